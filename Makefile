@@ -1,0 +1,65 @@
+# FullNAT load balancer: fullnat.ko (director), toa.ko (real servers), lbctl.
+#
+#   make            build fullnat.ko, toa.ko and lbctl
+#   make deps       install the Debian packages for build, tests and demo
+#   make check      unit tests, then the VM scenarios (T=name[,name] for some)
+#   make demo       run the demo cluster in the VM
+#   make install    install modules and lbctl on this machine
+#
+# KDIR selects the kernel tree: the running kernel's build directory if it
+# exists, else the newest installed Debian linux-headers-*-amd64.
+
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+	$(lastword $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V)))
+KVER = $(shell sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+
+.PHONY: all modules lbctl deps check unit vm demo vm-shell install \
+	modules_install clean print-kver
+
+all: modules lbctl
+
+modules:
+	@test -n "$(KDIR)" && test -d "$(KDIR)" || { \
+		echo "No kernel build tree: install linux-headers-amd64 (make deps) or set KDIR=" >&2; \
+		exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+lbctl:
+	$(MAKE) -C lbctl
+
+deps:
+	scripts/install-deps.sh
+
+print-kver:
+	@test -n "$(KVER)" || { echo "cannot read include/generated/utsrelease.h in KDIR=$(KDIR)" >&2; exit 1; }
+	@echo $(KVER)
+
+unit:
+	$(MAKE) -C tests/unit check
+
+vm: all
+	tests/vm/run.sh --kver $(KVER) $(subst $(comma), ,$(T))
+
+check: all
+	tests/check.sh $(KVER) $(T)
+
+demo: all
+	tests/vm/run.sh --kver $(KVER) --demo
+
+vm-shell: all
+	tests/vm/run.sh --kver $(KVER) --shell
+
+modules_install:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	depmod -a $(KVER)
+
+install: modules_install
+	$(MAKE) -C lbctl install
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C lbctl clean
+	$(MAKE) -C tests/unit clean
+	rm -rf build
+
+comma := ,

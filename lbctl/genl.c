@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Generic netlink transport to fullnat.ko. See genl.h.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <linux/fullnat.h>
+#include <linux/netlink.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+
+#include "genl.h"
+#include "netns.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+#define CAP_HINT "; lbctl needs CAP_NET_ADMIN in the network namespace " \
+		 "(run it as root)"
+
+struct call {
+	genl_parse_fn parse;
+	void *arg;
+	int ret;		/* first error of parse */
+};
+
+/* The few libnl codes worth telling apart; the rest keep libnl's text. */
+static int nl_to_errno(int nlerr)
+{
+	switch (nlerr < 0 ? -nlerr : nlerr) {
+	case NLE_PERM:		return EPERM;
+	case NLE_NOACCESS:	return EACCES;
+	case NLE_NOMEM:		return ENOMEM;
+	case NLE_OBJ_NOTFOUND:	return ENOENT;
+	case NLE_OPNOTSUPP:	return EOPNOTSUPP;
+	case NLE_AF_NOSUPPORT:	return EAFNOSUPPORT;
+	default:		return EIO;
+	}
+}
+
+/*
+ * The kernel's message: with NETLINK_EXT_ACK, TLVs follow the error and the
+ * original request (only its header when NLM_F_CAPPED). libnl passes us just
+ * the struct nlmsgerr, which sits right after the netlink header.
+ */
+static void read_ext_ack(struct genl *g, struct nlmsgerr *e)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	size_t off = NLMSG_HDRLEN + sizeof(*e);
+
+	g->msg[0] = '\0';
+	g->miss_type = -1;
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += NLMSG_ALIGN(e->msg.nlmsg_len) - NLMSG_HDRLEN;
+	if (nlh->nlmsg_len <= off)
+		return;
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX,
+		      (struct nlattr *)((char *)nlh + off),
+		      (int)(nlh->nlmsg_len - off), NULL))
+		return;
+	if (tb[NLMSGERR_ATTR_MSG])
+		nla_strlcpy(g->msg, tb[NLMSGERR_ATTR_MSG], sizeof(g->msg));
+	if (tb[NLMSGERR_ATTR_MISS_TYPE] &&
+	    nla_len(tb[NLMSGERR_ATTR_MISS_TYPE]) >= (int)sizeof(uint32_t))
+		g->miss_type = (int)nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]);
+}
+
+static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	struct genl *g = arg;
+
+	(void)nla;
+	g->error = e->error;
+	g->done = true;
+	read_ext_ack(g, e);
+	return NL_STOP;
+}
+
+static int on_ack(struct nl_msg *msg, void *arg)
+{
+	struct genl *g = arg;
+
+	(void)msg;
+	g->done = true;
+	return NL_STOP;
+}
+
+static int on_valid(struct nl_msg *msg, void *arg)
+{
+	struct call *c = arg;
+	int ret;
+
+	ret = c->parse(msg, c->arg);
+	if (ret && !c->ret)
+		c->ret = ret;
+	return NL_OK;
+}
+
+static int fail_nl(struct genl *g, int nlerr, const char *what)
+{
+	int err = nl_to_errno(nlerr);
+
+	snprintf(g->msg, sizeof(g->msg), "%s: %s%s", what, nl_geterror(nlerr),
+		 err == EPERM ? CAP_HINT : "");
+	return -err;
+}
+
+int genl_open(struct genl *g, const char *netns)
+{
+	static const int one = 1;
+	int ret, fd;
+
+	memset(g, 0, sizeof(*g));
+	if (netns) {
+		ret = netns_enter(netns);
+		if (ret) {
+			snprintf(g->msg, sizeof(g->msg),
+				 "cannot enter network namespace \"%s\": %s%s",
+				 netns, strerror(-ret),
+				 ret == -EPERM ? " (CAP_SYS_ADMIN is needed)" :
+				 ret == -ENOENT ? " (see: ip netns list)" : "");
+			return ret;
+		}
+	}
+	g->sk = nl_socket_alloc();
+	if (!g->sk)
+		return fail_nl(g, -NLE_NOMEM,
+			       "cannot allocate a netlink socket");
+	nl_socket_modify_err_cb(g->sk, NL_CB_CUSTOM, on_error, g);
+	nl_socket_modify_cb(g->sk, NL_CB_ACK, NL_CB_CUSTOM, on_ack, g);
+	ret = genl_connect(g->sk);
+	if (ret)
+		return fail_nl(g, ret, "cannot open a generic netlink socket");
+	/*
+	 * Ask for the kernel's error sentences, and for errors without a copy
+	 * of our request. Kernels before 4.12 lack both; they still work.
+	 */
+	fd = nl_socket_get_fd(g->sk);
+	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	return 0;
+}
+
+int genl_resolve(struct genl *g)
+{
+	int ret;
+
+	g->error = 0;
+	ret = genl_ctrl_resolve(g->sk, FULLNAT_GENL_NAME);
+	if (ret >= 0) {
+		g->family = ret;
+		return 0;
+	}
+	if (ret == -NLE_OBJ_NOTFOUND || g->error == -ENOENT) {
+		snprintf(g->msg, sizeof(g->msg),
+			 "fullnat.ko is not loaded (generic netlink family \"%s\" not found); try: modprobe fullnat",
+			 FULLNAT_GENL_NAME);
+		return -ENOENT;
+	}
+	return fail_nl(g, ret, "cannot resolve generic netlink family \""
+		       FULLNAT_GENL_NAME "\"");
+}
+
+static int fail_kernel(struct genl *g, const char *what)
+{
+	int err = -g->error;
+
+	/* The kernel's own sentence says it best; else errno and context. */
+	if (!g->msg[0] && g->miss_type >= 0)
+		snprintf(g->msg, sizeof(g->msg),
+			 "%s: %s (attribute %d is missing)", what,
+			 strerror(err), g->miss_type);
+	else if (!g->msg[0])
+		snprintf(g->msg, sizeof(g->msg), "%s: %s", what,
+			 strerror(err));
+	if (err == EPERM && strlen(g->msg) + sizeof(CAP_HINT) <= sizeof(g->msg))
+		strcat(g->msg, CAP_HINT);
+	return -err;
+}
+
+int genl_call(struct genl *g, uint8_t cmd, const char *what,
+	      genl_parse_fn parse, void *arg)
+{
+	struct call c = { .parse = parse, .arg = arg };
+	struct nl_msg *msg;
+	int ret;
+
+	msg = nlmsg_alloc();
+	if (!msg)
+		return fail_nl(g, -NLE_NOMEM, what);
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, g->family, 0, 0, cmd,
+			 FULLNAT_GENL_VERSION)) {
+		nlmsg_free(msg);
+		return fail_nl(g, -NLE_NOMEM, what);
+	}
+	nl_socket_modify_cb(g->sk, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &c);
+	g->done = false;
+	g->error = 0;
+	g->msg[0] = '\0';
+	/* libnl adds NLM_F_ACK: the ACK (or error) ends the exchange. */
+	ret = nl_send_auto(g->sk, msg);
+	nlmsg_free(msg);
+	while (ret >= 0 && !g->done)
+		ret = nl_recvmsgs_default(g->sk);
+	nl_socket_modify_cb(g->sk, NL_CB_VALID, NL_CB_DEFAULT, NULL, NULL);
+
+	if (g->error)
+		return fail_kernel(g, what);
+	if (ret < 0)
+		return fail_nl(g, ret, what);
+	if (c.ret) {
+		snprintf(g->msg, sizeof(g->msg),
+			 "%s: unexpected reply from fullnat.ko: %s", what,
+			 strerror(-c.ret));
+		return c.ret;
+	}
+	return 0;
+}
+
+void genl_close(struct genl *g)
+{
+	nl_socket_free(g->sk);
+	g->sk = NULL;
+}

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Named network namespaces, as "ip -n NAME" finds them. Only the network
+ * namespace is switched: lbctl reads nothing from /sys, so unlike ip it
+ * needs no private mount namespace.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "netns.h"
+
+int netns_check_name(const char *name, char *err, size_t errlen)
+{
+	const char *why = NULL;
+
+	if (!*name)
+		why = "a network namespace name cannot be empty";
+	else if (strchr(name, '/'))
+		why = "a network namespace name cannot contain \"/\"";
+	else if (!strcmp(name, ".") || !strcmp(name, ".."))
+		why = "a network namespace name cannot be \".\" or \"..\"";
+	else if (strlen(name) > 255)
+		why = "a network namespace name is at most 255 characters";
+	if (!why)
+		return 0;
+	if (err && errlen)
+		snprintf(err, errlen, "%s", why);
+	return -EINVAL;
+}
+
+int netns_enter(const char *name)
+{
+	char path[sizeof(NETNS_RUN_DIR) + 256];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (setns(fd, CLONE_NEWNET))
+		ret = -errno;
+	close(fd);
+	return ret;
+}

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Text and JSON output through one set of calls. See output.h.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "lbctl.h"
+#include "output.h"
+
+#define OUT_DEPTH 8
+
+static struct {
+	bool json;
+	bool failed;			/* a jansson allocation failed */
+	int depth;
+	json_t *stack[OUT_DEPTH];	/* stack[0] is the document */
+} out;
+
+void out_init(bool json)
+{
+	out.json = json;
+	out.failed = false;
+	out.depth = 0;
+	if (json) {
+		out.stack[0] = json_object();
+		out.failed = !out.stack[0];
+		out.depth = 1;
+	}
+}
+
+/* Adds v (a new reference, maybe NULL) to the innermost container. */
+static void add(const char *key, json_t *v)
+{
+	json_t *top = out.stack[out.depth - 1];
+	int ret;
+
+	if (!top || !v) {
+		json_decref(v);
+		out.failed = true;
+		return;
+	}
+	if (json_is_array(top))
+		ret = json_array_append_new(top, v);
+	else
+		ret = json_object_set_new(top, key, v);
+	if (ret)
+		out.failed = true;
+}
+
+/*
+ * The text formats come from callers, paired with a value of a fixed type by
+ * the function they call (see output.h), so the compiler cannot check them.
+ */
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+
+void out_str(const char *key, const char *fmt, const char *val)
+{
+	if (out.json && key)
+		add(key, json_string(val));
+	else if (!out.json && fmt)
+		printf(fmt, val);
+}
+
+void out_uint(const char *key, const char *fmt, unsigned long long val)
+{
+	if (out.json && key)
+		add(key, json_integer((json_int_t)val));
+	else if (!out.json && fmt)
+		printf(fmt, val);
+}
+
+void out_null(const char *key, const char *fmt)
+{
+	if (out.json && key)
+		add(key, json_null());
+	else if (!out.json && fmt)
+		fputs(fmt, stdout);
+}
+
+void out_text(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (out.json)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+}
+
+static void open_container(const char *key, json_t *c)
+{
+	if (!out.json) {
+		json_decref(c);
+		return;
+	}
+	if (out.depth == OUT_DEPTH) {
+		json_decref(c);
+		out.failed = true;
+		return;
+	}
+	add(key, json_incref(c));
+	out.stack[out.depth++] = c;
+}
+
+void out_open_object(const char *key)
+{
+	open_container(key, out.json ? json_object() : NULL);
+}
+
+void out_open_array(const char *key)
+{
+	open_container(key, out.json ? json_array() : NULL);
+}
+
+void out_close(void)
+{
+	if (!out.json || out.depth <= 1)
+		return;
+	json_decref(out.stack[--out.depth]);
+}
+
+int out_finish(void)
+{
+	int ret = LBCTL_EXIT_OK;
+
+	if (out.json) {
+		while (out.depth > 1)
+			out_close();
+		if (out.failed)
+			ret = lbctl_error(LBCTL_EXIT_FAIL,
+					  "out of memory building JSON");
+		else if (json_dumpf(out.stack[0], stdout,
+				    JSON_INDENT(2) | JSON_PRESERVE_ORDER) ||
+			 putchar('\n') == EOF)
+			ret = LBCTL_EXIT_FAIL;
+		json_decref(out.stack[0]);
+		out.stack[0] = NULL;
+		out.depth = 0;
+	}
+	if (fflush(stdout) || ferror(stdout))
+		ret = lbctl_error(LBCTL_EXIT_FAIL, "cannot write output: %s",
+				  strerror(errno));
+	return ret;
+}
+
+static void vreport(const char *prefix, const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fputs(prefix, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+int lbctl_error(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("Error: ", fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+void lbctl_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("Warning: ", fmt, ap);
+	va_end(ap);
+}

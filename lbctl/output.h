@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One print path for text and JSON, in the manner of iproute2's
+ * json_print.c: each out_*() call names a JSON key and a text format. A NULL
+ * key prints only in text mode, a NULL format only in JSON mode. Text goes
+ * to stdout as it comes; JSON is built in memory and written by
+ * out_finish().
+ */
+#ifndef LBCTL_OUTPUT_H
+#define LBCTL_OUTPUT_H
+
+#include <stdbool.h>
+
+void out_init(bool json);
+/* fmt takes one %s */
+void out_str(const char *key, const char *fmt, const char *val);
+/* fmt takes one %llu */
+void out_uint(const char *key, const char *fmt, unsigned long long val);
+/* fmt takes no argument */
+void out_null(const char *key, const char *fmt);
+void out_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void out_open_object(const char *key);
+void out_open_array(const char *key);
+void out_close(void);
+/* Writes the JSON document and flushes stdout; returns an exit code. */
+int out_finish(void);
+
+/* "Error: ..." on stderr; returns code, so callers can return it. */
+int lbctl_error(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void lbctl_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif /* LBCTL_OUTPUT_H */

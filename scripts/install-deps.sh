@@ -1,0 +1,51 @@
+#!/bin/bash
+# Installs every Debian package that building, testing and the demo need.
+# Idempotent: when everything is present it only checks and returns.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+# Build: modules and lbctl.
+pkgs=(make gcc linux-headers-amd64 libnl-3-dev libnl-genl-3-dev
+      libjansson-dev pkg-config kmod)
+# VM bench: the stock kernel to boot, QEMU, and cpio to pack the image.
+pkgs+=(linux-image-amd64 qemu-system-x86 cpio)
+# Programs copied into the VM image (see tests/vm/packages).
+while read -r line; do
+	line=${line%%#*}
+	line=${line//[[:space:]]/}
+	[[ -z $line || $line == path:* ]] && continue
+	pkgs+=("$line")
+done < "$here/tests/vm/packages"
+
+missing=()
+for p in "${pkgs[@]}"; do
+	status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[[ $status == installed ]] || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+	echo "deps: all ${#pkgs[@]} packages present"
+	exit 0
+fi
+
+if ((EUID != 0)); then
+	echo "deps: missing packages: ${missing[*]}" >&2
+	echo "deps: run as root (or: sudo $0)" >&2
+	exit 1
+fi
+
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# --no-install-recommends keeps the image inputs predictable; policy-rc.d
+# stops Debian from starting nginx & co on the build host.
+policy=/usr/sbin/policy-rc.d
+created_policy=
+if [[ ! -e $policy ]]; then
+	printf '#!/bin/sh\nexit 101\n' > "$policy"
+	chmod +x "$policy"
+	created_policy=1
+fi
+trap '[[ -n $created_policy ]] && rm -f "$policy"' EXIT
+apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,285 @@
+# Topology and assertion helpers for the VM scenarios; sourced by each one.
+#
+# Every helper that changes the system prints what it runs ("+ ..."), so a
+# scenario's log reads as a transcript. Namespaces, background processes
+# and loaded modules are torn down by the EXIT trap installed here; a
+# scenario adds its own steps with on_exit.
+set -eEuo pipefail
+
+IP=/usr/sbin/ip		# not busybox's: iproute2 is what users run
+FNAT_LOG=/tmp/fnat
+mkdir -p "$FNAT_LOG"
+
+_exit_steps=()
+_bg_pids=()
+
+log() { echo "# $*"; }
+
+run() {
+	echo "+ $*"
+	"$@"
+}
+
+# run inside a namespace: on NS CMD...
+on() {
+	local ns=$1
+	shift
+	echo "+ [$ns] $*"
+	"$IP" netns exec "$ns" "$@"
+}
+
+# as "on", without the transcript line (for polling loops and captures)
+on_quiet() {
+	local ns=$1
+	shift
+	"$IP" netns exec "$ns" "$@"
+}
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+assert_eq() { # assert_eq ACTUAL EXPECTED WHAT
+	[[ $1 == "$2" ]] || fail "$3: expected '$2', got '$1'"
+	echo "ok: $3 = '$1'"
+}
+
+assert_match() { # assert_match TEXT REGEX WHAT
+	[[ $1 =~ $2 ]] || fail "$3: '$1' does not match /$2/"
+	echo "ok: $3"
+}
+
+assert_ge() { # assert_ge ACTUAL MIN WHAT
+	(($1 >= $2)) || fail "$3: expected >= $2, got $1"
+	echo "ok: $3 = $1 (>= $2)"
+}
+
+on_exit() { _exit_steps+=("$*"); }
+
+_cleanup() {
+	local rc=$? i pid f
+	set +eE
+	trap - ERR
+	if ((rc != 0 && rc != 77)); then
+		for f in "$FNAT_LOG"/*.log; do
+			[[ -s $f ]] || continue
+			echo "--- last lines of $f"
+			tail -n 20 "$f"
+		done
+	fi
+	for ((i = ${#_exit_steps[@]} - 1; i >= 0; i--)); do
+		eval "${_exit_steps[i]}"
+	done
+	for pid in "${_bg_pids[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	wait 2>/dev/null
+	"$IP" -all netns delete 2>/dev/null
+	return $rc
+}
+trap _cleanup EXIT
+# Name the failing command, but only where it ends the scenario (set -e).
+trap '[[ $- == *e* ]] && echo "FAIL: line $LINENO: $BASH_COMMAND (exit $?)" >&2' ERR
+
+# --- namespaces and links -------------------------------------------------
+
+# ns_add NAME: a network namespace with lo up and router-like defaults
+# left off (routers call ns_router).
+ns_add() {
+	run "$IP" netns add "$1"
+	on_quiet "$1" "$IP" link set lo up
+	on_quiet "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=0
+}
+
+# ns_router NAME: forward packets and answer for others' traffic as a
+# router would; rp_filter off because ECMP makes paths asymmetric.
+ns_router() {
+	on "$1" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 \
+		net.ipv4.conf.default.rp_filter=0
+}
+
+# link NS1 IF1 ADDR1 NS2 IF2 ADDR2: a veth pair; ADDR may be "-" for none.
+link() {
+	local ns1=$1 if1=$2 a1=$3 ns2=$4 if2=$5 a2=$6
+	run "$IP" link add "$if1" netns "$ns1" type veth peer "$if2" netns "$ns2"
+	on_quiet "$ns1" "$IP" link set "$if1" up
+	on_quiet "$ns2" "$IP" link set "$if2" up
+	[[ $a1 == - ]] || on "$ns1" "$IP" addr add "$a1" dev "$if1"
+	[[ $a2 == - ]] || on "$ns2" "$IP" addr add "$a2" dev "$if2"
+}
+
+# bridge_add NS BR ADDR: a bridge (one L2 segment) owned by a router.
+bridge_add() {
+	on "$1" "$IP" link add "$2" type bridge
+	on_quiet "$1" "$IP" link set "$2" up
+	[[ $3 == - ]] || on "$1" "$IP" addr add "$3" dev "$2"
+}
+
+# bridge_port NS BR IF: enslave IF to BR.
+bridge_port() {
+	on_quiet "$1" "$IP" link set "$3" master "$2"
+}
+
+# --- processes --------------------------------------------------------------
+
+# bg NS NAME CMD...: start CMD in NS in the background; output goes to
+# $FNAT_LOG/NAME.log. The pid is killed at exit.
+bg() {
+	local ns=$1 name=$2
+	shift 2
+	echo "+ [$ns] $* &  (log: $FNAT_LOG/$name.log)"
+	"$IP" netns exec "$ns" "$@" > "$FNAT_LOG/$name.log" 2>&1 &
+	_bg_pids+=($!)
+}
+
+# wait_for SECONDS WHAT CMD...: poll CMD until it succeeds.
+wait_for() {
+	local limit=$1 what=$2 end
+	shift 2
+	end=$((SECONDS + limit))
+	while ((SECONDS < end)); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	fail "timed out after ${limit}s waiting for $what"
+}
+
+# listening NS PORT: is something listening on TCP PORT in NS?
+listening() {
+	on_quiet "$1" ss -Htln "sport = :$2" | grep -q .
+}
+
+# http_server NS NAME ADDR PORT: nginx answering every request with
+# "NAME\n" and logging "$remote_addr:$remote_port" per request to
+# $FNAT_LOG/NAME.access.
+http_server() {
+	local ns=$1 name=$2 addr=$3 port=$4 dir=$FNAT_LOG/nginx-$2
+	mkdir -p "$dir"
+	cat > "$dir/nginx.conf" <<-EOF
+	daemon off;
+	worker_processes 1;
+	pid $dir/nginx.pid;
+	error_log $dir/error.log warn;
+	events { worker_connections 4096; }
+	http {
+		log_format peer '\$remote_addr:\$remote_port';
+		access_log $dir/../$name.access peer;
+		client_body_temp_path $dir/body;
+		proxy_temp_path $dir/proxy;
+		fastcgi_temp_path $dir/fastcgi;
+		uwsgi_temp_path $dir/uwsgi;
+		scgi_temp_path $dir/scgi;
+		client_max_body_size 0;
+		server {
+			listen $addr:$port reuseport backlog=4096;
+			location / { return 200 "$name\n"; }
+			location /data/ { root $dir/www; }
+		}
+	}
+	EOF
+	mkdir -p "$dir/www/data"
+	bg "$ns" "nginx-$name" nginx -c "$dir/nginx.conf" -e "$dir/error.log"
+	wait_for 20 "nginx $name on $addr:$port" listening "$ns" "$port"
+}
+
+# http_get NS URL: fetch URL with curl from NS, print the body.
+http_get() {
+	on_quiet "$1" curl -sS --fail --max-time 10 "$2"
+}
+
+# --- topologies -------------------------------------------------------------
+
+# Addresses of the base FullNAT topology. Documentation and benchmarking
+# ranges only (RFC 5737, RFC 2544); the VM has no network of its own.
+CLIENT_NET=198.51.100	# clients   .2 ...   router .1
+DIR_NET=198.18.0	# router .1, directors .11, .12, ...
+VIP=203.0.113.10
+LIP_PREFIX=198.18	# LIPs of director N: 198.18.(10+N).0/24
+UP_NET=198.18.2		# directors .11, .12, ... , rs router .1
+RS_NET=198.19.0		# rs router .1, real servers .11, .12, ...
+
+# lip_net N: the first three octets of director N's local addresses
+lip_net() { echo "$LIP_PREFIX.$((10 + $1))"; }
+
+# topo_base DIRECTORS REAL_SERVERS
+#
+#  c1 198.51.100.2                            VIP 203.0.113.10
+#     |                                       (ECMP over directors)
+#  rt 198.51.100.1 / br 198.18.0.1
+#     |                 |
+#  lb1 198.18.0.11   lb2 198.18.0.12 ...      LIPs 198.18.11.0/24, 198.18.12.0/24
+#  lb1 198.18.2.11   lb2 198.18.2.12
+#     |                 |
+#  rsr br 198.18.2.1 / br 198.19.0.1          routes each LIP range to
+#     |         |         |                   its director; RS default
+#  rs1 .11   rs2 .12   rs3 .13 (198.19.0.x)   route is rsr, not a director
+#
+# Namespaces: c1, rt, lb1..lbN, rsr, rs1..rsM. Directors forward as
+# routers until a module takes over; the client can already reach the
+# real servers directly through them.
+topo_base() {
+	local ndir=$1 nrs=$2 i nh=()
+
+	ns_add c1
+	ns_add rt
+	ns_router rt
+	link c1 eth0 "$CLIENT_NET.2/24" rt c1 "$CLIENT_NET.1/24"
+	on c1 "$IP" route add default via "$CLIENT_NET.1"
+	bridge_add rt br0 "$DIR_NET.1/24"
+
+	ns_add rsr
+	ns_router rsr
+	bridge_add rsr brup "$UP_NET.1/24"
+	bridge_add rsr brrs "$RS_NET.1/24"
+
+	for ((i = 1; i <= ndir; i++)); do
+		ns_add "lb$i"
+		ns_router "lb$i"
+		link "lb$i" eth0 "$DIR_NET.$((10 + i))/24" rt "lb$i" -
+		bridge_port rt br0 "lb$i"
+		link "lb$i" eth1 "$UP_NET.$((10 + i))/24" rsr "lb$i" -
+		bridge_port rsr brup "lb$i"
+		on "lb$i" "$IP" route add "$CLIENT_NET.0/24" via "$DIR_NET.1"
+		on "lb$i" "$IP" route add "$RS_NET.0/24" via "$UP_NET.1"
+		on rsr "$IP" route add "$(lip_net "$i").0/24" via "$UP_NET.$((10 + i))"
+		nh+=(nexthop via "$DIR_NET.$((10 + i))")
+	done
+	# The router reaches the VIP and the real-server network through the
+	# directors (ECMP when there are several), as BGP would teach it.
+	if ((ndir == 1)); then
+		on rt "$IP" route add "$VIP/32" via "$DIR_NET.11"
+		on rt "$IP" route add "$RS_NET.0/24" via "$DIR_NET.11"
+		on rsr "$IP" route add "$CLIENT_NET.0/24" via "$UP_NET.11"
+	elif ((ndir > 1)); then
+		on rt "$IP" route add "$VIP/32" "${nh[@]}"
+		on rt "$IP" route add "$RS_NET.0/24" "${nh[@]}"
+		on rsr "$IP" route add "$CLIENT_NET.0/24" via "$UP_NET.11"
+	fi
+
+	for ((i = 1; i <= nrs; i++)); do
+		ns_add "rs$i"
+		link "rs$i" eth0 "$RS_NET.$((10 + i))/24" rsr "rs$i" -
+		bridge_port rsr brrs "rs$i"
+		on "rs$i" "$IP" route add default via "$RS_NET.1"
+	done
+}
+
+# --- modules ----------------------------------------------------------------
+
+# module_load NAME: modprobe our module and unload it at exit.
+module_load() {
+	run modprobe "$1"
+	on_exit "grep -q '^$1 ' /proc/modules && rmmod $1"
+}
+
+# slab_objects CACHE: active objects of a slab cache (0 if absent).
+slab_objects() {
+	awk -v c="$1" '$1 == c { print $2; found = 1 } END { if (!found) print 0 }' \
+		/proc/slabinfo
+}

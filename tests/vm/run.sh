@@ -1,0 +1,192 @@
+#!/bin/bash
+# Host side of the VM bench: builds the image, boots Debian's stock kernel
+# under QEMU (TCG), streams the serial console, and turns the guest's
+# report lines into a summary.
+#
+# usage: run.sh [--kver KVER] [--demo | --shell] [SCENARIO...]
+#   SCENARIO   names from tests/vm/scenarios (without .sh); default: all
+#   --demo     run tests/vm/demo.sh and show its output
+#   --shell    boot to an interactive shell (debugging)
+#
+# Scenarios declare what they need in header comments:
+#   # @timeout: SECONDS    limit for the scenario (default 300)
+#   # @tcg: single         run in a single-threaded TCG guest (see below)
+#
+# Live patching of kernel text (kprobe registration, static keys flipped by
+# the first/last netfilter hook) while another vCPU runs the patched code is
+# unreliable under QEMU's multi-threaded TCG (shared/DESIGN.md). Scenarios
+# that load or unload modules under traffic ask for a single-threaded guest;
+# the runner boots one VM per kind.
+#
+# The run fails if a scenario fails or does not report, if the guest does
+# not finish in time, or if the guest kernel logs an Oops, BUG, WARNING,
+# lockup, "scheduling while atomic" or list/refcount corruption.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+mode=check
+kver=${KVER:-}
+names=()
+
+while (($#)); do
+	case $1 in
+	--kver) kver=$2; shift ;;
+	--demo) mode=demo ;;
+	--shell) mode=shell ;;
+	-h | --help) sed -n '2,/^set /p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
+	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+	*) names+=("$1") ;;
+	esac
+	shift
+done
+
+die() {
+	echo "vm: $*" >&2
+	echo "vm: 0 passed, 1 failed"
+	exit 1
+}
+
+if [[ -z $kver ]]; then
+	kver=$(cd "$top" && make -s print-kver) || die "cannot determine kernel version"
+fi
+kernel=/boot/vmlinuz-$kver
+qemu=$(command -v qemu-system-x86_64) ||
+	die "qemu-system-x86_64 not found: the VM tests cannot run (install with: make deps)"
+[[ -r $kernel ]] ||
+	die "no kernel image $kernel: the VM tests cannot run (install linux-image-$kver: make deps)"
+
+cache=${FNAT_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fullnat-vm}
+out=$top/build/vm
+mkdir -p "$out" "$cache"
+initrd=$out/initrd.img
+"$here/image.sh" "$kver" "$cache" "$initrd" || die "image build failed"
+
+header() { # header FILE KEY DEFAULT
+	local v
+	v=$(sed -n "s/^# @$2: *//p" "$1" | head -1)
+	echo "${v:-$3}"
+}
+
+if [[ $mode == check ]]; then
+	if ((${#names[@]} == 0)); then
+		for f in "$here"/scenarios/*.sh; do
+			names+=("$(basename "$f" .sh)")
+		done
+	fi
+	for n in "${names[@]}"; do
+		[[ -f $here/scenarios/$n.sh ]] || die "no such scenario: $n (see tests/vm/scenarios/)"
+	done
+fi
+
+# What the terminal shows: everything for tests; for the demo, its own
+# output without the runner's report lines and kernel log (both in the log).
+show() {
+	if [[ $mode == demo ]]; then
+		grep --line-buffered -vE '^(kmsg\| |@@FNAT )'
+	else
+		cat
+	fi
+}
+
+boot() { # boot THREADMODE LOG TIMEOUT APPEND
+	local thread=$1 log=$2 limit=$3 append=$4 stdin=/dev/null
+	local serial=(-serial stdio)
+	[[ $mode == shell ]] && { stdin=/dev/stdin; serial=(-serial mon:stdio); }
+	echo "vm: booting $kernel (tcg thread=$thread, limit ${limit}s), log: $log"
+	timeout -k 10 "$limit" "$qemu" \
+		-accel "tcg,thread=$thread" -cpu max -smp 2 -m "${VM_MEM:-2048}" \
+		-nodefaults -no-user-config -display none -no-reboot \
+		"${serial[@]}" \
+		-kernel "$kernel" -initrd "$initrd" \
+		-append "console=ttyS0 loglevel=4 printk.time=1 panic=-1 oops=panic mitigations=off $append" \
+		< "$stdin" 2>&1 | tee "$log" | show
+	return "${PIPESTATUS[0]}"
+}
+
+if [[ $mode == shell ]]; then
+	boot multi "$out/shell.log" 86400 "fnat.run=shell"
+	exit 0
+fi
+
+if [[ $mode == demo ]]; then
+	boot multi "$out/demo.log" 900 "fnat.tests=demo fnat.timeout=840"
+	grep -q '^@@FNAT RESULT demo PASS' "$out/demo.log" || die "the demo failed (log: $out/demo.log)"
+	echo "vm: demo finished"
+	exit 0
+fi
+
+declare -A result reason secs
+groups=(multi single)
+declare -A members limit
+for n in "${names[@]}"; do
+	g=$(header "$here/scenarios/$n.sh" tcg multi)
+	[[ $g == single || $g == multi ]] || die "$n: bad @tcg header '$g'"
+	t=$(header "$here/scenarios/$n.sh" timeout 300)
+	members[$g]+="${members[$g]:+,}$n:$t"
+	limit[$g]=$(( ${limit[$g]:-120} + t + 15 ))
+done
+
+# Kernel console lines carry a timestamp; the guest echoes each
+# scenario's kernel log with "kmsg| ". Only those are scanned, so a
+# scenario that prints the word "BUG" itself does not trip the check.
+warn_re='Oops|\bBUG\b|WARNING:|kernel BUG|soft lockup|hard LOCKUP|detected stalls?|blocked for more than|scheduling while atomic|refcount_t:|list_add corruption|list_del corruption|general protection fault|Kernel panic|UBSAN:|KASAN:|Objects remaining|still has objects|unreferenced object'
+vm_failed=0
+for g in "${groups[@]}"; do
+	[[ -n ${members[$g]:-} ]] || continue
+	log=$out/check-$g.log
+	boot "$g" "$log" "${limit[$g]}" "fnat.tests=${members[$g]}"
+	rc=$?
+	current=
+	while IFS= read -r line; do
+		line=${line%$'\r'}
+		case $line in
+		"@@FNAT BEGIN "*) current=${line#@@FNAT BEGIN } ;;
+		"@@FNAT RESULT "*)
+			set -- ${line#@@FNAT RESULT }
+			n=$1 r=$2
+			secs[$n]=$3
+			shift 3
+			if [[ ${result[$n]:-} != FAIL ]]; then
+				result[$n]=$r
+				reason[$n]="$*"
+			fi
+			current= ;;
+		*)
+			if [[ $line =~ ^(\[\ *[0-9]+\.[0-9]+\]\ |kmsg\|\ ) ]] &&
+			   grep -qE "$warn_re" <<< "$line"; then
+				n=${current:-boot}
+				result[$n]=FAIL
+				reason[$n]="kernel: ${line#kmsg| }"
+				[[ $n == boot ]] && vm_failed=1
+			fi ;;
+		esac
+	done < "$log"
+	if ! grep -q '^@@FNAT END' "$log"; then
+		vm_failed=1
+		why="guest did not finish (qemu exit $rc)"
+		((rc == 124 || rc == 137)) && why="guest did not finish within ${limit[$g]}s"
+		echo "vm: $why"
+		for m in ${members[$g]//,/ }; do
+			m=${m%%:*}
+			[[ -n ${result[$m]:-} ]] && continue
+			result[$m]=FAIL
+			reason[$m]=$why
+		done
+	fi
+done
+
+passed=0 failed=0 skipped=0
+echo
+echo "vm: results"
+for n in "${names[@]}" ${result[boot]:+boot}; do
+	r=${result[$n]:-FAIL}
+	case $r in
+	PASS) passed=$((passed + 1)) ;;
+	SKIP) skipped=$((skipped + 1)) ;;
+	*) failed=$((failed + 1)) ;;
+	esac
+	printf '  %-4s %-28s %8ss  %s\n' "$r" "$n" "${secs[$n]:--}" "${reason[$n]:-}"
+done
+echo "vm: $passed passed, $failed failed, $skipped skipped"
+((failed == 0 && vm_failed == 0))
