@@ -156,8 +156,9 @@ for g in "${groups[@]}"; do
 			if [[ $line =~ ^(\[\ *[0-9]+\.[0-9]+\]\ |kmsg\|\ ) ]] &&
 			   grep -qE "$warn_re" <<< "$line"; then
 				n=${current:-boot}
+				[[ ${reason[$n]:-} == kernel:* ]] ||
+					reason[$n]="kernel: ${line#kmsg| }"
 				result[$n]=FAIL
-				reason[$n]="kernel: ${line#kmsg| }"
 				[[ $n == boot ]] && vm_failed=1
 			fi ;;
 		esac
