@@ -13,7 +13,7 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 	$(lastword $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V)))
 KVER = $(shell sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 
-.PHONY: all modules lbctl deps check unit vm demo vm-shell install \
+.PHONY: all modules lbctl tools deps check unit vm demo vm-shell install \
 	modules_install clean print-kver
 
 all: modules lbctl
@@ -27,6 +27,10 @@ modules:
 lbctl:
 	$(MAKE) -C lbctl
 
+# test programs for the VM (not installed)
+tools:
+	$(MAKE) -C tests/tools
+
 deps:
 	scripts/install-deps.sh
 
@@ -37,16 +41,16 @@ print-kver:
 unit:
 	$(MAKE) -C tests/unit check
 
-vm: all
+vm: all tools
 	tests/vm/run.sh --kver $(KVER) $(subst $(comma), ,$(T))
 
-check: all
+check: all tools
 	tests/check.sh $(KVER) $(T)
 
-demo: all
+demo: all tools
 	tests/vm/run.sh --kver $(KVER) --demo
 
-vm-shell: all
+vm-shell: all tools
 	tests/vm/run.sh --kver $(KVER) --shell
 
 modules_install:
@@ -60,6 +64,7 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C lbctl clean
 	$(MAKE) -C tests/unit clean
+	$(MAKE) -C tests/tools clean
 	rm -rf build
 
 comma := ,

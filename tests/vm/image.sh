@@ -185,6 +185,10 @@ for m in fullnat/fullnat.ko toa/toa.ko; do
 done
 [[ -x $top/lbctl/lbctl ]] || { echo "image: lbctl not built (run make)" >&2; exit 1; }
 cp "$top/lbctl/lbctl" "$ov/usr/sbin/lbctl"
+mkdir -p "$ov/usr/local/bin"
+if [[ -d $top/tests/tools/bin ]]; then
+	cp "$top"/tests/tools/bin/* "$ov/usr/local/bin/" 2>/dev/null || true
+fi
 cp "$here/init" "$ov/init"
 cp "$here/lib.sh" "$ov/fnat/lib.sh"
 cp -r "$here/scenarios" "$ov/fnat/scenarios"

@@ -59,7 +59,9 @@ qemu=$(command -v qemu-system-x86_64) ||
 cache=${FNAT_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fullnat-vm}
 out=$top/build/vm
 mkdir -p "$out" "$cache"
-initrd=$out/initrd.img
+# One image per run, so that runs from several shells do not collide.
+initrd=$(mktemp "$out/initrd.XXXXXX")
+trap 'rm -f "$initrd"' EXIT
 "$here/image.sh" "$kver" "$cache" "$initrd" || die "image build failed"
 
 header() { # header FILE KEY DEFAULT
