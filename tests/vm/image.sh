@@ -190,7 +190,7 @@ if [[ -d $top/tests/tools/bin ]]; then
 	cp "$top"/tests/tools/bin/* "$ov/usr/local/bin/" 2>/dev/null || true
 fi
 cp "$here/init" "$ov/init"
-cp "$here/lib.sh" "$ov/fnat/lib.sh"
+cp "$here"/lib*.sh "$ov/fnat/"
 cp -r "$here/scenarios" "$ov/fnat/scenarios"
 [[ -f $here/demo.sh ]] && cp "$here/demo.sh" "$ov/fnat/demo.sh"
 chmod 755 "$ov/init"
