@@ -10,29 +10,97 @@
  * Generic netlink family FULLNAT_GENL_NAME, version FULLNAT_GENL_VERSION.
  * Every network namespace is its own director: a request acts on the
  * namespace of the socket that sent it. Every command, including the read
- * only ones, requires CAP_NET_ADMIN in that namespace's user namespace
- * (the connection table and real-server list are not for unprivileged eyes).
+ * only ones, requires CAP_NET_ADMIN in that namespace's user namespace.
  *
  * Requests are validated strictly: an unknown attribute, a wrong length or a
  * value out of range is rejected with an extended-ACK message naming the
- * attribute, and nothing is changed.
+ * attribute, and nothing is changed. A command either applies whole or not
+ * at all.
+ *
+ * Conventions
+ * -----------
+ * Addresses are NLA_BINARY of exactly 4 (IPv4) or 16 (IPv6) bytes, in
+ * network byte order; the length gives the family. Ports are NLA_U16 in
+ * host byte order. Counters are NLA_U64. Dumps carry a generation number
+ * and are marked NLM_F_DUMP_INTR when the table changed during the dump.
  *
  * Commands
  * --------
- * FULLNAT_CMD_GET_INFO
- *   Request: no attributes.
- *   Reply (doit), one message:
- *     FULLNAT_A_INFO_VERSION:     NLA_NUL_STRING, module version ("0.1.0")
- *     FULLNAT_A_INFO_ABI:         NLA_U32, FULLNAT_GENL_VERSION of the module
- *     FULLNAT_A_INFO_NETNS_COOKIE: NLA_U64, identifies the namespace
- *     FULLNAT_A_INFO_SERVICES:    NLA_U32, number of virtual services
- *     FULLNAT_A_INFO_REAL_SERVERS: NLA_U32, number of real servers
- *     FULLNAT_A_INFO_CONNS:       NLA_U32, connections in the table
- *     FULLNAT_A_INFO_CONN_MAX:    NLA_U32, configured table bound
+ * FULLNAT_CMD_GET_INFO (doit)
+ *   Request: nothing.
+ *   Reply:
+ *     FULLNAT_A_INFO_VERSION       string, module version
+ *     FULLNAT_A_INFO_ABI           u32, FULLNAT_GENL_VERSION of the module
+ *     FULLNAT_A_INFO_NETNS_COOKIE  u64, identifies the namespace
+ *     FULLNAT_A_INFO_SERVICES      u32, number of virtual services
+ *     FULLNAT_A_INFO_REAL_SERVERS  u32, number of real servers
+ *     FULLNAT_A_INFO_CONNS         u32, connections in the table
+ *     FULLNAT_A_INFO_CONN_MAX      u32, configured table bound
+ *     FULLNAT_A_INFO_COUNTERS      nest: FULLNAT_CNT_* -> u64 (drops, errors
+ *                                  and TOA outcomes of this namespace)
  *
- * Later commands (services, real servers, local addresses, connections,
- * statistics) are added below FULLNAT_CMD_GET_INFO, never in between, so
- * that numbers already shipped never change meaning.
+ * FULLNAT_CMD_GET_CONFIG (doit) / FULLNAT_CMD_SET_CONFIG (doit)
+ *   FULLNAT_A_CFG_* attributes; SET changes those present, GET returns all.
+ *     FULLNAT_A_CFG_CONN_MAX       u32, 1..2^24, bound of the table
+ *     FULLNAT_A_CFG_PORT_MIN       u16, 1..65535 } local port range,
+ *     FULLNAT_A_CFG_PORT_MAX       u16, 1..65535 } default 1024-65535
+ *     FULLNAT_A_CFG_EXPIRE_NODEST  u8 0/1: deleting a real server expires
+ *                                  its connections at once (1) or lets
+ *                                  them finish (0, default)
+ *     FULLNAT_A_CFG_TIMEOUT_*      u32 seconds, 1..2^22, per TCP state
+ *
+ * FULLNAT_CMD_NEW_SERVICE / SET_SERVICE / DEL_SERVICE (doit)
+ * FULLNAT_CMD_GET_SERVICE (dumpit, or doit with a service key)
+ *   FULLNAT_A_SERVICE nest:
+ *     FULLNAT_A_SVC_PROTOCOL   u8, IPPROTO_TCP or IPPROTO_UDP    } key
+ *     FULLNAT_A_SVC_ADDR       binary 4/16, the VIP               } key
+ *     FULLNAT_A_SVC_PORT       u16, 1..65535                      } key
+ *     FULLNAT_A_SVC_FORWARD    u8, FULLNAT_FWD_*
+ *     FULLNAT_A_SVC_SCHED      string, scheduler name ("rr", "wrr", "wlc")
+ *     FULLNAT_A_SVC_TOA        u8 0/1, insert TOA (FullNAT TCP), default 1
+ *     FULLNAT_A_SVC_STATS      nest of FULLNAT_A_STATS_* (replies only)
+ *     FULLNAT_A_SVC_REAL_SERVERS u32 (replies only)
+ *   NEW requires the key, FORWARD and SCHED; SET requires the key and
+ *   changes what is present; DEL requires the key and removes the service
+ *   with its real servers (their connections finish or expire as
+ *   FULLNAT_A_CFG_EXPIRE_NODEST says).
+ *
+ * FULLNAT_CMD_NEW_DEST / SET_DEST / DEL_DEST (doit)
+ * FULLNAT_CMD_GET_DEST (dumpit: the real servers of one service)
+ *   FULLNAT_A_SERVICE nest with the service key, and
+ *   FULLNAT_A_DEST nest:
+ *     FULLNAT_A_DEST_ADDR      binary 4/16                        } key
+ *     FULLNAT_A_DEST_PORT      u16, 1..65535                      } key
+ *     FULLNAT_A_DEST_WEIGHT    u32, 0..65535; 0 quiesces (no new
+ *                              connections, existing ones go on); default 1
+ *     FULLNAT_A_DEST_ACTIVE    u32, established connections (replies)
+ *     FULLNAT_A_DEST_INACTIVE  u32, other connections (replies)
+ *     FULLNAT_A_DEST_STATS     nest of FULLNAT_A_STATS_* (replies)
+ *
+ * FULLNAT_CMD_NEW_LADDR / DEL_LADDR (doit), FULLNAT_CMD_GET_LADDR (dumpit)
+ *   FULLNAT_A_LADDR nest:
+ *     FULLNAT_A_LADDR_ADDR     binary 4/16                        key
+ *     FULLNAT_A_LADDR_PORTS_IN_USE u32 (replies)
+ *     FULLNAT_A_LADDR_CONNS    u64, connections ever given this address
+ *     FULLNAT_A_LADDR_CONFLICTS u64, ports tried that were taken
+ *     FULLNAT_A_LADDR_EXHAUSTED u64, times no port was free
+ *   The local addresses (LIPs) form one pool per director (namespace),
+ *   shared by all its FullNAT services. A deleted address takes no new
+ *   connections; existing ones keep it until they end.
+ *
+ * FULLNAT_CMD_GET_CONN (dumpit): the connection table.
+ *   FULLNAT_A_CONN nest:
+ *     FULLNAT_A_CONN_PROTOCOL  u8
+ *     FULLNAT_A_CONN_CADDR / _CPORT   client
+ *     FULLNAT_A_CONN_VADDR / _VPORT   virtual service
+ *     FULLNAT_A_CONN_LADDR / _LPORT   local address (FullNAT)
+ *     FULLNAT_A_CONN_DADDR / _DPORT   real server
+ *     FULLNAT_A_CONN_STATE     u8, FULLNAT_TCP_S_*
+ *     FULLNAT_A_CONN_EXPIRES   u32, seconds left
+ *     FULLNAT_A_CONN_FORWARD   u8, FULLNAT_FWD_*
+ *
+ * New commands and attributes are only ever added at the end of their
+ * enums, so that numbers already shipped never change meaning.
  */
 #ifndef _UAPI_LINUX_FULLNAT_H
 #define _UAPI_LINUX_FULLNAT_H
@@ -40,12 +108,41 @@
 #define FULLNAT_GENL_NAME	"fullnat"
 #define FULLNAT_GENL_VERSION	1
 
+#define FULLNAT_SCHED_NAME_MAX	16	/* with the terminating NUL */
+
 enum fullnat_cmd {
 	FULLNAT_CMD_UNSPEC,
 	FULLNAT_CMD_GET_INFO,
+	FULLNAT_CMD_GET_CONFIG,
+	FULLNAT_CMD_SET_CONFIG,
+	FULLNAT_CMD_NEW_SERVICE,
+	FULLNAT_CMD_SET_SERVICE,
+	FULLNAT_CMD_DEL_SERVICE,
+	FULLNAT_CMD_GET_SERVICE,
+	FULLNAT_CMD_NEW_DEST,
+	FULLNAT_CMD_SET_DEST,
+	FULLNAT_CMD_DEL_DEST,
+	FULLNAT_CMD_GET_DEST,
+	FULLNAT_CMD_NEW_LADDR,
+	FULLNAT_CMD_DEL_LADDR,
+	FULLNAT_CMD_GET_LADDR,
+	FULLNAT_CMD_GET_CONN,
 	__FULLNAT_CMD_MAX
 };
 #define FULLNAT_CMD_MAX (__FULLNAT_CMD_MAX - 1)
+
+/* Top-level attributes of every command. */
+enum fullnat_attr {
+	FULLNAT_A_UNSPEC,
+	FULLNAT_A_SERVICE,	/* nest: FULLNAT_A_SVC_* */
+	FULLNAT_A_DEST,		/* nest: FULLNAT_A_DEST_* */
+	FULLNAT_A_LADDR,	/* nest: FULLNAT_A_LADDR_* */
+	FULLNAT_A_CONN,		/* nest: FULLNAT_A_CONN_* */
+	FULLNAT_A_CONFIG,	/* nest: FULLNAT_A_CFG_* */
+	FULLNAT_A_INFO,		/* nest: FULLNAT_A_INFO_* */
+	__FULLNAT_A_LAST
+};
+#define FULLNAT_A_MAX (__FULLNAT_A_LAST - 1)
 
 enum fullnat_info_attr {
 	FULLNAT_A_INFO_UNSPEC,
@@ -57,8 +154,155 @@ enum fullnat_info_attr {
 	FULLNAT_A_INFO_REAL_SERVERS,
 	FULLNAT_A_INFO_CONNS,
 	FULLNAT_A_INFO_CONN_MAX,
+	FULLNAT_A_INFO_COUNTERS,	/* nest: FULLNAT_CNT_* -> u64 */
 	__FULLNAT_A_INFO_LAST
 };
 #define FULLNAT_A_INFO_MAX (__FULLNAT_A_INFO_LAST - 1)
+
+/*
+ * Per-namespace counters: why packets were dropped or passed on untouched,
+ * and what happened to TOA. Attribute numbers inside
+ * FULLNAT_A_INFO_COUNTERS.
+ */
+enum fullnat_counter {
+	FULLNAT_CNT_UNSPEC,
+	FULLNAT_CNT_PAD,
+	FULLNAT_CNT_CONN_LIMIT,		/* new connection refused: table full */
+	FULLNAT_CNT_NO_DEST,		/* new connection refused: no usable RS */
+	FULLNAT_CNT_NO_LADDR,		/* refused: no local address configured */
+	FULLNAT_CNT_NO_PORT,		/* refused: every (LIP, lport) taken */
+	FULLNAT_CNT_NOMEM,		/* refused or dropped: allocation failed */
+	FULLNAT_CNT_NOT_SYN,		/* no connection and not a SYN: dropped */
+	FULLNAT_CNT_MALFORMED,		/* truncated or bad headers: dropped */
+	FULLNAT_CNT_NO_ROUTE,		/* no route to RS or client: dropped */
+	FULLNAT_CNT_TTL,		/* TTL expired (ICMP time exceeded sent) */
+	FULLNAT_CNT_FRAG_NEEDED,	/* too big with DF (ICMP sent) */
+	FULLNAT_CNT_XMIT_ERR,		/* transmit or rewrite failed */
+	FULLNAT_CNT_TOA_INSERTED,	/* TOA written into a packet */
+	FULLNAT_CNT_TOA_NO_ROOM,	/* TOA skipped: 40 option bytes used */
+	FULLNAT_CNT_TOA_NO_MTU,		/* TOA skipped: packet would exceed MTU */
+	FULLNAT_CNT_TOA_ERR,		/* TOA skipped: packet not writable */
+	FULLNAT_CNT_MSS_LOWERED,	/* SYN-ACK MSS lowered for TOA */
+	FULLNAT_CNT_ICMP_XLATED,	/* ICMP error of a connection translated */
+	FULLNAT_CNT_ICMP_DROPPED,	/* ICMP error of a connection unusable */
+	FULLNAT_CNT_CONN_REUSED,	/* SYN replaced a closing connection */
+	__FULLNAT_CNT_LAST
+};
+#define FULLNAT_CNT_MAX (__FULLNAT_CNT_LAST - 1)
+
+enum fullnat_config_attr {
+	FULLNAT_A_CFG_UNSPEC,
+	FULLNAT_A_CFG_CONN_MAX,
+	FULLNAT_A_CFG_PORT_MIN,
+	FULLNAT_A_CFG_PORT_MAX,
+	FULLNAT_A_CFG_EXPIRE_NODEST,
+	FULLNAT_A_CFG_TIMEOUT_SYN_RECV,
+	FULLNAT_A_CFG_TIMEOUT_ESTABLISHED,
+	FULLNAT_A_CFG_TIMEOUT_FIN_WAIT,
+	FULLNAT_A_CFG_TIMEOUT_CLOSE_WAIT,
+	FULLNAT_A_CFG_TIMEOUT_LAST_ACK,
+	FULLNAT_A_CFG_TIMEOUT_TIME_WAIT,
+	FULLNAT_A_CFG_TIMEOUT_CLOSE,
+	__FULLNAT_A_CFG_LAST
+};
+#define FULLNAT_A_CFG_MAX (__FULLNAT_A_CFG_LAST - 1)
+#define FULLNAT_CONN_MAX_LIMIT		(1U << 24)
+#define FULLNAT_TIMEOUT_MAX		(1U << 22)	/* seconds, ~48 days */
+
+/* Forwarding modes of a service. */
+enum fullnat_forward {
+	FULLNAT_FWD_FULLNAT,
+	FULLNAT_FWD_NAT,
+	FULLNAT_FWD_DR,
+	FULLNAT_FWD_TUN,
+	__FULLNAT_FWD_LAST
+};
+#define FULLNAT_FWD_MAX (__FULLNAT_FWD_LAST - 1)
+
+/* TCP connection states, as FULLNAT_A_CONN_STATE reports them. */
+enum fullnat_tcp_state {
+	FULLNAT_TCP_S_NONE,
+	FULLNAT_TCP_S_SYN_RECV,		/* client SYN seen */
+	FULLNAT_TCP_S_ESTABLISHED,	/* handshake complete */
+	FULLNAT_TCP_S_FIN_WAIT,		/* client sent FIN */
+	FULLNAT_TCP_S_CLOSE_WAIT,	/* real server sent FIN */
+	FULLNAT_TCP_S_LAST_ACK,		/* both sent FIN */
+	FULLNAT_TCP_S_TIME_WAIT,	/* both FINs acknowledged */
+	FULLNAT_TCP_S_CLOSE,		/* reset */
+	__FULLNAT_TCP_S_LAST
+};
+#define FULLNAT_TCP_S_MAX (__FULLNAT_TCP_S_LAST - 1)
+
+enum fullnat_service_attr {
+	FULLNAT_A_SVC_UNSPEC,
+	FULLNAT_A_SVC_PAD,
+	FULLNAT_A_SVC_PROTOCOL,
+	FULLNAT_A_SVC_ADDR,
+	FULLNAT_A_SVC_PORT,
+	FULLNAT_A_SVC_FORWARD,
+	FULLNAT_A_SVC_SCHED,
+	FULLNAT_A_SVC_TOA,
+	FULLNAT_A_SVC_STATS,
+	FULLNAT_A_SVC_REAL_SERVERS,
+	__FULLNAT_A_SVC_LAST
+};
+#define FULLNAT_A_SVC_MAX (__FULLNAT_A_SVC_LAST - 1)
+
+enum fullnat_dest_attr {
+	FULLNAT_A_DEST_UNSPEC,
+	FULLNAT_A_DEST_PAD,
+	FULLNAT_A_DEST_ADDR,
+	FULLNAT_A_DEST_PORT,
+	FULLNAT_A_DEST_WEIGHT,
+	FULLNAT_A_DEST_ACTIVE,
+	FULLNAT_A_DEST_INACTIVE,
+	FULLNAT_A_DEST_STATS,
+	__FULLNAT_A_DEST_LAST
+};
+#define FULLNAT_A_DEST_MAX (__FULLNAT_A_DEST_LAST - 1)
+#define FULLNAT_WEIGHT_MAX	65535
+
+/* Traffic statistics of a service or real server. */
+enum fullnat_stats_attr {
+	FULLNAT_A_STATS_UNSPEC,
+	FULLNAT_A_STATS_PAD,
+	FULLNAT_A_STATS_CONNS,		/* connections scheduled */
+	FULLNAT_A_STATS_INPKTS,		/* client -> real server */
+	FULLNAT_A_STATS_OUTPKTS,	/* real server -> client */
+	FULLNAT_A_STATS_INBYTES,
+	FULLNAT_A_STATS_OUTBYTES,
+	__FULLNAT_A_STATS_LAST
+};
+#define FULLNAT_A_STATS_MAX (__FULLNAT_A_STATS_LAST - 1)
+
+enum fullnat_laddr_attr {
+	FULLNAT_A_LADDR_UNSPEC,
+	FULLNAT_A_LADDR_PAD,
+	FULLNAT_A_LADDR_ADDR,
+	FULLNAT_A_LADDR_PORTS_IN_USE,
+	FULLNAT_A_LADDR_CONNS,
+	FULLNAT_A_LADDR_CONFLICTS,
+	FULLNAT_A_LADDR_EXHAUSTED,
+	__FULLNAT_A_LADDR_LAST
+};
+#define FULLNAT_A_LADDR_MAX (__FULLNAT_A_LADDR_LAST - 1)
+
+enum fullnat_conn_attr {
+	FULLNAT_A_CONN_UNSPEC,
+	FULLNAT_A_CONN_PROTOCOL,
+	FULLNAT_A_CONN_CADDR,
+	FULLNAT_A_CONN_CPORT,
+	FULLNAT_A_CONN_VADDR,
+	FULLNAT_A_CONN_VPORT,
+	FULLNAT_A_CONN_LADDR,
+	FULLNAT_A_CONN_LPORT,
+	FULLNAT_A_CONN_DADDR,
+	FULLNAT_A_CONN_DPORT,
+	FULLNAT_A_CONN_STATE,
+	FULLNAT_A_CONN_EXPIRES,
+	FULLNAT_A_CONN_FORWARD,
+	__FULLNAT_A_CONN_LAST
+};
+#define FULLNAT_A_CONN_MAX (__FULLNAT_A_CONN_LAST - 1)
 
 #endif /* _UAPI_LINUX_FULLNAT_H */
