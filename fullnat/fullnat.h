@@ -1,26 +1,80 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * fullnat.ko internals shared between files. Names that cross files carry
+ * the fnat_ prefix; helpers local to a file are static and unprefixed.
+ * A leading "__" means the caller holds the lock the comment names.
+ */
 #ifndef _FULLNAT_H
 #define _FULLNAT_H
 
 #include <linux/atomic.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/rculist.h>
+#include <linux/refcount.h>
+#include <linux/skbuff.h>
+#include <linux/netlink.h>
+#include <linux/tcp.h>
+#include <linux/netfilter.h>
+#include <linux/u64_stats_sync.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
+#include <uapi/linux/netfilter.h>
+#include <uapi/linux/fullnat.h>
 
 #define FNAT_DEFAULT_CONN_MAX	(1U << 20)
+#define FNAT_SVC_TAB_BITS	8
+#define FNAT_DEFAULT_PORT_MIN	1024
+#define FNAT_DEFAULT_PORT_MAX	65535
+/* A TCP header with all 40 bytes of options. */
+#define FNAT_MAX_TCP_HDR	60
+
+enum fnat_dir {
+	FNAT_DIR_IN,	/* client -> virtual service -> real server */
+	FNAT_DIR_OUT,	/* real server -> local address -> client */
+};
+
+/* Traffic counters of a service or real server, one copy per CPU. */
+struct fnat_stats {
+	u64_stats_t conns;
+	u64_stats_t inpkts;
+	u64_stats_t outpkts;
+	u64_stats_t inbytes;
+	u64_stats_t outbytes;
+	struct u64_stats_sync syncp;
+};
+
+struct fnat_stats_sum {
+	u64 conns, inpkts, outpkts, inbytes, outbytes;
+};
+
+struct fnat_config {
+	u32 conn_max;
+	u32 port_range;		/* min << 16 | max, read as one word */
+	bool expire_nodest;
+	unsigned long timeout[__FULLNAT_TCP_S_LAST];	/* jiffies */
+};
 
 /*
- * One director per network namespace. Configuration changes are serialised
- * by @lock (taken by the netlink handlers); the data path reads only
- * RCU-published state and atomic counters.
+ * One director per network namespace. Configuration is changed only under
+ * @lock (netlink handlers); the data path reads RCU-published objects and
+ * READ_ONCE()s the scalar settings.
  */
 struct fnat_net {
 	struct net *net;
 	struct mutex lock;
-	u32 conn_max;
-	atomic_t nr_services;
-	atomic_t nr_real_servers;
+	struct hlist_head svc_table[1 << FNAT_SVC_TAB_BITS];	/* RCU */
+	struct list_head svc_list;	/* creation order, under @lock */
+	struct list_head laddrs;	/* RCU readers, @lock writers */
+	atomic_t laddr_cursor;
+	struct fnat_config cfg;
+	u32 gen;			/* bumped on every change, for dumps */
+	int nr_services;		/* READ_ONCE outside @lock */
+	int nr_dests;
+	int nr_laddrs;
+	bool hooks_on;
 	atomic_t nr_conns;
+	u64 __percpu *counters;		/* FULLNAT_CNT_* */
 };
 
 extern unsigned int fnat_net_id;
@@ -30,10 +84,234 @@ static inline struct fnat_net *fnat_net(const struct net *net)
 	return net_generic(net, fnat_net_id);
 }
 
+static inline void fnat_count(struct fnat_net *fn, enum fullnat_counter c)
+{
+	this_cpu_inc(fn->counters[c]);
+}
+
+struct fnat_sched_state;
+
+struct fnat_service {
+	struct hlist_node hnode;	/* fn->svc_table, RCU */
+	struct list_head list;		/* fn->svc_list */
+	struct fnat_net *fn;
+	u16 af;
+	u8 proto;
+	u8 fwd;
+	bool toa;			/* READ_ONCE: may change live */
+	union nf_inet_addr addr;
+	__be16 port;
+	struct list_head dests;		/* RCU readers, fn->lock writers */
+	int nr_dests;
+	struct fnat_sched_state __rcu *sched;
+	struct fnat_stats __percpu *stats;
+	refcount_t refcnt;		/* the table's, and one per dest */
+	struct rcu_head rcu;
+};
+
+struct fnat_dest {
+	struct list_head list;		/* svc->dests */
+	struct fnat_service *svc;	/* holds a reference */
+	u16 af;
+	union nf_inet_addr addr;
+	__be16 port;
+	u32 weight;			/* READ_ONCE */
+	bool removed;			/* READ_ONCE: takes no new conns */
+	atomic_t active;		/* ESTABLISHED connections */
+	atomic_t inactive;		/* all others */
+	struct fnat_stats __percpu *stats;
+	refcount_t refcnt;		/* the service's, and one per conn */
+	struct rcu_head rcu;
+};
+
+/*
+ * A scheduler sees an immutable snapshot of the usable real servers,
+ * rebuilt under fn->lock whenever they or their weights change and
+ * published with RCU, so that schedule() never walks a list that is
+ * being edited.
+ */
+struct fnat_dest_set {
+	int n;
+	struct {
+		struct fnat_dest *dest;
+		u32 weight;		/* as of the snapshot */
+	} e[];
+};
+
+struct fnat_sched_ops {
+	const char *name;
+	struct list_head list;
+	/* Allocate per-service state for @set (GFP_KERNEL, under fn->lock). */
+	void *(*init)(const struct fnat_dest_set *set);
+	/* Free what init() returned; called after an RCU grace period. */
+	void (*done)(void *data);
+	/* Pick a real server; RCU read side, softirq. */
+	struct fnat_dest *(*schedule)(const struct fnat_dest_set *set,
+				      void *data);
+};
+
+struct fnat_sched_state {
+	const struct fnat_sched_ops *ops;
+	void *data;
+	struct fnat_dest_set *set;
+	struct rcu_head rcu;
+};
+
+struct fnat_laddr {
+	struct list_head list;		/* fn->laddrs */
+	u16 af;
+	union nf_inet_addr addr;
+	bool removed;			/* READ_ONCE */
+	refcount_t refcnt;		/* the pool's, and one per conn */
+	atomic_t ports_in_use;
+	atomic_t cursor;
+	atomic64_t conns;
+	atomic64_t conflicts;
+	atomic64_t exhausted;
+	struct rcu_head rcu;
+};
+
+/* A connection is hashed twice in one table, once per direction. */
+struct fnat_conn_hnode {
+	struct hlist_node node;
+	u8 dir;
+};
+
+enum {
+	FNAT_CONN_F_TOA = 1 << 0,	/* insert TOA into client packets */
+	FNAT_CONN_F_SYNACK = 1 << 1,	/* rs_isn is valid */
+	FNAT_CONN_F_DEAD = 1 << 2,	/* being expired */
+	FNAT_CONN_F_CFIN = 1 << 3,	/* client sent FIN */
+	FNAT_CONN_F_SFIN = 1 << 4,	/* real server sent FIN */
+};
+
+struct fnat_conn {
+	struct fnat_conn_hnode h[2];	/* indexed by enum fnat_dir */
+	possible_net_t net;
+	u16 af;
+	u8 proto;
+	u8 fwd;
+	union nf_inet_addr caddr, vaddr, laddr, daddr;
+	__be16 cport, vport, lport, dport;
+	spinlock_t lock;		/* state, flags, rs_isn */
+	u8 state;
+	u16 flags;			/* FNAT_CONN_F_*, READ_ONCE outside lock */
+	bool hashed[2];			/* under the bucket lock of h[dir] */
+	u32 rs_isn;			/* real server's ISN, host order */
+	unsigned long expires;		/* jiffies, READ_ONCE */
+	struct fnat_dest *dest;		/* holds a reference */
+	struct fnat_laddr *local;	/* holds a reference (FullNAT) */
+	struct rcu_head rcu;
+};
+
+static inline struct net *fnat_conn_net(const struct fnat_conn *cp)
+{
+	return read_pnet(&cp->net);
+}
+
+/* netns.c */
 int fnat_netns_init(void);
 void fnat_netns_uninit(void);
+u64 fnat_counter_sum(struct fnat_net *fn, int c);
 
+/* netlink.c */
 int fnat_genl_init(void);
 void fnat_genl_uninit(void);
+
+/* service.c */
+struct fnat_service *fnat_service_find(struct fnat_net *fn, u8 proto,
+				       const union nf_inet_addr *addr,
+				       __be16 port);
+struct fnat_service *__fnat_service_lookup(struct fnat_net *fn, u8 proto,
+					   const union nf_inet_addr *addr,
+					   __be16 port);
+int __fnat_service_add(struct fnat_net *fn, const struct fnat_service *tmpl,
+		       const char *sched, struct netlink_ext_ack *extack);
+int __fnat_service_edit(struct fnat_net *fn, struct fnat_service *svc,
+			const char *sched, int toa,
+			struct netlink_ext_ack *extack);
+void __fnat_service_del(struct fnat_net *fn, struct fnat_service *svc);
+void __fnat_service_flush(struct fnat_net *fn);
+struct fnat_dest *__fnat_dest_lookup(struct fnat_service *svc,
+				     const union nf_inet_addr *addr,
+				     __be16 port);
+int __fnat_dest_add(struct fnat_net *fn, struct fnat_service *svc,
+		    const union nf_inet_addr *addr, __be16 port, u32 weight,
+		    struct netlink_ext_ack *extack);
+int __fnat_dest_edit(struct fnat_net *fn, struct fnat_service *svc,
+		     struct fnat_dest *dest, u32 weight,
+		     struct netlink_ext_ack *extack);
+int __fnat_dest_del(struct fnat_net *fn, struct fnat_service *svc,
+		    struct fnat_dest *dest);
+void fnat_dest_put(struct fnat_dest *dest);
+struct fnat_dest *fnat_schedule(struct fnat_service *svc);
+void fnat_stats_sum(struct fnat_stats __percpu *stats,
+		    struct fnat_stats_sum *sum);
+void fnat_stats_add(struct fnat_stats __percpu *stats, enum fnat_dir dir,
+		    unsigned int bytes);
+void fnat_stats_conn(struct fnat_stats __percpu *stats);
+
+/* sched.c and sched_*.c */
+int fnat_sched_register(struct fnat_sched_ops *ops);
+void fnat_sched_unregister(struct fnat_sched_ops *ops);
+const struct fnat_sched_ops *fnat_sched_find(const char *name);
+int fnat_sched_init(void);
+void fnat_sched_uninit(void);
+extern struct fnat_sched_ops fnat_sched_rr, fnat_sched_wrr, fnat_sched_wlc;
+
+/* laddr.c */
+int __fnat_laddr_add(struct fnat_net *fn, const union nf_inet_addr *addr,
+		     u16 af, struct netlink_ext_ack *extack);
+int __fnat_laddr_del(struct fnat_net *fn, const union nf_inet_addr *addr,
+		     u16 af, struct netlink_ext_ack *extack);
+void __fnat_laddr_flush(struct fnat_net *fn);
+int fnat_laddr_bind(struct fnat_net *fn, struct fnat_conn *cp);
+void fnat_laddr_put(struct fnat_laddr *la);
+
+/* conn.c */
+int fnat_conn_init(void);
+void fnat_conn_uninit(void);
+struct fnat_conn *fnat_conn_lookup(const struct net *net, u8 proto,
+				   const union nf_inet_addr *saddr,
+				   __be16 sport,
+				   const union nf_inet_addr *daddr,
+				   __be16 dport, enum fnat_dir *dir);
+bool fnat_conn_hash_out(struct fnat_conn *cp);
+struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
+				const union nf_inet_addr *caddr, __be16 cport);
+void fnat_conn_detach(struct fnat_conn *cp);
+void fnat_conn_flush_net(struct net *net);
+void fnat_conn_expire_dest(struct net *net, struct fnat_dest *dest);
+u32 fnat_conn_tab_size(void);
+int fnat_conn_dump(struct sk_buff *skb, struct netlink_callback *cb,
+		   int (*fill)(struct sk_buff *skb,
+			       struct netlink_callback *cb,
+			       const struct fnat_conn *cp));
+
+/* tcp.c */
+void fnat_tcp_state(struct fnat_net *fn, struct fnat_conn *cp,
+		    enum fnat_dir dir, const struct tcphdr *th);
+bool fnat_tcp_closing(const struct fnat_conn *cp);
+bool fnat_tcp_want_toa(struct fnat_conn *cp, const struct tcphdr *th);
+int fnat_tcp_insert_toa(struct sk_buff *skb, const struct fnat_conn *cp);
+bool fnat_tcp_lower_mss(struct sk_buff *skb, unsigned int thoff);
+
+/* core.c */
+int fnat_hooks_get(struct fnat_net *fn);
+void fnat_hooks_put(struct fnat_net *fn);
+
+/* xmit.c */
+struct rtable;
+struct rtable *fnat_route4(struct net *net, __be32 daddr, __be32 saddr,
+			   u8 tos, u32 mark);
+void fnat_icmp_reply(struct sk_buff *skb, struct rtable *rt, int type,
+		     int code, __be32 info);
+unsigned int fnat_xmit_finish(struct fnat_net *fn, struct sk_buff *skb,
+			      struct rtable *rt);
+unsigned int fnat_xmit_fullnat(struct fnat_net *fn, struct fnat_conn *cp,
+			       struct sk_buff *skb, enum fnat_dir dir);
+
+/* icmp.c */
+unsigned int fnat_icmp_in(struct fnat_net *fn, struct sk_buff *skb);
 
 #endif /* _FULLNAT_H */

@@ -1,44 +1,189 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Generic netlink interface. The ABI is specified in
- * include/uapi/linux/fullnat.h; this file implements it.
+ * Generic netlink interface: the family, its policies, and the commands
+ * on the director as a whole (info, configuration, local addresses,
+ * connections). Services and real servers are in nl_service.c. The ABI is
+ * specified in include/uapi/linux/fullnat.h.
+ *
+ * Every handler validates the whole request before it changes anything,
+ * and changes are made under the namespace's lock.
  */
-#include <net/genetlink.h>
-#include <uapi/linux/fullnat.h>
+#include <linux/module.h>
 
-#include "fullnat.h"
+#include "netlink.h"
 
-static struct genl_family fnat_genl_family;
+/* --- policies, one per nesting level ------------------------------------- */
 
-static int fnat_get_info(struct sk_buff *skb, struct genl_info *info)
+#define ADDR_POLICY NLA_POLICY_RANGE(NLA_BINARY, sizeof(struct in_addr), \
+				     sizeof(struct in6_addr))
+
+const struct nla_policy fnat_svc_policy[FULLNAT_A_SVC_MAX + 1] = {
+	[FULLNAT_A_SVC_PAD]		= { .type = NLA_REJECT },
+	[FULLNAT_A_SVC_PROTOCOL]	= { .type = NLA_U8 },
+	[FULLNAT_A_SVC_ADDR]		= ADDR_POLICY,
+	[FULLNAT_A_SVC_PORT]		= NLA_POLICY_MIN(NLA_U16, 1),
+	[FULLNAT_A_SVC_FORWARD]		= NLA_POLICY_MAX(NLA_U8, FULLNAT_FWD_MAX),
+	[FULLNAT_A_SVC_SCHED]		= { .type = NLA_NUL_STRING,
+					    .len = FULLNAT_SCHED_NAME_MAX - 1 },
+	[FULLNAT_A_SVC_TOA]		= NLA_POLICY_MAX(NLA_U8, 1),
+	[FULLNAT_A_SVC_STATS]		= { .type = NLA_REJECT },
+	[FULLNAT_A_SVC_REAL_SERVERS]	= { .type = NLA_REJECT },
+};
+
+const struct nla_policy fnat_dest_policy[FULLNAT_A_DEST_MAX + 1] = {
+	[FULLNAT_A_DEST_PAD]		= { .type = NLA_REJECT },
+	[FULLNAT_A_DEST_ADDR]		= ADDR_POLICY,
+	[FULLNAT_A_DEST_PORT]		= NLA_POLICY_MIN(NLA_U16, 1),
+	[FULLNAT_A_DEST_WEIGHT]		= NLA_POLICY_MAX(NLA_U32, FULLNAT_WEIGHT_MAX),
+	[FULLNAT_A_DEST_ACTIVE]		= { .type = NLA_REJECT },
+	[FULLNAT_A_DEST_INACTIVE]	= { .type = NLA_REJECT },
+	[FULLNAT_A_DEST_STATS]		= { .type = NLA_REJECT },
+};
+
+static const struct nla_policy laddr_policy[FULLNAT_A_LADDR_MAX + 1] = {
+	[FULLNAT_A_LADDR_PAD]		= { .type = NLA_REJECT },
+	[FULLNAT_A_LADDR_ADDR]		= ADDR_POLICY,
+	[FULLNAT_A_LADDR_PORTS_IN_USE]	= { .type = NLA_REJECT },
+	[FULLNAT_A_LADDR_CONNS]		= { .type = NLA_REJECT },
+	[FULLNAT_A_LADDR_CONFLICTS]	= { .type = NLA_REJECT },
+	[FULLNAT_A_LADDR_EXHAUSTED]	= { .type = NLA_REJECT },
+};
+
+static struct netlink_range_validation conn_max_range __ro_after_init = {
+	.min = 1,
+	.max = FULLNAT_CONN_MAX_LIMIT,
+};
+
+static struct netlink_range_validation timeout_range __ro_after_init = {
+	.min = 1,
+	.max = FULLNAT_TIMEOUT_MAX,
+};
+
+#define TIMEOUT_POLICY NLA_POLICY_FULL_RANGE(NLA_U32, &timeout_range)
+
+static const struct nla_policy cfg_policy[FULLNAT_A_CFG_MAX + 1] = {
+	[FULLNAT_A_CFG_CONN_MAX]	= NLA_POLICY_FULL_RANGE(NLA_U32,
+							&conn_max_range),
+	[FULLNAT_A_CFG_PORT_MIN]	= NLA_POLICY_MIN(NLA_U16, 1),
+	[FULLNAT_A_CFG_PORT_MAX]	= NLA_POLICY_MIN(NLA_U16, 1),
+	[FULLNAT_A_CFG_EXPIRE_NODEST]	= NLA_POLICY_MAX(NLA_U8, 1),
+	[FULLNAT_A_CFG_TIMEOUT_SYN_RECV]	= TIMEOUT_POLICY,
+	[FULLNAT_A_CFG_TIMEOUT_ESTABLISHED]	= TIMEOUT_POLICY,
+	[FULLNAT_A_CFG_TIMEOUT_FIN_WAIT]	= TIMEOUT_POLICY,
+	[FULLNAT_A_CFG_TIMEOUT_CLOSE_WAIT]	= TIMEOUT_POLICY,
+	[FULLNAT_A_CFG_TIMEOUT_LAST_ACK]	= TIMEOUT_POLICY,
+	[FULLNAT_A_CFG_TIMEOUT_TIME_WAIT]	= TIMEOUT_POLICY,
+	[FULLNAT_A_CFG_TIMEOUT_CLOSE]		= TIMEOUT_POLICY,
+};
+
+static const struct nla_policy fnat_policy[FULLNAT_A_MAX + 1] = {
+	[FULLNAT_A_SERVICE]	= NLA_POLICY_NESTED(fnat_svc_policy),
+	[FULLNAT_A_DEST]	= NLA_POLICY_NESTED(fnat_dest_policy),
+	[FULLNAT_A_LADDR]	= NLA_POLICY_NESTED(laddr_policy),
+	[FULLNAT_A_CONFIG]	= NLA_POLICY_NESTED(cfg_policy),
+	[FULLNAT_A_CONN]	= { .type = NLA_REJECT },
+	[FULLNAT_A_INFO]	= { .type = NLA_REJECT },
+};
+
+/* --- helpers --------------------------------------------------------------- */
+
+int fnat_nl_parse_addr(const struct nlattr *attr, union nf_inet_addr *addr,
+		       u16 *af, struct netlink_ext_ack *extack)
 {
-	struct fnat_net *fn = fnat_net(genl_info_net(info));
+	memset(addr, 0, sizeof(*addr));
+	switch (nla_len(attr)) {
+	case sizeof(struct in_addr):
+		*af = AF_INET;
+		addr->ip = nla_get_in_addr(attr);
+		if (ipv4_is_zeronet(addr->ip) || ipv4_is_multicast(addr->ip) ||
+		    ipv4_is_lbcast(addr->ip) || ipv4_is_loopback(addr->ip)) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "not a unicast address");
+			return -EINVAL;
+		}
+		return 0;
+	case sizeof(struct in6_addr):
+		*af = AF_INET6;
+		addr->in6 = nla_get_in6_addr(attr);
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "IPv6 addresses are not supported yet");
+		return -EOPNOTSUPP;
+	}
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "an address is 4 (IPv4) or 16 (IPv6) bytes");
+	return -EINVAL;
+}
+
+int fnat_nl_put_addr(struct sk_buff *skb, int type, u16 af,
+		     const union nf_inet_addr *addr)
+{
+	if (af == AF_INET6)
+		return nla_put_in6_addr(skb, type, &addr->in6);
+	return nla_put_in_addr(skb, type, addr->ip);
+}
+
+static struct nlattr **parse_nest(struct genl_info *info, int type,
+				  int maxtype, const struct nla_policy *policy,
+				  struct nlattr **tb)
+{
+	/* Already validated against the policy by the genetlink core. */
+	if (nla_parse_nested(tb, maxtype, info->attrs[type], policy,
+			     info->extack))
+		return NULL;
+	return tb;
+}
+
+/* --- info ------------------------------------------------------------------ */
+
+static int put_counters(struct sk_buff *msg, struct fnat_net *fn)
+{
+	struct nlattr *nest = nla_nest_start(msg, FULLNAT_A_INFO_COUNTERS);
+	int c;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (c = FULLNAT_CNT_PAD + 1; c < __FULLNAT_CNT_LAST; c++) {
+		if (nla_put_u64_64bit(msg, c, fnat_counter_sum(fn, c),
+				      FULLNAT_CNT_PAD))
+			return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int fnat_nl_get_info(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct fnat_net *fn = fnat_net(net);
+	struct nlattr *nest;
 	struct sk_buff *msg;
 	void *hdr;
 
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-
 	hdr = genlmsg_put_reply(msg, info, &fnat_genl_family, 0,
 				FULLNAT_CMD_GET_INFO);
 	if (!hdr)
 		goto nla_put_failure;
-
+	nest = nla_nest_start(msg, FULLNAT_A_INFO);
+	if (!nest)
+		goto nla_put_failure;
 	if (nla_put_string(msg, FULLNAT_A_INFO_VERSION, FULLNAT_VERSION) ||
 	    nla_put_u32(msg, FULLNAT_A_INFO_ABI, FULLNAT_GENL_VERSION) ||
 	    nla_put_u64_64bit(msg, FULLNAT_A_INFO_NETNS_COOKIE,
-			      genl_info_net(info)->net_cookie,
-			      FULLNAT_A_INFO_PAD) ||
+			      net->net_cookie, FULLNAT_A_INFO_PAD) ||
 	    nla_put_u32(msg, FULLNAT_A_INFO_SERVICES,
-			atomic_read(&fn->nr_services)) ||
+			READ_ONCE(fn->nr_services)) ||
 	    nla_put_u32(msg, FULLNAT_A_INFO_REAL_SERVERS,
-			atomic_read(&fn->nr_real_servers)) ||
+			READ_ONCE(fn->nr_dests)) ||
 	    nla_put_u32(msg, FULLNAT_A_INFO_CONNS,
 			atomic_read(&fn->nr_conns)) ||
-	    nla_put_u32(msg, FULLNAT_A_INFO_CONN_MAX, READ_ONCE(fn->conn_max)))
+	    nla_put_u32(msg, FULLNAT_A_INFO_CONN_MAX,
+			READ_ONCE(fn->cfg.conn_max)) ||
+	    put_counters(msg, fn))
 		goto nla_put_failure;
-
+	nla_nest_end(msg, nest);
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 
@@ -47,28 +192,317 @@ nla_put_failure:
 	return -EMSGSIZE;
 }
 
-/* GET_INFO takes no attributes: an empty policy rejects any it is sent. */
-static const struct nla_policy fnat_info_policy[FULLNAT_A_INFO_MAX + 1] = {
+/* --- configuration ----------------------------------------------------------- */
+
+static const int timeout_attr[__FULLNAT_TCP_S_LAST] = {
+	[FULLNAT_TCP_S_SYN_RECV]	= FULLNAT_A_CFG_TIMEOUT_SYN_RECV,
+	[FULLNAT_TCP_S_ESTABLISHED]	= FULLNAT_A_CFG_TIMEOUT_ESTABLISHED,
+	[FULLNAT_TCP_S_FIN_WAIT]	= FULLNAT_A_CFG_TIMEOUT_FIN_WAIT,
+	[FULLNAT_TCP_S_CLOSE_WAIT]	= FULLNAT_A_CFG_TIMEOUT_CLOSE_WAIT,
+	[FULLNAT_TCP_S_LAST_ACK]	= FULLNAT_A_CFG_TIMEOUT_LAST_ACK,
+	[FULLNAT_TCP_S_TIME_WAIT]	= FULLNAT_A_CFG_TIMEOUT_TIME_WAIT,
+	[FULLNAT_TCP_S_CLOSE]		= FULLNAT_A_CFG_TIMEOUT_CLOSE,
 };
+
+static int fnat_nl_get_config(struct sk_buff *skb, struct genl_info *info)
+{
+	struct fnat_net *fn = fnat_net(genl_info_net(info));
+	struct nlattr *nest;
+	struct sk_buff *msg;
+	u32 range;
+	void *hdr;
+	int s;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &fnat_genl_family, 0,
+				FULLNAT_CMD_GET_CONFIG);
+	if (!hdr)
+		goto nla_put_failure;
+	nest = nla_nest_start(msg, FULLNAT_A_CONFIG);
+	if (!nest)
+		goto nla_put_failure;
+	mutex_lock(&fn->lock);
+	range = fn->cfg.port_range;
+	if (nla_put_u32(msg, FULLNAT_A_CFG_CONN_MAX, fn->cfg.conn_max) ||
+	    nla_put_u16(msg, FULLNAT_A_CFG_PORT_MIN, range >> 16) ||
+	    nla_put_u16(msg, FULLNAT_A_CFG_PORT_MAX, range & 0xffff) ||
+	    nla_put_u8(msg, FULLNAT_A_CFG_EXPIRE_NODEST, fn->cfg.expire_nodest))
+		goto nla_put_failure_unlock;
+	for (s = 0; s < __FULLNAT_TCP_S_LAST; s++) {
+		if (timeout_attr[s] &&
+		    nla_put_u32(msg, timeout_attr[s], fn->cfg.timeout[s] / HZ))
+			goto nla_put_failure_unlock;
+	}
+	mutex_unlock(&fn->lock);
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+nla_put_failure_unlock:
+	mutex_unlock(&fn->lock);
+nla_put_failure:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static int fnat_nl_set_config(struct sk_buff *skb, struct genl_info *info)
+{
+	struct fnat_net *fn = fnat_net(genl_info_net(info));
+	struct nlattr *tb[FULLNAT_A_CFG_MAX + 1];
+	u32 pmin, pmax;
+	int s;
+
+	if (GENL_REQ_ATTR_CHECK(info, FULLNAT_A_CONFIG) ||
+	    !parse_nest(info, FULLNAT_A_CONFIG, FULLNAT_A_CFG_MAX, cfg_policy, tb))
+		return -EINVAL;
+
+	mutex_lock(&fn->lock);
+	pmin = fn->cfg.port_range >> 16;
+	pmax = fn->cfg.port_range & 0xffff;
+	if (tb[FULLNAT_A_CFG_PORT_MIN])
+		pmin = nla_get_u16(tb[FULLNAT_A_CFG_PORT_MIN]);
+	if (tb[FULLNAT_A_CFG_PORT_MAX])
+		pmax = nla_get_u16(tb[FULLNAT_A_CFG_PORT_MAX]);
+	if (pmin > pmax) {
+		mutex_unlock(&fn->lock);
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    tb[FULLNAT_A_CFG_PORT_MIN] ?:
+				    tb[FULLNAT_A_CFG_PORT_MAX],
+				    "the port range's minimum exceeds its maximum");
+		return -EINVAL;
+	}
+	/* Validated whole: apply. */
+	WRITE_ONCE(fn->cfg.port_range, pmin << 16 | pmax);
+	if (tb[FULLNAT_A_CFG_CONN_MAX])
+		WRITE_ONCE(fn->cfg.conn_max,
+			   nla_get_u32(tb[FULLNAT_A_CFG_CONN_MAX]));
+	if (tb[FULLNAT_A_CFG_EXPIRE_NODEST])
+		WRITE_ONCE(fn->cfg.expire_nodest,
+			   nla_get_u8(tb[FULLNAT_A_CFG_EXPIRE_NODEST]));
+	for (s = 0; s < __FULLNAT_TCP_S_LAST; s++) {
+		if (timeout_attr[s] && tb[timeout_attr[s]])
+			WRITE_ONCE(fn->cfg.timeout[s],
+				   nla_get_u32(tb[timeout_attr[s]]) * HZ);
+	}
+	fn->gen++;
+	mutex_unlock(&fn->lock);
+	return 0;
+}
+
+/* --- local addresses --------------------------------------------------------- */
+
+static int laddr_request(struct genl_info *info, union nf_inet_addr *addr,
+			 u16 *af)
+{
+	struct nlattr *tb[FULLNAT_A_LADDR_MAX + 1];
+
+	if (GENL_REQ_ATTR_CHECK(info, FULLNAT_A_LADDR) ||
+	    !parse_nest(info, FULLNAT_A_LADDR, FULLNAT_A_LADDR_MAX,
+			laddr_policy, tb))
+		return -EINVAL;
+	if (!tb[FULLNAT_A_LADDR_ADDR]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[FULLNAT_A_LADDR],
+				    "the local address is missing");
+		return -EINVAL;
+	}
+	return fnat_nl_parse_addr(tb[FULLNAT_A_LADDR_ADDR], addr, af,
+				  info->extack);
+}
+
+static int fnat_nl_laddr(struct sk_buff *skb, struct genl_info *info)
+{
+	struct fnat_net *fn = fnat_net(genl_info_net(info));
+	union nf_inet_addr addr;
+	u16 af;
+	int ret;
+
+	ret = laddr_request(info, &addr, &af);
+	if (ret)
+		return ret;
+	mutex_lock(&fn->lock);
+	if (info->genlhdr->cmd == FULLNAT_CMD_NEW_LADDR)
+		ret = __fnat_laddr_add(fn, &addr, af, info->extack);
+	else
+		ret = __fnat_laddr_del(fn, &addr, af, info->extack);
+	mutex_unlock(&fn->lock);
+	return ret;
+}
+
+static int fill_laddr(struct sk_buff *skb, struct netlink_callback *cb,
+		      const struct fnat_laddr *la)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &fnat_genl_family, NLM_F_MULTI, FULLNAT_CMD_GET_LADDR);
+	if (!hdr)
+		return -EMSGSIZE;
+	genl_dump_check_consistent(cb, hdr);
+	nest = nla_nest_start(skb, FULLNAT_A_LADDR);
+	if (!nest ||
+	    fnat_nl_put_addr(skb, FULLNAT_A_LADDR_ADDR, la->af, &la->addr) ||
+	    nla_put_u32(skb, FULLNAT_A_LADDR_PORTS_IN_USE,
+			atomic_read(&la->ports_in_use)) ||
+	    nla_put_u64_64bit(skb, FULLNAT_A_LADDR_CONNS,
+			      atomic64_read(&la->conns), FULLNAT_A_LADDR_PAD) ||
+	    nla_put_u64_64bit(skb, FULLNAT_A_LADDR_CONFLICTS,
+			      atomic64_read(&la->conflicts),
+			      FULLNAT_A_LADDR_PAD) ||
+	    nla_put_u64_64bit(skb, FULLNAT_A_LADDR_EXHAUSTED,
+			      atomic64_read(&la->exhausted),
+			      FULLNAT_A_LADDR_PAD)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int fnat_nl_dump_laddrs(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct fnat_net *fn = fnat_net(sock_net(skb->sk));
+	const struct fnat_laddr *la;
+	long idx = 0;
+
+	mutex_lock(&fn->lock);
+	cb->seq = fn->gen;
+	list_for_each_entry(la, &fn->laddrs, list) {
+		if (idx++ < cb->args[0])
+			continue;
+		if (fill_laddr(skb, cb, la)) {
+			idx--;
+			break;
+		}
+	}
+	mutex_unlock(&fn->lock);
+	cb->args[0] = idx;
+	return skb->len;
+}
+
+/* --- connections ----------------------------------------------------------- */
+
+static int fill_conn(struct sk_buff *skb, struct netlink_callback *cb,
+		     const struct fnat_conn *cp)
+{
+	long left = (long)READ_ONCE(cp->expires) - (long)jiffies;
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &fnat_genl_family, NLM_F_MULTI, FULLNAT_CMD_GET_CONN);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, FULLNAT_A_CONN);
+	if (!nest ||
+	    nla_put_u8(skb, FULLNAT_A_CONN_PROTOCOL, cp->proto) ||
+	    fnat_nl_put_addr(skb, FULLNAT_A_CONN_CADDR, cp->af, &cp->caddr) ||
+	    nla_put_u16(skb, FULLNAT_A_CONN_CPORT, ntohs(cp->cport)) ||
+	    fnat_nl_put_addr(skb, FULLNAT_A_CONN_VADDR, cp->af, &cp->vaddr) ||
+	    nla_put_u16(skb, FULLNAT_A_CONN_VPORT, ntohs(cp->vport)) ||
+	    (cp->fwd == FULLNAT_FWD_FULLNAT &&
+	     (fnat_nl_put_addr(skb, FULLNAT_A_CONN_LADDR, cp->af, &cp->laddr) ||
+	      nla_put_u16(skb, FULLNAT_A_CONN_LPORT, ntohs(cp->lport)))) ||
+	    fnat_nl_put_addr(skb, FULLNAT_A_CONN_DADDR, cp->af, &cp->daddr) ||
+	    nla_put_u16(skb, FULLNAT_A_CONN_DPORT, ntohs(cp->dport)) ||
+	    nla_put_u8(skb, FULLNAT_A_CONN_STATE, READ_ONCE(cp->state)) ||
+	    nla_put_u32(skb, FULLNAT_A_CONN_EXPIRES,
+			left > 0 ? DIV_ROUND_UP(left, HZ) : 0) ||
+	    nla_put_u8(skb, FULLNAT_A_CONN_FORWARD, cp->fwd)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int fnat_nl_dump_conns(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return fnat_conn_dump(skb, cb, fill_conn);
+}
+
+/* --- the family ---------------------------------------------------------------- */
 
 static const struct genl_ops fnat_genl_ops[] = {
 	{
 		.cmd = FULLNAT_CMD_GET_INFO,
-		.doit = fnat_get_info,
-		.policy = fnat_info_policy,
-		.maxattr = FULLNAT_A_INFO_MAX,
+		.doit = fnat_nl_get_info,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = FULLNAT_CMD_GET_CONFIG,
+		.doit = fnat_nl_get_config,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = FULLNAT_CMD_SET_CONFIG,
+		.doit = fnat_nl_set_config,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = FULLNAT_CMD_NEW_SERVICE,
+		.doit = fnat_nl_new_service,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = FULLNAT_CMD_SET_SERVICE,
+		.doit = fnat_nl_set_service,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = FULLNAT_CMD_DEL_SERVICE,
+		.doit = fnat_nl_del_service,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = FULLNAT_CMD_GET_SERVICE,
+		.doit = fnat_nl_get_service,
+		.dumpit = fnat_nl_dump_services,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = FULLNAT_CMD_NEW_DEST,
+		.doit = fnat_nl_new_dest,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = FULLNAT_CMD_SET_DEST,
+		.doit = fnat_nl_set_dest,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = FULLNAT_CMD_DEL_DEST,
+		.doit = fnat_nl_del_dest,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = FULLNAT_CMD_GET_DEST,
+		.dumpit = fnat_nl_dump_dests,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = FULLNAT_CMD_NEW_LADDR,
+		.doit = fnat_nl_laddr,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = FULLNAT_CMD_DEL_LADDR,
+		.doit = fnat_nl_laddr,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = FULLNAT_CMD_GET_LADDR,
+		.dumpit = fnat_nl_dump_laddrs,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = FULLNAT_CMD_GET_CONN,
+		.dumpit = fnat_nl_dump_conns,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };
 
-static struct genl_family fnat_genl_family __ro_after_init = {
+struct genl_family fnat_genl_family __ro_after_init = {
 	.name = FULLNAT_GENL_NAME,
 	.version = FULLNAT_GENL_VERSION,
 	.module = THIS_MODULE,
 	.netnsok = true,
+	.policy = fnat_policy,
+	.maxattr = FULLNAT_A_MAX,
 	.ops = fnat_genl_ops,
 	.n_ops = ARRAY_SIZE(fnat_genl_ops),
-	.resv_start_op = FULLNAT_CMD_MAX + 1,
+	/* Strict from the first command: reserved header bits must be 0. */
+	.resv_start_op = FULLNAT_CMD_GET_INFO,
 };
 
 int __init fnat_genl_init(void)

@@ -1,30 +1,86 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Per network namespace director state. Every namespace gets its own
- * services, real servers and connection table; nothing is global.
+ * services, real servers, local addresses and settings; connections of
+ * all namespaces share one table (conn.c) keyed with the namespace.
  */
 #include "fullnat.h"
 
 unsigned int fnat_net_id __read_mostly;
 
+/*
+ * Default TCP timeouts, in seconds. TIME_WAIT matches Linux's own
+ * TCP_TIMEWAIT_LEN: a connection that closed normally keeps its
+ * (LIP, lport, RIP, rport) that long, which is the quarantine that keeps
+ * the tuple away from a real server still holding it in TIME_WAIT.
+ */
+static const unsigned int default_timeout[__FULLNAT_TCP_S_LAST] = {
+	[FULLNAT_TCP_S_NONE]		= 2,
+	[FULLNAT_TCP_S_SYN_RECV]	= 30,
+	[FULLNAT_TCP_S_ESTABLISHED]	= 900,
+	[FULLNAT_TCP_S_FIN_WAIT]	= 120,
+	[FULLNAT_TCP_S_CLOSE_WAIT]	= 60,
+	[FULLNAT_TCP_S_LAST_ACK]	= 30,
+	[FULLNAT_TCP_S_TIME_WAIT]	= 60,
+	[FULLNAT_TCP_S_CLOSE]		= 10,
+};
+
+u64 fnat_counter_sum(struct fnat_net *fn, int c)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(fn->counters, cpu)[c]);
+	return sum;
+}
+
 static int __net_init fnat_net_init(struct net *net)
 {
 	struct fnat_net *fn = fnat_net(net);
+	int i;
+
+	fn->counters = __alloc_percpu(sizeof(u64) * __FULLNAT_CNT_LAST,
+				      sizeof(u64));
+	if (!fn->counters)
+		return -ENOMEM;
 
 	fn->net = net;
 	mutex_init(&fn->lock);
-	fn->conn_max = FNAT_DEFAULT_CONN_MAX;
-	atomic_set(&fn->nr_services, 0);
-	atomic_set(&fn->nr_real_servers, 0);
+	for (i = 0; i < ARRAY_SIZE(fn->svc_table); i++)
+		INIT_HLIST_HEAD(&fn->svc_table[i]);
+	INIT_LIST_HEAD(&fn->svc_list);
+	INIT_LIST_HEAD(&fn->laddrs);
+	atomic_set(&fn->laddr_cursor, 0);
 	atomic_set(&fn->nr_conns, 0);
+	fn->cfg.conn_max = FNAT_DEFAULT_CONN_MAX;
+	fn->cfg.port_range = FNAT_DEFAULT_PORT_MIN << 16 | FNAT_DEFAULT_PORT_MAX;
+	fn->cfg.expire_nodest = false;
+	for (i = 0; i < __FULLNAT_TCP_S_LAST; i++)
+		fn->cfg.timeout[i] = default_timeout[i] * HZ;
 	return 0;
 }
 
+/*
+ * The namespace is going away: nothing can send it netlink requests any
+ * more, but packets may still be in flight until its devices are gone, so
+ * objects are unpublished first and freed after RCU grace periods.
+ */
 static void __net_exit fnat_net_exit(struct net *net)
 {
 	struct fnat_net *fn = fnat_net(net);
 
+	mutex_lock(&fn->lock);
+	fnat_hooks_put(fn);
+	__fnat_service_flush(fn);
+	mutex_unlock(&fn->lock);
+	fnat_conn_flush_net(net);
+	mutex_lock(&fn->lock);
+	__fnat_laddr_flush(fn);
+	mutex_unlock(&fn->lock);
 	WARN_ON_ONCE(atomic_read(&fn->nr_conns));
+	synchronize_rcu();
+	free_percpu(fn->counters);
 }
 
 static struct pernet_operations fnat_net_ops = {

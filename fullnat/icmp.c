@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ICMP errors that belong to a FullNAT connection.
+ *
+ * An error about a packet the director sent toward a real server
+ * (LIP:lport -> RIP:rport) comes back addressed to the LIP; the client
+ * must get it, about the packet it sent (CIP:cport -> VIP:vport). An
+ * error about a packet sent toward the client (VIP:vport -> CIP:cport)
+ * comes back to the VIP and belongs to the real server, about
+ * RIP:rport -> LIP:lport. Both the outer header and the quoted one are
+ * translated, so that path-MTU discovery and "port unreachable" work
+ * through the director in both directions. The outer source is left as
+ * the router that sent the error, unless it is the connection's far end
+ * itself, which is hidden behind the address the receiver knows.
+ *
+ * A client of a TOA service is told an MTU 8 bytes lower than the real
+ * one: the director grows some of its packets by the option.
+ */
+#include <linux/icmp.h>
+#include <linux/ip.h>
+#include <linux/tcp.h>
+#include <net/checksum.h>
+#include <net/ip.h>
+#include <net/route.h>
+#include <uapi/linux/toa.h>
+
+#include "fullnat.h"
+
+static bool is_error(u8 type)
+{
+	return type == ICMP_DEST_UNREACH || type == ICMP_TIME_EXCEEDED ||
+	       type == ICMP_PARAMETERPROB || type == ICMP_SOURCE_QUENCH;
+}
+
+/* The quoted packet: its IP header, and its ports (first 4 bytes). */
+struct quote {
+	unsigned int off;	/* of the quoted IP header */
+	unsigned int l4off;	/* of its transport header */
+	unsigned int l4len;	/* bytes of it present */
+};
+
+static bool parse_quote(struct sk_buff *skb, struct quote *q)
+{
+	unsigned int ihl = ip_hdrlen(skb);
+	const struct iphdr *inner;
+
+	q->off = ihl + sizeof(struct icmphdr);
+	if (!pskb_may_pull(skb, q->off + sizeof(struct iphdr)))
+		return false;
+	inner = (const struct iphdr *)(skb->data + q->off);
+	if (inner->ihl < 5 || inner->version != 4 ||
+	    inner->protocol != IPPROTO_TCP)
+		return false;
+	q->l4off = q->off + inner->ihl * 4;
+	/* RFC 792 quotes at least 8 bytes: the ports and the sequence. */
+	if (!pskb_may_pull(skb, q->l4off + 8))
+		return false;
+	q->l4len = min_t(unsigned int, skb->len - q->l4off,
+			 sizeof(struct tcphdr));
+	return true;
+}
+
+/* Rewrite the quoted packet's addresses and ports, with its checksums. */
+static void rewrite_quote(struct sk_buff *skb, const struct quote *q,
+			  __be32 saddr, __be16 sport, __be32 daddr,
+			  __be16 dport)
+{
+	struct iphdr *inner = (struct iphdr *)(skb->data + q->off);
+	struct tcphdr *th = (struct tcphdr *)(skb->data + q->l4off);
+	bool has_check = q->l4len >= offsetofend(struct tcphdr, check);
+
+	if (has_check) {
+		csum_replace4(&th->check, inner->saddr, saddr);
+		csum_replace4(&th->check, inner->daddr, daddr);
+		csum_replace2(&th->check, th->source, sport);
+		csum_replace2(&th->check, th->dest, dport);
+	}
+	th->source = sport;
+	th->dest = dport;
+	csum_replace4(&inner->check, inner->saddr, saddr);
+	csum_replace4(&inner->check, inner->daddr, daddr);
+	inner->saddr = saddr;
+	inner->daddr = daddr;
+}
+
+unsigned int fnat_icmp_in(struct fnat_net *fn, struct sk_buff *skb)
+{
+	union nf_inet_addr qs = {}, qd = {};
+	unsigned int ihl = ip_hdrlen(skb);
+	__be32 osaddr, odaddr, isaddr, idaddr;
+	__be16 isport, idport;
+	const struct tcphdr *qth;
+	struct fnat_conn *cp;
+	struct icmphdr *ic;
+	struct iphdr *iph;
+	enum fnat_dir dir;
+	struct rtable *rt;
+	struct quote q;
+
+	if (!pskb_may_pull(skb, ihl + sizeof(*ic)))
+		return NF_ACCEPT;
+	ic = (struct icmphdr *)(skb->data + ihl);
+	if (!is_error(ic->type) || !parse_quote(skb, &q))
+		return NF_ACCEPT;
+
+	/* The quoted packet went out from us; look up its reply direction. */
+	iph = (struct iphdr *)(skb->data + q.off);
+	qth = (const struct tcphdr *)(skb->data + q.l4off);
+	qs.ip = iph->daddr;
+	qd.ip = iph->saddr;
+	cp = fnat_conn_lookup(fn->net, IPPROTO_TCP, &qs, qth->dest, &qd,
+			      qth->source, &dir);
+	if (!cp || cp->fwd != FULLNAT_FWD_FULLNAT)
+		return NF_ACCEPT;
+
+	iph = ip_hdr(skb);
+	if (dir == FNAT_DIR_OUT) {
+		/* About LIP -> RIP: goes to the client, about CIP -> VIP. */
+		odaddr = cp->caddr.ip;
+		osaddr = iph->saddr == cp->daddr.ip ? cp->vaddr.ip : iph->saddr;
+		isaddr = cp->caddr.ip;
+		isport = cp->cport;
+		idaddr = cp->vaddr.ip;
+		idport = cp->vport;
+	} else {
+		/* About VIP -> CIP: goes to the real server, about RIP -> LIP. */
+		odaddr = cp->daddr.ip;
+		osaddr = iph->saddr == cp->caddr.ip ? cp->laddr.ip : iph->saddr;
+		isaddr = cp->daddr.ip;
+		isport = cp->dport;
+		idaddr = cp->laddr.ip;
+		idport = cp->lport;
+	}
+
+	/* A corrupt error would come out with a valid checksum: check first. */
+	if (skb->ip_summed != CHECKSUM_UNNECESSARY &&
+	    csum_fold(skb_checksum(skb, ihl, skb->len - ihl, 0))) {
+		fnat_count(fn, FULLNAT_CNT_ICMP_DROPPED);
+		return NF_DROP;
+	}
+	rt = fnat_route4(fn->net, odaddr, osaddr, iph->tos, skb->mark);
+	if (!rt) {
+		fnat_count(fn, FULLNAT_CNT_NO_ROUTE);
+		return NF_DROP;
+	}
+	if (iph->ttl <= 1 ||
+	    skb_ensure_writable(skb, q.l4off + q.l4len)) {
+		ip_rt_put(rt);
+		fnat_count(fn, FULLNAT_CNT_ICMP_DROPPED);
+		return NF_DROP;
+	}
+
+	rewrite_quote(skb, &q, isaddr, isport, idaddr, idport);
+	ic = (struct icmphdr *)(skb->data + ihl);
+	if (dir == FNAT_DIR_OUT && ic->type == ICMP_DEST_UNREACH &&
+	    ic->code == ICMP_FRAG_NEEDED &&
+	    (READ_ONCE(cp->flags) & FNAT_CONN_F_TOA)) {
+		u16 mtu = ntohs(ic->un.frag.mtu);
+
+		if (mtu > TCPOLEN_TOA_V4 + 68)
+			ic->un.frag.mtu = htons(mtu - TCPOLEN_TOA_V4);
+	}
+	ic->checksum = 0;
+	ic->checksum = csum_fold(skb_checksum(skb, ihl, skb->len - ihl, 0));
+	skb->ip_summed = CHECKSUM_NONE;
+
+	iph = ip_hdr(skb);
+	csum_replace4(&iph->check, iph->saddr, osaddr);
+	csum_replace4(&iph->check, iph->daddr, odaddr);
+	iph->saddr = osaddr;
+	iph->daddr = odaddr;
+	fnat_count(fn, FULLNAT_CNT_ICMP_XLATED);
+	return fnat_xmit_finish(fn, skb, rt);
+}

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Local addresses (LIPs) and local ports.
+ *
+ * One pool per director (network namespace), shared by all its FullNAT
+ * services, rather than one per service: what must be unique is the
+ * real-server side tuple (LIP, lport, RIP, rport), which does not depend
+ * on the service, so a shared pool gives every service the whole port
+ * space instead of slicing it, and an operator describes a director's
+ * LIPs once (they are routed to that director, which is a property of the
+ * director, not of a service).
+ *
+ * Allocation: the LIPs are tried in turn starting from a rotating cursor;
+ * on each, ports are probed from a per-LIP cursor that moves on after
+ * every success, so a port comes back into use only after the whole range
+ * has been cycled through. A probe is an insertion of the connection's
+ * real-server side key into the connection table, which fails if the
+ * tuple is in use; the table is the only record of what is taken, so
+ * there is no bitmap to keep in step and "in use" includes connections
+ * lingering in TIME_WAIT. That linger is the quarantine: a tuple whose
+ * connection closed normally stays taken for the TIME_WAIT timeout
+ * (default 60 s, Linux's own TIME_WAIT), so it is not handed to a new
+ * client while the real server may still hold the old connection. A
+ * reset connection frees its tuple after the short CLOSE timeout.
+ *
+ * When no tuple is free the new connection is refused by dropping the
+ * SYN, silently: the client retransmits it and gets through as soon as a
+ * tuple frees up, where a reset would fail the connection at once. The
+ * no_port counter and the LIP's "exhausted" counter say why.
+ */
+#include <linux/slab.h>
+
+#include "fullnat.h"
+
+/*
+ * Probes per LIP per new connection: bounds the work a SYN flood can cause
+ * when the range is nearly full. A range this full is counted as
+ * exhausted, which is what it practically is.
+ */
+#define PORT_PROBES	4096
+
+static void laddr_free_rcu(struct rcu_head *head)
+{
+	kfree(container_of(head, struct fnat_laddr, rcu));
+}
+
+void fnat_laddr_put(struct fnat_laddr *la)
+{
+	if (refcount_dec_and_test(&la->refcnt))
+		call_rcu(&la->rcu, laddr_free_rcu);
+}
+
+static struct fnat_laddr *__laddr_lookup(struct fnat_net *fn,
+					 const union nf_inet_addr *addr,
+					 u16 af)
+{
+	struct fnat_laddr *la;
+
+	lockdep_assert_held(&fn->lock);
+	list_for_each_entry(la, &fn->laddrs, list) {
+		if (la->af == af && nf_inet_addr_cmp(&la->addr, addr))
+			return la;
+	}
+	return NULL;
+}
+
+int __fnat_laddr_add(struct fnat_net *fn, const union nf_inet_addr *addr,
+		     u16 af, struct netlink_ext_ack *extack)
+{
+	struct fnat_service *svc;
+	struct fnat_laddr *la;
+
+	lockdep_assert_held(&fn->lock);
+	if (__laddr_lookup(fn, addr, af)) {
+		NL_SET_ERR_MSG(extack, "the local address is already in the pool");
+		return -EEXIST;
+	}
+	list_for_each_entry(svc, &fn->svc_list, list) {
+		if (nf_inet_addr_cmp(&svc->addr, addr)) {
+			NL_SET_ERR_MSG(extack,
+				       "a local address cannot be a virtual service address");
+			return -EINVAL;
+		}
+	}
+	la = kzalloc(sizeof(*la), GFP_KERNEL);
+	if (!la)
+		return -ENOMEM;
+	la->af = af;
+	la->addr = *addr;
+	refcount_set(&la->refcnt, 1);
+	list_add_tail_rcu(&la->list, &fn->laddrs);
+	WRITE_ONCE(fn->nr_laddrs, fn->nr_laddrs + 1);
+	fn->gen++;
+	return 0;
+}
+
+static void __laddr_unlink(struct fnat_net *fn, struct fnat_laddr *la)
+{
+	list_del_rcu(&la->list);
+	WRITE_ONCE(la->removed, true);
+	WRITE_ONCE(fn->nr_laddrs, fn->nr_laddrs - 1);
+	fn->gen++;
+	fnat_laddr_put(la);
+}
+
+/*
+ * A removed address takes no new connections; the connections that have
+ * it keep a reference and finish normally.
+ */
+int __fnat_laddr_del(struct fnat_net *fn, const union nf_inet_addr *addr,
+		     u16 af, struct netlink_ext_ack *extack)
+{
+	struct fnat_laddr *la = __laddr_lookup(fn, addr, af);
+
+	if (!la) {
+		NL_SET_ERR_MSG(extack, "no such local address in the pool");
+		return -ENOENT;
+	}
+	__laddr_unlink(fn, la);
+	return 0;
+}
+
+void __fnat_laddr_flush(struct fnat_net *fn)
+{
+	struct fnat_laddr *la, *tmp;
+
+	lockdep_assert_held(&fn->lock);
+	list_for_each_entry_safe(la, tmp, &fn->laddrs, list)
+		__laddr_unlink(fn, la);
+}
+
+/* Try the ports of @la for @cp; true when a tuple was taken. */
+static bool bind_on(struct fnat_conn *cp, struct fnat_laddr *la,
+		    u32 pmin, u32 nports)
+{
+	u32 base = (u32)atomic_inc_return(&la->cursor);
+	u32 i, probes = min_t(u32, nports, PORT_PROBES);
+
+	cp->laddr = la->addr;
+	for (i = 0; i < probes; i++) {
+		cp->lport = htons(pmin + (base + i) % nports);
+		if (fnat_conn_hash_out(cp)) {
+			/* A race here only changes where the next probe starts. */
+			atomic_set(&la->cursor, base + i);
+			return true;
+		}
+		atomic64_inc(&la->conflicts);
+	}
+	atomic64_inc(&la->exhausted);
+	return false;
+}
+
+/*
+ * Give @cp a local address and port and hash its real-server side.
+ * RCU read side (softirq). Returns 0, -ENOENT when the pool has no address
+ * of the connection's family, or -EADDRINUSE when every tuple is taken.
+ */
+int fnat_laddr_bind(struct fnat_net *fn, struct fnat_conn *cp)
+{
+	u32 range = READ_ONCE(fn->cfg.port_range);
+	u32 pmin = range >> 16, pmax = range & 0xffff;
+	int n = READ_ONCE(fn->nr_laddrs), skip, tried = 0;
+	struct fnat_laddr *la;
+	bool pass2 = false, any = false;
+
+	if (n <= 0 || pmax < pmin)
+		return -ENOENT;
+	skip = (u32)atomic_inc_return(&fn->laddr_cursor) % n;
+
+	/* Start at the skip-th address, wrap around once. */
+again:
+	list_for_each_entry_rcu(la, &fn->laddrs, list) {
+		if (!pass2 && skip-- > 0)
+			continue;
+		if (pass2 && tried >= n)
+			break;
+		tried++;
+		if (la->af != cp->af || READ_ONCE(la->removed))
+			continue;
+		any = true;
+		if (!refcount_inc_not_zero(&la->refcnt))
+			continue;
+		if (bind_on(cp, la, pmin, pmax - pmin + 1)) {
+			cp->local = la;
+			atomic_inc(&la->ports_in_use);
+			atomic64_inc(&la->conns);
+			return 0;
+		}
+		fnat_laddr_put(la);
+	}
+	if (!pass2) {
+		pass2 = true;
+		goto again;
+	}
+	return any ? -EADDRINUSE : -ENOENT;
+}

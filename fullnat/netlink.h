@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Shared between netlink.c and nl_service.c; nothing else uses these. */
+#ifndef _FULLNAT_NETLINK_H
+#define _FULLNAT_NETLINK_H
+
+#include <net/genetlink.h>
+
+#include "fullnat.h"
+
+extern struct genl_family fnat_genl_family;
+extern const struct nla_policy fnat_svc_policy[FULLNAT_A_SVC_MAX + 1];
+extern const struct nla_policy fnat_dest_policy[FULLNAT_A_DEST_MAX + 1];
+
+int fnat_nl_parse_addr(const struct nlattr *attr, union nf_inet_addr *addr,
+		       u16 *af, struct netlink_ext_ack *extack);
+int fnat_nl_put_addr(struct sk_buff *skb, int type, u16 af,
+		     const union nf_inet_addr *addr);
+
+int fnat_nl_new_service(struct sk_buff *skb, struct genl_info *info);
+int fnat_nl_set_service(struct sk_buff *skb, struct genl_info *info);
+int fnat_nl_del_service(struct sk_buff *skb, struct genl_info *info);
+int fnat_nl_get_service(struct sk_buff *skb, struct genl_info *info);
+int fnat_nl_dump_services(struct sk_buff *skb, struct netlink_callback *cb);
+int fnat_nl_new_dest(struct sk_buff *skb, struct genl_info *info);
+int fnat_nl_set_dest(struct sk_buff *skb, struct genl_info *info);
+int fnat_nl_del_dest(struct sk_buff *skb, struct genl_info *info);
+int fnat_nl_dump_dests(struct sk_buff *skb, struct netlink_callback *cb);
+
+#endif /* _FULLNAT_NETLINK_H */

@@ -1,0 +1,506 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Generic netlink commands on virtual services and their real servers.
+ * Requests are parsed and validated whole into local values first; only
+ * then is the namespace's lock taken and the change made.
+ */
+#include <linux/in.h>
+
+#include "netlink.h"
+
+/* extack messages must be literals: one per mode not yet offered. */
+static void fwd_unsupported(struct netlink_ext_ack *extack,
+			    const struct nlattr *attr, u8 fwd)
+{
+	switch (fwd) {
+	case FULLNAT_FWD_NAT:
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "forwarding mode nat is not implemented yet");
+		break;
+	case FULLNAT_FWD_DR:
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "forwarding mode dr is not implemented yet");
+		break;
+	default:
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "forwarding mode tun is not implemented yet");
+		break;
+	}
+}
+
+struct svc_req {
+	struct fnat_service tmpl;	/* key and settings */
+	char sched[FULLNAT_SCHED_NAME_MAX];
+	bool has_fwd, has_sched;
+	int toa;			/* -1: not given */
+	struct nlattr *nest;
+};
+
+static int parse_service(struct genl_info *info, struct svc_req *req)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *tb[FULLNAT_A_SVC_MAX + 1];
+	u16 af;
+	int ret;
+
+	memset(req, 0, sizeof(*req));
+	req->toa = -1;
+	if (GENL_REQ_ATTR_CHECK(info, FULLNAT_A_SERVICE))
+		return -EINVAL;
+	req->nest = info->attrs[FULLNAT_A_SERVICE];
+	ret = nla_parse_nested(tb, FULLNAT_A_SVC_MAX, req->nest,
+			       fnat_svc_policy, extack);
+	if (ret)
+		return ret;
+	if (!tb[FULLNAT_A_SVC_PROTOCOL] || !tb[FULLNAT_A_SVC_ADDR] ||
+	    !tb[FULLNAT_A_SVC_PORT]) {
+		NL_SET_ERR_MSG_ATTR(extack, req->nest,
+				    "a service is named by protocol, address and port");
+		return -EINVAL;
+	}
+	req->tmpl.proto = nla_get_u8(tb[FULLNAT_A_SVC_PROTOCOL]);
+	if (req->tmpl.proto == IPPROTO_UDP) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_SVC_PROTOCOL],
+				    "UDP services are not supported yet");
+		return -EOPNOTSUPP;
+	}
+	if (req->tmpl.proto != IPPROTO_TCP) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_SVC_PROTOCOL],
+				    "the protocol must be TCP or UDP");
+		return -EINVAL;
+	}
+	ret = fnat_nl_parse_addr(tb[FULLNAT_A_SVC_ADDR], &req->tmpl.addr, &af,
+				 extack);
+	if (ret)
+		return ret;
+	req->tmpl.af = af;
+	req->tmpl.port = htons(nla_get_u16(tb[FULLNAT_A_SVC_PORT]));
+
+	if (tb[FULLNAT_A_SVC_FORWARD]) {
+		req->has_fwd = true;
+		req->tmpl.fwd = nla_get_u8(tb[FULLNAT_A_SVC_FORWARD]);
+		if (req->tmpl.fwd != FULLNAT_FWD_FULLNAT) {
+			fwd_unsupported(extack, tb[FULLNAT_A_SVC_FORWARD],
+					req->tmpl.fwd);
+			return -EOPNOTSUPP;
+		}
+	}
+	if (tb[FULLNAT_A_SVC_SCHED]) {
+		req->has_sched = true;
+		nla_strscpy(req->sched, tb[FULLNAT_A_SVC_SCHED],
+			    sizeof(req->sched));
+	}
+	if (tb[FULLNAT_A_SVC_TOA])
+		req->toa = nla_get_u8(tb[FULLNAT_A_SVC_TOA]);
+	return 0;
+}
+
+/* The service a request names, or NULL with the error set. */
+static struct fnat_service *__find_service(struct fnat_net *fn,
+					   const struct svc_req *req,
+					   struct netlink_ext_ack *extack)
+{
+	struct fnat_service *svc;
+
+	svc = __fnat_service_lookup(fn, req->tmpl.proto, &req->tmpl.addr,
+				    req->tmpl.port);
+	if (!svc)
+		NL_SET_ERR_MSG_ATTR(extack, req->nest, "no such virtual service");
+	return svc;
+}
+
+int fnat_nl_new_service(struct sk_buff *skb, struct genl_info *info)
+{
+	struct fnat_net *fn = fnat_net(genl_info_net(info));
+	struct fnat_laddr *la;
+	struct svc_req req;
+	int ret;
+
+	ret = parse_service(info, &req);
+	if (ret)
+		return ret;
+	if (!req.has_fwd || !req.has_sched) {
+		NL_SET_ERR_MSG_ATTR(info->extack, req.nest,
+				    "a new service needs a forwarding mode and a scheduler");
+		return -EINVAL;
+	}
+	req.tmpl.toa = req.toa != 0;	/* on unless turned off */
+
+	mutex_lock(&fn->lock);
+	list_for_each_entry(la, &fn->laddrs, list) {
+		if (nf_inet_addr_cmp(&la->addr, &req.tmpl.addr)) {
+			mutex_unlock(&fn->lock);
+			NL_SET_ERR_MSG_ATTR(info->extack, req.nest,
+					    "the virtual address is one of the director's local addresses");
+			return -EINVAL;
+		}
+	}
+	ret = __fnat_service_add(fn, &req.tmpl, req.sched, info->extack);
+	mutex_unlock(&fn->lock);
+	return ret;
+}
+
+int fnat_nl_set_service(struct sk_buff *skb, struct genl_info *info)
+{
+	struct fnat_net *fn = fnat_net(genl_info_net(info));
+	struct fnat_service *svc;
+	struct svc_req req;
+	int ret;
+
+	ret = parse_service(info, &req);
+	if (ret)
+		return ret;
+	mutex_lock(&fn->lock);
+	svc = __find_service(fn, &req, info->extack);
+	if (!svc) {
+		ret = -ENOENT;
+	} else if (req.has_fwd && req.tmpl.fwd != svc->fwd) {
+		NL_SET_ERR_MSG_ATTR(info->extack, req.nest,
+				    "the forwarding mode of a service cannot change; delete and add it");
+		ret = -EINVAL;
+	} else {
+		ret = __fnat_service_edit(fn, svc,
+					  req.has_sched ? req.sched : NULL,
+					  req.toa, info->extack);
+	}
+	mutex_unlock(&fn->lock);
+	return ret;
+}
+
+int fnat_nl_del_service(struct sk_buff *skb, struct genl_info *info)
+{
+	struct fnat_net *fn = fnat_net(genl_info_net(info));
+	struct fnat_service *svc;
+	struct svc_req req;
+	int ret;
+
+	ret = parse_service(info, &req);
+	if (ret)
+		return ret;
+	mutex_lock(&fn->lock);
+	svc = __find_service(fn, &req, info->extack);
+	if (svc)
+		__fnat_service_del(fn, svc);
+	mutex_unlock(&fn->lock);
+	return svc ? 0 : -ENOENT;
+}
+
+static int put_stats(struct sk_buff *skb, int type,
+		     struct fnat_stats __percpu *stats)
+{
+	struct fnat_stats_sum sum;
+	struct nlattr *nest;
+
+	fnat_stats_sum(stats, &sum);
+	nest = nla_nest_start(skb, type);
+	if (!nest ||
+	    nla_put_u64_64bit(skb, FULLNAT_A_STATS_CONNS, sum.conns,
+			      FULLNAT_A_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, FULLNAT_A_STATS_INPKTS, sum.inpkts,
+			      FULLNAT_A_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, FULLNAT_A_STATS_OUTPKTS, sum.outpkts,
+			      FULLNAT_A_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, FULLNAT_A_STATS_INBYTES, sum.inbytes,
+			      FULLNAT_A_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, FULLNAT_A_STATS_OUTBYTES, sum.outbytes,
+			      FULLNAT_A_STATS_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int put_service_key(struct sk_buff *skb, const struct fnat_service *svc)
+{
+	return nla_put_u8(skb, FULLNAT_A_SVC_PROTOCOL, svc->proto) ||
+	       fnat_nl_put_addr(skb, FULLNAT_A_SVC_ADDR, svc->af, &svc->addr) ||
+	       nla_put_u16(skb, FULLNAT_A_SVC_PORT, ntohs(svc->port));
+}
+
+/* @cb is the dump's callback, or NULL for a single reply. */
+static int fill_service(struct sk_buff *skb, u32 portid, u32 seq, int flags,
+			struct fnat_service *svc, struct netlink_callback *cb)
+{
+	struct fnat_sched_state *st;
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &fnat_genl_family, flags,
+			  FULLNAT_CMD_GET_SERVICE);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+	st = rcu_dereference_protected(svc->sched,
+				       lockdep_is_held(&svc->fn->lock));
+	nest = nla_nest_start(skb, FULLNAT_A_SERVICE);
+	if (!nest || put_service_key(skb, svc) ||
+	    nla_put_u8(skb, FULLNAT_A_SVC_FORWARD, svc->fwd) ||
+	    nla_put_string(skb, FULLNAT_A_SVC_SCHED, st->ops->name) ||
+	    nla_put_u8(skb, FULLNAT_A_SVC_TOA, READ_ONCE(svc->toa)) ||
+	    nla_put_u32(skb, FULLNAT_A_SVC_REAL_SERVERS, svc->nr_dests) ||
+	    put_stats(skb, FULLNAT_A_SVC_STATS, svc->stats)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+int fnat_nl_get_service(struct sk_buff *skb, struct genl_info *info)
+{
+	struct fnat_net *fn = fnat_net(genl_info_net(info));
+	struct fnat_service *svc;
+	struct svc_req req;
+	struct sk_buff *msg;
+	int ret;
+
+	ret = parse_service(info, &req);
+	if (ret)
+		return ret;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	mutex_lock(&fn->lock);
+	svc = __find_service(fn, &req, info->extack);
+	ret = svc ? fill_service(msg, info->snd_portid, info->snd_seq, 0, svc,
+				 NULL) : -ENOENT;
+	mutex_unlock(&fn->lock);
+	if (ret) {
+		nlmsg_free(msg);
+		return ret;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+int fnat_nl_dump_services(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct fnat_net *fn = fnat_net(sock_net(skb->sk));
+	struct fnat_service *svc;
+	long idx = 0;
+
+	mutex_lock(&fn->lock);
+	cb->seq = fn->gen;
+	list_for_each_entry(svc, &fn->svc_list, list) {
+		if (idx++ < cb->args[0])
+			continue;
+		if (fill_service(skb, NETLINK_CB(cb->skb).portid,
+				 cb->nlh->nlmsg_seq, NLM_F_MULTI, svc, cb)) {
+			idx--;
+			break;
+		}
+	}
+	mutex_unlock(&fn->lock);
+	cb->args[0] = idx;
+	return skb->len;
+}
+
+/* --- real servers ------------------------------------------------------------ */
+
+struct dest_req {
+	union nf_inet_addr addr;
+	u16 af;
+	__be16 port;
+	u32 weight;
+	bool has_weight;
+	struct nlattr *nest;
+};
+
+static int parse_dest(struct genl_info *info, struct dest_req *req)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *tb[FULLNAT_A_DEST_MAX + 1];
+	int ret;
+
+	memset(req, 0, sizeof(*req));
+	if (GENL_REQ_ATTR_CHECK(info, FULLNAT_A_DEST))
+		return -EINVAL;
+	req->nest = info->attrs[FULLNAT_A_DEST];
+	ret = nla_parse_nested(tb, FULLNAT_A_DEST_MAX, req->nest,
+			       fnat_dest_policy, extack);
+	if (ret)
+		return ret;
+	if (!tb[FULLNAT_A_DEST_ADDR] || !tb[FULLNAT_A_DEST_PORT]) {
+		NL_SET_ERR_MSG_ATTR(extack, req->nest,
+				    "a real server is named by address and port");
+		return -EINVAL;
+	}
+	ret = fnat_nl_parse_addr(tb[FULLNAT_A_DEST_ADDR], &req->addr, &req->af,
+				 extack);
+	if (ret)
+		return ret;
+	req->port = htons(nla_get_u16(tb[FULLNAT_A_DEST_PORT]));
+	req->weight = 1;
+	if (tb[FULLNAT_A_DEST_WEIGHT]) {
+		req->has_weight = true;
+		req->weight = nla_get_u32(tb[FULLNAT_A_DEST_WEIGHT]);
+	}
+	return 0;
+}
+
+/*
+ * Parse both nests of a real-server request, lock, and find the service
+ * (and the real server, when @want_dest). Returns with fn->lock held on
+ * success only.
+ */
+static int lock_dest_request(struct genl_info *info, struct fnat_net *fn,
+			     struct dest_req *dreq, struct fnat_service **svc,
+			     struct fnat_dest **dest, bool want_dest)
+{
+	struct svc_req sreq;
+	int ret;
+
+	ret = parse_service(info, &sreq);
+	if (ret)
+		return ret;
+	ret = parse_dest(info, dreq);
+	if (ret)
+		return ret;
+	mutex_lock(&fn->lock);
+	*svc = __find_service(fn, &sreq, info->extack);
+	if (!*svc) {
+		ret = -ENOENT;
+		goto out_unlock;
+	}
+	if (dreq->af != (*svc)->af) {
+		NL_SET_ERR_MSG_ATTR(info->extack, dreq->nest,
+				    "the real server's address family differs from the service's");
+		ret = -EINVAL;
+		goto out_unlock;
+	}
+	*dest = __fnat_dest_lookup(*svc, &dreq->addr, dreq->port);
+	if (want_dest && !*dest) {
+		NL_SET_ERR_MSG_ATTR(info->extack, dreq->nest,
+				    "no such real server in this service");
+		ret = -ENOENT;
+		goto out_unlock;
+	}
+	return 0;
+
+out_unlock:
+	mutex_unlock(&fn->lock);
+	return ret;
+}
+
+int fnat_nl_new_dest(struct sk_buff *skb, struct genl_info *info)
+{
+	struct fnat_net *fn = fnat_net(genl_info_net(info));
+	struct fnat_service *svc;
+	struct fnat_dest *dest;
+	struct dest_req req;
+	int ret;
+
+	ret = lock_dest_request(info, fn, &req, &svc, &dest, false);
+	if (ret)
+		return ret;
+	ret = __fnat_dest_add(fn, svc, &req.addr, req.port, req.weight,
+			      info->extack);
+	mutex_unlock(&fn->lock);
+	return ret;
+}
+
+int fnat_nl_set_dest(struct sk_buff *skb, struct genl_info *info)
+{
+	struct fnat_net *fn = fnat_net(genl_info_net(info));
+	struct fnat_service *svc;
+	struct fnat_dest *dest;
+	struct dest_req req;
+	int ret;
+
+	ret = lock_dest_request(info, fn, &req, &svc, &dest, true);
+	if (ret)
+		return ret;
+	ret = req.has_weight ? __fnat_dest_edit(fn, svc, dest, req.weight,
+						info->extack) : 0;
+	mutex_unlock(&fn->lock);
+	return ret;
+}
+
+int fnat_nl_del_dest(struct sk_buff *skb, struct genl_info *info)
+{
+	struct fnat_net *fn = fnat_net(genl_info_net(info));
+	struct fnat_service *svc;
+	struct fnat_dest *dest;
+	struct dest_req req;
+	int ret;
+
+	ret = lock_dest_request(info, fn, &req, &svc, &dest, true);
+	if (ret)
+		return ret;
+	ret = __fnat_dest_del(fn, svc, dest);
+	mutex_unlock(&fn->lock);
+	return ret;
+}
+
+static int fill_dest(struct sk_buff *skb, struct netlink_callback *cb,
+		     struct fnat_dest *dest)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &fnat_genl_family, NLM_F_MULTI, FULLNAT_CMD_GET_DEST);
+	if (!hdr)
+		return -EMSGSIZE;
+	genl_dump_check_consistent(cb, hdr);
+	nest = nla_nest_start(skb, FULLNAT_A_DEST);
+	if (!nest ||
+	    fnat_nl_put_addr(skb, FULLNAT_A_DEST_ADDR, dest->af, &dest->addr) ||
+	    nla_put_u16(skb, FULLNAT_A_DEST_PORT, ntohs(dest->port)) ||
+	    nla_put_u32(skb, FULLNAT_A_DEST_WEIGHT, dest->weight) ||
+	    nla_put_u32(skb, FULLNAT_A_DEST_ACTIVE, atomic_read(&dest->active)) ||
+	    nla_put_u32(skb, FULLNAT_A_DEST_INACTIVE,
+			atomic_read(&dest->inactive)) ||
+	    put_stats(skb, FULLNAT_A_DEST_STATS, dest->stats)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+int fnat_nl_dump_dests(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct fnat_net *fn = fnat_net(sock_net(skb->sk));
+	struct nlattr *tb[FULLNAT_A_SVC_MAX + 1];
+	struct fnat_service *svc;
+	struct fnat_dest *dest;
+	union nf_inet_addr addr;
+	long idx = 0;
+	u16 af;
+
+	if (!info->attrs[FULLNAT_A_SERVICE] ||
+	    nla_parse_nested(tb, FULLNAT_A_SVC_MAX, info->attrs[FULLNAT_A_SERVICE],
+			     fnat_svc_policy, cb->extack) ||
+	    !tb[FULLNAT_A_SVC_PROTOCOL] || !tb[FULLNAT_A_SVC_ADDR] ||
+	    !tb[FULLNAT_A_SVC_PORT]) {
+		NL_SET_ERR_MSG(cb->extack, "name the service whose real servers to list");
+		return -EINVAL;
+	}
+	if (fnat_nl_parse_addr(tb[FULLNAT_A_SVC_ADDR], &addr, &af, cb->extack))
+		return -EINVAL;
+
+	mutex_lock(&fn->lock);
+	cb->seq = fn->gen;
+	svc = __fnat_service_lookup(fn, nla_get_u8(tb[FULLNAT_A_SVC_PROTOCOL]),
+				    &addr,
+				    htons(nla_get_u16(tb[FULLNAT_A_SVC_PORT])));
+	if (!svc) {
+		mutex_unlock(&fn->lock);
+		NL_SET_ERR_MSG(cb->extack, "no such virtual service");
+		return -ENOENT;
+	}
+	list_for_each_entry(dest, &svc->dests, list) {
+		if (idx++ < cb->args[0])
+			continue;
+		if (fill_dest(skb, cb, dest)) {
+			idx--;
+			break;
+		}
+	}
+	mutex_unlock(&fn->lock);
+	cb->args[0] = idx;
+	return skb->len;
+}

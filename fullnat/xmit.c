@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Transmit, FullNAT over IPv4: both ends of the packet are rewritten
+ * (client -> VIP becomes LIP -> RIP, and back), the packet is routed
+ * like a router would route it (TTL, path MTU, ICMP to the sender) and
+ * leaves through the output path untracked.
+ */
+#include <linux/icmp.h>
+#include <linux/ip.h>
+#include <linux/tcp.h>
+#include <net/icmp.h>
+#include <net/ip.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/route.h>
+#include <uapi/linux/toa.h>
+
+#include "fullnat.h"
+
+struct rtable *fnat_route4(struct net *net, __be32 daddr, __be32 saddr,
+			   u8 tos, u32 mark)
+{
+	struct flowi4 fl4 = {
+		.daddr = daddr,
+		.saddr = saddr,
+		.flowi4_tos = RT_TOS(tos),
+		.flowi4_mark = mark,
+		/* LIPs and VIPs need not be configured on an interface. */
+		.flowi4_flags = FLOWI_FLAG_ANYSRC,
+	};
+	struct rtable *rt;
+
+	rt = ip_route_output_key(net, &fl4);
+	if (IS_ERR(rt))
+		return NULL;
+	/* Real servers and clients are elsewhere; never loop back to us. */
+	if (rt->rt_type != RTN_UNICAST) {
+		ip_rt_put(rt);
+		return NULL;
+	}
+	return rt;
+}
+
+/*
+ * Send an ICMP error about @skb, still as it arrived, to its sender.
+ * icmp_send() needs a route on the packet (for the namespace, and to see
+ * that the packet was not for us); the output route already found serves.
+ * ICMP's own rate limits apply.
+ */
+void fnat_icmp_reply(struct sk_buff *skb, struct rtable *rt, int type,
+		     int code, __be32 info)
+{
+	skb_dst_drop(skb);
+	dst_hold(&rt->dst);
+	skb_dst_set(skb, &rt->dst);
+	icmp_send(skb, type, code, info);
+}
+
+static bool too_big(const struct sk_buff *skb, unsigned int mtu)
+{
+	if (skb_is_gso(skb))
+		return !skb_gso_validate_network_len(skb, mtu);
+	return skb->len > mtu;
+}
+
+static void rewrite4(struct sk_buff *skb, __be32 saddr, __be16 sport,
+		     __be32 daddr, __be16 dport)
+{
+	struct iphdr *iph = ip_hdr(skb);
+	struct tcphdr *th = (struct tcphdr *)((u8 *)iph + iph->ihl * 4);
+
+	inet_proto_csum_replace4(&th->check, skb, iph->saddr, saddr, true);
+	inet_proto_csum_replace4(&th->check, skb, iph->daddr, daddr, true);
+	inet_proto_csum_replace2(&th->check, skb, th->source, sport, false);
+	inet_proto_csum_replace2(&th->check, skb, th->dest, dport, false);
+	th->source = sport;
+	th->dest = dport;
+	csum_replace4(&iph->check, iph->saddr, saddr);
+	csum_replace4(&iph->check, iph->daddr, daddr);
+	iph->saddr = saddr;
+	iph->daddr = daddr;
+}
+
+/*
+ * Send a rewritten packet on @rt (whose reference it takes over), as the
+ * forwarding path would, and untracked: conntrack never saw this flow
+ * (our hook runs before it) and must not start tracking it halfway, or a
+ * director's own NAT rules would apply to it.
+ */
+unsigned int fnat_xmit_finish(struct fnat_net *fn, struct sk_buff *skb,
+			      struct rtable *rt)
+{
+	ip_decrease_ttl(ip_hdr(skb));
+	nf_reset_ct(skb);
+	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
+	skb_forward_csum(skb);
+	skb_clear_tstamp(skb);
+	IPCB(skb)->flags |= IPSKB_FORWARDED;
+	skb_dst_drop(skb);
+	skb_dst_set(skb, &rt->dst);
+	dst_output(fn->net, NULL, skb);
+	return NF_STOLEN;
+}
+
+/*
+ * Forward a TCP packet of @cp going @dir. The IP and TCP headers are in
+ * the linear area. Consumes the packet: returns NF_STOLEN when it was
+ * sent, NF_DROP (counted) when not.
+ */
+unsigned int fnat_xmit_fullnat(struct fnat_net *fn, struct fnat_conn *cp,
+			       struct sk_buff *skb, enum fnat_dir dir)
+{
+	unsigned int ihl = ip_hdrlen(skb), mtu, thlen;
+	struct iphdr *iph = ip_hdr(skb);
+	__be32 saddr, daddr;
+	__be16 sport, dport;
+	bool toa = false, mss;
+	struct tcphdr *th;
+	struct rtable *rt;
+	u16 flags;
+
+	if (dir == FNAT_DIR_IN) {
+		saddr = cp->laddr.ip;
+		sport = cp->lport;
+		daddr = cp->daddr.ip;
+		dport = cp->dport;
+	} else {
+		saddr = cp->vaddr.ip;
+		sport = cp->vport;
+		daddr = cp->caddr.ip;
+		dport = cp->cport;
+	}
+
+	rt = fnat_route4(fn->net, daddr, saddr, iph->tos, skb->mark);
+	if (!rt) {
+		fnat_count(fn, FULLNAT_CNT_NO_ROUTE);
+		return NF_DROP;
+	}
+	mtu = dst_mtu(&rt->dst);
+
+	if (iph->ttl <= 1) {
+		fnat_icmp_reply(skb, rt, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
+		fnat_count(fn, FULLNAT_CNT_TTL);
+		goto drop;
+	}
+
+	th = (struct tcphdr *)(skb->data + ihl);
+	thlen = th->doff * 4;
+	flags = READ_ONCE(cp->flags);
+	if (dir == FNAT_DIR_IN && fnat_tcp_want_toa(cp, th)) {
+		if (thlen + TCPOLEN_TOA_V4 > FNAT_MAX_TCP_HDR)
+			fnat_count(fn, FULLNAT_CNT_TOA_NO_ROOM);
+		else if (!skb_is_gso(skb) && skb->len + TCPOLEN_TOA_V4 > mtu)
+			fnat_count(fn, FULLNAT_CNT_TOA_NO_MTU);
+		else
+			toa = true;
+	}
+	mss = dir == FNAT_DIR_OUT && th->syn && th->ack &&
+	      (flags & FNAT_CONN_F_TOA);
+
+	/*
+	 * Too big for the next hop and not to be fragmented: tell the sender,
+	 * as a router would. A client of a TOA service is told 8 bytes less,
+	 * so that its packets still fit when the director adds the option.
+	 */
+	if ((iph->frag_off & htons(IP_DF)) && too_big(skb, mtu)) {
+		if (dir == FNAT_DIR_IN && (flags & FNAT_CONN_F_TOA))
+			mtu -= TCPOLEN_TOA_V4;
+		fnat_icmp_reply(skb, rt, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
+			   htonl(mtu));
+		fnat_count(fn, FULLNAT_CNT_FRAG_NEEDED);
+		goto drop;
+	}
+
+	if (skb_ensure_writable(skb, ihl + thlen)) {
+		fnat_count(fn, FULLNAT_CNT_XMIT_ERR);
+		goto drop;
+	}
+	rewrite4(skb, saddr, sport, daddr, dport);
+	if (mss && fnat_tcp_lower_mss(skb, ihl))
+		fnat_count(fn, FULLNAT_CNT_MSS_LOWERED);
+	if (toa) {
+		if (fnat_tcp_insert_toa(skb, cp))
+			fnat_count(fn, FULLNAT_CNT_TOA_ERR);
+		else
+			fnat_count(fn, FULLNAT_CNT_TOA_INSERTED);
+	}
+	fnat_stats_add(cp->dest->stats, dir, skb->len);
+	fnat_stats_add(cp->dest->svc->stats, dir, skb->len);
+	return fnat_xmit_finish(fn, skb, rt);
+
+drop:
+	ip_rt_put(rt);
+	return NF_DROP;
+}
