@@ -176,6 +176,7 @@ http_server() {
 		uwsgi_temp_path $dir/uwsgi;
 		scgi_temp_path $dir/scgi;
 		client_max_body_size 0;
+		keepalive_timeout 0;	# one connection per request
 		server {
 			listen $addr:$port reuseport backlog=4096;
 			location / { return 200 "$name\n"; }
@@ -282,4 +283,50 @@ module_load() {
 slab_objects() {
 	awk -v c="$1" '$1 == c { print $2; found = 1 } END { if (!found) print 0 }' \
 		/proc/slabinfo
+}
+
+# --- the director -----------------------------------------------------------
+
+# lb NS ARGS...: lbctl against the director in namespace NS, printed.
+lb() {
+	local ns=$1
+	shift
+	echo "+ lbctl -n $ns $*"
+	lbctl -n "$ns" "$@"
+}
+
+# counter NS NAME: one of the director's counters (lbctl stats).
+counter() {
+	lbctl -n "$1" stats | awk -v n="$2" '$1 == n { print $2; f = 1 } END { if (!f) print "missing" }'
+}
+
+# conns NS: connections in the director's table.
+conns() {
+	lbctl -n "$1" -j show | jq -r .connections
+}
+
+# fullnat_web DIRECTORS REAL_SERVERS SCHED: the base topology with a web
+# service VIP:80 on every director (each with 4 LIPs of its own) and nginx
+# on every real server, port 8080. modprobe'd here; unloaded at exit.
+fullnat_web() {
+	local ndir=$1 nrs=$2 sched=$3 d r net
+	topo_base "$ndir" "$nrs"
+	module_load fullnat
+	for ((d = 1; d <= ndir; d++)); do
+		net=$(lip_net "$d")
+		lb "lb$d" laddr add "$net.1-$net.4"
+		lb "lb$d" service add tcp "$VIP:80" scheduler "$sched"
+		for ((r = 1; r <= nrs; r++)); do
+			lb "lb$d" rs add tcp "$VIP:80" "$RS_NET.$((10 + r)):8080"
+		done
+	done
+	for ((r = 1; r <= nrs; r++)); do
+		http_server "rs$r" "rs$r" 0.0.0.0 8080
+	done
+}
+
+# requests NS URL COUNT: COUNT sequential requests, one connection each,
+# from one curl process; prints the bodies, one per line.
+requests() {
+	on_quiet "$1" curl -sS --fail --max-time 120 "$2?[1-$3]"
 }

@@ -101,7 +101,7 @@ boot() { # boot THREADMODE LOG TIMEOUT APPEND
 		-nodefaults -no-user-config -display none -no-reboot \
 		"${serial[@]}" \
 		-kernel "$kernel" -initrd "$initrd" \
-		-append "console=ttyS0 loglevel=4 printk.time=1 panic=-1 oops=panic mitigations=off $append" \
+		-append "console=ttyS0 loglevel=4 printk.time=1 panic=-1 oops=panic mitigations=off slub_nomerge $append" \
 		< "$stdin" 2>&1 | tee "$log" | show
 	return "${PIPESTATUS[0]}"
 }

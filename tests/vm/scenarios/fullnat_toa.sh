@@ -1,0 +1,52 @@
+#!/bin/bash
+# TOA on the wire: the third-handshake ACK that reaches the real server
+# carries option 254/8 with the client's address and port, and the SYN-ACK
+# that reaches the client announces an MSS lowered by 8.
+#
+#  c1 198.51.100.2 --- rt --- lb1 --- rsr --- rs1 198.19.0.11:8080
+#  (capture on c1's eth0 and on rs1's eth0; no toa.ko on rs1)
+#
+# @timeout: 240
+. /fnat/lib.sh
+
+fullnat_web 1 1 rr
+bg rs1 cap-rs tcpdump -i eth0 -n -U -w /tmp/rs.pcap tcp port 8080
+bg c1 cap-c tcpdump -i eth0 -n -U -w /tmp/c.pcap tcp port 80
+sleep 2
+
+body=$(on_quiet c1 curl -sS --max-time 10 --local-port 40123 "http://$VIP/")
+assert_eq "$body" rs1 "request through the director"
+sleep 1
+pkill tcpdump
+sleep 1
+
+log "what the real server received"
+rs=$(tcpdump -r /tmp/rs.pcap -n -v 2>/dev/null)
+echo "$rs" | head -20
+peer=$(tail -1 "$FNAT_LOG/rs1.access")
+assert_match "$peer" "^198\.18\.11\.[1-4]:[0-9]+$" "without toa.ko the real server sees a LIP"
+
+# The third ACK: first packet from the client side with only the ACK flag.
+ack=$(tcpdump -r /tmp/rs.pcap -n -x 'tcp[tcpflags] == tcp-ack and dst port 8080' 2>/dev/null |
+	awk '/^[0-9]/ { if (n++) exit } !/^[0-9]/ { for (i = 2; i <= NF; i++) printf "%s", $i }')
+echo "third ACK, hex: $ack"
+# 254 (0xfe), 8, port 40123 (0x9cbb), 198.51.100.2 (c6 33 64 02)
+assert_match "$ack" "fe089cbbc6336402" "TOA 254/8 with the client's port and address"
+
+log "what the client received"
+synack=$(tcpdump -r /tmp/c.pcap -n -v 'tcp[tcpflags] & (tcp-syn|tcp-ack) == (tcp-syn|tcp-ack)' 2>/dev/null)
+echo "$synack"
+rsmss=$(tcpdump -r /tmp/rs.pcap -n -v 'tcp[tcpflags] & (tcp-syn|tcp-ack) == (tcp-syn|tcp-ack)' 2>/dev/null |
+	grep -o 'mss [0-9]*' | head -1 | cut -d' ' -f2)
+cmss=$(grep -o 'mss [0-9]*' <<< "$synack" | head -1 | cut -d' ' -f2)
+assert_eq "$cmss" "$((rsmss - 8))" "the client's SYN-ACK MSS is the real server's less 8"
+if tcpdump -r /tmp/c.pcap -n -x 2>/dev/null | tr -d ' \n' | grep -q fe08; then
+	fail "TOA leaked to the client side"
+fi
+echo "ok: no TOA on the client side"
+
+log "TOA switched off for the service: plain FullNAT"
+lb lb1 service set tcp "$VIP:80" toa off
+before=$(counter lb1 toa_inserted)
+http_get c1 "http://$VIP/" >/dev/null
+assert_eq "$(counter lb1 toa_inserted)" "$before" "no TOA with toa off"
