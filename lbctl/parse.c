@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <linux/fullnat.h>
+
 #include "parse.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -43,6 +45,37 @@ static const struct names fwds = {
 	"forward mode", fwd_names, ARRAY_SIZE(fwd_names)
 };
 
+/* The words of "timeout STATE SECONDS"; NONE has no timeout. */
+static const char *const state_names[] = {
+	[FULLNAT_TCP_S_SYN_RECV]	= "syn_recv",
+	[FULLNAT_TCP_S_ESTABLISHED]	= "established",
+	[FULLNAT_TCP_S_FIN_WAIT]	= "fin_wait",
+	[FULLNAT_TCP_S_CLOSE_WAIT]	= "close_wait",
+	[FULLNAT_TCP_S_LAST_ACK]	= "last_ack",
+	[FULLNAT_TCP_S_TIME_WAIT]	= "time_wait",
+	[FULLNAT_TCP_S_CLOSE]		= "close",
+};
+
+static const struct names states = {
+	"state", state_names, ARRAY_SIZE(state_names)
+};
+
+static const char *const onoff_names[] = { "on", "off" };
+
+/*
+ * The counters are named after their enum, so a counter added to the ABI
+ * needs one line here and its name cannot drift from the header's.
+ */
+#define CNT(name) [FULLNAT_CNT_##name] = #name
+static const char *const counter_names[] = {
+	CNT(CONN_LIMIT), CNT(NO_DEST), CNT(NO_LADDR), CNT(NO_PORT),
+	CNT(NOMEM), CNT(NOT_SYN), CNT(MALFORMED), CNT(NO_ROUTE), CNT(TTL),
+	CNT(FRAG_NEEDED), CNT(XMIT_ERR), CNT(TOA_INSERTED), CNT(TOA_NO_ROOM),
+	CNT(TOA_NO_MTU), CNT(TOA_ERR), CNT(MSS_LOWERED), CNT(ICMP_XLATED),
+	CNT(ICMP_DROPPED), CNT(CONN_REUSED),
+};
+#undef CNT
+
 static __attribute__((format(printf, 3, 4)))
 int fail(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -56,11 +89,11 @@ int fail(char *err, size_t errlen, const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* Parses the n characters at s as a decimal number in [min, 65535]. */
-static int parse_u16(const char *s, size_t n, const char *what,
-		     unsigned long min, uint16_t *out, char *err, size_t errlen)
+/* Parses the n characters at s as a decimal number in [min, max]. */
+static int parse_num(const char *s, size_t n, const char *what,
+		     unsigned long min, unsigned long max, unsigned long *out,
+		     char *err, size_t errlen)
 {
-	const unsigned long max = UINT16_MAX;
 	unsigned long v = 0;
 	bool over = false;
 	size_t i;
@@ -84,8 +117,32 @@ static int parse_u16(const char *s, size_t n, const char *what,
 	if (over || v < min)
 		return fail(err, errlen, "%s %.*s is out of range %lu-%lu",
 			    what, (int)n, s, min, max);
-	*out = (uint16_t)v;
+	*out = v;
 	return 0;
+}
+
+static int parse_u16(const char *s, size_t n, const char *what,
+		     unsigned long min, uint16_t *out, char *err, size_t errlen)
+{
+	unsigned long v;
+	int ret;
+
+	ret = parse_num(s, n, what, min, UINT16_MAX, &v, err, errlen);
+	if (!ret)
+		*out = (uint16_t)v;
+	return ret;
+}
+
+int parse_u32(const char *s, const char *what, uint32_t min, uint32_t max,
+	      uint32_t *out, char *err, size_t errlen)
+{
+	unsigned long v;
+	int ret;
+
+	ret = parse_num(s, strlen(s), what, min, max, &v, err, errlen);
+	if (!ret)
+		*out = (uint32_t)v;
+	return ret;
 }
 
 int parse_port(const char *s, uint16_t *port, char *err, size_t errlen)
@@ -281,27 +338,97 @@ int addr_range_nth(const struct lb_addr_range *range, uint32_t index,
 	return 0;
 }
 
-/* The index of s in t, or -EINVAL. */
+/* The index of s in t (whose holes are NULL), or -EINVAL. */
 static int parse_name(const char *s, const struct names *t,
 		      char *err, size_t errlen)
 {
-	char list[64] = "";
+	char list[128] = "";
 	size_t off = 0;
 	unsigned int i;
 
 	for (i = 0; i < t->n; i++)
-		if (!strcmp(s, t->names[i]))
+		if (t->names[i] && !strcmp(s, t->names[i]))
 			return (int)i;
 	for (i = 0; i < t->n && off < sizeof(list); i++)
-		off += (size_t)snprintf(list + off, sizeof(list) - off,
-					"%s%s", i ? ", " : "", t->names[i]);
+		if (t->names[i])
+			off += (size_t)snprintf(list + off, sizeof(list) - off,
+						"%s%s", off ? ", " : "",
+						t->names[i]);
 	return fail(err, errlen, "%s \"%s\" is not one of %s", t->what, s,
 		    list);
 }
 
 static const char *name_of(const struct names *t, unsigned int i)
 {
-	return i < t->n ? t->names[i] : "unknown";
+	return i < t->n && t->names[i] ? t->names[i] : "unknown";
+}
+
+int parse_onoff(const char *s, const char *what, bool *on,
+		char *err, size_t errlen)
+{
+	const struct names t = { what, onoff_names, ARRAY_SIZE(onoff_names) };
+	int i = parse_name(s, &t, err, errlen);
+
+	if (i >= 0)
+		*on = i == 0;
+	return i < 0 ? i : 0;
+}
+
+int parse_tcp_state(const char *s, unsigned int *state,
+		    char *err, size_t errlen)
+{
+	int i = parse_name(s, &states, err, errlen);
+
+	if (i >= 0)
+		*state = (unsigned int)i;
+	return i < 0 ? i : 0;
+}
+
+const char *tcp_state_name(unsigned int state)
+{
+	if (state == FULLNAT_TCP_S_NONE)
+		return "none";
+	return name_of(&states, state);
+}
+
+int parse_sched(const char *s, char *name, size_t len,
+		char *err, size_t errlen)
+{
+	size_t n = strlen(s), i;
+
+	if (!n)
+		return fail(err, errlen, "empty scheduler name");
+	if (n >= len || n >= FULLNAT_SCHED_NAME_MAX)
+		return fail(err, errlen,
+			    "scheduler name \"%s\" is longer than %d characters",
+			    s, FULLNAT_SCHED_NAME_MAX - 1);
+	/* The kernel knows which exist; this only keeps out what none is. */
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return fail(err, errlen,
+				    "scheduler name \"%s\" has a character other than a-z, 0-9 and _",
+				    s);
+	memcpy(name, s, n + 1);
+	return 0;
+}
+
+void counter_name(unsigned int id, char *buf, size_t len)
+{
+	const char *name = id < ARRAY_SIZE(counter_names) ?
+			   counter_names[id] : NULL;
+	size_t i;
+
+	if (!len)
+		return;
+	if (!name) {
+		snprintf(buf, len, "counter_%u", id);
+		return;
+	}
+	for (i = 0; name[i] && i + 1 < len; i++)
+		buf[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ?
+				name[i] - 'A' + 'a' : name[i]);
+	buf[i] = '\0';
 }
 
 int parse_proto(const char *s, enum lb_proto *proto, char *err, size_t errlen)
