@@ -33,6 +33,36 @@ void lb_svc_list_free(struct lb_svc_list *list)
 	lb_list_free(list);
 }
 
+int lb_collect_service(const struct lb_service *svc, void *list)
+{
+	struct lb_svc_list *l = list;
+	struct lb_svc_entry e = { 0 };
+
+	if (!svc) {
+		lb_svc_list_free(l);
+		return 0;
+	}
+	e.svc = *svc;
+	return lb_list_push(l, &e);
+}
+
+/* The other lists hold no lists: starting over is emptying. */
+#define COLLECT(fn, type, list_type)					\
+int fn(const type *obj, void *list)					\
+{									\
+	struct list_type *l = list;					\
+									\
+	if (!obj) {							\
+		lb_list_free(l);					\
+		return 0;						\
+	}								\
+	return lb_list_push(l, obj);					\
+}
+
+COLLECT(lb_collect_dest, struct lb_dest, lb_dest_list)
+COLLECT(lb_collect_laddr, struct lb_laddr, lb_laddr_list)
+COLLECT(lb_collect_conn, struct lb_conn, lb_conn_list)
+
 void lb_snapshot_free(struct lb_snapshot *snap)
 {
 	lb_list_free(&snap->laddrs);
