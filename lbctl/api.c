@@ -66,17 +66,21 @@ struct one {
 	int attr;
 	int (*parse)(struct nlattr *nest, void *obj);
 	void *obj;
+	bool read;		/* the reply came */
 };
 
 static int parse_one(struct nl_msg *msg, void *arg)
 {
-	const struct one *o = arg;
+	struct one *o = arg;
 	int n;
 
 	n = lb_msg_each(msg, o->attr, o->parse, o->obj);
 	if (n < 0)
 		return n;
-	return n == 1 ? 0 : -EPROTO;
+	if (n != 1 || o->read)
+		return -EPROTO;
+	o->read = true;
+	return 0;
 }
 
 static int get_one(struct genl *g, uint8_t cmd, const char *what,
@@ -86,8 +90,16 @@ static int get_one(struct genl *g, uint8_t cmd, const char *what,
 		.cmd = cmd, .what = what, .put = put, .put_arg = put_arg,
 		.parse = parse_one, .parse_arg = o,
 	};
+	int ret;
 
-	return genl_request(g, &req);
+	ret = genl_request(g, &req);
+	if (!ret && !o->read) {
+		/* An ACK alone: as wrong as a malformed reply. */
+		snprintf(g->msg, sizeof(g->msg),
+			 "%s: fullnat.ko answered without the reply", what);
+		ret = -EPROTO;
+	}
+	return ret;
 }
 
 static int parse_info(struct nlattr *nest, void *info)
@@ -107,7 +119,7 @@ static int parse_service(struct nlattr *nest, void *svc)
 
 int lb_info_get(struct genl *g, struct lb_info *info)
 {
-	struct one o = { FULLNAT_A_INFO, parse_info, info };
+	struct one o = { FULLNAT_A_INFO, parse_info, info, false };
 
 	memset(info, 0, sizeof(*info));
 	return get_one(g, FULLNAT_CMD_GET_INFO, "reading the director state",
@@ -116,7 +128,7 @@ int lb_info_get(struct genl *g, struct lb_info *info)
 
 int lb_config_get(struct genl *g, struct lb_config *cfg)
 {
-	struct one o = { FULLNAT_A_CONFIG, parse_config, cfg };
+	struct one o = { FULLNAT_A_CONFIG, parse_config, cfg, false };
 
 	lb_config_init(cfg);
 	return get_one(g, FULLNAT_CMD_GET_CONFIG, "reading the configuration",
@@ -150,7 +162,7 @@ int lb_service_del(struct genl *g, const struct lb_service *svc)
 int lb_service_get(struct genl *g, struct lb_service *svc)
 {
 	const struct lb_service key = *svc;
-	struct one o = { FULLNAT_A_SERVICE, parse_service, svc };
+	struct one o = { FULLNAT_A_SERVICE, parse_service, svc, false };
 
 	return get_one(g, FULLNAT_CMD_GET_SERVICE, "reading the service",
 		       put_service_key, &key, &o);
