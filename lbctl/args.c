@@ -7,7 +7,6 @@
  * exactly as ip matches them.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,27 +32,15 @@ struct opt {
 		     size_t errlen);
 };
 
-static __attribute__((format(printf, 3, 4)))
-int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
 static int wrong(char *err, size_t errlen, const char *arg, const char *why)
 {
-	return fail(err, errlen, "argument \"%s\" is wrong: %s", arg, why);
+	return parse_fail(err, errlen,
+			  "argument \"%s\" is wrong: %s", arg, why);
 }
 
 static int required(char *err, size_t errlen, const char *what)
 {
-	return fail(err, errlen, "argument \"%s\" is required", what);
+	return parse_fail(err, errlen, "argument \"%s\" is required", what);
 }
 
 /* val is NULL for a keyword without a value */
@@ -61,9 +48,10 @@ static int duplicate(char *err, size_t errlen, const char *key,
 		     const char *val)
 {
 	if (!val)
-		return fail(err, errlen, "duplicate \"%s\"", key);
-	return fail(err, errlen, "duplicate \"%s\": \"%s\" is the second value",
-		    key, val);
+		return parse_fail(err, errlen, "duplicate \"%s\"", key);
+	return parse_fail(err, errlen,
+			  "duplicate \"%s\": \"%s\" is the second value",
+			  key, val);
 }
 
 static const struct opt *find_opt(const struct opt *opts, size_t n,
@@ -91,8 +79,8 @@ static int unknown_opt(const struct opt *opts, size_t n, const char *word,
 		off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s",
 					!i ? "" : i + 1 < n ? ", " : " or ",
 					opts[i].name);
-	return fail(err, errlen, "argument \"%s\" is wrong: expected %s",
-		    word, list);
+	return parse_fail(err, errlen, "argument \"%s\" is wrong: expected %s",
+			  word, list);
 }
 
 /* The keyword pairs from argv[0] on. */
@@ -212,7 +200,8 @@ static int opt_toa(char **vals, void *obj, int *bad, char *err,
 	return 0;
 }
 
-#define OPT_FORWARD	{ "forward", "fullnat|nat|dr|tun", 1, false, opt_forward }
+#define OPT_FORWARD	{ "forward", "fullnat|nat|dr|tun", 1, false, \
+			  opt_forward }
 #define OPT_SCHEDULER	{ "scheduler", "NAME", 1, false, opt_scheduler }
 #define OPT_TOA		{ "toa", "on|off", 1, false, opt_toa }
 
@@ -265,8 +254,8 @@ int args_service_set(int argc, char **argv, struct lb_service *svc,
 	if (ret)
 		return ret;
 	if (!svc->sched[0] && svc->toa < 0)
-		return fail(err, errlen,
-			    "nothing to set: give scheduler NAME or toa on|off");
+		return parse_fail(err, errlen,
+				  "nothing to set: give scheduler NAME or toa on|off");
 	return 0;
 }
 
@@ -440,8 +429,8 @@ int args_config_set(int argc, char **argv, struct lb_config *cfg,
 
 	lb_config_init(cfg);
 	if (!argc)
-		return fail(err, errlen,
-			    "nothing to set: give conn_max N, port_range LO-HI, expire_nodest on|off or timeout STATE SECONDS");
+		return parse_fail(err, errlen,
+				  "nothing to set: give conn_max N, port_range LO-HI, expire_nodest on|off or timeout STATE SECONDS");
 	ret = parse_opts(config_opts, ARRAY_SIZE(config_opts), argc, argv, cfg,
 			 err, errlen);
 	/* A failed line leaves nothing half set. */

@@ -6,26 +6,23 @@
 #include "api.h"
 #include "args.h"
 #include "lbctl.h"
-#include "output.h"
 #include "print.h"
+
+static int read_config(struct genl *g, void *cfg)
+{
+	return lb_config_get(g, cfg);
+}
+
+static void print_cfg(const void *cfg)
+{
+	print_config(cfg);
+}
 
 static int config_show(const struct lbctl *ctx, int argc, char **argv)
 {
 	struct lb_config cfg;
-	struct genl g;
-	int ret;
 
-	ret = lbctl_no_args(argc, argv);
-	if (!ret)
-		ret = lbctl_open(ctx, &g);
-	if (ret)
-		return ret;
-	ret = lbctl_close(&g, lb_config_get(&g, &cfg));
-	if (ret)
-		return ret;
-	out_init(ctx->json);
-	print_config(&cfg);
-	return out_finish();
+	return show_one(ctx, argc, argv, read_config, print_cfg, &cfg);
 }
 
 static int config_set(const struct lbctl *ctx, int argc, char **argv)

@@ -9,33 +9,33 @@
 #include "output.h"
 #include "print.h"
 
-static int conn_show(const struct lbctl *ctx, int argc, char **argv)
+static int read_conns(struct genl *g, void *list)
 {
-	struct lb_conn_list list = { 0 };
-	struct genl g;
-	int ret;
+	int ret = lb_dump_conns(g, lb_collect_conn, list);
 
-	ret = lbctl_no_args(argc, argv);
-	if (!ret)
-		ret = lbctl_open(ctx, &g);
-	if (ret)
-		return ret;
-	ret = lb_dump_conns(&g, lb_collect_conn, &list);
 	/*
 	 * A busy table may change under every read: the last one is still
 	 * worth seeing, as ipvsadm -Lnc shows whatever /proc gives it.
 	 */
 	if (ret == -EINTR) {
 		lbctl_warn("%s; showing the last read, which may mix two moments",
-			   g.msg);
+			   g->msg);
 		ret = 0;
 	}
-	ret = lbctl_close(&g, ret);
-	if (!ret) {
-		out_init(ctx->json);
-		print_conns(&list);
-		ret = out_finish();
-	}
+	return ret;
+}
+
+static void print_list(const void *list)
+{
+	print_conns(list);
+}
+
+static int conn_show(const struct lbctl *ctx, int argc, char **argv)
+{
+	struct lb_conn_list list = { 0 };
+	int ret;
+
+	ret = show_one(ctx, argc, argv, read_conns, print_list, &list);
 	lb_list_free(&list);
 	return ret;
 }

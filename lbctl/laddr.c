@@ -93,23 +93,22 @@ static int laddr_del(const struct lbctl *ctx, int argc, char **argv)
 	return laddr_change(ctx, argc, argv, false);
 }
 
+static int read_laddrs(struct genl *g, void *list)
+{
+	return lb_dump_laddrs(g, lb_collect_laddr, list);
+}
+
+static void print_list(const void *list)
+{
+	print_laddrs(list);
+}
+
 static int laddr_show(const struct lbctl *ctx, int argc, char **argv)
 {
 	struct lb_laddr_list list = { 0 };
-	struct genl g;
 	int ret;
 
-	ret = lbctl_no_args(argc, argv);
-	if (!ret)
-		ret = lbctl_open(ctx, &g);
-	if (ret)
-		return ret;
-	ret = lbctl_close(&g, lb_dump_laddrs(&g, lb_collect_laddr, &list));
-	if (!ret) {
-		out_init(ctx->json);
-		print_laddrs(&list);
-		ret = out_finish();
-	}
+	ret = show_one(ctx, argc, argv, read_laddrs, print_list, &list);
 	lb_list_free(&list);
 	return ret;
 }

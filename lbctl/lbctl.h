@@ -61,6 +61,15 @@ int cmd_show(const struct lbctl *ctx, int argc, char **argv);
 int cmd_stats(const struct lbctl *ctx, int argc, char **argv);
 int cmd_version(const struct lbctl *ctx, int argc, char **argv);
 
+/*
+ * "lbctl config show" and the like: no arguments, read(g, obj) on the
+ * socket, then print(obj) as text or JSON. Returns the exit code; obj is
+ * the caller's to free.
+ */
+int show_one(const struct lbctl *ctx, int argc, char **argv,
+	     int (*read)(struct genl *g, void *obj),
+	     void (*print)(const void *obj), void *obj);
+
 /* "lbctl show" and "lbctl service show": only, if not NULL, filters. */
 int show_director(const struct lbctl *ctx, const struct lb_service *only,
 		  bool stats);

@@ -76,8 +76,7 @@ static const char *const counter_names[] = {
 };
 #undef CNT
 
-static __attribute__((format(printf, 3, 4)))
-int fail(char *err, size_t errlen, const char *fmt, ...)
+int parse_fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -99,24 +98,25 @@ static int parse_num(const char *s, size_t n, const char *what,
 	size_t i;
 
 	if (!n)
-		return fail(err, errlen, "empty %s", what);
+		return parse_fail(err, errlen, "empty %s", what);
 	for (i = 0; i < n; i++) {
 		if (s[i] < '0' || s[i] > '9')
-			return fail(err, errlen,
-				    "%s \"%.*s\" is not a decimal number",
-				    what, (int)n, s);
+			return parse_fail(err, errlen,
+					  "%s \"%.*s\" is not a decimal number",
+					  what, (int)n, s);
 	}
 	if (s[0] == '0' && n > 1)
-		return fail(err, errlen, "%s \"%.*s\" has a leading zero",
-			    what, (int)n, s);
+		return parse_fail(err, errlen, "%s \"%.*s\" has a leading zero",
+				  what, (int)n, s);
 	/* Stop accumulating once past max: the digits were checked above. */
 	for (i = 0; i < n && !over; i++) {
 		v = v * 10 + (unsigned long)(s[i] - '0');
 		over = v > max;
 	}
 	if (over || v < min)
-		return fail(err, errlen, "%s %.*s is out of range %lu-%lu",
-			    what, (int)n, s, min, max);
+		return parse_fail(err, errlen,
+				  "%s %.*s is out of range %lu-%lu",
+				  what, (int)n, s, min, max);
 	*out = v;
 	return 0;
 }
@@ -163,8 +163,9 @@ int parse_port_range(const char *s, uint16_t *lo, uint16_t *hi,
 	int ret;
 
 	if (!dash)
-		return fail(err, errlen, "port range \"%s\" is not LOW-HIGH",
-			    s);
+		return parse_fail(err, errlen,
+				  "port range \"%s\" is not LOW-HIGH",
+				  s);
 	ret = parse_u16(s, (size_t)(dash - s), "port", 1, &l, err, errlen);
 	if (ret)
 		return ret;
@@ -173,8 +174,9 @@ int parse_port_range(const char *s, uint16_t *lo, uint16_t *hi,
 	if (ret)
 		return ret;
 	if (l > h)
-		return fail(err, errlen,
-			    "port range \"%s\" is reversed (%u > %u)", s, l, h);
+		return parse_fail(err, errlen,
+				  "port range \"%s\" is reversed (%u > %u)",
+				  s, l, h);
 	*lo = l;
 	*hi = h;
 	return 0;
@@ -191,7 +193,7 @@ static int parse_addr_n(const char *s, size_t n, int family,
 	struct lb_addr a = { 0 };
 
 	if (!n)
-		return fail(err, errlen, "empty address");
+		return parse_fail(err, errlen, "empty address");
 	if (n < sizeof(buf)) {
 		memcpy(buf, s, n);
 		buf[n] = '\0';
@@ -202,10 +204,10 @@ static int parse_addr_n(const char *s, size_t n, int family,
 			a.family = AF_INET6;
 	}
 	if (!a.family)
-		return fail(err, errlen, "\"%.*s\" is not an %s address",
-			    (int)n, s,
-			    family == AF_INET ? "IPv4" :
-			    family == AF_INET6 ? "IPv6" : "IPv4 or IPv6");
+		return parse_fail(err, errlen, "\"%.*s\" is not an %s address",
+				  (int)n, s,
+				  family == AF_INET ? "IPv4" :
+				  family == AF_INET6 ? "IPv6" : "IPv4 or IPv6");
 	*addr = a;
 	return 0;
 }
@@ -225,25 +227,27 @@ int parse_addrport(const char *s, struct lb_addrport *ap,
 	if (s[0] == '[') {
 		close = strchr(s, ']');
 		if (!close)
-			return fail(err, errlen,
-				    "\"%s\" has \"[\" without \"]\"", s);
+			return parse_fail(err, errlen,
+					  "\"%s\" has \"[\" without \"]\"", s);
 		ret = parse_addr_n(s + 1, (size_t)(close - s - 1), AF_INET6,
 				   &r.addr, err, errlen);
 		if (ret)
 			return ret;
 		if (close[1] != ':')
-			return fail(err, errlen,
-				    "\"%s\" lacks \":PORT\" after \"]\"", s);
+			return parse_fail(err, errlen,
+					  "\"%s\" lacks \":PORT\" after \"]\"",
+					  s);
 		colon = close + 1;
 	} else {
 		colon = strchr(s, ':');
 		if (!colon)
-			return fail(err, errlen, "\"%s\" lacks \":PORT\"", s);
+			return parse_fail(err, errlen,
+					  "\"%s\" lacks \":PORT\"", s);
 		/* "::1:80" could be [::1]:80 or [::1:80] with no port. */
 		if (strchr(colon + 1, ':'))
-			return fail(err, errlen,
-				    "\"%s\" is ambiguous: write an IPv6 address with a port as [ADDRESS]:PORT",
-				    s);
+			return parse_fail(err, errlen,
+					  "\"%s\" is ambiguous: write an IPv6 address with a port as [ADDRESS]:PORT",
+					  s);
 		ret = parse_addr_n(s, (size_t)(colon - s), AF_INET,
 				   &r.addr, err, errlen);
 		if (ret)
@@ -281,8 +285,8 @@ int parse_addr_range(const char *s, struct lb_addr_range *range,
 	int ret;
 
 	if (!dash)
-		return fail(err, errlen,
-			    "address range \"%s\" is not FIRST-LAST", s);
+		return parse_fail(err, errlen,
+				  "address range \"%s\" is not FIRST-LAST", s);
 	ret = parse_addr_n(s, (size_t)(dash - s), AF_UNSPEC, &r.lo,
 			   err, errlen);
 	if (ret)
@@ -292,12 +296,14 @@ int parse_addr_range(const char *s, struct lb_addr_range *range,
 	if (ret)
 		return ret;
 	if (r.lo.family != r.hi.family)
-		return fail(err, errlen,
-			    "address range \"%s\" mixes IPv4 and IPv6", s);
+		return parse_fail(err, errlen,
+				  "address range \"%s\" mixes IPv4 and IPv6",
+				  s);
 	lo = addr_bytes(&r.lo, &len);
 	hi = addr_bytes(&r.hi, &len);
 	if (memcmp(lo, hi, len) > 0)
-		return fail(err, errlen, "address range \"%s\" is reversed", s);
+		return parse_fail(err, errlen,
+				  "address range \"%s\" is reversed", s);
 
 	/* hi - lo, big-endian, one byte at a time; only the low 4 may stay. */
 	for (i = len; i-- > 0; ) {
@@ -311,9 +317,9 @@ int parse_addr_range(const char *s, struct lb_addr_range *range,
 	for (; i < len; i++)
 		d = d << 8 | diff[i];
 	if (big || d >= LB_ADDR_RANGE_MAX)
-		return fail(err, errlen,
-			    "address range \"%s\" has more than %u addresses",
-			    s, LB_ADDR_RANGE_MAX);
+		return parse_fail(err, errlen,
+				  "address range \"%s\" has more than %u addresses",
+				  s, LB_ADDR_RANGE_MAX);
 	r.count = d + 1;
 	*range = r;
 	return 0;
@@ -354,8 +360,8 @@ static int parse_name(const char *s, const struct names *t,
 			off += (size_t)snprintf(list + off, sizeof(list) - off,
 						"%s%s", off ? ", " : "",
 						t->names[i]);
-	return fail(err, errlen, "%s \"%s\" is not one of %s", t->what, s,
-		    list);
+	return parse_fail(err, errlen, "%s \"%s\" is not one of %s", t->what, s,
+			  list);
 }
 
 static const char *name_of(const struct names *t, unsigned int i)
@@ -397,18 +403,18 @@ int parse_sched(const char *s, char *name, size_t len,
 	size_t n = strlen(s), i;
 
 	if (!n)
-		return fail(err, errlen, "empty scheduler name");
+		return parse_fail(err, errlen, "empty scheduler name");
 	if (n >= len || n >= FULLNAT_SCHED_NAME_MAX)
-		return fail(err, errlen,
-			    "scheduler name \"%s\" is longer than %d characters",
-			    s, FULLNAT_SCHED_NAME_MAX - 1);
+		return parse_fail(err, errlen,
+				  "scheduler name \"%s\" is longer than %d characters",
+				  s, FULLNAT_SCHED_NAME_MAX - 1);
 	/* The kernel knows which exist; this only keeps out what none is. */
 	for (i = 0; i < n; i++)
 		if (!((s[i] >= 'a' && s[i] <= 'z') ||
 		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-			return fail(err, errlen,
-				    "scheduler name \"%s\" has a character other than a-z, 0-9 and _",
-				    s);
+			return parse_fail(err, errlen,
+					  "scheduler name \"%s\" has a character other than a-z, 0-9 and _",
+					  s);
 	memcpy(name, s, n + 1);
 	return 0;
 }

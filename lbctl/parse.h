@@ -52,6 +52,10 @@ enum lb_fwd {
 	LB_FWD_TUN,
 };
 
+/* Writes the reason to err (if not NULL) and returns -EINVAL. */
+int parse_fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 int parse_addr(const char *s, struct lb_addr *addr, char *err, size_t errlen);
 int parse_addrport(const char *s, struct lb_addrport *ap,
 		   char *err, size_t errlen);

@@ -41,9 +41,10 @@ int cmd_show(const struct lbctl *ctx, int argc, char **argv)
 	return show_director(ctx, NULL, stats);
 }
 
-int cmd_stats(const struct lbctl *ctx, int argc, char **argv)
+int show_one(const struct lbctl *ctx, int argc, char **argv,
+	     int (*read)(struct genl *g, void *obj),
+	     void (*print)(const void *obj), void *obj)
 {
-	struct lb_info info;
 	struct genl g;
 	int ret;
 
@@ -52,10 +53,28 @@ int cmd_stats(const struct lbctl *ctx, int argc, char **argv)
 		ret = lbctl_open(ctx, &g);
 	if (ret)
 		return ret;
-	ret = lbctl_close(&g, lb_info_get(&g, &info));
+	ret = lbctl_close(&g, read(&g, obj));
 	if (ret)
 		return ret;
 	out_init(ctx->json);
-	print_counters(&info);
+	print(obj);
 	return out_finish();
+}
+
+static int read_info(struct genl *g, void *info)
+{
+	return lb_info_get(g, info);
+}
+
+static void print_info_counters(const void *info)
+{
+	print_counters(info);
+}
+
+int cmd_stats(const struct lbctl *ctx, int argc, char **argv)
+{
+	struct lb_info info;
+
+	return show_one(ctx, argc, argv, read_info, print_info_counters,
+			&info);
 }

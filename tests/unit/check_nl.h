@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Netlink messages as text, for tests that compare what lbctl sends with
- * what include/uapi/linux/fullnat.h says: each attribute is "type=hex of
- * its payload", a nest (NLA_F_NESTED set) "typeN{...}".
+ * Netlink helpers of the tests that check lbctl against the ABI of
+ * include/uapi/linux/fullnat.h: messages as text (each attribute "type=hex
+ * of its payload", a nest with NLA_F_NESTED "typeN{...}"), and attributes
+ * put as the kernel puts them.
  */
 #ifndef LBCTL_TEST_CHECK_NL_H
 #define LBCTL_TEST_CHECK_NL_H
@@ -13,6 +14,32 @@
 #include <netlink/attr.h>
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
+
+#include <linux/fullnat.h>
+
+#include "parse.h"
+
+/* An address attribute: 4 or 16 bytes, network order. */
+static __attribute__((unused))
+void put_addr(struct nl_msg *msg, int type, const char *s)
+{
+	struct lb_addr a = { 0 };
+
+	parse_addr(s, &a, NULL, 0);
+	nla_put(msg, type, a.family == AF_INET ? 4 : 16, &a.v6);
+}
+
+/* The attributes of GET_INFO's nest but the counters. */
+static __attribute__((unused)) void put_info_base(struct nl_msg *msg)
+{
+	nla_put_string(msg, FULLNAT_A_INFO_VERSION, "0.1.0");
+	nla_put_u32(msg, FULLNAT_A_INFO_ABI, FULLNAT_GENL_VERSION);
+	nla_put_u64(msg, FULLNAT_A_INFO_NETNS_COOKIE, 4096);
+	nla_put_u32(msg, FULLNAT_A_INFO_SERVICES, 2);
+	nla_put_u32(msg, FULLNAT_A_INFO_REAL_SERVERS, 3);
+	nla_put_u32(msg, FULLNAT_A_INFO_CONNS, 4);
+	nla_put_u32(msg, FULLNAT_A_INFO_CONN_MAX, 1048576);
+}
 
 /* "type=hexbytes" for each attribute; a nest is "typeN{...}". */
 static __attribute__((unused))

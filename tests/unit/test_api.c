@@ -71,8 +71,9 @@ static int fake_recv(struct nl_sock *sk, struct sockaddr_nl *nla,
 {
 	(void)sk;
 	(void)creds;
+	/* lbctl waits for more than was sent */
 	if (k.head == k.tail)
-		return -NLE_FAILURE;	/* lbctl waits for more than was sent */
+		return -NLE_FAILURE;
 	memset(nla, 0, sizeof(*nla));
 	nla->nl_family = AF_NETLINK;
 	*buf = k.queue[k.head];
@@ -126,14 +127,6 @@ static void queue_done(const struct nlmsghdr *req, int error,
 	queue_msg(msg);
 }
 
-static void put_addr(struct nl_msg *msg, int type, const char *s)
-{
-	struct lb_addr a = { 0 };
-
-	parse_addr(s, &a, NULL, 0);
-	nla_put(msg, type, a.family == AF_INET ? 4 : 16, &a.v6);
-}
-
 /* A dump message with one service, port port. */
 static void queue_service(const struct nlmsghdr *req, uint16_t port,
 			  bool intr)
@@ -174,12 +167,7 @@ static void queue_info(const struct nlmsghdr *req)
 	struct nlattr *n, *c;
 
 	n = nla_nest_start(msg, FULLNAT_A_INFO | NLA_F_NESTED);
-	nla_put_string(msg, FULLNAT_A_INFO_VERSION, "0.1.0");
-	nla_put_u32(msg, FULLNAT_A_INFO_ABI, FULLNAT_GENL_VERSION);
-	nla_put_u32(msg, FULLNAT_A_INFO_SERVICES, 2);
-	nla_put_u32(msg, FULLNAT_A_INFO_REAL_SERVERS, 1);
-	nla_put_u32(msg, FULLNAT_A_INFO_CONNS, 0);
-	nla_put_u32(msg, FULLNAT_A_INFO_CONN_MAX, 1048576);
+	put_info_base(msg);
 	c = nla_nest_start(msg, FULLNAT_A_INFO_COUNTERS | NLA_F_NESTED);
 	nla_put_u64(msg, FULLNAT_CNT_NO_PORT, 3);
 	nla_nest_end(msg, c);

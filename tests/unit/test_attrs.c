@@ -175,13 +175,6 @@ static struct nlattr *nest(struct nl_msg *msg, int type)
 	return nla_nest_start(msg, type | NLA_F_NESTED);
 }
 
-static void put_addr(struct nl_msg *msg, int type, const char *s)
-{
-	struct lb_addr a = addr(s);
-
-	nla_put(msg, type, a.family == AF_INET ? 4 : 16, &a.v6);
-}
-
 static void put_stats(struct nl_msg *msg, int type, uint64_t base)
 {
 	struct nlattr *n = nest(msg, type);
@@ -299,213 +292,243 @@ static int read_msg(struct nl_msg *msg, int attr,
 	return n;
 }
 
-static void test_parse_service(void)
+/* The key of a service, as the kernel puts it. */
+static void svc_key(struct nl_msg *msg, uint8_t proto, const char *a,
+		    uint16_t port)
 {
-	struct nl_msg *msg;
-	struct nlattr *n;
-	struct got g;
+	nla_put_u8(msg, FULLNAT_A_SVC_PROTOCOL, proto);
+	put_addr(msg, FULLNAT_A_SVC_ADDR, a);
+	nla_put_u16(msg, FULLNAT_A_SVC_PORT, port);
+}
 
-	check_begin("lb_parse_service/full");
-	msg = reply();
-	n = nest(msg, FULLNAT_A_SERVICE);
-	nla_put_u8(msg, FULLNAT_A_SVC_PROTOCOL, IPPROTO_TCP);
-	put_addr(msg, FULLNAT_A_SVC_ADDR, "203.0.113.10");
-	nla_put_u16(msg, FULLNAT_A_SVC_PORT, 80);
+static void svc_full(struct nl_msg *msg)
+{
+	svc_key(msg, IPPROTO_TCP, "203.0.113.10", 80);
 	nla_put_u8(msg, FULLNAT_A_SVC_FORWARD, FULLNAT_FWD_DR);
 	nla_put_string(msg, FULLNAT_A_SVC_SCHED, "wrr");
 	nla_put_u8(msg, FULLNAT_A_SVC_TOA, 1);
 	put_stats(msg, FULLNAT_A_SVC_STATS, 10);
 	nla_put_u32(msg, FULLNAT_A_SVC_REAL_SERVERS, 2);
-	nla_nest_end(msg, n);
-	CHECK_INT(read_msg(msg, FULLNAT_A_SERVICE, got_service, &g), 1);
-	CHECK_STR(g.text, "tcp 203.0.113.10:80 fwd=2 sched=wrr toa=1 rs=2 stats=11,12,13,14,15");
-	check_end();
+}
 
-	/* Two in one message (a dump may pack them), unknown ones ignored. */
-	check_begin("lb_parse_service/two_and_newer_attributes");
-	msg = reply();
-	n = nest(msg, FULLNAT_A_SERVICE);
-	nla_put_u8(msg, FULLNAT_A_SVC_PROTOCOL, IPPROTO_UDP);
-	put_addr(msg, FULLNAT_A_SVC_ADDR, "2001:db8::53");
-	nla_put_u16(msg, FULLNAT_A_SVC_PORT, 53);
+/* An attribute newer than lbctl is passed over. */
+static void svc_newer_attr(struct nl_msg *msg)
+{
+	svc_key(msg, IPPROTO_UDP, "2001:db8::53", 53);
 	nla_put_u32(msg, FULLNAT_A_SVC_MAX + 1, 77);
-	nla_nest_end(msg, n);
-	nla_put_u32(msg, FULLNAT_A_MAX + 1, 1);
-	n = nest(msg, FULLNAT_A_SERVICE);
-	nla_put_u8(msg, FULLNAT_A_SVC_PROTOCOL, IPPROTO_TCP);
-	put_addr(msg, FULLNAT_A_SVC_ADDR, "203.0.113.10");
-	nla_put_u16(msg, FULLNAT_A_SVC_PORT, 443);
+}
+
+/* A forwarding mode newer than lbctl reads as unknown (-1). */
+static void svc_newer_fwd(struct nl_msg *msg)
+{
+	svc_key(msg, IPPROTO_TCP, "203.0.113.10", 443);
 	nla_put_u8(msg, FULLNAT_A_SVC_FORWARD, FULLNAT_FWD_MAX + 1);
-	nla_nest_end(msg, n);
-	CHECK_INT(read_msg(msg, FULLNAT_A_SERVICE, got_service, &g), 2);
-	CHECK_STR(g.text, "udp [2001:db8::53]:53 fwd=-1 sched= toa=-1 rs=0 stats=0,0,0,0,0; "
-		  "tcp 203.0.113.10:443 fwd=-1 sched= toa=-1 rs=0 stats=0,0,0,0,0");
-	check_end();
+}
 
-	check_begin("lb_parse_service/missing_port");
-	msg = reply();
-	n = nest(msg, FULLNAT_A_SERVICE);
+static void svc_missing_port(struct nl_msg *msg)
+{
 	nla_put_u8(msg, FULLNAT_A_SVC_PROTOCOL, IPPROTO_TCP);
 	put_addr(msg, FULLNAT_A_SVC_ADDR, "203.0.113.10");
-	nla_nest_end(msg, n);
-	CHECK_INT(read_msg(msg, FULLNAT_A_SERVICE, got_service, &g), -EPROTO);
-	check_end();
+}
 
-	check_begin("lb_parse_service/bad_address_length");
-	msg = reply();
-	n = nest(msg, FULLNAT_A_SERVICE);
+static void svc_addr_5_bytes(struct nl_msg *msg)
+{
 	nla_put_u8(msg, FULLNAT_A_SVC_PROTOCOL, IPPROTO_TCP);
 	nla_put(msg, FULLNAT_A_SVC_ADDR, 5, "\1\2\3\4\5");
 	nla_put_u16(msg, FULLNAT_A_SVC_PORT, 80);
-	nla_nest_end(msg, n);
-	CHECK_INT(read_msg(msg, FULLNAT_A_SERVICE, got_service, &g), -EPROTO);
-	check_end();
+}
 
-	check_begin("lb_parse_service/bad_protocol");
-	msg = reply();
-	n = nest(msg, FULLNAT_A_SERVICE);
-	nla_put_u8(msg, FULLNAT_A_SVC_PROTOCOL, IPPROTO_SCTP);
-	put_addr(msg, FULLNAT_A_SVC_ADDR, "203.0.113.10");
-	nla_put_u16(msg, FULLNAT_A_SVC_PORT, 80);
-	nla_nest_end(msg, n);
-	CHECK_INT(read_msg(msg, FULLNAT_A_SERVICE, got_service, &g), -EPROTO);
-	check_end();
+static void svc_sctp(struct nl_msg *msg)
+{
+	svc_key(msg, IPPROTO_SCTP, "203.0.113.10", 80);
+}
 
-	check_begin("lb_parse_service/short_port");
-	msg = reply();
-	n = nest(msg, FULLNAT_A_SERVICE);
+static void svc_port_u8(struct nl_msg *msg)
+{
 	nla_put_u8(msg, FULLNAT_A_SVC_PROTOCOL, IPPROTO_TCP);
 	put_addr(msg, FULLNAT_A_SVC_ADDR, "203.0.113.10");
 	nla_put_u8(msg, FULLNAT_A_SVC_PORT, 80);
-	nla_nest_end(msg, n);
-	CHECK_INT(read_msg(msg, FULLNAT_A_SERVICE, got_service, &g), -EPROTO);
-	check_end();
-
-	check_begin("lb_parse_service/sched_without_nul");
-	msg = reply();
-	n = nest(msg, FULLNAT_A_SERVICE);
-	nla_put_u8(msg, FULLNAT_A_SVC_PROTOCOL, IPPROTO_TCP);
-	put_addr(msg, FULLNAT_A_SVC_ADDR, "203.0.113.10");
-	nla_put_u16(msg, FULLNAT_A_SVC_PORT, 80);
-	nla_put(msg, FULLNAT_A_SVC_SCHED, 3, "wrr");
-	nla_nest_end(msg, n);
-	CHECK_INT(read_msg(msg, FULLNAT_A_SERVICE, got_service, &g), -EPROTO);
-	check_end();
-
-	check_begin("lb_msg_each/none");
-	msg = reply();
-	nla_put_u32(msg, FULLNAT_A_MAX + 1, 1);
-	CHECK_INT(read_msg(msg, FULLNAT_A_SERVICE, got_service, &g), 0);
-	check_end();
 }
 
-static void test_parse_dest(void)
+static void svc_sched_no_nul(struct nl_msg *msg)
 {
-	struct nl_msg *msg;
-	struct nlattr *n;
-	struct got g;
+	svc_key(msg, IPPROTO_TCP, "203.0.113.10", 80);
+	nla_put(msg, FULLNAT_A_SVC_SCHED, 3, "wrr");
+}
 
-	/* A GET_DEST reply may repeat the service key beside the dest. */
-	check_begin("lb_parse_dest/dump_message");
-	msg = reply();
-	n = nest(msg, FULLNAT_A_SERVICE);
-	nla_put_u8(msg, FULLNAT_A_SVC_PROTOCOL, IPPROTO_TCP);
-	nla_nest_end(msg, n);
-	n = nest(msg, FULLNAT_A_DEST);
+static void dest_full(struct nl_msg *msg)
+{
 	put_addr(msg, FULLNAT_A_DEST_ADDR, "198.19.0.11");
 	nla_put_u16(msg, FULLNAT_A_DEST_PORT, 8080);
 	nla_put_u32(msg, FULLNAT_A_DEST_WEIGHT, 65535);
 	nla_put_u32(msg, FULLNAT_A_DEST_ACTIVE, 3);
 	nla_put_u32(msg, FULLNAT_A_DEST_INACTIVE, 4);
 	put_stats(msg, FULLNAT_A_DEST_STATS, 100);
-	nla_nest_end(msg, n);
-	CHECK_INT(read_msg(msg, FULLNAT_A_DEST, got_dest, &g), 1);
-	CHECK_STR(g.text, "198.19.0.11:8080 w=65535 act=3 inact=4 conns=101");
-	check_end();
+}
 
-	check_begin("lb_parse_dest/weight_out_of_range");
-	msg = reply();
-	n = nest(msg, FULLNAT_A_DEST);
+static void dest_weight_65536(struct nl_msg *msg)
+{
 	put_addr(msg, FULLNAT_A_DEST_ADDR, "198.19.0.11");
 	nla_put_u16(msg, FULLNAT_A_DEST_PORT, 8080);
 	nla_put_u32(msg, FULLNAT_A_DEST_WEIGHT, 65536);
-	nla_nest_end(msg, n);
-	CHECK_INT(read_msg(msg, FULLNAT_A_DEST, got_dest, &g), -EPROTO);
-	check_end();
-
-	check_begin("lb_parse_dest/missing_address");
-	msg = reply();
-	n = nest(msg, FULLNAT_A_DEST);
-	nla_put_u16(msg, FULLNAT_A_DEST_PORT, 8080);
-	nla_nest_end(msg, n);
-	CHECK_INT(read_msg(msg, FULLNAT_A_DEST, got_dest, &g), -EPROTO);
-	check_end();
 }
 
-static void test_parse_laddr_conn(void)
+static void dest_no_addr(struct nl_msg *msg)
 {
-	struct nl_msg *msg;
-	struct nlattr *n;
-	struct got g;
+	nla_put_u16(msg, FULLNAT_A_DEST_PORT, 8080);
+}
 
-	check_begin("lb_parse_laddr/counters");
-	msg = reply();
-	n = nest(msg, FULLNAT_A_LADDR);
+static void laddr_full(struct nl_msg *msg)
+{
 	put_addr(msg, FULLNAT_A_LADDR_ADDR, "198.18.0.11");
 	nla_put_u32(msg, FULLNAT_A_LADDR_PORTS_IN_USE, 3);
 	nla_put_u64(msg, FULLNAT_A_LADDR_CONNS, 1ull << 40);
 	nla_put_u64(msg, FULLNAT_A_LADDR_CONFLICTS, 5);
 	nla_put_u64(msg, FULLNAT_A_LADDR_EXHAUSTED, 6);
-	nla_nest_end(msg, n);
-	CHECK_INT(read_msg(msg, FULLNAT_A_LADDR, got_laddr, &g), 1);
-	CHECK_STR(g.text, "198.18.0.11 3 1099511627776 5 6");
-	check_end();
+}
 
-	check_begin("lb_parse_conn/fullnat_and_nat");
-	msg = reply();
-	n = nest(msg, FULLNAT_A_CONN);
-	nla_put_u8(msg, FULLNAT_A_CONN_PROTOCOL, IPPROTO_TCP);
-	put_addr(msg, FULLNAT_A_CONN_CADDR, "192.0.2.7");
+/* The endpoints of a connection; l NULL: none, lport 0: no port. */
+static void conn_ends(struct nl_msg *msg, uint8_t proto, const char *c,
+		      const char *v, const char *l, uint16_t lport,
+		      const char *d)
+{
+	nla_put_u8(msg, FULLNAT_A_CONN_PROTOCOL, proto);
+	put_addr(msg, FULLNAT_A_CONN_CADDR, c);
 	nla_put_u16(msg, FULLNAT_A_CONN_CPORT, 50123);
-	put_addr(msg, FULLNAT_A_CONN_VADDR, "203.0.113.10");
+	put_addr(msg, FULLNAT_A_CONN_VADDR, v);
 	nla_put_u16(msg, FULLNAT_A_CONN_VPORT, 80);
-	put_addr(msg, FULLNAT_A_CONN_LADDR, "198.18.0.11");
-	nla_put_u16(msg, FULLNAT_A_CONN_LPORT, 1025);
-	put_addr(msg, FULLNAT_A_CONN_DADDR, "198.19.0.11");
+	if (l)
+		put_addr(msg, FULLNAT_A_CONN_LADDR, l);
+	if (lport)
+		nla_put_u16(msg, FULLNAT_A_CONN_LPORT, lport);
+	put_addr(msg, FULLNAT_A_CONN_DADDR, d);
 	nla_put_u16(msg, FULLNAT_A_CONN_DPORT, 8080);
+}
+
+static void conn_fullnat(struct nl_msg *msg)
+{
+	conn_ends(msg, IPPROTO_TCP, "192.0.2.7", "203.0.113.10",
+		  "198.18.0.11", 1025, "198.19.0.11");
 	nla_put_u8(msg, FULLNAT_A_CONN_STATE, FULLNAT_TCP_S_TIME_WAIT);
 	nla_put_u32(msg, FULLNAT_A_CONN_EXPIRES, 119);
 	nla_put_u8(msg, FULLNAT_A_CONN_FORWARD, FULLNAT_FWD_FULLNAT);
-	nla_nest_end(msg, n);
-	n = nest(msg, FULLNAT_A_CONN);
-	nla_put_u8(msg, FULLNAT_A_CONN_PROTOCOL, IPPROTO_UDP);
-	put_addr(msg, FULLNAT_A_CONN_CADDR, "2001:db8:1::7");
-	nla_put_u16(msg, FULLNAT_A_CONN_CPORT, 5353);
-	put_addr(msg, FULLNAT_A_CONN_VADDR, "2001:db8::53");
-	nla_put_u16(msg, FULLNAT_A_CONN_VPORT, 53);
-	put_addr(msg, FULLNAT_A_CONN_DADDR, "2001:db8:2::1");
-	nla_put_u16(msg, FULLNAT_A_CONN_DPORT, 53);
+}
+
+static void conn_nat_v6(struct nl_msg *msg)
+{
+	conn_ends(msg, IPPROTO_UDP, "2001:db8:1::7", "2001:db8::53", NULL, 0,
+		  "2001:db8:2::1");
 	nla_put_u8(msg, FULLNAT_A_CONN_FORWARD, FULLNAT_FWD_NAT);
+}
+
+/* A local address without its port is half an endpoint. */
+static void conn_laddr_no_lport(struct nl_msg *msg)
+{
+	conn_ends(msg, IPPROTO_TCP, "192.0.2.7", "203.0.113.10",
+		  "198.18.0.11", 0, "198.19.0.11");
+}
+
+/*
+ * A reply with one nest of type attr holding fill's attributes, and a
+ * second one with fill2's if there is a fill2: read back whole, or not.
+ */
+struct parse_case {
+	const char *name;
+	int attr;
+	void (*fill)(struct nl_msg *msg);
+	void (*fill2)(struct nl_msg *msg);
+	int (*got)(struct nlattr *nla, void *arg);
+	int ret;		/* of lb_msg_each(): the count, or -EPROTO */
+	const char *text;
+};
+
+static const struct parse_case parse_cases[] = {
+	{ "lb_parse_service/full", FULLNAT_A_SERVICE, svc_full, NULL,
+	  got_service, 1,
+	  "tcp 203.0.113.10:80 fwd=2 sched=wrr toa=1 rs=2 stats=11,12,13,14,15" },
+	/* two in one message: a dump may pack them */
+	{ "lb_parse_service/two_and_newer", FULLNAT_A_SERVICE, svc_newer_attr,
+	  svc_newer_fwd, got_service, 2,
+	  "udp [2001:db8::53]:53 fwd=-1 sched= toa=-1 rs=0 stats=0,0,0,0,0; "
+	  "tcp 203.0.113.10:443 fwd=-1 sched= toa=-1 rs=0 stats=0,0,0,0,0" },
+	{ "lb_parse_service/missing_port", FULLNAT_A_SERVICE,
+	  svc_missing_port, NULL, got_service, -EPROTO, NULL },
+	{ "lb_parse_service/bad_address_length", FULLNAT_A_SERVICE,
+	  svc_addr_5_bytes, NULL, got_service, -EPROTO, NULL },
+	{ "lb_parse_service/bad_protocol", FULLNAT_A_SERVICE, svc_sctp, NULL,
+	  got_service, -EPROTO, NULL },
+	{ "lb_parse_service/short_port", FULLNAT_A_SERVICE, svc_port_u8, NULL,
+	  got_service, -EPROTO, NULL },
+	{ "lb_parse_service/sched_without_nul", FULLNAT_A_SERVICE,
+	  svc_sched_no_nul, NULL, got_service, -EPROTO, NULL },
+	{ "lb_parse_dest/full", FULLNAT_A_DEST, dest_full, NULL, got_dest, 1,
+	  "198.19.0.11:8080 w=65535 act=3 inact=4 conns=101" },
+	{ "lb_parse_dest/weight_out_of_range", FULLNAT_A_DEST,
+	  dest_weight_65536, NULL, got_dest, -EPROTO, NULL },
+	{ "lb_parse_dest/missing_address", FULLNAT_A_DEST, dest_no_addr, NULL,
+	  got_dest, -EPROTO, NULL },
+	{ "lb_parse_laddr/counters", FULLNAT_A_LADDR, laddr_full, NULL,
+	  got_laddr, 1, "198.18.0.11 3 1099511627776 5 6" },
+	{ "lb_parse_conn/fullnat_and_nat", FULLNAT_A_CONN, conn_fullnat,
+	  conn_nat_v6, got_conn, 2,
+	  "tcp 192.0.2.7:50123 203.0.113.10:80 198.18.0.11:1025 198.19.0.11:8080 time_wait 119 fwd=0; "
+	  "udp [2001:db8:1::7]:50123 [2001:db8::53]:80 none [2001:db8:2::1]:8080 none 0 fwd=1" },
+	{ "lb_parse_conn/laddr_without_lport", FULLNAT_A_CONN,
+	  conn_laddr_no_lport, NULL, got_conn, -EPROTO, NULL },
+};
+
+static void test_parse_cases(void)
+{
+	struct nl_msg *msg;
+	struct nlattr *n;
+	struct got g;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(parse_cases); i++) {
+		const struct parse_case *c = &parse_cases[i];
+
+		check_begin("%s", c->name);
+		msg = reply();
+		n = nest(msg, c->attr);
+		c->fill(msg);
+		nla_nest_end(msg, n);
+		if (c->fill2) {
+			/* and something else between the two */
+			nla_put_u32(msg, FULLNAT_A_MAX + 1, 1);
+			n = nest(msg, c->attr);
+			c->fill2(msg);
+			nla_nest_end(msg, n);
+		}
+		CHECK_INT(read_msg(msg, c->attr, c->got, &g), c->ret);
+		if (c->text)
+			CHECK_STR(g.text, c->text);
+		check_end();
+	}
+}
+
+/* A GET_DEST reply may repeat the service key beside the dest. */
+static void test_parse_dest_dump(void)
+{
+	struct nl_msg *msg;
+	struct nlattr *n;
+	struct got g;
+
+	check_begin("lb_msg_each/dest_beside_service");
+	msg = reply();
+	n = nest(msg, FULLNAT_A_SERVICE);
+	svc_key(msg, IPPROTO_TCP, "203.0.113.10", 80);
 	nla_nest_end(msg, n);
-	CHECK_INT(read_msg(msg, FULLNAT_A_CONN, got_conn, &g), 2);
-	CHECK_STR(g.text, "tcp 192.0.2.7:50123 203.0.113.10:80 198.18.0.11:1025 198.19.0.11:8080 time_wait 119 fwd=0; "
-		  "udp [2001:db8:1::7]:5353 [2001:db8::53]:53 none [2001:db8:2::1]:53 none 0 fwd=1");
+	n = nest(msg, FULLNAT_A_DEST);
+	dest_full(msg);
+	nla_nest_end(msg, n);
+	CHECK_INT(read_msg(msg, FULLNAT_A_DEST, got_dest, &g), 1);
+	CHECK_STR(g.text, "198.19.0.11:8080 w=65535 act=3 inact=4 conns=101");
 	check_end();
 
-	/* A local address without its port is half an endpoint. */
-	check_begin("lb_parse_conn/laddr_without_lport");
+	check_begin("lb_msg_each/none");
 	msg = reply();
-	n = nest(msg, FULLNAT_A_CONN);
-	nla_put_u8(msg, FULLNAT_A_CONN_PROTOCOL, IPPROTO_TCP);
-	put_addr(msg, FULLNAT_A_CONN_CADDR, "192.0.2.7");
-	nla_put_u16(msg, FULLNAT_A_CONN_CPORT, 50123);
-	put_addr(msg, FULLNAT_A_CONN_VADDR, "203.0.113.10");
-	nla_put_u16(msg, FULLNAT_A_CONN_VPORT, 80);
-	put_addr(msg, FULLNAT_A_CONN_LADDR, "198.18.0.11");
-	put_addr(msg, FULLNAT_A_CONN_DADDR, "198.19.0.11");
-	nla_put_u16(msg, FULLNAT_A_CONN_DPORT, 8080);
-	nla_nest_end(msg, n);
-	CHECK_INT(read_msg(msg, FULLNAT_A_CONN, got_conn, &g), -EPROTO);
+	nla_put_u32(msg, FULLNAT_A_MAX + 1, 1);
+	CHECK_INT(read_msg(msg, FULLNAT_A_SERVICE, got_service, &g), 0);
 	check_end();
 }
 
@@ -517,17 +540,6 @@ static int got_info(struct nlattr *nla, void *arg)
 static int got_config(struct nlattr *nla, void *arg)
 {
 	return lb_parse_config(nla, arg);
-}
-
-static void put_info_base(struct nl_msg *msg)
-{
-	nla_put_string(msg, FULLNAT_A_INFO_VERSION, "0.1.0");
-	nla_put_u32(msg, FULLNAT_A_INFO_ABI, FULLNAT_GENL_VERSION);
-	nla_put_u64(msg, FULLNAT_A_INFO_NETNS_COOKIE, 4096);
-	nla_put_u32(msg, FULLNAT_A_INFO_SERVICES, 2);
-	nla_put_u32(msg, FULLNAT_A_INFO_REAL_SERVERS, 3);
-	nla_put_u32(msg, FULLNAT_A_INFO_CONNS, 4);
-	nla_put_u32(msg, FULLNAT_A_INFO_CONN_MAX, 1048576);
 }
 
 static void test_parse_info_config(void)
@@ -692,9 +704,8 @@ int main(void)
 	test_put_service();
 	test_put_dest();
 	test_put_laddr_config();
-	test_parse_service();
-	test_parse_dest();
-	test_parse_laddr_conn();
+	test_parse_cases();
+	test_parse_dest_dump();
 	test_parse_info_config();
 	test_service_round_trip();
 	return check_done();

@@ -33,6 +33,13 @@
 	free(got_);							\
 } while (0)
 
+/* One case: what call prints, compared whole with expected. */
+#define OUTPUT_CASE(name, json, call, expected) do {			\
+	check_begin(name);						\
+	CHECK_OUTPUT(json, call, expected);				\
+	check_end();							\
+} while (0)
+
 static struct lb_addr addr(const char *s)
 {
 	struct lb_addr a = { 0 };
@@ -65,47 +72,55 @@ static const struct lb_info info = {
 	},
 };
 
+static struct lb_dest dest(const char *a, int32_t weight, uint32_t active,
+			   uint32_t inactive, struct lb_stats stats)
+{
+	struct lb_dest d;
+
+	lb_dest_init(&d);
+	d.addr = addr(a);
+	d.port = 8080;
+	d.weight = weight;
+	d.active = active;
+	d.inactive = inactive;
+	d.stats = stats;
+	return d;
+}
+
+static struct lb_svc_entry service(enum lb_proto proto, const char *vip,
+				   uint16_t port, enum lb_fwd fwd,
+				   const char *sched, int toa)
+{
+	struct lb_svc_entry e = { 0 };
+
+	lb_service_init(&e.svc);
+	e.svc.proto = proto;
+	e.svc.addr = addr(vip);
+	e.svc.port = port;
+	e.svc.fwd = fwd;
+	snprintf(e.svc.sched, sizeof(e.svc.sched), "%s", sched);
+	e.svc.toa = toa;
+	return e;
+}
+
 /* Two services: one with two real servers, one with none. */
 static void make_snapshot(struct lb_snapshot *snap)
 {
-	struct lb_svc_entry e = { 0 };
+	struct lb_svc_entry e;
 	struct lb_dest d;
 
 	memset(snap, 0, sizeof(*snap));
 	snap->info = info;
-
-	lb_service_init(&e.svc);
-	e.svc.proto = LB_PROTO_TCP;
-	e.svc.addr = addr("203.0.113.10");
-	e.svc.port = 80;
-	e.svc.fwd = LB_FWD_FULLNAT;
-	strcpy(e.svc.sched, "wrr");
-	e.svc.toa = 1;
+	e = service(LB_PROTO_TCP, "203.0.113.10", 80, LB_FWD_FULLNAT, "wrr", 1);
 	e.svc.stats = (struct lb_stats){ 10, 200, 180, 30000, 250000 };
-	lb_dest_init(&d);
-	d.addr = addr("198.19.0.11");
-	d.port = 8080;
-	d.weight = 2;
-	d.active = 3;
-	d.inactive = 1;
-	d.stats = (struct lb_stats){ 6, 120, 100, 18000, 150000 };
+	d = dest("198.19.0.11", 2, 3, 1,
+		 (struct lb_stats){ 6, 120, 100, 18000, 150000 });
 	lb_list_push(&e.dests, &d);
-	d.addr = addr("198.19.0.12");
-	d.weight = 1;
-	d.active = 0;
-	d.inactive = 0;
-	d.stats = (struct lb_stats){ 4, 80, 80, 12000, 100000 };
+	d = dest("198.19.0.12", 1, 0, 0,
+		 (struct lb_stats){ 4, 80, 80, 12000, 100000 });
 	lb_list_push(&e.dests, &d);
 	lb_list_push(&snap->services, &e);
-
-	memset(&e, 0, sizeof(e));
-	lb_service_init(&e.svc);
-	e.svc.proto = LB_PROTO_UDP;
-	e.svc.addr = addr("2001:db8::53");
-	e.svc.port = 53;
-	e.svc.fwd = LB_FWD_NAT;
-	strcpy(e.svc.sched, "rr");
-	e.svc.toa = 0;
+	e = service(LB_PROTO_UDP, "2001:db8::53", 53, LB_FWD_NAT, "rr", 0);
 	lb_list_push(&snap->services, &e);
 }
 
@@ -128,20 +143,13 @@ static void make_config(struct lb_config *cfg)
 
 static void make_laddrs(struct lb_laddr_list *list)
 {
-	struct lb_laddr l = { 0 };
+	struct lb_laddr l[] = {
+		{ addr("198.18.0.11"), 3, 120, 2, 0 },
+		{ addr("2001:db8::11"), 0, 0, 0, 1 },
+	};
 
-	l.addr = addr("198.18.0.11");
-	l.ports_in_use = 3;
-	l.conns = 120;
-	l.conflicts = 2;
-	l.exhausted = 0;
-	lb_list_push(list, &l);
-	l.addr = addr("2001:db8::11");
-	l.ports_in_use = 0;
-	l.conns = 0;
-	l.conflicts = 0;
-	l.exhausted = 1;
-	lb_list_push(list, &l);
+	lb_list_push(list, &l[0]);
+	lb_list_push(list, &l[1]);
 }
 
 static const char show_text[] =
@@ -268,30 +276,25 @@ static void test_show(void)
 
 	make_snapshot(&snap);
 
-	check_begin("print_show/text");
-	CHECK_OUTPUT(false, print_show(&snap, false), show_text);
-	check_end();
+	OUTPUT_CASE("print_show/text", false,
+		    print_show(&snap, false), show_text);
 
-	check_begin("print_show/text_stats");
-	CHECK_OUTPUT(false, print_show(&snap, true), show_stats_text);
-	check_end();
+	OUTPUT_CASE("print_show/text_stats", false,
+		    print_show(&snap, true), show_stats_text);
 
 	/* Config and local addresses are not text of "show": same output. */
 	snap.has_config = snap.has_laddrs = true;
 	make_config(&snap.config);
 	make_laddrs(&snap.laddrs);
-	check_begin("print_show/text_ignores_config");
-	CHECK_OUTPUT(false, print_show(&snap, false), show_text);
-	check_end();
+	OUTPUT_CASE("print_show/text_ignores_config", false,
+		    print_show(&snap, false), show_text);
 
-	check_begin("print_show/json");
-	CHECK_OUTPUT(true, print_show(&snap, false), show_json);
-	check_end();
+	OUTPUT_CASE("print_show/json", true,
+		    print_show(&snap, false), show_json);
 
 	/* --stats changes the text only. */
-	check_begin("print_show/json_stats");
-	CHECK_OUTPUT(true, print_show(&snap, true), show_json);
-	check_end();
+	OUTPUT_CASE("print_show/json_stats", true,
+		    print_show(&snap, true), show_json);
 
 	lb_snapshot_free(&snap);
 }
@@ -304,29 +307,23 @@ static void test_show_empty(void)
 	snap.info = info;
 	snap.info.services = snap.info.real_servers = snap.info.conns = 0;
 
-	check_begin("print_show/empty_text");
-	CHECK_OUTPUT(false, print_show(&snap, false),
-		     "FullNAT director fullnat.ko 0.1.0, 0 services, 0 real servers, 0/1048576 connections\n"
-		     "Prot LocalAddress:Port Scheduler Flags\n"
-		     "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n");
-	check_end();
+	OUTPUT_CASE("print_show/empty_text", false, print_show(&snap, false),
+		    "FullNAT director fullnat.ko 0.1.0, 0 services, 0 real servers, 0/1048576 connections\n"
+		    "Prot LocalAddress:Port Scheduler Flags\n"
+		    "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n");
 
-	check_begin("print_show/empty_json");
-	CHECK_OUTPUT(true, print_show(&snap, false),
-		     "{\n"
-		     "  \"version\": \"0.1.0\",\n"
-		     "  \"abi\": 1,\n"
-		     "  \"connections\": 0,\n"
-		     "  \"connection_max\": 1048576,\n"
-		     "  \"services\": []\n"
-		     "}\n");
-	check_end();
+	OUTPUT_CASE("print_show/empty_json", true, print_show(&snap, false),
+		    "{\n"
+		    "  \"version\": \"0.1.0\",\n"
+		    "  \"abi\": 1,\n"
+		    "  \"connections\": 0,\n"
+		    "  \"connection_max\": 1048576,\n"
+		    "  \"services\": []\n"
+		    "}\n");
 
 	snap.info.services = snap.info.real_servers = 1;
-	check_begin("print_info/singular");
-	CHECK_OUTPUT(false, print_info(&snap.info),
-		     "FullNAT director fullnat.ko 0.1.0, 1 service, 1 real server, 0/1048576 connections\n");
-	check_end();
+	OUTPUT_CASE("print_info/singular", false, print_info(&snap.info),
+		    "FullNAT director fullnat.ko 0.1.0, 1 service, 1 real server, 0/1048576 connections\n");
 }
 
 static void test_config(void)
@@ -335,51 +332,46 @@ static void test_config(void)
 	unsigned int st;
 
 	make_config(&cfg);
-	check_begin("print_config/text");
-	CHECK_OUTPUT(false, print_config(&cfg),
-		     "conn_max 1048576\n"
-		     "port_range 1024-65535\n"
-		     "expire_nodest off\n"
-		     "timeout syn_recv 30\n"
-		     "timeout established 900\n"
-		     "timeout close 10\n");
-	check_end();
+	OUTPUT_CASE("print_config/text", false, print_config(&cfg),
+		    "conn_max 1048576\n"
+		    "port_range 1024-65535\n"
+		    "expire_nodest off\n"
+		    "timeout syn_recv 30\n"
+		    "timeout established 900\n"
+		    "timeout close 10\n");
 
 	for (st = FULLNAT_TCP_S_SYN_RECV; st <= FULLNAT_TCP_S_MAX; st++) {
 		cfg.present |= LB_CFG_TIMEOUT(st);
 		cfg.timeout[st] = st * 10;
 	}
 	cfg.expire_nodest = true;
-	check_begin("print_config/json_all");
-	CHECK_OUTPUT(true, print_config(&cfg),
-		     "{\n"
-		     "  \"config\": {\n"
-		     "    \"conn_max\": 1048576,\n"
-		     "    \"port_range\": {\n"
-		     "      \"min\": 1024,\n"
-		     "      \"max\": 65535\n"
-		     "    },\n"
-		     "    \"expire_nodest\": true,\n"
-		     "    \"timeout\": {\n"
-		     "      \"syn_recv\": 10,\n"
-		     "      \"established\": 20,\n"
-		     "      \"fin_wait\": 30,\n"
-		     "      \"close_wait\": 40,\n"
-		     "      \"last_ack\": 50,\n"
-		     "      \"time_wait\": 60,\n"
-		     "      \"close\": 70\n"
-		     "    }\n"
-		     "  }\n"
-		     "}\n");
-	check_end();
+	OUTPUT_CASE("print_config/json_all", true, print_config(&cfg),
+		    "{\n"
+		    "  \"config\": {\n"
+		    "    \"conn_max\": 1048576,\n"
+		    "    \"port_range\": {\n"
+		    "      \"min\": 1024,\n"
+		    "      \"max\": 65535\n"
+		    "    },\n"
+		    "    \"expire_nodest\": true,\n"
+		    "    \"timeout\": {\n"
+		    "      \"syn_recv\": 10,\n"
+		    "      \"established\": 20,\n"
+		    "      \"fin_wait\": 30,\n"
+		    "      \"close_wait\": 40,\n"
+		    "      \"last_ack\": 50,\n"
+		    "      \"time_wait\": 60,\n"
+		    "      \"close\": 70\n"
+		    "    }\n"
+		    "  }\n"
+		    "}\n");
 
 	/* Only what is present: a SET request prints as what it changes. */
 	lb_config_init(&cfg);
 	cfg.present = LB_CFG_EXPIRE_NODEST;
 	cfg.expire_nodest = true;
-	check_begin("print_config/text_partial");
-	CHECK_OUTPUT(false, print_config(&cfg), "expire_nodest on\n");
-	check_end();
+	OUTPUT_CASE("print_config/text_partial", false,
+		    print_config(&cfg), "expire_nodest on\n");
 }
 
 static void test_laddrs(void)
@@ -387,12 +379,10 @@ static void test_laddrs(void)
 	struct lb_laddr_list list = { 0 };
 
 	make_laddrs(&list);
-	check_begin("print_laddrs/text");
-	CHECK_OUTPUT(false, print_laddrs(&list),
-		     "Address                  PortsInUse        Conns    Conflicts    Exhausted\n"
-		     "198.18.0.11                       3          120            2            0\n"
-		     "2001:db8::11                      0            0            0            1\n");
-	check_end();
+	OUTPUT_CASE("print_laddrs/text", false, print_laddrs(&list),
+		    "Address                  PortsInUse        Conns    Conflicts    Exhausted\n"
+		    "198.18.0.11                       3          120            2            0\n"
+		    "2001:db8::11                      0            0            0            1\n");
 
 	check_begin("print_laddrs/json_empty");
 	list.n = 0;
@@ -426,85 +416,77 @@ static void test_conns(void)
 	c.fwd = LB_FWD_NAT;
 	lb_list_push(&list, &c);
 
-	check_begin("print_conns/text");
-	CHECK_OUTPUT(false, print_conns(&list),
-		     "pro expire state       client                virtual               local                 real\n"
-		     "TCP 14:58  ESTABLISHED 192.0.2.7:50123       203.0.113.10:80       198.18.0.11:1025      198.19.0.11:8080\n"
-		     "UDP 00:05  NONE        [2001:db8:1::7]:5353  [2001:db8::53]:53     -                     [2001:db8:2::1]:53\n");
-	check_end();
+	OUTPUT_CASE("print_conns/text", false, print_conns(&list),
+		    "pro expire state       client                virtual               local                 real\n"
+		    "TCP 14:58  ESTABLISHED 192.0.2.7:50123       203.0.113.10:80       198.18.0.11:1025      198.19.0.11:8080\n"
+		    "UDP 00:05  NONE        [2001:db8:1::7]:5353  [2001:db8::53]:53     -                     [2001:db8:2::1]:53\n");
 
-	check_begin("print_conns/json");
-	CHECK_OUTPUT(true, print_conns(&list),
-		     "{\n"
-		     "  \"conns\": [\n"
-		     "    {\n"
-		     "      \"protocol\": \"tcp\",\n"
-		     "      \"state\": \"established\",\n"
-		     "      \"expires\": 898,\n"
-		     "      \"forward\": \"fullnat\",\n"
-		     "      \"client\": {\n"
-		     "        \"address\": \"192.0.2.7\",\n"
-		     "        \"port\": 50123\n"
-		     "      },\n"
-		     "      \"virtual\": {\n"
-		     "        \"address\": \"203.0.113.10\",\n"
-		     "        \"port\": 80\n"
-		     "      },\n"
-		     "      \"local\": {\n"
-		     "        \"address\": \"198.18.0.11\",\n"
-		     "        \"port\": 1025\n"
-		     "      },\n"
-		     "      \"real\": {\n"
-		     "        \"address\": \"198.19.0.11\",\n"
-		     "        \"port\": 8080\n"
-		     "      }\n"
-		     "    },\n"
-		     "    {\n"
-		     "      \"protocol\": \"udp\",\n"
-		     "      \"state\": \"none\",\n"
-		     "      \"expires\": 5,\n"
-		     "      \"forward\": \"nat\",\n"
-		     "      \"client\": {\n"
-		     "        \"address\": \"2001:db8:1::7\",\n"
-		     "        \"port\": 5353\n"
-		     "      },\n"
-		     "      \"virtual\": {\n"
-		     "        \"address\": \"2001:db8::53\",\n"
-		     "        \"port\": 53\n"
-		     "      },\n"
-		     "      \"real\": {\n"
-		     "        \"address\": \"2001:db8:2::1\",\n"
-		     "        \"port\": 53\n"
-		     "      }\n"
-		     "    }\n"
-		     "  ]\n"
-		     "}\n");
-	check_end();
+	OUTPUT_CASE("print_conns/json", true, print_conns(&list),
+		    "{\n"
+		    "  \"conns\": [\n"
+		    "    {\n"
+		    "      \"protocol\": \"tcp\",\n"
+		    "      \"state\": \"established\",\n"
+		    "      \"expires\": 898,\n"
+		    "      \"forward\": \"fullnat\",\n"
+		    "      \"client\": {\n"
+		    "        \"address\": \"192.0.2.7\",\n"
+		    "        \"port\": 50123\n"
+		    "      },\n"
+		    "      \"virtual\": {\n"
+		    "        \"address\": \"203.0.113.10\",\n"
+		    "        \"port\": 80\n"
+		    "      },\n"
+		    "      \"local\": {\n"
+		    "        \"address\": \"198.18.0.11\",\n"
+		    "        \"port\": 1025\n"
+		    "      },\n"
+		    "      \"real\": {\n"
+		    "        \"address\": \"198.19.0.11\",\n"
+		    "        \"port\": 8080\n"
+		    "      }\n"
+		    "    },\n"
+		    "    {\n"
+		    "      \"protocol\": \"udp\",\n"
+		    "      \"state\": \"none\",\n"
+		    "      \"expires\": 5,\n"
+		    "      \"forward\": \"nat\",\n"
+		    "      \"client\": {\n"
+		    "        \"address\": \"2001:db8:1::7\",\n"
+		    "        \"port\": 5353\n"
+		    "      },\n"
+		    "      \"virtual\": {\n"
+		    "        \"address\": \"2001:db8::53\",\n"
+		    "        \"port\": 53\n"
+		    "      },\n"
+		    "      \"real\": {\n"
+		    "        \"address\": \"2001:db8:2::1\",\n"
+		    "        \"port\": 53\n"
+		    "      }\n"
+		    "    }\n"
+		    "  ]\n"
+		    "}\n");
 	lb_list_free(&list);
 }
 
 static void test_counters(void)
 {
-	check_begin("print_counters/text");
-	CHECK_OUTPUT(false, print_counters(&info),
-		     "conn_limit 0\n"
-		     "no_dest 7\n"
-		     "toa_no_room 18446744073709551615\n"
-		     "counter_99 3\n");
-	check_end();
+	OUTPUT_CASE("print_counters/text", false, print_counters(&info),
+		    "conn_limit 0\n"
+		    "no_dest 7\n"
+		    "toa_no_room 18446744073709551615\n"
+		    "counter_99 3\n");
 
 	/* jansson's integers are signed: a u64 past 2^63 saturates. */
-	check_begin("print_counters/json");
-	CHECK_OUTPUT(true, print_counters(&info),
-		     "{\n"
-		     "  \"counters\": {\n"
-		     "    \"conn_limit\": 0,\n"
-		     "    \"no_dest\": 7,\n"
-		     "    \"toa_no_room\": 9223372036854775807,\n"
-		     "    \"counter_99\": 3\n"
-		     "  }\n"
-		     "}\n");
-	check_end();
+	OUTPUT_CASE("print_counters/json", true, print_counters(&info),
+		    "{\n"
+		    "  \"counters\": {\n"
+		    "    \"conn_limit\": 0,\n"
+		    "    \"no_dest\": 7,\n"
+		    "    \"toa_no_room\": 9223372036854775807,\n"
+		    "    \"counter_99\": 3\n"
+		    "  }\n"
+		    "}\n");
 }
 
 /* The JSON of "show" parses, and has the keys the cluster file uses. */
