@@ -46,6 +46,7 @@ const struct lbctl_cmd config_verbs[] = {
 	  .help = "Show the settings (the default verb)" },
 	{ .name = "set", .fn = config_set,
 	  .usage = "[conn_max N] [port_range LO-HI] [expire_nodest on|off] [timeout STATE SECONDS]...",
-	  .help = "Change the settings given, all or none" },
+	  .help = "Change the settings given, all or none; STATE is syn_recv,\n"
+		  "      established, fin_wait, close_wait, last_ack, time_wait or close" },
 	{ .name = NULL },
 };

@@ -56,7 +56,8 @@ static int service_show(const struct lbctl *ctx, int argc, char **argv)
 const struct lbctl_cmd service_verbs[] = {
 	{ .name = "add", .fn = service_add,
 	  .usage = "PROTO VIP:PORT [forward fullnat|nat|dr|tun] [scheduler NAME] [toa on|off]",
-	  .help = "Add a virtual service (defaults: forward fullnat, scheduler wlc, toa on)" },
+	  .help = "Add a virtual service; PROTO is tcp or udp, an IPv6 VIP is\n"
+		  "      written [VIP]:PORT; defaults: forward fullnat, scheduler wlc, toa on" },
 	{ .name = "set", .fn = service_set,
 	  .usage = "PROTO VIP:PORT [scheduler NAME] [toa on|off]",
 	  .help = "Change the scheduler or TOA of a service" },
