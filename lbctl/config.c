@@ -15,7 +15,7 @@ static int read_config(struct genl *g, void *cfg)
 
 static void print_cfg(const void *cfg)
 {
-	print_config(cfg);
+	print_config(cfg, NULL);
 }
 
 static int config_show(const struct lbctl *ctx, int argc, char **argv)

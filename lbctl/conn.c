@@ -27,7 +27,7 @@ static int read_conns(struct genl *g, void *list)
 
 static void print_list(const void *list)
 {
-	print_conns(list);
+	print_conns(list, NULL);
 }
 
 static int conn_show(const struct lbctl *ctx, int argc, char **argv)

@@ -100,7 +100,7 @@ static int read_laddrs(struct genl *g, void *list)
 
 static void print_list(const void *list)
 {
-	print_laddrs(list);
+	print_laddrs(list, NULL);
 }
 
 static int laddr_show(const struct lbctl *ctx, int argc, char **argv)

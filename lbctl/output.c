@@ -144,9 +144,20 @@ static void open_container(const char *key, json_t *c)
 		json_decref(c);
 		return;
 	}
-	if (out.depth == OUT_DEPTH) {
+	if (out.depth == OUT_DEPTH || !c) {
 		json_decref(c);
 		out.failed = true;
+		return;
+	}
+	/*
+	 * Without a key, first in the document: the container is the
+	 * document, so "lbctl -j laddr" prints a list, as "ip -j" does. Its
+	 * out_close() is then a no-op, like the document's.
+	 */
+	if (!key && out.depth == 1 && json_is_object(out.stack[0]) &&
+	    !json_object_size(out.stack[0])) {
+		json_decref(out.stack[0]);
+		out.stack[0] = c;
 		return;
 	}
 	add(key, json_incref(c));

@@ -25,6 +25,7 @@ void out_bool(const char *key, const char *fmt, bool val);
 /* fmt takes no argument */
 void out_null(const char *key, const char *fmt);
 void out_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A NULL key first in a document makes the container the document. */
 void out_open_object(const char *key);
 void out_open_array(const char *key);
 void out_close(void);

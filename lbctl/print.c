@@ -73,12 +73,12 @@ void print_info(const struct lb_info *info)
 	out_uint("connection_max", "/%llu connections\n", info->conn_max);
 }
 
-void print_config(const struct lb_config *cfg)
+void print_config(const struct lb_config *cfg, const char *key)
 {
 	char fmt[64];
 	unsigned int st;
 
-	out_open_object("config");
+	out_open_object(key);
 	if (cfg->present & LB_CFG_CONN_MAX)
 		out_uint("conn_max", "conn_max %llu\n", cfg->conn_max);
 	if (cfg->present & LB_CFG_PORT_RANGE) {
@@ -102,14 +102,14 @@ void print_config(const struct lb_config *cfg)
 	out_close();
 }
 
-void print_laddrs(const struct lb_laddr_list *list)
+void print_laddrs(const struct lb_laddr_list *list, const char *key)
 {
 	char a[INET6_ADDRSTRLEN];
 	size_t i;
 
 	out_text("%-24s %10s %12s %12s %12s\n", "Address", "PortsInUse",
 		 "Conns", "Conflicts", "Exhausted");
-	out_open_array("local_addresses");
+	out_open_array(key);
 	for (i = 0; i < list->n; i++) {
 		const struct lb_laddr *l = &list->v[i];
 
@@ -117,7 +117,7 @@ void print_laddrs(const struct lb_laddr_list *list)
 		out_open_object(NULL);
 		out_str("address", "%-24s", a);
 		out_uint("ports_in_use", " %10llu", l->ports_in_use);
-		out_uint("connections", " %12llu", l->conns);
+		out_uint("conns", " %12llu", l->conns);
 		out_uint("conflicts", " %12llu", l->conflicts);
 		out_uint("exhausted", " %12llu\n", l->exhausted);
 		out_close();
@@ -129,11 +129,11 @@ void print_laddrs(const struct lb_laddr_list *list)
 static void print_stats(const struct lb_stats *st, bool text)
 {
 	out_open_object("stats");
-	out_uint("connections", text ? " %8llu" : NULL, st->conns);
-	out_uint("in_packets", text ? " %8llu" : NULL, st->inpkts);
-	out_uint("out_packets", text ? " %8llu" : NULL, st->outpkts);
-	out_uint("in_bytes", text ? " %8llu" : NULL, st->inbytes);
-	out_uint("out_bytes", text ? " %8llu" : NULL, st->outbytes);
+	out_uint("conns", text ? " %8llu" : NULL, st->conns);
+	out_uint("inpkts", text ? " %8llu" : NULL, st->inpkts);
+	out_uint("outpkts", text ? " %8llu" : NULL, st->outpkts);
+	out_uint("inbytes", text ? " %8llu" : NULL, st->inbytes);
+	out_uint("outbytes", text ? " %8llu" : NULL, st->outbytes);
 	out_close();
 }
 
@@ -210,7 +210,7 @@ static void print_conn_end(const char *key, const struct lb_addrport *ap)
 	out_close();
 }
 
-void print_conns(const struct lb_conn_list *list)
+void print_conns(const struct lb_conn_list *list, const char *key)
 {
 	char client[LB_ADDRPORT_STRLEN], vip[LB_ADDRPORT_STRLEN];
 	char local[LB_ADDRPORT_STRLEN], real[LB_ADDRPORT_STRLEN];
@@ -219,7 +219,7 @@ void print_conns(const struct lb_conn_list *list)
 
 	out_text("pro expire state       %-21s %-21s %-21s %s\n", "client",
 		 "virtual", "local", "real");
-	out_open_array("conns");
+	out_open_array(key);
 	for (i = 0; i < list->n; i++) {
 		const struct lb_conn *c = &list->v[i];
 
@@ -256,12 +256,12 @@ void print_conns(const struct lb_conn_list *list)
 	out_close();
 }
 
-void print_counters(const struct lb_info *info)
+void print_counters(const struct lb_info *info, const char *key)
 {
 	char name[32], fmt[48];
 	unsigned int i;
 
-	out_open_object("counters");
+	out_open_object(key);
 	for (i = 0; i < info->n_counters; i++) {
 		counter_name(info->counters[i].id, name, sizeof(name));
 		snprintf(fmt, sizeof(fmt), "%s %%llu\n", name);
@@ -276,9 +276,9 @@ void print_show(const struct lb_snapshot *snap, bool stats)
 	/* The text of these is "lbctl config" and "lbctl laddr". */
 	out_mute_text(true);
 	if (snap->has_config)
-		print_config(&snap->config);
+		print_config(&snap->config, "config");
 	if (snap->has_laddrs)
-		print_laddrs(&snap->laddrs);
+		print_laddrs(&snap->laddrs, "local_addresses");
 	out_mute_text(false);
 	print_services(&snap->services, stats);
 }

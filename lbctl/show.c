@@ -68,7 +68,7 @@ static int read_info(struct genl *g, void *info)
 
 static void print_info_counters(const void *info)
 {
-	print_counters(info);
+	print_counters(info, NULL);
 }
 
 int cmd_stats(const struct lbctl *ctx, int argc, char **argv)

@@ -193,14 +193,14 @@ static const char show_json[] =
 "    {\n"
 "      \"address\": \"198.18.0.11\",\n"
 "      \"ports_in_use\": 3,\n"
-"      \"connections\": 120,\n"
+"      \"conns\": 120,\n"
 "      \"conflicts\": 2,\n"
 "      \"exhausted\": 0\n"
 "    },\n"
 "    {\n"
 "      \"address\": \"2001:db8::11\",\n"
 "      \"ports_in_use\": 0,\n"
-"      \"connections\": 0,\n"
+"      \"conns\": 0,\n"
 "      \"conflicts\": 0,\n"
 "      \"exhausted\": 1\n"
 "    }\n"
@@ -214,11 +214,11 @@ static const char show_json[] =
 "      \"scheduler\": \"wrr\",\n"
 "      \"toa\": true,\n"
 "      \"stats\": {\n"
-"        \"connections\": 10,\n"
-"        \"in_packets\": 200,\n"
-"        \"out_packets\": 180,\n"
-"        \"in_bytes\": 30000,\n"
-"        \"out_bytes\": 250000\n"
+"        \"conns\": 10,\n"
+"        \"inpkts\": 200,\n"
+"        \"outpkts\": 180,\n"
+"        \"inbytes\": 30000,\n"
+"        \"outbytes\": 250000\n"
 "      },\n"
 "      \"real_servers\": [\n"
 "        {\n"
@@ -228,11 +228,11 @@ static const char show_json[] =
 "          \"active\": 3,\n"
 "          \"inactive\": 1,\n"
 "          \"stats\": {\n"
-"            \"connections\": 6,\n"
-"            \"in_packets\": 120,\n"
-"            \"out_packets\": 100,\n"
-"            \"in_bytes\": 18000,\n"
-"            \"out_bytes\": 150000\n"
+"            \"conns\": 6,\n"
+"            \"inpkts\": 120,\n"
+"            \"outpkts\": 100,\n"
+"            \"inbytes\": 18000,\n"
+"            \"outbytes\": 150000\n"
 "          }\n"
 "        },\n"
 "        {\n"
@@ -242,11 +242,11 @@ static const char show_json[] =
 "          \"active\": 0,\n"
 "          \"inactive\": 0,\n"
 "          \"stats\": {\n"
-"            \"connections\": 4,\n"
-"            \"in_packets\": 80,\n"
-"            \"out_packets\": 80,\n"
-"            \"in_bytes\": 12000,\n"
-"            \"out_bytes\": 100000\n"
+"            \"conns\": 4,\n"
+"            \"inpkts\": 80,\n"
+"            \"outpkts\": 80,\n"
+"            \"inbytes\": 12000,\n"
+"            \"outbytes\": 100000\n"
 "          }\n"
 "        }\n"
 "      ]\n"
@@ -259,11 +259,11 @@ static const char show_json[] =
 "      \"scheduler\": \"rr\",\n"
 "      \"toa\": false,\n"
 "      \"stats\": {\n"
-"        \"connections\": 0,\n"
-"        \"in_packets\": 0,\n"
-"        \"out_packets\": 0,\n"
-"        \"in_bytes\": 0,\n"
-"        \"out_bytes\": 0\n"
+"        \"conns\": 0,\n"
+"        \"inpkts\": 0,\n"
+"        \"outpkts\": 0,\n"
+"        \"inbytes\": 0,\n"
+"        \"outbytes\": 0\n"
 "      },\n"
 "      \"real_servers\": []\n"
 "    }\n"
@@ -332,7 +332,7 @@ static void test_config(void)
 	unsigned int st;
 
 	make_config(&cfg);
-	OUTPUT_CASE("print_config/text", false, print_config(&cfg),
+	OUTPUT_CASE("print_config/text", false, print_config(&cfg, NULL),
 		    "conn_max 1048576\n"
 		    "port_range 1024-65535\n"
 		    "expire_nodest off\n"
@@ -345,24 +345,22 @@ static void test_config(void)
 		cfg.timeout[st] = st * 10;
 	}
 	cfg.expire_nodest = true;
-	OUTPUT_CASE("print_config/json_all", true, print_config(&cfg),
+	OUTPUT_CASE("print_config/json_all", true, print_config(&cfg, NULL),
 		    "{\n"
-		    "  \"config\": {\n"
-		    "    \"conn_max\": 1048576,\n"
-		    "    \"port_range\": {\n"
-		    "      \"min\": 1024,\n"
-		    "      \"max\": 65535\n"
-		    "    },\n"
-		    "    \"expire_nodest\": true,\n"
-		    "    \"timeout\": {\n"
-		    "      \"syn_recv\": 10,\n"
-		    "      \"established\": 20,\n"
-		    "      \"fin_wait\": 30,\n"
-		    "      \"close_wait\": 40,\n"
-		    "      \"last_ack\": 50,\n"
-		    "      \"time_wait\": 60,\n"
-		    "      \"close\": 70\n"
-		    "    }\n"
+		    "  \"conn_max\": 1048576,\n"
+		    "  \"port_range\": {\n"
+		    "    \"min\": 1024,\n"
+		    "    \"max\": 65535\n"
+		    "  },\n"
+		    "  \"expire_nodest\": true,\n"
+		    "  \"timeout\": {\n"
+		    "    \"syn_recv\": 10,\n"
+		    "    \"established\": 20,\n"
+		    "    \"fin_wait\": 30,\n"
+		    "    \"close_wait\": 40,\n"
+		    "    \"last_ack\": 50,\n"
+		    "    \"time_wait\": 60,\n"
+		    "    \"close\": 70\n"
 		    "  }\n"
 		    "}\n");
 
@@ -371,7 +369,7 @@ static void test_config(void)
 	cfg.present = LB_CFG_EXPIRE_NODEST;
 	cfg.expire_nodest = true;
 	OUTPUT_CASE("print_config/text_partial", false,
-		    print_config(&cfg), "expire_nodest on\n");
+		    print_config(&cfg, NULL), "expire_nodest on\n");
 }
 
 static void test_laddrs(void)
@@ -379,15 +377,14 @@ static void test_laddrs(void)
 	struct lb_laddr_list list = { 0 };
 
 	make_laddrs(&list);
-	OUTPUT_CASE("print_laddrs/text", false, print_laddrs(&list),
+	OUTPUT_CASE("print_laddrs/text", false, print_laddrs(&list, NULL),
 		    "Address                  PortsInUse        Conns    Conflicts    Exhausted\n"
 		    "198.18.0.11                       3          120            2            0\n"
 		    "2001:db8::11                      0            0            0            1\n");
 
 	check_begin("print_laddrs/json_empty");
 	list.n = 0;
-	CHECK_OUTPUT(true, print_laddrs(&list),
-		     "{\n  \"local_addresses\": []\n}\n");
+	CHECK_OUTPUT(true, print_laddrs(&list, NULL), "[]\n");
 	check_end();
 	lb_list_free(&list);
 }
@@ -416,76 +413,72 @@ static void test_conns(void)
 	c.fwd = LB_FWD_NAT;
 	lb_list_push(&list, &c);
 
-	OUTPUT_CASE("print_conns/text", false, print_conns(&list),
+	OUTPUT_CASE("print_conns/text", false, print_conns(&list, NULL),
 		    "pro expire state       client                virtual               local                 real\n"
 		    "TCP 14:58  ESTABLISHED 192.0.2.7:50123       203.0.113.10:80       198.18.0.11:1025      198.19.0.11:8080\n"
 		    "UDP 00:05  NONE        [2001:db8:1::7]:5353  [2001:db8::53]:53     -                     [2001:db8:2::1]:53\n");
 
-	OUTPUT_CASE("print_conns/json", true, print_conns(&list),
-		    "{\n"
-		    "  \"conns\": [\n"
-		    "    {\n"
-		    "      \"protocol\": \"tcp\",\n"
-		    "      \"state\": \"established\",\n"
-		    "      \"expires\": 898,\n"
-		    "      \"forward\": \"fullnat\",\n"
-		    "      \"client\": {\n"
-		    "        \"address\": \"192.0.2.7\",\n"
-		    "        \"port\": 50123\n"
-		    "      },\n"
-		    "      \"virtual\": {\n"
-		    "        \"address\": \"203.0.113.10\",\n"
-		    "        \"port\": 80\n"
-		    "      },\n"
-		    "      \"local\": {\n"
-		    "        \"address\": \"198.18.0.11\",\n"
-		    "        \"port\": 1025\n"
-		    "      },\n"
-		    "      \"real\": {\n"
-		    "        \"address\": \"198.19.0.11\",\n"
-		    "        \"port\": 8080\n"
-		    "      }\n"
+	OUTPUT_CASE("print_conns/json", true, print_conns(&list, NULL),
+		    "[\n"
+		    "  {\n"
+		    "    \"protocol\": \"tcp\",\n"
+		    "    \"state\": \"established\",\n"
+		    "    \"expires\": 898,\n"
+		    "    \"forward\": \"fullnat\",\n"
+		    "    \"client\": {\n"
+		    "      \"address\": \"192.0.2.7\",\n"
+		    "      \"port\": 50123\n"
 		    "    },\n"
-		    "    {\n"
-		    "      \"protocol\": \"udp\",\n"
-		    "      \"state\": \"none\",\n"
-		    "      \"expires\": 5,\n"
-		    "      \"forward\": \"nat\",\n"
-		    "      \"client\": {\n"
-		    "        \"address\": \"2001:db8:1::7\",\n"
-		    "        \"port\": 5353\n"
-		    "      },\n"
-		    "      \"virtual\": {\n"
-		    "        \"address\": \"2001:db8::53\",\n"
-		    "        \"port\": 53\n"
-		    "      },\n"
-		    "      \"real\": {\n"
-		    "        \"address\": \"2001:db8:2::1\",\n"
-		    "        \"port\": 53\n"
-		    "      }\n"
+		    "    \"virtual\": {\n"
+		    "      \"address\": \"203.0.113.10\",\n"
+		    "      \"port\": 80\n"
+		    "    },\n"
+		    "    \"local\": {\n"
+		    "      \"address\": \"198.18.0.11\",\n"
+		    "      \"port\": 1025\n"
+		    "    },\n"
+		    "    \"real\": {\n"
+		    "      \"address\": \"198.19.0.11\",\n"
+		    "      \"port\": 8080\n"
 		    "    }\n"
-		    "  ]\n"
-		    "}\n");
+		    "  },\n"
+		    "  {\n"
+		    "    \"protocol\": \"udp\",\n"
+		    "    \"state\": \"none\",\n"
+		    "    \"expires\": 5,\n"
+		    "    \"forward\": \"nat\",\n"
+		    "    \"client\": {\n"
+		    "      \"address\": \"2001:db8:1::7\",\n"
+		    "      \"port\": 5353\n"
+		    "    },\n"
+		    "    \"virtual\": {\n"
+		    "      \"address\": \"2001:db8::53\",\n"
+		    "      \"port\": 53\n"
+		    "    },\n"
+		    "    \"real\": {\n"
+		    "      \"address\": \"2001:db8:2::1\",\n"
+		    "      \"port\": 53\n"
+		    "    }\n"
+		    "  }\n"
+		    "]\n");
 	lb_list_free(&list);
 }
 
 static void test_counters(void)
 {
-	OUTPUT_CASE("print_counters/text", false, print_counters(&info),
+	OUTPUT_CASE("print_counters/text", false, print_counters(&info, NULL),
 		    "conn_limit 0\n"
 		    "no_dest 7\n"
 		    "toa_no_room 18446744073709551615\n"
 		    "counter_99 3\n");
 
 	/* jansson's integers are signed: a u64 past 2^63 saturates. */
-	OUTPUT_CASE("print_counters/json", true, print_counters(&info),
+	OUTPUT_CASE("print_counters/json", true, print_counters(&info, NULL),
 		    "{\n"
-		    "  \"counters\": {\n"
-		    "    \"conn_limit\": 0,\n"
-		    "    \"no_dest\": 7,\n"
-		    "    \"toa_no_room\": 9223372036854775807,\n"
-		    "    \"counter_99\": 3\n"
-		    "  }\n"
+		    "  \"conn_limit\": 0,\n"
+		    "  \"no_dest\": 7,\n"
+		    "  \"toa_no_room\": 9223372036854775807,\n"
+		    "  \"counter_99\": 3\n"
 		    "}\n");
 }
 
@@ -520,10 +513,39 @@ static void test_json_keys(void)
 	CHECK_STR(json_string_value(json_object_get(
 			json_array_get(json_object_get(root, "local_addresses"),
 				       1), "address")), "2001:db8::11");
+	/* What tests/vm asks with jq: .connections, .services[0].stats.conns,
+	 * .services[0].stats.inpkts, .real_servers[].stats.conns and .active */
+	CHECK_INT(json_integer_value(json_object_get(root, "connections")), 5);
+	CHECK_INT(json_integer_value(json_object_get(
+			json_object_get(svc, "stats"), "conns")), 10);
+	CHECK_INT(json_integer_value(json_object_get(
+			json_object_get(svc, "stats"), "inpkts")), 200);
+	CHECK_INT(json_integer_value(json_object_get(
+			json_object_get(rs, "stats"), "conns")), 4);
+	CHECK_INT(json_integer_value(json_object_get(rs, "active")), 0);
 	json_decref(root);
 	free(s);
 	check_end();
 	lb_snapshot_free(&snap);
+
+	/* "lbctl -j laddr" is a list: .[0].conns, .[0].ports_in_use, ... */
+	make_laddrs(&snap.laddrs);
+	s = CAPTURE(true, print_laddrs(&snap.laddrs, NULL));
+	check_begin("print_laddrs/json_list_keys");
+	root = json_loads(s, JSON_REJECT_DUPLICATES, &jerr);
+	CHECK_MSG(json_is_array(root), "not a list: %s", s);
+	rs = json_array_get(root, 0);
+	CHECK_STR(json_string_value(json_object_get(rs, "address")),
+		  "198.18.0.11");
+	CHECK_INT(json_integer_value(json_object_get(rs, "conns")), 120);
+	CHECK_INT(json_integer_value(json_object_get(rs, "ports_in_use")), 3);
+	CHECK_INT(json_integer_value(json_object_get(rs, "conflicts")), 2);
+	CHECK_INT(json_integer_value(json_object_get(json_array_get(root, 1),
+						     "exhausted")), 1);
+	json_decref(root);
+	free(s);
+	check_end();
+	lb_list_free(&snap.laddrs);
 }
 
 int main(void)
