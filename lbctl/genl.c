@@ -44,23 +44,15 @@ static int nl_to_errno(int nlerr)
 	}
 }
 
-/*
- * The kernel's message: with NETLINK_EXT_ACK, TLVs follow the error and the
- * original request (only its header when NLM_F_CAPPED). libnl passes us just
- * the struct nlmsgerr, which sits right after the netlink header.
- */
-static void read_ext_ack(struct genl *g, struct nlmsgerr *e)
+/* The extended-ACK TLVs of nlh, which start off bytes into it. */
+static void read_ext_ack_at(struct genl *g, struct nlmsghdr *nlh, size_t off)
 {
-	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
 	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
-	size_t off = NLMSG_HDRLEN + sizeof(*e);
 
 	g->msg[0] = '\0';
 	g->miss_type = -1;
 	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
 		return;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		off += NLMSG_ALIGN(e->msg.nlmsg_len) - NLMSG_HDRLEN;
 	if (nlh->nlmsg_len <= off)
 		return;
 	if (nla_parse(tb, NLMSGERR_ATTR_MAX,
@@ -72,6 +64,21 @@ static void read_ext_ack(struct genl *g, struct nlmsgerr *e)
 	if (tb[NLMSGERR_ATTR_MISS_TYPE] &&
 	    nla_len(tb[NLMSGERR_ATTR_MISS_TYPE]) >= (int)sizeof(uint32_t))
 		g->miss_type = (int)nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]);
+}
+
+/*
+ * The kernel's message: with NETLINK_EXT_ACK, TLVs follow the error and the
+ * original request (only its header when NLM_F_CAPPED). libnl passes us just
+ * the struct nlmsgerr, which sits right after the netlink header.
+ */
+static void read_ext_ack(struct genl *g, struct nlmsgerr *e)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
+	size_t off = NLMSG_HDRLEN + sizeof(*e);
+
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += NLMSG_ALIGN(e->msg.nlmsg_len) - NLMSG_HDRLEN;
+	read_ext_ack_at(g, nlh, off);
 }
 
 static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
@@ -94,13 +101,46 @@ static int on_ack(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
+/*
+ * The end of a dump: NLMSG_DONE carries an int, the dump's error, and with
+ * NETLINK_EXT_ACK the kernel's message after it.
+ */
+static int on_finish(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct genl *g = arg;
+	int err = 0;
+
+	g->done = true;
+	if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(err)))
+		memcpy(&err, nlmsg_data(nlh), sizeof(err));
+	if (err < 0) {
+		g->error = err;
+		read_ext_ack_at(g, nlh, NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(err)));
+	}
+	return NL_STOP;
+}
+
+/* Noted, and the message is read as usual: the dump must run to its end. */
+static int on_dump_intr(struct nl_msg *msg, void *arg)
+{
+	struct genl *g = arg;
+
+	(void)msg;
+	g->intr = true;
+	return NL_OK;
+}
+
 static int on_valid(struct nl_msg *msg, void *arg)
 {
 	struct call *c = arg;
 	int ret;
 
+	/* After a failure the rest is read, not parsed. */
+	if (c->ret || !c->parse)
+		return NL_OK;
 	ret = c->parse(msg, c->arg);
-	if (ret && !c->ret)
+	if (ret)
 		c->ret = ret;
 	return NL_OK;
 }
@@ -137,6 +177,11 @@ int genl_open(struct genl *g, const char *netns)
 			       "cannot allocate a netlink socket");
 	nl_socket_modify_err_cb(g->sk, NL_CB_CUSTOM, on_error, g);
 	nl_socket_modify_cb(g->sk, NL_CB_ACK, NL_CB_CUSTOM, on_ack, g);
+	nl_socket_modify_cb(g->sk, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, g);
+	nl_socket_modify_cb(g->sk, NL_CB_DUMP_INTR, NL_CB_CUSTOM, on_dump_intr,
+			    g);
+	/* A dump message can be larger than a page: peek at its size. */
+	nl_socket_enable_msg_peek(g->sk);
 	ret = genl_connect(g->sk);
 	if (ret)
 		return fail_nl(g, ret, "cannot open a generic netlink socket");
@@ -187,26 +232,34 @@ static int fail_kernel(struct genl *g, const char *what)
 	return -err;
 }
 
-int genl_call(struct genl *g, uint8_t cmd, const char *what,
-	      genl_parse_fn parse, void *arg)
+int genl_request(struct genl *g, const struct genl_req *req)
 {
-	struct call c = { .parse = parse, .arg = arg };
+	struct call c = { .parse = req->parse, .arg = req->parse_arg };
 	struct nl_msg *msg;
 	int ret;
 
 	msg = nlmsg_alloc();
 	if (!msg)
-		return fail_nl(g, -NLE_NOMEM, what);
-	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, g->family, 0, 0, cmd,
-			 FULLNAT_GENL_VERSION)) {
+		return fail_nl(g, -NLE_NOMEM, req->what);
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, g->family, 0,
+			 req->dump ? NLM_F_DUMP : 0, req->cmd,
+			 FULLNAT_GENL_VERSION) ||
+	    (req->put && req->put(msg, req->put_arg))) {
 		nlmsg_free(msg);
-		return fail_nl(g, -NLE_NOMEM, what);
+		snprintf(g->msg, sizeof(g->msg),
+			 "%s: the request does not fit in a netlink message",
+			 req->what);
+		return -EMSGSIZE;
 	}
 	nl_socket_modify_cb(g->sk, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &c);
 	g->done = false;
+	g->intr = false;
 	g->error = 0;
 	g->msg[0] = '\0';
-	/* libnl adds NLM_F_ACK: the ACK (or error) ends the exchange. */
+	/*
+	 * libnl adds NLM_F_ACK: the ACK (or error) ends a command, NLMSG_DONE
+	 * a dump (the kernel sends no ACK after a dump, as wg relies on).
+	 */
 	ret = nl_send_auto(g->sk, msg);
 	nlmsg_free(msg);
 	while (ret >= 0 && !g->done)
@@ -214,14 +267,24 @@ int genl_call(struct genl *g, uint8_t cmd, const char *what,
 	nl_socket_modify_cb(g->sk, NL_CB_VALID, NL_CB_DEFAULT, NULL, NULL);
 
 	if (g->error)
-		return fail_kernel(g, what);
+		return fail_kernel(g, req->what);
 	if (ret < 0)
-		return fail_nl(g, ret, what);
-	if (c.ret) {
+		return fail_nl(g, ret, req->what);
+	if (c.ret == -EPROTO) {
 		snprintf(g->msg, sizeof(g->msg),
-			 "%s: unexpected reply from fullnat.ko: %s", what,
+			 "%s: malformed reply from fullnat.ko (lbctl speaks ABI %d)",
+			 req->what, FULLNAT_GENL_VERSION);
+		return c.ret;
+	}
+	if (c.ret) {
+		snprintf(g->msg, sizeof(g->msg), "%s: %s", req->what,
 			 strerror(-c.ret));
 		return c.ret;
+	}
+	if (g->intr) {
+		snprintf(g->msg, sizeof(g->msg),
+			 "%s: the table changed while it was read", req->what);
+		return -EINTR;
 	}
 	return 0;
 }

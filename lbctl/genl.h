@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The generic netlink socket to fullnat.ko: open (in a named network
- * namespace), resolve the family, send one command and read its reply,
- * keeping the kernel's extended-ACK message for the user.
+ * namespace), resolve the family, send one request (a command or a dump)
+ * and read its replies, keeping the kernel's extended-ACK message for the
+ * user.
  */
 #ifndef LBCTL_GENL_H
 #define LBCTL_GENL_H
@@ -16,24 +17,39 @@ struct nl_msg;
 struct genl {
 	struct nl_sock *sk;
 	int family;		/* resolved id of FULLNAT_GENL_NAME */
-	bool done;		/* the ACK or error of a request arrived */
+	bool done;		/* the ACK, error or end of dump arrived */
+	bool intr;		/* a dump reply had NLM_F_DUMP_INTR */
 	int error;		/* -errno the kernel answered, 0 if none */
 	int miss_type;		/* attribute the kernel missed, or -1 */
 	char msg[256];		/* after a failure: a sentence for the user */
 };
 
-/* Reads one reply message; returns 0 or -errno. */
+/* Adds a request's attributes; returns 0 or -errno. */
+typedef int (*genl_put_fn)(struct nl_msg *msg, const void *arg);
+/* Reads one reply message; returns 0 or -errno (-EPROTO: malformed). */
 typedef int (*genl_parse_fn)(struct nl_msg *msg, void *arg);
+
+struct genl_req {
+	uint8_t cmd;		/* FULLNAT_CMD_* */
+	bool dump;		/* NLM_F_DUMP */
+	const char *what;	/* "adding the service", for messages */
+	genl_put_fn put;	/* or NULL: no attributes */
+	const void *put_arg;
+	genl_parse_fn parse;	/* or NULL: no reply expected */
+	void *parse_arg;
+};
 
 /*
  * All return 0 or -errno; on failure g->msg says what went wrong, ready to
- * be printed after "Error: ". genl_resolve() fails with -ENOENT exactly when
- * the module is not loaded.
+ * be printed after "Error: ": the kernel's extended-ACK message when it
+ * sent one. genl_resolve() fails with -ENOENT exactly when the module is
+ * not loaded. genl_request() fails with -EINTR when a dump was interrupted
+ * (the table changed while it was read): what parse saw is inconsistent,
+ * and the whole dump must be read again.
  */
 int genl_open(struct genl *g, const char *netns);
 int genl_resolve(struct genl *g);
-int genl_call(struct genl *g, uint8_t cmd, const char *what,
-	      genl_parse_fn parse, void *arg);
+int genl_request(struct genl *g, const struct genl_req *req);
 void genl_close(struct genl *g);
 
 #endif /* LBCTL_GENL_H */

@@ -8,6 +8,9 @@
 
 #include <stdbool.h>
 
+struct genl;
+struct lb_service;
+
 /* Stable: scripts and tests depend on them. */
 enum {
 	LBCTL_EXIT_OK		= 0,
@@ -23,18 +26,52 @@ struct lbctl {
 
 /*
  * A command gets argv[0] = its own name and returns an exit code. It prints
- * its own errors.
+ * its own errors. usage is the words after the name, for "lbctl help". A
+ * command made of verbs ("service add") has no fn but verbs, a table of
+ * the same kind ended by an entry with no name.
  */
 struct lbctl_cmd {
 	const char *name;
 	int (*fn)(const struct lbctl *ctx, int argc, char **argv);
 	const char *help;
+	const char *usage;
+	const struct lbctl_cmd *verbs;
 };
 
+
+/* The socket of ctx's namespace, resolved; on failure the error is printed
+ * and the exit code returned. */
+int lbctl_open(const struct lbctl *ctx, struct genl *g);
+/* Closes g; ret is what the calls returned: prints g->msg if it failed.
+ * Returns the exit code. */
+int lbctl_close(struct genl *g, int ret);
+
 int lbctl_no_args(int argc, char **argv);
+/* Prints "Error: " err for a wrong command line; returns LBCTL_EXIT_USAGE */
+int lbctl_usage(const char *err);
+
+extern const struct lbctl_cmd service_verbs[];
+extern const struct lbctl_cmd rs_verbs[];
+extern const struct lbctl_cmd laddr_verbs[];
+extern const struct lbctl_cmd config_verbs[];
+extern const struct lbctl_cmd conn_verbs[];
 
 int cmd_help(const struct lbctl *ctx, int argc, char **argv);
 int cmd_show(const struct lbctl *ctx, int argc, char **argv);
+int cmd_stats(const struct lbctl *ctx, int argc, char **argv);
 int cmd_version(const struct lbctl *ctx, int argc, char **argv);
+
+/*
+ * "lbctl config show" and the like: no arguments, read(g, obj) on the
+ * socket, then print(obj) as text or JSON. Returns the exit code; obj is
+ * the caller's to free.
+ */
+int show_one(const struct lbctl *ctx, int argc, char **argv,
+	     int (*read)(struct genl *g, void *obj),
+	     void (*print)(const void *obj), void *obj);
+
+/* "lbctl show" and "lbctl service show": only, if not NULL, filters. */
+int show_director(const struct lbctl *ctx, const struct lb_service *only,
+		  bool stats);
 
 #endif /* LBCTL_H */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "genl.h"
 #include "lbctl.h"
 #include "netns.h"
 #include "output.h"
@@ -16,11 +17,24 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct lbctl_cmd commands[] = {
-	{ "show",	cmd_show,
-	  "Show services, real servers and connections (default)" },
-	{ "version",	cmd_version,
-	  "Show the versions of lbctl and fullnat.ko" },
-	{ "help",	cmd_help,	"Show this help, or one command's" },
+	{ .name = "show", .fn = cmd_show, .usage = "[--stats]",
+	  .help = "Show the services and their real servers (the default command)" },
+	{ .name = "service", .verbs = service_verbs,
+	  .help = "Add, change, delete and show virtual services" },
+	{ .name = "rs", .verbs = rs_verbs,
+	  .help = "Add, change and delete real servers" },
+	{ .name = "laddr", .verbs = laddr_verbs,
+	  .help = "Add, delete and show the local addresses of FullNAT" },
+	{ .name = "config", .verbs = config_verbs,
+	  .help = "Show and change the director's settings" },
+	{ .name = "conn", .verbs = conn_verbs,
+	  .help = "Show the connection table" },
+	{ .name = "stats", .fn = cmd_stats, .usage = "",
+	  .help = "Show the director's counters of drops, errors and TOA" },
+	{ .name = "version", .fn = cmd_version, .usage = "",
+	  .help = "Show the versions of lbctl and fullnat.ko" },
+	{ .name = "help", .fn = cmd_help, .usage = "[COMMAND]",
+	  .help = "Show this help, or one command's" },
 };
 
 static const struct option long_options[] = {
@@ -50,10 +64,83 @@ static const struct lbctl_cmd *find_command(const char *name)
 	return NULL;
 }
 
+static const struct lbctl_cmd *find_verb(const struct lbctl_cmd *cmd,
+					 const char *name)
+{
+	const struct lbctl_cmd *v;
+
+	for (v = cmd->verbs; v->name; v++)
+		if (!strcmp(name, v->name))
+			return v;
+	return NULL;
+}
+
 static int unknown_command(const char *name)
 {
 	return lbctl_error(LBCTL_EXIT_USAGE,
 			   "unknown command \"%s\", try \"lbctl help\".", name);
+}
+
+/* "add, set or del" */
+static void list_verbs(const struct lbctl_cmd *cmd, char *buf, size_t len)
+{
+	const struct lbctl_cmd *v;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (v = cmd->verbs; v->name && off < len; v++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+					v == cmd->verbs ? "" :
+					v[1].name ? ", " : " or ", v->name);
+}
+
+/* argv[0] is the command, argv[1] its verb; no verb means "show". */
+static int dispatch(const struct lbctl *ctx, const struct lbctl_cmd *cmd,
+		    int argc, char **argv)
+{
+	static char show[] = "show";
+	const struct lbctl_cmd *verb;
+	char list[128];
+
+	verb = find_verb(cmd, argc > 1 ? argv[1] : show);
+	if (verb && argc > 1)
+		return verb->fn(ctx, argc - 1, argv + 1);
+	if (verb)
+		return verb->fn(ctx, 1, (char *[]){ show, NULL });
+	list_verbs(cmd, list, sizeof(list));
+	if (argc < 2)
+		return lbctl_error(LBCTL_EXIT_USAGE,
+				   "\"lbctl %s\" needs one of %s, try \"lbctl help %s\".",
+				   cmd->name, list, cmd->name);
+	return lbctl_error(LBCTL_EXIT_USAGE,
+			   "unknown command \"%s %s\": expected %s, try \"lbctl help %s\".",
+			   cmd->name, argv[1], list, cmd->name);
+}
+
+int lbctl_usage(const char *err)
+{
+	return lbctl_error(LBCTL_EXIT_USAGE, "%s", err);
+}
+
+int lbctl_open(const struct lbctl *ctx, struct genl *g)
+{
+	int ret;
+
+	ret = genl_open(g, ctx->netns);
+	if (!ret)
+		ret = genl_resolve(g);
+	if (!ret)
+		return LBCTL_EXIT_OK;
+	genl_close(g);
+	return lbctl_error(LBCTL_EXIT_FAIL, "%s", g->msg);
+}
+
+int lbctl_close(struct genl *g, int ret)
+{
+	genl_close(g);
+	if (ret)
+		return lbctl_error(LBCTL_EXIT_FAIL, "%s", g->msg);
+	return LBCTL_EXIT_OK;
 }
 
 /*
@@ -79,6 +166,23 @@ int lbctl_no_args(int argc, char **argv)
 			   argv[1], argv[0]);
 }
 
+/* "lbctl help service": each verb's words and what it does. */
+static void help_command(const struct lbctl_cmd *cmd)
+{
+	const struct lbctl_cmd *v;
+
+	if (!cmd->verbs) {
+		printf("Usage: lbctl [OPTIONS] %s%s%s\n  %s\n", cmd->name,
+		       *cmd->usage ? " " : "", cmd->usage, cmd->help);
+		return;
+	}
+	printf("Usage: lbctl [OPTIONS] %s VERB ...\n  %s\n\n", cmd->name,
+	       cmd->help);
+	for (v = cmd->verbs; v->name; v++)
+		printf("  lbctl %s %s%s%s\n      %s\n", cmd->name, v->name,
+		       *v->usage ? " " : "", v->usage, v->help);
+}
+
 int cmd_help(const struct lbctl *ctx, int argc, char **argv)
 {
 	const struct lbctl_cmd *cmd;
@@ -91,8 +195,7 @@ int cmd_help(const struct lbctl *ctx, int argc, char **argv)
 		cmd = find_command(argv[1]);
 		if (!cmd)
 			return unknown_command(argv[1]);
-		printf("Usage: lbctl [OPTIONS] %s\n  %s\n", cmd->name,
-		       cmd->help);
+		help_command(cmd);
 		return out_finish();
 	}
 	printf("Usage: lbctl [OPTIONS] [COMMAND]\n"
@@ -103,7 +206,8 @@ int cmd_help(const struct lbctl *ctx, int argc, char **argv)
 	printf("\nOptions (before the command):\n");
 	for (i = 0; i < ARRAY_SIZE(options_help); i++)
 		printf("  %-20s%s\n", options_help[i][0], options_help[i][1]);
-	printf("\nExit status: 0 success, 1 failure, 2 usage error.\n");
+	printf("\n\"lbctl help COMMAND\" shows its words.\n"
+	       "Exit status: 0 success, 1 failure, 2 usage error.\n");
 	return out_finish();
 }
 
@@ -174,5 +278,7 @@ int main(int argc, char **argv)
 	cmd = find_command(argv[optind]);
 	if (!cmd)
 		return unknown_command(argv[optind]);
+	if (cmd->verbs)
+		return dispatch(&ctx, cmd, argc - optind, argv + optind);
 	return cmd->fn(&ctx, argc - optind, argv + optind);
 }

@@ -3,6 +3,7 @@
  * Text and JSON output through one set of calls. See output.h.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,15 +16,30 @@
 #define OUT_DEPTH 8
 
 static struct {
+	FILE *f;			/* stdout, unless a test says */
 	bool json;
+	bool muted;			/* text is not printed */
 	bool failed;			/* a jansson allocation failed */
 	int depth;
 	json_t *stack[OUT_DEPTH];	/* stack[0] is the document */
 } out;
 
+/* Before out_init(), as for "lbctl help", output is stdout. */
+static FILE *file(void)
+{
+	return out.f ? out.f : stdout;
+}
+
 void out_init(bool json)
 {
+	out_init_file(json, stdout);
+}
+
+void out_init_file(bool json, FILE *f)
+{
+	out.f = f;
 	out.json = json;
+	out.muted = false;
 	out.failed = false;
 	out.depth = 0;
 	if (json) {
@@ -58,39 +74,68 @@ static void add(const char *key, json_t *v)
  */
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 
+/* Whether a text format is printed. */
+static bool text(const char *fmt)
+{
+	return !out.json && !out.muted && fmt;
+}
+
 void out_str(const char *key, const char *fmt, const char *val)
 {
 	if (out.json && key)
 		add(key, json_string(val));
-	else if (!out.json && fmt)
-		printf(fmt, val);
+	else if (text(fmt))
+		fprintf(file(), fmt, val);
 }
 
 void out_uint(const char *key, const char *fmt, unsigned long long val)
 {
+	/*
+	 * jansson's integers are signed 64 bits. A counter past 2^63 is
+	 * centuries away at line rate; saturate rather than turn negative.
+	 */
 	if (out.json && key)
-		add(key, json_integer((json_int_t)val));
-	else if (!out.json && fmt)
-		printf(fmt, val);
+		add(key, json_integer(val > LLONG_MAX ?
+				      LLONG_MAX : (json_int_t)val));
+	else if (text(fmt))
+		fprintf(file(), fmt, val);
+}
+
+void out_bool(const char *key, const char *fmt, bool val)
+{
+	if (out.json && key)
+		add(key, json_boolean(val));
+	else if (text(fmt))
+		fprintf(file(), fmt, val ? "on" : "off");
 }
 
 void out_null(const char *key, const char *fmt)
 {
 	if (out.json && key)
 		add(key, json_null());
-	else if (!out.json && fmt)
-		fputs(fmt, stdout);
+	else if (text(fmt))
+		fputs(fmt, file());
 }
 
 void out_text(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (out.json)
+	if (!text(fmt))
 		return;
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vfprintf(file(), fmt, ap);
 	va_end(ap);
+}
+
+void out_mute_text(bool mute)
+{
+	out.muted = mute;
+}
+
+bool out_json(void)
+{
+	return out.json;
 }
 
 static void open_container(const char *key, json_t *c)
@@ -99,9 +144,20 @@ static void open_container(const char *key, json_t *c)
 		json_decref(c);
 		return;
 	}
-	if (out.depth == OUT_DEPTH) {
+	if (out.depth == OUT_DEPTH || !c) {
 		json_decref(c);
 		out.failed = true;
+		return;
+	}
+	/*
+	 * Without a key, first in the document: the container is the
+	 * document, so "lbctl -j laddr" prints a list, as "ip -j" does. Its
+	 * out_close() is then a no-op, like the document's.
+	 */
+	if (!key && out.depth == 1 && json_is_object(out.stack[0]) &&
+	    !json_object_size(out.stack[0])) {
+		json_decref(out.stack[0]);
+		out.stack[0] = c;
 		return;
 	}
 	add(key, json_incref(c));
@@ -135,15 +191,15 @@ int out_finish(void)
 		if (out.failed)
 			ret = lbctl_error(LBCTL_EXIT_FAIL,
 					  "out of memory building JSON");
-		else if (json_dumpf(out.stack[0], stdout,
+		else if (json_dumpf(out.stack[0], file(),
 				    JSON_INDENT(2) | JSON_PRESERVE_ORDER) ||
-			 putchar('\n') == EOF)
+			 fputc('\n', file()) == EOF)
 			ret = LBCTL_EXIT_FAIL;
 		json_decref(out.stack[0]);
 		out.stack[0] = NULL;
 		out.depth = 0;
 	}
-	if (fflush(stdout) || ferror(stdout))
+	if (fflush(file()) || ferror(file()))
 		ret = lbctl_error(LBCTL_EXIT_FAIL, "cannot write output: %s",
 				  strerror(errno));
 	return ret;
@@ -151,7 +207,7 @@ int out_finish(void)
 
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
-	fflush(stdout);
+	fflush(file());
 	fputs(prefix, stderr);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);

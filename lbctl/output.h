@@ -10,18 +10,27 @@
 #define LBCTL_OUTPUT_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
+/* Output goes to stdout; out_init_file() sends it elsewhere (tests). */
 void out_init(bool json);
+void out_init_file(bool json, FILE *f);
+bool out_json(void);
 /* fmt takes one %s */
 void out_str(const char *key, const char *fmt, const char *val);
 /* fmt takes one %llu */
 void out_uint(const char *key, const char *fmt, unsigned long long val);
+/* JSON true or false; fmt takes one %s, "on" or "off" */
+void out_bool(const char *key, const char *fmt, bool val);
 /* fmt takes no argument */
 void out_null(const char *key, const char *fmt);
 void out_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A NULL key first in a document makes the container the document. */
 void out_open_object(const char *key);
 void out_open_array(const char *key);
 void out_close(void);
+/* While muted, the text formats print nothing: JSON-only parts. */
+void out_mute_text(bool mute);
 /* Writes the JSON document and flushes stdout; returns an exit code. */
 int out_finish(void);
 

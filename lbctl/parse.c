@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <linux/fullnat.h>
+
 #include "parse.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -43,8 +45,38 @@ static const struct names fwds = {
 	"forward mode", fwd_names, ARRAY_SIZE(fwd_names)
 };
 
-static __attribute__((format(printf, 3, 4)))
-int fail(char *err, size_t errlen, const char *fmt, ...)
+/* The words of "timeout STATE SECONDS"; NONE has no timeout. */
+static const char *const state_names[] = {
+	[FULLNAT_TCP_S_SYN_RECV]	= "syn_recv",
+	[FULLNAT_TCP_S_ESTABLISHED]	= "established",
+	[FULLNAT_TCP_S_FIN_WAIT]	= "fin_wait",
+	[FULLNAT_TCP_S_CLOSE_WAIT]	= "close_wait",
+	[FULLNAT_TCP_S_LAST_ACK]	= "last_ack",
+	[FULLNAT_TCP_S_TIME_WAIT]	= "time_wait",
+	[FULLNAT_TCP_S_CLOSE]		= "close",
+};
+
+static const struct names states = {
+	"state", state_names, ARRAY_SIZE(state_names)
+};
+
+static const char *const onoff_names[] = { "on", "off" };
+
+/*
+ * The counters are named after their enum, so a counter added to the ABI
+ * needs one line here and its name cannot drift from the header's.
+ */
+#define CNT(name) [FULLNAT_CNT_##name] = #name
+static const char *const counter_names[] = {
+	CNT(CONN_LIMIT), CNT(NO_DEST), CNT(NO_LADDR), CNT(NO_PORT),
+	CNT(NOMEM), CNT(NOT_SYN), CNT(MALFORMED), CNT(NO_ROUTE), CNT(TTL),
+	CNT(FRAG_NEEDED), CNT(XMIT_ERR), CNT(TOA_INSERTED), CNT(TOA_NO_ROOM),
+	CNT(TOA_NO_MTU), CNT(TOA_ERR), CNT(MSS_LOWERED), CNT(ICMP_XLATED),
+	CNT(ICMP_DROPPED), CNT(CONN_REUSED),
+};
+#undef CNT
+
+int parse_fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -56,36 +88,61 @@ int fail(char *err, size_t errlen, const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* Parses the n characters at s as a decimal number in [min, 65535]. */
-static int parse_u16(const char *s, size_t n, const char *what,
-		     unsigned long min, uint16_t *out, char *err, size_t errlen)
+/* Parses the n characters at s as a decimal number in [min, max]. */
+static int parse_num(const char *s, size_t n, const char *what,
+		     unsigned long min, unsigned long max, unsigned long *out,
+		     char *err, size_t errlen)
 {
-	const unsigned long max = UINT16_MAX;
 	unsigned long v = 0;
 	bool over = false;
 	size_t i;
 
 	if (!n)
-		return fail(err, errlen, "empty %s", what);
+		return parse_fail(err, errlen, "empty %s", what);
 	for (i = 0; i < n; i++) {
 		if (s[i] < '0' || s[i] > '9')
-			return fail(err, errlen,
-				    "%s \"%.*s\" is not a decimal number",
-				    what, (int)n, s);
+			return parse_fail(err, errlen,
+					  "%s \"%.*s\" is not a decimal number",
+					  what, (int)n, s);
 	}
 	if (s[0] == '0' && n > 1)
-		return fail(err, errlen, "%s \"%.*s\" has a leading zero",
-			    what, (int)n, s);
+		return parse_fail(err, errlen, "%s \"%.*s\" has a leading zero",
+				  what, (int)n, s);
 	/* Stop accumulating once past max: the digits were checked above. */
 	for (i = 0; i < n && !over; i++) {
 		v = v * 10 + (unsigned long)(s[i] - '0');
 		over = v > max;
 	}
 	if (over || v < min)
-		return fail(err, errlen, "%s %.*s is out of range %lu-%lu",
-			    what, (int)n, s, min, max);
-	*out = (uint16_t)v;
+		return parse_fail(err, errlen,
+				  "%s %.*s is out of range %lu-%lu",
+				  what, (int)n, s, min, max);
+	*out = v;
 	return 0;
+}
+
+static int parse_u16(const char *s, size_t n, const char *what,
+		     unsigned long min, uint16_t *out, char *err, size_t errlen)
+{
+	unsigned long v;
+	int ret;
+
+	ret = parse_num(s, n, what, min, UINT16_MAX, &v, err, errlen);
+	if (!ret)
+		*out = (uint16_t)v;
+	return ret;
+}
+
+int parse_u32(const char *s, const char *what, uint32_t min, uint32_t max,
+	      uint32_t *out, char *err, size_t errlen)
+{
+	unsigned long v;
+	int ret;
+
+	ret = parse_num(s, strlen(s), what, min, max, &v, err, errlen);
+	if (!ret)
+		*out = (uint32_t)v;
+	return ret;
 }
 
 int parse_port(const char *s, uint16_t *port, char *err, size_t errlen)
@@ -106,8 +163,9 @@ int parse_port_range(const char *s, uint16_t *lo, uint16_t *hi,
 	int ret;
 
 	if (!dash)
-		return fail(err, errlen, "port range \"%s\" is not LOW-HIGH",
-			    s);
+		return parse_fail(err, errlen,
+				  "port range \"%s\" is not LOW-HIGH",
+				  s);
 	ret = parse_u16(s, (size_t)(dash - s), "port", 1, &l, err, errlen);
 	if (ret)
 		return ret;
@@ -116,8 +174,9 @@ int parse_port_range(const char *s, uint16_t *lo, uint16_t *hi,
 	if (ret)
 		return ret;
 	if (l > h)
-		return fail(err, errlen,
-			    "port range \"%s\" is reversed (%u > %u)", s, l, h);
+		return parse_fail(err, errlen,
+				  "port range \"%s\" is reversed (%u > %u)",
+				  s, l, h);
 	*lo = l;
 	*hi = h;
 	return 0;
@@ -134,7 +193,7 @@ static int parse_addr_n(const char *s, size_t n, int family,
 	struct lb_addr a = { 0 };
 
 	if (!n)
-		return fail(err, errlen, "empty address");
+		return parse_fail(err, errlen, "empty address");
 	if (n < sizeof(buf)) {
 		memcpy(buf, s, n);
 		buf[n] = '\0';
@@ -145,10 +204,10 @@ static int parse_addr_n(const char *s, size_t n, int family,
 			a.family = AF_INET6;
 	}
 	if (!a.family)
-		return fail(err, errlen, "\"%.*s\" is not an %s address",
-			    (int)n, s,
-			    family == AF_INET ? "IPv4" :
-			    family == AF_INET6 ? "IPv6" : "IPv4 or IPv6");
+		return parse_fail(err, errlen, "\"%.*s\" is not an %s address",
+				  (int)n, s,
+				  family == AF_INET ? "IPv4" :
+				  family == AF_INET6 ? "IPv6" : "IPv4 or IPv6");
 	*addr = a;
 	return 0;
 }
@@ -168,25 +227,27 @@ int parse_addrport(const char *s, struct lb_addrport *ap,
 	if (s[0] == '[') {
 		close = strchr(s, ']');
 		if (!close)
-			return fail(err, errlen,
-				    "\"%s\" has \"[\" without \"]\"", s);
+			return parse_fail(err, errlen,
+					  "\"%s\" has \"[\" without \"]\"", s);
 		ret = parse_addr_n(s + 1, (size_t)(close - s - 1), AF_INET6,
 				   &r.addr, err, errlen);
 		if (ret)
 			return ret;
 		if (close[1] != ':')
-			return fail(err, errlen,
-				    "\"%s\" lacks \":PORT\" after \"]\"", s);
+			return parse_fail(err, errlen,
+					  "\"%s\" lacks \":PORT\" after \"]\"",
+					  s);
 		colon = close + 1;
 	} else {
 		colon = strchr(s, ':');
 		if (!colon)
-			return fail(err, errlen, "\"%s\" lacks \":PORT\"", s);
+			return parse_fail(err, errlen,
+					  "\"%s\" lacks \":PORT\"", s);
 		/* "::1:80" could be [::1]:80 or [::1:80] with no port. */
 		if (strchr(colon + 1, ':'))
-			return fail(err, errlen,
-				    "\"%s\" is ambiguous: write an IPv6 address with a port as [ADDRESS]:PORT",
-				    s);
+			return parse_fail(err, errlen,
+					  "\"%s\" is ambiguous: write an IPv6 address with a port as [ADDRESS]:PORT",
+					  s);
 		ret = parse_addr_n(s, (size_t)(colon - s), AF_INET,
 				   &r.addr, err, errlen);
 		if (ret)
@@ -224,8 +285,8 @@ int parse_addr_range(const char *s, struct lb_addr_range *range,
 	int ret;
 
 	if (!dash)
-		return fail(err, errlen,
-			    "address range \"%s\" is not FIRST-LAST", s);
+		return parse_fail(err, errlen,
+				  "address range \"%s\" is not FIRST-LAST", s);
 	ret = parse_addr_n(s, (size_t)(dash - s), AF_UNSPEC, &r.lo,
 			   err, errlen);
 	if (ret)
@@ -235,12 +296,14 @@ int parse_addr_range(const char *s, struct lb_addr_range *range,
 	if (ret)
 		return ret;
 	if (r.lo.family != r.hi.family)
-		return fail(err, errlen,
-			    "address range \"%s\" mixes IPv4 and IPv6", s);
+		return parse_fail(err, errlen,
+				  "address range \"%s\" mixes IPv4 and IPv6",
+				  s);
 	lo = addr_bytes(&r.lo, &len);
 	hi = addr_bytes(&r.hi, &len);
 	if (memcmp(lo, hi, len) > 0)
-		return fail(err, errlen, "address range \"%s\" is reversed", s);
+		return parse_fail(err, errlen,
+				  "address range \"%s\" is reversed", s);
 
 	/* hi - lo, big-endian, one byte at a time; only the low 4 may stay. */
 	for (i = len; i-- > 0; ) {
@@ -254,9 +317,9 @@ int parse_addr_range(const char *s, struct lb_addr_range *range,
 	for (; i < len; i++)
 		d = d << 8 | diff[i];
 	if (big || d >= LB_ADDR_RANGE_MAX)
-		return fail(err, errlen,
-			    "address range \"%s\" has more than %u addresses",
-			    s, LB_ADDR_RANGE_MAX);
+		return parse_fail(err, errlen,
+				  "address range \"%s\" has more than %u addresses",
+				  s, LB_ADDR_RANGE_MAX);
 	r.count = d + 1;
 	*range = r;
 	return 0;
@@ -281,27 +344,97 @@ int addr_range_nth(const struct lb_addr_range *range, uint32_t index,
 	return 0;
 }
 
-/* The index of s in t, or -EINVAL. */
+/* The index of s in t (whose holes are NULL), or -EINVAL. */
 static int parse_name(const char *s, const struct names *t,
 		      char *err, size_t errlen)
 {
-	char list[64] = "";
+	char list[128] = "";
 	size_t off = 0;
 	unsigned int i;
 
 	for (i = 0; i < t->n; i++)
-		if (!strcmp(s, t->names[i]))
+		if (t->names[i] && !strcmp(s, t->names[i]))
 			return (int)i;
 	for (i = 0; i < t->n && off < sizeof(list); i++)
-		off += (size_t)snprintf(list + off, sizeof(list) - off,
-					"%s%s", i ? ", " : "", t->names[i]);
-	return fail(err, errlen, "%s \"%s\" is not one of %s", t->what, s,
-		    list);
+		if (t->names[i])
+			off += (size_t)snprintf(list + off, sizeof(list) - off,
+						"%s%s", off ? ", " : "",
+						t->names[i]);
+	return parse_fail(err, errlen, "%s \"%s\" is not one of %s", t->what, s,
+			  list);
 }
 
 static const char *name_of(const struct names *t, unsigned int i)
 {
-	return i < t->n ? t->names[i] : "unknown";
+	return i < t->n && t->names[i] ? t->names[i] : "unknown";
+}
+
+int parse_onoff(const char *s, const char *what, bool *on,
+		char *err, size_t errlen)
+{
+	const struct names t = { what, onoff_names, ARRAY_SIZE(onoff_names) };
+	int i = parse_name(s, &t, err, errlen);
+
+	if (i >= 0)
+		*on = i == 0;
+	return i < 0 ? i : 0;
+}
+
+int parse_tcp_state(const char *s, unsigned int *state,
+		    char *err, size_t errlen)
+{
+	int i = parse_name(s, &states, err, errlen);
+
+	if (i >= 0)
+		*state = (unsigned int)i;
+	return i < 0 ? i : 0;
+}
+
+const char *tcp_state_name(unsigned int state)
+{
+	if (state == FULLNAT_TCP_S_NONE)
+		return "none";
+	return name_of(&states, state);
+}
+
+int parse_sched(const char *s, char *name, size_t len,
+		char *err, size_t errlen)
+{
+	size_t n = strlen(s), i;
+
+	if (!n)
+		return parse_fail(err, errlen, "empty scheduler name");
+	if (n >= len || n >= FULLNAT_SCHED_NAME_MAX)
+		return parse_fail(err, errlen,
+				  "scheduler name \"%s\" is longer than %d characters",
+				  s, FULLNAT_SCHED_NAME_MAX - 1);
+	/* The kernel knows which exist; this only keeps out what none is. */
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return parse_fail(err, errlen,
+					  "scheduler name \"%s\" has a character other than a-z, 0-9 and _",
+					  s);
+	memcpy(name, s, n + 1);
+	return 0;
+}
+
+void counter_name(unsigned int id, char *buf, size_t len)
+{
+	const char *name = id < ARRAY_SIZE(counter_names) ?
+			   counter_names[id] : NULL;
+	size_t i;
+
+	if (!len)
+		return;
+	if (!name) {
+		snprintf(buf, len, "counter_%u", id);
+		return;
+	}
+	for (i = 0; name[i] && i + 1 < len; i++)
+		buf[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ?
+				name[i] - 'A' + 'a' : name[i]);
+	buf[i] = '\0';
 }
 
 int parse_proto(const char *s, enum lb_proto *proto, char *err, size_t errlen)

@@ -7,8 +7,7 @@
 
 #include <linux/fullnat.h>
 
-#include "genl.h"
-#include "info.h"
+#include "api.h"
 #include "lbctl.h"
 #include "output.h"
 
@@ -32,7 +31,7 @@ int cmd_version(const struct lbctl *ctx, int argc, char **argv)
 		not_loaded = ret == -ENOENT;
 	}
 	if (!ret)
-		ret = info_get(&g, &info);
+		ret = lb_info_get(&g, &info);
 	genl_close(&g);
 
 	out_init(ctx->json);

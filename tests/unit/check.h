@@ -134,7 +134,7 @@ static __attribute__((unused))
 void check_rows(const char *name, check_row_fn fn,
 		const struct check_row *rows, size_t n)
 {
-	char out[128], err[128];
+	char out[256], err[256];
 	size_t i;
 	int ret;
 

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include <linux/fullnat.h>
+
 #include "check.h"
 #include "parse.h"
 
@@ -70,6 +72,47 @@ static int row(const char *in, char *out, size_t outlen,		\
 
 ROW_ENUM(row_proto, enum lb_proto, parse_proto, proto_name)
 ROW_ENUM(row_fwd, enum lb_fwd, parse_fwd, fwd_name)
+ROW_ENUM(row_state, unsigned int, parse_tcp_state, tcp_state_name)
+
+/* conn_max's range: 1 to 2^24 */
+static int row_u32(const char *in, char *out, size_t outlen,
+		   char *err, size_t errlen)
+{
+	uint32_t v = 4242;
+	int ret;
+
+	ret = parse_u32(in, "conn_max", 1, 1u << 24, &v, err, errlen);
+	if (!ret || v != 4242)
+		snprintf(out, outlen, "%u", v);
+	return ret;
+}
+
+static int row_onoff(const char *in, char *out, size_t outlen,
+		     char *err, size_t errlen)
+{
+	bool on = false, off = true;
+	int ret;
+
+	/* Both starting values: a failure must write neither. */
+	ret = parse_onoff(in, "toa", &on, err, errlen);
+	parse_onoff(in, "toa", &off, NULL, 0);
+	if (!ret)
+		snprintf(out, outlen, "%s", on ? "true" : "false");
+	else if (on || !off)
+		snprintf(out, outlen, "wrote a value");
+	return ret;
+}
+
+static int row_sched(const char *in, char *out, size_t outlen,
+		     char *err, size_t errlen)
+{
+	char name[FULLNAT_SCHED_NAME_MAX] = "";
+	int ret;
+
+	ret = parse_sched(in, name, sizeof(name), err, errlen);
+	snprintf(out, outlen, "%s", name);
+	return ret;
+}
 
 #define OK(in, out)		{ in, 0, out, NULL }
 #define BAD(in, why)		{ in, -EINVAL, NULL, why }
@@ -165,6 +208,65 @@ static const struct check_row fwd_rows[] = {
 	BAD("fullnat2", NULL),
 	BAD("tunnel", NULL),
 	BAD(" dr", NULL),
+};
+
+static const struct check_row u32_rows[] = {
+	OK("1", "1"),
+	OK("1048576", "1048576"),
+	OK("16777216", "16777216"),
+	BAD("0", "conn_max 0 is out of range 1-16777216"),
+	BAD("16777217", "conn_max 16777217 is out of range 1-16777216"),
+	BAD("4294967297", NULL),
+	BAD("18446744073709551617", NULL),
+	BAD("", "empty conn_max"),
+	BAD("01", "conn_max \"01\" has a leading zero"),
+	BAD("1k", "conn_max \"1k\" is not a decimal number"),
+	BAD("-1", NULL),
+	BAD(" 1", NULL),
+};
+
+static const struct check_row onoff_rows[] = {
+	OK("on", "true"),
+	OK("off", "false"),
+	BAD("maybe", "toa \"maybe\" is not one of on, off"),
+	BAD("", NULL),
+	BAD("ON", NULL),
+	BAD("1", NULL),
+	BAD("yes", NULL),
+	BAD("true", NULL),
+	BAD("on ", NULL),
+};
+
+static const struct check_row state_rows[] = {
+	OK("syn_recv", "syn_recv"),
+	OK("established", "established"),
+	OK("fin_wait", "fin_wait"),
+	OK("close_wait", "close_wait"),
+	OK("last_ack", "last_ack"),
+	OK("time_wait", "time_wait"),
+	OK("close", "close"),
+	BAD("none", "state \"none\" is not one of syn_recv, established, fin_wait, close_wait, last_ack, time_wait, close"),
+	BAD("listen", NULL),
+	BAD("ESTABLISHED", NULL),
+	BAD("", NULL),
+	BAD("syn-recv", NULL),
+	BAD("unknown", NULL),
+};
+
+static const struct check_row sched_rows[] = {
+	OK("rr", "rr"),
+	OK("wrr", "wrr"),
+	OK("wlc", "wlc"),
+	OK("my_sched2", "my_sched2"),
+	OK("abcdefghijklmno", "abcdefghijklmno"),
+	BAD("abcdefghijklmnop",
+	    "scheduler name \"abcdefghijklmnop\" is longer than 15 characters"),
+	BAD("", "empty scheduler name"),
+	BAD("WRR", "scheduler name \"WRR\" has a character other than a-z, 0-9 and _"),
+	BAD("w rr", NULL),
+	BAD("wrr\n", NULL),
+	BAD("../x", NULL),
+	BAD("wrr-2", NULL),
 };
 
 /*
@@ -272,6 +374,48 @@ static void test_names(void)
 	check_end();
 }
 
+/* Names of the TCP states and counters of the ABI. */
+static void test_abi_names(void)
+{
+	char buf[32];
+	unsigned int i, st;
+
+	check_begin("tcp_state_name/round_trip");
+	for (i = FULLNAT_TCP_S_SYN_RECV; i <= FULLNAT_TCP_S_MAX; i++) {
+		CHECK_INT(parse_tcp_state(tcp_state_name(i), &st, NULL, 0), 0);
+		CHECK_INT(st, i);
+	}
+	CHECK_STR(tcp_state_name(FULLNAT_TCP_S_NONE), "none");
+	CHECK_STR(tcp_state_name(FULLNAT_TCP_S_MAX + 1), "unknown");
+	check_end();
+
+	check_begin("counter_name/enum");
+	counter_name(FULLNAT_CNT_CONN_LIMIT, buf, sizeof(buf));
+	CHECK_STR(buf, "conn_limit");
+	counter_name(FULLNAT_CNT_NO_DEST, buf, sizeof(buf));
+	CHECK_STR(buf, "no_dest");
+	counter_name(FULLNAT_CNT_TOA_NO_ROOM, buf, sizeof(buf));
+	CHECK_STR(buf, "toa_no_room");
+	counter_name(FULLNAT_CNT_CONN_REUSED, buf, sizeof(buf));
+	CHECK_STR(buf, "conn_reused");
+	counter_name(FULLNAT_CNT_MAX + 1, buf, sizeof(buf));
+	CHECK_STR(buf, "counter_21");
+	counter_name(FULLNAT_CNT_PAD, buf, sizeof(buf));
+	CHECK_STR(buf, "counter_1");
+	counter_name(FULLNAT_CNT_TOA_INSERTED, buf, 4);
+	CHECK_STR(buf, "toa");
+	check_end();
+
+	/* Every counter of the enum has a name of its own. */
+	check_begin("counter_name/all_known");
+	for (i = FULLNAT_CNT_CONN_LIMIT; i <= FULLNAT_CNT_MAX; i++) {
+		counter_name(i, buf, sizeof(buf));
+		CHECK_MSG(strncmp(buf, "counter_", 8), "counter %u has no name",
+			  i);
+	}
+	check_end();
+}
+
 /* A reason that does not fit is cut, not overrun. */
 static void test_short_error_buffer(void)
 {
@@ -293,10 +437,15 @@ int main(void)
 	CHECK_ROWS("parse_port_range", row_port_range, port_range_rows);
 	CHECK_ROWS("parse_proto", row_proto, proto_rows);
 	CHECK_ROWS("parse_fwd", row_fwd, fwd_rows);
+	CHECK_ROWS("parse_u32", row_u32, u32_rows);
+	CHECK_ROWS("parse_onoff", row_onoff, onoff_rows);
+	CHECK_ROWS("parse_tcp_state", row_state, state_rows);
+	CHECK_ROWS("parse_sched", row_sched, sched_rows);
 	test_naive_sweep("parse_port", parse_port, 1, 65535);
 	test_naive_sweep("parse_weight", parse_weight, 0, 65535);
 	test_port_range_naive();
 	test_names();
+	test_abi_names();
 	test_short_error_buffer();
 	return check_done();
 }

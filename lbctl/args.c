@@ -1,0 +1,469 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Command lines into requests. See args.h.
+ *
+ * A command line is positional words (the keys: PROTO VIP:PORT RIP:RPORT)
+ * then "keyword value" pairs in any order, each at most once, matched
+ * exactly as ip matches them.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "args.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Leaves room for the reason of a parser and the words around it. */
+#define REASON_MAX 256
+
+/*
+ * A keyword and its values. parse() reads vals[0..nvals) into obj; on
+ * -EINVAL it says why in err and which value was wrong in *bad. It returns
+ * -EEXIST for a repeat that the keyword alone does not show ("timeout
+ * established" twice, "timeout close" once).
+ */
+struct opt {
+	const char *name;
+	const char *metavar;
+	int nvals;
+	bool repeats;
+	int (*parse)(char **vals, void *obj, int *bad, char *err,
+		     size_t errlen);
+};
+
+static int wrong(char *err, size_t errlen, const char *arg, const char *why)
+{
+	return parse_fail(err, errlen,
+			  "argument \"%s\" is wrong: %s", arg, why);
+}
+
+static int required(char *err, size_t errlen, const char *what)
+{
+	return parse_fail(err, errlen, "argument \"%s\" is required", what);
+}
+
+/* val is NULL for a keyword without a value */
+static int duplicate(char *err, size_t errlen, const char *key,
+		     const char *val)
+{
+	if (!val)
+		return parse_fail(err, errlen, "duplicate \"%s\"", key);
+	return parse_fail(err, errlen,
+			  "duplicate \"%s\": \"%s\" is the second value",
+			  key, val);
+}
+
+static const struct opt *find_opt(const struct opt *opts, size_t n,
+				  const char *word)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(word, opts[i].name))
+			return &opts[i];
+	return NULL;
+}
+
+/* "forward, scheduler or toa" */
+static int unknown_opt(const struct opt *opts, size_t n, const char *word,
+		       char *err, size_t errlen)
+{
+	char list[REASON_MAX] = "";
+	size_t i, off = 0;
+
+	if (!n)
+		return wrong(err, errlen, word,
+			     "no more arguments are expected here");
+	for (i = 0; i < n && off < sizeof(list); i++)
+		off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s",
+					!i ? "" : i + 1 < n ? ", " : " or ",
+					opts[i].name);
+	return parse_fail(err, errlen, "argument \"%s\" is wrong: expected %s",
+			  word, list);
+}
+
+/* The keyword pairs from argv[0] on. */
+static int parse_opts(const struct opt *opts, size_t n, int argc,
+		      char **argv, void *obj, char *err, size_t errlen)
+{
+	char why[REASON_MAX], key[REASON_MAX];
+	unsigned long seen = 0;
+	const struct opt *o;
+	int i, bad, ret;
+
+	for (i = 0; i < argc; i += 1 + o->nvals) {
+		o = find_opt(opts, n, argv[i]);
+		if (!o)
+			return unknown_opt(opts, n, argv[i], err, errlen);
+		if (argc - i - 1 < o->nvals) {
+			snprintf(why, sizeof(why),
+				 "it needs %s, as in \"%s %s\"",
+				 o->nvals == 1 ? "a value" : "values",
+				 o->name, o->metavar);
+			return wrong(err, errlen, argv[i], why);
+		}
+		if (!o->repeats && seen & (1ul << (o - opts)))
+			return duplicate(err, errlen, argv[i],
+					 o->nvals ? argv[i + 1] : NULL);
+		seen |= 1ul << (o - opts);
+		bad = 0;
+		ret = o->parse(argv + i + 1, obj, &bad, why, sizeof(why));
+		if (ret == -EEXIST) {
+			/* The keyword and its first value name the repeat. */
+			snprintf(key, sizeof(key), "%s %s", argv[i],
+				 argv[i + 1]);
+			return duplicate(err, errlen, key,
+					 argv[i + o->nvals]);
+		}
+		if (ret)
+			return wrong(err, errlen, argv[i + 1 + bad], why);
+	}
+	return 0;
+}
+
+/*
+ * The keys, in order: PROTO VIP:PORT for a service, RIP:RPORT for a real
+ * server. Each takes argv[*i] and moves *i on.
+ */
+static int take_service(int argc, char **argv, int *i,
+			struct lb_service *svc, char *err, size_t errlen)
+{
+	char why[REASON_MAX];
+	struct lb_addrport ap;
+
+	if (*i >= argc)
+		return required(err, errlen, "PROTO");
+	if (parse_proto(argv[*i], &svc->proto, why, sizeof(why)))
+		return wrong(err, errlen, argv[*i], why);
+	if (++*i >= argc)
+		return required(err, errlen, "VIP:PORT");
+	if (parse_addrport(argv[*i], &ap, why, sizeof(why)))
+		return wrong(err, errlen, argv[*i], why);
+	svc->addr = ap.addr;
+	svc->port = ap.port;
+	++*i;
+	return 0;
+}
+
+static int take_dest(int argc, char **argv, int *i, struct lb_dest *dest,
+		     char *err, size_t errlen)
+{
+	char why[REASON_MAX];
+	struct lb_addrport ap;
+
+	if (*i >= argc)
+		return required(err, errlen, "RIP:RPORT");
+	if (parse_addrport(argv[*i], &ap, why, sizeof(why)))
+		return wrong(err, errlen, argv[*i], why);
+	dest->addr = ap.addr;
+	dest->port = ap.port;
+	++*i;
+	return 0;
+}
+
+/* Services */
+
+static int opt_forward(char **vals, void *obj, int *bad, char *err,
+		       size_t errlen)
+{
+	struct lb_service *svc = obj;
+	enum lb_fwd fwd;
+
+	(void)bad;
+	if (parse_fwd(vals[0], &fwd, err, errlen))
+		return -EINVAL;
+	svc->fwd = (int)fwd;
+	return 0;
+}
+
+static int opt_scheduler(char **vals, void *obj, int *bad, char *err,
+			 size_t errlen)
+{
+	struct lb_service *svc = obj;
+
+	(void)bad;
+	return parse_sched(vals[0], svc->sched, sizeof(svc->sched), err,
+			   errlen);
+}
+
+static int opt_toa(char **vals, void *obj, int *bad, char *err,
+		   size_t errlen)
+{
+	struct lb_service *svc = obj;
+	bool on;
+
+	(void)bad;
+	if (parse_onoff(vals[0], "toa", &on, err, errlen))
+		return -EINVAL;
+	svc->toa = on;
+	return 0;
+}
+
+#define OPT_FORWARD	{ "forward", "fullnat|nat|dr|tun", 1, false, \
+			  opt_forward }
+#define OPT_SCHEDULER	{ "scheduler", "NAME", 1, false, opt_scheduler }
+#define OPT_TOA		{ "toa", "on|off", 1, false, opt_toa }
+
+static const struct opt service_add_opts[] = {
+	OPT_FORWARD, OPT_SCHEDULER, OPT_TOA,
+};
+
+static const struct opt service_set_opts[] = {
+	OPT_SCHEDULER, OPT_TOA,
+};
+
+/* The key, then opts (none if n is 0). */
+static int service_line(const struct opt *opts, size_t n, int argc,
+			char **argv, struct lb_service *svc,
+			char *err, size_t errlen)
+{
+	int i = 0, ret;
+
+	lb_service_init(svc);
+	ret = take_service(argc, argv, &i, svc, err, errlen);
+	if (ret)
+		return ret;
+	return parse_opts(opts, n, argc - i, argv + i, svc, err, errlen);
+}
+
+int args_service_add(int argc, char **argv, struct lb_service *svc,
+		     char *err, size_t errlen)
+{
+	int ret;
+
+	ret = service_line(service_add_opts, ARRAY_SIZE(service_add_opts),
+			   argc, argv, svc, err, errlen);
+	if (ret)
+		return ret;
+	/* ipvsadm's defaults; toa stays unset: the kernel's default is on. */
+	if (svc->fwd < 0)
+		svc->fwd = LB_FWD_FULLNAT;
+	if (!svc->sched[0])
+		strcpy(svc->sched, "wlc");
+	return 0;
+}
+
+int args_service_set(int argc, char **argv, struct lb_service *svc,
+		     char *err, size_t errlen)
+{
+	int ret;
+
+	ret = service_line(service_set_opts, ARRAY_SIZE(service_set_opts),
+			   argc, argv, svc, err, errlen);
+	if (ret)
+		return ret;
+	if (!svc->sched[0] && svc->toa < 0)
+		return parse_fail(err, errlen,
+				  "nothing to set: give scheduler NAME or toa on|off");
+	return 0;
+}
+
+int args_service_del(int argc, char **argv, struct lb_service *svc,
+		     char *err, size_t errlen)
+{
+	return service_line(NULL, 0, argc, argv, svc, err, errlen);
+}
+
+int args_service_show(int argc, char **argv, struct lb_service *svc,
+		      char *err, size_t errlen)
+{
+	lb_service_init(svc);
+	if (!argc)
+		return 0;
+	return service_line(NULL, 0, argc, argv, svc, err, errlen);
+}
+
+/* Real servers */
+
+static int opt_weight(char **vals, void *obj, int *bad, char *err,
+		      size_t errlen)
+{
+	struct lb_dest *dest = obj;
+	uint16_t w;
+
+	(void)bad;
+	if (parse_weight(vals[0], &w, err, errlen))
+		return -EINVAL;
+	dest->weight = w;
+	return 0;
+}
+
+static const struct opt rs_opts[] = {
+	{ "weight", "W", 1, false, opt_weight },
+};
+
+/* The two keys, then opts (none if n is 0). */
+static int rs_line(const struct opt *opts, size_t n, int argc, char **argv,
+		   struct lb_service *svc, struct lb_dest *dest,
+		   char *err, size_t errlen)
+{
+	int i = 0, ret;
+
+	lb_service_init(svc);
+	lb_dest_init(dest);
+	ret = take_service(argc, argv, &i, svc, err, errlen);
+	if (!ret)
+		ret = take_dest(argc, argv, &i, dest, err, errlen);
+	if (ret)
+		return ret;
+	return parse_opts(opts, n, argc - i, argv + i, dest, err, errlen);
+}
+
+int args_rs_add(int argc, char **argv, struct lb_service *svc,
+		struct lb_dest *dest, char *err, size_t errlen)
+{
+	int ret;
+
+	ret = rs_line(rs_opts, ARRAY_SIZE(rs_opts), argc, argv, svc, dest,
+		      err, errlen);
+	if (!ret && dest->weight < 0)
+		dest->weight = 1;
+	return ret;
+}
+
+int args_rs_set(int argc, char **argv, struct lb_service *svc,
+		struct lb_dest *dest, char *err, size_t errlen)
+{
+	int ret;
+
+	ret = rs_line(rs_opts, ARRAY_SIZE(rs_opts), argc, argv, svc, dest,
+		      err, errlen);
+	if (!ret && dest->weight < 0)
+		return required(err, errlen, "weight");
+	return ret;
+}
+
+int args_rs_del(int argc, char **argv, struct lb_service *svc,
+		struct lb_dest *dest, char *err, size_t errlen)
+{
+	return rs_line(NULL, 0, argc, argv, svc, dest, err, errlen);
+}
+
+/* Local addresses */
+
+int args_laddr(int argc, char **argv, struct lb_addr_range *range,
+	       char *err, size_t errlen)
+{
+	char why[REASON_MAX];
+	struct lb_addr a;
+
+	if (!argc)
+		return required(err, errlen, "ADDR");
+	if (argc > 1)
+		return unknown_opt(NULL, 0, argv[1], err, errlen);
+	if (strchr(argv[0], '-')) {
+		if (parse_addr_range(argv[0], range, why, sizeof(why)))
+			return wrong(err, errlen, argv[0], why);
+		return 0;
+	}
+	if (parse_addr(argv[0], &a, why, sizeof(why)))
+		return wrong(err, errlen, argv[0], why);
+	range->lo = range->hi = a;
+	range->count = 1;
+	return 0;
+}
+
+/* Config */
+
+static int opt_conn_max(char **vals, void *obj, int *bad, char *err,
+			size_t errlen)
+{
+	struct lb_config *cfg = obj;
+
+	(void)bad;
+	cfg->present |= LB_CFG_CONN_MAX;
+	return parse_u32(vals[0], "conn_max", 1, FULLNAT_CONN_MAX_LIMIT,
+			 &cfg->conn_max, err, errlen);
+}
+
+static int opt_port_range(char **vals, void *obj, int *bad, char *err,
+			  size_t errlen)
+{
+	struct lb_config *cfg = obj;
+
+	(void)bad;
+	cfg->present |= LB_CFG_PORT_RANGE;
+	return parse_port_range(vals[0], &cfg->port_min, &cfg->port_max,
+				err, errlen);
+}
+
+static int opt_expire_nodest(char **vals, void *obj, int *bad, char *err,
+			     size_t errlen)
+{
+	struct lb_config *cfg = obj;
+
+	(void)bad;
+	cfg->present |= LB_CFG_EXPIRE_NODEST;
+	return parse_onoff(vals[0], "expire_nodest", &cfg->expire_nodest,
+			   err, errlen);
+}
+
+static int opt_timeout(char **vals, void *obj, int *bad, char *err,
+		       size_t errlen)
+{
+	struct lb_config *cfg = obj;
+	unsigned int state;
+
+	if (parse_tcp_state(vals[0], &state, err, errlen))
+		return -EINVAL;
+	if (cfg->present & LB_CFG_TIMEOUT(state))
+		return -EEXIST;
+	cfg->present |= LB_CFG_TIMEOUT(state);
+	*bad = 1;
+	return parse_u32(vals[1], "timeout", 1, FULLNAT_TIMEOUT_MAX,
+			 &cfg->timeout[state], err, errlen);
+}
+
+static const struct opt config_opts[] = {
+	{ "conn_max", "N", 1, false, opt_conn_max },
+	{ "port_range", "LO-HI", 1, false, opt_port_range },
+	{ "expire_nodest", "on|off", 1, false, opt_expire_nodest },
+	{ "timeout", "STATE SECONDS", 2, true, opt_timeout },
+};
+
+int args_config_set(int argc, char **argv, struct lb_config *cfg,
+		    char *err, size_t errlen)
+{
+	int ret;
+
+	lb_config_init(cfg);
+	if (!argc)
+		return parse_fail(err, errlen,
+				  "nothing to set: give conn_max N, port_range LO-HI, expire_nodest on|off or timeout STATE SECONDS");
+	ret = parse_opts(config_opts, ARRAY_SIZE(config_opts), argc, argv, cfg,
+			 err, errlen);
+	/* A failed line leaves nothing half set. */
+	if (ret)
+		lb_config_init(cfg);
+	return ret;
+}
+
+/* Show */
+
+static int opt_stats(char **vals, void *obj, int *bad, char *err,
+		     size_t errlen)
+{
+	(void)vals;
+	(void)bad;
+	(void)err;
+	(void)errlen;
+	*(bool *)obj = true;
+	return 0;
+}
+
+static const struct opt show_opts[] = {
+	{ "--stats", "", 0, false, opt_stats },
+};
+
+int args_show(int argc, char **argv, bool *stats, char *err, size_t errlen)
+{
+	*stats = false;
+	return parse_opts(show_opts, ARRAY_SIZE(show_opts), argc, argv, stats,
+			  err, errlen);
+}
+
+int args_none(int argc, char **argv, char *err, size_t errlen)
+{
+	return parse_opts(NULL, 0, argc, argv, NULL, err, errlen);
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Command lines into requests: the words after "lbctl NOUN VERB" become
+ * the structs of lb.h. Pure functions, no libnl, so every command line can
+ * be unit tested; nothing is sent until a whole line has parsed.
+ *
+ * Each returns 0, or -EINVAL with err set to a sentence in iproute2's
+ * words, ready to follow "Error: ":
+ *   argument "65536" is wrong: weight 65536 is out of range 0-65535
+ *   argument "VIP:PORT" is required
+ *   duplicate "weight": "3" is the second value
+ * argc/argv are the words after the verb.
+ */
+#ifndef LBCTL_ARGS_H
+#define LBCTL_ARGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lb.h"
+
+/* PROTO VIP:PORT [forward F] [scheduler S] [toa on|off]; defaults fullnat,
+ * wlc and (toa unset) the kernel's default. */
+int args_service_add(int argc, char **argv, struct lb_service *svc,
+		     char *err, size_t errlen);
+/* PROTO VIP:PORT [scheduler S] [toa on|off], at least one of them */
+int args_service_set(int argc, char **argv, struct lb_service *svc,
+		     char *err, size_t errlen);
+/* PROTO VIP:PORT */
+int args_service_del(int argc, char **argv, struct lb_service *svc,
+		     char *err, size_t errlen);
+/* [PROTO VIP:PORT]; without them svc->port is 0: no filter */
+int args_service_show(int argc, char **argv, struct lb_service *svc,
+		      char *err, size_t errlen);
+
+/* PROTO VIP:PORT RIP:RPORT [weight W]; default weight 1 */
+int args_rs_add(int argc, char **argv, struct lb_service *svc,
+		struct lb_dest *dest, char *err, size_t errlen);
+/* PROTO VIP:PORT RIP:RPORT weight W */
+int args_rs_set(int argc, char **argv, struct lb_service *svc,
+		struct lb_dest *dest, char *err, size_t errlen);
+/* PROTO VIP:PORT RIP:RPORT */
+int args_rs_del(int argc, char **argv, struct lb_service *svc,
+		struct lb_dest *dest, char *err, size_t errlen);
+
+/* ADDR or FIRST-LAST; one address is a range of one */
+int args_laddr(int argc, char **argv, struct lb_addr_range *range,
+	       char *err, size_t errlen);
+
+/* [conn_max N] [port_range LO-HI] [expire_nodest on|off]
+ * [timeout STATE SECONDS]..., at least one */
+int args_config_set(int argc, char **argv, struct lb_config *cfg,
+		    char *err, size_t errlen);
+
+/* [--stats] */
+int args_show(int argc, char **argv, bool *stats, char *err, size_t errlen);
+
+/* Nothing: what is there is wrong. */
+int args_none(int argc, char **argv, char *err, size_t errlen);
+
+#endif /* LBCTL_ARGS_H */

@@ -1,0 +1,543 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Netlink attributes of the fullnat ABI to and from the structs of lb.h.
+ * See attrs.h; the ABI is include/uapi/linux/fullnat.h.
+ *
+ * The kernel validates requests strictly: exact lengths, NLA_F_NESTED on
+ * every nest, no unknown attribute. So requests hold only what the header
+ * lists, each of its exact size.
+ */
+#include <errno.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include <netlink/attr.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+
+#include "attrs.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Our names of the forwarding modes are the ABI's, spelt out. */
+static const uint8_t fwd_to_abi[] = {
+	[LB_FWD_FULLNAT]	= FULLNAT_FWD_FULLNAT,
+	[LB_FWD_NAT]		= FULLNAT_FWD_NAT,
+	[LB_FWD_DR]		= FULLNAT_FWD_DR,
+	[LB_FWD_TUN]		= FULLNAT_FWD_TUN,
+};
+
+/* The timeout attribute of each TCP state; 0: none. */
+static const int timeout_attr[FULLNAT_TCP_S_MAX + 1] = {
+	[FULLNAT_TCP_S_SYN_RECV]	= FULLNAT_A_CFG_TIMEOUT_SYN_RECV,
+	[FULLNAT_TCP_S_ESTABLISHED]	= FULLNAT_A_CFG_TIMEOUT_ESTABLISHED,
+	[FULLNAT_TCP_S_FIN_WAIT]	= FULLNAT_A_CFG_TIMEOUT_FIN_WAIT,
+	[FULLNAT_TCP_S_CLOSE_WAIT]	= FULLNAT_A_CFG_TIMEOUT_CLOSE_WAIT,
+	[FULLNAT_TCP_S_LAST_ACK]	= FULLNAT_A_CFG_TIMEOUT_LAST_ACK,
+	[FULLNAT_TCP_S_TIME_WAIT]	= FULLNAT_A_CFG_TIMEOUT_TIME_WAIT,
+	[FULLNAT_TCP_S_CLOSE]		= FULLNAT_A_CFG_TIMEOUT_CLOSE,
+};
+
+static int fwd_from_abi(uint8_t v)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(fwd_to_abi); i++)
+		if (fwd_to_abi[i] == v)
+			return (int)i;
+	return -1;		/* a mode newer than lbctl */
+}
+
+static uint8_t proto_to_abi(enum lb_proto proto)
+{
+	return proto == LB_PROTO_UDP ? IPPROTO_UDP : IPPROTO_TCP;
+}
+
+static int proto_from_abi(uint8_t v, enum lb_proto *proto)
+{
+	if (v == IPPROTO_TCP)
+		*proto = LB_PROTO_TCP;
+	else if (v == IPPROTO_UDP)
+		*proto = LB_PROTO_UDP;
+	else
+		return -EPROTO;
+	return 0;
+}
+
+/* Requests */
+
+/* libnl's nla_nest_start() does not mark the nest; strict kernels want it */
+static struct nlattr *nest_start(struct nl_msg *msg, int type)
+{
+	return nla_nest_start(msg, type | NLA_F_NESTED);
+}
+
+static int put_addr(struct nl_msg *msg, int type, const struct lb_addr *a)
+{
+	if (a->family == AF_INET)
+		return nla_put(msg, type, sizeof(a->v4), &a->v4);
+	if (a->family == AF_INET6)
+		return nla_put(msg, type, sizeof(a->v6), &a->v6);
+	return -EINVAL;
+}
+
+/* Ends nest, or takes it back out when ret says a put failed. */
+static int nest_end(struct nl_msg *msg, struct nlattr *nest, int ret)
+{
+	if (ret) {
+		nla_nest_cancel(msg, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+int lb_put_service(struct nl_msg *msg, const struct lb_service *svc,
+		   bool key_only)
+{
+	struct nlattr *nest = nest_start(msg, FULLNAT_A_SERVICE);
+	int ret;
+
+	if (!nest)
+		return -EMSGSIZE;
+	ret = nla_put_u8(msg, FULLNAT_A_SVC_PROTOCOL, proto_to_abi(svc->proto)) ||
+	      put_addr(msg, FULLNAT_A_SVC_ADDR, &svc->addr) ||
+	      nla_put_u16(msg, FULLNAT_A_SVC_PORT, svc->port);
+	if (!ret && !key_only && svc->fwd >= 0 &&
+	    (size_t)svc->fwd < ARRAY_SIZE(fwd_to_abi))
+		ret = nla_put_u8(msg, FULLNAT_A_SVC_FORWARD,
+				 fwd_to_abi[svc->fwd]);
+	if (!ret && !key_only && svc->sched[0])
+		ret = nla_put_string(msg, FULLNAT_A_SVC_SCHED, svc->sched);
+	if (!ret && !key_only && svc->toa >= 0)
+		ret = nla_put_u8(msg, FULLNAT_A_SVC_TOA, svc->toa ? 1 : 0);
+	return nest_end(msg, nest, ret);
+}
+
+int lb_put_dest(struct nl_msg *msg, const struct lb_dest *dest,
+		bool key_only)
+{
+	struct nlattr *nest = nest_start(msg, FULLNAT_A_DEST);
+	int ret;
+
+	if (!nest)
+		return -EMSGSIZE;
+	ret = put_addr(msg, FULLNAT_A_DEST_ADDR, &dest->addr) ||
+	      nla_put_u16(msg, FULLNAT_A_DEST_PORT, dest->port);
+	if (!ret && !key_only && dest->weight >= 0)
+		ret = nla_put_u32(msg, FULLNAT_A_DEST_WEIGHT,
+				  (uint32_t)dest->weight);
+	return nest_end(msg, nest, ret);
+}
+
+int lb_put_laddr(struct nl_msg *msg, const struct lb_addr *addr)
+{
+	struct nlattr *nest = nest_start(msg, FULLNAT_A_LADDR);
+
+	if (!nest)
+		return -EMSGSIZE;
+	return nest_end(msg, nest, put_addr(msg, FULLNAT_A_LADDR_ADDR, addr));
+}
+
+int lb_put_config(struct nl_msg *msg, const struct lb_config *cfg)
+{
+	struct nlattr *nest = nest_start(msg, FULLNAT_A_CONFIG);
+	unsigned int st;
+	int ret = 0;
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (cfg->present & LB_CFG_CONN_MAX)
+		ret = nla_put_u32(msg, FULLNAT_A_CFG_CONN_MAX, cfg->conn_max);
+	if (!ret && cfg->present & LB_CFG_PORT_RANGE)
+		ret = nla_put_u16(msg, FULLNAT_A_CFG_PORT_MIN, cfg->port_min) ||
+		      nla_put_u16(msg, FULLNAT_A_CFG_PORT_MAX, cfg->port_max);
+	if (!ret && cfg->present & LB_CFG_EXPIRE_NODEST)
+		ret = nla_put_u8(msg, FULLNAT_A_CFG_EXPIRE_NODEST,
+				 cfg->expire_nodest ? 1 : 0);
+	for (st = 0; st <= FULLNAT_TCP_S_MAX && !ret; st++)
+		if (timeout_attr[st] && cfg->present & LB_CFG_TIMEOUT(st))
+			ret = nla_put_u32(msg, timeout_attr[st],
+					  cfg->timeout[st]);
+	return nest_end(msg, nest, ret);
+}
+
+/* Replies */
+
+/* An address is 4 or 16 bytes: no policy type says that. */
+#define ADDR_POLICY	{ .type = NLA_UNSPEC, .minlen = 4, .maxlen = 16 }
+
+static int get_addr(const struct nlattr *nla, struct lb_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (nla_len(nla) == sizeof(a->v4))
+		a->family = AF_INET;
+	else if (nla_len(nla) == sizeof(a->v6))
+		a->family = AF_INET6;
+	else
+		return -EPROTO;
+	memcpy(&a->v6, nla_data(nla), (size_t)nla_len(nla));
+	return 0;
+}
+
+/* Parses nest into tb with policy; every attribute of need must be there. */
+static int parse_nest(struct nlattr **tb, int max, struct nlattr *nest,
+		      struct nla_policy *policy, const int *need, size_t nneed)
+{
+	size_t i;
+
+	if (nla_parse_nested(tb, max, nest, policy))
+		return -EPROTO;
+	for (i = 0; i < nneed; i++)
+		if (!tb[need[i]])
+			return -EPROTO;
+	return 0;
+}
+
+static uint32_t get_u32_or(const struct nlattr *nla, uint32_t def)
+{
+	return nla ? nla_get_u32(nla) : def;
+}
+
+static uint64_t get_u64_or0(const struct nlattr *nla)
+{
+	return nla ? nla_get_u64(nla) : 0;
+}
+
+static struct nla_policy info_policy[FULLNAT_A_INFO_MAX + 1] = {
+	[FULLNAT_A_INFO_VERSION]	= { .type = NLA_STRING },
+	[FULLNAT_A_INFO_ABI]		= { .type = NLA_U32 },
+	[FULLNAT_A_INFO_NETNS_COOKIE]	= { .type = NLA_U64 },
+	[FULLNAT_A_INFO_SERVICES]	= { .type = NLA_U32 },
+	[FULLNAT_A_INFO_REAL_SERVERS]	= { .type = NLA_U32 },
+	[FULLNAT_A_INFO_CONNS]		= { .type = NLA_U32 },
+	[FULLNAT_A_INFO_CONN_MAX]	= { .type = NLA_U32 },
+	[FULLNAT_A_INFO_COUNTERS]	= { .type = NLA_NESTED },
+};
+
+static const int info_need[] = {
+	FULLNAT_A_INFO_VERSION, FULLNAT_A_INFO_ABI, FULLNAT_A_INFO_SERVICES,
+	FULLNAT_A_INFO_REAL_SERVERS, FULLNAT_A_INFO_CONNS,
+	FULLNAT_A_INFO_CONN_MAX,
+};
+
+/* Every counter is a u64 named by its type; PAD is alignment only. */
+static int parse_counters(struct nlattr *nest, struct lb_info *info)
+{
+	struct nlattr *nla;
+	int rem, type;
+
+	nla_for_each_nested(nla, nest, rem) {
+		type = nla_type(nla);
+		if (type == FULLNAT_CNT_UNSPEC || type == FULLNAT_CNT_PAD)
+			continue;
+		if (nla_len(nla) != sizeof(uint64_t))
+			return -EPROTO;
+		if (info->n_counters == LB_COUNTERS_MAX)
+			continue;
+		info->counters[info->n_counters].id = (unsigned int)type;
+		info->counters[info->n_counters].value = nla_get_u64(nla);
+		info->n_counters++;
+	}
+	return 0;
+}
+
+int lb_parse_info(struct nlattr *nest, struct lb_info *info)
+{
+	struct nlattr *tb[FULLNAT_A_INFO_MAX + 1];
+	int ret;
+
+	memset(info, 0, sizeof(*info));
+	ret = parse_nest(tb, FULLNAT_A_INFO_MAX, nest, info_policy, info_need,
+			 ARRAY_SIZE(info_need));
+	if (ret)
+		return ret;
+	nla_strlcpy(info->version, tb[FULLNAT_A_INFO_VERSION],
+		    sizeof(info->version));
+	info->abi = nla_get_u32(tb[FULLNAT_A_INFO_ABI]);
+	info->netns_cookie = get_u64_or0(tb[FULLNAT_A_INFO_NETNS_COOKIE]);
+	info->services = nla_get_u32(tb[FULLNAT_A_INFO_SERVICES]);
+	info->real_servers = nla_get_u32(tb[FULLNAT_A_INFO_REAL_SERVERS]);
+	info->conns = nla_get_u32(tb[FULLNAT_A_INFO_CONNS]);
+	info->conn_max = nla_get_u32(tb[FULLNAT_A_INFO_CONN_MAX]);
+	if (tb[FULLNAT_A_INFO_COUNTERS])
+		return parse_counters(tb[FULLNAT_A_INFO_COUNTERS], info);
+	return 0;
+}
+
+static struct nla_policy config_policy[FULLNAT_A_CFG_MAX + 1] = {
+	[FULLNAT_A_CFG_CONN_MAX]		= { .type = NLA_U32 },
+	[FULLNAT_A_CFG_PORT_MIN]		= { .type = NLA_U16 },
+	[FULLNAT_A_CFG_PORT_MAX]		= { .type = NLA_U16 },
+	[FULLNAT_A_CFG_EXPIRE_NODEST]		= { .type = NLA_U8 },
+	[FULLNAT_A_CFG_TIMEOUT_SYN_RECV]	= { .type = NLA_U32 },
+	[FULLNAT_A_CFG_TIMEOUT_ESTABLISHED]	= { .type = NLA_U32 },
+	[FULLNAT_A_CFG_TIMEOUT_FIN_WAIT]	= { .type = NLA_U32 },
+	[FULLNAT_A_CFG_TIMEOUT_CLOSE_WAIT]	= { .type = NLA_U32 },
+	[FULLNAT_A_CFG_TIMEOUT_LAST_ACK]	= { .type = NLA_U32 },
+	[FULLNAT_A_CFG_TIMEOUT_TIME_WAIT]	= { .type = NLA_U32 },
+	[FULLNAT_A_CFG_TIMEOUT_CLOSE]		= { .type = NLA_U32 },
+};
+
+int lb_parse_config(struct nlattr *nest, struct lb_config *cfg)
+{
+	struct nlattr *tb[FULLNAT_A_CFG_MAX + 1];
+	unsigned int st;
+	int ret;
+
+	lb_config_init(cfg);
+	ret = parse_nest(tb, FULLNAT_A_CFG_MAX, nest, config_policy, NULL, 0);
+	if (ret)
+		return ret;
+	if (tb[FULLNAT_A_CFG_CONN_MAX]) {
+		cfg->present |= LB_CFG_CONN_MAX;
+		cfg->conn_max = nla_get_u32(tb[FULLNAT_A_CFG_CONN_MAX]);
+	}
+	/* The range is one setting: both ends, or it is not reported. */
+	if (tb[FULLNAT_A_CFG_PORT_MIN] && tb[FULLNAT_A_CFG_PORT_MAX]) {
+		cfg->present |= LB_CFG_PORT_RANGE;
+		cfg->port_min = nla_get_u16(tb[FULLNAT_A_CFG_PORT_MIN]);
+		cfg->port_max = nla_get_u16(tb[FULLNAT_A_CFG_PORT_MAX]);
+	}
+	if (tb[FULLNAT_A_CFG_EXPIRE_NODEST]) {
+		cfg->present |= LB_CFG_EXPIRE_NODEST;
+		cfg->expire_nodest =
+			nla_get_u8(tb[FULLNAT_A_CFG_EXPIRE_NODEST]) != 0;
+	}
+	for (st = 0; st <= FULLNAT_TCP_S_MAX; st++) {
+		if (!timeout_attr[st] || !tb[timeout_attr[st]])
+			continue;
+		cfg->present |= LB_CFG_TIMEOUT(st);
+		cfg->timeout[st] = nla_get_u32(tb[timeout_attr[st]]);
+	}
+	return 0;
+}
+
+static struct nla_policy stats_policy[FULLNAT_A_STATS_MAX + 1] = {
+	[FULLNAT_A_STATS_CONNS]		= { .type = NLA_U64 },
+	[FULLNAT_A_STATS_INPKTS]	= { .type = NLA_U64 },
+	[FULLNAT_A_STATS_OUTPKTS]	= { .type = NLA_U64 },
+	[FULLNAT_A_STATS_INBYTES]	= { .type = NLA_U64 },
+	[FULLNAT_A_STATS_OUTBYTES]	= { .type = NLA_U64 },
+};
+
+/* Statistics are optional; absent counters read 0. */
+static int parse_stats(struct nlattr *nest, struct lb_stats *st)
+{
+	struct nlattr *tb[FULLNAT_A_STATS_MAX + 1];
+
+	memset(st, 0, sizeof(*st));
+	if (!nest)
+		return 0;
+	if (parse_nest(tb, FULLNAT_A_STATS_MAX, nest, stats_policy, NULL, 0))
+		return -EPROTO;
+	st->conns = get_u64_or0(tb[FULLNAT_A_STATS_CONNS]);
+	st->inpkts = get_u64_or0(tb[FULLNAT_A_STATS_INPKTS]);
+	st->outpkts = get_u64_or0(tb[FULLNAT_A_STATS_OUTPKTS]);
+	st->inbytes = get_u64_or0(tb[FULLNAT_A_STATS_INBYTES]);
+	st->outbytes = get_u64_or0(tb[FULLNAT_A_STATS_OUTBYTES]);
+	return 0;
+}
+
+static struct nla_policy service_policy[FULLNAT_A_SVC_MAX + 1] = {
+	[FULLNAT_A_SVC_PROTOCOL]	= { .type = NLA_U8 },
+	[FULLNAT_A_SVC_ADDR]		= ADDR_POLICY,
+	[FULLNAT_A_SVC_PORT]		= { .type = NLA_U16 },
+	[FULLNAT_A_SVC_FORWARD]		= { .type = NLA_U8 },
+	[FULLNAT_A_SVC_SCHED]		= { .type = NLA_STRING,
+					    .maxlen = FULLNAT_SCHED_NAME_MAX },
+	[FULLNAT_A_SVC_TOA]		= { .type = NLA_U8 },
+	[FULLNAT_A_SVC_STATS]		= { .type = NLA_NESTED },
+	[FULLNAT_A_SVC_REAL_SERVERS]	= { .type = NLA_U32 },
+};
+
+static const int service_need[] = {
+	FULLNAT_A_SVC_PROTOCOL, FULLNAT_A_SVC_ADDR, FULLNAT_A_SVC_PORT,
+};
+
+int lb_parse_service(struct nlattr *nest, struct lb_service *svc)
+{
+	struct nlattr *tb[FULLNAT_A_SVC_MAX + 1];
+	int ret;
+
+	lb_service_init(svc);
+	ret = parse_nest(tb, FULLNAT_A_SVC_MAX, nest, service_policy,
+			 service_need, ARRAY_SIZE(service_need));
+	if (!ret)
+		ret = proto_from_abi(nla_get_u8(tb[FULLNAT_A_SVC_PROTOCOL]),
+				     &svc->proto);
+	if (!ret)
+		ret = get_addr(tb[FULLNAT_A_SVC_ADDR], &svc->addr);
+	if (!ret)
+		ret = parse_stats(tb[FULLNAT_A_SVC_STATS], &svc->stats);
+	if (ret)
+		return ret;
+	svc->port = nla_get_u16(tb[FULLNAT_A_SVC_PORT]);
+	if (tb[FULLNAT_A_SVC_FORWARD])
+		svc->fwd = fwd_from_abi(nla_get_u8(tb[FULLNAT_A_SVC_FORWARD]));
+	if (tb[FULLNAT_A_SVC_SCHED])
+		nla_strlcpy(svc->sched, tb[FULLNAT_A_SVC_SCHED],
+			    sizeof(svc->sched));
+	if (tb[FULLNAT_A_SVC_TOA])
+		svc->toa = nla_get_u8(tb[FULLNAT_A_SVC_TOA]) != 0;
+	svc->real_servers = get_u32_or(tb[FULLNAT_A_SVC_REAL_SERVERS], 0);
+	return 0;
+}
+
+static struct nla_policy dest_policy[FULLNAT_A_DEST_MAX + 1] = {
+	[FULLNAT_A_DEST_ADDR]		= ADDR_POLICY,
+	[FULLNAT_A_DEST_PORT]		= { .type = NLA_U16 },
+	[FULLNAT_A_DEST_WEIGHT]		= { .type = NLA_U32 },
+	[FULLNAT_A_DEST_ACTIVE]		= { .type = NLA_U32 },
+	[FULLNAT_A_DEST_INACTIVE]	= { .type = NLA_U32 },
+	[FULLNAT_A_DEST_STATS]		= { .type = NLA_NESTED },
+};
+
+static const int dest_need[] = { FULLNAT_A_DEST_ADDR, FULLNAT_A_DEST_PORT };
+
+int lb_parse_dest(struct nlattr *nest, struct lb_dest *dest)
+{
+	struct nlattr *tb[FULLNAT_A_DEST_MAX + 1];
+	int ret;
+
+	lb_dest_init(dest);
+	ret = parse_nest(tb, FULLNAT_A_DEST_MAX, nest, dest_policy, dest_need,
+			 ARRAY_SIZE(dest_need));
+	if (!ret)
+		ret = get_addr(tb[FULLNAT_A_DEST_ADDR], &dest->addr);
+	if (!ret)
+		ret = parse_stats(tb[FULLNAT_A_DEST_STATS], &dest->stats);
+	if (ret)
+		return ret;
+	dest->port = nla_get_u16(tb[FULLNAT_A_DEST_PORT]);
+	if (tb[FULLNAT_A_DEST_WEIGHT]) {
+		uint32_t w = nla_get_u32(tb[FULLNAT_A_DEST_WEIGHT]);
+
+		if (w > FULLNAT_WEIGHT_MAX)
+			return -EPROTO;
+		dest->weight = (int32_t)w;
+	}
+	dest->active = get_u32_or(tb[FULLNAT_A_DEST_ACTIVE], 0);
+	dest->inactive = get_u32_or(tb[FULLNAT_A_DEST_INACTIVE], 0);
+	return 0;
+}
+
+static struct nla_policy laddr_policy[FULLNAT_A_LADDR_MAX + 1] = {
+	[FULLNAT_A_LADDR_ADDR]		= ADDR_POLICY,
+	[FULLNAT_A_LADDR_PORTS_IN_USE]	= { .type = NLA_U32 },
+	[FULLNAT_A_LADDR_CONNS]		= { .type = NLA_U64 },
+	[FULLNAT_A_LADDR_CONFLICTS]	= { .type = NLA_U64 },
+	[FULLNAT_A_LADDR_EXHAUSTED]	= { .type = NLA_U64 },
+};
+
+static const int laddr_need[] = { FULLNAT_A_LADDR_ADDR };
+
+int lb_parse_laddr(struct nlattr *nest, struct lb_laddr *laddr)
+{
+	struct nlattr *tb[FULLNAT_A_LADDR_MAX + 1];
+	int ret;
+
+	memset(laddr, 0, sizeof(*laddr));
+	ret = parse_nest(tb, FULLNAT_A_LADDR_MAX, nest, laddr_policy,
+			 laddr_need, ARRAY_SIZE(laddr_need));
+	if (!ret)
+		ret = get_addr(tb[FULLNAT_A_LADDR_ADDR], &laddr->addr);
+	if (ret)
+		return ret;
+	laddr->ports_in_use = get_u32_or(tb[FULLNAT_A_LADDR_PORTS_IN_USE], 0);
+	laddr->conns = get_u64_or0(tb[FULLNAT_A_LADDR_CONNS]);
+	laddr->conflicts = get_u64_or0(tb[FULLNAT_A_LADDR_CONFLICTS]);
+	laddr->exhausted = get_u64_or0(tb[FULLNAT_A_LADDR_EXHAUSTED]);
+	return 0;
+}
+
+static struct nla_policy conn_policy[FULLNAT_A_CONN_MAX + 1] = {
+	[FULLNAT_A_CONN_PROTOCOL]	= { .type = NLA_U8 },
+	[FULLNAT_A_CONN_CADDR]		= ADDR_POLICY,
+	[FULLNAT_A_CONN_CPORT]		= { .type = NLA_U16 },
+	[FULLNAT_A_CONN_VADDR]		= ADDR_POLICY,
+	[FULLNAT_A_CONN_VPORT]		= { .type = NLA_U16 },
+	[FULLNAT_A_CONN_LADDR]		= ADDR_POLICY,
+	[FULLNAT_A_CONN_LPORT]		= { .type = NLA_U16 },
+	[FULLNAT_A_CONN_DADDR]		= ADDR_POLICY,
+	[FULLNAT_A_CONN_DPORT]		= { .type = NLA_U16 },
+	[FULLNAT_A_CONN_STATE]		= { .type = NLA_U8 },
+	[FULLNAT_A_CONN_EXPIRES]	= { .type = NLA_U32 },
+	[FULLNAT_A_CONN_FORWARD]	= { .type = NLA_U8 },
+};
+
+static const int conn_need[] = {
+	FULLNAT_A_CONN_PROTOCOL, FULLNAT_A_CONN_CADDR, FULLNAT_A_CONN_CPORT,
+	FULLNAT_A_CONN_VADDR, FULLNAT_A_CONN_VPORT, FULLNAT_A_CONN_DADDR,
+	FULLNAT_A_CONN_DPORT,
+};
+
+/* An address and its port attribute; both or neither for an optional one. */
+static int get_endpoint(struct nlattr **tb, int addr, int port,
+			struct lb_addrport *ap)
+{
+	memset(ap, 0, sizeof(*ap));
+	if (!tb[addr] && !tb[port])
+		return 0;
+	if (!tb[addr] || !tb[port])
+		return -EPROTO;
+	ap->port = nla_get_u16(tb[port]);
+	return get_addr(tb[addr], &ap->addr);
+}
+
+int lb_parse_conn(struct nlattr *nest, struct lb_conn *conn)
+{
+	struct nlattr *tb[FULLNAT_A_CONN_MAX + 1];
+	int ret;
+
+	memset(conn, 0, sizeof(*conn));
+	conn->fwd = -1;
+	ret = parse_nest(tb, FULLNAT_A_CONN_MAX, nest, conn_policy, conn_need,
+			 ARRAY_SIZE(conn_need));
+	if (!ret)
+		ret = proto_from_abi(nla_get_u8(tb[FULLNAT_A_CONN_PROTOCOL]),
+				     &conn->proto);
+	if (!ret)
+		ret = get_endpoint(tb, FULLNAT_A_CONN_CADDR,
+				   FULLNAT_A_CONN_CPORT, &conn->client);
+	if (!ret)
+		ret = get_endpoint(tb, FULLNAT_A_CONN_VADDR,
+				   FULLNAT_A_CONN_VPORT, &conn->vip);
+	if (!ret)
+		ret = get_endpoint(tb, FULLNAT_A_CONN_LADDR,
+				   FULLNAT_A_CONN_LPORT, &conn->local);
+	if (!ret)
+		ret = get_endpoint(tb, FULLNAT_A_CONN_DADDR,
+				   FULLNAT_A_CONN_DPORT, &conn->real);
+	if (ret)
+		return ret;
+	if (tb[FULLNAT_A_CONN_STATE])
+		conn->state = nla_get_u8(tb[FULLNAT_A_CONN_STATE]);
+	conn->expires = get_u32_or(tb[FULLNAT_A_CONN_EXPIRES], 0);
+	if (tb[FULLNAT_A_CONN_FORWARD])
+		conn->fwd = fwd_from_abi(nla_get_u8(tb[FULLNAT_A_CONN_FORWARD]));
+	return 0;
+}
+
+int lb_msg_each(struct nl_msg *msg, int attr,
+		int (*fn)(struct nlattr *nest, void *arg), void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct genlmsghdr *gnlh;
+	struct nlattr *nla;
+	int rem, n = 0, ret;
+
+	if (!genlmsg_valid_hdr(nlh, 0))
+		return -EPROTO;
+	gnlh = nlmsg_data(nlh);
+	nla_for_each_attr(nla, genlmsg_attrdata(gnlh, 0),
+			  genlmsg_attrlen(gnlh, 0), rem) {
+		if (nla_type(nla) != attr)
+			continue;
+		ret = fn(nla, arg);
+		if (ret)
+			return ret;
+		n++;
+	}
+	return n;
+}

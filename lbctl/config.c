@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * "lbctl config": the director's settings, shown in the words that set
+ * them.
+ */
+#include "api.h"
+#include "args.h"
+#include "lbctl.h"
+#include "print.h"
+
+static int read_config(struct genl *g, void *cfg)
+{
+	return lb_config_get(g, cfg);
+}
+
+static void print_cfg(const void *cfg)
+{
+	print_config(cfg, NULL);
+}
+
+static int config_show(const struct lbctl *ctx, int argc, char **argv)
+{
+	struct lb_config cfg;
+
+	return show_one(ctx, argc, argv, read_config, print_cfg, &cfg);
+}
+
+static int config_set(const struct lbctl *ctx, int argc, char **argv)
+{
+	struct lb_config cfg;
+	char err[256];
+	struct genl g;
+	int ret;
+
+	if (args_config_set(argc - 1, argv + 1, &cfg, err, sizeof(err)))
+		return lbctl_usage(err);
+	ret = lbctl_open(ctx, &g);
+	if (ret)
+		return ret;
+	return lbctl_close(&g, lb_config_set(&g, &cfg));
+}
+
+const struct lbctl_cmd config_verbs[] = {
+	{ .name = "show", .fn = config_show,
+	  .usage = "",
+	  .help = "Show the settings (the default verb)" },
+	{ .name = "set", .fn = config_set,
+	  .usage = "[conn_max N] [port_range LO-HI] [expire_nodest on|off] [timeout STATE SECONDS]...",
+	  .help = "Change the settings given, all or none; STATE is syn_recv,\n"
+		  "      established, fin_wait, close_wait, last_ack, time_wait or close" },
+	{ .name = NULL },
+};

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The director's objects: initialisers, comparisons, lists, and applying an
+ * address range whole. See lb.h.
+ */
+#define _GNU_SOURCE		/* reallocarray() */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lb.h"
+
+int lb_list_grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	size_t c = *cap ? 2 * *cap : 16;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	p = reallocarray(*v, c, size);
+	if (!p)
+		return -ENOMEM;
+	*v = p;
+	*cap = c;
+	return 0;
+}
+
+void lb_svc_list_free(struct lb_svc_list *list)
+{
+	size_t i;
+
+	for (i = 0; i < list->n; i++)
+		lb_list_free(&list->v[i].dests);
+	lb_list_free(list);
+}
+
+int lb_collect_service(const struct lb_service *svc, void *list)
+{
+	struct lb_svc_list *l = list;
+	struct lb_svc_entry e = { 0 };
+
+	if (!svc) {
+		lb_svc_list_free(l);
+		return 0;
+	}
+	e.svc = *svc;
+	return lb_list_push(l, &e);
+}
+
+/* The other lists hold no lists: starting over is emptying. */
+#define COLLECT(fn, type, list_type)					\
+int fn(const type *obj, void *list)					\
+{									\
+	struct list_type *l = list;					\
+									\
+	if (!obj) {							\
+		lb_list_free(l);					\
+		return 0;						\
+	}								\
+	return lb_list_push(l, obj);					\
+}
+
+COLLECT(lb_collect_dest, struct lb_dest, lb_dest_list)
+COLLECT(lb_collect_laddr, struct lb_laddr, lb_laddr_list)
+COLLECT(lb_collect_conn, struct lb_conn, lb_conn_list)
+
+void lb_snapshot_free(struct lb_snapshot *snap)
+{
+	lb_list_free(&snap->laddrs);
+	lb_svc_list_free(&snap->services);
+}
+
+void lb_service_init(struct lb_service *svc)
+{
+	memset(svc, 0, sizeof(*svc));
+	svc->fwd = -1;
+	svc->toa = -1;
+}
+
+void lb_dest_init(struct lb_dest *dest)
+{
+	memset(dest, 0, sizeof(*dest));
+	dest->weight = -1;
+}
+
+void lb_config_init(struct lb_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+bool lb_addr_equal(const struct lb_addr *a, const struct lb_addr *b)
+{
+	if (a->family != b->family)
+		return false;
+	if (a->family == AF_INET)
+		return a->v4.s_addr == b->v4.s_addr;
+	return !memcmp(&a->v6, &b->v6, sizeof(a->v6));
+}
+
+bool lb_service_same(const struct lb_service *a, const struct lb_service *b)
+{
+	return a->proto == b->proto && a->port == b->port &&
+	       lb_addr_equal(&a->addr, &b->addr);
+}
+
+bool lb_dest_same(const struct lb_dest *a, const struct lb_dest *b)
+{
+	return a->port == b->port && lb_addr_equal(&a->addr, &b->addr);
+}
+
+int lb_range_apply(const struct lb_addr_range *range, bool add,
+		   lb_addr_fn fn, void *arg, struct lb_addr *failed,
+		   unsigned int *undo_failed)
+{
+	struct lb_addr a;
+	uint32_t i, done;
+	int ret = 0;
+
+	if (undo_failed)
+		*undo_failed = 0;
+	for (done = 0; done < range->count; done++) {
+		ret = addr_range_nth(range, done, &a);
+		if (!ret)
+			ret = fn(arg, &a, add);
+		if (ret) {
+			if (failed)
+				*failed = a;
+			break;
+		}
+	}
+	if (!ret)
+		return 0;
+	for (i = done; i-- > 0; ) {
+		if (!addr_range_nth(range, i, &a) && !fn(arg, &a, !add))
+			continue;
+		if (undo_failed)
+			(*undo_failed)++;
+	}
+	return ret;
+}

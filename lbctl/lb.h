@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The director's objects as plain C: what a command line or a cluster file
+ * asks for, and what the kernel reports. No libnl here: the parsers, the
+ * printers and their unit tests use these without a socket; api.h turns
+ * them into netlink requests and back.
+ *
+ * "Unset" is spelt in each struct: -1 for toa, fwd and weight, "" for the
+ * scheduler, a clear bit in lb_config.present. An unset field is left out
+ * of a request, so the kernel keeps (SET) or defaults (NEW) it.
+ */
+#ifndef LBCTL_LB_H
+#define LBCTL_LB_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <linux/fullnat.h>
+
+#include "parse.h"
+
+/* Traffic of a service or real server (FULLNAT_A_STATS_*). */
+struct lb_stats {
+	uint64_t conns;
+	uint64_t inpkts, outpkts;
+	uint64_t inbytes, outbytes;
+};
+
+/* A virtual service. proto, addr and port are its key. */
+struct lb_service {
+	enum lb_proto proto;
+	struct lb_addr addr;			/* the VIP */
+	uint16_t port;
+	int fwd;				/* enum lb_fwd, -1 unset */
+	char sched[FULLNAT_SCHED_NAME_MAX];	/* "" unset */
+	int toa;				/* 0, 1, -1 unset */
+	/* Replies only. */
+	struct lb_stats stats;
+	uint32_t real_servers;
+};
+
+/* A real server of a service. addr and port are its key. */
+struct lb_dest {
+	struct lb_addr addr;
+	uint16_t port;
+	int32_t weight;				/* 0..65535, -1 unset */
+	/* Replies only. */
+	uint32_t active, inactive;
+	struct lb_stats stats;
+};
+
+/* A local address of the FullNAT pool. */
+struct lb_laddr {
+	struct lb_addr addr;
+	/* Replies only. */
+	uint32_t ports_in_use;
+	uint64_t conns, conflicts, exhausted;
+};
+
+/* Which fields of struct lb_config are set. */
+#define LB_CFG_CONN_MAX		(1u << 0)
+#define LB_CFG_PORT_RANGE	(1u << 1)	/* port_min and port_max */
+#define LB_CFG_EXPIRE_NODEST	(1u << 2)
+#define LB_CFG_TIMEOUT(state)	(1u << (8 + (state)))	/* FULLNAT_TCP_S_* */
+
+struct lb_config {
+	unsigned int present;			/* LB_CFG_* */
+	uint32_t conn_max;
+	uint16_t port_min, port_max;
+	bool expire_nodest;
+	uint32_t timeout[FULLNAT_TCP_S_MAX + 1];	/* by FULLNAT_TCP_S_* */
+};
+
+/* One entry of the connection table. */
+struct lb_conn {
+	enum lb_proto proto;
+	struct lb_addrport client, vip;
+	struct lb_addrport local;		/* family 0: none (not FullNAT) */
+	struct lb_addrport real;
+	unsigned int state;			/* FULLNAT_TCP_S_* */
+	uint32_t expires;			/* seconds */
+	int fwd;				/* enum lb_fwd, -1 unknown */
+};
+
+/* A counter of FULLNAT_A_INFO_COUNTERS: id is its FULLNAT_CNT_*. */
+struct lb_counter {
+	unsigned int id;
+	uint64_t value;
+};
+
+/* More than the ABI has, so a newer module's counters still fit. */
+#define LB_COUNTERS_MAX		128
+
+/* FULLNAT_CMD_GET_INFO. */
+struct lb_info {
+	char version[32];
+	uint32_t abi;
+	uint64_t netns_cookie;
+	uint32_t services;
+	uint32_t real_servers;
+	uint32_t conns;
+	uint32_t conn_max;
+	unsigned int n_counters;
+	struct lb_counter counters[LB_COUNTERS_MAX];	/* in reply order */
+};
+
+/*
+ * Growable arrays: v[0..n), room for cap. lb_list_push() appends a copy of
+ * *elem to any of them and returns 0 or -ENOMEM; lb_list_free() empties.
+ */
+#define LB_LIST(name, type)	struct name { type *v; size_t n, cap; }
+
+LB_LIST(lb_dest_list, struct lb_dest);
+LB_LIST(lb_laddr_list, struct lb_laddr);
+LB_LIST(lb_conn_list, struct lb_conn);
+
+/* A service with its real servers, as "lbctl show" lists them. */
+struct lb_svc_entry {
+	struct lb_service svc;
+	struct lb_dest_list dests;
+};
+
+LB_LIST(lb_svc_list, struct lb_svc_entry);
+
+int lb_list_grow(void **v, size_t *cap, size_t n, size_t size);
+
+#define lb_list_push(list, elem) ({					\
+	void *v_ = (list)->v;						\
+	int r_ = lb_list_grow(&v_, &(list)->cap, (list)->n,		\
+			      sizeof(*(list)->v));			\
+	(list)->v = v_;							\
+	if (!r_)							\
+		(list)->v[(list)->n++] = *(elem);			\
+	r_; })
+
+#define lb_list_free(list) do {						\
+	free((list)->v);						\
+	(list)->v = NULL;						\
+	(list)->n = (list)->cap = 0;					\
+} while (0)
+
+/* Everything "lbctl show" prints: one director. */
+struct lb_snapshot {
+	struct lb_info info;
+	bool has_config, has_laddrs;	/* read for JSON only */
+	struct lb_config config;
+	struct lb_laddr_list laddrs;
+	struct lb_svc_list services;
+};
+
+/*
+ * What a dump calls for each object (api.h). Before it reads the table
+ * again, after the kernel said the table changed under it, it calls the
+ * same function with NULL: forget what came so far. Return 0, or -errno to
+ * stop the dump with that error.
+ */
+typedef int (*lb_service_fn)(const struct lb_service *svc, void *arg);
+typedef int (*lb_dest_fn)(const struct lb_dest *dest, void *arg);
+typedef int (*lb_laddr_fn)(const struct lb_laddr *laddr, void *arg);
+typedef int (*lb_conn_fn)(const struct lb_conn *conn, void *arg);
+
+/* Ready-made ones that collect into a list: arg is a struct lb_svc_list
+ * (each service with no real servers yet), lb_dest_list, ... */
+int lb_collect_service(const struct lb_service *svc, void *list);
+int lb_collect_dest(const struct lb_dest *dest, void *list);
+int lb_collect_laddr(const struct lb_laddr *laddr, void *list);
+int lb_collect_conn(const struct lb_conn *conn, void *list);
+
+void lb_svc_list_free(struct lb_svc_list *list);
+void lb_snapshot_free(struct lb_snapshot *snap);
+
+/* An object with every field unset. */
+void lb_service_init(struct lb_service *svc);
+void lb_dest_init(struct lb_dest *dest);
+void lb_config_init(struct lb_config *cfg);
+
+/* Same key: protocol, address and port (service) or address and port. */
+bool lb_addr_equal(const struct lb_addr *a, const struct lb_addr *b);
+bool lb_service_same(const struct lb_service *a, const struct lb_service *b);
+bool lb_dest_same(const struct lb_dest *a, const struct lb_dest *b);
+
+/*
+ * Applies fn(arg, address, add) to each address of range in order. If a
+ * call fails, the addresses done so far are undone, newest first, with
+ * fn(arg, address, !add), and the first error is returned; *failed (if not
+ * NULL) gets the address that failed. An undo that fails too is counted in
+ * *undo_failed (if not NULL) and the undo goes on. So a range is applied
+ * whole or, as far as the undo can, not at all.
+ */
+typedef int (*lb_addr_fn)(void *arg, const struct lb_addr *addr, bool add);
+int lb_range_apply(const struct lb_addr_range *range, bool add,
+		   lb_addr_fn fn, void *arg, struct lb_addr *failed,
+		   unsigned int *undo_failed);
+
+#endif /* LBCTL_LB_H */

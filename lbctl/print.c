@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The director's objects as text and JSON. See print.h.
+ *
+ * The text tables are ipvsadm's (-Ln, -Ln --stats, -Lnc) so that the eye
+ * and the scripts of an IPVS user find what they expect; numbers are exact
+ * (ipvsadm --exact), never "12K".
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "output.h"
+#include "print.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ipvsadm's names of the forwarding modes, for the Forward column. */
+static const char *const fwd_labels[] = {
+	[LB_FWD_FULLNAT]	= "FullNAT",
+	[LB_FWD_NAT]		= "Masq",
+	[LB_FWD_DR]		= "Route",
+	[LB_FWD_TUN]		= "Tunnel",
+};
+
+static const char *fwd_label(int fwd)
+{
+	if (fwd < 0 || (size_t)fwd >= ARRAY_SIZE(fwd_labels))
+		return "?";
+	return fwd_labels[fwd];
+}
+
+static const char *proto_label(enum lb_proto proto)
+{
+	return proto == LB_PROTO_TCP ? "TCP" : proto == LB_PROTO_UDP ? "UDP" :
+	       "?";
+}
+
+static void addr_str(const struct lb_addr *a, char *buf, size_t len)
+{
+	if (format_addr(a, buf, len))
+		snprintf(buf, len, "?");
+}
+
+static void addrport_str(const struct lb_addr *a, uint16_t port,
+			 char *buf, size_t len)
+{
+	struct lb_addrport ap = { .addr = *a, .port = port };
+
+	if (format_addrport(&ap, buf, len))
+		snprintf(buf, len, "?");
+}
+
+/* JSON key (the address) and "port" of an endpoint; text prints it whole. */
+static void print_endpoint(const char *key, const struct lb_addr *a,
+			   uint16_t port)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	addr_str(a, s, sizeof(s));
+	out_str(key, NULL, s);
+	out_uint("port", NULL, port);
+}
+
+void print_info(const struct lb_info *info)
+{
+	out_str("version", "FullNAT director fullnat.ko %s", info->version);
+	out_uint("abi", NULL, info->abi);
+	out_uint(NULL, info->services == 1 ? ", %llu service" :
+		 ", %llu services", info->services);
+	out_uint(NULL, info->real_servers == 1 ? ", %llu real server" :
+		 ", %llu real servers", info->real_servers);
+	out_uint("connections", ", %llu", info->conns);
+	out_uint("connection_max", "/%llu connections\n", info->conn_max);
+}
+
+void print_config(const struct lb_config *cfg, const char *key)
+{
+	char fmt[64];
+	unsigned int st;
+
+	out_open_object(key);
+	if (cfg->present & LB_CFG_CONN_MAX)
+		out_uint("conn_max", "conn_max %llu\n", cfg->conn_max);
+	if (cfg->present & LB_CFG_PORT_RANGE) {
+		out_open_object("port_range");
+		out_uint("min", "port_range %llu", cfg->port_min);
+		out_uint("max", "-%llu\n", cfg->port_max);
+		out_close();
+	}
+	if (cfg->present & LB_CFG_EXPIRE_NODEST)
+		out_bool("expire_nodest", "expire_nodest %s\n",
+			 cfg->expire_nodest);
+	out_open_object("timeout");
+	for (st = 0; st <= FULLNAT_TCP_S_MAX; st++) {
+		if (!(cfg->present & LB_CFG_TIMEOUT(st)))
+			continue;
+		snprintf(fmt, sizeof(fmt), "timeout %s %%llu\n",
+			 tcp_state_name(st));
+		out_uint(tcp_state_name(st), fmt, cfg->timeout[st]);
+	}
+	out_close();
+	out_close();
+}
+
+void print_laddrs(const struct lb_laddr_list *list, const char *key)
+{
+	char a[INET6_ADDRSTRLEN];
+	size_t i;
+
+	out_text("%-24s %10s %12s %12s %12s\n", "Address", "PortsInUse",
+		 "Conns", "Conflicts", "Exhausted");
+	out_open_array(key);
+	for (i = 0; i < list->n; i++) {
+		const struct lb_laddr *l = &list->v[i];
+
+		addr_str(&l->addr, a, sizeof(a));
+		out_open_object(NULL);
+		out_str("address", "%-24s", a);
+		out_uint("ports_in_use", " %10llu", l->ports_in_use);
+		out_uint("conns", " %12llu", l->conns);
+		out_uint("conflicts", " %12llu", l->conflicts);
+		out_uint("exhausted", " %12llu\n", l->exhausted);
+		out_close();
+	}
+	out_close();
+}
+
+/* Text columns only with --stats; the JSON always has them. */
+static void print_stats(const struct lb_stats *st, bool text)
+{
+	out_open_object("stats");
+	out_uint("conns", text ? " %8llu" : NULL, st->conns);
+	out_uint("inpkts", text ? " %8llu" : NULL, st->inpkts);
+	out_uint("outpkts", text ? " %8llu" : NULL, st->outpkts);
+	out_uint("inbytes", text ? " %8llu" : NULL, st->inbytes);
+	out_uint("outbytes", text ? " %8llu" : NULL, st->outbytes);
+	out_close();
+}
+
+static void print_dest(const struct lb_dest *d, int fwd, bool stats)
+{
+	char ap[LB_ADDRPORT_STRLEN];
+
+	addrport_str(&d->addr, d->port, ap, sizeof(ap));
+	out_open_object(NULL);
+	out_text(stats ? "  -> %-28s" : "  -> %-28s ", ap);
+	print_endpoint("address", &d->addr, d->port);
+	if (!stats)
+		out_text("%-7s ", fwd_label(fwd));
+	if (d->weight >= 0)
+		out_uint("weight", stats ? NULL : "%-6llu ",
+			 (unsigned long long)d->weight);
+	out_uint("active", stats ? NULL : "%-10llu ", d->active);
+	out_uint("inactive", stats ? NULL : "%llu", d->inactive);
+	print_stats(&d->stats, stats);
+	out_text("\n");
+	out_close();
+}
+
+static void print_service(const struct lb_svc_entry *e, bool stats)
+{
+	const struct lb_service *s = &e->svc;
+	char ap[LB_ADDRPORT_STRLEN], line[LB_ADDRPORT_STRLEN + 8];
+	size_t i;
+
+	addrport_str(&s->addr, s->port, ap, sizeof(ap));
+	snprintf(line, sizeof(line), "%s  %s", proto_label(s->proto), ap);
+	out_open_object(NULL);
+	out_text(stats ? "%-33s" : "%s", line);
+	out_str("protocol", NULL, proto_name(s->proto));
+	print_endpoint("vip", &s->addr, s->port);
+	out_str("forward", NULL, s->fwd < 0 ? "unknown" :
+		fwd_name((enum lb_fwd)s->fwd));
+	out_str("scheduler", stats ? NULL : " %s", s->sched);
+	if (s->toa >= 0)
+		out_bool("toa", NULL, s->toa);
+	if (s->toa > 0 && !stats)
+		out_text(" toa");
+	print_stats(&s->stats, stats);
+	out_text("\n");
+	out_open_array("real_servers");
+	for (i = 0; i < e->dests.n; i++)
+		print_dest(&e->dests.v[i], s->fwd, stats);
+	out_close();
+	out_close();
+}
+
+void print_services(const struct lb_svc_list *list, bool stats)
+{
+	size_t i;
+
+	if (stats)
+		out_text("%-33s %8s %8s %8s %8s %8s\n  -> RemoteAddress:Port\n",
+			 "Prot LocalAddress:Port", "Conns", "InPkts",
+			 "OutPkts", "InBytes", "OutBytes");
+	else
+		out_text("Prot LocalAddress:Port Scheduler Flags\n"
+			 "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n");
+	out_open_array("services");
+	for (i = 0; i < list->n; i++)
+		print_service(&list->v[i], stats);
+	out_close();
+}
+
+/* JSON "client": {"address": ..., "port": ...} */
+static void print_conn_end(const char *key, const struct lb_addrport *ap)
+{
+	out_open_object(key);
+	print_endpoint("address", &ap->addr, ap->port);
+	out_close();
+}
+
+void print_conns(const struct lb_conn_list *list, const char *key)
+{
+	char client[LB_ADDRPORT_STRLEN], vip[LB_ADDRPORT_STRLEN];
+	char local[LB_ADDRPORT_STRLEN], real[LB_ADDRPORT_STRLEN];
+	char state[16];
+	size_t i, k;
+
+	out_text("pro expire state       %-21s %-21s %-21s %s\n", "client",
+		 "virtual", "local", "real");
+	out_open_array(key);
+	for (i = 0; i < list->n; i++) {
+		const struct lb_conn *c = &list->v[i];
+
+		addrport_str(&c->client.addr, c->client.port, client,
+			     sizeof(client));
+		addrport_str(&c->vip.addr, c->vip.port, vip, sizeof(vip));
+		if (c->local.addr.family)
+			addrport_str(&c->local.addr, c->local.port, local,
+				     sizeof(local));
+		else
+			snprintf(local, sizeof(local), "-");
+		addrport_str(&c->real.addr, c->real.port, real, sizeof(real));
+		snprintf(state, sizeof(state), "%s", tcp_state_name(c->state));
+		for (k = 0; state[k]; k++)
+			if (state[k] >= 'a' && state[k] <= 'z')
+				state[k] = (char)(state[k] - 'a' + 'A');
+
+		out_open_object(NULL);
+		out_text("%-3s %02u:%02u  %-11s %-21s %-21s %-21s %s\n",
+			 proto_label(c->proto), c->expires / 60,
+			 c->expires % 60, state, client, vip, local, real);
+		out_str("protocol", NULL, proto_name(c->proto));
+		out_str("state", NULL, tcp_state_name(c->state));
+		out_uint("expires", NULL, c->expires);
+		out_str("forward", NULL, c->fwd < 0 ? "unknown" :
+			fwd_name((enum lb_fwd)c->fwd));
+		print_conn_end("client", &c->client);
+		print_conn_end("virtual", &c->vip);
+		if (c->local.addr.family)
+			print_conn_end("local", &c->local);
+		print_conn_end("real", &c->real);
+		out_close();
+	}
+	out_close();
+}
+
+void print_counters(const struct lb_info *info, const char *key)
+{
+	char name[32], fmt[48];
+	unsigned int i;
+
+	out_open_object(key);
+	for (i = 0; i < info->n_counters; i++) {
+		counter_name(info->counters[i].id, name, sizeof(name));
+		snprintf(fmt, sizeof(fmt), "%s %%llu\n", name);
+		out_uint(name, fmt, info->counters[i].value);
+	}
+	out_close();
+}
+
+void print_show(const struct lb_snapshot *snap, bool stats)
+{
+	print_info(&snap->info);
+	/* The text of these is "lbctl config" and "lbctl laddr". */
+	out_mute_text(true);
+	if (snap->has_config)
+		print_config(&snap->config, "config");
+	if (snap->has_laddrs)
+		print_laddrs(&snap->laddrs, "local_addresses");
+	out_mute_text(false);
+	print_services(&snap->services, stats);
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Netlink helpers of the tests that check lbctl against the ABI of
+ * include/uapi/linux/fullnat.h: messages as text (each attribute "type=hex
+ * of its payload", a nest with NLA_F_NESTED "typeN{...}"), and attributes
+ * put as the kernel puts them.
+ */
+#ifndef LBCTL_TEST_CHECK_NL_H
+#define LBCTL_TEST_CHECK_NL_H
+
+#include <stdio.h>
+#include <string.h>
+
+#include <netlink/attr.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+
+#include <linux/fullnat.h>
+
+#include "parse.h"
+
+/* An address attribute: 4 or 16 bytes, network order. */
+static __attribute__((unused))
+void put_addr(struct nl_msg *msg, int type, const char *s)
+{
+	struct lb_addr a = { 0 };
+
+	parse_addr(s, &a, NULL, 0);
+	nla_put(msg, type, a.family == AF_INET ? 4 : 16, &a.v6);
+}
+
+/* The attributes of GET_INFO's nest but the counters. */
+static __attribute__((unused)) void put_info_base(struct nl_msg *msg)
+{
+	nla_put_string(msg, FULLNAT_A_INFO_VERSION, "0.1.0");
+	nla_put_u32(msg, FULLNAT_A_INFO_ABI, FULLNAT_GENL_VERSION);
+	nla_put_u64(msg, FULLNAT_A_INFO_NETNS_COOKIE, 4096);
+	nla_put_u32(msg, FULLNAT_A_INFO_SERVICES, 2);
+	nla_put_u32(msg, FULLNAT_A_INFO_REAL_SERVERS, 3);
+	nla_put_u32(msg, FULLNAT_A_INFO_CONNS, 4);
+	nla_put_u32(msg, FULLNAT_A_INFO_CONN_MAX, 1048576);
+}
+
+/* "type=hexbytes" for each attribute; a nest is "typeN{...}". */
+static __attribute__((unused))
+void describe(const struct nlattr *head, int len, char *out, size_t outlen)
+{
+	const struct nlattr *nla;
+	size_t off = strlen(out);
+	int rem, i;
+
+	nla_for_each_attr(nla, head, len, rem) {
+		const unsigned char *d = nla_data(nla);
+
+		if (off + 8 >= outlen)
+			return;
+		if (nla->nla_type & NLA_F_NESTED) {
+			off += (size_t)snprintf(out + off, outlen - off,
+						"%s%dN{", off && out[off - 1] != '{' ?
+						" " : "", nla_type(nla));
+			describe(nla_data(nla), nla_len(nla), out, outlen);
+			off = strlen(out);
+			off += (size_t)snprintf(out + off, outlen - off, "}");
+			continue;
+		}
+		off += (size_t)snprintf(out + off, outlen - off, "%s%d=",
+					off && out[off - 1] != '{' ? " " : "",
+					nla_type(nla));
+		for (i = 0; i < nla_len(nla) && off + 3 < outlen; i++)
+			off += (size_t)snprintf(out + off, outlen - off,
+						"%02x", d[i]);
+	}
+}
+
+/* The attributes a put function added to an empty generic message. */
+#define DESCRIBE_PUT(call, out) do {					\
+	struct nl_msg *msg = nlmsg_alloc();				\
+	struct genlmsghdr *gnlh;					\
+									\
+	genlmsg_put(msg, 0, 0, 42, 0, 0, 1, 1);				\
+	CHECK_INT(call, 0);						\
+	gnlh = nlmsg_data(nlmsg_hdr(msg));				\
+	(out)[0] = '\0';						\
+	describe(genlmsg_attrdata(gnlh, 0), genlmsg_attrlen(gnlh, 0),	\
+		 out, sizeof(out));					\
+	nlmsg_free(msg);						\
+} while (0)
+
+#endif /* LBCTL_TEST_CHECK_NL_H */
