@@ -458,7 +458,7 @@ int fnat_conn_init(void)
 		kvfree(conn_tab);
 		return -ENOMEM;
 	}
-	INIT_DEFERRABLE_WORK(&gc_work, gc_worker);
+	INIT_DELAYED_WORK(&gc_work, gc_worker);
 	queue_delayed_work(system_power_efficient_wq, &gc_work, GC_INTERVAL);
 	return 0;
 }

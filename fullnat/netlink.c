@@ -30,11 +30,18 @@ const struct nla_policy fnat_svc_policy[FULLNAT_A_SVC_MAX + 1] = {
 	[FULLNAT_A_SVC_REAL_SERVERS]	= { .type = NLA_REJECT },
 };
 
+/* Policy bounds are s16 unless given as a range structure. */
+static struct netlink_range_validation weight_range __ro_after_init = {
+	.min = 0,
+	.max = FULLNAT_WEIGHT_MAX,
+};
+
 const struct nla_policy fnat_dest_policy[FULLNAT_A_DEST_MAX + 1] = {
 	[FULLNAT_A_DEST_PAD]		= { .type = NLA_REJECT },
 	[FULLNAT_A_DEST_ADDR]		= ADDR_POLICY,
 	[FULLNAT_A_DEST_PORT]		= NLA_POLICY_MIN(NLA_U16, 1),
-	[FULLNAT_A_DEST_WEIGHT]		= NLA_POLICY_MAX(NLA_U32, FULLNAT_WEIGHT_MAX),
+	[FULLNAT_A_DEST_WEIGHT]		= NLA_POLICY_FULL_RANGE(NLA_U32,
+							&weight_range),
 	[FULLNAT_A_DEST_ACTIVE]		= { .type = NLA_REJECT },
 	[FULLNAT_A_DEST_INACTIVE]	= { .type = NLA_REJECT },
 	[FULLNAT_A_DEST_STATS]		= { .type = NLA_REJECT },

@@ -121,11 +121,13 @@ build_base() {
 	cat > "$root/etc/passwd" <<-'EOT'
 	root:x:0:0:root:/root:/bin/bash
 	www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin
+	tcpdump:x:104:104::/nonexistent:/usr/sbin/nologin
 	nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
 	EOT
 	cat > "$root/etc/group" <<-'EOT'
 	root:x:0:
 	www-data:x:33:
+	tcpdump:x:104:
 	nogroup:x:65534:
 	EOT
 	echo "hosts: files" > "$root/etc/nsswitch.conf"

@@ -164,6 +164,7 @@ http_server() {
 	cat > "$dir/nginx.conf" <<-EOF
 	daemon off;
 	worker_processes 1;
+	worker_rlimit_nofile 16384;
 	pid $dir/nginx.pid;
 	error_log $dir/error.log warn;
 	events { worker_connections 4096; }
@@ -279,8 +280,11 @@ module_load() {
 	on_exit "grep -q '^$1 ' /proc/modules && rmmod $1"
 }
 
-# slab_objects CACHE: active objects of a slab cache (0 if absent).
+# slab_objects CACHE: active objects of a slab cache (0 if absent). Freed
+# objects wait in RCU callbacks and per-CPU lists first: let them go.
 slab_objects() {
+	sleep 1
+	[[ -w /sys/kernel/slab/$1/shrink ]] && echo 1 > "/sys/kernel/slab/$1/shrink"
 	awk -v c="$1" '$1 == c { print $2; found = 1 } END { if (!found) print 0 }' \
 		/proc/slabinfo
 }
@@ -303,6 +307,16 @@ counter() {
 # conns NS: connections in the director's table.
 conns() {
 	lbctl -n "$1" -j show | jq -r .connections
+}
+
+# ports_in_use NS: local ports taken, over all of the director's LIPs.
+ports_in_use() {
+	lbctl -n "$1" -j laddr | jq '[.[].ports_in_use] | add // 0'
+}
+
+# drained NS: no connection and no local port left (for wait_for).
+drained() {
+	[[ $(conns "$1") == 0 && $(ports_in_use "$1") == 0 ]]
 }
 
 # fullnat_web DIRECTORS REAL_SERVERS SCHED: the base topology with a web

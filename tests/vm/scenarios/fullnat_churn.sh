@@ -38,7 +38,7 @@ ok=$(sed -n 's/^ok=\([0-9]*\).*/\1/p' "$FNAT_LOG/load1.log")
 assert_ge "$ok" 20 "requests served during the changes"
 
 log "after traffic: everything drains to zero"
-wait_for 60 "an empty table" test "$(conns lb1)" = 0
+wait_for 60 "an empty table" drained lb1
 assert_eq "$(slab_objects fnat_conn)" 0 "connection objects"
 
 log "unload while requests flow"

@@ -28,7 +28,7 @@ cat "$FNAT_LOG/hold.log"
 assert_match "$(tail -1 "$FNAT_LOG/hold.log")" "^replies=500 " "every connection got its reply"
 
 log "closing and timing out"
-wait_for 60 "an empty connection table" test "$(conns lb1)" = 0
+wait_for 60 "an empty connection table" drained lb1
 inuse=$(lbctl -n lb1 -j laddr | jq '[.[].ports_in_use] | add')
 assert_eq "$inuse" 0 "local ports in use after timeout"
 assert_eq "$(slab_objects fnat_conn)" 0 "connection objects left in the slab"

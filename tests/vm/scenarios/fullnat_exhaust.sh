@@ -33,7 +33,7 @@ assert_eq "$(lbctl -n lb1 -j laddr | jq '.[0].ports_in_use')" 16 "16 ports in us
 
 touch /tmp/release
 wait_for 60 "the 16 replies" grep -q '^replies=16 ' "$FNAT_LOG/hold16.log"
-wait_for 60 "released tuples" test "$(lbctl -n lb1 -j laddr | jq '.[0].ports_in_use')" = 0
+wait_for 60 "released tuples" drained lb1
 
 log "after release, connections succeed again"
 out=$(on_quiet c1 tcp_hold -n 16 -t 20000 "$VIP" 80)

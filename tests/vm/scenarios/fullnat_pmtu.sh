@@ -26,12 +26,15 @@ download() {
 		sha256sum | cut -d' ' -f1
 }
 
-upload() {
-	rm -f "$FNAT_LOG/upload.sum"
-	bg rs1 "sink$1" socat -u TCP-LISTEN:9000,reuseaddr "SYSTEM:sha256sum > $FNAT_LOG/upload.sum"
-	wait_for 20 "socat on rs1:9000" listening rs1 9000
-	on c1 timeout 60 socat -u /tmp/up "TCP:$VIP:9000"
-	wait_for 60 "the upload's checksum" test -s "$FNAT_LOG/upload.sum"
+upload() { # the transcript goes to stderr, the checksum to stdout
+	{
+		rm -f "$FNAT_LOG/upload.sum"
+		bg rs1 "sink$1" socat -u TCP-LISTEN:9000,reuseaddr \
+			"SYSTEM:sha256sum > $FNAT_LOG/upload.sum"
+		wait_for 20 "socat on rs1:9000" listening rs1 9000
+		on c1 timeout 60 socat -u /tmp/up "TCP:$VIP:9000"
+		wait_for 60 "the upload's checksum" test -s "$FNAT_LOG/upload.sum"
+	} >&2
 	cut -d' ' -f1 < "$FNAT_LOG/upload.sum"
 }
 
