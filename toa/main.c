@@ -30,7 +30,7 @@ static int __init toa_init(void)
 	if (ret)
 		goto out_uninit_netns;
 
-	pr_info("toa " FULLNAT_VERSION " loaded\n");
+	pr_info("version " FULLNAT_VERSION " loaded\n");
 	if (!toa_trust_configured())
 		pr_notice("trusted_sources is empty: every TOA is ignored until the directors' networks are set (see /etc/modprobe.d/toa.conf)\n");
 	return 0;
