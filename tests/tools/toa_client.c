@@ -30,11 +30,14 @@
  *   -q                  do not print replies
  *
  * Prints what the server sent. Exit status 0 if every connection got a
- * reply, 1 otherwise (with -n, a summary line goes to stderr), 2 on usage.
+ * reply, 1 otherwise, 2 on usage. With -n, a summary line goes to stderr
+ * ("N connections, N ok, N failed"); SIGTERM stops the run, and the
+ * connection it interrupts counts neither way.
  *
  * The kernel of the client's namespace knows nothing of these connections
  * and would answer the SYN-ACK with a RST: the caller drops outgoing RSTs
- * in that namespace (tests/vm/lib-toa.sh does).
+ * in that namespace except toa_client's own, which carry the firewall mark
+ * TOA_CLIENT_MARK (tests/vm/lib-toa.sh does).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -55,6 +58,7 @@
 #include <linux/toa.h>
 
 #define MAX_OPT 40
+#define TOA_CLIENT_MARK 0x70a	/* lib-toa.sh's RST rule spares these */
 
 static int family = AF_INET;
 static int fd;
@@ -301,7 +305,12 @@ static struct tcphdr *recv_seg(struct conn *c, double deadline, uint8_t *buf,
 	}
 }
 
-/* One connection; returns 0 when the server replied. */
+/*
+ * One connection; returns 0 when the server replied, 1 when SIGTERM
+ * interrupted it (not a failure: the caller is stopping a load), -1 else.
+ * A connection that fails after the handshake is reset, so that the server
+ * does not keep it.
+ */
 static int run_conn(uint16_t sport)
 {
 	struct conn c = { .sport = sport };
@@ -323,7 +332,9 @@ static int run_conn(uint16_t sport)
 		}
 		th = recv_seg(&c, retry < end ? retry : end, buf, sizeof(buf), &data, &len);
 		if (!th) {
-			if (now() >= end || stop) {
+			if (stop)
+				return 1;
+			if (now() >= end) {
 				fprintf(stderr, "toa_client: port %u: no SYN-ACK\n", sport);
 				return -1;
 			}
@@ -349,8 +360,13 @@ static int run_conn(uint16_t sport)
 	while (!c.fin_seen && !(hold_until && now() >= hold_until)) {
 		bool with_toa = toa_in_data || acks == 0;
 
-		if (now() >= end || stop) {
+		if (stop) {
+			send_seg(&c, c.snd_nxt, TH_RST | TH_ACK, NULL, 0, NULL, 0);
+			return 1;
+		}
+		if (now() >= end) {
 			fprintf(stderr, "toa_client: port %u: no complete reply\n", sport);
+			send_seg(&c, c.snd_nxt, TH_RST | TH_ACK, NULL, 0, NULL, 0);
 			return -1;
 		}
 		if (c.snd_nxt != data_end && now() >= retry) {
@@ -478,6 +494,12 @@ int main(int argc, char **argv)
 		perror("toa_client: bind");
 		return 1;
 	}
+	opt = TOA_CLIENT_MARK;
+	if (setsockopt(fd, SOL_SOCKET, SO_MARK, &opt, sizeof(opt)) < 0) {
+		perror("toa_client: SO_MARK");
+		return 1;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);	/* logs show each reply as it comes */
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	srandom(getpid() ^ time(NULL));
@@ -494,10 +516,10 @@ int main(int argc, char **argv)
 			while (now() < due && !stop)
 				usleep(1000);
 		}
-		if (run_conn(10000 + (sport - 10000 + i) % 50000))
-			failed++;
-		else
-			ok++;
+		switch (run_conn(10000 + (sport - 10000 + i) % 50000)) {
+		case 0: ok++; break;
+		case -1: failed++; break;
+		}
 	}
 	if (count > 1)
 		fprintf(stderr, "toa_client: %ld connections, %ld ok, %ld failed\n",

@@ -26,7 +26,7 @@ TOA_V6ALI=253:20:$TOA_CIP6:$TOA_CPORT6
 #  lb  198.18.11.1/24  2001:db8:11::1/64    LIP (in trusted_sources)
 #      198.51.100.2/24 2001:db8:100::2/64   another source (not trusted)
 #      |  outgoing TCP RSTs dropped: toa_client's connections are
-#      |  unknown to lb's kernel
+#      |  unknown to lb's kernel (toa_client's own RSTs carry mark 0x70a)
 #  rs  198.19.0.11/24  2001:db8:19::11/64   toa.ko and the servers
 topo_toa() {
 	ns_add lb
@@ -44,8 +44,8 @@ topo_toa() {
 	on rs "$IP" route add "${TOA_OTHER%.*}.0/24" dev eth0
 	on rs "$IP" -6 route add "${TOA_LIP6%::*}::/64" dev eth0
 	on rs "$IP" -6 route add "${TOA_OTHER6%::*}::/64" dev eth0
-	on lb iptables -A OUTPUT -p tcp --tcp-flags RST RST -j DROP
-	on lb ip6tables -A OUTPUT -p tcp --tcp-flags RST RST -j DROP
+	on lb iptables -A OUTPUT -p tcp --tcp-flags RST RST -m mark ! --mark 0x70a -j DROP
+	on lb ip6tables -A OUTPUT -p tcp --tcp-flags RST RST -m mark ! --mark 0x70a -j DROP
 }
 
 # toa_load [PARAM=VALUE...]: load toa.ko, unloaded at exit.
@@ -58,12 +58,16 @@ toa_load() {
 # an unmodified nginx on 0.0.0.0:8082 and [::]:8083 (access logs
 # $FNAT_LOG/ngx4.access, ngx6.access: "$remote_addr:$remote_port").
 toa_servers() {
-	bg rs peer4 peer_server -4 8080
-	bg rs peer6 peer_server -6 8081
-	wait_for 10 "peer_server :8080" listening rs 8080
-	wait_for 10 "peer_server :8081" listening rs 8081
+	toa_peer_server peer4 -4 8080
+	toa_peer_server peer6 -6 8081
 	http_server rs ngx4 0.0.0.0 8082
 	http_server rs ngx6 "[::]" 8083
+}
+
+# toa_peer_server NAME ARGS... PORT: peer_server ARGS on rs, log NAME.log
+toa_peer_server() {
+	bg rs "$1" peer_server "${@:2}"
+	wait_for 10 "peer_server :${*: -1}" listening rs "${*: -1}"
 }
 
 # toa_stat NS NAME: a counter of /proc/net/toa_stats in NS.
