@@ -18,20 +18,14 @@
 lip="$TOA_LIP:SPORT"
 lip6="[$TOA_LIP6]:SPORT"
 
-# malformed WHAT ARGS...: the LIP is seen and one more malformed is counted,
-# on the IPv4 and on the IPv6 path
+# malformed 4|6 WHAT ARGS...: toa_client ARGS on the IPv4 or the IPv6 path;
+# the LIP is seen and one more malformed option is counted
 malformed() {
-	local what=$1 before
-	shift
+	local path=$1 what=$2 peer=$lip before
+	shift 2
+	[[ $path == 6 ]] && peer=$lip6
 	before=$(toa_stat rs ignored_malformed)
-	toa_expect4 "$what" "$lip" "$@"
-	toa_count_delta rs ignored_malformed "$before" 1 "$what: counted"
-}
-malformed6() {
-	local what=$1 before
-	shift
-	before=$(toa_stat rs ignored_malformed)
-	toa_expect6 "$what" "$lip6" "$@"
+	"toa_expect$path" "$what" "$peer" "$@"
 	toa_count_delta rs ignored_malformed "$before" 1 "$what: counted"
 }
 
@@ -40,20 +34,20 @@ toa_servers
 toa_load trusted_sources="$TOA_TRUSTED"
 
 log "wrong lengths for the kind"
-malformed "254 with length 10" -t "254:10:$TOA_CIP:$TOA_CPORT"
-malformed "254 with length 6" -t "254:6:$TOA_CIP:$TOA_CPORT"
-malformed "253 with length 8" -t "253:8:$TOA_CIP:$TOA_CPORT"
-malformed6 "254 with length 24" -t "254:24:$TOA_CIP6:$TOA_CPORT6"
-malformed6 "253 with length 18" -t "253:18:$TOA_CIP6:$TOA_CPORT6"
+malformed 4 "254 with length 10" -t "254:10:$TOA_CIP:$TOA_CPORT"
+malformed 4 "254 with length 6" -t "254:6:$TOA_CIP:$TOA_CPORT"
+malformed 4 "253 with length 8" -t "253:8:$TOA_CIP:$TOA_CPORT"
+malformed 6 "254 with length 24" -t "254:24:$TOA_CIP6:$TOA_CPORT6"
+malformed 6 "253 with length 18" -t "253:18:$TOA_CIP6:$TOA_CPORT6"
 log "lengths below 2 end the walk"
-malformed "254 with length 0" -t "254:0:$TOA_CIP:$TOA_CPORT"
-malformed6 "253 with length 1" -t "253:1:$TOA_CIP6:$TOA_CPORT6"
+malformed 4 "254 with length 0" -t "254:0:$TOA_CIP:$TOA_CPORT"
+malformed 6 "253 with length 1" -t "253:1:$TOA_CIP6:$TOA_CPORT6"
 log "an option running past the TCP header"
-malformed "IPv4 TOA cut by doff" -t "$TOA_V4" -m trunc
-malformed6 "IPv6 TOA cut by doff" -t "$TOA_V6" -m trunc
+malformed 4 "IPv4 TOA cut by doff" -t "$TOA_V4" -m trunc
+malformed 6 "IPv6 TOA cut by doff" -t "$TOA_V6" -m trunc
 log "duplicated: neither is used"
-malformed "two IPv4 TOAs" -t "$TOA_V4" -m dup
-malformed6 "two IPv6 TOAs" -t "$TOA_V6" -m dup
+malformed 4 "two IPv4 TOAs" -t "$TOA_V4" -m dup
+malformed 6 "two IPv6 TOAs" -t "$TOA_V6" -m dup
 
 log "40 bytes of other options (no room for TOA): nothing to see, nothing counted"
 before=$(toa_stat rs ignored_malformed)
@@ -68,7 +62,7 @@ toa_expect4 "TOA in the last 8 bytes" "$TOA_CIP:$TOA_CPORT" -t "$TOA_V4" -m edge
 toa_expect6 "TOA in the last 20 bytes" "[$TOA_CIP6]:$TOA_CPORT6" -t "$TOA_V6" -m edge
 
 log "a malformed TOA in the ACK is not rescued by a good one in the data"
-malformed "bad ACK, good data" -t "$TOA_V4" -m dup -d
+malformed 4 "bad ACK, good data" -t "$TOA_V4" -m dup -d
 
 log "the module still works after all that"
 toa_expect64 "well-formed after malformed" "[::ffff:$TOA_CIP]:$TOA_CPORT" -t "$TOA_V4"
