@@ -6,8 +6,8 @@
  *   accept=ADDR:PORT peer=ADDR:PORT local=ADDR:PORT
  *
  * (what accept() returned, getpeername(), getsockname(); IPv6 addresses in
- * brackets), reads the request up to its first newline, replies with the
- * same line and closes.
+ * brackets), reads the request up to its first newline, replies with that
+ * line (so the client can check it too) and closes.
  *
  * usage: peer_server [-4 | -6 | -V] [-k] PORT
  *   -4   listen on 0.0.0.0 (default)
