@@ -157,8 +157,8 @@ unsigned int fnat_icmp_in(struct fnat_net *fn, struct sk_buff *skb)
 	    (READ_ONCE(cp->flags) & FNAT_CONN_F_TOA)) {
 		u16 mtu = ntohs(ic->un.frag.mtu);
 
-		if (mtu > TCPOLEN_TOA_V4 + 68)
-			ic->un.frag.mtu = htons(mtu - TCPOLEN_TOA_V4);
+		if (mtu > TOA_LEN_V4 + 68)
+			ic->un.frag.mtu = htons(mtu - TOA_LEN_V4);
 	}
 	ic->checksum = 0;
 	ic->checksum = csum_fold(skb_checksum(skb, ihl, skb->len - ihl, 0));

@@ -133,46 +133,46 @@ bool fnat_tcp_want_toa(struct fnat_conn *cp, const struct tcphdr *th)
 int fnat_tcp_insert_toa(struct sk_buff *skb, const struct fnat_conn *cp)
 {
 	unsigned int ihl = ip_hdrlen(skb), thlen, tcplen;
-	struct toa_opt_v4 *opt;
+	struct toa_v4 *opt;
 	__be32 old_word;
 	struct iphdr *iph;
 	struct tcphdr *th;
 	__be32 *w;
 
 	thlen = tcp_hdr(skb)->doff * 4;
-	if (thlen + TCPOLEN_TOA_V4 > FNAT_MAX_TCP_HDR)
+	if (thlen + TOA_LEN_V4 > FNAT_MAX_TCP_HDR)
 		return -ENOSPC;
-	if (skb_cow(skb, TCPOLEN_TOA_V4))
+	if (skb_cow(skb, TOA_LEN_V4))
 		return -ENOMEM;
 
 	tcplen = skb->len - ihl;
-	skb_push(skb, TCPOLEN_TOA_V4);
-	memmove(skb->data, skb->data + TCPOLEN_TOA_V4, ihl + thlen);
+	skb_push(skb, TOA_LEN_V4);
+	memmove(skb->data, skb->data + TOA_LEN_V4, ihl + thlen);
 	skb_reset_network_header(skb);
 	skb_set_transport_header(skb, ihl);
 	iph = ip_hdr(skb);
 	th = tcp_hdr(skb);
 
-	opt = (struct toa_opt_v4 *)((u8 *)th + thlen);
-	opt->kind = TCPOPT_TOA;
-	opt->len = TCPOLEN_TOA_V4;
+	opt = (struct toa_v4 *)((u8 *)th + thlen);
+	opt->kind = TOA_KIND;
+	opt->len = TOA_LEN_V4;
 	opt->port = cp->cport;
 	opt->addr = cp->caddr.ip;
 
 	/* Checksum: the doff word, the pseudo-header length, the option. */
 	old_word = tcp_flag_word(th);
-	th->doff += TCPOLEN_TOA_V4 / 4;
+	th->doff += TOA_LEN_V4 / 4;
 	inet_proto_csum_replace4(&th->check, skb, old_word, tcp_flag_word(th),
 				 false);
 	inet_proto_csum_replace2(&th->check, skb, htons(tcplen),
-				 htons(tcplen + TCPOLEN_TOA_V4), true);
+				 htons(tcplen + TOA_LEN_V4), true);
 	w = (__be32 *)opt;
 	inet_proto_csum_replace4(&th->check, skb, 0, w[0], false);
 	inet_proto_csum_replace4(&th->check, skb, 0, w[1], false);
 
 	csum_replace2(&iph->check, iph->tot_len,
-		      htons(ntohs(iph->tot_len) + TCPOLEN_TOA_V4));
-	iph->tot_len = htons(ntohs(iph->tot_len) + TCPOLEN_TOA_V4);
+		      htons(ntohs(iph->tot_len) + TOA_LEN_V4));
+	iph->tot_len = htons(ntohs(iph->tot_len) + TOA_LEN_V4);
 
 	if (skb->ip_summed == CHECKSUM_PARTIAL)
 		skb->csum_start = skb_transport_header(skb) - skb->head;
@@ -181,7 +181,7 @@ int fnat_tcp_insert_toa(struct sk_buff *skb, const struct fnat_conn *cp)
 		 * Every segment carries the grown header: shrink the payload
 		 * per segment so segments still fit the MTU they were cut for.
 		 */
-		skb_decrease_gso_size(skb_shinfo(skb), TCPOLEN_TOA_V4);
+		skb_decrease_gso_size(skb_shinfo(skb), TOA_LEN_V4);
 		skb_shinfo(skb)->gso_type |= SKB_GSO_DODGY;
 		skb_shinfo(skb)->gso_segs = 0;
 	}
@@ -215,9 +215,9 @@ bool fnat_tcp_lower_mss(struct sk_buff *skb, unsigned int thoff)
 			break;
 		if (kind == TCPOPT_MSS && len == TCPOLEN_MSS) {
 			mss = get_unaligned_be16(&opt[i + 2]);
-			if (mss <= TCPOLEN_TOA_V4 + TCP_MIN_MSS)
+			if (mss <= TOA_LEN_V4 + TCP_MIN_MSS)
 				return false;
-			lowered = mss - TCPOLEN_TOA_V4;
+			lowered = mss - TOA_LEN_V4;
 			put_unaligned_be16(lowered, &opt[i + 2]);
 			/*
 			 * The checksum sums 16-bit words from the header start;

@@ -147,9 +147,9 @@ unsigned int fnat_xmit_fullnat(struct fnat_net *fn, struct fnat_conn *cp,
 	thlen = th->doff * 4;
 	flags = READ_ONCE(cp->flags);
 	if (dir == FNAT_DIR_IN && fnat_tcp_want_toa(cp, th)) {
-		if (thlen + TCPOLEN_TOA_V4 > FNAT_MAX_TCP_HDR)
+		if (thlen + TOA_LEN_V4 > FNAT_MAX_TCP_HDR)
 			fnat_count(fn, FULLNAT_CNT_TOA_NO_ROOM);
-		else if (!skb_is_gso(skb) && skb->len + TCPOLEN_TOA_V4 > mtu)
+		else if (!skb_is_gso(skb) && skb->len + TOA_LEN_V4 > mtu)
 			fnat_count(fn, FULLNAT_CNT_TOA_NO_MTU);
 		else
 			toa = true;
@@ -164,7 +164,7 @@ unsigned int fnat_xmit_fullnat(struct fnat_net *fn, struct fnat_conn *cp,
 	 */
 	if ((iph->frag_off & htons(IP_DF)) && too_big(skb, mtu)) {
 		if (dir == FNAT_DIR_IN && (flags & FNAT_CONN_F_TOA))
-			mtu -= TCPOLEN_TOA_V4;
+			mtu -= TOA_LEN_V4;
 		fnat_icmp_reply(skb, rt, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
 			   htonl(mtu));
 		fnat_count(fn, FULLNAT_CNT_FRAG_NEEDED);

@@ -2,19 +2,51 @@
 /*
  * toa.ko: runs on real servers behind a FullNAT director and makes
  * accept()/getpeername() return the client address carried in the TOA
- * TCP option. This is the module's frame; the hooks are added by the TOA
- * work and are registered here, after the state they use exists.
+ * TCP option (include/uapi/linux/toa.h), for sockets whose handshake came
+ * from a trusted director (trusted.c).
+ *
+ * Init is a ladder and exit its mirror: the table, then the per-namespace
+ * counters, then the probes, so that no probe fires into a half-built
+ * module; at exit the probes go first and wait for their running handlers,
+ * then nothing can reach the state that is freed after them.
  */
 #include <linux/module.h>
 
+#include "toa.h"
+
 static int __init toa_init(void)
 {
-	pr_info("toa " FULLNAT_VERSION " loaded\n");
+	int ret;
+
+	ret = toa_table_init();
+	if (ret)
+		return ret;
+
+	ret = toa_netns_init();
+	if (ret)
+		goto out_uninit_table;
+
+	ret = toa_hooks_init();
+	if (ret)
+		goto out_uninit_netns;
+
+	pr_info("version " FULLNAT_VERSION " loaded\n");
+	if (!toa_trust_configured())
+		pr_notice("trusted_sources is empty: every TOA is ignored until the directors' networks are set (see /etc/modprobe.d/toa.conf)\n");
 	return 0;
+
+out_uninit_netns:
+	toa_netns_uninit();
+out_uninit_table:
+	toa_table_uninit();
+	return ret;
 }
 
 static void __exit toa_exit(void)
 {
+	toa_hooks_uninit();
+	toa_netns_uninit();
+	toa_table_uninit();
 }
 
 module_init(toa_init);

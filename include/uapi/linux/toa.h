@@ -1,39 +1,58 @@
 /* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
 /*
- * TOA ("TCP Option Address"): the client's address carried in a TCP option
- * from a FullNAT director to a real server. Numbers of the wire, shared by
- * fullnat.ko (writes it) and toa.ko (reads it).
+ * TOA ("TCP option address"): the TCP option in which a FullNAT director
+ * tells the real server who the client is. The director (fullnat.ko)
+ * writes it, the real server's toa.ko reads it; both, and the test tools,
+ * take the numbers from here.
  *
- * Where the numbers come from: kind 254 with length 8 (IPv4) is what
- * Alibaba's and Baidu's FullNAT directors and every TOA module deployed
- * since write and read; kind 254 with length 20 is DPVS's IPv6 form and
- * kind 253 with length 20 Alibaba's. Kind 254 is one of the two RFC 4727
- * experimental kinds (253, 254); very old releases used kind 200. The
- * port and address are in network byte order.
+ * Where the numbers come from: none of them is assigned by IANA; they are
+ * what deployed directors put on the wire, and a real server must accept
+ * all of them to work behind any of those directors.
+ *
+ *   kind 254, length 8    IPv4 client. The original Baidu/Alibaba FullNAT
+ *                         (LVS "fullnat" branch) and DPVS. 254 is RFC 4727's
+ *                         experimental kind, used here without the RFC 6994
+ *                         ExID, as every deployed director does.
+ *   kind 254, length 20   IPv6 client, DPVS.
+ *   kind 253, length 20   IPv6 client, Alibaba (253 is RFC 4727's other
+ *                         experimental kind).
+ *
+ * Very old releases used kind 200; nobody should send it any more and it
+ * is not accepted.
+ *
+ * Which packets carry it: the real server creates the child socket from the
+ * third-handshake ACK (also when it answered with a SYN cookie), so the
+ * option must be in that ACK and in every client packet whose ack_seq is
+ * the server's ISN + 1 (a retransmitted ACK, data sent before the server
+ * spoke). A TOA in the SYN is useless.
+ *
+ * Layout (network byte order, no padding, no alignment on the wire):
+ *
+ *   IPv4: u8 kind, u8 len (8),  __be16 port, __be32 addr
+ *   IPv6: u8 kind, u8 len (20), __be16 port, u8 addr[16] (struct in6_addr)
  */
 #ifndef _UAPI_LINUX_TOA_H
 #define _UAPI_LINUX_TOA_H
 
 #include <linux/types.h>
-#include <linux/in6.h>
 
-#define TCPOPT_TOA		254
-#define TCPOPT_TOA_ALIBABA_V6	253
-#define TCPOLEN_TOA_V4		8
-#define TCPOLEN_TOA_V6		20
+#define TOA_KIND		254	/* IPv4 (len 8) and DPVS IPv6 (len 20) */
+#define TOA_KIND_V6_ALI		253	/* Alibaba IPv6 (len 20) */
+#define TOA_LEN_V4		8
+#define TOA_LEN_V6		20
 
-struct toa_opt_v4 {
+struct toa_v4 {
 	__u8 kind;
 	__u8 len;
 	__be16 port;
 	__be32 addr;
-} __attribute__((packed));
+};
 
-struct toa_opt_v6 {
+struct toa_v6 {
 	__u8 kind;
 	__u8 len;
 	__be16 port;
-	struct in6_addr addr;
-} __attribute__((packed));
+	__u8 addr[16];
+};
 
 #endif /* _UAPI_LINUX_TOA_H */

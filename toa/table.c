@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Which socket came with which client address.
+ *
+ * The module owns this state; it does not squat on a socket field
+ * (sk_user_data belongs to sockmap, RPC, tunnels...). Entries are keyed by
+ * the socket's address, which is never dereferenced here.
+ *
+ * Lifetime, the subtle part. A socket's memory is reused by a later socket
+ * once it is freed, so an entry outliving its socket would hand the old
+ * client address to a stranger. Two things prevent that:
+ *
+ *  - the entry is removed from inet_sock_destruct(), which runs exactly once
+ *    per inet socket, before its memory can be reused (hooks.c);
+ *  - should that removal ever be missed (a probe miss), the entry also holds
+ *    the peer the socket had at creation (the director's LIP and lport) and
+ *    a lookup only answers when the socket's current peer is still that, so
+ *    a reused socket connected elsewhere is never rewritten. A new child
+ *    recorded at the same address replaces the stale entry.
+ *
+ * Writers (creation in softirq, destruction in any context) take the
+ * bucket's spinlock with interrupts off, which is valid in every context a
+ * probe handler runs in; readers (getname) use RCU only. Entries are freed
+ * after a grace period, with call_rcu() so that rcu_barrier() at unload
+ * waits for every free before the cache is destroyed.
+ */
+#include <linux/hash.h>
+#include <linux/moduleparam.h>
+#include <linux/rculist.h>
+#include <net/ipv6.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include "compat.h"
+#include "toa.h"
+
+#define TOA_HASH_BITS	14
+
+struct toa_entry {
+	struct hlist_node node;
+	const struct sock *sk;		/* the key; never dereferenced */
+	struct toa_addr peer;		/* LIP:lport at creation */
+	struct toa_addr client;
+	struct rcu_head rcu;
+};
+
+struct toa_bucket {
+	spinlock_t lock;
+	struct hlist_head head;
+};
+
+static struct toa_bucket *buckets;
+static struct kmem_cache *entry_cache;
+static atomic_t nr_entries = ATOMIC_INIT(0);
+
+/*
+ * The data path never allocates without a limit. An entry is ~80 bytes:
+ * the default bounds the table at ~80 MiB for a million concurrent TOA
+ * connections; past it connections work but show the LIP, and
+ * table_full counts them.
+ */
+static unsigned int max_entries = 1U << 20;
+module_param(max_entries, uint, 0644);
+MODULE_PARM_DESC(max_entries, "Most connections remembered at once (default 1048576)");
+
+static struct toa_bucket *bucket_of(const struct sock *sk)
+{
+	return &buckets[hash_ptr(sk, TOA_HASH_BITS)];
+}
+
+static bool addr_equal(const struct toa_addr *a, const struct toa_addr *b)
+{
+	return a->port == b->port && ipv6_addr_equal(&a->addr, &b->addr);
+}
+
+static void entry_free_rcu(struct rcu_head *rcu)
+{
+	kmem_cache_free(entry_cache, container_of(rcu, struct toa_entry, rcu));
+}
+
+/* Caller holds b->lock. */
+static void __entry_unlink(struct toa_bucket *b, struct toa_entry *e)
+{
+	lockdep_assert_held(&b->lock);
+	hlist_del_rcu(&e->node);
+	atomic_dec(&nr_entries);
+	call_rcu(&e->rcu, entry_free_rcu);
+}
+
+/* Caller holds b->lock. */
+static struct toa_entry *__entry_find(struct toa_bucket *b, const struct sock *sk)
+{
+	struct toa_entry *e;
+
+	lockdep_assert_held(&b->lock);
+	hlist_for_each_entry_rcu(e, &b->head, node, lockdep_is_held(&b->lock))
+		if (e->sk == sk)
+			return e;
+	return NULL;
+}
+
+/*
+ * Returns 0, -ENOSPC when max_entries is reached, -ENOMEM. Called for a
+ * child that no one else can see yet, so it cannot race with its own
+ * destruction.
+ */
+int toa_table_insert(const struct sock *sk, const struct toa_addr *peer,
+		     const struct toa_addr *client)
+{
+	struct toa_bucket *b = bucket_of(sk);
+	struct toa_entry *e, *stale;
+	unsigned long flags;
+
+	if (atomic_inc_return(&nr_entries) > READ_ONCE(max_entries)) {
+		atomic_dec(&nr_entries);
+		return -ENOSPC;
+	}
+	e = kmem_cache_alloc(entry_cache, GFP_ATOMIC);
+	if (!e) {
+		atomic_dec(&nr_entries);
+		return -ENOMEM;
+	}
+	e->sk = sk;
+	e->peer = *peer;
+	e->client = *client;
+
+	spin_lock_irqsave(&b->lock, flags);
+	stale = __entry_find(b, sk);
+	if (stale)
+		__entry_unlink(b, stale);
+	hlist_add_head_rcu(&e->node, &b->head);
+	spin_unlock_irqrestore(&b->lock, flags);
+	return 0;
+}
+
+void toa_table_remove(const struct sock *sk)
+{
+	struct toa_bucket *b;
+	struct toa_entry *e;
+	unsigned long flags;
+
+	/* every inet socket of the machine ends here: keep it cheap */
+	if (!atomic_read(&nr_entries))
+		return;
+	b = bucket_of(sk);
+	spin_lock_irqsave(&b->lock, flags);
+	e = __entry_find(b, sk);
+	if (e)
+		__entry_unlink(b, e);
+	spin_unlock_irqrestore(&b->lock, flags);
+}
+
+/*
+ * The client address of @sk, if it was recorded and @sk's peer is still
+ * the one it was created with.
+ */
+bool toa_table_lookup(const struct sock *sk, const struct toa_addr *peer,
+		      struct toa_addr *client)
+{
+	struct toa_entry *e;
+	bool found = false;
+
+	rcu_read_lock();
+	hlist_for_each_entry_rcu(e, &bucket_of(sk)->head, node) {
+		if (e->sk != sk)
+			continue;
+		if (addr_equal(&e->peer, peer)) {
+			*client = e->client;
+			found = true;
+		}
+		break;
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+int toa_table_init(void)
+{
+	unsigned int i;
+
+	buckets = kvmalloc_array(1U << TOA_HASH_BITS, sizeof(*buckets), GFP_KERNEL);
+	if (!buckets)
+		return -ENOMEM;
+	for (i = 0; i < 1U << TOA_HASH_BITS; i++) {
+		spin_lock_init(&buckets[i].lock);
+		INIT_HLIST_HEAD(&buckets[i].head);
+	}
+	entry_cache = toa_kmem_cache_create("toa_sock", struct toa_entry, client);
+	if (!entry_cache) {
+		kvfree(buckets);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* After the probes are gone: nothing looks up or inserts any more. */
+void toa_table_uninit(void)
+{
+	struct hlist_node *tmp;
+	struct toa_entry *e;
+	unsigned long flags;
+	unsigned int i;
+
+	for (i = 0; i < 1U << TOA_HASH_BITS; i++) {
+		struct toa_bucket *b = &buckets[i];
+
+		spin_lock_irqsave(&b->lock, flags);
+		hlist_for_each_entry_safe(e, tmp, &b->head, node)
+			__entry_unlink(b, e);
+		spin_unlock_irqrestore(&b->lock, flags);
+	}
+	rcu_barrier();		/* every entry_free_rcu() has run */
+	kmem_cache_destroy(entry_cache);
+	kvfree(buckets);
+}
