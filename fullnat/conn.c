@@ -292,13 +292,18 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 		}
 	}
 	/*
+	 * Counted before it can be found: a packet on another CPU may move
+	 * it to ESTABLISHED the moment it is hashed.
+	 */
+	atomic_inc(&dest->inactive);
+	/*
 	 * Two CPUs may race to create the same flow (a retransmitted SYN):
 	 * the loser drops its packet; the retransmission finds the winner.
 	 */
-	if (!hash_node(cp, FNAT_DIR_IN))
+	if (!hash_node(cp, FNAT_DIR_IN)) {
+		atomic_dec(&dest->inactive);
 		goto out_unbind;
-
-	atomic_inc(&dest->inactive);
+	}
 	atomic_inc(&conn_count);
 	fnat_stats_conn(svc->stats);
 	fnat_stats_conn(dest->stats);
@@ -468,6 +473,11 @@ void fnat_conn_uninit(void)
 {
 	cancel_delayed_work_sync(&gc_work);
 	WARN_ON_ONCE(atomic_read(&conn_count));
+	/*
+	 * Freeing a connection can free its real server, whose callback
+	 * frees the service in another callback: wait for both rounds.
+	 */
+	rcu_barrier();
 	rcu_barrier();
 	kmem_cache_destroy(conn_cache);
 	kvfree(conn_tab);

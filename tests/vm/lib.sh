@@ -155,11 +155,11 @@ listening() {
 	on_quiet "$1" ss -Htln "sport = :$2" | grep -q .
 }
 
-# http_server NS NAME ADDR PORT: nginx answering every request with
-# "NAME\n" and logging "$remote_addr:$remote_port" per request to
-# $FNAT_LOG/NAME.access.
+# http_server NS NAME ADDR PORT [LISTEN_OPTIONS]: nginx answering every
+# request with "NAME\n" and logging "$remote_addr:$remote_port" per request
+# to $FNAT_LOG/NAME.access.
 http_server() {
-	local ns=$1 name=$2 addr=$3 port=$4 dir=$FNAT_LOG/nginx-$2
+	local ns=$1 name=$2 addr=$3 port=$4 opts=${5:-} dir=$FNAT_LOG/nginx-$2
 	mkdir -p "$dir"
 	cat > "$dir/nginx.conf" <<-EOF
 	daemon off;
@@ -179,7 +179,7 @@ http_server() {
 		client_max_body_size 0;
 		keepalive_timeout 0;	# one connection per request
 		server {
-			listen $addr:$port reuseport backlog=4096;
+			listen $addr:$port reuseport backlog=4096 $opts;
 			location / { return 200 "$name\n"; }
 			location /data/ { root $dir/www; }
 		}

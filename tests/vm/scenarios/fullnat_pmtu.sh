@@ -52,6 +52,8 @@ assert_ge "$(counter lb1 icmp_xlated)" "$((before + 1))" "ICMP translated toward
 on rsr "$IP" route change "$RS_NET.0/24" dev brrs
 
 log "C: smaller MTU on the director's own link"
+# Forget the path MTU the client learnt in B.
+on c1 "$IP" route flush cache
 on lb1 "$IP" link set eth1 mtu 1300
 on rsr "$IP" link set lb1 mtu 1300
 on rsr "$IP" link set brup mtu 1300
