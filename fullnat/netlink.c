@@ -14,6 +14,10 @@
 
 /* --- policies, one per nesting level ------------------------------------- */
 
+/* Attributes the kernel sends but never takes. */
+#define REPLY_ONLY { .type = NLA_REJECT, \
+		     .reject_message = "this attribute is only sent in replies" }
+
 #define ADDR_POLICY NLA_POLICY_RANGE(NLA_BINARY, sizeof(struct in_addr), \
 				     sizeof(struct in6_addr))
 
@@ -26,8 +30,8 @@ const struct nla_policy fnat_svc_policy[FULLNAT_A_SVC_MAX + 1] = {
 	[FULLNAT_A_SVC_SCHED]		= { .type = NLA_NUL_STRING,
 					    .len = FULLNAT_SCHED_NAME_MAX - 1 },
 	[FULLNAT_A_SVC_TOA]		= NLA_POLICY_MAX(NLA_U8, 1),
-	[FULLNAT_A_SVC_STATS]		= { .type = NLA_REJECT },
-	[FULLNAT_A_SVC_REAL_SERVERS]	= { .type = NLA_REJECT },
+	[FULLNAT_A_SVC_STATS]		= REPLY_ONLY,
+	[FULLNAT_A_SVC_REAL_SERVERS]	= REPLY_ONLY,
 };
 
 /* Policy bounds are s16 unless given as a range structure. */
@@ -42,18 +46,18 @@ const struct nla_policy fnat_dest_policy[FULLNAT_A_DEST_MAX + 1] = {
 	[FULLNAT_A_DEST_PORT]		= NLA_POLICY_MIN(NLA_U16, 1),
 	[FULLNAT_A_DEST_WEIGHT]		= NLA_POLICY_FULL_RANGE(NLA_U32,
 							&weight_range),
-	[FULLNAT_A_DEST_ACTIVE]		= { .type = NLA_REJECT },
-	[FULLNAT_A_DEST_INACTIVE]	= { .type = NLA_REJECT },
-	[FULLNAT_A_DEST_STATS]		= { .type = NLA_REJECT },
+	[FULLNAT_A_DEST_ACTIVE]		= REPLY_ONLY,
+	[FULLNAT_A_DEST_INACTIVE]	= REPLY_ONLY,
+	[FULLNAT_A_DEST_STATS]		= REPLY_ONLY,
 };
 
 static const struct nla_policy laddr_policy[FULLNAT_A_LADDR_MAX + 1] = {
 	[FULLNAT_A_LADDR_PAD]		= { .type = NLA_REJECT },
 	[FULLNAT_A_LADDR_ADDR]		= ADDR_POLICY,
-	[FULLNAT_A_LADDR_PORTS_IN_USE]	= { .type = NLA_REJECT },
-	[FULLNAT_A_LADDR_CONNS]		= { .type = NLA_REJECT },
-	[FULLNAT_A_LADDR_CONFLICTS]	= { .type = NLA_REJECT },
-	[FULLNAT_A_LADDR_EXHAUSTED]	= { .type = NLA_REJECT },
+	[FULLNAT_A_LADDR_PORTS_IN_USE]	= REPLY_ONLY,
+	[FULLNAT_A_LADDR_CONNS]		= REPLY_ONLY,
+	[FULLNAT_A_LADDR_CONFLICTS]	= REPLY_ONLY,
+	[FULLNAT_A_LADDR_EXHAUSTED]	= REPLY_ONLY,
 };
 
 static struct netlink_range_validation conn_max_range __ro_after_init = {
@@ -88,8 +92,8 @@ static const struct nla_policy fnat_policy[FULLNAT_A_MAX + 1] = {
 	[FULLNAT_A_DEST]	= NLA_POLICY_NESTED(fnat_dest_policy),
 	[FULLNAT_A_LADDR]	= NLA_POLICY_NESTED(laddr_policy),
 	[FULLNAT_A_CONFIG]	= NLA_POLICY_NESTED(cfg_policy),
-	[FULLNAT_A_CONN]	= { .type = NLA_REJECT },
-	[FULLNAT_A_INFO]	= { .type = NLA_REJECT },
+	[FULLNAT_A_CONN]	= REPLY_ONLY,
+	[FULLNAT_A_INFO]	= REPLY_ONLY,
 };
 
 /* --- helpers --------------------------------------------------------------- */

@@ -1,0 +1,74 @@
+#!/bin/bash
+# The netlink interface refuses bad requests with a sentence and changes
+# nothing: values out of range, wrong lengths, unknown or reply-only
+# attributes, modes not offered yet, duplicates, unknown objects. Requests
+# are hand-built with genl_send (lbctl would refuse them before sending).
+#
+#  (one namespace, lb1, the director; no traffic)
+#
+# @timeout: 120
+. /fnat/lib.sh
+
+ns_add lb1
+module_load fullnat
+lb lb1 laddr add 198.18.11.1
+lb lb1 service add tcp 203.0.113.10:80 scheduler wrr
+lb lb1 rs add tcp 203.0.113.10:80 198.19.0.11:8080 weight 2
+before=$(lbctl -n lb1 -j show | jq -S 'del(.config) | del(.services[].stats) |
+	del(.services[].real_servers[].stats)')
+
+# Attribute numbers from include/uapi/linux/fullnat.h
+NEW_SERVICE=4 SET_SERVICE=5 NEW_DEST=8 SET_DEST=9 DEL_DEST=10 NEW_LADDR=12 SET_CONFIG=3
+SVC="1.2=u8:6 1.3=hex:cb00710a 1.4=u16:80"	# tcp 203.0.113.10:80
+RS="2.2=hex:c613000b 2.3=u16:8080"		# 198.19.0.11:8080
+
+refuse() { # refuse WHAT EXTACK_RE CMD ATTRS...
+	local what=$1 re=$2 out
+	shift 2
+	set +e
+	out=$(on_quiet lb1 genl_send fullnat "$@")
+	local rc=$?
+	set -e
+	echo "$what: $out"
+	((rc == 1)) || fail "$what: accepted"
+	assert_match "$out" "$re" "$what: refused with a reason"
+}
+
+refuse "weight 70000" "^error E(RANGE|INVAL)" $SET_DEST $SVC $RS 2.4=u32:70000
+refuse "port 0" "^error E(RANGE|INVAL)" $NEW_SERVICE 1.2=u8:6 1.3=hex:cb00710b 1.4=u16:0 1.5=u8:0 1.6=str:rr
+refuse "5-byte address" "4 \(IPv4\) or 16 \(IPv6\) bytes" $NEW_SERVICE 1.2=u8:6 1.3=hex:cb00710b01 1.4=u16:80 1.5=u8:0 1.6=str:rr
+refuse "2-byte address" "^error E(RANGE|INVAL)" $NEW_LADDR 3.2=hex:c612
+refuse "multicast VIP" "not a unicast address" $NEW_SERVICE 1.2=u8:6 1.3=hex:e0000001 1.4=u16:80 1.5=u8:0 1.6=str:rr
+refuse "unknown top-level attribute" "^error E(INVAL|OPNOTSUPP)" $NEW_SERVICE $SVC 99=u8:1
+refuse "unknown service attribute" "^error E(INVAL|OPNOTSUPP)" $NEW_SERVICE 1.2=u8:6 1.3=hex:cb00710b 1.4=u16:80 1.5=u8:0 1.6=str:rr 1.40=u8:1
+refuse "reply-only attribute" "only sent in replies" $SET_SERVICE $SVC 1.9=u32:5
+refuse "long scheduler name" "^error E(RANGE|INVAL)" $SET_SERVICE $SVC 1.6=str:abcdefghijklmnopqrstuvwxyz
+refuse "unknown scheduler" "unknown scheduler" $SET_SERVICE $SVC 1.6=str:nosuch
+refuse "forward nat" "forwarding mode nat is not implemented yet" $NEW_SERVICE 1.2=u8:6 1.3=hex:cb00710b 1.4=u16:80 1.5=u8:1 1.6=str:rr
+refuse "UDP" "UDP services are not supported yet" $NEW_SERVICE 1.2=u8:17 1.3=hex:cb00710b 1.4=u16:53 1.5=u8:0 1.6=str:rr
+refuse "protocol 99" "must be TCP or UDP" $NEW_SERVICE 1.2=u8:99 1.3=hex:cb00710b 1.4=u16:80 1.5=u8:0 1.6=str:rr
+refuse "IPv6 VIP" "IPv6 addresses are not supported yet" $NEW_SERVICE 1.2=u8:6 1.3=hex:20010db8000000000000000000000001 1.4=u16:80 1.5=u8:0 1.6=str:rr
+refuse "no scheduler" "needs a forwarding mode and a scheduler" $NEW_SERVICE 1.2=u8:6 1.3=hex:cb00710b 1.4=u16:80 1.5=u8:0
+refuse "duplicate service" "already exists" $NEW_SERVICE $SVC 1.5=u8:0 1.6=str:rr
+refuse "duplicate real server" "already exists" $NEW_DEST $SVC $RS
+refuse "unknown service" "no such virtual service" $NEW_DEST 1.2=u8:6 1.3=hex:cb00710c 1.4=u16:80 $RS
+refuse "unknown real server" "no such real server" $DEL_DEST $SVC 2.2=hex:c613000c 2.3=u16:8080
+refuse "LIP equal to a VIP" "cannot be a virtual service address" $NEW_LADDR 3.2=hex:cb00710a
+refuse "port range reversed" "minimum exceeds its maximum" $SET_CONFIG 5.2=u16:3000 5.3=u16:2000
+refuse "conn_max 0" "^error E(RANGE|INVAL)" $SET_CONFIG 5.1=u32:0
+refuse "timeout 0" "^error E(RANGE|INVAL)" $SET_CONFIG 5.9=u32:0
+refuse "nothing" "^error EINVAL" $SET_CONFIG
+
+log "lbctl shows the kernel's sentence, exit status 1"
+set +e
+out=$(lbctl -n lb1 service set tcp 203.0.113.10:80 scheduler nosuch 2>&1); rc=$?
+set -e
+echo "$out"
+assert_eq "$rc" 1 "lbctl exit status on a kernel refusal"
+assert_match "$out" "^Error: .*unknown scheduler" "lbctl prints the extack message"
+
+log "nothing changed"
+after=$(lbctl -n lb1 -j show | jq -S 'del(.config) | del(.services[].stats) |
+	del(.services[].real_servers[].stats)')
+assert_eq "$after" "$before" "director state after all the refusals"
+lb lb1 show
