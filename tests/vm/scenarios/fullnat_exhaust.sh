@@ -39,3 +39,16 @@ log "after release, connections succeed again"
 out=$(on_quiet c1 tcp_hold -n 16 -t 20000 "$VIP" 80)
 echo "$out"
 assert_match "$out" "connected=16 failed=0" "16 connections again"
+
+log "the connection table's bound: conn_max 20 with 16 open, 4 more fit, then no more"
+lb lb1 config set port_range 1024-65535 conn_max 20
+wait_for 60 "released tuples" drained lb1
+bg c1 hold20 tcp_hold -n 20 -t 20000 -w /tmp/release3 "$VIP" 80
+wait_for 60 "20 connections" grep -q '^connected=' "$FNAT_LOG/hold20.log"
+assert_match "$(head -1 "$FNAT_LOG/hold20.log")" "^connected=20 failed=0" "20 connections within conn_max"
+set +e
+out=$(on_quiet c1 tcp_hold -n 1 -t 3000 "$VIP" 80)
+set -e
+assert_match "$out" "connected=0 failed=1" "the 21st is refused"
+assert_ge "$(counter lb1 conn_limit)" 1 "conn_limit counts the refusal"
+touch /tmp/release3

@@ -50,3 +50,10 @@ lb lb1 service set tcp "$VIP:80" toa off
 before=$(counter lb1 toa_inserted)
 http_get c1 "http://$VIP/" >/dev/null
 assert_eq "$(counter lb1 toa_inserted)" "$before" "no TOA with toa off"
+
+log "no room for the option: the third ACK already has 40 bytes of options"
+lb lb1 service set tcp "$VIP:80" toa on
+on c1 iptables -A OUTPUT -p tcp --tcp-flags RST RST -m mark ! --mark 0x70a -j DROP
+before=$(counter lb1 toa_no_room)
+on c1 toa_client -q -m full -a 1 "$CLIENT_NET.2" "$VIP" 80
+assert_ge "$(counter lb1 toa_no_room)" "$((before + 1))" "toa_no_room counts the skipped option"
