@@ -205,15 +205,6 @@ nla_put_failure:
 
 /* --- configuration ----------------------------------------------------------- */
 
-static const int timeout_attr[__FULLNAT_TCP_S_LAST] = {
-	[FULLNAT_TCP_S_SYN_RECV]	= FULLNAT_A_CFG_TIMEOUT_SYN_RECV,
-	[FULLNAT_TCP_S_ESTABLISHED]	= FULLNAT_A_CFG_TIMEOUT_ESTABLISHED,
-	[FULLNAT_TCP_S_FIN_WAIT]	= FULLNAT_A_CFG_TIMEOUT_FIN_WAIT,
-	[FULLNAT_TCP_S_CLOSE_WAIT]	= FULLNAT_A_CFG_TIMEOUT_CLOSE_WAIT,
-	[FULLNAT_TCP_S_LAST_ACK]	= FULLNAT_A_CFG_TIMEOUT_LAST_ACK,
-	[FULLNAT_TCP_S_TIME_WAIT]	= FULLNAT_A_CFG_TIMEOUT_TIME_WAIT,
-	[FULLNAT_TCP_S_CLOSE]		= FULLNAT_A_CFG_TIMEOUT_CLOSE,
-};
 
 static int fnat_nl_get_config(struct sk_buff *skb, struct genl_info *info)
 {
@@ -241,9 +232,9 @@ static int fnat_nl_get_config(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u16(msg, FULLNAT_A_CFG_PORT_MAX, range & 0xffff) ||
 	    nla_put_u8(msg, FULLNAT_A_CFG_EXPIRE_NODEST, fn->cfg.expire_nodest))
 		goto nla_put_failure_unlock;
-	for (s = 0; s < __FULLNAT_TCP_S_LAST; s++) {
-		if (timeout_attr[s] &&
-		    nla_put_u32(msg, timeout_attr[s], fn->cfg.timeout[s] / HZ))
+	for (s = FULLNAT_TCP_S_SYN_RECV; s <= FULLNAT_TCP_S_CLOSE; s++) {
+		if (nla_put_u32(msg, FULLNAT_A_CFG_TIMEOUT(s),
+				fn->cfg.timeout[s] / HZ))
 			goto nla_put_failure_unlock;
 	}
 	mutex_unlock(&fn->lock);
@@ -292,10 +283,10 @@ static int fnat_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	if (tb[FULLNAT_A_CFG_EXPIRE_NODEST])
 		WRITE_ONCE(fn->cfg.expire_nodest,
 			   nla_get_u8(tb[FULLNAT_A_CFG_EXPIRE_NODEST]));
-	for (s = 0; s < __FULLNAT_TCP_S_LAST; s++) {
-		if (timeout_attr[s] && tb[timeout_attr[s]])
+	for (s = FULLNAT_TCP_S_SYN_RECV; s <= FULLNAT_TCP_S_CLOSE; s++) {
+		if (tb[FULLNAT_A_CFG_TIMEOUT(s)])
 			WRITE_ONCE(fn->cfg.timeout[s],
-				   nla_get_u32(tb[timeout_attr[s]]) * HZ);
+				   nla_get_u32(tb[FULLNAT_A_CFG_TIMEOUT(s)]) * HZ);
 	}
 	fn->gen++;
 	mutex_unlock(&fn->lock);

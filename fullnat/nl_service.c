@@ -140,6 +140,26 @@ int fnat_nl_new_service(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+/*
+ * Parse a request naming a service, lock, and find it. Returns with
+ * fn->lock held on success only.
+ */
+static int lock_service(struct genl_info *info, struct fnat_net *fn,
+			struct svc_req *req, struct fnat_service **svc)
+{
+	int ret = parse_service(info, req);
+
+	if (ret)
+		return ret;
+	mutex_lock(&fn->lock);
+	*svc = __find_service(fn, req, info->extack);
+	if (!*svc) {
+		mutex_unlock(&fn->lock);
+		return -ENOENT;
+	}
+	return 0;
+}
+
 int fnat_nl_set_service(struct sk_buff *skb, struct genl_info *info)
 {
 	struct fnat_net *fn = fnat_net(genl_info_net(info));
@@ -147,14 +167,10 @@ int fnat_nl_set_service(struct sk_buff *skb, struct genl_info *info)
 	struct svc_req req;
 	int ret;
 
-	ret = parse_service(info, &req);
+	ret = lock_service(info, fn, &req, &svc);
 	if (ret)
 		return ret;
-	mutex_lock(&fn->lock);
-	svc = __find_service(fn, &req, info->extack);
-	if (!svc) {
-		ret = -ENOENT;
-	} else if (req.has_fwd && req.tmpl.fwd != svc->fwd) {
+	if (req.has_fwd && req.tmpl.fwd != svc->fwd) {
 		NL_SET_ERR_MSG_ATTR(info->extack, req.nest,
 				    "the forwarding mode of a service cannot change; delete and add it");
 		ret = -EINVAL;
@@ -174,15 +190,12 @@ int fnat_nl_del_service(struct sk_buff *skb, struct genl_info *info)
 	struct svc_req req;
 	int ret;
 
-	ret = parse_service(info, &req);
+	ret = lock_service(info, fn, &req, &svc);
 	if (ret)
 		return ret;
-	mutex_lock(&fn->lock);
-	svc = __find_service(fn, &req, info->extack);
-	if (svc)
-		__fnat_service_del(fn, svc);
+	__fnat_service_del(fn, svc);
 	mutex_unlock(&fn->lock);
-	return svc ? 0 : -ENOENT;
+	return 0;
 }
 
 static int put_stats(struct sk_buff *skb, int type,
@@ -255,16 +268,15 @@ int fnat_nl_get_service(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	int ret;
 
-	ret = parse_service(info, &req);
-	if (ret)
-		return ret;
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	mutex_lock(&fn->lock);
-	svc = __find_service(fn, &req, info->extack);
-	ret = svc ? fill_service(msg, info->snd_portid, info->snd_seq, 0, svc,
-				 NULL) : -ENOENT;
+	ret = lock_service(info, fn, &req, &svc);
+	if (ret) {
+		nlmsg_free(msg);
+		return ret;
+	}
+	ret = fill_service(msg, info->snd_portid, info->snd_seq, 0, svc, NULL);
 	mutex_unlock(&fn->lock);
 	if (ret) {
 		nlmsg_free(msg);
@@ -350,18 +362,12 @@ static int lock_dest_request(struct genl_info *info, struct fnat_net *fn,
 	struct svc_req sreq;
 	int ret;
 
-	ret = parse_service(info, &sreq);
-	if (ret)
-		return ret;
 	ret = parse_dest(info, dreq);
 	if (ret)
 		return ret;
-	mutex_lock(&fn->lock);
-	*svc = __find_service(fn, &sreq, info->extack);
-	if (!*svc) {
-		ret = -ENOENT;
-		goto out_unlock;
-	}
+	ret = lock_service(info, fn, &sreq, svc);
+	if (ret)
+		return ret;
 	if (dreq->af != (*svc)->af) {
 		NL_SET_ERR_MSG_ATTR(info->extack, dreq->nest,
 				    "the real server's address family differs from the service's");

@@ -27,16 +27,6 @@ static const uint8_t fwd_to_abi[] = {
 	[LB_FWD_TUN]		= FULLNAT_FWD_TUN,
 };
 
-/* The timeout attribute of each TCP state; 0: none. */
-static const int timeout_attr[FULLNAT_TCP_S_MAX + 1] = {
-	[FULLNAT_TCP_S_SYN_RECV]	= FULLNAT_A_CFG_TIMEOUT_SYN_RECV,
-	[FULLNAT_TCP_S_ESTABLISHED]	= FULLNAT_A_CFG_TIMEOUT_ESTABLISHED,
-	[FULLNAT_TCP_S_FIN_WAIT]	= FULLNAT_A_CFG_TIMEOUT_FIN_WAIT,
-	[FULLNAT_TCP_S_CLOSE_WAIT]	= FULLNAT_A_CFG_TIMEOUT_CLOSE_WAIT,
-	[FULLNAT_TCP_S_LAST_ACK]	= FULLNAT_A_CFG_TIMEOUT_LAST_ACK,
-	[FULLNAT_TCP_S_TIME_WAIT]	= FULLNAT_A_CFG_TIMEOUT_TIME_WAIT,
-	[FULLNAT_TCP_S_CLOSE]		= FULLNAT_A_CFG_TIMEOUT_CLOSE,
-};
 
 static int fwd_from_abi(uint8_t v)
 {
@@ -155,9 +145,9 @@ int lb_put_config(struct nl_msg *msg, const struct lb_config *cfg)
 	if (!ret && cfg->present & LB_CFG_EXPIRE_NODEST)
 		ret = nla_put_u8(msg, FULLNAT_A_CFG_EXPIRE_NODEST,
 				 cfg->expire_nodest ? 1 : 0);
-	for (st = 0; st <= FULLNAT_TCP_S_MAX && !ret; st++)
-		if (timeout_attr[st] && cfg->present & LB_CFG_TIMEOUT(st))
-			ret = nla_put_u32(msg, timeout_attr[st],
+	for (st = FULLNAT_TCP_S_SYN_RECV; st <= FULLNAT_TCP_S_CLOSE && !ret; st++)
+		if (cfg->present & LB_CFG_TIMEOUT(st))
+			ret = nla_put_u32(msg, FULLNAT_A_CFG_TIMEOUT(st),
 					  cfg->timeout[st]);
 	return nest_end(msg, nest, ret);
 }
@@ -304,11 +294,11 @@ int lb_parse_config(struct nlattr *nest, struct lb_config *cfg)
 		cfg->expire_nodest =
 			nla_get_u8(tb[FULLNAT_A_CFG_EXPIRE_NODEST]) != 0;
 	}
-	for (st = 0; st <= FULLNAT_TCP_S_MAX; st++) {
-		if (!timeout_attr[st] || !tb[timeout_attr[st]])
+	for (st = FULLNAT_TCP_S_SYN_RECV; st <= FULLNAT_TCP_S_CLOSE; st++) {
+		if (!tb[FULLNAT_A_CFG_TIMEOUT(st)])
 			continue;
 		cfg->present |= LB_CFG_TIMEOUT(st);
-		cfg->timeout[st] = nla_get_u32(tb[timeout_attr[st]]);
+		cfg->timeout[st] = nla_get_u32(tb[FULLNAT_A_CFG_TIMEOUT(st)]);
 	}
 	return 0;
 }

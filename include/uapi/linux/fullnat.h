@@ -206,6 +206,12 @@ enum fullnat_config_attr {
 	__FULLNAT_A_CFG_LAST
 };
 #define FULLNAT_A_CFG_MAX (__FULLNAT_A_CFG_LAST - 1)
+/*
+ * The timeout attribute of a TCP state from FULLNAT_TCP_S_SYN_RECV to
+ * FULLNAT_TCP_S_CLOSE: both enums list these states in the same order.
+ */
+#define FULLNAT_A_CFG_TIMEOUT(state) \
+	(FULLNAT_A_CFG_TIMEOUT_SYN_RECV + (state) - FULLNAT_TCP_S_SYN_RECV)
 #define FULLNAT_CONN_MAX_LIMIT		(1U << 24)
 #define FULLNAT_TIMEOUT_MAX		(1U << 22)	/* seconds, ~48 days */
 
