@@ -29,6 +29,13 @@ done
 total=$(( $(lbctl -n lb1 -j show | jq '.services[0].stats.conns') +
 	  $(lbctl -n lb2 -j show | jq '.services[0].stats.conns') ))
 assert_eq "$total" 200 "every connection went through exactly one director"
+# A stray packet of a flow the director does not hold is dropped and
+# counted (not_syn). Under a heavily loaded host a handful were seen once
+# (6 of ~1000 client packets; see the notes of the FullNAT issue); a
+# flow routed to the wrong director would be hundreds.
 for d in 1 2; do
-	assert_eq "$(counter "lb$d" not_syn)" 0 "lb$d saw no packet of the other's connections"
+	n=$(counter "lb$d" not_syn)
+	((n == 0)) || lbctl -n "lb$d" stats
+	(( n <= 10 )) || fail "lb$d dropped $n packets of flows it does not hold"
+	echo "ok: lb$d dropped $n stray packets (<= 10)"
 done
