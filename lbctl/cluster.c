@@ -1,0 +1,1114 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The cluster file. See cluster.h; every key is in docs/lbctl.md.
+ *
+ * jansson reads the text with JSON_REJECT_DUPLICATES, so a key given twice
+ * is an error with jansson's own line and column. Then each object is
+ * walked against a table of its keys (in the manner of nftables'
+ * parser_json.c, but strict): a key not in the table is an error, as
+ * jansson's "!" would make it, but naming the key, where it is and what
+ * was expected instead of "1 object item(s) left unpacked". jansson keeps
+ * no positions in its values, so an error finds its line and column by
+ * following its JSON path through the text again (locate()).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cluster.h"
+#include "netns.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#define PATH_DEPTH	8
+#define REASON_MAX	256
+
+/* What is being parsed, and where in the file. */
+struct pctx {
+	const char *text;
+	size_t len;
+	const char *file;
+	char *err;
+	size_t errlen;
+	int depth;
+	struct {
+		const char *key;	/* NULL: an array element */
+		size_t index;
+	} path[PATH_DEPTH];
+};
+
+/* --- where: the path and its line and column ------------------------------ */
+
+static void push_key(struct pctx *p, const char *key)
+{
+	if (p->depth < PATH_DEPTH)
+		p->path[p->depth] = (typeof(p->path[0])){ key, 0 };
+	p->depth++;
+}
+
+static void push_index(struct pctx *p, size_t index)
+{
+	if (p->depth < PATH_DEPTH)
+		p->path[p->depth] = (typeof(p->path[0])){ NULL, index };
+	p->depth++;
+}
+
+static void pop(struct pctx *p)
+{
+	p->depth--;
+}
+
+static bool plain_key(const char *key)
+{
+	const char *s;
+
+	if (!*key)
+		return false;
+	for (s = key; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	return true;
+}
+
+/* services[0].real_servers[1].weight; an odd key as ["a b"] */
+static void format_path(const struct pctx *p, char *buf, size_t len)
+{
+	size_t off = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < p->depth && i < PATH_DEPTH && off < len; i++) {
+		const char *key = p->path[i].key;
+
+		if (!key)
+			off += (size_t)snprintf(buf + off, len - off, "[%zu]",
+						p->path[i].index);
+		else if (plain_key(key))
+			off += (size_t)snprintf(buf + off, len - off, "%s%s",
+						i ? "." : "", key);
+		else
+			off += (size_t)snprintf(buf + off, len - off,
+						"[\"%.40s\"]", key);
+	}
+}
+
+/*
+ * A small scanner over text that jansson has already accepted whole, so
+ * it needs no error handling beyond staying inside the buffer.
+ */
+static const char *skip_ws(const char *s, const char *end)
+{
+	while (s < end && (*s == ' ' || *s == '\t' || *s == '\n' ||
+			   *s == '\r'))
+		s++;
+	return s;
+}
+
+/* s at the opening quote; returns past the closing one. */
+static const char *skip_string(const char *s, const char *end)
+{
+	for (s++; s < end && *s != '"'; s++)
+		if (*s == '\\')
+			s++;
+	return s < end ? s + 1 : end;
+}
+
+static const char *skip_value(const char *s, const char *end)
+{
+	int nest = 0;
+
+	do {
+		s = skip_ws(s, end);
+		if (s >= end)
+			return end;
+		if (*s == '"') {
+			s = skip_string(s, end);
+			continue;
+		}
+		if (*s == '{' || *s == '[')
+			nest++;
+		else if (*s == '}' || *s == ']')
+			nest--;
+		else if (*s != ',' && *s != ':') {
+			/* a number, true, false or null */
+			while (s < end && !strchr(" \t\r\n,:]}", *s))
+				s++;
+			continue;
+		}
+		s++;
+	} while (nest > 0);
+	return s;
+}
+
+/* Whether the string token [s, e) (quotes included) spells key. */
+static bool key_is(const char *s, const char *e, const char *key)
+{
+	json_t *j;
+	bool same;
+
+	if (!memchr(s, '\\', (size_t)(e - s)))
+		return (size_t)(e - s - 2) == strlen(key) &&
+		       !memcmp(s + 1, key, (size_t)(e - s - 2));
+	j = json_loadb(s, (size_t)(e - s), JSON_DECODE_ANY, NULL);
+	same = j && json_is_string(j) && !strcmp(json_string_value(j), key);
+	json_decref(j);
+	return same;
+}
+
+/* The value that the first depth steps of p's path lead to, or NULL. */
+static const char *locate(const struct pctx *p, int depth)
+{
+	const char *s = p->text, *end = p->text + p->len, *k;
+	size_t i;
+	int d;
+
+	s = skip_ws(s, end);
+	for (d = 0; d < depth && d < PATH_DEPTH && s < end; d++) {
+		const char *key = p->path[d].key;
+
+		if (*s != (key ? '{' : '['))
+			return NULL;
+		s = skip_ws(s + 1, end);
+		for (i = 0; s < end && *s != '}' && *s != ']'; i++) {
+			if (key) {
+				k = s;
+				s = skip_string(s, end);
+				if (key_is(k, s, key)) {
+					s = skip_ws(skip_ws(s, end) + 1, end);
+					break;
+				}
+				s = skip_ws(s, end) + 1;	/* the ':' */
+			} else if (i == p->path[d].index) {
+				break;
+			}
+			s = skip_ws(skip_value(s, end), end);
+			if (s < end && *s == ',')
+				s = skip_ws(s + 1, end);
+		}
+		if (s >= end || *s == '}' || *s == ']')
+			return NULL;
+	}
+	return s < end ? s : NULL;
+}
+
+/* Line and column (1-based, in characters, as jansson counts) of at. */
+static void line_col(const struct pctx *p, const char *at, int *line,
+		     int *col)
+{
+	const char *s;
+
+	*line = 1;
+	*col = 1;
+	for (s = p->text; s < at; s++) {
+		if (*s == '\n') {
+			(*line)++;
+			*col = 1;
+		} else if (((unsigned char)*s & 0xc0) != 0x80) {
+			(*col)++;
+		}
+	}
+}
+
+/*
+ * "FILE:LINE:COL: PATH: reason" for the value at the current path (or the
+ * nearest one that is in the text). Returns -EINVAL.
+ */
+static __attribute__((format(printf, 2, 3)))
+int fail(struct pctx *p, const char *fmt, ...)
+{
+	char path[REASON_MAX], why[REASON_MAX];
+	const char *at = NULL;
+	int line, col, d;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	for (d = p->depth; !at && d >= 0; d--)
+		at = locate(p, d);
+	line_col(p, at ? at : p->text, &line, &col);
+	format_path(p, path, sizeof(path));
+	return parse_fail(p->err, p->errlen, "%s:%d:%d: %s%s%s", p->file,
+			  line, col, path, *path ? ": " : "", why);
+}
+
+/* --- values ------------------------------------------------------------------ */
+
+enum vtype { V_STRING, V_INTEGER, V_BOOLEAN, V_OBJECT, V_ARRAY };
+
+static const char *const vtype_names[] = {
+	[V_STRING]	= "a string",
+	[V_INTEGER]	= "an integer",
+	[V_BOOLEAN]	= "true or false",
+	[V_OBJECT]	= "an object",
+	[V_ARRAY]	= "an array",
+};
+
+static const char *json_type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:	return "an object";
+	case JSON_ARRAY:	return "an array";
+	case JSON_STRING:	return "a string";
+	case JSON_INTEGER:	return "an integer";
+	case JSON_REAL:		return "a number with a fraction or exponent";
+	case JSON_TRUE:
+	case JSON_FALSE:	return "a boolean";
+	case JSON_NULL:		return "null";
+	}
+	return "something else";
+}
+
+static bool is_vtype(const json_t *v, enum vtype t)
+{
+	switch (t) {
+	case V_STRING:	return json_is_string(v);
+	case V_INTEGER:	return json_is_integer(v);
+	case V_BOOLEAN:	return json_is_boolean(v);
+	case V_OBJECT:	return json_is_object(v);
+	case V_ARRAY:	return json_is_array(v);
+	}
+	return false;
+}
+
+static int check_type(struct pctx *p, const json_t *v, enum vtype t)
+{
+	if (is_vtype(v, t))
+		return 0;
+	return fail(p, "expected %s, not %s", vtype_names[t],
+		    json_type_name(v));
+}
+
+/* An integer in [min, max]; what names it, as parse.c's numbers do. */
+static int int_in(struct pctx *p, const json_t *v, const char *what,
+		  long long min, long long max, long long *out)
+{
+	json_int_t n = json_integer_value(v);
+
+	if (n < min || n > max)
+		return fail(p, "%s %lld is out of range %lld-%lld", what,
+			    (long long)n, min, max);
+	*out = n;
+	return 0;
+}
+
+/* A string through one of parse.c's parsers: the reason is its own. */
+#define PARSE_STR(p, v, parser, ...) ({					\
+	char why_[REASON_MAX];						\
+	parser(json_string_value(v), __VA_ARGS__, why_, sizeof(why_)) ?	\
+		fail(p, "%s", why_) : 0; })
+
+/* NULL if fullnat.ko can use a (a VIP, LIP or real server), else why not. */
+static const char *unusable(const struct lb_addr *a)
+{
+	uint32_t h;
+
+	if (a->family == AF_INET6)
+		return "is IPv6, which fullnat.ko does not support yet";
+	h = ntohl(a->v4.s_addr);
+	if (!(h >> 24) || h >> 24 == 127 || h >= 0xe0000000)
+		return "is not a unicast address";
+	return NULL;
+}
+
+static int get_addr(struct pctx *p, const json_t *v, struct lb_addr *a)
+{
+	int ret = PARSE_STR(p, v, parse_addr, a);
+
+	if (!ret && unusable(a))
+		return fail(p, "%s %s", json_string_value(v), unusable(a));
+	return ret;
+}
+
+/* --- objects: a table of keys each --------------------------------------- */
+
+struct key {
+	const char *name;
+	enum vtype type;
+	bool required;
+	int (*parse)(struct pctx *p, json_t *v, void *obj);
+};
+
+/* "address, port or weight" */
+static void key_list(const struct key *keys, size_t n, char *buf, size_t len)
+{
+	size_t i, off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+					!i ? "" : i + 1 < n ? ", " : " or ",
+					keys[i].name);
+}
+
+/*
+ * Every key of obj (at the current path) through its table entry, in the
+ * order of the file; then the required ones that are missing.
+ */
+static int walk(struct pctx *p, json_t *obj, const struct key *keys,
+		size_t n, void *dst)
+{
+	char list[REASON_MAX];
+	const char *name;
+	json_t *v;
+	size_t i;
+	int ret;
+
+	json_object_foreach(obj, name, v) {
+		for (i = 0; i < n && strcmp(name, keys[i].name); i++)
+			;
+		push_key(p, name);
+		if (i == n) {
+			key_list(keys, n, list, sizeof(list));
+			return fail(p, "unknown key; expected %s", list);
+		}
+		ret = check_type(p, v, keys[i].type) ?:
+		      keys[i].parse(p, v, dst);
+		if (ret)
+			return ret;
+		pop(p);
+	}
+	for (i = 0; i < n; i++)
+		if (keys[i].required && !json_object_get(obj, keys[i].name))
+			return fail(p, "\"%s\" is missing", keys[i].name);
+	return 0;
+}
+
+/* Each element of array v, an object, through keys into a fresh T. */
+static int walk_array(struct pctx *p, json_t *arr,
+		      int (*one)(struct pctx *p, json_t *v, void *dst),
+		      void *dst)
+{
+	size_t i;
+	json_t *v;
+	int ret;
+
+	json_array_foreach(arr, i, v) {
+		push_index(p, i);
+		ret = one(p, v, dst);
+		if (ret)
+			return ret;
+		pop(p);
+	}
+	return 0;
+}
+
+static int oom(struct pctx *p)
+{
+	fail(p, "out of memory");
+	return -ENOMEM;
+}
+
+/* --- real servers -------------------------------------------------------------- */
+
+static int rs_address(struct pctx *p, json_t *v, void *d)
+{
+	return get_addr(p, v, &((struct lb_dest *)d)->addr);
+}
+
+static int rs_port(struct pctx *p, json_t *v, void *d)
+{
+	long long n = 0;
+	int ret = int_in(p, v, "port", 1, 65535, &n);
+
+	if (!ret)
+		((struct lb_dest *)d)->port = (uint16_t)n;
+	return ret;
+}
+
+static int rs_weight(struct pctx *p, json_t *v, void *d)
+{
+	long long n = 0;
+	int ret = int_in(p, v, "weight", 0, FULLNAT_WEIGHT_MAX, &n);
+
+	if (!ret)
+		((struct lb_dest *)d)->weight = (int32_t)n;
+	return ret;
+}
+
+static const struct key rs_keys[] = {
+	{ "address", V_STRING, true, rs_address },
+	{ "port", V_INTEGER, true, rs_port },
+	{ "weight", V_INTEGER, false, rs_weight },
+};
+
+static int real_server(struct pctx *p, json_t *v, void *list)
+{
+	struct lb_dest_list *l = list;
+	char ap[LB_ADDRPORT_STRLEN];
+	struct lb_dest d;
+	size_t i;
+	int ret;
+
+	lb_dest_init(&d);
+	d.weight = 1;
+	ret = check_type(p, v, V_OBJECT) ?:
+	      walk(p, v, rs_keys, ARRAY_SIZE(rs_keys), &d);
+	if (ret)
+		return ret;
+	for (i = 0; i < l->n; i++) {
+		if (!lb_dest_same(&l->v[i], &d))
+			continue;
+		format_addrport(&(struct lb_addrport){ d.addr, d.port }, ap,
+				sizeof(ap));
+		return fail(p, "real server %s is also real_servers[%zu]", ap,
+			    i);
+	}
+	return lb_list_push(l, &d) ? oom(p) : 0;
+}
+
+/* --- services ------------------------------------------------------------------ */
+
+/* A service being read, with what only the file has. */
+struct svc_in {
+	struct lb_svc_entry e;
+	const char *name;
+};
+
+static int svc_name(struct pctx *p, json_t *v, void *s)
+{
+	size_t n = json_string_length(v);
+
+	if (!n || n >= 64)
+		return fail(p, "a service name is 1 to 63 characters");
+	((struct svc_in *)s)->name = json_string_value(v);
+	return 0;
+}
+
+static int svc_protocol(struct pctx *p, json_t *v, void *s)
+{
+	struct lb_service *svc = &((struct svc_in *)s)->e.svc;
+	int ret = PARSE_STR(p, v, parse_proto, &svc->proto);
+
+	if (!ret && svc->proto == LB_PROTO_UDP)
+		return fail(p, "UDP services are not supported by fullnat.ko yet");
+	return ret;
+}
+
+static int svc_vip(struct pctx *p, json_t *v, void *s)
+{
+	return get_addr(p, v, &((struct svc_in *)s)->e.svc.addr);
+}
+
+static int svc_port(struct pctx *p, json_t *v, void *s)
+{
+	long long n = 0;
+	int ret = int_in(p, v, "port", 1, 65535, &n);
+
+	if (!ret)
+		((struct svc_in *)s)->e.svc.port = (uint16_t)n;
+	return ret;
+}
+
+static int svc_forward(struct pctx *p, json_t *v, void *s)
+{
+	struct lb_service *svc = &((struct svc_in *)s)->e.svc;
+	enum lb_fwd fwd;
+	int ret = PARSE_STR(p, v, parse_fwd, &fwd);
+
+	if (ret)
+		return ret;
+	if (fwd != LB_FWD_FULLNAT)
+		return fail(p, "forwarding mode %s is not implemented in fullnat.ko yet; only fullnat is",
+			    fwd_name(fwd));
+	svc->fwd = (int)fwd;
+	return 0;
+}
+
+static int svc_scheduler(struct pctx *p, json_t *v, void *s)
+{
+	struct lb_service *svc = &((struct svc_in *)s)->e.svc;
+
+	return PARSE_STR(p, v, parse_sched, svc->sched, sizeof(svc->sched));
+}
+
+static int svc_toa(struct pctx *p, json_t *v, void *s)
+{
+	(void)p;
+	((struct svc_in *)s)->e.svc.toa = json_is_true(v);
+	return 0;
+}
+
+static int svc_persistence(struct pctx *p, json_t *v, void *s)
+{
+	long long n = 0;
+	int ret = int_in(p, v, "persistence", 0, INT_MAX, &n);
+
+	(void)s;
+	if (!ret && n)
+		return fail(p, "persistence is not implemented in fullnat.ko yet; only 0 is");
+	return ret;
+}
+
+static int svc_real_servers(struct pctx *p, json_t *v, void *s)
+{
+	return walk_array(p, v, real_server, &((struct svc_in *)s)->e.dests);
+}
+
+static const struct key svc_keys[] = {
+	{ "name", V_STRING, false, svc_name },
+	{ "protocol", V_STRING, true, svc_protocol },
+	{ "vip", V_STRING, true, svc_vip },
+	{ "port", V_INTEGER, true, svc_port },
+	{ "forward", V_STRING, false, svc_forward },
+	{ "scheduler", V_STRING, false, svc_scheduler },
+	{ "toa", V_BOOLEAN, false, svc_toa },
+	{ "persistence", V_INTEGER, false, svc_persistence },
+	{ "real_servers", V_ARRAY, false, svc_real_servers },
+};
+
+/* The services read so far, with their names, for the checks across. */
+struct svc_acc {
+	struct lb_svc_list *list;
+	const char **names;
+};
+
+static int service(struct pctx *p, json_t *v, void *acc)
+{
+	struct svc_acc *a = acc;
+	struct svc_in s = { .e.dests = { 0 } };
+	const char **names;
+	char ap[LB_ADDRPORT_STRLEN];
+	size_t i, n = a->list->n;
+	int ret;
+
+	lb_service_init(&s.e.svc);
+	s.e.svc.fwd = LB_FWD_FULLNAT;
+	s.e.svc.toa = 1;
+	strcpy(s.e.svc.sched, "wlc");
+	ret = check_type(p, v, V_OBJECT) ?:
+	      walk(p, v, svc_keys, ARRAY_SIZE(svc_keys), &s);
+	for (i = 0; !ret && i < n; i++) {
+		const struct lb_service *o = &a->list->v[i].svc;
+
+		if (lb_service_same(o, &s.e.svc)) {
+			format_addrport(&(struct lb_addrport){ o->addr,
+				o->port }, ap, sizeof(ap));
+			ret = fail(p, "service %s %s is also services[%zu]",
+				   proto_name(o->proto), ap, i);
+		} else if (s.name && a->names[i] &&
+			   !strcmp(s.name, a->names[i])) {
+			ret = fail(p, "service name \"%s\" is also services[%zu]'s",
+				   s.name, i);
+		}
+	}
+	names = ret ? NULL : realloc(a->names, (n + 1) * sizeof(*names));
+	if (!ret && (!names || lb_list_push(a->list, &s.e))) {
+		a->names = names ?: a->names;
+		ret = oom(p);
+	}
+	if (ret) {
+		lb_list_free(&s.e.dests);
+		return ret;
+	}
+	a->names = names;
+	names[n] = s.name;
+	return 0;
+}
+
+/* --- directors ------------------------------------------------------------------ */
+
+static int cfg_conn_max(struct pctx *p, json_t *v, void *c)
+{
+	struct lb_config *cfg = c;
+	long long n = 0;
+	int ret = int_in(p, v, "conn_max", 1, FULLNAT_CONN_MAX_LIMIT, &n);
+
+	if (!ret) {
+		cfg->conn_max = (uint32_t)n;
+		cfg->present |= LB_CFG_CONN_MAX;
+	}
+	return ret;
+}
+
+static int range_min(struct pctx *p, json_t *v, void *c)
+{
+	long long n = 0;
+	int ret = int_in(p, v, "port", 1, 65535, &n);
+
+	if (!ret)
+		((struct lb_config *)c)->port_min = (uint16_t)n;
+	return ret;
+}
+
+static int range_max(struct pctx *p, json_t *v, void *c)
+{
+	long long n = 0;
+	int ret = int_in(p, v, "port", 1, 65535, &n);
+
+	if (!ret)
+		((struct lb_config *)c)->port_max = (uint16_t)n;
+	return ret;
+}
+
+static const struct key range_keys[] = {
+	{ "min", V_INTEGER, true, range_min },
+	{ "max", V_INTEGER, true, range_max },
+};
+
+static int cfg_port_range(struct pctx *p, json_t *v, void *c)
+{
+	struct lb_config *cfg = c;
+	int ret = walk(p, v, range_keys, ARRAY_SIZE(range_keys), cfg);
+
+	if (ret)
+		return ret;
+	if (cfg->port_min > cfg->port_max)
+		return fail(p, "port range %u-%u is reversed", cfg->port_min,
+			    cfg->port_max);
+	cfg->present |= LB_CFG_PORT_RANGE;
+	return 0;
+}
+
+static int cfg_expire_nodest(struct pctx *p, json_t *v, void *c)
+{
+	struct lb_config *cfg = c;
+
+	(void)p;
+	cfg->expire_nodest = json_is_true(v);
+	cfg->present |= LB_CFG_EXPIRE_NODEST;
+	return 0;
+}
+
+/* The keys of "timeout" are the states: parse.c knows them. */
+static int cfg_timeout(struct pctx *p, json_t *v, void *c)
+{
+	struct lb_config *cfg = c;
+	char why[REASON_MAX];
+	unsigned int st;
+	const char *name;
+	long long n = 0;
+	json_t *t;
+	int ret;
+
+	json_object_foreach(v, name, t) {
+		push_key(p, name);
+		if (parse_tcp_state(name, &st, why, sizeof(why)))
+			return fail(p, "%s", why);
+		ret = check_type(p, t, V_INTEGER) ?:
+		      int_in(p, t, "timeout", 1, FULLNAT_TIMEOUT_MAX, &n);
+		if (ret)
+			return ret;
+		cfg->timeout[st] = (uint32_t)n;
+		cfg->present |= LB_CFG_TIMEOUT(st);
+		pop(p);
+	}
+	return 0;
+}
+
+static const struct key cfg_keys[] = {
+	{ "conn_max", V_INTEGER, false, cfg_conn_max },
+	{ "port_range", V_OBJECT, false, cfg_port_range },
+	{ "expire_nodest", V_BOOLEAN, false, cfg_expire_nodest },
+	{ "timeout", V_OBJECT, false, cfg_timeout },
+};
+
+/* Where each local address came from, for the checks across directors. */
+struct lip {
+	struct lb_addr addr;
+	size_t dir, elem;
+};
+
+LB_LIST(lip_list, struct lip);
+
+/* The director being read, and the addresses of all directors so far. */
+struct dir_in {
+	struct lb_director d;
+	size_t index;
+	struct lip_list *lips;
+};
+
+static int dir_name(struct pctx *p, json_t *v, void *di)
+{
+	struct lb_director *d = &((struct dir_in *)di)->d;
+	const char *s = json_string_value(v);
+	size_t n = json_string_length(v), i;
+
+	if (!n || n >= LB_DIRECTOR_NAME_MAX)
+		return fail(p, "a director name is 1 to %d characters",
+			    LB_DIRECTOR_NAME_MAX - 1);
+	for (i = 0; i < n; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789._-", s[i]))
+			return fail(p, "director name \"%s\" has a character other than A-Z, a-z, 0-9, \".\", \"_\" and \"-\"",
+				    s);
+	memcpy(d->name, s, n + 1);
+	return 0;
+}
+
+static int dir_netns(struct pctx *p, json_t *v, void *di)
+{
+	char why[REASON_MAX];
+	char *s;
+
+	if (netns_check_name(json_string_value(v), why, sizeof(why)))
+		return fail(p, "%s", why);
+	s = strdup(json_string_value(v));
+	if (!s)
+		return oom(p);
+	((struct dir_in *)di)->d.netns = s;
+	return 0;
+}
+
+static int dir_ssh(struct pctx *p, json_t *v, void *di)
+{
+	const char *s = json_string_value(v);
+	size_t i;
+
+	/* A destination, never an option of ssh's. */
+	if (!*s || *s == '-')
+		return fail(p, "an ssh destination is [USER@]HOST, not empty and not starting with \"-\"");
+	for (i = 0; s[i]; i++)
+		if (s[i] <= ' ' || s[i] == 0x7f)
+			return fail(p, "ssh destination \"%s\" has white space or a control character",
+				    s);
+	s = strdup(s);
+	if (!s)
+		return oom(p);
+	((struct dir_in *)di)->d.ssh = (char *)s;
+	return 0;
+}
+
+static int dir_laddr(struct pctx *p, json_t *v, void *di)
+{
+	struct dir_in *in = di;
+	struct lb_addr_range r;
+	struct lb_laddr la = { 0 };
+	char a[INET6_ADDRSTRLEN];
+	struct lip lip;
+	const char *s;
+	uint32_t i;
+	int ret;
+
+	ret = check_type(p, v, V_STRING);
+	if (ret)
+		return ret;
+	s = json_string_value(v);
+	if (strchr(s, '-'))
+		ret = PARSE_STR(p, v, parse_addr_range, &r);
+	else if (!(ret = PARSE_STR(p, v, parse_addr, &r.lo))) {
+		r.hi = r.lo;
+		r.count = 1;
+	}
+	if (ret)
+		return ret;
+	for (i = 0; i < r.count; i++) {
+		addr_range_nth(&r, i, &la.addr);
+		if (unusable(&la.addr)) {
+			format_addr(&la.addr, a, sizeof(a));
+			return fail(p, "%s %s", a, unusable(&la.addr));
+		}
+		lip = (struct lip){ la.addr, in->index,
+				    p->path[p->depth - 1].index };
+		if (lb_list_push(&in->d.laddrs, &la) ||
+		    lb_list_push(in->lips, &lip))
+			return oom(p);
+	}
+	return 0;
+}
+
+static int dir_laddrs(struct pctx *p, json_t *v, void *di)
+{
+	return walk_array(p, v, dir_laddr, di);
+}
+
+static int dir_config(struct pctx *p, json_t *v, void *di)
+{
+	return walk(p, v, cfg_keys, ARRAY_SIZE(cfg_keys),
+		    &((struct dir_in *)di)->d.config);
+}
+
+static const struct key dir_keys[] = {
+	{ "name", V_STRING, true, dir_name },
+	{ "netns", V_STRING, false, dir_netns },
+	{ "ssh", V_STRING, false, dir_ssh },
+	{ "local_addresses", V_ARRAY, false, dir_laddrs },
+	{ "config", V_OBJECT, false, dir_config },
+};
+
+static void director_free(struct lb_director *d)
+{
+	free(d->netns);
+	free(d->ssh);
+	lb_list_free(&d->laddrs);
+}
+
+struct dir_acc {
+	struct lb_director_list *list;
+	struct lip_list lips;
+};
+
+static int director(struct pctx *p, json_t *v, void *acc)
+{
+	struct dir_acc *a = acc;
+	struct dir_in in = { .index = a->list->n, .lips = &a->lips };
+	size_t i;
+	int ret;
+
+	lb_config_init(&in.d.config);
+	ret = check_type(p, v, V_OBJECT) ?:
+	      walk(p, v, dir_keys, ARRAY_SIZE(dir_keys), &in);
+	for (i = 0; !ret && i < a->list->n; i++) {
+		if (strcmp(a->list->v[i].name, in.d.name))
+			continue;
+		push_key(p, "name");
+		ret = fail(p, "director name \"%s\" is also directors[%zu]'s",
+			   in.d.name, i);
+	}
+	if (!ret && lb_list_push(a->list, &in.d))
+		ret = oom(p);
+	if (ret)
+		director_free(&in.d);
+	return ret;
+}
+
+/* --- across the file -------------------------------------------------------- */
+
+static int lip_cmp(const void *a, const void *b)
+{
+	const struct lip *x = a, *y = b;
+	int c = memcmp(&x->addr.v4, &y->addr.v4, sizeof(x->addr.v4));
+
+	if (c)
+		return c;
+	if (x->dir != y->dir)
+		return x->dir < y->dir ? -1 : 1;
+	return x->elem < y->elem ? -1 : x->elem > y->elem;
+}
+
+/* Whether x comes before y in the file. */
+static bool lip_before(const struct lip *x, const struct lip *y)
+{
+	return x->dir < y->dir || (x->dir == y->dir && x->elem < y->elem);
+}
+
+/* The path of a local address, for fail(). */
+static void at_lip(struct pctx *p, const struct lip *at)
+{
+	p->depth = 0;
+	push_key(p, "directors");
+	push_index(p, at->dir);
+	push_key(p, "local_addresses");
+	push_index(p, at->elem);
+}
+
+/*
+ * A local address claimed twice (by two directors, or twice by one), and
+ * one that is a VIP: the first such address in the file is the error.
+ */
+static int check_lips(struct pctx *p, struct lip_list *lips,
+		      const struct lb_director_list *dirs,
+		      const struct lb_svc_list *svcs)
+{
+	const struct lip *dup = NULL, *first = NULL, *vip = NULL;
+	char a[INET6_ADDRSTRLEN];
+	size_t i, k, svc = 0;
+
+	qsort(lips->v, lips->n, sizeof(*lips->v), lip_cmp);
+	for (i = 1; i < lips->n; i++) {
+		if (!lb_addr_equal(&lips->v[i].addr, &lips->v[i - 1].addr) ||
+		    (dup && !lip_before(&lips->v[i], dup)))
+			continue;
+		dup = &lips->v[i];
+		/* Sorted by place in the file: the run's first is the claim. */
+		for (first = dup - 1; first > lips->v &&
+		     lb_addr_equal(&first[-1].addr, &dup->addr); first--)
+			;
+	}
+	for (i = 0; i < lips->n; i++)
+		for (k = 0; k < svcs->n; k++)
+			if (lb_addr_equal(&lips->v[i].addr,
+					  &svcs->v[k].svc.addr) &&
+			    (!vip || lip_before(&lips->v[i], vip))) {
+				vip = &lips->v[i];
+				svc = k;
+			}
+	if (dup && (!vip || lip_before(dup, vip))) {
+		format_addr(&dup->addr, a, sizeof(a));
+		at_lip(p, dup);
+		if (first->dir == dup->dir)
+			return fail(p, "%s is also local_addresses[%zu] of this director",
+				    a, first->elem);
+		return fail(p, "%s is also a local address of directors[%zu] (%s)",
+			    a, first->dir, dirs->v[first->dir].name);
+	}
+	if (vip) {
+		format_addr(&vip->addr, a, sizeof(a));
+		at_lip(p, vip);
+		return fail(p, "%s is the VIP of services[%zu]", a, svc);
+	}
+	return 0;
+}
+
+/* --- the file ------------------------------------------------------------------ */
+
+struct top {
+	struct dir_acc dirs;
+	struct svc_acc svcs;
+};
+
+/* Checked before anything else (see cluster_parse()): nothing to do. */
+static int top_schema(struct pctx *p, json_t *v, void *t)
+{
+	(void)p;
+	(void)v;
+	(void)t;
+	return 0;
+}
+
+static int top_directors(struct pctx *p, json_t *v, void *t)
+{
+	if (!json_array_size(v))
+		return fail(p, "the cluster has no director");
+	return walk_array(p, v, director, &((struct top *)t)->dirs);
+}
+
+static int top_services(struct pctx *p, json_t *v, void *t)
+{
+	return walk_array(p, v, service, &((struct top *)t)->svcs);
+}
+
+static const struct key top_keys[] = {
+	{ "schema_version", V_INTEGER, true, top_schema },
+	{ "directors", V_ARRAY, true, top_directors },
+	{ "services", V_ARRAY, false, top_services },
+};
+
+/*
+ * The version first: a file from a newer lbctl is told so, not that its
+ * new keys are unknown.
+ */
+static int check_schema(struct pctx *p, json_t *root)
+{
+	json_t *v = json_object_get(root, "schema_version");
+	int ret;
+
+	if (!v)
+		return fail(p, "\"schema_version\" is missing");
+	push_key(p, "schema_version");
+	ret = check_type(p, v, V_INTEGER);
+	if (!ret && json_integer_value(v) != LB_SCHEMA_VERSION)
+		ret = fail(p, "schema version %lld is not supported; this lbctl reads version %d",
+			   (long long)json_integer_value(v), LB_SCHEMA_VERSION);
+	pop(p);
+	return ret;
+}
+
+void cluster_free(struct lb_cluster *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->directors.n; i++)
+		director_free(&c->directors.v[i]);
+	lb_list_free(&c->directors);
+	lb_svc_list_free(&c->services);
+}
+
+int cluster_parse(const char *text, size_t len, const char *file,
+		  struct lb_cluster *c, char *err, size_t errlen)
+{
+	struct pctx p = {
+		.text = text, .len = len, .file = file,
+		.err = err, .errlen = errlen,
+	};
+	struct top t = {
+		.dirs.list = &c->directors, .svcs.list = &c->services,
+	};
+	json_error_t jerr;
+	json_t *root;
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root)
+		return parse_fail(err, errlen, "%s:%d:%d: %s", file, jerr.line,
+				  jerr.column, jerr.text);
+	ret = check_type(&p, root, V_OBJECT) ?: check_schema(&p, root) ?:
+	      walk(&p, root, top_keys, ARRAY_SIZE(top_keys), &t) ?:
+	      check_lips(&p, &t.dirs.lips, &c->directors, &c->services);
+	free(t.svcs.names);
+	lb_list_free(&t.dirs.lips);
+	json_decref(root);
+	if (ret)
+		cluster_free(c);
+	return ret ? -EINVAL : 0;
+}
+
+int cluster_read(const char *path, char **text, size_t *len,
+		 char *err, size_t errlen)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	size_t n = 0, cap = 0;
+	char *buf = NULL, *b;
+	int ret = 0;
+
+	if (!f) {
+		ret = -errno;
+		parse_fail(err, errlen, "cannot open %s: %s", path,
+			   strerror(errno));
+		return ret;
+	}
+	for (;;) {
+		if (cap - n < 4096) {
+			cap = cap ? 2 * cap : 65536;
+			b = cap <= LB_CLUSTER_FILE_MAX + 65536 ?
+			    realloc(buf, cap + 1) : NULL;
+			if (!b) {
+				ret = parse_fail(err, errlen,
+						 "%s is larger than %u bytes",
+						 path, LB_CLUSTER_FILE_MAX);
+				break;
+			}
+			buf = b;
+		}
+		n += fread(buf + n, 1, cap - n, f);
+		if (ferror(f)) {
+			ret = parse_fail(err, errlen, "cannot read %s: %s",
+					 path, strerror(errno));
+			break;
+		}
+		if (feof(f))
+			break;
+	}
+	if (f != stdin)
+		fclose(f);
+	if (!ret && n > LB_CLUSTER_FILE_MAX)
+		ret = parse_fail(err, errlen, "%s is larger than %u bytes",
+				 path, LB_CLUSTER_FILE_MAX);
+	if (ret) {
+		free(buf);
+		return ret;
+	}
+	buf[n] = '\0';
+	*text = buf;
+	*len = n;
+	return 0;
+}
+
+const struct lb_director *cluster_director(const struct lb_cluster *c,
+					   const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->directors.n; i++)
+		if (!strcmp(c->directors.v[i].name, name))
+			return &c->directors.v[i];
+	return NULL;
+}
+
+void cluster_want(const struct lb_cluster *c, const struct lb_director *d,
+		  struct lb_snapshot *want)
+{
+	memset(want, 0, sizeof(*want));
+	want->has_config = d->config.present != 0;
+	want->config = d->config;
+	want->has_laddrs = true;
+	want->laddrs = d->laddrs;
+	want->services = c->services;
+}
