@@ -146,8 +146,12 @@ static int apply_here(const struct cluster_file *f,
 		return lbctl_error(LBCTL_EXIT_FAIL, "%s: %s", d->name,
 				   t.g.msg);
 	}
-	cluster_want(&f->cluster, d, &want);
-	if (lb_plan_make(&cur, &want, &plan)) {
+	ret = cluster_want(&f->cluster, d, &want);
+	if (!ret) {
+		ret = lb_plan_make(&cur, &want, &plan);
+		cluster_want_free(d, &want);
+	}
+	if (ret) {
 		ret = lbctl_error(LBCTL_EXIT_FAIL, "%s: out of memory",
 				  d->name);
 		goto out;

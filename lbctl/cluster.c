@@ -717,11 +717,20 @@ struct lip {
 
 LB_LIST(lip_list, struct lip);
 
-/* The director being read, and the addresses of all directors so far. */
+/* A name in a director's "services", resolved when all are read. */
+struct serve_ref {
+	const char *name;
+	size_t dir, elem;
+};
+
+LB_LIST(serve_list, struct serve_ref);
+
+/* The director being read, and what all directors so far refer to. */
 struct dir_in {
 	struct lb_director d;
 	size_t index;
 	struct lip_list *lips;
+	struct serve_list *refs;
 };
 
 static int dir_name(struct pctx *p, json_t *v, void *di)
@@ -818,6 +827,24 @@ static int dir_laddrs(struct pctx *p, json_t *v, void *di)
 	return walk_array(p, v, dir_laddr, di);
 }
 
+static int dir_serve(struct pctx *p, json_t *v, void *di)
+{
+	struct dir_in *in = di;
+	struct serve_ref r = { .dir = in->index,
+			       .elem = p->path[p->depth - 1].index };
+
+	if (check_type(p, v, V_STRING))
+		return -EINVAL;
+	r.name = json_string_value(v);
+	return lb_list_push(in->refs, &r) ? oom(p) : 0;
+}
+
+static int dir_services(struct pctx *p, json_t *v, void *di)
+{
+	((struct dir_in *)di)->d.serves_some = true;
+	return walk_array(p, v, dir_serve, di);
+}
+
 static int dir_config(struct pctx *p, json_t *v, void *di)
 {
 	return walk(p, v, cfg_keys, ARRAY_SIZE(cfg_keys),
@@ -829,6 +856,7 @@ static const struct key dir_keys[] = {
 	{ "netns", V_STRING, false, dir_netns },
 	{ "ssh", V_STRING, false, dir_ssh },
 	{ "local_addresses", V_ARRAY, false, dir_laddrs },
+	{ "services", V_ARRAY, false, dir_services },
 	{ "config", V_OBJECT, false, dir_config },
 };
 
@@ -837,17 +865,25 @@ static void director_free(struct lb_director *d)
 	free(d->netns);
 	free(d->ssh);
 	lb_list_free(&d->laddrs);
+	lb_list_free(&d->serves);
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
 }
 
 struct dir_acc {
 	struct lb_director_list *list;
 	struct lip_list lips;
+	struct serve_list refs;
 };
 
 static int director(struct pctx *p, json_t *v, void *acc)
 {
 	struct dir_acc *a = acc;
-	struct dir_in in = { .index = a->list->n, .lips = &a->lips };
+	struct dir_in in = { .index = a->list->n, .lips = &a->lips,
+			     .refs = &a->refs };
 	size_t i;
 	int ret;
 
@@ -855,11 +891,18 @@ static int director(struct pctx *p, json_t *v, void *acc)
 	ret = check_type(p, v, V_OBJECT) ?:
 	      walk(p, v, dir_keys, ARRAY_SIZE(dir_keys), &in);
 	for (i = 0; !ret && i < a->list->n; i++) {
-		if (strcmp(a->list->v[i].name, in.d.name))
-			continue;
-		push_key(p, "name");
-		ret = fail(p, "director name \"%s\" is also directors[%zu]'s",
-			   in.d.name, i);
+		const struct lb_director *o = &a->list->v[i];
+
+		if (!strcmp(o->name, in.d.name)) {
+			push_key(p, "name");
+			ret = fail(p, "director name \"%s\" is also directors[%zu]'s",
+				   in.d.name, i);
+		} else if (same_str(o->netns, in.d.netns) &&
+			   same_str(o->ssh, in.d.ssh)) {
+			/* Each would undo what the other applies. */
+			ret = fail(p, "directors[%zu] (%s) is reached the same way: one namespace is one director",
+				   i, o->name);
+		}
 	}
 	if (!ret && lb_list_push(a->list, &in.d))
 		ret = oom(p);
@@ -942,6 +985,38 @@ static int check_lips(struct pctx *p, struct lip_list *lips,
 		format_addr(&vip->addr, a, sizeof(a));
 		at_lip(p, vip);
 		return fail(p, "%s is the VIP of services[%zu]", a, svc);
+	}
+	return 0;
+}
+
+/* Each name of a director's "services" to its service's index. */
+static int resolve_serves(struct pctx *p, const struct serve_list *refs,
+			  struct lb_director_list *dirs, const char **names,
+			  size_t n)
+{
+	struct lb_director *d;
+	size_t i, k, s;
+
+	for (i = 0; i < refs->n; i++) {
+		const struct serve_ref *r = &refs->v[i];
+
+		d = &dirs->v[r->dir];
+		for (s = 0; s < n && (!names[s] || strcmp(names[s], r->name));
+		     s++)
+			;
+		p->depth = 0;
+		push_key(p, "directors");
+		push_index(p, r->dir);
+		push_key(p, "services");
+		push_index(p, r->elem);
+		if (s == n)
+			return fail(p, "no service is named \"%s\"", r->name);
+		for (k = 0; k < d->serves.n; k++)
+			if (d->serves.v[k] == s)
+				return fail(p, "service \"%s\" is listed twice",
+					    r->name);
+		if (lb_list_push(&d->serves, &s))
+			return oom(p);
 	}
 	return 0;
 }
@@ -1031,9 +1106,12 @@ int cluster_parse(const char *text, size_t len, const char *file,
 				  jerr.column, jerr.text);
 	ret = check_type(&p, root, V_OBJECT) ?: check_schema(&p, root) ?:
 	      walk(&p, root, top_keys, ARRAY_SIZE(top_keys), &t) ?:
+	      resolve_serves(&p, &t.dirs.refs, &c->directors, t.svcs.names,
+			     c->services.n) ?:
 	      check_lips(&p, &t.dirs.lips, &c->directors, &c->services);
 	free(t.svcs.names);
 	lb_list_free(&t.dirs.lips);
+	lb_list_free(&t.dirs.refs);
 	json_decref(root);
 	if (ret)
 		cluster_free(c);
@@ -1102,13 +1180,33 @@ const struct lb_director *cluster_director(const struct lb_cluster *c,
 	return NULL;
 }
 
-void cluster_want(const struct lb_cluster *c, const struct lb_director *d,
-		  struct lb_snapshot *want)
+int cluster_want(const struct lb_cluster *c, const struct lb_director *d,
+		 struct lb_snapshot *want)
 {
+	size_t i;
+
 	memset(want, 0, sizeof(*want));
 	want->has_config = d->config.present != 0;
 	want->config = d->config;
 	want->has_laddrs = true;
 	want->laddrs = d->laddrs;
-	want->services = c->services;
+	if (!d->serves_some) {
+		want->services = c->services;
+		return 0;
+	}
+	/* Copies of the entries: their real servers stay c's. */
+	for (i = 0; i < d->serves.n; i++)
+		if (lb_list_push(&want->services,
+				 &c->services.v[d->serves.v[i]])) {
+			lb_list_free(&want->services);
+			return -ENOMEM;
+		}
+	return 0;
+}
+
+void cluster_want_free(const struct lb_director *d, struct lb_snapshot *want)
+{
+	/* Only a filtered list is want's own (see cluster_want()). */
+	if (d->serves_some)
+		lb_list_free(&want->services);
 }

@@ -34,13 +34,16 @@ struct lb_director {
 	char *ssh;			/* NULL: this host */
 	struct lb_laddr_list laddrs;	/* local_addresses, ranges expanded */
 	struct lb_config config;	/* present: the keys the file gives */
+	/* The services it serves, by index: all of them unless serves_some. */
+	bool serves_some;
+	LB_LIST(, size_t) serves;
 };
 
 LB_LIST(lb_director_list, struct lb_director);
 
 struct lb_cluster {
 	struct lb_director_list directors;
-	struct lb_svc_list services;	/* served by every director */
+	struct lb_svc_list services;
 };
 
 /*
@@ -67,9 +70,11 @@ const struct lb_director *cluster_director(const struct lb_cluster *c,
 /*
  * What the file asks of director d, as a snapshot to compare with the
  * kernel's (plan.h): its local addresses, its config (has_config when the
- * file gives one) and every service. A view into c: not to be freed.
+ * file gives one) and the services it serves. A view into c, to be let go
+ * with cluster_want_free(). 0 or -ENOMEM.
  */
-void cluster_want(const struct lb_cluster *c, const struct lb_director *d,
-		  struct lb_snapshot *want);
+int cluster_want(const struct lb_cluster *c, const struct lb_director *d,
+		 struct lb_snapshot *want);
+void cluster_want_free(const struct lb_director *d, struct lb_snapshot *want);
 
 #endif /* LBCTL_CLUSTER_H */

@@ -183,7 +183,7 @@ static int plan_svc_add(const struct lb_svc_entry *w, struct lb_plan *p)
 	return ret;
 }
 
-/* The real servers of a service both have: add, set, then del. */
+/* The real servers of a service both have: adds, sets, then dels. */
 static int plan_dests(const struct lb_svc_entry *c,
 		      const struct lb_svc_entry *w, struct lb_plan *p)
 {
@@ -192,14 +192,17 @@ static int plan_dests(const struct lb_svc_entry *c,
 	size_t i;
 	int ret = 0;
 
+	s.op = LB_STEP_DEST_ADD;
+	for (i = 0; !ret && i < w->dests.n; i++) {
+		s.dest = w->dests.v[i];
+		if (!find_dest(&c->dests, &s.dest))
+			ret = push(p, &s);
+	}
+	s.op = LB_STEP_DEST_SET;
 	for (i = 0; !ret && i < w->dests.n; i++) {
 		s.dest = w->dests.v[i];
 		d = find_dest(&c->dests, &s.dest);
-		if (!d) {
-			s.op = LB_STEP_DEST_ADD;
-			ret = push(p, &s);
-		} else if (d->weight != s.dest.weight) {
-			s.op = LB_STEP_DEST_SET;
+		if (d && d->weight != s.dest.weight) {
 			s.old_dest = *d;
 			ret = push(p, &s);
 		}
