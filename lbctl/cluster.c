@@ -953,7 +953,8 @@ static int check_lips(struct pctx *p, struct lip_list *lips,
 	char a[INET6_ADDRSTRLEN];
 	size_t i, k, svc = 0;
 
-	qsort(lips->v, lips->n, sizeof(*lips->v), lip_cmp);
+	if (lips->n)
+		qsort(lips->v, lips->n, sizeof(*lips->v), lip_cmp);
 	for (i = 1; i < lips->n; i++) {
 		if (!lb_addr_equal(&lips->v[i].addr, &lips->v[i - 1].addr) ||
 		    (dup && !lip_before(&lips->v[i], dup)))
