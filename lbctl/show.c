@@ -143,9 +143,9 @@ static int show_cluster(const struct lbctl *ctx, const struct lb_run *run,
 		if (only && d != only)
 			continue;
 		out_open_object(NULL);
-		out_str("name", "%sdirector ", i && !only ? "\n" : "");
-		out_text("%s (%s)\n", d->name,
-			 director_where(d, where, sizeof(where)));
+		out_text("%sdirector ", i && !only ? "\n" : "");
+		out_str("name", "%s", d->name);
+		out_text(" (%s)\n", director_where(d, where, sizeof(where)));
 		if (d->netns)
 			out_str("netns", NULL, d->netns);
 		if (d->ssh)

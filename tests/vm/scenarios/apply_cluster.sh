@@ -2,7 +2,9 @@
 # lbctl apply: one cluster file drives two active directors, each in its
 # own namespace; a second file changes only what differs, under open
 # connections; a wrong file changes nothing anywhere; a change the kernel
-# refuses on one director rolls that director back while the other goes on.
+# refuses on one director rolls that director back while the other goes on;
+# and lb2 as a remote director: sshd runs in its namespace, and lbctl, run
+# on the router rt, reaches it as root@198.18.0.12 with a key.
 #
 #  c1 198.51.100.2 --- rt (VIP 203.0.113.10 via lb1 and lb2, L4 ECMP)
 #                       |                        |
@@ -201,3 +203,55 @@ assert_eq "$(lbctl -n lb2 export)" "$before2" "lb2 is as it was"
 assert_eq "$(lbctl -n lb1 -j laddr | jq -r '.[-1].address')" 198.18.11.6 "lb1 has its new LIP"
 body=$(requests c1 "http://$VIP/" 20)
 assert_eq "$(grep -c '^rs[123]$' <<< "$body")" 20 "web still answers through both"
+
+log "lb2 over ssh: sshd in lb2's namespace, lbctl run on rt"
+[[ -x /usr/sbin/sshd ]] || fail "sshd is not in the VM image (tests/vm/packages)"
+mkdir -p /run/sshd /root/.ssh
+chmod 700 /root/.ssh
+ssh-keygen -q -t ed25519 -N '' -f "$dir/host_key"
+ssh-keygen -q -t ed25519 -N '' -f /root/.ssh/id_ed25519
+cp /root/.ssh/id_ed25519.pub /root/.ssh/authorized_keys
+echo "$DIR_NET.12 $(cat "$dir/host_key.pub")" > /root/.ssh/known_hosts
+printf '%s\n' "ListenAddress $DIR_NET.12" "HostKey $dir/host_key" \
+	"PermitRootLogin prohibit-password" "PasswordAuthentication no" \
+	"KbdInteractiveAuthentication no" "UsePAM no" \
+	"PidFile $dir/sshd.pid" > "$dir/sshd_config"
+bg lb2 sshd /usr/sbin/sshd -D -e -f "$dir/sshd_config"
+wait_for 20 "sshd in lb2" listening lb2 22
+# v2 with lb2 reached over ssh, and web's rs2 weighing 3
+sed -e 's/"name": "lb2", "netns": "lb2"/"name": "lb2", "ssh": "root@198.18.0.12"/' \
+    -e 's/"address": "198.19.0.12", "port": 8080, "weight": 1/"address": "198.19.0.12", "port": 8080, "weight": 3/' \
+	"$dir/v2.json" > "$dir/ssh.json"
+grep -q '"ssh": "root@198.18.0.12"' "$dir/ssh.json" || fail "ssh.json was not made"
+
+# rt_apply WORDS...: lbctl apply run on the router; $out and $rc
+rt_apply() {
+	echo "+ [rt] lbctl apply $*"
+	set +e
+	out=$(on_quiet rt lbctl apply "$@" 2>&1)
+	rc=$?
+	set -e
+	echo "$out"
+}
+
+rt_apply --dry-run "$dir/ssh.json"
+assert_eq "$rc" 0 "exit status of the remote dry run"
+assert_match "$out" "lb2: 1 change \(dry run: nothing applied\)
+  rs set tcp 203.0.113.10:80 198.19.0.12:8080 weight 3  \(was weight 1\)" "the remote dry run reports back"
+rt_apply "$dir/ssh.json"
+assert_eq "$rc" 0 "exit status of the apply with a remote director"
+assert_match "$out" "lb1: applied" "lb1 applied from rt"
+assert_match "$out" "lb2: applied" "lb2 applied over ssh"
+assert_eq "$(lbctl -n lb2 -j show | jq '.services[0].real_servers[1].weight')" 3 "rs2's weight on lb2"
+rt_apply "$dir/ssh.json"
+assert_eq "$out" $'lb1: no changes\nlb2: no changes' "over ssh, the same file twice"
+json=$(on_quiet rt lbctl -j show "$dir/ssh.json")
+assert_eq "$(jq -c '[.directors[] | .name, (.services | length)]' <<< "$json")" '["lb1",1,"lb2",1]' "show FILE -j gathers both directors"
+on rt lbctl show "$dir/ssh.json" --director lb2
+# the exit status comes back: beta's scheduler is unknown to lb2's kernel
+sed -e 's/"name": "lb2", "netns": "lb2"/"name": "lb2", "ssh": "root@198.18.0.12"/' \
+	"$dir/v3.json" > "$dir/ssh3.json"
+rt_apply --director lb2 "$dir/ssh3.json"
+assert_eq "$rc" 1 "a remote failure's exit status"
+assert_match "$out" "lb2: rolled back" "the remote director rolled back"
+assert_match "$out" "Error: lb2: lbctl on root@198.18.0.12 exited with status 1" "and said so"
