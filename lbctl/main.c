@@ -19,8 +19,7 @@
 static const struct lbctl_cmd commands[] = {
 	{ .name = "show", .fn = cmd_show,
 	  .usage = "[--stats | --rate] [FILE [--director NAME]]",
-	  .help = "Show the services and their real servers (the default command);\n"
-		  "  with a cluster FILE, those of each of its directors" },
+	  .help = "Show the services and real servers (the default); of a cluster FILE's directors" },
 	{ .name = "apply", .fn = cmd_apply,
 	  .usage = "[--dry-run] [--director NAME [--local]] FILE",
 	  .help = "Make every director of a cluster file match it, changing only what differs" },

@@ -291,8 +291,32 @@ static void test_position_utf8(void)
 	check_end();
 }
 
+/* The example that deploy/ ships is a valid file. */
+static void test_example(void)
+{
+	const char *path = "../../deploy/cluster.example.json";
+	struct lb_cluster c;
+	char err[512], *text;
+	size_t len;
+
+	check_begin("cluster_parse/deploy_example");
+	CHECK_INT(cluster_read(path, &text, &len, err, sizeof(err)), 0);
+	if (!check.bad) {
+		CHECK_MSG(!cluster_parse(text, len, path, &c, err,
+					 sizeof(err)), "%s", err);
+		if (!check.bad) {
+			CHECK_INT(c.directors.n, 2);
+			CHECK_INT(c.services.n, 2);
+			cluster_free(&c);
+		}
+		free(text);
+	}
+	check_end();
+}
+
 int main(void)
 {
+	test_example();
 	test_rows();
 	test_valid();
 	test_want();
