@@ -121,6 +121,9 @@ for d in lb1 lb2; do
 	assert_ge "$(lbctl -n "$d" -j show | jq '.services[0].stats.conns')" 1 "connections through $d"
 done
 assert_eq "$(http_get c1 "http://$VIP:8081/")" rs3 "alt answered by rs3"
+lb lb1 show --rate
+assert_match "$(lbctl -n lb1 show --rate | sed -n 2p)" "CPS +InPPS +OutPPS +InBPS +OutBPS" "show --rate's columns"
+assert_eq "$(lbctl -n lb1 -j show --rate | jq -c '.services[0].rate | keys')" '["cps","inbps","inpps","outbps","outpps"]' "show --rate's JSON"
 
 log "the same file again: no change"
 apply_status "$dir/v1.json"
