@@ -83,10 +83,16 @@ static int unknown_opt(const struct opt *opts, size_t n, const char *word,
 			  word, list);
 }
 
-/* The keyword pairs from argv[0] on. */
-static int parse_opts(const struct opt *opts, size_t n, int argc,
-		      char **argv, void *obj, char *err, size_t errlen)
+/*
+ * The keyword pairs from argv[0] on; with file, one word that is not a
+ * keyword and does not start with "-" (or is "-" alone) may stand among
+ * them: a file name, left in *file.
+ */
+static int parse_words(const struct opt *opts, size_t n, int argc,
+		       char **argv, void *obj, const char **file,
+		       char *err, size_t errlen)
 {
+	static const struct opt positional = { .nvals = 0 };
 	char why[REASON_MAX], key[REASON_MAX];
 	unsigned long seen = 0;
 	const struct opt *o;
@@ -94,6 +100,14 @@ static int parse_opts(const struct opt *opts, size_t n, int argc,
 
 	for (i = 0; i < argc; i += 1 + o->nvals) {
 		o = find_opt(opts, n, argv[i]);
+		if (!o && file && (argv[i][0] != '-' || !strcmp(argv[i], "-"))) {
+			if (*file)
+				return wrong(err, errlen, argv[i],
+					     "only one FILE may be given");
+			*file = argv[i];
+			o = &positional;
+			continue;
+		}
 		if (!o)
 			return unknown_opt(opts, n, argv[i], err, errlen);
 		if (argc - i - 1 < o->nvals) {
@@ -120,6 +134,12 @@ static int parse_opts(const struct opt *opts, size_t n, int argc,
 			return wrong(err, errlen, argv[i + 1 + bad], why);
 	}
 	return 0;
+}
+
+static int parse_opts(const struct opt *opts, size_t n, int argc,
+		      char **argv, void *obj, char *err, size_t errlen)
+{
+	return parse_words(opts, n, argc, argv, obj, NULL, err, errlen);
 }
 
 /*
@@ -441,26 +461,93 @@ int args_config_set(int argc, char **argv, struct lb_config *cfg,
 
 /* Show */
 
-static int opt_stats(char **vals, void *obj, int *bad, char *err,
-		     size_t errlen)
+/* The flags and --director of show, apply and export: struct lb_run. */
+#define FLAG_OPT(fn, field)						\
+static int fn(char **vals, void *obj, int *bad, char *err,		\
+	      size_t errlen)						\
+{									\
+	(void)vals;							\
+	(void)bad;							\
+	(void)err;							\
+	(void)errlen;							\
+	((struct lb_run *)obj)->field = true;				\
+	return 0;							\
+}
+
+FLAG_OPT(opt_stats, stats)
+FLAG_OPT(opt_rate, rate)
+FLAG_OPT(opt_dry_run, dry_run)
+FLAG_OPT(opt_local, local)
+
+static int opt_director(char **vals, void *obj, int *bad, char *err,
+			size_t errlen)
 {
-	(void)vals;
 	(void)bad;
 	(void)err;
 	(void)errlen;
-	*(bool *)obj = true;
+	((struct lb_run *)obj)->director = vals[0];
 	return 0;
 }
 
 static const struct opt show_opts[] = {
 	{ "--stats", "", 0, false, opt_stats },
+	{ "--rate", "", 0, false, opt_rate },
+	{ "--director", "NAME", 1, false, opt_director },
 };
 
-int args_show(int argc, char **argv, bool *stats, char *err, size_t errlen)
+static const struct opt apply_opts[] = {
+	{ "--dry-run", "", 0, false, opt_dry_run },
+	{ "--director", "NAME", 1, false, opt_director },
+	{ "--local", "", 0, false, opt_local },
+};
+
+static const struct opt export_opts[] = {
+	{ "--director", "NAME", 1, false, opt_director },
+};
+
+int args_show(int argc, char **argv, struct lb_run *run, char *err,
+	      size_t errlen)
 {
-	*stats = false;
-	return parse_opts(show_opts, ARRAY_SIZE(show_opts), argc, argv, stats,
-			  err, errlen);
+	int ret;
+
+	memset(run, 0, sizeof(*run));
+	ret = parse_words(show_opts, ARRAY_SIZE(show_opts), argc, argv, run,
+			  &run->file, err, errlen);
+	if (ret)
+		return ret;
+	if (run->stats && run->rate)
+		return parse_fail(err, errlen,
+				  "--stats and --rate are two views: give one");
+	if (run->director && !run->file)
+		return parse_fail(err, errlen,
+				  "--director needs a cluster FILE to find the director in");
+	return 0;
+}
+
+int args_apply(int argc, char **argv, struct lb_run *run, char *err,
+	       size_t errlen)
+{
+	int ret;
+
+	memset(run, 0, sizeof(*run));
+	ret = parse_words(apply_opts, ARRAY_SIZE(apply_opts), argc, argv, run,
+			  &run->file, err, errlen);
+	if (ret)
+		return ret;
+	if (!run->file)
+		return parse_fail(err, errlen, "argument \"FILE\" is required");
+	if (run->local && !run->director)
+		return parse_fail(err, errlen,
+				  "--local needs --director NAME: the director this host is");
+	return 0;
+}
+
+int args_export(int argc, char **argv, struct lb_run *run, char *err,
+		size_t errlen)
+{
+	memset(run, 0, sizeof(*run));
+	return parse_opts(export_opts, ARRAY_SIZE(export_opts), argc, argv,
+			  run, err, errlen);
 }
 
 int args_none(int argc, char **argv, char *err, size_t errlen)

@@ -52,8 +52,23 @@ int args_laddr(int argc, char **argv, struct lb_addr_range *range,
 int args_config_set(int argc, char **argv, struct lb_config *cfg,
 		    char *err, size_t errlen);
 
-/* [--stats] */
-int args_show(int argc, char **argv, bool *stats, char *err, size_t errlen);
+/* The words of show, apply and export. */
+struct lb_run {
+	bool stats, rate;	/* show: --stats, --rate */
+	bool dry_run, local;	/* apply: --dry-run, --local */
+	const char *director;	/* --director NAME, or NULL */
+	const char *file;	/* a cluster file, "-" for stdin, or NULL */
+};
+
+/* [--stats | --rate] [FILE [--director NAME]] */
+int args_show(int argc, char **argv, struct lb_run *run, char *err,
+	      size_t errlen);
+/* [--dry-run] [--director NAME [--local]] FILE */
+int args_apply(int argc, char **argv, struct lb_run *run, char *err,
+	       size_t errlen);
+/* [--director NAME] */
+int args_export(int argc, char **argv, struct lb_run *run, char *err,
+		size_t errlen);
 
 /* Nothing: what is there is wrong. */
 int args_none(int argc, char **argv, char *err, size_t errlen);

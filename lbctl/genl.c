@@ -154,23 +154,11 @@ static int fail_nl(struct genl *g, int nlerr, const char *what)
 	return -err;
 }
 
-int genl_open(struct genl *g, const char *netns)
+static int open_socket(struct genl *g)
 {
 	static const int one = 1;
 	int ret, fd;
 
-	memset(g, 0, sizeof(*g));
-	if (netns) {
-		ret = netns_enter(netns);
-		if (ret) {
-			snprintf(g->msg, sizeof(g->msg),
-				 "cannot enter network namespace \"%s\": %s%s",
-				 netns, strerror(-ret),
-				 ret == -EPERM ? " (CAP_SYS_ADMIN is needed)" :
-				 ret == -ENOENT ? " (see: ip netns list)" : "");
-			return ret;
-		}
-	}
 	g->sk = nl_socket_alloc();
 	if (!g->sk)
 		return fail_nl(g, -NLE_NOMEM,
@@ -193,6 +181,40 @@ int genl_open(struct genl *g, const char *netns)
 	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	return 0;
+}
+
+/*
+ * The socket belongs to the namespace it was made in, for its whole life:
+ * the thread goes back to where it was right after, so that one process can
+ * hold sockets of several directors (lbctl apply).
+ */
+int genl_open(struct genl *g, const char *netns)
+{
+	int ret, err, back = -1;
+
+	memset(g, 0, sizeof(*g));
+	if (netns) {
+		ret = netns_enter(netns, &back);
+		if (ret) {
+			snprintf(g->msg, sizeof(g->msg),
+				 "cannot enter network namespace \"%s\": %s%s",
+				 netns, strerror(-ret),
+				 ret == -EPERM ? " (CAP_SYS_ADMIN is needed)" :
+				 ret == -ENOENT ? " (see: ip netns list)" : "");
+			return ret;
+		}
+	}
+	ret = open_socket(g);
+	if (back >= 0) {
+		err = netns_leave(back);
+		if (err && !ret) {
+			snprintf(g->msg, sizeof(g->msg),
+				 "cannot return from network namespace \"%s\": %s",
+				 netns, strerror(-err));
+			ret = err;
+		}
+	}
+	return ret;
 }
 
 int genl_resolve(struct genl *g)

@@ -33,6 +33,50 @@ void lb_svc_list_free(struct lb_svc_list *list)
 	lb_list_free(list);
 }
 
+static void rate(struct lb_stats *r, const struct lb_stats *now,
+		 const struct lb_stats *before, double secs)
+{
+	/* Counters only grow, unless the object was deleted and added. */
+	static const struct lb_stats zero;
+	const struct lb_stats *b = before && before->conns <= now->conns &&
+				   before->inpkts <= now->inpkts ? before : &zero;
+
+	r->conns = (uint64_t)((double)(now->conns - b->conns) / secs + 0.5);
+	r->inpkts = (uint64_t)((double)(now->inpkts - b->inpkts) / secs + 0.5);
+	r->outpkts = (uint64_t)((double)(now->outpkts - b->outpkts) / secs +
+				0.5);
+	r->inbytes = (uint64_t)((double)(now->inbytes - b->inbytes) / secs +
+				0.5);
+	r->outbytes = (uint64_t)((double)(now->outbytes - b->outbytes) /
+				 secs + 0.5);
+}
+
+void lb_svc_list_rate(struct lb_svc_list *now,
+		      const struct lb_svc_list *before, double secs)
+{
+	const struct lb_svc_entry *b;
+	const struct lb_dest *bd;
+	size_t i, k, j;
+
+	for (i = 0; i < now->n; i++) {
+		struct lb_svc_entry *e = &now->v[i];
+
+		for (b = NULL, k = 0; !b && k < before->n; k++)
+			if (lb_service_same(&before->v[k].svc, &e->svc))
+				b = &before->v[k];
+		rate(&e->svc.rate, &e->svc.stats, b ? &b->svc.stats : NULL,
+		     secs);
+		for (k = 0; k < e->dests.n; k++) {
+			for (bd = NULL, j = 0; b && !bd && j < b->dests.n; j++)
+				if (lb_dest_same(&b->dests.v[j],
+						 &e->dests.v[k]))
+					bd = &b->dests.v[j];
+			rate(&e->dests.v[k].rate, &e->dests.v[k].stats,
+			     bd ? &bd->stats : NULL, secs);
+		}
+	}
+}
+
 int lb_collect_service(const struct lb_service *svc, void *list)
 {
 	struct lb_svc_list *l = list;

@@ -40,6 +40,7 @@ struct lb_service {
 	/* Replies only. */
 	struct lb_stats stats;
 	uint32_t real_servers;
+	struct lb_stats rate;			/* per second: lbctl show --rate */
 };
 
 /* A real server of a service. addr and port are its key. */
@@ -50,6 +51,7 @@ struct lb_dest {
 	/* Replies only. */
 	uint32_t active, inactive;
 	struct lb_stats stats;
+	struct lb_stats rate;			/* per second: lbctl show --rate */
 };
 
 /* A local address of the FullNAT pool. */
@@ -170,6 +172,14 @@ int lb_collect_laddr(const struct lb_laddr *laddr, void *list);
 int lb_collect_conn(const struct lb_conn *conn, void *list);
 
 void lb_svc_list_free(struct lb_svc_list *list);
+
+/*
+ * The rate of each service and real server of now, per second, from its
+ * stats and those of the same one in before, read secs seconds earlier
+ * (one not in before, or whose counters went back: counted from zero).
+ */
+void lb_svc_list_rate(struct lb_svc_list *now,
+		      const struct lb_svc_list *before, double secs);
 void lb_snapshot_free(struct lb_snapshot *snap);
 
 /* An object with every field unset. */

@@ -7,8 +7,13 @@
 #define LBCTL_H
 
 #include <stdbool.h>
+#include <stddef.h>
+
+#include "cluster.h"
+#include "print.h"
 
 struct genl;
+struct lb_run;
 struct lb_service;
 
 /* Stable: scripts and tests depend on them. */
@@ -56,6 +61,8 @@ extern const struct lbctl_cmd laddr_verbs[];
 extern const struct lbctl_cmd config_verbs[];
 extern const struct lbctl_cmd conn_verbs[];
 
+int cmd_apply(const struct lbctl *ctx, int argc, char **argv);
+int cmd_export(const struct lbctl *ctx, int argc, char **argv);
 int cmd_help(const struct lbctl *ctx, int argc, char **argv);
 int cmd_show(const struct lbctl *ctx, int argc, char **argv);
 int cmd_stats(const struct lbctl *ctx, int argc, char **argv);
@@ -70,8 +77,37 @@ int show_one(const struct lbctl *ctx, int argc, char **argv,
 	     int (*read)(struct genl *g, void *obj),
 	     void (*print)(const void *obj), void *obj);
 
-/* "lbctl show" and "lbctl service show": only, if not NULL, filters. */
+/* "lbctl show" and "lbctl service show": only, if not NULL, filters; view
+ * is an enum lb_view (print.h). */
 int show_director(const struct lbctl *ctx, const struct lb_service *only,
-		  bool stats);
+		  enum lb_view view);
+
+/* A cluster file, read and parsed (director.c). */
+struct cluster_file {
+	const char *name;		/* for messages: the path, or <stdin> */
+	char *text;			/* as read: what a remote lbctl is fed */
+	size_t len;
+	struct lb_cluster cluster;
+};
+
+/* Reads and parses path ("-": stdin); prints the error and returns the
+ * exit code (2: the file is wrong). */
+int cluster_load(const char *path, struct cluster_file *f);
+void cluster_unload(struct cluster_file *f);
+/* *only: the director called name, NULL for all when name is NULL; an
+ * unknown name is printed, and the usage exit code returned. */
+int cluster_select(const struct cluster_file *f, const char *name,
+		   const struct lb_director **only);
+/*
+ * Runs "ssh -o BatchMode=yes DEST words..." for director d. in (if not
+ * NULL) is fed to its standard input, else /dev/null; its standard output
+ * is ours, or with out read whole into *out (to free). Returns its exit
+ * status (255: ssh failed), or -errno when it could not be run.
+ */
+int director_ssh(const struct lb_director *d, char *const words[],
+		 const char *in, size_t inlen, char **out);
+/* "netns lb1", "ssh root@host", "this host" */
+const char *director_where(const struct lb_director *d, char *buf,
+			   size_t len);
 
 #endif /* LBCTL_H */

@@ -17,8 +17,14 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct lbctl_cmd commands[] = {
-	{ .name = "show", .fn = cmd_show, .usage = "[--stats]",
-	  .help = "Show the services and their real servers (the default command)" },
+	{ .name = "show", .fn = cmd_show,
+	  .usage = "[--stats | --rate] [FILE [--director NAME]]",
+	  .help = "Show the services and real servers (the default); of a cluster FILE's directors" },
+	{ .name = "apply", .fn = cmd_apply,
+	  .usage = "[--dry-run] [--director NAME [--local]] FILE",
+	  .help = "Make every director of a cluster file match it, changing only what differs" },
+	{ .name = "export", .fn = cmd_export, .usage = "[--director NAME]",
+	  .help = "Print the director as a cluster file that \"apply\" reads back unchanged" },
 	{ .name = "service", .verbs = service_verbs,
 	  .help = "Add, change, delete and show virtual services" },
 	{ .name = "rs", .verbs = rs_verbs,

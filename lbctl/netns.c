@@ -33,7 +33,7 @@ int netns_check_name(const char *name, char *err, size_t errlen)
 	return -EINVAL;
 }
 
-int netns_enter(const char *name)
+int netns_enter(const char *name, int *back)
 {
 	char path[sizeof(NETNS_RUN_DIR) + 256];
 	int fd, ret = 0;
@@ -42,8 +42,29 @@ int netns_enter(const char *name)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (setns(fd, CLONE_NEWNET))
+	if (back) {
+		*back = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (*back < 0) {
+			ret = -errno;
+			close(fd);
+			return ret;
+		}
+	}
+	if (setns(fd, CLONE_NEWNET)) {
 		ret = -errno;
+		if (back)
+			close(*back);
+	}
 	close(fd);
+	return ret;
+}
+
+int netns_leave(int back)
+{
+	int ret = 0;
+
+	if (setns(back, CLONE_NEWNET))
+		ret = -errno;
+	close(back);
 	return ret;
 }

@@ -80,9 +80,15 @@ static bool text(const char *fmt)
 	return !out.json && !out.muted && fmt;
 }
 
+/* Inside a JSON array, a value has no key: NULL names an element. */
+static bool in_array(void)
+{
+	return out.json && out.depth && json_is_array(out.stack[out.depth - 1]);
+}
+
 void out_str(const char *key, const char *fmt, const char *val)
 {
-	if (out.json && key)
+	if (out.json && (key || in_array()))
 		add(key, json_string(val));
 	else if (text(fmt))
 		fprintf(file(), fmt, val);
@@ -126,6 +132,17 @@ void out_text(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(file(), fmt, ap);
 	va_end(ap);
+}
+
+void out_json_merge(json_t *obj)
+{
+	const char *key;
+	json_t *v;
+
+	if (!out.json)
+		return;
+	json_object_foreach(obj, key, v)
+		add(key, json_incref(v));
 }
 
 void out_mute_text(bool mute)

@@ -16,7 +16,7 @@
 void out_init(bool json);
 void out_init_file(bool json, FILE *f);
 bool out_json(void);
-/* fmt takes one %s */
+/* fmt takes one %s; in a JSON array, key NULL adds an element */
 void out_str(const char *key, const char *fmt, const char *val);
 /* fmt takes one %llu */
 void out_uint(const char *key, const char *fmt, unsigned long long val);
@@ -29,6 +29,10 @@ void out_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void out_open_object(const char *key);
 void out_open_array(const char *key);
 void out_close(void);
+/* JSON only: each key of the JSON object obj (a json_t *) joins the
+ * innermost object, as "lbctl show FILE" takes a remote director's. */
+struct json_t;
+void out_json_merge(struct json_t *obj);
 /* While muted, the text formats print nothing: JSON-only parts. */
 void out_mute_text(bool mute);
 /* Writes the JSON document and flushes stdout; returns an exit code. */

@@ -125,20 +125,41 @@ void print_laddrs(const struct lb_laddr_list *list, const char *key)
 	out_close();
 }
 
-/* Text columns only with --stats; the JSON always has them. */
-static void print_stats(const struct lb_stats *st, bool text)
+/* The JSON keys of the counters, and of their rates. */
+static const char *const stats_keys[] = {
+	"conns", "inpkts", "outpkts", "inbytes", "outbytes",
+};
+static const char *const rate_keys[] = {
+	"cps", "inpps", "outpps", "inbps", "outbps",
+};
+
+static void print_counts(const char *key, const char *const names[],
+			 const struct lb_stats *st, bool text)
 {
-	out_open_object("stats");
-	out_uint("conns", text ? " %8llu" : NULL, st->conns);
-	out_uint("inpkts", text ? " %8llu" : NULL, st->inpkts);
-	out_uint("outpkts", text ? " %8llu" : NULL, st->outpkts);
-	out_uint("inbytes", text ? " %8llu" : NULL, st->inbytes);
-	out_uint("outbytes", text ? " %8llu" : NULL, st->outbytes);
+	const char *fmt = text ? " %8llu" : NULL;
+
+	out_open_object(key);
+	out_uint(names[0], fmt, st->conns);
+	out_uint(names[1], fmt, st->inpkts);
+	out_uint(names[2], fmt, st->outpkts);
+	out_uint(names[3], fmt, st->inbytes);
+	out_uint(names[4], fmt, st->outbytes);
 	out_close();
 }
 
-static void print_dest(const struct lb_dest *d, int fwd, bool stats)
+/* Text columns with --stats or --rate; the JSON always has the stats. */
+static void print_stats(const struct lb_stats *st, const struct lb_stats *rt,
+			enum lb_view view)
 {
+	print_counts("stats", stats_keys, st, view == LB_VIEW_STATS);
+	if (view == LB_VIEW_RATE)
+		print_counts("rate", rate_keys, rt, true);
+}
+
+static void print_dest(const struct lb_dest *d, int fwd, enum lb_view view)
+{
+	bool stats = view != LB_VIEW_CONNS;
+
 	char ap[LB_ADDRPORT_STRLEN];
 
 	addrport_str(&d->addr, d->port, ap, sizeof(ap));
@@ -152,14 +173,15 @@ static void print_dest(const struct lb_dest *d, int fwd, bool stats)
 			 (unsigned long long)d->weight);
 	out_uint("active", stats ? NULL : "%-10llu ", d->active);
 	out_uint("inactive", stats ? NULL : "%llu", d->inactive);
-	print_stats(&d->stats, stats);
+	print_stats(&d->stats, &d->rate, view);
 	out_text("\n");
 	out_close();
 }
 
-static void print_service(const struct lb_svc_entry *e, bool stats)
+static void print_service(const struct lb_svc_entry *e, enum lb_view view)
 {
 	const struct lb_service *s = &e->svc;
+	bool stats = view != LB_VIEW_CONNS;
 	char ap[LB_ADDRPORT_STRLEN], line[LB_ADDRPORT_STRLEN + 8];
 	size_t i;
 
@@ -176,29 +198,33 @@ static void print_service(const struct lb_svc_entry *e, bool stats)
 		out_bool("toa", NULL, s->toa);
 	if (s->toa > 0 && !stats)
 		out_text(" toa");
-	print_stats(&s->stats, stats);
+	print_stats(&s->stats, &s->rate, view);
 	out_text("\n");
 	out_open_array("real_servers");
 	for (i = 0; i < e->dests.n; i++)
-		print_dest(&e->dests.v[i], s->fwd, stats);
+		print_dest(&e->dests.v[i], s->fwd, view);
 	out_close();
 	out_close();
 }
 
-void print_services(const struct lb_svc_list *list, bool stats)
+void print_services(const struct lb_svc_list *list, enum lb_view view)
 {
 	size_t i;
 
-	if (stats)
+	if (view == LB_VIEW_STATS)
 		out_text("%-33s %8s %8s %8s %8s %8s\n  -> RemoteAddress:Port\n",
 			 "Prot LocalAddress:Port", "Conns", "InPkts",
 			 "OutPkts", "InBytes", "OutBytes");
+	else if (view == LB_VIEW_RATE)
+		out_text("%-33s %8s %8s %8s %8s %8s\n  -> RemoteAddress:Port\n",
+			 "Prot LocalAddress:Port", "CPS", "InPPS", "OutPPS",
+			 "InBPS", "OutBPS");
 	else
 		out_text("Prot LocalAddress:Port Scheduler Flags\n"
 			 "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n");
 	out_open_array("services");
 	for (i = 0; i < list->n; i++)
-		print_service(&list->v[i], stats);
+		print_service(&list->v[i], view);
 	out_close();
 }
 
@@ -270,7 +296,7 @@ void print_counters(const struct lb_info *info, const char *key)
 	out_close();
 }
 
-void print_show(const struct lb_snapshot *snap, bool stats)
+void print_show(const struct lb_snapshot *snap, enum lb_view view)
 {
 	print_info(&snap->info);
 	/* The text of these is "lbctl config" and "lbctl laddr". */
@@ -280,5 +306,80 @@ void print_show(const struct lb_snapshot *snap, bool stats)
 	if (snap->has_laddrs)
 		print_laddrs(&snap->laddrs, "local_addresses");
 	out_mute_text(false);
-	print_services(&snap->services, stats);
+	print_services(&snap->services, view);
+}
+
+/* IPv4 addresses in a row, as one "FIRST-LAST" string. */
+static size_t addr_run(const struct lb_laddr_list *l, size_t i)
+{
+	size_t n = 1;
+
+	while (i + n < l->n && l->v[i].addr.family == AF_INET &&
+	       l->v[i + n].addr.family == AF_INET &&
+	       ntohl(l->v[i + n].addr.v4.s_addr) ==
+	       ntohl(l->v[i].addr.v4.s_addr) + n)
+		n++;
+	return n;
+}
+
+static void print_cluster_laddrs(const struct lb_laddr_list *l)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	char r[2 * INET6_ADDRSTRLEN + 1];
+	size_t i, n;
+
+	out_open_array("local_addresses");
+	for (i = 0; i < l->n; i += n) {
+		n = addr_run(l, i);
+		addr_str(&l->v[i].addr, a, sizeof(a));
+		addr_str(&l->v[i + n - 1].addr, b, sizeof(b));
+		if (n > 1)
+			snprintf(r, sizeof(r), "%s-%s", a, b);
+		else
+			snprintf(r, sizeof(r), "%s", a);
+		out_str(NULL, NULL, r);
+	}
+	out_close();
+}
+
+void print_cluster(const struct lb_snapshot *snap, const char *name,
+		   const char *netns)
+{
+	const struct lb_svc_entry *e;
+	size_t i, k;
+
+	out_uint("schema_version", NULL, 1);
+	out_open_array("directors");
+	out_open_object(NULL);
+	out_str("name", NULL, name);
+	if (netns)
+		out_str("netns", NULL, netns);
+	print_cluster_laddrs(&snap->laddrs);
+	print_config(&snap->config, "config");
+	out_close();
+	out_close();
+	out_open_array("services");
+	for (i = 0; i < snap->services.n; i++) {
+		e = &snap->services.v[i];
+		out_open_object(NULL);
+		out_str("protocol", NULL, proto_name(e->svc.proto));
+		print_endpoint("vip", &e->svc.addr, e->svc.port);
+		out_str("forward", NULL, e->svc.fwd < 0 ? "unknown" :
+			fwd_name((enum lb_fwd)e->svc.fwd));
+		out_str("scheduler", NULL, e->svc.sched);
+		if (e->svc.toa >= 0)
+			out_bool("toa", NULL, e->svc.toa);
+		out_open_array("real_servers");
+		for (k = 0; k < e->dests.n; k++) {
+			out_open_object(NULL);
+			print_endpoint("address", &e->dests.v[k].addr,
+				       e->dests.v[k].port);
+			out_uint("weight", NULL,
+				 (unsigned long long)e->dests.v[k].weight);
+			out_close();
+		}
+		out_close();
+		out_close();
+	}
+	out_close();
 }

@@ -24,14 +24,28 @@ void print_info(const struct lb_info *info);
 void print_config(const struct lb_config *cfg, const char *key);
 /* A table of the local addresses */
 void print_laddrs(const struct lb_laddr_list *list, const char *key);
-/* ipvsadm -Ln (--stats with stats); JSON "services" with real_servers */
-void print_services(const struct lb_svc_list *list, bool stats);
+/* What the table of services shows after each address. */
+enum lb_view {
+	LB_VIEW_CONNS,		/* ipvsadm -Ln: weights and connections */
+	LB_VIEW_STATS,		/* ipvsadm -Ln --stats: the counters */
+	LB_VIEW_RATE,		/* ipvsadm -Ln --rate: the rates (JSON "rate") */
+};
+
+/* ipvsadm -Ln; JSON "services" with real_servers */
+void print_services(const struct lb_svc_list *list, enum lb_view view);
 /* ipvsadm -Lnc */
 void print_conns(const struct lb_conn_list *list, const char *key);
 /* "name value" lines */
 void print_counters(const struct lb_info *info, const char *key);
 /* "lbctl show": info, then (JSON only) "config" and "local_addresses",
  * then the services */
-void print_show(const struct lb_snapshot *snap, bool stats);
+void print_show(const struct lb_snapshot *snap, enum lb_view view);
+/*
+ * JSON only: the director as a cluster file with one director, called
+ * name, in netns if not NULL: what "lbctl export" prints and "lbctl apply"
+ * reads back as no change. snap needs its config and local addresses.
+ */
+void print_cluster(const struct lb_snapshot *snap, const char *name,
+		   const char *netns);
 
 #endif /* LBCTL_PRINT_H */

@@ -50,7 +50,7 @@ static int service_show(const struct lbctl *ctx, int argc, char **argv)
 
 	if (args_service_show(argc - 1, argv + 1, &svc, err, sizeof(err)))
 		return lbctl_usage(err);
-	return show_director(ctx, svc.port ? &svc : NULL, false);
+	return show_director(ctx, svc.port ? &svc : NULL, LB_VIEW_CONNS);
 }
 
 const struct lbctl_cmd service_verbs[] = {

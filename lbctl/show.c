@@ -1,44 +1,232 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * "lbctl show", the director in the manner of "ipvsadm -Ln", and "lbctl
- * stats", its counters.
+ * "lbctl show", the director in the manner of "ipvsadm -Ln", or every
+ * director of a cluster file; "lbctl export", the director as a cluster
+ * file; and "lbctl stats", its counters.
  */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
 #include "api.h"
 #include "args.h"
 #include "lbctl.h"
 #include "output.h"
 #include "print.h"
 
+/*
+ * The director of g: a snapshot (with its config and local addresses for
+ * JSON and export), or for --rate two, a second apart, and the rates.
+ */
+static int read_director(struct genl *g, const struct lb_service *only,
+			 enum lb_view view, unsigned int flags,
+			 struct lb_snapshot *snap)
+{
+	struct lb_snapshot before;
+	int ret;
+
+	ret = lb_snapshot_read(g, snap, only, flags);
+	if (ret || view != LB_VIEW_RATE)
+		return ret;
+	before = *snap;
+	sleep(1);
+	ret = lb_snapshot_read(g, snap, only, flags);
+	if (!ret)
+		lb_svc_list_rate(&snap->services, &before.services, 1.0);
+	lb_snapshot_free(&before);
+	return ret;
+}
+
+static int open_read(const struct lbctl *ctx, const char *netns,
+		     const struct lb_service *only, enum lb_view view,
+		     unsigned int flags, struct lb_snapshot *snap,
+		     struct genl *g)
+{
+	int ret;
+
+	ret = genl_open(g, netns);
+	if (!ret)
+		ret = genl_resolve(g);
+	if (!ret)
+		ret = read_director(g, only, view, flags, snap);
+	genl_close(g);
+	(void)ctx;
+	return ret;
+}
+
 int show_director(const struct lbctl *ctx, const struct lb_service *only,
-		  bool stats)
+		  enum lb_view view)
 {
 	struct lb_snapshot snap;
 	struct genl g;
 	int ret;
 
-	ret = lbctl_open(ctx, &g);
-	if (ret)
-		return ret;
 	/* The text has its own commands for these: "config", "laddr". */
-	ret = lb_snapshot_read(&g, &snap, only, ctx->json ?
-			       LB_SNAP_CONFIG | LB_SNAP_LADDRS : 0);
-	ret = lbctl_close(&g, ret);
+	ret = open_read(ctx, ctx->netns, only, view, ctx->json ?
+			LB_SNAP_CONFIG | LB_SNAP_LADDRS : 0, &snap, &g);
 	if (ret)
-		return ret;
+		return lbctl_error(LBCTL_EXIT_FAIL, "%s", g.msg);
 	out_init(ctx->json);
-	print_show(&snap, stats);
+	print_show(&snap, view);
 	lb_snapshot_free(&snap);
 	return out_finish();
 }
 
+/* A director of another host, as its own lbctl shows it. */
+static int show_remote(const struct lbctl *ctx, const struct lb_director *d,
+		       enum lb_view view)
+{
+	char *words[8], *out = NULL;
+	json_t *doc = NULL;
+	size_t n = 0;
+	int ret;
+
+	words[n++] = "lbctl";
+	if (ctx->json)
+		words[n++] = "-j";
+	if (d->netns) {
+		words[n++] = "-n";
+		words[n++] = d->netns;
+	}
+	words[n++] = "show";
+	if (view != LB_VIEW_CONNS)
+		words[n++] = view == LB_VIEW_STATS ? "--stats" : "--rate";
+	words[n] = NULL;
+	ret = director_ssh(d, words, NULL, 0, ctx->json ? &out : NULL);
+	if (ret == 0 && ctx->json) {
+		doc = json_loads(out, 0, NULL);
+		if (!doc || !json_is_object(doc))
+			ret = -EPROTO;
+	}
+	if (!ret && doc)
+		out_json_merge(doc);
+	json_decref(doc);
+	free(out);
+	if (ret < 0)
+		return lbctl_error(LBCTL_EXIT_FAIL, "%s: %s", d->name,
+				   ret == -EPROTO ?
+				   "the remote lbctl printed no JSON object" :
+				   strerror(-ret));
+	if (ret)
+		return lbctl_error(LBCTL_EXIT_FAIL,
+				   "%s: \"lbctl show\" over ssh %s exited with status %d",
+				   d->name, d->ssh, ret);
+	return LBCTL_EXIT_OK;
+}
+
+/* "lbctl show FILE": each director of a cluster file. */
+static int show_cluster(const struct lbctl *ctx, const struct lb_run *run,
+			enum lb_view view)
+{
+	const struct lb_director *only, *d;
+	struct lb_snapshot snap;
+	struct cluster_file f;
+	char where[320];
+	struct genl g;
+	size_t i;
+	int ret, code = LBCTL_EXIT_OK;
+
+	if (ctx->netns)
+		return lbctl_usage("\"show FILE\" finds each director's namespace in the file: -n is not for it");
+	ret = cluster_load(run->file, &f) ?:
+	      cluster_select(&f, run->director, &only);
+	if (ret)
+		return ret;
+	out_init(ctx->json);
+	out_open_array("directors");
+	for (i = 0; i < f.cluster.directors.n; i++) {
+		d = &f.cluster.directors.v[i];
+		if (only && d != only)
+			continue;
+		out_open_object(NULL);
+		out_text("%sdirector ", i && !only ? "\n" : "");
+		out_str("name", "%s", d->name);
+		out_text(" (%s)\n", director_where(d, where, sizeof(where)));
+		if (d->netns)
+			out_str("netns", NULL, d->netns);
+		if (d->ssh)
+			out_str("ssh", NULL, d->ssh);
+		if (d->ssh) {
+			ret = show_remote(ctx, d, view);
+		} else if (open_read(ctx, d->netns, NULL, view, ctx->json ?
+				     LB_SNAP_CONFIG | LB_SNAP_LADDRS : 0,
+				     &snap, &g)) {
+			out_str("error", NULL, g.msg);
+			ret = lbctl_error(LBCTL_EXIT_FAIL, "%s: %s", d->name,
+					  g.msg);
+		} else {
+			print_show(&snap, view);
+			lb_snapshot_free(&snap);
+		}
+		if (ret)
+			code = ret;
+		ret = 0;
+		out_close();
+	}
+	out_close();
+	cluster_unload(&f);
+	ret = out_finish();
+	return code ?: ret;
+}
+
 int cmd_show(const struct lbctl *ctx, int argc, char **argv)
 {
+	enum lb_view view;
+	struct lb_run run;
 	char err[256];
-	bool stats;
 
-	if (args_show(argc - 1, argv + 1, &stats, err, sizeof(err)))
+	if (args_show(argc - 1, argv + 1, &run, err, sizeof(err)))
 		return lbctl_usage(err);
-	return show_director(ctx, NULL, stats);
+	view = run.stats ? LB_VIEW_STATS : run.rate ? LB_VIEW_RATE :
+	       LB_VIEW_CONNS;
+	if (run.file)
+		return show_cluster(ctx, &run, view);
+	return show_director(ctx, NULL, view);
+}
+
+/* The name export gives the director: its namespace's, or the host's. */
+static void export_name(const struct lbctl *ctx, char *name, size_t len)
+{
+	size_t i;
+
+	if (ctx->netns)
+		snprintf(name, len, "%s", ctx->netns);
+	else if (gethostname(name, len) || !name[0])
+		snprintf(name, len, "local");
+	name[len - 1] = '\0';
+	/* A director name has fewer characters than either. */
+	for (i = 0; name[i]; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789._-", name[i]))
+			name[i] = '_';
+}
+
+int cmd_export(const struct lbctl *ctx, int argc, char **argv)
+{
+	char name[LB_DIRECTOR_NAME_MAX], err[256];
+	struct lb_snapshot snap;
+	struct lb_run run;
+	struct genl g;
+
+	if (args_export(argc - 1, argv + 1, &run, err, sizeof(err)))
+		return lbctl_usage(err);
+	if (run.director && strlen(run.director) >= sizeof(name))
+		return lbctl_usage("a director name is 1 to 63 characters");
+	if (run.director)
+		snprintf(name, sizeof(name), "%s", run.director);
+	else
+		export_name(ctx, name, sizeof(name));
+	if (open_read(ctx, ctx->netns, NULL, LB_VIEW_CONNS,
+		      LB_SNAP_CONFIG | LB_SNAP_LADDRS, &snap, &g))
+		return lbctl_error(LBCTL_EXIT_FAIL, "%s", g.msg);
+	out_init(true);
+	print_cluster(&snap, name, ctx->netns);
+	lb_snapshot_free(&snap);
+	return out_finish();
 }
 
 int show_one(const struct lbctl *ctx, int argc, char **argv,

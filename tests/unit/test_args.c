@@ -116,9 +116,24 @@ ROW_FN(row_config_set, struct lb_config c,
        args_config_set(argc, argv, &c, err, errlen),
        fmt_config(&c, out, outlen))
 
-ROW_FN(row_show, bool stats,
-       args_show(argc, argv, &stats, err, errlen),
-       snprintf(out, outlen, "stats=%d", stats))
+static void fmt_run(const struct lb_run *r, char *out, size_t len)
+{
+	snprintf(out, len, "stats=%d rate=%d dry_run=%d local=%d director=%s file=%s",
+		 r->stats, r->rate, r->dry_run, r->local,
+		 r->director ?: "-", r->file ?: "-");
+}
+
+ROW_FN(row_show, struct lb_run run,
+       args_show(argc, argv, &run, err, errlen),
+       fmt_run(&run, out, outlen))
+
+ROW_FN(row_apply, struct lb_run run,
+       args_apply(argc, argv, &run, err, errlen),
+       fmt_run(&run, out, outlen))
+
+ROW_FN(row_export, struct lb_run run,
+       args_export(argc, argv, &run, err, errlen),
+       fmt_run(&run, out, outlen))
 
 ROW_FN(row_none, (void)0,
        args_none(argc, argv, err, errlen),
@@ -308,13 +323,55 @@ static const struct check_row config_set_rows[] = {
 	BAD("conn_max 10 timeout established x", NULL),
 };
 
+/* RUN(1000, ...): the flags stats, rate, dry_run and local as digits */
+#define RUN(flags, director, file)					\
+	"stats=" FLAGS_##flags " director=" director " file=" file
+#define FLAGS_0000 "0 rate=0 dry_run=0 local=0"
+#define FLAGS_1000 "1 rate=0 dry_run=0 local=0"
+#define FLAGS_0100 "0 rate=1 dry_run=0 local=0"
+#define FLAGS_0010 "0 rate=0 dry_run=1 local=0"
+#define FLAGS_0001 "0 rate=0 dry_run=0 local=1"
+
 static const struct check_row show_rows[] = {
-	OK("", "stats=0"),
-	OK("--stats", "stats=1"),
+	OK("", RUN(0000, "-", "-")),
+	OK("--stats", RUN(1000, "-", "-")),
+	OK("--rate", RUN(0100, "-", "-")),
+	OK("cluster.json", RUN(0000, "-", "cluster.json")),
+	OK("--stats cluster.json --director lb1",
+	   RUN(1000, "lb1", "cluster.json")),
+	OK("-", RUN(0000, "-", "-")),
 	BAD("--stats --stats", "duplicate \"--stats\""),
-	BAD("-s", "argument \"-s\" is wrong: expected --stats"),
-	BAD("stats", NULL),
+	BAD("--stats --rate",
+	    "--stats and --rate are two views: give one"),
+	BAD("-s", "argument \"-s\" is wrong: expected --stats, --rate or --director"),
+	BAD("a.json b.json",
+	    "argument \"b.json\" is wrong: only one FILE may be given"),
+	BAD("--director lb1",
+	    "--director needs a cluster FILE to find the director in"),
+	BAD("--director", "argument \"--director\" is wrong: it needs a value, as in \"--director NAME\""),
 	BAD("--stats=1", NULL),
+};
+
+static const struct check_row apply_rows[] = {
+	OK("cluster.json", RUN(0000, "-", "cluster.json")),
+	OK("--dry-run cluster.json", RUN(0010, "-", "cluster.json")),
+	OK("--director lb2 --local -", RUN(0001, "lb2", "-")),
+	OK("cluster.json --director lb1 --dry-run",
+	   RUN(0010, "lb1", "cluster.json")),
+	BAD("", "argument \"FILE\" is required"),
+	BAD("--dry-run", "argument \"FILE\" is required"),
+	BAD("--local -",
+	    "--local needs --director NAME: the director this host is"),
+	BAD("--dry-run --dry-run x", "duplicate \"--dry-run\""),
+	BAD("--force x", "argument \"--force\" is wrong: expected --dry-run, --director or --local"),
+	BAD("x y", "argument \"y\" is wrong: only one FILE may be given"),
+};
+
+static const struct check_row export_rows[] = {
+	OK("", RUN(0000, "-", "-")),
+	OK("--director lb9", RUN(0000, "lb9", "-")),
+	BAD("cluster.json", NULL),
+	BAD("--director", NULL),
 };
 
 static const struct check_row none_rows[] = {
@@ -362,6 +419,8 @@ int main(void)
 	CHECK_ROWS("args_laddr", row_laddr, laddr_rows);
 	CHECK_ROWS("args_config_set", row_config_set, config_set_rows);
 	CHECK_ROWS("args_show", row_show, show_rows);
+	CHECK_ROWS("args_apply", row_apply, apply_rows);
+	CHECK_ROWS("args_export", row_export, export_rows);
 	CHECK_ROWS("args_none", row_none, none_rows);
 	test_config_clean_on_error();
 	test_short_error_buffer();

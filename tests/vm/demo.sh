@@ -13,18 +13,47 @@
 #     |           |           |                     back to its director)
 #  rs1 .11     rs2 .12     rs3 .13   nginx :8080, toa.ko
 #  (default route: rsr, not a director)
+#
+# Both directors are configured by one cluster file and "lbctl apply".
 . /fnat/lib.sh
 
-log "building the cluster"
-fullnat_web 2 3 rr > "$FNAT_LOG/setup.txt"
+log "building the network"
+{
+	topo_base 2 3
+	module_load fullnat
+	for r in 1 2 3; do
+		http_server "rs$r" "rs$r" 0.0.0.0 8080
+	done
+} > "$FNAT_LOG/setup.txt"
 on_quiet rt sysctl -qw net.ipv4.fib_multipath_hash_policy=1
+
+cat > "$FNAT_LOG/cluster.json" <<EOF
+{
+  "schema_version": 1,
+  "directors": [
+    { "name": "lb1", "netns": "lb1", "local_addresses": ["198.18.11.1-198.18.11.4"] },
+    { "name": "lb2", "netns": "lb2", "local_addresses": ["198.18.12.1-198.18.12.4"] }
+  ],
+  "services": [
+    { "name": "web", "protocol": "tcp", "vip": "$VIP", "port": 80,
+      "forward": "fullnat", "scheduler": "rr", "toa": true,
+      "real_servers": [ { "address": "198.19.0.11", "port": 8080 },
+                        { "address": "198.19.0.12", "port": 8080 },
+                        { "address": "198.19.0.13", "port": 8080 } ] }
+  ]
+}
+EOF
+log "the cluster file"
+cat "$FNAT_LOG/cluster.json"
+log "lbctl apply cluster.json"
+lbctl apply "$FNAT_LOG/cluster.json"
+log "lbctl apply cluster.json, again: nothing to do"
+lbctl apply "$FNAT_LOG/cluster.json"
 run modprobe toa trusted_sources=198.18.11.0/24,198.18.12.0/24
 on_exit "rmmod toa"
 
-for d in lb1 lb2; do
-	log "director $d: lbctl -n $d show"
-	lbctl -n "$d" show
-done
+log "lbctl show cluster.json"
+lbctl show "$FNAT_LOG/cluster.json"
 
 log "12 requests from the client"
 printf '\n%-4s %-13s %-9s %-12s %-22s %s\n' req client-port director real-server \
@@ -46,8 +75,6 @@ for i in $(seq 1 12); do
 	printf '%-4s %-13s %-9s %-12s %-22s %s\n' "$i" "$port" "$director" "$rs" "$seen" "$lip"
 done
 
-log "per director"
-for d in lb1 lb2; do
-	lbctl -n "$d" show --stats
-done
+log "per director: lbctl show --stats cluster.json"
+lbctl show --stats "$FNAT_LOG/cluster.json"
 log "demo done: every request reached a real server through one director, and the server saw the client itself"

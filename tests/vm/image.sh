@@ -122,6 +122,7 @@ build_base() {
 	root:x:0:0:root:/root:/bin/bash
 	www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin
 	tcpdump:x:104:104::/nonexistent:/usr/sbin/nologin
+	sshd:x:105:65534::/run/sshd:/usr/sbin/nologin
 	nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
 	EOT
 	cat > "$root/etc/group" <<-'EOT'

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * "lbctl apply FILE": every director of a cluster file made to match it.
+ *
+ * The whole file is parsed and checked first; if anything is wrong in it,
+ * nothing is sent to any director (exit 2). Then the directors are done
+ * one after the other, each on its own: its state is read (one snapshot),
+ * compared with the file (plan.h), and only the differences are sent, one
+ * request each. If one is refused, the steps already done on that
+ * director are undone newest first, from the snapshot, so the director is
+ * left as it was; the state is read again to check that, the failure is
+ * reported, and the next director goes on. The exit status is 1 if any
+ * director failed.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "api.h"
+#include "args.h"
+#include "lbctl.h"
+#include "output.h"
+#include "plan.h"
+
+/* One director being changed. */
+struct target {
+	struct genl g;
+	const char *name;
+	char why[800];		/* the failed step and why */
+};
+
+/* One step through api.h; lb_plan_run() calls it, and for the undo. */
+static int step_send(void *arg, const struct lb_step *s, bool undo)
+{
+	struct target *t = arg;
+	struct genl *g = &t->g;
+	char line[512];
+	int ret = -EINVAL;
+
+	switch (s->op) {
+	case LB_STEP_CONFIG_SET:
+		ret = lb_config_set(g, &s->cfg);
+		break;
+	case LB_STEP_LADDR_ADD:
+		ret = lb_laddr_add(g, &s->addr);
+		break;
+	case LB_STEP_LADDR_DEL:
+		ret = lb_laddr_del(g, &s->addr);
+		break;
+	case LB_STEP_SVC_ADD:
+		ret = lb_service_add(g, &s->svc);
+		break;
+	case LB_STEP_SVC_SET:
+		ret = lb_service_set(g, &s->svc);
+		break;
+	case LB_STEP_SVC_DEL:
+		ret = lb_service_del(g, &s->svc);
+		break;
+	case LB_STEP_DEST_ADD:
+		ret = lb_dest_add(g, &s->svc, &s->dest);
+		break;
+	case LB_STEP_DEST_SET:
+		ret = lb_dest_set(g, &s->svc, &s->dest);
+		break;
+	case LB_STEP_DEST_DEL:
+		ret = lb_dest_del(g, &s->svc, &s->dest);
+		break;
+	}
+	if (!ret)
+		return 0;
+	lb_step_format(s, line, sizeof(line));
+	if (undo)
+		lbctl_warn("%s: could not undo with \"%s\": %s", t->name, line,
+			   g->msg);
+	else
+		snprintf(t->why, sizeof(t->why), "\"%s\": %s", line, g->msg);
+	return ret;
+}
+
+static void print_plan(const struct lb_plan *plan)
+{
+	char line[512];
+	size_t i;
+
+	for (i = 0; i < plan->n; i++) {
+		lb_step_format(&plan->v[i], line, sizeof(line));
+		printf("  %s\n", line);
+	}
+}
+
+static const char *changes(size_t n)
+{
+	return n == 1 ? "change" : "changes";
+}
+
+/*
+ * After a rollback: the director read again and compared with what it was
+ * before this run. Returns how many differences are left (printed).
+ */
+static size_t check_rollback(struct target *t, const struct lb_snapshot *was)
+{
+	struct lb_snapshot now, want = *was;
+	struct lb_plan left = { 0 };
+	size_t n;
+
+	want.has_config = want.has_laddrs = true;
+	if (lb_snapshot_read(&t->g, &now, NULL,
+			     LB_SNAP_CONFIG | LB_SNAP_LADDRS)) {
+		lbctl_warn("%s: cannot read the state after the rollback: %s",
+			   t->name, t->g.msg);
+		return 1;
+	}
+	if (lb_plan_make(&now, &want, &left)) {
+		lb_snapshot_free(&now);
+		return 1;
+	}
+	n = left.n;
+	if (n) {
+		lbctl_warn("%s: after the rollback, %zu %s from the state before this run remain:",
+			   t->name, n, n == 1 ? "difference" : "differences");
+		print_plan(&left);
+	}
+	lb_list_free(&left);
+	lb_snapshot_free(&now);
+	return n;
+}
+
+/* One director reached here (or in its namespace); returns the exit code. */
+static int apply_here(const struct cluster_file *f,
+		      const struct lb_director *d, bool dry_run)
+{
+	struct target t = { .name = d->name };
+	struct lb_snapshot cur, want;
+	struct lb_plan plan = { 0 };
+	unsigned int undo_failed;
+	size_t failed, left;
+	int ret;
+
+	ret = genl_open(&t.g, d->netns);
+	if (!ret)
+		ret = genl_resolve(&t.g);
+	if (!ret)
+		ret = lb_snapshot_read(&t.g, &cur, NULL,
+				       LB_SNAP_CONFIG | LB_SNAP_LADDRS);
+	if (ret) {
+		genl_close(&t.g);
+		return lbctl_error(LBCTL_EXIT_FAIL, "%s: %s", d->name,
+				   t.g.msg);
+	}
+	ret = cluster_want(&f->cluster, d, &want);
+	if (!ret) {
+		ret = lb_plan_make(&cur, &want, &plan);
+		cluster_want_free(d, &want);
+	}
+	if (ret) {
+		ret = lbctl_error(LBCTL_EXIT_FAIL, "%s: out of memory",
+				  d->name);
+		goto out;
+	}
+	if (!plan.n) {
+		printf("%s: no changes\n", d->name);
+		goto out;
+	}
+	printf("%s: %zu %s%s\n", d->name, plan.n, changes(plan.n),
+	       dry_run ? " (dry run: nothing applied)" : "");
+	print_plan(&plan);
+	if (dry_run)
+		goto out;
+	fflush(stdout);
+	ret = lb_plan_run(&plan, step_send, &t, &failed, &undo_failed);
+	if (!ret) {
+		printf("%s: applied\n", d->name);
+		goto out;
+	}
+	lbctl_error(LBCTL_EXIT_FAIL, "%s: change %zu of %zu, %s", d->name,
+		    failed + 1, plan.n, t.why);
+	left = check_rollback(&t, &cur);
+	if (!failed)
+		printf("%s: nothing was changed\n", d->name);
+	else if (!undo_failed && !left)
+		printf("%s: rolled back: the %zu %s before it %s undone\n",
+		       d->name, failed, changes(failed),
+		       failed == 1 ? "was" : "were");
+	else
+		printf("%s: the rollback is incomplete (see above)\n",
+		       d->name);
+	ret = LBCTL_EXIT_FAIL;
+out:
+	lb_list_free(&plan);
+	lb_snapshot_free(&cur);
+	genl_close(&t.g);
+	return ret;
+}
+
+/* One director on another host: its own lbctl applies it. */
+static int apply_remote(const struct cluster_file *f,
+			const struct lb_director *d, bool dry_run)
+{
+	char *words[] = {
+		"lbctl", "apply", "--local", "--director", (char *)d->name,
+		dry_run ? "--dry-run" : "-", dry_run ? "-" : NULL, NULL,
+	};
+	int ret;
+
+	ret = director_ssh(d, words, f->text, f->len, NULL);
+	if (ret < 0)
+		return lbctl_error(LBCTL_EXIT_FAIL, "%s: cannot run ssh: %s",
+				   d->name, strerror(-ret));
+	if (ret == 255)
+		return lbctl_error(LBCTL_EXIT_FAIL,
+				   "%s: ssh %s failed (exit status 255)",
+				   d->name, d->ssh);
+	if (ret)
+		return lbctl_error(LBCTL_EXIT_FAIL,
+				   "%s: lbctl on %s exited with status %d",
+				   d->name, d->ssh, ret);
+	return LBCTL_EXIT_OK;
+}
+
+int cmd_apply(const struct lbctl *ctx, int argc, char **argv)
+{
+	const struct lb_director *only, *d;
+	struct cluster_file f;
+	struct lb_run run;
+	char err[256];
+	size_t i;
+	int ret, code = LBCTL_EXIT_OK;
+
+	if (args_apply(argc - 1, argv + 1, &run, err, sizeof(err)))
+		return lbctl_usage(err);
+	if (ctx->netns)
+		return lbctl_usage("\"apply\" finds each director's namespace in the file: -n is not for it");
+	if (ctx->json)
+		return lbctl_usage("\"apply\" prints text only: -j is not for it");
+	ret = cluster_load(run.file, &f);
+	if (ret)
+		return ret;
+	ret = cluster_select(&f, run.director, &only);
+	for (i = 0; !ret && i < f.cluster.directors.n; i++) {
+		d = &f.cluster.directors.v[i];
+		if (only && d != only)
+			continue;
+		if (d->ssh && !run.local)
+			ret = apply_remote(&f, d, run.dry_run);
+		else
+			ret = apply_here(&f, d, run.dry_run);
+		fflush(stdout);
+		if (ret)
+			code = ret;
+		ret = 0;
+	}
+	cluster_unload(&f);
+	return ret ?: code;
+}

@@ -1,0 +1,813 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The cluster file. See cluster.h; every key is in docs/lbctl.md.
+ *
+ * jansson reads the text with JSON_REJECT_DUPLICATES, so a key given twice
+ * is an error with jansson's own line and column; then each object is
+ * walked against the table of its keys (jwalk.h), and the checks across
+ * the file (a service or local address claimed twice, a LIP that is a
+ * VIP) come last.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cluster.h"
+#include "jwalk.h"
+#include "netns.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+
+/* NULL if fullnat.ko can use a (a VIP, LIP or real server), else why not. */
+static const char *unusable(const struct lb_addr *a)
+{
+	uint32_t h;
+
+	if (a->family == AF_INET6)
+		return "is IPv6, which fullnat.ko does not support yet";
+	h = ntohl(a->v4.s_addr);
+	if (!(h >> 24) || h >> 24 == 127 || h >= 0xe0000000)
+		return "is not a unicast address";
+	return NULL;
+}
+
+static int get_addr(struct pctx *p, const json_t *v, struct lb_addr *a)
+{
+	int ret = PARSE_STR(p, v, parse_addr, a);
+
+	if (!ret && unusable(a))
+		return fail(p, "%s %s", json_string_value(v), unusable(a));
+	return ret;
+}
+
+/* --- real servers -------------------------------------------------------------- */
+
+INT_KEY(rs_port, struct lb_dest, port, uint16_t, "port", 1, 65535)
+INT_KEY(rs_weight, struct lb_dest, weight, int32_t, "weight", 0,
+	FULLNAT_WEIGHT_MAX)
+
+static int rs_address(struct pctx *p, json_t *v, void *d)
+{
+	return get_addr(p, v, &((struct lb_dest *)d)->addr);
+}
+
+static const struct key rs_keys[] = {
+	{ "address", V_STRING, true, rs_address },
+	{ "port", V_INTEGER, true, rs_port },
+	{ "weight", V_INTEGER, false, rs_weight },
+};
+
+static int real_server(struct pctx *p, json_t *v, void *list)
+{
+	struct lb_dest_list *l = list;
+	char ap[LB_ADDRPORT_STRLEN];
+	struct lb_dest d;
+	size_t i;
+	int ret;
+
+	lb_dest_init(&d);
+	d.weight = 1;
+	ret = check_type(p, v, V_OBJECT) ?:
+	      walk(p, v, rs_keys, ARRAY_SIZE(rs_keys), &d);
+	if (ret)
+		return ret;
+	for (i = 0; i < l->n; i++) {
+		if (!lb_dest_same(&l->v[i], &d))
+			continue;
+		format_addrport(&(struct lb_addrport){ d.addr, d.port }, ap,
+				sizeof(ap));
+		return fail(p, "real server %s is also real_servers[%zu]", ap,
+			    i);
+	}
+	return lb_list_push(l, &d) ? oom(p) : 0;
+}
+
+/* --- services ------------------------------------------------------------------ */
+
+/* A service being read, with what only the file has. */
+struct svc_in {
+	struct lb_svc_entry e;
+	const char *name;
+};
+
+static int svc_name(struct pctx *p, json_t *v, void *s)
+{
+	size_t n = json_string_length(v);
+
+	if (!n || n >= 64)
+		return fail(p, "a service name is 1 to 63 characters");
+	((struct svc_in *)s)->name = json_string_value(v);
+	return 0;
+}
+
+static int svc_protocol(struct pctx *p, json_t *v, void *s)
+{
+	struct lb_service *svc = &((struct svc_in *)s)->e.svc;
+	int ret = PARSE_STR(p, v, parse_proto, &svc->proto);
+
+	if (!ret && svc->proto == LB_PROTO_UDP)
+		return fail(p, "UDP services are not supported by fullnat.ko yet");
+	return ret;
+}
+
+static int svc_vip(struct pctx *p, json_t *v, void *s)
+{
+	return get_addr(p, v, &((struct svc_in *)s)->e.svc.addr);
+}
+
+INT_KEY(svc_port, struct svc_in, e.svc.port, uint16_t, "port", 1, 65535)
+
+static int svc_forward(struct pctx *p, json_t *v, void *s)
+{
+	struct lb_service *svc = &((struct svc_in *)s)->e.svc;
+	enum lb_fwd fwd;
+	int ret = PARSE_STR(p, v, parse_fwd, &fwd);
+
+	if (ret)
+		return ret;
+	if (fwd != LB_FWD_FULLNAT)
+		return fail(p, "forwarding mode %s is not implemented in fullnat.ko yet; only fullnat is",
+			    fwd_name(fwd));
+	svc->fwd = (int)fwd;
+	return 0;
+}
+
+static int svc_scheduler(struct pctx *p, json_t *v, void *s)
+{
+	struct lb_service *svc = &((struct svc_in *)s)->e.svc;
+
+	return PARSE_STR(p, v, parse_sched, svc->sched, sizeof(svc->sched));
+}
+
+static int svc_toa(struct pctx *p, json_t *v, void *s)
+{
+	(void)p;
+	((struct svc_in *)s)->e.svc.toa = json_is_true(v);
+	return 0;
+}
+
+static int svc_persistence(struct pctx *p, json_t *v, void *s)
+{
+	long long n = 0;
+	int ret = int_in(p, v, "persistence", 0, INT_MAX, &n);
+
+	(void)s;
+	if (!ret && n)
+		return fail(p, "persistence is not implemented in fullnat.ko yet; only 0 is");
+	return ret;
+}
+
+static int svc_real_servers(struct pctx *p, json_t *v, void *s)
+{
+	return walk_array(p, v, real_server, &((struct svc_in *)s)->e.dests);
+}
+
+static const struct key svc_keys[] = {
+	{ "name", V_STRING, false, svc_name },
+	{ "protocol", V_STRING, true, svc_protocol },
+	{ "vip", V_STRING, true, svc_vip },
+	{ "port", V_INTEGER, true, svc_port },
+	{ "forward", V_STRING, false, svc_forward },
+	{ "scheduler", V_STRING, false, svc_scheduler },
+	{ "toa", V_BOOLEAN, false, svc_toa },
+	{ "persistence", V_INTEGER, false, svc_persistence },
+	{ "real_servers", V_ARRAY, false, svc_real_servers },
+};
+
+/* The services read so far, with their names, for the checks across. */
+struct svc_acc {
+	struct lb_svc_list *list;
+	const char **names;
+};
+
+static int service(struct pctx *p, json_t *v, void *acc)
+{
+	struct svc_acc *a = acc;
+	struct svc_in s = { .e.dests = { 0 } };
+	const char **names;
+	char ap[LB_ADDRPORT_STRLEN];
+	size_t i, n = a->list->n;
+	int ret;
+
+	lb_service_init(&s.e.svc);
+	s.e.svc.fwd = LB_FWD_FULLNAT;
+	s.e.svc.toa = 1;
+	strcpy(s.e.svc.sched, "wlc");
+	ret = check_type(p, v, V_OBJECT) ?:
+	      walk(p, v, svc_keys, ARRAY_SIZE(svc_keys), &s);
+	for (i = 0; !ret && i < n; i++) {
+		const struct lb_service *o = &a->list->v[i].svc;
+
+		if (lb_service_same(o, &s.e.svc)) {
+			format_addrport(&(struct lb_addrport){ o->addr,
+				o->port }, ap, sizeof(ap));
+			ret = fail(p, "service %s %s is also services[%zu]",
+				   proto_name(o->proto), ap, i);
+		} else if (s.name && a->names[i] &&
+			   !strcmp(s.name, a->names[i])) {
+			ret = fail(p, "service name \"%s\" is also services[%zu]'s",
+				   s.name, i);
+		}
+	}
+	names = ret ? NULL : realloc(a->names, (n + 1) * sizeof(*names));
+	if (!ret && (!names || lb_list_push(a->list, &s.e))) {
+		a->names = names ?: a->names;
+		ret = oom(p);
+	}
+	if (ret) {
+		lb_list_free(&s.e.dests);
+		return ret;
+	}
+	a->names = names;
+	names[n] = s.name;
+	return 0;
+}
+
+/* --- directors ------------------------------------------------------------------ */
+
+static int cfg_conn_max(struct pctx *p, json_t *v, void *c)
+{
+	struct lb_config *cfg = c;
+	long long n = 0;
+	int ret = int_in(p, v, "conn_max", 1, FULLNAT_CONN_MAX_LIMIT, &n);
+
+	if (!ret) {
+		cfg->conn_max = (uint32_t)n;
+		cfg->present |= LB_CFG_CONN_MAX;
+	}
+	return ret;
+}
+
+INT_KEY(range_min, struct lb_config, port_min, uint16_t, "port", 1, 65535)
+INT_KEY(range_max, struct lb_config, port_max, uint16_t, "port", 1, 65535)
+
+static const struct key range_keys[] = {
+	{ "min", V_INTEGER, true, range_min },
+	{ "max", V_INTEGER, true, range_max },
+};
+
+static int cfg_port_range(struct pctx *p, json_t *v, void *c)
+{
+	struct lb_config *cfg = c;
+	int ret = walk(p, v, range_keys, ARRAY_SIZE(range_keys), cfg);
+
+	if (ret)
+		return ret;
+	if (cfg->port_min > cfg->port_max)
+		return fail(p, "port range %u-%u is reversed", cfg->port_min,
+			    cfg->port_max);
+	cfg->present |= LB_CFG_PORT_RANGE;
+	return 0;
+}
+
+static int cfg_expire_nodest(struct pctx *p, json_t *v, void *c)
+{
+	struct lb_config *cfg = c;
+
+	(void)p;
+	cfg->expire_nodest = json_is_true(v);
+	cfg->present |= LB_CFG_EXPIRE_NODEST;
+	return 0;
+}
+
+/* The keys of "timeout" are the states: parse.c knows them. */
+static int cfg_timeout(struct pctx *p, json_t *v, void *c)
+{
+	struct lb_config *cfg = c;
+	char why[REASON_MAX];
+	unsigned int st;
+	const char *name;
+	long long n = 0;
+	json_t *t;
+	int ret;
+
+	json_object_foreach(v, name, t) {
+		push_key(p, name);
+		if (parse_tcp_state(name, &st, why, sizeof(why)))
+			return fail(p, "%s", why);
+		ret = check_type(p, t, V_INTEGER) ?:
+		      int_in(p, t, "timeout", 1, FULLNAT_TIMEOUT_MAX, &n);
+		if (ret)
+			return ret;
+		cfg->timeout[st] = (uint32_t)n;
+		cfg->present |= LB_CFG_TIMEOUT(st);
+		pop(p);
+	}
+	return 0;
+}
+
+static const struct key cfg_keys[] = {
+	{ "conn_max", V_INTEGER, false, cfg_conn_max },
+	{ "port_range", V_OBJECT, false, cfg_port_range },
+	{ "expire_nodest", V_BOOLEAN, false, cfg_expire_nodest },
+	{ "timeout", V_OBJECT, false, cfg_timeout },
+};
+
+/* Where each local address came from, for the checks across directors. */
+struct lip {
+	struct lb_addr addr;
+	size_t dir, elem;
+};
+
+LB_LIST(lip_list, struct lip);
+
+/* A name in a director's "services", resolved when all are read. */
+struct serve_ref {
+	const char *name;
+	size_t dir, elem;
+};
+
+LB_LIST(serve_list, struct serve_ref);
+
+/* The director being read, and what all directors so far refer to. */
+struct dir_in {
+	struct lb_director d;
+	size_t index;
+	struct lip_list *lips;
+	struct serve_list *refs;
+};
+
+static int dir_name(struct pctx *p, json_t *v, void *di)
+{
+	struct lb_director *d = &((struct dir_in *)di)->d;
+	const char *s = json_string_value(v);
+	size_t n = json_string_length(v), i;
+
+	if (!n || n >= LB_DIRECTOR_NAME_MAX)
+		return fail(p, "a director name is 1 to %d characters",
+			    LB_DIRECTOR_NAME_MAX - 1);
+	for (i = 0; i < n; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789._-", s[i]))
+			return fail(p, "director name \"%s\" has a character other than A-Z, a-z, 0-9, \".\", \"_\" and \"-\"",
+				    s);
+	memcpy(d->name, s, n + 1);
+	return 0;
+}
+
+static int dir_netns(struct pctx *p, json_t *v, void *di)
+{
+	char why[REASON_MAX];
+	char *s;
+
+	if (netns_check_name(json_string_value(v), why, sizeof(why)))
+		return fail(p, "%s", why);
+	s = strdup(json_string_value(v));
+	if (!s)
+		return oom(p);
+	((struct dir_in *)di)->d.netns = s;
+	return 0;
+}
+
+static int dir_ssh(struct pctx *p, json_t *v, void *di)
+{
+	const char *s = json_string_value(v);
+	size_t i;
+
+	/* A destination, never an option of ssh's. */
+	if (!*s || *s == '-')
+		return fail(p, "an ssh destination is [USER@]HOST, not empty and not starting with \"-\"");
+	for (i = 0; s[i]; i++)
+		if (s[i] <= ' ' || s[i] == 0x7f)
+			return fail(p, "ssh destination \"%s\" has white space or a control character",
+				    s);
+	s = strdup(s);
+	if (!s)
+		return oom(p);
+	((struct dir_in *)di)->d.ssh = (char *)s;
+	return 0;
+}
+
+static int dir_laddr(struct pctx *p, json_t *v, void *di)
+{
+	struct dir_in *in = di;
+	struct lb_addr_range r;
+	struct lb_laddr la = { 0 };
+	char a[INET6_ADDRSTRLEN];
+	struct lip lip;
+	const char *s;
+	uint32_t i;
+	int ret;
+
+	ret = check_type(p, v, V_STRING);
+	if (ret)
+		return ret;
+	s = json_string_value(v);
+	if (strchr(s, '-'))
+		ret = PARSE_STR(p, v, parse_addr_range, &r);
+	else if (!(ret = PARSE_STR(p, v, parse_addr, &r.lo))) {
+		r.hi = r.lo;
+		r.count = 1;
+	}
+	if (ret)
+		return ret;
+	for (i = 0; i < r.count; i++) {
+		addr_range_nth(&r, i, &la.addr);
+		if (unusable(&la.addr)) {
+			format_addr(&la.addr, a, sizeof(a));
+			return fail(p, "%s %s", a, unusable(&la.addr));
+		}
+		lip = (struct lip){ la.addr, in->index,
+				    p->path[p->depth - 1].index };
+		if (lb_list_push(&in->d.laddrs, &la) ||
+		    lb_list_push(in->lips, &lip))
+			return oom(p);
+	}
+	return 0;
+}
+
+static int dir_laddrs(struct pctx *p, json_t *v, void *di)
+{
+	return walk_array(p, v, dir_laddr, di);
+}
+
+static int dir_serve(struct pctx *p, json_t *v, void *di)
+{
+	struct dir_in *in = di;
+	struct serve_ref r = { .dir = in->index,
+			       .elem = p->path[p->depth - 1].index };
+
+	if (check_type(p, v, V_STRING))
+		return -EINVAL;
+	r.name = json_string_value(v);
+	return lb_list_push(in->refs, &r) ? oom(p) : 0;
+}
+
+static int dir_services(struct pctx *p, json_t *v, void *di)
+{
+	((struct dir_in *)di)->d.serves_some = true;
+	return walk_array(p, v, dir_serve, di);
+}
+
+static int dir_config(struct pctx *p, json_t *v, void *di)
+{
+	return walk(p, v, cfg_keys, ARRAY_SIZE(cfg_keys),
+		    &((struct dir_in *)di)->d.config);
+}
+
+static const struct key dir_keys[] = {
+	{ "name", V_STRING, true, dir_name },
+	{ "netns", V_STRING, false, dir_netns },
+	{ "ssh", V_STRING, false, dir_ssh },
+	{ "local_addresses", V_ARRAY, false, dir_laddrs },
+	{ "services", V_ARRAY, false, dir_services },
+	{ "config", V_OBJECT, false, dir_config },
+};
+
+static void director_free(struct lb_director *d)
+{
+	free(d->netns);
+	free(d->ssh);
+	lb_list_free(&d->laddrs);
+	lb_list_free(&d->serves);
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+struct dir_acc {
+	struct lb_director_list *list;
+	struct lip_list lips;
+	struct serve_list refs;
+};
+
+static int director(struct pctx *p, json_t *v, void *acc)
+{
+	struct dir_acc *a = acc;
+	struct dir_in in = { .index = a->list->n, .lips = &a->lips,
+			     .refs = &a->refs };
+	size_t i;
+	int ret;
+
+	lb_config_init(&in.d.config);
+	ret = check_type(p, v, V_OBJECT) ?:
+	      walk(p, v, dir_keys, ARRAY_SIZE(dir_keys), &in);
+	for (i = 0; !ret && i < a->list->n; i++) {
+		const struct lb_director *o = &a->list->v[i];
+
+		if (!strcmp(o->name, in.d.name)) {
+			push_key(p, "name");
+			ret = fail(p, "director name \"%s\" is also directors[%zu]'s",
+				   in.d.name, i);
+		} else if (same_str(o->netns, in.d.netns) &&
+			   same_str(o->ssh, in.d.ssh)) {
+			/* Each would undo what the other applies. */
+			ret = fail(p, "directors[%zu] (%s) is reached the same way: one namespace is one director",
+				   i, o->name);
+		}
+	}
+	if (!ret && lb_list_push(a->list, &in.d))
+		ret = oom(p);
+	if (ret)
+		director_free(&in.d);
+	return ret;
+}
+
+/* --- across the file -------------------------------------------------------- */
+
+static int lip_cmp(const void *a, const void *b)
+{
+	const struct lip *x = a, *y = b;
+	int c = memcmp(&x->addr.v4, &y->addr.v4, sizeof(x->addr.v4));
+
+	if (c)
+		return c;
+	if (x->dir != y->dir)
+		return x->dir < y->dir ? -1 : 1;
+	return x->elem < y->elem ? -1 : x->elem > y->elem;
+}
+
+/* Whether x comes before y in the file. */
+static bool lip_before(const struct lip *x, const struct lip *y)
+{
+	return x->dir < y->dir || (x->dir == y->dir && x->elem < y->elem);
+}
+
+/* The path of a local address, for fail(). */
+static void at_lip(struct pctx *p, const struct lip *at)
+{
+	p->depth = 0;
+	push_key(p, "directors");
+	push_index(p, at->dir);
+	push_key(p, "local_addresses");
+	push_index(p, at->elem);
+}
+
+/*
+ * A local address claimed twice (by two directors, or twice by one), and
+ * one that is a VIP: the first such address in the file is the error.
+ */
+static int check_lips(struct pctx *p, struct lip_list *lips,
+		      const struct lb_director_list *dirs,
+		      const struct lb_svc_list *svcs)
+{
+	const struct lip *dup = NULL, *first = NULL, *vip = NULL;
+	char a[INET6_ADDRSTRLEN];
+	size_t i, k, svc = 0;
+
+	if (lips->n)
+		qsort(lips->v, lips->n, sizeof(*lips->v), lip_cmp);
+	for (i = 1; i < lips->n; i++) {
+		if (!lb_addr_equal(&lips->v[i].addr, &lips->v[i - 1].addr) ||
+		    (dup && !lip_before(&lips->v[i], dup)))
+			continue;
+		dup = &lips->v[i];
+		/* Sorted by place in the file: the run's first is the claim. */
+		for (first = dup - 1; first > lips->v &&
+		     lb_addr_equal(&first[-1].addr, &dup->addr); first--)
+			;
+	}
+	for (i = 0; i < lips->n; i++)
+		for (k = 0; k < svcs->n; k++)
+			if (lb_addr_equal(&lips->v[i].addr,
+					  &svcs->v[k].svc.addr) &&
+			    (!vip || lip_before(&lips->v[i], vip))) {
+				vip = &lips->v[i];
+				svc = k;
+			}
+	if (dup && (!vip || lip_before(dup, vip))) {
+		format_addr(&dup->addr, a, sizeof(a));
+		at_lip(p, dup);
+		if (first->dir == dup->dir)
+			return fail(p, "%s is also local_addresses[%zu] of this director",
+				    a, first->elem);
+		return fail(p, "%s is also a local address of directors[%zu] (%s)",
+			    a, first->dir, dirs->v[first->dir].name);
+	}
+	if (vip) {
+		format_addr(&vip->addr, a, sizeof(a));
+		at_lip(p, vip);
+		return fail(p, "%s is the VIP of services[%zu]", a, svc);
+	}
+	return 0;
+}
+
+/* Each name of a director's "services" to its service's index. */
+static int resolve_serves(struct pctx *p, const struct serve_list *refs,
+			  struct lb_director_list *dirs, const char **names,
+			  size_t n)
+{
+	struct lb_director *d;
+	size_t i, k, s;
+
+	for (i = 0; i < refs->n; i++) {
+		const struct serve_ref *r = &refs->v[i];
+
+		d = &dirs->v[r->dir];
+		for (s = 0; s < n && (!names[s] || strcmp(names[s], r->name));
+		     s++)
+			;
+		p->depth = 0;
+		push_key(p, "directors");
+		push_index(p, r->dir);
+		push_key(p, "services");
+		push_index(p, r->elem);
+		if (s == n)
+			return fail(p, "no service is named \"%s\"", r->name);
+		for (k = 0; k < d->serves.n; k++)
+			if (d->serves.v[k] == s)
+				return fail(p, "service \"%s\" is listed twice",
+					    r->name);
+		if (lb_list_push(&d->serves, &s))
+			return oom(p);
+	}
+	return 0;
+}
+
+/* --- the file ------------------------------------------------------------------ */
+
+struct top {
+	struct dir_acc dirs;
+	struct svc_acc svcs;
+};
+
+/* Checked before anything else (see cluster_parse()): nothing to do. */
+static int top_schema(struct pctx *p, json_t *v, void *t)
+{
+	(void)p;
+	(void)v;
+	(void)t;
+	return 0;
+}
+
+static int top_directors(struct pctx *p, json_t *v, void *t)
+{
+	if (!json_array_size(v))
+		return fail(p, "the cluster has no director");
+	return walk_array(p, v, director, &((struct top *)t)->dirs);
+}
+
+static int top_services(struct pctx *p, json_t *v, void *t)
+{
+	return walk_array(p, v, service, &((struct top *)t)->svcs);
+}
+
+static const struct key top_keys[] = {
+	{ "schema_version", V_INTEGER, true, top_schema },
+	{ "directors", V_ARRAY, true, top_directors },
+	{ "services", V_ARRAY, false, top_services },
+};
+
+/*
+ * The version first: a file from a newer lbctl is told so, not that its
+ * new keys are unknown.
+ */
+static int check_schema(struct pctx *p, json_t *root)
+{
+	json_t *v = json_object_get(root, "schema_version");
+	int ret;
+
+	if (!v)
+		return fail(p, "\"schema_version\" is missing");
+	push_key(p, "schema_version");
+	ret = check_type(p, v, V_INTEGER);
+	if (!ret && json_integer_value(v) != LB_SCHEMA_VERSION)
+		ret = fail(p, "schema version %lld is not supported; this lbctl reads version %d",
+			   (long long)json_integer_value(v), LB_SCHEMA_VERSION);
+	pop(p);
+	return ret;
+}
+
+void cluster_free(struct lb_cluster *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->directors.n; i++)
+		director_free(&c->directors.v[i]);
+	lb_list_free(&c->directors);
+	lb_svc_list_free(&c->services);
+}
+
+int cluster_parse(const char *text, size_t len, const char *file,
+		  struct lb_cluster *c, char *err, size_t errlen)
+{
+	struct pctx p = {
+		.text = text, .len = len, .file = file,
+		.err = err, .errlen = errlen,
+	};
+	struct top t = {
+		.dirs.list = &c->directors, .svcs.list = &c->services,
+	};
+	json_error_t jerr;
+	json_t *root;
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root)
+		return parse_fail(err, errlen, "%s:%d:%d: %s", file, jerr.line,
+				  jerr.column, jerr.text);
+	ret = check_type(&p, root, V_OBJECT) ?: check_schema(&p, root) ?:
+	      walk(&p, root, top_keys, ARRAY_SIZE(top_keys), &t) ?:
+	      resolve_serves(&p, &t.dirs.refs, &c->directors, t.svcs.names,
+			     c->services.n) ?:
+	      check_lips(&p, &t.dirs.lips, &c->directors, &c->services);
+	free(t.svcs.names);
+	lb_list_free(&t.dirs.lips);
+	lb_list_free(&t.dirs.refs);
+	json_decref(root);
+	if (ret)
+		cluster_free(c);
+	return ret ? -EINVAL : 0;
+}
+
+int cluster_read(const char *path, char **text, size_t *len,
+		 char *err, size_t errlen)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	size_t n = 0, cap = 0;
+	char *buf = NULL, *b;
+	int ret = 0;
+
+	if (!f) {
+		ret = -errno;
+		parse_fail(err, errlen, "cannot open %s: %s", path,
+			   strerror(errno));
+		return ret;
+	}
+	for (;;) {
+		if (cap - n < 4096) {
+			cap = cap ? 2 * cap : 65536;
+			b = cap <= LB_CLUSTER_FILE_MAX + 65536 ?
+			    realloc(buf, cap + 1) : NULL;
+			if (!b) {
+				ret = parse_fail(err, errlen,
+						 "%s is larger than %u bytes",
+						 path, LB_CLUSTER_FILE_MAX);
+				break;
+			}
+			buf = b;
+		}
+		n += fread(buf + n, 1, cap - n, f);
+		if (ferror(f)) {
+			ret = parse_fail(err, errlen, "cannot read %s: %s",
+					 path, strerror(errno));
+			break;
+		}
+		if (feof(f))
+			break;
+	}
+	if (f != stdin)
+		fclose(f);
+	if (!ret && n > LB_CLUSTER_FILE_MAX)
+		ret = parse_fail(err, errlen, "%s is larger than %u bytes",
+				 path, LB_CLUSTER_FILE_MAX);
+	if (ret) {
+		free(buf);
+		return ret;
+	}
+	buf[n] = '\0';
+	*text = buf;
+	*len = n;
+	return 0;
+}
+
+const struct lb_director *cluster_director(const struct lb_cluster *c,
+					   const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->directors.n; i++)
+		if (!strcmp(c->directors.v[i].name, name))
+			return &c->directors.v[i];
+	return NULL;
+}
+
+int cluster_want(const struct lb_cluster *c, const struct lb_director *d,
+		 struct lb_snapshot *want)
+{
+	size_t i;
+
+	memset(want, 0, sizeof(*want));
+	want->has_config = d->config.present != 0;
+	want->config = d->config;
+	want->has_laddrs = true;
+	want->laddrs = d->laddrs;
+	if (!d->serves_some) {
+		want->services = c->services;
+		return 0;
+	}
+	/* Copies of the entries: their real servers stay c's. */
+	for (i = 0; i < d->serves.n; i++)
+		if (lb_list_push(&want->services,
+				 &c->services.v[d->serves.v[i]])) {
+			lb_list_free(&want->services);
+			return -ENOMEM;
+		}
+	return 0;
+}
+
+void cluster_want_free(const struct lb_director *d, struct lb_snapshot *want)
+{
+	/* Only a filtered list is want's own (see cluster_want()). */
+	if (d->serves_some)
+		lb_list_free(&want->services);
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The cluster file of "lbctl apply": every director of a cluster and the
+ * services they all serve, read into the plain structs of lb.h. Every key
+ * is documented in docs/lbctl.md.
+ *
+ * Parsing is strict and whole: an unknown or repeated key, a wrong type, a
+ * value out of range, something fullnat.ko cannot do yet, or a conflict
+ * between two parts of the file is an error naming the file, the line and
+ * column, and the JSON path of the value:
+ *
+ *   cluster.json:14:58: services[0].real_servers[1].weight: weight 70000 is out of range 0-65535
+ *
+ * No libnl here, so unit tests link this file (with parse.c, lb.c and
+ * netns.c) and jansson alone.
+ */
+#ifndef LBCTL_CLUSTER_H
+#define LBCTL_CLUSTER_H
+
+#include <stddef.h>
+
+#include "lb.h"
+
+/* The one version of the file this lbctl reads. */
+#define LB_SCHEMA_VERSION	1
+/* A director's name: 1 to 63 of A-Z, a-z, 0-9, ".", "_", "-". */
+#define LB_DIRECTOR_NAME_MAX	64
+/* Larger than any cluster file, small enough to read whole. */
+#define LB_CLUSTER_FILE_MAX	(16u << 20)
+
+struct lb_director {
+	char name[LB_DIRECTOR_NAME_MAX];
+	char *netns;			/* NULL: the namespace lbctl runs in */
+	char *ssh;			/* NULL: this host */
+	struct lb_laddr_list laddrs;	/* local_addresses, ranges expanded */
+	struct lb_config config;	/* present: the keys the file gives */
+	/* The services it serves, by index: all of them unless serves_some. */
+	bool serves_some;
+	LB_LIST(, size_t) serves;
+};
+
+LB_LIST(lb_director_list, struct lb_director);
+
+struct lb_cluster {
+	struct lb_director_list directors;
+	struct lb_svc_list services;
+};
+
+/*
+ * Reads the file at path ("-": standard input) whole into *text (NUL
+ * terminated, the caller frees it) and *len. 0, or -errno with err set.
+ */
+int cluster_read(const char *path, char **text, size_t *len,
+		 char *err, size_t errlen);
+
+/*
+ * Parses and validates text (len bytes, read from file: the name errors
+ * give) into c. Returns 0, or -EINVAL with err set to the whole message,
+ * "FILE:LINE:COLUMN: PATH: reason", and c empty. Free c with
+ * cluster_free().
+ */
+int cluster_parse(const char *text, size_t len, const char *file,
+		  struct lb_cluster *c, char *err, size_t errlen);
+void cluster_free(struct lb_cluster *c);
+
+/* The director called name, or NULL. */
+const struct lb_director *cluster_director(const struct lb_cluster *c,
+					   const char *name);
+
+/*
+ * What the file asks of director d, as a snapshot to compare with the
+ * kernel's (plan.h): its local addresses, its config (has_config when the
+ * file gives one) and the services it serves. A view into c, to be let go
+ * with cluster_want_free(). 0 or -ENOMEM.
+ */
+int cluster_want(const struct lb_cluster *c, const struct lb_director *d,
+		 struct lb_snapshot *want);
+void cluster_want_free(const struct lb_director *d, struct lb_snapshot *want);
+
+#endif /* LBCTL_CLUSTER_H */

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The directors of a cluster file, for "lbctl apply" and "lbctl show
+ * FILE": loading the file, and reaching a director that lives on another
+ * host through the operator's own ssh.
+ *
+ * A remote director runs lbctl itself: "ssh HOST lbctl apply --local
+ * --director NAME -" with the file on its standard input applies that
+ * director's part only (its netns, if the file gives one, is the remote
+ * host's), prints its own report, and its exit status comes back through
+ * ssh. ssh runs with BatchMode, so a key it does not have is an error and
+ * never a password prompt in a boot script.
+ */
+#define _GNU_SOURCE		/* pipe2() */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cluster.h"
+#include "lbctl.h"
+#include "output.h"
+
+int cluster_load(const char *path, struct cluster_file *f)
+{
+	char err[1024];
+	int ret;
+
+	memset(f, 0, sizeof(*f));
+	f->name = strcmp(path, "-") ? path : "<stdin>";
+	ret = cluster_read(path, &f->text, &f->len, err, sizeof(err));
+	if (ret)
+		return lbctl_error(LBCTL_EXIT_FAIL, "%s", err);
+	ret = cluster_parse(f->text, f->len, f->name, &f->cluster, err,
+			    sizeof(err));
+	if (ret) {
+		free(f->text);
+		return lbctl_error(LBCTL_EXIT_USAGE, "%s", err);
+	}
+	return LBCTL_EXIT_OK;
+}
+
+void cluster_unload(struct cluster_file *f)
+{
+	cluster_free(&f->cluster);
+	free(f->text);
+}
+
+int cluster_select(const struct cluster_file *f, const char *name,
+		   const struct lb_director **only)
+{
+	*only = NULL;
+	if (!name)
+		return LBCTL_EXIT_OK;
+	*only = cluster_director(&f->cluster, name);
+	if (*only)
+		return LBCTL_EXIT_OK;
+	return lbctl_error(LBCTL_EXIT_USAGE,
+			   "argument \"%s\" is wrong: %s has no director of that name",
+			   name, f->name);
+}
+
+/* Writes all of buf to fd; 0 or -errno. */
+static int write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Reads fd to its end into a NUL-terminated *out; 0 or -errno. */
+static int read_all(int fd, char **out)
+{
+	size_t n = 0, cap = 0;
+	char *buf = NULL, *b;
+	ssize_t r;
+
+	for (;;) {
+		if (cap - n < 4096) {
+			cap = cap ? 2 * cap : 65536;
+			b = realloc(buf, cap + 1);
+			if (!b) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = b;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			free(buf);
+			return -errno;
+		}
+		if (!r)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	return 0;
+}
+
+int director_ssh(const struct lb_director *d, char *const words[],
+		 const char *in, size_t inlen, char **out)
+{
+	char *argv[32] = { "ssh", "-o", "BatchMode=yes", d->ssh };
+	int to[2] = { -1, -1 }, from[2] = { -1, -1 }, status, ret = 0;
+	size_t n = 4;
+	pid_t pid;
+
+	while (*words && n + 1 < sizeof(argv) / sizeof(argv[0]))
+		argv[n++] = *words++;
+	argv[n] = NULL;
+	if ((in && pipe2(to, O_CLOEXEC)) || (out && pipe2(from, O_CLOEXEC)))
+		return -errno;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		if (in)
+			dup2(to[0], STDIN_FILENO);
+		else
+			dup2(open("/dev/null", O_RDONLY), STDIN_FILENO);
+		if (out)
+			dup2(from[1], STDOUT_FILENO);
+		execvp(argv[0], argv);
+		fprintf(stderr, "Error: %s: cannot run ssh: %s\n", d->name,
+			strerror(errno));
+		_exit(127);
+	}
+	if (in) {
+		close(to[0]);
+		/* ssh may be gone early: its status says why, not SIGPIPE. */
+		signal(SIGPIPE, SIG_IGN);
+		ret = write_all(to[1], in, inlen);
+		close(to[1]);
+	}
+	if (out) {
+		close(from[1]);
+		*out = NULL;
+		ret = read_all(from[0], out) ?: ret;
+		close(from[0]);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (ret && out) {
+		free(*out);
+		*out = NULL;
+	}
+	if (ret)
+		return ret;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+const char *director_where(const struct lb_director *d, char *buf,
+			   size_t len)
+{
+	if (d->ssh && d->netns)
+		snprintf(buf, len, "ssh %s, netns %s", d->ssh, d->netns);
+	else if (d->ssh)
+		snprintf(buf, len, "ssh %s", d->ssh);
+	else if (d->netns)
+		snprintf(buf, len, "netns %s", d->netns);
+	else
+		snprintf(buf, len, "this host");
+	return buf;
+}

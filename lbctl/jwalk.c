@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A strict walk over a JSON document that jansson has read, with errors
+ * that say where. See jwalk.h.
+ *
+ * jansson keeps no positions in its values, so an error finds its line
+ * and column by following its JSON path through the text again
+ * (locate()): the text was accepted whole by jansson, so the small scanner
+ * here needs no error handling beyond staying inside the buffer.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "jwalk.h"
+#include "parse.h"
+
+
+/* --- where: the path and its line and column ------------------------------ */
+
+void push_key(struct pctx *p, const char *key)
+{
+	if (p->depth < PATH_DEPTH)
+		p->path[p->depth] = (typeof(p->path[0])){ key, 0 };
+	p->depth++;
+}
+
+void push_index(struct pctx *p, size_t index)
+{
+	if (p->depth < PATH_DEPTH)
+		p->path[p->depth] = (typeof(p->path[0])){ NULL, index };
+	p->depth++;
+}
+
+void pop(struct pctx *p)
+{
+	p->depth--;
+}
+
+static bool plain_key(const char *key)
+{
+	const char *s;
+
+	if (!*key)
+		return false;
+	for (s = key; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	return true;
+}
+
+/* services[0].real_servers[1].weight; an odd key as ["a b"] */
+static void format_path(const struct pctx *p, char *buf, size_t len)
+{
+	size_t off = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < p->depth && i < PATH_DEPTH && off < len; i++) {
+		const char *key = p->path[i].key;
+
+		if (!key)
+			off += (size_t)snprintf(buf + off, len - off, "[%zu]",
+						p->path[i].index);
+		else if (plain_key(key))
+			off += (size_t)snprintf(buf + off, len - off, "%s%s",
+						i ? "." : "", key);
+		else
+			off += (size_t)snprintf(buf + off, len - off,
+						"[\"%.40s\"]", key);
+	}
+}
+
+/*
+ * A small scanner over text that jansson has already accepted whole, so
+ * it needs no error handling beyond staying inside the buffer.
+ */
+static const char *skip_ws(const char *s, const char *end)
+{
+	while (s < end && (*s == ' ' || *s == '\t' || *s == '\n' ||
+			   *s == '\r'))
+		s++;
+	return s;
+}
+
+/* s at the opening quote; returns past the closing one. */
+static const char *skip_string(const char *s, const char *end)
+{
+	for (s++; s < end && *s != '"'; s++)
+		if (*s == '\\')
+			s++;
+	return s < end ? s + 1 : end;
+}
+
+static const char *skip_value(const char *s, const char *end)
+{
+	int nest = 0;
+
+	do {
+		s = skip_ws(s, end);
+		if (s >= end)
+			return end;
+		if (*s == '"') {
+			s = skip_string(s, end);
+			continue;
+		}
+		if (*s == '{' || *s == '[')
+			nest++;
+		else if (*s == '}' || *s == ']')
+			nest--;
+		else if (*s != ',' && *s != ':') {
+			/* a number, true, false or null */
+			while (s < end && !strchr(" \t\r\n,:]}", *s))
+				s++;
+			continue;
+		}
+		s++;
+	} while (nest > 0);
+	return s;
+}
+
+/* Whether the string token [s, e) (quotes included) spells key. */
+static bool key_is(const char *s, const char *e, const char *key)
+{
+	json_t *j;
+	bool same;
+
+	if (!memchr(s, '\\', (size_t)(e - s)))
+		return (size_t)(e - s - 2) == strlen(key) &&
+		       !memcmp(s + 1, key, (size_t)(e - s - 2));
+	j = json_loadb(s, (size_t)(e - s), JSON_DECODE_ANY, NULL);
+	same = j && json_is_string(j) && !strcmp(json_string_value(j), key);
+	json_decref(j);
+	return same;
+}
+
+/* The value that the first depth steps of p's path lead to, or NULL. */
+static const char *locate(const struct pctx *p, int depth)
+{
+	const char *s = p->text, *end = p->text + p->len, *k;
+	size_t i;
+	int d;
+
+	s = skip_ws(s, end);
+	for (d = 0; d < depth && d < PATH_DEPTH && s < end; d++) {
+		const char *key = p->path[d].key;
+
+		if (*s != (key ? '{' : '['))
+			return NULL;
+		s = skip_ws(s + 1, end);
+		for (i = 0; s < end && *s != '}' && *s != ']'; i++) {
+			if (key) {
+				k = s;
+				s = skip_string(s, end);
+				if (key_is(k, s, key)) {
+					s = skip_ws(skip_ws(s, end) + 1, end);
+					break;
+				}
+				s = skip_ws(s, end) + 1;	/* the ':' */
+			} else if (i == p->path[d].index) {
+				break;
+			}
+			s = skip_ws(skip_value(s, end), end);
+			if (s < end && *s == ',')
+				s = skip_ws(s + 1, end);
+		}
+		if (s >= end || *s == '}' || *s == ']')
+			return NULL;
+	}
+	return s < end ? s : NULL;
+}
+
+/* Line and column (1-based, in characters, as jansson counts) of at. */
+static void line_col(const struct pctx *p, const char *at, int *line,
+		     int *col)
+{
+	const char *s;
+
+	*line = 1;
+	*col = 1;
+	for (s = p->text; s < at; s++) {
+		if (*s == '\n') {
+			(*line)++;
+			*col = 1;
+		} else if (((unsigned char)*s & 0xc0) != 0x80) {
+			(*col)++;
+		}
+	}
+}
+
+/*
+ * "FILE:LINE:COL: PATH: reason" for the value at the current path (or the
+ * nearest one that is in the text). Returns -EINVAL.
+ */
+int fail(struct pctx *p, const char *fmt, ...)
+{
+	char path[REASON_MAX], why[REASON_MAX];
+	const char *at = NULL;
+	int line, col, d;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	for (d = p->depth; !at && d >= 0; d--)
+		at = locate(p, d);
+	line_col(p, at ? at : p->text, &line, &col);
+	format_path(p, path, sizeof(path));
+	return parse_fail(p->err, p->errlen, "%s:%d:%d: %s%s%s", p->file,
+			  line, col, path, *path ? ": " : "", why);
+}
+
+/* --- values ------------------------------------------------------------------ */
+
+
+static const char *const vtype_names[] = {
+	[V_STRING]	= "a string",
+	[V_INTEGER]	= "an integer",
+	[V_BOOLEAN]	= "true or false",
+	[V_OBJECT]	= "an object",
+	[V_ARRAY]	= "an array",
+};
+
+static const char *json_type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:	return "an object";
+	case JSON_ARRAY:	return "an array";
+	case JSON_STRING:	return "a string";
+	case JSON_INTEGER:	return "an integer";
+	case JSON_REAL:		return "a number with a fraction or exponent";
+	case JSON_TRUE:
+	case JSON_FALSE:	return "a boolean";
+	case JSON_NULL:		return "null";
+	}
+	return "something else";
+}
+
+static bool is_vtype(const json_t *v, enum vtype t)
+{
+	switch (t) {
+	case V_STRING:	return json_is_string(v);
+	case V_INTEGER:	return json_is_integer(v);
+	case V_BOOLEAN:	return json_is_boolean(v);
+	case V_OBJECT:	return json_is_object(v);
+	case V_ARRAY:	return json_is_array(v);
+	}
+	return false;
+}
+
+int check_type(struct pctx *p, const json_t *v, enum vtype t)
+{
+	if (is_vtype(v, t))
+		return 0;
+	return fail(p, "expected %s, not %s", vtype_names[t],
+		    json_type_name(v));
+}
+
+/* An integer in [min, max]; what names it, as parse.c's numbers do. */
+int int_in(struct pctx *p, const json_t *v, const char *what,
+		  long long min, long long max, long long *out)
+{
+	json_int_t n = json_integer_value(v);
+
+	if (n < min || n > max)
+		return fail(p, "%s %lld is out of range %lld-%lld", what,
+			    (long long)n, min, max);
+	*out = n;
+	return 0;
+}
+
+/* --- objects: a table of keys each --------------------------------------- */
+
+
+/* "address, port or weight" */
+static void key_list(const struct key *keys, size_t n, char *buf, size_t len)
+{
+	size_t i, off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+					!i ? "" : i + 1 < n ? ", " : " or ",
+					keys[i].name);
+}
+
+/*
+ * Every key of obj (at the current path) through its table entry, in the
+ * order of the file; then the required ones that are missing.
+ */
+int walk(struct pctx *p, json_t *obj, const struct key *keys,
+		size_t n, void *dst)
+{
+	char list[REASON_MAX];
+	const char *name;
+	json_t *v;
+	size_t i;
+	int ret;
+
+	json_object_foreach(obj, name, v) {
+		for (i = 0; i < n && strcmp(name, keys[i].name); i++)
+			;
+		push_key(p, name);
+		if (i == n) {
+			key_list(keys, n, list, sizeof(list));
+			return fail(p, "unknown key; expected %s", list);
+		}
+		ret = check_type(p, v, keys[i].type) ?:
+		      keys[i].parse(p, v, dst);
+		if (ret)
+			return ret;
+		pop(p);
+	}
+	for (i = 0; i < n; i++)
+		if (keys[i].required && !json_object_get(obj, keys[i].name))
+			return fail(p, "\"%s\" is missing", keys[i].name);
+	return 0;
+}
+
+/* Each element of array v, an object, through keys into a fresh T. */
+int walk_array(struct pctx *p, json_t *arr,
+		      int (*one)(struct pctx *p, json_t *v, void *dst),
+		      void *dst)
+{
+	size_t i;
+	json_t *v;
+	int ret;
+
+	json_array_foreach(arr, i, v) {
+		push_index(p, i);
+		ret = one(p, v, dst);
+		if (ret)
+			return ret;
+		pop(p);
+	}
+	return 0;
+}
+
+int oom(struct pctx *p)
+{
+	fail(p, "out of memory");
+	return -ENOMEM;
+}
+

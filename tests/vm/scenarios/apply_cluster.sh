@@ -1,0 +1,260 @@
+#!/bin/bash
+# lbctl apply: one cluster file drives two active directors, each in its
+# own namespace; a second file changes only what differs, under open
+# connections; a wrong file changes nothing anywhere; a change the kernel
+# refuses on one director rolls that director back while the other goes on;
+# and lb2 as a remote director: sshd runs in its namespace, and lbctl, run
+# on the router rt, reaches it as root@198.18.0.12 with a key.
+#
+#  c1 198.51.100.2 --- rt (VIP 203.0.113.10 via lb1 and lb2, L4 ECMP)
+#                       |                        |
+#   cluster.json -->   lb1 (netns lb1)          lb2 (netns lb2)
+#   lbctl apply        LIPs 198.18.11.1-4(,5,6) LIPs 198.18.12.1-4(,5)
+#                       |                        |
+#                      rsr (198.18.11.0/24 -> lb1, 198.18.12.0/24 -> lb2)
+#                       |          |          |
+#                      rs1        rs2        rs3     nginx :8080
+#
+# Services: web 203.0.113.10:80 (wrr) and alt 203.0.113.10:8081 (rr).
+#
+# @timeout: 400
+. /fnat/lib.sh
+
+topo_base 2 3
+module_load fullnat
+on rt sysctl -qw net.ipv4.fib_multipath_hash_policy=1
+for r in 1 2 3; do
+	http_server "rs$r" "rs$r" 0.0.0.0 8080
+done
+
+dir=$FNAT_LOG/cluster
+mkdir -p "$dir"
+
+# cluster VERSION: the cluster file of each step of the story.
+cluster() {
+	local lips1='"198.18.11.1-198.18.11.4"' lips2='"198.18.12.1-198.18.12.4"'
+	local web_rs alt beta='' serves1='' serves2=''
+	web_rs='{ "address": "198.19.0.11", "port": 8080, "weight": 1 },
+	        { "address": "198.19.0.12", "port": 8080, "weight": 1 }'
+	alt=',
+	  { "name": "alt", "protocol": "tcp", "vip": "203.0.113.10", "port": 8081,
+	    "scheduler": "rr",
+	    "real_servers": [ { "address": "198.19.0.13", "port": 8080 } ] }'
+	case $1 in
+	v2 | v3)
+		# rs3 joins web, rs1 weighs 2, alt goes, lb1 gets a LIP
+		lips1+=', "198.18.11.5"'
+		web_rs='{ "address": "198.19.0.11", "port": 8080, "weight": 2 },
+		        { "address": "198.19.0.12", "port": 8080, "weight": 1 },
+		        { "address": "198.19.0.13", "port": 8080, "weight": 1 }'
+		alt='' ;;&
+	v3)
+		# one LIP more each, and beta on lb2 only, with a scheduler
+		# only the kernel can tell is unknown
+		lips1+=', "198.18.11.6"'
+		lips2+=', "198.18.12.5"'
+		serves1=', "services": ["web"]'
+		serves2=', "services": ["web", "beta"]'
+		beta=',
+	  { "name": "beta", "protocol": "tcp", "vip": "203.0.113.10", "port": 8082,
+	    "scheduler": "nosuch",
+	    "real_servers": [ { "address": "198.19.0.11", "port": 8080 } ] }' ;;
+	esac
+	cat <<-EOF
+	{
+	  "schema_version": 1,
+	  "directors": [
+	    { "name": "lb1", "netns": "lb1", "local_addresses": [$lips1]$serves1,
+	      "config": { "timeout": { "established": 600 } } },
+	    { "name": "lb2", "netns": "lb2", "local_addresses": [$lips2]$serves2 }
+	  ],
+	  "services": [
+	    { "name": "web", "protocol": "tcp", "vip": "203.0.113.10", "port": 80,
+	      "forward": "fullnat", "scheduler": "wrr", "toa": true, "persistence": 0,
+	      "real_servers": [ $web_rs ] }$alt$beta
+	  ]
+	}
+	EOF
+}
+
+# apply_status WORDS...: lbctl apply's exit status; its output in $out.
+apply_status() {
+	echo "+ lbctl apply $*"
+	set +e
+	out=$(lbctl apply "$@" 2>&1)
+	rc=$?
+	set -e
+	echo "$out"
+	return 0
+}
+
+# established NS: the director's established connections (the held ones)
+established() {
+	lbctl -n "$1" -j conn | jq '[.[] | select(.state == "established")] | length'
+}
+
+# state: both directors, as cluster files (what a no-op keeps equal)
+state() {
+	lbctl -n lb1 export
+	lbctl -n lb2 export
+}
+
+for v in v1 v2 v3; do
+	cluster "$v" > "$dir/$v.json"
+done
+
+log "first apply: both directors from nothing"
+apply_status "$dir/v1.json"
+assert_eq "$rc" 0 "exit status of the first apply"
+assert_match "$out" "lb1: 10 changes" "lb1 got config, 4 LIPs, 2 services, 3 real servers"
+for d in lb1 lb2; do
+	lb "$d" show
+	assert_eq "$(lbctl -n "$d" -j show | jq '.services | length')" 2 "services on $d"
+	assert_eq "$(lbctl -n "$d" -j laddr | jq length)" 4 "local addresses on $d"
+done
+assert_eq "$(lbctl -n lb1 -j config | jq .timeout.established)" 600 "lb1's established timeout from the file"
+
+log "traffic through both directors"
+body=$(requests c1 "http://$VIP/" 40)
+assert_eq "$(grep -c '^rs[12]$' <<< "$body")" 40 "40 requests to web answered by rs1 and rs2"
+for d in lb1 lb2; do
+	assert_ge "$(lbctl -n "$d" -j show | jq '.services[0].stats.conns')" 1 "connections through $d"
+done
+assert_eq "$(http_get c1 "http://$VIP:8081/")" rs3 "alt answered by rs3"
+lb lb1 show --rate
+assert_match "$(lbctl -n lb1 show --rate | sed -n 2p)" "CPS +InPPS +OutPPS +InBPS +OutBPS" "show --rate's columns"
+assert_eq "$(lbctl -n lb1 -j show --rate | jq -c '.services[0].rate | keys')" '["cps","inbps","inpps","outbps","outpps"]' "show --rate's JSON"
+
+log "the same file again: no change"
+apply_status "$dir/v1.json"
+assert_eq "$rc" 0 "exit status of the second apply"
+assert_eq "$out" $'lb1: no changes\nlb2: no changes' "what it says"
+
+log "round trip: a director's export applied back changes nothing"
+lbctl -n lb1 export | tee "$dir/export-lb1.json"
+apply_status "$dir/export-lb1.json"
+assert_eq "$out" "lb1: no changes" "apply of lb1's export"
+lbctl -n lb2 export > "$dir/export-lb2.json"
+apply_status --dry-run "$dir/export-lb2.json"
+assert_eq "$out" "lb2: no changes" "dry run of lb2's export"
+
+log "long-lived connections through both directors, then the edit"
+rm -f "$dir/go"
+bg c1 hold tcp_hold -n 40 -t 20000 -w "$dir/go" "$VIP" 80
+wait_for 30 "40 held connections" grep -q "connected=40" "$FNAT_LOG/hold.log"
+held1=$(established lb1) held2=$(established lb2)
+assert_ge "$held1" 1 "held connections through lb1"
+assert_ge "$held2" 1 "held connections through lb2"
+assert_eq "$((held1 + held2))" 40 "held connections over both directors"
+
+before=$(state)
+apply_status --dry-run "$dir/v2.json"
+assert_eq "$rc" 0 "exit status of the dry run"
+expected="lb1: 4 changes (dry run: nothing applied)
+  laddr add 198.18.11.5
+  rs add tcp 203.0.113.10:80 198.19.0.13:8080 weight 1
+  rs set tcp 203.0.113.10:80 198.19.0.11:8080 weight 2  (was weight 1)
+  service del tcp 203.0.113.10:8081
+lb2: 3 changes (dry run: nothing applied)
+  rs add tcp 203.0.113.10:80 198.19.0.13:8080 weight 1
+  rs set tcp 203.0.113.10:80 198.19.0.11:8080 weight 2  (was weight 1)
+  service del tcp 203.0.113.10:8081"
+assert_eq "$out" "$expected" "the dry run lists exactly the edit"
+assert_eq "$(state)" "$before" "the dry run changed nothing"
+
+apply_status "$dir/v2.json"
+assert_eq "$rc" 0 "exit status of the apply of the edit"
+assert_match "$out" "lb1: applied" "lb1 applied"
+assert_match "$out" "lb2: applied" "lb2 applied"
+assert_eq "$(established lb1)" "$held1" "lb1's held connections are still in its table"
+assert_eq "$(established lb2)" "$held2" "lb2's held connections are still in its table"
+
+touch "$dir/go"
+wait_for 60 "the held connections to finish" grep -q "replies=" "$FNAT_LOG/hold.log"
+cat "$FNAT_LOG/hold.log"
+assert_match "$(cat "$FNAT_LOG/hold.log")" "replies=40 " "every held connection got its reply after the edit"
+
+for d in lb1 lb2; do
+	lb "$d" show
+	json=$(lbctl -n "$d" -j show)
+	assert_eq "$(jq -c '[.services[] | .port]' <<< "$json")" "[80]" "$d serves web only"
+	assert_eq "$(jq -c '[.services[0].real_servers[] | .weight]' <<< "$json")" "[2,1,1]" "web's weights on $d"
+done
+assert_eq "$(lbctl -n lb1 -j laddr | jq -r '.[-1].address')" 198.18.11.5 "lb1's new LIP"
+body=$(requests c1 "http://$VIP/" 40)
+assert_ge "$(grep -c '^rs3$' <<< "$body")" 1 "rs3 serves web now"
+
+apply_status "$dir/v2.json"
+assert_eq "$out" $'lb1: no changes\nlb2: no changes' "the edit applied twice"
+
+log "a file with one error changes nothing on either director"
+before=$(state)
+sed 's/"weight": 2/"weight": 70000/' "$dir/v2.json" > "$dir/bad.json"
+apply_status "$dir/bad.json"
+assert_eq "$rc" 2 "exit status for a wrong file"
+assert_match "$out" "^Error: $dir/bad.json:[0-9]+:[0-9]+: services\[0\]\.real_servers\[0\]\.weight: weight 70000 is out of range 0-65535$" "the error names file, line, column and path"
+assert_eq "$(state)" "$before" "nothing changed"
+
+log "the kernel refuses a change on lb2: lb2 rolls back, lb1 goes on"
+before2=$(lbctl -n lb2 export)
+apply_status "$dir/v3.json"
+assert_eq "$rc" 1 "exit status when one director failed"
+assert_match "$out" "lb1: applied" "lb1 applied its part"
+assert_match "$out" "Error: lb2: change 2 of 3, \"service add tcp 203.0.113.10:8082 forward fullnat scheduler nosuch toa on\": unknown scheduler" "the refused change and the kernel's reason"
+assert_match "$out" "lb2: rolled back: the 1 change before it was undone" "lb2 rolled back"
+assert_eq "$(lbctl -n lb2 export)" "$before2" "lb2 is as it was"
+assert_eq "$(lbctl -n lb1 -j laddr | jq -r '.[-1].address')" 198.18.11.6 "lb1 has its new LIP"
+body=$(requests c1 "http://$VIP/" 20)
+assert_eq "$(grep -c '^rs[123]$' <<< "$body")" 20 "web still answers through both"
+
+log "lb2 over ssh: sshd in lb2's namespace, lbctl run on rt"
+[[ -x /usr/sbin/sshd ]] || fail "sshd is not in the VM image (tests/vm/packages)"
+mkdir -p /run/sshd /root/.ssh
+chmod 700 /root/.ssh
+ssh-keygen -q -t ed25519 -N '' -f "$dir/host_key"
+ssh-keygen -q -t ed25519 -N '' -f /root/.ssh/id_ed25519
+cp /root/.ssh/id_ed25519.pub /root/.ssh/authorized_keys
+echo "$DIR_NET.12 $(cat "$dir/host_key.pub")" > /root/.ssh/known_hosts
+printf '%s\n' "ListenAddress $DIR_NET.12" "HostKey $dir/host_key" \
+	"PermitRootLogin prohibit-password" "PasswordAuthentication no" \
+	"KbdInteractiveAuthentication no" "UsePAM no" \
+	"PidFile $dir/sshd.pid" > "$dir/sshd_config"
+bg lb2 sshd /usr/sbin/sshd -D -e -f "$dir/sshd_config"
+wait_for 20 "sshd in lb2" listening lb2 22
+# v2 with lb2 reached over ssh, and web's rs2 weighing 3
+sed -e 's/"name": "lb2", "netns": "lb2"/"name": "lb2", "ssh": "root@198.18.0.12"/' \
+    -e 's/"address": "198.19.0.12", "port": 8080, "weight": 1/"address": "198.19.0.12", "port": 8080, "weight": 3/' \
+	"$dir/v2.json" > "$dir/ssh.json"
+grep -q '"ssh": "root@198.18.0.12"' "$dir/ssh.json" || fail "ssh.json was not made"
+
+# rt_apply WORDS...: lbctl apply run on the router; $out and $rc
+rt_apply() {
+	echo "+ [rt] lbctl apply $*"
+	set +e
+	out=$(on_quiet rt lbctl apply "$@" 2>&1)
+	rc=$?
+	set -e
+	echo "$out"
+}
+
+rt_apply --dry-run "$dir/ssh.json"
+assert_eq "$rc" 0 "exit status of the remote dry run"
+assert_match "$out" "lb2: 1 change \(dry run: nothing applied\)
+  rs set tcp 203.0.113.10:80 198.19.0.12:8080 weight 3  \(was weight 1\)" "the remote dry run reports back"
+rt_apply "$dir/ssh.json"
+assert_eq "$rc" 0 "exit status of the apply with a remote director"
+assert_match "$out" "lb1: applied" "lb1 applied from rt"
+assert_match "$out" "lb2: applied" "lb2 applied over ssh"
+assert_eq "$(lbctl -n lb2 -j show | jq '.services[0].real_servers[1].weight')" 3 "rs2's weight on lb2"
+rt_apply "$dir/ssh.json"
+assert_eq "$out" $'lb1: no changes\nlb2: no changes' "over ssh, the same file twice"
+json=$(on_quiet rt lbctl -j show "$dir/ssh.json")
+assert_eq "$(jq -c '[.directors[] | .name, (.services | length)]' <<< "$json")" '["lb1",1,"lb2",1]' "show FILE -j gathers both directors"
+on rt lbctl show "$dir/ssh.json" --director lb2
+# the exit status comes back: beta's scheduler is unknown to lb2's kernel
+sed -e 's/"name": "lb2", "netns": "lb2"/"name": "lb2", "ssh": "root@198.18.0.12"/' \
+	"$dir/v3.json" > "$dir/ssh3.json"
+rt_apply --director lb2 "$dir/ssh3.json"
+assert_eq "$rc" 1 "a remote failure's exit status"
+assert_match "$out" "lb2: rolled back" "the remote director rolled back"
+assert_match "$out" "Error: lb2: lbctl on root@198.18.0.12 exited with status 1" "and said so"
