@@ -25,7 +25,6 @@ log "building the network"
 		http_server "rs$r" "rs$r" 0.0.0.0 8080
 	done
 } > "$FNAT_LOG/setup.txt"
-on_quiet rt sysctl -qw net.ipv4.fib_multipath_hash_policy=1
 
 cat > "$FNAT_LOG/cluster.json" <<EOF
 {

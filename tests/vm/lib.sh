@@ -259,6 +259,13 @@ topo_base() {
 		on rt "$IP" route add "$RS_NET.0/24" via "$DIR_NET.11"
 		on rsr "$IP" route add "$CLIENT_NET.0/24" via "$UP_NET.11"
 	elif ((ndir > 1)); then
+		# Hash on the 5-tuple read from the headers, as a router does.
+		# Not policy 1: it reuses a hash already on the packet, which
+		# here is the client socket's txhash (veth keeps it), and TCP
+		# picks a new one after each retransmission timeout, moving a
+		# flow to the other director mid-connection.
+		on rt sysctl -qw net.ipv4.fib_multipath_hash_policy=3 \
+			net.ipv4.fib_multipath_hash_fields=0x0037
 		on rt "$IP" route add "$VIP/32" "${nh[@]}"
 		on rt "$IP" route add "$RS_NET.0/24" "${nh[@]}"
 		on rsr "$IP" route add "$CLIENT_NET.0/24" via "$UP_NET.11"

@@ -22,7 +22,6 @@
 
 topo_base 2 3
 module_load fullnat
-on rt sysctl -qw net.ipv4.fib_multipath_hash_policy=1
 for r in 1 2 3; do
 	http_server "rs$r" "rs$r" 0.0.0.0 8080
 done
