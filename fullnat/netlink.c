@@ -96,6 +96,12 @@ static const struct nla_policy fnat_policy[FULLNAT_A_MAX + 1] = {
 	[FULLNAT_A_INFO]	= REPLY_ONLY,
 };
 
+/* For commands that take no attributes at all. */
+static const struct nla_policy none_policy[FULLNAT_A_MAX + 1] = {
+	[1 ... FULLNAT_A_MAX] = { .type = NLA_REJECT,
+				  .reject_message = "this command takes no attributes" },
+};
+
 /* --- helpers --------------------------------------------------------------- */
 
 int fnat_nl_parse_addr(const struct nlattr *attr, union nf_inet_addr *addr,
@@ -433,10 +439,14 @@ static const struct genl_ops fnat_genl_ops[] = {
 	{
 		.cmd = FULLNAT_CMD_GET_INFO,
 		.doit = fnat_nl_get_info,
+		.policy = none_policy,
+		.maxattr = FULLNAT_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	}, {
 		.cmd = FULLNAT_CMD_GET_CONFIG,
 		.doit = fnat_nl_get_config,
+		.policy = none_policy,
+		.maxattr = FULLNAT_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	}, {
 		.cmd = FULLNAT_CMD_SET_CONFIG,
@@ -486,10 +496,14 @@ static const struct genl_ops fnat_genl_ops[] = {
 	}, {
 		.cmd = FULLNAT_CMD_GET_LADDR,
 		.dumpit = fnat_nl_dump_laddrs,
+		.policy = none_policy,
+		.maxattr = FULLNAT_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	}, {
 		.cmd = FULLNAT_CMD_GET_CONN,
 		.dumpit = fnat_nl_dump_conns,
+		.policy = none_policy,
+		.maxattr = FULLNAT_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };

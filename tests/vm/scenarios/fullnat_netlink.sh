@@ -58,6 +58,7 @@ refuse "port range reversed" "minimum exceeds its maximum" $SET_CONFIG 5.2=u16:3
 refuse "conn_max 0" "^error E(RANGE|INVAL)" $SET_CONFIG 5.1=u32:0
 refuse "timeout 0" "^error E(RANGE|INVAL)" $SET_CONFIG 5.9=u32:0
 refuse "nothing" "^error EINVAL" $SET_CONFIG
+refuse "attributes to GET_INFO" "takes no attributes" 1 1=u8:1
 
 log "lbctl shows the kernel's sentence, exit status 1"
 set +e
