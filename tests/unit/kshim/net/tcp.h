@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Stand-in for the kernel's net/tcp.h (see kshim/kernel.h). */
+#ifndef KSHIM_NET_TCP_H
+#define KSHIM_NET_TCP_H
+
+#define TCPOPT_NOP	1
+#define TCPOPT_EOL	0
+
+#endif
