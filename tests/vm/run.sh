@@ -132,7 +132,7 @@ done
 # Kernel console lines carry a timestamp; the guest echoes each
 # scenario's kernel log with "kmsg| ". Only those are scanned, so a
 # scenario that prints the word "BUG" itself does not trip the check.
-warn_re='Oops|\bBUG\b|WARNING:|kernel BUG|soft lockup|hard LOCKUP|detected stalls?|blocked for more than|scheduling while atomic|refcount_t:|list_add corruption|list_del corruption|general protection fault|Kernel panic|UBSAN:|KASAN:|Objects remaining|still has objects|unreferenced object'
+warn_re='Oops|\bBUG\b|WARNING:|kernel BUG|soft lockup|hard LOCKUP|detected stalls?|blocked for more than|scheduling while atomic|refcount_t:|list_add corruption|list_del corruption|general protection fault|Kernel panic|UBSAN:|KASAN:|Objects remaining|still has objects|unreferenced object|waiting for .* to become free'
 vm_failed=0
 for g in "${groups[@]}"; do
 	[[ -n ${members[$g]:-} ]] || continue
