@@ -72,8 +72,12 @@ static u32 conn_hash(const struct net *net, u8 proto,
 			      daddr->all[3]);
 
 	return jhash_3words(s, d, (__force u32)sport << 16 | (__force u32)dport,
-			    conn_rnd ^ net_hash_mix(net) ^ proto) &
-	       conn_tab_mask;
+			    conn_rnd ^ net_hash_mix(net) ^ proto);
+}
+
+static inline struct hlist_head *bucket(u32 hash)
+{
+	return &conn_tab[hash & conn_tab_mask];
 }
 
 /* The key a node is found by, as a packet arriving in its direction has it. */
@@ -128,8 +132,9 @@ struct fnat_conn *fnat_conn_lookup(const struct net *net, u8 proto,
 	u32 hash = conn_hash(net, proto, saddr, sport, daddr, dport);
 	struct fnat_conn_hnode *h;
 
-	hlist_for_each_entry_rcu(h, &conn_tab[hash], node) {
-		if (node_match(h, net, proto, saddr, sport, daddr, dport)) {
+	hlist_for_each_entry_rcu(h, bucket(hash), node) {
+		if (h->hash == hash &&
+		    node_match(h, net, proto, saddr, sport, daddr, dport)) {
 			struct fnat_conn *cp = conn_of(h);
 
 			if (READ_ONCE(cp->flags) & FNAT_CONN_F_DEAD)
@@ -143,7 +148,7 @@ struct fnat_conn *fnat_conn_lookup(const struct net *net, u8 proto,
 
 static inline spinlock_t *bucket_lock(u32 hash)
 {
-	return &conn_locks[hash & (CONN_LOCKS - 1)];
+	return &conn_locks[hash & conn_tab_mask & (CONN_LOCKS - 1)];
 }
 
 /* Hash @cp's @dir side unless that key is taken; true on success. */
@@ -156,14 +161,16 @@ static bool hash_node(struct fnat_conn *cp, enum fnat_dir dir)
 
 	node_key(cp, dir, &s, &sp, &d, &dp);
 	spin_lock_bh(bucket_lock(hash));
-	hlist_for_each_entry(h, &conn_tab[hash], node) {
-		if (node_match(h, fnat_conn_net(cp), cp->proto, s, sp, d, dp)) {
+	hlist_for_each_entry(h, bucket(hash), node) {
+		if (h->hash == hash &&
+		    node_match(h, fnat_conn_net(cp), cp->proto, s, sp, d, dp)) {
 			spin_unlock_bh(bucket_lock(hash));
 			return false;
 		}
 	}
 	cp->h[dir].dir = dir;
-	hlist_add_head_rcu(&cp->h[dir].node, &conn_tab[hash]);
+	cp->h[dir].hash = hash;
+	hlist_add_head_rcu(&cp->h[dir].node, bucket(hash));
 	WRITE_ONCE(cp->hashed[dir], true);
 	spin_unlock_bh(bucket_lock(hash));
 	return true;
@@ -171,7 +178,7 @@ static bool hash_node(struct fnat_conn *cp, enum fnat_dir dir)
 
 static void unhash_node(struct fnat_conn *cp, enum fnat_dir dir)
 {
-	u32 hash = node_hash(cp, dir);
+	u32 hash = node_hash(cp, dir);	/* h[dir].hash is set only once hashed */
 
 	spin_lock_bh(bucket_lock(hash));
 	if (cp->hashed[dir]) {

@@ -361,6 +361,7 @@ part_scale() {
 			pps_round "pps/$label" "$rep" "10.$k.0.1" "$smax" 1024 $((1024 + ports)) \
 				direct ipvs fnat
 		done
+		((k == 1)) && profile_pps
 		if ((n >= 100000)); then
 			emit_mem ipvs ip_vs_conn "$label"
 			emit_mem fnat fnat_conn "$label"
@@ -415,19 +416,43 @@ part_svc() {
 # Where the time goes on a short-connection load, per path: perf's
 # software clock over the whole guest (client, directors, servers).
 profile() {
-	local path data
+	local path data pid
 	for path in ${PROFILE//,/ }; do
+		[[ $path == pps-* ]] && continue
 		data=$FNAT_LOG/perf-$path.data
 		log "profile: $path, crr with 2 processes"
-		perf record -q -a -g -e cpu-clock -F 2000 -o "$data" -- sleep "$SECS" &
+		perf record -q -a -e cpu-clock -F 1000 -o "$data" -- sleep "$SECS" &
+		pid=$!
 		sleep 0.3
 		# shellcheck disable=SC2046
 		on_quiet c1 bench_cli -m crr -P 2 -t "$SECS" $(path_args "$path") 8080 || true
-		wait
-		echo "@@PROFILE $path begin"
-		perf report -i "$data" --no-children --sort sym --stdio 2>/dev/null |
-			grep -v '^#' | grep -v '^$' | grep '%' | head -n 60
-		echo "@@PROFILE $path end"
+		wait "$pid"
+		perf_show "$path" "$data"
+	done
+}
+
+perf_show() { # perf_show NAME DATA
+	echo "@@PROFILE $1 begin"
+	perf report -i "$2" --sort dso,sym --stdio 2>/dev/null |
+		grep -v '^#' | grep '%' | head -n 80 || true
+	echo "@@PROFILE $1 end"
+}
+
+# The same for the director-only packet rate (PROFILE=pps-PATH): one
+# pktgen run over the connections of block SRC_MIN..SRC_MAX.
+profile_pps() { # SRC_MIN SRC_MAX SPORT_MIN SPORT_END
+	local p path data pid dst dmin dend
+	for p in ${PROFILE//,/ }; do
+		[[ $p == pps-* ]] || continue
+		path=${p#pps-}
+		data=$FNAT_LOG/perf-$p.data
+		read -r dst dmin dend <<< "$(pg_target "$path")"
+		perf record -q -a -e cpu-clock -F 1000 -o "$data" -- \
+			ip netns exec "$(pg_ns "$path")" sh -c \
+			'echo start > /proc/net/pktgen/pgctrl' &
+		pid=$!
+		wait "$pid"
+		perf_show "$p" "$data"
 	done
 }
 
