@@ -76,7 +76,7 @@ report() {
 
 		printf "# make bench, %s\n\n", date
 		printf "Host: %s, %s CPUs; QEMU %s (TCG, no KVM). ", host_cpu, host_cpus, qemu_v
-		printf "Guest: Debian kernel %s, %s vCPUs, %s MB. ", info["kernel"], info["cpus"], info["mem_mb"]
+		printf "Guest: Debian kernel %s, %s vCPUs, %s MB, clocksource %s. ", info["kernel"], info["cpus"], info["mem_mb"], info["clocksource"]
 		printf "%s rounds, %s s per connection/bulk run, %s packets per packet-rate run. ", info["reps"], info["secs"], info["pkts"]
 		printf "Connection tables: fullnat.ko conn_tab_bits=%s, ip_vs conn_tab_bits=%s.\n\n", info["fnat_tab_bits"], info["ipvs_tab_bits"]
 		if ("others_max" in host)

@@ -42,9 +42,9 @@
 # SECS (4) seconds per connection/bulk measurement, PKTS (100000) packets
 # per packet-rate measurement, PARTS (crr,bulk,scale,svc) what to run,
 # SCALE (1000,100000,1000000) table sizes, SVCS (1,100,1000) service
-# counts, PROFILE (empty) comma-separated paths whose short-connection
-# load is profiled with perf (software clock; TCG has no hardware
-# counters) after the measurements.
+# counts, PROFILE (empty) loads to profile with perf (software clock; TCG
+# has no hardware counters), comma-separated MODE-PATH: crr-, down-, up-
+# or pps-, then a path (profile(), profile_pps()).
 . /fnat/lib.sh
 
 REPS=5 SECS=4 PKTS=100000 PARTS=crr,bulk,scale,svc
@@ -222,22 +222,28 @@ pg_flags() {
 # when the range sizes are coprime.
 pg_run() {
 	local ns=$1 count=$2 dst=$3 dmin=$4 dend=$5 smin=$6 smax=$7 pmin=$8 pend=$9
-	local rnd=${10} f=/proc/net/pktgen/pgin mac before after res usec flag c
+	local rnd=${10} f=/proc/net/pktgen/pgin mac before after res usec flag c script=
 	mac=$(on_quiet "$ns" cat /sys/class/net/pgin/address)
 	[[ $rnd == 1 ]] && flag="flag " || flag="flag !"
+	# One shell per run: every process started costs milliseconds here.
+	# pktgen resets a range's cursor only when the range changes: set
+	# each to nothing first, so every run starts from its beginning.
 	for c in "clone_skb 0" "xmit_mode netif_receive" "burst 1" "delay 0" \
 		"count $count" "pkt_size 64" "dst_mac $mac" \
+		"src_min 0.0.0.0" "src_max 0.0.0.0" "udp_src_min 0" "udp_src_max 0" \
+		"udp_dst_min 0" "udp_dst_max 0" \
 		"dst_min $dst" "dst_max $dst" "src_min $smin" "src_max $smax" \
 		"udp_dst_min $dmin" "udp_dst_max $dend" \
 		"udp_src_min $pmin" "udp_src_max $pend" "flag NO_TIMESTAMP" \
 		"${flag}IPSRC_RND" "${flag}UDPSRC_RND" "${flag}UDPDST_RND"; do
-		on_quiet "$ns" sh -c "echo '$c' > $f" ||
-			fail "pktgen $ns: '$c' refused: $(on_quiet "$ns" grep Result: "$f")"
+		script+="echo '$c' > $f || { echo 'pktgen refused: $c'; exit 1; }; "
 	done
-	before=$(on_quiet "$ns" cat /sys/class/net/pgout/statistics/tx_packets)
-	on_quiet "$ns" sh -c 'echo start > /proc/net/pktgen/pgctrl'
-	after=$(on_quiet "$ns" cat /sys/class/net/pgout/statistics/tx_packets)
-	res=$(on_quiet "$ns" grep -A1 '^Result:' "$f")
+	script+="cat /sys/class/net/pgout/statistics/tx_packets; "
+	script+="echo start > /proc/net/pktgen/pgctrl; "
+	script+="cat /sys/class/net/pgout/statistics/tx_packets; grep -A1 '^Result:' $f"
+	res=$(on_quiet "$ns" sh -c "$script") || fail "pktgen $ns: $res"
+	before=$(sed -n 1p <<< "$res")
+	after=$(sed -n 2p <<< "$res")
 	usec=$(sed -n 's/^Result: OK: \([0-9]*\)(.*/\1/p' <<< "$res")
 	[[ -n $usec ]] || fail "pktgen $ns: $res"
 	echo "pps=$(( (after - before) * 1000000 / usec )) fwd=$((after - before)) usec=$usec"
@@ -287,7 +293,7 @@ ip4n() { # dotted quad to number
 
 table_size() { # table_size PATH: entries in PATH's connection table
 	case $1 in
-	ipvs) on_quiet lb2 ipvsadm -Lnc | tail -n +3 | wc -l ;;
+	ipvs) on_quiet lb2 awk 'END { print NR - 1 }' /proc/net/ip_vs_conn ;;
 	fnat) conns lb3 ;;
 	*) echo 0 ;;
 	esac
@@ -348,7 +354,8 @@ part_scale() {
 	local k=0 n ips ports label rep path smax rate
 	for n in ${SCALE//,/ }; do
 		k=$((k + 1))
-		if ((n <= 60000)); then ips=1 ports=$n; else ips=$(( (n + 59999) / 60000 )) ports=60000; fi
+		ips=$(( (n + 59999) / 60000 ))
+		ports=$(( (n + ips - 1) / ips ))
 		smax=10.$k.0.$ips
 		label=$(human "$n")
 		for path in ipvs fnat; do
@@ -357,6 +364,8 @@ part_scale() {
 			emit "metric=syn/$label path=$path rep=1 value=$rate"
 			emit "info table_$path/$label=$(table_size "$path")"
 		done
+		emit "info ipvs_states/$label=$(on_quiet lb2 awk 'NR > 1 { n[$8]++ }
+			END { for (s in n) printf "%s:%d,", s, n[s] }' /proc/net/ip_vs_conn)"
 		for ((rep = 1; rep <= REPS; rep++)); do
 			pps_round "pps/$label" "$rep" "10.$k.0.1" "$smax" 1024 $((1024 + ports)) \
 				direct ipvs fnat
@@ -413,21 +422,28 @@ part_svc() {
 	done
 }
 
-# Where the time goes on a short-connection load, per path: perf's
-# software clock over the whole guest (client, directors, servers).
+# Where the time goes, per path: perf's software clock over the whole
+# guest (client, directors, servers). PROFILE=MODE-PATH,...: MODE is crr
+# (2 processes), down or up, for the connection and bulk loads.
 profile() {
-	local path data pid
-	for path in ${PROFILE//,/ }; do
-		[[ $path == pps-* ]] && continue
-		data=$FNAT_LOG/perf-$path.data
-		log "profile: $path, crr with 2 processes"
+	local p mode path data pid port
+	for p in ${PROFILE//,/ }; do
+		mode=${p%%-*} path=${p#*-}
+		case $mode in
+		crr) port=8080 ;;
+		down) port=9001 ;;
+		up) port=9000 ;;
+		*) continue ;;
+		esac
+		data=$FNAT_LOG/perf-$p.data
+		log "profile: $path, $mode"
 		perf record -q -a -e cpu-clock -F 1000 -o "$data" -- sleep "$SECS" &
 		pid=$!
 		sleep 0.3
 		# shellcheck disable=SC2046
-		on_quiet c1 bench_cli -m crr -P 2 -t "$SECS" $(path_args "$path") 8080 || true
+		on_quiet c1 bench_cli -m "$mode" -P 2 -t "$SECS" $(path_args "$path") "$port" || true
 		wait "$pid"
-		perf_show "$path" "$data"
+		perf_show "$p" "$data"
 	done
 }
 
@@ -460,8 +476,13 @@ gcd() { local a=$1 b=$2 t; while ((b)); do t=$((a % b)); a=$b; b=$t; done; echo 
 
 # --- main -------------------------------------------------------------------------
 
+# The emulated HPET costs an exit to QEMU per clock read, and TCP reads
+# the clock on every packet: the TSC (run.sh boots with tsc=reliable) is
+# what a real machine would use, and leaves more of the time to the paths.
+cs=/sys/devices/system/clocksource/clocksource0
+grep -qw tsc "$cs/available_clocksource" && echo tsc > "$cs/current_clocksource"
 emit "info kernel=$(uname -r) cpus=$(nproc) mem_mb=$(( $(awk '/MemTotal/ { print $2 }' /proc/meminfo) / 1024 ))" \
-     "reps=$REPS secs=$SECS pkts=$PKTS"
+     "reps=$REPS secs=$SECS pkts=$PKTS clocksource=$(cat "$cs/current_clocksource")"
 setup_paths > "$FNAT_LOG/setup.txt" 2>&1 || { cat "$FNAT_LOG/setup.txt"; fail "setup"; }
 log "topology ready"
 if want crr || want bulk; then

@@ -133,7 +133,7 @@ if [[ $mode == bench ]]; then
 	done) &
 	sampler=$!
 	VM_MEM=${VM_MEM:-6144} boot multi "$out/bench.log" "$((limit + 60))" \
-		"fnat.tests=bench fnat.timeout=$limit$settings"
+		"tsc=reliable fnat.tests=bench fnat.timeout=$limit$settings"
 	kill "$sampler"
 	echo "@@HOST others_max=$(sort -n "$others" | tail -1)" >> "$out/bench.log"
 	grep -q '^@@FNAT RESULT bench PASS' "$out/bench.log" || die "the bench failed (log: $out/bench.log)"
