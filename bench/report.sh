@@ -5,10 +5,17 @@
 # median of the per-round ratios (each round runs every path back to back,
 # so slow drift of the emulator cancels out), with their min-max.
 #
-# usage: bench/report.sh LOG [OUT]   OUT defaults to bench/results/DATE.md;
-#                                    "-" prints only
+# usage: bench/report.sh [--before BEFORE_LOG] LOG [OUT]
+#   OUT defaults to bench/results/DATE.md; "-" prints only. --before adds
+#   a section comparing fullnat.ko's figures in BEFORE_LOG (another run of
+#   the same bench, e.g. with an older module) with LOG's.
 set -euo pipefail
 
+before=/dev/null
+if [[ ${1:-} == --before ]]; then
+	before=$2
+	shift 2
+fi
 log=$1
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${2:-$top/bench/results/$(date +%F).md}
@@ -20,7 +27,8 @@ host_cpus=$(nproc)
 qemu_v=$(qemu-system-x86_64 --version 2>/dev/null | head -1 | sed 's/^QEMU emulator version //')
 
 report() {
-	tr -d '\r' < "$log" | gawk -v host_cpu="$host_cpu" -v host_cpus="$host_cpus" \
+	{ tr -d '\r' < "$before" | sed 's/^@@BENCH metric=/@@BEFORE metric=/'; tr -d '\r' < "$log"; } |
+	gawk -v host_cpu="$host_cpu" -v host_cpus="$host_cpus" \
 		-v qemu_v="$qemu_v" -v date="$(date -u '+%Y-%m-%d %H:%M UTC')" '
 	function kv(line, key,    m) {
 		return match(line, "(^| )" key "=([^ ]*)", m) ? m[2] : ""
@@ -41,7 +49,8 @@ report() {
 		return sprintf("%.2f", v)
 	}
 	# ratio of PATH to REF within METRIC, round by round
-	function ratio(metric, path, ref,    r, n, k, a) {
+	function ratio(metric, path, ref) { return ratio_in(val, metric, path, ref) }
+	function ratio_in(val, metric, path, ref,    r, n, k, a) {
 		n = 0
 		for (k in val) {
 			split(k, a, SUBSEP)
@@ -53,6 +62,11 @@ report() {
 		minmax(r, n)
 		if (n == 1) return sprintf("%.2f", r[1])
 		return sprintf("%.2f (%.2f–%.2f)", median(r, n), MIN, MAX)
+	}
+	/^@@BEFORE metric=/ {
+		m = kv($0, "metric"); p = kv($0, "path"); v = kv($0, "value")
+		if (v != "") bval[m, p, kv($0, "rep")] = v
+		next
 	}
 	/^@@HOST / { for (i = 2; i <= NF; i++) { split($i, q, "="); host[q[1]] = q[2] } }
 	/^@@BENCH info / { for (i = 3; i <= NF; i++) { split($i, q, "="); info[q[1]] = q[2] } }
@@ -108,6 +122,26 @@ report() {
 				printf "| %s%s | %s | %s | %s | %s | %s |\n", label, note,
 					fmt(median(vs, n)), spread,
 					ratio(m, p, "direct"), ratio(m, p, "ipvs"), ratio(m, p, "haproxy")
+			}
+		}
+		if (!length(bval)) exit
+		printf "\n## fullnat.ko before and after (the same bench, the older module in the first run)\n\n"
+		printf "| figure | path | before | after | × direct before | after | × IPVS NAT before | after |\n"
+		printf "|---|---|---:|---:|---:|---:|---:|---:|\n"
+		for (i = 1; i <= nm; i++) {
+			m = order[i]
+			if (m ~ /^mem\//) continue
+			for (p in name) {
+				if (p !~ /^fnat/) continue
+				nb = na = 0
+				delete vb; delete va
+				for (k in bval) { split(k, a, SUBSEP); if (a[1] == m && a[2] == p) vb[++nb] = bval[k] }
+				for (k in val) { split(k, a, SUBSEP); if (a[1] == m && a[2] == p) va[++na] = val[k] }
+				if (!nb || !na) continue
+				printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", m, name[p],
+					fmt(median(vb, nb)), fmt(median(va, na)),
+					ratio_in(bval, m, p, "direct"), ratio(m, p, "direct"),
+					ratio_in(bval, m, p, "ipvs"), ratio(m, p, "ipvs")
 			}
 		}
 	}'

@@ -308,6 +308,7 @@ slab_bytes() {
 emit_mem() { # emit_mem PATH CACHE LABEL
 	local n active objsize bytes
 	n=$(table_size "$1")
+	((n > 0)) || { emit "info mem/$3_$1=no-entries"; return 0; }
 	read -r active objsize bytes <<< "$(slab_bytes "$2")"
 	emit "metric=mem/$3 path=$1 rep=1 value=$(awk -v b="$bytes" -v n="$n" \
 		'BEGIN { printf "%.1f", n ? b / n : 0 }') conns=$n objects=$active" \
