@@ -4,6 +4,8 @@
 #   make deps       install the Debian packages for build, tests and demo
 #   make check      unit tests, then the VM scenarios (T=name[,name] for some)
 #   make demo       run the demo cluster in the VM
+#   make bench      measure the data path against IPVS, routing, HAProxy
+#                   (not part of check; results in bench/results/)
 #   make install    install modules and lbctl on this machine
 #
 # KDIR selects the kernel tree: the running kernel's build directory if it
@@ -13,7 +15,7 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 	$(lastword $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V)))
 KVER = $(shell sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 
-.PHONY: all modules lbctl tools deps check unit vm demo vm-shell install \
+.PHONY: all modules lbctl tools deps check unit vm demo bench vm-shell install \
 	modules_install clean print-kver
 
 all: modules lbctl
@@ -49,6 +51,10 @@ check: all tools
 
 demo: all tools
 	tests/vm/run.sh --kver $(KVER) --demo
+
+bench: all tools
+	tests/vm/run.sh --kver $(KVER) --bench
+	bench/report.sh build/vm/bench.log
 
 vm-shell: all tools
 	tests/vm/run.sh --kver $(KVER) --shell

@@ -17,7 +17,9 @@
  * Expiry: every connection has a deadline (jiffies) that the data path
  * pushes forward as packets arrive. A garbage collector walks a slice of
  * the table at a time and expires connections past their deadline, as
- * conntrack's does: no timer per connection to re-arm on every packet.
+ * conntrack's does: no timer per connection to re-arm on every packet
+ * (IPVS's timers cost 40 bytes and a timer update per packet), with a
+ * bounded amount of work per step (GC_BUDGET).
  *
  * Lifetime: expiring takes the connection's lock and sets DEAD, then
  * unhashes it, returns its local port and drops its references. The state
@@ -26,6 +28,7 @@
  * never after expiry.
  */
 #include <linux/jhash.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/random.h>
 #include <linux/slab.h>
@@ -34,14 +37,22 @@
 
 #include "fullnat.h"
 
-static unsigned int conn_tab_bits = 18;
+static unsigned int conn_tab_bits;
 module_param(conn_tab_bits, uint, 0444);
 MODULE_PARM_DESC(conn_tab_bits,
-		 "log2 of the connection hash table size (8-24, default 18)");
+		 "log2 of the connection hash table size (8-24; default: from the memory size, at most 20)");
 
 #define CONN_LOCKS	1024
-#define GC_SLICES	64	/* the table is walked in this many steps */
+#define GC_SLICES	64	/* a small table is walked in this many steps */
 #define GC_INTERVAL	(HZ / GC_SLICES)	/* so a full pass takes ~1 s */
+/*
+ * Nodes one step examines at most: past ~130k connections (two nodes
+ * each) a pass takes longer than a second instead of taking more of a
+ * CPU. A connection past its deadline then lingers a few seconds more (8
+ * at a million), which only lengthens a quarantine; walking a million
+ * connections every second was a CPU's tenth on its own.
+ */
+#define GC_BUDGET	4096
 
 static struct hlist_head *conn_tab __read_mostly;
 static u32 conn_tab_mask __read_mostly;
@@ -72,8 +83,12 @@ static u32 conn_hash(const struct net *net, u8 proto,
 			      daddr->all[3]);
 
 	return jhash_3words(s, d, (__force u32)sport << 16 | (__force u32)dport,
-			    conn_rnd ^ net_hash_mix(net) ^ proto) &
-	       conn_tab_mask;
+			    conn_rnd ^ net_hash_mix(net) ^ proto);
+}
+
+static inline struct hlist_head *bucket(u32 hash)
+{
+	return &conn_tab[hash & conn_tab_mask];
 }
 
 /* The key a node is found by, as a packet arriving in its direction has it. */
@@ -128,8 +143,9 @@ struct fnat_conn *fnat_conn_lookup(const struct net *net, u8 proto,
 	u32 hash = conn_hash(net, proto, saddr, sport, daddr, dport);
 	struct fnat_conn_hnode *h;
 
-	hlist_for_each_entry_rcu(h, &conn_tab[hash], node) {
-		if (node_match(h, net, proto, saddr, sport, daddr, dport)) {
+	hlist_for_each_entry_rcu(h, bucket(hash), node) {
+		if (h->hash == hash &&
+		    node_match(h, net, proto, saddr, sport, daddr, dport)) {
 			struct fnat_conn *cp = conn_of(h);
 
 			if (READ_ONCE(cp->flags) & FNAT_CONN_F_DEAD)
@@ -143,7 +159,7 @@ struct fnat_conn *fnat_conn_lookup(const struct net *net, u8 proto,
 
 static inline spinlock_t *bucket_lock(u32 hash)
 {
-	return &conn_locks[hash & (CONN_LOCKS - 1)];
+	return &conn_locks[hash & conn_tab_mask & (CONN_LOCKS - 1)];
 }
 
 /* Hash @cp's @dir side unless that key is taken; true on success. */
@@ -156,14 +172,16 @@ static bool hash_node(struct fnat_conn *cp, enum fnat_dir dir)
 
 	node_key(cp, dir, &s, &sp, &d, &dp);
 	spin_lock_bh(bucket_lock(hash));
-	hlist_for_each_entry(h, &conn_tab[hash], node) {
-		if (node_match(h, fnat_conn_net(cp), cp->proto, s, sp, d, dp)) {
+	hlist_for_each_entry(h, bucket(hash), node) {
+		if (h->hash == hash &&
+		    node_match(h, fnat_conn_net(cp), cp->proto, s, sp, d, dp)) {
 			spin_unlock_bh(bucket_lock(hash));
 			return false;
 		}
 	}
 	cp->h[dir].dir = dir;
-	hlist_add_head_rcu(&cp->h[dir].node, &conn_tab[hash]);
+	cp->h[dir].hash = hash;
+	hlist_add_head_rcu(&cp->h[dir].node, bucket(hash));
 	WRITE_ONCE(cp->hashed[dir], true);
 	spin_unlock_bh(bucket_lock(hash));
 	return true;
@@ -171,7 +189,7 @@ static bool hash_node(struct fnat_conn *cp, enum fnat_dir dir)
 
 static void unhash_node(struct fnat_conn *cp, enum fnat_dir dir)
 {
-	u32 hash = node_hash(cp, dir);
+	u32 hash = node_hash(cp, dir);	/* h[dir].hash is set only once hashed */
 
 	spin_lock_bh(bucket_lock(hash));
 	if (cp->hashed[dir]) {
@@ -379,23 +397,24 @@ static void gc_worker(struct work_struct *work)
 	u32 n = max_t(u32, (conn_tab_mask + 1) / GC_SLICES, 1);
 	unsigned long now = jiffies;
 	struct fnat_conn_hnode *h;
-	u32 i;
+	u32 i, seen = 0;
 
 	if (!atomic_read(&conn_count))
 		goto out;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && seen < GC_BUDGET; i++) {
 		u32 b = (gc_pos + i) & conn_tab_mask;
 
 		rcu_read_lock();
 		hlist_for_each_entry_rcu(h, &conn_tab[b], node) {
 			struct fnat_conn *cp = conn_of(h);
 
+			seen++;
 			if (time_after(now, READ_ONCE(cp->expires)))
 				conn_expire(cp);
 		}
 		rcu_read_unlock();
 	}
-	gc_pos = (gc_pos + n) & conn_tab_mask;
+	gc_pos = (gc_pos + i) & conn_tab_mask;
 	cond_resched();
 out:
 	queue_delayed_work(system_power_efficient_wq, &gc_work, GC_INTERVAL);
@@ -438,10 +457,27 @@ int fnat_conn_dump(struct sk_buff *skb, struct netlink_callback *cb,
 	return skb->len;
 }
 
+/*
+ * The default table: a bucket per 2 KiB of memory (the table takes a
+ * 256th of it), from 2^12 to 2^20 buckets. Each connection is hashed
+ * twice, so 2^20 buckets hold the default conn_max (2^20) at two nodes
+ * per bucket on average, so that a lookup costs about the same at a
+ * thousand connections and at a million (2^18 buckets, the old default,
+ * meant chains of eight there).
+ */
+static unsigned int default_tab_bits(void)
+{
+	unsigned long buckets = (totalram_pages() << PAGE_SHIFT) >> 11;
+
+	return clamp_t(unsigned int, ilog2(buckets | 1), 12, 20);
+}
+
 int fnat_conn_init(void)
 {
 	u32 i, size;
 
+	if (!conn_tab_bits)
+		conn_tab_bits = default_tab_bits();	/* shown in sysfs */
 	if (conn_tab_bits < 8 || conn_tab_bits > 24) {
 		pr_err("fullnat: conn_tab_bits=%u is out of range 8-24\n",
 		       conn_tab_bits);

@@ -120,6 +120,8 @@ struct fnat_dest {
 	atomic_t active;		/* ESTABLISHED connections */
 	atomic_t inactive;		/* all others */
 	struct fnat_stats __percpu *stats;
+	/* The route toward this server, holds a reference (xmit.c). */
+	struct dst_entry __rcu *dst;
 	refcount_t refcnt;		/* the service's, and one per conn */
 	struct rcu_head rcu;
 };
@@ -171,10 +173,16 @@ struct fnat_laddr {
 	struct rcu_head rcu;
 };
 
-/* A connection is hashed twice in one table, once per direction. */
+/*
+ * A connection is hashed twice in one table, once per direction. @hash is
+ * the node's full 32-bit hash (the bucket is its low bits): a lookup skips
+ * nodes whose hash differs without reading the connection's addresses,
+ * which sit in another cache line. It fills what was padding.
+ */
 struct fnat_conn_hnode {
 	struct hlist_node node;
 	u8 dir;
+	u32 hash;
 };
 
 enum {
@@ -307,7 +315,8 @@ struct rtable *fnat_route4(struct net *net, __be32 daddr, __be32 saddr,
 void fnat_icmp_reply(struct sk_buff *skb, struct rtable *rt, int type,
 		     int code, __be32 info);
 unsigned int fnat_xmit_finish(struct fnat_net *fn, struct sk_buff *skb,
-			      struct rtable *rt);
+			      struct rtable *rt, bool noref);
+void fnat_dest_dst_release(struct fnat_dest *dest);
 unsigned int fnat_xmit_fullnat(struct fnat_net *fn, struct fnat_conn *cp,
 			       struct sk_buff *skb, enum fnat_dir dir);
 

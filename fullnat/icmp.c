@@ -170,5 +170,5 @@ unsigned int fnat_icmp_in(struct fnat_net *fn, struct sk_buff *skb)
 	iph->saddr = osaddr;
 	iph->daddr = odaddr;
 	fnat_count(fn, FULLNAT_CNT_ICMP_XLATED);
-	return fnat_xmit_finish(fn, skb, rt);
+	return fnat_xmit_finish(fn, skb, rt, false);
 }

@@ -378,6 +378,7 @@ static void dest_free_rcu(struct rcu_head *head)
 {
 	struct fnat_dest *dest = container_of(head, struct fnat_dest, rcu);
 
+	fnat_dest_dst_release(dest);
 	free_percpu(dest->stats);
 	service_put(dest->svc);
 	kfree(dest);

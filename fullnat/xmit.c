@@ -10,6 +10,7 @@
 #include <linux/tcp.h>
 #include <net/icmp.h>
 #include <net/ip.h>
+#include <net/ip_fib.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/route.h>
 #include <uapi/linux/toa.h>
@@ -41,17 +42,75 @@ struct rtable *fnat_route4(struct net *net, __be32 daddr, __be32 saddr,
 }
 
 /*
+ * The route toward @cp's real server, for a packet going in.
+ *
+ * Routes toward real servers are cached, one per server (struct
+ * fnat_dest), and used without taking a reference, as IPVS NAT does: a
+ * FIB lookup plus a reference count taken and dropped on a shared route
+ * for every packet were a fair part of the director's own time. Without a
+ * reference is safe because the packet is sent before this RCU read-side
+ * section ends (the transmit path takes a reference, skb_dst_force(), if
+ * it must keep the packet longer) and a route is freed only an RCU grace
+ * period after its last reference goes. dst_check() catches every change
+ * that invalidates a route: the FIB changed (its generation), a device
+ * went, a PMTU exception was learnt.
+ *
+ * One route serves every local address. That holds as long as nothing
+ * routes by source address, mark or TOS, so policy rules, a mark or a TOS
+ * bypass the cache; and a multipath route is followed along one path per
+ * real server rather than per (local address, server) pair.
+ *
+ * Returns the route and whether the caller owns a reference to it; NULL
+ * when there is no route.
+ */
+static struct rtable *route_to_dest(struct fnat_net *fn, struct fnat_conn *cp,
+				    const struct sk_buff *skb, bool *noref)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	struct fnat_dest *dest = cp->dest;
+	struct dst_entry *dst, *old;
+	struct rtable *rt;
+
+	*noref = false;
+	if (skb->mark || (iph->tos & IPTOS_RT_MASK) ||
+	    fib4_has_custom_rules(fn->net))
+		return fnat_route4(fn->net, cp->daddr.ip, cp->laddr.ip,
+				   iph->tos, skb->mark);
+
+	dst = rcu_dereference(dest->dst);
+	if (dst && dst_check(dst, 0)) {
+		*noref = true;
+		return (struct rtable *)dst;
+	}
+	rt = fnat_route4(fn->net, cp->daddr.ip, cp->laddr.ip, 0, 0);
+	if (!rt)
+		return NULL;
+	/* The cache's own reference; racing CPUs each drop what they replaced. */
+	dst_hold(&rt->dst);
+	old = unrcu_pointer(xchg(&dest->dst, RCU_INITIALIZER(&rt->dst)));
+	dst_release(old);
+	return rt;
+}
+
+/* @dest is being freed, after a grace period: nobody reads its route. */
+void fnat_dest_dst_release(struct fnat_dest *dest)
+{
+	dst_release(rcu_dereference_protected(dest->dst, true));
+}
+
+/*
  * Send an ICMP error about @skb, still as it arrived, to its sender.
  * icmp_send() needs a route on the packet (for the namespace, and to see
- * that the packet was not for us); the output route already found serves.
- * ICMP's own rate limits apply.
+ * that the packet was not for us); the output route already found serves,
+ * without a reference: the caller holds one or is under RCU (a cached
+ * route), and drops the packet before either ends. ICMP's own rate limits
+ * apply.
  */
 void fnat_icmp_reply(struct sk_buff *skb, struct rtable *rt, int type,
 		     int code, __be32 info)
 {
 	skb_dst_drop(skb);
-	dst_hold(&rt->dst);
-	skb_dst_set(skb, &rt->dst);
+	skb_dst_set_noref(skb, &rt->dst);
 	icmp_send(skb, type, code, info);
 }
 
@@ -81,13 +140,14 @@ static void rewrite4(struct sk_buff *skb, __be32 saddr, __be16 sport,
 }
 
 /*
- * Send a rewritten packet on @rt (whose reference it takes over), as the
+ * Send a rewritten packet on @rt (whose reference it takes over, unless
+ * @noref: then the route is used under RCU, see route_to_dest()), as the
  * forwarding path would, and untracked: conntrack never saw this flow
  * (our hook runs before it) and must not start tracking it halfway, or a
  * director's own NAT rules would apply to it.
  */
 unsigned int fnat_xmit_finish(struct fnat_net *fn, struct sk_buff *skb,
-			      struct rtable *rt)
+			      struct rtable *rt, bool noref)
 {
 	ip_decrease_ttl(ip_hdr(skb));
 	nf_reset_ct(skb);
@@ -96,7 +156,10 @@ unsigned int fnat_xmit_finish(struct fnat_net *fn, struct sk_buff *skb,
 	skb_clear_tstamp(skb);
 	IPCB(skb)->flags |= IPSKB_FORWARDED;
 	skb_dst_drop(skb);
-	skb_dst_set(skb, &rt->dst);
+	if (noref)
+		skb_dst_set_noref(skb, &rt->dst);
+	else
+		skb_dst_set(skb, &rt->dst);
 	dst_output(fn->net, NULL, skb);
 	return NF_STOLEN;
 }
@@ -113,7 +176,7 @@ unsigned int fnat_xmit_fullnat(struct fnat_net *fn, struct fnat_conn *cp,
 	struct iphdr *iph = ip_hdr(skb);
 	__be32 saddr, daddr;
 	__be16 sport, dport;
-	bool toa = false, mss;
+	bool toa = false, mss, noref = false;
 	struct tcphdr *th;
 	struct rtable *rt;
 	u16 flags;
@@ -130,7 +193,10 @@ unsigned int fnat_xmit_fullnat(struct fnat_net *fn, struct fnat_conn *cp,
 		dport = cp->cport;
 	}
 
-	rt = fnat_route4(fn->net, daddr, saddr, iph->tos, skb->mark);
+	if (dir == FNAT_DIR_IN)
+		rt = route_to_dest(fn, cp, skb, &noref);
+	else
+		rt = fnat_route4(fn->net, daddr, saddr, iph->tos, skb->mark);
 	if (!rt) {
 		fnat_count(fn, FULLNAT_CNT_NO_ROUTE);
 		return NF_DROP;
@@ -186,9 +252,10 @@ unsigned int fnat_xmit_fullnat(struct fnat_net *fn, struct fnat_conn *cp,
 	}
 	fnat_stats_add(cp->dest->stats, dir, skb->len);
 	fnat_stats_add(cp->dest->svc->stats, dir, skb->len);
-	return fnat_xmit_finish(fn, skb, rt);
+	return fnat_xmit_finish(fn, skb, rt, noref);
 
 drop:
-	ip_rt_put(rt);
+	if (!noref)
+		ip_rt_put(rt);
 	return NF_DROP;
 }

@@ -10,6 +10,8 @@ pkgs=(make gcc linux-headers-amd64 libnl-3-dev libnl-genl-3-dev
       libjansson-dev pkg-config kmod)
 # VM bench: the stock kernel to boot, QEMU, and cpio to pack the image.
 pkgs+=(linux-image-amd64 qemu-system-x86 cpio)
+# make bench: perf goes into the image (tests/vm/packages names its path).
+pkgs+=(linux-perf)
 # Programs copied into the VM image (see tests/vm/packages).
 while read -r line; do
 	line=${line%%#*}

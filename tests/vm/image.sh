@@ -195,7 +195,9 @@ fi
 cp "$here/init" "$ov/init"
 cp "$here"/lib*.sh "$ov/fnat/"
 cp -r "$here/scenarios" "$ov/fnat/scenarios"
-[[ -f $here/demo.sh ]] && cp "$here/demo.sh" "$ov/fnat/demo.sh"
+for f in demo.sh bench.sh; do
+	[[ -f $here/$f ]] && cp "$here/$f" "$ov/fnat/$f"
+done
 chmod 755 "$ov/init"
 pack "$ov" > "$ov.cpio"
 cat "$base" "$ov.cpio" > "$out.tmp"

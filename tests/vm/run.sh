@@ -3,9 +3,13 @@
 # under QEMU (TCG), streams the serial console, and turns the guest's
 # report lines into a summary.
 #
-# usage: run.sh [--kver KVER] [--demo | --shell] [SCENARIO...]
+# usage: run.sh [--kver KVER] [--demo | --bench | --shell] [SCENARIO...]
 #   SCENARIO   names from tests/vm/scenarios (without .sh); default: all
 #   --demo     run tests/vm/demo.sh and show its output
+#   --bench    run tests/vm/bench.sh (make bench); its log goes to
+#              build/vm/bench.log, where bench/report.sh reads it. The
+#              guest gets VM_MEM (default 6144 MB here: a million
+#              connections in two tables) and BENCH_* settings (bench.sh).
 #   --shell    boot to an interactive shell (debugging)
 #
 # Scenarios declare what they need in header comments:
@@ -33,6 +37,7 @@ while (($#)); do
 	case $1 in
 	--kver) kver=$2; shift ;;
 	--demo) mode=demo ;;
+	--bench) mode=bench ;;
 	--shell) mode=shell ;;
 	-h | --help) sed -n '2,/^set /p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
@@ -84,7 +89,7 @@ fi
 # What the terminal shows: everything for tests; for the demo, its own
 # output without the runner's report lines and kernel log (both in the log).
 show() {
-	if [[ $mode == demo ]]; then
+	if [[ $mode == demo || $mode == bench ]]; then
 		grep --line-buffered -vE '^(kmsg\| |@@FNAT )'
 	else
 		cat
@@ -108,6 +113,31 @@ boot() { # boot THREADMODE LOG TIMEOUT APPEND
 
 if [[ $mode == shell ]]; then
 	boot multi "$out/shell.log" 86400 "fnat.run=shell"
+	exit 0
+fi
+
+if [[ $mode == bench ]]; then
+	# Settings travel on the kernel command line (fnat.bench.NAME=VALUE).
+	limit=${BENCH_LIMIT:-5400}
+	settings=
+	for v in ${!BENCH_@}; do
+		[[ $v == BENCH_LIMIT ]] && continue
+		settings+=" fnat.bench.${v#BENCH_}=${!v}"
+	done
+	# Other guests on this host share its CPUs and distort the figures:
+	# sample how many run beside ours, for the results to say.
+	others=$out/bench-others.txt
+	: > "$others"
+	(while sleep 10; do
+		echo $(( $(pgrep -cx qemu-system-x86) - 1 )) >> "$others"
+	done) &
+	sampler=$!
+	VM_MEM=${VM_MEM:-6144} boot multi "$out/bench.log" "$((limit + 60))" \
+		"tsc=reliable fnat.tests=bench fnat.timeout=$limit$settings"
+	kill "$sampler"
+	echo "@@HOST others_max=$(sort -n "$others" | tail -1)" >> "$out/bench.log"
+	grep -q '^@@FNAT RESULT bench PASS' "$out/bench.log" || die "the bench failed (log: $out/bench.log)"
+	echo "vm: bench finished (log: $out/bench.log)"
 	exit 0
 fi
 

@@ -1,0 +1,158 @@
+#!/bin/bash
+# Turns the "@@BENCH" lines of a `make bench` log (tests/vm/bench.sh) into
+# a Markdown table: median and spread (min-max) of every figure, and
+# ratios against direct routing, IPVS NAT and HAProxy. A ratio is the
+# median of the per-round ratios (each round runs every path back to back,
+# so slow drift of the emulator cancels out), with their min-max.
+#
+# usage: bench/report.sh [--before BEFORE_LOG] LOG [OUT]
+#   OUT defaults to bench/results/DATE.md; "-" prints only. --before adds
+#   a section comparing fullnat.ko's figures in BEFORE_LOG (another run of
+#   the same bench, e.g. with an older module) with LOG's.
+set -euo pipefail
+
+before=/dev/null
+if [[ ${1:-} == --before ]]; then
+	before=$2
+	shift 2
+fi
+log=$1
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=${2:-$top/bench/results/$(date +%F).md}
+[[ -r $log ]] || { echo "report: cannot read $log" >&2; exit 1; }
+grep -q '^@@BENCH metric=' "$log" || { echo "report: no results in $log" >&2; exit 1; }
+
+host_cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+host_cpus=$(nproc)
+qemu_v=$(qemu-system-x86_64 --version 2>/dev/null | head -1 | sed 's/^QEMU emulator version //')
+
+report() {
+	{ tr -d '\r' < "$before" | sed 's/^@@BENCH metric=/@@BEFORE metric=/'; tr -d '\r' < "$log"; } |
+	gawk -v host_cpu="$host_cpu" -v host_cpus="$host_cpus" \
+		-v qemu_v="$qemu_v" -v date="$(date -u '+%Y-%m-%d %H:%M UTC')" '
+	function kv(line, key,    m) {
+		return match(line, "(^| )" key "=([^ ]*)", m) ? m[2] : ""
+	}
+	function median(arr, n,    s, i) {
+		for (i = 1; i <= n; i++) s[i] = arr[i]
+		asort(s)
+		return n % 2 ? s[(n + 1) / 2] : (s[n / 2] + s[n / 2 + 1]) / 2
+	}
+	function minmax(arr, n,    i, lo, hi) {
+		lo = hi = arr[1]
+		for (i = 2; i <= n; i++) { if (arr[i] < lo) lo = arr[i]; if (arr[i] > hi) hi = arr[i] }
+		MIN = lo; MAX = hi
+	}
+	function fmt(v) {
+		if (v >= 1000) return sprintf("%.0f", v)
+		if (v >= 100) return sprintf("%.1f", v)
+		return sprintf("%.2f", v)
+	}
+	# ratio of PATH to REF within METRIC, round by round
+	function ratio(metric, path, ref) { return ratio_in(val, metric, path, ref) }
+	function ratio_in(val, metric, path, ref,    r, n, k, a) {
+		n = 0
+		for (k in val) {
+			split(k, a, SUBSEP)
+			if (a[1] != metric || a[2] != path) continue
+			if (!((metric, ref, a[3]) in val) || val[metric, ref, a[3]] == 0) continue
+			r[++n] = val[k] / val[metric, ref, a[3]]
+		}
+		if (!n || path == ref) return "–"
+		minmax(r, n)
+		if (n == 1) return sprintf("%.2f", r[1])
+		return sprintf("%.2f (%.2f–%.2f)", median(r, n), MIN, MAX)
+	}
+	/^@@BEFORE metric=/ {
+		m = kv($0, "metric"); p = kv($0, "path"); v = kv($0, "value")
+		if (v != "") bval[m, p, kv($0, "rep")] = v
+		next
+	}
+	/^@@HOST / { for (i = 2; i <= NF; i++) { split($i, q, "="); host[q[1]] = q[2] } }
+	/^@@BENCH info / { for (i = 3; i <= NF; i++) { split($i, q, "="); info[q[1]] = q[2] } }
+	/^@@BENCH metric=/ {
+		m = kv($0, "metric"); p = kv($0, "path"); r = kv($0, "rep"); v = kv($0, "value")
+		if (v == "") { failed[m, p]++; next }
+		if (!(m in seen)) { seen[m] = 1; order[++nm] = m }
+		if (!((m, p) in seenp)) { seenp[m, p] = 1; paths[m] = paths[m] " " p }
+		val[m, p, r] = v
+		extra[m, p] = $0
+		if (kv($0, "errors") > 0) errs[m, p] += kv($0, "errors")
+	}
+	END {
+		title["crr/1"] = "Short connections, 1 client process (connections/s)"
+		title["crr/2"] = "Short connections, 2 client processes (connections/s)"
+		title["down"] = "Bulk download, server to client, one connection (MB/s)"
+		title["up"] = "Bulk upload, client to server, one connection; the server never writes, so every client packet carries TOA (MB/s)"
+		name["direct"] = "direct routing"; name["ipvs"] = "IPVS NAT"
+		name["fnat_toa"] = "fullnat.ko, TOA on"; name["fnat"] = "fullnat.ko, TOA off"
+		name["haproxy"] = "HAProxy (TCP mode)"
+
+		printf "# make bench, %s\n\n", date
+		printf "Host: %s, %s CPUs; QEMU %s (TCG, no KVM). ", host_cpu, host_cpus, qemu_v
+		printf "Guest: Debian kernel %s, %s vCPUs, %s MB, clocksource %s. ", info["kernel"], info["cpus"], info["mem_mb"], info["clocksource"]
+		printf "%s rounds, %s s per connection/bulk run, %s packets per packet-rate run. ", info["reps"], info["secs"], info["pkts"]
+		printf "Connection tables: fullnat.ko conn_tab_bits=%s, ip_vs conn_tab_bits=%s.\n\n", info["fnat_tab_bits"], info["ipvs_tab_bits"]
+		if ("others_max" in host)
+			printf "Other QEMU guests running on the host during the run: %s at most (sampled every 10 s).\n\n", host["others_max"]
+		printf "Figures are medians over the rounds, with min–max; ratios are medians of the per-round ratios (min–max).\n"
+		for (i = 1; i <= nm; i++) {
+			m = order[i]
+			split(substr(paths[m], 2), ps, " ")
+			t = m in title ? title[m] : ""
+			if (m ~ /^pps\//) t = "Director-only packet rate, " substr(m, 5) " connections in the table (packets/s, pktgen)"
+			if (m ~ /^syn\//) t = "New connections through the director, pktgen SYNs, while filling the table to " substr(m, 5) " (connections/s)"
+			if (m ~ /^svc\//) t = "Director-only packet rate with " substr(m, 5) " service(s) (packets/s, pktgen)"
+			if (m ~ /^mem\//) t = "Memory per connection, " substr(m, 5) " connections (slab bytes / table entries)"
+			printf "\n### %s\n\n", t
+			printf "| path | median | min–max | × direct | × IPVS NAT | × HAProxy |\n"
+			printf "|---|---:|---:|---:|---:|---:|\n"
+			for (j = 1; j in ps; j++) {
+				p = ps[j]; n = 0
+				delete vs
+				for (k in val) { split(k, a, SUBSEP); if (a[1] == m && a[2] == p) vs[++n] = val[k] }
+				minmax(vs, n)
+				note = ""
+				if ((m, p) in errs) note = sprintf(" (%d errors)", errs[m, p])
+				if ((m, p) in failed) note = note sprintf(" (%d runs failed)", failed[m, p])
+				if (m ~ /^mem\//) note = note sprintf(" %s entries, object %s B", kv(extra[m, p], "conns"), kv(extra[m, p], "objsize"))
+				spread = n > 1 ? fmt(MIN) "–" fmt(MAX) : "–"
+				label = p in name ? name[p] : p
+				if (p == "fnat" && m !~ /^(crr|down|up)/) label = "fullnat.ko"
+				printf "| %s%s | %s | %s | %s | %s | %s |\n", label, note,
+					fmt(median(vs, n)), spread,
+					ratio(m, p, "direct"), ratio(m, p, "ipvs"), ratio(m, p, "haproxy")
+			}
+		}
+		if (!length(bval)) exit
+		printf "\n## fullnat.ko before and after (the same bench, the older module in the first run)\n\n"
+		printf "| figure | path | before | after | × direct before | after | × IPVS NAT before | after |\n"
+		printf "|---|---|---:|---:|---:|---:|---:|---:|\n"
+		for (i = 1; i <= nm; i++) {
+			m = order[i]
+			if (m ~ /^mem\//) continue
+			for (p in name) {
+				if (p !~ /^fnat/) continue
+				nb = na = 0
+				delete vb; delete va
+				for (k in bval) { split(k, a, SUBSEP); if (a[1] == m && a[2] == p) vb[++nb] = bval[k] }
+				for (k in val) { split(k, a, SUBSEP); if (a[1] == m && a[2] == p) va[++na] = val[k] }
+				if (!nb || !na) continue
+				printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", m, name[p],
+					fmt(median(vb, nb)), fmt(median(va, na)),
+					ratio_in(bval, m, p, "direct"), ratio(m, p, "direct"),
+					ratio_in(bval, m, p, "ipvs"), ratio(m, p, "ipvs")
+			}
+		}
+	}'
+}
+
+if [[ $out == - ]]; then
+	report
+else
+	mkdir -p "$(dirname "$out")"
+	report > "$out"
+	cat "$out"
+	echo
+	echo "report: written to ${out#$top/}"
+fi

@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bench_cli: the client side of `make bench`; the same program measures
+ * every path (direct, IPVS, FullNAT, HAProxy).
+ *
+ *   bench_cli -m crr|down|up [-P PROCS] [-t SECONDS] [-b SRCADDR] ADDR[,ADDR...] PORT
+ *
+ *   crr   each process, for SECONDS: connect, send BENCH_REQ bytes, read
+ *         the reply to EOF (bench_srv -m rr closes first), close; again.
+ *         Prints "conns=N errors=E secs=S rate=R" (R: connections/s, the
+ *         sum of every process's own rate).
+ *   down  each process opens one connection to bench_srv -m source and
+ *         reads for SECONDS. Prints "bytes=B secs=S mbps=M" (MB/s, 10^6).
+ *   up    each process opens one connection to bench_srv -m sink, writes
+ *         for SECONDS, shuts its side and waits for the server's EOF, so
+ *         the time counts until the server has read every byte.
+ *
+ * Several ADDRs are taken in turn, connection by connection (and process
+ * by process for the bulk modes): the servers themselves, when no load
+ * balancer spreads the load. -b binds the client's sockets to SRCADDR (the
+ * bench gives each path its own client address so that replies can be
+ * routed per path). A failed connect (or one taking longer than 2 s)
+ * counts as an error.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+struct result {
+	unsigned long conns, errors;
+	unsigned long long bytes;
+	double secs;
+};
+
+#define MAX_DST 16
+
+static struct sockaddr_in dst[MAX_DST], src;
+static int ndst, next_dst, bind_src;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: bench_cli -m crr|down|up [-P PROCS] [-t SECONDS] "
+			"[-b SRCADDR] ADDR PORT\n");
+	exit(2);
+}
+
+static int dial(void)
+{
+	struct timeval tv = { .tv_sec = 2 };
+	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	const struct sockaddr_in *to = &dst[next_dst++ % ndst];
+
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	/* Pick the port at connect(), per destination, not at bind(). */
+	setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
+	if ((bind_src && bind(fd, (struct sockaddr *)&src, sizeof(src))) ||
+	    connect(fd, (struct sockaddr *)to, sizeof(*to))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* One connect, request, reply, close; true if the whole reply came. */
+static int one_crr(void)
+{
+	static const char req[BENCH_REQ] = "GET /bench";
+	char buf[BENCH_REPLY * 2];
+	size_t got = 0;
+	ssize_t r;
+	int fd = dial();
+
+	if (fd < 0)
+		return 0;
+	if (write(fd, req, sizeof(req)) != sizeof(req)) {
+		close(fd);
+		return 0;
+	}
+	while ((r = read(fd, buf, sizeof(buf))) > 0)
+		got += r;
+	close(fd);
+	return r == 0 && got == BENCH_REPLY;
+}
+
+static void run_crr(double secs, struct result *res)
+{
+	double t0 = now(), end = t0 + secs;
+
+	while (now() < end) {
+		if (one_crr())
+			res->conns++;
+		else
+			res->errors++;
+	}
+	res->secs = now() - t0;
+}
+
+static void run_bulk(int up, double secs, struct result *res)
+{
+	static char buf[1 << 16];
+	double t0 = now(), end = t0 + secs;
+	int fd = dial();
+	ssize_t r;
+
+	if (fd < 0) {
+		res->errors++;
+		res->secs = now() - t0;
+		return;
+	}
+	while (now() < end) {
+		r = up ? write(fd, buf, sizeof(buf)) : read(fd, buf, sizeof(buf));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			res->errors++;
+			break;
+		}
+		res->bytes += r;
+	}
+	if (up) {
+		/* Done when the server has read everything and closed. */
+		shutdown(fd, SHUT_WR);
+		while ((r = read(fd, buf, sizeof(buf))) > 0 ||
+		       (r < 0 && (errno == EINTR || errno == EAGAIN)))
+			;
+	}
+	res->secs = now() - t0;
+	close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	int procs = 1, opt, i, pfd[2];
+	const char *mode = NULL;
+	char *addr, *save = NULL;
+	double secs = 5, rate = 0;
+	struct result sum = {}, r;
+
+	while ((opt = getopt(argc, argv, "m:P:t:b:")) != -1) {
+		switch (opt) {
+		case 'm': mode = optarg; break;
+		case 'P': procs = atoi(optarg); break;
+		case 't': secs = atof(optarg); break;
+		case 'b':
+			src.sin_family = AF_INET;
+			if (inet_pton(AF_INET, optarg, &src.sin_addr) != 1)
+				usage();
+			bind_src = 1;
+			break;
+		default: usage();
+		}
+	}
+	if (optind + 2 != argc || !mode || procs < 1 || secs <= 0 ||
+	    (strcmp(mode, "crr") && strcmp(mode, "down") && strcmp(mode, "up")))
+		usage();
+	for (addr = strtok_r(argv[optind], ",", &save); addr;
+	     addr = strtok_r(NULL, ",", &save)) {
+		if (ndst == MAX_DST ||
+		    inet_pton(AF_INET, addr, &dst[ndst].sin_addr) != 1)
+			usage();
+		dst[ndst].sin_family = AF_INET;
+		dst[ndst++].sin_port = htons(atoi(argv[optind + 1]));
+	}
+	if (!ndst)
+		usage();
+	signal(SIGPIPE, SIG_IGN);
+	if (pipe(pfd))
+		return 1;
+
+	for (i = 0; i < procs; i++) {
+		if (fork() == 0) {
+			struct result res = {};
+
+			next_dst = i;
+			if (!strcmp(mode, "crr"))
+				run_crr(secs, &res);
+			else
+				run_bulk(!strcmp(mode, "up"), secs, &res);
+			if (write(pfd[1], &res, sizeof(res)) != sizeof(res))
+				_exit(1);
+			_exit(0);
+		}
+	}
+	close(pfd[1]);
+	for (i = 0; i < procs; i++) {
+		if (read(pfd[0], &r, sizeof(r)) != sizeof(r)) {
+			fprintf(stderr, "bench_cli: a worker died\n");
+			return 1;
+		}
+		sum.conns += r.conns;
+		sum.errors += r.errors;
+		sum.bytes += r.bytes;
+		if (r.secs > sum.secs)
+			sum.secs = r.secs;
+		rate += !strcmp(mode, "crr") ? r.conns / r.secs : r.bytes / r.secs / 1e6;
+	}
+	while (wait(NULL) > 0)
+		;
+	if (!strcmp(mode, "crr"))
+		printf("conns=%lu errors=%lu secs=%.2f rate=%.1f\n",
+		       sum.conns, sum.errors, sum.secs, rate);
+	else
+		printf("bytes=%llu errors=%lu secs=%.2f mbps=%.2f\n",
+		       sum.bytes, sum.errors, sum.secs, rate);
+	return sum.conns || sum.bytes ? 0 : 1;
+}

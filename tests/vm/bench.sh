@@ -1,0 +1,501 @@
+#!/bin/bash
+# make bench: speed and memory of the director, fullnat.ko against the
+# kernel's own IPVS (NAT), plain routing and HAProxy, in one VM boot, on
+# one topology, with one client and one server program. Not a test: it
+# asserts nothing about speed; it prints result lines that the host turns
+# into a table (bench/report.sh):
+#
+#   @@BENCH metric=M path=P rep=N value=V [key=value...]
+#   @@BENCH info key=value...
+#
+# Four directors side by side, each alone in its namespace so that no
+# path pays for another's hooks; the links, router hops and real servers
+# are the same for all. Each path has its own client address, so that the
+# real servers' replies can be routed back per path.
+#
+#  c1 198.51.100.2 direct, .3 ipvs, .4 fullnat, .5 haproxy   bench_cli
+#     |
+#  rt 198.51.100.1 / 198.18.0.1       routes: RS net via lb1, VIPs per director
+#     |              |              |              |
+#  lb1 .11        lb2 .12        lb3 .13        lb4 .14      (198.18.0.x)
+#  router only    IPVS NAT       fullnat.ko     HAProxy (TCP mode)
+#                 VIP .20 on lo  VIP .10 (TOA)  VIP .40 on lo
+#                                VIP .12 (no TOA)
+#                                LIPs 198.18.13.1-32
+#     |              |              |              |
+#  rsr 198.18.2.1 / 198.19.0.1   routes: 198.51.100.3 via lb2 (NAT's return
+#     |           |              path), the rest of 198.51.100.0/24 via lb1,
+#  rs1 .11     rs2 .12           LIPs via lb3; lb4 connects from 198.18.2.14
+#  bench_srv rr :8080, sink :9000, source :9001; toa.ko (trusting the LIPs)
+#
+# Director-only packet rate: in lb1, lb2 and lb3 a dummy device "pgin"
+# receives what pktgen generates (xmit_mode netif_receive: the packet
+# enters the director's receive path directly, on one CPU, synchronously),
+# and routes lead 198.19.9.0/24 (16 pretend real servers) to a dummy
+# "pgout" that drops what it is given. pktgen builds UDP only: an nftables
+# netdev ingress rule on pgin makes each packet TCP (protocol, and the
+# flags word: SYN to open connections, ACK for the packets of open ones).
+# Nothing but the director's own work differs between the paths.
+#
+# Settings (kernel command line fnat.bench.NAME=VALUE; run.sh passes the
+# host's BENCH_NAME variables): REPS (5) rounds of every measurement,
+# SECS (4) seconds per connection/bulk measurement, PKTS (100000) packets
+# per packet-rate measurement, PARTS (crr,bulk,scale,svc) what to run,
+# SCALE (1000,100000,1000000) table sizes, SVCS (1,100,1000) service
+# counts, PROFILE (empty) loads to profile with perf (software clock; TCG
+# has no hardware counters), comma-separated MODE-PATH: crr-, down-, up-
+# or pps-, then a path (profile(), profile_pps()).
+. /fnat/lib.sh
+
+REPS=5 SECS=4 PKTS=100000 PARTS=crr,bulk,scale,svc
+SCALE=1000,100000,1000000 SVCS=1,100,1000 PROFILE=
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	fnat.bench.*=*)
+		arg=${arg#fnat.bench.}
+		declare "${arg%%=*}=${arg#*=}" ;;
+	esac
+done
+want() { [[ ,$PARTS, == *,$1,* ]]; }
+
+CIP_D=$CLIENT_NET.2 CIP_I=$CLIENT_NET.3 CIP_F=$CLIENT_NET.4 CIP_H=$CLIENT_NET.5
+VIP_F=203.0.113.10 VIP_F0=203.0.113.12 VIP_I=203.0.113.20 VIP_H=203.0.113.40
+RS1=$RS_NET.11 RS2=$RS_NET.12
+# packet-rate services: fullnat and IPVS VIPs, and the pretend servers
+PG_VIP_F=203.0.113.11 PG_VIP_I=203.0.113.21 PG_RS=198.19.9
+PG_SVC_VIP=203.0.113.30 PG_SVC_PORT=10000
+PATHS=(direct ipvs fnat_toa fnat haproxy)
+
+emit() { echo "@@BENCH $*"; }
+
+# --- the topology -------------------------------------------------------------
+
+setup_paths() {
+	topo_base 4 2
+	on c1 "$IP" addr add "$CIP_I/24" dev eth0
+	on c1 "$IP" addr add "$CIP_F/24" dev eth0
+	on c1 "$IP" addr add "$CIP_H/24" dev eth0
+	on rt "$IP" route replace "$RS_NET.0/24" via "$DIR_NET.11"
+	on rt "$IP" route replace "$VIP_I/32" via "$DIR_NET.12"
+	on rt "$IP" route replace "$VIP_F/32" via "$DIR_NET.13"
+	on rt "$IP" route replace "$VIP_F0/32" via "$DIR_NET.13"
+	on rt "$IP" route replace "$VIP_H/32" via "$DIR_NET.14"
+	on rsr "$IP" route add "$CIP_I/32" via "$UP_NET.12"
+	# Client sockets close second (no TIME_WAIT there), but ports cycle
+	# fast at thousands of connections a second: use them all.
+	on c1 sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
+	on lb4 sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
+
+	run modprobe toa trusted_sources="$(lip_net 3).0/24"
+	on_exit "rmmod toa"
+	local r
+	for r in rs1 rs2; do
+		bg "$r" "srv-rr-$r" bench_srv -m rr 8080
+		bg "$r" "srv-sink-$r" bench_srv -m sink 9000
+		bg "$r" "srv-source-$r" bench_srv -m source 9001
+		wait_for 20 "bench_srv on $r" listening "$r" 9001
+	done
+
+	# lb2: IPVS NAT. A table of 2^20 buckets (the default 2^12 is for
+	# thousands of connections, not a million), as an operator would set.
+	run modprobe ip_vs conn_tab_bits=20
+	run modprobe ip_vs_rr
+	on lb2 "$IP" addr add "$VIP_I/32" dev lo
+	local port
+	for port in 8080 9000 9001; do
+		on lb2 ipvsadm -A -t "$VIP_I:$port" -s rr
+		on lb2 ipvsadm -a -t "$VIP_I:$port" -r "$RS1:$port" -m
+		on lb2 ipvsadm -a -t "$VIP_I:$port" -r "$RS2:$port" -m
+	done
+
+	# lb3: fullnat.ko, the same services with TOA and without.
+	module_load fullnat
+	lb lb3 laddr add "$(lip_net 3).1-$(lip_net 3).32"
+	for port in 8080 9000 9001; do
+		lb lb3 service add tcp "$VIP_F:$port" scheduler rr toa on
+		lb lb3 service add tcp "$VIP_F0:$port" scheduler rr toa off
+		for r in "$RS1" "$RS2"; do
+			lb lb3 rs add tcp "$VIP_F:$port" "$r:$port"
+			lb lb3 rs add tcp "$VIP_F0:$port" "$r:$port"
+		done
+	done
+
+	# lb4: HAProxy in TCP mode, what one would run instead.
+	on lb4 "$IP" addr add "$VIP_H/32" dev lo
+	local cfg=$FNAT_LOG/haproxy.cfg
+	{
+		printf 'global\n\tmaxconn 60000\n\tnbthread 2\n'
+		printf 'defaults\n\tmode tcp\n\ttimeout connect 5s\n'
+		printf '\ttimeout client 30s\n\ttimeout server 30s\n'
+		for port in 8080 9000 9001; do
+			printf 'listen p%s\n\tbind %s:%s\n\tbalance roundrobin\n' \
+				"$port" "$VIP_H" "$port"
+			printf '\tserver rs1 %s:%s\n\tserver rs2 %s:%s\n' \
+				"$RS1" "$port" "$RS2" "$port"
+		done
+	} > "$cfg"
+	bg lb4 haproxy haproxy -db -f "$cfg"
+	wait_for 20 "haproxy" listening lb4 9001
+}
+
+# path_args PATH: bench_cli's -b SRC and ADDR for PATH
+path_args() {
+	case $1 in
+	direct) echo "-b $CIP_D $RS1,$RS2" ;;
+	ipvs) echo "-b $CIP_I $VIP_I" ;;
+	fnat_toa) echo "-b $CIP_F $VIP_F" ;;
+	fnat) echo "-b $CIP_F $VIP_F0" ;;
+	haproxy) echo "-b $CIP_H $VIP_H" ;;
+	esac
+}
+
+# kv KEY TEXT: the value of KEY=... in TEXT
+kv() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<< "$2"; }
+
+# measure METRIC PATH REP MODE PROCS PORT
+measure() {
+	local metric=$1 path=$2 rep=$3 mode=$4 procs=$5 port=$6 out
+	# shellcheck disable=SC2046
+	out=$(on_quiet c1 bench_cli -m "$mode" -P "$procs" -t "$SECS" \
+		$(path_args "$path") "$port") || true
+	if [[ $mode == crr ]]; then
+		emit "metric=$metric path=$path rep=$rep value=$(kv rate "$out")" \
+		     "errors=$(kv errors "$out") conns=$(kv conns "$out")"
+	else
+		emit "metric=$metric path=$path rep=$rep value=$(kv mbps "$out")" \
+		     "errors=$(kv errors "$out")"
+	fi
+	sleep 0.5
+}
+
+# --- director-only packet rate ------------------------------------------------
+
+pg_ns() { # pg_ns PATH: the namespace of a packet-rate path
+	case $1 in
+	direct) echo lb1 ;;
+	ipvs) echo lb2 ;;
+	fnat) echo lb3 ;;
+	esac
+}
+
+setup_pktgen() {
+	local ns i
+	run modprobe pktgen
+	for ns in lb1 lb2 lb3; do
+		on "$ns" "$IP" link add pgin type dummy
+		on "$ns" "$IP" link add pgout type dummy
+		on_quiet "$ns" "$IP" link set pgin up
+		on_quiet "$ns" "$IP" link set pgout up
+		on "$ns" "$IP" route add "$PG_RS.0/24" dev pgout
+		on "$ns" nft add table netdev bench
+		on "$ns" nft add chain netdev bench in \
+			"{ type filter hook ingress device pgin priority 0 ; }"
+		on_quiet "$ns" sh -c 'echo rem_device_all > /proc/net/pktgen/kpktgend_0'
+		on_quiet "$ns" sh -c 'echo add_device pgin > /proc/net/pktgen/kpktgend_0'
+	done
+	on lb2 "$IP" addr add "$PG_VIP_I/32" dev lo
+	on lb2 ipvsadm -A -t "$PG_VIP_I:80" -s rr
+	lb lb3 service add tcp "$PG_VIP_F:80" scheduler rr
+	for ((i = 1; i <= 16; i++)); do
+		on_quiet lb2 ipvsadm -a -t "$PG_VIP_I:80" -r "$PG_RS.$i:8080" -m
+		lbctl -n lb3 rs add tcp "$PG_VIP_F:80" "$PG_RS.$i:8080"
+	done
+	# Connections opened by SYNs alone stay in SYN_RECV here; keep them
+	# (IPVS's become ESTABLISHED with the first ACK and keep 15 minutes).
+	lb lb3 config set conn_max 4000000 timeout syn_recv 7200
+}
+
+# pg_flags NS SYN|ACK: what the ingress rule makes of pktgen's packets
+pg_flags() {
+	local v
+	[[ $2 == SYN ]] && v=0x5002 || v=0x5010
+	on_quiet "$1" nft flush chain netdev bench in
+	on_quiet "$1" nft add rule netdev bench in ip protocol udp \
+		@th,96,16 set "$v" ip protocol set 6
+}
+
+# pg_run NS COUNT DST DPORT_MIN DPORT_END SRC_MIN SRC_MAX SPORT_MIN SPORT_END RND
+# Sends COUNT packets into NS's pgin; prints "pps=R fwd=N usec=U".
+# Port ranges are [MIN, END) (pktgen's); RND=1 picks sources and
+# destination ports at random in the ranges, else they count up (each
+# field on every packet, wrapping), which visits every combination once
+# when the range sizes are coprime.
+pg_run() {
+	local ns=$1 count=$2 dst=$3 dmin=$4 dend=$5 smin=$6 smax=$7 pmin=$8 pend=$9
+	local rnd=${10} f=/proc/net/pktgen/pgin mac before after res usec flag c script=
+	mac=$(on_quiet "$ns" cat /sys/class/net/pgin/address)
+	[[ $rnd == 1 ]] && flag="flag " || flag="flag !"
+	# One shell per run: every process started costs milliseconds here.
+	# pktgen resets a range's cursor only when the range changes: set
+	# each to nothing first, so every run starts from its beginning.
+	for c in "clone_skb 0" "xmit_mode netif_receive" "burst 1" "delay 0" \
+		"count $count" "pkt_size 64" "dst_mac $mac" \
+		"src_min 0.0.0.0" "src_max 0.0.0.0" "udp_src_min 0" "udp_src_max 0" \
+		"udp_dst_min 0" "udp_dst_max 0" \
+		"dst_min $dst" "dst_max $dst" "src_min $smin" "src_max $smax" \
+		"udp_dst_min $dmin" "udp_dst_max $dend" \
+		"udp_src_min $pmin" "udp_src_max $pend" "flag NO_TIMESTAMP" \
+		"${flag}IPSRC_RND" "${flag}UDPSRC_RND" "${flag}UDPDST_RND"; do
+		script+="echo '$c' > $f || { echo 'pktgen refused: $c'; exit 1; }; "
+	done
+	script+="cat /sys/class/net/pgout/statistics/tx_packets; "
+	script+="echo start > /proc/net/pktgen/pgctrl; "
+	script+="cat /sys/class/net/pgout/statistics/tx_packets; grep -A1 '^Result:' $f"
+	res=$(on_quiet "$ns" sh -c "$script") || fail "pktgen $ns: $res"
+	before=$(sed -n 1p <<< "$res")
+	after=$(sed -n 2p <<< "$res")
+	usec=$(sed -n 's/^Result: OK: \([0-9]*\)(.*/\1/p' <<< "$res")
+	[[ -n $usec ]] || fail "pktgen $ns: $res"
+	echo "pps=$(( (after - before) * 1000000 / usec )) fwd=$((after - before)) usec=$usec"
+}
+
+# pg_target PATH: destination address and port of PATH's pktgen traffic
+pg_target() {
+	case $1 in
+	direct) echo "$PG_RS.1 8080 8081" ;;
+	ipvs) echo "$PG_VIP_I 80 81" ;;
+	fnat) echo "$PG_VIP_F 80 81" ;;
+	esac
+}
+
+# open_conns PATH SRC_MIN SRC_MAX SPORT_MIN SPORT_END [DST DPORT_MIN DPORT_END]
+# Opens connections through PATH's director, one per source address, port
+# and destination port, with SYNs, then ACKs each once (IPVS keeps a
+# SYN_RECV entry 60 s, so one source address at a time). Prints the SYN
+# rate: new connections per second.
+open_conns() {
+	local path=$1 ns n a out syn=0 usec=0
+	ns=$(pg_ns "$path")
+	local smin=$2 smax=$3 pmin=$4 pend=$5 dst dmin dend
+	read -r dst dmin dend <<< "${6:-$(pg_target "$path")} ${7:-} ${8:-}"
+	n=$(( (pend - pmin) * (dend - dmin) ))
+	for ((a = $(ip4n "$smin"); a <= $(ip4n "$smax"); a++)); do
+		pg_flags "$ns" SYN
+		out=$(pg_run "$ns" "$n" "$dst" "$dmin" "$dend" "$(n4ip $a)" "$(n4ip $a)" \
+			"$pmin" "$pend" 0)
+		syn=$((syn + $(kv fwd "$out")))
+		usec=$((usec + $(kv usec "$out")))
+		pg_flags "$ns" ACK
+		pg_run "$ns" "$n" "$dst" "$dmin" "$dend" "$(n4ip $a)" "$(n4ip $a)" \
+			"$pmin" "$pend" 0 > /dev/null
+	done
+	echo $((syn * 1000000 / usec))
+}
+
+n4ip() { echo "$(($1 >> 24)).$(($1 >> 16 & 255)).$(($1 >> 8 & 255)).$(($1 & 255))"; }
+
+ip4n() { # dotted quad to number
+	local IFS=.
+	# shellcheck disable=SC2086
+	set -- $1
+	echo $(( ($1 << 24) | ($2 << 16) | ($3 << 8) | $4 ))
+}
+
+table_size() { # table_size PATH: entries in PATH's connection table
+	case $1 in
+	ipvs) on_quiet lb2 awk 'END { print NR - 1 }' /proc/net/ip_vs_conn ;;
+	fnat) conns lb3 ;;
+	*) echo 0 ;;
+	esac
+}
+
+# slab_bytes CACHE: bytes of memory in CACHE's slabs, after shrinking
+slab_bytes() {
+	[[ -w /sys/kernel/slab/$1/shrink ]] && echo 1 > "/sys/kernel/slab/$1/shrink"
+	awk -v c="$1" '$1 == c { print $2, $4, $15 * $6 * 4096 }' /proc/slabinfo
+}
+
+emit_mem() { # emit_mem PATH CACHE LABEL
+	local n active objsize bytes
+	n=$(table_size "$1")
+	((n > 0)) || { emit "info mem/$3_$1=no-entries"; return 0; }
+	read -r active objsize bytes <<< "$(slab_bytes "$2")"
+	emit "metric=mem/$3 path=$1 rep=1 value=$(awk -v b="$bytes" -v n="$n" \
+		'BEGIN { printf "%.1f", n ? b / n : 0 }') conns=$n objects=$active" \
+	     "objsize=$objsize slab_bytes=$bytes"
+}
+
+# --- the parts ------------------------------------------------------------------
+
+part_crr_bulk() {
+	local rep path
+	for ((rep = 1; rep <= REPS; rep++)); do
+		log "round $rep of $REPS"
+		if want crr; then
+			for path in "${PATHS[@]}"; do measure crr/1 "$path" "$rep" crr 1 8080; done
+			for path in "${PATHS[@]}"; do measure crr/2 "$path" "$rep" crr 2 8080; done
+		fi
+		if want bulk; then
+			for path in "${PATHS[@]}"; do measure down "$path" "$rep" down 1 9001; done
+			for path in "${PATHS[@]}"; do measure up "$path" "$rep" up 1 9000; done
+		fi
+	done
+	on lb3 lbctl stats | grep -E 'toa|drop|no_|err' || true
+	on lb3 lbctl show --stats || true
+}
+
+# One packet-rate round over the paths: random sources among the open
+# connections of block SRC_MIN..SRC_MAX x [SPORT_MIN, SPORT_END).
+pps_round() { # METRIC REP SRC_MIN SRC_MAX SPORT_MIN SPORT_END PATH...
+	local metric=$1 rep=$2 smin=$3 smax=$4 pmin=$5 pend=$6 path out
+	shift 6
+	for path in "$@"; do
+		local dst dmin dend
+		read -r dst dmin dend <<< "$(pg_target "$path")"
+		out=$(pg_run "$(pg_ns "$path")" "$PKTS" "$dst" "$dmin" "$dend" \
+			"$smin" "$smax" "$pmin" "$pend" 1)
+		emit "metric=$metric path=$path rep=$rep value=$(kv pps "$out")" \
+		     "fwd=$(kv fwd "$out") usec=$(kv usec "$out")"
+	done
+}
+
+# Blocks of client addresses, one per table size: 10.N.0.1 ... with up to
+# 60000 ports each.
+part_scale() {
+	local k=0 n ips ports label rep path smax rate
+	for n in ${SCALE//,/ }; do
+		k=$((k + 1))
+		ips=$(( (n + 59999) / 60000 ))
+		ports=$(( (n + ips - 1) / ips ))
+		smax=10.$k.0.$ips
+		label=$(human "$n")
+		for path in ipvs fnat; do
+			log "opening $((ips * ports)) connections through $path"
+			rate=$(open_conns "$path" "10.$k.0.1" "$smax" 1024 $((1024 + ports)))
+			emit "metric=syn/$label path=$path rep=1 value=$rate"
+			emit "info table_$path/$label=$(table_size "$path")"
+		done
+		emit "info ipvs_states/$label=$(on_quiet lb2 awk 'NR > 1 { n[$8]++ }
+			END { for (s in n) printf "%s:%d,", s, n[s] }' /proc/net/ip_vs_conn)"
+		for ((rep = 1; rep <= REPS; rep++)); do
+			pps_round "pps/$label" "$rep" "10.$k.0.1" "$smax" 1024 $((1024 + ports)) \
+				direct ipvs fnat
+		done
+		((k == 1)) && profile_pps
+		if ((n >= 100000)); then
+			emit_mem ipvs ip_vs_conn "$label"
+			emit_mem fnat fnat_conn "$label"
+		fi
+	done
+}
+
+human() { # 1000 -> 1k, 1000000 -> 1M
+	if (($1 >= 1000000 && $1 % 1000000 == 0)); then echo "$(($1 / 1000000))M"
+	elif (($1 >= 1000 && $1 % 1000 == 0)); then echo "$(($1 / 1000))k"
+	else echo "$1"; fi
+}
+
+# Services VIP:10000... with one pretend real server each; connections
+# spread over all of them (client ports coprime with the service count).
+part_svc() {
+	local have=0 n i k=100 ports rep path batch
+	for n in ${SVCS//,/ }; do
+		log "$n services"
+		batch=$FNAT_LOG/ipvs-svc.txt
+		: > "$batch"
+		for ((i = have; i < n; i++)); do
+			echo "-A -t $PG_SVC_VIP:$((PG_SVC_PORT + i)) -s rr" >> "$batch"
+			echo "-a -t $PG_SVC_VIP:$((PG_SVC_PORT + i)) -r $PG_RS.$((i % 16 + 1)):8080 -m" >> "$batch"
+			lbctl -n lb3 service add tcp "$PG_SVC_VIP:$((PG_SVC_PORT + i))" scheduler rr
+			lbctl -n lb3 rs add tcp "$PG_SVC_VIP:$((PG_SVC_PORT + i))" "$PG_RS.$((i % 16 + 1)):8080"
+		done
+		on_quiet lb2 ipvsadm -R < "$batch"
+		if ((have == 0)); then
+			on lb2 "$IP" addr add "$PG_SVC_VIP/32" dev lo
+		fi
+		have=$n
+		ports=$(( 10000 / n + 1 ))
+		while (( $(gcd "$ports" "$n") != 1 )); do ports=$((ports + 1)); done
+		k=$((k + 1))
+		for path in ipvs fnat; do
+			open_conns "$path" "10.$k.0.1" "10.$k.0.1" 1024 $((1024 + ports)) \
+				"$PG_SVC_VIP" "$PG_SVC_PORT" $((PG_SVC_PORT + n)) > /dev/null
+		done
+		for ((rep = 1; rep <= REPS; rep++)); do
+			for path in ipvs fnat; do
+				out=$(pg_run "$(pg_ns "$path")" "$PKTS" "$PG_SVC_VIP" "$PG_SVC_PORT" \
+					$((PG_SVC_PORT + n)) "10.$k.0.1" "10.$k.0.1" 1024 \
+					$((1024 + ports)) 1)
+				emit "metric=svc/$n path=$path rep=$rep value=$(kv pps "$out")" \
+				     "fwd=$(kv fwd "$out") usec=$(kv usec "$out")"
+			done
+		done
+	done
+}
+
+# Where the time goes, per path: perf's software clock over the whole
+# guest (client, directors, servers). PROFILE=MODE-PATH,...: MODE is crr
+# (2 processes), down or up, for the connection and bulk loads.
+profile() {
+	local p mode path data pid port
+	for p in ${PROFILE//,/ }; do
+		mode=${p%%-*} path=${p#*-}
+		case $mode in
+		crr) port=8080 ;;
+		down) port=9001 ;;
+		up) port=9000 ;;
+		*) continue ;;
+		esac
+		data=$FNAT_LOG/perf-$p.data
+		log "profile: $path, $mode"
+		perf record -q -a -e cpu-clock -F 1000 -o "$data" -- sleep "$SECS" &
+		pid=$!
+		sleep 0.3
+		# shellcheck disable=SC2046
+		on_quiet c1 bench_cli -m "$mode" -P 2 -t "$SECS" $(path_args "$path") "$port" || true
+		wait "$pid"
+		perf_show "$p" "$data"
+	done
+}
+
+perf_show() { # perf_show NAME DATA
+	echo "@@PROFILE $1 begin"
+	perf report -i "$2" --sort dso,sym --stdio 2>/dev/null |
+		grep -v '^#' | grep '%' | head -n 80 || true
+	echo "@@PROFILE $1 end"
+}
+
+# The same for the director-only packet rate (PROFILE=pps-PATH): one
+# pktgen run over the connections of block SRC_MIN..SRC_MAX.
+profile_pps() { # SRC_MIN SRC_MAX SPORT_MIN SPORT_END
+	local p path data pid dst dmin dend
+	for p in ${PROFILE//,/ }; do
+		[[ $p == pps-* ]] || continue
+		path=${p#pps-}
+		data=$FNAT_LOG/perf-$p.data
+		read -r dst dmin dend <<< "$(pg_target "$path")"
+		perf record -q -a -e cpu-clock -F 1000 -o "$data" -- \
+			ip netns exec "$(pg_ns "$path")" sh -c \
+			'echo start > /proc/net/pktgen/pgctrl' &
+		pid=$!
+		wait "$pid"
+		perf_show "$p" "$data"
+	done
+}
+
+gcd() { local a=$1 b=$2 t; while ((b)); do t=$((a % b)); a=$b; b=$t; done; echo "$a"; }
+
+# --- main -------------------------------------------------------------------------
+
+# The emulated HPET costs an exit to QEMU per clock read, and TCP reads
+# the clock on every packet: the TSC (run.sh boots with tsc=reliable) is
+# what a real machine would use, and leaves more of the time to the paths.
+cs=/sys/devices/system/clocksource/clocksource0
+grep -qw tsc "$cs/available_clocksource" && echo tsc > "$cs/current_clocksource"
+emit "info kernel=$(uname -r) cpus=$(nproc) mem_mb=$(( $(awk '/MemTotal/ { print $2 }' /proc/meminfo) / 1024 ))" \
+     "reps=$REPS secs=$SECS pkts=$PKTS clocksource=$(cat "$cs/current_clocksource")"
+setup_paths > "$FNAT_LOG/setup.txt" 2>&1 || { cat "$FNAT_LOG/setup.txt"; fail "setup"; }
+log "topology ready"
+if want crr || want bulk; then
+	part_crr_bulk
+fi
+[[ -n $PROFILE ]] && profile
+if want scale || want svc; then
+	setup_pktgen > "$FNAT_LOG/setup-pktgen.txt" 2>&1 ||
+		{ cat "$FNAT_LOG/setup-pktgen.txt"; fail "pktgen setup"; }
+	emit "info fnat_tab_bits=$(cat /sys/module/fullnat/parameters/conn_tab_bits)" \
+	     "ipvs_tab_bits=$(cat /sys/module/ip_vs/parameters/conn_tab_bits)"
+fi
+want scale && part_scale
+want svc && part_svc
+log "bench done"
