@@ -471,15 +471,15 @@ static const struct genl_ops fnat_genl_ops[] = {
 		.flags = GENL_UNS_ADMIN_PERM,
 	}, {
 		.cmd = FULLNAT_CMD_NEW_DEST,
-		.doit = fnat_nl_new_dest,
+		.doit = fnat_nl_dest,
 		.flags = GENL_UNS_ADMIN_PERM,
 	}, {
 		.cmd = FULLNAT_CMD_SET_DEST,
-		.doit = fnat_nl_set_dest,
+		.doit = fnat_nl_dest,
 		.flags = GENL_UNS_ADMIN_PERM,
 	}, {
 		.cmd = FULLNAT_CMD_DEL_DEST,
-		.doit = fnat_nl_del_dest,
+		.doit = fnat_nl_dest,
 		.flags = GENL_UNS_ADMIN_PERM,
 	}, {
 		.cmd = FULLNAT_CMD_GET_DEST,

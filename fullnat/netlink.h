@@ -21,9 +21,7 @@ int fnat_nl_set_service(struct sk_buff *skb, struct genl_info *info);
 int fnat_nl_del_service(struct sk_buff *skb, struct genl_info *info);
 int fnat_nl_get_service(struct sk_buff *skb, struct genl_info *info);
 int fnat_nl_dump_services(struct sk_buff *skb, struct netlink_callback *cb);
-int fnat_nl_new_dest(struct sk_buff *skb, struct genl_info *info);
-int fnat_nl_set_dest(struct sk_buff *skb, struct genl_info *info);
-int fnat_nl_del_dest(struct sk_buff *skb, struct genl_info *info);
+int fnat_nl_dest(struct sk_buff *skb, struct genl_info *info);
 int fnat_nl_dump_dests(struct sk_buff *skb, struct netlink_callback *cb);
 
 #endif /* _FULLNAT_NETLINK_H */

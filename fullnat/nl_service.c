@@ -388,52 +388,33 @@ out_unlock:
 	return ret;
 }
 
-int fnat_nl_new_dest(struct sk_buff *skb, struct genl_info *info)
+/* NEW_DEST, SET_DEST and DEL_DEST: one prologue, the command decides. */
+int fnat_nl_dest(struct sk_buff *skb, struct genl_info *info)
 {
+	u8 cmd = info->genlhdr->cmd;
 	struct fnat_net *fn = fnat_net(genl_info_net(info));
 	struct fnat_service *svc;
 	struct fnat_dest *dest;
 	struct dest_req req;
 	int ret;
 
-	ret = lock_dest_request(info, fn, &req, &svc, &dest, false);
+	ret = lock_dest_request(info, fn, &req, &svc, &dest,
+				cmd != FULLNAT_CMD_NEW_DEST);
 	if (ret)
 		return ret;
-	ret = __fnat_dest_add(fn, svc, &req.addr, req.port, req.weight,
-			      info->extack);
-	mutex_unlock(&fn->lock);
-	return ret;
-}
-
-int fnat_nl_set_dest(struct sk_buff *skb, struct genl_info *info)
-{
-	struct fnat_net *fn = fnat_net(genl_info_net(info));
-	struct fnat_service *svc;
-	struct fnat_dest *dest;
-	struct dest_req req;
-	int ret;
-
-	ret = lock_dest_request(info, fn, &req, &svc, &dest, true);
-	if (ret)
-		return ret;
-	ret = req.has_weight ? __fnat_dest_edit(fn, svc, dest, req.weight,
-						info->extack) : 0;
-	mutex_unlock(&fn->lock);
-	return ret;
-}
-
-int fnat_nl_del_dest(struct sk_buff *skb, struct genl_info *info)
-{
-	struct fnat_net *fn = fnat_net(genl_info_net(info));
-	struct fnat_service *svc;
-	struct fnat_dest *dest;
-	struct dest_req req;
-	int ret;
-
-	ret = lock_dest_request(info, fn, &req, &svc, &dest, true);
-	if (ret)
-		return ret;
-	ret = __fnat_dest_del(fn, svc, dest);
+	switch (cmd) {
+	case FULLNAT_CMD_NEW_DEST:
+		ret = __fnat_dest_add(fn, svc, &req.addr, req.port, req.weight,
+				      info->extack);
+		break;
+	case FULLNAT_CMD_SET_DEST:
+		ret = req.has_weight ? __fnat_dest_edit(fn, svc, dest, req.weight,
+							info->extack) : 0;
+		break;
+	default:
+		ret = __fnat_dest_del(fn, svc, dest);
+		break;
+	}
 	mutex_unlock(&fn->lock);
 	return ret;
 }
