@@ -293,7 +293,9 @@ ip4n() { # dotted quad to number
 
 table_size() { # table_size PATH: entries in PATH's connection table
 	case $1 in
-	ipvs) on_quiet lb2 awk 'END { print NR - 1 }' /proc/net/ip_vs_conn ;;
+	# not /proc/net/ip_vs_conn: reading it is quadratic in its length
+	ipvs) on_quiet lb2 ipvsadm -Ln |
+		awk '$1 == "->" && $2 ~ /^[0-9]/ { n += $5 + $6 } END { print n + 0 }' ;;
 	fnat) conns lb3 ;;
 	*) echo 0 ;;
 	esac
@@ -365,6 +367,7 @@ part_scale() {
 			emit "metric=syn/$label path=$path rep=1 value=$rate"
 			emit "info table_$path/$label=$(table_size "$path")"
 		done
+		((n > 20000)) ||
 		emit "info ipvs_states/$label=$(on_quiet lb2 awk 'NR > 1 { n[$8]++ }
 			END { for (s in n) printf "%s:%d,", s, n[s] }' /proc/net/ip_vs_conn)"
 		for ((rep = 1; rep <= REPS; rep++)); do
