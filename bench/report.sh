@@ -27,7 +27,7 @@ host_cpus=$(nproc)
 qemu_v=$(qemu-system-x86_64 --version 2>/dev/null | head -1 | sed 's/^QEMU emulator version //')
 
 report() {
-	{ tr -d '\r' < "$before" | sed 's/^@@BENCH metric=/@@BEFORE metric=/'; tr -d '\r' < "$log"; } |
+	{ tr -d '\r' < "$before" | sed -e 's/^@@BENCH metric=/@@BEFORE metric=/' -e 's/^@@BENCH info /@@BEFORE info /'; tr -d '\r' < "$log"; } |
 	gawk -v host_cpu="$host_cpu" -v host_cpus="$host_cpus" \
 		-v qemu_v="$qemu_v" -v date="$(date -u '+%Y-%m-%d %H:%M UTC')" '
 	function kv(line, key,    m) {
@@ -58,16 +58,72 @@ report() {
 			if (!((metric, ref, a[3]) in val) || val[metric, ref, a[3]] == 0) continue
 			r[++n] = val[k] / val[metric, ref, a[3]]
 		}
+		RMED = n && path != ref ? median(r, n) : ""
 		if (!n || path == ref) return "–"
 		minmax(r, n)
 		if (n == 1) return sprintf("%.2f", r[1])
 		return sprintf("%.2f (%.2f–%.2f)", median(r, n), MIN, MAX)
+	}
+	function med_of(m, p,    k, a, vs, n) {
+		n = 0
+		for (k in val) { split(k, a, SUBSEP); if (a[1] == m && a[2] == p) vs[++n] = val[k] }
+		return n ? median(vs, n) : ""
+	}
+	function goal(text, figure, v, limit, ge) {
+		if (v == "") return
+		printf "| %s | %s | %.2f | %s |\n", text, figure, v,
+			(ge ? v >= limit : v <= limit) ? "yes" : "**no**"
+	}
+	# The goals of issue #6, each with where this run stands.
+	function goals(    i, j, m, p, first, last, lo, hi, r, fp, cp) {
+		printf "\n## Against the goals\n\n"
+		printf "Each figure is the median of the per-round ratios above. \"Flat\" means the packet rate at the largest table (or service count) is at least 0.95 of the smallest; IPVS NAT and direct routing are shown for comparison.\n\n"
+		printf "| goal | figure | measured | met |\n|---|---|---:|---|\n"
+		split("fnat_toa fnat", fp, " ")
+		split("fnat ipvs direct", cp, " ")
+		for (i = 1; i <= nm; i++) {
+			m = order[i]
+			for (j = 1; j in fp; j++) {
+				p = fp[j]
+				if (!((m, p) in seenp)) continue
+				if (m ~ /^crr\//) {
+					ratio(m, p, "direct"); goal("connections/s ≥ 0.95× direct", m " " name[p], RMED, 0.95, 1)
+					ratio(m, p, "haproxy"); goal("connections/s ≥ 2× HAProxy", m " " name[p], RMED, 2, 1)
+				} else if (m == "down" || m == "up") {
+					ratio(m, p, "direct"); goal("bulk ≥ 0.97× direct", m " " name[p], RMED, 0.97, 1)
+				} else if (m ~ /^(pps|svc)\//) {
+					ratio(m, p, "ipvs"); goal("packet rate ≥ 1.2× IPVS NAT", m, RMED, 1.2, 1)
+				} else if (m ~ /^mem\//) {
+					if (med_of(m, "ipvs") != "")
+						goal("bytes per connection ≤ IPVS NAT", m " (ratio)", med_of(m, p) / med_of(m, "ipvs"), 1, 0)
+				}
+			}
+		}
+		for (r = 1; r <= 2; r++) {
+			first = last = ""
+			for (i = 1; i <= nm; i++) {
+				if (order[i] !~ (r == 1 ? "^pps/" : "^svc/")) continue
+				if (first == "") first = order[i]
+				last = order[i]
+			}
+			if (first == "" || first == last) continue
+			for (j = 1; j in cp; j++) {
+				p = cp[j]
+				lo = med_of(first, p); hi = med_of(last, p)
+				if (lo == "" || hi == "") continue
+				if (p == "fnat")
+					goal("flat packet rate", last " / " first " fullnat.ko", hi / lo, 0.95, 1)
+				else
+					printf "| (for comparison) | %s / %s %s | %.2f | |\n", last, first, name[p], hi / lo
+			}
+		}
 	}
 	/^@@BEFORE metric=/ {
 		m = kv($0, "metric"); p = kv($0, "path"); v = kv($0, "value")
 		if (v != "") bval[m, p, kv($0, "rep")] = v
 		next
 	}
+	/^@@BEFORE info / { for (i = 3; i <= NF; i++) { split($i, q, "="); binfo[q[1]] = q[2] }; next }
 	/^@@HOST / { for (i = 2; i <= NF; i++) { split($i, q, "="); host[q[1]] = q[2] } }
 	/^@@BENCH info / { for (i = 3; i <= NF; i++) { split($i, q, "="); info[q[1]] = q[2] } }
 	/^@@BENCH metric=/ {
@@ -115,7 +171,11 @@ report() {
 				note = ""
 				if ((m, p) in errs) note = sprintf(" (%d errors)", errs[m, p])
 				if ((m, p) in failed) note = note sprintf(" (%d runs failed)", failed[m, p])
-				if (m ~ /^mem\//) note = note sprintf(" %s entries, object %s B", kv(extra[m, p], "conns"), kv(extra[m, p], "objsize"))
+				if (m ~ /^mem\//) {
+					note = note sprintf(" %s entries, object %s B", kv(extra[m, p], "conns"), kv(extra[m, p], "objsize"))
+					tb = kv(extra[m, p], "table_bytes")
+					if (tb != "") note = note sprintf("; with the hash table (%d MiB): %.1f B", tb / 1048576, (kv(extra[m, p], "slab_bytes") + tb) / kv(extra[m, p], "conns"))
+				}
 				spread = n > 1 ? fmt(MIN) "–" fmt(MAX) : "–"
 				label = p in name ? name[p] : p
 				if (p == "fnat" && m !~ /^(crr|down|up)/) label = "fullnat.ko"
@@ -124,8 +184,11 @@ report() {
 					ratio(m, p, "direct"), ratio(m, p, "ipvs"), ratio(m, p, "haproxy")
 			}
 		}
+		goals()
 		if (!length(bval)) exit
 		printf "\n## fullnat.ko before and after (the same bench, the older module in the first run)\n\n"
+		if ("fnat_tab_bits" in binfo)
+			printf "The first run had fullnat.ko conn_tab_bits=%s; this one %s.\n\n", binfo["fnat_tab_bits"], info["fnat_tab_bits"]
 		printf "| figure | path | before | after | × direct before | after | × IPVS NAT before | after |\n"
 		printf "|---|---|---:|---:|---:|---:|---:|---:|\n"
 		for (i = 1; i <= nm; i++) {
@@ -138,7 +201,9 @@ report() {
 				for (k in bval) { split(k, a, SUBSEP); if (a[1] == m && a[2] == p) vb[++nb] = bval[k] }
 				for (k in val) { split(k, a, SUBSEP); if (a[1] == m && a[2] == p) va[++na] = val[k] }
 				if (!nb || !na) continue
-				printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", m, name[p],
+				label = name[p]
+				if (p == "fnat" && m !~ /^(crr|down|up)/) label = "fullnat.ko"
+				printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", m, label,
 					fmt(median(vb, nb)), fmt(median(va, na)),
 					ratio_in(bval, m, p, "direct"), ratio(m, p, "direct"),
 					ratio_in(bval, m, p, "ipvs"), ratio(m, p, "ipvs")

@@ -33,6 +33,7 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <net/dst.h>
 #include <net/genetlink.h>
 
 #include "fullnat.h"
@@ -40,18 +41,22 @@
 static unsigned int conn_tab_bits;
 module_param(conn_tab_bits, uint, 0444);
 MODULE_PARM_DESC(conn_tab_bits,
-		 "log2 of the connection hash table size (8-24; default: from the memory size, at most 20)");
+		 "log2 of the connection hash table size (8-24; default: from the memory size, at most 21)");
 
 #define CONN_LOCKS	1024
 #define GC_SLICES	64	/* a small table is walked in this many steps */
 #define GC_INTERVAL	(HZ / GC_SLICES)	/* so a full pass takes ~1 s */
 /*
- * Nodes one step examines at most: past ~130k connections (two nodes
- * each) a pass takes longer than a second instead of taking more of a
- * CPU. A connection past its deadline then lingers a few seconds more (8
- * at a million), which only lengthens a quarantine; walking a million
- * connections every second was a CPU's tenth on its own.
+ * What one step examines at most: buckets, and nodes in them. Past 2^18
+ * buckets or ~130k connections (two nodes each) a pass takes longer than
+ * a second instead of taking more of a CPU: a connection past its
+ * deadline then lingers a few seconds more (8 at most with the default
+ * table, with or without a million connections in it), which only
+ * lengthens a quarantine.
+ * Walking 2^21 buckets every second, even empty, was 1-2% of a CPU on
+ * its own in the emulated bench.
  */
+#define GC_BUCKETS	4096
 #define GC_BUDGET	4096
 
 static struct hlist_head *conn_tab __read_mostly;
@@ -182,7 +187,7 @@ static bool hash_node(struct fnat_conn *cp, enum fnat_dir dir)
 	cp->h[dir].dir = dir;
 	cp->h[dir].hash = hash;
 	hlist_add_head_rcu(&cp->h[dir].node, bucket(hash));
-	WRITE_ONCE(cp->hashed[dir], true);
+	WRITE_ONCE(cp->h[dir].hashed, true);
 	spin_unlock_bh(bucket_lock(hash));
 	return true;
 }
@@ -192,9 +197,9 @@ static void unhash_node(struct fnat_conn *cp, enum fnat_dir dir)
 	u32 hash = node_hash(cp, dir);	/* h[dir].hash is set only once hashed */
 
 	spin_lock_bh(bucket_lock(hash));
-	if (cp->hashed[dir]) {
+	if (cp->h[dir].hashed) {
 		hlist_del_rcu(&cp->h[dir].node);
-		WRITE_ONCE(cp->hashed[dir], false);
+		WRITE_ONCE(cp->h[dir].hashed, false);
 	}
 	spin_unlock_bh(bucket_lock(hash));
 }
@@ -218,9 +223,13 @@ void fnat_conn_detach(struct fnat_conn *cp)
 	unhash_node(cp, FNAT_DIR_IN);
 }
 
+/* After a grace period: no reader still uses the connection's route. */
 static void conn_free_rcu(struct rcu_head *head)
 {
-	kmem_cache_free(conn_cache, container_of(head, struct fnat_conn, rcu));
+	struct fnat_conn *cp = container_of(head, struct fnat_conn, rcu);
+
+	dst_release(rcu_dereference_protected(cp->reply_dst, true));
+	kmem_cache_free(conn_cache, cp);
 }
 
 /* Expire @cp now. Any context but hard IRQ; callers are under RCU. */
@@ -392,9 +401,9 @@ void fnat_conn_expire_dest(struct net *net, struct fnat_dest *dest)
 	conn_expire_matching(match_dest, dest);
 }
 
-static void gc_worker(struct work_struct *work)
+static void conn_gc_worker(struct work_struct *work)
 {
-	u32 n = max_t(u32, (conn_tab_mask + 1) / GC_SLICES, 1);
+	u32 n = clamp_t(u32, (conn_tab_mask + 1) / GC_SLICES, 1, GC_BUCKETS);
 	unsigned long now = jiffies;
 	struct fnat_conn_hnode *h;
 	u32 i, seen = 0;
@@ -437,7 +446,7 @@ int fnat_conn_dump(struct sk_buff *skb, struct netlink_callback *cb,
 
 			/* Each connection once: by its client side if hashed. */
 			if (h->dir == FNAT_DIR_OUT &&
-			    READ_ONCE(cp->hashed[FNAT_DIR_IN]))
+			    READ_ONCE(cp->h[FNAT_DIR_IN].hashed))
 				continue;
 			if (!net_eq(fnat_conn_net(cp), net))
 				continue;
@@ -459,23 +468,28 @@ int fnat_conn_dump(struct sk_buff *skb, struct netlink_callback *cb,
 
 /*
  * The default table: a bucket per 2 KiB of memory (the table takes a
- * 256th of it), from 2^12 to 2^20 buckets. Each connection is hashed
- * twice, so 2^20 buckets hold the default conn_max (2^20) at two nodes
- * per bucket on average, so that a lookup costs about the same at a
- * thousand connections and at a million (2^18 buckets, the old default,
- * meant chains of eight there).
+ * 256th of it), from 2^12 to 2^21 buckets. Each connection is hashed
+ * twice, so 2^21 buckets hold the default conn_max (2^20) at one node
+ * per bucket on average, as IPVS's largest table (2^20) holds a million
+ * connections hashed once: a lookup then costs about the same at a
+ * thousand connections and at a million. The largest default takes 16
+ * MiB, on machines with 4 GiB or more.
  */
 static unsigned int default_tab_bits(void)
 {
 	unsigned long buckets = (totalram_pages() << PAGE_SHIFT) >> 11;
 
-	return clamp_t(unsigned int, ilog2(buckets | 1), 12, 20);
+	return clamp_t(unsigned int, ilog2(buckets | 1), 12, 21);
 }
 
 int fnat_conn_init(void)
 {
 	u32 i, size;
 
+#if !defined(CONFIG_DEBUG_SPINLOCK) && !defined(CONFIG_DEBUG_LOCK_ALLOC)
+	/* Three cache lines (see struct fnat_conn); debug locks are bigger. */
+	BUILD_BUG_ON(sizeof(struct fnat_conn) > 192);
+#endif
 	if (!conn_tab_bits)
 		conn_tab_bits = default_tab_bits();	/* shown in sysfs */
 	if (conn_tab_bits < 8 || conn_tab_bits > 24) {
@@ -499,7 +513,7 @@ int fnat_conn_init(void)
 		kvfree(conn_tab);
 		return -ENOMEM;
 	}
-	INIT_DELAYED_WORK(&gc_work, gc_worker);
+	INIT_DELAYED_WORK(&gc_work, conn_gc_worker);
 	queue_delayed_work(system_power_efficient_wq, &gc_work, GC_INTERVAL);
 	return 0;
 }

@@ -42,52 +42,57 @@ struct rtable *fnat_route4(struct net *net, __be32 daddr, __be32 saddr,
 }
 
 /*
- * The route toward @cp's real server, for a packet going in.
+ * A route for a packet of a connection, from a cache: one route per real
+ * server (struct fnat_dest) for packets going in, one per connection for
+ * replies.
  *
- * Routes toward real servers are cached, one per server (struct
- * fnat_dest), and used without taking a reference, as IPVS NAT does: a
- * FIB lookup plus a reference count taken and dropped on a shared route
- * for every packet were a fair part of the director's own time. Without a
- * reference is safe because the packet is sent before this RCU read-side
- * section ends (the transmit path takes a reference, skb_dst_force(), if
- * it must keep the packet longer) and a route is freed only an RCU grace
- * period after its last reference goes. dst_check() catches every change
- * that invalidates a route: the FIB changed (its generation), a device
- * went, a PMTU exception was learnt.
+ * Cached routes are used without taking a reference, as IPVS NAT uses
+ * its servers' routes: a FIB lookup plus a reference count taken and
+ * dropped for every packet were a fair part of the director's own time.
+ * Without a reference is safe because the packet is sent before this RCU
+ * read-side section ends (the transmit path takes a reference,
+ * skb_dst_force(), if it must keep the packet longer) and a route is
+ * freed only an RCU grace period after its last reference goes; the
+ * cache's own reference does not keep a device: when a device or a route
+ * goes, the kernel moves routes still referenced to the blackhole device.
+ * dst_check() catches every change that invalidates a route: the FIB
+ * changed (its generation), a device went, a PMTU exception was learnt.
  *
- * One route serves every local address. That holds as long as nothing
- * routes by source address, mark or TOS, so policy rules, a mark or a TOS
- * bypass the cache; and a multipath route is followed along one path per
- * real server rather than per (local address, server) pair.
+ * Going in, one route serves every local address. That holds as long as
+ * nothing routes by source address, mark or TOS, so policy rules, a mark
+ * or a TOS bypass the caches; and a multipath route is followed along one
+ * path per real server rather than per (local address, server) pair.
+ * Replies are routed exactly, per connection: the client's address is
+ * what varies.
  *
  * Returns the route and whether the caller owns a reference to it; NULL
  * when there is no route.
  */
-static struct rtable *route_to_dest(struct fnat_net *fn, struct fnat_conn *cp,
-				    const struct sk_buff *skb, bool *noref)
+static struct rtable *cached_route(struct fnat_net *fn,
+				   struct dst_entry __rcu **cache,
+				   __be32 daddr, __be32 saddr,
+				   const struct sk_buff *skb, bool *noref)
 {
 	const struct iphdr *iph = ip_hdr(skb);
-	struct fnat_dest *dest = cp->dest;
 	struct dst_entry *dst, *old;
 	struct rtable *rt;
 
 	*noref = false;
 	if (skb->mark || (iph->tos & IPTOS_RT_MASK) ||
 	    fib4_has_custom_rules(fn->net))
-		return fnat_route4(fn->net, cp->daddr.ip, cp->laddr.ip,
-				   iph->tos, skb->mark);
+		return fnat_route4(fn->net, daddr, saddr, iph->tos, skb->mark);
 
-	dst = rcu_dereference(dest->dst);
+	dst = rcu_dereference(*cache);
 	if (dst && dst_check(dst, 0)) {
 		*noref = true;
 		return (struct rtable *)dst;
 	}
-	rt = fnat_route4(fn->net, cp->daddr.ip, cp->laddr.ip, 0, 0);
+	rt = fnat_route4(fn->net, daddr, saddr, 0, 0);
 	if (!rt)
 		return NULL;
 	/* The cache's own reference; racing CPUs each drop what they replaced. */
 	dst_hold(&rt->dst);
-	old = unrcu_pointer(xchg(&dest->dst, RCU_INITIALIZER(&rt->dst)));
+	old = unrcu_pointer(xchg(cache, RCU_INITIALIZER(&rt->dst)));
 	dst_release(old);
 	return rt;
 }
@@ -141,7 +146,7 @@ static void rewrite4(struct sk_buff *skb, __be32 saddr, __be16 sport,
 
 /*
  * Send a rewritten packet on @rt (whose reference it takes over, unless
- * @noref: then the route is used under RCU, see route_to_dest()), as the
+ * @noref: then the route is used under RCU, see cached_route()), as the
  * forwarding path would, and untracked: conntrack never saw this flow
  * (our hook runs before it) and must not start tracking it halfway, or a
  * director's own NAT rules would apply to it.
@@ -194,9 +199,9 @@ unsigned int fnat_xmit_fullnat(struct fnat_net *fn, struct fnat_conn *cp,
 	}
 
 	if (dir == FNAT_DIR_IN)
-		rt = route_to_dest(fn, cp, skb, &noref);
+		rt = cached_route(fn, &cp->dest->dst, daddr, saddr, skb, &noref);
 	else
-		rt = fnat_route4(fn->net, daddr, saddr, iph->tos, skb->mark);
+		rt = cached_route(fn, &cp->reply_dst, daddr, saddr, skb, &noref);
 	if (!rt) {
 		fnat_count(fn, FULLNAT_CNT_NO_ROUTE);
 		return NF_DROP;

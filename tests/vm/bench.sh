@@ -42,13 +42,14 @@
 # SECS (4) seconds per connection/bulk measurement, PKTS (100000) packets
 # per packet-rate measurement, PARTS (crr,bulk,scale,svc) what to run,
 # SCALE (1000,100000,1000000) table sizes, SVCS (1,100,1000) service
-# counts, PROFILE (empty) loads to profile with perf (software clock; TCG
+# counts, PIN (1) whether clients and servers keep to their CPUs (see
+# below), PROFILE (empty) loads to profile with perf (software clock; TCG
 # has no hardware counters), comma-separated MODE-PATH: crr-, down-, up-
 # or pps-, then a path (profile(), profile_pps()).
 . /fnat/lib.sh
 
 REPS=5 SECS=4 PKTS=100000 PARTS=crr,bulk,scale,svc
-SCALE=1000,100000,1000000 SVCS=1,100,1000 PROFILE=
+SCALE=1000,100000,1000000 SVCS=1,100,1000 PROFILE= PIN=1
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	fnat.bench.*=*)
@@ -57,6 +58,15 @@ for arg in $(cat /proc/cmdline); do
 	esac
 done
 want() { [[ ,$PARTS, == *,$1,* ]]; }
+
+# PIN=1: one client process runs on CPU 0 and the servers on CPU 1, so
+# that each path's packets are handled on the same CPUs every time (the
+# softirq work of a packet runs on the CPU that sent it); the scheduler's
+# placement otherwise varies from run to run more than the paths differ.
+SRV_CPU= CLI_CPU=
+if [[ $PIN == 1 ]]; then
+	SRV_CPU="taskset -c 1" CLI_CPU="taskset -c 0"
+fi
 
 CIP_D=$CLIENT_NET.2 CIP_I=$CLIENT_NET.3 CIP_F=$CLIENT_NET.4 CIP_H=$CLIENT_NET.5
 VIP_F=203.0.113.10 VIP_F0=203.0.113.12 VIP_I=203.0.113.20 VIP_H=203.0.113.40
@@ -90,9 +100,9 @@ setup_paths() {
 	on_exit "rmmod toa"
 	local r
 	for r in rs1 rs2; do
-		bg "$r" "srv-rr-$r" bench_srv -m rr 8080
-		bg "$r" "srv-sink-$r" bench_srv -m sink 9000
-		bg "$r" "srv-source-$r" bench_srv -m source 9001
+		bg "$r" "srv-rr-$r" $SRV_CPU bench_srv -m rr 8080
+		bg "$r" "srv-sink-$r" $SRV_CPU bench_srv -m sink 9000
+		bg "$r" "srv-source-$r" $SRV_CPU bench_srv -m source 9001
 		wait_for 20 "bench_srv on $r" listening "$r" 9001
 	done
 
@@ -155,8 +165,10 @@ kv() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<< "$2"; }
 # measure METRIC PATH REP MODE PROCS PORT
 measure() {
 	local metric=$1 path=$2 rep=$3 mode=$4 procs=$5 port=$6 out
-	# shellcheck disable=SC2046
-	out=$(on_quiet c1 bench_cli -m "$mode" -P "$procs" -t "$SECS" \
+	local cpu=
+	((procs == 1)) && cpu=$CLI_CPU
+	# shellcheck disable=SC2046,SC2086
+	out=$(on_quiet c1 $cpu bench_cli -m "$mode" -P "$procs" -t "$SECS" \
 		$(path_args "$path") "$port") || true
 	if [[ $mode == crr ]]; then
 		emit "metric=$metric path=$path rep=$rep value=$(kv rate "$out")" \
@@ -307,14 +319,21 @@ slab_bytes() {
 	awk -v c="$1" '$1 == c { print $2, $4, $15 * $6 * 4096 }' /proc/slabinfo
 }
 
-emit_mem() { # emit_mem PATH CACHE LABEL
-	local n active objsize bytes
+# emit_mem PATH CACHE LABEL: slab bytes per connection of PATH's table;
+# table_bytes is the hash table's bucket array (8 bytes a bucket), which
+# the report adds for a second figure
+emit_mem() {
+	local n active objsize bytes bits
 	n=$(table_size "$1")
 	((n > 0)) || { emit "info mem/$3_$1=no-entries"; return 0; }
 	read -r active objsize bytes <<< "$(slab_bytes "$2")"
+	case $1 in
+	ipvs) bits=$(cat /sys/module/ip_vs/parameters/conn_tab_bits) ;;
+	fnat) bits=$(cat /sys/module/fullnat/parameters/conn_tab_bits) ;;
+	esac
 	emit "metric=mem/$3 path=$1 rep=1 value=$(awk -v b="$bytes" -v n="$n" \
 		'BEGIN { printf "%.1f", n ? b / n : 0 }') conns=$n objects=$active" \
-	     "objsize=$objsize slab_bytes=$bytes"
+	     "objsize=$objsize slab_bytes=$bytes table_bytes=$((8 << bits))"
 }
 
 # --- the parts ------------------------------------------------------------------

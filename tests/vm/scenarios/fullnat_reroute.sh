@@ -1,0 +1,68 @@
+#!/bin/bash
+# Routes change under an open connection. The director caches its routes
+# (toward each real server, and toward the client per connection) and uses
+# them without a reference; a changed FIB must reach both caches at once,
+# or packets keep flowing along a route that no longer exists.
+#
+#  c1 --- rt --[A: lb1's route to the clients]-- lb1 --[B: to the servers]-- rsr --- rs1
+#
+#  A. the route toward the client network becomes a blackhole: the
+#     server's data stops at the director (no_route counts it);
+#  B. the same for the route toward the real servers: the client's ACKs
+#     stop there.
+# Each lasts until the director has dropped a packet for want of the route
+# (with a stale cache none would be dropped); the route is then put back,
+# the connection must move both ways again, and the download, throttled by
+# the client to last about 25 seconds, must complete intact.
+#
+# @timeout: 300
+. /fnat/lib.sh
+
+fullnat_web 1 1 rr
+dd if=/dev/urandom of="$FNAT_LOG/nginx-rs1/www/data/blob" bs=1M count=12 status=none
+want=$(sha256sum < "$FNAT_LOG/nginx-rs1/www/data/blob" | cut -d' ' -f1)
+
+# A small receive buffer keeps the server sending all along, instead of
+# handing the whole file to the client's socket in the first second.
+on c1 sysctl -qw net.ipv4.tcp_rmem="4096 32768 65536"
+bg c1 download sh -c "curl -sS --fail --max-time 90 --limit-rate 500k \
+	http://$VIP/data/blob | sha256sum > $FNAT_LOG/download.sum"
+one_conn() { [[ $(conns lb1) == 1 ]]; }
+wait_for 20 "the download's connection" one_conn
+sleep 1
+
+# svc_pkts DIR: packets the director forwarded for the service, in or out
+svc_pkts() { lbctl -n lb1 -j show | jq ".services[0].stats.${1}pkts"; }
+drops_over() { (( $(counter lb1 no_route) > $1 )); }
+flowing() { (( $(svc_pkts in) > $1 && $(svc_pkts out) > $2 )); }
+
+# blackout PREFIX GATEWAY WHAT: PREFIX unroutable from lb1 until WHAT is
+# dropped for it (TCP retransmits, so something comes); then routed again
+# until the connection moves both ways.
+blackout() {
+	local before in out
+	[[ ! -s $FNAT_LOG/download.sum ]] || fail "the download ended before $1 went"
+	before=$(counter lb1 no_route)
+	on lb1 "$IP" route replace blackhole "$1"
+	if ! (wait_for 15 "$3 dropped while $1 is a blackhole" drops_over "$before"); then
+		on lb1 lbctl stats
+		on lb1 lbctl conn
+		on c1 ss -tin
+		on rs1 ss -tin
+		ls -la "$FNAT_LOG"/download*
+		fail "no $3 dropped while $1 is a blackhole"
+	fi
+	in=$(svc_pkts in) out=$(svc_pkts out)
+	on lb1 "$IP" route replace "$1" via "$2"
+	wait_for 30 "packets both ways after $1 came back" flowing "$in" "$out"
+}
+
+log "A: the route toward the client goes"
+blackout "$CLIENT_NET.0/24" "$DIR_NET.1" "replies"
+log "B: the route toward the real servers goes"
+blackout "$RS_NET.0/24" "$UP_NET.1" "client packets"
+
+wait_for 90 "the download" test -s "$FNAT_LOG/download.sum"
+assert_eq "$(cut -d' ' -f1 < "$FNAT_LOG/download.sum")" "$want" \
+	"the download completes intact after both routes came back"
+assert_eq "$(counter lb1 not_syn)" 0 "no packet of the connection was taken for a stray"
