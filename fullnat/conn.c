@@ -91,6 +91,17 @@ static u32 conn_hash(const struct net *net, u8 proto,
 			    conn_rnd ^ net_hash_mix(net) ^ proto);
 }
 
+/*
+ * Walks that want each connection once take it by its client side, or by
+ * its real-server side once the client side is gone (fnat_conn_detach()).
+ * Reads only the node's cache line.
+ */
+static inline bool node_is_primary(const struct fnat_conn_hnode *h,
+				   const struct fnat_conn *cp)
+{
+	return h->dir == FNAT_DIR_IN || !READ_ONCE(cp->h[FNAT_DIR_IN].hashed);
+}
+
 static inline struct hlist_head *bucket(u32 hash)
 {
 	return &conn_tab[hash & conn_tab_mask];
@@ -418,6 +429,8 @@ static void conn_gc_worker(struct work_struct *work)
 			struct fnat_conn *cp = conn_of(h);
 
 			seen++;
+			if (!node_is_primary(h, cp))
+				continue;
 			if (time_after(now, READ_ONCE(cp->expires)))
 				conn_expire(cp);
 		}
@@ -444,9 +457,7 @@ int fnat_conn_dump(struct sk_buff *skb, struct netlink_callback *cb,
 		hlist_for_each_entry_rcu(h, &conn_tab[bucket], node) {
 			const struct fnat_conn *cp = conn_of(h);
 
-			/* Each connection once: by its client side if hashed. */
-			if (h->dir == FNAT_DIR_OUT &&
-			    READ_ONCE(cp->h[FNAT_DIR_IN].hashed))
+			if (!node_is_primary(h, cp))
 				continue;
 			if (!net_eq(fnat_conn_net(cp), net))
 				continue;

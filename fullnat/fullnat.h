@@ -196,25 +196,27 @@ enum {
 };
 
 /*
- * 192 bytes, three cache lines, on a stock kernel: the hash nodes and
- * what every lookup checks first, then the addresses a match compares,
- * then what a packet writes (lock, state, deadline) and follows (real
- * server, local address, reply route). Keep it so: one byte more costs
- * a fourth line per connection (the cache is cache-line aligned).
+ * 192 bytes, three cache lines, on a stock kernel. The first holds the
+ * hash nodes, the deadline and the flags: a chain walk that skips this
+ * connection and the garbage collector's whole visit read only it. The
+ * second holds the addresses a match compares; the third the rest of
+ * the key and what a packet of the connection takes and follows (lock,
+ * real server, local address, reply route). Keep it so: one byte more
+ * costs a fourth line per connection (the cache is cache-line aligned).
  */
 struct fnat_conn {
 	struct fnat_conn_hnode h[2];	/* indexed by enum fnat_dir */
-	possible_net_t net;
+	unsigned long expires;		/* jiffies, READ_ONCE */
 	u16 af;
 	u8 proto;
 	u8 fwd;
 	u8 state;
 	u16 flags;			/* FNAT_CONN_F_*, READ_ONCE outside lock */
 	union nf_inet_addr caddr, vaddr, laddr, daddr;
+	possible_net_t net;
 	__be16 cport, vport, lport, dport;
 	spinlock_t lock;		/* state, flags, rs_isn */
 	u32 rs_isn;			/* real server's ISN, host order */
-	unsigned long expires;		/* jiffies, READ_ONCE */
 	struct fnat_dest *dest;		/* holds a reference */
 	struct fnat_laddr *local;	/* holds a reference (FullNAT) */
 	struct dst_entry __rcu *reply_dst;	/* toward the client; holds a reference */

@@ -42,14 +42,13 @@
 # SECS (4) seconds per connection/bulk measurement, PKTS (100000) packets
 # per packet-rate measurement, PARTS (crr,bulk,scale,svc) what to run,
 # SCALE (1000,100000,1000000) table sizes, SVCS (1,100,1000) service
-# counts, PIN (1) whether clients and servers keep to their CPUs (see
-# below), PROFILE (empty) loads to profile with perf (software clock; TCG
+# counts, PROFILE (empty) loads to profile with perf (software clock; TCG
 # has no hardware counters), comma-separated MODE-PATH: crr-, down-, up-
 # or pps-, then a path (profile(), profile_pps()).
 . /fnat/lib.sh
 
 REPS=5 SECS=4 PKTS=100000 PARTS=crr,bulk,scale,svc
-SCALE=1000,100000,1000000 SVCS=1,100,1000 PROFILE= PIN=1
+SCALE=1000,100000,1000000 SVCS=1,100,1000 PROFILE=
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	fnat.bench.*=*)
@@ -58,15 +57,6 @@ for arg in $(cat /proc/cmdline); do
 	esac
 done
 want() { [[ ,$PARTS, == *,$1,* ]]; }
-
-# PIN=1: one client process runs on CPU 0 and the servers on CPU 1, so
-# that each path's packets are handled on the same CPUs every time (the
-# softirq work of a packet runs on the CPU that sent it); the scheduler's
-# placement otherwise varies from run to run more than the paths differ.
-SRV_CPU= CLI_CPU=
-if [[ $PIN == 1 ]]; then
-	SRV_CPU="taskset -c 1" CLI_CPU="taskset -c 0"
-fi
 
 CIP_D=$CLIENT_NET.2 CIP_I=$CLIENT_NET.3 CIP_F=$CLIENT_NET.4 CIP_H=$CLIENT_NET.5
 VIP_F=203.0.113.10 VIP_F0=203.0.113.12 VIP_I=203.0.113.20 VIP_H=203.0.113.40
@@ -100,9 +90,9 @@ setup_paths() {
 	on_exit "rmmod toa"
 	local r
 	for r in rs1 rs2; do
-		bg "$r" "srv-rr-$r" $SRV_CPU bench_srv -m rr 8080
-		bg "$r" "srv-sink-$r" $SRV_CPU bench_srv -m sink 9000
-		bg "$r" "srv-source-$r" $SRV_CPU bench_srv -m source 9001
+		bg "$r" "srv-rr-$r" bench_srv -m rr 8080
+		bg "$r" "srv-sink-$r" bench_srv -m sink 9000
+		bg "$r" "srv-source-$r" bench_srv -m source 9001
 		wait_for 20 "bench_srv on $r" listening "$r" 9001
 	done
 
@@ -165,10 +155,8 @@ kv() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<< "$2"; }
 # measure METRIC PATH REP MODE PROCS PORT
 measure() {
 	local metric=$1 path=$2 rep=$3 mode=$4 procs=$5 port=$6 out
-	local cpu=
-	((procs == 1)) && cpu=$CLI_CPU
-	# shellcheck disable=SC2046,SC2086
-	out=$(on_quiet c1 $cpu bench_cli -m "$mode" -P "$procs" -t "$SECS" \
+	# shellcheck disable=SC2046
+	out=$(on_quiet c1 bench_cli -m "$mode" -P "$procs" -t "$SECS" \
 		$(path_args "$path") "$port") || true
 	if [[ $mode == crr ]]; then
 		emit "metric=$metric path=$path rep=$rep value=$(kv rate "$out")" \
@@ -407,10 +395,19 @@ human() { # 1000 -> 1k, 1000000 -> 1M
 	else echo "$1"; fi
 }
 
-# Services VIP:10000... with one pretend real server each; connections
-# spread over all of them (client ports coprime with the service count).
+# Services VIP:10000... with one pretend real server each, and about ten
+# thousand connections spread evenly over them. Every connection has a
+# client address and port of its own, as real clients' connections do:
+# N services get N client addresses and P ports each, P the first from
+# 10000/N that is coprime with N. pktgen then counts through the fields
+# (address, port, service) together: packet t is connection t mod N*P,
+# so the opening passes and every measured packet name open connections.
+# (Random fields, as in part_scale, would need every client address and
+# port to reach every service: IPVS hashes connections by the client side
+# only, and ten clients' ports each used for a thousand services made its
+# chains a thousand long, a case no real client makes.)
 part_svc() {
-	local have=0 n i k=100 ports rep path batch
+	local have=0 n i k=100 ports rep path batch smax n_conns
 	for n in ${SVCS//,/ }; do
 		log "$n services"
 		batch=$FNAT_LOG/ipvs-svc.txt
@@ -426,18 +423,27 @@ part_svc() {
 			on lb2 "$IP" addr add "$PG_SVC_VIP/32" dev lo
 		fi
 		have=$n
-		ports=$(( 10000 / n + 1 ))
+		ports=$(( (10000 + n - 1) / n ))
 		while (( $(gcd "$ports" "$n") != 1 )); do ports=$((ports + 1)); done
 		k=$((k + 1))
+		smax=$(n4ip $(( $(ip4n "10.$k.0.1") + n - 1 )))
+		n_conns=$((n * ports))
 		for path in ipvs fnat; do
-			open_conns "$path" "10.$k.0.1" "10.$k.0.1" 1024 $((1024 + ports)) \
-				"$PG_SVC_VIP" "$PG_SVC_PORT" $((PG_SVC_PORT + n)) > /dev/null
+			local ns
+			ns=$(pg_ns "$path")
+			pg_flags "$ns" SYN
+			pg_run "$ns" "$n_conns" "$PG_SVC_VIP" "$PG_SVC_PORT" $((PG_SVC_PORT + n)) \
+				"10.$k.0.1" "$smax" 1024 $((1024 + ports)) 0 > /dev/null
+			pg_flags "$ns" ACK
+			pg_run "$ns" "$n_conns" "$PG_SVC_VIP" "$PG_SVC_PORT" $((PG_SVC_PORT + n)) \
+				"10.$k.0.1" "$smax" 1024 $((1024 + ports)) 0 > /dev/null
 		done
+		emit "info svc_conns/$n=$n_conns"
 		for ((rep = 1; rep <= REPS; rep++)); do
 			for path in ipvs fnat; do
 				out=$(pg_run "$(pg_ns "$path")" "$PKTS" "$PG_SVC_VIP" "$PG_SVC_PORT" \
-					$((PG_SVC_PORT + n)) "10.$k.0.1" "10.$k.0.1" 1024 \
-					$((1024 + ports)) 1)
+					$((PG_SVC_PORT + n)) "10.$k.0.1" "$smax" 1024 \
+					$((1024 + ports)) 0)
 				emit "metric=svc/$n path=$path rep=$rep value=$(kv pps "$out")" \
 				     "fwd=$(kv fwd "$out") usec=$(kv usec "$out")"
 			done
