@@ -439,11 +439,14 @@ part_svc() {
 				"10.$k.0.1" "$smax" 1024 $((1024 + ports)) 0 > /dev/null
 		done
 		emit "info svc_conns/$n=$n_conns"
+		# Direct routing (to one pretend server; it has no services) is
+		# the control: how the emulator drifts from one count to the next.
 		for ((rep = 1; rep <= REPS; rep++)); do
-			for path in ipvs fnat; do
-				out=$(pg_run "$(pg_ns "$path")" "$PKTS" "$PG_SVC_VIP" "$PG_SVC_PORT" \
-					$((PG_SVC_PORT + n)) "10.$k.0.1" "$smax" 1024 \
-					$((1024 + ports)) 0)
+			for path in direct ipvs fnat; do
+				local dst=$PG_SVC_VIP dmin=$PG_SVC_PORT dend=$((PG_SVC_PORT + n))
+				[[ $path == direct ]] && read -r dst dmin dend <<< "$(pg_target direct)"
+				out=$(pg_run "$(pg_ns "$path")" "$PKTS" "$dst" "$dmin" "$dend" \
+					"10.$k.0.1" "$smax" 1024 $((1024 + ports)) 0)
 				emit "metric=svc/$n path=$path rep=$rep value=$(kv pps "$out")" \
 				     "fwd=$(kv fwd "$out") usec=$(kv usec "$out")"
 			done
