@@ -258,26 +258,34 @@ pg_target() {
 	esac
 }
 
-# open_conns PATH SRC_MIN SRC_MAX SPORT_MIN SPORT_END [DST DPORT_MIN DPORT_END]
-# Opens connections through PATH's director, one per source address, port
-# and destination port, with SYNs, then ACKs each once (IPVS keeps a
-# SYN_RECV entry 60 s, so one source address at a time). Prints the SYN
-# rate: new connections per second.
+# open_pass NS COUNT DST DPORT_MIN DPORT_END SRC_MIN SRC_MAX SPORT_MIN SPORT_END
+# Opens COUNT connections with SYNs, fields counting together (pg_run),
+# then ACKs each once; prints the SYN pass's pg_run line.
+open_pass() {
+	local ns=$1 out
+	shift
+	pg_flags "$ns" SYN
+	out=$(pg_run "$ns" "$@" 0)
+	pg_flags "$ns" ACK
+	pg_run "$ns" "$@" 0 > /dev/null
+	echo "$out"
+}
+
+# open_conns PATH SRC_MIN SRC_MAX SPORT_MIN SPORT_END
+# Opens connections through PATH's director, one per source address and
+# port, one source address at a time (IPVS keeps a SYN_RECV entry 60 s:
+# each block is ACKed right after its SYNs). Prints the SYN rate: new
+# connections per second.
 open_conns() {
-	local path=$1 ns n a out syn=0 usec=0
+	local path=$1 smin=$2 smax=$3 pmin=$4 pend=$5 ns a out syn=0 usec=0
+	local dst dmin dend
 	ns=$(pg_ns "$path")
-	local smin=$2 smax=$3 pmin=$4 pend=$5 dst dmin dend
-	read -r dst dmin dend <<< "${6:-$(pg_target "$path")} ${7:-} ${8:-}"
-	n=$(( (pend - pmin) * (dend - dmin) ))
+	read -r dst dmin dend <<< "$(pg_target "$path")"
 	for ((a = $(ip4n "$smin"); a <= $(ip4n "$smax"); a++)); do
-		pg_flags "$ns" SYN
-		out=$(pg_run "$ns" "$n" "$dst" "$dmin" "$dend" "$(n4ip $a)" "$(n4ip $a)" \
-			"$pmin" "$pend" 0)
+		out=$(open_pass "$ns" $(( (pend - pmin) * (dend - dmin) )) "$dst" "$dmin" \
+			"$dend" "$(n4ip $a)" "$(n4ip $a)" "$pmin" "$pend")
 		syn=$((syn + $(kv fwd "$out")))
 		usec=$((usec + $(kv usec "$out")))
-		pg_flags "$ns" ACK
-		pg_run "$ns" "$n" "$dst" "$dmin" "$dend" "$(n4ip $a)" "$(n4ip $a)" \
-			"$pmin" "$pend" 0 > /dev/null
 	done
 	echo $((syn * 1000000 / usec))
 }
@@ -429,14 +437,8 @@ part_svc() {
 		smax=$(n4ip $(( $(ip4n "10.$k.0.1") + n - 1 )))
 		n_conns=$((n * ports))
 		for path in ipvs fnat; do
-			local ns
-			ns=$(pg_ns "$path")
-			pg_flags "$ns" SYN
-			pg_run "$ns" "$n_conns" "$PG_SVC_VIP" "$PG_SVC_PORT" $((PG_SVC_PORT + n)) \
-				"10.$k.0.1" "$smax" 1024 $((1024 + ports)) 0 > /dev/null
-			pg_flags "$ns" ACK
-			pg_run "$ns" "$n_conns" "$PG_SVC_VIP" "$PG_SVC_PORT" $((PG_SVC_PORT + n)) \
-				"10.$k.0.1" "$smax" 1024 $((1024 + ports)) 0 > /dev/null
+			open_pass "$(pg_ns "$path")" "$n_conns" "$PG_SVC_VIP" "$PG_SVC_PORT" \
+				$((PG_SVC_PORT + n)) "10.$k.0.1" "$smax" 1024 $((1024 + ports)) > /dev/null
 		done
 		emit "info svc_conns/$n=$n_conns"
 		# Direct routing (to one pretend server; it has no services) is

@@ -32,3 +32,16 @@ wait_for 60 "an empty connection table" drained lb1
 inuse=$(lbctl -n lb1 -j laddr | jq '[.[].ports_in_use] | add')
 assert_eq "$inuse" 0 "local ports in use after timeout"
 assert_eq "$(slab_objects fnat_conn)" 0 "connection objects left in the slab"
+
+log "a client port reused while its last connection is closing"
+# nginx closes first, so the client's port is free again at once while
+# the director still holds the closed connection (TIME_WAIT, 3 s): the
+# new SYN takes its client side, the old one stays by its real-server
+# side only, and must still be listed and expire.
+for i in 1 2; do
+	on_quiet c1 curl -sS --fail --max-time 10 --local-port 40000 "http://$VIP/" > /dev/null
+done
+assert_ge "$(counter lb1 conn_reused)" 1 "SYNs that reused a closing connection's client side"
+assert_eq "$(conns lb1)" 2 "connections listed: the new one and the detached one"
+wait_for 60 "the detached connection to expire" drained lb1
+assert_eq "$(slab_objects fnat_conn)" 0 "connection objects left after the reuse"

@@ -9,7 +9,10 @@
 #  A. the route toward the client network becomes a blackhole: the
 #     server's data stops at the director (no_route counts it);
 #  B. the same for the route toward the real servers: the client's ACKs
-#     stop there.
+#     stop there;
+#  C. replies move to a new link (eth9 to rt), which is deleted while the
+#     connection's cached route still leads through it: the deletion must
+#     not wait on the cache, replies drop until the old route is back.
 # Each lasts until the director has dropped a packet for want of the route
 # (with a stale cache none would be dropped); the route is then put back,
 # the connection must move both ways again, and the download, throttled by
@@ -61,6 +64,26 @@ log "A: the route toward the client goes"
 blackout "$CLIENT_NET.0/24" "$DIR_NET.1" "replies"
 log "B: the route toward the real servers goes"
 blackout "$RS_NET.0/24" "$UP_NET.1" "client packets"
+
+log "C: replies move to a new link, which is then deleted under them"
+# The connection's cached reply route now leads through eth9. Deleting
+# eth9 must not wait for that route's reference (the kernel moves routes
+# still referenced off a device that goes): a hang here would log
+# "waiting for eth9 to become free" and fail the run.
+link lb1 eth9 10.99.0.1/30 rt lb1r 10.99.0.2/30
+in=$(svc_pkts in) out=$(svc_pkts out)
+on lb1 "$IP" route replace "$CLIENT_NET.0/24" via 10.99.0.2
+wait_for 30 "packets both ways through eth9" flowing "$in" "$out"
+before=$(counter lb1 no_route)
+start=$SECONDS
+on lb1 "$IP" link del eth9
+took=$((SECONDS - start))
+((took <= 3)) || fail "deleting eth9 took ${took}s: something held its routes"
+echo "ok: eth9 deleted in ${took}s"
+wait_for 15 "replies dropped with eth9 gone" drops_over "$before"
+in=$(svc_pkts in) out=$(svc_pkts out)
+on lb1 "$IP" route replace "$CLIENT_NET.0/24" via "$DIR_NET.1"
+wait_for 30 "packets both ways after the client route came back" flowing "$in" "$out"
 
 wait_for 90 "the download" test -s "$FNAT_LOG/download.sum"
 assert_eq "$(cut -d' ' -f1 < "$FNAT_LOG/download.sum")" "$want" \
