@@ -53,14 +53,14 @@ static struct fnat_dest *wrr_schedule(const struct fnat_dest_set *set,
 {
 	struct wrr_data *w = data;
 	struct fnat_dest *found = NULL;
-	int tries;
+	u64 tries;	/* up to 2^16 passes over as many servers as exist */
 
 	if (!set->n || !w->mw)
 		return NULL;
 
 	spin_lock_bh(&w->lock);
 	/* At most mw/step passes over n servers find a match. */
-	for (tries = set->n * (w->mw / w->step + 1); tries > 0; tries--) {
+	for (tries = (u64)set->n * (w->mw / w->step + 1); tries; tries--) {
 		w->index = (w->index + 1) % set->n;
 		if (w->index == 0) {
 			w->cw = w->cw > w->step ? w->cw - w->step : w->mw;
