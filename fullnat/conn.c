@@ -21,11 +21,34 @@
  * (IPVS's timers cost 40 bytes and a timer update per packet), with a
  * bounded amount of work per step (GC_BUDGET).
  *
- * Lifetime: expiring takes the connection's lock and sets DEAD, then
- * unhashes it, returns its local port and drops its references. The state
- * machine (tcp.c) checks DEAD under the same lock, so the active/inactive
- * counts of a real server are adjusted exactly once per state change and
- * never after expiry.
+ * Lifetime. A connection becomes visible the moment its first node is
+ * hashed: from then on a reply packet, the garbage collector, a dump and
+ * conn_expire_matching() (expire_nodest, namespace exit, rmmod) can find
+ * it, and the last two may run on another CPU while its creator is still
+ * probing local ports in softirq. So fnat_conn_new() makes it whole
+ * before that: every field set, its real server and (once a port is
+ * found) its local address referenced and counted, its deadline set, as
+ * if it had always been in the table. It then takes the connection's own
+ * lock and hashes the real-server side (each port probe is an attempt to
+ * hash it, laddr.c) and the client side, and lets the lock go only when
+ * both are in or the connection is dead.
+ *
+ * The rule that makes this safe: a node is linked only under the
+ * connection's lock and only while DEAD is clear (__hash_node()), and
+ * expiry sets DEAD under that lock before it unhashes anything. An expiry
+ * that found the real-server side while the creator holds the lock waits
+ * for it and then expires a complete connection, both nodes; one that got
+ * there first would make the creator find DEAD and back out without
+ * linking anything. Either way no node is linked into the table after its
+ * connection was expired, which is how a node of freed memory got there
+ * before. The state machine (tcp.c) also takes the lock and checks DEAD,
+ * so a real server's active/inactive counts change exactly once per state
+ * change and never after expiry. What reads a connection without the lock
+ * (lookups compare keys; the dump) reads only fields set before the first
+ * node was hashed.
+ *
+ * Lock order: a connection's lock, then bucket locks. Expiry never holds
+ * a bucket lock while it takes a connection's lock.
  */
 #include <linux/jhash.h>
 #include <linux/mm.h>
@@ -178,14 +201,20 @@ static inline spinlock_t *bucket_lock(u32 hash)
 	return &conn_locks[hash & conn_tab_mask & (CONN_LOCKS - 1)];
 }
 
-/* Hash @cp's @dir side unless that key is taken; true on success. */
-static bool hash_node(struct fnat_conn *cp, enum fnat_dir dir)
+/*
+ * Hash @cp's @dir side unless that key is taken or @cp is dead; true on
+ * success. Caller holds cp->lock (see Lifetime above).
+ */
+static bool __hash_node(struct fnat_conn *cp, enum fnat_dir dir)
 {
 	const union nf_inet_addr *s, *d;
 	struct fnat_conn_hnode *h;
 	u32 hash = node_hash(cp, dir);
 	__be16 sp, dp;
 
+	lockdep_assert_held(&cp->lock);
+	if (cp->flags & FNAT_CONN_F_DEAD)
+		return false;
 	node_key(cp, dir, &s, &sp, &d, &dp);
 	spin_lock_bh(bucket_lock(hash));
 	hlist_for_each_entry(h, bucket(hash), node) {
@@ -216,12 +245,12 @@ static void unhash_node(struct fnat_conn *cp, enum fnat_dir dir)
 }
 
 /*
- * Claim the real-server side tuple of a connection that is not yet
- * visible to anyone else (laddr.c probes ports with it).
+ * Claim the real-server side tuple of a connection being created (laddr.c
+ * probes ports with it). Caller holds cp->lock.
  */
-bool fnat_conn_hash_out(struct fnat_conn *cp)
+bool __fnat_conn_hash_out(struct fnat_conn *cp)
 {
-	return hash_node(cp, FNAT_DIR_OUT);
+	return __hash_node(cp, FNAT_DIR_OUT);
 }
 
 /*
@@ -243,20 +272,14 @@ static void conn_free_rcu(struct rcu_head *head)
 	kmem_cache_free(conn_cache, cp);
 }
 
-/* Expire @cp now. Any context but hard IRQ; callers are under RCU. */
-static void conn_expire(struct fnat_conn *cp)
+/*
+ * Undo fnat_conn_new(), once per connection: unhash it, return its port,
+ * drop its references and counts, free it after a grace period. The
+ * caller set DEAD under cp->lock (in @state) and has let the lock go.
+ */
+static void conn_destroy(struct fnat_conn *cp, u8 state)
 {
 	struct fnat_net *fn = fnat_net(fnat_conn_net(cp));
-	u8 state;
-
-	spin_lock_bh(&cp->lock);
-	if (cp->flags & FNAT_CONN_F_DEAD) {
-		spin_unlock_bh(&cp->lock);
-		return;
-	}
-	WRITE_ONCE(cp->flags, cp->flags | FNAT_CONN_F_DEAD);
-	state = cp->state;
-	spin_unlock_bh(&cp->lock);
 
 	unhash_node(cp, FNAT_DIR_IN);
 	unhash_node(cp, FNAT_DIR_OUT);
@@ -272,7 +295,24 @@ static void conn_expire(struct fnat_conn *cp)
 	fnat_dest_put(cp->dest);
 	atomic_dec(&fn->nr_conns);
 	atomic_dec(&conn_count);
+	/* Readers may still hold it, found before it was unhashed. */
 	call_rcu(&cp->rcu, conn_free_rcu);
+}
+
+/* Expire @cp now. Any context but hard IRQ; callers are under RCU. */
+static void conn_expire(struct fnat_conn *cp)
+{
+	u8 state;
+
+	spin_lock_bh(&cp->lock);
+	if (cp->flags & FNAT_CONN_F_DEAD) {
+		spin_unlock_bh(&cp->lock);
+		return;
+	}
+	WRITE_ONCE(cp->flags, cp->flags | FNAT_CONN_F_DEAD);
+	state = cp->state;
+	spin_unlock_bh(&cp->lock);
+	conn_destroy(cp, state);
 }
 
 /*
@@ -287,6 +327,7 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 	struct fnat_conn *cp;
 	int ret;
 
+	atomic_inc(&conn_count);
 	if (atomic_inc_return(&fn->nr_conns) > READ_ONCE(fn->cfg.conn_max)) {
 		fnat_count(fn, FULLNAT_CNT_CONN_LIMIT);
 		goto out_uncount;
@@ -303,6 +344,7 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 		goto out_put_dest;
 	}
 
+	/* Whole and counted before anything can find it (see Lifetime). */
 	write_pnet(&cp->net, fn->net);
 	spin_lock_init(&cp->lock);
 	cp->af = svc->af;
@@ -320,43 +362,46 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 	if (READ_ONCE(svc->toa) && cp->fwd == FULLNAT_FWD_FULLNAT &&
 	    cp->proto == IPPROTO_TCP)
 		cp->flags |= FNAT_CONN_F_TOA;
+	atomic_inc(&dest->inactive);
 
+	spin_lock(&cp->lock);
 	if (cp->fwd == FULLNAT_FWD_FULLNAT) {
-		ret = fnat_laddr_bind(fn, cp);
+		/* Hashes the real-server side: from here on, visible. */
+		ret = __fnat_laddr_bind(fn, cp);
 		if (ret) {
+			spin_unlock(&cp->lock);
 			fnat_count(fn, ret == -ENOENT ? FULLNAT_CNT_NO_LADDR :
 							FULLNAT_CNT_NO_PORT);
+			atomic_dec(&dest->inactive);
 			goto out_free;
 		}
 	}
 	/*
-	 * Counted before it can be found: a packet on another CPU may move
-	 * it to ESTABLISHED the moment it is hashed.
-	 */
-	atomic_inc(&dest->inactive);
-	/*
 	 * Two CPUs may race to create the same flow (a retransmitted SYN):
-	 * the loser drops its packet; the retransmission finds the winner.
+	 * the loser backs out; the retransmission finds the winner.
 	 */
-	if (!hash_node(cp, FNAT_DIR_IN)) {
-		atomic_dec(&dest->inactive);
-		goto out_unbind;
+	if (!__hash_node(cp, FNAT_DIR_IN))
+		goto out_kill;
+	/*
+	 * The real server was deleted with expire_nodest while we worked:
+	 * its expiry walk may have passed our buckets already, so expire
+	 * ourselves. Pairs with the barrier in fnat_conn_expire_dest(): it
+	 * either finds our nodes or we see "removed".
+	 */
+	smp_mb();
+	if (READ_ONCE(dest->removed) && READ_ONCE(fn->cfg.expire_nodest)) {
+		fnat_count(fn, FULLNAT_CNT_NO_DEST);
+		goto out_kill;
 	}
-	atomic_inc(&conn_count);
+	spin_unlock(&cp->lock);
 	fnat_stats_conn(svc->stats);
 	fnat_stats_conn(dest->stats);
 	return cp;
 
-out_unbind:
-	unhash_node(cp, FNAT_DIR_OUT);
-	if (cp->local) {
-		atomic_dec(&cp->local->ports_in_use);
-		fnat_laddr_put(cp->local);
-	}
-	/* Another CPU may have seen the real-server side: wait for it. */
-	call_rcu(&cp->rcu, conn_free_rcu);
-	fnat_dest_put(dest);
-	atomic_dec(&fn->nr_conns);
+out_kill:
+	WRITE_ONCE(cp->flags, cp->flags | FNAT_CONN_F_DEAD);
+	spin_unlock(&cp->lock);
+	conn_destroy(cp, FULLNAT_TCP_S_NONE);
 	return NULL;
 out_free:
 	kmem_cache_free(conn_cache, cp);
@@ -364,6 +409,7 @@ out_put_dest:
 	fnat_dest_put(dest);
 out_uncount:
 	atomic_dec(&fn->nr_conns);
+	atomic_dec(&conn_count);
 	return NULL;
 }
 
@@ -409,6 +455,8 @@ void fnat_conn_flush_net(struct net *net)
 
 void fnat_conn_expire_dest(struct net *net, struct fnat_dest *dest)
 {
+	/* "removed" is set: see the barrier in fnat_conn_new(). */
+	smp_mb();
 	conn_expire_matching(match_dest, dest);
 }
 

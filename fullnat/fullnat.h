@@ -284,7 +284,7 @@ int __fnat_laddr_add(struct fnat_net *fn, const union nf_inet_addr *addr,
 int __fnat_laddr_del(struct fnat_net *fn, const union nf_inet_addr *addr,
 		     u16 af, struct netlink_ext_ack *extack);
 void __fnat_laddr_flush(struct fnat_net *fn);
-int fnat_laddr_bind(struct fnat_net *fn, struct fnat_conn *cp);
+int __fnat_laddr_bind(struct fnat_net *fn, struct fnat_conn *cp);
 void fnat_laddr_put(struct fnat_laddr *la);
 
 /* conn.c */
@@ -295,7 +295,7 @@ struct fnat_conn *fnat_conn_lookup(const struct net *net, u8 proto,
 				   __be16 sport,
 				   const union nf_inet_addr *daddr,
 				   __be16 dport, enum fnat_dir *dir);
-bool fnat_conn_hash_out(struct fnat_conn *cp);
+bool __fnat_conn_hash_out(struct fnat_conn *cp);
 struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 				const union nf_inet_addr *caddr, __be16 cport);
 void fnat_conn_detach(struct fnat_conn *cp);

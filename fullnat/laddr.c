@@ -139,7 +139,7 @@ static bool bind_on(struct fnat_conn *cp, struct fnat_laddr *la,
 	cp->laddr = la->addr;
 	for (i = 0; i < probes; i++) {
 		cp->lport = htons(pmin + (base + i) % nports);
-		if (fnat_conn_hash_out(cp)) {
+		if (__fnat_conn_hash_out(cp)) {
 			/* A race here only changes where the next probe starts. */
 			atomic_set(&la->cursor, base + i);
 			return true;
@@ -152,10 +152,13 @@ static bool bind_on(struct fnat_conn *cp, struct fnat_laddr *la,
 
 /*
  * Give @cp a local address and port and hash its real-server side.
- * RCU read side (softirq). Returns 0, -ENOENT when the pool has no address
- * of the connection's family, or -EADDRINUSE when every tuple is taken.
+ * RCU read side (softirq), caller holds cp->lock: the connection is
+ * complete but for its local address, which is set before each probe
+ * (see Lifetime in conn.c). Returns 0, -ENOENT when the pool has no
+ * address of the connection's family, or -EADDRINUSE when every tuple is
+ * taken.
  */
-int fnat_laddr_bind(struct fnat_net *fn, struct fnat_conn *cp)
+int __fnat_laddr_bind(struct fnat_net *fn, struct fnat_conn *cp)
 {
 	u32 range = READ_ONCE(fn->cfg.port_range);
 	u32 pmin = range >> 16, pmax = range & 0xffff;
@@ -163,6 +166,7 @@ int fnat_laddr_bind(struct fnat_net *fn, struct fnat_conn *cp)
 	struct fnat_laddr *la;
 	bool pass2 = false, any = false;
 
+	lockdep_assert_held(&cp->lock);
 	if (n <= 0 || pmax < pmin)
 		return -ENOENT;
 	skip = (u32)atomic_inc_return(&fn->laddr_cursor) % n;
