@@ -438,9 +438,10 @@ static void conn_expire_matching(bool (*match)(const struct fnat_conn *cp,
 	}
 }
 
-static bool match_net(const struct fnat_conn *cp, const void *net)
+/* Connections of the namespaces being dismantled (netns.c). */
+static bool match_dying(const struct fnat_conn *cp, const void *unused)
 {
-	return net_eq(fnat_conn_net(cp), net);
+	return READ_ONCE(fnat_net(fnat_conn_net(cp))->dying);
 }
 
 static bool match_dest(const struct fnat_conn *cp, const void *dest)
@@ -448,9 +449,9 @@ static bool match_dest(const struct fnat_conn *cp, const void *dest)
 	return cp->dest == dest;
 }
 
-void fnat_conn_flush_net(struct net *net)
+void fnat_conn_flush_dying(void)
 {
-	conn_expire_matching(match_net, net);
+	conn_expire_matching(match_dying, NULL);
 }
 
 void fnat_conn_expire_dest(struct net *net, struct fnat_dest *dest)

@@ -73,6 +73,7 @@ struct fnat_net {
 	int nr_dests;
 	int nr_laddrs;
 	bool hooks_on;
+	bool dying;			/* exit_batch: its connections go */
 	atomic_t nr_conns;
 	u64 __percpu *counters;		/* FULLNAT_CNT_* */
 };
@@ -299,7 +300,7 @@ bool __fnat_conn_hash_out(struct fnat_conn *cp);
 struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 				const union nf_inet_addr *caddr, __be16 cport);
 void fnat_conn_detach(struct fnat_conn *cp);
-void fnat_conn_flush_net(struct net *net);
+void fnat_conn_flush_dying(void);
 void fnat_conn_expire_dest(struct net *net, struct fnat_dest *dest);
 u32 fnat_conn_tab_size(void);
 int fnat_conn_dump(struct sk_buff *skb, struct netlink_callback *cb,
