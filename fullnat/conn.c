@@ -51,9 +51,11 @@
  * a bucket lock while it takes a connection's lock.
  */
 #include <linux/jhash.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/random.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <net/dst.h>
@@ -65,6 +67,18 @@ static unsigned int conn_tab_bits;
 module_param(conn_tab_bits, uint, 0444);
 MODULE_PARM_DESC(conn_tab_bits,
 		 "log2 of the connection hash table size (8-24; default: from the memory size, at most 21)");
+
+/*
+ * conn_max bounds each namespace; this bounds them all together, so that
+ * the sum of many directors' conn_max cannot take the machine's memory.
+ * A connection is 192 bytes plus two table nodes' share of buckets, call
+ * it 256: the default lets connections take an eighth of memory (a
+ * million on 2 GiB). Read live (0644); 0 at load means the default.
+ */
+static unsigned int conn_max_global;
+module_param(conn_max_global, uint, 0644);
+MODULE_PARM_DESC(conn_max_global,
+		 "connections of all namespaces together (default: one per 2 KiB of memory)");
 
 #define CONN_LOCKS	1024
 #define GC_SLICES	64	/* a small table is walked in this many steps */
@@ -323,12 +337,18 @@ static void conn_expire(struct fnat_conn *cp)
 struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 				const union nf_inet_addr *caddr, __be16 cport)
 {
+	struct mem_cgroup *old_memcg;
 	struct fnat_dest *dest;
 	struct fnat_conn *cp;
 	int ret;
 
-	atomic_inc(&conn_count);
-	if (atomic_inc_return(&fn->nr_conns) > READ_ONCE(fn->cfg.conn_max)) {
+	/* Counted from here, so that two CPUs cannot both take the last place. */
+	atomic_inc(&fn->nr_conns);
+	if (atomic_inc_return(&conn_count) > READ_ONCE(conn_max_global)) {
+		fnat_count(fn, FULLNAT_CNT_GLOBAL_LIMIT);
+		goto out_uncount;
+	}
+	if (atomic_read(&fn->nr_conns) > READ_ONCE(fn->cfg.conn_max)) {
 		fnat_count(fn, FULLNAT_CNT_CONN_LIMIT);
 		goto out_uncount;
 	}
@@ -338,7 +358,14 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 		fnat_count(fn, FULLNAT_CNT_NO_DEST);
 		goto out_uncount;
 	}
+	/*
+	 * In softirq there is no "current" to charge: the memory cgroup of
+	 * whoever made this namespace a director pays (netns.c), as BPF maps
+	 * charge their creator's. Over its limit, the allocation fails.
+	 */
+	old_memcg = set_active_memcg(READ_ONCE(fn->memcg));
 	cp = kmem_cache_zalloc(conn_cache, GFP_ATOMIC);
+	set_active_memcg(old_memcg);
 	if (!cp) {
 		fnat_count(fn, FULLNAT_CNT_NOMEM);
 		goto out_put_dest;
@@ -568,7 +595,12 @@ int fnat_conn_init(void)
 		spin_lock_init(&conn_locks[i]);
 	conn_rnd = get_random_u32();
 
-	conn_cache = KMEM_CACHE(fnat_conn, SLAB_HWCACHE_ALIGN);
+	if (!conn_max_global)
+		conn_max_global = clamp_t(unsigned long,
+					  (totalram_pages() << PAGE_SHIFT) >> 11,
+					  4096, 1U << 30);
+	/* Charged to a memory cgroup: see fnat_conn_new(). */
+	conn_cache = KMEM_CACHE(fnat_conn, SLAB_HWCACHE_ALIGN | SLAB_ACCOUNT);
 	if (!conn_cache) {
 		kvfree(conn_tab);
 		return -ENOMEM;

@@ -11,6 +11,7 @@
  * no service and no connection continue untouched.
  */
 #include <linux/ip.h>
+#include <linux/memcontrol.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/tcp.h>
@@ -110,6 +111,13 @@ int fnat_hooks_get(struct fnat_net *fn)
 	lockdep_assert_held(&fn->lock);
 	if (fn->hooks_on)
 		return 0;
+	/*
+	 * Connections are allocated in softirq, where the kernel charges
+	 * nobody: charge them to the memory cgroup of the process that makes
+	 * the namespace a director (netns.c puts it).
+	 */
+	if (!fn->memcg)
+		WRITE_ONCE(fn->memcg, get_mem_cgroup_from_mm(current->mm));
 	ret = nf_defrag_ipv4_enable(fn->net);
 	if (ret)
 		return ret;

@@ -74,6 +74,8 @@ struct fnat_net {
 	int nr_laddrs;
 	bool hooks_on;
 	bool dying;			/* exit_batch: its connections go */
+	/* Charged for connections; set with the first service (core.c). */
+	struct mem_cgroup *memcg;
 	atomic_t nr_conns;
 	u64 __percpu *counters;		/* FULLNAT_CNT_* */
 };

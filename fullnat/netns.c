@@ -4,6 +4,8 @@
  * services, real servers, local addresses and settings; connections of
  * all namespaces share one table (conn.c) keyed with the namespace.
  */
+#include <linux/memcontrol.h>
+
 #include "fullnat.h"
 
 unsigned int fnat_net_id __read_mostly;
@@ -124,6 +126,7 @@ static void __net_exit fnat_net_exit_batch(struct list_head *net_exit_list)
 
 		WARN_ON_ONCE(atomic_read(&fn->nr_conns));
 		free_percpu(fn->counters);
+		mem_cgroup_put(fn->memcg);
 	}
 }
 

@@ -21,8 +21,8 @@
 #define SOL_NETLINK 270
 #endif
 
-#define CAP_HINT "; lbctl needs CAP_NET_ADMIN in the network namespace " \
-		 "(run it as root)"
+#define CAP_HINT "; lbctl needs CAP_NET_ADMIN in the initial user " \
+		 "namespace (run it as root, not in an unprivileged container)"
 
 struct call {
 	genl_parse_fn parse;

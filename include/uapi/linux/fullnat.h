@@ -10,7 +10,10 @@
  * Generic netlink family FULLNAT_GENL_NAME, version FULLNAT_GENL_VERSION.
  * Every network namespace is its own director: a request acts on the
  * namespace of the socket that sent it. Every command, including the read
- * only ones, requires CAP_NET_ADMIN in that namespace's user namespace.
+ * only ones, requires CAP_NET_ADMIN in the initial user namespace
+ * (GENL_ADMIN_PERM, as IPVS): a director holds kernel memory for every
+ * client's connection, which root of an unprivileged user namespace must
+ * not be able to claim, so such a namespace gets EPERM for everything.
  *
  * Requests are validated strictly: an unknown attribute, a wrong length or a
  * value out of range is rejected with an extended-ACK message naming the
@@ -186,6 +189,7 @@ enum fullnat_counter {
 	FULLNAT_CNT_ICMP_XLATED,	/* ICMP error of a connection translated */
 	FULLNAT_CNT_ICMP_DROPPED,	/* ICMP error of a connection unusable */
 	FULLNAT_CNT_CONN_REUSED,	/* SYN replaced a closing connection */
+	FULLNAT_CNT_GLOBAL_LIMIT,	/* refused: all namespaces' bound reached */
 	__FULLNAT_CNT_LAST
 };
 #define FULLNAT_CNT_MAX (__FULLNAT_CNT_LAST - 1)
