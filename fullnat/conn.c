@@ -115,6 +115,12 @@ static inline struct fnat_conn *conn_of(struct fnat_conn_hnode *h)
 	return container_of(h - h->dir, struct fnat_conn, h[0]);
 }
 
+/* A connection's slot in fn->recent (early drop). */
+static inline unsigned int recent_slot(const struct fnat_conn *cp)
+{
+	return cp->h[FNAT_DIR_IN].hash % FNAT_RECENT_SLOTS;
+}
+
 static u32 conn_hash(const struct net *net, u8 proto,
 		     const union nf_inet_addr *saddr, __be16 sport,
 		     const union nf_inet_addr *daddr, __be16 dport)
@@ -297,6 +303,9 @@ static void conn_destroy(struct fnat_conn *cp, u8 state)
 
 	unhash_node(cp, FNAT_DIR_IN);
 	unhash_node(cp, FNAT_DIR_OUT);
+	/* Before the grace period starts: early_drop() may be reading it. */
+	unrcu_pointer(cmpxchg(&fn->recent[recent_slot(cp)],
+			      RCU_INITIALIZER(cp), NULL));
 
 	if (state == FULLNAT_TCP_S_ESTABLISHED)
 		atomic_dec(&cp->dest->active);
@@ -311,6 +320,102 @@ static void conn_destroy(struct fnat_conn *cp, u8 state)
 	atomic_dec(&conn_count);
 	/* Readers may still hold it, found before it was unhashed. */
 	call_rcu(&cp->rcu, conn_free_rcu);
+}
+
+/*
+ * Early drop. When a limit is reached, a connection whose handshake has
+ * not completed (NONE, SYN_RECV) gives its place to the new one, as
+ * conntrack drops an unassured entry: otherwise a SYN flood from spoofed
+ * sources holds every place for the SYN_RECV timeout and locks real
+ * clients out, where losing a half-open connection costs its client at
+ * most a retransmitted SYN.
+ *
+ * Conntrack looks for a victim in a few buckets of its table. Ours is
+ * shared by all namespaces and sized to memory, so a namespace's
+ * conn_max connections can be one in 10^4 buckets: for its own limit a
+ * namespace looks in a ring of its most recently created connections
+ * instead (fn->recent, a slot per client-side hash), which a flood keeps
+ * full of its own. Of a few candidates it drops the one idle longest, so
+ * a real client's connection, created a moment ago and answered at once,
+ * is the last to go. When all namespaces together are at the global
+ * bound the table is dense, and a few buckets from a random one hold
+ * candidates of any namespace: a flood in one must not lock out all.
+ */
+#define EVICT_CANDIDATES	8
+#define EVICT_BUCKETS		64
+
+static bool evictable(const struct fnat_conn *cp)
+{
+	return READ_ONCE(cp->state) <= FULLNAT_TCP_S_SYN_RECV &&
+	       !(READ_ONCE(cp->flags) & FNAT_CONN_F_DEAD);
+}
+
+/* When @cp last saw a packet, as far as its deadline tells. */
+static unsigned long last_seen(const struct fnat_conn *cp)
+{
+	struct fnat_net *fn = fnat_net(fnat_conn_net(cp));
+	u8 state = READ_ONCE(cp->state);
+
+	return READ_ONCE(cp->expires) -
+	       READ_ONCE(fn->cfg.timeout[min_t(u8, state, FULLNAT_TCP_S_MAX)]);
+}
+
+static void consider(struct fnat_conn *cp, struct fnat_conn **victim)
+{
+	if (evictable(cp) &&
+	    (!*victim || time_before(last_seen(cp), last_seen(*victim))))
+		*victim = cp;
+}
+
+/* Expire @cp if it still has not completed its handshake. */
+static bool conn_early_drop(struct fnat_conn *cp)
+{
+	u8 state;
+
+	spin_lock_bh(&cp->lock);
+	if ((cp->flags & FNAT_CONN_F_DEAD) ||
+	    cp->state > FULLNAT_TCP_S_SYN_RECV) {
+		spin_unlock_bh(&cp->lock);
+		return false;
+	}
+	WRITE_ONCE(cp->flags, cp->flags | FNAT_CONN_F_DEAD);
+	state = cp->state;
+	spin_unlock_bh(&cp->lock);
+	conn_destroy(cp, state);
+	return true;
+}
+
+/* RCU read side. True when a connection was dropped for a new one. */
+static bool early_drop(struct fnat_net *fn, bool global)
+{
+	struct fnat_conn *cp, *victim = NULL;
+	u32 i, start = get_random_u32(), seen = 0;
+
+	for (i = 0; i < FNAT_RECENT_SLOTS && seen < EVICT_CANDIDATES; i++) {
+		cp = rcu_dereference(fn->recent[(start + i) % FNAT_RECENT_SLOTS]);
+		if (cp && evictable(cp)) {
+			seen++;
+			consider(cp, &victim);
+		}
+	}
+	if (!victim && global) {
+		struct fnat_conn_hnode *h;
+
+		for (i = 0; i < EVICT_BUCKETS && seen < EVICT_CANDIDATES; i++) {
+			hlist_for_each_entry_rcu(h, &conn_tab[(start + i) & conn_tab_mask],
+						 node) {
+				cp = conn_of(h);
+				if (h->dir == FNAT_DIR_IN && evictable(cp)) {
+					seen++;
+					consider(cp, &victim);
+				}
+			}
+		}
+	}
+	if (!victim || !conn_early_drop(victim))
+		return false;
+	fnat_count(fn, FULLNAT_CNT_EARLY_DROP);
+	return true;
 }
 
 /* Expire @cp now. Any context but hard IRQ; callers are under RCU. */
@@ -342,13 +447,18 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 	struct fnat_conn *cp;
 	int ret;
 
-	/* Counted from here, so that two CPUs cannot both take the last place. */
+	/*
+	 * Counted from here, so that two CPUs cannot both take the last
+	 * place; a connection dropped early gives its place back.
+	 */
 	atomic_inc(&fn->nr_conns);
-	if (atomic_inc_return(&conn_count) > READ_ONCE(conn_max_global)) {
+	if (atomic_inc_return(&conn_count) > READ_ONCE(conn_max_global) &&
+	    !early_drop(fn, true)) {
 		fnat_count(fn, FULLNAT_CNT_GLOBAL_LIMIT);
 		goto out_uncount;
 	}
-	if (atomic_read(&fn->nr_conns) > READ_ONCE(fn->cfg.conn_max)) {
+	if (atomic_read(&fn->nr_conns) > READ_ONCE(fn->cfg.conn_max) &&
+	    !early_drop(fn, false)) {
 		fnat_count(fn, FULLNAT_CNT_CONN_LIMIT);
 		goto out_uncount;
 	}
@@ -420,6 +530,8 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 		fnat_count(fn, FULLNAT_CNT_NO_DEST);
 		goto out_kill;
 	}
+	/* Under the lock: an expiry clears the slot only after this. */
+	rcu_assign_pointer(fn->recent[recent_slot(cp)], cp);
 	spin_unlock(&cp->lock);
 	fnat_stats_conn(svc->stats);
 	fnat_stats_conn(dest->stats);

@@ -24,6 +24,7 @@
 
 #define FNAT_DEFAULT_CONN_MAX	(1U << 20)
 #define FNAT_SVC_TAB_BITS	8
+#define FNAT_RECENT_SLOTS	64	/* early drop candidates (conn.c) */
 #define FNAT_DEFAULT_PORT_MIN	1024
 #define FNAT_DEFAULT_PORT_MAX	65535
 /* A TCP header with all 40 bytes of options. */
@@ -74,6 +75,8 @@ struct fnat_net {
 	int nr_laddrs;
 	bool hooks_on;
 	bool dying;			/* exit_batch: its connections go */
+	/* The latest connections, a slot per client-side hash (conn.c). */
+	struct fnat_conn __rcu *recent[FNAT_RECENT_SLOTS];
 	/* Charged for connections; set with the first service (core.c). */
 	struct mem_cgroup *memcg;
 	atomic_t nr_conns;
@@ -170,6 +173,7 @@ struct fnat_laddr {
 	refcount_t refcnt;		/* the pool's, and one per conn */
 	atomic_t ports_in_use;
 	atomic_t cursor;
+	unsigned long full_until;	/* jiffies, READ_ONCE; 0: not full */
 	atomic64_t conns;
 	atomic64_t conflicts;
 	atomic64_t exhausted;

@@ -35,9 +35,15 @@
 /*
  * Probes per LIP per new connection: bounds the work a SYN flood can cause
  * when the range is nearly full. A range this full is counted as
- * exhausted, which is what it practically is.
+ * exhausted, which is what it practically is. A LIP found exhausted is
+ * remembered as such for a second (FULL_RECHECK); until then a new
+ * connection probes only a few random ports of it (FULL_PROBES), each a
+ * bucket lock and a chain walk, instead of thousands: a flood against a
+ * full pool costs little, and a port that frees up is still found.
  */
 #define PORT_PROBES	4096
+#define FULL_PROBES	8
+#define FULL_RECHECK	HZ
 
 static void laddr_free_rcu(struct rcu_head *head)
 {
@@ -133,20 +139,31 @@ void __fnat_laddr_flush(struct fnat_net *fn)
 static bool bind_on(struct fnat_conn *cp, struct fnat_laddr *la,
 		    u32 pmin, u32 nports)
 {
+	unsigned long full_until = READ_ONCE(la->full_until);
 	u32 base = (u32)atomic_inc_return(&la->cursor);
 	u32 i, probes = min_t(u32, nports, PORT_PROBES);
+	bool full = full_until && time_before(jiffies, full_until);
 
 	cp->laddr = la->addr;
+	if (full)
+		probes = min_t(u32, probes, FULL_PROBES);
 	for (i = 0; i < probes; i++) {
-		cp->lport = htons(pmin + (base + i) % nports);
+		u32 port = full ? get_random_u32_below(nports) : (base + i) % nports;
+
+		cp->lport = htons(pmin + port);
 		if (__fnat_conn_hash_out(cp)) {
 			/* A race here only changes where the next probe starts. */
-			atomic_set(&la->cursor, base + i);
+			if (!full)
+				atomic_set(&la->cursor, base + i);
+			else
+				WRITE_ONCE(la->full_until, 0);
 			return true;
 		}
 		atomic64_inc(&la->conflicts);
 	}
 	atomic64_inc(&la->exhausted);
+	if (!full)
+		WRITE_ONCE(la->full_until, (jiffies + FULL_RECHECK) | 1);
 	return false;
 }
 

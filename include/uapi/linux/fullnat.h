@@ -190,6 +190,7 @@ enum fullnat_counter {
 	FULLNAT_CNT_ICMP_DROPPED,	/* ICMP error of a connection unusable */
 	FULLNAT_CNT_CONN_REUSED,	/* SYN replaced a closing connection */
 	FULLNAT_CNT_GLOBAL_LIMIT,	/* refused: all namespaces' bound reached */
+	FULLNAT_CNT_EARLY_DROP,		/* unestablished connection dropped for a new one */
 	__FULLNAT_CNT_LAST
 };
 #define FULLNAT_CNT_MAX (__FULLNAT_CNT_LAST - 1)
