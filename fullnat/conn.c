@@ -630,16 +630,31 @@ out:
 	queue_delayed_work(system_power_efficient_wq, &gc_work, GC_INTERVAL);
 }
 
+/*
+ * One call fills one message buffer; a table of 2^24 buckets is walked
+ * over many calls. It yields the CPU every DUMP_RESCHED buckets and,
+ * once it has something to send, returns after DUMP_BUCKETS so that the
+ * caller gets its messages and the walk its next call. It never returns
+ * an empty buffer before the end: that would end the dump.
+ */
+#define DUMP_RESCHED	1024
+#define DUMP_BUCKETS	(64 * DUMP_RESCHED)
+
 int fnat_conn_dump(struct sk_buff *skb, struct netlink_callback *cb,
 		   int (*fill)(struct sk_buff *skb,
 			       struct netlink_callback *cb,
 			       const struct fnat_conn *cp))
 {
 	struct net *net = sock_net(skb->sk);
-	u32 bucket = cb->args[0], skip = cb->args[1], idx;
+	u32 bucket = cb->args[0], skip = cb->args[1], idx, walked = 0;
 	struct fnat_conn_hnode *h;
 
-	for (; bucket <= conn_tab_mask; bucket++, skip = 0) {
+	for (; bucket <= conn_tab_mask; bucket++, skip = 0, walked++) {
+		if (walked && !(walked % DUMP_RESCHED)) {
+			if (skb->len && walked >= DUMP_BUCKETS)
+				break;
+			cond_resched();
+		}
 		idx = 0;
 		rcu_read_lock();
 		hlist_for_each_entry_rcu(h, &conn_tab[bucket], node) {
