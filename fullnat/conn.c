@@ -115,12 +115,6 @@ static inline struct fnat_conn *conn_of(struct fnat_conn_hnode *h)
 	return container_of(h - h->dir, struct fnat_conn, h[0]);
 }
 
-/* A connection's slot in fn->recent (early drop). */
-static inline unsigned int recent_slot(const struct fnat_conn *cp)
-{
-	return cp->h[FNAT_DIR_IN].hash % FNAT_RECENT_SLOTS;
-}
-
 static u32 conn_hash(const struct net *net, u8 proto,
 		     const union nf_inet_addr *saddr, __be16 sport,
 		     const union nf_inet_addr *daddr, __be16 dport)
@@ -304,8 +298,9 @@ static void conn_destroy(struct fnat_conn *cp, u8 state)
 	unhash_node(cp, FNAT_DIR_IN);
 	unhash_node(cp, FNAT_DIR_OUT);
 	/* Before the grace period starts: early_drop() may be reading it. */
-	unrcu_pointer(cmpxchg(&fn->recent[recent_slot(cp)],
-			      RCU_INITIALIZER(cp), NULL));
+	if (cp->h[FNAT_DIR_IN].recent)
+		unrcu_pointer(cmpxchg(&fn->recent[cp->h[FNAT_DIR_IN].recent - 1],
+				      RCU_INITIALIZER(cp), NULL));
 
 	if (state == FULLNAT_TCP_S_ESTABLISHED)
 		atomic_dec(&cp->dest->active);
@@ -333,11 +328,13 @@ static void conn_destroy(struct fnat_conn *cp, u8 state)
  * Conntrack looks for a victim in a few buckets of its table. Ours is
  * shared by all namespaces and sized to memory, so a namespace's
  * conn_max connections can be one in 10^4 buckets: for its own limit a
- * namespace looks in a ring of its most recently created connections
- * instead (fn->recent, a slot per client-side hash), which a flood keeps
- * full of its own. Of a few candidates it drops the one idle longest, so
- * a real client's connection, created a moment ago and answered at once,
- * is the last to go. When all namespaces together are at the global
+ * namespace looks in a ring of its recently created connections instead
+ * (fn->recent), which a flood keeps full of its own: a connection that
+ * takes the place of another takes its slot too, so the ring does not
+ * thin out under a flood; any other takes the slot of its client-side
+ * hash when that holds no candidate. Of a few candidates it drops the one
+ * idle longest, so a real client's connection, created a moment ago and
+ * answered at once, is the last to go. When all namespaces together are at the global
  * bound the table is dense, and a few buckets from a random one hold
  * candidates of any namespace: a flood in one must not lock out all.
  */
@@ -360,11 +357,9 @@ static unsigned long last_seen(const struct fnat_conn *cp)
 	       READ_ONCE(fn->cfg.timeout[min_t(u8, state, FULLNAT_TCP_S_MAX)]);
 }
 
-static void consider(struct fnat_conn *cp, struct fnat_conn **victim)
+static bool older(struct fnat_conn *cp, struct fnat_conn *victim)
 {
-	if (evictable(cp) &&
-	    (!*victim || time_before(last_seen(cp), last_seen(*victim))))
-		*victim = cp;
+	return !victim || time_before(last_seen(cp), last_seen(victim));
 }
 
 /* Expire @cp if it still has not completed its handshake. */
@@ -385,17 +380,26 @@ static bool conn_early_drop(struct fnat_conn *cp)
 	return true;
 }
 
-/* RCU read side. True when a connection was dropped for a new one. */
-static bool early_drop(struct fnat_net *fn, bool global)
+/*
+ * RCU read side. True when a connection was dropped for a new one; then
+ * *@slot is the ring slot it leaves to the new one, or stays -1.
+ */
+static bool early_drop(struct fnat_net *fn, bool global, int *slot)
 {
 	struct fnat_conn *cp, *victim = NULL;
 	u32 i, start = get_random_u32(), seen = 0;
+	int vslot = -1;
 
 	for (i = 0; i < FNAT_RECENT_SLOTS && seen < EVICT_CANDIDATES; i++) {
-		cp = rcu_dereference(fn->recent[(start + i) % FNAT_RECENT_SLOTS]);
+		u32 s = (start + i) % FNAT_RECENT_SLOTS;
+
+		cp = rcu_dereference(fn->recent[s]);
 		if (cp && evictable(cp)) {
 			seen++;
-			consider(cp, &victim);
+			if (older(cp, victim)) {
+				victim = cp;
+				vslot = s;
+			}
 		}
 	}
 	if (!victim && global) {
@@ -407,7 +411,8 @@ static bool early_drop(struct fnat_net *fn, bool global)
 				cp = conn_of(h);
 				if (h->dir == FNAT_DIR_IN && evictable(cp)) {
 					seen++;
-					consider(cp, &victim);
+					if (older(cp, victim))
+						victim = cp;
 				}
 			}
 		}
@@ -415,6 +420,7 @@ static bool early_drop(struct fnat_net *fn, bool global)
 	if (!victim || !conn_early_drop(victim))
 		return false;
 	fnat_count(fn, FULLNAT_CNT_EARLY_DROP);
+	*slot = vslot;
 	return true;
 }
 
@@ -442,10 +448,10 @@ static void conn_expire(struct fnat_conn *cp)
 struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 				const union nf_inet_addr *caddr, __be16 cport)
 {
+	struct fnat_conn *cp, *old;
 	struct mem_cgroup *old_memcg;
 	struct fnat_dest *dest;
-	struct fnat_conn *cp;
-	int ret;
+	int ret, slot = -1;
 
 	/*
 	 * Counted from here, so that two CPUs cannot both take the last
@@ -453,12 +459,12 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 	 */
 	atomic_inc(&fn->nr_conns);
 	if (atomic_inc_return(&conn_count) > READ_ONCE(conn_max_global) &&
-	    !early_drop(fn, true)) {
+	    !early_drop(fn, true, &slot)) {
 		fnat_count(fn, FULLNAT_CNT_GLOBAL_LIMIT);
 		goto out_uncount;
 	}
 	if (atomic_read(&fn->nr_conns) > READ_ONCE(fn->cfg.conn_max) &&
-	    !early_drop(fn, false)) {
+	    !early_drop(fn, false, &slot)) {
 		fnat_count(fn, FULLNAT_CNT_CONN_LIMIT);
 		goto out_uncount;
 	}
@@ -530,8 +536,21 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 		fnat_count(fn, FULLNAT_CNT_NO_DEST);
 		goto out_kill;
 	}
-	/* Under the lock: an expiry clears the slot only after this. */
-	rcu_assign_pointer(fn->recent[recent_slot(cp)], cp);
+	/*
+	 * A candidate for early drop, in the slot of the connection it
+	 * replaced or else of its hash unless that holds a candidate (see
+	 * Early drop). Under the lock: an expiry clears the slot only after.
+	 */
+	if (slot < 0) {
+		slot = cp->h[FNAT_DIR_IN].hash % FNAT_RECENT_SLOTS;
+		old = rcu_dereference(fn->recent[slot]);
+		if (old && evictable(old))
+			slot = -1;
+	}
+	if (slot >= 0) {
+		cp->h[FNAT_DIR_IN].recent = slot + 1;
+		rcu_assign_pointer(fn->recent[slot], cp);
+	}
 	spin_unlock(&cp->lock);
 	fnat_stats_conn(svc->stats);
 	fnat_stats_conn(dest->stats);

@@ -192,6 +192,7 @@ struct fnat_conn_hnode {
 	u32 hash;
 	u8 dir;
 	bool hashed;
+	u8 recent;	/* h[FNAT_DIR_IN]: slot in fn->recent + 1, 0 none (conn.c) */
 };
 
 enum {
