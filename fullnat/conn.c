@@ -476,11 +476,13 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 	}
 	/*
 	 * In softirq there is no "current" to charge: the memory cgroup of
-	 * whoever made this namespace a director pays (netns.c), as BPF maps
-	 * charge their creator's. Over its limit, the allocation fails.
+	 * whoever made this namespace a director pays (core.c), as BPF maps
+	 * charge their creator's. Not GFP_ATOMIC: its __GFP_HIGH forces a
+	 * charge over the cgroup's limit and dips into the reserves, which a
+	 * new connection is not worth; this one fails (counted) instead.
 	 */
 	old_memcg = set_active_memcg(READ_ONCE(fn->memcg));
-	cp = kmem_cache_zalloc(conn_cache, GFP_ATOMIC);
+	cp = kmem_cache_zalloc(conn_cache, GFP_NOWAIT | __GFP_NOWARN);
 	set_active_memcg(old_memcg);
 	if (!cp) {
 		fnat_count(fn, FULLNAT_CNT_NOMEM);

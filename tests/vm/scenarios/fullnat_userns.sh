@@ -8,7 +8,7 @@
 #
 #  c1 --- rt ==ECMP== lb1, lb2 --- rsr --- rs1     conn_max_global=6
 #
-# @timeout: 400
+# @timeout: 500
 . /fnat/lib.sh
 
 topo_base 2 1
@@ -93,3 +93,28 @@ wait_for 60 "released connections" drained lb1
 wait_for 60 "released connections" drained lb2
 out=$(http_get c1 "http://$VIP/")
 assert_eq "$out" rs1 "a connection fits again"
+
+log "connections are charged to the memory cgroup of whoever made the director"
+mkdir -p /sys/fs/cgroup
+mountpoint -q /sys/fs/cgroup || mount -t cgroup2 none /sys/fs/cgroup
+grep -qw memory /sys/fs/cgroup/cgroup.controllers || skip "no memory controller"
+echo +memory > /sys/fs/cgroup/cgroup.subtree_control
+mkdir /sys/fs/cgroup/director
+on_exit "rmdir /sys/fs/cgroup/director"
+run rmmod fullnat
+run modprobe fullnat
+echo "+ [cgroup director] lbctl -n lb1: laddr, service, rs"
+bash -c "echo \$\$ > /sys/fs/cgroup/director/cgroup.procs
+	lbctl -n lb1 laddr add $(lip_net 1).1-$(lip_net 1).4 &&
+	lbctl -n lb1 service add tcp $VIP:80 scheduler rr &&
+	lbctl -n lb1 rs add tcp $VIP:80 $RS_NET.11:8080"
+on rt "$IP" route replace "$VIP/32" via "$DIR_NET.11"
+echo 256K > /sys/fs/cgroup/director/memory.max
+bg c1 flood syn_flood -r 1000 -w /tmp/stop "$VIP" 80
+wait_for 120 "a failed allocation" bash -c "(( \$(lbctl -n lb1 stats | awk '\$1 == \"nomem\" { print \$2 }') > 0 ))"
+touch /tmp/stop
+echo "connections: $(conns lb1), nomem: $(counter lb1 nomem)"
+grep -E '^(max|oom) ' /sys/fs/cgroup/director/memory.events
+# 192 bytes each; a charge is taken a page at a time per CPU (2 here).
+assert_ge $((256 * 1024 / 192 + 2 * 4096 / 192 - $(conns lb1))) 0 \
+	"connections within the cgroup's 256 KiB"
