@@ -13,19 +13,21 @@
 . /fnat/lib.sh
 
 # netns_cycle N: create N namespaces, delete them, wait until the kernel
-# has dismantled them (its net_namespace objects back to the count before);
-# prints the seconds taken.
+# has freed them all (counted by a kprobe on the per-namespace release of
+# its ucount in cleanup_net()); prints the seconds taken.
+TRACE=/sys/kernel/tracing
+[[ -e $TRACE/kprobe_events ]] || TRACE=/sys/kernel/debug/tracing
 netns_cycle() {
-	local n=$1 i start objs base
-	objs() {
-		echo 1 > /sys/kernel/slab/net_namespace/shrink
-		cut -d' ' -f1 /sys/kernel/slab/net_namespace/objects
-	}
-	base=$(objs)
+	local n=$1 i start end
+	echo > "$TRACE/trace"
 	start=$(date +%s.%N)
 	for ((i = 0; i < n; i++)); do "$IP" netns add "idle$i"; done
 	for ((i = 0; i < n; i++)); do "$IP" netns delete "idle$i"; done
-	while (($(objs) > base)); do sleep 0.1; done
+	end=$((SECONDS + 300))
+	while (($(grep -c fnat_nsfree "$TRACE/trace") < n)); do
+		((SECONDS < end)) || fail "namespaces not freed after 300 s"
+		sleep 0.1
+	done
 	awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f\n", b - a }'
 }
 
@@ -60,8 +62,15 @@ grep -q fnat_conn /proc/slabinfo && fail "the connection cache outlived the modu
 echo "ok: module gone, cache gone"
 
 log "200 unused namespaces: create and delete"
-[[ -e /sys/kernel/slab/net_namespace/objects ]] || skip "no net_namespace slab in sysfs"
+# dec_ucount(ucounts, UCOUNT_NET_NAMESPACES): once per namespace freed.
+echo 'p:fnat_nsfree dec_ucount type=%si:u32' >> "$TRACE/kprobe_events" ||
+	skip "no kprobe events"
+on_exit "echo 0 > $TRACE/events/kprobes/fnat_nsfree/enable; echo -:fnat_nsfree >> $TRACE/kprobe_events"
+echo 'type == 4' > "$TRACE/events/kprobes/fnat_nsfree/filter"
+echo 1 > "$TRACE/events/kprobes/fnat_nsfree/enable"
 without=$(netns_cycle 200)
 run modprobe fullnat
 with=$(netns_cycle 200)
-echo "netns_cycle 200: ${without}s without fullnat.ko, ${with}s with it"
+run rmmod fullnat
+again=$(netns_cycle 200)
+echo "netns_cycle 200: ${without}s without fullnat.ko, ${with}s with it, ${again}s without again"
