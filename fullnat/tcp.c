@@ -120,8 +120,8 @@ out:
  *    a crash, a NAT in front of it that forgot the mapping), the server
  *    sits in FIN_WAIT2 or TIME_WAIT on the old tuple. Sent there, the SYN
  *    is answered with an ACK or a reset instead of a SYN-ACK: the client
- *    resets, retransmits the SYN and, on the old code, got through only
- *    with that retransmission, on a new tuple. IPVS and conntrack pass
+ *    would reset, retransmit the SYN and get through only with that
+ *    retransmission, on a new tuple. IPVS and conntrack pass
  *    such a SYN to the old flow because they cannot give it another
  *    tuple; FullNAT can, and the server's direction of the old flow is
  *    over, so nothing is lost.
