@@ -202,7 +202,8 @@ measure() {
 	[[ $path == fnat* ]] && tcp+=" lb_conns=$((da - db))"
 	if [[ $mode == crr ]]; then
 		emit "metric=$metric path=$path rep=$rep value=$(kv rate "$out")" \
-		     "errors=$(kv errors "$out") conns=$(kv conns "$out") $tcp"
+		     "errors=$(kv errors "$out") conns=$(kv conns "$out")" \
+		     "slow=$(kv slow "$out") max_connect_ms=$(kv max_connect_ms "$out") $tcp"
 	else
 		emit "metric=$metric path=$path rep=$rep value=$(kv mbps "$out")" \
 		     "errors=$(kv errors "$out") $tcp"
