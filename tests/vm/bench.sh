@@ -422,7 +422,7 @@ flood_target() { # flood_target PATH: NS DST_MIN DST_MAX PORT
 }
 
 flood_start() { # flood_start PATH: sets FLOOD_NS, FLOOD_PID
-	local ns dmin dmax port mac c script= f=/proc/net/pktgen/pgin
+	local ns dmin dmax port mac c script="" f=/proc/net/pktgen/pgin
 	read -r ns dmin dmax port <<< "$(flood_target "$1")"
 	pg_flags "$ns" SYN
 	mac=$(on_quiet "$ns" cat /sys/class/net/pgin/address)
@@ -667,6 +667,7 @@ if want flood; then
 		# The flood's connections must not count in the tables measured
 		# next: fullnat.ko keeps them 30 s (SYN_RECV), IPVS 60 s.
 		log "waiting for the flood's connections to expire"
+		# shellcheck disable=SC2016 # evaluated at each poll
 		wait_for 180 "empty tables after the flood" \
 			eval '(( $(table_size ipvs) + $(table_size fnat) == 0 ))'
 	fi
