@@ -83,9 +83,24 @@ report() {
 		split("fnat ipvs direct", cp, " ")
 		for (i = 1; i <= nm; i++) {
 			m = order[i]
+			if (m ~ /^flood\//) continue
 			for (j = 1; j in fp; j++) {
 				p = fp[j]
 				if (!((m, p) in seenp)) continue
+				# Short connections: the SYNs the client retransmitted
+				# (a refused or lost SYN; FIN retransmissions of the servers
+				# under a stalling emulator are noise). Bulk: every
+				# segment either side retransmitted, with a margin of 10
+				# a run for the stalls of the emulator.
+				if ((m in hasrt) && ((m, "direct") in rt) && m ~ /^crr\//)
+					printf "| no more retransmitted SYNs than direct routing | %s %s: client %d (SYNs %d), servers %d; direct routing: SYNs %d | %d | %s |\n",
+						m, name[p], rt[m, p], rts[m, p], rtsrv[m, p], rts[m, "direct"],
+						rts[m, p], rts[m, p] <= rts[m, "direct"] ? "yes" : "**no**"
+				if ((m in hasrt) && ((m, "direct") in rt) && (m == "down" || m == "up"))
+					printf "| retransmissions ≤ those of direct routing + 10 a run | %s %s: client %d, servers %d; direct routing %d, %d | %d | %s |\n",
+						m, name[p], rt[m, p], rtsrv[m, p], rt[m, "direct"], rtsrv[m, "direct"],
+						rt[m, p] + rtsrv[m, p],
+						rt[m, p] + rtsrv[m, p] <= rt[m, "direct"] + rtsrv[m, "direct"] + 10 * info["reps"] ? "yes" : "**no**"
 				if (m ~ /^crr\//) {
 					ratio(m, p, "direct"); goal("connections/s ≥ 0.95× direct", m " " name[p], RMED, 0.95, 1)
 					ratio(m, p, "haproxy"); goal("connections/s ≥ 2× HAProxy", m " " name[p], RMED, 2, 1)
@@ -126,6 +141,44 @@ report() {
 			}
 		}
 	}
+	# Short connections under a SYN flood (bench.sh part_flood): each
+	# path: its rate with the flood against its rate without, round by round.
+	# fnat_full (fullnat.ko with a small conn_max) has no round of its
+	# own without the flood: its reference is fullnat.ko with TOA, the
+	# same director and service, whose table is far from full then.
+	function flood(    j, p, bp, n, k, a, r, vs, rs, np, nt, fr, tb, fp, nr) {
+		if (!(("flood/syn", "fnat_toa") in seenp)) return
+		name["fnat_full"] = "fullnat.ko, TOA on, conn_max " info["flood_conn_max"] " (a table the flood fills)"
+		printf "\n### Short connections under a SYN flood (connections/s, 1 client process; %s spoofed SYNs/s asked of pktgen)\n\n", info["flood_pps_asked"]
+		printf "Legitimate short connections (as crr/1) while pktgen sends SYNs from random addresses of 10.200.0.0/16 and random ports to the same service through the same director; the ratio is taken round by round against the same path without the flood. The SYNs of the flood have no valid TCP checksum: the directors forward them unchecked and the real servers drop them, so this is what a flood costs the director.\n\n"
+		printf "| path | without flood | with flood | × without | flood reached (SYNs/s) | director table after the flood | client retransmitted under the flood (SYNs) |\n"
+		printf "|---|---:|---:|---:|---:|---:|---:|\n"
+		split("direct ipvs fnat_toa fnat_full", fp, " ")
+		for (j = 1; j in fp; j++) {
+			p = fp[j]; bp = p == "fnat_full" ? "fnat_toa" : p
+			if (!(("flood/syn", p) in seenp)) continue
+			n = 0; delete vs; delete rs
+			for (k in val) {
+				split(k, a, SUBSEP)
+				if (a[1] != "flood/syn" || a[2] != p) continue
+				vs[++n] = val[k]
+				if (("flood/base", bp, a[3]) in val && val["flood/base", bp, a[3]] > 0)
+					rs[++nr[p]] = val[k] / val["flood/base", bp, a[3]]
+			}
+			np = nt = 0; delete fr; delete tb
+			for (k in info) {
+				if (index(k, "flood_pps/" p "/") == 1) fr[++np] = info[k]
+				if (index(k, "flood_table/" p "/") == 1) tb[++nt] = info[k]
+			}
+			r = "–"
+			if (nr[p]) { minmax(rs, nr[p]); r = nr[p] > 1 ? sprintf("%.2f (%.2f–%.2f)", median(rs, nr[p]), MIN, MAX) : sprintf("%.2f", rs[1]) }
+			printf "| %s | %s | %s | %s | %s | %s | %d (%d) |\n", name[p],
+				med_of("flood/base", bp) == "" ? "–" : fmt(med_of("flood/base", bp)),
+				fmt(median(vs, n)), r,
+				np ? sprintf("%d", median(fr, np)) : "–", nt ? sprintf("%d", median(tb, nt)) : "–",
+				rt["flood/syn", p], rts["flood/syn", p]
+		}
+	}
 	/^@@BEFORE metric=/ {
 		m = kv($0, "metric"); p = kv($0, "path"); v = kv($0, "value")
 		if (v != "") bval[m, p, kv($0, "rep")] = v
@@ -142,6 +195,14 @@ report() {
 		val[m, p, r] = v
 		extra[m, p] = $0
 		if (kv($0, "errors") > 0) errs[m, p] += kv($0, "errors")
+		if (kv($0, "retrans") != "") {
+			hasrt[m] = 1
+			rt[m, p] += kv($0, "retrans"); rts[m, p] += kv($0, "synretrans")
+			rtsrv[m, p] += kv($0, "srv_retrans")
+			if (kv($0, "lb_conns") != "") {
+				lbc[m, p] += kv($0, "lb_conns"); okc[m, p] += kv($0, "conns")
+			}
+		}
 	}
 	END {
 		title["crr/1"] = "Short connections, 1 client process (connections/s)"
@@ -162,6 +223,7 @@ report() {
 		printf "Figures are medians over the rounds, with min–max; ratios are medians of the per-round ratios (min–max).\n"
 		for (i = 1; i <= nm; i++) {
 			m = order[i]
+			if (m ~ /^flood\//) continue
 			split(substr(paths[m], 2), ps, " ")
 			t = m in title ? title[m] : ""
 			if (m ~ /^pps\//) t = "Director-only packet rate, " substr(m, 5) " connections in the table (packets/s, pktgen)"
@@ -169,8 +231,13 @@ report() {
 			if (m ~ /^svc\//) t = "Director-only packet rate with " substr(m, 5) " service(s) (packets/s, pktgen)"
 			if (m ~ /^mem\//) t = "Memory per connection, " substr(m, 5) " connections (slab bytes / table entries)"
 			printf "\n### %s\n\n", t
-			printf "| path | median | min–max | × direct | × IPVS NAT | × HAProxy |\n"
-			printf "|---|---:|---:|---:|---:|---:|\n"
+			if (m in hasrt) {
+				printf "| path | median | min–max | × direct | × IPVS NAT | × HAProxy | retransmitted, all rounds: client (SYNs) / servers |\n"
+				printf "|---|---:|---:|---:|---:|---:|---:|\n"
+			} else {
+				printf "| path | median | min–max | × direct | × IPVS NAT | × HAProxy |\n"
+				printf "|---|---:|---:|---:|---:|---:|\n"
+			}
 			for (j = 1; j in ps; j++) {
 				p = ps[j]; n = 0
 				delete vs
@@ -184,14 +251,20 @@ report() {
 					tb = kv(extra[m, p], "table_bytes")
 					if (tb != "") note = note sprintf("; with the hash table (%d MiB): %.1f B", tb / 1048576, (kv(extra[m, p], "slab_bytes") + tb) / kv(extra[m, p], "conns"))
 				}
+				if (((m, p) in lbc) && lbc[m, p] > okc[m, p])
+					note = note sprintf(" (the director created %d connections more than succeeded)", lbc[m, p] - okc[m, p])
 				spread = n > 1 ? fmt(MIN) "–" fmt(MAX) : "–"
 				label = p in name ? name[p] : p
 				if (p == "fnat" && m !~ /^(crr|down|up)/) label = "fullnat.ko"
-				printf "| %s%s | %s | %s | %s | %s | %s |\n", label, note,
+				printf "| %s%s | %s | %s | %s | %s | %s |", label, note,
 					fmt(median(vs, n)), spread,
 					ratio(m, p, "direct"), ratio(m, p, "ipvs"), ratio(m, p, "haproxy")
+				if (m in hasrt)
+					printf " %s%d (%d) / %d%s |", rt[m, p] ? "**" : "", rt[m, p], rts[m, p], rtsrv[m, p], rt[m, p] ? "**" : ""
+				printf "\n"
 			}
 		}
+		flood()
 		goals()
 		if (!length(bval)) exit
 		printf "\n## fullnat.ko before and after (the same bench, the older module in the first run)\n\n"

@@ -43,8 +43,9 @@ static unsigned int tcp_in(struct fnat_net *fn, struct sk_buff *skb)
 
 	cp = fnat_conn_lookup(fn->net, IPPROTO_TCP, &saddr, th->source,
 			      &daddr, th->dest, &dir);
-	if (cp && dir == FNAT_DIR_IN && th->syn && !th->ack &&
-	    fnat_tcp_closing(cp)) {
+	/* A client starting over from the same port: see fnat_tcp_closing(). */
+	if (cp && dir == FNAT_DIR_IN && th->syn && !th->ack && !th->rst &&
+	    fnat_tcp_closing(fn, cp)) {
 		fnat_conn_detach(cp);
 		fnat_count(fn, FULLNAT_CNT_CONN_REUSED);
 		cp = NULL;

@@ -318,7 +318,7 @@ int fnat_conn_dump(struct sk_buff *skb, struct netlink_callback *cb,
 /* tcp.c */
 void fnat_tcp_state(struct fnat_net *fn, struct fnat_conn *cp,
 		    enum fnat_dir dir, const struct tcphdr *th);
-bool fnat_tcp_closing(const struct fnat_conn *cp);
+bool fnat_tcp_closing(struct fnat_net *fn, struct fnat_conn *cp);
 bool fnat_tcp_want_toa(struct fnat_conn *cp, const struct tcphdr *th);
 int fnat_tcp_insert_toa(struct sk_buff *skb, const struct fnat_conn *cp);
 bool fnat_tcp_lower_mss(struct sk_buff *skb, unsigned int thoff);

@@ -104,12 +104,56 @@ out:
 	spin_unlock(&cp->lock);
 }
 
-/* A SYN for this client flow starts a new connection rather than joining. */
-bool fnat_tcp_closing(const struct fnat_conn *cp)
+/*
+ * A SYN (without ACK) from the client of @cp: does it start a new
+ * connection rather than join @cp? If so, @cp is retired: it keeps its
+ * real-server side tuple, quarantined for the TIME_WAIT timeout from now
+ * (it is detached from its client side by the caller). Softirq.
+ *
+ * A client sends a SYN from the same address and port only once its old
+ * socket is gone. What the real server holds on the old tuple then
+ * depends on how far the close went:
+ *  - TIME_WAIT, CLOSE: the usual case (IPVS and conntrack reopen here too).
+ *  - CLOSE_WAIT, LAST_ACK: the server has closed first, so the client
+ *    keeps no TIME_WAIT and may reuse its port at once; if the director
+ *    missed the end of the old connection (the client went away silently,
+ *    a crash, a NAT in front of it that forgot the mapping), the server
+ *    sits in FIN_WAIT2 or TIME_WAIT on the old tuple. Sent there, the SYN
+ *    is answered with an ACK or a reset instead of a SYN-ACK: the client
+ *    would reset, retransmit the SYN and get through only with that
+ *    retransmission, on a new tuple. IPVS and conntrack pass
+ *    such a SYN to the old flow because they cannot give it another
+ *    tuple; FullNAT can, and the server's direction of the old flow is
+ *    over, so nothing is lost.
+ *  - FIN_WAIT: only the client has closed; the server may still be
+ *    sending (a download after the client's half-close). A SYN forged
+ *    with the client's address and a guessed port must not take the
+ *    client side of such a flow away, so it joins, as in ESTABLISHED.
+ *  - NONE, SYN_RECV: a retransmitted SYN; it joins.
+ */
+bool fnat_tcp_closing(struct fnat_net *fn, struct fnat_conn *cp)
 {
-	u8 state = READ_ONCE(cp->state);
+	bool reopen = false;
 
-	return state == FULLNAT_TCP_S_TIME_WAIT || state == FULLNAT_TCP_S_CLOSE;
+	spin_lock(&cp->lock);
+	if (cp->flags & FNAT_CONN_F_DEAD)
+		goto out;
+	switch (cp->state) {
+	case FULLNAT_TCP_S_CLOSE_WAIT:
+	case FULLNAT_TCP_S_LAST_ACK:
+		/*
+		 * The server's side of the old tuple lives on for up to a
+		 * TIME_WAIT (or FIN_WAIT2) timeout: keep the tuple that long.
+		 */
+		set_state(fn, cp, FULLNAT_TCP_S_TIME_WAIT);
+		fallthrough;
+	case FULLNAT_TCP_S_TIME_WAIT:
+	case FULLNAT_TCP_S_CLOSE:
+		reopen = true;
+	}
+out:
+	spin_unlock(&cp->lock);
+	return reopen;
 }
 
 /* Does this client packet need the TOA option? Softirq, lockless. */

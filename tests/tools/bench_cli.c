@@ -3,12 +3,15 @@
  * bench_cli: the client side of `make bench`; the same program measures
  * every path (direct, IPVS, FullNAT, HAProxy).
  *
- *   bench_cli -m crr|down|up [-P PROCS] [-t SECONDS] [-b SRCADDR] ADDR[,ADDR...] PORT
+ *   bench_cli -m crr|down|up [-P PROCS] [-t SECONDS] [-b SRCADDR]
+ *             [-p LOPORT-HIPORT] [-V] ADDR[,ADDR...] PORT
  *
  *   crr   each process, for SECONDS: connect, send BENCH_REQ bytes, read
  *         the reply to EOF (bench_srv -m rr closes first), close; again.
- *         Prints "conns=N errors=E secs=S rate=R" (R: connections/s, the
- *         sum of every process's own rate).
+ *         Prints "conns=N errors=E secs=S rate=R slow=W max_connect_ms=C"
+ *         (R: connections/s, the sum of every process's own rate; W:
+ *         connects that took 500 ms or more, i.e. a SYN was retransmitted;
+ *         C: the longest connect).
  *   down  each process opens one connection to bench_srv -m source and
  *         reads for SECONDS. Prints "bytes=B secs=S mbps=M" (MB/s, 10^6).
  *   up    each process opens one connection to bench_srv -m sink, writes
@@ -21,10 +24,24 @@
  * bench gives each path its own client address so that replies can be
  * routed per path). A failed connect (or one taking longer than 2 s)
  * counts as an error.
+ *
+ * -p binds every connection to a port of its own choosing from the range,
+ * in turn (process i takes LOPORT + i, + i + PROCS, ...; the range is a
+ * multiple of PROCS long, so no two processes share a port), with SO_REUSEADDR:
+ * the same client ports come back again and again, as they do at a high
+ * connection rate. With bench_srv -m rr, which closes first, the client
+ * keeps no TIME_WAIT and a port is free again as soon as its connection
+ * has closed.
+ *
+ * -V (crr): once the reply is read, the client forgets the connection
+ * without a word (TCP_REPAIR, then close: no FIN, no RST), as a client
+ * that crashed, or one behind a NAT that dropped its mapping, does; the
+ * server has closed its side. Needs CAP_NET_ADMIN.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,15 +55,18 @@
 #include "bench.h"
 
 struct result {
-	unsigned long conns, errors;
+	unsigned long conns, errors, slow;
 	unsigned long long bytes;
-	double secs;
+	double secs, max_connect;
 };
 
 #define MAX_DST 16
 
 static struct sockaddr_in dst[MAX_DST], src;
 static int ndst, next_dst, bind_src;
+static int port_lo, port_hi, port_step = 1, next_port, vanish;
+static unsigned long slow;
+static double max_connect;
 
 static double now(void)
 {
@@ -59,7 +79,7 @@ static double now(void)
 static void usage(void)
 {
 	fprintf(stderr, "usage: bench_cli -m crr|down|up [-P PROCS] [-t SECONDS] "
-			"[-b SRCADDR] ADDR PORT\n");
+			"[-b SRCADDR] [-p LOPORT-HIPORT] [-V] ADDR PORT\n");
 	exit(2);
 }
 
@@ -68,18 +88,37 @@ static int dial(void)
 	struct timeval tv = { .tv_sec = 2 };
 	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
 	const struct sockaddr_in *to = &dst[next_dst++ % ndst];
+	struct sockaddr_in from = src;
+	double t0, t;
 
 	if (fd < 0)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	/* Pick the port at connect(), per destination, not at bind(). */
-	setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
-	if ((bind_src && bind(fd, (struct sockaddr *)&src, sizeof(src))) ||
+	if (port_lo) {
+		from.sin_family = AF_INET;
+		from.sin_port = htons(next_port);
+		next_port += port_step;
+		if (next_port > port_hi)
+			next_port = port_lo + (next_port - port_lo) % (port_hi - port_lo + 1);
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	} else {
+		/* Pick the port at connect(), per destination, not at bind(). */
+		setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one,
+			   sizeof(one));
+	}
+	t0 = now();
+	if (((bind_src || port_lo) &&
+	     bind(fd, (struct sockaddr *)&from, sizeof(from))) ||
 	    connect(fd, (struct sockaddr *)to, sizeof(*to))) {
 		close(fd);
 		return -1;
 	}
+	t = now() - t0;
+	if (t >= 0.5)
+		slow++;
+	if (t > max_connect)
+		max_connect = t;
 	return fd;
 }
 
@@ -100,6 +139,14 @@ static int one_crr(void)
 	}
 	while ((r = read(fd, buf, sizeof(buf))) > 0)
 		got += r;
+	if (vanish) {
+		int one = 1;
+
+		if (setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &one, sizeof(one))) {
+			perror("bench_cli: TCP_REPAIR");
+			exit(1);
+		}
+	}
 	close(fd);
 	return r == 0 && got == BENCH_REPLY;
 }
@@ -115,6 +162,8 @@ static void run_crr(double secs, struct result *res)
 			res->errors++;
 	}
 	res->secs = now() - t0;
+	res->slow = slow;
+	res->max_connect = max_connect;
 }
 
 static void run_bulk(int up, double secs, struct result *res)
@@ -158,7 +207,7 @@ int main(int argc, char **argv)
 	double secs = 5, rate = 0;
 	struct result sum = {}, r;
 
-	while ((opt = getopt(argc, argv, "m:P:t:b:")) != -1) {
+	while ((opt = getopt(argc, argv, "m:P:t:b:p:V")) != -1) {
 		switch (opt) {
 		case 'm': mode = optarg; break;
 		case 'P': procs = atoi(optarg); break;
@@ -169,10 +218,17 @@ int main(int argc, char **argv)
 				usage();
 			bind_src = 1;
 			break;
+		case 'p':
+			if (sscanf(optarg, "%d-%d", &port_lo, &port_hi) != 2 ||
+			    port_lo < 1 || port_hi > 65535 || port_lo > port_hi)
+				usage();
+			break;
+		case 'V': vanish = 1; break;
 		default: usage();
 		}
 	}
 	if (optind + 2 != argc || !mode || procs < 1 || secs <= 0 ||
+	    (port_lo && (port_hi - port_lo + 1) % procs) ||
 	    (strcmp(mode, "crr") && strcmp(mode, "down") && strcmp(mode, "up")))
 		usage();
 	for (addr = strtok_r(argv[optind], ",", &save); addr;
@@ -194,6 +250,8 @@ int main(int argc, char **argv)
 			struct result res = {};
 
 			next_dst = i;
+			next_port = port_lo + i;
+			port_step = procs;
 			if (!strcmp(mode, "crr"))
 				run_crr(secs, &res);
 			else
@@ -212,6 +270,9 @@ int main(int argc, char **argv)
 		sum.conns += r.conns;
 		sum.errors += r.errors;
 		sum.bytes += r.bytes;
+		sum.slow += r.slow;
+		if (r.max_connect > sum.max_connect)
+			sum.max_connect = r.max_connect;
 		if (r.secs > sum.secs)
 			sum.secs = r.secs;
 		rate += !strcmp(mode, "crr") ? r.conns / r.secs : r.bytes / r.secs / 1e6;
@@ -219,8 +280,9 @@ int main(int argc, char **argv)
 	while (wait(NULL) > 0)
 		;
 	if (!strcmp(mode, "crr"))
-		printf("conns=%lu errors=%lu secs=%.2f rate=%.1f\n",
-		       sum.conns, sum.errors, sum.secs, rate);
+		printf("conns=%lu errors=%lu secs=%.2f rate=%.1f slow=%lu max_connect_ms=%.0f\n",
+		       sum.conns, sum.errors, sum.secs, rate, sum.slow,
+		       sum.max_connect * 1000);
 	else
 		printf("bytes=%llu errors=%lu secs=%.2f mbps=%.2f\n",
 		       sum.bytes, sum.errors, sum.secs, rate);

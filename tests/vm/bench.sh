@@ -40,15 +40,18 @@
 # Settings (kernel command line fnat.bench.NAME=VALUE; run.sh passes the
 # host's BENCH_NAME variables): REPS (5) rounds of every measurement,
 # SECS (4) seconds per connection/bulk measurement, PKTS (100000) packets
-# per packet-rate measurement, PARTS (crr,bulk,scale,svc) what to run,
-# SCALE (1000,100000,1000000) table sizes, SVCS (1,100,1000) service
-# counts, PROFILE (empty) loads to profile with perf (software clock; TCG
-# has no hardware counters), comma-separated MODE-PATH: crr-, down-, up-
-# or pps-, then a path (profile(), profile_pps()).
+# per packet-rate measurement, PARTS (crr,bulk,flood,scale,svc) what to
+# run, SCALE (1000,100000,1000000) table sizes, SVCS (1,100,1000) service
+# counts, FLOOD_PPS (5000) the SYN flood's rate, FLOOD_CONN_MAX (5000)
+# fullnat.ko's table bound in the "full table" flood round, PROFILE
+# (empty) loads to profile with perf (software clock; TCG has no hardware
+# counters), comma-separated MODE-PATH: crr-, down-, up- or pps-, then a
+# path (profile(), profile_pps()).
 . /fnat/lib.sh
 
-REPS=5 SECS=4 PKTS=100000 PARTS=crr,bulk,scale,svc
+REPS=5 SECS=4 PKTS=100000 PARTS=crr,bulk,flood,scale,svc
 SCALE=1000,100000,1000000 SVCS=1,100,1000 PROFILE=
+FLOOD_PPS=5000 FLOOD_CONN_MAX=5000
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	fnat.bench.*=*)
@@ -143,7 +146,7 @@ path_args() {
 	case $1 in
 	direct) echo "-b $CIP_D $RS1,$RS2" ;;
 	ipvs) echo "-b $CIP_I $VIP_I" ;;
-	fnat_toa) echo "-b $CIP_F $VIP_F" ;;
+	fnat_toa | fnat_full) echo "-b $CIP_F $VIP_F" ;;
 	fnat) echo "-b $CIP_F $VIP_F0" ;;
 	haproxy) echo "-b $CIP_H $VIP_H" ;;
 	esac
@@ -152,18 +155,58 @@ path_args() {
 # kv KEY TEXT: the value of KEY=... in TEXT
 kv() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<< "$2"; }
 
+# tcp_retrans NS...: "RETRANS SYNRETRANS", the TCP stacks' own counts of
+# retransmitted segments and of retransmitted SYNs, summed over NS...
+# (absolute values; nstat's history file is not touched)
+tcp_retrans() {
+	local ns
+	for ns; do on_quiet "$ns" nstat -asz TcpRetransSegs TcpExtTCPSynRetrans; done |
+		awk '$1 == "TcpRetransSegs" { r += $2 }
+		     $1 == "TcpExtTCPSynRetrans" { s += $2 }
+		     END { print r + 0, s + 0 }'
+}
+
+# dir_conns PATH: connections the path's director has created so far
+# (fullnat.ko: tuples taken from its LIPs; none for the other paths)
+dir_conns() {
+	case $1 in
+	fnat*) lbctl -n lb3 -j laddr | jq '[.[].conns] | add // 0' ;;
+	*) echo 0 ;;
+	esac
+}
+
 # measure METRIC PATH REP MODE PROCS PORT
+# Besides the figure, every line carries what the TCP stacks retransmitted
+# meanwhile (client side: c1, and lb4 for HAProxy's own connections; server
+# side: rs1 and rs2), so that a path that loses packets cannot look fast:
+# retrans= synretrans= (client), srv_retrans= srv_synretrans= (servers);
+# and, for fullnat.ko, lb_conns= (connections the director created, to set
+# against the client's successful ones).
 measure() {
-	local metric=$1 path=$2 rep=$3 mode=$4 procs=$5 port=$6 out
+	local metric=$1 path=$2 rep=$3 mode=$4 procs=$5 port=$6 out cli=c1
+	local cb ca sb sa db da tcp
+	[[ $path == haproxy ]] && cli="c1 lb4"
+	# shellcheck disable=SC2086
+	read -r -a cb <<< "$(tcp_retrans $cli)"
+	read -r -a sb <<< "$(tcp_retrans rs1 rs2)"
+	db=$(dir_conns "$path")
 	# shellcheck disable=SC2046
 	out=$(on_quiet c1 bench_cli -m "$mode" -P "$procs" -t "$SECS" \
 		$(path_args "$path") "$port") || true
+	# shellcheck disable=SC2086
+	read -r -a ca <<< "$(tcp_retrans $cli)"
+	read -r -a sa <<< "$(tcp_retrans rs1 rs2)"
+	da=$(dir_conns "$path")
+	tcp="retrans=$((ca[0] - cb[0])) synretrans=$((ca[1] - cb[1]))"
+	tcp+=" srv_retrans=$((sa[0] - sb[0])) srv_synretrans=$((sa[1] - sb[1]))"
+	[[ $path == fnat* ]] && tcp+=" lb_conns=$((da - db))"
 	if [[ $mode == crr ]]; then
 		emit "metric=$metric path=$path rep=$rep value=$(kv rate "$out")" \
-		     "errors=$(kv errors "$out") conns=$(kv conns "$out")"
+		     "errors=$(kv errors "$out") conns=$(kv conns "$out")" \
+		     "slow=$(kv slow "$out") max_connect_ms=$(kv max_connect_ms "$out") $tcp"
 	else
 		emit "metric=$metric path=$path rep=$rep value=$(kv mbps "$out")" \
-		     "errors=$(kv errors "$out")"
+		     "errors=$(kv errors "$out") $tcp"
 	fi
 	sleep 0.5
 }
@@ -200,8 +243,11 @@ setup_pktgen() {
 		on_quiet lb2 ipvsadm -a -t "$PG_VIP_I:80" -r "$PG_RS.$i:8080" -m
 		lbctl -n lb3 rs add tcp "$PG_VIP_F:80" "$PG_RS.$i:8080"
 	done
-	# Connections opened by SYNs alone stay in SYN_RECV here; keep them
-	# (IPVS's become ESTABLISHED with the first ACK and keep 15 minutes).
+}
+
+# Connections opened by SYNs alone stay in SYN_RECV here; keep them
+# (IPVS's become ESTABLISHED with the first ACK and keep 15 minutes).
+pg_config_scale() {
 	lb lb3 config set conn_max 4000000 timeout syn_recv 7200
 }
 
@@ -349,6 +395,91 @@ part_crr_bulk() {
 	done
 	on lb3 lbctl stats | grep -E 'toa|drop|no_|err' || true
 	on lb3 lbctl show --stats || true
+}
+
+# --- legitimate connections under a SYN flood -----------------------------------
+
+# A SYN flood with spoofed sources at the service the clients use, from
+# pktgen in the path's director (its "pgin" device, see setup_pktgen): UDP
+# packets made TCP SYNs by the ingress rule, from random addresses of
+# 10.200.0.0/16 (no director routes them: nothing answers) and random
+# ports, at FLOOD_PPS a second (pktgen's ratep; the rate reached is
+# reported). Meanwhile one client process makes short connections as in
+# crr/1; the figure is its rate, and the ratio to the same path's rate
+# without the flood in the same round. The TCP checksum of the flood's
+# SYNs is not valid: the directors forward without checking it (IPVS and
+# fullnat.ko alike) and the real servers drop them, so this measures what
+# a flood costs the director, not the real servers' SYN cookies.
+# Paths: direct routing (flood from lb1 to the servers), IPVS NAT, fullnat.ko
+# with its defaults, and fullnat.ko with conn_max FLOOD_CONN_MAX
+# ("fnat_full": a table the flood fills within a second or two).
+flood_target() { # flood_target PATH: NS DST_MIN DST_MAX PORT
+	case $1 in
+	direct) echo "lb1 $RS1 $RS2 8080" ;;
+	ipvs) echo "lb2 $VIP_I $VIP_I 8080" ;;
+	fnat*) echo "lb3 $VIP_F $VIP_F 8080" ;;
+	esac
+}
+
+flood_start() { # flood_start PATH: sets FLOOD_NS, FLOOD_PID
+	local ns dmin dmax port mac c script="" f=/proc/net/pktgen/pgin
+	read -r ns dmin dmax port <<< "$(flood_target "$1")"
+	pg_flags "$ns" SYN
+	mac=$(on_quiet "$ns" cat /sys/class/net/pgin/address)
+	for c in "clone_skb 0" "xmit_mode netif_receive" "burst 1" "count 0" \
+		"pkt_size 64" "dst_mac $mac" "ratep $FLOOD_PPS" \
+		"src_min 0.0.0.0" "src_max 0.0.0.0" "udp_src_min 0" "udp_src_max 0" \
+		"udp_dst_min 0" "udp_dst_max 0" \
+		"dst_min $dmin" "dst_max $dmax" "src_min 10.200.0.1" "src_max 10.200.255.254" \
+		"udp_dst_min $port" "udp_dst_max $port" \
+		"udp_src_min 1024" "udp_src_max 65535" "flag NO_TIMESTAMP" \
+		"flag IPSRC_RND" "flag UDPSRC_RND" "flag !UDPDST_RND"; do
+		script+="echo '$c' > $f || { echo 'pktgen refused: $c'; exit 1; }; "
+	done
+	script+="echo start > /proc/net/pktgen/pgctrl"
+	on_quiet "$ns" sh -c "$script" &
+	FLOOD_PID=$! FLOOD_NS=$ns
+	# let the flood reach its rate (and fill what it fills) first
+	sleep 1
+}
+
+flood_stop() { # sets FLOOD_RATE: the rate the flood reached, packets/s
+	local res pkts usec
+	on_quiet "$FLOOD_NS" sh -c 'echo stop > /proc/net/pktgen/pgctrl'
+	wait "$FLOOD_PID" || true
+	res=$(on_quiet "$FLOOD_NS" grep '^Result:' /proc/net/pktgen/pgin) || true
+	read -r usec pkts <<< "$(sed -n 's/^Result: OK: \([0-9]*\)(.*usec, \([0-9]*\) .*/\1 \2/p' <<< "$res")"
+	pg_flags "$FLOOD_NS" ACK
+	FLOOD_RATE=0
+	[[ -n $usec ]] && ((usec > 0)) && FLOOD_RATE=$((pkts * 1000000 / usec))
+	return 0
+}
+
+part_flood() {
+	local rep path conn_max
+	conn_max=$(lbctl -n lb3 -j config | jq .conn_max)
+	for ((rep = 1; rep <= REPS; rep++)); do
+		log "flood round $rep of $REPS"
+		# each path without the flood right before with it: the
+		# emulator's speed drifts
+		for path in direct ipvs fnat_toa fnat_full; do
+			if [[ $path == fnat_full ]]; then
+				lbctl -n lb3 config set conn_max "$FLOOD_CONN_MAX"
+			else
+				measure flood/base "$path" "$rep" crr 1 8080
+			fi
+			flood_start "$path"
+			measure flood/syn "$path" "$rep" crr 1 8080
+			# what the flood left in the table, and the rate it reached
+			emit "info flood_table/$path/$rep=$(table_size "${path%_*}")"
+			flood_stop
+			emit "info flood_pps/$path/$rep=$FLOOD_RATE"
+			if [[ $path == fnat_full ]]; then
+				lbctl -n lb3 config set conn_max "$conn_max"
+			fi
+		done
+	done
+	on lb3 lbctl stats | grep -E 'conn_limit|no_|not_syn|err' || true
 }
 
 # One packet-rate round over the paths: random sources among the open
@@ -523,11 +654,26 @@ if want crr || want bulk; then
 	part_crr_bulk
 fi
 [[ -n $PROFILE ]] && profile
-if want scale || want svc; then
+if want flood || want scale || want svc; then
 	setup_pktgen > "$FNAT_LOG/setup-pktgen.txt" 2>&1 ||
 		{ cat "$FNAT_LOG/setup-pktgen.txt"; fail "pktgen setup"; }
 	emit "info fnat_tab_bits=$(cat /sys/module/fullnat/parameters/conn_tab_bits)" \
 	     "ipvs_tab_bits=$(cat /sys/module/ip_vs/parameters/conn_tab_bits)"
+fi
+if want flood; then
+	emit "info flood_pps_asked=$FLOOD_PPS flood_conn_max=$FLOOD_CONN_MAX"
+	part_flood
+	if want scale || want svc; then
+		# The flood's connections must not count in the tables measured
+		# next: fullnat.ko keeps them 30 s (SYN_RECV), IPVS 60 s.
+		log "waiting for the flood's connections to expire"
+		# shellcheck disable=SC2016 # evaluated at each poll
+		wait_for 180 "empty tables after the flood" \
+			eval '(( $(table_size ipvs) + $(table_size fnat) == 0 ))'
+	fi
+fi
+if want scale || want svc; then
+	pg_config_scale > "$FNAT_LOG/setup-pktgen-scale.txt" 2>&1
 fi
 want scale && part_scale
 want svc && part_svc
