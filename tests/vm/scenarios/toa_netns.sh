@@ -64,8 +64,8 @@ log "the parameter is the initial namespace's list only"
 echo "$TOA_TRUSTED" > /sys/module/toa/parameters/trusted_sources
 assert_eq "$(cat /proc/sys/net/toa/trusted_sources)" "$TOA_TRUSTED" \
 	"initial namespace's sysctl = the parameter"
-assert_eq "$(toa_trusted rs)" "" "rs unchanged by the parameter"
 expect rs "rs, nothing trusted there" "$TOA_LIP:SPORT"
+assert_eq "$(toa_trusted rs)" "" "rs unchanged by the parameter"
 assert_eq "$(log_lines rs)" 1 "log lines for rs: its first ignored TOA"
 echo 192.0.2.0/24 > /proc/sys/net/toa/trusted_sources
 assert_eq "$(cat /sys/module/toa/parameters/trusted_sources)" 192.0.2.0/24 \
