@@ -98,7 +98,9 @@ bool toa_trust_configured(const struct net *net)
  */
 void toa_untrusted_seen(const struct net *net, const struct in6_addr *src)
 {
-	static DEFINE_RATELIMIT_STATE(rs, 60 * HZ, 10);
+	/* no "callbacks suppressed" line: what it suppressed is said later */
+	static struct ratelimit_state rs =
+		RATELIMIT_STATE_INIT_FLAGS(rs, 60 * HZ, 10, RATELIMIT_MSG_ON_RELEASE);
 	struct toa_net *tn = toa_net(net);
 
 	toa_stat_inc(net, TOA_STAT_UNTRUSTED);
