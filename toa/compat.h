@@ -13,6 +13,9 @@
 #define _TOA_COMPAT_H
 
 #include <linux/slab.h>
+#include <linux/sysctl.h>
+#include <linux/version.h>
+#include <net/net_namespace.h>
 
 #ifndef CONFIG_HAVE_REGS_AND_STACK_ACCESS_API
 #error "toa needs regs_get_kernel_argument() (CONFIG_HAVE_REGS_AND_STACK_ACCESS_API)"
@@ -34,6 +37,26 @@
 	kmem_cache_create_usercopy(name, sizeof(type), 0, 0,		\
 				   offsetof(type, field),		\
 				   sizeof_field(type, field), NULL)
+#endif
+
+/* proc handlers take a const table from 6.11 on */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+#define toa_ctl_table const struct ctl_table
+#else
+#define toa_ctl_table struct ctl_table
+#endif
+
+/*
+ * From 6.6 on register_net_sysctl() is a macro taking ARRAY_SIZE() of its
+ * argument, which must then be an array; a table copied per namespace is a
+ * pointer, whose size register_net_sysctl_sz() takes instead.
+ */
+#ifdef register_net_sysctl
+#define toa_register_net_sysctl(net, path, table, n)			\
+	register_net_sysctl_sz(net, path, table, n)
+#else
+#define toa_register_net_sysctl(net, path, table, n)			\
+	register_net_sysctl(net, path, table)
 #endif
 
 #endif /* _TOA_COMPAT_H */

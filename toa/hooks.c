@@ -9,7 +9,8 @@
  *   tcp_v4_syn_recv_sock   kretprobe: the child socket of an IPv4 packet
  *   tcp_v6_syn_recv_sock   kretprobe: ... of an IPv6 packet. An IPv4 client
  *                          of a dual-stack listener passes through both
- *                          (v6 calls v4); it is recorded by the v4 one.
+ *                          (v6 calls v4); it is recorded by the v4 one,
+ *                          or by the v6 one if the v4 one did not see it.
  *   inet_getname           kretprobe: getpeername()/accept() on AF_INET
  *   inet6_getname          kretprobe: ... on AF_INET6, IPv4-mapped included
  *   inet_sock_destruct     kprobe: the socket's entry goes, exactly once per
@@ -18,8 +19,13 @@
  * Both syn_recv_sock functions see the completing packet whether it came
  * through the request queue or a SYN cookie (cookie_v{4,6}_check() call
  * the same function), and they return the child before anyone else can see
- * it. The getname probes rewrite the kernel buffer that getpeername() and
- * accept() copy to userspace afterwards (peer == 2 for accept).
+ * it. A TCP Fast Open child is created by the same functions, but from the
+ * SYN, which carries no TOA (the director writes it into the third ACK and
+ * later packets, when the child exists already): such connections show
+ * the LIP, and any stale entry under the new socket is removed as for
+ * every child without TOA. The getname probes rewrite the kernel buffer
+ * that getpeername() and accept() copy to userspace afterwards (peer == 2
+ * for accept).
  *
  * Order: the destructor probe first, so no entry can be created for a
  * socket whose end would go unnoticed; the creating probes last. Exit is
@@ -28,11 +34,39 @@
  * probe goes returns through the kernel's rethook trampoline, which finds
  * the handler gone and calls nothing of ours. After toa_hooks_uninit() no
  * code or data of this module is reached by a probe.
+ *
+ * Misses, the residual risk. The kernel skips a probe, calling nothing of
+ * ours, in two cases:
+ *  - a kretprobe has all its instances in use (kretprobe nmissed). An
+ *    instance is held from entry to return, and inet{,6}_getname() may
+ *    sleep in lock_sock() while holding one: hence maxactive far above the
+ *    number of CPUs. Only more threads than that blocked in getname() on
+ *    contended sockets at once exhaust it.
+ *  - a probe fires on a CPU where a kprobe handler is already running
+ *    (kprobe nmissed): a softirq that interrupts a handler running in
+ *    process context (our getname handlers, the destructor, or any other
+ *    tool's kprobe) skips every probe it meets, for all the packets it
+ *    processes. The getname return handler does its work with interrupts
+ *    off, the destructor under its bucket lock (interrupts off too), which
+ *    leaves the kprobe core's own instructions and our short entry
+ *    handlers as that window.
+ * A missed tcp_v*_syn_recv_sock leaves the connection with the LIP for its
+ * life (for an IPv4 child of a dual-stack listener, the v6 probe recovers
+ * a missed v4 one: recorded_by_v6_probe); a missed getname returns the LIP
+ * for that one call; a missed destructor leaves an entry that no socket
+ * with another peer ever reads and that the next child at that address
+ * removes (stale_removed, table.c). Never another client's address. The
+ * kernel's miss counts cannot be told apart by namespace (no code of ours
+ * ran); /proc/net/toa_stats shows them, with their total, in every
+ * namespace. The same happens while kprobes are disabled as a whole
+ * (/sys/kernel/debug/kprobes/enabled), and then nothing is counted.
  */
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/kprobes.h>
+#include <linux/moduleparam.h>
 #include <linux/net.h>
+#include <linux/percpu.h>
 #include <linux/seq_file.h>
 #include <net/ipv6.h>
 
@@ -48,38 +82,59 @@ struct getname_data {
 	struct sockaddr *uaddr;
 };
 
+/*
+ * The child tcp_v4_syn_recv_sock()'s return handler last saw on this CPU:
+ * tcp_v6_syn_recv_sock() calls it for an IPv4 packet in the same softirq,
+ * so the v6 return handler knows whether the v4 one ran for its child.
+ */
+static DEFINE_PER_CPU(const struct sock *, v4_seen);
+
+/*
+ * Whatever happens, a new child leaves no entry but its own: a stale one
+ * under its address (its socket's end missed, the memory reused) would
+ * show another client's address once the peer matches.
+ */
 static void record(struct sock *child, const struct sk_buff *skb)
 {
 	const struct net *net = sock_net(child);
 	struct toa_addr peer, client;
+	bool stale = false;
 	int ret;
 
 	switch (toa_parse_skb(skb, &peer, &client)) {
 	case TOA_NONE:
-		return;
+		goto forget;
 	case TOA_MALFORMED:
-		toa_stat_inc(net, toa_source_trusted(&peer.addr) ?
-			     TOA_STAT_MALFORMED : TOA_STAT_UNTRUSTED);
-		return;
+		if (toa_source_trusted(net, &peer.addr))
+			toa_stat_inc(net, TOA_STAT_MALFORMED);
+		else
+			toa_untrusted_seen(net, &peer.addr);
+		goto forget;
 	case TOA_FOUND:
 		break;
 	}
-	if (!toa_source_trusted(&peer.addr)) {
-		toa_stat_inc(net, TOA_STAT_UNTRUSTED);
-		return;
+	if (!toa_source_trusted(net, &peer.addr)) {
+		toa_untrusted_seen(net, &peer.addr);
+		goto forget;
 	}
 	/* sockaddr_in cannot hold an IPv6 client; better the LIP than a lie */
 	if (child->sk_family == AF_INET && !ipv6_addr_v4mapped(&client.addr)) {
 		toa_stat_inc(net, TOA_STAT_UNMAPPABLE);
-		return;
+		goto forget;
 	}
-	ret = toa_table_insert(child, &peer, &client);
+	ret = toa_table_insert(child, &peer, &client, &stale);
 	if (ret == -ENOSPC)
 		toa_stat_inc(net, TOA_STAT_TABLE_FULL);
 	else if (ret)
 		toa_stat_inc(net, TOA_STAT_NO_MEMORY);
 	else
 		toa_stat_inc(net, TOA_STAT_CONNS);
+	goto out;
+forget:
+	stale = toa_table_remove(child);
+out:
+	if (stale)
+		toa_stat_inc(net, TOA_STAT_STALE);
 }
 
 /* syn_recv_sock(const struct sock *sk, struct sk_buff *skb, ...): see compat.h */
@@ -91,24 +146,43 @@ static int syn_recv_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-/*
- * An IPv4 packet reaching tcp_v6_syn_recv_sock() is handed to
- * tcp_v4_syn_recv_sock(), whose return handler records the child (first):
- * skipping it here records it once and counts it once.
- */
 static int syn_recv6_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	syn_recv_entry(ri, regs);
-	return ((struct syn_recv_data *)ri->data)->skb->protocol == htons(ETH_P_IP);
+	this_cpu_write(v4_seen, NULL);
+	return syn_recv_entry(ri, regs);
 }
 
-static int syn_recv_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+static int syn_recv4_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct syn_recv_data *d = (struct syn_recv_data *)ri->data;
 	struct sock *child = (struct sock *)regs_return_value(regs);
 
+	this_cpu_write(v4_seen, child);
 	if (child)
 		record(child, d->skb);
+	return 0;
+}
+
+/*
+ * An IPv4 packet reaching tcp_v6_syn_recv_sock() is handed to
+ * tcp_v4_syn_recv_sock() (in 6.1), whose return handler ran first and
+ * recorded the child: recorded once, counted once. Should that handler not
+ * have run for it (a missed probe, or a kernel whose v6 path builds the
+ * child itself), the child is recorded here.
+ */
+static int syn_recv6_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct syn_recv_data *d = (struct syn_recv_data *)ri->data;
+	struct sock *child = (struct sock *)regs_return_value(regs);
+
+	if (!child)
+		return 0;
+	if (d->skb->protocol == htons(ETH_P_IP)) {
+		if (this_cpu_read(v4_seen) == child)
+			return 0;
+		toa_stat_inc(sock_net(child), TOA_STAT_V6_FALLBACK);
+	}
+	record(child, d->skb);
 	return 0;
 }
 
@@ -128,39 +202,49 @@ static int getname_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
  * *uaddr holds the peer the kernel just wrote (the LIP); it is also what
  * the entry is checked against, so a reused socket is never rewritten.
  */
-static int getname_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+static void rewrite_peer(const struct sock *sk, struct sockaddr *uaddr)
 {
-	struct getname_data *d = (struct getname_data *)ri->data;
-	struct sock *sk = d->sock->sk;
 	struct toa_addr peer, client;
 
-	if ((int)regs_return_value(regs) < 0 || !sk)
-		return 0;
-
-	if (d->uaddr->sa_family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)d->uaddr;
+	if (uaddr->sa_family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)uaddr;
 
 		ipv6_addr_set_v4mapped(sin->sin_addr.s_addr, &peer.addr);
 		peer.port = sin->sin_port;
 		if (!toa_table_lookup(sk, &peer, &client) ||
 		    !ipv6_addr_v4mapped(&client.addr))
-			return 0;
+			return;
 		sin->sin_addr.s_addr = client.addr.s6_addr32[3];
 		sin->sin_port = client.port;
-	} else if (d->uaddr->sa_family == AF_INET6) {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)d->uaddr;
+	} else if (uaddr->sa_family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)uaddr;
 
 		peer.addr = sin6->sin6_addr;
 		peer.port = sin6->sin6_port;
 		if (!toa_table_lookup(sk, &peer, &client))
-			return 0;
+			return;
 		sin6->sin6_addr = client.addr;
 		sin6->sin6_port = client.port;
 		sin6->sin6_scope_id = 0;	/* was the LIP's, if link-local */
 	}
+}
+
+static int getname_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct getname_data *d = (struct getname_data *)ri->data;
+	struct sock *sk = d->sock->sk;
+	unsigned long flags;
+
+	if ((int)regs_return_value(regs) < 0 || !sk)
+		return 0;
+	/* a softirq running in the handler would miss every probe: see the top */
+	local_irq_save(flags);
+	rewrite_peer(sk, d->uaddr);
+	local_irq_restore(flags);
 	return 0;
 }
 
+/* Often in process context: the table's lock keeps interrupts off. */
 static int destruct_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	toa_table_remove((const struct sock *)regs_get_kernel_argument(regs, 0));
@@ -179,41 +263,54 @@ static struct kprobe destruct_probe = {
 	.data_size = sizeof(struct getname_data),			\
 }
 
-#define SYN_RECV_PROBE(sym, entry) {					\
+#define SYN_RECV_PROBE(sym, entry, ret) {				\
 	.kp.symbol_name = sym,						\
 	.entry_handler = entry,						\
-	.handler = syn_recv_return,					\
+	.handler = ret,							\
 	.data_size = sizeof(struct syn_recv_data),			\
 }
 
 static struct kretprobe ret_probes[] = {
 	GETNAME_PROBE("inet_getname"),
 	GETNAME_PROBE("inet6_getname"),
-	SYN_RECV_PROBE("tcp_v4_syn_recv_sock", syn_recv_entry),
-	SYN_RECV_PROBE("tcp_v6_syn_recv_sock", syn_recv6_entry),
+	SYN_RECV_PROBE("tcp_v4_syn_recv_sock", syn_recv_entry, syn_recv4_return),
+	SYN_RECV_PROBE("tcp_v6_syn_recv_sock", syn_recv6_entry, syn_recv6_return),
 };
 static struct kretprobe *ret_probe_ptrs[ARRAY_SIZE(ret_probes)];
 
+/*
+ * The kernel's counts of calls each probe skipped (all namespaces): all
+ * instances busy (kretprobe nmissed) or another handler running on the CPU
+ * (kprobe nmissed), then their sum.
+ */
 void toa_hooks_show_missed(struct seq_file *seq)
 {
+	unsigned long n, total = 0;
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(ret_probes); i++)
-		seq_printf(seq, "missed_%s %lu\n", ret_probes[i].kp.symbol_name,
-			   (unsigned long)READ_ONCE(ret_probes[i].nmissed) +
-			   READ_ONCE(ret_probes[i].kp.nmissed));
-	seq_printf(seq, "missed_%s %lu\n", destruct_probe.symbol_name,
-		   READ_ONCE(destruct_probe.nmissed));
+	for (i = 0; i < ARRAY_SIZE(ret_probes); i++) {
+		n = (unsigned long)READ_ONCE(ret_probes[i].nmissed) +
+		    READ_ONCE(ret_probes[i].kp.nmissed);
+		seq_printf(seq, "missed_%s %lu\n", ret_probes[i].kp.symbol_name, n);
+		total += n;
+	}
+	n = READ_ONCE(destruct_probe.nmissed);
+	seq_printf(seq, "missed_%s %lu\n", destruct_probe.symbol_name, n);
+	seq_printf(seq, "missed_total %lu\n", total + n);
 }
+
+/*
+ * inet_getname() may sleep in lock_sock() and holds an instance while it
+ * does: with the kernel's default (10 on the bench) most calls of a busy
+ * server went unhooked. Instances are small; be generous. An operator with
+ * more threads than that in getname() at once may raise it (missed_total).
+ */
+static unsigned int maxactive;
+module_param(maxactive, uint, 0444);
+MODULE_PARM_DESC(maxactive, "Instances of each kretprobe, i.e. calls followed at once (default 0: max(512, 64 x CPUs); at most 65536)");
 
 int toa_hooks_init(void)
 {
-	/*
-	 * inet_getname() may sleep in lock_sock() and holds an instance while
-	 * it does: with the default (10 on the bench) most calls of a busy
-	 * server went unhooked. Instances are small; be generous.
-	 */
-	int maxactive = max_t(int, 512, num_possible_cpus() * 64);
 	unsigned int i;
 	int ret;
 
@@ -223,7 +320,8 @@ int toa_hooks_init(void)
 		return ret;
 	}
 	for (i = 0; i < ARRAY_SIZE(ret_probes); i++) {
-		ret_probes[i].maxactive = maxactive;
+		ret_probes[i].maxactive = maxactive ? min(maxactive, 65536U) :
+					   max_t(int, 512, num_possible_cpus() * 64);
 		ret = register_kretprobe(&ret_probes[i]);
 		if (ret) {
 			pr_err("cannot probe %s: %d\n", ret_probes[i].kp.symbol_name, ret);

@@ -31,8 +31,8 @@ static int __init toa_init(void)
 		goto out_uninit_netns;
 
 	pr_info("version " FULLNAT_VERSION " loaded\n");
-	if (!toa_trust_configured())
-		pr_notice("trusted_sources is empty: every TOA is ignored until the directors' networks are set (see /etc/modprobe.d/toa.conf)\n");
+	if (!toa_trust_configured(&init_net))
+		pr_notice("trusted_sources is empty: every TOA is ignored until the directors' LIP networks are set (module parameter trusted_sources, see /etc/modprobe.d/toa.conf; other network namespaces: sysctl net.toa.trusted_sources, empty in each new one)\n");
 	return 0;
 
 out_uninit_netns:

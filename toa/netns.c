@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Per network namespace counters, read in /proc/net/toa_stats: a real
- * server in one namespace does not see another's connections. The probes
- * find the namespace of a socket with sock_net(). The probes themselves are
- * global, so their miss counts (a kretprobe with all its instances busy
- * skips its handler) are the same in every namespace.
+ * Per network namespace state: the counters read in /proc/net/toa_stats
+ * (a real server in one namespace does not see another's connections), the
+ * namespace's trusted sources and their sysctl (trusted.c). The probes find
+ * the namespace of a socket with sock_net().
+ *
+ * The probes themselves are global: a probe that the kernel skipped ran no
+ * code of ours, so nothing tells which namespace the missed call was for.
+ * Those misses are shown, the same, in every namespace (toa_hooks_show_missed());
+ * the misses the module notices later are counted where they are noticed
+ * (stale_removed, recorded_by_v6_probe).
  */
 #include <linux/atomic.h>
 #include <linux/proc_fs.h>
@@ -12,10 +17,6 @@
 #include <net/netns/generic.h>
 
 #include "toa.h"
-
-struct toa_net {
-	atomic64_t stats[__TOA_STAT_MAX];
-};
 
 static unsigned int toa_net_id __read_mostly;
 
@@ -26,18 +27,23 @@ static const char *const stat_names[__TOA_STAT_MAX] = {
 	[TOA_STAT_UNMAPPABLE]	= "ignored_unmappable",
 	[TOA_STAT_TABLE_FULL]	= "table_full",
 	[TOA_STAT_NO_MEMORY]	= "no_memory",
+	[TOA_STAT_STALE]	= "stale_removed",
+	[TOA_STAT_V6_FALLBACK]	= "recorded_by_v6_probe",
 };
+
+struct toa_net *toa_net(const struct net *net)
+{
+	return net_generic(net, toa_net_id);
+}
 
 void toa_stat_inc(const struct net *net, enum toa_stat stat)
 {
-	struct toa_net *tn = net_generic(net, toa_net_id);
-
-	atomic64_inc(&tn->stats[stat]);
+	atomic64_inc(&toa_net(net)->stats[stat]);
 }
 
 static int stats_show(struct seq_file *seq, void *v)
 {
-	struct toa_net *tn = net_generic(seq_file_single_net(seq), toa_net_id);
+	struct toa_net *tn = toa_net(seq_file_single_net(seq));
 	unsigned int i;
 
 	for (i = 0; i < __TOA_STAT_MAX; i++)
@@ -48,14 +54,22 @@ static int stats_show(struct seq_file *seq, void *v)
 
 static int __net_init toa_net_init(struct net *net)
 {
-	if (!proc_create_net_single("toa_stats", 0444, net->proc_net, stats_show, NULL))
+	int ret;
+
+	ret = toa_trust_net_init(net);
+	if (ret)
+		return ret;
+	if (!proc_create_net_single("toa_stats", 0444, net->proc_net, stats_show, NULL)) {
+		toa_trust_net_exit(net);
 		return -ENOMEM;
+	}
 	return 0;
 }
 
 static void __net_exit toa_net_exit(struct net *net)
 {
 	remove_proc_entry("toa_stats", net->proc_net);
+	toa_trust_net_exit(net);
 }
 
 static struct pernet_operations toa_net_ops = {

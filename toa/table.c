@@ -15,8 +15,12 @@
  *  - should that removal ever be missed (a probe miss), the entry also holds
  *    the peer the socket had at creation (the director's LIP and lport) and
  *    a lookup only answers when the socket's current peer is still that, so
- *    a reused socket connected elsewhere is never rewritten. A new child
- *    recorded at the same address replaces the stale entry.
+ *    a reused socket connected elsewhere is never rewritten;
+ *  - and every new child removes whatever is left under its address, the
+ *    one that carries no TOA (hooks.c: record()) as much as the one that
+ *    does: a reused socket with the same peer (the director reusing its
+ *    LIP:lport towards this server, for a service without TOA) must not
+ *    show the previous client. Both count stale_removed.
  *
  * Writers (creation in softirq, destruction in any context) take the
  * bucket's spinlock with interrupts off, which is valid in every context a
@@ -34,8 +38,6 @@
 #include "compat.h"
 #include "toa.h"
 
-#define TOA_HASH_BITS	14
-
 struct toa_entry {
 	struct hlist_node node;
 	const struct sock *sk;		/* the key; never dereferenced */
@@ -50,6 +52,7 @@ struct toa_bucket {
 };
 
 static struct toa_bucket *buckets;
+static unsigned int hash_bits;
 static struct kmem_cache *entry_cache;
 static atomic_t nr_entries = ATOMIC_INIT(0);
 
@@ -57,15 +60,20 @@ static atomic_t nr_entries = ATOMIC_INIT(0);
  * The data path never allocates without a limit. An entry is ~80 bytes:
  * the default bounds the table at ~80 MiB for a million concurrent TOA
  * connections; past it connections work but show the LIP, and
- * table_full counts them.
+ * table_full counts them. The hash is sized from it at load (one bucket
+ * per two entries, 2^8 to 2^20 buckets: 8 MiB of buckets for the
+ * default), so it is read-only afterwards.
  */
 static unsigned int max_entries = 1U << 20;
-module_param(max_entries, uint, 0644);
-MODULE_PARM_DESC(max_entries, "Most connections remembered at once (default 1048576)");
+module_param(max_entries, uint, 0444);
+MODULE_PARM_DESC(max_entries, "Most connections remembered at once (default 1048576), sizes the hash at load");
+
+#define TOA_HASH_BITS_MIN	8
+#define TOA_HASH_BITS_MAX	20
 
 static struct toa_bucket *bucket_of(const struct sock *sk)
 {
-	return &buckets[hash_ptr(sk, TOA_HASH_BITS)];
+	return &buckets[hash_ptr(sk, hash_bits)];
 }
 
 static bool addr_equal(const struct toa_addr *a, const struct toa_addr *b)
@@ -100,24 +108,27 @@ static struct toa_entry *__entry_find(struct toa_bucket *b, const struct sock *s
 }
 
 /*
- * Returns 0, -ENOSPC when max_entries is reached, -ENOMEM. Called for a
- * child that no one else can see yet, so it cannot race with its own
- * destruction.
+ * Returns 0, -ENOSPC when max_entries is reached, -ENOMEM; *@replaced says
+ * whether a stale entry was there. Called for a child that no one else can
+ * see yet, so it cannot race with its own destruction.
  */
 int toa_table_insert(const struct sock *sk, const struct toa_addr *peer,
-		     const struct toa_addr *client)
+		     const struct toa_addr *client, bool *replaced)
 {
 	struct toa_bucket *b = bucket_of(sk);
 	struct toa_entry *e, *stale;
 	unsigned long flags;
 
+	*replaced = false;
 	if (atomic_inc_return(&nr_entries) > READ_ONCE(max_entries)) {
 		atomic_dec(&nr_entries);
+		*replaced = toa_table_remove(sk);
 		return -ENOSPC;
 	}
 	e = kmem_cache_alloc(entry_cache, GFP_ATOMIC);
 	if (!e) {
 		atomic_dec(&nr_entries);
+		*replaced = toa_table_remove(sk);
 		return -ENOMEM;
 	}
 	e->sk = sk;
@@ -128,12 +139,14 @@ int toa_table_insert(const struct sock *sk, const struct toa_addr *peer,
 	stale = __entry_find(b, sk);
 	if (stale)
 		__entry_unlink(b, stale);
+	*replaced = stale;
 	hlist_add_head_rcu(&e->node, &b->head);
 	spin_unlock_irqrestore(&b->lock, flags);
 	return 0;
 }
 
-void toa_table_remove(const struct sock *sk)
+/* Returns whether there was an entry for @sk. */
+bool toa_table_remove(const struct sock *sk)
 {
 	struct toa_bucket *b;
 	struct toa_entry *e;
@@ -141,13 +154,14 @@ void toa_table_remove(const struct sock *sk)
 
 	/* every inet socket of the machine ends here: keep it cheap */
 	if (!atomic_read(&nr_entries))
-		return;
+		return false;
 	b = bucket_of(sk);
 	spin_lock_irqsave(&b->lock, flags);
 	e = __entry_find(b, sk);
 	if (e)
 		__entry_unlink(b, e);
 	spin_unlock_irqrestore(&b->lock, flags);
+	return e;
 }
 
 /*
@@ -178,10 +192,12 @@ int toa_table_init(void)
 {
 	unsigned int i;
 
-	buckets = kvmalloc_array(1U << TOA_HASH_BITS, sizeof(*buckets), GFP_KERNEL);
+	hash_bits = clamp(order_base_2(max_entries) - 1, TOA_HASH_BITS_MIN,
+			  TOA_HASH_BITS_MAX);
+	buckets = kvmalloc_array(1U << hash_bits, sizeof(*buckets), GFP_KERNEL);
 	if (!buckets)
 		return -ENOMEM;
-	for (i = 0; i < 1U << TOA_HASH_BITS; i++) {
+	for (i = 0; i < 1U << hash_bits; i++) {
 		spin_lock_init(&buckets[i].lock);
 		INIT_HLIST_HEAD(&buckets[i].head);
 	}
@@ -190,6 +206,8 @@ int toa_table_init(void)
 		kvfree(buckets);
 		return -ENOMEM;
 	}
+	pr_info("up to %u connections remembered, %u hash buckets\n", max_entries,
+		1U << hash_bits);
 	return 0;
 }
 
@@ -201,7 +219,7 @@ void toa_table_uninit(void)
 	unsigned long flags;
 	unsigned int i;
 
-	for (i = 0; i < 1U << TOA_HASH_BITS; i++) {
+	for (i = 0; i < 1U << hash_bits; i++) {
 		struct toa_bucket *b = &buckets[i];
 
 		spin_lock_irqsave(&b->lock, flags);

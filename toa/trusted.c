@@ -1,34 +1,48 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Whose TOA to believe: the module parameter trusted_sources, a comma-
- * separated list of IPv4/IPv6 networks (CIDR; a bare address is a host).
- * The source checked is the IP source of the packet that completes the
- * handshake, i.e. the director's LIP.
+ * Whose TOA to believe: per network namespace, a list of IPv4/IPv6
+ * networks (CIDR; a bare address is a host), written as a comma-separated
+ * value. The source checked is the IP source of the packet that completes
+ * the handshake, i.e. the director's LIP.
  *
  * Default: empty, trust nobody. A TOA option is just bytes a sender chose;
  * if any source were believed, every client able to reach the real server
  * without the director (another subnet, a VPN, a neighbour VM) could send
  * its own TOA and make the application log, rate-limit and authorise it as
  * any address it likes. Only the operator knows the directors' LIP ranges,
- * so the module does nothing until told them (/etc/modprobe.d/toa.conf,
- * or /sys/module/toa/parameters/trusted_sources at run time), and counts
- * what it ignored meanwhile (ignored_untrusted in /proc/net/toa_stats).
+ * so the module does nothing until told them, and counts what it ignored
+ * meanwhile (ignored_untrusted in /proc/net/toa_stats); the first ignored
+ * TOA of a namespace is logged with its source, once.
+ *
+ * Per namespace, because a container host runs one real server per pod:
+ * trusting one pod's director for all would let any pod's neighbours forge
+ * addresses for the others. Each namespace has the sysctl
+ * net.toa.trusted_sources, empty when the namespace is created. The module
+ * parameter trusted_sources (/etc/modprobe.d/toa.conf,
+ * /sys/module/toa/parameters/trusted_sources) is the initial namespace's
+ * list: the same storage as that namespace's sysctl, and the only one that
+ * exists before the module's per-namespace state does (a value given to
+ * modprobe is parsed before toa_init()).
  *
  * Parse, validate, publish: a new value is parsed whole into a new list and
  * published with RCU; a bad value is rejected with -EINVAL and the old list
- * stays. The data path reads the list under RCU only.
+ * stays. The data path reads the lists under RCU only.
  */
 #include <linux/inet.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/ratelimit.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/sysctl.h>
 #include <net/ipv6.h>
 
+#include "compat.h"
 #include "toa.h"
 
 #define TRUST_MAX	64	/* networks; keeps the value within a 4K page */
+#define TRUST_STR_MAX	4096	/* 64 x "xxxx:...:xxxx/128," fits */
 
 /* IPv4 networks are kept as ::ffff:a.b.c.d/(96 + len): one matcher for both. */
 struct prefix {
@@ -36,37 +50,69 @@ struct prefix {
 	u8 len;
 };
 
-struct trust_list {
+struct toa_trust_list {
 	struct rcu_head rcu;
 	unsigned int n;
 	struct prefix nets[];
 };
 
-static struct trust_list __rcu *trusted;
-static DEFINE_MUTEX(trust_lock);	/* serialises writers of @trusted */
+/* The initial namespace's list, i.e. the module parameter's value. */
+static struct toa_trust_list __rcu *init_trusted;
+static DEFINE_MUTEX(trust_lock);	/* serialises writers of every list */
 
-bool toa_source_trusted(const struct in6_addr *src)
+static struct toa_trust_list __rcu **trust_slot(const struct net *net)
 {
-	const struct trust_list *t;
+	return net_eq(net, &init_net) ? &init_trusted : &toa_net(net)->trusted;
+}
+
+bool toa_source_trusted(const struct net *net, const struct in6_addr *src)
+{
+	const struct toa_trust_list *t;
 	bool ok = false;
 	unsigned int i;
 
 	rcu_read_lock();
-	t = rcu_dereference(trusted);
+	t = rcu_dereference(*trust_slot(net));
 	for (i = 0; t && i < t->n && !ok; i++)
 		ok = ipv6_prefix_equal(src, &t->nets[i].addr, t->nets[i].len);
 	rcu_read_unlock();
 	return ok;
 }
 
-bool toa_trust_configured(void)
+bool toa_trust_configured(const struct net *net)
 {
 	bool ret;
 
 	rcu_read_lock();
-	ret = rcu_dereference(trusted) != NULL;
+	ret = rcu_dereference(*trust_slot(net)) != NULL;
 	rcu_read_unlock();
 	return ret;
+}
+
+/*
+ * A TOA from @src was ignored because @src is not trusted. The operator who
+ * loaded the module and forgot the list (or set the wrong one) would
+ * otherwise see nothing at all: say it once per namespace, with the source
+ * and what to set. Namespaces are cheap to create, hence also a global rate
+ * limit; a line it suppresses is said on a later connection instead.
+ */
+void toa_untrusted_seen(const struct net *net, const struct in6_addr *src)
+{
+	/* no "callbacks suppressed" line: what it suppressed is said later */
+	static struct ratelimit_state rs =
+		RATELIMIT_STATE_INIT_FLAGS(rs, 60 * HZ, 10, RATELIMIT_MSG_ON_RELEASE);
+	struct toa_net *tn = toa_net(net);
+
+	toa_stat_inc(net, TOA_STAT_UNTRUSTED);
+	if (test_bit(TOA_NET_UNTRUSTED_LOGGED, &tn->flags) || !__ratelimit(&rs) ||
+	    test_and_set_bit(TOA_NET_UNTRUSTED_LOGGED, &tn->flags))
+		return;
+	if (ipv6_addr_v4mapped(src))
+		pr_notice("netns %u: ignored the TOA option of a connection from %pI4, not in net.toa.trusted_sources: if it is a director's LIP, add its network to that sysctl in this namespace (the initial namespace's is also the module parameter trusted_sources); logged once, ignored_untrusted in /proc/net/toa_stats counts them all\n",
+			  net->ns.inum, &src->s6_addr32[3]);
+	else
+		pr_notice("netns %u: ignored the TOA option of a connection from %pI6c, not in net.toa.trusted_sources: if it is a director's LIP, add its network to that sysctl in this namespace (the initial namespace's is also the module parameter trusted_sources); logged once, ignored_untrusted in /proc/net/toa_stats counts them all\n",
+			  net->ns.inum, src);
 }
 
 /* One "a.b.c.d[/len]" or "x:y::z[/len]"; @s is NUL-terminated and trimmed. */
@@ -104,9 +150,9 @@ static int parse_prefix(const char *s, struct prefix *p)
 }
 
 /* Returns a new list (NULL for an empty value: trust nobody) or ERR_PTR. */
-static struct trust_list *parse_list(const char *val)
+static struct toa_trust_list *parse_list(const char *val)
 {
-	struct trust_list *t = NULL;
+	struct toa_trust_list *t = NULL;
 	char *buf, *cur, *tok;
 	int ret = 0;
 
@@ -145,55 +191,68 @@ out:
 	return t;
 }
 
+/* Replace the list in @slot with @new (NULL: trust nobody). */
+static void trust_publish(struct toa_trust_list __rcu **slot, struct toa_trust_list *new)
+{
+	struct toa_trust_list *old;
+
+	mutex_lock(&trust_lock);
+	old = rcu_replace_pointer(*slot, new, lockdep_is_held(&trust_lock));
+	mutex_unlock(&trust_lock);
+	if (old)
+		kfree_rcu(old, rcu);
+}
+
+/* The list in @slot as "net/len,net/len"; returns the length written. */
+static int trust_format(struct toa_trust_list __rcu **slot, char *buf, size_t size)
+{
+	const struct toa_trust_list *t;
+	unsigned int i;
+	int len = 0;
+
+	mutex_lock(&trust_lock);
+	t = rcu_dereference_protected(*slot, lockdep_is_held(&trust_lock));
+	for (i = 0; t && i < t->n; i++) {
+		const struct prefix *p = &t->nets[i];
+		const char *sep = i ? "," : "";
+
+		if (ipv6_addr_v4mapped(&p->addr) && p->len >= 96)
+			len += scnprintf(buf + len, size - len, "%s%pI4/%u", sep,
+					 &p->addr.s6_addr32[3], p->len - 96);
+		else
+			len += scnprintf(buf + len, size - len, "%s%pI6c/%u", sep,
+					 &p->addr, p->len);
+	}
+	mutex_unlock(&trust_lock);
+	return len;
+}
+
 /*
  * Called at load for a value given to modprobe (before toa_init()), and for
  * every write to /sys/module/toa/parameters/trusted_sources.
  */
 static int trusted_set(const char *val, const struct kernel_param *kp)
 {
-	struct trust_list *new, *old;
+	struct toa_trust_list *new = parse_list(val);
 
-	new = parse_list(val);
 	if (IS_ERR(new))
 		return PTR_ERR(new);
-
-	mutex_lock(&trust_lock);
-	old = rcu_replace_pointer(trusted, new, lockdep_is_held(&trust_lock));
-	mutex_unlock(&trust_lock);
-	if (old)
-		kfree_rcu(old, rcu);
+	trust_publish(&init_trusted, new);
 	return 0;
 }
 
 static int trusted_get(char *buf, const struct kernel_param *kp)
 {
-	const struct trust_list *t;
-	unsigned int i;
-	int len = 0;
+	int len = trust_format(&init_trusted, buf, PAGE_SIZE);
 
-	mutex_lock(&trust_lock);
-	t = rcu_dereference_protected(trusted, lockdep_is_held(&trust_lock));
-	for (i = 0; t && i < t->n; i++) {
-		const struct prefix *p = &t->nets[i];
-		const char *sep = i ? "," : "";
-
-		if (ipv6_addr_v4mapped(&p->addr) && p->len >= 96)
-			len += scnprintf(buf + len, PAGE_SIZE - len, "%s%pI4/%u", sep,
-					 &p->addr.s6_addr32[3], p->len - 96);
-		else
-			len += scnprintf(buf + len, PAGE_SIZE - len, "%s%pI6c/%u", sep,
-					 &p->addr, p->len);
-	}
-	mutex_unlock(&trust_lock);
-	len += scnprintf(buf + len, PAGE_SIZE - len, "\n");
-	return len;
+	return len + scnprintf(buf + len, PAGE_SIZE - len, "\n");
 }
 
 /* At module unload (or failed load), after every reader is gone. */
 static void trusted_free(void *arg)
 {
-	kfree(rcu_dereference_protected(trusted, true));
-	RCU_INIT_POINTER(trusted, NULL);
+	kfree(rcu_dereference_protected(init_trusted, true));
+	RCU_INIT_POINTER(init_trusted, NULL);
 }
 
 static const struct kernel_param_ops trusted_ops = {
@@ -203,4 +262,78 @@ static const struct kernel_param_ops trusted_ops = {
 };
 module_param_cb(trusted_sources, &trusted_ops, NULL, 0644);
 MODULE_PARM_DESC(trusted_sources,
-		 "Comma-separated networks (CIDR, IPv4/IPv6) whose TOA is believed: the directors' LIPs. Default: none");
+		 "Comma-separated networks (CIDR, IPv4/IPv6) whose TOA is believed in the initial network namespace: the directors' LIPs. Default: none. Other namespaces: sysctl net.toa.trusted_sources");
+
+/*
+ * net.toa.trusted_sources: read and written whole, as the module parameter.
+ * A value longer than the buffer is refused rather than cut.
+ */
+static int trusted_sysctl(toa_ctl_table *table, int write, void *buffer,
+			  size_t *lenp, loff_t *ppos)
+{
+	struct toa_trust_list __rcu **slot = trust_slot(table->data);
+	struct ctl_table tmp = { .maxlen = TRUST_STR_MAX };
+	struct toa_trust_list *new;
+	int ret;
+
+	if (write && (*ppos || *lenp >= TRUST_STR_MAX))
+		return -EINVAL;
+	tmp.data = kzalloc(TRUST_STR_MAX, GFP_KERNEL);
+	if (!tmp.data)
+		return -ENOMEM;
+	if (!write)
+		trust_format(slot, tmp.data, TRUST_STR_MAX);
+	ret = proc_dostring(&tmp, write, buffer, lenp, ppos);
+	if (write && !ret) {
+		new = parse_list(tmp.data);
+		if (IS_ERR(new))
+			ret = PTR_ERR(new);
+		else
+			trust_publish(slot, new);
+	}
+	kfree(tmp.data);
+	return ret;
+}
+
+static const struct ctl_table trust_table[] = {
+	{
+		.procname	= "trusted_sources",
+		.maxlen		= TRUST_STR_MAX,
+		.mode		= 0644,
+		.proc_handler	= trusted_sysctl,
+	},
+	{ }
+};
+
+/* From the pernet init of every namespace, the initial one included. */
+int toa_trust_net_init(struct net *net)
+{
+	struct ctl_table *table;
+
+	table = kmemdup(trust_table, sizeof(trust_table), GFP_KERNEL);
+	if (!table)
+		return -ENOMEM;
+	table[0].data = net;
+	toa_net(net)->sysctl = toa_register_net_sysctl(net, "net/toa", table,
+						       ARRAY_SIZE(trust_table));
+	if (!toa_net(net)->sysctl) {
+		kfree(table);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* No socket of @net is left to read its list (the initial one's stays). */
+void toa_trust_net_exit(struct net *net)
+{
+	struct toa_net *tn = toa_net(net);
+	const struct ctl_table *table = tn->sysctl->ctl_table_arg;
+	struct toa_trust_list *t;
+
+	unregister_net_sysctl_table(tn->sysctl);
+	kfree(table);
+	t = rcu_dereference_protected(tn->trusted, true);
+	RCU_INIT_POINTER(tn->trusted, NULL);
+	if (t)
+		kfree_rcu(t, rcu);
+}

@@ -9,17 +9,21 @@
  * brackets), reads the request up to its first newline, replies with that
  * line (so the client can check it too) and closes.
  *
- * usage: peer_server [-4 | -6 | -V] [-k] PORT
+ * usage: peer_server [-4 | -6 | -V] [-k | -j THREADS] [-g N] PORT
  *   -4   listen on 0.0.0.0 (default)
  *   -6   listen on [::], dual stack (IPv4 clients are ::ffff:a.b.c.d)
  *   -V   listen on [::], IPv6 only
  *   -k   keep each connection open after replying; on SIGUSR1 print
  *        "held peer=ADDR:PORT" (getpeername() now) for every one still open
+ *   -j   THREADS threads accept and serve connections concurrently
+ *   -g   call getpeername() N more times on each connection; every answer
+ *        that differs from accept()'s prints "mismatch accept=A peer=P"
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -32,6 +36,7 @@
 #define MAX_HELD 256
 
 static volatile sig_atomic_t report;
+static int getpeer_loops;
 
 static void on_usr1(int sig)
 {
@@ -86,6 +91,11 @@ static void serve(int c, const struct sockaddr_storage *from)
 		 fmt(from, a, sizeof(a)), name_of(c, true, p, sizeof(p)),
 		 name_of(c, false, l, sizeof(l)));
 	fputs(line, stdout);
+	for (int i = 0; i < getpeer_loops; i++) {
+		name_of(c, true, p, sizeof(p));
+		if (strcmp(p, a))
+			printf("mismatch accept=%s peer=%s\n", a, p);
+	}
 	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	while (n < sizeof(req) - 1 && !memchr(req, '\n', n)) {
 		r = read(c, req + n, sizeof(req) - 1 - n);
@@ -98,28 +108,51 @@ static void serve(int c, const struct sockaddr_storage *from)
 		perror("peer_server: write");
 }
 
+static void usage(void)
+{
+	fprintf(stderr, "usage: peer_server [-4 | -6 | -V] [-k | -j THREADS] [-g N] PORT\n");
+	exit(2);
+}
+
+/* -j: one of THREADS threads blocked in accept() on the same listener */
+static void *worker(void *arg)
+{
+	int l = (int)(long)arg;
+
+	for (;;) {
+		struct sockaddr_storage ss = { 0 };
+		socklen_t len = sizeof(ss);
+		int c = accept(l, (struct sockaddr *)&ss, &len);
+
+		if (c < 0)
+			continue;
+		serve(c, &ss);
+		close(c);
+	}
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	int family = AF_INET, v6only = 0, one = 1, opt, l, held[MAX_HELD], nheld = 0, i;
+	int jobs = 0;
 	struct sigaction sa = { .sa_handler = on_usr1 };
 	struct sockaddr_storage ss = { 0 };
 	bool keep = false;
 
-	while ((opt = getopt(argc, argv, "46Vk")) != -1) {
+	while ((opt = getopt(argc, argv, "46Vkj:g:")) != -1) {
 		switch (opt) {
 		case '4': family = AF_INET; break;
 		case '6': family = AF_INET6; v6only = 0; break;
 		case 'V': family = AF_INET6; v6only = 1; break;
 		case 'k': keep = true; break;
-		default:
-			fprintf(stderr, "usage: peer_server [-4 | -6 | -V] [-k] PORT\n");
-			return 2;
+		case 'j': jobs = atoi(optarg); break;
+		case 'g': getpeer_loops = atoi(optarg); break;
+		default: usage();
 		}
 	}
-	if (argc - optind != 1) {
-		fprintf(stderr, "usage: peer_server [-4 | -6 | -V] [-k] PORT\n");
-		return 2;
-	}
+	if (argc - optind != 1 || jobs < 0 || getpeer_loops < 0 || (jobs && keep))
+		usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	sigaction(SIGUSR1, &sa, NULL);	/* no SA_RESTART: poll() returns */
 	signal(SIGPIPE, SIG_IGN);
@@ -145,6 +178,17 @@ int main(int argc, char **argv)
 	if (bind(l, (struct sockaddr *)&ss, sizeof(ss)) < 0 || listen(l, 1024) < 0) {
 		perror("peer_server: bind/listen");
 		return 1;
+	}
+	if (jobs) {
+		pthread_t t;
+
+		for (i = 0; i < jobs; i++)
+			if (pthread_create(&t, NULL, worker, (void *)(long)l)) {
+				fprintf(stderr, "peer_server: cannot start thread %d\n", i);
+				return 1;
+			}
+		for (;;)
+			pause();
 	}
 	for (;;) {
 		struct pollfd pfd = { .fd = l, .events = POLLIN };

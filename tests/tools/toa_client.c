@@ -374,7 +374,9 @@ static int run_conn(uint16_t sport)
 				 with_toa ? optlen : 0, request, reqlen);
 			retry = now() + 1;
 		}
-		th = recv_seg(&c, hold_until ? hold_until : retry < end ? retry : end,
+		/* nothing to retransmit (all acked, or -r ''): wait for the reply */
+		th = recv_seg(&c, hold_until ? hold_until :
+			      c.snd_nxt != data_end && retry < end ? retry : end,
 			      buf, sizeof(buf), &data, &len);
 		if (!th)
 			continue;

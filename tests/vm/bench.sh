@@ -93,6 +93,7 @@ setup_paths() {
 	on_exit "rmmod toa"
 	local r
 	for r in rs1 rs2; do
+		on "$r" sysctl -qw net.toa.trusted_sources="$(lip_net 3).0/24"	# per namespace
 		bg "$r" "srv-rr-$r" bench_srv -m rr 8080
 		bg "$r" "srv-sink-$r" bench_srv -m sink 9000
 		bg "$r" "srv-source-$r" bench_srv -m source 9001

@@ -50,6 +50,9 @@ log "lbctl apply cluster.json, again: nothing to do"
 lbctl apply "$FNAT_LOG/cluster.json"
 run modprobe toa trusted_sources=198.18.11.0/24,198.18.12.0/24
 on_exit "rmmod toa"
+for r in rs1 rs2 rs3; do	# the list is per namespace; the parameter is the initial one's
+	on "$r" sysctl -qw net.toa.trusted_sources=198.18.11.0/24,198.18.12.0/24
+done
 
 log "lbctl show cluster.json"
 lbctl show "$FNAT_LOG/cluster.json"

@@ -48,10 +48,32 @@ topo_toa() {
 	on lb ip6tables -A OUTPUT -p tcp --tcp-flags RST RST -m mark ! --mark 0x70a -j DROP
 }
 
-# toa_load [PARAM=VALUE...]: load toa.ko, unloaded at exit.
+# toa_load [PARAM=VALUE...]: load toa.ko, unloaded at exit. The module
+# parameter trusted_sources is the initial namespace's list; each other
+# namespace has its own (sysctl net.toa.trusted_sources, empty when
+# created): a trusted_sources=V given here is also set in every namespace
+# that exists, as the scenarios' real servers run in namespaces.
 toa_load() {
+	local a ns
 	run modprobe toa "$@"
 	on_exit "grep -q '^toa ' /proc/modules && rmmod toa"
+	for a; do
+		[[ $a == trusted_sources=* ]] || continue
+		for ns in $("$IP" netns list | awk '{ print $1 }'); do
+			toa_trust "$ns" "${a#trusted_sources=}"
+		done
+	done
+}
+
+# toa_trust NS VALUE: set net.toa.trusted_sources in NS; fails if refused
+toa_trust() {
+	echo "+ [$1] sysctl net.toa.trusted_sources='$2'"
+	on_quiet "$1" sh -c 'echo "$1" > /proc/sys/net/toa/trusted_sources' - "$2"
+}
+
+# toa_trusted NS: net.toa.trusted_sources of NS
+toa_trusted() {
+	on_quiet "$1" cat /proc/sys/net/toa/trusted_sources
 }
 
 # toa_servers: on rs, peer_server on IPv4 :8080 and dual-stack [::]:8081,
@@ -151,6 +173,7 @@ toa_check_handshakes() {
 	toa_load trusted_sources="$TOA_TRUSTED"
 	assert_eq "$(cat /sys/module/toa/parameters/trusted_sources)" "$TOA_TRUSTED" \
 		"trusted_sources as given"
+	assert_eq "$(toa_trusted rs)" "$TOA_TRUSTED" "rs's net.toa.trusted_sources"
 
 	log "IPv4 client, IPv4 listener: the TOA address"
 	toa_expect4 "IPv4 254/8" "$TOA_CIP:$TOA_CPORT" -t "$TOA_V4"

@@ -62,6 +62,6 @@ check_all '198\.51\.100\.2' cport "toa.ko, syncookies"
 assert_ge "$(netstat_counter rs1 SyncookiesSent)" 4 "SYN cookies were used"
 
 log "a director not in trusted_sources is ignored"
-echo 192.0.2.0/24 > /sys/module/toa/parameters/trusted_sources
+toa_trust rs1 192.0.2.0/24
 check_all '198\.18\.11\.[1-4]' any "untrusted director"
 assert_ge "$(toa_stat rs1 ignored_untrusted)" 4 "TOA from an untrusted source counted"

@@ -58,6 +58,7 @@ done
 
 log "connections held open across the unload get the TOA address"
 run modprobe toa trusted_sources="$TOA_TRUSTED"
+toa_trust rs "$TOA_TRUSTED"	# rs's own list (the parameter is the initial namespace's)
 on_exit "grep -q '^toa ' /proc/modules && rmmod toa"
 bg lb held4 toa_client -s 30001 -k 500 -t "$TOA_V4" "$TOA_LIP" "$TOA_RS" 8084
 bg lb held6 toa_client -s 30002 -k 500 -6 -t "$TOA_V6" "$TOA_LIP6" "$TOA_RS6" 8085
@@ -76,6 +77,7 @@ log "$CYCLES unload/load cycles under that load"
 run rmmod toa
 for ((i = 1; i <= CYCLES; i++)); do
 	modprobe toa trusted_sources="$TOA_TRUSTED"
+	toa_trust rs "$TOA_TRUSTED" > /dev/null
 	sleep 0.5
 	on_quiet rs cat /proc/net/toa_stats > /dev/null
 	rmmod toa
@@ -92,6 +94,7 @@ toa_expect4 "IPv4 after the cycles" "$TOA_LIP:SPORT" -t "$TOA_V4"
 
 log "loaded once more: entries come and go with the connections"
 run modprobe toa trusted_sources="$TOA_TRUSTED"
+toa_trust rs "$TOA_TRUSTED"
 n=$(grep -c "accept=$TOA_CIP:" "$FNAT_LOG/load4.log")
 wait_for 60 "TOA connections with the module back" \
 	more_lines_than $((n + 20)) "accept=$TOA_CIP:" "$FNAT_LOG/load4.log"

@@ -1,8 +1,8 @@
 #!/bin/bash
 # TOA is believed only from trusted_sources (the directors' LIPs): by
 # default nobody; from any other source it is ignored (the real source is
-# seen) and counted. The list changes at run time through sysfs; a bad
-# value is refused and leaves the list as it was.
+# seen) and counted. The list (here rs's sysctl net.toa.trusted_sources)
+# changes at run time; a bad value is refused and leaves the list as it was.
 #
 #  lb   LIP 198.18.11.1, 2001:db8:11::1        in trusted_sources
 #       other 198.51.100.2, 2001:db8:100::2    a client reaching rs directly
@@ -13,7 +13,7 @@
 . /fnat/lib.sh
 . /fnat/lib-toa.sh
 
-param=/sys/module/toa/parameters/trusted_sources
+param=/proc/sys/net/toa/trusted_sources	# in rs
 other="$TOA_OTHER:SPORT"
 
 # expect_from_other WHAT PEER4 PEER6: forged TOA from the untrusted source
@@ -22,20 +22,18 @@ expect_from_other() {
 	toa_expect "$1 (IPv6)" "$3" "[$TOA_RS6]:8081" -6 -t "$TOA_V6" "$TOA_OTHER6" "$TOA_RS6" 8081
 }
 
-# set_trusted VALUE: write VALUE to the parameter, which must accept it
+# set_trusted VALUE: write VALUE to rs's list, which must accept it
 set_trusted() {
-	echo "+ echo '$1' > $param"
-	echo "$1" > "$param" || fail "trusted_sources refused '$1'"
+	toa_trust rs "$1" || fail "trusted_sources refused '$1'"
 }
 
-# refuse_trusted VALUE: the parameter must refuse VALUE and keep its value
+# refuse_trusted VALUE: rs's list must refuse VALUE and keep its value
 refuse_trusted() {
 	local before rc=0
-	before=$(cat "$param")
-	echo "+ echo '$1' > $param  (must fail)"
-	( echo "$1" > "$param" ) 2>/dev/null || rc=$?
+	before=$(toa_trusted rs)
+	toa_trust rs "$1" 2>/dev/null || rc=$?
 	((rc != 0)) || fail "trusted_sources accepted '$1'"
-	assert_eq "$(cat "$param")" "$before" "trusted_sources unchanged after '$1'"
+	assert_eq "$(toa_trusted rs)" "$before" "trusted_sources unchanged after '$1'"
 }
 
 topo_toa
@@ -43,7 +41,7 @@ toa_servers
 
 log "default: trust nobody, not even the director"
 toa_load
-assert_eq "$(cat "$param")" "" "default trusted_sources"
+assert_eq "$(toa_trusted rs)" "" "default trusted_sources"
 toa_expect4 "LIP, nothing trusted" "$TOA_LIP:SPORT" -t "$TOA_V4"
 toa_expect6 "LIP6, nothing trusted" "[$TOA_LIP6]:SPORT" -t "$TOA_V6"
 assert_eq "$(toa_stat rs ignored_untrusted)" 2 "ignored_untrusted"
@@ -64,7 +62,7 @@ assert_eq "$(toa_stat rs ignored_malformed)" 0 "ignored_malformed"
 
 log "changed at run time: trust the other source's hosts"
 set_trusted "$TOA_LIP/32, ${TOA_OTHER}, ${TOA_OTHER6}/128"
-assert_eq "$(cat "$param")" "$TOA_LIP/32,$TOA_OTHER/32,$TOA_OTHER6/128" \
+assert_eq "$(toa_trusted rs)" "$TOA_LIP/32,$TOA_OTHER/32,$TOA_OTHER6/128" \
 	"trusted_sources read back, canonical"
 expect_from_other "now trusted" "$TOA_CIP:$TOA_CPORT" "[$TOA_CIP6]:$TOA_CPORT6"
 log "the LIP6 network is no longer trusted"
@@ -80,16 +78,27 @@ expect_from_other "still trusted after refused writes" "$TOA_CIP:$TOA_CPORT" "[$
 
 log "an empty value trusts nobody again"
 set_trusted ""
-assert_eq "$(cat "$param")" "" "trusted_sources emptied"
+assert_eq "$(toa_trusted rs)" "" "trusted_sources emptied"
 untrusted=$(toa_stat rs ignored_untrusted)
 expect_from_other "emptied list" "$other" "[$TOA_OTHER6]:SPORT"
 toa_count_delta rs ignored_untrusted "$untrusted" 2 "ignored_untrusted after emptying"
 
-log "only root may change it"
-set +e
-setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-	sh -c "echo 0.0.0.0/0 > $param" 2>/dev/null
-rc=$?
-set -e
-((rc != 0)) || fail "an unprivileged user changed trusted_sources"
-assert_eq "$(cat "$param")" "" "trusted_sources after an unprivileged write"
+log "only root may change it (the sysctl and the initial namespace's parameter)"
+param_before=$(cat /sys/module/toa/parameters/trusted_sources)
+for f in "rs $param" "- /sys/module/toa/parameters/trusted_sources"; do
+	set -- $f
+	set +e
+	if [[ $1 == - ]]; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+			sh -c "echo 0.0.0.0/0 > $2" 2>/dev/null
+	else
+		on_quiet "$1" setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+			sh -c "echo 0.0.0.0/0 > $2" 2>/dev/null
+	fi
+	rc=$?
+	set -e
+	((rc != 0)) || fail "an unprivileged user changed $2"
+done
+assert_eq "$(toa_trusted rs)" "" "trusted_sources after an unprivileged write"
+assert_eq "$(cat /sys/module/toa/parameters/trusted_sources)" "$param_before" \
+	"the parameter after an unprivileged write"
