@@ -22,7 +22,7 @@ sleep 1
 
 log "what the real server received"
 rs=$(tcpdump -r /tmp/rs.pcap -n -v 2>/dev/null)
-echo "$rs" | head -20
+head -20 <<< "$rs"
 peer=$(tail -1 "$FNAT_LOG/rs1.access")
 assert_match "$peer" "^198\.18\.11\.[1-4]:[0-9]+$" "without toa.ko the real server sees a LIP"
 
