@@ -57,7 +57,7 @@ blackout() {
 	fi
 	in=$(svc_pkts in) out=$(svc_pkts out)
 	on lb1 "$IP" route replace "$1" via "$2"
-	wait_for 30 "packets both ways after $1 came back" flowing "$in" "$out"
+	wait_for 90 "packets both ways after $1 came back" flowing "$in" "$out"
 }
 
 log "A: the route toward the client goes"
@@ -73,7 +73,7 @@ log "C: replies move to a new link, which is then deleted under them"
 link lb1 eth9 10.99.0.1/30 rt lb1r 10.99.0.2/30
 in=$(svc_pkts in) out=$(svc_pkts out)
 on lb1 "$IP" route replace "$CLIENT_NET.0/24" via 10.99.0.2
-wait_for 30 "packets both ways through eth9" flowing "$in" "$out"
+wait_for 90 "packets both ways through eth9" flowing "$in" "$out"
 before=$(counter lb1 no_route)
 start=$SECONDS
 on lb1 "$IP" link del eth9
@@ -83,7 +83,7 @@ echo "ok: eth9 deleted in ${took}s"
 wait_for 15 "replies dropped with eth9 gone" drops_over "$before"
 in=$(svc_pkts in) out=$(svc_pkts out)
 on lb1 "$IP" route replace "$CLIENT_NET.0/24" via "$DIR_NET.1"
-wait_for 30 "packets both ways after the client route came back" flowing "$in" "$out"
+wait_for 90 "packets both ways after the client route came back" flowing "$in" "$out"
 
 wait_for 90 "the download" test -s "$FNAT_LOG/download.sum"
 assert_eq "$(cut -d' ' -f1 < "$FNAT_LOG/download.sum")" "$want" \
