@@ -22,6 +22,8 @@
 #include <uapi/linux/netfilter.h>
 #include <uapi/linux/fullnat.h>
 
+#include "tcpopt.h"
+
 #define FNAT_DEFAULT_CONN_MAX	(1U << 20)
 #define FNAT_SVC_TAB_BITS	8
 #define FNAT_DEFAULT_PORT_MIN	1024
@@ -312,8 +314,14 @@ void fnat_tcp_state(struct fnat_net *fn, struct fnat_conn *cp,
 		    enum fnat_dir dir, const struct tcphdr *th);
 bool fnat_tcp_closing(const struct fnat_conn *cp);
 bool fnat_tcp_want_toa(struct fnat_conn *cp, const struct tcphdr *th);
-int fnat_tcp_insert_toa(struct sk_buff *skb, const struct fnat_conn *cp);
 bool fnat_tcp_lower_mss(struct sk_buff *skb, unsigned int thoff);
+
+/* toa.c (and tcpopt.c, tcpopt.h) */
+int fnat_toa_clean(struct fnat_net *fn, struct sk_buff *skb,
+		   unsigned int thoff, struct fnat_tcpopt *o);
+bool fnat_toa_insert(struct fnat_net *fn, struct sk_buff *skb,
+		     const struct fnat_tcpopt *o, const struct fnat_conn *cp,
+		     unsigned int mtu);
 
 /* core.c */
 int fnat_hooks_get(struct fnat_net *fn);

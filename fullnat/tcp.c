@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * TCP: connection states and timeouts, TOA insertion, MSS lowering.
+ * TCP: connection states and timeouts, which packets get TOA, MSS
+ * lowering (the option itself: toa.c).
  *
  * The director sees both directions of every connection, so it follows
  * the handshake and the two FINs instead of guessing from one side as IPVS
@@ -122,70 +123,6 @@ bool fnat_tcp_want_toa(struct fnat_conn *cp, const struct tcphdr *th)
 	if (th->syn || th->rst || !th->ack)
 		return false;
 	return ntohl(th->ack_seq) == READ_ONCE(cp->rs_isn) + 1;
-}
-
-/*
- * Insert TOA after the TCP header's options of an IPv4 packet whose IP and
- * TCP headers are linear and writable and which has TOA_LEN bytes of
- * headroom (the caller checked room and MTU). Headers move toward the
- * head; the payload stays where it is.
- */
-int fnat_tcp_insert_toa(struct sk_buff *skb, const struct fnat_conn *cp)
-{
-	unsigned int ihl = ip_hdrlen(skb), thlen, tcplen;
-	struct toa_v4 *opt;
-	__be32 old_word;
-	struct iphdr *iph;
-	struct tcphdr *th;
-	__be32 *w;
-
-	thlen = tcp_hdr(skb)->doff * 4;
-	if (thlen + TOA_LEN_V4 > FNAT_MAX_TCP_HDR)
-		return -ENOSPC;
-	if (skb_cow(skb, TOA_LEN_V4))
-		return -ENOMEM;
-
-	tcplen = skb->len - ihl;
-	skb_push(skb, TOA_LEN_V4);
-	memmove(skb->data, skb->data + TOA_LEN_V4, ihl + thlen);
-	skb_reset_network_header(skb);
-	skb_set_transport_header(skb, ihl);
-	iph = ip_hdr(skb);
-	th = tcp_hdr(skb);
-
-	opt = (struct toa_v4 *)((u8 *)th + thlen);
-	opt->kind = TOA_KIND;
-	opt->len = TOA_LEN_V4;
-	opt->port = cp->cport;
-	opt->addr = cp->caddr.ip;
-
-	/* Checksum: the doff word, the pseudo-header length, the option. */
-	old_word = tcp_flag_word(th);
-	th->doff += TOA_LEN_V4 / 4;
-	inet_proto_csum_replace4(&th->check, skb, old_word, tcp_flag_word(th),
-				 false);
-	inet_proto_csum_replace2(&th->check, skb, htons(tcplen),
-				 htons(tcplen + TOA_LEN_V4), true);
-	w = (__be32 *)opt;
-	inet_proto_csum_replace4(&th->check, skb, 0, w[0], false);
-	inet_proto_csum_replace4(&th->check, skb, 0, w[1], false);
-
-	csum_replace2(&iph->check, iph->tot_len,
-		      htons(ntohs(iph->tot_len) + TOA_LEN_V4));
-	iph->tot_len = htons(ntohs(iph->tot_len) + TOA_LEN_V4);
-
-	if (skb->ip_summed == CHECKSUM_PARTIAL)
-		skb->csum_start = skb_transport_header(skb) - skb->head;
-	if (skb_is_gso(skb)) {
-		/*
-		 * Every segment carries the grown header: shrink the payload
-		 * per segment so segments still fit the MTU they were cut for.
-		 */
-		skb_decrease_gso_size(skb_shinfo(skb), TOA_LEN_V4);
-		skb_shinfo(skb)->gso_type |= SKB_GSO_DODGY;
-		skb_shinfo(skb)->gso_segs = 0;
-	}
-	return 0;
 }
 
 /*

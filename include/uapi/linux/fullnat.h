@@ -186,6 +186,9 @@ enum fullnat_counter {
 	FULLNAT_CNT_ICMP_XLATED,	/* ICMP error of a connection translated */
 	FULLNAT_CNT_ICMP_DROPPED,	/* ICMP error of a connection unusable */
 	FULLNAT_CNT_CONN_REUSED,	/* SYN replaced a closing connection */
+	FULLNAT_CNT_TOA_STRIPPED,	/* client's own TOA-kind options NOPed */
+	FULLNAT_CNT_TCPOPT_DROPPED,	/* client TCP options unparseable: dropped */
+	FULLNAT_CNT_TOA_GSO,		/* TOA skipped: GRO packet cannot grow */
 	__FULLNAT_CNT_LAST
 };
 #define FULLNAT_CNT_MAX (__FULLNAT_CNT_LAST - 1)
