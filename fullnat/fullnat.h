@@ -195,6 +195,7 @@ enum {
 	FNAT_CONN_F_DEAD = 1 << 2,	/* being expired */
 	FNAT_CONN_F_CFIN = 1 << 3,	/* client sent FIN */
 	FNAT_CONN_F_SFIN = 1 << 4,	/* real server sent FIN */
+	FNAT_CONN_F_TOA_DONE = 1 << 5,	/* real server has its socket: no more TOA */
 };
 
 /*

@@ -15,7 +15,9 @@
  * server's ISN + 1: a retransmitted third ACK, and data the client sends
  * before the server has sent any (including data with FIN). The real
  * server creates its socket from whichever of these arrives first, and
- * reads the option there. The option occupies header room, so the MSS the
+ * reads the option there; once the server has sent anything but a SYN-ACK
+ * it has that socket, and no packet gets the option any more (an upload
+ * would otherwise carry it, and pay for it, in every packet). The option occupies header room, so the MSS the
  * real server announces in its SYN-ACK is lowered by the option's length:
  * the client then never sends a segment that the option would push over
  * the path MTU.
@@ -64,10 +66,20 @@ void fnat_tcp_state(struct fnat_net *fn, struct fnat_conn *cp,
 	if (dir == FNAT_DIR_OUT && th->syn && th->ack) {
 		WRITE_ONCE(cp->rs_isn, ntohl(th->seq));
 		flags |= FNAT_CONN_F_SYNACK;
+	} else if (dir == FNAT_DIR_OUT && (flags & FNAT_CONN_F_SYNACK)) {
+		/*
+		 * A real server sends nothing but SYN-ACKs (and RSTs) before
+		 * it has the connection's socket, and read our option when it
+		 * made it: no later client packet needs one. (A request
+		 * socket does ACK a client segment out of its window: the
+		 * client who sent that loses its own TOA, nobody else's.)
+		 */
+		flags |= FNAT_CONN_F_TOA_DONE;
 	}
 	if (th->fin)
 		flags |= dir == FNAT_DIR_IN ? FNAT_CONN_F_CFIN : FNAT_CONN_F_SFIN;
-	WRITE_ONCE(cp->flags, flags);
+	/* Publishes rs_isn to fnat_tcp_want_toa(), which reads no lock. */
+	smp_store_release(&cp->flags, flags);
 
 	switch (state) {
 	case FULLNAT_TCP_S_NONE:
@@ -116,9 +128,11 @@ bool fnat_tcp_closing(const struct fnat_conn *cp)
 /* Does this client packet need the TOA option? Softirq, lockless. */
 bool fnat_tcp_want_toa(struct fnat_conn *cp, const struct tcphdr *th)
 {
-	u16 flags = READ_ONCE(cp->flags);
+	u16 flags = smp_load_acquire(&cp->flags);
 
-	if (!(flags & FNAT_CONN_F_TOA) || !(flags & FNAT_CONN_F_SYNACK))
+	if ((flags & (FNAT_CONN_F_TOA | FNAT_CONN_F_SYNACK |
+		      FNAT_CONN_F_TOA_DONE)) !=
+	    (FNAT_CONN_F_TOA | FNAT_CONN_F_SYNACK))
 		return false;
 	if (th->syn || th->rst || !th->ack)
 		return false;

@@ -4,14 +4,16 @@
  * director's data-path tests: an attacker's options, flags, sequence
  * numbers and source addresses. IPv4.
  *
- * tcp_forge conn [-S HEX] [-A HEX] [-D HEX] [-a N] [-r TEXT] [-s PORT]
- *                [-T SECONDS] [-q] SRC DST PORT
+ * tcp_forge conn [-S HEX] [-A HEX] [-D HEX] [-a N] [-B N:LEN] [-r TEXT]
+ *                [-s PORT] [-T SECONDS] [-q] SRC DST PORT
  *   One connection from SRC (an address of this namespace) with a raw
  *   socket. HEX is a TCP option list as hex bytes ("fe08000a01020304"),
  *   padded with NOPs to a multiple of 4: -S in the SYN (default an MSS of
  *   1460), -A in the third-handshake ACK, -D in the request segment. The
  *   third ACK is sent N times (-a, default 1; 0: none, the request
- *   completes the handshake). Prints what the server sent; exit 0 when it
+ *   completes the handshake). -B: before the request, N segments of LEN
+ *   bytes ("x"), back to back, without PSH (so that GRO on the way may
+ *   merge them). Prints what the server sent; exit 0 when it
  *   sent something. The namespace's kernel knows nothing of the
  *   connection and would answer with RSTs: drop those except ours, which
  *   carry the firewall mark 0x70a (as tests/vm/lib-toa.sh does).
@@ -57,8 +59,8 @@ static uint16_t sport, dport;
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: tcp_forge conn [-S HEX] [-A HEX] [-D HEX] [-a N] [-r TEXT] [-s PORT]\n"
-		"                      [-T SECONDS] [-q] SRC DST PORT\n"
+		"usage: tcp_forge conn [-S HEX] [-A HEX] [-D HEX] [-a N] [-B N:LEN] [-r TEXT]\n"
+		"                      [-s PORT] [-T SECONDS] [-q] SRC DST PORT\n"
 		"       tcp_forge send [-f FLAGS] [-q SEQ] [-k ACK] [-w WIN] [-o HEX] [-l LEN]\n"
 		"                      [-n COUNT] [-N ADDRS] [-P PORTS] [-R RATE]\n"
 		"                      [-i IFACE -m MAC] SRC SPORT DST DPORT\n");
@@ -204,18 +206,23 @@ static int cmd_conn(int argc, char **argv)
 	const char *request = "GET / HTTP/1.0\r\n\r\n";
 	uint32_t isn = random(), rcv_nxt = 0, snd_nxt;
 	double timeout = 10, end, retry = 0;
-	int acks = 1, opt, i;
+	int acks = 1, opt, i, burst = 0, burst_len = 0;
 	bool quiet = false, synced = false, fin = false, sent = false;
 	char reply[4096];
 	struct tcphdr *th;
 
 	sport = 10000 + random() % 50000;
-	while ((opt = getopt(argc, argv, "S:A:D:a:r:s:T:q")) != -1) {
+	while ((opt = getopt(argc, argv, "S:A:D:a:B:r:s:T:q")) != -1) {
 		switch (opt) {
 		case 'S': syn_len = parse_hex(optarg, syn_opt); break;
 		case 'A': ack_len = parse_hex(optarg, ack_opt); break;
 		case 'D': data_len = parse_hex(optarg, data_opt); break;
 		case 'a': acks = atoi(optarg); break;
+		case 'B':
+			if (sscanf(optarg, "%d:%d", &burst, &burst_len) != 2 || burst < 0 ||
+			    burst_len < 1 || burst_len > 1400)
+				usage();
+			break;
 		case 'r': request = optarg; break;
 		case 's': sport = atoi(optarg); break;
 		case 'T': timeout = atof(optarg); break;
@@ -272,6 +279,13 @@ static int cmd_conn(int argc, char **argv)
 	snd_nxt = isn + 1;
 	for (i = 0; i < acks; i++)
 		send_seg(snd_nxt, rcv_nxt, TH_ACK, ack_opt, ack_len, NULL, 0);
+	if (burst) {
+		char x[1400];
+
+		memset(x, 'x', sizeof(x));
+		for (i = 0; i < burst; i++, snd_nxt += burst_len)
+			send_seg(snd_nxt, rcv_nxt, TH_ACK, NULL, 0, x, burst_len);
+	}
 
 	retry = 0;
 	while (!fin) {
