@@ -348,6 +348,10 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 	return cp;
 
 out_unbind:
+	/* Readers that found the real-server side stop here (cp->seq, rcu). */
+	spin_lock_bh(&cp->lock);
+	WRITE_ONCE(cp->flags, cp->flags | FNAT_CONN_F_DEAD);
+	spin_unlock_bh(&cp->lock);
 	unhash_node(cp, FNAT_DIR_OUT);
 	if (cp->local) {
 		atomic_dec(&cp->local->ports_in_use);

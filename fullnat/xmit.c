@@ -248,6 +248,8 @@ unsigned int fnat_xmit_fullnat(struct fnat_net *fn, struct fnat_conn *cp,
 		goto drop;
 	}
 
+	/* Only a packet that goes on may change the connection's state. */
+	fnat_tcp_state(fn, cp, dir, th, skb->len - ihl - thlen);
 	rewrite4(skb, saddr, sport, daddr, dport);
 	if (mss && fnat_tcp_lower_mss(skb, ihl))
 		fnat_count(fn, FULLNAT_CNT_MSS_LOWERED);

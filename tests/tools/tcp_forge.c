@@ -19,14 +19,15 @@
  *   carry the firewall mark 0x70a (as tests/vm/lib-toa.sh does).
  *
  * tcp_forge send [-f FLAGS] [-q SEQ] [-k ACK] [-w WIN] [-o HEX] [-l LEN]
- *                [-n COUNT] [-N ADDRS] [-P PORTS] [-R RATE]
+ *                [-H WORDS] [-n COUNT] [-N ADDRS] [-P PORTS] [-R RATE]
  *                [-i IFACE -m MAC] SRC SPORT DST DPORT
  *   COUNT segments (default 1) with an IP header of our own: any source
  *   address, even one no host may use. FLAGS: letters of S A F R P U, or
  *   "none" (default S). SEQ and ACK are numbers, or "r" for random per
  *   segment (default r and 0). LEN bytes of payload (default 0). Segment
  *   i comes from SRC + (i % ADDRS) (default 1 address) and port
- *   SPORT + (i % PORTS) (default 65536 - SPORT ports). RATE: segments per
+ *   SPORT + (i % PORTS) (default 65536 - SPORT ports). -H: a header
+ *   length field (doff) that lies, in 32-bit words. RATE: segments per
  *   second at most. With -i, the segment goes out of IFACE as an Ethernet
  *   frame to MAC, past the routing decisions that would refuse a martian
  *   source. Prints "sent N".
@@ -62,7 +63,7 @@ static void usage(void)
 		"usage: tcp_forge conn [-S HEX] [-A HEX] [-D HEX] [-a N] [-B N:LEN] [-r TEXT]\n"
 		"                      [-s PORT] [-T SECONDS] [-q] SRC DST PORT\n"
 		"       tcp_forge send [-f FLAGS] [-q SEQ] [-k ACK] [-w WIN] [-o HEX] [-l LEN]\n"
-		"                      [-n COUNT] [-N ADDRS] [-P PORTS] [-R RATE]\n"
+		"                      [-H WORDS] [-n COUNT] [-N ADDRS] [-P PORTS] [-R RATE]\n"
 		"                      [-i IFACE -m MAC] SRC SPORT DST DPORT\n");
 	exit(2);
 }
@@ -365,12 +366,12 @@ static int cmd_send(int argc, char **argv)
 	unsigned int m[6];
 	struct sockaddr_ll ll = { .sll_family = AF_PACKET };
 	struct sockaddr_in to = { .sin_family = AF_INET };
-	int flags = TH_SYN, o, one = 1;
+	int flags = TH_SYN, o, one = 1, doff = -1;
 	size_t optlen = 0;
 	double rate = 0, start;
 	uint16_t win = 65535;
 
-	while ((o = getopt(argc, argv, "f:q:k:w:o:l:n:N:P:R:i:m:")) != -1) {
+	while ((o = getopt(argc, argv, "f:q:k:w:o:l:H:n:N:P:R:i:m:")) != -1) {
 		switch (o) {
 		case 'f': flags = parse_flags(optarg); break;
 		case 'q': seq_s = optarg; break;
@@ -378,6 +379,7 @@ static int cmd_send(int argc, char **argv)
 		case 'w': win = atoi(optarg); break;
 		case 'o': optlen = parse_hex(optarg, opt); break;
 		case 'l': len = atol(optarg); break;
+		case 'H': doff = atoi(optarg) & 15; break;
 		case 'n': count = atol(optarg); break;
 		case 'N': addrs = atol(optarg); break;
 		case 'P': ports = atol(optarg); break;
@@ -438,6 +440,8 @@ static int cmd_send(int argc, char **argv)
 		}
 		n = build_tcp(pkt + sizeof(*ip), s, sport + i % ports, seq, ack, flags, win,
 			      opt, optlen, payload, len);
+		if (doff >= 0)
+			((struct tcphdr *)(pkt + sizeof(*ip)))->doff = doff;
 		memset(ip, 0, sizeof(*ip));
 		ip->version = 4;
 		ip->ihl = 5;
