@@ -16,11 +16,81 @@
 #include <linux/netfilter_ipv4.h>
 #include <linux/tcp.h>
 #include <net/ip.h>
+#include <net/tcp.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 
 #include "fullnat.h"
 
 #define FNAT_HOOK_PRIORITY	(NF_IP_PRI_RAW + 50)
+
+/*
+ * The flag combinations a TCP stack sends (conntrack's tcp_valid_flags;
+ * PSH, ECE and CWR do not matter). Anything else (SYN+FIN, SYN+RST, no
+ * flag, FIN without ACK) is a probe or an attack, and SYN+FIN would
+ * otherwise hold a connection in FIN_WAIT.
+ */
+#define FLAG(f)		BIT_ULL(f)
+#define VALID_FLAGS	(FLAG(TCPHDR_SYN) | FLAG(TCPHDR_SYN | TCPHDR_URG) | \
+			 FLAG(TCPHDR_SYN | TCPHDR_ACK) | FLAG(TCPHDR_RST) | \
+			 FLAG(TCPHDR_RST | TCPHDR_ACK) | \
+			 FLAG(TCPHDR_FIN | TCPHDR_ACK) | \
+			 FLAG(TCPHDR_FIN | TCPHDR_ACK | TCPHDR_URG) | \
+			 FLAG(TCPHDR_ACK) | FLAG(TCPHDR_ACK | TCPHDR_URG))
+
+static bool valid_flags(const struct tcphdr *th)
+{
+	u8 f = tcp_flag_byte(th) & (TCPHDR_FIN | TCPHDR_SYN | TCPHDR_RST |
+				    TCPHDR_ACK | TCPHDR_URG);
+
+	return VALID_FLAGS & BIT_ULL(f);
+}
+
+/*
+ * A source no client can have: this network, loopback, multicast, the
+ * reserved 240/4 and broadcast, and the director's own local addresses
+ * (a reply to them would come back to the director itself). RCU read
+ * side; called for SYNs that would create a connection only.
+ */
+static bool martian_source(struct fnat_net *fn, __be32 saddr)
+{
+	struct fnat_laddr *la;
+
+	/* ipv4_is_zeronet() is only 0.0.0.0 on recent kernels: 0/8 here. */
+	if ((saddr & htonl(0xff000000)) == 0 || ipv4_is_loopback(saddr) ||
+	    ipv4_is_multicast(saddr) || ipv4_is_lbcast(saddr) ||
+	    (saddr & htonl(0xf0000000)) == htonl(0xf0000000))
+		return true;
+	list_for_each_entry_rcu(la, &fn->laddrs, list)
+		if (la->af == AF_INET && la->addr.ip == saddr)
+			return true;
+	return false;
+}
+
+/*
+ * A TCP header that is truncated or states a wrong length. If it is
+ * addressed to a service or a connection, it is ours to drop: passed on,
+ * the stack would route it back out when the VIP or LIP is not a local
+ * address. Anything else belongs to the stack.
+ */
+static unsigned int malformed(struct fnat_net *fn, struct sk_buff *skb,
+			      unsigned int ihl)
+{
+	union nf_inet_addr saddr = {}, daddr = {};
+	const __be16 *ports;
+	enum fnat_dir dir;
+
+	if (!pskb_may_pull(skb, ihl + 4))
+		return NF_ACCEPT;
+	ports = (const __be16 *)(skb->data + ihl);
+	saddr.ip = ip_hdr(skb)->saddr;
+	daddr.ip = ip_hdr(skb)->daddr;
+	if (!fnat_service_find(fn, IPPROTO_TCP, &daddr, ports[1]) &&
+	    !fnat_conn_lookup(fn->net, IPPROTO_TCP, &saddr, ports[0], &daddr,
+			      ports[1], &dir))
+		return NF_ACCEPT;
+	fnat_count(fn, FULLNAT_CNT_MALFORMED);
+	return NF_DROP;
+}
 
 static unsigned int tcp_in(struct fnat_net *fn, struct sk_buff *skb)
 {
@@ -31,18 +101,21 @@ static unsigned int tcp_in(struct fnat_net *fn, struct sk_buff *skb)
 	struct fnat_conn *cp;
 	enum fnat_dir dir;
 
-	/* Malformed TCP is not ours to judge: the stack drops it. */
 	if (!pskb_may_pull(skb, ihl + sizeof(*th)))
-		return NF_ACCEPT;
+		return malformed(fn, skb, ihl);
 	thlen = ((const struct tcphdr *)(skb->data + ihl))->doff * 4;
 	if (thlen < sizeof(*th) || !pskb_may_pull(skb, ihl + thlen))
-		return NF_ACCEPT;
+		return malformed(fn, skb, ihl);
 	th = (const struct tcphdr *)(skb->data + ihl);
 	saddr.ip = ip_hdr(skb)->saddr;
 	daddr.ip = ip_hdr(skb)->daddr;
 
 	cp = fnat_conn_lookup(fn->net, IPPROTO_TCP, &saddr, th->source,
 			      &daddr, th->dest, &dir);
+	if (cp && !valid_flags(th)) {
+		fnat_count(fn, FULLNAT_CNT_BAD_FLAGS);
+		return NF_DROP;
+	}
 	/* A client starting over from the same port: see fnat_tcp_closing(). */
 	if (cp && dir == FNAT_DIR_IN && th->syn && !th->ack && !th->rst &&
 	    fnat_tcp_closing(fn, cp)) {
@@ -54,8 +127,16 @@ static unsigned int tcp_in(struct fnat_net *fn, struct sk_buff *skb)
 		svc = fnat_service_find(fn, IPPROTO_TCP, &daddr, th->dest);
 		if (!svc)
 			return NF_ACCEPT;
-		if (!th->syn || th->ack || th->rst) {
+		if (!valid_flags(th)) {
+			fnat_count(fn, FULLNAT_CNT_BAD_FLAGS);
+			return NF_DROP;
+		}
+		if (!th->syn || th->ack) {
 			fnat_count(fn, FULLNAT_CNT_NOT_SYN);
+			return NF_DROP;
+		}
+		if (martian_source(fn, saddr.ip)) {
+			fnat_count(fn, FULLNAT_CNT_MARTIAN);
 			return NF_DROP;
 		}
 		cp = fnat_conn_new(fn, svc, &saddr, th->source);
@@ -63,7 +144,7 @@ static unsigned int tcp_in(struct fnat_net *fn, struct sk_buff *skb)
 			return NF_DROP;
 		dir = FNAT_DIR_IN;
 	}
-	fnat_tcp_state(fn, cp, dir, th);
+	/* The state follows in fnat_xmit_fullnat(), if the packet goes on. */
 	return fnat_xmit_fullnat(fn, cp, skb, dir);
 }
 

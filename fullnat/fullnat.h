@@ -22,6 +22,8 @@
 #include <uapi/linux/netfilter.h>
 #include <uapi/linux/fullnat.h>
 
+#include "tcpopt.h"
+
 #define FNAT_DEFAULT_CONN_MAX	(1U << 20)
 #define FNAT_SVC_TAB_BITS	8
 #define FNAT_RECENT_SLOTS	64	/* early drop candidates (conn.c) */
@@ -201,6 +203,14 @@ enum {
 	FNAT_CONN_F_DEAD = 1 << 2,	/* being expired */
 	FNAT_CONN_F_CFIN = 1 << 3,	/* client sent FIN */
 	FNAT_CONN_F_SFIN = 1 << 4,	/* real server sent FIN */
+	FNAT_CONN_F_TOA_DONE = 1 << 5,	/* real server has its socket: no more TOA */
+};
+
+/* What the state machine knows of each direction's sequence space (tcp.c). */
+struct fnat_tcp_seq {
+	u32 end[2];		/* highest seq + len sent, by enum fnat_dir */
+	u16 win[2];		/* largest window field sent, unscaled */
+	u8 wscale[2];		/* window scale its SYN announced, or 0xff */
 };
 
 /*
@@ -223,12 +233,20 @@ struct fnat_conn {
 	union nf_inet_addr caddr, vaddr, laddr, daddr;
 	possible_net_t net;
 	__be16 cport, vport, lport, dport;
-	spinlock_t lock;		/* state, flags, rs_isn */
+	spinlock_t lock;		/* state, flags, rs_isn, seq */
 	u32 rs_isn;			/* real server's ISN, host order */
 	struct fnat_dest *dest;		/* holds a reference */
 	struct fnat_laddr *local;	/* holds a reference (FullNAT) */
 	struct dst_entry __rcu *reply_dst;	/* toward the client; holds a reference */
-	struct rcu_head rcu;
+	/*
+	 * @seq is used only under @lock while DEAD is clear, and a
+	 * connection goes to call_rcu() only once DEAD was set under @lock:
+	 * the two never meet, so they share their bytes.
+	 */
+	union {
+		struct fnat_tcp_seq seq;
+		struct rcu_head rcu;
+	};
 };
 
 static inline struct net *fnat_conn_net(const struct fnat_conn *cp)
@@ -317,11 +335,19 @@ int fnat_conn_dump(struct sk_buff *skb, struct netlink_callback *cb,
 
 /* tcp.c */
 void fnat_tcp_state(struct fnat_net *fn, struct fnat_conn *cp,
-		    enum fnat_dir dir, const struct tcphdr *th);
+		    enum fnat_dir dir, const struct tcphdr *th,
+		    unsigned int len);
 bool fnat_tcp_closing(struct fnat_net *fn, struct fnat_conn *cp);
+bool fnat_tcp_seq_ok(struct fnat_conn *cp, enum fnat_dir dir, u32 seq);
 bool fnat_tcp_want_toa(struct fnat_conn *cp, const struct tcphdr *th);
-int fnat_tcp_insert_toa(struct sk_buff *skb, const struct fnat_conn *cp);
 bool fnat_tcp_lower_mss(struct sk_buff *skb, unsigned int thoff);
+
+/* toa.c (and tcpopt.c, tcpopt.h) */
+int fnat_toa_clean(struct fnat_net *fn, struct sk_buff *skb,
+		   unsigned int thoff, struct fnat_tcpopt *o);
+bool fnat_toa_insert(struct fnat_net *fn, struct sk_buff *skb,
+		     const struct fnat_tcpopt *o, const struct fnat_conn *cp,
+		     unsigned int mtu);
 
 /* core.c */
 int fnat_hooks_get(struct fnat_net *fn);

@@ -15,7 +15,20 @@
  *
  * A client of a TOA service is told an MTU 8 bytes lower than the real
  * one: the director grows some of its packets by the option.
+ *
+ * "Fragmentation needed" from the client's side is the one error whose
+ * effect outlives its connection: the real server learns a path MTU
+ * toward the LIP, and every client whose connections share that LIP
+ * pays for it (for ip_rt_mtu_expires, 10 minutes by default). A client
+ * must not lower it for everyone at will, so the error is translated only
+ * when the packet it quotes is one of the connection's (its sequence
+ * number in the window the director tracks) and its MTU is not below
+ * Linux's own floor (min_pmtu, 552). What remains: a client, or a router
+ * on its path, can still lower the path MTU toward a LIP to 552 for all
+ * the connections on it, with an error about its own connection. The
+ * cost is packets of 552 bytes for those connections, not their loss.
  */
+#define FNAT_MIN_PMTU	552
 #include <linux/icmp.h>
 #include <linux/ip.h>
 #include <linux/tcp.h>
@@ -135,6 +148,13 @@ unsigned int fnat_icmp_in(struct fnat_net *fn, struct sk_buff *skb)
 	/* A corrupt error would come out with a valid checksum: check first. */
 	if (skb->ip_summed != CHECKSUM_UNNECESSARY &&
 	    csum_fold(skb_checksum(skb, ihl, skb->len - ihl, 0))) {
+		fnat_count(fn, FULLNAT_CNT_ICMP_DROPPED);
+		return NF_DROP;
+	}
+	if (dir == FNAT_DIR_IN && ic->type == ICMP_DEST_UNREACH &&
+	    ic->code == ICMP_FRAG_NEEDED &&
+	    (ntohs(ic->un.frag.mtu) < FNAT_MIN_PMTU ||
+	     !fnat_tcp_seq_ok(cp, FNAT_DIR_OUT, ntohl(qth->seq)))) {
 		fnat_count(fn, FULLNAT_CNT_ICMP_DROPPED);
 		return NF_DROP;
 	}

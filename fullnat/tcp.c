@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * TCP: connection states and timeouts, TOA insertion, MSS lowering.
+ * TCP: connection states and timeouts, which packets get TOA, MSS
+ * lowering (the option itself: toa.c).
  *
  * The director sees both directions of every connection, so it follows
  * the handshake and the two FINs instead of guessing from one side as IPVS
@@ -14,10 +15,12 @@
  * server's ISN + 1: a retransmitted third ACK, and data the client sends
  * before the server has sent any (including data with FIN). The real
  * server creates its socket from whichever of these arrives first, and
- * reads the option there. The option occupies header room, so the MSS the
- * real server announces in its SYN-ACK is lowered by the option's length:
- * the client then never sends a segment that the option would push over
- * the path MTU.
+ * reads the option there; once the server has sent anything but a SYN-ACK
+ * it has that socket, and no packet gets the option any more (an upload
+ * would otherwise carry it, and pay for it, in every packet). The option
+ * occupies header room, so the MSS the real server announces in its
+ * SYN-ACK is lowered by the option's length: the client then never sends
+ * a segment that the option would push over the path MTU.
  */
 #include <linux/tcp.h>
 #include <net/ip.h>
@@ -43,10 +46,97 @@ static void set_state(struct fnat_net *fn, struct fnat_conn *cp, u8 new)
 	WRITE_ONCE(cp->expires, jiffies + READ_ONCE(fn->cfg.timeout[new]));
 }
 
-/* Advance @cp's state for a packet going @dir. Softirq. */
-void fnat_tcp_state(struct fnat_net *fn, struct fnat_conn *cp,
-		    enum fnat_dir dir, const struct tcphdr *th)
+/*
+ * Sequence numbers. A packet changes the state only if its sequence
+ * number is where the receiver could accept it, as conntrack's
+ * tcp_in_window() judges in spirit: a blind RST (or FIN) from someone who
+ * only knows the four addresses and ports must guess a window among 2^32
+ * numbers, or the connection goes to CLOSE and, once that times out, the
+ * director drops the rest of it. Per direction the director keeps the
+ * highest sequence number sent (seq + length, SYN and FIN count one) and
+ * the largest window advertised, scaled as the handshake agreed. A packet
+ * of direction d is in the window when its sequence number is within the
+ * receiver's window (at least 64 KiB) of d's highest one, either way:
+ * above it for data the director did not see (lost before it), below it
+ * for retransmissions and for the RST a host sends in answer to a segment
+ * (its sequence number is that segment's acknowledgment). Packets out of
+ * the window are still forwarded: the end hosts judge them too, and a
+ * real server's challenge ACK needs the client to see them.
+ */
+#define NO_WSCALE	0xff
+
+static u32 window_of(const struct fnat_tcp_seq *s, enum fnat_dir d)
 {
+	u32 w = s->win[d];
+
+	if (s->wscale[FNAT_DIR_IN] != NO_WSCALE &&
+	    s->wscale[FNAT_DIR_OUT] != NO_WSCALE)
+		w <<= s->wscale[d];
+	return max_t(u32, w, 65535);
+}
+
+static bool in_window(const struct fnat_tcp_seq *s, enum fnat_dir d, u32 seq)
+{
+	u32 w = window_of(s, !d);
+
+	return seq - (s->end[d] - w) <= 2 * w;
+}
+
+/*
+ * Is @seq within the window of @dir's sequence space? For ICMP errors,
+ * which quote a packet of the connection. Softirq.
+ */
+bool fnat_tcp_seq_ok(struct fnat_conn *cp, enum fnat_dir dir, u32 seq)
+{
+	bool ok;
+
+	spin_lock(&cp->lock);
+	ok = !(cp->flags & FNAT_CONN_F_DEAD) &&
+	     (dir == FNAT_DIR_IN || (cp->flags & FNAT_CONN_F_SYNACK)) &&
+	     in_window(&cp->seq, dir, seq);
+	spin_unlock(&cp->lock);
+	return ok;
+}
+
+/* The window scale a SYN announces (RFC 7323), or NO_WSCALE. */
+static u8 syn_wscale(const struct tcphdr *th)
+{
+	unsigned int optlen = th->doff * 4 - sizeof(*th), i = 0;
+	const u8 *opt = (const u8 *)(th + 1);
+
+	while (i < optlen) {
+		if (opt[i] == TCPOPT_EOL)
+			break;
+		if (opt[i] == TCPOPT_NOP) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= optlen || opt[i + 1] < 2)
+			break;
+		if (opt[i] == TCPOPT_WINDOW && opt[i + 1] == TCPOLEN_WINDOW &&
+		    i + TCPOLEN_WINDOW <= optlen)
+			return min_t(u8, opt[i + 2], TCP_MAX_WSCALE);
+		i += opt[i + 1];
+	}
+	return NO_WSCALE;
+}
+
+/*
+ * Advance @cp's state for a packet going @dir with @len bytes of payload,
+ * which is being forwarded (the checks that may drop it are done).
+ * Softirq.
+ *
+ * A connection stays in NONE, with its short timeout, until the real
+ * server answers the client's SYN: a SYN nobody answers (a spoofed source,
+ * a dead server) holds its tuple for seconds, not for the SYN_RECV
+ * timeout. Retransmitted SYNs keep it.
+ */
+void fnat_tcp_state(struct fnat_net *fn, struct fnat_conn *cp,
+		    enum fnat_dir dir, const struct tcphdr *th,
+		    unsigned int len)
+{
+	struct fnat_tcp_seq *s = &cp->seq;
+	u32 seq = ntohl(th->seq), ack = ntohl(th->ack_seq);
 	u8 state;
 	u16 flags;
 
@@ -56,26 +146,75 @@ void fnat_tcp_state(struct fnat_net *fn, struct fnat_conn *cp,
 	state = cp->state;
 	flags = cp->flags;
 
-	if (th->rst) {
-		set_state(fn, cp, FULLNAT_TCP_S_CLOSE);
-		goto out;
+	if (th->syn) {
+		if (dir == FNAT_DIR_IN && !th->ack &&
+		    state == FULLNAT_TCP_S_NONE) {
+			/* A retransmission, or the client's new attempt. */
+			s->end[FNAT_DIR_IN] = seq + 1;
+			s->wscale[FNAT_DIR_IN] = syn_wscale(th);
+			goto keep;
+		}
+		if (dir == FNAT_DIR_OUT && th->ack && !th->rst &&
+		    ack == s->end[FNAT_DIR_IN] &&
+		    (state == FULLNAT_TCP_S_NONE ||
+		     state == FULLNAT_TCP_S_SYN_RECV)) {
+			WRITE_ONCE(cp->rs_isn, seq);
+			s->end[FNAT_DIR_OUT] = seq + 1;
+			s->wscale[FNAT_DIR_OUT] = syn_wscale(th);
+			/* Publishes rs_isn to fnat_tcp_want_toa(). */
+			smp_store_release(&cp->flags, flags | FNAT_CONN_F_SYNACK);
+			state = FULLNAT_TCP_S_SYN_RECV;
+			goto keep;
+		}
+		/* Retransmissions; a SYN-ACK acknowledging nothing we saw. */
+		if (dir == FNAT_DIR_OUT && ack != s->end[FNAT_DIR_IN])
+			goto out_of_window;
+		goto ignore;
 	}
-	if (dir == FNAT_DIR_OUT && th->syn && th->ack) {
-		WRITE_ONCE(cp->rs_isn, ntohl(th->seq));
-		flags |= FNAT_CONN_F_SYNACK;
+
+	if (dir == FNAT_DIR_OUT && !(flags & FNAT_CONN_F_SYNACK)) {
+		/*
+		 * Before its SYN-ACK, a real server only refuses: a RST that
+		 * acknowledges the client's SYN.
+		 */
+		if (th->rst && th->ack && ack == s->end[FNAT_DIR_IN]) {
+			state = FULLNAT_TCP_S_CLOSE;
+			goto keep;
+		}
+		goto out_of_window;
+	}
+	if (state == FULLNAT_TCP_S_NONE)
+		goto ignore;
+	if (!in_window(s, dir, seq))
+		goto out_of_window;
+	if (th->rst) {
+		state = FULLNAT_TCP_S_CLOSE;
+		goto keep;
+	}
+
+	if (after(seq + len + th->fin, s->end[dir]))
+		s->end[dir] = seq + len + th->fin;
+	s->win[dir] = max_t(u16, s->win[dir], ntohs(th->window));
+	if (dir == FNAT_DIR_OUT) {
+		/*
+		 * A real server sends nothing but SYN-ACKs (and RSTs) before
+		 * it has the connection's socket, and read our option when it
+		 * made it: no later client packet needs one. (A request
+		 * socket does ACK a client segment out of its window: the
+		 * client who sent that loses its own TOA, nobody else's.)
+		 */
+		flags |= FNAT_CONN_F_TOA_DONE;
 	}
 	if (th->fin)
 		flags |= dir == FNAT_DIR_IN ? FNAT_CONN_F_CFIN : FNAT_CONN_F_SFIN;
 	WRITE_ONCE(cp->flags, flags);
 
 	switch (state) {
-	case FULLNAT_TCP_S_NONE:
-		if (dir == FNAT_DIR_IN && th->syn)
-			state = FULLNAT_TCP_S_SYN_RECV;
-		break;
 	case FULLNAT_TCP_S_SYN_RECV:
-		if (dir == FNAT_DIR_IN && th->ack && !th->syn &&
-		    (flags & FNAT_CONN_F_SYNACK))
+		/* The client's ACK of the server's SYN-ACK. */
+		if (dir == FNAT_DIR_IN && th->ack &&
+		    !before(ack, cp->rs_isn + 1) &&
+		    !after(ack, s->end[FNAT_DIR_OUT]))
 			state = FULLNAT_TCP_S_ESTABLISHED;
 		break;
 	case FULLNAT_TCP_S_TIME_WAIT:
@@ -84,8 +223,7 @@ void fnat_tcp_state(struct fnat_net *fn, struct fnat_conn *cp,
 		goto keep;
 	}
 
-	if (state != FULLNAT_TCP_S_NONE &&
-	    (flags & (FNAT_CONN_F_CFIN | FNAT_CONN_F_SFIN))) {
+	if (flags & (FNAT_CONN_F_CFIN | FNAT_CONN_F_SFIN)) {
 		if ((flags & FNAT_CONN_F_CFIN) && (flags & FNAT_CONN_F_SFIN)) {
 			/* The ACK of the second FIN ends the close. */
 			if (state == FULLNAT_TCP_S_LAST_ACK && th->ack && !th->fin)
@@ -101,6 +239,12 @@ void fnat_tcp_state(struct fnat_net *fn, struct fnat_conn *cp,
 keep:
 	set_state(fn, cp, state);
 out:
+	spin_unlock(&cp->lock);
+	return;
+out_of_window:
+	fnat_count(fn, FULLNAT_CNT_OUT_OF_WINDOW);
+ignore:
+	/* Forwarded, but it moves nothing, not even the deadline. */
 	spin_unlock(&cp->lock);
 }
 
@@ -159,77 +303,15 @@ out:
 /* Does this client packet need the TOA option? Softirq, lockless. */
 bool fnat_tcp_want_toa(struct fnat_conn *cp, const struct tcphdr *th)
 {
-	u16 flags = READ_ONCE(cp->flags);
+	u16 flags = smp_load_acquire(&cp->flags);
 
-	if (!(flags & FNAT_CONN_F_TOA) || !(flags & FNAT_CONN_F_SYNACK))
+	if ((flags & (FNAT_CONN_F_TOA | FNAT_CONN_F_SYNACK |
+		      FNAT_CONN_F_TOA_DONE)) !=
+	    (FNAT_CONN_F_TOA | FNAT_CONN_F_SYNACK))
 		return false;
 	if (th->syn || th->rst || !th->ack)
 		return false;
 	return ntohl(th->ack_seq) == READ_ONCE(cp->rs_isn) + 1;
-}
-
-/*
- * Insert TOA after the TCP header's options of an IPv4 packet whose IP and
- * TCP headers are linear and writable and which has TOA_LEN bytes of
- * headroom (the caller checked room and MTU). Headers move toward the
- * head; the payload stays where it is.
- */
-int fnat_tcp_insert_toa(struct sk_buff *skb, const struct fnat_conn *cp)
-{
-	unsigned int ihl = ip_hdrlen(skb), thlen, tcplen;
-	struct toa_v4 *opt;
-	__be32 old_word;
-	struct iphdr *iph;
-	struct tcphdr *th;
-	__be32 *w;
-
-	thlen = tcp_hdr(skb)->doff * 4;
-	if (thlen + TOA_LEN_V4 > FNAT_MAX_TCP_HDR)
-		return -ENOSPC;
-	if (skb_cow(skb, TOA_LEN_V4))
-		return -ENOMEM;
-
-	tcplen = skb->len - ihl;
-	skb_push(skb, TOA_LEN_V4);
-	memmove(skb->data, skb->data + TOA_LEN_V4, ihl + thlen);
-	skb_reset_network_header(skb);
-	skb_set_transport_header(skb, ihl);
-	iph = ip_hdr(skb);
-	th = tcp_hdr(skb);
-
-	opt = (struct toa_v4 *)((u8 *)th + thlen);
-	opt->kind = TOA_KIND;
-	opt->len = TOA_LEN_V4;
-	opt->port = cp->cport;
-	opt->addr = cp->caddr.ip;
-
-	/* Checksum: the doff word, the pseudo-header length, the option. */
-	old_word = tcp_flag_word(th);
-	th->doff += TOA_LEN_V4 / 4;
-	inet_proto_csum_replace4(&th->check, skb, old_word, tcp_flag_word(th),
-				 false);
-	inet_proto_csum_replace2(&th->check, skb, htons(tcplen),
-				 htons(tcplen + TOA_LEN_V4), true);
-	w = (__be32 *)opt;
-	inet_proto_csum_replace4(&th->check, skb, 0, w[0], false);
-	inet_proto_csum_replace4(&th->check, skb, 0, w[1], false);
-
-	csum_replace2(&iph->check, iph->tot_len,
-		      htons(ntohs(iph->tot_len) + TOA_LEN_V4));
-	iph->tot_len = htons(ntohs(iph->tot_len) + TOA_LEN_V4);
-
-	if (skb->ip_summed == CHECKSUM_PARTIAL)
-		skb->csum_start = skb_transport_header(skb) - skb->head;
-	if (skb_is_gso(skb)) {
-		/*
-		 * Every segment carries the grown header: shrink the payload
-		 * per segment so segments still fit the MTU they were cut for.
-		 */
-		skb_decrease_gso_size(skb_shinfo(skb), TOA_LEN_V4);
-		skb_shinfo(skb)->gso_type |= SKB_GSO_DODGY;
-		skb_shinfo(skb)->gso_segs = 0;
-	}
-	return 0;
 }
 
 /*

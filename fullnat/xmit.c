@@ -182,6 +182,7 @@ unsigned int fnat_xmit_fullnat(struct fnat_net *fn, struct fnat_conn *cp,
 	__be32 saddr, daddr;
 	__be16 sport, dport;
 	bool toa = false, mss, noref = false;
+	struct fnat_tcpopt opts;
 	struct tcphdr *th;
 	struct rtable *rt;
 	u16 flags;
@@ -214,17 +215,22 @@ unsigned int fnat_xmit_fullnat(struct fnat_net *fn, struct fnat_conn *cp,
 		goto drop;
 	}
 
-	th = (struct tcphdr *)(skb->data + ihl);
-	thlen = th->doff * 4;
-	flags = READ_ONCE(cp->flags);
-	if (dir == FNAT_DIR_IN && fnat_tcp_want_toa(cp, th)) {
-		if (thlen + TOA_LEN_V4 > FNAT_MAX_TCP_HDR)
-			fnat_count(fn, FULLNAT_CNT_TOA_NO_ROOM);
-		else if (!skb_is_gso(skb) && skb->len + TOA_LEN_V4 > mtu)
-			fnat_count(fn, FULLNAT_CNT_TOA_NO_MTU);
-		else
-			toa = true;
+	thlen = ((const struct tcphdr *)(skb->data + ihl))->doff * 4;
+	if (skb_ensure_writable(skb, ihl + thlen)) {
+		fnat_count(fn, FULLNAT_CNT_XMIT_ERR);
+		goto drop;
 	}
+	iph = ip_hdr(skb);
+	th = (struct tcphdr *)(skb->data + ihl);
+	/* No TCP option a client wrote reaches a real server as TOA. */
+	if (dir == FNAT_DIR_IN) {
+		if (fnat_toa_clean(fn, skb, ihl, &opts)) {
+			fnat_count(fn, FULLNAT_CNT_TCPOPT_DROPPED);
+			goto drop;
+		}
+		toa = fnat_tcp_want_toa(cp, th);
+	}
+	flags = READ_ONCE(cp->flags);
 	mss = dir == FNAT_DIR_OUT && th->syn && th->ack &&
 	      (flags & FNAT_CONN_F_TOA);
 
@@ -242,19 +248,13 @@ unsigned int fnat_xmit_fullnat(struct fnat_net *fn, struct fnat_conn *cp,
 		goto drop;
 	}
 
-	if (skb_ensure_writable(skb, ihl + thlen)) {
-		fnat_count(fn, FULLNAT_CNT_XMIT_ERR);
-		goto drop;
-	}
+	/* Only a packet that goes on may change the connection's state. */
+	fnat_tcp_state(fn, cp, dir, th, skb->len - ihl - thlen);
 	rewrite4(skb, saddr, sport, daddr, dport);
 	if (mss && fnat_tcp_lower_mss(skb, ihl))
 		fnat_count(fn, FULLNAT_CNT_MSS_LOWERED);
-	if (toa) {
-		if (fnat_tcp_insert_toa(skb, cp))
-			fnat_count(fn, FULLNAT_CNT_TOA_ERR);
-		else
-			fnat_count(fn, FULLNAT_CNT_TOA_INSERTED);
-	}
+	if (toa)
+		fnat_toa_insert(fn, skb, &opts, cp, mtu);
 	fnat_stats_add(cp->dest->stats, dir, skb->len);
 	fnat_stats_add(cp->dest->svc->stats, dir, skb->len);
 	return fnat_xmit_finish(fn, skb, rt, noref);

@@ -191,6 +191,12 @@ enum fullnat_counter {
 	FULLNAT_CNT_CONN_REUSED,	/* SYN replaced a closing connection */
 	FULLNAT_CNT_GLOBAL_LIMIT,	/* refused: all namespaces' bound reached */
 	FULLNAT_CNT_EARLY_DROP,		/* unestablished connection dropped for a new one */
+	FULLNAT_CNT_TOA_STRIPPED,	/* client's own TOA-kind options NOPed */
+	FULLNAT_CNT_TCPOPT_DROPPED,	/* client TCP options unparseable: dropped */
+	FULLNAT_CNT_TOA_GSO,		/* TOA skipped: GRO packet cannot grow */
+	FULLNAT_CNT_OUT_OF_WINDOW,	/* forwarded, no state change: seq/ack off */
+	FULLNAT_CNT_BAD_FLAGS,		/* invalid TCP flag combination: dropped */
+	FULLNAT_CNT_MARTIAN,		/* SYN from an impossible source: dropped */
 	__FULLNAT_CNT_LAST
 };
 #define FULLNAT_CNT_MAX (__FULLNAT_CNT_LAST - 1)

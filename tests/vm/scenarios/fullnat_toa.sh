@@ -55,5 +55,14 @@ log "no room for the option: the third ACK already has 40 bytes of options"
 lb lb1 service set tcp "$VIP:80" toa on
 on c1 iptables -A OUTPUT -p tcp --tcp-flags RST RST -m mark ! --mark 0x70a -j DROP
 before=$(counter lb1 toa_no_room)
-on c1 toa_client -q -m full -a 1 "$CLIENT_NET.2" "$VIP" 80
+# a timestamp and an unknown 30-byte option: not a byte to spare
+on c1 tcp_forge conn -q -a 1 -A "080a00000001000000001e1e$(printf '00%.0s' {1..28})" \
+	"$CLIENT_NET.2" "$VIP" 80
 assert_ge "$(counter lb1 toa_no_room)" "$((before + 1))" "toa_no_room counts the skipped option"
+
+log "40 bytes of options, 30 of them NOPs: the option takes their place"
+before=$(counter lb1 toa_inserted)
+nr=$(counter lb1 toa_no_room)
+on c1 toa_client -q -m full -a 1 "$CLIENT_NET.2" "$VIP" 80
+assert_ge "$(counter lb1 toa_inserted)" "$((before + 1))" "TOA written over NOPs"
+assert_eq "$(counter lb1 toa_no_room)" "$nr" "no toa_no_room"

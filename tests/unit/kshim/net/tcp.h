@@ -5,5 +5,8 @@
 
 #define TCPOPT_NOP	1
 #define TCPOPT_EOL	0
+#define TCPOPT_TIMESTAMP	8
+#define TCPOLEN_TIMESTAMP	10
+#define TCPOLEN_TSTAMP_ALIGNED	12
 
 #endif

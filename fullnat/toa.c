@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * TOA on the way to a real server: the client's own TOA options removed,
+ * ours inserted.
+ *
+ * A real server's toa.ko believes a TOA option because it comes from a
+ * director's local address. That is sound only if no option a client wrote
+ * ever gets there: the LIP pool is shared by every service of a director,
+ * so a client of a "toa off" service, or one whose packet has no room for
+ * our option, could otherwise tell a real server of any service who it is.
+ * So every client packet of every service is cleaned, before anything is
+ * added: option kinds 253 and 254 (every TOA kind deployed, see
+ * include/uapi/linux/toa.h; also RFC 6994 experiments, which a client has
+ * no business running through a load balancer) become NOPs, whatever
+ * their length. Nothing past an EOL is read by anyone (toa.ko,
+ * tcp_parse_options() and the older TOA modules all stop there), so it is
+ * left alone; our option then goes before the EOL, never after it. A list
+ * that is broken (an option length below 2 or past the header) is not
+ * guessed at: every parser stops at the break, but they disagree on what
+ * came before, so the packet is dropped. No TCP stack sends such options.
+ * The SYN is cleaned too: a TCP Fast Open server creates its socket from
+ * the SYN, and toa.ko reads the options of that packet.
+ *
+ * Cost: a header without options, or with only the timestamp option laid
+ * out as every stack sends it, is not scanned. Scans read at most 40 bytes.
+ *
+ * Where our option goes, by preference: over 8 bytes of NOPs (a forged
+ * TOA just overwritten, or padding a client sent) or over an EOL with at
+ * least 8 bytes from it: the packet keeps its size, so neither room, the
+ * MTU nor segmentation matter. Otherwise the header grows by 8 bytes, if
+ * it can (40 option bytes at most, 64 KiB per packet, and a GRO packet's
+ * segments must keep a sane size: each of them grows too).
+ */
+#include <linux/tcp.h>
+#include <net/checksum.h>
+#include <net/ip.h>
+#include <net/tcp.h>
+#include <uapi/linux/toa.h>
+
+#include "fullnat.h"
+
+/*
+ * Header bytes changed by @diff. With CHECKSUM_PARTIAL the device sums the
+ * header itself and the field holds only the pseudo-header's sum.
+ */
+static void header_changed(struct sk_buff *skb, struct tcphdr *th, __wsum diff)
+{
+	if (skb->ip_summed != CHECKSUM_PARTIAL)
+		csum_replace_by_diff(&th->check, diff);
+}
+
+/*
+ * Overwrite the client's TOA-kind options in the TCP header at @thoff
+ * (linear and writable), and find where ours can go. Softirq.
+ * Returns 0, or -EINVAL when the option list is broken (the packet must
+ * be dropped).
+ */
+int fnat_toa_clean(struct fnat_net *fn, struct sk_buff *skb,
+		   unsigned int thoff, struct fnat_tcpopt *o)
+{
+	struct tcphdr *th = (struct tcphdr *)(skb->data + thoff);
+
+	if (fnat_tcpopt_clean((u8 *)(th + 1), th->doff * 4 - sizeof(*th), o))
+		return -EINVAL;
+	if (o->stripped) {
+		header_changed(skb, th, o->diff);
+		fnat_count(fn, FULLNAT_CNT_TOA_STRIPPED);
+	}
+	return 0;
+}
+
+/*
+ * Our option inserted where the list ends (before its EOL): the IP header
+ * and the TCP header up to there move 8 bytes toward the head, the rest
+ * stays.
+ */
+static int grow(struct sk_buff *skb, const struct fnat_tcpopt *o,
+		const struct toa_v4 *t)
+{
+	unsigned int ihl = ip_hdrlen(skb), tcplen = skb->len - ihl;
+	struct iphdr *iph;
+	struct tcphdr *th;
+	__be32 old_word;
+
+	if (skb_cow(skb, TOA_LEN_V4))
+		return -ENOMEM;
+	skb_push(skb, TOA_LEN_V4);
+	memmove(skb->data, skb->data + TOA_LEN_V4,
+		ihl + sizeof(*th) + o->end);
+	skb_reset_network_header(skb);
+	skb_set_transport_header(skb, ihl);
+	iph = ip_hdr(skb);
+	th = tcp_hdr(skb);
+	memcpy((u8 *)(th + 1) + o->end, t, sizeof(*t));
+
+	/* Checksum: the option, the doff word, the pseudo-header length. */
+	header_changed(skb, th, fnat_tcpopt_insert_diff(o, t));
+	old_word = tcp_flag_word(th);
+	th->doff += TOA_LEN_V4 / 4;
+	inet_proto_csum_replace4(&th->check, skb, old_word, tcp_flag_word(th),
+				 false);
+	inet_proto_csum_replace2(&th->check, skb, htons(tcplen),
+				 htons(tcplen + TOA_LEN_V4), true);
+
+	csum_replace2(&iph->check, iph->tot_len,
+		      htons(ntohs(iph->tot_len) + TOA_LEN_V4));
+	iph->tot_len = htons(ntohs(iph->tot_len) + TOA_LEN_V4);
+
+	if (skb->ip_summed == CHECKSUM_PARTIAL)
+		skb->csum_start = skb_transport_header(skb) - skb->head;
+	if (skb_is_gso(skb)) {
+		/*
+		 * Every segment carries the grown header: shrink the payload
+		 * per segment so segments still fit the MTU they were cut for.
+		 */
+		skb_decrease_gso_size(skb_shinfo(skb), TOA_LEN_V4);
+		skb_shinfo(skb)->gso_type |= SKB_GSO_DODGY;
+		skb_shinfo(skb)->gso_segs = 0;
+	}
+	return 0;
+}
+
+/*
+ * Smallest segment payload a GRO packet may have to take the option: each
+ * segment grows by it, and a packet of tiny segments (a client can make
+ * GRO merge those) must neither underflow nor become a burst of even
+ * tinier ones.
+ */
+#define TOA_GSO_MIN	(TCP_MIN_MSS + TOA_LEN_V4)
+
+/*
+ * Our TOA into an IPv4 client packet that fnat_toa_clean() cleaned, whose
+ * headers are linear and writable. @mtu is the route's. Counts what it
+ * does; returns whether the option was written.
+ */
+bool fnat_toa_insert(struct fnat_net *fn, struct sk_buff *skb,
+		     const struct fnat_tcpopt *o, const struct fnat_conn *cp,
+		     unsigned int mtu)
+{
+	enum fullnat_counter c = FULLNAT_CNT_TOA_INSERTED;
+	struct tcphdr *th = tcp_hdr(skb);
+	unsigned int thlen = th->doff * 4;
+	struct toa_v4 t = {
+		.kind = TOA_KIND,
+		.len = TOA_LEN_V4,
+		.port = cp->cport,
+		.addr = cp->caddr.ip,
+	};
+
+	if (o->room != FNAT_TCPOPT_NO_ROOM) {
+		header_changed(skb, th,
+			       fnat_tcpopt_write((u8 *)(th + 1),
+						 thlen - sizeof(*th), o, &t));
+	} else if (thlen + TOA_LEN_V4 > FNAT_MAX_TCP_HDR) {
+		c = FULLNAT_CNT_TOA_NO_ROOM;
+	} else if (!skb_is_gso(skb) && skb->len + TOA_LEN_V4 > mtu) {
+		c = FULLNAT_CNT_TOA_NO_MTU;
+	} else if (skb->len + TOA_LEN_V4 > IP_MAX_MTU ||
+		   (skb_is_gso(skb) &&
+		    skb_shinfo(skb)->gso_size < TOA_GSO_MIN)) {
+		c = FULLNAT_CNT_TOA_GSO;
+	} else if (grow(skb, o, &t)) {
+		c = FULLNAT_CNT_TOA_ERR;
+	}
+	fnat_count(fn, c);
+	return c == FULLNAT_CNT_TOA_INSERTED;
+}

@@ -1,0 +1,42 @@
+#!/bin/bash
+# SYNs nobody completes hold the director's tuples for seconds, not for
+# the SYN_RECV timeout: a connection stays in NONE (2 s) until the real
+# server answers. Spoofed SYNs while the real server does not answer take
+# every (LIP, lport) toward it (a range of 16 ports, 4 LIPs); a client
+# that comes right after them gets through (curl's result), where the
+# tuples used to stay taken for 30 s. And invalid flag combinations
+# (SYN+FIN, no flag) create nothing: they used to hold a connection in
+# FIN_WAIT for 120 s.
+#
+#  c1 198.51.100.2 (and spoofed .100-.199) --- rt --- lb1 --- rsr --- rs1 :8080
+#                               (rs1 drops SYNs during the flood)
+#
+# @timeout: 300
+. /fnat/lib.sh
+
+fullnat_web 1 1 rr
+lb lb1 config set port_range 1024-1039
+
+log "spoofed SYNs while the real server does not answer"
+on rs1 iptables -I INPUT -p tcp --syn --dport 8080 -j DROP
+on c1 tcp_forge send -f S -n 100 -N 100 -P 1 "$CLIENT_NET.100" 40000 "$VIP" 80
+wait_for 20 "every tuple taken" sh -c "[ \$(lbctl -n lb1 -j laddr | jq '[.[].ports_in_use] | add') -ge 64 ]"
+assert_ge "$(counter lb1 no_port)" 1 "SYNs refused: no port left"
+lb lb1 conn | head -3
+on rs1 iptables -D INPUT -p tcp --syn --dport 8080 -j DROP
+
+log "a client right after them"
+start=$SECONDS
+body=$(on_quiet c1 curl -sS --max-time 10 "http://$VIP/") || fail "curl did not get through"
+assert_eq "$body" rs1 "the client's request ($((SECONDS - start)) s)"
+
+log "invalid flag combinations create nothing"
+at_most_one() { (($(conns lb1) <= 1)); }	# the client's, in TIME_WAIT
+wait_for 20 "the unanswered connections to expire" at_most_one
+before=$(counter lb1 bad_flags)
+on c1 tcp_forge send -f SF -n 10 -N 10 -P 1 "$CLIENT_NET.100" 40000 "$VIP" 80
+on c1 tcp_forge send -f none -n 10 -N 10 -P 1 "$CLIENT_NET.100" 40000 "$VIP" 80
+on c1 tcp_forge send -f SR -n 10 -N 10 -P 1 "$CLIENT_NET.100" 40000 "$VIP" 80
+wait_for 10 "bad_flags to count them" sh -c "[ \$(lbctl -n lb1 stats | awk '\$1 == \"bad_flags\" { print \$2 }') -ge $((before + 30)) ]"
+assert_eq "$(lbctl -n lb1 -j conn | jq '[.[] | select(.client.port == 40000)] | length')" 0 \
+	"connections created by them"
