@@ -24,7 +24,11 @@
 #
 # The run fails if a scenario fails or does not report, if the guest does
 # not finish in time, or if the guest kernel logs an Oops, BUG, WARNING,
-# lockup, "scheduling while atomic" or list/refcount corruption.
+# lockup, "scheduling while atomic" or list/refcount corruption. The guest
+# (tests/vm/init) also fails a scenario on any message at warning level or
+# above, read after its network namespaces are freed, and reports what is
+# logged after the last scenario as a pseudo-scenario "shutdown". The
+# console shows messages down to warning level (loglevel=5).
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -106,7 +110,7 @@ boot() { # boot THREADMODE LOG TIMEOUT APPEND
 		-nodefaults -no-user-config -display none -no-reboot \
 		"${serial[@]}" \
 		-kernel "$kernel" -initrd "$initrd" \
-		-append "console=ttyS0 loglevel=4 printk.time=1 panic=-1 oops=panic mitigations=off slub_nomerge $append" \
+		-append "console=ttyS0 loglevel=5 printk.time=1 panic=-1 oops=panic mitigations=off slub_nomerge $append" \
 		< "$stdin" 2>&1 | tee "$log" | show
 	return "${PIPESTATUS[0]}"
 }
@@ -169,11 +173,12 @@ for g in "${groups[@]}"; do
 	log=$out/check-$g.log
 	boot "$g" "$log" "${limit[$g]}" "fnat.tests=${members[$g]}"
 	rc=$?
-	current=
+	current= ended=0
 	while IFS= read -r line; do
 		line=${line%$'\r'}
 		case $line in
 		"@@FNAT BEGIN "*) current=${line#@@FNAT BEGIN } ;;
+		"@@FNAT END "*) ended=1 ;;
 		"@@FNAT RESULT "*)
 			set -- ${line#@@FNAT RESULT }
 			n=$1 r=$2
@@ -188,10 +193,11 @@ for g in "${groups[@]}"; do
 			if [[ $line =~ ^(\[\ *[0-9]+\.[0-9]+\]\ |kmsg\|\ ) ]] &&
 			   grep -qE "$warn_re" <<< "$line"; then
 				n=${current:-boot}
+				((ended)) && n=shutdown
 				[[ ${reason[$n]:-} == kernel:* ]] ||
 					reason[$n]="kernel: ${line#kmsg| }"
 				result[$n]=FAIL
-				[[ $n == boot ]] && vm_failed=1
+				[[ $n == boot || $n == shutdown ]] && vm_failed=1
 			fi ;;
 		esac
 	done < "$log"
@@ -212,7 +218,7 @@ done
 passed=0 failed=0 skipped=0
 echo
 echo "vm: results"
-for n in "${names[@]}" ${result[boot]:+boot}; do
+for n in "${names[@]}" ${result[boot]:+boot} ${result[shutdown]:+shutdown}; do
 	r=${result[$n]:-FAIL}
 	case $r in
 	PASS) passed=$((passed + 1)) ;;
