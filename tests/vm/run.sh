@@ -12,6 +12,10 @@
 #              connections in two tables) and BENCH_* settings (bench.sh).
 #   --shell    boot to an interactive shell (debugging)
 #
+# FUZZ_PKTS, FUZZ_NL, FUZZ_SEED reach the fuzz_* scenarios (kernel command
+# line fnat.fuzz_pkts=... and so on); FUZZ_TIMEOUT replaces every
+# scenario's time limit (make fuzz: the long runs).
+#
 # Scenarios declare what they need in header comments:
 #   # @timeout: SECONDS    limit for the scenario (default 300)
 #   # @tcg: single         run in a single-threaded TCG guest (see below)
@@ -158,7 +162,7 @@ declare -A members limit
 for n in "${names[@]}"; do
 	g=$(header "$here/scenarios/$n.sh" tcg multi)
 	[[ $g == single || $g == multi ]] || die "$n: bad @tcg header '$g'"
-	t=$(header "$here/scenarios/$n.sh" timeout 300)
+	t=${FUZZ_TIMEOUT:-$(header "$here/scenarios/$n.sh" timeout 300)}
 	members[$g]+="${members[$g]:+,}$n:$t"
 	limit[$g]=$(( ${limit[$g]:-120} + t + 15 ))
 done
@@ -171,7 +175,12 @@ vm_failed=0
 for g in "${groups[@]}"; do
 	[[ -n ${members[$g]:-} ]] || continue
 	log=$out/check-$g.log
-	boot "$g" "$log" "${limit[$g]}" "fnat.tests=${members[$g]}"
+	fuzz=
+	for v in ${!FUZZ_@}; do
+		[[ $v == FUZZ_TIMEOUT ]] && continue
+		fuzz+=" fnat.fuzz_${v#FUZZ_}=${!v}"
+	done
+	boot "$g" "$log" "${limit[$g]}" "fnat.tests=${members[$g]}${fuzz,,}"
 	rc=$?
 	current= ended=0
 	while IFS= read -r line; do
