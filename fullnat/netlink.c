@@ -441,70 +441,70 @@ static const struct genl_ops fnat_genl_ops[] = {
 		.doit = fnat_nl_get_info,
 		.policy = none_policy,
 		.maxattr = FULLNAT_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = FULLNAT_CMD_GET_CONFIG,
 		.doit = fnat_nl_get_config,
 		.policy = none_policy,
 		.maxattr = FULLNAT_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = FULLNAT_CMD_SET_CONFIG,
 		.doit = fnat_nl_set_config,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = FULLNAT_CMD_NEW_SERVICE,
 		.doit = fnat_nl_new_service,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = FULLNAT_CMD_SET_SERVICE,
 		.doit = fnat_nl_set_service,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = FULLNAT_CMD_DEL_SERVICE,
 		.doit = fnat_nl_del_service,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = FULLNAT_CMD_GET_SERVICE,
 		.doit = fnat_nl_get_service,
 		.dumpit = fnat_nl_dump_services,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = FULLNAT_CMD_NEW_DEST,
 		.doit = fnat_nl_dest,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = FULLNAT_CMD_SET_DEST,
 		.doit = fnat_nl_dest,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = FULLNAT_CMD_DEL_DEST,
 		.doit = fnat_nl_dest,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = FULLNAT_CMD_GET_DEST,
 		.dumpit = fnat_nl_dump_dests,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = FULLNAT_CMD_NEW_LADDR,
 		.doit = fnat_nl_laddr,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = FULLNAT_CMD_DEL_LADDR,
 		.doit = fnat_nl_laddr,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = FULLNAT_CMD_GET_LADDR,
 		.dumpit = fnat_nl_dump_laddrs,
 		.policy = none_policy,
 		.maxattr = FULLNAT_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = FULLNAT_CMD_GET_CONN,
 		.dumpit = fnat_nl_dump_conns,
 		.policy = none_policy,
 		.maxattr = FULLNAT_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	},
 };
 
