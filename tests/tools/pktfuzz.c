@@ -4,7 +4,7 @@
  * directly attached link, deterministically from a seed.
  *
  *   pktfuzz -i IFACE -m DSTMAC -d DST:PORT [-s SEED] [-n COUNT] [-f FIRST]
- *           [-t TUPLES] [-c SRCNET] [-g] [-q] [-w PCAP]
+ *           [-t TUPLES] [-c SRCNET] [-x MASK] [-g] [-q] [-w PCAP]
  *
  * Frames go out of IFACE (AF_PACKET, whole Ethernet frames, so lengths
  * and checksums are ours to break) to DSTMAC. Packet i is a function of
@@ -22,6 +22,9 @@
  *             multicast, broadcast, DST itself) are used
  *   -g        also send GSO frames (PACKET_VNET_HDR, a virtio_net_hdr
  *             asking for TCPv4 segmentation, gso_size 1..2000)
+ *   -x MASK   clear these TCP flag bits in packets on live tuples (-t
+ *             and completed handshakes): e.g. -x 4, no RST, to tell a
+ *             connection killed by a blind RST from other damage
  *   -w FILE   write the frames to a pcap file instead of sending them
  *             (GSO frames without their virtio_net_hdr)
  *
@@ -68,6 +71,7 @@ static unsigned char dst_mac[6], src_mac[6];
 static int fd, vfd = -1, ifindex;
 static struct sockaddr_ll sll;
 static long sent, errors, answered;
+static uint8_t live_mask;	/* -x */
 static FILE *pcap;
 
 static void pcap_write(const void *frame, size_t len)
@@ -363,6 +367,9 @@ static void kind_tcp(void)
 	uint8_t flags = t == &tmp && chance(40) ? 0x02 : random_flags();
 	size_t len;
 
+	if (t != &tmp)
+		flags &= ~live_mask;
+
 	/* Many SYNs from spoofed clients: handshakes to complete. */
 	len = tcp_packet(p, t, flags, rnd64(), rnd64(),
 			 chance(30) ? rnd(1400) : 0, chance(70));
@@ -378,8 +385,9 @@ static void kind_frags(void)
 	uint8_t pkt[MAXFRAME], frame[MAXFRAME];
 	struct tuple tmp;
 	const struct tuple *t = pick_tuple(&tmp);
-	size_t len = tcp_packet(pkt, t, random_flags(), rnd64(), rnd64(),
-				64 + rnd(1200), chance(50));
+	size_t len = tcp_packet(pkt, t, random_flags() &
+				(t != &tmp ? ~live_mask : 0xff), rnd64(),
+				rnd64(), 64 + rnd(1200), chance(50));
 	size_t ihl = (pkt[0] & 15) * 4, body = len - ihl, cut[4];
 	int nfrag = 2 + rnd(2), order[3] = { 0, 1, 2 }, i, skip = -1;
 	uint16_t id = rnd(65536);
@@ -537,8 +545,9 @@ static void kind_gso(void)
 	p = eth(p);
 	if (pay / gso > 4000)	/* at most a few thousand segments */
 		pay = gso * 4000;
-	len = tcp_packet(p, t, chance(80) ? 0x18 : random_flags(), rnd64(),
-			 rnd64(), pay, chance(50));
+	len = tcp_packet(p, t, (chance(80) ? 0x18 : random_flags()) &
+			 (t != &tmp ? ~live_mask : 0xff), rnd64(), rnd64(), pay,
+			 chance(50));
 	ihl = (p[0] & 15) * 4;
 	thl = (p[ihl + 12] >> 4) * 4;
 	memset(vh, 0, sizeof(*vh));
@@ -638,7 +647,7 @@ static void load_tuples(const char *path)
 static void usage(void)
 {
 	fprintf(stderr, "usage: pktfuzz -i IFACE -m DSTMAC -d DST:PORT [-s SEED] "
-			"[-n COUNT] [-f FIRST] [-t TUPLES] [-c SRCNET] [-g] [-q] [-w PCAP]\n");
+			"[-n COUNT] [-f FIRST] [-t TUPLES] [-c SRCNET] [-x MASK] [-g] [-q] [-w PCAP]\n");
 	exit(2);
 }
 
@@ -649,7 +658,7 @@ int main(int argc, char **argv)
 	struct in_addr net = { htonl(0xc6336400) };	/* 198.51.100.0 */
 	int opt, quiet = 0, gso = 0;
 
-	while ((opt = getopt(argc, argv, "i:m:d:s:n:f:t:c:gqw:")) != -1) {
+	while ((opt = getopt(argc, argv, "i:m:d:s:n:f:t:c:gqw:x:")) != -1) {
 		switch (opt) {
 		case 'i': ifname = optarg; break;
 		case 'm': if (parse_mac(optarg, dst_mac)) usage(); break;
@@ -667,6 +676,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 'g': gso = 1; break;
+		case 'x': live_mask = strtoul(optarg, NULL, 0); break;
 		case 'q': quiet = 1; break;
 		case 'w': {
 			static const uint32_t hdr[6] = {

@@ -21,7 +21,8 @@
 #   |
 #  rs1, rs2  socat :8080 ("ping" -> "pong"), toa.ko trusted_sources LIPs
 #
-# FUZZ_PKTS (default 200000) packets in all, FUZZ_SEED (default 1); the
+# FUZZ_PKTS (default 200000) packets in all, FUZZ_SEED (default 1),
+# FUZZ_LIVE_MASK (default 0) TCP flags never sent on live tuples; the
 # long run: FUZZ_PKTS=2000000 make check T=fuzz_packets (README).
 #
 # @timeout: 900
@@ -30,13 +31,15 @@
 
 pkts=${FUZZ_PKTS:-200000}
 seed=${FUZZ_SEED:-1}
+mask=${FUZZ_LIVE_MASK:-0}	# pktfuzz -x: TCP flags kept off live tuples
 for a in $(cat /proc/cmdline); do
 	case $a in
 	fnat.fuzz_pkts=*) pkts=${a#*=} ;;
+	fnat.fuzz_live_mask=*) mask=${a#*=} ;;
 	fnat.fuzz_seed=*) seed=${a#*=} ;;
 	esac
 done
-log "seed $seed, $pkts packets"
+log "seed $seed, $pkts packets, flags $mask kept off live tuples"
 
 topo_base 1 2
 toa_load trusted_sources="$(lip_net 1).0/24"
@@ -67,9 +70,9 @@ before_notsyn=$(counter lb1 not_syn)
 log "fuzzing"
 t0=$SECONDS
 bg rt fz_client pktfuzz -q -g -i lb1 -m "$(mac lb1 eth0)" -d "$VIP:80" \
-	-t /tmp/client.tuples -s "$seed" -n $((pkts / 2))
+	-t /tmp/client.tuples -x "$mask" -s "$seed" -n $((pkts / 2))
 bg rsr fz_server pktfuzz -q -g -i lb1 -m "$(mac lb1 eth1)" \
-	-d "$(lip_net 1).1:1024" -c "$RS_NET" -t /tmp/server.tuples \
+	-d "$(lip_net 1).1:1024" -c "$RS_NET" -t /tmp/server.tuples -x "$mask" \
 	-s $((seed + 1)) -n $((pkts / 4))
 bg rsr fz_toa pktfuzz -q -g -i rs1 -m "$(mac rs1 eth0)" -d "$RS_NET.11:8080" \
 	-c "$(lip_net 1)" -s $((seed + 2)) -n $((pkts / 4))
