@@ -62,9 +62,11 @@ bench: all tools
 FUZZ_PKTS ?= 2000000
 FUZZ_NL ?= 1000000
 FUZZ_SEED ?= 1
+FUZZ_NL_EVERY ?= 64
 FUZZ_TIMEOUT ?= 36000
 fuzz: all tools
 	FUZZ_PKTS=$(FUZZ_PKTS) FUZZ_NL=$(FUZZ_NL) FUZZ_SEED=$(FUZZ_SEED) \
+	FUZZ_NL_EVERY=$(FUZZ_NL_EVERY) \
 	FUZZ_TIMEOUT=$(FUZZ_TIMEOUT) \
 		tests/vm/run.sh --kver $(KVER) $(or $(subst $(comma), ,$(T)),fuzz_packets fuzz_netlink)
 

@@ -12,8 +12,10 @@
 #       with; nlfuzz as root; nlfuzz as nobody in a user namespace
 #  (own) nlfuzz as nobody, root of its own user and network namespace
 #
-# FUZZ_NL (default 30000) requests as root, FUZZ_SEED (default 1); the
-# long run: make fuzz (README).
+# FUZZ_NL (default 30000) requests as root (a sixth of that from each
+# unprivileged place), FUZZ_SEED (default 1), FUZZ_NL_EVERY (default 1:
+# the state digest around every refused request; make fuzz samples every
+# 64th, the digest costs six requests); the long run: make fuzz (README).
 #
 # @timeout: 900
 # The stock kernel warns (rate-limited) about malformed attributes from any
@@ -24,9 +26,11 @@
 
 count=${FUZZ_NL:-30000}
 seed=${FUZZ_SEED:-1}
+every=${FUZZ_NL_EVERY:-1}	# nlfuzz -d: digest after every N-th refusal
 for a in $(cat /proc/cmdline); do
 	case $a in
 	fnat.fuzz_nl=*) count=${a#*=} ;;
+	fnat.fuzz_nl_every=*) every=${a#*=} ;;
 	fnat.fuzz_seed=*) seed=${a#*=} ;;
 	esac
 done
@@ -65,7 +69,7 @@ assert_match "$out" " eperm=[1-9]" "refused for want of privilege"
 
 log "root in the director's namespace: refused requests change nothing"
 t0=$SECONDS
-out=$(on_quiet lb1 nlfuzz -q -s $((seed + 2)) -n "$count") ||
+out=$(on_quiet lb1 nlfuzz -q -d "$every" -s $((seed + 2)) -n "$count") ||
 	fail "nlfuzz: $out"
 echo "$out ($((SECONDS - t0)) s)"
 assert_match "$out" " changed=0 " "no refused request changed the state"
