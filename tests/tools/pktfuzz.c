@@ -716,14 +716,19 @@ int main(int argc, char **argv)
 		perror(ifname);
 		return 1;
 	}
-	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_IP));
+	/*
+	 * ETH_P_ALL: on a bridge port (where the scenarios send from) the
+	 * bridge consumes what comes in before protocol-specific packet
+	 * sockets see it; the SYN-ACKs to answer come in there.
+	 */
+	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
 	if (fd < 0) {
 		perror("AF_PACKET");
 		return 1;
 	}
 	memset(&sll, 0, sizeof(sll));
 	sll.sll_family = AF_PACKET;
-	sll.sll_protocol = htons(ETH_P_IP);
+	sll.sll_protocol = htons(ETH_P_ALL);
 	sll.sll_ifindex = ifindex;
 	sll.sll_halen = 6;
 	memcpy(sll.sll_addr, dst_mac, 6);
@@ -731,6 +736,7 @@ int main(int argc, char **argv)
 		perror("bind");
 		return 1;
 	}
+	sll.sll_protocol = htons(ETH_P_IP);	/* for sendto() */
 	{
 		struct ifreq ifr = { 0 };
 

@@ -81,6 +81,9 @@ for f in fz_client fz_server fz_toa; do
 	echo "$f: $(cat "$FNAT_LOG/$f.log")"
 done
 log "$pkts packets in $((SECONDS - t0)) s"
+lbctl -n lb1 stats
+lb lb1 show
+on_quiet lb1 lbctl -n lb1 conn | head -30
 
 log "every held connection still works"
 touch /tmp/release
@@ -88,7 +91,6 @@ wait_for 120 "the held connections' replies" grep -q '^replies=' "$FNAT_LOG/hold
 cat "$FNAT_LOG/hold.log"
 assert_match "$(cat "$FNAT_LOG/hold.log")" "replies=20 " "replies on the 20 held connections"
 
-lbctl -n lb1 stats
 assert_ge "$(($(counter lb1 not_syn) - before_notsyn))" 1 "unmatched non-SYN packets dropped and counted"
 
 log "unload: no object left"
