@@ -10,7 +10,7 @@
 # exchanges data (the client's result), drops were counted, and both
 # modules unload with no objects left.
 #
-#  c1  tcp_hold: 20 connections to VIP:80, held, then "ping" -> "pong"
+#  c1  tcp_hold: 20 connections to VIP:80, held, then one request each
 #   |
 #  rt  pktfuzz on port lb1 (client side of the director)
 #   |
@@ -19,7 +19,7 @@
 #  rsr pktfuzz on port lb1 (real-server side, from the RS to the LIPs)
 #      pktfuzz on port rs1 (sources in the LIP net, which rs1 trusts)
 #   |
-#  rs1, rs2  socat :8080 ("ping" -> "pong"), toa.ko trusted_sources LIPs
+#  rs1, rs2  nginx :8080, toa.ko trusted_sources LIPs
 #
 # FUZZ_PKTS (default 200000) packets in all, FUZZ_SEED (default 1),
 # FUZZ_LIVE_MASK (default 0) TCP flags never sent on live tuples; the
@@ -48,13 +48,39 @@ lb lb1 laddr add "$(lip_net 1).1-$(lip_net 1).4"
 lb lb1 service add tcp "$VIP:80" scheduler rr
 lb lb1 rs add tcp "$VIP:80" "$RS_NET.11:8080"
 lb lb1 rs add tcp "$VIP:80" "$RS_NET.12:8080"
+# nginx as in lib.sh's http_server, one process for every connection the
+# fuzzer completes, and patient with the held ones (no request until the
+# fuzzing ends).
 for r in 1 2; do
-	bg "rs$r" "srv$r" socat TCP-LISTEN:8080,reuseaddr,fork,backlog=4096 \
-		SYSTEM:'read l; echo "pong $l"'
+	dir=$FNAT_LOG/nginx-rs$r
+	mkdir -p "$dir"
+	cat > "$dir/nginx.conf" <<-EOC
+	daemon off;
+	worker_processes 1;
+	worker_rlimit_nofile 16384;
+	pid $dir/nginx.pid;
+	error_log $dir/error.log crit;
+	events { worker_connections 8192; }
+	http {
+		access_log off;
+		client_body_temp_path $dir/body;
+		proxy_temp_path $dir/proxy;
+		fastcgi_temp_path $dir/fastcgi;
+		uwsgi_temp_path $dir/uwsgi;
+		scgi_temp_path $dir/scgi;
+		client_header_timeout 900s;
+		keepalive_timeout 0;
+		server {
+			listen 0.0.0.0:8080 reuseport backlog=4096;
+			location / { return 200 "rs$r\n"; }
+		}
+	}
+	EOC
+	bg "rs$r" "srv$r" nginx -c "$dir/nginx.conf" -e "$dir/error.log"
 	wait_for 20 "server on rs$r" listening "rs$r" 8080
 done
 
-bg c1 hold tcp_hold -n 20 -t 30000 -w /tmp/release -r $'ping\n' "$VIP" 80
+bg c1 hold tcp_hold -n 20 -t 30000 -w /tmp/release "$VIP" 80
 wait_for 60 "20 held connections" grep -q '^connected=20 ' "$FNAT_LOG/hold.log"
 lbctl -n lb1 -j conn > /tmp/conns.json
 jq -r '.. | objects | select(has("client")) |
@@ -103,7 +129,7 @@ run rmmod fullnat
 grep -q fnat_conn /proc/slabinfo && fail "the connection cache outlived the module"
 # The servers and their sockets go (orphans of the fuzzer's handshakes
 # would otherwise retransmit to clients that never answer).
-kill $(pgrep -x socat) 2>/dev/null || true
+kill $(pgrep -x nginx) 2>/dev/null || true
 for r in 1 2; do
 	on_quiet "rs$r" ss -K 'sport = :8080' > /dev/null 2>&1 || true
 done
