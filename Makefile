@@ -6,6 +6,8 @@
 #   make demo       run the demo cluster in the VM
 #   make bench      measure the data path against IPVS, routing, HAProxy
 #                   (not part of check; results in bench/results/)
+#   make fuzz       the long fuzzer runs: fuzz_packets, fuzz_netlink with
+#                   FUZZ_PKTS (2M), FUZZ_NL (1M) and FUZZ_SEED (1)
 #   make install    install modules and lbctl on this machine
 #
 # KDIR selects the kernel tree: the running kernel's build directory if it
@@ -15,7 +17,7 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 	$(lastword $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V)))
 KVER = $(shell sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 
-.PHONY: all modules lbctl tools deps check unit vm demo bench vm-shell install \
+.PHONY: all modules lbctl tools deps check unit vm demo bench fuzz vm-shell install \
 	modules_install clean print-kver
 
 all: modules lbctl
@@ -55,6 +57,18 @@ demo: all tools
 bench: all tools
 	tests/vm/run.sh --kver $(KVER) --bench
 	bench/report.sh build/vm/bench.log
+
+# The fuzzers' long runs (make check runs them with a bounded size).
+FUZZ_PKTS ?= 2000000
+FUZZ_NL ?= 1000000
+FUZZ_SEED ?= 1
+FUZZ_NL_EVERY ?= 64
+FUZZ_TIMEOUT ?= 36000
+fuzz: all tools
+	FUZZ_PKTS=$(FUZZ_PKTS) FUZZ_NL=$(FUZZ_NL) FUZZ_SEED=$(FUZZ_SEED) \
+	FUZZ_NL_EVERY=$(FUZZ_NL_EVERY) \
+	FUZZ_TIMEOUT=$(FUZZ_TIMEOUT) \
+		tests/vm/run.sh --kver $(KVER) $(or $(subst $(comma), ,$(T)),fuzz_packets fuzz_netlink)
 
 vm-shell: all tools
 	tests/vm/run.sh --kver $(KVER) --shell

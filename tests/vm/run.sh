@@ -12,6 +12,10 @@
 #              connections in two tables) and BENCH_* settings (bench.sh).
 #   --shell    boot to an interactive shell (debugging)
 #
+# FUZZ_PKTS, FUZZ_NL, FUZZ_SEED reach the fuzz_* scenarios (kernel command
+# line fnat.fuzz_pkts=... and so on); FUZZ_TIMEOUT replaces every
+# scenario's time limit (make fuzz: the long runs).
+#
 # Scenarios declare what they need in header comments:
 #   # @timeout: SECONDS    limit for the scenario (default 300)
 #   # @tcg: single         run in a single-threaded TCG guest (see below)
@@ -24,7 +28,11 @@
 #
 # The run fails if a scenario fails or does not report, if the guest does
 # not finish in time, or if the guest kernel logs an Oops, BUG, WARNING,
-# lockup, "scheduling while atomic" or list/refcount corruption.
+# lockup, "scheduling while atomic" or list/refcount corruption. The guest
+# (tests/vm/init) also fails a scenario on any message at warning level or
+# above, read after its network namespaces are freed, and reports what is
+# logged after the last scenario as a pseudo-scenario "shutdown". The
+# console shows messages down to warning level (loglevel=5).
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -106,7 +114,7 @@ boot() { # boot THREADMODE LOG TIMEOUT APPEND
 		-nodefaults -no-user-config -display none -no-reboot \
 		"${serial[@]}" \
 		-kernel "$kernel" -initrd "$initrd" \
-		-append "console=ttyS0 loglevel=4 printk.time=1 panic=-1 oops=panic mitigations=off slub_nomerge $append" \
+		-append "console=ttyS0 loglevel=5 printk.time=1 panic=-1 oops=panic mitigations=off slub_nomerge $append" \
 		< "$stdin" 2>&1 | tee "$log" | show
 	return "${PIPESTATUS[0]}"
 }
@@ -154,7 +162,7 @@ declare -A members limit
 for n in "${names[@]}"; do
 	g=$(header "$here/scenarios/$n.sh" tcg multi)
 	[[ $g == single || $g == multi ]] || die "$n: bad @tcg header '$g'"
-	t=$(header "$here/scenarios/$n.sh" timeout 300)
+	t=${FUZZ_TIMEOUT:-$(header "$here/scenarios/$n.sh" timeout 300)}
 	members[$g]+="${members[$g]:+,}$n:$t"
 	limit[$g]=$(( ${limit[$g]:-120} + t + 15 ))
 done
@@ -167,13 +175,19 @@ vm_failed=0
 for g in "${groups[@]}"; do
 	[[ -n ${members[$g]:-} ]] || continue
 	log=$out/check-$g.log
-	boot "$g" "$log" "${limit[$g]}" "fnat.tests=${members[$g]}"
+	fuzz=
+	for v in ${!FUZZ_@}; do
+		[[ $v == FUZZ_TIMEOUT ]] && continue
+		fuzz+=" fnat.fuzz_${v#FUZZ_}=${!v}"
+	done
+	boot "$g" "$log" "${limit[$g]}" "fnat.tests=${members[$g]}${fuzz,,}"
 	rc=$?
-	current=
+	current= ended=0
 	while IFS= read -r line; do
 		line=${line%$'\r'}
 		case $line in
 		"@@FNAT BEGIN "*) current=${line#@@FNAT BEGIN } ;;
+		"@@FNAT END "*) ended=1 ;;
 		"@@FNAT RESULT "*)
 			set -- ${line#@@FNAT RESULT }
 			n=$1 r=$2
@@ -188,10 +202,11 @@ for g in "${groups[@]}"; do
 			if [[ $line =~ ^(\[\ *[0-9]+\.[0-9]+\]\ |kmsg\|\ ) ]] &&
 			   grep -qE "$warn_re" <<< "$line"; then
 				n=${current:-boot}
+				((ended)) && n=shutdown
 				[[ ${reason[$n]:-} == kernel:* ]] ||
 					reason[$n]="kernel: ${line#kmsg| }"
 				result[$n]=FAIL
-				[[ $n == boot ]] && vm_failed=1
+				[[ $n == boot || $n == shutdown ]] && vm_failed=1
 			fi ;;
 		esac
 	done < "$log"
@@ -212,7 +227,7 @@ done
 passed=0 failed=0 skipped=0
 echo
 echo "vm: results"
-for n in "${names[@]}" ${result[boot]:+boot}; do
+for n in "${names[@]}" ${result[boot]:+boot} ${result[shutdown]:+shutdown}; do
 	r=${result[$n]:-FAIL}
 	case $r in
 	PASS) passed=$((passed + 1)) ;;

@@ -10,6 +10,8 @@
 #  rs   198.19.0.11, 2001:db8:19::11           toa.ko, peer_server :8080 :8081
 #
 # @timeout: 240
+# A bad trusted_sources is refused with a warning naming it (expected):
+# @kmsg-allow: toa: trusted_sources: 
 . /fnat/lib.sh
 . /fnat/lib-toa.sh
 
