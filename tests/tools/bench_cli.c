@@ -52,6 +52,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "inet.h"
+
 #include "bench.h"
 
 struct result {
@@ -67,14 +69,6 @@ static int ndst, next_dst, bind_src;
 static int port_lo, port_hi, port_step = 1, next_port, vanish;
 static unsigned long slow;
 static double max_connect;
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void usage(void)
 {

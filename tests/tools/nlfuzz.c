@@ -46,6 +46,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "inet.h"
+
 #define BUFSZ 65536
 #define NOREPLY 2	/* transact(): nothing answered the request */
 
@@ -55,11 +57,7 @@ static uint64_t rs;
 
 static uint64_t rnd64(void)
 {
-	uint64_t z = (rs += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return splitmix64(&rs);
 }
 
 static uint32_t rnd(uint32_t n)

@@ -51,6 +51,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "inet.h"
+
 #define MAXTUPLES	4096
 #define MAXFRAME	(65536 + 128)
 
@@ -88,11 +90,7 @@ static uint64_t rs;
 
 static uint64_t rnd64(void)
 {
-	uint64_t z = (rs += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return splitmix64(&rs);
 }
 
 static uint32_t rnd(uint32_t n)	/* 0..n-1 */
@@ -107,36 +105,10 @@ static int chance(int pct)
 
 /* --- checksums ------------------------------------------------------------- */
 
-static uint32_t sum16(const void *p, size_t len, uint32_t s)
-{
-	const uint8_t *b = p;
-
-	while (len > 1) {
-		s += b[0] << 8 | b[1];
-		b += 2;
-		len -= 2;
-	}
-	if (len)
-		s += b[0] << 8;
-	return s;
-}
-
-static uint16_t fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return htons(~s & 0xffff);
-}
-
 static uint16_t l4_csum(uint32_t saddr, uint32_t daddr, uint8_t proto,
 			const void *l4, size_t len)
 {
-	uint32_t s = 0;
-
-	s = sum16(&saddr, 4, s);
-	s = sum16(&daddr, 4, s);
-	s += proto + len;
-	return fold(sum16(l4, len, s));
+	return l4_csum4(&saddr, &daddr, proto, l4, len);
 }
 
 /* --- building blocks ------------------------------------------------------ */

@@ -27,6 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "inet.h"
+
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
 static uint32_t rnd(void)
@@ -36,14 +38,6 @@ static uint32_t rnd(void)
 	rng ^= rng << 25;
 	rng ^= rng >> 27;
 	return (uint32_t)((rng * 0x2545f4914f6cdd1dULL) >> 32);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static uint16_t csum_fold(uint32_t sum)

@@ -50,6 +50,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "inet.h"
+
 #define MAX_OPT 40
 #define MARK 0x70a
 
@@ -68,40 +70,9 @@ static void usage(void)
 	exit(2);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static uint32_t sum16(const void *data, size_t len, uint32_t sum)
-{
-	const uint8_t *p = data;
-
-	for (; len > 1; p += 2, len -= 2)
-		sum += (p[0] << 8) | p[1];
-	if (len)
-		sum += p[0] << 8;
-	return sum;
-}
-
-static uint16_t fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons(~sum & 0xffff);
-}
-
 static uint16_t tcp_csum(struct in_addr s, struct in_addr d, const void *seg, size_t len)
 {
-	uint32_t sum = 0;
-
-	sum = sum16(&s, 4, sum);
-	sum = sum16(&d, 4, sum);
-	sum += IPPROTO_TCP + len;
-	return fold(sum16(seg, len, sum));
+	return l4_csum4(&s, &d, IPPROTO_TCP, seg, len);
 }
 
 /* hex bytes into opt, NOP-padded to a multiple of 4; returns the length */

@@ -55,6 +55,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "inet.h"
+
 #include <linux/toa.h>
 
 #define MAX_OPT 40
@@ -89,25 +91,6 @@ static void usage(void)
 	exit(2);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static uint32_t sum16(const void *data, size_t len, uint32_t sum)
-{
-	const uint8_t *p = data;
-
-	for (; len > 1; p += 2, len -= 2)
-		sum += (p[0] << 8) | p[1];
-	if (len)
-		sum += p[0] << 8;
-	return sum;
-}
-
 static uint16_t tcp_csum(const void *seg, size_t len)
 {
 	uint32_t sum = 0;
@@ -120,10 +103,7 @@ static uint16_t tcp_csum(const void *seg, size_t len)
 		sum = sum16(&dst.v6, 16, sum);
 	}
 	sum += IPPROTO_TCP + len;
-	sum = sum16(seg, len, sum);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons(~sum & 0xffff);
+	return fold(sum16(seg, len, sum));
 }
 
 /* parse "KIND:LEN:ADDR:PORT"; ADDR may contain colons (IPv6) */
