@@ -22,7 +22,7 @@ on rs1 iptables -I INPUT -p tcp --syn --dport 8080 -j DROP
 on c1 tcp_forge send -f S -n 100 -N 100 -P 1 "$CLIENT_NET.100" 40000 "$VIP" 80
 wait_for 20 "every tuple taken" sh -c "[ \$(lbctl -n lb1 -j laddr | jq '[.[].ports_in_use] | add') -ge 64 ]"
 assert_ge "$(counter lb1 no_port)" 1 "SYNs refused: no port left"
-lb lb1 conn | head -3
+head -3 <<< "$(lbctl -n lb1 conn)"
 on rs1 iptables -D INPUT -p tcp --syn --dport 8080 -j DROP
 
 log "a client right after them"
