@@ -187,10 +187,25 @@ void fnat_tcp_state(struct fnat_net *fn, struct fnat_conn *cp,
 		goto ignore;
 	if (!in_window(s, dir, seq))
 		goto out_of_window;
+	/*
+	 * What ends a connection must sit exactly where the sender's data
+	 * ends, not just in the window, as RFC 5961 has end hosts judge a
+	 * RST: a blind guess then needs the one right number, not one of a
+	 * window's worth. A RST elsewhere in the window is forwarded: the
+	 * receiver answers it with a challenge ACK, and a sender that really
+	 * reset answers that with a RST at the exact number, which closes.
+	 * A FIN must follow (or carry) the last data seen, or retransmit
+	 * the FIN seen.
+	 */
 	if (th->rst) {
+		if (seq != s->end[dir])
+			goto out_of_window;
 		state = FULLNAT_TCP_S_CLOSE;
 		goto keep;
 	}
+	if (th->fin && (after(seq, s->end[dir]) ||
+			before(seq + len + 1, s->end[dir])))
+		goto out_of_window;
 
 	if (after(seq + len + th->fin, s->end[dir]))
 		s->end[dir] = seq + len + th->fin;
