@@ -1,6 +1,6 @@
 #!/bin/bash
 # SYNs from sources no client can have (0/8, 127/8, multicast, 240/4,
-# broadcast, the director's own LIP) create no connection and reach no
+# broadcast, the director's own LIP or VIP) create no connection and reach no
 # real server; malformed TCP to the VIP is dropped and counted. Judged by
 # tcpdump on the real server's link. The SYNs are put on lb1's link as
 # frames (rt's routing would refuse such sources).
@@ -17,7 +17,7 @@ wait_for 10 "tcpdump on rs1" grep -q listening "$FNAT_LOG/cap-rs.log"
 
 log "SYNs from impossible sources"
 martian_above() { (($(counter lb1 martian) > $1)); }
-for src in 0.1.2.3 127.0.0.1 224.0.0.1 240.0.0.1 255.255.255.255 198.18.11.1; do
+for src in 0.1.2.3 127.0.0.1 224.0.0.1 240.0.0.1 255.255.255.255 198.18.11.1 "$VIP"; do
 	before=$(counter lb1 martian)
 	on rt tcp_forge send -i lb1 -m "$mac" -f S -n 3 -P 1 "$src" 40000 "$VIP" 80
 	wait_for 10 "martian to count SYNs from $src" martian_above "$before"
