@@ -51,7 +51,8 @@ static bool valid_flags(const struct tcphdr *th)
  * reply to them would come back to the director itself). RCU read side;
  * called for SYNs that would create a connection only.
  */
-static bool martian_source(struct fnat_net *fn, const union nf_inet_addr *saddr)
+static bool martian_source(struct fnat_net *fn,
+			   const union nf_inet_addr *saddr)
 {
 	__be32 a = saddr->ip;
 
