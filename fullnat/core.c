@@ -47,30 +47,46 @@ static bool valid_flags(const struct tcphdr *th)
 
 /*
  * A source no client can have: this network, loopback, multicast, the
- * reserved 240/4 and broadcast, and the director's own local addresses
- * (a reply to them would come back to the director itself). RCU read
- * side; called for SYNs that would create a connection only.
+ * reserved 240/4 and broadcast, and the director's own VIPs and LIPs (a
+ * reply to them would come back to the director itself). RCU read side;
+ * called for SYNs that would create a connection only.
  */
-static bool martian_source(struct fnat_net *fn, __be32 saddr)
+static bool martian_source(struct fnat_net *fn,
+			   const union nf_inet_addr *saddr)
 {
-	struct fnat_laddr *la;
+	__be32 a = saddr->ip;
 
 	/* ipv4_is_zeronet() is only 0.0.0.0 on recent kernels: 0/8 here. */
-	if ((saddr & htonl(0xff000000)) == 0 || ipv4_is_loopback(saddr) ||
-	    ipv4_is_multicast(saddr) || ipv4_is_lbcast(saddr) ||
-	    (saddr & htonl(0xf0000000)) == htonl(0xf0000000))
+	if ((a & htonl(0xff000000)) == 0 || ipv4_is_loopback(a) ||
+	    ipv4_is_multicast(a) || ipv4_is_lbcast(a) ||
+	    (a & htonl(0xf0000000)) == htonl(0xf0000000))
 		return true;
-	list_for_each_entry_rcu(la, &fn->laddrs, list)
-		if (la->af == AF_INET && la->addr.ip == saddr)
-			return true;
-	return false;
+	return fnat_addr_ours(fn, AF_INET, saddr);
+}
+
+/*
+ * A TCP packet that matched no connection and no service. If it is
+ * addressed to a VIP or LIP that is not a local address of the director,
+ * the stack would route it by its routes, which lead the VIP and LIP
+ * back out (often toward where the packet came from): ours to drop. To
+ * a local address, or to anything else, it belongs to the stack, which
+ * answers or forwards it as it would without us. Ordinary routed traffic
+ * pays one lookup in a set of a few entries; the route lookup only for
+ * our own addresses.
+ */
+static bool stray(struct fnat_net *fn, struct sk_buff *skb,
+		  const union nf_inet_addr *daddr)
+{
+	return fnat_addr_ours(fn, AF_INET, daddr) &&
+	       inet_addr_type_dev_table(fn->net, skb->dev, daddr->ip) !=
+	       RTN_LOCAL;
 }
 
 /*
  * A TCP header that is truncated or states a wrong length. If it is
- * addressed to a service or a connection, it is ours to drop: passed on,
- * the stack would route it back out when the VIP or LIP is not a local
- * address. Anything else belongs to the stack.
+ * addressed to a service, a connection or one of our non-local addresses,
+ * it is ours to drop: passed on, the stack would route it back out.
+ * Anything else belongs to the stack.
  */
 static unsigned int malformed(struct fnat_net *fn, struct sk_buff *skb,
 			      unsigned int ihl)
@@ -86,7 +102,8 @@ static unsigned int malformed(struct fnat_net *fn, struct sk_buff *skb,
 	daddr.ip = ip_hdr(skb)->daddr;
 	if (!fnat_service_find(fn, IPPROTO_TCP, &daddr, ports[1]) &&
 	    !fnat_conn_lookup(fn->net, IPPROTO_TCP, &saddr, ports[0], &daddr,
-			      ports[1], &dir))
+			      ports[1], &dir) &&
+	    !stray(fn, skb, &daddr))
 		return NF_ACCEPT;
 	fnat_count(fn, FULLNAT_CNT_MALFORMED);
 	return NF_DROP;
@@ -125,8 +142,12 @@ static unsigned int tcp_in(struct fnat_net *fn, struct sk_buff *skb)
 	}
 	if (!cp) {
 		svc = fnat_service_find(fn, IPPROTO_TCP, &daddr, th->dest);
-		if (!svc)
-			return NF_ACCEPT;
+		if (!svc) {
+			if (!stray(fn, skb, &daddr))
+				return NF_ACCEPT;
+			fnat_count(fn, FULLNAT_CNT_STRAY);
+			return NF_DROP;
+		}
 		if (!valid_flags(th)) {
 			fnat_count(fn, FULLNAT_CNT_BAD_FLAGS);
 			return NF_DROP;
@@ -135,7 +156,7 @@ static unsigned int tcp_in(struct fnat_net *fn, struct sk_buff *skb)
 			fnat_count(fn, FULLNAT_CNT_NOT_SYN);
 			return NF_DROP;
 		}
-		if (martian_source(fn, saddr.ip)) {
+		if (martian_source(fn, &saddr)) {
 			fnat_count(fn, FULLNAT_CNT_MARTIAN);
 			return NF_DROP;
 		}

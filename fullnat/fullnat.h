@@ -26,6 +26,7 @@
 
 #define FNAT_DEFAULT_CONN_MAX	(1U << 20)
 #define FNAT_SVC_TAB_BITS	8
+#define FNAT_ADDR_TAB_BITS	4	/* VIPs and LIPs (addrs.c) */
 #define FNAT_RECENT_SLOTS	64	/* early drop candidates (conn.c) */
 #define FNAT_DEFAULT_PORT_MIN	1024
 #define FNAT_DEFAULT_PORT_MAX	65535
@@ -69,6 +70,8 @@ struct fnat_net {
 	struct hlist_head svc_table[1 << FNAT_SVC_TAB_BITS];	/* RCU */
 	struct list_head svc_list;	/* creation order, under @lock */
 	struct list_head laddrs;	/* RCU readers, @lock writers */
+	/* Every VIP and LIP once (addrs.c): RCU readers, @lock writers. */
+	struct hlist_head addr_table[1 << FNAT_ADDR_TAB_BITS];
 	atomic_t laddr_cursor;
 	struct fnat_config cfg;
 	u32 gen;			/* bumped on every change, for dumps */
@@ -348,6 +351,14 @@ int fnat_toa_clean(struct fnat_net *fn, struct sk_buff *skb,
 bool fnat_toa_insert(struct fnat_net *fn, struct sk_buff *skb,
 		     const struct fnat_tcpopt *o, const struct fnat_conn *cp,
 		     unsigned int mtu);
+
+/* addrs.c */
+int __fnat_addr_get(struct fnat_net *fn, u16 af,
+		    const union nf_inet_addr *addr);
+void __fnat_addr_put(struct fnat_net *fn, u16 af,
+		     const union nf_inet_addr *addr);
+bool fnat_addr_ours(struct fnat_net *fn, u16 af,
+		    const union nf_inet_addr *addr);
 
 /* core.c */
 int fnat_hooks_get(struct fnat_net *fn);

@@ -91,6 +91,10 @@ int __fnat_laddr_add(struct fnat_net *fn, const union nf_inet_addr *addr,
 	la = kzalloc(sizeof(*la), GFP_KERNEL);
 	if (!la)
 		return -ENOMEM;
+	if (__fnat_addr_get(fn, af, addr)) {
+		kfree(la);
+		return -ENOMEM;
+	}
 	la->af = af;
 	la->addr = *addr;
 	refcount_set(&la->refcnt, 1);
@@ -103,6 +107,7 @@ int __fnat_laddr_add(struct fnat_net *fn, const union nf_inet_addr *addr,
 static void __laddr_unlink(struct fnat_net *fn, struct fnat_laddr *la)
 {
 	list_del_rcu(&la->list);
+	__fnat_addr_put(fn, la->af, &la->addr);
 	WRITE_ONCE(la->removed, true);
 	WRITE_ONCE(fn->nr_laddrs, fn->nr_laddrs - 1);
 	fn->gen++;

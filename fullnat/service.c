@@ -290,6 +290,9 @@ int __fnat_service_add(struct fnat_net *fn, const struct fnat_service *tmpl,
 		NL_SET_ERR_MSG(extack, "cannot register the netfilter hooks");
 		goto out_free;
 	}
+	ret = __fnat_addr_get(fn, svc->af, &svc->addr);
+	if (ret)
+		goto out_free;
 
 	list_add_tail(&svc->list, &fn->svc_list);
 	hlist_add_head_rcu(&svc->hnode,
@@ -351,6 +354,7 @@ void __fnat_service_del(struct fnat_net *fn, struct fnat_service *svc)
 	lockdep_assert_held(&fn->lock);
 	hlist_del_rcu(&svc->hnode);
 	list_del(&svc->list);
+	__fnat_addr_put(fn, svc->af, &svc->addr);
 	WRITE_ONCE(fn->nr_services, fn->nr_services - 1);
 	fn->gen++;
 

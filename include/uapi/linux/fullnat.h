@@ -197,6 +197,7 @@ enum fullnat_counter {
 	FULLNAT_CNT_OUT_OF_WINDOW,	/* forwarded, no state change: seq/ack off */
 	FULLNAT_CNT_BAD_FLAGS,		/* invalid TCP flag combination: dropped */
 	FULLNAT_CNT_MARTIAN,		/* SYN from an impossible source: dropped */
+	FULLNAT_CNT_STRAY,		/* unmatched TCP to a non-local VIP/LIP */
 	__FULLNAT_CNT_LAST
 };
 #define FULLNAT_CNT_MAX (__FULLNAT_CNT_LAST - 1)

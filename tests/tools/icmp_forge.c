@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * icmp_forge: send one ICMP "fragmentation needed" about a TCP segment.
+ *
+ *   icmp_forge SRC DST MTU QSRC QSPORT QDST QDPORT QSEQ
+ *
+ * From SRC to DST (a raw IP socket: SRC must be routable from here),
+ * type 3 code 4 with next-hop MTU MTU, quoting an IPv4 header
+ * QSRC -> QDST (protocol TCP) and the first 8 bytes of a TCP header:
+ * ports QSPORT -> QDPORT and sequence number QSEQ. Prints "sent".
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static uint16_t csum(const void *p, size_t len)
+{
+	const uint8_t *b = p;
+	uint32_t sum = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)b[i] << 8 | b[i + 1];
+	if (len & 1)
+		sum += (uint32_t)b[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons(~sum & 0xffff);
+}
+
+static struct in_addr addr(const char *s)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1) {
+		fprintf(stderr, "icmp_forge: bad address %s\n", s);
+		exit(2);
+	}
+	return a;
+}
+
+int main(int argc, char **argv)
+{
+	uint8_t pkt[20 + 8 + 20 + 8] = {};
+	struct iphdr *ip = (struct iphdr *)pkt, *q = (struct iphdr *)(pkt + 28);
+	uint8_t *icmp = pkt + 20, *qtcp = pkt + 48;
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	uint32_t seq;
+	uint16_t v;
+	int fd, one = 1;
+
+	if (argc != 9) {
+		fprintf(stderr, "usage: icmp_forge SRC DST MTU QSRC QSPORT QDST QDPORT QSEQ\n");
+		return 2;
+	}
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->ttl = 64;
+	ip->protocol = IPPROTO_ICMP;
+	ip->tot_len = htons(sizeof(pkt));
+	ip->saddr = addr(argv[1]).s_addr;
+	ip->daddr = addr(argv[2]).s_addr;
+
+	icmp[0] = 3;	/* destination unreachable */
+	icmp[1] = 4;	/* fragmentation needed */
+	v = htons(atoi(argv[3]));
+	memcpy(icmp + 6, &v, 2);
+
+	q->version = 4;
+	q->ihl = 5;
+	q->ttl = 64;
+	q->protocol = IPPROTO_TCP;
+	q->frag_off = htons(IP_DF);
+	q->tot_len = htons(1400);
+	q->saddr = addr(argv[4]).s_addr;
+	q->daddr = addr(argv[6]).s_addr;
+	q->check = csum(q, 20);
+	v = htons(atoi(argv[5]));
+	memcpy(qtcp, &v, 2);
+	v = htons(atoi(argv[7]));
+	memcpy(qtcp + 2, &v, 2);
+	seq = htonl(strtoul(argv[8], NULL, 0));
+	memcpy(qtcp + 4, &seq, 4);
+
+	v = csum(icmp, sizeof(pkt) - 20);
+	memcpy(icmp + 2, &v, 2);
+
+	fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+	if (fd < 0 || setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof(one))) {
+		perror("icmp_forge: socket");
+		return 1;
+	}
+	to.sin_addr.s_addr = ip->daddr;
+	if (sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&to,
+		   sizeof(to)) != (ssize_t)sizeof(pkt)) {
+		perror("icmp_forge: sendto");
+		return 1;
+	}
+	puts("sent");
+	return 0;
+}

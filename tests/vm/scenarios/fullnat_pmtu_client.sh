@@ -1,0 +1,44 @@
+#!/bin/bash
+# "Fragmentation needed" from the client's side lowers the path MTU
+# toward a LIP for every connection on it, so the director translates one
+# toward the real server only when it quotes a segment of the connection
+# (its sequence number in the window) with an MTU not below 552. Judged
+# by tcpdump on the real server's link: only the sane error arrives.
+#
+#  c1 [icmp_forge] --- rt --- lb1 --- rsr --- rs1 [tcpdump icmp]
+#
+# @timeout: 200
+. /fnat/lib.sh
+
+fullnat_web 1 1 rr
+bg c1 cap-c1 tcpdump -i eth0 -n -l -S 'tcp[tcpflags] & tcp-syn != 0 and src port 80'
+bg rs1 cap-rs tcpdump -i eth0 -n -l icmp
+wait_for 10 "tcpdump on c1" grep -q listening "$FNAT_LOG/cap-c1.log"
+wait_for 10 "tcpdump on rs1" grep -q listening "$FNAT_LOG/cap-rs.log"
+
+log "a connection from c1, held open"
+bg c1 hold tcp_hold -n 1 -w "$FNAT_LOG/release" "$VIP" 80
+wait_for 20 "the SYN-ACK on c1" grep -q 'Flags \[S\.\]' "$FNAT_LOG/cap-c1.log"
+line=$(grep -m 1 'Flags \[S\.\]' "$FNAT_LOG/cap-c1.log")
+echo "$line"
+cport=$(sed -E 's/.* > [0-9.]+\.([0-9]+): .*/\1/' <<< "$line")
+isn=$(sed -E 's/.* seq ([0-9]+),.*/\1/' <<< "$line")
+seq=$(((isn + 1) & 0xffffffff))
+far=$(((isn + 0x40000000) & 0xffffffff))
+forge() { # forge MTU SEQ: an error about VIP:80 -> c1:cport
+	on c1 icmp_forge "$CLIENT_NET.2" "$VIP" "$1" "$VIP" 80 "$CLIENT_NET.2" "$cport" "$2"
+}
+
+log "errors quoting an out-of-window sequence, and an MTU below 552"
+before=$(counter lb1 icmp_dropped)
+forge 1000 "$far"
+forge 500 "$seq"
+log "an in-window error with a sane MTU, after them"
+forge 1000 "$seq"
+wait_for 20 "the translated error on rs1" grep -q 'need to frag' "$FNAT_LOG/cap-rs.log"
+cat "$FNAT_LOG/cap-rs.log"
+assert_eq "$(grep -c 'need to frag' "$FNAT_LOG/cap-rs.log")" 1 \
+	"errors on the real server's link (the sane one only)"
+assert_eq "$(grep -c 'mtu 1000' "$FNAT_LOG/cap-rs.log")" 1 "the sane one's MTU"
+assert_ge "$(($(counter lb1 icmp_dropped) - before))" 2 "icmp_dropped"
+touch "$FNAT_LOG/release"
