@@ -34,7 +34,7 @@ P=/sys/module/fnat_delay/parameters
 
 bg c1 flood1 syn_flood -w /tmp/stop1 "$VIP" 80
 wait_for 60 "delayed connections" bash -c "(( \$(cat $P/delays) >= 3 ))"
-for i in $(seq 10); do
+for _ in $(seq 10); do
 	lb lb1 rs del tcp "$VIP:80" "$RS_NET.12:8080"
 	lb lb1 rs add tcp "$VIP:80" "$RS_NET.12:8080"
 	lb lb1 rs del tcp "$VIP:80" "$RS_NET.11:8080"
