@@ -15,12 +15,18 @@
  * soft lockup and RCU stall detectors). Only every @every-th call counts.
  *
  * With @wake_func, a delay ends early once that function is entered (an
- * entry kprobe), which then waits @wake_delay_us itself: the delayed
+ * entry kprobe; once armed, see below), which then waits @wake_delay_us itself: the delayed
  * caller goes on exactly between two steps of another path (e.g. after a
  * namespace's connection flush, before its local-address flush). From
  * then on nothing is delayed any more.
  *
- * /sys/module/fnat_delay/parameters/{calls,delays,woken} tell what happened.
+ * With @arm_func, nothing is delayed before that function is entered
+ * (an entry kprobe), which then waits @arm_delay_us itself: only calls
+ * made from then on are delayed (e.g. packets that reach the hook after a
+ * namespace's exit began).
+ *
+ * /sys/module/fnat_delay/parameters/{calls,delays,armed,woken} tell what
+ * happened.
  */
 #include <linux/module.h>
 #include <linux/kprobes.h>
@@ -54,8 +60,16 @@ static unsigned int wake_delay_us = 100000;
 module_param(wake_delay_us, uint, 0644);
 MODULE_PARM_DESC(wake_delay_us, "busy-wait in wake_func's caller, microseconds (at most 1000000)");
 
+static char *arm_func = "";
+module_param(arm_func, charp, 0444);
+MODULE_PARM_DESC(arm_func, "delay nothing before this function is entered");
+static unsigned int arm_delay_us = 100000;
+module_param(arm_delay_us, uint, 0644);
+MODULE_PARM_DESC(arm_delay_us, "busy-wait in arm_func's caller, microseconds (at most 1000000)");
+
 static unsigned int calls, delays;
-static bool woken;
+static bool armed = true, woken;
+module_param(armed, bool, 0444);
 module_param(woken, bool, 0444);
 module_param(calls, uint, 0444);
 module_param(delays, uint, 0444);
@@ -72,7 +86,8 @@ static void maybe_delay(void)
 
 	spin_lock_irqsave(&lock, flags);
 	calls++;
-	if (!waiting && !READ_ONCE(woken) && delays < READ_ONCE(max_hits) &&
+	if (!waiting && READ_ONCE(armed) && !READ_ONCE(woken) &&
+	    delays < READ_ONCE(max_hits) &&
 	    calls % max(READ_ONCE(every), 1U) == 0 &&
 	    ktime_get_ns() >= next_ns) {
 		waiting = true;
@@ -106,23 +121,39 @@ static int ret_handler(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-/* Entered by the other path: let the delayed caller go, then wait for it. */
-static int wake_handler(struct kprobe *p, struct pt_regs *regs)
+static void busy_wait(unsigned int us)
 {
-	unsigned int us = min(READ_ONCE(wake_delay_us), 1000000U), n;
+	unsigned int n;
 
-	if (READ_ONCE(woken))
-		return 0;
-	WRITE_ONCE(woken, true);
-	for (; us; us -= n) {
+	for (us = min(us, 1000000U); us; us -= n) {
 		n = min(us, 1000U);
 		udelay(n);
 	}
+}
+
+/* Entered by the other path: let the delayed caller go, then wait for it. */
+static int wake_handler(struct kprobe *p, struct pt_regs *regs)
+{
+	if (!READ_ONCE(armed) || READ_ONCE(woken))
+		return 0;
+	WRITE_ONCE(woken, true);
+	busy_wait(READ_ONCE(wake_delay_us));
+	return 0;
+}
+
+/* Entered by the other path: delay from now on, and give callers time. */
+static int arm_handler(struct kprobe *p, struct pt_regs *regs)
+{
+	if (READ_ONCE(armed))
+		return 0;
+	WRITE_ONCE(armed, true);
+	busy_wait(READ_ONCE(arm_delay_us));
 	return 0;
 }
 
 static struct kprobe kp = { .pre_handler = entry_handler };
 static struct kprobe wkp = { .pre_handler = wake_handler };
+static struct kprobe akp = { .pre_handler = arm_handler };
 static struct kretprobe krp = { .handler = ret_handler, .maxactive = 64 };
 
 static int __init fnat_delay_init(void)
@@ -131,6 +162,7 @@ static int __init fnat_delay_init(void)
 
 	if (!*func)
 		return -EINVAL;
+	armed = !*arm_func;
 	if (ret) {
 		krp.kp.symbol_name = func;
 		err = register_kretprobe(&krp);
@@ -154,14 +186,32 @@ static int __init fnat_delay_init(void)
 			return err;
 		}
 	}
+	if (*arm_func) {
+		akp.symbol_name = arm_func;
+		err = register_kprobe(&akp);
+		if (err) {
+			pr_err("fnat_delay: cannot probe %s: %d\n", arm_func, err);
+			if (*wake_func)
+				unregister_kprobe(&wkp);
+			if (ret)
+				unregister_kretprobe(&krp);
+			else
+				unregister_kprobe(&kp);
+			return err;
+		}
+	}
 	pr_info("fnat_delay: %s of %s delayed %u us (every %u, at most %u, gap %u ms)%s%s\n",
 		ret ? "return" : "entry", func, delay_us, every, max_hits,
 		gap_ms, *wake_func ? ", until " : "", wake_func);
+	if (*arm_func)
+		pr_info("fnat_delay: nothing delayed before %s\n", arm_func);
 	return 0;
 }
 
 static void __exit fnat_delay_exit(void)
 {
+	if (*arm_func)
+		unregister_kprobe(&akp);
 	if (*wake_func)
 		unregister_kprobe(&wkp);
 	if (ret) {
