@@ -15,10 +15,10 @@
  * soft lockup and RCU stall detectors). Only every @every-th call counts.
  *
  * With @wake_func, a delay ends early once that function is entered (an
- * entry kprobe; once armed, see below), which then waits @wake_delay_us itself: the delayed
- * caller goes on exactly between two steps of another path (e.g. after a
- * namespace's connection flush, before its local-address flush). From
- * then on nothing is delayed any more.
+ * entry kprobe; counted only once armed, see below), which then waits
+ * @wake_delay_us itself: the delayed caller goes on exactly between two
+ * steps of another path (e.g. after a namespace's connection flush,
+ * before its local-address flush). From then on nothing is delayed.
  *
  * With @arm_func, nothing is delayed before that function is entered
  * (an entry kprobe), which then waits @arm_delay_us itself: only calls
