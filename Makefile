@@ -31,9 +31,11 @@ modules:
 lbctl:
 	$(MAKE) -C lbctl
 
-# test programs for the VM (not installed)
+# test programs and the test-only module tests/kmod/fnat_delay.ko for the VM
+# (not installed)
 tools:
 	$(MAKE) -C tests/tools
+	$(MAKE) -C tests/kmod KDIR=$(KDIR)
 
 deps:
 	scripts/install-deps.sh
@@ -85,6 +87,7 @@ clean:
 	$(MAKE) -C lbctl clean
 	$(MAKE) -C tests/unit clean
 	$(MAKE) -C tests/tools clean
+	$(MAKE) -C tests/kmod KDIR=$(KDIR) clean
 	rm -rf build
 
 comma := ,

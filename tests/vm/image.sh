@@ -6,8 +6,8 @@
 #                 and the stock kernel's modules (tests/vm/kmods, closed
 #                 over modules.dep). Slow to build; cached under a key made
 #                 of its inputs (package versions, lists, this script).
-#   overlay.cpio  our fullnat.ko, toa.ko, lbctl, the guest init and the
-#                 scenarios. Small; rebuilt on every run.
+#   overlay.cpio  our fullnat.ko, toa.ko, lbctl, the test-only
+#                 fnat_delay.ko, the guest init and the scenarios. Small; rebuilt on every run.
 #
 # usage: image.sh KVER CACHE_DIR OUT_INITRD
 set -euo pipefail
@@ -186,6 +186,10 @@ for m in fullnat/fullnat.ko toa/toa.ko; do
 	[[ -f $top/$m ]] || { echo "image: $m not built (run make)" >&2; exit 1; }
 	cp "$top/$m" "$ov/usr/lib/modules/$kver/extra/"
 done
+# The test-only module that widens race windows (tests/kmod, built by
+# make tools); scenarios that need it skip without it.
+[[ -f $top/tests/kmod/fnat_delay.ko ]] &&
+	cp "$top/tests/kmod/fnat_delay.ko" "$ov/usr/lib/modules/$kver/extra/"
 [[ -x $top/lbctl/lbctl ]] || { echo "image: lbctl not built (run make)" >&2; exit 1; }
 cp "$top/lbctl/lbctl" "$ov/usr/sbin/lbctl"
 mkdir -p "$ov/usr/local/bin"
