@@ -25,12 +25,11 @@
  * made from then on are delayed (e.g. packets that reach the hook after a
  * namespace's exit began).
  *
- * /sys/module/fnat_delay/parameters/{calls,delays,armed,woken} tell what
- * happened.
+ * /sys/module/fnat_delay/parameters/{calls,delays,delayed_ms,armed,woken}
+ * tell what happened.
  */
 #include <linux/module.h>
 #include <linux/kprobes.h>
-#include <linux/delay.h>
 #include <linux/ktime.h>
 #include <linux/spinlock.h>
 
@@ -67,7 +66,8 @@ static unsigned int arm_delay_us = 100000;
 module_param(arm_delay_us, uint, 0644);
 MODULE_PARM_DESC(arm_delay_us, "busy-wait in arm_func's caller, microseconds (at most 1000000)");
 
-static unsigned int calls, delays;
+static unsigned int calls, delays, delayed_ms;
+module_param(delayed_ms, uint, 0444);
 static bool armed = true, woken;
 module_param(armed, bool, 0444);
 module_param(woken, bool, 0444);
@@ -78,11 +78,25 @@ static DEFINE_SPINLOCK(lock);
 static u64 next_ns;	/* no delay before this time */
 static bool waiting;	/* a CPU is waiting */
 
+/*
+ * Busy-wait on the kernel's clock, not udelay(): in the TCG guest,
+ * udelay() loops asked for 1 s each measured 217 ms in all for 33 of them
+ * by ktime (udelay's calibration does not hold under TCG). Ends early
+ * when @woken is set (if @wakeable).
+ */
+static void busy_wait(unsigned int us, bool wakeable)
+{
+	u64 end = ktime_get_ns() + (u64)min(us, 1000000U) * NSEC_PER_USEC;
+
+	while (ktime_get_ns() < end && !(wakeable && READ_ONCE(woken)))
+		cpu_relax();
+}
+
 static void maybe_delay(void)
 {
-	unsigned int us = min(READ_ONCE(delay_us), 1000000U), n;
 	unsigned long flags;
 	bool go = false;
+	u64 start;
 
 	spin_lock_irqsave(&lock, flags);
 	calls++;
@@ -98,14 +112,14 @@ static void maybe_delay(void)
 	if (!go)
 		return;
 
-	for (; us && !READ_ONCE(woken); us -= n) {
-		n = min(us, 100U);
-		udelay(n);
-	}
+	start = ktime_get_ns();
+	busy_wait(READ_ONCE(delay_us), true);
 
 	spin_lock_irqsave(&lock, flags);
 	waiting = false;
-	next_ns = ktime_get_ns() + (u64)READ_ONCE(gap_ms) * NSEC_PER_MSEC;
+	next_ns = ktime_get_ns();
+	delayed_ms += div_u64(next_ns - start, NSEC_PER_MSEC);
+	next_ns += (u64)READ_ONCE(gap_ms) * NSEC_PER_MSEC;
 	spin_unlock_irqrestore(&lock, flags);
 }
 
@@ -121,23 +135,13 @@ static int ret_handler(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-static void busy_wait(unsigned int us)
-{
-	unsigned int n;
-
-	for (us = min(us, 1000000U); us; us -= n) {
-		n = min(us, 1000U);
-		udelay(n);
-	}
-}
-
 /* Entered by the other path: let the delayed caller go, then wait for it. */
 static int wake_handler(struct kprobe *p, struct pt_regs *regs)
 {
 	if (!READ_ONCE(armed) || READ_ONCE(woken))
 		return 0;
 	WRITE_ONCE(woken, true);
-	busy_wait(READ_ONCE(wake_delay_us));
+	busy_wait(READ_ONCE(wake_delay_us), false);
 	return 0;
 }
 
@@ -147,7 +151,7 @@ static int arm_handler(struct kprobe *p, struct pt_regs *regs)
 	if (READ_ONCE(armed))
 		return 0;
 	WRITE_ONCE(armed, true);
-	busy_wait(READ_ONCE(arm_delay_us));
+	busy_wait(READ_ONCE(arm_delay_us), false);
 	return 0;
 }
 

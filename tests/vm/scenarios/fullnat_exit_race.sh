@@ -30,7 +30,7 @@ fullnat_web 1 1 rr
 
 bind=__fnat_laddr_bind
 awk '$3 == "fnat_laddr_bind" { f = 1 } END { exit !f }' /proc/kallsyms && bind=fnat_laddr_bind
-run modprobe fnat_delay func=$bind delay_us=1000000 gap_ms=20 max_hits=20 \
+run modprobe fnat_delay func=$bind delay_us=1000000 gap_ms=20 max_hits=200 \
 	arm_func=nf_unregister_net_hooks arm_delay_us=300000 \
 	wake_func=__fnat_laddr_flush wake_delay_us=200000
 on_exit "rmmod fnat_delay 2> /dev/null"
@@ -39,7 +39,7 @@ P=/sys/module/fnat_delay/parameters
 bg c1 flood1 syn_flood -w /tmp/stop1 "$VIP" 80
 wait_for 60 "connections on lb1" bash -c "(( \$(lbctl -n lb1 -j show | jq -r .connections) > 50 ))"
 run rmmod fullnat
-echo "fnat_delay: armed=$(cat $P/armed) woken=$(cat $P/woken) delays=$(cat $P/delays) (packets held in the hook after the exit began)"
+echo "fnat_delay: armed=$(cat $P/armed) woken=$(cat $P/woken) delays=$(cat $P/delays) delayed_ms=$(cat $P/delayed_ms) (packets held in the hook after the exit began)"
 touch /tmp/stop1
 wait_for 60 "the flood" grep -q '^sent=' "$FNAT_LOG/flood1.log"
 cat "$FNAT_LOG/flood1.log"
