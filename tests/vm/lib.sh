@@ -95,6 +95,11 @@ ns_add() {
 	run "$IP" netns add "$1"
 	on_quiet "$1" "$IP" link set lo up
 	on_quiet "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=0
+	# An orphaned socket retransmitting its FIN (its peer gone with a
+	# director unloaded under traffic) holds the namespace for minutes
+	# with the default 8 retries; the runner waits for every namespace to
+	# be freed before it reads the kernel log.
+	on_quiet "$1" sysctl -qw net.ipv4.tcp_orphan_retries=2
 }
 
 # ns_router NAME: forward packets and answer for others' traffic as a
