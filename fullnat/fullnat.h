@@ -22,6 +22,7 @@
 #include <uapi/linux/netfilter.h>
 #include <uapi/linux/fullnat.h>
 
+#include "compat.h"
 #include "tcpopt.h"
 
 #define FNAT_DEFAULT_CONN_MAX	(1U << 20)

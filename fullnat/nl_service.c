@@ -449,7 +449,7 @@ static int fill_dest(struct sk_buff *skb, struct netlink_callback *cb,
 
 int fnat_nl_dump_dests(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlattr **attrs = fnat_dump_attrs(cb);
 	struct fnat_net *fn = fnat_net(sock_net(skb->sk));
 	struct nlattr *tb[FULLNAT_A_SVC_MAX + 1];
 	struct fnat_service *svc;
@@ -458,8 +458,8 @@ int fnat_nl_dump_dests(struct sk_buff *skb, struct netlink_callback *cb)
 	long idx = 0;
 	u16 af;
 
-	if (!info->attrs[FULLNAT_A_SERVICE] ||
-	    nla_parse_nested(tb, FULLNAT_A_SVC_MAX, info->attrs[FULLNAT_A_SERVICE],
+	if (!attrs[FULLNAT_A_SERVICE] ||
+	    nla_parse_nested(tb, FULLNAT_A_SVC_MAX, attrs[FULLNAT_A_SERVICE],
 			     fnat_svc_policy, cb->extack) ||
 	    !tb[FULLNAT_A_SVC_PROTOCOL] || !tb[FULLNAT_A_SVC_ADDR] ||
 	    !tb[FULLNAT_A_SVC_PORT]) {

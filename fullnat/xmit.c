@@ -78,7 +78,7 @@ static struct rtable *cached_route(struct fnat_net *fn,
 	struct rtable *rt;
 
 	*noref = false;
-	if (skb->mark || (iph->tos & IPTOS_RT_MASK) ||
+	if (skb->mark || (iph->tos & FNAT_TOS_ROUTE_MASK) ||
 	    fib4_has_custom_rules(fn->net))
 		return fnat_route4(fn->net, daddr, saddr, iph->tos, skb->mark);
 

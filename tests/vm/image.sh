@@ -10,6 +10,10 @@
 #                 fnat_delay.ko, the guest init and the scenarios. Small; rebuilt on every run.
 #
 # usage: image.sh KVER CACHE_DIR OUT_INITRD
+#   FNAT_KMODDIR  the kernel's module tree (default /lib/modules/KVER; a
+#                 kernel built outside Debian's packages, e.g. the debug one)
+#   FNAT_BUILD    where our modules were built (default: the source tree;
+#                 make check-kernels builds each kernel's in its own copy)
 set -euo pipefail
 
 kver=$1
@@ -17,7 +21,8 @@ cache=$2
 out=$3
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-moddir=/lib/modules/$kver
+moddir=${FNAT_KMODDIR:-/lib/modules/$kver}
+built=${FNAT_BUILD:-$top}
 
 [[ -d $moddir/kernel ]] || {
 	echo "image: no modules for kernel $kver in $moddir" \
@@ -154,7 +159,7 @@ pack() {
 
 # --- base layer, cached -------------------------------------------------
 key_inputs() {
-	echo "kver $kver"
+	echo "kver $kver $moddir"
 	sha256sum "$here/image.sh" "$here/packages" "$here/kmods" | cut -d' ' -f1
 	local p
 	for p in $(read_list "$here/packages" | grep -v '^path:'); do
@@ -183,13 +188,17 @@ ov=$(mktemp -d "$cache/overlay.XXXXXX")
 trap 'rm -rf "$ov"' EXIT
 mkdir -p "$ov/usr/lib/modules/$kver/extra" "$ov/usr/sbin" "$ov/fnat"
 for m in fullnat/fullnat.ko toa/toa.ko; do
-	[[ -f $top/$m ]] || { echo "image: $m not built (run make)" >&2; exit 1; }
-	cp "$top/$m" "$ov/usr/lib/modules/$kver/extra/"
+	[[ -f $built/$m ]] || { echo "image: $built/$m not built (run make)" >&2; exit 1; }
+	[[ $(modinfo -F vermagic "$built/$m") == "$kver "* ]] || {
+		echo "image: $built/$m was built for $(modinfo -F vermagic "$built/$m" | cut -d' ' -f1), not $kver" >&2
+		exit 1
+	}
+	cp "$built/$m" "$ov/usr/lib/modules/$kver/extra/"
 done
 # The test-only module that widens race windows (tests/kmod, built by
 # make tools); scenarios that need it skip without it.
-[[ -f $top/tests/kmod/fnat_delay.ko ]] &&
-	cp "$top/tests/kmod/fnat_delay.ko" "$ov/usr/lib/modules/$kver/extra/"
+[[ -f $built/tests/kmod/fnat_delay.ko ]] &&
+	cp "$built/tests/kmod/fnat_delay.ko" "$ov/usr/lib/modules/$kver/extra/"
 [[ -x $top/lbctl/lbctl ]] || { echo "image: lbctl not built (run make)" >&2; exit 1; }
 cp "$top/lbctl/lbctl" "$ov/usr/sbin/lbctl"
 mkdir -p "$ov/usr/local/bin"

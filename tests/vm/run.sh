@@ -12,6 +12,9 @@
 #              connections in two tables) and BENCH_* settings (bench.sh).
 #   --shell    boot to an interactive shell (debugging)
 #
+# FNAT_KERNEL boots another kernel image than /boot/vmlinuz-KVER (with
+# FNAT_KMODDIR, FNAT_BUILD: see image.sh).
+#
 # FUZZ_PKTS, FUZZ_NL, FUZZ_SEED reach the fuzz_* scenarios (kernel command
 # line fnat.fuzz_pkts=... and so on); FUZZ_TIMEOUT replaces every
 # scenario's time limit (make fuzz: the long runs).
@@ -63,7 +66,7 @@ die() {
 if [[ -z $kver ]]; then
 	kver=$(cd "$top" && make -s print-kver) || die "cannot determine kernel version"
 fi
-kernel=/boot/vmlinuz-$kver
+kernel=${FNAT_KERNEL:-/boot/vmlinuz-$kver}
 qemu=$(command -v qemu-system-x86_64) ||
 	die "qemu-system-x86_64 not found: the VM tests cannot run (install with: make deps)"
 [[ -r $kernel ]] ||
