@@ -6,10 +6,16 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 
 # Build: modules and lbctl.
-pkgs=(make gcc linux-headers-amd64 libnl-3-dev libnl-genl-3-dev
+pkgs=(make gcc libnl-3-dev libnl-genl-3-dev
       libjansson-dev pkg-config kmod)
-# VM bench: the stock kernel to boot, QEMU, and cpio to pack the image.
-pkgs+=(linux-image-amd64 qemu-system-x86 cpio)
+# VM: QEMU, and cpio to pack the image.
+pkgs+=(qemu-system-x86 cpio)
+# The kernel matrix (tests/kernels.conf): images to boot, headers to build
+# against, by Debian's meta-packages (amd64 is the default kernel).
+. "$here/tests/kernels.conf"
+for fl in "${KERNEL_FLAVOURS[@]}"; do
+	pkgs+=("linux-image-$fl" "linux-headers-$fl")
+done
 # make bench: perf goes into the image (tests/vm/packages names its path).
 pkgs+=(linux-perf)
 # Programs copied into the VM image (see tests/vm/packages).
@@ -50,4 +56,6 @@ if [[ ! -e $policy ]]; then
 	created_policy=1
 fi
 trap '[[ -n $created_policy ]] && rm -f "$policy"' EXIT
-apt-get install -y -q --no-install-recommends "${missing[@]}"
+# INITRD=No: the kernels are only booted by the VM tests, which bring their
+# own initramfs; Debian's hook would spend minutes building one per kernel.
+INITRD=No apt-get install -y -q --no-install-recommends "${missing[@]}"
