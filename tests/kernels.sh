@@ -100,7 +100,7 @@ for fl in "${KERNEL_FLAVOURS[@]}"; do
 	if booted "$fl"; then
 		vlog=$out/$kver.vm.log
 		echo "kernels: booting $kver for ${#scenarios[@]} scenario(s)${scenarios[*]:+ (${scenarios[*]})}"
-		FNAT_BUILD=$src "$top/tests/vm/run.sh" --kver "$kver" "${scenarios[@]}" 2>&1 |
+		FNAT_BUILD=$src FNAT_VM_OUT=$out/$kver.vm "$top/tests/vm/run.sh" --kver "$kver" "${scenarios[@]}" 2>&1 |
 			tee "$vlog" | grep --line-buffered -E '^(vm: |  (PASS|FAIL|SKIP) )' | sed 's/^/    /'
 		line=$(grep -E '^vm: [0-9]+ passed, [0-9]+ failed' "$vlog" | tail -1)
 		if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)? ]]; then

@@ -13,7 +13,8 @@
 #   --shell    boot to an interactive shell (debugging)
 #
 # FNAT_KERNEL boots another kernel image than /boot/vmlinuz-KVER (with
-# FNAT_KMODDIR, FNAT_BUILD: see image.sh).
+# FNAT_KMODDIR, FNAT_BUILD: see image.sh). FNAT_VM_OUT: where the logs go
+# (default build/vm), so that runs for several kernels do not mix theirs.
 #
 # FUZZ_PKTS, FUZZ_NL, FUZZ_SEED reach the fuzz_* scenarios (kernel command
 # line fnat.fuzz_pkts=... and so on); FUZZ_TIMEOUT replaces every
@@ -73,7 +74,7 @@ qemu=$(command -v qemu-system-x86_64) ||
 	die "no kernel image $kernel: the VM tests cannot run (install linux-image-$kver: make deps)"
 
 cache=${FNAT_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fullnat-vm}
-out=$top/build/vm
+out=${FNAT_VM_OUT:-$top/build/vm}
 mkdir -p "$out" "$cache"
 # One image per run, so that runs from several shells do not collide.
 initrd=$(mktemp "$out/initrd.XXXXXX")
