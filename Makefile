@@ -9,6 +9,9 @@
 #   make fuzz       the long fuzzer runs: fuzz_packets, fuzz_netlink with
 #                   FUZZ_PKTS (2M), FUZZ_NL (1M) and FUZZ_SEED (1)
 #   make install    install modules and lbctl on this machine
+#   make deb        Debian packages fullnat-dkms, toa-dkms, lbctl in build/deb/
+#   make check-deb  build, install (DKMS builds for every kernel), boot the
+#                   VM with the DKMS-built modules, purge (as root)
 #
 # KDIR selects the kernel tree: the running kernel's build directory if it
 # exists, else the newest installed Debian linux-headers-*-amd64.
@@ -89,5 +92,15 @@ clean:
 	$(MAKE) -C tests/tools clean
 	$(MAKE) -C tests/kmod KDIR=$(KDIR) clean
 	rm -rf build
+
+.PHONY: deb check-deb
+
+deb:
+	scripts/build-deb.sh
+
+# The VM takes lbctl and the test programs from the tree.
+check-deb: lbctl
+	$(MAKE) -C tests/tools
+	tests/deb.sh
 
 comma := ,
