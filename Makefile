@@ -12,6 +12,9 @@
 #   make fuzz       the long fuzzer runs: fuzz_packets, fuzz_netlink with
 #                   FUZZ_PKTS (2M), FUZZ_NL (1M) and FUZZ_SEED (1)
 #   make install    install modules and lbctl on this machine
+#   make deb        Debian packages fullnat-dkms, toa-dkms, lbctl in build/deb/
+#   make check-deb  build, install (DKMS builds for every kernel), boot the
+#                   VM with the DKMS-built modules, purge (as root)
 #
 # KVER=VERSION builds and tests for that installed kernel (make check
 # KVER=6.12.117+deb12-rt-amd64); KDIR=DIR names a kernel build tree instead.
@@ -117,5 +120,15 @@ clean:
 	$(MAKE) -C tests/tools clean
 	$(MAKE) -C tests/kmod KDIR=$(KDIR) clean
 	rm -rf build
+
+.PHONY: deb check-deb
+
+deb:
+	scripts/build-deb.sh
+
+# The VM takes lbctl and the test programs from the tree.
+check-deb: lbctl
+	$(MAKE) -C tests/tools
+	tests/deb.sh
 
 comma := ,

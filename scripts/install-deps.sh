@@ -25,6 +25,8 @@ while read -r line; do
 	[[ -z $line || $line == path:* ]] && continue
 	pkgs+=("$line")
 done < "$here/tests/vm/packages"
+# make deb and make check-deb: Debian packaging, DKMS, lintian.
+pkgs+=(dpkg-dev debhelper dh-dkms dkms lintian)
 
 missing=()
 for p in "${pkgs[@]}"; do
