@@ -8,7 +8,9 @@
 #                                 if named).
 # Without NAMES, and unless FNAT_MATRIX=0 (make check KVER=...: one
 # kernel), a third stage builds for every kernel of the matrix and boots
-# the core scenarios on some (tests/kernels.sh --boot check --core).
+# the core scenarios on some (tests/kernels.sh --boot check --core), and a
+# fourth installs the Debian packages and boots what DKMS built
+# (tests/deb.sh).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -63,6 +65,13 @@ if [[ -z $names && ${FNAT_MATRIX:-1} != 0 ]]; then
 	"$top/tests/kernels.sh" --boot check --core 2>&1 | tee "$top/build/kernels.log"
 	((PIPESTATUS[0] == 0)) || stage_failed=1
 	count "$top/build/kernels.log" kernels
+
+	# The Debian packages: DKMS builds for every kernel, the VM boots
+	# what DKMS built (needs root: it installs and purges packages).
+	echo "== Debian packages"
+	"$top/tests/deb.sh" 2>&1 | tee "$top/build/deb.log"
+	((PIPESTATUS[0] == 0)) || stage_failed=1
+	count "$top/build/deb.log" deb
 fi
 
 echo
