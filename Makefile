@@ -3,8 +3,8 @@
 #   make            build fullnat.ko, toa.ko and lbctl
 #   make deps       install the Debian packages for build, tests and demo
 #   make check      unit tests, the VM scenarios (T=name[,name] for some),
-#                   builds for the kernel matrix and its core scenarios on two
-#                   (KVER=VERSION: that installed kernel only)
+#                   builds for the kernel matrix and its core scenarios on two,
+#                   the Debian packages (as root; KVER=VERSION: that kernel only)
 #   make check-kernels  the whole suite on every kernel of the matrix
 #   make demo       run the demo cluster in the VM
 #   make bench      measure the data path against IPVS, routing, HAProxy
@@ -45,10 +45,13 @@ kdir-check:
 	@test -n "$(KDIR)" && test -d "$(KDIR)" || { \
 		echo "No kernel build tree$(if $(KVER), for $(KVER)): install linux-headers-$(or $(KVER),amd64) (make deps) or set KDIR=" >&2; \
 		exit 1; }
-	@mkdir -p build; if [ "$$(cat build/.kdir 2>/dev/null)" != "$(KDIR)" ]; then \
-		$(MAKE) -s -C $(KDIR) M=$(CURDIR) clean; \
-		$(MAKE) -s -C tests/kmod KDIR=$(KDIR) clean; \
-		echo "$(KDIR)" > build/.kdir; fi
+	@mkdir -p build
+	@if [ "$$(cat build/.kdir 2>/dev/null)" != "$(KDIR)" ]; then \
+		rm -f build/.kdir && \
+		$(MAKE) -s -C $(KDIR) M=$(CURDIR) clean && \
+		$(MAKE) -s -C tests/kmod KDIR=$(KDIR) clean; fi
+	@# (not in the line above: make -n runs lines that call $$(MAKE))
+	@[ -e build/.kdir ] || echo "$(KDIR)" > build/.kdir
 
 modules: kdir-check
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules

@@ -10,11 +10,13 @@ pkgs=(make gcc libnl-3-dev libnl-genl-3-dev
       libjansson-dev pkg-config kmod)
 # VM: QEMU, and cpio to pack the image.
 pkgs+=(qemu-system-x86 cpio)
-# The kernel matrix (tests/kernels.conf): images to boot, headers to build
-# against, by Debian's meta-packages (amd64 is the default kernel).
+# The kernel matrix (tests/kernels.conf): the headers of every flavour to
+# build against; the image of Debian's default kernel (amd64) to boot. The
+# other images are unpacked into a cache below, not installed.
 . "$here/tests/kernels.conf"
+pkgs+=(linux-image-amd64)
 for fl in "${KERNEL_FLAVOURS[@]}"; do
-	pkgs+=("linux-image-$fl" "linux-headers-$fl")
+	pkgs+=("linux-headers-$fl")
 done
 # make bench: perf goes into the image (tests/vm/packages names its path).
 pkgs+=(linux-perf)
@@ -34,8 +36,20 @@ for p in "${pkgs[@]}"; do
 	[[ $status == installed ]] || missing+=("$p")
 done
 
+# The matrix's other kernel images, unpacked for the VM (idempotent).
+fetch_kernels() {
+	local fl kver
+	for fl in "${KERNEL_FLAVOURS[@]}"; do
+		[[ $fl == amd64 ]] && continue
+		kver=$(flavour_kver "$fl") || { echo "deps: linux-headers-$fl is not installed" >&2; exit 1; }
+		"$here/scripts/fetch-kernel.sh" "$kver" ||
+			{ apt-get update -q && "$here/scripts/fetch-kernel.sh" "$kver"; }
+	done
+}
+
 if ((${#missing[@]} == 0)); then
 	echo "deps: all ${#pkgs[@]} packages present"
+	fetch_kernels
 	exit 0
 fi
 
@@ -58,6 +72,5 @@ if [[ ! -e $policy ]]; then
 	created_policy=1
 fi
 trap '[[ -n $created_policy ]] && rm -f "$policy"' EXIT
-# INITRD=No: the kernels are only booted by the VM tests, which bring their
-# own initramfs; Debian's hook would spend minutes building one per kernel.
-INITRD=No apt-get install -y -q --no-install-recommends "${missing[@]}"
+apt-get install -y -q --no-install-recommends "${missing[@]}"
+fetch_kernels

@@ -92,7 +92,10 @@ fi
 # --- nothing of ours may be installed already: the purge would remove it
 # (dkms status: stderr has readelf's complaints about stripped modules)
 ours() { dkms status 2>/dev/null | grep -E '^(fullnat|toa)[/,]' || true; }
-if [[ -n $(ours) ]] || dpkg-query -W -f='${db:Status-Status}\n' fullnat-dkms toa-dkms lbctl 2>/dev/null | grep -qx installed; then
+# (dpkg-query fails when one of them is unknown: its output still counts;
+# config-files counts too, a purge would take the operator's conffiles)
+pkg_states=$(dpkg-query -W -f='${db:Status-Status}\n' fullnat-dkms toa-dkms lbctl 2>/dev/null || true)
+if [[ -n $(ours) ]] || grep -qvx -e not-installed -e '' <<< "$pkg_states"; then
 	fatal clean-host "fullnat-dkms, toa-dkms or lbctl is installed already: apt purge them first ($(ours | tr '\n' ' '))"
 fi
 # dkms makes a module signing key on its first build; a key this test made
@@ -177,6 +180,15 @@ for k in "${kernels[@]}"; do
 	echo "# $k: not built by the postinst; running /etc/kernel/header_postinst.d/dkms $k"
 	nice -n 19 /etc/kernel/header_postinst.d/dkms "$k" >> "$log" 2>&1 || true
 done
+
+# dkms reports a failed step (its default "make clean" among them) as "bad
+# exit status" and goes on: an operator would see it at every kernel
+# upgrade.
+if grep -q 'bad exit status' "$log"; then
+	fail "dkms steps" "$(grep -m1 -B1 'bad exit status' "$log" | tr '\n' ' ')"
+else
+	pass "dkms steps (no \"bad exit status\")"
+fi
 
 # --- DKMS's work, kernel by kernel. The DKMS build must not use -Werror
 # (a user's newer compiler must not break a kernel upgrade): make.log has

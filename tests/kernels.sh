@@ -41,21 +41,17 @@ all) boot=("${KERNEL_FLAVOURS[@]}") ;;
 check) boot=("${CHECK_BOOT[@]}") ;;
 *) IFS=, read -ra boot <<< "$boot_sel" ;;
 esac
+for b in "${boot[@]}"; do
+	[[ " ${KERNEL_FLAVOURS[*]} " == *" $b "* ]] || {
+		echo "kernels.sh: --boot $b is not a flavour built here (${KERNEL_FLAVOURS[*]})" >&2
+		exit 2
+	}
+done
 
 booted() { # booted FLAVOUR: is it in the boot list?
 	local b
 	for b in "${boot[@]}"; do [[ $b == "$1" ]] && return 0; done
 	return 1
-}
-
-# The kernel version a flavour's meta-package stands for, from the
-# dependency of the installed linux-headers-FLAVOUR.
-flavour_kver() {
-	local dep
-	dep=$(dpkg-query -W -f='${db:Status-Status} ${Depends}' "linux-headers-$1" 2>/dev/null) || return 1
-	[[ $dep == installed\ linux-headers-* ]] || return 1
-	dep=${dep#installed linux-headers-}
-	echo "${dep%% *}"
 }
 
 out=$top/build/kernels
@@ -99,11 +95,30 @@ for fl in "${KERNEL_FLAVOURS[@]}"; do
 	result=–
 	if booted "$fl"; then
 		vlog=$out/$kver.vm.log
+		# Debian's default kernel is installed; the others are unpacked
+		# in the cache (scripts/fetch-kernel.sh, run by make deps).
+		kenv=()
+		if [[ -r $KERNEL_CACHE/$kver/boot/vmlinuz-$kver ]]; then
+			kenv=(FNAT_KERNEL="$KERNEL_CACHE/$kver/boot/vmlinuz-$kver"
+			      FNAT_KMODDIR="$KERNEL_CACHE/$kver/lib/modules/$kver")
+		elif [[ ! -r /boot/vmlinuz-$kver ]]; then
+			echo "kernels: FAIL $kver: no image in /boot or $KERNEL_CACHE (make deps)"
+			failed=$((failed + 1))
+			rows+=("| $fl | $kver | $build | **no image** (make deps) |")
+			continue
+		fi
 		echo "kernels: booting $kver for ${#scenarios[@]} scenario(s)${scenarios[*]:+ (${scenarios[*]})}"
-		FNAT_BUILD=$src FNAT_VM_OUT=$out/$kver.vm "$top/tests/vm/run.sh" --kver "$kver" "${scenarios[@]}" 2>&1 |
+		env "${kenv[@]}" FNAT_BUILD="$src" FNAT_VM_OUT="$out/$kver.vm" \
+			"$top/tests/vm/run.sh" --kver "$kver" "${scenarios[@]}" 2>&1 |
 			tee "$vlog" | grep --line-buffered -E '^(vm: |  (PASS|FAIL|SKIP) )' | sed 's/^/    /'
+		vm_rc=${PIPESTATUS[0]}
 		line=$(grep -E '^vm: [0-9]+ passed, [0-9]+ failed' "$vlog" | tail -1)
-		if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)? ]]; then
+		if ((vm_rc != 0)) && [[ $line =~ \ 0\ failed ]]; then
+			# the runner failed beyond its scenarios (the guest's time
+			# limit, a kernel warning after the last one)
+			failed=$((failed + 1))
+			result="**runner failed (exit $vm_rc)** (log: $vlog)"
+		elif [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)? ]]; then
 			passed=$((passed + BASH_REMATCH[1]))
 			failed=$((failed + BASH_REMATCH[2]))
 			skipped=$((skipped + ${BASH_REMATCH[4]:-0}))
