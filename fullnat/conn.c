@@ -297,9 +297,12 @@ static void conn_destroy(struct fnat_conn *cp, u8 state)
 
 	unhash_node(cp, FNAT_DIR_IN);
 	unhash_node(cp, FNAT_DIR_OUT);
-	/* Before the grace period starts: early_drop() may be reading it. */
-	if (cp->h[FNAT_DIR_IN].recent)
-		unrcu_pointer(cmpxchg(&fn->recent[cp->h[FNAT_DIR_IN].recent - 1],
+	/*
+	 * Before the grace period starts: early_drop() may be reading it.
+	 * The slot may hold a newer connection already (the ring wrapped).
+	 */
+	if (cp->h[FNAT_DIR_IN].early)
+		unrcu_pointer(cmpxchg(&fn->early->slot[cp->h[FNAT_DIR_IN].early - 1],
 				      RCU_INITIALIZER(cp), NULL));
 
 	if (state == FULLNAT_TCP_S_ESTABLISHED)
@@ -321,23 +324,32 @@ static void conn_destroy(struct fnat_conn *cp, u8 state)
  * Early drop. When a limit is reached, a connection whose handshake has
  * not completed (NONE, SYN_RECV) gives its place to the new one, as
  * conntrack drops an unassured entry: otherwise a SYN flood from spoofed
- * sources holds every place for the SYN_RECV timeout and locks real
- * clients out, where losing a half-open connection costs its client at
- * most a retransmitted SYN.
+ * sources holds every place for the NONE timeout and locks real clients
+ * out, where losing a half-open connection costs its client at most a
+ * retransmitted SYN.
  *
- * Conntrack looks for a victim in a few buckets of its table. Ours is
+ * Which one goes decides whether real clients get through: a client's
+ * connection is half-open for one round trip, and the flood replaces
+ * half-open connections at its own rate. Dropping the oldest one gives
+ * a client's connection as long as the flood needs to open all the
+ * others (conn_max / rate: a second for 5000 at 5000 SYNs/s), where a
+ * random or "idlest of a few recent" choice can take it within
+ * milliseconds. Conntrack looks at a few buckets of its table; ours is
  * shared by all namespaces and sized to memory, so a namespace's
- * conn_max connections can be one in 10^4 buckets: for its own limit a
- * namespace looks in a ring of its recently created connections instead
- * (fn->recent), which a flood keeps full of its own: a connection that
- * takes the place of another takes its slot too, so the ring does not
- * thin out under a flood; any other takes the slot of its client-side
- * hash when that holds no candidate. Of a few candidates it drops the one
- * idle longest, so a real client's connection, created a moment ago and
- * answered at once, is the last to go. When all namespaces together are at the global
- * bound the table is dense, and a few buckets from a random one hold
- * candidates of any namespace: a flood in one must not lock out all.
+ * conn_max connections can be one in 10^4 buckets. So each namespace
+ * keeps its new connections in a ring in the order they came
+ * (fn->early): the tail is the oldest, and early drop walks from there
+ * past what completed its handshake or went, a bounded number of slots
+ * per call; the tail only moves forward, so each slot is passed once.
+ * A ring that wraps forgets its oldest entries, which then expire at
+ * their own deadline.
+ *
+ * When all namespaces together are at the global bound the table is
+ * dense, and a few buckets from a random one hold candidates of any
+ * namespace: a flood in one must not lock out all. Of those it drops
+ * the one idle longest.
  */
+#define EARLY_SCAN		64
 #define EVICT_CANDIDATES	8
 #define EVICT_BUCKETS		64
 
@@ -381,47 +393,89 @@ static bool conn_early_drop(struct fnat_conn *cp)
 }
 
 /*
- * RCU read side. True when a connection was dropped for a new one; then
- * *@slot is the ring slot it leaves to the new one, or stays -1.
+ * The oldest half-open connection of @fn's ring goes. RCU read side.
+ * CPUs racing here may read the same tail: the one that loses the victim
+ * to the other moves on to the next; a tail written back by the slower
+ * one only makes the next call look at a few slots again.
  */
-static bool early_drop(struct fnat_net *fn, bool global, int *slot)
+static bool early_drop_oldest(struct fnat_net *fn)
+{
+	struct fnat_early *e = READ_ONCE(fn->early);
+	u32 head, t, i;
+
+	if (!e)
+		return false;
+	head = atomic_read(&e->head);
+	t = READ_ONCE(e->tail);
+	if (head - t > FNAT_EARLY_SLOTS)	/* wrapped: older slots reused */
+		t = head - FNAT_EARLY_SLOTS;
+	for (i = 0; i < EARLY_SCAN && t != head; i++, t++) {
+		struct fnat_conn *cp;
+
+		cp = rcu_dereference(e->slot[t % FNAT_EARLY_SLOTS]);
+		if (cp && evictable(cp) && conn_early_drop(cp)) {
+			WRITE_ONCE(e->tail, t + 1);
+			return true;
+		}
+	}
+	WRITE_ONCE(e->tail, t);
+	return false;
+}
+
+/* At the global bound: the idlest half-open connection of a few buckets. */
+static bool early_drop_any(void)
 {
 	struct fnat_conn *cp, *victim = NULL;
 	u32 i, start = get_random_u32(), seen = 0;
-	int vslot = -1;
+	struct fnat_conn_hnode *h;
 
-	for (i = 0; i < FNAT_RECENT_SLOTS && seen < EVICT_CANDIDATES; i++) {
-		u32 s = (start + i) % FNAT_RECENT_SLOTS;
-
-		cp = rcu_dereference(fn->recent[s]);
-		if (cp && evictable(cp)) {
-			seen++;
-			if (older(cp, victim)) {
-				victim = cp;
-				vslot = s;
+	for (i = 0; i < EVICT_BUCKETS && seen < EVICT_CANDIDATES; i++) {
+		hlist_for_each_entry_rcu(h, &conn_tab[(start + i) & conn_tab_mask],
+					 node) {
+			cp = conn_of(h);
+			if (h->dir == FNAT_DIR_IN && evictable(cp)) {
+				seen++;
+				if (older(cp, victim))
+					victim = cp;
 			}
 		}
 	}
-	if (!victim && global) {
-		struct fnat_conn_hnode *h;
+	return victim && conn_early_drop(victim);
+}
 
-		for (i = 0; i < EVICT_BUCKETS && seen < EVICT_CANDIDATES; i++) {
-			hlist_for_each_entry_rcu(h, &conn_tab[(start + i) & conn_tab_mask],
-						 node) {
-				cp = conn_of(h);
-				if (h->dir == FNAT_DIR_IN && evictable(cp)) {
-					seen++;
-					if (older(cp, victim))
-						victim = cp;
-				}
-			}
-		}
-	}
-	if (!victim || !conn_early_drop(victim))
+/* RCU read side. True when a connection was dropped for a new one. */
+static bool early_drop(struct fnat_net *fn, bool global)
+{
+	if (!early_drop_oldest(fn) && !(global && early_drop_any()))
 		return false;
 	fnat_count(fn, FULLNAT_CNT_EARLY_DROP);
-	*slot = vslot;
 	return true;
+}
+
+/* Keep @cp as a candidate for early drop. Under cp->lock, with @e set. */
+static void early_track(struct fnat_early *e, struct fnat_conn *cp)
+{
+	u32 s = (u32)atomic_inc_return(&e->head) - 1;
+
+	s %= FNAT_EARLY_SLOTS;
+	cp->h[FNAT_DIR_IN].early = s + 1;
+	rcu_assign_pointer(e->slot[s], cp);
+}
+
+/* The ring, with the namespace's first service (core.c). */
+int fnat_early_alloc(struct fnat_net *fn)
+{
+	struct fnat_early *e;
+
+	lockdep_assert_held(&fn->lock);
+	if (fn->early)
+		return 0;
+	e = kvzalloc(sizeof(*e), GFP_KERNEL_ACCOUNT);
+	if (!e)
+		return -ENOMEM;
+	/* Pairs with READ_ONCE()'s address dependency in the readers. */
+	smp_store_release(&fn->early, e);
+	return 0;
 }
 
 /* Expire @cp now. Any context but hard IRQ; callers are under RCU. */
@@ -448,10 +502,11 @@ static void conn_expire(struct fnat_conn *cp)
 struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 				const union nf_inet_addr *caddr, __be16 cport)
 {
-	struct fnat_conn *cp, *old;
+	struct fnat_early *early;
 	struct mem_cgroup *old_memcg;
+	struct fnat_conn *cp;
 	struct fnat_dest *dest;
-	int ret, slot = -1;
+	int ret;
 
 	/*
 	 * Counted from here, so that two CPUs cannot both take the last
@@ -459,12 +514,12 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 	 */
 	atomic_inc(&fn->nr_conns);
 	if (atomic_inc_return(&conn_count) > READ_ONCE(conn_max_global) &&
-	    !early_drop(fn, true, &slot)) {
+	    !early_drop(fn, true)) {
 		fnat_count(fn, FULLNAT_CNT_GLOBAL_LIMIT);
 		goto out_uncount;
 	}
 	if (atomic_read(&fn->nr_conns) > READ_ONCE(fn->cfg.conn_max) &&
-	    !early_drop(fn, false, &slot)) {
+	    !early_drop(fn, false)) {
 		fnat_count(fn, FULLNAT_CNT_CONN_LIMIT);
 		goto out_uncount;
 	}
@@ -538,21 +593,10 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 		fnat_count(fn, FULLNAT_CNT_NO_DEST);
 		goto out_kill;
 	}
-	/*
-	 * A candidate for early drop, in the slot of the connection it
-	 * replaced or else of its hash unless that holds a candidate (see
-	 * Early drop). Under the lock: an expiry clears the slot only after.
-	 */
-	if (slot < 0) {
-		slot = cp->h[FNAT_DIR_IN].hash % FNAT_RECENT_SLOTS;
-		old = rcu_dereference(fn->recent[slot]);
-		if (old && evictable(old))
-			slot = -1;
-	}
-	if (slot >= 0) {
-		cp->h[FNAT_DIR_IN].recent = slot + 1;
-		rcu_assign_pointer(fn->recent[slot], cp);
-	}
+	/* Under the lock: an expiry clears the slot only after this. */
+	early = READ_ONCE(fn->early);
+	if (early)
+		early_track(early, cp);
 	spin_unlock(&cp->lock);
 	fnat_stats_conn(svc->stats);
 	fnat_stats_conn(dest->stats);
@@ -729,6 +773,7 @@ int fnat_conn_init(void)
 	 */
 	BUILD_BUG_ON(sizeof(struct fnat_conn) >
 		     ALIGN(192 - 4 + sizeof(spinlock_t), sizeof(long)));
+	BUILD_BUG_ON(FNAT_EARLY_SLOTS > U16_MAX);	/* fnat_conn_hnode.early */
 	if (!conn_tab_bits)
 		conn_tab_bits = default_tab_bits();	/* shown in sysfs */
 	if (conn_tab_bits < 8 || conn_tab_bits > 24) {

@@ -221,6 +221,9 @@ int fnat_hooks_get(struct fnat_net *fn)
 	 */
 	if (!fn->memcg)
 		WRITE_ONCE(fn->memcg, get_mem_cgroup_from_mm(current->mm));
+	ret = fnat_early_alloc(fn);
+	if (ret)
+		return ret;
 	ret = nf_defrag_ipv4_enable(fn->net);
 	if (ret)
 		return ret;

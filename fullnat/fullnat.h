@@ -28,7 +28,6 @@
 #define FNAT_DEFAULT_CONN_MAX	(1U << 20)
 #define FNAT_SVC_TAB_BITS	8
 #define FNAT_ADDR_TAB_BITS	4	/* VIPs and LIPs (addrs.c) */
-#define FNAT_RECENT_SLOTS	64	/* early drop candidates (conn.c) */
 #define FNAT_DEFAULT_PORT_MIN	1024
 #define FNAT_DEFAULT_PORT_MAX	65535
 /* A TCP header with all 40 bytes of options. */
@@ -61,6 +60,21 @@ struct fnat_config {
 };
 
 /*
+ * The namespace's new connections in the order they came, a slot each,
+ * for early drop to find the oldest half-open one (conn.c). 2^15 slots:
+ * 256 KiB per director namespace, and a flood has to open that many
+ * connections (or conn_max's worth, if smaller) before a client's
+ * half-open one is the oldest.
+ */
+#define FNAT_EARLY_SLOTS	(1U << 15)
+
+struct fnat_early {
+	atomic_t head;			/* slots handed out, ever */
+	u32 tail;			/* first slot to look at, READ_ONCE */
+	struct fnat_conn __rcu *slot[FNAT_EARLY_SLOTS];
+};
+
+/*
  * One director per network namespace. Configuration is changed only under
  * @lock (netlink handlers); the data path reads RCU-published objects and
  * READ_ONCE()s the scalar settings.
@@ -81,8 +95,8 @@ struct fnat_net {
 	int nr_laddrs;
 	bool hooks_on;
 	bool dying;			/* exit_batch: its connections go */
-	/* The latest connections, a slot per client-side hash (conn.c). */
-	struct fnat_conn __rcu *recent[FNAT_RECENT_SLOTS];
+	/* Early drop candidates, oldest first; from the first service. */
+	struct fnat_early *early;	/* READ_ONCE (conn.c) */
 	/* Charged for connections; set with the first service (core.c). */
 	struct mem_cgroup *memcg;
 	atomic_t nr_conns;
@@ -198,7 +212,7 @@ struct fnat_conn_hnode {
 	u32 hash;
 	u8 dir;
 	bool hashed;
-	u8 recent;	/* h[FNAT_DIR_IN]: slot in fn->recent + 1, 0 none (conn.c) */
+	u16 early;	/* h[FNAT_DIR_IN]: slot in fn->early + 1, 0 none (conn.c) */
 };
 
 enum {
@@ -319,6 +333,7 @@ void fnat_laddr_put(struct fnat_laddr *la);
 
 /* conn.c */
 int fnat_conn_init(void);
+int fnat_early_alloc(struct fnat_net *fn);
 void fnat_conn_uninit(void);
 struct fnat_conn *fnat_conn_lookup(const struct net *net, u8 proto,
 				   const union nf_inet_addr *saddr,

@@ -142,6 +142,7 @@ static void __net_exit fnat_net_exit_batch(struct list_head *net_exit_list)
 
 		WARN_ON_ONCE(atomic_read(&fn->nr_conns));
 		free_percpu(fn->counters);
+		kvfree(fn->early);
 		mem_cgroup_put(fn->memcg);
 	}
 }
