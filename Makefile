@@ -92,7 +92,7 @@ demo: all tools
 
 bench: all tools
 	tests/vm/run.sh --kver $(KVER) --bench
-	bench/report.sh build/vm/bench.log
+	bench/report.sh $${FNAT_VM_OUT:-build/vm}/bench.log
 
 # The fuzzers' long runs (make check runs them with a bounded size).
 FUZZ_PKTS ?= 2000000
