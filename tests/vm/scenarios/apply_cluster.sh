@@ -165,6 +165,14 @@ apply_status "$dir/v2.json"
 assert_eq "$rc" 0 "exit status of the apply of the edit"
 assert_match "$out" "lb1: applied" "lb1 applied"
 assert_match "$out" "lb2: applied" "lb2 applied"
+for d in lb1 lb2; do
+	# what the table holds instead, if the held connections are not there
+	if (($(established $d) != $([[ $d == lb1 ]] && echo "$held1" || echo "$held2"))); then
+		lbctl -n $d conn
+		lbctl -n $d stats
+		cat "$FNAT_LOG/hold.log"
+	fi
+done
 assert_eq "$(established lb1)" "$held1" "lb1's held connections are still in its table"
 assert_eq "$(established lb2)" "$held2" "lb2's held connections are still in its table"
 
