@@ -302,7 +302,7 @@ static void conn_destroy(struct fnat_conn *cp, u8 state)
 	 * The slot may hold a newer connection already (the ring wrapped).
 	 */
 	if (cp->h[FNAT_DIR_IN].early)
-		unrcu_pointer(cmpxchg(&fn->early->slot[cp->h[FNAT_DIR_IN].early - 1],
+		unrcu_pointer(cmpxchg(&fn->early[cp->h[FNAT_DIR_IN].early - 1],
 				      RCU_INITIALIZER(cp), NULL));
 
 	if (state == FULLNAT_TCP_S_ESTABLISHED)
@@ -324,8 +324,8 @@ static void conn_destroy(struct fnat_conn *cp, u8 state)
  * Early drop. When a limit is reached, a connection whose handshake has
  * not completed (NONE, SYN_RECV) gives its place to the new one, as
  * conntrack drops an unassured entry: otherwise a SYN flood from spoofed
- * sources holds every place for the NONE timeout and locks real clients
- * out, where losing a half-open connection costs its client at most a
+ * sources holds every place for the NONE (or, where the real server
+ * answers, SYN_RECV) timeout and locks real clients out, where losing a half-open connection costs its client at most a
  * retransmitted SYN.
  *
  * Which one goes decides whether real clients get through: a client's
@@ -340,14 +340,17 @@ static void conn_destroy(struct fnat_conn *cp, u8 state)
  * keeps its new connections in a ring in the order they came
  * (fn->early): the tail is the oldest, and early drop walks from there
  * past what completed its handshake or went, a bounded number of slots
- * per call; the tail only moves forward, so each slot is passed once.
- * A ring that wraps forgets its oldest entries, which then expire at
- * their own deadline.
+ * per call; the tail only moves forward, so each slot is passed once (a
+ * connection whose slot is passed before it was filled, CPUs racing, is
+ * no candidate: it expires at its own deadline). A ring that wraps
+ * forgets its oldest entries, which then expire at their own deadline.
  *
  * When all namespaces together are at the global bound the table is
  * dense, and a few buckets from a random one hold candidates of any
  * namespace: a flood in one must not lock out all. Of those it drops
- * the one idle longest.
+ * the one idle longest, before looking at its own namespace's oldest:
+ * a namespace that is not flooded would otherwise drop its own clients'
+ * handshakes, one for each of theirs.
  */
 #define EARLY_SCAN		64
 #define EVICT_CANDIDATES	8
@@ -395,31 +398,36 @@ static bool conn_early_drop(struct fnat_conn *cp)
 /*
  * The oldest half-open connection of @fn's ring goes. RCU read side.
  * CPUs racing here may read the same tail: the one that loses the victim
- * to the other moves on to the next; a tail written back by the slower
- * one only makes the next call look at a few slots again.
+ * to the other moves on to the next. The tail is stored only forward.
  */
 static bool early_drop_oldest(struct fnat_net *fn)
 {
-	struct fnat_early *e = READ_ONCE(fn->early);
-	u32 head, t, i;
+	struct fnat_conn __rcu **ring = READ_ONCE(fn->early);
+	u32 head, tail, t, i;
+	bool dropped = false;
 
-	if (!e)
+	if (!ring)
 		return false;
-	head = atomic_read(&e->head);
-	t = READ_ONCE(e->tail);
+	tail = READ_ONCE(fn->early_tail);
+	head = atomic_read(&fn->early_head);
+	t = tail;
+	if ((s32)(head - t) < 0)	/* another CPU moved it past our head */
+		return false;
 	if (head - t > FNAT_EARLY_SLOTS)	/* wrapped: older slots reused */
 		t = head - FNAT_EARLY_SLOTS;
-	for (i = 0; i < EARLY_SCAN && t != head; i++, t++) {
-		struct fnat_conn *cp;
+	for (i = 0; i < EARLY_SCAN && t != head; i++) {
+		struct fnat_conn *cp = rcu_dereference(ring[t++ % FNAT_EARLY_SLOTS]);
 
-		cp = rcu_dereference(e->slot[t % FNAT_EARLY_SLOTS]);
 		if (cp && evictable(cp) && conn_early_drop(cp)) {
-			WRITE_ONCE(e->tail, t + 1);
-			return true;
+			dropped = true;
+			break;
 		}
 	}
-	WRITE_ONCE(e->tail, t);
-	return false;
+	/* Forward only: a slower CPU must not take it back over its slots. */
+	while (t != tail && (s32)(t - tail) > 0 &&
+	       !try_cmpxchg(&fn->early_tail, &tail, t))
+		;
+	return dropped;
 }
 
 /* At the global bound: the idlest half-open connection of a few buckets. */
@@ -446,35 +454,40 @@ static bool early_drop_any(void)
 /* RCU read side. True when a connection was dropped for a new one. */
 static bool early_drop(struct fnat_net *fn, bool global)
 {
-	if (!early_drop_oldest(fn) && !(global && early_drop_any()))
+	if (!(global && early_drop_any()) && !early_drop_oldest(fn))
 		return false;
 	fnat_count(fn, FULLNAT_CNT_EARLY_DROP);
 	return true;
 }
 
-/* Keep @cp as a candidate for early drop. Under cp->lock, with @e set. */
-static void early_track(struct fnat_early *e, struct fnat_conn *cp)
+/* Keep @cp as a candidate for early drop. Under cp->lock, @ring set. */
+static void early_track(struct fnat_net *fn, struct fnat_conn __rcu **ring,
+			struct fnat_conn *cp)
 {
-	u32 s = (u32)atomic_inc_return(&e->head) - 1;
+	u32 s = (u32)atomic_inc_return(&fn->early_head) - 1;
 
 	s %= FNAT_EARLY_SLOTS;
 	cp->h[FNAT_DIR_IN].early = s + 1;
-	rcu_assign_pointer(e->slot[s], cp);
+	rcu_assign_pointer(ring[s], cp);
 }
 
-/* The ring, with the namespace's first service (core.c). */
+/*
+ * The ring, with the namespace's first service (core.c). It stays until
+ * the namespace goes, also when the hooks fail to register after it: the
+ * next service uses it.
+ */
 int fnat_early_alloc(struct fnat_net *fn)
 {
-	struct fnat_early *e;
+	struct fnat_conn __rcu **ring;
 
 	lockdep_assert_held(&fn->lock);
 	if (fn->early)
 		return 0;
-	e = kvzalloc(sizeof(*e), GFP_KERNEL_ACCOUNT);
-	if (!e)
+	ring = kvcalloc(FNAT_EARLY_SLOTS, sizeof(*ring), GFP_KERNEL_ACCOUNT);
+	if (!ring)
 		return -ENOMEM;
 	/* Pairs with READ_ONCE()'s address dependency in the readers. */
-	smp_store_release(&fn->early, e);
+	smp_store_release(&fn->early, ring);
 	return 0;
 }
 
@@ -502,7 +515,7 @@ static void conn_expire(struct fnat_conn *cp)
 struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 				const union nf_inet_addr *caddr, __be16 cport)
 {
-	struct fnat_early *early;
+	struct fnat_conn __rcu **ring;
 	struct mem_cgroup *old_memcg;
 	struct fnat_conn *cp;
 	struct fnat_dest *dest;
@@ -594,9 +607,9 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 		goto out_kill;
 	}
 	/* Under the lock: an expiry clears the slot only after this. */
-	early = READ_ONCE(fn->early);
-	if (early)
-		early_track(early, cp);
+	ring = READ_ONCE(fn->early);
+	if (ring)
+		early_track(fn, ring, cp);
 	spin_unlock(&cp->lock);
 	fnat_stats_conn(svc->stats);
 	fnat_stats_conn(dest->stats);
@@ -774,6 +787,7 @@ int fnat_conn_init(void)
 	BUILD_BUG_ON(sizeof(struct fnat_conn) >
 		     ALIGN(192 - 4 + sizeof(spinlock_t), sizeof(long)));
 	BUILD_BUG_ON(FNAT_EARLY_SLOTS > U16_MAX);	/* fnat_conn_hnode.early */
+	BUILD_BUG_ON_NOT_POWER_OF_2(FNAT_EARLY_SLOTS);	/* a u32 head wraps */
 	if (!conn_tab_bits)
 		conn_tab_bits = default_tab_bits();	/* shown in sysfs */
 	if (conn_tab_bits < 8 || conn_tab_bits > 24) {

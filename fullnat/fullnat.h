@@ -68,12 +68,6 @@ struct fnat_config {
  */
 #define FNAT_EARLY_SLOTS	(1U << 15)
 
-struct fnat_early {
-	atomic_t head;			/* slots handed out, ever */
-	u32 tail;			/* first slot to look at, READ_ONCE */
-	struct fnat_conn __rcu *slot[FNAT_EARLY_SLOTS];
-};
-
 /*
  * One director per network namespace. Configuration is changed only under
  * @lock (netlink handlers); the data path reads RCU-published objects and
@@ -95,8 +89,15 @@ struct fnat_net {
 	int nr_laddrs;
 	bool hooks_on;
 	bool dying;			/* exit_batch: its connections go */
-	/* Early drop candidates, oldest first; from the first service. */
-	struct fnat_early *early;	/* READ_ONCE (conn.c) */
+	/*
+	 * Early drop candidates, oldest first (conn.c): FNAT_EARLY_SLOTS,
+	 * from the first service on, READ_ONCE. Slots handed out, ever,
+	 * and the first one early drop looks at, READ_ONCE: each in its own
+	 * cache line, since every new connection takes a slot.
+	 */
+	struct fnat_conn __rcu **early;
+	atomic_t early_head ____cacheline_aligned_in_smp;
+	u32 early_tail ____cacheline_aligned_in_smp;
 	/* Charged for connections; set with the first service (core.c). */
 	struct mem_cgroup *memcg;
 	atomic_t nr_conns;
