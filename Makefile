@@ -9,6 +9,9 @@
 #   make fuzz       the long fuzzer runs: fuzz_packets, fuzz_netlink with
 #                   FUZZ_PKTS (2M), FUZZ_NL (1M) and FUZZ_SEED (1)
 #   make install    install modules and lbctl on this machine
+#   make check-debug  the VM scenarios (T=...) on a debug kernel (KASAN,
+#                   lockdep, kmemleak...) built and cached by
+#                   scripts/debug-kernel.sh
 #
 # KDIR selects the kernel tree: the running kernel's build directory if it
 # exists, else the newest installed Debian linux-headers-*-amd64.
@@ -18,7 +21,7 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 KVER = $(shell sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 
 .PHONY: all modules lbctl tools deps check unit vm demo bench fuzz vm-shell install \
-	modules_install clean print-kver
+	modules_install clean print-kver check-debug
 
 all: modules lbctl
 
@@ -52,6 +55,11 @@ vm: all tools
 
 check: all tools
 	tests/check.sh $(KVER) $(T)
+
+# our modules are built against the debug kernel in a copy of the tree
+check-debug: lbctl
+	$(MAKE) -C tests/tools
+	scripts/check-debug.sh $(subst $(comma), ,$(T))
 
 demo: all tools
 	tests/vm/run.sh --kver $(KVER) --demo
