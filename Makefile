@@ -2,7 +2,10 @@
 #
 #   make            build fullnat.ko, toa.ko and lbctl
 #   make deps       install the Debian packages for build, tests and demo
-#   make check      unit tests, then the VM scenarios (T=name[,name] for some)
+#   make check      unit tests, the VM scenarios (T=name[,name] for some),
+#                   builds for the kernel matrix and its core scenarios on two,
+#                   the Debian packages (as root; KVER=VERSION: that kernel only)
+#   make check-kernels  the whole suite on every kernel of the matrix
 #   make demo       run the demo cluster in the VM
 #   make bench      measure the data path against IPVS, routing, HAProxy
 #                   (not part of check; results in bench/results/)
@@ -12,23 +15,48 @@
 #   make check-debug  the VM scenarios (T=...) on a debug kernel (KASAN,
 #                   lockdep, kmemleak...) built and cached by
 #                   scripts/debug-kernel.sh
+#   make deb        Debian packages fullnat-dkms, toa-dkms, lbctl in build/deb/
+#   make check-deb  build, install (DKMS builds for every kernel), boot the
+#                   VM with the DKMS-built modules, purge (as root)
 #
-# KDIR selects the kernel tree: the running kernel's build directory if it
-# exists, else the newest installed Debian linux-headers-*-amd64.
+# KVER=VERSION builds and tests for that installed kernel (make check
+# KVER=6.12.117+deb12-rt-amd64); KDIR=DIR names a kernel build tree instead.
+# Without either: the running kernel if its headers are installed, else
+# Debian's default kernel (the one linux-headers-amd64 depends on), else the
+# newest installed linux-headers-*-amd64.
 
+ifdef KVER
+KDIR ?= $(firstword $(wildcard /lib/modules/$(KVER)/build /usr/src/linux-headers-$(KVER)))
+else
+DEBIAN_KDIR := $(patsubst %,/usr/src/%,$(firstword $(shell dpkg-query -W \
+	-f='$${Depends}' linux-headers-amd64 2>/dev/null)))
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+	$(wildcard $(DEBIAN_KDIR)) \
 	$(lastword $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V)))
 KVER = $(shell sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+endif
 
-.PHONY: all modules lbctl tools deps check unit vm demo bench fuzz vm-shell install \
-	modules_install clean print-kver check-debug
+.PHONY: all kdir-check modules lbctl tools deps check check-kernels check-debug unit vm demo bench fuzz \
+	vm-shell install modules_install clean print-kver
 
 all: modules lbctl
 
-modules:
+# Kbuild does not rebuild when only the kernel tree changes (its command
+# lines name the tree's headers by relative paths): a build for another
+# tree than the last one starts clean.
+kdir-check:
 	@test -n "$(KDIR)" && test -d "$(KDIR)" || { \
-		echo "No kernel build tree: install linux-headers-amd64 (make deps) or set KDIR=" >&2; \
+		echo "No kernel build tree$(if $(KVER), for $(KVER)): install linux-headers-$(or $(KVER),amd64) (make deps) or set KDIR=" >&2; \
 		exit 1; }
+	@mkdir -p build
+	@if [ "$$(cat build/.kdir 2>/dev/null)" != "$(KDIR)" ]; then \
+		rm -f build/.kdir && \
+		$(MAKE) -s -C $(KDIR) M=$(CURDIR) clean && \
+		$(MAKE) -s -C tests/kmod KDIR=$(KDIR) clean; fi
+	@# (not in the line above: make -n runs lines that call $$(MAKE))
+	@[ -e build/.kdir ] || echo "$(KDIR)" > build/.kdir
+
+modules: kdir-check
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 lbctl:
@@ -36,7 +64,7 @@ lbctl:
 
 # test programs and the test-only module tests/kmod/fnat_delay.ko for the VM
 # (not installed)
-tools:
+tools: kdir-check
 	$(MAKE) -C tests/tools
 	$(MAKE) -C tests/kmod KDIR=$(KDIR)
 
@@ -53,8 +81,14 @@ unit:
 vm: all tools
 	tests/vm/run.sh --kver $(KVER) $(subst $(comma), ,$(T))
 
+# An explicit KVER tests that kernel alone; the default adds the matrix.
 check: all tools
-	tests/check.sh $(KVER) $(T)
+	FNAT_MATRIX=$(if $(filter command line environment,$(origin KVER)),0,1) \
+		tests/check.sh $(KVER) $(T)
+
+# Every kernel of tests/kernels.conf: build, then the whole suite (or T=).
+check-kernels: lbctl tools
+	tests/kernels.sh --boot all $(subst $(comma), ,$(T))
 
 # our modules are built against the debug kernel in a copy of the tree
 check-debug: lbctl
@@ -97,5 +131,15 @@ clean:
 	$(MAKE) -C tests/tools clean
 	$(MAKE) -C tests/kmod KDIR=$(KDIR) clean
 	rm -rf build
+
+.PHONY: deb check-deb
+
+deb:
+	scripts/build-deb.sh
+
+# The VM takes lbctl and the test programs from the tree.
+check-deb: lbctl
+	$(MAKE) -C tests/tools
+	tests/deb.sh
 
 comma := ,

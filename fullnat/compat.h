@@ -13,7 +13,7 @@
 #include <net/genetlink.h>
 #include <net/route.h>
 
-/* skb_gso_validate_network_len() moved to its own header in 6.4. */
+/* skb_gso_validate_network_len() moved to its own header in 6.5. */
 #if __has_include(<net/gso.h>)
 #include <net/gso.h>
 #endif

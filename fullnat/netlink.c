@@ -85,6 +85,7 @@ static const struct nla_policy cfg_policy[FULLNAT_A_CFG_MAX + 1] = {
 	[FULLNAT_A_CFG_TIMEOUT_LAST_ACK]	= TIMEOUT_POLICY,
 	[FULLNAT_A_CFG_TIMEOUT_TIME_WAIT]	= TIMEOUT_POLICY,
 	[FULLNAT_A_CFG_TIMEOUT_CLOSE]		= TIMEOUT_POLICY,
+	[FULLNAT_A_CFG_TIMEOUT_NONE]		= TIMEOUT_POLICY,
 };
 
 static const struct nla_policy fnat_policy[FULLNAT_A_MAX + 1] = {
@@ -238,7 +239,7 @@ static int fnat_nl_get_config(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u16(msg, FULLNAT_A_CFG_PORT_MAX, range & 0xffff) ||
 	    nla_put_u8(msg, FULLNAT_A_CFG_EXPIRE_NODEST, fn->cfg.expire_nodest))
 		goto nla_put_failure_unlock;
-	for (s = FULLNAT_TCP_S_SYN_RECV; s <= FULLNAT_TCP_S_CLOSE; s++) {
+	for (s = FULLNAT_TCP_S_NONE; s <= FULLNAT_TCP_S_CLOSE; s++) {
 		if (nla_put_u32(msg, FULLNAT_A_CFG_TIMEOUT(s),
 				fn->cfg.timeout[s] / HZ))
 			goto nla_put_failure_unlock;
@@ -289,7 +290,7 @@ static int fnat_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	if (tb[FULLNAT_A_CFG_EXPIRE_NODEST])
 		WRITE_ONCE(fn->cfg.expire_nodest,
 			   nla_get_u8(tb[FULLNAT_A_CFG_EXPIRE_NODEST]));
-	for (s = FULLNAT_TCP_S_SYN_RECV; s <= FULLNAT_TCP_S_CLOSE; s++) {
+	for (s = FULLNAT_TCP_S_NONE; s <= FULLNAT_TCP_S_CLOSE; s++) {
 		if (tb[FULLNAT_A_CFG_TIMEOUT(s)])
 			WRITE_ONCE(fn->cfg.timeout[s],
 				   nla_get_u32(tb[FULLNAT_A_CFG_TIMEOUT(s)]) * HZ);

@@ -145,7 +145,7 @@ int lb_put_config(struct nl_msg *msg, const struct lb_config *cfg)
 	if (!ret && cfg->present & LB_CFG_EXPIRE_NODEST)
 		ret = nla_put_u8(msg, FULLNAT_A_CFG_EXPIRE_NODEST,
 				 cfg->expire_nodest ? 1 : 0);
-	for (st = FULLNAT_TCP_S_SYN_RECV; st <= FULLNAT_TCP_S_CLOSE && !ret; st++)
+	for (st = FULLNAT_TCP_S_NONE; st <= FULLNAT_TCP_S_CLOSE && !ret; st++)
 		if (cfg->present & LB_CFG_TIMEOUT(st))
 			ret = nla_put_u32(msg, FULLNAT_A_CFG_TIMEOUT(st),
 					  cfg->timeout[st]);
@@ -267,6 +267,7 @@ static struct nla_policy config_policy[FULLNAT_A_CFG_MAX + 1] = {
 	[FULLNAT_A_CFG_TIMEOUT_LAST_ACK]	= { .type = NLA_U32 },
 	[FULLNAT_A_CFG_TIMEOUT_TIME_WAIT]	= { .type = NLA_U32 },
 	[FULLNAT_A_CFG_TIMEOUT_CLOSE]		= { .type = NLA_U32 },
+	[FULLNAT_A_CFG_TIMEOUT_NONE]		= { .type = NLA_U32 },
 };
 
 int lb_parse_config(struct nlattr *nest, struct lb_config *cfg)
@@ -294,7 +295,7 @@ int lb_parse_config(struct nlattr *nest, struct lb_config *cfg)
 		cfg->expire_nodest =
 			nla_get_u8(tb[FULLNAT_A_CFG_EXPIRE_NODEST]) != 0;
 	}
-	for (st = FULLNAT_TCP_S_SYN_RECV; st <= FULLNAT_TCP_S_CLOSE; st++) {
+	for (st = FULLNAT_TCP_S_NONE; st <= FULLNAT_TCP_S_CLOSE; st++) {
 		if (!tb[FULLNAT_A_CFG_TIMEOUT(st)])
 			continue;
 		cfg->present |= LB_CFG_TIMEOUT(st);

@@ -46,7 +46,8 @@ const struct lbctl_cmd config_verbs[] = {
 	  .help = "Show the settings (the default verb)" },
 	{ .name = "set", .fn = config_set,
 	  .usage = "[conn_max N] [port_range LO-HI] [expire_nodest on|off] [timeout STATE SECONDS]...",
-	  .help = "Change the settings given, all or none; STATE is syn_recv,\n"
-		  "      established, fin_wait, close_wait, last_ack, time_wait or close" },
+	  .help = "Change the settings given, all or none; STATE is none (a SYN\n"
+		  "      not answered yet), syn_recv, established, fin_wait,\n"
+		  "      close_wait, last_ack, time_wait or close" },
 	{ .name = NULL },
 };

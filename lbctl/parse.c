@@ -45,8 +45,9 @@ static const struct names fwds = {
 	"forward mode", fwd_names, ARRAY_SIZE(fwd_names)
 };
 
-/* The words of "timeout STATE SECONDS"; NONE has no timeout. */
+/* The words of "timeout STATE SECONDS", and the states lbctl conn shows. */
 static const char *const state_names[] = {
+	[FULLNAT_TCP_S_NONE]		= "none",
 	[FULLNAT_TCP_S_SYN_RECV]	= "syn_recv",
 	[FULLNAT_TCP_S_ESTABLISHED]	= "established",
 	[FULLNAT_TCP_S_FIN_WAIT]	= "fin_wait",
@@ -394,8 +395,6 @@ int parse_tcp_state(const char *s, unsigned int *state,
 
 const char *tcp_state_name(unsigned int state)
 {
-	if (state == FULLNAT_TCP_S_NONE)
-		return "none";
 	return name_of(&states, state);
 }
 

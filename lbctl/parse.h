@@ -76,7 +76,7 @@ int parse_onoff(const char *s, const char *what, bool *on,
 /* A scheduler name: 1 to FULLNAT_SCHED_NAME_MAX - 1 of a-z, 0-9, _. */
 int parse_sched(const char *s, char *name, size_t len,
 		char *err, size_t errlen);
-/* A TCP state with a timeout: FULLNAT_TCP_S_SYN_RECV ... _CLOSE. */
+/* A TCP state with a timeout: FULLNAT_TCP_S_NONE ... _CLOSE. */
 int parse_tcp_state(const char *s, unsigned int *state,
 		    char *err, size_t errlen);
 

@@ -6,10 +6,18 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 
 # Build: modules and lbctl.
-pkgs=(make gcc linux-headers-amd64 libnl-3-dev libnl-genl-3-dev
+pkgs=(make gcc libnl-3-dev libnl-genl-3-dev
       libjansson-dev pkg-config kmod)
-# VM bench: the stock kernel to boot, QEMU, and cpio to pack the image.
-pkgs+=(linux-image-amd64 qemu-system-x86 cpio)
+# VM: QEMU, and cpio to pack the image.
+pkgs+=(qemu-system-x86 cpio)
+# The kernel matrix (tests/kernels.conf): the headers of every flavour to
+# build against; the image of Debian's default kernel (amd64) to boot. The
+# other images are unpacked into a cache below, not installed.
+. "$here/tests/kernels.conf"
+pkgs+=(linux-image-amd64)
+for fl in "${KERNEL_FLAVOURS[@]}"; do
+	pkgs+=("linux-headers-$fl")
+done
 # make bench: perf goes into the image (tests/vm/packages names its path).
 pkgs+=(linux-perf)
 # make check-debug: the debug kernel is built from Debian's source
@@ -22,6 +30,8 @@ while read -r line; do
 	[[ -z $line || $line == path:* ]] && continue
 	pkgs+=("$line")
 done < "$here/tests/vm/packages"
+# make deb and make check-deb: Debian packaging, DKMS, lintian.
+pkgs+=(dpkg-dev debhelper dh-dkms dkms lintian)
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -29,8 +39,20 @@ for p in "${pkgs[@]}"; do
 	[[ $status == installed ]] || missing+=("$p")
 done
 
+# The matrix's other kernel images, unpacked for the VM (idempotent).
+fetch_kernels() {
+	local fl kver
+	for fl in "${KERNEL_FLAVOURS[@]}"; do
+		[[ $fl == amd64 ]] && continue
+		kver=$(flavour_kver "$fl") || { echo "deps: linux-headers-$fl is not installed" >&2; exit 1; }
+		"$here/scripts/fetch-kernel.sh" "$kver" ||
+			{ apt-get update -q && "$here/scripts/fetch-kernel.sh" "$kver"; }
+	done
+}
+
 if ((${#missing[@]} == 0)); then
 	echo "deps: all ${#pkgs[@]} packages present"
+	fetch_kernels
 	exit 0
 fi
 
@@ -54,3 +76,4 @@ if [[ ! -e $policy ]]; then
 fi
 trap '[[ -n $created_policy ]] && rm -f "$policy"' EXIT
 apt-get install -y -q --no-install-recommends "${missing[@]}"
+fetch_kernels

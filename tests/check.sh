@@ -6,6 +6,11 @@
 # usage: check.sh KVER [NAMES]   NAMES: comma-separated scenario names;
 #                                 with NAMES, only those run (plus "unit"
 #                                 if named).
+# Without NAMES, and unless FNAT_MATRIX=0 (make check KVER=...: one
+# kernel), a third stage builds for every kernel of the matrix and boots
+# the core scenarios on some (tests/kernels.sh --boot check --core), and a
+# fourth installs the Debian packages and boots what DKMS built
+# (tests/deb.sh).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,6 +58,20 @@ if [[ -z $names || ${#scenarios[@]} -gt 0 ]]; then
 	"$top/tests/vm/run.sh" --kver "$kver" "${scenarios[@]}" 2>&1 | tee "$top/build/vm.log"
 	((PIPESTATUS[0] == 0)) || stage_failed=1
 	count "$top/build/vm.log" vm
+fi
+
+if [[ -z $names && ${FNAT_MATRIX:-1} != 0 ]]; then
+	echo "== kernel matrix"
+	"$top/tests/kernels.sh" --boot check --core 2>&1 | tee "$top/build/kernels.log"
+	((PIPESTATUS[0] == 0)) || stage_failed=1
+	count "$top/build/kernels.log" kernels
+
+	# The Debian packages: DKMS builds for every kernel, the VM boots
+	# what DKMS built (needs root: it installs and purges packages).
+	echo "== Debian packages"
+	"$top/tests/deb.sh" 2>&1 | tee "$top/build/deb.log"
+	((PIPESTATUS[0] == 0)) || stage_failed=1
+	count "$top/build/deb.log" deb
 fi
 
 echo

@@ -49,7 +49,9 @@
 /*
  * From 6.6 on register_net_sysctl() is a macro taking ARRAY_SIZE() of its
  * argument, which must then be an array; a table copied per namespace is a
- * pointer, whose size register_net_sysctl_sz() takes instead.
+ * pointer, whose size register_net_sysctl_sz() takes instead. @n counts the
+ * entries without 6.1's empty end marker: from 6.11 on every entry counted
+ * is checked, and an empty one fails registration ("procname is null").
  */
 #ifdef register_net_sysctl
 #define toa_register_net_sysctl(net, path, table, n)			\

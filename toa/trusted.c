@@ -302,7 +302,7 @@ static const struct ctl_table trust_table[] = {
 		.mode		= 0644,
 		.proc_handler	= trusted_sysctl,
 	},
-	{ }
+	{ }	/* 6.1's end marker; counted out below for later kernels */
 };
 
 /* From the pernet init of every namespace, the initial one included. */
@@ -315,7 +315,7 @@ int toa_trust_net_init(struct net *net)
 		return -ENOMEM;
 	table[0].data = net;
 	toa_net(net)->sysctl = toa_register_net_sysctl(net, "net/toa", table,
-						       ARRAY_SIZE(trust_table));
+						       ARRAY_SIZE(trust_table) - 1);
 	if (!toa_net(net)->sysctl) {
 		kfree(table);
 		return -ENOMEM;

@@ -156,6 +156,15 @@ static void test_put_laddr_config(void)
 	DESCRIBE_PUT(lb_put_config(msg, &cfg), out);
 	CHECK_STR(out, "5N{6=84030000}");
 	check_end();
+
+	/* NONE's attribute is the last one (12), not the one before SYN_RECV. */
+	check_begin("lb_put_config/timeout_none");
+	lb_config_init(&cfg);
+	cfg.present = LB_CFG_TIMEOUT(FULLNAT_TCP_S_NONE);
+	cfg.timeout[FULLNAT_TCP_S_NONE] = 2;
+	DESCRIBE_PUT(lb_put_config(msg, &cfg), out);
+	CHECK_STR(out, "5N{12=02000000}");
+	check_end();
 }
 
 /*
@@ -623,6 +632,7 @@ static void test_parse_info_config(void)
 	nla_put_u32(msg, FULLNAT_A_CFG_TIMEOUT_LAST_ACK, 30);
 	nla_put_u32(msg, FULLNAT_A_CFG_TIMEOUT_TIME_WAIT, 120);
 	nla_put_u32(msg, FULLNAT_A_CFG_TIMEOUT_CLOSE, 10);
+	nla_put_u32(msg, FULLNAT_A_CFG_TIMEOUT_NONE, 2);
 	nla_nest_end(msg, n);
 	CHECK_INT(lb_msg_each(msg, FULLNAT_A_CONFIG, got_config, &cfg), 1);
 	nlmsg_free(msg);
@@ -634,13 +644,15 @@ static void test_parse_info_config(void)
 		  LB_CFG_TIMEOUT(FULLNAT_TCP_S_CLOSE_WAIT) |
 		  LB_CFG_TIMEOUT(FULLNAT_TCP_S_LAST_ACK) |
 		  LB_CFG_TIMEOUT(FULLNAT_TCP_S_TIME_WAIT) |
-		  LB_CFG_TIMEOUT(FULLNAT_TCP_S_CLOSE));
+		  LB_CFG_TIMEOUT(FULLNAT_TCP_S_CLOSE) |
+		  LB_CFG_TIMEOUT(FULLNAT_TCP_S_NONE));
 	CHECK_INT(cfg.conn_max, 1048576);
 	CHECK_INT(cfg.port_min, 1024);
 	CHECK_INT(cfg.port_max, 65535);
 	CHECK_INT(cfg.expire_nodest, 0);
 	CHECK_INT(cfg.timeout[FULLNAT_TCP_S_ESTABLISHED], 900);
 	CHECK_INT(cfg.timeout[FULLNAT_TCP_S_CLOSE], 10);
+	CHECK_INT(cfg.timeout[FULLNAT_TCP_S_NONE], 2);
 	check_end();
 
 	/* What is put is what is read. */

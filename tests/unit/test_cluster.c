@@ -98,7 +98,7 @@ static const struct row rows[] = {
 	{ "port_range_reversed", FILE_OF("    { \"name\": \"lb1\", \"config\": { \"port_range\": { \"min\": 3000, \"max\": 2000 } } }\n", ""),
 	  "t.json:4:48: directors[0].config.port_range: port range 3000-2000 is reversed" },
 	{ "timeout_state", FILE_OF("    { \"name\": \"lb1\", \"config\": { \"timeout\": { \"establish\": 60 } } }\n", ""),
-	  "t.json:4:60: directors[0].config.timeout.establish: state \"establish\" is not one of syn_recv, established, fin_wait, close_wait, last_ack, time_wait, close" },
+	  "t.json:4:60: directors[0].config.timeout.establish: state \"establish\" is not one of none, syn_recv, established, fin_wait, close_wait, last_ack, time_wait, close" },
 	{ "conn_max_range", FILE_OF("    { \"name\": \"lb1\", \"config\": { \"conn_max\": 0 } }\n", ""),
 	  "t.json:4:46: directors[0].config.conn_max: conn_max 0 is out of range 1-16777216" },
 	{ "bad_director_name", FILE_OF("    { \"name\": \"lb 1\" }\n", ""),

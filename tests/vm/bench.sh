@@ -246,10 +246,11 @@ setup_pktgen() {
 	done
 }
 
-# Connections opened by SYNs alone stay in SYN_RECV here; keep them
-# (IPVS's become ESTABLISHED with the first ACK and keep 15 minutes).
+# Connections opened by SYNs alone (the pretend real servers never answer)
+# stay in NONE here, whose deadline only a SYN moves; keep them for the
+# bench (IPVS's become ESTABLISHED with the first ACK and keep 15 minutes).
 pg_config_scale() {
-	lb lb3 config set conn_max 4000000 timeout syn_recv 7200
+	lb lb3 config set conn_max 4000000 timeout none 7200 timeout syn_recv 7200
 }
 
 # pg_flags NS SYN|ACK: what the ingress rule makes of pktgen's packets

@@ -165,7 +165,9 @@ key_inputs() {
 	for p in $(read_list "$here/packages" | grep -v '^path:'); do
 		dpkg-query -W -f='${Package} ${Version}\n' "$p"
 	done
-	stat -c '%n %s %Y' "$moddir/modules.dep"
+	# by content: DKMS's depmod rewrites it unchanged when our packages
+	# come and go (make check-deb)
+	sha256sum "$moddir/modules.dep" | cut -d' ' -f1
 }
 key=$(key_inputs | sha256sum | cut -c1-16)
 base=$cache/base-$kver-$key.cpio

@@ -13,7 +13,8 @@
 #   --shell    boot to an interactive shell (debugging)
 #
 # FNAT_KERNEL boots another kernel image than /boot/vmlinuz-KVER (with
-# FNAT_KMODDIR, FNAT_BUILD: see image.sh).
+# FNAT_KMODDIR, FNAT_BUILD: see image.sh). FNAT_VM_OUT: where the logs go
+# (default build/vm), so that runs for several kernels do not mix theirs.
 #
 # FUZZ_PKTS, FUZZ_NL, FUZZ_SEED reach the fuzz_* scenarios (kernel command
 # line fnat.fuzz_pkts=... and so on); FUZZ_TIMEOUT replaces every
@@ -79,7 +80,7 @@ qemu=$(command -v qemu-system-x86_64) ||
 scale=${FNAT_TIMEOUT_SCALE:-1}
 [[ $scale =~ ^[1-9][0-9]*$ ]] || die "FNAT_TIMEOUT_SCALE must be a positive integer, not '$scale'"
 cache=${FNAT_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fullnat-vm}
-out=$top/build/vm
+out=${FNAT_VM_OUT:-$top/build/vm}
 mkdir -p "$out" "$cache"
 # One image per run, so that runs from several shells do not collide.
 initrd=$(mktemp "$out/initrd.XXXXXX")

@@ -50,7 +50,9 @@
  *     FULLNAT_A_CFG_EXPIRE_NODEST  u8 0/1: deleting a real server expires
  *                                  its connections at once (1) or lets
  *                                  them finish (0, default)
- *     FULLNAT_A_CFG_TIMEOUT_*      u32 seconds, 1..2^22, per TCP state
+ *     FULLNAT_A_CFG_TIMEOUT_*      u32 seconds, 1..2^22, per TCP state;
+ *                                  _NONE: a SYN forwarded and not yet
+ *                                  answered by the real server
  *
  * FULLNAT_CMD_NEW_SERVICE / SET_SERVICE / DEL_SERVICE (doit)
  * FULLNAT_CMD_GET_SERVICE (dumpit, or doit with a service key)
@@ -215,15 +217,18 @@ enum fullnat_config_attr {
 	FULLNAT_A_CFG_TIMEOUT_LAST_ACK,
 	FULLNAT_A_CFG_TIMEOUT_TIME_WAIT,
 	FULLNAT_A_CFG_TIMEOUT_CLOSE,
+	FULLNAT_A_CFG_TIMEOUT_NONE,
 	__FULLNAT_A_CFG_LAST
 };
 #define FULLNAT_A_CFG_MAX (__FULLNAT_A_CFG_LAST - 1)
 /*
- * The timeout attribute of a TCP state from FULLNAT_TCP_S_SYN_RECV to
- * FULLNAT_TCP_S_CLOSE: both enums list these states in the same order.
+ * The timeout attribute of a TCP state, FULLNAT_TCP_S_NONE to
+ * FULLNAT_TCP_S_CLOSE: from SYN_RECV on both enums list the states in the
+ * same order; NONE's attribute came later, at the end.
  */
-#define FULLNAT_A_CFG_TIMEOUT(state) \
-	(FULLNAT_A_CFG_TIMEOUT_SYN_RECV + (state) - FULLNAT_TCP_S_SYN_RECV)
+#define FULLNAT_A_CFG_TIMEOUT(state)					\
+	((state) == FULLNAT_TCP_S_NONE ? FULLNAT_A_CFG_TIMEOUT_NONE :	\
+	 FULLNAT_A_CFG_TIMEOUT_SYN_RECV + (state) - FULLNAT_TCP_S_SYN_RECV)
 #define FULLNAT_CONN_MAX_LIMIT		(1U << 24)
 #define FULLNAT_TIMEOUT_MAX		(1U << 22)	/* seconds, ~48 days */
 

@@ -42,7 +42,7 @@ bg c1 flood1 syn_flood -w /tmp/stop1 "$VIP" 80
 wait_for 60 "connections on lb2" bash -c "(( \$(lbctl -n lb2 -j show | jq -r .connections) > 50 ))"
 run "$IP" netns delete lb2
 on rt "$IP" route replace "$VIP/32" via "$DIR_NET.11"
-sleep 3
+wait_for 60 "the flood through lb1" bash -c "(( \$(lbctl -n lb1 -j show | jq -r .connections) > 50 ))"
 touch /tmp/stop1
 wait_for 60 "the flood" grep -q '^sent=' "$FNAT_LOG/flood1.log"
 cat "$FNAT_LOG/flood1.log"

@@ -40,3 +40,18 @@ on c1 tcp_forge send -f SR -n 10 -N 10 -P 1 "$CLIENT_NET.100" 40000 "$VIP" 80
 wait_for 10 "bad_flags to count them" sh -c "[ \$(lbctl -n lb1 stats | awk '\$1 == \"bad_flags\" { print \$2 }') -ge $((before + 30)) ]"
 assert_eq "$(lbctl -n lb1 -j conn | jq '[.[] | select(.client.port == 40000)] | length')" 0 \
 	"connections created by them"
+
+log "timeout none: an operator whose servers answer SYNs slowly keeps them longer"
+lb lb1 config set timeout none 40
+assert_eq "$(lbctl -n lb1 -j config | jq .timeout.none)" 40 "timeout none in config show"
+on rs1 iptables -I INPUT -p tcp --syn --dport 8080 -j DROP
+on c1 tcp_forge send -f S -n 1 -N 1 -P 1 "$CLIENT_NET.150" 41000 "$VIP" 80
+unanswered() { lbctl -n lb1 -j conn | jq -c '[.[] | select(.client.port == 41000)]'; }
+wait_for 10 "the unanswered SYN's connection" sh -c "[ \"\$(lbctl -n lb1 -j conn | jq '[.[] | select(.client.port == 41000)] | length')\" = 1 ]"
+assert_match "$(unanswered)" '"state":"none","expires":(3[0-9]|40),' "its state and deadline"
+# Its own deadline says when 5 s have passed; the default (2 s) would have
+# expired it and the collector freed it by then.
+wait_for 30 "5 s of its deadline to pass" sh -c "lbctl -n lb1 -j conn | jq -e '[.[] | select(.client.port == 41000 and .expires <= 35)] | length == 1' > /dev/null"
+assert_match "$(unanswered)" '"state":"none","expires":(2[0-9]|3[0-5]),' "still there 5 s later"
+on rs1 iptables -D INPUT -p tcp --syn --dport 8080 -j DROP
+lb lb1 config set timeout none 2
