@@ -12,6 +12,9 @@
 #   make fuzz       the long fuzzer runs: fuzz_packets, fuzz_netlink with
 #                   FUZZ_PKTS (2M), FUZZ_NL (1M) and FUZZ_SEED (1)
 #   make install    install modules and lbctl on this machine
+#   make check-debug  the VM scenarios (T=...) on a debug kernel (KASAN,
+#                   lockdep, kmemleak...) built and cached by
+#                   scripts/debug-kernel.sh
 #   make deb        Debian packages fullnat-dkms, toa-dkms, lbctl in build/deb/
 #   make check-deb  build, install (DKMS builds for every kernel), boot the
 #                   VM with the DKMS-built modules, purge (as root)
@@ -33,8 +36,8 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 KVER = $(shell sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 endif
 
-.PHONY: all kdir-check modules lbctl tools deps check check-kernels unit vm demo bench fuzz vm-shell install \
-	modules_install clean print-kver
+.PHONY: all kdir-check modules lbctl tools deps check check-kernels check-debug unit vm demo bench fuzz \
+	vm-shell install modules_install clean print-kver
 
 all: modules lbctl
 
@@ -86,6 +89,11 @@ check: all tools
 # Every kernel of tests/kernels.conf: build, then the whole suite (or T=).
 check-kernels: lbctl tools
 	tests/kernels.sh --boot all $(subst $(comma), ,$(T))
+
+# our modules are built against the debug kernel in a copy of the tree
+check-debug: lbctl
+	$(MAKE) -C tests/tools
+	scripts/check-debug.sh $(subst $(comma), ,$(T))
 
 demo: all tools
 	tests/vm/run.sh --kver $(KVER) --demo

@@ -20,6 +20,9 @@ for fl in "${KERNEL_FLAVOURS[@]}"; do
 done
 # make bench: perf goes into the image (tests/vm/packages names its path).
 pkgs+=(linux-perf)
+# make check-debug: the debug kernel is built from Debian's source
+# (scripts/debug-kernel.sh) with the kernel's build tools.
+pkgs+=(linux-source-6.1 xz-utils bc bison flex libelf-dev libssl-dev)
 # Programs copied into the VM image (see tests/vm/packages).
 while read -r line; do
 	line=${line%%#*}

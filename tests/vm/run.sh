@@ -20,6 +20,10 @@
 # line fnat.fuzz_pkts=... and so on); FUZZ_TIMEOUT replaces every
 # scenario's time limit (make fuzz: the long runs).
 #
+# FNAT_TIMEOUT_SCALE (an integer, default 1) multiplies every time limit:
+# the scenarios', the guest's wait for freed namespaces and the boot's
+# (make check-debug: a debug kernel runs several times slower).
+#
 # Scenarios declare what they need in header comments:
 #   # @timeout: SECONDS    limit for the scenario (default 300)
 #   # @tcg: single         run in a single-threaded TCG guest (see below)
@@ -73,6 +77,8 @@ qemu=$(command -v qemu-system-x86_64) ||
 [[ -r $kernel ]] ||
 	die "no kernel image $kernel: the VM tests cannot run (install linux-image-$kver: make deps)"
 
+scale=${FNAT_TIMEOUT_SCALE:-1}
+[[ $scale =~ ^[1-9][0-9]*$ ]] || die "FNAT_TIMEOUT_SCALE must be a positive integer, not '$scale'"
 cache=${FNAT_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fullnat-vm}
 out=${FNAT_VM_OUT:-$top/build/vm}
 mkdir -p "$out" "$cache"
@@ -166,15 +172,18 @@ declare -A members limit
 for n in "${names[@]}"; do
 	g=$(header "$here/scenarios/$n.sh" tcg multi)
 	[[ $g == single || $g == multi ]] || die "$n: bad @tcg header '$g'"
-	t=${FUZZ_TIMEOUT:-$(header "$here/scenarios/$n.sh" timeout 300)}
+	t=$(( ${FUZZ_TIMEOUT:-$(header "$here/scenarios/$n.sh" timeout 300)} * scale ))
 	members[$g]+="${members[$g]:+,}$n:$t"
-	limit[$g]=$(( ${limit[$g]:-120} + t + 15 ))
+	limit[$g]=$(( ${limit[$g]:-120 * scale} + t + 15 * scale ))
 done
 
 # Kernel console lines carry a timestamp; the guest echoes each
 # scenario's kernel log with "kmsg| ". Only those are scanned, so a
 # scenario that prints the word "BUG" itself does not trip the check.
 warn_re='Oops|\bBUG\b|WARNING:|kernel BUG|soft lockup|hard LOCKUP|detected stalls?|blocked for more than|scheduling while atomic|refcount_t:|list_add corruption|list_del corruption|general protection fault|Kernel panic|UBSAN:|KASAN:|Objects remaining|still has objects|unreferenced object|waiting for .* to become free'
+# The debug kernel's checks (make check-debug) report under "BUG:" or
+# "WARNING:" mostly; their own words are listed for lines that stand alone.
+warn_re+='|ODEBUG:|possible (circular|recursive) locking|inconsistent lock state|suspicious RCU usage|sleeping function called from invalid context|Invalid wait context|lockdep is turned off|suspected memory leaks|kmemleak: .*(disabled|failed)'
 vm_failed=0
 for g in "${groups[@]}"; do
 	[[ -n ${members[$g]:-} ]] || continue
@@ -186,7 +195,7 @@ for g in "${groups[@]}"; do
 	done
 	# Freed connections are poisoned and checked (slub_debug on our cache
 	# only): a use after free is caught by the kernel (fullnat_bind_race).
-	boot "$g" "$log" "${limit[$g]}" "slub_debug=FZP,fnat_conn fnat.tests=${members[$g]}${fuzz,,}"
+	boot "$g" "$log" "${limit[$g]}" "slub_debug=FZP,fnat_conn fnat.scale=$scale fnat.tests=${members[$g]}${fuzz,,}"
 	rc=$?
 	current= ended=0
 	while IFS= read -r line; do

@@ -1,0 +1,43 @@
+#!/bin/bash
+# make check-debug: the VM suite on the debug kernel (KASAN, UBSAN,
+# lockdep, kmemleak, DEBUG_LIST, DEBUG_OBJECTS; scripts/debug-kernel.sh
+# builds it once and caches it). Any report of these checks fails the
+# scenario it came in (tests/vm/init scans kmemleak after each one).
+#
+# usage: check-debug.sh [SCENARIO...]     default: all of tests/vm/scenarios
+#   FNAT_TIMEOUT_SCALE  factor on every scenario's time limit (default 4:
+#                       the checks make the TCG guest several times slower)
+#   VM_MEM              guest memory in MB (default 3072: KASAN's shadow
+#                       and kmemleak's metadata take their share)
+#
+# Our modules are built against the debug kernel in a copy of the tree,
+# build/debug/src: Kbuild does not rebuild when only KDIR changes, so
+# building in the tree itself would mix objects of two kernels. The copy
+# is compiled with -g so that scripts/faddr2line can turn a report's
+# function+offset in fullnat.ko or toa.ko into file:line:
+#   KDIR/scripts/faddr2line build/debug/src/fullnat/fullnat.ko func+0x12/0x340
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+dir=$("$top/scripts/debug-kernel.sh" | tail -1)
+kdir=$dir/linux
+kver=$(cat "$kdir/include/config/kernel.release")
+echo "check-debug: kernel $kver ($dir, built in $(cat "$dir/build-time") s)"
+
+# Sources only (tracked and new files, not what .gitignore lists, such
+# as objects built for another kernel); mtimes kept, so that a rerun
+# recompiles only what changed.
+copy=$top/build/debug/src
+mkdir -p "$copy"
+(cd "$top" && git ls-files -co --exclude-standard -z) |
+	(cd "$top" && cpio -0pdmu --quiet "$copy")
+make -C "$kdir" M="$copy" KCFLAGS=-g modules
+make -C "$copy/tests/kmod" KDIR="$kdir" KCFLAGS=-g
+
+FNAT_KERNEL=$dir/bzImage \
+FNAT_KMODDIR=$dir/lib/modules/$kver \
+FNAT_BUILD=$copy \
+FNAT_TIMEOUT_SCALE=${FNAT_TIMEOUT_SCALE:-4} \
+VM_MEM=${VM_MEM:-3072} \
+	exec "$top/tests/vm/run.sh" --kver "$kver" "$@"
