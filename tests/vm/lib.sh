@@ -8,6 +8,9 @@ set -eEuo pipefail
 
 IP=/usr/sbin/ip		# not busybox's: iproute2 is what users run
 FNAT_LOG=/tmp/fnat
+# A debug kernel runs several times slower (make check-debug): every wait
+# and time limit of a scenario is multiplied by this.
+FNAT_SCALE=${FNAT_SCALE:-1}
 mkdir -p "$FNAT_LOG"
 
 _exit_steps=()
@@ -143,9 +146,12 @@ bg() {
 	_bg_pids+=($!)
 }
 
-# wait_for SECONDS WHAT CMD...: poll CMD until it succeeds.
+# scaled SECONDS: a time limit, on this kernel
+scaled() { echo $(($1 * FNAT_SCALE)); }
+
+# wait_for SECONDS WHAT CMD...: poll CMD until it succeeds (SECONDS scaled).
 wait_for() {
-	local limit=$1 what=$2 end
+	local limit=$(($1 * FNAT_SCALE)) what=$2 end
 	shift 2
 	end=$((SECONDS + limit))
 	while ((SECONDS < end)); do

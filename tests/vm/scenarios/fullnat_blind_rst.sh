@@ -19,7 +19,7 @@ fullnat_web 1 1 rr
 conn_state() { lbctl -n lb1 -j conn | jq -r '.[0].state'; }
 established() { [[ $(conn_state) == established ]]; }
 
-bg c1 hold timeout 120 tcp_hold -n 1 -w /tmp/go "$VIP" 80
+bg c1 hold timeout "$(scaled 120)" tcp_hold -n 1 -w /tmp/go "$VIP" 80
 wait_for 30 "the held connection" established
 cport=$(lbctl -n lb1 -j conn | jq -r '.[0].client.port')
 lb lb1 conn

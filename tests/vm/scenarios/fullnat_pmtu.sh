@@ -32,7 +32,7 @@ upload() { # the transcript goes to stderr, the checksum to stdout
 		bg rs1 "sink$1" socat -u TCP-LISTEN:9000,reuseaddr \
 			"SYSTEM:sha256sum > $FNAT_LOG/upload.sum"
 		wait_for 20 "socat on rs1:9000" listening rs1 9000
-		on c1 timeout 60 socat -u /tmp/up "TCP:$VIP:9000"
+		on c1 timeout "$(scaled 60)" socat -u /tmp/up "TCP:$VIP:9000"
 		wait_for 60 "the upload's checksum" test -s "$FNAT_LOG/upload.sum"
 	} >&2
 	cut -d' ' -f1 < "$FNAT_LOG/upload.sum"

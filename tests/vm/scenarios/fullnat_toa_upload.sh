@@ -25,7 +25,7 @@ wait_for 20 "socat on rs1:9000" listening rs1 9000
 log "20 MB upload"
 dd if=/dev/urandom of=/tmp/up bs=1M count=20 status=none
 want=$(sha256sum < /tmp/up | cut -d' ' -f1)
-on c1 timeout 200 socat -u /tmp/up "TCP:$VIP:9000"
+on c1 timeout "$(scaled 200)" socat -u /tmp/up "TCP:$VIP:9000"
 wait_for 60 "the upload's checksum" test -s "$FNAT_LOG/upload.sum"
 assert_eq "$(cut -d' ' -f1 < "$FNAT_LOG/upload.sum")" "$want" "upload checksum"
 
