@@ -58,7 +58,9 @@ lb lb1 laddr
 used=$(lbctl -n lb1 -j laddr | jq '[.[].conns] | add')
 assert_eq "$used" 630 "connections over the local addresses"
 assert_ge "$(counter lb1 toa_inserted)" 630 "TOA written (third ACK and the request, per connection)"
-assert_eq "$(counter lb1 mss_lowered)" 630 "MSS lowered in every SYN-ACK"
+# at least once per connection: a server retransmits its SYN-ACK when the
+# client's ACK is slow (a loaded host), and the copy is lowered too
+assert_ge "$(counter lb1 mss_lowered)" 630 "MSS lowered in every SYN-ACK"
 
 log "requests for an address with no service pass by untouched"
 body=$(http_get c1 "http://$RS_NET.11:8080/")
