@@ -16,8 +16,7 @@
 #include <netlink/msg.h>
 
 #include "attrs.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "util.h"
 
 /* Our names of the forwarding modes are the ABI's, spelt out. */
 static const uint8_t fwd_to_abi[] = {
@@ -26,7 +25,6 @@ static const uint8_t fwd_to_abi[] = {
 	[LB_FWD_DR]		= FULLNAT_FWD_DR,
 	[LB_FWD_TUN]		= FULLNAT_FWD_TUN,
 };
-
 
 static int fwd_from_abi(uint8_t v)
 {

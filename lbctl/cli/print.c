@@ -11,8 +11,7 @@
 
 #include "output.h"
 #include "print.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "util.h"
 
 /* ipvsadm's names of the forwarding modes, for the Forward column. */
 static const char *const fwd_labels[] = {

@@ -9,8 +9,6 @@
 
 #include "plan.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
 /* The phases of plan.h, in the order they run. */
 enum phase {
 	PH_CONFIG,

@@ -11,11 +11,7 @@
 #include <string.h>
 
 #include "args.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-/* Leaves room for the reason of a parser and the words around it. */
-#define REASON_MAX 256
+#include "util.h"
 
 /*
  * A keyword and its values. parse() reads vals[0..nvals) into obj; on
@@ -69,16 +65,12 @@ static const struct opt *find_opt(const struct opt *opts, size_t n,
 static int unknown_opt(const struct opt *opts, size_t n, const char *word,
 		       char *err, size_t errlen)
 {
-	char list[REASON_MAX] = "";
-	size_t i, off = 0;
+	char list[LB_REASON_MAX];
 
 	if (!n)
 		return wrong(err, errlen, word,
 			     "no more arguments are expected here");
-	for (i = 0; i < n && off < sizeof(list); i++)
-		off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s",
-					!i ? "" : i + 1 < n ? ", " : " or ",
-					opts[i].name);
+	lb_join_names(list, sizeof(list), opts, n, sizeof(*opts), " or ");
 	return parse_fail(err, errlen, "argument \"%s\" is wrong: expected %s",
 			  word, list);
 }
@@ -93,7 +85,7 @@ static int parse_words(const struct opt *opts, size_t n, int argc,
 		       char *err, size_t errlen)
 {
 	static const struct opt positional = { .nvals = 0 };
-	char why[REASON_MAX], key[REASON_MAX];
+	char why[LB_REASON_MAX], key[LB_REASON_MAX];
 	unsigned long seen = 0;
 	const struct opt *o;
 	int i, bad, ret;
@@ -149,7 +141,7 @@ static int parse_opts(const struct opt *opts, size_t n, int argc,
 static int take_service(int argc, char **argv, int *i,
 			struct lb_service *svc, char *err, size_t errlen)
 {
-	char why[REASON_MAX];
+	char why[LB_REASON_MAX];
 	struct lb_addrport ap;
 
 	if (*i >= argc)
@@ -169,7 +161,7 @@ static int take_service(int argc, char **argv, int *i,
 static int take_dest(int argc, char **argv, int *i, struct lb_dest *dest,
 		     char *err, size_t errlen)
 {
-	char why[REASON_MAX];
+	char why[LB_REASON_MAX];
 	struct lb_addrport ap;
 
 	if (*i >= argc)
@@ -365,7 +357,7 @@ int args_rs_del(int argc, char **argv, struct lb_service *svc,
 int args_laddr(int argc, char **argv, struct lb_addr_range *range,
 	       char *err, size_t errlen)
 {
-	char why[REASON_MAX];
+	char why[LB_REASON_MAX];
 	struct lb_addr a;
 
 	if (!argc)

@@ -9,20 +9,19 @@
  * VIP) come last.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "cluster.h"
 #include "jwalk.h"
 #include "netns.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
 
 /* NULL if fullnat.ko can use a (a VIP, LIP or real server), else why not. */
 static const char *unusable(const struct lb_addr *a)
@@ -37,33 +36,33 @@ static const char *unusable(const struct lb_addr *a)
 	return NULL;
 }
 
-static int get_addr(struct pctx *p, const json_t *v, struct lb_addr *a)
+static int get_addr(struct jw_ctx *p, const json_t *v, struct lb_addr *a)
 {
-	int ret = PARSE_STR(p, v, parse_addr, a);
+	int ret = JW_PARSE_STR(p, v, parse_addr, a);
 
 	if (!ret && unusable(a))
-		return fail(p, "%s %s", json_string_value(v), unusable(a));
+		return jw_fail(p, "%s %s", json_string_value(v), unusable(a));
 	return ret;
 }
 
 /* --- real servers -------------------------------------------------------------- */
 
-INT_KEY(rs_port, struct lb_dest, port, uint16_t, "port", 1, 65535)
-INT_KEY(rs_weight, struct lb_dest, weight, int32_t, "weight", 0,
+JW_INT_KEY(rs_port, struct lb_dest, port, uint16_t, "port", 1, UINT16_MAX)
+JW_INT_KEY(rs_weight, struct lb_dest, weight, int32_t, "weight", 0,
 	FULLNAT_WEIGHT_MAX)
 
-static int rs_address(struct pctx *p, json_t *v, void *d)
+static int rs_address(struct jw_ctx *p, json_t *v, void *d)
 {
 	return get_addr(p, v, &((struct lb_dest *)d)->addr);
 }
 
-static const struct key rs_keys[] = {
-	{ "address", V_STRING, true, rs_address },
-	{ "port", V_INTEGER, true, rs_port },
-	{ "weight", V_INTEGER, false, rs_weight },
+static const struct jw_key rs_keys[] = {
+	{ "address", JW_STRING, true, rs_address },
+	{ "port", JW_INTEGER, true, rs_port },
+	{ "weight", JW_INTEGER, false, rs_weight },
 };
 
-static int real_server(struct pctx *p, json_t *v, void *list)
+static int real_server(struct jw_ctx *p, json_t *v, void *list)
 {
 	struct lb_dest_list *l = list;
 	char ap[LB_ADDRPORT_STRLEN];
@@ -73,8 +72,8 @@ static int real_server(struct pctx *p, json_t *v, void *list)
 
 	lb_dest_init(&d);
 	d.weight = 1;
-	ret = check_type(p, v, V_OBJECT) ?:
-	      walk(p, v, rs_keys, ARRAY_SIZE(rs_keys), &d);
+	ret = jw_check_type(p, v, JW_OBJECT) ?:
+	      jw_walk(p, v, rs_keys, ARRAY_SIZE(rs_keys), &d);
 	if (ret)
 		return ret;
 	for (i = 0; i < l->n; i++) {
@@ -82,10 +81,10 @@ static int real_server(struct pctx *p, json_t *v, void *list)
 			continue;
 		format_addrport(&(struct lb_addrport){ d.addr, d.port }, ap,
 				sizeof(ap));
-		return fail(p, "real server %s is also real_servers[%zu]", ap,
+		return jw_fail(p, "real server %s is also real_servers[%zu]", ap,
 			    i);
 	}
-	return lb_list_push(l, &d) ? oom(p) : 0;
+	return lb_list_push(l, &d) ? jw_oom(p) : 0;
 }
 
 /* --- services ------------------------------------------------------------------ */
@@ -96,88 +95,89 @@ struct svc_in {
 	const char *name;
 };
 
-static int svc_name(struct pctx *p, json_t *v, void *s)
+static int svc_name(struct jw_ctx *p, json_t *v, void *s)
 {
 	size_t n = json_string_length(v);
 
-	if (!n || n >= 64)
-		return fail(p, "a service name is 1 to 63 characters");
+	if (!n || n >= LB_SERVICE_NAME_MAX)
+		return jw_fail(p, "a service name is 1 to %d characters",
+			       LB_SERVICE_NAME_MAX - 1);
 	((struct svc_in *)s)->name = json_string_value(v);
 	return 0;
 }
 
-static int svc_protocol(struct pctx *p, json_t *v, void *s)
+static int svc_protocol(struct jw_ctx *p, json_t *v, void *s)
 {
 	struct lb_service *svc = &((struct svc_in *)s)->e.svc;
-	int ret = PARSE_STR(p, v, parse_proto, &svc->proto);
+	int ret = JW_PARSE_STR(p, v, parse_proto, &svc->proto);
 
 	if (!ret && svc->proto == LB_PROTO_UDP)
-		return fail(p, "UDP services are not supported by fullnat.ko yet");
+		return jw_fail(p, "UDP services are not supported by fullnat.ko yet");
 	return ret;
 }
 
-static int svc_vip(struct pctx *p, json_t *v, void *s)
+static int svc_vip(struct jw_ctx *p, json_t *v, void *s)
 {
 	return get_addr(p, v, &((struct svc_in *)s)->e.svc.addr);
 }
 
-INT_KEY(svc_port, struct svc_in, e.svc.port, uint16_t, "port", 1, 65535)
+JW_INT_KEY(svc_port, struct svc_in, e.svc.port, uint16_t, "port", 1, UINT16_MAX)
 
-static int svc_forward(struct pctx *p, json_t *v, void *s)
+static int svc_forward(struct jw_ctx *p, json_t *v, void *s)
 {
 	struct lb_service *svc = &((struct svc_in *)s)->e.svc;
 	enum lb_fwd fwd;
-	int ret = PARSE_STR(p, v, parse_fwd, &fwd);
+	int ret = JW_PARSE_STR(p, v, parse_fwd, &fwd);
 
 	if (ret)
 		return ret;
 	if (fwd != LB_FWD_FULLNAT)
-		return fail(p, "forwarding mode %s is not implemented in fullnat.ko yet; only fullnat is",
+		return jw_fail(p, "forwarding mode %s is not implemented in fullnat.ko yet; only fullnat is",
 			    fwd_name(fwd));
 	svc->fwd = (int)fwd;
 	return 0;
 }
 
-static int svc_scheduler(struct pctx *p, json_t *v, void *s)
+static int svc_scheduler(struct jw_ctx *p, json_t *v, void *s)
 {
 	struct lb_service *svc = &((struct svc_in *)s)->e.svc;
 
-	return PARSE_STR(p, v, parse_sched, svc->sched, sizeof(svc->sched));
+	return JW_PARSE_STR(p, v, parse_sched, svc->sched, sizeof(svc->sched));
 }
 
-static int svc_toa(struct pctx *p, json_t *v, void *s)
+static int svc_toa(struct jw_ctx *p, json_t *v, void *s)
 {
 	(void)p;
 	((struct svc_in *)s)->e.svc.toa = json_is_true(v);
 	return 0;
 }
 
-static int svc_persistence(struct pctx *p, json_t *v, void *s)
+static int svc_persistence(struct jw_ctx *p, json_t *v, void *s)
 {
 	long long n = 0;
-	int ret = int_in(p, v, "persistence", 0, INT_MAX, &n);
+	int ret = jw_int_in(p, v, "persistence", 0, INT_MAX, &n);
 
 	(void)s;
 	if (!ret && n)
-		return fail(p, "persistence is not implemented in fullnat.ko yet; only 0 is");
+		return jw_fail(p, "persistence is not implemented in fullnat.ko yet; only 0 is");
 	return ret;
 }
 
-static int svc_real_servers(struct pctx *p, json_t *v, void *s)
+static int svc_real_servers(struct jw_ctx *p, json_t *v, void *s)
 {
-	return walk_array(p, v, real_server, &((struct svc_in *)s)->e.dests);
+	return jw_walk_array(p, v, real_server, &((struct svc_in *)s)->e.dests);
 }
 
-static const struct key svc_keys[] = {
-	{ "name", V_STRING, false, svc_name },
-	{ "protocol", V_STRING, true, svc_protocol },
-	{ "vip", V_STRING, true, svc_vip },
-	{ "port", V_INTEGER, true, svc_port },
-	{ "forward", V_STRING, false, svc_forward },
-	{ "scheduler", V_STRING, false, svc_scheduler },
-	{ "toa", V_BOOLEAN, false, svc_toa },
-	{ "persistence", V_INTEGER, false, svc_persistence },
-	{ "real_servers", V_ARRAY, false, svc_real_servers },
+static const struct jw_key svc_keys[] = {
+	{ "name", JW_STRING, false, svc_name },
+	{ "protocol", JW_STRING, true, svc_protocol },
+	{ "vip", JW_STRING, true, svc_vip },
+	{ "port", JW_INTEGER, true, svc_port },
+	{ "forward", JW_STRING, false, svc_forward },
+	{ "scheduler", JW_STRING, false, svc_scheduler },
+	{ "toa", JW_BOOLEAN, false, svc_toa },
+	{ "persistence", JW_INTEGER, false, svc_persistence },
+	{ "real_servers", JW_ARRAY, false, svc_real_servers },
 };
 
 /* The services read so far, with their names, for the checks across. */
@@ -186,7 +186,7 @@ struct svc_acc {
 	const char **names;
 };
 
-static int service(struct pctx *p, json_t *v, void *acc)
+static int service(struct jw_ctx *p, json_t *v, void *acc)
 {
 	struct svc_acc *a = acc;
 	struct svc_in s = { .e.dests = { 0 } };
@@ -199,26 +199,26 @@ static int service(struct pctx *p, json_t *v, void *acc)
 	s.e.svc.fwd = LB_FWD_FULLNAT;
 	s.e.svc.toa = 1;
 	strcpy(s.e.svc.sched, "wlc");
-	ret = check_type(p, v, V_OBJECT) ?:
-	      walk(p, v, svc_keys, ARRAY_SIZE(svc_keys), &s);
+	ret = jw_check_type(p, v, JW_OBJECT) ?:
+	      jw_walk(p, v, svc_keys, ARRAY_SIZE(svc_keys), &s);
 	for (i = 0; !ret && i < n; i++) {
 		const struct lb_service *o = &a->list->v[i].svc;
 
 		if (lb_service_same(o, &s.e.svc)) {
 			format_addrport(&(struct lb_addrport){ o->addr,
 				o->port }, ap, sizeof(ap));
-			ret = fail(p, "service %s %s is also services[%zu]",
+			ret = jw_fail(p, "service %s %s is also services[%zu]",
 				   proto_name(o->proto), ap, i);
 		} else if (s.name && a->names[i] &&
 			   !strcmp(s.name, a->names[i])) {
-			ret = fail(p, "service name \"%s\" is also services[%zu]'s",
+			ret = jw_fail(p, "service name \"%s\" is also services[%zu]'s",
 				   s.name, i);
 		}
 	}
 	names = ret ? NULL : realloc(a->names, (n + 1) * sizeof(*names));
 	if (!ret && (!names || lb_list_push(a->list, &s.e))) {
 		a->names = names ?: a->names;
-		ret = oom(p);
+		ret = jw_oom(p);
 	}
 	if (ret) {
 		lb_list_free(&s.e.dests);
@@ -231,11 +231,11 @@ static int service(struct pctx *p, json_t *v, void *acc)
 
 /* --- directors ------------------------------------------------------------------ */
 
-static int cfg_conn_max(struct pctx *p, json_t *v, void *c)
+static int cfg_conn_max(struct jw_ctx *p, json_t *v, void *c)
 {
 	struct lb_config *cfg = c;
 	long long n = 0;
-	int ret = int_in(p, v, "conn_max", 1, FULLNAT_CONN_MAX_LIMIT, &n);
+	int ret = jw_int_in(p, v, "conn_max", 1, FULLNAT_CONN_MAX_LIMIT, &n);
 
 	if (!ret) {
 		cfg->conn_max = (uint32_t)n;
@@ -244,29 +244,29 @@ static int cfg_conn_max(struct pctx *p, json_t *v, void *c)
 	return ret;
 }
 
-INT_KEY(range_min, struct lb_config, port_min, uint16_t, "port", 1, 65535)
-INT_KEY(range_max, struct lb_config, port_max, uint16_t, "port", 1, 65535)
+JW_INT_KEY(range_min, struct lb_config, port_min, uint16_t, "port", 1, UINT16_MAX)
+JW_INT_KEY(range_max, struct lb_config, port_max, uint16_t, "port", 1, UINT16_MAX)
 
-static const struct key range_keys[] = {
-	{ "min", V_INTEGER, true, range_min },
-	{ "max", V_INTEGER, true, range_max },
+static const struct jw_key range_keys[] = {
+	{ "min", JW_INTEGER, true, range_min },
+	{ "max", JW_INTEGER, true, range_max },
 };
 
-static int cfg_port_range(struct pctx *p, json_t *v, void *c)
+static int cfg_port_range(struct jw_ctx *p, json_t *v, void *c)
 {
 	struct lb_config *cfg = c;
-	int ret = walk(p, v, range_keys, ARRAY_SIZE(range_keys), cfg);
+	int ret = jw_walk(p, v, range_keys, ARRAY_SIZE(range_keys), cfg);
 
 	if (ret)
 		return ret;
 	if (cfg->port_min > cfg->port_max)
-		return fail(p, "port range %u-%u is reversed", cfg->port_min,
+		return jw_fail(p, "port range %u-%u is reversed", cfg->port_min,
 			    cfg->port_max);
 	cfg->present |= LB_CFG_PORT_RANGE;
 	return 0;
 }
 
-static int cfg_expire_nodest(struct pctx *p, json_t *v, void *c)
+static int cfg_expire_nodest(struct jw_ctx *p, json_t *v, void *c)
 {
 	struct lb_config *cfg = c;
 
@@ -277,10 +277,10 @@ static int cfg_expire_nodest(struct pctx *p, json_t *v, void *c)
 }
 
 /* The keys of "timeout" are the states: parse.c knows them. */
-static int cfg_timeout(struct pctx *p, json_t *v, void *c)
+static int cfg_timeout(struct jw_ctx *p, json_t *v, void *c)
 {
 	struct lb_config *cfg = c;
-	char why[REASON_MAX];
+	char why[LB_REASON_MAX];
 	unsigned int st;
 	const char *name;
 	long long n = 0;
@@ -288,25 +288,25 @@ static int cfg_timeout(struct pctx *p, json_t *v, void *c)
 	int ret;
 
 	json_object_foreach(v, name, t) {
-		push_key(p, name);
+		jw_push_key(p, name);
 		if (parse_tcp_state(name, &st, why, sizeof(why)))
-			return fail(p, "%s", why);
-		ret = check_type(p, t, V_INTEGER) ?:
-		      int_in(p, t, "timeout", 1, FULLNAT_TIMEOUT_MAX, &n);
+			return jw_fail(p, "%s", why);
+		ret = jw_check_type(p, t, JW_INTEGER) ?:
+		      jw_int_in(p, t, "timeout", 1, FULLNAT_TIMEOUT_MAX, &n);
 		if (ret)
 			return ret;
 		cfg->timeout[st] = (uint32_t)n;
 		cfg->present |= LB_CFG_TIMEOUT(st);
-		pop(p);
+		jw_pop(p);
 	}
 	return 0;
 }
 
-static const struct key cfg_keys[] = {
-	{ "conn_max", V_INTEGER, false, cfg_conn_max },
-	{ "port_range", V_OBJECT, false, cfg_port_range },
-	{ "expire_nodest", V_BOOLEAN, false, cfg_expire_nodest },
-	{ "timeout", V_OBJECT, false, cfg_timeout },
+static const struct jw_key cfg_keys[] = {
+	{ "conn_max", JW_INTEGER, false, cfg_conn_max },
+	{ "port_range", JW_OBJECT, false, cfg_port_range },
+	{ "expire_nodest", JW_BOOLEAN, false, cfg_expire_nodest },
+	{ "timeout", JW_OBJECT, false, cfg_timeout },
 };
 
 /* Where each local address came from, for the checks across directors. */
@@ -333,58 +333,57 @@ struct dir_in {
 	struct serve_list *refs;
 };
 
-static int dir_name(struct pctx *p, json_t *v, void *di)
+static int dir_name(struct jw_ctx *p, json_t *v, void *di)
 {
 	struct lb_director *d = &((struct dir_in *)di)->d;
 	const char *s = json_string_value(v);
 	size_t n = json_string_length(v), i;
 
 	if (!n || n >= LB_DIRECTOR_NAME_MAX)
-		return fail(p, "a director name is 1 to %d characters",
+		return jw_fail(p, "a director name is 1 to %d characters",
 			    LB_DIRECTOR_NAME_MAX - 1);
 	for (i = 0; i < n; i++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			    "0123456789._-", s[i]))
-			return fail(p, "director name \"%s\" has a character other than A-Z, a-z, 0-9, \".\", \"_\" and \"-\"",
+		if (!lb_name_char(s[i]))
+			return jw_fail(p, "director name \"%s\" has a character other than A-Z, a-z, 0-9, \".\", \"_\" and \"-\"",
 				    s);
 	memcpy(d->name, s, n + 1);
 	return 0;
 }
 
-static int dir_netns(struct pctx *p, json_t *v, void *di)
+static int dir_netns(struct jw_ctx *p, json_t *v, void *di)
 {
-	char why[REASON_MAX];
+	char why[LB_REASON_MAX];
 	char *s;
 
 	if (netns_check_name(json_string_value(v), why, sizeof(why)))
-		return fail(p, "%s", why);
+		return jw_fail(p, "%s", why);
 	s = strdup(json_string_value(v));
 	if (!s)
-		return oom(p);
+		return jw_oom(p);
 	((struct dir_in *)di)->d.netns = s;
 	return 0;
 }
 
-static int dir_ssh(struct pctx *p, json_t *v, void *di)
+static int dir_ssh(struct jw_ctx *p, json_t *v, void *di)
 {
 	const char *s = json_string_value(v);
 	size_t i;
 
 	/* A destination, never an option of ssh's. */
 	if (!*s || *s == '-')
-		return fail(p, "an ssh destination is [USER@]HOST, not empty and not starting with \"-\"");
+		return jw_fail(p, "an ssh destination is [USER@]HOST, not empty and not starting with \"-\"");
 	for (i = 0; s[i]; i++)
 		if (s[i] <= ' ' || s[i] == 0x7f)
-			return fail(p, "ssh destination \"%s\" has white space or a control character",
+			return jw_fail(p, "ssh destination \"%s\" has white space or a control character",
 				    s);
 	s = strdup(s);
 	if (!s)
-		return oom(p);
+		return jw_oom(p);
 	((struct dir_in *)di)->d.ssh = (char *)s;
 	return 0;
 }
 
-static int dir_laddr(struct pctx *p, json_t *v, void *di)
+static int dir_laddr(struct jw_ctx *p, json_t *v, void *di)
 {
 	struct dir_in *in = di;
 	struct lb_addr_range r;
@@ -395,13 +394,13 @@ static int dir_laddr(struct pctx *p, json_t *v, void *di)
 	uint32_t i;
 	int ret;
 
-	ret = check_type(p, v, V_STRING);
+	ret = jw_check_type(p, v, JW_STRING);
 	if (ret)
 		return ret;
 	s = json_string_value(v);
 	if (strchr(s, '-'))
-		ret = PARSE_STR(p, v, parse_addr_range, &r);
-	else if (!(ret = PARSE_STR(p, v, parse_addr, &r.lo))) {
+		ret = JW_PARSE_STR(p, v, parse_addr_range, &r);
+	else if (!(ret = JW_PARSE_STR(p, v, parse_addr, &r.lo))) {
 		r.hi = r.lo;
 		r.count = 1;
 	}
@@ -411,53 +410,53 @@ static int dir_laddr(struct pctx *p, json_t *v, void *di)
 		addr_range_nth(&r, i, &la.addr);
 		if (unusable(&la.addr)) {
 			format_addr(&la.addr, a, sizeof(a));
-			return fail(p, "%s %s", a, unusable(&la.addr));
+			return jw_fail(p, "%s %s", a, unusable(&la.addr));
 		}
 		lip = (struct lip){ la.addr, in->index,
 				    p->path[p->depth - 1].index };
 		if (lb_list_push(&in->d.laddrs, &la) ||
 		    lb_list_push(in->lips, &lip))
-			return oom(p);
+			return jw_oom(p);
 	}
 	return 0;
 }
 
-static int dir_laddrs(struct pctx *p, json_t *v, void *di)
+static int dir_laddrs(struct jw_ctx *p, json_t *v, void *di)
 {
-	return walk_array(p, v, dir_laddr, di);
+	return jw_walk_array(p, v, dir_laddr, di);
 }
 
-static int dir_serve(struct pctx *p, json_t *v, void *di)
+static int dir_serve(struct jw_ctx *p, json_t *v, void *di)
 {
 	struct dir_in *in = di;
 	struct serve_ref r = { .dir = in->index,
 			       .elem = p->path[p->depth - 1].index };
 
-	if (check_type(p, v, V_STRING))
+	if (jw_check_type(p, v, JW_STRING))
 		return -EINVAL;
 	r.name = json_string_value(v);
-	return lb_list_push(in->refs, &r) ? oom(p) : 0;
+	return lb_list_push(in->refs, &r) ? jw_oom(p) : 0;
 }
 
-static int dir_services(struct pctx *p, json_t *v, void *di)
+static int dir_services(struct jw_ctx *p, json_t *v, void *di)
 {
 	((struct dir_in *)di)->d.serves_some = true;
-	return walk_array(p, v, dir_serve, di);
+	return jw_walk_array(p, v, dir_serve, di);
 }
 
-static int dir_config(struct pctx *p, json_t *v, void *di)
+static int dir_config(struct jw_ctx *p, json_t *v, void *di)
 {
-	return walk(p, v, cfg_keys, ARRAY_SIZE(cfg_keys),
+	return jw_walk(p, v, cfg_keys, ARRAY_SIZE(cfg_keys),
 		    &((struct dir_in *)di)->d.config);
 }
 
-static const struct key dir_keys[] = {
-	{ "name", V_STRING, true, dir_name },
-	{ "netns", V_STRING, false, dir_netns },
-	{ "ssh", V_STRING, false, dir_ssh },
-	{ "local_addresses", V_ARRAY, false, dir_laddrs },
-	{ "services", V_ARRAY, false, dir_services },
-	{ "config", V_OBJECT, false, dir_config },
+static const struct jw_key dir_keys[] = {
+	{ "name", JW_STRING, true, dir_name },
+	{ "netns", JW_STRING, false, dir_netns },
+	{ "ssh", JW_STRING, false, dir_ssh },
+	{ "local_addresses", JW_ARRAY, false, dir_laddrs },
+	{ "services", JW_ARRAY, false, dir_services },
+	{ "config", JW_OBJECT, false, dir_config },
 };
 
 static void director_free(struct lb_director *d)
@@ -479,7 +478,7 @@ struct dir_acc {
 	struct serve_list refs;
 };
 
-static int director(struct pctx *p, json_t *v, void *acc)
+static int director(struct jw_ctx *p, json_t *v, void *acc)
 {
 	struct dir_acc *a = acc;
 	struct dir_in in = { .index = a->list->n, .lips = &a->lips,
@@ -488,24 +487,24 @@ static int director(struct pctx *p, json_t *v, void *acc)
 	int ret;
 
 	lb_config_init(&in.d.config);
-	ret = check_type(p, v, V_OBJECT) ?:
-	      walk(p, v, dir_keys, ARRAY_SIZE(dir_keys), &in);
+	ret = jw_check_type(p, v, JW_OBJECT) ?:
+	      jw_walk(p, v, dir_keys, ARRAY_SIZE(dir_keys), &in);
 	for (i = 0; !ret && i < a->list->n; i++) {
 		const struct lb_director *o = &a->list->v[i];
 
 		if (!strcmp(o->name, in.d.name)) {
-			push_key(p, "name");
-			ret = fail(p, "director name \"%s\" is also directors[%zu]'s",
+			jw_push_key(p, "name");
+			ret = jw_fail(p, "director name \"%s\" is also directors[%zu]'s",
 				   in.d.name, i);
 		} else if (same_str(o->netns, in.d.netns) &&
 			   same_str(o->ssh, in.d.ssh)) {
 			/* Each would undo what the other applies. */
-			ret = fail(p, "directors[%zu] (%s) is reached the same way: one namespace is one director",
+			ret = jw_fail(p, "directors[%zu] (%s) is reached the same way: one namespace is one director",
 				   i, o->name);
 		}
 	}
 	if (!ret && lb_list_push(a->list, &in.d))
-		ret = oom(p);
+		ret = jw_oom(p);
 	if (ret)
 		director_free(&in.d);
 	return ret;
@@ -531,21 +530,21 @@ static bool lip_before(const struct lip *x, const struct lip *y)
 	return x->dir < y->dir || (x->dir == y->dir && x->elem < y->elem);
 }
 
-/* The path of a local address, for fail(). */
-static void at_lip(struct pctx *p, const struct lip *at)
+/* The path of a local address, for jw_fail(). */
+static void at_lip(struct jw_ctx *p, const struct lip *at)
 {
 	p->depth = 0;
-	push_key(p, "directors");
-	push_index(p, at->dir);
-	push_key(p, "local_addresses");
-	push_index(p, at->elem);
+	jw_push_key(p, "directors");
+	jw_push_index(p, at->dir);
+	jw_push_key(p, "local_addresses");
+	jw_push_index(p, at->elem);
 }
 
 /*
  * A local address claimed twice (by two directors, or twice by one), and
  * one that is a VIP: the first such address in the file is the error.
  */
-static int check_lips(struct pctx *p, struct lip_list *lips,
+static int check_lips(struct jw_ctx *p, struct lip_list *lips,
 		      const struct lb_director_list *dirs,
 		      const struct lb_svc_list *svcs)
 {
@@ -577,21 +576,21 @@ static int check_lips(struct pctx *p, struct lip_list *lips,
 		format_addr(&dup->addr, a, sizeof(a));
 		at_lip(p, dup);
 		if (first->dir == dup->dir)
-			return fail(p, "%s is also local_addresses[%zu] of this director",
+			return jw_fail(p, "%s is also local_addresses[%zu] of this director",
 				    a, first->elem);
-		return fail(p, "%s is also a local address of directors[%zu] (%s)",
+		return jw_fail(p, "%s is also a local address of directors[%zu] (%s)",
 			    a, first->dir, dirs->v[first->dir].name);
 	}
 	if (vip) {
 		format_addr(&vip->addr, a, sizeof(a));
 		at_lip(p, vip);
-		return fail(p, "%s is the VIP of services[%zu]", a, svc);
+		return jw_fail(p, "%s is the VIP of services[%zu]", a, svc);
 	}
 	return 0;
 }
 
 /* Each name of a director's "services" to its service's index. */
-static int resolve_serves(struct pctx *p, const struct serve_list *refs,
+static int resolve_serves(struct jw_ctx *p, const struct serve_list *refs,
 			  struct lb_director_list *dirs, const char **names,
 			  size_t n)
 {
@@ -606,18 +605,18 @@ static int resolve_serves(struct pctx *p, const struct serve_list *refs,
 		     s++)
 			;
 		p->depth = 0;
-		push_key(p, "directors");
-		push_index(p, r->dir);
-		push_key(p, "services");
-		push_index(p, r->elem);
+		jw_push_key(p, "directors");
+		jw_push_index(p, r->dir);
+		jw_push_key(p, "services");
+		jw_push_index(p, r->elem);
 		if (s == n)
-			return fail(p, "no service is named \"%s\"", r->name);
+			return jw_fail(p, "no service is named \"%s\"", r->name);
 		for (k = 0; k < d->serves.n; k++)
 			if (d->serves.v[k] == s)
-				return fail(p, "service \"%s\" is listed twice",
+				return jw_fail(p, "service \"%s\" is listed twice",
 					    r->name);
 		if (lb_list_push(&d->serves, &s))
-			return oom(p);
+			return jw_oom(p);
 	}
 	return 0;
 }
@@ -630,7 +629,7 @@ struct top {
 };
 
 /* Checked before anything else (see cluster_parse()): nothing to do. */
-static int top_schema(struct pctx *p, json_t *v, void *t)
+static int top_schema(struct jw_ctx *p, json_t *v, void *t)
 {
 	(void)p;
 	(void)v;
@@ -638,41 +637,41 @@ static int top_schema(struct pctx *p, json_t *v, void *t)
 	return 0;
 }
 
-static int top_directors(struct pctx *p, json_t *v, void *t)
+static int top_directors(struct jw_ctx *p, json_t *v, void *t)
 {
 	if (!json_array_size(v))
-		return fail(p, "the cluster has no director");
-	return walk_array(p, v, director, &((struct top *)t)->dirs);
+		return jw_fail(p, "the cluster has no director");
+	return jw_walk_array(p, v, director, &((struct top *)t)->dirs);
 }
 
-static int top_services(struct pctx *p, json_t *v, void *t)
+static int top_services(struct jw_ctx *p, json_t *v, void *t)
 {
-	return walk_array(p, v, service, &((struct top *)t)->svcs);
+	return jw_walk_array(p, v, service, &((struct top *)t)->svcs);
 }
 
-static const struct key top_keys[] = {
-	{ "schema_version", V_INTEGER, true, top_schema },
-	{ "directors", V_ARRAY, true, top_directors },
-	{ "services", V_ARRAY, false, top_services },
+static const struct jw_key top_keys[] = {
+	{ "schema_version", JW_INTEGER, true, top_schema },
+	{ "directors", JW_ARRAY, true, top_directors },
+	{ "services", JW_ARRAY, false, top_services },
 };
 
 /*
  * The version first: a file from a newer lbctl is told so, not that its
  * new keys are unknown.
  */
-static int check_schema(struct pctx *p, json_t *root)
+static int check_schema(struct jw_ctx *p, json_t *root)
 {
 	json_t *v = json_object_get(root, "schema_version");
 	int ret;
 
 	if (!v)
-		return fail(p, "\"schema_version\" is missing");
-	push_key(p, "schema_version");
-	ret = check_type(p, v, V_INTEGER);
+		return jw_fail(p, "\"schema_version\" is missing");
+	jw_push_key(p, "schema_version");
+	ret = jw_check_type(p, v, JW_INTEGER);
 	if (!ret && json_integer_value(v) != LB_SCHEMA_VERSION)
-		ret = fail(p, "schema version %lld is not supported; this lbctl reads version %d",
+		ret = jw_fail(p, "schema version %lld is not supported; this lbctl reads version %d",
 			   (long long)json_integer_value(v), LB_SCHEMA_VERSION);
-	pop(p);
+	jw_pop(p);
 	return ret;
 }
 
@@ -689,7 +688,7 @@ void cluster_free(struct lb_cluster *c)
 int cluster_parse(const char *text, size_t len, const char *file,
 		  struct lb_cluster *c, char *err, size_t errlen)
 {
-	struct pctx p = {
+	struct jw_ctx p = {
 		.text = text, .len = len, .file = file,
 		.err = err, .errlen = errlen,
 	};
@@ -705,8 +704,8 @@ int cluster_parse(const char *text, size_t len, const char *file,
 	if (!root)
 		return parse_fail(err, errlen, "%s:%d:%d: %s", file, jerr.line,
 				  jerr.column, jerr.text);
-	ret = check_type(&p, root, V_OBJECT) ?: check_schema(&p, root) ?:
-	      walk(&p, root, top_keys, ARRAY_SIZE(top_keys), &t) ?:
+	ret = jw_check_type(&p, root, JW_OBJECT) ?: check_schema(&p, root) ?:
+	      jw_walk(&p, root, top_keys, ARRAY_SIZE(top_keys), &t) ?:
 	      resolve_serves(&p, &t.dirs.refs, &c->directors, t.svcs.names,
 			     c->services.n) ?:
 	      check_lips(&p, &t.dirs.lips, &c->directors, &c->services);
@@ -722,51 +721,25 @@ int cluster_parse(const char *text, size_t len, const char *file,
 int cluster_read(const char *path, char **text, size_t *len,
 		 char *err, size_t errlen)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	size_t n = 0, cap = 0;
-	char *buf = NULL, *b;
-	int ret = 0;
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) :
+		 STDIN_FILENO;
+	int ret;
 
-	if (!f) {
+	if (fd < 0) {
 		ret = -errno;
 		parse_fail(err, errlen, "cannot open %s: %s", path,
 			   strerror(errno));
 		return ret;
 	}
-	for (;;) {
-		if (cap - n < 4096) {
-			cap = cap ? 2 * cap : 65536;
-			b = cap <= LB_CLUSTER_FILE_MAX + 65536 ?
-			    realloc(buf, cap + 1) : NULL;
-			if (!b) {
-				ret = parse_fail(err, errlen,
-						 "%s is larger than %u bytes",
-						 path, LB_CLUSTER_FILE_MAX);
-				break;
-			}
-			buf = b;
-		}
-		n += fread(buf + n, 1, cap - n, f);
-		if (ferror(f)) {
-			ret = parse_fail(err, errlen, "cannot read %s: %s",
-					 path, strerror(errno));
-			break;
-		}
-		if (feof(f))
-			break;
-	}
-	if (f != stdin)
-		fclose(f);
-	if (!ret && n > LB_CLUSTER_FILE_MAX)
-		ret = parse_fail(err, errlen, "%s is larger than %u bytes",
-				 path, LB_CLUSTER_FILE_MAX);
-	if (ret) {
-		free(buf);
-		return ret;
-	}
-	buf[n] = '\0';
-	*text = buf;
-	*len = n;
+	ret = lb_read_all(fd, LB_CLUSTER_FILE_MAX, text, len);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	if (ret == -EFBIG)
+		return parse_fail(err, errlen, "%s is larger than %u bytes",
+				  path, LB_CLUSTER_FILE_MAX);
+	if (ret)
+		return parse_fail(err, errlen, "cannot read %s: %s", path,
+				  strerror(-ret));
 	return 0;
 }
 

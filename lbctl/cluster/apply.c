@@ -17,6 +17,7 @@
 
 #include "api.h"
 #include "args.h"
+#include "director.h"
 #include "lbctl.h"
 #include "output.h"
 #include "plan.h"
@@ -135,9 +136,7 @@ static int apply_here(const struct cluster_file *f,
 	size_t failed, left;
 	int ret;
 
-	ret = genl_open(&t.g, d->netns);
-	if (!ret)
-		ret = genl_resolve(&t.g);
+	ret = genl_attach(&t.g, d->netns);
 	if (!ret)
 		ret = lb_snapshot_read(&t.g, &cur, NULL,
 				       LB_SNAP_CONFIG | LB_SNAP_LADDRS);

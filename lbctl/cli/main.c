@@ -13,8 +13,7 @@
 #include "lbctl.h"
 #include "netns.h"
 #include "output.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "util.h"
 
 static const struct lbctl_cmd commands[] = {
 	{ .name = "show", .fn = cmd_show,
@@ -90,14 +89,11 @@ static int unknown_command(const char *name)
 /* "add, set or del" */
 static void list_verbs(const struct lbctl_cmd *cmd, char *buf, size_t len)
 {
-	const struct lbctl_cmd *v;
-	size_t off = 0;
+	size_t n;
 
-	buf[0] = '\0';
-	for (v = cmd->verbs; v->name && off < len; v++)
-		off += (size_t)snprintf(buf + off, len - off, "%s%s",
-					v == cmd->verbs ? "" :
-					v[1].name ? ", " : " or ", v->name);
+	for (n = 0; cmd->verbs[n].name; n++)
+		;
+	lb_join_names(buf, len, cmd->verbs, n, sizeof(*cmd->verbs), " or ");
 }
 
 /* argv[0] is the command, argv[1] its verb; no verb means "show". */
@@ -132,9 +128,7 @@ int lbctl_open(const struct lbctl *ctx, struct genl *g)
 {
 	int ret;
 
-	ret = genl_open(g, ctx->netns);
-	if (!ret)
-		ret = genl_resolve(g);
+	ret = genl_attach(g, ctx->netns);
 	if (!ret)
 		return LBCTL_EXIT_OK;
 	genl_close(g);

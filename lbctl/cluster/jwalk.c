@@ -15,25 +15,26 @@
 
 #include "jwalk.h"
 #include "parse.h"
+#include "util.h"
 
 
 /* --- where: the path and its line and column ------------------------------ */
 
-void push_key(struct pctx *p, const char *key)
+void jw_push_key(struct jw_ctx *p, const char *key)
 {
-	if (p->depth < PATH_DEPTH)
+	if (p->depth < JW_PATH_DEPTH)
 		p->path[p->depth] = (typeof(p->path[0])){ key, 0 };
 	p->depth++;
 }
 
-void push_index(struct pctx *p, size_t index)
+void jw_push_index(struct jw_ctx *p, size_t index)
 {
-	if (p->depth < PATH_DEPTH)
+	if (p->depth < JW_PATH_DEPTH)
 		p->path[p->depth] = (typeof(p->path[0])){ NULL, index };
 	p->depth++;
 }
 
-void pop(struct pctx *p)
+void jw_pop(struct jw_ctx *p)
 {
 	p->depth--;
 }
@@ -52,13 +53,13 @@ static bool plain_key(const char *key)
 }
 
 /* services[0].real_servers[1].weight; an odd key as ["a b"] */
-static void format_path(const struct pctx *p, char *buf, size_t len)
+static void format_path(const struct jw_ctx *p, char *buf, size_t len)
 {
 	size_t off = 0;
 	int i;
 
 	buf[0] = '\0';
-	for (i = 0; i < p->depth && i < PATH_DEPTH && off < len; i++) {
+	for (i = 0; i < p->depth && i < JW_PATH_DEPTH && off < len; i++) {
 		const char *key = p->path[i].key;
 
 		if (!key)
@@ -137,14 +138,14 @@ static bool key_is(const char *s, const char *e, const char *key)
 }
 
 /* The value that the first depth steps of p's path lead to, or NULL. */
-static const char *locate(const struct pctx *p, int depth)
+static const char *locate(const struct jw_ctx *p, int depth)
 {
 	const char *s = p->text, *end = p->text + p->len, *k;
 	size_t i;
 	int d;
 
 	s = skip_ws(s, end);
-	for (d = 0; d < depth && d < PATH_DEPTH && s < end; d++) {
+	for (d = 0; d < depth && d < JW_PATH_DEPTH && s < end; d++) {
 		const char *key = p->path[d].key;
 
 		if (*s != (key ? '{' : '['))
@@ -173,7 +174,7 @@ static const char *locate(const struct pctx *p, int depth)
 }
 
 /* Line and column (1-based, in characters, as jansson counts) of at. */
-static void line_col(const struct pctx *p, const char *at, int *line,
+static void line_col(const struct jw_ctx *p, const char *at, int *line,
 		     int *col)
 {
 	const char *s;
@@ -194,9 +195,9 @@ static void line_col(const struct pctx *p, const char *at, int *line,
  * "FILE:LINE:COL: PATH: reason" for the value at the current path (or the
  * nearest one that is in the text). Returns -EINVAL.
  */
-int fail(struct pctx *p, const char *fmt, ...)
+int jw_fail(struct jw_ctx *p, const char *fmt, ...)
 {
-	char path[REASON_MAX], why[REASON_MAX];
+	char path[LB_REASON_MAX], why[LB_REASON_MAX];
 	const char *at = NULL;
 	int line, col, d;
 	va_list ap;
@@ -216,11 +217,11 @@ int fail(struct pctx *p, const char *fmt, ...)
 
 
 static const char *const vtype_names[] = {
-	[V_STRING]	= "a string",
-	[V_INTEGER]	= "an integer",
-	[V_BOOLEAN]	= "true or false",
-	[V_OBJECT]	= "an object",
-	[V_ARRAY]	= "an array",
+	[JW_STRING]	= "a string",
+	[JW_INTEGER]	= "an integer",
+	[JW_BOOLEAN]	= "true or false",
+	[JW_OBJECT]	= "an object",
+	[JW_ARRAY]	= "an array",
 };
 
 static const char *json_type_name(const json_t *v)
@@ -238,34 +239,34 @@ static const char *json_type_name(const json_t *v)
 	return "something else";
 }
 
-static bool is_vtype(const json_t *v, enum vtype t)
+static bool is_vtype(const json_t *v, enum jw_type t)
 {
 	switch (t) {
-	case V_STRING:	return json_is_string(v);
-	case V_INTEGER:	return json_is_integer(v);
-	case V_BOOLEAN:	return json_is_boolean(v);
-	case V_OBJECT:	return json_is_object(v);
-	case V_ARRAY:	return json_is_array(v);
+	case JW_STRING:	return json_is_string(v);
+	case JW_INTEGER:	return json_is_integer(v);
+	case JW_BOOLEAN:	return json_is_boolean(v);
+	case JW_OBJECT:	return json_is_object(v);
+	case JW_ARRAY:	return json_is_array(v);
 	}
 	return false;
 }
 
-int check_type(struct pctx *p, const json_t *v, enum vtype t)
+int jw_check_type(struct jw_ctx *p, const json_t *v, enum jw_type t)
 {
 	if (is_vtype(v, t))
 		return 0;
-	return fail(p, "expected %s, not %s", vtype_names[t],
+	return jw_fail(p, "expected %s, not %s", vtype_names[t],
 		    json_type_name(v));
 }
 
 /* An integer in [min, max]; what names it, as parse.c's numbers do. */
-int int_in(struct pctx *p, const json_t *v, const char *what,
+int jw_int_in(struct jw_ctx *p, const json_t *v, const char *what,
 		  long long min, long long max, long long *out)
 {
 	json_int_t n = json_integer_value(v);
 
 	if (n < min || n > max)
-		return fail(p, "%s %lld is out of range %lld-%lld", what,
+		return jw_fail(p, "%s %lld is out of range %lld-%lld", what,
 			    (long long)n, min, max);
 	*out = n;
 	return 0;
@@ -274,26 +275,14 @@ int int_in(struct pctx *p, const json_t *v, const char *what,
 /* --- objects: a table of keys each --------------------------------------- */
 
 
-/* "address, port or weight" */
-static void key_list(const struct key *keys, size_t n, char *buf, size_t len)
-{
-	size_t i, off = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < n && off < len; i++)
-		off += (size_t)snprintf(buf + off, len - off, "%s%s",
-					!i ? "" : i + 1 < n ? ", " : " or ",
-					keys[i].name);
-}
-
 /*
  * Every key of obj (at the current path) through its table entry, in the
  * order of the file; then the required ones that are missing.
  */
-int walk(struct pctx *p, json_t *obj, const struct key *keys,
+int jw_walk(struct jw_ctx *p, json_t *obj, const struct jw_key *keys,
 		size_t n, void *dst)
 {
-	char list[REASON_MAX];
+	char list[LB_REASON_MAX];
 	const char *name;
 	json_t *v;
 	size_t i;
@@ -302,26 +291,27 @@ int walk(struct pctx *p, json_t *obj, const struct key *keys,
 	json_object_foreach(obj, name, v) {
 		for (i = 0; i < n && strcmp(name, keys[i].name); i++)
 			;
-		push_key(p, name);
+		jw_push_key(p, name);
 		if (i == n) {
-			key_list(keys, n, list, sizeof(list));
-			return fail(p, "unknown key; expected %s", list);
+			lb_join_names(list, sizeof(list), keys, n, sizeof(*keys),
+				      " or ");
+			return jw_fail(p, "unknown key; expected %s", list);
 		}
-		ret = check_type(p, v, keys[i].type) ?:
+		ret = jw_check_type(p, v, keys[i].type) ?:
 		      keys[i].parse(p, v, dst);
 		if (ret)
 			return ret;
-		pop(p);
+		jw_pop(p);
 	}
 	for (i = 0; i < n; i++)
 		if (keys[i].required && !json_object_get(obj, keys[i].name))
-			return fail(p, "\"%s\" is missing", keys[i].name);
+			return jw_fail(p, "\"%s\" is missing", keys[i].name);
 	return 0;
 }
 
 /* Each element of array v, an object, through keys into a fresh T. */
-int walk_array(struct pctx *p, json_t *arr,
-		      int (*one)(struct pctx *p, json_t *v, void *dst),
+int jw_walk_array(struct jw_ctx *p, json_t *arr,
+		      int (*one)(struct jw_ctx *p, json_t *v, void *dst),
 		      void *dst)
 {
 	size_t i;
@@ -329,18 +319,18 @@ int walk_array(struct pctx *p, json_t *arr,
 	int ret;
 
 	json_array_foreach(arr, i, v) {
-		push_index(p, i);
+		jw_push_index(p, i);
 		ret = one(p, v, dst);
 		if (ret)
 			return ret;
-		pop(p);
+		jw_pop(p);
 	}
 	return 0;
 }
 
-int oom(struct pctx *p)
+int jw_oom(struct jw_ctx *p)
 {
-	fail(p, "out of memory");
+	jw_fail(p, "out of memory");
 	return -ENOMEM;
 }
 
