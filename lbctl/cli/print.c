@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fields.h"
 #include "output.h"
 #include "print.h"
 #include "util.h"
@@ -72,32 +73,69 @@ void print_info(const struct lb_info *info)
 	out_uint("connection_max", "/%llu connections\n", info->conn_max);
 }
 
-void print_config(const struct lb_config *cfg, const char *key)
+/*
+ * The fields of t that obj has, as JSON; with show, the words the "lbctl
+ * show" table gives them after the key (LB_FF_SHOW, LB_FF_FLAG); with
+ * line, as text lines in the words that set them ("conn_max 100").
+ */
+static void print_fields(const struct lb_fields *t, const void *obj,
+			 bool show, bool line)
 {
-	char fmt[64];
+	const struct lb_config *cfg = obj;
+	const struct lb_field *f;
+	char fmt[64], v[32];
 	unsigned int st;
 
-	out_open_object(key);
-	if (cfg->present & LB_CFG_CONN_MAX)
-		out_uint("conn_max", "conn_max %llu\n", cfg->conn_max);
-	if (cfg->present & LB_CFG_PORT_RANGE) {
-		out_open_object("port_range");
-		out_uint("min", "port_range %llu", cfg->port_min);
-		out_uint("max", "-%llu\n", cfg->port_max);
-		out_close();
-	}
-	if (cfg->present & LB_CFG_EXPIRE_NODEST)
-		out_bool("expire_nodest", "expire_nodest %s\n",
-			 cfg->expire_nodest);
-	out_open_object("timeout");
-	for (st = 0; st <= FULLNAT_TCP_S_MAX; st++) {
-		if (!(cfg->present & LB_CFG_TIMEOUT(st)))
+	lb_for_each_field(f, t) {
+		snprintf(fmt, sizeof(fmt), "%s %%s\n", f->name);
+		if (f->kind == LB_FK_TIMEOUTS) {
+			out_open_object(f->name);
+			for (st = 0; st <= FULLNAT_TCP_S_MAX; st++) {
+				if (!(cfg->present & LB_CFG_TIMEOUT(st)))
+					continue;
+				snprintf(fmt, sizeof(fmt), "%s %s %%llu\n",
+					 f->name, tcp_state_name(st));
+				out_uint(tcp_state_name(st), line ? fmt : NULL,
+					 cfg->timeout[st]);
+			}
+			out_close();
 			continue;
-		snprintf(fmt, sizeof(fmt), "timeout %s %%llu\n",
-			 tcp_state_name(st));
-		out_uint(tcp_state_name(st), fmt, cfg->timeout[st]);
+		}
+		if (!lb_field_is_set(f, obj) && !f->unknown)
+			continue;
+		switch (f->kind) {
+		case LB_FK_PORT_RANGE:
+			snprintf(fmt, sizeof(fmt), "%s %%llu", f->name);
+			out_open_object(f->name);
+			out_uint("min", line ? fmt : NULL, cfg->port_min);
+			out_uint("max", line ? "-%llu\n" : NULL,
+				 cfg->port_max);
+			out_close();
+			break;
+		case LB_FK_UINT:
+			snprintf(fmt, sizeof(fmt), "%s %%llu\n", f->name);
+			out_uint(f->name, line ? fmt : NULL,
+				 (unsigned long long)lb_field_get(f, obj));
+			break;
+		case LB_FK_BOOL:
+			out_bool(f->name, line ? fmt : NULL,
+				 lb_field_get(f, obj) > 0);
+			if (show && f->flags & LB_FF_FLAG &&
+			    lb_field_get(f, obj) > 0)
+				out_text(" %s", f->name);
+			break;
+		default:
+			out_str(f->name, line ? fmt :
+				show && f->flags & LB_FF_SHOW ? " %s" : NULL,
+				lb_field_value(f, obj, v, sizeof(v)));
+		}
 	}
-	out_close();
+}
+
+void print_config(const struct lb_config *cfg, const char *key)
+{
+	out_open_object(key);
+	print_fields(&lb_config_fields, cfg, false, true);
 	out_close();
 }
 
@@ -167,9 +205,10 @@ static void print_dest(const struct lb_dest *d, int fwd, enum lb_view view)
 	print_endpoint("address", &d->addr, d->port);
 	if (!stats)
 		out_text("%-7s ", fwd_label(fwd));
-	if (d->weight >= 0)
-		out_uint("weight", stats ? NULL : "%-6llu ",
-			 (unsigned long long)d->weight);
+	/* ipvsadm's columns; the JSON has every field. */
+	print_fields(&lb_dest_fields, d, false, false);
+	if (!stats && d->weight >= 0)
+		out_text("%-6d ", d->weight);
 	out_uint("active", stats ? NULL : "%-10llu ", d->active);
 	out_uint("inactive", stats ? NULL : "%llu", d->inactive);
 	print_stats(&d->stats, &d->rate, view);
@@ -190,13 +229,7 @@ static void print_service(const struct lb_svc_entry *e, enum lb_view view)
 	out_text(stats ? "%-33s" : "%s", line);
 	out_str("protocol", NULL, proto_name(s->proto));
 	print_endpoint("vip", &s->addr, s->port);
-	out_str("forward", NULL, s->fwd < 0 ? "unknown" :
-		fwd_name((enum lb_fwd)s->fwd));
-	out_str("scheduler", stats ? NULL : " %s", s->sched);
-	if (s->toa >= 0)
-		out_bool("toa", NULL, s->toa);
-	if (s->toa > 0 && !stats)
-		out_text(" toa");
+	print_fields(&lb_service_fields, s, !stats, false);
 	print_stats(&s->stats, &s->rate, view);
 	out_text("\n");
 	out_open_array("real_servers");
@@ -363,18 +396,14 @@ void print_cluster(const struct lb_snapshot *snap, const char *name,
 		out_open_object(NULL);
 		out_str("protocol", NULL, proto_name(e->svc.proto));
 		print_endpoint("vip", &e->svc.addr, e->svc.port);
-		out_str("forward", NULL, e->svc.fwd < 0 ? "unknown" :
-			fwd_name((enum lb_fwd)e->svc.fwd));
-		out_str("scheduler", NULL, e->svc.sched);
-		if (e->svc.toa >= 0)
-			out_bool("toa", NULL, e->svc.toa);
+		print_fields(&lb_service_fields, &e->svc, false, false);
 		out_open_array("real_servers");
 		for (k = 0; k < e->dests.n; k++) {
 			out_open_object(NULL);
 			print_endpoint("address", &e->dests.v[k].addr,
 				       e->dests.v[k].port);
-			out_uint("weight", NULL,
-				 (unsigned long long)e->dests.v[k].weight);
+			print_fields(&lb_dest_fields, &e->dests.v[k], false,
+				     false);
 			out_close();
 		}
 		out_close();

@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "cluster.h"
+#include "fields.h"
 #include "jwalk.h"
 #include "netns.h"
 
@@ -45,11 +46,131 @@ static int get_addr(struct jw_ctx *p, const json_t *v, struct lb_addr *a)
 	return ret;
 }
 
+/* --- fields (fields.h) ------------------------------------------------------ */
+
+static const enum jw_type field_types[] = {
+	[LB_FK_UINT]		= JW_INTEGER,
+	[LB_FK_BOOL]		= JW_BOOLEAN,
+	[LB_FK_SCHED]		= JW_STRING,
+	[LB_FK_FWD]		= JW_STRING,
+	[LB_FK_PORT_RANGE]	= JW_OBJECT,
+	[LB_FK_TIMEOUTS]	= JW_OBJECT,
+};
+
+JW_INT_KEY(range_min, struct lb_config, port_min, uint16_t, "port", 1,
+	   UINT16_MAX)
+JW_INT_KEY(range_max, struct lb_config, port_max, uint16_t, "port", 1,
+	   UINT16_MAX)
+
+static const struct jw_key range_keys[] = {
+	{ "min", JW_INTEGER, true, range_min, NULL },
+	{ "max", JW_INTEGER, true, range_max, NULL },
+};
+
+static int port_range(struct jw_ctx *p, json_t *v, struct lb_config *cfg,
+		      unsigned int bit)
+{
+	int ret = jw_walk(p, v, range_keys, ARRAY_SIZE(range_keys), cfg);
+
+	if (ret)
+		return ret;
+	if (cfg->port_min > cfg->port_max)
+		return jw_fail(p, "port range %u-%u is reversed", cfg->port_min,
+			       cfg->port_max);
+	cfg->present |= bit;
+	return 0;
+}
+
+/* The keys of "timeout" are the states: parse.c knows them. */
+static int timeouts(struct jw_ctx *p, json_t *v, const struct lb_field *f,
+		    struct lb_config *cfg)
+{
+	char why[LB_REASON_MAX];
+	unsigned int st;
+	const char *name;
+	long long n = 0;
+	json_t *t;
+	int ret;
+
+	json_object_foreach(v, name, t) {
+		jw_push_key(p, name);
+		if (parse_tcp_state(name, &st, why, sizeof(why)))
+			return jw_fail(p, "%s", why);
+		ret = jw_check_type(p, t, JW_INTEGER) ?:
+		      jw_int_in(p, t, f->name, f->min, f->max, &n);
+		if (ret)
+			return ret;
+		cfg->timeout[st] = (uint32_t)n;
+		cfg->present |= LB_CFG_TIMEOUT(st);
+		jw_pop(p);
+	}
+	return 0;
+}
+
+/* The value of field p->key->data into obj, the field's struct. */
+static int field_key(struct jw_ctx *p, json_t *v, void *obj)
+{
+	const struct lb_field *f = p->key->data;
+	const char *why;
+	enum lb_fwd fwd;
+	long long n = 0;
+	int ret = 0;
+
+	switch (f->kind) {
+	case LB_FK_UINT:
+		ret = jw_int_in(p, v, f->name, f->min, f->max, &n);
+		break;
+	case LB_FK_BOOL:
+		n = json_is_true(v);
+		break;
+	case LB_FK_FWD:
+		ret = JW_PARSE_STR(p, v, parse_fwd, &fwd);
+		n = fwd;
+		break;
+	case LB_FK_SCHED:
+		return JW_PARSE_STR(p, v, parse_sched, lb_field_str(f, obj),
+				    f->size);
+	case LB_FK_PORT_RANGE:
+		return port_range(p, v, obj, f->bit);
+	case LB_FK_TIMEOUTS:
+		return timeouts(p, v, f, obj);
+	}
+	if (ret)
+		return ret;
+	why = f->unsupported ? f->unsupported(n) : NULL;
+	if (why)
+		return jw_fail(p, "%s", why);
+	lb_field_set(f, obj, n);
+	return 0;
+}
+
+/* More than any object has keys. */
+#define KEYS_MAX	32
+
+/* The keys of an object: before, the fields of t, then after. */
+static size_t object_keys(struct jw_key *keys, const struct jw_key *before,
+			  size_t nb, const struct lb_fields *t,
+			  const struct jw_key *after, size_t na)
+{
+	const struct lb_field *f;
+	size_t n = 0;
+
+	while (n < nb)
+		keys[n++] = *before++;
+	lb_for_each_field(f, t)
+		if (n < KEYS_MAX - na)
+			keys[n++] = (struct jw_key){
+				f->name, field_types[f->kind], false,
+				field_key, f,
+			};
+	while (na--)
+		keys[n++] = *after++;
+	return n;
+}
+
 /* --- real servers -------------------------------------------------------------- */
 
 JW_INT_KEY(rs_port, struct lb_dest, port, uint16_t, "port", 1, UINT16_MAX)
-JW_INT_KEY(rs_weight, struct lb_dest, weight, int32_t, "weight", 0,
-	FULLNAT_WEIGHT_MAX)
 
 static int rs_address(struct jw_ctx *p, json_t *v, void *d)
 {
@@ -57,25 +178,27 @@ static int rs_address(struct jw_ctx *p, json_t *v, void *d)
 }
 
 static const struct jw_key rs_keys[] = {
-	{ "address", JW_STRING, true, rs_address },
-	{ "port", JW_INTEGER, true, rs_port },
-	{ "weight", JW_INTEGER, false, rs_weight },
+	{ "address", JW_STRING, true, rs_address, NULL },
+	{ "port", JW_INTEGER, true, rs_port, NULL },
+	/* then the fields */
 };
 
 static int real_server(struct jw_ctx *p, json_t *v, void *list)
 {
 	struct lb_dest_list *l = list;
 	char ap[LB_ADDRPORT_STRLEN];
+	struct jw_key keys[KEYS_MAX];
 	struct lb_dest d;
-	size_t i;
+	size_t i, n;
 	int ret;
 
 	lb_dest_init(&d);
-	d.weight = 1;
-	ret = jw_check_type(p, v, JW_OBJECT) ?:
-	      jw_walk(p, v, rs_keys, ARRAY_SIZE(rs_keys), &d);
+	n = object_keys(keys, rs_keys, ARRAY_SIZE(rs_keys), &lb_dest_fields,
+			NULL, 0);
+	ret = jw_check_type(p, v, JW_OBJECT) ?: jw_walk(p, v, keys, n, &d);
 	if (ret)
 		return ret;
+	lb_fields_default(&lb_dest_fields, &d, false);
 	for (i = 0; i < l->n; i++) {
 		if (!lb_dest_same(&l->v[i], &d))
 			continue;
@@ -89,11 +212,15 @@ static int real_server(struct jw_ctx *p, json_t *v, void *list)
 
 /* --- services ------------------------------------------------------------------ */
 
-/* A service being read, with what only the file has. */
+/* A service being read, with what only the file has. Its fields are
+ * read into it as into the struct lb_service it starts with. */
 struct svc_in {
 	struct lb_svc_entry e;
 	const char *name;
 };
+
+_Static_assert(offsetof(struct svc_in, e.svc) == 0,
+	       "the fields of a service are read into a struct svc_in");
 
 static int svc_name(struct jw_ctx *p, json_t *v, void *s)
 {
@@ -123,35 +250,6 @@ static int svc_vip(struct jw_ctx *p, json_t *v, void *s)
 
 JW_INT_KEY(svc_port, struct svc_in, e.svc.port, uint16_t, "port", 1, UINT16_MAX)
 
-static int svc_forward(struct jw_ctx *p, json_t *v, void *s)
-{
-	struct lb_service *svc = &((struct svc_in *)s)->e.svc;
-	enum lb_fwd fwd;
-	int ret = JW_PARSE_STR(p, v, parse_fwd, &fwd);
-
-	if (ret)
-		return ret;
-	if (fwd != LB_FWD_FULLNAT)
-		return jw_fail(p, "forwarding mode %s is not implemented in fullnat.ko yet; only fullnat is",
-			    fwd_name(fwd));
-	svc->fwd = (int)fwd;
-	return 0;
-}
-
-static int svc_scheduler(struct jw_ctx *p, json_t *v, void *s)
-{
-	struct lb_service *svc = &((struct svc_in *)s)->e.svc;
-
-	return JW_PARSE_STR(p, v, parse_sched, svc->sched, sizeof(svc->sched));
-}
-
-static int svc_toa(struct jw_ctx *p, json_t *v, void *s)
-{
-	(void)p;
-	((struct svc_in *)s)->e.svc.toa = json_is_true(v);
-	return 0;
-}
-
 static int svc_persistence(struct jw_ctx *p, json_t *v, void *s)
 {
 	long long n = 0;
@@ -169,15 +267,16 @@ static int svc_real_servers(struct jw_ctx *p, json_t *v, void *s)
 }
 
 static const struct jw_key svc_keys[] = {
-	{ "name", JW_STRING, false, svc_name },
-	{ "protocol", JW_STRING, true, svc_protocol },
-	{ "vip", JW_STRING, true, svc_vip },
-	{ "port", JW_INTEGER, true, svc_port },
-	{ "forward", JW_STRING, false, svc_forward },
-	{ "scheduler", JW_STRING, false, svc_scheduler },
-	{ "toa", JW_BOOLEAN, false, svc_toa },
-	{ "persistence", JW_INTEGER, false, svc_persistence },
-	{ "real_servers", JW_ARRAY, false, svc_real_servers },
+	{ "name", JW_STRING, false, svc_name, NULL },
+	{ "protocol", JW_STRING, true, svc_protocol, NULL },
+	{ "vip", JW_STRING, true, svc_vip, NULL },
+	{ "port", JW_INTEGER, true, svc_port, NULL },
+	/* then the fields */
+};
+
+static const struct jw_key svc_keys_after[] = {
+	{ "persistence", JW_INTEGER, false, svc_persistence, NULL },
+	{ "real_servers", JW_ARRAY, false, svc_real_servers, NULL },
 };
 
 /* The services read so far, with their names, for the checks across. */
@@ -190,17 +289,19 @@ static int service(struct jw_ctx *p, json_t *v, void *acc)
 {
 	struct svc_acc *a = acc;
 	struct svc_in s = { .e.dests = { 0 } };
+	struct jw_key keys[KEYS_MAX];
 	const char **names;
 	char ap[LB_ADDRPORT_STRLEN];
 	size_t i, n = a->list->n;
 	int ret;
 
 	lb_service_init(&s.e.svc);
-	s.e.svc.fwd = LB_FWD_FULLNAT;
-	s.e.svc.toa = 1;
-	strcpy(s.e.svc.sched, "wlc");
-	ret = jw_check_type(p, v, JW_OBJECT) ?:
-	      jw_walk(p, v, svc_keys, ARRAY_SIZE(svc_keys), &s);
+	i = object_keys(keys, svc_keys, ARRAY_SIZE(svc_keys),
+			&lb_service_fields, svc_keys_after,
+			ARRAY_SIZE(svc_keys_after));
+	ret = jw_check_type(p, v, JW_OBJECT) ?: jw_walk(p, v, keys, i, &s);
+	if (!ret)
+		lb_fields_default(&lb_service_fields, &s.e.svc, false);
 	for (i = 0; !ret && i < n; i++) {
 		const struct lb_service *o = &a->list->v[i].svc;
 
@@ -230,84 +331,6 @@ static int service(struct jw_ctx *p, json_t *v, void *acc)
 }
 
 /* --- directors ------------------------------------------------------------------ */
-
-static int cfg_conn_max(struct jw_ctx *p, json_t *v, void *c)
-{
-	struct lb_config *cfg = c;
-	long long n = 0;
-	int ret = jw_int_in(p, v, "conn_max", 1, FULLNAT_CONN_MAX_LIMIT, &n);
-
-	if (!ret) {
-		cfg->conn_max = (uint32_t)n;
-		cfg->present |= LB_CFG_CONN_MAX;
-	}
-	return ret;
-}
-
-JW_INT_KEY(range_min, struct lb_config, port_min, uint16_t, "port", 1, UINT16_MAX)
-JW_INT_KEY(range_max, struct lb_config, port_max, uint16_t, "port", 1, UINT16_MAX)
-
-static const struct jw_key range_keys[] = {
-	{ "min", JW_INTEGER, true, range_min },
-	{ "max", JW_INTEGER, true, range_max },
-};
-
-static int cfg_port_range(struct jw_ctx *p, json_t *v, void *c)
-{
-	struct lb_config *cfg = c;
-	int ret = jw_walk(p, v, range_keys, ARRAY_SIZE(range_keys), cfg);
-
-	if (ret)
-		return ret;
-	if (cfg->port_min > cfg->port_max)
-		return jw_fail(p, "port range %u-%u is reversed", cfg->port_min,
-			    cfg->port_max);
-	cfg->present |= LB_CFG_PORT_RANGE;
-	return 0;
-}
-
-static int cfg_expire_nodest(struct jw_ctx *p, json_t *v, void *c)
-{
-	struct lb_config *cfg = c;
-
-	(void)p;
-	cfg->expire_nodest = json_is_true(v);
-	cfg->present |= LB_CFG_EXPIRE_NODEST;
-	return 0;
-}
-
-/* The keys of "timeout" are the states: parse.c knows them. */
-static int cfg_timeout(struct jw_ctx *p, json_t *v, void *c)
-{
-	struct lb_config *cfg = c;
-	char why[LB_REASON_MAX];
-	unsigned int st;
-	const char *name;
-	long long n = 0;
-	json_t *t;
-	int ret;
-
-	json_object_foreach(v, name, t) {
-		jw_push_key(p, name);
-		if (parse_tcp_state(name, &st, why, sizeof(why)))
-			return jw_fail(p, "%s", why);
-		ret = jw_check_type(p, t, JW_INTEGER) ?:
-		      jw_int_in(p, t, "timeout", 1, FULLNAT_TIMEOUT_MAX, &n);
-		if (ret)
-			return ret;
-		cfg->timeout[st] = (uint32_t)n;
-		cfg->present |= LB_CFG_TIMEOUT(st);
-		jw_pop(p);
-	}
-	return 0;
-}
-
-static const struct jw_key cfg_keys[] = {
-	{ "conn_max", JW_INTEGER, false, cfg_conn_max },
-	{ "port_range", JW_OBJECT, false, cfg_port_range },
-	{ "expire_nodest", JW_BOOLEAN, false, cfg_expire_nodest },
-	{ "timeout", JW_OBJECT, false, cfg_timeout },
-};
 
 /* Where each local address came from, for the checks across directors. */
 struct lip {
@@ -446,17 +469,19 @@ static int dir_services(struct jw_ctx *p, json_t *v, void *di)
 
 static int dir_config(struct jw_ctx *p, json_t *v, void *di)
 {
-	return jw_walk(p, v, cfg_keys, ARRAY_SIZE(cfg_keys),
-		    &((struct dir_in *)di)->d.config);
+	struct jw_key keys[KEYS_MAX];
+	size_t n = object_keys(keys, NULL, 0, &lb_config_fields, NULL, 0);
+
+	return jw_walk(p, v, keys, n, &((struct dir_in *)di)->d.config);
 }
 
 static const struct jw_key dir_keys[] = {
-	{ "name", JW_STRING, true, dir_name },
-	{ "netns", JW_STRING, false, dir_netns },
-	{ "ssh", JW_STRING, false, dir_ssh },
-	{ "local_addresses", JW_ARRAY, false, dir_laddrs },
-	{ "services", JW_ARRAY, false, dir_services },
-	{ "config", JW_OBJECT, false, dir_config },
+	{ "name", JW_STRING, true, dir_name, NULL },
+	{ "netns", JW_STRING, false, dir_netns, NULL },
+	{ "ssh", JW_STRING, false, dir_ssh, NULL },
+	{ "local_addresses", JW_ARRAY, false, dir_laddrs, NULL },
+	{ "services", JW_ARRAY, false, dir_services, NULL },
+	{ "config", JW_OBJECT, false, dir_config, NULL },
 };
 
 static void director_free(struct lb_director *d)
@@ -650,9 +675,9 @@ static int top_services(struct jw_ctx *p, json_t *v, void *t)
 }
 
 static const struct jw_key top_keys[] = {
-	{ "schema_version", JW_INTEGER, true, top_schema },
-	{ "directors", JW_ARRAY, true, top_directors },
-	{ "services", JW_ARRAY, false, top_services },
+	{ "schema_version", JW_INTEGER, true, top_schema, NULL },
+	{ "directors", JW_ARRAY, true, top_directors, NULL },
+	{ "services", JW_ARRAY, false, top_services, NULL },
 };
 
 /*

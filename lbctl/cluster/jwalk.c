@@ -297,6 +297,7 @@ int jw_walk(struct jw_ctx *p, json_t *obj, const struct jw_key *keys,
 				      " or ");
 			return jw_fail(p, "unknown key; expected %s", list);
 		}
+		p->key = &keys[i];
 		ret = jw_check_type(p, v, keys[i].type) ?:
 		      keys[i].parse(p, v, dst);
 		if (ret)

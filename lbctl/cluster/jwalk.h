@@ -32,6 +32,7 @@ struct jw_ctx {
 	const char *file;
 	char *err;
 	size_t errlen;
+	const struct jw_key *key;	/* the key being parsed */
 	int depth;
 	struct {
 		const char *key;	/* NULL: an array element */
@@ -48,6 +49,7 @@ struct jw_key {
 	enum jw_type type;
 	bool required;
 	int (*parse)(struct jw_ctx *p, json_t *v, void *obj);
+	const void *data;	/* for parse: p->key->data */
 };
 
 void jw_push_key(struct jw_ctx *p, const char *key);
