@@ -14,6 +14,7 @@
 
 struct genl;
 struct lb_run;
+struct lb_fields;
 struct lb_service;
 
 /* Stable: scripts and tests depend on them. */
@@ -33,7 +34,9 @@ struct lbctl {
  * A command gets argv[0] = its own name and returns an exit code. It prints
  * its own errors. usage is the words after the name, for "lbctl help". A
  * command made of verbs ("service add") has no fn but verbs, a table of
- * the same kind ended by an entry with no name.
+ * the same kind ended by an entry with no name. The usage of a verb that
+ * takes an object's fields goes on with them: those of fields (fields.h)
+ * that have all of field_flags.
  */
 struct lbctl_cmd {
 	const char *name;
@@ -41,6 +44,8 @@ struct lbctl_cmd {
 	const char *help;
 	const char *usage;
 	const struct lbctl_cmd *verbs;
+	const struct lb_fields *fields;
+	unsigned int field_flags;
 };
 
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fields.h"
 #include "genl.h"
 #include "lbctl.h"
 #include "netns.h"
@@ -166,6 +167,28 @@ int lbctl_no_args(int argc, char **argv)
 			   argv[1], argv[0]);
 }
 
+/*
+ * " [scheduler NAME] [toa on|off]": the fields a verb takes; the one field
+ * of a "set" is required ("weight W"); a timeout is given per state.
+ */
+static void usage_fields(const struct lb_fields *t, unsigned int flags)
+{
+	const struct lb_field *f;
+	size_t n = 0;
+
+	lb_for_each_field(f, t)
+		n += (f->flags & flags) == flags;
+	lb_for_each_field(f, t) {
+		if ((f->flags & flags) != flags)
+			continue;
+		if (n == 1 && flags & LB_FF_SET)
+			printf(" %s %s", f->name, f->metavar);
+		else
+			printf(" [%s %s]%s", f->name, f->metavar,
+			       f->kind == LB_FK_TIMEOUTS ? "..." : "");
+	}
+}
+
 /* "lbctl help service": each verb's words and what it does. */
 static void help_command(const struct lbctl_cmd *cmd)
 {
@@ -178,9 +201,13 @@ static void help_command(const struct lbctl_cmd *cmd)
 	}
 	printf("Usage: lbctl [OPTIONS] %s VERB ...\n  %s\n\n", cmd->name,
 	       cmd->help);
-	for (v = cmd->verbs; v->name; v++)
-		printf("  lbctl %s %s%s%s\n      %s\n", cmd->name, v->name,
-		       *v->usage ? " " : "", v->usage, v->help);
+	for (v = cmd->verbs; v->name; v++) {
+		printf("  lbctl %s %s%s%s", cmd->name, v->name,
+		       *v->usage ? " " : "", v->usage);
+		if (v->fields)
+			usage_fields(v->fields, v->field_flags);
+		printf("\n      %s\n", v->help);
+	}
 }
 
 int cmd_help(const struct lbctl *ctx, int argc, char **argv)
