@@ -3,7 +3,8 @@
  * The cluster file. See cluster.h; every key is in docs/lbctl.md.
  *
  * jansson reads the text with JSON_REJECT_DUPLICATES, so a key given twice
- * is an error with jansson's own line and column; then each object is
+ * is an error with jansson's own line and column (and the path jw_fail_load()
+ * finds for it); then each object is
  * walked against the table of its keys (jwalk.h), and the checks across
  * the file (a service or local address claimed twice, a LIP that is a
  * VIP) come last.
@@ -725,10 +726,14 @@ int cluster_parse(const char *text, size_t len, const char *file,
 	int ret;
 
 	memset(c, 0, sizeof(*c));
+	/* jansson would say "'[' or '{' expected near '\xef'". */
+	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
+		return parse_fail(err, errlen,
+				  "%s:1:1: the file starts with a byte order mark, which JSON does not allow: save it as UTF-8 without one",
+				  file);
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
-		return parse_fail(err, errlen, "%s:%d:%d: %s", file, jerr.line,
-				  jerr.column, jerr.text);
+		return jw_fail_load(&p, &jerr);
 	ret = jw_check_type(&p, root, JW_OBJECT) ?: check_schema(&p, root) ?:
 	      jw_walk(&p, root, top_keys, ARRAY_SIZE(top_keys), &t) ?:
 	      resolve_serves(&p, &t.dirs.refs, &c->directors, t.svcs.names,

@@ -155,6 +155,9 @@ static const char *locate(const struct jw_ctx *p, int depth)
 			if (key) {
 				k = s;
 				s = skip_string(s, end);
+				if (key_is(k, s, key) && p->at_key &&
+				    d == depth - 1)
+					return k;
 				if (key_is(k, s, key)) {
 					s = skip_ws(skip_ws(s, end) + 1, end);
 					break;
@@ -211,6 +214,87 @@ int jw_fail(struct jw_ctx *p, const char *fmt, ...)
 	format_path(p, path, sizeof(path));
 	return parse_fail(p->err, p->errlen, "%s:%d:%d: %s%s%s", p->file,
 			  line, col, path, *path ? ": " : "", why);
+}
+
+/*
+ * The path of what jansson was reading at byte pos when it stopped: the
+ * text before pos is JSON cut short, so each container open there, and the
+ * key or index being read in it, is the path. Keys are copied into keys.
+ */
+static void path_at(struct jw_ctx *p, size_t pos,
+		    char keys[JW_PATH_DEPTH][64])
+{
+	const char *s = p->text, *end = p->text + (pos < p->len ? pos : p->len);
+	const char *k;
+	bool want_key = false;	/* in an object, before a key */
+	int d;
+
+	p->depth = 0;
+	while ((s = skip_ws(s, end)) < end) {
+		d = p->depth - 1;
+		switch (*s) {
+		case '{':
+			/* "": an object before its key */
+			jw_push_key(p, "");
+			want_key = true;
+			s++;
+			continue;
+		case '[':
+			jw_push_index(p, 0);
+			want_key = false;
+			s++;
+			continue;
+		case '}':
+		case ']':
+			if (p->depth)
+				jw_pop(p);
+			want_key = false;
+			s++;
+			continue;
+		case ',':
+			if (d >= 0 && d < JW_PATH_DEPTH && !p->path[d].key)
+				p->path[d].index++;
+			else if (d >= 0 && d < JW_PATH_DEPTH)
+				p->path[d].key = "";
+			want_key = d >= 0 && d < JW_PATH_DEPTH &&
+				   p->path[d].key;
+			s++;
+			continue;
+		case ':':
+			s++;
+			continue;
+		case '"':
+			k = s;
+			s = skip_string(s, end);
+			if (want_key && d >= 0 && d < JW_PATH_DEPTH) {
+				snprintf(keys[d], sizeof(keys[d]), "%.*s",
+					 (int)(s - k - 2 > 0 ? s - k - 2 : 0),
+					 k + 1);
+				p->path[d].key = keys[d];
+			}
+			want_key = false;
+			continue;
+		default:
+			s = skip_value(s, end);
+			continue;
+		}
+	}
+	/* An object before its first key adds nothing to the path. */
+	while (p->depth > 0 && p->depth <= JW_PATH_DEPTH &&
+	       p->path[p->depth - 1].key && !*p->path[p->depth - 1].key)
+		p->depth--;
+}
+
+int jw_fail_load(struct jw_ctx *p, const json_error_t *e)
+{
+	char keys[JW_PATH_DEPTH][64], path[LB_REASON_MAX];
+
+	path_at(p, (size_t)e->position, keys);
+	format_path(p, path, sizeof(path));
+	/* jansson's column is 0 at the start of a line: nothing read. */
+	return parse_fail(p->err, p->errlen, "%s:%d:%d: %s%s%s", p->file,
+			  e->line, e->column > 0 ? e->column : 1, path,
+			  *path ? ": " : "", e->text);
 }
 
 /* --- values ------------------------------------------------------------------ */
@@ -295,7 +379,10 @@ int jw_walk(struct jw_ctx *p, json_t *obj, const struct jw_key *keys,
 		if (i == n) {
 			lb_join_names(list, sizeof(list), keys, n, sizeof(*keys),
 				      " or ");
-			return jw_fail(p, "unknown key; expected %s", list);
+			p->at_key = true;
+			ret = jw_fail(p, "unknown key; expected %s", list);
+			p->at_key = false;
+			return ret;
 		}
 		p->key = &keys[i];
 		ret = jw_check_type(p, v, keys[i].type) ?:

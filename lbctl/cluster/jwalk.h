@@ -9,7 +9,8 @@
  * error, as jansson's "!" in an unpack format would make it, but naming
  * the key, where it is and what was expected, where jansson says "1
  * object item(s) left unpacked". Duplicate keys are jansson's to refuse
- * (JSON_REJECT_DUPLICATES) with its own line and column.
+ * (JSON_REJECT_DUPLICATES) with its own line and column, to which
+ * jw_fail_load() adds the path.
  *
  * No libnl: unit tests link this file with jansson alone.
  */
@@ -33,6 +34,8 @@ struct jw_ctx {
 	char *err;
 	size_t errlen;
 	const struct jw_key *key;	/* the key being parsed */
+	bool at_key;		/* jw_fail() points at the last key, not
+				 * its value */
 	int depth;
 	struct {
 		const char *key;	/* NULL: an array element */
@@ -62,6 +65,12 @@ void jw_pop(struct jw_ctx *p);
  */
 int jw_fail(struct jw_ctx *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * jansson's own error (syntax, a duplicate key, bad UTF-8, a number too
+ * large), "FILE:LINE:COL: PATH: text", the path being that of the value
+ * jansson was reading when it stopped. Returns -EINVAL.
+ */
+int jw_fail_load(struct jw_ctx *p, const json_error_t *e);
 /* jw_fail() with "out of memory"; returns -ENOMEM. */
 int jw_oom(struct jw_ctx *p);
 
