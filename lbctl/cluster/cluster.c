@@ -3,11 +3,10 @@
  * The cluster file. See cluster.h; every key is in docs/lbctl.md.
  *
  * jansson reads the text with JSON_REJECT_DUPLICATES, so a key given twice
- * is an error with jansson's own line and column (and the path jw_fail_load()
- * finds for it); then each object is
- * walked against the table of its keys (jwalk.h), and the checks across
- * the file (a service or local address claimed twice, a LIP that is a
- * VIP) come last.
+ * is an error with jansson's own line and column, and the path
+ * jw_fail_load() finds for it; then each object is walked against the
+ * table of its keys (jwalk.h), and the checks across the file (a service
+ * or local address claimed twice, a LIP that is a VIP) come last.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -112,7 +111,7 @@ static int timeouts(struct jw_ctx *p, json_t *v, const struct lb_field *f,
 static int field_key(struct jw_ctx *p, json_t *v, void *obj)
 {
 	const struct lb_field *f = p->key->data;
-	const char *why;
+	char why[LB_REASON_MAX];
 	enum lb_fwd fwd;
 	long long n = 0;
 	int ret = 0;
@@ -138,8 +137,7 @@ static int field_key(struct jw_ctx *p, json_t *v, void *obj)
 	}
 	if (ret)
 		return ret;
-	why = f->unsupported ? f->unsupported(n) : NULL;
-	if (why)
+	if (f->unsupported && f->unsupported(n, why, sizeof(why)))
 		return jw_fail(p, "%s", why);
 	lb_field_set(f, obj, n);
 	return 0;

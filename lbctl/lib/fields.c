@@ -15,16 +15,13 @@
 				.size = sizeof(((type *)0)->member)
 
 /* fullnat.ko forwards with FullNAT only, so far. */
-static const char *fwd_unsupported(long long v)
+static int fwd_unsupported(long long v, char *why, size_t len)
 {
-	static char why[96];
-
 	if (v == LB_FWD_FULLNAT)
-		return NULL;
-	snprintf(why, sizeof(why),
-		 "forwarding mode %s is not implemented in fullnat.ko yet; only fullnat is",
-		 fwd_name((enum lb_fwd)v));
-	return why;
+		return 0;
+	return parse_fail(why, len,
+			  "forwarding mode %s is not implemented in fullnat.ko yet; only fullnat is",
+			  fwd_name((enum lb_fwd)v));
 }
 
 static const struct lb_field service_rows[] = {

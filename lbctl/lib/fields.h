@@ -66,8 +66,9 @@ struct lb_field {
 	const char *unknown;	/* printed when the kernel did not say (or
 				 * said what lbctl does not know), if not
 				 * left out */
-	/* The cluster file only: NULL, or why fullnat.ko cannot do v yet. */
-	const char *(*unsupported)(long long v);
+	/* The cluster file only: 0, or -EINVAL and why (in why) fullnat.ko
+	 * cannot do v yet. */
+	int (*unsupported)(long long v, char *why, size_t len);
 };
 
 /* An object's rows, in the order they are parsed, printed and listed. */

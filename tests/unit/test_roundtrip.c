@@ -459,7 +459,7 @@ static void rnd_fields(const struct lb_fields *t, void *obj)
 			break;
 		}
 		/* What the file cannot say yet, the kernel does not hold. */
-		while (f->unsupported && f->unsupported(v))
+		while (f->unsupported && f->unsupported(v, NULL, 0))
 			v = rnd(FULLNAT_FWD_MAX + 1);
 		lb_field_set(f, obj, v);
 	}
