@@ -163,6 +163,20 @@ void lb_field_copy(const struct lb_field *f, void *dst, const void *src)
 				(*present((void *)src) & f->bit);
 }
 
+void lb_fields_clear(const struct lb_fields *t, void *obj)
+{
+	const struct lb_field *f;
+
+	lb_for_each_field(f, t) {
+		if (f->bit)
+			*present(obj) &= ~f->bit;
+		else if (f->kind == LB_FK_SCHED)
+			lb_field_str(f, obj)[0] = '\0';
+		else if (f->kind != LB_FK_TIMEOUTS)
+			lb_field_set(f, obj, -1);
+	}
+}
+
 void lb_fields_default(const struct lb_fields *t, void *obj, bool add)
 {
 	const struct lb_field *f;

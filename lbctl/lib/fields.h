@@ -100,6 +100,8 @@ bool lb_field_same(const struct lb_field *f, const void *a, const void *b);
 /* Copies the value, present or not, of f from src into dst. */
 void lb_field_copy(const struct lb_field *f, void *dst, const void *src);
 
+/* Every field of t in obj unset: -1, "" (those with a bit: the bit). */
+void lb_fields_clear(const struct lb_fields *t, void *obj);
 /* Fills the LB_FF_DEFAULT fields (with add: only LB_FF_ADD ones) that are
  * unset. */
 void lb_fields_default(const struct lb_fields *t, void *obj, bool add);
