@@ -46,7 +46,7 @@ static int get_addr(struct jw_ctx *p, const json_t *v, struct lb_addr *a)
 	return ret;
 }
 
-/* --- fields (fields.h) ------------------------------------------------------ */
+/* --- fields (fields.h) ------------------------------------------------- */
 
 static const enum jw_type field_types[] = {
 	[LB_FK_UINT]		= JW_INTEGER,
@@ -203,8 +203,8 @@ static int real_server(struct jw_ctx *p, json_t *v, void *list)
 			continue;
 		format_addrport(&(struct lb_addrport){ d.addr, d.port }, ap,
 				sizeof(ap));
-		return jw_fail(p, "real server %s is also real_servers[%zu]", ap,
-			    i);
+		return jw_fail(p, "real server %s is also real_servers[%zu]",
+			       ap, i);
 	}
 	return lb_list_push(l, &d) ? jw_oom(p) : 0;
 }
@@ -308,11 +308,11 @@ static int service(struct jw_ctx *p, json_t *v, void *acc)
 			format_addrport(&(struct lb_addrport){ o->addr,
 				o->port }, ap, sizeof(ap));
 			ret = jw_fail(p, "service %s %s is also services[%zu]",
-				   proto_name(o->proto), ap, i);
+				      proto_name(o->proto), ap, i);
 		} else if (s.name && a->names[i] &&
 			   !strcmp(s.name, a->names[i])) {
 			ret = jw_fail(p, "service name \"%s\" is also services[%zu]'s",
-				   s.name, i);
+				      s.name, i);
 		}
 	}
 	names = ret ? NULL : realloc(a->names, (n + 1) * sizeof(*names));
@@ -363,11 +363,11 @@ static int dir_name(struct jw_ctx *p, json_t *v, void *di)
 
 	if (!n || n >= LB_DIRECTOR_NAME_MAX)
 		return jw_fail(p, "a director name is 1 to %d characters",
-			    LB_DIRECTOR_NAME_MAX - 1);
+			       LB_DIRECTOR_NAME_MAX - 1);
 	for (i = 0; i < n; i++)
 		if (!lb_name_char(s[i]))
 			return jw_fail(p, "director name \"%s\" has a character other than A-Z, a-z, 0-9, \".\", \"_\" and \"-\"",
-				    s);
+				       s);
 	memcpy(d->name, s, n + 1);
 	return 0;
 }
@@ -397,7 +397,7 @@ static int dir_ssh(struct jw_ctx *p, json_t *v, void *di)
 	for (i = 0; s[i]; i++)
 		if (s[i] <= ' ' || s[i] == 0x7f)
 			return jw_fail(p, "ssh destination \"%s\" has white space or a control character",
-				    s);
+				       s);
 	s = strdup(s);
 	if (!s)
 		return jw_oom(p);
@@ -519,12 +519,12 @@ static int director(struct jw_ctx *p, json_t *v, void *acc)
 		if (!strcmp(o->name, in.d.name)) {
 			jw_push_key(p, "name");
 			ret = jw_fail(p, "director name \"%s\" is also directors[%zu]'s",
-				   in.d.name, i);
+				      in.d.name, i);
 		} else if (same_str(o->netns, in.d.netns) &&
 			   same_str(o->ssh, in.d.ssh)) {
 			/* Each would undo what the other applies. */
 			ret = jw_fail(p, "directors[%zu] (%s) is reached the same way: one namespace is one director",
-				   i, o->name);
+				      i, o->name);
 		}
 	}
 	if (!ret && lb_list_push(a->list, &in.d))
@@ -601,9 +601,9 @@ static int check_lips(struct jw_ctx *p, struct lip_list *lips,
 		at_lip(p, dup);
 		if (first->dir == dup->dir)
 			return jw_fail(p, "%s is also local_addresses[%zu] of this director",
-				    a, first->elem);
+				       a, first->elem);
 		return jw_fail(p, "%s is also a local address of directors[%zu] (%s)",
-			    a, first->dir, dirs->v[first->dir].name);
+			       a, first->dir, dirs->v[first->dir].name);
 	}
 	if (vip) {
 		format_addr(&vip->addr, a, sizeof(a));
@@ -638,7 +638,7 @@ static int resolve_serves(struct jw_ctx *p, const struct serve_list *refs,
 		for (k = 0; k < d->serves.n; k++)
 			if (d->serves.v[k] == s)
 				return jw_fail(p, "service \"%s\" is listed twice",
-					    r->name);
+					       r->name);
 		if (lb_list_push(&d->serves, &s))
 			return jw_oom(p);
 	}
@@ -694,7 +694,7 @@ static int check_schema(struct jw_ctx *p, json_t *root)
 	ret = jw_check_type(p, v, JW_INTEGER);
 	if (!ret && json_integer_value(v) != LB_SCHEMA_VERSION)
 		ret = jw_fail(p, "schema version %lld is not supported; this lbctl reads version %d",
-			   (long long)json_integer_value(v), LB_SCHEMA_VERSION);
+			      (long long)json_integer_value(v), LB_SCHEMA_VERSION);
 	jw_pop(p);
 	return ret;
 }

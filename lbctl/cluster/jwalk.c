@@ -340,18 +340,18 @@ int jw_check_type(struct jw_ctx *p, const json_t *v, enum jw_type t)
 	if (is_vtype(v, t))
 		return 0;
 	return jw_fail(p, "expected %s, not %s", vtype_names[t],
-		    json_type_name(v));
+		       json_type_name(v));
 }
 
 /* An integer in [min, max]; what names it, as parse.c's numbers do. */
 int jw_int_in(struct jw_ctx *p, const json_t *v, const char *what,
-		  long long min, long long max, long long *out)
+	      long long min, long long max, long long *out)
 {
 	json_int_t n = json_integer_value(v);
 
 	if (n < min || n > max)
 		return jw_fail(p, "%s %lld is out of range %lld-%lld", what,
-			    (long long)n, min, max);
+			       (long long)n, min, max);
 	*out = n;
 	return 0;
 }
@@ -364,7 +364,7 @@ int jw_int_in(struct jw_ctx *p, const json_t *v, const char *what,
  * order of the file; then the required ones that are missing.
  */
 int jw_walk(struct jw_ctx *p, json_t *obj, const struct jw_key *keys,
-		size_t n, void *dst)
+	    size_t n, void *dst)
 {
 	char list[LB_REASON_MAX];
 	const char *name;
@@ -377,8 +377,8 @@ int jw_walk(struct jw_ctx *p, json_t *obj, const struct jw_key *keys,
 			;
 		jw_push_key(p, name);
 		if (i == n) {
-			lb_join_names(list, sizeof(list), keys, n, sizeof(*keys),
-				      " or ");
+			lb_join_names(list, sizeof(list), keys, n,
+				      sizeof(*keys), " or ");
 			p->at_key = true;
 			ret = jw_fail(p, "unknown key; expected %s", list);
 			p->at_key = false;
@@ -399,8 +399,8 @@ int jw_walk(struct jw_ctx *p, json_t *obj, const struct jw_key *keys,
 
 /* Each element of array v, an object, through keys into a fresh T. */
 int jw_walk_array(struct jw_ctx *p, json_t *arr,
-		      int (*one)(struct jw_ctx *p, json_t *v, void *dst),
-		      void *dst)
+		  int (*one)(struct jw_ctx *p, json_t *v, void *dst),
+		  void *dst)
 {
 	size_t i;
 	json_t *v;

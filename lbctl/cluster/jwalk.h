@@ -78,18 +78,19 @@ int jw_oom(struct jw_ctx *p);
 int jw_check_type(struct jw_ctx *p, const json_t *v, enum jw_type t);
 /* An integer in [min, max]; what names it in the error. */
 int jw_int_in(struct jw_ctx *p, const json_t *v, const char *what,
-	   long long min, long long max, long long *out);
+	      long long min, long long max, long long *out);
 /* Every key of obj through its entry of keys, in the order of the file;
  * then the required ones that are missing. */
-int jw_walk(struct jw_ctx *p, json_t *obj, const struct jw_key *keys, size_t n,
-	 void *dst);
+int jw_walk(struct jw_ctx *p, json_t *obj, const struct jw_key *keys,
+	    size_t n, void *dst);
 /* one(p, element, dst) for each element of the array arr. */
 int jw_walk_array(struct jw_ctx *p, json_t *arr,
-	       int (*one)(struct jw_ctx *p, json_t *v, void *dst), void *dst);
+		  int (*one)(struct jw_ctx *p, json_t *v, void *dst),
+		  void *dst);
 
 /* A string through one of parse.c's parsers: the reason is its own. */
-#define JW_PARSE_STR(p, v, parser, ...) ({					\
-	char why_[LB_REASON_MAX];						\
+#define JW_PARSE_STR(p, v, parser, ...) ({				\
+	char why_[LB_REASON_MAX];					\
 	parser(json_string_value(v), __VA_ARGS__, why_, sizeof(why_)) ?	\
 		jw_fail(p, "%s", why_) : 0; })
 
