@@ -114,7 +114,8 @@ static size_t field_opts(const struct lb_fields *t, unsigned int flags,
 	size_t n = 0;
 
 	lb_for_each_field(f, t) {
-		if ((f->flags & flags) != flags || n == OPTS_MAX)
+		if ((f->flags & flags) != flags || n == OPTS_MAX ||
+		    f->kind == LB_FK_COUNTER)
 			continue;
 		opts[n++] = (struct opt){
 			.name = f->name, .metavar = f->metavar,

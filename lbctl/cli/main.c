@@ -177,9 +177,9 @@ static void usage_fields(const struct lb_fields *t, unsigned int flags)
 	size_t n = 0;
 
 	lb_for_each_field(f, t)
-		n += (f->flags & flags) == flags;
+		n += (f->flags & flags) == flags && f->kind != LB_FK_COUNTER;
 	lb_for_each_field(f, t) {
-		if ((f->flags & flags) != flags)
+		if ((f->flags & flags) != flags || f->kind == LB_FK_COUNTER)
 			continue;
 		if (n == 1 && flags & LB_FF_SET)
 			printf(" %s %s", f->name, f->metavar);

@@ -55,6 +55,7 @@ static const enum jw_type field_types[] = {
 	[LB_FK_FWD]		= JW_STRING,
 	[LB_FK_PORT_RANGE]	= JW_OBJECT,
 	[LB_FK_TIMEOUTS]	= JW_OBJECT,
+	[LB_FK_COUNTER]		= JW_INTEGER,	/* not in the file */
 };
 
 JW_INT_KEY(range_min, struct lb_config, port_min, uint16_t, "port", 1,
@@ -134,6 +135,8 @@ static int field_key(struct jw_ctx *p, json_t *v, void *obj)
 		return port_range(p, v, obj, f->bit);
 	case LB_FK_TIMEOUTS:
 		return timeouts(p, v, f, obj);
+	case LB_FK_COUNTER:
+		return 0;
 	}
 	if (ret)
 		return ret;
@@ -157,7 +160,7 @@ static size_t object_keys(struct jw_key *keys, const struct jw_key *before,
 	while (n < nb)
 		keys[n++] = *before++;
 	lb_for_each_field(f, t)
-		if (n < KEYS_MAX - na)
+		if (n < KEYS_MAX - na && f->kind != LB_FK_COUNTER)
 			keys[n++] = (struct jw_key){
 				f->name, field_types[f->kind], false,
 				field_key, f,

@@ -111,7 +111,8 @@ static bool fields_fixed_differ(const struct lb_fields *t, const void *cur,
 	const struct lb_field *f;
 
 	lb_for_each_field(f, t)
-		if (!(f->flags & LB_FF_SET) && !lb_field_same(f, cur, want))
+		if (!(f->flags & LB_FF_SET) && f->kind != LB_FK_COUNTER &&
+		    !lb_field_same(f, cur, want))
 			return true;
 	return false;
 }

@@ -126,6 +126,7 @@ static int put_fields(struct nl_msg *msg, const struct lb_fields *t,
 					  cfg->port_max);
 			break;
 		case LB_FK_TIMEOUTS:
+		case LB_FK_COUNTER:
 			break;
 		}
 	}
@@ -241,6 +242,10 @@ static void policy_fields(struct nla_policy *pol, const struct lb_fields *t)
 			     st++)
 				pol[FULLNAT_A_CFG_TIMEOUT(st)].type = NLA_U32;
 			break;
+		case LB_FK_COUNTER:
+			pol[f->attr].type = f->size == sizeof(uint64_t) ?
+					    NLA_U64 : NLA_U32;
+			break;
 		}
 	}
 }
@@ -287,6 +292,12 @@ static int get_fields(struct nlattr **tb, const struct lb_fields *t,
 			cfg->present |= f->bit;
 			cfg->port_min = nla_get_u16(tb[FULLNAT_A_CFG_PORT_MIN]);
 			cfg->port_max = nla_get_u16(tb[FULLNAT_A_CFG_PORT_MAX]);
+			break;
+		case LB_FK_COUNTER:
+			if (tb[f->attr])
+				lb_field_set(f, obj, f->size == sizeof(uint64_t) ?
+					     (long long)nla_get_u64(tb[f->attr]) :
+					     nla_get_u32(tb[f->attr]));
 			break;
 		case LB_FK_TIMEOUTS:
 			for (st = FULLNAT_TCP_S_NONE; st <= FULLNAT_TCP_S_CLOSE;
@@ -454,8 +465,6 @@ static struct nla_policy dest_policy[FULLNAT_A_DEST_MAX + 1] = {
 	[FULLNAT_A_DEST_ADDR]		= ADDR_POLICY,
 	[FULLNAT_A_DEST_PORT]		= { .type = NLA_U16 },
 	/* and the fields' (policy_fields()) */
-	[FULLNAT_A_DEST_ACTIVE]		= { .type = NLA_U32 },
-	[FULLNAT_A_DEST_INACTIVE]	= { .type = NLA_U32 },
 	[FULLNAT_A_DEST_STATS]		= { .type = NLA_NESTED },
 };
 
@@ -477,17 +486,12 @@ int lb_parse_dest(struct nlattr *nest, struct lb_dest *dest)
 	if (ret)
 		return ret;
 	dest->port = nla_get_u16(tb[FULLNAT_A_DEST_PORT]);
-	dest->active = get_u32_or(tb[FULLNAT_A_DEST_ACTIVE], 0);
-	dest->inactive = get_u32_or(tb[FULLNAT_A_DEST_INACTIVE], 0);
 	return get_fields(tb, &lb_dest_fields, dest);
 }
 
 static struct nla_policy laddr_policy[FULLNAT_A_LADDR_MAX + 1] = {
 	[FULLNAT_A_LADDR_ADDR]		= ADDR_POLICY,
-	[FULLNAT_A_LADDR_PORTS_IN_USE]	= { .type = NLA_U32 },
-	[FULLNAT_A_LADDR_CONNS]		= { .type = NLA_U64 },
-	[FULLNAT_A_LADDR_CONFLICTS]	= { .type = NLA_U64 },
-	[FULLNAT_A_LADDR_EXHAUSTED]	= { .type = NLA_U64 },
+	/* and the fields' (policy_fields()) */
 };
 
 static const int laddr_need[] = { FULLNAT_A_LADDR_ADDR };
@@ -498,17 +502,12 @@ int lb_parse_laddr(struct nlattr *nest, struct lb_laddr *laddr)
 	int ret;
 
 	memset(laddr, 0, sizeof(*laddr));
+	policy_fields(laddr_policy, &lb_laddr_fields);
 	ret = parse_nest(tb, FULLNAT_A_LADDR_MAX, nest, laddr_policy,
 			 laddr_need, ARRAY_SIZE(laddr_need));
 	if (!ret)
 		ret = get_addr(tb[FULLNAT_A_LADDR_ADDR], &laddr->addr);
-	if (ret)
-		return ret;
-	laddr->ports_in_use = get_u32_or(tb[FULLNAT_A_LADDR_PORTS_IN_USE], 0);
-	laddr->conns = get_u64_or0(tb[FULLNAT_A_LADDR_CONNS]);
-	laddr->conflicts = get_u64_or0(tb[FULLNAT_A_LADDR_CONFLICTS]);
-	laddr->exhausted = get_u64_or0(tb[FULLNAT_A_LADDR_EXHAUSTED]);
-	return 0;
+	return ret ?: get_fields(tb, &lb_laddr_fields, laddr);
 }
 
 static struct nla_policy conn_policy[FULLNAT_A_CONN_MAX + 1] = {

@@ -31,9 +31,9 @@ static const struct lb_field service_rows[] = {
 	  .def = LB_FWD_FULLNAT, .unknown = "unknown",
 	  .unsupported = fwd_unsupported },
 	{ .name = "scheduler", .metavar = "NAME", .kind = LB_FK_SCHED,
-	  .flags = LB_FF_SET | LB_FF_DEFAULT | LB_FF_ADD | LB_FF_SHOW,
+	  .flags = LB_FF_SET | LB_FF_DEFAULT | LB_FF_ADD,
 	  AT(struct lb_service, sched), .attr = FULLNAT_A_SVC_SCHED,
-	  .def_name = "wlc", .unknown = "" },
+	  .def_name = "wlc", .unknown = "", .fmt = " %s" },
 	/* The kernel's default is on: "add" leaves it to the kernel. */
 	{ .name = "toa", .metavar = "on|off", .kind = LB_FK_BOOL,
 	  .flags = LB_FF_SET | LB_FF_DEFAULT | LB_FF_FLAG,
@@ -44,7 +44,27 @@ static const struct lb_field dest_rows[] = {
 	{ .name = "weight", .metavar = "W", .kind = LB_FK_UINT,
 	  .flags = LB_FF_SET | LB_FF_DEFAULT | LB_FF_ADD,
 	  AT(struct lb_dest, weight), .attr = FULLNAT_A_DEST_WEIGHT,
-	  .min = 0, .max = FULLNAT_WEIGHT_MAX, .def = 1 },
+	  .min = 0, .max = FULLNAT_WEIGHT_MAX, .def = 1, .fmt = "%-6llu " },
+	{ .name = "active", .kind = LB_FK_COUNTER, AT(struct lb_dest, active),
+	  .attr = FULLNAT_A_DEST_ACTIVE, .fmt = "%-10llu " },
+	{ .name = "inactive", .kind = LB_FK_COUNTER,
+	  AT(struct lb_dest, inactive), .attr = FULLNAT_A_DEST_INACTIVE,
+	  .fmt = "%llu" },
+};
+
+/* A local address has only what the kernel counts. */
+static const struct lb_field laddr_rows[] = {
+	{ .name = "ports_in_use", .kind = LB_FK_COUNTER,
+	  AT(struct lb_laddr, ports_in_use),
+	  .attr = FULLNAT_A_LADDR_PORTS_IN_USE, .fmt = " %10llu" },
+	{ .name = "conns", .kind = LB_FK_COUNTER, AT(struct lb_laddr, conns),
+	  .attr = FULLNAT_A_LADDR_CONNS, .fmt = " %12llu" },
+	{ .name = "conflicts", .kind = LB_FK_COUNTER,
+	  AT(struct lb_laddr, conflicts), .attr = FULLNAT_A_LADDR_CONFLICTS,
+	  .fmt = " %12llu" },
+	{ .name = "exhausted", .kind = LB_FK_COUNTER,
+	  AT(struct lb_laddr, exhausted), .attr = FULLNAT_A_LADDR_EXHAUSTED,
+	  .fmt = " %12llu" },
 };
 
 static const struct lb_field config_rows[] = {
@@ -68,6 +88,9 @@ const struct lb_fields lb_service_fields = {
 const struct lb_fields lb_dest_fields = { dest_rows, ARRAY_SIZE(dest_rows) };
 const struct lb_fields lb_config_fields = {
 	config_rows, ARRAY_SIZE(config_rows)
+};
+const struct lb_fields lb_laddr_fields = {
+	laddr_rows, ARRAY_SIZE(laddr_rows)
 };
 
 const struct lb_field *lb_field_find(const struct lb_fields *t,
@@ -101,6 +124,8 @@ bool lb_field_is_set(const struct lb_field *f, const void *obj)
 {
 	if (f->bit)
 		return *present((void *)obj) & f->bit;
+	if (f->kind == LB_FK_COUNTER)
+		return true;
 	if (f->kind == LB_FK_SCHED)
 		return lb_field_str(f, obj)[0];
 	return lb_field_get(f, obj) >= 0;
@@ -117,9 +142,11 @@ long long lb_field_get(const struct lb_field *f, const void *obj)
 		return *(const uint8_t *)p;
 	case sizeof(uint16_t):
 		return *(const uint16_t *)p;
+	case sizeof(uint64_t):
+		return (long long)*(const uint64_t *)p;
 	default:
 		/* With a presence bit, all 32 bits are the value. */
-		if (f->bit)
+		if (f->bit || f->kind == LB_FK_COUNTER)
 			return *(const uint32_t *)p;
 		return *(const int32_t *)p;
 	}
@@ -138,8 +165,11 @@ void lb_field_set(const struct lb_field *f, void *obj, long long v)
 	case sizeof(uint16_t):
 		*(uint16_t *)p = (uint16_t)v;
 		break;
+	case sizeof(uint64_t):
+		*(uint64_t *)p = (uint64_t)v;
+		break;
 	default:
-		if (f->bit)
+		if (f->bit || f->kind == LB_FK_COUNTER)
 			*(uint32_t *)p = (uint32_t)v;
 		else
 			*(int32_t *)p = (int32_t)v;
@@ -172,7 +202,8 @@ void lb_fields_clear(const struct lb_fields *t, void *obj)
 			*present(obj) &= ~f->bit;
 		else if (f->kind == LB_FK_SCHED)
 			lb_field_str(f, obj)[0] = '\0';
-		else if (f->kind != LB_FK_TIMEOUTS)
+		else if (f->kind != LB_FK_TIMEOUTS &&
+			 f->kind != LB_FK_COUNTER)
 			lb_field_set(f, obj, -1);
 	}
 }
@@ -227,6 +258,7 @@ int lb_field_parse(const struct lb_field *f, const char *word, void *obj,
 		return parse_port_range(word, &cfg->port_min, &cfg->port_max,
 					err, errlen);
 	case LB_FK_TIMEOUTS:
+	case LB_FK_COUNTER:
 		break;
 	}
 	return -EINVAL;
@@ -284,7 +316,7 @@ void lb_field_words(const struct lb_field *f, const void *obj, char *buf,
 		}
 		return;
 	}
-	if (!lb_field_is_set(f, obj))
+	if (!lb_field_is_set(f, obj) || f->kind == LB_FK_COUNTER)
 		return;
 	if (f->kind == LB_FK_PORT_RANGE)
 		add(buf, len, off, "%s%s %u-%u", *sep, f->name, cfg->port_min,

@@ -8,7 +8,8 @@
  * printing and export (cli/print.c) and the plan's compare and format
  * (cluster/plan.c) all read the rows, so a new field is a new row.
  *
- * The keys of an object (protocol, addresses, ports) are not fields: they
+ * The keys of an object (protocol, addresses, ports) and the statistics
+ * (a nest of their own, with their rates) are not fields: they
  * name the object, and each place spells them its own way. Two config
  * settings have a shape of their own (kind LB_FK_PORT_RANGE, two
  * attributes under one word; LB_FK_TIMEOUTS, one attribute per TCP state
@@ -34,6 +35,8 @@ enum lb_fkind {
 	LB_FK_FWD,		/* a forwarding mode (parse_fwd); u8 FULLNAT_FWD_* */
 	LB_FK_PORT_RANGE,	/* config only: LO-HI, {"min", "max"} */
 	LB_FK_TIMEOUTS,		/* config only: timeout STATE SECONDS */
+	LB_FK_COUNTER,		/* replies only: what the kernel counts, u32
+				 * or u64 by size; shown, never sent */
 };
 
 /* What a field may do (flags of struct lb_field). */
@@ -44,9 +47,7 @@ enum lb_fkind {
 					 * key is missing */
 #define LB_FF_ADD	(1u << 2)	/* and so does "add" on the command
 					 * line: the kernel needs it */
-#define LB_FF_SHOW	(1u << 3)	/* its value follows the key in the
-					 * "lbctl show" table */
-#define LB_FF_FLAG	(1u << 4)	/* its name, when on, is a flag of the
+#define LB_FF_FLAG	(1u << 3)	/* its name, when on, is a flag of the
 					 * "lbctl show" table */
 
 struct lb_field {
@@ -66,6 +67,9 @@ struct lb_field {
 	const char *unknown;	/* printed when the kernel did not say (or
 				 * said what lbctl does not know), if not
 				 * left out */
+	/* Its column in the text tables of "lbctl show" and "lbctl laddr":
+	 * a format of one %s (names) or %llu (numbers), or NULL. */
+	const char *fmt;
 	/* The cluster file only: 0, or -EINVAL and why (in why) fullnat.ko
 	 * cannot do v yet. */
 	int (*unsupported)(long long v, char *why, size_t len);
@@ -80,6 +84,7 @@ struct lb_fields {
 extern const struct lb_fields lb_service_fields;
 extern const struct lb_fields lb_dest_fields;
 extern const struct lb_fields lb_config_fields;
+extern const struct lb_fields lb_laddr_fields;
 
 #define lb_for_each_field(f, t) \
 	for ((f) = (t)->v; (f) < (t)->v + (t)->n; (f)++)

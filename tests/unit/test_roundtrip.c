@@ -448,6 +448,9 @@ static void rnd_fields(const struct lb_fields *t, void *obj)
 				cfg->timeout[st] = rnd_uint(f);
 			}
 			continue;
+		case LB_FK_COUNTER:
+			/* the kernel's, which a file does not set */
+			continue;
 		case LB_FK_UINT:
 			v = rnd_uint(f);
 			break;
