@@ -25,6 +25,8 @@
 #define LB_SCHEMA_VERSION	1
 /* A director's name: 1 to 63 of A-Z, a-z, 0-9, ".", "_", "-". */
 #define LB_DIRECTOR_NAME_MAX	64
+/* A service's name: 1 to 63 characters. */
+#define LB_SERVICE_NAME_MAX	64
 /* Larger than any cluster file, small enough to read whole. */
 #define LB_CLUSTER_FILE_MAX	(16u << 20)
 

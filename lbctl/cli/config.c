@@ -5,6 +5,7 @@
  */
 #include "api.h"
 #include "args.h"
+#include "fields.h"
 #include "lbctl.h"
 #include "print.h"
 
@@ -44,8 +45,8 @@ const struct lbctl_cmd config_verbs[] = {
 	{ .name = "show", .fn = config_show,
 	  .usage = "",
 	  .help = "Show the settings (the default verb)" },
-	{ .name = "set", .fn = config_set,
-	  .usage = "[conn_max N] [port_range LO-HI] [expire_nodest on|off] [timeout STATE SECONDS]...",
+	{ .name = "set", .fn = config_set, .usage = "",
+	  .fields = &lb_config_fields, .field_flags = LB_FF_SET,
 	  .help = "Change the settings given, all or none; STATE is none (a SYN\n"
 		  "      not answered yet), syn_recv, established, fin_wait,\n"
 		  "      close_wait, last_ack, time_wait or close" },

@@ -22,8 +22,13 @@
 #include <unistd.h>
 
 #include "cluster.h"
+#include "director.h"
 #include "lbctl.h"
 #include "output.h"
+#include "util.h"
+
+/* What a remote lbctl prints: far more than any director's JSON. */
+#define REMOTE_OUT_MAX	(1u << 30)
 
 int cluster_load(const char *path, struct cluster_file *f)
 {
@@ -81,45 +86,12 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* Reads fd to its end into a NUL-terminated *out; 0 or -errno. */
-static int read_all(int fd, char **out)
-{
-	size_t n = 0, cap = 0;
-	char *buf = NULL, *b;
-	ssize_t r;
-
-	for (;;) {
-		if (cap - n < 4096) {
-			cap = cap ? 2 * cap : 65536;
-			b = realloc(buf, cap + 1);
-			if (!b) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = b;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			free(buf);
-			return -errno;
-		}
-		if (!r)
-			break;
-		n += (size_t)r;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	return 0;
-}
-
 int director_ssh(const struct lb_director *d, char *const words[],
 		 const char *in, size_t inlen, char **out)
 {
 	char *argv[32] = { "ssh", "-o", "BatchMode=yes", d->ssh };
 	int to[2] = { -1, -1 }, from[2] = { -1, -1 }, status, ret = 0;
-	size_t n = 4;
+	size_t n = 4, outlen;
 	pid_t pid;
 
 	while (*words && n + 1 < sizeof(argv) / sizeof(argv[0]))
@@ -153,7 +125,7 @@ int director_ssh(const struct lb_director *d, char *const words[],
 	if (out) {
 		close(from[1]);
 		*out = NULL;
-		ret = read_all(from[0], out) ?: ret;
+		ret = lb_read_all(from[0], REMOTE_OUT_MAX, out, &outlen) ?: ret;
 		close(from[0]);
 	}
 	while (waitpid(pid, &status, 0) < 0)

@@ -7,9 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fields.h"
 #include "plan.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The phases of plan.h, in the order they run. */
 enum phase {
@@ -82,42 +81,40 @@ static struct lb_service svc_key(const struct lb_service *svc)
 	return k;
 }
 
-/* Whether config key bit has the same value in a and b. */
-static bool cfg_same(const struct lb_config *a, const struct lb_config *b,
-		     unsigned int bit)
+/*
+ * Copies into step (and the old value into old) each field of t that can
+ * be changed in place and that want has with another value than cur.
+ * Returns how many.
+ */
+static int fields_set(const struct lb_fields *t, const void *cur,
+		      const void *want, void *step, void *old)
 {
-	unsigned int st;
+	const struct lb_field *f;
+	int n = 0;
 
-	if (bit == LB_CFG_CONN_MAX)
-		return a->conn_max == b->conn_max;
-	if (bit == LB_CFG_PORT_RANGE)
-		return a->port_min == b->port_min && a->port_max == b->port_max;
-	if (bit == LB_CFG_EXPIRE_NODEST)
-		return a->expire_nodest == b->expire_nodest;
-	for (st = 0; st <= FULLNAT_TCP_S_MAX; st++)
-		if (bit == LB_CFG_TIMEOUT(st))
-			return a->timeout[st] == b->timeout[st];
-	return true;
+	lb_for_each_field(f, t) {
+		if (!(f->flags & LB_FF_SET) || !lb_field_is_set(f, want) ||
+		    !lb_field_is_set(f, cur) || lb_field_same(f, cur, want))
+			continue;
+		lb_field_copy(f, step, want);
+		if (old)
+			lb_field_copy(f, old, cur);
+		n++;
+	}
+	return n;
 }
 
-/* Copies the value of config key bit from src to dst. */
-static void cfg_copy(struct lb_config *dst, const struct lb_config *src,
-		     unsigned int bit)
+/* Whether a field fixed at creation differs: the object is made anew. */
+static bool fields_fixed_differ(const struct lb_fields *t, const void *cur,
+				const void *want)
 {
-	unsigned int st;
+	const struct lb_field *f;
 
-	dst->present |= bit;
-	if (bit == LB_CFG_CONN_MAX)
-		dst->conn_max = src->conn_max;
-	else if (bit == LB_CFG_PORT_RANGE) {
-		dst->port_min = src->port_min;
-		dst->port_max = src->port_max;
-	} else if (bit == LB_CFG_EXPIRE_NODEST) {
-		dst->expire_nodest = src->expire_nodest;
-	}
-	for (st = 0; st <= FULLNAT_TCP_S_MAX; st++)
-		if (bit == LB_CFG_TIMEOUT(st))
-			dst->timeout[st] = src->timeout[st];
+	lb_for_each_field(f, t)
+		if (!(f->flags & LB_FF_SET) && f->kind != LB_FK_COUNTER &&
+		    !lb_field_same(f, cur, want))
+			return true;
+	return false;
 }
 
 static int plan_config(const struct lb_config *cur,
@@ -132,11 +129,11 @@ static int plan_config(const struct lb_config *cur,
 		if (!(want->present & bit))
 			continue;
 		if (cur->present & bit) {
-			if (cfg_same(cur, want, bit))
+			if (lb_config_same(cur, want, bit))
 				continue;
-			cfg_copy(&s.old_cfg, cur, bit);
+			lb_config_copy(&s.old_cfg, cur, bit);
 		}
-		cfg_copy(&s.cfg, want, bit);
+		lb_config_copy(&s.cfg, want, bit);
 	}
 	return s.cfg.present ? push(p, &s) : 0;
 }
@@ -200,12 +197,17 @@ static int plan_dests(const struct lb_svc_entry *c,
 	}
 	s.op = LB_STEP_DEST_SET;
 	for (i = 0; !ret && i < w->dests.n; i++) {
-		s.dest = w->dests.v[i];
-		d = find_dest(&c->dests, &s.dest);
-		if (d && d->weight != s.dest.weight) {
-			s.old_dest = *d;
+		d = find_dest(&c->dests, &w->dests.v[i]);
+		if (!d)
+			continue;
+		/* The key, and what changes: the rest stays as it is. */
+		lb_dest_init(&s.dest);
+		s.dest.addr = d->addr;
+		s.dest.port = d->port;
+		s.old_dest = s.dest;
+		if (fields_set(&lb_dest_fields, d, &w->dests.v[i], &s.dest,
+			       &s.old_dest))
 			ret = push(p, &s);
-		}
 	}
 	s.op = LB_STEP_DEST_DEL;
 	for (i = 0; !ret && i < c->dests.n; i++) {
@@ -226,7 +228,7 @@ static int plan_svc_del(const struct lb_svc_entry *c, struct lb_plan *p)
 	return push(p, &s);
 }
 
-/* scheduler and toa, where they differ; the key always. */
+/* The fields that differ, with the key. */
 static int plan_svc_set(const struct lb_service *c, const struct lb_service *w,
 			struct lb_plan *p)
 {
@@ -234,15 +236,7 @@ static int plan_svc_set(const struct lb_service *c, const struct lb_service *w,
 
 	s.svc = svc_key(w);
 	s.old_svc = svc_key(c);
-	if (strcmp(c->sched, w->sched)) {
-		memcpy(s.svc.sched, w->sched, sizeof(s.svc.sched));
-		memcpy(s.old_svc.sched, c->sched, sizeof(s.old_svc.sched));
-	}
-	if (w->toa >= 0 && c->toa >= 0 && c->toa != w->toa) {
-		s.svc.toa = w->toa;
-		s.old_svc.toa = c->toa;
-	}
-	if (!s.svc.sched[0] && s.svc.toa < 0)
+	if (!fields_set(&lb_service_fields, c, w, &s.svc, &s.old_svc))
 		return 0;
 	return push(p, &s);
 }
@@ -262,7 +256,8 @@ static int plan_services(const struct lb_snapshot *cur,
 			ret = plan_svc_add(w, &ph[has_laddr(&cur->laddrs,
 							    &w->svc.addr) ?
 						  PH_LATE : PH_SVC]);
-		else if (c->svc.fwd != w->svc.fwd)
+		else if (fields_fixed_differ(&lb_service_fields, &c->svc,
+					     &w->svc))
 			ret = plan_svc_del(c, &ph[PH_SVC_DEL]) ?:
 			      plan_svc_add(w, &ph[PH_LATE]);
 		else
@@ -323,32 +318,15 @@ void add(struct buf *b, const char *fmt, ...)
 		b->off += (size_t)n;
 }
 
-/* "conn_max 100 timeout established 60" */
-static void add_config(struct buf *b, const struct lb_config *c)
+/* The fields of t set in obj, in the words that set them, after sep:
+ * "conn_max 100 timeout established 60", " scheduler wrr toa on" */
+static void add_fields(struct buf *b, const struct lb_fields *t,
+		       const void *obj, const char *sep)
 {
-	const char *sep = "";
-	unsigned int st;
+	const struct lb_field *f;
 
-	if (c->present & LB_CFG_CONN_MAX) {
-		add(b, "conn_max %u", c->conn_max);
-		sep = " ";
-	}
-	if (c->present & LB_CFG_PORT_RANGE) {
-		add(b, "%sport_range %u-%u", sep, c->port_min, c->port_max);
-		sep = " ";
-	}
-	if (c->present & LB_CFG_EXPIRE_NODEST) {
-		add(b, "%sexpire_nodest %s", sep, c->expire_nodest ? "on" :
-		    "off");
-		sep = " ";
-	}
-	for (st = 0; st <= FULLNAT_TCP_S_MAX; st++) {
-		if (!(c->present & LB_CFG_TIMEOUT(st)))
-			continue;
-		add(b, "%stimeout %s %u", sep, tcp_state_name(st),
-		    c->timeout[st]);
-		sep = " ";
-	}
+	lb_for_each_field(f, t)
+		lb_field_words(f, obj, b->s, b->len, &b->off, &sep);
 }
 
 /* "tcp 203.0.113.10:80" */
@@ -362,16 +340,7 @@ static void add_svc_key(struct buf *b, const struct lb_service *s)
 	add(b, "%s %s", proto_name(s->proto), a);
 }
 
-/* " scheduler wrr toa on", the fields that are set */
-static void add_svc_fields(struct buf *b, const struct lb_service *s)
-{
-	if (s->sched[0])
-		add(b, " scheduler %s", s->sched);
-	if (s->toa >= 0)
-		add(b, " toa %s", s->toa ? "on" : "off");
-}
-
-static void add_dest(struct buf *b, const struct lb_step *step, bool weight)
+static void add_dest(struct buf *b, const struct lb_step *step, bool fields)
 {
 	struct lb_addrport ap = { .addr = step->dest.addr,
 				  .port = step->dest.port };
@@ -381,8 +350,8 @@ static void add_dest(struct buf *b, const struct lb_step *step, bool weight)
 		snprintf(a, sizeof(a), "?");
 	add_svc_key(b, &step->svc);
 	add(b, " %s", a);
-	if (weight)
-		add(b, " weight %d", step->dest.weight);
+	if (fields)
+		add_fields(b, &lb_dest_fields, &step->dest, " ");
 }
 
 void lb_step_format(const struct lb_step *s, char *str, size_t len)
@@ -396,10 +365,10 @@ void lb_step_format(const struct lb_step *s, char *str, size_t len)
 	switch (s->op) {
 	case LB_STEP_CONFIG_SET:
 		add(&b, "config set ");
-		add_config(&b, &s->cfg);
+		add_fields(&b, &lb_config_fields, &s->cfg, "");
 		if (s->old_cfg.present) {
 			add(&b, "  (was ");
-			add_config(&b, &s->old_cfg);
+			add_fields(&b, &lb_config_fields, &s->old_cfg, "");
 			add(&b, ")");
 		}
 		break;
@@ -413,16 +382,14 @@ void lb_step_format(const struct lb_step *s, char *str, size_t len)
 	case LB_STEP_SVC_ADD:
 		add(&b, "service add ");
 		add_svc_key(&b, &s->svc);
-		add(&b, " forward %s", s->svc.fwd < 0 ? "?" :
-		    fwd_name((enum lb_fwd)s->svc.fwd));
-		add_svc_fields(&b, &s->svc);
+		add_fields(&b, &lb_service_fields, &s->svc, " ");
 		break;
 	case LB_STEP_SVC_SET:
 		add(&b, "service set ");
 		add_svc_key(&b, &s->svc);
-		add_svc_fields(&b, &s->svc);
+		add_fields(&b, &lb_service_fields, &s->svc, " ");
 		add(&b, "  (was");
-		add_svc_fields(&b, &s->old_svc);
+		add_fields(&b, &lb_service_fields, &s->old_svc, " ");
 		add(&b, ")");
 		break;
 	case LB_STEP_SVC_DEL:
@@ -436,7 +403,9 @@ void lb_step_format(const struct lb_step *s, char *str, size_t len)
 	case LB_STEP_DEST_SET:
 		add(&b, "rs set ");
 		add_dest(&b, s, true);
-		add(&b, "  (was weight %d)", s->old_dest.weight);
+		add(&b, "  (was");
+		add_fields(&b, &lb_dest_fields, &s->old_dest, " ");
+		add(&b, ")");
 		break;
 	case LB_STEP_DEST_DEL:
 		add(&b, "rs del ");

@@ -9,10 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fields.h"
 #include "output.h"
 #include "print.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "util.h"
 
 /* ipvsadm's names of the forwarding modes, for the Forward column. */
 static const char *const fwd_labels[] = {
@@ -73,33 +73,111 @@ void print_info(const struct lb_info *info)
 	out_uint("connection_max", "/%llu connections\n", info->conn_max);
 }
 
-void print_config(const struct lb_config *cfg, const char *key)
+/* How print_fields() prints. */
+enum pf {
+	PF_JSON,	/* JSON only */
+	PF_SHOW,	/* and the columns of the text table (field->fmt) */
+	PF_LINES,	/* and a text line each in the words that set it */
+	PF_EXPORT,	/* JSON of what a cluster file has: no counters */
+};
+
+/* The fields of t that obj has, in the order of the table. */
+static void print_fields(const struct lb_fields *t, const void *obj,
+			 enum pf how)
 {
-	char fmt[64];
+	const struct lb_config *cfg = obj;
+	const struct lb_field *f;
+	char fmt[64], v[32];
+	const char *text;
 	unsigned int st;
 
-	out_open_object(key);
-	if (cfg->present & LB_CFG_CONN_MAX)
-		out_uint("conn_max", "conn_max %llu\n", cfg->conn_max);
-	if (cfg->present & LB_CFG_PORT_RANGE) {
-		out_open_object("port_range");
-		out_uint("min", "port_range %llu", cfg->port_min);
-		out_uint("max", "-%llu\n", cfg->port_max);
-		out_close();
-	}
-	if (cfg->present & LB_CFG_EXPIRE_NODEST)
-		out_bool("expire_nodest", "expire_nodest %s\n",
-			 cfg->expire_nodest);
-	out_open_object("timeout");
-	for (st = 0; st <= FULLNAT_TCP_S_MAX; st++) {
-		if (!(cfg->present & LB_CFG_TIMEOUT(st)))
+	lb_for_each_field(f, t) {
+		if (f->kind == LB_FK_COUNTER && how == PF_EXPORT)
 			continue;
-		snprintf(fmt, sizeof(fmt), "timeout %s %%llu\n",
-			 tcp_state_name(st));
-		out_uint(tcp_state_name(st), fmt, cfg->timeout[st]);
+		if (f->kind == LB_FK_TIMEOUTS) {
+			out_open_object(f->name);
+			for (st = 0; st <= FULLNAT_TCP_S_MAX; st++) {
+				if (!(cfg->present & LB_CFG_TIMEOUT(st)))
+					continue;
+				snprintf(fmt, sizeof(fmt), "%s %s %%llu\n",
+					 f->name, tcp_state_name(st));
+				out_uint(tcp_state_name(st),
+					 how == PF_LINES ? fmt : NULL,
+					 cfg->timeout[st]);
+			}
+			out_close();
+			continue;
+		}
+		if (!lb_field_is_set(f, obj) && !f->unknown)
+			continue;
+		/* The text: a line, a column, or none. */
+		snprintf(fmt, sizeof(fmt), "%s %s\n", f->name,
+			 f->kind == LB_FK_UINT ? "%llu" : "%s");
+		text = how == PF_LINES ? fmt : how == PF_SHOW ? f->fmt : NULL;
+		switch (f->kind) {
+		case LB_FK_PORT_RANGE:
+			snprintf(fmt, sizeof(fmt), "%s %%llu", f->name);
+			out_open_object(f->name);
+			out_uint("min", text ? fmt : NULL, cfg->port_min);
+			out_uint("max", text ? "-%llu\n" : NULL, cfg->port_max);
+			out_close();
+			break;
+		case LB_FK_UINT:
+		case LB_FK_COUNTER:
+			out_uint(f->name, text,
+				 (unsigned long long)lb_field_get(f, obj));
+			break;
+		case LB_FK_BOOL:
+			out_bool(f->name, how == PF_LINES ? text : NULL,
+				 lb_field_get(f, obj) > 0);
+			if (how == PF_SHOW && f->flags & LB_FF_FLAG &&
+			    lb_field_get(f, obj) > 0)
+				out_text(" %s", f->name);
+			break;
+		default:
+			out_str(f->name, text,
+				lb_field_value(f, obj, v, sizeof(v)));
+		}
 	}
+}
+
+void print_config(const struct lb_config *cfg, const char *key)
+{
+	out_open_object(key);
+	print_fields(&lb_config_fields, cfg, PF_LINES);
 	out_close();
-	out_close();
+}
+
+/*
+ * The header of the columns of t: each field's title in its column's
+ * width ("ports_in_use" as "PortsInUse").
+ */
+static void print_titles(const struct lb_fields *t)
+{
+	const struct lb_field *f;
+	char fmt[32], title[32];
+	size_t i, n;
+	bool up;
+
+	lb_for_each_field(f, t) {
+		if (!f->fmt)
+			continue;
+		snprintf(fmt, sizeof(fmt), "%.*ss", (int)strcspn(f->fmt, "l"),
+			 f->fmt);
+		for (i = n = 0, up = true; f->name[i] && n + 1 < sizeof(title);
+		     i++) {
+			if (f->name[i] == '_') {
+				up = true;
+				continue;
+			}
+			title[n++] = up ? (char)(f->name[i] - 'a' + 'A') :
+				     f->name[i];
+			up = false;
+		}
+		title[n] = '\0';
+		out_text(fmt, title);
+	}
+	out_text("\n");
 }
 
 void print_laddrs(const struct lb_laddr_list *list, const char *key)
@@ -107,8 +185,8 @@ void print_laddrs(const struct lb_laddr_list *list, const char *key)
 	char a[INET6_ADDRSTRLEN];
 	size_t i;
 
-	out_text("%-24s %10s %12s %12s %12s\n", "Address", "PortsInUse",
-		 "Conns", "Conflicts", "Exhausted");
+	out_text("%-24s", "Address");
+	print_titles(&lb_laddr_fields);
 	out_open_array(key);
 	for (i = 0; i < list->n; i++) {
 		const struct lb_laddr *l = &list->v[i];
@@ -116,10 +194,8 @@ void print_laddrs(const struct lb_laddr_list *list, const char *key)
 		addr_str(&l->addr, a, sizeof(a));
 		out_open_object(NULL);
 		out_str("address", "%-24s", a);
-		out_uint("ports_in_use", " %10llu", l->ports_in_use);
-		out_uint("conns", " %12llu", l->conns);
-		out_uint("conflicts", " %12llu", l->conflicts);
-		out_uint("exhausted", " %12llu\n", l->exhausted);
+		print_fields(&lb_laddr_fields, l, PF_SHOW);
+		out_text("\n");
 		out_close();
 	}
 	out_close();
@@ -168,11 +244,7 @@ static void print_dest(const struct lb_dest *d, int fwd, enum lb_view view)
 	print_endpoint("address", &d->addr, d->port);
 	if (!stats)
 		out_text("%-7s ", fwd_label(fwd));
-	if (d->weight >= 0)
-		out_uint("weight", stats ? NULL : "%-6llu ",
-			 (unsigned long long)d->weight);
-	out_uint("active", stats ? NULL : "%-10llu ", d->active);
-	out_uint("inactive", stats ? NULL : "%llu", d->inactive);
+	print_fields(&lb_dest_fields, d, stats ? PF_JSON : PF_SHOW);
 	print_stats(&d->stats, &d->rate, view);
 	out_text("\n");
 	out_close();
@@ -191,13 +263,7 @@ static void print_service(const struct lb_svc_entry *e, enum lb_view view)
 	out_text(stats ? "%-33s" : "%s", line);
 	out_str("protocol", NULL, proto_name(s->proto));
 	print_endpoint("vip", &s->addr, s->port);
-	out_str("forward", NULL, s->fwd < 0 ? "unknown" :
-		fwd_name((enum lb_fwd)s->fwd));
-	out_str("scheduler", stats ? NULL : " %s", s->sched);
-	if (s->toa >= 0)
-		out_bool("toa", NULL, s->toa);
-	if (s->toa > 0 && !stats)
-		out_text(" toa");
+	print_fields(&lb_service_fields, s, stats ? PF_JSON : PF_SHOW);
 	print_stats(&s->stats, &s->rate, view);
 	out_text("\n");
 	out_open_array("real_servers");
@@ -364,18 +430,14 @@ void print_cluster(const struct lb_snapshot *snap, const char *name,
 		out_open_object(NULL);
 		out_str("protocol", NULL, proto_name(e->svc.proto));
 		print_endpoint("vip", &e->svc.addr, e->svc.port);
-		out_str("forward", NULL, e->svc.fwd < 0 ? "unknown" :
-			fwd_name((enum lb_fwd)e->svc.fwd));
-		out_str("scheduler", NULL, e->svc.sched);
-		if (e->svc.toa >= 0)
-			out_bool("toa", NULL, e->svc.toa);
+		print_fields(&lb_service_fields, &e->svc, PF_EXPORT);
 		out_open_array("real_servers");
 		for (k = 0; k < e->dests.n; k++) {
 			out_open_object(NULL);
 			print_endpoint("address", &e->dests.v[k].addr,
 				       e->dests.v[k].port);
-			out_uint("weight", NULL,
-				 (unsigned long long)e->dests.v[k].weight);
+			print_fields(&lb_dest_fields, &e->dests.v[k],
+				     PF_EXPORT);
 			out_close();
 		}
 		out_close();

@@ -15,25 +15,26 @@
 
 #include "jwalk.h"
 #include "parse.h"
+#include "util.h"
 
 
 /* --- where: the path and its line and column ------------------------------ */
 
-void push_key(struct pctx *p, const char *key)
+void jw_push_key(struct jw_ctx *p, const char *key)
 {
-	if (p->depth < PATH_DEPTH)
+	if (p->depth < JW_PATH_DEPTH)
 		p->path[p->depth] = (typeof(p->path[0])){ key, 0 };
 	p->depth++;
 }
 
-void push_index(struct pctx *p, size_t index)
+void jw_push_index(struct jw_ctx *p, size_t index)
 {
-	if (p->depth < PATH_DEPTH)
+	if (p->depth < JW_PATH_DEPTH)
 		p->path[p->depth] = (typeof(p->path[0])){ NULL, index };
 	p->depth++;
 }
 
-void pop(struct pctx *p)
+void jw_pop(struct jw_ctx *p)
 {
 	p->depth--;
 }
@@ -52,13 +53,13 @@ static bool plain_key(const char *key)
 }
 
 /* services[0].real_servers[1].weight; an odd key as ["a b"] */
-static void format_path(const struct pctx *p, char *buf, size_t len)
+static void format_path(const struct jw_ctx *p, char *buf, size_t len)
 {
 	size_t off = 0;
 	int i;
 
 	buf[0] = '\0';
-	for (i = 0; i < p->depth && i < PATH_DEPTH && off < len; i++) {
+	for (i = 0; i < p->depth && i < JW_PATH_DEPTH && off < len; i++) {
 		const char *key = p->path[i].key;
 
 		if (!key)
@@ -137,14 +138,14 @@ static bool key_is(const char *s, const char *e, const char *key)
 }
 
 /* The value that the first depth steps of p's path lead to, or NULL. */
-static const char *locate(const struct pctx *p, int depth)
+static const char *locate(const struct jw_ctx *p, int depth)
 {
 	const char *s = p->text, *end = p->text + p->len, *k;
 	size_t i;
 	int d;
 
 	s = skip_ws(s, end);
-	for (d = 0; d < depth && d < PATH_DEPTH && s < end; d++) {
+	for (d = 0; d < depth && d < JW_PATH_DEPTH && s < end; d++) {
 		const char *key = p->path[d].key;
 
 		if (*s != (key ? '{' : '['))
@@ -154,6 +155,9 @@ static const char *locate(const struct pctx *p, int depth)
 			if (key) {
 				k = s;
 				s = skip_string(s, end);
+				if (key_is(k, s, key) && p->at_key &&
+				    d == depth - 1)
+					return k;
 				if (key_is(k, s, key)) {
 					s = skip_ws(skip_ws(s, end) + 1, end);
 					break;
@@ -173,7 +177,7 @@ static const char *locate(const struct pctx *p, int depth)
 }
 
 /* Line and column (1-based, in characters, as jansson counts) of at. */
-static void line_col(const struct pctx *p, const char *at, int *line,
+static void line_col(const struct jw_ctx *p, const char *at, int *line,
 		     int *col)
 {
 	const char *s;
@@ -194,9 +198,9 @@ static void line_col(const struct pctx *p, const char *at, int *line,
  * "FILE:LINE:COL: PATH: reason" for the value at the current path (or the
  * nearest one that is in the text). Returns -EINVAL.
  */
-int fail(struct pctx *p, const char *fmt, ...)
+int jw_fail(struct jw_ctx *p, const char *fmt, ...)
 {
-	char path[REASON_MAX], why[REASON_MAX];
+	char path[LB_REASON_MAX], why[LB_REASON_MAX];
 	const char *at = NULL;
 	int line, col, d;
 	va_list ap;
@@ -212,15 +216,96 @@ int fail(struct pctx *p, const char *fmt, ...)
 			  line, col, path, *path ? ": " : "", why);
 }
 
+/*
+ * The path of what jansson was reading at byte pos when it stopped: the
+ * text before pos is JSON cut short, so each container open there, and the
+ * key or index being read in it, is the path. Keys are copied into keys.
+ */
+static void path_at(struct jw_ctx *p, size_t pos,
+		    char keys[JW_PATH_DEPTH][64])
+{
+	const char *s = p->text, *end = p->text + (pos < p->len ? pos : p->len);
+	const char *k;
+	bool want_key = false;	/* in an object, before a key */
+	int d;
+
+	p->depth = 0;
+	while ((s = skip_ws(s, end)) < end) {
+		d = p->depth - 1;
+		switch (*s) {
+		case '{':
+			/* "": an object before its key */
+			jw_push_key(p, "");
+			want_key = true;
+			s++;
+			continue;
+		case '[':
+			jw_push_index(p, 0);
+			want_key = false;
+			s++;
+			continue;
+		case '}':
+		case ']':
+			if (p->depth)
+				jw_pop(p);
+			want_key = false;
+			s++;
+			continue;
+		case ',':
+			if (d >= 0 && d < JW_PATH_DEPTH && !p->path[d].key)
+				p->path[d].index++;
+			else if (d >= 0 && d < JW_PATH_DEPTH)
+				p->path[d].key = "";
+			want_key = d >= 0 && d < JW_PATH_DEPTH &&
+				   p->path[d].key;
+			s++;
+			continue;
+		case ':':
+			s++;
+			continue;
+		case '"':
+			k = s;
+			s = skip_string(s, end);
+			if (want_key && d >= 0 && d < JW_PATH_DEPTH) {
+				snprintf(keys[d], sizeof(keys[d]), "%.*s",
+					 (int)(s - k - 2 > 0 ? s - k - 2 : 0),
+					 k + 1);
+				p->path[d].key = keys[d];
+			}
+			want_key = false;
+			continue;
+		default:
+			s = skip_value(s, end);
+			continue;
+		}
+	}
+	/* An object before its first key adds nothing to the path. */
+	while (p->depth > 0 && p->depth <= JW_PATH_DEPTH &&
+	       p->path[p->depth - 1].key && !*p->path[p->depth - 1].key)
+		p->depth--;
+}
+
+int jw_fail_load(struct jw_ctx *p, const json_error_t *e)
+{
+	char keys[JW_PATH_DEPTH][64], path[LB_REASON_MAX];
+
+	path_at(p, (size_t)e->position, keys);
+	format_path(p, path, sizeof(path));
+	/* jansson's column is 0 at the start of a line: nothing read. */
+	return parse_fail(p->err, p->errlen, "%s:%d:%d: %s%s%s", p->file,
+			  e->line, e->column > 0 ? e->column : 1, path,
+			  *path ? ": " : "", e->text);
+}
+
 /* --- values ------------------------------------------------------------------ */
 
 
 static const char *const vtype_names[] = {
-	[V_STRING]	= "a string",
-	[V_INTEGER]	= "an integer",
-	[V_BOOLEAN]	= "true or false",
-	[V_OBJECT]	= "an object",
-	[V_ARRAY]	= "an array",
+	[JW_STRING]	= "a string",
+	[JW_INTEGER]	= "an integer",
+	[JW_BOOLEAN]	= "true or false",
+	[JW_OBJECT]	= "an object",
+	[JW_ARRAY]	= "an array",
 };
 
 static const char *json_type_name(const json_t *v)
@@ -238,35 +323,35 @@ static const char *json_type_name(const json_t *v)
 	return "something else";
 }
 
-static bool is_vtype(const json_t *v, enum vtype t)
+static bool is_vtype(const json_t *v, enum jw_type t)
 {
 	switch (t) {
-	case V_STRING:	return json_is_string(v);
-	case V_INTEGER:	return json_is_integer(v);
-	case V_BOOLEAN:	return json_is_boolean(v);
-	case V_OBJECT:	return json_is_object(v);
-	case V_ARRAY:	return json_is_array(v);
+	case JW_STRING:	return json_is_string(v);
+	case JW_INTEGER:	return json_is_integer(v);
+	case JW_BOOLEAN:	return json_is_boolean(v);
+	case JW_OBJECT:	return json_is_object(v);
+	case JW_ARRAY:	return json_is_array(v);
 	}
 	return false;
 }
 
-int check_type(struct pctx *p, const json_t *v, enum vtype t)
+int jw_check_type(struct jw_ctx *p, const json_t *v, enum jw_type t)
 {
 	if (is_vtype(v, t))
 		return 0;
-	return fail(p, "expected %s, not %s", vtype_names[t],
-		    json_type_name(v));
+	return jw_fail(p, "expected %s, not %s", vtype_names[t],
+		       json_type_name(v));
 }
 
 /* An integer in [min, max]; what names it, as parse.c's numbers do. */
-int int_in(struct pctx *p, const json_t *v, const char *what,
-		  long long min, long long max, long long *out)
+int jw_int_in(struct jw_ctx *p, const json_t *v, const char *what,
+	      long long min, long long max, long long *out)
 {
 	json_int_t n = json_integer_value(v);
 
 	if (n < min || n > max)
-		return fail(p, "%s %lld is out of range %lld-%lld", what,
-			    (long long)n, min, max);
+		return jw_fail(p, "%s %lld is out of range %lld-%lld", what,
+			       (long long)n, min, max);
 	*out = n;
 	return 0;
 }
@@ -274,26 +359,14 @@ int int_in(struct pctx *p, const json_t *v, const char *what,
 /* --- objects: a table of keys each --------------------------------------- */
 
 
-/* "address, port or weight" */
-static void key_list(const struct key *keys, size_t n, char *buf, size_t len)
-{
-	size_t i, off = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < n && off < len; i++)
-		off += (size_t)snprintf(buf + off, len - off, "%s%s",
-					!i ? "" : i + 1 < n ? ", " : " or ",
-					keys[i].name);
-}
-
 /*
  * Every key of obj (at the current path) through its table entry, in the
  * order of the file; then the required ones that are missing.
  */
-int walk(struct pctx *p, json_t *obj, const struct key *keys,
-		size_t n, void *dst)
+int jw_walk(struct jw_ctx *p, json_t *obj, const struct jw_key *keys,
+	    size_t n, void *dst)
 {
-	char list[REASON_MAX];
+	char list[LB_REASON_MAX];
 	const char *name;
 	json_t *v;
 	size_t i;
@@ -302,45 +375,50 @@ int walk(struct pctx *p, json_t *obj, const struct key *keys,
 	json_object_foreach(obj, name, v) {
 		for (i = 0; i < n && strcmp(name, keys[i].name); i++)
 			;
-		push_key(p, name);
+		jw_push_key(p, name);
 		if (i == n) {
-			key_list(keys, n, list, sizeof(list));
-			return fail(p, "unknown key; expected %s", list);
+			lb_join_names(list, sizeof(list), keys, n,
+				      sizeof(*keys), " or ");
+			p->at_key = true;
+			ret = jw_fail(p, "unknown key; expected %s", list);
+			p->at_key = false;
+			return ret;
 		}
-		ret = check_type(p, v, keys[i].type) ?:
+		p->key = &keys[i];
+		ret = jw_check_type(p, v, keys[i].type) ?:
 		      keys[i].parse(p, v, dst);
 		if (ret)
 			return ret;
-		pop(p);
+		jw_pop(p);
 	}
 	for (i = 0; i < n; i++)
 		if (keys[i].required && !json_object_get(obj, keys[i].name))
-			return fail(p, "\"%s\" is missing", keys[i].name);
+			return jw_fail(p, "\"%s\" is missing", keys[i].name);
 	return 0;
 }
 
 /* Each element of array v, an object, through keys into a fresh T. */
-int walk_array(struct pctx *p, json_t *arr,
-		      int (*one)(struct pctx *p, json_t *v, void *dst),
-		      void *dst)
+int jw_walk_array(struct jw_ctx *p, json_t *arr,
+		  int (*one)(struct jw_ctx *p, json_t *v, void *dst),
+		  void *dst)
 {
 	size_t i;
 	json_t *v;
 	int ret;
 
 	json_array_foreach(arr, i, v) {
-		push_index(p, i);
+		jw_push_index(p, i);
 		ret = one(p, v, dst);
 		if (ret)
 			return ret;
-		pop(p);
+		jw_pop(p);
 	}
 	return 0;
 }
 
-int oom(struct pctx *p)
+int jw_oom(struct jw_ctx *p)
 {
-	fail(p, "out of memory");
+	jw_fail(p, "out of memory");
 	return -ENOMEM;
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fields.h"
 #include "lb.h"
 
 int lb_list_grow(void **v, size_t *cap, size_t n, size_t size)
@@ -116,14 +117,13 @@ void lb_snapshot_free(struct lb_snapshot *snap)
 void lb_service_init(struct lb_service *svc)
 {
 	memset(svc, 0, sizeof(*svc));
-	svc->fwd = -1;
-	svc->toa = -1;
+	lb_fields_clear(&lb_service_fields, svc);
 }
 
 void lb_dest_init(struct lb_dest *dest)
 {
 	memset(dest, 0, sizeof(*dest));
-	dest->weight = -1;
+	lb_fields_clear(&lb_dest_fields, dest);
 }
 
 void lb_config_init(struct lb_config *cfg)

@@ -11,17 +11,15 @@
 #include <string.h>
 
 #include "args.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-/* Leaves room for the reason of a parser and the words around it. */
-#define REASON_MAX 256
+#include "fields.h"
+#include "util.h"
 
 /*
  * A keyword and its values. parse() reads vals[0..nvals) into obj; on
  * -EINVAL it says why in err and which value was wrong in *bad. It returns
  * -EEXIST for a repeat that the keyword alone does not show ("timeout
- * established" twice, "timeout close" once).
+ * established" twice, "timeout close" once). An object's keywords are its
+ * fields (fields.h): field set, parse NULL.
  */
 struct opt {
 	const char *name;
@@ -30,7 +28,11 @@ struct opt {
 	bool repeats;
 	int (*parse)(char **vals, void *obj, int *bad, char *err,
 		     size_t errlen);
+	const struct lb_field *field;
 };
+
+/* More than any object has fields. */
+#define OPTS_MAX	32
 
 static int wrong(char *err, size_t errlen, const char *arg, const char *why)
 {
@@ -69,18 +71,89 @@ static const struct opt *find_opt(const struct opt *opts, size_t n,
 static int unknown_opt(const struct opt *opts, size_t n, const char *word,
 		       char *err, size_t errlen)
 {
-	char list[REASON_MAX] = "";
-	size_t i, off = 0;
+	char list[LB_REASON_MAX];
 
 	if (!n)
 		return wrong(err, errlen, word,
 			     "no more arguments are expected here");
-	for (i = 0; i < n && off < sizeof(list); i++)
-		off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s",
-					!i ? "" : i + 1 < n ? ", " : " or ",
-					opts[i].name);
+	lb_join_names(list, sizeof(list), opts, n, sizeof(*opts), " or ");
 	return parse_fail(err, errlen, "argument \"%s\" is wrong: expected %s",
 			  word, list);
+}
+
+/* "timeout STATE SECONDS", one state at a time. */
+static int opt_timeout(const struct lb_field *f, char **vals,
+		       struct lb_config *cfg, int *bad, char *err,
+		       size_t errlen)
+{
+	unsigned int state;
+
+	if (parse_tcp_state(vals[0], &state, err, errlen))
+		return -EINVAL;
+	if (cfg->present & LB_CFG_TIMEOUT(state))
+		return -EEXIST;
+	cfg->present |= LB_CFG_TIMEOUT(state);
+	*bad = 1;
+	return parse_u32(vals[1], f->name, f->min, f->max,
+			 &cfg->timeout[state], err, errlen);
+}
+
+static int parse_field(const struct lb_field *f, char **vals, void *obj,
+		       int *bad, char *err, size_t errlen)
+{
+	if (f->kind == LB_FK_TIMEOUTS)
+		return opt_timeout(f, vals, obj, bad, err, errlen);
+	return lb_field_parse(f, vals[0], obj, err, errlen);
+}
+
+/* The keywords of t's fields that have all of flags, into opts. */
+static size_t field_opts(const struct lb_fields *t, unsigned int flags,
+			 struct opt *opts)
+{
+	const struct lb_field *f;
+	size_t n = 0;
+
+	lb_for_each_field(f, t) {
+		if ((f->flags & flags) != flags || n == OPTS_MAX ||
+		    f->kind == LB_FK_COUNTER)
+			continue;
+		opts[n++] = (struct opt){
+			.name = f->name, .metavar = f->metavar,
+			.nvals = f->kind == LB_FK_TIMEOUTS ? 2 : 1,
+			.repeats = f->kind == LB_FK_TIMEOUTS, .field = f,
+		};
+	}
+	return n;
+}
+
+/* "nothing to set: give scheduler NAME or toa on|off" */
+static int nothing_to_set(const struct lb_fields *t, char *err,
+			  size_t errlen)
+{
+	struct opt opts[OPTS_MAX];
+	char words[OPTS_MAX][64], list[LB_REASON_MAX];
+	size_t i, n = field_opts(t, LB_FF_SET, opts);
+
+	if (n == 1)
+		return required(err, errlen, opts[0].name);
+	for (i = 0; i < n; i++) {
+		snprintf(words[i], sizeof(words[i]), "%s %s", opts[i].name,
+			 opts[i].metavar);
+		opts[i].name = words[i];
+	}
+	lb_join_names(list, sizeof(list), opts, n, sizeof(*opts), " or ");
+	return parse_fail(err, errlen, "nothing to set: give %s", list);
+}
+
+/* Whether a field that "set" changes is set in obj. */
+static bool any_set(const struct lb_fields *t, const void *obj)
+{
+	const struct lb_field *f;
+
+	lb_for_each_field(f, t)
+		if (f->flags & LB_FF_SET && lb_field_is_set(f, obj))
+			return true;
+	return false;
 }
 
 /*
@@ -93,7 +166,7 @@ static int parse_words(const struct opt *opts, size_t n, int argc,
 		       char *err, size_t errlen)
 {
 	static const struct opt positional = { .nvals = 0 };
-	char why[REASON_MAX], key[REASON_MAX];
+	char why[LB_REASON_MAX], key[LB_REASON_MAX];
 	unsigned long seen = 0;
 	const struct opt *o;
 	int i, bad, ret;
@@ -122,7 +195,10 @@ static int parse_words(const struct opt *opts, size_t n, int argc,
 					 o->nvals ? argv[i + 1] : NULL);
 		seen |= 1ul << (o - opts);
 		bad = 0;
-		ret = o->parse(argv + i + 1, obj, &bad, why, sizeof(why));
+		ret = o->field ?
+		      parse_field(o->field, argv + i + 1, obj, &bad, why,
+				  sizeof(why)) :
+		      o->parse(argv + i + 1, obj, &bad, why, sizeof(why));
 		if (ret == -EEXIST) {
 			/* The keyword and its first value name the repeat. */
 			snprintf(key, sizeof(key), "%s %s", argv[i],
@@ -149,7 +225,7 @@ static int parse_opts(const struct opt *opts, size_t n, int argc,
 static int take_service(int argc, char **argv, int *i,
 			struct lb_service *svc, char *err, size_t errlen)
 {
-	char why[REASON_MAX];
+	char why[LB_REASON_MAX];
 	struct lb_addrport ap;
 
 	if (*i >= argc)
@@ -169,7 +245,7 @@ static int take_service(int argc, char **argv, int *i,
 static int take_dest(int argc, char **argv, int *i, struct lb_dest *dest,
 		     char *err, size_t errlen)
 {
-	char why[REASON_MAX];
+	char why[LB_REASON_MAX];
 	struct lb_addrport ap;
 
 	if (*i >= argc)
@@ -184,60 +260,13 @@ static int take_dest(int argc, char **argv, int *i, struct lb_dest *dest,
 
 /* Services */
 
-static int opt_forward(char **vals, void *obj, int *bad, char *err,
-		       size_t errlen)
-{
-	struct lb_service *svc = obj;
-	enum lb_fwd fwd;
-
-	(void)bad;
-	if (parse_fwd(vals[0], &fwd, err, errlen))
-		return -EINVAL;
-	svc->fwd = (int)fwd;
-	return 0;
-}
-
-static int opt_scheduler(char **vals, void *obj, int *bad, char *err,
-			 size_t errlen)
-{
-	struct lb_service *svc = obj;
-
-	(void)bad;
-	return parse_sched(vals[0], svc->sched, sizeof(svc->sched), err,
-			   errlen);
-}
-
-static int opt_toa(char **vals, void *obj, int *bad, char *err,
-		   size_t errlen)
-{
-	struct lb_service *svc = obj;
-	bool on;
-
-	(void)bad;
-	if (parse_onoff(vals[0], "toa", &on, err, errlen))
-		return -EINVAL;
-	svc->toa = on;
-	return 0;
-}
-
-#define OPT_FORWARD	{ "forward", "fullnat|nat|dr|tun", 1, false, \
-			  opt_forward }
-#define OPT_SCHEDULER	{ "scheduler", "NAME", 1, false, opt_scheduler }
-#define OPT_TOA		{ "toa", "on|off", 1, false, opt_toa }
-
-static const struct opt service_add_opts[] = {
-	OPT_FORWARD, OPT_SCHEDULER, OPT_TOA,
-};
-
-static const struct opt service_set_opts[] = {
-	OPT_SCHEDULER, OPT_TOA,
-};
-
-/* The key, then opts (none if n is 0). */
-static int service_line(const struct opt *opts, size_t n, int argc,
+/* The key, then the fields that have all of flags (none if !fields). */
+static int service_line(bool fields, unsigned int flags, int argc,
 			char **argv, struct lb_service *svc,
 			char *err, size_t errlen)
 {
+	struct opt opts[OPTS_MAX];
+	size_t n = fields ? field_opts(&lb_service_fields, flags, opts) : 0;
 	int i = 0, ret;
 
 	lb_service_init(svc);
@@ -252,15 +281,10 @@ int args_service_add(int argc, char **argv, struct lb_service *svc,
 {
 	int ret;
 
-	ret = service_line(service_add_opts, ARRAY_SIZE(service_add_opts),
-			   argc, argv, svc, err, errlen);
+	ret = service_line(true, 0, argc, argv, svc, err, errlen);
 	if (ret)
 		return ret;
-	/* ipvsadm's defaults; toa stays unset: the kernel's default is on. */
-	if (svc->fwd < 0)
-		svc->fwd = LB_FWD_FULLNAT;
-	if (!svc->sched[0])
-		strcpy(svc->sched, "wlc");
+	lb_fields_default(&lb_service_fields, svc, true);
 	return 0;
 }
 
@@ -269,20 +293,18 @@ int args_service_set(int argc, char **argv, struct lb_service *svc,
 {
 	int ret;
 
-	ret = service_line(service_set_opts, ARRAY_SIZE(service_set_opts),
-			   argc, argv, svc, err, errlen);
+	ret = service_line(true, LB_FF_SET, argc, argv, svc, err, errlen);
 	if (ret)
 		return ret;
-	if (!svc->sched[0] && svc->toa < 0)
-		return parse_fail(err, errlen,
-				  "nothing to set: give scheduler NAME or toa on|off");
+	if (!any_set(&lb_service_fields, svc))
+		return nothing_to_set(&lb_service_fields, err, errlen);
 	return 0;
 }
 
 int args_service_del(int argc, char **argv, struct lb_service *svc,
 		     char *err, size_t errlen)
 {
-	return service_line(NULL, 0, argc, argv, svc, err, errlen);
+	return service_line(false, 0, argc, argv, svc, err, errlen);
 }
 
 int args_service_show(int argc, char **argv, struct lb_service *svc,
@@ -291,33 +313,19 @@ int args_service_show(int argc, char **argv, struct lb_service *svc,
 	lb_service_init(svc);
 	if (!argc)
 		return 0;
-	return service_line(NULL, 0, argc, argv, svc, err, errlen);
+	return service_line(false, 0, argc, argv, svc, err, errlen);
 }
 
 /* Real servers */
 
-static int opt_weight(char **vals, void *obj, int *bad, char *err,
-		      size_t errlen)
-{
-	struct lb_dest *dest = obj;
-	uint16_t w;
-
-	(void)bad;
-	if (parse_weight(vals[0], &w, err, errlen))
-		return -EINVAL;
-	dest->weight = w;
-	return 0;
-}
-
-static const struct opt rs_opts[] = {
-	{ "weight", "W", 1, false, opt_weight },
-};
-
-/* The two keys, then opts (none if n is 0). */
-static int rs_line(const struct opt *opts, size_t n, int argc, char **argv,
+/* The two keys, then the fields that have all of flags (none if
+ * !fields). */
+static int rs_line(bool fields, unsigned int flags, int argc, char **argv,
 		   struct lb_service *svc, struct lb_dest *dest,
 		   char *err, size_t errlen)
 {
+	struct opt opts[OPTS_MAX];
+	size_t n = fields ? field_opts(&lb_dest_fields, flags, opts) : 0;
 	int i = 0, ret;
 
 	lb_service_init(svc);
@@ -335,10 +343,9 @@ int args_rs_add(int argc, char **argv, struct lb_service *svc,
 {
 	int ret;
 
-	ret = rs_line(rs_opts, ARRAY_SIZE(rs_opts), argc, argv, svc, dest,
-		      err, errlen);
-	if (!ret && dest->weight < 0)
-		dest->weight = 1;
+	ret = rs_line(true, 0, argc, argv, svc, dest, err, errlen);
+	if (!ret)
+		lb_fields_default(&lb_dest_fields, dest, true);
 	return ret;
 }
 
@@ -347,17 +354,16 @@ int args_rs_set(int argc, char **argv, struct lb_service *svc,
 {
 	int ret;
 
-	ret = rs_line(rs_opts, ARRAY_SIZE(rs_opts), argc, argv, svc, dest,
-		      err, errlen);
-	if (!ret && dest->weight < 0)
-		return required(err, errlen, "weight");
+	ret = rs_line(true, LB_FF_SET, argc, argv, svc, dest, err, errlen);
+	if (!ret && !any_set(&lb_dest_fields, dest))
+		return nothing_to_set(&lb_dest_fields, err, errlen);
 	return ret;
 }
 
 int args_rs_del(int argc, char **argv, struct lb_service *svc,
 		struct lb_dest *dest, char *err, size_t errlen)
 {
-	return rs_line(NULL, 0, argc, argv, svc, dest, err, errlen);
+	return rs_line(false, 0, argc, argv, svc, dest, err, errlen);
 }
 
 /* Local addresses */
@@ -365,7 +371,7 @@ int args_rs_del(int argc, char **argv, struct lb_service *svc,
 int args_laddr(int argc, char **argv, struct lb_addr_range *range,
 	       char *err, size_t errlen)
 {
-	char why[REASON_MAX];
+	char why[LB_REASON_MAX];
 	struct lb_addr a;
 
 	if (!argc)
@@ -386,73 +392,17 @@ int args_laddr(int argc, char **argv, struct lb_addr_range *range,
 
 /* Config */
 
-static int opt_conn_max(char **vals, void *obj, int *bad, char *err,
-			size_t errlen)
-{
-	struct lb_config *cfg = obj;
-
-	(void)bad;
-	cfg->present |= LB_CFG_CONN_MAX;
-	return parse_u32(vals[0], "conn_max", 1, FULLNAT_CONN_MAX_LIMIT,
-			 &cfg->conn_max, err, errlen);
-}
-
-static int opt_port_range(char **vals, void *obj, int *bad, char *err,
-			  size_t errlen)
-{
-	struct lb_config *cfg = obj;
-
-	(void)bad;
-	cfg->present |= LB_CFG_PORT_RANGE;
-	return parse_port_range(vals[0], &cfg->port_min, &cfg->port_max,
-				err, errlen);
-}
-
-static int opt_expire_nodest(char **vals, void *obj, int *bad, char *err,
-			     size_t errlen)
-{
-	struct lb_config *cfg = obj;
-
-	(void)bad;
-	cfg->present |= LB_CFG_EXPIRE_NODEST;
-	return parse_onoff(vals[0], "expire_nodest", &cfg->expire_nodest,
-			   err, errlen);
-}
-
-static int opt_timeout(char **vals, void *obj, int *bad, char *err,
-		       size_t errlen)
-{
-	struct lb_config *cfg = obj;
-	unsigned int state;
-
-	if (parse_tcp_state(vals[0], &state, err, errlen))
-		return -EINVAL;
-	if (cfg->present & LB_CFG_TIMEOUT(state))
-		return -EEXIST;
-	cfg->present |= LB_CFG_TIMEOUT(state);
-	*bad = 1;
-	return parse_u32(vals[1], "timeout", 1, FULLNAT_TIMEOUT_MAX,
-			 &cfg->timeout[state], err, errlen);
-}
-
-static const struct opt config_opts[] = {
-	{ "conn_max", "N", 1, false, opt_conn_max },
-	{ "port_range", "LO-HI", 1, false, opt_port_range },
-	{ "expire_nodest", "on|off", 1, false, opt_expire_nodest },
-	{ "timeout", "STATE SECONDS", 2, true, opt_timeout },
-};
-
 int args_config_set(int argc, char **argv, struct lb_config *cfg,
 		    char *err, size_t errlen)
 {
+	struct opt opts[OPTS_MAX];
+	size_t n = field_opts(&lb_config_fields, 0, opts);
 	int ret;
 
 	lb_config_init(cfg);
 	if (!argc)
-		return parse_fail(err, errlen,
-				  "nothing to set: give conn_max N, port_range LO-HI, expire_nodest on|off or timeout STATE SECONDS");
-	ret = parse_opts(config_opts, ARRAY_SIZE(config_opts), argc, argv, cfg,
-			 err, errlen);
+		return nothing_to_set(&lb_config_fields, err, errlen);
+	ret = parse_opts(opts, n, argc, argv, cfg, err, errlen);
 	/* A failed line leaves nothing half set. */
 	if (ret)
 		lb_config_init(cfg);
@@ -490,19 +440,19 @@ static int opt_director(char **vals, void *obj, int *bad, char *err,
 }
 
 static const struct opt show_opts[] = {
-	{ "--stats", "", 0, false, opt_stats },
-	{ "--rate", "", 0, false, opt_rate },
-	{ "--director", "NAME", 1, false, opt_director },
+	{ "--stats", "", 0, false, opt_stats, NULL },
+	{ "--rate", "", 0, false, opt_rate, NULL },
+	{ "--director", "NAME", 1, false, opt_director, NULL },
 };
 
 static const struct opt apply_opts[] = {
-	{ "--dry-run", "", 0, false, opt_dry_run },
-	{ "--director", "NAME", 1, false, opt_director },
-	{ "--local", "", 0, false, opt_local },
+	{ "--dry-run", "", 0, false, opt_dry_run, NULL },
+	{ "--director", "NAME", 1, false, opt_director, NULL },
+	{ "--local", "", 0, false, opt_local, NULL },
 };
 
 static const struct opt export_opts[] = {
-	{ "--director", "NAME", 1, false, opt_director },
+	{ "--director", "NAME", 1, false, opt_director, NULL },
 };
 
 int args_show(int argc, char **argv, struct lb_run *run, char *err,

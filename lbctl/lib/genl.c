@@ -237,6 +237,11 @@ int genl_resolve(struct genl *g)
 		       FULLNAT_GENL_NAME "\"");
 }
 
+int genl_attach(struct genl *g, const char *netns)
+{
+	return genl_open(g, netns) ?: genl_resolve(g);
+}
+
 static int fail_kernel(struct genl *g, const char *what)
 {
 	int err = -g->error;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What crosses files in lbctl: the invocation context, the exit codes and
- * the commands.
+ * The command line's layer: the invocation context, the exit codes and
+ * the commands. Everything else that crosses files has its own header: the
+ * library's in lib/, the cluster file's in cluster/.
  */
 #ifndef LBCTL_H
 #define LBCTL_H
@@ -9,11 +10,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "cluster.h"
 #include "print.h"
 
 struct genl;
 struct lb_run;
+struct lb_fields;
 struct lb_service;
 
 /* Stable: scripts and tests depend on them. */
@@ -33,7 +34,9 @@ struct lbctl {
  * A command gets argv[0] = its own name and returns an exit code. It prints
  * its own errors. usage is the words after the name, for "lbctl help". A
  * command made of verbs ("service add") has no fn but verbs, a table of
- * the same kind ended by an entry with no name.
+ * the same kind ended by an entry with no name. The usage of a verb that
+ * takes an object's fields goes on with them: those of fields (fields.h)
+ * that have all of field_flags.
  */
 struct lbctl_cmd {
 	const char *name;
@@ -41,6 +44,8 @@ struct lbctl_cmd {
 	const char *help;
 	const char *usage;
 	const struct lbctl_cmd *verbs;
+	const struct lb_fields *fields;
+	unsigned int field_flags;
 };
 
 
@@ -81,33 +86,5 @@ int show_one(const struct lbctl *ctx, int argc, char **argv,
  * is an enum lb_view (print.h). */
 int show_director(const struct lbctl *ctx, const struct lb_service *only,
 		  enum lb_view view);
-
-/* A cluster file, read and parsed (director.c). */
-struct cluster_file {
-	const char *name;		/* for messages: the path, or <stdin> */
-	char *text;			/* as read: what a remote lbctl is fed */
-	size_t len;
-	struct lb_cluster cluster;
-};
-
-/* Reads and parses path ("-": stdin); prints the error and returns the
- * exit code (2: the file is wrong). */
-int cluster_load(const char *path, struct cluster_file *f);
-void cluster_unload(struct cluster_file *f);
-/* *only: the director called name, NULL for all when name is NULL; an
- * unknown name is printed, and the usage exit code returned. */
-int cluster_select(const struct cluster_file *f, const char *name,
-		   const struct lb_director **only);
-/*
- * Runs "ssh -o BatchMode=yes DEST words..." for director d. in (if not
- * NULL) is fed to its standard input, else /dev/null; its standard output
- * is ours, or with out read whole into *out (to free). Returns its exit
- * status (255: ssh failed), or -errno when it could not be run.
- */
-int director_ssh(const struct lb_director *d, char *const words[],
-		 const char *in, size_t inlen, char **out);
-/* "netns lb1", "ssh root@host", "this host" */
-const char *director_where(const struct lb_director *d, char *buf,
-			   size_t len);
 
 #endif /* LBCTL_H */

@@ -14,9 +14,11 @@
 
 #include "api.h"
 #include "args.h"
+#include "director.h"
 #include "lbctl.h"
 #include "output.h"
 #include "print.h"
+#include "util.h"
 
 /*
  * The director of g: a snapshot (with its config and local addresses for
@@ -48,9 +50,7 @@ static int open_read(const struct lbctl *ctx, const char *netns,
 {
 	int ret;
 
-	ret = genl_open(g, netns);
-	if (!ret)
-		ret = genl_resolve(g);
+	ret = genl_attach(g, netns);
 	if (!ret)
 		ret = read_director(g, only, view, flags, snap);
 	genl_close(g);
@@ -200,8 +200,7 @@ static void export_name(const struct lbctl *ctx, char *name, size_t len)
 	name[len - 1] = '\0';
 	/* A director name has fewer characters than either. */
 	for (i = 0; name[i]; i++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			    "0123456789._-", name[i]))
+		if (!lb_name_char(name[i]))
 			name[i] = '_';
 }
 
@@ -215,7 +214,9 @@ int cmd_export(const struct lbctl *ctx, int argc, char **argv)
 	if (args_export(argc - 1, argv + 1, &run, err, sizeof(err)))
 		return lbctl_usage(err);
 	if (run.director && strlen(run.director) >= sizeof(name))
-		return lbctl_usage("a director name is 1 to 63 characters");
+		return lbctl_error(LBCTL_EXIT_USAGE,
+				   "a director name is 1 to %d characters",
+				   LB_DIRECTOR_NAME_MAX - 1);
 	if (run.director)
 		snprintf(name, sizeof(name), "%s", run.director);
 	else

@@ -97,4 +97,11 @@ typedef int (*lb_step_fn)(void *arg, const struct lb_step *step, bool undo);
 int lb_plan_run(const struct lb_plan *plan, lb_step_fn fn, void *arg,
 		size_t *failed, unsigned int *undo_failed);
 
+/*
+ * The step as its one request of api.h on g (plan_send.c, which needs
+ * libnl: the rest of the plan does not). 0 or -errno, g->msg saying why.
+ */
+struct genl;
+int lb_step_send(struct genl *g, const struct lb_step *step);
+
 #endif /* LBCTL_PLAN_H */

@@ -17,6 +17,7 @@
 
 #include "api.h"
 #include "args.h"
+#include "director.h"
 #include "lbctl.h"
 #include "output.h"
 #include "plan.h"
@@ -34,37 +35,8 @@ static int step_send(void *arg, const struct lb_step *s, bool undo)
 	struct target *t = arg;
 	struct genl *g = &t->g;
 	char line[512];
-	int ret = -EINVAL;
+	int ret = lb_step_send(g, s);
 
-	switch (s->op) {
-	case LB_STEP_CONFIG_SET:
-		ret = lb_config_set(g, &s->cfg);
-		break;
-	case LB_STEP_LADDR_ADD:
-		ret = lb_laddr_add(g, &s->addr);
-		break;
-	case LB_STEP_LADDR_DEL:
-		ret = lb_laddr_del(g, &s->addr);
-		break;
-	case LB_STEP_SVC_ADD:
-		ret = lb_service_add(g, &s->svc);
-		break;
-	case LB_STEP_SVC_SET:
-		ret = lb_service_set(g, &s->svc);
-		break;
-	case LB_STEP_SVC_DEL:
-		ret = lb_service_del(g, &s->svc);
-		break;
-	case LB_STEP_DEST_ADD:
-		ret = lb_dest_add(g, &s->svc, &s->dest);
-		break;
-	case LB_STEP_DEST_SET:
-		ret = lb_dest_set(g, &s->svc, &s->dest);
-		break;
-	case LB_STEP_DEST_DEL:
-		ret = lb_dest_del(g, &s->svc, &s->dest);
-		break;
-	}
 	if (!ret)
 		return 0;
 	lb_step_format(s, line, sizeof(line));
@@ -135,9 +107,7 @@ static int apply_here(const struct cluster_file *f,
 	size_t failed, left;
 	int ret;
 
-	ret = genl_open(&t.g, d->netns);
-	if (!ret)
-		ret = genl_resolve(&t.g);
+	ret = genl_attach(&t.g, d->netns);
 	if (!ret)
 		ret = lb_snapshot_read(&t.g, &cur, NULL,
 				       LB_SNAP_CONFIG | LB_SNAP_LADDRS);

@@ -16,8 +16,7 @@
 #include <linux/fullnat.h>
 
 #include "parse.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "util.h"
 
 struct names {
 	const char *what;
@@ -351,18 +350,14 @@ int addr_range_nth(const struct lb_addr_range *range, uint32_t index,
 static int parse_name(const char *s, const struct names *t,
 		      char *err, size_t errlen)
 {
-	char list[128] = "";
-	size_t off = 0;
+	char list[128];
 	unsigned int i;
 
 	for (i = 0; i < t->n; i++)
 		if (t->names[i] && !strcmp(s, t->names[i]))
 			return (int)i;
-	for (i = 0; i < t->n && off < sizeof(list); i++)
-		if (t->names[i])
-			off += (size_t)snprintf(list + off, sizeof(list) - off,
-						"%s%s", off ? ", " : "",
-						t->names[i]);
+	lb_join_names(list, sizeof(list), t->names, t->n, sizeof(*t->names),
+		      ", ");
 	return parse_fail(err, errlen, "%s \"%s\" is not one of %s", t->what, s,
 			  list);
 }

@@ -49,6 +49,8 @@ struct genl_req {
  */
 int genl_open(struct genl *g, const char *netns);
 int genl_resolve(struct genl *g);
+/* genl_open() then genl_resolve(); g is the caller's to close either way. */
+int genl_attach(struct genl *g, const char *netns);
 int genl_request(struct genl *g, const struct genl_req *req);
 void genl_close(struct genl *g);
 

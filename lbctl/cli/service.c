@@ -5,6 +5,7 @@
  */
 #include "api.h"
 #include "args.h"
+#include "fields.h"
 #include "lbctl.h"
 
 typedef int (*service_args_fn)(int argc, char **argv, struct lb_service *svc,
@@ -54,12 +55,12 @@ static int service_show(const struct lbctl *ctx, int argc, char **argv)
 }
 
 const struct lbctl_cmd service_verbs[] = {
-	{ .name = "add", .fn = service_add,
-	  .usage = "PROTO VIP:PORT [forward fullnat|nat|dr|tun] [scheduler NAME] [toa on|off]",
+	{ .name = "add", .fn = service_add, .usage = "PROTO VIP:PORT",
+	  .fields = &lb_service_fields,
 	  .help = "Add a virtual service; PROTO is tcp or udp, an IPv6 VIP is\n"
 		  "      written [VIP]:PORT; defaults: forward fullnat, scheduler wlc, toa on" },
-	{ .name = "set", .fn = service_set,
-	  .usage = "PROTO VIP:PORT [scheduler NAME] [toa on|off]",
+	{ .name = "set", .fn = service_set, .usage = "PROTO VIP:PORT",
+	  .fields = &lb_service_fields, .field_flags = LB_FF_SET,
 	  .help = "Change the scheduler or TOA of a service" },
 	{ .name = "del", .fn = service_del,
 	  .usage = "PROTO VIP:PORT",
@@ -108,11 +109,11 @@ static int rs_del(const struct lbctl *ctx, int argc, char **argv)
 }
 
 const struct lbctl_cmd rs_verbs[] = {
-	{ .name = "add", .fn = rs_add,
-	  .usage = "PROTO VIP:PORT RIP:RPORT [weight W]",
+	{ .name = "add", .fn = rs_add, .usage = "PROTO VIP:PORT RIP:RPORT",
+	  .fields = &lb_dest_fields,
 	  .help = "Add a real server to a service (default weight 1)" },
-	{ .name = "set", .fn = rs_set,
-	  .usage = "PROTO VIP:PORT RIP:RPORT weight W",
+	{ .name = "set", .fn = rs_set, .usage = "PROTO VIP:PORT RIP:RPORT",
+	  .fields = &lb_dest_fields, .field_flags = LB_FF_SET,
 	  .help = "Change the weight of a real server (0: no new connections)" },
 	{ .name = "del", .fn = rs_del,
 	  .usage = "PROTO VIP:PORT RIP:RPORT",

@@ -16,8 +16,8 @@
 #include <netlink/msg.h>
 
 #include "attrs.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "fields.h"
+#include "util.h"
 
 /* Our names of the forwarding modes are the ABI's, spelt out. */
 static const uint8_t fwd_to_abi[] = {
@@ -26,7 +26,6 @@ static const uint8_t fwd_to_abi[] = {
 	[LB_FWD_DR]		= FULLNAT_FWD_DR,
 	[LB_FWD_TUN]		= FULLNAT_FWD_TUN,
 };
-
 
 static int fwd_from_abi(uint8_t v)
 {
@@ -82,6 +81,58 @@ static int nest_end(struct nl_msg *msg, struct nlattr *nest, int ret)
 	return 0;
 }
 
+/* The fields of t that are set in obj, in the order of the table. */
+static int put_fields(struct nl_msg *msg, const struct lb_fields *t,
+		      const void *obj)
+{
+	const struct lb_config *cfg = obj;
+	const struct lb_field *f;
+	unsigned int st;
+	long long v;
+	int ret = 0;
+
+	lb_for_each_field(f, t) {
+		if (f->kind == LB_FK_TIMEOUTS) {
+			for (st = FULLNAT_TCP_S_NONE;
+			     st <= FULLNAT_TCP_S_CLOSE && !ret; st++)
+				if (cfg->present & LB_CFG_TIMEOUT(st))
+					ret = nla_put_u32(msg,
+							  FULLNAT_A_CFG_TIMEOUT(st),
+							  cfg->timeout[st]);
+			continue;
+		}
+		if (ret || !lb_field_is_set(f, obj))
+			continue;
+		v = lb_field_get(f, obj);
+		switch (f->kind) {
+		case LB_FK_UINT:
+			ret = nla_put_u32(msg, f->attr, (uint32_t)v);
+			break;
+		case LB_FK_BOOL:
+			ret = nla_put_u8(msg, f->attr, v ? 1 : 0);
+			break;
+		case LB_FK_FWD:
+			if ((size_t)v < ARRAY_SIZE(fwd_to_abi))
+				ret = nla_put_u8(msg, f->attr, fwd_to_abi[v]);
+			break;
+		case LB_FK_SCHED:
+			ret = nla_put_string(msg, f->attr,
+					     lb_field_str(f, obj));
+			break;
+		case LB_FK_PORT_RANGE:
+			ret = nla_put_u16(msg, FULLNAT_A_CFG_PORT_MIN,
+					  cfg->port_min) ||
+			      nla_put_u16(msg, FULLNAT_A_CFG_PORT_MAX,
+					  cfg->port_max);
+			break;
+		case LB_FK_TIMEOUTS:
+		case LB_FK_COUNTER:
+			break;
+		}
+	}
+	return ret;
+}
+
 int lb_put_service(struct nl_msg *msg, const struct lb_service *svc,
 		   bool key_only)
 {
@@ -93,14 +144,8 @@ int lb_put_service(struct nl_msg *msg, const struct lb_service *svc,
 	ret = nla_put_u8(msg, FULLNAT_A_SVC_PROTOCOL, proto_to_abi(svc->proto)) ||
 	      put_addr(msg, FULLNAT_A_SVC_ADDR, &svc->addr) ||
 	      nla_put_u16(msg, FULLNAT_A_SVC_PORT, svc->port);
-	if (!ret && !key_only && svc->fwd >= 0 &&
-	    (size_t)svc->fwd < ARRAY_SIZE(fwd_to_abi))
-		ret = nla_put_u8(msg, FULLNAT_A_SVC_FORWARD,
-				 fwd_to_abi[svc->fwd]);
-	if (!ret && !key_only && svc->sched[0])
-		ret = nla_put_string(msg, FULLNAT_A_SVC_SCHED, svc->sched);
-	if (!ret && !key_only && svc->toa >= 0)
-		ret = nla_put_u8(msg, FULLNAT_A_SVC_TOA, svc->toa ? 1 : 0);
+	if (!ret && !key_only)
+		ret = put_fields(msg, &lb_service_fields, svc);
 	return nest_end(msg, nest, ret);
 }
 
@@ -114,9 +159,8 @@ int lb_put_dest(struct nl_msg *msg, const struct lb_dest *dest,
 		return -EMSGSIZE;
 	ret = put_addr(msg, FULLNAT_A_DEST_ADDR, &dest->addr) ||
 	      nla_put_u16(msg, FULLNAT_A_DEST_PORT, dest->port);
-	if (!ret && !key_only && dest->weight >= 0)
-		ret = nla_put_u32(msg, FULLNAT_A_DEST_WEIGHT,
-				  (uint32_t)dest->weight);
+	if (!ret && !key_only)
+		ret = put_fields(msg, &lb_dest_fields, dest);
 	return nest_end(msg, nest, ret);
 }
 
@@ -132,24 +176,10 @@ int lb_put_laddr(struct nl_msg *msg, const struct lb_addr *addr)
 int lb_put_config(struct nl_msg *msg, const struct lb_config *cfg)
 {
 	struct nlattr *nest = nest_start(msg, FULLNAT_A_CONFIG);
-	unsigned int st;
-	int ret = 0;
 
 	if (!nest)
 		return -EMSGSIZE;
-	if (cfg->present & LB_CFG_CONN_MAX)
-		ret = nla_put_u32(msg, FULLNAT_A_CFG_CONN_MAX, cfg->conn_max);
-	if (!ret && cfg->present & LB_CFG_PORT_RANGE)
-		ret = nla_put_u16(msg, FULLNAT_A_CFG_PORT_MIN, cfg->port_min) ||
-		      nla_put_u16(msg, FULLNAT_A_CFG_PORT_MAX, cfg->port_max);
-	if (!ret && cfg->present & LB_CFG_EXPIRE_NODEST)
-		ret = nla_put_u8(msg, FULLNAT_A_CFG_EXPIRE_NODEST,
-				 cfg->expire_nodest ? 1 : 0);
-	for (st = FULLNAT_TCP_S_NONE; st <= FULLNAT_TCP_S_CLOSE && !ret; st++)
-		if (cfg->present & LB_CFG_TIMEOUT(st))
-			ret = nla_put_u32(msg, FULLNAT_A_CFG_TIMEOUT(st),
-					  cfg->timeout[st]);
-	return nest_end(msg, nest, ret);
+	return nest_end(msg, nest, put_fields(msg, &lb_config_fields, cfg));
 }
 
 /* Replies */
@@ -181,6 +211,106 @@ static int parse_nest(struct nlattr **tb, int max, struct nlattr *nest,
 	for (i = 0; i < nneed; i++)
 		if (!tb[need[i]])
 			return -EPROTO;
+	return 0;
+}
+
+/* The policy of t's attributes, added to a nest's. */
+static void policy_fields(struct nla_policy *pol, const struct lb_fields *t)
+{
+	const struct lb_field *f;
+	unsigned int st;
+
+	lb_for_each_field(f, t) {
+		switch (f->kind) {
+		case LB_FK_UINT:
+			pol[f->attr].type = NLA_U32;
+			break;
+		case LB_FK_BOOL:
+		case LB_FK_FWD:
+			pol[f->attr].type = NLA_U8;
+			break;
+		case LB_FK_SCHED:
+			pol[f->attr].type = NLA_STRING;
+			pol[f->attr].maxlen = (uint16_t)f->size;
+			break;
+		case LB_FK_PORT_RANGE:
+			pol[FULLNAT_A_CFG_PORT_MIN].type = NLA_U16;
+			pol[FULLNAT_A_CFG_PORT_MAX].type = NLA_U16;
+			break;
+		case LB_FK_TIMEOUTS:
+			for (st = FULLNAT_TCP_S_NONE; st <= FULLNAT_TCP_S_CLOSE;
+			     st++)
+				pol[FULLNAT_A_CFG_TIMEOUT(st)].type = NLA_U32;
+			break;
+		case LB_FK_COUNTER:
+			pol[f->attr].type = f->size == sizeof(uint64_t) ?
+					    NLA_U64 : NLA_U32;
+			break;
+		}
+	}
+}
+
+/* t's attributes of a parsed nest into obj; -EPROTO past a max. */
+static int get_fields(struct nlattr **tb, const struct lb_fields *t,
+		      void *obj)
+{
+	struct lb_config *cfg = obj;
+	const struct lb_field *f;
+	unsigned int st;
+	uint32_t v;
+
+	lb_for_each_field(f, t) {
+		switch (f->kind) {
+		case LB_FK_UINT:
+			if (!tb[f->attr])
+				break;
+			v = nla_get_u32(tb[f->attr]);
+			if (v > f->max)
+				return -EPROTO;
+			lb_field_set(f, obj, v);
+			break;
+		case LB_FK_BOOL:
+			if (tb[f->attr])
+				lb_field_set(f, obj,
+					     nla_get_u8(tb[f->attr]) != 0);
+			break;
+		case LB_FK_FWD:
+			if (tb[f->attr])
+				lb_field_set(f, obj,
+					     fwd_from_abi(nla_get_u8(tb[f->attr])));
+			break;
+		case LB_FK_SCHED:
+			if (tb[f->attr])
+				nla_strlcpy(lb_field_str(f, obj), tb[f->attr],
+					    f->size);
+			break;
+		case LB_FK_PORT_RANGE:
+			/* One setting: both ends, or it is not reported. */
+			if (!tb[FULLNAT_A_CFG_PORT_MIN] ||
+			    !tb[FULLNAT_A_CFG_PORT_MAX])
+				break;
+			cfg->present |= f->bit;
+			cfg->port_min = nla_get_u16(tb[FULLNAT_A_CFG_PORT_MIN]);
+			cfg->port_max = nla_get_u16(tb[FULLNAT_A_CFG_PORT_MAX]);
+			break;
+		case LB_FK_COUNTER:
+			if (tb[f->attr])
+				lb_field_set(f, obj, f->size == sizeof(uint64_t) ?
+					     (long long)nla_get_u64(tb[f->attr]) :
+					     nla_get_u32(tb[f->attr]));
+			break;
+		case LB_FK_TIMEOUTS:
+			for (st = FULLNAT_TCP_S_NONE; st <= FULLNAT_TCP_S_CLOSE;
+			     st++) {
+				if (!tb[FULLNAT_A_CFG_TIMEOUT(st)])
+					continue;
+				cfg->present |= LB_CFG_TIMEOUT(st);
+				cfg->timeout[st] =
+					nla_get_u32(tb[FULLNAT_A_CFG_TIMEOUT(st)]);
+			}
+			break;
+		}
+	}
 	return 0;
 }
 
@@ -255,53 +385,18 @@ int lb_parse_info(struct nlattr *nest, struct lb_info *info)
 	return 0;
 }
 
-static struct nla_policy config_policy[FULLNAT_A_CFG_MAX + 1] = {
-	[FULLNAT_A_CFG_CONN_MAX]		= { .type = NLA_U32 },
-	[FULLNAT_A_CFG_PORT_MIN]		= { .type = NLA_U16 },
-	[FULLNAT_A_CFG_PORT_MAX]		= { .type = NLA_U16 },
-	[FULLNAT_A_CFG_EXPIRE_NODEST]		= { .type = NLA_U8 },
-	[FULLNAT_A_CFG_TIMEOUT_SYN_RECV]	= { .type = NLA_U32 },
-	[FULLNAT_A_CFG_TIMEOUT_ESTABLISHED]	= { .type = NLA_U32 },
-	[FULLNAT_A_CFG_TIMEOUT_FIN_WAIT]	= { .type = NLA_U32 },
-	[FULLNAT_A_CFG_TIMEOUT_CLOSE_WAIT]	= { .type = NLA_U32 },
-	[FULLNAT_A_CFG_TIMEOUT_LAST_ACK]	= { .type = NLA_U32 },
-	[FULLNAT_A_CFG_TIMEOUT_TIME_WAIT]	= { .type = NLA_U32 },
-	[FULLNAT_A_CFG_TIMEOUT_CLOSE]		= { .type = NLA_U32 },
-	[FULLNAT_A_CFG_TIMEOUT_NONE]		= { .type = NLA_U32 },
-};
+/* All of it is fields: the policy comes from their table. */
+static struct nla_policy config_policy[FULLNAT_A_CFG_MAX + 1];
 
 int lb_parse_config(struct nlattr *nest, struct lb_config *cfg)
 {
 	struct nlattr *tb[FULLNAT_A_CFG_MAX + 1];
-	unsigned int st;
 	int ret;
 
 	lb_config_init(cfg);
+	policy_fields(config_policy, &lb_config_fields);
 	ret = parse_nest(tb, FULLNAT_A_CFG_MAX, nest, config_policy, NULL, 0);
-	if (ret)
-		return ret;
-	if (tb[FULLNAT_A_CFG_CONN_MAX]) {
-		cfg->present |= LB_CFG_CONN_MAX;
-		cfg->conn_max = nla_get_u32(tb[FULLNAT_A_CFG_CONN_MAX]);
-	}
-	/* The range is one setting: both ends, or it is not reported. */
-	if (tb[FULLNAT_A_CFG_PORT_MIN] && tb[FULLNAT_A_CFG_PORT_MAX]) {
-		cfg->present |= LB_CFG_PORT_RANGE;
-		cfg->port_min = nla_get_u16(tb[FULLNAT_A_CFG_PORT_MIN]);
-		cfg->port_max = nla_get_u16(tb[FULLNAT_A_CFG_PORT_MAX]);
-	}
-	if (tb[FULLNAT_A_CFG_EXPIRE_NODEST]) {
-		cfg->present |= LB_CFG_EXPIRE_NODEST;
-		cfg->expire_nodest =
-			nla_get_u8(tb[FULLNAT_A_CFG_EXPIRE_NODEST]) != 0;
-	}
-	for (st = FULLNAT_TCP_S_NONE; st <= FULLNAT_TCP_S_CLOSE; st++) {
-		if (!tb[FULLNAT_A_CFG_TIMEOUT(st)])
-			continue;
-		cfg->present |= LB_CFG_TIMEOUT(st);
-		cfg->timeout[st] = nla_get_u32(tb[FULLNAT_A_CFG_TIMEOUT(st)]);
-	}
-	return 0;
+	return ret ?: get_fields(tb, &lb_config_fields, cfg);
 }
 
 static struct nla_policy stats_policy[FULLNAT_A_STATS_MAX + 1] = {
@@ -334,10 +429,7 @@ static struct nla_policy service_policy[FULLNAT_A_SVC_MAX + 1] = {
 	[FULLNAT_A_SVC_PROTOCOL]	= { .type = NLA_U8 },
 	[FULLNAT_A_SVC_ADDR]		= ADDR_POLICY,
 	[FULLNAT_A_SVC_PORT]		= { .type = NLA_U16 },
-	[FULLNAT_A_SVC_FORWARD]		= { .type = NLA_U8 },
-	[FULLNAT_A_SVC_SCHED]		= { .type = NLA_STRING,
-					    .maxlen = FULLNAT_SCHED_NAME_MAX },
-	[FULLNAT_A_SVC_TOA]		= { .type = NLA_U8 },
+	/* and the fields' (policy_fields()) */
 	[FULLNAT_A_SVC_STATS]		= { .type = NLA_NESTED },
 	[FULLNAT_A_SVC_REAL_SERVERS]	= { .type = NLA_U32 },
 };
@@ -352,6 +444,7 @@ int lb_parse_service(struct nlattr *nest, struct lb_service *svc)
 	int ret;
 
 	lb_service_init(svc);
+	policy_fields(service_policy, &lb_service_fields);
 	ret = parse_nest(tb, FULLNAT_A_SVC_MAX, nest, service_policy,
 			 service_need, ARRAY_SIZE(service_need));
 	if (!ret)
@@ -364,23 +457,14 @@ int lb_parse_service(struct nlattr *nest, struct lb_service *svc)
 	if (ret)
 		return ret;
 	svc->port = nla_get_u16(tb[FULLNAT_A_SVC_PORT]);
-	if (tb[FULLNAT_A_SVC_FORWARD])
-		svc->fwd = fwd_from_abi(nla_get_u8(tb[FULLNAT_A_SVC_FORWARD]));
-	if (tb[FULLNAT_A_SVC_SCHED])
-		nla_strlcpy(svc->sched, tb[FULLNAT_A_SVC_SCHED],
-			    sizeof(svc->sched));
-	if (tb[FULLNAT_A_SVC_TOA])
-		svc->toa = nla_get_u8(tb[FULLNAT_A_SVC_TOA]) != 0;
 	svc->real_servers = get_u32_or(tb[FULLNAT_A_SVC_REAL_SERVERS], 0);
-	return 0;
+	return get_fields(tb, &lb_service_fields, svc);
 }
 
 static struct nla_policy dest_policy[FULLNAT_A_DEST_MAX + 1] = {
 	[FULLNAT_A_DEST_ADDR]		= ADDR_POLICY,
 	[FULLNAT_A_DEST_PORT]		= { .type = NLA_U16 },
-	[FULLNAT_A_DEST_WEIGHT]		= { .type = NLA_U32 },
-	[FULLNAT_A_DEST_ACTIVE]		= { .type = NLA_U32 },
-	[FULLNAT_A_DEST_INACTIVE]	= { .type = NLA_U32 },
+	/* and the fields' (policy_fields()) */
 	[FULLNAT_A_DEST_STATS]		= { .type = NLA_NESTED },
 };
 
@@ -392,6 +476,7 @@ int lb_parse_dest(struct nlattr *nest, struct lb_dest *dest)
 	int ret;
 
 	lb_dest_init(dest);
+	policy_fields(dest_policy, &lb_dest_fields);
 	ret = parse_nest(tb, FULLNAT_A_DEST_MAX, nest, dest_policy, dest_need,
 			 ARRAY_SIZE(dest_need));
 	if (!ret)
@@ -401,24 +486,12 @@ int lb_parse_dest(struct nlattr *nest, struct lb_dest *dest)
 	if (ret)
 		return ret;
 	dest->port = nla_get_u16(tb[FULLNAT_A_DEST_PORT]);
-	if (tb[FULLNAT_A_DEST_WEIGHT]) {
-		uint32_t w = nla_get_u32(tb[FULLNAT_A_DEST_WEIGHT]);
-
-		if (w > FULLNAT_WEIGHT_MAX)
-			return -EPROTO;
-		dest->weight = (int32_t)w;
-	}
-	dest->active = get_u32_or(tb[FULLNAT_A_DEST_ACTIVE], 0);
-	dest->inactive = get_u32_or(tb[FULLNAT_A_DEST_INACTIVE], 0);
-	return 0;
+	return get_fields(tb, &lb_dest_fields, dest);
 }
 
 static struct nla_policy laddr_policy[FULLNAT_A_LADDR_MAX + 1] = {
 	[FULLNAT_A_LADDR_ADDR]		= ADDR_POLICY,
-	[FULLNAT_A_LADDR_PORTS_IN_USE]	= { .type = NLA_U32 },
-	[FULLNAT_A_LADDR_CONNS]		= { .type = NLA_U64 },
-	[FULLNAT_A_LADDR_CONFLICTS]	= { .type = NLA_U64 },
-	[FULLNAT_A_LADDR_EXHAUSTED]	= { .type = NLA_U64 },
+	/* and the fields' (policy_fields()) */
 };
 
 static const int laddr_need[] = { FULLNAT_A_LADDR_ADDR };
@@ -429,17 +502,12 @@ int lb_parse_laddr(struct nlattr *nest, struct lb_laddr *laddr)
 	int ret;
 
 	memset(laddr, 0, sizeof(*laddr));
+	policy_fields(laddr_policy, &lb_laddr_fields);
 	ret = parse_nest(tb, FULLNAT_A_LADDR_MAX, nest, laddr_policy,
 			 laddr_need, ARRAY_SIZE(laddr_need));
 	if (!ret)
 		ret = get_addr(tb[FULLNAT_A_LADDR_ADDR], &laddr->addr);
-	if (ret)
-		return ret;
-	laddr->ports_in_use = get_u32_or(tb[FULLNAT_A_LADDR_PORTS_IN_USE], 0);
-	laddr->conns = get_u64_or0(tb[FULLNAT_A_LADDR_CONNS]);
-	laddr->conflicts = get_u64_or0(tb[FULLNAT_A_LADDR_CONFLICTS]);
-	laddr->exhausted = get_u64_or0(tb[FULLNAT_A_LADDR_EXHAUSTED]);
-	return 0;
+	return ret ?: get_fields(tb, &lb_laddr_fields, laddr);
 }
 
 static struct nla_policy conn_policy[FULLNAT_A_CONN_MAX + 1] = {

@@ -9,12 +9,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fields.h"
 #include "genl.h"
 #include "lbctl.h"
 #include "netns.h"
 #include "output.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "util.h"
 
 static const struct lbctl_cmd commands[] = {
 	{ .name = "show", .fn = cmd_show,
@@ -90,14 +90,11 @@ static int unknown_command(const char *name)
 /* "add, set or del" */
 static void list_verbs(const struct lbctl_cmd *cmd, char *buf, size_t len)
 {
-	const struct lbctl_cmd *v;
-	size_t off = 0;
+	size_t n;
 
-	buf[0] = '\0';
-	for (v = cmd->verbs; v->name && off < len; v++)
-		off += (size_t)snprintf(buf + off, len - off, "%s%s",
-					v == cmd->verbs ? "" :
-					v[1].name ? ", " : " or ", v->name);
+	for (n = 0; cmd->verbs[n].name; n++)
+		;
+	lb_join_names(buf, len, cmd->verbs, n, sizeof(*cmd->verbs), " or ");
 }
 
 /* argv[0] is the command, argv[1] its verb; no verb means "show". */
@@ -132,9 +129,7 @@ int lbctl_open(const struct lbctl *ctx, struct genl *g)
 {
 	int ret;
 
-	ret = genl_open(g, ctx->netns);
-	if (!ret)
-		ret = genl_resolve(g);
+	ret = genl_attach(g, ctx->netns);
 	if (!ret)
 		return LBCTL_EXIT_OK;
 	genl_close(g);
@@ -172,6 +167,28 @@ int lbctl_no_args(int argc, char **argv)
 			   argv[1], argv[0]);
 }
 
+/*
+ * " [scheduler NAME] [toa on|off]": the fields a verb takes; the one field
+ * of a "set" is required ("weight W"); a timeout is given per state.
+ */
+static void usage_fields(const struct lb_fields *t, unsigned int flags)
+{
+	const struct lb_field *f;
+	size_t n = 0;
+
+	lb_for_each_field(f, t)
+		n += (f->flags & flags) == flags && f->kind != LB_FK_COUNTER;
+	lb_for_each_field(f, t) {
+		if ((f->flags & flags) != flags || f->kind == LB_FK_COUNTER)
+			continue;
+		if (n == 1 && flags & LB_FF_SET)
+			printf(" %s %s", f->name, f->metavar);
+		else
+			printf(" [%s %s]%s", f->name, f->metavar,
+			       f->kind == LB_FK_TIMEOUTS ? "..." : "");
+	}
+}
+
 /* "lbctl help service": each verb's words and what it does. */
 static void help_command(const struct lbctl_cmd *cmd)
 {
@@ -184,9 +201,13 @@ static void help_command(const struct lbctl_cmd *cmd)
 	}
 	printf("Usage: lbctl [OPTIONS] %s VERB ...\n  %s\n\n", cmd->name,
 	       cmd->help);
-	for (v = cmd->verbs; v->name; v++)
-		printf("  lbctl %s %s%s%s\n      %s\n", cmd->name, v->name,
-		       *v->usage ? " " : "", v->usage, v->help);
+	for (v = cmd->verbs; v->name; v++) {
+		printf("  lbctl %s %s%s%s", cmd->name, v->name,
+		       *v->usage ? " " : "", v->usage);
+		if (v->fields)
+			usage_fields(v->fields, v->field_flags);
+		printf("\n      %s\n", v->help);
+	}
 }
 
 int cmd_help(const struct lbctl *ctx, int argc, char **argv)

@@ -1,0 +1,817 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The cluster file. See cluster.h; every key is in docs/lbctl.md.
+ *
+ * jansson reads the text with JSON_REJECT_DUPLICATES, so a key given twice
+ * is an error with jansson's own line and column, and the path
+ * jw_fail_load() finds for it; then each object is walked against the
+ * table of its keys (jwalk.h), and the checks across the file (a service
+ * or local address claimed twice, a LIP that is a VIP) come last.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cluster.h"
+#include "fields.h"
+#include "jwalk.h"
+#include "netns.h"
+
+/* NULL if fullnat.ko can use a (a VIP, LIP or real server), else why not. */
+static const char *unusable(const struct lb_addr *a)
+{
+	uint32_t h;
+
+	if (a->family == AF_INET6)
+		return "is IPv6, which fullnat.ko does not support yet";
+	h = ntohl(a->v4.s_addr);
+	if (!(h >> 24) || h >> 24 == 127 || h >= 0xe0000000)
+		return "is not a unicast address";
+	return NULL;
+}
+
+static int get_addr(struct jw_ctx *p, const json_t *v, struct lb_addr *a)
+{
+	int ret = JW_PARSE_STR(p, v, parse_addr, a);
+
+	if (!ret && unusable(a))
+		return jw_fail(p, "%s %s", json_string_value(v), unusable(a));
+	return ret;
+}
+
+/* --- fields (fields.h) ------------------------------------------------- */
+
+static const enum jw_type field_types[] = {
+	[LB_FK_UINT]		= JW_INTEGER,
+	[LB_FK_BOOL]		= JW_BOOLEAN,
+	[LB_FK_SCHED]		= JW_STRING,
+	[LB_FK_FWD]		= JW_STRING,
+	[LB_FK_PORT_RANGE]	= JW_OBJECT,
+	[LB_FK_TIMEOUTS]	= JW_OBJECT,
+	[LB_FK_COUNTER]		= JW_INTEGER,	/* not in the file */
+};
+
+JW_INT_KEY(range_min, struct lb_config, port_min, uint16_t, "port", 1,
+	   UINT16_MAX)
+JW_INT_KEY(range_max, struct lb_config, port_max, uint16_t, "port", 1,
+	   UINT16_MAX)
+
+static const struct jw_key range_keys[] = {
+	{ "min", JW_INTEGER, true, range_min, NULL },
+	{ "max", JW_INTEGER, true, range_max, NULL },
+};
+
+static int port_range(struct jw_ctx *p, json_t *v, struct lb_config *cfg,
+		      unsigned int bit)
+{
+	int ret = jw_walk(p, v, range_keys, ARRAY_SIZE(range_keys), cfg);
+
+	if (ret)
+		return ret;
+	if (cfg->port_min > cfg->port_max)
+		return jw_fail(p, "port range %u-%u is reversed", cfg->port_min,
+			       cfg->port_max);
+	cfg->present |= bit;
+	return 0;
+}
+
+/* The keys of "timeout" are the states: parse.c knows them. */
+static int timeouts(struct jw_ctx *p, json_t *v, const struct lb_field *f,
+		    struct lb_config *cfg)
+{
+	char why[LB_REASON_MAX];
+	unsigned int st;
+	const char *name;
+	long long n = 0;
+	json_t *t;
+	int ret;
+
+	json_object_foreach(v, name, t) {
+		jw_push_key(p, name);
+		if (parse_tcp_state(name, &st, why, sizeof(why)))
+			return jw_fail(p, "%s", why);
+		ret = jw_check_type(p, t, JW_INTEGER) ?:
+		      jw_int_in(p, t, f->name, f->min, f->max, &n);
+		if (ret)
+			return ret;
+		cfg->timeout[st] = (uint32_t)n;
+		cfg->present |= LB_CFG_TIMEOUT(st);
+		jw_pop(p);
+	}
+	return 0;
+}
+
+/* The value of field p->key->data into obj, the field's struct. */
+static int field_key(struct jw_ctx *p, json_t *v, void *obj)
+{
+	const struct lb_field *f = p->key->data;
+	char why[LB_REASON_MAX];
+	enum lb_fwd fwd;
+	long long n = 0;
+	int ret = 0;
+
+	switch (f->kind) {
+	case LB_FK_UINT:
+		ret = jw_int_in(p, v, f->name, f->min, f->max, &n);
+		break;
+	case LB_FK_BOOL:
+		n = json_is_true(v);
+		break;
+	case LB_FK_FWD:
+		ret = JW_PARSE_STR(p, v, parse_fwd, &fwd);
+		n = fwd;
+		break;
+	case LB_FK_SCHED:
+		return JW_PARSE_STR(p, v, parse_sched, lb_field_str(f, obj),
+				    f->size);
+	case LB_FK_PORT_RANGE:
+		return port_range(p, v, obj, f->bit);
+	case LB_FK_TIMEOUTS:
+		return timeouts(p, v, f, obj);
+	case LB_FK_COUNTER:
+		return 0;
+	}
+	if (ret)
+		return ret;
+	if (f->unsupported && f->unsupported(n, why, sizeof(why)))
+		return jw_fail(p, "%s", why);
+	lb_field_set(f, obj, n);
+	return 0;
+}
+
+/* More than any object has keys. */
+#define KEYS_MAX	32
+
+/* The keys of an object: before, the fields of t, then after. */
+static size_t object_keys(struct jw_key *keys, const struct jw_key *before,
+			  size_t nb, const struct lb_fields *t,
+			  const struct jw_key *after, size_t na)
+{
+	const struct lb_field *f;
+	size_t n = 0;
+
+	while (n < nb)
+		keys[n++] = *before++;
+	lb_for_each_field(f, t)
+		if (n < KEYS_MAX - na && f->kind != LB_FK_COUNTER)
+			keys[n++] = (struct jw_key){
+				f->name, field_types[f->kind], false,
+				field_key, f,
+			};
+	while (na--)
+		keys[n++] = *after++;
+	return n;
+}
+
+/* --- real servers -------------------------------------------------------------- */
+
+JW_INT_KEY(rs_port, struct lb_dest, port, uint16_t, "port", 1, UINT16_MAX)
+
+static int rs_address(struct jw_ctx *p, json_t *v, void *d)
+{
+	return get_addr(p, v, &((struct lb_dest *)d)->addr);
+}
+
+static const struct jw_key rs_keys[] = {
+	{ "address", JW_STRING, true, rs_address, NULL },
+	{ "port", JW_INTEGER, true, rs_port, NULL },
+	/* then the fields */
+};
+
+static int real_server(struct jw_ctx *p, json_t *v, void *list)
+{
+	struct lb_dest_list *l = list;
+	char ap[LB_ADDRPORT_STRLEN];
+	struct jw_key keys[KEYS_MAX];
+	struct lb_dest d;
+	size_t i, n;
+	int ret;
+
+	lb_dest_init(&d);
+	n = object_keys(keys, rs_keys, ARRAY_SIZE(rs_keys), &lb_dest_fields,
+			NULL, 0);
+	ret = jw_check_type(p, v, JW_OBJECT) ?: jw_walk(p, v, keys, n, &d);
+	if (ret)
+		return ret;
+	lb_fields_default(&lb_dest_fields, &d, false);
+	for (i = 0; i < l->n; i++) {
+		if (!lb_dest_same(&l->v[i], &d))
+			continue;
+		format_addrport(&(struct lb_addrport){ d.addr, d.port }, ap,
+				sizeof(ap));
+		return jw_fail(p, "real server %s is also real_servers[%zu]",
+			       ap, i);
+	}
+	return lb_list_push(l, &d) ? jw_oom(p) : 0;
+}
+
+/* --- services ------------------------------------------------------------------ */
+
+/* A service being read, with what only the file has. Its fields are
+ * read into it as into the struct lb_service it starts with. */
+struct svc_in {
+	struct lb_svc_entry e;
+	const char *name;
+};
+
+_Static_assert(offsetof(struct svc_in, e.svc) == 0,
+	       "the fields of a service are read into a struct svc_in");
+
+static int svc_name(struct jw_ctx *p, json_t *v, void *s)
+{
+	size_t n = json_string_length(v);
+
+	if (!n || n >= LB_SERVICE_NAME_MAX)
+		return jw_fail(p, "a service name is 1 to %d characters",
+			       LB_SERVICE_NAME_MAX - 1);
+	((struct svc_in *)s)->name = json_string_value(v);
+	return 0;
+}
+
+static int svc_protocol(struct jw_ctx *p, json_t *v, void *s)
+{
+	struct lb_service *svc = &((struct svc_in *)s)->e.svc;
+	int ret = JW_PARSE_STR(p, v, parse_proto, &svc->proto);
+
+	if (!ret && svc->proto == LB_PROTO_UDP)
+		return jw_fail(p, "UDP services are not supported by fullnat.ko yet");
+	return ret;
+}
+
+static int svc_vip(struct jw_ctx *p, json_t *v, void *s)
+{
+	return get_addr(p, v, &((struct svc_in *)s)->e.svc.addr);
+}
+
+JW_INT_KEY(svc_port, struct svc_in, e.svc.port, uint16_t, "port", 1, UINT16_MAX)
+
+static int svc_persistence(struct jw_ctx *p, json_t *v, void *s)
+{
+	long long n = 0;
+	int ret = jw_int_in(p, v, "persistence", 0, INT_MAX, &n);
+
+	(void)s;
+	if (!ret && n)
+		return jw_fail(p, "persistence is not implemented in fullnat.ko yet; only 0 is");
+	return ret;
+}
+
+static int svc_real_servers(struct jw_ctx *p, json_t *v, void *s)
+{
+	return jw_walk_array(p, v, real_server, &((struct svc_in *)s)->e.dests);
+}
+
+static const struct jw_key svc_keys[] = {
+	{ "name", JW_STRING, false, svc_name, NULL },
+	{ "protocol", JW_STRING, true, svc_protocol, NULL },
+	{ "vip", JW_STRING, true, svc_vip, NULL },
+	{ "port", JW_INTEGER, true, svc_port, NULL },
+	/* then the fields */
+};
+
+static const struct jw_key svc_keys_after[] = {
+	{ "persistence", JW_INTEGER, false, svc_persistence, NULL },
+	{ "real_servers", JW_ARRAY, false, svc_real_servers, NULL },
+};
+
+/* The services read so far, with their names, for the checks across. */
+struct svc_acc {
+	struct lb_svc_list *list;
+	const char **names;
+};
+
+static int service(struct jw_ctx *p, json_t *v, void *acc)
+{
+	struct svc_acc *a = acc;
+	struct svc_in s = { .e.dests = { 0 } };
+	struct jw_key keys[KEYS_MAX];
+	const char **names;
+	char ap[LB_ADDRPORT_STRLEN];
+	size_t i, n = a->list->n;
+	int ret;
+
+	lb_service_init(&s.e.svc);
+	i = object_keys(keys, svc_keys, ARRAY_SIZE(svc_keys),
+			&lb_service_fields, svc_keys_after,
+			ARRAY_SIZE(svc_keys_after));
+	ret = jw_check_type(p, v, JW_OBJECT) ?: jw_walk(p, v, keys, i, &s);
+	if (!ret)
+		lb_fields_default(&lb_service_fields, &s.e.svc, false);
+	for (i = 0; !ret && i < n; i++) {
+		const struct lb_service *o = &a->list->v[i].svc;
+
+		if (lb_service_same(o, &s.e.svc)) {
+			format_addrport(&(struct lb_addrport){ o->addr,
+				o->port }, ap, sizeof(ap));
+			ret = jw_fail(p, "service %s %s is also services[%zu]",
+				      proto_name(o->proto), ap, i);
+		} else if (s.name && a->names[i] &&
+			   !strcmp(s.name, a->names[i])) {
+			ret = jw_fail(p, "service name \"%s\" is also services[%zu]'s",
+				      s.name, i);
+		}
+	}
+	names = ret ? NULL : realloc(a->names, (n + 1) * sizeof(*names));
+	if (!ret && (!names || lb_list_push(a->list, &s.e))) {
+		a->names = names ?: a->names;
+		ret = jw_oom(p);
+	}
+	if (ret) {
+		lb_list_free(&s.e.dests);
+		return ret;
+	}
+	a->names = names;
+	names[n] = s.name;
+	return 0;
+}
+
+/* --- directors ------------------------------------------------------------------ */
+
+/* Where each local address came from, for the checks across directors. */
+struct lip {
+	struct lb_addr addr;
+	size_t dir, elem;
+};
+
+LB_LIST(lip_list, struct lip);
+
+/* A name in a director's "services", resolved when all are read. */
+struct serve_ref {
+	const char *name;
+	size_t dir, elem;
+};
+
+LB_LIST(serve_list, struct serve_ref);
+
+/* The director being read, and what all directors so far refer to. */
+struct dir_in {
+	struct lb_director d;
+	size_t index;
+	struct lip_list *lips;
+	struct serve_list *refs;
+};
+
+static int dir_name(struct jw_ctx *p, json_t *v, void *di)
+{
+	struct lb_director *d = &((struct dir_in *)di)->d;
+	const char *s = json_string_value(v);
+	size_t n = json_string_length(v), i;
+
+	if (!n || n >= LB_DIRECTOR_NAME_MAX)
+		return jw_fail(p, "a director name is 1 to %d characters",
+			       LB_DIRECTOR_NAME_MAX - 1);
+	for (i = 0; i < n; i++)
+		if (!lb_name_char(s[i]))
+			return jw_fail(p, "director name \"%s\" has a character other than A-Z, a-z, 0-9, \".\", \"_\" and \"-\"",
+				       s);
+	memcpy(d->name, s, n + 1);
+	return 0;
+}
+
+static int dir_netns(struct jw_ctx *p, json_t *v, void *di)
+{
+	char why[LB_REASON_MAX];
+	char *s;
+
+	if (netns_check_name(json_string_value(v), why, sizeof(why)))
+		return jw_fail(p, "%s", why);
+	s = strdup(json_string_value(v));
+	if (!s)
+		return jw_oom(p);
+	((struct dir_in *)di)->d.netns = s;
+	return 0;
+}
+
+static int dir_ssh(struct jw_ctx *p, json_t *v, void *di)
+{
+	const char *s = json_string_value(v);
+	size_t i;
+
+	/* A destination, never an option of ssh's. */
+	if (!*s || *s == '-')
+		return jw_fail(p, "an ssh destination is [USER@]HOST, not empty and not starting with \"-\"");
+	for (i = 0; s[i]; i++)
+		if (s[i] <= ' ' || s[i] == 0x7f)
+			return jw_fail(p, "ssh destination \"%s\" has white space or a control character",
+				       s);
+	s = strdup(s);
+	if (!s)
+		return jw_oom(p);
+	((struct dir_in *)di)->d.ssh = (char *)s;
+	return 0;
+}
+
+static int dir_laddr(struct jw_ctx *p, json_t *v, void *di)
+{
+	struct dir_in *in = di;
+	struct lb_addr_range r;
+	struct lb_laddr la = { 0 };
+	char a[INET6_ADDRSTRLEN];
+	struct lip lip;
+	const char *s;
+	uint32_t i;
+	int ret;
+
+	ret = jw_check_type(p, v, JW_STRING);
+	if (ret)
+		return ret;
+	s = json_string_value(v);
+	if (strchr(s, '-'))
+		ret = JW_PARSE_STR(p, v, parse_addr_range, &r);
+	else if (!(ret = JW_PARSE_STR(p, v, parse_addr, &r.lo))) {
+		r.hi = r.lo;
+		r.count = 1;
+	}
+	if (ret)
+		return ret;
+	for (i = 0; i < r.count; i++) {
+		addr_range_nth(&r, i, &la.addr);
+		if (unusable(&la.addr)) {
+			format_addr(&la.addr, a, sizeof(a));
+			return jw_fail(p, "%s %s", a, unusable(&la.addr));
+		}
+		lip = (struct lip){ la.addr, in->index,
+				    p->path[p->depth - 1].index };
+		if (lb_list_push(&in->d.laddrs, &la) ||
+		    lb_list_push(in->lips, &lip))
+			return jw_oom(p);
+	}
+	return 0;
+}
+
+static int dir_laddrs(struct jw_ctx *p, json_t *v, void *di)
+{
+	return jw_walk_array(p, v, dir_laddr, di);
+}
+
+static int dir_serve(struct jw_ctx *p, json_t *v, void *di)
+{
+	struct dir_in *in = di;
+	struct serve_ref r = { .dir = in->index,
+			       .elem = p->path[p->depth - 1].index };
+
+	if (jw_check_type(p, v, JW_STRING))
+		return -EINVAL;
+	r.name = json_string_value(v);
+	return lb_list_push(in->refs, &r) ? jw_oom(p) : 0;
+}
+
+static int dir_services(struct jw_ctx *p, json_t *v, void *di)
+{
+	((struct dir_in *)di)->d.serves_some = true;
+	return jw_walk_array(p, v, dir_serve, di);
+}
+
+static int dir_config(struct jw_ctx *p, json_t *v, void *di)
+{
+	struct jw_key keys[KEYS_MAX];
+	size_t n = object_keys(keys, NULL, 0, &lb_config_fields, NULL, 0);
+
+	return jw_walk(p, v, keys, n, &((struct dir_in *)di)->d.config);
+}
+
+static const struct jw_key dir_keys[] = {
+	{ "name", JW_STRING, true, dir_name, NULL },
+	{ "netns", JW_STRING, false, dir_netns, NULL },
+	{ "ssh", JW_STRING, false, dir_ssh, NULL },
+	{ "local_addresses", JW_ARRAY, false, dir_laddrs, NULL },
+	{ "services", JW_ARRAY, false, dir_services, NULL },
+	{ "config", JW_OBJECT, false, dir_config, NULL },
+};
+
+static void director_free(struct lb_director *d)
+{
+	free(d->netns);
+	free(d->ssh);
+	lb_list_free(&d->laddrs);
+	lb_list_free(&d->serves);
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+struct dir_acc {
+	struct lb_director_list *list;
+	struct lip_list lips;
+	struct serve_list refs;
+};
+
+static int director(struct jw_ctx *p, json_t *v, void *acc)
+{
+	struct dir_acc *a = acc;
+	struct dir_in in = { .index = a->list->n, .lips = &a->lips,
+			     .refs = &a->refs };
+	size_t i;
+	int ret;
+
+	lb_config_init(&in.d.config);
+	ret = jw_check_type(p, v, JW_OBJECT) ?:
+	      jw_walk(p, v, dir_keys, ARRAY_SIZE(dir_keys), &in);
+	for (i = 0; !ret && i < a->list->n; i++) {
+		const struct lb_director *o = &a->list->v[i];
+
+		if (!strcmp(o->name, in.d.name)) {
+			jw_push_key(p, "name");
+			ret = jw_fail(p, "director name \"%s\" is also directors[%zu]'s",
+				      in.d.name, i);
+		} else if (same_str(o->netns, in.d.netns) &&
+			   same_str(o->ssh, in.d.ssh)) {
+			/* Each would undo what the other applies. */
+			ret = jw_fail(p, "directors[%zu] (%s) is reached the same way: one namespace is one director",
+				      i, o->name);
+		}
+	}
+	if (!ret && lb_list_push(a->list, &in.d))
+		ret = jw_oom(p);
+	if (ret)
+		director_free(&in.d);
+	return ret;
+}
+
+/* --- across the file -------------------------------------------------------- */
+
+static int lip_cmp(const void *a, const void *b)
+{
+	const struct lip *x = a, *y = b;
+	int c = memcmp(&x->addr.v4, &y->addr.v4, sizeof(x->addr.v4));
+
+	if (c)
+		return c;
+	if (x->dir != y->dir)
+		return x->dir < y->dir ? -1 : 1;
+	return x->elem < y->elem ? -1 : x->elem > y->elem;
+}
+
+/* Whether x comes before y in the file. */
+static bool lip_before(const struct lip *x, const struct lip *y)
+{
+	return x->dir < y->dir || (x->dir == y->dir && x->elem < y->elem);
+}
+
+/* The path of a local address, for jw_fail(). */
+static void at_lip(struct jw_ctx *p, const struct lip *at)
+{
+	p->depth = 0;
+	jw_push_key(p, "directors");
+	jw_push_index(p, at->dir);
+	jw_push_key(p, "local_addresses");
+	jw_push_index(p, at->elem);
+}
+
+/*
+ * A local address claimed twice (by two directors, or twice by one), and
+ * one that is a VIP: the first such address in the file is the error.
+ */
+static int check_lips(struct jw_ctx *p, struct lip_list *lips,
+		      const struct lb_director_list *dirs,
+		      const struct lb_svc_list *svcs)
+{
+	const struct lip *dup = NULL, *first = NULL, *vip = NULL;
+	char a[INET6_ADDRSTRLEN];
+	size_t i, k, svc = 0;
+
+	if (lips->n)
+		qsort(lips->v, lips->n, sizeof(*lips->v), lip_cmp);
+	for (i = 1; i < lips->n; i++) {
+		if (!lb_addr_equal(&lips->v[i].addr, &lips->v[i - 1].addr) ||
+		    (dup && !lip_before(&lips->v[i], dup)))
+			continue;
+		dup = &lips->v[i];
+		/* Sorted by place in the file: the run's first is the claim. */
+		for (first = dup - 1; first > lips->v &&
+		     lb_addr_equal(&first[-1].addr, &dup->addr); first--)
+			;
+	}
+	for (i = 0; i < lips->n; i++)
+		for (k = 0; k < svcs->n; k++)
+			if (lb_addr_equal(&lips->v[i].addr,
+					  &svcs->v[k].svc.addr) &&
+			    (!vip || lip_before(&lips->v[i], vip))) {
+				vip = &lips->v[i];
+				svc = k;
+			}
+	if (dup && (!vip || lip_before(dup, vip))) {
+		format_addr(&dup->addr, a, sizeof(a));
+		at_lip(p, dup);
+		if (first->dir == dup->dir)
+			return jw_fail(p, "%s is also local_addresses[%zu] of this director",
+				       a, first->elem);
+		return jw_fail(p, "%s is also a local address of directors[%zu] (%s)",
+			       a, first->dir, dirs->v[first->dir].name);
+	}
+	if (vip) {
+		format_addr(&vip->addr, a, sizeof(a));
+		at_lip(p, vip);
+		return jw_fail(p, "%s is the VIP of services[%zu]", a, svc);
+	}
+	return 0;
+}
+
+/* Each name of a director's "services" to its service's index. */
+static int resolve_serves(struct jw_ctx *p, const struct serve_list *refs,
+			  struct lb_director_list *dirs, const char **names,
+			  size_t n)
+{
+	struct lb_director *d;
+	size_t i, k, s;
+
+	for (i = 0; i < refs->n; i++) {
+		const struct serve_ref *r = &refs->v[i];
+
+		d = &dirs->v[r->dir];
+		for (s = 0; s < n && (!names[s] || strcmp(names[s], r->name));
+		     s++)
+			;
+		p->depth = 0;
+		jw_push_key(p, "directors");
+		jw_push_index(p, r->dir);
+		jw_push_key(p, "services");
+		jw_push_index(p, r->elem);
+		if (s == n)
+			return jw_fail(p, "no service is named \"%s\"", r->name);
+		for (k = 0; k < d->serves.n; k++)
+			if (d->serves.v[k] == s)
+				return jw_fail(p, "service \"%s\" is listed twice",
+					       r->name);
+		if (lb_list_push(&d->serves, &s))
+			return jw_oom(p);
+	}
+	return 0;
+}
+
+/* --- the file ------------------------------------------------------------------ */
+
+struct top {
+	struct dir_acc dirs;
+	struct svc_acc svcs;
+};
+
+/* Checked before anything else (see cluster_parse()): nothing to do. */
+static int top_schema(struct jw_ctx *p, json_t *v, void *t)
+{
+	(void)p;
+	(void)v;
+	(void)t;
+	return 0;
+}
+
+static int top_directors(struct jw_ctx *p, json_t *v, void *t)
+{
+	if (!json_array_size(v))
+		return jw_fail(p, "the cluster has no director");
+	return jw_walk_array(p, v, director, &((struct top *)t)->dirs);
+}
+
+static int top_services(struct jw_ctx *p, json_t *v, void *t)
+{
+	return jw_walk_array(p, v, service, &((struct top *)t)->svcs);
+}
+
+static const struct jw_key top_keys[] = {
+	{ "schema_version", JW_INTEGER, true, top_schema, NULL },
+	{ "directors", JW_ARRAY, true, top_directors, NULL },
+	{ "services", JW_ARRAY, false, top_services, NULL },
+};
+
+/*
+ * The version first: a file from a newer lbctl is told so, not that its
+ * new keys are unknown.
+ */
+static int check_schema(struct jw_ctx *p, json_t *root)
+{
+	json_t *v = json_object_get(root, "schema_version");
+	int ret;
+
+	if (!v)
+		return jw_fail(p, "\"schema_version\" is missing");
+	jw_push_key(p, "schema_version");
+	ret = jw_check_type(p, v, JW_INTEGER);
+	if (!ret && json_integer_value(v) != LB_SCHEMA_VERSION)
+		ret = jw_fail(p, "schema version %lld is not supported; this lbctl reads version %d",
+			      (long long)json_integer_value(v), LB_SCHEMA_VERSION);
+	jw_pop(p);
+	return ret;
+}
+
+void cluster_free(struct lb_cluster *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->directors.n; i++)
+		director_free(&c->directors.v[i]);
+	lb_list_free(&c->directors);
+	lb_svc_list_free(&c->services);
+}
+
+int cluster_parse(const char *text, size_t len, const char *file,
+		  struct lb_cluster *c, char *err, size_t errlen)
+{
+	struct jw_ctx p = {
+		.text = text, .len = len, .file = file,
+		.err = err, .errlen = errlen,
+	};
+	struct top t = {
+		.dirs.list = &c->directors, .svcs.list = &c->services,
+	};
+	json_error_t jerr;
+	json_t *root;
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	/* jansson would say "'[' or '{' expected near '\xef'". */
+	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
+		return parse_fail(err, errlen,
+				  "%s:1:1: the file starts with a byte order mark, which JSON does not allow: save it as UTF-8 without one",
+				  file);
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root)
+		return jw_fail_load(&p, &jerr);
+	ret = jw_check_type(&p, root, JW_OBJECT) ?: check_schema(&p, root) ?:
+	      jw_walk(&p, root, top_keys, ARRAY_SIZE(top_keys), &t) ?:
+	      resolve_serves(&p, &t.dirs.refs, &c->directors, t.svcs.names,
+			     c->services.n) ?:
+	      check_lips(&p, &t.dirs.lips, &c->directors, &c->services);
+	free(t.svcs.names);
+	lb_list_free(&t.dirs.lips);
+	lb_list_free(&t.dirs.refs);
+	json_decref(root);
+	if (ret)
+		cluster_free(c);
+	return ret ? -EINVAL : 0;
+}
+
+int cluster_read(const char *path, char **text, size_t *len,
+		 char *err, size_t errlen)
+{
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) :
+		 STDIN_FILENO;
+	int ret;
+
+	if (fd < 0) {
+		ret = -errno;
+		parse_fail(err, errlen, "cannot open %s: %s", path,
+			   strerror(errno));
+		return ret;
+	}
+	ret = lb_read_all(fd, LB_CLUSTER_FILE_MAX, text, len);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	if (ret == -EFBIG)
+		return parse_fail(err, errlen, "%s is larger than %u bytes",
+				  path, LB_CLUSTER_FILE_MAX);
+	if (ret)
+		return parse_fail(err, errlen, "cannot read %s: %s", path,
+				  strerror(-ret));
+	return 0;
+}
+
+const struct lb_director *cluster_director(const struct lb_cluster *c,
+					   const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->directors.n; i++)
+		if (!strcmp(c->directors.v[i].name, name))
+			return &c->directors.v[i];
+	return NULL;
+}
+
+int cluster_want(const struct lb_cluster *c, const struct lb_director *d,
+		 struct lb_snapshot *want)
+{
+	size_t i;
+
+	memset(want, 0, sizeof(*want));
+	want->has_config = d->config.present != 0;
+	want->config = d->config;
+	want->has_laddrs = true;
+	want->laddrs = d->laddrs;
+	if (!d->serves_some) {
+		want->services = c->services;
+		return 0;
+	}
+	/* Copies of the entries: their real servers stay c's. */
+	for (i = 0; i < d->serves.n; i++)
+		if (lb_list_push(&want->services,
+				 &c->services.v[d->serves.v[i]])) {
+			lb_list_free(&want->services);
+			return -ENOMEM;
+		}
+	return 0;
+}
+
+void cluster_want_free(const struct lb_director *d, struct lb_snapshot *want)
+{
+	/* Only a filtered list is want's own (see cluster_want()). */
+	if (d->serves_some)
+		lb_list_free(&want->services);
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The directors of a cluster file, for "lbctl apply" and "lbctl show
+ * FILE": loading the file and reaching a director on another host through
+ * ssh (director.c).
+ */
+#ifndef LBCTL_DIRECTOR_H
+#define LBCTL_DIRECTOR_H
+
+#include <stddef.h>
+
+#include "cluster.h"
+
+/* A cluster file, read and parsed (director.c). */
+struct cluster_file {
+	const char *name;		/* for messages: the path, or <stdin> */
+	char *text;			/* as read: what a remote lbctl is fed */
+	size_t len;
+	struct lb_cluster cluster;
+};
+
+/* Reads and parses path ("-": stdin); prints the error and returns the
+ * exit code (2: the file is wrong). */
+int cluster_load(const char *path, struct cluster_file *f);
+void cluster_unload(struct cluster_file *f);
+/* *only: the director called name, NULL for all when name is NULL; an
+ * unknown name is printed, and the usage exit code returned. */
+int cluster_select(const struct cluster_file *f, const char *name,
+		   const struct lb_director **only);
+/*
+ * Runs "ssh -o BatchMode=yes DEST words..." for director d. in (if not
+ * NULL) is fed to its standard input, else /dev/null; its standard output
+ * is ours, or with out read whole into *out (to free). Returns its exit
+ * status (255: ssh failed), or -errno when it could not be run.
+ */
+int director_ssh(const struct lb_director *d, char *const words[],
+		 const char *in, size_t inlen, char **out);
+/* "netns lb1", "ssh root@host", "this host" */
+const char *director_where(const struct lb_director *d, char *buf,
+			   size_t len);
+
+#endif /* LBCTL_DIRECTOR_H */

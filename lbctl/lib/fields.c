@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The field tables of the director's objects, and the few operations
+ * every user of a row needs. See fields.h.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fields.h"
+#include "util.h"
+
+#define AT(type, member)	.off = offsetof(type, member),		\
+				.size = sizeof(((type *)0)->member)
+
+/* fullnat.ko forwards with FullNAT only, so far. */
+static int fwd_unsupported(long long v, char *why, size_t len)
+{
+	if (v == LB_FWD_FULLNAT)
+		return 0;
+	return parse_fail(why, len,
+			  "forwarding mode %s is not implemented in fullnat.ko yet; only fullnat is",
+			  fwd_name((enum lb_fwd)v));
+}
+
+static const struct lb_field service_rows[] = {
+	{ .name = "forward", .metavar = "fullnat|nat|dr|tun",
+	  .kind = LB_FK_FWD, .flags = LB_FF_DEFAULT | LB_FF_ADD,
+	  AT(struct lb_service, fwd), .attr = FULLNAT_A_SVC_FORWARD,
+	  .def = LB_FWD_FULLNAT, .unknown = "unknown",
+	  .unsupported = fwd_unsupported },
+	{ .name = "scheduler", .metavar = "NAME", .kind = LB_FK_SCHED,
+	  .flags = LB_FF_SET | LB_FF_DEFAULT | LB_FF_ADD,
+	  AT(struct lb_service, sched), .attr = FULLNAT_A_SVC_SCHED,
+	  .def_name = "wlc", .unknown = "", .fmt = " %s" },
+	/* The kernel's default is on: "add" leaves it to the kernel. */
+	{ .name = "toa", .metavar = "on|off", .kind = LB_FK_BOOL,
+	  .flags = LB_FF_SET | LB_FF_DEFAULT | LB_FF_FLAG,
+	  AT(struct lb_service, toa), .attr = FULLNAT_A_SVC_TOA, .def = 1 },
+};
+
+static const struct lb_field dest_rows[] = {
+	{ .name = "weight", .metavar = "W", .kind = LB_FK_UINT,
+	  .flags = LB_FF_SET | LB_FF_DEFAULT | LB_FF_ADD,
+	  AT(struct lb_dest, weight), .attr = FULLNAT_A_DEST_WEIGHT,
+	  .min = 0, .max = FULLNAT_WEIGHT_MAX, .def = 1, .fmt = "%-6llu " },
+	{ .name = "active", .kind = LB_FK_COUNTER, AT(struct lb_dest, active),
+	  .attr = FULLNAT_A_DEST_ACTIVE, .fmt = "%-10llu " },
+	{ .name = "inactive", .kind = LB_FK_COUNTER,
+	  AT(struct lb_dest, inactive), .attr = FULLNAT_A_DEST_INACTIVE,
+	  .fmt = "%llu" },
+};
+
+/* A local address has only what the kernel counts. */
+static const struct lb_field laddr_rows[] = {
+	{ .name = "ports_in_use", .kind = LB_FK_COUNTER,
+	  AT(struct lb_laddr, ports_in_use),
+	  .attr = FULLNAT_A_LADDR_PORTS_IN_USE, .fmt = " %10llu" },
+	{ .name = "conns", .kind = LB_FK_COUNTER, AT(struct lb_laddr, conns),
+	  .attr = FULLNAT_A_LADDR_CONNS, .fmt = " %12llu" },
+	{ .name = "conflicts", .kind = LB_FK_COUNTER,
+	  AT(struct lb_laddr, conflicts), .attr = FULLNAT_A_LADDR_CONFLICTS,
+	  .fmt = " %12llu" },
+	{ .name = "exhausted", .kind = LB_FK_COUNTER,
+	  AT(struct lb_laddr, exhausted), .attr = FULLNAT_A_LADDR_EXHAUSTED,
+	  .fmt = " %12llu" },
+};
+
+static const struct lb_field config_rows[] = {
+	{ .name = "conn_max", .metavar = "N", .kind = LB_FK_UINT,
+	  .flags = LB_FF_SET, AT(struct lb_config, conn_max),
+	  .bit = LB_CFG_CONN_MAX, .attr = FULLNAT_A_CFG_CONN_MAX,
+	  .min = 1, .max = FULLNAT_CONN_MAX_LIMIT },
+	{ .name = "port_range", .metavar = "LO-HI", .kind = LB_FK_PORT_RANGE,
+	  .flags = LB_FF_SET, .bit = LB_CFG_PORT_RANGE },
+	{ .name = "expire_nodest", .metavar = "on|off", .kind = LB_FK_BOOL,
+	  .flags = LB_FF_SET, AT(struct lb_config, expire_nodest),
+	  .bit = LB_CFG_EXPIRE_NODEST, .attr = FULLNAT_A_CFG_EXPIRE_NODEST },
+	{ .name = "timeout", .metavar = "STATE SECONDS",
+	  .kind = LB_FK_TIMEOUTS, .flags = LB_FF_SET,
+	  .min = 1, .max = FULLNAT_TIMEOUT_MAX },
+};
+
+const struct lb_fields lb_service_fields = {
+	service_rows, ARRAY_SIZE(service_rows)
+};
+const struct lb_fields lb_dest_fields = { dest_rows, ARRAY_SIZE(dest_rows) };
+const struct lb_fields lb_config_fields = {
+	config_rows, ARRAY_SIZE(config_rows)
+};
+const struct lb_fields lb_laddr_fields = {
+	laddr_rows, ARRAY_SIZE(laddr_rows)
+};
+
+const struct lb_field *lb_field_find(const struct lb_fields *t,
+				     const char *name)
+{
+	const struct lb_field *f;
+
+	lb_for_each_field(f, t)
+		if (!strcmp(f->name, name))
+			return f;
+	return NULL;
+}
+
+static const void *at(const struct lb_field *f, const void *obj)
+{
+	return (const char *)obj + f->off;
+}
+
+char *lb_field_str(const struct lb_field *f, const void *obj)
+{
+	return (char *)at(f, obj);
+}
+
+static unsigned int *present(void *obj)
+{
+	/* Only lb_config has presence bits. */
+	return &((struct lb_config *)obj)->present;
+}
+
+bool lb_field_is_set(const struct lb_field *f, const void *obj)
+{
+	if (f->bit)
+		return *present((void *)obj) & f->bit;
+	if (f->kind == LB_FK_COUNTER)
+		return true;
+	if (f->kind == LB_FK_SCHED)
+		return lb_field_str(f, obj)[0];
+	return lb_field_get(f, obj) >= 0;
+}
+
+long long lb_field_get(const struct lb_field *f, const void *obj)
+{
+	const void *p = at(f, obj);
+
+	if (f->bit && !(*present((void *)obj) & f->bit))
+		return -1;
+	switch (f->size) {
+	case sizeof(uint8_t):
+		return *(const uint8_t *)p;
+	case sizeof(uint16_t):
+		return *(const uint16_t *)p;
+	case sizeof(uint64_t):
+		return (long long)*(const uint64_t *)p;
+	default:
+		/* With a presence bit, all 32 bits are the value. */
+		if (f->bit || f->kind == LB_FK_COUNTER)
+			return *(const uint32_t *)p;
+		return *(const int32_t *)p;
+	}
+}
+
+void lb_field_set(const struct lb_field *f, void *obj, long long v)
+{
+	void *p = (char *)obj + f->off;
+
+	if (f->bit)
+		*present(obj) |= f->bit;
+	switch (f->size) {
+	case sizeof(uint8_t):
+		*(uint8_t *)p = (uint8_t)v;
+		break;
+	case sizeof(uint16_t):
+		*(uint16_t *)p = (uint16_t)v;
+		break;
+	case sizeof(uint64_t):
+		*(uint64_t *)p = (uint64_t)v;
+		break;
+	default:
+		if (f->bit || f->kind == LB_FK_COUNTER)
+			*(uint32_t *)p = (uint32_t)v;
+		else
+			*(int32_t *)p = (int32_t)v;
+	}
+}
+
+bool lb_field_same(const struct lb_field *f, const void *a, const void *b)
+{
+	if (lb_field_is_set(f, a) != lb_field_is_set(f, b))
+		return false;
+	if (f->kind == LB_FK_SCHED)
+		return !strcmp(lb_field_str(f, a), lb_field_str(f, b));
+	return !memcmp(at(f, a), at(f, b), f->size);
+}
+
+void lb_field_copy(const struct lb_field *f, void *dst, const void *src)
+{
+	memcpy((char *)dst + f->off, at(f, src), f->size);
+	if (f->bit)
+		*present(dst) = (*present(dst) & ~f->bit) |
+				(*present((void *)src) & f->bit);
+}
+
+void lb_fields_clear(const struct lb_fields *t, void *obj)
+{
+	const struct lb_field *f;
+
+	lb_for_each_field(f, t) {
+		if (f->bit)
+			*present(obj) &= ~f->bit;
+		else if (f->kind == LB_FK_SCHED)
+			lb_field_str(f, obj)[0] = '\0';
+		else if (f->kind != LB_FK_TIMEOUTS &&
+			 f->kind != LB_FK_COUNTER)
+			lb_field_set(f, obj, -1);
+	}
+}
+
+void lb_fields_default(const struct lb_fields *t, void *obj, bool add)
+{
+	const struct lb_field *f;
+
+	lb_for_each_field(f, t) {
+		if (!(f->flags & (add ? LB_FF_ADD : LB_FF_DEFAULT)) ||
+		    lb_field_is_set(f, obj))
+			continue;
+		if (f->kind == LB_FK_SCHED)
+			snprintf(lb_field_str(f, obj), f->size, "%s",
+				 f->def_name);
+		else
+			lb_field_set(f, obj, f->def);
+	}
+}
+
+int lb_field_parse(const struct lb_field *f, const char *word, void *obj,
+		   char *err, size_t errlen)
+{
+	struct lb_config *cfg = obj;
+	enum lb_fwd fwd;
+	uint32_t n;
+	bool on;
+	int ret;
+
+	switch (f->kind) {
+	case LB_FK_UINT:
+		ret = parse_u32(word, f->name, f->min, f->max, &n, err,
+				errlen);
+		if (!ret)
+			lb_field_set(f, obj, n);
+		return ret;
+	case LB_FK_BOOL:
+		ret = parse_onoff(word, f->name, &on, err, errlen);
+		if (!ret)
+			lb_field_set(f, obj, on);
+		return ret;
+	case LB_FK_FWD:
+		ret = parse_fwd(word, &fwd, err, errlen);
+		if (!ret)
+			lb_field_set(f, obj, fwd);
+		return ret;
+	case LB_FK_SCHED:
+		return parse_sched(word, lb_field_str(f, obj), f->size, err,
+				   errlen);
+	case LB_FK_PORT_RANGE:
+		cfg->present |= f->bit;
+		return parse_port_range(word, &cfg->port_min, &cfg->port_max,
+					err, errlen);
+	case LB_FK_TIMEOUTS:
+	case LB_FK_COUNTER:
+		break;
+	}
+	return -EINVAL;
+}
+
+const char *lb_field_value(const struct lb_field *f, const void *obj,
+			   char *buf, size_t len)
+{
+	long long v = lb_field_get(f, obj);
+
+	if (!lb_field_is_set(f, obj))
+		return f->unknown ?: "";
+	switch (f->kind) {
+	case LB_FK_BOOL:
+		return v ? "on" : "off";
+	case LB_FK_FWD:
+		return fwd_name((enum lb_fwd)v);
+	case LB_FK_SCHED:
+		return lb_field_str(f, obj);
+	default:
+		snprintf(buf, len, "%lld", v);
+		return buf;
+	}
+}
+
+static __attribute__((format(printf, 4, 5)))
+void add(char *buf, size_t len, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*off >= len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *off, len - *off, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*off += (size_t)n;
+}
+
+void lb_field_words(const struct lb_field *f, const void *obj, char *buf,
+		    size_t len, size_t *off, const char **sep)
+{
+	const struct lb_config *cfg = obj;
+	char v[32];
+	unsigned int st;
+
+	if (f->kind == LB_FK_TIMEOUTS) {
+		for (st = 0; st <= FULLNAT_TCP_S_MAX; st++) {
+			if (!(cfg->present & LB_CFG_TIMEOUT(st)))
+				continue;
+			add(buf, len, off, "%s%s %s %u", *sep, f->name,
+			    tcp_state_name(st), cfg->timeout[st]);
+			*sep = " ";
+		}
+		return;
+	}
+	if (!lb_field_is_set(f, obj) || f->kind == LB_FK_COUNTER)
+		return;
+	if (f->kind == LB_FK_PORT_RANGE)
+		add(buf, len, off, "%s%s %u-%u", *sep, f->name, cfg->port_min,
+		    cfg->port_max);
+	else
+		add(buf, len, off, "%s%s %s", *sep, f->name,
+		    lb_field_value(f, obj, v, sizeof(v)));
+	*sep = " ";
+}
+
+const struct lb_field *lb_config_field(unsigned int bit)
+{
+	const struct lb_field *f;
+
+	lb_for_each_field(f, &lb_config_fields)
+		if (f->bit ? f->bit == bit : f->kind == LB_FK_TIMEOUTS &&
+		    bit >= LB_CFG_TIMEOUT(0) &&
+		    bit <= LB_CFG_TIMEOUT(FULLNAT_TCP_S_MAX))
+			return f;
+	return NULL;
+}
+
+/* The state of a timeout's bit. */
+static unsigned int bit_state(unsigned int bit)
+{
+	unsigned int st = 0;
+
+	while (bit > LB_CFG_TIMEOUT(st))
+		st++;
+	return st;
+}
+
+bool lb_config_same(const struct lb_config *a, const struct lb_config *b,
+		    unsigned int bit)
+{
+	const struct lb_field *f = lb_config_field(bit);
+
+	if (!f)
+		return true;
+	if (f->kind == LB_FK_TIMEOUTS)
+		return a->timeout[bit_state(bit)] == b->timeout[bit_state(bit)];
+	if (f->kind == LB_FK_PORT_RANGE)
+		return a->port_min == b->port_min && a->port_max == b->port_max;
+	return lb_field_get(f, a) == lb_field_get(f, b);
+}
+
+void lb_config_copy(struct lb_config *dst, const struct lb_config *src,
+		    unsigned int bit)
+{
+	const struct lb_field *f = lb_config_field(bit);
+
+	dst->present |= bit;
+	if (!f)
+		return;
+	if (f->kind == LB_FK_TIMEOUTS) {
+		dst->timeout[bit_state(bit)] = src->timeout[bit_state(bit)];
+	} else if (f->kind == LB_FK_PORT_RANGE) {
+		dst->port_min = src->port_min;
+		dst->port_max = src->port_max;
+	} else {
+		lb_field_set(f, dst, lb_field_get(f, src));
+	}
+}

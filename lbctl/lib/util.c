@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Small things every layer of lbctl uses. See util.h.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+void lb_join_names(char *buf, size_t len, const void *first, size_t n,
+		   size_t stride, const char *last)
+{
+	const char *name, *const *at;
+	size_t i, k, left, off = 0;
+
+	buf[0] = '\0';
+	for (left = 0, i = 0; i < n; i++) {
+		at = (const void *)((const char *)first + i * stride);
+		left += *at != NULL;
+	}
+	for (k = 0, i = 0; i < n && off < len; i++) {
+		at = (const void *)((const char *)first + i * stride);
+		name = *at;
+		if (!name)
+			continue;
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+					!k ? "" : k + 1 < left ? ", " : last,
+					name);
+		k++;
+	}
+}
+
+bool lb_name_char(char c)
+{
+	return c && strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			   "0123456789._-", c);
+}
+
+int lb_read_all(int fd, size_t max, char **out, size_t *len)
+{
+	size_t n = 0, cap = 0;
+	char *buf = NULL, *b;
+	ssize_t r;
+
+	for (;;) {
+		if (cap - n < 4096) {
+			cap = cap ? 2 * cap : 65536;
+			/* One read past max tells a file of max bytes from
+			 * a larger one. */
+			b = cap <= max + 65536 ? realloc(buf, cap + 1) : NULL;
+			if (!b) {
+				free(buf);
+				return cap <= max + 65536 ? -ENOMEM : -EFBIG;
+			}
+			buf = b;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			r = -errno;
+			free(buf);
+			return (int)r;
+		}
+		if (!r)
+			break;
+		n += (size_t)r;
+	}
+	if (n > max) {
+		free(buf);
+		return -EFBIG;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Small things every layer of lbctl uses: array sizes, the room of a
+ * reason, "a, b or c" lists, director names, and reading a file whole.
+ */
+#ifndef LBCTL_UTIL_H
+#define LBCTL_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Room for the reason of a parser and the words around it. */
+#define LB_REASON_MAX	256
+
+/*
+ * "a, b or c" (last is " or "; ", " gives "a, b, c") into buf, from the
+ * names of n structs of stride bytes from first, each starting with its
+ * name (const char *); NULL names are passed over.
+ */
+void lb_join_names(char *buf, size_t len, const void *first, size_t n,
+		   size_t stride, const char *last);
+
+/* The characters of a director's name: A-Z, a-z, 0-9, ".", "_", "-". */
+bool lb_name_char(char c);
+
+/*
+ * Reads fd to its end into *out (NUL terminated, the caller frees it) and
+ * *len. 0, -EFBIG when there is more than max bytes, or -errno.
+ */
+int lb_read_all(int fd, size_t max, char **out, size_t *len);
+
+#endif /* LBCTL_UTIL_H */
