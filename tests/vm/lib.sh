@@ -189,6 +189,9 @@ http_server() {
 		scgi_temp_path $dir/scgi;
 		client_max_body_size 0;
 		keepalive_timeout 0;	# one connection per request
+		# held connections (tcp_hold) send their request when told,
+		# minutes later on a debug kernel: not nginx's 60 s
+		client_header_timeout $((600 * FNAT_SCALE))s;
 		server {
 			listen $addr:$port reuseport backlog=4096 $opts;
 			location / { return 200 "$name\n"; }
