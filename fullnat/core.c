@@ -46,89 +46,66 @@ static bool valid_flags(const struct tcphdr *th)
 }
 
 /*
- * A source no client can have: this network, loopback, multicast, the
- * reserved 240/4 and broadcast, and the director's own VIPs and LIPs (a
- * reply to them would come back to the director itself). RCU read side;
- * called for SYNs that would create a connection only.
+ * The TCP header at @p->l4off, pulled into the linear area whole (options
+ * included). Returns 0, or -EINVAL when it is truncated or states a wrong
+ * length.
  */
-static bool martian_source(struct fnat_net *fn,
-			   const union nf_inet_addr *saddr)
+static int tcp_parse(struct sk_buff *skb, struct fnat_pkt *p)
 {
-	__be32 a = saddr->ip;
+	const struct tcphdr *th;
+	unsigned int thlen;
 
-	/* ipv4_is_zeronet() is only 0.0.0.0 on recent kernels: 0/8 here. */
-	if ((a & htonl(0xff000000)) == 0 || ipv4_is_loopback(a) ||
-	    ipv4_is_multicast(a) || ipv4_is_lbcast(a) ||
-	    (a & htonl(0xf0000000)) == htonl(0xf0000000))
-		return true;
-	return fnat_addr_ours(fn, AF_INET, saddr);
+	if (!pskb_may_pull(skb, p->l4off + sizeof(*th)))
+		return -EINVAL;
+	th = (const struct tcphdr *)(skb->data + p->l4off);
+	thlen = th->doff * 4;
+	if (thlen < sizeof(*th) || !pskb_may_pull(skb, p->l4off + thlen))
+		return -EINVAL;
+	th = (const struct tcphdr *)(skb->data + p->l4off);
+	p->sport = th->source;
+	p->dport = th->dest;
+	p->l4hlen = thlen;
+	return 0;
 }
 
 /*
- * A TCP packet that matched no connection and no service. If it is
- * addressed to a VIP or LIP that is not a local address of the director,
- * the stack would route it by its routes, which lead the VIP and LIP
- * back out (often toward where the packet came from): ours to drop. To
- * a local address, or to anything else, it belongs to the stack, which
- * answers or forwards it as it would without us. Ordinary routed traffic
- * pays one lookup in a set of a few entries; the route lookup only for
- * our own addresses.
- */
-static bool stray(struct fnat_net *fn, struct sk_buff *skb,
-		  const union nf_inet_addr *daddr)
-{
-	return fnat_addr_ours(fn, AF_INET, daddr) &&
-	       inet_addr_type_dev_table(fn->net, skb->dev, daddr->ip) !=
-	       RTN_LOCAL;
-}
-
-/*
- * A TCP header that is truncated or states a wrong length. If it is
- * addressed to a service, a connection or one of our non-local addresses,
- * it is ours to drop: passed on, the stack would route it back out.
- * Anything else belongs to the stack.
+ * A transport header that is truncated or states a wrong length. If it
+ * is addressed to a service, a connection or one of our non-local
+ * addresses, it is ours to drop: passed on, the stack would route it back
+ * out. Anything else belongs to the stack.
  */
 static unsigned int malformed(struct fnat_net *fn, struct sk_buff *skb,
-			      unsigned int ihl)
+			      struct fnat_pkt *p)
 {
-	union nf_inet_addr saddr = {}, daddr = {};
 	const __be16 *ports;
 	enum fnat_dir dir;
 
-	if (!pskb_may_pull(skb, ihl + 4))
+	if (!pskb_may_pull(skb, p->l4off + 4))
 		return NF_ACCEPT;
-	ports = (const __be16 *)(skb->data + ihl);
-	saddr.ip = ip_hdr(skb)->saddr;
-	daddr.ip = ip_hdr(skb)->daddr;
-	if (!fnat_service_find(fn, IPPROTO_TCP, &daddr, ports[1]) &&
-	    !fnat_conn_lookup(fn->net, IPPROTO_TCP, &saddr, ports[0], &daddr,
-			      ports[1], &dir) &&
-	    !stray(fn, skb, &daddr))
+	ports = (const __be16 *)(skb->data + p->l4off);
+	p->sport = ports[0];
+	p->dport = ports[1];
+	if (!fnat_service_find(fn, p->proto, &p->daddr, p->dport) &&
+	    !fnat_conn_find(fn->net, p, &dir) &&
+	    !fnat_inet4_stray(fn, skb, p))
 		return NF_ACCEPT;
 	fnat_count(fn, FULLNAT_CNT_MALFORMED);
 	return NF_DROP;
 }
 
-static unsigned int tcp_in(struct fnat_net *fn, struct sk_buff *skb)
+static unsigned int tcp_in(struct fnat_net *fn, struct sk_buff *skb,
+			   struct fnat_pkt *p)
 {
-	union nf_inet_addr saddr = {}, daddr = {};
-	unsigned int ihl = ip_hdrlen(skb), thlen;
 	struct fnat_service *svc;
 	const struct tcphdr *th;
 	struct fnat_conn *cp;
 	enum fnat_dir dir;
 
-	if (!pskb_may_pull(skb, ihl + sizeof(*th)))
-		return malformed(fn, skb, ihl);
-	thlen = ((const struct tcphdr *)(skb->data + ihl))->doff * 4;
-	if (thlen < sizeof(*th) || !pskb_may_pull(skb, ihl + thlen))
-		return malformed(fn, skb, ihl);
-	th = (const struct tcphdr *)(skb->data + ihl);
-	saddr.ip = ip_hdr(skb)->saddr;
-	daddr.ip = ip_hdr(skb)->daddr;
+	if (tcp_parse(skb, p))
+		return malformed(fn, skb, p);
+	th = (const struct tcphdr *)(skb->data + p->l4off);
 
-	cp = fnat_conn_lookup(fn->net, IPPROTO_TCP, &saddr, th->source,
-			      &daddr, th->dest, &dir);
+	cp = fnat_conn_find(fn->net, p, &dir);
 	if (cp && !valid_flags(th)) {
 		fnat_count(fn, FULLNAT_CNT_BAD_FLAGS);
 		return NF_DROP;
@@ -141,9 +118,9 @@ static unsigned int tcp_in(struct fnat_net *fn, struct sk_buff *skb)
 		cp = NULL;
 	}
 	if (!cp) {
-		svc = fnat_service_find(fn, IPPROTO_TCP, &daddr, th->dest);
+		svc = fnat_service_find(fn, IPPROTO_TCP, &p->daddr, p->dport);
 		if (!svc) {
-			if (!stray(fn, skb, &daddr))
+			if (!fnat_inet4_stray(fn, skb, p))
 				return NF_ACCEPT;
 			fnat_count(fn, FULLNAT_CNT_STRAY);
 			return NF_DROP;
@@ -156,39 +133,40 @@ static unsigned int tcp_in(struct fnat_net *fn, struct sk_buff *skb)
 			fnat_count(fn, FULLNAT_CNT_NOT_SYN);
 			return NF_DROP;
 		}
-		if (martian_source(fn, &saddr)) {
+		if (fnat_inet4_martian(fn, p)) {
 			fnat_count(fn, FULLNAT_CNT_MARTIAN);
 			return NF_DROP;
 		}
-		cp = fnat_conn_new(fn, svc, &saddr, th->source);
+		cp = fnat_conn_new(fn, svc, &p->saddr, p->sport);
 		if (!cp)
 			return NF_DROP;
 		dir = FNAT_DIR_IN;
 	}
 	/* The state follows in fnat_xmit_fullnat(), if the packet goes on. */
-	return fnat_xmit_fullnat(fn, cp, skb, dir);
+	return fnat_xmit_fullnat(fn, cp, skb, p, dir);
 }
 
 static unsigned int fnat_hook(void *priv, struct sk_buff *skb,
 			      const struct nf_hook_state *state)
 {
 	struct fnat_net *fn = fnat_net(state->net);
-	const struct iphdr *iph;
+	struct fnat_pkt p;
 
 	if (!READ_ONCE(fn->nr_services) && !atomic_read(&fn->nr_conns))
 		return NF_ACCEPT;
 	if (skb->pkt_type != PACKET_HOST)
 		return NF_ACCEPT;
-	iph = ip_hdr(skb);
+	if (fnat_inet4_parse(skb, skb_network_offset(skb), &p))
+		return NF_ACCEPT;
 	/* Reassembled by nf_defrag_ipv4 before us; a fragment is not ours. */
-	if (ip_is_fragment(iph))
+	if (p.frag)
 		return NF_ACCEPT;
 
-	switch (iph->protocol) {
+	switch (p.proto) {
 	case IPPROTO_TCP:
-		return tcp_in(fn, skb);
+		return tcp_in(fn, skb, &p);
 	case IPPROTO_ICMP:
-		return fnat_icmp_in(fn, skb);
+		return fnat_icmp_in(fn, skb, &p);
 	}
 	return NF_ACCEPT;
 }

@@ -34,6 +34,29 @@
 /* A TCP header with all 40 bytes of options. */
 #define FNAT_MAX_TCP_HDR	60
 
+/*
+ * A packet as the hook parsed it, once: every later step (the connection
+ * lookup, the protocol's checks and state, the transmit, ICMP) reads this
+ * instead of the headers. The family's parser (inet4.c) fills the network
+ * part, the protocol's the transport part. Offsets count from skb->data
+ * and stay valid when the headers are made writable or grow in front of
+ * the transport header (toa.c moves the network header with them).
+ * Addresses are kept as nf_inet_addr so that IPv6 fills the same fields.
+ * An ICMP error's quoted packet is parsed into one too (icmp.c): then
+ * @l3off is where the quoted network header starts.
+ */
+struct fnat_pkt {
+	union nf_inet_addr saddr, daddr;
+	__be16 sport, dport;	/* set by the protocol's parser */
+	u16 af;
+	u8 proto;		/* transport protocol (IPPROTO_*) */
+	bool frag;		/* a fragment: first or later */
+	u16 fragoff;		/* its offset in bytes; not 0: no L4 header */
+	u16 l3off;		/* of the network header */
+	u16 l4off;		/* of the transport header */
+	u16 l4hlen;		/* transport header length, options included */
+};
+
 enum fnat_dir {
 	FNAT_DIR_IN,	/* client -> virtual service -> real server */
 	FNAT_DIR_OUT,	/* real server -> local address -> client */
@@ -326,6 +349,15 @@ struct fnat_conn *fnat_conn_lookup(const struct net *net, u8 proto,
 				   const union nf_inet_addr *daddr,
 				   __be16 dport, enum fnat_dir *dir);
 bool __fnat_conn_hash_out(struct fnat_conn *cp);
+
+/* The connection @p belongs to, and its direction; RCU read side. */
+static inline struct fnat_conn *fnat_conn_find(const struct net *net,
+					       const struct fnat_pkt *p,
+					       enum fnat_dir *dir)
+{
+	return fnat_conn_lookup(net, p->proto, &p->saddr, p->sport,
+				&p->daddr, p->dport, dir);
+}
 struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 				const union nf_inet_addr *caddr, __be16 cport);
 void fnat_conn_detach(struct fnat_conn *cp);
@@ -361,6 +393,13 @@ void __fnat_addr_put(struct fnat_net *fn, u16 af,
 bool fnat_addr_ours(struct fnat_net *fn, u16 af,
 		    const union nf_inet_addr *addr);
 
+/* inet4.c: the IPv4 family */
+int fnat_inet4_parse(struct sk_buff *skb, unsigned int off,
+		     struct fnat_pkt *p);
+bool fnat_inet4_martian(struct fnat_net *fn, const struct fnat_pkt *p);
+bool fnat_inet4_stray(struct fnat_net *fn, struct sk_buff *skb,
+		      const struct fnat_pkt *p);
+
 /* core.c */
 int fnat_hooks_get(struct fnat_net *fn);
 void fnat_hooks_put(struct fnat_net *fn);
@@ -375,9 +414,11 @@ unsigned int fnat_xmit_finish(struct fnat_net *fn, struct sk_buff *skb,
 			      struct rtable *rt, bool noref);
 void fnat_dest_dst_release(struct fnat_dest *dest);
 unsigned int fnat_xmit_fullnat(struct fnat_net *fn, struct fnat_conn *cp,
-			       struct sk_buff *skb, enum fnat_dir dir);
+			       struct sk_buff *skb, const struct fnat_pkt *p,
+			       enum fnat_dir dir);
 
 /* icmp.c */
-unsigned int fnat_icmp_in(struct fnat_net *fn, struct sk_buff *skb);
+unsigned int fnat_icmp_in(struct fnat_net *fn, struct sk_buff *skb,
+			  const struct fnat_pkt *p);
 
 #endif /* _FULLNAT_H */

@@ -45,42 +45,39 @@ static bool is_error(u8 type)
 	       type == ICMP_PARAMETERPROB || type == ICMP_SOURCE_QUENCH;
 }
 
-/* The quoted packet: its IP header, and its ports (first 4 bytes). */
-struct quote {
-	unsigned int off;	/* of the quoted IP header */
-	unsigned int l4off;	/* of its transport header */
-	unsigned int l4len;	/* bytes of it present */
-};
-
-static bool parse_quote(struct sk_buff *skb, struct quote *q)
+/*
+ * The packet an ICMP error at @p quotes, parsed into @q: its IP header,
+ * and its ports (the first 4 bytes of the transport header). @q->l4hlen
+ * is how many bytes of that header the error holds, at most a TCP
+ * header's.
+ */
+static bool parse_quote(struct sk_buff *skb, const struct fnat_pkt *p,
+			struct fnat_pkt *q)
 {
-	unsigned int ihl = ip_hdrlen(skb);
-	const struct iphdr *inner;
+	const __be16 *ports;
 
-	q->off = ihl + sizeof(struct icmphdr);
-	if (!pskb_may_pull(skb, q->off + sizeof(struct iphdr)))
+	if (fnat_inet4_parse(skb, p->l4off + sizeof(struct icmphdr), q) ||
+	    q->proto != IPPROTO_TCP)
 		return false;
-	inner = (const struct iphdr *)(skb->data + q->off);
-	if (inner->ihl < 5 || inner->version != 4 ||
-	    inner->protocol != IPPROTO_TCP)
-		return false;
-	q->l4off = q->off + inner->ihl * 4;
 	/* RFC 792 quotes at least 8 bytes: the ports and the sequence. */
 	if (!pskb_may_pull(skb, q->l4off + 8))
 		return false;
-	q->l4len = min_t(unsigned int, skb->len - q->l4off,
-			 sizeof(struct tcphdr));
+	ports = (const __be16 *)(skb->data + q->l4off);
+	q->sport = ports[0];
+	q->dport = ports[1];
+	q->l4hlen = min_t(unsigned int, skb->len - q->l4off,
+			  sizeof(struct tcphdr));
 	return true;
 }
 
 /* Rewrite the quoted packet's addresses and ports, with its checksums. */
-static void rewrite_quote(struct sk_buff *skb, const struct quote *q,
+static void rewrite_quote(struct sk_buff *skb, const struct fnat_pkt *q,
 			  __be32 saddr, __be16 sport, __be32 daddr,
 			  __be16 dport)
 {
-	struct iphdr *inner = (struct iphdr *)(skb->data + q->off);
+	struct iphdr *inner = (struct iphdr *)(skb->data + q->l3off);
 	struct tcphdr *th = (struct tcphdr *)(skb->data + q->l4off);
-	bool has_check = q->l4len >= offsetofend(struct tcphdr, check);
+	bool has_check = q->l4hlen >= offsetofend(struct tcphdr, check);
 
 	if (has_check) {
 		csum_replace4(&th->check, inner->saddr, saddr);
@@ -96,10 +93,10 @@ static void rewrite_quote(struct sk_buff *skb, const struct quote *q,
 	inner->daddr = daddr;
 }
 
-unsigned int fnat_icmp_in(struct fnat_net *fn, struct sk_buff *skb)
+unsigned int fnat_icmp_in(struct fnat_net *fn, struct sk_buff *skb,
+			  const struct fnat_pkt *p)
 {
-	union nf_inet_addr qs = {}, qd = {};
-	unsigned int ihl = ip_hdrlen(skb);
+	unsigned int ihl = p->l4off;
 	__be32 osaddr, odaddr, isaddr, idaddr;
 	__be16 isport, idport;
 	const struct tcphdr *qth;
@@ -108,21 +105,20 @@ unsigned int fnat_icmp_in(struct fnat_net *fn, struct sk_buff *skb)
 	struct iphdr *iph;
 	enum fnat_dir dir;
 	struct rtable *rt;
-	struct quote q;
+	struct fnat_pkt q;
 
 	if (!pskb_may_pull(skb, ihl + sizeof(*ic)))
 		return NF_ACCEPT;
 	ic = (struct icmphdr *)(skb->data + ihl);
-	if (!is_error(ic->type) || !parse_quote(skb, &q))
+	if (!is_error(ic->type) || !parse_quote(skb, p, &q))
 		return NF_ACCEPT;
 
+	/* parse_quote() may have moved the data. */
+	ic = (struct icmphdr *)(skb->data + ihl);
+
 	/* The quoted packet went out from us; look up its reply direction. */
-	iph = (struct iphdr *)(skb->data + q.off);
-	qth = (const struct tcphdr *)(skb->data + q.l4off);
-	qs.ip = iph->daddr;
-	qd.ip = iph->saddr;
-	cp = fnat_conn_lookup(fn->net, IPPROTO_TCP, &qs, qth->dest, &qd,
-			      qth->source, &dir);
+	cp = fnat_conn_lookup(fn->net, q.proto, &q.daddr, q.dport, &q.saddr,
+			      q.sport, &dir);
 	if (!cp || cp->fwd != FULLNAT_FWD_FULLNAT)
 		return NF_ACCEPT;
 
@@ -151,6 +147,7 @@ unsigned int fnat_icmp_in(struct fnat_net *fn, struct sk_buff *skb)
 		fnat_count(fn, FULLNAT_CNT_ICMP_DROPPED);
 		return NF_DROP;
 	}
+	qth = (const struct tcphdr *)(skb->data + q.l4off);
 	if (dir == FNAT_DIR_IN && ic->type == ICMP_DEST_UNREACH &&
 	    ic->code == ICMP_FRAG_NEEDED &&
 	    (ntohs(ic->un.frag.mtu) < FNAT_MIN_PMTU ||
@@ -164,7 +161,7 @@ unsigned int fnat_icmp_in(struct fnat_net *fn, struct sk_buff *skb)
 		return NF_DROP;
 	}
 	if (iph->ttl <= 1 ||
-	    skb_ensure_writable(skb, q.l4off + q.l4len)) {
+	    skb_ensure_writable(skb, q.l4off + q.l4hlen)) {
 		ip_rt_put(rt);
 		fnat_count(fn, FULLNAT_CNT_ICMP_DROPPED);
 		return NF_DROP;

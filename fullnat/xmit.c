@@ -126,11 +126,11 @@ static bool too_big(const struct sk_buff *skb, unsigned int mtu)
 	return skb->len > mtu;
 }
 
-static void rewrite4(struct sk_buff *skb, __be32 saddr, __be16 sport,
-		     __be32 daddr, __be16 dport)
+static void rewrite4(struct sk_buff *skb, unsigned int thoff, __be32 saddr,
+		     __be16 sport, __be32 daddr, __be16 dport)
 {
 	struct iphdr *iph = ip_hdr(skb);
-	struct tcphdr *th = (struct tcphdr *)((u8 *)iph + iph->ihl * 4);
+	struct tcphdr *th = (struct tcphdr *)(skb->data + thoff);
 
 	inet_proto_csum_replace4(&th->check, skb, iph->saddr, saddr, true);
 	inet_proto_csum_replace4(&th->check, skb, iph->daddr, daddr, true);
@@ -170,14 +170,15 @@ unsigned int fnat_xmit_finish(struct fnat_net *fn, struct sk_buff *skb,
 }
 
 /*
- * Forward a TCP packet of @cp going @dir. The IP and TCP headers are in
- * the linear area. Consumes the packet: returns NF_STOLEN when it was
- * sent, NF_DROP (counted) when not.
+ * Forward a TCP packet of @cp going @dir, parsed into @p: the IP and TCP
+ * headers are in the linear area. Consumes the packet: returns NF_STOLEN
+ * when it was sent, NF_DROP (counted) when not.
  */
 unsigned int fnat_xmit_fullnat(struct fnat_net *fn, struct fnat_conn *cp,
-			       struct sk_buff *skb, enum fnat_dir dir)
+			       struct sk_buff *skb, const struct fnat_pkt *p,
+			       enum fnat_dir dir)
 {
-	unsigned int ihl = ip_hdrlen(skb), mtu, thlen;
+	unsigned int thoff = p->l4off, thlen = p->l4hlen, mtu;
 	struct iphdr *iph = ip_hdr(skb);
 	__be32 saddr, daddr;
 	__be16 sport, dport;
@@ -215,16 +216,15 @@ unsigned int fnat_xmit_fullnat(struct fnat_net *fn, struct fnat_conn *cp,
 		goto drop;
 	}
 
-	thlen = ((const struct tcphdr *)(skb->data + ihl))->doff * 4;
-	if (skb_ensure_writable(skb, ihl + thlen)) {
+	if (skb_ensure_writable(skb, thoff + thlen)) {
 		fnat_count(fn, FULLNAT_CNT_XMIT_ERR);
 		goto drop;
 	}
 	iph = ip_hdr(skb);
-	th = (struct tcphdr *)(skb->data + ihl);
+	th = (struct tcphdr *)(skb->data + thoff);
 	/* No TCP option a client wrote reaches a real server as TOA. */
 	if (dir == FNAT_DIR_IN) {
-		if (fnat_toa_clean(fn, skb, ihl, &opts)) {
+		if (fnat_toa_clean(fn, skb, thoff, &opts)) {
 			fnat_count(fn, FULLNAT_CNT_TCPOPT_DROPPED);
 			goto drop;
 		}
@@ -249,9 +249,9 @@ unsigned int fnat_xmit_fullnat(struct fnat_net *fn, struct fnat_conn *cp,
 	}
 
 	/* Only a packet that goes on may change the connection's state. */
-	fnat_tcp_state(fn, cp, dir, th, skb->len - ihl - thlen);
-	rewrite4(skb, saddr, sport, daddr, dport);
-	if (mss && fnat_tcp_lower_mss(skb, ihl))
+	fnat_tcp_state(fn, cp, dir, th, skb->len - thoff - thlen);
+	rewrite4(skb, thoff, saddr, sport, daddr, dport);
+	if (mss && fnat_tcp_lower_mss(skb, thoff))
 		fnat_count(fn, FULLNAT_CNT_MSS_LOWERED);
 	if (toa)
 		fnat_toa_insert(fn, skb, &opts, cp, mtu);
