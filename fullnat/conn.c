@@ -41,7 +41,7 @@
  * there first would make the creator find DEAD and back out without
  * linking anything. Either way no node is linked into the table after its
  * connection was expired, which is how a node of freed memory got there
- * before. The state machine (tcp.c) also takes the lock and checks DEAD,
+ * before. The state machine (proto_tcp.c) also takes the lock and checks DEAD,
  * so a real server's active/inactive counts change exactly once per state
  * change and never after expiry. What reads a connection without the lock
  * (lookups compare keys; the dump) reads only fields set before the first

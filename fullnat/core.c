@@ -24,51 +24,6 @@
 #define FNAT_HOOK_PRIORITY	(NF_IP_PRI_RAW + 50)
 
 /*
- * The flag combinations a TCP stack sends (conntrack's tcp_valid_flags;
- * PSH, ECE and CWR do not matter). Anything else (SYN+FIN, SYN+RST, no
- * flag, FIN without ACK) is a probe or an attack, and SYN+FIN would
- * otherwise hold a connection in FIN_WAIT.
- */
-#define FLAG(f)		BIT_ULL(f)
-#define VALID_FLAGS	(FLAG(TCPHDR_SYN) | FLAG(TCPHDR_SYN | TCPHDR_URG) | \
-			 FLAG(TCPHDR_SYN | TCPHDR_ACK) | FLAG(TCPHDR_RST) | \
-			 FLAG(TCPHDR_RST | TCPHDR_ACK) | \
-			 FLAG(TCPHDR_FIN | TCPHDR_ACK) | \
-			 FLAG(TCPHDR_FIN | TCPHDR_ACK | TCPHDR_URG) | \
-			 FLAG(TCPHDR_ACK) | FLAG(TCPHDR_ACK | TCPHDR_URG))
-
-static bool valid_flags(const struct tcphdr *th)
-{
-	u8 f = tcp_flag_byte(th) & (TCPHDR_FIN | TCPHDR_SYN | TCPHDR_RST |
-				    TCPHDR_ACK | TCPHDR_URG);
-
-	return VALID_FLAGS & BIT_ULL(f);
-}
-
-/*
- * The TCP header at @p->l4off, pulled into the linear area whole (options
- * included). Returns 0, or -EINVAL when it is truncated or states a wrong
- * length.
- */
-static int tcp_parse(struct sk_buff *skb, struct fnat_pkt *p)
-{
-	const struct tcphdr *th;
-	unsigned int thlen;
-
-	if (!pskb_may_pull(skb, p->l4off + sizeof(*th)))
-		return -EINVAL;
-	th = (const struct tcphdr *)(skb->data + p->l4off);
-	thlen = th->doff * 4;
-	if (thlen < sizeof(*th) || !pskb_may_pull(skb, p->l4off + thlen))
-		return -EINVAL;
-	th = (const struct tcphdr *)(skb->data + p->l4off);
-	p->sport = th->source;
-	p->dport = th->dest;
-	p->l4hlen = thlen;
-	return 0;
-}
-
-/*
  * A transport header that is truncated or states a wrong length. If it
  * is addressed to a service, a connection or one of our non-local
  * addresses, it is ours to drop: passed on, the stack would route it back
@@ -93,44 +48,46 @@ static unsigned int malformed(struct fnat_net *fn, struct sk_buff *skb,
 	return NF_DROP;
 }
 
-static unsigned int tcp_in(struct fnat_net *fn, struct sk_buff *skb,
-			   struct fnat_pkt *p)
+/*
+ * A packet of a protocol we handle (@p->pp): its connection, or a new one
+ * if it opens one for a service, or not ours.
+ */
+static unsigned int l4_in(struct fnat_net *fn, struct sk_buff *skb,
+			  struct fnat_pkt *p)
 {
+	const struct fnat_proto *pp = p->pp;
 	struct fnat_service *svc;
-	const struct tcphdr *th;
 	struct fnat_conn *cp;
 	enum fnat_dir dir;
+	int reason;
 
-	if (tcp_parse(skb, p))
+	if (fnat_proto_call(pp, parse, skb, p))
 		return malformed(fn, skb, p);
-	th = (const struct tcphdr *)(skb->data + p->l4off);
 
 	cp = fnat_conn_find(fn->net, p, &dir);
-	if (cp && !valid_flags(th)) {
+	if (cp && pp->valid && !fnat_proto_call(pp, valid, skb, p)) {
 		fnat_count(fn, FULLNAT_CNT_BAD_FLAGS);
 		return NF_DROP;
 	}
-	/* A client starting over from the same port: see fnat_tcp_closing(). */
-	if (cp && dir == FNAT_DIR_IN && th->syn && !th->ack && !th->rst &&
-	    fnat_tcp_closing(fn, cp)) {
+	/* A client starting over from the same port (TCP: see closing()). */
+	if (cp && dir == FNAT_DIR_IN && pp->reopen &&
+	    fnat_proto_call(pp, reopen, fn, cp, skb, p)) {
 		fnat_conn_detach(cp);
 		fnat_count(fn, FULLNAT_CNT_CONN_REUSED);
 		cp = NULL;
 	}
 	if (!cp) {
-		svc = fnat_service_find(fn, IPPROTO_TCP, &p->daddr, p->dport);
+		svc = fnat_service_find(fn, p->proto, &p->daddr, p->dport);
 		if (!svc) {
 			if (!fnat_inet4_stray(fn, skb, p))
 				return NF_ACCEPT;
 			fnat_count(fn, FULLNAT_CNT_STRAY);
 			return NF_DROP;
 		}
-		if (!valid_flags(th)) {
-			fnat_count(fn, FULLNAT_CNT_BAD_FLAGS);
-			return NF_DROP;
-		}
-		if (!th->syn || th->ack) {
-			fnat_count(fn, FULLNAT_CNT_NOT_SYN);
+		reason = pp->may_create ?
+			 fnat_proto_call(pp, may_create, skb, p) : 0;
+		if (reason) {
+			fnat_count(fn, reason);
 			return NF_DROP;
 		}
 		if (fnat_inet4_martian(fn, p)) {
@@ -142,7 +99,7 @@ static unsigned int tcp_in(struct fnat_net *fn, struct sk_buff *skb,
 			return NF_DROP;
 		dir = FNAT_DIR_IN;
 	}
-	/* The state follows in fnat_xmit_fullnat(), if the packet goes on. */
+	/* The state follows in the transmit, if the packet goes on. */
 	return fnat_xmit_fullnat(fn, cp, skb, p, dir);
 }
 
@@ -162,13 +119,12 @@ static unsigned int fnat_hook(void *priv, struct sk_buff *skb,
 	if (p.frag)
 		return NF_ACCEPT;
 
-	switch (p.proto) {
-	case IPPROTO_TCP:
-		return tcp_in(fn, skb, &p);
-	case IPPROTO_ICMP:
+	if (p.proto == IPPROTO_ICMP)
 		return fnat_icmp_in(fn, skb, &p);
-	}
-	return NF_ACCEPT;
+	p.pp = fnat_proto_find(p.proto);
+	if (!p.pp)
+		return NF_ACCEPT;
+	return l4_in(fn, skb, &p);
 }
 
 static const struct nf_hook_ops fnat_hook_ops[] = {

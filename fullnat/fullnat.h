@@ -8,6 +8,7 @@
 #define _FULLNAT_H
 
 #include <linux/atomic.h>
+#include <linux/indirect_call_wrapper.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/rculist.h>
@@ -45,8 +46,11 @@
  * An ICMP error's quoted packet is parsed into one too (icmp.c): then
  * @l3off is where the quoted network header starts.
  */
+struct fnat_proto;
+
 struct fnat_pkt {
 	union nf_inet_addr saddr, daddr;
+	const struct fnat_proto *pp;	/* its protocol, if we handle it */
 	__be16 sport, dport;	/* set by the protocol's parser */
 	u16 af;
 	u8 proto;		/* transport protocol (IPPROTO_*) */
@@ -233,7 +237,7 @@ enum {
 	FNAT_CONN_F_TOA_DONE = 1 << 5,	/* real server has its socket: no more TOA */
 };
 
-/* What the state machine knows of each direction's sequence space (tcp.c). */
+/* What TCP's state machine knows of each direction's sequence space. */
 struct fnat_tcp_seq {
 	u32 end[2];		/* highest seq + len sent, by enum fnat_dir */
 	u16 win[2];		/* largest window field sent, unscaled */
@@ -279,6 +283,94 @@ struct fnat_conn {
 static inline struct net *fnat_conn_net(const struct fnat_conn *cp)
 {
 	return read_pnet(&cp->net);
+}
+
+/*
+ * What a packet of @dir needs, between the protocol's hooks on either side
+ * of the transmit's checks (proto_tcp.c: the client's options and ours).
+ */
+struct fnat_xmit_ctx {
+	struct fnat_tcpopt opts;
+	bool toa;		/* insert TOA after the rewrite */
+	bool mss;		/* lower the SYN-ACK's MSS after the rewrite */
+};
+
+/*
+ * A transport protocol (proto_*.c), as IPVS's struct ip_vs_protocol: its
+ * states and their default timeouts, which packets may open a connection,
+ * the state machine, port rewriting with its checksum, the ports an ICMP
+ * error quotes, and option hooks. Softirq, RCU read side, unless said.
+ *
+ * On the per-packet path these are called through fnat_proto_call(),
+ * which compares the pointer with TCP's function and calls that directly
+ * (INDIRECT_CALL_1): the only protocol that reaches the data path is TCP.
+ * A NULL hook is skipped.
+ */
+struct fnat_proto {
+	const char *name;
+	u8 proto;			/* IPPROTO_* */
+	u8 nr_states;
+	u8 init_state;			/* of a new connection */
+	u8 quote_len;			/* header bytes of it an ICMP quote needs */
+	const unsigned int *timeout;	/* default per state, in seconds */
+	/*
+	 * Parse the transport header at @p->l4off into @p (ports, length),
+	 * pulled into the linear area. 0, or -EINVAL: malformed.
+	 */
+	int (*parse)(struct sk_buff *skb, struct fnat_pkt *p);
+	/* May @p join a connection it matches? (Flags that no stack sends.) */
+	bool (*valid)(const struct sk_buff *skb, const struct fnat_pkt *p);
+	/* May @p, which matched none, open one? 0, or FULLNAT_CNT_* to drop. */
+	int (*may_create)(const struct sk_buff *skb, const struct fnat_pkt *p);
+	/* Does client packet @p start over on @cp's tuple (retiring @cp)? */
+	bool (*reopen)(struct fnat_net *fn, struct fnat_conn *cp,
+		       const struct sk_buff *skb, const struct fnat_pkt *p);
+	/*
+	 * Before the transmit's checks, headers writable: clean what the
+	 * sender must not pass on, note in @x what to add (only @finish reads
+	 * it: a protocol has both or neither). 0, or FULLNAT_CNT_* to drop.
+	 */
+	int (*prepare)(struct fnat_net *fn, struct fnat_conn *cp,
+		       struct sk_buff *skb, const struct fnat_pkt *p,
+		       enum fnat_dir dir, struct fnat_xmit_ctx *x);
+	/* The packet goes on: advance @cp's state and deadline. */
+	void (*state)(struct fnat_net *fn, struct fnat_conn *cp,
+		      const struct sk_buff *skb, const struct fnat_pkt *p,
+		      enum fnat_dir dir);
+	/*
+	 * Set the ports, and fix the checksum for them and for the addresses
+	 * the family is about to write (@p still has the old ones).
+	 */
+	void (*rewrite)(struct sk_buff *skb, const struct fnat_pkt *p,
+			const union nf_inet_addr *saddr, __be16 sport,
+			const union nf_inet_addr *daddr, __be16 dport);
+	/* After the rewrite: options to add (@mtu: the route's). */
+	void (*finish)(struct fnat_net *fn, struct fnat_conn *cp,
+		       struct sk_buff *skb, const struct fnat_pkt *p,
+		       enum fnat_dir dir, const struct fnat_xmit_ctx *x,
+		       unsigned int mtu);
+	/*
+	 * The quoted packet @q of an ICMP error: rewrite its ports, and its
+	 * checksum if quoted, for the addresses and ports given.
+	 */
+	void (*rewrite_quote)(struct sk_buff *skb, const struct fnat_pkt *q,
+			      const union nf_inet_addr *saddr, __be16 sport,
+			      const union nf_inet_addr *daddr, __be16 dport);
+	/* Is quote @q, of a packet sent going @dir, one of @cp's? */
+	bool (*quote_ok)(struct fnat_conn *cp, enum fnat_dir dir,
+			 const struct sk_buff *skb, const struct fnat_pkt *q);
+};
+
+extern const struct fnat_proto fnat_proto_tcp;
+
+/* The protocols the director handles; NULL for the rest. */
+static inline const struct fnat_proto *fnat_proto_find(u8 proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return &fnat_proto_tcp;
+	}
+	return NULL;
 }
 
 /* netns.c */
@@ -369,14 +461,40 @@ int fnat_conn_dump(struct sk_buff *skb, struct netlink_callback *cb,
 			       struct netlink_callback *cb,
 			       const struct fnat_conn *cp));
 
-/* tcp.c */
+/*
+ * proto_tcp.c: the hooks of fnat_proto_tcp, named here so that
+ * fnat_proto_call() can call them directly.
+ */
+int fnat_tcp_parse(struct sk_buff *skb, struct fnat_pkt *p);
+bool fnat_tcp_valid(const struct sk_buff *skb, const struct fnat_pkt *p);
+int fnat_tcp_prepare(struct fnat_net *fn, struct fnat_conn *cp,
+		     struct sk_buff *skb, const struct fnat_pkt *p,
+		     enum fnat_dir dir, struct fnat_xmit_ctx *x);
 void fnat_tcp_state(struct fnat_net *fn, struct fnat_conn *cp,
-		    enum fnat_dir dir, const struct tcphdr *th,
-		    unsigned int len);
-bool fnat_tcp_closing(struct fnat_net *fn, struct fnat_conn *cp);
-bool fnat_tcp_seq_ok(struct fnat_conn *cp, enum fnat_dir dir, u32 seq);
-bool fnat_tcp_want_toa(struct fnat_conn *cp, const struct tcphdr *th);
-bool fnat_tcp_lower_mss(struct sk_buff *skb, unsigned int thoff);
+		    const struct sk_buff *skb, const struct fnat_pkt *p,
+		    enum fnat_dir dir);
+void fnat_tcp_rewrite(struct sk_buff *skb, const struct fnat_pkt *p,
+		      const union nf_inet_addr *saddr, __be16 sport,
+		      const union nf_inet_addr *daddr, __be16 dport);
+int fnat_tcp_may_create(const struct sk_buff *skb, const struct fnat_pkt *p);
+bool fnat_tcp_reopen(struct fnat_net *fn, struct fnat_conn *cp,
+		     const struct sk_buff *skb, const struct fnat_pkt *p);
+void fnat_tcp_finish(struct fnat_net *fn, struct fnat_conn *cp,
+		     struct sk_buff *skb, const struct fnat_pkt *p,
+		     enum fnat_dir dir, const struct fnat_xmit_ctx *x,
+		     unsigned int mtu);
+void fnat_tcp_rewrite_quote(struct sk_buff *skb, const struct fnat_pkt *q,
+			    const union nf_inet_addr *saddr, __be16 sport,
+			    const union nf_inet_addr *daddr, __be16 dport);
+bool fnat_tcp_quote_ok(struct fnat_conn *cp, enum fnat_dir dir,
+		       const struct sk_buff *skb, const struct fnat_pkt *q);
+
+/*
+ * Call protocol hook @hook of @pp, TCP's directly. Evaluates to the
+ * hook's value; a NULL hook is the caller's to check.
+ */
+#define fnat_proto_call(pp, hook, ...)					\
+	INDIRECT_CALL_1((pp)->hook, fnat_tcp_##hook, __VA_ARGS__)
 
 /* toa.c (and tcpopt.c, tcpopt.h) */
 int fnat_toa_clean(struct fnat_net *fn, struct sk_buff *skb,
@@ -399,6 +517,40 @@ int fnat_inet4_parse(struct sk_buff *skb, unsigned int off,
 bool fnat_inet4_martian(struct fnat_net *fn, const struct fnat_pkt *p);
 bool fnat_inet4_stray(struct fnat_net *fn, struct sk_buff *skb,
 		      const struct fnat_pkt *p);
+void fnat_inet4_csum_addrs(__sum16 *check, struct sk_buff *skb,
+			   const struct fnat_pkt *p,
+			   const union nf_inet_addr *saddr,
+			   const union nf_inet_addr *daddr);
+void fnat_inet4_rewrite(struct sk_buff *skb, const struct fnat_pkt *p,
+			const union nf_inet_addr *saddr,
+			const union nf_inet_addr *daddr);
+
+/*
+ * The family seam: what protocol and method code call for any family.
+ * IPv4 is the only one; IPv6 adds its case to each.
+ */
+
+/*
+ * A transport checksum at @check covering the pseudo-header of @p, moved
+ * to the addresses @saddr, @daddr. @skb NULL: a quoted packet's checksum,
+ * plain (no offload state applies to it).
+ */
+static inline void fnat_af_csum_addrs(__sum16 *check, struct sk_buff *skb,
+				      const struct fnat_pkt *p,
+				      const union nf_inet_addr *saddr,
+				      const union nf_inet_addr *daddr)
+{
+	fnat_inet4_csum_addrs(check, skb, p, saddr, daddr);
+}
+
+/* Write the network header's addresses at @p->l3off (and its checksum). */
+static inline void fnat_af_rewrite(struct sk_buff *skb,
+				   const struct fnat_pkt *p,
+				   const union nf_inet_addr *saddr,
+				   const union nf_inet_addr *daddr)
+{
+	fnat_inet4_rewrite(skb, p, saddr, daddr);
+}
 
 /* core.c */
 int fnat_hooks_get(struct fnat_net *fn);

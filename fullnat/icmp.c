@@ -56,8 +56,10 @@ static bool parse_quote(struct sk_buff *skb, const struct fnat_pkt *p,
 {
 	const __be16 *ports;
 
-	if (fnat_inet4_parse(skb, p->l4off + sizeof(struct icmphdr), q) ||
-	    q->proto != IPPROTO_TCP)
+	if (fnat_inet4_parse(skb, p->l4off + sizeof(struct icmphdr), q))
+		return false;
+	q->pp = fnat_proto_find(q->proto);
+	if (!q->pp)
 		return false;
 	/* RFC 792 quotes at least 8 bytes: the ports and the sequence. */
 	if (!pskb_may_pull(skb, q->l4off + 8))
@@ -65,41 +67,16 @@ static bool parse_quote(struct sk_buff *skb, const struct fnat_pkt *p,
 	ports = (const __be16 *)(skb->data + q->l4off);
 	q->sport = ports[0];
 	q->dport = ports[1];
-	q->l4hlen = min_t(unsigned int, skb->len - q->l4off,
-			  sizeof(struct tcphdr));
+	q->l4hlen = min_t(unsigned int, skb->len - q->l4off, q->pp->quote_len);
 	return true;
-}
-
-/* Rewrite the quoted packet's addresses and ports, with its checksums. */
-static void rewrite_quote(struct sk_buff *skb, const struct fnat_pkt *q,
-			  __be32 saddr, __be16 sport, __be32 daddr,
-			  __be16 dport)
-{
-	struct iphdr *inner = (struct iphdr *)(skb->data + q->l3off);
-	struct tcphdr *th = (struct tcphdr *)(skb->data + q->l4off);
-	bool has_check = q->l4hlen >= offsetofend(struct tcphdr, check);
-
-	if (has_check) {
-		csum_replace4(&th->check, inner->saddr, saddr);
-		csum_replace4(&th->check, inner->daddr, daddr);
-		csum_replace2(&th->check, th->source, sport);
-		csum_replace2(&th->check, th->dest, dport);
-	}
-	th->source = sport;
-	th->dest = dport;
-	csum_replace4(&inner->check, inner->saddr, saddr);
-	csum_replace4(&inner->check, inner->daddr, daddr);
-	inner->saddr = saddr;
-	inner->daddr = daddr;
 }
 
 unsigned int fnat_icmp_in(struct fnat_net *fn, struct sk_buff *skb,
 			  const struct fnat_pkt *p)
 {
+	const union nf_inet_addr *osaddr, *odaddr, *isaddr, *idaddr;
 	unsigned int ihl = p->l4off;
-	__be32 osaddr, odaddr, isaddr, idaddr;
 	__be16 isport, idport;
-	const struct tcphdr *qth;
 	struct fnat_conn *cp;
 	struct icmphdr *ic;
 	struct iphdr *iph;
@@ -122,22 +99,23 @@ unsigned int fnat_icmp_in(struct fnat_net *fn, struct sk_buff *skb,
 	if (!cp || cp->fwd != FULLNAT_FWD_FULLNAT)
 		return NF_ACCEPT;
 
-	iph = ip_hdr(skb);
 	if (dir == FNAT_DIR_OUT) {
 		/* About LIP -> RIP: goes to the client, about CIP -> VIP. */
-		odaddr = cp->caddr.ip;
-		osaddr = iph->saddr == cp->daddr.ip ? cp->vaddr.ip : iph->saddr;
-		isaddr = cp->caddr.ip;
+		odaddr = &cp->caddr;
+		osaddr = nf_inet_addr_cmp(&p->saddr, &cp->daddr) ?
+			 &cp->vaddr : &p->saddr;
+		isaddr = &cp->caddr;
 		isport = cp->cport;
-		idaddr = cp->vaddr.ip;
+		idaddr = &cp->vaddr;
 		idport = cp->vport;
 	} else {
 		/* About VIP -> CIP: goes to the real server, about RIP -> LIP. */
-		odaddr = cp->daddr.ip;
-		osaddr = iph->saddr == cp->caddr.ip ? cp->laddr.ip : iph->saddr;
-		isaddr = cp->daddr.ip;
+		odaddr = &cp->daddr;
+		osaddr = nf_inet_addr_cmp(&p->saddr, &cp->caddr) ?
+			 &cp->laddr : &p->saddr;
+		isaddr = &cp->daddr;
 		isport = cp->dport;
-		idaddr = cp->laddr.ip;
+		idaddr = &cp->laddr;
 		idport = cp->lport;
 	}
 
@@ -147,15 +125,16 @@ unsigned int fnat_icmp_in(struct fnat_net *fn, struct sk_buff *skb,
 		fnat_count(fn, FULLNAT_CNT_ICMP_DROPPED);
 		return NF_DROP;
 	}
-	qth = (const struct tcphdr *)(skb->data + q.l4off);
 	if (dir == FNAT_DIR_IN && ic->type == ICMP_DEST_UNREACH &&
 	    ic->code == ICMP_FRAG_NEEDED &&
 	    (ntohs(ic->un.frag.mtu) < FNAT_MIN_PMTU ||
-	     !fnat_tcp_seq_ok(cp, FNAT_DIR_OUT, ntohl(qth->seq)))) {
+	     (q.pp->quote_ok &&
+	      !fnat_proto_call(q.pp, quote_ok, cp, FNAT_DIR_OUT, skb, &q)))) {
 		fnat_count(fn, FULLNAT_CNT_ICMP_DROPPED);
 		return NF_DROP;
 	}
-	rt = fnat_route4(fn->net, odaddr, osaddr, iph->tos, skb->mark);
+	iph = ip_hdr(skb);
+	rt = fnat_route4(fn->net, odaddr->ip, osaddr->ip, iph->tos, skb->mark);
 	if (!rt) {
 		fnat_count(fn, FULLNAT_CNT_NO_ROUTE);
 		return NF_DROP;
@@ -167,7 +146,10 @@ unsigned int fnat_icmp_in(struct fnat_net *fn, struct sk_buff *skb,
 		return NF_DROP;
 	}
 
-	rewrite_quote(skb, &q, isaddr, isport, idaddr, idport);
+	/* The quote's own checksums, then the error's over all of it. */
+	fnat_proto_call(q.pp, rewrite_quote, skb, &q, isaddr, isport, idaddr,
+			idport);
+	fnat_af_rewrite(skb, &q, isaddr, idaddr);
 	ic = (struct icmphdr *)(skb->data + ihl);
 	if (dir == FNAT_DIR_OUT && ic->type == ICMP_DEST_UNREACH &&
 	    ic->code == ICMP_FRAG_NEEDED &&
@@ -181,11 +163,7 @@ unsigned int fnat_icmp_in(struct fnat_net *fn, struct sk_buff *skb,
 	ic->checksum = csum_fold(skb_checksum(skb, ihl, skb->len - ihl, 0));
 	skb->ip_summed = CHECKSUM_NONE;
 
-	iph = ip_hdr(skb);
-	csum_replace4(&iph->check, iph->saddr, osaddr);
-	csum_replace4(&iph->check, iph->daddr, odaddr);
-	iph->saddr = osaddr;
-	iph->daddr = odaddr;
+	fnat_af_rewrite(skb, p, osaddr, odaddr);
 	fnat_count(fn, FULLNAT_CNT_ICMP_XLATED);
 	return fnat_xmit_finish(fn, skb, rt, false);
 }

@@ -48,6 +48,7 @@ int fnat_inet4_parse(struct sk_buff *skb, unsigned int off,
 	p->l3off = off;
 	p->l4off = off + ihl;
 	p->l4hlen = 0;
+	p->pp = NULL;
 	return 0;
 }
 
@@ -85,4 +86,30 @@ bool fnat_inet4_stray(struct fnat_net *fn, struct sk_buff *skb,
 	return fnat_addr_ours(fn, AF_INET, &p->daddr) &&
 	       inet_addr_type_dev_table(fn->net, skb->dev, p->daddr.ip) !=
 	       RTN_LOCAL;
+}
+
+void fnat_inet4_csum_addrs(__sum16 *check, struct sk_buff *skb,
+			   const struct fnat_pkt *p,
+			   const union nf_inet_addr *saddr,
+			   const union nf_inet_addr *daddr)
+{
+	if (!skb) {
+		csum_replace4(check, p->saddr.ip, saddr->ip);
+		csum_replace4(check, p->daddr.ip, daddr->ip);
+		return;
+	}
+	inet_proto_csum_replace4(check, skb, p->saddr.ip, saddr->ip, true);
+	inet_proto_csum_replace4(check, skb, p->daddr.ip, daddr->ip, true);
+}
+
+void fnat_inet4_rewrite(struct sk_buff *skb, const struct fnat_pkt *p,
+			const union nf_inet_addr *saddr,
+			const union nf_inet_addr *daddr)
+{
+	struct iphdr *iph = (struct iphdr *)(skb->data + p->l3off);
+
+	csum_replace4(&iph->check, iph->saddr, saddr->ip);
+	csum_replace4(&iph->check, iph->daddr, daddr->ip);
+	iph->saddr = saddr->ip;
+	iph->daddr = daddr->ip;
 }

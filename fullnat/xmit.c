@@ -126,24 +126,6 @@ static bool too_big(const struct sk_buff *skb, unsigned int mtu)
 	return skb->len > mtu;
 }
 
-static void rewrite4(struct sk_buff *skb, unsigned int thoff, __be32 saddr,
-		     __be16 sport, __be32 daddr, __be16 dport)
-{
-	struct iphdr *iph = ip_hdr(skb);
-	struct tcphdr *th = (struct tcphdr *)(skb->data + thoff);
-
-	inet_proto_csum_replace4(&th->check, skb, iph->saddr, saddr, true);
-	inet_proto_csum_replace4(&th->check, skb, iph->daddr, daddr, true);
-	inet_proto_csum_replace2(&th->check, skb, th->source, sport, false);
-	inet_proto_csum_replace2(&th->check, skb, th->dest, dport, false);
-	th->source = sport;
-	th->dest = dport;
-	csum_replace4(&iph->check, iph->saddr, saddr);
-	csum_replace4(&iph->check, iph->daddr, daddr);
-	iph->saddr = saddr;
-	iph->daddr = daddr;
-}
-
 /*
  * Send a rewritten packet on @rt (whose reference it takes over, unless
  * @noref: then the route is used under RCU, see cached_route()), as the
@@ -170,40 +152,42 @@ unsigned int fnat_xmit_finish(struct fnat_net *fn, struct sk_buff *skb,
 }
 
 /*
- * Forward a TCP packet of @cp going @dir, parsed into @p: the IP and TCP
- * headers are in the linear area. Consumes the packet: returns NF_STOLEN
- * when it was sent, NF_DROP (counted) when not.
+ * Forward a packet of @cp going @dir, parsed into @p: the network and
+ * transport headers are in the linear area. Consumes the packet: returns
+ * NF_STOLEN when it was sent, NF_DROP (counted) when not.
  */
 unsigned int fnat_xmit_fullnat(struct fnat_net *fn, struct fnat_conn *cp,
 			       struct sk_buff *skb, const struct fnat_pkt *p,
 			       enum fnat_dir dir)
 {
-	unsigned int thoff = p->l4off, thlen = p->l4hlen, mtu;
+	const struct fnat_proto *pp = p->pp;
+	const union nf_inet_addr *saddr, *daddr;
 	struct iphdr *iph = ip_hdr(skb);
-	__be32 saddr, daddr;
+	struct fnat_xmit_ctx x;
 	__be16 sport, dport;
-	bool toa = false, mss, noref = false;
-	struct fnat_tcpopt opts;
-	struct tcphdr *th;
+	bool noref = false;
 	struct rtable *rt;
-	u16 flags;
+	unsigned int mtu;
+	int reason;
 
 	if (dir == FNAT_DIR_IN) {
-		saddr = cp->laddr.ip;
+		saddr = &cp->laddr;
 		sport = cp->lport;
-		daddr = cp->daddr.ip;
+		daddr = &cp->daddr;
 		dport = cp->dport;
 	} else {
-		saddr = cp->vaddr.ip;
+		saddr = &cp->vaddr;
 		sport = cp->vport;
-		daddr = cp->caddr.ip;
+		daddr = &cp->caddr;
 		dport = cp->cport;
 	}
 
 	if (dir == FNAT_DIR_IN)
-		rt = cached_route(fn, &cp->dest->dst, daddr, saddr, skb, &noref);
+		rt = cached_route(fn, &cp->dest->dst, daddr->ip, saddr->ip, skb,
+				  &noref);
 	else
-		rt = cached_route(fn, &cp->reply_dst, daddr, saddr, skb, &noref);
+		rt = cached_route(fn, &cp->reply_dst, daddr->ip, saddr->ip, skb,
+				  &noref);
 	if (!rt) {
 		fnat_count(fn, FULLNAT_CNT_NO_ROUTE);
 		return NF_DROP;
@@ -216,23 +200,17 @@ unsigned int fnat_xmit_fullnat(struct fnat_net *fn, struct fnat_conn *cp,
 		goto drop;
 	}
 
-	if (skb_ensure_writable(skb, thoff + thlen)) {
+	if (skb_ensure_writable(skb, p->l4off + p->l4hlen)) {
 		fnat_count(fn, FULLNAT_CNT_XMIT_ERR);
 		goto drop;
 	}
 	iph = ip_hdr(skb);
-	th = (struct tcphdr *)(skb->data + thoff);
-	/* No TCP option a client wrote reaches a real server as TOA. */
-	if (dir == FNAT_DIR_IN) {
-		if (fnat_toa_clean(fn, skb, thoff, &opts)) {
-			fnat_count(fn, FULLNAT_CNT_TCPOPT_DROPPED);
-			goto drop;
-		}
-		toa = fnat_tcp_want_toa(cp, th);
+	reason = pp->prepare ? fnat_proto_call(pp, prepare, fn, cp, skb, p,
+					       dir, &x) : 0;
+	if (reason) {
+		fnat_count(fn, reason);
+		goto drop;
 	}
-	flags = READ_ONCE(cp->flags);
-	mss = dir == FNAT_DIR_OUT && th->syn && th->ack &&
-	      (flags & FNAT_CONN_F_TOA);
 
 	/*
 	 * Too big for the next hop and not to be fragmented: tell the sender,
@@ -240,7 +218,8 @@ unsigned int fnat_xmit_fullnat(struct fnat_net *fn, struct fnat_conn *cp,
 	 * so that its packets still fit when the director adds the option.
 	 */
 	if ((iph->frag_off & htons(IP_DF)) && too_big(skb, mtu)) {
-		if (dir == FNAT_DIR_IN && (flags & FNAT_CONN_F_TOA))
+		if (dir == FNAT_DIR_IN &&
+		    (READ_ONCE(cp->flags) & FNAT_CONN_F_TOA))
 			mtu -= TOA_LEN_V4;
 		fnat_icmp_reply(skb, rt, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
 			   htonl(mtu));
@@ -249,12 +228,11 @@ unsigned int fnat_xmit_fullnat(struct fnat_net *fn, struct fnat_conn *cp,
 	}
 
 	/* Only a packet that goes on may change the connection's state. */
-	fnat_tcp_state(fn, cp, dir, th, skb->len - thoff - thlen);
-	rewrite4(skb, thoff, saddr, sport, daddr, dport);
-	if (mss && fnat_tcp_lower_mss(skb, thoff))
-		fnat_count(fn, FULLNAT_CNT_MSS_LOWERED);
-	if (toa)
-		fnat_toa_insert(fn, skb, &opts, cp, mtu);
+	fnat_proto_call(pp, state, fn, cp, skb, p, dir);
+	fnat_proto_call(pp, rewrite, skb, p, saddr, sport, daddr, dport);
+	fnat_af_rewrite(skb, p, saddr, daddr);
+	if (pp->finish)
+		fnat_proto_call(pp, finish, fn, cp, skb, p, dir, &x, mtu);
 	fnat_stats_add(cp->dest->stats, dir, skb->len);
 	fnat_stats_add(cp->dest->svc->stats, dir, skb->len);
 	return fnat_xmit_finish(fn, skb, rt, noref);
