@@ -42,7 +42,7 @@ static unsigned int malformed(struct fnat_net *fn, struct sk_buff *skb,
 	p->dport = ports[1];
 	if (!fnat_service_find(fn, p->proto, &p->daddr, p->dport) &&
 	    !fnat_conn_find(fn->net, p, &dir) &&
-	    !fnat_inet4_stray(fn, skb, p))
+	    !fnat_af_stray(fn, skb, p))
 		return NF_ACCEPT;
 	fnat_count(fn, FULLNAT_CNT_MALFORMED);
 	return NF_DROP;
@@ -56,6 +56,7 @@ static unsigned int l4_in(struct fnat_net *fn, struct sk_buff *skb,
 			  struct fnat_pkt *p)
 {
 	const struct fnat_proto *pp = p->pp;
+	const struct fnat_method *m;
 	struct fnat_service *svc;
 	struct fnat_conn *cp;
 	enum fnat_dir dir;
@@ -79,7 +80,7 @@ static unsigned int l4_in(struct fnat_net *fn, struct sk_buff *skb,
 	if (!cp) {
 		svc = fnat_service_find(fn, p->proto, &p->daddr, p->dport);
 		if (!svc) {
-			if (!fnat_inet4_stray(fn, skb, p))
+			if (!fnat_af_stray(fn, skb, p))
 				return NF_ACCEPT;
 			fnat_count(fn, FULLNAT_CNT_STRAY);
 			return NF_DROP;
@@ -90,7 +91,7 @@ static unsigned int l4_in(struct fnat_net *fn, struct sk_buff *skb,
 			fnat_count(fn, reason);
 			return NF_DROP;
 		}
-		if (fnat_inet4_martian(fn, p)) {
+		if (fnat_af_martian(fn, p)) {
 			fnat_count(fn, FULLNAT_CNT_MARTIAN);
 			return NF_DROP;
 		}
@@ -100,9 +101,13 @@ static unsigned int l4_in(struct fnat_net *fn, struct sk_buff *skb,
 		dir = FNAT_DIR_IN;
 	}
 	/* The state follows in the transmit, if the packet goes on. */
-	return fnat_xmit_fullnat(fn, cp, skb, p, dir);
+	m = fnat_method_find(cp->fwd);
+	if (dir == FNAT_DIR_IN)
+		return fnat_method_call(m, xmit_in, fn, cp, skb, p);
+	return fnat_method_call(m, xmit_out, fn, cp, skb, p);
 }
 
+/* IPv4; IPv6 gets a hook of its own that parses with its family. */
 static unsigned int fnat_hook(void *priv, struct sk_buff *skb,
 			      const struct nf_hook_state *state)
 {

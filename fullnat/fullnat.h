@@ -142,6 +142,7 @@ struct fnat_service {
 	__be16 port;
 	struct list_head dests;		/* RCU readers, fn->lock writers */
 	int nr_dests;
+	const struct fnat_method *method;	/* of @fwd */
 	struct fnat_sched_state __rcu *sched;
 	struct fnat_stats __percpu *stats;
 	refcount_t refcnt;		/* the table's, and one per dest */
@@ -159,7 +160,7 @@ struct fnat_dest {
 	atomic_t active;		/* ESTABLISHED connections */
 	atomic_t inactive;		/* all others */
 	struct fnat_stats __percpu *stats;
-	/* The route toward this server, holds a reference (xmit.c). */
+	/* The route toward this server, holds a reference (fnat_af_route()). */
 	struct dst_entry __rcu *dst;
 	refcount_t refcnt;		/* the service's, and one per conn */
 	struct rcu_head rcu;
@@ -311,7 +312,7 @@ struct fnat_proto {
 	u8 proto;			/* IPPROTO_* */
 	u8 nr_states;
 	u8 init_state;			/* of a new connection */
-	u8 quote_len;			/* header bytes of it an ICMP quote needs */
+	u8 quote_len;			/* header bytes a quote needs (ICMP) */
 	const unsigned int *timeout;	/* default per state, in seconds */
 	/*
 	 * Parse the transport header at @p->l4off into @p (ports, length),
@@ -362,6 +363,93 @@ struct fnat_proto {
 };
 
 extern const struct fnat_proto fnat_proto_tcp;
+
+/*
+ * What an ICMP error about a connection's packet becomes (icmp.c asks
+ * the method): the error's own addresses, and those of the packet it
+ * quotes. @frag_needed and @mtu are the error's, for the method to judge.
+ */
+struct fnat_icmp_xlate {
+	bool frag_needed;
+	u32 mtu;
+	const union nf_inet_addr *osaddr, *odaddr;
+	const union nf_inet_addr *isaddr, *idaddr;
+	__be16 isport, idport;
+};
+
+/*
+ * A forwarding method (xmit_*.c): how a connection is bound when it is
+ * made, how its replies are found, how its packets are sent each way,
+ * and what an ICMP error about them becomes. Softirq, RCU read side.
+ *
+ * A service holds its method; a connection has only @fwd (it has no room
+ * for a pointer) and finds it with fnat_method_find(). On the per-packet
+ * path the hooks are called through fnat_method_call(), directly for
+ * FullNAT's (INDIRECT_CALL_1), the only method registered.
+ */
+struct fnat_method {
+	const char *name;
+	u8 fwd;				/* FULLNAT_FWD_* */
+	bool toa;			/* servers see a LIP: TOA applies */
+	/*
+	 * A connection being made, under cp->lock: take what the method
+	 * needs (FullNAT: a local address and port) and hash the reply side
+	 * (__fnat_conn_hash_out()). NULL: nothing to bind and no reply
+	 * side. 0, -ENOENT (no local address) or another -errno (no port).
+	 */
+	int (*bind)(struct fnat_net *fn, struct fnat_conn *cp);
+	/*
+	 * Where replies are addressed (they come from the real server's
+	 * address and port): the reply side's key is RIP:rport -> this.
+	 */
+	void (*reply_key)(const struct fnat_conn *cp,
+			  const union nf_inet_addr **daddr, __be16 *dport);
+	/* Send @p of @cp on, client to server and back; see xmit_fullnat.c. */
+	unsigned int (*xmit_in)(struct fnat_net *fn, struct fnat_conn *cp,
+				struct sk_buff *skb, const struct fnat_pkt *p);
+	unsigned int (*xmit_out)(struct fnat_net *fn, struct fnat_conn *cp,
+				 struct sk_buff *skb, const struct fnat_pkt *p);
+	/*
+	 * An ICMP error @p quoting @q, a packet of @cp sent going @dir: fill
+	 * @x. 0, or FULLNAT_CNT_* to drop the error. NULL: errors about the
+	 * method's packets pass untouched.
+	 */
+	int (*icmp)(struct fnat_net *fn, struct fnat_conn *cp,
+		    enum fnat_dir dir, struct sk_buff *skb,
+		    const struct fnat_pkt *p, const struct fnat_pkt *q,
+		    struct fnat_icmp_xlate *x);
+};
+
+extern const struct fnat_method fnat_method_fullnat;
+
+/* The methods the director has; NULL for the rest. */
+static inline const struct fnat_method *fnat_method_find(u8 fwd)
+{
+	switch (fwd) {
+	case FULLNAT_FWD_FULLNAT:
+		return &fnat_method_fullnat;
+	}
+	return NULL;
+}
+
+/* xmit_fullnat.c: FullNAT's hooks, named for fnat_method_call(). */
+int fnat_fullnat_bind(struct fnat_net *fn, struct fnat_conn *cp);
+void fnat_fullnat_reply_key(const struct fnat_conn *cp,
+			    const union nf_inet_addr **daddr, __be16 *dport);
+unsigned int fnat_fullnat_xmit_in(struct fnat_net *fn, struct fnat_conn *cp,
+				  struct sk_buff *skb,
+				  const struct fnat_pkt *p);
+unsigned int fnat_fullnat_xmit_out(struct fnat_net *fn, struct fnat_conn *cp,
+				   struct sk_buff *skb,
+				   const struct fnat_pkt *p);
+int fnat_fullnat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
+		      enum fnat_dir dir, struct sk_buff *skb,
+		      const struct fnat_pkt *p, const struct fnat_pkt *q,
+		      struct fnat_icmp_xlate *x);
+
+/* Call method hook @hook of @m, FullNAT's directly (as fnat_proto_call()). */
+#define fnat_method_call(m, hook, ...)					\
+	INDIRECT_CALL_1((m)->hook, fnat_fullnat_##hook, __VA_ARGS__)
 
 /* The protocols the director handles; NULL for the rest. */
 static inline const struct fnat_proto *fnat_proto_find(u8 proto)
@@ -524,11 +612,36 @@ void fnat_inet4_csum_addrs(__sum16 *check, struct sk_buff *skb,
 void fnat_inet4_rewrite(struct sk_buff *skb, const struct fnat_pkt *p,
 			const union nf_inet_addr *saddr,
 			const union nf_inet_addr *daddr);
+struct dst_entry *fnat_inet4_route(struct fnat_net *fn,
+				   struct dst_entry __rcu **cache,
+				   const union nf_inet_addr *daddr,
+				   const union nf_inet_addr *saddr,
+				   const struct sk_buff *skb, bool *noref);
+bool fnat_inet4_ttl_expired(struct sk_buff *skb, struct dst_entry *dst,
+			    bool tell);
+bool fnat_inet4_too_big(struct sk_buff *skb, struct dst_entry *dst,
+			unsigned int mtu, unsigned int tell_mtu);
+unsigned int fnat_inet4_xmit(struct fnat_net *fn, struct sk_buff *skb,
+			     struct dst_entry *dst, bool noref);
 
 /*
  * The family seam: what protocol and method code call for any family.
  * IPv4 is the only one; IPv6 adds its case to each.
  */
+
+/* A source no client can have (RCU read side). */
+static inline bool fnat_af_martian(struct fnat_net *fn,
+				   const struct fnat_pkt *p)
+{
+	return fnat_inet4_martian(fn, p);
+}
+
+/* Unmatched, to one of our addresses that the stack would route out. */
+static inline bool fnat_af_stray(struct fnat_net *fn, struct sk_buff *skb,
+				 const struct fnat_pkt *p)
+{
+	return fnat_inet4_stray(fn, skb, p);
+}
 
 /*
  * A transport checksum at @check covering the pseudo-header of @p, moved
@@ -552,22 +665,57 @@ static inline void fnat_af_rewrite(struct sk_buff *skb,
 	fnat_inet4_rewrite(skb, p, saddr, daddr);
 }
 
+/*
+ * A route for @skb from @saddr to @daddr, from the cache at @cache (NULL:
+ * none). *@noref: the caller has no reference of its own, and uses the
+ * route under RCU. fnat_dst_put() undoes it.
+ */
+static inline struct dst_entry *fnat_af_route(struct fnat_net *fn,
+					      struct dst_entry __rcu **cache,
+					      const struct fnat_pkt *p,
+					      const union nf_inet_addr *daddr,
+					      const union nf_inet_addr *saddr,
+					      const struct sk_buff *skb,
+					      bool *noref)
+{
+	return fnat_inet4_route(fn, cache, daddr, saddr, skb, noref);
+}
+
+static inline void fnat_dst_put(struct dst_entry *dst, bool noref)
+{
+	if (!noref)
+		dst_release(dst);
+}
+
+/* Hop limit reached? Tells the sender if @tell. */
+static inline bool fnat_af_ttl_expired(struct sk_buff *skb,
+				       const struct fnat_pkt *p,
+				       struct dst_entry *dst, bool tell)
+{
+	return fnat_inet4_ttl_expired(skb, dst, tell);
+}
+
+/* Too big for @mtu and not to be fragmented? Tells the sender @tell_mtu. */
+static inline bool fnat_af_too_big(struct sk_buff *skb,
+				   const struct fnat_pkt *p,
+				   struct dst_entry *dst, unsigned int mtu,
+				   unsigned int tell_mtu)
+{
+	return fnat_inet4_too_big(skb, dst, mtu, tell_mtu);
+}
+
+/* Send a rewritten packet on @dst, as the forwarding path would. */
+static inline unsigned int fnat_af_xmit(struct fnat_net *fn,
+					struct sk_buff *skb,
+					const struct fnat_pkt *p,
+					struct dst_entry *dst, bool noref)
+{
+	return fnat_inet4_xmit(fn, skb, dst, noref);
+}
+
 /* core.c */
 int fnat_hooks_get(struct fnat_net *fn);
 void fnat_hooks_put(struct fnat_net *fn);
-
-/* xmit.c */
-struct rtable;
-struct rtable *fnat_route4(struct net *net, __be32 daddr, __be32 saddr,
-			   u8 tos, u32 mark);
-void fnat_icmp_reply(struct sk_buff *skb, struct rtable *rt, int type,
-		     int code, __be32 info);
-unsigned int fnat_xmit_finish(struct fnat_net *fn, struct sk_buff *skb,
-			      struct rtable *rt, bool noref);
-void fnat_dest_dst_release(struct fnat_dest *dest);
-unsigned int fnat_xmit_fullnat(struct fnat_net *fn, struct fnat_conn *cp,
-			       struct sk_buff *skb, const struct fnat_pkt *p,
-			       enum fnat_dir dir);
 
 /* icmp.c */
 unsigned int fnat_icmp_in(struct fnat_net *fn, struct sk_buff *skb,

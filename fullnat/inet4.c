@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The IPv4 family: parsing the network header into a struct fnat_pkt,
- * and what depends on the family's addresses.
+ * what depends on the family's addresses and checksums, routing, ICMP
+ * to the sender, and the way out.
  *
  * Everything else in the data path reads the parsed packet, so IPv6 adds
  * a file like this one (and a hook), not a branch in every function.
  */
+#include <linux/icmp.h>
 #include <linux/ip.h>
+#include <net/icmp.h>
 #include <net/ip.h>
+#include <net/ip_fib.h>
+#include <net/netfilter/nf_conntrack.h>
 #include <net/route.h>
 
 #include "fullnat.h"
@@ -112,4 +117,163 @@ void fnat_inet4_rewrite(struct sk_buff *skb, const struct fnat_pkt *p,
 	csum_replace4(&iph->check, iph->daddr, daddr->ip);
 	iph->saddr = saddr->ip;
 	iph->daddr = daddr->ip;
+}
+
+static struct rtable *route4(struct net *net, __be32 daddr, __be32 saddr,
+			     u8 tos, u32 mark)
+{
+	struct flowi4 fl4 = {
+		.daddr = daddr,
+		.saddr = saddr,
+		.flowi4_tos = RT_TOS(tos),
+		.flowi4_mark = mark,
+		/* LIPs and VIPs need not be configured on an interface. */
+		.flowi4_flags = FLOWI_FLAG_ANYSRC,
+	};
+	struct rtable *rt;
+
+	rt = ip_route_output_key(net, &fl4);
+	if (IS_ERR(rt))
+		return NULL;
+	/* Real servers and clients are elsewhere; never loop back to us. */
+	if (rt->rt_type != RTN_UNICAST) {
+		ip_rt_put(rt);
+		return NULL;
+	}
+	return rt;
+}
+
+/*
+ * A route from @saddr to @daddr for @skb, from the cache at @cache: one
+ * route per real server (struct fnat_dest) for packets going in, one per
+ * connection for replies. @cache NULL: no cache (ICMP errors).
+ *
+ * Cached routes are used without taking a reference, as IPVS NAT uses
+ * its servers' routes: a FIB lookup plus a reference count taken and
+ * dropped for every packet were a fair part of the director's own time.
+ * Without a reference is safe because the packet is sent before this RCU
+ * read-side section ends (the transmit path takes a reference,
+ * skb_dst_force(), if it must keep the packet longer) and a route is
+ * freed only an RCU grace period after its last reference goes; the
+ * cache's own reference does not keep a device: when a device or a route
+ * goes, the kernel moves routes still referenced to the blackhole device.
+ * dst_check() catches every change that invalidates a route: the FIB
+ * changed (its generation), a device went, a PMTU exception was learnt.
+ *
+ * Going in, one route serves every local address. That holds as long as
+ * nothing routes by source address, mark or TOS, so policy rules, a mark
+ * or a TOS bypass the caches; and a multipath route is followed along one
+ * path per real server rather than per (local address, server) pair.
+ * Replies are routed exactly, per connection: the client's address is
+ * what varies.
+ *
+ * Returns the route and whether the caller owns a reference to it
+ * (fnat_dst_put() drops it); NULL when there is no route.
+ */
+struct dst_entry *fnat_inet4_route(struct fnat_net *fn,
+				   struct dst_entry __rcu **cache,
+				   const union nf_inet_addr *daddr,
+				   const union nf_inet_addr *saddr,
+				   const struct sk_buff *skb, bool *noref)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	struct dst_entry *dst, *old;
+	struct rtable *rt;
+
+	*noref = false;
+	if (!cache || skb->mark || (iph->tos & FNAT_TOS_ROUTE_MASK) ||
+	    fib4_has_custom_rules(fn->net)) {
+		rt = route4(fn->net, daddr->ip, saddr->ip, iph->tos, skb->mark);
+		return rt ? &rt->dst : NULL;
+	}
+
+	dst = rcu_dereference(*cache);
+	if (dst && dst_check(dst, 0)) {
+		*noref = true;
+		return dst;
+	}
+	rt = route4(fn->net, daddr->ip, saddr->ip, 0, 0);
+	if (!rt)
+		return NULL;
+	/* The cache's own reference; racing CPUs each drop what they replaced. */
+	dst_hold(&rt->dst);
+	old = unrcu_pointer(xchg(cache, RCU_INITIALIZER(&rt->dst)));
+	dst_release(old);
+	return &rt->dst;
+}
+
+/*
+ * Send an ICMP error about @skb, still as it arrived, to its sender.
+ * icmp_send() needs a route on the packet (for the namespace, and to see
+ * that the packet was not for us); the output route already found serves,
+ * without a reference: the caller holds one or is under RCU (a cached
+ * route), and drops the packet before either ends. ICMP's own rate limits
+ * apply.
+ */
+static void icmp_reply(struct sk_buff *skb, struct dst_entry *dst, int type,
+		       int code, __be32 info)
+{
+	skb_dst_drop(skb);
+	skb_dst_set_noref(skb, dst);
+	icmp_send(skb, type, code, info);
+}
+
+/*
+ * Would forwarding @skb on @dst take its TTL to 0? Then the sender is
+ * told, as a router would, if @tell.
+ */
+bool fnat_inet4_ttl_expired(struct sk_buff *skb, struct dst_entry *dst,
+			    bool tell)
+{
+	if (ip_hdr(skb)->ttl > 1)
+		return false;
+	if (tell)
+		icmp_reply(skb, dst, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
+	return true;
+}
+
+static bool too_big(const struct sk_buff *skb, unsigned int mtu)
+{
+	if (skb_is_gso(skb))
+		return !skb_gso_validate_network_len(skb, mtu);
+	return skb->len > mtu;
+}
+
+/*
+ * Too big for the next hop's @mtu and not to be fragmented? Then the
+ * sender is told, as a router would, to send at most @tell_mtu.
+ */
+bool fnat_inet4_too_big(struct sk_buff *skb, struct dst_entry *dst,
+			unsigned int mtu, unsigned int tell_mtu)
+{
+	if (!(ip_hdr(skb)->frag_off & htons(IP_DF)) || !too_big(skb, mtu))
+		return false;
+	icmp_reply(skb, dst, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
+		   htonl(tell_mtu));
+	return true;
+}
+
+/*
+ * Send a rewritten packet on @dst (whose reference it takes over, unless
+ * @noref: then the route is used under RCU, see fnat_inet4_route()), as
+ * the forwarding path would, and untracked: conntrack never saw this flow
+ * (our hook runs before it) and must not start tracking it halfway, or a
+ * director's own NAT rules would apply to it.
+ */
+unsigned int fnat_inet4_xmit(struct fnat_net *fn, struct sk_buff *skb,
+			     struct dst_entry *dst, bool noref)
+{
+	ip_decrease_ttl(ip_hdr(skb));
+	nf_reset_ct(skb);
+	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
+	skb_forward_csum(skb);
+	skb_clear_tstamp(skb);
+	IPCB(skb)->flags |= IPSKB_FORWARDED;
+	skb_dst_drop(skb);
+	if (noref)
+		skb_dst_set_noref(skb, dst);
+	else
+		skb_dst_set(skb, dst);
+	dst_output(fn->net, NULL, skb);
+	return NF_STOLEN;
 }
