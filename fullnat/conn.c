@@ -41,7 +41,7 @@
  * there first would make the creator find DEAD and back out without
  * linking anything. Either way no node is linked into the table after its
  * connection was expired, which is how a node of freed memory got there
- * before. The state machine (tcp.c) also takes the lock and checks DEAD,
+ * before. The state machine (proto_tcp.c) also takes the lock and checks DEAD,
  * so a real server's active/inactive counts change exactly once per state
  * change and never after expiry. What reads a connection without the lock
  * (lookups compare keys; the dump) reads only fields set before the first
@@ -155,10 +155,11 @@ static void node_key(const struct fnat_conn *cp, enum fnat_dir dir,
 		*daddr = &cp->vaddr;
 		*dport = cp->vport;
 	} else {
+		/* Replies come from the real server, to what the method says. */
 		*saddr = &cp->daddr;
 		*sport = cp->dport;
-		*daddr = &cp->laddr;
-		*dport = cp->lport;
+		fnat_method_call(fnat_method_find(cp->fwd), reply_key, cp,
+				 daddr, dport);
 	}
 }
 
@@ -572,15 +573,15 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 	cp->dest = dest;
 	cp->state = FULLNAT_TCP_S_NONE;
 	cp->expires = jiffies + READ_ONCE(fn->cfg.timeout[FULLNAT_TCP_S_NONE]);
-	if (READ_ONCE(svc->toa) && cp->fwd == FULLNAT_FWD_FULLNAT &&
+	if (READ_ONCE(svc->toa) && svc->method->toa &&
 	    cp->proto == IPPROTO_TCP)
 		cp->flags |= FNAT_CONN_F_TOA;
 	atomic_inc(&dest->inactive);
 
 	spin_lock(&cp->lock);
-	if (cp->fwd == FULLNAT_FWD_FULLNAT) {
+	if (svc->method->bind) {
 		/* Hashes the real-server side: from here on, visible. */
-		ret = __fnat_laddr_bind(fn, cp);
+		ret = fnat_method_call(svc->method, bind, fn, cp);
 		if (ret) {
 			spin_unlock(&cp->lock);
 			fnat_count(fn, ret == -ENOENT ? FULLNAT_CNT_NO_LADDR :

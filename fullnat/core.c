@@ -24,173 +24,112 @@
 #define FNAT_HOOK_PRIORITY	(NF_IP_PRI_RAW + 50)
 
 /*
- * The flag combinations a TCP stack sends (conntrack's tcp_valid_flags;
- * PSH, ECE and CWR do not matter). Anything else (SYN+FIN, SYN+RST, no
- * flag, FIN without ACK) is a probe or an attack, and SYN+FIN would
- * otherwise hold a connection in FIN_WAIT.
- */
-#define FLAG(f)		BIT_ULL(f)
-#define VALID_FLAGS	(FLAG(TCPHDR_SYN) | FLAG(TCPHDR_SYN | TCPHDR_URG) | \
-			 FLAG(TCPHDR_SYN | TCPHDR_ACK) | FLAG(TCPHDR_RST) | \
-			 FLAG(TCPHDR_RST | TCPHDR_ACK) | \
-			 FLAG(TCPHDR_FIN | TCPHDR_ACK) | \
-			 FLAG(TCPHDR_FIN | TCPHDR_ACK | TCPHDR_URG) | \
-			 FLAG(TCPHDR_ACK) | FLAG(TCPHDR_ACK | TCPHDR_URG))
-
-static bool valid_flags(const struct tcphdr *th)
-{
-	u8 f = tcp_flag_byte(th) & (TCPHDR_FIN | TCPHDR_SYN | TCPHDR_RST |
-				    TCPHDR_ACK | TCPHDR_URG);
-
-	return VALID_FLAGS & BIT_ULL(f);
-}
-
-/*
- * A source no client can have: this network, loopback, multicast, the
- * reserved 240/4 and broadcast, and the director's own VIPs and LIPs (a
- * reply to them would come back to the director itself). RCU read side;
- * called for SYNs that would create a connection only.
- */
-static bool martian_source(struct fnat_net *fn,
-			   const union nf_inet_addr *saddr)
-{
-	__be32 a = saddr->ip;
-
-	/* ipv4_is_zeronet() is only 0.0.0.0 on recent kernels: 0/8 here. */
-	if ((a & htonl(0xff000000)) == 0 || ipv4_is_loopback(a) ||
-	    ipv4_is_multicast(a) || ipv4_is_lbcast(a) ||
-	    (a & htonl(0xf0000000)) == htonl(0xf0000000))
-		return true;
-	return fnat_addr_ours(fn, AF_INET, saddr);
-}
-
-/*
- * A TCP packet that matched no connection and no service. If it is
- * addressed to a VIP or LIP that is not a local address of the director,
- * the stack would route it by its routes, which lead the VIP and LIP
- * back out (often toward where the packet came from): ours to drop. To
- * a local address, or to anything else, it belongs to the stack, which
- * answers or forwards it as it would without us. Ordinary routed traffic
- * pays one lookup in a set of a few entries; the route lookup only for
- * our own addresses.
- */
-static bool stray(struct fnat_net *fn, struct sk_buff *skb,
-		  const union nf_inet_addr *daddr)
-{
-	return fnat_addr_ours(fn, AF_INET, daddr) &&
-	       inet_addr_type_dev_table(fn->net, skb->dev, daddr->ip) !=
-	       RTN_LOCAL;
-}
-
-/*
- * A TCP header that is truncated or states a wrong length. If it is
- * addressed to a service, a connection or one of our non-local addresses,
- * it is ours to drop: passed on, the stack would route it back out.
- * Anything else belongs to the stack.
+ * A transport header that is truncated or states a wrong length. If it
+ * is addressed to a service, a connection or one of our non-local
+ * addresses, it is ours to drop: passed on, the stack would route it back
+ * out. Anything else belongs to the stack.
  */
 static unsigned int malformed(struct fnat_net *fn, struct sk_buff *skb,
-			      unsigned int ihl)
+			      struct fnat_pkt *p)
 {
-	union nf_inet_addr saddr = {}, daddr = {};
 	const __be16 *ports;
 	enum fnat_dir dir;
 
-	if (!pskb_may_pull(skb, ihl + 4))
+	if (!pskb_may_pull(skb, p->l4off + 4))
 		return NF_ACCEPT;
-	ports = (const __be16 *)(skb->data + ihl);
-	saddr.ip = ip_hdr(skb)->saddr;
-	daddr.ip = ip_hdr(skb)->daddr;
-	if (!fnat_service_find(fn, IPPROTO_TCP, &daddr, ports[1]) &&
-	    !fnat_conn_lookup(fn->net, IPPROTO_TCP, &saddr, ports[0], &daddr,
-			      ports[1], &dir) &&
-	    !stray(fn, skb, &daddr))
+	ports = (const __be16 *)(skb->data + p->l4off);
+	p->sport = ports[0];
+	p->dport = ports[1];
+	if (!fnat_service_find(fn, p->proto, &p->daddr, p->dport) &&
+	    !fnat_conn_find(fn->net, p, &dir) &&
+	    !fnat_af_stray(fn, skb, p))
 		return NF_ACCEPT;
 	fnat_count(fn, FULLNAT_CNT_MALFORMED);
 	return NF_DROP;
 }
 
-static unsigned int tcp_in(struct fnat_net *fn, struct sk_buff *skb)
+/*
+ * A packet of a protocol we handle (@p->pp): its connection, or a new one
+ * if it opens one for a service, or not ours.
+ */
+static unsigned int l4_in(struct fnat_net *fn, struct sk_buff *skb,
+			  struct fnat_pkt *p)
 {
-	union nf_inet_addr saddr = {}, daddr = {};
-	unsigned int ihl = ip_hdrlen(skb), thlen;
+	const struct fnat_proto *pp = p->pp;
+	const struct fnat_method *m;
 	struct fnat_service *svc;
-	const struct tcphdr *th;
 	struct fnat_conn *cp;
 	enum fnat_dir dir;
+	int reason;
 
-	if (!pskb_may_pull(skb, ihl + sizeof(*th)))
-		return malformed(fn, skb, ihl);
-	thlen = ((const struct tcphdr *)(skb->data + ihl))->doff * 4;
-	if (thlen < sizeof(*th) || !pskb_may_pull(skb, ihl + thlen))
-		return malformed(fn, skb, ihl);
-	th = (const struct tcphdr *)(skb->data + ihl);
-	saddr.ip = ip_hdr(skb)->saddr;
-	daddr.ip = ip_hdr(skb)->daddr;
+	if (fnat_proto_call(pp, parse, skb, p))
+		return malformed(fn, skb, p);
 
-	cp = fnat_conn_lookup(fn->net, IPPROTO_TCP, &saddr, th->source,
-			      &daddr, th->dest, &dir);
-	if (cp && !valid_flags(th)) {
+	cp = fnat_conn_find(fn->net, p, &dir);
+	if (cp && pp->valid && !fnat_proto_call(pp, valid, skb, p)) {
 		fnat_count(fn, FULLNAT_CNT_BAD_FLAGS);
 		return NF_DROP;
 	}
-	/* A client starting over from the same port: see fnat_tcp_closing(). */
-	if (cp && dir == FNAT_DIR_IN && th->syn && !th->ack && !th->rst &&
-	    fnat_tcp_closing(fn, cp)) {
+	/* A client starting over from the same port (TCP: see closing()). */
+	if (cp && dir == FNAT_DIR_IN && pp->reopen &&
+	    fnat_proto_call(pp, reopen, fn, cp, skb, p)) {
 		fnat_conn_detach(cp);
 		fnat_count(fn, FULLNAT_CNT_CONN_REUSED);
 		cp = NULL;
 	}
 	if (!cp) {
-		svc = fnat_service_find(fn, IPPROTO_TCP, &daddr, th->dest);
+		svc = fnat_service_find(fn, p->proto, &p->daddr, p->dport);
 		if (!svc) {
-			if (!stray(fn, skb, &daddr))
+			if (!fnat_af_stray(fn, skb, p))
 				return NF_ACCEPT;
 			fnat_count(fn, FULLNAT_CNT_STRAY);
 			return NF_DROP;
 		}
-		if (!valid_flags(th)) {
-			fnat_count(fn, FULLNAT_CNT_BAD_FLAGS);
+		reason = pp->may_create ?
+			 fnat_proto_call(pp, may_create, skb, p) : 0;
+		if (reason) {
+			fnat_count(fn, reason);
 			return NF_DROP;
 		}
-		if (!th->syn || th->ack) {
-			fnat_count(fn, FULLNAT_CNT_NOT_SYN);
-			return NF_DROP;
-		}
-		if (martian_source(fn, &saddr)) {
+		if (fnat_af_martian(fn, p)) {
 			fnat_count(fn, FULLNAT_CNT_MARTIAN);
 			return NF_DROP;
 		}
-		cp = fnat_conn_new(fn, svc, &saddr, th->source);
+		cp = fnat_conn_new(fn, svc, &p->saddr, p->sport);
 		if (!cp)
 			return NF_DROP;
 		dir = FNAT_DIR_IN;
 	}
-	/* The state follows in fnat_xmit_fullnat(), if the packet goes on. */
-	return fnat_xmit_fullnat(fn, cp, skb, dir);
+	/* The state follows in the transmit, if the packet goes on. */
+	m = fnat_method_find(cp->fwd);
+	if (dir == FNAT_DIR_IN)
+		return fnat_method_call(m, xmit_in, fn, cp, skb, p);
+	return fnat_method_call(m, xmit_out, fn, cp, skb, p);
 }
 
+/* IPv4; IPv6 gets a hook of its own that parses with its family. */
 static unsigned int fnat_hook(void *priv, struct sk_buff *skb,
 			      const struct nf_hook_state *state)
 {
 	struct fnat_net *fn = fnat_net(state->net);
-	const struct iphdr *iph;
+	struct fnat_pkt p;
 
 	if (!READ_ONCE(fn->nr_services) && !atomic_read(&fn->nr_conns))
 		return NF_ACCEPT;
 	if (skb->pkt_type != PACKET_HOST)
 		return NF_ACCEPT;
-	iph = ip_hdr(skb);
+	if (fnat_inet4_parse(skb, skb_network_offset(skb), &p))
+		return NF_ACCEPT;
 	/* Reassembled by nf_defrag_ipv4 before us; a fragment is not ours. */
-	if (ip_is_fragment(iph))
+	if (p.frag)
 		return NF_ACCEPT;
 
-	switch (iph->protocol) {
-	case IPPROTO_TCP:
-		return tcp_in(fn, skb);
-	case IPPROTO_ICMP:
-		return fnat_icmp_in(fn, skb);
-	}
-	return NF_ACCEPT;
+	if (p.proto == IPPROTO_ICMP)
+		return fnat_icmp_in(fn, skb, &p);
+	p.pp = fnat_proto_find(p.proto);
+	if (!p.pp)
+		return NF_ACCEPT;
+	return l4_in(fn, skb, &p);
 }
 
 static const struct nf_hook_ops fnat_hook_ops[] = {

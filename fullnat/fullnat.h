@@ -8,6 +8,7 @@
 #define _FULLNAT_H
 
 #include <linux/atomic.h>
+#include <linux/indirect_call_wrapper.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/rculist.h>
@@ -32,6 +33,32 @@
 #define FNAT_DEFAULT_PORT_MAX	65535
 /* A TCP header with all 40 bytes of options. */
 #define FNAT_MAX_TCP_HDR	60
+
+/*
+ * A packet as the hook parsed it, once: every later step (the connection
+ * lookup, the protocol's checks and state, the transmit, ICMP) reads this
+ * instead of the headers. The family's parser (inet4.c) fills the network
+ * part, the protocol's the transport part. Offsets count from skb->data
+ * and stay valid when the headers are made writable or grow in front of
+ * the transport header (toa.c moves the network header with them).
+ * Addresses are kept as nf_inet_addr so that IPv6 fills the same fields.
+ * An ICMP error's quoted packet is parsed into one too (icmp.c): then
+ * @l3off is where the quoted network header starts.
+ */
+struct fnat_proto;
+
+struct fnat_pkt {
+	union nf_inet_addr saddr, daddr;
+	const struct fnat_proto *pp;	/* its protocol, if we handle it */
+	__be16 sport, dport;	/* set by the protocol's parser */
+	u16 af;
+	u8 proto;		/* transport protocol (IPPROTO_*) */
+	bool frag;		/* a fragment: first or later */
+	u16 fragoff;		/* its offset in bytes; not 0: no L4 header */
+	u16 l3off;		/* of the network header */
+	u16 l4off;		/* of the transport header */
+	u16 l4hlen;		/* transport header length, options included */
+};
 
 enum fnat_dir {
 	FNAT_DIR_IN,	/* client -> virtual service -> real server */
@@ -130,6 +157,7 @@ struct fnat_service {
 	__be16 port;
 	struct list_head dests;		/* RCU readers, fn->lock writers */
 	int nr_dests;
+	const struct fnat_method *method;	/* of @fwd */
 	struct fnat_sched_state __rcu *sched;
 	struct fnat_stats __percpu *stats;
 	refcount_t refcnt;		/* the table's, and one per dest */
@@ -147,7 +175,7 @@ struct fnat_dest {
 	atomic_t active;		/* ESTABLISHED connections */
 	atomic_t inactive;		/* all others */
 	struct fnat_stats __percpu *stats;
-	/* The route toward this server, holds a reference (xmit.c). */
+	/* The route toward this server, holds a reference (fnat_af_route()). */
 	struct dst_entry __rcu *dst;
 	refcount_t refcnt;		/* the service's, and one per conn */
 	struct rcu_head rcu;
@@ -225,7 +253,7 @@ enum {
 	FNAT_CONN_F_TOA_DONE = 1 << 5,	/* real server has its socket: no more TOA */
 };
 
-/* What the state machine knows of each direction's sequence space (tcp.c). */
+/* What TCP's state machine knows of each direction's sequence space. */
 struct fnat_tcp_seq {
 	u32 end[2];		/* highest seq + len sent, by enum fnat_dir */
 	u16 win[2];		/* largest window field sent, unscaled */
@@ -271,6 +299,181 @@ struct fnat_conn {
 static inline struct net *fnat_conn_net(const struct fnat_conn *cp)
 {
 	return read_pnet(&cp->net);
+}
+
+/*
+ * What a packet of @dir needs, between the protocol's hooks on either side
+ * of the transmit's checks (proto_tcp.c: the client's options and ours).
+ */
+struct fnat_xmit_ctx {
+	struct fnat_tcpopt opts;
+	bool toa;		/* insert TOA after the rewrite */
+	bool mss;		/* lower the SYN-ACK's MSS after the rewrite */
+};
+
+/*
+ * A transport protocol (proto_*.c), as IPVS's struct ip_vs_protocol: its
+ * states and their default timeouts, which packets may open a connection,
+ * the state machine, port rewriting with its checksum, the ports an ICMP
+ * error quotes, and option hooks. Softirq, RCU read side, unless said.
+ *
+ * On the per-packet path these are called through fnat_proto_call(),
+ * which compares the pointer with TCP's function and calls that directly
+ * (INDIRECT_CALL_1): the only protocol that reaches the data path is TCP.
+ * A NULL hook is skipped.
+ */
+struct fnat_proto {
+	const char *name;
+	u8 proto;			/* IPPROTO_* */
+	u8 nr_states;
+	u8 init_state;			/* of a new connection */
+	u8 quote_len;			/* header bytes a quote needs (ICMP) */
+	const unsigned int *timeout;	/* default per state, in seconds */
+	/*
+	 * Parse the transport header at @p->l4off into @p (ports, length),
+	 * pulled into the linear area. 0, or -EINVAL: malformed.
+	 */
+	int (*parse)(struct sk_buff *skb, struct fnat_pkt *p);
+	/* May @p join a connection it matches? (Flags that no stack sends.) */
+	bool (*valid)(const struct sk_buff *skb, const struct fnat_pkt *p);
+	/* May @p, which matched none, open one? 0, or FULLNAT_CNT_* to drop. */
+	int (*may_create)(const struct sk_buff *skb, const struct fnat_pkt *p);
+	/* Does client packet @p start over on @cp's tuple (retiring @cp)? */
+	bool (*reopen)(struct fnat_net *fn, struct fnat_conn *cp,
+		       const struct sk_buff *skb, const struct fnat_pkt *p);
+	/*
+	 * Before the transmit's checks, headers writable: clean what the
+	 * sender must not pass on, note in @x what to add (only @finish reads
+	 * it: a protocol has both or neither). 0, or FULLNAT_CNT_* to drop.
+	 */
+	int (*prepare)(struct fnat_net *fn, struct fnat_conn *cp,
+		       struct sk_buff *skb, const struct fnat_pkt *p,
+		       enum fnat_dir dir, struct fnat_xmit_ctx *x);
+	/* The packet goes on: advance @cp's state and deadline. */
+	void (*state)(struct fnat_net *fn, struct fnat_conn *cp,
+		      const struct sk_buff *skb, const struct fnat_pkt *p,
+		      enum fnat_dir dir);
+	/*
+	 * Set the ports, and fix the checksum for them and for the addresses
+	 * the family is about to write (@p still has the old ones).
+	 */
+	void (*rewrite)(struct sk_buff *skb, const struct fnat_pkt *p,
+			const union nf_inet_addr *saddr, __be16 sport,
+			const union nf_inet_addr *daddr, __be16 dport);
+	/* After the rewrite: options to add (@mtu: the route's). */
+	void (*finish)(struct fnat_net *fn, struct fnat_conn *cp,
+		       struct sk_buff *skb, const struct fnat_pkt *p,
+		       enum fnat_dir dir, const struct fnat_xmit_ctx *x,
+		       unsigned int mtu);
+	/*
+	 * The quoted packet @q of an ICMP error: rewrite its ports, and its
+	 * checksum if quoted, for the addresses and ports given.
+	 */
+	void (*rewrite_quote)(struct sk_buff *skb, const struct fnat_pkt *q,
+			      const union nf_inet_addr *saddr, __be16 sport,
+			      const union nf_inet_addr *daddr, __be16 dport);
+	/* Is quote @q, of a packet sent going @dir, one of @cp's? */
+	bool (*quote_ok)(struct fnat_conn *cp, enum fnat_dir dir,
+			 const struct sk_buff *skb, const struct fnat_pkt *q);
+};
+
+extern const struct fnat_proto fnat_proto_tcp;
+
+/*
+ * What an ICMP error about a connection's packet becomes (icmp.c asks
+ * the method): the error's own addresses, and those of the packet it
+ * quotes. @frag_needed and @mtu are the error's, for the method to judge.
+ */
+struct fnat_icmp_xlate {
+	bool frag_needed;
+	u32 mtu;
+	const union nf_inet_addr *osaddr, *odaddr;
+	const union nf_inet_addr *isaddr, *idaddr;
+	__be16 isport, idport;
+};
+
+/*
+ * A forwarding method (xmit_*.c): how a connection is bound when it is
+ * made, how its replies are found, how its packets are sent each way,
+ * and what an ICMP error about them becomes. Softirq, RCU read side.
+ *
+ * A service holds its method; a connection has only @fwd (it has no room
+ * for a pointer) and finds it with fnat_method_find(). On the per-packet
+ * path the hooks are called through fnat_method_call(), directly for
+ * FullNAT's (INDIRECT_CALL_1), the only method registered.
+ */
+struct fnat_method {
+	const char *name;
+	u8 fwd;				/* FULLNAT_FWD_* */
+	bool toa;			/* servers see a LIP: TOA applies */
+	/*
+	 * A connection being made, under cp->lock: take what the method
+	 * needs (FullNAT: a local address and port) and hash the reply side
+	 * (__fnat_conn_hash_out()). NULL: nothing to bind and no reply
+	 * side. 0, -ENOENT (no local address) or another -errno (no port).
+	 */
+	int (*bind)(struct fnat_net *fn, struct fnat_conn *cp);
+	/*
+	 * Where replies are addressed (they come from the real server's
+	 * address and port): the reply side's key is RIP:rport -> this.
+	 */
+	void (*reply_key)(const struct fnat_conn *cp,
+			  const union nf_inet_addr **daddr, __be16 *dport);
+	/* Send @p of @cp on, client to server and back; see xmit_fullnat.c. */
+	unsigned int (*xmit_in)(struct fnat_net *fn, struct fnat_conn *cp,
+				struct sk_buff *skb, const struct fnat_pkt *p);
+	unsigned int (*xmit_out)(struct fnat_net *fn, struct fnat_conn *cp,
+				 struct sk_buff *skb, const struct fnat_pkt *p);
+	/*
+	 * An ICMP error @p quoting @q, a packet of @cp sent going @dir: fill
+	 * @x. 0, or FULLNAT_CNT_* to drop the error. NULL: errors about the
+	 * method's packets pass untouched.
+	 */
+	int (*icmp)(struct fnat_net *fn, struct fnat_conn *cp,
+		    enum fnat_dir dir, struct sk_buff *skb,
+		    const struct fnat_pkt *p, const struct fnat_pkt *q,
+		    struct fnat_icmp_xlate *x);
+};
+
+extern const struct fnat_method fnat_method_fullnat;
+
+/* The methods the director has; NULL for the rest. */
+static inline const struct fnat_method *fnat_method_find(u8 fwd)
+{
+	switch (fwd) {
+	case FULLNAT_FWD_FULLNAT:
+		return &fnat_method_fullnat;
+	}
+	return NULL;
+}
+
+/* xmit_fullnat.c: FullNAT's hooks, named for fnat_method_call(). */
+int fnat_fullnat_bind(struct fnat_net *fn, struct fnat_conn *cp);
+void fnat_fullnat_reply_key(const struct fnat_conn *cp,
+			    const union nf_inet_addr **daddr, __be16 *dport);
+unsigned int fnat_fullnat_xmit_in(struct fnat_net *fn, struct fnat_conn *cp,
+				  struct sk_buff *skb,
+				  const struct fnat_pkt *p);
+unsigned int fnat_fullnat_xmit_out(struct fnat_net *fn, struct fnat_conn *cp,
+				   struct sk_buff *skb,
+				   const struct fnat_pkt *p);
+int fnat_fullnat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
+		      enum fnat_dir dir, struct sk_buff *skb,
+		      const struct fnat_pkt *p, const struct fnat_pkt *q,
+		      struct fnat_icmp_xlate *x);
+
+/* Call method hook @hook of @m, FullNAT's directly (as fnat_proto_call()). */
+#define fnat_method_call(m, hook, ...)					\
+	INDIRECT_CALL_1((m)->hook, fnat_fullnat_##hook, __VA_ARGS__)
+
+/* The protocols the director handles; NULL for the rest. */
+static inline const struct fnat_proto *fnat_proto_find(u8 proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return &fnat_proto_tcp;
+	}
+	return NULL;
 }
 
 /* netns.c */
@@ -342,6 +545,15 @@ struct fnat_conn *fnat_conn_lookup(const struct net *net, u8 proto,
 				   const union nf_inet_addr *daddr,
 				   __be16 dport, enum fnat_dir *dir);
 bool __fnat_conn_hash_out(struct fnat_conn *cp);
+
+/* The connection @p belongs to, and its direction; RCU read side. */
+static inline struct fnat_conn *fnat_conn_find(const struct net *net,
+					       const struct fnat_pkt *p,
+					       enum fnat_dir *dir)
+{
+	return fnat_conn_lookup(net, p->proto, &p->saddr, p->sport,
+				&p->daddr, p->dport, dir);
+}
 struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 				const union nf_inet_addr *caddr, __be16 cport);
 void fnat_conn_detach(struct fnat_conn *cp);
@@ -353,14 +565,40 @@ int fnat_conn_dump(struct sk_buff *skb, struct netlink_callback *cb,
 			       struct netlink_callback *cb,
 			       const struct fnat_conn *cp));
 
-/* tcp.c */
+/*
+ * proto_tcp.c: the hooks of fnat_proto_tcp, named here so that
+ * fnat_proto_call() can call them directly.
+ */
+int fnat_tcp_parse(struct sk_buff *skb, struct fnat_pkt *p);
+bool fnat_tcp_valid(const struct sk_buff *skb, const struct fnat_pkt *p);
+int fnat_tcp_prepare(struct fnat_net *fn, struct fnat_conn *cp,
+		     struct sk_buff *skb, const struct fnat_pkt *p,
+		     enum fnat_dir dir, struct fnat_xmit_ctx *x);
 void fnat_tcp_state(struct fnat_net *fn, struct fnat_conn *cp,
-		    enum fnat_dir dir, const struct tcphdr *th,
-		    unsigned int len);
-bool fnat_tcp_closing(struct fnat_net *fn, struct fnat_conn *cp);
-bool fnat_tcp_seq_ok(struct fnat_conn *cp, enum fnat_dir dir, u32 seq);
-bool fnat_tcp_want_toa(struct fnat_conn *cp, const struct tcphdr *th);
-bool fnat_tcp_lower_mss(struct sk_buff *skb, unsigned int thoff);
+		    const struct sk_buff *skb, const struct fnat_pkt *p,
+		    enum fnat_dir dir);
+void fnat_tcp_rewrite(struct sk_buff *skb, const struct fnat_pkt *p,
+		      const union nf_inet_addr *saddr, __be16 sport,
+		      const union nf_inet_addr *daddr, __be16 dport);
+int fnat_tcp_may_create(const struct sk_buff *skb, const struct fnat_pkt *p);
+bool fnat_tcp_reopen(struct fnat_net *fn, struct fnat_conn *cp,
+		     const struct sk_buff *skb, const struct fnat_pkt *p);
+void fnat_tcp_finish(struct fnat_net *fn, struct fnat_conn *cp,
+		     struct sk_buff *skb, const struct fnat_pkt *p,
+		     enum fnat_dir dir, const struct fnat_xmit_ctx *x,
+		     unsigned int mtu);
+void fnat_tcp_rewrite_quote(struct sk_buff *skb, const struct fnat_pkt *q,
+			    const union nf_inet_addr *saddr, __be16 sport,
+			    const union nf_inet_addr *daddr, __be16 dport);
+bool fnat_tcp_quote_ok(struct fnat_conn *cp, enum fnat_dir dir,
+		       const struct sk_buff *skb, const struct fnat_pkt *q);
+
+/*
+ * Call protocol hook @hook of @pp, TCP's directly. Evaluates to the
+ * hook's value; a NULL hook is the caller's to check.
+ */
+#define fnat_proto_call(pp, hook, ...)					\
+	INDIRECT_CALL_1((pp)->hook, fnat_tcp_##hook, __VA_ARGS__)
 
 /* toa.c (and tcpopt.c, tcpopt.h) */
 int fnat_toa_clean(struct fnat_net *fn, struct sk_buff *skb,
@@ -377,23 +615,126 @@ void __fnat_addr_put(struct fnat_net *fn, u16 af,
 bool fnat_addr_ours(struct fnat_net *fn, u16 af,
 		    const union nf_inet_addr *addr);
 
+/* inet4.c: the IPv4 family */
+int fnat_inet4_parse(struct sk_buff *skb, unsigned int off,
+		     struct fnat_pkt *p);
+bool fnat_inet4_martian(struct fnat_net *fn, const struct fnat_pkt *p);
+bool fnat_inet4_stray(struct fnat_net *fn, struct sk_buff *skb,
+		      const struct fnat_pkt *p);
+void fnat_inet4_csum_addrs(__sum16 *check, struct sk_buff *skb,
+			   const struct fnat_pkt *p,
+			   const union nf_inet_addr *saddr,
+			   const union nf_inet_addr *daddr);
+void fnat_inet4_rewrite(struct sk_buff *skb, const struct fnat_pkt *p,
+			const union nf_inet_addr *saddr,
+			const union nf_inet_addr *daddr);
+struct dst_entry *fnat_inet4_route(struct fnat_net *fn,
+				   struct dst_entry __rcu **cache,
+				   const union nf_inet_addr *daddr,
+				   const union nf_inet_addr *saddr,
+				   const struct sk_buff *skb, bool *noref);
+bool fnat_inet4_ttl_expired(struct sk_buff *skb, struct dst_entry *dst,
+			    bool tell);
+bool fnat_inet4_too_big(struct sk_buff *skb, struct dst_entry *dst,
+			unsigned int mtu, unsigned int tell_mtu);
+unsigned int fnat_inet4_xmit(struct fnat_net *fn, struct sk_buff *skb,
+			     struct dst_entry *dst, bool noref);
+
+/*
+ * The family seam: what protocol and method code call for any family.
+ * IPv4 is the only one; IPv6 adds its case to each.
+ */
+
+/* A source no client can have (RCU read side). */
+static inline bool fnat_af_martian(struct fnat_net *fn,
+				   const struct fnat_pkt *p)
+{
+	return fnat_inet4_martian(fn, p);
+}
+
+/* Unmatched, to one of our addresses that the stack would route out. */
+static inline bool fnat_af_stray(struct fnat_net *fn, struct sk_buff *skb,
+				 const struct fnat_pkt *p)
+{
+	return fnat_inet4_stray(fn, skb, p);
+}
+
+/*
+ * A transport checksum at @check covering the pseudo-header of @p, moved
+ * to the addresses @saddr, @daddr. @skb NULL: a quoted packet's checksum,
+ * plain (no offload state applies to it).
+ */
+static inline void fnat_af_csum_addrs(__sum16 *check, struct sk_buff *skb,
+				      const struct fnat_pkt *p,
+				      const union nf_inet_addr *saddr,
+				      const union nf_inet_addr *daddr)
+{
+	fnat_inet4_csum_addrs(check, skb, p, saddr, daddr);
+}
+
+/* Write the network header's addresses at @p->l3off (and its checksum). */
+static inline void fnat_af_rewrite(struct sk_buff *skb,
+				   const struct fnat_pkt *p,
+				   const union nf_inet_addr *saddr,
+				   const union nf_inet_addr *daddr)
+{
+	fnat_inet4_rewrite(skb, p, saddr, daddr);
+}
+
+/*
+ * A route for @skb from @saddr to @daddr, from the cache at @cache (NULL:
+ * none). *@noref: the caller has no reference of its own, and uses the
+ * route under RCU. fnat_dst_put() undoes it.
+ */
+static inline struct dst_entry *fnat_af_route(struct fnat_net *fn,
+					      struct dst_entry __rcu **cache,
+					      const struct fnat_pkt *p,
+					      const union nf_inet_addr *daddr,
+					      const union nf_inet_addr *saddr,
+					      const struct sk_buff *skb,
+					      bool *noref)
+{
+	return fnat_inet4_route(fn, cache, daddr, saddr, skb, noref);
+}
+
+static inline void fnat_dst_put(struct dst_entry *dst, bool noref)
+{
+	if (!noref)
+		dst_release(dst);
+}
+
+/* Hop limit reached? Tells the sender if @tell. */
+static inline bool fnat_af_ttl_expired(struct sk_buff *skb,
+				       const struct fnat_pkt *p,
+				       struct dst_entry *dst, bool tell)
+{
+	return fnat_inet4_ttl_expired(skb, dst, tell);
+}
+
+/* Too big for @mtu and not to be fragmented? Tells the sender @tell_mtu. */
+static inline bool fnat_af_too_big(struct sk_buff *skb,
+				   const struct fnat_pkt *p,
+				   struct dst_entry *dst, unsigned int mtu,
+				   unsigned int tell_mtu)
+{
+	return fnat_inet4_too_big(skb, dst, mtu, tell_mtu);
+}
+
+/* Send a rewritten packet on @dst, as the forwarding path would. */
+static inline unsigned int fnat_af_xmit(struct fnat_net *fn,
+					struct sk_buff *skb,
+					const struct fnat_pkt *p,
+					struct dst_entry *dst, bool noref)
+{
+	return fnat_inet4_xmit(fn, skb, dst, noref);
+}
+
 /* core.c */
 int fnat_hooks_get(struct fnat_net *fn);
 void fnat_hooks_put(struct fnat_net *fn);
 
-/* xmit.c */
-struct rtable;
-struct rtable *fnat_route4(struct net *net, __be32 daddr, __be32 saddr,
-			   u8 tos, u32 mark);
-void fnat_icmp_reply(struct sk_buff *skb, struct rtable *rt, int type,
-		     int code, __be32 info);
-unsigned int fnat_xmit_finish(struct fnat_net *fn, struct sk_buff *skb,
-			      struct rtable *rt, bool noref);
-void fnat_dest_dst_release(struct fnat_dest *dest);
-unsigned int fnat_xmit_fullnat(struct fnat_net *fn, struct fnat_conn *cp,
-			       struct sk_buff *skb, enum fnat_dir dir);
-
 /* icmp.c */
-unsigned int fnat_icmp_in(struct fnat_net *fn, struct sk_buff *skb);
+unsigned int fnat_icmp_in(struct fnat_net *fn, struct sk_buff *skb,
+			  const struct fnat_pkt *p);
 
 #endif /* _FULLNAT_H */

@@ -1,34 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ICMP errors that belong to a FullNAT connection.
+ * ICMP errors (IPv4) that belong to a connection.
  *
- * An error about a packet the director sent toward a real server
- * (LIP:lport -> RIP:rport) comes back addressed to the LIP; the client
- * must get it, about the packet it sent (CIP:cport -> VIP:vport). An
- * error about a packet sent toward the client (VIP:vport -> CIP:cport)
- * comes back to the VIP and belongs to the real server, about
- * RIP:rport -> LIP:lport. Both the outer header and the quoted one are
- * translated, so that path-MTU discovery and "port unreachable" work
- * through the director in both directions. The outer source is left as
- * the router that sent the error, unless it is the connection's far end
- * itself, which is hidden behind the address the receiver knows.
+ * An error about a packet the director sent on comes back to the address
+ * the director sent it from, and belongs to the other end of the
+ * connection, about the packet that end sent. Both the outer header and
+ * the quoted one are translated, so that path-MTU discovery and "port
+ * unreachable" work through the director in both directions. Which
+ * addresses they get, and which errors are believed, is the method's
+ * (xmit_fullnat.c); the quoted ports and their checksum the protocol's.
  *
  * A client of a TOA service is told an MTU 8 bytes lower than the real
  * one: the director grows some of its packets by the option.
- *
- * "Fragmentation needed" from the client's side is the one error whose
- * effect outlives its connection: the real server learns a path MTU
- * toward the LIP, and every client whose connections share that LIP
- * pays for it (for ip_rt_mtu_expires, 10 minutes by default). A client
- * must not lower it for everyone at will, so the error is translated only
- * when the packet it quotes is one of the connection's (its sequence
- * number in the window the director tracks) and its MTU is not below
- * Linux's own floor (min_pmtu, 552). What remains: a client, or a router
- * on its path, can still lower the path MTU toward a LIP to 552 for all
- * the connections on it, with an error about its own connection. The
- * cost is packets of 552 bytes for those connections, not their loss.
  */
-#define FNAT_MIN_PMTU	552
 #include <linux/icmp.h>
 #include <linux/ip.h>
 #include <linux/tcp.h>
@@ -45,105 +29,63 @@ static bool is_error(u8 type)
 	       type == ICMP_PARAMETERPROB || type == ICMP_SOURCE_QUENCH;
 }
 
-/* The quoted packet: its IP header, and its ports (first 4 bytes). */
-struct quote {
-	unsigned int off;	/* of the quoted IP header */
-	unsigned int l4off;	/* of its transport header */
-	unsigned int l4len;	/* bytes of it present */
-};
-
-static bool parse_quote(struct sk_buff *skb, struct quote *q)
+/*
+ * The packet an ICMP error at @p quotes, parsed into @q: its IP header,
+ * and its ports (the first 4 bytes of the transport header). @q->l4hlen
+ * is how many bytes of that header the error holds, at most a TCP
+ * header's.
+ */
+static bool parse_quote(struct sk_buff *skb, const struct fnat_pkt *p,
+			struct fnat_pkt *q)
 {
-	unsigned int ihl = ip_hdrlen(skb);
-	const struct iphdr *inner;
+	const __be16 *ports;
 
-	q->off = ihl + sizeof(struct icmphdr);
-	if (!pskb_may_pull(skb, q->off + sizeof(struct iphdr)))
+	if (fnat_inet4_parse(skb, p->l4off + sizeof(struct icmphdr), q))
 		return false;
-	inner = (const struct iphdr *)(skb->data + q->off);
-	if (inner->ihl < 5 || inner->version != 4 ||
-	    inner->protocol != IPPROTO_TCP)
+	q->pp = fnat_proto_find(q->proto);
+	if (!q->pp)
 		return false;
-	q->l4off = q->off + inner->ihl * 4;
 	/* RFC 792 quotes at least 8 bytes: the ports and the sequence. */
 	if (!pskb_may_pull(skb, q->l4off + 8))
 		return false;
-	q->l4len = min_t(unsigned int, skb->len - q->l4off,
-			 sizeof(struct tcphdr));
+	ports = (const __be16 *)(skb->data + q->l4off);
+	q->sport = ports[0];
+	q->dport = ports[1];
+	q->l4hlen = min_t(unsigned int, skb->len - q->l4off, q->pp->quote_len);
 	return true;
 }
 
-/* Rewrite the quoted packet's addresses and ports, with its checksums. */
-static void rewrite_quote(struct sk_buff *skb, const struct quote *q,
-			  __be32 saddr, __be16 sport, __be32 daddr,
-			  __be16 dport)
+unsigned int fnat_icmp_in(struct fnat_net *fn, struct sk_buff *skb,
+			  const struct fnat_pkt *p)
 {
-	struct iphdr *inner = (struct iphdr *)(skb->data + q->off);
-	struct tcphdr *th = (struct tcphdr *)(skb->data + q->l4off);
-	bool has_check = q->l4len >= offsetofend(struct tcphdr, check);
-
-	if (has_check) {
-		csum_replace4(&th->check, inner->saddr, saddr);
-		csum_replace4(&th->check, inner->daddr, daddr);
-		csum_replace2(&th->check, th->source, sport);
-		csum_replace2(&th->check, th->dest, dport);
-	}
-	th->source = sport;
-	th->dest = dport;
-	csum_replace4(&inner->check, inner->saddr, saddr);
-	csum_replace4(&inner->check, inner->daddr, daddr);
-	inner->saddr = saddr;
-	inner->daddr = daddr;
-}
-
-unsigned int fnat_icmp_in(struct fnat_net *fn, struct sk_buff *skb)
-{
-	union nf_inet_addr qs = {}, qd = {};
-	unsigned int ihl = ip_hdrlen(skb);
-	__be32 osaddr, odaddr, isaddr, idaddr;
-	__be16 isport, idport;
-	const struct tcphdr *qth;
+	const struct fnat_method *m;
+	unsigned int ihl = p->l4off;
+	struct fnat_icmp_xlate x;
+	struct dst_entry *dst;
 	struct fnat_conn *cp;
 	struct icmphdr *ic;
-	struct iphdr *iph;
 	enum fnat_dir dir;
-	struct rtable *rt;
-	struct quote q;
+	struct fnat_pkt q;
+	bool noref;
+	int reason;
 
 	if (!pskb_may_pull(skb, ihl + sizeof(*ic)))
 		return NF_ACCEPT;
 	ic = (struct icmphdr *)(skb->data + ihl);
-	if (!is_error(ic->type) || !parse_quote(skb, &q))
+	if (!is_error(ic->type) || !parse_quote(skb, p, &q))
 		return NF_ACCEPT;
+
+	/* parse_quote() may have moved the data. */
+	ic = (struct icmphdr *)(skb->data + ihl);
 
 	/* The quoted packet went out from us; look up its reply direction. */
-	iph = (struct iphdr *)(skb->data + q.off);
-	qth = (const struct tcphdr *)(skb->data + q.l4off);
-	qs.ip = iph->daddr;
-	qd.ip = iph->saddr;
-	cp = fnat_conn_lookup(fn->net, IPPROTO_TCP, &qs, qth->dest, &qd,
-			      qth->source, &dir);
-	if (!cp || cp->fwd != FULLNAT_FWD_FULLNAT)
+	cp = fnat_conn_lookup(fn->net, q.proto, &q.daddr, q.dport, &q.saddr,
+			      q.sport, &dir);
+	if (!cp)
 		return NF_ACCEPT;
-
-	iph = ip_hdr(skb);
-	if (dir == FNAT_DIR_OUT) {
-		/* About LIP -> RIP: goes to the client, about CIP -> VIP. */
-		odaddr = cp->caddr.ip;
-		osaddr = iph->saddr == cp->daddr.ip ? cp->vaddr.ip : iph->saddr;
-		isaddr = cp->caddr.ip;
-		isport = cp->cport;
-		idaddr = cp->vaddr.ip;
-		idport = cp->vport;
-	} else {
-		/* About VIP -> CIP: goes to the real server, about RIP -> LIP. */
-		odaddr = cp->daddr.ip;
-		osaddr = iph->saddr == cp->caddr.ip ? cp->laddr.ip : iph->saddr;
-		isaddr = cp->daddr.ip;
-		isport = cp->dport;
-		idaddr = cp->laddr.ip;
-		idport = cp->lport;
-	}
+	m = fnat_method_find(cp->fwd);
+	if (!m->icmp)
+		return NF_ACCEPT;
 
 	/* A corrupt error would come out with a valid checksum: check first. */
 	if (skb->ip_summed != CHECKSUM_UNNECESSARY &&
@@ -151,44 +93,41 @@ unsigned int fnat_icmp_in(struct fnat_net *fn, struct sk_buff *skb)
 		fnat_count(fn, FULLNAT_CNT_ICMP_DROPPED);
 		return NF_DROP;
 	}
-	if (dir == FNAT_DIR_IN && ic->type == ICMP_DEST_UNREACH &&
-	    ic->code == ICMP_FRAG_NEEDED &&
-	    (ntohs(ic->un.frag.mtu) < FNAT_MIN_PMTU ||
-	     !fnat_tcp_seq_ok(cp, FNAT_DIR_OUT, ntohl(qth->seq)))) {
-		fnat_count(fn, FULLNAT_CNT_ICMP_DROPPED);
+	x.frag_needed = ic->type == ICMP_DEST_UNREACH &&
+			ic->code == ICMP_FRAG_NEEDED;
+	x.mtu = ntohs(ic->un.frag.mtu);
+	reason = fnat_method_call(m, icmp, fn, cp, dir, skb, p, &q, &x);
+	if (reason) {
+		fnat_count(fn, reason);
 		return NF_DROP;
 	}
-	rt = fnat_route4(fn->net, odaddr, osaddr, iph->tos, skb->mark);
-	if (!rt) {
+	dst = fnat_af_route(fn, NULL, p, x.odaddr, x.osaddr, skb, &noref);
+	if (!dst) {
 		fnat_count(fn, FULLNAT_CNT_NO_ROUTE);
 		return NF_DROP;
 	}
-	if (iph->ttl <= 1 ||
-	    skb_ensure_writable(skb, q.l4off + q.l4len)) {
-		ip_rt_put(rt);
+	if (fnat_af_ttl_expired(skb, p, dst, false) ||
+	    skb_ensure_writable(skb, q.l4off + q.l4hlen)) {
+		fnat_dst_put(dst, noref);
 		fnat_count(fn, FULLNAT_CNT_ICMP_DROPPED);
 		return NF_DROP;
 	}
 
-	rewrite_quote(skb, &q, isaddr, isport, idaddr, idport);
+	/* The quote's own checksums, then the error's over all of it. */
+	fnat_proto_call(q.pp, rewrite_quote, skb, &q, x.isaddr, x.isport,
+			x.idaddr, x.idport);
+	fnat_af_rewrite(skb, &q, x.isaddr, x.idaddr);
 	ic = (struct icmphdr *)(skb->data + ihl);
-	if (dir == FNAT_DIR_OUT && ic->type == ICMP_DEST_UNREACH &&
-	    ic->code == ICMP_FRAG_NEEDED &&
+	if (dir == FNAT_DIR_OUT && x.frag_needed &&
 	    (READ_ONCE(cp->flags) & FNAT_CONN_F_TOA)) {
-		u16 mtu = ntohs(ic->un.frag.mtu);
-
-		if (mtu > TOA_LEN_V4 + 68)
-			ic->un.frag.mtu = htons(mtu - TOA_LEN_V4);
+		if (x.mtu > TOA_LEN_V4 + 68)
+			ic->un.frag.mtu = htons(x.mtu - TOA_LEN_V4);
 	}
 	ic->checksum = 0;
 	ic->checksum = csum_fold(skb_checksum(skb, ihl, skb->len - ihl, 0));
 	skb->ip_summed = CHECKSUM_NONE;
 
-	iph = ip_hdr(skb);
-	csum_replace4(&iph->check, iph->saddr, osaddr);
-	csum_replace4(&iph->check, iph->daddr, odaddr);
-	iph->saddr = osaddr;
-	iph->daddr = odaddr;
+	fnat_af_rewrite(skb, p, x.osaddr, x.odaddr);
 	fnat_count(fn, FULLNAT_CNT_ICMP_XLATED);
-	return fnat_xmit_finish(fn, skb, rt, false);
+	return fnat_af_xmit(fn, skb, p, dst, noref);
 }

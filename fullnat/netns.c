@@ -10,37 +10,6 @@
 
 unsigned int fnat_net_id __read_mostly;
 
-/*
- * Default TCP timeouts, in seconds.
- *
- * A connection that closed normally keeps its (LIP, lport, RIP, rport)
- * for the TIME_WAIT timeout: the quarantine that keeps the tuple away
- * from a real server still holding it in TIME_WAIT, where a new SYN whose
- * sequence number (or timestamp) is not after the old connection's is
- * answered with an ACK, and the client resets and retransmits its SYN.
- * Linux holds TIME_WAIT for TCP_TIMEWAIT_LEN (60 s) on a timer-wheel
- * timer, which fires late by up to the granularity of the wheel level
- * that long a timeout lands in: 2.0 s at HZ=250, 4.1 s at HZ=1000, 5.1 s
- * at HZ=100. 60 s here let a tuple go to a new connection while the
- * server still held it (fullnat_quarantine); 70 s outlasts the server's
- * TIME_WAIT at any HZ (by 4.9 s at HZ=100, 5.9 s at HZ=1000). Ours starts
- * with the server's last ACK, after the server's, and the garbage
- * collector frees a connection after its deadline, never before: both
- * only lengthen the quarantine. The price: a LIP serves at most
- * (ports / 70 s) new connections per second to one real server's address
- * and port.
- */
-static const unsigned int default_timeout[__FULLNAT_TCP_S_LAST] = {
-	[FULLNAT_TCP_S_NONE]		= 2,
-	[FULLNAT_TCP_S_SYN_RECV]	= 30,
-	[FULLNAT_TCP_S_ESTABLISHED]	= 900,
-	[FULLNAT_TCP_S_FIN_WAIT]	= 120,
-	[FULLNAT_TCP_S_CLOSE_WAIT]	= 60,
-	[FULLNAT_TCP_S_LAST_ACK]	= 30,
-	[FULLNAT_TCP_S_TIME_WAIT]	= 70,
-	[FULLNAT_TCP_S_CLOSE]		= 10,
-};
-
 u64 fnat_counter_sum(struct fnat_net *fn, int c)
 {
 	u64 sum = 0;
@@ -74,8 +43,9 @@ static int __net_init fnat_net_init(struct net *net)
 	fn->cfg.conn_max = FNAT_DEFAULT_CONN_MAX;
 	fn->cfg.port_range = FNAT_DEFAULT_PORT_MIN << 16 | FNAT_DEFAULT_PORT_MAX;
 	fn->cfg.expire_nodest = false;
-	for (i = 0; i < __FULLNAT_TCP_S_LAST; i++)
-		fn->cfg.timeout[i] = default_timeout[i] * HZ;
+	/* The settings are TCP's until the uapi nests them per protocol. */
+	for (i = 0; i < fnat_proto_tcp.nr_states; i++)
+		fn->cfg.timeout[i] = fnat_proto_tcp.timeout[i] * HZ;
 	return 0;
 }
 

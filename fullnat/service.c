@@ -244,12 +244,18 @@ static void service_put(struct fnat_service *svc)
 int __fnat_service_add(struct fnat_net *fn, const struct fnat_service *tmpl,
 		       const char *sched, struct netlink_ext_ack *extack)
 {
+	const struct fnat_method *method = fnat_method_find(tmpl->fwd);
 	const struct fnat_sched_ops *ops;
 	struct fnat_sched_state *st;
 	struct fnat_service *svc;
 	int ret;
 
 	lockdep_assert_held(&fn->lock);
+	/* nl_service.c refuses them, saying why; the data path needs both. */
+	if (!method || !fnat_proto_find(tmpl->proto)) {
+		NL_SET_ERR_MSG(extack, "forwarding method or protocol not supported");
+		return -EOPNOTSUPP;
+	}
 	if (__fnat_service_lookup(fn, tmpl->proto, &tmpl->addr, tmpl->port)) {
 		NL_SET_ERR_MSG(extack, "the virtual service already exists");
 		return -EEXIST;
@@ -272,6 +278,7 @@ int __fnat_service_add(struct fnat_net *fn, const struct fnat_service *tmpl,
 	svc->af = tmpl->af;
 	svc->proto = tmpl->proto;
 	svc->fwd = tmpl->fwd;
+	svc->method = method;
 	svc->toa = tmpl->toa;
 	svc->addr = tmpl->addr;
 	svc->port = tmpl->port;
@@ -382,7 +389,8 @@ static void dest_free_rcu(struct rcu_head *head)
 {
 	struct fnat_dest *dest = container_of(head, struct fnat_dest, rcu);
 
-	fnat_dest_dst_release(dest);
+	/* After a grace period: nobody reads its route any more. */
+	dst_release(rcu_dereference_protected(dest->dst, true));
 	free_percpu(dest->stats);
 	service_put(dest->svc);
 	kfree(dest);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * TCP: connection states and timeouts, which packets get TOA, MSS
- * lowering (the option itself: toa.c).
+ * TCP (struct fnat_proto): which packets may open or join a connection,
+ * connection states and timeouts, port rewriting, ICMP quotes, which
+ * packets get TOA, MSS lowering (the option itself: toa.c, tcpopt.c).
  *
  * The director sees both directions of every connection, so it follows
  * the handshake and the two FINs instead of guessing from one side as IPVS
@@ -28,6 +29,68 @@
 #include <uapi/linux/toa.h>
 
 #include "fullnat.h"
+
+static inline struct tcphdr *tcp_at(const struct sk_buff *skb,
+				    const struct fnat_pkt *p)
+{
+	return (struct tcphdr *)(skb->data + p->l4off);
+}
+
+/*
+ * The TCP header at @p->l4off, pulled into the linear area whole (options
+ * included). Returns 0, or -EINVAL when it is truncated or states a wrong
+ * length.
+ */
+int fnat_tcp_parse(struct sk_buff *skb, struct fnat_pkt *p)
+{
+	const struct tcphdr *th;
+	unsigned int thlen;
+
+	if (!pskb_may_pull(skb, p->l4off + sizeof(*th)))
+		return -EINVAL;
+	thlen = tcp_at(skb, p)->doff * 4;
+	if (thlen < sizeof(*th) || !pskb_may_pull(skb, p->l4off + thlen))
+		return -EINVAL;
+	th = tcp_at(skb, p);
+	p->sport = th->source;
+	p->dport = th->dest;
+	p->l4hlen = thlen;
+	return 0;
+}
+
+/*
+ * The flag combinations a TCP stack sends (conntrack's tcp_valid_flags;
+ * PSH, ECE and CWR do not matter). Anything else (SYN+FIN, SYN+RST, no
+ * flag, FIN without ACK) is a probe or an attack, and SYN+FIN would
+ * otherwise hold a connection in FIN_WAIT.
+ */
+#define FLAG(f)		BIT_ULL(f)
+#define VALID_FLAGS	(FLAG(TCPHDR_SYN) | FLAG(TCPHDR_SYN | TCPHDR_URG) | \
+			 FLAG(TCPHDR_SYN | TCPHDR_ACK) | FLAG(TCPHDR_RST) | \
+			 FLAG(TCPHDR_RST | TCPHDR_ACK) | \
+			 FLAG(TCPHDR_FIN | TCPHDR_ACK) | \
+			 FLAG(TCPHDR_FIN | TCPHDR_ACK | TCPHDR_URG) | \
+			 FLAG(TCPHDR_ACK) | FLAG(TCPHDR_ACK | TCPHDR_URG))
+
+bool fnat_tcp_valid(const struct sk_buff *skb, const struct fnat_pkt *p)
+{
+	u8 f = tcp_flag_byte(tcp_at(skb, p)) &
+	       (TCPHDR_FIN | TCPHDR_SYN | TCPHDR_RST | TCPHDR_ACK | TCPHDR_URG);
+
+	return VALID_FLAGS & BIT_ULL(f);
+}
+
+/* Only a SYN opens a connection. */
+int fnat_tcp_may_create(const struct sk_buff *skb, const struct fnat_pkt *p)
+{
+	const struct tcphdr *th = tcp_at(skb, p);
+
+	if (!fnat_tcp_valid(skb, p))
+		return FULLNAT_CNT_BAD_FLAGS;
+	if (!th->syn || th->ack)
+		return FULLNAT_CNT_NOT_SYN;
+	return 0;
+}
 
 static void set_state(struct fnat_net *fn, struct fnat_conn *cp, u8 new)
 {
@@ -83,11 +146,14 @@ static bool in_window(const struct fnat_tcp_seq *s, enum fnat_dir d, u32 seq)
 }
 
 /*
- * Is @seq within the window of @dir's sequence space? For ICMP errors,
- * which quote a packet of the connection. Softirq.
+ * Is the packet quoted by an ICMP error (@q, its first 8 bytes present),
+ * sent going @dir, one of @cp's: its sequence number within the window
+ * of @dir's sequence space? Softirq.
  */
-bool fnat_tcp_seq_ok(struct fnat_conn *cp, enum fnat_dir dir, u32 seq)
+bool fnat_tcp_quote_ok(struct fnat_conn *cp, enum fnat_dir dir,
+		       const struct sk_buff *skb, const struct fnat_pkt *q)
 {
+	u32 seq = ntohl(tcp_at(skb, q)->seq);
 	bool ok;
 
 	spin_lock(&cp->lock);
@@ -122,9 +188,8 @@ static u8 syn_wscale(const struct tcphdr *th)
 }
 
 /*
- * Advance @cp's state for a packet going @dir with @len bytes of payload,
- * which is being forwarded (the checks that may drop it are done).
- * Softirq.
+ * Advance @cp's state for a packet going @dir, which is being forwarded
+ * (the checks that may drop it are done). Softirq.
  *
  * A connection stays in NONE, with its short timeout, until the real
  * server answers the client's SYN: a SYN nobody answers (a spoofed source,
@@ -132,9 +197,11 @@ static u8 syn_wscale(const struct tcphdr *th)
  * timeout. Retransmitted SYNs keep it.
  */
 void fnat_tcp_state(struct fnat_net *fn, struct fnat_conn *cp,
-		    enum fnat_dir dir, const struct tcphdr *th,
-		    unsigned int len)
+		    const struct sk_buff *skb, const struct fnat_pkt *p,
+		    enum fnat_dir dir)
 {
+	const struct tcphdr *th = tcp_at(skb, p);
+	unsigned int len = skb->len - p->l4off - p->l4hlen;
 	struct fnat_tcp_seq *s = &cp->seq;
 	u32 seq = ntohl(th->seq), ack = ntohl(th->ack_seq);
 	u8 state;
@@ -161,7 +228,7 @@ void fnat_tcp_state(struct fnat_net *fn, struct fnat_conn *cp,
 			WRITE_ONCE(cp->rs_isn, seq);
 			s->end[FNAT_DIR_OUT] = seq + 1;
 			s->wscale[FNAT_DIR_OUT] = syn_wscale(th);
-			/* Publishes rs_isn to fnat_tcp_want_toa(). */
+			/* Publishes rs_isn to want_toa(). */
 			smp_store_release(&cp->flags, flags | FNAT_CONN_F_SYNACK);
 			state = FULLNAT_TCP_S_SYN_RECV;
 			goto keep;
@@ -290,7 +357,7 @@ ignore:
  *    client side of such a flow away, so it joins, as in ESTABLISHED.
  *  - NONE, SYN_RECV: a retransmitted SYN; it joins.
  */
-bool fnat_tcp_closing(struct fnat_net *fn, struct fnat_conn *cp)
+static bool closing(struct fnat_net *fn, struct fnat_conn *cp)
 {
 	bool reopen = false;
 
@@ -315,8 +382,17 @@ out:
 	return reopen;
 }
 
+/* A client's SYN on the tuple of a closing connection: see closing(). */
+bool fnat_tcp_reopen(struct fnat_net *fn, struct fnat_conn *cp,
+		     const struct sk_buff *skb, const struct fnat_pkt *p)
+{
+	const struct tcphdr *th = tcp_at(skb, p);
+
+	return th->syn && !th->ack && !th->rst && closing(fn, cp);
+}
+
 /* Does this client packet need the TOA option? Softirq, lockless. */
-bool fnat_tcp_want_toa(struct fnat_conn *cp, const struct tcphdr *th)
+static bool want_toa(struct fnat_conn *cp, const struct tcphdr *th)
 {
 	u16 flags = smp_load_acquire(&cp->flags);
 
@@ -333,7 +409,7 @@ bool fnat_tcp_want_toa(struct fnat_conn *cp, const struct tcphdr *th)
  * Lower the MSS option of a SYN-ACK by the TOA length. The TCP header at
  * @thoff is linear and writable. Returns true if an MSS was lowered.
  */
-bool fnat_tcp_lower_mss(struct sk_buff *skb, unsigned int thoff)
+static bool lower_mss(struct sk_buff *skb, unsigned int thoff)
 {
 	struct tcphdr *th = (struct tcphdr *)(skb->data + thoff);
 	unsigned int optlen = th->doff * 4 - sizeof(*th), i = 0;
@@ -379,3 +455,117 @@ bool fnat_tcp_lower_mss(struct sk_buff *skb, unsigned int thoff)
 	}
 	return false;
 }
+
+/*
+ * Client packets: no option a client wrote reaches a real server as TOA
+ * (toa.c), and whether ours goes in. Replies: a SYN-ACK of a TOA
+ * connection gets its MSS lowered. The TCP header is writable.
+ */
+int fnat_tcp_prepare(struct fnat_net *fn, struct fnat_conn *cp,
+		     struct sk_buff *skb, const struct fnat_pkt *p,
+		     enum fnat_dir dir, struct fnat_xmit_ctx *x)
+{
+	const struct tcphdr *th = tcp_at(skb, p);
+
+	x->toa = false;
+	x->mss = false;
+	if (dir == FNAT_DIR_IN) {
+		if (fnat_toa_clean(fn, skb, p->l4off, &x->opts))
+			return FULLNAT_CNT_TCPOPT_DROPPED;
+		x->toa = want_toa(cp, th);
+	} else {
+		x->mss = th->syn && th->ack &&
+			 (READ_ONCE(cp->flags) & FNAT_CONN_F_TOA);
+	}
+	return 0;
+}
+
+void fnat_tcp_rewrite(struct sk_buff *skb, const struct fnat_pkt *p,
+		      const union nf_inet_addr *saddr, __be16 sport,
+		      const union nf_inet_addr *daddr, __be16 dport)
+{
+	struct tcphdr *th = tcp_at(skb, p);
+
+	fnat_af_csum_addrs(&th->check, skb, p, saddr, daddr);
+	inet_proto_csum_replace2(&th->check, skb, th->source, sport, false);
+	inet_proto_csum_replace2(&th->check, skb, th->dest, dport, false);
+	th->source = sport;
+	th->dest = dport;
+}
+
+void fnat_tcp_finish(struct fnat_net *fn, struct fnat_conn *cp,
+		     struct sk_buff *skb, const struct fnat_pkt *p,
+		     enum fnat_dir dir, const struct fnat_xmit_ctx *x,
+		     unsigned int mtu)
+{
+	if (x->mss && lower_mss(skb, p->l4off))
+		fnat_count(fn, FULLNAT_CNT_MSS_LOWERED);
+	if (x->toa)
+		fnat_toa_insert(fn, skb, &x->opts, cp, mtu);
+}
+
+/* @q->l4hlen bytes of the quoted header are there, at least 8. */
+void fnat_tcp_rewrite_quote(struct sk_buff *skb, const struct fnat_pkt *q,
+			    const union nf_inet_addr *saddr, __be16 sport,
+			    const union nf_inet_addr *daddr, __be16 dport)
+{
+	struct tcphdr *th = tcp_at(skb, q);
+
+	if (q->l4hlen >= offsetofend(struct tcphdr, check)) {
+		fnat_af_csum_addrs(&th->check, NULL, q, saddr, daddr);
+		csum_replace2(&th->check, th->source, sport);
+		csum_replace2(&th->check, th->dest, dport);
+	}
+	th->source = sport;
+	th->dest = dport;
+}
+
+/*
+ * Default timeouts, in seconds.
+ *
+ * A connection that closed normally keeps its (LIP, lport, RIP, rport)
+ * for the TIME_WAIT timeout: the quarantine that keeps the tuple away
+ * from a real server still holding it in TIME_WAIT, where a new SYN whose
+ * sequence number (or timestamp) is not after the old connection's is
+ * answered with an ACK, and the client resets and retransmits its SYN.
+ * Linux holds TIME_WAIT for TCP_TIMEWAIT_LEN (60 s) on a timer-wheel
+ * timer, which fires late by up to the granularity of the wheel level
+ * that long a timeout lands in: 2.0 s at HZ=250, 4.1 s at HZ=1000, 5.1 s
+ * at HZ=100. 60 s here let a tuple go to a new connection while the
+ * server still held it (fullnat_quarantine); 70 s outlasts the server's
+ * TIME_WAIT at any HZ (by 4.9 s at HZ=100, 5.9 s at HZ=1000). Ours starts
+ * with the server's last ACK, after the server's, and the garbage
+ * collector frees a connection after its deadline, never before: both
+ * only lengthen the quarantine. The price: a LIP serves at most
+ * (ports / 70 s) new connections per second to one real server's address
+ * and port.
+ */
+static const unsigned int default_timeout[__FULLNAT_TCP_S_LAST] = {
+	[FULLNAT_TCP_S_NONE]		= 2,
+	[FULLNAT_TCP_S_SYN_RECV]	= 30,
+	[FULLNAT_TCP_S_ESTABLISHED]	= 900,
+	[FULLNAT_TCP_S_FIN_WAIT]	= 120,
+	[FULLNAT_TCP_S_CLOSE_WAIT]	= 60,
+	[FULLNAT_TCP_S_LAST_ACK]	= 30,
+	[FULLNAT_TCP_S_TIME_WAIT]	= 70,
+	[FULLNAT_TCP_S_CLOSE]		= 10,
+};
+
+const struct fnat_proto fnat_proto_tcp = {
+	.name		= "tcp",
+	.proto		= IPPROTO_TCP,
+	.nr_states	= __FULLNAT_TCP_S_LAST,
+	.init_state	= FULLNAT_TCP_S_NONE,
+	.quote_len	= sizeof(struct tcphdr),
+	.timeout	= default_timeout,
+	.parse		= fnat_tcp_parse,
+	.valid		= fnat_tcp_valid,
+	.may_create	= fnat_tcp_may_create,
+	.reopen		= fnat_tcp_reopen,
+	.prepare	= fnat_tcp_prepare,
+	.state		= fnat_tcp_state,
+	.rewrite	= fnat_tcp_rewrite,
+	.finish		= fnat_tcp_finish,
+	.rewrite_quote	= fnat_tcp_rewrite_quote,
+	.quote_ok	= fnat_tcp_quote_ok,
+};

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The FullNAT method (struct fnat_method): both ends of the packet are
+ * rewritten (client -> VIP becomes LIP -> RIP, and back), the packet is
+ * routed like a router would route it (TTL, path MTU, ICMP to the sender)
+ * and leaves through the output path untracked.
+ *
+ * A connection takes a local address and port when it is made (laddr.c),
+ * and replies are found by the real server's side of it: RIP:rport ->
+ * LIP:lport.
+ */
+#include <uapi/linux/toa.h>
+
+#include "fullnat.h"
+
+int fnat_fullnat_bind(struct fnat_net *fn, struct fnat_conn *cp)
+{
+	return __fnat_laddr_bind(fn, cp);
+}
+
+/* Replies are addressed to the local address and port. */
+void fnat_fullnat_reply_key(const struct fnat_conn *cp,
+			    const union nf_inet_addr **daddr, __be16 *dport)
+{
+	*daddr = &cp->laddr;
+	*dport = cp->lport;
+}
+
+/*
+ * Forward a packet of @cp going @dir, parsed into @p: the network and
+ * transport headers are in the linear area. Consumes the packet: returns
+ * NF_STOLEN when it was sent, NF_DROP (counted) when not.
+ */
+static __always_inline unsigned int xmit(struct fnat_net *fn,
+					 struct fnat_conn *cp,
+					 struct sk_buff *skb,
+					 const struct fnat_pkt *p,
+					 enum fnat_dir dir)
+{
+	const struct fnat_proto *pp = p->pp;
+	const union nf_inet_addr *saddr, *daddr;
+	unsigned int mtu, tell_mtu;
+	struct fnat_xmit_ctx x;
+	struct dst_entry *dst;
+	__be16 sport, dport;
+	bool noref;
+	int reason;
+
+	if (dir == FNAT_DIR_IN) {
+		saddr = &cp->laddr;
+		sport = cp->lport;
+		daddr = &cp->daddr;
+		dport = cp->dport;
+		dst = fnat_af_route(fn, &cp->dest->dst, p, daddr, saddr, skb,
+				    &noref);
+	} else {
+		saddr = &cp->vaddr;
+		sport = cp->vport;
+		daddr = &cp->caddr;
+		dport = cp->cport;
+		dst = fnat_af_route(fn, &cp->reply_dst, p, daddr, saddr, skb,
+				    &noref);
+	}
+	if (!dst) {
+		fnat_count(fn, FULLNAT_CNT_NO_ROUTE);
+		return NF_DROP;
+	}
+	mtu = dst_mtu(dst);
+
+	if (fnat_af_ttl_expired(skb, p, dst, true)) {
+		fnat_count(fn, FULLNAT_CNT_TTL);
+		goto drop;
+	}
+
+	if (skb_ensure_writable(skb, p->l4off + p->l4hlen)) {
+		fnat_count(fn, FULLNAT_CNT_XMIT_ERR);
+		goto drop;
+	}
+	reason = pp->prepare ? fnat_proto_call(pp, prepare, fn, cp, skb, p,
+					       dir, &x) : 0;
+	if (reason) {
+		fnat_count(fn, reason);
+		goto drop;
+	}
+
+	/*
+	 * A client of a TOA service is told 8 bytes less than the next hop
+	 * takes, so that its packets still fit when the director adds the
+	 * option.
+	 */
+	tell_mtu = mtu;
+	if (dir == FNAT_DIR_IN && (READ_ONCE(cp->flags) & FNAT_CONN_F_TOA))
+		tell_mtu -= TOA_LEN_V4;
+	if (fnat_af_too_big(skb, p, dst, mtu, tell_mtu)) {
+		fnat_count(fn, FULLNAT_CNT_FRAG_NEEDED);
+		goto drop;
+	}
+
+	/* Only a packet that goes on may change the connection's state. */
+	fnat_proto_call(pp, state, fn, cp, skb, p, dir);
+	fnat_proto_call(pp, rewrite, skb, p, saddr, sport, daddr, dport);
+	fnat_af_rewrite(skb, p, saddr, daddr);
+	if (pp->finish)
+		fnat_proto_call(pp, finish, fn, cp, skb, p, dir, &x, mtu);
+	fnat_stats_add(cp->dest->stats, dir, skb->len);
+	fnat_stats_add(cp->dest->svc->stats, dir, skb->len);
+	return fnat_af_xmit(fn, skb, p, dst, noref);
+
+drop:
+	fnat_dst_put(dst, noref);
+	return NF_DROP;
+}
+
+unsigned int fnat_fullnat_xmit_in(struct fnat_net *fn, struct fnat_conn *cp,
+				  struct sk_buff *skb,
+				  const struct fnat_pkt *p)
+{
+	return xmit(fn, cp, skb, p, FNAT_DIR_IN);
+}
+
+unsigned int fnat_fullnat_xmit_out(struct fnat_net *fn, struct fnat_conn *cp,
+				   struct sk_buff *skb,
+				   const struct fnat_pkt *p)
+{
+	return xmit(fn, cp, skb, p, FNAT_DIR_OUT);
+}
+
+/*
+ * ICMP errors (icmp.c has the why of the whole translation).
+ *
+ * An error about a packet the director sent toward a real server
+ * (LIP:lport -> RIP:rport) comes back addressed to the LIP; the client
+ * must get it, about the packet it sent (CIP:cport -> VIP:vport). An
+ * error about a packet sent toward the client (VIP:vport -> CIP:cport)
+ * comes back to the VIP and belongs to the real server, about
+ * RIP:rport -> LIP:lport. The outer source is left as the router that
+ * sent the error, unless it is the connection's far end itself, which is
+ * hidden behind the address the receiver knows.
+ *
+ * "Fragmentation needed" from the client's side is the one error whose
+ * effect outlives its connection: the real server learns a path MTU
+ * toward the LIP, and every client whose connections share that LIP
+ * pays for it (for ip_rt_mtu_expires, 10 minutes by default). A client
+ * must not lower it for everyone at will, so the error is translated only
+ * when the packet it quotes is one of the connection's (TCP: its sequence
+ * number in the window the director tracks) and its MTU is not below
+ * Linux's own floor (min_pmtu, 552). What remains: a client, or a router
+ * on its path, can still lower the path MTU toward a LIP to 552 for all
+ * the connections on it, with an error about its own connection. The
+ * cost is packets of 552 bytes for those connections, not their loss.
+ */
+#define FNAT_MIN_PMTU	552
+
+int fnat_fullnat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
+		      enum fnat_dir dir, struct sk_buff *skb,
+		      const struct fnat_pkt *p, const struct fnat_pkt *q,
+		      struct fnat_icmp_xlate *x)
+{
+	if (dir == FNAT_DIR_OUT) {
+		/* About LIP -> RIP: goes to the client, about CIP -> VIP. */
+		x->odaddr = &cp->caddr;
+		x->osaddr = nf_inet_addr_cmp(&p->saddr, &cp->daddr) ?
+			    &cp->vaddr : &p->saddr;
+		x->isaddr = &cp->caddr;
+		x->isport = cp->cport;
+		x->idaddr = &cp->vaddr;
+		x->idport = cp->vport;
+		return 0;
+	}
+	/* About VIP -> CIP: goes to the real server, about RIP -> LIP. */
+	if (x->frag_needed &&
+	    (x->mtu < FNAT_MIN_PMTU ||
+	     (q->pp->quote_ok &&
+	      !fnat_proto_call(q->pp, quote_ok, cp, FNAT_DIR_OUT, skb, q))))
+		return FULLNAT_CNT_ICMP_DROPPED;
+	x->odaddr = &cp->daddr;
+	x->osaddr = nf_inet_addr_cmp(&p->saddr, &cp->caddr) ?
+		    &cp->laddr : &p->saddr;
+	x->isaddr = &cp->daddr;
+	x->isport = cp->dport;
+	x->idaddr = &cp->laddr;
+	x->idport = cp->lport;
+	return 0;
+}
+
+const struct fnat_method fnat_method_fullnat = {
+	.name		= "fullnat",
+	.fwd		= FULLNAT_FWD_FULLNAT,
+	.toa		= true,
+	.bind		= fnat_fullnat_bind,
+	.reply_key	= fnat_fullnat_reply_key,
+	.xmit_in	= fnat_fullnat_xmit_in,
+	.xmit_out	= fnat_fullnat_xmit_out,
+	.icmp		= fnat_fullnat_icmp,
+};
