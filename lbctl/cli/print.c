@@ -201,25 +201,22 @@ void print_laddrs(const struct lb_laddr_list *list, const char *key)
 	out_close();
 }
 
-/* The JSON keys of the counters, and of their rates. */
-static const char *const stats_keys[] = {
-	"conns", "inpkts", "outpkts", "inbytes", "outbytes",
-};
+/* The JSON keys of the rates, in the order of lb_stats_fields. */
 static const char *const rate_keys[] = {
 	"cps", "inpps", "outpps", "inbps", "outbps",
 };
 
+/* names: NULL for the counters' own. */
 static void print_counts(const char *key, const char *const names[],
 			 const struct lb_stats *st, bool text)
 {
-	const char *fmt = text ? " %8llu" : NULL;
+	const struct lb_field *f;
 
 	out_open_object(key);
-	out_uint(names[0], fmt, st->conns);
-	out_uint(names[1], fmt, st->inpkts);
-	out_uint(names[2], fmt, st->outpkts);
-	out_uint(names[3], fmt, st->inbytes);
-	out_uint(names[4], fmt, st->outbytes);
+	lb_for_each_field(f, &lb_stats_fields)
+		out_uint(names ? names[f - lb_stats_fields.v] : f->name,
+			 text ? f->fmt : NULL,
+			 (unsigned long long)lb_field_get(f, st));
 	out_close();
 }
 
@@ -227,7 +224,7 @@ static void print_counts(const char *key, const char *const names[],
 static void print_stats(const struct lb_stats *st, const struct lb_stats *rt,
 			enum lb_view view)
 {
-	print_counts("stats", stats_keys, st, view == LB_VIEW_STATS);
+	print_counts("stats", NULL, st, view == LB_VIEW_STATS);
 	if (view == LB_VIEW_RATE)
 		print_counts("rate", rate_keys, rt, true);
 }

@@ -41,15 +41,15 @@ static void rate(struct lb_stats *r, const struct lb_stats *now,
 	static const struct lb_stats zero;
 	const struct lb_stats *b = before && before->conns <= now->conns &&
 				   before->inpkts <= now->inpkts ? before : &zero;
+	const struct lb_field *f;
+	uint64_t d;
 
-	r->conns = (uint64_t)((double)(now->conns - b->conns) / secs + 0.5);
-	r->inpkts = (uint64_t)((double)(now->inpkts - b->inpkts) / secs + 0.5);
-	r->outpkts = (uint64_t)((double)(now->outpkts - b->outpkts) / secs +
-				0.5);
-	r->inbytes = (uint64_t)((double)(now->inbytes - b->inbytes) / secs +
-				0.5);
-	r->outbytes = (uint64_t)((double)(now->outbytes - b->outbytes) /
-				 secs + 0.5);
+	lb_for_each_field(f, &lb_stats_fields) {
+		d = (uint64_t)lb_field_get(f, now) -
+		    (uint64_t)lb_field_get(f, b);
+		d = (uint64_t)((double)d / secs + 0.5);
+		lb_field_set(f, r, (long long)d);
+	}
 }
 
 void lb_svc_list_rate(struct lb_svc_list *now,
