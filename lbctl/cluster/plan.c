@@ -329,88 +329,79 @@ static void add_fields(struct buf *b, const struct lb_fields *t,
 		lb_field_words(f, obj, b->s, b->len, &b->off, &sep);
 }
 
-/* "tcp 203.0.113.10:80" */
-static void add_svc_key(struct buf *b, const struct lb_service *s)
+/* " 203.0.113.10:80" */
+static void add_addrport(struct buf *b, const struct lb_addr *addr,
+			 uint16_t port)
 {
-	struct lb_addrport ap = { .addr = s->addr, .port = s->port };
+	struct lb_addrport ap = { .addr = *addr, .port = port };
 	char a[LB_ADDRPORT_STRLEN];
 
 	if (format_addrport(&ap, a, sizeof(a)))
 		snprintf(a, sizeof(a), "?");
-	add(b, "%s %s", proto_name(s->proto), a);
-}
-
-static void add_dest(struct buf *b, const struct lb_step *step, bool fields)
-{
-	struct lb_addrport ap = { .addr = step->dest.addr,
-				  .port = step->dest.port };
-	char a[LB_ADDRPORT_STRLEN];
-
-	if (format_addrport(&ap, a, sizeof(a)))
-		snprintf(a, sizeof(a), "?");
-	add_svc_key(b, &step->svc);
 	add(b, " %s", a);
-	if (fields)
-		add_fields(b, &lb_dest_fields, &step->dest, " ");
 }
 
+/* The verb and the key, then the fields of a change and what they were. */
 void lb_step_format(const struct lb_step *s, char *str, size_t len)
 {
+	static const char *const verb[] = {
+		[LB_STEP_CONFIG_SET]	= "config set",
+		[LB_STEP_LADDR_ADD]	= "laddr add",
+		[LB_STEP_LADDR_DEL]	= "laddr del",
+		[LB_STEP_SVC_ADD]	= "service add",
+		[LB_STEP_SVC_SET]	= "service set",
+		[LB_STEP_SVC_DEL]	= "service del",
+		[LB_STEP_DEST_ADD]	= "rs add",
+		[LB_STEP_DEST_SET]	= "rs set",
+		[LB_STEP_DEST_DEL]	= "rs del",
+	};
 	struct buf b = { str, len, 0 };
+	const struct lb_fields *t = NULL;
+	const void *obj = NULL, *old = NULL;
 	char a[INET6_ADDRSTRLEN];
 
 	if (!len)
 		return;
 	str[0] = '\0';
+	add(&b, "%s", verb[s->op]);
 	switch (s->op) {
 	case LB_STEP_CONFIG_SET:
-		add(&b, "config set ");
-		add_fields(&b, &lb_config_fields, &s->cfg, "");
-		if (s->old_cfg.present) {
-			add(&b, "  (was ");
-			add_fields(&b, &lb_config_fields, &s->old_cfg, "");
-			add(&b, ")");
-		}
+		t = &lb_config_fields;
+		obj = &s->cfg;
+		old = s->old_cfg.present ? &s->old_cfg : NULL;
 		break;
 	case LB_STEP_LADDR_ADD:
 	case LB_STEP_LADDR_DEL:
 		if (format_addr(&s->addr, a, sizeof(a)))
 			snprintf(a, sizeof(a), "?");
-		add(&b, "laddr %s %s", s->op == LB_STEP_LADDR_ADD ? "add" :
-		    "del", a);
+		add(&b, " %s", a);
 		break;
 	case LB_STEP_SVC_ADD:
-		add(&b, "service add ");
-		add_svc_key(&b, &s->svc);
-		add_fields(&b, &lb_service_fields, &s->svc, " ");
-		break;
 	case LB_STEP_SVC_SET:
-		add(&b, "service set ");
-		add_svc_key(&b, &s->svc);
-		add_fields(&b, &lb_service_fields, &s->svc, " ");
-		add(&b, "  (was");
-		add_fields(&b, &lb_service_fields, &s->old_svc, " ");
-		add(&b, ")");
-		break;
 	case LB_STEP_SVC_DEL:
-		add(&b, "service del ");
-		add_svc_key(&b, &s->svc);
+		add(&b, " %s", proto_name(s->svc.proto));
+		add_addrport(&b, &s->svc.addr, s->svc.port);
+		t = s->op == LB_STEP_SVC_DEL ? NULL : &lb_service_fields;
+		obj = &s->svc;
+		old = s->op == LB_STEP_SVC_SET ? &s->old_svc : NULL;
 		break;
 	case LB_STEP_DEST_ADD:
-		add(&b, "rs add ");
-		add_dest(&b, s, true);
-		break;
 	case LB_STEP_DEST_SET:
-		add(&b, "rs set ");
-		add_dest(&b, s, true);
-		add(&b, "  (was");
-		add_fields(&b, &lb_dest_fields, &s->old_dest, " ");
-		add(&b, ")");
-		break;
 	case LB_STEP_DEST_DEL:
-		add(&b, "rs del ");
-		add_dest(&b, s, false);
+		add(&b, " %s", proto_name(s->svc.proto));
+		add_addrport(&b, &s->svc.addr, s->svc.port);
+		add_addrport(&b, &s->dest.addr, s->dest.port);
+		t = s->op == LB_STEP_DEST_DEL ? NULL : &lb_dest_fields;
+		obj = &s->dest;
+		old = s->op == LB_STEP_DEST_SET ? &s->old_dest : NULL;
 		break;
+	}
+	if (t)
+		add_fields(&b, t, obj, " ");
+	if (old) {
+		add(&b, "  (was");
+		add_fields(&b, t, old, " ");
+		add(&b, ")");
 	}
 }
 
