@@ -35,7 +35,7 @@ static const struct lbctl_cmd commands[] = {
 	  .help = "Show and change the director's settings" },
 	{ .name = "conn", .verbs = conn_verbs,
 	  .help = "Show the connection table" },
-	{ .name = "stats", .fn = cmd_stats, .usage = "",
+	{ .name = "stats", .fn = show_one, .arg = SHOW_COUNTERS, .usage = "",
 	  .help = "Show the director's counters of drops, errors and TOA" },
 	{ .name = "version", .fn = cmd_version, .usage = "",
 	  .help = "Show the versions of lbctl and fullnat.ko" },
@@ -98,14 +98,14 @@ static void list_verbs(const struct lbctl_cmd *cmd, char *buf, size_t len)
 }
 
 /* argv[0] is the command, argv[1] its verb; no verb means "show". */
-static int dispatch(const struct lbctl *ctx, const struct lbctl_cmd *cmd,
-		    int argc, char **argv)
+static int dispatch(struct lbctl *ctx, const struct lbctl_cmd *cmd, int argc,
+		    char **argv)
 {
 	static char show[] = "show";
 	const struct lbctl_cmd *verb;
 	char list[128];
 
-	verb = find_verb(cmd, argc > 1 ? argv[1] : show);
+	verb = ctx->cmd = find_verb(cmd, argc > 1 ? argv[1] : show);
 	if (verb && argc > 1)
 		return verb->fn(ctx, argc - 1, argv + 1);
 	if (verb)
@@ -307,5 +307,6 @@ int main(int argc, char **argv)
 		return unknown_command(argv[optind]);
 	if (cmd->verbs)
 		return dispatch(&ctx, cmd, argc - optind, argv + optind);
+	ctx.cmd = cmd;
 	return cmd->fn(&ctx, argc - optind, argv + optind);
 }

@@ -230,40 +230,62 @@ int cmd_export(const struct lbctl *ctx, int argc, char **argv)
 	return out_finish();
 }
 
-int show_one(const struct lbctl *ctx, int argc, char **argv,
-	     int (*read)(struct genl *g, void *obj),
-	     void (*print)(const void *obj), void *obj)
+int show_one(const struct lbctl *ctx, int argc, char **argv)
 {
+	union {
+		struct lb_config cfg;
+		struct lb_laddr_list laddrs;
+		struct lb_conn_list conns;
+		struct lb_info info;
+	} o;
 	struct genl g;
 	int ret;
 
+	memset(&o, 0, sizeof(o));
 	ret = lbctl_no_args(argc, argv);
 	if (!ret)
 		ret = lbctl_open(ctx, &g);
 	if (ret)
 		return ret;
-	ret = lbctl_close(&g, read(&g, obj));
-	if (ret)
-		return ret;
-	out_init(ctx->json);
-	print(obj);
-	return out_finish();
-}
-
-static int read_info(struct genl *g, void *info)
-{
-	return lb_info_get(g, info);
-}
-
-static void print_info_counters(const void *info)
-{
-	print_counters(info, NULL);
-}
-
-int cmd_stats(const struct lbctl *ctx, int argc, char **argv)
-{
-	struct lb_info info;
-
-	return show_one(ctx, argc, argv, read_info, print_info_counters,
-			&info);
+	switch (ctx->cmd->arg) {
+	case SHOW_CONFIG:
+		ret = lb_config_get(&g, &o.cfg);
+		break;
+	case SHOW_LADDRS:
+		ret = lb_dump_laddrs(&g, lb_collect_laddr, &o.laddrs);
+		break;
+	case SHOW_CONNS:
+		ret = lb_dump_conns(&g, lb_collect_conn, &o.conns);
+		/*
+		 * A busy table may change under every read: the last one is
+		 * still worth seeing, as ipvsadm -Lnc shows whatever /proc
+		 * gives it.
+		 */
+		if (ret == -EINTR) {
+			lbctl_warn("%s; showing the last read, which may mix two moments",
+				   g.msg);
+			ret = 0;
+		}
+		break;
+	default:
+		ret = lb_info_get(&g, &o.info);
+	}
+	ret = lbctl_close(&g, ret);
+	if (!ret) {
+		out_init(ctx->json);
+		if (ctx->cmd->arg == SHOW_CONFIG)
+			print_config(&o.cfg, NULL);
+		else if (ctx->cmd->arg == SHOW_LADDRS)
+			print_laddrs(&o.laddrs, NULL);
+		else if (ctx->cmd->arg == SHOW_CONNS)
+			print_conns(&o.conns, NULL);
+		else
+			print_counters(&o.info, NULL);
+		ret = out_finish();
+	}
+	if (ctx->cmd->arg == SHOW_LADDRS)
+		lb_list_free(&o.laddrs);
+	else if (ctx->cmd->arg == SHOW_CONNS)
+		lb_list_free(&o.conns);
+	return ret;
 }
