@@ -218,93 +218,84 @@ static int parse_opts(const struct opt *opts, size_t n, int argc,
 	return parse_words(opts, n, argc, argv, obj, NULL, err, errlen);
 }
 
+/* An ADDR:PORT key of a line, argv[*i]: moves *i on. */
+static int take_addrport(int argc, char **argv, int *i, const char *what,
+			 struct lb_addr *addr, uint16_t *port, char *err,
+			 size_t errlen)
+{
+	char why[LB_REASON_MAX];
+	struct lb_addrport ap;
+
+	if (*i >= argc)
+		return required(err, errlen, what);
+	if (parse_addrport(argv[*i], &ap, why, sizeof(why)))
+		return wrong(err, errlen, argv[*i], why);
+	*addr = ap.addr;
+	*port = ap.port;
+	++*i;
+	return 0;
+}
+
+/* What a line does with the fields of its object. */
+enum verb { V_ADD, V_SET, V_KEY };
+
 /*
- * The keys, in order: PROTO VIP:PORT for a service, RIP:RPORT for a real
- * server. Each takes argv[*i] and moves *i on.
+ * PROTO VIP:PORT, then with dest RIP:RPORT, then the fields of the object
+ * (the real server if dest) that the verb takes: "add" fills the defaults
+ * of those not given, "set" needs one.
  */
-static int take_service(int argc, char **argv, int *i,
-			struct lb_service *svc, char *err, size_t errlen)
+static int line(enum verb v, int argc, char **argv, struct lb_service *svc,
+		struct lb_dest *dest, char *err, size_t errlen)
 {
+	const struct lb_fields *t = dest ? &lb_dest_fields :
+				    &lb_service_fields;
+	void *obj = dest ? (void *)dest : svc;
 	char why[LB_REASON_MAX];
-	struct lb_addrport ap;
-
-	if (*i >= argc)
-		return required(err, errlen, "PROTO");
-	if (parse_proto(argv[*i], &svc->proto, why, sizeof(why)))
-		return wrong(err, errlen, argv[*i], why);
-	if (++*i >= argc)
-		return required(err, errlen, "VIP:PORT");
-	if (parse_addrport(argv[*i], &ap, why, sizeof(why)))
-		return wrong(err, errlen, argv[*i], why);
-	svc->addr = ap.addr;
-	svc->port = ap.port;
-	++*i;
-	return 0;
-}
-
-static int take_dest(int argc, char **argv, int *i, struct lb_dest *dest,
-		     char *err, size_t errlen)
-{
-	char why[LB_REASON_MAX];
-	struct lb_addrport ap;
-
-	if (*i >= argc)
-		return required(err, errlen, "RIP:RPORT");
-	if (parse_addrport(argv[*i], &ap, why, sizeof(why)))
-		return wrong(err, errlen, argv[*i], why);
-	dest->addr = ap.addr;
-	dest->port = ap.port;
-	++*i;
-	return 0;
-}
-
-/* Services */
-
-/* The key, then the fields that have all of flags (none if !fields). */
-static int service_line(bool fields, unsigned int flags, int argc,
-			char **argv, struct lb_service *svc,
-			char *err, size_t errlen)
-{
 	struct opt opts[OPTS_MAX];
-	size_t n = fields ? field_opts(&lb_service_fields, flags, opts) : 0;
-	int i = 0, ret;
+	size_t n = v == V_KEY ? 0 :
+		   field_opts(t, v == V_SET ? LB_FF_SET : 0, opts);
+	int i = 1, ret;
 
 	lb_service_init(svc);
-	ret = take_service(argc, argv, &i, svc, err, errlen);
+	if (dest)
+		lb_dest_init(dest);
+	if (!argc)
+		return required(err, errlen, "PROTO");
+	if (parse_proto(argv[0], &svc->proto, why, sizeof(why)))
+		return wrong(err, errlen, argv[0], why);
+	ret = take_addrport(argc, argv, &i, "VIP:PORT", &svc->addr,
+			    &svc->port, err, errlen);
+	if (!ret && dest)
+		ret = take_addrport(argc, argv, &i, "RIP:RPORT", &dest->addr,
+				    &dest->port, err, errlen);
+	if (!ret)
+		ret = parse_opts(opts, n, argc - i, argv + i, obj, err,
+				 errlen);
 	if (ret)
 		return ret;
-	return parse_opts(opts, n, argc - i, argv + i, svc, err, errlen);
+	if (v == V_ADD)
+		lb_fields_default(t, obj, true);
+	if (v == V_SET && !any_set(t, obj))
+		return nothing_to_set(t, err, errlen);
+	return 0;
 }
 
 int args_service_add(int argc, char **argv, struct lb_service *svc,
 		     char *err, size_t errlen)
 {
-	int ret;
-
-	ret = service_line(true, 0, argc, argv, svc, err, errlen);
-	if (ret)
-		return ret;
-	lb_fields_default(&lb_service_fields, svc, true);
-	return 0;
+	return line(V_ADD, argc, argv, svc, NULL, err, errlen);
 }
 
 int args_service_set(int argc, char **argv, struct lb_service *svc,
 		     char *err, size_t errlen)
 {
-	int ret;
-
-	ret = service_line(true, LB_FF_SET, argc, argv, svc, err, errlen);
-	if (ret)
-		return ret;
-	if (!any_set(&lb_service_fields, svc))
-		return nothing_to_set(&lb_service_fields, err, errlen);
-	return 0;
+	return line(V_SET, argc, argv, svc, NULL, err, errlen);
 }
 
 int args_service_del(int argc, char **argv, struct lb_service *svc,
 		     char *err, size_t errlen)
 {
-	return service_line(false, 0, argc, argv, svc, err, errlen);
+	return line(V_KEY, argc, argv, svc, NULL, err, errlen);
 }
 
 int args_service_show(int argc, char **argv, struct lb_service *svc,
@@ -313,57 +304,25 @@ int args_service_show(int argc, char **argv, struct lb_service *svc,
 	lb_service_init(svc);
 	if (!argc)
 		return 0;
-	return service_line(false, 0, argc, argv, svc, err, errlen);
-}
-
-/* Real servers */
-
-/* The two keys, then the fields that have all of flags (none if
- * !fields). */
-static int rs_line(bool fields, unsigned int flags, int argc, char **argv,
-		   struct lb_service *svc, struct lb_dest *dest,
-		   char *err, size_t errlen)
-{
-	struct opt opts[OPTS_MAX];
-	size_t n = fields ? field_opts(&lb_dest_fields, flags, opts) : 0;
-	int i = 0, ret;
-
-	lb_service_init(svc);
-	lb_dest_init(dest);
-	ret = take_service(argc, argv, &i, svc, err, errlen);
-	if (!ret)
-		ret = take_dest(argc, argv, &i, dest, err, errlen);
-	if (ret)
-		return ret;
-	return parse_opts(opts, n, argc - i, argv + i, dest, err, errlen);
+	return line(V_KEY, argc, argv, svc, NULL, err, errlen);
 }
 
 int args_rs_add(int argc, char **argv, struct lb_service *svc,
 		struct lb_dest *dest, char *err, size_t errlen)
 {
-	int ret;
-
-	ret = rs_line(true, 0, argc, argv, svc, dest, err, errlen);
-	if (!ret)
-		lb_fields_default(&lb_dest_fields, dest, true);
-	return ret;
+	return line(V_ADD, argc, argv, svc, dest, err, errlen);
 }
 
 int args_rs_set(int argc, char **argv, struct lb_service *svc,
 		struct lb_dest *dest, char *err, size_t errlen)
 {
-	int ret;
-
-	ret = rs_line(true, LB_FF_SET, argc, argv, svc, dest, err, errlen);
-	if (!ret && !any_set(&lb_dest_fields, dest))
-		return nothing_to_set(&lb_dest_fields, err, errlen);
-	return ret;
+	return line(V_SET, argc, argv, svc, dest, err, errlen);
 }
 
 int args_rs_del(int argc, char **argv, struct lb_service *svc,
 		struct lb_dest *dest, char *err, size_t errlen)
 {
-	return rs_line(false, 0, argc, argv, svc, dest, err, errlen);
+	return line(V_KEY, argc, argv, svc, dest, err, errlen);
 }
 
 /* Local addresses */
