@@ -229,10 +229,11 @@ static void print_stats(const struct lb_stats *st, const struct lb_stats *rt,
 		print_counts("rate", rate_keys, rt, true);
 }
 
-static void print_dest(const struct lb_dest *d, int fwd, enum lb_view view)
+/* With export (JSON only), what a cluster file has: no counters. */
+static void print_dest(const struct lb_dest *d, int fwd, enum lb_view view,
+		       bool export)
 {
 	bool stats = view != LB_VIEW_CONNS;
-
 	char ap[LB_ADDRPORT_STRLEN];
 
 	addrport_str(&d->addr, d->port, ap, sizeof(ap));
@@ -241,13 +242,16 @@ static void print_dest(const struct lb_dest *d, int fwd, enum lb_view view)
 	print_endpoint("address", &d->addr, d->port);
 	if (!stats)
 		out_text("%-7s ", fwd_label(fwd));
-	print_fields(&lb_dest_fields, d, stats ? PF_JSON : PF_SHOW);
-	print_stats(&d->stats, &d->rate, view);
+	print_fields(&lb_dest_fields, d, export ? PF_EXPORT : stats ? PF_JSON :
+		     PF_SHOW);
+	if (!export)
+		print_stats(&d->stats, &d->rate, view);
 	out_text("\n");
 	out_close();
 }
 
-static void print_service(const struct lb_svc_entry *e, enum lb_view view)
+static void print_service(const struct lb_svc_entry *e, enum lb_view view,
+			  bool export)
 {
 	const struct lb_service *s = &e->svc;
 	bool stats = view != LB_VIEW_CONNS;
@@ -260,12 +264,14 @@ static void print_service(const struct lb_svc_entry *e, enum lb_view view)
 	out_text(stats ? "%-33s" : "%s", line);
 	out_str("protocol", NULL, proto_name(s->proto));
 	print_endpoint("vip", &s->addr, s->port);
-	print_fields(&lb_service_fields, s, stats ? PF_JSON : PF_SHOW);
-	print_stats(&s->stats, &s->rate, view);
+	print_fields(&lb_service_fields, s, export ? PF_EXPORT : stats ?
+		     PF_JSON : PF_SHOW);
+	if (!export)
+		print_stats(&s->stats, &s->rate, view);
 	out_text("\n");
 	out_open_array("real_servers");
 	for (i = 0; i < e->dests.n; i++)
-		print_dest(&e->dests.v[i], s->fwd, view);
+		print_dest(&e->dests.v[i], s->fwd, view, export);
 	out_close();
 	out_close();
 }
@@ -287,7 +293,7 @@ void print_services(const struct lb_svc_list *list, enum lb_view view)
 			 "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n");
 	out_open_array("services");
 	for (i = 0; i < list->n; i++)
-		print_service(&list->v[i], view);
+		print_service(&list->v[i], view, false);
 	out_close();
 }
 
@@ -408,8 +414,7 @@ static void print_cluster_laddrs(const struct lb_laddr_list *l)
 void print_cluster(const struct lb_snapshot *snap, const char *name,
 		   const char *netns)
 {
-	const struct lb_svc_entry *e;
-	size_t i, k;
+	size_t i;
 
 	out_uint("schema_version", NULL, 1);
 	out_open_array("directors");
@@ -422,23 +427,7 @@ void print_cluster(const struct lb_snapshot *snap, const char *name,
 	out_close();
 	out_close();
 	out_open_array("services");
-	for (i = 0; i < snap->services.n; i++) {
-		e = &snap->services.v[i];
-		out_open_object(NULL);
-		out_str("protocol", NULL, proto_name(e->svc.proto));
-		print_endpoint("vip", &e->svc.addr, e->svc.port);
-		print_fields(&lb_service_fields, &e->svc, PF_EXPORT);
-		out_open_array("real_servers");
-		for (k = 0; k < e->dests.n; k++) {
-			out_open_object(NULL);
-			print_endpoint("address", &e->dests.v[k].addr,
-				       e->dests.v[k].port);
-			print_fields(&lb_dest_fields, &e->dests.v[k],
-				     PF_EXPORT);
-			out_close();
-		}
-		out_close();
-		out_close();
-	}
+	for (i = 0; i < snap->services.n; i++)
+		print_service(&snap->services.v[i], LB_VIEW_CONNS, true);
 	out_close();
 }

@@ -43,10 +43,9 @@ static int read_director(struct genl *g, const struct lb_service *only,
 	return ret;
 }
 
-static int open_read(const struct lbctl *ctx, const char *netns,
-		     const struct lb_service *only, enum lb_view view,
-		     unsigned int flags, struct lb_snapshot *snap,
-		     struct genl *g)
+static int open_read(const char *netns, const struct lb_service *only,
+		     enum lb_view view, unsigned int flags,
+		     struct lb_snapshot *snap, struct genl *g)
 {
 	int ret;
 
@@ -54,7 +53,6 @@ static int open_read(const struct lbctl *ctx, const char *netns,
 	if (!ret)
 		ret = read_director(g, only, view, flags, snap);
 	genl_close(g);
-	(void)ctx;
 	return ret;
 }
 
@@ -66,7 +64,7 @@ int show_director(const struct lbctl *ctx, const struct lb_service *only,
 	int ret;
 
 	/* The text has its own commands for these: "config", "laddr". */
-	ret = open_read(ctx, ctx->netns, only, view, ctx->json ?
+	ret = open_read(ctx->netns, only, view, ctx->json ?
 			LB_SNAP_CONFIG | LB_SNAP_LADDRS : 0, &snap, &g);
 	if (ret)
 		return lbctl_error(LBCTL_EXIT_FAIL, "%s", g.msg);
@@ -152,7 +150,7 @@ static int show_cluster(const struct lbctl *ctx, const struct lb_run *run,
 			out_str("ssh", NULL, d->ssh);
 		if (d->ssh) {
 			ret = show_remote(ctx, d, view);
-		} else if (open_read(ctx, d->netns, NULL, view, ctx->json ?
+		} else if (open_read(d->netns, NULL, view, ctx->json ?
 				     LB_SNAP_CONFIG | LB_SNAP_LADDRS : 0,
 				     &snap, &g)) {
 			out_str("error", NULL, g.msg);
@@ -221,7 +219,7 @@ int cmd_export(const struct lbctl *ctx, int argc, char **argv)
 		snprintf(name, sizeof(name), "%s", run.director);
 	else
 		export_name(ctx, name, sizeof(name));
-	if (open_read(ctx, ctx->netns, NULL, LB_VIEW_CONNS,
+	if (open_read(ctx->netns, NULL, LB_VIEW_CONNS,
 		      LB_SNAP_CONFIG | LB_SNAP_LADDRS, &snap, &g))
 		return lbctl_error(LBCTL_EXIT_FAIL, "%s", g.msg);
 	out_init(true);
