@@ -64,11 +64,6 @@ static bool is_vip(const struct lb_svc_list *l, const struct lb_addr *a)
 	return false;
 }
 
-static int push(struct lb_plan *p, const struct lb_step *s)
-{
-	return lb_list_push(p, s);
-}
-
 /* The key of svc alone, for the steps that name it. */
 static struct lb_service svc_key(const struct lb_service *svc)
 {
@@ -135,7 +130,7 @@ static int plan_config(const struct lb_config *cur,
 		}
 		lb_config_copy(&s.cfg, want, bit);
 	}
-	return s.cfg.present ? push(p, &s) : 0;
+	return s.cfg.present ? lb_list_push(p, &s) : 0;
 }
 
 static int plan_laddrs(const struct lb_snapshot *cur,
@@ -150,14 +145,14 @@ static int plan_laddrs(const struct lb_snapshot *cur,
 		if (has_laddr(&cur->laddrs, &s.addr))
 			continue;
 		/* A VIP now: its service goes in PH_SVC_DEL first. */
-		ret = push(&ph[is_vip(&cur->services, &s.addr) ?
-			       PH_LATE : PH_LADDR_ADD], &s);
+		ret = lb_list_push(&ph[is_vip(&cur->services, &s.addr) ?
+				       PH_LATE : PH_LADDR_ADD], &s);
 	}
 	s.op = LB_STEP_LADDR_DEL;
 	for (i = 0; !ret && i < cur->laddrs.n; i++) {
 		s.addr = cur->laddrs.v[i].addr;
 		if (!has_laddr(&want->laddrs, &s.addr))
-			ret = push(&ph[PH_LADDR_DEL], &s);
+			ret = lb_list_push(&ph[PH_LADDR_DEL], &s);
 	}
 	return ret;
 }
@@ -170,12 +165,12 @@ static int plan_svc_add(const struct lb_svc_entry *w, struct lb_plan *p)
 	int ret;
 
 	s.svc.stats = (struct lb_stats){ 0 };
-	ret = push(p, &s);
+	ret = lb_list_push(p, &s);
 	s.op = LB_STEP_DEST_ADD;
 	s.svc = svc_key(&w->svc);
 	for (i = 0; !ret && i < w->dests.n; i++) {
 		s.dest = w->dests.v[i];
-		ret = push(p, &s);
+		ret = lb_list_push(p, &s);
 	}
 	return ret;
 }
@@ -193,7 +188,7 @@ static int plan_dests(const struct lb_svc_entry *c,
 	for (i = 0; !ret && i < w->dests.n; i++) {
 		s.dest = w->dests.v[i];
 		if (!find_dest(&c->dests, &s.dest))
-			ret = push(p, &s);
+			ret = lb_list_push(p, &s);
 	}
 	s.op = LB_STEP_DEST_SET;
 	for (i = 0; !ret && i < w->dests.n; i++) {
@@ -207,13 +202,13 @@ static int plan_dests(const struct lb_svc_entry *c,
 		s.old_dest = s.dest;
 		if (fields_set(&lb_dest_fields, d, &w->dests.v[i], &s.dest,
 			       &s.old_dest))
-			ret = push(p, &s);
+			ret = lb_list_push(p, &s);
 	}
 	s.op = LB_STEP_DEST_DEL;
 	for (i = 0; !ret && i < c->dests.n; i++) {
 		s.dest = c->dests.v[i];
 		if (!find_dest(&w->dests, &s.dest))
-			ret = push(p, &s);
+			ret = lb_list_push(p, &s);
 	}
 	return ret;
 }
@@ -225,7 +220,7 @@ static int plan_svc_del(const struct lb_svc_entry *c, struct lb_plan *p)
 		.old_svc = c->svc, .old_dests = &c->dests,
 	};
 
-	return push(p, &s);
+	return lb_list_push(p, &s);
 }
 
 /* The fields that differ, with the key. */
@@ -238,7 +233,7 @@ static int plan_svc_set(const struct lb_service *c, const struct lb_service *w,
 	s.old_svc = svc_key(c);
 	if (!fields_set(&lb_service_fields, c, w, &s.svc, &s.old_svc))
 		return 0;
-	return push(p, &s);
+	return lb_list_push(p, &s);
 }
 
 static int plan_services(const struct lb_snapshot *cur,
@@ -288,7 +283,7 @@ int lb_plan_make(const struct lb_snapshot *cur, const struct lb_snapshot *want,
 		ret = plan_services(cur, want, ph);
 	for (i = 0; i < PH_COUNT; i++) {
 		for (k = 0; !ret && k < ph[i].n; k++)
-			ret = push(plan, &ph[i].v[k]);
+			ret = lb_list_push(plan, &ph[i].v[k]);
 		lb_list_free(&ph[i]);
 	}
 	if (ret)
@@ -452,7 +447,7 @@ int lb_step_undo(const struct lb_step *step, struct lb_plan *undo)
 	default:
 		break;
 	}
-	ret = push(undo, &s);
+	ret = lb_list_push(undo, &s);
 	if (ret || step->op != LB_STEP_SVC_DEL || !step->old_dests)
 		return ret;
 	/* The service comes back with its real servers and weights. */
@@ -460,7 +455,7 @@ int lb_step_undo(const struct lb_step *step, struct lb_plan *undo)
 	s.svc = svc_key(&step->svc);
 	for (i = 0; !ret && i < step->old_dests->n; i++) {
 		s.dest = step->old_dests->v[i];
-		ret = push(undo, &s);
+		ret = lb_list_push(undo, &s);
 	}
 	return ret;
 }
