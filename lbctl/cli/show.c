@@ -21,37 +21,27 @@
 #include "util.h"
 
 /*
- * The director of g: a snapshot (with its config and local addresses for
- * JSON and export), or for --rate two, a second apart, and the rates.
+ * The director of netns through g, closed again: a snapshot (with its
+ * config and local addresses for JSON and export), or for --rate two, a
+ * second apart, and the rates.
  */
-static int read_director(struct genl *g, const struct lb_service *only,
-			 enum lb_view view, unsigned int flags,
-			 struct lb_snapshot *snap)
-{
-	struct lb_snapshot before;
-	int ret;
-
-	ret = lb_snapshot_read(g, snap, only, flags);
-	if (ret || view != LB_VIEW_RATE)
-		return ret;
-	before = *snap;
-	sleep(1);
-	ret = lb_snapshot_read(g, snap, only, flags);
-	if (!ret)
-		lb_svc_list_rate(&snap->services, &before.services, 1.0);
-	lb_snapshot_free(&before);
-	return ret;
-}
-
 static int open_read(const char *netns, const struct lb_service *only,
 		     enum lb_view view, unsigned int flags,
 		     struct lb_snapshot *snap, struct genl *g)
 {
+	struct lb_snapshot before;
 	int ret;
 
-	ret = genl_attach(g, netns);
-	if (!ret)
-		ret = read_director(g, only, view, flags, snap);
+	ret = genl_attach(g, netns) ?: lb_snapshot_read(g, snap, only, flags);
+	if (!ret && view == LB_VIEW_RATE) {
+		before = *snap;
+		sleep(1);
+		ret = lb_snapshot_read(g, snap, only, flags);
+		if (!ret)
+			lb_svc_list_rate(&snap->services, &before.services,
+					 1.0);
+		lb_snapshot_free(&before);
+	}
 	genl_close(g);
 	return ret;
 }
