@@ -314,11 +314,6 @@ static int get_fields(struct nlattr **tb, const struct lb_fields *t,
 	return 0;
 }
 
-static uint32_t get_u32_or(const struct nlattr *nla, uint32_t def)
-{
-	return nla ? nla_get_u32(nla) : def;
-}
-
 static struct nla_policy info_policy[FULLNAT_A_INFO_MAX + 1] = {
 	[FULLNAT_A_INFO_VERSION]	= { .type = NLA_STRING },
 	[FULLNAT_A_INFO_ABI]		= { .type = NLA_U32 },
@@ -444,7 +439,8 @@ int lb_parse_service(struct nlattr *nest, struct lb_service *svc)
 	if (ret)
 		return ret;
 	svc->port = nla_get_u16(tb[FULLNAT_A_SVC_PORT]);
-	svc->real_servers = get_u32_or(tb[FULLNAT_A_SVC_REAL_SERVERS], 0);
+	if (tb[FULLNAT_A_SVC_REAL_SERVERS])
+		svc->real_servers = nla_get_u32(tb[FULLNAT_A_SVC_REAL_SERVERS]);
 	return get_fields(tb, &lb_service_fields, svc);
 }
 
@@ -559,7 +555,8 @@ int lb_parse_conn(struct nlattr *nest, struct lb_conn *conn)
 		return ret;
 	if (tb[FULLNAT_A_CONN_STATE])
 		conn->state = nla_get_u8(tb[FULLNAT_A_CONN_STATE]);
-	conn->expires = get_u32_or(tb[FULLNAT_A_CONN_EXPIRES], 0);
+	if (tb[FULLNAT_A_CONN_EXPIRES])
+		conn->expires = nla_get_u32(tb[FULLNAT_A_CONN_EXPIRES]);
 	if (tb[FULLNAT_A_CONN_FORWARD])
 		conn->fwd = fwd_from_abi(nla_get_u8(tb[FULLNAT_A_CONN_FORWARD]));
 	return 0;
