@@ -15,19 +15,16 @@
 #include "util.h"
 
 /*
- * A keyword and its values. parse() reads vals[0..nvals) into obj; on
- * -EINVAL it says why in err and which value was wrong in *bad. It returns
- * -EEXIST for a repeat that the keyword alone does not show ("timeout
- * established" twice, "timeout close" once). An object's keywords are its
- * fields (fields.h): field set, parse NULL.
+ * A keyword and its values. An object's keywords are its fields
+ * (fields.h); those of show, apply and export set the member of struct
+ * lb_run at off: a bool without a value, a string with one.
  */
 struct opt {
 	const char *name;
 	const char *metavar;
 	int nvals;
 	bool repeats;
-	int (*parse)(char **vals, void *obj, int *bad, char *err,
-		     size_t errlen);
+	size_t off;
 	const struct lb_field *field;
 };
 
@@ -98,6 +95,11 @@ static int opt_timeout(const struct lb_field *f, char **vals,
 			 &cfg->timeout[state], err, errlen);
 }
 
+/*
+ * vals[0..nvals) into obj; on -EINVAL why in err and which value was wrong
+ * in *bad. -EEXIST for a repeat that the keyword alone does not show
+ * ("timeout established" twice, "timeout close" once).
+ */
 static int parse_field(const struct lb_field *f, char **vals, void *obj,
 		       int *bad, char *err, size_t errlen)
 {
@@ -195,10 +197,14 @@ static int parse_words(const struct opt *opts, size_t n, int argc,
 					 o->nvals ? argv[i + 1] : NULL);
 		seen |= 1ul << (o - opts);
 		bad = 0;
-		ret = o->field ?
-		      parse_field(o->field, argv + i + 1, obj, &bad, why,
-				  sizeof(why)) :
-		      o->parse(argv + i + 1, obj, &bad, why, sizeof(why));
+		ret = 0;
+		if (o->field)
+			ret = parse_field(o->field, argv + i + 1, obj, &bad,
+					  why, sizeof(why));
+		else if (o->nvals)
+			*(const char **)((char *)obj + o->off) = argv[i + 1];
+		else
+			*(bool *)((char *)obj + o->off) = true;
 		if (ret == -EEXIST) {
 			/* The keyword and its first value name the repeat. */
 			snprintf(key, sizeof(key), "%s %s", argv[i],
@@ -370,48 +376,24 @@ int args_config_set(int argc, char **argv, struct lb_config *cfg,
 
 /* Show */
 
-/* The flags and --director of show, apply and export: struct lb_run. */
-#define FLAG_OPT(fn, field)						\
-static int fn(char **vals, void *obj, int *bad, char *err,		\
-	      size_t errlen)						\
-{									\
-	(void)vals;							\
-	(void)bad;							\
-	(void)err;							\
-	(void)errlen;							\
-	((struct lb_run *)obj)->field = true;				\
-	return 0;							\
-}
-
-FLAG_OPT(opt_stats, stats)
-FLAG_OPT(opt_rate, rate)
-FLAG_OPT(opt_dry_run, dry_run)
-FLAG_OPT(opt_local, local)
-
-static int opt_director(char **vals, void *obj, int *bad, char *err,
-			size_t errlen)
-{
-	(void)bad;
-	(void)err;
-	(void)errlen;
-	((struct lb_run *)obj)->director = vals[0];
-	return 0;
-}
+/* The flags and --director of show, apply and export. */
+#define RUN_OPT(name, metavar, nvals, member) \
+	{ name, metavar, nvals, false, offsetof(struct lb_run, member), NULL }
 
 static const struct opt show_opts[] = {
-	{ "--stats", "", 0, false, opt_stats, NULL },
-	{ "--rate", "", 0, false, opt_rate, NULL },
-	{ "--director", "NAME", 1, false, opt_director, NULL },
+	RUN_OPT("--stats", "", 0, stats),
+	RUN_OPT("--rate", "", 0, rate),
+	RUN_OPT("--director", "NAME", 1, director),
 };
 
 static const struct opt apply_opts[] = {
-	{ "--dry-run", "", 0, false, opt_dry_run, NULL },
-	{ "--director", "NAME", 1, false, opt_director, NULL },
-	{ "--local", "", 0, false, opt_local, NULL },
+	RUN_OPT("--dry-run", "", 0, dry_run),
+	RUN_OPT("--director", "NAME", 1, director),
+	RUN_OPT("--local", "", 0, local),
 };
 
 static const struct opt export_opts[] = {
-	{ "--director", "NAME", 1, false, opt_director, NULL },
+	RUN_OPT("--director", "NAME", 1, director),
 };
 
 int args_show(int argc, char **argv, struct lb_run *run, char *err,
