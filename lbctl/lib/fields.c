@@ -104,17 +104,6 @@ const struct lb_fields lb_stats_fields = {
 	stats_rows, ARRAY_SIZE(stats_rows)
 };
 
-const struct lb_field *lb_field_find(const struct lb_fields *t,
-				     const char *name)
-{
-	const struct lb_field *f;
-
-	lb_for_each_field(f, t)
-		if (!strcmp(f->name, name))
-			return f;
-	return NULL;
-}
-
 static const void *at(const struct lb_field *f, const void *obj)
 {
 	return (const char *)obj + f->off;

@@ -89,10 +89,6 @@ extern const struct lb_fields lb_stats_fields;	/* struct lb_stats */
 #define lb_for_each_field(f, t) \
 	for ((f) = (t)->v; (f) < (t)->v + (t)->n; (f)++)
 
-/* The row called name, or NULL. */
-const struct lb_field *lb_field_find(const struct lb_fields *t,
-				     const char *name);
-
 /* Plain kinds (UINT, BOOL, FWD): the value as a number, -1 when unset. */
 long long lb_field_get(const struct lb_field *f, const void *obj);
 /* Stores v and marks it present. */
