@@ -78,7 +78,11 @@ static int unknown_opt(const struct opt *opts, size_t n, const char *word,
 			  word, list);
 }
 
-/* "timeout STATE SECONDS", one state at a time. */
+/*
+ * "timeout STATE SECONDS", one state at a time; on -EINVAL which value was
+ * wrong in *bad. -EEXIST for a repeat that the keyword alone does not show
+ * ("timeout established" twice, "timeout close" once).
+ */
 static int opt_timeout(const struct lb_field *f, char **vals,
 		       struct lb_config *cfg, int *bad, char *err,
 		       size_t errlen)
@@ -93,19 +97,6 @@ static int opt_timeout(const struct lb_field *f, char **vals,
 	*bad = 1;
 	return parse_u32(vals[1], f->name, f->min, f->max,
 			 &cfg->timeout[state], err, errlen);
-}
-
-/*
- * vals[0..nvals) into obj; on -EINVAL why in err and which value was wrong
- * in *bad. -EEXIST for a repeat that the keyword alone does not show
- * ("timeout established" twice, "timeout close" once).
- */
-static int parse_field(const struct lb_field *f, char **vals, void *obj,
-		       int *bad, char *err, size_t errlen)
-{
-	if (f->kind == LB_FK_TIMEOUTS)
-		return opt_timeout(f, vals, obj, bad, err, errlen);
-	return lb_field_parse(f, vals[0], obj, err, errlen);
 }
 
 /* The keywords of t's fields that have all of flags, into opts. */
@@ -198,9 +189,12 @@ static int parse_words(const struct opt *opts, size_t n, int argc,
 		seen |= 1ul << (o - opts);
 		bad = 0;
 		ret = 0;
-		if (o->field)
-			ret = parse_field(o->field, argv + i + 1, obj, &bad,
+		if (o->field && o->field->kind == LB_FK_TIMEOUTS)
+			ret = opt_timeout(o->field, argv + i + 1, obj, &bad,
 					  why, sizeof(why));
+		else if (o->field)
+			ret = lb_field_parse(o->field, argv[i + 1], obj, why,
+					     sizeof(why));
 		else if (o->nvals)
 			*(const char **)((char *)obj + o->off) = argv[i + 1];
 		else

@@ -22,13 +22,6 @@ static const char *const fwd_labels[] = {
 	[LB_FWD_TUN]		= "Tunnel",
 };
 
-static const char *fwd_label(int fwd)
-{
-	if (fwd < 0 || (size_t)fwd >= ARRAY_SIZE(fwd_labels))
-		return "?";
-	return fwd_labels[fwd];
-}
-
 static const char *proto_label(enum lb_proto proto)
 {
 	return proto == LB_PROTO_TCP ? "TCP" : proto == LB_PROTO_UDP ? "UDP" :
@@ -241,7 +234,8 @@ static void print_dest(const struct lb_dest *d, int fwd, enum lb_view view,
 	out_text(stats ? "  -> %-28s" : "  -> %-28s ", ap);
 	print_endpoint("address", &d->addr, d->port);
 	if (!stats)
-		out_text("%-7s ", fwd_label(fwd));
+		out_text("%-7s ", fwd < 0 || (size_t)fwd >=
+			 ARRAY_SIZE(fwd_labels) ? "?" : fwd_labels[fwd]);
 	print_fields(&lb_dest_fields, d, export ? PF_EXPORT : stats ? PF_JSON :
 		     PF_SHOW);
 	if (!export)
