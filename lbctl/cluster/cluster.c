@@ -769,12 +769,7 @@ int cluster_read(const char *path, char **text, size_t *len,
 const struct lb_director *cluster_director(const struct lb_cluster *c,
 					   const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < c->directors.n; i++)
-		if (!strcmp(c->directors.v[i].name, name))
-			return &c->directors.v[i];
-	return NULL;
+	return lb_list_find(&c->directors, d, !strcmp(d->name, name));
 }
 
 int cluster_want(const struct lb_cluster *c, const struct lb_director *d,

@@ -25,43 +25,23 @@ enum phase {
 static const struct lb_svc_entry *find_svc(const struct lb_svc_list *l,
 					   const struct lb_service *key)
 {
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (lb_service_same(&l->v[i].svc, key))
-			return &l->v[i];
-	return NULL;
+	return lb_list_find(l, e, lb_service_same(&e->svc, key));
 }
 
 static const struct lb_dest *find_dest(const struct lb_dest_list *l,
 				       const struct lb_dest *key)
 {
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (lb_dest_same(&l->v[i], key))
-			return &l->v[i];
-	return NULL;
+	return lb_list_find(l, e, lb_dest_same(e, key));
 }
 
 static bool has_laddr(const struct lb_laddr_list *l, const struct lb_addr *a)
 {
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (lb_addr_equal(&l->v[i].addr, a))
-			return true;
-	return false;
+	return lb_list_find(l, e, lb_addr_equal(&e->addr, a));
 }
 
 static bool is_vip(const struct lb_svc_list *l, const struct lb_addr *a)
 {
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (lb_addr_equal(&l->v[i].svc.addr, a))
-			return true;
-	return false;
+	return lb_list_find(l, e, lb_addr_equal(&e->svc.addr, a));
 }
 
 /* The key of svc alone, for the steps that name it. */
