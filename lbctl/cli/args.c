@@ -15,19 +15,16 @@
 #include "util.h"
 
 /*
- * A keyword and its values. parse() reads vals[0..nvals) into obj; on
- * -EINVAL it says why in err and which value was wrong in *bad. It returns
- * -EEXIST for a repeat that the keyword alone does not show ("timeout
- * established" twice, "timeout close" once). An object's keywords are its
- * fields (fields.h): field set, parse NULL.
+ * A keyword and its values. An object's keywords are its fields
+ * (fields.h); those of show, apply and export set the member of struct
+ * lb_run at off: a bool without a value, a string with one.
  */
 struct opt {
 	const char *name;
 	const char *metavar;
 	int nvals;
 	bool repeats;
-	int (*parse)(char **vals, void *obj, int *bad, char *err,
-		     size_t errlen);
+	size_t off;
 	const struct lb_field *field;
 };
 
@@ -81,7 +78,11 @@ static int unknown_opt(const struct opt *opts, size_t n, const char *word,
 			  word, list);
 }
 
-/* "timeout STATE SECONDS", one state at a time. */
+/*
+ * "timeout STATE SECONDS", one state at a time; on -EINVAL which value was
+ * wrong in *bad. -EEXIST for a repeat that the keyword alone does not show
+ * ("timeout established" twice, "timeout close" once).
+ */
 static int opt_timeout(const struct lb_field *f, char **vals,
 		       struct lb_config *cfg, int *bad, char *err,
 		       size_t errlen)
@@ -96,14 +97,6 @@ static int opt_timeout(const struct lb_field *f, char **vals,
 	*bad = 1;
 	return parse_u32(vals[1], f->name, f->min, f->max,
 			 &cfg->timeout[state], err, errlen);
-}
-
-static int parse_field(const struct lb_field *f, char **vals, void *obj,
-		       int *bad, char *err, size_t errlen)
-{
-	if (f->kind == LB_FK_TIMEOUTS)
-		return opt_timeout(f, vals, obj, bad, err, errlen);
-	return lb_field_parse(f, vals[0], obj, err, errlen);
 }
 
 /* The keywords of t's fields that have all of flags, into opts. */
@@ -195,10 +188,17 @@ static int parse_words(const struct opt *opts, size_t n, int argc,
 					 o->nvals ? argv[i + 1] : NULL);
 		seen |= 1ul << (o - opts);
 		bad = 0;
-		ret = o->field ?
-		      parse_field(o->field, argv + i + 1, obj, &bad, why,
-				  sizeof(why)) :
-		      o->parse(argv + i + 1, obj, &bad, why, sizeof(why));
+		ret = 0;
+		if (o->field && o->field->kind == LB_FK_TIMEOUTS)
+			ret = opt_timeout(o->field, argv + i + 1, obj, &bad,
+					  why, sizeof(why));
+		else if (o->field)
+			ret = lb_field_parse(o->field, argv[i + 1], obj, why,
+					     sizeof(why));
+		else if (o->nvals)
+			*(const char **)((char *)obj + o->off) = argv[i + 1];
+		else
+			*(bool *)((char *)obj + o->off) = true;
 		if (ret == -EEXIST) {
 			/* The keyword and its first value name the repeat. */
 			snprintf(key, sizeof(key), "%s %s", argv[i],
@@ -218,93 +218,84 @@ static int parse_opts(const struct opt *opts, size_t n, int argc,
 	return parse_words(opts, n, argc, argv, obj, NULL, err, errlen);
 }
 
+/* An ADDR:PORT key of a line, argv[*i]: moves *i on. */
+static int take_addrport(int argc, char **argv, int *i, const char *what,
+			 struct lb_addr *addr, uint16_t *port, char *err,
+			 size_t errlen)
+{
+	char why[LB_REASON_MAX];
+	struct lb_addrport ap;
+
+	if (*i >= argc)
+		return required(err, errlen, what);
+	if (parse_addrport(argv[*i], &ap, why, sizeof(why)))
+		return wrong(err, errlen, argv[*i], why);
+	*addr = ap.addr;
+	*port = ap.port;
+	++*i;
+	return 0;
+}
+
+/* What a line does with the fields of its object. */
+enum verb { V_ADD, V_SET, V_KEY };
+
 /*
- * The keys, in order: PROTO VIP:PORT for a service, RIP:RPORT for a real
- * server. Each takes argv[*i] and moves *i on.
+ * PROTO VIP:PORT, then with dest RIP:RPORT, then the fields of the object
+ * (the real server if dest) that the verb takes: "add" fills the defaults
+ * of those not given, "set" needs one.
  */
-static int take_service(int argc, char **argv, int *i,
-			struct lb_service *svc, char *err, size_t errlen)
+static int line(enum verb v, int argc, char **argv, struct lb_service *svc,
+		struct lb_dest *dest, char *err, size_t errlen)
 {
+	const struct lb_fields *t = dest ? &lb_dest_fields :
+				    &lb_service_fields;
+	void *obj = dest ? (void *)dest : svc;
 	char why[LB_REASON_MAX];
-	struct lb_addrport ap;
-
-	if (*i >= argc)
-		return required(err, errlen, "PROTO");
-	if (parse_proto(argv[*i], &svc->proto, why, sizeof(why)))
-		return wrong(err, errlen, argv[*i], why);
-	if (++*i >= argc)
-		return required(err, errlen, "VIP:PORT");
-	if (parse_addrport(argv[*i], &ap, why, sizeof(why)))
-		return wrong(err, errlen, argv[*i], why);
-	svc->addr = ap.addr;
-	svc->port = ap.port;
-	++*i;
-	return 0;
-}
-
-static int take_dest(int argc, char **argv, int *i, struct lb_dest *dest,
-		     char *err, size_t errlen)
-{
-	char why[LB_REASON_MAX];
-	struct lb_addrport ap;
-
-	if (*i >= argc)
-		return required(err, errlen, "RIP:RPORT");
-	if (parse_addrport(argv[*i], &ap, why, sizeof(why)))
-		return wrong(err, errlen, argv[*i], why);
-	dest->addr = ap.addr;
-	dest->port = ap.port;
-	++*i;
-	return 0;
-}
-
-/* Services */
-
-/* The key, then the fields that have all of flags (none if !fields). */
-static int service_line(bool fields, unsigned int flags, int argc,
-			char **argv, struct lb_service *svc,
-			char *err, size_t errlen)
-{
 	struct opt opts[OPTS_MAX];
-	size_t n = fields ? field_opts(&lb_service_fields, flags, opts) : 0;
-	int i = 0, ret;
+	size_t n = v == V_KEY ? 0 :
+		   field_opts(t, v == V_SET ? LB_FF_SET : 0, opts);
+	int i = 1, ret;
 
 	lb_service_init(svc);
-	ret = take_service(argc, argv, &i, svc, err, errlen);
+	if (dest)
+		lb_dest_init(dest);
+	if (!argc)
+		return required(err, errlen, "PROTO");
+	if (parse_proto(argv[0], &svc->proto, why, sizeof(why)))
+		return wrong(err, errlen, argv[0], why);
+	ret = take_addrport(argc, argv, &i, "VIP:PORT", &svc->addr,
+			    &svc->port, err, errlen);
+	if (!ret && dest)
+		ret = take_addrport(argc, argv, &i, "RIP:RPORT", &dest->addr,
+				    &dest->port, err, errlen);
+	if (!ret)
+		ret = parse_opts(opts, n, argc - i, argv + i, obj, err,
+				 errlen);
 	if (ret)
 		return ret;
-	return parse_opts(opts, n, argc - i, argv + i, svc, err, errlen);
+	if (v == V_ADD)
+		lb_fields_default(t, obj, true);
+	if (v == V_SET && !any_set(t, obj))
+		return nothing_to_set(t, err, errlen);
+	return 0;
 }
 
 int args_service_add(int argc, char **argv, struct lb_service *svc,
 		     char *err, size_t errlen)
 {
-	int ret;
-
-	ret = service_line(true, 0, argc, argv, svc, err, errlen);
-	if (ret)
-		return ret;
-	lb_fields_default(&lb_service_fields, svc, true);
-	return 0;
+	return line(V_ADD, argc, argv, svc, NULL, err, errlen);
 }
 
 int args_service_set(int argc, char **argv, struct lb_service *svc,
 		     char *err, size_t errlen)
 {
-	int ret;
-
-	ret = service_line(true, LB_FF_SET, argc, argv, svc, err, errlen);
-	if (ret)
-		return ret;
-	if (!any_set(&lb_service_fields, svc))
-		return nothing_to_set(&lb_service_fields, err, errlen);
-	return 0;
+	return line(V_SET, argc, argv, svc, NULL, err, errlen);
 }
 
 int args_service_del(int argc, char **argv, struct lb_service *svc,
 		     char *err, size_t errlen)
 {
-	return service_line(false, 0, argc, argv, svc, err, errlen);
+	return line(V_KEY, argc, argv, svc, NULL, err, errlen);
 }
 
 int args_service_show(int argc, char **argv, struct lb_service *svc,
@@ -313,57 +304,25 @@ int args_service_show(int argc, char **argv, struct lb_service *svc,
 	lb_service_init(svc);
 	if (!argc)
 		return 0;
-	return service_line(false, 0, argc, argv, svc, err, errlen);
-}
-
-/* Real servers */
-
-/* The two keys, then the fields that have all of flags (none if
- * !fields). */
-static int rs_line(bool fields, unsigned int flags, int argc, char **argv,
-		   struct lb_service *svc, struct lb_dest *dest,
-		   char *err, size_t errlen)
-{
-	struct opt opts[OPTS_MAX];
-	size_t n = fields ? field_opts(&lb_dest_fields, flags, opts) : 0;
-	int i = 0, ret;
-
-	lb_service_init(svc);
-	lb_dest_init(dest);
-	ret = take_service(argc, argv, &i, svc, err, errlen);
-	if (!ret)
-		ret = take_dest(argc, argv, &i, dest, err, errlen);
-	if (ret)
-		return ret;
-	return parse_opts(opts, n, argc - i, argv + i, dest, err, errlen);
+	return line(V_KEY, argc, argv, svc, NULL, err, errlen);
 }
 
 int args_rs_add(int argc, char **argv, struct lb_service *svc,
 		struct lb_dest *dest, char *err, size_t errlen)
 {
-	int ret;
-
-	ret = rs_line(true, 0, argc, argv, svc, dest, err, errlen);
-	if (!ret)
-		lb_fields_default(&lb_dest_fields, dest, true);
-	return ret;
+	return line(V_ADD, argc, argv, svc, dest, err, errlen);
 }
 
 int args_rs_set(int argc, char **argv, struct lb_service *svc,
 		struct lb_dest *dest, char *err, size_t errlen)
 {
-	int ret;
-
-	ret = rs_line(true, LB_FF_SET, argc, argv, svc, dest, err, errlen);
-	if (!ret && !any_set(&lb_dest_fields, dest))
-		return nothing_to_set(&lb_dest_fields, err, errlen);
-	return ret;
+	return line(V_SET, argc, argv, svc, dest, err, errlen);
 }
 
 int args_rs_del(int argc, char **argv, struct lb_service *svc,
 		struct lb_dest *dest, char *err, size_t errlen)
 {
-	return rs_line(false, 0, argc, argv, svc, dest, err, errlen);
+	return line(V_KEY, argc, argv, svc, dest, err, errlen);
 }
 
 /* Local addresses */
@@ -411,48 +370,24 @@ int args_config_set(int argc, char **argv, struct lb_config *cfg,
 
 /* Show */
 
-/* The flags and --director of show, apply and export: struct lb_run. */
-#define FLAG_OPT(fn, field)						\
-static int fn(char **vals, void *obj, int *bad, char *err,		\
-	      size_t errlen)						\
-{									\
-	(void)vals;							\
-	(void)bad;							\
-	(void)err;							\
-	(void)errlen;							\
-	((struct lb_run *)obj)->field = true;				\
-	return 0;							\
-}
-
-FLAG_OPT(opt_stats, stats)
-FLAG_OPT(opt_rate, rate)
-FLAG_OPT(opt_dry_run, dry_run)
-FLAG_OPT(opt_local, local)
-
-static int opt_director(char **vals, void *obj, int *bad, char *err,
-			size_t errlen)
-{
-	(void)bad;
-	(void)err;
-	(void)errlen;
-	((struct lb_run *)obj)->director = vals[0];
-	return 0;
-}
+/* The flags and --director of show, apply and export. */
+#define RUN_OPT(name, metavar, nvals, member) \
+	{ name, metavar, nvals, false, offsetof(struct lb_run, member), NULL }
 
 static const struct opt show_opts[] = {
-	{ "--stats", "", 0, false, opt_stats, NULL },
-	{ "--rate", "", 0, false, opt_rate, NULL },
-	{ "--director", "NAME", 1, false, opt_director, NULL },
+	RUN_OPT("--stats", "", 0, stats),
+	RUN_OPT("--rate", "", 0, rate),
+	RUN_OPT("--director", "NAME", 1, director),
 };
 
 static const struct opt apply_opts[] = {
-	{ "--dry-run", "", 0, false, opt_dry_run, NULL },
-	{ "--director", "NAME", 1, false, opt_director, NULL },
-	{ "--local", "", 0, false, opt_local, NULL },
+	RUN_OPT("--dry-run", "", 0, dry_run),
+	RUN_OPT("--director", "NAME", 1, director),
+	RUN_OPT("--local", "", 0, local),
 };
 
 static const struct opt export_opts[] = {
-	{ "--director", "NAME", 1, false, opt_director, NULL },
+	RUN_OPT("--director", "NAME", 1, director),
 };
 
 int args_show(int argc, char **argv, struct lb_run *run, char *err,

@@ -9,23 +9,6 @@
 #include "lbctl.h"
 #include "print.h"
 
-static int read_config(struct genl *g, void *cfg)
-{
-	return lb_config_get(g, cfg);
-}
-
-static void print_cfg(const void *cfg)
-{
-	print_config(cfg, NULL);
-}
-
-static int config_show(const struct lbctl *ctx, int argc, char **argv)
-{
-	struct lb_config cfg;
-
-	return show_one(ctx, argc, argv, read_config, print_cfg, &cfg);
-}
-
 static int config_set(const struct lbctl *ctx, int argc, char **argv)
 {
 	struct lb_config cfg;
@@ -42,7 +25,7 @@ static int config_set(const struct lbctl *ctx, int argc, char **argv)
 }
 
 const struct lbctl_cmd config_verbs[] = {
-	{ .name = "show", .fn = config_show,
+	{ .name = "show", .fn = show_one, .arg = SHOW_CONFIG,
 	  .usage = "",
 	  .help = "Show the settings (the default verb)" },
 	{ .name = "set", .fn = config_set, .usage = "",

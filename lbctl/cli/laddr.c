@@ -47,9 +47,9 @@ static int laddr_one(void *arg, const struct lb_addr *addr, bool add)
  * Adds or deletes each address of the range; if one fails, what this
  * command did is undone, so that a range is applied whole or not at all.
  */
-static int laddr_change(const struct lbctl *ctx, int argc, char **argv,
-			bool add)
+static int laddr_change(const struct lbctl *ctx, int argc, char **argv)
 {
+	bool add = ctx->cmd->arg;
 	struct laddr_op op = { .add = add };
 	struct lb_addr_range range;
 	struct lb_addr failed;
@@ -83,44 +83,14 @@ static int laddr_change(const struct lbctl *ctx, int argc, char **argv,
 			   add ? "were deleted again" : "were added again");
 }
 
-static int laddr_add(const struct lbctl *ctx, int argc, char **argv)
-{
-	return laddr_change(ctx, argc, argv, true);
-}
-
-static int laddr_del(const struct lbctl *ctx, int argc, char **argv)
-{
-	return laddr_change(ctx, argc, argv, false);
-}
-
-static int read_laddrs(struct genl *g, void *list)
-{
-	return lb_dump_laddrs(g, lb_collect_laddr, list);
-}
-
-static void print_list(const void *list)
-{
-	print_laddrs(list, NULL);
-}
-
-static int laddr_show(const struct lbctl *ctx, int argc, char **argv)
-{
-	struct lb_laddr_list list = { 0 };
-	int ret;
-
-	ret = show_one(ctx, argc, argv, read_laddrs, print_list, &list);
-	lb_list_free(&list);
-	return ret;
-}
-
 const struct lbctl_cmd laddr_verbs[] = {
-	{ .name = "add", .fn = laddr_add,
+	{ .name = "add", .fn = laddr_change, .arg = true,
 	  .usage = "ADDR|FIRST-LAST",
 	  .help = "Add a local address, or each of a range (all or none)" },
-	{ .name = "del", .fn = laddr_del,
+	{ .name = "del", .fn = laddr_change, .arg = false,
 	  .usage = "ADDR|FIRST-LAST",
 	  .help = "Delete a local address, or each of a range (all or none)" },
-	{ .name = "show", .fn = laddr_show,
+	{ .name = "show", .fn = show_one, .arg = SHOW_LADDRS,
 	  .usage = "",
 	  .help = "Show the local addresses and their ports (the default verb)" },
 	{ .name = NULL },

@@ -16,6 +16,7 @@ struct genl;
 struct lb_run;
 struct lb_fields;
 struct lb_service;
+struct lbctl_cmd;
 
 /* Stable: scripts and tests depend on them. */
 enum {
@@ -24,10 +25,11 @@ enum {
 	LBCTL_EXIT_USAGE	= 2,	/* the command line is wrong */
 };
 
-/* What the global options asked for. */
+/* What the global options asked for, and the command or verb it runs. */
 struct lbctl {
 	bool json;
 	const char *netns;	/* name under /run/netns, or NULL */
+	const struct lbctl_cmd *cmd;
 };
 
 /*
@@ -36,7 +38,8 @@ struct lbctl {
  * command made of verbs ("service add") has no fn but verbs, a table of
  * the same kind ended by an entry with no name. The usage of a verb that
  * takes an object's fields goes on with them: those of fields (fields.h)
- * that have all of field_flags.
+ * that have all of field_flags. An fn that does the work of several reads
+ * which from arg (ctx->cmd->arg).
  */
 struct lbctl_cmd {
 	const char *name;
@@ -46,6 +49,7 @@ struct lbctl_cmd {
 	const struct lbctl_cmd *verbs;
 	const struct lb_fields *fields;
 	unsigned int field_flags;
+	int arg;
 };
 
 
@@ -70,17 +74,19 @@ int cmd_apply(const struct lbctl *ctx, int argc, char **argv);
 int cmd_export(const struct lbctl *ctx, int argc, char **argv);
 int cmd_help(const struct lbctl *ctx, int argc, char **argv);
 int cmd_show(const struct lbctl *ctx, int argc, char **argv);
-int cmd_stats(const struct lbctl *ctx, int argc, char **argv);
 int cmd_version(const struct lbctl *ctx, int argc, char **argv);
 
-/*
- * "lbctl config show" and the like: no arguments, read(g, obj) on the
- * socket, then print(obj) as text or JSON. Returns the exit code; obj is
- * the caller's to free.
- */
-int show_one(const struct lbctl *ctx, int argc, char **argv,
-	     int (*read)(struct genl *g, void *obj),
-	     void (*print)(const void *obj), void *obj);
+/* What show_one() reads and prints (arg). */
+enum {
+	SHOW_CONFIG,
+	SHOW_LADDRS,
+	SHOW_CONNS,
+	SHOW_COUNTERS,
+};
+
+/* "lbctl config show" and the like: no arguments, the object of arg read
+ * from the socket, then printed as text or JSON. Returns the exit code. */
+int show_one(const struct lbctl *ctx, int argc, char **argv);
 
 /* "lbctl show" and "lbctl service show": only, if not NULL, filters; view
  * is an enum lb_view (print.h). */

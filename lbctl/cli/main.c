@@ -35,12 +35,13 @@ static const struct lbctl_cmd commands[] = {
 	  .help = "Show and change the director's settings" },
 	{ .name = "conn", .verbs = conn_verbs,
 	  .help = "Show the connection table" },
-	{ .name = "stats", .fn = cmd_stats, .usage = "",
+	{ .name = "stats", .fn = show_one, .arg = SHOW_COUNTERS, .usage = "",
 	  .help = "Show the director's counters of drops, errors and TOA" },
 	{ .name = "version", .fn = cmd_version, .usage = "",
 	  .help = "Show the versions of lbctl and fullnat.ko" },
 	{ .name = "help", .fn = cmd_help, .usage = "[COMMAND]",
 	  .help = "Show this help, or one command's" },
+	{ .name = NULL },
 };
 
 static const struct option long_options[] = {
@@ -60,24 +61,13 @@ static const char *const options_help[][2] = {
 	{ "-h, --help",		"Same as the help command" },
 };
 
-static const struct lbctl_cmd *find_command(const char *name)
+/* The entry called name of a table of commands or verbs, or NULL. */
+static const struct lbctl_cmd *find_cmd(const struct lbctl_cmd *t,
+					const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		if (!strcmp(name, commands[i].name))
-			return &commands[i];
-	return NULL;
-}
-
-static const struct lbctl_cmd *find_verb(const struct lbctl_cmd *cmd,
-					 const char *name)
-{
-	const struct lbctl_cmd *v;
-
-	for (v = cmd->verbs; v->name; v++)
-		if (!strcmp(name, v->name))
-			return v;
+	for (; t->name; t++)
+		if (!strcmp(name, t->name))
+			return t;
 	return NULL;
 }
 
@@ -98,14 +88,14 @@ static void list_verbs(const struct lbctl_cmd *cmd, char *buf, size_t len)
 }
 
 /* argv[0] is the command, argv[1] its verb; no verb means "show". */
-static int dispatch(const struct lbctl *ctx, const struct lbctl_cmd *cmd,
-		    int argc, char **argv)
+static int dispatch(struct lbctl *ctx, const struct lbctl_cmd *cmd, int argc,
+		    char **argv)
 {
 	static char show[] = "show";
 	const struct lbctl_cmd *verb;
 	char list[128];
 
-	verb = find_verb(cmd, argc > 1 ? argv[1] : show);
+	verb = ctx->cmd = find_cmd(cmd->verbs, argc > 1 ? argv[1] : show);
 	if (verb && argc > 1)
 		return verb->fn(ctx, argc - 1, argv + 1);
 	if (verb)
@@ -219,7 +209,7 @@ int cmd_help(const struct lbctl *ctx, int argc, char **argv)
 	if (argc > 2)
 		return lbctl_no_args(argc - 1, argv + 1);
 	if (argc == 2) {
-		cmd = find_command(argv[1]);
+		cmd = find_cmd(commands, argv[1]);
 		if (!cmd)
 			return unknown_command(argv[1]);
 		help_command(cmd);
@@ -228,8 +218,8 @@ int cmd_help(const struct lbctl *ctx, int argc, char **argv)
 	printf("Usage: lbctl [OPTIONS] [COMMAND]\n"
 	       "Control the fullnat.ko FullNAT load balancer.\n\n"
 	       "Commands:\n");
-	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		printf("  %-20s%s\n", commands[i].name, commands[i].help);
+	for (cmd = commands; cmd->name; cmd++)
+		printf("  %-20s%s\n", cmd->name, cmd->help);
 	printf("\nOptions (before the command):\n");
 	for (i = 0; i < ARRAY_SIZE(options_help); i++)
 		printf("  %-20s%s\n", options_help[i][0], options_help[i][1]);
@@ -302,10 +292,11 @@ int main(int argc, char **argv)
 	} else if (optind == argc) {
 		return cmd_show(&ctx, 1, show_argv);
 	}
-	cmd = find_command(argv[optind]);
+	cmd = find_cmd(commands, argv[optind]);
 	if (!cmd)
 		return unknown_command(argv[optind]);
 	if (cmd->verbs)
 		return dispatch(&ctx, cmd, argc - optind, argv + optind);
+	ctx.cmd = cmd;
 	return cmd->fn(&ctx, argc - optind, argv + optind);
 }

@@ -150,11 +150,6 @@ void out_mute_text(bool mute)
 	out.muted = mute;
 }
 
-bool out_json(void)
-{
-	return out.json;
-}
-
 static void open_container(const char *key, json_t *c)
 {
 	if (!out.json) {

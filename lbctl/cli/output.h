@@ -15,7 +15,6 @@
 /* Output goes to stdout; out_init_file() sends it elsewhere (tests). */
 void out_init(bool json);
 void out_init_file(bool json, FILE *f);
-bool out_json(void);
 /* fmt takes one %s; in a JSON array, key NULL adds an element */
 void out_str(const char *key, const char *fmt, const char *val);
 /* fmt takes one %llu */

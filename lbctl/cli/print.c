@@ -22,13 +22,6 @@ static const char *const fwd_labels[] = {
 	[LB_FWD_TUN]		= "Tunnel",
 };
 
-static const char *fwd_label(int fwd)
-{
-	if (fwd < 0 || (size_t)fwd >= ARRAY_SIZE(fwd_labels))
-		return "?";
-	return fwd_labels[fwd];
-}
-
 static const char *proto_label(enum lb_proto proto)
 {
 	return proto == LB_PROTO_TCP ? "TCP" : proto == LB_PROTO_UDP ? "UDP" :
@@ -201,25 +194,22 @@ void print_laddrs(const struct lb_laddr_list *list, const char *key)
 	out_close();
 }
 
-/* The JSON keys of the counters, and of their rates. */
-static const char *const stats_keys[] = {
-	"conns", "inpkts", "outpkts", "inbytes", "outbytes",
-};
+/* The JSON keys of the rates, in the order of lb_stats_fields. */
 static const char *const rate_keys[] = {
 	"cps", "inpps", "outpps", "inbps", "outbps",
 };
 
+/* names: NULL for the counters' own. */
 static void print_counts(const char *key, const char *const names[],
 			 const struct lb_stats *st, bool text)
 {
-	const char *fmt = text ? " %8llu" : NULL;
+	const struct lb_field *f;
 
 	out_open_object(key);
-	out_uint(names[0], fmt, st->conns);
-	out_uint(names[1], fmt, st->inpkts);
-	out_uint(names[2], fmt, st->outpkts);
-	out_uint(names[3], fmt, st->inbytes);
-	out_uint(names[4], fmt, st->outbytes);
+	lb_for_each_field(f, &lb_stats_fields)
+		out_uint(names ? names[f - lb_stats_fields.v] : f->name,
+			 text ? f->fmt : NULL,
+			 (unsigned long long)lb_field_get(f, st));
 	out_close();
 }
 
@@ -227,15 +217,16 @@ static void print_counts(const char *key, const char *const names[],
 static void print_stats(const struct lb_stats *st, const struct lb_stats *rt,
 			enum lb_view view)
 {
-	print_counts("stats", stats_keys, st, view == LB_VIEW_STATS);
+	print_counts("stats", NULL, st, view == LB_VIEW_STATS);
 	if (view == LB_VIEW_RATE)
 		print_counts("rate", rate_keys, rt, true);
 }
 
-static void print_dest(const struct lb_dest *d, int fwd, enum lb_view view)
+/* With export (JSON only), what a cluster file has: no counters. */
+static void print_dest(const struct lb_dest *d, int fwd, enum lb_view view,
+		       bool export)
 {
 	bool stats = view != LB_VIEW_CONNS;
-
 	char ap[LB_ADDRPORT_STRLEN];
 
 	addrport_str(&d->addr, d->port, ap, sizeof(ap));
@@ -243,14 +234,18 @@ static void print_dest(const struct lb_dest *d, int fwd, enum lb_view view)
 	out_text(stats ? "  -> %-28s" : "  -> %-28s ", ap);
 	print_endpoint("address", &d->addr, d->port);
 	if (!stats)
-		out_text("%-7s ", fwd_label(fwd));
-	print_fields(&lb_dest_fields, d, stats ? PF_JSON : PF_SHOW);
-	print_stats(&d->stats, &d->rate, view);
+		out_text("%-7s ", fwd < 0 || (size_t)fwd >=
+			 ARRAY_SIZE(fwd_labels) ? "?" : fwd_labels[fwd]);
+	print_fields(&lb_dest_fields, d, export ? PF_EXPORT : stats ? PF_JSON :
+		     PF_SHOW);
+	if (!export)
+		print_stats(&d->stats, &d->rate, view);
 	out_text("\n");
 	out_close();
 }
 
-static void print_service(const struct lb_svc_entry *e, enum lb_view view)
+static void print_service(const struct lb_svc_entry *e, enum lb_view view,
+			  bool export)
 {
 	const struct lb_service *s = &e->svc;
 	bool stats = view != LB_VIEW_CONNS;
@@ -263,12 +258,14 @@ static void print_service(const struct lb_svc_entry *e, enum lb_view view)
 	out_text(stats ? "%-33s" : "%s", line);
 	out_str("protocol", NULL, proto_name(s->proto));
 	print_endpoint("vip", &s->addr, s->port);
-	print_fields(&lb_service_fields, s, stats ? PF_JSON : PF_SHOW);
-	print_stats(&s->stats, &s->rate, view);
+	print_fields(&lb_service_fields, s, export ? PF_EXPORT : stats ?
+		     PF_JSON : PF_SHOW);
+	if (!export)
+		print_stats(&s->stats, &s->rate, view);
 	out_text("\n");
 	out_open_array("real_servers");
 	for (i = 0; i < e->dests.n; i++)
-		print_dest(&e->dests.v[i], s->fwd, view);
+		print_dest(&e->dests.v[i], s->fwd, view, export);
 	out_close();
 	out_close();
 }
@@ -290,7 +287,7 @@ void print_services(const struct lb_svc_list *list, enum lb_view view)
 			 "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n");
 	out_open_array("services");
 	for (i = 0; i < list->n; i++)
-		print_service(&list->v[i], view);
+		print_service(&list->v[i], view, false);
 	out_close();
 }
 
@@ -411,8 +408,7 @@ static void print_cluster_laddrs(const struct lb_laddr_list *l)
 void print_cluster(const struct lb_snapshot *snap, const char *name,
 		   const char *netns)
 {
-	const struct lb_svc_entry *e;
-	size_t i, k;
+	size_t i;
 
 	out_uint("schema_version", NULL, 1);
 	out_open_array("directors");
@@ -425,23 +421,7 @@ void print_cluster(const struct lb_snapshot *snap, const char *name,
 	out_close();
 	out_close();
 	out_open_array("services");
-	for (i = 0; i < snap->services.n; i++) {
-		e = &snap->services.v[i];
-		out_open_object(NULL);
-		out_str("protocol", NULL, proto_name(e->svc.proto));
-		print_endpoint("vip", &e->svc.addr, e->svc.port);
-		print_fields(&lb_service_fields, &e->svc, PF_EXPORT);
-		out_open_array("real_servers");
-		for (k = 0; k < e->dests.n; k++) {
-			out_open_object(NULL);
-			print_endpoint("address", &e->dests.v[k].addr,
-				       e->dests.v[k].port);
-			print_fields(&lb_dest_fields, &e->dests.v[k],
-				     PF_EXPORT);
-			out_close();
-		}
-		out_close();
-		out_close();
-	}
+	for (i = 0; i < snap->services.n; i++)
+		print_service(&snap->services.v[i], LB_VIEW_CONNS, true);
 	out_close();
 }

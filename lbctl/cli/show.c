@@ -21,40 +21,28 @@
 #include "util.h"
 
 /*
- * The director of g: a snapshot (with its config and local addresses for
- * JSON and export), or for --rate two, a second apart, and the rates.
+ * The director of netns through g, closed again: a snapshot (with its
+ * config and local addresses for JSON and export), or for --rate two, a
+ * second apart, and the rates.
  */
-static int read_director(struct genl *g, const struct lb_service *only,
-			 enum lb_view view, unsigned int flags,
-			 struct lb_snapshot *snap)
+static int open_read(const char *netns, const struct lb_service *only,
+		     enum lb_view view, unsigned int flags,
+		     struct lb_snapshot *snap, struct genl *g)
 {
 	struct lb_snapshot before;
 	int ret;
 
-	ret = lb_snapshot_read(g, snap, only, flags);
-	if (ret || view != LB_VIEW_RATE)
-		return ret;
-	before = *snap;
-	sleep(1);
-	ret = lb_snapshot_read(g, snap, only, flags);
-	if (!ret)
-		lb_svc_list_rate(&snap->services, &before.services, 1.0);
-	lb_snapshot_free(&before);
-	return ret;
-}
-
-static int open_read(const struct lbctl *ctx, const char *netns,
-		     const struct lb_service *only, enum lb_view view,
-		     unsigned int flags, struct lb_snapshot *snap,
-		     struct genl *g)
-{
-	int ret;
-
-	ret = genl_attach(g, netns);
-	if (!ret)
-		ret = read_director(g, only, view, flags, snap);
+	ret = genl_attach(g, netns) ?: lb_snapshot_read(g, snap, only, flags);
+	if (!ret && view == LB_VIEW_RATE) {
+		before = *snap;
+		sleep(1);
+		ret = lb_snapshot_read(g, snap, only, flags);
+		if (!ret)
+			lb_svc_list_rate(&snap->services, &before.services,
+					 1.0);
+		lb_snapshot_free(&before);
+	}
 	genl_close(g);
-	(void)ctx;
 	return ret;
 }
 
@@ -66,7 +54,7 @@ int show_director(const struct lbctl *ctx, const struct lb_service *only,
 	int ret;
 
 	/* The text has its own commands for these: "config", "laddr". */
-	ret = open_read(ctx, ctx->netns, only, view, ctx->json ?
+	ret = open_read(ctx->netns, only, view, ctx->json ?
 			LB_SNAP_CONFIG | LB_SNAP_LADDRS : 0, &snap, &g);
 	if (ret)
 		return lbctl_error(LBCTL_EXIT_FAIL, "%s", g.msg);
@@ -152,7 +140,7 @@ static int show_cluster(const struct lbctl *ctx, const struct lb_run *run,
 			out_str("ssh", NULL, d->ssh);
 		if (d->ssh) {
 			ret = show_remote(ctx, d, view);
-		} else if (open_read(ctx, d->netns, NULL, view, ctx->json ?
+		} else if (open_read(d->netns, NULL, view, ctx->json ?
 				     LB_SNAP_CONFIG | LB_SNAP_LADDRS : 0,
 				     &snap, &g)) {
 			out_str("error", NULL, g.msg);
@@ -221,7 +209,7 @@ int cmd_export(const struct lbctl *ctx, int argc, char **argv)
 		snprintf(name, sizeof(name), "%s", run.director);
 	else
 		export_name(ctx, name, sizeof(name));
-	if (open_read(ctx, ctx->netns, NULL, LB_VIEW_CONNS,
+	if (open_read(ctx->netns, NULL, LB_VIEW_CONNS,
 		      LB_SNAP_CONFIG | LB_SNAP_LADDRS, &snap, &g))
 		return lbctl_error(LBCTL_EXIT_FAIL, "%s", g.msg);
 	out_init(true);
@@ -230,40 +218,62 @@ int cmd_export(const struct lbctl *ctx, int argc, char **argv)
 	return out_finish();
 }
 
-int show_one(const struct lbctl *ctx, int argc, char **argv,
-	     int (*read)(struct genl *g, void *obj),
-	     void (*print)(const void *obj), void *obj)
+int show_one(const struct lbctl *ctx, int argc, char **argv)
 {
+	union {
+		struct lb_config cfg;
+		struct lb_laddr_list laddrs;
+		struct lb_conn_list conns;
+		struct lb_info info;
+	} o;
 	struct genl g;
 	int ret;
 
+	memset(&o, 0, sizeof(o));
 	ret = lbctl_no_args(argc, argv);
 	if (!ret)
 		ret = lbctl_open(ctx, &g);
 	if (ret)
 		return ret;
-	ret = lbctl_close(&g, read(&g, obj));
-	if (ret)
-		return ret;
-	out_init(ctx->json);
-	print(obj);
-	return out_finish();
-}
-
-static int read_info(struct genl *g, void *info)
-{
-	return lb_info_get(g, info);
-}
-
-static void print_info_counters(const void *info)
-{
-	print_counters(info, NULL);
-}
-
-int cmd_stats(const struct lbctl *ctx, int argc, char **argv)
-{
-	struct lb_info info;
-
-	return show_one(ctx, argc, argv, read_info, print_info_counters,
-			&info);
+	switch (ctx->cmd->arg) {
+	case SHOW_CONFIG:
+		ret = lb_config_get(&g, &o.cfg);
+		break;
+	case SHOW_LADDRS:
+		ret = lb_dump_laddrs(&g, lb_collect_laddr, &o.laddrs);
+		break;
+	case SHOW_CONNS:
+		ret = lb_dump_conns(&g, lb_collect_conn, &o.conns);
+		/*
+		 * A busy table may change under every read: the last one is
+		 * still worth seeing, as ipvsadm -Lnc shows whatever /proc
+		 * gives it.
+		 */
+		if (ret == -EINTR) {
+			lbctl_warn("%s; showing the last read, which may mix two moments",
+				   g.msg);
+			ret = 0;
+		}
+		break;
+	default:
+		ret = lb_info_get(&g, &o.info);
+	}
+	ret = lbctl_close(&g, ret);
+	if (!ret) {
+		out_init(ctx->json);
+		if (ctx->cmd->arg == SHOW_CONFIG)
+			print_config(&o.cfg, NULL);
+		else if (ctx->cmd->arg == SHOW_LADDRS)
+			print_laddrs(&o.laddrs, NULL);
+		else if (ctx->cmd->arg == SHOW_CONNS)
+			print_conns(&o.conns, NULL);
+		else
+			print_counters(&o.info, NULL);
+		ret = out_finish();
+	}
+	if (ctx->cmd->arg == SHOW_LADDRS)
+		lb_list_free(&o.laddrs);
+	else if (ctx->cmd->arg == SHOW_CONNS)
+		lb_list_free(&o.conns);
+	return ret;
 }

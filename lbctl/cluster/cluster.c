@@ -655,15 +655,6 @@ struct top {
 	struct svc_acc svcs;
 };
 
-/* Checked before anything else (see cluster_parse()): nothing to do. */
-static int top_schema(struct jw_ctx *p, json_t *v, void *t)
-{
-	(void)p;
-	(void)v;
-	(void)t;
-	return 0;
-}
-
 static int top_directors(struct jw_ctx *p, json_t *v, void *t)
 {
 	if (!json_array_size(v))
@@ -677,7 +668,8 @@ static int top_services(struct jw_ctx *p, json_t *v, void *t)
 }
 
 static const struct jw_key top_keys[] = {
-	{ "schema_version", JW_INTEGER, true, top_schema, NULL },
+	/* checked before anything else (check_schema()) */
+	{ "schema_version", JW_INTEGER, true, NULL, NULL },
 	{ "directors", JW_ARRAY, true, top_directors, NULL },
 	{ "services", JW_ARRAY, false, top_services, NULL },
 };
@@ -777,12 +769,7 @@ int cluster_read(const char *path, char **text, size_t *len,
 const struct lb_director *cluster_director(const struct lb_cluster *c,
 					   const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < c->directors.n; i++)
-		if (!strcmp(c->directors.v[i].name, name))
-			return &c->directors.v[i];
-	return NULL;
+	return lb_list_find(&c->directors, d, !strcmp(d->name, name));
 }
 
 int cluster_want(const struct lb_cluster *c, const struct lb_director *d,

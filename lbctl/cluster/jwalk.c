@@ -386,7 +386,7 @@ int jw_walk(struct jw_ctx *p, json_t *obj, const struct jw_key *keys,
 		}
 		p->key = &keys[i];
 		ret = jw_check_type(p, v, keys[i].type) ?:
-		      keys[i].parse(p, v, dst);
+		      (keys[i].parse ? keys[i].parse(p, v, dst) : 0);
 		if (ret)
 			return ret;
 		jw_pop(p);

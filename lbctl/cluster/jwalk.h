@@ -51,6 +51,7 @@ struct jw_key {
 	const char *name;
 	enum jw_type type;
 	bool required;
+	/* NULL: checked elsewhere, only the type here */
 	int (*parse)(struct jw_ctx *p, json_t *v, void *obj);
 	const void *data;	/* for parse: p->key->data */
 };

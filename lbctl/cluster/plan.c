@@ -25,48 +25,23 @@ enum phase {
 static const struct lb_svc_entry *find_svc(const struct lb_svc_list *l,
 					   const struct lb_service *key)
 {
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (lb_service_same(&l->v[i].svc, key))
-			return &l->v[i];
-	return NULL;
+	return lb_list_find(l, e, lb_service_same(&e->svc, key));
 }
 
 static const struct lb_dest *find_dest(const struct lb_dest_list *l,
 				       const struct lb_dest *key)
 {
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (lb_dest_same(&l->v[i], key))
-			return &l->v[i];
-	return NULL;
+	return lb_list_find(l, e, lb_dest_same(e, key));
 }
 
 static bool has_laddr(const struct lb_laddr_list *l, const struct lb_addr *a)
 {
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (lb_addr_equal(&l->v[i].addr, a))
-			return true;
-	return false;
+	return lb_list_find(l, e, lb_addr_equal(&e->addr, a));
 }
 
 static bool is_vip(const struct lb_svc_list *l, const struct lb_addr *a)
 {
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (lb_addr_equal(&l->v[i].svc.addr, a))
-			return true;
-	return false;
-}
-
-static int push(struct lb_plan *p, const struct lb_step *s)
-{
-	return lb_list_push(p, s);
+	return lb_list_find(l, e, lb_addr_equal(&e->svc.addr, a));
 }
 
 /* The key of svc alone, for the steps that name it. */
@@ -135,7 +110,7 @@ static int plan_config(const struct lb_config *cur,
 		}
 		lb_config_copy(&s.cfg, want, bit);
 	}
-	return s.cfg.present ? push(p, &s) : 0;
+	return s.cfg.present ? lb_list_push(p, &s) : 0;
 }
 
 static int plan_laddrs(const struct lb_snapshot *cur,
@@ -150,14 +125,14 @@ static int plan_laddrs(const struct lb_snapshot *cur,
 		if (has_laddr(&cur->laddrs, &s.addr))
 			continue;
 		/* A VIP now: its service goes in PH_SVC_DEL first. */
-		ret = push(&ph[is_vip(&cur->services, &s.addr) ?
-			       PH_LATE : PH_LADDR_ADD], &s);
+		ret = lb_list_push(&ph[is_vip(&cur->services, &s.addr) ?
+				       PH_LATE : PH_LADDR_ADD], &s);
 	}
 	s.op = LB_STEP_LADDR_DEL;
 	for (i = 0; !ret && i < cur->laddrs.n; i++) {
 		s.addr = cur->laddrs.v[i].addr;
 		if (!has_laddr(&want->laddrs, &s.addr))
-			ret = push(&ph[PH_LADDR_DEL], &s);
+			ret = lb_list_push(&ph[PH_LADDR_DEL], &s);
 	}
 	return ret;
 }
@@ -170,12 +145,12 @@ static int plan_svc_add(const struct lb_svc_entry *w, struct lb_plan *p)
 	int ret;
 
 	s.svc.stats = (struct lb_stats){ 0 };
-	ret = push(p, &s);
+	ret = lb_list_push(p, &s);
 	s.op = LB_STEP_DEST_ADD;
 	s.svc = svc_key(&w->svc);
 	for (i = 0; !ret && i < w->dests.n; i++) {
 		s.dest = w->dests.v[i];
-		ret = push(p, &s);
+		ret = lb_list_push(p, &s);
 	}
 	return ret;
 }
@@ -193,7 +168,7 @@ static int plan_dests(const struct lb_svc_entry *c,
 	for (i = 0; !ret && i < w->dests.n; i++) {
 		s.dest = w->dests.v[i];
 		if (!find_dest(&c->dests, &s.dest))
-			ret = push(p, &s);
+			ret = lb_list_push(p, &s);
 	}
 	s.op = LB_STEP_DEST_SET;
 	for (i = 0; !ret && i < w->dests.n; i++) {
@@ -207,13 +182,13 @@ static int plan_dests(const struct lb_svc_entry *c,
 		s.old_dest = s.dest;
 		if (fields_set(&lb_dest_fields, d, &w->dests.v[i], &s.dest,
 			       &s.old_dest))
-			ret = push(p, &s);
+			ret = lb_list_push(p, &s);
 	}
 	s.op = LB_STEP_DEST_DEL;
 	for (i = 0; !ret && i < c->dests.n; i++) {
 		s.dest = c->dests.v[i];
 		if (!find_dest(&w->dests, &s.dest))
-			ret = push(p, &s);
+			ret = lb_list_push(p, &s);
 	}
 	return ret;
 }
@@ -225,7 +200,7 @@ static int plan_svc_del(const struct lb_svc_entry *c, struct lb_plan *p)
 		.old_svc = c->svc, .old_dests = &c->dests,
 	};
 
-	return push(p, &s);
+	return lb_list_push(p, &s);
 }
 
 /* The fields that differ, with the key. */
@@ -238,7 +213,7 @@ static int plan_svc_set(const struct lb_service *c, const struct lb_service *w,
 	s.old_svc = svc_key(c);
 	if (!fields_set(&lb_service_fields, c, w, &s.svc, &s.old_svc))
 		return 0;
-	return push(p, &s);
+	return lb_list_push(p, &s);
 }
 
 static int plan_services(const struct lb_snapshot *cur,
@@ -288,7 +263,7 @@ int lb_plan_make(const struct lb_snapshot *cur, const struct lb_snapshot *want,
 		ret = plan_services(cur, want, ph);
 	for (i = 0; i < PH_COUNT; i++) {
 		for (k = 0; !ret && k < ph[i].n; k++)
-			ret = push(plan, &ph[i].v[k]);
+			ret = lb_list_push(plan, &ph[i].v[k]);
 		lb_list_free(&ph[i]);
 	}
 	if (ret)
@@ -329,88 +304,79 @@ static void add_fields(struct buf *b, const struct lb_fields *t,
 		lb_field_words(f, obj, b->s, b->len, &b->off, &sep);
 }
 
-/* "tcp 203.0.113.10:80" */
-static void add_svc_key(struct buf *b, const struct lb_service *s)
+/* " 203.0.113.10:80" */
+static void add_addrport(struct buf *b, const struct lb_addr *addr,
+			 uint16_t port)
 {
-	struct lb_addrport ap = { .addr = s->addr, .port = s->port };
+	struct lb_addrport ap = { .addr = *addr, .port = port };
 	char a[LB_ADDRPORT_STRLEN];
 
 	if (format_addrport(&ap, a, sizeof(a)))
 		snprintf(a, sizeof(a), "?");
-	add(b, "%s %s", proto_name(s->proto), a);
-}
-
-static void add_dest(struct buf *b, const struct lb_step *step, bool fields)
-{
-	struct lb_addrport ap = { .addr = step->dest.addr,
-				  .port = step->dest.port };
-	char a[LB_ADDRPORT_STRLEN];
-
-	if (format_addrport(&ap, a, sizeof(a)))
-		snprintf(a, sizeof(a), "?");
-	add_svc_key(b, &step->svc);
 	add(b, " %s", a);
-	if (fields)
-		add_fields(b, &lb_dest_fields, &step->dest, " ");
 }
 
+/* The verb and the key, then the fields of a change and what they were. */
 void lb_step_format(const struct lb_step *s, char *str, size_t len)
 {
+	static const char *const verb[] = {
+		[LB_STEP_CONFIG_SET]	= "config set",
+		[LB_STEP_LADDR_ADD]	= "laddr add",
+		[LB_STEP_LADDR_DEL]	= "laddr del",
+		[LB_STEP_SVC_ADD]	= "service add",
+		[LB_STEP_SVC_SET]	= "service set",
+		[LB_STEP_SVC_DEL]	= "service del",
+		[LB_STEP_DEST_ADD]	= "rs add",
+		[LB_STEP_DEST_SET]	= "rs set",
+		[LB_STEP_DEST_DEL]	= "rs del",
+	};
 	struct buf b = { str, len, 0 };
+	const struct lb_fields *t = NULL;
+	const void *obj = NULL, *old = NULL;
 	char a[INET6_ADDRSTRLEN];
 
 	if (!len)
 		return;
 	str[0] = '\0';
+	add(&b, "%s", verb[s->op]);
 	switch (s->op) {
 	case LB_STEP_CONFIG_SET:
-		add(&b, "config set ");
-		add_fields(&b, &lb_config_fields, &s->cfg, "");
-		if (s->old_cfg.present) {
-			add(&b, "  (was ");
-			add_fields(&b, &lb_config_fields, &s->old_cfg, "");
-			add(&b, ")");
-		}
+		t = &lb_config_fields;
+		obj = &s->cfg;
+		old = s->old_cfg.present ? &s->old_cfg : NULL;
 		break;
 	case LB_STEP_LADDR_ADD:
 	case LB_STEP_LADDR_DEL:
 		if (format_addr(&s->addr, a, sizeof(a)))
 			snprintf(a, sizeof(a), "?");
-		add(&b, "laddr %s %s", s->op == LB_STEP_LADDR_ADD ? "add" :
-		    "del", a);
+		add(&b, " %s", a);
 		break;
 	case LB_STEP_SVC_ADD:
-		add(&b, "service add ");
-		add_svc_key(&b, &s->svc);
-		add_fields(&b, &lb_service_fields, &s->svc, " ");
-		break;
 	case LB_STEP_SVC_SET:
-		add(&b, "service set ");
-		add_svc_key(&b, &s->svc);
-		add_fields(&b, &lb_service_fields, &s->svc, " ");
-		add(&b, "  (was");
-		add_fields(&b, &lb_service_fields, &s->old_svc, " ");
-		add(&b, ")");
-		break;
 	case LB_STEP_SVC_DEL:
-		add(&b, "service del ");
-		add_svc_key(&b, &s->svc);
+		add(&b, " %s", proto_name(s->svc.proto));
+		add_addrport(&b, &s->svc.addr, s->svc.port);
+		t = s->op == LB_STEP_SVC_DEL ? NULL : &lb_service_fields;
+		obj = &s->svc;
+		old = s->op == LB_STEP_SVC_SET ? &s->old_svc : NULL;
 		break;
 	case LB_STEP_DEST_ADD:
-		add(&b, "rs add ");
-		add_dest(&b, s, true);
-		break;
 	case LB_STEP_DEST_SET:
-		add(&b, "rs set ");
-		add_dest(&b, s, true);
-		add(&b, "  (was");
-		add_fields(&b, &lb_dest_fields, &s->old_dest, " ");
-		add(&b, ")");
-		break;
 	case LB_STEP_DEST_DEL:
-		add(&b, "rs del ");
-		add_dest(&b, s, false);
+		add(&b, " %s", proto_name(s->svc.proto));
+		add_addrport(&b, &s->svc.addr, s->svc.port);
+		add_addrport(&b, &s->dest.addr, s->dest.port);
+		t = s->op == LB_STEP_DEST_DEL ? NULL : &lb_dest_fields;
+		obj = &s->dest;
+		old = s->op == LB_STEP_DEST_SET ? &s->old_dest : NULL;
 		break;
+	}
+	if (t)
+		add_fields(&b, t, obj, " ");
+	if (old) {
+		add(&b, "  (was");
+		add_fields(&b, t, old, " ");
+		add(&b, ")");
 	}
 }
 
@@ -461,7 +427,7 @@ int lb_step_undo(const struct lb_step *step, struct lb_plan *undo)
 	default:
 		break;
 	}
-	ret = push(undo, &s);
+	ret = lb_list_push(undo, &s);
 	if (ret || step->op != LB_STEP_SVC_DEL || !step->old_dests)
 		return ret;
 	/* The service comes back with its real servers and weights. */
@@ -469,7 +435,7 @@ int lb_step_undo(const struct lb_step *step, struct lb_plan *undo)
 	s.svc = svc_key(&step->svc);
 	for (i = 0; !ret && i < step->old_dests->n; i++) {
 		s.dest = step->old_dests->v[i];
-		ret = push(undo, &s);
+		ret = lb_list_push(undo, &s);
 	}
 	return ret;
 }

@@ -314,16 +314,6 @@ static int get_fields(struct nlattr **tb, const struct lb_fields *t,
 	return 0;
 }
 
-static uint32_t get_u32_or(const struct nlattr *nla, uint32_t def)
-{
-	return nla ? nla_get_u32(nla) : def;
-}
-
-static uint64_t get_u64_or0(const struct nlattr *nla)
-{
-	return nla ? nla_get_u64(nla) : 0;
-}
-
 static struct nla_policy info_policy[FULLNAT_A_INFO_MAX + 1] = {
 	[FULLNAT_A_INFO_VERSION]	= { .type = NLA_STRING },
 	[FULLNAT_A_INFO_ABI]		= { .type = NLA_U32 },
@@ -375,7 +365,9 @@ int lb_parse_info(struct nlattr *nest, struct lb_info *info)
 	nla_strlcpy(info->version, tb[FULLNAT_A_INFO_VERSION],
 		    sizeof(info->version));
 	info->abi = nla_get_u32(tb[FULLNAT_A_INFO_ABI]);
-	info->netns_cookie = get_u64_or0(tb[FULLNAT_A_INFO_NETNS_COOKIE]);
+	if (tb[FULLNAT_A_INFO_NETNS_COOKIE])
+		info->netns_cookie =
+			nla_get_u64(tb[FULLNAT_A_INFO_NETNS_COOKIE]);
 	info->services = nla_get_u32(tb[FULLNAT_A_INFO_SERVICES]);
 	info->real_servers = nla_get_u32(tb[FULLNAT_A_INFO_REAL_SERVERS]);
 	info->conns = nla_get_u32(tb[FULLNAT_A_INFO_CONNS]);
@@ -399,13 +391,7 @@ int lb_parse_config(struct nlattr *nest, struct lb_config *cfg)
 	return ret ?: get_fields(tb, &lb_config_fields, cfg);
 }
 
-static struct nla_policy stats_policy[FULLNAT_A_STATS_MAX + 1] = {
-	[FULLNAT_A_STATS_CONNS]		= { .type = NLA_U64 },
-	[FULLNAT_A_STATS_INPKTS]	= { .type = NLA_U64 },
-	[FULLNAT_A_STATS_OUTPKTS]	= { .type = NLA_U64 },
-	[FULLNAT_A_STATS_INBYTES]	= { .type = NLA_U64 },
-	[FULLNAT_A_STATS_OUTBYTES]	= { .type = NLA_U64 },
-};
+static struct nla_policy stats_policy[FULLNAT_A_STATS_MAX + 1];
 
 /* Statistics are optional; absent counters read 0. */
 static int parse_stats(struct nlattr *nest, struct lb_stats *st)
@@ -415,14 +401,10 @@ static int parse_stats(struct nlattr *nest, struct lb_stats *st)
 	memset(st, 0, sizeof(*st));
 	if (!nest)
 		return 0;
+	policy_fields(stats_policy, &lb_stats_fields);
 	if (parse_nest(tb, FULLNAT_A_STATS_MAX, nest, stats_policy, NULL, 0))
 		return -EPROTO;
-	st->conns = get_u64_or0(tb[FULLNAT_A_STATS_CONNS]);
-	st->inpkts = get_u64_or0(tb[FULLNAT_A_STATS_INPKTS]);
-	st->outpkts = get_u64_or0(tb[FULLNAT_A_STATS_OUTPKTS]);
-	st->inbytes = get_u64_or0(tb[FULLNAT_A_STATS_INBYTES]);
-	st->outbytes = get_u64_or0(tb[FULLNAT_A_STATS_OUTBYTES]);
-	return 0;
+	return get_fields(tb, &lb_stats_fields, st);
 }
 
 static struct nla_policy service_policy[FULLNAT_A_SVC_MAX + 1] = {
@@ -457,7 +439,8 @@ int lb_parse_service(struct nlattr *nest, struct lb_service *svc)
 	if (ret)
 		return ret;
 	svc->port = nla_get_u16(tb[FULLNAT_A_SVC_PORT]);
-	svc->real_servers = get_u32_or(tb[FULLNAT_A_SVC_REAL_SERVERS], 0);
+	if (tb[FULLNAT_A_SVC_REAL_SERVERS])
+		svc->real_servers = nla_get_u32(tb[FULLNAT_A_SVC_REAL_SERVERS]);
 	return get_fields(tb, &lb_service_fields, svc);
 }
 
@@ -572,7 +555,8 @@ int lb_parse_conn(struct nlattr *nest, struct lb_conn *conn)
 		return ret;
 	if (tb[FULLNAT_A_CONN_STATE])
 		conn->state = nla_get_u8(tb[FULLNAT_A_CONN_STATE]);
-	conn->expires = get_u32_or(tb[FULLNAT_A_CONN_EXPIRES], 0);
+	if (tb[FULLNAT_A_CONN_EXPIRES])
+		conn->expires = nla_get_u32(tb[FULLNAT_A_CONN_EXPIRES]);
 	if (tb[FULLNAT_A_CONN_FORWARD])
 		conn->fwd = fwd_from_abi(nla_get_u8(tb[FULLNAT_A_CONN_FORWARD]));
 	return 0;

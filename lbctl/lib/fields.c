@@ -14,6 +14,11 @@
 #define AT(type, member)	.off = offsetof(type, member),		\
 				.size = sizeof(((type *)0)->member)
 
+/* A row of what the kernel counts: printed, never sent. */
+#define COUNTER(type, member, attr_, fmt_)				\
+	{ .name = #member, .kind = LB_FK_COUNTER, AT(type, member),	\
+	  .attr = (attr_), .fmt = (fmt_) }
+
 /* fullnat.ko forwards with FullNAT only, so far. */
 static int fwd_unsupported(long long v, char *why, size_t len)
 {
@@ -45,26 +50,29 @@ static const struct lb_field dest_rows[] = {
 	  .flags = LB_FF_SET | LB_FF_DEFAULT | LB_FF_ADD,
 	  AT(struct lb_dest, weight), .attr = FULLNAT_A_DEST_WEIGHT,
 	  .min = 0, .max = FULLNAT_WEIGHT_MAX, .def = 1, .fmt = "%-6llu " },
-	{ .name = "active", .kind = LB_FK_COUNTER, AT(struct lb_dest, active),
-	  .attr = FULLNAT_A_DEST_ACTIVE, .fmt = "%-10llu " },
-	{ .name = "inactive", .kind = LB_FK_COUNTER,
-	  AT(struct lb_dest, inactive), .attr = FULLNAT_A_DEST_INACTIVE,
-	  .fmt = "%llu" },
+	COUNTER(struct lb_dest, active, FULLNAT_A_DEST_ACTIVE, "%-10llu "),
+	COUNTER(struct lb_dest, inactive, FULLNAT_A_DEST_INACTIVE, "%llu"),
 };
 
 /* A local address has only what the kernel counts. */
 static const struct lb_field laddr_rows[] = {
-	{ .name = "ports_in_use", .kind = LB_FK_COUNTER,
-	  AT(struct lb_laddr, ports_in_use),
-	  .attr = FULLNAT_A_LADDR_PORTS_IN_USE, .fmt = " %10llu" },
-	{ .name = "conns", .kind = LB_FK_COUNTER, AT(struct lb_laddr, conns),
-	  .attr = FULLNAT_A_LADDR_CONNS, .fmt = " %12llu" },
-	{ .name = "conflicts", .kind = LB_FK_COUNTER,
-	  AT(struct lb_laddr, conflicts), .attr = FULLNAT_A_LADDR_CONFLICTS,
-	  .fmt = " %12llu" },
-	{ .name = "exhausted", .kind = LB_FK_COUNTER,
-	  AT(struct lb_laddr, exhausted), .attr = FULLNAT_A_LADDR_EXHAUSTED,
-	  .fmt = " %12llu" },
+	COUNTER(struct lb_laddr, ports_in_use, FULLNAT_A_LADDR_PORTS_IN_USE,
+		" %10llu"),
+	COUNTER(struct lb_laddr, conns, FULLNAT_A_LADDR_CONNS, " %12llu"),
+	COUNTER(struct lb_laddr, conflicts, FULLNAT_A_LADDR_CONFLICTS,
+		" %12llu"),
+	COUNTER(struct lb_laddr, exhausted, FULLNAT_A_LADDR_EXHAUSTED,
+		" %12llu"),
+};
+
+/* The traffic of a service or real server, a nest of its own; its text
+ * columns are those of "lbctl show --stats" and "--rate". */
+static const struct lb_field stats_rows[] = {
+	COUNTER(struct lb_stats, conns, FULLNAT_A_STATS_CONNS, " %8llu"),
+	COUNTER(struct lb_stats, inpkts, FULLNAT_A_STATS_INPKTS, " %8llu"),
+	COUNTER(struct lb_stats, outpkts, FULLNAT_A_STATS_OUTPKTS, " %8llu"),
+	COUNTER(struct lb_stats, inbytes, FULLNAT_A_STATS_INBYTES, " %8llu"),
+	COUNTER(struct lb_stats, outbytes, FULLNAT_A_STATS_OUTBYTES, " %8llu"),
 };
 
 static const struct lb_field config_rows[] = {
@@ -92,17 +100,9 @@ const struct lb_fields lb_config_fields = {
 const struct lb_fields lb_laddr_fields = {
 	laddr_rows, ARRAY_SIZE(laddr_rows)
 };
-
-const struct lb_field *lb_field_find(const struct lb_fields *t,
-				     const char *name)
-{
-	const struct lb_field *f;
-
-	lb_for_each_field(f, t)
-		if (!strcmp(f->name, name))
-			return f;
-	return NULL;
-}
+const struct lb_fields lb_stats_fields = {
+	stats_rows, ARRAY_SIZE(stats_rows)
+};
 
 static const void *at(const struct lb_field *f, const void *obj)
 {

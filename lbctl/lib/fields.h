@@ -8,8 +8,7 @@
  * printing and export (cli/print.c) and the plan's compare and format
  * (cluster/plan.c) all read the rows, so a new field is a new row.
  *
- * The keys of an object (protocol, addresses, ports) and the statistics
- * (a nest of their own, with their rates) are not fields: they
+ * The keys of an object (protocol, addresses, ports) are not fields: they
  * name the object, and each place spells them its own way. Two config
  * settings have a shape of their own (kind LB_FK_PORT_RANGE, two
  * attributes under one word; LB_FK_TIMEOUTS, one attribute per TCP state
@@ -85,13 +84,10 @@ extern const struct lb_fields lb_service_fields;
 extern const struct lb_fields lb_dest_fields;
 extern const struct lb_fields lb_config_fields;
 extern const struct lb_fields lb_laddr_fields;
+extern const struct lb_fields lb_stats_fields;	/* struct lb_stats */
 
 #define lb_for_each_field(f, t) \
 	for ((f) = (t)->v; (f) < (t)->v + (t)->n; (f)++)
-
-/* The row called name, or NULL. */
-const struct lb_field *lb_field_find(const struct lb_fields *t,
-				     const char *name);
 
 /* Plain kinds (UINT, BOOL, FWD): the value as a number, -1 when unset. */
 long long lb_field_get(const struct lb_field *f, const void *obj);

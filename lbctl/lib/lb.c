@@ -41,15 +41,15 @@ static void rate(struct lb_stats *r, const struct lb_stats *now,
 	static const struct lb_stats zero;
 	const struct lb_stats *b = before && before->conns <= now->conns &&
 				   before->inpkts <= now->inpkts ? before : &zero;
+	const struct lb_field *f;
+	uint64_t d;
 
-	r->conns = (uint64_t)((double)(now->conns - b->conns) / secs + 0.5);
-	r->inpkts = (uint64_t)((double)(now->inpkts - b->inpkts) / secs + 0.5);
-	r->outpkts = (uint64_t)((double)(now->outpkts - b->outpkts) / secs +
-				0.5);
-	r->inbytes = (uint64_t)((double)(now->inbytes - b->inbytes) / secs +
-				0.5);
-	r->outbytes = (uint64_t)((double)(now->outbytes - b->outbytes) /
-				 secs + 0.5);
+	lb_for_each_field(f, &lb_stats_fields) {
+		d = (uint64_t)lb_field_get(f, now) -
+		    (uint64_t)lb_field_get(f, b);
+		d = (uint64_t)((double)d / secs + 0.5);
+		lb_field_set(f, r, (long long)d);
+	}
 }
 
 void lb_svc_list_rate(struct lb_svc_list *now,
@@ -57,21 +57,17 @@ void lb_svc_list_rate(struct lb_svc_list *now,
 {
 	const struct lb_svc_entry *b;
 	const struct lb_dest *bd;
-	size_t i, k, j;
+	size_t i, k;
 
 	for (i = 0; i < now->n; i++) {
 		struct lb_svc_entry *e = &now->v[i];
 
-		for (b = NULL, k = 0; !b && k < before->n; k++)
-			if (lb_service_same(&before->v[k].svc, &e->svc))
-				b = &before->v[k];
+		b = lb_list_find(before, x, lb_service_same(&x->svc, &e->svc));
 		rate(&e->svc.rate, &e->svc.stats, b ? &b->svc.stats : NULL,
 		     secs);
 		for (k = 0; k < e->dests.n; k++) {
-			for (bd = NULL, j = 0; b && !bd && j < b->dests.n; j++)
-				if (lb_dest_same(&b->dests.v[j],
-						 &e->dests.v[k]))
-					bd = &b->dests.v[j];
+			bd = !b ? NULL : lb_list_find(&b->dests, x,
+					lb_dest_same(x, &e->dests.v[k]));
 			rate(&e->dests.v[k].rate, &e->dests.v[k].stats,
 			     bd ? &bd->stats : NULL, secs);
 		}

@@ -111,7 +111,8 @@ struct lb_info {
 
 /*
  * Growable arrays: v[0..n), room for cap. lb_list_push() appends a copy of
- * *elem to any of them and returns 0 or -ENOMEM; lb_list_free() empties.
+ * *elem to any of them and returns 0 or -ENOMEM; lb_list_free() empties;
+ * lb_list_find() is the first element e for which cond holds, or NULL.
  */
 #define LB_LIST(name, type)	struct name { type *v; size_t n, cap; }
 
@@ -137,6 +138,12 @@ int lb_list_grow(void **v, size_t *cap, size_t n, size_t size);
 	if (!r_)							\
 		(list)->v[(list)->n++] = *(elem);			\
 	r_; })
+
+#define lb_list_find(list, e, cond) ({				\
+	__typeof__((list)->v[0]) *e = (list)->v;			\
+	while (e < (list)->v + (list)->n && !(cond))			\
+		e++;							\
+	e < (list)->v + (list)->n ? e : NULL; })
 
 #define lb_list_free(list) do {						\
 	free((list)->v);						\
