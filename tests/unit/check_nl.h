@@ -9,6 +9,7 @@
 #define LBCTL_TEST_CHECK_NL_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <netlink/attr.h>
@@ -85,5 +86,60 @@ void describe(const struct nlattr *head, int len, char *out, size_t outlen)
 		 out, sizeof(out));					\
 	nlmsg_free(msg);						\
 } while (0)
+
+/*
+ * The pretend kernel of test_api and test_roundtrip: the answers a test
+ * queues (queue_msg) and lbctl reads through fake_recv(), which replaces
+ * libnl's receive (nl_cb_overwrite_recv); messages of family FAKE_FAMILY.
+ */
+#define FAKE_FAMILY 42
+#define FAKE_QUEUE_MAX 512
+
+static struct {
+	unsigned char *msg[FAKE_QUEUE_MAX];
+	int len[FAKE_QUEUE_MAX];
+	int head, tail;
+} fake_q;
+
+static __attribute__((unused)) void queue_msg(struct nl_msg *msg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+
+	if (fake_q.tail == FAKE_QUEUE_MAX)
+		abort();
+	fake_q.msg[fake_q.tail] = malloc(nlh->nlmsg_len);
+	memcpy(fake_q.msg[fake_q.tail], nlh, nlh->nlmsg_len);
+	fake_q.len[fake_q.tail++] = (int)nlh->nlmsg_len;
+	nlmsg_free(msg);
+}
+
+static __attribute__((unused))
+int fake_recv(struct nl_sock *sk, struct sockaddr_nl *nla,
+	      unsigned char **buf, struct ucred **creds)
+{
+	(void)sk;
+	(void)creds;
+	/* lbctl waits for more than was answered */
+	if (fake_q.head == fake_q.tail)
+		return -NLE_FAILURE;
+	memset(nla, 0, sizeof(*nla));
+	nla->nl_family = AF_NETLINK;
+	*buf = fake_q.msg[fake_q.head];
+	fake_q.msg[fake_q.head] = NULL;
+	return fake_q.len[fake_q.head++];
+}
+
+/* A message answering @req; MULTI for the parts of a dump. */
+static __attribute__((unused))
+struct nl_msg *answer_msg(const struct nlmsghdr *req)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	genlmsg_put(msg, req->nlmsg_pid, req->nlmsg_seq, FAKE_FAMILY,
+		    0, req->nlmsg_flags & NLM_F_DUMP ? NLM_F_MULTI : 0,
+		    ((struct genlmsghdr *)nlmsg_data(req))->cmd,
+		    FULLNAT_GENL_VERSION);
+	return msg;
+}
 
 #endif /* LBCTL_TEST_CHECK_NL_H */

@@ -21,8 +21,7 @@
 #include "check.h"
 #include "check_nl.h"
 
-#define FAMILY 42
-#define QUEUE_MAX 64
+#define FAMILY FAKE_FAMILY
 
 /* The pretend kernel: what it was sent, and what it will answer. */
 static struct {
@@ -30,22 +29,7 @@ static struct {
 	int requests;
 	/* Answers one request by queueing messages. */
 	void (*answer)(const struct nlmsghdr *req, int n);
-	unsigned char *queue[QUEUE_MAX];
-	int len[QUEUE_MAX];
-	int head, tail;
 } k;
-
-static void queue_msg(struct nl_msg *msg)
-{
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-
-	if (k.tail == QUEUE_MAX)
-		abort();
-	k.queue[k.tail] = malloc(nlh->nlmsg_len);
-	memcpy(k.queue[k.tail], nlh, nlh->nlmsg_len);
-	k.len[k.tail++] = (int)nlh->nlmsg_len;
-	nlmsg_free(msg);
-}
 
 static int fake_send(struct nl_sock *sk, struct nl_msg *msg)
 {
@@ -64,33 +48,6 @@ static int fake_send(struct nl_sock *sk, struct nl_msg *msg)
 		abort();
 	k.answer(nlh, k.requests++);
 	return (int)nlh->nlmsg_len;
-}
-
-static int fake_recv(struct nl_sock *sk, struct sockaddr_nl *nla,
-		     unsigned char **buf, struct ucred **creds)
-{
-	(void)sk;
-	(void)creds;
-	/* lbctl waits for more than was sent */
-	if (k.head == k.tail)
-		return -NLE_FAILURE;
-	memset(nla, 0, sizeof(*nla));
-	nla->nl_family = AF_NETLINK;
-	*buf = k.queue[k.head];
-	k.queue[k.head] = NULL;
-	return k.len[k.head++];
-}
-
-/* A generic message answering req; MULTI for the parts of a dump. */
-static struct nl_msg *answer_msg(const struct nlmsghdr *req)
-{
-	struct nl_msg *msg = nlmsg_alloc();
-
-	genlmsg_put(msg, req->nlmsg_pid, req->nlmsg_seq, FAMILY,
-		    0, req->nlmsg_flags & NLM_F_DUMP ? NLM_F_MULTI : 0,
-		    ((struct genlmsghdr *)nlmsg_data(req))->cmd,
-		    FULLNAT_GENL_VERSION);
-	return msg;
 }
 
 /* NLMSG_ERROR: an ACK (error 0) or an error, capped, with a message. */
@@ -181,8 +138,8 @@ static void fake_start(void (*answer)(const struct nlmsghdr *, int))
 {
 	struct nl_cb *cb;
 
-	while (k.head < k.tail)
-		free(k.queue[k.head++]);
+	while (fake_q.head < fake_q.tail)
+		free(fake_q.msg[fake_q.head++]);
 	memset(&k, 0, sizeof(k));
 	k.answer = answer;
 	if (!g.sk) {

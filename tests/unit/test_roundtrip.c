@@ -39,8 +39,7 @@
 #include "plan.h"
 #include "print.h"
 
-#define FAMILY 42
-#define QUEUE_MAX 512
+#define FAMILY FAKE_FAMILY
 #define SEEDS 300
 
 /* --- the pretend kernel ------------------------------------------------------ */
@@ -48,33 +47,7 @@
 static struct {
 	struct lb_snapshot s;		/* the state; info is not used */
 	unsigned int requests;
-	unsigned char *queue[QUEUE_MAX];
-	int len[QUEUE_MAX];
-	int head, tail;
 } k;
-
-static void queue_msg(struct nl_msg *msg)
-{
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-
-	if (k.tail == QUEUE_MAX)
-		abort();
-	k.queue[k.tail] = malloc(nlh->nlmsg_len);
-	memcpy(k.queue[k.tail], nlh, nlh->nlmsg_len);
-	k.len[k.tail++] = (int)nlh->nlmsg_len;
-	nlmsg_free(msg);
-}
-
-static struct nl_msg *reply(const struct nlmsghdr *req)
-{
-	struct nl_msg *msg = nlmsg_alloc();
-
-	genlmsg_put(msg, req->nlmsg_pid, req->nlmsg_seq, FAMILY, 0,
-		    req->nlmsg_flags & NLM_F_DUMP ? NLM_F_MULTI : 0,
-		    ((struct genlmsghdr *)nlmsg_data(req))->cmd,
-		    FULLNAT_GENL_VERSION);
-	return msg;
-}
 
 /* The ACK or error of a command; NLMSG_DONE of a dump. */
 static void queue_end(const struct nlmsghdr *req, int error)
@@ -296,20 +269,20 @@ static void answer_get(const struct nlmsghdr *nlh, uint8_t cmd,
 
 	switch (cmd) {
 	case FULLNAT_CMD_GET_INFO:
-		msg = reply(nlh);
+		msg = answer_msg(nlh);
 		n = nla_nest_start(msg, FULLNAT_A_INFO | NLA_F_NESTED);
 		put_info_base(msg);
 		nla_nest_end(msg, n);
 		queue_msg(msg);
 		break;
 	case FULLNAT_CMD_GET_CONFIG:
-		msg = reply(nlh);
+		msg = answer_msg(nlh);
 		lb_put_config(msg, &k.s.config);
 		queue_msg(msg);
 		break;
 	case FULLNAT_CMD_GET_SERVICE:
 		for (i = 0; i < k.s.services.n; i++) {
-			msg = reply(nlh);
+			msg = answer_msg(nlh);
 			lb_put_service(msg, &k.s.services.v[i].svc, false);
 			queue_msg(msg);
 		}
@@ -319,14 +292,14 @@ static void answer_get(const struct nlmsghdr *nlh, uint8_t cmd,
 		lb_msg_each(req, FULLNAT_A_SERVICE, one_svc, &key);
 		s = find_svc(&key);
 		for (i = 0; s && i < s->dests.n; i++) {
-			msg = reply(nlh);
+			msg = answer_msg(nlh);
 			lb_put_dest(msg, &s->dests.v[i], false);
 			queue_msg(msg);
 		}
 		break;
 	case FULLNAT_CMD_GET_LADDR:
 		for (i = 0; i < k.s.laddrs.n; i++) {
-			msg = reply(nlh);
+			msg = answer_msg(nlh);
 			lb_put_laddr(msg, &k.s.laddrs.v[i].addr);
 			queue_msg(msg);
 		}
@@ -342,8 +315,8 @@ static int fake_send(struct nl_sock *sk, struct nl_msg *msg)
 
 	(void)sk;
 	/* lbctl has read every answer to the requests before. */
-	if (k.head == k.tail)
-		k.head = k.tail = 0;
+	if (fake_q.head == fake_q.tail)
+		fake_q.head = fake_q.tail = 0;
 	k.requests++;
 	if (cmd == FULLNAT_CMD_GET_INFO || cmd == FULLNAT_CMD_GET_CONFIG ||
 	    nlh->nlmsg_flags & NLM_F_DUMP) {
@@ -353,20 +326,6 @@ static int fake_send(struct nl_sock *sk, struct nl_msg *msg)
 		sort_state(&k.s);
 	}
 	return (int)nlh->nlmsg_len;
-}
-
-static int fake_recv(struct nl_sock *sk, struct sockaddr_nl *nla,
-		     unsigned char **buf, struct ucred **creds)
-{
-	(void)sk;
-	(void)creds;
-	if (k.head == k.tail)
-		return -NLE_FAILURE;
-	memset(nla, 0, sizeof(*nla));
-	nla->nl_family = AF_NETLINK;
-	*buf = k.queue[k.head];
-	k.queue[k.head] = NULL;
-	return k.len[k.head++];
 }
 
 static struct genl g;
