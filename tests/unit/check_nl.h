@@ -18,6 +18,7 @@
 
 #include <linux/fullnat.h>
 
+#include "genl.h"
 #include "parse.h"
 
 /* An address attribute: 4 or 16 bytes, network order. */
@@ -140,6 +141,27 @@ struct nl_msg *answer_msg(const struct nlmsghdr *req)
 		    ((struct genlmsghdr *)nlmsg_data(req))->cmd,
 		    FULLNAT_GENL_VERSION);
 	return msg;
+}
+
+/*
+ * Open @g's socket with libnl's send replaced by @send and its receive by
+ * fake_recv(): lbctl then talks to the pretend kernel.
+ */
+static __attribute__((unused))
+void fake_attach(struct genl *g, int (*send)(struct nl_sock *, struct nl_msg *),
+		 const char *test)
+{
+	struct nl_cb *cb;
+
+	if (genl_open(g, NULL)) {
+		printf("FAIL %s/socket: %s\n", test, g->msg);
+		exit(1);
+	}
+	g->family = FAKE_FAMILY;
+	cb = nl_socket_get_cb(g->sk);
+	nl_cb_overwrite_send(cb, send);
+	nl_cb_overwrite_recv(cb, fake_recv);
+	nl_cb_put(cb);
 }
 
 #endif /* LBCTL_TEST_CHECK_NL_H */

@@ -136,23 +136,12 @@ static struct genl g;
 
 static void fake_start(void (*answer)(const struct nlmsghdr *, int))
 {
-	struct nl_cb *cb;
-
 	while (fake_q.head < fake_q.tail)
 		free(fake_q.msg[fake_q.head++]);
 	memset(&k, 0, sizeof(k));
 	k.answer = answer;
-	if (!g.sk) {
-		if (genl_open(&g, NULL)) {
-			printf("FAIL api/socket: %s\n", g.msg);
-			exit(1);
-		}
-		g.family = FAMILY;
-		cb = nl_socket_get_cb(g.sk);
-		nl_cb_overwrite_send(cb, fake_send);
-		nl_cb_overwrite_recv(cb, fake_recv);
-		nl_cb_put(cb);
-	}
+	if (!g.sk)
+		fake_attach(&g, fake_send, "api");
 }
 
 /* Commands */

@@ -332,17 +332,7 @@ static struct genl g;
 
 static void fake_open(void)
 {
-	struct nl_cb *cb;
-
-	if (genl_open(&g, NULL)) {
-		printf("FAIL roundtrip/socket: %s\n", g.msg);
-		exit(1);
-	}
-	g.family = FAMILY;
-	cb = nl_socket_get_cb(g.sk);
-	nl_cb_overwrite_send(cb, fake_send);
-	nl_cb_overwrite_recv(cb, fake_recv);
-	nl_cb_put(cb);
+	fake_attach(&g, fake_send, "roundtrip");
 }
 
 /* --- generated directors --------------------------------------------------- */
