@@ -485,3 +485,18 @@ int format_addrport(const struct lb_addrport *ap, char *buf, size_t len)
 		return -ENOSPC;
 	return 0;
 }
+
+const char *lb_addr_str(const struct lb_addr *addr, char *buf, size_t len)
+{
+	if (format_addr(addr, buf, len))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+const char *lb_addrport_str(const struct lb_addr *addr, uint16_t port,
+			    char *buf, size_t len)
+{
+	if (format_addrport(&(struct lb_addrport){ *addr, port }, buf, len))
+		snprintf(buf, len, "?");
+	return buf;
+}
