@@ -284,7 +284,7 @@ static const struct jw_key svc_keys_after[] = {
 /* The services read so far, with their names, for the checks across. */
 struct svc_acc {
 	struct lb_svc_list *list;
-	const char **names;
+	LB_LIST(, const char *) names;
 };
 
 static int service(struct jw_ctx *p, json_t *v, void *acc)
@@ -292,7 +292,6 @@ static int service(struct jw_ctx *p, json_t *v, void *acc)
 	struct svc_acc *a = acc;
 	struct svc_in s = { .e.dests = { 0 } };
 	struct jw_key keys[KEYS_MAX];
-	const char **names;
 	char ap[LB_ADDRPORT_STRLEN];
 	size_t i, n = a->list->n;
 	int ret;
@@ -312,24 +311,18 @@ static int service(struct jw_ctx *p, json_t *v, void *acc)
 				o->port }, ap, sizeof(ap));
 			ret = jw_fail(p, "service %s %s is also services[%zu]",
 				      proto_name(o->proto), ap, i);
-		} else if (s.name && a->names[i] &&
-			   !strcmp(s.name, a->names[i])) {
+		} else if (s.name && a->names.v[i] &&
+			   !strcmp(s.name, a->names.v[i])) {
 			ret = jw_fail(p, "service name \"%s\" is also services[%zu]'s",
 				      s.name, i);
 		}
 	}
-	names = ret ? NULL : realloc(a->names, (n + 1) * sizeof(*names));
-	if (!ret && (!names || lb_list_push(a->list, &s.e))) {
-		a->names = names ?: a->names;
+	if (!ret && (lb_list_push(&a->names, &s.name) ||
+		     lb_list_push(a->list, &s.e)))
 		ret = jw_oom(p);
-	}
-	if (ret) {
+	if (ret)
 		lb_list_free(&s.e.dests);
-		return ret;
-	}
-	a->names = names;
-	names[n] = s.name;
-	return 0;
+	return ret;
 }
 
 /* --- directors ------------------------------------------------------------------ */
@@ -539,32 +532,29 @@ static int director(struct jw_ctx *p, json_t *v, void *acc)
 
 /* --- across the file -------------------------------------------------------- */
 
-static int lip_cmp(const void *a, const void *b)
-{
-	const struct lip *x = a, *y = b;
-	int c = memcmp(&x->addr.v4, &y->addr.v4, sizeof(x->addr.v4));
-
-	if (c)
-		return c;
-	if (x->dir != y->dir)
-		return x->dir < y->dir ? -1 : 1;
-	return x->elem < y->elem ? -1 : x->elem > y->elem;
-}
-
 /* Whether x comes before y in the file. */
 static bool lip_before(const struct lip *x, const struct lip *y)
 {
 	return x->dir < y->dir || (x->dir == y->dir && x->elem < y->elem);
 }
 
-/* The path of a local address, for jw_fail(). */
-static void at_lip(struct jw_ctx *p, const struct lip *at)
+static int lip_cmp(const void *a, const void *b)
+{
+	const struct lip *x = a, *y = b;
+	int c = memcmp(&x->addr.v4, &y->addr.v4, sizeof(x->addr.v4));
+
+	return c ?: lip_before(x, y) ? -1 : lip_before(y, x);
+}
+
+/* The path directors[dir].key[elem], for jw_fail(). */
+static void at_elem(struct jw_ctx *p, size_t dir, const char *key,
+		    size_t elem)
 {
 	p->depth = 0;
 	jw_push_key(p, "directors");
-	jw_push_index(p, at->dir);
-	jw_push_key(p, "local_addresses");
-	jw_push_index(p, at->elem);
+	jw_push_index(p, dir);
+	jw_push_key(p, key);
+	jw_push_index(p, elem);
 }
 
 /*
@@ -601,7 +591,7 @@ static int check_lips(struct jw_ctx *p, struct lip_list *lips,
 			}
 	if (dup && (!vip || lip_before(dup, vip))) {
 		format_addr(&dup->addr, a, sizeof(a));
-		at_lip(p, dup);
+		at_elem(p, dup->dir, "local_addresses", dup->elem);
 		if (first->dir == dup->dir)
 			return jw_fail(p, "%s is also local_addresses[%zu] of this director",
 				       a, first->elem);
@@ -610,7 +600,7 @@ static int check_lips(struct jw_ctx *p, struct lip_list *lips,
 	}
 	if (vip) {
 		format_addr(&vip->addr, a, sizeof(a));
-		at_lip(p, vip);
+		at_elem(p, vip->dir, "local_addresses", vip->elem);
 		return jw_fail(p, "%s is the VIP of services[%zu]", a, svc);
 	}
 	return 0;
@@ -631,11 +621,7 @@ static int resolve_serves(struct jw_ctx *p, const struct serve_list *refs,
 		for (s = 0; s < n && (!names[s] || strcmp(names[s], r->name));
 		     s++)
 			;
-		p->depth = 0;
-		jw_push_key(p, "directors");
-		jw_push_index(p, r->dir);
-		jw_push_key(p, "services");
-		jw_push_index(p, r->elem);
+		at_elem(p, r->dir, "services", r->elem);
 		if (s == n)
 			return jw_fail(p, "no service is named \"%s\"", r->name);
 		for (k = 0; k < d->serves.n; k++)
@@ -729,10 +715,10 @@ int cluster_parse(const char *text, size_t len, const char *file,
 		return jw_fail_load(&p, &jerr);
 	ret = jw_check_type(&p, root, JW_OBJECT) ?: check_schema(&p, root) ?:
 	      jw_walk(&p, root, top_keys, ARRAY_SIZE(top_keys), &t) ?:
-	      resolve_serves(&p, &t.dirs.refs, &c->directors, t.svcs.names,
+	      resolve_serves(&p, &t.dirs.refs, &c->directors, t.svcs.names.v,
 			     c->services.n) ?:
 	      check_lips(&p, &t.dirs.lips, &c->directors, &c->services);
-	free(t.svcs.names);
+	lb_list_free(&t.svcs.names);
 	lb_list_free(&t.dirs.lips);
 	lb_list_free(&t.dirs.refs);
 	json_decref(root);
