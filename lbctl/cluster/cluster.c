@@ -37,12 +37,33 @@ static const char *unusable(const struct lb_addr *a)
 	return NULL;
 }
 
-static int get_addr(struct jw_ctx *p, const json_t *v, struct lb_addr *a)
+/* Keys whose data is the offset of their member in the struct they fill. */
+#define AT(type, member)	((const void *)offsetof(type, member))
+
+static void *member(struct jw_ctx *p, void *obj)
 {
+	return (char *)obj + (uintptr_t)p->key->data;
+}
+
+/* A VIP or real server address (struct lb_addr). */
+static int addr_key(struct jw_ctx *p, json_t *v, void *obj)
+{
+	struct lb_addr *a = member(p, obj);
 	int ret = JW_PARSE_STR(p, v, parse_addr, a);
 
 	if (!ret && unusable(a))
 		return jw_fail(p, "%s %s", json_string_value(v), unusable(a));
+	return ret;
+}
+
+/* A port (uint16_t). */
+static int port_key(struct jw_ctx *p, json_t *v, void *obj)
+{
+	long long n = 0;
+	int ret = jw_int_in(p, v, "port", 1, UINT16_MAX, &n);
+
+	if (!ret)
+		*(uint16_t *)member(p, obj) = (uint16_t)n;
 	return ret;
 }
 
@@ -58,14 +79,9 @@ static const enum jw_type field_types[] = {
 	[LB_FK_COUNTER]		= JW_INTEGER,	/* not in the file */
 };
 
-JW_INT_KEY(range_min, struct lb_config, port_min, uint16_t, "port", 1,
-	   UINT16_MAX)
-JW_INT_KEY(range_max, struct lb_config, port_max, uint16_t, "port", 1,
-	   UINT16_MAX)
-
 static const struct jw_key range_keys[] = {
-	{ "min", JW_INTEGER, true, range_min, NULL },
-	{ "max", JW_INTEGER, true, range_max, NULL },
+	{ "min", JW_INTEGER, true, port_key, AT(struct lb_config, port_min) },
+	{ "max", JW_INTEGER, true, port_key, AT(struct lb_config, port_max) },
 };
 
 static int port_range(struct jw_ctx *p, json_t *v, struct lb_config *cfg,
@@ -172,16 +188,9 @@ static size_t object_keys(struct jw_key *keys, const struct jw_key *before,
 
 /* --- real servers -------------------------------------------------------------- */
 
-JW_INT_KEY(rs_port, struct lb_dest, port, uint16_t, "port", 1, UINT16_MAX)
-
-static int rs_address(struct jw_ctx *p, json_t *v, void *d)
-{
-	return get_addr(p, v, &((struct lb_dest *)d)->addr);
-}
-
 static const struct jw_key rs_keys[] = {
-	{ "address", JW_STRING, true, rs_address, NULL },
-	{ "port", JW_INTEGER, true, rs_port, NULL },
+	{ "address", JW_STRING, true, addr_key, AT(struct lb_dest, addr) },
+	{ "port", JW_INTEGER, true, port_key, AT(struct lb_dest, port) },
 	/* then the fields */
 };
 
@@ -245,13 +254,6 @@ static int svc_protocol(struct jw_ctx *p, json_t *v, void *s)
 	return ret;
 }
 
-static int svc_vip(struct jw_ctx *p, json_t *v, void *s)
-{
-	return get_addr(p, v, &((struct svc_in *)s)->e.svc.addr);
-}
-
-JW_INT_KEY(svc_port, struct svc_in, e.svc.port, uint16_t, "port", 1, UINT16_MAX)
-
 static int svc_persistence(struct jw_ctx *p, json_t *v, void *s)
 {
 	long long n = 0;
@@ -271,8 +273,8 @@ static int svc_real_servers(struct jw_ctx *p, json_t *v, void *s)
 static const struct jw_key svc_keys[] = {
 	{ "name", JW_STRING, false, svc_name, NULL },
 	{ "protocol", JW_STRING, true, svc_protocol, NULL },
-	{ "vip", JW_STRING, true, svc_vip, NULL },
-	{ "port", JW_INTEGER, true, svc_port, NULL },
+	{ "vip", JW_STRING, true, addr_key, AT(struct svc_in, e.svc.addr) },
+	{ "port", JW_INTEGER, true, port_key, AT(struct svc_in, e.svc.port) },
 	/* then the fields */
 };
 
