@@ -17,7 +17,6 @@
 #include "parse.h"
 #include "util.h"
 
-
 /* --- where: the path and its line and column ------------------------------ */
 
 void jw_push_key(struct jw_ctx *p, const char *key)
@@ -74,10 +73,6 @@ static void format_path(const struct jw_ctx *p, char *buf, size_t len)
 	}
 }
 
-/*
- * A small scanner over text that jansson has already accepted whole, so
- * it needs no error handling beyond staying inside the buffer.
- */
 static const char *skip_ws(const char *s, const char *end)
 {
 	while (s < end && (*s == ' ' || *s == '\t' || *s == '\n' ||
@@ -194,10 +189,6 @@ static void line_col(const struct jw_ctx *p, const char *at, int *line,
 	}
 }
 
-/*
- * "FILE:LINE:COL: PATH: reason" for the value at the current path (or the
- * nearest one that is in the text). Returns -EINVAL.
- */
 int jw_fail(struct jw_ctx *p, const char *fmt, ...)
 {
 	char path[LB_REASON_MAX], why[LB_REASON_MAX];
@@ -299,7 +290,6 @@ int jw_fail_load(struct jw_ctx *p, const json_error_t *e)
 
 /* --- values ------------------------------------------------------------------ */
 
-
 static const char *const vtype_names[] = {
 	[JW_STRING]	= "a string",
 	[JW_INTEGER]	= "an integer",
@@ -323,27 +313,21 @@ static const char *json_type_name(const json_t *v)
 	return "something else";
 }
 
-static bool is_vtype(const json_t *v, enum jw_type t)
-{
-	switch (t) {
-	case JW_STRING:	return json_is_string(v);
-	case JW_INTEGER:	return json_is_integer(v);
-	case JW_BOOLEAN:	return json_is_boolean(v);
-	case JW_OBJECT:	return json_is_object(v);
-	case JW_ARRAY:	return json_is_array(v);
-	}
-	return false;
-}
-
 int jw_check_type(struct jw_ctx *p, const json_t *v, enum jw_type t)
 {
-	if (is_vtype(v, t))
+	static const json_type types[] = {
+		[JW_STRING] = JSON_STRING, [JW_INTEGER] = JSON_INTEGER,
+		[JW_BOOLEAN] = JSON_TRUE, [JW_OBJECT] = JSON_OBJECT,
+		[JW_ARRAY] = JSON_ARRAY,
+	};
+
+	if (json_typeof(v) == types[t] ||
+	    (t == JW_BOOLEAN && json_is_false(v)))
 		return 0;
 	return jw_fail(p, "expected %s, not %s", vtype_names[t],
 		       json_type_name(v));
 }
 
-/* An integer in [min, max]; what names it, as parse.c's numbers do. */
 int jw_int_in(struct jw_ctx *p, const json_t *v, const char *what,
 	      long long min, long long max, long long *out)
 {
@@ -358,11 +342,6 @@ int jw_int_in(struct jw_ctx *p, const json_t *v, const char *what,
 
 /* --- objects: a table of keys each --------------------------------------- */
 
-
-/*
- * Every key of obj (at the current path) through its table entry, in the
- * order of the file; then the required ones that are missing.
- */
 int jw_walk(struct jw_ctx *p, json_t *obj, const struct jw_key *keys,
 	    size_t n, void *dst)
 {
@@ -397,7 +376,6 @@ int jw_walk(struct jw_ctx *p, json_t *obj, const struct jw_key *keys,
 	return 0;
 }
 
-/* Each element of array v, an object, through keys into a fresh T. */
 int jw_walk_array(struct jw_ctx *p, json_t *arr,
 		  int (*one)(struct jw_ctx *p, json_t *v, void *dst),
 		  void *dst)
