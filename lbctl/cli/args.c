@@ -212,12 +212,6 @@ static int parse_words(const struct opt *opts, size_t n, int argc,
 	return 0;
 }
 
-static int parse_opts(const struct opt *opts, size_t n, int argc,
-		      char **argv, void *obj, char *err, size_t errlen)
-{
-	return parse_words(opts, n, argc, argv, obj, NULL, err, errlen);
-}
-
 /* An ADDR:PORT key of a line, argv[*i]: moves *i on. */
 static int take_addrport(int argc, char **argv, int *i, const char *what,
 			 struct lb_addr *addr, uint16_t *port, char *err,
@@ -269,8 +263,8 @@ static int line(enum verb v, int argc, char **argv, struct lb_service *svc,
 		ret = take_addrport(argc, argv, &i, "RIP:RPORT", &dest->addr,
 				    &dest->port, err, errlen);
 	if (!ret)
-		ret = parse_opts(opts, n, argc - i, argv + i, obj, err,
-				 errlen);
+		ret = parse_words(opts, n, argc - i, argv + i, obj, NULL,
+				  err, errlen);
 	if (ret)
 		return ret;
 	if (v == V_ADD)
@@ -361,7 +355,7 @@ int args_config_set(int argc, char **argv, struct lb_config *cfg,
 	lb_config_init(cfg);
 	if (!argc)
 		return nothing_to_set(&lb_config_fields, err, errlen);
-	ret = parse_opts(opts, n, argc, argv, cfg, err, errlen);
+	ret = parse_words(opts, n, argc, argv, cfg, NULL, err, errlen);
 	/* A failed line leaves nothing half set. */
 	if (ret)
 		lb_config_init(cfg);
@@ -431,11 +425,11 @@ int args_export(int argc, char **argv, struct lb_run *run, char *err,
 		size_t errlen)
 {
 	memset(run, 0, sizeof(*run));
-	return parse_opts(export_opts, ARRAY_SIZE(export_opts), argc, argv,
-			  run, err, errlen);
+	return parse_words(export_opts, ARRAY_SIZE(export_opts), argc, argv,
+			   run, NULL, err, errlen);
 }
 
 int args_none(int argc, char **argv, char *err, size_t errlen)
 {
-	return parse_opts(NULL, 0, argc, argv, NULL, err, errlen);
+	return parse_words(NULL, 0, argc, argv, NULL, NULL, err, errlen);
 }
