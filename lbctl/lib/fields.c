@@ -294,8 +294,9 @@ void lb_field_words(const struct lb_field *f, const void *obj, char *buf,
 		for (st = 0; st <= FULLNAT_TCP_S_MAX; st++) {
 			if (!(cfg->present & LB_CFG_TIMEOUT(st)))
 				continue;
-			lb_appendf(buf, len, off, "%s%s %s %u", *sep, f->name,
-			    tcp_state_name(st), cfg->timeout[st]);
+			lb_appendf(buf, len, off, "%s%s %s %u", *sep,
+				   f->name, tcp_state_name(st),
+				   cfg->timeout[st]);
 			*sep = " ";
 		}
 		return;
@@ -303,11 +304,11 @@ void lb_field_words(const struct lb_field *f, const void *obj, char *buf,
 	if (!lb_field_is_set(f, obj) || f->kind == LB_FK_COUNTER)
 		return;
 	if (f->kind == LB_FK_PORT_RANGE)
-		lb_appendf(buf, len, off, "%s%s %u-%u", *sep, f->name, cfg->port_min,
-		    cfg->port_max);
+		lb_appendf(buf, len, off, "%s%s %u-%u", *sep, f->name,
+			   cfg->port_min, cfg->port_max);
 	else
 		lb_appendf(buf, len, off, "%s%s %s", *sep, f->name,
-		    lb_field_value(f, obj, v, sizeof(v)));
+			   lb_field_value(f, obj, v, sizeof(v)));
 	*sep = " ";
 }
 
