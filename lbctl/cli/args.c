@@ -392,15 +392,13 @@ int args_show(int argc, char **argv, struct lb_run *run, char *err,
 	memset(run, 0, sizeof(*run));
 	ret = parse_words(show_opts, ARRAY_SIZE(show_opts), argc, argv, run,
 			  &run->file, err, errlen);
-	if (ret)
-		return ret;
-	if (run->stats && run->rate)
-		return parse_fail(err, errlen,
-				  "--stats and --rate are two views: give one");
-	if (run->director && !run->file)
-		return parse_fail(err, errlen,
-				  "--director needs a cluster FILE to find the director in");
-	return 0;
+	if (!ret && run->stats && run->rate)
+		ret = parse_fail(err, errlen,
+				 "--stats and --rate are two views: give one");
+	if (!ret && run->director && !run->file)
+		ret = parse_fail(err, errlen,
+				 "--director needs a cluster FILE to find the director in");
+	return ret;
 }
 
 int args_apply(int argc, char **argv, struct lb_run *run, char *err,
@@ -411,14 +409,12 @@ int args_apply(int argc, char **argv, struct lb_run *run, char *err,
 	memset(run, 0, sizeof(*run));
 	ret = parse_words(apply_opts, ARRAY_SIZE(apply_opts), argc, argv, run,
 			  &run->file, err, errlen);
-	if (ret)
-		return ret;
-	if (!run->file)
-		return parse_fail(err, errlen, "argument \"FILE\" is required");
-	if (run->local && !run->director)
-		return parse_fail(err, errlen,
-				  "--local needs --director NAME: the director this host is");
-	return 0;
+	if (!ret && !run->file)
+		ret = required(err, errlen, "FILE");
+	if (!ret && run->local && !run->director)
+		ret = parse_fail(err, errlen,
+				 "--local needs --director NAME: the director this host is");
+	return ret;
 }
 
 int args_export(int argc, char **argv, struct lb_run *run, char *err,

@@ -84,20 +84,6 @@ static const struct jw_key range_keys[] = {
 	{ "max", JW_INTEGER, true, port_key, AT(struct lb_config, port_max) },
 };
 
-static int port_range(struct jw_ctx *p, json_t *v, struct lb_config *cfg,
-		      unsigned int bit)
-{
-	int ret = jw_walk(p, v, range_keys, ARRAY_SIZE(range_keys), cfg);
-
-	if (ret)
-		return ret;
-	if (cfg->port_min > cfg->port_max)
-		return jw_fail(p, "port range %u-%u is reversed", cfg->port_min,
-			       cfg->port_max);
-	cfg->present |= bit;
-	return 0;
-}
-
 /* The keys of "timeout" are the states: parse.c knows them. */
 static int timeouts(struct jw_ctx *p, json_t *v, const struct lb_field *f,
 		    struct lb_config *cfg)
@@ -129,6 +115,7 @@ static int field_key(struct jw_ctx *p, json_t *v, void *obj)
 {
 	const struct lb_field *f = p->key->data;
 	char why[LB_REASON_MAX];
+	struct lb_config *cfg;
 	enum lb_fwd fwd;
 	long long n = 0;
 	int ret = 0;
@@ -148,7 +135,14 @@ static int field_key(struct jw_ctx *p, json_t *v, void *obj)
 		return JW_PARSE_STR(p, v, parse_sched, lb_field_str(f, obj),
 				    f->size);
 	case LB_FK_PORT_RANGE:
-		return port_range(p, v, obj, f->bit);
+		cfg = obj;
+		ret = jw_walk(p, v, range_keys, ARRAY_SIZE(range_keys), cfg);
+		if (!ret && cfg->port_min > cfg->port_max)
+			return jw_fail(p, "port range %u-%u is reversed",
+				       cfg->port_min, cfg->port_max);
+		if (!ret)
+			cfg->present |= f->bit;
+		return ret;
 	case LB_FK_TIMEOUTS:
 		return timeouts(p, v, f, obj);
 	case LB_FK_COUNTER:
