@@ -204,14 +204,11 @@ static int real_server(struct jw_ctx *p, json_t *v, void *list)
 	if (ret)
 		return ret;
 	lb_fields_default(&lb_dest_fields, &d, false);
-	for (i = 0; i < l->n; i++) {
-		if (!lb_dest_same(&l->v[i], &d))
-			continue;
-		format_addrport(&(struct lb_addrport){ d.addr, d.port }, ap,
-				sizeof(ap));
-		return jw_fail(p, "real server %s is also real_servers[%zu]",
-			       ap, i);
-	}
+	for (i = 0; i < l->n; i++)
+		if (lb_dest_same(&l->v[i], &d))
+			return jw_fail(p, "real server %s is also real_servers[%zu]",
+				       lb_addrport_str(&d.addr, d.port, ap,
+						       sizeof(ap)), i);
 	return lb_list_push(l, &d) ? jw_oom(p) : 0;
 }
 
@@ -303,10 +300,10 @@ static int service(struct jw_ctx *p, json_t *v, void *acc)
 		const struct lb_service *o = &a->list->v[i].svc;
 
 		if (lb_service_same(o, &s.e.svc)) {
-			format_addrport(&(struct lb_addrport){ o->addr,
-				o->port }, ap, sizeof(ap));
 			ret = jw_fail(p, "service %s %s is also services[%zu]",
-				      proto_name(o->proto), ap, i);
+				      proto_name(o->proto),
+				      lb_addrport_str(&o->addr, o->port, ap,
+						      sizeof(ap)), i);
 		} else if (s.name && a->names.v[i] &&
 			   !strcmp(s.name, a->names.v[i])) {
 			ret = jw_fail(p, "service name \"%s\" is also services[%zu]'s",
