@@ -363,20 +363,18 @@ static int dir_name(struct jw_ctx *p, json_t *v, void *di)
 
 static int dir_netns(struct jw_ctx *p, json_t *v, void *di)
 {
+	struct lb_director *d = &((struct dir_in *)di)->d;
 	char why[LB_REASON_MAX];
-	char *s;
 
 	if (netns_check_name(json_string_value(v), why, sizeof(why)))
 		return jw_fail(p, "%s", why);
-	s = strdup(json_string_value(v));
-	if (!s)
-		return jw_oom(p);
-	((struct dir_in *)di)->d.netns = s;
-	return 0;
+	d->netns = strdup(json_string_value(v));
+	return d->netns ? 0 : jw_oom(p);
 }
 
 static int dir_ssh(struct jw_ctx *p, json_t *v, void *di)
 {
+	struct lb_director *d = &((struct dir_in *)di)->d;
 	const char *s = json_string_value(v);
 	size_t i;
 
@@ -387,11 +385,8 @@ static int dir_ssh(struct jw_ctx *p, json_t *v, void *di)
 		if (s[i] <= ' ' || s[i] == 0x7f)
 			return jw_fail(p, "ssh destination \"%s\" has white space or a control character",
 				       s);
-	s = strdup(s);
-	if (!s)
-		return jw_oom(p);
-	((struct dir_in *)di)->d.ssh = (char *)s;
-	return 0;
+	d->ssh = strdup(s);
+	return d->ssh ? 0 : jw_oom(p);
 }
 
 static int dir_laddr(struct jw_ctx *p, json_t *v, void *di)
@@ -419,10 +414,10 @@ static int dir_laddr(struct jw_ctx *p, json_t *v, void *di)
 		return ret;
 	for (i = 0; i < r.count; i++) {
 		addr_range_nth(&r, i, &la.addr);
-		if (unusable(&la.addr)) {
-			format_addr(&la.addr, a, sizeof(a));
-			return jw_fail(p, "%s %s", a, unusable(&la.addr));
-		}
+		if (unusable(&la.addr))
+			return jw_fail(p, "%s %s",
+				       lb_addr_str(&la.addr, a, sizeof(a)),
+				       unusable(&la.addr));
 		lip = (struct lip){ la.addr, in->index,
 				    p->path[p->depth - 1].index };
 		if (lb_list_push(&in->d.laddrs, &la) ||
