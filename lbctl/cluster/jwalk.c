@@ -58,18 +58,15 @@ static void format_path(const struct jw_ctx *p, char *buf, size_t len)
 	int i;
 
 	buf[0] = '\0';
-	for (i = 0; i < p->depth && i < JW_PATH_DEPTH && off < len; i++) {
+	for (i = 0; i < p->depth && i < JW_PATH_DEPTH; i++) {
 		const char *key = p->path[i].key;
 
 		if (!key)
-			off += (size_t)snprintf(buf + off, len - off, "[%zu]",
-						p->path[i].index);
+			lb_appendf(buf, len, &off, "[%zu]", p->path[i].index);
 		else if (plain_key(key))
-			off += (size_t)snprintf(buf + off, len - off, "%s%s",
-						i ? "." : "", key);
+			lb_appendf(buf, len, &off, "%s%s", i ? "." : "", key);
 		else
-			off += (size_t)snprintf(buf + off, len - off,
-						"[\"%.40s\"]", key);
+			lb_appendf(buf, len, &off, "[\"%.40s\"]", key);
 	}
 }
 
