@@ -274,23 +274,26 @@ static int line(enum verb v, int argc, char **argv, struct lb_service *svc,
 	return 0;
 }
 
-int args_service_add(int argc, char **argv, struct lb_service *svc,
-		     char *err, size_t errlen)
-{
-	return line(V_ADD, argc, argv, svc, NULL, err, errlen);
+/* The verbs of services and real servers, each a line(). */
+#define SVC_LINE(fn, verb)						\
+int fn(int argc, char **argv, struct lb_service *svc, char *err,	\
+       size_t errlen)							\
+{									\
+	return line(verb, argc, argv, svc, NULL, err, errlen);		\
+}
+#define RS_LINE(fn, verb)						\
+int fn(int argc, char **argv, struct lb_service *svc,			\
+       struct lb_dest *dest, char *err, size_t errlen)			\
+{									\
+	return line(verb, argc, argv, svc, dest, err, errlen);		\
 }
 
-int args_service_set(int argc, char **argv, struct lb_service *svc,
-		     char *err, size_t errlen)
-{
-	return line(V_SET, argc, argv, svc, NULL, err, errlen);
-}
-
-int args_service_del(int argc, char **argv, struct lb_service *svc,
-		     char *err, size_t errlen)
-{
-	return line(V_KEY, argc, argv, svc, NULL, err, errlen);
-}
+SVC_LINE(args_service_add, V_ADD)
+SVC_LINE(args_service_set, V_SET)
+SVC_LINE(args_service_del, V_KEY)
+RS_LINE(args_rs_add, V_ADD)
+RS_LINE(args_rs_set, V_SET)
+RS_LINE(args_rs_del, V_KEY)
 
 int args_service_show(int argc, char **argv, struct lb_service *svc,
 		      char *err, size_t errlen)
@@ -299,24 +302,6 @@ int args_service_show(int argc, char **argv, struct lb_service *svc,
 	if (!argc)
 		return 0;
 	return line(V_KEY, argc, argv, svc, NULL, err, errlen);
-}
-
-int args_rs_add(int argc, char **argv, struct lb_service *svc,
-		struct lb_dest *dest, char *err, size_t errlen)
-{
-	return line(V_ADD, argc, argv, svc, dest, err, errlen);
-}
-
-int args_rs_set(int argc, char **argv, struct lb_service *svc,
-		struct lb_dest *dest, char *err, size_t errlen)
-{
-	return line(V_SET, argc, argv, svc, dest, err, errlen);
-}
-
-int args_rs_del(int argc, char **argv, struct lb_service *svc,
-		struct lb_dest *dest, char *err, size_t errlen)
-{
-	return line(V_KEY, argc, argv, svc, dest, err, errlen);
 }
 
 /* Local addresses */
