@@ -38,18 +38,9 @@ void jw_pop(struct jw_ctx *p)
 	p->depth--;
 }
 
-static bool plain_key(const char *key)
-{
-	const char *s;
-
-	if (!*key)
-		return false;
-	for (s = key; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '_'))
-			return false;
-	return true;
-}
+/* What a key of a path is spelt with, unquoted. */
+#define PLAIN_KEY	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" \
+			"0123456789_"
 
 /* services[0].real_servers[1].weight; an odd key as ["a b"] */
 static void format_path(const struct jw_ctx *p, char *buf, size_t len)
@@ -63,7 +54,7 @@ static void format_path(const struct jw_ctx *p, char *buf, size_t len)
 
 		if (!key)
 			lb_appendf(buf, len, &off, "[%zu]", p->path[i].index);
-		else if (plain_key(key))
+		else if (*key && !key[strspn(key, PLAIN_KEY)])
 			lb_appendf(buf, len, &off, "%s%s", i ? "." : "", key);
 		else
 			lb_appendf(buf, len, &off, "[\"%.40s\"]", key);
@@ -168,29 +159,11 @@ static const char *locate(const struct jw_ctx *p, int depth)
 	return s < end ? s : NULL;
 }
 
-/* Line and column (1-based, in characters, as jansson counts) of at. */
-static void line_col(const struct jw_ctx *p, const char *at, int *line,
-		     int *col)
-{
-	const char *s;
-
-	*line = 1;
-	*col = 1;
-	for (s = p->text; s < at; s++) {
-		if (*s == '\n') {
-			(*line)++;
-			*col = 1;
-		} else if (((unsigned char)*s & 0xc0) != 0x80) {
-			(*col)++;
-		}
-	}
-}
-
 int jw_fail(struct jw_ctx *p, const char *fmt, ...)
 {
 	char path[LB_REASON_MAX], why[LB_REASON_MAX];
-	const char *at = NULL;
-	int line, col, d;
+	const char *at = NULL, *s;
+	int line = 1, col = 1, d;
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -198,7 +171,15 @@ int jw_fail(struct jw_ctx *p, const char *fmt, ...)
 	va_end(ap);
 	for (d = p->depth; !at && d >= 0; d--)
 		at = locate(p, d);
-	line_col(p, at ? at : p->text, &line, &col);
+	/* 1-based, in characters, as jansson counts */
+	for (s = p->text; at && s < at; s++) {
+		if (*s == '\n') {
+			line++;
+			col = 1;
+		} else if (((unsigned char)*s & 0xc0) != 0x80) {
+			col++;
+		}
+	}
 	format_path(p, path, sizeof(path));
 	return parse_fail(p->err, p->errlen, "%s:%d:%d: %s%s%s", p->file,
 			  line, col, path, *path ? ": " : "", why);
