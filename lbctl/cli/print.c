@@ -352,18 +352,6 @@ void print_show(const struct lb_snapshot *snap, enum lb_view view)
 }
 
 /* IPv4 addresses in a row, as one "FIRST-LAST" string. */
-static size_t addr_run(const struct lb_laddr_list *l, size_t i)
-{
-	size_t n = 1;
-
-	while (i + n < l->n && l->v[i].addr.family == AF_INET &&
-	       l->v[i + n].addr.family == AF_INET &&
-	       ntohl(l->v[i + n].addr.v4.s_addr) ==
-	       ntohl(l->v[i].addr.v4.s_addr) + n)
-		n++;
-	return n;
-}
-
 static void print_cluster_laddrs(const struct lb_laddr_list *l)
 {
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
@@ -372,7 +360,11 @@ static void print_cluster_laddrs(const struct lb_laddr_list *l)
 
 	out_open_array("local_addresses");
 	for (i = 0; i < l->n; i += n) {
-		n = addr_run(l, i);
+		for (n = 1; i + n < l->n && l->v[i].addr.family == AF_INET &&
+		     l->v[i + n].addr.family == AF_INET &&
+		     ntohl(l->v[i + n].addr.v4.s_addr) ==
+		     ntohl(l->v[i].addr.v4.s_addr) + n; n++)
+			;
 		lb_addr_str(&l->v[i].addr, a, sizeof(a));
 		lb_addr_str(&l->v[i + n - 1].addr, b, sizeof(b));
 		snprintf(r, sizeof(r), "%s%s%s", a, n > 1 ? "-" : "",
