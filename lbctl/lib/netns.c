@@ -42,19 +42,11 @@ int netns_enter(const char *name, int *back)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (back) {
-		*back = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (*back < 0) {
-			ret = -errno;
-			close(fd);
-			return ret;
-		}
-	}
-	if (setns(fd, CLONE_NEWNET)) {
+	*back = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (*back < 0 || setns(fd, CLONE_NEWNET))
 		ret = -errno;
-		if (back)
-			close(*back);
-	}
+	if (ret && *back >= 0)
+		close(*back);
 	close(fd);
 	return ret;
 }
