@@ -212,12 +212,6 @@ static int parse_words(const struct opt *opts, size_t n, int argc,
 	return 0;
 }
 
-static int parse_opts(const struct opt *opts, size_t n, int argc,
-		      char **argv, void *obj, char *err, size_t errlen)
-{
-	return parse_words(opts, n, argc, argv, obj, NULL, err, errlen);
-}
-
 /* An ADDR:PORT key of a line, argv[*i]: moves *i on. */
 static int take_addrport(int argc, char **argv, int *i, const char *what,
 			 struct lb_addr *addr, uint16_t *port, char *err,
@@ -269,8 +263,8 @@ static int line(enum verb v, int argc, char **argv, struct lb_service *svc,
 		ret = take_addrport(argc, argv, &i, "RIP:RPORT", &dest->addr,
 				    &dest->port, err, errlen);
 	if (!ret)
-		ret = parse_opts(opts, n, argc - i, argv + i, obj, err,
-				 errlen);
+		ret = parse_words(opts, n, argc - i, argv + i, obj, NULL,
+				  err, errlen);
 	if (ret)
 		return ret;
 	if (v == V_ADD)
@@ -280,23 +274,26 @@ static int line(enum verb v, int argc, char **argv, struct lb_service *svc,
 	return 0;
 }
 
-int args_service_add(int argc, char **argv, struct lb_service *svc,
-		     char *err, size_t errlen)
-{
-	return line(V_ADD, argc, argv, svc, NULL, err, errlen);
+/* The verbs of services and real servers, each a line(). */
+#define SVC_LINE(fn, verb)						\
+int fn(int argc, char **argv, struct lb_service *svc, char *err,	\
+       size_t errlen)							\
+{									\
+	return line(verb, argc, argv, svc, NULL, err, errlen);		\
+}
+#define RS_LINE(fn, verb)						\
+int fn(int argc, char **argv, struct lb_service *svc,			\
+       struct lb_dest *dest, char *err, size_t errlen)			\
+{									\
+	return line(verb, argc, argv, svc, dest, err, errlen);		\
 }
 
-int args_service_set(int argc, char **argv, struct lb_service *svc,
-		     char *err, size_t errlen)
-{
-	return line(V_SET, argc, argv, svc, NULL, err, errlen);
-}
-
-int args_service_del(int argc, char **argv, struct lb_service *svc,
-		     char *err, size_t errlen)
-{
-	return line(V_KEY, argc, argv, svc, NULL, err, errlen);
-}
+SVC_LINE(args_service_add, V_ADD)
+SVC_LINE(args_service_set, V_SET)
+SVC_LINE(args_service_del, V_KEY)
+RS_LINE(args_rs_add, V_ADD)
+RS_LINE(args_rs_set, V_SET)
+RS_LINE(args_rs_del, V_KEY)
 
 int args_service_show(int argc, char **argv, struct lb_service *svc,
 		      char *err, size_t errlen)
@@ -305,24 +302,6 @@ int args_service_show(int argc, char **argv, struct lb_service *svc,
 	if (!argc)
 		return 0;
 	return line(V_KEY, argc, argv, svc, NULL, err, errlen);
-}
-
-int args_rs_add(int argc, char **argv, struct lb_service *svc,
-		struct lb_dest *dest, char *err, size_t errlen)
-{
-	return line(V_ADD, argc, argv, svc, dest, err, errlen);
-}
-
-int args_rs_set(int argc, char **argv, struct lb_service *svc,
-		struct lb_dest *dest, char *err, size_t errlen)
-{
-	return line(V_SET, argc, argv, svc, dest, err, errlen);
-}
-
-int args_rs_del(int argc, char **argv, struct lb_service *svc,
-		struct lb_dest *dest, char *err, size_t errlen)
-{
-	return line(V_KEY, argc, argv, svc, dest, err, errlen);
 }
 
 /* Local addresses */
@@ -361,7 +340,7 @@ int args_config_set(int argc, char **argv, struct lb_config *cfg,
 	lb_config_init(cfg);
 	if (!argc)
 		return nothing_to_set(&lb_config_fields, err, errlen);
-	ret = parse_opts(opts, n, argc, argv, cfg, err, errlen);
+	ret = parse_words(opts, n, argc, argv, cfg, NULL, err, errlen);
 	/* A failed line leaves nothing half set. */
 	if (ret)
 		lb_config_init(cfg);
@@ -398,15 +377,13 @@ int args_show(int argc, char **argv, struct lb_run *run, char *err,
 	memset(run, 0, sizeof(*run));
 	ret = parse_words(show_opts, ARRAY_SIZE(show_opts), argc, argv, run,
 			  &run->file, err, errlen);
-	if (ret)
-		return ret;
-	if (run->stats && run->rate)
-		return parse_fail(err, errlen,
-				  "--stats and --rate are two views: give one");
-	if (run->director && !run->file)
-		return parse_fail(err, errlen,
-				  "--director needs a cluster FILE to find the director in");
-	return 0;
+	if (!ret && run->stats && run->rate)
+		ret = parse_fail(err, errlen,
+				 "--stats and --rate are two views: give one");
+	if (!ret && run->director && !run->file)
+		ret = parse_fail(err, errlen,
+				 "--director needs a cluster FILE to find the director in");
+	return ret;
 }
 
 int args_apply(int argc, char **argv, struct lb_run *run, char *err,
@@ -417,25 +394,23 @@ int args_apply(int argc, char **argv, struct lb_run *run, char *err,
 	memset(run, 0, sizeof(*run));
 	ret = parse_words(apply_opts, ARRAY_SIZE(apply_opts), argc, argv, run,
 			  &run->file, err, errlen);
-	if (ret)
-		return ret;
-	if (!run->file)
-		return parse_fail(err, errlen, "argument \"FILE\" is required");
-	if (run->local && !run->director)
-		return parse_fail(err, errlen,
-				  "--local needs --director NAME: the director this host is");
-	return 0;
+	if (!ret && !run->file)
+		ret = required(err, errlen, "FILE");
+	if (!ret && run->local && !run->director)
+		ret = parse_fail(err, errlen,
+				 "--local needs --director NAME: the director this host is");
+	return ret;
 }
 
 int args_export(int argc, char **argv, struct lb_run *run, char *err,
 		size_t errlen)
 {
 	memset(run, 0, sizeof(*run));
-	return parse_opts(export_opts, ARRAY_SIZE(export_opts), argc, argv,
-			  run, err, errlen);
+	return parse_words(export_opts, ARRAY_SIZE(export_opts), argc, argv,
+			   run, NULL, err, errlen);
 }
 
 int args_none(int argc, char **argv, char *err, size_t errlen)
 {
-	return parse_opts(NULL, 0, argc, argv, NULL, err, errlen);
+	return parse_words(NULL, 0, argc, argv, NULL, NULL, err, errlen);
 }

@@ -13,7 +13,6 @@
 #include "print.h"
 
 struct genl;
-struct lb_run;
 struct lb_fields;
 struct lb_service;
 struct lbctl_cmd;

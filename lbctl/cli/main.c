@@ -77,16 +77,6 @@ static int unknown_command(const char *name)
 			   "unknown command \"%s\", try \"lbctl help\".", name);
 }
 
-/* "add, set or del" */
-static void list_verbs(const struct lbctl_cmd *cmd, char *buf, size_t len)
-{
-	size_t n;
-
-	for (n = 0; cmd->verbs[n].name; n++)
-		;
-	lb_join_names(buf, len, cmd->verbs, n, sizeof(*cmd->verbs), " or ");
-}
-
 /* argv[0] is the command, argv[1] its verb; no verb means "show". */
 static int dispatch(struct lbctl *ctx, const struct lbctl_cmd *cmd, int argc,
 		    char **argv)
@@ -94,13 +84,18 @@ static int dispatch(struct lbctl *ctx, const struct lbctl_cmd *cmd, int argc,
 	static char show[] = "show";
 	const struct lbctl_cmd *verb;
 	char list[128];
+	size_t n;
 
 	verb = ctx->cmd = find_cmd(cmd->verbs, argc > 1 ? argv[1] : show);
 	if (verb && argc > 1)
 		return verb->fn(ctx, argc - 1, argv + 1);
 	if (verb)
 		return verb->fn(ctx, 1, (char *[]){ show, NULL });
-	list_verbs(cmd, list, sizeof(list));
+	/* "add, set or del" */
+	for (n = 0; cmd->verbs[n].name; n++)
+		;
+	lb_join_names(list, sizeof(list), cmd->verbs, n, sizeof(*cmd->verbs),
+		      " or ");
 	if (argc < 2)
 		return lbctl_error(LBCTL_EXIT_USAGE,
 				   "\"lbctl %s\" needs one of %s, try \"lbctl help %s\".",

@@ -28,29 +28,13 @@ static const char *proto_label(enum lb_proto proto)
 	       "?";
 }
 
-static void addr_str(const struct lb_addr *a, char *buf, size_t len)
-{
-	if (format_addr(a, buf, len))
-		snprintf(buf, len, "?");
-}
-
-static void addrport_str(const struct lb_addr *a, uint16_t port,
-			 char *buf, size_t len)
-{
-	struct lb_addrport ap = { .addr = *a, .port = port };
-
-	if (format_addrport(&ap, buf, len))
-		snprintf(buf, len, "?");
-}
-
 /* JSON key (the address) and "port" of an endpoint; text prints it whole. */
 static void print_endpoint(const char *key, const struct lb_addr *a,
 			   uint16_t port)
 {
 	char s[INET6_ADDRSTRLEN];
 
-	addr_str(a, s, sizeof(s));
-	out_str(key, NULL, s);
+	out_str(key, NULL, lb_addr_str(a, s, sizeof(s)));
 	out_uint("port", NULL, port);
 }
 
@@ -184,9 +168,9 @@ void print_laddrs(const struct lb_laddr_list *list, const char *key)
 	for (i = 0; i < list->n; i++) {
 		const struct lb_laddr *l = &list->v[i];
 
-		addr_str(&l->addr, a, sizeof(a));
 		out_open_object(NULL);
-		out_str("address", "%-24s", a);
+		out_str("address", "%-24s",
+			lb_addr_str(&l->addr, a, sizeof(a)));
 		print_fields(&lb_laddr_fields, l, PF_SHOW);
 		out_text("\n");
 		out_close();
@@ -229,7 +213,7 @@ static void print_dest(const struct lb_dest *d, int fwd, enum lb_view view,
 	bool stats = view != LB_VIEW_CONNS;
 	char ap[LB_ADDRPORT_STRLEN];
 
-	addrport_str(&d->addr, d->port, ap, sizeof(ap));
+	lb_addrport_str(&d->addr, d->port, ap, sizeof(ap));
 	out_open_object(NULL);
 	out_text(stats ? "  -> %-28s" : "  -> %-28s ", ap);
 	print_endpoint("address", &d->addr, d->port);
@@ -252,7 +236,7 @@ static void print_service(const struct lb_svc_entry *e, enum lb_view view,
 	char ap[LB_ADDRPORT_STRLEN], line[LB_ADDRPORT_STRLEN + 8];
 	size_t i;
 
-	addrport_str(&s->addr, s->port, ap, sizeof(ap));
+	lb_addrport_str(&s->addr, s->port, ap, sizeof(ap));
 	snprintf(line, sizeof(line), "%s  %s", proto_label(s->proto), ap);
 	out_open_object(NULL);
 	out_text(stats ? "%-33s" : "%s", line);
@@ -291,36 +275,29 @@ void print_services(const struct lb_svc_list *list, enum lb_view view)
 	out_close();
 }
 
-/* JSON "client": {"address": ..., "port": ...} */
-static void print_conn_end(const char *key, const struct lb_addrport *ap)
-{
-	out_open_object(key);
-	print_endpoint("address", &ap->addr, ap->port);
-	out_close();
-}
-
 void print_conns(const struct lb_conn_list *list, const char *key)
 {
-	char client[LB_ADDRPORT_STRLEN], vip[LB_ADDRPORT_STRLEN];
-	char local[LB_ADDRPORT_STRLEN], real[LB_ADDRPORT_STRLEN];
-	char state[16];
+	static const char *const ends[] = {
+		"client", "virtual", "local", "real",
+	};
+	char ap[4][LB_ADDRPORT_STRLEN], state[16];
 	size_t i, k;
 
-	out_text("pro expire state       %-21s %-21s %-21s %s\n", "client",
-		 "virtual", "local", "real");
+	out_text("pro expire state       %-21s %-21s %-21s %s\n", ends[0],
+		 ends[1], ends[2], ends[3]);
 	out_open_array(key);
 	for (i = 0; i < list->n; i++) {
 		const struct lb_conn *c = &list->v[i];
+		const struct lb_addrport *end[] = {
+			&c->client, &c->vip, &c->local, &c->real,
+		};
 
-		addrport_str(&c->client.addr, c->client.port, client,
-			     sizeof(client));
-		addrport_str(&c->vip.addr, c->vip.port, vip, sizeof(vip));
-		if (c->local.addr.family)
-			addrport_str(&c->local.addr, c->local.port, local,
-				     sizeof(local));
-		else
-			snprintf(local, sizeof(local), "-");
-		addrport_str(&c->real.addr, c->real.port, real, sizeof(real));
+		for (k = 0; k < 4; k++)
+			lb_addrport_str(&end[k]->addr, end[k]->port, ap[k],
+					sizeof(ap[k]));
+		/* Family 0: not FullNAT, no local address. */
+		if (!c->local.addr.family)
+			snprintf(ap[2], sizeof(ap[2]), "-");
 		snprintf(state, sizeof(state), "%s", tcp_state_name(c->state));
 		for (k = 0; state[k]; k++)
 			if (state[k] >= 'a' && state[k] <= 'z')
@@ -329,17 +306,19 @@ void print_conns(const struct lb_conn_list *list, const char *key)
 		out_open_object(NULL);
 		out_text("%-3s %02u:%02u  %-11s %-21s %-21s %-21s %s\n",
 			 proto_label(c->proto), c->expires / 60,
-			 c->expires % 60, state, client, vip, local, real);
+			 c->expires % 60, state, ap[0], ap[1], ap[2], ap[3]);
 		out_str("protocol", NULL, proto_name(c->proto));
 		out_str("state", NULL, tcp_state_name(c->state));
 		out_uint("expires", NULL, c->expires);
 		out_str("forward", NULL, c->fwd < 0 ? "unknown" :
 			fwd_name((enum lb_fwd)c->fwd));
-		print_conn_end("client", &c->client);
-		print_conn_end("virtual", &c->vip);
-		if (c->local.addr.family)
-			print_conn_end("local", &c->local);
-		print_conn_end("real", &c->real);
+		for (k = 0; k < 4; k++) {
+			if (end[k] == &c->local && !c->local.addr.family)
+				continue;
+			out_open_object(ends[k]);
+			print_endpoint("address", &end[k]->addr, end[k]->port);
+			out_close();
+		}
 		out_close();
 	}
 	out_close();
@@ -373,18 +352,6 @@ void print_show(const struct lb_snapshot *snap, enum lb_view view)
 }
 
 /* IPv4 addresses in a row, as one "FIRST-LAST" string. */
-static size_t addr_run(const struct lb_laddr_list *l, size_t i)
-{
-	size_t n = 1;
-
-	while (i + n < l->n && l->v[i].addr.family == AF_INET &&
-	       l->v[i + n].addr.family == AF_INET &&
-	       ntohl(l->v[i + n].addr.v4.s_addr) ==
-	       ntohl(l->v[i].addr.v4.s_addr) + n)
-		n++;
-	return n;
-}
-
 static void print_cluster_laddrs(const struct lb_laddr_list *l)
 {
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
@@ -393,13 +360,15 @@ static void print_cluster_laddrs(const struct lb_laddr_list *l)
 
 	out_open_array("local_addresses");
 	for (i = 0; i < l->n; i += n) {
-		n = addr_run(l, i);
-		addr_str(&l->v[i].addr, a, sizeof(a));
-		addr_str(&l->v[i + n - 1].addr, b, sizeof(b));
-		if (n > 1)
-			snprintf(r, sizeof(r), "%s-%s", a, b);
-		else
-			snprintf(r, sizeof(r), "%s", a);
+		for (n = 1; i + n < l->n && l->v[i].addr.family == AF_INET &&
+		     l->v[i + n].addr.family == AF_INET &&
+		     ntohl(l->v[i + n].addr.v4.s_addr) ==
+		     ntohl(l->v[i].addr.v4.s_addr) + n; n++)
+			;
+		lb_addr_str(&l->v[i].addr, a, sizeof(a));
+		lb_addr_str(&l->v[i + n - 1].addr, b, sizeof(b));
+		snprintf(r, sizeof(r), "%s%s%s", a, n > 1 ? "-" : "",
+			 n > 1 ? b : "");
 		out_str(NULL, NULL, r);
 	}
 	out_close();

@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * "lbctl service" and "lbctl rs": virtual services and their real servers,
- * in the manner of "ipvsadm -A/-E/-D" and "-a/-e/-d" with ip's words.
+ * in the manner of "ipvsadm -A/-E/-D" and "-a/-e/-d" with ip's words; and
+ * "lbctl config", the director's settings, shown in the words that set
+ * them.
  */
 #include "api.h"
 #include "args.h"
 #include "fields.h"
 #include "lbctl.h"
 
-enum { SVC_ADD, SVC_SET, SVC_DEL, RS_ADD, RS_SET, RS_DEL };
+enum { SVC_ADD, SVC_SET, SVC_DEL, RS_ADD, RS_SET, RS_DEL, CFG_SET };
 
-/* What a verb that changes a service (svc_*) or a real server (rs_*)
- * parses and calls. */
+/* What a verb that changes a service (svc_*), a real server (rs_*) or the
+ * config (cfg_*) parses and calls. */
 static const struct change {
 	int (*svc_args)(int argc, char **argv, struct lb_service *svc,
 			char *err, size_t errlen);
@@ -20,6 +22,9 @@ static const struct change {
 		       struct lb_dest *dest, char *err, size_t errlen);
 	int (*rs_call)(struct genl *g, const struct lb_service *svc,
 		       const struct lb_dest *dest);
+	int (*cfg_args)(int argc, char **argv, struct lb_config *cfg,
+			char *err, size_t errlen);
+	int (*cfg_call)(struct genl *g, const struct lb_config *cfg);
 } changes[] = {
 	[SVC_ADD] = { args_service_add, lb_service_add },
 	[SVC_SET] = { args_service_set, lb_service_set },
@@ -27,6 +32,7 @@ static const struct change {
 	[RS_ADD] = { .rs_args = args_rs_add, .rs_call = lb_dest_add },
 	[RS_SET] = { .rs_args = args_rs_set, .rs_call = lb_dest_set },
 	[RS_DEL] = { .rs_args = args_rs_del, .rs_call = lb_dest_del },
+	[CFG_SET] = { .cfg_args = args_config_set, .cfg_call = lb_config_set },
 };
 
 /* Parses the words after the verb; only then opens the socket and calls. */
@@ -35,18 +41,22 @@ static int change(const struct lbctl *ctx, int argc, char **argv)
 	const struct change *c = &changes[ctx->cmd->arg];
 	struct lb_service svc;
 	struct lb_dest dest;
+	struct lb_config cfg;
 	char err[256];
 	struct genl g;
 	int ret;
 
 	if (c->rs_args ? c->rs_args(argc - 1, argv + 1, &svc, &dest, err,
 				    sizeof(err)) :
+	    c->cfg_args ? c->cfg_args(argc - 1, argv + 1, &cfg, err,
+				      sizeof(err)) :
 	    c->svc_args(argc - 1, argv + 1, &svc, err, sizeof(err)))
 		return lbctl_usage(err);
 	ret = lbctl_open(ctx, &g);
 	if (ret)
 		return ret;
 	return lbctl_close(&g, c->rs_call ? c->rs_call(&g, &svc, &dest) :
+			   c->cfg_call ? c->cfg_call(&g, &cfg) :
 			   c->svc_call(&g, &svc));
 }
 
@@ -90,5 +100,17 @@ const struct lbctl_cmd rs_verbs[] = {
 	{ .name = "del", .fn = change, .arg = RS_DEL,
 	  .usage = "PROTO VIP:PORT RIP:RPORT",
 	  .help = "Delete a real server from a service" },
+	{ .name = NULL },
+};
+
+const struct lbctl_cmd config_verbs[] = {
+	{ .name = "show", .fn = show_one, .arg = SHOW_CONFIG,
+	  .usage = "",
+	  .help = "Show the settings (the default verb)" },
+	{ .name = "set", .fn = change, .arg = CFG_SET, .usage = "",
+	  .fields = &lb_config_fields, .field_flags = LB_FF_SET,
+	  .help = "Change the settings given, all or none; STATE is none (a SYN\n"
+		  "      not answered yet), syn_recv, established, fin_wait,\n"
+		  "      close_wait, last_ack, time_wait or close" },
 	{ .name = NULL },
 };

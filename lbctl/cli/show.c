@@ -2,7 +2,8 @@
 /*
  * "lbctl show", the director in the manner of "ipvsadm -Ln", or every
  * director of a cluster file; "lbctl export", the director as a cluster
- * file; and "lbctl stats", its counters.
+ * file; "lbctl stats", its counters; and "lbctl conn", the connection
+ * table in the manner of "ipvsadm -Lnc".
  */
 #include <errno.h>
 #include <stdio.h>
@@ -235,12 +236,19 @@ int show_one(const struct lbctl *ctx, int argc, char **argv)
 		ret = lbctl_open(ctx, &g);
 	if (ret)
 		return ret;
+	/* Text prints as it comes: nothing does before the read is whole. */
+	out_init(ctx->json);
 	switch (ctx->cmd->arg) {
 	case SHOW_CONFIG:
 		ret = lb_config_get(&g, &o.cfg);
+		if (!ret)
+			print_config(&o.cfg, NULL);
 		break;
 	case SHOW_LADDRS:
 		ret = lb_dump_laddrs(&g, lb_collect_laddr, &o.laddrs);
+		if (!ret)
+			print_laddrs(&o.laddrs, NULL);
+		lb_list_free(&o.laddrs);
 		break;
 	case SHOW_CONNS:
 		ret = lb_dump_conns(&g, lb_collect_conn, &o.conns);
@@ -254,26 +262,21 @@ int show_one(const struct lbctl *ctx, int argc, char **argv)
 				   g.msg);
 			ret = 0;
 		}
+		if (!ret)
+			print_conns(&o.conns, NULL);
+		lb_list_free(&o.conns);
 		break;
 	default:
 		ret = lb_info_get(&g, &o.info);
-	}
-	ret = lbctl_close(&g, ret);
-	if (!ret) {
-		out_init(ctx->json);
-		if (ctx->cmd->arg == SHOW_CONFIG)
-			print_config(&o.cfg, NULL);
-		else if (ctx->cmd->arg == SHOW_LADDRS)
-			print_laddrs(&o.laddrs, NULL);
-		else if (ctx->cmd->arg == SHOW_CONNS)
-			print_conns(&o.conns, NULL);
-		else
+		if (!ret)
 			print_counters(&o.info, NULL);
-		ret = out_finish();
 	}
-	if (ctx->cmd->arg == SHOW_LADDRS)
-		lb_list_free(&o.laddrs);
-	else if (ctx->cmd->arg == SHOW_CONNS)
-		lb_list_free(&o.conns);
-	return ret;
+	return lbctl_close(&g, ret) ?: out_finish();
 }
+
+const struct lbctl_cmd conn_verbs[] = {
+	{ .name = "show", .fn = show_one, .arg = SHOW_CONNS,
+	  .usage = "",
+	  .help = "Show the connections (the default verb)" },
+	{ .name = NULL },
+};

@@ -37,12 +37,33 @@ static const char *unusable(const struct lb_addr *a)
 	return NULL;
 }
 
-static int get_addr(struct jw_ctx *p, const json_t *v, struct lb_addr *a)
+/* Keys whose data is the offset of their member in the struct they fill. */
+#define AT(type, member)	((const void *)offsetof(type, member))
+
+static void *member(struct jw_ctx *p, void *obj)
 {
+	return (char *)obj + (uintptr_t)p->key->data;
+}
+
+/* A VIP or real server address (struct lb_addr). */
+static int addr_key(struct jw_ctx *p, json_t *v, void *obj)
+{
+	struct lb_addr *a = member(p, obj);
 	int ret = JW_PARSE_STR(p, v, parse_addr, a);
 
 	if (!ret && unusable(a))
 		return jw_fail(p, "%s %s", json_string_value(v), unusable(a));
+	return ret;
+}
+
+/* A port (uint16_t). */
+static int port_key(struct jw_ctx *p, json_t *v, void *obj)
+{
+	long long n = 0;
+	int ret = jw_int_in(p, v, "port", 1, UINT16_MAX, &n);
+
+	if (!ret)
+		*(uint16_t *)member(p, obj) = (uint16_t)n;
 	return ret;
 }
 
@@ -58,29 +79,10 @@ static const enum jw_type field_types[] = {
 	[LB_FK_COUNTER]		= JW_INTEGER,	/* not in the file */
 };
 
-JW_INT_KEY(range_min, struct lb_config, port_min, uint16_t, "port", 1,
-	   UINT16_MAX)
-JW_INT_KEY(range_max, struct lb_config, port_max, uint16_t, "port", 1,
-	   UINT16_MAX)
-
 static const struct jw_key range_keys[] = {
-	{ "min", JW_INTEGER, true, range_min, NULL },
-	{ "max", JW_INTEGER, true, range_max, NULL },
+	{ "min", JW_INTEGER, true, port_key, AT(struct lb_config, port_min) },
+	{ "max", JW_INTEGER, true, port_key, AT(struct lb_config, port_max) },
 };
-
-static int port_range(struct jw_ctx *p, json_t *v, struct lb_config *cfg,
-		      unsigned int bit)
-{
-	int ret = jw_walk(p, v, range_keys, ARRAY_SIZE(range_keys), cfg);
-
-	if (ret)
-		return ret;
-	if (cfg->port_min > cfg->port_max)
-		return jw_fail(p, "port range %u-%u is reversed", cfg->port_min,
-			       cfg->port_max);
-	cfg->present |= bit;
-	return 0;
-}
 
 /* The keys of "timeout" are the states: parse.c knows them. */
 static int timeouts(struct jw_ctx *p, json_t *v, const struct lb_field *f,
@@ -113,6 +115,7 @@ static int field_key(struct jw_ctx *p, json_t *v, void *obj)
 {
 	const struct lb_field *f = p->key->data;
 	char why[LB_REASON_MAX];
+	struct lb_config *cfg;
 	enum lb_fwd fwd;
 	long long n = 0;
 	int ret = 0;
@@ -132,7 +135,14 @@ static int field_key(struct jw_ctx *p, json_t *v, void *obj)
 		return JW_PARSE_STR(p, v, parse_sched, lb_field_str(f, obj),
 				    f->size);
 	case LB_FK_PORT_RANGE:
-		return port_range(p, v, obj, f->bit);
+		cfg = obj;
+		ret = jw_walk(p, v, range_keys, ARRAY_SIZE(range_keys), cfg);
+		if (!ret && cfg->port_min > cfg->port_max)
+			return jw_fail(p, "port range %u-%u is reversed",
+				       cfg->port_min, cfg->port_max);
+		if (!ret)
+			cfg->present |= f->bit;
+		return ret;
 	case LB_FK_TIMEOUTS:
 		return timeouts(p, v, f, obj);
 	case LB_FK_COUNTER:
@@ -172,16 +182,9 @@ static size_t object_keys(struct jw_key *keys, const struct jw_key *before,
 
 /* --- real servers -------------------------------------------------------------- */
 
-JW_INT_KEY(rs_port, struct lb_dest, port, uint16_t, "port", 1, UINT16_MAX)
-
-static int rs_address(struct jw_ctx *p, json_t *v, void *d)
-{
-	return get_addr(p, v, &((struct lb_dest *)d)->addr);
-}
-
 static const struct jw_key rs_keys[] = {
-	{ "address", JW_STRING, true, rs_address, NULL },
-	{ "port", JW_INTEGER, true, rs_port, NULL },
+	{ "address", JW_STRING, true, addr_key, AT(struct lb_dest, addr) },
+	{ "port", JW_INTEGER, true, port_key, AT(struct lb_dest, port) },
 	/* then the fields */
 };
 
@@ -201,14 +204,11 @@ static int real_server(struct jw_ctx *p, json_t *v, void *list)
 	if (ret)
 		return ret;
 	lb_fields_default(&lb_dest_fields, &d, false);
-	for (i = 0; i < l->n; i++) {
-		if (!lb_dest_same(&l->v[i], &d))
-			continue;
-		format_addrport(&(struct lb_addrport){ d.addr, d.port }, ap,
-				sizeof(ap));
-		return jw_fail(p, "real server %s is also real_servers[%zu]",
-			       ap, i);
-	}
+	for (i = 0; i < l->n; i++)
+		if (lb_dest_same(&l->v[i], &d))
+			return jw_fail(p, "real server %s is also real_servers[%zu]",
+				       lb_addrport_str(&d.addr, d.port, ap,
+						       sizeof(ap)), i);
 	return lb_list_push(l, &d) ? jw_oom(p) : 0;
 }
 
@@ -245,13 +245,6 @@ static int svc_protocol(struct jw_ctx *p, json_t *v, void *s)
 	return ret;
 }
 
-static int svc_vip(struct jw_ctx *p, json_t *v, void *s)
-{
-	return get_addr(p, v, &((struct svc_in *)s)->e.svc.addr);
-}
-
-JW_INT_KEY(svc_port, struct svc_in, e.svc.port, uint16_t, "port", 1, UINT16_MAX)
-
 static int svc_persistence(struct jw_ctx *p, json_t *v, void *s)
 {
 	long long n = 0;
@@ -271,8 +264,8 @@ static int svc_real_servers(struct jw_ctx *p, json_t *v, void *s)
 static const struct jw_key svc_keys[] = {
 	{ "name", JW_STRING, false, svc_name, NULL },
 	{ "protocol", JW_STRING, true, svc_protocol, NULL },
-	{ "vip", JW_STRING, true, svc_vip, NULL },
-	{ "port", JW_INTEGER, true, svc_port, NULL },
+	{ "vip", JW_STRING, true, addr_key, AT(struct svc_in, e.svc.addr) },
+	{ "port", JW_INTEGER, true, port_key, AT(struct svc_in, e.svc.port) },
 	/* then the fields */
 };
 
@@ -284,7 +277,7 @@ static const struct jw_key svc_keys_after[] = {
 /* The services read so far, with their names, for the checks across. */
 struct svc_acc {
 	struct lb_svc_list *list;
-	const char **names;
+	LB_LIST(, const char *) names;
 };
 
 static int service(struct jw_ctx *p, json_t *v, void *acc)
@@ -292,7 +285,6 @@ static int service(struct jw_ctx *p, json_t *v, void *acc)
 	struct svc_acc *a = acc;
 	struct svc_in s = { .e.dests = { 0 } };
 	struct jw_key keys[KEYS_MAX];
-	const char **names;
 	char ap[LB_ADDRPORT_STRLEN];
 	size_t i, n = a->list->n;
 	int ret;
@@ -308,28 +300,22 @@ static int service(struct jw_ctx *p, json_t *v, void *acc)
 		const struct lb_service *o = &a->list->v[i].svc;
 
 		if (lb_service_same(o, &s.e.svc)) {
-			format_addrport(&(struct lb_addrport){ o->addr,
-				o->port }, ap, sizeof(ap));
 			ret = jw_fail(p, "service %s %s is also services[%zu]",
-				      proto_name(o->proto), ap, i);
-		} else if (s.name && a->names[i] &&
-			   !strcmp(s.name, a->names[i])) {
+				      proto_name(o->proto),
+				      lb_addrport_str(&o->addr, o->port, ap,
+						      sizeof(ap)), i);
+		} else if (s.name && a->names.v[i] &&
+			   !strcmp(s.name, a->names.v[i])) {
 			ret = jw_fail(p, "service name \"%s\" is also services[%zu]'s",
 				      s.name, i);
 		}
 	}
-	names = ret ? NULL : realloc(a->names, (n + 1) * sizeof(*names));
-	if (!ret && (!names || lb_list_push(a->list, &s.e))) {
-		a->names = names ?: a->names;
+	if (!ret && (lb_list_push(&a->names, &s.name) ||
+		     lb_list_push(a->list, &s.e)))
 		ret = jw_oom(p);
-	}
-	if (ret) {
+	if (ret)
 		lb_list_free(&s.e.dests);
-		return ret;
-	}
-	a->names = names;
-	names[n] = s.name;
-	return 0;
+	return ret;
 }
 
 /* --- directors ------------------------------------------------------------------ */
@@ -377,20 +363,18 @@ static int dir_name(struct jw_ctx *p, json_t *v, void *di)
 
 static int dir_netns(struct jw_ctx *p, json_t *v, void *di)
 {
+	struct lb_director *d = &((struct dir_in *)di)->d;
 	char why[LB_REASON_MAX];
-	char *s;
 
 	if (netns_check_name(json_string_value(v), why, sizeof(why)))
 		return jw_fail(p, "%s", why);
-	s = strdup(json_string_value(v));
-	if (!s)
-		return jw_oom(p);
-	((struct dir_in *)di)->d.netns = s;
-	return 0;
+	d->netns = strdup(json_string_value(v));
+	return d->netns ? 0 : jw_oom(p);
 }
 
 static int dir_ssh(struct jw_ctx *p, json_t *v, void *di)
 {
+	struct lb_director *d = &((struct dir_in *)di)->d;
 	const char *s = json_string_value(v);
 	size_t i;
 
@@ -401,11 +385,8 @@ static int dir_ssh(struct jw_ctx *p, json_t *v, void *di)
 		if (s[i] <= ' ' || s[i] == 0x7f)
 			return jw_fail(p, "ssh destination \"%s\" has white space or a control character",
 				       s);
-	s = strdup(s);
-	if (!s)
-		return jw_oom(p);
-	((struct dir_in *)di)->d.ssh = (char *)s;
-	return 0;
+	d->ssh = strdup(s);
+	return d->ssh ? 0 : jw_oom(p);
 }
 
 static int dir_laddr(struct jw_ctx *p, json_t *v, void *di)
@@ -433,10 +414,10 @@ static int dir_laddr(struct jw_ctx *p, json_t *v, void *di)
 		return ret;
 	for (i = 0; i < r.count; i++) {
 		addr_range_nth(&r, i, &la.addr);
-		if (unusable(&la.addr)) {
-			format_addr(&la.addr, a, sizeof(a));
-			return jw_fail(p, "%s %s", a, unusable(&la.addr));
-		}
+		if (unusable(&la.addr))
+			return jw_fail(p, "%s %s",
+				       lb_addr_str(&la.addr, a, sizeof(a)),
+				       unusable(&la.addr));
 		lip = (struct lip){ la.addr, in->index,
 				    p->path[p->depth - 1].index };
 		if (lb_list_push(&in->d.laddrs, &la) ||
@@ -539,32 +520,29 @@ static int director(struct jw_ctx *p, json_t *v, void *acc)
 
 /* --- across the file -------------------------------------------------------- */
 
-static int lip_cmp(const void *a, const void *b)
-{
-	const struct lip *x = a, *y = b;
-	int c = memcmp(&x->addr.v4, &y->addr.v4, sizeof(x->addr.v4));
-
-	if (c)
-		return c;
-	if (x->dir != y->dir)
-		return x->dir < y->dir ? -1 : 1;
-	return x->elem < y->elem ? -1 : x->elem > y->elem;
-}
-
 /* Whether x comes before y in the file. */
 static bool lip_before(const struct lip *x, const struct lip *y)
 {
 	return x->dir < y->dir || (x->dir == y->dir && x->elem < y->elem);
 }
 
-/* The path of a local address, for jw_fail(). */
-static void at_lip(struct jw_ctx *p, const struct lip *at)
+static int lip_cmp(const void *a, const void *b)
+{
+	const struct lip *x = a, *y = b;
+	int c = memcmp(&x->addr.v4, &y->addr.v4, sizeof(x->addr.v4));
+
+	return c ?: lip_before(x, y) ? -1 : lip_before(y, x);
+}
+
+/* The path directors[dir].key[elem], for jw_fail(). */
+static void at_elem(struct jw_ctx *p, size_t dir, const char *key,
+		    size_t elem)
 {
 	p->depth = 0;
 	jw_push_key(p, "directors");
-	jw_push_index(p, at->dir);
-	jw_push_key(p, "local_addresses");
-	jw_push_index(p, at->elem);
+	jw_push_index(p, dir);
+	jw_push_key(p, key);
+	jw_push_index(p, elem);
 }
 
 /*
@@ -601,7 +579,7 @@ static int check_lips(struct jw_ctx *p, struct lip_list *lips,
 			}
 	if (dup && (!vip || lip_before(dup, vip))) {
 		format_addr(&dup->addr, a, sizeof(a));
-		at_lip(p, dup);
+		at_elem(p, dup->dir, "local_addresses", dup->elem);
 		if (first->dir == dup->dir)
 			return jw_fail(p, "%s is also local_addresses[%zu] of this director",
 				       a, first->elem);
@@ -610,7 +588,7 @@ static int check_lips(struct jw_ctx *p, struct lip_list *lips,
 	}
 	if (vip) {
 		format_addr(&vip->addr, a, sizeof(a));
-		at_lip(p, vip);
+		at_elem(p, vip->dir, "local_addresses", vip->elem);
 		return jw_fail(p, "%s is the VIP of services[%zu]", a, svc);
 	}
 	return 0;
@@ -631,11 +609,7 @@ static int resolve_serves(struct jw_ctx *p, const struct serve_list *refs,
 		for (s = 0; s < n && (!names[s] || strcmp(names[s], r->name));
 		     s++)
 			;
-		p->depth = 0;
-		jw_push_key(p, "directors");
-		jw_push_index(p, r->dir);
-		jw_push_key(p, "services");
-		jw_push_index(p, r->elem);
+		at_elem(p, r->dir, "services", r->elem);
 		if (s == n)
 			return jw_fail(p, "no service is named \"%s\"", r->name);
 		for (k = 0; k < d->serves.n; k++)
@@ -729,10 +703,10 @@ int cluster_parse(const char *text, size_t len, const char *file,
 		return jw_fail_load(&p, &jerr);
 	ret = jw_check_type(&p, root, JW_OBJECT) ?: check_schema(&p, root) ?:
 	      jw_walk(&p, root, top_keys, ARRAY_SIZE(top_keys), &t) ?:
-	      resolve_serves(&p, &t.dirs.refs, &c->directors, t.svcs.names,
+	      resolve_serves(&p, &t.dirs.refs, &c->directors, t.svcs.names.v,
 			     c->services.n) ?:
 	      check_lips(&p, &t.dirs.lips, &c->directors, &c->services);
-	free(t.svcs.names);
+	lb_list_free(&t.svcs.names);
 	lb_list_free(&t.dirs.lips);
 	lb_list_free(&t.dirs.refs);
 	json_decref(root);

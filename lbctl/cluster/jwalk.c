@@ -17,7 +17,6 @@
 #include "parse.h"
 #include "util.h"
 
-
 /* --- where: the path and its line and column ------------------------------ */
 
 void jw_push_key(struct jw_ctx *p, const char *key)
@@ -39,18 +38,9 @@ void jw_pop(struct jw_ctx *p)
 	p->depth--;
 }
 
-static bool plain_key(const char *key)
-{
-	const char *s;
-
-	if (!*key)
-		return false;
-	for (s = key; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '_'))
-			return false;
-	return true;
-}
+/* What a key of a path is spelt with, unquoted. */
+#define PLAIN_KEY	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" \
+			"0123456789_"
 
 /* services[0].real_servers[1].weight; an odd key as ["a b"] */
 static void format_path(const struct jw_ctx *p, char *buf, size_t len)
@@ -59,25 +49,18 @@ static void format_path(const struct jw_ctx *p, char *buf, size_t len)
 	int i;
 
 	buf[0] = '\0';
-	for (i = 0; i < p->depth && i < JW_PATH_DEPTH && off < len; i++) {
+	for (i = 0; i < p->depth && i < JW_PATH_DEPTH; i++) {
 		const char *key = p->path[i].key;
 
 		if (!key)
-			off += (size_t)snprintf(buf + off, len - off, "[%zu]",
-						p->path[i].index);
-		else if (plain_key(key))
-			off += (size_t)snprintf(buf + off, len - off, "%s%s",
-						i ? "." : "", key);
+			lb_appendf(buf, len, &off, "[%zu]", p->path[i].index);
+		else if (*key && !key[strspn(key, PLAIN_KEY)])
+			lb_appendf(buf, len, &off, "%s%s", i ? "." : "", key);
 		else
-			off += (size_t)snprintf(buf + off, len - off,
-						"[\"%.40s\"]", key);
+			lb_appendf(buf, len, &off, "[\"%.40s\"]", key);
 	}
 }
 
-/*
- * A small scanner over text that jansson has already accepted whole, so
- * it needs no error handling beyond staying inside the buffer.
- */
 static const char *skip_ws(const char *s, const char *end)
 {
 	while (s < end && (*s == ' ' || *s == '\t' || *s == '\n' ||
@@ -176,33 +159,11 @@ static const char *locate(const struct jw_ctx *p, int depth)
 	return s < end ? s : NULL;
 }
 
-/* Line and column (1-based, in characters, as jansson counts) of at. */
-static void line_col(const struct jw_ctx *p, const char *at, int *line,
-		     int *col)
-{
-	const char *s;
-
-	*line = 1;
-	*col = 1;
-	for (s = p->text; s < at; s++) {
-		if (*s == '\n') {
-			(*line)++;
-			*col = 1;
-		} else if (((unsigned char)*s & 0xc0) != 0x80) {
-			(*col)++;
-		}
-	}
-}
-
-/*
- * "FILE:LINE:COL: PATH: reason" for the value at the current path (or the
- * nearest one that is in the text). Returns -EINVAL.
- */
 int jw_fail(struct jw_ctx *p, const char *fmt, ...)
 {
 	char path[LB_REASON_MAX], why[LB_REASON_MAX];
-	const char *at = NULL;
-	int line, col, d;
+	const char *at = NULL, *s;
+	int line = 1, col = 1, d;
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -210,7 +171,15 @@ int jw_fail(struct jw_ctx *p, const char *fmt, ...)
 	va_end(ap);
 	for (d = p->depth; !at && d >= 0; d--)
 		at = locate(p, d);
-	line_col(p, at ? at : p->text, &line, &col);
+	/* 1-based, in characters, as jansson counts */
+	for (s = p->text; at && s < at; s++) {
+		if (*s == '\n') {
+			line++;
+			col = 1;
+		} else if (((unsigned char)*s & 0xc0) != 0x80) {
+			col++;
+		}
+	}
 	format_path(p, path, sizeof(path));
 	return parse_fail(p->err, p->errlen, "%s:%d:%d: %s%s%s", p->file,
 			  line, col, path, *path ? ": " : "", why);
@@ -299,7 +268,6 @@ int jw_fail_load(struct jw_ctx *p, const json_error_t *e)
 
 /* --- values ------------------------------------------------------------------ */
 
-
 static const char *const vtype_names[] = {
 	[JW_STRING]	= "a string",
 	[JW_INTEGER]	= "an integer",
@@ -323,27 +291,21 @@ static const char *json_type_name(const json_t *v)
 	return "something else";
 }
 
-static bool is_vtype(const json_t *v, enum jw_type t)
-{
-	switch (t) {
-	case JW_STRING:	return json_is_string(v);
-	case JW_INTEGER:	return json_is_integer(v);
-	case JW_BOOLEAN:	return json_is_boolean(v);
-	case JW_OBJECT:	return json_is_object(v);
-	case JW_ARRAY:	return json_is_array(v);
-	}
-	return false;
-}
-
 int jw_check_type(struct jw_ctx *p, const json_t *v, enum jw_type t)
 {
-	if (is_vtype(v, t))
+	static const json_type types[] = {
+		[JW_STRING] = JSON_STRING, [JW_INTEGER] = JSON_INTEGER,
+		[JW_BOOLEAN] = JSON_TRUE, [JW_OBJECT] = JSON_OBJECT,
+		[JW_ARRAY] = JSON_ARRAY,
+	};
+
+	if (json_typeof(v) == types[t] ||
+	    (t == JW_BOOLEAN && json_is_false(v)))
 		return 0;
 	return jw_fail(p, "expected %s, not %s", vtype_names[t],
 		       json_type_name(v));
 }
 
-/* An integer in [min, max]; what names it, as parse.c's numbers do. */
 int jw_int_in(struct jw_ctx *p, const json_t *v, const char *what,
 	      long long min, long long max, long long *out)
 {
@@ -358,11 +320,6 @@ int jw_int_in(struct jw_ctx *p, const json_t *v, const char *what,
 
 /* --- objects: a table of keys each --------------------------------------- */
 
-
-/*
- * Every key of obj (at the current path) through its table entry, in the
- * order of the file; then the required ones that are missing.
- */
 int jw_walk(struct jw_ctx *p, json_t *obj, const struct jw_key *keys,
 	    size_t n, void *dst)
 {
@@ -397,7 +354,6 @@ int jw_walk(struct jw_ctx *p, json_t *obj, const struct jw_key *keys,
 	return 0;
 }
 
-/* Each element of array v, an object, through keys into a fresh T. */
 int jw_walk_array(struct jw_ctx *p, json_t *arr,
 		  int (*one)(struct jw_ctx *p, json_t *v, void *dst),
 		  void *dst)

@@ -95,19 +95,4 @@ int jw_walk_array(struct jw_ctx *p, json_t *arr,
 	parser(json_string_value(v), __VA_ARGS__, why_, sizeof(why_)) ?	\
 		jw_fail(p, "%s", why_) : 0; })
 
-/*
- * A key whose value is an integer in [min, max], stored in the field
- * (of type ftype) of the struct the key's table fills.
- */
-#define JW_INT_KEY(fn, stype, field, ftype, what, min, max)		\
-static int fn(struct jw_ctx *p, json_t *v, void *obj)			\
-{									\
-	long long n = 0;						\
-	int ret = jw_int_in(p, v, what, min, max, &n);			\
-									\
-	if (!ret)							\
-		((stype *)obj)->field = (ftype)n;			\
-	return ret;							\
-}
-
 #endif /* LBCTL_JWALK_H */

@@ -3,12 +3,12 @@
  * The steps from a director's state to a cluster file's. See plan.h for
  * their order and why.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "fields.h"
 #include "plan.h"
+#include "util.h"
 
 /* The phases of plan.h, in the order they run. */
 enum phase {
@@ -273,47 +273,16 @@ int lb_plan_make(const struct lb_snapshot *cur, const struct lb_snapshot *want,
 
 /* --- as words --------------------------------------------------------------- */
 
-struct buf {
-	char *s;
-	size_t len, off;
-};
-
-static __attribute__((format(printf, 2, 3)))
-void add(struct buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->off >= b->len)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(b->s + b->off, b->len - b->off, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		b->off += (size_t)n;
-}
-
-/* The fields of t set in obj, in the words that set them, after sep:
- * "conn_max 100 timeout established 60", " scheduler wrr toa on" */
-static void add_fields(struct buf *b, const struct lb_fields *t,
-		       const void *obj, const char *sep)
+/* The fields of t set in obj, in the words that set them, after " ":
+ * " conn_max 100 timeout established 60", " scheduler wrr toa on" */
+static void add_fields(char *buf, size_t len, size_t *off,
+		       const struct lb_fields *t, const void *obj)
 {
 	const struct lb_field *f;
+	const char *sep = " ";
 
 	lb_for_each_field(f, t)
-		lb_field_words(f, obj, b->s, b->len, &b->off, &sep);
-}
-
-/* " 203.0.113.10:80" */
-static void add_addrport(struct buf *b, const struct lb_addr *addr,
-			 uint16_t port)
-{
-	struct lb_addrport ap = { .addr = *addr, .port = port };
-	char a[LB_ADDRPORT_STRLEN];
-
-	if (format_addrport(&ap, a, sizeof(a)))
-		snprintf(a, sizeof(a), "?");
-	add(b, " %s", a);
+		lb_field_words(f, obj, buf, len, off, &sep);
 }
 
 /* The verb and the key, then the fields of a change and what they were. */
@@ -330,15 +299,16 @@ void lb_step_format(const struct lb_step *s, char *str, size_t len)
 		[LB_STEP_DEST_SET]	= "rs set",
 		[LB_STEP_DEST_DEL]	= "rs del",
 	};
-	struct buf b = { str, len, 0 };
+	bool dest = s->op >= LB_STEP_DEST_ADD;
 	const struct lb_fields *t = NULL;
 	const void *obj = NULL, *old = NULL;
-	char a[INET6_ADDRSTRLEN];
+	char a[LB_ADDRPORT_STRLEN], b[LB_ADDRPORT_STRLEN];
+	size_t off = 0;
 
 	if (!len)
 		return;
 	str[0] = '\0';
-	add(&b, "%s", verb[s->op]);
+	lb_appendf(str, len, &off, "%s", verb[s->op]);
 	switch (s->op) {
 	case LB_STEP_CONFIG_SET:
 		t = &lb_config_fields;
@@ -347,36 +317,29 @@ void lb_step_format(const struct lb_step *s, char *str, size_t len)
 		break;
 	case LB_STEP_LADDR_ADD:
 	case LB_STEP_LADDR_DEL:
-		if (format_addr(&s->addr, a, sizeof(a)))
-			snprintf(a, sizeof(a), "?");
-		add(&b, " %s", a);
+		lb_appendf(str, len, &off, " %s",
+			   lb_addr_str(&s->addr, a, sizeof(a)));
 		break;
-	case LB_STEP_SVC_ADD:
-	case LB_STEP_SVC_SET:
-	case LB_STEP_SVC_DEL:
-		add(&b, " %s", proto_name(s->svc.proto));
-		add_addrport(&b, &s->svc.addr, s->svc.port);
-		t = s->op == LB_STEP_SVC_DEL ? NULL : &lb_service_fields;
-		obj = &s->svc;
-		old = s->op == LB_STEP_SVC_SET ? &s->old_svc : NULL;
-		break;
-	case LB_STEP_DEST_ADD:
-	case LB_STEP_DEST_SET:
-	case LB_STEP_DEST_DEL:
-		add(&b, " %s", proto_name(s->svc.proto));
-		add_addrport(&b, &s->svc.addr, s->svc.port);
-		add_addrport(&b, &s->dest.addr, s->dest.port);
-		t = s->op == LB_STEP_DEST_DEL ? NULL : &lb_dest_fields;
-		obj = &s->dest;
-		old = s->op == LB_STEP_DEST_SET ? &s->old_dest : NULL;
-		break;
+	default:
+		lb_appendf(str, len, &off, " %s %s%s%s",
+			   proto_name(s->svc.proto),
+			   lb_addrport_str(&s->svc.addr, s->svc.port, a,
+					   sizeof(a)), dest ? " " : "",
+			   dest ? lb_addrport_str(&s->dest.addr, s->dest.port,
+						  b, sizeof(b)) : "");
+		if (s->op == LB_STEP_SVC_DEL || s->op == LB_STEP_DEST_DEL)
+			break;
+		t = dest ? &lb_dest_fields : &lb_service_fields;
+		obj = dest ? (const void *)&s->dest : &s->svc;
+		old = s->op == LB_STEP_SVC_SET ? (const void *)&s->old_svc :
+		      s->op == LB_STEP_DEST_SET ? &s->old_dest : NULL;
 	}
 	if (t)
-		add_fields(&b, t, obj, " ");
+		add_fields(str, len, &off, t, obj);
 	if (old) {
-		add(&b, "  (was");
-		add_fields(&b, t, old, " ");
-		add(&b, ")");
+		lb_appendf(str, len, &off, "  (was");
+		add_fields(str, len, &off, t, old);
+		lb_appendf(str, len, &off, ")");
 	}
 }
 

@@ -4,7 +4,6 @@
  * every user of a row needs. See fields.h.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -284,21 +283,6 @@ const char *lb_field_value(const struct lb_field *f, const void *obj,
 	}
 }
 
-static __attribute__((format(printf, 4, 5)))
-void add(char *buf, size_t len, size_t *off, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (*off >= len)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *off, len - *off, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		*off += (size_t)n;
-}
-
 void lb_field_words(const struct lb_field *f, const void *obj, char *buf,
 		    size_t len, size_t *off, const char **sep)
 {
@@ -310,8 +294,9 @@ void lb_field_words(const struct lb_field *f, const void *obj, char *buf,
 		for (st = 0; st <= FULLNAT_TCP_S_MAX; st++) {
 			if (!(cfg->present & LB_CFG_TIMEOUT(st)))
 				continue;
-			add(buf, len, off, "%s%s %s %u", *sep, f->name,
-			    tcp_state_name(st), cfg->timeout[st]);
+			lb_appendf(buf, len, off, "%s%s %s %u", *sep,
+				   f->name, tcp_state_name(st),
+				   cfg->timeout[st]);
 			*sep = " ";
 		}
 		return;
@@ -319,11 +304,11 @@ void lb_field_words(const struct lb_field *f, const void *obj, char *buf,
 	if (!lb_field_is_set(f, obj) || f->kind == LB_FK_COUNTER)
 		return;
 	if (f->kind == LB_FK_PORT_RANGE)
-		add(buf, len, off, "%s%s %u-%u", *sep, f->name, cfg->port_min,
-		    cfg->port_max);
+		lb_appendf(buf, len, off, "%s%s %u-%u", *sep, f->name,
+			   cfg->port_min, cfg->port_max);
 	else
-		add(buf, len, off, "%s%s %s", *sep, f->name,
-		    lb_field_value(f, obj, v, sizeof(v)));
+		lb_appendf(buf, len, off, "%s%s %s", *sep, f->name,
+			   lb_field_value(f, obj, v, sizeof(v)));
 	*sep = " ";
 }
 

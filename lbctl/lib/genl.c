@@ -71,24 +71,18 @@ static void read_ext_ack_at(struct genl *g, struct nlmsghdr *nlh, size_t off)
  * original request (only its header when NLM_F_CAPPED). libnl passes us just
  * the struct nlmsgerr, which sits right after the netlink header.
  */
-static void read_ext_ack(struct genl *g, struct nlmsgerr *e)
+static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 {
 	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
 	size_t off = NLMSG_HDRLEN + sizeof(*e);
-
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		off += NLMSG_ALIGN(e->msg.nlmsg_len) - NLMSG_HDRLEN;
-	read_ext_ack_at(g, nlh, off);
-}
-
-static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
-{
 	struct genl *g = arg;
 
 	(void)nla;
 	g->error = e->error;
 	g->done = true;
-	read_ext_ack(g, e);
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += NLMSG_ALIGN(e->msg.nlmsg_len) - NLMSG_HDRLEN;
+	read_ext_ack_at(g, nlh, off);
 	return NL_STOP;
 }
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "netns.h"
+#include "parse.h"
 
 int netns_check_name(const char *name, char *err, size_t errlen)
 {
@@ -26,11 +27,7 @@ int netns_check_name(const char *name, char *err, size_t errlen)
 		why = "a network namespace name cannot be \".\" or \"..\"";
 	else if (strlen(name) > 255)
 		why = "a network namespace name is at most 255 characters";
-	if (!why)
-		return 0;
-	if (err && errlen)
-		snprintf(err, errlen, "%s", why);
-	return -EINVAL;
+	return why ? parse_fail(err, errlen, "%s", why) : 0;
 }
 
 int netns_enter(const char *name, int *back)
@@ -42,19 +39,11 @@ int netns_enter(const char *name, int *back)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (back) {
-		*back = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (*back < 0) {
-			ret = -errno;
-			close(fd);
-			return ret;
-		}
-	}
-	if (setns(fd, CLONE_NEWNET)) {
+	*back = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (*back < 0 || setns(fd, CLONE_NEWNET))
 		ret = -errno;
-		if (back)
-			close(*back);
-	}
+	if (ret && *back >= 0)
+		close(*back);
 	close(fd);
 	return ret;
 }

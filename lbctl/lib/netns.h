@@ -10,10 +10,10 @@
 /* 0 if name can name a file in NETNS_RUN_DIR, else -EINVAL and a reason. */
 int netns_check_name(const char *name, char *err, size_t errlen);
 /*
- * Moves the calling thread into /run/netns/NAME; 0 or -errno. If back is
- * not NULL, *back gets a descriptor of the namespace the thread was in, for
- * netns_leave(): "lbctl apply" opens one socket per director and must come
- * back between them.
+ * Moves the calling thread into /run/netns/NAME; 0 or -errno. *back gets
+ * a descriptor of the namespace the thread was in, for netns_leave():
+ * "lbctl apply" opens one socket per director and must come back between
+ * them.
  */
 int netns_enter(const char *name, int *back);
 /* Returns the thread to the namespace of back and closes it; 0 or -errno. */

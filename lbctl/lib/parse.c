@@ -24,28 +24,26 @@ struct names {
 	unsigned int n;
 };
 
-static const char *const proto_names[] = {
+/* A table of names by index: holes are NULL. */
+#define NAMES(what, ...) {						\
+	what, (const char *const[]){ __VA_ARGS__ },			\
+	ARRAY_SIZE(((const char *const[]){ __VA_ARGS__ }))		\
+}
+
+static const struct names protos = NAMES("protocol",
 	[LB_PROTO_TCP]		= "tcp",
 	[LB_PROTO_UDP]		= "udp",
-};
+);
 
-static const char *const fwd_names[] = {
+static const struct names fwds = NAMES("forward mode",
 	[LB_FWD_FULLNAT]	= "fullnat",
 	[LB_FWD_NAT]		= "nat",
 	[LB_FWD_DR]		= "dr",
 	[LB_FWD_TUN]		= "tun",
-};
-
-static const struct names protos = {
-	"protocol", proto_names, ARRAY_SIZE(proto_names)
-};
-
-static const struct names fwds = {
-	"forward mode", fwd_names, ARRAY_SIZE(fwd_names)
-};
+);
 
 /* The words of "timeout STATE SECONDS", and the states lbctl conn shows. */
-static const char *const state_names[] = {
+static const struct names states = NAMES("state",
 	[FULLNAT_TCP_S_NONE]		= "none",
 	[FULLNAT_TCP_S_SYN_RECV]	= "syn_recv",
 	[FULLNAT_TCP_S_ESTABLISHED]	= "established",
@@ -54,11 +52,7 @@ static const char *const state_names[] = {
 	[FULLNAT_TCP_S_LAST_ACK]	= "last_ack",
 	[FULLNAT_TCP_S_TIME_WAIT]	= "time_wait",
 	[FULLNAT_TCP_S_CLOSE]		= "close",
-};
-
-static const struct names states = {
-	"state", state_names, ARRAY_SIZE(state_names)
-};
+);
 
 static const char *const onoff_names[] = { "on", "off" };
 
@@ -378,16 +372,6 @@ int parse_onoff(const char *s, const char *what, bool *on,
 	return i < 0 ? i : 0;
 }
 
-int parse_tcp_state(const char *s, unsigned int *state,
-		    char *err, size_t errlen)
-{
-	int i = parse_name(s, &states, err, errlen);
-
-	if (i >= 0)
-		*state = (unsigned int)i;
-	return i < 0 ? i : 0;
-}
-
 const char *tcp_state_name(unsigned int state)
 {
 	return name_of(&states, state);
@@ -433,23 +417,20 @@ void counter_name(unsigned int id, char *buf, size_t len)
 	buf[i] = '\0';
 }
 
-int parse_proto(const char *s, enum lb_proto *proto, char *err, size_t errlen)
-{
-	int i = parse_name(s, &protos, err, errlen);
-
-	if (i >= 0)
-		*proto = (enum lb_proto)i;
-	return i < 0 ? i : 0;
+/* parse_proto() and the like: the index of s in table, as a type. */
+#define NAME_PARSER(fn, type, table)					\
+int fn(const char *s, type *out, char *err, size_t errlen)		\
+{									\
+	int i = parse_name(s, &(table), err, errlen);			\
+									\
+	if (i >= 0)							\
+		*out = (type)i;						\
+	return i < 0 ? i : 0;						\
 }
 
-int parse_fwd(const char *s, enum lb_fwd *fwd, char *err, size_t errlen)
-{
-	int i = parse_name(s, &fwds, err, errlen);
-
-	if (i >= 0)
-		*fwd = (enum lb_fwd)i;
-	return i < 0 ? i : 0;
-}
+NAME_PARSER(parse_proto, enum lb_proto, protos)
+NAME_PARSER(parse_fwd, enum lb_fwd, fwds)
+NAME_PARSER(parse_tcp_state, unsigned int, states)
 
 const char *proto_name(enum lb_proto proto)
 {
@@ -484,4 +465,19 @@ int format_addrport(const struct lb_addrport *ap, char *buf, size_t len)
 	if (n < 0 || (size_t)n >= len)
 		return -ENOSPC;
 	return 0;
+}
+
+const char *lb_addr_str(const struct lb_addr *addr, char *buf, size_t len)
+{
+	if (format_addr(addr, buf, len))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+const char *lb_addrport_str(const struct lb_addr *addr, uint16_t port,
+			    char *buf, size_t len)
+{
+	if (format_addrport(&(struct lb_addrport){ *addr, port }, buf, len))
+		snprintf(buf, len, "?");
+	return buf;
 }

@@ -96,4 +96,9 @@ int format_addr(const struct lb_addr *addr, char *buf, size_t len);
 /* "1.2.3.4:80", "[::1]:80"; buf of LB_ADDRPORT_STRLEN always suffices. */
 int format_addrport(const struct lb_addrport *ap, char *buf, size_t len);
 
+/* The same into buf, or "?"; returns buf. */
+const char *lb_addr_str(const struct lb_addr *addr, char *buf, size_t len);
+const char *lb_addrport_str(const struct lb_addr *addr, uint16_t port,
+			    char *buf, size_t len);
+
 #endif /* LBCTL_PARSE_H */

@@ -3,12 +3,27 @@
  * Small things every layer of lbctl uses. See util.h.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "util.h"
+
+void lb_appendf(char *buf, size_t len, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*off >= len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *off, len - *off, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*off += (size_t)n;
+}
 
 void lb_join_names(char *buf, size_t len, const void *first, size_t n,
 		   size_t stride, const char *last)
@@ -21,15 +36,12 @@ void lb_join_names(char *buf, size_t len, const void *first, size_t n,
 		at = (const void *)((const char *)first + i * stride);
 		left += *at != NULL;
 	}
-	for (k = 0, i = 0; i < n && off < len; i++) {
+	for (k = 0, i = 0; i < n; i++) {
 		at = (const void *)((const char *)first + i * stride);
 		name = *at;
-		if (!name)
-			continue;
-		off += (size_t)snprintf(buf + off, len - off, "%s%s",
-					!k ? "" : k + 1 < left ? ", " : last,
-					name);
-		k++;
+		if (name)
+			lb_appendf(buf, len, &off, "%s%s", !k++ ? "" :
+				   k < left ? ", " : last, name);
 	}
 }
 

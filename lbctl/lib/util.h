@@ -22,6 +22,13 @@
 void lb_join_names(char *buf, size_t len, const void *first, size_t n,
 		   size_t stride, const char *last);
 
+/*
+ * Appends fmt to buf at *off, snprintf-like: once *off passes len, nothing
+ * more is written, and *off says how much was wanted.
+ */
+void lb_appendf(char *buf, size_t len, size_t *off, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* The characters of a director's name: A-Z, a-z, 0-9, ".", "_", "-". */
 bool lb_name_char(char c);
 
