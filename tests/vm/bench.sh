@@ -46,11 +46,12 @@
 # fullnat.ko's table bound in the "full table" flood round, PROFILE
 # (empty) loads to profile with perf (software clock; TCG has no hardware
 # counters), comma-separated MODE-PATH: crr-, down-, up- or pps-, then a
-# path (profile(), profile_pps()).
+# path (profile(), profile_pps()), PROFILE_SCALE (the first of SCALE) the
+# table size at which pps- loads are profiled.
 . /fnat/lib.sh
 
 REPS=5 SECS=4 PKTS=100000 PARTS=crr,bulk,flood,scale,svc
-SCALE=1000,100000,1000000 SVCS=1,100,1000 PROFILE=
+SCALE=1000,100000,1000000 SVCS=1,100,1000 PROFILE= PROFILE_SCALE=
 FLOOD_PPS=5000 FLOOD_CONN_MAX=5000
 for arg in $(cat /proc/cmdline); do
 	case $arg in
@@ -60,6 +61,7 @@ for arg in $(cat /proc/cmdline); do
 	esac
 done
 want() { [[ ,$PARTS, == *,$1,* ]]; }
+: "${PROFILE_SCALE:=${SCALE%%,*}}"
 
 CIP_D=$CLIENT_NET.2 CIP_I=$CLIENT_NET.3 CIP_F=$CLIENT_NET.4 CIP_H=$CLIENT_NET.5
 VIP_F=203.0.113.10 VIP_F0=203.0.113.12 VIP_I=203.0.113.20 VIP_H=203.0.113.40
@@ -522,7 +524,7 @@ part_scale() {
 			pps_round "pps/$label" "$rep" "10.$k.0.1" "$smax" 1024 $((1024 + ports)) \
 				direct ipvs fnat
 		done
-		((k == 1)) && profile_pps
+		((n == PROFILE_SCALE)) && profile_pps
 		if ((n >= 100000)); then
 			emit_mem ipvs ip_vs_conn "$label"
 			emit_mem fnat fnat_conn "$label"
