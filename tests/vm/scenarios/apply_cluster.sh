@@ -64,7 +64,7 @@ cluster() {
 	  "schema_version": 1,
 	  "directors": [
 	    { "name": "lb1", "netns": "lb1", "local_addresses": [$lips1]$serves1,
-	      "config": { "timeout": { "established": 600 } } },
+	      "config": { "timeout": { "tcp": { "established": 600 } } } },
 	    { "name": "lb2", "netns": "lb2", "local_addresses": [$lips2]$serves2 }
 	  ],
 	  "services": [
@@ -111,7 +111,7 @@ for d in lb1 lb2; do
 	assert_eq "$(lbctl -n "$d" -j show | jq '.services | length')" 2 "services on $d"
 	assert_eq "$(lbctl -n "$d" -j laddr | jq length)" 4 "local addresses on $d"
 done
-assert_eq "$(lbctl -n lb1 -j config | jq .timeout.established)" 600 "lb1's established timeout from the file"
+assert_eq "$(lbctl -n lb1 -j config | jq .timeout.tcp.established)" 600 "lb1's established timeout from the file"
 
 log "traffic through both directors"
 body=$(requests c1 "http://$VIP/" 40)
