@@ -202,6 +202,18 @@ assert_eq "$rc" 2 "exit status for a wrong file"
 assert_match "$out" "^Error: $dir/bad.json:[0-9]+:[0-9]+: services\[0\]\.real_servers\[0\]\.weight: weight 70000 is out of range 0-65535$" "the error names file, line, column and path"
 assert_eq "$(state)" "$before" "nothing changed"
 
+log "what the module lacks, its GET_INFO says: refused before any change"
+jq '.services += [{"name": "dns", "protocol": "udp", "vip": "203.0.113.10", "port": 53}]' \
+	"$dir/v2.json" > "$dir/udp.json"
+apply_status "$dir/udp.json"
+assert_eq "$rc" 1 "exit status when a director's module lacks UDP"
+assert_match "$out" "Error: lb1: $dir/udp.json: services\[[0-9]+\]\.protocol: UDP services are not supported by fullnat.ko yet" "the refusal names the path"
+jq '.services[0].real_servers[0].forward = "dr"' "$dir/v2.json" > "$dir/dr.json"
+apply_status "$dir/dr.json"
+assert_eq "$rc" 1 "exit status when a director's module lacks DR"
+assert_match "$out" "Error: lb1: $dir/dr.json: services\[0\]\.real_servers\[0\]\.forward: forwarding mode dr is not implemented in fullnat.ko yet; only fullnat is" "a real server's method, by path"
+assert_eq "$(state)" "$before" "nothing changed"
+
 log "the kernel refuses a change on lb2: lb2 rolls back, lb1 goes on"
 before2=$(lbctl -n lb2 export)
 apply_status "$dir/v3.json"
