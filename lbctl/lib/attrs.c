@@ -434,11 +434,17 @@ static int get_list(struct nlattr *nest, void *v, size_t size,
 /* What the module can do: all of it, or it did not say (has_caps). */
 static int parse_caps(struct nlattr **tb, struct lb_info *info)
 {
+	uint32_t abi;
+	size_t i;
+
 	if (!tb[FULLNAT_A_INFO_FORWARDS] || !tb[FULLNAT_A_INFO_PROTOCOLS] ||
 	    !tb[FULLNAT_A_INFO_FAMILIES] || !tb[FULLNAT_A_INFO_SCHEDULERS])
 		return 0;
 	info->has_caps = true;
-	info->forwards = nla_get_u32(tb[FULLNAT_A_INFO_FORWARDS]);
+	abi = nla_get_u32(tb[FULLNAT_A_INFO_FORWARDS]);
+	for (i = 0; i < ARRAY_SIZE(fwd_to_abi); i++)
+		if (abi & 1u << fwd_to_abi[i])
+			info->forwards |= 1u << i;
 	return get_list(tb[FULLNAT_A_INFO_PROTOCOLS], info->protocols,
 			sizeof(info->protocols[0]), &info->n_protocols) ?:
 	       get_list(tb[FULLNAT_A_INFO_FAMILIES], info->families,

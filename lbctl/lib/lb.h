@@ -123,7 +123,7 @@ struct lb_info {
 	struct lb_counter counters[LB_COUNTERS_MAX];	/* in reply order */
 	/* What the module can do; has_caps false: it did not say. */
 	bool has_caps;
-	uint32_t forwards;			/* 1 << FULLNAT_FWD_* */
+	uint32_t forwards;			/* 1 << enum lb_fwd */
 	unsigned int n_protocols, n_families, n_scheds;
 	uint8_t protocols[LB_CAPS_MAX];		/* IPPROTO_* */
 	uint16_t families[LB_CAPS_MAX];		/* AF_* */

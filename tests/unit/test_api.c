@@ -289,7 +289,7 @@ static void test_gets(void)
 	CHECK_INT(info.n_counters, 1);
 	CHECK_INT(info.counters[0].id, FULLNAT_CNT_NO_PORT);
 	CHECK(info.has_caps);
-	CHECK_INT(info.forwards, 1u << FULLNAT_FWD_FULLNAT);
+	CHECK_INT(info.forwards, 1u << LB_FWD_FULLNAT);
 	CHECK_INT(info.n_protocols, 1);
 	CHECK_INT(info.protocols[0], IPPROTO_TCP);
 	CHECK_INT(info.n_families, 1);

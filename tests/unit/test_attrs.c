@@ -731,8 +731,8 @@ static void test_parse_info_config(void)
 		CHECK_INT(lb_msg_each(msg, FULLNAT_A_INFO, got_info, &info), 1);
 		nlmsg_free(msg);
 		CHECK(info.has_caps);
-		CHECK_INT(info.forwards, 1u << FULLNAT_FWD_FULLNAT |
-			  1u << FULLNAT_FWD_DR);
+		CHECK_INT(info.forwards, 1u << LB_FWD_FULLNAT |
+			  1u << LB_FWD_DR);
 		CHECK_INT(info.n_protocols, 2);
 		CHECK_INT(info.protocols[1], IPPROTO_UDP);
 		CHECK_INT(info.n_families, 2);

@@ -398,7 +398,7 @@ static void test_check(void)
 			 rows[i].svc);
 		memset(&info, 0, sizeof(info));
 		info.has_caps = true;
-		info.forwards = 1u << FULLNAT_FWD_FULLNAT;
+		info.forwards = 1u << LB_FWD_FULLNAT;
 		info.protocols[info.n_protocols++] = IPPROTO_TCP;
 		info.families[info.n_families++] = AF_INET;
 		if (rows[i].v6)
@@ -426,7 +426,7 @@ static void test_check(void)
 		 "    { \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 80, \"forward\": \"tun\" }\n");
 	memset(&info, 0, sizeof(info));
 	info.has_caps = true;
-	info.forwards = 1u << FULLNAT_FWD_FULLNAT | 1u << FULLNAT_FWD_DR;
+	info.forwards = 1u << LB_FWD_FULLNAT | 1u << LB_FWD_DR;
 	info.protocols[info.n_protocols++] = IPPROTO_TCP;
 	info.families[info.n_families++] = AF_INET;
 	CHECK_INT(cluster_parse(text, strlen(text), "t.json", &c, err,
