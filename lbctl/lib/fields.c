@@ -355,7 +355,7 @@ int lb_timeout_parse(char *const *words, int n, unsigned int *t,
 	return 1 + tcp;
 }
 
-/* Which director capability (lb_info) a check reads; none said: all go. */
+/* Whether the module has method fwd; one that did not say has them all. */
 static bool has_fwd(const struct lb_info *info, int fwd)
 {
 	return !info->has_caps || (fwd >= 0 && fwd < 32 &&
