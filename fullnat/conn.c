@@ -516,6 +516,7 @@ static void conn_expire(struct fnat_conn *cp)
 struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 				const union nf_inet_addr *caddr, __be16 cport)
 {
+	const struct fnat_method *m;
 	struct fnat_conn __rcu **ring;
 	struct mem_cgroup *old_memcg;
 	struct fnat_conn *cp;
@@ -563,7 +564,7 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 	spin_lock_init(&cp->lock);
 	cp->af = svc->af;
 	cp->proto = svc->proto;
-	cp->fwd = svc->fwd;
+	cp->fwd = READ_ONCE(dest->fwd);
 	cp->caddr = *caddr;
 	cp->cport = cport;
 	cp->vaddr = svc->addr;
@@ -573,15 +574,16 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 	cp->dest = dest;
 	cp->state = FULLNAT_TCP_S_NONE;
 	cp->expires = jiffies + READ_ONCE(fn->cfg.timeout[FULLNAT_TCP_S_NONE]);
-	if (READ_ONCE(svc->toa) && svc->method->toa &&
-	    cp->proto == IPPROTO_TCP)
+	/* The real server's method, registered (nl_service.c). */
+	m = fnat_method_find(cp->fwd);
+	if (READ_ONCE(svc->toa) && m->toa && cp->proto == IPPROTO_TCP)
 		cp->flags |= FNAT_CONN_F_TOA;
 	atomic_inc(&dest->inactive);
 
 	spin_lock(&cp->lock);
-	if (svc->method->bind) {
+	if (m->bind) {
 		/* Hashes the real-server side: from here on, visible. */
-		ret = fnat_method_call(svc->method, bind, fn, cp);
+		ret = fnat_method_call(m, bind, fn, cp);
 		if (ret) {
 			spin_unlock(&cp->lock);
 			fnat_count(fn, ret == -ENOENT ? FULLNAT_CNT_NO_LADDR :

@@ -83,8 +83,13 @@ struct fnat_config {
 	u32 conn_max;
 	u32 port_range;		/* min << 16 | max, read as one word */
 	bool expire_nodest;
-	unsigned long timeout[__FULLNAT_TCP_S_LAST];	/* jiffies */
+	/* Idle timeouts per state, jiffies (FULLNAT_A_CFG_TIMEOUT_*). */
+	unsigned long timeout[__FULLNAT_TCP_S_LAST];	/* TCP's */
+	unsigned long udp_timeout[__FULLNAT_UDP_S_LAST];
 };
+
+/* UDP's idle timeout, seconds, as IPVS's: kept until UDP services come. */
+#define FNAT_UDP_TIMEOUT_DEFAULT	300
 
 /*
  * The namespace's new connections in the order they came, a slot each,
@@ -171,6 +176,8 @@ struct fnat_dest {
 	union nf_inet_addr addr;
 	__be16 port;
 	u32 weight;			/* READ_ONCE */
+	u8 fwd;				/* FULLNAT_FWD_*, READ_ONCE: a
+					 * registered method (new conns) */
 	bool removed;			/* READ_ONCE: takes no new conns */
 	atomic_t active;		/* ESTABLISHED connections */
 	atomic_t inactive;		/* all others */
@@ -504,7 +511,7 @@ struct fnat_dest *__fnat_dest_lookup(struct fnat_service *svc,
 				     __be16 port);
 int __fnat_dest_add(struct fnat_net *fn, struct fnat_service *svc,
 		    const union nf_inet_addr *addr, __be16 port, u32 weight,
-		    struct netlink_ext_ack *extack);
+		    u8 fwd, struct netlink_ext_ack *extack);
 int __fnat_dest_edit(struct fnat_net *fn, struct fnat_service *svc,
 		     struct fnat_dest *dest, u32 weight,
 		     struct netlink_ext_ack *extack);
@@ -522,6 +529,7 @@ void fnat_stats_conn(struct fnat_stats __percpu *stats);
 int fnat_sched_register(struct fnat_sched_ops *ops);
 void fnat_sched_unregister(struct fnat_sched_ops *ops);
 const struct fnat_sched_ops *fnat_sched_find(const char *name);
+int fnat_sched_put_names(struct sk_buff *skb, int type);
 int fnat_sched_init(void);
 void fnat_sched_uninit(void);
 extern struct fnat_sched_ops fnat_sched_rr, fnat_sched_wrr, fnat_sched_wlc;

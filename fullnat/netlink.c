@@ -49,6 +49,7 @@ const struct nla_policy fnat_dest_policy[FULLNAT_A_DEST_MAX + 1] = {
 	[FULLNAT_A_DEST_ACTIVE]		= REPLY_ONLY,
 	[FULLNAT_A_DEST_INACTIVE]	= REPLY_ONLY,
 	[FULLNAT_A_DEST_STATS]		= REPLY_ONLY,
+	[FULLNAT_A_DEST_FORWARD]	= NLA_POLICY_MAX(NLA_U8, FULLNAT_FWD_MAX),
 };
 
 static const struct nla_policy laddr_policy[FULLNAT_A_LADDR_MAX + 1] = {
@@ -72,20 +73,25 @@ static struct netlink_range_validation timeout_range __ro_after_init = {
 
 #define TIMEOUT_POLICY NLA_POLICY_FULL_RANGE(NLA_U32, &timeout_range)
 
+/* A protocol's timeouts: one attribute per state (FULLNAT_A_TIMEOUT()). */
+static const struct nla_policy
+tcp_timeout_policy[FULLNAT_A_TIMEOUT_TCP_MAX + 1] = {
+	[1 ... FULLNAT_A_TIMEOUT_TCP_MAX] = TIMEOUT_POLICY,
+};
+
+static const struct nla_policy
+udp_timeout_policy[FULLNAT_A_TIMEOUT_UDP_MAX + 1] = {
+	[1 ... FULLNAT_A_TIMEOUT_UDP_MAX] = TIMEOUT_POLICY,
+};
+
 static const struct nla_policy cfg_policy[FULLNAT_A_CFG_MAX + 1] = {
 	[FULLNAT_A_CFG_CONN_MAX]	= NLA_POLICY_FULL_RANGE(NLA_U32,
 							&conn_max_range),
 	[FULLNAT_A_CFG_PORT_MIN]	= NLA_POLICY_MIN(NLA_U16, 1),
 	[FULLNAT_A_CFG_PORT_MAX]	= NLA_POLICY_MIN(NLA_U16, 1),
 	[FULLNAT_A_CFG_EXPIRE_NODEST]	= NLA_POLICY_MAX(NLA_U8, 1),
-	[FULLNAT_A_CFG_TIMEOUT_SYN_RECV]	= TIMEOUT_POLICY,
-	[FULLNAT_A_CFG_TIMEOUT_ESTABLISHED]	= TIMEOUT_POLICY,
-	[FULLNAT_A_CFG_TIMEOUT_FIN_WAIT]	= TIMEOUT_POLICY,
-	[FULLNAT_A_CFG_TIMEOUT_CLOSE_WAIT]	= TIMEOUT_POLICY,
-	[FULLNAT_A_CFG_TIMEOUT_LAST_ACK]	= TIMEOUT_POLICY,
-	[FULLNAT_A_CFG_TIMEOUT_TIME_WAIT]	= TIMEOUT_POLICY,
-	[FULLNAT_A_CFG_TIMEOUT_CLOSE]		= TIMEOUT_POLICY,
-	[FULLNAT_A_CFG_TIMEOUT_NONE]		= TIMEOUT_POLICY,
+	[FULLNAT_A_CFG_TIMEOUT_TCP]	= NLA_POLICY_NESTED(tcp_timeout_policy),
+	[FULLNAT_A_CFG_TIMEOUT_UDP]	= NLA_POLICY_NESTED(udp_timeout_policy),
 };
 
 static const struct nla_policy fnat_policy[FULLNAT_A_MAX + 1] = {
@@ -104,6 +110,15 @@ static const struct nla_policy none_policy[FULLNAT_A_MAX + 1] = {
 };
 
 /* --- helpers --------------------------------------------------------------- */
+
+/*
+ * The address families fnat_nl_parse_addr() takes, as GET_INFO reports
+ * them: IPv6 adds itself here when the data path has it.
+ */
+static const u16 fnat_families[] = { AF_INET };
+
+/* The protocols a service could name, as GET_INFO reports those we have. */
+static const u8 fnat_protocols[] = { IPPROTO_TCP, IPPROTO_UDP };
 
 int fnat_nl_parse_addr(const struct nlattr *attr, union nf_inet_addr *addr,
 		       u16 *af, struct netlink_ext_ack *extack)
@@ -153,6 +168,43 @@ static struct nlattr **parse_nest(struct genl_info *info, int type,
 
 /* --- info ------------------------------------------------------------------ */
 
+/* What the module can do: the methods, protocols, families, schedulers. */
+static int put_caps(struct sk_buff *msg)
+{
+	struct nlattr *nest;
+	u32 fwds = 0;
+	int i;
+
+	for (i = 0; i <= FULLNAT_FWD_MAX; i++)
+		if (fnat_method_find(i))
+			fwds |= 1U << i;
+	if (nla_put_u32(msg, FULLNAT_A_INFO_FORWARDS, fwds))
+		return -EMSGSIZE;
+
+	nest = nla_nest_start(msg, FULLNAT_A_INFO_PROTOCOLS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < ARRAY_SIZE(fnat_protocols); i++)
+		if (fnat_proto_find(fnat_protocols[i]) &&
+		    nla_put_u8(msg, FULLNAT_A_LIST_ENTRY, fnat_protocols[i]))
+			return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+
+	nest = nla_nest_start(msg, FULLNAT_A_INFO_FAMILIES);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < ARRAY_SIZE(fnat_families); i++)
+		if (nla_put_u16(msg, FULLNAT_A_LIST_ENTRY, fnat_families[i]))
+			return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+
+	nest = nla_nest_start(msg, FULLNAT_A_INFO_SCHEDULERS);
+	if (!nest || fnat_sched_put_names(msg, FULLNAT_A_LIST_ENTRY))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
 static int put_counters(struct sk_buff *msg, struct fnat_net *fn)
 {
 	struct nlattr *nest = nla_nest_start(msg, FULLNAT_A_INFO_COUNTERS);
@@ -199,7 +251,7 @@ static int fnat_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 			atomic_read(&fn->nr_conns)) ||
 	    nla_put_u32(msg, FULLNAT_A_INFO_CONN_MAX,
 			READ_ONCE(fn->cfg.conn_max)) ||
-	    put_counters(msg, fn))
+	    put_counters(msg, fn) || put_caps(msg))
 		goto nla_put_failure;
 	nla_nest_end(msg, nest);
 	genlmsg_end(msg, hdr);
@@ -212,6 +264,44 @@ nla_put_failure:
 
 /* --- configuration ----------------------------------------------------------- */
 
+/* A protocol's timeout nest, @n states, from jiffies to seconds. */
+static int put_timeouts(struct sk_buff *msg, int type,
+			const unsigned long *timeout, int n)
+{
+	struct nlattr *nest = nla_nest_start(msg, type);
+	int s;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (s = 0; s < n; s++)
+		if (nla_put_u32(msg, FULLNAT_A_TIMEOUT(s), timeout[s] / HZ))
+			return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/*
+ * The states present in a timeout nest (validated by its policy) into
+ * @timeout, @n states, in jiffies. Under fn->lock.
+ */
+static void set_timeouts(const struct nlattr *nest,
+			 const struct nla_policy *policy,
+			 unsigned long *timeout, int n)
+{
+	struct nlattr *tb[FULLNAT_A_TIMEOUT_TCP_MAX + 1];
+	int s;
+
+	if (!nest)
+		return;
+	BUILD_BUG_ON(FULLNAT_A_TIMEOUT_UDP_MAX > FULLNAT_A_TIMEOUT_TCP_MAX);
+	/* Cannot fail: the request was validated whole against the policy. */
+	if (nla_parse_nested(tb, FULLNAT_A_TIMEOUT(n - 1), nest, policy, NULL))
+		return;
+	for (s = 0; s < n; s++)
+		if (tb[FULLNAT_A_TIMEOUT(s)])
+			WRITE_ONCE(timeout[s],
+				   nla_get_u32(tb[FULLNAT_A_TIMEOUT(s)]) * HZ);
+}
 
 static int fnat_nl_get_config(struct sk_buff *skb, struct genl_info *info)
 {
@@ -220,7 +310,6 @@ static int fnat_nl_get_config(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	u32 range;
 	void *hdr;
-	int s;
 
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)
@@ -239,11 +328,11 @@ static int fnat_nl_get_config(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u16(msg, FULLNAT_A_CFG_PORT_MAX, range & 0xffff) ||
 	    nla_put_u8(msg, FULLNAT_A_CFG_EXPIRE_NODEST, fn->cfg.expire_nodest))
 		goto nla_put_failure_unlock;
-	for (s = FULLNAT_TCP_S_NONE; s <= FULLNAT_TCP_S_CLOSE; s++) {
-		if (nla_put_u32(msg, FULLNAT_A_CFG_TIMEOUT(s),
-				fn->cfg.timeout[s] / HZ))
-			goto nla_put_failure_unlock;
-	}
+	if (put_timeouts(msg, FULLNAT_A_CFG_TIMEOUT_TCP, fn->cfg.timeout,
+			 ARRAY_SIZE(fn->cfg.timeout)) ||
+	    put_timeouts(msg, FULLNAT_A_CFG_TIMEOUT_UDP, fn->cfg.udp_timeout,
+			 ARRAY_SIZE(fn->cfg.udp_timeout)))
+		goto nla_put_failure_unlock;
 	mutex_unlock(&fn->lock);
 	nla_nest_end(msg, nest);
 	genlmsg_end(msg, hdr);
@@ -261,7 +350,6 @@ static int fnat_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	struct fnat_net *fn = fnat_net(genl_info_net(info));
 	struct nlattr *tb[FULLNAT_A_CFG_MAX + 1];
 	u32 pmin, pmax;
-	int s;
 
 	if (GENL_REQ_ATTR_CHECK(info, FULLNAT_A_CONFIG) ||
 	    !parse_nest(info, FULLNAT_A_CONFIG, FULLNAT_A_CFG_MAX, cfg_policy, tb))
@@ -290,11 +378,10 @@ static int fnat_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	if (tb[FULLNAT_A_CFG_EXPIRE_NODEST])
 		WRITE_ONCE(fn->cfg.expire_nodest,
 			   nla_get_u8(tb[FULLNAT_A_CFG_EXPIRE_NODEST]));
-	for (s = FULLNAT_TCP_S_NONE; s <= FULLNAT_TCP_S_CLOSE; s++) {
-		if (tb[FULLNAT_A_CFG_TIMEOUT(s)])
-			WRITE_ONCE(fn->cfg.timeout[s],
-				   nla_get_u32(tb[FULLNAT_A_CFG_TIMEOUT(s)]) * HZ);
-	}
+	set_timeouts(tb[FULLNAT_A_CFG_TIMEOUT_TCP], tcp_timeout_policy,
+		     fn->cfg.timeout, ARRAY_SIZE(fn->cfg.timeout));
+	set_timeouts(tb[FULLNAT_A_CFG_TIMEOUT_UDP], udp_timeout_policy,
+		     fn->cfg.udp_timeout, ARRAY_SIZE(fn->cfg.udp_timeout));
 	fn->gen++;
 	mutex_unlock(&fn->lock);
 	return 0;

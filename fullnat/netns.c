@@ -43,9 +43,10 @@ static int __net_init fnat_net_init(struct net *net)
 	fn->cfg.conn_max = FNAT_DEFAULT_CONN_MAX;
 	fn->cfg.port_range = FNAT_DEFAULT_PORT_MIN << 16 | FNAT_DEFAULT_PORT_MAX;
 	fn->cfg.expire_nodest = false;
-	/* The settings are TCP's until the uapi nests them per protocol. */
 	for (i = 0; i < fnat_proto_tcp.nr_states; i++)
 		fn->cfg.timeout[i] = fnat_proto_tcp.timeout[i] * HZ;
+	for (i = 0; i < ARRAY_SIZE(fn->cfg.udp_timeout); i++)
+		fn->cfg.udp_timeout[i] = FNAT_UDP_TIMEOUT_DEFAULT * HZ;
 	return 0;
 }
 

@@ -8,10 +8,16 @@
 
 #include "netlink.h"
 
-/* extack messages must be literals: one per mode not yet offered. */
-static void fwd_unsupported(struct netlink_ext_ack *extack,
-			    const struct nlattr *attr, u8 fwd)
+/*
+ * A forwarding method of a service or real server: 0 if the director has
+ * it (fnat_method_find()). extack messages must be literals: one per
+ * method not yet offered.
+ */
+static int check_fwd(struct netlink_ext_ack *extack, const struct nlattr *attr,
+		     u8 fwd)
 {
+	if (fnat_method_find(fwd))
+		return 0;
 	switch (fwd) {
 	case FULLNAT_FWD_NAT:
 		NL_SET_ERR_MSG_ATTR(extack, attr,
@@ -26,6 +32,7 @@ static void fwd_unsupported(struct netlink_ext_ack *extack,
 				    "forwarding mode tun is not implemented yet");
 		break;
 	}
+	return -EOPNOTSUPP;
 }
 
 struct svc_req {
@@ -59,12 +66,12 @@ static int parse_service(struct genl_info *info, struct svc_req *req)
 		return -EINVAL;
 	}
 	req->tmpl.proto = nla_get_u8(tb[FULLNAT_A_SVC_PROTOCOL]);
-	if (req->tmpl.proto == IPPROTO_UDP) {
+	if (req->tmpl.proto == IPPROTO_UDP && !fnat_proto_find(IPPROTO_UDP)) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_SVC_PROTOCOL],
 				    "UDP services are not supported yet");
 		return -EOPNOTSUPP;
 	}
-	if (req->tmpl.proto != IPPROTO_TCP) {
+	if (!fnat_proto_find(req->tmpl.proto)) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_SVC_PROTOCOL],
 				    "the protocol must be TCP or UDP");
 		return -EINVAL;
@@ -79,11 +86,10 @@ static int parse_service(struct genl_info *info, struct svc_req *req)
 	if (tb[FULLNAT_A_SVC_FORWARD]) {
 		req->has_fwd = true;
 		req->tmpl.fwd = nla_get_u8(tb[FULLNAT_A_SVC_FORWARD]);
-		if (req->tmpl.fwd != FULLNAT_FWD_FULLNAT) {
-			fwd_unsupported(extack, tb[FULLNAT_A_SVC_FORWARD],
-					req->tmpl.fwd);
-			return -EOPNOTSUPP;
-		}
+		ret = check_fwd(extack, tb[FULLNAT_A_SVC_FORWARD],
+				req->tmpl.fwd);
+		if (ret)
+			return ret;
 	}
 	if (tb[FULLNAT_A_SVC_SCHED]) {
 		req->has_sched = true;
@@ -315,6 +321,7 @@ struct dest_req {
 	__be16 port;
 	u32 weight;
 	bool has_weight;
+	int fwd;			/* -1: not given */
 	struct nlattr *nest;
 };
 
@@ -347,7 +354,12 @@ static int parse_dest(struct genl_info *info, struct dest_req *req)
 		req->has_weight = true;
 		req->weight = nla_get_u32(tb[FULLNAT_A_DEST_WEIGHT]);
 	}
-	return 0;
+	req->fwd = -1;
+	if (tb[FULLNAT_A_DEST_FORWARD]) {
+		req->fwd = nla_get_u8(tb[FULLNAT_A_DEST_FORWARD]);
+		ret = check_fwd(extack, tb[FULLNAT_A_DEST_FORWARD], req->fwd);
+	}
+	return ret;
 }
 
 /*
@@ -405,11 +417,17 @@ int fnat_nl_dest(struct sk_buff *skb, struct genl_info *info)
 	switch (cmd) {
 	case FULLNAT_CMD_NEW_DEST:
 		ret = __fnat_dest_add(fn, svc, &req.addr, req.port, req.weight,
+				      req.fwd < 0 ? svc->fwd : req.fwd,
 				      info->extack);
 		break;
 	case FULLNAT_CMD_SET_DEST:
 		ret = req.has_weight ? __fnat_dest_edit(fn, svc, dest, req.weight,
 							info->extack) : 0;
+		/* Cannot fail, so last: the request applies whole or not. */
+		if (!ret && req.fwd >= 0 && req.fwd != dest->fwd) {
+			WRITE_ONCE(dest->fwd, req.fwd);
+			fn->gen++;
+		}
 		break;
 	default:
 		ret = __fnat_dest_del(fn, svc, dest);
@@ -435,6 +453,7 @@ static int fill_dest(struct sk_buff *skb, struct netlink_callback *cb,
 	    fnat_nl_put_addr(skb, FULLNAT_A_DEST_ADDR, dest->af, &dest->addr) ||
 	    nla_put_u16(skb, FULLNAT_A_DEST_PORT, ntohs(dest->port)) ||
 	    nla_put_u32(skb, FULLNAT_A_DEST_WEIGHT, dest->weight) ||
+	    nla_put_u8(skb, FULLNAT_A_DEST_FORWARD, dest->fwd) ||
 	    nla_put_u32(skb, FULLNAT_A_DEST_ACTIVE, atomic_read(&dest->active)) ||
 	    nla_put_u32(skb, FULLNAT_A_DEST_INACTIVE,
 			atomic_read(&dest->inactive)) ||

@@ -4,6 +4,7 @@
  * and registers an fnat_sched_ops here; services name theirs.
  */
 #include <linux/string.h>
+#include <net/netlink.h>
 
 #include "fullnat.h"
 
@@ -50,6 +51,22 @@ const struct fnat_sched_ops *fnat_sched_find(const char *name)
 	}
 	mutex_unlock(&sched_mutex);
 	return found;
+}
+
+/* The names of the registered schedulers, each as a @type attribute. */
+int fnat_sched_put_names(struct sk_buff *skb, int type)
+{
+	const struct fnat_sched_ops *o;
+	int ret = 0;
+
+	mutex_lock(&sched_mutex);
+	list_for_each_entry(o, &sched_list, list) {
+		ret = nla_put_string(skb, type, o->name);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&sched_mutex);
+	return ret;
 }
 
 static struct fnat_sched_ops *builtin[] = {

@@ -418,7 +418,7 @@ struct fnat_dest *__fnat_dest_lookup(struct fnat_service *svc,
 
 int __fnat_dest_add(struct fnat_net *fn, struct fnat_service *svc,
 		    const union nf_inet_addr *addr, __be16 port, u32 weight,
-		    struct netlink_ext_ack *extack)
+		    u8 fwd, struct netlink_ext_ack *extack)
 {
 	struct fnat_sched_state *st;
 	struct fnat_dest *dest;
@@ -441,6 +441,7 @@ int __fnat_dest_add(struct fnat_net *fn, struct fnat_service *svc,
 	dest->addr = *addr;
 	dest->port = port;
 	dest->weight = weight;
+	dest->fwd = fwd;
 	atomic_set(&dest->active, 0);
 	atomic_set(&dest->inactive, 0);
 	refcount_set(&dest->refcnt, 1);

@@ -79,24 +79,35 @@ static int unknown_opt(const struct opt *opts, size_t n, const char *word,
 }
 
 /*
- * "timeout STATE SECONDS", one state at a time; on -EINVAL which value was
- * wrong in *bad. -EEXIST for a repeat that the keyword alone does not show
+ * "timeout tcp STATE SECONDS", "timeout udp SECONDS" or "timeout STATE
+ * SECONDS" (TCP's), one at a time, of the n words in vals; *more gets the
+ * words taken past the usual two. On -EINVAL which value was wrong in
+ * *bad. -EEXIST for a repeat that the keyword alone does not show
  * ("timeout established" twice, "timeout close" once).
  */
-static int opt_timeout(const struct lb_field *f, char **vals,
-		       struct lb_config *cfg, int *bad, char *err,
+static int opt_timeout(const struct lb_field *f, char **vals, int n,
+		       struct lb_config *cfg, int *bad, int *more, char *err,
 		       size_t errlen)
 {
-	unsigned int state;
+	bool tcp = !strcmp(vals[0], "tcp");
+	unsigned int t;
+	int words;
 
-	if (parse_tcp_state(vals[0], &state, err, errlen))
+	if (tcp && n < 3)
+		return parse_fail(err, errlen,
+				  "it needs a state and seconds, as in \"timeout tcp established 900\"");
+	words = lb_timeout_parse(vals, n - 1, &t, err, errlen);
+	if (words < 0) {
+		*bad = tcp;
 		return -EINVAL;
-	if (cfg->present & LB_CFG_TIMEOUT(state))
+	}
+	*more = words - 1;
+	if (cfg->present & LB_CFG_TIMEOUT(t))
 		return -EEXIST;
-	cfg->present |= LB_CFG_TIMEOUT(state);
-	*bad = 1;
-	return parse_u32(vals[1], f->name, f->min, f->max,
-			 &cfg->timeout[state], err, errlen);
+	cfg->present |= LB_CFG_TIMEOUT(t);
+	*bad = words;
+	return parse_u32(vals[words], f->name, f->min, f->max,
+			 &cfg->timeout[t], err, errlen);
 }
 
 /* The keywords of t's fields that have all of flags, into opts. */
@@ -162,9 +173,10 @@ static int parse_words(const struct opt *opts, size_t n, int argc,
 	char why[LB_REASON_MAX], key[LB_REASON_MAX];
 	unsigned long seen = 0;
 	const struct opt *o;
-	int i, bad, ret;
+	int i, bad, more = 0, ret;
 
-	for (i = 0; i < argc; i += 1 + o->nvals) {
+	for (i = 0; i < argc; i += 1 + o->nvals + more) {
+		more = 0;
 		o = find_opt(opts, n, argv[i]);
 		if (!o && file && (argv[i][0] != '-' || !strcmp(argv[i], "-"))) {
 			if (*file)
@@ -190,8 +202,8 @@ static int parse_words(const struct opt *opts, size_t n, int argc,
 		bad = 0;
 		ret = 0;
 		if (o->field && o->field->kind == LB_FK_TIMEOUTS)
-			ret = opt_timeout(o->field, argv + i + 1, obj, &bad,
-					  why, sizeof(why));
+			ret = opt_timeout(o->field, argv + i + 1, argc - i - 1,
+					  obj, &bad, &more, why, sizeof(why));
 		else if (o->field)
 			ret = lb_field_parse(o->field, argv[i + 1], obj, why,
 					     sizeof(why));
@@ -200,11 +212,12 @@ static int parse_words(const struct opt *opts, size_t n, int argc,
 		else
 			*(bool *)((char *)obj + o->off) = true;
 		if (ret == -EEXIST) {
-			/* The keyword and its first value name the repeat. */
-			snprintf(key, sizeof(key), "%s %s", argv[i],
-				 argv[i + 1]);
+			/* The keyword and its first values name the repeat. */
+			snprintf(key, sizeof(key), "%s %s%s%s", argv[i],
+				 argv[i + 1], more ? " " : "",
+				 more ? argv[i + 2] : "");
 			return duplicate(err, errlen, key,
-					 argv[i + o->nvals]);
+					 argv[i + o->nvals + more]);
 		}
 		if (ret)
 			return wrong(err, errlen, argv[i + 1 + bad], why);

@@ -48,7 +48,7 @@ int args_laddr(int argc, char **argv, struct lb_addr_range *range,
 	       char *err, size_t errlen);
 
 /* [conn_max N] [port_range LO-HI] [expire_nodest on|off]
- * [timeout STATE SECONDS]..., at least one */
+ * [timeout tcp STATE SECONDS]... [timeout udp SECONDS], at least one */
 int args_config_set(int argc, char **argv, struct lb_config *cfg,
 		    char *err, size_t errlen);
 

@@ -58,6 +58,38 @@ enum pf {
 	PF_EXPORT,	/* JSON of what a cluster file has: no counters */
 };
 
+/* Timeouts t from..to-1 that cfg has, as lines "timeout tcp STATE N". */
+static void print_timeout_range(const struct lb_field *f,
+				const struct lb_config *cfg, unsigned int from,
+				unsigned int to, bool lines)
+{
+	char fmt[64];
+	unsigned int t;
+
+	for (t = from; t < to; t++) {
+		if (!(cfg->present & LB_CFG_TIMEOUT(t)))
+			continue;
+		snprintf(fmt, sizeof(fmt), "%s %s%s%s %%llu\n", f->name,
+			 lb_timeout_proto(t), lb_timeout_state(t) ? " " : "",
+			 lb_timeout_state(t) ?: "");
+		out_uint(lb_timeout_state(t) ?: lb_timeout_proto(t),
+			 lines ? fmt : NULL, cfg->timeout[t]);
+	}
+}
+
+/* {"tcp": {STATE: N...}, "udp": N}, as a cluster file has them. */
+static void print_timeouts(const struct lb_field *f,
+			   const struct lb_config *cfg, bool lines)
+{
+	out_open_object(f->name);
+	out_open_object("tcp");
+	print_timeout_range(f, cfg, LB_TIMEOUT_TCP(0), LB_TIMEOUT_UDP(0),
+			    lines);
+	out_close();
+	print_timeout_range(f, cfg, LB_TIMEOUT_UDP(0), LB_TIMEOUTS, lines);
+	out_close();
+}
+
 /* The fields of t that obj has, in the order of the table. */
 static void print_fields(const struct lb_fields *t, const void *obj,
 			 enum pf how)
@@ -66,23 +98,12 @@ static void print_fields(const struct lb_fields *t, const void *obj,
 	const struct lb_field *f;
 	char fmt[64], v[32];
 	const char *text;
-	unsigned int st;
 
 	lb_for_each_field(f, t) {
 		if (f->kind == LB_FK_COUNTER && how == PF_EXPORT)
 			continue;
 		if (f->kind == LB_FK_TIMEOUTS) {
-			out_open_object(f->name);
-			for (st = 0; st <= FULLNAT_TCP_S_MAX; st++) {
-				if (!(cfg->present & LB_CFG_TIMEOUT(st)))
-					continue;
-				snprintf(fmt, sizeof(fmt), "%s %s %%llu\n",
-					 f->name, tcp_state_name(st));
-				out_uint(tcp_state_name(st),
-					 how == PF_LINES ? fmt : NULL,
-					 cfg->timeout[st]);
-			}
-			out_close();
+			print_timeouts(f, cfg, how == PF_LINES);
 			continue;
 		}
 		if (!lb_field_is_set(f, obj) && !f->unknown)
@@ -217,6 +238,8 @@ static void print_dest(const struct lb_dest *d, int fwd, enum lb_view view,
 	out_open_object(NULL);
 	out_text(stats ? "  -> %-28s" : "  -> %-28s ", ap);
 	print_endpoint("address", &d->addr, d->port);
+	if (d->fwd >= 0)	/* its own, not the service's */
+		fwd = d->fwd;
 	if (!stats)
 		out_text("%-7s ", fwd < 0 || (size_t)fwd >=
 			 ARRAY_SIZE(fwd_labels) ? "?" : fwd_labels[fwd]);
@@ -298,7 +321,8 @@ void print_conns(const struct lb_conn_list *list, const char *key)
 		/* Family 0: not FullNAT, no local address. */
 		if (!c->local.addr.family)
 			snprintf(ap[2], sizeof(ap[2]), "-");
-		snprintf(state, sizeof(state), "%s", tcp_state_name(c->state));
+		snprintf(state, sizeof(state), "%s",
+			 lb_conn_state_name(c->proto, c->state));
 		for (k = 0; state[k]; k++)
 			if (state[k] >= 'a' && state[k] <= 'z')
 				state[k] = (char)(state[k] - 'a' + 'A');
@@ -308,7 +332,7 @@ void print_conns(const struct lb_conn_list *list, const char *key)
 			 proto_label(c->proto), c->expires / 60,
 			 c->expires % 60, state, ap[0], ap[1], ap[2], ap[3]);
 		out_str("protocol", NULL, proto_name(c->proto));
-		out_str("state", NULL, tcp_state_name(c->state));
+		out_str("state", NULL, lb_conn_state_name(c->proto, c->state));
 		out_uint("expires", NULL, c->expires);
 		out_str("forward", NULL, c->fwd < 0 ? "unknown" :
 			fwd_name((enum lb_fwd)c->fwd));

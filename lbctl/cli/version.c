@@ -4,6 +4,9 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <linux/fullnat.h>
 
@@ -14,6 +17,52 @@
 #ifndef LBCTL_VERSION
 #error "LBCTL_VERSION must be defined (the Makefile takes it from VERSION)"
 #endif
+
+/* One list of what the module can do: "  protocols: tcp udp". */
+static void caps_open(const char *key)
+{
+	out_open_array(key);
+	out_text("  %s:", key);
+}
+
+static void caps_close(void)
+{
+	out_text("\n");
+	out_close();
+}
+
+/* What the module can do, as GET_INFO says it (none: an older module). */
+static void print_caps(const struct lb_info *info)
+{
+	char num[16];
+	unsigned int i;
+
+	if (!info->has_caps)
+		return;
+	caps_open("forward");
+	for (i = LB_FWD_FULLNAT; i <= LB_FWD_TUN; i++)
+		if (info->forwards & 1u << i)
+			out_str(NULL, " %s", fwd_name((enum lb_fwd)i));
+	caps_close();
+	caps_open("protocols");
+	for (i = 0; i < info->n_protocols; i++) {
+		snprintf(num, sizeof(num), "%u", info->protocols[i]);
+		out_str(NULL, " %s", info->protocols[i] == IPPROTO_TCP ? "tcp" :
+			info->protocols[i] == IPPROTO_UDP ? "udp" : num);
+	}
+	caps_close();
+	caps_open("families");
+	for (i = 0; i < info->n_families; i++) {
+		snprintf(num, sizeof(num), "%u", info->families[i]);
+		out_str(NULL, " %s", info->families[i] == AF_INET ? "ipv4" :
+			info->families[i] == AF_INET6 ? "ipv6" : num);
+	}
+	caps_close();
+	caps_open("schedulers");
+	for (i = 0; i < info->n_scheds; i++)
+		out_str(NULL, " %s", info->scheds[i]);
+	caps_close();
+}
 
 int cmd_version(const struct lbctl *ctx, int argc, char **argv)
 {
@@ -44,6 +93,7 @@ int cmd_version(const struct lbctl *ctx, int argc, char **argv)
 		out_open_object("module");
 		out_str("version", "fullnat.ko %s", info.version);
 		out_uint("abi", " (ABI %llu)\n", info.abi);
+		print_caps(&info);
 		out_close();
 	}
 	code = out_finish();

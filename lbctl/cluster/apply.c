@@ -116,6 +116,12 @@ static int apply_here(const struct cluster_file *f,
 		return lbctl_error(LBCTL_EXIT_FAIL, "%s: %s", d->name,
 				   t.g.msg);
 	}
+	/* What this director's module cannot do, it is not asked. */
+	if (cluster_check(&f->cluster, d, &cur.info, t.why, sizeof(t.why))) {
+		ret = lbctl_error(LBCTL_EXIT_FAIL, "%s: %s: %s", d->name,
+				  f->name, t.why);
+		goto out;
+	}
 	ret = cluster_want(&f->cluster, d, &want);
 	if (!ret) {
 		ret = lb_plan_make(&cur, &want, &plan);

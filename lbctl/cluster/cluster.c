@@ -24,13 +24,16 @@
 #include "jwalk.h"
 #include "netns.h"
 
-/* NULL if fullnat.ko can use a (a VIP, LIP or real server), else why not. */
+/*
+ * NULL if a director can use a (a VIP, LIP or real server), else why not.
+ * Whether it has a's family, it says when asked (cluster_check()).
+ */
 static const char *unusable(const struct lb_addr *a)
 {
 	uint32_t h;
 
 	if (a->family == AF_INET6)
-		return "is IPv6, which fullnat.ko does not support yet";
+		return NULL;
 	h = ntohl(a->v4.s_addr);
 	if (!(h >> 24) || h >> 24 == 127 || h >= 0xe0000000)
 		return "is not a unicast address";
@@ -84,14 +87,27 @@ static const struct jw_key range_keys[] = {
 	{ "max", JW_INTEGER, true, port_key, AT(struct lb_config, port_max) },
 };
 
-/* The keys of "timeout" are the states: parse.c knows them. */
-static int timeouts(struct jw_ctx *p, json_t *v, const struct lb_field *f,
-		    struct lb_config *cfg)
+/* One timeout, LB_TIMEOUT index t, in the range of the row's. */
+static int timeout_value(struct jw_ctx *p, json_t *v, struct lb_config *cfg,
+			 unsigned int t)
+{
+	const struct lb_field *f = lb_config_field(LB_CFG_TIMEOUT(t));
+	long long n = 0;
+	int ret = jw_int_in(p, v, f->name, f->min, f->max, &n);
+
+	if (ret)
+		return ret;
+	cfg->timeout[t] = (uint32_t)n;
+	cfg->present |= LB_CFG_TIMEOUT(t);
+	return 0;
+}
+
+/* The keys of "tcp" are the states: parse.c knows them. */
+static int tcp_timeouts(struct jw_ctx *p, json_t *v, void *cfg)
 {
 	char why[LB_REASON_MAX];
 	unsigned int st;
 	const char *name;
-	long long n = 0;
 	json_t *t;
 	int ret;
 
@@ -100,21 +116,35 @@ static int timeouts(struct jw_ctx *p, json_t *v, const struct lb_field *f,
 		if (parse_tcp_state(name, &st, why, sizeof(why)))
 			return jw_fail(p, "%s", why);
 		ret = jw_check_type(p, t, JW_INTEGER) ?:
-		      jw_int_in(p, t, f->name, f->min, f->max, &n);
+		      timeout_value(p, t, cfg, LB_TIMEOUT_TCP(st));
 		if (ret)
 			return ret;
-		cfg->timeout[st] = (uint32_t)n;
-		cfg->present |= LB_CFG_TIMEOUT(st);
 		jw_pop(p);
 	}
 	return 0;
+}
+
+/* UDP has one state: its idle timeout is a number. */
+static int udp_timeout(struct jw_ctx *p, json_t *v, void *cfg)
+{
+	return timeout_value(p, v, cfg, LB_TIMEOUT_UDP(FULLNAT_UDP_S_NORMAL));
+}
+
+static const struct jw_key timeout_keys[] = {
+	{ "tcp", JW_OBJECT, false, tcp_timeouts, NULL },
+	{ "udp", JW_INTEGER, false, udp_timeout, NULL },
+};
+
+/* "timeout": {"tcp": {STATE: SECONDS...}, "udp": SECONDS} */
+static int timeouts(struct jw_ctx *p, json_t *v, struct lb_config *cfg)
+{
+	return jw_walk(p, v, timeout_keys, ARRAY_SIZE(timeout_keys), cfg);
 }
 
 /* The value of field p->key->data into obj, the field's struct. */
 static int field_key(struct jw_ctx *p, json_t *v, void *obj)
 {
 	const struct lb_field *f = p->key->data;
-	char why[LB_REASON_MAX];
 	struct lb_config *cfg;
 	enum lb_fwd fwd;
 	long long n = 0;
@@ -144,14 +174,12 @@ static int field_key(struct jw_ctx *p, json_t *v, void *obj)
 			cfg->present |= f->bit;
 		return ret;
 	case LB_FK_TIMEOUTS:
-		return timeouts(p, v, f, obj);
+		return timeouts(p, v, obj);
 	case LB_FK_COUNTER:
 		return 0;
 	}
 	if (ret)
 		return ret;
-	if (f->unsupported && f->unsupported(n, why, sizeof(why)))
-		return jw_fail(p, "%s", why);
 	lb_field_set(f, obj, n);
 	return 0;
 }
@@ -238,11 +266,9 @@ static int svc_name(struct jw_ctx *p, json_t *v, void *s)
 static int svc_protocol(struct jw_ctx *p, json_t *v, void *s)
 {
 	struct lb_service *svc = &((struct svc_in *)s)->e.svc;
-	int ret = JW_PARSE_STR(p, v, parse_proto, &svc->proto);
 
-	if (!ret && svc->proto == LB_PROTO_UDP)
-		return jw_fail(p, "UDP services are not supported by fullnat.ko yet");
-	return ret;
+	/* Whether the director has it, it says (cluster_check()). */
+	return JW_PARSE_STR(p, v, parse_proto, &svc->proto);
 }
 
 static int svc_persistence(struct jw_ctx *p, json_t *v, void *s)
@@ -296,6 +322,11 @@ static int service(struct jw_ctx *p, json_t *v, void *acc)
 	ret = jw_check_type(p, v, JW_OBJECT) ?: jw_walk(p, v, keys, i, &s);
 	if (!ret)
 		lb_fields_default(&lb_service_fields, &s.e.svc, false);
+	/* A real server's method is the service's unless it differs, as
+	 * the kernel's replies are read (api.c): the same is unset. */
+	for (i = 0; !ret && i < s.e.dests.n; i++)
+		if (s.e.dests.v[i].fwd == s.e.svc.fwd)
+			s.e.dests.v[i].fwd = -1;
 	for (i = 0; !ret && i < n; i++) {
 		const struct lb_service *o = &a->list->v[i].svc;
 
@@ -744,6 +775,47 @@ const struct lb_director *cluster_director(const struct lb_cluster *c,
 					   const char *name)
 {
 	return lb_list_find(&c->directors, d, !strcmp(d->name, name));
+}
+
+int cluster_check(const struct lb_cluster *c, const struct lb_director *d,
+		  const struct lb_info *info, char *err, size_t errlen)
+{
+	size_t n = d->serves_some ? d->serves.n : c->services.n, i, k, s;
+	const struct lb_svc_entry *e;
+	char why[LB_REASON_MAX];
+	const struct lb_dest *rs;
+
+	for (i = 0; i < d->laddrs.n; i++)
+		if (lb_caps_family(info, &d->laddrs.v[i].addr, why,
+				   sizeof(why)))
+			return parse_fail(err, errlen,
+					  "directors[%zu].local_addresses: %s",
+					  (size_t)(d - c->directors.v), why);
+	for (i = 0; i < n; i++) {
+		s = d->serves_some ? d->serves.v[i] : i;
+		e = &c->services.v[s];
+		if (lb_caps_proto(info, e->svc.proto, why, sizeof(why)))
+			return parse_fail(err, errlen,
+					  "services[%zu].protocol: %s", s, why);
+		if (lb_caps_family(info, &e->svc.addr, why, sizeof(why)))
+			return parse_fail(err, errlen, "services[%zu].vip: %s",
+					  s, why);
+		if (lb_caps_fwd(info, e->svc.fwd, why, sizeof(why)))
+			return parse_fail(err, errlen,
+					  "services[%zu].forward: %s", s, why);
+		for (k = 0; k < e->dests.n; k++) {
+			rs = &e->dests.v[k];
+			if (lb_caps_family(info, &rs->addr, why, sizeof(why)))
+				return parse_fail(err, errlen,
+						  "services[%zu].real_servers[%zu].address: %s",
+						  s, k, why);
+			if (lb_caps_fwd(info, rs->fwd, why, sizeof(why)))
+				return parse_fail(err, errlen,
+						  "services[%zu].real_servers[%zu].forward: %s",
+						  s, k, why);
+		}
+	}
+	return 0;
 }
 
 int cluster_want(const struct lb_cluster *c, const struct lb_director *d,

@@ -70,6 +70,16 @@ const struct lb_director *cluster_director(const struct lb_cluster *c,
 					   const char *name);
 
 /*
+ * Whether director d, which can do what info says (GET_INFO), has all the
+ * file asks of it: its services' protocols, methods and address
+ * families, its local addresses'. (An unknown scheduler the kernel
+ * refuses, with its list.) 0, or -EINVAL with err set to
+ * "PATH: reason", the path of the first value it lacks.
+ */
+int cluster_check(const struct lb_cluster *c, const struct lb_director *d,
+		  const struct lb_info *info, char *err, size_t errlen);
+
+/*
  * What the file asks of director d, as a snapshot to compare with the
  * kernel's (plan.h): its local addresses, its config (has_config when the
  * file gives one) and the services it serves. A view into c, to be let go

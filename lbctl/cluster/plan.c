@@ -160,6 +160,7 @@ static int plan_dests(const struct lb_svc_entry *c,
 		      const struct lb_svc_entry *w, struct lb_plan *p)
 {
 	struct lb_step s = { .svc = svc_key(&w->svc) };
+	struct lb_dest cd, wd;
 	const struct lb_dest *d;
 	size_t i;
 	int ret = 0;
@@ -180,7 +181,14 @@ static int plan_dests(const struct lb_svc_entry *c,
 		s.dest.addr = d->addr;
 		s.dest.port = d->port;
 		s.old_dest = s.dest;
-		if (fields_set(&lb_dest_fields, d, &w->dests.v[i], &s.dest,
+		/* A method left out is the service's: compare the effect. */
+		cd = *d;
+		wd = w->dests.v[i];
+		if (cd.fwd < 0)
+			cd.fwd = c->svc.fwd;
+		if (wd.fwd < 0)
+			wd.fwd = w->svc.fwd;
+		if (fields_set(&lb_dest_fields, &cd, &wd, &s.dest,
 			       &s.old_dest))
 			ret = lb_list_push(p, &s);
 	}

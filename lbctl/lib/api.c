@@ -214,6 +214,7 @@ int lb_laddr_del(struct genl *g, const struct lb_addr *addr)
 
 struct dump {
 	int attr;			/* the nest of each object */
+	const struct lb_service *svc;	/* of the real servers */
 	union {
 		lb_service_fn svc;
 		lb_dest_fn dest;
@@ -241,6 +242,9 @@ static int dump_object(struct nlattr *nest, void *arg)
 		return ret ?: d->fn.svc(nest ? &o.svc : NULL, d->arg);
 	case FULLNAT_A_DEST:
 		ret = nest ? lb_parse_dest(nest, &o.dest) : 0;
+		/* The kernel says it always; lbctl when it differs. */
+		if (nest && !ret && o.dest.fwd == d->svc->fwd)
+			o.dest.fwd = -1;
 		return ret ?: d->fn.dest(nest ? &o.dest : NULL, d->arg);
 	case FULLNAT_A_LADDR:
 		ret = nest ? lb_parse_laddr(nest, &o.laddr) : 0;
@@ -302,7 +306,8 @@ int lb_dump_services(struct genl *g, lb_service_fn fn, void *arg)
 int lb_dump_dests(struct genl *g, const struct lb_service *svc,
 		  lb_dest_fn fn, void *arg)
 {
-	struct dump d = { .attr = FULLNAT_A_DEST, .fn.dest = fn, .arg = arg };
+	struct dump d = { .attr = FULLNAT_A_DEST, .svc = svc, .fn.dest = fn,
+			  .arg = arg };
 
 	return dump(g, FULLNAT_CMD_GET_DEST, "listing the real servers",
 		    put_service_key, svc, &d);

@@ -81,24 +81,46 @@ static int nest_end(struct nl_msg *msg, struct nlattr *nest, int ret)
 	return 0;
 }
 
+/*
+ * One protocol's timeouts that are set, nstates from LB_TIMEOUT index
+ * first, as the nest type; no nest when none is set.
+ */
+static int put_timeouts(struct nl_msg *msg, int type,
+			const struct lb_config *cfg, unsigned int first,
+			unsigned int nstates)
+{
+	struct nlattr *nest = NULL;
+	unsigned int st;
+	int ret = 0;
+
+	for (st = 0; st < nstates && !ret; st++) {
+		if (!(cfg->present & LB_CFG_TIMEOUT(first + st)))
+			continue;
+		if (!nest)
+			nest = nest_start(msg, type);
+		ret = !nest || nla_put_u32(msg, FULLNAT_A_TIMEOUT(st),
+					   cfg->timeout[first + st]);
+	}
+	return nest ? nest_end(msg, nest, ret) : ret ? -EMSGSIZE : 0;
+}
+
 /* The fields of t that are set in obj, in the order of the table. */
 static int put_fields(struct nl_msg *msg, const struct lb_fields *t,
 		      const void *obj)
 {
 	const struct lb_config *cfg = obj;
 	const struct lb_field *f;
-	unsigned int st;
 	long long v;
 	int ret = 0;
 
 	lb_for_each_field(f, t) {
 		if (f->kind == LB_FK_TIMEOUTS) {
-			for (st = FULLNAT_TCP_S_NONE;
-			     st <= FULLNAT_TCP_S_CLOSE && !ret; st++)
-				if (cfg->present & LB_CFG_TIMEOUT(st))
-					ret = nla_put_u32(msg,
-							  FULLNAT_A_CFG_TIMEOUT(st),
-							  cfg->timeout[st]);
+			ret = ret ?: put_timeouts(msg, FULLNAT_A_CFG_TIMEOUT_TCP,
+						  cfg, LB_TIMEOUT_TCP(0),
+						  FULLNAT_TCP_S_MAX + 1) ?:
+			      put_timeouts(msg, FULLNAT_A_CFG_TIMEOUT_UDP, cfg,
+					   LB_TIMEOUT_UDP(0),
+					   FULLNAT_UDP_S_MAX + 1);
 			continue;
 		}
 		if (ret || !lb_field_is_set(f, obj))
@@ -218,7 +240,6 @@ static int parse_nest(struct nlattr **tb, int max, struct nlattr *nest,
 static void policy_fields(struct nla_policy *pol, const struct lb_fields *t)
 {
 	const struct lb_field *f;
-	unsigned int st;
 
 	lb_for_each_field(f, t) {
 		switch (f->kind) {
@@ -238,9 +259,8 @@ static void policy_fields(struct nla_policy *pol, const struct lb_fields *t)
 			pol[FULLNAT_A_CFG_PORT_MAX].type = NLA_U16;
 			break;
 		case LB_FK_TIMEOUTS:
-			for (st = FULLNAT_TCP_S_NONE; st <= FULLNAT_TCP_S_CLOSE;
-			     st++)
-				pol[FULLNAT_A_CFG_TIMEOUT(st)].type = NLA_U32;
+			pol[FULLNAT_A_CFG_TIMEOUT_TCP].type = NLA_NESTED;
+			pol[FULLNAT_A_CFG_TIMEOUT_UDP].type = NLA_NESTED;
 			break;
 		case LB_FK_COUNTER:
 			pol[f->attr].type = f->size == sizeof(uint64_t) ?
@@ -250,14 +270,39 @@ static void policy_fields(struct nla_policy *pol, const struct lb_fields *t)
 	}
 }
 
+/*
+ * One protocol's timeout nest (may be NULL), nstates from LB_TIMEOUT index
+ * first; a state the module has and lbctl does not is left out.
+ */
+static int get_timeouts(struct nlattr *nest, struct lb_config *cfg,
+			unsigned int first, unsigned int nstates)
+{
+	struct nlattr *nla;
+	unsigned int st;
+	int rem;
+
+	if (!nest)
+		return 0;
+	nla_for_each_nested(nla, nest, rem) {
+		if (nla_len(nla) != sizeof(uint32_t))
+			return -EPROTO;
+		st = (unsigned int)nla_type(nla) - 1;
+		if (!nla_type(nla) || st >= nstates)
+			continue;
+		cfg->present |= LB_CFG_TIMEOUT(first + st);
+		cfg->timeout[first + st] = nla_get_u32(nla);
+	}
+	return 0;
+}
+
 /* t's attributes of a parsed nest into obj; -EPROTO past a max. */
 static int get_fields(struct nlattr **tb, const struct lb_fields *t,
 		      void *obj)
 {
 	struct lb_config *cfg = obj;
 	const struct lb_field *f;
-	unsigned int st;
 	uint32_t v;
+	int ret;
 
 	lb_for_each_field(f, t) {
 		switch (f->kind) {
@@ -300,14 +345,14 @@ static int get_fields(struct nlattr **tb, const struct lb_fields *t,
 					     nla_get_u32(tb[f->attr]));
 			break;
 		case LB_FK_TIMEOUTS:
-			for (st = FULLNAT_TCP_S_NONE; st <= FULLNAT_TCP_S_CLOSE;
-			     st++) {
-				if (!tb[FULLNAT_A_CFG_TIMEOUT(st)])
-					continue;
-				cfg->present |= LB_CFG_TIMEOUT(st);
-				cfg->timeout[st] =
-					nla_get_u32(tb[FULLNAT_A_CFG_TIMEOUT(st)]);
-			}
+			ret = get_timeouts(tb[FULLNAT_A_CFG_TIMEOUT_TCP], cfg,
+					   LB_TIMEOUT_TCP(0),
+					   FULLNAT_TCP_S_MAX + 1) ?:
+			      get_timeouts(tb[FULLNAT_A_CFG_TIMEOUT_UDP], cfg,
+					   LB_TIMEOUT_UDP(0),
+					   FULLNAT_UDP_S_MAX + 1);
+			if (ret)
+				return ret;
 			break;
 		}
 	}
@@ -323,6 +368,10 @@ static struct nla_policy info_policy[FULLNAT_A_INFO_MAX + 1] = {
 	[FULLNAT_A_INFO_CONNS]		= { .type = NLA_U32 },
 	[FULLNAT_A_INFO_CONN_MAX]	= { .type = NLA_U32 },
 	[FULLNAT_A_INFO_COUNTERS]	= { .type = NLA_NESTED },
+	[FULLNAT_A_INFO_FORWARDS]	= { .type = NLA_U32 },
+	[FULLNAT_A_INFO_PROTOCOLS]	= { .type = NLA_NESTED },
+	[FULLNAT_A_INFO_FAMILIES]	= { .type = NLA_NESTED },
+	[FULLNAT_A_INFO_SCHEDULERS]	= { .type = NLA_NESTED },
 };
 
 static const int info_need[] = {
@@ -352,6 +401,58 @@ static int parse_counters(struct nlattr *nest, struct lb_info *info)
 	return 0;
 }
 
+/*
+ * The entries of a list nest (FULLNAT_A_LIST_ENTRY), each size bytes (0: a
+ * string), into v, at most LB_CAPS_MAX; *n counts them.
+ */
+static int get_list(struct nlattr *nest, void *v, size_t size,
+		    unsigned int *n)
+{
+	struct nlattr *nla;
+	int rem;
+
+	nla_for_each_nested(nla, nest, rem) {
+		if (nla_type(nla) != FULLNAT_A_LIST_ENTRY)
+			continue;
+		if (size ? (size_t)nla_len(nla) != size :
+			   !memchr(nla_data(nla), '\0', (size_t)nla_len(nla)))
+			return -EPROTO;
+		if (*n == LB_CAPS_MAX)
+			continue;
+		if (size == sizeof(uint8_t))
+			((uint8_t *)v)[*n] = nla_get_u8(nla);
+		else if (size == sizeof(uint16_t))
+			((uint16_t *)v)[*n] = nla_get_u16(nla);
+		else
+			nla_strlcpy(((char (*)[FULLNAT_SCHED_NAME_MAX])v)[*n],
+				    nla, FULLNAT_SCHED_NAME_MAX);
+		++*n;
+	}
+	return 0;
+}
+
+/* What the module can do: all of it, or it did not say (has_caps). */
+static int parse_caps(struct nlattr **tb, struct lb_info *info)
+{
+	uint32_t abi;
+	size_t i;
+
+	if (!tb[FULLNAT_A_INFO_FORWARDS] || !tb[FULLNAT_A_INFO_PROTOCOLS] ||
+	    !tb[FULLNAT_A_INFO_FAMILIES] || !tb[FULLNAT_A_INFO_SCHEDULERS])
+		return 0;
+	info->has_caps = true;
+	abi = nla_get_u32(tb[FULLNAT_A_INFO_FORWARDS]);
+	for (i = 0; i < ARRAY_SIZE(fwd_to_abi); i++)
+		if (abi & 1u << fwd_to_abi[i])
+			info->forwards |= 1u << i;
+	return get_list(tb[FULLNAT_A_INFO_PROTOCOLS], info->protocols,
+			sizeof(info->protocols[0]), &info->n_protocols) ?:
+	       get_list(tb[FULLNAT_A_INFO_FAMILIES], info->families,
+			sizeof(info->families[0]), &info->n_families) ?:
+	       get_list(tb[FULLNAT_A_INFO_SCHEDULERS], info->scheds, 0,
+			&info->n_scheds);
+}
+
 int lb_parse_info(struct nlattr *nest, struct lb_info *info)
 {
 	struct nlattr *tb[FULLNAT_A_INFO_MAX + 1];
@@ -372,9 +473,12 @@ int lb_parse_info(struct nlattr *nest, struct lb_info *info)
 	info->real_servers = nla_get_u32(tb[FULLNAT_A_INFO_REAL_SERVERS]);
 	info->conns = nla_get_u32(tb[FULLNAT_A_INFO_CONNS]);
 	info->conn_max = nla_get_u32(tb[FULLNAT_A_INFO_CONN_MAX]);
-	if (tb[FULLNAT_A_INFO_COUNTERS])
-		return parse_counters(tb[FULLNAT_A_INFO_COUNTERS], info);
-	return 0;
+	if (tb[FULLNAT_A_INFO_COUNTERS]) {
+		ret = parse_counters(tb[FULLNAT_A_INFO_COUNTERS], info);
+		if (ret)
+			return ret;
+	}
+	return parse_caps(tb, info);
 }
 
 /* All of it is fields: the policy comes from their table. */

@@ -4,6 +4,7 @@
  * every user of a row needs. See fields.h.
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,22 +19,11 @@
 	{ .name = #member, .kind = LB_FK_COUNTER, AT(type, member),	\
 	  .attr = (attr_), .fmt = (fmt_) }
 
-/* fullnat.ko forwards with FullNAT only, so far. */
-static int fwd_unsupported(long long v, char *why, size_t len)
-{
-	if (v == LB_FWD_FULLNAT)
-		return 0;
-	return parse_fail(why, len,
-			  "forwarding mode %s is not implemented in fullnat.ko yet; only fullnat is",
-			  fwd_name((enum lb_fwd)v));
-}
-
 static const struct lb_field service_rows[] = {
 	{ .name = "forward", .metavar = "fullnat|nat|dr|tun",
 	  .kind = LB_FK_FWD, .flags = LB_FF_DEFAULT | LB_FF_ADD,
 	  AT(struct lb_service, fwd), .attr = FULLNAT_A_SVC_FORWARD,
-	  .def = LB_FWD_FULLNAT, .unknown = "unknown",
-	  .unsupported = fwd_unsupported },
+	  .def = LB_FWD_FULLNAT, .unknown = "unknown" },
 	{ .name = "scheduler", .metavar = "NAME", .kind = LB_FK_SCHED,
 	  .flags = LB_FF_SET | LB_FF_DEFAULT | LB_FF_ADD,
 	  AT(struct lb_service, sched), .attr = FULLNAT_A_SVC_SCHED,
@@ -49,6 +39,10 @@ static const struct lb_field dest_rows[] = {
 	  .flags = LB_FF_SET | LB_FF_DEFAULT | LB_FF_ADD,
 	  AT(struct lb_dest, weight), .attr = FULLNAT_A_DEST_WEIGHT,
 	  .min = 0, .max = FULLNAT_WEIGHT_MAX, .def = 1, .fmt = "%-6llu " },
+	/* Unset: the service's (a reply's when it is the same, api.c). */
+	{ .name = "forward", .metavar = "fullnat|nat|dr|tun",
+	  .kind = LB_FK_FWD, .flags = LB_FF_SET,
+	  AT(struct lb_dest, fwd), .attr = FULLNAT_A_DEST_FORWARD },
 	COUNTER(struct lb_dest, active, FULLNAT_A_DEST_ACTIVE, "%-10llu "),
 	COUNTER(struct lb_dest, inactive, FULLNAT_A_DEST_INACTIVE, "%llu"),
 };
@@ -84,7 +78,7 @@ static const struct lb_field config_rows[] = {
 	{ .name = "expire_nodest", .metavar = "on|off", .kind = LB_FK_BOOL,
 	  .flags = LB_FF_SET, AT(struct lb_config, expire_nodest),
 	  .bit = LB_CFG_EXPIRE_NODEST, .attr = FULLNAT_A_CFG_EXPIRE_NODEST },
-	{ .name = "timeout", .metavar = "STATE SECONDS",
+	{ .name = "timeout", .metavar = "tcp STATE SECONDS|udp SECONDS",
 	  .kind = LB_FK_TIMEOUTS, .flags = LB_FF_SET,
 	  .min = 1, .max = FULLNAT_TIMEOUT_MAX },
 };
@@ -288,15 +282,16 @@ void lb_field_words(const struct lb_field *f, const void *obj, char *buf,
 {
 	const struct lb_config *cfg = obj;
 	char v[32];
-	unsigned int st;
+	unsigned int t;
 
 	if (f->kind == LB_FK_TIMEOUTS) {
-		for (st = 0; st <= FULLNAT_TCP_S_MAX; st++) {
-			if (!(cfg->present & LB_CFG_TIMEOUT(st)))
+		for (t = 0; t < LB_TIMEOUTS; t++) {
+			if (!(cfg->present & LB_CFG_TIMEOUT(t)))
 				continue;
-			lb_appendf(buf, len, off, "%s%s %s %u", *sep,
-				   f->name, tcp_state_name(st),
-				   cfg->timeout[st]);
+			lb_appendf(buf, len, off, "%s%s %s%s%s %u", *sep,
+				   f->name, lb_timeout_proto(t),
+				   lb_timeout_state(t) ? " " : "",
+				   lb_timeout_state(t) ?: "", cfg->timeout[t]);
 			*sep = " ";
 		}
 		return;
@@ -319,9 +314,102 @@ const struct lb_field *lb_config_field(unsigned int bit)
 	lb_for_each_field(f, &lb_config_fields)
 		if (f->bit ? f->bit == bit : f->kind == LB_FK_TIMEOUTS &&
 		    bit >= LB_CFG_TIMEOUT(0) &&
-		    bit <= LB_CFG_TIMEOUT(FULLNAT_TCP_S_MAX))
+		    bit <= LB_CFG_TIMEOUT(LB_TIMEOUTS - 1))
 			return f;
 	return NULL;
+}
+
+const char *lb_conn_state_name(enum lb_proto proto, unsigned int state)
+{
+	if (proto == LB_PROTO_TCP)
+		return tcp_state_name(state);
+	return state == FULLNAT_UDP_S_NORMAL ? "normal" : "unknown";
+}
+
+const char *lb_timeout_proto(unsigned int t)
+{
+	return t < LB_TIMEOUT_UDP(0) ? "tcp" : "udp";
+}
+
+const char *lb_timeout_state(unsigned int t)
+{
+	return t < LB_TIMEOUT_UDP(0) ? tcp_state_name(t) : NULL;
+}
+
+int lb_timeout_parse(char *const *words, int n, unsigned int *t,
+		     char *err, size_t errlen)
+{
+	unsigned int st;
+	int tcp;
+
+	if (n >= 1 && !strcmp(words[0], "udp")) {
+		*t = LB_TIMEOUT_UDP(FULLNAT_UDP_S_NORMAL);
+		return 1;
+	}
+	tcp = n >= 1 && !strcmp(words[0], "tcp");
+	if (n <= tcp)
+		return parse_fail(err, errlen, "a TCP timeout needs a state");
+	if (parse_tcp_state(words[tcp], &st, err, errlen))
+		return -EINVAL;
+	*t = LB_TIMEOUT_TCP(st);
+	return 1 + tcp;
+}
+
+/* Whether the module has method fwd; one that did not say has them all. */
+static bool has_fwd(const struct lb_info *info, int fwd)
+{
+	return !info->has_caps || (fwd >= 0 && fwd < 32 &&
+				   info->forwards & 1u << fwd);
+}
+
+int lb_caps_fwd(const struct lb_info *info, int fwd, char *why, size_t len)
+{
+	char list[64];
+	size_t off = 0;
+	int i, n = 0;
+
+	if (fwd < 0 || has_fwd(info, fwd))
+		return 0;
+	list[0] = '\0';
+	for (i = LB_FWD_FULLNAT; i <= LB_FWD_TUN; i++)
+		if (has_fwd(info, i))
+			lb_appendf(list, sizeof(list), &off, "%s%s",
+				   n++ ? ", " : "", fwd_name((enum lb_fwd)i));
+	return parse_fail(why, len,
+			  "forwarding mode %s is not implemented in fullnat.ko yet; only %s %s",
+			  fwd_name((enum lb_fwd)fwd), n ? list : "none",
+			  n > 1 ? "are" : "is");
+}
+
+int lb_caps_proto(const struct lb_info *info, enum lb_proto proto,
+		  char *why, size_t len)
+{
+	uint8_t p = proto == LB_PROTO_UDP ? IPPROTO_UDP : IPPROTO_TCP;
+	unsigned int i;
+
+	if (!info->has_caps)
+		return 0;
+	for (i = 0; i < info->n_protocols; i++)
+		if (info->protocols[i] == p)
+			return 0;
+	return parse_fail(why, len, "%s services are not supported by fullnat.ko yet",
+			  proto == LB_PROTO_UDP ? "UDP" : "TCP");
+}
+
+int lb_caps_family(const struct lb_info *info, const struct lb_addr *a,
+		   char *why, size_t len)
+{
+	char s[INET6_ADDRSTRLEN];
+	unsigned int i;
+
+	if (!info->has_caps)
+		return 0;
+	for (i = 0; i < info->n_families; i++)
+		if (info->families[i] == a->family)
+			return 0;
+	format_addr(a, s, sizeof(s));
+	return parse_fail(why, len, "%s is %s, which fullnat.ko does not support yet",
+			  s, a->family == AF_INET6 ? "IPv6" : "IPv4");
 }
 
 /* The state of a timeout's bit. */

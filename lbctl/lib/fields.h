@@ -11,8 +11,9 @@
  * The keys of an object (protocol, addresses, ports) are not fields: they
  * name the object, and each place spells them its own way. Two config
  * settings have a shape of their own (kind LB_FK_PORT_RANGE, two
- * attributes under one word; LB_FK_TIMEOUTS, one attribute per TCP state
- * under "timeout STATE SECONDS"): their rows give the name, the order and
+ * attributes under one word; LB_FK_TIMEOUTS, a nest per protocol of one
+ * attribute per state, under "timeout tcp STATE SECONDS" and "timeout udp
+ * SECONDS"): their rows give the name, the order and
  * the presence bits, and each place keeps a few lines of code for them.
  *
  * No libnl, no jansson: the tables are plain data.
@@ -33,7 +34,8 @@ enum lb_fkind {
 	LB_FK_SCHED,		/* a scheduler name (parse_sched); a string */
 	LB_FK_FWD,		/* a forwarding mode (parse_fwd); u8 FULLNAT_FWD_* */
 	LB_FK_PORT_RANGE,	/* config only: LO-HI, {"min", "max"} */
-	LB_FK_TIMEOUTS,		/* config only: timeout STATE SECONDS */
+	LB_FK_TIMEOUTS,		/* config only: timeout tcp STATE SECONDS,
+				 * timeout udp SECONDS (lb_timeout_*()) */
 	LB_FK_COUNTER,		/* replies only: what the kernel counts, u32
 				 * or u64 by size; shown, never sent */
 };
@@ -69,9 +71,6 @@ struct lb_field {
 	/* Its column in the text tables of "lbctl show" and "lbctl laddr":
 	 * a format of one %s (names) or %llu (numbers), or NULL. */
 	const char *fmt;
-	/* The cluster file only: 0, or -EINVAL and why (in why) fullnat.ko
-	 * cannot do v yet. */
-	int (*unsupported)(long long v, char *why, size_t len);
 };
 
 /* An object's rows, in the order they are parsed, printed and listed. */
@@ -135,5 +134,34 @@ bool lb_config_same(const struct lb_config *a, const struct lb_config *b,
 		    unsigned int bit);
 void lb_config_copy(struct lb_config *dst, const struct lb_config *src,
 		    unsigned int bit);
+
+/*
+ * A connection's state (FULLNAT_A_CONN_STATE), in its protocol's enum:
+ * TCP's "established", UDP's one "normal"; "unknown" past them.
+ */
+const char *lb_conn_state_name(enum lb_proto proto, unsigned int state);
+
+/*
+ * The timeouts of lb_config (LB_TIMEOUT_*()): t's protocol, "tcp" or
+ * "udp", and its state, "established" (NULL: UDP's one). The words after
+ * "timeout" that name one, of the n in words: "tcp STATE", "udp", or a
+ * TCP state alone; into *t, returning how many words that took, or
+ * -EINVAL with a reason in err.
+ */
+const char *lb_timeout_proto(unsigned int t);
+const char *lb_timeout_state(unsigned int t);
+int lb_timeout_parse(char *const *words, int n, unsigned int *t,
+		     char *err, size_t errlen);
+
+/*
+ * What the director can do, as GET_INFO said (info->has_caps; when it did
+ * not say, everything passes and the kernel judges): 0, or -EINVAL with
+ * the reason in why, naming the module's version and what it has.
+ */
+int lb_caps_fwd(const struct lb_info *info, int fwd, char *why, size_t len);
+int lb_caps_proto(const struct lb_info *info, enum lb_proto proto,
+		  char *why, size_t len);
+int lb_caps_family(const struct lb_info *info, const struct lb_addr *a,
+		   char *why, size_t len);
 
 #endif /* LBCTL_FIELDS_H */

@@ -48,6 +48,8 @@ struct lb_dest {
 	struct lb_addr addr;
 	uint16_t port;
 	int32_t weight;				/* 0..65535, -1 unset */
+	int fwd;				/* enum lb_fwd, -1 unset: the
+						 * service's (read: the same) */
 	/* Replies only. */
 	uint32_t active, inactive;
 	struct lb_stats stats;
@@ -66,14 +68,21 @@ struct lb_laddr {
 #define LB_CFG_CONN_MAX		(1u << 0)
 #define LB_CFG_PORT_RANGE	(1u << 1)	/* port_min and port_max */
 #define LB_CFG_EXPIRE_NODEST	(1u << 2)
-#define LB_CFG_TIMEOUT(state)	(1u << (8 + (state)))	/* FULLNAT_TCP_S_* */
+/*
+ * The timeouts of every protocol's states in one array, TCP's first:
+ * LB_TIMEOUT_TCP(FULLNAT_TCP_S_*) is the state itself.
+ */
+#define LB_TIMEOUT_TCP(state)	(state)
+#define LB_TIMEOUT_UDP(state)	(FULLNAT_TCP_S_MAX + 1 + (state))
+#define LB_TIMEOUTS		LB_TIMEOUT_UDP(FULLNAT_UDP_S_MAX + 1)
+#define LB_CFG_TIMEOUT(t)	(1u << (8 + (t)))	/* LB_TIMEOUT_*() */
 
 struct lb_config {
 	unsigned int present;			/* LB_CFG_* */
 	uint32_t conn_max;
 	uint16_t port_min, port_max;
 	bool expire_nodest;
-	uint32_t timeout[FULLNAT_TCP_S_MAX + 1];	/* by FULLNAT_TCP_S_* */
+	uint32_t timeout[LB_TIMEOUTS];		/* by LB_TIMEOUT_*() */
 };
 
 /* One entry of the connection table. */
@@ -82,7 +91,8 @@ struct lb_conn {
 	struct lb_addrport client, vip;
 	struct lb_addrport local;		/* family 0: none (not FullNAT) */
 	struct lb_addrport real;
-	unsigned int state;			/* FULLNAT_TCP_S_* */
+	unsigned int state;			/* FULLNAT_TCP_S_* or, for
+						 * UDP, FULLNAT_UDP_S_* */
 	uint32_t expires;			/* seconds */
 	int fwd;				/* enum lb_fwd, -1 unknown */
 };
@@ -96,6 +106,10 @@ struct lb_counter {
 /* More than the ABI has, so a newer module's counters still fit. */
 #define LB_COUNTERS_MAX		128
 
+/* More than a module has protocols, families or schedulers; past it, the
+ * rest are not kept. */
+#define LB_CAPS_MAX		32
+
 /* FULLNAT_CMD_GET_INFO. */
 struct lb_info {
 	char version[32];
@@ -107,6 +121,13 @@ struct lb_info {
 	uint32_t conn_max;
 	unsigned int n_counters;
 	struct lb_counter counters[LB_COUNTERS_MAX];	/* in reply order */
+	/* What the module can do; has_caps false: it did not say. */
+	bool has_caps;
+	uint32_t forwards;			/* 1 << enum lb_fwd */
+	unsigned int n_protocols, n_families, n_scheds;
+	uint8_t protocols[LB_CAPS_MAX];		/* IPPROTO_* */
+	uint16_t families[LB_CAPS_MAX];		/* AF_* */
+	char scheds[LB_CAPS_MAX][FULLNAT_SCHED_NAME_MAX];
 };
 
 /*

@@ -8,7 +8,8 @@
  *
  * ATTR is N=TYPE:VALUE for top-level attribute N, or N.M=TYPE:VALUE for
  * attribute M inside the nest N (all of one N go into one nest, in order).
- * TYPE is u8, u16, u32, u64, str (with its NUL), or hex (raw bytes).
+ * TYPE is u8, u16, u32, u64, str (with its NUL), hex (raw bytes), or nest
+ * (raw bytes, the attributes of a nest one level deeper, NLA_F_NESTED set).
  * Prints "ok", or "error ERRNO: EXTACK-MESSAGE", and exits 0 or 1.
  */
 #define _GNU_SOURCE
@@ -149,7 +150,7 @@ static size_t parse_value(const char *spec, unsigned char *out)
 		memcpy(out, v, n);
 		return n;
 	}
-	if (!strncmp(spec, "hex:", 4)) {
+	if (!strncmp(spec, "hex:", 4) || !strncmp(spec, "nest:", 5)) {
 		n = strlen(v) / 2;
 		for (i = 0; i < n; i++)
 			sscanf(v + 2 * i, "%2hhx", &out[i]);
@@ -246,7 +247,8 @@ int main(int argc, char **argv)
 			    strchr(argv[j], '.') > e2)
 				continue;
 			len = parse_value(e2 + 1, val);
-			put(&m, s2, val, len);
+			put(&m, s2 | (strncmp(e2 + 1, "nest:", 5) ? 0 :
+				      NLA_F_NESTED), val, len);
 		}
 		nest->nla_len = (char *)(m.buf + m.len) - (char *)nest;
 	}

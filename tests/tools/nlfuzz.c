@@ -367,6 +367,7 @@ static void dest_nest(struct msg *m)
 	if (chance(90)) put_ip(m, FULLNAT_A_DEST_ADDR, rips[rnd(3)]);
 	if (chance(90)) put_u16(m, FULLNAT_A_DEST_PORT, chance(90) ? (uint32_t)ports[rnd(3)] : rnd(3));
 	if (chance(50)) put_u32(m, FULLNAT_A_DEST_WEIGHT, chance(70) ? rnd(10) : value32());
+	if (chance(30)) put_u8(m, FULLNAT_A_DEST_FORWARD, chance(80) ? 0 : rnd(8));
 	extra = chance(20) ? rnd(6) : 0;
 	for (k = 0; k < extra; k++)
 		member(m, rnd(FULLNAT_A_DEST_MAX + 3), rnd(5));
@@ -385,6 +386,31 @@ static void laddr_nest(struct msg *m)
 		       chance(50) ? vips[rnd(3)] : (uint32_t)rnd64());
 	if (chance(15))
 		member(m, rnd(FULLNAT_A_LADDR_MAX + 3), rnd(5));
+	end_nest(m, nest);
+}
+
+/*
+ * A protocol's timeouts (FULLNAT_A_CFG_TIMEOUT_*): states 0..max-1 as
+ * attributes 1..max, one past, 0, values at and past the range, and now
+ * and then not marked nested, or a member of another type.
+ */
+static void timeout_nest(struct msg *m, int type, int max)
+{
+	struct nlattr *nest = put(m, type | (chance(90) ? NLA_F_NESTED : 0),
+				  NULL, 0);
+	int k, n = rnd(max + 2);
+
+	for (k = 0; k < n; k++) {
+		int t = chance(90) ? 1 + rnd(max) : rnd(max + 3);
+		uint32_t v = chance(60) ? 1 + rnd(3600) :
+			     chance(50) ? FULLNAT_TIMEOUT_MAX + rnd(3) - 1 :
+			     value32();
+
+		if (chance(90))
+			put_u32(m, t, v);
+		else
+			member(m, t, rnd(5));
+	}
 	end_nest(m, nest);
 }
 
@@ -408,7 +434,13 @@ static void config_nest(struct msg *m)
 		case FULLNAT_A_CFG_CONN_MAX:
 			put_u32(m, t, chance(50) ? 1024 + rnd(1 << 20) : value32());
 			break;
-		default:	/* timeouts, and one past the last */
+		case FULLNAT_A_CFG_TIMEOUT_TCP:
+			timeout_nest(m, t, FULLNAT_A_TIMEOUT_TCP_MAX);
+			break;
+		case FULLNAT_A_CFG_TIMEOUT_UDP:
+			timeout_nest(m, t, FULLNAT_A_TIMEOUT_UDP_MAX);
+			break;
+		default:	/* one past the last */
 			put_u32(m, t, chance(50) ? 1 + rnd(3600) : value32());
 		}
 	}

@@ -43,6 +43,41 @@ static __attribute__((unused)) void put_info_base(struct nl_msg *msg)
 	nla_put_u32(msg, FULLNAT_A_INFO_CONN_MAX, 1048576);
 }
 
+/*
+ * What GET_INFO says the module can do, as fullnat.ko puts it: forwards
+ * (1 << FULLNAT_FWD_*), the protocols (a string of IPPROTO_* bytes), IPv4
+ * (and IPv6 with v6), the schedulers (NULL-terminated).
+ */
+static __attribute__((unused))
+void put_info_caps(struct nl_msg *msg, uint32_t forwards, const char *protos,
+		   bool v6, const char *const *scheds)
+{
+	struct nlattr *n;
+
+	nla_put_u32(msg, FULLNAT_A_INFO_FORWARDS, forwards);
+	n = nla_nest_start(msg, FULLNAT_A_INFO_PROTOCOLS | NLA_F_NESTED);
+	while (*protos)
+		nla_put_u8(msg, FULLNAT_A_LIST_ENTRY, (uint8_t)*protos++);
+	nla_nest_end(msg, n);
+	n = nla_nest_start(msg, FULLNAT_A_INFO_FAMILIES | NLA_F_NESTED);
+	nla_put_u16(msg, FULLNAT_A_LIST_ENTRY, AF_INET);
+	if (v6)
+		nla_put_u16(msg, FULLNAT_A_LIST_ENTRY, AF_INET6);
+	nla_nest_end(msg, n);
+	n = nla_nest_start(msg, FULLNAT_A_INFO_SCHEDULERS | NLA_F_NESTED);
+	while (*scheds)
+		nla_put_string(msg, FULLNAT_A_LIST_ENTRY, *scheds++);
+	nla_nest_end(msg, n);
+}
+
+/* What fullnat.ko has today: FullNAT, TCP, IPv4, rr wrr wlc. */
+static __attribute__((unused)) void put_info_caps_now(struct nl_msg *msg)
+{
+	static const char *const scheds[] = { "rr", "wrr", "wlc", NULL };
+
+	put_info_caps(msg, 1u << FULLNAT_FWD_FULLNAT, "\x06", false, scheds);
+}
+
 /* "type=hexbytes" for each attribute; a nest is "typeN{...}". */
 static __attribute__((unused))
 void describe(const struct nlattr *head, int len, char *out, size_t outlen)

@@ -104,8 +104,9 @@ static void queue_service(const struct nlmsghdr *req, uint16_t port,
 	queue_msg(msg);
 }
 
+/* A real server as the kernel says it: its method always. */
 static void queue_dest(const struct nlmsghdr *req, const char *a,
-		       uint32_t weight)
+		       uint32_t weight, uint8_t fwd)
 {
 	struct nl_msg *msg = answer_msg(req);
 	struct nlattr *n;
@@ -114,6 +115,7 @@ static void queue_dest(const struct nlmsghdr *req, const char *a,
 	put_addr(msg, FULLNAT_A_DEST_ADDR, a);
 	nla_put_u16(msg, FULLNAT_A_DEST_PORT, 8080);
 	nla_put_u32(msg, FULLNAT_A_DEST_WEIGHT, weight);
+	nla_put_u8(msg, FULLNAT_A_DEST_FORWARD, fwd);
 	nla_nest_end(msg, n);
 	queue_msg(msg);
 }
@@ -128,6 +130,7 @@ static void queue_info(const struct nlmsghdr *req)
 	c = nla_nest_start(msg, FULLNAT_A_INFO_COUNTERS | NLA_F_NESTED);
 	nla_put_u64(msg, FULLNAT_CNT_NO_PORT, 3);
 	nla_nest_end(msg, c);
+	put_info_caps_now(msg);
 	nla_nest_end(msg, n);
 	queue_msg(msg);
 }
@@ -285,6 +288,14 @@ static void test_gets(void)
 	CHECK_INT(info.conn_max, 1048576);
 	CHECK_INT(info.n_counters, 1);
 	CHECK_INT(info.counters[0].id, FULLNAT_CNT_NO_PORT);
+	CHECK(info.has_caps);
+	CHECK_INT(info.forwards, 1u << LB_FWD_FULLNAT);
+	CHECK_INT(info.n_protocols, 1);
+	CHECK_INT(info.protocols[0], IPPROTO_TCP);
+	CHECK_INT(info.n_families, 1);
+	CHECK_INT(info.families[0], AF_INET);
+	CHECK_INT(info.n_scheds, 3);
+	CHECK_STR(info.scheds[2], "wlc");
 	check_end();
 
 	check_begin("api/service_get");
@@ -439,8 +450,8 @@ static void answer_snapshot(const struct nlmsghdr *req, int n)
 		answer_two_services(req, n);
 		break;
 	case 2:
-		queue_dest(req, "198.19.0.11", 2);
-		queue_dest(req, "198.19.0.12", 0);
+		queue_dest(req, "198.19.0.11", 2, FULLNAT_FWD_FULLNAT);
+		queue_dest(req, "198.19.0.12", 0, FULLNAT_FWD_DR);
 		queue_done(req, 0, NULL);
 		break;
 	default:
@@ -463,6 +474,10 @@ static void test_snapshot(void)
 	CHECK_INT(snap.services.v[0].svc.port, 80);
 	CHECK_INT(snap.services.v[0].dests.n, 2);
 	CHECK_INT(snap.services.v[0].dests.v[1].weight, 0);
+	/* The service's method is left out, another one kept. */
+	CHECK_INT(snap.services.v[0].dests.v[0].fwd, -1);
+	CHECK_INT(snap.services.v[0].dests.v[1].fwd, LB_FWD_DR);
+	CHECK(snap.info.has_caps);
 	CHECK(!snap.has_config && !snap.has_laddrs);
 	lb_snapshot_free(&snap);
 	check_end();

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "args.h"
+#include "fields.h"
 #include "check.h"
 
 #define MAX_WORDS 16
@@ -52,7 +53,9 @@ static void fmt_rs(const struct lb_service *s, const struct lb_dest *d,
 
 	fmt_service(s, svc, sizeof(svc));
 	format_addrport(&ap, a, sizeof(a));
-	snprintf(out, len, "%s rs %s weight=%d", svc, a, d->weight);
+	snprintf(out, len, "%s rs %s weight=%d%s%s", svc, a, d->weight,
+		 d->fwd < 0 ? "" : " fwd=",
+		 d->fwd < 0 ? "" : fwd_name((enum lb_fwd)d->fwd));
 }
 
 static void fmt_config(const struct lb_config *c, char *out, size_t len)
@@ -68,9 +71,10 @@ static void fmt_config(const struct lb_config *c, char *out, size_t len)
 		ADD(" ports=%u-%u", c->port_min, c->port_max);
 	if (c->present & LB_CFG_EXPIRE_NODEST)
 		ADD(" expire_nodest=%d", c->expire_nodest);
-	for (st = 0; st <= FULLNAT_TCP_S_MAX; st++)
+	for (st = 0; st < LB_TIMEOUTS; st++)
 		if (c->present & LB_CFG_TIMEOUT(st))
-			ADD(" %s=%u", tcp_state_name(st), c->timeout[st]);
+			ADD(" %s=%u", lb_timeout_state(st) ?: "udp",
+			    c->timeout[st]);
 #undef ADD
 	/* no leading space */
 	memmove(out, out + (out[0] == ' '), strlen(out));
@@ -240,8 +244,17 @@ static const struct check_row rs_add_rows[] = {
 	    "argument \"weight\" is wrong: it needs a value, as in \"weight W\""),
 	BAD("tcp 203.0.113.10:80 198.19.0.11:8080 weight 1 weight 2",
 	    "duplicate \"weight\": \"2\" is the second value"),
+	/* Its own method; left out, the service's (fwd unset). */
+	OK("tcp 203.0.113.10:80 198.19.0.11:8080 forward dr",
+	   "tcp 203.0.113.10:80 fwd=unset sched=unset toa=-1 rs 198.19.0.11:8080 weight=1 fwd=dr"),
+	OK("tcp 203.0.113.10:80 198.19.0.11:8080 weight 3 forward fullnat",
+	   "tcp 203.0.113.10:80 fwd=unset sched=unset toa=-1 rs 198.19.0.11:8080 weight=3 fwd=fullnat"),
+	BAD("tcp 203.0.113.10:80 198.19.0.11:8080 forward snat",
+	    "argument \"snat\" is wrong: forward mode \"snat\" is not one of fullnat, nat, dr, tun"),
+	BAD("tcp 203.0.113.10:80 198.19.0.11:8080 forward nat forward dr",
+	    "duplicate \"forward\": \"dr\" is the second value"),
 	BAD("tcp 203.0.113.10:80 198.19.0.11:8080 wieght 2",
-	    "argument \"wieght\" is wrong: expected weight"),
+	    "argument \"wieght\" is wrong: expected weight or forward"),
 	BAD("tcp 203.0.113.10:80", "argument \"RIP:RPORT\" is required"),
 	BAD("tcp 203.0.113.10:80 198.19.0.11", NULL),
 	BAD("tcp", "argument \"VIP:PORT\" is required"),
@@ -253,7 +266,9 @@ static const struct check_row rs_set_rows[] = {
 	OK("tcp 203.0.113.10:80 198.19.0.11:8080 weight 5",
 	   "tcp 203.0.113.10:80 fwd=unset sched=unset toa=-1 rs 198.19.0.11:8080 weight=5"),
 	BAD("tcp 203.0.113.10:80 198.19.0.11:8080",
-	    "argument \"weight\" is required"),
+	    "nothing to set: give weight W or forward fullnat|nat|dr|tun"),
+	OK("tcp 203.0.113.10:80 198.19.0.11:8080 forward tun",
+	   "tcp 203.0.113.10:80 fwd=unset sched=unset toa=-1 rs 198.19.0.11:8080 weight=-1 fwd=tun"),
 	BAD("tcp 203.0.113.10:80 198.19.0.11:8080 weight 65536", NULL),
 	BAD("tcp 203.0.113.10:80 198.19.0.11:8080 weight 01", NULL),
 	BAD("tcp 203.0.113.10:80 198.19.0.11:8080 toa on", NULL),
@@ -295,7 +310,7 @@ static const struct check_row config_set_rows[] = {
 	OK("conn_max 16777216 port_range 1024-65535 expire_nodest off timeout fin_wait 120 timeout close_wait 60 timeout last_ack 30",
 	   "conn_max=16777216 ports=1024-65535 expire_nodest=0 fin_wait=120 close_wait=60 last_ack=30"),
 	OK("timeout established 4194304", "established=4194304"),
-	BAD("", "nothing to set: give conn_max N, port_range LO-HI, expire_nodest on|off or timeout STATE SECONDS"),
+	BAD("", "nothing to set: give conn_max N, port_range LO-HI, expire_nodest on|off or timeout tcp STATE SECONDS|udp SECONDS"),
 	BAD("conn_max 0", "argument \"0\" is wrong: conn_max 0 is out of range 1-16777216"),
 	BAD("conn_max 16777217", NULL),
 	BAD("conn_max", "argument \"conn_max\" is wrong: it needs a value, as in \"conn_max N\""),
@@ -314,13 +329,34 @@ static const struct check_row config_set_rows[] = {
 	    "argument \"0\" is wrong: timeout 0 is out of range 1-4194304"),
 	BAD("timeout established 4194305", NULL),
 	BAD("timeout established",
-	    "argument \"timeout\" is wrong: it needs values, as in \"timeout STATE SECONDS\""),
+	    "argument \"timeout\" is wrong: it needs values, as in \"timeout tcp STATE SECONDS|udp SECONDS\""),
 	BAD("timeout", NULL),
 	BAD("timeout established 10 timeout established 20",
 	    "duplicate \"timeout established\": \"20\" is the second value"),
 	BAD("conn_max 10 max_conn 20",
 	    "argument \"max_conn\" is wrong: expected conn_max, port_range, expire_nodest or timeout"),
 	BAD("conn_max 10 timeout established x", NULL),
+	/* Per protocol; a state alone is TCP's. */
+	OK("timeout tcp established 900", "established=900"),
+	OK("timeout udp 300", "udp=300"),
+	OK("timeout tcp none 5 timeout udp 60 timeout close 3",
+	   "none=5 close=3 udp=60"),
+	OK("timeout udp 4194304 conn_max 5", "conn_max=5 udp=4194304"),
+	BAD("timeout udp 0",
+	    "argument \"0\" is wrong: timeout 0 is out of range 1-4194304"),
+	BAD("timeout udp", "argument \"timeout\" is wrong: it needs values, as in \"timeout tcp STATE SECONDS|udp SECONDS\""),
+	BAD("timeout udp x", NULL),
+	BAD("timeout tcp established",
+	    "argument \"tcp\" is wrong: it needs a state and seconds, as in \"timeout tcp established 900\""),
+	BAD("timeout tcp listen 10",
+	    "argument \"listen\" is wrong: state \"listen\" is not one of none, syn_recv, established, fin_wait, close_wait, last_ack, time_wait, close"),
+	BAD("timeout tcp established 0",
+	    "argument \"0\" is wrong: timeout 0 is out of range 1-4194304"),
+	BAD("timeout udp 10 timeout udp 20",
+	    "duplicate \"timeout udp\": \"20\" is the second value"),
+	BAD("timeout established 10 timeout tcp established 20",
+	    "duplicate \"timeout tcp established\": \"20\" is the second value"),
+	BAD("timeout udp normal 10", NULL),
 };
 
 /* RUN(1000, ...): the flags stats, rate, dry_run and local as digits */

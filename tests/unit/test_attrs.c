@@ -120,6 +120,13 @@ static void test_put_dest(void)
 	DESCRIBE_PUT(lb_put_dest(msg, &d, false), out);
 	CHECK_STR(out, "2N{2=c613000b 3=901f}");
 	check_end();
+
+	/* Its own method, FULLNAT_A_DEST_FORWARD (8); unset: none sent. */
+	check_begin("lb_put_dest/forward");
+	d.fwd = LB_FWD_DR;
+	DESCRIBE_PUT(lb_put_dest(msg, &d, false), out);
+	CHECK_STR(out, "2N{2=c613000b 3=901f 8=02}");
+	check_end();
 }
 
 static void test_put_laddr_config(void)
@@ -146,7 +153,8 @@ static void test_put_laddr_config(void)
 	cfg.timeout[FULLNAT_TCP_S_SYN_RECV] = 30;
 	cfg.timeout[FULLNAT_TCP_S_CLOSE] = 10;
 	DESCRIBE_PUT(lb_put_config(msg, &cfg), out);
-	CHECK_STR(out, "5N{1=e8030000 2=d007 3=b80b 4=01 5=1e000000 11=0a000000}");
+	/* The TCP nest (5): SYN_RECV (1) is attribute 2, CLOSE (7) is 8. */
+	CHECK_STR(out, "5N{1=e8030000 2=d007 3=b80b 4=01 5N{2=1e000000 8=0a000000}}");
 	check_end();
 
 	check_begin("lb_put_config/one_timeout");
@@ -154,16 +162,32 @@ static void test_put_laddr_config(void)
 	cfg.present = LB_CFG_TIMEOUT(FULLNAT_TCP_S_ESTABLISHED);
 	cfg.timeout[FULLNAT_TCP_S_ESTABLISHED] = 900;
 	DESCRIBE_PUT(lb_put_config(msg, &cfg), out);
-	CHECK_STR(out, "5N{6=84030000}");
+	CHECK_STR(out, "5N{5N{3=84030000}}");
 	check_end();
 
-	/* NONE's attribute is the last one (12), not the one before SYN_RECV. */
+	/* NONE (0) is attribute 1: attribute 0 is never sent. */
 	check_begin("lb_put_config/timeout_none");
 	lb_config_init(&cfg);
 	cfg.present = LB_CFG_TIMEOUT(FULLNAT_TCP_S_NONE);
 	cfg.timeout[FULLNAT_TCP_S_NONE] = 2;
 	DESCRIBE_PUT(lb_put_config(msg, &cfg), out);
-	CHECK_STR(out, "5N{12=02000000}");
+	CHECK_STR(out, "5N{5N{1=02000000}}");
+	check_end();
+
+	/* UDP's one state in its own nest (6); no empty TCP nest. */
+	check_begin("lb_put_config/timeout_udp");
+	lb_config_init(&cfg);
+	cfg.present = LB_CFG_TIMEOUT(LB_TIMEOUT_UDP(FULLNAT_UDP_S_NORMAL));
+	cfg.timeout[LB_TIMEOUT_UDP(FULLNAT_UDP_S_NORMAL)] = 300;
+	DESCRIBE_PUT(lb_put_config(msg, &cfg), out);
+	CHECK_STR(out, "5N{6N{1=2c010000}}");
+	check_end();
+
+	check_begin("lb_put_config/timeout_tcp_and_udp");
+	cfg.present |= LB_CFG_TIMEOUT(FULLNAT_TCP_S_TIME_WAIT);
+	cfg.timeout[FULLNAT_TCP_S_TIME_WAIT] = 70;
+	DESCRIBE_PUT(lb_put_config(msg, &cfg), out);
+	CHECK_STR(out, "5N{5N{7=46000000} 6N{1=2c010000}}");
 	check_end();
 }
 
@@ -246,9 +270,9 @@ static int got_dest(struct nlattr *nla, void *arg)
 	if (ret)
 		return ret;
 	fmt_ap(&d.addr, d.port, ap, sizeof(ap));
-	APPEND(g, "%s%s w=%d act=%u inact=%u conns=%llu", g->n++ ? "; " : "",
-	       ap, d.weight, d.active, d.inactive,
-	       (unsigned long long)d.stats.conns);
+	APPEND(g, "%s%s w=%d act=%u inact=%u conns=%llu fwd=%d",
+	       g->n++ ? "; " : "", ap, d.weight, d.active, d.inactive,
+	       (unsigned long long)d.stats.conns, d.fwd);
 	return 0;
 }
 
@@ -373,6 +397,7 @@ static void dest_full(struct nl_msg *msg)
 	nla_put_u32(msg, FULLNAT_A_DEST_ACTIVE, 3);
 	nla_put_u32(msg, FULLNAT_A_DEST_INACTIVE, 4);
 	put_stats(msg, FULLNAT_A_DEST_STATS, 100);
+	nla_put_u8(msg, FULLNAT_A_DEST_FORWARD, FULLNAT_FWD_TUN);
 }
 
 static void dest_weight_65536(struct nl_msg *msg)
@@ -471,7 +496,7 @@ static const struct parse_case parse_cases[] = {
 	{ "lb_parse_service/sched_without_nul", FULLNAT_A_SERVICE,
 	  svc_sched_no_nul, NULL, got_service, -EPROTO, NULL },
 	{ "lb_parse_dest/full", FULLNAT_A_DEST, dest_full, NULL, got_dest, 1,
-	  "198.19.0.11:8080 w=65535 act=3 inact=4 conns=101" },
+	  "198.19.0.11:8080 w=65535 act=3 inact=4 conns=101 fwd=3" },
 	{ "lb_parse_dest/weight_out_of_range", FULLNAT_A_DEST,
 	  dest_weight_65536, NULL, got_dest, -EPROTO, NULL },
 	{ "lb_parse_dest/missing_address", FULLNAT_A_DEST, dest_no_addr, NULL,
@@ -531,7 +556,7 @@ static void test_parse_dest_dump(void)
 	dest_full(msg);
 	nla_nest_end(msg, n);
 	CHECK_INT(read_msg(msg, FULLNAT_A_DEST, got_dest, &g), 1);
-	CHECK_STR(g.text, "198.19.0.11:8080 w=65535 act=3 inact=4 conns=101");
+	CHECK_STR(g.text, "198.19.0.11:8080 w=65535 act=3 inact=4 conns=101 fwd=3");
 	check_end();
 
 	check_begin("lb_msg_each/none");
@@ -625,14 +650,21 @@ static void test_parse_info_config(void)
 	nla_put_u16(msg, FULLNAT_A_CFG_PORT_MIN, 1024);
 	nla_put_u16(msg, FULLNAT_A_CFG_PORT_MAX, 65535);
 	nla_put_u8(msg, FULLNAT_A_CFG_EXPIRE_NODEST, 0);
-	nla_put_u32(msg, FULLNAT_A_CFG_TIMEOUT_SYN_RECV, 30);
-	nla_put_u32(msg, FULLNAT_A_CFG_TIMEOUT_ESTABLISHED, 900);
-	nla_put_u32(msg, FULLNAT_A_CFG_TIMEOUT_FIN_WAIT, 120);
-	nla_put_u32(msg, FULLNAT_A_CFG_TIMEOUT_CLOSE_WAIT, 60);
-	nla_put_u32(msg, FULLNAT_A_CFG_TIMEOUT_LAST_ACK, 30);
-	nla_put_u32(msg, FULLNAT_A_CFG_TIMEOUT_TIME_WAIT, 120);
-	nla_put_u32(msg, FULLNAT_A_CFG_TIMEOUT_CLOSE, 10);
-	nla_put_u32(msg, FULLNAT_A_CFG_TIMEOUT_NONE, 2);
+	c = nest(msg, FULLNAT_A_CFG_TIMEOUT_TCP);
+	nla_put_u32(msg, FULLNAT_A_TIMEOUT(FULLNAT_TCP_S_SYN_RECV), 30);
+	nla_put_u32(msg, FULLNAT_A_TIMEOUT(FULLNAT_TCP_S_ESTABLISHED), 900);
+	nla_put_u32(msg, FULLNAT_A_TIMEOUT(FULLNAT_TCP_S_FIN_WAIT), 120);
+	nla_put_u32(msg, FULLNAT_A_TIMEOUT(FULLNAT_TCP_S_CLOSE_WAIT), 60);
+	nla_put_u32(msg, FULLNAT_A_TIMEOUT(FULLNAT_TCP_S_LAST_ACK), 30);
+	nla_put_u32(msg, FULLNAT_A_TIMEOUT(FULLNAT_TCP_S_TIME_WAIT), 120);
+	nla_put_u32(msg, FULLNAT_A_TIMEOUT(FULLNAT_TCP_S_CLOSE), 10);
+	nla_put_u32(msg, FULLNAT_A_TIMEOUT(FULLNAT_TCP_S_NONE), 2);
+	/* a state of a newer module: left out */
+	nla_put_u32(msg, FULLNAT_A_TIMEOUT(FULLNAT_TCP_S_MAX + 1), 5);
+	nla_nest_end(msg, c);
+	c = nest(msg, FULLNAT_A_CFG_TIMEOUT_UDP);
+	nla_put_u32(msg, FULLNAT_A_TIMEOUT(FULLNAT_UDP_S_NORMAL), 300);
+	nla_nest_end(msg, c);
 	nla_nest_end(msg, n);
 	CHECK_INT(lb_msg_each(msg, FULLNAT_A_CONFIG, got_config, &cfg), 1);
 	nlmsg_free(msg);
@@ -645,7 +677,9 @@ static void test_parse_info_config(void)
 		  LB_CFG_TIMEOUT(FULLNAT_TCP_S_LAST_ACK) |
 		  LB_CFG_TIMEOUT(FULLNAT_TCP_S_TIME_WAIT) |
 		  LB_CFG_TIMEOUT(FULLNAT_TCP_S_CLOSE) |
-		  LB_CFG_TIMEOUT(FULLNAT_TCP_S_NONE));
+		  LB_CFG_TIMEOUT(FULLNAT_TCP_S_NONE) |
+		  LB_CFG_TIMEOUT(LB_TIMEOUT_UDP(FULLNAT_UDP_S_NORMAL)));
+	CHECK_INT(cfg.timeout[LB_TIMEOUT_UDP(FULLNAT_UDP_S_NORMAL)], 300);
 	CHECK_INT(cfg.conn_max, 1048576);
 	CHECK_INT(cfg.port_min, 1024);
 	CHECK_INT(cfg.port_max, 65535);
@@ -670,6 +704,74 @@ static void test_parse_info_config(void)
 		cfg.timeout[FULLNAT_TCP_S_FIN_WAIT] = 0;
 		CHECK(!memcmp(&cfg, &back, sizeof(cfg)));
 	}
+	check_end();
+
+	check_begin("lb_parse_config/timeout_not_u32");
+	msg = reply();
+	n = nest(msg, FULLNAT_A_CONFIG);
+	c = nest(msg, FULLNAT_A_CFG_TIMEOUT_UDP);
+	nla_put_u16(msg, FULLNAT_A_TIMEOUT(FULLNAT_UDP_S_NORMAL), 300);
+	nla_nest_end(msg, c);
+	nla_nest_end(msg, n);
+	CHECK_INT(lb_msg_each(msg, FULLNAT_A_CONFIG, got_config, &cfg),
+		  -EPROTO);
+	nlmsg_free(msg);
+	check_end();
+
+	check_begin("lb_parse_info/caps");
+	{
+		static const char *const scheds[] = { "rr", "wrr", NULL };
+
+		msg = reply();
+		n = nest(msg, FULLNAT_A_INFO);
+		put_info_base(msg);
+		put_info_caps(msg, 1u << FULLNAT_FWD_FULLNAT |
+			      1u << FULLNAT_FWD_DR, "\x06\x11", true, scheds);
+		nla_nest_end(msg, n);
+		CHECK_INT(lb_msg_each(msg, FULLNAT_A_INFO, got_info, &info), 1);
+		nlmsg_free(msg);
+		CHECK(info.has_caps);
+		CHECK_INT(info.forwards, 1u << LB_FWD_FULLNAT |
+			  1u << LB_FWD_DR);
+		CHECK_INT(info.n_protocols, 2);
+		CHECK_INT(info.protocols[1], IPPROTO_UDP);
+		CHECK_INT(info.n_families, 2);
+		CHECK_INT(info.families[0], AF_INET);
+		CHECK_INT(info.families[1], AF_INET6);
+		CHECK_INT(info.n_scheds, 2);
+		CHECK_STR(info.scheds[1], "wrr");
+	}
+	check_end();
+
+	/* An older module says nothing: lbctl checks nothing (has_caps). */
+	check_begin("lb_parse_info/no_caps");
+	msg = reply();
+	n = nest(msg, FULLNAT_A_INFO);
+	put_info_base(msg);
+	nla_nest_end(msg, n);
+	CHECK_INT(lb_msg_each(msg, FULLNAT_A_INFO, got_info, &info), 1);
+	nlmsg_free(msg);
+	CHECK(!info.has_caps);
+	check_end();
+
+	check_begin("lb_parse_info/caps_family_not_u16");
+	msg = reply();
+	n = nest(msg, FULLNAT_A_INFO);
+	put_info_base(msg);
+	nla_put_u32(msg, FULLNAT_A_INFO_FORWARDS, 1);
+	/* (libnl drops an empty nest: each has an entry) */
+	c = nest(msg, FULLNAT_A_INFO_PROTOCOLS);
+	nla_put_u8(msg, FULLNAT_A_LIST_ENTRY, IPPROTO_TCP);
+	nla_nest_end(msg, c);
+	c = nest(msg, FULLNAT_A_INFO_FAMILIES);
+	nla_put_u8(msg, FULLNAT_A_LIST_ENTRY, AF_INET);
+	nla_nest_end(msg, c);
+	c = nest(msg, FULLNAT_A_INFO_SCHEDULERS);
+	nla_put_string(msg, FULLNAT_A_LIST_ENTRY, "rr");
+	nla_nest_end(msg, c);
+	nla_nest_end(msg, n);
+	CHECK_INT(lb_msg_each(msg, FULLNAT_A_INFO, got_info, &info), -EPROTO);
+	nlmsg_free(msg);
 	check_end();
 }
 

@@ -8,7 +8,10 @@
  * replaced, so the line and column of an error stay easy to read.
  */
 #include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 
 #include "check.h"
 #include "cluster.h"
@@ -80,7 +83,7 @@ static const struct row rows[] = {
 	{ "unknown_top", "{ \"schema_version\": 1, \"director\": [] }",
 	  "t.json:1:24: director: unknown key; expected schema_version, directors or services" },
 	{ "unknown_rs_key", FILE_OF(DIR1 DIR2, WEB("{ \"address\": \"10.30.0.11\", \"port\": 8080, \"wieght\": 2 }")),
-	  "t.json:8:154: services[0].real_servers[0].wieght: unknown key; expected address, port or weight" },
+	  "t.json:8:154: services[0].real_servers[0].wieght: unknown key; expected address, port, weight or forward" },
 	{ "odd_key", "{ \"schema_version\": 1, \"a b\": 1 }",
 	  "t.json:1:24: [\"a b\"]: unknown key; expected schema_version, directors or services" },
 	{ "port_string", FILE_OF(DIR1 DIR2, "    { \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": \"80\" }\n"),
@@ -116,8 +119,19 @@ static const struct row rows[] = {
 	  "t.json:4:42: directors[0].local_addresses[0]: 127.0.0.0 is not a unicast address" },
 	{ "port_range_reversed", FILE_OF("    { \"name\": \"lb1\", \"config\": { \"port_range\": { \"min\": 3000, \"max\": 2000 } } }\n", ""),
 	  "t.json:4:48: directors[0].config.port_range: port range 3000-2000 is reversed" },
-	{ "timeout_state", FILE_OF("    { \"name\": \"lb1\", \"config\": { \"timeout\": { \"establish\": 60 } } }\n", ""),
-	  "t.json:4:60: directors[0].config.timeout.establish: state \"establish\" is not one of none, syn_recv, established, fin_wait, close_wait, last_ack, time_wait, close" },
+	{ "timeout_state", FILE_OF("    { \"name\": \"lb1\", \"config\": { \"timeout\": { \"tcp\": { \"establish\": 60 } } } }\n", ""),
+	  "t.json:4:69: directors[0].config.timeout.tcp.establish: state \"establish\" is not one of none, syn_recv, established, fin_wait, close_wait, last_ack, time_wait, close" },
+	/* The states are under their protocol's key. */
+	{ "timeout_flat", FILE_OF("    { \"name\": \"lb1\", \"config\": { \"timeout\": { \"established\": 60 } } }\n", ""),
+	  "t.json:4:47: directors[0].config.timeout.established: unknown key; expected tcp or udp" },
+	{ "timeout_udp_zero", FILE_OF("    { \"name\": \"lb1\", \"config\": { \"timeout\": { \"udp\": 0 } } }\n", ""),
+	  "t.json:4:54: directors[0].config.timeout.udp: timeout 0 is out of range 1-4194304" },
+	{ "timeout_udp_object", FILE_OF("    { \"name\": \"lb1\", \"config\": { \"timeout\": { \"udp\": { \"normal\": 300 } } } }\n", ""),
+	  "t.json:4:54: directors[0].config.timeout.udp: expected an integer, not an object" },
+	{ "timeout_tcp_range", FILE_OF("    { \"name\": \"lb1\", \"config\": { \"timeout\": { \"tcp\": { \"close\": 4194305 } } } }\n", ""),
+	  "t.json:4:65: directors[0].config.timeout.tcp.close: timeout 4194305 is out of range 1-4194304" },
+	{ "rs_forward_unknown", FILE_OF(DIR1 DIR2, WEB("{ \"address\": \"10.30.0.11\", \"port\": 8080, \"forward\": \"snat\" }")),
+	  "t.json:8:165: services[0].real_servers[0].forward: forward mode \"snat\" is not one of fullnat, nat, dr, tun" },
 	{ "conn_max_range", FILE_OF("    { \"name\": \"lb1\", \"config\": { \"conn_max\": 0 } }\n", ""),
 	  "t.json:4:46: directors[0].config.conn_max: conn_max 0 is out of range 1-16777216" },
 	{ "bad_director_name", FILE_OF("    { \"name\": \"lb 1\" }\n", ""),
@@ -126,13 +140,7 @@ static const struct row rows[] = {
 	  "t.json:4:31: directors[0].netns: a network namespace name cannot contain \"/\"" },
 	{ "ssh_option", FILE_OF("    { \"name\": \"lb1\", \"ssh\": \"-oProxyCommand=x\" }\n", ""),
 	  "t.json:4:29: directors[0].ssh: an ssh destination is [USER@]HOST, not empty and not starting with \"-\"" },
-	/* what fullnat.ko cannot do yet */
-	{ "udp", FILE_OF(DIR1 DIR2, "    { \"protocol\": \"udp\", \"vip\": \"203.0.113.10\", \"port\": 53 }\n"),
-	  "t.json:8:19: services[0].protocol: UDP services are not supported by fullnat.ko yet" },
-	{ "ipv6", FILE_OF(DIR1 DIR2, "    { \"protocol\": \"tcp\", \"vip\": \"2001:db8::10\", \"port\": 80 }\n"),
-	  "t.json:8:33: services[0].vip: 2001:db8::10 is IPv6, which fullnat.ko does not support yet" },
-	{ "forward_dr", FILE_OF(DIR1 DIR2, "    { \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 80, \"forward\": \"dr\" }\n"),
-	  "t.json:8:72: services[0].forward: forwarding mode dr is not implemented in fullnat.ko yet; only fullnat is" },
+	/* what fullnat.ko cannot do yet; what it can, it says (test_check()) */
 	{ "forward_unknown", FILE_OF(DIR1 DIR2, "    { \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 80, \"forward\": \"snat\" }\n"),
 	  "t.json:8:72: services[0].forward: forward mode \"snat\" is not one of fullnat, nat, dr, tun" },
 	{ "persistence", FILE_OF(DIR1 DIR2, "    { \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 80, \"persistence\": 300 }\n"),
@@ -192,6 +200,8 @@ static void describe(const struct lb_cluster *c, char *out, size_t len)
 				e->dests.v[k].addr, e->dests.v[k].port },
 				a, sizeof(a));
 			ADD(" %s/%d", a, e->dests.v[k].weight);
+			if (e->dests.v[k].fwd >= 0)
+				ADD("/%s", fwd_name((enum lb_fwd)e->dests.v[k].fwd));
 		}
 		ADD("; ");
 	}
@@ -238,10 +248,20 @@ static const struct {
 	  "lb1 netns=- ssh=- lips=0 cfg=0 serves=all; " },
 	{ "ranges_and_config",
 	  FILE_OF("    { \"name\": \"lb1\", \"local_addresses\": [\"10.20.0.11\", \"10.20.0.250-10.20.1.5\"],\n"
-		  "      \"config\": { \"conn_max\": 100, \"port_range\": { \"min\": 2000, \"max\": 3000 }, \"expire_nodest\": true, \"timeout\": { \"established\": 60, \"close\": 5 } } },\n"
+		  "      \"config\": { \"conn_max\": 100, \"port_range\": { \"min\": 2000, \"max\": 3000 }, \"expire_nodest\": true, \"timeout\": { \"tcp\": { \"established\": 60, \"close\": 5 }, \"udp\": 120 } } },\n"
 		  "    { \"name\": \"lb2\", \"ssh\": \"lb2.example\", \"netns\": \"fnat\", \"services\": [] }\n",
 		  WEB("") "    ,{ \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 443, \"toa\": false, \"scheduler\": \"rr\", \"persistence\": 0 }\n"),
-	  "lb1 netns=- ssh=- lips=13 cfg=0x8407 serves=all; lb2 netns=fnat ssh=lb2.example lips=0 cfg=0 serves=; tcp 203.0.113.10:80 fwd=fullnat sched=wrr toa=1:; tcp 203.0.113.10:443 fwd=fullnat sched=rr toa=0:; " },
+	  "lb1 netns=- ssh=- lips=13 cfg=0x18407 serves=all; lb2 netns=fnat ssh=lb2.example lips=0 cfg=0 serves=; tcp 203.0.113.10:80 fwd=fullnat sched=wrr toa=1:; tcp 203.0.113.10:443 fwd=fullnat sched=rr toa=0:; " },
+	/* A real server's method only when it is not the service's. */
+	{ "rs_forward",
+	  FILE_OF("    { \"name\": \"lb1\" }\n",
+		  WEB("{ \"address\": \"10.30.0.11\", \"port\": 8080, \"forward\": \"fullnat\" }, { \"address\": \"10.30.0.12\", \"port\": 8080, \"forward\": \"dr\" }")),
+	  "lb1 netns=- ssh=- lips=0 cfg=0 serves=all; tcp 203.0.113.10:80 fwd=fullnat sched=wrr toa=1: 10.30.0.11:8080/1 10.30.0.12:8080/1/dr; " },
+	/* Whether the module has UDP, IPv6, DR: it says (test_check()). */
+	{ "udp_ipv6_dr",
+	  FILE_OF("    { \"name\": \"lb1\", \"local_addresses\": [\"2001:db8::1\"] }\n",
+		  "    { \"protocol\": \"udp\", \"vip\": \"2001:db8::10\", \"port\": 53, \"forward\": \"dr\" }\n"),
+	  "lb1 netns=- ssh=- lips=1 cfg=0 serves=all; udp [2001:db8::10]:53 fwd=dr sched=wlc toa=1:; " },
 	{ "serves_some",
 	  FILE_OF("    { \"name\": \"lb1\", \"services\": [\"b\"] }\n",
 		  "    { \"name\": \"a\", \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 80 },\n"
@@ -276,10 +296,15 @@ static void test_valid(void)
 /* The view of one director: only the services it serves. */
 static void test_want(void)
 {
-	const char *text = valid[3].text;
+	const char *text = NULL;
 	struct lb_snapshot want;
 	struct lb_cluster c;
 	char err[512];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(valid); i++)
+		if (!strcmp(valid[i].name, "serves_some"))
+			text = valid[i].text;
 
 	check_begin("cluster_want/serves_some");
 	CHECK_INT(cluster_parse(text, strlen(text), "t.json", &c, err,
@@ -333,6 +358,86 @@ static void test_example(void)
 	check_end();
 }
 
+/* One director alone. */
+#define DIRX "    { \"name\": \"lb1\", \"local_addresses\": [\"10.20.0.11\"] }\n"
+
+/*
+ * What a director's module can do (GET_INFO) against what the file asks
+ * of it: the first value it lacks, with its JSON path.
+ */
+static void test_check(void)
+{
+	static const struct {
+		const char *name, *svc, *dir, *err;
+		bool v6;
+	} rows[] = {
+		{ "ok", WEB(RS1 ", " RS2), DIRX, NULL, false },
+		{ "udp", "    { \"protocol\": \"udp\", \"vip\": \"203.0.113.10\", \"port\": 53 }\n", DIRX,
+		  "services[0].protocol: UDP services are not supported by fullnat.ko yet", false },
+		{ "ipv6_vip", "    { \"protocol\": \"tcp\", \"vip\": \"2001:db8::10\", \"port\": 80 }\n", DIRX,
+		  "services[0].vip: 2001:db8::10 is IPv6, which fullnat.ko does not support yet", false },
+		{ "ipv6_vip_with_v6", "    { \"protocol\": \"tcp\", \"vip\": \"2001:db8::10\", \"port\": 80 }\n", DIRX,
+		  NULL, true },
+		{ "ipv6_rs", WEB("{ \"address\": \"2001:db8::11\", \"port\": 80 }"), DIRX,
+		  "services[0].real_servers[0].address: 2001:db8::11 is IPv6, which fullnat.ko does not support yet", false },
+		{ "ipv6_lip", WEB(RS1), "    { \"name\": \"lb1\", \"local_addresses\": [\"10.20.0.1\", \"2001:db8::1\"] }\n",
+		  "directors[0].local_addresses: 2001:db8::1 is IPv6, which fullnat.ko does not support yet", false },
+		{ "forward_dr", "    { \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 80, \"forward\": \"dr\" }\n", DIRX,
+		  "services[0].forward: forwarding mode dr is not implemented in fullnat.ko yet; only fullnat is", false },
+		{ "rs_forward_tun", WEB(RS1 ", { \"address\": \"10.30.0.12\", \"port\": 8080, \"forward\": \"tun\" }"), DIRX,
+		  "services[0].real_servers[1].forward: forwarding mode tun is not implemented in fullnat.ko yet; only fullnat is", false },
+	};
+	struct lb_info info;
+	struct lb_cluster c;
+	char text[2048], err[512];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		check_begin("cluster_check/%s", rows[i].name);
+		snprintf(text, sizeof(text), FILE_OF("%s", "%s"), rows[i].dir,
+			 rows[i].svc);
+		memset(&info, 0, sizeof(info));
+		info.has_caps = true;
+		info.forwards = 1u << LB_FWD_FULLNAT;
+		info.protocols[info.n_protocols++] = IPPROTO_TCP;
+		info.families[info.n_families++] = AF_INET;
+		if (rows[i].v6)
+			info.families[info.n_families++] = AF_INET6;
+		if (cluster_parse(text, strlen(text), "t.json", &c, err,
+				  sizeof(err))) {
+			CHECK_MSG(0, "failed: %s", err);
+			check_end();
+			continue;
+		}
+		err[0] = '\0';
+		CHECK_INT(cluster_check(&c, &c.directors.v[0], &info, err,
+					sizeof(err)), rows[i].err ? -EINVAL : 0);
+		CHECK_STR(err, rows[i].err ?: "");
+		/* A module that says nothing is not second-guessed. */
+		info.has_caps = false;
+		CHECK_INT(cluster_check(&c, &c.directors.v[0], &info, err,
+					sizeof(err)), 0);
+		cluster_free(&c);
+		check_end();
+	}
+	/* Several methods: each one named. */
+	check_begin("cluster_check/forward_list");
+	snprintf(text, sizeof(text), FILE_OF("%s", "%s"), DIRX,
+		 "    { \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 80, \"forward\": \"tun\" }\n");
+	memset(&info, 0, sizeof(info));
+	info.has_caps = true;
+	info.forwards = 1u << LB_FWD_FULLNAT | 1u << LB_FWD_DR;
+	info.protocols[info.n_protocols++] = IPPROTO_TCP;
+	info.families[info.n_families++] = AF_INET;
+	CHECK_INT(cluster_parse(text, strlen(text), "t.json", &c, err,
+				sizeof(err)), 0);
+	CHECK_INT(cluster_check(&c, &c.directors.v[0], &info, err,
+				sizeof(err)), -EINVAL);
+	CHECK_STR(err, "services[0].forward: forwarding mode tun is not implemented in fullnat.ko yet; only fullnat, dr are");
+	cluster_free(&c);
+	check_end();
+}
+
 int main(void)
 {
 	test_example();
@@ -340,5 +445,6 @@ int main(void)
 	test_valid();
 	test_want();
 	test_position_utf8();
+	test_check();
 	return check_done();
 }

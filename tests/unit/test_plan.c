@@ -25,7 +25,7 @@
 #define RS3	RS(3, 1)
 #define CFG(c)	", \"config\": { " c " }"
 /* What the kernel reports: every key. */
-#define KCFG	CFG("\"conn_max\": 1048576, \"port_range\": { \"min\": 1024, \"max\": 65535 }, \"expire_nodest\": false, \"timeout\": { \"established\": 900, \"close\": 10 }")
+#define KCFG	CFG("\"conn_max\": 1048576, \"port_range\": { \"min\": 1024, \"max\": 65535 }, \"expire_nodest\": false, \"timeout\": { \"tcp\": { \"established\": 900, \"close\": 10 }, \"udp\": 300 }")
 
 struct state {
 	struct lb_cluster c;
@@ -69,13 +69,13 @@ static const struct {
 	const char *plan;
 } rows[] = {
 	{ "same", STATE("\"10.20.0.1-10.20.0.2\"", KCFG, WEB(RS(1, 1))),
-	  STATE("\"10.20.0.2\", \"10.20.0.1\"", CFG("\"timeout\": { \"established\": 900 }"),
+	  STATE("\"10.20.0.2\", \"10.20.0.1\"", CFG("\"timeout\": { \"tcp\": { \"established\": 900 } }"),
 		WEB(RS(1, 1))),
 	  "" },
 	{ "from_nothing", STATE("", KCFG, ""),
-	  STATE("\"10.20.0.1\"", CFG("\"timeout\": { \"established\": 600 }"),
+	  STATE("\"10.20.0.1\"", CFG("\"timeout\": { \"tcp\": { \"established\": 600 } }"),
 		WEB(RS(1, 2) "," RS(2, 1))),
-	  "config set timeout established 600  (was timeout established 900)\n"
+	  "config set timeout tcp established 600  (was timeout tcp established 900)\n"
 	  "laddr add 10.20.0.1\n"
 	  "service add tcp 203.0.113.10:80 forward fullnat scheduler wrr toa on\n"
 	  "rs add tcp 203.0.113.10:80 10.30.0.11:8080 weight 2\n"
@@ -156,7 +156,7 @@ static void test_undo(void)
 		"rs set tcp 203.0.113.10:80 10.30.0.11:8080 weight 1  (was weight 2)\n"
 		"service add tcp 203.0.113.10:8081 forward fullnat scheduler rr toa on\n"
 		"rs add tcp 203.0.113.10:8081 10.30.0.13:8080 weight 1\n"
-		"config set timeout established 900  (was timeout established 600)\n"
+		"config set timeout tcp established 900  (was timeout tcp established 600)\n"
 		"service del tcp 203.0.113.10:80\n"
 		"service set tcp 203.0.113.10:80 scheduler wrr  (was scheduler rr)\n";
 	struct lb_plan plan, undo = { 0 };

@@ -131,7 +131,8 @@ static void make_config(struct lb_config *cfg)
 		       LB_CFG_EXPIRE_NODEST |
 		       LB_CFG_TIMEOUT(FULLNAT_TCP_S_SYN_RECV) |
 		       LB_CFG_TIMEOUT(FULLNAT_TCP_S_ESTABLISHED) |
-		       LB_CFG_TIMEOUT(FULLNAT_TCP_S_CLOSE);
+		       LB_CFG_TIMEOUT(FULLNAT_TCP_S_CLOSE) |
+		       LB_CFG_TIMEOUT(LB_TIMEOUT_UDP(FULLNAT_UDP_S_NORMAL));
 	cfg->conn_max = 1048576;
 	cfg->port_min = 1024;
 	cfg->port_max = 65535;
@@ -139,6 +140,7 @@ static void make_config(struct lb_config *cfg)
 	cfg->timeout[FULLNAT_TCP_S_SYN_RECV] = 30;
 	cfg->timeout[FULLNAT_TCP_S_ESTABLISHED] = 900;
 	cfg->timeout[FULLNAT_TCP_S_CLOSE] = 10;
+	cfg->timeout[LB_TIMEOUT_UDP(FULLNAT_UDP_S_NORMAL)] = 300;
 }
 
 static void make_laddrs(struct lb_laddr_list *list)
@@ -184,9 +186,12 @@ static const char show_json[] =
 "    },\n"
 "    \"expire_nodest\": false,\n"
 "    \"timeout\": {\n"
-"      \"syn_recv\": 30,\n"
-"      \"established\": 900,\n"
-"      \"close\": 10\n"
+"      \"tcp\": {\n"
+"        \"syn_recv\": 30,\n"
+"        \"established\": 900,\n"
+"        \"close\": 10\n"
+"      },\n"
+"      \"udp\": 300\n"
 "    }\n"
 "  },\n"
 "  \"local_addresses\": [\n"
@@ -270,6 +275,18 @@ static const char show_json[] =
 "  ]\n"
 "}\n";
 
+/* How many times s holds word. */
+static int count(const char *s, const char *word)
+{
+	int n = 0;
+
+	while ((s = strstr(s, word))) {
+		n++;
+		s++;
+	}
+	return n;
+}
+
 static void test_show(void)
 {
 	struct lb_snapshot snap;
@@ -295,6 +312,29 @@ static void test_show(void)
 	/* --stats changes the text only. */
 	OUTPUT_CASE("print_show/json_stats", true,
 		    print_show(&snap, true), show_json);
+
+	/*
+	 * A real server with a method of its own (unset: the service's):
+	 * its column and a "forward" key, which no other one has.
+	 */
+	snap.services.v[0].dests.v[1].fwd = LB_FWD_DR;
+	check_begin("print_show/rs_forward");
+	{
+		char *text = CAPTURE(false, print_show(&snap, false));
+		char *json = CAPTURE(true, print_show(&snap, false));
+
+		CHECK_MSG(text && strstr(text, "  -> 198.19.0.11:8080             FullNAT 2 ") &&
+			  strstr(text, "  -> 198.19.0.12:8080             Route   1 "),
+			  "printed\n%s", text);
+		/* each service's, and the one real server's */
+		CHECK_MSG(json && count(json, "\"forward\": \"dr\"") == 1 &&
+			  count(json, "\"forward\"") ==
+			  count(show_json, "\"forward\"") + 1,
+			  "printed\n%s", json);
+		free(text);
+		free(json);
+	}
+	check_end();
 
 	lb_snapshot_free(&snap);
 }
@@ -336,9 +376,10 @@ static void test_config(void)
 		    "conn_max 1048576\n"
 		    "port_range 1024-65535\n"
 		    "expire_nodest off\n"
-		    "timeout syn_recv 30\n"
-		    "timeout established 900\n"
-		    "timeout close 10\n");
+		    "timeout tcp syn_recv 30\n"
+		    "timeout tcp established 900\n"
+		    "timeout tcp close 10\n"
+		    "timeout udp 300\n");
 
 	for (st = FULLNAT_TCP_S_SYN_RECV; st <= FULLNAT_TCP_S_MAX; st++) {
 		cfg.present |= LB_CFG_TIMEOUT(st);
@@ -354,13 +395,16 @@ static void test_config(void)
 		    "  },\n"
 		    "  \"expire_nodest\": true,\n"
 		    "  \"timeout\": {\n"
-		    "    \"syn_recv\": 10,\n"
-		    "    \"established\": 20,\n"
-		    "    \"fin_wait\": 30,\n"
-		    "    \"close_wait\": 40,\n"
-		    "    \"last_ack\": 50,\n"
-		    "    \"time_wait\": 60,\n"
-		    "    \"close\": 70\n"
+		    "    \"tcp\": {\n"
+		    "      \"syn_recv\": 10,\n"
+		    "      \"established\": 20,\n"
+		    "      \"fin_wait\": 30,\n"
+		    "      \"close_wait\": 40,\n"
+		    "      \"last_ack\": 50,\n"
+		    "      \"time_wait\": 60,\n"
+		    "      \"close\": 70\n"
+		    "    },\n"
+		    "    \"udp\": 300\n"
 		    "  }\n"
 		    "}\n");
 
@@ -408,7 +452,7 @@ static void test_conns(void)
 	c.vip = addrport("[2001:db8::53]:53");
 	memset(&c.local, 0, sizeof(c.local));
 	c.real = addrport("[2001:db8:2::1]:53");
-	c.state = FULLNAT_TCP_S_NONE;
+	c.state = FULLNAT_UDP_S_NORMAL;	/* UDP's own enum (0: TCP's NONE) */
 	c.expires = 5;
 	c.fwd = LB_FWD_NAT;
 	lb_list_push(&list, &c);
@@ -416,7 +460,7 @@ static void test_conns(void)
 	OUTPUT_CASE("print_conns/text", false, print_conns(&list, NULL),
 		    "pro expire state       client                virtual               local                 real\n"
 		    "TCP 14:58  ESTABLISHED 192.0.2.7:50123       203.0.113.10:80       198.18.0.11:1025      198.19.0.11:8080\n"
-		    "UDP 00:05  NONE        [2001:db8:1::7]:5353  [2001:db8::53]:53     -                     [2001:db8:2::1]:53\n");
+		    "UDP 00:05  NORMAL      [2001:db8:1::7]:5353  [2001:db8::53]:53     -                     [2001:db8:2::1]:53\n");
 
 	OUTPUT_CASE("print_conns/json", true, print_conns(&list, NULL),
 		    "[\n"
@@ -444,7 +488,7 @@ static void test_conns(void)
 		    "  },\n"
 		    "  {\n"
 		    "    \"protocol\": \"udp\",\n"
-		    "    \"state\": \"none\",\n"
+		    "    \"state\": \"normal\",\n"
 		    "    \"expires\": 5,\n"
 		    "    \"forward\": \"nat\",\n"
 		    "    \"client\": {\n"

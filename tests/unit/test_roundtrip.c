@@ -42,6 +42,9 @@
 #define FAMILY FAKE_FAMILY
 #define SEEDS 300
 
+/* The schedulers of the pretend module, and of the generated services. */
+static const char *const scheds[] = { "rr", "wrr", "wlc", "lc", "sh", NULL };
+
 /* --- the pretend kernel ------------------------------------------------------ */
 
 static struct {
@@ -232,6 +235,9 @@ static int command(uint8_t cmd, struct nl_msg *req)
 			if (i < s->dests.n)
 				return -EEXIST;
 			lb_fields_default(&lb_dest_fields, &d, false);
+			/* Without one, the service's method, said always. */
+			if (d.fwd < 0)
+				d.fwd = s->svc.fwd;
 			return lb_list_push(&s->dests, &d);
 		}
 		if (i == s->dests.n)
@@ -272,6 +278,9 @@ static void answer_get(const struct nlmsghdr *nlh, uint8_t cmd,
 		msg = answer_msg(nlh);
 		n = nla_nest_start(msg, FULLNAT_A_INFO | NLA_F_NESTED);
 		put_info_base(msg);
+		/* All that the generated directors use (rnd_fields()). */
+		put_info_caps(msg, (1u << (FULLNAT_FWD_MAX + 1)) - 1,
+			      "\x06\x11", false, scheds);
 		nla_nest_end(msg, n);
 		queue_msg(msg);
 		break;
@@ -373,7 +382,6 @@ static uint32_t rnd_uint(const struct lb_field *f)
 /* Every field of t a random value that the cluster file accepts. */
 static void rnd_fields(const struct lb_fields *t, void *obj)
 {
-	static const char *const scheds[] = { "rr", "wrr", "wlc", "lc", "sh" };
 	struct lb_config *cfg = obj;
 	const struct lb_field *f;
 	unsigned int st;
@@ -383,7 +391,7 @@ static void rnd_fields(const struct lb_fields *t, void *obj)
 		switch (f->kind) {
 		case LB_FK_SCHED:
 			snprintf(lb_field_str(f, obj), f->size, "%s",
-				 scheds[rnd(ARRAY_SIZE(scheds))]);
+				 scheds[rnd(ARRAY_SIZE(scheds) - 1)]);
 			continue;
 		case LB_FK_PORT_RANGE:
 			cfg->present |= f->bit;
@@ -392,7 +400,7 @@ static void rnd_fields(const struct lb_fields *t, void *obj)
 						   rnd(65536 - cfg->port_min));
 			continue;
 		case LB_FK_TIMEOUTS:
-			for (st = 0; st <= FULLNAT_TCP_S_MAX; st++) {
+			for (st = 0; st < LB_TIMEOUTS; st++) {
 				cfg->present |= LB_CFG_TIMEOUT(st);
 				cfg->timeout[st] = rnd_uint(f);
 			}
@@ -410,9 +418,6 @@ static void rnd_fields(const struct lb_fields *t, void *obj)
 			v = rnd(FULLNAT_FWD_MAX + 1);
 			break;
 		}
-		/* What the file cannot say yet, the kernel does not hold. */
-		while (f->unsupported && f->unsupported(v, NULL, 0))
-			v = rnd(FULLNAT_FWD_MAX + 1);
 		lb_field_set(f, obj, v);
 	}
 }

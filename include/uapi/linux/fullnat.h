@@ -41,6 +41,17 @@
  *     FULLNAT_A_INFO_CONN_MAX      u32, configured table bound
  *     FULLNAT_A_INFO_COUNTERS      nest: FULLNAT_CNT_* -> u64 (drops, errors
  *                                  and TOA outcomes of this namespace)
+ *   and what the module can do, for a tool to check a request against
+ *   before it sends one (each list a nest of FULLNAT_A_LIST_ENTRY):
+ *     FULLNAT_A_INFO_FORWARDS      u32, bit 1 << FULLNAT_FWD_* set for each
+ *                                  forwarding method implemented
+ *     FULLNAT_A_INFO_PROTOCOLS     nest of u8 IPPROTO_*, the protocols a
+ *                                  service may have
+ *     FULLNAT_A_INFO_FAMILIES      nest of u16 AF_*, the address families
+ *                                  of services, real servers and LIPs
+ *     FULLNAT_A_INFO_SCHEDULERS    nest of strings, the schedulers
+ *                                  registered, as FULLNAT_A_SVC_SCHED
+ *                                  names them
  *
  * FULLNAT_CMD_GET_CONFIG (doit) / FULLNAT_CMD_SET_CONFIG (doit)
  *   FULLNAT_A_CFG_* attributes; SET changes those present, GET returns all.
@@ -50,9 +61,18 @@
  *     FULLNAT_A_CFG_EXPIRE_NODEST  u8 0/1: deleting a real server expires
  *                                  its connections at once (1) or lets
  *                                  them finish (0, default)
- *     FULLNAT_A_CFG_TIMEOUT_*      u32 seconds, 1..2^22, per TCP state;
- *                                  _NONE: a SYN forwarded and not yet
- *                                  answered by the real server
+ *     FULLNAT_A_CFG_TIMEOUT_TCP    nest: the idle timeout of each TCP
+ *                                  state, FULLNAT_A_TIMEOUT(FULLNAT_TCP_S_*)
+ *                                  -> u32 seconds, 1..2^22; the state NONE
+ *                                  is a SYN forwarded and not yet answered
+ *                                  by the real server
+ *     FULLNAT_A_CFG_TIMEOUT_UDP    nest: the same for UDP's states,
+ *                                  FULLNAT_A_TIMEOUT(FULLNAT_UDP_S_*): one,
+ *                                  NORMAL, the idle timeout (default 300 s)
+ *   Inside a timeout nest, a state's attribute is its number plus one
+ *   (FULLNAT_A_TIMEOUT()), so each protocol's nest grows with its states.
+ *   SET changes the states present in the nests it gets. The UDP timeout
+ *   is kept and reported before UDP services are offered.
  *
  * FULLNAT_CMD_NEW_SERVICE / SET_SERVICE / DEL_SERVICE (doit)
  * FULLNAT_CMD_GET_SERVICE (dumpit, or doit with a service key)
@@ -60,7 +80,8 @@
  *     FULLNAT_A_SVC_PROTOCOL   u8, IPPROTO_TCP or IPPROTO_UDP    } key
  *     FULLNAT_A_SVC_ADDR       binary 4/16, the VIP               } key
  *     FULLNAT_A_SVC_PORT       u16, 1..65535                      } key
- *     FULLNAT_A_SVC_FORWARD    u8, FULLNAT_FWD_*
+ *     FULLNAT_A_SVC_FORWARD    u8, FULLNAT_FWD_*, the method of real
+ *                              servers added without one
  *     FULLNAT_A_SVC_SCHED      string, scheduler name ("rr", "wrr", "wlc")
  *     FULLNAT_A_SVC_TOA        u8 0/1, insert TOA (FullNAT TCP), default 1
  *     FULLNAT_A_SVC_STATS      nest of FULLNAT_A_STATS_* (replies only)
@@ -78,6 +99,11 @@
  *     FULLNAT_A_DEST_PORT      u16, 1..65535                      } key
  *     FULLNAT_A_DEST_WEIGHT    u32, 0..65535; 0 quiesces (no new
  *                              connections, existing ones go on); default 1
+ *     FULLNAT_A_DEST_FORWARD   u8, FULLNAT_FWD_*: how connections to this
+ *                              real server are forwarded; absent on NEW:
+ *                              the service's method. Replies carry it
+ *                              always. New connections follow a change,
+ *                              existing ones keep theirs.
  *     FULLNAT_A_DEST_ACTIVE    u32, established connections (replies)
  *     FULLNAT_A_DEST_INACTIVE  u32, other connections (replies)
  *     FULLNAT_A_DEST_STATS     nest of FULLNAT_A_STATS_* (replies)
@@ -100,9 +126,14 @@
  *     FULLNAT_A_CONN_VADDR / _VPORT   virtual service
  *     FULLNAT_A_CONN_LADDR / _LPORT   local address (FullNAT)
  *     FULLNAT_A_CONN_DADDR / _DPORT   real server
- *     FULLNAT_A_CONN_STATE     u8, FULLNAT_TCP_S_*
+ *     FULLNAT_A_CONN_STATE     u8, the state in the protocol's own enum:
+ *                              FULLNAT_TCP_S_* for TCP, FULLNAT_UDP_S_*
+ *                              for UDP; read it with FULLNAT_A_CONN_PROTOCOL
  *     FULLNAT_A_CONN_EXPIRES   u32, seconds left
- *     FULLNAT_A_CONN_FORWARD   u8, FULLNAT_FWD_*
+ *     FULLNAT_A_CONN_FORWARD   u8, FULLNAT_FWD_* (its real server's)
+ *
+ * Lists (FULLNAT_A_INFO_PROTOCOLS, ...) are nests whose entries are all
+ * FULLNAT_A_LIST_ENTRY, in no particular order.
  *
  * New commands and attributes are only ever added at the end of their
  * enums, so that numbers already shipped never change meaning.
@@ -160,6 +191,10 @@ enum fullnat_info_attr {
 	FULLNAT_A_INFO_CONNS,
 	FULLNAT_A_INFO_CONN_MAX,
 	FULLNAT_A_INFO_COUNTERS,	/* nest: FULLNAT_CNT_* -> u64 */
+	FULLNAT_A_INFO_FORWARDS,	/* u32: 1 << FULLNAT_FWD_* */
+	FULLNAT_A_INFO_PROTOCOLS,	/* list of u8 IPPROTO_* */
+	FULLNAT_A_INFO_FAMILIES,	/* list of u16 AF_* */
+	FULLNAT_A_INFO_SCHEDULERS,	/* list of strings */
 	__FULLNAT_A_INFO_LAST
 };
 #define FULLNAT_A_INFO_MAX (__FULLNAT_A_INFO_LAST - 1)
@@ -204,35 +239,34 @@ enum fullnat_counter {
 };
 #define FULLNAT_CNT_MAX (__FULLNAT_CNT_LAST - 1)
 
+/* The entries of a list (a nest): all of this one type. */
+enum fullnat_list_attr {
+	FULLNAT_A_LIST_UNSPEC,
+	FULLNAT_A_LIST_ENTRY,
+	__FULLNAT_A_LIST_LAST
+};
+#define FULLNAT_A_LIST_MAX (__FULLNAT_A_LIST_LAST - 1)
+
 enum fullnat_config_attr {
 	FULLNAT_A_CFG_UNSPEC,
 	FULLNAT_A_CFG_CONN_MAX,
 	FULLNAT_A_CFG_PORT_MIN,
 	FULLNAT_A_CFG_PORT_MAX,
 	FULLNAT_A_CFG_EXPIRE_NODEST,
-	FULLNAT_A_CFG_TIMEOUT_SYN_RECV,
-	FULLNAT_A_CFG_TIMEOUT_ESTABLISHED,
-	FULLNAT_A_CFG_TIMEOUT_FIN_WAIT,
-	FULLNAT_A_CFG_TIMEOUT_CLOSE_WAIT,
-	FULLNAT_A_CFG_TIMEOUT_LAST_ACK,
-	FULLNAT_A_CFG_TIMEOUT_TIME_WAIT,
-	FULLNAT_A_CFG_TIMEOUT_CLOSE,
-	FULLNAT_A_CFG_TIMEOUT_NONE,
+	FULLNAT_A_CFG_TIMEOUT_TCP,	/* nest: FULLNAT_A_TIMEOUT(TCP state) */
+	FULLNAT_A_CFG_TIMEOUT_UDP,	/* nest: FULLNAT_A_TIMEOUT(UDP state) */
 	__FULLNAT_A_CFG_LAST
 };
 #define FULLNAT_A_CFG_MAX (__FULLNAT_A_CFG_LAST - 1)
 /*
- * The timeout attribute of a TCP state, FULLNAT_TCP_S_NONE to
- * FULLNAT_TCP_S_CLOSE: from SYN_RECV on both enums list the states in the
- * same order; NONE's attribute came later, at the end.
+ * The attribute of a state's timeout in its protocol's timeout nest: the
+ * state's number plus one (attribute 0 is never used).
  */
-#define FULLNAT_A_CFG_TIMEOUT(state)					\
-	((state) == FULLNAT_TCP_S_NONE ? FULLNAT_A_CFG_TIMEOUT_NONE :	\
-	 FULLNAT_A_CFG_TIMEOUT_SYN_RECV + (state) - FULLNAT_TCP_S_SYN_RECV)
+#define FULLNAT_A_TIMEOUT(state)	((state) + 1)
 #define FULLNAT_CONN_MAX_LIMIT		(1U << 24)
 #define FULLNAT_TIMEOUT_MAX		(1U << 22)	/* seconds, ~48 days */
 
-/* Forwarding modes of a service. */
+/* Forwarding methods of a service or real server. */
 enum fullnat_forward {
 	FULLNAT_FWD_FULLNAT,
 	FULLNAT_FWD_NAT,
@@ -242,7 +276,12 @@ enum fullnat_forward {
 };
 #define FULLNAT_FWD_MAX (__FULLNAT_FWD_LAST - 1)
 
-/* TCP connection states, as FULLNAT_A_CONN_STATE reports them. */
+/*
+ * The states of a connection, as FULLNAT_A_CONN_STATE reports them and the
+ * timeout nests number them: each protocol has its own enum.
+ */
+
+/* TCP */
 enum fullnat_tcp_state {
 	FULLNAT_TCP_S_NONE,
 	FULLNAT_TCP_S_SYN_RECV,		/* client SYN seen */
@@ -255,6 +294,15 @@ enum fullnat_tcp_state {
 	__FULLNAT_TCP_S_LAST
 };
 #define FULLNAT_TCP_S_MAX (__FULLNAT_TCP_S_LAST - 1)
+#define FULLNAT_A_TIMEOUT_TCP_MAX FULLNAT_A_TIMEOUT(FULLNAT_TCP_S_MAX)
+
+/* UDP: no handshake, so one state; a connection ends when idle. */
+enum fullnat_udp_state {
+	FULLNAT_UDP_S_NORMAL,		/* any datagram seen */
+	__FULLNAT_UDP_S_LAST
+};
+#define FULLNAT_UDP_S_MAX (__FULLNAT_UDP_S_LAST - 1)
+#define FULLNAT_A_TIMEOUT_UDP_MAX FULLNAT_A_TIMEOUT(FULLNAT_UDP_S_MAX)
 
 enum fullnat_service_attr {
 	FULLNAT_A_SVC_UNSPEC,
@@ -280,6 +328,7 @@ enum fullnat_dest_attr {
 	FULLNAT_A_DEST_ACTIVE,
 	FULLNAT_A_DEST_INACTIVE,
 	FULLNAT_A_DEST_STATS,
+	FULLNAT_A_DEST_FORWARD,
 	__FULLNAT_A_DEST_LAST
 };
 #define FULLNAT_A_DEST_MAX (__FULLNAT_A_DEST_LAST - 1)

@@ -64,7 +64,7 @@ cluster() {
 	  "schema_version": 1,
 	  "directors": [
 	    { "name": "lb1", "netns": "lb1", "local_addresses": [$lips1]$serves1,
-	      "config": { "timeout": { "established": 600 } } },
+	      "config": { "timeout": { "tcp": { "established": 600 } } } },
 	    { "name": "lb2", "netns": "lb2", "local_addresses": [$lips2]$serves2 }
 	  ],
 	  "services": [
@@ -111,7 +111,7 @@ for d in lb1 lb2; do
 	assert_eq "$(lbctl -n "$d" -j show | jq '.services | length')" 2 "services on $d"
 	assert_eq "$(lbctl -n "$d" -j laddr | jq length)" 4 "local addresses on $d"
 done
-assert_eq "$(lbctl -n lb1 -j config | jq .timeout.established)" 600 "lb1's established timeout from the file"
+assert_eq "$(lbctl -n lb1 -j config | jq .timeout.tcp.established)" 600 "lb1's established timeout from the file"
 
 log "traffic through both directors"
 body=$(requests c1 "http://$VIP/" 40)
@@ -200,6 +200,18 @@ sed 's/"weight": 2/"weight": 70000/' "$dir/v2.json" > "$dir/bad.json"
 apply_status "$dir/bad.json"
 assert_eq "$rc" 2 "exit status for a wrong file"
 assert_match "$out" "^Error: $dir/bad.json:[0-9]+:[0-9]+: services\[0\]\.real_servers\[0\]\.weight: weight 70000 is out of range 0-65535$" "the error names file, line, column and path"
+assert_eq "$(state)" "$before" "nothing changed"
+
+log "what the module lacks, its GET_INFO says: refused before any change"
+jq '.services += [{"name": "dns", "protocol": "udp", "vip": "203.0.113.10", "port": 53}]' \
+	"$dir/v2.json" > "$dir/udp.json"
+apply_status "$dir/udp.json"
+assert_eq "$rc" 1 "exit status when a director's module lacks UDP"
+assert_match "$out" "Error: lb1: $dir/udp.json: services\[[0-9]+\]\.protocol: UDP services are not supported by fullnat.ko yet" "the refusal names the path"
+jq '.services[0].real_servers[0].forward = "dr"' "$dir/v2.json" > "$dir/dr.json"
+apply_status "$dir/dr.json"
+assert_eq "$rc" 1 "exit status when a director's module lacks DR"
+assert_match "$out" "Error: lb1: $dir/dr.json: services\[0\]\.real_servers\[0\]\.forward: forwarding mode dr is not implemented in fullnat.ko yet; only fullnat is" "a real server's method, by path"
 assert_eq "$(state)" "$before" "nothing changed"
 
 log "the kernel refuses a change on lb2: lb2 rolls back, lb1 goes on"

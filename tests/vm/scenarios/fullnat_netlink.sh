@@ -56,9 +56,37 @@ refuse "unknown real server" "no such real server" $DEL_DEST $SVC 2.2=hex:c61300
 refuse "LIP equal to a VIP" "cannot be a virtual service address" $NEW_LADDR 3.2=hex:cb00710a
 refuse "port range reversed" "minimum exceeds its maximum" $SET_CONFIG 5.2=u16:3000 5.3=u16:2000
 refuse "conn_max 0" "^error E(RANGE|INVAL)" $SET_CONFIG 5.1=u32:0
-refuse "timeout 0" "^error E(RANGE|INVAL)" $SET_CONFIG 5.9=u32:0
+# The timeouts are nests per protocol: attribute state+1 inside 5 (TCP), 6 (UDP)
+# (an attribute in hex: length, type, value, each little-endian)
+refuse "timeout tcp established 0" "^error E(RANGE|INVAL)" $SET_CONFIG 5.5=nest:0800030000000000
+refuse "timeout tcp 2^22+1" "^error E(RANGE|INVAL)" $SET_CONFIG 5.5=nest:0800030001004000
+refuse "timeout tcp state 9" "^error E(INVAL|OPNOTSUPP)" $SET_CONFIG 5.5=nest:080009003c000000
+refuse "timeout udp 0" "^error E(RANGE|INVAL)" $SET_CONFIG 5.6=nest:0800010000000000
+refuse "timeout udp state 2" "^error E(INVAL|OPNOTSUPP)" $SET_CONFIG 5.6=nest:080002003c000000
+refuse "timeout tcp not nested" "^error E(INVAL|OPNOTSUPP)" $SET_CONFIG 5.5=hex:0800030010000000
+refuse "a timeout beside a bad one" "^error E(RANGE|INVAL)" $SET_CONFIG 5.6=nest:080001003c000000 5.5=nest:0800030000000000
+refuse "rs forward nat" "forwarding mode nat is not implemented yet" $NEW_DEST $SVC 2.2=hex:c613000c 2.3=u16:8080 2.8=u8:1
+refuse "rs forward tun on set" "forwarding mode tun is not implemented yet" $SET_DEST $SVC $RS 2.8=u8:3
+refuse "rs forward 4" "^error E(RANGE|INVAL)" $SET_DEST $SVC $RS 2.8=u8:4
 refuse "nothing" "^error EINVAL" $SET_CONFIG
 refuse "attributes to GET_INFO" "takes no attributes" 1 1=u8:1
+
+log "the config holds every timeout, UDP's too, and the real server its method"
+cfg=$(lbctl -n lb1 -j config)
+echo "$cfg"
+assert_eq "$(jq .timeout.udp <<<"$cfg")" 300 "UDP's idle timeout, default as IPVS"
+assert_eq "$(jq '.timeout.tcp | length' <<<"$cfg")" 8 "every TCP state's timeout"
+lb lb1 config set timeout udp 120 timeout tcp established 800
+assert_eq "$(lbctl -n lb1 -j config | jq -c '[.timeout.udp, .timeout.tcp.established]')" "[120,800]" "timeouts set per protocol"
+lb lb1 config set timeout udp 300 timeout established 900
+assert_eq "$(lbctl -n lb1 -j config | jq -c '[.timeout.udp, .timeout.tcp.established]')" "[300,900]" "timeout STATE alone is TCP's"
+out=$(on_quiet lb1 genl_send fullnat $SET_DEST $SVC $RS 2.8=u8:0)
+assert_eq "$out" ok "rs forward fullnat, the service's: accepted"
+
+log "GET_INFO says what the module can do"
+lbctl -n lb1 version
+assert_eq "$(lbctl -n lb1 -j version | jq -c '.module | [.forward, .protocols, .families]')" '[["fullnat"],["tcp"],["ipv4"]]' "capabilities"
+assert_eq "$(lbctl -n lb1 -j version | jq -c '.module.schedulers | sort')" '["rr","wlc","wrr"]' "schedulers registered"
 
 log "lbctl shows the kernel's sentence, exit status 1"
 set +e

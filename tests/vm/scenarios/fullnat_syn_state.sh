@@ -43,7 +43,7 @@ assert_eq "$(lbctl -n lb1 -j conn | jq '[.[] | select(.client.port == 40000)] | 
 
 log "timeout none: an operator whose servers answer SYNs slowly keeps them longer"
 lb lb1 config set timeout none 40
-assert_eq "$(lbctl -n lb1 -j config | jq .timeout.none)" 40 "timeout none in config show"
+assert_eq "$(lbctl -n lb1 -j config | jq .timeout.tcp.none)" 40 "timeout none in config show"
 on rs1 iptables -I INPUT -p tcp --syn --dport 8080 -j DROP
 on c1 tcp_forge send -f S -n 1 -N 1 -P 1 "$CLIENT_NET.150" 41000 "$VIP" 80
 unanswered() { lbctl -n lb1 -j conn | jq -c '[.[] | select(.client.port == 41000)]'; }
