@@ -31,10 +31,36 @@ static void fwd_unsupported(struct netlink_ext_ack *extack,
 struct svc_req {
 	struct fnat_service tmpl;	/* key and settings */
 	char sched[FULLNAT_SCHED_NAME_MAX];
-	bool has_fwd, has_sched;
+	struct fnat_sched_conf conf;
+	bool has_fwd, has_sched, has_conf;
 	int toa;			/* -1: not given */
 	struct nlattr *nest;
 };
+
+/* The nest is whole: what it lacks takes its default. */
+static int parse_sched_opts(const struct nlattr *nest,
+			    struct fnat_sched_conf *conf,
+			    struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[FULLNAT_A_SCHED_OPT_MAX + 1];
+	int ret;
+
+	/* Validated against the policy with the rest of the request. */
+	ret = nla_parse_nested(tb, FULLNAT_A_SCHED_OPT_MAX, nest, NULL, extack);
+	if (ret)
+		return ret;
+	if (tb[FULLNAT_A_SCHED_OPT_PORT])
+		conf->port = nla_get_u8(tb[FULLNAT_A_SCHED_OPT_PORT]);
+	if (tb[FULLNAT_A_SCHED_OPT_TABLE]) {
+		conf->table = nla_get_u32(tb[FULLNAT_A_SCHED_OPT_TABLE]);
+		if (!fnat_sched_table_ok(conf->table)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_SCHED_OPT_TABLE],
+					    "the table size must be one of 251, 509, 1021, 2039, 4093, 8191, 16381, 32749, 65521, 65537, 131071, 262139");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
 
 static int parse_service(struct genl_info *info, struct svc_req *req)
 {
@@ -92,7 +118,13 @@ static int parse_service(struct genl_info *info, struct svc_req *req)
 	}
 	if (tb[FULLNAT_A_SVC_TOA])
 		req->toa = nla_get_u8(tb[FULLNAT_A_SVC_TOA]);
-	return 0;
+	fnat_sched_conf_default(&req->conf);
+	if (tb[FULLNAT_A_SVC_SCHED_OPTS]) {
+		req->has_conf = true;
+		ret = parse_sched_opts(tb[FULLNAT_A_SVC_SCHED_OPTS], &req->conf,
+				       extack);
+	}
+	return ret;
 }
 
 /* The service a request names, or NULL with the error set. */
@@ -135,7 +167,8 @@ int fnat_nl_new_service(struct sk_buff *skb, struct genl_info *info)
 			return -EINVAL;
 		}
 	}
-	ret = __fnat_service_add(fn, &req.tmpl, req.sched, info->extack);
+	ret = __fnat_service_add(fn, &req.tmpl, req.sched, &req.conf,
+				 info->extack);
 	mutex_unlock(&fn->lock);
 	return ret;
 }
@@ -177,6 +210,7 @@ int fnat_nl_set_service(struct sk_buff *skb, struct genl_info *info)
 	} else {
 		ret = __fnat_service_edit(fn, svc,
 					  req.has_sched ? req.sched : NULL,
+					  req.has_conf ? &req.conf : NULL,
 					  req.toa, info->extack);
 	}
 	mutex_unlock(&fn->lock);
@@ -222,6 +256,19 @@ static int put_stats(struct sk_buff *skb, int type,
 	return 0;
 }
 
+static int put_sched_opts(struct sk_buff *skb,
+			  const struct fnat_sched_conf *conf)
+{
+	struct nlattr *nest = nla_nest_start(skb, FULLNAT_A_SVC_SCHED_OPTS);
+
+	if (!nest ||
+	    nla_put_u8(skb, FULLNAT_A_SCHED_OPT_PORT, conf->port) ||
+	    nla_put_u32(skb, FULLNAT_A_SCHED_OPT_TABLE, conf->table))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int put_service_key(struct sk_buff *skb, const struct fnat_service *svc)
 {
 	return nla_put_u8(skb, FULLNAT_A_SVC_PROTOCOL, svc->proto) ||
@@ -251,6 +298,7 @@ static int fill_service(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 	    nla_put_string(skb, FULLNAT_A_SVC_SCHED, st->ops->name) ||
 	    nla_put_u8(skb, FULLNAT_A_SVC_TOA, READ_ONCE(svc->toa)) ||
 	    nla_put_u32(skb, FULLNAT_A_SVC_REAL_SERVERS, svc->nr_dests) ||
+	    put_sched_opts(skb, &svc->sched_conf) ||
 	    put_stats(skb, FULLNAT_A_SVC_STATS, svc->stats)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
