@@ -120,6 +120,8 @@ static int field_key(struct jw_ctx *p, json_t *v, void *obj)
 	switch (f->kind) {
 	case LB_FK_UINT:
 		ret = jw_int_in(p, v, f->name, f->min, f->max, &n);
+		if (!ret && f->valid && f->valid(n, why, sizeof(why)))
+			return jw_fail(p, "%s", why);
 		break;
 	case LB_FK_BOOL:
 		n = json_is_true(v);

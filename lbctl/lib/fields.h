@@ -60,6 +60,9 @@ struct lb_field {
 	 * is -1 (numbers) or "" (names). */
 	unsigned int bit;
 	int attr;		/* its FULLNAT_A_* in the object's nest */
+	/* 0, or the nest inside the object's that holds attr
+	 * (FULLNAT_A_SVC_SCHED_OPTS); the rows of one nest are adjacent. */
+	int nest;
 	uint32_t min, max;	/* LB_FK_UINT */
 	long long def;		/* with LB_FF_DEFAULT: the value, or */
 	const char *def_name;	/* for a name */
@@ -72,6 +75,9 @@ struct lb_field {
 	/* The cluster file only: 0, or -EINVAL and why (in why) fullnat.ko
 	 * cannot do v yet. */
 	int (*unsupported)(long long v, char *why, size_t len);
+	/* LB_FK_UINT, everywhere: 0, or -EINVAL and why (in why) v is not
+	 * one of the values allowed between min and max. */
+	int (*valid)(long long v, char *why, size_t len);
 };
 
 /* An object's rows, in the order they are parsed, printed and listed. */

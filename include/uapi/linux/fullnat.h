@@ -68,9 +68,9 @@
  *     FULLNAT_A_SVC_TOA        u8 0/1, insert TOA (FullNAT TCP), default 1
  *     FULLNAT_A_SVC_STATS      nest of FULLNAT_A_STATS_* (replies only)
  *     FULLNAT_A_SVC_REAL_SERVERS u32 (replies only)
- *     FULLNAT_A_SVC_SCHED_OPTS nest: options of the hashing schedulers;
- *                              an option absent takes its default, so
- *                              SET with SCHED_OPTS replaces them all
+ *     FULLNAT_A_SVC_SCHED_OPTS nest: options of the hashing schedulers
+ *                              (others ignore them); NEW defaults those
+ *                              absent, SET keeps them; replies hold all
  *       FULLNAT_A_SCHED_OPT_PORT  u8 0/1: sh and mh hash the client's
  *                              port with its address (default 0)
  *       FULLNAT_A_SCHED_OPT_TABLE u32: sh, dh, mh table size, one of
