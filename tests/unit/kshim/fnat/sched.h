@@ -32,8 +32,15 @@ static inline unsigned long gcd(unsigned long a, unsigned long b)
 	return a;
 }
 
+typedef struct {
+	int counter;
+} atomic_t;
+#define atomic_read(a) ((a)->counter)
+#define ZERO_SIZE_PTR ((void *)16)
+
 struct fnat_dest {
 	int id;
+	atomic_t active, inactive;
 };
 
 struct fnat_dest_set {
