@@ -514,7 +514,7 @@ static void conn_expire(struct fnat_conn *cp)
  * RCU read side, softirq. Returns NULL with the reason counted.
  */
 struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
-				const union nf_inet_addr *caddr, __be16 cport)
+				const struct fnat_pkt *p)
 {
 	const struct fnat_method *m;
 	struct fnat_conn __rcu **ring;
@@ -538,7 +538,7 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 		fnat_count(fn, FULLNAT_CNT_CONN_LIMIT);
 		goto out_uncount;
 	}
-	dest = fnat_schedule(svc);
+	dest = fnat_schedule(svc, p);
 	if (!dest || READ_ONCE(dest->removed) ||
 	    !refcount_inc_not_zero(&dest->refcnt)) {
 		fnat_count(fn, FULLNAT_CNT_NO_DEST);
@@ -565,8 +565,8 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 	cp->af = svc->af;
 	cp->proto = svc->proto;
 	cp->fwd = READ_ONCE(dest->fwd);
-	cp->caddr = *caddr;
-	cp->cport = cport;
+	cp->caddr = p->saddr;
+	cp->cport = p->sport;
 	cp->vaddr = svc->addr;
 	cp->vport = svc->port;
 	cp->daddr = dest->addr;

@@ -95,7 +95,7 @@ static unsigned int l4_in(struct fnat_net *fn, struct sk_buff *skb,
 			fnat_count(fn, FULLNAT_CNT_MARTIAN);
 			return NF_DROP;
 		}
-		cp = fnat_conn_new(fn, svc, &p->saddr, p->sport);
+		cp = fnat_conn_new(fn, svc, p);
 		if (!cp)
 			return NF_DROP;
 		dir = FNAT_DIR_IN;

@@ -13,6 +13,7 @@
 #include <linux/percpu.h>
 #include <linux/rculist.h>
 #include <linux/refcount.h>
+#include <linux/siphash.h>
 #include <linux/skbuff.h>
 #include <linux/netlink.h>
 #include <linux/tcp.h>
@@ -148,6 +149,17 @@ static inline void fnat_count(struct fnat_net *fn, enum fullnat_counter c)
 	this_cpu_inc(fn->counters[c]);
 }
 
+/*
+ * A service's scheduler settings (FULLNAT_A_SVC_SCHED_OPTS), and the key
+ * its keyed hashes use, drawn at random when the service is made so that
+ * nobody outside can aim flows at one server (sh, dh).
+ */
+struct fnat_sched_conf {
+	u32 table;		/* sh, dh, mh: table size, a prime */
+	bool port;		/* sh, mh: the client's port is hashed too */
+	hsiphash_key_t key;
+};
+
 struct fnat_sched_state;
 
 struct fnat_service {
@@ -164,6 +176,7 @@ struct fnat_service {
 	int nr_dests;
 	const struct fnat_method *method;	/* of @fwd */
 	struct fnat_sched_state __rcu *sched;
+	struct fnat_sched_conf sched_conf;	/* under fn->lock */
 	struct fnat_stats __percpu *stats;
 	refcount_t refcnt;		/* the table's, and one per dest */
 	struct rcu_head rcu;
@@ -205,13 +218,17 @@ struct fnat_dest_set {
 struct fnat_sched_ops {
 	const char *name;
 	struct list_head list;
-	/* Allocate per-service state for @set (GFP_KERNEL, under fn->lock). */
-	void *(*init)(const struct fnat_dest_set *set);
+	/*
+	 * Allocate per-service state for @set (GFP_KERNEL_ACCOUNT, under
+	 * fn->lock); NULL: -ENOMEM.
+	 */
+	void *(*init)(const struct fnat_dest_set *set,
+		      const struct fnat_sched_conf *conf);
 	/* Free what init() returned; called after an RCU grace period. */
 	void (*done)(void *data);
-	/* Pick a real server; RCU read side, softirq. */
+	/* Pick a real server for the flow @p opens; RCU read side, softirq. */
 	struct fnat_dest *(*schedule)(const struct fnat_dest_set *set,
-				      void *data);
+				      void *data, const struct fnat_pkt *p);
 };
 
 struct fnat_sched_state {
@@ -500,10 +517,11 @@ struct fnat_service *__fnat_service_lookup(struct fnat_net *fn, u8 proto,
 					   const union nf_inet_addr *addr,
 					   __be16 port);
 int __fnat_service_add(struct fnat_net *fn, const struct fnat_service *tmpl,
-		       const char *sched, struct netlink_ext_ack *extack);
+		       const char *sched, const struct fnat_sched_conf *conf,
+		       struct netlink_ext_ack *extack);
 int __fnat_service_edit(struct fnat_net *fn, struct fnat_service *svc,
-			const char *sched, int toa,
-			struct netlink_ext_ack *extack);
+			const char *sched, const struct fnat_sched_conf *conf,
+			int toa, struct netlink_ext_ack *extack);
 void __fnat_service_del(struct fnat_net *fn, struct fnat_service *svc);
 void __fnat_service_flush(struct fnat_net *fn);
 struct fnat_dest *__fnat_dest_lookup(struct fnat_service *svc,
@@ -518,7 +536,8 @@ int __fnat_dest_edit(struct fnat_net *fn, struct fnat_service *svc,
 int __fnat_dest_del(struct fnat_net *fn, struct fnat_service *svc,
 		    struct fnat_dest *dest);
 void fnat_dest_put(struct fnat_dest *dest);
-struct fnat_dest *fnat_schedule(struct fnat_service *svc);
+struct fnat_dest *fnat_schedule(struct fnat_service *svc,
+			       const struct fnat_pkt *p);
 void fnat_stats_sum(struct fnat_stats __percpu *stats,
 		    struct fnat_stats_sum *sum);
 void fnat_stats_add(struct fnat_stats __percpu *stats, enum fnat_dir dir,
@@ -526,6 +545,8 @@ void fnat_stats_add(struct fnat_stats __percpu *stats, enum fnat_dir dir,
 void fnat_stats_conn(struct fnat_stats __percpu *stats);
 
 /* sched.c and sched_*.c */
+#define FNAT_SCHED_UNKNOWN \
+	"unknown scheduler (known: rr, wrr, wlc, lc, sed, nq, sh, dh, mh)"
 int fnat_sched_register(struct fnat_sched_ops *ops);
 void fnat_sched_unregister(struct fnat_sched_ops *ops);
 const struct fnat_sched_ops *fnat_sched_find(const char *name);
@@ -533,6 +554,10 @@ int fnat_sched_put_names(struct sk_buff *skb, int type);
 int fnat_sched_init(void);
 void fnat_sched_uninit(void);
 extern struct fnat_sched_ops fnat_sched_rr, fnat_sched_wrr, fnat_sched_wlc;
+extern struct fnat_sched_ops fnat_sched_lc, fnat_sched_sed, fnat_sched_nq;
+extern struct fnat_sched_ops fnat_sched_sh, fnat_sched_dh, fnat_sched_mh;
+void fnat_sched_conf_default(struct fnat_sched_conf *conf);
+bool fnat_sched_table_ok(u32 size);
 
 /* laddr.c */
 int __fnat_laddr_add(struct fnat_net *fn, const union nf_inet_addr *addr,
@@ -563,7 +588,7 @@ static inline struct fnat_conn *fnat_conn_find(const struct net *net,
 				&p->daddr, p->dport, dir);
 }
 struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
-				const union nf_inet_addr *caddr, __be16 cport);
+				const struct fnat_pkt *p);
 void fnat_conn_detach(struct fnat_conn *cp);
 void fnat_conn_flush_dying(void);
 void fnat_conn_expire_dest(struct net *net, struct fnat_dest *dest);

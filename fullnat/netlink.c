@@ -21,6 +21,12 @@
 #define ADDR_POLICY NLA_POLICY_RANGE(NLA_BINARY, sizeof(struct in_addr), \
 				     sizeof(struct in6_addr))
 
+/* Which sizes are allowed is checked in nl_service.c, with a message. */
+static const struct nla_policy sched_opt_policy[FULLNAT_A_SCHED_OPT_MAX + 1] = {
+	[FULLNAT_A_SCHED_OPT_PORT]	= NLA_POLICY_MAX(NLA_U8, 1),
+	[FULLNAT_A_SCHED_OPT_TABLE]	= { .type = NLA_U32 },
+};
+
 const struct nla_policy fnat_svc_policy[FULLNAT_A_SVC_MAX + 1] = {
 	[FULLNAT_A_SVC_PAD]		= { .type = NLA_REJECT },
 	[FULLNAT_A_SVC_PROTOCOL]	= { .type = NLA_U8 },
@@ -32,6 +38,7 @@ const struct nla_policy fnat_svc_policy[FULLNAT_A_SVC_MAX + 1] = {
 	[FULLNAT_A_SVC_TOA]		= NLA_POLICY_MAX(NLA_U8, 1),
 	[FULLNAT_A_SVC_STATS]		= REPLY_ONLY,
 	[FULLNAT_A_SVC_REAL_SERVERS]	= REPLY_ONLY,
+	[FULLNAT_A_SVC_SCHED_OPTS]	= NLA_POLICY_NESTED(sched_opt_policy),
 };
 
 /* Policy bounds are s16 unless given as a range structure. */

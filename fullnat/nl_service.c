@@ -38,10 +38,44 @@ static int check_fwd(struct netlink_ext_ack *extack, const struct nlattr *attr,
 struct svc_req {
 	struct fnat_service tmpl;	/* key and settings */
 	char sched[FULLNAT_SCHED_NAME_MAX];
-	bool has_fwd, has_sched;
+	int sched_port;			/* -1: not given */
+	u32 sched_table;		/* 0: not given */
+	bool has_fwd, has_sched, has_conf;
 	int toa;			/* -1: not given */
 	struct nlattr *nest;
 };
+
+static int parse_sched_opts(const struct nlattr *nest, struct svc_req *req,
+			    struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[FULLNAT_A_SCHED_OPT_MAX + 1];
+	int ret;
+
+	/* Validated against the policy with the rest of the request. */
+	ret = nla_parse_nested(tb, FULLNAT_A_SCHED_OPT_MAX, nest, NULL, extack);
+	if (ret)
+		return ret;
+	if (tb[FULLNAT_A_SCHED_OPT_PORT])
+		req->sched_port = nla_get_u8(tb[FULLNAT_A_SCHED_OPT_PORT]);
+	if (tb[FULLNAT_A_SCHED_OPT_TABLE]) {
+		req->sched_table = nla_get_u32(tb[FULLNAT_A_SCHED_OPT_TABLE]);
+		if (!fnat_sched_table_ok(req->sched_table)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_SCHED_OPT_TABLE],
+					    "the table size must be one of 251, 509, 1021, 2039, 4093, 8191, 16381, 32749, 65521, 65537, 131071, 262139");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* @conf as the request's options leave it: those not given stay. */
+static void sched_conf(const struct svc_req *req, struct fnat_sched_conf *conf)
+{
+	if (req->sched_port >= 0)
+		conf->port = req->sched_port;
+	if (req->sched_table)
+		conf->table = req->sched_table;
+}
 
 static int parse_service(struct genl_info *info, struct svc_req *req)
 {
@@ -98,7 +132,12 @@ static int parse_service(struct genl_info *info, struct svc_req *req)
 	}
 	if (tb[FULLNAT_A_SVC_TOA])
 		req->toa = nla_get_u8(tb[FULLNAT_A_SVC_TOA]);
-	return 0;
+	req->sched_port = -1;
+	if (tb[FULLNAT_A_SVC_SCHED_OPTS]) {
+		req->has_conf = true;
+		ret = parse_sched_opts(tb[FULLNAT_A_SVC_SCHED_OPTS], req, extack);
+	}
+	return ret;
 }
 
 /* The service a request names, or NULL with the error set. */
@@ -118,6 +157,7 @@ static struct fnat_service *__find_service(struct fnat_net *fn,
 int fnat_nl_new_service(struct sk_buff *skb, struct genl_info *info)
 {
 	struct fnat_net *fn = fnat_net(genl_info_net(info));
+	struct fnat_sched_conf conf;
 	struct fnat_laddr *la;
 	struct svc_req req;
 	int ret;
@@ -131,6 +171,8 @@ int fnat_nl_new_service(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	req.tmpl.toa = req.toa != 0;	/* on unless turned off */
+	fnat_sched_conf_default(&conf);
+	sched_conf(&req, &conf);
 
 	mutex_lock(&fn->lock);
 	list_for_each_entry(la, &fn->laddrs, list) {
@@ -141,7 +183,8 @@ int fnat_nl_new_service(struct sk_buff *skb, struct genl_info *info)
 			return -EINVAL;
 		}
 	}
-	ret = __fnat_service_add(fn, &req.tmpl, req.sched, info->extack);
+	ret = __fnat_service_add(fn, &req.tmpl, req.sched, &conf,
+				 info->extack);
 	mutex_unlock(&fn->lock);
 	return ret;
 }
@@ -169,6 +212,7 @@ static int lock_service(struct genl_info *info, struct fnat_net *fn,
 int fnat_nl_set_service(struct sk_buff *skb, struct genl_info *info)
 {
 	struct fnat_net *fn = fnat_net(genl_info_net(info));
+	struct fnat_sched_conf conf;
 	struct fnat_service *svc;
 	struct svc_req req;
 	int ret;
@@ -176,6 +220,8 @@ int fnat_nl_set_service(struct sk_buff *skb, struct genl_info *info)
 	ret = lock_service(info, fn, &req, &svc);
 	if (ret)
 		return ret;
+	conf = svc->sched_conf;
+	sched_conf(&req, &conf);
 	if (req.has_fwd && req.tmpl.fwd != svc->fwd) {
 		NL_SET_ERR_MSG_ATTR(info->extack, req.nest,
 				    "the forwarding mode of a service cannot change; delete and add it");
@@ -183,6 +229,7 @@ int fnat_nl_set_service(struct sk_buff *skb, struct genl_info *info)
 	} else {
 		ret = __fnat_service_edit(fn, svc,
 					  req.has_sched ? req.sched : NULL,
+					  req.has_conf ? &conf : NULL,
 					  req.toa, info->extack);
 	}
 	mutex_unlock(&fn->lock);
@@ -228,6 +275,19 @@ static int put_stats(struct sk_buff *skb, int type,
 	return 0;
 }
 
+static int put_sched_opts(struct sk_buff *skb,
+			  const struct fnat_sched_conf *conf)
+{
+	struct nlattr *nest = nla_nest_start(skb, FULLNAT_A_SVC_SCHED_OPTS);
+
+	if (!nest ||
+	    nla_put_u8(skb, FULLNAT_A_SCHED_OPT_PORT, conf->port) ||
+	    nla_put_u32(skb, FULLNAT_A_SCHED_OPT_TABLE, conf->table))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int put_service_key(struct sk_buff *skb, const struct fnat_service *svc)
 {
 	return nla_put_u8(skb, FULLNAT_A_SVC_PROTOCOL, svc->proto) ||
@@ -257,6 +317,7 @@ static int fill_service(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 	    nla_put_string(skb, FULLNAT_A_SVC_SCHED, st->ops->name) ||
 	    nla_put_u8(skb, FULLNAT_A_SVC_TOA, READ_ONCE(svc->toa)) ||
 	    nla_put_u32(skb, FULLNAT_A_SVC_REAL_SERVERS, svc->nr_dests) ||
+	    put_sched_opts(skb, &svc->sched_conf) ||
 	    put_stats(skb, FULLNAT_A_SVC_STATS, svc->stats)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;

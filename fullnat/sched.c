@@ -70,8 +70,29 @@ int fnat_sched_put_names(struct sk_buff *skb, int type)
 }
 
 static struct fnat_sched_ops *builtin[] = {
-	&fnat_sched_rr, &fnat_sched_wrr, &fnat_sched_wlc,
+	&fnat_sched_rr, &fnat_sched_wrr, &fnat_sched_wlc, &fnat_sched_lc,
+	&fnat_sched_sed, &fnat_sched_nq, &fnat_sched_sh, &fnat_sched_dh,
+	&fnat_sched_mh,
 };
+
+static const u32 table_sizes[] = FULLNAT_SCHED_TABLE_SIZES;
+
+bool fnat_sched_table_ok(u32 size)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(table_sizes); i++)
+		if (table_sizes[i] == size)
+			return true;
+	return false;
+}
+
+/* What a service has when FULLNAT_A_SVC_SCHED_OPTS is absent. */
+void fnat_sched_conf_default(struct fnat_sched_conf *conf)
+{
+	memset(conf, 0, sizeof(*conf));
+	conf->table = FULLNAT_SCHED_TABLE_DEFAULT;
+}
 
 int fnat_sched_init(void)
 {

@@ -12,7 +12,8 @@ struct rr_data {
 	atomic_t next;
 };
 
-static void *rr_init(const struct fnat_dest_set *set)
+static void *rr_init(const struct fnat_dest_set *set,
+		     const struct fnat_sched_conf *conf)
 {
 	struct rr_data *rr = kzalloc(sizeof(*rr), GFP_KERNEL);
 
@@ -27,7 +28,7 @@ static void rr_done(void *data)
 }
 
 static struct fnat_dest *rr_schedule(const struct fnat_dest_set *set,
-				     void *data)
+				     void *data, const struct fnat_pkt *p)
 {
 	struct rr_data *rr = data;
 	int i, start;

@@ -12,7 +12,8 @@ static inline u64 overhead(const struct fnat_dest *d)
 	return ((u64)atomic_read(&d->active) << 8) + atomic_read(&d->inactive);
 }
 
-static void *wlc_init(const struct fnat_dest_set *set)
+static void *wlc_init(const struct fnat_dest_set *set,
+		      const struct fnat_sched_conf *conf)
 {
 	return ZERO_SIZE_PTR;	/* no state; not NULL, which means -ENOMEM */
 }
@@ -22,7 +23,7 @@ static void wlc_done(void *data)
 }
 
 static struct fnat_dest *wlc_schedule(const struct fnat_dest_set *set,
-				      void *data)
+				      void *data, const struct fnat_pkt *p)
 {
 	struct fnat_dest *best = NULL;
 	u64 best_oh = 0;

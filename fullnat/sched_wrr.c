@@ -20,7 +20,8 @@ struct wrr_data {
 	u32 step;	/* gcd of the weights */
 };
 
-static void *wrr_init(const struct fnat_dest_set *set)
+static void *wrr_init(const struct fnat_dest_set *set,
+		      const struct fnat_sched_conf *conf)
 {
 	struct wrr_data *w = kzalloc(sizeof(*w), GFP_KERNEL);
 	u32 g = 0;
@@ -49,7 +50,7 @@ static void wrr_done(void *data)
 }
 
 static struct fnat_dest *wrr_schedule(const struct fnat_dest_set *set,
-				      void *data)
+				      void *data, const struct fnat_pkt *p)
 {
 	struct wrr_data *w = data;
 	struct fnat_dest *found = NULL;

@@ -15,6 +15,7 @@
  * each change, with the scheduler's own state, published in one pointer.
  */
 #include <linux/jhash.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 
 #include "fullnat.h"
@@ -150,10 +151,12 @@ struct snapshot_edit {
 
 /*
  * Build a snapshot of @svc's real servers as @edit (may be NULL) will leave
- * them, for @ops. Nothing is published, so a failure changes nothing.
+ * them, for @ops with @conf. Nothing is published, so a failure changes
+ * nothing.
  */
 static struct fnat_sched_state *sched_state_build(struct fnat_service *svc,
 						  const struct fnat_sched_ops *ops,
+						  const struct fnat_sched_conf *conf,
 						  const struct snapshot_edit *edit)
 {
 	static const struct snapshot_edit none;
@@ -183,7 +186,7 @@ static struct fnat_sched_state *sched_state_build(struct fnat_service *svc,
 	}
 	st->set->n = n;
 	st->ops = ops;
-	st->data = ops->init(st->set);
+	st->data = ops->init(st->set, conf);
 	if (!st->data)
 		goto out_free;
 	return st;
@@ -212,11 +215,12 @@ static void sched_state_publish(struct fnat_service *svc,
 }
 
 /* RCU read side. */
-struct fnat_dest *fnat_schedule(struct fnat_service *svc)
+struct fnat_dest *fnat_schedule(struct fnat_service *svc,
+				const struct fnat_pkt *p)
 {
 	struct fnat_sched_state *st = rcu_dereference(svc->sched);
 
-	return st->ops->schedule(st->set, st->data);
+	return st->ops->schedule(st->set, st->data, p);
 }
 
 /* --- services ------------------------------------------------------------ */
@@ -242,7 +246,8 @@ static void service_put(struct fnat_service *svc)
 }
 
 int __fnat_service_add(struct fnat_net *fn, const struct fnat_service *tmpl,
-		       const char *sched, struct netlink_ext_ack *extack)
+		       const char *sched, const struct fnat_sched_conf *conf,
+		       struct netlink_ext_ack *extack)
 {
 	const struct fnat_method *method = fnat_method_find(tmpl->fwd);
 	const struct fnat_sched_ops *ops;
@@ -262,7 +267,7 @@ int __fnat_service_add(struct fnat_net *fn, const struct fnat_service *tmpl,
 	}
 	ops = fnat_sched_find(sched);
 	if (!ops) {
-		NL_SET_ERR_MSG(extack, "unknown scheduler (known: rr, wrr, wlc)");
+		NL_SET_ERR_MSG(extack, FNAT_SCHED_UNKNOWN);
 		return -ENOENT;
 	}
 
@@ -284,8 +289,10 @@ int __fnat_service_add(struct fnat_net *fn, const struct fnat_service *tmpl,
 	svc->port = tmpl->port;
 	INIT_LIST_HEAD(&svc->dests);
 	refcount_set(&svc->refcnt, 1);
+	svc->sched_conf = *conf;
+	get_random_bytes(&svc->sched_conf.key, sizeof(svc->sched_conf.key));
 
-	st = sched_state_build(svc, ops, NULL);
+	st = sched_state_build(svc, ops, &svc->sched_conf, NULL);
 	if (!st) {
 		ret = -ENOMEM;
 		goto out_free;
@@ -314,30 +321,39 @@ out_free:
 	return ret;
 }
 
+/* @sched, @conf: NULL if not changed. */
 int __fnat_service_edit(struct fnat_net *fn, struct fnat_service *svc,
-			const char *sched, int toa,
-			struct netlink_ext_ack *extack)
+			const char *sched, const struct fnat_sched_conf *conf,
+			int toa, struct netlink_ext_ack *extack)
 {
-	const struct fnat_sched_ops *ops = NULL;
+	const struct fnat_sched_ops *ops = sched_ops(svc);
+	struct fnat_sched_conf c = svc->sched_conf;
 	struct fnat_sched_state *st = NULL;
 
 	lockdep_assert_held(&fn->lock);
 	if (sched) {
 		ops = fnat_sched_find(sched);
 		if (!ops) {
-			NL_SET_ERR_MSG(extack,
-				       "unknown scheduler (known: rr, wrr, wlc)");
+			NL_SET_ERR_MSG(extack, FNAT_SCHED_UNKNOWN);
 			return -ENOENT;
 		}
-		if (ops != sched_ops(svc)) {
-			st = sched_state_build(svc, ops, NULL);
-			if (!st)
-				return -ENOMEM;
-		}
+	}
+	if (conf) {
+		/* The key stays: a new one would move every sh/dh flow. */
+		c.table = conf->table;
+		c.port = conf->port;
+	}
+	if (ops != sched_ops(svc) || c.table != svc->sched_conf.table ||
+	    c.port != svc->sched_conf.port) {
+		st = sched_state_build(svc, ops, &c, NULL);
+		if (!st)
+			return -ENOMEM;
 	}
 	/* Validated whole: publish. */
-	if (st)
+	if (st) {
+		svc->sched_conf = c;
 		sched_state_publish(svc, st);
+	}
 	if (toa >= 0)
 		WRITE_ONCE(svc->toa, toa);
 	fn->gen++;
@@ -448,7 +464,8 @@ int __fnat_dest_add(struct fnat_net *fn, struct fnat_service *svc,
 
 	struct snapshot_edit edit = { .add = dest };
 
-	st = sched_state_build(svc, sched_ops(svc), &edit);
+	st = sched_state_build(svc, sched_ops(svc), &svc->sched_conf,
+			       &edit);
 	if (!st) {
 		free_percpu(dest->stats);
 		kfree(dest);
@@ -479,7 +496,8 @@ int __fnat_dest_edit(struct fnat_net *fn, struct fnat_service *svc,
 	 * weight comes with a new snapshot. Existing connections are not
 	 * touched: a weight only steers new ones.
 	 */
-	st = sched_state_build(svc, sched_ops(svc), &edit);
+	st = sched_state_build(svc, sched_ops(svc), &svc->sched_conf,
+			       &edit);
 	if (!st)
 		return -ENOMEM;
 	WRITE_ONCE(dest->weight, weight);
@@ -495,7 +513,8 @@ int __fnat_dest_del(struct fnat_net *fn, struct fnat_service *svc,
 	struct fnat_sched_state *st;
 
 	lockdep_assert_held(&fn->lock);
-	st = sched_state_build(svc, sched_ops(svc), &edit);
+	st = sched_state_build(svc, sched_ops(svc), &svc->sched_conf,
+			       &edit);
 	if (!st)
 		return -ENOMEM;
 	dest_unlink(fn, svc, dest);

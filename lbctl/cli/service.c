@@ -79,7 +79,7 @@ const struct lbctl_cmd service_verbs[] = {
 	{ .name = "set", .fn = change, .arg = SVC_SET,
 	  .usage = "PROTO VIP:PORT",
 	  .fields = &lb_service_fields, .field_flags = LB_FF_SET,
-	  .help = "Change the scheduler or TOA of a service" },
+	  .help = "Change the scheduler, its options or TOA of a service" },
 	{ .name = "del", .fn = change, .arg = SVC_DEL, .usage = "PROTO VIP:PORT",
 	  .help = "Delete a service and its real servers" },
 	{ .name = "show", .fn = service_show,

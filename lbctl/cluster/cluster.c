@@ -146,6 +146,7 @@ static int field_key(struct jw_ctx *p, json_t *v, void *obj)
 {
 	const struct lb_field *f = p->key->data;
 	struct lb_config *cfg;
+	char why[LB_REASON_MAX];
 	enum lb_fwd fwd;
 	long long n = 0;
 	int ret = 0;
@@ -153,6 +154,8 @@ static int field_key(struct jw_ctx *p, json_t *v, void *obj)
 	switch (f->kind) {
 	case LB_FK_UINT:
 		ret = jw_int_in(p, v, f->name, f->min, f->max, &n);
+		if (!ret && f->valid && f->valid(n, why, sizeof(why)))
+			return jw_fail(p, "%s", why);
 		break;
 	case LB_FK_BOOL:
 		n = json_is_true(v);

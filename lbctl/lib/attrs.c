@@ -104,9 +104,46 @@ static int put_timeouts(struct nl_msg *msg, int type,
 	return nest ? nest_end(msg, nest, ret) : ret ? -EMSGSIZE : 0;
 }
 
-/* The fields of t that are set in obj, in the order of the table. */
 static int put_fields(struct nl_msg *msg, const struct lb_fields *t,
-		      const void *obj)
+		      const void *obj, int nest);
+
+/*
+ * The nests of t's rows that have one (f->nest), each once, with their
+ * rows that are set; a nest with none is left out.
+ */
+static int put_nests(struct nl_msg *msg, const struct lb_fields *t,
+		     const void *obj)
+{
+	const struct lb_field *f, *g;
+	struct nlattr *nest;
+	bool any;
+
+	lb_for_each_field(f, t) {
+		if (!f->nest)
+			continue;
+		any = false;
+		for (g = t->v; g < f; g++)
+			any |= g->nest == f->nest;
+		if (any)
+			continue;	/* done with its first row */
+		for (g = f; g < t->v + t->n; g++)
+			any |= g->nest == f->nest && lb_field_is_set(g, obj);
+		if (!any)
+			continue;
+		nest = nest_start(msg, f->nest);
+		if (!nest ||
+		    nest_end(msg, nest, put_fields(msg, t, obj, f->nest)))
+			return -EMSGSIZE;
+	}
+	return 0;
+}
+
+/*
+ * The fields of t that are set in obj and sit in @nest (0: the object's
+ * own), in the order of the table; with 0, then the nests.
+ */
+static int put_fields(struct nl_msg *msg, const struct lb_fields *t,
+		      const void *obj, int nest)
 {
 	const struct lb_config *cfg = obj;
 	const struct lb_field *f;
@@ -114,6 +151,8 @@ static int put_fields(struct nl_msg *msg, const struct lb_fields *t,
 	int ret = 0;
 
 	lb_for_each_field(f, t) {
+		if (f->nest != nest)
+			continue;
 		if (f->kind == LB_FK_TIMEOUTS) {
 			ret = ret ?: put_timeouts(msg, FULLNAT_A_CFG_TIMEOUT_TCP,
 						  cfg, LB_TIMEOUT_TCP(0),
@@ -152,6 +191,8 @@ static int put_fields(struct nl_msg *msg, const struct lb_fields *t,
 			break;
 		}
 	}
+	if (!ret && !nest)
+		ret = put_nests(msg, t, obj);
 	return ret;
 }
 
@@ -167,7 +208,7 @@ int lb_put_service(struct nl_msg *msg, const struct lb_service *svc,
 	      put_addr(msg, FULLNAT_A_SVC_ADDR, &svc->addr) ||
 	      nla_put_u16(msg, FULLNAT_A_SVC_PORT, svc->port);
 	if (!ret && !key_only)
-		ret = put_fields(msg, &lb_service_fields, svc);
+		ret = put_fields(msg, &lb_service_fields, svc, 0);
 	return nest_end(msg, nest, ret);
 }
 
@@ -182,7 +223,7 @@ int lb_put_dest(struct nl_msg *msg, const struct lb_dest *dest,
 	ret = put_addr(msg, FULLNAT_A_DEST_ADDR, &dest->addr) ||
 	      nla_put_u16(msg, FULLNAT_A_DEST_PORT, dest->port);
 	if (!ret && !key_only)
-		ret = put_fields(msg, &lb_dest_fields, dest);
+		ret = put_fields(msg, &lb_dest_fields, dest, 0);
 	return nest_end(msg, nest, ret);
 }
 
@@ -201,7 +242,7 @@ int lb_put_config(struct nl_msg *msg, const struct lb_config *cfg)
 
 	if (!nest)
 		return -EMSGSIZE;
-	return nest_end(msg, nest, put_fields(msg, &lb_config_fields, cfg));
+	return nest_end(msg, nest, put_fields(msg, &lb_config_fields, cfg, 0));
 }
 
 /* Replies */
@@ -236,12 +277,21 @@ static int parse_nest(struct nlattr **tb, int max, struct nlattr *nest,
 	return 0;
 }
 
-/* The policy of t's attributes, added to a nest's. */
-static void policy_fields(struct nla_policy *pol, const struct lb_fields *t)
+/*
+ * The policy of t's attributes in @nest (0: the object's own), added to
+ * that nest's; the object's has its rows' nests as NLA_NESTED.
+ */
+static void policy_fields(struct nla_policy *pol, const struct lb_fields *t,
+			  int nest)
 {
 	const struct lb_field *f;
 
 	lb_for_each_field(f, t) {
+		if (f->nest != nest) {
+			if (!nest)
+				pol[f->nest].type = NLA_NESTED;
+			continue;
+		}
 		switch (f->kind) {
 		case LB_FK_UINT:
 			pol[f->attr].type = NLA_U32;
@@ -295,9 +345,33 @@ static int get_timeouts(struct nlattr *nest, struct lb_config *cfg,
 	return 0;
 }
 
-/* t's attributes of a parsed nest into obj; -EPROTO past a max. */
+/* The most attributes a nest of rows (f->nest) may number. */
+#define ROW_NEST_MAX	15
+_Static_assert(FULLNAT_A_SCHED_OPT_MAX <= ROW_NEST_MAX, "ROW_NEST_MAX");
+
 static int get_fields(struct nlattr **tb, const struct lb_fields *t,
-		      void *obj)
+		      void *obj, int nest);
+
+/* The rows of t in nest @type, if the kernel sent it. */
+static int get_nest(struct nlattr **tb, const struct lb_fields *t,
+		    void *obj, int type)
+{
+	struct nla_policy pol[ROW_NEST_MAX + 1] = { 0 };
+	struct nlattr *in[ROW_NEST_MAX + 1];
+
+	if (!tb[type])
+		return 0;
+	policy_fields(pol, t, type);
+	return parse_nest(in, ROW_NEST_MAX, tb[type], pol, NULL, 0) ?:
+	       get_fields(in, t, obj, type);
+}
+
+/*
+ * t's attributes of a parsed nest (@nest, 0: the object's own) into obj;
+ * -EPROTO past a max.
+ */
+static int get_fields(struct nlattr **tb, const struct lb_fields *t,
+		      void *obj, int nest)
 {
 	struct lb_config *cfg = obj;
 	const struct lb_field *f;
@@ -305,6 +379,15 @@ static int get_fields(struct nlattr **tb, const struct lb_fields *t,
 	int ret;
 
 	lb_for_each_field(f, t) {
+		if (f->nest != nest) {
+			/* a nest's first row reads the whole nest */
+			if (nest || (f > t->v && f[-1].nest == f->nest))
+				continue;
+			ret = get_nest(tb, t, obj, f->nest);
+			if (ret)
+				return ret;
+			continue;
+		}
 		switch (f->kind) {
 		case LB_FK_UINT:
 			if (!tb[f->attr])
@@ -490,9 +573,9 @@ int lb_parse_config(struct nlattr *nest, struct lb_config *cfg)
 	int ret;
 
 	lb_config_init(cfg);
-	policy_fields(config_policy, &lb_config_fields);
+	policy_fields(config_policy, &lb_config_fields, 0);
 	ret = parse_nest(tb, FULLNAT_A_CFG_MAX, nest, config_policy, NULL, 0);
-	return ret ?: get_fields(tb, &lb_config_fields, cfg);
+	return ret ?: get_fields(tb, &lb_config_fields, cfg, 0);
 }
 
 static struct nla_policy stats_policy[FULLNAT_A_STATS_MAX + 1];
@@ -505,10 +588,10 @@ static int parse_stats(struct nlattr *nest, struct lb_stats *st)
 	memset(st, 0, sizeof(*st));
 	if (!nest)
 		return 0;
-	policy_fields(stats_policy, &lb_stats_fields);
+	policy_fields(stats_policy, &lb_stats_fields, 0);
 	if (parse_nest(tb, FULLNAT_A_STATS_MAX, nest, stats_policy, NULL, 0))
 		return -EPROTO;
-	return get_fields(tb, &lb_stats_fields, st);
+	return get_fields(tb, &lb_stats_fields, st, 0);
 }
 
 static struct nla_policy service_policy[FULLNAT_A_SVC_MAX + 1] = {
@@ -530,7 +613,7 @@ int lb_parse_service(struct nlattr *nest, struct lb_service *svc)
 	int ret;
 
 	lb_service_init(svc);
-	policy_fields(service_policy, &lb_service_fields);
+	policy_fields(service_policy, &lb_service_fields, 0);
 	ret = parse_nest(tb, FULLNAT_A_SVC_MAX, nest, service_policy,
 			 service_need, ARRAY_SIZE(service_need));
 	if (!ret)
@@ -545,7 +628,7 @@ int lb_parse_service(struct nlattr *nest, struct lb_service *svc)
 	svc->port = nla_get_u16(tb[FULLNAT_A_SVC_PORT]);
 	if (tb[FULLNAT_A_SVC_REAL_SERVERS])
 		svc->real_servers = nla_get_u32(tb[FULLNAT_A_SVC_REAL_SERVERS]);
-	return get_fields(tb, &lb_service_fields, svc);
+	return get_fields(tb, &lb_service_fields, svc, 0);
 }
 
 static struct nla_policy dest_policy[FULLNAT_A_DEST_MAX + 1] = {
@@ -563,7 +646,7 @@ int lb_parse_dest(struct nlattr *nest, struct lb_dest *dest)
 	int ret;
 
 	lb_dest_init(dest);
-	policy_fields(dest_policy, &lb_dest_fields);
+	policy_fields(dest_policy, &lb_dest_fields, 0);
 	ret = parse_nest(tb, FULLNAT_A_DEST_MAX, nest, dest_policy, dest_need,
 			 ARRAY_SIZE(dest_need));
 	if (!ret)
@@ -573,7 +656,7 @@ int lb_parse_dest(struct nlattr *nest, struct lb_dest *dest)
 	if (ret)
 		return ret;
 	dest->port = nla_get_u16(tb[FULLNAT_A_DEST_PORT]);
-	return get_fields(tb, &lb_dest_fields, dest);
+	return get_fields(tb, &lb_dest_fields, dest, 0);
 }
 
 static struct nla_policy laddr_policy[FULLNAT_A_LADDR_MAX + 1] = {
@@ -589,12 +672,12 @@ int lb_parse_laddr(struct nlattr *nest, struct lb_laddr *laddr)
 	int ret;
 
 	memset(laddr, 0, sizeof(*laddr));
-	policy_fields(laddr_policy, &lb_laddr_fields);
+	policy_fields(laddr_policy, &lb_laddr_fields, 0);
 	ret = parse_nest(tb, FULLNAT_A_LADDR_MAX, nest, laddr_policy,
 			 laddr_need, ARRAY_SIZE(laddr_need));
 	if (!ret)
 		ret = get_addr(tb[FULLNAT_A_LADDR_ADDR], &laddr->addr);
-	return ret ?: get_fields(tb, &lb_laddr_fields, laddr);
+	return ret ?: get_fields(tb, &lb_laddr_fields, laddr, 0);
 }
 
 static struct nla_policy conn_policy[FULLNAT_A_CONN_MAX + 1] = {

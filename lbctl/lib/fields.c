@@ -19,12 +19,27 @@
 	{ .name = #member, .kind = LB_FK_COUNTER, AT(type, member),	\
 	  .attr = (attr_), .fmt = (fmt_) }
 
+/* The sizes fullnat.ko takes: primes, as Maglev needs. */
+static int table_valid(long long v, char *why, size_t len)
+{
+	static const uint32_t sizes[] = FULLNAT_SCHED_TABLE_SIZES;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+		if (v == sizes[i])
+			return 0;
+	return parse_fail(why, len,
+			  "scheduler_table %lld is not one of 251, 509, 1021, 2039, 4093, 8191, 16381, 32749, 65521, 65537, 131071, 262139",
+			  v);
+}
+
 static const struct lb_field service_rows[] = {
 	{ .name = "forward", .metavar = "fullnat|nat|dr|tun",
 	  .kind = LB_FK_FWD, .flags = LB_FF_DEFAULT | LB_FF_ADD,
 	  AT(struct lb_service, fwd), .attr = FULLNAT_A_SVC_FORWARD,
 	  .def = LB_FWD_FULLNAT, .unknown = "unknown" },
-	{ .name = "scheduler", .metavar = "NAME", .kind = LB_FK_SCHED,
+	{ .name = "scheduler", .metavar = "rr|wrr|wlc|lc|sed|nq|sh|dh|mh",
+	  .kind = LB_FK_SCHED,
 	  .flags = LB_FF_SET | LB_FF_DEFAULT | LB_FF_ADD,
 	  AT(struct lb_service, sched), .attr = FULLNAT_A_SVC_SCHED,
 	  .def_name = "wlc", .unknown = "", .fmt = " %s" },
@@ -32,6 +47,19 @@ static const struct lb_field service_rows[] = {
 	{ .name = "toa", .metavar = "on|off", .kind = LB_FK_BOOL,
 	  .flags = LB_FF_SET | LB_FF_DEFAULT | LB_FF_FLAG,
 	  AT(struct lb_service, toa), .attr = FULLNAT_A_SVC_TOA, .def = 1 },
+	/* sh and mh hash the client's port too (one flow, not one client,
+	 * keeps a server); defaults as the kernel's, so a file without
+	 * them matches a director that has them. */
+	{ .name = "scheduler_port", .metavar = "on|off", .kind = LB_FK_BOOL,
+	  .flags = LB_FF_SET | LB_FF_DEFAULT | LB_FF_FLAG,
+	  AT(struct lb_service, sched_port), .attr = FULLNAT_A_SCHED_OPT_PORT,
+	  .nest = FULLNAT_A_SVC_SCHED_OPTS, .def = 0 },
+	/* sh, dh, mh: slots of the table (4 bytes each) */
+	{ .name = "scheduler_table", .metavar = "PRIME", .kind = LB_FK_UINT,
+	  .flags = LB_FF_SET | LB_FF_DEFAULT,
+	  AT(struct lb_service, sched_table), .attr = FULLNAT_A_SCHED_OPT_TABLE,
+	  .nest = FULLNAT_A_SVC_SCHED_OPTS, .min = 251, .max = 262139,
+	  .def = FULLNAT_SCHED_TABLE_DEFAULT, .valid = table_valid },
 };
 
 static const struct lb_field dest_rows[] = {
@@ -230,6 +258,8 @@ int lb_field_parse(const struct lb_field *f, const char *word, void *obj,
 	case LB_FK_UINT:
 		ret = parse_u32(word, f->name, f->min, f->max, &n, err,
 				errlen);
+		if (!ret && f->valid)
+			ret = f->valid(n, err, errlen);
 		if (!ret)
 			lb_field_set(f, obj, n);
 		return ret;

@@ -62,6 +62,9 @@ struct lb_field {
 	 * is -1 (numbers) or "" (names). */
 	unsigned int bit;
 	int attr;		/* its FULLNAT_A_* in the object's nest */
+	/* 0, or the nest inside the object's that holds attr
+	 * (FULLNAT_A_SVC_SCHED_OPTS); the rows of one nest are adjacent. */
+	int nest;
 	uint32_t min, max;	/* LB_FK_UINT */
 	long long def;		/* with LB_FF_DEFAULT: the value, or */
 	const char *def_name;	/* for a name */
@@ -71,6 +74,9 @@ struct lb_field {
 	/* Its column in the text tables of "lbctl show" and "lbctl laddr":
 	 * a format of one %s (names) or %llu (numbers), or NULL. */
 	const char *fmt;
+	/* LB_FK_UINT, everywhere: 0, or -EINVAL and why (in why) v is not
+	 * one of the values allowed between min and max. */
+	int (*valid)(long long v, char *why, size_t len);
 };
 
 /* An object's rows, in the order they are parsed, printed and listed. */

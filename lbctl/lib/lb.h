@@ -37,6 +37,9 @@ struct lb_service {
 	int fwd;				/* enum lb_fwd, -1 unset */
 	char sched[FULLNAT_SCHED_NAME_MAX];	/* "" unset */
 	int toa;				/* 0, 1, -1 unset */
+	/* Options of sh, dh, mh (FULLNAT_A_SVC_SCHED_OPTS). */
+	int sched_port;				/* 0, 1, -1 unset */
+	int32_t sched_table;			/* a prime, -1 unset */
 	/* Replies only. */
 	struct lb_stats stats;
 	uint32_t real_servers;

@@ -327,10 +327,10 @@ static void member(struct msg *m, int type, int kind)
 	}
 	default: {
 		static const char *names[] = {
-			"rr", "wrr", "wlc", "", "nosuch",
-			"abcdefghijklmnopqrstuvwxyz",
+			"rr", "wrr", "wlc", "lc", "sed", "nq", "sh", "dh",
+			"mh", "", "nosuch", "abcdefghijklmnopqrstuvwxyz",
 		};
-		const char *s = names[rnd(6)];
+		const char *s = names[rnd(sizeof(names) / sizeof(names[0]))];
 		size_t n = strlen(s) + (chance(80) ? 1 : 0);
 
 		put(m, type, s, n);
@@ -350,6 +350,18 @@ static void service_nest(struct msg *m)
 	if (chance(60)) put_u8(m, FULLNAT_A_SVC_FORWARD, chance(80) ? 0 : rnd(8));
 	if (chance(60)) member(m, FULLNAT_A_SVC_SCHED, 4);
 	if (chance(30)) put_u8(m, FULLNAT_A_SVC_TOA, rnd(3));
+	if (chance(20)) {
+		/* the hashing schedulers' options: small tables are cheap */
+		struct nlattr *opts = put(m, FULLNAT_A_SVC_SCHED_OPTS |
+					  (chance(95) ? NLA_F_NESTED : 0), NULL, 0);
+
+		if (chance(70)) put_u8(m, FULLNAT_A_SCHED_OPT_PORT, rnd(3));
+		if (chance(70)) put_u32(m, FULLNAT_A_SCHED_OPT_TABLE,
+					chance(70) ? (chance(50) ? 251 : 509) : value32());
+		if (chance(10))
+			member(m, rnd(FULLNAT_A_SCHED_OPT_MAX + 3), rnd(5));
+		end_nest(m, opts);
+	}
 	extra = chance(20) ? rnd(6) : 0;
 	for (k = 0; k < extra; k++)
 		member(m, rnd(FULLNAT_A_SVC_MAX + 3), rnd(5));

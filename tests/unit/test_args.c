@@ -39,10 +39,19 @@ static void fmt_service(const struct lb_service *s, char *out, size_t len)
 
 	if (s->port)
 		format_addrport(&ap, a, sizeof(a));
-	snprintf(out, len, "%s %s fwd=%s sched=%s toa=%d",
-		 s->port ? proto_name(s->proto) : "-", a,
-		 s->fwd < 0 ? "unset" : fwd_name((enum lb_fwd)s->fwd),
-		 s->sched[0] ? s->sched : "unset", s->toa);
+	int n = snprintf(out, len, "%s %s fwd=%s sched=%s toa=%d",
+			 s->port ? proto_name(s->proto) : "-", a,
+			 s->fwd < 0 ? "unset" :
+			 fwd_name((enum lb_fwd)s->fwd),
+			 s->sched[0] ? s->sched : "unset", s->toa);
+
+	/* the scheduler's options only when given, as few services have */
+	if (n > 0 && (size_t)n < len && s->sched_port >= 0)
+		n += snprintf(out + n, len - (size_t)n, " sched_port=%d",
+			      s->sched_port);
+	if (n > 0 && (size_t)n < len && s->sched_table >= 0)
+		snprintf(out + n, len - (size_t)n, " sched_table=%d",
+			 s->sched_table);
 }
 
 static void fmt_rs(const struct lb_service *s, const struct lb_dest *d,
@@ -159,6 +168,16 @@ static const struct check_row service_add_rows[] = {
 	   "tcp [2001:db8::10]:443 fwd=fullnat sched=my_sched toa=-1"),
 	OK("tcp 203.0.113.10:80 forward fullnat",
 	   "tcp 203.0.113.10:80 fwd=fullnat sched=wlc toa=-1"),
+	OK("tcp 203.0.113.10:80 scheduler mh scheduler_port on scheduler_table 4093",
+	   "tcp 203.0.113.10:80 fwd=fullnat sched=mh toa=-1 sched_port=1 sched_table=4093"),
+	OK("tcp 203.0.113.10:80 scheduler sh scheduler_table 262139",
+	   "tcp 203.0.113.10:80 fwd=fullnat sched=sh toa=-1 sched_table=262139"),
+	BAD("tcp 203.0.113.10:80 scheduler mh scheduler_table 4000",
+	    "argument \"4000\" is wrong: scheduler_table 4000 is not one of 251, 509, 1021, 2039, 4093, 8191, 16381, 32749, 65521, 65537, 131071, 262139"),
+	BAD("tcp 203.0.113.10:80 scheduler mh scheduler_table 250",
+	    "argument \"250\" is wrong: scheduler_table 250 is out of range 251-262139"),
+	BAD("tcp 203.0.113.10:80 scheduler sh scheduler_port yes",
+	    "argument \"yes\" is wrong: scheduler_port \"yes\" is not one of on, off"),
 	BAD("", "argument \"PROTO\" is required"),
 	BAD("tcp", "argument \"VIP:PORT\" is required"),
 	BAD("sctp 203.0.113.10:80",
@@ -182,7 +201,7 @@ static const struct check_row service_add_rows[] = {
 	BAD("tcp 203.0.113.10:80 forward dr toa on forward dr",
 	    "duplicate \"forward\": \"dr\" is the second value"),
 	BAD("tcp 203.0.113.10:80 weight 2",
-	    "argument \"weight\" is wrong: expected forward, scheduler or toa"),
+	    "argument \"weight\" is wrong: expected forward, scheduler, toa, scheduler_port or scheduler_table"),
 	BAD("tcp 203.0.113.10:80 Forward dr", NULL),
 	BAD("tcp 203.0.113.10:80 fwd dr", NULL),
 	BAD("tcp 203.0.113.10:80 198.19.0.11:8080", NULL),
@@ -195,10 +214,14 @@ static const struct check_row service_set_rows[] = {
 	   "tcp 203.0.113.10:80 fwd=unset sched=unset toa=0"),
 	OK("udp [::1]:53 toa on scheduler wrr",
 	   "udp [::1]:53 fwd=unset sched=wrr toa=1"),
+	OK("tcp 203.0.113.10:80 scheduler_table 251",
+	   "tcp 203.0.113.10:80 fwd=unset sched=unset toa=-1 sched_table=251"),
+	BAD("tcp 203.0.113.10:80 scheduler_table 65536",
+	    "argument \"65536\" is wrong: scheduler_table 65536 is not one of 251, 509, 1021, 2039, 4093, 8191, 16381, 32749, 65521, 65537, 131071, 262139"),
 	BAD("tcp 203.0.113.10:80",
-	    "nothing to set: give scheduler NAME or toa on|off"),
+	    "nothing to set: give scheduler rr|wrr|wlc|lc|sed|nq|sh|dh|mh, toa on|off, scheduler_port on|off or scheduler_table PRIME"),
 	BAD("tcp 203.0.113.10:80 forward dr",
-	    "argument \"forward\" is wrong: expected scheduler or toa"),
+	    "argument \"forward\" is wrong: expected scheduler, toa, scheduler_port or scheduler_table"),
 	BAD("tcp 203.0.113.10:80 toa on toa off",
 	    "duplicate \"toa\": \"off\" is the second value"),
 	BAD("tcp 203.0.113.10:80 toa maybe", NULL),

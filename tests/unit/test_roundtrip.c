@@ -409,7 +409,9 @@ static void rnd_fields(const struct lb_fields *t, void *obj)
 			/* the kernel's, which a file does not set */
 			continue;
 		case LB_FK_UINT:
-			v = rnd_uint(f);
+			do
+				v = rnd_uint(f);
+			while (f->valid && f->valid(v, NULL, 0));
 			break;
 		case LB_FK_BOOL:
 			v = rnd(2);

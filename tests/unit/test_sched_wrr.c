@@ -46,9 +46,9 @@ int main(void)
 
 	check_begin("wrr/interleaved");
 	set = set_new(3, w, 0);
-	data = fnat_sched_wrr.init(set);
+	data = fnat_sched_wrr.init(set, NULL);
 	for (i = 0; i < (int)ARRAY_SIZE(order); i++) {
-		d = fnat_sched_wrr.schedule(set, data);
+		d = fnat_sched_wrr.schedule(set, data, NULL);
 		CHECK_INT(d ? d->id : -1, order[i]);
 	}
 	fnat_sched_wrr.done(data);
@@ -57,8 +57,8 @@ int main(void)
 
 	check_begin("wrr/40000_servers_max_weight");
 	set = set_new(40000, (const u32[3]){ 65535, 1, 1 }, 1);
-	data = fnat_sched_wrr.init(set);
-	d = fnat_sched_wrr.schedule(set, data);
+	data = fnat_sched_wrr.init(set, NULL);
+	d = fnat_sched_wrr.schedule(set, data, NULL);
 	CHECK_INT(d ? d->id : -1, 0);
 	fnat_sched_wrr.done(data);
 	set_free(set);

@@ -82,10 +82,20 @@
  *     FULLNAT_A_SVC_PORT       u16, 1..65535                      } key
  *     FULLNAT_A_SVC_FORWARD    u8, FULLNAT_FWD_*, the method of real
  *                              servers added without one
- *     FULLNAT_A_SVC_SCHED      string, scheduler name ("rr", "wrr", "wlc")
+ *     FULLNAT_A_SVC_SCHED      string, scheduler name: "rr", "wrr", "wlc",
+ *                              "lc", "sed", "nq" (as IPVS's), "sh" (source
+ *                              hash), "dh" (destination hash), "mh"
+ *                              (weighted Maglev)
  *     FULLNAT_A_SVC_TOA        u8 0/1, insert TOA (FullNAT TCP), default 1
  *     FULLNAT_A_SVC_STATS      nest of FULLNAT_A_STATS_* (replies only)
  *     FULLNAT_A_SVC_REAL_SERVERS u32 (replies only)
+ *     FULLNAT_A_SVC_SCHED_OPTS nest: options of the hashing schedulers
+ *                              (others ignore them); NEW defaults those
+ *                              absent, SET keeps them; replies hold all
+ *       FULLNAT_A_SCHED_OPT_PORT  u8 0/1: sh and mh hash the client's
+ *                              port with its address (default 0)
+ *       FULLNAT_A_SCHED_OPT_TABLE u32: sh, dh, mh table size, one of
+ *                              FULLNAT_SCHED_TABLE_SIZES (default 65537)
  *   NEW requires the key, FORWARD and SCHED; SET requires the key and
  *   changes what is present; DEL requires the key and removes the service
  *   with its real servers (their connections finish or expire as
@@ -315,6 +325,7 @@ enum fullnat_service_attr {
 	FULLNAT_A_SVC_TOA,
 	FULLNAT_A_SVC_STATS,
 	FULLNAT_A_SVC_REAL_SERVERS,
+	FULLNAT_A_SVC_SCHED_OPTS,	/* nest: FULLNAT_A_SCHED_OPT_* */
 	__FULLNAT_A_SVC_LAST
 };
 #define FULLNAT_A_SVC_MAX (__FULLNAT_A_SVC_LAST - 1)
@@ -376,5 +387,22 @@ enum fullnat_conn_attr {
 	__FULLNAT_A_CONN_LAST
 };
 #define FULLNAT_A_CONN_MAX (__FULLNAT_A_CONN_LAST - 1)
+
+/* Options of the hashing schedulers, in FULLNAT_A_SVC_SCHED_OPTS. */
+enum fullnat_sched_opt_attr {
+	FULLNAT_A_SCHED_OPT_UNSPEC,
+	FULLNAT_A_SCHED_OPT_PORT,
+	FULLNAT_A_SCHED_OPT_TABLE,
+	__FULLNAT_A_SCHED_OPT_LAST
+};
+#define FULLNAT_A_SCHED_OPT_MAX (__FULLNAT_A_SCHED_OPT_LAST - 1)
+/*
+ * The table sizes sh, dh and mh accept: primes (Maglev's permutation
+ * needs one), 65537 as IPVS's mh by default. Each entry costs 4 bytes.
+ */
+#define FULLNAT_SCHED_TABLE_SIZES	{ 251, 509, 1021, 2039, 4093, 8191, \
+					  16381, 32749, 65521, 65537, \
+					  131071, 262139 }
+#define FULLNAT_SCHED_TABLE_DEFAULT	65537
 
 #endif /* _UAPI_LINUX_FULLNAT_H */

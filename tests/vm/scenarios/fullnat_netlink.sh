@@ -86,7 +86,7 @@ assert_eq "$out" ok "rs forward fullnat, the service's: accepted"
 log "GET_INFO says what the module can do"
 lbctl -n lb1 version
 assert_eq "$(lbctl -n lb1 -j version | jq -c '.module | [.forward, .protocols, .families]')" '[["fullnat"],["tcp"],["ipv4"]]' "capabilities"
-assert_eq "$(lbctl -n lb1 -j version | jq -c '.module.schedulers | sort')" '["rr","wlc","wrr"]' "schedulers registered"
+assert_eq "$(lbctl -n lb1 -j version | jq -c '.module.schedulers | sort')" '["dh","lc","mh","nq","rr","sed","sh","wlc","wrr"]' "schedulers registered"
 
 log "lbctl shows the kernel's sentence, exit status 1"
 set +e

@@ -32,8 +32,15 @@ static inline unsigned long gcd(unsigned long a, unsigned long b)
 	return a;
 }
 
+typedef struct {
+	int counter;
+} atomic_t;
+#define atomic_read(a) ((a)->counter)
+#define ZERO_SIZE_PTR ((void *)16)
+
 struct fnat_dest {
 	int id;
+	atomic_t active, inactive;
 };
 
 struct fnat_dest_set {
@@ -44,6 +51,20 @@ struct fnat_dest_set {
 	} e[];
 };
 
+struct fnat_pkt {
+	int unused;
+};
+
+typedef struct {
+	unsigned long key[2];
+} hsiphash_key_t;
+
+struct fnat_sched_conf {
+	u32 table;
+	bool port;
+	hsiphash_key_t key;
+};
+
 struct list_head {
 	struct list_head *next, *prev;
 };
@@ -51,10 +72,11 @@ struct list_head {
 struct fnat_sched_ops {
 	const char *name;
 	struct list_head list;
-	void *(*init)(const struct fnat_dest_set *set);
+	void *(*init)(const struct fnat_dest_set *set,
+		      const struct fnat_sched_conf *conf);
 	void (*done)(void *data);
 	struct fnat_dest *(*schedule)(const struct fnat_dest_set *set,
-				      void *data);
+				      void *data, const struct fnat_pkt *p);
 };
 
 #endif
