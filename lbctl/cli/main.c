@@ -5,16 +5,65 @@
  * Global options come before the command; the command table below is the
  * whole command set, and "lbctl help" is generated from it.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <linux/fullnat.h>
+
+#include "api.h"
 #include "fields.h"
 #include "genl.h"
 #include "lbctl.h"
 #include "netns.h"
 #include "output.h"
 #include "util.h"
+
+#ifndef LBCTL_VERSION
+#error "LBCTL_VERSION must be defined (the Makefile takes it from VERSION)"
+#endif
+
+static int cmd_help(const struct lbctl *ctx, int argc, char **argv);
+
+/* "lbctl version": lbctl's own version, and the module's when it is loaded. */
+static int cmd_version(const struct lbctl *ctx, int argc, char **argv)
+{
+	bool not_loaded = false;
+	struct lb_info info;
+	struct genl g;
+	int ret, code;
+
+	ret = lbctl_no_args(argc, argv);
+	if (ret)
+		return ret;
+	ret = genl_open(&g, ctx->netns);
+	if (!ret) {
+		ret = genl_resolve(&g);
+		not_loaded = ret == -ENOENT;
+	}
+	if (!ret)
+		ret = lb_info_get(&g, &info);
+	genl_close(&g);
+
+	out_init(ctx->json);
+	out_str("version", "lbctl %s\n", LBCTL_VERSION);
+	out_uint("abi", NULL, FULLNAT_GENL_VERSION);
+	if (ret) {
+		out_null("module", not_loaded ? "fullnat.ko is not loaded\n" :
+			 NULL);
+	} else {
+		out_open_object("module");
+		out_str("version", "fullnat.ko %s", info.version);
+		out_uint("abi", " (ABI %llu)\n", info.abi);
+		out_close();
+	}
+	code = out_finish();
+	/* A module that is not there has no version: that is an answer. */
+	if (ret && !not_loaded)
+		return lbctl_error(LBCTL_EXIT_FAIL, "%s", g.msg);
+	return code;
+}
 
 static const struct lbctl_cmd commands[] = {
 	{ .name = "show", .fn = cmd_show,
@@ -195,7 +244,7 @@ static void help_command(const struct lbctl_cmd *cmd)
 	}
 }
 
-int cmd_help(const struct lbctl *ctx, int argc, char **argv)
+static int cmd_help(const struct lbctl *ctx, int argc, char **argv)
 {
 	const struct lbctl_cmd *cmd;
 	size_t i;
