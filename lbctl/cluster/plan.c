@@ -285,7 +285,6 @@ static void add_fields(char *buf, size_t len, size_t *off,
 		lb_field_words(f, obj, buf, len, off, &sep);
 }
 
-/* The verb and the key, then the fields of a change and what they were. */
 void lb_step_format(const struct lb_step *s, char *str, size_t len)
 {
 	static const char *const verb[] = {
