@@ -740,12 +740,6 @@ int cluster_read(const char *path, char **text, size_t *len,
 	return 0;
 }
 
-const struct lb_director *cluster_director(const struct lb_cluster *c,
-					   const char *name)
-{
-	return lb_list_find(&c->directors, d, !strcmp(d->name, name));
-}
-
 int cluster_want(const struct lb_cluster *c, const struct lb_director *d,
 		 struct lb_snapshot *want)
 {

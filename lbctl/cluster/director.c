@@ -58,11 +58,9 @@ void cluster_unload(struct cluster_file *f)
 int cluster_select(const struct cluster_file *f, const char *name,
 		   const struct lb_director **only)
 {
-	*only = NULL;
-	if (!name)
-		return LBCTL_EXIT_OK;
-	*only = cluster_director(&f->cluster, name);
-	if (*only)
+	*only = !name ? NULL : lb_list_find(&f->cluster.directors, d,
+					    !strcmp(d->name, name));
+	if (!name || *only)
 		return LBCTL_EXIT_OK;
 	return lbctl_error(LBCTL_EXIT_USAGE,
 			   "argument \"%s\" is wrong: %s has no director of that name",
