@@ -51,11 +51,8 @@ static void read_ext_ack_at(struct genl *g, struct nlmsghdr *nlh, size_t off)
 
 	g->msg[0] = '\0';
 	g->miss_type = -1;
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return;
-	if (nlh->nlmsg_len <= off)
-		return;
-	if (nla_parse(tb, NLMSGERR_ATTR_MAX,
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || nlh->nlmsg_len <= off ||
+	    nla_parse(tb, NLMSGERR_ATTR_MAX,
 		      (struct nlattr *)((char *)nlh + off),
 		      (int)(nlh->nlmsg_len - off), NULL))
 		return;
