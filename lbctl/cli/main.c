@@ -16,7 +16,6 @@
 #include "fields.h"
 #include "genl.h"
 #include "lbctl.h"
-#include "netns.h"
 #include "output.h"
 #include "util.h"
 

@@ -22,7 +22,7 @@
 #include "cluster.h"
 #include "fields.h"
 #include "jwalk.h"
-#include "netns.h"
+#include "genl.h"
 
 /* NULL if fullnat.ko can use a (a VIP, LIP or real server), else why not. */
 static const char *unusable(const struct lb_addr *a)

@@ -15,7 +15,6 @@
 #include <netlink/netlink.h>
 
 #include "genl.h"
-#include "netns.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
