@@ -137,9 +137,8 @@ static int show_cluster(const struct lbctl *ctx, const struct lb_run *run,
 		out_text(" (%s)\n", director_where(d, where, sizeof(where)));
 		if (d->netns)
 			out_str("netns", NULL, d->netns);
-		if (d->ssh)
-			out_str("ssh", NULL, d->ssh);
 		if (d->ssh) {
+			out_str("ssh", NULL, d->ssh);
 			ret = show_remote(ctx, d, view);
 		} else if (open_read(d->netns, NULL, view, ctx->json ?
 				     LB_SNAP_CONFIG | LB_SNAP_LADDRS : 0,
