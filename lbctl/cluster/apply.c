@@ -81,12 +81,9 @@ static size_t check_rollback(struct target *t, const struct lb_snapshot *was)
 			   t->name, t->g.msg);
 		return 1;
 	}
-	if (lb_plan_make(&now, &want, &left)) {
-		lb_snapshot_free(&now);
-		return 1;
-	}
-	n = left.n;
-	if (n) {
+	/* A failed lb_plan_make() leaves left empty. */
+	n = lb_plan_make(&now, &want, &left) ? 1 : left.n;
+	if (left.n) {
 		lbctl_warn("%s: after the rollback, %zu %s from the state before this run remain:",
 			   t->name, n, n == 1 ? "difference" : "differences");
 		print_plan(&left);
