@@ -1,15 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The directors of a cluster file, for "lbctl apply" and "lbctl show
- * FILE": loading the file, and reaching a director that lives on another
- * host through the operator's own ssh.
- *
- * A remote director runs lbctl itself: "ssh HOST lbctl apply --local
- * --director NAME -" with the file on its standard input applies that
- * director's part only (its netns, if the file gives one, is the remote
- * host's), prints its own report, and its exit status comes back through
- * ssh. ssh runs with BatchMode, so a key it does not have is an error and
- * never a password prompt in a boot script.
+ * The directors of a cluster file: see director.h. A remote director
+ * runs lbctl itself: "ssh HOST lbctl apply --local --director NAME -" with
+ * the file on its standard input applies that director's part only (its
+ * netns, if the file gives one, is the remote host's), prints its own
+ * report, and its exit status comes back through ssh. ssh runs with
+ * BatchMode, so a key it does not have is an error and never a password
+ * prompt in a boot script.
  */
 #define _GNU_SOURCE		/* pipe2() */
 #include <errno.h>
