@@ -188,9 +188,19 @@ static const struct jw_key rs_keys[] = {
 	/* then the fields */
 };
 
-static int real_server(struct jw_ctx *p, json_t *v, void *list)
+/* A service being read, with what only the file has. Its fields are
+ * read into it as into the struct lb_service it starts with. */
+struct svc_in {
+	struct lb_svc_entry e;
+	const char *name;
+};
+
+_Static_assert(offsetof(struct svc_in, e.svc) == 0,
+	       "the fields of a service are read into a struct svc_in");
+
+static int real_server(struct jw_ctx *p, json_t *v, void *s)
 {
-	struct lb_dest_list *l = list;
+	struct lb_dest_list *l = &((struct svc_in *)s)->e.dests;
 	char ap[LB_ADDRPORT_STRLEN];
 	struct jw_key keys[KEYS_MAX];
 	struct lb_dest d;
@@ -213,16 +223,6 @@ static int real_server(struct jw_ctx *p, json_t *v, void *list)
 }
 
 /* --- services ------------------------------------------------------------------ */
-
-/* A service being read, with what only the file has. Its fields are
- * read into it as into the struct lb_service it starts with. */
-struct svc_in {
-	struct lb_svc_entry e;
-	const char *name;
-};
-
-_Static_assert(offsetof(struct svc_in, e.svc) == 0,
-	       "the fields of a service are read into a struct svc_in");
 
 static int svc_name(struct jw_ctx *p, json_t *v, void *s)
 {
@@ -256,11 +256,6 @@ static int svc_persistence(struct jw_ctx *p, json_t *v, void *s)
 	return ret;
 }
 
-static int svc_real_servers(struct jw_ctx *p, json_t *v, void *s)
-{
-	return jw_walk_array(p, v, real_server, &((struct svc_in *)s)->e.dests);
-}
-
 static const struct jw_key svc_keys[] = {
 	{ "name", JW_STRING, false, svc_name, NULL },
 	{ "protocol", JW_STRING, true, svc_protocol, NULL },
@@ -271,7 +266,7 @@ static const struct jw_key svc_keys[] = {
 
 static const struct jw_key svc_keys_after[] = {
 	{ "persistence", JW_INTEGER, false, svc_persistence, NULL },
-	{ "real_servers", JW_ARRAY, false, svc_real_servers, NULL },
+	{ "real_servers", JW_EACH, false, real_server, NULL },
 };
 
 /* The services read so far, with their names, for the checks across. */
@@ -427,11 +422,6 @@ static int dir_laddr(struct jw_ctx *p, json_t *v, void *di)
 	return 0;
 }
 
-static int dir_laddrs(struct jw_ctx *p, json_t *v, void *di)
-{
-	return jw_walk_array(p, v, dir_laddr, di);
-}
-
 static int dir_serve(struct jw_ctx *p, json_t *v, void *di)
 {
 	struct dir_in *in = di;
@@ -462,7 +452,7 @@ static const struct jw_key dir_keys[] = {
 	{ "name", JW_STRING, true, dir_name, NULL },
 	{ "netns", JW_STRING, false, dir_netns, NULL },
 	{ "ssh", JW_STRING, false, dir_ssh, NULL },
-	{ "local_addresses", JW_ARRAY, false, dir_laddrs, NULL },
+	{ "local_addresses", JW_EACH, false, dir_laddr, NULL },
 	{ "services", JW_ARRAY, false, dir_services, NULL },
 	{ "config", JW_OBJECT, false, dir_config, NULL },
 };

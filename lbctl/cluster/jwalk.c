@@ -275,6 +275,7 @@ static const char *const vtype_names[] = {
 	[JW_BOOLEAN]	= "true or false",
 	[JW_OBJECT]	= "an object",
 	[JW_ARRAY]	= "an array",
+	[JW_EACH]	= "an array",
 };
 
 /* What a value of the file is, for "expected X, not Y". */
@@ -291,7 +292,7 @@ int jw_check_type(struct jw_ctx *p, const json_t *v, enum jw_type t)
 	static const json_type types[] = {
 		[JW_STRING] = JSON_STRING, [JW_INTEGER] = JSON_INTEGER,
 		[JW_BOOLEAN] = JSON_TRUE, [JW_OBJECT] = JSON_OBJECT,
-		[JW_ARRAY] = JSON_ARRAY,
+		[JW_ARRAY] = JSON_ARRAY, [JW_EACH] = JSON_ARRAY,
 	};
 
 	if (json_typeof(v) == types[t] ||
@@ -338,7 +339,9 @@ int jw_walk(struct jw_ctx *p, json_t *obj, const struct jw_key *keys,
 		}
 		p->key = &keys[i];
 		ret = jw_check_type(p, v, keys[i].type) ?:
-		      (keys[i].parse ? keys[i].parse(p, v, dst) : 0);
+		      keys[i].type == JW_EACH ?
+		      jw_walk_array(p, v, keys[i].parse, dst) :
+		      keys[i].parse ? keys[i].parse(p, v, dst) : 0;
 		if (ret)
 			return ret;
 		jw_pop(p);
