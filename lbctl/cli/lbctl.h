@@ -8,13 +8,11 @@
 #define LBCTL_H
 
 #include <stdbool.h>
-#include <stddef.h>
 
 #include "print.h"
 
 struct genl;
 struct lb_fields;
-struct lb_service;
 struct lbctl_cmd;
 
 /* Stable: scripts and tests depend on them. */
