@@ -107,6 +107,21 @@ static int show_remote(const struct lbctl *ctx, const struct lb_director *d,
 	return LBCTL_EXIT_OK;
 }
 
+/* "netns lb1", "ssh root@host", "this host" */
+static const char *director_where(const struct lb_director *d, char *buf,
+				  size_t len)
+{
+	if (d->ssh && d->netns)
+		snprintf(buf, len, "ssh %s, netns %s", d->ssh, d->netns);
+	else if (d->ssh)
+		snprintf(buf, len, "ssh %s", d->ssh);
+	else if (d->netns)
+		snprintf(buf, len, "netns %s", d->netns);
+	else
+		snprintf(buf, len, "this host");
+	return buf;
+}
+
 /* "lbctl show FILE": each director of a cluster file. */
 static int show_cluster(const struct lbctl *ctx, const struct lb_run *run,
 			enum lb_view view)

@@ -134,17 +134,3 @@ int director_ssh(const struct lb_director *d, char *const words[],
 		return ret;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
-
-const char *director_where(const struct lb_director *d, char *buf,
-			   size_t len)
-{
-	if (d->ssh && d->netns)
-		snprintf(buf, len, "ssh %s, netns %s", d->ssh, d->netns);
-	else if (d->ssh)
-		snprintf(buf, len, "ssh %s", d->ssh);
-	else if (d->netns)
-		snprintf(buf, len, "netns %s", d->netns);
-	else
-		snprintf(buf, len, "this host");
-	return buf;
-}
