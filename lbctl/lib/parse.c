@@ -162,11 +162,8 @@ int parse_port_range(const char *s, uint16_t *lo, uint16_t *hi,
 		return parse_fail(err, errlen,
 				  "port range \"%s\" is not LOW-HIGH",
 				  s);
-	ret = parse_u16(s, (size_t)(dash - s), "port", 1, &l, err, errlen);
-	if (ret)
-		return ret;
-	ret = parse_u16(dash + 1, strlen(dash + 1), "port", 1, &h,
-			err, errlen);
+	ret = parse_u16(s, (size_t)(dash - s), "port", 1, &l, err, errlen) ?:
+	      parse_u16(dash + 1, strlen(dash + 1), "port", 1, &h, err, errlen);
 	if (ret)
 		return ret;
 	if (l > h)
@@ -284,10 +281,8 @@ int parse_addr_range(const char *s, struct lb_addr_range *range,
 		return parse_fail(err, errlen,
 				  "address range \"%s\" is not FIRST-LAST", s);
 	ret = parse_addr_n(s, (size_t)(dash - s), AF_UNSPEC, &r.lo,
-			   err, errlen);
-	if (ret)
-		return ret;
-	ret = parse_addr_n(dash + 1, strlen(dash + 1), AF_UNSPEC, &r.hi,
+			   err, errlen) ?:
+	      parse_addr_n(dash + 1, strlen(dash + 1), AF_UNSPEC, &r.hi,
 			   err, errlen);
 	if (ret)
 		return ret;
