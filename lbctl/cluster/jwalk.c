@@ -138,10 +138,9 @@ static const char *locate(const struct jw_ctx *p, int depth)
 			if (key) {
 				k = s;
 				s = skip_string(s, end);
-				if (key_is(k, s, key) && p->at_key &&
-				    d == depth - 1)
-					return k;
 				if (key_is(k, s, key)) {
+					if (p->at_key && d == depth - 1)
+						return k;
 					s = skip_ws(skip_ws(s, end) + 1, end);
 					break;
 				}
