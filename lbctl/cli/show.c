@@ -245,9 +245,7 @@ int show_one(const struct lbctl *ctx, int argc, char **argv)
 	int ret;
 
 	memset(&o, 0, sizeof(o));
-	ret = lbctl_no_args(argc, argv);
-	if (!ret)
-		ret = lbctl_open(ctx, &g);
+	ret = lbctl_no_args(argc, argv) ?: lbctl_open(ctx, &g);
 	if (ret)
 		return ret;
 	/* Text prints as it comes: nothing does before the read is whole. */

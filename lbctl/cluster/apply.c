@@ -104,10 +104,8 @@ static int apply_here(const struct cluster_file *f,
 	size_t failed, left;
 	int ret;
 
-	ret = genl_attach(&t.g, d->netns);
-	if (!ret)
-		ret = lb_snapshot_read(&t.g, &cur, NULL,
-				       LB_SNAP_CONFIG | LB_SNAP_LADDRS);
+	ret = genl_attach(&t.g, d->netns) ?:
+	      lb_snapshot_read(&t.g, &cur, NULL, LB_SNAP_CONFIG | LB_SNAP_LADDRS);
 	if (ret) {
 		genl_close(&t.g);
 		return lbctl_error(LBCTL_EXIT_FAIL, "%s: %s", d->name,
