@@ -183,16 +183,14 @@ int genl_open(struct genl *g, const char *netns)
 	int ret, err, back = -1;
 
 	memset(g, 0, sizeof(*g));
-	if (netns) {
-		ret = netns_enter(netns, &back);
-		if (ret) {
-			snprintf(g->msg, sizeof(g->msg),
-				 "cannot enter network namespace \"%s\": %s%s",
-				 netns, strerror(-ret),
-				 ret == -EPERM ? " (CAP_SYS_ADMIN is needed)" :
-				 ret == -ENOENT ? " (see: ip netns list)" : "");
-			return ret;
-		}
+	ret = netns ? netns_enter(netns, &back) : 0;
+	if (ret) {
+		snprintf(g->msg, sizeof(g->msg),
+			 "cannot enter network namespace \"%s\": %s%s",
+			 netns, strerror(-ret),
+			 ret == -EPERM ? " (CAP_SYS_ADMIN is needed)" :
+			 ret == -ENOENT ? " (see: ip netns list)" : "");
+		return ret;
 	}
 	ret = open_socket(g);
 	if (back >= 0) {
