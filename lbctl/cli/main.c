@@ -160,10 +160,7 @@ int lbctl_usage(const char *err)
 
 int lbctl_open(const struct lbctl *ctx, struct genl *g)
 {
-	int ret;
-
-	ret = genl_attach(g, ctx->netns);
-	if (!ret)
+	if (!genl_attach(g, ctx->netns))
 		return LBCTL_EXIT_OK;
 	genl_close(g);
 	return lbctl_error(LBCTL_EXIT_FAIL, "%s", g->msg);
