@@ -52,12 +52,10 @@ int show_director(const struct lbctl *ctx, const struct lb_service *only,
 {
 	struct lb_snapshot snap;
 	struct genl g;
-	int ret;
 
 	/* The text has its own commands for these: "config", "laddr". */
-	ret = open_read(ctx->netns, only, view, ctx->json ?
-			LB_SNAP_CONFIG | LB_SNAP_LADDRS : 0, &snap, &g);
-	if (ret)
+	if (open_read(ctx->netns, only, view, ctx->json ?
+		      LB_SNAP_CONFIG | LB_SNAP_LADDRS : 0, &snap, &g))
 		return lbctl_error(LBCTL_EXIT_FAIL, "%s", g.msg);
 	out_init(ctx->json);
 	print_show(&snap, view);
