@@ -164,9 +164,8 @@ static int apply_remote(const struct cluster_file *f,
 		"lbctl", "apply", "--local", "--director", (char *)d->name,
 		dry_run ? "--dry-run" : "-", dry_run ? "-" : NULL, NULL,
 	};
-	int ret;
+	int ret = director_ssh(d, words, f->text, f->len, NULL);
 
-	ret = director_ssh(d, words, f->text, f->len, NULL);
 	if (ret < 0)
 		return lbctl_error(LBCTL_EXIT_FAIL, "%s: cannot run ssh: %s",
 				   d->name, strerror(-ret));
