@@ -131,9 +131,8 @@ static int laddr_one(void *arg, const struct lb_addr *addr, bool add)
 {
 	struct laddr_op *op = arg;
 	char a[INET6_ADDRSTRLEN];
-	int ret;
+	int ret = add ? lb_laddr_add(op->g, addr) : lb_laddr_del(op->g, addr);
 
-	ret = add ? lb_laddr_add(op->g, addr) : lb_laddr_del(op->g, addr);
 	if (add != op->add) {
 		if (ret) {
 			format_addr(addr, a, sizeof(a));

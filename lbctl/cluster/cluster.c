@@ -393,9 +393,8 @@ static int dir_laddr(struct jw_ctx *p, json_t *v, void *di)
 	struct lip lip;
 	const char *s;
 	uint32_t i;
-	int ret;
+	int ret = jw_check_type(p, v, JW_STRING);
 
-	ret = jw_check_type(p, v, JW_STRING);
 	if (ret)
 		return ret;
 	s = json_string_value(v);

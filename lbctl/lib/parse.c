@@ -121,9 +121,8 @@ static int parse_u16(const char *s, size_t n, const char *what,
 		     unsigned long min, uint16_t *out, char *err, size_t errlen)
 {
 	unsigned long v;
-	int ret;
+	int ret = parse_num(s, n, what, min, UINT16_MAX, &v, err, errlen);
 
-	ret = parse_num(s, n, what, min, UINT16_MAX, &v, err, errlen);
 	if (!ret)
 		*out = (uint16_t)v;
 	return ret;
@@ -133,9 +132,8 @@ int parse_u32(const char *s, const char *what, uint32_t min, uint32_t max,
 	      uint32_t *out, char *err, size_t errlen)
 {
 	unsigned long v;
-	int ret;
+	int ret = parse_num(s, strlen(s), what, min, max, &v, err, errlen);
 
-	ret = parse_num(s, strlen(s), what, min, max, &v, err, errlen);
 	if (!ret)
 		*out = (uint32_t)v;
 	return ret;
