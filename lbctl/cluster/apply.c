@@ -59,11 +59,6 @@ static void print_plan(const struct lb_plan *plan)
 	}
 }
 
-static const char *changes(size_t n)
-{
-	return n == 1 ? "change" : "changes";
-}
-
 /*
  * After a rollback: the director read again and compared with what it was
  * before this run. Returns how many differences are left (printed).
@@ -125,7 +120,7 @@ static int apply_here(const struct cluster_file *f,
 		printf("%s: no changes\n", d->name);
 		goto out;
 	}
-	printf("%s: %zu %s%s\n", d->name, plan.n, changes(plan.n),
+	printf("%s: %zu change%s%s\n", d->name, plan.n, plan.n == 1 ? "" : "s",
 	       dry_run ? " (dry run: nothing applied)" : "");
 	print_plan(&plan);
 	if (dry_run)
@@ -142,8 +137,8 @@ static int apply_here(const struct cluster_file *f,
 	if (!failed)
 		printf("%s: nothing was changed\n", d->name);
 	else if (!undo_failed && !left)
-		printf("%s: rolled back: the %zu %s before it %s undone\n",
-		       d->name, failed, changes(failed),
+		printf("%s: rolled back: the %zu change%s before it %s undone\n",
+		       d->name, failed, failed == 1 ? "" : "s",
 		       failed == 1 ? "was" : "were");
 	else
 		printf("%s: the rollback is incomplete (see above)\n",
