@@ -8,13 +8,11 @@
 #define LBCTL_H
 
 #include <stdbool.h>
-#include <stddef.h>
 
 #include "print.h"
 
 struct genl;
 struct lb_fields;
-struct lb_service;
 struct lbctl_cmd;
 
 /* Stable: scripts and tests depend on them. */
@@ -51,7 +49,6 @@ struct lbctl_cmd {
 	int arg;
 };
 
-
 /* The socket of ctx's namespace, resolved; on failure the error is printed
  * and the exit code returned. */
 int lbctl_open(const struct lbctl *ctx, struct genl *g);
@@ -71,9 +68,7 @@ extern const struct lbctl_cmd conn_verbs[];
 
 int cmd_apply(const struct lbctl *ctx, int argc, char **argv);
 int cmd_export(const struct lbctl *ctx, int argc, char **argv);
-int cmd_help(const struct lbctl *ctx, int argc, char **argv);
 int cmd_show(const struct lbctl *ctx, int argc, char **argv);
-int cmd_version(const struct lbctl *ctx, int argc, char **argv);
 
 /* What show_one() reads and prints (arg). */
 enum {

@@ -152,13 +152,9 @@ void out_mute_text(bool mute)
 
 static void open_container(const char *key, json_t *c)
 {
-	if (!out.json) {
+	if (!out.json || out.depth == OUT_DEPTH || !c) {
 		json_decref(c);
-		return;
-	}
-	if (out.depth == OUT_DEPTH || !c) {
-		json_decref(c);
-		out.failed = true;
+		out.failed |= out.json;
 		return;
 	}
 	/*

@@ -277,7 +277,8 @@ static void print_service(const struct lb_svc_entry *e, enum lb_view view,
 	out_close();
 }
 
-void print_services(const struct lb_svc_list *list, enum lb_view view)
+/* ipvsadm -Ln; JSON "services" with real_servers */
+static void print_services(const struct lb_svc_list *list, enum lb_view view)
 {
 	size_t i;
 

@@ -31,8 +31,6 @@ enum lb_view {
 	LB_VIEW_RATE,		/* ipvsadm -Ln --rate: the rates (JSON "rate") */
 };
 
-/* ipvsadm -Ln; JSON "services" with real_servers */
-void print_services(const struct lb_svc_list *list, enum lb_view view);
 /* ipvsadm -Lnc */
 void print_conns(const struct lb_conn_list *list, const char *key);
 /* "name value" lines */

@@ -52,12 +52,10 @@ int show_director(const struct lbctl *ctx, const struct lb_service *only,
 {
 	struct lb_snapshot snap;
 	struct genl g;
-	int ret;
 
 	/* The text has its own commands for these: "config", "laddr". */
-	ret = open_read(ctx->netns, only, view, ctx->json ?
-			LB_SNAP_CONFIG | LB_SNAP_LADDRS : 0, &snap, &g);
-	if (ret)
+	if (open_read(ctx->netns, only, view, ctx->json ?
+		      LB_SNAP_CONFIG | LB_SNAP_LADDRS : 0, &snap, &g))
 		return lbctl_error(LBCTL_EXIT_FAIL, "%s", g.msg);
 	out_init(ctx->json);
 	print_show(&snap, view);
@@ -107,6 +105,21 @@ static int show_remote(const struct lbctl *ctx, const struct lb_director *d,
 	return LBCTL_EXIT_OK;
 }
 
+/* "netns lb1", "ssh root@host", "this host" */
+static const char *director_where(const struct lb_director *d, char *buf,
+				  size_t len)
+{
+	if (d->ssh && d->netns)
+		snprintf(buf, len, "ssh %s, netns %s", d->ssh, d->netns);
+	else if (d->ssh)
+		snprintf(buf, len, "ssh %s", d->ssh);
+	else if (d->netns)
+		snprintf(buf, len, "netns %s", d->netns);
+	else
+		snprintf(buf, len, "this host");
+	return buf;
+}
+
 /* "lbctl show FILE": each director of a cluster file. */
 static int show_cluster(const struct lbctl *ctx, const struct lb_run *run,
 			enum lb_view view)
@@ -137,9 +150,8 @@ static int show_cluster(const struct lbctl *ctx, const struct lb_run *run,
 		out_text(" (%s)\n", director_where(d, where, sizeof(where)));
 		if (d->netns)
 			out_str("netns", NULL, d->netns);
-		if (d->ssh)
-			out_str("ssh", NULL, d->ssh);
 		if (d->ssh) {
+			out_str("ssh", NULL, d->ssh);
 			ret = show_remote(ctx, d, view);
 		} else if (open_read(d->netns, NULL, view, ctx->json ?
 				     LB_SNAP_CONFIG | LB_SNAP_LADDRS : 0,
@@ -231,9 +243,7 @@ int show_one(const struct lbctl *ctx, int argc, char **argv)
 	int ret;
 
 	memset(&o, 0, sizeof(o));
-	ret = lbctl_no_args(argc, argv);
-	if (!ret)
-		ret = lbctl_open(ctx, &g);
+	ret = lbctl_no_args(argc, argv) ?: lbctl_open(ctx, &g);
 	if (ret)
 		return ret;
 	/* Text prints as it comes: nothing does before the read is whole. */

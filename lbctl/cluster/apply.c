@@ -59,11 +59,6 @@ static void print_plan(const struct lb_plan *plan)
 	}
 }
 
-static const char *changes(size_t n)
-{
-	return n == 1 ? "change" : "changes";
-}
-
 /*
  * After a rollback: the director read again and compared with what it was
  * before this run. Returns how many differences are left (printed).
@@ -81,12 +76,9 @@ static size_t check_rollback(struct target *t, const struct lb_snapshot *was)
 			   t->name, t->g.msg);
 		return 1;
 	}
-	if (lb_plan_make(&now, &want, &left)) {
-		lb_snapshot_free(&now);
-		return 1;
-	}
-	n = left.n;
-	if (n) {
+	/* A failed lb_plan_make() leaves left empty. */
+	n = lb_plan_make(&now, &want, &left) ? 1 : left.n;
+	if (left.n) {
 		lbctl_warn("%s: after the rollback, %zu %s from the state before this run remain:",
 			   t->name, n, n == 1 ? "difference" : "differences");
 		print_plan(&left);
@@ -107,10 +99,8 @@ static int apply_here(const struct cluster_file *f,
 	size_t failed, left;
 	int ret;
 
-	ret = genl_attach(&t.g, d->netns);
-	if (!ret)
-		ret = lb_snapshot_read(&t.g, &cur, NULL,
-				       LB_SNAP_CONFIG | LB_SNAP_LADDRS);
+	ret = genl_attach(&t.g, d->netns) ?:
+	      lb_snapshot_read(&t.g, &cur, NULL, LB_SNAP_CONFIG | LB_SNAP_LADDRS);
 	if (ret) {
 		genl_close(&t.g);
 		return lbctl_error(LBCTL_EXIT_FAIL, "%s: %s", d->name,
@@ -136,7 +126,7 @@ static int apply_here(const struct cluster_file *f,
 		printf("%s: no changes\n", d->name);
 		goto out;
 	}
-	printf("%s: %zu %s%s\n", d->name, plan.n, changes(plan.n),
+	printf("%s: %zu change%s%s\n", d->name, plan.n, plan.n == 1 ? "" : "s",
 	       dry_run ? " (dry run: nothing applied)" : "");
 	print_plan(&plan);
 	if (dry_run)
@@ -153,8 +143,8 @@ static int apply_here(const struct cluster_file *f,
 	if (!failed)
 		printf("%s: nothing was changed\n", d->name);
 	else if (!undo_failed && !left)
-		printf("%s: rolled back: the %zu %s before it %s undone\n",
-		       d->name, failed, changes(failed),
+		printf("%s: rolled back: the %zu change%s before it %s undone\n",
+		       d->name, failed, failed == 1 ? "" : "s",
 		       failed == 1 ? "was" : "were");
 	else
 		printf("%s: the rollback is incomplete (see above)\n",
@@ -175,9 +165,8 @@ static int apply_remote(const struct cluster_file *f,
 		"lbctl", "apply", "--local", "--director", (char *)d->name,
 		dry_run ? "--dry-run" : "-", dry_run ? "-" : NULL, NULL,
 	};
-	int ret;
+	int ret = director_ssh(d, words, f->text, f->len, NULL);
 
-	ret = director_ssh(d, words, f->text, f->len, NULL);
 	if (ret < 0)
 		return lbctl_error(LBCTL_EXIT_FAIL, "%s: cannot run ssh: %s",
 				   d->name, strerror(-ret));

@@ -22,7 +22,7 @@
 #include "cluster.h"
 #include "fields.h"
 #include "jwalk.h"
-#include "netns.h"
+#include "genl.h"
 
 /*
  * NULL if a director can use a (a VIP, LIP or real server), else why not.
@@ -219,9 +219,19 @@ static const struct jw_key rs_keys[] = {
 	/* then the fields */
 };
 
-static int real_server(struct jw_ctx *p, json_t *v, void *list)
+/* A service being read, with what only the file has. Its fields are
+ * read into it as into the struct lb_service it starts with. */
+struct svc_in {
+	struct lb_svc_entry e;
+	const char *name;
+};
+
+_Static_assert(offsetof(struct svc_in, e.svc) == 0,
+	       "the fields of a service are read into a struct svc_in");
+
+static int real_server(struct jw_ctx *p, json_t *v, void *s)
 {
-	struct lb_dest_list *l = list;
+	struct lb_dest_list *l = &((struct svc_in *)s)->e.dests;
 	char ap[LB_ADDRPORT_STRLEN];
 	struct jw_key keys[KEYS_MAX];
 	struct lb_dest d;
@@ -244,16 +254,6 @@ static int real_server(struct jw_ctx *p, json_t *v, void *list)
 }
 
 /* --- services ------------------------------------------------------------------ */
-
-/* A service being read, with what only the file has. Its fields are
- * read into it as into the struct lb_service it starts with. */
-struct svc_in {
-	struct lb_svc_entry e;
-	const char *name;
-};
-
-_Static_assert(offsetof(struct svc_in, e.svc) == 0,
-	       "the fields of a service are read into a struct svc_in");
 
 static int svc_name(struct jw_ctx *p, json_t *v, void *s)
 {
@@ -285,11 +285,6 @@ static int svc_persistence(struct jw_ctx *p, json_t *v, void *s)
 	return ret;
 }
 
-static int svc_real_servers(struct jw_ctx *p, json_t *v, void *s)
-{
-	return jw_walk_array(p, v, real_server, &((struct svc_in *)s)->e.dests);
-}
-
 static const struct jw_key svc_keys[] = {
 	{ "name", JW_STRING, false, svc_name, NULL },
 	{ "protocol", JW_STRING, true, svc_protocol, NULL },
@@ -300,7 +295,7 @@ static const struct jw_key svc_keys[] = {
 
 static const struct jw_key svc_keys_after[] = {
 	{ "persistence", JW_INTEGER, false, svc_persistence, NULL },
-	{ "real_servers", JW_ARRAY, false, svc_real_servers, NULL },
+	{ "real_servers", JW_EACH, false, real_server, NULL },
 };
 
 /* The services read so far, with their names, for the checks across. */
@@ -432,9 +427,8 @@ static int dir_laddr(struct jw_ctx *p, json_t *v, void *di)
 	struct lip lip;
 	const char *s;
 	uint32_t i;
-	int ret;
+	int ret = jw_check_type(p, v, JW_STRING);
 
-	ret = jw_check_type(p, v, JW_STRING);
 	if (ret)
 		return ret;
 	s = json_string_value(v);
@@ -459,11 +453,6 @@ static int dir_laddr(struct jw_ctx *p, json_t *v, void *di)
 			return jw_oom(p);
 	}
 	return 0;
-}
-
-static int dir_laddrs(struct jw_ctx *p, json_t *v, void *di)
-{
-	return jw_walk_array(p, v, dir_laddr, di);
 }
 
 static int dir_serve(struct jw_ctx *p, json_t *v, void *di)
@@ -496,7 +485,7 @@ static const struct jw_key dir_keys[] = {
 	{ "name", JW_STRING, true, dir_name, NULL },
 	{ "netns", JW_STRING, false, dir_netns, NULL },
 	{ "ssh", JW_STRING, false, dir_ssh, NULL },
-	{ "local_addresses", JW_ARRAY, false, dir_laddrs, NULL },
+	{ "local_addresses", JW_EACH, false, dir_laddr, NULL },
 	{ "services", JW_ARRAY, false, dir_services, NULL },
 	{ "config", JW_OBJECT, false, dir_config, NULL },
 };
@@ -772,12 +761,6 @@ int cluster_read(const char *path, char **text, size_t *len,
 		return parse_fail(err, errlen, "cannot read %s: %s", path,
 				  strerror(-ret));
 	return 0;
-}
-
-const struct lb_director *cluster_director(const struct lb_cluster *c,
-					   const char *name)
-{
-	return lb_list_find(&c->directors, d, !strcmp(d->name, name));
 }
 
 int cluster_check(const struct lb_cluster *c, const struct lb_director *d,

@@ -65,10 +65,6 @@ int cluster_parse(const char *text, size_t len, const char *file,
 		  struct lb_cluster *c, char *err, size_t errlen);
 void cluster_free(struct lb_cluster *c);
 
-/* The director called name, or NULL. */
-const struct lb_director *cluster_director(const struct lb_cluster *c,
-					   const char *name);
-
 /*
  * Whether director d, which can do what info says (GET_INFO), has all the
  * file asks of it: its services' protocols, methods and address

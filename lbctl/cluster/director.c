@@ -1,15 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The directors of a cluster file, for "lbctl apply" and "lbctl show
- * FILE": loading the file, and reaching a director that lives on another
- * host through the operator's own ssh.
- *
- * A remote director runs lbctl itself: "ssh HOST lbctl apply --local
- * --director NAME -" with the file on its standard input applies that
- * director's part only (its netns, if the file gives one, is the remote
- * host's), prints its own report, and its exit status comes back through
- * ssh. ssh runs with BatchMode, so a key it does not have is an error and
- * never a password prompt in a boot script.
+ * The directors of a cluster file: see director.h. A remote director
+ * runs lbctl itself: "ssh HOST lbctl apply --local --director NAME -" with
+ * the file on its standard input applies that director's part only (its
+ * netns, if the file gives one, is the remote host's), prints its own
+ * report, and its exit status comes back through ssh. ssh runs with
+ * BatchMode, so a key it does not have is an error and never a password
+ * prompt in a boot script.
  */
 #define _GNU_SOURCE		/* pipe2() */
 #include <errno.h>
@@ -58,11 +55,9 @@ void cluster_unload(struct cluster_file *f)
 int cluster_select(const struct cluster_file *f, const char *name,
 		   const struct lb_director **only)
 {
-	*only = NULL;
-	if (!name)
-		return LBCTL_EXIT_OK;
-	*only = cluster_director(&f->cluster, name);
-	if (*only)
+	*only = !name ? NULL : lb_list_find(&f->cluster.directors, d,
+					    !strcmp(d->name, name));
+	if (!name || *only)
 		return LBCTL_EXIT_OK;
 	return lbctl_error(LBCTL_EXIT_USAGE,
 			   "argument \"%s\" is wrong: %s has no director of that name",
@@ -138,18 +133,4 @@ int director_ssh(const struct lb_director *d, char *const words[],
 	if (ret)
 		return ret;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-const char *director_where(const struct lb_director *d, char *buf,
-			   size_t len)
-{
-	if (d->ssh && d->netns)
-		snprintf(buf, len, "ssh %s, netns %s", d->ssh, d->netns);
-	else if (d->ssh)
-		snprintf(buf, len, "ssh %s", d->ssh);
-	else if (d->netns)
-		snprintf(buf, len, "netns %s", d->netns);
-	else
-		snprintf(buf, len, "this host");
-	return buf;
 }

@@ -35,8 +35,5 @@ int cluster_select(const struct cluster_file *f, const char *name,
  */
 int director_ssh(const struct lb_director *d, char *const words[],
 		 const char *in, size_t inlen, char **out);
-/* "netns lb1", "ssh root@host", "this host" */
-const char *director_where(const struct lb_director *d, char *buf,
-			   size_t len);
 
 #endif /* LBCTL_DIRECTOR_H */

@@ -138,10 +138,9 @@ static const char *locate(const struct jw_ctx *p, int depth)
 			if (key) {
 				k = s;
 				s = skip_string(s, end);
-				if (key_is(k, s, key) && p->at_key &&
-				    d == depth - 1)
-					return k;
 				if (key_is(k, s, key)) {
+					if (p->at_key && d == depth - 1)
+						return k;
 					s = skip_ws(skip_ws(s, end) + 1, end);
 					break;
 				}
@@ -196,11 +195,13 @@ static void path_at(struct jw_ctx *p, size_t pos,
 	const char *s = p->text, *end = p->text + (pos < p->len ? pos : p->len);
 	const char *k;
 	bool want_key = false;	/* in an object, before a key */
+	bool in;		/* the container at d has a slot in path */
 	int d;
 
 	p->depth = 0;
 	while ((s = skip_ws(s, end)) < end) {
 		d = p->depth - 1;
+		in = d >= 0 && d < JW_PATH_DEPTH;
 		switch (*s) {
 		case '{':
 			/* "": an object before its key */
@@ -221,12 +222,11 @@ static void path_at(struct jw_ctx *p, size_t pos,
 			s++;
 			continue;
 		case ',':
-			if (d >= 0 && d < JW_PATH_DEPTH && !p->path[d].key)
+			if (in && !p->path[d].key)
 				p->path[d].index++;
-			else if (d >= 0 && d < JW_PATH_DEPTH)
+			else if (in)
 				p->path[d].key = "";
-			want_key = d >= 0 && d < JW_PATH_DEPTH &&
-				   p->path[d].key;
+			want_key = in && p->path[d].key;
 			s++;
 			continue;
 		case ':':
@@ -235,7 +235,7 @@ static void path_at(struct jw_ctx *p, size_t pos,
 		case '"':
 			k = s;
 			s = skip_string(s, end);
-			if (want_key && d >= 0 && d < JW_PATH_DEPTH) {
+			if (want_key && in) {
 				snprintf(keys[d], sizeof(keys[d]), "%.*s",
 					 (int)(s - k - 2 > 0 ? s - k - 2 : 0),
 					 k + 1);
@@ -274,36 +274,31 @@ static const char *const vtype_names[] = {
 	[JW_BOOLEAN]	= "true or false",
 	[JW_OBJECT]	= "an object",
 	[JW_ARRAY]	= "an array",
+	[JW_EACH]	= "an array",
 };
 
-static const char *json_type_name(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:	return "an object";
-	case JSON_ARRAY:	return "an array";
-	case JSON_STRING:	return "a string";
-	case JSON_INTEGER:	return "an integer";
-	case JSON_REAL:		return "a number with a fraction or exponent";
-	case JSON_TRUE:
-	case JSON_FALSE:	return "a boolean";
-	case JSON_NULL:		return "null";
-	}
-	return "something else";
-}
+/* What a value of the file is, for "expected X, not Y". */
+static const char *const json_type_names[] = {
+	[JSON_OBJECT] = "an object", [JSON_ARRAY] = "an array",
+	[JSON_STRING] = "a string", [JSON_INTEGER] = "an integer",
+	[JSON_REAL] = "a number with a fraction or exponent",
+	[JSON_TRUE] = "a boolean", [JSON_FALSE] = "a boolean",
+	[JSON_NULL] = "null",
+};
 
 int jw_check_type(struct jw_ctx *p, const json_t *v, enum jw_type t)
 {
 	static const json_type types[] = {
 		[JW_STRING] = JSON_STRING, [JW_INTEGER] = JSON_INTEGER,
 		[JW_BOOLEAN] = JSON_TRUE, [JW_OBJECT] = JSON_OBJECT,
-		[JW_ARRAY] = JSON_ARRAY,
+		[JW_ARRAY] = JSON_ARRAY, [JW_EACH] = JSON_ARRAY,
 	};
 
 	if (json_typeof(v) == types[t] ||
 	    (t == JW_BOOLEAN && json_is_false(v)))
 		return 0;
 	return jw_fail(p, "expected %s, not %s", vtype_names[t],
-		       json_type_name(v));
+		       json_type_names[json_typeof(v)]);
 }
 
 int jw_int_in(struct jw_ctx *p, const json_t *v, const char *what,
@@ -343,7 +338,9 @@ int jw_walk(struct jw_ctx *p, json_t *obj, const struct jw_key *keys,
 		}
 		p->key = &keys[i];
 		ret = jw_check_type(p, v, keys[i].type) ?:
-		      (keys[i].parse ? keys[i].parse(p, v, dst) : 0);
+		      keys[i].type == JW_EACH ?
+		      jw_walk_array(p, v, keys[i].parse, dst) :
+		      keys[i].parse ? keys[i].parse(p, v, dst) : 0;
 		if (ret)
 			return ret;
 		jw_pop(p);

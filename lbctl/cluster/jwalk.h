@@ -43,8 +43,9 @@ struct jw_ctx {
 	} path[JW_PATH_DEPTH];
 };
 
-/* The types a key may have. */
-enum jw_type { JW_STRING, JW_INTEGER, JW_BOOLEAN, JW_OBJECT, JW_ARRAY };
+/* The types a key may have; a JW_EACH key's parse reads each element. */
+enum jw_type { JW_STRING, JW_INTEGER, JW_BOOLEAN, JW_OBJECT, JW_ARRAY,
+	       JW_EACH };
 
 /* A key of an object: its type, and what reads its value into obj. */
 struct jw_key {

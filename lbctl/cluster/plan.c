@@ -39,11 +39,6 @@ static bool has_laddr(const struct lb_laddr_list *l, const struct lb_addr *a)
 	return lb_list_find(l, e, lb_addr_equal(&e->addr, a));
 }
 
-static bool is_vip(const struct lb_svc_list *l, const struct lb_addr *a)
-{
-	return lb_list_find(l, e, lb_addr_equal(&e->svc.addr, a));
-}
-
 /* The key of svc alone, for the steps that name it. */
 static struct lb_service svc_key(const struct lb_service *svc)
 {
@@ -119,14 +114,16 @@ static int plan_laddrs(const struct lb_snapshot *cur,
 	struct lb_step s = { .op = LB_STEP_LADDR_ADD };
 	size_t i;
 	int ret = 0;
+	bool vip;
 
 	for (i = 0; !ret && i < want->laddrs.n; i++) {
 		s.addr = want->laddrs.v[i].addr;
 		if (has_laddr(&cur->laddrs, &s.addr))
 			continue;
 		/* A VIP now: its service goes in PH_SVC_DEL first. */
-		ret = lb_list_push(&ph[is_vip(&cur->services, &s.addr) ?
-				       PH_LATE : PH_LADDR_ADD], &s);
+		vip = lb_list_find(&cur->services, e,
+				   lb_addr_equal(&e->svc.addr, &s.addr));
+		ret = lb_list_push(&ph[vip ? PH_LATE : PH_LADDR_ADD], &s);
 	}
 	s.op = LB_STEP_LADDR_DEL;
 	for (i = 0; !ret && i < cur->laddrs.n; i++) {
@@ -293,7 +290,6 @@ static void add_fields(char *buf, size_t len, size_t *off,
 		lb_field_words(f, obj, buf, len, off, &sep);
 }
 
-/* The verb and the key, then the fields of a change and what they were. */
 void lb_step_format(const struct lb_step *s, char *str, size_t len)
 {
 	static const char *const verb[] = {

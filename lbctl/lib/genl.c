@@ -15,7 +15,6 @@
 #include <netlink/netlink.h>
 
 #include "genl.h"
-#include "netns.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -51,11 +50,8 @@ static void read_ext_ack_at(struct genl *g, struct nlmsghdr *nlh, size_t off)
 
 	g->msg[0] = '\0';
 	g->miss_type = -1;
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return;
-	if (nlh->nlmsg_len <= off)
-		return;
-	if (nla_parse(tb, NLMSGERR_ATTR_MAX,
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || nlh->nlmsg_len <= off ||
+	    nla_parse(tb, NLMSGERR_ATTR_MAX,
 		      (struct nlattr *)((char *)nlh + off),
 		      (int)(nlh->nlmsg_len - off), NULL))
 		return;
@@ -187,16 +183,14 @@ int genl_open(struct genl *g, const char *netns)
 	int ret, err, back = -1;
 
 	memset(g, 0, sizeof(*g));
-	if (netns) {
-		ret = netns_enter(netns, &back);
-		if (ret) {
-			snprintf(g->msg, sizeof(g->msg),
-				 "cannot enter network namespace \"%s\": %s%s",
-				 netns, strerror(-ret),
-				 ret == -EPERM ? " (CAP_SYS_ADMIN is needed)" :
-				 ret == -ENOENT ? " (see: ip netns list)" : "");
-			return ret;
-		}
+	ret = netns ? netns_enter(netns, &back) : 0;
+	if (ret) {
+		snprintf(g->msg, sizeof(g->msg),
+			 "cannot enter network namespace \"%s\": %s%s",
+			 netns, strerror(-ret),
+			 ret == -EPERM ? " (CAP_SYS_ADMIN is needed)" :
+			 ret == -ENOENT ? " (see: ip netns list)" : "");
+		return ret;
 	}
 	ret = open_socket(g);
 	if (back >= 0) {

@@ -1,15 +1,31 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The generic netlink socket to fullnat.ko: open (in a named network
- * namespace), resolve the family, send one request (a command or a dump)
- * and read its replies, keeping the kernel's extended-ACK message for the
- * user.
+ * namespace, netns.c), resolve the family, send one request (a command or
+ * a dump) and read its replies, keeping the kernel's extended-ACK message
+ * for the user.
  */
 #ifndef LBCTL_GENL_H
 #define LBCTL_GENL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+/* Where "ip netns add NAME" leaves its bind mount. */
+#define NETNS_RUN_DIR "/run/netns"
+
+/* 0 if name can name a file in NETNS_RUN_DIR, else -EINVAL and a reason. */
+int netns_check_name(const char *name, char *err, size_t errlen);
+/*
+ * Moves the calling thread into /run/netns/NAME; 0 or -errno. *back gets
+ * a descriptor of the namespace the thread was in, for netns_leave():
+ * "lbctl apply" opens one socket per director and must come back between
+ * them.
+ */
+int netns_enter(const char *name, int *back);
+/* Returns the thread to the namespace of back and closes it; 0 or -errno. */
+int netns_leave(int back);
 
 struct nl_sock;
 struct nl_msg;

@@ -158,9 +158,7 @@ int lb_range_apply(const struct lb_addr_range *range, bool add,
 	if (undo_failed)
 		*undo_failed = 0;
 	for (done = 0; done < range->count; done++) {
-		ret = addr_range_nth(range, done, &a);
-		if (!ret)
-			ret = fn(arg, &a, add);
+		ret = addr_range_nth(range, done, &a) ?: fn(arg, &a, add);
 		if (ret) {
 			if (failed)
 				*failed = a;

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "netns.h"
+#include "genl.h"
 #include "parse.h"
 
 int netns_check_name(const char *name, char *err, size_t errlen)

@@ -121,9 +121,8 @@ static int parse_u16(const char *s, size_t n, const char *what,
 		     unsigned long min, uint16_t *out, char *err, size_t errlen)
 {
 	unsigned long v;
-	int ret;
+	int ret = parse_num(s, n, what, min, UINT16_MAX, &v, err, errlen);
 
-	ret = parse_num(s, n, what, min, UINT16_MAX, &v, err, errlen);
 	if (!ret)
 		*out = (uint16_t)v;
 	return ret;
@@ -133,9 +132,8 @@ int parse_u32(const char *s, const char *what, uint32_t min, uint32_t max,
 	      uint32_t *out, char *err, size_t errlen)
 {
 	unsigned long v;
-	int ret;
+	int ret = parse_num(s, strlen(s), what, min, max, &v, err, errlen);
 
-	ret = parse_num(s, strlen(s), what, min, max, &v, err, errlen);
 	if (!ret)
 		*out = (uint32_t)v;
 	return ret;
@@ -162,11 +160,8 @@ int parse_port_range(const char *s, uint16_t *lo, uint16_t *hi,
 		return parse_fail(err, errlen,
 				  "port range \"%s\" is not LOW-HIGH",
 				  s);
-	ret = parse_u16(s, (size_t)(dash - s), "port", 1, &l, err, errlen);
-	if (ret)
-		return ret;
-	ret = parse_u16(dash + 1, strlen(dash + 1), "port", 1, &h,
-			err, errlen);
+	ret = parse_u16(s, (size_t)(dash - s), "port", 1, &l, err, errlen) ?:
+	      parse_u16(dash + 1, strlen(dash + 1), "port", 1, &h, err, errlen);
 	if (ret)
 		return ret;
 	if (l > h)
@@ -284,10 +279,8 @@ int parse_addr_range(const char *s, struct lb_addr_range *range,
 		return parse_fail(err, errlen,
 				  "address range \"%s\" is not FIRST-LAST", s);
 	ret = parse_addr_n(s, (size_t)(dash - s), AF_UNSPEC, &r.lo,
-			   err, errlen);
-	if (ret)
-		return ret;
-	ret = parse_addr_n(dash + 1, strlen(dash + 1), AF_UNSPEC, &r.hi,
+			   err, errlen) ?:
+	      parse_addr_n(dash + 1, strlen(dash + 1), AF_UNSPEC, &r.hi,
 			   err, errlen);
 	if (ret)
 		return ret;

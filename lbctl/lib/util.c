@@ -28,21 +28,17 @@ void lb_appendf(char *buf, size_t len, size_t *off, const char *fmt, ...)
 void lb_join_names(char *buf, size_t len, const void *first, size_t n,
 		   size_t stride, const char *last)
 {
-	const char *name, *const *at;
+#define NAME(i) (*(const char *const *)((const char *)first + (i) * stride))
 	size_t i, k, left, off = 0;
 
 	buf[0] = '\0';
-	for (left = 0, i = 0; i < n; i++) {
-		at = (const void *)((const char *)first + i * stride);
-		left += *at != NULL;
-	}
-	for (k = 0, i = 0; i < n; i++) {
-		at = (const void *)((const char *)first + i * stride);
-		name = *at;
-		if (name)
+	for (left = 0, i = 0; i < n; i++)
+		left += NAME(i) != NULL;
+	for (k = 0, i = 0; i < n; i++)
+		if (NAME(i))
 			lb_appendf(buf, len, &off, "%s%s", !k++ ? "" :
-				   k < left ? ", " : last, name);
-	}
+				   k < left ? ", " : last, NAME(i));
+#undef NAME
 }
 
 bool lb_name_char(char c)
