@@ -224,6 +224,13 @@ struct fnat_sched_ops {
 	 */
 	void *(*init)(const struct fnat_dest_set *set,
 		      const struct fnat_sched_conf *conf);
+	/*
+	 * Optional: 0 if init() can serve @set with @conf, else an error,
+	 * saying why in @extack (may be NULL). Called before init().
+	 */
+	int (*check)(const struct fnat_dest_set *set,
+		     const struct fnat_sched_conf *conf,
+		     struct netlink_ext_ack *extack);
 	/* Free what init() returned; called after an RCU grace period. */
 	void (*done)(void *data);
 	/* Pick a real server for the flow @p opens; RCU read side, softirq. */

@@ -18,14 +18,22 @@
  * and the servers take their turns in the order of their address and
  * port, not the order they were added. Weight-0 servers take no turn.
  *
- * Cost: building is O(size * log(size)) probes for equal weights; skewed
- * weights add up to size * wmax / sum(weights) passes over the n servers
- * (at most size * n steps). Memory: 4 bytes per slot, 16 per server.
+ * Cost: O(size * log(size)) probes and O(size * log(n)) heap steps,
+ * whatever the weights. Memory: 4 bytes per slot; 16 per server and
+ * 32 more while building.
  */
 #ifndef _FULLNAT_MAGLEV_H
 #define _FULLNAT_MAGLEV_H
 
 #define FNAT_MH_NONE	0xffffffffU	/* a slot no server claimed */
+
+/* The kernel divides 64 bits with div64_u64(); userspace (tests) with /. */
+#ifndef FNAT_MH_DIV64
+#define FNAT_MH_DIV64(a, b)	((a) / (b))
+#endif
+#ifndef FNAT_MH_RESCHED
+#define FNAT_MH_RESCHED()	do { } while (0)
+#endif
 #define FNAT_MH_KEYLEN	18		/* address (16 bytes), port (2) */
 
 struct fnat_mh_srv {
@@ -108,17 +116,60 @@ static inline void fnat_mh_sort(u32 *idx, u32 n, const struct fnat_mh_srv *srv)
 }
 
 /*
+ * The pass in which a server of weight @w takes its @k-th turn, as if the
+ * servers went round in passes, each adding its weight to a credit and
+ * taking a turn whenever the credit reaches wmax: ceil(k * wmax / w).
+ */
+static inline u64 fnat_mh_turn(u32 k, u32 wmax, u32 w)
+{
+	return FNAT_MH_DIV64((u64)k * wmax + w - 1, w);
+}
+
+/* Does server a take its next turn before server b? Ties: in key order. */
+static inline bool fnat_mh_before(const u64 *next, u32 a, u32 b)
+{
+	return next[a] < next[b] || (next[a] == next[b] && a < b);
+}
+
+static inline void fnat_mh_sift(u32 *heap, u32 m, const u64 *next, u32 root)
+{
+	u32 child, t;
+
+	for (; (child = 2 * root + 1) < m; root = child) {
+		if (child + 1 < m && fnat_mh_before(next, heap[child + 1],
+						    heap[child]))
+			child++;
+		if (!fnat_mh_before(next, heap[child], heap[root]))
+			break;
+		t = heap[root];
+		heap[root] = heap[child];
+		heap[child] = t;
+	}
+}
+
+/* The scratch space fnat_mh_build() needs for @n servers, in u64s. */
+#define FNAT_MH_SCRATCH(n)	(4 * (size_t)(n))
+
+/*
  * Fill @table[0..size) with indexes into @srv[0..n), or FNAT_MH_NONE
- * everywhere if every weight is 0. @size must be prime. @scratch holds
- * 4 * n u32s. Returns the number of servers that took part.
+ * everywhere if every weight is 0. @size must be prime and at least the
+ * number of servers with a weight (else some get no slot). @scratch holds
+ * FNAT_MH_SCRATCH(n) u64s. Returns the number of servers that took part.
+ *
+ * The turns are taken in order of (pass, server) from a heap of the
+ * servers' next turns, so that passes in which nobody's credit reaches
+ * wmax (one heavy server among light ones) cost nothing: O(size * log n)
+ * turns, plus the walks along the permutations, O(size * log size) in
+ * all. FNAT_MH_RESCHED() runs every few thousand turns.
  */
 static inline u32 fnat_mh_build(u32 *table, u32 size,
 				const struct fnat_mh_srv *srv, u32 n,
-				u32 *scratch)
+				u64 *scratch)
 {
-	u32 *idx = scratch, *pos = scratch + n, *skip = scratch + 2 * n;
-	u32 *credit = scratch + 3 * n;
-	u32 i, m = 0, wmax = 0, filled = 0;
+	u64 *next = scratch;
+	u32 *idx = (u32 *)(scratch + n), *pos = idx + n, *skip = pos + n;
+	u32 *turns = skip + n, *heap = turns + n;
+	u32 i, m = 0, wmax = 0, filled;
 
 	for (i = 0; i < size; i++)
 		table[i] = FNAT_MH_NONE;
@@ -139,26 +190,27 @@ static inline u32 fnat_mh_build(u32 *table, u32 size,
 				      FNAT_MH_SEED_OFFSET) % size;
 		skip[i] = fnat_mh_hash(s->key, FNAT_MH_KEYLEN,
 				       FNAT_MH_SEED_SKIP) % (size - 1) + 1;
-		credit[i] = 0;
+		turns[i] = 1;
+		next[i] = fnat_mh_turn(1, wmax, s->weight);
+		heap[i] = i;
 	}
-	for (;;) {
-		for (i = 0; i < m; i++) {
-			/* weight <= wmax: at most one turn per pass */
-			credit[i] += srv[idx[i]].weight;
-			if (credit[i] < wmax)
-				continue;
-			credit[i] -= wmax;
-			/* A permutation of every slot: a free one comes. */
-			while (table[pos[i]] != FNAT_MH_NONE) {
-				pos[i] += skip[i];
-				if (pos[i] >= size)
-					pos[i] -= size;
-			}
-			table[pos[i]] = idx[i];
-			if (++filled == size)
-				return m;
+	for (i = m / 2; i-- > 0;)
+		fnat_mh_sift(heap, m, next, i);
+	for (filled = 0; filled < size; filled++) {
+		i = heap[0];
+		/* A permutation of every slot: a free one comes. */
+		while (table[pos[i]] != FNAT_MH_NONE) {
+			pos[i] += skip[i];
+			if (pos[i] >= size)
+				pos[i] -= size;
 		}
+		table[pos[i]] = idx[i];
+		next[i] = fnat_mh_turn(++turns[i], wmax, srv[idx[i]].weight);
+		fnat_mh_sift(heap, m, next, 0);
+		if (!(filled & 4095))
+			FNAT_MH_RESCHED();
 	}
+	return m;
 }
 
 #endif /* _FULLNAT_MAGLEV_H */

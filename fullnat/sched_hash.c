@@ -25,6 +25,9 @@
 #include <linux/slab.h>
 
 #include "fullnat.h"
+
+#define FNAT_MH_DIV64(a, b)	div64_u64(a, b)
+#define FNAT_MH_RESCHED()	cond_resched()
 #include "maglev.h"
 
 struct hash_data {
@@ -39,7 +42,7 @@ static void *table_init(const struct fnat_dest_set *set,
 {
 	struct fnat_mh_srv *srv = NULL;
 	struct hash_data *h;
-	u32 *scratch = NULL;
+	u64 *scratch = NULL;
 	u32 i, size = conf->table;
 	bool any = false;
 
@@ -47,16 +50,19 @@ static void *table_init(const struct fnat_dest_set *set,
 		any |= set->e[i].weight != 0;
 	if (!any)
 		size = 0;
-	h = kvzalloc(struct_size(h, table, size), GFP_KERNEL_ACCOUNT);
+	/* fnat_mh_build() writes every slot. */
+	h = kvmalloc(struct_size(h, table, size), GFP_KERNEL_ACCOUNT);
 	if (!h)
 		return NULL;
+	h->size = 0;
 	h->port = conf->port;
 	h->key = conf->key;
 	if (!size)
 		return h;
 
 	srv = kvcalloc(set->n, sizeof(*srv), GFP_KERNEL_ACCOUNT);
-	scratch = kvmalloc_array(set->n, 4 * sizeof(u32), GFP_KERNEL_ACCOUNT);
+	scratch = kvmalloc_array(FNAT_MH_SCRATCH(set->n), sizeof(u64),
+				 GFP_KERNEL_ACCOUNT);
 	if (!srv || !scratch) {
 		kvfree(h);
 		h = NULL;
@@ -76,6 +82,22 @@ out:
 	kvfree(scratch);
 	kvfree(srv);
 	return h;
+}
+
+/* Every server with a weight needs a slot of its own to be picked. */
+static int table_check(const struct fnat_dest_set *set,
+		       const struct fnat_sched_conf *conf,
+		       struct netlink_ext_ack *extack)
+{
+	u32 i, m = 0;
+
+	for (i = 0; i < set->n; i++)
+		m += set->e[i].weight != 0;
+	if (m <= conf->table)
+		return 0;
+	NL_SET_ERR_MSG(extack,
+		       "more real servers with a weight than the scheduler's table has slots (scheduler_table)");
+	return -ENOSPC;
 }
 
 static void table_done(void *data)
@@ -129,6 +151,7 @@ static struct fnat_dest *mh_schedule(const struct fnat_dest_set *set,
 
 struct fnat_sched_ops fnat_sched_sh = {
 	.name = "sh",
+	.check = table_check,
 	.init = table_init,
 	.done = table_done,
 	.schedule = sh_schedule,
@@ -136,6 +159,7 @@ struct fnat_sched_ops fnat_sched_sh = {
 
 struct fnat_sched_ops fnat_sched_dh = {
 	.name = "dh",
+	.check = table_check,
 	.init = table_init,
 	.done = table_done,
 	.schedule = dh_schedule,
@@ -143,6 +167,7 @@ struct fnat_sched_ops fnat_sched_dh = {
 
 struct fnat_sched_ops fnat_sched_mh = {
 	.name = "mh",
+	.check = table_check,
 	.init = table_init,
 	.done = table_done,
 	.schedule = mh_schedule,

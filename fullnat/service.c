@@ -132,7 +132,7 @@ static void sched_state_free_rcu(struct rcu_head *head)
 						   rcu);
 
 	st->ops->done(st->data);
-	kfree(st->set);
+	kvfree(st->set);	/* vfree defers itself from here */
 	kfree(st);
 }
 
@@ -157,20 +157,21 @@ struct snapshot_edit {
 static struct fnat_sched_state *sched_state_build(struct fnat_service *svc,
 						  const struct fnat_sched_ops *ops,
 						  const struct fnat_sched_conf *conf,
-						  const struct snapshot_edit *edit)
+						  const struct snapshot_edit *edit,
+						  struct netlink_ext_ack *extack)
 {
 	static const struct snapshot_edit none;
 	struct fnat_sched_state *st;
 	struct fnat_dest *d;
-	int n = 0;
+	int n = 0, ret = -ENOMEM;
 
-	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	st = kzalloc(sizeof(*st), GFP_KERNEL_ACCOUNT);
 	if (!st)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	if (!edit)
 		edit = &none;
-	st->set = kzalloc(struct_size(st->set, e, svc->nr_dests + 1),
-			  GFP_KERNEL);
+	st->set = kvzalloc(struct_size(st->set, e, svc->nr_dests + 1),
+			   GFP_KERNEL_ACCOUNT);
 	if (!st->set)
 		goto out_free;
 	list_for_each_entry(d, &svc->dests, list) {
@@ -186,15 +187,21 @@ static struct fnat_sched_state *sched_state_build(struct fnat_service *svc,
 	}
 	st->set->n = n;
 	st->ops = ops;
+	if (ops->check) {
+		ret = ops->check(st->set, conf, extack);
+		if (ret)
+			goto out_free;
+		ret = -ENOMEM;
+	}
 	st->data = ops->init(st->set, conf);
 	if (!st->data)
 		goto out_free;
 	return st;
 
 out_free:
-	kfree(st->set);
+	kvfree(st->set);
 	kfree(st);
-	return NULL;
+	return ERR_PTR(ret);
 }
 
 static const struct fnat_sched_ops *sched_ops(struct fnat_service *svc)
@@ -292,9 +299,9 @@ int __fnat_service_add(struct fnat_net *fn, const struct fnat_service *tmpl,
 	svc->sched_conf = *conf;
 	get_random_bytes(&svc->sched_conf.key, sizeof(svc->sched_conf.key));
 
-	st = sched_state_build(svc, ops, &svc->sched_conf, NULL);
-	if (!st) {
-		ret = -ENOMEM;
+	st = sched_state_build(svc, ops, &svc->sched_conf, NULL, extack);
+	if (IS_ERR(st)) {
+		ret = PTR_ERR(st);
 		goto out_free;
 	}
 	RCU_INIT_POINTER(svc->sched, st);
@@ -345,9 +352,9 @@ int __fnat_service_edit(struct fnat_net *fn, struct fnat_service *svc,
 	}
 	if (ops != sched_ops(svc) || c.table != svc->sched_conf.table ||
 	    c.port != svc->sched_conf.port) {
-		st = sched_state_build(svc, ops, &c, NULL);
-		if (!st)
-			return -ENOMEM;
+		st = sched_state_build(svc, ops, &c, NULL, extack);
+		if (IS_ERR(st))
+			return PTR_ERR(st);
 	}
 	/* Validated whole: publish. */
 	if (st) {
@@ -444,6 +451,14 @@ int __fnat_dest_add(struct fnat_net *fn, struct fnat_service *svc,
 		NL_SET_ERR_MSG(extack, "the real server already exists in this service");
 		return -EEXIST;
 	}
+	/*
+	 * Schedulers pick among a service's servers per new connection and
+	 * each change rebuilds their state: bound both.
+	 */
+	if (svc->nr_dests >= FULLNAT_SVC_DESTS_MAX) {
+		NL_SET_ERR_MSG(extack, "the service has the most real servers a service may have (FULLNAT_SVC_DESTS_MAX)");
+		return -ENOSPC;
+	}
 	dest = kzalloc(sizeof(*dest), GFP_KERNEL);
 	if (!dest)
 		return -ENOMEM;
@@ -465,11 +480,11 @@ int __fnat_dest_add(struct fnat_net *fn, struct fnat_service *svc,
 	struct snapshot_edit edit = { .add = dest };
 
 	st = sched_state_build(svc, sched_ops(svc), &svc->sched_conf,
-			       &edit);
-	if (!st) {
+			       &edit, extack);
+	if (IS_ERR(st)) {
 		free_percpu(dest->stats);
 		kfree(dest);
-		return -ENOMEM;
+		return PTR_ERR(st);
 	}
 	/* Validated whole: publish the server, then the snapshot with it. */
 	refcount_inc(&svc->refcnt);
@@ -497,9 +512,9 @@ int __fnat_dest_edit(struct fnat_net *fn, struct fnat_service *svc,
 	 * touched: a weight only steers new ones.
 	 */
 	st = sched_state_build(svc, sched_ops(svc), &svc->sched_conf,
-			       &edit);
-	if (!st)
-		return -ENOMEM;
+			       &edit, extack);
+	if (IS_ERR(st))
+		return PTR_ERR(st);
 	WRITE_ONCE(dest->weight, weight);
 	sched_state_publish(svc, st);
 	fn->gen++;
@@ -514,9 +529,9 @@ int __fnat_dest_del(struct fnat_net *fn, struct fnat_service *svc,
 
 	lockdep_assert_held(&fn->lock);
 	st = sched_state_build(svc, sched_ops(svc), &svc->sched_conf,
-			       &edit);
-	if (!st)
-		return -ENOMEM;
+			       &edit, NULL);
+	if (IS_ERR(st))
+		return PTR_ERR(st);
 	dest_unlink(fn, svc, dest);
 	sched_state_publish(svc, st);
 	if (READ_ONCE(fn->cfg.expire_nodest))

@@ -29,7 +29,7 @@ static void srv_init(struct fnat_mh_srv *s, u32 i, u32 weight)
 static u32 *build(const struct fnat_mh_srv *srv, u32 n, u32 size)
 {
 	u32 *table = malloc(size * sizeof(u32));
-	u32 *scratch = malloc((4 * n + 1) * sizeof(u32));
+	u64 *scratch = malloc((FNAT_MH_SCRATCH(n) + 1) * sizeof(u64));
 
 	fnat_mh_build(table, size, srv, n, scratch);
 	free(scratch);

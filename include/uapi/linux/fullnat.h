@@ -344,6 +344,7 @@ enum fullnat_dest_attr {
 };
 #define FULLNAT_A_DEST_MAX (__FULLNAT_A_DEST_LAST - 1)
 #define FULLNAT_WEIGHT_MAX	65535
+#define FULLNAT_SVC_DESTS_MAX	4096	/* real servers of one service */
 
 /* Traffic statistics of a service or real server. */
 enum fullnat_stats_attr {
@@ -398,7 +399,10 @@ enum fullnat_sched_opt_attr {
 #define FULLNAT_A_SCHED_OPT_MAX (__FULLNAT_A_SCHED_OPT_LAST - 1)
 /*
  * The table sizes sh, dh and mh accept: primes (Maglev's permutation
- * needs one), 65537 as IPVS's mh by default. Each entry costs 4 bytes.
+ * needs one). The default, 65537, is the Maglev paper's (IPVS's mh takes
+ * 4093 by default): with 100 slots per server or more, servers of equal
+ * weight get shares within about 1% of each other. Each entry costs 4
+ * bytes. A table needs at least one slot per server with a weight.
  */
 #define FULLNAT_SCHED_TABLE_SIZES	{ 251, 509, 1021, 2039, 4093, 8191, \
 					  16381, 32749, 65521, 65537, \

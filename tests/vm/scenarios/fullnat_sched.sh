@@ -176,3 +176,20 @@ echo "mh: removing 1 of $NRS servers moved $moved of 200 flows" \
 assert_ge "$own" 20 "flows rs3 had (about 40 expected)"
 [[ $others -le 6 ]] || fail "$others flows of the remaining servers moved"
 echo "ok: at most 6 of the other servers' flows moved ($others)"
+
+log "mh: a table needs a slot per server with a weight"
+lb lb1 service add tcp "$VIP:81" scheduler mh scheduler_table 251
+for ((i = 0; i < 251; i++)); do
+	lbctl -n lb1 rs add tcp "$VIP:81" "198.19.$((1 + i / 200)).$((1 + i % 200)):8080" ||
+		fail "real server $((i + 1)) of 251 refused"
+done
+if out=$(lbctl -n lb1 rs add tcp "$VIP:81" 198.19.9.1:8080 2>&1); then
+	fail "a 252nd real server with a weight was taken by a table of 251"
+fi
+echo "refused: $out"
+grep -q "scheduler_table" <<< "$out" || fail "the refusal does not say why: $out"
+assert_eq "$(lbctl -n lb1 -j show | jq '[.services[] | select(.port == 81) | .real_servers[]] | length')" \
+	251 "real servers after the refusal"
+lb lb1 rs set tcp "$VIP:81" 198.19.1.1:8080 weight 0
+lb lb1 rs add tcp "$VIP:81" 198.19.9.1:8080
+echo "ok: with one quiesced, a 252nd server is taken"
