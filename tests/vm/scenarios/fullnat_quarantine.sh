@@ -48,7 +48,7 @@ done
 bg rsr cap tcpdump -i brrs -n -U -w /tmp/rs.pcap tcp port 8080
 wait_for 20 "tcpdump on brrs" grep -q "listening on" "$FNAT_LOG/cap.log"
 
-tw=$(lbctl -n lb1 -j show | jq .config.timeout.time_wait)
+tw=$(lbctl -n lb1 -j show | jq .config.timeout.tcp.time_wait)
 log "the director's TIME_WAIT timeout (quarantine): $tw s"
 synretrans() {
 	on_quiet c1 nstat -asz TcpExtTCPSynRetrans |
