@@ -4,14 +4,26 @@
  *
  * The whole file is parsed and checked first; if anything is wrong in it,
  * nothing is sent to any director (exit 2). Then the directors are done
- * one after the other, each on its own: its state is read (one snapshot),
+ * one after the other, each on its own, under its namespace's lock
+ * (director_lock(): a second apply is refused, not interleaved): its
+ * state is read (one snapshot, the configuration generation first),
  * compared with the file (plan.h), and only the differences are sent, one
  * request each. If one is refused, the steps already done on that
  * director are undone newest first, from the snapshot, so the director is
  * left as it was; the state is read again to check that, the failure is
  * reported, and the next director goes on. The exit status is 1 if any
  * director failed.
+ *
+ * Each write carries the generation read before the snapshot, plus one
+ * per write this run made (genl.h): if anything else wrote to the
+ * director since it was read (a command, a tool that takes no lock), the
+ * kernel refuses the write with ESTALE and this run rolls back what it
+ * did instead of mixing it with the other's changes. The undo itself
+ * carries no generation: it puts back, from the snapshot, only what this
+ * run changed, and must not be refused for the other writer's change.
  */
+#include <unistd.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -35,8 +47,11 @@ static int step_send(void *arg, const struct lb_step *s, bool undo)
 	struct target *t = arg;
 	struct genl *g = &t->g;
 	char line[512];
-	int ret = lb_step_send(g, s);
+	int ret;
 
+	if (undo)
+		g->has_gen = false;
+	ret = lb_step_send(g, s);
 	if (!ret)
 		return 0;
 	lb_step_format(s, line, sizeof(line));
@@ -97,15 +112,26 @@ static int apply_here(const struct cluster_file *f,
 	struct lb_plan plan = { 0 };
 	unsigned int undo_failed;
 	size_t failed, left;
-	int ret;
+	int ret, lock = -1;
 
+	/* Held until the rollback, if any, is checked. */
+	if (!dry_run) {
+		ret = director_lock(d, LBCTL_RUN_DIR, &lock);
+		if (ret)
+			return ret;
+	}
 	ret = genl_attach(&t.g, d->netns) ?:
 	      lb_snapshot_read(&t.g, &cur, NULL, LB_SNAP_CONFIG | LB_SNAP_LADDRS);
 	if (ret) {
 		genl_close(&t.g);
+		if (lock >= 0)
+			close(lock);
 		return lbctl_error(LBCTL_EXIT_FAIL, "%s: %s", d->name,
 				   t.g.msg);
 	}
+	/* Read before the rest of the snapshot: nothing written since. */
+	t.g.has_gen = cur.info.has_generation;
+	t.g.gen = cur.info.generation;
 	/* What this director's module cannot do, it is not asked. */
 	if (cluster_check(&f->cluster, d, &cur.info, t.why, sizeof(t.why))) {
 		ret = lbctl_error(LBCTL_EXIT_FAIL, "%s: %s: %s", d->name,
@@ -154,6 +180,8 @@ out:
 	lb_list_free(&plan);
 	lb_snapshot_free(&cur);
 	genl_close(&t.g);
+	if (lock >= 0)
+		close(lock);
 	return ret;
 }
 

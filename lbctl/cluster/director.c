@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,6 +64,43 @@ int cluster_select(const struct cluster_file *f, const char *name,
 	return lbctl_error(LBCTL_EXIT_USAGE,
 			   "argument \"%s\" is wrong: %s has no director of that name",
 			   name, f->name);
+}
+
+/*
+ * Two applies to one director at once would interleave their changes and
+ * each "roll back" to a mix of both: the second one is refused while the
+ * first holds the lock. A lock names the namespace as the file does; a
+ * writer that takes no lock (lbctl rs add, another host's apply through
+ * another name) is caught by the kernel's generation instead (apply.c).
+ */
+int director_lock(const struct lb_director *d, const char *dir, int *fd)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/apply%s%s.lock", dir,
+		 d->netns ? "-" : "", d->netns ?: "");
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return lbctl_error(LBCTL_EXIT_FAIL, "%s: cannot make %s: %s",
+				   d->name, dir, strerror(errno));
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (*fd < 0)
+		return lbctl_error(LBCTL_EXIT_FAIL, "%s: cannot open %s: %s",
+				   d->name, path, strerror(errno));
+	while (flock(*fd, LOCK_EX | LOCK_NB)) {
+		if (errno == EINTR)
+			continue;
+		if (errno == EWOULDBLOCK)
+			lbctl_error(LBCTL_EXIT_FAIL,
+				    "%s: another \"lbctl apply\" is changing this director (it holds %s): nothing was changed; apply again when it is done",
+				    d->name, path);
+		else
+			lbctl_error(LBCTL_EXIT_FAIL, "%s: cannot lock %s: %s",
+				    d->name, path, strerror(errno));
+		close(*fd);
+		*fd = -1;
+		return LBCTL_EXIT_FAIL;
+	}
+	return LBCTL_EXIT_OK;
 }
 
 /* Writes all of buf to fd; 0 or -errno. */

@@ -11,6 +11,9 @@
 
 #include "cluster.h"
 
+/* Where "lbctl apply" keeps its locks. */
+#define LBCTL_RUN_DIR	"/run/lbctl"
+
 /* A cluster file, read and parsed (director.c). */
 struct cluster_file {
 	const char *name;		/* for messages: the path, or <stdin> */
@@ -27,6 +30,14 @@ void cluster_unload(struct cluster_file *f);
  * unknown name is printed, and the usage exit code returned. */
 int cluster_select(const struct cluster_file *f, const char *name,
 		   const struct lb_director **only);
+/*
+ * Takes the apply lock of director d's namespace, an flock(LOCK_EX) on
+ * DIR/apply-NETNS.lock (DIR/apply.lock for the namespace lbctl runs in),
+ * DIR made if missing; it is held until *fd is closed. Returns 0, or the
+ * exit code with the error printed: another lbctl apply holding it is
+ * not waited for.
+ */
+int director_lock(const struct lb_director *d, const char *dir, int *fd);
 /*
  * Runs "ssh -o BatchMode=yes DEST words..." for director d. in (if not
  * NULL) is fed to its standard input, else /dev/null; its standard output

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tests of lbctl/cluster/director.c: the apply lock of a director's
+ * namespace, judged by a second open of the same file (flock conflicts
+ * between two open file descriptions, even in one process).
+ */
+#define _GNU_SOURCE		/* mkdtemp() */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "director.h"
+#include "lbctl.h"
+
+static char dir[64];
+
+/* What lbctl_error() printed meanwhile: stderr goes to a file. */
+static char said[1024];
+
+static void stderr_begin(void)
+{
+	fflush(stderr);
+	if (!freopen("test_director.err", "w+", stderr))
+		abort();
+}
+
+static void stderr_end(void)
+{
+	size_t n;
+
+	fflush(stderr);
+	rewind(stderr);
+	n = fread(said, 1, sizeof(said) - 1, stderr);
+	said[n] = '\0';
+	if (!freopen("/dev/null", "w", stderr))
+		abort();
+	unlink("test_director.err");
+}
+
+/* Whether another open of path could take its lock now. */
+static bool lock_free(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+	bool free_now;
+
+	if (fd < 0)
+		return false;
+	free_now = !flock(fd, LOCK_EX | LOCK_NB);
+	close(fd);
+	return free_now;
+}
+
+static void test_lock(void)
+{
+	struct lb_director lb1 = { .name = "lb1", .netns = "lb1" };
+	struct lb_director lb2 = { .name = "lb2", .netns = "lb2" };
+	struct lb_director here = { .name = "lb0" };
+	char sub[128], path[160];
+	int fd1 = -1, fd2 = -1, fd3 = -1, fd4 = -1;
+
+	check_begin("director/lock");
+	snprintf(sub, sizeof(sub), "%s/run", dir);
+	snprintf(path, sizeof(path), "%s/apply-lb1.lock", sub);
+	/* The directory is made; the lock is held until the fd is closed. */
+	CHECK_INT(director_lock(&lb1, sub, &fd1), LBCTL_EXIT_OK);
+	CHECK(fd1 >= 0);
+	CHECK(!lock_free(path));
+	/* A second apply of the same namespace is refused, and says why. */
+	stderr_begin();
+	CHECK_INT(director_lock(&lb1, sub, &fd2), LBCTL_EXIT_FAIL);
+	stderr_end();
+	CHECK_INT(fd2, -1);
+	CHECK(strstr(said, "Error: lb1: another \"lbctl apply\" is changing this director (it holds ") != NULL);
+	CHECK(strstr(said, "/run/apply-lb1.lock): nothing was changed") != NULL);
+	/* Another namespace, and lbctl's own, have their own locks. */
+	CHECK_INT(director_lock(&lb2, sub, &fd3), LBCTL_EXIT_OK);
+	CHECK_INT(director_lock(&here, sub, &fd4), LBCTL_EXIT_OK);
+	snprintf(path, sizeof(path), "%s/apply.lock", sub);
+	CHECK(!lock_free(path));
+	/* Released when the first apply ends. */
+	close(fd1);
+	CHECK_INT(director_lock(&lb1, sub, &fd2), LBCTL_EXIT_OK);
+	close(fd2);
+	close(fd3);
+	close(fd4);
+	check_end();
+
+	check_begin("director/lock_error");
+	snprintf(sub, sizeof(sub), "%s/run/apply-lb1.lock/x", dir);
+	stderr_begin();
+	CHECK_INT(director_lock(&lb1, sub, &fd1), LBCTL_EXIT_FAIL);
+	stderr_end();
+	CHECK(strstr(said, "Error: lb1: cannot make ") != NULL);
+	check_end();
+}
+
+int main(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/test_director.XXXXXX");
+	if (!mkdtemp(dir)) {
+		printf("FAIL director/tmpdir: %s\n", strerror(errno));
+		return 1;
+	}
+	test_lock();
+	{
+		char cmd[96];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf -- %s", dir);
+		if (system(cmd))
+			printf("FAIL director/cleanup\n");
+	}
+	return check_done();
+}
