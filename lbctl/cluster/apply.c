@@ -21,11 +21,17 @@
  * did instead of mixing it with the other's changes. The undo itself
  * carries no generation: it puts back, from the snapshot, only what this
  * run changed, and must not be refused for the other writer's change.
+ *
+ * SIGINT, SIGTERM and SIGHUP never stop an apply half way: one that
+ * comes while a director's plan runs stops it before its next change
+ * and rolls back the changes made (the undo itself is not stopped); no
+ * later director is begun. SIGPIPE is ignored: a reader of the report
+ * that goes away must not kill the apply between two changes.
  */
-#include <unistd.h>
-
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api.h"
 #include "args.h"
@@ -33,6 +39,31 @@
 #include "lbctl.h"
 #include "output.h"
 #include "plan.h"
+
+/* The signal that asked the apply to stop, or 0. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+static const char *stop_name(void)
+{
+	return stop_signal == SIGINT ? "SIGINT" :
+	       stop_signal == SIGTERM ? "SIGTERM" : "SIGHUP";
+}
+
+static void catch_stop_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop, .sa_flags = SA_RESTART };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
 
 /* One director being changed. */
 struct target {
@@ -49,8 +80,15 @@ static int step_send(void *arg, const struct lb_step *s, bool undo)
 	char line[512];
 	int ret;
 
-	if (undo)
+	if (undo) {
 		g->has_gen = false;
+	} else if (stop_signal) {
+		lb_step_format(s, line, sizeof(line));
+		snprintf(t->why, sizeof(t->why),
+			 "\"%s\": not sent: stopped by %s", line,
+			 stop_name());
+		return -EINTR;
+	}
 	ret = lb_step_send(g, s);
 	if (!ret)
 		return 0;
@@ -215,7 +253,7 @@ int cmd_apply(const struct lbctl *ctx, int argc, char **argv)
 	struct cluster_file f;
 	struct lb_run run;
 	char err[256];
-	size_t i;
+	size_t i, left = 0;
 	int ret, code = LBCTL_EXIT_OK;
 
 	if (args_apply(argc - 1, argv + 1, &run, err, sizeof(err)))
@@ -228,7 +266,9 @@ int cmd_apply(const struct lbctl *ctx, int argc, char **argv)
 	if (ret)
 		return ret;
 	ret = cluster_select(&f, run.director, &only);
-	for (i = 0; !ret && i < f.cluster.directors.n; i++) {
+	if (!run.dry_run)
+		catch_stop_signals();
+	for (i = 0; !ret && !stop_signal && i < f.cluster.directors.n; i++) {
 		d = &f.cluster.directors.v[i];
 		if (only && d != only)
 			continue;
@@ -241,6 +281,12 @@ int cmd_apply(const struct lbctl *ctx, int argc, char **argv)
 			code = ret;
 		ret = 0;
 	}
+	for (; !ret && i < f.cluster.directors.n; i++)
+		left += !only || only == &f.cluster.directors.v[i];
+	if (left)
+		code = lbctl_error(LBCTL_EXIT_FAIL,
+				   "stopped by %s: %zu director%s not begun",
+				   stop_name(), left, left == 1 ? " was" : "s were");
 	cluster_unload(&f);
 	return ret ?: code;
 }

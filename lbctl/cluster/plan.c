@@ -16,6 +16,7 @@ enum phase {
 	PH_LADDR_ADD,
 	PH_SVC,
 	PH_DEST,
+	PH_DEST_DEL,
 	PH_SVC_DEL,
 	PH_LADDR_DEL,
 	PH_LATE,
@@ -152,10 +153,14 @@ static int plan_svc_add(const struct lb_svc_entry *w, struct lb_plan *p)
 	return ret;
 }
 
-/* The real servers of a service both have: adds, sets, then dels. */
+/*
+ * The real servers of a service both have: adds and sets into ph[PH_DEST],
+ * dels into ph[PH_DEST_DEL], after every service's adds and sets.
+ */
 static int plan_dests(const struct lb_svc_entry *c,
-		      const struct lb_svc_entry *w, struct lb_plan *p)
+		      const struct lb_svc_entry *w, struct lb_plan *ph)
 {
+	struct lb_plan *p = &ph[PH_DEST];
 	struct lb_step s = { .svc = svc_key(&w->svc) };
 	struct lb_dest cd, wd;
 	const struct lb_dest *d;
@@ -193,7 +198,7 @@ static int plan_dests(const struct lb_svc_entry *c,
 	for (i = 0; !ret && i < c->dests.n; i++) {
 		s.dest = c->dests.v[i];
 		if (!find_dest(&w->dests, &s.dest))
-			ret = lb_list_push(p, &s);
+			ret = lb_list_push(&ph[PH_DEST_DEL], &s);
 	}
 	return ret;
 }
@@ -242,7 +247,7 @@ static int plan_services(const struct lb_snapshot *cur,
 			      plan_svc_add(w, &ph[PH_LATE]);
 		else
 			ret = plan_svc_set(&c->svc, &w->svc, &ph[PH_SVC]) ?:
-			      plan_dests(c, w, &ph[PH_DEST]);
+			      plan_dests(c, w, ph);
 	}
 	for (i = 0; !ret && i < cur->services.n; i++) {
 		c = &cur->services.v[i];

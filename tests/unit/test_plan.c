@@ -21,6 +21,7 @@
 
 #define WEB(rs)	"{ \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 80, \"scheduler\": \"wrr\", \"real_servers\": [" rs "] }"
 #define ALT	"{ \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 8081, \"scheduler\": \"rr\", \"real_servers\": [" RS3 "] }"
+#define ALT2(rs) "{ \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 8081, \"scheduler\": \"rr\", \"real_servers\": [" rs "] }"
 #define RS(n, w) "{ \"address\": \"10.30.0.1" #n "\", \"port\": 8080, \"weight\": " #w " }"
 #define RS3	RS(3, 1)
 #define CFG(c)	", \"config\": { " c " }"
@@ -92,6 +93,15 @@ static const struct {
 	  "rs add tcp 203.0.113.10:80 10.30.0.14:8080 weight 1\n"
 	  "rs del tcp 203.0.113.10:80 10.30.0.11:8080\n"
 	  "rs del tcp 203.0.113.10:80 10.30.0.12:8080\n" },
+	/* every service's adds before any service's dels: a refused add
+	 * must not undo a del whose connections are already gone */
+	{ "dels_after_every_add",
+	  STATE("", "", WEB(RS(1, 1)) "," ALT2(RS3)),
+	  STATE("", "", WEB(RS(2, 1)) "," ALT2(RS(4, 1))),
+	  "rs add tcp 203.0.113.10:80 10.30.0.12:8080 weight 1\n"
+	  "rs add tcp 203.0.113.10:8081 10.30.0.14:8080 weight 1\n"
+	  "rs del tcp 203.0.113.10:80 10.30.0.11:8080\n"
+	  "rs del tcp 203.0.113.10:8081 10.30.0.13:8080\n" },
 	{ "service_set", STATE("", "", WEB("")),
 	  STATE("", "", "{ \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 80, \"scheduler\": \"rr\", \"toa\": false }"),
 	  "service set tcp 203.0.113.10:80 scheduler rr toa off  (was scheduler wrr toa on)\n" },

@@ -5,7 +5,8 @@
 # refuses on one director rolls that director back while the other goes on;
 # two applies at once: the second is refused by the first's lock; a
 # writer between an apply's snapshot and its first write: the kernel's
-# generation refuses the apply, which changes nothing;
+# generation refuses the apply, which changes nothing; SIGTERM during an
+# apply stops it before its next change;
 # and lb2 as a remote director: sshd runs in its namespace, and lbctl, run
 # on the router rt, reaches it as root@198.18.0.12 with a key.
 #
@@ -273,6 +274,24 @@ apply_status --director lb1 "$dir/v3.json"
 assert_eq "$rc" 0 "the apply again, alone"
 apply_status --director lb1 --dry-run "$dir/v3.json"
 assert_eq "$out" "lb1: no changes" "lb1 is in the state of v3"
+
+log "SIGTERM during an apply: it stops before its next change, lb1 as it was"
+before=$(state)
+rm -f "$dir/apply.pid"
+(lbctl apply "$dir/big.json" 2>&1 & echo $! > "$dir/apply.pid"
+ wait $! && echo "rc=0" || echo "rc=$?") | {
+	read -r first
+	echo "$first" > "$dir/first.head"
+	wait_for 10 "the apply's pid" test -s "$dir/apply.pid"
+	kill -TERM "$(cat "$dir/apply.pid")"
+	cat > "$dir/term.out"
+}
+grep -v '^  laddr add' "$dir/term.out"
+assert_eq "$(cat "$dir/first.head")" "lb1: 4096 changes" "the apply's plan"
+assert_match "$(cat "$dir/term.out")" "Error: lb1: change 1 of 4096, \"laddr add 198.18.96.0\": not sent: stopped by SIGTERM" "the apply stopped before its first change"
+assert_match "$(cat "$dir/term.out")" "lb1: nothing was changed" "and says so"
+assert_eq "$(tail -n 2 "$dir/term.out")" $'Error: stopped by SIGTERM: 1 director was not begun\nrc=1' "lb2 was not begun; exit status 1"
+assert_eq "$(state)" "$before" "both directors as they were"
 
 log "lb2 over ssh: sshd in lb2's namespace, lbctl run on rt"
 [[ -x /usr/sbin/sshd ]] || fail "sshd is not in the VM image (tests/vm/packages)"
