@@ -393,10 +393,20 @@ static int dir_name(struct jw_ctx *p, json_t *v, void *di)
 static int dir_netns(struct jw_ctx *p, json_t *v, void *di)
 {
 	struct lb_director *d = &((struct dir_in *)di)->d;
+	const char *s = json_string_value(v);
+	size_t n = json_string_length(v), i;
 	char why[LB_REASON_MAX];
 
-	if (netns_check_name(json_string_value(v), why, sizeof(why)))
+	if (netns_check_name(s, why, sizeof(why)))
 		return jw_fail(p, "%s", why);
+	/*
+	 * It names a lock file and goes on a remote command line (lbctl show
+	 * FILE over ssh): the characters of director names only.
+	 */
+	for (i = 0; i < n; i++)
+		if (!lb_name_char(s[i]))
+			return jw_fail(p, "netns \"%s\" has a character other than A-Z, a-z, 0-9, \".\", \"_\" and \"-\"",
+				       s);
 	d->netns = strdup(json_string_value(v));
 	return d->netns ? 0 : jw_oom(p);
 }

@@ -6,7 +6,12 @@
  * netns, if the file gives one, is the remote host's), prints its own
  * report, and its exit status comes back through ssh. ssh runs with
  * BatchMode, so a key it does not have is an error and never a password
- * prompt in a boot script.
+ * prompt in a boot script, and with a connect timeout and keepalives, so
+ * an unreachable or vanished host is an error and never a hung boot.
+ *
+ * sshd hands the words after DEST, joined by spaces, to the remote
+ * user's shell: each is quoted for it, so a name in the file is one word
+ * there whatever it holds (the file's names are checked too).
  */
 #define _GNU_SOURCE		/* pipe2() */
 #include <errno.h>
@@ -120,23 +125,94 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/* What ssh is run with, before DEST: none of it waits for a person. */
+static const char *const ssh_opts[] = {
+	"ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10",
+	"-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3",
+};
+
+/* s in single quotes for a POSIX shell: ' is '\'' */
+static char *sh_quote(const char *s)
+{
+	size_t n = 3;
+	const char *p;
+	char *q, *o;
+
+	for (p = s; *p; p++)
+		n += *p == '\'' ? 4 : 1;
+	q = o = malloc(n);
+	if (!q)
+		return NULL;
+	*o++ = '\'';
+	for (p = s; *p; p++) {
+		if (*p == '\'') {
+			memcpy(o, "'\\''", 4);
+			o += 4;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o++ = '\'';
+	*o = '\0';
+	return q;
+}
+
+char **director_ssh_argv(const struct lb_director *d, char *const words[])
+{
+	size_t n = 0, k, i = 0, nopts = sizeof(ssh_opts) / sizeof(ssh_opts[0]);
+	char **argv;
+
+	while (words[n])
+		n++;
+	argv = calloc(nopts + n + 2, sizeof(*argv));
+	if (!argv)
+		return NULL;
+	for (k = 0; k < nopts; k++)
+		argv[i++] = (char *)ssh_opts[k];
+	argv[i++] = d->ssh;
+	for (k = 0; k < n; k++) {
+		argv[i] = sh_quote(words[k]);
+		if (!argv[i++]) {
+			director_ssh_argv_free(argv);
+			return NULL;
+		}
+	}
+	return argv;
+}
+
+void director_ssh_argv_free(char **argv)
+{
+	size_t k = sizeof(ssh_opts) / sizeof(ssh_opts[0]) + 1;
+
+	if (!argv)
+		return;
+	for (; argv[k]; k++)
+		free(argv[k]);
+	free(argv);
+}
+
 int director_ssh(const struct lb_director *d, char *const words[],
 		 const char *in, size_t inlen, char **out)
 {
-	char *argv[32] = { "ssh", "-o", "BatchMode=yes", d->ssh };
 	int to[2] = { -1, -1 }, from[2] = { -1, -1 }, status, ret = 0;
-	size_t n = 4, outlen;
+	char **argv = director_ssh_argv(d, words);
+	size_t outlen;
 	pid_t pid;
 
-	while (*words && n + 1 < sizeof(argv) / sizeof(argv[0]))
-		argv[n++] = *words++;
-	argv[n] = NULL;
-	if ((in && pipe2(to, O_CLOEXEC)) || (out && pipe2(from, O_CLOEXEC)))
-		return -errno;
+	if (!argv)
+		return -ENOMEM;
+	if ((in && pipe2(to, O_CLOEXEC)) || (out && pipe2(from, O_CLOEXEC))) {
+		ret = -errno;
+		director_ssh_argv_free(argv);
+		return ret;
+	}
 	fflush(NULL);
 	pid = fork();
-	if (pid < 0)
-		return -errno;
+	if (pid < 0) {
+		ret = -errno;
+		director_ssh_argv_free(argv);
+		return ret;
+	}
 	if (!pid) {
 		if (in)
 			dup2(to[0], STDIN_FILENO);
@@ -149,6 +225,7 @@ int director_ssh(const struct lb_director *d, char *const words[],
 			strerror(errno));
 		_exit(127);
 	}
+	director_ssh_argv_free(argv);
 	if (in) {
 		close(to[0]);
 		/* ssh may be gone early: its status says why, not SIGPIPE. */

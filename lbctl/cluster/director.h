@@ -39,7 +39,15 @@ int cluster_select(const struct cluster_file *f, const char *name,
  */
 int director_lock(const struct lb_director *d, const char *dir, int *fd);
 /*
- * Runs "ssh -o BatchMode=yes DEST words..." for director d. in (if not
+ * The command line of director_ssh(): "ssh -o BatchMode=yes -o
+ * ConnectTimeout=10 -o ServerAliveInterval=5 -o ServerAliveCountMax=3
+ * DEST 'word'...", each word single-quoted for the remote shell. NULL
+ * when out of memory; free with director_ssh_argv_free().
+ */
+char **director_ssh_argv(const struct lb_director *d, char *const words[]);
+void director_ssh_argv_free(char **argv);
+/*
+ * Runs director_ssh_argv(d, words) for director d. in (if not
  * NULL) is fed to its standard input, else /dev/null; its standard output
  * is ours, or with out read whole into *out (to free). Returns its exit
  * status (255: ssh failed), or -errno when it could not be run.

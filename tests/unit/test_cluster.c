@@ -146,6 +146,9 @@ static const struct row rows[] = {
 	  "t.json:4:15: directors[0].name: director name \"lb 1\" has a character other than A-Z, a-z, 0-9, \".\", \"_\" and \"-\"" },
 	{ "bad_netns", FILE_OF("    { \"name\": \"lb1\", \"netns\": \"a/b\" }\n", ""),
 	  "t.json:4:31: directors[0].netns: a network namespace name cannot contain \"/\"" },
+	/* it goes on a remote command line (show FILE over ssh) */
+	{ "shell_netns", FILE_OF("    { \"name\": \"lb1\", \"netns\": \"x;touch pwned\" }\n", ""),
+	  "t.json:4:31: directors[0].netns: netns \"x;touch pwned\" has a character other than A-Z, a-z, 0-9, \".\", \"_\" and \"-\"" },
 	{ "ssh_option", FILE_OF("    { \"name\": \"lb1\", \"ssh\": \"-oProxyCommand=x\" }\n", ""),
 	  "t.json:4:29: directors[0].ssh: an ssh destination is [USER@]HOST, not empty and not starting with \"-\"" },
 	/* what fullnat.ko cannot do yet; what it can, it says (test_check()) */

@@ -2,7 +2,9 @@
 /*
  * Tests of lbctl/cluster/director.c: the apply lock of a director's
  * namespace, judged by a second open of the same file (flock conflicts
- * between two open file descriptions, even in one process).
+ * between two open file descriptions, even in one process); the ssh
+ * command line, judged by a real sh parsing the remote part as sshd's
+ * shell does.
  */
 #define _GNU_SOURCE		/* mkdtemp() */
 #include <errno.h>
@@ -97,6 +99,49 @@ static void test_lock(void)
 	check_end();
 }
 
+/* The words sh -c makes of the remote part, one per line. */
+static void remote_words(char **argv, size_t first, char *out, size_t len)
+{
+	char cmd[2048] = "printf '%s\\n' ";
+	size_t off = strlen(cmd), k, n;
+	FILE *f;
+
+	for (k = first; argv[k]; k++)
+		off += (size_t)snprintf(cmd + off, sizeof(cmd) - off, "%s ",
+					argv[k]);
+	f = popen(cmd, "r");
+	n = f ? fread(out, 1, len - 1, f) : 0;
+	out[n] = '\0';
+	if (f)
+		pclose(f);
+}
+
+static void test_ssh_argv(void)
+{
+	struct lb_director d = { .name = "lb2", .ssh = "root@lb2.example" };
+	char *words[] = { "lbctl", "-n", "x;touch pwned", "show", "it's",
+			  "$(id)", NULL };
+	char line[1024] = "", got[1024];
+	char **argv;
+	size_t k;
+
+	check_begin("director/ssh_argv");
+	argv = director_ssh_argv(&d, words);
+	CHECK(argv != NULL);
+	for (k = 0; argv && argv[k] && k < 9; k++)
+		snprintf(line + strlen(line), sizeof(line) - strlen(line),
+			 "%s%s", k ? " " : "", argv[k]);
+	/* Nothing that waits for a person or for a host that is gone. */
+	CHECK_STR(line, "ssh -o BatchMode=yes -o ConnectTimeout=10 -o ServerAliveInterval=5 -o ServerAliveCountMax=3");
+	CHECK_STR(argv ? argv[9] : "", "root@lb2.example");
+	if (argv) {
+		remote_words(argv, 10, got, sizeof(got));
+		CHECK_STR(got, "lbctl\n-n\nx;touch pwned\nshow\nit's\n$(id)\n");
+	}
+	director_ssh_argv_free(argv);
+	check_end();
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/test_director.XXXXXX");
@@ -105,6 +150,7 @@ int main(void)
 		return 1;
 	}
 	test_lock();
+	test_ssh_argv();
 	{
 		char cmd[96];
 

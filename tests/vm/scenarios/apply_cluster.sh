@@ -337,6 +337,18 @@ assert_eq "$out" $'lb1: no changes\nlb2: no changes' "over ssh, the same file tw
 json=$(on_quiet rt lbctl -j show "$dir/ssh.json")
 assert_eq "$(jq -c '[.directors[] | .name, (.services | length)]' <<< "$json")" '["lb1",1,"lb2",1]' "show FILE -j gathers both directors"
 on rt lbctl show "$dir/ssh.json" --director lb2
+# a netns that the remote shell would run (in root's home): refused with
+# the file
+rm -f /root/pwned
+sed -e 's|"name": "lb2", "netns": "lb2"|"name": "lb2", "ssh": "root@198.18.0.12", "netns": "x;touch pwned"|' \
+	"$dir/v2.json" > "$dir/pwn.json"
+set +e
+out=$(on_quiet rt lbctl show "$dir/pwn.json" 2>&1); rc=$?
+set -e
+echo "$out"
+assert_eq "$rc" 2 "show of a file with a shell command as netns"
+assert_match "$out" 'directors\[1\]\.netns: netns "x;touch pwned" has a character other than' "the file's error"
+[[ ! -e /root/pwned ]] || fail "the netns ran on the remote host"
 # the exit status comes back: beta's scheduler is unknown to lb2's kernel
 sed -e 's/"name": "lb2", "netns": "lb2"/"name": "lb2", "ssh": "root@198.18.0.12"/' \
 	"$dir/v3.json" > "$dir/ssh3.json"
