@@ -41,15 +41,50 @@ int cluster_load(const char *path, struct cluster_file *f)
 
 	memset(f, 0, sizeof(*f));
 	f->name = strcmp(path, "-") ? path : "<stdin>";
+	/* A file that cannot be read is as wrong as one that cannot be
+	 * parsed: nothing is sent anywhere, exit 2. */
 	ret = cluster_read(path, &f->text, &f->len, err, sizeof(err));
 	if (ret)
-		return lbctl_error(LBCTL_EXIT_FAIL, "%s", err);
+		return lbctl_error(LBCTL_EXIT_USAGE, "%s", err);
 	ret = cluster_parse(f->text, f->len, f->name, &f->cluster, err,
 			    sizeof(err));
 	if (ret) {
 		free(f->text);
 		return lbctl_error(LBCTL_EXIT_USAGE, "%s", err);
 	}
+	return LBCTL_EXIT_OK;
+}
+
+/*
+ * "lbctl check FILE": the file read and checked whole, as apply and show
+ * do first, and nothing else: no kernel, no root, no ssh, for CI. What
+ * only a director's module can tell (a scheduler it lacks) apply checks.
+ */
+int cmd_check(const struct lbctl *ctx, int argc, char **argv)
+{
+	struct cluster_file f;
+	char err[300];
+	int ret;
+
+	if (argc < 2)
+		return lbctl_usage("argument \"FILE\" is required");
+	snprintf(err, sizeof(err), "argument \"%s\" is wrong: %s",
+		 argv[argc > 2 ? 2 : 1],
+		 argc > 2 ? "only one FILE may be given" :
+		 "\"check\" takes no options");
+	if (argc > 2 || (argv[1][0] == '-' && argv[1][1]))
+		return lbctl_usage(err);
+	if (ctx->netns)
+		return lbctl_usage("\"check\" reads no director: -n is not for it");
+	if (ctx->json)
+		return lbctl_usage("\"check\" prints text only: -j is not for it");
+	ret = cluster_load(argv[1], &f);
+	if (ret)
+		return ret;
+	printf("%s: ok, %zu director%s, %zu service%s\n", f.name,
+	       f.cluster.directors.n, f.cluster.directors.n == 1 ? "" : "s",
+	       f.cluster.services.n, f.cluster.services.n == 1 ? "" : "s");
+	cluster_unload(&f);
 	return LBCTL_EXIT_OK;
 }
 

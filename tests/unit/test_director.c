@@ -4,7 +4,8 @@
  * namespace, judged by a second open of the same file (flock conflicts
  * between two open file descriptions, even in one process); the ssh
  * command line, judged by a real sh parsing the remote part as sshd's
- * shell does.
+ * shell does; "lbctl check FILE", with no kernel: its exit codes and
+ * what it says.
  */
 #define _GNU_SOURCE		/* mkdtemp() */
 #include <errno.h>
@@ -16,16 +17,26 @@
 #include "check.h"
 #include "director.h"
 #include "lbctl.h"
+#include "output.h"
 
 static char dir[64];
+
+/* main.c's, which the commands' table comes with: the same one line. */
+int lbctl_usage(const char *err)
+{
+	return lbctl_error(LBCTL_EXIT_USAGE, "%s", err);
+}
 
 /* What lbctl_error() printed meanwhile: stderr goes to a file. */
 static char said[1024];
 
 static void stderr_begin(void)
 {
+	char path[96];
+
 	fflush(stderr);
-	if (!freopen("test_director.err", "w+", stderr))
+	snprintf(path, sizeof(path), "%s/stderr", dir);
+	if (!freopen(path, "w+", stderr))
 		abort();
 }
 
@@ -39,7 +50,6 @@ static void stderr_end(void)
 	said[n] = '\0';
 	if (!freopen("/dev/null", "w", stderr))
 		abort();
-	unlink("test_director.err");
 }
 
 /* Whether another open of path could take its lock now. */
@@ -142,6 +152,85 @@ static void test_ssh_argv(void)
 	check_end();
 }
 
+/* cmd_check(words): its exit code; what it printed in said/out. */
+static int check_cmd(const char *file, const char *more, char *out, size_t len)
+{
+	struct lbctl ctx = { 0 };
+	char *argv[] = { "check", (char *)file, (char *)more, NULL };
+	int argc = !file ? 1 : !more ? 2 : 3, ret, fd, saved;
+	char path[96];
+	ssize_t n;
+
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	snprintf(path, sizeof(path), "%s/stdout", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	dup2(fd, STDOUT_FILENO);
+	stderr_begin();
+	ret = cmd_check(&ctx, argc, argv);
+	stderr_end();
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	n = pread(fd, out, len - 1, 0);
+	out[n > 0 ? n : 0] = '\0';
+	close(fd);
+	return ret;
+}
+
+static void test_check(void)
+{
+	static const char good[] = "{ \"schema_version\": 1, \"directors\": [ { \"name\": \"lb1\", \"netns\": \"nosuch\", \"ssh\": \"nosuch.invalid\" } ], \"services\": [] }";
+	char path[128], out[512];
+	FILE *f;
+
+	check_begin("check/good");
+	snprintf(path, sizeof(path), "%s/good.json", dir);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fputs(good, f);
+		fclose(f);
+	}
+	/* A netns that does not exist, a host that does not: not reached. */
+	CHECK_INT(check_cmd(path, NULL, out, sizeof(out)), LBCTL_EXIT_OK);
+	CHECK(strstr(out, "good.json: ok, 1 director, 0 services\n") != NULL);
+	CHECK_STR(said, "");
+	check_end();
+
+	check_begin("check/missing");
+	snprintf(path, sizeof(path), "%s/nosuch.json", dir);
+	CHECK_INT(check_cmd(path, NULL, out, sizeof(out)), LBCTL_EXIT_USAGE);
+	CHECK(strstr(said, "nosuch.json: No such file or directory") != NULL);
+	CHECK_STR(out, "");
+	check_end();
+
+	check_begin("check/unreadable");
+	CHECK_INT(check_cmd(dir, NULL, out, sizeof(out)), LBCTL_EXIT_USAGE);
+	CHECK(strstr(said, "Error: cannot read ") != NULL);
+	check_end();
+
+	check_begin("check/wrong");
+	snprintf(path, sizeof(path), "%s/wrong.json", dir);
+	f = fopen(path, "w");
+	if (f) {
+		fputs("{ \"schema_version\": 1, \"directors\": [ { \"name\": \"lb 1\" } ], \"services\": [] }", f);
+		fclose(f);
+	}
+	CHECK_INT(check_cmd(path, NULL, out, sizeof(out)), LBCTL_EXIT_USAGE);
+	CHECK(strstr(said, "wrong.json:1:49: directors[0].name: director name \"lb 1\" has a character") != NULL);
+	check_end();
+
+	check_begin("check/usage");
+	CHECK_INT(check_cmd(NULL, NULL, out, sizeof(out)), LBCTL_EXIT_USAGE);
+	CHECK_STR(said, "Error: argument \"FILE\" is required\n");
+	CHECK_INT(check_cmd("a.json", "b.json", out, sizeof(out)), LBCTL_EXIT_USAGE);
+	CHECK_STR(said, "Error: argument \"b.json\" is wrong: only one FILE may be given\n");
+	CHECK_INT(check_cmd("--dry-run", NULL, out, sizeof(out)), LBCTL_EXIT_USAGE);
+	CHECK_STR(said, "Error: argument \"--dry-run\" is wrong: \"check\" takes no options\n");
+	check_end();
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/test_director.XXXXXX");
@@ -151,6 +240,7 @@ int main(void)
 	}
 	test_lock();
 	test_ssh_argv();
+	test_check();
 	{
 		char cmd[96];
 
