@@ -682,6 +682,19 @@ static const struct jw_key top_keys[] = {
 };
 
 /*
+ * A file is declarative: what a director has and the file does not is
+ * deleted. A file that says nothing of services (a draft, a file cut
+ * short by an editor) would delete every service of every director, so
+ * that takes the words "services": [], never their absence.
+ */
+static int check_services(struct jw_ctx *p, json_t *root)
+{
+	if (json_object_get(root, "services"))
+		return 0;
+	return jw_fail(p, "\"services\" is missing: every director would lose all its services; to mean that, write \"services\": []");
+}
+
+/*
  * The version first: a file from a newer lbctl is told so, not that its
  * new keys are unknown.
  */
@@ -736,6 +749,7 @@ int cluster_parse(const char *text, size_t len, const char *file,
 		return jw_fail_load(&p, &jerr);
 	ret = jw_check_type(&p, root, JW_OBJECT) ?: check_schema(&p, root) ?:
 	      jw_walk(&p, root, top_keys, ARRAY_SIZE(top_keys), &t) ?:
+	      check_services(&p, root) ?:
 	      resolve_serves(&p, &t.dirs.refs, &c->directors, t.svcs.names.v,
 			     c->services.n) ?:
 	      check_lips(&p, &t.dirs.lips, &c->directors, &c->services);

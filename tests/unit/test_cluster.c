@@ -42,8 +42,12 @@ struct row {
 
 static const struct row rows[] = {
 	{ "valid", FILE_OF(DIR1 DIR2, WEB(RS1 ", " RS2)), NULL },
-	{ "valid/no_services_key",
+	/* no "services" would delete them all: only when said in words */
+	{ "no_services_key",
 	  "{ \"schema_version\": 1, \"directors\": [ { \"name\": \"a\" } ] }",
+	  "t.json:1:1: \"services\" is missing: every director would lose all its services; to mean that, write \"services\": []" },
+	{ "valid/services_empty",
+	  "{ \"schema_version\": 1, \"directors\": [ { \"name\": \"a\" } ], \"services\": [] }",
 	  NULL },
 	/* syntax and duplicates: jansson's own words and position */
 	{ "syntax", "{ \"schema_version\": 1,, }",
@@ -279,7 +283,7 @@ static const struct {
 		  "    { \"name\": \"b\", \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 81 }\n"),
 	  "lb1 netns=- ssh=- lips=0 cfg=0 serves=1; tcp 203.0.113.10:80 fwd=fullnat sched=wlc toa=1:; tcp 203.0.113.10:81 fwd=fullnat sched=wlc toa=1:; " },
 	{ "escaped_key_position",
-	  "{ \"schema_version\": 1, \"directors\": [ { \"n\\u0061me\": \"x\" } ] }",
+	  "{ \"schema_version\": 1, \"directors\": [ { \"n\\u0061me\": \"x\" } ], \"services\": [] }",
 	  "x netns=- ssh=- lips=0 cfg=0 serves=all; " },
 };
 
