@@ -28,6 +28,7 @@
  * later director is begun. SIGPIPE is ignored: a reader of the report
  * that goes away must not kill the apply between two changes.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -206,10 +207,13 @@ static int apply_here(const struct cluster_file *f,
 	left = check_rollback(&t, &cur);
 	if (!failed)
 		printf("%s: nothing was changed\n", d->name);
-	else if (!undo_failed && !left)
-		printf("%s: rolled back: the %zu change%s before it %s undone\n",
+	else if (!undo_failed && (!left || ret == -ESTALE))
+		/* What differs then is the other writer's, kept. */
+		printf("%s: rolled back: the %zu change%s before it %s undone%s\n",
 		       d->name, failed, failed == 1 ? "" : "s",
-		       failed == 1 ? "was" : "were");
+		       failed == 1 ? "was" : "were",
+		       left ? "; the differences above are another writer's" :
+		       "");
 	else
 		printf("%s: the rollback is incomplete (see above)\n",
 		       d->name);
