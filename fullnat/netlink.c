@@ -108,6 +108,7 @@ static const struct nla_policy fnat_policy[FULLNAT_A_MAX + 1] = {
 	[FULLNAT_A_CONFIG]	= NLA_POLICY_NESTED(cfg_policy),
 	[FULLNAT_A_CONN]	= REPLY_ONLY,
 	[FULLNAT_A_INFO]	= REPLY_ONLY,
+	[FULLNAT_A_GENERATION]	= { .type = NLA_U64 },
 };
 
 /* For commands that take no attributes at all. */
@@ -160,6 +161,30 @@ int fnat_nl_put_addr(struct sk_buff *skb, int type, u16 af,
 	if (af == AF_INET6)
 		return nla_put_in6_addr(skb, type, &addr->in6);
 	return nla_put_in_addr(skb, type, addr->ip);
+}
+
+/*
+ * Under fn->lock, before a request changes anything: one that carries
+ * FULLNAT_A_GENERATION was built from the state of that generation, and
+ * is refused if another write came since (see the uapi header).
+ */
+int fnat_nl_gen_check(struct fnat_net *fn, struct genl_info *info)
+{
+	const struct nlattr *attr = info->attrs[FULLNAT_A_GENERATION];
+
+	lockdep_assert_held(&fn->lock);
+	if (!attr || nla_get_u64(attr) == fn->conf_gen)
+		return 0;
+	NL_SET_ERR_MSG_ATTR(info->extack, attr,
+			    "the configuration changed since this request's generation (another writer): read the state again");
+	return -ESTALE;
+}
+
+/* Under fn->lock, once per write request that succeeded. */
+void fnat_nl_gen_bump(struct fnat_net *fn)
+{
+	lockdep_assert_held(&fn->lock);
+	WRITE_ONCE(fn->conf_gen, fn->conf_gen + 1);
 }
 
 static struct nlattr **parse_nest(struct genl_info *info, int type,
@@ -258,6 +283,8 @@ static int fnat_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 			atomic_read(&fn->nr_conns)) ||
 	    nla_put_u32(msg, FULLNAT_A_INFO_CONN_MAX,
 			READ_ONCE(fn->cfg.conn_max)) ||
+	    nla_put_u64_64bit(msg, FULLNAT_A_INFO_GENERATION,
+			      READ_ONCE(fn->conf_gen), FULLNAT_A_INFO_PAD) ||
 	    put_counters(msg, fn) || put_caps(msg))
 		goto nla_put_failure;
 	nla_nest_end(msg, nest);
@@ -363,6 +390,10 @@ static int fnat_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 
 	mutex_lock(&fn->lock);
+	if (fnat_nl_gen_check(fn, info)) {
+		mutex_unlock(&fn->lock);
+		return -ESTALE;
+	}
 	pmin = fn->cfg.port_range >> 16;
 	pmax = fn->cfg.port_range & 0xffff;
 	if (tb[FULLNAT_A_CFG_PORT_MIN])
@@ -390,6 +421,7 @@ static int fnat_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	set_timeouts(tb[FULLNAT_A_CFG_TIMEOUT_UDP], udp_timeout_policy,
 		     fn->cfg.udp_timeout, ARRAY_SIZE(fn->cfg.udp_timeout));
 	fn->gen++;
+	fnat_nl_gen_bump(fn);
 	mutex_unlock(&fn->lock);
 	return 0;
 }
@@ -425,10 +457,13 @@ static int fnat_nl_laddr(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		return ret;
 	mutex_lock(&fn->lock);
-	if (info->genlhdr->cmd == FULLNAT_CMD_NEW_LADDR)
+	ret = fnat_nl_gen_check(fn, info);
+	if (!ret && info->genlhdr->cmd == FULLNAT_CMD_NEW_LADDR)
 		ret = __fnat_laddr_add(fn, &addr, af, info->extack);
-	else
+	else if (!ret)
 		ret = __fnat_laddr_del(fn, &addr, af, info->extack);
+	if (!ret)
+		fnat_nl_gen_bump(fn);
 	mutex_unlock(&fn->lock);
 	return ret;
 }

@@ -16,6 +16,9 @@ int fnat_nl_parse_addr(const struct nlattr *attr, union nf_inet_addr *addr,
 int fnat_nl_put_addr(struct sk_buff *skb, int type, u16 af,
 		     const union nf_inet_addr *addr);
 
+int fnat_nl_gen_check(struct fnat_net *fn, struct genl_info *info);
+void fnat_nl_gen_bump(struct fnat_net *fn);
+
 int fnat_nl_new_service(struct sk_buff *skb, struct genl_info *info);
 int fnat_nl_set_service(struct sk_buff *skb, struct genl_info *info);
 int fnat_nl_del_service(struct sk_buff *skb, struct genl_info *info);

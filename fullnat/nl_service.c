@@ -175,6 +175,11 @@ int fnat_nl_new_service(struct sk_buff *skb, struct genl_info *info)
 	sched_conf(&req, &conf);
 
 	mutex_lock(&fn->lock);
+	ret = fnat_nl_gen_check(fn, info);
+	if (ret) {
+		mutex_unlock(&fn->lock);
+		return ret;
+	}
 	list_for_each_entry(la, &fn->laddrs, list) {
 		if (nf_inet_addr_cmp(&la->addr, &req.tmpl.addr)) {
 			mutex_unlock(&fn->lock);
@@ -185,13 +190,15 @@ int fnat_nl_new_service(struct sk_buff *skb, struct genl_info *info)
 	}
 	ret = __fnat_service_add(fn, &req.tmpl, req.sched, &conf,
 				 info->extack);
+	if (!ret)
+		fnat_nl_gen_bump(fn);
 	mutex_unlock(&fn->lock);
 	return ret;
 }
 
 /*
- * Parse a request naming a service, lock, and find it. Returns with
- * fn->lock held on success only.
+ * Parse a request naming a service, lock, check its generation, and find
+ * it. Returns with fn->lock held on success only.
  */
 static int lock_service(struct genl_info *info, struct fnat_net *fn,
 			struct svc_req *req, struct fnat_service **svc)
@@ -201,6 +208,11 @@ static int lock_service(struct genl_info *info, struct fnat_net *fn,
 	if (ret)
 		return ret;
 	mutex_lock(&fn->lock);
+	ret = fnat_nl_gen_check(fn, info);
+	if (ret) {
+		mutex_unlock(&fn->lock);
+		return ret;
+	}
 	*svc = __find_service(fn, req, info->extack);
 	if (!*svc) {
 		mutex_unlock(&fn->lock);
@@ -232,6 +244,8 @@ int fnat_nl_set_service(struct sk_buff *skb, struct genl_info *info)
 					  req.has_conf ? &conf : NULL,
 					  req.toa, info->extack);
 	}
+	if (!ret)
+		fnat_nl_gen_bump(fn);
 	mutex_unlock(&fn->lock);
 	return ret;
 }
@@ -247,6 +261,7 @@ int fnat_nl_del_service(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		return ret;
 	__fnat_service_del(fn, svc);
+	fnat_nl_gen_bump(fn);
 	mutex_unlock(&fn->lock);
 	return 0;
 }
@@ -494,6 +509,8 @@ int fnat_nl_dest(struct sk_buff *skb, struct genl_info *info)
 		ret = __fnat_dest_del(fn, svc, dest);
 		break;
 	}
+	if (!ret)
+		fnat_nl_gen_bump(fn);
 	mutex_unlock(&fn->lock);
 	return ret;
 }

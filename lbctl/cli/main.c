@@ -120,6 +120,8 @@ static const struct lbctl_cmd commands[] = {
 	{ .name = "apply", .fn = cmd_apply,
 	  .usage = "[--dry-run] [--director NAME [--local]] FILE",
 	  .help = "Make every director of a cluster file match it, changing only what differs" },
+	{ .name = "check", .fn = cmd_check, .usage = "FILE",
+	  .help = "Check a cluster file whole, with no director: no kernel, root or ssh" },
 	{ .name = "export", .fn = cmd_export, .usage = "[--director NAME]",
 	  .help = "Print the director as a cluster file that \"apply\" reads back unchanged" },
 	{ .name = "service", .verbs = service_verbs,

@@ -4,16 +4,35 @@
  *
  * The whole file is parsed and checked first; if anything is wrong in it,
  * nothing is sent to any director (exit 2). Then the directors are done
- * one after the other, each on its own: its state is read (one snapshot),
+ * one after the other, each on its own, under its namespace's lock
+ * (director_lock(): a second apply is refused, not interleaved): its
+ * state is read (one snapshot, the configuration generation first),
  * compared with the file (plan.h), and only the differences are sent, one
  * request each. If one is refused, the steps already done on that
  * director are undone newest first, from the snapshot, so the director is
  * left as it was; the state is read again to check that, the failure is
  * reported, and the next director goes on. The exit status is 1 if any
  * director failed.
+ *
+ * Each write carries the generation read before the snapshot, plus one
+ * per write this run made (genl.h): if anything else wrote to the
+ * director since it was read (a command, a tool that takes no lock), the
+ * kernel refuses the write with ESTALE and this run rolls back what it
+ * did instead of mixing it with the other's changes. The undo itself
+ * carries no generation: it puts back, from the snapshot, only what this
+ * run changed, and must not be refused for the other writer's change.
+ *
+ * SIGINT, SIGTERM and SIGHUP never stop an apply half way: one that
+ * comes while a director's plan runs stops it before its next change
+ * and rolls back the changes made (the undo itself is not stopped); no
+ * later director is begun. SIGPIPE is ignored: a reader of the report
+ * that goes away must not kill the apply between two changes.
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api.h"
 #include "args.h"
@@ -21,6 +40,31 @@
 #include "lbctl.h"
 #include "output.h"
 #include "plan.h"
+
+/* The signal that asked the apply to stop, or 0. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+static const char *stop_name(void)
+{
+	return stop_signal == SIGINT ? "SIGINT" :
+	       stop_signal == SIGTERM ? "SIGTERM" : "SIGHUP";
+}
+
+static void catch_stop_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop, .sa_flags = SA_RESTART };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
 
 /* One director being changed. */
 struct target {
@@ -35,8 +79,18 @@ static int step_send(void *arg, const struct lb_step *s, bool undo)
 	struct target *t = arg;
 	struct genl *g = &t->g;
 	char line[512];
-	int ret = lb_step_send(g, s);
+	int ret;
 
+	if (undo) {
+		g->has_gen = false;
+	} else if (stop_signal) {
+		lb_step_format(s, line, sizeof(line));
+		snprintf(t->why, sizeof(t->why),
+			 "\"%s\": not sent: stopped by %s", line,
+			 stop_name());
+		return -EINTR;
+	}
+	ret = lb_step_send(g, s);
 	if (!ret)
 		return 0;
 	lb_step_format(s, line, sizeof(line));
@@ -97,15 +151,26 @@ static int apply_here(const struct cluster_file *f,
 	struct lb_plan plan = { 0 };
 	unsigned int undo_failed;
 	size_t failed, left;
-	int ret;
+	int ret, lock = -1;
 
+	/* Held until the rollback, if any, is checked. */
+	if (!dry_run) {
+		ret = director_lock(d, LBCTL_RUN_DIR, &lock);
+		if (ret)
+			return ret;
+	}
 	ret = genl_attach(&t.g, d->netns) ?:
 	      lb_snapshot_read(&t.g, &cur, NULL, LB_SNAP_CONFIG | LB_SNAP_LADDRS);
 	if (ret) {
 		genl_close(&t.g);
+		if (lock >= 0)
+			close(lock);
 		return lbctl_error(LBCTL_EXIT_FAIL, "%s: %s", d->name,
 				   t.g.msg);
 	}
+	/* Read before the rest of the snapshot: nothing written since. */
+	t.g.has_gen = cur.info.has_generation;
+	t.g.gen = cur.info.generation;
 	/* What this director's module cannot do, it is not asked. */
 	if (cluster_check(&f->cluster, d, &cur.info, t.why, sizeof(t.why))) {
 		ret = lbctl_error(LBCTL_EXIT_FAIL, "%s: %s: %s", d->name,
@@ -142,10 +207,13 @@ static int apply_here(const struct cluster_file *f,
 	left = check_rollback(&t, &cur);
 	if (!failed)
 		printf("%s: nothing was changed\n", d->name);
-	else if (!undo_failed && !left)
-		printf("%s: rolled back: the %zu change%s before it %s undone\n",
+	else if (!undo_failed && (!left || ret == -ESTALE))
+		/* What differs then is the other writer's, kept. */
+		printf("%s: rolled back: the %zu change%s before it %s undone%s\n",
 		       d->name, failed, failed == 1 ? "" : "s",
-		       failed == 1 ? "was" : "were");
+		       failed == 1 ? "was" : "were",
+		       left ? "; the differences above are another writer's" :
+		       "");
 	else
 		printf("%s: the rollback is incomplete (see above)\n",
 		       d->name);
@@ -154,6 +222,8 @@ out:
 	lb_list_free(&plan);
 	lb_snapshot_free(&cur);
 	genl_close(&t.g);
+	if (lock >= 0)
+		close(lock);
 	return ret;
 }
 
@@ -187,7 +257,7 @@ int cmd_apply(const struct lbctl *ctx, int argc, char **argv)
 	struct cluster_file f;
 	struct lb_run run;
 	char err[256];
-	size_t i;
+	size_t i, left = 0;
 	int ret, code = LBCTL_EXIT_OK;
 
 	if (args_apply(argc - 1, argv + 1, &run, err, sizeof(err)))
@@ -200,7 +270,9 @@ int cmd_apply(const struct lbctl *ctx, int argc, char **argv)
 	if (ret)
 		return ret;
 	ret = cluster_select(&f, run.director, &only);
-	for (i = 0; !ret && i < f.cluster.directors.n; i++) {
+	if (!run.dry_run)
+		catch_stop_signals();
+	for (i = 0; !ret && !stop_signal && i < f.cluster.directors.n; i++) {
 		d = &f.cluster.directors.v[i];
 		if (only && d != only)
 			continue;
@@ -213,6 +285,12 @@ int cmd_apply(const struct lbctl *ctx, int argc, char **argv)
 			code = ret;
 		ret = 0;
 	}
+	for (; !ret && i < f.cluster.directors.n; i++)
+		left += !only || only == &f.cluster.directors.v[i];
+	if (left)
+		code = lbctl_error(LBCTL_EXIT_FAIL,
+				   "stopped by %s: %zu director%s not begun",
+				   stop_name(), left, left == 1 ? " was" : "s were");
 	cluster_unload(&f);
 	return ret ?: code;
 }

@@ -393,10 +393,20 @@ static int dir_name(struct jw_ctx *p, json_t *v, void *di)
 static int dir_netns(struct jw_ctx *p, json_t *v, void *di)
 {
 	struct lb_director *d = &((struct dir_in *)di)->d;
+	const char *s = json_string_value(v);
+	size_t n = json_string_length(v), i;
 	char why[LB_REASON_MAX];
 
-	if (netns_check_name(json_string_value(v), why, sizeof(why)))
+	if (netns_check_name(s, why, sizeof(why)))
 		return jw_fail(p, "%s", why);
+	/*
+	 * It names a lock file and goes on a remote command line (lbctl show
+	 * FILE over ssh): the characters of director names only.
+	 */
+	for (i = 0; i < n; i++)
+		if (!lb_name_char(s[i]))
+			return jw_fail(p, "netns \"%s\" has a character other than A-Z, a-z, 0-9, \".\", \"_\" and \"-\"",
+				       s);
 	d->netns = strdup(json_string_value(v));
 	return d->netns ? 0 : jw_oom(p);
 }
@@ -672,6 +682,19 @@ static const struct jw_key top_keys[] = {
 };
 
 /*
+ * A file is declarative: what a director has and the file does not is
+ * deleted. A file that says nothing of services (a draft, a file cut
+ * short by an editor) would delete every service of every director, so
+ * that takes the words "services": [], never their absence.
+ */
+static int check_services(struct jw_ctx *p, json_t *root)
+{
+	if (json_object_get(root, "services"))
+		return 0;
+	return jw_fail(p, "\"services\" is missing: every director would lose all its services; to mean that, write \"services\": []");
+}
+
+/*
  * The version first: a file from a newer lbctl is told so, not that its
  * new keys are unknown.
  */
@@ -726,6 +749,7 @@ int cluster_parse(const char *text, size_t len, const char *file,
 		return jw_fail_load(&p, &jerr);
 	ret = jw_check_type(&p, root, JW_OBJECT) ?: check_schema(&p, root) ?:
 	      jw_walk(&p, root, top_keys, ARRAY_SIZE(top_keys), &t) ?:
+	      check_services(&p, root) ?:
 	      resolve_serves(&p, &t.dirs.refs, &c->directors, t.svcs.names.v,
 			     c->services.n) ?:
 	      check_lips(&p, &t.dirs.lips, &c->directors, &c->services);

@@ -6,7 +6,12 @@
  * netns, if the file gives one, is the remote host's), prints its own
  * report, and its exit status comes back through ssh. ssh runs with
  * BatchMode, so a key it does not have is an error and never a password
- * prompt in a boot script.
+ * prompt in a boot script, and with a connect timeout and keepalives, so
+ * an unreachable or vanished host is an error and never a hung boot.
+ *
+ * sshd hands the words after DEST, joined by spaces, to the remote
+ * user's shell: each is quoted for it, so a name in the file is one word
+ * there whatever it holds (the file's names are checked too).
  */
 #define _GNU_SOURCE		/* pipe2() */
 #include <errno.h>
@@ -15,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,15 +41,50 @@ int cluster_load(const char *path, struct cluster_file *f)
 
 	memset(f, 0, sizeof(*f));
 	f->name = strcmp(path, "-") ? path : "<stdin>";
+	/* A file that cannot be read is as wrong as one that cannot be
+	 * parsed: nothing is sent anywhere, exit 2. */
 	ret = cluster_read(path, &f->text, &f->len, err, sizeof(err));
 	if (ret)
-		return lbctl_error(LBCTL_EXIT_FAIL, "%s", err);
+		return lbctl_error(LBCTL_EXIT_USAGE, "%s", err);
 	ret = cluster_parse(f->text, f->len, f->name, &f->cluster, err,
 			    sizeof(err));
 	if (ret) {
 		free(f->text);
 		return lbctl_error(LBCTL_EXIT_USAGE, "%s", err);
 	}
+	return LBCTL_EXIT_OK;
+}
+
+/*
+ * "lbctl check FILE": the file read and checked whole, as apply and show
+ * do first, and nothing else: no kernel, no root, no ssh, for CI. What
+ * only a director's module can tell (a scheduler it lacks) apply checks.
+ */
+int cmd_check(const struct lbctl *ctx, int argc, char **argv)
+{
+	struct cluster_file f;
+	char err[300];
+	int ret;
+
+	if (argc < 2)
+		return lbctl_usage("argument \"FILE\" is required");
+	snprintf(err, sizeof(err), "argument \"%s\" is wrong: %s",
+		 argv[argc > 2 ? 2 : 1],
+		 argc > 2 ? "only one FILE may be given" :
+		 "\"check\" takes no options");
+	if (argc > 2 || (argv[1][0] == '-' && argv[1][1]))
+		return lbctl_usage(err);
+	if (ctx->netns)
+		return lbctl_usage("\"check\" reads no director: -n is not for it");
+	if (ctx->json)
+		return lbctl_usage("\"check\" prints text only: -j is not for it");
+	ret = cluster_load(argv[1], &f);
+	if (ret)
+		return ret;
+	printf("%s: ok, %zu director%s, %zu service%s\n", f.name,
+	       f.cluster.directors.n, f.cluster.directors.n == 1 ? "" : "s",
+	       f.cluster.services.n, f.cluster.services.n == 1 ? "" : "s");
+	cluster_unload(&f);
 	return LBCTL_EXIT_OK;
 }
 
@@ -64,6 +106,43 @@ int cluster_select(const struct cluster_file *f, const char *name,
 			   name, f->name);
 }
 
+/*
+ * Two applies to one director at once would interleave their changes and
+ * each "roll back" to a mix of both: the second one is refused while the
+ * first holds the lock. A lock names the namespace as the file does; a
+ * writer that takes no lock (lbctl rs add, another host's apply through
+ * another name) is caught by the kernel's generation instead (apply.c).
+ */
+int director_lock(const struct lb_director *d, const char *dir, int *fd)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/apply%s%s.lock", dir,
+		 d->netns ? "-" : "", d->netns ?: "");
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return lbctl_error(LBCTL_EXIT_FAIL, "%s: cannot make %s: %s",
+				   d->name, dir, strerror(errno));
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (*fd < 0)
+		return lbctl_error(LBCTL_EXIT_FAIL, "%s: cannot open %s: %s",
+				   d->name, path, strerror(errno));
+	while (flock(*fd, LOCK_EX | LOCK_NB)) {
+		if (errno == EINTR)
+			continue;
+		if (errno == EWOULDBLOCK)
+			lbctl_error(LBCTL_EXIT_FAIL,
+				    "%s: another \"lbctl apply\" is changing this director (it holds %s): nothing was changed; apply again when it is done",
+				    d->name, path);
+		else
+			lbctl_error(LBCTL_EXIT_FAIL, "%s: cannot lock %s: %s",
+				    d->name, path, strerror(errno));
+		close(*fd);
+		*fd = -1;
+		return LBCTL_EXIT_FAIL;
+	}
+	return LBCTL_EXIT_OK;
+}
+
 /* Writes all of buf to fd; 0 or -errno. */
 static int write_all(int fd, const char *buf, size_t len)
 {
@@ -81,23 +160,94 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/* What ssh is run with, before DEST: none of it waits for a person. */
+static const char *const ssh_opts[] = {
+	"ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10",
+	"-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3",
+};
+
+/* s in single quotes for a POSIX shell: ' is '\'' */
+static char *sh_quote(const char *s)
+{
+	size_t n = 3;
+	const char *p;
+	char *q, *o;
+
+	for (p = s; *p; p++)
+		n += *p == '\'' ? 4 : 1;
+	q = o = malloc(n);
+	if (!q)
+		return NULL;
+	*o++ = '\'';
+	for (p = s; *p; p++) {
+		if (*p == '\'') {
+			memcpy(o, "'\\''", 4);
+			o += 4;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o++ = '\'';
+	*o = '\0';
+	return q;
+}
+
+char **director_ssh_argv(const struct lb_director *d, char *const words[])
+{
+	size_t n = 0, k, i = 0, nopts = sizeof(ssh_opts) / sizeof(ssh_opts[0]);
+	char **argv;
+
+	while (words[n])
+		n++;
+	argv = calloc(nopts + n + 2, sizeof(*argv));
+	if (!argv)
+		return NULL;
+	for (k = 0; k < nopts; k++)
+		argv[i++] = (char *)ssh_opts[k];
+	argv[i++] = d->ssh;
+	for (k = 0; k < n; k++) {
+		argv[i] = sh_quote(words[k]);
+		if (!argv[i++]) {
+			director_ssh_argv_free(argv);
+			return NULL;
+		}
+	}
+	return argv;
+}
+
+void director_ssh_argv_free(char **argv)
+{
+	size_t k = sizeof(ssh_opts) / sizeof(ssh_opts[0]) + 1;
+
+	if (!argv)
+		return;
+	for (; argv[k]; k++)
+		free(argv[k]);
+	free(argv);
+}
+
 int director_ssh(const struct lb_director *d, char *const words[],
 		 const char *in, size_t inlen, char **out)
 {
-	char *argv[32] = { "ssh", "-o", "BatchMode=yes", d->ssh };
 	int to[2] = { -1, -1 }, from[2] = { -1, -1 }, status, ret = 0;
-	size_t n = 4, outlen;
+	char **argv = director_ssh_argv(d, words);
+	size_t outlen;
 	pid_t pid;
 
-	while (*words && n + 1 < sizeof(argv) / sizeof(argv[0]))
-		argv[n++] = *words++;
-	argv[n] = NULL;
-	if ((in && pipe2(to, O_CLOEXEC)) || (out && pipe2(from, O_CLOEXEC)))
-		return -errno;
+	if (!argv)
+		return -ENOMEM;
+	if ((in && pipe2(to, O_CLOEXEC)) || (out && pipe2(from, O_CLOEXEC))) {
+		ret = -errno;
+		director_ssh_argv_free(argv);
+		return ret;
+	}
 	fflush(NULL);
 	pid = fork();
-	if (pid < 0)
-		return -errno;
+	if (pid < 0) {
+		ret = -errno;
+		director_ssh_argv_free(argv);
+		return ret;
+	}
 	if (!pid) {
 		if (in)
 			dup2(to[0], STDIN_FILENO);
@@ -110,6 +260,7 @@ int director_ssh(const struct lb_director *d, char *const words[],
 			strerror(errno));
 		_exit(127);
 	}
+	director_ssh_argv_free(argv);
 	if (in) {
 		close(to[0]);
 		/* ssh may be gone early: its status says why, not SIGPIPE. */

@@ -11,6 +11,9 @@
 
 #include "cluster.h"
 
+/* Where "lbctl apply" keeps its locks. */
+#define LBCTL_RUN_DIR	"/run/lbctl"
+
 /* A cluster file, read and parsed (director.c). */
 struct cluster_file {
 	const char *name;		/* for messages: the path, or <stdin> */
@@ -28,7 +31,23 @@ void cluster_unload(struct cluster_file *f);
 int cluster_select(const struct cluster_file *f, const char *name,
 		   const struct lb_director **only);
 /*
- * Runs "ssh -o BatchMode=yes DEST words..." for director d. in (if not
+ * Takes the apply lock of director d's namespace, an flock(LOCK_EX) on
+ * DIR/apply-NETNS.lock (DIR/apply.lock for the namespace lbctl runs in),
+ * DIR made if missing; it is held until *fd is closed. Returns 0, or the
+ * exit code with the error printed: another lbctl apply holding it is
+ * not waited for.
+ */
+int director_lock(const struct lb_director *d, const char *dir, int *fd);
+/*
+ * The command line of director_ssh(): "ssh -o BatchMode=yes -o
+ * ConnectTimeout=10 -o ServerAliveInterval=5 -o ServerAliveCountMax=3
+ * DEST 'word'...", each word single-quoted for the remote shell. NULL
+ * when out of memory; free with director_ssh_argv_free().
+ */
+char **director_ssh_argv(const struct lb_director *d, char *const words[]);
+void director_ssh_argv_free(char **argv);
+/*
+ * Runs director_ssh_argv(d, words) for director d. in (if not
  * NULL) is fed to its standard input, else /dev/null; its standard output
  * is ours, or with out read whole into *out (to free). Returns its exit
  * status (255: ssh failed), or -errno when it could not be run.

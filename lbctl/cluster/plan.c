@@ -3,7 +3,9 @@
  * The steps from a director's state to a cluster file's. See plan.h for
  * their order and why.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fields.h"
@@ -16,6 +18,7 @@ enum phase {
 	PH_LADDR_ADD,
 	PH_SVC,
 	PH_DEST,
+	PH_DEST_DEL,
 	PH_SVC_DEL,
 	PH_LADDR_DEL,
 	PH_LATE,
@@ -34,9 +37,76 @@ static const struct lb_dest *find_dest(const struct lb_dest_list *l,
 	return lb_list_find(l, e, lb_dest_same(e, key));
 }
 
-static bool has_laddr(const struct lb_laddr_list *l, const struct lb_addr *a)
+/*
+ * Addresses sorted, to look one up in O(log n): a director has as many
+ * LIPs as a /16, and comparing each with each made a plan that changed
+ * nothing take 10 s.
+ */
+struct addr_index {
+	const struct lb_addr **v;
+	size_t n;
+};
+
+/* The indexes of a plan: cur's LIPs and VIPs, want's LIPs. */
+struct indexes {
+	struct addr_index cur_lips, cur_vips, want_lips;
+};
+
+static int addr_cmp(const void *a, const void *b)
 {
-	return lb_list_find(l, e, lb_addr_equal(&e->addr, a));
+	const struct lb_addr *x = *(const struct lb_addr *const *)a;
+	const struct lb_addr *y = *(const struct lb_addr *const *)b;
+
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	if (x->family == AF_INET)
+		return memcmp(&x->v4, &y->v4, sizeof(x->v4));
+	return memcmp(&x->v6, &y->v6, sizeof(x->v6));
+}
+
+/* The address at offset off in each of n elements of size bytes. */
+static int index_make(struct addr_index *ix, const void *base, size_t n,
+		      size_t size, size_t off)
+{
+	size_t i;
+
+	ix->n = 0;
+	ix->v = malloc((n ?: 1) * sizeof(*ix->v));
+	if (!ix->v)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		ix->v[i] = (const void *)((const char *)base + i * size + off);
+	ix->n = n;
+	if (n)
+		qsort(ix->v, n, sizeof(*ix->v), addr_cmp);
+	return 0;
+}
+
+static bool index_has(const struct addr_index *ix, const struct lb_addr *a)
+{
+	return ix->n && bsearch(&a, ix->v, ix->n, sizeof(*ix->v), addr_cmp);
+}
+
+static int indexes_make(struct indexes *x, const struct lb_snapshot *cur,
+			const struct lb_snapshot *want)
+{
+	memset(x, 0, sizeof(*x));
+	return index_make(&x->cur_lips, cur->laddrs.v, cur->laddrs.n,
+			  sizeof(*cur->laddrs.v),
+			  offsetof(struct lb_laddr, addr)) ?:
+	       index_make(&x->cur_vips, cur->services.v, cur->services.n,
+			  sizeof(*cur->services.v),
+			  offsetof(struct lb_svc_entry, svc.addr)) ?:
+	       index_make(&x->want_lips, want->laddrs.v, want->laddrs.n,
+			  sizeof(*want->laddrs.v),
+			  offsetof(struct lb_laddr, addr));
+}
+
+static void indexes_free(struct indexes *x)
+{
+	free(x->cur_lips.v);
+	free(x->cur_vips.v);
+	free(x->want_lips.v);
 }
 
 /* The key of svc alone, for the steps that name it. */
@@ -109,7 +179,8 @@ static int plan_config(const struct lb_config *cur,
 }
 
 static int plan_laddrs(const struct lb_snapshot *cur,
-		       const struct lb_snapshot *want, struct lb_plan *ph)
+		       const struct lb_snapshot *want, const struct indexes *x,
+		       struct lb_plan *ph)
 {
 	struct lb_step s = { .op = LB_STEP_LADDR_ADD };
 	size_t i;
@@ -118,17 +189,16 @@ static int plan_laddrs(const struct lb_snapshot *cur,
 
 	for (i = 0; !ret && i < want->laddrs.n; i++) {
 		s.addr = want->laddrs.v[i].addr;
-		if (has_laddr(&cur->laddrs, &s.addr))
+		if (index_has(&x->cur_lips, &s.addr))
 			continue;
 		/* A VIP now: its service goes in PH_SVC_DEL first. */
-		vip = lb_list_find(&cur->services, e,
-				   lb_addr_equal(&e->svc.addr, &s.addr));
+		vip = index_has(&x->cur_vips, &s.addr);
 		ret = lb_list_push(&ph[vip ? PH_LATE : PH_LADDR_ADD], &s);
 	}
 	s.op = LB_STEP_LADDR_DEL;
 	for (i = 0; !ret && i < cur->laddrs.n; i++) {
 		s.addr = cur->laddrs.v[i].addr;
-		if (!has_laddr(&want->laddrs, &s.addr))
+		if (!index_has(&x->want_lips, &s.addr))
 			ret = lb_list_push(&ph[PH_LADDR_DEL], &s);
 	}
 	return ret;
@@ -152,10 +222,14 @@ static int plan_svc_add(const struct lb_svc_entry *w, struct lb_plan *p)
 	return ret;
 }
 
-/* The real servers of a service both have: adds, sets, then dels. */
+/*
+ * The real servers of a service both have: adds and sets into ph[PH_DEST],
+ * dels into ph[PH_DEST_DEL], after every service's adds and sets.
+ */
 static int plan_dests(const struct lb_svc_entry *c,
-		      const struct lb_svc_entry *w, struct lb_plan *p)
+		      const struct lb_svc_entry *w, struct lb_plan *ph)
 {
+	struct lb_plan *p = &ph[PH_DEST];
 	struct lb_step s = { .svc = svc_key(&w->svc) };
 	struct lb_dest cd, wd;
 	const struct lb_dest *d;
@@ -193,7 +267,7 @@ static int plan_dests(const struct lb_svc_entry *c,
 	for (i = 0; !ret && i < c->dests.n; i++) {
 		s.dest = c->dests.v[i];
 		if (!find_dest(&w->dests, &s.dest))
-			ret = lb_list_push(p, &s);
+			ret = lb_list_push(&ph[PH_DEST_DEL], &s);
 	}
 	return ret;
 }
@@ -222,7 +296,8 @@ static int plan_svc_set(const struct lb_service *c, const struct lb_service *w,
 }
 
 static int plan_services(const struct lb_snapshot *cur,
-			 const struct lb_snapshot *want, struct lb_plan *ph)
+			 const struct lb_snapshot *want,
+			 const struct indexes *x, struct lb_plan *ph)
 {
 	const struct lb_svc_entry *w, *c;
 	size_t i;
@@ -233,7 +308,7 @@ static int plan_services(const struct lb_snapshot *cur,
 		c = find_svc(&cur->services, &w->svc);
 		if (!c)
 			/* An old local address now: it goes in PH_LADDR_DEL. */
-			ret = plan_svc_add(w, &ph[has_laddr(&cur->laddrs,
+			ret = plan_svc_add(w, &ph[index_has(&x->cur_lips,
 							    &w->svc.addr) ?
 						  PH_LATE : PH_SVC]);
 		else if (fields_fixed_differ(&lb_service_fields, &c->svc,
@@ -242,7 +317,7 @@ static int plan_services(const struct lb_snapshot *cur,
 			      plan_svc_add(w, &ph[PH_LATE]);
 		else
 			ret = plan_svc_set(&c->svc, &w->svc, &ph[PH_SVC]) ?:
-			      plan_dests(c, w, &ph[PH_DEST]);
+			      plan_dests(c, w, ph);
 	}
 	for (i = 0; !ret && i < cur->services.n; i++) {
 		c = &cur->services.v[i];
@@ -256,16 +331,19 @@ int lb_plan_make(const struct lb_snapshot *cur, const struct lb_snapshot *want,
 		 struct lb_plan *plan)
 {
 	struct lb_plan ph[PH_COUNT] = { { 0 } };
+	struct indexes x;
 	size_t i, k;
-	int ret = 0;
+	int ret;
 
 	memset(plan, 0, sizeof(*plan));
-	if (want->has_config)
+	ret = indexes_make(&x, cur, want);
+	if (!ret && want->has_config)
 		ret = plan_config(&cur->config, &want->config, &ph[PH_CONFIG]);
 	if (!ret && want->has_laddrs)
-		ret = plan_laddrs(cur, want, ph);
+		ret = plan_laddrs(cur, want, &x, ph);
 	if (!ret)
-		ret = plan_services(cur, want, ph);
+		ret = plan_services(cur, want, &x, ph);
+	indexes_free(&x);
 	for (i = 0; i < PH_COUNT; i++) {
 		for (k = 0; !ret && k < ph[i].n; k++)
 			ret = lb_list_push(plan, &ph[i].v[k]);

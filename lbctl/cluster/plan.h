@@ -6,16 +6,22 @@
  *
  * Order of the steps (a step never waits on a later one):
  *
+ * Everything that adds or changes comes before everything that deletes,
+ * but for step 8, which cannot come sooner.
+ *
  *   1. config            new timeouts and bounds hold for what follows
  *   2. laddr add         local addresses before the services that use them
  *   3. service add       each followed by its real servers;
  *      service set       scheduler and toa changed in place
- *   4. rs add, rs set, rs del, service by service: new real servers
- *      before old ones go, so a service never runs out of them; weights
- *      are SET, never deleted and added again
- *   5. service del       what the file no longer has
- *   6. laddr del         after the services that used them are gone
- *   7. laddr add, service add   the ones that clash with what 5 and 6
+ *   4. rs add, rs set    of every service: new real servers before old
+ *      ones go, so a service never runs out of them; weights are SET,
+ *      never deleted and added again
+ *   5. rs del            of every service, once all adds are done: an
+ *      add the kernel refuses then undoes adds only, never a delete
+ *      whose connections expire_nodest has already dropped
+ *   6. service del       what the file no longer has
+ *   7. laddr del         after the services that used them are gone
+ *   8. laddr add, service add   the ones that clash with what 6 and 7
  *      remove (an address that moves from VIP to LIP or back, a service
  *      whose forwarding mode changes): the kernel refuses a LIP that is a
  *      VIP, and a service cannot change its forwarding mode

@@ -49,15 +49,36 @@ static int put_config(struct nl_msg *msg, const void *cfg)
 	return lb_put_config(msg, cfg);
 }
 
-/* A command that answers with an ACK only. */
+/* A write's attributes and, after them, the generation it expects. */
+struct with_gen {
+	genl_put_fn put;
+	const void *arg;
+	uint64_t gen;
+};
+
+static int put_with_gen(struct nl_msg *msg, const void *arg)
+{
+	const struct with_gen *w = arg;
+
+	return w->put(msg, w->arg) ?:
+	       (nla_put_u64(msg, FULLNAT_A_GENERATION, w->gen) ? -EMSGSIZE : 0);
+}
+
+/* A command that answers with an ACK only: the writes (genl.h, has_gen). */
 static int command(struct genl *g, uint8_t cmd, const char *what,
 		   genl_put_fn put, const void *arg)
 {
+	const struct with_gen w = { put, arg, g->gen };
 	const struct genl_req req = {
-		.cmd = cmd, .what = what, .put = put, .put_arg = arg,
+		.cmd = cmd, .what = what,
+		.put = g->has_gen ? put_with_gen : put,
+		.put_arg = g->has_gen ? (const void *)&w : arg,
 	};
+	int ret = genl_request(g, &req);
 
-	return genl_request(g, &req);
+	if (!ret && g->has_gen)
+		g->gen++;
+	return ret;
 }
 
 /* Replies of doit commands: exactly one nest of the object. */

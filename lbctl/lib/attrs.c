@@ -455,6 +455,7 @@ static struct nla_policy info_policy[FULLNAT_A_INFO_MAX + 1] = {
 	[FULLNAT_A_INFO_PROTOCOLS]	= { .type = NLA_NESTED },
 	[FULLNAT_A_INFO_FAMILIES]	= { .type = NLA_NESTED },
 	[FULLNAT_A_INFO_SCHEDULERS]	= { .type = NLA_NESTED },
+	[FULLNAT_A_INFO_GENERATION]	= { .type = NLA_U64 },
 };
 
 static const int info_need[] = {
@@ -556,6 +557,9 @@ int lb_parse_info(struct nlattr *nest, struct lb_info *info)
 	info->real_servers = nla_get_u32(tb[FULLNAT_A_INFO_REAL_SERVERS]);
 	info->conns = nla_get_u32(tb[FULLNAT_A_INFO_CONNS]);
 	info->conn_max = nla_get_u32(tb[FULLNAT_A_INFO_CONN_MAX]);
+	info->has_generation = tb[FULLNAT_A_INFO_GENERATION];
+	if (info->has_generation)
+		info->generation = nla_get_u64(tb[FULLNAT_A_INFO_GENERATION]);
 	if (tb[FULLNAT_A_INFO_COUNTERS]) {
 		ret = parse_counters(tb[FULLNAT_A_INFO_COUNTERS], info);
 		if (ret)

@@ -38,6 +38,13 @@ struct genl {
 	int error;		/* -errno the kernel answered, 0 if none */
 	int miss_type;		/* attribute the kernel missed, or -1 */
 	char msg[256];		/* after a failure: a sentence for the user */
+	/*
+	 * With has_gen, api.c's writes carry gen, the configuration
+	 * generation they expect, and add one to it when they succeed
+	 * (FULLNAT_A_GENERATION): a writer that came between is refused.
+	 */
+	bool has_gen;
+	uint64_t gen;
 };
 
 /* Adds a request's attributes; returns 0 or -errno. */

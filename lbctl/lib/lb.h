@@ -122,6 +122,8 @@ struct lb_info {
 	uint32_t real_servers;
 	uint32_t conns;
 	uint32_t conn_max;
+	bool has_generation;			/* older modules have none */
+	uint64_t generation;			/* of the configuration */
 	unsigned int n_counters;
 	struct lb_counter counters[LB_COUNTERS_MAX];	/* in reply order */
 	/* What the module can do; has_caps false: it did not say. */

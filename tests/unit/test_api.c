@@ -127,6 +127,7 @@ static void queue_info(const struct nlmsghdr *req)
 
 	n = nla_nest_start(msg, FULLNAT_A_INFO | NLA_F_NESTED);
 	put_info_base(msg);
+	nla_put_u64(msg, FULLNAT_A_INFO_GENERATION, 41);
 	c = nla_nest_start(msg, FULLNAT_A_INFO_COUNTERS | NLA_F_NESTED);
 	nla_put_u64(msg, FULLNAT_CNT_NO_PORT, 3);
 	nla_nest_end(msg, c);
@@ -514,6 +515,49 @@ static void test_laddr_range(void)
 	check_end();
 }
 
+/* GET_INFO, then writes: one done, one refused as stale, one done. */
+static void answer_generation(const struct nlmsghdr *req, int n)
+{
+	if (!n)
+		answer_info(req, n);
+	else if (n == 2)
+		queue_ack(req, -ESTALE, "fullnat: the configuration changed");
+	else
+		queue_ack(req, 0, NULL);
+}
+
+/*
+ * With has_gen, each write carries the generation it expects (top-level
+ * attribute 7, u64), one more after each write the kernel took and not
+ * after one it refused; without, none.
+ */
+static void test_generation(void)
+{
+	struct lb_addr a = { 0 };
+	struct lb_info info;
+
+	check_begin("api/generation");
+	fake_start(answer_generation);
+	parse_addr("10.0.0.1", &a, NULL, 0);
+	CHECK_INT(lb_info_get(&g, &info), 0);
+	CHECK(info.has_generation);
+	CHECK_INT(info.generation, 41);
+	g.has_gen = true;
+	g.gen = info.generation;
+	CHECK_INT(lb_laddr_add(&g, &a), 0);
+	CHECK_INT(g.gen, 42);
+	CHECK_INT(lb_laddr_del(&g, &a), -ESTALE);
+	CHECK_STR(g.msg, "fullnat: the configuration changed");
+	CHECK_INT(g.gen, 42);
+	g.has_gen = false;
+	CHECK_INT(lb_laddr_add(&g, &a), 0);
+	CHECK_STR(k.log, "1 ack; "
+		  "12 ack 3N{2=0a000001} 7=2900000000000000; "
+		  "13 ack 3N{2=0a000001} 7=2a00000000000000; "
+		  "12 ack 3N{2=0a000001}");
+	check_end();
+}
+
 int main(void)
 {
 	test_commands();
@@ -521,6 +565,7 @@ int main(void)
 	test_dumps();
 	test_snapshot();
 	test_laddr_range();
+	test_generation();
 	genl_close(&g);
 	return check_done();
 }

@@ -466,6 +466,53 @@ static void test_short_error_buffer(void)
 	check_end();
 }
 
+/*
+ * The shipped lbctl-apply.service: its ExecStart= and ExecReload= words,
+ * with systemd's %H as a host name, are an apply of that director only,
+ * here (a director applying every director of the file would apply the
+ * others' local parts to its own kernel).
+ */
+static void test_apply_unit(void)
+{
+	static const char *const keys[] = { "ExecStart=", "ExecReload=" };
+	char line[512], buf[512], *argv[MAX_WORDS], *p, *h;
+	char err[256] = "";
+	struct lb_run run;
+	unsigned int seen = 0, i;
+	FILE *f = fopen(DEPLOY_DIR "/systemd/lbctl-apply.service", "r");
+	int argc;
+
+	check_begin("args_apply/systemd_unit");
+	CHECK(f != NULL);
+	while (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		for (i = 0; i < ARRAY_SIZE(keys); i++) {
+			if (strncmp(line, keys[i], strlen(keys[i])))
+				continue;
+			seen |= 1u << i;
+			p = line + strlen(keys[i]);
+			/* ExecStart=/usr/sbin/lbctl apply ... */
+			CHECK(strstr(p, "lbctl apply ") != NULL);
+			p = strstr(p, "apply ");
+			if (!p)
+				break;
+			h = strstr(p, "%H");
+			if (h)
+				memcpy(h, "lb", 2);
+			argc = split(p + strlen("apply "), buf, sizeof(buf), argv);
+			CHECK_INT(args_apply(argc, argv, &run, err, sizeof(err)), 0);
+			CHECK_STR(err, "");
+			CHECK_STR(run.director ?: "(all)", "lb");
+			CHECK_INT(run.local, 1);
+			CHECK_STR(run.file ?: "-", "/etc/fullnat/cluster.json");
+		}
+	}
+	CHECK_INT(seen, 3);
+	if (f)
+		fclose(f);
+	check_end();
+}
+
 int main(void)
 {
 	CHECK_ROWS("args_service_add", row_service_add, service_add_rows);
@@ -483,5 +530,6 @@ int main(void)
 	CHECK_ROWS("args_none", row_none, none_rows);
 	test_config_clean_on_error();
 	test_short_error_buffer();
+	test_apply_unit();
 	return check_done();
 }

@@ -42,8 +42,12 @@ struct row {
 
 static const struct row rows[] = {
 	{ "valid", FILE_OF(DIR1 DIR2, WEB(RS1 ", " RS2)), NULL },
-	{ "valid/no_services_key",
+	/* no "services" would delete them all: only when said in words */
+	{ "no_services_key",
 	  "{ \"schema_version\": 1, \"directors\": [ { \"name\": \"a\" } ] }",
+	  "t.json:1:1: \"services\" is missing: every director would lose all its services; to mean that, write \"services\": []" },
+	{ "valid/services_empty",
+	  "{ \"schema_version\": 1, \"directors\": [ { \"name\": \"a\" } ], \"services\": [] }",
 	  NULL },
 	/* syntax and duplicates: jansson's own words and position */
 	{ "syntax", "{ \"schema_version\": 1,, }",
@@ -146,6 +150,9 @@ static const struct row rows[] = {
 	  "t.json:4:15: directors[0].name: director name \"lb 1\" has a character other than A-Z, a-z, 0-9, \".\", \"_\" and \"-\"" },
 	{ "bad_netns", FILE_OF("    { \"name\": \"lb1\", \"netns\": \"a/b\" }\n", ""),
 	  "t.json:4:31: directors[0].netns: a network namespace name cannot contain \"/\"" },
+	/* it goes on a remote command line (show FILE over ssh) */
+	{ "shell_netns", FILE_OF("    { \"name\": \"lb1\", \"netns\": \"x;touch pwned\" }\n", ""),
+	  "t.json:4:31: directors[0].netns: netns \"x;touch pwned\" has a character other than A-Z, a-z, 0-9, \".\", \"_\" and \"-\"" },
 	{ "ssh_option", FILE_OF("    { \"name\": \"lb1\", \"ssh\": \"-oProxyCommand=x\" }\n", ""),
 	  "t.json:4:29: directors[0].ssh: an ssh destination is [USER@]HOST, not empty and not starting with \"-\"" },
 	/* what fullnat.ko cannot do yet; what it can, it says (test_check()) */
@@ -276,7 +283,7 @@ static const struct {
 		  "    { \"name\": \"b\", \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 81 }\n"),
 	  "lb1 netns=- ssh=- lips=0 cfg=0 serves=1; tcp 203.0.113.10:80 fwd=fullnat sched=wlc toa=1:; tcp 203.0.113.10:81 fwd=fullnat sched=wlc toa=1:; " },
 	{ "escaped_key_position",
-	  "{ \"schema_version\": 1, \"directors\": [ { \"n\\u0061me\": \"x\" } ] }",
+	  "{ \"schema_version\": 1, \"directors\": [ { \"n\\u0061me\": \"x\" } ], \"services\": [] }",
 	  "x netns=- ssh=- lips=0 cfg=0 serves=all; " },
 };
 

@@ -41,6 +41,8 @@
  *     FULLNAT_A_INFO_CONN_MAX      u32, configured table bound
  *     FULLNAT_A_INFO_COUNTERS      nest: FULLNAT_CNT_* -> u64 (drops, errors
  *                                  and TOA outcomes of this namespace)
+ *     FULLNAT_A_INFO_GENERATION    u64, the configuration generation: see
+ *                                  "Generation" below
  *   and what the module can do, for a tool to check a request against
  *   before it sends one (each list a nest of FULLNAT_A_LIST_ENTRY):
  *     FULLNAT_A_INFO_FORWARDS      u32, bit 1 << FULLNAT_FWD_* set for each
@@ -142,6 +144,22 @@
  *     FULLNAT_A_CONN_EXPIRES   u32, seconds left
  *     FULLNAT_A_CONN_FORWARD   u8, FULLNAT_FWD_* (its real server's)
  *
+ * Generation
+ * ----------
+ * Every configuration write that succeeds (SET_CONFIG, NEW/SET/DEL_SERVICE,
+ * NEW/SET/DEL_DEST, NEW/DEL_LADDR) adds exactly one to the namespace's
+ * generation, which GET_INFO reports (starting at 0 when the namespace
+ * gets its director); a refused request adds nothing. A request may carry
+ * top-level FULLNAT_A_GENERATION, u64, the generation it expects: if the
+ * namespace's is another, some other writer changed the configuration
+ * since the state the request was built from was read, and the request is
+ * refused with -ESTALE (extended ACK: "the configuration changed...")
+ * before anything changes. A tool that makes several writes reads the
+ * generation first, then the state, and sends G, G + 1, G + 2, ... on its
+ * writes: the first write after another writer's fails, and the tool
+ * stops instead of mixing its changes with the other's. Requests without
+ * it are not checked.
+ *
  * Lists (FULLNAT_A_INFO_PROTOCOLS, ...) are nests whose entries are all
  * FULLNAT_A_LIST_ENTRY, in no particular order.
  *
@@ -186,6 +204,7 @@ enum fullnat_attr {
 	FULLNAT_A_CONN,		/* nest: FULLNAT_A_CONN_* */
 	FULLNAT_A_CONFIG,	/* nest: FULLNAT_A_CFG_* */
 	FULLNAT_A_INFO,		/* nest: FULLNAT_A_INFO_* */
+	FULLNAT_A_GENERATION,	/* u64: the generation a write expects */
 	__FULLNAT_A_LAST
 };
 #define FULLNAT_A_MAX (__FULLNAT_A_LAST - 1)
@@ -205,6 +224,7 @@ enum fullnat_info_attr {
 	FULLNAT_A_INFO_PROTOCOLS,	/* list of u8 IPPROTO_* */
 	FULLNAT_A_INFO_FAMILIES,	/* list of u16 AF_* */
 	FULLNAT_A_INFO_SCHEDULERS,	/* list of strings */
+	FULLNAT_A_INFO_GENERATION,	/* u64: configuration generation */
 	__FULLNAT_A_INFO_LAST
 };
 #define FULLNAT_A_INFO_MAX (__FULLNAT_A_INFO_LAST - 1)

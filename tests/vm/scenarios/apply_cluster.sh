@@ -3,6 +3,10 @@
 # own namespace; a second file changes only what differs, under open
 # connections; a wrong file changes nothing anywhere; a change the kernel
 # refuses on one director rolls that director back while the other goes on;
+# two applies at once: the second is refused by the first's lock; a
+# writer between an apply's snapshot and its first write: the kernel's
+# generation refuses the apply, which changes nothing; SIGTERM during an
+# apply stops it before its next change;
 # and lb2 as a remote director: sshd runs in its namespace, and lbctl, run
 # on the router rt, reaches it as root@198.18.0.12 with a key.
 #
@@ -17,7 +21,7 @@
 #
 # Services: web 203.0.113.10:80 (wrr) and alt 203.0.113.10:8081 (rr).
 #
-# @timeout: 400
+# @timeout: 600
 . /fnat/lib.sh
 
 topo_base 2 3
@@ -226,6 +230,69 @@ assert_eq "$(lbctl -n lb1 -j laddr | jq -r '.[-1].address')" 198.18.11.6 "lb1 ha
 body=$(requests c1 "http://$VIP/" 20)
 assert_eq "$(grep -c '^rs[123]$' <<< "$body")" 20 "web still answers through both"
 
+# The next two steps hold an apply still at a known point: its report of a
+# plan of 4096 LIPs (about 98 KB) is more than a pipe holds (64 KB), so
+# while the reader of its output waits, the apply waits in its report,
+# with its lock held and its snapshot (and generation) read, before its
+# first write.
+log "two applies at once: the second is refused, the first applies whole"
+jq '.directors[0].local_addresses += ["198.18.96.0-198.18.111.255"]' \
+	"$dir/v3.json" > "$dir/big.json"
+before2=$(lbctl -n lb2 export)
+(lbctl apply --director lb1 "$dir/big.json" 2>&1 && echo "rc=0" || echo "rc=$?") | {
+	read -r first
+	echo "$first" > "$dir/first.head"
+	lbctl apply --director lb1 "$dir/v2.json" > "$dir/second.out" 2>&1 &&
+		echo "rc=0" >> "$dir/second.out" || echo "rc=$?" >> "$dir/second.out"
+	cat > "$dir/first.out"
+}
+cat "$dir/first.head" "$dir/second.out"
+tail -n 3 "$dir/first.out"
+assert_eq "$(cat "$dir/first.head")" "lb1: 4096 changes" "the first apply's plan"
+assert_match "$(cat "$dir/second.out")" "^Error: lb1: another \"lbctl apply\" is changing this director \(it holds /run/lbctl/apply-lb1.lock\): nothing was changed" "the second apply is refused by the lock"
+assert_eq "$(tail -n 1 "$dir/second.out")" "rc=1" "its exit status"
+assert_eq "$(tail -n 2 "$dir/first.out")" $'lb1: applied\nrc=0' "the first apply applied"
+apply_status --director lb1 --dry-run "$dir/big.json"
+assert_eq "$out" "lb1: no changes" "lb1 is in the state of the first file"
+assert_eq "$(lbctl -n lb2 export)" "$before2" "lb2 untouched"
+
+log "a writer without the lock between an apply's snapshot and its first write: the apply is refused"
+(lbctl apply --director lb1 "$dir/v3.json" 2>&1 && echo "rc=0" || echo "rc=$?") | {
+	read -r first
+	echo "$first" > "$dir/first.head"
+	lbctl -n lb1 rs set tcp 203.0.113.10:80 198.19.0.12:8080 weight 5
+	cat > "$dir/stale.out"
+}
+cat "$dir/first.head"
+grep -v '^  laddr del' "$dir/stale.out"
+assert_eq "$(cat "$dir/first.head")" "lb1: 4096 changes" "the apply's plan"
+assert_match "$(cat "$dir/stale.out")" "Error: lb1: change 1 of 4096, \"laddr del 198.18.96.0\": the configuration changed since this request's generation \(another writer\)" "the kernel refuses the stale write, and says why"
+assert_eq "$(tail -n 2 "$dir/stale.out")" $'lb1: nothing was changed\nrc=1' "nothing changed by the apply, exit status 1"
+assert_eq "$(lbctl -n lb1 -j laddr | jq length)" 4102 "lb1 keeps its LIPs"
+assert_eq "$(lbctl -n lb1 -j show | jq '.services[0].real_servers[1].weight')" 5 "the other writer's change stays"
+apply_status --director lb1 "$dir/v3.json"
+assert_eq "$rc" 0 "the apply again, alone"
+apply_status --director lb1 --dry-run "$dir/v3.json"
+assert_eq "$out" "lb1: no changes" "lb1 is in the state of v3"
+
+log "SIGTERM during an apply: it stops before its next change, lb1 as it was"
+before=$(state)
+rm -f "$dir/apply.pid"
+(lbctl apply "$dir/big.json" 2>&1 & echo $! > "$dir/apply.pid"
+ wait $! && echo "rc=0" || echo "rc=$?") | {
+	read -r first
+	echo "$first" > "$dir/first.head"
+	wait_for 10 "the apply's pid" test -s "$dir/apply.pid"
+	kill -TERM "$(cat "$dir/apply.pid")"
+	cat > "$dir/term.out"
+}
+grep -v '^  laddr add' "$dir/term.out"
+assert_eq "$(cat "$dir/first.head")" "lb1: 4096 changes" "the apply's plan"
+assert_match "$(cat "$dir/term.out")" "Error: lb1: change 1 of 4096, \"laddr add 198.18.96.0\": not sent: stopped by SIGTERM" "the apply stopped before its first change"
+assert_match "$(cat "$dir/term.out")" "lb1: nothing was changed" "and says so"
+assert_eq "$(tail -n 2 "$dir/term.out")" $'Error: stopped by SIGTERM: 1 director was not begun\nrc=1' "lb2 was not begun; exit status 1"
+assert_eq "$(state)" "$before" "both directors as they were"
+
 log "lb2 over ssh: sshd in lb2's namespace, lbctl run on rt"
 [[ -x /usr/sbin/sshd ]] || fail "sshd is not in the VM image (tests/vm/packages)"
 mkdir -p /run/sshd /root/.ssh
@@ -270,6 +337,18 @@ assert_eq "$out" $'lb1: no changes\nlb2: no changes' "over ssh, the same file tw
 json=$(on_quiet rt lbctl -j show "$dir/ssh.json")
 assert_eq "$(jq -c '[.directors[] | .name, (.services | length)]' <<< "$json")" '["lb1",1,"lb2",1]' "show FILE -j gathers both directors"
 on rt lbctl show "$dir/ssh.json" --director lb2
+# a netns that the remote shell would run (in root's home): refused with
+# the file
+rm -f /root/pwned
+sed -e 's|"name": "lb2", "netns": "lb2"|"name": "lb2", "ssh": "root@198.18.0.12", "netns": "x;touch pwned"|' \
+	"$dir/v2.json" > "$dir/pwn.json"
+set +e
+out=$(on_quiet rt lbctl show "$dir/pwn.json" 2>&1); rc=$?
+set -e
+echo "$out"
+assert_eq "$rc" 2 "show of a file with a shell command as netns"
+assert_match "$out" 'directors\[1\]\.netns: netns "x;touch pwned" has a character other than' "the file's error"
+[[ ! -e /root/pwned ]] || fail "the netns ran on the remote host"
 # the exit status comes back: beta's scheduler is unknown to lb2's kernel
 sed -e 's/"name": "lb2", "netns": "lb2"/"name": "lb2", "ssh": "root@198.18.0.12"/' \
 	"$dir/v3.json" > "$dir/ssh3.json"

@@ -34,6 +34,18 @@ refuse() { # refuse WHAT EXTACK_RE CMD ATTRS...
 	assert_match "$out" "$re" "$what: refused with a reason"
 }
 
+log "the configuration generation: each write adds one, a stale one is refused"
+# A fresh namespace's generation is 0, and lb1 got 3 writes above.
+# FULLNAT_A_GENERATION=7 (top level), u64: the generation a write expects.
+refuse "stale generation" "configuration changed since this request's generation" $SET_DEST $SVC $RS 2.4=u32:2 7=u64:2
+refuse "future generation" "configuration changed since this request's generation" $SET_DEST $SVC $RS 2.4=u32:2 7=u64:4
+out=$(on_quiet lb1 genl_send fullnat $SET_DEST $SVC $RS 2.4=u32:2 7=u64:3)
+assert_eq "$out" ok "a write at the current generation, 3"
+refuse "the same generation again" "configuration changed since" $NEW_LADDR 3.2=hex:c612010b 7=u64:3
+refuse "a refused write adds nothing" "changed since" $SET_DEST $SVC $RS 2.4=u32:2 7=u64:5
+out=$(on_quiet lb1 genl_send fullnat $SET_DEST $SVC $RS 2.4=u32:2 7=u64:4)
+assert_eq "$out" ok "the next write at 4"
+
 refuse "weight 70000" "^error E(RANGE|INVAL)" $SET_DEST $SVC $RS 2.4=u32:70000
 refuse "port 0" "^error E(RANGE|INVAL)" $NEW_SERVICE 1.2=u8:6 1.3=hex:cb00710b 1.4=u16:0 1.5=u8:0 1.6=str:rr
 refuse "5-byte address" "4 \(IPv4\) or 16 \(IPv6\) bytes" $NEW_SERVICE 1.2=u8:6 1.3=hex:cb00710b01 1.4=u16:80 1.5=u8:0 1.6=str:rr
