@@ -195,7 +195,7 @@ static u8 syn_wscale(const struct tcphdr *th)
  * its states and timeouts are the same as two-sided tracking's:
  *
  *   client sends   NONE      SYN_RECV     ESTABLISHED  FIN_WAIT  CLOSE
- *   SYN            SYN_RECV  SYN_RECV     (ignored)    (ignored) (reopen)
+ *   SYN            SYN_RECV  SYN_RECV     (ignored)    SYN_RECV  (reopen)
  *   ACK            -         ESTABLISHED  -            -         -
  *   FIN            -         FIN_WAIT     FIN_WAIT     -         -
  *   RST            -         CLOSE        CLOSE        CLOSE     -
@@ -211,7 +211,15 @@ static u8 syn_wscale(const struct tcphdr *th)
  * closed expires the FIN_WAIT timeout after the client's last packet
  * (its ACK of the server's FIN), and one the server closed first after
  * the client's FIN. A SYN on a CLOSE one (or on TIME_WAIT, never reached
- * here) opens a new connection (fnat_tcp_reopen()).
+ * here) opens a new connection (fnat_tcp_reopen()). A SYN in FIN_WAIT
+ * starts the connection over on the same real server, as IPVS does: the
+ * client closed, and it reuses its port when its TIME_WAIT (60 s) is
+ * over, before our FIN_WAIT (120 s) is; left in FIN_WAIT, the new
+ * connection's packets would be out of the old one's window, its
+ * deadline would not move, and it would be cut when that passed. The
+ * price: a SYN forged with the client's address and port moves a
+ * half-closed connection (a download after the client's FIN) to the new
+ * sequence numbers, and it ends the SYN_RECV timeout later.
  *
  * The client's own sequence numbers are still checked, as two-sided
  * tracking checks them, against a window of 64 KiB (the server's window
@@ -232,10 +240,10 @@ static void one_way_state(struct fnat_net *fn, struct fnat_conn *cp,
 		goto out;
 	state = cp->state;
 	if (th->syn) {
-		if (state != FULLNAT_TCP_S_NONE &&
-		    state != FULLNAT_TCP_S_SYN_RECV)
+		/* A client sends no SYN-ACK. */
+		if (th->ack || state == FULLNAT_TCP_S_ESTABLISHED)
 			goto ignore;
-		/* The first SYN, a retransmission or a new attempt. */
+		/* The first SYN, a retransmission, a new attempt or client. */
 		*end = seq + 1;
 		s->wscale[FNAT_DIR_IN] = syn_wscale(th);
 		state = FULLNAT_TCP_S_SYN_RECV;
