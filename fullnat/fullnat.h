@@ -438,6 +438,7 @@ struct fnat_method {
 	const char *name;
 	u8 fwd;				/* FULLNAT_FWD_* */
 	bool toa;			/* servers see a LIP: TOA applies */
+	bool one_way;	/* replies bypass the director (DR, TUN) */
 	/*
 	 * A connection being made, under cp->lock: take what the method
 	 * needs (FullNAT: a local address and port) and hash the reply side
@@ -448,6 +449,8 @@ struct fnat_method {
 	/*
 	 * Where replies are addressed (they come from the real server's
 	 * address and port): the reply side's key is RIP:rport -> this.
+	 * Needed without a reply side too: conn.c computes both keys when
+	 * it unhashes a connection.
 	 */
 	void (*reply_key)(const struct fnat_conn *cp,
 			  const union nf_inet_addr **daddr, __be16 *dport);
@@ -458,7 +461,9 @@ struct fnat_method {
 				 struct sk_buff *skb, const struct fnat_pkt *p);
 	/*
 	 * An ICMP error @p quoting @q, a packet of @cp sent going @dir: fill
-	 * @x. 0, or FULLNAT_CNT_* to drop the error. NULL: errors about the
+	 * @x. 0, or FULLNAT_CNT_* to drop the error; or, for a method that
+	 * sends the error on itself, FNAT_ICMP_SENT (it took the packet) or
+	 * FNAT_ICMP_DROPPED (to drop, counted). NULL: errors about the
 	 * method's packets pass untouched.
 	 */
 	int (*icmp)(struct fnat_net *fn, struct fnat_conn *cp,
@@ -467,7 +472,11 @@ struct fnat_method {
 		    struct fnat_icmp_xlate *x);
 };
 
+#define FNAT_ICMP_SENT		(-1)
+#define FNAT_ICMP_DROPPED	(-2)
+
 extern const struct fnat_method fnat_method_fullnat;
+extern const struct fnat_method fnat_method_dr;
 
 /* The methods the director has; NULL for the rest. */
 static inline const struct fnat_method *fnat_method_find(u8 fwd)
@@ -475,6 +484,8 @@ static inline const struct fnat_method *fnat_method_find(u8 fwd)
 	switch (fwd) {
 	case FULLNAT_FWD_FULLNAT:
 		return &fnat_method_fullnat;
+	case FULLNAT_FWD_DR:
+		return &fnat_method_dr;
 	}
 	return NULL;
 }
@@ -674,6 +685,10 @@ struct dst_entry *fnat_inet4_route(struct fnat_net *fn,
 				   const union nf_inet_addr *daddr,
 				   const union nf_inet_addr *saddr,
 				   const struct sk_buff *skb, bool *noref);
+struct dst_entry *fnat_inet4_route_nh(struct fnat_net *fn,
+				      struct dst_entry __rcu **cache,
+				      const union nf_inet_addr *nh,
+				      const struct sk_buff *skb, bool *noref);
 bool fnat_inet4_ttl_expired(struct sk_buff *skb, struct dst_entry *dst,
 			    bool tell);
 bool fnat_inet4_too_big(struct sk_buff *skb, struct dst_entry *dst,
@@ -736,6 +751,21 @@ static inline struct dst_entry *fnat_af_route(struct fnat_net *fn,
 					      bool *noref)
 {
 	return fnat_inet4_route(fn, cache, daddr, saddr, skb, noref);
+}
+
+/*
+ * A route that hands @skb, whatever its destination, to the neighbour
+ * @nh on a directly connected network (DR); NULL if @nh is not on one.
+ * Cache and *@noref as fnat_af_route().
+ */
+static inline struct dst_entry *fnat_af_route_nh(struct fnat_net *fn,
+						 struct dst_entry __rcu **cache,
+						 const struct fnat_pkt *p,
+						 const union nf_inet_addr *nh,
+						 const struct sk_buff *skb,
+						 bool *noref)
+{
+	return fnat_inet4_route_nh(fn, cache, nh, skb, noref);
 }
 
 static inline void fnat_dst_put(struct dst_entry *dst, bool noref)

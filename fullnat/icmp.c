@@ -97,8 +97,11 @@ unsigned int fnat_icmp_in(struct fnat_net *fn, struct sk_buff *skb,
 			ic->code == ICMP_FRAG_NEEDED;
 	x.mtu = ntohs(ic->un.frag.mtu);
 	reason = fnat_method_call(m, icmp, fn, cp, dir, skb, p, &q, &x);
+	if (reason == FNAT_ICMP_SENT)
+		return NF_STOLEN;
 	if (reason) {
-		fnat_count(fn, reason);
+		if (reason != FNAT_ICMP_DROPPED)
+			fnat_count(fn, reason);
 		return NF_DROP;
 	}
 	dst = fnat_af_route(fn, NULL, p, x.odaddr, x.osaddr, skb, &noref);

@@ -119,8 +119,8 @@ void fnat_inet4_rewrite(struct sk_buff *skb, const struct fnat_pkt *p,
 	iph->daddr = daddr->ip;
 }
 
-static struct rtable *route4(struct net *net, __be32 daddr, __be32 saddr,
-			     u8 tos, u32 mark)
+static struct rtable *route4_flags(struct net *net, __be32 daddr,
+				   __be32 saddr, u8 tos, u32 mark, u8 flags)
 {
 	struct flowi4 fl4 = {
 		.daddr = daddr,
@@ -128,7 +128,7 @@ static struct rtable *route4(struct net *net, __be32 daddr, __be32 saddr,
 		.flowi4_tos = RT_TOS(tos),
 		.flowi4_mark = mark,
 		/* LIPs and VIPs need not be configured on an interface. */
-		.flowi4_flags = FLOWI_FLAG_ANYSRC,
+		.flowi4_flags = FLOWI_FLAG_ANYSRC | flags,
 	};
 	struct rtable *rt;
 
@@ -141,6 +141,12 @@ static struct rtable *route4(struct net *net, __be32 daddr, __be32 saddr,
 		return NULL;
 	}
 	return rt;
+}
+
+static struct rtable *route4(struct net *net, __be32 daddr, __be32 saddr,
+			     u8 tos, u32 mark)
+{
+	return route4_flags(net, daddr, saddr, tos, mark, 0);
 }
 
 /*
@@ -199,6 +205,63 @@ struct dst_entry *fnat_inet4_route(struct fnat_net *fn,
 	dst_hold(&rt->dst);
 	old = unrcu_pointer(xchg(cache, RCU_INITIALIZER(&rt->dst)));
 	dst_release(old);
+	return &rt->dst;
+}
+
+/* Does @dst hand its packets to @nh itself, on a directly connected network? */
+static bool to_neighbour(const struct dst_entry *dst, __be32 nh)
+{
+	const struct rtable *rt = container_of(dst, struct rtable, dst);
+
+	return rt->rt_gw_family == AF_INET && rt->rt_gw4 == nh &&
+	       !rt->rt_uses_gateway;
+}
+
+/*
+ * A route that gives @skb, whatever its destination, to the neighbour @nh
+ * (DR: the packet keeps the VIP, the real server's address is only the
+ * next hop). FLOWI_FLAG_KNOWN_NH makes the kernel build a route of its
+ * own, not the network's shared one, with @nh as its gateway: the
+ * neighbour is then resolved for @nh, not for the packet's destination.
+ * A route that reaches @nh through a router (rt_uses_gateway) would hand
+ * the packet to that router, which routes it by the VIP, back to us: no
+ * route. The cache (the real server's) and *@noref are as in
+ * fnat_inet4_route(); a cached route made for another method of the same
+ * server (another next hop) is replaced.
+ */
+struct dst_entry *fnat_inet4_route_nh(struct fnat_net *fn,
+				      struct dst_entry __rcu **cache,
+				      const union nf_inet_addr *nh,
+				      const struct sk_buff *skb, bool *noref)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	struct dst_entry *dst, *old;
+	struct rtable *rt;
+	bool cached;
+
+	*noref = false;
+	cached = cache && !skb->mark && !(iph->tos & FNAT_TOS_ROUTE_MASK) &&
+		 !fib4_has_custom_rules(fn->net);
+	if (cached) {
+		dst = rcu_dereference(*cache);
+		if (dst && dst_check(dst, 0) && to_neighbour(dst, nh->ip)) {
+			*noref = true;
+			return dst;
+		}
+	}
+	rt = route4_flags(fn->net, nh->ip, 0, cached ? 0 : iph->tos,
+			  cached ? 0 : skb->mark, FLOWI_FLAG_KNOWN_NH);
+	if (!rt)
+		return NULL;
+	if (!to_neighbour(&rt->dst, nh->ip)) {
+		ip_rt_put(rt);
+		return NULL;
+	}
+	if (cached) {
+		dst_hold(&rt->dst);
+		old = unrcu_pointer(xchg(cache, RCU_INITIALIZER(&rt->dst)));
+		dst_release(old);
+	}
 	return &rt->dst;
 }
 

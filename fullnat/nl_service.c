@@ -476,6 +476,20 @@ out_unlock:
 	return ret;
 }
 
+/*
+ * A method that sends the client's packet on unchanged (one_way: DR, TUN)
+ * cannot map ports: its real servers listen on the service's port.
+ */
+static int check_port(struct netlink_ext_ack *extack, const struct nlattr *nest,
+		      const struct fnat_service *svc, __be16 port, u8 fwd)
+{
+	if (port == svc->port || !fnat_method_find(fwd)->one_way)
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, nest,
+			    "forwarding modes dr and tun do not map ports: the real server's port must be the service's");
+	return -EINVAL;
+}
+
 /* NEW_DEST, SET_DEST and DEL_DEST: one prologue, the command decides. */
 int fnat_nl_dest(struct sk_buff *skb, struct genl_info *info)
 {
@@ -492,13 +506,19 @@ int fnat_nl_dest(struct sk_buff *skb, struct genl_info *info)
 		return ret;
 	switch (cmd) {
 	case FULLNAT_CMD_NEW_DEST:
-		ret = __fnat_dest_add(fn, svc, &req.addr, req.port, req.weight,
-				      req.fwd < 0 ? svc->fwd : req.fwd,
-				      info->extack);
+		if (req.fwd < 0)
+			req.fwd = svc->fwd;
+		ret = check_port(info->extack, req.nest, svc, req.port,
+				 req.fwd) ?:
+		      __fnat_dest_add(fn, svc, &req.addr, req.port, req.weight,
+				      req.fwd, info->extack);
 		break;
 	case FULLNAT_CMD_SET_DEST:
-		ret = req.has_weight ? __fnat_dest_edit(fn, svc, dest, req.weight,
-							info->extack) : 0;
+		ret = req.fwd >= 0 ? check_port(info->extack, req.nest, svc,
+						dest->port, req.fwd) : 0;
+		if (!ret && req.has_weight)
+			ret = __fnat_dest_edit(fn, svc, dest, req.weight,
+					       info->extack);
 		/* Cannot fail, so last: the request applies whole or not. */
 		if (!ret && req.fwd >= 0 && req.fwd != dest->fwd) {
 			WRITE_ONCE(dest->fwd, req.fwd);

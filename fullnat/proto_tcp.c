@@ -4,9 +4,10 @@
  * connection states and timeouts, port rewriting, ICMP quotes, which
  * packets get TOA, MSS lowering (the option itself: toa.c, tcpopt.c).
  *
- * The director sees both directions of every connection, so it follows
- * the handshake and the two FINs instead of guessing from one side as IPVS
- * NAT must not (it does see both, but DR and TUN do not). The state picks
+ * With FullNAT the director sees both directions of every connection, so
+ * it follows the handshake and the two FINs instead of guessing from one
+ * side; with a method whose replies bypass it (DR, TUN) it sees only the
+ * client's side and follows that (one_way_state()). The state picks
  * the timeout and tells a real server's active (ESTABLISHED) connections
  * from the rest, which wlc weighs differently.
  *
@@ -188,6 +189,101 @@ static u8 syn_wscale(const struct tcphdr *th)
 }
 
 /*
+ * One-sided tracking, for a method whose replies bypass the director
+ * (one_way: DR, TUN). Only the client's packets are seen, so the state
+ * follows them, as IPVS's "input only" table does (ip_vs_proto_tcp.c);
+ * its states and timeouts are the same as two-sided tracking's:
+ *
+ *   client sends   NONE      SYN_RECV     ESTABLISHED  FIN_WAIT  CLOSE
+ *   SYN            SYN_RECV  SYN_RECV     (ignored)    SYN_RECV  (reopen)
+ *   ACK            -         ESTABLISHED  -            -         -
+ *   FIN            -         FIN_WAIT     FIN_WAIT     -         -
+ *   RST            -         CLOSE        CLOSE        CLOSE     -
+ *
+ * ("-": the state stays and its deadline starts over; "ignored": the
+ * packet is forwarded and moves nothing, as in two-sided tracking, where
+ * a SYN on an open connection is a retransmission or a forgery; "reopen":
+ * see fnat_tcp_reopen(). A packet in NONE is not seen: only a SYN makes
+ * a connection.) The first SYN opens
+ * the connection in NONE and takes it to SYN_RECV at once: nothing else
+ * will say that the server answered. FIN_WAIT is then as far as a close
+ * goes, since the server's FIN is not seen: a connection the client
+ * closed expires the FIN_WAIT timeout after the client's last packet
+ * (its ACK of the server's FIN), and one the server closed first after
+ * the client's FIN. A SYN on a CLOSE one (or on TIME_WAIT, never reached
+ * here) opens a new connection (fnat_tcp_reopen()). A SYN in FIN_WAIT
+ * starts the connection over on the same real server, as IPVS does: the
+ * client closed, and it reuses its port when its TIME_WAIT (60 s) is
+ * over, before our FIN_WAIT (120 s) is; left in FIN_WAIT, the new
+ * connection's packets would be out of the old one's window, its
+ * deadline would not move, and it would be cut when that passed. The
+ * price: a SYN forged with the client's address and port moves a
+ * half-closed connection (a download after the client's FIN) to the new
+ * sequence numbers, and it ends the SYN_RECV timeout later.
+ *
+ * The client's own sequence numbers are still checked, as two-sided
+ * tracking checks them, against a window of 64 KiB (the server's window
+ * is not seen): a blind RST or FIN must guess the client's sequence
+ * number to end the director's connection, and a RST must sit exactly
+ * where the client's data ends. Packets out of the window are forwarded
+ * and move nothing.
+ */
+static void one_way_state(struct fnat_net *fn, struct fnat_conn *cp,
+			  const struct tcphdr *th, unsigned int len)
+{
+	struct fnat_tcp_seq *s = &cp->seq;
+	u32 seq = ntohl(th->seq), *end = &s->end[FNAT_DIR_IN];
+	u8 state;
+
+	spin_lock(&cp->lock);
+	if (cp->flags & FNAT_CONN_F_DEAD)
+		goto out;
+	state = cp->state;
+	if (th->syn) {
+		/* A client sends no SYN-ACK. */
+		if (th->ack || state == FULLNAT_TCP_S_ESTABLISHED)
+			goto ignore;
+		/* The first SYN, a retransmission, a new attempt or client. */
+		*end = seq + 1;
+		s->wscale[FNAT_DIR_IN] = syn_wscale(th);
+		state = FULLNAT_TCP_S_SYN_RECV;
+		goto keep;
+	}
+	if (state == FULLNAT_TCP_S_NONE)
+		goto ignore;
+	if (!in_window(s, FNAT_DIR_IN, seq))
+		goto out_of_window;
+	if (th->rst) {
+		if (seq != *end)
+			goto out_of_window;
+		state = FULLNAT_TCP_S_CLOSE;
+		goto keep;
+	}
+	if (th->fin && (after(seq, *end) || before(seq + len + 1, *end)))
+		goto out_of_window;
+	if (after(seq + len + th->fin, *end))
+		*end = seq + len + th->fin;
+	switch (state) {
+	case FULLNAT_TCP_S_SYN_RECV:
+	case FULLNAT_TCP_S_ESTABLISHED:
+		if (th->fin)
+			state = FULLNAT_TCP_S_FIN_WAIT;
+		else if (th->ack)
+			state = FULLNAT_TCP_S_ESTABLISHED;
+		break;
+	}
+keep:
+	set_state(fn, cp, state);
+out:
+	spin_unlock(&cp->lock);
+	return;
+out_of_window:
+	fnat_count(fn, FULLNAT_CNT_OUT_OF_WINDOW);
+ignore:
+	spin_unlock(&cp->lock);
+}
+
+/*
  * Advance @cp's state for a packet going @dir, which is being forwarded
  * (the checks that may drop it are done). Softirq.
  *
@@ -207,6 +303,10 @@ void fnat_tcp_state(struct fnat_net *fn, struct fnat_conn *cp,
 	u8 state;
 	u16 flags;
 
+	if (fnat_method_find(cp->fwd)->one_way) {
+		one_way_state(fn, cp, th, len);
+		return;
+	}
 	spin_lock(&cp->lock);
 	if (cp->flags & FNAT_CONN_F_DEAD)
 		goto out;

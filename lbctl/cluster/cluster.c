@@ -298,6 +298,25 @@ static const struct jw_key svc_keys_after[] = {
 	{ "real_servers", JW_EACH, false, real_server, NULL },
 };
 
+/*
+ * dr and tun send the client's packet on as it came, to the service's
+ * port: a real server of theirs listens there (the kernel refuses the
+ * rest too; this says where in the file).
+ */
+static int dest_port(struct jw_ctx *p, const struct lb_service *svc,
+		     const struct lb_dest *d, size_t k)
+{
+	int fwd = d->fwd >= 0 ? d->fwd : svc->fwd;
+
+	if (d->port == svc->port || (fwd != LB_FWD_DR && fwd != LB_FWD_TUN))
+		return 0;
+	jw_push_key(p, "real_servers");
+	jw_push_index(p, k);
+	jw_push_key(p, "port");
+	return jw_fail(p, "forward %s does not map ports: a real server's port must be the service's, %u",
+		       fwd_name((enum lb_fwd)fwd), svc->port);
+}
+
 /* The services read so far, with their names, for the checks across. */
 struct svc_acc {
 	struct lb_svc_list *list;
@@ -325,6 +344,8 @@ static int service(struct jw_ctx *p, json_t *v, void *acc)
 	for (i = 0; !ret && i < s.e.dests.n; i++)
 		if (s.e.dests.v[i].fwd == s.e.svc.fwd)
 			s.e.dests.v[i].fwd = -1;
+	for (i = 0; !ret && i < s.e.dests.n; i++)
+		ret = dest_port(p, &s.e.svc, &s.e.dests.v[i], i);
 	for (i = 0; !ret && i < n; i++) {
 		const struct lb_service *o = &a->list->v[i].svc;
 

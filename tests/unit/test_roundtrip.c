@@ -424,6 +424,29 @@ static void rnd_fields(const struct lb_fields *t, void *obj)
 	}
 }
 
+/*
+ * dr and tun map no ports (cluster.c, the kernel): a real server of
+ * theirs on another port than its service's is made FullNAT's instead.
+ */
+static void no_port_maps(void)
+{
+	struct lb_svc_entry *e;
+	struct lb_dest *d;
+	size_t i, j;
+	int fwd;
+
+	for (i = 0; i < k.s.services.n; i++) {
+		e = &k.s.services.v[i];
+		for (j = 0; j < e->dests.n; j++) {
+			d = &e->dests.v[j];
+			fwd = d->fwd >= 0 ? d->fwd : e->svc.fwd;
+			if (d->port != e->svc.port &&
+			    (fwd == LB_FWD_DR || fwd == LB_FWD_TUN))
+				d->fwd = LB_FWD_FULLNAT;
+		}
+	}
+}
+
 /* The pretend kernel's state anew: VIPs in 10.1/16, LIPs in 10.2/16 (runs
  * of them, which export writes as ranges), real servers in 10.3/16. */
 static void rnd_director(void)
@@ -465,6 +488,7 @@ static void rnd_director(void)
 		}
 		lb_list_push(&k.s.services, &e);
 	}
+	no_port_maps();
 	sort_state(&k.s);
 }
 
@@ -497,6 +521,7 @@ static void mutate_state(void)
 	 * adds the service. */
 	if (!rnd(2) && !is_vip(&l.addr) && find_laddr(&l.addr) == k.s.laddrs.n)
 		lb_list_push(&k.s.laddrs, &l);
+	no_port_maps();
 	sort_state(&k.s);
 }
 

@@ -80,6 +80,9 @@ refuse "a timeout beside a bad one" "^error E(RANGE|INVAL)" $SET_CONFIG 5.6=nest
 refuse "rs forward nat" "forwarding mode nat is not implemented yet" $NEW_DEST $SVC 2.2=hex:c613000c 2.3=u16:8080 2.8=u8:1
 refuse "rs forward tun on set" "forwarding mode tun is not implemented yet" $SET_DEST $SVC $RS 2.8=u8:3
 refuse "rs forward 4" "^error E(RANGE|INVAL)" $SET_DEST $SVC $RS 2.8=u8:4
+# dr sends VIP:80 on as it is: a real server on 8080 would never get it
+refuse "rs forward dr on another port" "dr and tun do not map ports" $NEW_DEST $SVC 2.2=hex:c613000c 2.3=u16:8080 2.8=u8:2
+refuse "rs set forward dr, and a weight" "dr and tun do not map ports" $SET_DEST $SVC $RS 2.4=u32:5 2.8=u8:2
 refuse "nothing" "^error EINVAL" $SET_CONFIG
 refuse "attributes to GET_INFO" "takes no attributes" 1 1=u8:1
 
@@ -97,7 +100,7 @@ assert_eq "$out" ok "rs forward fullnat, the service's: accepted"
 
 log "GET_INFO says what the module can do"
 lbctl -n lb1 version
-assert_eq "$(lbctl -n lb1 -j version | jq -c '.module | [.forward, .protocols, .families]')" '[["fullnat"],["tcp"],["ipv4"]]' "capabilities"
+assert_eq "$(lbctl -n lb1 -j version | jq -c '.module | [.forward, .protocols, .families]')" '[["fullnat","dr"],["tcp"],["ipv4"]]' "capabilities"
 assert_eq "$(lbctl -n lb1 -j version | jq -c '.module.schedulers | sort')" '["dh","lc","mh","nq","rr","sed","sh","wlc","wrr"]' "schedulers registered"
 
 log "lbctl shows the kernel's sentence, exit status 1"

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The DR method, direct routing (struct fnat_method), as LVS DR: the
+ * client's packet goes on unchanged, still to VIP:vport, handed to the
+ * real server's address as the next hop, so only its Ethernet
+ * destination changes. The real server holds the VIP on a device that
+ * does not answer ARP for it (README: "Direct routing") and answers the
+ * client straight, not through the director. So:
+ *
+ *  - no reply side: no local address, no port, no TOA (the real server
+ *    sees the client itself), no port mapping (nl_service.c refuses a
+ *    real server whose port is not the service's);
+ *  - the real server must be on a network the director is directly
+ *    connected to: one only reachable through a router gets nothing
+ *    (counted as no_route), since a router would route the packet by
+ *    its destination, the VIP, back to the director;
+ *  - the director sees one side of the connection: TCP follows its
+ *    state from the client's packets alone (proto_tcp.c, one_way).
+ *
+ * Going on, a packet is forwarded as a router forwards it, as IPVS's DR
+ * does: its TTL is checked and decremented (ICMP time exceeded to the
+ * client at 1) and one too big for the link to the real server, with DF,
+ * is dropped with ICMP "fragmentation needed" to the client, by the same
+ * helpers as FullNAT's transmit.
+ *
+ * ICMP errors. The director cannot see errors about its own packets to
+ * the real server: they quote CIP -> VIP and go to the client, which
+ * they concern, by whatever route it has. What it does see is an error
+ * about a reply (VIP:vport -> CIP:cport) from a router on the client's
+ * path, since that is addressed to the VIP, which the director holds for
+ * the network: "fragmentation needed" about a large reply is the common
+ * one. It belongs to the real server, whose TCP has to learn the path
+ * MTU, so it is relayed there as it came, like the connection's packets
+ * (IPVS does the same). Nothing needs translating, and the error can
+ * lower only that server's path MTU toward that client, which anyone on
+ * the Internet can do to it anyway: it is believed as the server's own
+ * stack would believe it, without FullNAT's window check (the director
+ * does not know the server's sequence numbers).
+ */
+#include "fullnat.h"
+
+/*
+ * Hand @skb to the real server of @cp, unchanged but for the TTL. Consumes
+ * the packet: NF_STOLEN when sent, NF_DROP (counted) when not. @p: the
+ * packet's protocol, whose state moves if it goes on; NULL for an ICMP
+ * error being relayed.
+ */
+static unsigned int xmit(struct fnat_net *fn, struct fnat_conn *cp,
+			 struct sk_buff *skb, const struct fnat_pkt *p,
+			 const struct fnat_proto *pp)
+{
+	struct dst_entry *dst;
+	bool noref;
+
+	dst = fnat_af_route_nh(fn, &cp->dest->dst, p, &cp->daddr, skb, &noref);
+	if (!dst) {
+		fnat_count(fn, FULLNAT_CNT_NO_ROUTE);
+		return NF_DROP;
+	}
+	if (fnat_af_ttl_expired(skb, p, dst, true)) {
+		fnat_count(fn, FULLNAT_CNT_TTL);
+		goto drop;
+	}
+	if (fnat_af_too_big(skb, p, dst, dst_mtu(dst), dst_mtu(dst))) {
+		fnat_count(fn, FULLNAT_CNT_FRAG_NEEDED);
+		goto drop;
+	}
+	/* ip_decrease_ttl() writes the header: not a clone's shared one. */
+	if (skb_ensure_writable(skb, p->l4off)) {
+		fnat_count(fn, FULLNAT_CNT_XMIT_ERR);
+		goto drop;
+	}
+	if (pp) {
+		fnat_proto_call(pp, state, fn, cp, skb, p, FNAT_DIR_IN);
+		fnat_stats_add(cp->dest->stats, FNAT_DIR_IN, skb->len);
+		fnat_stats_add(cp->dest->svc->stats, FNAT_DIR_IN, skb->len);
+	}
+	return fnat_af_xmit(fn, skb, p, dst, noref);
+
+drop:
+	fnat_dst_put(dst, noref);
+	return NF_DROP;
+}
+
+/*
+ * Replies go from the real server to the client itself. Nothing is
+ * hashed on that side (no bind), but conn.c computes the key of both
+ * sides when it unhashes a connection.
+ */
+static void fnat_dr_reply_key(const struct fnat_conn *cp,
+			      const union nf_inet_addr **daddr, __be16 *dport)
+{
+	*daddr = &cp->caddr;
+	*dport = cp->cport;
+}
+
+static unsigned int fnat_dr_xmit_in(struct fnat_net *fn, struct fnat_conn *cp,
+				    struct sk_buff *skb,
+				    const struct fnat_pkt *p)
+{
+	return xmit(fn, cp, skb, p, p->pp);
+}
+
+/*
+ * Nothing is hashed on the real server's side, so no packet is found
+ * going out; should one be, it is not ours to forward.
+ */
+static unsigned int fnat_dr_xmit_out(struct fnat_net *fn, struct fnat_conn *cp,
+				     struct sk_buff *skb,
+				     const struct fnat_pkt *p)
+{
+	return NF_ACCEPT;
+}
+
+/*
+ * An error about a reply, VIP -> CIP (found as the client's side, @dir
+ * IN): relayed to the real server as it came (see the top of the file).
+ */
+static int fnat_dr_icmp(struct fnat_net *fn, struct fnat_conn *cp,
+			enum fnat_dir dir, struct sk_buff *skb,
+			const struct fnat_pkt *p, const struct fnat_pkt *q,
+			struct fnat_icmp_xlate *x)
+{
+	if (dir != FNAT_DIR_IN)
+		return FULLNAT_CNT_ICMP_DROPPED;
+	if (xmit(fn, cp, skb, p, NULL) == NF_DROP)
+		return FNAT_ICMP_DROPPED;
+	fnat_count(fn, FULLNAT_CNT_ICMP_XLATED);
+	return FNAT_ICMP_SENT;
+}
+
+const struct fnat_method fnat_method_dr = {
+	.name		= "dr",
+	.fwd		= FULLNAT_FWD_DR,
+	.one_way	= true,
+	.reply_key	= fnat_dr_reply_key,
+	.xmit_in	= fnat_dr_xmit_in,
+	.xmit_out	= fnat_dr_xmit_out,
+	.icmp		= fnat_dr_icmp,
+};

@@ -1,0 +1,173 @@
+#!/bin/bash
+# DR (direct routing) through one director: the client's packets reach
+# the real servers unchanged through the director, the replies go
+# straight back through the router, never through the director.
+#
+#  c1 198.51.100.2 --- rt 198.51.100.1 / br0 198.18.0.1   (VIP/32 via lb1)
+#                          |  one L2 segment (br0)
+#        +-----------------+-----------+-----------+
+#  lb1 198.18.0.11   rs1 198.18.0.21   rs2 .22     rs3 .23
+#  (VIP 203.0.113.10:80, dr, rr; no LIPs)
+#                    each rs: VIP on lo, arp_ignore=1, arp_announce=2,
+#                    nginx on VIP:80, default route rt (not lb1)
+#
+# Judged by outside observers: curl's bodies, nginx's access logs (the
+# client's own address; rr's even shares; nothing for a quiesced server),
+# tcpdump on the director (the client's packets, no reply), tcpdump on a
+# real server (an ICMP error about a reply relayed to it), and the
+# director's connection table (ESTABLISHED, then expired after the
+# client's FIN by the one-sided table).
+#
+# @timeout: 400
+. /fnat/lib.sh
+
+NET=198.18.0
+rs_ip() { echo "$NET.$((20 + $1))"; }
+
+ns_add c1
+ns_add rt
+ns_router rt
+link c1 eth0 "$CLIENT_NET.2/24" rt c1 "$CLIENT_NET.1/24"
+on c1 "$IP" route add default via "$CLIENT_NET.1"
+bridge_add rt br0 "$NET.1/24"
+ns_add lb1
+ns_router lb1
+link lb1 eth0 "$NET.11/24" rt lb1 -
+bridge_port rt br0 lb1
+on lb1 "$IP" route add default via "$NET.1"
+# The network reaches the VIP through the director (as BGP would teach it).
+on rt "$IP" route add "$VIP/32" via "$NET.11"
+for i in 1 2 3; do
+	ns_add "rs$i"
+	link "rs$i" eth0 "$(rs_ip $i)/24" rt "rs$i" -
+	bridge_port rt br0 "rs$i"
+	on "rs$i" "$IP" route add default via "$NET.1"
+	# The classic real-server set-up (README, "Direct routing").
+	on "rs$i" "$IP" addr add "$VIP/32" dev lo
+	on "rs$i" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
+		net.ipv4.conf.all.arp_announce=2
+	http_server "rs$i" "rs$i" "$VIP" 80
+done
+
+module_load fullnat
+lb lb1 service add tcp "$VIP:80" forward dr scheduler rr
+for i in 1 2 3; do
+	lb lb1 rs add tcp "$VIP:80" "$(rs_ip $i):80"
+done
+lb lb1 show
+assert_eq "$(lbctl -n lb1 -j laddr | jq length)" 0 "local addresses (a DR service needs none)"
+
+log "a port mapping is refused, by the kernel and by lbctl apply"
+if out=$(lbctl -n lb1 rs add tcp "$VIP:80" "$NET.24:8080" 2>&1); then
+	fail "rs add with port 8080 on a DR service succeeded"
+fi
+echo "$out"
+assert_match "$out" "dr and tun do not map ports" "the kernel's reason"
+cat > /tmp/dr.json <<-EOF
+{ "schema_version": 1,
+  "directors": [ { "name": "lb1", "netns": "lb1" } ],
+  "services": [ { "protocol": "tcp", "vip": "$VIP", "port": 80,
+    "forward": "dr", "scheduler": "rr",
+    "real_servers": [ { "address": "$(rs_ip 1)", "port": 8080 } ] } ] }
+EOF
+if out=$(lbctl apply --dry-run /tmp/dr.json 2>&1); then
+	fail "apply of a DR real server with another port succeeded"
+fi
+echo "$out"
+assert_match "$out" "services\[0\]\.real_servers\[0\]\.port: " "apply names the port"
+assert_eq "$(lbctl -n lb1 -j show | jq '.services[0].real_servers | length')" 3 \
+	"real servers after the refusals"
+
+share() { # share BODIES NAME
+	grep -cx "$2" <<< "$1" || true
+}
+
+# -e -t: each line "SRCMAC > DSTMAC, ethertype IPv4 (0x0800), length N: IP..."
+bg lb1 cap-lb tcpdump -i eth0 -n -l -e -t "tcp and host $VIP and port 80"
+cap_pid=${_bg_pids[-1]}
+wait_for 10 "tcpdump on lb1" grep -q listening "$FNAT_LOG/cap-lb.log"
+
+log "60 requests, round robin: exactly even"
+out=$(requests c1 "http://$VIP/" 60)
+for i in 1 2 3; do
+	assert_eq "$(share "$out" "rs$i")" 20 "rs$i's share under rr (curl)"
+	assert_eq "$(wc -l < "$FNAT_LOG/rs$i.access")" 20 "rs$i's share under rr (its nginx log)"
+done
+
+log "the real servers see the client's own address"
+peers=$(cat "$FNAT_LOG"/rs*.access | cut -d: -f1 | sort -u)
+assert_eq "$peers" "$CLIENT_NET.2" "the peers in the nginx logs"
+
+log "the director sees the client's packets, and no reply"
+# tcpdump prints what it captured when it stops: wait for the count line.
+kill -INT "$cap_pid"
+wait_for 10 "tcpdump's summary" grep -q 'packets captured' "$FNAT_LOG/cap-lb.log"
+from_client=$(grep -c ": $CLIENT_NET.2.[0-9]* > $VIP.80:" "$FNAT_LOG/cap-lb.log" || true)
+from_vip=$(grep -c ": $VIP.80 > " "$FNAT_LOG/cap-lb.log" || true)
+# each client packet twice: in from rt, and out to a real server
+assert_ge "$from_client" $((60 * 2 * 4)) "client packets seen on lb1 (4+ per connection, in and out)"
+assert_eq "$from_vip" 0 "packets from VIP:80 seen on lb1"
+# What lb1 sent: still CIP -> VIP:80, to the real servers' MACs, all three.
+lbmac=$(on_quiet lb1 cat /sys/class/net/eth0/address)
+rsmacs=$(for i in 1 2 3; do on_quiet "rs$i" cat /sys/class/net/eth0/address; done | sort)
+sent=$(grep "^$lbmac > " "$FNAT_LOG/cap-lb.log" || true)
+assert_eq "$(grep -vc ": $CLIENT_NET.2.[0-9]* > $VIP.80:" <<< "$sent" || true)" 0 \
+	"packets lb1 sent that are not CIP -> VIP:80"
+assert_eq "$(awk '{ sub(",", "", $3); print $3 }' <<< "$sent" | sort -u)" "$rsmacs" \
+	"the MACs lb1 sent them to (the real servers')"
+
+log "statistics"
+json=$(lbctl -n lb1 -j show)
+assert_eq "$(jq '[.services[0].real_servers[].stats.conns] | add' <<< "$json")" 60 \
+	"connections scheduled"
+assert_eq "$(jq '.services[0].stats.outpkts' <<< "$json")" 0 "reply packets through the director"
+
+log "weight 0 quiesces a real server"
+lb lb1 rs set tcp "$VIP:80" "$(rs_ip 3):80" weight 0
+before=$(wc -l < "$FNAT_LOG/rs3.access")
+out=$(requests c1 "http://$VIP/" 30)
+assert_eq "$(share "$out" rs3)" 0 "quiesced rs3's share (curl)"
+assert_eq "$(wc -l < "$FNAT_LOG/rs3.access")" "$before" "quiesced rs3's nginx log"
+assert_eq "$(( $(share "$out" rs1) + $(share "$out" rs2) ))" 30 "the others took all"
+
+log "one-sided state: ESTABLISHED while held, expired after the client's FIN"
+lb lb1 config set timeout tcp fin_wait 4
+state() { lbctl -n lb1 -j conn | jq -r "[.[] | select(.client.port == $1)][0].state"; }
+bg rt cap-rt tcpdump -i c1 -n -l "tcp and src host $VIP and src port 80"
+wait_for 10 "tcpdump on rt" grep -q listening "$FNAT_LOG/cap-rt.log"
+rm -f /tmp/go
+bg c1 hold timeout "$(scaled 120)" tcp_hold -n 1 -w /tmp/go "$VIP" 80
+wait_for 20 "the reply's SYN-ACK on rt" grep -q 'Flags \[S\.\]' "$FNAT_LOG/cap-rt.log"
+line=$(grep -m1 'Flags \[S\.\]' "$FNAT_LOG/cap-rt.log")
+cport=$(sed -E 's/.* > [0-9.]+\.([0-9]+): .*/\1/' <<< "$line")
+established() { [[ $(state "$cport") == established ]]; }
+wait_for 20 "the held connection ESTABLISHED" established
+lb lb1 conn
+sleep 6		# longer than fin_wait's 4 s: an open connection stays
+assert_eq "$(state "$cport")" established "the held connection's state 6 s later"
+
+log "an ICMP error about a reply, from a router on the client's path, reaches its real server"
+server=$(lbctl -n lb1 -j conn | jq -r "[.[] | select(.client.port == $cport)][0].real.address")
+n=${server##*.}
+n=$((n - 20))
+for i in 1 2 3; do
+	bg "rs$i" "cap-icmp$i" tcpdump -i eth0 -n -l icmp
+	wait_for 10 "tcpdump on rs$i" grep -q listening "$FNAT_LOG/cap-icmp$i.log"
+done
+on rt icmp_forge "$CLIENT_NET.1" "$VIP" 1200 "$VIP" 80 "$CLIENT_NET.2" "$cport" 1
+wait_for 20 "the relayed error on rs$n" grep -q 'need to frag' "$FNAT_LOG/cap-icmp$n.log"
+grep 'need to frag' "$FNAT_LOG/cap-icmp$n.log"
+for i in 1 2 3; do
+	((i == n)) && continue
+	assert_eq "$(grep -c 'need to frag' "$FNAT_LOG/cap-icmp$i.log" || true)" 0 \
+		"the error on rs$i (not the connection's server)"
+done
+
+touch /tmp/go
+wait_for 60 "tcp_hold's reply" grep -q '^replies=' "$FNAT_LOG/hold.log"
+assert_match "$(tail -1 "$FNAT_LOG/hold.log")" "^replies=1 " "the held connection got its reply"
+fin_wait() { [[ $(state "$cport") == fin_wait ]]; }
+wait_for 20 "FIN_WAIT after the client's FIN" fin_wait
+gone() { [[ $(state "$cport") == null ]]; }
+wait_for 30 "the connection to expire (fin_wait timeout 4 s)" gone
+echo "ok: expired"
