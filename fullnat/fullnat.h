@@ -437,6 +437,7 @@ struct fnat_method {
 	const char *name;
 	u8 fwd;				/* FULLNAT_FWD_* */
 	bool toa;			/* servers see a LIP: TOA applies */
+	bool one_way;   /* replies bypass the director (DR, TUN) */
 	/*
 	 * A connection being made, under cp->lock: take what the method
 	 * needs (FullNAT: a local address and port) and hash the reply side
@@ -467,6 +468,7 @@ struct fnat_method {
 };
 
 extern const struct fnat_method fnat_method_fullnat;
+extern const struct fnat_method fnat_method_tun;
 
 /* The methods the director has; NULL for the rest. */
 static inline const struct fnat_method *fnat_method_find(u8 fwd)
@@ -474,6 +476,8 @@ static inline const struct fnat_method *fnat_method_find(u8 fwd)
 	switch (fwd) {
 	case FULLNAT_FWD_FULLNAT:
 		return &fnat_method_fullnat;
+	case FULLNAT_FWD_TUN:
+		return &fnat_method_tun;
 	}
 	return NULL;
 }
@@ -639,6 +643,33 @@ bool fnat_tcp_quote_ok(struct fnat_conn *cp, enum fnat_dir dir,
  */
 #define fnat_proto_call(pp, hook, ...)					\
 	INDIRECT_CALL_1((pp)->hook, fnat_tcp_##hook, __VA_ARGS__)
+
+/*
+ * What every method does to a packet of @cp it forwards going @dir, parsed
+ * into @p: make its headers writable and let the protocol look at it
+ * first (TCP: clear a client's own TOA options). 0, or FULLNAT_CNT_* to
+ * drop it.
+ */
+static inline int fnat_xmit_prepare(struct fnat_net *fn, struct fnat_conn *cp,
+				    struct sk_buff *skb,
+				    const struct fnat_pkt *p, enum fnat_dir dir,
+				    struct fnat_xmit_ctx *x)
+{
+	const struct fnat_proto *pp = p->pp;
+
+	if (skb_ensure_writable(skb, p->l4off + p->l4hlen))
+		return FULLNAT_CNT_XMIT_ERR;
+	return pp->prepare ? fnat_proto_call(pp, prepare, fn, cp, skb, p,
+					     dir, x) : 0;
+}
+
+/* A packet of @cp going @dir is on its way: count it. */
+static inline void fnat_xmit_stats(struct fnat_conn *cp, enum fnat_dir dir,
+				   unsigned int len)
+{
+	fnat_stats_add(cp->dest->stats, dir, len);
+	fnat_stats_add(cp->dest->svc->stats, dir, len);
+}
 
 /* toa.c (and tcpopt.c, tcpopt.h) */
 int fnat_toa_clean(struct fnat_net *fn, struct sk_buff *skb,

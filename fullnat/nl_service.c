@@ -461,6 +461,24 @@ out_unlock:
 	return ret;
 }
 
+/*
+ * A real server of a one-way method (DR, TUN) answers the client itself,
+ * from the VIP: it must serve the service's own port, for the director
+ * does not rewrite it.
+ */
+static int check_port(struct netlink_ext_ack *extack,
+		      const struct dest_req *req,
+		      const struct fnat_service *svc, u8 fwd)
+{
+	const struct fnat_method *m = fnat_method_find(fwd);
+
+	if (!m || !m->one_way || req->port == svc->port)
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, req->nest,
+			    "a dr or tun real server answers clients directly: its port must be the service's (no port mapping)");
+	return -EINVAL;
+}
+
 /* NEW_DEST, SET_DEST and DEL_DEST: one prologue, the command decides. */
 int fnat_nl_dest(struct sk_buff *skb, struct genl_info *info)
 {
@@ -477,13 +495,18 @@ int fnat_nl_dest(struct sk_buff *skb, struct genl_info *info)
 		return ret;
 	switch (cmd) {
 	case FULLNAT_CMD_NEW_DEST:
-		ret = __fnat_dest_add(fn, svc, &req.addr, req.port, req.weight,
+		ret = check_port(info->extack, &req, svc,
+				 req.fwd < 0 ? svc->fwd : req.fwd) ?:
+		      __fnat_dest_add(fn, svc, &req.addr, req.port, req.weight,
 				      req.fwd < 0 ? svc->fwd : req.fwd,
 				      info->extack);
 		break;
 	case FULLNAT_CMD_SET_DEST:
-		ret = req.has_weight ? __fnat_dest_edit(fn, svc, dest, req.weight,
-							info->extack) : 0;
+		ret = req.fwd >= 0 ? check_port(info->extack, &req, svc,
+						req.fwd) : 0;
+		if (!ret && req.has_weight)
+			ret = __fnat_dest_edit(fn, svc, dest, req.weight,
+					       info->extack);
 		/* Cannot fail, so last: the request applies whole or not. */
 		if (!ret && req.fwd >= 0 && req.fwd != dest->fwd) {
 			WRITE_ONCE(dest->fwd, req.fwd);
