@@ -298,6 +298,35 @@ static const struct jw_key svc_keys_after[] = {
 	{ "real_servers", JW_EACH, false, real_server, NULL },
 };
 
+/*
+ * A DR or TUN real server answers the client itself, from the VIP: it
+ * must serve the service's port (no port mapping), as fullnat.ko says.
+ */
+static int rs_port(struct jw_ctx *p, const struct svc_in *s)
+{
+	const struct lb_dest *d;
+	size_t i;
+	int fwd, ret;
+
+	for (i = 0; i < s->e.dests.n; i++) {
+		d = &s->e.dests.v[i];
+		fwd = d->fwd >= 0 ? d->fwd : s->e.svc.fwd;
+		if ((fwd != LB_FWD_DR && fwd != LB_FWD_TUN) ||
+		    d->port == s->e.svc.port)
+			continue;
+		jw_push_key(p, "real_servers");
+		jw_push_index(p, i);
+		jw_push_key(p, "port");
+		ret = jw_fail(p, "port %u is not the service's %u: a %s real server answers clients directly, from the service's port (no port mapping)",
+			      d->port, s->e.svc.port, fwd_name((enum lb_fwd)fwd));
+		jw_pop(p);
+		jw_pop(p);
+		jw_pop(p);
+		return ret;
+	}
+	return 0;
+}
+
 /* The services read so far, with their names, for the checks across. */
 struct svc_acc {
 	struct lb_svc_list *list;
@@ -325,6 +354,8 @@ static int service(struct jw_ctx *p, json_t *v, void *acc)
 	for (i = 0; !ret && i < s.e.dests.n; i++)
 		if (s.e.dests.v[i].fwd == s.e.svc.fwd)
 			s.e.dests.v[i].fwd = -1;
+	if (!ret)
+		ret = rs_port(p, &s);
 	for (i = 0; !ret && i < n; i++) {
 		const struct lb_service *o = &a->list->v[i].svc;
 

@@ -153,6 +153,17 @@ static const struct row rows[] = {
 	  "t.json:8:72: services[0].forward: forward mode \"snat\" is not one of fullnat, nat, dr, tun" },
 	{ "persistence", FILE_OF(DIR1 DIR2, "    { \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 80, \"persistence\": 300 }\n"),
 	  "t.json:8:76: services[0].persistence: persistence is not implemented in fullnat.ko yet; only 0 is" },
+	/* a DR or TUN server answers from the VIP's port: no port mapping */
+	{ "tun_port_mapped", FILE_OF(DIR1 DIR2, WEB(RS1 ", { \"address\": \"10.30.0.12\", \"port\": 8080, \"forward\": \"tun\" }")),
+	  "t.json:8:204: services[0].real_servers[1].port: port 8080 is not the service's 80: a tun real server answers clients directly, from the service's port (no port mapping)" },
+	{ "tun_service_port_mapped", FILE_OF(DIR1 DIR2, "    { \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 80, \"real_servers\": [{ \"address\": \"10.30.0.11\", \"port\": 81 }], \"forward\": \"tun\" }\n"),
+	  "t.json:8:113: services[0].real_servers[0].port: port 81 is not the service's 80: a tun real server answers clients directly, from the service's port (no port mapping)" },
+	{ "dr_port_mapped", FILE_OF(DIR1 DIR2, "    { \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 80, \"forward\": \"dr\", \"real_servers\": [{ \"address\": \"10.30.0.11\", \"port\": 81 }] }\n"),
+	  "t.json:8:130: services[0].real_servers[0].port: port 81 is not the service's 80: a dr real server answers clients directly, from the service's port (no port mapping)" },
+	{ "tun_same_port", FILE_OF(DIR1 DIR2, WEB(RS1 ", { \"address\": \"10.30.0.12\", \"port\": 80, \"forward\": \"tun\" }")),
+	  NULL },
+	{ "tun_service_rs_fullnat", FILE_OF(DIR1 DIR2, "    { \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 80, \"forward\": \"tun\", \"real_servers\": [{ \"address\": \"10.30.0.11\", \"port\": 81, \"forward\": \"fullnat\" }] }\n"),
+	  NULL },
 	/* conflicts across the file */
 	{ "same_service", FILE_OF(DIR1 DIR2, WEB(RS1) "    ,{ \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 80 }\n"),
 	  "t.json:9:6: services[1]: service tcp 203.0.113.10:80 is also services[0]" },
@@ -263,8 +274,8 @@ static const struct {
 	/* A real server's method only when it is not the service's. */
 	{ "rs_forward",
 	  FILE_OF("    { \"name\": \"lb1\" }\n",
-		  WEB("{ \"address\": \"10.30.0.11\", \"port\": 8080, \"forward\": \"fullnat\" }, { \"address\": \"10.30.0.12\", \"port\": 8080, \"forward\": \"dr\" }")),
-	  "lb1 netns=- ssh=- lips=0 cfg=0 serves=all; tcp 203.0.113.10:80 fwd=fullnat sched=wrr toa=1: 10.30.0.11:8080/1 10.30.0.12:8080/1/dr; " },
+		  WEB("{ \"address\": \"10.30.0.11\", \"port\": 8080, \"forward\": \"fullnat\" }, { \"address\": \"10.30.0.12\", \"port\": 80, \"forward\": \"dr\" }")),
+	  "lb1 netns=- ssh=- lips=0 cfg=0 serves=all; tcp 203.0.113.10:80 fwd=fullnat sched=wrr toa=1: 10.30.0.11:8080/1 10.30.0.12:80/1/dr; " },
 	/* Whether the module has UDP, IPv6, DR: it says (test_check()). */
 	{ "udp_ipv6_dr",
 	  FILE_OF("    { \"name\": \"lb1\", \"local_addresses\": [\"2001:db8::1\"] }\n",
@@ -392,7 +403,7 @@ static void test_check(void)
 		  "directors[0].local_addresses: 2001:db8::1 is IPv6, which fullnat.ko does not support yet", false },
 		{ "forward_dr", "    { \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 80, \"forward\": \"dr\" }\n", DIRX,
 		  "services[0].forward: forwarding mode dr is not implemented in fullnat.ko yet; only fullnat is", false },
-		{ "rs_forward_tun", WEB(RS1 ", { \"address\": \"10.30.0.12\", \"port\": 8080, \"forward\": \"tun\" }"), DIRX,
+		{ "rs_forward_tun", WEB(RS1 ", { \"address\": \"10.30.0.12\", \"port\": 80, \"forward\": \"tun\" }"), DIRX,
 		  "services[0].real_servers[1].forward: forwarding mode tun is not implemented in fullnat.ko yet; only fullnat is", false },
 	};
 	struct lb_info info;

@@ -424,6 +424,25 @@ static void rnd_fields(const struct lb_fields *t, void *obj)
 	}
 }
 
+/*
+ * A DR or TUN real server serves the service's own port (cluster.c's
+ * rs_port()): one generated with another port is made FullNAT's.
+ */
+static void no_port_mapping(struct lb_svc_entry *e)
+{
+	struct lb_dest *d;
+	size_t j;
+	int fwd;
+
+	for (j = 0; j < e->dests.n; j++) {
+		d = &e->dests.v[j];
+		fwd = d->fwd >= 0 ? d->fwd : e->svc.fwd;
+		if ((fwd == LB_FWD_DR || fwd == LB_FWD_TUN) &&
+		    d->port != e->svc.port)
+			d->fwd = LB_FWD_FULLNAT;
+	}
+}
+
 /* The pretend kernel's state anew: VIPs in 10.1/16, LIPs in 10.2/16 (runs
  * of them, which export writes as ranges), real servers in 10.3/16. */
 static void rnd_director(void)
@@ -463,6 +482,7 @@ static void rnd_director(void)
 			if (find_dest(&e.dests, &d) == e.dests.n)
 				lb_list_push(&e.dests, &d);
 		}
+		no_port_mapping(&e);
 		lb_list_push(&k.s.services, &e);
 	}
 	sort_state(&k.s);
@@ -484,6 +504,7 @@ static void mutate_state(void)
 				rnd_fields(&lb_dest_fields, &e->dests.v[j]);
 		if (e->dests.n && !rnd(4))
 			e->dests.n--;
+		no_port_mapping(e);
 	}
 	if (k.s.services.n && !rnd(3)) {
 		lb_list_free(&k.s.services.v[k.s.services.n - 1].dests);
