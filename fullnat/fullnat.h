@@ -708,6 +708,7 @@ bool fnat_inet4_ttl_expired(struct sk_buff *skb, struct dst_entry *dst,
 			    bool tell);
 bool fnat_inet4_too_big(struct sk_buff *skb, struct dst_entry *dst,
 			unsigned int mtu, unsigned int tell_mtu);
+void fnat_inet4_out(struct sk_buff *skb, struct dst_entry *dst, bool noref);
 unsigned int fnat_inet4_xmit(struct fnat_net *fn, struct sk_buff *skb,
 			     struct dst_entry *dst, bool noref);
 

@@ -19,7 +19,6 @@
 #include <net/dsfield.h>
 #include <net/ip.h>
 #include <net/ip_tunnels.h>
-#include <net/netfilter/nf_conntrack.h>
 #include <net/route.h>
 
 #include "fullnat.h"
@@ -55,16 +54,16 @@ static unsigned int tun_xmit(struct fnat_net *fn, struct sk_buff *skb,
 	struct iphdr *iph;
 	__be32 saddr;
 
-	saddr = tun_saddr(dst, daddr);
-	if (!saddr ||
-	    skb_cow_head(skb, LL_RESERVED_SPACE(dst->dev) + TUN_HLEN))
-		goto err;
 	/*
 	 * A GRO packet keeps its segmentation offload: the output device,
 	 * or GSO in software before it, cuts it into IPIP packets. A packet
 	 * that is already a tunnel's GSO packet cannot nest a second one.
 	 */
 	if (skb_is_gso(skb) && skb->encapsulation)
+		goto err;
+	saddr = tun_saddr(dst, daddr);
+	if (!saddr ||
+	    skb_cow_head(skb, LL_RESERVED_SPACE(dst->dev) + TUN_HLEN))
 		goto err;
 	skb_set_transport_header(skb, ip_hdrlen(skb));
 	if (iptunnel_handle_offloads(skb, SKB_GSO_IPXIP4))
@@ -85,23 +84,17 @@ static unsigned int tun_xmit(struct fnat_net *fn, struct sk_buff *skb,
 	iph->saddr = saddr;
 	iph->daddr = daddr;
 	iph->tot_len = 0;	/* __ip_local_out() sets it and the checksum */
-	ip_select_ident(fn->net, skb, NULL);
 	/*
 	 * The size was checked against the route's MTU: if that shrank
-	 * since, fragment rather than have ip_fragment() tell ourselves.
+	 * since, fragment rather than have ip_fragment() tell ourselves
+	 * (and so the outer header gets a real ID, DF or not).
 	 */
 	skb->ignore_df = 1;
+	ip_select_ident(fn->net, skb, NULL);
 
+	/* Sent by the director itself: the local output path (and hooks). */
 	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
-	nf_reset_ct(skb);
-	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
-	skb_forward_csum(skb);
-	skb_clear_tstamp(skb);
-	skb_dst_drop(skb);
-	if (noref)
-		skb_dst_set_noref(skb, dst);
-	else
-		skb_dst_set(skb, dst);
+	fnat_inet4_out(skb, dst, noref);
 	ip_local_out(fn->net, NULL, skb);
 	return NF_STOLEN;
 
