@@ -63,7 +63,10 @@ out=$(requests c1 "http://$VIP/" 30)
 for i in 1 2 3; do
 	assert_eq "$(grep -cx "rs$i" <<< "$out")" 10 "rs$i's share"
 done
-log "the real servers see the client's own address"
+log "the real servers' own logs: 10 requests each, from the client's own address"
+for i in 1 2 3; do
+	assert_eq "$(grep -c . "$FNAT_LOG/rs$i.access")" 10 "requests in rs$i's access log"
+done
 peers=$(cut -d: -f1 "$FNAT_LOG"/rs*.access | sort -u)
 assert_eq "$peers" "$CLIENT_NET.2" "the peer every real server logged"
 
