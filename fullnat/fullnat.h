@@ -431,7 +431,7 @@ struct fnat_icmp_xlate {
  * A service holds its method; a connection has only @fwd (it has no room
  * for a pointer) and finds it with fnat_method_find(). On the per-packet
  * path the hooks are called through fnat_method_call(), directly for
- * FullNAT's (INDIRECT_CALL_1), the only method registered.
+ * FullNAT's (INDIRECT_CALL_1); the others' through a pointer.
  */
 struct fnat_method {
 	const char *name;

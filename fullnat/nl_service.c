@@ -495,11 +495,11 @@ int fnat_nl_dest(struct sk_buff *skb, struct genl_info *info)
 		return ret;
 	switch (cmd) {
 	case FULLNAT_CMD_NEW_DEST:
-		ret = check_port(info->extack, &req, svc,
-				 req.fwd < 0 ? svc->fwd : req.fwd) ?:
+		if (req.fwd < 0)
+			req.fwd = svc->fwd;
+		ret = check_port(info->extack, &req, svc, req.fwd) ?:
 		      __fnat_dest_add(fn, svc, &req.addr, req.port, req.weight,
-				      req.fwd < 0 ? svc->fwd : req.fwd,
-				      info->extack);
+				      req.fwd, info->extack);
 		break;
 	case FULLNAT_CMD_SET_DEST:
 		ret = req.fwd >= 0 ? check_port(info->extack, &req, svc,
