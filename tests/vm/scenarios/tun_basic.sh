@@ -83,6 +83,17 @@ echo "$route"
 assert_match "$route" "mtu 1480" "the client's route to the VIP"
 assert_ge "$(counter lb1 frag_needed)" 1 "frag_needed counted"
 
+log "without DF (the client's ip_no_pmtu_disc): fragmented after encapsulation"
+on c1 sysctl -qw net.ipv4.ip_no_pmtu_disc=1
+on c1 "$IP" route flush cache
+route=$(on_quiet c1 "$IP" route get "$VIP")
+[[ $route != *mtu* ]] || fail "the learnt MTU outlived the flush: $route"
+told=$(counter lb1 frag_needed)
+on c1 curl -sS --fail --max-time "$(scaled 120)" -T /tmp/up "http://$VIP/up/nodf"
+got=$(cat "$FNAT_LOG"/nginx-rs*/www/up/nodf | sha256sum | cut -d' ' -f1)
+assert_eq "$got" "$want" "the second upload's checksum on the real server"
+assert_eq "$(counter lb1 frag_needed)" "$told" "frag_needed, without DF"
+
 pkill tcpdump
 wait_for 10 "tcpdump to stop" sh -c '! pgrep tcpdump'
 
@@ -91,7 +102,10 @@ ipip=$(tcpdump -r /tmp/ipip.pcap -n 2>/dev/null)
 head -n 3 <<< "$ipip"
 inner=$(grep -cE "IP $UP_NET\.11 > $RS_NET\.1[123]: IP $CLIENT_NET\.2\.[0-9]+ > $VIP\.80: " <<< "$ipip" || true)
 assert_ge "$inner" 150 "IPIP packets carrying the client's to VIP:80"
-assert_eq "$(grep -cvE "IP $UP_NET\.11 > $RS_NET\.1[123]: IP $CLIENT_NET\.2\.[0-9]+ > $VIP\.80: " <<< "$ipip" || true)" 0 "other IPIP packets"
+# an outer fragment after the first shows no inner header
+frags=$(grep -cE "IP $UP_NET\.11 > $RS_NET\.1[123]: ip-proto-4" <<< "$ipip" || true)
+assert_ge "$frags" 100 "IPIP fragments (the upload without DF)"
+assert_eq "$(grep -cvE "IP $UP_NET\.11 > $RS_NET\.1[123]: (IP $CLIENT_NET\.2\.[0-9]+ > $VIP\.80: |ip-proto-4)" <<< "$ipip" || true)" 0 "other IPIP packets"
 
 log "on the director: the clients' packets, and no reply"
 lbw=$(tcpdump -r /tmp/lb.pcap -n 2>/dev/null)
