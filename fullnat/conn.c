@@ -297,7 +297,9 @@ static void conn_destroy(struct fnat_conn *cp, u8 state)
 	struct fnat_net *fn = fnat_net(fnat_conn_net(cp));
 
 	unhash_node(cp, FNAT_DIR_IN);
-	unhash_node(cp, FNAT_DIR_OUT);
+	/* A method with no reply side (no bind) has no key to find it by. */
+	if (fnat_method_find(cp->fwd)->bind)
+		unhash_node(cp, FNAT_DIR_OUT);
 	/*
 	 * Before the grace period starts: early_drop() may be reading it.
 	 * The slot may hold a newer connection already (the ring wrapped).

@@ -432,7 +432,7 @@ struct fnat_icmp_xlate {
  * A service holds its method; a connection has only @fwd (it has no room
  * for a pointer) and finds it with fnat_method_find(). On the per-packet
  * path the hooks are called through fnat_method_call(), directly for
- * FullNAT's (INDIRECT_CALL_1), the only method registered.
+ * FullNAT's (INDIRECT_CALL_1); the others' through a pointer.
  */
 struct fnat_method {
 	const char *name;
@@ -449,8 +449,7 @@ struct fnat_method {
 	/*
 	 * Where replies are addressed (they come from the real server's
 	 * address and port): the reply side's key is RIP:rport -> this.
-	 * Needed without a reply side too: conn.c computes both keys when
-	 * it unhashes a connection.
+	 * NULL without @bind: no reply side, nothing to unhash (conn.c).
 	 */
 	void (*reply_key)(const struct fnat_conn *cp,
 			  const union nf_inet_addr **daddr, __be16 *dport);
@@ -477,6 +476,7 @@ struct fnat_method {
 
 extern const struct fnat_method fnat_method_fullnat;
 extern const struct fnat_method fnat_method_dr;
+extern const struct fnat_method fnat_method_tun;
 
 /* The methods the director has; NULL for the rest. */
 static inline const struct fnat_method *fnat_method_find(u8 fwd)
@@ -486,6 +486,8 @@ static inline const struct fnat_method *fnat_method_find(u8 fwd)
 		return &fnat_method_fullnat;
 	case FULLNAT_FWD_DR:
 		return &fnat_method_dr;
+	case FULLNAT_FWD_TUN:
+		return &fnat_method_tun;
 	}
 	return NULL;
 }
@@ -652,6 +654,33 @@ bool fnat_tcp_quote_ok(struct fnat_conn *cp, enum fnat_dir dir,
 #define fnat_proto_call(pp, hook, ...)					\
 	INDIRECT_CALL_1((pp)->hook, fnat_tcp_##hook, __VA_ARGS__)
 
+/*
+ * What every method does to a packet of @cp it forwards going @dir, parsed
+ * into @p: make its headers writable and let the protocol look at it
+ * first (TCP: clear a client's own TOA options). 0, or FULLNAT_CNT_* to
+ * drop it.
+ */
+static inline int fnat_xmit_prepare(struct fnat_net *fn, struct fnat_conn *cp,
+				    struct sk_buff *skb,
+				    const struct fnat_pkt *p, enum fnat_dir dir,
+				    struct fnat_xmit_ctx *x)
+{
+	const struct fnat_proto *pp = p->pp;
+
+	if (skb_ensure_writable(skb, p->l4off + p->l4hlen))
+		return FULLNAT_CNT_XMIT_ERR;
+	return pp->prepare ? fnat_proto_call(pp, prepare, fn, cp, skb, p,
+					     dir, x) : 0;
+}
+
+/* A packet of @cp going @dir is on its way: count it. */
+static inline void fnat_xmit_stats(struct fnat_conn *cp, enum fnat_dir dir,
+				   unsigned int len)
+{
+	fnat_stats_add(cp->dest->stats, dir, len);
+	fnat_stats_add(cp->dest->svc->stats, dir, len);
+}
+
 /* toa.c (and tcpopt.c, tcpopt.h) */
 int fnat_toa_clean(struct fnat_net *fn, struct sk_buff *skb,
 		   unsigned int thoff, struct fnat_tcpopt *o);
@@ -693,6 +722,7 @@ bool fnat_inet4_ttl_expired(struct sk_buff *skb, struct dst_entry *dst,
 			    bool tell);
 bool fnat_inet4_too_big(struct sk_buff *skb, struct dst_entry *dst,
 			unsigned int mtu, unsigned int tell_mtu);
+void fnat_inet4_out(struct sk_buff *skb, struct dst_entry *dst, bool noref);
 unsigned int fnat_inet4_xmit(struct fnat_net *fn, struct sk_buff *skb,
 			     struct dst_entry *dst, bool noref);
 

@@ -317,26 +317,32 @@ bool fnat_inet4_too_big(struct sk_buff *skb, struct dst_entry *dst,
 }
 
 /*
- * Send a rewritten packet on @dst (whose reference it takes over, unless
- * @noref: then the route is used under RCU, see fnat_inet4_route()), as
- * the forwarding path would, and untracked: conntrack never saw this flow
- * (our hook runs before it) and must not start tracking it halfway, or a
- * director's own NAT rules would apply to it.
+ * Ready @skb to leave on @dst (whose reference it takes over, unless
+ * @noref: then the route is used under RCU, see fnat_inet4_route()), and
+ * untracked: conntrack never saw this flow (our hook runs before it) and
+ * must not start tracking it halfway, or a director's own NAT rules would
+ * apply to it.
  */
-unsigned int fnat_inet4_xmit(struct fnat_net *fn, struct sk_buff *skb,
-			     struct dst_entry *dst, bool noref)
+void fnat_inet4_out(struct sk_buff *skb, struct dst_entry *dst, bool noref)
 {
-	ip_decrease_ttl(ip_hdr(skb));
 	nf_reset_ct(skb);
 	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
 	skb_forward_csum(skb);
 	skb_clear_tstamp(skb);
-	IPCB(skb)->flags |= IPSKB_FORWARDED;
 	skb_dst_drop(skb);
 	if (noref)
 		skb_dst_set_noref(skb, dst);
 	else
 		skb_dst_set(skb, dst);
+}
+
+/* Send a rewritten packet on @dst as the forwarding path would. */
+unsigned int fnat_inet4_xmit(struct fnat_net *fn, struct sk_buff *skb,
+			     struct dst_entry *dst, bool noref)
+{
+	ip_decrease_ttl(ip_hdr(skb));
+	IPCB(skb)->flags |= IPSKB_FORWARDED;
+	fnat_inet4_out(skb, dst, noref);
 	dst_output(fn->net, NULL, skb);
 	return NF_STOLEN;
 }

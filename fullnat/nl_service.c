@@ -483,7 +483,9 @@ out_unlock:
 static int check_port(struct netlink_ext_ack *extack, const struct nlattr *nest,
 		      const struct fnat_service *svc, __be16 port, u8 fwd)
 {
-	if (port == svc->port || !fnat_method_find(fwd)->one_way)
+	const struct fnat_method *m = fnat_method_find(fwd);
+
+	if (port == svc->port || !m || !m->one_way)
 		return 0;
 	NL_SET_ERR_MSG_ATTR(extack, nest,
 			    "forwarding modes dr and tun do not map ports: the real server's port must be the service's");

@@ -82,18 +82,6 @@ drop:
 	return NF_DROP;
 }
 
-/*
- * Replies go from the real server to the client itself. Nothing is
- * hashed on that side (no bind), but conn.c computes the key of both
- * sides when it unhashes a connection.
- */
-static void fnat_dr_reply_key(const struct fnat_conn *cp,
-			      const union nf_inet_addr **daddr, __be16 *dport)
-{
-	*daddr = &cp->caddr;
-	*dport = cp->cport;
-}
-
 static unsigned int fnat_dr_xmit_in(struct fnat_net *fn, struct fnat_conn *cp,
 				    struct sk_buff *skb,
 				    const struct fnat_pkt *p)
@@ -133,7 +121,6 @@ const struct fnat_method fnat_method_dr = {
 	.name		= "dr",
 	.fwd		= FULLNAT_FWD_DR,
 	.one_way	= true,
-	.reply_key	= fnat_dr_reply_key,
 	.xmit_in	= fnat_dr_xmit_in,
 	.xmit_out	= fnat_dr_xmit_out,
 	.icmp		= fnat_dr_icmp,

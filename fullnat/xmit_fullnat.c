@@ -72,12 +72,7 @@ static __always_inline unsigned int xmit(struct fnat_net *fn,
 		goto drop;
 	}
 
-	if (skb_ensure_writable(skb, p->l4off + p->l4hlen)) {
-		fnat_count(fn, FULLNAT_CNT_XMIT_ERR);
-		goto drop;
-	}
-	reason = pp->prepare ? fnat_proto_call(pp, prepare, fn, cp, skb, p,
-					       dir, &x) : 0;
+	reason = fnat_xmit_prepare(fn, cp, skb, p, dir, &x);
 	if (reason) {
 		fnat_count(fn, reason);
 		goto drop;
@@ -102,8 +97,7 @@ static __always_inline unsigned int xmit(struct fnat_net *fn,
 	fnat_af_rewrite(skb, p, saddr, daddr);
 	if (pp->finish)
 		fnat_proto_call(pp, finish, fn, cp, skb, p, dir, &x, mtu);
-	fnat_stats_add(cp->dest->stats, dir, skb->len);
-	fnat_stats_add(cp->dest->svc->stats, dir, skb->len);
+	fnat_xmit_stats(cp, dir, skb->len);
 	return fnat_af_xmit(fn, skb, p, dst, noref);
 
 drop:

@@ -167,6 +167,11 @@ static const struct row rows[] = {
 	  "t.json:8:172: services[0].real_servers[1].port: forward dr does not map ports: a real server's port must be the service's, 80" },
 	{ "rs_tun_port", FILE_OF(DIR1 DIR2, WEB("{ \"address\": \"10.30.0.12\", \"forward\": \"tun\", \"port\": 81 }")),
 	  "t.json:8:166: services[0].real_servers[0].port: forward tun does not map ports: a real server's port must be the service's, 80" },
+	/* a DR or TUN real server on the service's port, or a FullNAT one */
+	{ "tun_same_port", FILE_OF(DIR1 DIR2, WEB(RS1 ", { \"address\": \"10.30.0.12\", \"port\": 80, \"forward\": \"tun\" }")),
+	  NULL },
+	{ "tun_service_rs_fullnat", FILE_OF(DIR1 DIR2, "    { \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 80, \"forward\": \"tun\", \"real_servers\": [{ \"address\": \"10.30.0.11\", \"port\": 81, \"forward\": \"fullnat\" }] }\n"),
+	  NULL },
 	/* conflicts across the file */
 	{ "same_service", FILE_OF(DIR1 DIR2, WEB(RS1) "    ,{ \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 80 }\n"),
 	  "t.json:9:6: services[1]: service tcp 203.0.113.10:80 is also services[0]" },

@@ -425,25 +425,21 @@ static void rnd_fields(const struct lb_fields *t, void *obj)
 }
 
 /*
- * dr and tun map no ports (cluster.c, the kernel): a real server of
- * theirs on another port than its service's is made FullNAT's instead.
+ * A DR or TUN real server serves the service's own port (cluster.c's
+ * rs_port()): one generated with another port is made FullNAT's.
  */
-static void no_port_maps(void)
+static void no_port_mapping(struct lb_svc_entry *e)
 {
-	struct lb_svc_entry *e;
 	struct lb_dest *d;
-	size_t i, j;
+	size_t j;
 	int fwd;
 
-	for (i = 0; i < k.s.services.n; i++) {
-		e = &k.s.services.v[i];
-		for (j = 0; j < e->dests.n; j++) {
-			d = &e->dests.v[j];
-			fwd = d->fwd >= 0 ? d->fwd : e->svc.fwd;
-			if (d->port != e->svc.port &&
-			    (fwd == LB_FWD_DR || fwd == LB_FWD_TUN))
-				d->fwd = LB_FWD_FULLNAT;
-		}
+	for (j = 0; j < e->dests.n; j++) {
+		d = &e->dests.v[j];
+		fwd = d->fwd >= 0 ? d->fwd : e->svc.fwd;
+		if ((fwd == LB_FWD_DR || fwd == LB_FWD_TUN) &&
+		    d->port != e->svc.port)
+			d->fwd = LB_FWD_FULLNAT;
 	}
 }
 
@@ -486,9 +482,9 @@ static void rnd_director(void)
 			if (find_dest(&e.dests, &d) == e.dests.n)
 				lb_list_push(&e.dests, &d);
 		}
+		no_port_mapping(&e);
 		lb_list_push(&k.s.services, &e);
 	}
-	no_port_maps();
 	sort_state(&k.s);
 }
 
@@ -508,6 +504,7 @@ static void mutate_state(void)
 				rnd_fields(&lb_dest_fields, &e->dests.v[j]);
 		if (e->dests.n && !rnd(4))
 			e->dests.n--;
+		no_port_mapping(e);
 	}
 	if (k.s.services.n && !rnd(3)) {
 		lb_list_free(&k.s.services.v[k.s.services.n - 1].dests);
@@ -521,7 +518,6 @@ static void mutate_state(void)
 	 * adds the service. */
 	if (!rnd(2) && !is_vip(&l.addr) && find_laddr(&l.addr) == k.s.laddrs.n)
 		lb_list_push(&k.s.laddrs, &l);
-	no_port_maps();
 	sort_state(&k.s);
 }
 

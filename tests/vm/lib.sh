@@ -168,7 +168,7 @@ listening() {
 
 # http_server NS NAME ADDR PORT [LISTEN_OPTIONS]: nginx answering every
 # request with "NAME\n" and logging "$remote_addr:$remote_port" per request
-# to $FNAT_LOG/NAME.access.
+# to $FNAT_LOG/NAME.access; PUT /up/FILE stores FILE under $FNAT_LOG/nginx-NAME/www.
 http_server() {
 	local ns=$1 name=$2 addr=$3 port=$4 opts=${5:-} dir=$FNAT_LOG/nginx-$2
 	mkdir -p "$dir"
@@ -196,10 +196,13 @@ http_server() {
 			listen $addr:$port reuseport backlog=4096 $opts;
 			location / { return 200 "$name\n"; }
 			location /data/ { root $dir/www; }
+			# uploads (curl -T) are stored for their checksum
+			location /up/ { root $dir/www; dav_methods PUT; }
 		}
 	}
 	EOF
-	mkdir -p "$dir/www/data"
+	mkdir -p "$dir/www/data" "$dir/www/up"
+	chmod 1777 "$dir/www/up"	# nginx's workers are not root
 	bg "$ns" "nginx-$name" nginx -c "$dir/nginx.conf" -e "$dir/error.log"
 	wait_for 20 "nginx $name on $addr:$port" listening "$ns" "$port"
 }

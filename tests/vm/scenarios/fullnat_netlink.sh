@@ -78,7 +78,8 @@ refuse "timeout udp state 2" "^error E(INVAL|OPNOTSUPP)" $SET_CONFIG 5.6=nest:08
 refuse "timeout tcp not nested" "^error E(INVAL|OPNOTSUPP)" $SET_CONFIG 5.5=hex:0800030010000000
 refuse "a timeout beside a bad one" "^error E(RANGE|INVAL)" $SET_CONFIG 5.6=nest:080001003c000000 5.5=nest:0800030000000000
 refuse "rs forward nat" "forwarding mode nat is not implemented yet" $NEW_DEST $SVC 2.2=hex:c613000c 2.3=u16:8080 2.8=u8:1
-refuse "rs forward tun on set" "forwarding mode tun is not implemented yet" $SET_DEST $SVC $RS 2.8=u8:3
+refuse "rs forward tun on set, port mapped" "dr and tun do not map ports" $SET_DEST $SVC $RS 2.8=u8:3
+refuse "tun rs, port mapped" "dr and tun do not map ports" $NEW_DEST $SVC 2.2=hex:c613000c 2.3=u16:8080 2.8=u8:3
 refuse "rs forward 4" "^error E(RANGE|INVAL)" $SET_DEST $SVC $RS 2.8=u8:4
 # dr sends VIP:80 on as it is: a real server on 8080 would never get it
 refuse "rs forward dr on another port" "dr and tun do not map ports" $NEW_DEST $SVC 2.2=hex:c613000c 2.3=u16:8080 2.8=u8:2
@@ -97,10 +98,14 @@ lb lb1 config set timeout udp 300 timeout established 900
 assert_eq "$(lbctl -n lb1 -j config | jq -c '[.timeout.udp, .timeout.tcp.established]')" "[300,900]" "timeout STATE alone is TCP's"
 out=$(on_quiet lb1 genl_send fullnat $SET_DEST $SVC $RS 2.8=u8:0)
 assert_eq "$out" ok "rs forward fullnat, the service's: accepted"
+out=$(on_quiet lb1 genl_send fullnat $NEW_DEST $SVC 2.2=hex:c613000c 2.3=u16:80 2.8=u8:3)
+assert_eq "$out" ok "tun rs on the service's port: accepted"
+out=$(on_quiet lb1 genl_send fullnat $DEL_DEST $SVC 2.2=hex:c613000c 2.3=u16:80)
+assert_eq "$out" ok "tun rs deleted"
 
 log "GET_INFO says what the module can do"
 lbctl -n lb1 version
-assert_eq "$(lbctl -n lb1 -j version | jq -c '.module | [.forward, .protocols, .families]')" '[["fullnat","dr"],["tcp"],["ipv4"]]' "capabilities"
+assert_eq "$(lbctl -n lb1 -j version | jq -c '.module | [.forward, .protocols, .families]')" '[["fullnat","dr","tun"],["tcp"],["ipv4"]]' "capabilities"
 assert_eq "$(lbctl -n lb1 -j version | jq -c '.module.schedulers | sort')" '["dh","lc","mh","nq","rr","sed","sh","wlc","wrr"]' "schedulers registered"
 
 log "lbctl shows the kernel's sentence, exit status 1"

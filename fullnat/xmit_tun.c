@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The TUN method (struct fnat_method), LVS's IP tunnelling: the client's
+ * packet goes on unchanged inside an outer IPv4 header (protocol 4, IPIP)
+ * from the director to the real server, which may be anywhere routable.
+ * The server decapsulates it (the VIP on its tunl0) and answers the client
+ * directly, from the VIP: the director never sees a reply, so there is no
+ * local address, no reply side, no TOA and no port mapping.
+ *
+ * The tunnel costs 20 bytes of the path's MTU. The client is the one who
+ * must send less: a packet with DF that no longer fits is answered with
+ * "fragmentation needed" carrying the route's MTU less the outer header,
+ * as a router in front of a tunnel does; one without DF is fragmented
+ * after encapsulation (the outer header copies the inner DF, as IPVS's
+ * does), and the server's stack reassembles it before it decapsulates.
+ */
+#include <linux/inetdevice.h>
+#include <linux/ip.h>
+#include <net/dsfield.h>
+#include <net/ip.h>
+#include <net/ip_tunnels.h>
+#include <net/route.h>
+
+#include "fullnat.h"
+
+#define TUN_HLEN	sizeof(struct iphdr)
+
+/*
+ * The outer header's source: the address the route toward the real
+ * server would give a local socket (the device's, of the right scope
+ * toward the next hop), found per packet because the cached route does
+ * not keep the source it was looked up with.
+ */
+static __be32 tun_saddr(struct dst_entry *dst, __be32 daddr)
+{
+	return inet_select_addr(dst->dev,
+				rt_nexthop(container_of(dst, struct rtable, dst),
+					   daddr),
+				RT_SCOPE_UNIVERSE);
+}
+
+/*
+ * Put @skb, an IPv4 packet at skb->data, inside an IPIP header from the
+ * director to @daddr and send it on @dst (whose reference it takes over,
+ * unless @noref) through the local output path, untracked as FullNAT's
+ * packets are. The outer TOS and TTL are the inner packet's, as IPVS and
+ * an ipip tunnel with "ttl inherit" set them; the inner packet is left as
+ * the client sent it.
+ */
+static unsigned int tun_xmit(struct fnat_net *fn, struct sk_buff *skb,
+			     struct dst_entry *dst, bool noref, __be32 daddr)
+{
+	const struct iphdr *in;
+	struct iphdr *iph;
+	__be32 saddr;
+
+	/*
+	 * A GRO packet keeps its segmentation offload: the output device,
+	 * or GSO in software before it, cuts it into IPIP packets. A packet
+	 * that is already a tunnel's GSO packet cannot nest a second one.
+	 */
+	if (skb_is_gso(skb) && skb->encapsulation)
+		goto err;
+	saddr = tun_saddr(dst, daddr);
+	if (!saddr ||
+	    skb_cow_head(skb, LL_RESERVED_SPACE(dst->dev) + TUN_HLEN))
+		goto err;
+	skb_set_transport_header(skb, ip_hdrlen(skb));
+	if (iptunnel_handle_offloads(skb, SKB_GSO_IPXIP4))
+		goto err;
+	skb_set_inner_ipproto(skb, IPPROTO_IPIP);
+
+	in = ip_hdr(skb);
+	skb_push(skb, TUN_HLEN);
+	skb_reset_network_header(skb);
+	skb_set_transport_header(skb, TUN_HLEN);
+	iph = ip_hdr(skb);
+	iph->version = 4;
+	iph->ihl = TUN_HLEN >> 2;
+	iph->tos = ipv4_get_dsfield(in);
+	iph->frag_off = in->frag_off & htons(IP_DF);
+	iph->ttl = in->ttl;
+	iph->protocol = IPPROTO_IPIP;
+	iph->saddr = saddr;
+	iph->daddr = daddr;
+	iph->tot_len = 0;	/* __ip_local_out() sets it and the checksum */
+	/*
+	 * The size was checked against the route's MTU: if that shrank
+	 * since, fragment rather than have ip_fragment() tell ourselves
+	 * (and so the outer header gets a real ID, DF or not).
+	 */
+	skb->ignore_df = 1;
+	ip_select_ident(fn->net, skb, NULL);
+
+	/* Sent by the director itself: the local output path (and hooks). */
+	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+	fnat_inet4_out(skb, dst, noref);
+	ip_local_out(fn->net, NULL, skb);
+	return NF_STOLEN;
+
+err:
+	fnat_count(fn, FULLNAT_CNT_XMIT_ERR);
+	fnat_dst_put(dst, noref);
+	return NF_DROP;
+}
+
+static unsigned int fnat_tun_xmit_in(struct fnat_net *fn, struct fnat_conn *cp,
+				     struct sk_buff *skb,
+				     const struct fnat_pkt *p)
+{
+	struct fnat_xmit_ctx x;
+	struct dst_entry *dst;
+	unsigned int mtu;
+	bool noref;
+	int reason;
+
+	/* Any source: the route's own, tun_saddr(). */
+	dst = fnat_af_route(fn, &cp->dest->dst, p, &cp->daddr,
+			    &(const union nf_inet_addr){}, skb, &noref);
+	if (!dst) {
+		fnat_count(fn, FULLNAT_CNT_NO_ROUTE);
+		return NF_DROP;
+	}
+	if (dst_mtu(dst) < TUN_HLEN + 68) {
+		fnat_count(fn, FULLNAT_CNT_XMIT_ERR);
+		goto drop;
+	}
+	mtu = dst_mtu(dst) - TUN_HLEN;
+	if (fnat_af_too_big(skb, p, dst, mtu, mtu)) {
+		fnat_count(fn, FULLNAT_CNT_FRAG_NEEDED);
+		goto drop;
+	}
+	/* Client options the server's toa.ko would believe are cleared. */
+	reason = fnat_xmit_prepare(fn, cp, skb, p, FNAT_DIR_IN, &x);
+	if (reason) {
+		fnat_count(fn, reason);
+		goto drop;
+	}
+	fnat_proto_call(p->pp, state, fn, cp, skb, p, FNAT_DIR_IN);
+	fnat_xmit_stats(cp, FNAT_DIR_IN, skb->len);
+	return tun_xmit(fn, skb, dst, noref, cp->daddr.ip);
+
+drop:
+	fnat_dst_put(dst, noref);
+	return NF_DROP;
+}
+
+/* Replies go from the real server to the client directly: none comes. */
+static unsigned int fnat_tun_xmit_out(struct fnat_net *fn,
+				      struct fnat_conn *cp,
+				      struct sk_buff *skb,
+				      const struct fnat_pkt *p)
+{
+	return NF_ACCEPT;
+}
+
+/*
+ * No bind: the connection is found by its client side only. ICMP errors
+ * about the tunnel's packets quote an IPIP header, which no connection
+ * matches: they are the stack's.
+ */
+const struct fnat_method fnat_method_tun = {
+	.name		= "tun",
+	.fwd		= FULLNAT_FWD_TUN,
+	.one_way	= true,
+	.xmit_in	= fnat_tun_xmit_in,
+	.xmit_out	= fnat_tun_xmit_out,
+};

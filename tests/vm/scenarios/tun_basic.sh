@@ -1,0 +1,137 @@
+#!/bin/bash
+# TUN (IP-in-IP): the director sends the client's packets unchanged inside
+# IPIP to real servers behind another router; they answer the client
+# directly, from the VIP. Judged by the servers' nginx (bodies, access
+# logs, an upload's checksum) and by tcpdump outside the director (IPIP on
+# the wire) and on it (no reply crosses it), and on the client (the
+# tunnel's MTU it is told).
+#
+#  c1 198.51.100.2 --- rt --- lb1 (VIP 203.0.113.10:80, forward tun)
+#                      |       | IPIP 198.18.2.11 -> 198.19.0.1x
+#                      |      rsr --- rs1 198.19.0.11  VIP on tunl0,
+#                      |       |  --- rs2 198.19.0.12  nginx on VIP:80
+#                      |       |  --- rs3 198.19.0.13
+#                      +-------+ 198.18.3.0/24: rsr routes the clients
+#                                this way, not through lb1
+#
+# Until one-way TCP state tracking lands (DR's, keyed on one_way), a TUN
+# connection stays in the state NONE, whose short timeout would end an
+# upload that takes longer: NONE's timeout is raised here, so that nothing
+# below depends on the states.
+#
+# @timeout: 400
+. /fnat/lib.sh
+
+module_load ipip
+topo_base 1 3
+link rsr rt0 198.18.3.1/24 rt rsr 198.18.3.2/24
+on rsr "$IP" route replace "$CLIENT_NET.0/24" via 198.18.3.2
+
+log "real servers: the VIP on tunl0, rp_filter relaxed, nginx on VIP:80"
+for i in 1 2 3; do
+	on "rs$i" "$IP" link set tunl0 up
+	on "rs$i" "$IP" addr add "$VIP/32" dev tunl0
+	on "rs$i" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+		net.ipv4.conf.tunl0.rp_filter=0
+	http_server "rs$i" "rs$i" "$VIP" 80
+done
+
+module_load fullnat
+log "a TUN real server keeps the service's port"
+lb lb1 service add tcp "$VIP:80" forward tun scheduler rr
+set +e
+out=$(lbctl -n lb1 rs add tcp "$VIP:80" "$RS_NET.11:8080" 2>&1); rc=$?
+set -e
+echo "$out"
+assert_eq "$rc" 1 "a port-mapped TUN real server: refused"
+assert_match "$out" "port must be the service's \(no port mapping\)" "the kernel's reason"
+for i in 1 2 3; do
+	lb lb1 rs add tcp "$VIP:80" "$RS_NET.1$i:80"
+done
+lb lb1 config set timeout tcp none 600
+lb lb1 show
+
+bg rsr cap-ipip tcpdump -i lb1 -n -U -w /tmp/ipip.pcap -s 128 ip proto 4
+bg lb1 cap-lb tcpdump -i any -n -U -w /tmp/lb.pcap -s 96 tcp port 80
+bg c1 cap-c1 tcpdump -i eth0 -n -U -w /tmp/c1.pcap icmp
+for c in ipip lb c1; do
+	wait_for 10 "tcpdump ($c)" grep -q listening "$FNAT_LOG/cap-$c.log"
+done
+
+log "30 requests, round robin: 10 per real server"
+out=$(requests c1 "http://$VIP/" 30)
+for i in 1 2 3; do
+	assert_eq "$(grep -cx "rs$i" <<< "$out")" 10 "rs$i's share"
+done
+log "the real servers' own logs: 10 requests each, from the client's own address"
+for i in 1 2 3; do
+	assert_eq "$(grep -c . "$FNAT_LOG/rs$i.access")" 10 "requests in rs$i's access log"
+done
+peers=$(cut -d: -f1 "$FNAT_LOG"/rs*.access | sort -u)
+assert_eq "$peers" "$CLIENT_NET.2" "the peer every real server logged"
+
+log "a 5 MB upload with DF: the client learns the tunnel's MTU, 1480"
+on c1 "$IP" route get "$VIP"
+dd if=/dev/urandom of=/tmp/up bs=1M count=5 status=none
+want=$(sha256sum < /tmp/up | cut -d' ' -f1)
+on c1 curl -sS --fail --max-time "$(scaled 120)" -T /tmp/up "http://$VIP/up/big"
+got=$(cat "$FNAT_LOG"/nginx-rs*/www/up/big | sha256sum | cut -d' ' -f1)
+ls -l "$FNAT_LOG"/nginx-rs*/www/up/
+assert_eq "$got" "$want" "the upload's checksum on the real server"
+route=$(on c1 "$IP" route get "$VIP")
+echo "$route"
+assert_match "$route" "mtu 1480" "the client's route to the VIP"
+assert_ge "$(counter lb1 frag_needed)" 1 "frag_needed counted"
+
+log "without DF (the client's ip_no_pmtu_disc): fragmented after encapsulation"
+on c1 sysctl -qw net.ipv4.ip_no_pmtu_disc=1
+on c1 "$IP" route flush cache
+route=$(on_quiet c1 "$IP" route get "$VIP")
+[[ $route != *mtu* ]] || fail "the learnt MTU outlived the flush: $route"
+told=$(counter lb1 frag_needed)
+on c1 curl -sS --fail --max-time "$(scaled 120)" -T /tmp/up "http://$VIP/up/nodf"
+got=$(cat "$FNAT_LOG"/nginx-rs*/www/up/nodf | sha256sum | cut -d' ' -f1)
+assert_eq "$got" "$want" "the second upload's checksum on the real server"
+assert_eq "$(counter lb1 frag_needed)" "$told" "frag_needed, without DF"
+
+pkill tcpdump
+wait_for 10 "tcpdump to stop" sh -c '! pgrep tcpdump'
+
+log "on the wire to the servers: IPIP from lb1 carrying client -> VIP:80"
+ipip=$(tcpdump -r /tmp/ipip.pcap -n 2>/dev/null)
+head -n 3 <<< "$ipip"
+inner=$(grep -cE "IP $UP_NET\.11 > $RS_NET\.1[123]: IP $CLIENT_NET\.2\.[0-9]+ > $VIP\.80: " <<< "$ipip" || true)
+assert_ge "$inner" 150 "IPIP packets carrying the client's to VIP:80"
+# an outer packet's first fragment holds a truncated inner packet, the
+# next ones no inner header
+frags=$(grep -cE "IP $UP_NET\.11 > $RS_NET\.1[123]: ip-proto-4" <<< "$ipip" || true)
+assert_ge "$frags" 100 "IPIP fragments (the upload without DF)"
+others=$(grep -vE "IP $UP_NET\.11 > $RS_NET\.1[123]: (IP (truncated-ip - [0-9]+ bytes missing! )?$CLIENT_NET\.2\.[0-9]+ > $VIP\.80: |ip-proto-4)" <<< "$ipip" || true)
+head -n 3 <<< "$others"
+assert_eq "$(grep -c . <<< "$others" || true)" 0 "other IPIP packets"
+
+log "on the director: the clients' packets, and no reply"
+lbw=$(tcpdump -r /tmp/lb.pcap -n 2>/dev/null)
+assert_ge "$(grep -c "> $VIP\.80: " <<< "$lbw" || true)" 150 "client packets to VIP:80 seen on lb1"
+assert_eq "$(grep -c "IP $VIP\.80 > " <<< "$lbw" || true)" 0 "packets from VIP:80 seen on lb1"
+# GRO (or the client's TSO) hands the hook packets bigger than the MTU
+big=$(tcpdump -r /tmp/lb.pcap -n 'greater 1600' 2>/dev/null | grep -c . || true)
+assert_ge "$big" 1 "GSO packets of the upload on lb1"
+
+log "the client was told by lb1"
+icmp=$(tcpdump -r /tmp/c1.pcap -n 2>/dev/null)
+echo "$icmp"
+assert_match "$icmp" "$VIP unreachable - need to frag \(mtu 1480\)" "frag-needed on the client's wire"
+
+log "a connection expires (it has no reply side to unhash)"
+before=$(conns lb1)
+lb lb1 config set timeout tcp none 2
+assert_match "$(http_get c1 "http://$VIP/")" "^rs[123]$" "one more request"
+assert_eq "$(conns lb1)" "$((before + 1))" "its connection"
+conns_are() { [[ $(conns lb1) == "$1" ]]; }
+wait_for 30 "the connection to expire" conns_are "$before"
+echo "ok: back to $before connections"
+
+lb lb1 show --stats
+assert_eq "$(counter lb1 xmit_err)" 0 "no transmit errors"
+assert_eq "$(counter lb1 no_route)" 0 "no routing failures"
