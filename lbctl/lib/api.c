@@ -15,16 +15,7 @@
 
 /* Requests */
 
-static int put_service_key(struct nl_msg *msg, const void *svc)
-{
-	return lb_put_service(msg, svc, true);
-}
-
-static int put_service(struct nl_msg *msg, const void *svc)
-{
-	return lb_put_service(msg, svc, false);
-}
-
+/* A service (only its key with a real server) and a real server, or NULL. */
 struct svc_dest {
 	const struct lb_service *svc;
 	const struct lb_dest *dest;
@@ -35,8 +26,8 @@ static int put_svc_dest(struct nl_msg *msg, const void *arg)
 {
 	const struct svc_dest *sd = arg;
 
-	return lb_put_service(msg, sd->svc, true) ?:
-	       lb_put_dest(msg, sd->dest, sd->key_only);
+	return lb_put_service(msg, sd->svc, sd->key_only || sd->dest) ?:
+	       (sd->dest ? lb_put_dest(msg, sd->dest, sd->key_only) : 0);
 }
 
 static int put_laddr(struct nl_msg *msg, const void *addr)
@@ -49,32 +40,84 @@ static int put_config(struct nl_msg *msg, const void *cfg)
 	return lb_put_config(msg, cfg);
 }
 
-/* A command that answers with an ACK only. */
-static int command(struct genl *g, uint8_t cmd, const char *what,
-		   genl_put_fn put, const void *arg)
-{
-	const struct genl_req req = {
-		.cmd = cmd, .what = what, .put = put, .put_arg = arg,
-	};
-
-	return genl_request(g, &req);
+/* A call that changes the director: one command, answered by an ACK only. */
+#define CALL(fn, params, cmd_, what_, put_, arg)			\
+int fn params								\
+{									\
+	return genl_request(g, &(const struct genl_req){		\
+		.cmd = (cmd_), .what = (what_), .put = (put_),		\
+		.put_arg = (arg) });					\
 }
 
-/* Replies of doit commands: exactly one nest of the object. */
+CALL(lb_config_set, (struct genl *g, const struct lb_config *cfg),
+     FULLNAT_CMD_SET_CONFIG, "changing the configuration", put_config, cfg)
+CALL(lb_service_add, (struct genl *g, const struct lb_service *svc),
+     FULLNAT_CMD_NEW_SERVICE, "adding the service", put_svc_dest,
+     (&(struct svc_dest){ svc, NULL, false }))
+CALL(lb_service_set, (struct genl *g, const struct lb_service *svc),
+     FULLNAT_CMD_SET_SERVICE, "changing the service", put_svc_dest,
+     (&(struct svc_dest){ svc, NULL, false }))
+CALL(lb_service_del, (struct genl *g, const struct lb_service *svc),
+     FULLNAT_CMD_DEL_SERVICE, "deleting the service", put_svc_dest,
+     (&(struct svc_dest){ svc, NULL, true }))
+CALL(lb_dest_add, (struct genl *g, const struct lb_service *svc,
+		   const struct lb_dest *dest),
+     FULLNAT_CMD_NEW_DEST, "adding the real server", put_svc_dest,
+     (&(struct svc_dest){ svc, dest, false }))
+CALL(lb_dest_set, (struct genl *g, const struct lb_service *svc,
+		   const struct lb_dest *dest),
+     FULLNAT_CMD_SET_DEST, "changing the real server", put_svc_dest,
+     (&(struct svc_dest){ svc, dest, false }))
+CALL(lb_dest_del, (struct genl *g, const struct lb_service *svc,
+		   const struct lb_dest *dest),
+     FULLNAT_CMD_DEL_DEST, "deleting the real server", put_svc_dest,
+     (&(struct svc_dest){ svc, dest, true }))
+CALL(lb_laddr_add, (struct genl *g, const struct lb_addr *addr),
+     FULLNAT_CMD_NEW_LADDR, "adding the local address", put_laddr, addr)
+CALL(lb_laddr_del, (struct genl *g, const struct lb_addr *addr),
+     FULLNAT_CMD_DEL_LADDR, "deleting the local address", put_laddr, addr)
 
+/* Replies */
+
+/* One object of a reply, by the type of its nest, into o. */
+static int parse_object(int attr, struct nlattr *nest, void *o)
+{
+	switch (attr) {
+	case FULLNAT_A_INFO:
+		return lb_parse_info(nest, o);
+	case FULLNAT_A_CONFIG:
+		return lb_parse_config(nest, o);
+	case FULLNAT_A_SERVICE:
+		return lb_parse_service(nest, o);
+	case FULLNAT_A_DEST:
+		return lb_parse_dest(nest, o);
+	case FULLNAT_A_LADDR:
+		return lb_parse_laddr(nest, o);
+	case FULLNAT_A_CONN:
+		return lb_parse_conn(nest, o);
+	}
+	return -EINVAL;
+}
+
+/* The reply of a doit command: exactly one nest of the object. */
 struct one {
 	int attr;
-	int (*parse)(struct nlattr *nest, void *obj);
 	void *obj;
 	bool read;		/* the reply came */
 };
 
+static int one_object(struct nlattr *nest, void *arg)
+{
+	const struct one *o = arg;
+
+	return parse_object(o->attr, nest, o->obj);
+}
+
 static int parse_one(struct nl_msg *msg, void *arg)
 {
 	struct one *o = arg;
-	int n;
+	int n = lb_msg_each(msg, o->attr, one_object, o);
 
-	n = lb_msg_each(msg, o->attr, o->parse, o->obj);
 	if (n < 0)
 		return n;
 	if (n != 1 || o->read)
@@ -84,16 +127,16 @@ static int parse_one(struct nl_msg *msg, void *arg)
 }
 
 static int get_one(struct genl *g, uint8_t cmd, const char *what,
-		   genl_put_fn put, const void *put_arg, struct one *o)
+		   const void *key, int attr, void *obj)
 {
+	struct one o = { attr, obj, false };
 	const struct genl_req req = {
-		.cmd = cmd, .what = what, .put = put, .put_arg = put_arg,
-		.parse = parse_one, .parse_arg = o,
+		.cmd = cmd, .what = what, .put = key ? put_svc_dest : NULL,
+		.put_arg = key, .parse = parse_one, .parse_arg = &o,
 	};
-	int ret;
+	int ret = genl_request(g, &req);
 
-	ret = genl_request(g, &req);
-	if (!ret && !o->read) {
+	if (!ret && !o.read) {
 		/* An ACK alone: as wrong as a malformed reply. */
 		snprintf(g->msg, sizeof(g->msg),
 			 "%s: fullnat.ko answered without the reply", what);
@@ -102,112 +145,27 @@ static int get_one(struct genl *g, uint8_t cmd, const char *what,
 	return ret;
 }
 
-static int parse_info(struct nlattr *nest, void *info)
-{
-	return lb_parse_info(nest, info);
-}
-
-static int parse_config(struct nlattr *nest, void *cfg)
-{
-	return lb_parse_config(nest, cfg);
-}
-
-static int parse_service(struct nlattr *nest, void *svc)
-{
-	return lb_parse_service(nest, svc);
-}
-
 int lb_info_get(struct genl *g, struct lb_info *info)
 {
-	struct one o = { FULLNAT_A_INFO, parse_info, info, false };
-
 	memset(info, 0, sizeof(*info));
 	return get_one(g, FULLNAT_CMD_GET_INFO, "reading the director state",
-		       NULL, NULL, &o);
+		       NULL, FULLNAT_A_INFO, info);
 }
 
 int lb_config_get(struct genl *g, struct lb_config *cfg)
 {
-	struct one o = { FULLNAT_A_CONFIG, parse_config, cfg, false };
-
 	lb_config_init(cfg);
 	return get_one(g, FULLNAT_CMD_GET_CONFIG, "reading the configuration",
-		       NULL, NULL, &o);
-}
-
-int lb_config_set(struct genl *g, const struct lb_config *cfg)
-{
-	return command(g, FULLNAT_CMD_SET_CONFIG, "changing the configuration",
-		       put_config, cfg);
-}
-
-int lb_service_add(struct genl *g, const struct lb_service *svc)
-{
-	return command(g, FULLNAT_CMD_NEW_SERVICE, "adding the service",
-		       put_service, svc);
-}
-
-int lb_service_set(struct genl *g, const struct lb_service *svc)
-{
-	return command(g, FULLNAT_CMD_SET_SERVICE, "changing the service",
-		       put_service, svc);
-}
-
-int lb_service_del(struct genl *g, const struct lb_service *svc)
-{
-	return command(g, FULLNAT_CMD_DEL_SERVICE, "deleting the service",
-		       put_service_key, svc);
+		       NULL, FULLNAT_A_CONFIG, cfg);
 }
 
 int lb_service_get(struct genl *g, struct lb_service *svc)
 {
 	const struct lb_service key = *svc;
-	struct one o = { FULLNAT_A_SERVICE, parse_service, svc, false };
 
 	return get_one(g, FULLNAT_CMD_GET_SERVICE, "reading the service",
-		       put_service_key, &key, &o);
-}
-
-static int dest_command(struct genl *g, uint8_t cmd, const char *what,
-			const struct lb_service *svc,
-			const struct lb_dest *dest, bool key_only)
-{
-	const struct svc_dest sd = { svc, dest, key_only };
-
-	return command(g, cmd, what, put_svc_dest, &sd);
-}
-
-int lb_dest_add(struct genl *g, const struct lb_service *svc,
-		const struct lb_dest *dest)
-{
-	return dest_command(g, FULLNAT_CMD_NEW_DEST, "adding the real server",
-			    svc, dest, false);
-}
-
-int lb_dest_set(struct genl *g, const struct lb_service *svc,
-		const struct lb_dest *dest)
-{
-	return dest_command(g, FULLNAT_CMD_SET_DEST,
-			    "changing the real server", svc, dest, false);
-}
-
-int lb_dest_del(struct genl *g, const struct lb_service *svc,
-		const struct lb_dest *dest)
-{
-	return dest_command(g, FULLNAT_CMD_DEL_DEST,
-			    "deleting the real server", svc, dest, true);
-}
-
-int lb_laddr_add(struct genl *g, const struct lb_addr *addr)
-{
-	return command(g, FULLNAT_CMD_NEW_LADDR, "adding the local address",
-		       put_laddr, addr);
-}
-
-int lb_laddr_del(struct genl *g, const struct lb_addr *addr)
-{
-	return command(g, FULLNAT_CMD_DEL_LADDR, "deleting the local address",
-		       put_laddr, addr);
+		       &(struct svc_dest){ &key, NULL, true },
+		       FULLNAT_A_SERVICE, svc);
 }
 
 /* Dumps */
@@ -234,26 +192,24 @@ static int dump_object(struct nlattr *nest, void *arg)
 		struct lb_laddr laddr;
 		struct lb_conn conn;
 	} o;
-	int ret;
+	void *p = nest ? &o : NULL;
+	int ret = p ? parse_object(d->attr, nest, p) : 0;
 
+	if (ret)
+		return ret;
+	/* The kernel says a real server's method always; lbctl when it
+	 * differs from the service's. */
+	if (p && d->attr == FULLNAT_A_DEST && o.dest.fwd == d->svc->fwd)
+		o.dest.fwd = -1;
 	switch (d->attr) {
 	case FULLNAT_A_SERVICE:
-		ret = nest ? lb_parse_service(nest, &o.svc) : 0;
-		return ret ?: d->fn.svc(nest ? &o.svc : NULL, d->arg);
+		return d->fn.svc(p, d->arg);
 	case FULLNAT_A_DEST:
-		ret = nest ? lb_parse_dest(nest, &o.dest) : 0;
-		/* The kernel says it always; lbctl when it differs. */
-		if (nest && !ret && o.dest.fwd == d->svc->fwd)
-			o.dest.fwd = -1;
-		return ret ?: d->fn.dest(nest ? &o.dest : NULL, d->arg);
+		return d->fn.dest(p, d->arg);
 	case FULLNAT_A_LADDR:
-		ret = nest ? lb_parse_laddr(nest, &o.laddr) : 0;
-		return ret ?: d->fn.laddr(nest ? &o.laddr : NULL, d->arg);
-	case FULLNAT_A_CONN:
-		ret = nest ? lb_parse_conn(nest, &o.conn) : 0;
-		return ret ?: d->fn.conn(nest ? &o.conn : NULL, d->arg);
+		return d->fn.laddr(p, d->arg);
 	}
-	return -EINVAL;
+	return d->fn.conn(p, d->arg);
 }
 
 static int parse_dump(struct nl_msg *msg, void *arg)
@@ -269,11 +225,11 @@ static int parse_dump(struct nl_msg *msg, void *arg)
  * read, so that what fn saw last is one consistent table.
  */
 static int dump(struct genl *g, uint8_t cmd, const char *what,
-		genl_put_fn put, const void *put_arg, struct dump *d)
+		const struct svc_dest *key, struct dump *d)
 {
 	const struct genl_req req = {
 		.cmd = cmd, .dump = true, .what = what,
-		.put = put, .put_arg = put_arg,
+		.put = key ? put_svc_dest : NULL, .put_arg = key,
 		.parse = parse_dump, .parse_arg = d,
 	};
 	size_t len;
@@ -297,37 +253,29 @@ static int dump(struct genl *g, uint8_t cmd, const char *what,
 
 int lb_dump_services(struct genl *g, lb_service_fn fn, void *arg)
 {
-	struct dump d = { .attr = FULLNAT_A_SERVICE, .fn.svc = fn, .arg = arg };
-
 	return dump(g, FULLNAT_CMD_GET_SERVICE, "listing the services", NULL,
-		    NULL, &d);
+		    &(struct dump){ FULLNAT_A_SERVICE, .fn.svc = fn, .arg = arg });
 }
 
 int lb_dump_dests(struct genl *g, const struct lb_service *svc,
 		  lb_dest_fn fn, void *arg)
 {
-	struct dump d = { .attr = FULLNAT_A_DEST, .svc = svc, .fn.dest = fn,
-			  .arg = arg };
-
 	return dump(g, FULLNAT_CMD_GET_DEST, "listing the real servers",
-		    put_service_key, svc, &d);
+		    &(struct svc_dest){ svc, NULL, true },
+		    &(struct dump){ FULLNAT_A_DEST, svc, .fn.dest = fn, arg });
 }
 
 int lb_dump_laddrs(struct genl *g, lb_laddr_fn fn, void *arg)
 {
-	struct dump d = { .attr = FULLNAT_A_LADDR, .fn.laddr = fn,
-			  .arg = arg };
-
 	return dump(g, FULLNAT_CMD_GET_LADDR, "listing the local addresses",
-		    NULL, NULL, &d);
+		    NULL, &(struct dump){ FULLNAT_A_LADDR, .fn.laddr = fn,
+					  .arg = arg });
 }
 
 int lb_dump_conns(struct genl *g, lb_conn_fn fn, void *arg)
 {
-	struct dump d = { .attr = FULLNAT_A_CONN, .fn.conn = fn, .arg = arg };
-
 	return dump(g, FULLNAT_CMD_GET_CONN, "listing the connections", NULL,
-		    NULL, &d);
+		    &(struct dump){ FULLNAT_A_CONN, .fn.conn = fn, .arg = arg });
 }
 
 int lb_snapshot_read(struct genl *g, struct lb_snapshot *snap,
