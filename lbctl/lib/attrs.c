@@ -263,16 +263,19 @@ static int get_addr(const struct nlattr *nla, struct lb_addr *a)
 	return 0;
 }
 
+/* An attribute of a nest's need: all its attributes are below 64. */
+#define BIT(attr)	(1ull << (attr))
+
 /* Parses nest into tb with policy; every attribute of need must be there. */
 static int parse_nest(struct nlattr **tb, int max, struct nlattr *nest,
-		      struct nla_policy *policy, const int *need, size_t nneed)
+		      struct nla_policy *policy, uint64_t need)
 {
-	size_t i;
+	int i;
 
 	if (nla_parse_nested(tb, max, nest, policy))
 		return -EPROTO;
-	for (i = 0; i < nneed; i++)
-		if (!tb[need[i]])
+	for (i = 0; i <= max; i++)
+		if (need & BIT(i) && !tb[i])
 			return -EPROTO;
 	return 0;
 }
@@ -362,7 +365,7 @@ static int get_nest(struct nlattr **tb, const struct lb_fields *t,
 	if (!tb[type])
 		return 0;
 	policy_fields(pol, t, type);
-	return parse_nest(in, ROW_NEST_MAX, tb[type], pol, NULL, 0) ?:
+	return parse_nest(in, ROW_NEST_MAX, tb[type], pol, 0) ?:
 	       get_fields(in, t, obj, type);
 }
 
@@ -457,12 +460,6 @@ static struct nla_policy info_policy[FULLNAT_A_INFO_MAX + 1] = {
 	[FULLNAT_A_INFO_SCHEDULERS]	= { .type = NLA_NESTED },
 };
 
-static const int info_need[] = {
-	FULLNAT_A_INFO_VERSION, FULLNAT_A_INFO_ABI, FULLNAT_A_INFO_SERVICES,
-	FULLNAT_A_INFO_REAL_SERVERS, FULLNAT_A_INFO_CONNS,
-	FULLNAT_A_INFO_CONN_MAX,
-};
-
 /* Every counter is a u64 named by its type; PAD is alignment only. */
 static int parse_counters(struct nlattr *nest, struct lb_info *info)
 {
@@ -542,8 +539,11 @@ int lb_parse_info(struct nlattr *nest, struct lb_info *info)
 	int ret;
 
 	memset(info, 0, sizeof(*info));
-	ret = parse_nest(tb, FULLNAT_A_INFO_MAX, nest, info_policy, info_need,
-			 ARRAY_SIZE(info_need));
+	ret = parse_nest(tb, FULLNAT_A_INFO_MAX, nest, info_policy,
+			 BIT(FULLNAT_A_INFO_VERSION) | BIT(FULLNAT_A_INFO_ABI) |
+			 BIT(FULLNAT_A_INFO_SERVICES) |
+			 BIT(FULLNAT_A_INFO_REAL_SERVERS) |
+			 BIT(FULLNAT_A_INFO_CONNS) | BIT(FULLNAT_A_INFO_CONN_MAX));
 	if (ret)
 		return ret;
 	nla_strlcpy(info->version, tb[FULLNAT_A_INFO_VERSION],
@@ -574,7 +574,7 @@ int lb_parse_config(struct nlattr *nest, struct lb_config *cfg)
 
 	lb_config_init(cfg);
 	policy_fields(config_policy, &lb_config_fields, 0);
-	ret = parse_nest(tb, FULLNAT_A_CFG_MAX, nest, config_policy, NULL, 0);
+	ret = parse_nest(tb, FULLNAT_A_CFG_MAX, nest, config_policy, 0);
 	return ret ?: get_fields(tb, &lb_config_fields, cfg, 0);
 }
 
@@ -589,9 +589,24 @@ static int parse_stats(struct nlattr *nest, struct lb_stats *st)
 	if (!nest)
 		return 0;
 	policy_fields(stats_policy, &lb_stats_fields, 0);
-	if (parse_nest(tb, FULLNAT_A_STATS_MAX, nest, stats_policy, NULL, 0))
+	if (parse_nest(tb, FULLNAT_A_STATS_MAX, nest, stats_policy, 0))
 		return -EPROTO;
 	return get_fields(tb, &lb_stats_fields, st, 0);
+}
+
+/*
+ * A service's, real server's or local address's nest into tb, with its
+ * fields' policy added to pol: its fields, and its address (attribute
+ * addr) into a; every attribute of need and addr must be there.
+ */
+static int parse_keyed(struct nlattr **tb, int max, struct nlattr *nest,
+		       struct nla_policy *pol, uint64_t need,
+		       const struct lb_fields *t, void *obj, int addr,
+		       struct lb_addr *a)
+{
+	policy_fields(pol, t, 0);
+	return parse_nest(tb, max, nest, pol, need | BIT(addr)) ?:
+	       get_addr(tb[addr], a) ?: get_fields(tb, t, obj, 0);
 }
 
 static struct nla_policy service_policy[FULLNAT_A_SVC_MAX + 1] = {
@@ -603,32 +618,25 @@ static struct nla_policy service_policy[FULLNAT_A_SVC_MAX + 1] = {
 	[FULLNAT_A_SVC_REAL_SERVERS]	= { .type = NLA_U32 },
 };
 
-static const int service_need[] = {
-	FULLNAT_A_SVC_PROTOCOL, FULLNAT_A_SVC_ADDR, FULLNAT_A_SVC_PORT,
-};
-
 int lb_parse_service(struct nlattr *nest, struct lb_service *svc)
 {
 	struct nlattr *tb[FULLNAT_A_SVC_MAX + 1];
 	int ret;
 
 	lb_service_init(svc);
-	policy_fields(service_policy, &lb_service_fields, 0);
-	ret = parse_nest(tb, FULLNAT_A_SVC_MAX, nest, service_policy,
-			 service_need, ARRAY_SIZE(service_need));
-	if (!ret)
-		ret = proto_from_abi(nla_get_u8(tb[FULLNAT_A_SVC_PROTOCOL]),
-				     &svc->proto);
-	if (!ret)
-		ret = get_addr(tb[FULLNAT_A_SVC_ADDR], &svc->addr);
-	if (!ret)
-		ret = parse_stats(tb[FULLNAT_A_SVC_STATS], &svc->stats);
+	ret = parse_keyed(tb, FULLNAT_A_SVC_MAX, nest, service_policy,
+			  BIT(FULLNAT_A_SVC_PROTOCOL) | BIT(FULLNAT_A_SVC_PORT),
+			  &lb_service_fields, svc, FULLNAT_A_SVC_ADDR,
+			  &svc->addr) ?:
+	      proto_from_abi(nla_get_u8(tb[FULLNAT_A_SVC_PROTOCOL]),
+			     &svc->proto) ?:
+	      parse_stats(tb[FULLNAT_A_SVC_STATS], &svc->stats);
 	if (ret)
 		return ret;
 	svc->port = nla_get_u16(tb[FULLNAT_A_SVC_PORT]);
 	if (tb[FULLNAT_A_SVC_REAL_SERVERS])
 		svc->real_servers = nla_get_u32(tb[FULLNAT_A_SVC_REAL_SERVERS]);
-	return get_fields(tb, &lb_service_fields, svc, 0);
+	return 0;
 }
 
 static struct nla_policy dest_policy[FULLNAT_A_DEST_MAX + 1] = {
@@ -638,25 +646,19 @@ static struct nla_policy dest_policy[FULLNAT_A_DEST_MAX + 1] = {
 	[FULLNAT_A_DEST_STATS]		= { .type = NLA_NESTED },
 };
 
-static const int dest_need[] = { FULLNAT_A_DEST_ADDR, FULLNAT_A_DEST_PORT };
-
 int lb_parse_dest(struct nlattr *nest, struct lb_dest *dest)
 {
 	struct nlattr *tb[FULLNAT_A_DEST_MAX + 1];
 	int ret;
 
 	lb_dest_init(dest);
-	policy_fields(dest_policy, &lb_dest_fields, 0);
-	ret = parse_nest(tb, FULLNAT_A_DEST_MAX, nest, dest_policy, dest_need,
-			 ARRAY_SIZE(dest_need));
+	ret = parse_keyed(tb, FULLNAT_A_DEST_MAX, nest, dest_policy,
+			  BIT(FULLNAT_A_DEST_PORT), &lb_dest_fields, dest,
+			  FULLNAT_A_DEST_ADDR, &dest->addr) ?:
+	      parse_stats(tb[FULLNAT_A_DEST_STATS], &dest->stats);
 	if (!ret)
-		ret = get_addr(tb[FULLNAT_A_DEST_ADDR], &dest->addr);
-	if (!ret)
-		ret = parse_stats(tb[FULLNAT_A_DEST_STATS], &dest->stats);
-	if (ret)
-		return ret;
-	dest->port = nla_get_u16(tb[FULLNAT_A_DEST_PORT]);
-	return get_fields(tb, &lb_dest_fields, dest, 0);
+		dest->port = nla_get_u16(tb[FULLNAT_A_DEST_PORT]);
+	return ret;
 }
 
 static struct nla_policy laddr_policy[FULLNAT_A_LADDR_MAX + 1] = {
@@ -664,20 +666,14 @@ static struct nla_policy laddr_policy[FULLNAT_A_LADDR_MAX + 1] = {
 	/* and the fields' (policy_fields()) */
 };
 
-static const int laddr_need[] = { FULLNAT_A_LADDR_ADDR };
-
 int lb_parse_laddr(struct nlattr *nest, struct lb_laddr *laddr)
 {
 	struct nlattr *tb[FULLNAT_A_LADDR_MAX + 1];
-	int ret;
 
 	memset(laddr, 0, sizeof(*laddr));
-	policy_fields(laddr_policy, &lb_laddr_fields, 0);
-	ret = parse_nest(tb, FULLNAT_A_LADDR_MAX, nest, laddr_policy,
-			 laddr_need, ARRAY_SIZE(laddr_need));
-	if (!ret)
-		ret = get_addr(tb[FULLNAT_A_LADDR_ADDR], &laddr->addr);
-	return ret ?: get_fields(tb, &lb_laddr_fields, laddr, 0);
+	return parse_keyed(tb, FULLNAT_A_LADDR_MAX, nest, laddr_policy, 0,
+			   &lb_laddr_fields, laddr, FULLNAT_A_LADDR_ADDR,
+			   &laddr->addr);
 }
 
 static struct nla_policy conn_policy[FULLNAT_A_CONN_MAX + 1] = {
@@ -695,49 +691,40 @@ static struct nla_policy conn_policy[FULLNAT_A_CONN_MAX + 1] = {
 	[FULLNAT_A_CONN_FORWARD]	= { .type = NLA_U8 },
 };
 
-static const int conn_need[] = {
-	FULLNAT_A_CONN_PROTOCOL, FULLNAT_A_CONN_CADDR, FULLNAT_A_CONN_CPORT,
-	FULLNAT_A_CONN_VADDR, FULLNAT_A_CONN_VPORT, FULLNAT_A_CONN_DADDR,
-	FULLNAT_A_CONN_DPORT,
-};
+/* Each end's address, then its port: CADDR, CPORT, VADDR, VPORT, ... */
+_Static_assert(FULLNAT_A_CONN_DPORT == FULLNAT_A_CONN_CADDR + 7, "CONN ends");
 
 /* An address and its port attribute; both or neither for an optional one. */
-static int get_endpoint(struct nlattr **tb, int addr, int port,
-			struct lb_addrport *ap)
+static int get_endpoint(struct nlattr **tb, int addr, struct lb_addrport *ap)
 {
 	memset(ap, 0, sizeof(*ap));
-	if (!tb[addr] && !tb[port])
+	if (!tb[addr] && !tb[addr + 1])
 		return 0;
-	if (!tb[addr] || !tb[port])
+	if (!tb[addr] || !tb[addr + 1])
 		return -EPROTO;
-	ap->port = nla_get_u16(tb[port]);
+	ap->port = nla_get_u16(tb[addr + 1]);
 	return get_addr(tb[addr], &ap->addr);
 }
 
 int lb_parse_conn(struct nlattr *nest, struct lb_conn *conn)
 {
+	struct lb_addrport *end[] = {
+		&conn->client, &conn->vip, &conn->local, &conn->real,
+	};
 	struct nlattr *tb[FULLNAT_A_CONN_MAX + 1];
-	int ret;
+	int i, ret;
 
 	memset(conn, 0, sizeof(*conn));
 	conn->fwd = -1;
-	ret = parse_nest(tb, FULLNAT_A_CONN_MAX, nest, conn_policy, conn_need,
-			 ARRAY_SIZE(conn_need));
-	if (!ret)
-		ret = proto_from_abi(nla_get_u8(tb[FULLNAT_A_CONN_PROTOCOL]),
-				     &conn->proto);
-	if (!ret)
-		ret = get_endpoint(tb, FULLNAT_A_CONN_CADDR,
-				   FULLNAT_A_CONN_CPORT, &conn->client);
-	if (!ret)
-		ret = get_endpoint(tb, FULLNAT_A_CONN_VADDR,
-				   FULLNAT_A_CONN_VPORT, &conn->vip);
-	if (!ret)
-		ret = get_endpoint(tb, FULLNAT_A_CONN_LADDR,
-				   FULLNAT_A_CONN_LPORT, &conn->local);
-	if (!ret)
-		ret = get_endpoint(tb, FULLNAT_A_CONN_DADDR,
-				   FULLNAT_A_CONN_DPORT, &conn->real);
+	ret = parse_nest(tb, FULLNAT_A_CONN_MAX, nest, conn_policy,
+			 BIT(FULLNAT_A_CONN_PROTOCOL) | BIT(FULLNAT_A_CONN_CADDR) |
+			 BIT(FULLNAT_A_CONN_CPORT) | BIT(FULLNAT_A_CONN_VADDR) |
+			 BIT(FULLNAT_A_CONN_VPORT) | BIT(FULLNAT_A_CONN_DADDR) |
+			 BIT(FULLNAT_A_CONN_DPORT)) ?:
+	      proto_from_abi(nla_get_u8(tb[FULLNAT_A_CONN_PROTOCOL]),
+			     &conn->proto);
+	for (i = 0; i < 4 && !ret; i++)
+		ret = get_endpoint(tb, FULLNAT_A_CONN_CADDR + 2 * i, end[i]);
 	if (ret)
 		return ret;
 	if (tb[FULLNAT_A_CONN_STATE])
