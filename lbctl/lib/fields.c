@@ -111,19 +111,14 @@ static const struct lb_field config_rows[] = {
 	  .min = 1, .max = FULLNAT_TIMEOUT_MAX },
 };
 
-const struct lb_fields lb_service_fields = {
-	service_rows, ARRAY_SIZE(service_rows)
-};
-const struct lb_fields lb_dest_fields = { dest_rows, ARRAY_SIZE(dest_rows) };
-const struct lb_fields lb_config_fields = {
-	config_rows, ARRAY_SIZE(config_rows)
-};
-const struct lb_fields lb_laddr_fields = {
-	laddr_rows, ARRAY_SIZE(laddr_rows)
-};
-const struct lb_fields lb_stats_fields = {
-	stats_rows, ARRAY_SIZE(stats_rows)
-};
+#define TABLE(name, rows) \
+	const struct lb_fields name = { rows, ARRAY_SIZE(rows) }
+
+TABLE(lb_service_fields, service_rows);
+TABLE(lb_dest_fields, dest_rows);
+TABLE(lb_config_fields, config_rows);
+TABLE(lb_laddr_fields, laddr_rows);
+TABLE(lb_stats_fields, stats_rows);
 
 static const void *at(const struct lb_field *f, const void *obj)
 {
