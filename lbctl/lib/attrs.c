@@ -82,24 +82,30 @@ static int nest_end(struct nl_msg *msg, struct nlattr *nest, int ret)
 }
 
 /*
- * One protocol's timeouts that are set, nstates from LB_TIMEOUT index
- * first, as the nest type; no nest when none is set.
+ * TCP's or UDP's timeouts in lb_config: their nest, and the LB_TIMEOUT
+ * index of their first state and past their last.
  */
-static int put_timeouts(struct nl_msg *msg, int type,
-			const struct lb_config *cfg, unsigned int first,
-			unsigned int nstates)
+#define TIMEOUT_NEST(udp)	((udp) ? FULLNAT_A_CFG_TIMEOUT_UDP : \
+				 FULLNAT_A_CFG_TIMEOUT_TCP)
+#define TIMEOUT_FIRST(udp)	((udp) ? LB_TIMEOUT_UDP(0) : LB_TIMEOUT_TCP(0))
+#define TIMEOUT_END(udp)	((udp) ? LB_TIMEOUTS : LB_TIMEOUT_UDP(0))
+
+/* One protocol's timeouts that are set, as its nest; none: no nest. */
+static int put_timeouts(struct nl_msg *msg, const struct lb_config *cfg,
+			bool udp)
 {
 	struct nlattr *nest = NULL;
-	unsigned int st;
+	unsigned int t;
 	int ret = 0;
 
-	for (st = 0; st < nstates && !ret; st++) {
-		if (!(cfg->present & LB_CFG_TIMEOUT(first + st)))
+	for (t = TIMEOUT_FIRST(udp); t < TIMEOUT_END(udp) && !ret; t++) {
+		if (!(cfg->present & LB_CFG_TIMEOUT(t)))
 			continue;
 		if (!nest)
-			nest = nest_start(msg, type);
-		ret = !nest || nla_put_u32(msg, FULLNAT_A_TIMEOUT(st),
-					   cfg->timeout[first + st]);
+			nest = nest_start(msg, TIMEOUT_NEST(udp));
+		ret = !nest || nla_put_u32(msg, FULLNAT_A_TIMEOUT(
+						t - TIMEOUT_FIRST(udp)),
+					   cfg->timeout[t]);
 	}
 	return nest ? nest_end(msg, nest, ret) : ret ? -EMSGSIZE : 0;
 }
@@ -154,12 +160,8 @@ static int put_fields(struct nl_msg *msg, const struct lb_fields *t,
 		if (f->nest != nest)
 			continue;
 		if (f->kind == LB_FK_TIMEOUTS) {
-			ret = ret ?: put_timeouts(msg, FULLNAT_A_CFG_TIMEOUT_TCP,
-						  cfg, LB_TIMEOUT_TCP(0),
-						  FULLNAT_TCP_S_MAX + 1) ?:
-			      put_timeouts(msg, FULLNAT_A_CFG_TIMEOUT_UDP, cfg,
-					   LB_TIMEOUT_UDP(0),
-					   FULLNAT_UDP_S_MAX + 1);
+			ret = ret ?: put_timeouts(msg, cfg, false) ?:
+			      put_timeouts(msg, cfg, true);
 			continue;
 		}
 		if (ret || !lb_field_is_set(f, obj))
@@ -287,63 +289,54 @@ static int parse_nest(struct nlattr **tb, int max, struct nlattr *nest,
 static void policy_fields(struct nla_policy *pol, const struct lb_fields *t,
 			  int nest)
 {
+	static const uint16_t types[] = {
+		[LB_FK_UINT] = NLA_U32, [LB_FK_BOOL] = NLA_U8,
+		[LB_FK_FWD] = NLA_U8, [LB_FK_SCHED] = NLA_STRING,
+		[LB_FK_COUNTER] = NLA_U32,	/* or, of 8 bytes, NLA_U64 */
+	};
 	const struct lb_field *f;
 
 	lb_for_each_field(f, t) {
 		if (f->nest != nest) {
 			if (!nest)
 				pol[f->nest].type = NLA_NESTED;
-			continue;
-		}
-		switch (f->kind) {
-		case LB_FK_UINT:
-			pol[f->attr].type = NLA_U32;
-			break;
-		case LB_FK_BOOL:
-		case LB_FK_FWD:
-			pol[f->attr].type = NLA_U8;
-			break;
-		case LB_FK_SCHED:
-			pol[f->attr].type = NLA_STRING;
-			pol[f->attr].maxlen = (uint16_t)f->size;
-			break;
-		case LB_FK_PORT_RANGE:
+		} else if (f->kind == LB_FK_PORT_RANGE) {
 			pol[FULLNAT_A_CFG_PORT_MIN].type = NLA_U16;
 			pol[FULLNAT_A_CFG_PORT_MAX].type = NLA_U16;
-			break;
-		case LB_FK_TIMEOUTS:
-			pol[FULLNAT_A_CFG_TIMEOUT_TCP].type = NLA_NESTED;
-			pol[FULLNAT_A_CFG_TIMEOUT_UDP].type = NLA_NESTED;
-			break;
-		case LB_FK_COUNTER:
-			pol[f->attr].type = f->size == sizeof(uint64_t) ?
-					    NLA_U64 : NLA_U32;
-			break;
+		} else if (f->kind == LB_FK_TIMEOUTS) {
+			pol[TIMEOUT_NEST(false)].type = NLA_NESTED;
+			pol[TIMEOUT_NEST(true)].type = NLA_NESTED;
+		} else {
+			pol[f->attr].type = f->kind == LB_FK_COUNTER &&
+					    f->size == sizeof(uint64_t) ?
+					    NLA_U64 : types[f->kind];
+			if (f->kind == LB_FK_SCHED)
+				pol[f->attr].maxlen = (uint16_t)f->size;
 		}
 	}
 }
 
 /*
- * One protocol's timeout nest (may be NULL), nstates from LB_TIMEOUT index
- * first; a state the module has and lbctl does not is left out.
+ * One protocol's timeout nest, if the kernel sent it; a state the module
+ * has and lbctl does not is left out.
  */
-static int get_timeouts(struct nlattr *nest, struct lb_config *cfg,
-			unsigned int first, unsigned int nstates)
+static int get_timeouts(struct nlattr **tb, struct lb_config *cfg, bool udp)
 {
+	unsigned int t, n = TIMEOUT_END(udp) - TIMEOUT_FIRST(udp);
 	struct nlattr *nla;
-	unsigned int st;
 	int rem;
 
-	if (!nest)
+	if (!tb[TIMEOUT_NEST(udp)])
 		return 0;
-	nla_for_each_nested(nla, nest, rem) {
+	nla_for_each_nested(nla, tb[TIMEOUT_NEST(udp)], rem) {
 		if (nla_len(nla) != sizeof(uint32_t))
 			return -EPROTO;
-		st = (unsigned int)nla_type(nla) - 1;
-		if (!nla_type(nla) || st >= nstates)
+		t = (unsigned int)nla_type(nla) - 1;
+		if (!nla_type(nla) || t >= n)
 			continue;
-		cfg->present |= LB_CFG_TIMEOUT(first + st);
-		cfg->timeout[first + st] = nla_get_u32(nla);
+		t += TIMEOUT_FIRST(udp);
+		cfg->present |= LB_CFG_TIMEOUT(t);
+		cfg->timeout[t] = nla_get_u32(nla);
 	}
 	return 0;
 }
@@ -431,12 +424,8 @@ static int get_fields(struct nlattr **tb, const struct lb_fields *t,
 					     nla_get_u32(tb[f->attr]));
 			break;
 		case LB_FK_TIMEOUTS:
-			ret = get_timeouts(tb[FULLNAT_A_CFG_TIMEOUT_TCP], cfg,
-					   LB_TIMEOUT_TCP(0),
-					   FULLNAT_TCP_S_MAX + 1) ?:
-			      get_timeouts(tb[FULLNAT_A_CFG_TIMEOUT_UDP], cfg,
-					   LB_TIMEOUT_UDP(0),
-					   FULLNAT_UDP_S_MAX + 1);
+			ret = get_timeouts(tb, cfg, false) ?:
+			      get_timeouts(tb, cfg, true);
 			if (ret)
 				return ret;
 			break;
