@@ -173,12 +173,7 @@ int lb_service_get(struct genl *g, struct lb_service *svc)
 struct dump {
 	int attr;			/* the nest of each object */
 	const struct lb_service *svc;	/* of the real servers */
-	union {
-		lb_service_fn svc;
-		lb_dest_fn dest;
-		lb_laddr_fn laddr;
-		lb_conn_fn conn;
-	} fn;
+	lb_obj_fn fn;
 	void *arg;
 };
 
@@ -192,24 +187,14 @@ static int dump_object(struct nlattr *nest, void *arg)
 		struct lb_laddr laddr;
 		struct lb_conn conn;
 	} o;
-	void *p = nest ? &o : NULL;
-	int ret = p ? parse_object(d->attr, nest, p) : 0;
+	int ret = nest ? parse_object(d->attr, nest, &o) : 0;
 
-	if (ret)
-		return ret;
 	/* The kernel says a real server's method always; lbctl when it
 	 * differs from the service's. */
-	if (p && d->attr == FULLNAT_A_DEST && o.dest.fwd == d->svc->fwd)
+	if (nest && !ret && d->attr == FULLNAT_A_DEST &&
+	    o.dest.fwd == d->svc->fwd)
 		o.dest.fwd = -1;
-	switch (d->attr) {
-	case FULLNAT_A_SERVICE:
-		return d->fn.svc(p, d->arg);
-	case FULLNAT_A_DEST:
-		return d->fn.dest(p, d->arg);
-	case FULLNAT_A_LADDR:
-		return d->fn.laddr(p, d->arg);
-	}
-	return d->fn.conn(p, d->arg);
+	return ret ?: d->fn(nest ? &o : NULL, d->arg);
 }
 
 static int parse_dump(struct nl_msg *msg, void *arg)
@@ -251,31 +236,30 @@ static int dump(struct genl *g, uint8_t cmd, const char *what,
 	return ret;
 }
 
-int lb_dump_services(struct genl *g, lb_service_fn fn, void *arg)
+int lb_dump_services(struct genl *g, lb_obj_fn fn, void *arg)
 {
 	return dump(g, FULLNAT_CMD_GET_SERVICE, "listing the services", NULL,
-		    &(struct dump){ FULLNAT_A_SERVICE, .fn.svc = fn, .arg = arg });
+		    &(struct dump){ FULLNAT_A_SERVICE, NULL, fn, arg });
 }
 
 int lb_dump_dests(struct genl *g, const struct lb_service *svc,
-		  lb_dest_fn fn, void *arg)
+		  lb_obj_fn fn, void *arg)
 {
 	return dump(g, FULLNAT_CMD_GET_DEST, "listing the real servers",
 		    &(struct svc_dest){ svc, NULL, true },
-		    &(struct dump){ FULLNAT_A_DEST, svc, .fn.dest = fn, arg });
+		    &(struct dump){ FULLNAT_A_DEST, svc, fn, arg });
 }
 
-int lb_dump_laddrs(struct genl *g, lb_laddr_fn fn, void *arg)
+int lb_dump_laddrs(struct genl *g, lb_obj_fn fn, void *arg)
 {
 	return dump(g, FULLNAT_CMD_GET_LADDR, "listing the local addresses",
-		    NULL, &(struct dump){ FULLNAT_A_LADDR, .fn.laddr = fn,
-					  .arg = arg });
+		    NULL, &(struct dump){ FULLNAT_A_LADDR, NULL, fn, arg });
 }
 
-int lb_dump_conns(struct genl *g, lb_conn_fn fn, void *arg)
+int lb_dump_conns(struct genl *g, lb_obj_fn fn, void *arg)
 {
 	return dump(g, FULLNAT_CMD_GET_CONN, "listing the connections", NULL,
-		    &(struct dump){ FULLNAT_A_CONN, .fn.conn = fn, .arg = arg });
+		    &(struct dump){ FULLNAT_A_CONN, NULL, fn, arg });
 }
 
 int lb_snapshot_read(struct genl *g, struct lb_snapshot *snap,
