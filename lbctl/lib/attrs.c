@@ -110,55 +110,34 @@ static int put_timeouts(struct nl_msg *msg, const struct lb_config *cfg,
 	return nest ? nest_end(msg, nest, ret) : ret ? -EMSGSIZE : 0;
 }
 
-static int put_fields(struct nl_msg *msg, const struct lb_fields *t,
-		      const void *obj, int nest);
-
-/*
- * The nests of t's rows that have one (f->nest), each once, with their
- * rows that are set; a nest with none is left out.
- */
-static int put_nests(struct nl_msg *msg, const struct lb_fields *t,
-		     const void *obj)
-{
-	const struct lb_field *f, *g;
-	struct nlattr *nest;
-	bool any;
-
-	lb_for_each_field(f, t) {
-		if (!f->nest)
-			continue;
-		any = false;
-		for (g = t->v; g < f; g++)
-			any |= g->nest == f->nest;
-		if (any)
-			continue;	/* done with its first row */
-		for (g = f; g < t->v + t->n; g++)
-			any |= g->nest == f->nest && lb_field_is_set(g, obj);
-		if (!any)
-			continue;
-		nest = nest_start(msg, f->nest);
-		if (!nest ||
-		    nest_end(msg, nest, put_fields(msg, t, obj, f->nest)))
-			return -EMSGSIZE;
-	}
-	return 0;
-}
-
 /*
  * The fields of t that are set in obj and sit in @nest (0: the object's
- * own), in the order of the table; with 0, then the nests.
+ * own), in the order of the table; with 0, the first row of a nest puts
+ * the nest, left out when none of its rows is set.
  */
 static int put_fields(struct nl_msg *msg, const struct lb_fields *t,
 		      const void *obj, int nest)
 {
 	const struct lb_config *cfg = obj;
-	const struct lb_field *f;
+	const struct lb_field *f, *g;
+	struct nlattr *in;
 	long long v;
+	bool any;
 	int ret = 0;
 
 	lb_for_each_field(f, t) {
-		if (f->nest != nest)
+		if (f->nest != nest) {
+			if (nest || ret || (f > t->v && f[-1].nest == f->nest))
+				continue;
+			for (g = f, any = false; g < t->v + t->n &&
+			     g->nest == f->nest; g++)
+				any |= lb_field_is_set(g, obj);
+			in = any ? nest_start(msg, f->nest) : NULL;
+			if (any)
+				ret = !in ? -EMSGSIZE : nest_end(msg, in,
+					put_fields(msg, t, obj, f->nest));
 			continue;
+		}
 		if (f->kind == LB_FK_TIMEOUTS) {
 			ret = ret ?: put_timeouts(msg, cfg, false) ?:
 			      put_timeouts(msg, cfg, true);
@@ -193,8 +172,6 @@ static int put_fields(struct nl_msg *msg, const struct lb_fields *t,
 			break;
 		}
 	}
-	if (!ret && !nest)
-		ret = put_nests(msg, t, obj);
 	return ret;
 }
 
