@@ -53,6 +53,19 @@ static int proto_from_abi(uint8_t v, enum lb_proto *proto)
 	return 0;
 }
 
+/* The netlink type of a plain field's value. */
+static int nla_type_of(const struct lb_field *f)
+{
+	static const uint16_t types[] = {
+		[LB_FK_UINT] = NLA_U32, [LB_FK_BOOL] = NLA_U8,
+		[LB_FK_FWD] = NLA_U8, [LB_FK_SCHED] = NLA_STRING,
+		[LB_FK_COUNTER] = NLA_U32,
+	};
+
+	return f->kind == LB_FK_COUNTER && f->size == sizeof(uint64_t) ?
+	       NLA_U64 : types[f->kind];
+}
+
 /* Requests */
 
 /* libnl's nla_nest_start() does not mark the nest; strict kernels want it */
@@ -143,34 +156,24 @@ static int put_fields(struct nl_msg *msg, const struct lb_fields *t,
 			      put_timeouts(msg, cfg, true);
 			continue;
 		}
-		if (ret || !lb_field_is_set(f, obj))
+		if (ret || !lb_field_is_set(f, obj) ||
+		    f->kind == LB_FK_COUNTER)
 			continue;
 		v = lb_field_get(f, obj);
-		switch (f->kind) {
-		case LB_FK_UINT:
-			ret = nla_put_u32(msg, f->attr, (uint32_t)v);
-			break;
-		case LB_FK_BOOL:
-			ret = nla_put_u8(msg, f->attr, v ? 1 : 0);
-			break;
-		case LB_FK_FWD:
-			if ((size_t)v < ARRAY_SIZE(fwd_to_abi))
-				ret = nla_put_u8(msg, f->attr, fwd_to_abi[v]);
-			break;
-		case LB_FK_SCHED:
-			ret = nla_put_string(msg, f->attr,
-					     lb_field_str(f, obj));
-			break;
-		case LB_FK_PORT_RANGE:
+		if (f->kind == LB_FK_PORT_RANGE)
 			ret = nla_put_u16(msg, FULLNAT_A_CFG_PORT_MIN,
 					  cfg->port_min) ||
 			      nla_put_u16(msg, FULLNAT_A_CFG_PORT_MAX,
 					  cfg->port_max);
-			break;
-		case LB_FK_TIMEOUTS:
-		case LB_FK_COUNTER:
-			break;
-		}
+		else if (f->kind == LB_FK_SCHED)
+			ret = nla_put_string(msg, f->attr,
+					     lb_field_str(f, obj));
+		else if (nla_type_of(f) == NLA_U32)
+			ret = nla_put_u32(msg, f->attr, (uint32_t)v);
+		else if (f->kind == LB_FK_BOOL)
+			ret = nla_put_u8(msg, f->attr, v ? 1 : 0);
+		else if ((size_t)v < ARRAY_SIZE(fwd_to_abi))
+			ret = nla_put_u8(msg, f->attr, fwd_to_abi[v]);
 	}
 	return ret;
 }
@@ -266,11 +269,6 @@ static int parse_nest(struct nlattr **tb, int max, struct nlattr *nest,
 static void policy_fields(struct nla_policy *pol, const struct lb_fields *t,
 			  int nest)
 {
-	static const uint16_t types[] = {
-		[LB_FK_UINT] = NLA_U32, [LB_FK_BOOL] = NLA_U8,
-		[LB_FK_FWD] = NLA_U8, [LB_FK_SCHED] = NLA_STRING,
-		[LB_FK_COUNTER] = NLA_U32,	/* or, of 8 bytes, NLA_U64 */
-	};
 	const struct lb_field *f;
 
 	lb_for_each_field(f, t) {
@@ -284,9 +282,7 @@ static void policy_fields(struct nla_policy *pol, const struct lb_fields *t,
 			pol[TIMEOUT_NEST(false)].type = NLA_NESTED;
 			pol[TIMEOUT_NEST(true)].type = NLA_NESTED;
 		} else {
-			pol[f->attr].type = f->kind == LB_FK_COUNTER &&
-					    f->size == sizeof(uint64_t) ?
-					    NLA_U64 : types[f->kind];
+			pol[f->attr].type = (uint16_t)nla_type_of(f);
 			if (f->kind == LB_FK_SCHED)
 				pol[f->attr].maxlen = (uint16_t)f->size;
 		}
@@ -322,93 +318,59 @@ static int get_timeouts(struct nlattr **tb, struct lb_config *cfg, bool udp)
 #define ROW_NEST_MAX	15
 _Static_assert(FULLNAT_A_SCHED_OPT_MAX <= ROW_NEST_MAX, "ROW_NEST_MAX");
 
-static int get_fields(struct nlattr **tb, const struct lb_fields *t,
-		      void *obj, int nest);
-
-/* The rows of t in nest @type, if the kernel sent it. */
-static int get_nest(struct nlattr **tb, const struct lb_fields *t,
-		    void *obj, int type)
-{
-	struct nla_policy pol[ROW_NEST_MAX + 1] = { 0 };
-	struct nlattr *in[ROW_NEST_MAX + 1];
-
-	if (!tb[type])
-		return 0;
-	policy_fields(pol, t, type);
-	return parse_nest(in, ROW_NEST_MAX, tb[type], pol, 0) ?:
-	       get_fields(in, t, obj, type);
-}
-
 /*
- * t's attributes of a parsed nest (@nest, 0: the object's own) into obj;
- * -EPROTO past a max.
+ * t's attributes of a parsed nest (@nest, 0: the object's own) into obj,
+ * a nest of rows at its first row; -EPROTO past a max.
  */
 static int get_fields(struct nlattr **tb, const struct lb_fields *t,
 		      void *obj, int nest)
 {
+	struct nla_policy pol[ROW_NEST_MAX + 1];
+	struct nlattr *in[ROW_NEST_MAX + 1], *a;
 	struct lb_config *cfg = obj;
 	const struct lb_field *f;
-	uint32_t v;
-	int ret;
+	long long v;
+	int ret = 0;
 
 	lb_for_each_field(f, t) {
+		if (ret)
+			break;
 		if (f->nest != nest) {
-			/* a nest's first row reads the whole nest */
-			if (nest || (f > t->v && f[-1].nest == f->nest))
+			if (nest || !tb[f->nest] ||
+			    (f > t->v && f[-1].nest == f->nest))
 				continue;
-			ret = get_nest(tb, t, obj, f->nest);
-			if (ret)
-				return ret;
-			continue;
-		}
-		switch (f->kind) {
-		case LB_FK_UINT:
-			if (!tb[f->attr])
-				break;
-			v = nla_get_u32(tb[f->attr]);
-			if (v > f->max)
-				return -EPROTO;
-			lb_field_set(f, obj, v);
-			break;
-		case LB_FK_BOOL:
-			if (tb[f->attr])
-				lb_field_set(f, obj,
-					     nla_get_u8(tb[f->attr]) != 0);
-			break;
-		case LB_FK_FWD:
-			if (tb[f->attr])
-				lb_field_set(f, obj,
-					     fwd_from_abi(nla_get_u8(tb[f->attr])));
-			break;
-		case LB_FK_SCHED:
-			if (tb[f->attr])
-				nla_strlcpy(lb_field_str(f, obj), tb[f->attr],
-					    f->size);
-			break;
-		case LB_FK_PORT_RANGE:
+			memset(pol, 0, sizeof(pol));
+			policy_fields(pol, t, f->nest);
+			ret = parse_nest(in, ROW_NEST_MAX, tb[f->nest], pol,
+					 0) ?: get_fields(in, t, obj, f->nest);
+		} else if (f->kind == LB_FK_TIMEOUTS) {
+			ret = get_timeouts(tb, cfg, false) ?:
+			      get_timeouts(tb, cfg, true);
+		} else if (f->kind == LB_FK_PORT_RANGE) {
 			/* One setting: both ends, or it is not reported. */
 			if (!tb[FULLNAT_A_CFG_PORT_MIN] ||
 			    !tb[FULLNAT_A_CFG_PORT_MAX])
-				break;
+				continue;
 			cfg->present |= f->bit;
 			cfg->port_min = nla_get_u16(tb[FULLNAT_A_CFG_PORT_MIN]);
 			cfg->port_max = nla_get_u16(tb[FULLNAT_A_CFG_PORT_MAX]);
-			break;
-		case LB_FK_COUNTER:
-			if (tb[f->attr])
-				lb_field_set(f, obj, f->size == sizeof(uint64_t) ?
-					     (long long)nla_get_u64(tb[f->attr]) :
-					     nla_get_u32(tb[f->attr]));
-			break;
-		case LB_FK_TIMEOUTS:
-			ret = get_timeouts(tb, cfg, false) ?:
-			      get_timeouts(tb, cfg, true);
-			if (ret)
-				return ret;
-			break;
+		} else if (!tb[f->attr]) {
+			continue;
+		} else if (f->kind == LB_FK_SCHED) {
+			nla_strlcpy(lb_field_str(f, obj), tb[f->attr], f->size);
+		} else {
+			a = tb[f->attr];
+			v = nla_type_of(f) == NLA_U8 ? nla_get_u8(a) :
+			    nla_type_of(f) == NLA_U32 ? nla_get_u32(a) :
+			    (long long)nla_get_u64(a);
+			if (f->kind == LB_FK_UINT && v > f->max)
+				return -EPROTO;
+			if (f->kind == LB_FK_FWD)
+				v = fwd_from_abi((uint8_t)v);
+			lb_field_set(f, obj, f->kind == LB_FK_BOOL ? !!v : v);
 		}
 	}
-	return 0;
+	return ret;
 }
 
 static struct nla_policy info_policy[FULLNAT_A_INFO_MAX + 1] = {
@@ -509,7 +471,8 @@ int lb_parse_info(struct nlattr *nest, struct lb_info *info)
 			 BIT(FULLNAT_A_INFO_VERSION) | BIT(FULLNAT_A_INFO_ABI) |
 			 BIT(FULLNAT_A_INFO_SERVICES) |
 			 BIT(FULLNAT_A_INFO_REAL_SERVERS) |
-			 BIT(FULLNAT_A_INFO_CONNS) | BIT(FULLNAT_A_INFO_CONN_MAX));
+			 BIT(FULLNAT_A_INFO_CONNS) |
+			 BIT(FULLNAT_A_INFO_CONN_MAX));
 	if (ret)
 		return ret;
 	nla_strlcpy(info->version, tb[FULLNAT_A_INFO_VERSION],
@@ -683,9 +646,10 @@ int lb_parse_conn(struct nlattr *nest, struct lb_conn *conn)
 	memset(conn, 0, sizeof(*conn));
 	conn->fwd = -1;
 	ret = parse_nest(tb, FULLNAT_A_CONN_MAX, nest, conn_policy,
-			 BIT(FULLNAT_A_CONN_PROTOCOL) | BIT(FULLNAT_A_CONN_CADDR) |
-			 BIT(FULLNAT_A_CONN_CPORT) | BIT(FULLNAT_A_CONN_VADDR) |
-			 BIT(FULLNAT_A_CONN_VPORT) | BIT(FULLNAT_A_CONN_DADDR) |
+			 BIT(FULLNAT_A_CONN_PROTOCOL) |
+			 BIT(FULLNAT_A_CONN_CADDR) | BIT(FULLNAT_A_CONN_CPORT) |
+			 BIT(FULLNAT_A_CONN_VADDR) | BIT(FULLNAT_A_CONN_VPORT) |
+			 BIT(FULLNAT_A_CONN_DADDR) |
 			 BIT(FULLNAT_A_CONN_DPORT)) ?:
 	      proto_from_abi(nla_get_u8(tb[FULLNAT_A_CONN_PROTOCOL]),
 			     &conn->proto);
