@@ -83,15 +83,19 @@ static int put_addr(struct nl_msg *msg, int type, const struct lb_addr *a)
 	return -EINVAL;
 }
 
-/* Ends nest, or takes it back out when ret says a put failed. */
+/*
+ * Ends nest, or takes it back out when ret says a put failed; a nest that
+ * did not start (NULL) fails too.
+ */
 static int nest_end(struct nl_msg *msg, struct nlattr *nest, int ret)
 {
-	if (ret) {
-		nla_nest_cancel(msg, nest);
-		return -EMSGSIZE;
+	if (nest && !ret) {
+		nla_nest_end(msg, nest);
+		return 0;
 	}
-	nla_nest_end(msg, nest);
-	return 0;
+	if (nest)
+		nla_nest_cancel(msg, nest);
+	return -EMSGSIZE;
 }
 
 /*
@@ -120,7 +124,7 @@ static int put_timeouts(struct nl_msg *msg, const struct lb_config *cfg,
 						t - TIMEOUT_FIRST(udp)),
 					   cfg->timeout[t]);
 	}
-	return nest ? nest_end(msg, nest, ret) : ret ? -EMSGSIZE : 0;
+	return nest || ret ? nest_end(msg, nest, ret) : 0;
 }
 
 /*
@@ -147,8 +151,8 @@ static int put_fields(struct nl_msg *msg, const struct lb_fields *t,
 				any |= lb_field_is_set(g, obj);
 			in = any ? nest_start(msg, f->nest) : NULL;
 			if (any)
-				ret = !in ? -EMSGSIZE : nest_end(msg, in,
-					put_fields(msg, t, obj, f->nest));
+				ret = nest_end(msg, in, !in || put_fields(msg,
+						t, obj, f->nest));
 			continue;
 		}
 		if (f->kind == LB_FK_TIMEOUTS) {
@@ -182,49 +186,42 @@ int lb_put_service(struct nl_msg *msg, const struct lb_service *svc,
 		   bool key_only)
 {
 	struct nlattr *nest = nest_start(msg, FULLNAT_A_SERVICE);
-	int ret;
 
-	if (!nest)
-		return -EMSGSIZE;
-	ret = nla_put_u8(msg, FULLNAT_A_SVC_PROTOCOL, proto_to_abi(svc->proto)) ||
-	      put_addr(msg, FULLNAT_A_SVC_ADDR, &svc->addr) ||
-	      nla_put_u16(msg, FULLNAT_A_SVC_PORT, svc->port);
-	if (!ret && !key_only)
-		ret = put_fields(msg, &lb_service_fields, svc, 0);
-	return nest_end(msg, nest, ret);
+	return nest_end(msg, nest, !nest ||
+			nla_put_u8(msg, FULLNAT_A_SVC_PROTOCOL,
+				   proto_to_abi(svc->proto)) ||
+			put_addr(msg, FULLNAT_A_SVC_ADDR, &svc->addr) ||
+			nla_put_u16(msg, FULLNAT_A_SVC_PORT, svc->port) ||
+			(!key_only &&
+			 put_fields(msg, &lb_service_fields, svc, 0)));
 }
 
 int lb_put_dest(struct nl_msg *msg, const struct lb_dest *dest,
 		bool key_only)
 {
 	struct nlattr *nest = nest_start(msg, FULLNAT_A_DEST);
-	int ret;
 
-	if (!nest)
-		return -EMSGSIZE;
-	ret = put_addr(msg, FULLNAT_A_DEST_ADDR, &dest->addr) ||
-	      nla_put_u16(msg, FULLNAT_A_DEST_PORT, dest->port);
-	if (!ret && !key_only)
-		ret = put_fields(msg, &lb_dest_fields, dest, 0);
-	return nest_end(msg, nest, ret);
+	return nest_end(msg, nest, !nest ||
+			put_addr(msg, FULLNAT_A_DEST_ADDR, &dest->addr) ||
+			nla_put_u16(msg, FULLNAT_A_DEST_PORT, dest->port) ||
+			(!key_only &&
+			 put_fields(msg, &lb_dest_fields, dest, 0)));
 }
 
 int lb_put_laddr(struct nl_msg *msg, const struct lb_addr *addr)
 {
 	struct nlattr *nest = nest_start(msg, FULLNAT_A_LADDR);
 
-	if (!nest)
-		return -EMSGSIZE;
-	return nest_end(msg, nest, put_addr(msg, FULLNAT_A_LADDR_ADDR, addr));
+	return nest_end(msg, nest, !nest ||
+			put_addr(msg, FULLNAT_A_LADDR_ADDR, addr));
 }
 
 int lb_put_config(struct nl_msg *msg, const struct lb_config *cfg)
 {
 	struct nlattr *nest = nest_start(msg, FULLNAT_A_CONFIG);
 
-	if (!nest)
-		return -EMSGSIZE;
-	return nest_end(msg, nest, put_fields(msg, &lb_config_fields, cfg, 0));
+	return nest_end(msg, nest, !nest ||
+			put_fields(msg, &lb_config_fields, cfg, 0));
 }
 
 /* Replies */
