@@ -490,18 +490,29 @@ int lb_parse_info(struct nlattr *nest, struct lb_info *info)
 	return parse_caps(tb, info);
 }
 
+/*
+ * An object's nest into tb, with its fields' policy added to pol, then
+ * the fields of t into obj; every attribute of need must be there.
+ */
+static int parse_fields(struct nlattr **tb, int max, struct nlattr *nest,
+			struct nla_policy *pol, uint64_t need,
+			const struct lb_fields *t, void *obj)
+{
+	policy_fields(pol, t, 0);
+	return parse_nest(tb, max, nest, pol, need) ?:
+	       get_fields(tb, t, obj, 0);
+}
+
 /* All of it is fields: the policy comes from their table. */
 static struct nla_policy config_policy[FULLNAT_A_CFG_MAX + 1];
 
 int lb_parse_config(struct nlattr *nest, struct lb_config *cfg)
 {
 	struct nlattr *tb[FULLNAT_A_CFG_MAX + 1];
-	int ret;
 
 	lb_config_init(cfg);
-	policy_fields(config_policy, &lb_config_fields, 0);
-	ret = parse_nest(tb, FULLNAT_A_CFG_MAX, nest, config_policy, 0);
-	return ret ?: get_fields(tb, &lb_config_fields, cfg, 0);
+	return parse_fields(tb, FULLNAT_A_CFG_MAX, nest, config_policy, 0,
+			    &lb_config_fields, cfg);
 }
 
 static struct nla_policy stats_policy[FULLNAT_A_STATS_MAX + 1];
@@ -512,27 +523,8 @@ static int parse_stats(struct nlattr *nest, struct lb_stats *st)
 	struct nlattr *tb[FULLNAT_A_STATS_MAX + 1];
 
 	memset(st, 0, sizeof(*st));
-	if (!nest)
-		return 0;
-	policy_fields(stats_policy, &lb_stats_fields, 0);
-	if (parse_nest(tb, FULLNAT_A_STATS_MAX, nest, stats_policy, 0))
-		return -EPROTO;
-	return get_fields(tb, &lb_stats_fields, st, 0);
-}
-
-/*
- * A service's, real server's or local address's nest into tb, with its
- * fields' policy added to pol: its fields, and its address (attribute
- * addr) into a; every attribute of need and addr must be there.
- */
-static int parse_keyed(struct nlattr **tb, int max, struct nlattr *nest,
-		       struct nla_policy *pol, uint64_t need,
-		       const struct lb_fields *t, void *obj, int addr,
-		       struct lb_addr *a)
-{
-	policy_fields(pol, t, 0);
-	return parse_nest(tb, max, nest, pol, need | BIT(addr)) ?:
-	       get_addr(tb[addr], a) ?: get_fields(tb, t, obj, 0);
+	return !nest ? 0 : parse_fields(tb, FULLNAT_A_STATS_MAX, nest,
+					stats_policy, 0, &lb_stats_fields, st);
 }
 
 static struct nla_policy service_policy[FULLNAT_A_SVC_MAX + 1] = {
@@ -550,10 +542,11 @@ int lb_parse_service(struct nlattr *nest, struct lb_service *svc)
 	int ret;
 
 	lb_service_init(svc);
-	ret = parse_keyed(tb, FULLNAT_A_SVC_MAX, nest, service_policy,
-			  BIT(FULLNAT_A_SVC_PROTOCOL) | BIT(FULLNAT_A_SVC_PORT),
-			  &lb_service_fields, svc, FULLNAT_A_SVC_ADDR,
-			  &svc->addr) ?:
+	ret = parse_fields(tb, FULLNAT_A_SVC_MAX, nest, service_policy,
+			   BIT(FULLNAT_A_SVC_PROTOCOL) |
+			   BIT(FULLNAT_A_SVC_ADDR) | BIT(FULLNAT_A_SVC_PORT),
+			   &lb_service_fields, svc) ?:
+	      get_addr(tb[FULLNAT_A_SVC_ADDR], &svc->addr) ?:
 	      proto_from_abi(nla_get_u8(tb[FULLNAT_A_SVC_PROTOCOL]),
 			     &svc->proto) ?:
 	      parse_stats(tb[FULLNAT_A_SVC_STATS], &svc->stats);
@@ -578,9 +571,10 @@ int lb_parse_dest(struct nlattr *nest, struct lb_dest *dest)
 	int ret;
 
 	lb_dest_init(dest);
-	ret = parse_keyed(tb, FULLNAT_A_DEST_MAX, nest, dest_policy,
-			  BIT(FULLNAT_A_DEST_PORT), &lb_dest_fields, dest,
-			  FULLNAT_A_DEST_ADDR, &dest->addr) ?:
+	ret = parse_fields(tb, FULLNAT_A_DEST_MAX, nest, dest_policy,
+			   BIT(FULLNAT_A_DEST_ADDR) | BIT(FULLNAT_A_DEST_PORT),
+			   &lb_dest_fields, dest) ?:
+	      get_addr(tb[FULLNAT_A_DEST_ADDR], &dest->addr) ?:
 	      parse_stats(tb[FULLNAT_A_DEST_STATS], &dest->stats);
 	if (!ret)
 		dest->port = nla_get_u16(tb[FULLNAT_A_DEST_PORT]);
@@ -597,9 +591,10 @@ int lb_parse_laddr(struct nlattr *nest, struct lb_laddr *laddr)
 	struct nlattr *tb[FULLNAT_A_LADDR_MAX + 1];
 
 	memset(laddr, 0, sizeof(*laddr));
-	return parse_keyed(tb, FULLNAT_A_LADDR_MAX, nest, laddr_policy, 0,
-			   &lb_laddr_fields, laddr, FULLNAT_A_LADDR_ADDR,
-			   &laddr->addr);
+	return parse_fields(tb, FULLNAT_A_LADDR_MAX, nest, laddr_policy,
+			    BIT(FULLNAT_A_LADDR_ADDR), &lb_laddr_fields,
+			    laddr) ?:
+	       get_addr(tb[FULLNAT_A_LADDR_ADDR], &laddr->addr);
 }
 
 static struct nla_policy conn_policy[FULLNAT_A_CONN_MAX + 1] = {
