@@ -218,16 +218,21 @@ static void print_counts(const char *key, const char *const names[],
 	out_close();
 }
 
-/* Text columns with --stats or --rate; the JSON always has the stats. */
-static void print_stats(const struct lb_stats *st, const struct lb_stats *rt,
-			enum lb_view view)
+/* obj's fields, then its traffic (text with --stats or --rate), and the
+ * line's end; to export (JSON only), what a cluster file has: no counters. */
+static void print_object(const struct lb_fields *t, const void *obj,
+			 const struct lb_stats *st, const struct lb_stats *rt,
+			 enum lb_view view, bool export)
 {
-	print_counts("stats", NULL, st, view == LB_VIEW_STATS);
-	if (view == LB_VIEW_RATE)
+	print_fields(t, obj, export ? PF_EXPORT : view != LB_VIEW_CONNS ?
+		     PF_JSON : PF_SHOW);
+	if (!export)
+		print_counts("stats", NULL, st, view == LB_VIEW_STATS);
+	if (!export && view == LB_VIEW_RATE)
 		print_counts("rate", rate_keys, rt, true);
+	out_text("\n");
 }
 
-/* With export (JSON only), what a cluster file has: no counters. */
 static void print_dest(const struct lb_dest *d, int fwd, enum lb_view view,
 		       bool export)
 {
@@ -243,11 +248,7 @@ static void print_dest(const struct lb_dest *d, int fwd, enum lb_view view,
 	if (!stats)
 		out_text("%-7s ", fwd < 0 || (size_t)fwd >=
 			 ARRAY_SIZE(fwd_labels) ? "?" : fwd_labels[fwd]);
-	print_fields(&lb_dest_fields, d, export ? PF_EXPORT : stats ? PF_JSON :
-		     PF_SHOW);
-	if (!export)
-		print_stats(&d->stats, &d->rate, view);
-	out_text("\n");
+	print_object(&lb_dest_fields, d, &d->stats, &d->rate, view, export);
 	out_close();
 }
 
@@ -255,21 +256,16 @@ static void print_service(const struct lb_svc_entry *e, enum lb_view view,
 			  bool export)
 {
 	const struct lb_service *s = &e->svc;
-	bool stats = view != LB_VIEW_CONNS;
 	char ap[LB_ADDRPORT_STRLEN], line[LB_ADDRPORT_STRLEN + 8];
 	size_t i;
 
 	lb_addrport_str(&s->addr, s->port, ap, sizeof(ap));
 	snprintf(line, sizeof(line), "%s  %s", proto_label(s->proto), ap);
 	out_open_object(NULL);
-	out_text(stats ? "%-33s" : "%s", line);
+	out_text(view != LB_VIEW_CONNS ? "%-33s" : "%s", line);
 	out_str("protocol", NULL, proto_name(s->proto));
 	print_endpoint("vip", &s->addr, s->port);
-	print_fields(&lb_service_fields, s, export ? PF_EXPORT : stats ?
-		     PF_JSON : PF_SHOW);
-	if (!export)
-		print_stats(&s->stats, &s->rate, view);
-	out_text("\n");
+	print_object(&lb_service_fields, s, &s->stats, &s->rate, view, export);
 	out_open_array("real_servers");
 	for (i = 0; i < e->dests.n; i++)
 		print_dest(&e->dests.v[i], s->fwd, view, export);
