@@ -120,14 +120,9 @@ TABLE(lb_config_fields, config_rows);
 TABLE(lb_laddr_fields, laddr_rows);
 TABLE(lb_stats_fields, stats_rows);
 
-static const void *at(const struct lb_field *f, const void *obj)
-{
-	return (const char *)obj + f->off;
-}
-
 char *lb_field_str(const struct lb_field *f, const void *obj)
 {
-	return (char *)at(f, obj);
+	return (char *)obj + f->off;
 }
 
 static unsigned int *present(void *obj)
@@ -149,7 +144,7 @@ bool lb_field_is_set(const struct lb_field *f, const void *obj)
 
 long long lb_field_get(const struct lb_field *f, const void *obj)
 {
-	const void *p = at(f, obj);
+	const void *p = lb_field_str(f, obj);
 
 	if (f->bit && !(*present((void *)obj) & f->bit))
 		return -1;
@@ -170,7 +165,7 @@ long long lb_field_get(const struct lb_field *f, const void *obj)
 
 void lb_field_set(const struct lb_field *f, void *obj, long long v)
 {
-	void *p = (char *)obj + f->off;
+	void *p = lb_field_str(f, obj);
 
 	if (f->bit)
 		*present(obj) |= f->bit;
@@ -198,12 +193,12 @@ bool lb_field_same(const struct lb_field *f, const void *a, const void *b)
 		return false;
 	if (f->kind == LB_FK_SCHED)
 		return !strcmp(lb_field_str(f, a), lb_field_str(f, b));
-	return !memcmp(at(f, a), at(f, b), f->size);
+	return !memcmp(lb_field_str(f, a), lb_field_str(f, b), f->size);
 }
 
 void lb_field_copy(const struct lb_field *f, void *dst, const void *src)
 {
-	memcpy((char *)dst + f->off, at(f, src), f->size);
+	memcpy(lb_field_str(f, dst), lb_field_str(f, src), f->size);
 	if (f->bit)
 		*present(dst) = (*present(dst) & ~f->bit) |
 				(*present((void *)src) & f->bit);
