@@ -300,8 +300,9 @@ void print_conns(const struct lb_conn_list *list, const char *key)
 	static const char *const ends[] = {
 		"client", "virtual", "local", "real",
 	};
-	char ap[4][LB_ADDRPORT_STRLEN], state[16];
+	char ap[LB_ADDRPORT_STRLEN], state[16];
 	size_t i, k;
+	bool none;
 
 	out_text("pro expire state       %-21s %-21s %-21s %s\n", ends[0],
 		 ends[1], ends[2], ends[3]);
@@ -312,29 +313,26 @@ void print_conns(const struct lb_conn_list *list, const char *key)
 			&c->client, &c->vip, &c->local, &c->real,
 		};
 
-		for (k = 0; k < 4; k++)
-			lb_addrport_str(&end[k]->addr, end[k]->port, ap[k],
-					sizeof(ap[k]));
-		/* Family 0: not FullNAT, no local address. */
-		if (!c->local.addr.family)
-			snprintf(ap[2], sizeof(ap[2]), "-");
 		snprintf(state, sizeof(state), "%s",
 			 lb_conn_state_name(c->proto, c->state));
 		for (k = 0; state[k]; k++)
 			if (state[k] >= 'a' && state[k] <= 'z')
 				state[k] = (char)(state[k] - 'a' + 'A');
-
 		out_open_object(NULL);
-		out_text("%-3s %02u:%02u  %-11s %-21s %-21s %-21s %s\n",
-			 proto_label(c->proto), c->expires / 60,
-			 c->expires % 60, state, ap[0], ap[1], ap[2], ap[3]);
+		out_text("%-3s %02u:%02u  %-11s", proto_label(c->proto),
+			 c->expires / 60, c->expires % 60, state);
 		out_str("protocol", NULL, proto_name(c->proto));
 		out_str("state", NULL, lb_conn_state_name(c->proto, c->state));
 		out_uint("expires", NULL, c->expires);
 		out_str("forward", NULL, c->fwd < 0 ? "unknown" :
 			fwd_name((enum lb_fwd)c->fwd));
 		for (k = 0; k < 4; k++) {
-			if (end[k] == &c->local && !c->local.addr.family)
+			/* Family 0: not FullNAT, no local address. */
+			none = end[k] == &c->local && !c->local.addr.family;
+			out_text(k < 3 ? " %-21s" : " %s\n", none ? "-" :
+				 lb_addrport_str(&end[k]->addr, end[k]->port,
+						 ap, sizeof(ap)));
+			if (none)
 				continue;
 			out_open_object(ends[k]);
 			print_endpoint("address", &end[k]->addr, end[k]->port);
