@@ -79,44 +79,38 @@ CALL(lb_laddr_del, (struct genl *g, const struct lb_addr *addr),
 
 /* Replies */
 
-/* One object of a reply, by the type of its nest, into o. */
-static int parse_object(int attr, struct nlattr *nest, void *o)
-{
-	switch (attr) {
-	case FULLNAT_A_INFO:
-		return lb_parse_info(nest, o);
-	case FULLNAT_A_CONFIG:
-		return lb_parse_config(nest, o);
-	case FULLNAT_A_SERVICE:
-		return lb_parse_service(nest, o);
-	case FULLNAT_A_DEST:
-		return lb_parse_dest(nest, o);
-	case FULLNAT_A_LADDR:
-		return lb_parse_laddr(nest, o);
-	case FULLNAT_A_CONN:
-		return lb_parse_conn(nest, o);
-	}
-	return -EINVAL;
-}
-
-/* The reply of a doit command: exactly one nest of the object. */
+/* An object of a reply: the type of its nest, and where it is read. */
 struct one {
 	int attr;
 	void *obj;
-	bool read;		/* the reply came */
+	bool read;		/* a doit's reply (one nest) came */
 };
 
-static int one_object(struct nlattr *nest, void *arg)
+static int parse_object(struct nlattr *nest, void *arg)
 {
 	const struct one *o = arg;
 
-	return parse_object(o->attr, nest, o->obj);
+	switch (o->attr) {
+	case FULLNAT_A_INFO:
+		return lb_parse_info(nest, o->obj);
+	case FULLNAT_A_CONFIG:
+		return lb_parse_config(nest, o->obj);
+	case FULLNAT_A_SERVICE:
+		return lb_parse_service(nest, o->obj);
+	case FULLNAT_A_DEST:
+		return lb_parse_dest(nest, o->obj);
+	case FULLNAT_A_LADDR:
+		return lb_parse_laddr(nest, o->obj);
+	case FULLNAT_A_CONN:
+		return lb_parse_conn(nest, o->obj);
+	}
+	return -EINVAL;
 }
 
 static int parse_one(struct nl_msg *msg, void *arg)
 {
 	struct one *o = arg;
-	int n = lb_msg_each(msg, o->attr, one_object, o);
+	int n = lb_msg_each(msg, o->attr, parse_object, o);
 
 	if (n < 0)
 		return n;
@@ -187,7 +181,8 @@ static int dump_object(struct nlattr *nest, void *arg)
 		struct lb_laddr laddr;
 		struct lb_conn conn;
 	} o;
-	int ret = nest ? parse_object(d->attr, nest, &o) : 0;
+	int ret = nest ? parse_object(nest, &(struct one){ .attr = d->attr,
+						    .obj = &o }) : 0;
 
 	/* The kernel says a real server's method always; lbctl when it
 	 * differs from the service's. */
