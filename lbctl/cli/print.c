@@ -58,15 +58,21 @@ enum pf {
 	PF_EXPORT,	/* JSON of what a cluster file has: no counters */
 };
 
-/* Timeouts t from..to-1 that cfg has, as lines "timeout tcp STATE N". */
-static void print_timeout_range(const struct lb_field *f,
-				const struct lb_config *cfg, unsigned int from,
-				unsigned int to, bool lines)
+/*
+ * {"tcp": {STATE: N...}, "udp": N}, as a cluster file has them; with
+ * lines, the text "timeout tcp STATE N" of each.
+ */
+static void print_timeouts(const struct lb_field *f,
+			   const struct lb_config *cfg, bool lines)
 {
 	char fmt[64];
 	unsigned int t;
 
-	for (t = from; t < to; t++) {
+	out_open_object(f->name);
+	out_open_object("tcp");
+	for (t = 0; t < LB_TIMEOUTS; t++) {
+		if (t == LB_TIMEOUT_UDP(0))
+			out_close();	/* of "tcp" */
 		if (!(cfg->present & LB_CFG_TIMEOUT(t)))
 			continue;
 		snprintf(fmt, sizeof(fmt), "%s %s%s%s %%llu\n", f->name,
@@ -75,18 +81,6 @@ static void print_timeout_range(const struct lb_field *f,
 		out_uint(lb_timeout_state(t) ?: lb_timeout_proto(t),
 			 lines ? fmt : NULL, cfg->timeout[t]);
 	}
-}
-
-/* {"tcp": {STATE: N...}, "udp": N}, as a cluster file has them. */
-static void print_timeouts(const struct lb_field *f,
-			   const struct lb_config *cfg, bool lines)
-{
-	out_open_object(f->name);
-	out_open_object("tcp");
-	print_timeout_range(f, cfg, LB_TIMEOUT_TCP(0), LB_TIMEOUT_UDP(0),
-			    lines);
-	out_close();
-	print_timeout_range(f, cfg, LB_TIMEOUT_UDP(0), LB_TIMEOUTS, lines);
 	out_close();
 }
 
