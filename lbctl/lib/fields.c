@@ -432,15 +432,9 @@ int lb_caps_family(const struct lb_info *info, const struct lb_addr *a,
 			  s, a->family == AF_INET6 ? "IPv6" : "IPv4");
 }
 
-/* The state of a timeout's bit. */
-static unsigned int bit_state(unsigned int bit)
-{
-	unsigned int st = 0;
-
-	while (bit > LB_CFG_TIMEOUT(st))
-		st++;
-	return st;
-}
+/* The LB_TIMEOUT index of a timeout's bit. */
+#define TIMEOUT_OF(bit)	((unsigned int)(__builtin_ctz(bit) - \
+					 __builtin_ctz(LB_CFG_TIMEOUT(0))))
 
 bool lb_config_same(const struct lb_config *a, const struct lb_config *b,
 		    unsigned int bit)
@@ -450,7 +444,7 @@ bool lb_config_same(const struct lb_config *a, const struct lb_config *b,
 	if (!f)
 		return true;
 	if (f->kind == LB_FK_TIMEOUTS)
-		return a->timeout[bit_state(bit)] == b->timeout[bit_state(bit)];
+		return a->timeout[TIMEOUT_OF(bit)] == b->timeout[TIMEOUT_OF(bit)];
 	if (f->kind == LB_FK_PORT_RANGE)
 		return a->port_min == b->port_min && a->port_max == b->port_max;
 	return lb_field_get(f, a) == lb_field_get(f, b);
@@ -465,7 +459,7 @@ void lb_config_copy(struct lb_config *dst, const struct lb_config *src,
 	if (!f)
 		return;
 	if (f->kind == LB_FK_TIMEOUTS) {
-		dst->timeout[bit_state(bit)] = src->timeout[bit_state(bit)];
+		dst->timeout[TIMEOUT_OF(bit)] = src->timeout[TIMEOUT_OF(bit)];
 	} else if (f->kind == LB_FK_PORT_RANGE) {
 		dst->port_min = src->port_min;
 		dst->port_max = src->port_max;
