@@ -148,19 +148,16 @@ long long lb_field_get(const struct lb_field *f, const void *obj)
 
 	if (f->bit && !(*present((void *)obj) & f->bit))
 		return -1;
-	switch (f->size) {
-	case sizeof(uint8_t):
+	if (f->size == sizeof(uint8_t))
 		return *(const uint8_t *)p;
-	case sizeof(uint16_t):
+	if (f->size == sizeof(uint16_t))
 		return *(const uint16_t *)p;
-	case sizeof(uint64_t):
+	if (f->size == sizeof(uint64_t))
 		return (long long)*(const uint64_t *)p;
-	default:
-		/* With a presence bit, all 32 bits are the value. */
-		if (f->bit || f->kind == LB_FK_COUNTER)
-			return *(const uint32_t *)p;
-		return *(const int32_t *)p;
-	}
+	/* With a presence bit, all 32 bits are the value; else -1 is unset. */
+	if (f->bit || f->kind == LB_FK_COUNTER)
+		return *(const uint32_t *)p;
+	return *(const int32_t *)p;
 }
 
 void lb_field_set(const struct lb_field *f, void *obj, long long v)
@@ -169,22 +166,14 @@ void lb_field_set(const struct lb_field *f, void *obj, long long v)
 
 	if (f->bit)
 		*present(obj) |= f->bit;
-	switch (f->size) {
-	case sizeof(uint8_t):
+	if (f->size == sizeof(uint8_t))
 		*(uint8_t *)p = (uint8_t)v;
-		break;
-	case sizeof(uint16_t):
+	else if (f->size == sizeof(uint16_t))
 		*(uint16_t *)p = (uint16_t)v;
-		break;
-	case sizeof(uint64_t):
+	else if (f->size == sizeof(uint64_t))
 		*(uint64_t *)p = (uint64_t)v;
-		break;
-	default:
-		if (f->bit || f->kind == LB_FK_COUNTER)
-			*(uint32_t *)p = (uint32_t)v;
-		else
-			*(int32_t *)p = (int32_t)v;
-	}
+	else	/* an int32_t's -1 too */
+		*(uint32_t *)p = (uint32_t)v;
 }
 
 bool lb_field_same(const struct lb_field *f, const void *a, const void *b)
