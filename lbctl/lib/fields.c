@@ -228,42 +228,33 @@ int lb_field_parse(const struct lb_field *f, const char *word, void *obj,
 		   char *err, size_t errlen)
 {
 	struct lb_config *cfg = obj;
-	enum lb_fwd fwd;
-	uint32_t n;
-	bool on;
+	enum lb_fwd fwd = LB_FWD_FULLNAT;
+	uint32_t n = 0;
+	bool on = false;
 	int ret;
 
-	switch (f->kind) {
-	case LB_FK_UINT:
-		ret = parse_u32(word, f->name, f->min, f->max, &n, err,
-				errlen);
-		if (!ret && f->valid)
-			ret = f->valid(n, err, errlen);
-		if (!ret)
-			lb_field_set(f, obj, n);
-		return ret;
-	case LB_FK_BOOL:
-		ret = parse_onoff(word, f->name, &on, err, errlen);
-		if (!ret)
-			lb_field_set(f, obj, on);
-		return ret;
-	case LB_FK_FWD:
-		ret = parse_fwd(word, &fwd, err, errlen);
-		if (!ret)
-			lb_field_set(f, obj, fwd);
-		return ret;
-	case LB_FK_SCHED:
+	if (f->kind == LB_FK_SCHED)
 		return parse_sched(word, lb_field_str(f, obj), f->size, err,
 				   errlen);
-	case LB_FK_PORT_RANGE:
+	if (f->kind == LB_FK_PORT_RANGE) {
 		cfg->present |= f->bit;
 		return parse_port_range(word, &cfg->port_min, &cfg->port_max,
 					err, errlen);
-	case LB_FK_TIMEOUTS:
-	case LB_FK_COUNTER:
-		break;
 	}
-	return -EINVAL;
+	if (f->kind == LB_FK_UINT)
+		ret = parse_u32(word, f->name, f->min, f->max, &n, err,
+				errlen) ?:
+		      (f->valid ? f->valid(n, err, errlen) : 0);
+	else if (f->kind == LB_FK_BOOL)
+		ret = parse_onoff(word, f->name, &on, err, errlen);
+	else if (f->kind == LB_FK_FWD)
+		ret = parse_fwd(word, &fwd, err, errlen);
+	else
+		return -EINVAL;
+	if (!ret)
+		lb_field_set(f, obj, f->kind == LB_FK_UINT ? n :
+				     f->kind == LB_FK_BOOL ? on : fwd);
+	return ret;
 }
 
 const char *lb_field_value(const struct lb_field *f, const void *obj,
