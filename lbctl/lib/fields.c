@@ -424,7 +424,8 @@ bool lb_config_same(const struct lb_config *a, const struct lb_config *b,
 	if (!f)
 		return true;
 	if (f->kind == LB_FK_TIMEOUTS)
-		return a->timeout[TIMEOUT_OF(bit)] == b->timeout[TIMEOUT_OF(bit)];
+		return a->timeout[TIMEOUT_OF(bit)] ==
+		       b->timeout[TIMEOUT_OF(bit)];
 	if (f->kind == LB_FK_PORT_RANGE)
 		return a->port_min == b->port_min && a->port_max == b->port_max;
 	return lb_field_get(f, a) == lb_field_get(f, b);
