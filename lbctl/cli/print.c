@@ -149,23 +149,17 @@ static void print_titles(const struct lb_fields *t)
 	const struct lb_field *f;
 	char fmt[32], title[32];
 	size_t i, n;
-	bool up;
 
 	lb_for_each_field(f, t) {
 		if (!f->fmt)
 			continue;
 		snprintf(fmt, sizeof(fmt), "%.*ss", (int)strcspn(f->fmt, "l"),
 			 f->fmt);
-		for (i = n = 0, up = true; f->name[i] && n + 1 < sizeof(title);
-		     i++) {
-			if (f->name[i] == '_') {
-				up = true;
-				continue;
-			}
-			title[n++] = up ? (char)(f->name[i] - 'a' + 'A') :
-				     f->name[i];
-			up = false;
-		}
+		for (i = n = 0; f->name[i] && n + 1 < sizeof(title); i++)
+			if (f->name[i] != '_')
+				title[n++] = !i || f->name[i - 1] == '_' ?
+					     (char)(f->name[i] - 'a' + 'A') :
+					     f->name[i];
 		title[n] = '\0';
 		out_text(fmt, title);
 	}
