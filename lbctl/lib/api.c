@@ -141,14 +141,12 @@ static int get_one(struct genl *g, uint8_t cmd, const char *what,
 
 int lb_info_get(struct genl *g, struct lb_info *info)
 {
-	memset(info, 0, sizeof(*info));
 	return get_one(g, FULLNAT_CMD_GET_INFO, "reading the director state",
 		       NULL, FULLNAT_A_INFO, info);
 }
 
 int lb_config_get(struct genl *g, struct lb_config *cfg)
 {
-	lb_config_init(cfg);
 	return get_one(g, FULLNAT_CMD_GET_CONFIG, "reading the configuration",
 		       NULL, FULLNAT_A_CONFIG, cfg);
 }
