@@ -264,16 +264,15 @@ static void print_service(const struct lb_svc_entry *e, enum lb_view view,
 /* ipvsadm -Ln; JSON "services" with real_servers */
 static void print_services(const struct lb_svc_list *list, enum lb_view view)
 {
+	bool rate = view == LB_VIEW_RATE;
 	size_t i;
 
-	if (view == LB_VIEW_STATS)
+	if (view != LB_VIEW_CONNS)
 		out_text("%-33s %8s %8s %8s %8s %8s\n  -> RemoteAddress:Port\n",
-			 "Prot LocalAddress:Port", "Conns", "InPkts",
-			 "OutPkts", "InBytes", "OutBytes");
-	else if (view == LB_VIEW_RATE)
-		out_text("%-33s %8s %8s %8s %8s %8s\n  -> RemoteAddress:Port\n",
-			 "Prot LocalAddress:Port", "CPS", "InPPS", "OutPPS",
-			 "InBPS", "OutBPS");
+			 "Prot LocalAddress:Port", rate ? "CPS" : "Conns",
+			 rate ? "InPPS" : "InPkts", rate ? "OutPPS" : "OutPkts",
+			 rate ? "InBPS" : "InBytes",
+			 rate ? "OutBPS" : "OutBytes");
 	else
 		out_text("Prot LocalAddress:Port Scheduler Flags\n"
 			 "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n");
