@@ -44,13 +44,8 @@ static uint8_t proto_to_abi(enum lb_proto proto)
 
 static int proto_from_abi(uint8_t v, enum lb_proto *proto)
 {
-	if (v == IPPROTO_TCP)
-		*proto = LB_PROTO_TCP;
-	else if (v == IPPROTO_UDP)
-		*proto = LB_PROTO_UDP;
-	else
-		return -EPROTO;
-	return 0;
+	*proto = v == IPPROTO_UDP ? LB_PROTO_UDP : LB_PROTO_TCP;
+	return v == IPPROTO_TCP || v == IPPROTO_UDP ? 0 : -EPROTO;
 }
 
 /* The netlink type of a plain field's value. */
