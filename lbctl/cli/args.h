@@ -19,27 +19,23 @@
 
 #include "lb.h"
 
-/* PROTO VIP:PORT [forward F] [scheduler S] [toa on|off]; defaults fullnat,
- * wlc and (toa unset) the kernel's default. */
+/*
+ * The keys (PROTO VIP:PORT, then RIP:RPORT of a real server), then the
+ * fields (fields.h) the verb takes, as its usage in cli/service.c says;
+ * "show" without keys leaves svc->port 0: no filter.
+ */
 int args_service_add(int argc, char **argv, struct lb_service *svc,
 		     char *err, size_t errlen);
-/* PROTO VIP:PORT [scheduler S] [toa on|off], at least one of them */
 int args_service_set(int argc, char **argv, struct lb_service *svc,
 		     char *err, size_t errlen);
-/* PROTO VIP:PORT */
 int args_service_del(int argc, char **argv, struct lb_service *svc,
 		     char *err, size_t errlen);
-/* [PROTO VIP:PORT]; without them svc->port is 0: no filter */
 int args_service_show(int argc, char **argv, struct lb_service *svc,
 		      char *err, size_t errlen);
-
-/* PROTO VIP:PORT RIP:RPORT [weight W]; default weight 1 */
 int args_rs_add(int argc, char **argv, struct lb_service *svc,
 		struct lb_dest *dest, char *err, size_t errlen);
-/* PROTO VIP:PORT RIP:RPORT weight W */
 int args_rs_set(int argc, char **argv, struct lb_service *svc,
 		struct lb_dest *dest, char *err, size_t errlen);
-/* PROTO VIP:PORT RIP:RPORT */
 int args_rs_del(int argc, char **argv, struct lb_service *svc,
 		struct lb_dest *dest, char *err, size_t errlen);
 
@@ -47,8 +43,7 @@ int args_rs_del(int argc, char **argv, struct lb_service *svc,
 int args_laddr(int argc, char **argv, struct lb_addr_range *range,
 	       char *err, size_t errlen);
 
-/* [conn_max N] [port_range LO-HI] [expire_nodest on|off]
- * [timeout tcp STATE SECONDS]... [timeout udp SECONDS], at least one */
+/* The config's fields, at least one, all or none */
 int args_config_set(int argc, char **argv, struct lb_config *cfg,
 		    char *err, size_t errlen);
 

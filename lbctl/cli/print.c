@@ -58,15 +58,21 @@ enum pf {
 	PF_EXPORT,	/* JSON of what a cluster file has: no counters */
 };
 
-/* Timeouts t from..to-1 that cfg has, as lines "timeout tcp STATE N". */
-static void print_timeout_range(const struct lb_field *f,
-				const struct lb_config *cfg, unsigned int from,
-				unsigned int to, bool lines)
+/*
+ * {"tcp": {STATE: N...}, "udp": N}, as a cluster file has them; with
+ * lines, the text "timeout tcp STATE N" of each.
+ */
+static void print_timeouts(const struct lb_field *f,
+			   const struct lb_config *cfg, bool lines)
 {
 	char fmt[64];
 	unsigned int t;
 
-	for (t = from; t < to; t++) {
+	out_open_object(f->name);
+	out_open_object("tcp");
+	for (t = 0; t < LB_TIMEOUTS; t++) {
+		if (t == LB_TIMEOUT_UDP(0))
+			out_close();	/* of "tcp" */
 		if (!(cfg->present & LB_CFG_TIMEOUT(t)))
 			continue;
 		snprintf(fmt, sizeof(fmt), "%s %s%s%s %%llu\n", f->name,
@@ -75,18 +81,6 @@ static void print_timeout_range(const struct lb_field *f,
 		out_uint(lb_timeout_state(t) ?: lb_timeout_proto(t),
 			 lines ? fmt : NULL, cfg->timeout[t]);
 	}
-}
-
-/* {"tcp": {STATE: N...}, "udp": N}, as a cluster file has them. */
-static void print_timeouts(const struct lb_field *f,
-			   const struct lb_config *cfg, bool lines)
-{
-	out_open_object(f->name);
-	out_open_object("tcp");
-	print_timeout_range(f, cfg, LB_TIMEOUT_TCP(0), LB_TIMEOUT_UDP(0),
-			    lines);
-	out_close();
-	print_timeout_range(f, cfg, LB_TIMEOUT_UDP(0), LB_TIMEOUTS, lines);
 	out_close();
 }
 
@@ -155,23 +149,17 @@ static void print_titles(const struct lb_fields *t)
 	const struct lb_field *f;
 	char fmt[32], title[32];
 	size_t i, n;
-	bool up;
 
 	lb_for_each_field(f, t) {
 		if (!f->fmt)
 			continue;
 		snprintf(fmt, sizeof(fmt), "%.*ss", (int)strcspn(f->fmt, "l"),
 			 f->fmt);
-		for (i = n = 0, up = true; f->name[i] && n + 1 < sizeof(title);
-		     i++) {
-			if (f->name[i] == '_') {
-				up = true;
-				continue;
-			}
-			title[n++] = up ? (char)(f->name[i] - 'a' + 'A') :
-				     f->name[i];
-			up = false;
-		}
+		for (i = n = 0; f->name[i] && n + 1 < sizeof(title); i++)
+			if (f->name[i] != '_')
+				title[n++] = !i || f->name[i - 1] == '_' ?
+					     (char)(f->name[i] - 'a' + 'A') :
+					     f->name[i];
 		title[n] = '\0';
 		out_text(fmt, title);
 	}
@@ -218,16 +206,21 @@ static void print_counts(const char *key, const char *const names[],
 	out_close();
 }
 
-/* Text columns with --stats or --rate; the JSON always has the stats. */
-static void print_stats(const struct lb_stats *st, const struct lb_stats *rt,
-			enum lb_view view)
+/* obj's fields, then its traffic (text with --stats or --rate), and the
+ * line's end; to export (JSON only), what a cluster file has: no counters. */
+static void print_object(const struct lb_fields *t, const void *obj,
+			 const struct lb_stats *st, const struct lb_stats *rt,
+			 enum lb_view view, bool export)
 {
-	print_counts("stats", NULL, st, view == LB_VIEW_STATS);
-	if (view == LB_VIEW_RATE)
+	print_fields(t, obj, export ? PF_EXPORT : view != LB_VIEW_CONNS ?
+		     PF_JSON : PF_SHOW);
+	if (!export)
+		print_counts("stats", NULL, st, view == LB_VIEW_STATS);
+	if (!export && view == LB_VIEW_RATE)
 		print_counts("rate", rate_keys, rt, true);
+	out_text("\n");
 }
 
-/* With export (JSON only), what a cluster file has: no counters. */
 static void print_dest(const struct lb_dest *d, int fwd, enum lb_view view,
 		       bool export)
 {
@@ -243,11 +236,7 @@ static void print_dest(const struct lb_dest *d, int fwd, enum lb_view view,
 	if (!stats)
 		out_text("%-7s ", fwd < 0 || (size_t)fwd >=
 			 ARRAY_SIZE(fwd_labels) ? "?" : fwd_labels[fwd]);
-	print_fields(&lb_dest_fields, d, export ? PF_EXPORT : stats ? PF_JSON :
-		     PF_SHOW);
-	if (!export)
-		print_stats(&d->stats, &d->rate, view);
-	out_text("\n");
+	print_object(&lb_dest_fields, d, &d->stats, &d->rate, view, export);
 	out_close();
 }
 
@@ -255,21 +244,16 @@ static void print_service(const struct lb_svc_entry *e, enum lb_view view,
 			  bool export)
 {
 	const struct lb_service *s = &e->svc;
-	bool stats = view != LB_VIEW_CONNS;
 	char ap[LB_ADDRPORT_STRLEN], line[LB_ADDRPORT_STRLEN + 8];
 	size_t i;
 
 	lb_addrport_str(&s->addr, s->port, ap, sizeof(ap));
 	snprintf(line, sizeof(line), "%s  %s", proto_label(s->proto), ap);
 	out_open_object(NULL);
-	out_text(stats ? "%-33s" : "%s", line);
+	out_text(view != LB_VIEW_CONNS ? "%-33s" : "%s", line);
 	out_str("protocol", NULL, proto_name(s->proto));
 	print_endpoint("vip", &s->addr, s->port);
-	print_fields(&lb_service_fields, s, export ? PF_EXPORT : stats ?
-		     PF_JSON : PF_SHOW);
-	if (!export)
-		print_stats(&s->stats, &s->rate, view);
-	out_text("\n");
+	print_object(&lb_service_fields, s, &s->stats, &s->rate, view, export);
 	out_open_array("real_servers");
 	for (i = 0; i < e->dests.n; i++)
 		print_dest(&e->dests.v[i], s->fwd, view, export);
@@ -280,16 +264,15 @@ static void print_service(const struct lb_svc_entry *e, enum lb_view view,
 /* ipvsadm -Ln; JSON "services" with real_servers */
 static void print_services(const struct lb_svc_list *list, enum lb_view view)
 {
+	bool rate = view == LB_VIEW_RATE;
 	size_t i;
 
-	if (view == LB_VIEW_STATS)
+	if (view != LB_VIEW_CONNS)
 		out_text("%-33s %8s %8s %8s %8s %8s\n  -> RemoteAddress:Port\n",
-			 "Prot LocalAddress:Port", "Conns", "InPkts",
-			 "OutPkts", "InBytes", "OutBytes");
-	else if (view == LB_VIEW_RATE)
-		out_text("%-33s %8s %8s %8s %8s %8s\n  -> RemoteAddress:Port\n",
-			 "Prot LocalAddress:Port", "CPS", "InPPS", "OutPPS",
-			 "InBPS", "OutBPS");
+			 "Prot LocalAddress:Port", rate ? "CPS" : "Conns",
+			 rate ? "InPPS" : "InPkts", rate ? "OutPPS" : "OutPkts",
+			 rate ? "InBPS" : "InBytes",
+			 rate ? "OutBPS" : "OutBytes");
 	else
 		out_text("Prot LocalAddress:Port Scheduler Flags\n"
 			 "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n");
@@ -304,8 +287,9 @@ void print_conns(const struct lb_conn_list *list, const char *key)
 	static const char *const ends[] = {
 		"client", "virtual", "local", "real",
 	};
-	char ap[4][LB_ADDRPORT_STRLEN], state[16];
+	char ap[LB_ADDRPORT_STRLEN], state[16];
 	size_t i, k;
+	bool none;
 
 	out_text("pro expire state       %-21s %-21s %-21s %s\n", ends[0],
 		 ends[1], ends[2], ends[3]);
@@ -316,29 +300,26 @@ void print_conns(const struct lb_conn_list *list, const char *key)
 			&c->client, &c->vip, &c->local, &c->real,
 		};
 
-		for (k = 0; k < 4; k++)
-			lb_addrport_str(&end[k]->addr, end[k]->port, ap[k],
-					sizeof(ap[k]));
-		/* Family 0: not FullNAT, no local address. */
-		if (!c->local.addr.family)
-			snprintf(ap[2], sizeof(ap[2]), "-");
 		snprintf(state, sizeof(state), "%s",
 			 lb_conn_state_name(c->proto, c->state));
 		for (k = 0; state[k]; k++)
 			if (state[k] >= 'a' && state[k] <= 'z')
 				state[k] = (char)(state[k] - 'a' + 'A');
-
 		out_open_object(NULL);
-		out_text("%-3s %02u:%02u  %-11s %-21s %-21s %-21s %s\n",
-			 proto_label(c->proto), c->expires / 60,
-			 c->expires % 60, state, ap[0], ap[1], ap[2], ap[3]);
+		out_text("%-3s %02u:%02u  %-11s", proto_label(c->proto),
+			 c->expires / 60, c->expires % 60, state);
 		out_str("protocol", NULL, proto_name(c->proto));
 		out_str("state", NULL, lb_conn_state_name(c->proto, c->state));
 		out_uint("expires", NULL, c->expires);
 		out_str("forward", NULL, c->fwd < 0 ? "unknown" :
 			fwd_name((enum lb_fwd)c->fwd));
 		for (k = 0; k < 4; k++) {
-			if (end[k] == &c->local && !c->local.addr.family)
+			/* Family 0: not FullNAT, no local address. */
+			none = end[k] == &c->local && !c->local.addr.family;
+			out_text(k < 3 ? " %-21s" : " %s\n", none ? "-" :
+				 lb_addrport_str(&end[k]->addr, end[k]->port,
+						 ap, sizeof(ap)));
+			if (none)
 				continue;
 			out_open_object(ends[k]);
 			print_endpoint("address", &end[k]->addr, end[k]->port);

@@ -130,16 +130,11 @@ static int udp_timeout(struct jw_ctx *p, json_t *v, void *cfg)
 	return timeout_value(p, v, cfg, LB_TIMEOUT_UDP(FULLNAT_UDP_S_NORMAL));
 }
 
+/* "timeout": {"tcp": {STATE: SECONDS...}, "udp": SECONDS} */
 static const struct jw_key timeout_keys[] = {
 	{ "tcp", JW_OBJECT, false, tcp_timeouts, NULL },
 	{ "udp", JW_INTEGER, false, udp_timeout, NULL },
 };
-
-/* "timeout": {"tcp": {STATE: SECONDS...}, "udp": SECONDS} */
-static int timeouts(struct jw_ctx *p, json_t *v, struct lb_config *cfg)
-{
-	return jw_walk(p, v, timeout_keys, ARRAY_SIZE(timeout_keys), cfg);
-}
 
 /* The value of field p->key->data into obj, the field's struct. */
 static int field_key(struct jw_ctx *p, json_t *v, void *obj)
@@ -177,7 +172,8 @@ static int field_key(struct jw_ctx *p, json_t *v, void *obj)
 			cfg->present |= f->bit;
 		return ret;
 	case LB_FK_TIMEOUTS:
-		return timeouts(p, v, obj);
+		return jw_walk(p, v, timeout_keys, ARRAY_SIZE(timeout_keys),
+			       obj);
 	case LB_FK_COUNTER:
 		return 0;
 	}

@@ -42,23 +42,27 @@ void jw_pop(struct jw_ctx *p)
 #define PLAIN_KEY	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" \
 			"0123456789_"
 
-/* services[0].real_servers[1].weight; an odd key as ["a b"] */
-static void format_path(const struct jw_ctx *p, char *buf, size_t len)
+/* FILE:LINE:COL: services[0].real_servers[1].weight: why; an odd key as
+ * ["a b"] */
+static int report(const struct jw_ctx *p, int line, int col, const char *why)
 {
-	size_t off = 0;
+	char path[LB_REASON_MAX];
+	size_t off = 0, len = sizeof(path);
 	int i;
 
-	buf[0] = '\0';
+	path[0] = '\0';
 	for (i = 0; i < p->depth && i < JW_PATH_DEPTH; i++) {
 		const char *key = p->path[i].key;
 
 		if (!key)
-			lb_appendf(buf, len, &off, "[%zu]", p->path[i].index);
+			lb_appendf(path, len, &off, "[%zu]", p->path[i].index);
 		else if (*key && !key[strspn(key, PLAIN_KEY)])
-			lb_appendf(buf, len, &off, "%s%s", i ? "." : "", key);
+			lb_appendf(path, len, &off, "%s%s", i ? "." : "", key);
 		else
-			lb_appendf(buf, len, &off, "[\"%.40s\"]", key);
+			lb_appendf(path, len, &off, "[\"%.40s\"]", key);
 	}
+	return parse_fail(p->err, p->errlen, "%s:%d:%d: %s%s%s", p->file,
+			  line, col, path, *path ? ": " : "", why);
 }
 
 static const char *skip_ws(const char *s, const char *end)
@@ -160,7 +164,7 @@ static const char *locate(const struct jw_ctx *p, int depth)
 
 int jw_fail(struct jw_ctx *p, const char *fmt, ...)
 {
-	char path[LB_REASON_MAX], why[LB_REASON_MAX];
+	char why[LB_REASON_MAX];
 	const char *at = NULL, *s;
 	int line = 1, col = 1, d;
 	va_list ap;
@@ -179,9 +183,7 @@ int jw_fail(struct jw_ctx *p, const char *fmt, ...)
 			col++;
 		}
 	}
-	format_path(p, path, sizeof(path));
-	return parse_fail(p->err, p->errlen, "%s:%d:%d: %s%s%s", p->file,
-			  line, col, path, *path ? ": " : "", why);
+	return report(p, line, col, why);
 }
 
 /*
@@ -256,14 +258,11 @@ static void path_at(struct jw_ctx *p, size_t pos,
 
 int jw_fail_load(struct jw_ctx *p, const json_error_t *e)
 {
-	char keys[JW_PATH_DEPTH][64], path[LB_REASON_MAX];
+	char keys[JW_PATH_DEPTH][64];
 
 	path_at(p, (size_t)e->position, keys);
-	format_path(p, path, sizeof(path));
 	/* jansson's column is 0 at the start of a line: nothing read. */
-	return parse_fail(p->err, p->errlen, "%s:%d:%d: %s%s%s", p->file,
-			  e->line, e->column > 0 ? e->column : 1, path,
-			  *path ? ": " : "", e->text);
+	return report(p, e->line, e->column > 0 ? e->column : 1, e->text);
 }
 
 /* --- values ------------------------------------------------------------------ */

@@ -15,16 +15,7 @@
 
 /* Requests */
 
-static int put_service_key(struct nl_msg *msg, const void *svc)
-{
-	return lb_put_service(msg, svc, true);
-}
-
-static int put_service(struct nl_msg *msg, const void *svc)
-{
-	return lb_put_service(msg, svc, false);
-}
-
+/* A service (only its key with a real server) and a real server, or NULL. */
 struct svc_dest {
 	const struct lb_service *svc;
 	const struct lb_dest *dest;
@@ -35,8 +26,8 @@ static int put_svc_dest(struct nl_msg *msg, const void *arg)
 {
 	const struct svc_dest *sd = arg;
 
-	return lb_put_service(msg, sd->svc, true) ?:
-	       lb_put_dest(msg, sd->dest, sd->key_only);
+	return lb_put_service(msg, sd->svc, sd->key_only || sd->dest) ?:
+	       (sd->dest ? lb_put_dest(msg, sd->dest, sd->key_only) : 0);
 }
 
 static int put_laddr(struct nl_msg *msg, const void *addr)
@@ -81,21 +72,76 @@ static int command(struct genl *g, uint8_t cmd, const char *what,
 	return ret;
 }
 
-/* Replies of doit commands: exactly one nest of the object. */
+/* A call that changes the director: one command, answered by an ACK only. */
+#define CALL(fn, params, cmd_, what_, put_, arg)			\
+int fn params								\
+{									\
+	return command(g, (cmd_), (what_), (put_), (arg));		\
+}
 
+CALL(lb_config_set, (struct genl *g, const struct lb_config *cfg),
+     FULLNAT_CMD_SET_CONFIG, "changing the configuration", put_config, cfg)
+CALL(lb_service_add, (struct genl *g, const struct lb_service *svc),
+     FULLNAT_CMD_NEW_SERVICE, "adding the service", put_svc_dest,
+     (&(struct svc_dest){ svc, NULL, false }))
+CALL(lb_service_set, (struct genl *g, const struct lb_service *svc),
+     FULLNAT_CMD_SET_SERVICE, "changing the service", put_svc_dest,
+     (&(struct svc_dest){ svc, NULL, false }))
+CALL(lb_service_del, (struct genl *g, const struct lb_service *svc),
+     FULLNAT_CMD_DEL_SERVICE, "deleting the service", put_svc_dest,
+     (&(struct svc_dest){ svc, NULL, true }))
+CALL(lb_dest_add, (struct genl *g, const struct lb_service *svc,
+		   const struct lb_dest *dest),
+     FULLNAT_CMD_NEW_DEST, "adding the real server", put_svc_dest,
+     (&(struct svc_dest){ svc, dest, false }))
+CALL(lb_dest_set, (struct genl *g, const struct lb_service *svc,
+		   const struct lb_dest *dest),
+     FULLNAT_CMD_SET_DEST, "changing the real server", put_svc_dest,
+     (&(struct svc_dest){ svc, dest, false }))
+CALL(lb_dest_del, (struct genl *g, const struct lb_service *svc,
+		   const struct lb_dest *dest),
+     FULLNAT_CMD_DEL_DEST, "deleting the real server", put_svc_dest,
+     (&(struct svc_dest){ svc, dest, true }))
+CALL(lb_laddr_add, (struct genl *g, const struct lb_addr *addr),
+     FULLNAT_CMD_NEW_LADDR, "adding the local address", put_laddr, addr)
+CALL(lb_laddr_del, (struct genl *g, const struct lb_addr *addr),
+     FULLNAT_CMD_DEL_LADDR, "deleting the local address", put_laddr, addr)
+
+/* Replies */
+
+/* An object of a reply: the type of its nest, and where it is read. */
 struct one {
 	int attr;
-	int (*parse)(struct nlattr *nest, void *obj);
 	void *obj;
-	bool read;		/* the reply came */
+	bool read;		/* a doit's reply (one nest) came */
 };
+
+static int parse_object(struct nlattr *nest, void *arg)
+{
+	const struct one *o = arg;
+
+	switch (o->attr) {
+	case FULLNAT_A_INFO:
+		return lb_parse_info(nest, o->obj);
+	case FULLNAT_A_CONFIG:
+		return lb_parse_config(nest, o->obj);
+	case FULLNAT_A_SERVICE:
+		return lb_parse_service(nest, o->obj);
+	case FULLNAT_A_DEST:
+		return lb_parse_dest(nest, o->obj);
+	case FULLNAT_A_LADDR:
+		return lb_parse_laddr(nest, o->obj);
+	case FULLNAT_A_CONN:
+		return lb_parse_conn(nest, o->obj);
+	}
+	return -EINVAL;
+}
 
 static int parse_one(struct nl_msg *msg, void *arg)
 {
 	struct one *o = arg;
-	int n;
+	int n = lb_msg_each(msg, o->attr, parse_object, o);
 
-	n = lb_msg_each(msg, o->attr, o->parse, o->obj);
 	if (n < 0)
 		return n;
 	if (n != 1 || o->read)
@@ -105,16 +151,16 @@ static int parse_one(struct nl_msg *msg, void *arg)
 }
 
 static int get_one(struct genl *g, uint8_t cmd, const char *what,
-		   genl_put_fn put, const void *put_arg, struct one *o)
+		   const void *key, int attr, void *obj)
 {
+	struct one o = { attr, obj, false };
 	const struct genl_req req = {
-		.cmd = cmd, .what = what, .put = put, .put_arg = put_arg,
-		.parse = parse_one, .parse_arg = o,
+		.cmd = cmd, .what = what, .put = key ? put_svc_dest : NULL,
+		.put_arg = key, .parse = parse_one, .parse_arg = &o,
 	};
-	int ret;
+	int ret = genl_request(g, &req);
 
-	ret = genl_request(g, &req);
-	if (!ret && !o->read) {
+	if (!ret && !o.read) {
 		/* An ACK alone: as wrong as a malformed reply. */
 		snprintf(g->msg, sizeof(g->msg),
 			 "%s: fullnat.ko answered without the reply", what);
@@ -123,112 +169,25 @@ static int get_one(struct genl *g, uint8_t cmd, const char *what,
 	return ret;
 }
 
-static int parse_info(struct nlattr *nest, void *info)
-{
-	return lb_parse_info(nest, info);
-}
-
-static int parse_config(struct nlattr *nest, void *cfg)
-{
-	return lb_parse_config(nest, cfg);
-}
-
-static int parse_service(struct nlattr *nest, void *svc)
-{
-	return lb_parse_service(nest, svc);
-}
-
 int lb_info_get(struct genl *g, struct lb_info *info)
 {
-	struct one o = { FULLNAT_A_INFO, parse_info, info, false };
-
-	memset(info, 0, sizeof(*info));
 	return get_one(g, FULLNAT_CMD_GET_INFO, "reading the director state",
-		       NULL, NULL, &o);
+		       NULL, FULLNAT_A_INFO, info);
 }
 
 int lb_config_get(struct genl *g, struct lb_config *cfg)
 {
-	struct one o = { FULLNAT_A_CONFIG, parse_config, cfg, false };
-
-	lb_config_init(cfg);
 	return get_one(g, FULLNAT_CMD_GET_CONFIG, "reading the configuration",
-		       NULL, NULL, &o);
-}
-
-int lb_config_set(struct genl *g, const struct lb_config *cfg)
-{
-	return command(g, FULLNAT_CMD_SET_CONFIG, "changing the configuration",
-		       put_config, cfg);
-}
-
-int lb_service_add(struct genl *g, const struct lb_service *svc)
-{
-	return command(g, FULLNAT_CMD_NEW_SERVICE, "adding the service",
-		       put_service, svc);
-}
-
-int lb_service_set(struct genl *g, const struct lb_service *svc)
-{
-	return command(g, FULLNAT_CMD_SET_SERVICE, "changing the service",
-		       put_service, svc);
-}
-
-int lb_service_del(struct genl *g, const struct lb_service *svc)
-{
-	return command(g, FULLNAT_CMD_DEL_SERVICE, "deleting the service",
-		       put_service_key, svc);
+		       NULL, FULLNAT_A_CONFIG, cfg);
 }
 
 int lb_service_get(struct genl *g, struct lb_service *svc)
 {
 	const struct lb_service key = *svc;
-	struct one o = { FULLNAT_A_SERVICE, parse_service, svc, false };
 
 	return get_one(g, FULLNAT_CMD_GET_SERVICE, "reading the service",
-		       put_service_key, &key, &o);
-}
-
-static int dest_command(struct genl *g, uint8_t cmd, const char *what,
-			const struct lb_service *svc,
-			const struct lb_dest *dest, bool key_only)
-{
-	const struct svc_dest sd = { svc, dest, key_only };
-
-	return command(g, cmd, what, put_svc_dest, &sd);
-}
-
-int lb_dest_add(struct genl *g, const struct lb_service *svc,
-		const struct lb_dest *dest)
-{
-	return dest_command(g, FULLNAT_CMD_NEW_DEST, "adding the real server",
-			    svc, dest, false);
-}
-
-int lb_dest_set(struct genl *g, const struct lb_service *svc,
-		const struct lb_dest *dest)
-{
-	return dest_command(g, FULLNAT_CMD_SET_DEST,
-			    "changing the real server", svc, dest, false);
-}
-
-int lb_dest_del(struct genl *g, const struct lb_service *svc,
-		const struct lb_dest *dest)
-{
-	return dest_command(g, FULLNAT_CMD_DEL_DEST,
-			    "deleting the real server", svc, dest, true);
-}
-
-int lb_laddr_add(struct genl *g, const struct lb_addr *addr)
-{
-	return command(g, FULLNAT_CMD_NEW_LADDR, "adding the local address",
-		       put_laddr, addr);
-}
-
-int lb_laddr_del(struct genl *g, const struct lb_addr *addr)
-{
-	return command(g, FULLNAT_CMD_DEL_LADDR, "deleting the local address",
-		       put_laddr, addr);
+		       &(struct svc_dest){ &key, NULL, true },
+		       FULLNAT_A_SERVICE, svc);
 }
 
 /* Dumps */
@@ -236,12 +195,7 @@ int lb_laddr_del(struct genl *g, const struct lb_addr *addr)
 struct dump {
 	int attr;			/* the nest of each object */
 	const struct lb_service *svc;	/* of the real servers */
-	union {
-		lb_service_fn svc;
-		lb_dest_fn dest;
-		lb_laddr_fn laddr;
-		lb_conn_fn conn;
-	} fn;
+	lb_obj_fn fn;
 	void *arg;
 };
 
@@ -255,26 +209,15 @@ static int dump_object(struct nlattr *nest, void *arg)
 		struct lb_laddr laddr;
 		struct lb_conn conn;
 	} o;
-	int ret;
+	int ret = nest ? parse_object(nest, &(struct one){ .attr = d->attr,
+						    .obj = &o }) : 0;
 
-	switch (d->attr) {
-	case FULLNAT_A_SERVICE:
-		ret = nest ? lb_parse_service(nest, &o.svc) : 0;
-		return ret ?: d->fn.svc(nest ? &o.svc : NULL, d->arg);
-	case FULLNAT_A_DEST:
-		ret = nest ? lb_parse_dest(nest, &o.dest) : 0;
-		/* The kernel says it always; lbctl when it differs. */
-		if (nest && !ret && o.dest.fwd == d->svc->fwd)
-			o.dest.fwd = -1;
-		return ret ?: d->fn.dest(nest ? &o.dest : NULL, d->arg);
-	case FULLNAT_A_LADDR:
-		ret = nest ? lb_parse_laddr(nest, &o.laddr) : 0;
-		return ret ?: d->fn.laddr(nest ? &o.laddr : NULL, d->arg);
-	case FULLNAT_A_CONN:
-		ret = nest ? lb_parse_conn(nest, &o.conn) : 0;
-		return ret ?: d->fn.conn(nest ? &o.conn : NULL, d->arg);
-	}
-	return -EINVAL;
+	/* The kernel says a real server's method always; lbctl when it
+	 * differs from the service's. */
+	if (nest && !ret && d->attr == FULLNAT_A_DEST &&
+	    o.dest.fwd == d->svc->fwd)
+		o.dest.fwd = -1;
+	return ret ?: d->fn(nest ? &o : NULL, d->arg);
 }
 
 static int parse_dump(struct nl_msg *msg, void *arg)
@@ -290,11 +233,11 @@ static int parse_dump(struct nl_msg *msg, void *arg)
  * read, so that what fn saw last is one consistent table.
  */
 static int dump(struct genl *g, uint8_t cmd, const char *what,
-		genl_put_fn put, const void *put_arg, struct dump *d)
+		const struct svc_dest *key, struct dump *d)
 {
 	const struct genl_req req = {
 		.cmd = cmd, .dump = true, .what = what,
-		.put = put, .put_arg = put_arg,
+		.put = key ? put_svc_dest : NULL, .put_arg = key,
 		.parse = parse_dump, .parse_arg = d,
 	};
 	size_t len;
@@ -316,39 +259,30 @@ static int dump(struct genl *g, uint8_t cmd, const char *what,
 	return ret;
 }
 
-int lb_dump_services(struct genl *g, lb_service_fn fn, void *arg)
+int lb_dump_services(struct genl *g, lb_obj_fn fn, void *arg)
 {
-	struct dump d = { .attr = FULLNAT_A_SERVICE, .fn.svc = fn, .arg = arg };
-
 	return dump(g, FULLNAT_CMD_GET_SERVICE, "listing the services", NULL,
-		    NULL, &d);
+		    &(struct dump){ FULLNAT_A_SERVICE, NULL, fn, arg });
 }
 
 int lb_dump_dests(struct genl *g, const struct lb_service *svc,
-		  lb_dest_fn fn, void *arg)
+		  lb_obj_fn fn, void *arg)
 {
-	struct dump d = { .attr = FULLNAT_A_DEST, .svc = svc, .fn.dest = fn,
-			  .arg = arg };
-
 	return dump(g, FULLNAT_CMD_GET_DEST, "listing the real servers",
-		    put_service_key, svc, &d);
+		    &(struct svc_dest){ svc, NULL, true },
+		    &(struct dump){ FULLNAT_A_DEST, svc, fn, arg });
 }
 
-int lb_dump_laddrs(struct genl *g, lb_laddr_fn fn, void *arg)
+int lb_dump_laddrs(struct genl *g, lb_obj_fn fn, void *arg)
 {
-	struct dump d = { .attr = FULLNAT_A_LADDR, .fn.laddr = fn,
-			  .arg = arg };
-
 	return dump(g, FULLNAT_CMD_GET_LADDR, "listing the local addresses",
-		    NULL, NULL, &d);
+		    NULL, &(struct dump){ FULLNAT_A_LADDR, NULL, fn, arg });
 }
 
-int lb_dump_conns(struct genl *g, lb_conn_fn fn, void *arg)
+int lb_dump_conns(struct genl *g, lb_obj_fn fn, void *arg)
 {
-	struct dump d = { .attr = FULLNAT_A_CONN, .fn.conn = fn, .arg = arg };
-
 	return dump(g, FULLNAT_CMD_GET_CONN, "listing the connections", NULL,
-		    NULL, &d);
+		    &(struct dump){ FULLNAT_A_CONN, NULL, fn, arg });
 }
 
 int lb_snapshot_read(struct genl *g, struct lb_snapshot *snap,

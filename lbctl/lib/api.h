@@ -46,11 +46,11 @@ int lb_laddr_del(struct genl *g, const struct lb_addr *addr);
  * table is read again (see lb.h); after LB_DUMP_TRIES interrupted reads,
  * -EINTR. lb_collect_*() of lb.h are ready-made fns.
  */
-int lb_dump_services(struct genl *g, lb_service_fn fn, void *arg);
+int lb_dump_services(struct genl *g, lb_obj_fn fn, void *arg);
 int lb_dump_dests(struct genl *g, const struct lb_service *svc,
-		  lb_dest_fn fn, void *arg);
-int lb_dump_laddrs(struct genl *g, lb_laddr_fn fn, void *arg);
-int lb_dump_conns(struct genl *g, lb_conn_fn fn, void *arg);
+		  lb_obj_fn fn, void *arg);
+int lb_dump_laddrs(struct genl *g, lb_obj_fn fn, void *arg);
+int lb_dump_conns(struct genl *g, lb_obj_fn fn, void *arg);
 
 /* What lb_snapshot_read() reads besides the info and services. */
 #define LB_SNAP_CONFIG		(1u << 0)

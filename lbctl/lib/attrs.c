@@ -44,13 +44,21 @@ static uint8_t proto_to_abi(enum lb_proto proto)
 
 static int proto_from_abi(uint8_t v, enum lb_proto *proto)
 {
-	if (v == IPPROTO_TCP)
-		*proto = LB_PROTO_TCP;
-	else if (v == IPPROTO_UDP)
-		*proto = LB_PROTO_UDP;
-	else
-		return -EPROTO;
-	return 0;
+	*proto = v == IPPROTO_UDP ? LB_PROTO_UDP : LB_PROTO_TCP;
+	return v == IPPROTO_TCP || v == IPPROTO_UDP ? 0 : -EPROTO;
+}
+
+/* The netlink type of a plain field's value. */
+static int nla_type_of(const struct lb_field *f)
+{
+	static const uint16_t types[] = {
+		[LB_FK_UINT] = NLA_U32, [LB_FK_BOOL] = NLA_U8,
+		[LB_FK_FWD] = NLA_U8, [LB_FK_SCHED] = NLA_STRING,
+		[LB_FK_COUNTER] = NLA_U32,
+	};
+
+	return f->kind == LB_FK_COUNTER && f->size == sizeof(uint64_t) ?
+	       NLA_U64 : types[f->kind];
 }
 
 /* Requests */
@@ -70,129 +78,102 @@ static int put_addr(struct nl_msg *msg, int type, const struct lb_addr *a)
 	return -EINVAL;
 }
 
-/* Ends nest, or takes it back out when ret says a put failed. */
+/*
+ * Ends nest, or takes it back out when ret says a put failed; a nest that
+ * did not start (NULL) fails too.
+ */
 static int nest_end(struct nl_msg *msg, struct nlattr *nest, int ret)
 {
-	if (ret) {
-		nla_nest_cancel(msg, nest);
-		return -EMSGSIZE;
+	if (nest && !ret) {
+		nla_nest_end(msg, nest);
+		return 0;
 	}
-	nla_nest_end(msg, nest);
-	return 0;
+	if (nest)
+		nla_nest_cancel(msg, nest);
+	return -EMSGSIZE;
 }
 
 /*
- * One protocol's timeouts that are set, nstates from LB_TIMEOUT index
- * first, as the nest type; no nest when none is set.
+ * TCP's or UDP's timeouts in lb_config: their nest, and the LB_TIMEOUT
+ * index of their first state and past their last.
  */
-static int put_timeouts(struct nl_msg *msg, int type,
-			const struct lb_config *cfg, unsigned int first,
-			unsigned int nstates)
+#define TIMEOUT_NEST(udp)	((udp) ? FULLNAT_A_CFG_TIMEOUT_UDP : \
+				 FULLNAT_A_CFG_TIMEOUT_TCP)
+#define TIMEOUT_FIRST(udp)	((udp) ? LB_TIMEOUT_UDP(0) : LB_TIMEOUT_TCP(0))
+#define TIMEOUT_END(udp)	((udp) ? LB_TIMEOUTS : LB_TIMEOUT_UDP(0))
+
+/* One protocol's timeouts that are set, as its nest; none: no nest. */
+static int put_timeouts(struct nl_msg *msg, const struct lb_config *cfg,
+			bool udp)
 {
 	struct nlattr *nest = NULL;
-	unsigned int st;
+	unsigned int t;
 	int ret = 0;
 
-	for (st = 0; st < nstates && !ret; st++) {
-		if (!(cfg->present & LB_CFG_TIMEOUT(first + st)))
+	for (t = TIMEOUT_FIRST(udp); t < TIMEOUT_END(udp) && !ret; t++) {
+		if (!(cfg->present & LB_CFG_TIMEOUT(t)))
 			continue;
 		if (!nest)
-			nest = nest_start(msg, type);
-		ret = !nest || nla_put_u32(msg, FULLNAT_A_TIMEOUT(st),
-					   cfg->timeout[first + st]);
+			nest = nest_start(msg, TIMEOUT_NEST(udp));
+		ret = !nest || nla_put_u32(msg, FULLNAT_A_TIMEOUT(
+						t - TIMEOUT_FIRST(udp)),
+					   cfg->timeout[t]);
 	}
-	return nest ? nest_end(msg, nest, ret) : ret ? -EMSGSIZE : 0;
-}
-
-static int put_fields(struct nl_msg *msg, const struct lb_fields *t,
-		      const void *obj, int nest);
-
-/*
- * The nests of t's rows that have one (f->nest), each once, with their
- * rows that are set; a nest with none is left out.
- */
-static int put_nests(struct nl_msg *msg, const struct lb_fields *t,
-		     const void *obj)
-{
-	const struct lb_field *f, *g;
-	struct nlattr *nest;
-	bool any;
-
-	lb_for_each_field(f, t) {
-		if (!f->nest)
-			continue;
-		any = false;
-		for (g = t->v; g < f; g++)
-			any |= g->nest == f->nest;
-		if (any)
-			continue;	/* done with its first row */
-		for (g = f; g < t->v + t->n; g++)
-			any |= g->nest == f->nest && lb_field_is_set(g, obj);
-		if (!any)
-			continue;
-		nest = nest_start(msg, f->nest);
-		if (!nest ||
-		    nest_end(msg, nest, put_fields(msg, t, obj, f->nest)))
-			return -EMSGSIZE;
-	}
-	return 0;
+	return nest || ret ? nest_end(msg, nest, ret) : 0;
 }
 
 /*
  * The fields of t that are set in obj and sit in @nest (0: the object's
- * own), in the order of the table; with 0, then the nests.
+ * own), in the order of the table; with 0, the first row of a nest puts
+ * the nest, left out when none of its rows is set.
  */
 static int put_fields(struct nl_msg *msg, const struct lb_fields *t,
 		      const void *obj, int nest)
 {
 	const struct lb_config *cfg = obj;
-	const struct lb_field *f;
+	const struct lb_field *f, *g;
+	struct nlattr *in;
 	long long v;
+	bool any;
 	int ret = 0;
 
 	lb_for_each_field(f, t) {
-		if (f->nest != nest)
-			continue;
-		if (f->kind == LB_FK_TIMEOUTS) {
-			ret = ret ?: put_timeouts(msg, FULLNAT_A_CFG_TIMEOUT_TCP,
-						  cfg, LB_TIMEOUT_TCP(0),
-						  FULLNAT_TCP_S_MAX + 1) ?:
-			      put_timeouts(msg, FULLNAT_A_CFG_TIMEOUT_UDP, cfg,
-					   LB_TIMEOUT_UDP(0),
-					   FULLNAT_UDP_S_MAX + 1);
+		if (f->nest != nest) {
+			if (nest || ret || (f > t->v && f[-1].nest == f->nest))
+				continue;
+			for (g = f, any = false; g < t->v + t->n &&
+			     g->nest == f->nest; g++)
+				any |= lb_field_is_set(g, obj);
+			in = any ? nest_start(msg, f->nest) : NULL;
+			if (any)
+				ret = nest_end(msg, in, !in || put_fields(msg,
+						t, obj, f->nest));
 			continue;
 		}
-		if (ret || !lb_field_is_set(f, obj))
+		if (f->kind == LB_FK_TIMEOUTS) {
+			ret = ret ?: put_timeouts(msg, cfg, false) ?:
+			      put_timeouts(msg, cfg, true);
+			continue;
+		}
+		if (ret || !lb_field_is_set(f, obj) ||
+		    f->kind == LB_FK_COUNTER)
 			continue;
 		v = lb_field_get(f, obj);
-		switch (f->kind) {
-		case LB_FK_UINT:
-			ret = nla_put_u32(msg, f->attr, (uint32_t)v);
-			break;
-		case LB_FK_BOOL:
-			ret = nla_put_u8(msg, f->attr, v ? 1 : 0);
-			break;
-		case LB_FK_FWD:
-			if ((size_t)v < ARRAY_SIZE(fwd_to_abi))
-				ret = nla_put_u8(msg, f->attr, fwd_to_abi[v]);
-			break;
-		case LB_FK_SCHED:
-			ret = nla_put_string(msg, f->attr,
-					     lb_field_str(f, obj));
-			break;
-		case LB_FK_PORT_RANGE:
+		if (f->kind == LB_FK_PORT_RANGE)
 			ret = nla_put_u16(msg, FULLNAT_A_CFG_PORT_MIN,
 					  cfg->port_min) ||
 			      nla_put_u16(msg, FULLNAT_A_CFG_PORT_MAX,
 					  cfg->port_max);
-			break;
-		case LB_FK_TIMEOUTS:
-		case LB_FK_COUNTER:
-			break;
-		}
+		else if (f->kind == LB_FK_SCHED)
+			ret = nla_put_string(msg, f->attr,
+					     lb_field_str(f, obj));
+		else if (nla_type_of(f) == NLA_U32)
+			ret = nla_put_u32(msg, f->attr, (uint32_t)v);
+		else if (f->kind == LB_FK_BOOL)
+			ret = nla_put_u8(msg, f->attr, v ? 1 : 0);
+		else if ((size_t)v < ARRAY_SIZE(fwd_to_abi))
+			ret = nla_put_u8(msg, f->attr, fwd_to_abi[v]);
 	}
-	if (!ret && !nest)
-		ret = put_nests(msg, t, obj);
 	return ret;
 }
 
@@ -200,49 +181,42 @@ int lb_put_service(struct nl_msg *msg, const struct lb_service *svc,
 		   bool key_only)
 {
 	struct nlattr *nest = nest_start(msg, FULLNAT_A_SERVICE);
-	int ret;
 
-	if (!nest)
-		return -EMSGSIZE;
-	ret = nla_put_u8(msg, FULLNAT_A_SVC_PROTOCOL, proto_to_abi(svc->proto)) ||
-	      put_addr(msg, FULLNAT_A_SVC_ADDR, &svc->addr) ||
-	      nla_put_u16(msg, FULLNAT_A_SVC_PORT, svc->port);
-	if (!ret && !key_only)
-		ret = put_fields(msg, &lb_service_fields, svc, 0);
-	return nest_end(msg, nest, ret);
+	return nest_end(msg, nest, !nest ||
+			nla_put_u8(msg, FULLNAT_A_SVC_PROTOCOL,
+				   proto_to_abi(svc->proto)) ||
+			put_addr(msg, FULLNAT_A_SVC_ADDR, &svc->addr) ||
+			nla_put_u16(msg, FULLNAT_A_SVC_PORT, svc->port) ||
+			(!key_only &&
+			 put_fields(msg, &lb_service_fields, svc, 0)));
 }
 
 int lb_put_dest(struct nl_msg *msg, const struct lb_dest *dest,
 		bool key_only)
 {
 	struct nlattr *nest = nest_start(msg, FULLNAT_A_DEST);
-	int ret;
 
-	if (!nest)
-		return -EMSGSIZE;
-	ret = put_addr(msg, FULLNAT_A_DEST_ADDR, &dest->addr) ||
-	      nla_put_u16(msg, FULLNAT_A_DEST_PORT, dest->port);
-	if (!ret && !key_only)
-		ret = put_fields(msg, &lb_dest_fields, dest, 0);
-	return nest_end(msg, nest, ret);
+	return nest_end(msg, nest, !nest ||
+			put_addr(msg, FULLNAT_A_DEST_ADDR, &dest->addr) ||
+			nla_put_u16(msg, FULLNAT_A_DEST_PORT, dest->port) ||
+			(!key_only &&
+			 put_fields(msg, &lb_dest_fields, dest, 0)));
 }
 
 int lb_put_laddr(struct nl_msg *msg, const struct lb_addr *addr)
 {
 	struct nlattr *nest = nest_start(msg, FULLNAT_A_LADDR);
 
-	if (!nest)
-		return -EMSGSIZE;
-	return nest_end(msg, nest, put_addr(msg, FULLNAT_A_LADDR_ADDR, addr));
+	return nest_end(msg, nest, !nest ||
+			put_addr(msg, FULLNAT_A_LADDR_ADDR, addr));
 }
 
 int lb_put_config(struct nl_msg *msg, const struct lb_config *cfg)
 {
 	struct nlattr *nest = nest_start(msg, FULLNAT_A_CONFIG);
 
-	if (!nest)
-		return -EMSGSIZE;
-	return nest_end(msg, nest, put_fields(msg, &lb_config_fields, cfg, 0));
+	return nest_end(msg, nest, !nest ||
+			put_fields(msg, &lb_config_fields, cfg, 0));
 }
 
 /* Replies */
@@ -263,16 +237,19 @@ static int get_addr(const struct nlattr *nla, struct lb_addr *a)
 	return 0;
 }
 
+/* An attribute of a nest's need: all its attributes are below 64. */
+#define BIT(attr)	(1ull << (attr))
+
 /* Parses nest into tb with policy; every attribute of need must be there. */
 static int parse_nest(struct nlattr **tb, int max, struct nlattr *nest,
-		      struct nla_policy *policy, const int *need, size_t nneed)
+		      struct nla_policy *policy, uint64_t need)
 {
-	size_t i;
+	int i;
 
 	if (nla_parse_nested(tb, max, nest, policy))
 		return -EPROTO;
-	for (i = 0; i < nneed; i++)
-		if (!tb[need[i]])
+	for (i = 0; i <= max; i++)
+		if (need & BIT(i) && !tb[i])
 			return -EPROTO;
 	return 0;
 }
@@ -290,57 +267,41 @@ static void policy_fields(struct nla_policy *pol, const struct lb_fields *t,
 		if (f->nest != nest) {
 			if (!nest)
 				pol[f->nest].type = NLA_NESTED;
-			continue;
-		}
-		switch (f->kind) {
-		case LB_FK_UINT:
-			pol[f->attr].type = NLA_U32;
-			break;
-		case LB_FK_BOOL:
-		case LB_FK_FWD:
-			pol[f->attr].type = NLA_U8;
-			break;
-		case LB_FK_SCHED:
-			pol[f->attr].type = NLA_STRING;
-			pol[f->attr].maxlen = (uint16_t)f->size;
-			break;
-		case LB_FK_PORT_RANGE:
+		} else if (f->kind == LB_FK_PORT_RANGE) {
 			pol[FULLNAT_A_CFG_PORT_MIN].type = NLA_U16;
 			pol[FULLNAT_A_CFG_PORT_MAX].type = NLA_U16;
-			break;
-		case LB_FK_TIMEOUTS:
-			pol[FULLNAT_A_CFG_TIMEOUT_TCP].type = NLA_NESTED;
-			pol[FULLNAT_A_CFG_TIMEOUT_UDP].type = NLA_NESTED;
-			break;
-		case LB_FK_COUNTER:
-			pol[f->attr].type = f->size == sizeof(uint64_t) ?
-					    NLA_U64 : NLA_U32;
-			break;
+		} else if (f->kind == LB_FK_TIMEOUTS) {
+			pol[TIMEOUT_NEST(false)].type = NLA_NESTED;
+			pol[TIMEOUT_NEST(true)].type = NLA_NESTED;
+		} else {
+			pol[f->attr].type = (uint16_t)nla_type_of(f);
+			if (f->kind == LB_FK_SCHED)
+				pol[f->attr].maxlen = (uint16_t)f->size;
 		}
 	}
 }
 
 /*
- * One protocol's timeout nest (may be NULL), nstates from LB_TIMEOUT index
- * first; a state the module has and lbctl does not is left out.
+ * One protocol's timeout nest, if the kernel sent it; a state the module
+ * has and lbctl does not is left out.
  */
-static int get_timeouts(struct nlattr *nest, struct lb_config *cfg,
-			unsigned int first, unsigned int nstates)
+static int get_timeouts(struct nlattr **tb, struct lb_config *cfg, bool udp)
 {
+	unsigned int t, n = TIMEOUT_END(udp) - TIMEOUT_FIRST(udp);
 	struct nlattr *nla;
-	unsigned int st;
 	int rem;
 
-	if (!nest)
+	if (!tb[TIMEOUT_NEST(udp)])
 		return 0;
-	nla_for_each_nested(nla, nest, rem) {
+	nla_for_each_nested(nla, tb[TIMEOUT_NEST(udp)], rem) {
 		if (nla_len(nla) != sizeof(uint32_t))
 			return -EPROTO;
-		st = (unsigned int)nla_type(nla) - 1;
-		if (!nla_type(nla) || st >= nstates)
+		t = (unsigned int)nla_type(nla) - 1;
+		if (!nla_type(nla) || t >= n)
 			continue;
-		cfg->present |= LB_CFG_TIMEOUT(first + st);
-		cfg->timeout[first + st] = nla_get_u32(nla);
+		t += TIMEOUT_FIRST(udp);
+		cfg->present |= LB_CFG_TIMEOUT(t);
+		cfg->timeout[t] = nla_get_u32(nla);
 	}
 	return 0;
 }
@@ -349,97 +310,59 @@ static int get_timeouts(struct nlattr *nest, struct lb_config *cfg,
 #define ROW_NEST_MAX	15
 _Static_assert(FULLNAT_A_SCHED_OPT_MAX <= ROW_NEST_MAX, "ROW_NEST_MAX");
 
-static int get_fields(struct nlattr **tb, const struct lb_fields *t,
-		      void *obj, int nest);
-
-/* The rows of t in nest @type, if the kernel sent it. */
-static int get_nest(struct nlattr **tb, const struct lb_fields *t,
-		    void *obj, int type)
-{
-	struct nla_policy pol[ROW_NEST_MAX + 1] = { 0 };
-	struct nlattr *in[ROW_NEST_MAX + 1];
-
-	if (!tb[type])
-		return 0;
-	policy_fields(pol, t, type);
-	return parse_nest(in, ROW_NEST_MAX, tb[type], pol, NULL, 0) ?:
-	       get_fields(in, t, obj, type);
-}
-
 /*
- * t's attributes of a parsed nest (@nest, 0: the object's own) into obj;
- * -EPROTO past a max.
+ * t's attributes of a parsed nest (@nest, 0: the object's own) into obj,
+ * a nest of rows at its first row; -EPROTO past a max.
  */
 static int get_fields(struct nlattr **tb, const struct lb_fields *t,
 		      void *obj, int nest)
 {
+	struct nla_policy pol[ROW_NEST_MAX + 1];
+	struct nlattr *in[ROW_NEST_MAX + 1], *a;
 	struct lb_config *cfg = obj;
 	const struct lb_field *f;
-	uint32_t v;
-	int ret;
+	long long v;
+	int ret = 0;
 
 	lb_for_each_field(f, t) {
+		if (ret)
+			break;
 		if (f->nest != nest) {
-			/* a nest's first row reads the whole nest */
-			if (nest || (f > t->v && f[-1].nest == f->nest))
+			if (nest || !tb[f->nest] ||
+			    (f > t->v && f[-1].nest == f->nest))
 				continue;
-			ret = get_nest(tb, t, obj, f->nest);
-			if (ret)
-				return ret;
-			continue;
-		}
-		switch (f->kind) {
-		case LB_FK_UINT:
-			if (!tb[f->attr])
-				break;
-			v = nla_get_u32(tb[f->attr]);
-			if (v > f->max)
-				return -EPROTO;
-			lb_field_set(f, obj, v);
-			break;
-		case LB_FK_BOOL:
-			if (tb[f->attr])
-				lb_field_set(f, obj,
-					     nla_get_u8(tb[f->attr]) != 0);
-			break;
-		case LB_FK_FWD:
-			if (tb[f->attr])
-				lb_field_set(f, obj,
-					     fwd_from_abi(nla_get_u8(tb[f->attr])));
-			break;
-		case LB_FK_SCHED:
-			if (tb[f->attr])
-				nla_strlcpy(lb_field_str(f, obj), tb[f->attr],
-					    f->size);
-			break;
-		case LB_FK_PORT_RANGE:
+			memset(pol, 0, sizeof(pol));
+			policy_fields(pol, t, f->nest);
+			ret = parse_nest(in, ROW_NEST_MAX, tb[f->nest], pol,
+					 0) ?: get_fields(in, t, obj, f->nest);
+		} else if (f->kind == LB_FK_TIMEOUTS) {
+			ret = get_timeouts(tb, cfg, false) ?:
+			      get_timeouts(tb, cfg, true);
+		} else if (f->kind == LB_FK_PORT_RANGE) {
 			/* One setting: both ends, or it is not reported. */
 			if (!tb[FULLNAT_A_CFG_PORT_MIN] ||
 			    !tb[FULLNAT_A_CFG_PORT_MAX])
-				break;
+				continue;
 			cfg->present |= f->bit;
 			cfg->port_min = nla_get_u16(tb[FULLNAT_A_CFG_PORT_MIN]);
 			cfg->port_max = nla_get_u16(tb[FULLNAT_A_CFG_PORT_MAX]);
-			break;
-		case LB_FK_COUNTER:
-			if (tb[f->attr])
-				lb_field_set(f, obj, f->size == sizeof(uint64_t) ?
-					     (long long)nla_get_u64(tb[f->attr]) :
-					     nla_get_u32(tb[f->attr]));
-			break;
-		case LB_FK_TIMEOUTS:
-			ret = get_timeouts(tb[FULLNAT_A_CFG_TIMEOUT_TCP], cfg,
-					   LB_TIMEOUT_TCP(0),
-					   FULLNAT_TCP_S_MAX + 1) ?:
-			      get_timeouts(tb[FULLNAT_A_CFG_TIMEOUT_UDP], cfg,
-					   LB_TIMEOUT_UDP(0),
-					   FULLNAT_UDP_S_MAX + 1);
-			if (ret)
-				return ret;
-			break;
+		} else if (!tb[f->attr]) {
+			continue;
+		} else if (f->kind == LB_FK_SCHED) {
+			nla_strlcpy(lb_field_str(f, obj), tb[f->attr], f->size);
+		} else {
+			a = tb[f->attr];
+			v = nla_type_of(f) == NLA_U8 ? nla_get_u8(a) :
+			    nla_type_of(f) == NLA_U32 ? nla_get_u32(a) :
+			    (long long)nla_get_u64(a);
+			if (f->kind == LB_FK_UINT && v > f->max)
+				return -EPROTO;
+			if (f->kind == LB_FK_FWD)
+				v = fwd_from_abi((uint8_t)v);
+			lb_field_set(f, obj, f->kind == LB_FK_BOOL ? !!v : v);
 		}
 	}
-	return 0;
+	return ret;
 }
 
 static struct nla_policy info_policy[FULLNAT_A_INFO_MAX + 1] = {
@@ -456,12 +379,6 @@ static struct nla_policy info_policy[FULLNAT_A_INFO_MAX + 1] = {
 	[FULLNAT_A_INFO_FAMILIES]	= { .type = NLA_NESTED },
 	[FULLNAT_A_INFO_SCHEDULERS]	= { .type = NLA_NESTED },
 	[FULLNAT_A_INFO_GENERATION]	= { .type = NLA_U64 },
-};
-
-static const int info_need[] = {
-	FULLNAT_A_INFO_VERSION, FULLNAT_A_INFO_ABI, FULLNAT_A_INFO_SERVICES,
-	FULLNAT_A_INFO_REAL_SERVERS, FULLNAT_A_INFO_CONNS,
-	FULLNAT_A_INFO_CONN_MAX,
 };
 
 /* Every counter is a u64 named by its type; PAD is alignment only. */
@@ -543,8 +460,12 @@ int lb_parse_info(struct nlattr *nest, struct lb_info *info)
 	int ret;
 
 	memset(info, 0, sizeof(*info));
-	ret = parse_nest(tb, FULLNAT_A_INFO_MAX, nest, info_policy, info_need,
-			 ARRAY_SIZE(info_need));
+	ret = parse_nest(tb, FULLNAT_A_INFO_MAX, nest, info_policy,
+			 BIT(FULLNAT_A_INFO_VERSION) | BIT(FULLNAT_A_INFO_ABI) |
+			 BIT(FULLNAT_A_INFO_SERVICES) |
+			 BIT(FULLNAT_A_INFO_REAL_SERVERS) |
+			 BIT(FULLNAT_A_INFO_CONNS) |
+			 BIT(FULLNAT_A_INFO_CONN_MAX));
 	if (ret)
 		return ret;
 	nla_strlcpy(info->version, tb[FULLNAT_A_INFO_VERSION],
@@ -568,18 +489,29 @@ int lb_parse_info(struct nlattr *nest, struct lb_info *info)
 	return parse_caps(tb, info);
 }
 
+/*
+ * An object's nest into tb, with its fields' policy added to pol, then
+ * the fields of t into obj; every attribute of need must be there.
+ */
+static int parse_fields(struct nlattr **tb, int max, struct nlattr *nest,
+			struct nla_policy *pol, uint64_t need,
+			const struct lb_fields *t, void *obj)
+{
+	policy_fields(pol, t, 0);
+	return parse_nest(tb, max, nest, pol, need) ?:
+	       get_fields(tb, t, obj, 0);
+}
+
 /* All of it is fields: the policy comes from their table. */
 static struct nla_policy config_policy[FULLNAT_A_CFG_MAX + 1];
 
 int lb_parse_config(struct nlattr *nest, struct lb_config *cfg)
 {
 	struct nlattr *tb[FULLNAT_A_CFG_MAX + 1];
-	int ret;
 
 	lb_config_init(cfg);
-	policy_fields(config_policy, &lb_config_fields, 0);
-	ret = parse_nest(tb, FULLNAT_A_CFG_MAX, nest, config_policy, NULL, 0);
-	return ret ?: get_fields(tb, &lb_config_fields, cfg, 0);
+	return parse_fields(tb, FULLNAT_A_CFG_MAX, nest, config_policy, 0,
+			    &lb_config_fields, cfg);
 }
 
 static struct nla_policy stats_policy[FULLNAT_A_STATS_MAX + 1];
@@ -590,12 +522,8 @@ static int parse_stats(struct nlattr *nest, struct lb_stats *st)
 	struct nlattr *tb[FULLNAT_A_STATS_MAX + 1];
 
 	memset(st, 0, sizeof(*st));
-	if (!nest)
-		return 0;
-	policy_fields(stats_policy, &lb_stats_fields, 0);
-	if (parse_nest(tb, FULLNAT_A_STATS_MAX, nest, stats_policy, NULL, 0))
-		return -EPROTO;
-	return get_fields(tb, &lb_stats_fields, st, 0);
+	return !nest ? 0 : parse_fields(tb, FULLNAT_A_STATS_MAX, nest,
+					stats_policy, 0, &lb_stats_fields, st);
 }
 
 static struct nla_policy service_policy[FULLNAT_A_SVC_MAX + 1] = {
@@ -607,32 +535,26 @@ static struct nla_policy service_policy[FULLNAT_A_SVC_MAX + 1] = {
 	[FULLNAT_A_SVC_REAL_SERVERS]	= { .type = NLA_U32 },
 };
 
-static const int service_need[] = {
-	FULLNAT_A_SVC_PROTOCOL, FULLNAT_A_SVC_ADDR, FULLNAT_A_SVC_PORT,
-};
-
 int lb_parse_service(struct nlattr *nest, struct lb_service *svc)
 {
 	struct nlattr *tb[FULLNAT_A_SVC_MAX + 1];
 	int ret;
 
 	lb_service_init(svc);
-	policy_fields(service_policy, &lb_service_fields, 0);
-	ret = parse_nest(tb, FULLNAT_A_SVC_MAX, nest, service_policy,
-			 service_need, ARRAY_SIZE(service_need));
-	if (!ret)
-		ret = proto_from_abi(nla_get_u8(tb[FULLNAT_A_SVC_PROTOCOL]),
-				     &svc->proto);
-	if (!ret)
-		ret = get_addr(tb[FULLNAT_A_SVC_ADDR], &svc->addr);
-	if (!ret)
-		ret = parse_stats(tb[FULLNAT_A_SVC_STATS], &svc->stats);
+	ret = parse_fields(tb, FULLNAT_A_SVC_MAX, nest, service_policy,
+			   BIT(FULLNAT_A_SVC_PROTOCOL) |
+			   BIT(FULLNAT_A_SVC_ADDR) | BIT(FULLNAT_A_SVC_PORT),
+			   &lb_service_fields, svc) ?:
+	      get_addr(tb[FULLNAT_A_SVC_ADDR], &svc->addr) ?:
+	      proto_from_abi(nla_get_u8(tb[FULLNAT_A_SVC_PROTOCOL]),
+			     &svc->proto) ?:
+	      parse_stats(tb[FULLNAT_A_SVC_STATS], &svc->stats);
 	if (ret)
 		return ret;
 	svc->port = nla_get_u16(tb[FULLNAT_A_SVC_PORT]);
 	if (tb[FULLNAT_A_SVC_REAL_SERVERS])
 		svc->real_servers = nla_get_u32(tb[FULLNAT_A_SVC_REAL_SERVERS]);
-	return get_fields(tb, &lb_service_fields, svc, 0);
+	return 0;
 }
 
 static struct nla_policy dest_policy[FULLNAT_A_DEST_MAX + 1] = {
@@ -642,25 +564,20 @@ static struct nla_policy dest_policy[FULLNAT_A_DEST_MAX + 1] = {
 	[FULLNAT_A_DEST_STATS]		= { .type = NLA_NESTED },
 };
 
-static const int dest_need[] = { FULLNAT_A_DEST_ADDR, FULLNAT_A_DEST_PORT };
-
 int lb_parse_dest(struct nlattr *nest, struct lb_dest *dest)
 {
 	struct nlattr *tb[FULLNAT_A_DEST_MAX + 1];
 	int ret;
 
 	lb_dest_init(dest);
-	policy_fields(dest_policy, &lb_dest_fields, 0);
-	ret = parse_nest(tb, FULLNAT_A_DEST_MAX, nest, dest_policy, dest_need,
-			 ARRAY_SIZE(dest_need));
+	ret = parse_fields(tb, FULLNAT_A_DEST_MAX, nest, dest_policy,
+			   BIT(FULLNAT_A_DEST_ADDR) | BIT(FULLNAT_A_DEST_PORT),
+			   &lb_dest_fields, dest) ?:
+	      get_addr(tb[FULLNAT_A_DEST_ADDR], &dest->addr) ?:
+	      parse_stats(tb[FULLNAT_A_DEST_STATS], &dest->stats);
 	if (!ret)
-		ret = get_addr(tb[FULLNAT_A_DEST_ADDR], &dest->addr);
-	if (!ret)
-		ret = parse_stats(tb[FULLNAT_A_DEST_STATS], &dest->stats);
-	if (ret)
-		return ret;
-	dest->port = nla_get_u16(tb[FULLNAT_A_DEST_PORT]);
-	return get_fields(tb, &lb_dest_fields, dest, 0);
+		dest->port = nla_get_u16(tb[FULLNAT_A_DEST_PORT]);
+	return ret;
 }
 
 static struct nla_policy laddr_policy[FULLNAT_A_LADDR_MAX + 1] = {
@@ -668,20 +585,15 @@ static struct nla_policy laddr_policy[FULLNAT_A_LADDR_MAX + 1] = {
 	/* and the fields' (policy_fields()) */
 };
 
-static const int laddr_need[] = { FULLNAT_A_LADDR_ADDR };
-
 int lb_parse_laddr(struct nlattr *nest, struct lb_laddr *laddr)
 {
 	struct nlattr *tb[FULLNAT_A_LADDR_MAX + 1];
-	int ret;
 
 	memset(laddr, 0, sizeof(*laddr));
-	policy_fields(laddr_policy, &lb_laddr_fields, 0);
-	ret = parse_nest(tb, FULLNAT_A_LADDR_MAX, nest, laddr_policy,
-			 laddr_need, ARRAY_SIZE(laddr_need));
-	if (!ret)
-		ret = get_addr(tb[FULLNAT_A_LADDR_ADDR], &laddr->addr);
-	return ret ?: get_fields(tb, &lb_laddr_fields, laddr, 0);
+	return parse_fields(tb, FULLNAT_A_LADDR_MAX, nest, laddr_policy,
+			    BIT(FULLNAT_A_LADDR_ADDR), &lb_laddr_fields,
+			    laddr) ?:
+	       get_addr(tb[FULLNAT_A_LADDR_ADDR], &laddr->addr);
 }
 
 static struct nla_policy conn_policy[FULLNAT_A_CONN_MAX + 1] = {
@@ -699,49 +611,41 @@ static struct nla_policy conn_policy[FULLNAT_A_CONN_MAX + 1] = {
 	[FULLNAT_A_CONN_FORWARD]	= { .type = NLA_U8 },
 };
 
-static const int conn_need[] = {
-	FULLNAT_A_CONN_PROTOCOL, FULLNAT_A_CONN_CADDR, FULLNAT_A_CONN_CPORT,
-	FULLNAT_A_CONN_VADDR, FULLNAT_A_CONN_VPORT, FULLNAT_A_CONN_DADDR,
-	FULLNAT_A_CONN_DPORT,
-};
+/* Each end's address, then its port: CADDR, CPORT, VADDR, VPORT, ... */
+_Static_assert(FULLNAT_A_CONN_DPORT == FULLNAT_A_CONN_CADDR + 7, "CONN ends");
 
 /* An address and its port attribute; both or neither for an optional one. */
-static int get_endpoint(struct nlattr **tb, int addr, int port,
-			struct lb_addrport *ap)
+static int get_endpoint(struct nlattr **tb, int addr, struct lb_addrport *ap)
 {
 	memset(ap, 0, sizeof(*ap));
-	if (!tb[addr] && !tb[port])
+	if (!tb[addr] && !tb[addr + 1])
 		return 0;
-	if (!tb[addr] || !tb[port])
+	if (!tb[addr] || !tb[addr + 1])
 		return -EPROTO;
-	ap->port = nla_get_u16(tb[port]);
+	ap->port = nla_get_u16(tb[addr + 1]);
 	return get_addr(tb[addr], &ap->addr);
 }
 
 int lb_parse_conn(struct nlattr *nest, struct lb_conn *conn)
 {
+	struct lb_addrport *end[] = {
+		&conn->client, &conn->vip, &conn->local, &conn->real,
+	};
 	struct nlattr *tb[FULLNAT_A_CONN_MAX + 1];
-	int ret;
+	int i, ret;
 
 	memset(conn, 0, sizeof(*conn));
 	conn->fwd = -1;
-	ret = parse_nest(tb, FULLNAT_A_CONN_MAX, nest, conn_policy, conn_need,
-			 ARRAY_SIZE(conn_need));
-	if (!ret)
-		ret = proto_from_abi(nla_get_u8(tb[FULLNAT_A_CONN_PROTOCOL]),
-				     &conn->proto);
-	if (!ret)
-		ret = get_endpoint(tb, FULLNAT_A_CONN_CADDR,
-				   FULLNAT_A_CONN_CPORT, &conn->client);
-	if (!ret)
-		ret = get_endpoint(tb, FULLNAT_A_CONN_VADDR,
-				   FULLNAT_A_CONN_VPORT, &conn->vip);
-	if (!ret)
-		ret = get_endpoint(tb, FULLNAT_A_CONN_LADDR,
-				   FULLNAT_A_CONN_LPORT, &conn->local);
-	if (!ret)
-		ret = get_endpoint(tb, FULLNAT_A_CONN_DADDR,
-				   FULLNAT_A_CONN_DPORT, &conn->real);
+	ret = parse_nest(tb, FULLNAT_A_CONN_MAX, nest, conn_policy,
+			 BIT(FULLNAT_A_CONN_PROTOCOL) |
+			 BIT(FULLNAT_A_CONN_CADDR) | BIT(FULLNAT_A_CONN_CPORT) |
+			 BIT(FULLNAT_A_CONN_VADDR) | BIT(FULLNAT_A_CONN_VPORT) |
+			 BIT(FULLNAT_A_CONN_DADDR) |
+			 BIT(FULLNAT_A_CONN_DPORT)) ?:
+	      proto_from_abi(nla_get_u8(tb[FULLNAT_A_CONN_PROTOCOL]),
+			     &conn->proto);
+	for (i = 0; i < 4 && !ret; i++)
+		ret = get_endpoint(tb, FULLNAT_A_CONN_CADDR + 2 * i, end[i]);
 	if (ret)
 		return ret;
 	if (tb[FULLNAT_A_CONN_STATE])

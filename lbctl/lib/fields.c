@@ -111,28 +111,18 @@ static const struct lb_field config_rows[] = {
 	  .min = 1, .max = FULLNAT_TIMEOUT_MAX },
 };
 
-const struct lb_fields lb_service_fields = {
-	service_rows, ARRAY_SIZE(service_rows)
-};
-const struct lb_fields lb_dest_fields = { dest_rows, ARRAY_SIZE(dest_rows) };
-const struct lb_fields lb_config_fields = {
-	config_rows, ARRAY_SIZE(config_rows)
-};
-const struct lb_fields lb_laddr_fields = {
-	laddr_rows, ARRAY_SIZE(laddr_rows)
-};
-const struct lb_fields lb_stats_fields = {
-	stats_rows, ARRAY_SIZE(stats_rows)
-};
+#define TABLE(name, rows) \
+	const struct lb_fields name = { rows, ARRAY_SIZE(rows) }
 
-static const void *at(const struct lb_field *f, const void *obj)
-{
-	return (const char *)obj + f->off;
-}
+TABLE(lb_service_fields, service_rows);
+TABLE(lb_dest_fields, dest_rows);
+TABLE(lb_config_fields, config_rows);
+TABLE(lb_laddr_fields, laddr_rows);
+TABLE(lb_stats_fields, stats_rows);
 
 char *lb_field_str(const struct lb_field *f, const void *obj)
 {
-	return (char *)at(f, obj);
+	return (char *)obj + f->off;
 }
 
 static unsigned int *present(void *obj)
@@ -154,47 +144,36 @@ bool lb_field_is_set(const struct lb_field *f, const void *obj)
 
 long long lb_field_get(const struct lb_field *f, const void *obj)
 {
-	const void *p = at(f, obj);
+	const void *p = lb_field_str(f, obj);
 
 	if (f->bit && !(*present((void *)obj) & f->bit))
 		return -1;
-	switch (f->size) {
-	case sizeof(uint8_t):
+	if (f->size == sizeof(uint8_t))
 		return *(const uint8_t *)p;
-	case sizeof(uint16_t):
+	if (f->size == sizeof(uint16_t))
 		return *(const uint16_t *)p;
-	case sizeof(uint64_t):
+	if (f->size == sizeof(uint64_t))
 		return (long long)*(const uint64_t *)p;
-	default:
-		/* With a presence bit, all 32 bits are the value. */
-		if (f->bit || f->kind == LB_FK_COUNTER)
-			return *(const uint32_t *)p;
-		return *(const int32_t *)p;
-	}
+	/* With a presence bit, all 32 bits are the value; else -1 is unset. */
+	if (f->bit || f->kind == LB_FK_COUNTER)
+		return *(const uint32_t *)p;
+	return *(const int32_t *)p;
 }
 
 void lb_field_set(const struct lb_field *f, void *obj, long long v)
 {
-	void *p = (char *)obj + f->off;
+	void *p = lb_field_str(f, obj);
 
 	if (f->bit)
 		*present(obj) |= f->bit;
-	switch (f->size) {
-	case sizeof(uint8_t):
+	if (f->size == sizeof(uint8_t))
 		*(uint8_t *)p = (uint8_t)v;
-		break;
-	case sizeof(uint16_t):
+	else if (f->size == sizeof(uint16_t))
 		*(uint16_t *)p = (uint16_t)v;
-		break;
-	case sizeof(uint64_t):
+	else if (f->size == sizeof(uint64_t))
 		*(uint64_t *)p = (uint64_t)v;
-		break;
-	default:
-		if (f->bit || f->kind == LB_FK_COUNTER)
-			*(uint32_t *)p = (uint32_t)v;
-		else
-			*(int32_t *)p = (int32_t)v;
-	}
+	else	/* an int32_t's -1 too */
+		*(uint32_t *)p = (uint32_t)v;
 }
 
 bool lb_field_same(const struct lb_field *f, const void *a, const void *b)
@@ -203,12 +182,12 @@ bool lb_field_same(const struct lb_field *f, const void *a, const void *b)
 		return false;
 	if (f->kind == LB_FK_SCHED)
 		return !strcmp(lb_field_str(f, a), lb_field_str(f, b));
-	return !memcmp(at(f, a), at(f, b), f->size);
+	return !memcmp(lb_field_str(f, a), lb_field_str(f, b), f->size);
 }
 
 void lb_field_copy(const struct lb_field *f, void *dst, const void *src)
 {
-	memcpy((char *)dst + f->off, at(f, src), f->size);
+	memcpy(lb_field_str(f, dst), lb_field_str(f, src), f->size);
 	if (f->bit)
 		*present(dst) = (*present(dst) & ~f->bit) |
 				(*present((void *)src) & f->bit);
@@ -249,42 +228,33 @@ int lb_field_parse(const struct lb_field *f, const char *word, void *obj,
 		   char *err, size_t errlen)
 {
 	struct lb_config *cfg = obj;
-	enum lb_fwd fwd;
-	uint32_t n;
-	bool on;
+	enum lb_fwd fwd = LB_FWD_FULLNAT;
+	uint32_t n = 0;
+	bool on = false;
 	int ret;
 
-	switch (f->kind) {
-	case LB_FK_UINT:
-		ret = parse_u32(word, f->name, f->min, f->max, &n, err,
-				errlen);
-		if (!ret && f->valid)
-			ret = f->valid(n, err, errlen);
-		if (!ret)
-			lb_field_set(f, obj, n);
-		return ret;
-	case LB_FK_BOOL:
-		ret = parse_onoff(word, f->name, &on, err, errlen);
-		if (!ret)
-			lb_field_set(f, obj, on);
-		return ret;
-	case LB_FK_FWD:
-		ret = parse_fwd(word, &fwd, err, errlen);
-		if (!ret)
-			lb_field_set(f, obj, fwd);
-		return ret;
-	case LB_FK_SCHED:
+	if (f->kind == LB_FK_SCHED)
 		return parse_sched(word, lb_field_str(f, obj), f->size, err,
 				   errlen);
-	case LB_FK_PORT_RANGE:
+	if (f->kind == LB_FK_PORT_RANGE) {
 		cfg->present |= f->bit;
 		return parse_port_range(word, &cfg->port_min, &cfg->port_max,
 					err, errlen);
-	case LB_FK_TIMEOUTS:
-	case LB_FK_COUNTER:
-		break;
 	}
-	return -EINVAL;
+	if (f->kind == LB_FK_UINT)
+		ret = parse_u32(word, f->name, f->min, f->max, &n, err,
+				errlen) ?:
+		      (f->valid ? f->valid(n, err, errlen) : 0);
+	else if (f->kind == LB_FK_BOOL)
+		ret = parse_onoff(word, f->name, &on, err, errlen);
+	else if (f->kind == LB_FK_FWD)
+		ret = parse_fwd(word, &fwd, err, errlen);
+	else
+		return -EINVAL;
+	if (!ret)
+		lb_field_set(f, obj, f->kind == LB_FK_UINT ? n :
+				     f->kind == LB_FK_BOOL ? on : fwd);
+	return ret;
 }
 
 const char *lb_field_value(const struct lb_field *f, const void *obj,
@@ -442,15 +412,9 @@ int lb_caps_family(const struct lb_info *info, const struct lb_addr *a,
 			  s, a->family == AF_INET6 ? "IPv6" : "IPv4");
 }
 
-/* The state of a timeout's bit. */
-static unsigned int bit_state(unsigned int bit)
-{
-	unsigned int st = 0;
-
-	while (bit > LB_CFG_TIMEOUT(st))
-		st++;
-	return st;
-}
+/* The LB_TIMEOUT index of a timeout's bit. */
+#define TIMEOUT_OF(bit)	((unsigned int)(__builtin_ctz(bit) - \
+					 __builtin_ctz(LB_CFG_TIMEOUT(0))))
 
 bool lb_config_same(const struct lb_config *a, const struct lb_config *b,
 		    unsigned int bit)
@@ -460,7 +424,8 @@ bool lb_config_same(const struct lb_config *a, const struct lb_config *b,
 	if (!f)
 		return true;
 	if (f->kind == LB_FK_TIMEOUTS)
-		return a->timeout[bit_state(bit)] == b->timeout[bit_state(bit)];
+		return a->timeout[TIMEOUT_OF(bit)] ==
+		       b->timeout[TIMEOUT_OF(bit)];
 	if (f->kind == LB_FK_PORT_RANGE)
 		return a->port_min == b->port_min && a->port_max == b->port_max;
 	return lb_field_get(f, a) == lb_field_get(f, b);
@@ -475,7 +440,7 @@ void lb_config_copy(struct lb_config *dst, const struct lb_config *src,
 	if (!f)
 		return;
 	if (f->kind == LB_FK_TIMEOUTS) {
-		dst->timeout[bit_state(bit)] = src->timeout[bit_state(bit)];
+		dst->timeout[TIMEOUT_OF(bit)] = src->timeout[TIMEOUT_OF(bit)];
 	} else if (f->kind == LB_FK_PORT_RANGE) {
 		dst->port_min = src->port_min;
 		dst->port_max = src->port_max;

@@ -98,7 +98,7 @@ extern const struct lb_fields lb_stats_fields;	/* struct lb_stats */
 long long lb_field_get(const struct lb_field *f, const void *obj);
 /* Stores v and marks it present. */
 void lb_field_set(const struct lb_field *f, void *obj, long long v);
-/* The name of a SCHED field: its buffer in obj, of f->size bytes. */
+/* Where f's value is in obj: a SCHED field's name, of f->size bytes. */
 char *lb_field_str(const struct lb_field *f, const void *obj);
 bool lb_field_is_set(const struct lb_field *f, const void *obj);
 /* Whether a and b hold the same value (set or unset alike). */

@@ -74,7 +74,7 @@ void lb_svc_list_rate(struct lb_svc_list *now,
 	}
 }
 
-int lb_collect_service(const struct lb_service *svc, void *list)
+int lb_collect_service(const void *svc, void *list)
 {
 	struct lb_svc_list *l = list;
 	struct lb_svc_entry e = { 0 };
@@ -83,13 +83,13 @@ int lb_collect_service(const struct lb_service *svc, void *list)
 		lb_svc_list_free(l);
 		return 0;
 	}
-	e.svc = *svc;
+	e.svc = *(const struct lb_service *)svc;
 	return lb_list_push(l, &e);
 }
 
 /* The other lists hold no lists: starting over is emptying. */
 #define COLLECT(fn, type, list_type)					\
-int fn(const type *obj, void *list)					\
+int fn(const void *obj, void *list)					\
 {									\
 	struct list_type *l = list;					\
 									\
@@ -97,7 +97,7 @@ int fn(const type *obj, void *list)					\
 		lb_list_free(l);					\
 		return 0;						\
 	}								\
-	return lb_list_push(l, obj);					\
+	return lb_list_push(l, (const type *)obj);			\
 }
 
 COLLECT(lb_collect_dest, struct lb_dest, lb_dest_list)

@@ -187,22 +187,20 @@ struct lb_snapshot {
 };
 
 /*
- * What a dump calls for each object (api.h). Before it reads the table
+ * What a dump calls for each object (api.h), a struct lb_service,
+ * lb_dest, lb_laddr or lb_conn as the dump lists. Before it reads the table
  * again, after the kernel said the table changed under it, it calls the
  * same function with NULL: forget what came so far. Return 0, or -errno to
  * stop the dump with that error.
  */
-typedef int (*lb_service_fn)(const struct lb_service *svc, void *arg);
-typedef int (*lb_dest_fn)(const struct lb_dest *dest, void *arg);
-typedef int (*lb_laddr_fn)(const struct lb_laddr *laddr, void *arg);
-typedef int (*lb_conn_fn)(const struct lb_conn *conn, void *arg);
+typedef int (*lb_obj_fn)(const void *obj, void *arg);
 
 /* Ready-made ones that collect into a list: arg is a struct lb_svc_list
  * (each service with no real servers yet), lb_dest_list, ... */
-int lb_collect_service(const struct lb_service *svc, void *list);
-int lb_collect_dest(const struct lb_dest *dest, void *list);
-int lb_collect_laddr(const struct lb_laddr *laddr, void *list);
-int lb_collect_conn(const struct lb_conn *conn, void *list);
+int lb_collect_service(const void *svc, void *list);
+int lb_collect_dest(const void *dest, void *list);
+int lb_collect_laddr(const void *laddr, void *list);
+int lb_collect_conn(const void *conn, void *list);
 
 void lb_svc_list_free(struct lb_svc_list *list);
 
