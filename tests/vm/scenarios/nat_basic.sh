@@ -199,6 +199,18 @@ assert_eq "$(lbctl -n lb1 -j conn | jq '[.[] | select(.virtual.port == 81)] | le
 	"connections to VIP:81"
 assert_eq "$(counter lb1 conn_reused)" "$reused" "nothing reused on the way"
 
+log "a SYN from the client port of a closed NAT connection starts a new one"
+# No tuple of the director's own to quarantine: the old connection goes,
+# and the new one takes its reply side (else: reply_clash).
+clashes=$(counter lb1 reply_clash)
+on c1 tcp_forge send -f S -n 1 -P 1 "$CIP" 61001 "$VIP" 80
+reopened() { (($(counter lb1 conn_reused) > reused)); }
+wait_for 10 "conn_reused counted" reopened
+assert_eq "$(counter lb1 conn_reused)" "$((reused + 1))" "conn_reused"
+assert_eq "$(counter lb1 reply_clash)" "$clashes" "no reply_clash"
+assert_eq "$(lbctl -n lb1 -j conn | jq '[.[] | select(.client.port == 61001 and
+	.virtual.port == 80)] | length')" 1 "one connection on the tuple"
+
 log "requests for an address with no service pass by untouched"
 # From a port no NAT connection to rs1 has: the tuple would be that
 # connection's reply side, and rs1 could not tell the two apart either.
