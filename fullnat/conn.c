@@ -268,13 +268,22 @@ bool __fnat_conn_hash_out(struct fnat_conn *cp)
 	return __hash_node(cp, FNAT_DIR_OUT);
 }
 
+static void conn_expire(struct fnat_conn *cp);
+
 /*
  * A new SYN from the client of a closing connection: the client side key
  * goes to a new connection, while this one keeps its real-server side
  * tuple until it times out, so the quarantine of that tuple still holds.
+ * Only a tuple of the director's own (a local port) can be quarantined:
+ * without one (NAT) the real-server side is the client's tuple, which the
+ * new connection needs, so the old one goes now, as IPVS lets it.
  */
 void fnat_conn_detach(struct fnat_conn *cp)
 {
+	if (!cp->local) {
+		conn_expire(cp);
+		return;
+	}
 	unhash_node(cp, FNAT_DIR_IN);
 }
 
@@ -589,6 +598,7 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 		if (ret) {
 			spin_unlock(&cp->lock);
 			fnat_count(fn, ret == -ENOENT ? FULLNAT_CNT_NO_LADDR :
+				       ret == -EEXIST ? FULLNAT_CNT_REPLY_CLASH :
 							FULLNAT_CNT_NO_PORT);
 			atomic_dec(&dest->inactive);
 			goto out_free;

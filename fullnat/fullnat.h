@@ -432,7 +432,7 @@ struct fnat_icmp_xlate {
  * A service holds its method; a connection has only @fwd (it has no room
  * for a pointer) and finds it with fnat_method_find(). On the per-packet
  * path the hooks are called through fnat_method_call(), directly for
- * FullNAT's (INDIRECT_CALL_1); the others' through a pointer.
+ * FullNAT's and NAT's (INDIRECT_CALL_2); DR's and TUN's through a pointer.
  */
 struct fnat_method {
 	const char *name;
@@ -475,6 +475,7 @@ struct fnat_method {
 #define FNAT_ICMP_DROPPED	(-2)
 
 extern const struct fnat_method fnat_method_fullnat;
+extern const struct fnat_method fnat_method_nat;
 extern const struct fnat_method fnat_method_dr;
 extern const struct fnat_method fnat_method_tun;
 
@@ -484,6 +485,8 @@ static inline const struct fnat_method *fnat_method_find(u8 fwd)
 	switch (fwd) {
 	case FULLNAT_FWD_FULLNAT:
 		return &fnat_method_fullnat;
+	case FULLNAT_FWD_NAT:
+		return &fnat_method_nat;
 	case FULLNAT_FWD_DR:
 		return &fnat_method_dr;
 	case FULLNAT_FWD_TUN:
@@ -507,9 +510,34 @@ int fnat_fullnat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
 		      const struct fnat_pkt *p, const struct fnat_pkt *q,
 		      struct fnat_icmp_xlate *x);
 
-/* Call method hook @hook of @m, FullNAT's directly (as fnat_proto_call()). */
+/* The transmit that rewrites addresses, FullNAT's, for NAT's (xmit_nat.c). */
+unsigned int fnat_xmit_rewrite(struct fnat_net *fn, struct fnat_conn *cp,
+			       struct sk_buff *skb, const struct fnat_pkt *p,
+			       enum fnat_dir dir,
+			       const union nf_inet_addr *saddr, __be16 sport,
+			       const union nf_inet_addr *daddr, __be16 dport);
+
+/* xmit_nat.c: NAT's hooks, named for fnat_method_call(). */
+int fnat_nat_bind(struct fnat_net *fn, struct fnat_conn *cp);
+void fnat_nat_reply_key(const struct fnat_conn *cp,
+			const union nf_inet_addr **daddr, __be16 *dport);
+unsigned int fnat_nat_xmit_in(struct fnat_net *fn, struct fnat_conn *cp,
+			      struct sk_buff *skb, const struct fnat_pkt *p);
+unsigned int fnat_nat_xmit_out(struct fnat_net *fn, struct fnat_conn *cp,
+			       struct sk_buff *skb, const struct fnat_pkt *p);
+int fnat_nat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
+		  enum fnat_dir dir, struct sk_buff *skb,
+		  const struct fnat_pkt *p, const struct fnat_pkt *q,
+		  struct fnat_icmp_xlate *x);
+
+/*
+ * Call method hook @hook of @m (as fnat_proto_call()): FullNAT's is
+ * compared first and called directly, so its path costs what it did
+ * alone; then NAT's; any other method's through the pointer.
+ */
 #define fnat_method_call(m, hook, ...)					\
-	INDIRECT_CALL_1((m)->hook, fnat_fullnat_##hook, __VA_ARGS__)
+	INDIRECT_CALL_2((m)->hook, fnat_fullnat_##hook, fnat_nat_##hook,	\
+			__VA_ARGS__)
 
 /* The protocols the director handles; NULL for the rest. */
 static inline const struct fnat_proto *fnat_proto_find(u8 proto)

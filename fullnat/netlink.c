@@ -207,6 +207,7 @@ static int put_caps(struct sk_buff *msg)
 	u32 fwds = 0;
 	int i;
 
+	BUILD_BUG_ON(FULLNAT_FWD_MAX >= 32);	/* one bit each in a u32 */
 	for (i = 0; i <= FULLNAT_FWD_MAX; i++)
 		if (fnat_method_find(i))
 			fwds |= 1U << i;

@@ -19,10 +19,6 @@ static int check_fwd(struct netlink_ext_ack *extack, const struct nlattr *attr,
 	if (fnat_method_find(fwd))
 		return 0;
 	switch (fwd) {
-	case FULLNAT_FWD_NAT:
-		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "forwarding mode nat is not implemented yet");
-		break;
 	case FULLNAT_FWD_DR:
 		NL_SET_ERR_MSG_ATTR(extack, attr,
 				    "forwarding mode dr is not implemented yet");

@@ -27,40 +27,31 @@ void fnat_fullnat_reply_key(const struct fnat_conn *cp,
 }
 
 /*
- * Forward a packet of @cp going @dir, parsed into @p: the network and
- * transport headers are in the linear area. Consumes the packet: returns
- * NF_STOLEN when it was sent, NF_DROP (counted) when not.
+ * Forward a packet of @cp going @dir, parsed into @p, rewritten to
+ * @saddr:@sport -> @daddr:@dport: the network and transport headers are
+ * in the linear area. Consumes the packet: returns NF_STOLEN when it was
+ * sent, NF_DROP (counted) when not.
  */
 static __always_inline unsigned int xmit(struct fnat_net *fn,
 					 struct fnat_conn *cp,
 					 struct sk_buff *skb,
 					 const struct fnat_pkt *p,
-					 enum fnat_dir dir)
+					 enum fnat_dir dir,
+					 const union nf_inet_addr *saddr,
+					 __be16 sport,
+					 const union nf_inet_addr *daddr,
+					 __be16 dport)
 {
 	const struct fnat_proto *pp = p->pp;
-	const union nf_inet_addr *saddr, *daddr;
 	unsigned int mtu, tell_mtu;
 	struct fnat_xmit_ctx x;
 	struct dst_entry *dst;
-	__be16 sport, dport;
 	bool noref;
 	int reason;
 
-	if (dir == FNAT_DIR_IN) {
-		saddr = &cp->laddr;
-		sport = cp->lport;
-		daddr = &cp->daddr;
-		dport = cp->dport;
-		dst = fnat_af_route(fn, &cp->dest->dst, p, daddr, saddr, skb,
-				    &noref);
-	} else {
-		saddr = &cp->vaddr;
-		sport = cp->vport;
-		daddr = &cp->caddr;
-		dport = cp->cport;
-		dst = fnat_af_route(fn, &cp->reply_dst, p, daddr, saddr, skb,
-				    &noref);
-	}
+	dst = fnat_af_route(fn, dir == FNAT_DIR_IN ? &cp->dest->dst :
+						     &cp->reply_dst,
+			    p, daddr, saddr, skb, &noref);
 	if (!dst) {
 		fnat_count(fn, FULLNAT_CNT_NO_ROUTE);
 		return NF_DROP;
@@ -109,14 +100,29 @@ unsigned int fnat_fullnat_xmit_in(struct fnat_net *fn, struct fnat_conn *cp,
 				  struct sk_buff *skb,
 				  const struct fnat_pkt *p)
 {
-	return xmit(fn, cp, skb, p, FNAT_DIR_IN);
+	return xmit(fn, cp, skb, p, FNAT_DIR_IN, &cp->laddr, cp->lport,
+		    &cp->daddr, cp->dport);
 }
 
 unsigned int fnat_fullnat_xmit_out(struct fnat_net *fn, struct fnat_conn *cp,
 				   struct sk_buff *skb,
 				   const struct fnat_pkt *p)
 {
-	return xmit(fn, cp, skb, p, FNAT_DIR_OUT);
+	return xmit(fn, cp, skb, p, FNAT_DIR_OUT, &cp->vaddr, cp->vport,
+		    &cp->caddr, cp->cport);
+}
+
+/*
+ * The same transmit for other methods that rewrite addresses (NAT): out
+ * of line, so that FullNAT's two above keep theirs inlined.
+ */
+unsigned int fnat_xmit_rewrite(struct fnat_net *fn, struct fnat_conn *cp,
+			       struct sk_buff *skb, const struct fnat_pkt *p,
+			       enum fnat_dir dir,
+			       const union nf_inet_addr *saddr, __be16 sport,
+			       const union nf_inet_addr *daddr, __be16 dport)
+{
+	return xmit(fn, cp, skb, p, dir, saddr, sport, daddr, dport);
 }
 
 /*

@@ -463,6 +463,34 @@ static void test_check(void)
 	CHECK_STR(err, "services[0].forward: forwarding mode tun is not implemented in fullnat.ko yet; only fullnat, dr are");
 	cluster_free(&c);
 	check_end();
+
+	/*
+	 * A module with NAT: a NAT service on a director without local
+	 * addresses, and a NAT real server in a FullNAT service.
+	 */
+	check_begin("cluster_check/nat");
+	snprintf(text, sizeof(text), FILE_OF("%s", "%s"),
+		 "    { \"name\": \"lb1\" }\n",
+		 "    { \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 80, \"forward\": \"nat\", \"real_servers\": [" RS1 "] },\n"
+		 "    { \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 81, \"real_servers\": [{ \"address\": \"10.30.0.12\", \"port\": 8080, \"forward\": \"nat\" }] }\n");
+	info.forwards = 1u << LB_FWD_FULLNAT | 1u << LB_FWD_NAT;
+	CHECK_INT(cluster_parse(text, strlen(text), "t.json", &c, err,
+				sizeof(err)), 0);
+	err[0] = '\0';
+	CHECK_INT(cluster_check(&c, &c.directors.v[0], &info, err,
+				sizeof(err)), 0);
+	CHECK_STR(err, "");
+	CHECK_INT(c.services.n, 2);
+	CHECK_INT(c.services.v[0].svc.fwd, LB_FWD_NAT);
+	CHECK_INT(c.services.v[1].svc.fwd, LB_FWD_FULLNAT);
+	CHECK_INT(c.services.v[1].dests.v[0].fwd, LB_FWD_NAT);
+	/* The module of before: refused, naming the method. */
+	info.forwards = 1u << LB_FWD_FULLNAT;
+	CHECK_INT(cluster_check(&c, &c.directors.v[0], &info, err,
+				sizeof(err)), -EINVAL);
+	CHECK_STR(err, "services[0].forward: forwarding mode nat is not implemented in fullnat.ko yet; only fullnat is");
+	cluster_free(&c);
+	check_end();
 }
 
 int main(void)

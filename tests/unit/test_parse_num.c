@@ -399,6 +399,8 @@ static void test_abi_names(void)
 	CHECK_STR(buf, "toa_no_room");
 	counter_name(FULLNAT_CNT_CONN_REUSED, buf, sizeof(buf));
 	CHECK_STR(buf, "conn_reused");
+	counter_name(FULLNAT_CNT_REPLY_CLASH, buf, sizeof(buf));
+	CHECK_STR(buf, "reply_clash");
 	counter_name(FULLNAT_CNT_MAX + 1, buf, sizeof(buf));
 	snprintf(want, sizeof(want), "counter_%d", FULLNAT_CNT_MAX + 1);
 	CHECK_STR(buf, want);

@@ -265,6 +265,7 @@ enum fullnat_counter {
 	FULLNAT_CNT_BAD_FLAGS,		/* invalid TCP flag combination: dropped */
 	FULLNAT_CNT_MARTIAN,		/* SYN from an impossible source: dropped */
 	FULLNAT_CNT_STRAY,		/* unmatched TCP to a non-local VIP/LIP */
+	FULLNAT_CNT_REPLY_CLASH,	/* refused (NAT): its reply tuple is taken */
 	__FULLNAT_CNT_LAST
 };
 #define FULLNAT_CNT_MAX (__FULLNAT_CNT_LAST - 1)

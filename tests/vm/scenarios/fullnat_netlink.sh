@@ -56,7 +56,7 @@ refuse "unknown service attribute" "^error E(INVAL|OPNOTSUPP)" $NEW_SERVICE 1.2=
 refuse "reply-only attribute" "only sent in replies" $SET_SERVICE $SVC 1.9=u32:5
 refuse "long scheduler name" "^error E(RANGE|INVAL)" $SET_SERVICE $SVC 1.6=str:abcdefghijklmnopqrstuvwxyz
 refuse "unknown scheduler" "unknown scheduler" $SET_SERVICE $SVC 1.6=str:nosuch
-refuse "forward nat" "forwarding mode nat is not implemented yet" $NEW_SERVICE 1.2=u8:6 1.3=hex:cb00710b 1.4=u16:80 1.5=u8:1 1.6=str:rr
+refuse "forward dr" "forwarding mode dr is not implemented yet" $NEW_SERVICE 1.2=u8:6 1.3=hex:cb00710b 1.4=u16:80 1.5=u8:2 1.6=str:rr
 refuse "UDP" "UDP services are not supported yet" $NEW_SERVICE 1.2=u8:17 1.3=hex:cb00710b 1.4=u16:53 1.5=u8:0 1.6=str:rr
 refuse "protocol 99" "must be TCP or UDP" $NEW_SERVICE 1.2=u8:99 1.3=hex:cb00710b 1.4=u16:80 1.5=u8:0 1.6=str:rr
 refuse "IPv6 VIP" "IPv6 addresses are not supported yet" $NEW_SERVICE 1.2=u8:6 1.3=hex:20010db8000000000000000000000001 1.4=u16:80 1.5=u8:0 1.6=str:rr
@@ -77,7 +77,6 @@ refuse "timeout udp 0" "^error E(RANGE|INVAL)" $SET_CONFIG 5.6=nest:080001000000
 refuse "timeout udp state 2" "^error E(INVAL|OPNOTSUPP)" $SET_CONFIG 5.6=nest:080002003c000000
 refuse "timeout tcp not nested" "^error E(INVAL|OPNOTSUPP)" $SET_CONFIG 5.5=hex:0800030010000000
 refuse "a timeout beside a bad one" "^error E(RANGE|INVAL)" $SET_CONFIG 5.6=nest:080001003c000000 5.5=nest:0800030000000000
-refuse "rs forward nat" "forwarding mode nat is not implemented yet" $NEW_DEST $SVC 2.2=hex:c613000c 2.3=u16:8080 2.8=u8:1
 refuse "rs forward tun on set, port mapped" "dr and tun do not map ports" $SET_DEST $SVC $RS 2.8=u8:3
 refuse "tun rs, port mapped" "dr and tun do not map ports" $NEW_DEST $SVC 2.2=hex:c613000c 2.3=u16:8080 2.8=u8:3
 refuse "rs forward 4" "^error E(RANGE|INVAL)" $SET_DEST $SVC $RS 2.8=u8:4
@@ -96,6 +95,9 @@ lb lb1 config set timeout udp 120 timeout tcp established 800
 assert_eq "$(lbctl -n lb1 -j config | jq -c '[.timeout.udp, .timeout.tcp.established]')" "[120,800]" "timeouts set per protocol"
 lb lb1 config set timeout udp 300 timeout established 900
 assert_eq "$(lbctl -n lb1 -j config | jq -c '[.timeout.udp, .timeout.tcp.established]')" "[300,900]" "timeout STATE alone is TCP's"
+out=$(on_quiet lb1 genl_send fullnat $SET_DEST $SVC $RS 2.8=u8:1)
+assert_eq "$out" ok "rs forward nat: accepted"
+assert_eq "$(lbctl -n lb1 -j show | jq -r '.services[0].real_servers[0].forward')" nat "the real server's method"
 out=$(on_quiet lb1 genl_send fullnat $SET_DEST $SVC $RS 2.8=u8:0)
 assert_eq "$out" ok "rs forward fullnat, the service's: accepted"
 out=$(on_quiet lb1 genl_send fullnat $NEW_DEST $SVC 2.2=hex:c613000c 2.3=u16:80 2.8=u8:3)
@@ -105,7 +107,7 @@ assert_eq "$out" ok "tun rs deleted"
 
 log "GET_INFO says what the module can do"
 lbctl -n lb1 version
-assert_eq "$(lbctl -n lb1 -j version | jq -c '.module | [.forward, .protocols, .families]')" '[["fullnat","dr","tun"],["tcp"],["ipv4"]]' "capabilities"
+assert_eq "$(lbctl -n lb1 -j version | jq -c '.module | [.forward, .protocols, .families]')" '[["fullnat","nat","dr","tun"],["tcp"],["ipv4"]]' "capabilities"
 assert_eq "$(lbctl -n lb1 -j version | jq -c '.module.schedulers | sort')" '["dh","lc","mh","nq","rr","sed","sh","wlc","wrr"]' "schedulers registered"
 
 log "lbctl shows the kernel's sentence, exit status 1"

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The NAT method (struct fnat_method), as LVS's masquerading: only the
+ * destination of a client's packet is rewritten (CIP:cport -> VIP:vport
+ * becomes CIP:cport -> RIP:rport; the ports may differ), so the real
+ * server sees the client's own address and needs no TOA. Its replies,
+ * RIP:rport -> CIP:cport, reach the client only if they pass through the
+ * director: the director must be the real servers' gateway toward the
+ * clients (README, "NAT"). There their source becomes VIP:vport again.
+ * Both ways are routed and sent as FullNAT's are (xmit_fullnat.c).
+ *
+ * No local address and port: a connection's reply side is the real
+ * server's view of it, RIP:rport -> CIP:cport. That tuple is the
+ * client's choice, not the director's, so two connections can want the
+ * same one: one client port to two services (or two ports of one) whose
+ * servers share an address and port. The real server could not tell the
+ * two apart either. The second is refused (FULLNAT_CNT_REPLY_CLASH) and
+ * the client retries, as its SYN is lost; handing it the first's replies
+ * is what must never happen.
+ */
+#include "fullnat.h"
+
+/* Hash the reply side; nothing to take. Under cp->lock. */
+int fnat_nat_bind(struct fnat_net *fn, struct fnat_conn *cp)
+{
+	return __fnat_conn_hash_out(cp) ? 0 : -EEXIST;
+}
+
+/* Replies are addressed to the client itself. */
+void fnat_nat_reply_key(const struct fnat_conn *cp,
+			const union nf_inet_addr **daddr, __be16 *dport)
+{
+	*daddr = &cp->caddr;
+	*dport = cp->cport;
+}
+
+unsigned int fnat_nat_xmit_in(struct fnat_net *fn, struct fnat_conn *cp,
+			      struct sk_buff *skb, const struct fnat_pkt *p)
+{
+	return fnat_xmit_rewrite(fn, cp, skb, p, FNAT_DIR_IN, &cp->caddr,
+				 cp->cport, &cp->daddr, cp->dport);
+}
+
+unsigned int fnat_nat_xmit_out(struct fnat_net *fn, struct fnat_conn *cp,
+			       struct sk_buff *skb, const struct fnat_pkt *p)
+{
+	return fnat_xmit_rewrite(fn, cp, skb, p, FNAT_DIR_OUT, &cp->vaddr,
+				 cp->vport, &cp->caddr, cp->cport);
+}
+
+/*
+ * ICMP errors (icmp.c has the why of the whole translation).
+ *
+ * An error about a packet sent toward a real server (CIP:cport ->
+ * RIP:rport) is addressed to the client and passes through the director
+ * on its way: the client must see it about the packet it sent, CIP:cport
+ * -> VIP:vport, or its socket ignores it (path MTU discovery toward the
+ * servers would stall). An error about a packet sent toward the client
+ * (VIP:vport -> CIP:cport) comes back to the VIP and belongs to the real
+ * server, about RIP:rport -> CIP:cport. The outer source stays the router
+ * that sent the error, except a real server's own address, which the
+ * client must not learn; the client's address the server knows already.
+ *
+ * "Fragmentation needed" toward the server is believed only about a
+ * packet of the connection (TCP: in its window), as FullNAT's: the path
+ * MTU it teaches the server is toward this client alone, but an error
+ * about nothing the connection sent is no reason to shrink its packets.
+ */
+int fnat_nat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
+		  enum fnat_dir dir, struct sk_buff *skb,
+		  const struct fnat_pkt *p, const struct fnat_pkt *q,
+		  struct fnat_icmp_xlate *x)
+{
+	if (dir == FNAT_DIR_OUT) {
+		/* About CIP -> RIP: goes on to the client, about CIP -> VIP. */
+		x->odaddr = &cp->caddr;
+		x->osaddr = nf_inet_addr_cmp(&p->saddr, &cp->daddr) ?
+			    &cp->vaddr : &p->saddr;
+		x->isaddr = &cp->caddr;
+		x->isport = cp->cport;
+		x->idaddr = &cp->vaddr;
+		x->idport = cp->vport;
+		return 0;
+	}
+	/* About VIP -> CIP: goes to the real server, about RIP -> CIP. */
+	if (x->frag_needed && q->pp->quote_ok &&
+	    !fnat_proto_call(q->pp, quote_ok, cp, FNAT_DIR_OUT, skb, q))
+		return FULLNAT_CNT_ICMP_DROPPED;
+	x->odaddr = &cp->daddr;
+	x->osaddr = &p->saddr;
+	x->isaddr = &cp->daddr;
+	x->isport = cp->dport;
+	x->idaddr = &cp->caddr;
+	x->idport = cp->cport;
+	return 0;
+}
+
+const struct fnat_method fnat_method_nat = {
+	.name		= "nat",
+	.fwd		= FULLNAT_FWD_NAT,
+	.toa		= false,
+	.bind		= fnat_nat_bind,
+	.reply_key	= fnat_nat_reply_key,
+	.xmit_in	= fnat_nat_xmit_in,
+	.xmit_out	= fnat_nat_xmit_out,
+	.icmp		= fnat_nat_icmp,
+};
