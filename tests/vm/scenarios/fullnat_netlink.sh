@@ -45,7 +45,6 @@ refuse "reply-only attribute" "only sent in replies" $SET_SERVICE $SVC 1.9=u32:5
 refuse "long scheduler name" "^error E(RANGE|INVAL)" $SET_SERVICE $SVC 1.6=str:abcdefghijklmnopqrstuvwxyz
 refuse "unknown scheduler" "unknown scheduler" $SET_SERVICE $SVC 1.6=str:nosuch
 refuse "forward nat" "forwarding mode nat is not implemented yet" $NEW_SERVICE 1.2=u8:6 1.3=hex:cb00710b 1.4=u16:80 1.5=u8:1 1.6=str:rr
-refuse "UDP" "UDP services are not supported yet" $NEW_SERVICE 1.2=u8:17 1.3=hex:cb00710b 1.4=u16:53 1.5=u8:0 1.6=str:rr
 refuse "protocol 99" "must be TCP or UDP" $NEW_SERVICE 1.2=u8:99 1.3=hex:cb00710b 1.4=u16:80 1.5=u8:0 1.6=str:rr
 refuse "IPv6 VIP" "IPv6 addresses are not supported yet" $NEW_SERVICE 1.2=u8:6 1.3=hex:20010db8000000000000000000000001 1.4=u16:80 1.5=u8:0 1.6=str:rr
 refuse "no scheduler" "needs a forwarding mode and a scheduler" $NEW_SERVICE 1.2=u8:6 1.3=hex:cb00710b 1.4=u16:80 1.5=u8:0
@@ -82,10 +81,15 @@ lb lb1 config set timeout udp 300 timeout established 900
 assert_eq "$(lbctl -n lb1 -j config | jq -c '[.timeout.udp, .timeout.tcp.established]')" "[300,900]" "timeout STATE alone is TCP's"
 out=$(on_quiet lb1 genl_send fullnat $SET_DEST $SVC $RS 2.8=u8:0)
 assert_eq "$out" ok "rs forward fullnat, the service's: accepted"
+out=$(on_quiet lb1 genl_send fullnat $NEW_SERVICE 1.2=u8:17 1.3=hex:cb00710b 1.4=u16:53 1.5=u8:0 1.6=str:rr)
+assert_eq "$out" ok "a UDP service: accepted"
+assert_eq "$(lbctl -n lb1 -j show | jq -r '.services[] | select(.protocol == "udp") | "\(.vip):\(.port)"')" \
+	203.0.113.11:53 "the UDP service, as lbctl lists it"
+lb lb1 service del udp 203.0.113.11:53
 
 log "GET_INFO says what the module can do"
 lbctl -n lb1 version
-assert_eq "$(lbctl -n lb1 -j version | jq -c '.module | [.forward, .protocols, .families]')" '[["fullnat"],["tcp"],["ipv4"]]' "capabilities"
+assert_eq "$(lbctl -n lb1 -j version | jq -c '.module | [.forward, .protocols, .families]')" '[["fullnat"],["tcp","udp"],["ipv4"]]' "capabilities"
 assert_eq "$(lbctl -n lb1 -j version | jq -c '.module.schedulers | sort')" '["dh","lc","mh","nq","rr","sed","sh","wlc","wrr"]' "schedulers registered"
 
 log "lbctl shows the kernel's sentence, exit status 1"
