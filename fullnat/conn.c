@@ -368,20 +368,34 @@ static void conn_destroy(struct fnat_conn *cp, u8 state)
 #define EVICT_CANDIDATES	8
 #define EVICT_BUCKETS		64
 
+/* TCP: its handshake has not completed; UDP: no reply yet (proto_udp.c). */
+static bool half_open(const struct fnat_conn *cp)
+{
+	if (cp->proto == IPPROTO_UDP)
+		return !(READ_ONCE(cp->flags) & FNAT_CONN_F_REPLIED);
+	return READ_ONCE(cp->state) <= FULLNAT_TCP_S_SYN_RECV;
+}
+
 static bool evictable(const struct fnat_conn *cp)
 {
-	return READ_ONCE(cp->state) <= FULLNAT_TCP_S_SYN_RECV &&
-	       !(READ_ONCE(cp->flags) & FNAT_CONN_F_DEAD);
+	return half_open(cp) && !(READ_ONCE(cp->flags) & FNAT_CONN_F_DEAD);
+}
+
+/* The idle timeout of @state of a connection of @proto, jiffies. */
+static unsigned long state_timeout(struct fnat_net *fn, u8 proto, u8 state)
+{
+	if (proto == IPPROTO_UDP)
+		return READ_ONCE(fn->cfg.udp_timeout[FULLNAT_UDP_S_NORMAL]);
+	return READ_ONCE(fn->cfg.timeout[min_t(u8, state, FULLNAT_TCP_S_MAX)]);
 }
 
 /* When @cp last saw a packet, as far as its deadline tells. */
 static unsigned long last_seen(const struct fnat_conn *cp)
 {
 	struct fnat_net *fn = fnat_net(fnat_conn_net(cp));
-	u8 state = READ_ONCE(cp->state);
 
 	return READ_ONCE(cp->expires) -
-	       READ_ONCE(fn->cfg.timeout[min_t(u8, state, FULLNAT_TCP_S_MAX)]);
+	       state_timeout(fn, cp->proto, READ_ONCE(cp->state));
 }
 
 static bool older(struct fnat_conn *cp, struct fnat_conn *victim)
@@ -395,8 +409,7 @@ static bool conn_early_drop(struct fnat_conn *cp)
 	u8 state;
 
 	spin_lock_bh(&cp->lock);
-	if ((cp->flags & FNAT_CONN_F_DEAD) ||
-	    cp->state > FULLNAT_TCP_S_SYN_RECV) {
+	if ((cp->flags & FNAT_CONN_F_DEAD) || !half_open(cp)) {
 		spin_unlock_bh(&cp->lock);
 		return false;
 	}
@@ -583,8 +596,8 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 	cp->daddr = dest->addr;
 	cp->dport = dest->port;
 	cp->dest = dest;
-	cp->state = FULLNAT_TCP_S_NONE;
-	cp->expires = jiffies + READ_ONCE(fn->cfg.timeout[FULLNAT_TCP_S_NONE]);
+	cp->state = p->pp->init_state;
+	cp->expires = jiffies + state_timeout(fn, cp->proto, cp->state);
 	/* The real server's method, registered (nl_service.c). */
 	m = fnat_method_find(cp->fwd);
 	if (READ_ONCE(svc->toa) && m->toa && cp->proto == IPPROTO_TCP)

@@ -89,9 +89,6 @@ struct fnat_config {
 	unsigned long udp_timeout[__FULLNAT_UDP_S_LAST];
 };
 
-/* UDP's idle timeout, seconds, as IPVS's: kept until UDP services come. */
-#define FNAT_UDP_TIMEOUT_DEFAULT	300
-
 /*
  * The namespace's new connections in the order they came, a slot each,
  * for early drop to find the oldest half-open one (conn.c). 2^15 slots:
@@ -283,6 +280,7 @@ enum {
 	FNAT_CONN_F_CFIN = 1 << 3,	/* client sent FIN */
 	FNAT_CONN_F_SFIN = 1 << 4,	/* real server sent FIN */
 	FNAT_CONN_F_TOA_DONE = 1 << 5,	/* real server has its socket: no more TOA */
+	FNAT_CONN_F_REPLIED = 1 << 6,	/* UDP: the real server has sent */
 };
 
 /* What TCP's state machine knows of each direction's sequence space. */
@@ -351,8 +349,8 @@ struct fnat_xmit_ctx {
  *
  * On the per-packet path these are called through fnat_proto_call(),
  * which compares the pointer with TCP's function and calls that directly
- * (INDIRECT_CALL_1): the only protocol that reaches the data path is TCP.
- * A NULL hook is skipped.
+ * (INDIRECT_CALL_1), TCP being the protocol most packets are; UDP's hooks
+ * are called through the pointer. A NULL hook is skipped.
  */
 struct fnat_proto {
 	const char *name;
@@ -409,7 +407,7 @@ struct fnat_proto {
 			 const struct sk_buff *skb, const struct fnat_pkt *q);
 };
 
-extern const struct fnat_proto fnat_proto_tcp;
+extern const struct fnat_proto fnat_proto_tcp, fnat_proto_udp;
 
 /*
  * What an ICMP error about a connection's packet becomes (icmp.c asks
@@ -545,6 +543,8 @@ static inline const struct fnat_proto *fnat_proto_find(u8 proto)
 	switch (proto) {
 	case IPPROTO_TCP:
 		return &fnat_proto_tcp;
+	case IPPROTO_UDP:
+		return &fnat_proto_udp;
 	}
 	return NULL;
 }
@@ -673,6 +673,20 @@ void fnat_tcp_rewrite_quote(struct sk_buff *skb, const struct fnat_pkt *q,
 			    const union nf_inet_addr *saddr, __be16 sport,
 			    const union nf_inet_addr *daddr, __be16 dport);
 bool fnat_tcp_quote_ok(struct fnat_conn *cp, enum fnat_dir dir,
+		       const struct sk_buff *skb, const struct fnat_pkt *q);
+
+/* proto_udp.c: the hooks of fnat_proto_udp. */
+int fnat_udp_parse(struct sk_buff *skb, struct fnat_pkt *p);
+void fnat_udp_state(struct fnat_net *fn, struct fnat_conn *cp,
+		    const struct sk_buff *skb, const struct fnat_pkt *p,
+		    enum fnat_dir dir);
+void fnat_udp_rewrite(struct sk_buff *skb, const struct fnat_pkt *p,
+		      const union nf_inet_addr *saddr, __be16 sport,
+		      const union nf_inet_addr *daddr, __be16 dport);
+void fnat_udp_rewrite_quote(struct sk_buff *skb, const struct fnat_pkt *q,
+			    const union nf_inet_addr *saddr, __be16 sport,
+			    const union nf_inet_addr *daddr, __be16 dport);
+bool fnat_udp_quote_ok(struct fnat_conn *cp, enum fnat_dir dir,
 		       const struct sk_buff *skb, const struct fnat_pkt *q);
 
 /*

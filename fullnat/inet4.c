@@ -295,8 +295,16 @@ bool fnat_inet4_ttl_expired(struct sk_buff *skb, struct dst_entry *dst,
 	return true;
 }
 
+/*
+ * A datagram nf_defrag_ipv4 reassembled (frag_max_size: its largest
+ * fragment) leaves in fragments no larger than those that came in
+ * (ip_do_fragment()), DF or not: it is too big only if one of them was,
+ * as the forwarding path judges it (ip_exceeds_mtu()).
+ */
 static bool too_big(const struct sk_buff *skb, unsigned int mtu)
 {
+	if (IPCB(skb)->frag_max_size)
+		return IPCB(skb)->frag_max_size > mtu;
 	if (skb_is_gso(skb))
 		return !skb_gso_validate_network_len(skb, mtu);
 	return skb->len > mtu;

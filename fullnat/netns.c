@@ -45,8 +45,8 @@ static int __net_init fnat_net_init(struct net *net)
 	fn->cfg.expire_nodest = false;
 	for (i = 0; i < fnat_proto_tcp.nr_states; i++)
 		fn->cfg.timeout[i] = fnat_proto_tcp.timeout[i] * HZ;
-	for (i = 0; i < ARRAY_SIZE(fn->cfg.udp_timeout); i++)
-		fn->cfg.udp_timeout[i] = FNAT_UDP_TIMEOUT_DEFAULT * HZ;
+	for (i = 0; i < fnat_proto_udp.nr_states; i++)
+		fn->cfg.udp_timeout[i] = fnat_proto_udp.timeout[i] * HZ;
 	return 0;
 }
 

@@ -96,11 +96,6 @@ static int parse_service(struct genl_info *info, struct svc_req *req)
 		return -EINVAL;
 	}
 	req->tmpl.proto = nla_get_u8(tb[FULLNAT_A_SVC_PROTOCOL]);
-	if (req->tmpl.proto == IPPROTO_UDP && !fnat_proto_find(IPPROTO_UDP)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_SVC_PROTOCOL],
-				    "UDP services are not supported yet");
-		return -EOPNOTSUPP;
-	}
 	if (!fnat_proto_find(req->tmpl.proto)) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_SVC_PROTOCOL],
 				    "the protocol must be TCP or UDP");

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pktfuzz: send malformed and mutated IPv4/TCP/ICMP frames at a host on a
+ * pktfuzz: send malformed and mutated IPv4/TCP/UDP/ICMP frames at a host on a
  * directly attached link, deterministically from a seed.
  *
  *   pktfuzz -i IFACE -m DSTMAC -d DST:PORT [-s SEED] [-n COUNT] [-f FIRST]
@@ -480,18 +480,36 @@ static void kind_icmp(void)
 	send_frame(frame, 14 + ilen);
 }
 
-/* Other protocols and raw garbage after a valid-looking IP header. */
+/*
+ * Other protocols and raw garbage after a valid-looking IP header; UDP
+ * mostly on a tuple, its length field right or wrong, its checksum
+ * right, wrong or absent.
+ */
 static void kind_other(void)
 {
 	uint8_t frame[MAXFRAME], *p = eth(frame), body[256];
 	static const uint8_t protos[] = { 17, 0, 255, 4, 41, 47, 132, 6, 1 };
 	size_t n = rnd(sizeof(body)), ihl, j;
+	uint8_t proto = protos[rnd(sizeof(protos))];
 	struct tuple tmp;
 	const struct tuple *t = pick_tuple(&tmp);
 
 	for (j = 0; j < n; j++)
 		body[j] = rnd(256);
-	ihl = ip_header(p, t->saddr, t->daddr, protos[rnd(sizeof(protos))], n);
+	if (proto == 17 && n >= 8 && chance(70)) {
+		uint16_t ulen = htons(chance(60) ? n : rnd(n + 16)), c = 0;
+
+		memcpy(body, &t->sport, 2);
+		memcpy(body + 2, &t->dport, 2);
+		memcpy(body + 4, &ulen, 2);
+		memset(body + 6, 0, 2);
+		if (chance(60))
+			c = l4_csum(t->saddr, t->daddr, 17, body, n) ?: 0xffff;
+		if (chance(5))
+			c ^= htons(1 + rnd(65535));
+		memcpy(body + 6, &c, 2);
+	}
+	ihl = ip_header(p, t->saddr, t->daddr, proto, n);
 	memcpy(p + ihl, body, n);
 	n += ihl;
 	if (chance(40))

@@ -392,27 +392,32 @@ static void test_example(void)
  * What a director's module can do (GET_INFO) against what the file asks
  * of it: the first value it lacks, with its JSON path.
  */
+#define CAP_V6	1
+#define CAP_UDP	2
+
 static void test_check(void)
 {
 	static const struct {
 		const char *name, *svc, *dir, *err;
-		bool v6;
+		unsigned int caps;	/* beside TCP, IPv4 */
 	} rows[] = {
-		{ "ok", WEB(RS1 ", " RS2), DIRX, NULL, false },
+		{ "ok", WEB(RS1 ", " RS2), DIRX, NULL, 0 },
 		{ "udp", "    { \"protocol\": \"udp\", \"vip\": \"203.0.113.10\", \"port\": 53 }\n", DIRX,
-		  "services[0].protocol: UDP services are not supported by fullnat.ko yet", false },
+		  "services[0].protocol: UDP services are not supported by fullnat.ko yet", 0 },
+		{ "udp_with_udp", "    { \"protocol\": \"udp\", \"vip\": \"203.0.113.10\", \"port\": 53 }\n", DIRX,
+		  NULL, CAP_UDP },
 		{ "ipv6_vip", "    { \"protocol\": \"tcp\", \"vip\": \"2001:db8::10\", \"port\": 80 }\n", DIRX,
-		  "services[0].vip: 2001:db8::10 is IPv6, which fullnat.ko does not support yet", false },
+		  "services[0].vip: 2001:db8::10 is IPv6, which fullnat.ko does not support yet", 0 },
 		{ "ipv6_vip_with_v6", "    { \"protocol\": \"tcp\", \"vip\": \"2001:db8::10\", \"port\": 80 }\n", DIRX,
-		  NULL, true },
+		  NULL, CAP_V6 },
 		{ "ipv6_rs", WEB("{ \"address\": \"2001:db8::11\", \"port\": 80 }"), DIRX,
-		  "services[0].real_servers[0].address: 2001:db8::11 is IPv6, which fullnat.ko does not support yet", false },
+		  "services[0].real_servers[0].address: 2001:db8::11 is IPv6, which fullnat.ko does not support yet", 0 },
 		{ "ipv6_lip", WEB(RS1), "    { \"name\": \"lb1\", \"local_addresses\": [\"10.20.0.1\", \"2001:db8::1\"] }\n",
-		  "directors[0].local_addresses: 2001:db8::1 is IPv6, which fullnat.ko does not support yet", false },
+		  "directors[0].local_addresses: 2001:db8::1 is IPv6, which fullnat.ko does not support yet", 0 },
 		{ "forward_dr", "    { \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 80, \"forward\": \"dr\" }\n", DIRX,
-		  "services[0].forward: forwarding mode dr is not implemented in fullnat.ko yet; only fullnat is", false },
+		  "services[0].forward: forwarding mode dr is not implemented in fullnat.ko yet; only fullnat is", 0 },
 		{ "rs_forward_tun", WEB(RS1 ", { \"address\": \"10.30.0.12\", \"port\": 80, \"forward\": \"tun\" }"), DIRX,
-		  "services[0].real_servers[1].forward: forwarding mode tun is not implemented in fullnat.ko yet; only fullnat is", false },
+		  "services[0].real_servers[1].forward: forwarding mode tun is not implemented in fullnat.ko yet; only fullnat is", 0 },
 	};
 	struct lb_info info;
 	struct lb_cluster c;
@@ -428,8 +433,10 @@ static void test_check(void)
 		info.forwards = 1u << LB_FWD_FULLNAT;
 		info.protocols[info.n_protocols++] = IPPROTO_TCP;
 		info.families[info.n_families++] = AF_INET;
-		if (rows[i].v6)
+		if (rows[i].caps & CAP_V6)
 			info.families[info.n_families++] = AF_INET6;
+		if (rows[i].caps & CAP_UDP)
+			info.protocols[info.n_protocols++] = IPPROTO_UDP;
 		if (cluster_parse(text, strlen(text), "t.json", &c, err,
 				  sizeof(err))) {
 			CHECK_MSG(0, "failed: %s", err);

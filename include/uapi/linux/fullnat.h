@@ -73,8 +73,7 @@
  *                                  NORMAL, the idle timeout (default 300 s)
  *   Inside a timeout nest, a state's attribute is its number plus one
  *   (FULLNAT_A_TIMEOUT()), so each protocol's nest grows with its states.
- *   SET changes the states present in the nests it gets. The UDP timeout
- *   is kept and reported before UDP services are offered.
+ *   SET changes the states present in the nests it gets.
  *
  * FULLNAT_CMD_NEW_SERVICE / SET_SERVICE / DEL_SERVICE (doit)
  * FULLNAT_CMD_GET_SERVICE (dumpit, or doit with a service key)

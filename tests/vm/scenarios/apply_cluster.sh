@@ -206,16 +206,25 @@ assert_eq "$rc" 2 "exit status for a wrong file"
 assert_match "$out" "^Error: $dir/bad.json:[0-9]+:[0-9]+: services\[0\]\.real_servers\[0\]\.weight: weight 70000 is out of range 0-65535$" "the error names file, line, column and path"
 assert_eq "$(state)" "$before" "nothing changed"
 
-log "what the module lacks, its GET_INFO says: refused before any change"
+log "a UDP service beside the TCP ones, applied and taken away"
 jq '.services += [{"name": "dns", "protocol": "udp", "vip": "203.0.113.10", "port": 53}]' \
 	"$dir/v2.json" > "$dir/udp.json"
 apply_status "$dir/udp.json"
-assert_eq "$rc" 1 "exit status when a director's module lacks UDP"
-assert_match "$out" "Error: lb1: $dir/udp.json: services\[[0-9]+\]\.protocol: UDP services are not supported by fullnat.ko yet" "the refusal names the path"
-jq '.services[0].real_servers[0].forward = "nat"' "$dir/v2.json" > "$dir/nat.json"
-apply_status "$dir/nat.json"
-assert_eq "$rc" 1 "exit status when a director's module lacks NAT"
-assert_match "$out" "Error: lb1: $dir/nat.json: services\[0\]\.real_servers\[0\]\.forward: forwarding mode nat is not implemented in fullnat.ko yet; only fullnat, dr are" "a real server's method, by path"
+assert_eq "$rc" 0 "exit status of a file with a UDP service"
+for d in lb1 lb2; do
+	assert_eq "$(lbctl -n $d -j show | jq -r '.services[] | select(.protocol == "udp") | "\(.vip):\(.port)"')" \
+		203.0.113.10:53 "$d has the UDP service"
+done
+apply_status "$dir/v2.json"
+assert_eq "$rc" 0 "exit status going back"
+assert_eq "$(state)" "$before" "back as before"
+
+log "what the module lacks, its GET_INFO says: refused before any change"
+jq '.services += [{"name": "v6", "protocol": "tcp", "vip": "2001:db8::10", "port": 80}]' \
+	"$dir/v2.json" > "$dir/v6.json"
+apply_status "$dir/v6.json"
+assert_eq "$rc" 1 "exit status when a director's module lacks IPv6"
+assert_match "$out" "Error: lb1: $dir/v6.json: services\[[0-9]+\]\.vip: 2001:db8::10 is IPv6, which fullnat.ko does not support yet" "the refusal names the path"
 assert_eq "$(state)" "$before" "nothing changed"
 
 log "the kernel refuses a change on lb2: lb2 rolls back, lb1 goes on"

@@ -56,8 +56,6 @@ refuse "unknown service attribute" "^error E(INVAL|OPNOTSUPP)" $NEW_SERVICE 1.2=
 refuse "reply-only attribute" "only sent in replies" $SET_SERVICE $SVC 1.9=u32:5
 refuse "long scheduler name" "^error E(RANGE|INVAL)" $SET_SERVICE $SVC 1.6=str:abcdefghijklmnopqrstuvwxyz
 refuse "unknown scheduler" "unknown scheduler" $SET_SERVICE $SVC 1.6=str:nosuch
-refuse "forward dr" "forwarding mode dr is not implemented yet" $NEW_SERVICE 1.2=u8:6 1.3=hex:cb00710b 1.4=u16:80 1.5=u8:2 1.6=str:rr
-refuse "UDP" "UDP services are not supported yet" $NEW_SERVICE 1.2=u8:17 1.3=hex:cb00710b 1.4=u16:53 1.5=u8:0 1.6=str:rr
 refuse "protocol 99" "must be TCP or UDP" $NEW_SERVICE 1.2=u8:99 1.3=hex:cb00710b 1.4=u16:80 1.5=u8:0 1.6=str:rr
 refuse "IPv6 VIP" "IPv6 addresses are not supported yet" $NEW_SERVICE 1.2=u8:6 1.3=hex:20010db8000000000000000000000001 1.4=u16:80 1.5=u8:0 1.6=str:rr
 refuse "no scheduler" "needs a forwarding mode and a scheduler" $NEW_SERVICE 1.2=u8:6 1.3=hex:cb00710b 1.4=u16:80 1.5=u8:0
@@ -105,9 +103,15 @@ assert_eq "$out" ok "tun rs on the service's port: accepted"
 out=$(on_quiet lb1 genl_send fullnat $DEL_DEST $SVC 2.2=hex:c613000c 2.3=u16:80)
 assert_eq "$out" ok "tun rs deleted"
 
+out=$(on_quiet lb1 genl_send fullnat $NEW_SERVICE 1.2=u8:17 1.3=hex:cb00710b 1.4=u16:53 1.5=u8:0 1.6=str:rr)
+assert_eq "$out" ok "a UDP service: accepted"
+assert_eq "$(lbctl -n lb1 -j show | jq -r '.services[] | select(.protocol == "udp") | "\(.vip):\(.port)"')" \
+	203.0.113.11:53 "the UDP service, as lbctl lists it"
+lb lb1 service del udp 203.0.113.11:53
+
 log "GET_INFO says what the module can do"
 lbctl -n lb1 version
-assert_eq "$(lbctl -n lb1 -j version | jq -c '.module | [.forward, .protocols, .families]')" '[["fullnat","nat","dr","tun"],["tcp"],["ipv4"]]' "capabilities"
+assert_eq "$(lbctl -n lb1 -j version | jq -c '.module | [.forward, .protocols, .families]')" '[["fullnat","nat","dr","tun"],["tcp","udp"],["ipv4"]]' "capabilities"
 assert_eq "$(lbctl -n lb1 -j version | jq -c '.module.schedulers | sort')" '["dh","lc","mh","nq","rr","sed","sh","wlc","wrr"]' "schedulers registered"
 
 log "lbctl shows the kernel's sentence, exit status 1"

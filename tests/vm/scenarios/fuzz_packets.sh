@@ -1,8 +1,10 @@
 #!/bin/bash
 # Packet fuzzer (tests/tools/pktfuzz.c) against a director with live
 # connections and against a real server running toa.ko that trusts the
-# sender: malformed and mutated IPv4/TCP/ICMP (lengths, IHL and doff out of
-# range, TCP options with TOA kinds and EOL games, fragments that overlap,
+# sender: malformed and mutated IPv4/TCP/UDP/ICMP (lengths, IHL and doff out
+# of range, TCP options with TOA kinds and EOL games, UDP lengths and
+# checksums right, wrong or absent for a UDP service on the same VIP:port
+# whose servers answer "port unreachable", fragments that overlap,
 # ICMP errors quoting TCP and ICMP, bad checksums, TTL 0/1, spoofed and
 # martian sources, GSO frames of up to 60 kB). Some packets carry the
 # 4-tuples of the held connections (client side and real-server side).
@@ -14,7 +16,7 @@
 #   |
 #  rt  pktfuzz on port lb1 (client side of the director)
 #   |
-#  lb1 fullnat.ko, VIP 203.0.113.10:80, LIPs 198.18.11.1-4
+#  lb1 fullnat.ko, VIP 203.0.113.10:80 TCP and UDP, LIPs 198.18.11.1-4
 #   |
 #  rsr pktfuzz on port lb1 (real-server side, from the RS to the LIPs)
 #      pktfuzz on port rs1 (sources in the LIP net, which rs1 trusts)
@@ -48,6 +50,9 @@ lb lb1 laddr add "$(lip_net 1).1-$(lip_net 1).4"
 lb lb1 service add tcp "$VIP:80" scheduler rr
 lb lb1 rs add tcp "$VIP:80" "$RS_NET.11:8080"
 lb lb1 rs add tcp "$VIP:80" "$RS_NET.12:8080"
+lb lb1 service add udp "$VIP:80" scheduler rr
+lb lb1 rs add udp "$VIP:80" "$RS_NET.11:8080"
+lb lb1 rs add udp "$VIP:80" "$RS_NET.12:8080"
 # nginx as in lib.sh's http_server, one process for every connection the
 # fuzzer completes, and patient with the held ones (no request until the
 # fuzzing ends).
@@ -123,6 +128,7 @@ assert_ge "$(($(counter lb1 not_syn) - before_notsyn))" 1 "unmatched non-SYN pac
 log "unload: no object left"
 lb lb1 config set expire_nodest on
 lb lb1 service del tcp "$VIP:80"
+lb lb1 service del udp "$VIP:80"
 wait_for 60 "an empty table" drained lb1
 assert_eq "$(slab_objects fnat_conn)" 0 "connection objects"
 run rmmod fullnat

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * UDP (struct fnat_proto): every datagram to a service may open a
+ * connection, which lives while datagrams flow either way and ends when
+ * idle for the UDP timeout (300 s by default, as IPVS's). One state.
+ *
+ * A connection counts as half-open (early drop may take it, conn.c) until
+ * the real server has sent something back, as conntrack treats a UDP flow
+ * as unreplied until then: a flood of datagrams from spoofed sources gets
+ * no answer and gives way to clients whose servers answered.
+ *
+ * The checksum: IPv4 lets a sender leave it out (0), and a datagram sent
+ * without one is forwarded without one; a computed checksum that comes
+ * out as 0 is written as its other form, 0xffff (RFC 768). There is no
+ * TOA for UDP: a FullNAT UDP server sees a local address (README).
+ *
+ * Datagrams larger than a link's MTU arrive as fragments, which
+ * nf_defrag_ipv4 reassembles before our hook; the output path fragments
+ * the rewritten datagram again, no larger than the largest fragment that
+ * came in (IPCB()->frag_max_size), as when the stack forwards it.
+ */
+#include <linux/udp.h>
+#include <net/ip.h>
+#include <net/udp.h>
+
+#include "fullnat.h"
+
+static inline struct udphdr *udp_at(const struct sk_buff *skb,
+				    const struct fnat_pkt *p)
+{
+	return (struct udphdr *)(skb->data + p->l4off);
+}
+
+/*
+ * The UDP header at @p->l4off, pulled into the linear area. Returns 0, or
+ * -EINVAL when it is truncated or its length is shorter than a header or
+ * longer than the packet.
+ */
+int fnat_udp_parse(struct sk_buff *skb, struct fnat_pkt *p)
+{
+	const struct udphdr *uh;
+	unsigned int ulen;
+
+	if (!pskb_may_pull(skb, p->l4off + sizeof(*uh)))
+		return -EINVAL;
+	uh = udp_at(skb, p);
+	ulen = ntohs(uh->len);
+	if (ulen < sizeof(*uh) || ulen > skb->len - p->l4off)
+		return -EINVAL;
+	p->sport = uh->source;
+	p->dport = uh->dest;
+	p->l4hlen = sizeof(*uh);
+	return 0;
+}
+
+/* Any datagram opens a connection: may_create is left NULL. */
+
+/*
+ * A datagram of @cp going @dir is being forwarded: it moves the idle
+ * deadline. The first one from the real server marks the connection as
+ * answered (once, under the lock: DEAD is set under it too).
+ */
+void fnat_udp_state(struct fnat_net *fn, struct fnat_conn *cp,
+		    const struct sk_buff *skb, const struct fnat_pkt *p,
+		    enum fnat_dir dir)
+{
+	if (dir == FNAT_DIR_OUT &&
+	    !(READ_ONCE(cp->flags) & FNAT_CONN_F_REPLIED)) {
+		spin_lock(&cp->lock);
+		if (!(cp->flags & FNAT_CONN_F_DEAD))
+			WRITE_ONCE(cp->flags, cp->flags | FNAT_CONN_F_REPLIED);
+		spin_unlock(&cp->lock);
+	}
+	WRITE_ONCE(cp->expires, jiffies +
+		   READ_ONCE(fn->cfg.udp_timeout[FULLNAT_UDP_S_NORMAL]));
+}
+
+/*
+ * The checksum is fixed only if the datagram has one (or is to have one
+ * computed on the way out: CHECKSUM_PARTIAL, where the field holds the
+ * pseudo-header's sum and 0 means nothing). An IPv6 family must compute
+ * a missing one instead: IPv6 does not allow 0.
+ */
+void fnat_udp_rewrite(struct sk_buff *skb, const struct fnat_pkt *p,
+		      const union nf_inet_addr *saddr, __be16 sport,
+		      const union nf_inet_addr *daddr, __be16 dport)
+{
+	struct udphdr *uh = udp_at(skb, p);
+
+	if (uh->check || skb->ip_summed == CHECKSUM_PARTIAL) {
+		fnat_af_csum_addrs(&uh->check, skb, p, saddr, daddr);
+		inet_proto_csum_replace2(&uh->check, skb, uh->source, sport,
+					 false);
+		inet_proto_csum_replace2(&uh->check, skb, uh->dest, dport,
+					 false);
+		if (!uh->check && skb->ip_summed != CHECKSUM_PARTIAL)
+			uh->check = CSUM_MANGLED_0;
+	}
+	uh->source = sport;
+	uh->dest = dport;
+}
+
+/* @q->l4hlen bytes of the quoted header are there: all 8 of them. */
+void fnat_udp_rewrite_quote(struct sk_buff *skb, const struct fnat_pkt *q,
+			    const union nf_inet_addr *saddr, __be16 sport,
+			    const union nf_inet_addr *daddr, __be16 dport)
+{
+	struct udphdr *uh = udp_at(skb, q);
+
+	if (uh->check) {
+		fnat_af_csum_addrs(&uh->check, NULL, q, saddr, daddr);
+		csum_replace2(&uh->check, uh->source, sport);
+		csum_replace2(&uh->check, uh->dest, dport);
+		if (!uh->check)
+			uh->check = CSUM_MANGLED_0;
+	}
+	uh->source = sport;
+	uh->dest = dport;
+}
+
+/*
+ * Is the datagram quoted by an ICMP error, sent going @dir, one of @cp's?
+ * UDP has no sequence number to check: a datagram toward the client
+ * exists only once the real server has answered. The quote's length must
+ * be one a datagram of the connection could have.
+ */
+bool fnat_udp_quote_ok(struct fnat_conn *cp, enum fnat_dir dir,
+		       const struct sk_buff *skb, const struct fnat_pkt *q)
+{
+	u16 flags = READ_ONCE(cp->flags);
+
+	if (ntohs(udp_at(skb, q)->len) < sizeof(struct udphdr))
+		return false;
+	return !(flags & FNAT_CONN_F_DEAD) &&
+	       (dir == FNAT_DIR_IN || (flags & FNAT_CONN_F_REPLIED));
+}
+
+/* Default timeout in seconds, as IPVS's. */
+static const unsigned int default_timeout[__FULLNAT_UDP_S_LAST] = {
+	[FULLNAT_UDP_S_NORMAL]	= 300,
+};
+
+const struct fnat_proto fnat_proto_udp = {
+	.name		= "udp",
+	.proto		= IPPROTO_UDP,
+	.nr_states	= __FULLNAT_UDP_S_LAST,
+	.init_state	= FULLNAT_UDP_S_NORMAL,
+	.quote_len	= sizeof(struct udphdr),
+	.timeout	= default_timeout,
+	.parse		= fnat_udp_parse,
+	.state		= fnat_udp_state,
+	.rewrite	= fnat_udp_rewrite,
+	.rewrite_quote	= fnat_udp_rewrite_quote,
+	.quote_ok	= fnat_udp_quote_ok,
+};
