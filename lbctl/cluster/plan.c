@@ -486,13 +486,14 @@ int lb_step_undo(const struct lb_step *step, struct lb_plan *undo)
 }
 
 int lb_plan_run(const struct lb_plan *plan, lb_step_fn fn, void *arg,
-		size_t *failed, unsigned int *undo_failed)
+		size_t *failed, unsigned int *undo_failed, size_t *kept)
 {
 	struct lb_plan undo = { 0 };
 	size_t i, k;
-	int ret = 0;
+	int ret = 0, uret;
 
 	*undo_failed = 0;
+	*kept = 0;
 	for (i = 0; i < plan->n; i++) {
 		ret = fn(arg, &plan->v[i], false);
 		if (ret)
@@ -501,16 +502,29 @@ int lb_plan_run(const struct lb_plan *plan, lb_step_fn fn, void *arg,
 	if (!ret)
 		return 0;
 	*failed = i;
+	/* Another writer came between: nothing of this run is put back
+	 * over its changes. */
+	if (ret == -ESTALE) {
+		*kept = i;
+		return ret;
+	}
 	while (i-- > 0) {
 		undo.n = 0;
 		if (lb_step_undo(&plan->v[i], &undo)) {
 			(*undo_failed)++;
 			continue;
 		}
-		for (k = 0; k < undo.n; k++)
-			if (fn(arg, &undo.v[k], true))
+		for (k = 0; k < undo.n; k++) {
+			uret = fn(arg, &undo.v[k], true);
+			if (uret == -ESTALE) {
+				*kept = i + 1;
+				goto out;
+			}
+			if (uret)
 				(*undo_failed)++;
+		}
 	}
+out:
 	lb_list_free(&undo);
 	return ret;
 }

@@ -98,10 +98,15 @@ int lb_step_undo(const struct lb_step *step, struct lb_plan *undo);
  * so far are undone newest first (with lb_step_undo()'s steps through the
  * same fn) and its error is returned; *failed gets its index. An undo step
  * that fails too is counted in *undo_failed and the undo goes on.
+ *
+ * -ESTALE (another writer came between, genl.h) from a step or an undo
+ * step stops the undo where it is, so that nothing of that writer's is
+ * overwritten: *kept gets how many of the plan's first steps were not
+ * undone (the last one perhaps in part), else 0.
  */
 typedef int (*lb_step_fn)(void *arg, const struct lb_step *step, bool undo);
 int lb_plan_run(const struct lb_plan *plan, lb_step_fn fn, void *arg,
-		size_t *failed, unsigned int *undo_failed);
+		size_t *failed, unsigned int *undo_failed, size_t *kept);
 
 /*
  * The step as its one request of api.h on g (plan_send.c, which needs
