@@ -185,7 +185,7 @@ static int apply_here(const struct cluster_file *f,
 
 	/* Held until the rollback, if any, is checked. */
 	if (!dry_run) {
-		ret = director_lock(d, LBCTL_RUN_DIR, &lock);
+		ret = director_lock(d, NETNS_RUN_DIR, LBCTL_RUN_DIR, &lock);
 		if (ret)
 			return ret;
 	}

@@ -16,6 +16,7 @@
 #define _GNU_SOURCE		/* pipe2() */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,16 +110,29 @@ int cluster_select(const struct cluster_file *f, const char *name,
 /*
  * Two applies to one director at once would interleave their changes and
  * each "roll back" to a mix of both: the second one is refused while the
- * first holds the lock. A lock names the namespace as the file does; a
- * writer that takes no lock (lbctl rs add, another host's apply through
- * another name) is caught by the kernel's generation instead (apply.c).
+ * first holds the lock. The lock is the namespace's, whatever names it (a
+ * file without "netns" run under "ip netns exec lb1" and one with "netns":
+ * "lb1" reach the same one): its file is named after the namespace's
+ * device and inode. A writer that takes no lock (lbctl rs add, another
+ * host's apply) is caught by the kernel's generation instead (apply.c).
  */
-int director_lock(const struct lb_director *d, const char *dir, int *fd)
+int director_lock(const struct lb_director *d, const char *netns_dir,
+		  const char *dir, int *fd)
 {
-	char path[4096];
+	char ns[4096], path[4096];
+	struct stat st;
 
-	snprintf(path, sizeof(path), "%s/apply%s%s.lock", dir,
-		 d->netns ? "-" : "", d->netns ?: "");
+	if (d->netns)
+		snprintf(ns, sizeof(ns), "%s/%s", netns_dir, d->netns);
+	else
+		snprintf(ns, sizeof(ns), "/proc/thread-self/ns/net");
+	*fd = -1;
+	if (stat(ns, &st))
+		return lbctl_error(LBCTL_EXIT_FAIL,
+				   "%s: cannot find its network namespace %s: %s",
+				   d->name, ns, strerror(errno));
+	snprintf(path, sizeof(path), "%s/apply-%ju-%ju.lock", dir,
+		 (uintmax_t)st.st_dev, (uintmax_t)st.st_ino);
 	if (mkdir(dir, 0755) && errno != EEXIST)
 		return lbctl_error(LBCTL_EXIT_FAIL, "%s: cannot make %s: %s",
 				   d->name, dir, strerror(errno));
