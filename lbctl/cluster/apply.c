@@ -27,7 +27,8 @@
  * SIGINT, SIGTERM and SIGHUP never stop an apply half way: one that
  * comes while a director's plan runs stops it before its next change
  * and rolls back the changes made (the undo itself is not stopped); no
- * later director is begun. SIGPIPE is ignored: a reader of the report
+ * later director is begun. A remote director's ssh ignores them
+ * (director.c): that apply, out of their reach, finishes and reports. SIGPIPE is ignored: a reader of the report
  * that goes away must not kill the apply between two changes.
  */
 #include <errno.h>

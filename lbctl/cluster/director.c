@@ -263,6 +263,17 @@ int director_ssh(const struct lb_director *d, char *const words[],
 		return ret;
 	}
 	if (!pid) {
+		/*
+		 * A Ctrl-C reaches the whole process group, ssh too: it must
+		 * not cut the remote apply's report off (the remote lbctl,
+		 * with no terminal, finishes anyway). ssh keeps signals it
+		 * finds ignored ignored; lbctl, which gets them too, stops
+		 * before its next director. SIGTERM likewise: systemd sends
+		 * it to the whole unit.
+		 */
+		signal(SIGINT, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		signal(SIGTERM, SIG_IGN);
 		if (in)
 			dup2(to[0], STDIN_FILENO);
 		else

@@ -307,6 +307,40 @@ static void test_check(void)
 	check_end();
 }
 
+/*
+ * A Ctrl-C (SIGINT to the process group), a hangup or systemd's SIGTERM
+ * does not kill ssh: the remote apply's report and exit status still come
+ * back. Judged by an "ssh" that sends them to itself: a shell dies of
+ * each unless it was started with it ignored.
+ */
+static void test_ssh_signals(void)
+{
+	struct lb_director d = { .name = "lb2", .ssh = "root@lb2" };
+	char *words[] = { "lbctl", "apply", NULL };
+	char bin[128], path[160], env[400];
+	char *out = NULL;
+	FILE *f;
+
+	check_begin("director/ssh_signals");
+	snprintf(bin, sizeof(bin), "%s/bin", dir);
+	snprintf(path, sizeof(path), "%s/ssh", bin);
+	if (mkdir(bin, 0755) || !(f = fopen(path, "w"))) {
+		CHECK_MSG(0, "cannot make %s: %s", path, strerror(errno));
+		check_end();
+		return;
+	}
+	fprintf(f, "#!/bin/sh\nkill -INT $$\nkill -HUP $$\nkill -TERM $$\n"
+		"echo \"remote report\"\nexit 1\n");
+	fclose(f);
+	chmod(path, 0755);
+	snprintf(env, sizeof(env), "%s:%s", bin, getenv("PATH") ?: "/usr/bin:/bin");
+	setenv("PATH", env, 1);
+	CHECK_INT(director_ssh(&d, words, NULL, 0, &out), 1);
+	CHECK_STR(out ?: "", "remote report\n");
+	free(out);
+	check_end();
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/test_director.XXXXXX");
@@ -316,6 +350,7 @@ int main(void)
 	}
 	test_lock();
 	test_ssh_argv();
+	test_ssh_signals();
 	test_check();
 	{
 		char cmd[96];
