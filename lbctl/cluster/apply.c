@@ -26,8 +26,9 @@
  *
  * SIGINT, SIGTERM and SIGHUP never stop an apply half way: one that
  * comes while a director's plan runs stops it before its next change
- * and rolls back the changes made (the undo itself is not stopped); no
- * later director is begun. A remote director's ssh ignores them
+ * and rolls back the changes made (the undo itself is not stopped), but
+ * once the plan's first delete has been sent it is finished instead
+ * (lb_plan_run()); no later director is begun. A remote director's ssh ignores them
  * (director.c): that apply, out of their reach, finishes and reports. SIGPIPE is ignored: a reader of the report
  * that goes away must not kill the apply between two changes.
  */
@@ -85,13 +86,6 @@ static int step_send(void *arg, const struct lb_step *s, bool undo)
 	char line[512];
 	int ret;
 
-	if (!undo && stop_signal) {
-		lb_step_format(s, line, sizeof(line));
-		snprintf(t->why, sizeof(t->why),
-			 "\"%s\": not sent: stopped by %s", line,
-			 stop_name());
-		return -EINTR;
-	}
 	ret = lb_step_send(g, s);
 	if (!ret)
 		return 0;
@@ -183,6 +177,7 @@ static int apply_here(const struct cluster_file *f,
 	unsigned int undo_failed;
 	size_t failed, left, kept;
 	int ret, lock = -1;
+	char line[512];
 
 	/* Held until the rollback, if any, is checked. */
 	if (!dry_run) {
@@ -228,10 +223,21 @@ static int apply_here(const struct cluster_file *f,
 	if (dry_run)
 		goto out;
 	fflush(stdout);
-	ret = lb_plan_run(&plan, step_send, &t, &failed, &undo_failed, &kept);
+	ret = lb_plan_run(&plan, step_send, &t, &stop_signal, &failed,
+			  &undo_failed, &kept);
+	if (!ret && stop_signal) {
+		printf("%s: applied (%s came after its first delete, which no undo can take back: the rest was sent)\n",
+		       d->name, stop_name());
+		goto out;
+	}
 	if (!ret) {
 		printf("%s: applied\n", d->name);
 		goto out;
+	}
+	if (ret == -EINTR) {
+		lb_step_format(&plan.v[failed], line, sizeof(line));
+		snprintf(t.why, sizeof(t.why), "\"%s\": not sent: stopped by %s",
+			 line, stop_name());
 	}
 	lbctl_error(LBCTL_EXIT_FAIL, "%s: change %zu of %zu, %s", d->name,
 		    failed + 1, plan.n, t.why);

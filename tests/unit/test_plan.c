@@ -224,6 +224,8 @@ static void test_undo(void)
 struct kernel {
 	size_t calls, fail_at, undo_calls, undo_fail_at;
 	int err, undo_err;
+	size_t stop_at;			/* a signal comes after this call */
+	volatile sig_atomic_t stop;
 	char log[4096];
 	size_t off;
 };
@@ -239,6 +241,8 @@ static int pretend(void *arg, const struct lb_step *s, bool undo)
 	k->off += (size_t)snprintf(k->log + k->off, sizeof(k->log) - k->off,
 				   "%s%s%s\n", undo ? "undo " : "", line,
 				   refuse ? " REFUSED" : "");
+	if (!undo && k->calls == k->stop_at)
+		k->stop = 1;
 	if (!refuse)
 		return 0;
 	return (undo ? k->undo_err : k->err) ?: -EEXIST;
@@ -313,12 +317,67 @@ static void test_run(void)
 
 		check_begin("lb_plan_run/%s", runs[i].name);
 		failed = 99;
-		CHECK_INT(lb_plan_run(&plan, pretend, &k, &failed,
+		CHECK_INT(lb_plan_run(&plan, pretend, &k, NULL, &failed,
 				      &undo_failed, &kept), runs[i].ret);
 		if (runs[i].ret)
 			CHECK_INT(failed, runs[i].failed);
 		CHECK_INT(undo_failed, runs[i].undo_failed);
 		CHECK_INT(kept, runs[i].kept);
+		CHECK_STR(k.log, runs[i].log);
+		check_end();
+	}
+	lb_list_free(&plan);
+	unload(&want);
+	unload(&cur);
+}
+
+/*
+ * A stop request (a signal) rolls back what was done, until the first
+ * delete: from there the plan is finished, since adding back a real
+ * server whose connections expire_nodest dropped brings none back.
+ */
+static void test_stop(void)
+{
+	static const struct {
+		const char *name;
+		size_t stop_at;
+		int ret;
+		size_t failed;
+		const char *log;
+	} runs[] = {
+		{ "stop_before_deletes_rolls_back", 1, -EINTR, 1,
+		  "rs add tcp 203.0.113.10:80 10.30.0.13:8080 weight 1\n"
+		  "undo rs del tcp 203.0.113.10:80 10.30.0.13:8080\n" },
+		{ "stop_before_first_delete_rolls_back", 2, -EINTR, 2,
+		  "rs add tcp 203.0.113.10:80 10.30.0.13:8080 weight 1\n"
+		  "rs add tcp 203.0.113.10:80 10.30.0.14:8080 weight 1\n"
+		  "undo rs del tcp 203.0.113.10:80 10.30.0.14:8080\n"
+		  "undo rs del tcp 203.0.113.10:80 10.30.0.13:8080\n" },
+		{ "stop_after_first_delete_finishes", 3, 0, 0,
+		  "rs add tcp 203.0.113.10:80 10.30.0.13:8080 weight 1\n"
+		  "rs add tcp 203.0.113.10:80 10.30.0.14:8080 weight 1\n"
+		  "rs del tcp 203.0.113.10:80 10.30.0.11:8080\n"
+		  "rs del tcp 203.0.113.10:80 10.30.0.12:8080\n" },
+	};
+	struct state cur, want;
+	struct lb_plan plan;
+	unsigned int undo_failed;
+	size_t i, failed, kept;
+
+	if (load(rows[3].cur, &cur) || load(rows[3].want, &want))
+		return;
+	lb_plan_make(&cur.s, &want.s, &plan);
+	for (i = 0; i < ARRAY_SIZE(runs); i++) {
+		struct kernel k = { .stop_at = runs[i].stop_at };
+
+		check_begin("lb_plan_run/%s", runs[i].name);
+		failed = 99;
+		CHECK_INT(lb_plan_run(&plan, pretend, &k, &k.stop, &failed,
+				      &undo_failed, &kept), runs[i].ret);
+		if (runs[i].ret)
+			CHECK_INT(failed, runs[i].failed);
+		CHECK_INT(undo_failed, 0);
+		CHECK_INT(kept, 0);
 		CHECK_STR(k.log, runs[i].log);
 		check_end();
 	}
@@ -369,6 +428,7 @@ int main(void)
 	test_plans();
 	test_undo();
 	test_run();
+	test_stop();
 	test_large();
 	return check_done();
 }

@@ -646,7 +646,7 @@ static void test_seed(unsigned int seed, unsigned long *steps)
 	n = plan_to(e1, &plan, &cur, &c);
 	if (n >= 0) {
 		*steps += (unsigned long)n;
-		CHECK_MSG(!lb_plan_run(&plan, step_send, NULL, &failed,
+		CHECK_MSG(!lb_plan_run(&plan, step_send, NULL, NULL, &failed,
 				       &undo_failed, &kept),
 			  "step %zu failed: %s", failed, g.msg);
 		CHECK_MSG(same_state(&a, &k.s),
