@@ -136,10 +136,20 @@ int director_lock(const struct lb_director *d, const char *netns_dir,
 	if (mkdir(dir, 0755) && errno != EEXIST)
 		return lbctl_error(LBCTL_EXIT_FAIL, "%s: cannot make %s: %s",
 				   d->name, dir, strerror(errno));
-	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
+		   0600);
 	if (*fd < 0)
 		return lbctl_error(LBCTL_EXIT_FAIL, "%s: cannot open %s: %s",
 				   d->name, path, strerror(errno));
+	/* Ours, made by an apply: not a FIFO or a device someone left. */
+	if (fstat(*fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+		lbctl_error(LBCTL_EXIT_FAIL,
+			    "%s: %s is not a lock file of lbctl (not a regular file of user %ju): nothing was changed; remove it",
+			    d->name, path, (uintmax_t)geteuid());
+		close(*fd);
+		*fd = -1;
+		return LBCTL_EXIT_FAIL;
+	}
 	while (flock(*fd, LOCK_EX | LOCK_NB)) {
 		if (errno == EINTR)
 			continue;
@@ -240,25 +250,36 @@ void director_ssh_argv_free(char **argv)
 	free(argv);
 }
 
+/* Closes both ends of a pipe2() that was made: -1 is none. */
+static void close_pair(const int fds[2])
+{
+	if (fds[0] >= 0)
+		close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
+}
+
 int director_ssh(const struct lb_director *d, char *const words[],
 		 const char *in, size_t inlen, char **out)
 {
 	int to[2] = { -1, -1 }, from[2] = { -1, -1 }, status, ret = 0;
 	char **argv = director_ssh_argv(d, words);
 	size_t outlen;
-	pid_t pid;
+	pid_t pid = -1;
 
 	if (!argv)
 		return -ENOMEM;
-	if ((in && pipe2(to, O_CLOEXEC)) || (out && pipe2(from, O_CLOEXEC))) {
+	if ((in && pipe2(to, O_CLOEXEC)) || (out && pipe2(from, O_CLOEXEC)))
 		ret = -errno;
-		director_ssh_argv_free(argv);
-		return ret;
+	if (!ret) {
+		fflush(NULL);
+		pid = fork();
+		if (pid < 0)
+			ret = -errno;
 	}
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		ret = -errno;
+	if (ret) {
+		close_pair(to);
+		close_pair(from);
 		director_ssh_argv_free(argv);
 		return ret;
 	}

@@ -13,6 +13,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -170,6 +171,20 @@ static void test_lock(void)
 	stderr_end();
 	CHECK_INT(fd1, -1);
 	CHECK(strstr(said, "Error: lb9: cannot find its network namespace ") != NULL);
+	check_end();
+
+	check_begin("director/lock_not_a_file");
+	/* A FIFO where the lock should be: refused, not used. */
+	snprintf(sub, sizeof(sub), "%s/run2", dir);
+	snprintf(ns, sizeof(ns), "%s/lb2", nsdir);
+	lock_path(sub, ns, path, sizeof(path));
+	if (mkdir(sub, 0755) || mkfifo(path, 0600))
+		CHECK_MSG(0, "cannot make %s: %s", path, strerror(errno));
+	stderr_begin();
+	CHECK_INT(director_lock(&lb2, nsdir, sub, &fd1), LBCTL_EXIT_FAIL);
+	stderr_end();
+	CHECK_INT(fd1, -1);
+	CHECK(strstr(said, "is not a lock file of lbctl (not a regular file of user ") != NULL);
 	check_end();
 
 	check_begin("director/lock_error");
@@ -341,6 +356,52 @@ static void test_ssh_signals(void)
 	check_end();
 }
 
+/* How many descriptors this process has open. */
+static int open_fds(void)
+{
+	int n = 0, fd;
+
+	for (fd = 0; fd < 1024; fd++)
+		n += fcntl(fd, F_GETFD) >= 0;
+	return n;
+}
+
+/*
+ * When the second pipe cannot be made (EMFILE here: room for one pipe
+ * only), the first is closed, not leaked.
+ */
+static void test_ssh_no_leak(void)
+{
+	struct lb_director d = { .name = "lb2", .ssh = "root@lb2" };
+	char *words[] = { "lbctl", "apply", NULL };
+	int n, top = 0, fd, ret, holes[1024], nholes = 0;
+	struct rlimit was, now;
+	char *out = NULL;
+
+	check_begin("director/ssh_pipes_not_leaked");
+	for (fd = 0; fd < 1024; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			top = fd;
+	/* The holes below the highest descriptor filled, and the limit
+	 * just above it: room for one pipe, not two. */
+	while ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0 && fd < top)
+		holes[nholes++] = fd;
+	if (fd > top)
+		close(fd);
+	n = open_fds();
+	CHECK_INT(getrlimit(RLIMIT_NOFILE, &was), 0);
+	now = was;
+	now.rlim_cur = (rlim_t)top + 3;
+	CHECK_INT(setrlimit(RLIMIT_NOFILE, &now), 0);
+	ret = director_ssh(&d, words, "x", 1, &out);
+	setrlimit(RLIMIT_NOFILE, &was);
+	CHECK_INT(ret, -EMFILE);
+	CHECK_INT(open_fds(), n);
+	while (nholes)
+		close(holes[--nholes]);
+	check_end();
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/test_director.XXXXXX");
@@ -351,6 +412,7 @@ int main(void)
 	test_lock();
 	test_ssh_argv();
 	test_ssh_signals();
+	test_ssh_no_leak();
 	test_check();
 	{
 		char cmd[96];
