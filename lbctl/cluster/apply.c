@@ -28,9 +28,10 @@
  * comes while a director's plan runs stops it before its next change
  * and rolls back the changes made (the undo itself is not stopped), but
  * once the plan's first delete has been sent it is finished instead
- * (lb_plan_run()); no later director is begun. A remote director's ssh ignores them
- * (director.c): that apply, out of their reach, finishes and reports. SIGPIPE is ignored: a reader of the report
- * that goes away must not kill the apply between two changes.
+ * (lb_plan_run()); no later director is begun. A remote director's ssh
+ * ignores them (director.c): that apply, out of their reach, finishes
+ * and reports. SIGPIPE is ignored: a reader of the report that goes away
+ * must not kill the apply between two changes.
  */
 #include <errno.h>
 #include <signal.h>
