@@ -114,7 +114,8 @@ struct fnat_net {
 	atomic_t laddr_cursor;
 	struct fnat_config cfg;
 	u32 gen;			/* bumped on every change, for dumps */
-	u64 conf_gen;			/* once per write request (uapi) */
+	u64 conf_gen;			/* once per write request (uapi),
+					 * under @lock */
 	int nr_services;		/* READ_ONCE outside @lock */
 	int nr_dests;
 	int nr_laddrs;

@@ -184,7 +184,7 @@ int fnat_nl_gen_check(struct fnat_net *fn, struct genl_info *info)
 void fnat_nl_gen_bump(struct fnat_net *fn)
 {
 	lockdep_assert_held(&fn->lock);
-	WRITE_ONCE(fn->conf_gen, fn->conf_gen + 1);
+	fn->conf_gen++;
 }
 
 static struct nlattr **parse_nest(struct genl_info *info, int type,
@@ -261,7 +261,12 @@ static int fnat_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *nest;
 	struct sk_buff *msg;
 	void *hdr;
+	u64 gen;
 
+	/* 64 bits: read whole under the lock (a 32-bit CPU would tear it). */
+	mutex_lock(&fn->lock);
+	gen = fn->conf_gen;
+	mutex_unlock(&fn->lock);
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
@@ -284,8 +289,8 @@ static int fnat_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 			atomic_read(&fn->nr_conns)) ||
 	    nla_put_u32(msg, FULLNAT_A_INFO_CONN_MAX,
 			READ_ONCE(fn->cfg.conn_max)) ||
-	    nla_put_u64_64bit(msg, FULLNAT_A_INFO_GENERATION,
-			      READ_ONCE(fn->conf_gen), FULLNAT_A_INFO_PAD) ||
+	    nla_put_u64_64bit(msg, FULLNAT_A_INFO_GENERATION, gen,
+			      FULLNAT_A_INFO_PAD) ||
 	    put_counters(msg, fn) || put_caps(msg))
 		goto nla_put_failure;
 	nla_nest_end(msg, nest);

@@ -188,8 +188,9 @@ int fnat_nl_new_service(struct sk_buff *skb, struct genl_info *info)
 }
 
 /*
- * Parse a request naming a service, lock, check its generation, and find
- * it. Returns with fn->lock held on success only.
+ * Parse a request naming a service, lock, check its generation (writes
+ * only: a read changes nothing, as a dump ignores it), and find it.
+ * Returns with fn->lock held on success only.
  */
 static int lock_service(struct genl_info *info, struct fnat_net *fn,
 			struct svc_req *req, struct fnat_service **svc)
@@ -199,7 +200,8 @@ static int lock_service(struct genl_info *info, struct fnat_net *fn,
 	if (ret)
 		return ret;
 	mutex_lock(&fn->lock);
-	ret = fnat_nl_gen_check(fn, info);
+	if (info->genlhdr->cmd != FULLNAT_CMD_GET_SERVICE)
+		ret = fnat_nl_gen_check(fn, info);
 	if (ret) {
 		mutex_unlock(&fn->lock);
 		return ret;

@@ -17,16 +17,21 @@
  * Each write carries the generation read before the snapshot, plus one
  * per write this run made (genl.h): if anything else wrote to the
  * director since it was read (a command, a tool that takes no lock), the
- * kernel refuses the write with ESTALE and this run rolls back what it
- * did instead of mixing it with the other's changes. The undo itself
- * carries no generation: it puts back, from the snapshot, only what this
- * run changed, and must not be refused for the other writer's change.
+ * kernel refuses the write with ESTALE. The undo's writes carry the
+ * generation too (and add one each): a rollback never overwrites another
+ * writer's changes. When the kernel refuses a write, or an undo, with
+ * ESTALE, the undo stops there, and what this run changed and did not
+ * undo is listed: the director then holds the other writer's changes
+ * and these, to be looked at and applied again.
  *
  * SIGINT, SIGTERM and SIGHUP never stop an apply half way: one that
  * comes while a director's plan runs stops it before its next change
- * and rolls back the changes made (the undo itself is not stopped); no
- * later director is begun. SIGPIPE is ignored: a reader of the report
- * that goes away must not kill the apply between two changes.
+ * and rolls back the changes made (the undo itself is not stopped), but
+ * once the plan's first delete has been sent it is finished instead
+ * (lb_plan_run()); no later director is begun. A remote director's ssh
+ * ignores them (director.c): that apply, out of their reach, finishes
+ * and reports. SIGPIPE is ignored: a reader of the report that goes away
+ * must not kill the apply between two changes.
  */
 #include <errno.h>
 #include <signal.h>
@@ -71,6 +76,7 @@ struct target {
 	struct genl g;
 	const char *name;
 	char why[800];		/* the failed step and why */
+	char why_undo[800];	/* the undo step refused with ESTALE */
 };
 
 /* One step through api.h; lb_plan_run() calls it, and for the undo. */
@@ -81,20 +87,15 @@ static int step_send(void *arg, const struct lb_step *s, bool undo)
 	char line[512];
 	int ret;
 
-	if (undo) {
-		g->has_gen = false;
-	} else if (stop_signal) {
-		lb_step_format(s, line, sizeof(line));
-		snprintf(t->why, sizeof(t->why),
-			 "\"%s\": not sent: stopped by %s", line,
-			 stop_name());
-		return -EINTR;
-	}
 	ret = lb_step_send(g, s);
 	if (!ret)
 		return 0;
 	lb_step_format(s, line, sizeof(line));
-	if (undo)
+	/* The undo stops; cmd_apply says what was kept. */
+	if (undo && ret == -ESTALE)
+		snprintf(t->why_undo, sizeof(t->why_undo), "\"%s\": %s", line,
+			 g->msg);
+	else if (undo)
 		lbctl_warn("%s: could not undo with \"%s\": %s", t->name, line,
 			   g->msg);
 	else
@@ -142,6 +143,31 @@ static size_t check_rollback(struct target *t, const struct lb_snapshot *was)
 	return n;
 }
 
+/*
+ * Another writer came between (ESTALE): the undo stopped before the
+ * plan's first kept steps were undone, so as not to overwrite that
+ * writer's changes. What this run leaves behind is said, step by step.
+ */
+static void report_kept(const struct target *t, const struct lb_plan *plan,
+			size_t kept)
+{
+	char line[512];
+	size_t i;
+
+	if (t->why_undo[0])
+		lbctl_warn("%s: the undo was refused at %s", t->name,
+			   t->why_undo);
+	printf("%s: another writer changed this director during this run; so as not to overwrite its changes, %zu change%s of this run %s not undone%s:\n",
+	       t->name, kept, kept == 1 ? "" : "s",
+	       kept == 1 ? "was" : "were",
+	       t->why_undo[0] ? " (the last one perhaps in part)" : "");
+	for (i = 0; i < kept; i++) {
+		lb_step_format(&plan->v[i], line, sizeof(line));
+		printf("  %s\n", line);
+	}
+	printf("%s: read it (lbctl show) and apply again\n", t->name);
+}
+
 /* One director reached here (or in its namespace); returns the exit code. */
 static int apply_here(const struct cluster_file *f,
 		      const struct lb_director *d, bool dry_run)
@@ -150,12 +176,13 @@ static int apply_here(const struct cluster_file *f,
 	struct lb_snapshot cur, want;
 	struct lb_plan plan = { 0 };
 	unsigned int undo_failed;
-	size_t failed, left;
+	size_t failed, left, kept;
 	int ret, lock = -1;
+	char line[512];
 
 	/* Held until the rollback, if any, is checked. */
 	if (!dry_run) {
-		ret = director_lock(d, LBCTL_RUN_DIR, &lock);
+		ret = director_lock(d, NETNS_RUN_DIR, LBCTL_RUN_DIR, &lock);
 		if (ret)
 			return ret;
 	}
@@ -197,27 +224,41 @@ static int apply_here(const struct cluster_file *f,
 	if (dry_run)
 		goto out;
 	fflush(stdout);
-	ret = lb_plan_run(&plan, step_send, &t, &failed, &undo_failed);
+	ret = lb_plan_run(&plan, step_send, &t, &stop_signal, &failed,
+			  &undo_failed, &kept);
+	if (!ret && stop_signal) {
+		printf("%s: applied (%s came after its first delete, which no undo can take back: the rest was sent)\n",
+		       d->name, stop_name());
+		goto out;
+	}
 	if (!ret) {
 		printf("%s: applied\n", d->name);
 		goto out;
 	}
+	if (ret == -EINTR) {
+		lb_step_format(&plan.v[failed], line, sizeof(line));
+		snprintf(t.why, sizeof(t.why), "\"%s\": not sent: stopped by %s",
+			 line, stop_name());
+	}
 	lbctl_error(LBCTL_EXIT_FAIL, "%s: change %zu of %zu, %s", d->name,
 		    failed + 1, plan.n, t.why);
-	left = check_rollback(&t, &cur);
-	if (!failed)
+	ret = LBCTL_EXIT_FAIL;
+	if (!failed) {
 		printf("%s: nothing was changed\n", d->name);
-	else if (!undo_failed && (!left || ret == -ESTALE))
-		/* What differs then is the other writer's, kept. */
-		printf("%s: rolled back: the %zu change%s before it %s undone%s\n",
+		goto out;
+	}
+	if (kept) {
+		report_kept(&t, &plan, kept);
+		goto out;
+	}
+	left = check_rollback(&t, &cur);
+	if (!undo_failed && !left)
+		printf("%s: rolled back: the %zu change%s before it %s undone\n",
 		       d->name, failed, failed == 1 ? "" : "s",
-		       failed == 1 ? "was" : "were",
-		       left ? "; the differences above are another writer's" :
-		       "");
+		       failed == 1 ? "was" : "were");
 	else
 		printf("%s: the rollback is incomplete (see above)\n",
 		       d->name);
-	ret = LBCTL_EXIT_FAIL;
 out:
 	lb_list_free(&plan);
 	lb_snapshot_free(&cur);

@@ -16,6 +16,7 @@
 #define _GNU_SOURCE		/* pipe2() */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,23 +110,46 @@ int cluster_select(const struct cluster_file *f, const char *name,
 /*
  * Two applies to one director at once would interleave their changes and
  * each "roll back" to a mix of both: the second one is refused while the
- * first holds the lock. A lock names the namespace as the file does; a
- * writer that takes no lock (lbctl rs add, another host's apply through
- * another name) is caught by the kernel's generation instead (apply.c).
+ * first holds the lock. The lock is the namespace's, whatever names it (a
+ * file without "netns" run under "ip netns exec lb1" and one with "netns":
+ * "lb1" reach the same one): its file is named after the namespace's
+ * device and inode. A writer that takes no lock (lbctl rs add, another
+ * host's apply) is caught by the kernel's generation instead (apply.c).
  */
-int director_lock(const struct lb_director *d, const char *dir, int *fd)
+int director_lock(const struct lb_director *d, const char *netns_dir,
+		  const char *dir, int *fd)
 {
-	char path[4096];
+	char ns[4096], path[4096];
+	struct stat st;
 
-	snprintf(path, sizeof(path), "%s/apply%s%s.lock", dir,
-		 d->netns ? "-" : "", d->netns ?: "");
+	if (d->netns)
+		snprintf(ns, sizeof(ns), "%s/%s", netns_dir, d->netns);
+	else
+		snprintf(ns, sizeof(ns), "/proc/thread-self/ns/net");
+	*fd = -1;
+	if (stat(ns, &st))
+		return lbctl_error(LBCTL_EXIT_FAIL,
+				   "%s: cannot find its network namespace %s: %s",
+				   d->name, ns, strerror(errno));
+	snprintf(path, sizeof(path), "%s/apply-%ju-%ju.lock", dir,
+		 (uintmax_t)st.st_dev, (uintmax_t)st.st_ino);
 	if (mkdir(dir, 0755) && errno != EEXIST)
 		return lbctl_error(LBCTL_EXIT_FAIL, "%s: cannot make %s: %s",
 				   d->name, dir, strerror(errno));
-	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
+		   0600);
 	if (*fd < 0)
 		return lbctl_error(LBCTL_EXIT_FAIL, "%s: cannot open %s: %s",
 				   d->name, path, strerror(errno));
+	/* Ours, made by an apply: not a FIFO or a device someone left. */
+	if (fstat(*fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+		lbctl_error(LBCTL_EXIT_FAIL,
+			    "%s: %s is not a lock file of lbctl (not a regular file of user %ju): nothing was changed; remove it",
+			    d->name, path, (uintmax_t)geteuid());
+		close(*fd);
+		*fd = -1;
+		return LBCTL_EXIT_FAIL;
+	}
 	while (flock(*fd, LOCK_EX | LOCK_NB)) {
 		if (errno == EINTR)
 			continue;
@@ -226,29 +250,51 @@ void director_ssh_argv_free(char **argv)
 	free(argv);
 }
 
+/* Closes both ends of a pipe2() that was made: -1 is none. */
+static void close_pair(const int fds[2])
+{
+	if (fds[0] >= 0)
+		close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
+}
+
 int director_ssh(const struct lb_director *d, char *const words[],
 		 const char *in, size_t inlen, char **out)
 {
 	int to[2] = { -1, -1 }, from[2] = { -1, -1 }, status, ret = 0;
 	char **argv = director_ssh_argv(d, words);
 	size_t outlen;
-	pid_t pid;
+	pid_t pid = -1;
 
 	if (!argv)
 		return -ENOMEM;
-	if ((in && pipe2(to, O_CLOEXEC)) || (out && pipe2(from, O_CLOEXEC))) {
+	if ((in && pipe2(to, O_CLOEXEC)) || (out && pipe2(from, O_CLOEXEC)))
 		ret = -errno;
-		director_ssh_argv_free(argv);
-		return ret;
+	if (!ret) {
+		fflush(NULL);
+		pid = fork();
+		if (pid < 0)
+			ret = -errno;
 	}
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		ret = -errno;
+	if (ret) {
+		close_pair(to);
+		close_pair(from);
 		director_ssh_argv_free(argv);
 		return ret;
 	}
 	if (!pid) {
+		/*
+		 * A Ctrl-C reaches the whole process group, ssh too: it must
+		 * not cut the remote apply's report off (the remote lbctl,
+		 * with no terminal, finishes anyway). ssh keeps signals it
+		 * finds ignored ignored; lbctl, which gets them too, stops
+		 * before its next director. SIGTERM likewise: systemd sends
+		 * it to the whole unit.
+		 */
+		signal(SIGINT, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		signal(SIGTERM, SIG_IGN);
 		if (in)
 			dup2(to[0], STDIN_FILENO);
 		else

@@ -31,13 +31,15 @@ void cluster_unload(struct cluster_file *f);
 int cluster_select(const struct cluster_file *f, const char *name,
 		   const struct lb_director **only);
 /*
- * Takes the apply lock of director d's namespace, an flock(LOCK_EX) on
- * DIR/apply-NETNS.lock (DIR/apply.lock for the namespace lbctl runs in),
- * DIR made if missing; it is held until *fd is closed. Returns 0, or the
- * exit code with the error printed: another lbctl apply holding it is
- * not waited for.
+ * Takes the apply lock of director d's namespace, NETNS_DIR/NETNS (the
+ * one lbctl runs in without "netns"), an flock(LOCK_EX) on
+ * DIR/apply-DEV-INODE.lock, the device and inode of that namespace, DIR
+ * made if missing; it is held until *fd is closed. Returns 0, or the exit
+ * code with the error printed: another lbctl apply holding it is not
+ * waited for.
  */
-int director_lock(const struct lb_director *d, const char *dir, int *fd);
+int director_lock(const struct lb_director *d, const char *netns_dir,
+		  const char *dir, int *fd);
 /*
  * The command line of director_ssh(): "ssh -o BatchMode=yes -o
  * ConnectTimeout=10 -o ServerAliveInterval=5 -o ServerAliveCountMax=3

@@ -485,32 +485,61 @@ int lb_step_undo(const struct lb_step *step, struct lb_plan *undo)
 	return ret;
 }
 
+static bool step_deletes(const struct lb_step *s)
+{
+	return s->op == LB_STEP_DEST_DEL || s->op == LB_STEP_SVC_DEL ||
+	       s->op == LB_STEP_LADDR_DEL;
+}
+
 int lb_plan_run(const struct lb_plan *plan, lb_step_fn fn, void *arg,
-		size_t *failed, unsigned int *undo_failed)
+		const volatile sig_atomic_t *stop, size_t *failed,
+		unsigned int *undo_failed, size_t *kept)
 {
 	struct lb_plan undo = { 0 };
+	bool deleting = false;
 	size_t i, k;
-	int ret = 0;
+	int ret = 0, uret;
 
 	*undo_failed = 0;
+	*kept = 0;
 	for (i = 0; i < plan->n; i++) {
+		/* Past the first delete, the way back is no better than
+		 * the way on: see plan.h. */
+		if (stop && *stop && !deleting) {
+			ret = -EINTR;
+			break;
+		}
 		ret = fn(arg, &plan->v[i], false);
 		if (ret)
 			break;
+		deleting = deleting || step_deletes(&plan->v[i]);
 	}
 	if (!ret)
 		return 0;
 	*failed = i;
+	/* Another writer came between: nothing of this run is put back
+	 * over its changes. */
+	if (ret == -ESTALE) {
+		*kept = i;
+		return ret;
+	}
 	while (i-- > 0) {
 		undo.n = 0;
 		if (lb_step_undo(&plan->v[i], &undo)) {
 			(*undo_failed)++;
 			continue;
 		}
-		for (k = 0; k < undo.n; k++)
-			if (fn(arg, &undo.v[k], true))
+		for (k = 0; k < undo.n; k++) {
+			uret = fn(arg, &undo.v[k], true);
+			if (uret == -ESTALE) {
+				*kept = i + 1;
+				goto out;
+			}
+			if (uret)
 				(*undo_failed)++;
+		}
 	}
+out:
 	lb_list_free(&undo);
 	return ret;
 }

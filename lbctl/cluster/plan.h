@@ -40,6 +40,7 @@
 #ifndef LBCTL_PLAN_H
 #define LBCTL_PLAN_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -98,10 +99,22 @@ int lb_step_undo(const struct lb_step *step, struct lb_plan *undo);
  * so far are undone newest first (with lb_step_undo()'s steps through the
  * same fn) and its error is returned; *failed gets its index. An undo step
  * that fails too is counted in *undo_failed and the undo goes on.
+ *
+ * -ESTALE (another writer came between, genl.h) from a step or an undo
+ * step stops the undo where it is, so that nothing of that writer's is
+ * overwritten: *kept gets how many of the plan's first steps were not
+ * undone (the last one perhaps in part), else 0.
+ *
+ * A stop request (*stop set, by a signal: stop may be NULL) before a step
+ * is like a refusal of it, -EINTR, until the first delete has been sent.
+ * From there on the plan is finished instead: a real server deleted
+ * with expire_nodest has lost its connections, and adding it back would
+ * not bring them back; what is left after the deletes is little.
  */
 typedef int (*lb_step_fn)(void *arg, const struct lb_step *step, bool undo);
 int lb_plan_run(const struct lb_plan *plan, lb_step_fn fn, void *arg,
-		size_t *failed, unsigned int *undo_failed);
+		const volatile sig_atomic_t *stop, size_t *failed,
+		unsigned int *undo_failed, size_t *kept);
 
 /*
  * The step as its one request of api.h on g (plan_send.c, which needs

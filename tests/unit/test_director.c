@@ -10,8 +10,11 @@
 #define _GNU_SOURCE		/* mkdtemp() */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -65,47 +68,135 @@ static bool lock_free(const char *path)
 	return free_now;
 }
 
+/* A pretend /run/netns: lb1 and lb2, lb1 again as "lb1-too" (a hard link:
+ * the same inode), the namespace this test runs in as "self", and a name
+ * of 250 characters. */
+static char nsdir[96], longname[251];
+
+static int make_netns_dir(void)
+{
+	char path[400], other[400];
+	int fd;
+
+	snprintf(nsdir, sizeof(nsdir), "%s/netns", dir);
+	memset(longname, 'n', sizeof(longname) - 1);
+	if (mkdir(nsdir, 0755))
+		return -1;
+	snprintf(path, sizeof(path), "%s/lb1", nsdir);
+	snprintf(other, sizeof(other), "%s/lb1-too", nsdir);
+	if ((fd = open(path, O_CREAT | O_WRONLY, 0600)) < 0 || close(fd) ||
+	    link(path, other))
+		return -1;
+	snprintf(path, sizeof(path), "%s/lb2", nsdir);
+	if ((fd = open(path, O_CREAT | O_WRONLY, 0600)) < 0 || close(fd))
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s", nsdir, longname);
+	if ((fd = open(path, O_CREAT | O_WRONLY, 0600)) < 0 || close(fd))
+		return -1;
+	snprintf(path, sizeof(path), "%s/self", nsdir);
+	return symlink("/proc/thread-self/ns/net", path);
+}
+
+/* The lock file of the namespace at ns, as director_lock() names it. */
+static void lock_path(const char *sub, const char *ns, char *path, size_t len)
+{
+	struct stat st;
+
+	if (stat(ns, &st))
+		abort();
+	snprintf(path, len, "%s/apply-%ju-%ju.lock", sub, (uintmax_t)st.st_dev,
+		 (uintmax_t)st.st_ino);
+}
+
 static void test_lock(void)
 {
 	struct lb_director lb1 = { .name = "lb1", .netns = "lb1" };
+	struct lb_director lb1too = { .name = "lb1b", .netns = "lb1-too" };
 	struct lb_director lb2 = { .name = "lb2", .netns = "lb2" };
 	struct lb_director here = { .name = "lb0" };
-	char sub[128], path[160];
+	struct lb_director self = { .name = "lb0b", .netns = "self" };
+	struct lb_director lng = { .name = "long", .netns = longname };
+	struct lb_director none = { .name = "lb9", .netns = "nosuch" };
+	char sub[640], path[600], ns[400];
 	int fd1 = -1, fd2 = -1, fd3 = -1, fd4 = -1;
 
 	check_begin("director/lock");
+	if (make_netns_dir()) {
+		CHECK_MSG(0, "cannot make %s: %s", nsdir, strerror(errno));
+		check_end();
+		return;
+	}
 	snprintf(sub, sizeof(sub), "%s/run", dir);
-	snprintf(path, sizeof(path), "%s/apply-lb1.lock", sub);
+	snprintf(ns, sizeof(ns), "%s/lb1", nsdir);
+	lock_path(sub, ns, path, sizeof(path));
 	/* The directory is made; the lock is held until the fd is closed. */
-	CHECK_INT(director_lock(&lb1, sub, &fd1), LBCTL_EXIT_OK);
+	CHECK_INT(director_lock(&lb1, nsdir, sub, &fd1), LBCTL_EXIT_OK);
 	CHECK(fd1 >= 0);
 	CHECK(!lock_free(path));
 	/* A second apply of the same namespace is refused, and says why. */
 	stderr_begin();
-	CHECK_INT(director_lock(&lb1, sub, &fd2), LBCTL_EXIT_FAIL);
+	CHECK_INT(director_lock(&lb1, nsdir, sub, &fd2), LBCTL_EXIT_FAIL);
 	stderr_end();
 	CHECK_INT(fd2, -1);
 	CHECK(strstr(said, "Error: lb1: another \"lbctl apply\" is changing this director (it holds ") != NULL);
-	CHECK(strstr(said, "/run/apply-lb1.lock): nothing was changed") != NULL);
+	CHECK(strstr(said, path) != NULL);
+	CHECK(strstr(said, ".lock): nothing was changed") != NULL);
+	/* So is one that names it otherwise. */
+	stderr_begin();
+	CHECK_INT(director_lock(&lb1too, nsdir, sub, &fd2), LBCTL_EXIT_FAIL);
+	stderr_end();
+	CHECK(strstr(said, "Error: lb1b: another \"lbctl apply\"") != NULL);
 	/* Another namespace, and lbctl's own, have their own locks. */
-	CHECK_INT(director_lock(&lb2, sub, &fd3), LBCTL_EXIT_OK);
-	CHECK_INT(director_lock(&here, sub, &fd4), LBCTL_EXIT_OK);
-	snprintf(path, sizeof(path), "%s/apply.lock", sub);
+	CHECK_INT(director_lock(&lb2, nsdir, sub, &fd3), LBCTL_EXIT_OK);
+	CHECK_INT(director_lock(&here, nsdir, sub, &fd4), LBCTL_EXIT_OK);
+	lock_path(sub, "/proc/thread-self/ns/net", path, sizeof(path));
 	CHECK(!lock_free(path));
+	/* lbctl's own, named in the file: the same lock. */
+	stderr_begin();
+	CHECK_INT(director_lock(&self, nsdir, sub, &fd2), LBCTL_EXIT_FAIL);
+	stderr_end();
+	CHECK(strstr(said, "Error: lb0b: another \"lbctl apply\"") != NULL);
 	/* Released when the first apply ends. */
 	close(fd1);
-	CHECK_INT(director_lock(&lb1, sub, &fd2), LBCTL_EXIT_OK);
+	CHECK_INT(director_lock(&lb1too, nsdir, sub, &fd2), LBCTL_EXIT_OK);
 	close(fd2);
 	close(fd3);
 	close(fd4);
+	/* A name of 250 characters: the lock's file name is short. */
+	CHECK_INT(director_lock(&lng, nsdir, sub, &fd1), LBCTL_EXIT_OK);
+	close(fd1);
+	/* A namespace that is not there: said, nothing made. */
+	stderr_begin();
+	CHECK_INT(director_lock(&none, nsdir, sub, &fd1), LBCTL_EXIT_FAIL);
+	stderr_end();
+	CHECK_INT(fd1, -1);
+	CHECK(strstr(said, "Error: lb9: cannot find its network namespace ") != NULL);
+	check_end();
+
+	check_begin("director/lock_not_a_file");
+	/* A FIFO where the lock should be: refused, not used. */
+	snprintf(sub, sizeof(sub), "%s/run2", dir);
+	snprintf(ns, sizeof(ns), "%s/lb2", nsdir);
+	lock_path(sub, ns, path, sizeof(path));
+	if (mkdir(sub, 0755) || mkfifo(path, 0600))
+		CHECK_MSG(0, "cannot make %s: %s", path, strerror(errno));
+	stderr_begin();
+	CHECK_INT(director_lock(&lb2, nsdir, sub, &fd1), LBCTL_EXIT_FAIL);
+	stderr_end();
+	CHECK_INT(fd1, -1);
+	CHECK(strstr(said, "is not a lock file of lbctl (not a regular file of user ") != NULL);
 	check_end();
 
 	check_begin("director/lock_error");
-	snprintf(sub, sizeof(sub), "%s/run/apply-lb1.lock/x", dir);
+	/* DIR cannot be made: a file is in its way. */
+	lock_path(dir, "/proc/thread-self/ns/net", path, sizeof(path));
+	snprintf(sub, sizeof(sub), "%s/x", path);
+	if (close(open(path, O_CREAT | O_WRONLY, 0600)))
+		CHECK_MSG(0, "cannot make %s", path);
 	stderr_begin();
-	CHECK_INT(director_lock(&lb1, sub, &fd1), LBCTL_EXIT_FAIL);
+	CHECK_INT(director_lock(&here, nsdir, sub, &fd1), LBCTL_EXIT_FAIL);
 	stderr_end();
-	CHECK(strstr(said, "Error: lb1: cannot make ") != NULL);
+	CHECK(strstr(said, "Error: lb0: cannot make ") != NULL);
 	check_end();
 }
 
@@ -231,6 +322,86 @@ static void test_check(void)
 	check_end();
 }
 
+/*
+ * A Ctrl-C (SIGINT to the process group), a hangup or systemd's SIGTERM
+ * does not kill ssh: the remote apply's report and exit status still come
+ * back. Judged by an "ssh" that sends them to itself: a shell dies of
+ * each unless it was started with it ignored.
+ */
+static void test_ssh_signals(void)
+{
+	struct lb_director d = { .name = "lb2", .ssh = "root@lb2" };
+	char *words[] = { "lbctl", "apply", NULL };
+	char bin[128], path[160], env[400];
+	char *out = NULL;
+	FILE *f;
+
+	check_begin("director/ssh_signals");
+	snprintf(bin, sizeof(bin), "%s/bin", dir);
+	snprintf(path, sizeof(path), "%s/ssh", bin);
+	if (mkdir(bin, 0755) || !(f = fopen(path, "w"))) {
+		CHECK_MSG(0, "cannot make %s: %s", path, strerror(errno));
+		check_end();
+		return;
+	}
+	fprintf(f, "#!/bin/sh\nkill -INT $$\nkill -HUP $$\nkill -TERM $$\n"
+		"echo \"remote report\"\nexit 1\n");
+	fclose(f);
+	chmod(path, 0755);
+	snprintf(env, sizeof(env), "%s:%s", bin, getenv("PATH") ?: "/usr/bin:/bin");
+	setenv("PATH", env, 1);
+	CHECK_INT(director_ssh(&d, words, NULL, 0, &out), 1);
+	CHECK_STR(out ?: "", "remote report\n");
+	free(out);
+	check_end();
+}
+
+/* How many descriptors this process has open. */
+static int open_fds(void)
+{
+	int n = 0, fd;
+
+	for (fd = 0; fd < 1024; fd++)
+		n += fcntl(fd, F_GETFD) >= 0;
+	return n;
+}
+
+/*
+ * When the second pipe cannot be made (EMFILE here: room for one pipe
+ * only), the first is closed, not leaked.
+ */
+static void test_ssh_no_leak(void)
+{
+	struct lb_director d = { .name = "lb2", .ssh = "root@lb2" };
+	char *words[] = { "lbctl", "apply", NULL };
+	int n, top = 0, fd, ret, holes[1024], nholes = 0;
+	struct rlimit was, now;
+	char *out = NULL;
+
+	check_begin("director/ssh_pipes_not_leaked");
+	for (fd = 0; fd < 1024; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			top = fd;
+	/* The holes below the highest descriptor filled, and the limit
+	 * just above it: room for one pipe, not two. */
+	while ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0 && fd < top)
+		holes[nholes++] = fd;
+	if (fd > top)
+		close(fd);
+	n = open_fds();
+	CHECK_INT(getrlimit(RLIMIT_NOFILE, &was), 0);
+	now = was;
+	now.rlim_cur = (rlim_t)top + 3;
+	CHECK_INT(setrlimit(RLIMIT_NOFILE, &now), 0);
+	ret = director_ssh(&d, words, "x", 1, &out);
+	setrlimit(RLIMIT_NOFILE, &was);
+	CHECK_INT(ret, -EMFILE);
+	CHECK_INT(open_fds(), n);
+	while (nholes)
+		close(holes[--nholes]);
+	check_end();
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/test_director.XXXXXX");
@@ -240,6 +411,8 @@ int main(void)
 	}
 	test_lock();
 	test_ssh_argv();
+	test_ssh_signals();
+	test_ssh_no_leak();
 	test_check();
 	{
 		char cmd[96];

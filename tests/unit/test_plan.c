@@ -217,9 +217,15 @@ static void test_undo(void)
 	check_end();
 }
 
-/* A pretend kernel: refuses step fail_at (and undo step undo_fail_at). */
+/*
+ * A pretend kernel: refuses step fail_at (and undo step undo_fail_at) with
+ * err (undo_err), -EEXIST if 0.
+ */
 struct kernel {
 	size_t calls, fail_at, undo_calls, undo_fail_at;
+	int err, undo_err;
+	size_t stop_at;			/* a signal comes after this call */
+	volatile sig_atomic_t stop;
 	char log[4096];
 	size_t off;
 };
@@ -235,7 +241,11 @@ static int pretend(void *arg, const struct lb_step *s, bool undo)
 	k->off += (size_t)snprintf(k->log + k->off, sizeof(k->log) - k->off,
 				   "%s%s%s\n", undo ? "undo " : "", line,
 				   refuse ? " REFUSED" : "");
-	return refuse ? -EEXIST : 0;
+	if (!undo && k->calls == k->stop_at)
+		k->stop = 1;
+	if (!refuse)
+		return 0;
+	return (undo ? k->undo_err : k->err) ?: -EEXIST;
 }
 
 static void test_run(void)
@@ -247,14 +257,18 @@ static void test_run(void)
 		size_t failed;
 		unsigned int undo_failed;
 		const char *log;
+		int err, undo_err;
+		size_t kept;
 	} runs[] = {
 		{ "all_applied", 0, 0, 0, 0, 0,
 		  "laddr add 10.20.0.5\n"
 		  "rs add tcp 203.0.113.10:80 10.30.0.13:8080 weight 1\n"
 		  "rs set tcp 203.0.113.10:80 10.30.0.11:8080 weight 2  (was weight 1)\n"
-		  "service del tcp 203.0.113.10:8081\n" },
+		  "service del tcp 203.0.113.10:8081\n",
+		  0, 0, 0 },
 		{ "first_refused", 1, 0, -EEXIST, 0, 0,
-		  "laddr add 10.20.0.5 REFUSED\n" },
+		  "laddr add 10.20.0.5 REFUSED\n",
+		  0, 0, 0 },
 		{ "last_refused_undone_newest_first", 4, 0, -EEXIST, 3, 0,
 		  "laddr add 10.20.0.5\n"
 		  "rs add tcp 203.0.113.10:80 10.30.0.13:8080 weight 1\n"
@@ -262,33 +276,108 @@ static void test_run(void)
 		  "service del tcp 203.0.113.10:8081 REFUSED\n"
 		  "undo rs set tcp 203.0.113.10:80 10.30.0.11:8080 weight 1  (was weight 2)\n"
 		  "undo rs del tcp 203.0.113.10:80 10.30.0.13:8080\n"
-		  "undo laddr del 10.20.0.5\n" },
+		  "undo laddr del 10.20.0.5\n",
+		  0, 0, 0 },
 		{ "undo_refused_goes_on", 3, 1, -EEXIST, 2, 1,
 		  "laddr add 10.20.0.5\n"
 		  "rs add tcp 203.0.113.10:80 10.30.0.13:8080 weight 1\n"
 		  "rs set tcp 203.0.113.10:80 10.30.0.11:8080 weight 2  (was weight 1) REFUSED\n"
 		  "undo rs del tcp 203.0.113.10:80 10.30.0.13:8080 REFUSED\n"
-		  "undo laddr del 10.20.0.5\n" },
+		  "undo laddr del 10.20.0.5\n",
+		  0, 0, 0 },
+		/* Another writer came between: its changes are not
+		 * overwritten, this run's first 2 steps stay. */
+		{ "stale_not_undone", 3, 0, -ESTALE, 2, 0,
+		  "laddr add 10.20.0.5\n"
+		  "rs add tcp 203.0.113.10:80 10.30.0.13:8080 weight 1\n"
+		  "rs set tcp 203.0.113.10:80 10.30.0.11:8080 weight 2  (was weight 1) REFUSED\n",
+		  -ESTALE, 0, 2 },
+		{ "undo_stale_stops_undo", 4, 2, -EEXIST, 3, 0,
+		  "laddr add 10.20.0.5\n"
+		  "rs add tcp 203.0.113.10:80 10.30.0.13:8080 weight 1\n"
+		  "rs set tcp 203.0.113.10:80 10.30.0.11:8080 weight 2  (was weight 1)\n"
+		  "service del tcp 203.0.113.10:8081 REFUSED\n"
+		  "undo rs set tcp 203.0.113.10:80 10.30.0.11:8080 weight 1  (was weight 2)\n"
+		  "undo rs del tcp 203.0.113.10:80 10.30.0.13:8080 REFUSED\n",
+		  0, -ESTALE, 2 },
 	};
 	struct state cur, want;
 	struct lb_plan plan;
 	unsigned int undo_failed;
-	size_t i, failed;
+	size_t i, failed, kept;
 
 	if (load(rows[2].cur, &cur) || load(rows[2].want, &want))
 		return;
 	lb_plan_make(&cur.s, &want.s, &plan);
 	for (i = 0; i < ARRAY_SIZE(runs); i++) {
 		struct kernel k = { .fail_at = runs[i].fail_at,
-				    .undo_fail_at = runs[i].undo_fail_at };
+				    .undo_fail_at = runs[i].undo_fail_at,
+				    .err = runs[i].err,
+				    .undo_err = runs[i].undo_err };
 
 		check_begin("lb_plan_run/%s", runs[i].name);
 		failed = 99;
-		CHECK_INT(lb_plan_run(&plan, pretend, &k, &failed,
-				      &undo_failed), runs[i].ret);
+		CHECK_INT(lb_plan_run(&plan, pretend, &k, NULL, &failed,
+				      &undo_failed, &kept), runs[i].ret);
 		if (runs[i].ret)
 			CHECK_INT(failed, runs[i].failed);
 		CHECK_INT(undo_failed, runs[i].undo_failed);
+		CHECK_INT(kept, runs[i].kept);
+		CHECK_STR(k.log, runs[i].log);
+		check_end();
+	}
+	lb_list_free(&plan);
+	unload(&want);
+	unload(&cur);
+}
+
+/*
+ * A stop request (a signal) rolls back what was done, until the first
+ * delete: from there the plan is finished, since adding back a real
+ * server whose connections expire_nodest dropped brings none back.
+ */
+static void test_stop(void)
+{
+	static const struct {
+		const char *name;
+		size_t stop_at;
+		int ret;
+		size_t failed;
+		const char *log;
+	} runs[] = {
+		{ "stop_before_deletes_rolls_back", 1, -EINTR, 1,
+		  "rs add tcp 203.0.113.10:80 10.30.0.13:8080 weight 1\n"
+		  "undo rs del tcp 203.0.113.10:80 10.30.0.13:8080\n" },
+		{ "stop_before_first_delete_rolls_back", 2, -EINTR, 2,
+		  "rs add tcp 203.0.113.10:80 10.30.0.13:8080 weight 1\n"
+		  "rs add tcp 203.0.113.10:80 10.30.0.14:8080 weight 1\n"
+		  "undo rs del tcp 203.0.113.10:80 10.30.0.14:8080\n"
+		  "undo rs del tcp 203.0.113.10:80 10.30.0.13:8080\n" },
+		{ "stop_after_first_delete_finishes", 3, 0, 0,
+		  "rs add tcp 203.0.113.10:80 10.30.0.13:8080 weight 1\n"
+		  "rs add tcp 203.0.113.10:80 10.30.0.14:8080 weight 1\n"
+		  "rs del tcp 203.0.113.10:80 10.30.0.11:8080\n"
+		  "rs del tcp 203.0.113.10:80 10.30.0.12:8080\n" },
+	};
+	struct state cur, want;
+	struct lb_plan plan;
+	unsigned int undo_failed;
+	size_t i, failed, kept;
+
+	if (load(rows[3].cur, &cur) || load(rows[3].want, &want))
+		return;
+	lb_plan_make(&cur.s, &want.s, &plan);
+	for (i = 0; i < ARRAY_SIZE(runs); i++) {
+		struct kernel k = { .stop_at = runs[i].stop_at };
+
+		check_begin("lb_plan_run/%s", runs[i].name);
+		failed = 99;
+		CHECK_INT(lb_plan_run(&plan, pretend, &k, &k.stop, &failed,
+				      &undo_failed, &kept), runs[i].ret);
+		if (runs[i].ret)
+			CHECK_INT(failed, runs[i].failed);
+		CHECK_INT(undo_failed, 0);
+		CHECK_INT(kept, 0);
 		CHECK_STR(k.log, runs[i].log);
 		check_end();
 	}
@@ -339,6 +428,7 @@ int main(void)
 	test_plans();
 	test_undo();
 	test_run();
+	test_stop();
 	test_large();
 	return check_done();
 }

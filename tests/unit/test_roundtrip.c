@@ -641,6 +641,7 @@ static void test_seed(unsigned int seed, unsigned long *steps)
 	char *e1, *e2;
 	size_t failed;
 	unsigned int undo_failed;
+	size_t kept;
 	long n;
 
 	rnd_state = 0x9e3779b97f4a7c15ull * (seed + 1);
@@ -666,8 +667,8 @@ static void test_seed(unsigned int seed, unsigned long *steps)
 	n = plan_to(e1, &plan, &cur, &c);
 	if (n >= 0) {
 		*steps += (unsigned long)n;
-		CHECK_MSG(!lb_plan_run(&plan, step_send, NULL, &failed,
-				       &undo_failed),
+		CHECK_MSG(!lb_plan_run(&plan, step_send, NULL, NULL, &failed,
+				       &undo_failed, &kept),
 			  "step %zu failed: %s", failed, g.msg);
 		CHECK_MSG(same_state(&a, &k.s),
 			  "the applied director differs from the exported one");

@@ -157,7 +157,7 @@
  * generation first, then the state, and sends G, G + 1, G + 2, ... on its
  * writes: the first write after another writer's fails, and the tool
  * stops instead of mixing its changes with the other's. Requests without
- * it are not checked.
+ * it are not checked, nor are reads (GET_*), which change nothing.
  *
  * Lists (FULLNAT_A_INFO_PROTOCOLS, ...) are nests whose entries are all
  * FULLNAT_A_LIST_ENTRY, in no particular order.

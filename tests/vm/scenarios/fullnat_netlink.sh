@@ -18,7 +18,7 @@ before=$(lbctl -n lb1 -j show | jq -S 'del(.config) | del(.services[].stats) |
 	del(.services[].real_servers[].stats)')
 
 # Attribute numbers from include/uapi/linux/fullnat.h
-NEW_SERVICE=4 SET_SERVICE=5 NEW_DEST=8 SET_DEST=9 DEL_DEST=10 NEW_LADDR=12 SET_CONFIG=3
+NEW_SERVICE=4 SET_SERVICE=5 GET_SERVICE=7 NEW_DEST=8 SET_DEST=9 DEL_DEST=10 NEW_LADDR=12 SET_CONFIG=3
 SVC="1.2=u8:6 1.3=hex:cb00710a 1.4=u16:80"	# tcp 203.0.113.10:80
 RS="2.2=hex:c613000b 2.3=u16:8080"		# 198.19.0.11:8080
 
@@ -45,6 +45,12 @@ refuse "the same generation again" "configuration changed since" $NEW_LADDR 3.2=
 refuse "a refused write adds nothing" "changed since" $SET_DEST $SVC $RS 2.4=u32:2 7=u64:5
 out=$(on_quiet lb1 genl_send fullnat $SET_DEST $SVC $RS 2.4=u32:2 7=u64:4)
 assert_eq "$out" ok "the next write at 4"
+# A read changes nothing: a generation it carries is not checked (as a
+# dump's is not), whatever it is, and it adds nothing.
+out=$(on_quiet lb1 genl_send fullnat $GET_SERVICE $SVC 7=u64:99)
+assert_eq "$out" ok "a GET_SERVICE carrying a wrong generation is answered"
+out=$(on_quiet lb1 genl_send fullnat $SET_DEST $SVC $RS 2.4=u32:2 7=u64:5)
+assert_eq "$out" ok "and added nothing: the next write at 5"
 
 refuse "weight 70000" "^error E(RANGE|INVAL)" $SET_DEST $SVC $RS 2.4=u32:70000
 refuse "port 0" "^error E(RANGE|INVAL)" $NEW_SERVICE 1.2=u8:6 1.3=hex:cb00710b 1.4=u16:0 1.5=u8:0 1.6=str:rr
