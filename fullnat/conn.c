@@ -268,13 +268,23 @@ bool __fnat_conn_hash_out(struct fnat_conn *cp)
 	return __hash_node(cp, FNAT_DIR_OUT);
 }
 
+static void conn_expire(struct fnat_conn *cp);
+
 /*
  * A new SYN from the client of a closing connection: the client side key
  * goes to a new connection, while this one keeps its real-server side
  * tuple until it times out, so the quarantine of that tuple still holds.
+ * A connection without a real-server side (a method without bind: DR,
+ * TUN) has no tuple to quarantine, and nothing would find it once its
+ * client side is gone (the collector, expiry walks and dumps take it by a
+ * hashed node): it goes now.
  */
 void fnat_conn_detach(struct fnat_conn *cp)
 {
+	if (!READ_ONCE(cp->h[FNAT_DIR_OUT].hashed)) {
+		conn_expire(cp);
+		return;
+	}
 	unhash_node(cp, FNAT_DIR_IN);
 }
 

@@ -171,3 +171,31 @@ wait_for 20 "FIN_WAIT after the client's FIN" fin_wait
 gone() { [[ $(state "$cport") == null ]]; }
 wait_for 30 "the connection to expire (fin_wait timeout 4 s)" gone
 echo "ok: expired"
+
+log "a client port reset and reopened, again and again: one connection, not a leak"
+# Each SYN after the exact RST reopens the tuple (fnat_tcp_reopen()); the
+# old connection, with no real-server side to keep, must go with it: left
+# unhashed, nothing would find it again (not the table's walks, not a
+# dump) and it would hold its place in the counts and its memory for
+# ever. (The real server's SYN-ACK reaches c1, whose kernel resets too.)
+reused=$(counter lb1 conn_reused)
+for i in $(seq 20); do
+	on_quiet c1 tcp_forge send -f S -q $((i * 1000)) "$CLIENT_NET.2" 42000 "$VIP" 80 >/dev/null
+	on_quiet c1 tcp_forge send -f R -q $((i * 1000 + 1)) "$CLIENT_NET.2" 42000 "$VIP" 80 >/dev/null
+done
+assert_ge "$(counter lb1 conn_reused)" $((reused + 19)) "reopened connections"
+assert_eq "$(lbctl -n lb1 -j conn | jq '[.[] | select(.client.port == 42000)] | length')" 1 \
+	"connections of port 42000 in the table"
+# Every connection counted is one a dump finds (others expire meanwhile).
+counted() {
+	local n d
+	n=$(conns lb1)
+	d=$(lbctl -n lb1 -j conn | jq length)
+	echo "counted $n, in the table $d"
+	[[ $n == "$d" && $(conns lb1) == "$n" ]]
+}
+wait_for 10 "the count to match the table" counted
+log "the module goes with nothing left behind"
+run rmmod fullnat
+grep -q fnat_conn /proc/slabinfo && fail "the connection cache outlived the module"
+echo "ok: module gone, cache gone"
