@@ -335,7 +335,8 @@ static void conn_destroy(struct fnat_conn *cp, u8 state)
 
 /*
  * Early drop. When a limit is reached, a connection whose handshake has
- * not completed (NONE, SYN_RECV) gives its place to the new one, as
+ * not completed (NONE, SYN_RECV; a one-way connection the client's bare
+ * ACK established, proto_tcp.c) gives its place to the new one, as
  * conntrack drops an unassured entry: otherwise a SYN flood from spoofed
  * sources holds every place for the NONE (or, where the real server
  * answers, SYN_RECV) timeout and locks real clients out, where losing a half-open connection costs its client at most a
@@ -371,15 +372,18 @@ static void conn_destroy(struct fnat_conn *cp, u8 state)
 
 static bool evictable(const struct fnat_conn *cp)
 {
-	return READ_ONCE(cp->state) <= FULLNAT_TCP_S_SYN_RECV &&
-	       !(READ_ONCE(cp->flags) & FNAT_CONN_F_DEAD);
+	u16 flags = READ_ONCE(cp->flags);
+
+	return fnat_conn_timeout_state(READ_ONCE(cp->state), flags) <=
+	       FULLNAT_TCP_S_SYN_RECV && !(flags & FNAT_CONN_F_DEAD);
 }
 
 /* When @cp last saw a packet, as far as its deadline tells. */
 static unsigned long last_seen(const struct fnat_conn *cp)
 {
 	struct fnat_net *fn = fnat_net(fnat_conn_net(cp));
-	u8 state = READ_ONCE(cp->state);
+	u8 state = fnat_conn_timeout_state(READ_ONCE(cp->state),
+					   READ_ONCE(cp->flags));
 
 	return READ_ONCE(cp->expires) -
 	       READ_ONCE(fn->cfg.timeout[min_t(u8, state, FULLNAT_TCP_S_MAX)]);
@@ -397,7 +401,8 @@ static bool conn_early_drop(struct fnat_conn *cp)
 
 	spin_lock_bh(&cp->lock);
 	if ((cp->flags & FNAT_CONN_F_DEAD) ||
-	    cp->state > FULLNAT_TCP_S_SYN_RECV) {
+	    fnat_conn_timeout_state(cp->state, cp->flags) >
+	    FULLNAT_TCP_S_SYN_RECV) {
 		spin_unlock_bh(&cp->lock);
 		return false;
 	}

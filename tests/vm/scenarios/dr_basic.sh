@@ -131,7 +131,9 @@ assert_eq "$(wc -l < "$FNAT_LOG/rs3.access")" "$before" "quiesced rs3's nginx lo
 assert_eq "$(( $(share "$out" rs1) + $(share "$out" rs2) ))" 30 "the others took all"
 
 log "one-sided state: ESTABLISHED while held, expired after the client's FIN"
-lb lb1 config set timeout tcp fin_wait 4
+# Held without payload, the connection keeps the SYN_RECV timeout: make
+# that outlast the slowest run of what follows.
+lb lb1 config set timeout tcp fin_wait 4 timeout tcp syn_recv 300
 state() { lbctl -n lb1 -j conn | jq -r "[.[] | select(.client.port == $1)][0].state"; }
 bg rt cap-rt tcpdump -i c1 -n -l "tcp and src host $VIP and src port 80"
 wait_for 10 "tcpdump on rt" grep -q listening "$FNAT_LOG/cap-rt.log"
@@ -171,6 +173,39 @@ wait_for 20 "FIN_WAIT after the client's FIN" fin_wait
 gone() { [[ $(state "$cport") == null ]]; }
 wait_for 30 "the connection to expire (fin_wait timeout 4 s)" gone
 echo "ok: expired"
+
+log "a blind handshake (spoofed SYN, then ACK) holds its place only for the SYN_RECV timeout"
+# The real server's SYN-ACK goes to a spoofed address: the director cannot
+# tell this from a client's handshake, until the client sends payload.
+lb lb1 config set timeout tcp syn_recv 20
+spoofed=$CLIENT_NET.77
+expires() { lbctl -n lb1 -j conn | jq -r "[.[] | select(.client.port == $1)][0] | \"\(.state) \(.expires)\""; }
+on c1 tcp_forge send -f S -q 5000 "$spoofed" 43000 "$VIP" 80
+on c1 tcp_forge send -f A -q 5001 -k 1 "$spoofed" 43000 "$VIP" 80
+read -r st exp <<< "$(expires 43000)"
+echo "after SYN, ACK: $st, expires in $exp s"
+assert_eq "$st" established "the blind connection's state"
+((exp <= 20)) || fail "the blind connection expires in $exp s, more than the SYN_RECV timeout (20 s)"
+on c1 tcp_forge send -f A -q 5001 -k 1 -l 10 "$spoofed" 43000 "$VIP" 80
+read -r st exp <<< "$(expires 43000)"
+echo "after payload: $st, expires in $exp s"
+assert_eq "$st" established "the connection's state after payload"
+((exp > 800)) || fail "a connection with payload expires in $exp s, not the ESTABLISHED timeout (900 s)"
+
+log "blind handshakes give way to new connections when the table is full"
+on c1 tcp_forge send -f S -q 6000 "$spoofed" 43001 "$VIP" 80
+on c1 tcp_forge send -f A -q 6001 -k 1 "$spoofed" 43001 "$VIP" 80
+assert_eq "$(expires 43001 | cut -d' ' -f1)" established "the second blind connection's state"
+# Far below the count: each new connection needs one to give way, and
+# the other connections have payload or are closing.
+max=$(lbctl -n lb1 -j show | jq -r .connection_max)
+lb lb1 config set conn_max 1
+drops=$(counter lb1 early_drop)
+out=$(requests c1 "http://$VIP/" 1)
+assert_eq "$(wc -l <<< "$out")" 1 "a client's request at conn_max"
+assert_eq "$(counter lb1 early_drop)" $((drops + 1)) "connections dropped early"
+assert_eq "$(expires 43001)" "null null" "the blind connection, dropped for the client's"
+lb lb1 config set conn_max "$max"
 
 log "a client port reset and reopened, again and again: one connection, not a leak"
 # Each SYN after the exact RST reopens the tuple (fnat_tcp_reopen()); the
