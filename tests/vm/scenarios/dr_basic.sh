@@ -174,6 +174,16 @@ gone() { [[ $(state "$cport") == null ]]; }
 wait_for 30 "the connection to expire (fin_wait timeout 4 s)" gone
 echo "ok: expired"
 
+log "a policy rule on the director: the real servers' routes hold"
+# The next-hop route is cached under rules too (inet4.c): each packet
+# used to get a route of its own under any rule.
+on lb1 "$IP" rule add from 192.0.2.1 lookup main prio 100
+nr=$(counter lb1 no_route)
+out=$(on_quiet c1 curl -sS --fail --max-time 60 "http://$VIP/?[1-6]")
+assert_eq "$(wc -l <<< "$out")" 6 "responses under a policy rule"
+assert_eq "$(counter lb1 no_route)" "$nr" "packets without a route"
+on lb1 "$IP" rule del prio 100
+
 log "a blind handshake (spoofed SYN, then ACK) holds its place only for the SYN_RECV timeout"
 # The real server's SYN-ACK goes to a spoofed address: the director cannot
 # tell this from a client's handshake, until the client sends payload.
