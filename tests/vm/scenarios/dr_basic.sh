@@ -217,6 +217,26 @@ assert_eq "$(counter lb1 early_drop)" $((drops + 1)) "connections dropped early"
 assert_eq "$(expires 43001)" "null null" "the blind connection, dropped for the client's"
 lb lb1 config set conn_max "$max"
 
+log "a client's own TOA options do not reach a real server"
+# A server with toa.ko (for another service) would believe them.
+for i in 1 2 3; do
+	bg "rs$i" "cap-toa$i" tcpdump -i eth0 -n -l "tcp dst port 80 and src port 45000"
+	wait_for 10 "tcpdump on rs$i" grep -q listening "$FNAT_LOG/cap-toa$i.log"
+done
+stripped=$(counter lb1 toa_stripped)
+forged=fe0804d201020304		# 254/8: 1.2.3.4 port 1234
+on c1 tcp_forge send -f S -q 11000 -o "$forged" "$CLIENT_NET.2" 45000 "$VIP" 80
+on c1 tcp_forge send -f A -q 11001 -k 1 -l 10 -o "$forged" "$CLIENT_NET.2" 45000 "$VIP" 80
+seen() { (($(cat "$FNAT_LOG"/cap-toa*.log | grep -c ' > ') >= 2)); }
+wait_for 20 "both segments on a real server" seen
+grep -h ' > ' "$FNAT_LOG"/cap-toa*.log
+# tcpdump names a kind 254 option "exp-04d2" (RFC 6994's ExID: our port).
+assert_eq "$(cat "$FNAT_LOG"/cap-toa*.log | grep -cE 'exp-|unknown-' || true)" 0 \
+	"segments with the client's TOA on the real servers"
+assert_eq "$(cat "$FNAT_LOG"/cap-toa*.log | grep -cF 'options [nop,nop,nop,nop,nop,nop,nop,nop]' || true)" 2 \
+	"segments with the option cleared (NOPs) on the real servers"
+assert_eq "$(counter lb1 toa_stripped)" $((stripped + 2)) "toa_stripped"
+
 log "a client port reset and reopened, again and again: one connection, not a leak"
 # Each SYN after the exact RST reopens the tuple (fnat_tcp_reopen()); the
 # old connection, with no real-server side to keep, must go with it: left
