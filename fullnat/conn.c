@@ -274,9 +274,12 @@ static void conn_expire(struct fnat_conn *cp);
  * A new SYN from the client of a closing connection: the client side key
  * goes to a new connection, while this one keeps its real-server side
  * tuple until it times out, so the quarantine of that tuple still holds.
- * Only a tuple of the director's own (a local port) can be quarantined:
- * without one (NAT) the real-server side is the client's tuple, which the
- * new connection needs, so the old one goes now, as IPVS lets it.
+ * Only a tuple of the director's own (a local port) can be quarantined.
+ * Without one the old connection goes now, as IPVS lets it: NAT's
+ * real-server side is the client's tuple, which the new connection needs;
+ * a method without bind (DR, TUN) has no real-server side, and nothing
+ * would find the connection once its client side is gone (the collector,
+ * expiry walks and dumps take it by a hashed node).
  */
 void fnat_conn_detach(struct fnat_conn *cp)
 {
@@ -334,7 +337,8 @@ static void conn_destroy(struct fnat_conn *cp, u8 state)
 
 /*
  * Early drop. When a limit is reached, a connection whose handshake has
- * not completed (NONE, SYN_RECV) gives its place to the new one, as
+ * not completed (NONE, SYN_RECV; a one-way connection the client's bare
+ * ACK established, proto_tcp.c) gives its place to the new one, as
  * conntrack drops an unassured entry: otherwise a SYN flood from spoofed
  * sources holds every place for the NONE (or, where the real server
  * answers, SYN_RECV) timeout and locks real clients out, where losing a half-open connection costs its client at most a
@@ -373,7 +377,8 @@ static bool half_open(const struct fnat_conn *cp)
 {
 	if (cp->proto == IPPROTO_UDP)
 		return !(READ_ONCE(cp->flags) & FNAT_CONN_F_REPLIED);
-	return READ_ONCE(cp->state) <= FULLNAT_TCP_S_SYN_RECV;
+	return fnat_conn_timeout_state(READ_ONCE(cp->state),
+				       READ_ONCE(cp->flags)) <= FULLNAT_TCP_S_SYN_RECV;
 }
 
 static bool evictable(const struct fnat_conn *cp)
@@ -393,9 +398,10 @@ static unsigned long state_timeout(struct fnat_net *fn, u8 proto, u8 state)
 static unsigned long last_seen(const struct fnat_conn *cp)
 {
 	struct fnat_net *fn = fnat_net(fnat_conn_net(cp));
+	u8 state = fnat_conn_timeout_state(READ_ONCE(cp->state),
+					   READ_ONCE(cp->flags));
 
-	return READ_ONCE(cp->expires) -
-	       state_timeout(fn, cp->proto, READ_ONCE(cp->state));
+	return READ_ONCE(cp->expires) - state_timeout(fn, cp->proto, state);
 }
 
 static bool older(struct fnat_conn *cp, struct fnat_conn *victim)

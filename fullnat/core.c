@@ -107,11 +107,26 @@ static unsigned int l4_in(struct fnat_net *fn, struct sk_buff *skb,
 	return fnat_method_call(m, xmit_out, fn, cp, skb, p);
 }
 
+/*
+ * A packet nothing here takes (another protocol, an ICMP echo or an error
+ * about no connection): the stack's, unless it is addressed to one of
+ * our addresses that is not local, which the stack would route back out.
+ */
+static unsigned int not_ours(struct fnat_net *fn, struct sk_buff *skb,
+			     const struct fnat_pkt *p)
+{
+	if (!fnat_af_stray(fn, skb, p))
+		return NF_ACCEPT;
+	fnat_count(fn, FULLNAT_CNT_STRAY);
+	return NF_DROP;
+}
+
 /* IPv4; IPv6 gets a hook of its own that parses with its family. */
 static unsigned int fnat_hook(void *priv, struct sk_buff *skb,
 			      const struct nf_hook_state *state)
 {
 	struct fnat_net *fn = fnat_net(state->net);
+	unsigned int verdict;
 	struct fnat_pkt p;
 
 	if (!READ_ONCE(fn->nr_services) && !atomic_read(&fn->nr_conns))
@@ -124,11 +139,13 @@ static unsigned int fnat_hook(void *priv, struct sk_buff *skb,
 	if (p.frag)
 		return NF_ACCEPT;
 
-	if (p.proto == IPPROTO_ICMP)
-		return fnat_icmp_in(fn, skb, &p);
+	if (p.proto == IPPROTO_ICMP) {
+		verdict = fnat_icmp_in(fn, skb, &p);
+		return verdict == NF_ACCEPT ? not_ours(fn, skb, &p) : verdict;
+	}
 	p.pp = fnat_proto_find(p.proto);
 	if (!p.pp)
-		return NF_ACCEPT;
+		return not_ours(fn, skb, &p);
 	return l4_in(fn, skb, &p);
 }
 

@@ -282,7 +282,21 @@ enum {
 	FNAT_CONN_F_SFIN = 1 << 4,	/* real server sent FIN */
 	FNAT_CONN_F_TOA_DONE = 1 << 5,	/* real server has its socket: no more TOA */
 	FNAT_CONN_F_REPLIED = 1 << 6,	/* UDP: the real server has sent */
+	FNAT_CONN_F_NODATA = 1 << 7,	/* one-way, ESTABLISHED on a bare ACK */
 };
+
+/*
+ * The state whose timeout @cp keeps and by which early drop judges it
+ * (conn.c): a one-way connection established by the client's bare ACK is
+ * still half-open (proto_tcp.c, one_way_state()). Lockless readers get a
+ * consistent enough view from READ_ONCE.
+ */
+static inline u8 fnat_conn_timeout_state(u8 state, u16 flags)
+{
+	return (flags & FNAT_CONN_F_NODATA) &&
+	       state == FULLNAT_TCP_S_ESTABLISHED ?
+	       FULLNAT_TCP_S_SYN_RECV : state;
+}
 
 /* What TCP's state machine knows of each direction's sequence space. */
 struct fnat_tcp_seq {

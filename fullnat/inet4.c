@@ -228,20 +228,26 @@ static bool to_neighbour(const struct dst_entry *dst, __be32 nh)
  * route. The cache (the real server's) and *@noref are as in
  * fnat_inet4_route(); a cached route made for another method of the same
  * server (another next hop) is replaced.
+ *
+ * The lookup is for @nh alone, as IPVS's DR does it: no source and no
+ * TOS (a client sets the TOS, and a route per TOS would only pick
+ * another way to a neighbour that has one), so policy rules see the same
+ * key for every packet and the cache holds under them too (dst_check()
+ * sees the rules change). Only a mark the director's own firewall set
+ * is the administrator's choice of route: it bypasses the cache.
+ * Uncached, every packet would allocate a route of its own here.
  */
 struct dst_entry *fnat_inet4_route_nh(struct fnat_net *fn,
 				      struct dst_entry __rcu **cache,
 				      const union nf_inet_addr *nh,
 				      const struct sk_buff *skb, bool *noref)
 {
-	const struct iphdr *iph = ip_hdr(skb);
 	struct dst_entry *dst, *old;
 	struct rtable *rt;
 	bool cached;
 
 	*noref = false;
-	cached = cache && !skb->mark && !(iph->tos & FNAT_TOS_ROUTE_MASK) &&
-		 !fib4_has_custom_rules(fn->net);
+	cached = cache && !skb->mark;
 	if (cached) {
 		dst = rcu_dereference(*cache);
 		if (dst && dst_check(dst, 0) && to_neighbour(dst, nh->ip)) {
@@ -249,8 +255,7 @@ struct dst_entry *fnat_inet4_route_nh(struct fnat_net *fn,
 			return dst;
 		}
 	}
-	rt = route4_flags(fn->net, nh->ip, 0, cached ? 0 : iph->tos,
-			  cached ? 0 : skb->mark, FLOWI_FLAG_KNOWN_NH);
+	rt = route4_flags(fn->net, nh->ip, 0, 0, skb->mark, FLOWI_FLAG_KNOWN_NH);
 	if (!rt)
 		return NULL;
 	if (!to_neighbour(&rt->dst, nh->ip)) {

@@ -107,6 +107,7 @@ static void set_state(struct fnat_net *fn, struct fnat_conn *cp, u8 new)
 		}
 		cp->state = new;
 	}
+	new = fnat_conn_timeout_state(new, cp->flags);
 	WRITE_ONCE(cp->expires, jiffies + READ_ONCE(fn->cfg.timeout[new]));
 }
 
@@ -221,6 +222,19 @@ static u8 syn_wscale(const struct tcphdr *th)
  * half-closed connection (a download after the client's FIN) to the new
  * sequence numbers, and it ends the SYN_RECV timeout later.
  *
+ * A blind attacker completes this handshake too: a SYN with a spoofed
+ * source and sequence number X, then an ACK with X + 1, and the server's
+ * SYN-ACK, which would tell, goes elsewhere. So a connection that the
+ * client's bare ACK established (NODATA) keeps the SYN_RECV timeout and
+ * stays a candidate for early drop (conn.c) until the client sends
+ * payload; then it gets the ESTABLISHED timeout. (An attacker can send
+ * a byte of payload blindly as well: this only costs it a third packet.
+ * With FullNAT the director sees the SYN-ACK, and a flood from spoofed
+ * sources holds nothing past the NONE timeout; README, "Direct
+ * routing".) The price: a client that has sent no payload and keeps
+ * silent longer than the SYN_RECV timeout (a server that speaks first,
+ * then waits) loses its connection on the director.
+ *
  * The client's own sequence numbers are still checked, as two-sided
  * tracking checks them, against a window of 64 KiB (the server's window
  * is not seen): a blind RST or FIN must guess the client's sequence
@@ -272,6 +286,12 @@ static void one_way_state(struct fnat_net *fn, struct fnat_conn *cp,
 			state = FULLNAT_TCP_S_ESTABLISHED;
 		break;
 	}
+	/* Only payload tells a client from a blind SYN, ACK (see above). */
+	if (len)
+		WRITE_ONCE(cp->flags, cp->flags & ~FNAT_CONN_F_NODATA);
+	else if (state == FULLNAT_TCP_S_ESTABLISHED &&
+		 cp->state != FULLNAT_TCP_S_ESTABLISHED)
+		WRITE_ONCE(cp->flags, cp->flags | FNAT_CONN_F_NODATA);
 keep:
 	set_state(fn, cp, state);
 out:

@@ -8,8 +8,10 @@
  * client straight, not through the director. So:
  *
  *  - no reply side: no local address, no port, no TOA (the real server
- *    sees the client itself), no port mapping (nl_service.c refuses a
- *    real server whose port is not the service's);
+ *    sees the client itself; a client's own TOA options are cleared all
+ *    the same, as every method does, for a server that loads toa.ko for
+ *    another service), no port mapping (nl_service.c refuses a real
+ *    server whose port is not the service's);
  *  - the real server must be on a network the director is directly
  *    connected to: one only reachable through a router gets nothing
  *    (counted as no_route), since a router would route the packet by
@@ -49,8 +51,10 @@ static unsigned int xmit(struct fnat_net *fn, struct fnat_conn *cp,
 			 struct sk_buff *skb, const struct fnat_pkt *p,
 			 const struct fnat_proto *pp)
 {
+	struct fnat_xmit_ctx x;
 	struct dst_entry *dst;
 	bool noref;
+	int reason;
 
 	dst = fnat_af_route_nh(fn, &cp->dest->dst, p, &cp->daddr, skb, &noref);
 	if (!dst) {
@@ -65,9 +69,15 @@ static unsigned int xmit(struct fnat_net *fn, struct fnat_conn *cp,
 		fnat_count(fn, FULLNAT_CNT_FRAG_NEEDED);
 		goto drop;
 	}
-	/* ip_decrease_ttl() writes the header: not a clone's shared one. */
-	if (skb_ensure_writable(skb, p->l4off)) {
-		fnat_count(fn, FULLNAT_CNT_XMIT_ERR);
+	/*
+	 * ip_decrease_ttl() writes the header: not a clone's shared one. A
+	 * connection's packet: client options the server's toa.ko would
+	 * believe are cleared too.
+	 */
+	reason = pp ? fnat_xmit_prepare(fn, cp, skb, p, FNAT_DIR_IN, &x) :
+		 skb_ensure_writable(skb, p->l4off) ? FULLNAT_CNT_XMIT_ERR : 0;
+	if (reason) {
+		fnat_count(fn, reason);
 		goto drop;
 	}
 	if (pp) {

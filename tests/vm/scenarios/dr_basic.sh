@@ -131,7 +131,9 @@ assert_eq "$(wc -l < "$FNAT_LOG/rs3.access")" "$before" "quiesced rs3's nginx lo
 assert_eq "$(( $(share "$out" rs1) + $(share "$out" rs2) ))" 30 "the others took all"
 
 log "one-sided state: ESTABLISHED while held, expired after the client's FIN"
-lb lb1 config set timeout tcp fin_wait 4
+# Held without payload, the connection keeps the SYN_RECV timeout: make
+# that outlast the slowest run of what follows.
+lb lb1 config set timeout tcp fin_wait 4 timeout tcp syn_recv 300
 state() { lbctl -n lb1 -j conn | jq -r "[.[] | select(.client.port == $1)][0].state"; }
 bg rt cap-rt tcpdump -i c1 -n -l "tcp and src host $VIP and src port 80"
 wait_for 10 "tcpdump on rt" grep -q listening "$FNAT_LOG/cap-rt.log"
@@ -171,3 +173,94 @@ wait_for 20 "FIN_WAIT after the client's FIN" fin_wait
 gone() { [[ $(state "$cport") == null ]]; }
 wait_for 30 "the connection to expire (fin_wait timeout 4 s)" gone
 echo "ok: expired"
+
+log "a policy rule on the director: the real servers' routes hold"
+# The next-hop route is cached under rules too (inet4.c): each packet
+# used to get a route of its own under any rule.
+on lb1 "$IP" rule add from 192.0.2.1 lookup main prio 100
+nr=$(counter lb1 no_route)
+out=$(on_quiet c1 curl -sS --fail --max-time 60 "http://$VIP/?[1-6]")
+assert_eq "$(wc -l <<< "$out")" 6 "responses under a policy rule"
+assert_eq "$(counter lb1 no_route)" "$nr" "packets without a route"
+on lb1 "$IP" rule del prio 100
+
+log "a blind handshake (spoofed SYN, then ACK) holds its place only for the SYN_RECV timeout"
+# The real server's SYN-ACK goes to a spoofed address: the director cannot
+# tell this from a client's handshake, until the client sends payload.
+lb lb1 config set timeout tcp syn_recv 20
+spoofed=$CLIENT_NET.77
+expires() { lbctl -n lb1 -j conn | jq -r "[.[] | select(.client.port == $1)][0] | \"\(.state) \(.expires)\""; }
+on c1 tcp_forge send -f S -q 5000 "$spoofed" 43000 "$VIP" 80
+on c1 tcp_forge send -f A -q 5001 -k 1 "$spoofed" 43000 "$VIP" 80
+read -r st exp <<< "$(expires 43000)"
+echo "after SYN, ACK: $st, expires in $exp s"
+assert_eq "$st" established "the blind connection's state"
+((exp <= 20)) || fail "the blind connection expires in $exp s, more than the SYN_RECV timeout (20 s)"
+on c1 tcp_forge send -f A -q 5001 -k 1 -l 10 "$spoofed" 43000 "$VIP" 80
+read -r st exp <<< "$(expires 43000)"
+echo "after payload: $st, expires in $exp s"
+assert_eq "$st" established "the connection's state after payload"
+((exp > 800)) || fail "a connection with payload expires in $exp s, not the ESTABLISHED timeout (900 s)"
+
+log "blind handshakes give way to new connections when the table is full"
+on c1 tcp_forge send -f S -q 6000 "$spoofed" 43001 "$VIP" 80
+on c1 tcp_forge send -f A -q 6001 -k 1 "$spoofed" 43001 "$VIP" 80
+assert_eq "$(expires 43001 | cut -d' ' -f1)" established "the second blind connection's state"
+# Far below the count: each new connection needs one to give way, and
+# the other connections have payload or are closing.
+max=$(lbctl -n lb1 -j show | jq -r .connection_max)
+lb lb1 config set conn_max 1
+drops=$(counter lb1 early_drop)
+out=$(requests c1 "http://$VIP/" 1)
+assert_eq "$(wc -l <<< "$out")" 1 "a client's request at conn_max"
+assert_eq "$(counter lb1 early_drop)" $((drops + 1)) "connections dropped early"
+assert_eq "$(expires 43001)" "null null" "the blind connection, dropped for the client's"
+lb lb1 config set conn_max "$max"
+
+log "a client's own TOA options do not reach a real server"
+# A server with toa.ko (for another service) would believe them.
+for i in 1 2 3; do
+	bg "rs$i" "cap-toa$i" tcpdump -i eth0 -n -l "tcp dst port 80 and src port 45000"
+	wait_for 10 "tcpdump on rs$i" grep -q listening "$FNAT_LOG/cap-toa$i.log"
+done
+stripped=$(counter lb1 toa_stripped)
+forged=fe0804d201020304		# 254/8: 1.2.3.4 port 1234
+on c1 tcp_forge send -f S -q 11000 -o "$forged" "$CLIENT_NET.2" 45000 "$VIP" 80
+on c1 tcp_forge send -f A -q 11001 -k 1 -l 10 -o "$forged" "$CLIENT_NET.2" 45000 "$VIP" 80
+seen() { (($(cat "$FNAT_LOG"/cap-toa*.log | grep -c ' > ') >= 2)); }
+wait_for 20 "both segments on a real server" seen
+grep -h ' > ' "$FNAT_LOG"/cap-toa*.log
+# tcpdump names a kind 254 option "exp-04d2" (RFC 6994's ExID: our port).
+assert_eq "$(cat "$FNAT_LOG"/cap-toa*.log | grep -cE 'exp-|unknown-' || true)" 0 \
+	"segments with the client's TOA on the real servers"
+assert_eq "$(cat "$FNAT_LOG"/cap-toa*.log | grep -cF 'options [nop,nop,nop,nop,nop,nop,nop,nop]' || true)" 2 \
+	"segments with the option cleared (NOPs) on the real servers"
+assert_eq "$(counter lb1 toa_stripped)" $((stripped + 2)) "toa_stripped"
+
+log "a client port reset and reopened, again and again: one connection, not a leak"
+# Each SYN after the exact RST reopens the tuple (fnat_tcp_reopen()); the
+# old connection, with no real-server side to keep, must go with it: left
+# unhashed, nothing would find it again (not the table's walks, not a
+# dump) and it would hold its place in the counts and its memory for
+# ever. (The real server's SYN-ACK reaches c1, whose kernel resets too.)
+reused=$(counter lb1 conn_reused)
+for i in $(seq 20); do
+	on_quiet c1 tcp_forge send -f S -q $((i * 1000)) "$CLIENT_NET.2" 42000 "$VIP" 80 >/dev/null
+	on_quiet c1 tcp_forge send -f R -q $((i * 1000 + 1)) "$CLIENT_NET.2" 42000 "$VIP" 80 >/dev/null
+done
+assert_ge "$(counter lb1 conn_reused)" $((reused + 19)) "reopened connections"
+assert_eq "$(lbctl -n lb1 -j conn | jq '[.[] | select(.client.port == 42000)] | length')" 1 \
+	"connections of port 42000 in the table"
+# Every connection counted is one a dump finds (others expire meanwhile).
+counted() {
+	local n d
+	n=$(conns lb1)
+	d=$(lbctl -n lb1 -j conn | jq length)
+	echo "counted $n, in the table $d"
+	[[ $n == "$d" && $(conns lb1) == "$n" ]]
+}
+wait_for 10 "the count to match the table" counted
+log "the module goes with nothing left behind"
+run rmmod fullnat
+grep -q fnat_conn /proc/slabinfo && fail "the connection cache outlived the module"
+echo "ok: module gone, cache gone"
