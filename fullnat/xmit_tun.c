@@ -104,9 +104,15 @@ err:
 	return NF_DROP;
 }
 
-static unsigned int fnat_tun_xmit_in(struct fnat_net *fn, struct fnat_conn *cp,
-				     struct sk_buff *skb,
-				     const struct fnat_pkt *p)
+/*
+ * Send @skb (@p) of @cp to its real server inside IPIP. Consumes the
+ * packet: NF_STOLEN when sent, NF_DROP (counted) when not. @pp: the
+ * packet's protocol, whose state moves if it goes on; NULL for an ICMP
+ * error being relayed, which goes as it came.
+ */
+static unsigned int xmit(struct fnat_net *fn, struct fnat_conn *cp,
+			 struct sk_buff *skb, const struct fnat_pkt *p,
+			 const struct fnat_proto *pp)
 {
 	struct fnat_xmit_ctx x;
 	struct dst_entry *dst;
@@ -130,19 +136,28 @@ static unsigned int fnat_tun_xmit_in(struct fnat_net *fn, struct fnat_conn *cp,
 		fnat_count(fn, FULLNAT_CNT_FRAG_NEEDED);
 		goto drop;
 	}
-	/* Client options the server's toa.ko would believe are cleared. */
-	reason = fnat_xmit_prepare(fn, cp, skb, p, FNAT_DIR_IN, &x);
-	if (reason) {
-		fnat_count(fn, reason);
-		goto drop;
+	if (pp) {
+		/* Client options the server's toa.ko would believe: cleared. */
+		reason = fnat_xmit_prepare(fn, cp, skb, p, FNAT_DIR_IN, &x);
+		if (reason) {
+			fnat_count(fn, reason);
+			goto drop;
+		}
+		fnat_proto_call(pp, state, fn, cp, skb, p, FNAT_DIR_IN);
+		fnat_xmit_stats(cp, FNAT_DIR_IN, skb->len);
 	}
-	fnat_proto_call(p->pp, state, fn, cp, skb, p, FNAT_DIR_IN);
-	fnat_xmit_stats(cp, FNAT_DIR_IN, skb->len);
 	return tun_xmit(fn, skb, dst, noref, cp->daddr.ip);
 
 drop:
 	fnat_dst_put(dst, noref);
 	return NF_DROP;
+}
+
+static unsigned int fnat_tun_xmit_in(struct fnat_net *fn, struct fnat_conn *cp,
+				     struct sk_buff *skb,
+				     const struct fnat_pkt *p)
+{
+	return xmit(fn, cp, skb, p, p->pp);
 }
 
 /* Replies go from the real server to the client directly: none comes. */
@@ -155,9 +170,31 @@ static unsigned int fnat_tun_xmit_out(struct fnat_net *fn,
 }
 
 /*
+ * An error about a reply, VIP -> CIP, from a router on the client's path
+ * (found as the client's side, @dir IN): it is addressed to the VIP, so
+ * it reaches the director, but it belongs to the real server, whose TCP
+ * must learn the path MTU toward the client ("fragmentation needed" about
+ * a large reply is the common one). It goes to the server as the
+ * connection's packets do, inside IPIP and otherwise as it came (IPVS
+ * does the same); the server's stack believes it as it would any error
+ * from the Internet about its packets (see xmit_dr.c).
+ */
+static int fnat_tun_icmp(struct fnat_net *fn, struct fnat_conn *cp,
+			 enum fnat_dir dir, struct sk_buff *skb,
+			 const struct fnat_pkt *p, const struct fnat_pkt *q,
+			 struct fnat_icmp_xlate *x)
+{
+	if (dir != FNAT_DIR_IN)
+		return FULLNAT_CNT_ICMP_DROPPED;
+	if (xmit(fn, cp, skb, p, NULL) == NF_DROP)
+		return FNAT_ICMP_DROPPED;
+	fnat_count(fn, FULLNAT_CNT_ICMP_XLATED);
+	return FNAT_ICMP_SENT;
+}
+
+/*
  * No bind: the connection is found by its client side only. ICMP errors
- * about the tunnel's packets quote an IPIP header, which no connection
- * matches: they are the stack's.
+ * about the tunnel's own packets quote an IPIP header (icmp.c).
  */
 const struct fnat_method fnat_method_tun = {
 	.name		= "tun",
@@ -165,4 +202,5 @@ const struct fnat_method fnat_method_tun = {
 	.one_way	= true,
 	.xmit_in	= fnat_tun_xmit_in,
 	.xmit_out	= fnat_tun_xmit_out,
+	.icmp		= fnat_tun_icmp,
 };

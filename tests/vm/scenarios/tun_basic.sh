@@ -123,6 +123,26 @@ icmp=$(tcpdump -r /tmp/c1.pcap -n 2>/dev/null)
 echo "$icmp"
 assert_match "$icmp" "$VIP unreachable - need to frag \(mtu 1480\)" "frag-needed on the client's wire"
 
+log "a download through a 1280-byte client path: rt's frag-needed to the VIP reaches the real server"
+for i in 1 2 3; do
+	mkdir -p "$FNAT_LOG/nginx-rs$i/www/data"
+	cp /tmp/up "$FNAT_LOG/nginx-rs$i/www/data/blob"
+done
+on rt "$IP" route change "$CLIENT_NET.0/24" dev c1 mtu 1280
+xlated=$(counter lb1 icmp_xlated)
+got=$(on_quiet c1 curl -sS --fail --max-time "$(scaled 60)" "http://$VIP/data/blob" |
+	sha256sum | cut -d' ' -f1)
+assert_eq "$got" "$want" "the download's checksum on the client"
+assert_ge "$(counter lb1 icmp_xlated)" "$((xlated + 1))" "errors relayed by lb1"
+learnt=0
+for i in 1 2 3; do
+	route=$(on_quiet "rs$i" "$IP" route get "$CLIENT_NET.2")
+	echo "rs$i: $route"
+	[[ $route != *"mtu 1280"* ]] || learnt=$((learnt + 1))
+done
+assert_eq "$learnt" 1 "real servers that learnt the client's path MTU"
+on rt "$IP" route change "$CLIENT_NET.0/24" dev c1
+
 log "a connection expires (it has no reply side to unhash)"
 before=$(conns lb1)
 lb lb1 config set timeout tcp none 2
