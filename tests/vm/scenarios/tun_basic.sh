@@ -143,6 +143,22 @@ done
 assert_eq "$learnt" 1 "real servers that learnt the client's path MTU"
 on rt "$IP" route change "$CLIENT_NET.0/24" dev c1
 
+log "a 1400-byte path from rsr to the servers: rsr's frag-needed about the tunnel's packets"
+# lb1 has no tunnel device up (nor needs one): its stack would drop the
+# error, and the upload stall
+on c1 sysctl -qw net.ipv4.ip_no_pmtu_disc=0
+on c1 "$IP" route flush cache
+on rsr "$IP" route change "$RS_NET.0/24" dev brrs mtu 1400
+xlated=$(counter lb1 icmp_xlated)
+on c1 curl -sS --fail --max-time "$(scaled 60)" -T /tmp/up "http://$VIP/up/small"
+got=$(cat "$FNAT_LOG"/nginx-rs*/www/up/small | sha256sum | cut -d' ' -f1)
+assert_eq "$got" "$want" "the upload's checksum on the real server"
+route=$(on c1 "$IP" route get "$VIP")
+echo "$route"
+assert_match "$route" "mtu 1380" "the client's route to the VIP: 1400 less the tunnel"
+assert_ge "$(counter lb1 icmp_xlated)" "$((xlated + 1))" "errors about the tunnel believed by lb1"
+on rsr "$IP" route change "$RS_NET.0/24" dev brrs
+
 log "a connection expires (it has no reply side to unhash)"
 before=$(conns lb1)
 lb lb1 config set timeout tcp none 2
