@@ -40,37 +40,45 @@ static __be32 tun_saddr(struct dst_entry *dst, __be32 daddr)
 }
 
 /*
- * Put @skb, an IPv4 packet at skb->data, inside an IPIP header from the
- * director to @daddr and send it on @dst (whose reference it takes over,
- * unless @noref) through the local output path, untracked as FullNAT's
- * packets are. The outer TOS and TTL are the inner packet's, as IPVS and
- * an ipip tunnel with "ttl inherit" set them; the inner packet is left as
- * the client sent it.
+ * Ready @skb, an IPv4 packet at skb->data, to go inside IPIP on @dst:
+ * room for the outer header, and its offloads. Nothing the transmit
+ * cannot undo is done before this may fail: 0 or -errno.
  */
-static unsigned int tun_xmit(struct fnat_net *fn, struct sk_buff *skb,
-			     struct dst_entry *dst, bool noref, __be32 daddr)
+static int tun_ready(struct sk_buff *skb, struct dst_entry *dst)
 {
-	const struct iphdr *in;
-	struct iphdr *iph;
-	__be32 saddr;
-
 	/*
 	 * A GRO packet keeps its segmentation offload: the output device,
 	 * or GSO in software before it, cuts it into IPIP packets. A packet
 	 * that is already a tunnel's GSO packet cannot nest a second one.
 	 */
 	if (skb_is_gso(skb) && skb->encapsulation)
-		goto err;
-	saddr = tun_saddr(dst, daddr);
-	if (!saddr ||
-	    skb_cow_head(skb, LL_RESERVED_SPACE(dst->dev) + TUN_HLEN))
-		goto err;
+		return -EINVAL;
+	if (skb_cow_head(skb, LL_RESERVED_SPACE(dst->dev) + TUN_HLEN))
+		return -ENOMEM;
 	skb_set_transport_header(skb, ip_hdrlen(skb));
 	if (iptunnel_handle_offloads(skb, SKB_GSO_IPXIP4))
-		goto err;
+		return -ENOMEM;
 	skb_set_inner_ipproto(skb, IPPROTO_IPIP);
+	/* No link layer inside: the inner "MAC" header is the IP header. */
+	skb_set_inner_mac_header(skb, skb_inner_network_offset(skb));
+	return 0;
+}
 
-	in = ip_hdr(skb);
+/*
+ * Put @skb, readied by tun_ready(), inside an IPIP header from @saddr to
+ * @daddr and send it on @dst (whose reference it takes over, unless
+ * @noref) through the local output path, untracked as FullNAT's packets
+ * are. The outer TOS and TTL are the inner packet's, as IPVS and an ipip
+ * tunnel with "ttl inherit" set them; the inner packet is left as the
+ * client sent it.
+ */
+static void tun_send(struct fnat_net *fn, struct sk_buff *skb,
+		     struct dst_entry *dst, bool noref, __be32 saddr,
+		     __be32 daddr)
+{
+	const struct iphdr *in = ip_hdr(skb);
+	struct iphdr *iph;
+
 	skb_push(skb, TUN_HLEN);
 	skb_reset_network_header(skb);
 	skb_set_transport_header(skb, TUN_HLEN);
@@ -96,12 +104,6 @@ static unsigned int tun_xmit(struct fnat_net *fn, struct sk_buff *skb,
 	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
 	fnat_inet4_out(skb, dst, noref);
 	ip_local_out(fn->net, NULL, skb);
-	return NF_STOLEN;
-
-err:
-	fnat_count(fn, FULLNAT_CNT_XMIT_ERR);
-	fnat_dst_put(dst, noref);
-	return NF_DROP;
 }
 
 /*
@@ -117,6 +119,7 @@ static unsigned int xmit(struct fnat_net *fn, struct fnat_conn *cp,
 	struct fnat_xmit_ctx x;
 	struct dst_entry *dst;
 	unsigned int mtu;
+	__be32 saddr;
 	bool noref;
 	int reason;
 
@@ -136,17 +139,24 @@ static unsigned int xmit(struct fnat_net *fn, struct fnat_conn *cp,
 		fnat_count(fn, FULLNAT_CNT_FRAG_NEEDED);
 		goto drop;
 	}
+	/* Client options the server's toa.ko would believe: cleared. */
+	reason = pp ? fnat_xmit_prepare(fn, cp, skb, p, FNAT_DIR_IN, &x) : 0;
+	if (reason) {
+		fnat_count(fn, reason);
+		goto drop;
+	}
+	saddr = tun_saddr(dst, cp->daddr.ip);
+	if (!saddr || tun_ready(skb, dst)) {
+		fnat_count(fn, FULLNAT_CNT_XMIT_ERR);
+		goto drop;
+	}
+	/* Going on: only now does the state move (on the inner packet). */
 	if (pp) {
-		/* Client options the server's toa.ko would believe: cleared. */
-		reason = fnat_xmit_prepare(fn, cp, skb, p, FNAT_DIR_IN, &x);
-		if (reason) {
-			fnat_count(fn, reason);
-			goto drop;
-		}
 		fnat_proto_call(pp, state, fn, cp, skb, p, FNAT_DIR_IN);
 		fnat_xmit_stats(cp, FNAT_DIR_IN, skb->len);
 	}
-	return tun_xmit(fn, skb, dst, noref, cp->daddr.ip);
+	tun_send(fn, skb, dst, noref, saddr, cp->daddr.ip);
+	return NF_STOLEN;
 
 drop:
 	fnat_dst_put(dst, noref);
