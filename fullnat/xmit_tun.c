@@ -95,10 +95,14 @@ static void tun_send(struct fnat_net *fn, struct sk_buff *skb,
 	/*
 	 * The size was checked against the route's MTU: if that shrank
 	 * since, fragment rather than have ip_fragment() tell ourselves
-	 * (and so the outer header gets a real ID, DF or not).
+	 * (and so the outer header gets a real ID, DF or not). A GSO
+	 * packet's segments take consecutive IDs from the first: reserve
+	 * them all, as iptunnel_xmit() does, or the next packet repeats
+	 * them.
 	 */
 	skb->ignore_df = 1;
-	ip_select_ident(fn->net, skb, NULL);
+	ip_select_ident_segs(fn->net, skb, NULL,
+			     skb_shinfo(skb)->gso_segs ?: 1);
 
 	/* Sent by the director itself: the local output path (and hooks). */
 	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));

@@ -51,6 +51,9 @@ done
 lb lb1 config set timeout tcp none 600
 lb lb1 show
 
+# GSO in software on lb1's way out (veth would carry a GSO packet whole):
+# the wire then shows every segment's outer ID
+on lb1 ethtool -K eth1 tx-ipxip4-segmentation off
 bg rsr cap-ipip tcpdump -i lb1 -n -U -w /tmp/ipip.pcap -s 128 ip proto 4
 bg lb1 cap-lb tcpdump -i any -n -U -w /tmp/lb.pcap -s 96 tcp port 80
 bg c1 cap-c1 tcpdump -i eth0 -n -U -w /tmp/c1.pcap icmp
@@ -109,6 +112,19 @@ assert_ge "$frags" 100 "IPIP fragments (the upload without DF)"
 others=$(grep -vE "IP $UP_NET\.11 > $RS_NET\.1[123]: (IP (truncated-ip - [0-9]+ bytes missing! )?$CLIENT_NET\.2\.[0-9]+ > $VIP\.80: |ip-proto-4)" <<< "$ipip" || true)
 head -n 3 <<< "$others"
 assert_eq "$(grep -c . <<< "$others" || true)" 0 "other IPIP packets"
+
+log "outer IDs: each packet with DF its own, GSO segments too"
+# "SERVER: ID" (IDs count per destination): the outer header's ID on its
+# first line, its addresses at the start of the next
+ids=$(tcpdump -r /tmp/ipip.pcap -nv 'ip[6] & 0x40 != 0' 2>/dev/null | awk '
+	/^[0-9]/ { id = ""; if (match($0, /, id [0-9]+,/))
+			id = substr($0, RSTART + 5, RLENGTH - 6); next }
+	id != "" && $2 == ">" { print $3, id; id = "" }')
+head -n 2 <<< "$ids"
+assert_ge "$(grep -c . <<< "$ids")" 3000 "outer headers with DF read"
+dups=$(sort <<< "$ids" | uniq -d)
+head -n 3 <<< "$dups"
+assert_eq "$(grep -c . <<< "$dups" || true)" 0 "outer IDs used twice"
 
 log "on the director: the clients' packets, and no reply"
 lbw=$(tcpdump -r /tmp/lb.pcap -n 2>/dev/null)
