@@ -14,10 +14,10 @@
  * after encapsulation (the outer header copies the inner DF, as IPVS's
  * does), and the server's stack reassembles it before it decapsulates.
  */
-#include <linux/inetdevice.h>
 #include <linux/ip.h>
 #include <net/dsfield.h>
 #include <net/ip.h>
+#include <net/ip_fib.h>
 #include <net/ip_tunnels.h>
 #include <net/route.h>
 
@@ -26,17 +26,105 @@
 #define TUN_HLEN	sizeof(struct iphdr)
 
 /*
- * The outer header's source: the address the route toward the real
- * server would give a local socket (the device's, of the right scope
- * toward the next hop), found per packet because the cached route does
- * not keep the source it was looked up with.
+ * A real server's route for TUN, with the source its lookup chose for the
+ * outer header: the route's preferred source ("ip route ... src X"), or
+ * else the output device's address toward the next hop, as for a local
+ * socket. The two are kept together and replaced together, under RCU,
+ * when dst_check() finds the route stale (the FIB changed, a device went,
+ * a path MTU was learnt): the cached route does not keep its source.
+ * Used without a reference, as fnat_inet4_route()'s cache is.
  */
-static __be32 tun_saddr(struct dst_entry *dst, __be32 daddr)
+struct fnat_tun_route {
+	struct dst_entry *dst;		/* holds a reference */
+	__be32 saddr;
+	struct rcu_head rcu;
+};
+
+static struct rtable *tun_lookup(struct net *net, __be32 daddr, u8 tos,
+				 u32 mark, __be32 *saddr)
 {
-	return inet_select_addr(dst->dev,
-				rt_nexthop(container_of(dst, struct rtable, dst),
-					   daddr),
-				RT_SCOPE_UNIVERSE);
+	struct flowi4 fl4 = {
+		.daddr = daddr,
+		.flowi4_tos = RT_TOS(tos),
+		.flowi4_mark = mark,
+	};
+	struct rtable *rt;
+
+	rt = ip_route_output_key(net, &fl4);
+	if (IS_ERR(rt))
+		return NULL;
+	/* Real servers are elsewhere; never loop back to us. */
+	if (rt->rt_type != RTN_UNICAST || !fl4.saddr) {
+		ip_rt_put(rt);
+		return NULL;
+	}
+	*saddr = fl4.saddr;
+	return rt;
+}
+
+static void tun_route_free_rcu(struct rcu_head *head)
+{
+	struct fnat_tun_route *r = container_of(head, struct fnat_tun_route,
+						rcu);
+
+	dst_release(r->dst);
+	kfree(r);
+}
+
+/* From the real server's own RCU callback: nobody reads it any more. */
+void fnat_tun_route_free(struct fnat_dest *dest)
+{
+	struct fnat_tun_route *r = rcu_dereference_protected(dest->tun_route,
+							     true);
+
+	if (r) {
+		dst_release(r->dst);
+		kfree(r);
+	}
+}
+
+/*
+ * The route toward @dest for @skb and its outer source (*@saddr). Policy
+ * rules, a mark or a TOS bypass the cache, as in fnat_inet4_route().
+ * *@noref: the route is the cache's, used under RCU; fnat_dst_put().
+ */
+static struct dst_entry *tun_route(struct fnat_net *fn,
+				   struct fnat_dest *dest,
+				   const struct sk_buff *skb, __be32 *saddr,
+				   bool *noref)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	struct fnat_tun_route *r, *old;
+	struct rtable *rt;
+
+	*noref = false;
+	if (skb->mark || (iph->tos & FNAT_TOS_ROUTE_MASK) ||
+	    fib4_has_custom_rules(fn->net)) {
+		rt = tun_lookup(fn->net, dest->addr.ip, iph->tos, skb->mark,
+				saddr);
+		return rt ? &rt->dst : NULL;
+	}
+	r = rcu_dereference(dest->tun_route);
+	if (r && dst_check(r->dst, 0)) {
+		*saddr = r->saddr;
+		*noref = true;
+		return r->dst;
+	}
+	rt = tun_lookup(fn->net, dest->addr.ip, 0, 0, saddr);
+	if (!rt)
+		return NULL;
+	/* No memory to cache it: the route serves this packet alone. */
+	r = kmalloc(sizeof(*r), GFP_ATOMIC);
+	if (!r)
+		return &rt->dst;
+	dst_hold(&rt->dst);
+	r->dst = &rt->dst;
+	r->saddr = *saddr;
+	/* Racing CPUs each retire what they replaced. */
+	old = unrcu_pointer(xchg(&dest->tun_route, RCU_INITIALIZER(r)));
+	if (old)
+		call_rcu(&old->rcu, tun_route_free_rcu);
+	return &rt->dst;
 }
 
 /*
@@ -127,9 +215,7 @@ static unsigned int xmit(struct fnat_net *fn, struct fnat_conn *cp,
 	bool noref;
 	int reason;
 
-	/* Any source: the route's own, tun_saddr(). */
-	dst = fnat_af_route(fn, &cp->dest->dst, p, &cp->daddr,
-			    &(const union nf_inet_addr){}, skb, &noref);
+	dst = tun_route(fn, cp->dest, skb, &saddr, &noref);
 	if (!dst) {
 		fnat_count(fn, FULLNAT_CNT_NO_ROUTE);
 		return NF_DROP;
@@ -149,8 +235,7 @@ static unsigned int xmit(struct fnat_net *fn, struct fnat_conn *cp,
 		fnat_count(fn, reason);
 		goto drop;
 	}
-	saddr = tun_saddr(dst, cp->daddr.ip);
-	if (!saddr || tun_ready(skb, dst)) {
+	if (tun_ready(skb, dst)) {
 		fnat_count(fn, FULLNAT_CNT_XMIT_ERR);
 		goto drop;
 	}

@@ -175,6 +175,20 @@ assert_match "$route" "mtu 1380" "the client's route to the VIP: 1400 less the t
 assert_ge "$(counter lb1 icmp_xlated)" "$((xlated + 1))" "errors about the tunnel believed by lb1"
 on rsr "$IP" route change "$RS_NET.0/24" dev brrs
 
+log "the outer source: the route's preferred one (ip route ... src), not the device's first"
+on lb1 "$IP" addr add "$UP_NET.21/24" dev eth1
+on lb1 "$IP" route change "$RS_NET.0/24" via "$UP_NET.1" src "$UP_NET.21"
+bg rsr cap-src tcpdump -i lb1 -n -l ip proto 4
+wait_for 10 "tcpdump (src)" grep -q listening "$FNAT_LOG/cap-src.log"
+out=$(requests c1 "http://$VIP/" 3)
+assert_eq "$(grep -c '^rs[123]$' <<< "$out")" 3 "answers"
+from_src() { [[ $(grep -c "IP $UP_NET\.21 > " "$FNAT_LOG/cap-src.log") -ge 9 ]]; }
+wait_for 10 "the requests' IPIP packets from $UP_NET.21" from_src
+assert_eq "$(grep -c "IP $UP_NET\.11 > " "$FNAT_LOG/cap-src.log" || true)" 0 \
+	"IPIP packets from the device's first address"
+on lb1 "$IP" route change "$RS_NET.0/24" via "$UP_NET.1"
+on lb1 "$IP" addr del "$UP_NET.21/24" dev eth1
+
 log "a connection expires (it has no reply side to unhash)"
 before=$(conns lb1)
 lb lb1 config set timeout tcp none 2
