@@ -14,11 +14,6 @@
 #                      +-------+ 198.18.3.0/24: rsr routes the clients
 #                                this way, not through lb1
 #
-# Until one-way TCP state tracking lands (DR's, keyed on one_way), a TUN
-# connection stays in the state NONE, whose short timeout would end an
-# upload that takes longer: NONE's timeout is raised here, so that nothing
-# below depends on the states.
-#
 # @timeout: 400
 . /fnat/lib.sh
 
@@ -48,7 +43,6 @@ assert_match "$out" "dr and tun do not map ports" "the kernel's reason"
 for i in 1 2 3; do
 	lb lb1 rs add tcp "$VIP:80" "$RS_NET.1$i:80"
 done
-lb lb1 config set timeout tcp none 600
 lb lb1 show
 
 # GSO in software on lb1's way out (veth would carry a GSO packet whole):
@@ -189,14 +183,28 @@ assert_eq "$(grep -c "IP $UP_NET\.11 > " "$FNAT_LOG/cap-src.log" || true)" 0 \
 on lb1 "$IP" route change "$RS_NET.0/24" via "$UP_NET.1"
 on lb1 "$IP" addr del "$UP_NET.21/24" dev eth1
 
-log "a connection expires (it has no reply side to unhash)"
-before=$(conns lb1)
-lb lb1 config set timeout tcp none 2
-assert_match "$(http_get c1 "http://$VIP/")" "^rs[123]$" "one more request"
-assert_eq "$(conns lb1)" "$((before + 1))" "its connection"
-conns_are() { [[ $(conns lb1) == "$1" ]]; }
-wait_for 30 "the connection to expire" conns_are "$before"
-echo "ok: back to $before connections"
+log "one-sided state: ESTABLISHED while held, FIN_WAIT after the client's FIN, expired (no reply side to unhash)"
+lb lb1 config set timeout tcp fin_wait 4
+state() { lbctl -n lb1 -j conn | jq -r "[.[] | select(.client.port == $1)][0].state"; }
+rm -f /tmp/go
+bg c1 hold timeout "$(scaled 120)" tcp_hold -n 1 -w /tmp/go "$VIP" 80
+held() {
+	cport=$(on_quiet c1 ss -Htn state established "dst $VIP:80" |
+		awk '{ n = split($3, a, ":"); print a[n] }')
+	[[ -n $cport ]]
+}
+wait_for 20 "the held connection on c1" held
+established() { [[ $(state "$cport") == established ]]; }
+wait_for 20 "the held connection ESTABLISHED on lb1" established
+lbctl -n lb1 -j conn | jq -Mc "[.[] | select(.client.port == $cport)]"
+touch /tmp/go
+wait_for 60 "tcp_hold's reply" grep -q '^replies=' "$FNAT_LOG/hold.log"
+assert_match "$(tail -1 "$FNAT_LOG/hold.log")" "^replies=1 " "the held connection got its reply"
+fin_wait() { [[ $(state "$cport") == fin_wait ]]; }
+wait_for 20 "FIN_WAIT after the client's FIN" fin_wait
+gone() { [[ $(state "$cport") == null ]]; }
+wait_for 30 "the connection to expire (fin_wait timeout 4 s)" gone
+echo "ok: expired"
 
 lb lb1 show --stats
 assert_eq "$(counter lb1 xmit_err)" 0 "no transmit errors"
