@@ -309,8 +309,12 @@ static void conn_destroy(struct fnat_conn *cp, u8 state)
 	struct fnat_net *fn = fnat_net(fnat_conn_net(cp));
 
 	unhash_node(cp, FNAT_DIR_IN);
-	/* A method with no reply side (no bind) has no key to find it by. */
-	if (fnat_method_find(cp->fwd)->bind)
+	/*
+	 * No reply side hashed (a method with no bind, or a bind that
+	 * failed): none to unhash, and maybe no key to find it by. It was
+	 * hashed, if ever, before the connection could die.
+	 */
+	if (READ_ONCE(cp->h[FNAT_DIR_OUT].hashed))
 		unhash_node(cp, FNAT_DIR_OUT);
 	/*
 	 * Before the grace period starts: early_drop() may be reading it.

@@ -196,6 +196,7 @@ struct fnat_dest {
 	struct fnat_stats __percpu *stats;
 	/* The route toward this server, holds a reference (fnat_af_route()). */
 	struct dst_entry __rcu *dst;
+	struct fnat_tun_route __rcu *tun_route;	/* TUN's, and its source */
 	refcount_t refcnt;		/* the service's, and one per conn */
 	struct rcu_head rcu;
 };
@@ -491,6 +492,7 @@ extern const struct fnat_method fnat_method_fullnat;
 extern const struct fnat_method fnat_method_nat;
 extern const struct fnat_method fnat_method_dr;
 extern const struct fnat_method fnat_method_tun;
+void fnat_tun_route_free(struct fnat_dest *dest);
 
 /* The methods the director has; NULL for the rest. */
 static inline const struct fnat_method *fnat_method_find(u8 fwd)

@@ -35,15 +35,15 @@ static bool is_error(u8 type)
  * is how many bytes of that header the error holds, at most a TCP
  * header's.
  */
-static bool parse_quote(struct sk_buff *skb, const struct fnat_pkt *p,
+static bool parse_quote(struct sk_buff *skb, unsigned int off,
 			struct fnat_pkt *q)
 {
 	const __be16 *ports;
 
-	if (fnat_inet4_parse(skb, p->l4off + sizeof(struct icmphdr), q))
+	if (fnat_inet4_parse(skb, off, q))
 		return false;
 	q->pp = fnat_proto_find(q->proto);
-	if (!q->pp)
+	if (!q->pp || q->fragoff)
 		return false;
 	/* RFC 792 quotes at least 8 bytes: the ports and the sequence. */
 	if (!pskb_may_pull(skb, q->l4off + 8))
@@ -53,6 +53,58 @@ static bool parse_quote(struct sk_buff *skb, const struct fnat_pkt *p,
 	q->dport = ports[1];
 	q->l4hlen = min_t(unsigned int, skb->len - q->l4off, q->pp->quote_len);
 	return true;
+}
+
+/*
+ * "Fragmentation needed" about a packet of the TUN method's own, director
+ * -> real server, quoting its outer header (@q, protocol 4) and the
+ * client's packet inside. The director's stack would give it to the ipip
+ * driver, which records the path MTU only for a tunnel device that is up
+ * and matches, which TUN does not need: then our packets too big for the
+ * path were lost and the client never told. So the new MTU is recorded
+ * here for the route toward the real server, and the next packet too big
+ * for it, the client's retransmission, is answered with the MTU less the
+ * outer header (xmit_tun.c), as IPVS does. Believed only when it concerns
+ * a tunnel packet we could have sent: from a local address, carrying a
+ * packet of a live TUN connection to that connection's real server.
+ */
+static unsigned int tunnel_error(struct fnat_net *fn, struct sk_buff *skb,
+				 const struct fnat_pkt *p,
+				 const struct fnat_pkt *q)
+{
+	unsigned int ihl = p->l4off;
+	struct fnat_conn *cp;
+	struct icmphdr *ic;
+	enum fnat_dir dir;
+	struct fnat_pkt in;
+	u32 mtu;
+
+	ic = (struct icmphdr *)(skb->data + ihl);
+	if (ic->type != ICMP_DEST_UNREACH || ic->code != ICMP_FRAG_NEEDED ||
+	    q->fragoff ||
+	    inet_addr_type(fn->net, q->saddr.ip) != RTN_LOCAL ||
+	    !parse_quote(skb, q->l4off, &in))
+		return NF_ACCEPT;
+	cp = fnat_conn_lookup(fn->net, in.proto, &in.saddr, in.sport,
+			      &in.daddr, in.dport, &dir);
+	if (!cp || dir != FNAT_DIR_IN || cp->fwd != FULLNAT_FWD_TUN ||
+	    cp->daddr.ip != q->daddr.ip)
+		return NF_ACCEPT;
+	if (skb->ip_summed != CHECKSUM_UNNECESSARY &&
+	    csum_fold(skb_checksum(skb, ihl, skb->len - ihl, 0))) {
+		fnat_count(fn, FULLNAT_CNT_ICMP_DROPPED);
+		return NF_DROP;
+	}
+	/* parse_quote() may have moved the data. */
+	ic = (struct icmphdr *)(skb->data + ihl);
+	mtu = ntohs(ic->un.frag.mtu);
+	/* ipv4_update_pmtu() reads the flow from the header at skb->data. */
+	__skb_pull(skb, q->l3off);
+	ipv4_update_pmtu(skb, fn->net, mtu, 0, IPPROTO_IPIP);
+	__skb_push(skb, q->l3off);
+	fnat_count(fn, FULLNAT_CNT_ICMP_XLATED);
+	consume_skb(skb);
+	return NF_STOLEN;
 }
 
 unsigned int fnat_icmp_in(struct fnat_net *fn, struct sk_buff *skb,
@@ -65,15 +117,20 @@ unsigned int fnat_icmp_in(struct fnat_net *fn, struct sk_buff *skb,
 	struct fnat_conn *cp;
 	struct icmphdr *ic;
 	enum fnat_dir dir;
-	struct fnat_pkt q;
+	struct fnat_pkt q = {};
 	bool noref;
 	int reason;
 
 	if (!pskb_may_pull(skb, ihl + sizeof(*ic)))
 		return NF_ACCEPT;
 	ic = (struct icmphdr *)(skb->data + ihl);
-	if (!is_error(ic->type) || !parse_quote(skb, p, &q))
+	if (!is_error(ic->type))
 		return NF_ACCEPT;
+	if (!parse_quote(skb, ihl + sizeof(*ic), &q)) {
+		if (q.af == AF_INET && q.proto == IPPROTO_IPIP)
+			return tunnel_error(fn, skb, p, &q);
+		return NF_ACCEPT;
+	}
 
 	/* parse_quote() may have moved the data. */
 	ic = (struct icmphdr *)(skb->data + ihl);

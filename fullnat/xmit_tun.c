@@ -14,10 +14,10 @@
  * after encapsulation (the outer header copies the inner DF, as IPVS's
  * does), and the server's stack reassembles it before it decapsulates.
  */
-#include <linux/inetdevice.h>
 #include <linux/ip.h>
 #include <net/dsfield.h>
 #include <net/ip.h>
+#include <net/ip_fib.h>
 #include <net/ip_tunnels.h>
 #include <net/route.h>
 
@@ -26,51 +26,147 @@
 #define TUN_HLEN	sizeof(struct iphdr)
 
 /*
- * The outer header's source: the address the route toward the real
- * server would give a local socket (the device's, of the right scope
- * toward the next hop), found per packet because the cached route does
- * not keep the source it was looked up with.
+ * A real server's route for TUN, with the source its lookup chose for the
+ * outer header: the route's preferred source ("ip route ... src X"), or
+ * else the output device's address toward the next hop, as for a local
+ * socket. The two are kept together and replaced together, under RCU,
+ * when dst_check() finds the route stale (the FIB changed, a device went,
+ * a path MTU was learnt): the cached route does not keep its source.
+ * Used without a reference, as fnat_inet4_route()'s cache is.
  */
-static __be32 tun_saddr(struct dst_entry *dst, __be32 daddr)
+struct fnat_tun_route {
+	struct dst_entry *dst;		/* holds a reference */
+	__be32 saddr;
+	struct rcu_head rcu;
+};
+
+static struct rtable *tun_lookup(struct net *net, __be32 daddr, u8 tos,
+				 u32 mark, __be32 *saddr)
 {
-	return inet_select_addr(dst->dev,
-				rt_nexthop(container_of(dst, struct rtable, dst),
-					   daddr),
-				RT_SCOPE_UNIVERSE);
+	struct flowi4 fl4 = {
+		.daddr = daddr,
+		.flowi4_tos = RT_TOS(tos),
+		.flowi4_mark = mark,
+	};
+	struct rtable *rt;
+
+	rt = ip_route_output_key(net, &fl4);
+	if (IS_ERR(rt))
+		return NULL;
+	/* Real servers are elsewhere; never loop back to us. */
+	if (rt->rt_type != RTN_UNICAST || !fl4.saddr) {
+		ip_rt_put(rt);
+		return NULL;
+	}
+	*saddr = fl4.saddr;
+	return rt;
+}
+
+static void tun_route_free_rcu(struct rcu_head *head)
+{
+	struct fnat_tun_route *r = container_of(head, struct fnat_tun_route,
+						rcu);
+
+	dst_release(r->dst);
+	kfree(r);
+}
+
+/* From the real server's own RCU callback: nobody reads it any more. */
+void fnat_tun_route_free(struct fnat_dest *dest)
+{
+	struct fnat_tun_route *r = rcu_dereference_protected(dest->tun_route,
+							     true);
+
+	if (r) {
+		dst_release(r->dst);
+		kfree(r);
+	}
 }
 
 /*
- * Put @skb, an IPv4 packet at skb->data, inside an IPIP header from the
- * director to @daddr and send it on @dst (whose reference it takes over,
- * unless @noref) through the local output path, untracked as FullNAT's
- * packets are. The outer TOS and TTL are the inner packet's, as IPVS and
- * an ipip tunnel with "ttl inherit" set them; the inner packet is left as
- * the client sent it.
+ * The route toward @dest for @skb and its outer source (*@saddr). Policy
+ * rules, a mark or a TOS bypass the cache, as in fnat_inet4_route().
+ * *@noref: the route is the cache's, used under RCU; fnat_dst_put().
  */
-static unsigned int tun_xmit(struct fnat_net *fn, struct sk_buff *skb,
-			     struct dst_entry *dst, bool noref, __be32 daddr)
+static struct dst_entry *tun_route(struct fnat_net *fn,
+				   struct fnat_dest *dest,
+				   const struct sk_buff *skb, __be32 *saddr,
+				   bool *noref)
 {
-	const struct iphdr *in;
-	struct iphdr *iph;
-	__be32 saddr;
+	const struct iphdr *iph = ip_hdr(skb);
+	struct fnat_tun_route *r, *old;
+	struct rtable *rt;
 
+	*noref = false;
+	if (skb->mark || (iph->tos & FNAT_TOS_ROUTE_MASK) ||
+	    fib4_has_custom_rules(fn->net)) {
+		rt = tun_lookup(fn->net, dest->addr.ip, iph->tos, skb->mark,
+				saddr);
+		return rt ? &rt->dst : NULL;
+	}
+	r = rcu_dereference(dest->tun_route);
+	if (r && dst_check(r->dst, 0)) {
+		*saddr = r->saddr;
+		*noref = true;
+		return r->dst;
+	}
+	rt = tun_lookup(fn->net, dest->addr.ip, 0, 0, saddr);
+	if (!rt)
+		return NULL;
+	/* No memory to cache it: the route serves this packet alone. */
+	r = kmalloc(sizeof(*r), GFP_ATOMIC);
+	if (!r)
+		return &rt->dst;
+	dst_hold(&rt->dst);
+	r->dst = &rt->dst;
+	r->saddr = *saddr;
+	/* Racing CPUs each retire what they replaced. */
+	old = unrcu_pointer(xchg(&dest->tun_route, RCU_INITIALIZER(r)));
+	if (old)
+		call_rcu(&old->rcu, tun_route_free_rcu);
+	return &rt->dst;
+}
+
+/*
+ * Ready @skb, an IPv4 packet at skb->data, to go inside IPIP on @dst:
+ * room for the outer header, and its offloads. Nothing the transmit
+ * cannot undo is done before this may fail: 0 or -errno.
+ */
+static int tun_ready(struct sk_buff *skb, struct dst_entry *dst)
+{
 	/*
 	 * A GRO packet keeps its segmentation offload: the output device,
 	 * or GSO in software before it, cuts it into IPIP packets. A packet
 	 * that is already a tunnel's GSO packet cannot nest a second one.
 	 */
 	if (skb_is_gso(skb) && skb->encapsulation)
-		goto err;
-	saddr = tun_saddr(dst, daddr);
-	if (!saddr ||
-	    skb_cow_head(skb, LL_RESERVED_SPACE(dst->dev) + TUN_HLEN))
-		goto err;
+		return -EINVAL;
+	if (skb_cow_head(skb, LL_RESERVED_SPACE(dst->dev) + TUN_HLEN))
+		return -ENOMEM;
 	skb_set_transport_header(skb, ip_hdrlen(skb));
 	if (iptunnel_handle_offloads(skb, SKB_GSO_IPXIP4))
-		goto err;
+		return -ENOMEM;
 	skb_set_inner_ipproto(skb, IPPROTO_IPIP);
+	/* No link layer inside: the inner "MAC" header is the IP header. */
+	skb_set_inner_mac_header(skb, skb_inner_network_offset(skb));
+	return 0;
+}
 
-	in = ip_hdr(skb);
+/*
+ * Put @skb, readied by tun_ready(), inside an IPIP header from @saddr to
+ * @daddr and send it on @dst (whose reference it takes over, unless
+ * @noref) through the local output path, untracked as FullNAT's packets
+ * are. The outer TOS and TTL are the inner packet's, as IPVS and an ipip
+ * tunnel with "ttl inherit" set them; the inner packet is left as the
+ * client sent it.
+ */
+static void tun_send(struct fnat_net *fn, struct sk_buff *skb,
+		     struct dst_entry *dst, bool noref, __be32 saddr,
+		     __be32 daddr)
+{
+	const struct iphdr *in = ip_hdr(skb);
+	struct iphdr *iph;
+
 	skb_push(skb, TUN_HLEN);
 	skb_reset_network_header(skb);
 	skb_set_transport_header(skb, TUN_HLEN);
@@ -87,36 +183,39 @@ static unsigned int tun_xmit(struct fnat_net *fn, struct sk_buff *skb,
 	/*
 	 * The size was checked against the route's MTU: if that shrank
 	 * since, fragment rather than have ip_fragment() tell ourselves
-	 * (and so the outer header gets a real ID, DF or not).
+	 * (and so the outer header gets a real ID, DF or not). A GSO
+	 * packet's segments take consecutive IDs from the first: reserve
+	 * them all, as iptunnel_xmit() does, or the next packet repeats
+	 * them.
 	 */
 	skb->ignore_df = 1;
-	ip_select_ident(fn->net, skb, NULL);
+	ip_select_ident_segs(fn->net, skb, NULL,
+			     skb_shinfo(skb)->gso_segs ?: 1);
 
 	/* Sent by the director itself: the local output path (and hooks). */
 	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
 	fnat_inet4_out(skb, dst, noref);
 	ip_local_out(fn->net, NULL, skb);
-	return NF_STOLEN;
-
-err:
-	fnat_count(fn, FULLNAT_CNT_XMIT_ERR);
-	fnat_dst_put(dst, noref);
-	return NF_DROP;
 }
 
-static unsigned int fnat_tun_xmit_in(struct fnat_net *fn, struct fnat_conn *cp,
-				     struct sk_buff *skb,
-				     const struct fnat_pkt *p)
+/*
+ * Send @skb (@p) of @cp to its real server inside IPIP. Consumes the
+ * packet: NF_STOLEN when sent, NF_DROP (counted) when not. @pp: the
+ * packet's protocol, whose state moves if it goes on; NULL for an ICMP
+ * error being relayed, which goes as it came.
+ */
+static unsigned int xmit(struct fnat_net *fn, struct fnat_conn *cp,
+			 struct sk_buff *skb, const struct fnat_pkt *p,
+			 const struct fnat_proto *pp)
 {
 	struct fnat_xmit_ctx x;
 	struct dst_entry *dst;
 	unsigned int mtu;
+	__be32 saddr;
 	bool noref;
 	int reason;
 
-	/* Any source: the route's own, tun_saddr(). */
-	dst = fnat_af_route(fn, &cp->dest->dst, p, &cp->daddr,
-			    &(const union nf_inet_addr){}, skb, &noref);
+	dst = tun_route(fn, cp->dest, skb, &saddr, &noref);
 	if (!dst) {
 		fnat_count(fn, FULLNAT_CNT_NO_ROUTE);
 		return NF_DROP;
@@ -130,19 +229,34 @@ static unsigned int fnat_tun_xmit_in(struct fnat_net *fn, struct fnat_conn *cp,
 		fnat_count(fn, FULLNAT_CNT_FRAG_NEEDED);
 		goto drop;
 	}
-	/* Client options the server's toa.ko would believe are cleared. */
-	reason = fnat_xmit_prepare(fn, cp, skb, p, FNAT_DIR_IN, &x);
+	/* Client options the server's toa.ko would believe: cleared. */
+	reason = pp ? fnat_xmit_prepare(fn, cp, skb, p, FNAT_DIR_IN, &x) : 0;
 	if (reason) {
 		fnat_count(fn, reason);
 		goto drop;
 	}
-	fnat_proto_call(p->pp, state, fn, cp, skb, p, FNAT_DIR_IN);
-	fnat_xmit_stats(cp, FNAT_DIR_IN, skb->len);
-	return tun_xmit(fn, skb, dst, noref, cp->daddr.ip);
+	if (tun_ready(skb, dst)) {
+		fnat_count(fn, FULLNAT_CNT_XMIT_ERR);
+		goto drop;
+	}
+	/* Going on: only now does the state move (on the inner packet). */
+	if (pp) {
+		fnat_proto_call(pp, state, fn, cp, skb, p, FNAT_DIR_IN);
+		fnat_xmit_stats(cp, FNAT_DIR_IN, skb->len);
+	}
+	tun_send(fn, skb, dst, noref, saddr, cp->daddr.ip);
+	return NF_STOLEN;
 
 drop:
 	fnat_dst_put(dst, noref);
 	return NF_DROP;
+}
+
+static unsigned int fnat_tun_xmit_in(struct fnat_net *fn, struct fnat_conn *cp,
+				     struct sk_buff *skb,
+				     const struct fnat_pkt *p)
+{
+	return xmit(fn, cp, skb, p, p->pp);
 }
 
 /* Replies go from the real server to the client directly: none comes. */
@@ -155,9 +269,31 @@ static unsigned int fnat_tun_xmit_out(struct fnat_net *fn,
 }
 
 /*
+ * An error about a reply, VIP -> CIP, from a router on the client's path
+ * (found as the client's side, @dir IN): it is addressed to the VIP, so
+ * it reaches the director, but it belongs to the real server, whose TCP
+ * must learn the path MTU toward the client ("fragmentation needed" about
+ * a large reply is the common one). It goes to the server as the
+ * connection's packets do, inside IPIP and otherwise as it came (IPVS
+ * does the same); the server's stack believes it as it would any error
+ * from the Internet about its packets (see xmit_dr.c).
+ */
+static int fnat_tun_icmp(struct fnat_net *fn, struct fnat_conn *cp,
+			 enum fnat_dir dir, struct sk_buff *skb,
+			 const struct fnat_pkt *p, const struct fnat_pkt *q,
+			 struct fnat_icmp_xlate *x)
+{
+	if (dir != FNAT_DIR_IN)
+		return FULLNAT_CNT_ICMP_DROPPED;
+	if (xmit(fn, cp, skb, p, NULL) == NF_DROP)
+		return FNAT_ICMP_DROPPED;
+	fnat_count(fn, FULLNAT_CNT_ICMP_XLATED);
+	return FNAT_ICMP_SENT;
+}
+
+/*
  * No bind: the connection is found by its client side only. ICMP errors
- * about the tunnel's packets quote an IPIP header, which no connection
- * matches: they are the stack's.
+ * about the tunnel's own packets quote an IPIP header (icmp.c).
  */
 const struct fnat_method fnat_method_tun = {
 	.name		= "tun",
@@ -165,4 +301,5 @@ const struct fnat_method fnat_method_tun = {
 	.one_way	= true,
 	.xmit_in	= fnat_tun_xmit_in,
 	.xmit_out	= fnat_tun_xmit_out,
+	.icmp		= fnat_tun_icmp,
 };

@@ -14,11 +14,6 @@
 #                      +-------+ 198.18.3.0/24: rsr routes the clients
 #                                this way, not through lb1
 #
-# Until one-way TCP state tracking lands (DR's, keyed on one_way), a TUN
-# connection stays in the state NONE, whose short timeout would end an
-# upload that takes longer: NONE's timeout is raised here, so that nothing
-# below depends on the states.
-#
 # @timeout: 400
 . /fnat/lib.sh
 
@@ -48,9 +43,11 @@ assert_match "$out" "dr and tun do not map ports" "the kernel's reason"
 for i in 1 2 3; do
 	lb lb1 rs add tcp "$VIP:80" "$RS_NET.1$i:80"
 done
-lb lb1 config set timeout tcp none 600
 lb lb1 show
 
+# GSO in software on lb1's way out (veth would carry a GSO packet whole):
+# the wire then shows every segment's outer ID
+on lb1 ethtool -K eth1 tx-ipxip4-segmentation off
 bg rsr cap-ipip tcpdump -i lb1 -n -U -w /tmp/ipip.pcap -s 128 ip proto 4
 bg lb1 cap-lb tcpdump -i any -n -U -w /tmp/lb.pcap -s 96 tcp port 80
 bg c1 cap-c1 tcpdump -i eth0 -n -U -w /tmp/c1.pcap icmp
@@ -110,6 +107,19 @@ others=$(grep -vE "IP $UP_NET\.11 > $RS_NET\.1[123]: (IP (truncated-ip - [0-9]+ 
 head -n 3 <<< "$others"
 assert_eq "$(grep -c . <<< "$others" || true)" 0 "other IPIP packets"
 
+log "outer IDs: each packet with DF its own, GSO segments too"
+# "SERVER: ID" (IDs count per destination): the outer header's ID on its
+# first line, its addresses at the start of the next
+ids=$(tcpdump -r /tmp/ipip.pcap -nv 'ip[6] & 0x40 != 0' 2>/dev/null | awk '
+	/^[0-9]/ { id = ""; if (match($0, /, id [0-9]+,/))
+			id = substr($0, RSTART + 5, RLENGTH - 6); next }
+	id != "" && $2 == ">" { print $3, id; id = "" }')
+head -n 2 <<< "$ids"
+assert_ge "$(grep -c . <<< "$ids")" 3000 "outer headers with DF read"
+dups=$(sort <<< "$ids" | uniq -d)
+head -n 3 <<< "$dups"
+assert_eq "$(grep -c . <<< "$dups" || true)" 0 "outer IDs used twice"
+
 log "on the director: the clients' packets, and no reply"
 lbw=$(tcpdump -r /tmp/lb.pcap -n 2>/dev/null)
 assert_ge "$(grep -c "> $VIP\.80: " <<< "$lbw" || true)" 150 "client packets to VIP:80 seen on lb1"
@@ -123,18 +133,78 @@ icmp=$(tcpdump -r /tmp/c1.pcap -n 2>/dev/null)
 echo "$icmp"
 assert_match "$icmp" "$VIP unreachable - need to frag \(mtu 1480\)" "frag-needed on the client's wire"
 
-log "a connection expires (it has no reply side to unhash)"
-# One-sided tracking: the client's FIN takes it to FIN_WAIT. The others
-# keep the deadlines they have: follow this one by its client port.
-lb lb1 config set timeout tcp fin_wait 5
-ports() { lbctl -n lb1 -j conn | jq -r '.[].client.port' | sort; }
-old=$(ports)
-assert_match "$(http_get c1 "http://$VIP/")" "^rs[123]$" "one more request"
-new=$(comm -13 <(echo "$old") <(ports))
-assert_eq "$(wc -w <<< "$new")" 1 "its connection (client port $new)"
-gone() { ! ports | grep -qx "$new"; }
-wait_for 30 "the connection to expire" gone
-echo "ok: port $new's connection expired"
+log "a download through a 1280-byte client path: rt's frag-needed to the VIP reaches the real server"
+for i in 1 2 3; do
+	mkdir -p "$FNAT_LOG/nginx-rs$i/www/data"
+	cp /tmp/up "$FNAT_LOG/nginx-rs$i/www/data/blob"
+done
+on rt "$IP" route change "$CLIENT_NET.0/24" dev c1 mtu 1280
+xlated=$(counter lb1 icmp_xlated)
+got=$(on_quiet c1 curl -sS --fail --max-time "$(scaled 60)" "http://$VIP/data/blob" |
+	sha256sum | cut -d' ' -f1)
+assert_eq "$got" "$want" "the download's checksum on the client"
+assert_ge "$(counter lb1 icmp_xlated)" "$((xlated + 1))" "errors relayed by lb1"
+learnt=0
+for i in 1 2 3; do
+	route=$(on_quiet "rs$i" "$IP" route get "$CLIENT_NET.2")
+	echo "rs$i: $route"
+	[[ $route != *"mtu 1280"* ]] || learnt=$((learnt + 1))
+done
+assert_eq "$learnt" 1 "real servers that learnt the client's path MTU"
+on rt "$IP" route change "$CLIENT_NET.0/24" dev c1
+
+log "a 1400-byte path from rsr to the servers: rsr's frag-needed about the tunnel's packets"
+# lb1 has no tunnel device up (nor needs one): its stack would drop the
+# error, and the upload stall
+on c1 sysctl -qw net.ipv4.ip_no_pmtu_disc=0
+on c1 "$IP" route flush cache
+on rsr "$IP" route change "$RS_NET.0/24" dev brrs mtu 1400
+xlated=$(counter lb1 icmp_xlated)
+on c1 curl -sS --fail --max-time "$(scaled 60)" -T /tmp/up "http://$VIP/up/small"
+got=$(cat "$FNAT_LOG"/nginx-rs*/www/up/small | sha256sum | cut -d' ' -f1)
+assert_eq "$got" "$want" "the upload's checksum on the real server"
+route=$(on c1 "$IP" route get "$VIP")
+echo "$route"
+assert_match "$route" "mtu 1380" "the client's route to the VIP: 1400 less the tunnel"
+assert_ge "$(counter lb1 icmp_xlated)" "$((xlated + 1))" "errors about the tunnel believed by lb1"
+on rsr "$IP" route change "$RS_NET.0/24" dev brrs
+
+log "the outer source: the route's preferred one (ip route ... src), not the device's first"
+on lb1 "$IP" addr add "$UP_NET.21/24" dev eth1
+on lb1 "$IP" route change "$RS_NET.0/24" via "$UP_NET.1" src "$UP_NET.21"
+bg rsr cap-src tcpdump -i lb1 -n -l ip proto 4
+wait_for 10 "tcpdump (src)" grep -q listening "$FNAT_LOG/cap-src.log"
+out=$(requests c1 "http://$VIP/" 3)
+assert_eq "$(grep -c '^rs[123]$' <<< "$out")" 3 "answers"
+from_src() { [[ $(grep -c "IP $UP_NET\.21 > " "$FNAT_LOG/cap-src.log") -ge 9 ]]; }
+wait_for 10 "the requests' IPIP packets from $UP_NET.21" from_src
+assert_eq "$(grep -c "IP $UP_NET\.11 > " "$FNAT_LOG/cap-src.log" || true)" 0 \
+	"IPIP packets from the device's first address"
+on lb1 "$IP" route change "$RS_NET.0/24" via "$UP_NET.1"
+on lb1 "$IP" addr del "$UP_NET.21/24" dev eth1
+
+log "one-sided state: ESTABLISHED while held, FIN_WAIT after the client's FIN, expired (no reply side to unhash)"
+lb lb1 config set timeout tcp fin_wait 4
+state() { lbctl -n lb1 -j conn | jq -r "[.[] | select(.client.port == $1)][0].state"; }
+rm -f /tmp/go
+bg c1 hold timeout "$(scaled 120)" tcp_hold -n 1 -w /tmp/go "$VIP" 80
+held() {
+	cport=$(on_quiet c1 ss -Htn state established "dst $VIP:80" |
+		awk '{ n = split($3, a, ":"); print a[n] }')
+	[[ -n $cport ]]
+}
+wait_for 20 "the held connection on c1" held
+established() { [[ $(state "$cport") == established ]]; }
+wait_for 20 "the held connection ESTABLISHED on lb1" established
+lbctl -n lb1 -j conn | jq -Mc "[.[] | select(.client.port == $cport)]"
+touch /tmp/go
+wait_for 60 "tcp_hold's reply" grep -q '^replies=' "$FNAT_LOG/hold.log"
+assert_match "$(tail -1 "$FNAT_LOG/hold.log")" "^replies=1 " "the held connection got its reply"
+fin_wait() { [[ $(state "$cport") == fin_wait ]]; }
+wait_for 20 "FIN_WAIT after the client's FIN" fin_wait
+gone() { [[ $(state "$cport") == null ]]; }
+wait_for 30 "the connection to expire (fin_wait timeout 4 s)" gone
+echo "ok: expired"
 
 lb lb1 show --stats
 assert_eq "$(counter lb1 xmit_err)" 0 "no transmit errors"
