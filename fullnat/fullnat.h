@@ -251,7 +251,7 @@ struct fnat_laddr {
 	refcount_t refcnt;		/* the pool's, and one per conn */
 	atomic_t ports_in_use;
 	atomic_t cursor;
-	unsigned long full_until;	/* jiffies, READ_ONCE; 0: not full */
+	unsigned long full_until[2];	/* [UDP?] jiffies, READ_ONCE; 0: not full */
 	atomic64_t conns;
 	atomic64_t conflicts;
 	atomic64_t exhausted;
@@ -311,7 +311,10 @@ struct fnat_conn {
 	possible_net_t net;
 	__be16 cport, vport, lport, dport;
 	spinlock_t lock;		/* state, flags, rs_isn, seq */
-	u32 rs_isn;			/* real server's ISN, host order */
+	union {
+		u32 rs_isn;		/* TCP: real server's ISN, host order */
+		u32 udp_stream;		/* UDP: replied; a stream after (jiffies) */
+	};
 	struct fnat_dest *dest;		/* holds a reference */
 	struct fnat_laddr *local;	/* holds a reference (FullNAT) */
 	struct dst_entry __rcu *reply_dst;	/* toward the client; holds a reference */
