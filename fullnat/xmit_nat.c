@@ -57,9 +57,10 @@ unsigned int fnat_nat_xmit_out(struct fnat_net *fn, struct fnat_conn *cp,
  * -> VIP:vport, or its socket ignores it (path MTU discovery toward the
  * servers would stall). An error about a packet sent toward the client
  * (VIP:vport -> CIP:cport) comes back to the VIP and belongs to the real
- * server, about RIP:rport -> CIP:cport. The outer source stays the router
- * that sent the error, except a real server's own address, which the
- * client must not learn; the client's address the server knows already.
+ * server, about RIP:rport -> CIP:cport. Toward the client the outer
+ * source is the VIP, whoever sent the error (as IPVS): the routers and
+ * addresses behind the director are not the client's to learn. Toward
+ * the server it stays the sender: the client's address the server knows.
  *
  * "Fragmentation needed" toward the server is believed only about a
  * packet of the connection (TCP: in its window), as FullNAT's: the path
@@ -74,8 +75,7 @@ int fnat_nat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
 	if (dir == FNAT_DIR_OUT) {
 		/* About CIP -> RIP: goes on to the client, about CIP -> VIP. */
 		x->odaddr = &cp->caddr;
-		x->osaddr = nf_inet_addr_cmp(&p->saddr, &cp->daddr) ?
-			    &cp->vaddr : &p->saddr;
+		x->osaddr = &cp->vaddr;
 		x->isaddr = &cp->caddr;
 		x->isport = cp->cport;
 		x->idaddr = &cp->vaddr;
