@@ -160,12 +160,20 @@ wait_for 20 "socat on rs1:9000" listening rs1 9000
 # announce an MSS to fit it: forget it, or no upload segment is too big.
 on rs1 "$IP" route flush cache
 on rsr "$IP" route change "$RS_NET.0/24" dev brrs mtu 1300
+bg c1 cap-icmp tcpdump -i eth0 -n -l -U "icmp"
+wait_for 10 "tcpdump on c1 (icmp)" grep -q listening "$FNAT_LOG/cap-icmp.log"
 before=$(counter lb1 icmp_xlated)
 on c1 timeout "$(scaled 60)" socat -u /tmp/up "TCP:$VIP:9000"
 wait_for 60 "the upload's checksum" test -s "$FNAT_LOG/upload.sum"
 assert_eq "$(cut -d' ' -f1 < "$FNAT_LOG/upload.sum")" "$want" \
 	"a 1 MB upload through a 1300-byte server path"
 assert_ge "$(counter lb1 icmp_xlated)" "$((before + 1))" "ICMP translated toward the client"
+# The router behind the director (rsr) sent it; the client sees the VIP.
+tofrag() { grep "need to frag" "$FNAT_LOG/cap-icmp.log"; }
+wait_for 10 "tcpdump on c1 to write the ICMP error" tofrag
+tofrag
+assert_eq "$(tofrag | grep -vc " IP $VIP > " || true)" 0 \
+	"frag-needed on the client's link from another source than the VIP"
 on rsr "$IP" route change "$RS_NET.0/24" dev brrs
 
 log "a NAT real server in a FullNAT service (per-server method)"
