@@ -475,6 +475,13 @@ struct fnat_method {
 #define FNAT_ICMP_SENT		(-1)
 #define FNAT_ICMP_DROPPED	(-2)
 
+/*
+ * The lowest "fragmentation needed" MTU translated toward a real server:
+ * Linux's own floor (min_pmtu), below which an error is refused
+ * (xmit_fullnat.c has the why).
+ */
+#define FNAT_MIN_PMTU	552
+
 extern const struct fnat_method fnat_method_fullnat;
 extern const struct fnat_method fnat_method_nat;
 extern const struct fnat_method fnat_method_dr;

@@ -147,9 +147,9 @@ unsigned int fnat_xmit_rewrite(struct fnat_net *fn, struct fnat_conn *cp,
  * Linux's own floor (min_pmtu, 552). What remains: a client, or a router
  * on its path, can still lower the path MTU toward a LIP to 552 for all
  * the connections on it, with an error about its own connection. The
- * cost is packets of 552 bytes for those connections, not their loss.
+ * cost is packets of 552 bytes for those connections, not their loss
+ * (FNAT_MIN_PMTU, NAT's too).
  */
-#define FNAT_MIN_PMTU	552
 
 int fnat_fullnat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
 		      enum fnat_dir dir, struct sk_buff *skb,

@@ -63,9 +63,10 @@ unsigned int fnat_nat_xmit_out(struct fnat_net *fn, struct fnat_conn *cp,
  * the server it stays the sender: the client's address the server knows.
  *
  * "Fragmentation needed" toward the server is believed only about a
- * packet of the connection (TCP: in its window), as FullNAT's: the path
- * MTU it teaches the server is toward this client alone, but an error
- * about nothing the connection sent is no reason to shrink its packets.
+ * packet of the connection (TCP: in its window) and with an MTU of at
+ * least FNAT_MIN_PMTU, as FullNAT's: the path MTU it teaches the server
+ * is toward this client alone, but an error about nothing the connection
+ * sent is no reason to shrink its packets, nor below Linux's floor.
  */
 int fnat_nat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
 		  enum fnat_dir dir, struct sk_buff *skb,
@@ -83,8 +84,10 @@ int fnat_nat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
 		return 0;
 	}
 	/* About VIP -> CIP: goes to the real server, about RIP -> CIP. */
-	if (x->frag_needed && q->pp->quote_ok &&
-	    !fnat_proto_call(q->pp, quote_ok, cp, FNAT_DIR_OUT, skb, q))
+	if (x->frag_needed &&
+	    (x->mtu < FNAT_MIN_PMTU ||
+	     (q->pp->quote_ok &&
+	      !fnat_proto_call(q->pp, quote_ok, cp, FNAT_DIR_OUT, skb, q))))
 		return FULLNAT_CNT_ICMP_DROPPED;
 	x->odaddr = &cp->daddr;
 	x->osaddr = &p->saddr;
