@@ -152,15 +152,22 @@ void fnat_udp_rewrite_quote(struct sk_buff *skb, const struct fnat_pkt *q,
 /*
  * Is the datagram quoted by an ICMP error, sent going @dir, one of @cp's?
  * UDP has no sequence number to check: a datagram toward the client
- * exists only once the real server has answered. The quote's length must
- * be one a datagram of the connection could have.
+ * exists only once the real server has answered. The quote must hold a
+ * UDP header (not a later fragment), and its length must be one a
+ * datagram of the connection could have: at least a header and, unless
+ * the quote is a first fragment, within the quoted IP packet.
  */
 bool fnat_udp_quote_ok(struct fnat_conn *cp, enum fnat_dir dir,
 		       const struct sk_buff *skb, const struct fnat_pkt *q)
 {
+	unsigned int ulen = ntohs(udp_at(skb, q)->len);
 	u16 flags = READ_ONCE(cp->flags);
 
-	if (ntohs(udp_at(skb, q)->len) < sizeof(struct udphdr))
+	if (q->fragoff || ulen < sizeof(struct udphdr))
+		return false;
+	if (!q->frag && q->af == AF_INET &&
+	    ulen > ntohs(((const struct iphdr *)(skb->data + q->l3off))->tot_len) -
+		   (q->l4off - q->l3off))
 		return false;
 	return !(flags & FNAT_CONN_F_DEAD) &&
 	       (dir == FNAT_DIR_IN || (flags & FNAT_CONN_F_REPLIED));

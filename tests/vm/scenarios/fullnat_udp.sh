@@ -251,3 +251,25 @@ on rs2 "$IP" route get "$lip"
 pmtu_is rs2 "$lip" 1280 || fail "rs2 did not learn MTU 1280 toward $lip"
 echo "ok: rs2 learnt MTU 1280 toward $lip"
 assert_ge "$(counter lb1 icmp_xlated)" $((icmp_before + 1)) "ICMP errors translated"
+
+log "an error toward a server: only about an answer it sent, with a quote that fits"
+bg rs2 cap-icmp2 tcpdump -i eth0 -n -l -U icmp
+wait_for 10 "tcpdump on rs2" grep -q listening "$FNAT_LOG/cap-icmp2.log"
+# "port unreachable" from c1 about VIP:SPORT -> c1:DPORT, the quote's UDP
+# length LEN (its IP packet holds 1380 bytes of UDP)
+forge() { on c1 icmp_forge "$CLIENT_NET.2" "$VIP" 0 "$VIP" "$1" "$CLIENT_NET.2" "$2" $(($3 << 16)) udp; }
+to_rs2() { grep -c "> $RS_NET\.12: ICMP .*udp port .* unreachable" "$FNAT_LOG/cap-icmp2.log" || true; }
+on c1 bash -c "echo x | socat -u - UDP4-SENDTO:$VIP:9000,sourceport=41000"
+has_conn() { [[ $(conn "$1") != "[]" ]]; }
+wait_for 10 "the unanswered flow's connection" has_conn 41000
+assert_eq "$(dig_ +short -b "$CLIENT_NET.2#41001" @"$VIP" a.test A)" 192.0.2.2 \
+	"an answered flow"
+before=$(counter lb1 icmp_dropped)
+forge 9000 41000 100	# nothing went to the client on this flow
+forge 53 41001 2000	# longer than its quoted IP packet
+forge 53 41001 100	# believable
+rs2_got() { (($(to_rs2) >= 1)); }
+wait_for 10 "the believable error on rs2" rs2_got
+cat "$FNAT_LOG/cap-icmp2.log"
+assert_eq "$(to_rs2)" 1 "port unreachable errors translated to rs2"
+assert_ge "$(($(counter lb1 icmp_dropped) - before))" 2 "icmp_dropped"
