@@ -751,7 +751,8 @@ bool fnat_addr_ours(struct fnat_net *fn, u16 af,
 /* inet4.c: the IPv4 family */
 int fnat_inet4_parse(struct sk_buff *skb, unsigned int off,
 		     struct fnat_pkt *p);
-bool fnat_inet4_martian(struct fnat_net *fn, const struct fnat_pkt *p);
+bool fnat_inet4_martian(struct fnat_net *fn, const struct sk_buff *skb,
+			const struct fnat_pkt *p);
 bool fnat_inet4_stray(struct fnat_net *fn, struct sk_buff *skb,
 		      const struct fnat_pkt *p);
 void fnat_inet4_csum_addrs(__sum16 *check, struct sk_buff *skb,
@@ -785,9 +786,10 @@ unsigned int fnat_inet4_xmit(struct fnat_net *fn, struct sk_buff *skb,
 
 /* A source no client can have (RCU read side). */
 static inline bool fnat_af_martian(struct fnat_net *fn,
+				   const struct sk_buff *skb,
 				   const struct fnat_pkt *p)
 {
-	return fnat_inet4_martian(fn, p);
+	return fnat_inet4_martian(fn, skb, p);
 }
 
 /* Unmatched, to one of our addresses that the stack would route out. */

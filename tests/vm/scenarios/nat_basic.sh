@@ -224,3 +224,13 @@ log "requests for an address with no service pass by untouched"
 # connection's reply side, and rs1 could not tell the two apart either.
 assert_eq "$(on_quiet c1 curl -sS --fail --max-time 10 --local-port 61002 \
 	"http://$RS_NET.11:8080/")" rs1 "plain routing through the director still works"
+
+log "a SYN from the director's own address (spoofed from outside) is martian"
+# The kernel's source check would drop it, but the hook runs before
+# routing: NAT would hand rs a connection from the director itself.
+martians=$(counter lb1 martian)
+on c1 tcp_forge send -f S -n 1 -P 1 "$UP_NET.11" 61003 "$VIP" 80
+more_martians() { (($(counter lb1 martian) > martians)); }
+wait_for 10 "martian counted" more_martians
+assert_eq "$(lbctl -n lb1 -j conn | jq "[.[] | select(.client.address == \"$UP_NET.11\")] | length")" \
+	0 "connections from the director's own address"
