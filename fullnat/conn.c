@@ -376,11 +376,11 @@ static void conn_destroy(struct fnat_conn *cp, u8 state)
 #define EVICT_CANDIDATES	8
 #define EVICT_BUCKETS		64
 
-/* TCP: its handshake has not completed; UDP: no reply yet (proto_udp.c). */
+/* TCP: its handshake has not completed; UDP: no stream yet (proto_udp.c). */
 static bool half_open(const struct fnat_conn *cp)
 {
 	if (cp->proto == IPPROTO_UDP)
-		return !(READ_ONCE(cp->flags) & FNAT_CONN_F_REPLIED);
+		return READ_ONCE(cp->state) != FULLNAT_UDP_S_NORMAL;
 	return fnat_conn_timeout_state(READ_ONCE(cp->state),
 				       READ_ONCE(cp->flags)) <= FULLNAT_TCP_S_SYN_RECV;
 }
@@ -394,7 +394,8 @@ static bool evictable(const struct fnat_conn *cp)
 static unsigned long state_timeout(struct fnat_net *fn, u8 proto, u8 state)
 {
 	if (proto == IPPROTO_UDP)
-		return READ_ONCE(fn->cfg.udp_timeout[FULLNAT_UDP_S_NORMAL]);
+		return READ_ONCE(fn->cfg.udp_timeout[min_t(u8, state,
+							   FULLNAT_UDP_S_MAX)]);
 	return READ_ONCE(fn->cfg.timeout[min_t(u8, state, FULLNAT_TCP_S_MAX)]);
 }
 

@@ -91,7 +91,7 @@ static unsigned int l4_in(struct fnat_net *fn, struct sk_buff *skb,
 			fnat_count(fn, reason);
 			return NF_DROP;
 		}
-		if (fnat_af_martian(fn, p)) {
+		if (fnat_af_martian(fn, skb, p)) {
 			fnat_count(fn, FULLNAT_CNT_MARTIAN);
 			return NF_DROP;
 		}

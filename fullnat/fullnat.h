@@ -253,7 +253,7 @@ struct fnat_laddr {
 	refcount_t refcnt;		/* the pool's, and one per conn */
 	atomic_t ports_in_use;
 	atomic_t cursor;
-	unsigned long full_until;	/* jiffies, READ_ONCE; 0: not full */
+	unsigned long full_until[2];	/* [UDP?] jiffies, READ_ONCE; 0: not full */
 	atomic64_t conns;
 	atomic64_t conflicts;
 	atomic64_t exhausted;
@@ -327,7 +327,10 @@ struct fnat_conn {
 	possible_net_t net;
 	__be16 cport, vport, lport, dport;
 	spinlock_t lock;		/* state, flags, rs_isn, seq */
-	u32 rs_isn;			/* real server's ISN, host order */
+	union {
+		u32 rs_isn;		/* TCP: real server's ISN, host order */
+		u32 udp_stream;		/* UDP: replied; a stream after (jiffies) */
+	};
 	struct fnat_dest *dest;		/* holds a reference */
 	struct fnat_laddr *local;	/* holds a reference (FullNAT) */
 	struct dst_entry __rcu *reply_dst;	/* toward the client; holds a reference */
@@ -487,6 +490,13 @@ struct fnat_method {
 
 #define FNAT_ICMP_SENT		(-1)
 #define FNAT_ICMP_DROPPED	(-2)
+
+/*
+ * The lowest "fragmentation needed" MTU translated toward a real server:
+ * Linux's own floor (min_pmtu), below which an error is refused
+ * (xmit_fullnat.c has the why).
+ */
+#define FNAT_MIN_PMTU	552
 
 extern const struct fnat_method fnat_method_fullnat;
 extern const struct fnat_method fnat_method_nat;
@@ -758,7 +768,8 @@ bool fnat_addr_ours(struct fnat_net *fn, u16 af,
 /* inet4.c: the IPv4 family */
 int fnat_inet4_parse(struct sk_buff *skb, unsigned int off,
 		     struct fnat_pkt *p);
-bool fnat_inet4_martian(struct fnat_net *fn, const struct fnat_pkt *p);
+bool fnat_inet4_martian(struct fnat_net *fn, const struct sk_buff *skb,
+			const struct fnat_pkt *p);
 bool fnat_inet4_stray(struct fnat_net *fn, struct sk_buff *skb,
 		      const struct fnat_pkt *p);
 void fnat_inet4_csum_addrs(__sum16 *check, struct sk_buff *skb,
@@ -792,9 +803,10 @@ unsigned int fnat_inet4_xmit(struct fnat_net *fn, struct sk_buff *skb,
 
 /* A source no client can have (RCU read side). */
 static inline bool fnat_af_martian(struct fnat_net *fn,
+				   const struct sk_buff *skb,
 				   const struct fnat_pkt *p)
 {
-	return fnat_inet4_martian(fn, p);
+	return fnat_inet4_martian(fn, skb, p);
 }
 
 /* Unmatched, to one of our addresses that the stack would route out. */

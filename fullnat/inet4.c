@@ -62,8 +62,16 @@ int fnat_inet4_parse(struct sk_buff *skb, unsigned int off,
  * reserved 240/4 and broadcast, and the director's own VIPs and LIPs (a
  * reply to them would come back to the director itself). RCU read side;
  * called for packets that would create a connection only.
+ *
+ * Also any address local to the director that did not come looped back
+ * through lo: the stack's own source check (fib_validate_source()) calls
+ * it martian, but we take the packet before routing, and NAT, DR and TUN
+ * would hand a real server a "client" that is the director. The cost is
+ * one lookup in the local table per new connection. That is the only
+ * part of rp_filter we do (README).
  */
-bool fnat_inet4_martian(struct fnat_net *fn, const struct fnat_pkt *p)
+bool fnat_inet4_martian(struct fnat_net *fn, const struct sk_buff *skb,
+			const struct fnat_pkt *p)
 {
 	__be32 a = p->saddr.ip;
 
@@ -72,7 +80,9 @@ bool fnat_inet4_martian(struct fnat_net *fn, const struct fnat_pkt *p)
 	    ipv4_is_multicast(a) || ipv4_is_lbcast(a) ||
 	    (a & htonl(0xf0000000)) == htonl(0xf0000000))
 		return true;
-	return fnat_addr_ours(fn, AF_INET, &p->saddr);
+	return fnat_addr_ours(fn, AF_INET, &p->saddr) ||
+	       (!(skb->dev && (skb->dev->flags & IFF_LOOPBACK)) &&
+		inet_addr_type(fn->net, a) == RTN_LOCAL);
 }
 
 /*

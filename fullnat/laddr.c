@@ -144,7 +144,9 @@ void __fnat_laddr_flush(struct fnat_net *fn)
 static bool bind_on(struct fnat_conn *cp, struct fnat_laddr *la,
 		    u32 pmin, u32 nports)
 {
-	unsigned long full_until = READ_ONCE(la->full_until);
+	/* TCP's and UDP's tuples are apart: so is whether each is full. */
+	unsigned long *full_at = &la->full_until[cp->proto == IPPROTO_UDP];
+	unsigned long full_until = READ_ONCE(*full_at);
 	u32 base = (u32)atomic_inc_return(&la->cursor);
 	u32 i, probes = min_t(u32, nports, PORT_PROBES);
 	bool full = full_until && time_before(jiffies, full_until);
@@ -161,14 +163,14 @@ static bool bind_on(struct fnat_conn *cp, struct fnat_laddr *la,
 			if (!full)
 				atomic_set(&la->cursor, base + i);
 			else
-				WRITE_ONCE(la->full_until, 0);
+				WRITE_ONCE(*full_at, 0);
 			return true;
 		}
 		atomic64_inc(&la->conflicts);
 	}
 	atomic64_inc(&la->exhausted);
 	if (!full)
-		WRITE_ONCE(la->full_until, (jiffies + FULL_RECHECK) | 1);
+		WRITE_ONCE(*full_at, (jiffies + FULL_RECHECK) | 1);
 	return false;
 }
 

@@ -2,12 +2,17 @@
 /*
  * UDP (struct fnat_proto): every datagram to a service may open a
  * connection, which lives while datagrams flow either way and ends when
- * idle for the UDP timeout (300 s by default, as IPVS's). One state.
+ * idle for its state's timeout.
  *
- * A connection counts as half-open (early drop may take it, conn.c) until
- * the real server has sent something back, as conntrack treats a UDP flow
- * as unreplied until then: a flood of datagrams from spoofed sources gets
- * no answer and gives way to clients whose servers answered.
+ * Each connection holds a local address and port (FullNAT) and a place in
+ * the table, so a datagram must not buy them for long: a flood (spoofed,
+ * or of queries a DNS server answers) would exhaust a LIP's ports toward
+ * a server at ~215 new flows/s if each held them 300 s. As conntrack: a
+ * connection is UNREPLIED (30 s by default) until it is a stream, that
+ * is, answered and then seen again after STREAM_AFTER; only a stream has
+ * the long timeout (NORMAL, 300 s as IPVS's). An UNREPLIED one counts as
+ * half-open: early drop may take it (conn.c). A query and its answer
+ * stay in that state and go after 30 s.
  *
  * The checksum: IPv4 lets a sender leave it out (0), and a datagram sent
  * without one is forwarded without one; a computed checksum that comes
@@ -55,24 +60,50 @@ int fnat_udp_parse(struct sk_buff *skb, struct fnat_pkt *p)
 
 /* Any datagram opens a connection: may_create is left NULL. */
 
+/* An answered connection seen again this long after its answer: a stream. */
+#define STREAM_AFTER	(2 * HZ)
+
+/* The first answer: a stream if more comes STREAM_AFTER from now. */
+static void udp_replied(struct fnat_conn *cp)
+{
+	WRITE_ONCE(cp->udp_stream, (u32)jiffies + STREAM_AFTER);
+	WRITE_ONCE(cp->flags, cp->flags | FNAT_CONN_F_REPLIED);
+}
+
 /*
  * A datagram of @cp going @dir is being forwarded: it moves the idle
  * deadline. The first one from the real server marks the connection as
- * answered (once, under the lock: DEAD is set under it too).
+ * answered; a datagram STREAM_AFTER later makes it a stream (both under
+ * the lock: DEAD is set under it too). A stream takes no lock.
  */
 void fnat_udp_state(struct fnat_net *fn, struct fnat_conn *cp,
 		    const struct sk_buff *skb, const struct fnat_pkt *p,
 		    enum fnat_dir dir)
 {
-	if (dir == FNAT_DIR_OUT &&
-	    !(READ_ONCE(cp->flags) & FNAT_CONN_F_REPLIED)) {
-		spin_lock(&cp->lock);
-		if (!(cp->flags & FNAT_CONN_F_DEAD))
-			WRITE_ONCE(cp->flags, cp->flags | FNAT_CONN_F_REPLIED);
-		spin_unlock(&cp->lock);
+	u8 state = READ_ONCE(cp->state);
+
+	if (state != FULLNAT_UDP_S_NORMAL) {
+		u16 flags = READ_ONCE(cp->flags);
+
+		if (flags & FNAT_CONN_F_REPLIED ?
+		    time_after32((u32)jiffies, READ_ONCE(cp->udp_stream)) :
+		    dir == FNAT_DIR_OUT) {
+			spin_lock(&cp->lock);
+			flags = cp->flags;
+			if (!(flags & FNAT_CONN_F_DEAD)) {
+				if (!(flags & FNAT_CONN_F_REPLIED))
+					udp_replied(cp);
+				else if (time_after32((u32)jiffies,
+						      cp->udp_stream))
+					WRITE_ONCE(cp->state,
+						   FULLNAT_UDP_S_NORMAL);
+			}
+			state = cp->state;
+			spin_unlock(&cp->lock);
+		}
 	}
 	WRITE_ONCE(cp->expires, jiffies +
-		   READ_ONCE(fn->cfg.udp_timeout[FULLNAT_UDP_S_NORMAL]));
+		   READ_ONCE(fn->cfg.udp_timeout[state]));
 }
 
 /*
@@ -121,30 +152,38 @@ void fnat_udp_rewrite_quote(struct sk_buff *skb, const struct fnat_pkt *q,
 /*
  * Is the datagram quoted by an ICMP error, sent going @dir, one of @cp's?
  * UDP has no sequence number to check: a datagram toward the client
- * exists only once the real server has answered. The quote's length must
- * be one a datagram of the connection could have.
+ * exists only once the real server has answered. The quote must hold a
+ * UDP header (not a later fragment), and its length must be one a
+ * datagram of the connection could have: at least a header and, unless
+ * the quote is a first fragment, within the quoted IP packet.
  */
 bool fnat_udp_quote_ok(struct fnat_conn *cp, enum fnat_dir dir,
 		       const struct sk_buff *skb, const struct fnat_pkt *q)
 {
+	unsigned int ulen = ntohs(udp_at(skb, q)->len);
 	u16 flags = READ_ONCE(cp->flags);
 
-	if (ntohs(udp_at(skb, q)->len) < sizeof(struct udphdr))
+	if (q->fragoff || ulen < sizeof(struct udphdr))
+		return false;
+	if (!q->frag && q->af == AF_INET &&
+	    ulen > ntohs(((const struct iphdr *)(skb->data + q->l3off))->tot_len) -
+		   (q->l4off - q->l3off))
 		return false;
 	return !(flags & FNAT_CONN_F_DEAD) &&
 	       (dir == FNAT_DIR_IN || (flags & FNAT_CONN_F_REPLIED));
 }
 
-/* Default timeout in seconds, as IPVS's. */
+/* Default timeouts in seconds: a stream's as IPVS's, the rest conntrack's. */
 static const unsigned int default_timeout[__FULLNAT_UDP_S_LAST] = {
-	[FULLNAT_UDP_S_NORMAL]	= 300,
+	[FULLNAT_UDP_S_NORMAL]		= 300,
+	[FULLNAT_UDP_S_UNREPLIED]	= 30,
 };
 
 const struct fnat_proto fnat_proto_udp = {
 	.name		= "udp",
 	.proto		= IPPROTO_UDP,
 	.nr_states	= __FULLNAT_UDP_S_LAST,
-	.init_state	= FULLNAT_UDP_S_NORMAL,
+	.init_state	= FULLNAT_UDP_S_UNREPLIED,
 	.quote_len	= sizeof(struct udphdr),
 	.timeout	= default_timeout,
 	.parse		= fnat_udp_parse,

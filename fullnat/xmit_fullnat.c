@@ -147,9 +147,9 @@ unsigned int fnat_xmit_rewrite(struct fnat_net *fn, struct fnat_conn *cp,
  * Linux's own floor (min_pmtu, 552). What remains: a client, or a router
  * on its path, can still lower the path MTU toward a LIP to 552 for all
  * the connections on it, with an error about its own connection. The
- * cost is packets of 552 bytes for those connections, not their loss.
+ * cost is packets of 552 bytes for those connections, not their loss
+ * (FNAT_MIN_PMTU, NAT's too).
  */
-#define FNAT_MIN_PMTU	552
 
 int fnat_fullnat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
 		      enum fnat_dir dir, struct sk_buff *skb,
@@ -167,11 +167,14 @@ int fnat_fullnat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
 		x->idport = cp->vport;
 		return 0;
 	}
-	/* About VIP -> CIP: goes to the real server, about RIP -> LIP. */
-	if (x->frag_needed &&
-	    (x->mtu < FNAT_MIN_PMTU ||
-	     (q->pp->quote_ok &&
-	      !fnat_proto_call(q->pp, quote_ok, cp, FNAT_DIR_OUT, skb, q))))
+	/*
+	 * About VIP -> CIP: goes to the real server, about RIP -> LIP. Any
+	 * error of a UDP connection must be about an answer it had.
+	 */
+	if ((x->frag_needed && x->mtu < FNAT_MIN_PMTU) ||
+	    ((x->frag_needed || cp->proto == IPPROTO_UDP) &&
+	     q->pp->quote_ok &&
+	     !fnat_proto_call(q->pp, quote_ok, cp, FNAT_DIR_OUT, skb, q)))
 		return FULLNAT_CNT_ICMP_DROPPED;
 	x->odaddr = &cp->daddr;
 	x->osaddr = nf_inet_addr_cmp(&p->saddr, &cp->caddr) ?

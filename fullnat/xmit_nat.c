@@ -57,25 +57,34 @@ unsigned int fnat_nat_xmit_out(struct fnat_net *fn, struct fnat_conn *cp,
  * -> VIP:vport, or its socket ignores it (path MTU discovery toward the
  * servers would stall). An error about a packet sent toward the client
  * (VIP:vport -> CIP:cport) comes back to the VIP and belongs to the real
- * server, about RIP:rport -> CIP:cport. The outer source stays the router
- * that sent the error, except a real server's own address, which the
- * client must not learn; the client's address the server knows already.
+ * server, about RIP:rport -> CIP:cport. Toward the client the outer
+ * source is the VIP, whoever sent the error (as IPVS): the routers and
+ * addresses behind the director are not the client's to learn. Toward
+ * the server it stays the sender: the client's address the server knows.
  *
  * "Fragmentation needed" toward the server is believed only about a
- * packet of the connection (TCP: in its window), as FullNAT's: the path
- * MTU it teaches the server is toward this client alone, but an error
- * about nothing the connection sent is no reason to shrink its packets.
+ * packet of the connection (TCP: in its window) and with an MTU of at
+ * least FNAT_MIN_PMTU, as FullNAT's: the path MTU it teaches the server
+ * is toward this client alone, but an error about nothing the connection
+ * sent is no reason to shrink its packets, nor below Linux's floor. A
+ * UDP connection's error of any type is believed toward the server only
+ * once the server has answered (no datagram went to the client before).
  */
 int fnat_nat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
 		  enum fnat_dir dir, struct sk_buff *skb,
 		  const struct fnat_pkt *p, const struct fnat_pkt *q,
 		  struct fnat_icmp_xlate *x)
 {
+	/*
+	 * An error goes to the quoted packet's source, and quotes its
+	 * first bytes (the ports): a stray or a later fragment is refused.
+	 */
+	if (q->fragoff || !nf_inet_addr_cmp(&p->daddr, &q->saddr))
+		return FULLNAT_CNT_ICMP_DROPPED;
 	if (dir == FNAT_DIR_OUT) {
 		/* About CIP -> RIP: goes on to the client, about CIP -> VIP. */
 		x->odaddr = &cp->caddr;
-		x->osaddr = nf_inet_addr_cmp(&p->saddr, &cp->daddr) ?
-			    &cp->vaddr : &p->saddr;
+		x->osaddr = &cp->vaddr;
 		x->isaddr = &cp->caddr;
 		x->isport = cp->cport;
 		x->idaddr = &cp->vaddr;
@@ -83,8 +92,10 @@ int fnat_nat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
 		return 0;
 	}
 	/* About VIP -> CIP: goes to the real server, about RIP -> CIP. */
-	if (x->frag_needed && q->pp->quote_ok &&
-	    !fnat_proto_call(q->pp, quote_ok, cp, FNAT_DIR_OUT, skb, q))
+	if ((x->frag_needed && x->mtu < FNAT_MIN_PMTU) ||
+	    ((x->frag_needed || cp->proto == IPPROTO_UDP) &&
+	     q->pp->quote_ok &&
+	     !fnat_proto_call(q->pp, quote_ok, cp, FNAT_DIR_OUT, skb, q)))
 		return FULLNAT_CNT_ICMP_DROPPED;
 	x->odaddr = &cp->daddr;
 	x->osaddr = &p->saddr;

@@ -59,8 +59,8 @@ enum pf {
 };
 
 /*
- * {"tcp": {STATE: N...}, "udp": N}, as a cluster file has them; with
- * lines, the text "timeout tcp STATE N" of each.
+ * {"tcp": {STATE: N...}, "udp": N, "udp_unreplied": N}, as a cluster file
+ * has them; with lines, the text "timeout tcp STATE N" of each.
  */
 static void print_timeouts(const struct lb_field *f,
 			   const struct lb_config *cfg, bool lines)
@@ -78,7 +78,9 @@ static void print_timeouts(const struct lb_field *f,
 		snprintf(fmt, sizeof(fmt), "%s %s%s%s %%llu\n", f->name,
 			 lb_timeout_proto(t), lb_timeout_state(t) ? " " : "",
 			 lb_timeout_state(t) ?: "");
-		out_uint(lb_timeout_state(t) ?: lb_timeout_proto(t),
+		out_uint(t == LB_TIMEOUT_UDP(FULLNAT_UDP_S_UNREPLIED) ?
+			 "udp_unreplied" :
+			 lb_timeout_state(t) ?: lb_timeout_proto(t),
 			 lines ? fmt : NULL, cfg->timeout[t]);
 	}
 	out_close();

@@ -124,16 +124,23 @@ static int tcp_timeouts(struct jw_ctx *p, json_t *v, void *cfg)
 	return 0;
 }
 
-/* UDP has one state: its idle timeout is a number. */
+/* UDP's states are numbers of their own keys: a stream's, an unreplied's. */
 static int udp_timeout(struct jw_ctx *p, json_t *v, void *cfg)
 {
 	return timeout_value(p, v, cfg, LB_TIMEOUT_UDP(FULLNAT_UDP_S_NORMAL));
 }
 
-/* "timeout": {"tcp": {STATE: SECONDS...}, "udp": SECONDS} */
+static int udp_unreplied_timeout(struct jw_ctx *p, json_t *v, void *cfg)
+{
+	return timeout_value(p, v, cfg,
+			     LB_TIMEOUT_UDP(FULLNAT_UDP_S_UNREPLIED));
+}
+
+/* "timeout": {"tcp": {STATE: SECONDS...}, "udp": S, "udp_unreplied": S} */
 static const struct jw_key timeout_keys[] = {
 	{ "tcp", JW_OBJECT, false, tcp_timeouts, NULL },
 	{ "udp", JW_INTEGER, false, udp_timeout, NULL },
+	{ "udp_unreplied", JW_INTEGER, false, udp_unreplied_timeout, NULL },
 };
 
 /* The value of field p->key->data into obj, the field's struct. */

@@ -106,7 +106,7 @@ static const struct lb_field config_rows[] = {
 	{ .name = "expire_nodest", .metavar = "on|off", .kind = LB_FK_BOOL,
 	  .flags = LB_FF_SET, AT(struct lb_config, expire_nodest),
 	  .bit = LB_CFG_EXPIRE_NODEST, .attr = FULLNAT_A_CFG_EXPIRE_NODEST },
-	{ .name = "timeout", .metavar = "tcp STATE SECONDS|udp SECONDS",
+	{ .name = "timeout", .metavar = "tcp STATE SECONDS|udp [unreplied] SECONDS",
 	  .kind = LB_FK_TIMEOUTS, .flags = LB_FF_SET,
 	  .min = 1, .max = FULLNAT_TIMEOUT_MAX },
 };
@@ -323,7 +323,8 @@ const char *lb_conn_state_name(enum lb_proto proto, unsigned int state)
 {
 	if (proto == LB_PROTO_TCP)
 		return tcp_state_name(state);
-	return state == FULLNAT_UDP_S_NORMAL ? "normal" : "unknown";
+	return state == FULLNAT_UDP_S_NORMAL ? "normal" :
+	       state == FULLNAT_UDP_S_UNREPLIED ? "unreplied" : "unknown";
 }
 
 const char *lb_timeout_proto(unsigned int t)
@@ -333,7 +334,10 @@ const char *lb_timeout_proto(unsigned int t)
 
 const char *lb_timeout_state(unsigned int t)
 {
-	return t < LB_TIMEOUT_UDP(0) ? tcp_state_name(t) : NULL;
+	if (t < LB_TIMEOUT_UDP(0))
+		return tcp_state_name(t);
+	/* UDP's stream is plain "udp", as before it had a second state. */
+	return t == LB_TIMEOUT_UDP(FULLNAT_UDP_S_UNREPLIED) ? "unreplied" : NULL;
 }
 
 int lb_timeout_parse(char *const *words, int n, unsigned int *t,
@@ -343,6 +347,10 @@ int lb_timeout_parse(char *const *words, int n, unsigned int *t,
 	int tcp;
 
 	if (n >= 1 && !strcmp(words[0], "udp")) {
+		if (n >= 2 && !strcmp(words[1], "unreplied")) {
+			*t = LB_TIMEOUT_UDP(FULLNAT_UDP_S_UNREPLIED);
+			return 2;
+		}
 		*t = LB_TIMEOUT_UDP(FULLNAT_UDP_S_NORMAL);
 		return 1;
 	}

@@ -2,16 +2,20 @@
 /*
  * icmp_forge: send one ICMP "fragmentation needed" about a TCP segment.
  *
- *   icmp_forge SRC DST MTU QSRC QSPORT QDST QDPORT QSEQ
+ *   icmp_forge SRC DST MTU QSRC QSPORT QDST QDPORT QSEQ [udp]
  *
  * From SRC to DST (a raw IP socket: SRC must be routable from here),
  * type 3 code 4 with next-hop MTU MTU, quoting an IPv4 header
  * QSRC -> QDST (protocol TCP) and the first 8 bytes of a TCP header:
  * ports QSPORT -> QDPORT and sequence number QSEQ. Prints "sent".
+ * With "udp" the quote is a UDP datagram of 1380 bytes (IP 1400) whose
+ * header's length and checksum are QSEQ's two halves, and MTU 0 sends
+ * "port unreachable" (type 3 code 3) instead.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,8 +59,10 @@ int main(int argc, char **argv)
 	uint16_t v;
 	int fd, one = 1;
 
-	if (argc != 9) {
-		fprintf(stderr, "usage: icmp_forge SRC DST MTU QSRC QSPORT QDST QDPORT QSEQ\n");
+	bool udp = argc == 10 && !strcmp(argv[9], "udp");
+
+	if (argc != 9 && !udp) {
+		fprintf(stderr, "usage: icmp_forge SRC DST MTU QSRC QSPORT QDST QDPORT QSEQ [udp]\n");
 		return 2;
 	}
 	ip->version = 4;
@@ -68,14 +74,14 @@ int main(int argc, char **argv)
 	ip->daddr = addr(argv[2]).s_addr;
 
 	icmp[0] = 3;	/* destination unreachable */
-	icmp[1] = 4;	/* fragmentation needed */
+	icmp[1] = udp && !atoi(argv[3]) ? 3 : 4;	/* port unreachable, frag needed */
 	v = htons(atoi(argv[3]));
 	memcpy(icmp + 6, &v, 2);
 
 	q->version = 4;
 	q->ihl = 5;
 	q->ttl = 64;
-	q->protocol = IPPROTO_TCP;
+	q->protocol = udp ? IPPROTO_UDP : IPPROTO_TCP;
 	q->frag_off = htons(IP_DF);
 	q->tot_len = htons(1400);
 	q->saddr = addr(argv[4]).s_addr;

@@ -82,8 +82,8 @@ static void fmt_config(const struct lb_config *c, char *out, size_t len)
 		ADD(" expire_nodest=%d", c->expire_nodest);
 	for (st = 0; st < LB_TIMEOUTS; st++)
 		if (c->present & LB_CFG_TIMEOUT(st))
-			ADD(" %s=%u", lb_timeout_state(st) ?: "udp",
-			    c->timeout[st]);
+			ADD(" %s=%u", st == LB_TIMEOUT_UDP(0) ? "udp" :
+			    lb_timeout_state(st), c->timeout[st]);
 #undef ADD
 	/* no leading space */
 	memmove(out, out + (out[0] == ' '), strlen(out));
@@ -333,7 +333,7 @@ static const struct check_row config_set_rows[] = {
 	OK("conn_max 16777216 port_range 1024-65535 expire_nodest off timeout fin_wait 120 timeout close_wait 60 timeout last_ack 30",
 	   "conn_max=16777216 ports=1024-65535 expire_nodest=0 fin_wait=120 close_wait=60 last_ack=30"),
 	OK("timeout established 4194304", "established=4194304"),
-	BAD("", "nothing to set: give conn_max N, port_range LO-HI, expire_nodest on|off or timeout tcp STATE SECONDS|udp SECONDS"),
+	BAD("", "nothing to set: give conn_max N, port_range LO-HI, expire_nodest on|off or timeout tcp STATE SECONDS|udp [unreplied] SECONDS"),
 	BAD("conn_max 0", "argument \"0\" is wrong: conn_max 0 is out of range 1-16777216"),
 	BAD("conn_max 16777217", NULL),
 	BAD("conn_max", "argument \"conn_max\" is wrong: it needs a value, as in \"conn_max N\""),
@@ -352,7 +352,7 @@ static const struct check_row config_set_rows[] = {
 	    "argument \"0\" is wrong: timeout 0 is out of range 1-4194304"),
 	BAD("timeout established 4194305", NULL),
 	BAD("timeout established",
-	    "argument \"timeout\" is wrong: it needs values, as in \"timeout tcp STATE SECONDS|udp SECONDS\""),
+	    "argument \"timeout\" is wrong: it needs values, as in \"timeout tcp STATE SECONDS|udp [unreplied] SECONDS\""),
 	BAD("timeout", NULL),
 	BAD("timeout established 10 timeout established 20",
 	    "duplicate \"timeout established\": \"20\" is the second value"),
@@ -367,7 +367,7 @@ static const struct check_row config_set_rows[] = {
 	OK("timeout udp 4194304 conn_max 5", "conn_max=5 udp=4194304"),
 	BAD("timeout udp 0",
 	    "argument \"0\" is wrong: timeout 0 is out of range 1-4194304"),
-	BAD("timeout udp", "argument \"timeout\" is wrong: it needs values, as in \"timeout tcp STATE SECONDS|udp SECONDS\""),
+	BAD("timeout udp", "argument \"timeout\" is wrong: it needs values, as in \"timeout tcp STATE SECONDS|udp [unreplied] SECONDS\""),
 	BAD("timeout udp x", NULL),
 	BAD("timeout tcp established",
 	    "argument \"tcp\" is wrong: it needs a state and seconds, as in \"timeout tcp established 900\""),
@@ -380,6 +380,15 @@ static const struct check_row config_set_rows[] = {
 	BAD("timeout established 10 timeout tcp established 20",
 	    "duplicate \"timeout tcp established\": \"20\" is the second value"),
 	BAD("timeout udp normal 10", NULL),
+	/* UDP's short timeout, until a connection is a stream. */
+	OK("timeout udp unreplied 20", "unreplied=20"),
+	OK("timeout udp 300 timeout udp unreplied 30",
+	   "udp=300 unreplied=30"),
+	BAD("timeout udp unreplied 0",
+	    "argument \"0\" is wrong: timeout 0 is out of range 1-4194304"),
+	BAD("timeout udp unreplied 10 timeout udp unreplied 20",
+	    "duplicate \"timeout udp unreplied\": \"20\" is the second value"),
+	BAD("timeout unreplied 10", NULL),
 };
 
 /* RUN(1000, ...): the flags stats, rate, dry_run and local as digits */

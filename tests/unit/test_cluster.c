@@ -135,7 +135,7 @@ static const struct row rows[] = {
 	  "t.json:4:69: directors[0].config.timeout.tcp.establish: state \"establish\" is not one of none, syn_recv, established, fin_wait, close_wait, last_ack, time_wait, close" },
 	/* The states are under their protocol's key. */
 	{ "timeout_flat", FILE_OF("    { \"name\": \"lb1\", \"config\": { \"timeout\": { \"established\": 60 } } }\n", ""),
-	  "t.json:4:47: directors[0].config.timeout.established: unknown key; expected tcp or udp" },
+	  "t.json:4:47: directors[0].config.timeout.established: unknown key; expected tcp, udp or udp_unreplied" },
 	{ "timeout_udp_zero", FILE_OF("    { \"name\": \"lb1\", \"config\": { \"timeout\": { \"udp\": 0 } } }\n", ""),
 	  "t.json:4:54: directors[0].config.timeout.udp: timeout 0 is out of range 1-4194304" },
 	{ "timeout_udp_object", FILE_OF("    { \"name\": \"lb1\", \"config\": { \"timeout\": { \"udp\": { \"normal\": 300 } } } }\n", ""),
@@ -275,10 +275,10 @@ static const struct {
 	  "lb1 netns=- ssh=- lips=0 cfg=0 serves=all; " },
 	{ "ranges_and_config",
 	  FILE_OF("    { \"name\": \"lb1\", \"local_addresses\": [\"10.20.0.11\", \"10.20.0.250-10.20.1.5\"],\n"
-		  "      \"config\": { \"conn_max\": 100, \"port_range\": { \"min\": 2000, \"max\": 3000 }, \"expire_nodest\": true, \"timeout\": { \"tcp\": { \"established\": 60, \"close\": 5 }, \"udp\": 120 } } },\n"
+		  "      \"config\": { \"conn_max\": 100, \"port_range\": { \"min\": 2000, \"max\": 3000 }, \"expire_nodest\": true, \"timeout\": { \"tcp\": { \"established\": 60, \"close\": 5 }, \"udp\": 120, \"udp_unreplied\": 20 } } },\n"
 		  "    { \"name\": \"lb2\", \"ssh\": \"lb2.example\", \"netns\": \"fnat\", \"services\": [] }\n",
 		  WEB("") "    ,{ \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 443, \"toa\": false, \"scheduler\": \"rr\", \"persistence\": 0 }\n"),
-	  "lb1 netns=- ssh=- lips=13 cfg=0x18407 serves=all; lb2 netns=fnat ssh=lb2.example lips=0 cfg=0 serves=; tcp 203.0.113.10:80 fwd=fullnat sched=wrr toa=1:; tcp 203.0.113.10:443 fwd=fullnat sched=rr toa=0:; " },
+	  "lb1 netns=- ssh=- lips=13 cfg=0x38407 serves=all; lb2 netns=fnat ssh=lb2.example lips=0 cfg=0 serves=; tcp 203.0.113.10:80 fwd=fullnat sched=wrr toa=1:; tcp 203.0.113.10:443 fwd=fullnat sched=rr toa=0:; " },
 	/* A real server's method only when it is not the service's. */
 	{ "rs_forward",
 	  FILE_OF("    { \"name\": \"lb1\" }\n",

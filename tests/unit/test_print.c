@@ -132,7 +132,8 @@ static void make_config(struct lb_config *cfg)
 		       LB_CFG_TIMEOUT(FULLNAT_TCP_S_SYN_RECV) |
 		       LB_CFG_TIMEOUT(FULLNAT_TCP_S_ESTABLISHED) |
 		       LB_CFG_TIMEOUT(FULLNAT_TCP_S_CLOSE) |
-		       LB_CFG_TIMEOUT(LB_TIMEOUT_UDP(FULLNAT_UDP_S_NORMAL));
+		       LB_CFG_TIMEOUT(LB_TIMEOUT_UDP(FULLNAT_UDP_S_NORMAL)) |
+		       LB_CFG_TIMEOUT(LB_TIMEOUT_UDP(FULLNAT_UDP_S_UNREPLIED));
 	cfg->conn_max = 1048576;
 	cfg->port_min = 1024;
 	cfg->port_max = 65535;
@@ -141,6 +142,7 @@ static void make_config(struct lb_config *cfg)
 	cfg->timeout[FULLNAT_TCP_S_ESTABLISHED] = 900;
 	cfg->timeout[FULLNAT_TCP_S_CLOSE] = 10;
 	cfg->timeout[LB_TIMEOUT_UDP(FULLNAT_UDP_S_NORMAL)] = 300;
+	cfg->timeout[LB_TIMEOUT_UDP(FULLNAT_UDP_S_UNREPLIED)] = 30;
 }
 
 static void make_laddrs(struct lb_laddr_list *list)
@@ -191,7 +193,8 @@ static const char show_json[] =
 "        \"established\": 900,\n"
 "        \"close\": 10\n"
 "      },\n"
-"      \"udp\": 300\n"
+"      \"udp\": 300,\n"
+"      \"udp_unreplied\": 30\n"
 "    }\n"
 "  },\n"
 "  \"local_addresses\": [\n"
@@ -379,7 +382,8 @@ static void test_config(void)
 		    "timeout tcp syn_recv 30\n"
 		    "timeout tcp established 900\n"
 		    "timeout tcp close 10\n"
-		    "timeout udp 300\n");
+		    "timeout udp 300\n"
+		    "timeout udp unreplied 30\n");
 
 	for (st = FULLNAT_TCP_S_SYN_RECV; st <= FULLNAT_TCP_S_MAX; st++) {
 		cfg.present |= LB_CFG_TIMEOUT(st);
@@ -404,7 +408,8 @@ static void test_config(void)
 		    "      \"time_wait\": 60,\n"
 		    "      \"close\": 70\n"
 		    "    },\n"
-		    "    \"udp\": 300\n"
+		    "    \"udp\": 300,\n"
+		    "    \"udp_unreplied\": 30\n"
 		    "  }\n"
 		    "}\n");
 
@@ -452,7 +457,7 @@ static void test_conns(void)
 	c.vip = addrport("[2001:db8::53]:53");
 	memset(&c.local, 0, sizeof(c.local));
 	c.real = addrport("[2001:db8:2::1]:53");
-	c.state = FULLNAT_UDP_S_NORMAL;	/* UDP's own enum (0: TCP's NONE) */
+	c.state = FULLNAT_UDP_S_UNREPLIED;	/* UDP's own enum (1: TCP's SYN_RECV) */
 	c.expires = 5;
 	c.fwd = LB_FWD_NAT;
 	lb_list_push(&list, &c);
@@ -460,7 +465,7 @@ static void test_conns(void)
 	OUTPUT_CASE("print_conns/text", false, print_conns(&list, NULL),
 		    "pro expire state       client                virtual               local                 real\n"
 		    "TCP 14:58  ESTABLISHED 192.0.2.7:50123       203.0.113.10:80       198.18.0.11:1025      198.19.0.11:8080\n"
-		    "UDP 00:05  NORMAL      [2001:db8:1::7]:5353  [2001:db8::53]:53     -                     [2001:db8:2::1]:53\n");
+		    "UDP 00:05  UNREPLIED   [2001:db8:1::7]:5353  [2001:db8::53]:53     -                     [2001:db8:2::1]:53\n");
 
 	OUTPUT_CASE("print_conns/json", true, print_conns(&list, NULL),
 		    "[\n"
@@ -488,7 +493,7 @@ static void test_conns(void)
 		    "  },\n"
 		    "  {\n"
 		    "    \"protocol\": \"udp\",\n"
-		    "    \"state\": \"normal\",\n"
+		    "    \"state\": \"unreplied\",\n"
 		    "    \"expires\": 5,\n"
 		    "    \"forward\": \"nat\",\n"
 		    "    \"client\": {\n"

@@ -326,9 +326,14 @@ enum fullnat_tcp_state {
 #define FULLNAT_TCP_S_MAX (__FULLNAT_TCP_S_LAST - 1)
 #define FULLNAT_A_TIMEOUT_TCP_MAX FULLNAT_A_TIMEOUT(FULLNAT_TCP_S_MAX)
 
-/* UDP: no handshake, so one state; a connection ends when idle. */
+/*
+ * UDP: no handshake; a connection ends when idle. It is UNREPLIED (the
+ * short timeout) until it is a stream: answered, then more datagrams.
+ * States are only appended: their numbers never change.
+ */
 enum fullnat_udp_state {
-	FULLNAT_UDP_S_NORMAL,		/* any datagram seen */
+	FULLNAT_UDP_S_NORMAL,		/* a stream: answered, then more */
+	FULLNAT_UDP_S_UNREPLIED,	/* no answer yet, or answered but young */
 	__FULLNAT_UDP_S_LAST
 };
 #define FULLNAT_UDP_S_MAX (__FULLNAT_UDP_S_LAST - 1)

@@ -42,3 +42,30 @@ assert_eq "$(grep -c 'need to frag' "$FNAT_LOG/cap-rs.log")" 1 \
 assert_eq "$(grep -c 'mtu 1000' "$FNAT_LOG/cap-rs.log")" 1 "the sane one's MTU"
 assert_ge "$(($(counter lb1 icmp_dropped) - before))" 2 "icmp_dropped"
 touch "$FNAT_LOG/release"
+
+log "NAT keeps the same floor: an in-window error below 552 is refused"
+# The director is rs1's gateway toward the client (nat_basic has the why).
+on rsr "$IP" route replace "$CLIENT_NET.0/24" via "$UP_NET.11"
+lb lb1 service add tcp "$VIP:81" forward nat scheduler rr
+lb lb1 rs add tcp "$VIP:81" "$RS_NET.11:8080"
+bg c1 cap-c81 tcpdump -i eth0 -n -l -S 'tcp[tcpflags] & tcp-syn != 0 and src port 81'
+wait_for 10 "tcpdump on c1 (81)" grep -q listening "$FNAT_LOG/cap-c81.log"
+bg c1 hold81 tcp_hold -n 1 -w "$FNAT_LOG/release81" "$VIP" 81
+wait_for 20 "the NAT SYN-ACK on c1" grep -q 'Flags \[S\.\]' "$FNAT_LOG/cap-c81.log"
+line=$(grep -m 1 'Flags \[S\.\]' "$FNAT_LOG/cap-c81.log")
+echo "$line"
+cport=$(sed -E 's/.* > [0-9.]+\.([0-9]+): .*/\1/' <<< "$line")
+isn=$(sed -E 's/.* seq ([0-9]+),.*/\1/' <<< "$line")
+seq=$(((isn + 1) & 0xffffffff))
+forge81() { # forge81 MTU: an in-window error about VIP:81 -> c1:cport
+	on c1 icmp_forge "$CLIENT_NET.2" "$VIP" "$1" "$VIP" 81 "$CLIENT_NET.2" "$cport" "$seq"
+}
+before=$(counter lb1 icmp_dropped)
+forge81 500
+forge81 900
+wait_for 20 "the NAT error on rs1" grep -q 'mtu 900' "$FNAT_LOG/cap-rs.log"
+cat "$FNAT_LOG/cap-rs.log"
+assert_eq "$(grep -c 'mtu 500' "$FNAT_LOG/cap-rs.log")" 0 \
+	"an MTU below 552 on the real server's link (NAT)"
+assert_ge "$(($(counter lb1 icmp_dropped) - before))" 1 "icmp_dropped (NAT)"
+touch "$FNAT_LOG/release81"

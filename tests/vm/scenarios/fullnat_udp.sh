@@ -135,28 +135,43 @@ wait_for 10 "tcpdump to write the ICMP error" unreach
 pcap icmp
 echo "ok: the client's view: $VIP udp port 53 unreachable, from $VIP"
 
-log "an idle connection goes after the UDP timeout"
+log "a query holds its connection for the short timeout; a stream for the long one"
 lb lb1 rs set udp "$VIP:53" "$RS_NET.12:53" weight 1
 lb lb1 rs set udp "$VIP:53" "$RS_NET.11:53" weight 0
-lb lb1 config set timeout udp 3
+lb lb1 config set timeout udp unreplied 3 timeout udp 200
+assert_match "$(lb lb1 config)" "timeout udp 200" "lbctl config: the stream's timeout"
+assert_match "$(lb lb1 config)" "timeout udp unreplied 3" "lbctl config: the short timeout"
 assert_eq "$(dig_ +short -b "$CLIENT_NET.2#40000" @"$VIP" a.test A)" 192.0.2.2 \
 	"answer on the timed flow"
 conn() {
-	lbctl -n lb1 -j conn | jq -c '[.[] | select(.client.port == 40000) |
-		{protocol, state, expires}]'
+	lbctl -n lb1 -j conn | jq -c "[.[] | select(.client.port == $1) |
+		{protocol, state, expires}]"
 }
-c=$(conn)
+c=$(conn 40000)
 echo "$c"
-assert_match "$c" '^\[\{"protocol":"udp","state":"normal","expires":[0-3]\}\]$' \
-	"the flow's connection, UDP, its one state, at most 3 s left"
+# Answered, but a query and its answer are no stream: the short timeout.
+assert_match "$c" '^\[\{"protocol":"udp","state":"unreplied","expires":[0-3]\}\]$' \
+	"the query's connection: unreplied, at most 3 s left (not 200)"
 lb lb1 conn
-gone() { [[ $(conn) == "[]" ]]; }
+gone() { [[ $(conn "$1") == "[]" ]]; }
 start=$SECONDS
-wait_for 10 "the idle UDP connection to expire" gone
+wait_for 10 "the idle UDP connection to expire" gone 40000
 echo "ok: gone after $((SECONDS - start))s"
+# The same flow asked again (dig from one port) once its first answer is
+# 2 s old: a stream, which has "timeout udp" (200 s).
+stream() {
+	dig_ +short -b "$CLIENT_NET.2#40002" @"$VIP" a.test A >/dev/null
+	[[ $(conn 40002) =~ \"state\":\"normal\" ]]
+}
+wait_for 15 "a repeated flow to become a stream" stream
+c=$(conn 40002)
+echo "$c"
+assert_match "$c" '^\[\{"protocol":"udp","state":"normal","expires":(19[0-9]|200)\}\]$' \
+	"the stream's connection: normal, the UDP timeout (200 s) left"
+lb lb1 conn
 
 log "datagram bulk: 1 MiB in 8 KiB datagrams (fragmented) through VIP:9000"
-lb lb1 config set timeout udp 300
+lb lb1 config set timeout udp 300 timeout udp unreplied 30
 lb lb1 service add udp "$VIP:9000" scheduler rr
 lb lb1 rs add udp "$VIP:9000" "$RS_NET.12:9000"
 # 128 datagrams of 8192 bytes, each one line that names itself: datagrams
@@ -236,3 +251,25 @@ on rs2 "$IP" route get "$lip"
 pmtu_is rs2 "$lip" 1280 || fail "rs2 did not learn MTU 1280 toward $lip"
 echo "ok: rs2 learnt MTU 1280 toward $lip"
 assert_ge "$(counter lb1 icmp_xlated)" $((icmp_before + 1)) "ICMP errors translated"
+
+log "an error toward a server: only about an answer it sent, with a quote that fits"
+bg rs2 cap-icmp2 tcpdump -i eth0 -n -l -U icmp
+wait_for 10 "tcpdump on rs2" grep -q listening "$FNAT_LOG/cap-icmp2.log"
+# "port unreachable" from c1 about VIP:SPORT -> c1:DPORT, the quote's UDP
+# length LEN (its IP packet holds 1380 bytes of UDP)
+forge() { on c1 icmp_forge "$CLIENT_NET.2" "$VIP" 0 "$VIP" "$1" "$CLIENT_NET.2" "$2" $(($3 << 16)) udp; }
+to_rs2() { grep -c "> $RS_NET\.12: ICMP .*udp port .* unreachable" "$FNAT_LOG/cap-icmp2.log" || true; }
+on c1 bash -c "echo x | socat -u - UDP4-SENDTO:$VIP:9000,sourceport=41000"
+has_conn() { [[ $(conn "$1") != "[]" ]]; }
+wait_for 10 "the unanswered flow's connection" has_conn 41000
+assert_eq "$(dig_ +short -b "$CLIENT_NET.2#41001" @"$VIP" a.test A)" 192.0.2.2 \
+	"an answered flow"
+before=$(counter lb1 icmp_dropped)
+forge 9000 41000 100	# nothing went to the client on this flow
+forge 53 41001 2000	# longer than its quoted IP packet
+forge 53 41001 100	# believable
+rs2_got() { (($(to_rs2) >= 1)); }
+wait_for 10 "the believable error on rs2" rs2_got
+cat "$FNAT_LOG/cap-icmp2.log"
+assert_eq "$(to_rs2)" 1 "port unreachable errors translated to rs2"
+assert_ge "$(($(counter lb1 icmp_dropped) - before))" 2 "icmp_dropped"

@@ -160,12 +160,20 @@ wait_for 20 "socat on rs1:9000" listening rs1 9000
 # announce an MSS to fit it: forget it, or no upload segment is too big.
 on rs1 "$IP" route flush cache
 on rsr "$IP" route change "$RS_NET.0/24" dev brrs mtu 1300
+bg c1 cap-icmp tcpdump -i eth0 -n -l -U "icmp"
+wait_for 10 "tcpdump on c1 (icmp)" grep -q listening "$FNAT_LOG/cap-icmp.log"
 before=$(counter lb1 icmp_xlated)
 on c1 timeout "$(scaled 60)" socat -u /tmp/up "TCP:$VIP:9000"
 wait_for 60 "the upload's checksum" test -s "$FNAT_LOG/upload.sum"
 assert_eq "$(cut -d' ' -f1 < "$FNAT_LOG/upload.sum")" "$want" \
 	"a 1 MB upload through a 1300-byte server path"
 assert_ge "$(counter lb1 icmp_xlated)" "$((before + 1))" "ICMP translated toward the client"
+# The router behind the director (rsr) sent it; the client sees the VIP.
+tofrag() { grep "need to frag" "$FNAT_LOG/cap-icmp.log"; }
+wait_for 10 "tcpdump on c1 to write the ICMP error" tofrag
+tofrag
+assert_eq "$(tofrag | grep -vc " IP $VIP > " || true)" 0 \
+	"frag-needed on the client's link from another source than the VIP"
 on rsr "$IP" route change "$RS_NET.0/24" dev brrs
 
 log "a NAT real server in a FullNAT service (per-server method)"
@@ -216,3 +224,13 @@ log "requests for an address with no service pass by untouched"
 # connection's reply side, and rs1 could not tell the two apart either.
 assert_eq "$(on_quiet c1 curl -sS --fail --max-time 10 --local-port 61002 \
 	"http://$RS_NET.11:8080/")" rs1 "plain routing through the director still works"
+
+log "a SYN from the director's own address (spoofed from outside) is martian"
+# The kernel's source check would drop it, but the hook runs before
+# routing: NAT would hand rs a connection from the director itself.
+martians=$(counter lb1 martian)
+on c1 tcp_forge send -f S -n 1 -P 1 "$UP_NET.11" 61003 "$VIP" 80
+more_martians() { (($(counter lb1 martian) > martians)); }
+wait_for 10 "martian counted" more_martians
+assert_eq "$(lbctl -n lb1 -j conn | jq "[.[] | select(.client.address == \"$UP_NET.11\")] | length")" \
+	0 "connections from the director's own address"
