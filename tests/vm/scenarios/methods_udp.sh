@@ -144,7 +144,7 @@ check_method TUN "$VIP_TUN" 3
 check_method DR "$VIP_DR" 5
 
 log "an idle connection of each method goes after the UDP timeout"
-lb lb1 config set timeout udp 3
+lb lb1 config set timeout udp unreplied 3 timeout udp 3
 port=40000
 for vip in "$VIP" "$VIP_TUN" "$VIP_DR"; do
 	assert_match "$(dig_ +short -b "$CIP#$port" @"$vip" a.test A)" '^192\.0\.2\.[1-6]$' \
@@ -158,10 +158,10 @@ timed() {
 }
 c=$(timed)
 echo "$c"
-want='{"port":40000,"forward":"nat","protocol":"udp","state":"normal","soon":true},'
-want+='{"port":40001,"forward":"tun","protocol":"udp","state":"normal","soon":true},'
-want+='{"port":40002,"forward":"dr","protocol":"udp","state":"normal","soon":true}'
-assert_eq "$c" "[$want]" "the three flows' connections: method, UDP, its one state, at most 3 s left"
+want='{"port":40000,"forward":"nat","protocol":"udp","state":"unreplied","soon":true},'
+want+='{"port":40001,"forward":"tun","protocol":"udp","state":"unreplied","soon":true},'
+want+='{"port":40002,"forward":"dr","protocol":"udp","state":"unreplied","soon":true}'
+assert_eq "$c" "[$want]" "the three flows' connections: method, UDP, unreplied (one query, no stream), at most 3 s left"
 lb lb1 conn
 gone() { [[ $(timed) == "[]" ]]; }
 start=$SECONDS
@@ -235,3 +235,24 @@ assert_eq "$(grep -c . <<< "$ipip")" "$inner" "other IPIP packets"
 lb lb1 show --stats
 assert_eq "$(counter lb1 xmit_err)" 0 "no transmit errors"
 assert_eq "$(counter lb1 no_route)" 0 "no routing failures"
+
+log "DR and TUN never see the answer: a flow that keeps sending still becomes a stream"
+lb lb1 config set timeout udp unreplied 30 timeout udp 300
+state_of() { lbctl -n lb1 -j conn | jq -r "[.[] | select(.client.port == $1)][0].state"; }
+port=40010
+for vip in "$VIP_TUN" "$VIP_DR"; do
+	assert_match "$(dig_ +short -b "$CIP#$port" @"$vip" a.test A)" '^192\.0\.2\.[3-6]$' \
+		"a first query from port $port to $vip"
+	assert_eq "$(state_of "$port")" unreplied "after one query from port $port"
+	port=$((port + 1))
+done
+# a stream is a flow still sending 2 s after its answer (proto_udp.c): the
+# wait is the protocol's threshold, not a synchronisation
+sleep 3
+port=40010
+for vip in "$VIP_TUN" "$VIP_DR"; do
+	assert_match "$(dig_ +short -b "$CIP#$port" @"$vip" a.test A)" '^192\.0\.2\.[3-6]$' \
+		"a second query from port $port to $vip"
+	assert_eq "$(state_of "$port")" normal "a stream from port $port"
+	port=$((port + 1))
+done
