@@ -143,7 +143,7 @@ void lb_config_copy(struct lb_config *dst, const struct lb_config *src,
 
 /*
  * A connection's state (FULLNAT_A_CONN_STATE), in its protocol's enum:
- * TCP's "established", UDP's one "normal"; "unknown" past them.
+ * TCP's "established", UDP's "normal" or "unreplied"; "unknown" past them.
  */
 const char *lb_conn_state_name(enum lb_proto proto, unsigned int state);
 

@@ -69,8 +69,10 @@
  *                                  is a SYN forwarded and not yet answered
  *                                  by the real server
  *     FULLNAT_A_CFG_TIMEOUT_UDP    nest: the same for UDP's states,
- *                                  FULLNAT_A_TIMEOUT(FULLNAT_UDP_S_*): one,
- *                                  NORMAL, the idle timeout (default 300 s)
+ *                                  FULLNAT_A_TIMEOUT(FULLNAT_UDP_S_*):
+ *                                  NORMAL, a stream's idle timeout (default
+ *                                  300 s), UNREPLIED, a connection's until
+ *                                  it is a stream (default 30 s)
  *   Inside a timeout nest, a state's attribute is its number plus one
  *   (FULLNAT_A_TIMEOUT()), so each protocol's nest grows with its states.
  *   SET changes the states present in the nests it gets.
@@ -263,7 +265,7 @@ enum fullnat_counter {
 	FULLNAT_CNT_OUT_OF_WINDOW,	/* forwarded, no state change: seq/ack off */
 	FULLNAT_CNT_BAD_FLAGS,		/* invalid TCP flag combination: dropped */
 	FULLNAT_CNT_MARTIAN,		/* SYN from an impossible source: dropped */
-	FULLNAT_CNT_STRAY,		/* unmatched TCP to a non-local VIP/LIP */
+	FULLNAT_CNT_STRAY,		/* unmatched, to a non-local VIP/LIP */
 	FULLNAT_CNT_REPLY_CLASH,	/* refused (NAT): its reply tuple is taken */
 	__FULLNAT_CNT_LAST
 };

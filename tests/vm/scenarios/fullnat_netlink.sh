@@ -78,7 +78,7 @@ refuse "timeout tcp established 0" "^error E(RANGE|INVAL)" $SET_CONFIG 5.5=nest:
 refuse "timeout tcp 2^22+1" "^error E(RANGE|INVAL)" $SET_CONFIG 5.5=nest:0800030001004000
 refuse "timeout tcp state 9" "^error E(INVAL|OPNOTSUPP)" $SET_CONFIG 5.5=nest:080009003c000000
 refuse "timeout udp 0" "^error E(RANGE|INVAL)" $SET_CONFIG 5.6=nest:0800010000000000
-refuse "timeout udp state 2" "^error E(INVAL|OPNOTSUPP)" $SET_CONFIG 5.6=nest:080002003c000000
+refuse "timeout udp state 3" "^error E(INVAL|OPNOTSUPP)" $SET_CONFIG 5.6=nest:080003003c000000
 refuse "timeout tcp not nested" "^error E(INVAL|OPNOTSUPP)" $SET_CONFIG 5.5=hex:0800030010000000
 refuse "a timeout beside a bad one" "^error E(RANGE|INVAL)" $SET_CONFIG 5.6=nest:080001003c000000 5.5=nest:0800030000000000
 refuse "rs forward tun on set, port mapped" "dr and tun do not map ports" $SET_DEST $SVC $RS 2.8=u8:3
