@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -20,6 +21,8 @@ static struct {
 	bool json;
 	bool muted;			/* text is not printed */
 	bool failed;			/* a jansson allocation failed */
+	bool stream;			/* out_stream(): a list, written as it comes */
+	unsigned long streamed;		/* its elements written so far */
 	int depth;
 	json_t *stack[OUT_DEPTH];	/* stack[0] is the document */
 } out;
@@ -41,6 +44,8 @@ void out_init_file(bool json, FILE *f)
 	out.json = json;
 	out.muted = false;
 	out.failed = false;
+	out.stream = false;
+	out.streamed = 0;
 	out.depth = 0;
 	if (json) {
 		out.stack[0] = json_object();
@@ -182,11 +187,56 @@ void out_open_array(const char *key)
 	open_container(key, out.json ? json_array() : NULL);
 }
 
+void out_stream(void)
+{
+	out.stream = out.json;
+}
+
+/*
+ * Each element of a streamed list, when it closes: written as jansson
+ * would write it inside the whole list (one level deeper), then dropped,
+ * so that a list of any length takes the memory of one element.
+ */
+static void write_element(void)
+{
+	static char *buf;
+	static size_t cap;
+	json_t *el = json_array_get(out.stack[0], 0);
+	size_t n, i, start;
+	char *grown;
+
+	/* In a buffer of ours: json_dumps()'s string comes from jansson's
+	 * allocator, which a program may have replaced. */
+	while ((n = json_dumpb(el, buf, cap,
+			       JSON_INDENT(2) | JSON_PRESERVE_ORDER)) > cap) {
+		grown = realloc(buf, n);
+		if (!grown)
+			break;
+		buf = grown;
+		cap = n;
+	}
+	if (!n || n > cap) {
+		out.failed = true;
+		return;
+	}
+	fputs(out.streamed++ ? ",\n" : "[\n", file());
+	for (start = 0, i = 0; i <= n; i++) {
+		if (i < n && buf[i] != '\n')
+			continue;
+		fprintf(file(), "  %.*s%s", (int)(i - start), buf + start,
+			i < n ? "\n" : "");
+		start = i + 1;
+	}
+	json_array_clear(out.stack[0]);
+}
+
 void out_close(void)
 {
 	if (!out.json || out.depth <= 1)
 		return;
 	json_decref(out.stack[--out.depth]);
+	if (out.stream && out.depth == 1 && json_is_array(out.stack[0]))
+		write_element();
 }
 
 int out_finish(void)
@@ -199,7 +249,10 @@ int out_finish(void)
 		if (out.failed)
 			ret = lbctl_error(LBCTL_EXIT_FAIL,
 					  "out of memory building JSON");
-		else if (json_dumpf(out.stack[0], file(),
+		else if (out.streamed) {
+			if (fputs("\n]\n", file()) == EOF)
+				ret = LBCTL_EXIT_FAIL;
+		} else if (json_dumpf(out.stack[0], file(),
 				    JSON_INDENT(2) | JSON_PRESERVE_ORDER) ||
 			 fputc('\n', file()) == EOF)
 			ret = LBCTL_EXIT_FAIL;

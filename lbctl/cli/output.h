@@ -32,6 +32,11 @@ void out_close(void);
  * innermost object, as "lbctl show FILE" takes a remote director's. */
 struct json_t;
 void out_json_merge(struct json_t *obj);
+/*
+ * JSON only, right after out_init(): the document is a list whose elements
+ * are written as each closes, not kept (long lists, "lbctl -j conn").
+ */
+void out_stream(void);
 /* While muted, the text formats print nothing: JSON-only parts. */
 void out_mute_text(bool mute);
 /* Writes the JSON document and flushes stdout; returns an exit code. */

@@ -284,49 +284,49 @@ static void print_services(const struct lb_svc_list *list, enum lb_view view)
 	out_close();
 }
 
-void print_conns(const struct lb_conn_list *list, const char *key)
+static const char *const conn_ends[] = {
+	"client", "virtual", "local", "real",
+};
+
+void print_conns_head(void)
 {
-	static const char *const ends[] = {
-		"client", "virtual", "local", "real",
+	out_text("pro expire state       %-21s %-21s %-21s %s\n", conn_ends[0],
+		 conn_ends[1], conn_ends[2], conn_ends[3]);
+	out_open_array(NULL);
+}
+
+void print_conn(const struct lb_conn *c)
+{
+	const struct lb_addrport *end[] = {
+		&c->client, &c->vip, &c->local, &c->real,
 	};
 	char ap[LB_ADDRPORT_STRLEN], state[16];
-	size_t i, k;
+	size_t k;
 	bool none;
 
-	out_text("pro expire state       %-21s %-21s %-21s %s\n", ends[0],
-		 ends[1], ends[2], ends[3]);
-	out_open_array(key);
-	for (i = 0; i < list->n; i++) {
-		const struct lb_conn *c = &list->v[i];
-		const struct lb_addrport *end[] = {
-			&c->client, &c->vip, &c->local, &c->real,
-		};
-
-		snprintf(state, sizeof(state), "%s",
-			 lb_conn_state_name(c->proto, c->state));
-		for (k = 0; state[k]; k++)
-			if (state[k] >= 'a' && state[k] <= 'z')
-				state[k] = (char)(state[k] - 'a' + 'A');
-		out_open_object(NULL);
-		out_text("%-3s %02u:%02u  %-11s", proto_label(c->proto),
-			 c->expires / 60, c->expires % 60, state);
-		out_str("protocol", NULL, proto_name(c->proto));
-		out_str("state", NULL, lb_conn_state_name(c->proto, c->state));
-		out_uint("expires", NULL, c->expires);
-		out_str("forward", NULL, c->fwd < 0 ? "unknown" :
-			fwd_name((enum lb_fwd)c->fwd));
-		for (k = 0; k < 4; k++) {
-			/* Family 0: not FullNAT, no local address. */
-			none = end[k] == &c->local && !c->local.addr.family;
-			out_text(k < 3 ? " %-21s" : " %s\n", none ? "-" :
-				 lb_addrport_str(&end[k]->addr, end[k]->port,
-						 ap, sizeof(ap)));
-			if (none)
-				continue;
-			out_open_object(ends[k]);
-			print_endpoint("address", &end[k]->addr, end[k]->port);
-			out_close();
-		}
+	snprintf(state, sizeof(state), "%s",
+		 lb_conn_state_name(c->proto, c->state));
+	for (k = 0; state[k]; k++)
+		if (state[k] >= 'a' && state[k] <= 'z')
+			state[k] = (char)(state[k] - 'a' + 'A');
+	out_open_object(NULL);
+	out_text("%-3s %02u:%02u  %-11s", proto_label(c->proto),
+		 c->expires / 60, c->expires % 60, state);
+	out_str("protocol", NULL, proto_name(c->proto));
+	out_str("state", NULL, lb_conn_state_name(c->proto, c->state));
+	out_uint("expires", NULL, c->expires);
+	out_str("forward", NULL, c->fwd < 0 ? "unknown" :
+		fwd_name((enum lb_fwd)c->fwd));
+	for (k = 0; k < 4; k++) {
+		/* Family 0: not FullNAT, no local address. */
+		none = end[k] == &c->local && !c->local.addr.family;
+		out_text(k < 3 ? " %-21s" : " %s\n", none ? "-" :
+			 lb_addrport_str(&end[k]->addr, end[k]->port,
+					 ap, sizeof(ap)));
+		if (none)
+			continue;
+		out_open_object(conn_ends[k]);
+		print_endpoint("address", &end[k]->addr, end[k]->port);
 		out_close();
 	}
 	out_close();

@@ -31,8 +31,10 @@ enum lb_view {
 	LB_VIEW_RATE,		/* ipvsadm -Ln --rate: the rates (JSON "rate") */
 };
 
-/* ipvsadm -Lnc */
-void print_conns(const struct lb_conn_list *list, const char *key);
+/* ipvsadm -Lnc: the head, then each connection as it comes; the JSON is
+ * a list (the document), closed by out_close() */
+void print_conns_head(void);
+void print_conn(const struct lb_conn *c);
 /* "name value" lines */
 void print_counters(const struct lb_info *info, const char *key);
 /* "lbctl show": info, then (JSON only) "config" and "local_addresses",

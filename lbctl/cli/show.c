@@ -231,12 +231,25 @@ int cmd_export(const struct lbctl *ctx, int argc, char **argv)
 	return out_finish();
 }
 
+/* lb_dump_conns()'s fn: prints each; never starts over (see below). */
+static int show_conn(const void *conn, void *shown)
+{
+	unsigned long *n = shown;
+
+	if (!conn)
+		return -EINTR;
+	if (!(*n)++)
+		print_conns_head();
+	print_conn(conn);
+	return 0;
+}
+
 int show_one(const struct lbctl *ctx, int argc, char **argv)
 {
 	union {
 		struct lb_config cfg;
 		struct lb_laddr_list laddrs;
-		struct lb_conn_list conns;
+		unsigned long conns_shown;
 		struct lb_info info;
 	} o;
 	struct genl g;
@@ -246,7 +259,10 @@ int show_one(const struct lbctl *ctx, int argc, char **argv)
 	ret = lbctl_no_args(argc, argv) ?: lbctl_open(ctx, &g);
 	if (ret)
 		return ret;
-	/* Text prints as it comes: nothing does before the read is whole. */
+	/*
+	 * Text prints as it comes: nothing does before the read is whole,
+	 * but the connections (below).
+	 */
 	out_init(ctx->json);
 	switch (ctx->cmd->arg) {
 	case SHOW_CONFIG:
@@ -261,20 +277,22 @@ int show_one(const struct lbctl *ctx, int argc, char **argv)
 		lb_list_free(&o.laddrs);
 		break;
 	case SHOW_CONNS:
-		ret = lb_dump_conns(&g, lb_collect_conn, &o.conns);
 		/*
-		 * A busy table may change under every read: the last one is
-		 * still worth seeing, as ipvsadm -Lnc shows whatever /proc
-		 * gives it.
+		 * As they come, in text and JSON: a table of millions is
+		 * never held. A busy table may change under the read; it is
+		 * not read again (what was printed stays printed), and
+		 * ipvsadm -Lnc shows whatever /proc gives it too.
 		 */
+		out_stream();
+		ret = lb_dump_conns(&g, show_conn, &o.conns_shown);
 		if (ret == -EINTR) {
-			lbctl_warn("%s; showing the last read, which may mix two moments",
+			lbctl_warn("%s; some connections may be missing or shown twice",
 				   g.msg);
 			ret = 0;
 		}
-		if (!ret)
-			print_conns(&o.conns, NULL);
-		lb_list_free(&o.conns);
+		if (!ret && !o.conns_shown)
+			print_conns_head();
+		out_close();
 		break;
 	default:
 		ret = lb_info_get(&g, &o.info);
