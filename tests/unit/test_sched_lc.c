@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * fullnat/sched_lc.c and sched_sed.c (lc, sed, nq), compiled as they are,
- * against the definitions of IPVS's ip_vs_lc.c, ip_vs_sed.c and
+ * fullnat/sched_least.c (lc, wlc, sed, nq), compiled as it is, against
+ * the definitions of IPVS's ip_vs_lc.c, ip_vs_wlc.c, ip_vs_sed.c and
  * ip_vs_nq.c written naively (floating point, one pass per rule) over
  * random sets of servers, and a few cases by hand.
  */
@@ -10,7 +10,8 @@
 
 #include "check.h"
 
-extern struct fnat_sched_ops fnat_sched_lc, fnat_sched_sed, fnat_sched_nq;
+extern struct fnat_sched_ops fnat_sched_lc, fnat_sched_wlc;
+extern struct fnat_sched_ops fnat_sched_sed, fnat_sched_nq;
 
 #define N_MAX 8
 
@@ -28,6 +29,19 @@ static int ref_lc(const struct srv *s, int n)
 		if (s[i].weight && (best < 0 ||
 		    s[i].active * 256 + s[i].inactive <
 		    s[best].active * 256 + s[best].inactive))
+			best = i;
+	return best;
+}
+
+/* wlc: least (active * 256 + inactive) / weight, first on a tie */
+static int ref_wlc(const struct srv *s, int n)
+{
+	int i, best = -1;
+
+	for (i = 0; i < n; i++)
+		if (s[i].weight && (best < 0 ||
+		    (s[i].active * 256.0 + s[i].inactive) / s[i].weight <
+		    (s[best].active * 256.0 + s[best].inactive) / s[best].weight))
 			best = i;
 	return best;
 }
@@ -87,6 +101,7 @@ static const struct {
 	int (*ref)(const struct srv *s, int n);
 } scheds[] = {
 	{ "lc", &fnat_sched_lc, ref_lc },
+	{ "wlc", &fnat_sched_wlc, ref_wlc },
 	{ "sed", &fnat_sched_sed, ref_sed },
 	{ "nq", &fnat_sched_nq, ref_nq },
 };
