@@ -179,6 +179,57 @@ report() {
 				rt["flood/syn", p], rts["flood/syn", p]
 		}
 	}
+	# Each forwarding method against the same method of IPVS (bench.sh
+	# part_methods): one table per metric, a row per (method, director);
+	# the ratio is ours over IPVS in the same round. FullNAT has no IPVS
+	# counterpart: its reference is IPVS NAT, the same figure as for NAT.
+	function methods(    i, j, m, p, n, k, a, vs, note, r, any, spread, fw) {
+		for (i = 1; i <= nm; i++) if (order[i] ~ /^methods\//) any = 1
+		if (!any) return
+		mtitle["methods/ack"] = "TCP, ACKs of established connections"
+		mtitle["methods/syn"] = "TCP, SYNs: new connections"
+		mtitle["methods/udp"] = "UDP, datagrams of established flows"
+		mtitle["methods/udp_new"] = "UDP, datagrams that each open a flow"
+		split("fnat ipvs fnat_nat ipvs fnat_dr ipvs_dr fnat_tun ipvs_tun", mp, " ")
+		split("FullNAT FullNAT NAT NAT DR DR TUN TUN", mm, " ")
+		mref["fnat"] = mref["fnat_nat"] = "ipvs"; mref["fnat_dr"] = "ipvs_dr"; mref["fnat_tun"] = "ipvs_tun"
+		printf "\n## Each forwarding method against IPVS'"'"'s same method (director-only packet rate, packets/s, pktgen)\n\n"
+		printf "fullnat.ko (its own namespace) and in-tree IPVS (another) with 16 pretend real servers on a dummy device; %s established connections or flows per path (packets at random among them), %s new ones per path and round. FullNAT'"'"'s reference is IPVS NAT (IPVS has no FullNAT): the IPVS NAT row is one measurement shown twice. The ratio is ours / IPVS'"'"'s same method, median of the per-round ratios (min–max). \"forwarded\" is what left the director of what pktgen sent, all rounds.\n", info["m_conns"], info["m_new"]
+		for (i = 1; i <= nm; i++) {
+			m = order[i]
+			if (m !~ /^methods\//) continue
+			printf "\n### %s\n\n", m in mtitle ? mtitle[m] : m
+			printf "| method | director | median | min–max | forwarded | ours / IPVS same method |\n"
+			printf "|---|---|---:|---:|---:|---:|\n"
+			for (j = 1; j in mp; j++) {
+				p = mp[j]; n = 0
+				delete vs
+				for (k in val) { split(k, a, SUBSEP); if (a[1] == m && a[2] == p) vs[++n] = val[k] }
+				note = (m, p) in failed ? sprintf(" (%d runs gave no figure)", failed[m, p]) : ""
+				if (!n) {
+					printf "| %s | %s | not measured%s | | | |\n", mm[j], p ~ /^ipvs/ ? "IPVS" : "fullnat.ko", note
+					continue
+				}
+				minmax(vs, n)
+				spread = "–"
+				if (n > 1) spread = fmt(MIN) "–" fmt(MAX)
+				fw = "–"
+				if (msent[m, p]) {
+					fw = sprintf("%.1f%%", 100 * mfwd[m, p] / msent[m, p])
+					if (mfwd[m, p] < msent[m, p]) fw = "**" fw "**"
+				}
+				r = "–"
+				if (p in mref) {
+					r = ratio(m, p, mref[p])
+					if (RMED != "" && RMED < 1.2) r = "**" r "**"
+				}
+				printf "| %s | %s%s | %s | %s | %s | %s |\n", mm[j],
+					(p ~ /^ipvs/ ? "IPVS" : "fullnat.ko"), note, fmt(median(vs, n)),
+					spread, fw, r
+			}
+		}
+		printf "\nGoal (issue #12): each of our methods ≥ 1.2× IPVS'"'"'s same method; a ratio below it is in bold.\n"
+	}
 	/^@@BEFORE metric=/ {
 		m = kv($0, "metric"); p = kv($0, "path"); v = kv($0, "value")
 		if (v != "") bval[m, p, kv($0, "rep")] = v
@@ -195,6 +246,7 @@ report() {
 		val[m, p, r] = v
 		extra[m, p] = $0
 		if (kv($0, "errors") > 0) errs[m, p] += kv($0, "errors")
+		if (kv($0, "sent") != "") { msent[m, p] += kv($0, "sent"); mfwd[m, p] += kv($0, "fwd") }
 		if (kv($0, "retrans") != "") {
 			hasrt[m] = 1
 			rt[m, p] += kv($0, "retrans"); rts[m, p] += kv($0, "synretrans")
@@ -223,7 +275,7 @@ report() {
 		printf "Figures are medians over the rounds, with min–max; ratios are medians of the per-round ratios (min–max).\n"
 		for (i = 1; i <= nm; i++) {
 			m = order[i]
-			if (m ~ /^flood\//) continue
+			if (m ~ /^(flood|methods)\//) continue
 			split(substr(paths[m], 2), ps, " ")
 			t = m in title ? title[m] : ""
 			if (m ~ /^pps\//) t = "Director-only packet rate, " substr(m, 5) " connections in the table (packets/s, pktgen)"
@@ -265,6 +317,7 @@ report() {
 			}
 		}
 		flood()
+		methods()
 		goals()
 		if (!length(bval)) exit
 		printf "\n## fullnat.ko before and after (the same bench, the older module in the first run)\n\n"
