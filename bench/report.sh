@@ -190,11 +190,14 @@ report() {
 		mtitle["methods/syn"] = "TCP, SYNs: new connections"
 		mtitle["methods/udp"] = "UDP, datagrams of established flows"
 		mtitle["methods/udp_new"] = "UDP, datagrams that each open a flow"
+		mtitle["methods/crr"] = "TCP short connections through real clients and servers (connections/s, bench_cli -m crr, 1 client process)"
+		mtitle["methods/urr"] = "UDP exchanges through real clients and servers, each from a new client port (exchanges/s, bench_cli -m urr, 1 client process)"
 		split("fnat ipvs fnat_nat ipvs fnat_dr ipvs_dr fnat_tun ipvs_tun", mp, " ")
 		split("FullNAT FullNAT NAT NAT DR DR TUN TUN", mm, " ")
 		mref["fnat"] = mref["fnat_nat"] = "ipvs"; mref["fnat_dr"] = "ipvs_dr"; mref["fnat_tun"] = "ipvs_tun"
-		printf "\n## Each forwarding method against IPVS'"'"'s same method (director-only packet rate, packets/s, pktgen)\n\n"
-		printf "fullnat.ko (its own namespace) and in-tree IPVS (another) with 16 pretend real servers on a dummy device; %s established connections or flows per path (packets at random among them), %s new ones per path and round. FullNAT'"'"'s reference is IPVS NAT (IPVS has no FullNAT): the IPVS NAT row is one measurement shown twice. The ratio is ours / IPVS'"'"'s same method, median of the per-round ratios (min–max). \"forwarded\" is what left the director of what pktgen sent, all rounds.\n", info["m_conns"], info["m_new"]
+		printf "\n## Each forwarding method against IPVS'"'"'s same method\n\n"
+		printf "Director-only packet rate (packets/s, pktgen; the tables without a unit): fullnat.ko (its own namespace) and in-tree IPVS (another) with 16 pretend real servers on a dummy device; %s established connections or flows per path (packets at random among them), %s new ones per path and round. FullNAT'"'"'s reference is IPVS NAT (IPVS has no FullNAT): the IPVS NAT row is one measurement shown twice. The ratio is ours / IPVS'"'"'s same method, median of the per-round ratios (min–max). \"forwarded\" is what left the director of what pktgen sent, all rounds. Connections through real clients and servers: the same directors and methods on the bench topology (bench.sh part_methods_conns); \"errors\" are exchanges that failed or took over 2 s.\n", info["m_conns"], info["m_new"]
+		for (k in info) if (index(k, "m_unanswered/") == 1) printf "\n**Did not answer before the rounds: %s.**\n", substr(k, 14)
 		for (i = 1; i <= nm; i++) {
 			m = order[i]
 			if (m !~ /^methods\//) continue
@@ -206,6 +209,7 @@ report() {
 				delete vs
 				for (k in val) { split(k, a, SUBSEP); if (a[1] == m && a[2] == p) vs[++n] = val[k] }
 				note = (m, p) in failed ? sprintf(" (%d runs gave no figure)", failed[m, p]) : ""
+				if ((m, p) in errs) note = note sprintf(" (%d errors)", errs[m, p])
 				if (!n) {
 					printf "| %s | %s | not measured%s | | | |\n", mm[j], p ~ /^ipvs/ ? "IPVS" : "fullnat.ko", note
 					continue
@@ -221,7 +225,7 @@ report() {
 				r = "–"
 				if (p in mref) {
 					r = ratio(m, p, mref[p])
-					if (RMED != "" && RMED < 1.2) r = "**" r "**"
+					if (RMED != "" && RMED < 1.2 && m !~ /rr$/) r = "**" r "**"
 				}
 				printf "| %s | %s%s | %s | %s | %s | %s |\n", mm[j],
 					(p ~ /^ipvs/ ? "IPVS" : "fullnat.ko"), note, fmt(median(vs, n)),

@@ -156,6 +156,11 @@ path_args() {
 	fnat_toa | fnat_full) echo "-b $CIP_F $VIP_F" ;;
 	fnat) echo "-b $CIP_F $VIP_F0" ;;
 	haproxy) echo "-b $CIP_H $VIP_H" ;;
+	fnat_nat) echo "-b $CIP_N $VIP_MN" ;;
+	fnat_dr) echo "-b $CIP_D $VIP_MD" ;;
+	fnat_tun) echo "-b $CIP_D $VIP_MT" ;;
+	ipvs_dr) echo "-b $CIP_D $VIP_ID" ;;
+	ipvs_tun) echo "-b $CIP_D $VIP_IT" ;;
 	esac
 }
 
@@ -207,7 +212,7 @@ measure() {
 	tcp="retrans=$((ca[0] - cb[0])) synretrans=$((ca[1] - cb[1]))"
 	tcp+=" srv_retrans=$((sa[0] - sb[0])) srv_synretrans=$((sa[1] - sb[1]))"
 	[[ $path == fnat* ]] && tcp+=" lb_conns=$((da - db))"
-	if [[ $mode == crr ]]; then
+	if [[ $mode == crr || $mode == urr ]]; then
 		emit "metric=$metric path=$path rep=$rep value=$(kv rate "$out")" \
 		     "errors=$(kv errors "$out") conns=$(kv conns "$out")" \
 		     "slow=$(kv slow "$out") max_connect_ms=$(kv max_connect_ms "$out") $tcp"
@@ -762,6 +767,116 @@ part_methods() {
 	on lb3 lbctl stats | grep -E 'drop|no_|err|martian|frag' || true
 	on lb2 ipvsadm -Ln --stats || true
 	m_profile
+	part_methods_conns
+}
+
+# Connections through each method with the real clients and servers of
+# the topology (bench_cli and bench_srv, 1 client process, SECS a run):
+# methods/crr TCP short connections (crr, port 8080), methods/urr UDP
+# exchanges, one request and one answer from a new client port each
+# (bench_cli -m urr against bench_srv -m urr, port 8081). fnat and ipvs are
+# the FullNAT path without TOA and IPVS NAT of part_crr_bulk; the others:
+#
+#   path      VIP          client   servers        how the answers come back
+#   fnat_nat  .50 (lb3)    .6       rs1, rs2       rsr routes .6 via lb3
+#   fnat_dr   .51 (lb3)    .2       rs1, rs2 as    VIP on the servers' lo
+#   ipvs_dr   .61 (lb2)    .2       .31 and .32    (arp_ignore), then rsr,
+#                                                  lb1 (a router), rt
+#   fnat_tun  .52 (lb3)    .2       rs1, rs2       VIP on tunl0, then as DR
+#   ipvs_tun  .62 (lb2)    .2       rs1, rs2
+#
+# DR needs its real servers on a segment of the director: lb2 and lb3
+# get a leg (eth2) on the servers' bridge, and the servers a second
+# address each (.31, .32) that only those legs reach, so that the other
+# paths' packets keep their way through rsr.
+VIP_MN=203.0.113.50 VIP_MD=203.0.113.51 VIP_MT=203.0.113.52
+VIP_ID=203.0.113.61 VIP_IT=203.0.113.62 CIP_N=$CLIENT_NET.6
+RS_DR1=$RS_NET.31 RS_DR2=$RS_NET.32
+
+setup_methods_conns() {
+	local r ns i vip how opt proto port rips
+	on c1 "$IP" addr add "$CIP_N/24" dev eth0 || return 1
+	on rsr "$IP" route add "$CIP_N/32" via "$UP_NET.13" || return 1
+	for vip in "$VIP_MN" "$VIP_MD" "$VIP_MT"; do
+		on rt "$IP" route add "$vip/32" via "$DIR_NET.13" || return 1
+	done
+	for vip in "$VIP_ID" "$VIP_IT"; do
+		on rt "$IP" route add "$vip/32" via "$DIR_NET.12" || return 1
+		on lb2 "$IP" addr add "$vip/32" dev lo || return 1
+	done
+	for i in 2 3; do
+		ns=lb$i
+		link "$ns" eth2 "$RS_NET.2$i/32" rsr "${ns}rs" - || return 1
+		bridge_port rsr brrs "${ns}rs" || return 1
+		on "$ns" "$IP" route add "$RS_DR1/32" dev eth2 || return 1
+		on "$ns" "$IP" route add "$RS_DR2/32" dev eth2 || return 1
+	done
+	# the servers' side: DR's VIPs on lo, silent for ARP (sysctls first);
+	# TUN's on tunl0 (the ipip module's fallback device, one per
+	# namespace), whose packets come from clients routed elsewhere
+	run modprobe ipip || return 1
+	for i in 1 2; do
+		r=rs$i
+		on "$r" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
+			net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.all.rp_filter=0 \
+			net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.tunl0.rp_filter=0 || return 1
+		on "$r" "$IP" addr add "$RS_NET.3$i/24" dev eth0 || return 1
+		on "$r" "$IP" addr add "$VIP_MD/32" dev lo || return 1
+		on "$r" "$IP" addr add "$VIP_ID/32" dev lo || return 1
+		on "$r" "$IP" link set tunl0 up || return 1
+		on "$r" "$IP" addr add "$VIP_MT/32" dev tunl0 || return 1
+		on "$r" "$IP" addr add "$VIP_IT/32" dev tunl0 || return 1
+		bg "$r" "srv-urr-$r" bench_srv -m urr 8081
+		wait_for 20 "bench_srv -m urr on $r" udp_listening "$r" 8081 || return 1
+	done
+	for proto in tcp udp; do
+		[[ $proto == tcp ]] && opt=-t port=8080 || opt=-u port=8081
+		for vip in "$VIP_MN:nat" "$VIP_MD:dr" "$VIP_MT:tun" "$VIP_F0:fullnat"; do
+			how=${vip#*:} vip=${vip%:*}
+			# part_crr_bulk's
+			[[ $how == fullnat && $proto == tcp ]] && continue
+			rips="$RS1 $RS2"
+			[[ $how == dr ]] && rips="$RS_DR1 $RS_DR2"
+			lb lb3 service add "$proto" "$vip:$port" forward "$how" scheduler rr || return 1
+			for r in $rips; do
+				lb lb3 rs add "$proto" "$vip:$port" "$r:$port" || return 1
+			done
+		done
+		for vip in "$VIP_I:-m" "$VIP_ID:-g" "$VIP_IT:-i"; do
+			how=${vip#*:} vip=${vip%:*}
+			[[ $how == -m && $proto == tcp ]] && continue
+			rips="$RS1 $RS2"
+			[[ $how == -g ]] && rips="$RS_DR1 $RS_DR2"
+			on lb2 ipvsadm -A "$opt" "$vip:$port" -s rr || return 1
+			for r in $rips; do
+				on lb2 ipvsadm -a "$opt" "$vip:$port" -r "$r:$port" "$how" || return 1
+			done
+		done
+	done
+}
+
+udp_listening() { on_quiet "$1" ss -Huln "sport = :$2" | grep -q .; }
+
+part_methods_conns() {
+	local rep path mode
+	setup_methods_conns > "$FNAT_LOG/setup-methods-conns.txt" 2>&1 ||
+		{ cat "$FNAT_LOG/setup-methods-conns.txt"; fail "methods setup (connections)"; }
+	# A path that does not answer still gets its rows (rate 0, errors):
+	# say so up front, with what bench_cli saw.
+	for path in "${M_PATHS[@]}"; do
+		for mode in crr:8080 urr:8081; do
+			# shellcheck disable=SC2046
+			on_quiet c1 bench_cli -m "${mode%:*}" -t 0.3 $(path_args "$path") \
+				"${mode#*:}" > /dev/null 2>&1 ||
+				emit "info m_unanswered/$path/${mode%:*}=yes"
+		done
+	done
+	for ((rep = 1; rep <= REPS; rep++)); do
+		log "methods connections round $rep of $REPS"
+		for path in "${M_PATHS[@]}"; do measure methods/crr "$path" "$rep" crr 1 8080; done
+		for path in "${M_PATHS[@]}"; do measure methods/urr "$path" "$rep" urr 1 8081; done
+	done
+	on lb3 lbctl stats | grep -E 'drop|no_|err|martian|frag' || true
 }
 
 # PROFILE=pps-PATH for a path of part_methods: perf over one run of each
