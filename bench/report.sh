@@ -75,7 +75,10 @@ report() {
 			(ge ? v >= limit : v <= limit) ? "yes" : "**no**"
 	}
 	# The goals of issue #6, each with where this run stands.
-	function goals(    i, j, m, p, first, last, lo, hi, r, fp, cp, how) {
+	function goals(    i, j, m, p, first, last, lo, hi, r, fp, cp, how, any) {
+		# none of its rows comes from the methods part (its own table)
+		for (i = 1; i <= nm; i++) if (order[i] !~ /^methods\//) any = 1
+		if (!any) return
 		printf "\n## Against the goals\n\n"
 		printf "Each figure is the median of the per-round ratios above. \"Flat\" means the packet rate at the largest table (or service count) is at least 0.95 of the smallest, both as ratios to direct routing in the same rounds where it was measured (direct routing has no table: it shows how the emulator drifted between the parts); IPVS NAT is shown for comparison.\n\n"
 		printf "| goal | figure | measured | met |\n|---|---|---:|---|\n"
@@ -179,6 +182,60 @@ report() {
 				rt["flood/syn", p], rts["flood/syn", p]
 		}
 	}
+	# Each forwarding method against the same method of IPVS (bench.sh
+	# part_methods): one table per metric, a row per (method, director);
+	# the ratio is ours over IPVS in the same round. FullNAT has no IPVS
+	# counterpart: its reference is IPVS NAT, the same figure as for NAT.
+	function methods(    i, j, m, p, n, k, a, vs, note, r, any, spread, fw) {
+		for (i = 1; i <= nm; i++) if (order[i] ~ /^methods\//) any = 1
+		if (!any) return
+		mtitle["methods/ack"] = "TCP, ACKs of established connections"
+		mtitle["methods/syn"] = "TCP, SYNs: new connections"
+		mtitle["methods/udp"] = "UDP, datagrams of established flows"
+		mtitle["methods/udp_new"] = "UDP, datagrams that each open a flow"
+		mtitle["methods/crr"] = "TCP short connections through real clients and servers (connections/s, bench_cli -m crr, 1 client process)"
+		mtitle["methods/urr"] = "UDP exchanges through real clients and servers, each from a new client port (exchanges/s, bench_cli -m urr, 1 client process)"
+		split("fnat ipvs fnat_nat ipvs fnat_dr ipvs_dr fnat_tun ipvs_tun", mp, " ")
+		split("FullNAT FullNAT NAT NAT DR DR TUN TUN", mm, " ")
+		mref["fnat"] = mref["fnat_nat"] = "ipvs"; mref["fnat_dr"] = "ipvs_dr"; mref["fnat_tun"] = "ipvs_tun"
+		printf "\n## Each forwarding method against IPVS'"'"'s same method\n\n"
+		printf "Director-only packet rate (packets/s, pktgen; the tables without a unit): fullnat.ko (its own namespace) and in-tree IPVS (another) with 16 pretend real servers on a dummy device; %s established connections or flows per path (packets at random among them), %s new ones per path and round. FullNAT'"'"'s reference is IPVS NAT (IPVS has no FullNAT): the IPVS NAT row is one measurement shown twice. The ratio is ours / IPVS'"'"'s same method, median of the per-round ratios (min–max). \"forwarded\" is what left the director of what pktgen sent, all rounds. Connections through real clients and servers: the same directors and methods on the bench topology (bench.sh part_methods_conns); \"errors\" are exchanges that failed or took over 2 s. Goal (issue #12): each of our methods ≥ 1.2× IPVS'"'"'s same method in director-only packet rate; a packet-rate ratio below it is in bold.\n", info["m_conns"], info["m_new"]
+		for (k in info) if (index(k, "m_unanswered/") == 1) printf "\n**Did not answer before the rounds: %s.**\n", substr(k, 14)
+		for (i = 1; i <= nm; i++) {
+			m = order[i]
+			if (m !~ /^methods\//) continue
+			printf "\n### %s\n\n", m in mtitle ? mtitle[m] : m
+			printf "| method | director | median | min–max | forwarded | ours / IPVS same method |\n"
+			printf "|---|---|---:|---:|---:|---:|\n"
+			for (j = 1; j in mp; j++) {
+				p = mp[j]; n = 0
+				delete vs
+				for (k in val) { split(k, a, SUBSEP); if (a[1] == m && a[2] == p) vs[++n] = val[k] }
+				note = (m, p) in failed ? sprintf(" (%d runs gave no figure)", failed[m, p]) : ""
+				if ((m, p) in errs) note = note sprintf(" (%d errors)", errs[m, p])
+				if (!n) {
+					printf "| %s | %s | not measured%s | | | |\n", mm[j], p ~ /^ipvs/ ? "IPVS" : "fullnat.ko", note
+					continue
+				}
+				minmax(vs, n)
+				spread = "–"
+				if (n > 1) spread = fmt(MIN) "–" fmt(MAX)
+				fw = "–"
+				if (msent[m, p]) {
+					fw = sprintf("%.1f%%", 100 * mfwd[m, p] / msent[m, p])
+					if (mfwd[m, p] < msent[m, p]) fw = "**" fw "**"
+				}
+				r = "–"
+				if (p in mref) {
+					r = ratio(m, p, mref[p])
+					if (RMED != "" && RMED < 1.2 && m !~ /rr$/) r = "**" r "**"
+				}
+				printf "| %s | %s%s | %s | %s | %s | %s |\n", mm[j],
+					(p ~ /^ipvs/ ? "IPVS" : "fullnat.ko"), note, fmt(median(vs, n)),
+					spread, fw, r
+			}
+		}
+	}
 	/^@@BEFORE metric=/ {
 		m = kv($0, "metric"); p = kv($0, "path"); v = kv($0, "value")
 		if (v != "") bval[m, p, kv($0, "rep")] = v
@@ -195,6 +252,7 @@ report() {
 		val[m, p, r] = v
 		extra[m, p] = $0
 		if (kv($0, "errors") > 0) errs[m, p] += kv($0, "errors")
+		if (kv($0, "sent") != "") { msent[m, p] += kv($0, "sent"); mfwd[m, p] += kv($0, "fwd") }
 		if (kv($0, "retrans") != "") {
 			hasrt[m] = 1
 			rt[m, p] += kv($0, "retrans"); rts[m, p] += kv($0, "synretrans")
@@ -223,7 +281,7 @@ report() {
 		printf "Figures are medians over the rounds, with min–max; ratios are medians of the per-round ratios (min–max).\n"
 		for (i = 1; i <= nm; i++) {
 			m = order[i]
-			if (m ~ /^flood\//) continue
+			if (m ~ /^(flood|methods)\//) continue
 			split(substr(paths[m], 2), ps, " ")
 			t = m in title ? title[m] : ""
 			if (m ~ /^pps\//) t = "Director-only packet rate, " substr(m, 5) " connections in the table (packets/s, pktgen)"
@@ -265,6 +323,7 @@ report() {
 			}
 		}
 		flood()
+		methods()
 		goals()
 		if (!length(bval)) exit
 		printf "\n## fullnat.ko before and after (the same bench, the older module in the first run)\n\n"

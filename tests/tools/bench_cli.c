@@ -3,7 +3,7 @@
  * bench_cli: the client side of `make bench`; the same program measures
  * every path (direct, IPVS, FullNAT, HAProxy).
  *
- *   bench_cli -m crr|down|up [-P PROCS] [-t SECONDS] [-b SRCADDR]
+ *   bench_cli -m crr|urr|down|up [-P PROCS] [-t SECONDS] [-b SRCADDR]
  *             [-p LOPORT-HIPORT] [-V] ADDR[,ADDR...] PORT
  *
  *   crr   each process, for SECONDS: connect, send BENCH_REQ bytes, read
@@ -12,6 +12,10 @@
  *         (R: connections/s, the sum of every process's own rate; W:
  *         connects that took 500 ms or more, i.e. a SYN was retransmitted;
  *         C: the longest connect).
+ *   urr   as crr over UDP (bench_srv -m urr): each exchange from a socket
+ *         of its own (a new source port, so a new flow on the director):
+ *         send BENCH_REQ bytes, wait up to 2 s for one datagram of
+ *         BENCH_REPLY bytes, close. Prints as crr; "slow" counts nothing.
  *   down  each process opens one connection to bench_srv -m source and
  *         reads for SECONDS. Prints "bytes=B secs=S mbps=M" (MB/s, 10^6).
  *   up    each process opens one connection to bench_srv -m sink, writes
@@ -66,13 +70,13 @@ struct result {
 
 static struct sockaddr_in dst[MAX_DST], src;
 static int ndst, next_dst, bind_src;
-static int port_lo, port_hi, port_step = 1, next_port, vanish;
+static int port_lo, port_hi, port_step = 1, next_port, vanish, udp;
 static unsigned long slow;
 static double max_connect;
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench_cli -m crr|down|up [-P PROCS] [-t SECONDS] "
+	fprintf(stderr, "usage: bench_cli -m crr|urr|down|up [-P PROCS] [-t SECONDS] "
 			"[-b SRCADDR] [-p LOPORT-HIPORT] [-V] ADDR PORT\n");
 	exit(2);
 }
@@ -80,7 +84,7 @@ static void usage(void)
 static int dial(void)
 {
 	struct timeval tv = { .tv_sec = 2 };
-	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	int fd = socket(AF_INET, udp ? SOCK_DGRAM : SOCK_STREAM, 0), one = 1;
 	const struct sockaddr_in *to = &dst[next_dst++ % ndst];
 	struct sockaddr_in from = src;
 	double t0, t;
@@ -130,6 +134,11 @@ static int one_crr(void)
 	if (write(fd, req, sizeof(req)) != sizeof(req)) {
 		close(fd);
 		return 0;
+	}
+	if (udp) {
+		r = read(fd, buf, sizeof(buf));
+		close(fd);
+		return r == BENCH_REPLY;
 	}
 	while ((r = read(fd, buf, sizeof(buf))) > 0)
 		got += r;
@@ -223,8 +232,13 @@ int main(int argc, char **argv)
 	}
 	if (optind + 2 != argc || !mode || procs < 1 || secs <= 0 ||
 	    (port_lo && (port_hi - port_lo + 1) % procs) ||
-	    (strcmp(mode, "crr") && strcmp(mode, "down") && strcmp(mode, "up")))
+	    (strcmp(mode, "crr") && strcmp(mode, "urr") && strcmp(mode, "down") &&
+	     strcmp(mode, "up")))
 		usage();
+	if (!strcmp(mode, "urr")) {
+		udp = 1;
+		mode = "crr";
+	}
 	for (addr = strtok_r(argv[optind], ",", &save); addr;
 	     addr = strtok_r(NULL, ",", &save)) {
 		if (ndst == MAX_DST ||

@@ -2,7 +2,7 @@
 /*
  * bench_srv: the real servers' side of `make bench`.
  *
- *   bench_srv [-w WORKERS] -m rr|sink|source PORT
+ *   bench_srv [-w WORKERS] -m rr|sink|source|urr PORT
  *
  * Listens on 0.0.0.0:PORT with WORKERS processes (default 2), each with
  * its own SO_REUSEPORT socket and a plain blocking accept loop, so every
@@ -15,6 +15,10 @@
  *           the client still acknowledges the server's ISN + 1 (the worst
  *           case for a director that inserts TOA).
  *   source  writes until the client goes away.
+ *   urr     UDP: answers each datagram of BENCH_REQ bytes with one of
+ *           BENCH_REPLY bytes, from the address it was sent to
+ *           (IP_PKTINFO): through DR and TUN that is the VIP, as the
+ *           client expects, not the server's own address.
  *
  * accept() asks for the peer address, as servers do (and as toa.ko hooks).
  */
@@ -35,7 +39,7 @@
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench_srv [-w WORKERS] -m rr|sink|source PORT\n");
+	fprintf(stderr, "usage: bench_srv [-w WORKERS] -m rr|sink|source|urr PORT\n");
 	exit(2);
 }
 
@@ -77,7 +81,46 @@ static void serve(int fd, const char *mode)
 	}
 }
 
-static int listener(int port)
+static void serve_udp(int fd)
+{
+	char req[BENCH_REQ + 1], reply[BENCH_REPLY];
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		struct cmsghdr align;
+	} c;
+	struct sockaddr_in peer;
+	struct iovec iov;
+	struct msghdr msg;
+	struct cmsghdr *cm;
+	ssize_t r;
+
+	memset(reply, 'r', sizeof(reply));
+	for (;;) {
+		iov = (struct iovec){ .iov_base = req, .iov_len = sizeof(req) };
+		msg = (struct msghdr){
+			.msg_name = &peer, .msg_namelen = sizeof(peer),
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = c.buf, .msg_controllen = sizeof(c.buf),
+		};
+		r = recvmsg(fd, &msg, 0);
+		if (r != BENCH_REQ)
+			continue;
+		for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+			if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
+				struct in_pktinfo *pi = (void *)CMSG_DATA(cm);
+
+				/* answer from the address asked, on any device */
+				pi->ipi_spec_dst = pi->ipi_addr;
+				pi->ipi_ifindex = 0;
+			}
+		}
+		iov = (struct iovec){ .iov_base = reply, .iov_len = sizeof(reply) };
+		msg.msg_flags = 0;
+		sendmsg(fd, &msg, 0);
+	}
+}
+
+static int listener(int port, int udp)
 {
 	struct sockaddr_in sin = {
 		.sin_family = AF_INET,
@@ -86,12 +129,13 @@ static int listener(int port)
 	};
 	int fd, one = 1;
 
-	fd = socket(AF_INET, SOCK_STREAM, 0);
+	fd = socket(AF_INET, udp ? SOCK_DGRAM : SOCK_STREAM, 0);
 	if (fd < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) ||
+	    (udp && setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one))) ||
 	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) ||
-	    listen(fd, 4096)) {
+	    (!udp && listen(fd, 4096))) {
 		perror("bench_srv: listen");
 		exit(1);
 	}
@@ -111,7 +155,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind + 1 != argc || !mode || workers < 1 ||
-	    (strcmp(mode, "rr") && strcmp(mode, "sink") && strcmp(mode, "source")))
+	    (strcmp(mode, "rr") && strcmp(mode, "sink") && strcmp(mode, "source") &&
+	     strcmp(mode, "urr")))
 		usage();
 	port = atoi(argv[optind]);
 	signal(SIGPIPE, SIG_IGN);
@@ -121,7 +166,9 @@ int main(int argc, char **argv)
 			int lfd;
 
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
-			lfd = listener(port);
+			lfd = listener(port, !strcmp(mode, "urr"));
+			if (!strcmp(mode, "urr"))
+				serve_udp(lfd);
 
 			for (;;) {
 				struct sockaddr_in peer;
