@@ -179,6 +179,16 @@ sum=$(sha256sum < "$big")
 for r in 1 2; do
 	cp "$big" "$FNAT_LOG/nginx-rs$r/www/data/big"
 done
+# Download first: the client would otherwise announce the MSS of the
+# path MTU the upload taught it, and never send or get a big packet.
+# Download: the client's last hop takes 1280; its router tells the VIP,
+# the director tells the real server.
+on rt "$IP" link set c1 mtu 1280
+before=$(counter lb1 icmp_xlated)
+got=$(on_quiet c1 curl -6 -g -sS --fail --max-time 120 "http://[$VIP6]/data/big" | sha256sum)
+assert_eq "$got" "$sum" "the 5 MB download arrived whole"
+assert_ge "$(counter lb1 icmp_xlated)" "$((before + 1))" "Packet Too Big translated to the real server"
+on rt "$IP" link set c1 mtu 1500
 # Upload: the server side's last hop takes 1280; its router tells the LIP,
 # the director tells the client (about the client's own packet).
 on rsr "$IP" link set brrs mtu 1280
@@ -188,11 +198,3 @@ up=$(ls "$FNAT_LOG"/nginx-rs[12]/www/up/big6)
 got=$(sha256sum < "$up")
 assert_eq "$got" "$sum" "the 5 MB upload arrived whole"
 assert_ge "$(counter lb1 icmp_xlated)" "$((before + 1))" "Packet Too Big translated to the client"
-on rsr "$IP" link set brrs mtu 1500
-# Download: the client's last hop takes 1280; its router tells the VIP,
-# the director tells the real server.
-on rt "$IP" link set c1 mtu 1280
-before=$(counter lb1 icmp_xlated)
-got=$(on_quiet c1 curl -6 -g -sS --fail --max-time 120 "http://[$VIP6]/data/big" | sha256sum)
-assert_eq "$got" "$sum" "the 5 MB download arrived whole"
-assert_ge "$(counter lb1 icmp_xlated)" "$((before + 1))" "Packet Too Big translated to the real server"
