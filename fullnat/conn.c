@@ -50,7 +50,6 @@
  * Lock order: a connection's lock, then bucket locks. Expiry never holds
  * a bucket lock while it takes a connection's lock.
  */
-#include <linux/jhash.h>
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -98,7 +97,7 @@ MODULE_PARM_DESC(conn_max_global,
 
 static struct hlist_head *conn_tab __read_mostly;
 static u32 conn_tab_mask __read_mostly;
-static u32 conn_rnd __read_mostly;
+static siphash_key_t conn_key __read_mostly;
 static spinlock_t conn_locks[CONN_LOCKS];
 static struct kmem_cache *conn_cache __read_mostly;
 static atomic_t conn_count = ATOMIC_INIT(0);
@@ -115,17 +114,37 @@ static inline struct fnat_conn *conn_of(struct fnat_conn_hnode *h)
 	return container_of(h - h->dir, struct fnat_conn, h[0]);
 }
 
+/*
+ * The bucket of a tuple: siphash over all of it with a key drawn at boot,
+ * as conntrack hashes, so that nobody outside can aim connections at one
+ * bucket. A fold of the addresses (as jhash over XORed words was) lets a
+ * client with a /64 pick interface identifiers that collide at will.
+ * IPv4's addresses (only their first word is set) take siphash_4u32(),
+ * half the work of hashing two IPv6 addresses; an IPv6 address of three
+ * zero words lands where an IPv4 one would, which costs nothing but a
+ * shared bucket (the family is compared apart: fnat_conn_find()).
+ */
 static u32 conn_hash(const struct net *net, u8 proto,
 		     const union nf_inet_addr *saddr, __be16 sport,
 		     const union nf_inet_addr *daddr, __be16 dport)
 {
-	u32 s = (__force u32)(saddr->all[0] ^ saddr->all[1] ^ saddr->all[2] ^
-			      saddr->all[3]);
-	u32 d = (__force u32)(daddr->all[0] ^ daddr->all[1] ^ daddr->all[2] ^
-			      daddr->all[3]);
+	u32 ports = (__force u32)sport << 16 | (__force u32)dport;
+	u32 mix = net_hash_mix(net) ^ proto;
+	struct {
+		union nf_inet_addr s, d;
+		u32 ports, mix;
+	} __aligned(SIPHASH_ALIGNMENT) key;
 
-	return jhash_3words(s, d, (__force u32)sport << 16 | (__force u32)dport,
-			    conn_rnd ^ net_hash_mix(net) ^ proto);
+	if (!(saddr->all[1] | saddr->all[2] | saddr->all[3] |
+	      daddr->all[1] | daddr->all[2] | daddr->all[3]))
+		return (u32)siphash_4u32((__force u32)saddr->all[0],
+					 (__force u32)daddr->all[0], ports,
+					 mix, &conn_key);
+	key.s = *saddr;
+	key.d = *daddr;
+	key.ports = ports;
+	key.mix = mix;
+	return (u32)siphash(&key, sizeof(key), &conn_key);
 }
 
 /*
@@ -843,7 +862,7 @@ int fnat_conn_init(void)
 	conn_tab_mask = size - 1;
 	for (i = 0; i < CONN_LOCKS; i++)
 		spin_lock_init(&conn_locks[i]);
-	conn_rnd = get_random_u32();
+	get_random_bytes(&conn_key, sizeof(conn_key));
 
 	if (!conn_max_global)
 		conn_max_global = clamp_t(unsigned long,

@@ -14,14 +14,31 @@
 #include <linux/memcontrol.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
 #include <linux/tcp.h>
 #include <net/ip.h>
 #include <net/tcp.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
+#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 
 #include "fullnat.h"
 
 #define FNAT_HOOK_PRIORITY	(NF_IP_PRI_RAW + 50)
+#define FNAT_HOOK6_PRIORITY	(NF_IP6_PRI_RAW + 50)
+
+/*
+ * The service @p is addressed to. Services are keyed by address alone: an
+ * IPv6 address whose last 96 bits are 0 has the key of an IPv4 one, and
+ * must not reach an IPv4 service (nor the other way).
+ */
+static struct fnat_service *service_of(struct fnat_net *fn,
+				       const struct fnat_pkt *p)
+{
+	struct fnat_service *svc;
+
+	svc = fnat_service_find(fn, p->proto, &p->daddr, p->dport);
+	return svc && svc->af == p->af ? svc : NULL;
+}
 
 /*
  * A transport header that is truncated or states a wrong length. If it
@@ -40,7 +57,7 @@ static unsigned int malformed(struct fnat_net *fn, struct sk_buff *skb,
 	ports = (const __be16 *)(skb->data + p->l4off);
 	p->sport = ports[0];
 	p->dport = ports[1];
-	if (!fnat_service_find(fn, p->proto, &p->daddr, p->dport) &&
+	if (!service_of(fn, p) &&
 	    !fnat_conn_find(fn->net, p, &dir) &&
 	    !fnat_af_stray(fn, skb, p))
 		return NF_ACCEPT;
@@ -78,7 +95,7 @@ static unsigned int l4_in(struct fnat_net *fn, struct sk_buff *skb,
 		cp = NULL;
 	}
 	if (!cp) {
-		svc = fnat_service_find(fn, p->proto, &p->daddr, p->dport);
+		svc = service_of(fn, p);
 		if (!svc) {
 			if (!fnat_af_stray(fn, skb, p))
 				return NF_ACCEPT;
@@ -121,7 +138,7 @@ static unsigned int not_ours(struct fnat_net *fn, struct sk_buff *skb,
 	return NF_DROP;
 }
 
-/* IPv4; IPv6 gets a hook of its own that parses with its family. */
+/* IPv4; IPv6 has a hook of its own that parses with its family. */
 static unsigned int fnat_hook(void *priv, struct sk_buff *skb,
 			      const struct nf_hook_state *state)
 {
@@ -149,12 +166,51 @@ static unsigned int fnat_hook(void *priv, struct sk_buff *skb,
 	return l4_in(fn, skb, &p);
 }
 
+/*
+ * IPv6 (inet6.c has the why of fragments and routing headers). ICMPv6
+ * other than errors about our connections, neighbour discovery included,
+ * is the stack's.
+ */
+static unsigned int fnat_hook6(void *priv, struct sk_buff *skb,
+			       const struct nf_hook_state *state)
+{
+	struct fnat_net *fn = fnat_net(state->net);
+	unsigned int verdict;
+	struct fnat_pkt p;
+
+	if (!READ_ONCE(fn->nr_services) && !atomic_read(&fn->nr_conns))
+		return NF_ACCEPT;
+	if (skb->pkt_type != PACKET_HOST)
+		return NF_ACCEPT;
+	if (fnat_inet6_parse(skb, skb_network_offset(skb), &p))
+		return NF_ACCEPT;
+	/* Reassembled by nf_defrag_ipv6 before us; a fragment is not ours. */
+	if (p.frag)
+		return NF_ACCEPT;
+
+	if (p.proto == IPPROTO_ICMPV6) {
+		verdict = fnat_icmp6_in(fn, skb, &p);
+		return verdict == NF_ACCEPT ? not_ours(fn, skb, &p) : verdict;
+	}
+
+	p.pp = fnat_proto_find(p.proto);
+	if (!p.pp)
+		return not_ours(fn, skb, &p);
+	return l4_in(fn, skb, &p);
+}
+
 static const struct nf_hook_ops fnat_hook_ops[] = {
 	{
 		.hook = fnat_hook,
 		.pf = NFPROTO_IPV4,
 		.hooknum = NF_INET_PRE_ROUTING,
 		.priority = FNAT_HOOK_PRIORITY,
+	},
+	{
+		.hook = fnat_hook6,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = FNAT_HOOK6_PRIORITY,
 	},
 };
 
@@ -183,14 +239,21 @@ int fnat_hooks_get(struct fnat_net *fn)
 	ret = nf_defrag_ipv4_enable(fn->net);
 	if (ret)
 		return ret;
+	ret = nf_defrag_ipv6_enable(fn->net);
+	if (ret)
+		goto out_defrag4;
 	ret = nf_register_net_hooks(fn->net, fnat_hook_ops,
 				    ARRAY_SIZE(fnat_hook_ops));
-	if (ret) {
-		nf_defrag_ipv4_disable(fn->net);
-		return ret;
-	}
+	if (ret)
+		goto out_defrag6;
 	fn->hooks_on = true;
 	return 0;
+
+out_defrag6:
+	nf_defrag_ipv6_disable(fn->net);
+out_defrag4:
+	nf_defrag_ipv4_disable(fn->net);
+	return ret;
 }
 
 void fnat_hooks_put(struct fnat_net *fn)
@@ -200,6 +263,7 @@ void fnat_hooks_put(struct fnat_net *fn)
 		return;
 	nf_unregister_net_hooks(fn->net, fnat_hook_ops,
 				ARRAY_SIZE(fnat_hook_ops));
+	nf_defrag_ipv6_disable(fn->net);
 	nf_defrag_ipv4_disable(fn->net);
 	fn->hooks_on = false;
 }

@@ -655,13 +655,20 @@ struct fnat_conn *fnat_conn_lookup(const struct net *net, u8 proto,
 				   __be16 dport, enum fnat_dir *dir);
 bool __fnat_conn_hash_out(struct fnat_conn *cp);
 
-/* The connection @p belongs to, and its direction; RCU read side. */
+/*
+ * The connection @p belongs to, and its direction; RCU read side. Keys
+ * hold addresses alone: one of the other family with the same bytes is
+ * not it.
+ */
 static inline struct fnat_conn *fnat_conn_find(const struct net *net,
 					       const struct fnat_pkt *p,
 					       enum fnat_dir *dir)
 {
-	return fnat_conn_lookup(net, p->proto, &p->saddr, p->sport,
-				&p->daddr, p->dport, dir);
+	struct fnat_conn *cp;
+
+	cp = fnat_conn_lookup(net, p->proto, &p->saddr, p->sport,
+			      &p->daddr, p->dport, dir);
+	return cp && cp->af == p->af ? cp : NULL;
 }
 struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 				const struct fnat_pkt *p);
@@ -752,10 +759,16 @@ static inline void fnat_xmit_stats(struct fnat_conn *cp, enum fnat_dir dir,
 
 /* toa.c (and tcpopt.c, tcpopt.h) */
 int fnat_toa_clean(struct fnat_net *fn, struct sk_buff *skb,
-		   unsigned int thoff, struct fnat_tcpopt *o);
+		   const struct fnat_pkt *p, struct fnat_tcpopt *o);
 bool fnat_toa_insert(struct fnat_net *fn, struct sk_buff *skb,
-		     const struct fnat_tcpopt *o, const struct fnat_conn *cp,
-		     unsigned int mtu);
+		     const struct fnat_pkt *p, const struct fnat_tcpopt *o,
+		     const struct fnat_conn *cp, unsigned int mtu);
+
+/* The length of the TOA option a client of family @af gets. */
+static inline unsigned int fnat_toa_len(u16 af)
+{
+	return af == AF_INET6 ? TOA_LEN_V6 : TOA_LEN_V4;
+}
 
 /* addrs.c */
 int __fnat_addr_get(struct fnat_net *fn, u16 af,
@@ -796,9 +809,36 @@ void fnat_inet4_out(struct sk_buff *skb, struct dst_entry *dst, bool noref);
 unsigned int fnat_inet4_xmit(struct fnat_net *fn, struct sk_buff *skb,
 			     struct dst_entry *dst, bool noref);
 
+/* inet6.c: the IPv6 family */
+int fnat_inet6_parse(struct sk_buff *skb, unsigned int off,
+		     struct fnat_pkt *p);
+bool fnat_inet6_martian(struct fnat_net *fn, const struct sk_buff *skb,
+			const struct fnat_pkt *p);
+bool fnat_inet6_stray(struct fnat_net *fn, struct sk_buff *skb,
+		      const struct fnat_pkt *p);
+void fnat_inet6_csum_addrs(__sum16 *check, struct sk_buff *skb,
+			   const struct fnat_pkt *p,
+			   const union nf_inet_addr *saddr,
+			   const union nf_inet_addr *daddr);
+void fnat_inet6_rewrite(struct sk_buff *skb, const struct fnat_pkt *p,
+			const union nf_inet_addr *saddr,
+			const union nf_inet_addr *daddr);
+struct dst_entry *fnat_inet6_route(struct fnat_net *fn,
+				   struct dst_entry __rcu **cache,
+				   const union nf_inet_addr *daddr,
+				   const union nf_inet_addr *saddr,
+				   const struct sk_buff *skb, bool *noref);
+bool fnat_inet6_ttl_expired(struct sk_buff *skb, struct dst_entry *dst,
+			    bool tell);
+bool fnat_inet6_too_big(struct sk_buff *skb, struct dst_entry *dst,
+			unsigned int mtu, unsigned int tell_mtu);
+unsigned int fnat_inet6_xmit(struct fnat_net *fn, struct sk_buff *skb,
+			     struct dst_entry *dst, bool noref);
+
 /*
- * The family seam: what protocol and method code call for any family.
- * IPv4 is the only one; IPv6 adds its case to each.
+ * The family seam: what protocol and method code call for any family,
+ * IPv4's case first (the likelier one). A packet's family is its
+ * connection's and its service's: a service has one family (nl_service.c).
  */
 
 /* A source no client can have (RCU read side). */
@@ -806,6 +846,8 @@ static inline bool fnat_af_martian(struct fnat_net *fn,
 				   const struct sk_buff *skb,
 				   const struct fnat_pkt *p)
 {
+	if (p->af == AF_INET6)
+		return fnat_inet6_martian(fn, skb, p);
 	return fnat_inet4_martian(fn, skb, p);
 }
 
@@ -813,6 +855,8 @@ static inline bool fnat_af_martian(struct fnat_net *fn,
 static inline bool fnat_af_stray(struct fnat_net *fn, struct sk_buff *skb,
 				 const struct fnat_pkt *p)
 {
+	if (p->af == AF_INET6)
+		return fnat_inet6_stray(fn, skb, p);
 	return fnat_inet4_stray(fn, skb, p);
 }
 
@@ -826,7 +870,10 @@ static inline void fnat_af_csum_addrs(__sum16 *check, struct sk_buff *skb,
 				      const union nf_inet_addr *saddr,
 				      const union nf_inet_addr *daddr)
 {
-	fnat_inet4_csum_addrs(check, skb, p, saddr, daddr);
+	if (p->af == AF_INET6)
+		fnat_inet6_csum_addrs(check, skb, p, saddr, daddr);
+	else
+		fnat_inet4_csum_addrs(check, skb, p, saddr, daddr);
 }
 
 /* Write the network header's addresses at @p->l3off (and its checksum). */
@@ -835,7 +882,10 @@ static inline void fnat_af_rewrite(struct sk_buff *skb,
 				   const union nf_inet_addr *saddr,
 				   const union nf_inet_addr *daddr)
 {
-	fnat_inet4_rewrite(skb, p, saddr, daddr);
+	if (p->af == AF_INET6)
+		fnat_inet6_rewrite(skb, p, saddr, daddr);
+	else
+		fnat_inet4_rewrite(skb, p, saddr, daddr);
 }
 
 /*
@@ -851,6 +901,8 @@ static inline struct dst_entry *fnat_af_route(struct fnat_net *fn,
 					      const struct sk_buff *skb,
 					      bool *noref)
 {
+	if (p->af == AF_INET6)
+		return fnat_inet6_route(fn, cache, daddr, saddr, skb, noref);
 	return fnat_inet4_route(fn, cache, daddr, saddr, skb, noref);
 }
 
@@ -866,6 +918,11 @@ static inline struct dst_entry *fnat_af_route_nh(struct fnat_net *fn,
 						 const struct sk_buff *skb,
 						 bool *noref)
 {
+	/* DR over IPv6 is refused when a real server is added (service.c). */
+	if (p->af == AF_INET6) {
+		*noref = false;
+		return NULL;
+	}
 	return fnat_inet4_route_nh(fn, cache, nh, skb, noref);
 }
 
@@ -880,6 +937,8 @@ static inline bool fnat_af_ttl_expired(struct sk_buff *skb,
 				       const struct fnat_pkt *p,
 				       struct dst_entry *dst, bool tell)
 {
+	if (p->af == AF_INET6)
+		return fnat_inet6_ttl_expired(skb, dst, tell);
 	return fnat_inet4_ttl_expired(skb, dst, tell);
 }
 
@@ -889,6 +948,8 @@ static inline bool fnat_af_too_big(struct sk_buff *skb,
 				   struct dst_entry *dst, unsigned int mtu,
 				   unsigned int tell_mtu)
 {
+	if (p->af == AF_INET6)
+		return fnat_inet6_too_big(skb, dst, mtu, tell_mtu);
 	return fnat_inet4_too_big(skb, dst, mtu, tell_mtu);
 }
 
@@ -898,6 +959,8 @@ static inline unsigned int fnat_af_xmit(struct fnat_net *fn,
 					const struct fnat_pkt *p,
 					struct dst_entry *dst, bool noref)
 {
+	if (p->af == AF_INET6)
+		return fnat_inet6_xmit(fn, skb, dst, noref);
 	return fnat_inet4_xmit(fn, skb, dst, noref);
 }
 
@@ -908,5 +971,9 @@ void fnat_hooks_put(struct fnat_net *fn);
 /* icmp.c */
 unsigned int fnat_icmp_in(struct fnat_net *fn, struct sk_buff *skb,
 			  const struct fnat_pkt *p);
+
+/* icmp6.c */
+unsigned int fnat_icmp6_in(struct fnat_net *fn, struct sk_buff *skb,
+			   const struct fnat_pkt *p);
 
 #endif /* _FULLNAT_H */

@@ -87,7 +87,8 @@ static unsigned int tunnel_error(struct fnat_net *fn, struct sk_buff *skb,
 		return NF_ACCEPT;
 	cp = fnat_conn_lookup(fn->net, in.proto, &in.saddr, in.sport,
 			      &in.daddr, in.dport, &dir);
-	if (!cp || dir != FNAT_DIR_IN || cp->fwd != FULLNAT_FWD_TUN ||
+	if (!cp || cp->af != AF_INET || dir != FNAT_DIR_IN ||
+	    cp->fwd != FULLNAT_FWD_TUN ||
 	    cp->daddr.ip != q->daddr.ip)
 		return NF_ACCEPT;
 	if (skb->ip_summed != CHECKSUM_UNNECESSARY &&
@@ -138,7 +139,7 @@ unsigned int fnat_icmp_in(struct fnat_net *fn, struct sk_buff *skb,
 	/* The quoted packet went out from us; look up its reply direction. */
 	cp = fnat_conn_lookup(fn->net, q.proto, &q.daddr, q.dport, &q.saddr,
 			      q.sport, &dir);
-	if (!cp)
+	if (!cp || cp->af != q.af)
 		return NF_ACCEPT;
 	m = fnat_method_find(cp->fwd);
 	if (!m->icmp)

@@ -9,6 +9,7 @@
  * and changes are made under the namespace's lock.
  */
 #include <linux/module.h>
+#include <net/ipv6.h>
 
 #include "netlink.h"
 
@@ -121,9 +122,9 @@ static const struct nla_policy none_policy[FULLNAT_A_MAX + 1] = {
 
 /*
  * The address families fnat_nl_parse_addr() takes, as GET_INFO reports
- * them: IPv6 adds itself here when the data path has it.
+ * them.
  */
-static const u16 fnat_families[] = { AF_INET };
+static const u16 fnat_families[] = { AF_INET, AF_INET6 };
 
 /* The protocols a service could name, as GET_INFO reports those we have. */
 static const u8 fnat_protocols[] = { IPPROTO_TCP, IPPROTO_UDP };
@@ -146,9 +147,18 @@ int fnat_nl_parse_addr(const struct nlattr *attr, union nf_inet_addr *addr,
 	case sizeof(struct in6_addr):
 		*af = AF_INET6;
 		addr->in6 = nla_get_in6_addr(attr);
-		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "IPv6 addresses are not supported yet");
-		return -EOPNOTSUPP;
+		/*
+		 * Link-local addresses need an interface to mean anything,
+		 * and an IPv4-mapped one is IPv4's to name.
+		 */
+		if (ipv6_addr_type(&addr->in6) &
+		    (IPV6_ADDR_ANY | IPV6_ADDR_LOOPBACK | IPV6_ADDR_MULTICAST |
+		     IPV6_ADDR_LINKLOCAL | IPV6_ADDR_MAPPED)) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "not a global unicast address");
+			return -EINVAL;
+		}
+		return 0;
 	}
 	NL_SET_ERR_MSG_ATTR(extack, attr,
 			    "an address is 4 (IPv4) or 16 (IPv6) bytes");

@@ -31,6 +31,21 @@ static int check_fwd(struct netlink_ext_ack *extack, const struct nlattr *attr,
 	return -EOPNOTSUPP;
 }
 
+/*
+ * IPv6 goes through FullNAT only so far: NAT, DR and TUN have IPv4's
+ * next hops, tunnels and ICMP. A method that takes another family's real
+ * servers (FullNAT64) is decided here too.
+ */
+static int check_family(struct netlink_ext_ack *extack,
+			const struct nlattr *attr, u16 af, u8 fwd)
+{
+	if (af == AF_INET || fwd == FULLNAT_FWD_FULLNAT)
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "IPv6 services and real servers forward by fullnat only");
+	return -EOPNOTSUPP;
+}
+
 struct svc_req {
 	struct fnat_service tmpl;	/* key and settings */
 	char sched[FULLNAT_SCHED_NAME_MAX];
@@ -112,7 +127,9 @@ static int parse_service(struct genl_info *info, struct svc_req *req)
 		req->has_fwd = true;
 		req->tmpl.fwd = nla_get_u8(tb[FULLNAT_A_SVC_FORWARD]);
 		ret = check_fwd(extack, tb[FULLNAT_A_SVC_FORWARD],
-				req->tmpl.fwd);
+				req->tmpl.fwd) ?:
+		      check_family(extack, tb[FULLNAT_A_SVC_FORWARD], af,
+				   req->tmpl.fwd);
 		if (ret)
 			return ret;
 	}
@@ -426,7 +443,9 @@ static int parse_dest(struct genl_info *info, struct dest_req *req)
 	req->fwd = -1;
 	if (tb[FULLNAT_A_DEST_FORWARD]) {
 		req->fwd = nla_get_u8(tb[FULLNAT_A_DEST_FORWARD]);
-		ret = check_fwd(extack, tb[FULLNAT_A_DEST_FORWARD], req->fwd);
+		ret = check_fwd(extack, tb[FULLNAT_A_DEST_FORWARD], req->fwd) ?:
+		      check_family(extack, tb[FULLNAT_A_DEST_FORWARD],
+				   req->af, req->fwd);
 	}
 	return ret;
 }

@@ -526,10 +526,11 @@ static bool want_toa(struct fnat_conn *cp, const struct tcphdr *th)
 }
 
 /*
- * Lower the MSS option of a SYN-ACK by the TOA length. The TCP header at
+ * Lower the MSS option of a SYN-ACK by @toa_len. The TCP header at
  * @thoff is linear and writable. Returns true if an MSS was lowered.
  */
-static bool lower_mss(struct sk_buff *skb, unsigned int thoff)
+static bool lower_mss(struct sk_buff *skb, unsigned int thoff,
+		      unsigned int toa_len)
 {
 	struct tcphdr *th = (struct tcphdr *)(skb->data + thoff);
 	unsigned int optlen = th->doff * 4 - sizeof(*th), i = 0;
@@ -552,9 +553,9 @@ static bool lower_mss(struct sk_buff *skb, unsigned int thoff)
 			break;
 		if (kind == TCPOPT_MSS && len == TCPOLEN_MSS) {
 			mss = get_unaligned_be16(&opt[i + 2]);
-			if (mss <= TOA_LEN_V4 + TCP_MIN_MSS)
+			if (mss <= toa_len + TCP_MIN_MSS)
 				return false;
-			lowered = mss - TOA_LEN_V4;
+			lowered = mss - toa_len;
 			put_unaligned_be16(lowered, &opt[i + 2]);
 			/*
 			 * The checksum sums 16-bit words from the header start;
@@ -590,7 +591,7 @@ int fnat_tcp_prepare(struct fnat_net *fn, struct fnat_conn *cp,
 	x->toa = false;
 	x->mss = false;
 	if (dir == FNAT_DIR_IN) {
-		if (fnat_toa_clean(fn, skb, p->l4off, &x->opts))
+		if (fnat_toa_clean(fn, skb, p, &x->opts))
 			return FULLNAT_CNT_TCPOPT_DROPPED;
 		x->toa = want_toa(cp, th);
 	} else {
@@ -618,10 +619,10 @@ void fnat_tcp_finish(struct fnat_net *fn, struct fnat_conn *cp,
 		     enum fnat_dir dir, const struct fnat_xmit_ctx *x,
 		     unsigned int mtu)
 {
-	if (x->mss && lower_mss(skb, p->l4off))
+	if (x->mss && lower_mss(skb, p->l4off, fnat_toa_len(cp->af)))
 		fnat_count(fn, FULLNAT_CNT_MSS_LOWERED);
 	if (x->toa)
-		fnat_toa_insert(fn, skb, &x->opts, cp, mtu);
+		fnat_toa_insert(fn, skb, p, &x->opts, cp, mtu);
 }
 
 /* @q->l4hlen bytes of the quoted header are there, at least 8. */

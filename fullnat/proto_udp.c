@@ -24,6 +24,7 @@
  * the rewritten datagram again, no larger than the largest fragment that
  * came in (IPCB()->frag_max_size), as when the stack forwards it.
  */
+#include <linux/ipv6.h>
 #include <linux/udp.h>
 #include <net/ip.h>
 #include <net/udp.h>
@@ -39,7 +40,9 @@ static inline struct udphdr *udp_at(const struct sk_buff *skb,
 /*
  * The UDP header at @p->l4off, pulled into the linear area. Returns 0, or
  * -EINVAL when it is truncated or its length is shorter than a header or
- * longer than the packet.
+ * longer than the packet, or it is IPv6 without a checksum (RFC 8200
+ * forbids it; the receiver would drop it, and rewriting could not make
+ * one up without summing the whole datagram).
  */
 int fnat_udp_parse(struct sk_buff *skb, struct fnat_pkt *p)
 {
@@ -51,6 +54,9 @@ int fnat_udp_parse(struct sk_buff *skb, struct fnat_pkt *p)
 	uh = udp_at(skb, p);
 	ulen = ntohs(uh->len);
 	if (ulen < sizeof(*uh) || ulen > skb->len - p->l4off)
+		return -EINVAL;
+	if (p->af == AF_INET6 && !uh->check &&
+	    skb->ip_summed != CHECKSUM_PARTIAL)
 		return -EINVAL;
 	p->sport = uh->source;
 	p->dport = uh->dest;
@@ -112,8 +118,9 @@ void fnat_udp_state(struct fnat_net *fn, struct fnat_conn *cp,
 /*
  * The checksum is fixed only if the datagram has one (or is to have one
  * computed on the way out: CHECKSUM_PARTIAL, where the field holds the
- * pseudo-header's sum and 0 means nothing). An IPv6 family must compute
- * a missing one instead: IPv6 does not allow 0.
+ * pseudo-header's sum and 0 means nothing). IPv6 does not allow 0: such
+ * a datagram never gets here (fnat_udp_parse()), and a sum that comes
+ * out 0 is written as 0xffff, as for IPv4.
  */
 void fnat_udp_rewrite(struct sk_buff *skb, const struct fnat_pkt *p,
 		      const union nf_inet_addr *saddr, __be16 sport,
@@ -171,6 +178,11 @@ bool fnat_udp_quote_ok(struct fnat_conn *cp, enum fnat_dir dir,
 	if (!q->frag && q->af == AF_INET &&
 	    ulen > ntohs(((const struct iphdr *)(skb->data + q->l3off))->tot_len) -
 		   (q->l4off - q->l3off))
+		return false;
+	if (!q->frag && q->af == AF_INET6 &&
+	    ulen > ntohs(((const struct ipv6hdr *)(skb->data +
+						  q->l3off))->payload_len) +
+		   sizeof(struct ipv6hdr) - (q->l4off - q->l3off))
 		return false;
 	return !(flags & FNAT_CONN_F_DEAD) &&
 	       (dir == FNAT_DIR_IN || (flags & FNAT_CONN_F_REPLIED));

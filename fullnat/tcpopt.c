@@ -38,15 +38,18 @@ static __wsum changed(const u8 *opt, unsigned int off, unsigned int len,
 /*
  * Overwrite every option of kind 253 or 254 in @opt (@optlen bytes, at most
  * 40) with NOPs, up to the list's end (an EOL, or @optlen), and note in @o
- * where the list ends and where 8 bytes may be overwritten: a run of NOPs
- * (the overwritten options count), or an EOL followed by at least 7 bytes.
+ * where the list ends and where our option (@len bytes: 8 for an IPv4
+ * client, 20 for IPv6) may be overwritten: a run of NOPs (the overwritten
+ * options count), or an EOL followed by at least @len - 1 bytes.
  * Returns 0, or -EINVAL when the list is broken (an option length below 2
  * or past the end); @opt may then have been changed.
  */
-int fnat_tcpopt_clean(u8 *opt, unsigned int optlen, struct fnat_tcpopt *o)
+int fnat_tcpopt_clean_len(u8 *opt, unsigned int optlen, unsigned int len,
+			  struct fnat_tcpopt *o)
 {
 	unsigned int i = 0, run = 0, nops = 0;
 
+	o->len = len;
 	o->end = optlen;
 	o->room = FNAT_TCPOPT_NO_ROOM;
 	o->stripped = false;
@@ -60,7 +63,7 @@ int fnat_tcpopt_clean(u8 *opt, unsigned int optlen, struct fnat_tcpopt *o)
 		if (kind == TCPOPT_EOL) {
 			o->end = i;
 			if (o->room == FNAT_TCPOPT_NO_ROOM &&
-			    optlen - i >= TOA_LEN_V4)
+			    optlen - i >= o->len)
 				o->room = i;
 			break;
 		}
@@ -83,7 +86,7 @@ int fnat_tcpopt_clean(u8 *opt, unsigned int optlen, struct fnat_tcpopt *o)
 			if (!nops)
 				run = i;
 			nops += len;
-			if (nops >= TOA_LEN_V4 && o->room == FNAT_TCPOPT_NO_ROOM)
+			if (nops >= o->len && o->room == FNAT_TCPOPT_NO_ROOM)
 				o->room = run;
 		} else {
 			nops = 0;
@@ -94,27 +97,28 @@ int fnat_tcpopt_clean(u8 *opt, unsigned int optlen, struct fnat_tcpopt *o)
 }
 
 /*
- * Write @toa (TOA_LEN_V4 bytes) over the room fnat_tcpopt_clean() found.
+ * Write @toa (@o->len bytes) over the room fnat_tcpopt_clean() found.
  * Over an EOL, what followed the EOL would become part of the list: end
  * it again right after the option. Returns the checksum's change.
  */
 __wsum fnat_tcpopt_write(u8 *opt, unsigned int optlen,
 			 const struct fnat_tcpopt *o, const void *toa)
 {
-	unsigned int len = o->room == o->end ? optlen - o->room : TOA_LEN_V4;
+	unsigned int len = o->room == o->end ? optlen - o->room : o->len;
 	__wsum old = csum_partial(opt + o->room, len, 0);
 
-	memcpy(opt + o->room, toa, TOA_LEN_V4);
-	memset(opt + o->room + TOA_LEN_V4, TCPOPT_EOL, len - TOA_LEN_V4);
+	memcpy(opt + o->room, toa, o->len);
+	memset(opt + o->room + o->len, TCPOPT_EOL, len - o->len);
 	return changed(opt, o->room, len, old);
 }
 
 /*
  * The checksum's change when @toa is inserted at the list's end (before
- * its EOL), the rest of the header moving by 8 bytes (an even count: its
- * share does not change). The data offset and length change apart.
+ * its EOL), the rest of the header moving by @o->len bytes (8 or 20: an
+ * even count, its share does not change). The data offset and length
+ * change apart.
  */
 __wsum fnat_tcpopt_insert_diff(const struct fnat_tcpopt *o, const void *toa)
 {
-	return csum_block_add(0, csum_partial(toa, TOA_LEN_V4, 0), o->end);
+	return csum_block_add(0, csum_partial(toa, o->len, 0), o->end);
 }

@@ -56,11 +56,12 @@ static void header_changed(struct sk_buff *skb, struct tcphdr *th, __wsum diff)
  * be dropped).
  */
 int fnat_toa_clean(struct fnat_net *fn, struct sk_buff *skb,
-		   unsigned int thoff, struct fnat_tcpopt *o)
+		   const struct fnat_pkt *p, struct fnat_tcpopt *o)
 {
-	struct tcphdr *th = (struct tcphdr *)(skb->data + thoff);
+	struct tcphdr *th = (struct tcphdr *)(skb->data + p->l4off);
 
-	if (fnat_tcpopt_clean((u8 *)(th + 1), th->doff * 4 - sizeof(*th), o))
+	if (fnat_tcpopt_clean_len((u8 *)(th + 1), th->doff * 4 - sizeof(*th),
+				  fnat_toa_len(p->af), o))
 		return -EINVAL;
 	if (o->stripped) {
 		header_changed(skb, th, o->diff);
@@ -70,41 +71,51 @@ int fnat_toa_clean(struct fnat_net *fn, struct sk_buff *skb,
 }
 
 /*
- * Our option inserted where the list ends (before its EOL): the IP header
- * and the TCP header up to there move 8 bytes toward the head, the rest
- * stays.
+ * Our option (@o->len bytes) inserted where the list ends (before its
+ * EOL): the network headers and the TCP header up to there move toward
+ * the head, the rest stays. The packet starts at its network header
+ * (@p->l3off is 0: only a quote has another) and its transport header is
+ * at @p->l4off, past IPv6's extension headers.
  */
-static int grow(struct sk_buff *skb, const struct fnat_tcpopt *o,
-		const struct toa_v4 *t)
+static int grow(struct sk_buff *skb, const struct fnat_pkt *p,
+		const struct fnat_tcpopt *o, const void *t)
 {
-	unsigned int ihl = ip_hdrlen(skb), tcplen = skb->len - ihl;
-	struct iphdr *iph;
+	unsigned int nhl = p->l4off, tcplen = skb->len - nhl, len = o->len;
 	struct tcphdr *th;
 	__be32 old_word;
 
-	if (skb_cow(skb, TOA_LEN_V4))
+	if (skb_cow(skb, len))
 		return -ENOMEM;
-	skb_push(skb, TOA_LEN_V4);
-	memmove(skb->data, skb->data + TOA_LEN_V4,
-		ihl + sizeof(*th) + o->end);
+	skb_push(skb, len);
+	memmove(skb->data, skb->data + len, nhl + sizeof(*th) + o->end);
 	skb_reset_network_header(skb);
-	skb_set_transport_header(skb, ihl);
-	iph = ip_hdr(skb);
+	skb_set_transport_header(skb, nhl);
 	th = tcp_hdr(skb);
-	memcpy((u8 *)(th + 1) + o->end, t, sizeof(*t));
+	memcpy((u8 *)(th + 1) + o->end, t, len);
 
-	/* Checksum: the option, the doff word, the pseudo-header length. */
+	/*
+	 * Checksum: the option, the doff word, the pseudo-header length
+	 * (IPv6's is 32 bits, whose high half stays 0).
+	 */
 	header_changed(skb, th, fnat_tcpopt_insert_diff(o, t));
 	old_word = tcp_flag_word(th);
-	th->doff += TOA_LEN_V4 / 4;
+	th->doff += len / 4;
 	inet_proto_csum_replace4(&th->check, skb, old_word, tcp_flag_word(th),
 				 false);
 	inet_proto_csum_replace2(&th->check, skb, htons(tcplen),
-				 htons(tcplen + TOA_LEN_V4), true);
+				 htons(tcplen + len), true);
 
-	csum_replace2(&iph->check, iph->tot_len,
-		      htons(ntohs(iph->tot_len) + TOA_LEN_V4));
-	iph->tot_len = htons(ntohs(iph->tot_len) + TOA_LEN_V4);
+	if (p->af == AF_INET6) {
+		struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		ip6h->payload_len = htons(ntohs(ip6h->payload_len) + len);
+	} else {
+		struct iphdr *iph = ip_hdr(skb);
+
+		csum_replace2(&iph->check, iph->tot_len,
+			      htons(ntohs(iph->tot_len) + len));
+		iph->tot_len = htons(ntohs(iph->tot_len) + len);
+	}
 
 	if (skb->ip_summed == CHECKSUM_PARTIAL)
 		skb->csum_start = skb_transport_header(skb) - skb->head;
@@ -113,7 +124,7 @@ static int grow(struct sk_buff *skb, const struct fnat_tcpopt *o,
 		 * Every segment carries the grown header: shrink the payload
 		 * per segment so segments still fit the MTU they were cut for.
 		 */
-		skb_decrease_gso_size(skb_shinfo(skb), TOA_LEN_V4);
+		skb_decrease_gso_size(skb_shinfo(skb), len);
 		skb_shinfo(skb)->gso_type |= SKB_GSO_DODGY;
 		skb_shinfo(skb)->gso_segs = 0;
 	}
@@ -126,40 +137,51 @@ static int grow(struct sk_buff *skb, const struct fnat_tcpopt *o,
  * GRO merge those) must neither underflow nor become a burst of even
  * tinier ones.
  */
-#define TOA_GSO_MIN	(TCP_MIN_MSS + TOA_LEN_V4)
+#define TOA_GSO_MIN(len)	(TCP_MIN_MSS + (len))
 
 /*
- * Our TOA into an IPv4 client packet that fnat_toa_clean() cleaned, whose
- * headers are linear and writable. @mtu is the route's. Counts what it
- * does; returns whether the option was written.
+ * Our TOA into a client packet @p that fnat_toa_clean() cleaned, whose
+ * headers are linear and writable: the 8-byte option for an IPv4 client,
+ * the 20-byte one for IPv6 (include/uapi/linux/toa.h). @mtu is the
+ * route's. Counts what it does; returns whether the option was written.
  */
 bool fnat_toa_insert(struct fnat_net *fn, struct sk_buff *skb,
-		     const struct fnat_tcpopt *o, const struct fnat_conn *cp,
-		     unsigned int mtu)
+		     const struct fnat_pkt *p, const struct fnat_tcpopt *o,
+		     const struct fnat_conn *cp, unsigned int mtu)
 {
 	enum fullnat_counter c = FULLNAT_CNT_TOA_INSERTED;
-	struct tcphdr *th = tcp_hdr(skb);
-	unsigned int thlen = th->doff * 4;
-	struct toa_v4 t = {
-		.kind = TOA_KIND,
-		.len = TOA_LEN_V4,
-		.port = cp->cport,
-		.addr = cp->caddr.ip,
-	};
+	struct tcphdr *th = (struct tcphdr *)(skb->data + p->l4off);
+	unsigned int thlen = th->doff * 4, len = o->len;
+	union {
+		struct toa_v4 v4;
+		struct toa_v6 v6;
+	} t;
+
+	if (cp->af == AF_INET6) {
+		t.v6.kind = TOA_KIND_V6;
+		t.v6.len = TOA_LEN_V6;
+		t.v6.port = cp->cport;
+		memcpy(t.v6.addr, &cp->caddr.in6, sizeof(t.v6.addr));
+	} else {
+		t.v4.kind = TOA_KIND;
+		t.v4.len = TOA_LEN_V4;
+		t.v4.port = cp->cport;
+		t.v4.addr = cp->caddr.ip;
+	}
 
 	if (o->room != FNAT_TCPOPT_NO_ROOM) {
 		header_changed(skb, th,
 			       fnat_tcpopt_write((u8 *)(th + 1),
 						 thlen - sizeof(*th), o, &t));
-	} else if (thlen + TOA_LEN_V4 > FNAT_MAX_TCP_HDR) {
+	} else if (thlen + len > FNAT_MAX_TCP_HDR) {
 		c = FULLNAT_CNT_TOA_NO_ROOM;
-	} else if (!skb_is_gso(skb) && skb->len + TOA_LEN_V4 > mtu) {
+	} else if (!skb_is_gso(skb) && skb->len + len > mtu) {
 		c = FULLNAT_CNT_TOA_NO_MTU;
-	} else if (skb->len + TOA_LEN_V4 > IP_MAX_MTU ||
+	} else if (skb->len + len > IP_MAX_MTU ||
 		   (skb_is_gso(skb) &&
-		    skb_shinfo(skb)->gso_size < TOA_GSO_MIN)) {
+		    skb_shinfo(skb)->gso_size < TOA_GSO_MIN(len))) {
 		c = FULLNAT_CNT_TOA_GSO;
-	} else if (grow(skb, o, &t)) {
+	} else if (grow(skb, p, o, &t)) {
 		c = FULLNAT_CNT_TOA_ERR;
 	}
 	fnat_count(fn, c);

@@ -70,13 +70,13 @@ static __always_inline unsigned int xmit(struct fnat_net *fn,
 	}
 
 	/*
-	 * A client of a TOA service is told 8 bytes less than the next hop
-	 * takes, so that its packets still fit when the director adds the
-	 * option.
+	 * A client of a TOA service is told the option's size (8 bytes, 20
+	 * for IPv6) less than the next hop takes, so that its packets still
+	 * fit when the director adds the option.
 	 */
 	tell_mtu = mtu;
 	if (dir == FNAT_DIR_IN && (READ_ONCE(cp->flags) & FNAT_CONN_F_TOA))
-		tell_mtu -= TOA_LEN_V4;
+		tell_mtu -= fnat_toa_len(cp->af);
 	if (fnat_af_too_big(skb, p, dst, mtu, tell_mtu)) {
 		fnat_count(fn, FULLNAT_CNT_FRAG_NEEDED);
 		goto drop;

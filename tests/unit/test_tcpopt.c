@@ -24,7 +24,15 @@
 
 #define HDR 20
 
-static const u8 ours[TOA_LEN_V4] = { 254, 8, 0x9c, 0xbb, 198, 51, 100, 2 };
+static const u8 ours4[TOA_LEN_V4] = { 254, 8, 0x9c, 0xbb, 198, 51, 100, 2 };
+/* 2001:db8:100::2 port 40123, as fullnat.ko writes it for an IPv6 client */
+static const u8 ours6[TOA_LEN_V6] = {
+	254, 20, 0x9c, 0xbb, 0x20, 0x01, 0x0d, 0xb8, 0x01, 0x00, [19] = 2
+};
+
+/* The option under test, and its length: each case runs once for each. */
+static const u8 *ours = ours4;
+static unsigned int toalen = TOA_LEN_V4;
 
 /* --- checksums, the naive way ---------------------------------------------- */
 
@@ -100,12 +108,12 @@ static void naive(const u8 *o, unsigned int n, struct want *w)
 	}
 	if (i < n)
 		w->end = i;
-	/* the first 8 NOPs in a row before the end, else an EOL with room */
+	/* the first toalen NOPs in a row before the end, else an EOL with room */
 	for (i = 0; i < w->end; ) {
 		if (w->clean[i] == 1) {
 			if (!runlen)
 				run = i;
-			if (++runlen == TOA_LEN_V4) {
+			if (++runlen == toalen) {
 				w->room = run;
 				return;
 			}
@@ -115,7 +123,7 @@ static void naive(const u8 *o, unsigned int n, struct want *w)
 		runlen = 0;
 		i += w->clean[i + 1];
 	}
-	if (w->end < n && n - w->end >= TOA_LEN_V4)
+	if (w->end < n && n - w->end >= toalen)
 		w->room = w->end;
 }
 
@@ -125,9 +133,12 @@ static bool finds_ours(const u8 *o, unsigned int n)
 	struct toa_addr a;
 
 	memset(&a, 0, sizeof(a));
-	return toa_parse_options(o, n, &a) == TOA_FOUND &&
-	       !memcmp(&a.addr.s6_addr[12], ours + 4, 4) &&
-	       !memcmp(&a.port, ours + 2, 2);
+	if (toa_parse_options(o, n, &a) != TOA_FOUND ||
+	    memcmp(&a.port, ours + 2, 2))
+		return false;
+	if (toalen == TOA_LEN_V6)
+		return !memcmp(a.addr.s6_addr, ours + 4, 16);
+	return !memcmp(&a.addr.s6_addr[12], ours + 4, 4);
 }
 
 /* --- one case ---------------------------------------------------------------- */
@@ -135,7 +146,7 @@ static bool finds_ours(const u8 *o, unsigned int n)
 /* Returns NULL when @o (@n bytes) is handled right, else what went wrong. */
 static const char *one(const u8 *o, unsigned int n, unsigned int *seed)
 {
-	u8 h[HDR + 40 + TOA_LEN_V4], g[HDR + 40 + TOA_LEN_V4];
+	u8 h[HDR + 40 + TOA_LEN_V6], g[HDR + 40 + TOA_LEN_V6];
 	struct fnat_tcpopt t;
 	struct toa_addr a;
 	struct want w;
@@ -147,7 +158,8 @@ static const char *one(const u8 *o, unsigned int n, unsigned int *seed)
 	memcpy(h + HDR, o, n);
 	seal(h, HDR + n);
 	naive(o, n, &w);
-	ret = fnat_tcpopt_clean(h + HDR, n, &t);
+	ret = toalen == TOA_LEN_V4 ? fnat_tcpopt_clean(h + HDR, n, &t) :
+				     fnat_tcpopt_clean_len(h + HDR, n, toalen, &t);
 	if (ret != w.ret)
 		return ret ? "refused a list that does not break" :
 			     "accepted a list that breaks";
@@ -173,15 +185,15 @@ static const char *one(const u8 *o, unsigned int n, unsigned int *seed)
 		if (!finds_ours(g + HDR, n))
 			return "toa.ko does not find ours written in place";
 	}
-	if (n + TOA_LEN_V4 <= 40) {
-		/* as grow() does: ours at the end, the rest 8 bytes later */
+	if (n + toalen <= 40) {
+		/* as grow() does: ours at the end, the rest toalen bytes later */
 		memcpy(g, h, HDR + t.end);
-		memcpy(g + HDR + t.end, ours, TOA_LEN_V4);
-		memcpy(g + HDR + t.end + TOA_LEN_V4, h + HDR + t.end, n - t.end);
+		memcpy(g + HDR + t.end, ours, toalen);
+		memcpy(g + HDR + t.end + toalen, h + HDR + t.end, n - t.end);
 		apply(g, fnat_tcpopt_insert_diff(&t, ours));
-		if (!verifies(g, HDR + n + TOA_LEN_V4))
+		if (!verifies(g, HDR + n + toalen))
 			return "checksum does not verify after inserting";
-		if (!finds_ours(g + HDR, n + TOA_LEN_V4))
+		if (!finds_ours(g + HDR, n + toalen))
 			return "toa.ko does not find ours inserted";
 	}
 	return NULL;
@@ -215,6 +227,9 @@ static const struct row rows[] = {
 	  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, F}, 40 },
 	{ "40 bytes, no room", {8, 10, 0, 0, 0, 1, 0, 0, 0, 2, 30, 30}, 40 },
 	{ "broken before forged", {5, 1, F, 1, 1}, 12 },
+	{ "20 NOPs", {1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+		      1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 20 },
+	{ "MSS then EOL and 19 more", {2, 4, 5, 180, 0}, 24 },
 	{ "forged before broken", {F, 3, 1, 1, 1}, 12 },
 };
 
@@ -225,7 +240,7 @@ static void table(void)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(rows); i++) {
-		check_begin("tcpopt/%s", rows[i].name);
+		check_begin("tcpopt/%s/%u", rows[i].name, toalen);
 		why = one(rows[i].opt, rows[i].len, &seed);
 		CHECK_MSG(!why, "%s", why);
 		check_end();
@@ -247,7 +262,7 @@ static void generated(void)
 	static const u8 lens[] = { 0, 1, 2, 3, 4, 6, 7, 8, 8, 8, 10, 20, 20, 21, 40 };
 	unsigned int seed = 1, i, failures = 0;
 
-	check_begin("tcpopt/generated_1M");
+	check_begin("tcpopt/generated_1M/%u", toalen);
 	for (i = 0; i < 1000000 && failures < 5; i++) {
 		unsigned int n = rand_r(&seed) % 41, j;
 		const char *why;
@@ -271,6 +286,10 @@ static void generated(void)
 
 int main(void)
 {
+	table();
+	generated();
+	ours = ours6;
+	toalen = TOA_LEN_V6;
 	table();
 	generated();
 	return check_done();

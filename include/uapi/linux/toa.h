@@ -38,6 +38,14 @@
 
 #define TOA_KIND		254	/* IPv4 (len 8) and DPVS IPv6 (len 20) */
 #define TOA_KIND_V6_ALI		253	/* Alibaba IPv6 (len 20) */
+/*
+ * The kind fullnat.ko writes for an IPv6 client: 254, DPVS's. The length
+ * tells the families apart, so one kind serves both and a real server (or
+ * a capture filter) that knows TOA by kind 254 knows it for either; DPVS
+ * is the FullNAT66 director most IPv6 real servers already run behind,
+ * so theirs is the TOA module they have. toa.ko reads 253 too.
+ */
+#define TOA_KIND_V6		TOA_KIND
 #define TOA_LEN_V4		8
 #define TOA_LEN_V6		20
 

@@ -219,12 +219,27 @@ apply_status "$dir/v2.json"
 assert_eq "$rc" 0 "exit status going back"
 assert_eq "$(state)" "$before" "back as before"
 
-log "what the module lacks, its GET_INFO says: refused before any change"
-jq '.services += [{"name": "v6", "protocol": "tcp", "vip": "2001:db8::10", "port": 80}]' \
+log "an IPv6 service: applied, and gone again"
+jq '.services += [{"name": "v6", "protocol": "tcp", "vip": "2001:db8::10", "port": 80,
+	"real_servers": [{"address": "2001:db8:19::11", "port": 8080}]}]' \
 	"$dir/v2.json" > "$dir/v6.json"
 apply_status "$dir/v6.json"
-assert_eq "$rc" 1 "exit status when a director's module lacks IPv6"
-assert_match "$out" "Error: lb1: $dir/v6.json: services\[[0-9]+\]\.vip: 2001:db8::10 is IPv6, which fullnat.ko does not support yet" "the refusal names the path"
+assert_eq "$rc" 0 "exit status of a file with an IPv6 service"
+for d in lb1 lb2; do
+	assert_eq "$(lbctl -n $d -j show | jq -r '.services[] | select(.vip == "2001:db8::10") | .real_servers[].address')" \
+		2001:db8:19::11 "$d has the IPv6 service"
+done
+apply_status "$dir/v2.json"
+assert_eq "$rc" 0 "exit status going back"
+assert_eq "$(state)" "$before" "back as before"
+
+log "an IPv6 service with an IPv4 real server: the kernel refuses, nothing stays"
+jq '.services += [{"name": "v6", "protocol": "tcp", "vip": "2001:db8::10", "port": 80,
+	"real_servers": [{"address": "198.19.0.11", "port": 8080}]}]' \
+	"$dir/v2.json" > "$dir/v64.json"
+apply_status "$dir/v64.json"
+assert_eq "$rc" 1 "exit status when the families differ"
+assert_match "$out" "Error: lb1: .*address family differs from the service's" "the kernel's reason"
 assert_eq "$(state)" "$before" "nothing changed"
 
 log "the kernel refuses a change on lb2: lb2 rolls back, lb1 goes on"

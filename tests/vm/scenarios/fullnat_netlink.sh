@@ -63,7 +63,8 @@ refuse "reply-only attribute" "only sent in replies" $SET_SERVICE $SVC 1.9=u32:5
 refuse "long scheduler name" "^error E(RANGE|INVAL)" $SET_SERVICE $SVC 1.6=str:abcdefghijklmnopqrstuvwxyz
 refuse "unknown scheduler" "unknown scheduler" $SET_SERVICE $SVC 1.6=str:nosuch
 refuse "protocol 99" "must be TCP or UDP" $NEW_SERVICE 1.2=u8:99 1.3=hex:cb00710b 1.4=u16:80 1.5=u8:0 1.6=str:rr
-refuse "IPv6 VIP" "IPv6 addresses are not supported yet" $NEW_SERVICE 1.2=u8:6 1.3=hex:20010db8000000000000000000000001 1.4=u16:80 1.5=u8:0 1.6=str:rr
+refuse "link-local IPv6 VIP" "not a global unicast address" $NEW_SERVICE 1.2=u8:6 1.3=hex:fe800000000000000000000000000001 1.4=u16:80 1.5=u8:0 1.6=str:rr
+refuse "IPv6 VIP by NAT" "IPv6 services and real servers forward by fullnat only" $NEW_SERVICE 1.2=u8:6 1.3=hex:20010db8000000000000000000000001 1.4=u16:80 1.5=u8:1 1.6=str:rr
 refuse "no scheduler" "needs a forwarding mode and a scheduler" $NEW_SERVICE 1.2=u8:6 1.3=hex:cb00710b 1.4=u16:80 1.5=u8:0
 refuse "duplicate service" "already exists" $NEW_SERVICE $SVC 1.5=u8:0 1.6=str:rr
 refuse "duplicate real server" "already exists" $NEW_DEST $SVC $RS
@@ -117,7 +118,7 @@ lb lb1 service del udp 203.0.113.11:53
 
 log "GET_INFO says what the module can do"
 lbctl -n lb1 version
-assert_eq "$(lbctl -n lb1 -j version | jq -c '.module | [.forward, .protocols, .families]')" '[["fullnat","nat","dr","tun"],["tcp","udp"],["ipv4"]]' "capabilities"
+assert_eq "$(lbctl -n lb1 -j version | jq -c '.module | [.forward, .protocols, .families]')" '[["fullnat","nat","dr","tun"],["tcp","udp"],["ipv4","ipv6"]]' "capabilities"
 assert_eq "$(lbctl -n lb1 -j version | jq -c '.module.schedulers | sort')" '["dh","lc","mh","nq","rr","sed","sh","wlc","wrr"]' "schedulers registered"
 
 log "lbctl shows the kernel's sentence, exit status 1"

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ICMPv6 errors that belong to a connection: icmp.c's translation for
+ * IPv6 (its comment has the why; the method decides, xmit_fullnat.c).
+ *
+ * What differs: the errors are Destination Unreachable, Packet Too Big,
+ * Time Exceeded and Parameter Problem (types below 128; the rest,
+ * neighbour discovery included, is the stack's); Packet Too Big is the
+ * path-MTU error, and its MTU is 32 bits; the checksum covers a
+ * pseudo-header, so it is computed after the outer addresses change; and
+ * no MTU below IPv6's minimum (1280) is ever told, TOA or not.
+ */
+#include <linux/icmpv6.h>
+#include <linux/ipv6.h>
+#include <net/ip6_checksum.h>
+#include <net/ipv6.h>
+
+#include "fullnat.h"
+
+/*
+ * The packet an error at @off quotes, parsed into @q, as icmp.c's
+ * parse_quote(): its headers, and its ports.
+ */
+static bool parse_quote6(struct sk_buff *skb, unsigned int off,
+			 struct fnat_pkt *q)
+{
+	const __be16 *ports;
+
+	if (fnat_inet6_parse(skb, off, q))
+		return false;
+	q->pp = fnat_proto_find(q->proto);
+	if (!q->pp || q->fragoff)
+		return false;
+	if (!pskb_may_pull(skb, q->l4off + 8))
+		return false;
+	ports = (const __be16 *)(skb->data + q->l4off);
+	q->sport = ports[0];
+	q->dport = ports[1];
+	q->l4hlen = min_t(unsigned int, skb->len - q->l4off, q->pp->quote_len);
+	return true;
+}
+
+static __sum16 icmp6_csum(const struct sk_buff *skb, unsigned int off)
+{
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	unsigned int len = skb->len - off;
+
+	return csum_ipv6_magic(&ip6h->saddr, &ip6h->daddr, len, IPPROTO_ICMPV6,
+			       skb_checksum(skb, off, len, 0));
+}
+
+unsigned int fnat_icmp6_in(struct fnat_net *fn, struct sk_buff *skb,
+			   const struct fnat_pkt *p)
+{
+	unsigned int off = p->l4off;
+	const struct fnat_method *m;
+	struct fnat_icmp_xlate x;
+	struct dst_entry *dst;
+	struct icmp6hdr *ic;
+	struct fnat_conn *cp;
+	enum fnat_dir dir;
+	struct fnat_pkt q = {};
+	bool noref;
+	int reason;
+
+	if (p->fragoff || !pskb_may_pull(skb, off + sizeof(*ic)))
+		return NF_ACCEPT;
+	ic = (struct icmp6hdr *)(skb->data + off);
+	if (ic->icmp6_type & ICMPV6_INFOMSG_MASK)
+		return NF_ACCEPT;
+	if (!parse_quote6(skb, off + sizeof(*ic), &q))
+		return NF_ACCEPT;
+
+	/* The quoted packet went out from us; look up its reply direction. */
+	cp = fnat_conn_lookup(fn->net, q.proto, &q.daddr, q.dport, &q.saddr,
+			      q.sport, &dir);
+	if (!cp || cp->af != AF_INET6)
+		return NF_ACCEPT;
+	m = fnat_method_find(cp->fwd);
+	if (!m->icmp)
+		return NF_ACCEPT;
+
+	/* A corrupt error would come out with a valid checksum: check first. */
+	if (skb->ip_summed != CHECKSUM_UNNECESSARY && icmp6_csum(skb, off)) {
+		fnat_count(fn, FULLNAT_CNT_ICMP_DROPPED);
+		return NF_DROP;
+	}
+	/* parse_quote6() may have moved the data. */
+	ic = (struct icmp6hdr *)(skb->data + off);
+	x.frag_needed = ic->icmp6_type == ICMPV6_PKT_TOOBIG;
+	x.mtu = ntohl(ic->icmp6_mtu);
+	reason = fnat_method_call(m, icmp, fn, cp, dir, skb, p, &q, &x);
+	if (reason == FNAT_ICMP_SENT)
+		return NF_STOLEN;
+	if (reason) {
+		if (reason != FNAT_ICMP_DROPPED)
+			fnat_count(fn, reason);
+		return NF_DROP;
+	}
+	dst = fnat_af_route(fn, NULL, p, x.odaddr, x.osaddr, skb, &noref);
+	if (!dst) {
+		fnat_count(fn, FULLNAT_CNT_NO_ROUTE);
+		return NF_DROP;
+	}
+	if (fnat_af_ttl_expired(skb, p, dst, false) ||
+	    skb_ensure_writable(skb, q.l4off + q.l4hlen)) {
+		fnat_dst_put(dst, noref);
+		fnat_count(fn, FULLNAT_CNT_ICMP_DROPPED);
+		return NF_DROP;
+	}
+
+	fnat_proto_call(q.pp, rewrite_quote, skb, &q, x.isaddr, x.isport,
+			x.idaddr, x.idport);
+	fnat_af_rewrite(skb, &q, x.isaddr, x.idaddr);
+	ic = (struct icmp6hdr *)(skb->data + off);
+	if (dir == FNAT_DIR_OUT && x.frag_needed &&
+	    (READ_ONCE(cp->flags) & FNAT_CONN_F_TOA))
+		ic->icmp6_mtu = htonl(x.mtu > IPV6_MIN_MTU + TOA_LEN_V6 ?
+				      x.mtu - TOA_LEN_V6 : IPV6_MIN_MTU);
+	fnat_af_rewrite(skb, p, x.osaddr, x.odaddr);
+	ic->icmp6_cksum = 0;
+	ic->icmp6_cksum = icmp6_csum(skb, off);
+	skb->ip_summed = CHECKSUM_NONE;
+
+	fnat_count(fn, FULLNAT_CNT_ICMP_XLATED);
+	return fnat_af_xmit(fn, skb, p, dst, noref);
+}

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The IPv6 family: inet4.c's counterpart. Parsing walks the extension
+ * headers to the transport header (ipv6_find_hdr()); there is no network
+ * header checksum to fix; the director, as a router, never fragments and
+ * answers a packet too big for the next hop with a Packet Too Big of its
+ * own.
+ *
+ * Fragments: nf_defrag_ipv6 reassembles them before our hook (core.c),
+ * as nf_defrag_ipv4 does for IPv4, and removes the fragment header. A
+ * reassembled packet leaves in fragments no larger than those that came in
+ * (ip6_fragment(), frag_max_size), so it is too big only if one of them
+ * was. A fragment that still reaches us (the stack's defrag gave up on it)
+ * is left to the stack, as for IPv4: never rewritten, never half a flow.
+ *
+ * A packet with a routing header that still has segments to visit is on
+ * its way elsewhere: its destination is not final, so it is the stack's.
+ *
+ * Routes are not cached for IPv6 yet: a cached IPv6 route is checked with
+ * the cookie of the FIB node it came from (ip6_dst_check()), which needs a
+ * home beside each cached route, and struct fnat_conn has no byte left for
+ * the reply route's. Every packet looks its route up and takes a reference.
+ */
+#include <linux/icmpv6.h>
+#include <linux/ipv6.h>
+#include <net/addrconf.h>
+#include <net/ip6_checksum.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
+#include <net/netfilter/nf_conntrack.h>
+
+#include "fullnat.h"
+
+/* A routing header at or before the transport header with segments left? */
+static bool routed_on(struct sk_buff *skb, unsigned int off)
+{
+	struct ipv6_rt_hdr _rh;
+	const struct ipv6_rt_hdr *rh;
+	unsigned int rhoff = off;
+
+	if (ipv6_find_hdr(skb, &rhoff, NEXTHDR_ROUTING, NULL, NULL) < 0)
+		return false;
+	rh = skb_header_pointer(skb, rhoff, sizeof(_rh), &_rh);
+	return !rh || rh->segments_left;
+}
+
+/*
+ * Parse the IPv6 header at @off (the packet's own, or the one an ICMPv6
+ * error quotes) and its extension headers. Pulls the fixed header into the
+ * linear area. Returns 0, or -EINVAL when it is not a whole IPv6 header or
+ * its extension headers are broken, or the packet is not ours to parse (a
+ * routing header with segments left).
+ */
+int fnat_inet6_parse(struct sk_buff *skb, unsigned int off,
+		     struct fnat_pkt *p)
+{
+	const struct ipv6hdr *ip6h;
+	unsigned short fragoff = 0;
+	unsigned int thoff = off;
+	int flags = 0, proto;
+
+	if (!pskb_may_pull(skb, off + sizeof(*ip6h)))
+		return -EINVAL;
+	ip6h = (const struct ipv6hdr *)(skb->data + off);
+	if (ip6h->version != 6)
+		return -EINVAL;
+	p->saddr.in6 = ip6h->saddr;
+	p->daddr.in6 = ip6h->daddr;
+
+	/*
+	 * ipv6_find_hdr() reads the packet's own header when the offset is
+	 * 0 and the one at the offset otherwise: our offsets count from
+	 * skb->data, which is where the network header is in PRE_ROUTING.
+	 */
+	proto = ipv6_find_hdr(skb, &thoff, -1, &fragoff, &flags);
+	if (proto < 0)
+		return -EINVAL;
+	if (thoff != off + sizeof(*ip6h) && routed_on(skb, off))
+		return -EINVAL;
+
+	p->sport = 0;
+	p->dport = 0;
+	p->af = AF_INET6;
+	p->proto = proto;
+	p->frag = flags & IP6_FH_F_FRAG;
+	p->fragoff = fragoff;
+	p->l3off = off;
+	p->l4off = thoff;
+	p->l4hlen = 0;
+	p->pp = NULL;
+	return 0;
+}
+
+/*
+ * A source no client can have (inet4.c has the why): unspecified,
+ * loopback, multicast, link-local (a reply to it needs the interface it
+ * came on, which a route toward a client does not have), IPv4-mapped
+ * (never on the wire), our own VIPs and LIPs, and a local address that did
+ * not come through lo.
+ */
+bool fnat_inet6_martian(struct fnat_net *fn, const struct sk_buff *skb,
+			const struct fnat_pkt *p)
+{
+	const struct in6_addr *a = &p->saddr.in6;
+	int type = ipv6_addr_type(a);
+
+	if (type & (IPV6_ADDR_ANY | IPV6_ADDR_LOOPBACK | IPV6_ADDR_MULTICAST |
+		    IPV6_ADDR_LINKLOCAL | IPV6_ADDR_MAPPED))
+		return true;
+	return fnat_addr_ours(fn, AF_INET6, &p->saddr) ||
+	       (!(skb->dev && (skb->dev->flags & IFF_LOOPBACK)) &&
+		ipv6_chk_addr(fn->net, a, NULL, 0));
+}
+
+/* As fnat_inet4_stray(): to a VIP or LIP the director does not hold. */
+bool fnat_inet6_stray(struct fnat_net *fn, struct sk_buff *skb,
+		      const struct fnat_pkt *p)
+{
+	return fnat_addr_ours(fn, AF_INET6, &p->daddr) &&
+	       !ipv6_chk_addr(fn->net, &p->daddr.in6, NULL, 0);
+}
+
+void fnat_inet6_csum_addrs(__sum16 *check, struct sk_buff *skb,
+			   const struct fnat_pkt *p,
+			   const union nf_inet_addr *saddr,
+			   const union nf_inet_addr *daddr)
+{
+	int i;
+
+	if (!skb) {
+		for (i = 0; i < 4; i++) {
+			csum_replace4(check, p->saddr.all[i], saddr->all[i]);
+			csum_replace4(check, p->daddr.all[i], daddr->all[i]);
+		}
+		return;
+	}
+	inet_proto_csum_replace16(check, skb, p->saddr.all, saddr->all, true);
+	inet_proto_csum_replace16(check, skb, p->daddr.all, daddr->all, true);
+}
+
+/* IPv6 has no header checksum: the addresses are all there is. */
+void fnat_inet6_rewrite(struct sk_buff *skb, const struct fnat_pkt *p,
+			const union nf_inet_addr *saddr,
+			const union nf_inet_addr *daddr)
+{
+	struct ipv6hdr *ip6h = (struct ipv6hdr *)(skb->data + p->l3off);
+
+	ip6h->saddr = saddr->in6;
+	ip6h->daddr = daddr->in6;
+}
+
+/*
+ * A route from @saddr to @daddr for @skb (the source counts for source
+ * routing only: LIPs and VIPs need not be configured on an interface).
+ * Real servers and clients are elsewhere: a local or anycast route, which
+ * would loop back to us, is no route. The caller owns the reference.
+ */
+static struct dst_entry *route6(struct net *net,
+				const union nf_inet_addr *daddr,
+				const union nf_inet_addr *saddr,
+				const struct sk_buff *skb)
+{
+	struct flowi6 fl6 = {
+		.daddr = daddr->in6,
+		.saddr = saddr->in6,
+		.flowi6_mark = skb->mark,
+		.flowlabel = ip6_flowinfo(ipv6_hdr(skb)),
+	};
+	struct dst_entry *dst;
+
+	dst = ip6_route_output(net, NULL, &fl6);
+	if (dst->error ||
+	    (((struct rt6_info *)dst)->rt6i_flags & (RTF_LOCAL | RTF_ANYCAST))) {
+		dst_release(dst);
+		return NULL;
+	}
+	return dst;
+}
+
+/* See the top of the file for why @cache is not used yet. */
+struct dst_entry *fnat_inet6_route(struct fnat_net *fn,
+				   struct dst_entry __rcu **cache,
+				   const union nf_inet_addr *daddr,
+				   const union nf_inet_addr *saddr,
+				   const struct sk_buff *skb, bool *noref)
+{
+	*noref = false;
+	return route6(fn->net, daddr, saddr, skb);
+}
+
+/* As inet4.c's icmp_reply(), with ICMPv6's own rate limits. */
+static void icmp6_reply(struct sk_buff *skb, struct dst_entry *dst, u8 type,
+			u8 code, __u32 info)
+{
+	skb_dst_drop(skb);
+	skb_dst_set_noref(skb, dst);
+	icmpv6_send(skb, type, code, info);
+}
+
+bool fnat_inet6_ttl_expired(struct sk_buff *skb, struct dst_entry *dst,
+			    bool tell)
+{
+	if (ipv6_hdr(skb)->hop_limit > 1)
+		return false;
+	if (tell)
+		icmp6_reply(skb, dst, ICMPV6_TIME_EXCEED, ICMPV6_EXC_HOPLIMIT, 0);
+	return true;
+}
+
+/* As the forwarding path judges it (ip6_forward()'s ip6_pkt_too_big()). */
+static bool too_big(const struct sk_buff *skb, unsigned int mtu)
+{
+	if (skb->len <= mtu)
+		return false;
+	if (IP6CB(skb)->frag_max_size)
+		return IP6CB(skb)->frag_max_size > mtu;
+	if (skb->ignore_df)
+		return false;
+	if (skb_is_gso(skb))
+		return !skb_gso_validate_network_len(skb, mtu);
+	return true;
+}
+
+/*
+ * Too big for the next hop's @mtu? IPv6 routers never fragment: the
+ * sender is told to send at most @tell_mtu, never less than IPv6's
+ * minimum link MTU (RFC 8200: every link takes 1280).
+ */
+bool fnat_inet6_too_big(struct sk_buff *skb, struct dst_entry *dst,
+			unsigned int mtu, unsigned int tell_mtu)
+{
+	if (!too_big(skb, mtu))
+		return false;
+	icmp6_reply(skb, dst, ICMPV6_PKT_TOOBIG, 0,
+		    max_t(unsigned int, tell_mtu, IPV6_MIN_MTU));
+	return true;
+}
+
+unsigned int fnat_inet6_xmit(struct fnat_net *fn, struct sk_buff *skb,
+			     struct dst_entry *dst, bool noref)
+{
+	ipv6_hdr(skb)->hop_limit--;
+	IP6CB(skb)->flags |= IP6SKB_FORWARDED;
+	fnat_inet4_out(skb, dst, noref);
+	dst_output(fn->net, NULL, skb);
+	return NF_STOLEN;
+}

@@ -1,0 +1,200 @@
+#!/bin/bash
+# FullNAT66: an IPv6 VIP, IPv6 real servers and an IPv6 LIP pool. curl -6
+# gets each server's body through the VIP; the real servers' side sees
+# only LIP -> RIP; with toa.ko, nginx logs the IPv6 client on an IPv6-only
+# and on a dual-stack listener (TOA 254/20 in the third ACK, the client's
+# SYN-ACK MSS lowered by 20); a service mixing families is refused; dig -6
+# gets each dnsmasq's answer (UDP); 5 MB go each way across a 1280-byte
+# link on either side (Packet Too Big translated).
+#
+# The base topology (lib.sh's topo_base) with IPv6 beside IPv4:
+#
+#  c1 2001:db8:100::2                          VIP6 2001:db8:113::10
+#  rt 2001:db8:100::1 / br 2001:db8::1
+#  lb1 2001:db8::11 / 2001:db8:2::11            LIPs 2001:db8:11::1-4
+#  rsr 2001:db8:2::1 / 2001:db8:19::1           (2001:db8:11::/64 via lb1)
+#  rs1 2001:db8:19::11   rs2 2001:db8:19::12    nginx [::]:8080 (IPv6 only)
+#                                               rs1 [::]:8081 ipv6only=off
+#
+# @timeout: 300
+. /fnat/lib.sh
+. /fnat/lib-toa.sh
+
+CLIENT6=2001:db8:100
+DIR6=2001:db8:0
+UP6=2001:db8:2
+RS6=2001:db8:19
+LIP6=2001:db8:11
+VIP6=2001:db8:113::10
+
+topo_base 1 2
+for ns in rt lb1 rsr; do
+	on "$ns" sysctl -qw net.ipv6.conf.all.forwarding=1
+done
+on c1 "$IP" addr add "$CLIENT6::2/64" dev eth0 nodad
+on rt "$IP" addr add "$CLIENT6::1/64" dev c1 nodad
+on rt "$IP" addr add "$DIR6::1/64" dev br0 nodad
+on lb1 "$IP" addr add "$DIR6::11/64" dev eth0 nodad
+on lb1 "$IP" addr add "$UP6::11/64" dev eth1 nodad
+on rsr "$IP" addr add "$UP6::1/64" dev brup nodad
+on rsr "$IP" addr add "$RS6::1/64" dev brrs nodad
+on c1 "$IP" -6 route add default via "$CLIENT6::1"
+on rt "$IP" -6 route add "$VIP6/128" via "$DIR6::11"
+on lb1 "$IP" -6 route add "$CLIENT6::/64" via "$DIR6::1"
+on lb1 "$IP" -6 route add "$RS6::/64" via "$UP6::1"
+on rsr "$IP" -6 route add "$LIP6::/64" via "$UP6::11"
+for r in 1 2; do
+	on "rs$r" "$IP" addr add "$RS6::1$r/64" dev eth0 nodad
+	on "rs$r" "$IP" -6 route add default via "$RS6::1"
+done
+# Link-local addresses (neighbour discovery's sources) came up with DAD.
+for ns in c1 rt lb1 rsr rs1 rs2; do
+	wait_for 10 "DAD in $ns" sh -c "! $IP netns exec $ns $IP -6 addr show tentative | grep -q ."
+done
+
+http_server rs1 rs1 "[::]" 8080 ipv6only=on
+http_server rs2 rs2 "[::]" 8080 ipv6only=on
+http_server rs1 rs1d "[::]" 8081 ipv6only=off
+
+module_load fullnat
+out=$(lbctl -n lb1 version)
+echo "$out"
+assert_match "$out" "families.*ipv6" "GET_INFO lists IPv6"
+lb lb1 laddr add "$LIP6::1-$LIP6::4"
+lb lb1 service add tcp "[$VIP6]:80" scheduler rr
+lb lb1 rs add tcp "[$VIP6]:80" "[$RS6::11]:8080"
+lb lb1 rs add tcp "[$VIP6]:80" "[$RS6::12]:8080"
+lb lb1 service add tcp "[$VIP6]:81" scheduler rr
+lb lb1 rs add tcp "[$VIP6]:81" "[$RS6::11]:8081"
+lb lb1 show
+
+log "one family per service"
+if out=$(lbctl -n lb1 rs add tcp "[$VIP6]:80" "$RS_NET.11:8080" 2>&1); then
+	fail "an IPv4 real server joined an IPv6 service"
+fi
+echo "$out"
+assert_match "$out" "family" "the refusal names the family"
+if out=$(lbctl -n lb1 service add tcp "[$VIP6]:82" forward nat 2>&1); then
+	fail "an IPv6 NAT service was accepted"
+fi
+echo "$out"
+assert_match "$out" "fullnat only" "IPv6 is FullNAT's only"
+
+bg rs1 cap-rs1 tcpdump -i eth0 -n -U -w /tmp/rs1.pcap ip6 and tcp
+bg rs2 cap-rs2 tcpdump -i eth0 -n -U -w /tmp/rs2.pcap ip6 and tcp
+bg c1 cap-c tcpdump -i eth0 -n -U -w /tmp/c.pcap ip6 and tcp port 80
+wait_for 10 "tcpdump on rs1" grep -q listening "$FNAT_LOG/cap-rs1.log"
+wait_for 10 "tcpdump on rs2" grep -q listening "$FNAT_LOG/cap-rs2.log"
+wait_for 10 "tcpdump on c1" grep -q listening "$FNAT_LOG/cap-c.log"
+
+log "curl -6 through the VIP: each real server answers"
+bodies=$(for i in 1 2 3 4; do
+	on_quiet c1 curl -6 -g -sS --fail --max-time 10 "http://[$VIP6]/"
+done | sort | uniq -c | awk '{ print $2 "=" $1 }' | tr '\n' ' ')
+assert_eq "$bodies" "rs1=2 rs2=2 " "bodies of four requests, rr"
+assert_match "$(tail -1 "$FNAT_LOG/rs1.access")" "^$LIP6::[1-4]:[0-9]+$" \
+	"without toa.ko nginx sees a LIP"
+
+log "with toa.ko trusting the LIPs: nginx logs the IPv6 client"
+toa_load trusted_sources="$LIP6::/64"
+on_quiet c1 curl -6 -g -sS --fail --max-time 10 --local-port 40123 "http://[$VIP6]/" >/dev/null
+last=$(tail -q -n1 "$FNAT_LOG/rs1.access" "$FNAT_LOG/rs2.access" | grep -c "^$CLIENT6::2:40123$" || true)
+assert_eq "$last" 1 "nginx (IPv6-only listener) logged $CLIENT6::2:40123"
+on_quiet c1 curl -6 -g -sS --fail --max-time 10 --local-port 40124 "http://[$VIP6]:81/" >/dev/null
+assert_eq "$(tail -1 "$FNAT_LOG/rs1d.access")" "$CLIENT6::2:40124" \
+	"nginx (dual-stack listener) logged the client"
+assert_ge "$(counter lb1 toa_inserted)" 2 "toa_inserted"
+
+sleep 1
+pkill tcpdump
+wait_for 10 "tcpdump to end" sh -c '! pgrep -x tcpdump'
+
+log "what the real servers received: LIP -> RIP only"
+rs=$(tcpdump -r /tmp/rs1.pcap -n 2>/dev/null; tcpdump -r /tmp/rs2.pcap -n 2>/dev/null)
+head -5 <<< "$rs"
+n=$(grep -c "IP6 $LIP6::[1-4]\.[0-9]* > $RS6::1[12]\.808[01]:" <<< "$rs" || true)
+assert_ge "$n" 10 "packets LIP -> RIP"
+if grep "$CLIENT6::2" <<< "$rs"; then
+	fail "the client's address reached the real servers' side"
+fi
+echo "ok: the client's address never on the real servers' side"
+if grep "IP6" <<< "$rs" | grep -v "IP6 $LIP6::[1-4]\.[0-9]* > $RS6::1[12]\.808[01]:" |
+	grep -v "IP6 $RS6::1[12]\.808[01] > $LIP6::[1-4]\.[0-9]*:"; then
+	fail "other packets on the real servers' side"
+fi
+echo "ok: nothing but LIP <-> RIP"
+
+log "the third ACK carries TOA 254/20 with the client's port and address"
+ack=$(for r in 1 2; do
+	# tcp[] is IPv4's in pcap filters: the flags are byte 13 of the TCP
+	# header right after the IPv6 one
+	tcpdump -r "/tmp/rs$r.pcap" -n -x 'ip6[53] == 0x10 and dst port 8080' 2>/dev/null
+done | awk '!/^[0-9]/ { for (i = 2; i <= NF; i++) printf "%s", $i }')
+# 254 (0xfe), 20 (0x14), port 40123 (0x9cbb), 2001:db8:100::2
+assert_match "$ack" "fe149cbb20010db8010000000000000000000002" "TOA 254/20 on the wire"
+
+log "the client's SYN-ACK MSS is the real server's less 20"
+rsmss=$(tcpdump -r /tmp/rs1.pcap -n -v 'ip6 and tcp and src port 8080' 2>/dev/null |
+	grep -o 'mss [0-9]*' | head -1 | cut -d' ' -f2)
+cmss=$(tcpdump -r /tmp/c.pcap -n -v 'ip6 and tcp and src port 80' 2>/dev/null |
+	grep -o 'mss [0-9]*' | head -1 | cut -d' ' -f2)
+assert_eq "$cmss" "$((rsmss - 20))" "client MSS = real server's ($rsmss) - 20"
+
+log "lbctl shows IPv6 as [addr]:port"
+out=$(lbctl -n lb1 show)
+echo "$out"
+assert_match "$out" "\[$VIP6\]:80" "the service"
+assert_match "$out" "\[$RS6::11\]:8080" "a real server"
+
+log "UDP over IPv6: dig -6 through the VIP, dnsmasq on the real servers"
+lb lb1 service add udp "[$VIP6]:53" scheduler rr
+for r in 1 2; do
+	lb lb1 rs add udp "[$VIP6]:53" "[$RS6::1$r]:53"
+	bg "rs$r" "dnsmasq-rs$r" dnsmasq --no-daemon --conf-file=/dev/null \
+		--no-resolv --no-hosts --user=root --group=root --pid-file= \
+		--port=53 --bind-interfaces --listen-address="$RS6::1$r" \
+		--log-queries --log-facility="$FNAT_LOG/dns-rs$r.log" \
+		--address="/a.test/2001:db8:53::$r"
+done
+for r in 1 2; do
+	wait_for 20 "dnsmasq on rs$r" sh -c "$IP netns exec rs$r ss -Huln 'sport = :53' | grep -q ."
+done
+out=$(for i in 1 2 3 4; do
+	on_quiet c1 dig -6 +tries=1 +timeout=5 +short @"$VIP6" a.test AAAA
+done | sort | uniq -c | awk '{ print $2 "=" $1 }' | tr '\n' ' ')
+assert_eq "$out" "2001:db8:53::1=2 2001:db8:53::2=2 " "answers of four queries, rr"
+for r in 1 2; do
+	froms=$(grep -o 'query\[AAAA\] a.test from [0-9a-f:]*' "$FNAT_LOG/dns-rs$r.log" |
+		awk '{ print $4 }' | sort -u)
+	[[ -n $froms ]] || fail "no AAAA query in rs$r's log"
+	for f in $froms; do
+		assert_match "$f" "^$LIP6::[1-4]$" "rs$r saw $f, one of lb1's LIPs"
+	done
+done
+
+log "path MTU: 5 MB each way across a 1280-byte link (Packet Too Big)"
+big=$FNAT_LOG/big
+head -c 5M /dev/urandom > "$big"
+sum=$(sha256sum < "$big")
+for r in 1 2; do
+	cp "$big" "$FNAT_LOG/nginx-rs$r/www/data/big"
+done
+# Download first: the client would otherwise announce the MSS of the
+# path MTU the upload taught it, and never send or get a big packet.
+# Download: the client's last hop takes 1280; its router tells the VIP,
+# the director tells the real server.
+on rt "$IP" link set c1 mtu 1280
+before=$(counter lb1 icmp_xlated)
+got=$(on_quiet c1 curl -6 -g -sS --fail --max-time 120 "http://[$VIP6]/data/big" | sha256sum)
+assert_eq "$got" "$sum" "the 5 MB download arrived whole"
+assert_ge "$(counter lb1 icmp_xlated)" "$((before + 1))" "Packet Too Big translated to the real server"
+on rt "$IP" link set c1 mtu 1500
+# Upload: the server side's last hop takes 1280; its router tells the LIP,
+# the director tells the client (about the client's own packet).
+on rsr "$IP" link set brrs mtu 1280
+before=$(counter lb1 icmp_xlated)
+on_quiet c1 curl -6 -g -sS --fail --max-time 120 -T "$big" "http://[$VIP6]/up/big6" >/dev/null
+up=$(ls "$FNAT_LOG"/nginx-rs[12]/www/up/big6)
+got=$(sha256sum < "$up")
+assert_eq "$got" "$sum" "the 5 MB upload arrived whole"
+assert_ge "$(counter lb1 icmp_xlated)" "$((before + 1))" "Packet Too Big translated to the client"
