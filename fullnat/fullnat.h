@@ -30,6 +30,7 @@
 #define FNAT_DEFAULT_CONN_MAX	(1U << 20)
 #define FNAT_SVC_TAB_BITS	8
 #define FNAT_ADDR_TAB_BITS	4	/* VIPs and LIPs (addrs.c) */
+#define FNAT_NAT_SERVER_TAB_BITS 4	/* NAT real servers (nat_servers.c) */
 #define FNAT_DEFAULT_PORT_MIN	1024
 #define FNAT_DEFAULT_PORT_MAX	65535
 /* A TCP header with all 40 bytes of options. */
@@ -111,6 +112,8 @@ struct fnat_net {
 	struct list_head laddrs;	/* RCU readers, @lock writers */
 	/* Every VIP and LIP once (addrs.c): RCU readers, @lock writers. */
 	struct hlist_head addr_table[1 << FNAT_ADDR_TAB_BITS];
+	/* (RIP, rport, protocol) of NAT real servers (nat_servers.c): ditto. */
+	struct hlist_head nat_servers[1 << FNAT_NAT_SERVER_TAB_BITS];
 	atomic_t laddr_cursor;
 	struct fnat_config cfg;
 	u32 gen;			/* bumped on every change, for dumps */
@@ -765,6 +768,12 @@ void __fnat_addr_put(struct fnat_net *fn, u16 af,
 bool fnat_addr_ours(struct fnat_net *fn, u16 af,
 		    const union nf_inet_addr *addr);
 
+/* nat_servers.c */
+int __fnat_nat_server_get(struct fnat_net *fn, const struct fnat_dest *dest);
+void __fnat_nat_server_put(struct fnat_net *fn, const struct fnat_dest *dest);
+bool fnat_nat_stray(struct fnat_net *fn, struct sk_buff *skb,
+		    const struct fnat_pkt *p);
+
 /* inet4.c: the IPv4 family */
 int fnat_inet4_parse(struct sk_buff *skb, unsigned int off,
 		     struct fnat_pkt *p);
@@ -772,6 +781,8 @@ bool fnat_inet4_martian(struct fnat_net *fn, const struct sk_buff *skb,
 			const struct fnat_pkt *p);
 bool fnat_inet4_stray(struct fnat_net *fn, struct sk_buff *skb,
 		      const struct fnat_pkt *p);
+bool fnat_inet4_local(struct fnat_net *fn, struct sk_buff *skb,
+		      const union nf_inet_addr *addr);
 void fnat_inet4_csum_addrs(__sum16 *check, struct sk_buff *skb,
 			   const struct fnat_pkt *p,
 			   const union nf_inet_addr *saddr,
@@ -814,6 +825,14 @@ static inline bool fnat_af_stray(struct fnat_net *fn, struct sk_buff *skb,
 				 const struct fnat_pkt *p)
 {
 	return fnat_inet4_stray(fn, skb, p);
+}
+
+/* Is @addr, of @p's family, a local address of the director? */
+static inline bool fnat_af_local(struct fnat_net *fn, struct sk_buff *skb,
+				 const struct fnat_pkt *p,
+				 const union nf_inet_addr *addr)
+{
+	return fnat_inet4_local(fn, skb, addr);
 }
 
 /*
