@@ -507,6 +507,23 @@ extern const struct fnat_method fnat_method_dr;
 extern const struct fnat_method fnat_method_tun;
 void fnat_tun_route_free(struct fnat_dest *dest);
 
+/*
+ * xmit_dr.c: what the one-way methods (DR, TUN) share around their own
+ * transmit, a relay that sends @skb on to @cp's real server as @pp's
+ * (NULL: an ICMP error), consuming it: NF_STOLEN or NF_DROP (counted).
+ */
+typedef unsigned int (*fnat_relay_t)(struct fnat_net *fn,
+				     struct fnat_conn *cp,
+				     struct sk_buff *skb,
+				     const struct fnat_pkt *p,
+				     const struct fnat_proto *pp);
+unsigned int fnat_oneway_xmit_out(struct fnat_net *fn, struct fnat_conn *cp,
+				  struct sk_buff *skb,
+				  const struct fnat_pkt *p);
+int fnat_oneway_icmp(fnat_relay_t relay, struct fnat_net *fn,
+		     struct fnat_conn *cp, enum fnat_dir dir,
+		     struct sk_buff *skb, const struct fnat_pkt *p);
+
 /* The methods the director has; NULL for the rest. */
 static inline const struct fnat_method *fnat_method_find(u8 fwd)
 {
@@ -544,6 +561,14 @@ unsigned int fnat_xmit_rewrite(struct fnat_net *fn, struct fnat_conn *cp,
 			       enum fnat_dir dir,
 			       const union nf_inet_addr *saddr, __be16 sport,
 			       const union nf_inet_addr *daddr, __be16 dport);
+/* ICMP translation shared with NAT's (xmit_fullnat.c has the why). */
+void fnat_icmp_to_client(const struct fnat_conn *cp,
+			 const union nf_inet_addr *osaddr,
+			 struct fnat_icmp_xlate *x);
+int fnat_icmp_to_server(struct fnat_conn *cp, const struct sk_buff *skb,
+			const struct fnat_pkt *q, struct fnat_icmp_xlate *x,
+			const union nf_inet_addr *osaddr,
+			const union nf_inet_addr *idaddr, __be16 idport);
 
 /* xmit_nat.c: NAT's hooks, named for fnat_method_call(). */
 int fnat_nat_bind(struct fnat_net *fn, struct fnat_conn *cp);
