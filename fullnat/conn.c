@@ -636,7 +636,22 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 
 	spin_lock(&cp->lock);
 	if (m->bind) {
-		/* Hashes the real-server side: from here on, visible. */
+		/*
+		 * Hashes the real-server side: from here on, visible. No
+		 * local port free (-EADDRINUSE) is not a reason for early
+		 * drop, TCP's or UDP's. Not here: a victim's lock would nest
+		 * in ours (one lock class, and expiry takes them one at a
+		 * time); it would have to follow the unlock, then a bind
+		 * again. Nor then: a victim frees the tuple this one needs
+		 * only if it holds the same LIP toward the same RIP:rport,
+		 * which early drop's choice (the namespace's oldest
+		 * half-open) does not look for, and a LIP found full is
+		 * probed at a few random ports (laddr.c), which would seldom
+		 * find the one freed. The client tries again (a TCP SYN, a
+		 * UDP client's next datagram) and gets a port once one frees
+		 * up: an unanswered UDP connection holds its port for the
+		 * unreplied timeout, 30 s by default (proto_udp.c).
+		 */
 		ret = fnat_method_call(m, bind, fn, cp);
 		if (ret) {
 			spin_unlock(&cp->lock);
