@@ -546,13 +546,27 @@ int fnat_early_alloc(struct fnat_net *fn)
 	return 0;
 }
 
-/* Expire @cp now. Any context but hard IRQ; callers are under RCU. */
-static void conn_expire(struct fnat_conn *cp)
+/*
+ * Expire @cp now or, if @idle, only if it is still past its deadline at
+ * @now. Any context but hard IRQ; callers are under RCU.
+ *
+ * The collector decides on the deadline it read without the lock, and a
+ * packet may push it forward before the lock is taken: the decision is
+ * made again under the lock. That closes the race where the deadline
+ * moves under the lock (TCP's state machine). UDP moves it without the
+ * lock (proto_udp.c): a datagram is lost to the collector only if its
+ * store lands between the read below and DEAD, a load and a store apart
+ * with nothing to wait for between them, where it was a wait for the
+ * lock and the whole test before: a datagram handled in the instant its
+ * connection expires.
+ */
+static void conn_expire_if(struct fnat_conn *cp, bool idle, unsigned long now)
 {
 	u8 state;
 
 	spin_lock_bh(&cp->lock);
-	if (cp->flags & FNAT_CONN_F_DEAD) {
+	if ((cp->flags & FNAT_CONN_F_DEAD) ||
+	    (idle && !time_after(now, READ_ONCE(cp->expires)))) {
 		spin_unlock_bh(&cp->lock);
 		return;
 	}
@@ -560,6 +574,11 @@ static void conn_expire(struct fnat_conn *cp)
 	state = cp->state;
 	spin_unlock_bh(&cp->lock);
 	conn_destroy(cp, state);
+}
+
+static void conn_expire(struct fnat_conn *cp)
+{
+	conn_expire_if(cp, false, 0);
 }
 
 /*
@@ -636,7 +655,22 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 
 	spin_lock(&cp->lock);
 	if (m->bind) {
-		/* Hashes the real-server side: from here on, visible. */
+		/*
+		 * Hashes the real-server side: from here on, visible. No
+		 * local port free (-EADDRINUSE) is not a reason for early
+		 * drop, TCP's or UDP's. Not here: a victim's lock would nest
+		 * in ours (one lock class, and expiry takes them one at a
+		 * time); it would have to follow the unlock, then a bind
+		 * again. Nor then: a victim frees the tuple this one needs
+		 * only if it holds the same LIP toward the same RIP:rport,
+		 * which early drop's choice (the namespace's oldest
+		 * half-open) does not look for, and a LIP found full is
+		 * probed at a few random ports (laddr.c), which would seldom
+		 * find the one freed. The client tries again (a TCP SYN, a
+		 * UDP client's next datagram) and gets a port once one frees
+		 * up: an unanswered UDP connection holds its port for the
+		 * unreplied timeout, 30 s by default (proto_udp.c).
+		 */
 		ret = fnat_method_call(m, bind, fn, cp);
 		if (ret) {
 			spin_unlock(&cp->lock);
@@ -756,7 +790,7 @@ static void conn_gc_worker(struct work_struct *work)
 			if (!node_is_primary(h, cp))
 				continue;
 			if (time_after(now, READ_ONCE(cp->expires)))
-				conn_expire(cp);
+				conn_expire_if(cp, true, now);
 		}
 		rcu_read_unlock();
 	}

@@ -97,6 +97,10 @@ static unsigned int l4_in(struct fnat_net *fn, struct sk_buff *skb,
 	if (!cp) {
 		svc = service_of(fn, p);
 		if (!svc) {
+			if (fnat_nat_stray(fn, skb, p)) {
+				fnat_count(fn, FULLNAT_CNT_NAT_STRAY);
+				return NF_DROP;
+			}
 			if (!fnat_af_stray(fn, skb, p))
 				return NF_ACCEPT;
 			fnat_count(fn, FULLNAT_CNT_STRAY);

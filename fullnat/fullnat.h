@@ -30,6 +30,7 @@
 #define FNAT_DEFAULT_CONN_MAX	(1U << 20)
 #define FNAT_SVC_TAB_BITS	8
 #define FNAT_ADDR_TAB_BITS	4	/* VIPs and LIPs (addrs.c) */
+#define FNAT_NAT_SERVER_TAB_BITS 4	/* NAT real servers (nat_servers.c) */
 #define FNAT_DEFAULT_PORT_MIN	1024
 #define FNAT_DEFAULT_PORT_MAX	65535
 /* A TCP header with all 40 bytes of options. */
@@ -111,6 +112,8 @@ struct fnat_net {
 	struct list_head laddrs;	/* RCU readers, @lock writers */
 	/* Every VIP and LIP once (addrs.c): RCU readers, @lock writers. */
 	struct hlist_head addr_table[1 << FNAT_ADDR_TAB_BITS];
+	/* (RIP, rport, protocol) of NAT real servers (nat_servers.c): ditto. */
+	struct hlist_head nat_servers[1 << FNAT_NAT_SERVER_TAB_BITS];
 	atomic_t laddr_cursor;
 	struct fnat_config cfg;
 	u32 gen;			/* bumped on every change, for dumps */
@@ -504,6 +507,23 @@ extern const struct fnat_method fnat_method_dr;
 extern const struct fnat_method fnat_method_tun;
 void fnat_tun_route_free(struct fnat_dest *dest);
 
+/*
+ * xmit_dr.c: what the one-way methods (DR, TUN) share around their own
+ * transmit, a relay that sends @skb on to @cp's real server as @pp's
+ * (NULL: an ICMP error), consuming it: NF_STOLEN or NF_DROP (counted).
+ */
+typedef unsigned int (*fnat_relay_t)(struct fnat_net *fn,
+				     struct fnat_conn *cp,
+				     struct sk_buff *skb,
+				     const struct fnat_pkt *p,
+				     const struct fnat_proto *pp);
+unsigned int fnat_oneway_xmit_out(struct fnat_net *fn, struct fnat_conn *cp,
+				  struct sk_buff *skb,
+				  const struct fnat_pkt *p);
+int fnat_oneway_icmp(fnat_relay_t relay, struct fnat_net *fn,
+		     struct fnat_conn *cp, enum fnat_dir dir,
+		     struct sk_buff *skb, const struct fnat_pkt *p);
+
 /* The methods the director has; NULL for the rest. */
 static inline const struct fnat_method *fnat_method_find(u8 fwd)
 {
@@ -541,6 +561,14 @@ unsigned int fnat_xmit_rewrite(struct fnat_net *fn, struct fnat_conn *cp,
 			       enum fnat_dir dir,
 			       const union nf_inet_addr *saddr, __be16 sport,
 			       const union nf_inet_addr *daddr, __be16 dport);
+/* ICMP translation shared with NAT's (xmit_fullnat.c has the why). */
+void fnat_icmp_to_client(const struct fnat_conn *cp,
+			 const union nf_inet_addr *osaddr,
+			 struct fnat_icmp_xlate *x);
+int fnat_icmp_to_server(struct fnat_conn *cp, const struct sk_buff *skb,
+			const struct fnat_pkt *q, struct fnat_icmp_xlate *x,
+			const union nf_inet_addr *osaddr,
+			const union nf_inet_addr *idaddr, __be16 idport);
 
 /* xmit_nat.c: NAT's hooks, named for fnat_method_call(). */
 int fnat_nat_bind(struct fnat_net *fn, struct fnat_conn *cp);
@@ -778,6 +806,12 @@ void __fnat_addr_put(struct fnat_net *fn, u16 af,
 bool fnat_addr_ours(struct fnat_net *fn, u16 af,
 		    const union nf_inet_addr *addr);
 
+/* nat_servers.c */
+int __fnat_nat_server_get(struct fnat_net *fn, const struct fnat_dest *dest);
+void __fnat_nat_server_put(struct fnat_net *fn, const struct fnat_dest *dest);
+bool fnat_nat_stray(struct fnat_net *fn, struct sk_buff *skb,
+		    const struct fnat_pkt *p);
+
 /* inet4.c: the IPv4 family */
 int fnat_inet4_parse(struct sk_buff *skb, unsigned int off,
 		     struct fnat_pkt *p);
@@ -785,6 +819,8 @@ bool fnat_inet4_martian(struct fnat_net *fn, const struct sk_buff *skb,
 			const struct fnat_pkt *p);
 bool fnat_inet4_stray(struct fnat_net *fn, struct sk_buff *skb,
 		      const struct fnat_pkt *p);
+bool fnat_inet4_local(struct fnat_net *fn, struct sk_buff *skb,
+		      const union nf_inet_addr *addr);
 void fnat_inet4_csum_addrs(__sum16 *check, struct sk_buff *skb,
 			   const struct fnat_pkt *p,
 			   const union nf_inet_addr *saddr,
@@ -816,6 +852,8 @@ bool fnat_inet6_martian(struct fnat_net *fn, const struct sk_buff *skb,
 			const struct fnat_pkt *p);
 bool fnat_inet6_stray(struct fnat_net *fn, struct sk_buff *skb,
 		      const struct fnat_pkt *p);
+bool fnat_inet6_local(struct fnat_net *fn, struct sk_buff *skb,
+		      const union nf_inet_addr *addr);
 void fnat_inet6_csum_addrs(__sum16 *check, struct sk_buff *skb,
 			   const struct fnat_pkt *p,
 			   const union nf_inet_addr *saddr,
@@ -858,6 +896,16 @@ static inline bool fnat_af_stray(struct fnat_net *fn, struct sk_buff *skb,
 	if (p->af == AF_INET6)
 		return fnat_inet6_stray(fn, skb, p);
 	return fnat_inet4_stray(fn, skb, p);
+}
+
+/* Is @addr, of @p's family, a local address of the director? */
+static inline bool fnat_af_local(struct fnat_net *fn, struct sk_buff *skb,
+				 const struct fnat_pkt *p,
+				 const union nf_inet_addr *addr)
+{
+	if (p->af == AF_INET6)
+		return fnat_inet6_local(fn, skb, addr);
+	return fnat_inet4_local(fn, skb, addr);
 }
 
 /*

@@ -103,6 +103,13 @@ bool fnat_inet4_stray(struct fnat_net *fn, struct sk_buff *skb,
 	       RTN_LOCAL;
 }
 
+bool fnat_inet4_local(struct fnat_net *fn, struct sk_buff *skb,
+		      const union nf_inet_addr *addr)
+{
+	return inet_addr_type_dev_table(fn->net, skb->dev, addr->ip) ==
+	       RTN_LOCAL;
+}
+
 void fnat_inet4_csum_addrs(__sum16 *check, struct sk_buff *skb,
 			   const struct fnat_pkt *p,
 			   const union nf_inet_addr *saddr,

@@ -120,6 +120,12 @@ bool fnat_inet6_stray(struct fnat_net *fn, struct sk_buff *skb,
 	       !ipv6_chk_addr(fn->net, &p->daddr.in6, NULL, 0);
 }
 
+bool fnat_inet6_local(struct fnat_net *fn, struct sk_buff *skb,
+		      const union nf_inet_addr *addr)
+{
+	return ipv6_chk_addr(fn->net, &addr->in6, NULL, 0);
+}
+
 void fnat_inet6_csum_addrs(__sum16 *check, struct sk_buff *skb,
 			   const struct fnat_pkt *p,
 			   const union nf_inet_addr *saddr,

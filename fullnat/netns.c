@@ -37,6 +37,8 @@ static int __net_init fnat_net_init(struct net *net)
 	INIT_LIST_HEAD(&fn->svc_list);
 	for (i = 0; i < ARRAY_SIZE(fn->addr_table); i++)
 		INIT_HLIST_HEAD(&fn->addr_table[i]);
+	for (i = 0; i < ARRAY_SIZE(fn->nat_servers); i++)
+		INIT_HLIST_HEAD(&fn->nat_servers[i]);
 	INIT_LIST_HEAD(&fn->laddrs);
 	atomic_set(&fn->laddr_cursor, 0);
 	atomic_set(&fn->nr_conns, 0);

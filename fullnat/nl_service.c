@@ -530,11 +530,21 @@ int fnat_nl_dest(struct sk_buff *skb, struct genl_info *info)
 	case FULLNAT_CMD_SET_DEST:
 		ret = req.fwd >= 0 ? check_port(info->extack, req.nest, svc,
 						dest->port, req.fwd) : 0;
-		if (!ret && req.has_weight)
+		/* The one step that can fail first, undone if the next fails. */
+		if (!ret && req.fwd == FULLNAT_FWD_NAT &&
+		    dest->fwd != FULLNAT_FWD_NAT)
+			ret = __fnat_nat_server_get(fn, dest);
+		if (!ret && req.has_weight) {
 			ret = __fnat_dest_edit(fn, svc, dest, req.weight,
 					       info->extack);
+			if (ret && req.fwd == FULLNAT_FWD_NAT &&
+			    dest->fwd != FULLNAT_FWD_NAT)
+				__fnat_nat_server_put(fn, dest);
+		}
 		/* Cannot fail, so last: the request applies whole or not. */
 		if (!ret && req.fwd >= 0 && req.fwd != dest->fwd) {
+			if (dest->fwd == FULLNAT_FWD_NAT)
+				__fnat_nat_server_put(fn, dest);
 			WRITE_ONCE(dest->fwd, req.fwd);
 			fn->gen++;
 		}

@@ -374,6 +374,8 @@ static void dest_unlink(struct fnat_net *fn, struct fnat_service *svc,
 	svc->nr_dests--;
 	WRITE_ONCE(fn->nr_dests, fn->nr_dests - 1);
 	WRITE_ONCE(dest->removed, true);
+	if (dest->fwd == FULLNAT_FWD_NAT)
+		__fnat_nat_server_put(fn, dest);
 }
 
 void __fnat_service_del(struct fnat_net *fn, struct fnat_service *svc)
@@ -486,6 +488,12 @@ int __fnat_dest_add(struct fnat_net *fn, struct fnat_service *svc,
 		free_percpu(dest->stats);
 		kfree(dest);
 		return PTR_ERR(st);
+	}
+	if (fwd == FULLNAT_FWD_NAT && __fnat_nat_server_get(fn, dest)) {
+		sched_state_free(st);
+		free_percpu(dest->stats);
+		kfree(dest);
+		return -ENOMEM;
 	}
 	/* Validated whole: publish the server, then the snapshot with it. */
 	refcount_inc(&svc->refcnt);

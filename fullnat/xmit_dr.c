@@ -100,31 +100,41 @@ static unsigned int fnat_dr_xmit_in(struct fnat_net *fn, struct fnat_conn *cp,
 }
 
 /*
- * Nothing is hashed on the real server's side, so no packet is found
- * going out; should one be, it is not ours to forward.
+ * A one-way method (DR, TUN) hashes nothing on the real server's side,
+ * so no packet is found going out; should one be, it is not ours to
+ * forward: the real server answers the client without the director.
  */
-static unsigned int fnat_dr_xmit_out(struct fnat_net *fn, struct fnat_conn *cp,
-				     struct sk_buff *skb,
-				     const struct fnat_pkt *p)
+unsigned int fnat_oneway_xmit_out(struct fnat_net *fn, struct fnat_conn *cp,
+				  struct sk_buff *skb,
+				  const struct fnat_pkt *p)
 {
 	return NF_ACCEPT;
 }
 
 /*
  * An error about a reply, VIP -> CIP (found as the client's side, @dir
- * IN): relayed to the real server as it came (see the top of the file).
+ * IN), for a one-way method: relayed to the real server by @relay as it
+ * came (see the top of the file, and xmit_tun.c for TUN's tunnel). An
+ * error about a packet toward the server is the client's, not ours.
  */
+int fnat_oneway_icmp(fnat_relay_t relay, struct fnat_net *fn,
+		     struct fnat_conn *cp, enum fnat_dir dir,
+		     struct sk_buff *skb, const struct fnat_pkt *p)
+{
+	if (dir != FNAT_DIR_IN)
+		return FULLNAT_CNT_ICMP_DROPPED;
+	if (relay(fn, cp, skb, p, NULL) == NF_DROP)
+		return FNAT_ICMP_DROPPED;
+	fnat_count(fn, FULLNAT_CNT_ICMP_XLATED);
+	return FNAT_ICMP_SENT;
+}
+
 static int fnat_dr_icmp(struct fnat_net *fn, struct fnat_conn *cp,
 			enum fnat_dir dir, struct sk_buff *skb,
 			const struct fnat_pkt *p, const struct fnat_pkt *q,
 			struct fnat_icmp_xlate *x)
 {
-	if (dir != FNAT_DIR_IN)
-		return FULLNAT_CNT_ICMP_DROPPED;
-	if (xmit(fn, cp, skb, p, NULL) == NF_DROP)
-		return FNAT_ICMP_DROPPED;
-	fnat_count(fn, FULLNAT_CNT_ICMP_XLATED);
-	return FNAT_ICMP_SENT;
+	return fnat_oneway_icmp(xmit, fn, cp, dir, skb, p);
 }
 
 const struct fnat_method fnat_method_dr = {
@@ -132,6 +142,6 @@ const struct fnat_method fnat_method_dr = {
 	.fwd		= FULLNAT_FWD_DR,
 	.one_way	= true,
 	.xmit_in	= fnat_dr_xmit_in,
-	.xmit_out	= fnat_dr_xmit_out,
+	.xmit_out	= fnat_oneway_xmit_out,
 	.icmp		= fnat_dr_icmp,
 };

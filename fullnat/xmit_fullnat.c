@@ -151,39 +151,66 @@ unsigned int fnat_xmit_rewrite(struct fnat_net *fn, struct fnat_conn *cp,
  * (FNAT_MIN_PMTU, NAT's too).
  */
 
-int fnat_fullnat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
-		      enum fnat_dir dir, struct sk_buff *skb,
-		      const struct fnat_pkt *p, const struct fnat_pkt *q,
-		      struct fnat_icmp_xlate *x)
+/*
+ * An error about a packet sent toward the real server goes to the client,
+ * from @osaddr, about the packet the client sent: CIP:cport -> VIP:vport.
+ * NAT's too.
+ */
+void fnat_icmp_to_client(const struct fnat_conn *cp,
+			 const union nf_inet_addr *osaddr,
+			 struct fnat_icmp_xlate *x)
 {
-	if (dir == FNAT_DIR_OUT) {
-		/* About LIP -> RIP: goes to the client, about CIP -> VIP. */
-		x->odaddr = &cp->caddr;
-		x->osaddr = nf_inet_addr_cmp(&p->saddr, &cp->daddr) ?
-			    &cp->vaddr : &p->saddr;
-		x->isaddr = &cp->caddr;
-		x->isport = cp->cport;
-		x->idaddr = &cp->vaddr;
-		x->idport = cp->vport;
-		return 0;
-	}
-	/*
-	 * About VIP -> CIP: goes to the real server, about RIP -> LIP. Any
-	 * error of a UDP connection must be about an answer it had.
-	 */
+	x->odaddr = &cp->caddr;
+	x->osaddr = osaddr;
+	x->isaddr = &cp->caddr;
+	x->isport = cp->cport;
+	x->idaddr = &cp->vaddr;
+	x->idport = cp->vport;
+}
+
+/*
+ * An error about a packet sent toward the client (VIP:vport -> CIP:cport)
+ * goes to the real server, from @osaddr, about the packet it sent:
+ * RIP:rport -> @idaddr:@idport (FullNAT's LIP:lport, NAT's CIP:cport).
+ * Believed as the comment above says, and an error of a UDP connection
+ * only about an answer it had. Returns 0, or the counter of the drop.
+ * NAT's too.
+ */
+int fnat_icmp_to_server(struct fnat_conn *cp, const struct sk_buff *skb,
+			const struct fnat_pkt *q, struct fnat_icmp_xlate *x,
+			const union nf_inet_addr *osaddr,
+			const union nf_inet_addr *idaddr, __be16 idport)
+{
 	if ((x->frag_needed && x->mtu < FNAT_MIN_PMTU) ||
 	    ((x->frag_needed || cp->proto == IPPROTO_UDP) &&
 	     q->pp->quote_ok &&
 	     !fnat_proto_call(q->pp, quote_ok, cp, FNAT_DIR_OUT, skb, q)))
 		return FULLNAT_CNT_ICMP_DROPPED;
 	x->odaddr = &cp->daddr;
-	x->osaddr = nf_inet_addr_cmp(&p->saddr, &cp->caddr) ?
-		    &cp->laddr : &p->saddr;
+	x->osaddr = osaddr;
 	x->isaddr = &cp->daddr;
 	x->isport = cp->dport;
-	x->idaddr = &cp->laddr;
-	x->idport = cp->lport;
+	x->idaddr = idaddr;
+	x->idport = idport;
 	return 0;
+}
+
+int fnat_fullnat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
+		      enum fnat_dir dir, struct sk_buff *skb,
+		      const struct fnat_pkt *p, const struct fnat_pkt *q,
+		      struct fnat_icmp_xlate *x)
+{
+	/* About LIP -> RIP: goes to the client, about CIP -> VIP. */
+	if (dir == FNAT_DIR_OUT) {
+		fnat_icmp_to_client(cp, nf_inet_addr_cmp(&p->saddr, &cp->daddr) ?
+					&cp->vaddr : &p->saddr, x);
+		return 0;
+	}
+	/* About VIP -> CIP: goes to the real server, about RIP -> LIP. */
+	return fnat_icmp_to_server(cp, skb, q, x,
+				   nf_inet_addr_cmp(&p->saddr, &cp->caddr) ?
+				   &cp->laddr : &p->saddr,
+				   &cp->laddr, cp->lport);
 }
 
 const struct fnat_method fnat_method_fullnat = {

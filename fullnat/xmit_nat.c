@@ -81,29 +81,14 @@ int fnat_nat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
 	 */
 	if (q->fragoff || !nf_inet_addr_cmp(&p->daddr, &q->saddr))
 		return FULLNAT_CNT_ICMP_DROPPED;
+	/* About CIP -> RIP: goes on to the client, about CIP -> VIP. */
 	if (dir == FNAT_DIR_OUT) {
-		/* About CIP -> RIP: goes on to the client, about CIP -> VIP. */
-		x->odaddr = &cp->caddr;
-		x->osaddr = &cp->vaddr;
-		x->isaddr = &cp->caddr;
-		x->isport = cp->cport;
-		x->idaddr = &cp->vaddr;
-		x->idport = cp->vport;
+		fnat_icmp_to_client(cp, &cp->vaddr, x);
 		return 0;
 	}
 	/* About VIP -> CIP: goes to the real server, about RIP -> CIP. */
-	if ((x->frag_needed && x->mtu < FNAT_MIN_PMTU) ||
-	    ((x->frag_needed || cp->proto == IPPROTO_UDP) &&
-	     q->pp->quote_ok &&
-	     !fnat_proto_call(q->pp, quote_ok, cp, FNAT_DIR_OUT, skb, q)))
-		return FULLNAT_CNT_ICMP_DROPPED;
-	x->odaddr = &cp->daddr;
-	x->osaddr = &p->saddr;
-	x->isaddr = &cp->daddr;
-	x->isport = cp->dport;
-	x->idaddr = &cp->caddr;
-	x->idport = cp->cport;
-	return 0;
+	return fnat_icmp_to_server(cp, skb, q, x, &p->saddr, &cp->caddr,
+				   cp->cport);
 }
 
 const struct fnat_method fnat_method_nat = {

@@ -259,15 +259,6 @@ static unsigned int fnat_tun_xmit_in(struct fnat_net *fn, struct fnat_conn *cp,
 	return xmit(fn, cp, skb, p, p->pp);
 }
 
-/* Replies go from the real server to the client directly: none comes. */
-static unsigned int fnat_tun_xmit_out(struct fnat_net *fn,
-				      struct fnat_conn *cp,
-				      struct sk_buff *skb,
-				      const struct fnat_pkt *p)
-{
-	return NF_ACCEPT;
-}
-
 /*
  * An error about a reply, VIP -> CIP, from a router on the client's path
  * (found as the client's side, @dir IN): it is addressed to the VIP, so
@@ -283,12 +274,7 @@ static int fnat_tun_icmp(struct fnat_net *fn, struct fnat_conn *cp,
 			 const struct fnat_pkt *p, const struct fnat_pkt *q,
 			 struct fnat_icmp_xlate *x)
 {
-	if (dir != FNAT_DIR_IN)
-		return FULLNAT_CNT_ICMP_DROPPED;
-	if (xmit(fn, cp, skb, p, NULL) == NF_DROP)
-		return FNAT_ICMP_DROPPED;
-	fnat_count(fn, FULLNAT_CNT_ICMP_XLATED);
-	return FNAT_ICMP_SENT;
+	return fnat_oneway_icmp(xmit, fn, cp, dir, skb, p);
 }
 
 /*
@@ -300,6 +286,6 @@ const struct fnat_method fnat_method_tun = {
 	.fwd		= FULLNAT_FWD_TUN,
 	.one_way	= true,
 	.xmit_in	= fnat_tun_xmit_in,
-	.xmit_out	= fnat_tun_xmit_out,
+	.xmit_out	= fnat_oneway_xmit_out,
 	.icmp		= fnat_tun_icmp,
 };

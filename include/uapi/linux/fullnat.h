@@ -267,6 +267,7 @@ enum fullnat_counter {
 	FULLNAT_CNT_MARTIAN,		/* SYN from an impossible source: dropped */
 	FULLNAT_CNT_STRAY,		/* unmatched, to a non-local VIP/LIP */
 	FULLNAT_CNT_REPLY_CLASH,	/* refused (NAT): its reply tuple is taken */
+	FULLNAT_CNT_NAT_STRAY,		/* from a NAT RS, of no connection: dropped */
 	__FULLNAT_CNT_LAST
 };
 #define FULLNAT_CNT_MAX (__FULLNAT_CNT_LAST - 1)
