@@ -73,7 +73,7 @@ cluster() {
 	  ],
 	  "services": [
 	    { "name": "web", "protocol": "tcp", "vip": "203.0.113.10", "port": 80,
-	      "forward": "fullnat", "scheduler": "wrr", "toa": true, "persistence": 0,
+	      "forward": "fullnat", "scheduler": "wrr", "toa": true, "persistence": { "timeout": 0 },
 	      "real_servers": [ $web_rs ] }$alt$beta
 	  ]
 	}
