@@ -611,7 +611,7 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 		fnat_count(fn, FULLNAT_CNT_CONN_LIMIT);
 		goto out_uncount;
 	}
-	dest = fnat_schedule(svc, p);
+	dest = fnat_persist_schedule(svc, p);
 	if (!dest || READ_ONCE(dest->removed) ||
 	    !refcount_inc_not_zero(&dest->refcnt)) {
 		fnat_count(fn, FULLNAT_CNT_NO_DEST);

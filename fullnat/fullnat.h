@@ -85,6 +85,7 @@ struct fnat_config {
 	u32 conn_max;
 	u32 port_range;		/* min << 16 | max, read as one word */
 	bool expire_nodest;
+	bool expire_quiescent;	/* persistence: weight 0 drops templates */
 	/* Idle timeouts per state, jiffies (FULLNAT_A_CFG_TIMEOUT_*). */
 	unsigned long timeout[__FULLNAT_TCP_S_LAST];	/* TCP's */
 	unsigned long udp_timeout[__FULLNAT_UDP_S_LAST];
@@ -136,6 +137,7 @@ struct fnat_net {
 	/* Charged for connections; set with the first service (core.c). */
 	struct mem_cgroup *memcg;
 	atomic_t nr_conns;
+	atomic_t nr_tmpls;		/* persistence templates (persist.c) */
 	u64 __percpu *counters;		/* FULLNAT_CNT_* */
 };
 
@@ -163,6 +165,7 @@ struct fnat_sched_conf {
 };
 
 struct fnat_sched_state;
+struct fnat_persist;
 
 struct fnat_service {
 	struct hlist_node hnode;	/* fn->svc_table, RCU */
@@ -179,6 +182,10 @@ struct fnat_service {
 	const struct fnat_method *method;	/* of @fwd */
 	struct fnat_sched_state __rcu *sched;
 	struct fnat_sched_conf sched_conf;	/* under fn->lock */
+	/* Persistence (persist.c): NULL when off; settings under fn->lock. */
+	struct fnat_persist __rcu *persist;
+	u32 persist_timeout;		/* seconds, 0: off */
+	u8 persist_prefix;		/* netmask, as a prefix length */
 	struct fnat_stats __percpu *stats;
 	refcount_t refcnt;		/* the table's, and one per dest */
 	struct rcu_head rcu;
@@ -625,7 +632,8 @@ int __fnat_service_add(struct fnat_net *fn, const struct fnat_service *tmpl,
 		       struct netlink_ext_ack *extack);
 int __fnat_service_edit(struct fnat_net *fn, struct fnat_service *svc,
 			const char *sched, const struct fnat_sched_conf *conf,
-			int toa, struct netlink_ext_ack *extack);
+			int toa, s64 ptimeout, int pprefix,
+			struct netlink_ext_ack *extack);
 void __fnat_service_del(struct fnat_net *fn, struct fnat_service *svc);
 void __fnat_service_flush(struct fnat_net *fn);
 struct fnat_dest *__fnat_dest_lookup(struct fnat_service *svc,
@@ -662,6 +670,21 @@ extern struct fnat_sched_ops fnat_sched_lc, fnat_sched_sed, fnat_sched_nq;
 extern struct fnat_sched_ops fnat_sched_sh, fnat_sched_dh, fnat_sched_mh;
 void fnat_sched_conf_default(struct fnat_sched_conf *conf);
 bool fnat_sched_table_ok(u32 size);
+
+/* persist.c */
+int fnat_persist_init(void);
+void fnat_persist_uninit(void);
+void fnat_persist_flush(void);
+struct fnat_persist *fnat_persist_alloc(struct fnat_net *fn, u16 af,
+					u32 timeout, u8 prefix);
+void fnat_persist_free(struct fnat_persist *ps);
+void __fnat_persist_publish(struct fnat_service *svc, struct fnat_persist *ps);
+void __fnat_persist_set_timeout(struct fnat_service *svc, u32 timeout);
+void __fnat_persist_drop_dest(struct fnat_service *svc,
+			      struct fnat_dest *dest);
+u32 __fnat_persist_count(struct fnat_service *svc);
+struct fnat_dest *fnat_persist_schedule(struct fnat_service *svc,
+					const struct fnat_pkt *p);
 
 /* laddr.c */
 int __fnat_laddr_add(struct fnat_net *fn, const union nf_inet_addr *addr,

@@ -20,9 +20,12 @@ static int __init fnat_init(void)
 	ret = fnat_sched_init();
 	if (ret)
 		goto out_uninit_conn;
-	ret = fnat_netns_init();
+	ret = fnat_persist_init();
 	if (ret)
 		goto out_uninit_sched;
+	ret = fnat_netns_init();
+	if (ret)
+		goto out_uninit_persist;
 	ret = fnat_genl_init();
 	if (ret)
 		goto out_uninit_netns;
@@ -33,6 +36,8 @@ static int __init fnat_init(void)
 
 out_uninit_netns:
 	fnat_netns_uninit();
+out_uninit_persist:
+	fnat_persist_uninit();
 out_uninit_sched:
 	fnat_sched_uninit();
 out_uninit_conn:
@@ -44,6 +49,7 @@ static void __exit fnat_exit(void)
 {
 	fnat_genl_uninit();
 	fnat_netns_uninit();
+	fnat_persist_uninit();
 	fnat_sched_uninit();
 	fnat_conn_uninit();
 }

@@ -28,6 +28,11 @@ static const struct nla_policy sched_opt_policy[FULLNAT_A_SCHED_OPT_MAX + 1] = {
 	[FULLNAT_A_SCHED_OPT_TABLE]	= { .type = NLA_U32 },
 };
 
+static struct netlink_range_validation persist_range __ro_after_init = {
+	.min = 0,
+	.max = FULLNAT_PERSIST_TIMEOUT_MAX,
+};
+
 const struct nla_policy fnat_svc_policy[FULLNAT_A_SVC_MAX + 1] = {
 	[FULLNAT_A_SVC_PAD]		= { .type = NLA_REJECT },
 	[FULLNAT_A_SVC_PROTOCOL]	= { .type = NLA_U8 },
@@ -40,6 +45,11 @@ const struct nla_policy fnat_svc_policy[FULLNAT_A_SVC_MAX + 1] = {
 	[FULLNAT_A_SVC_STATS]		= REPLY_ONLY,
 	[FULLNAT_A_SVC_REAL_SERVERS]	= REPLY_ONLY,
 	[FULLNAT_A_SVC_SCHED_OPTS]	= NLA_POLICY_NESTED(sched_opt_policy),
+	[FULLNAT_A_SVC_PERSIST_TIMEOUT]	= NLA_POLICY_FULL_RANGE(NLA_U32,
+							&persist_range),
+	/* The family's bound is nl_service.c's (IPv4: 32). */
+	[FULLNAT_A_SVC_PERSIST_NETMASK]	= NLA_POLICY_RANGE(NLA_U32, 1, 128),
+	[FULLNAT_A_SVC_PERSIST_TEMPLATES] = REPLY_ONLY,
 };
 
 /* Policy bounds are s16 unless given as a range structure. */
@@ -100,6 +110,7 @@ static const struct nla_policy cfg_policy[FULLNAT_A_CFG_MAX + 1] = {
 	[FULLNAT_A_CFG_EXPIRE_NODEST]	= NLA_POLICY_MAX(NLA_U8, 1),
 	[FULLNAT_A_CFG_TIMEOUT_TCP]	= NLA_POLICY_NESTED(tcp_timeout_policy),
 	[FULLNAT_A_CFG_TIMEOUT_UDP]	= NLA_POLICY_NESTED(udp_timeout_policy),
+	[FULLNAT_A_CFG_EXPIRE_QUIESCENT] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 static const struct nla_policy fnat_policy[FULLNAT_A_MAX + 1] = {
@@ -376,7 +387,9 @@ static int fnat_nl_get_config(struct sk_buff *skb, struct genl_info *info)
 	if (nla_put_u32(msg, FULLNAT_A_CFG_CONN_MAX, fn->cfg.conn_max) ||
 	    nla_put_u16(msg, FULLNAT_A_CFG_PORT_MIN, range >> 16) ||
 	    nla_put_u16(msg, FULLNAT_A_CFG_PORT_MAX, range & 0xffff) ||
-	    nla_put_u8(msg, FULLNAT_A_CFG_EXPIRE_NODEST, fn->cfg.expire_nodest))
+	    nla_put_u8(msg, FULLNAT_A_CFG_EXPIRE_NODEST, fn->cfg.expire_nodest) ||
+	    nla_put_u8(msg, FULLNAT_A_CFG_EXPIRE_QUIESCENT,
+		       fn->cfg.expire_quiescent))
 		goto nla_put_failure_unlock;
 	if (put_timeouts(msg, FULLNAT_A_CFG_TIMEOUT_TCP, fn->cfg.timeout,
 			 ARRAY_SIZE(fn->cfg.timeout)) ||
@@ -432,6 +445,9 @@ static int fnat_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	if (tb[FULLNAT_A_CFG_EXPIRE_NODEST])
 		WRITE_ONCE(fn->cfg.expire_nodest,
 			   nla_get_u8(tb[FULLNAT_A_CFG_EXPIRE_NODEST]));
+	if (tb[FULLNAT_A_CFG_EXPIRE_QUIESCENT])
+		WRITE_ONCE(fn->cfg.expire_quiescent,
+			   nla_get_u8(tb[FULLNAT_A_CFG_EXPIRE_QUIESCENT]));
 	set_timeouts(tb[FULLNAT_A_CFG_TIMEOUT_TCP], tcp_timeout_policy,
 		     fn->cfg.timeout, ARRAY_SIZE(fn->cfg.timeout));
 	set_timeouts(tb[FULLNAT_A_CFG_TIMEOUT_UDP], udp_timeout_policy,

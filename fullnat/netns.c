@@ -42,6 +42,7 @@ static int __net_init fnat_net_init(struct net *net)
 	INIT_LIST_HEAD(&fn->laddrs);
 	atomic_set(&fn->laddr_cursor, 0);
 	atomic_set(&fn->nr_conns, 0);
+	atomic_set(&fn->nr_tmpls, 0);
 	fn->cfg.conn_max = FNAT_DEFAULT_CONN_MAX;
 	fn->cfg.port_range = FNAT_DEFAULT_PORT_MIN << 16 | FNAT_DEFAULT_PORT_MAX;
 	fn->cfg.expire_nodest = false;
@@ -98,6 +99,9 @@ static void __net_exit fnat_net_exit_batch(struct list_head *net_exit_list)
 	bool walk = false;
 	struct net *net;
 
+	/* Their services' persistence templates, counted in fn (persist.c). */
+	fnat_persist_flush();
+
 	list_for_each_entry(net, net_exit_list, exit_list) {
 		struct fnat_net *fn = fnat_net(net);
 
@@ -114,6 +118,7 @@ static void __net_exit fnat_net_exit_batch(struct list_head *net_exit_list)
 		struct fnat_net *fn = fnat_net(net);
 
 		WARN_ON_ONCE(atomic_read(&fn->nr_conns));
+		WARN_ON_ONCE(atomic_read(&fn->nr_tmpls));
 		free_percpu(fn->counters);
 		kvfree(fn->early);
 		mem_cgroup_put(fn->memcg);

@@ -53,6 +53,8 @@ struct svc_req {
 	u32 sched_table;		/* 0: not given */
 	bool has_fwd, has_sched, has_conf;
 	int toa;			/* -1: not given */
+	s64 persist_timeout;		/* -1: not given */
+	int persist_prefix;		/* -1: not given */
 	struct nlattr *nest;
 };
 
@@ -140,6 +142,22 @@ static int parse_service(struct genl_info *info, struct svc_req *req)
 	}
 	if (tb[FULLNAT_A_SVC_TOA])
 		req->toa = nla_get_u8(tb[FULLNAT_A_SVC_TOA]);
+	req->persist_timeout = -1;
+	if (tb[FULLNAT_A_SVC_PERSIST_TIMEOUT])
+		req->persist_timeout =
+			nla_get_u32(tb[FULLNAT_A_SVC_PERSIST_TIMEOUT]);
+	req->persist_prefix = -1;
+	if (tb[FULLNAT_A_SVC_PERSIST_NETMASK]) {
+		req->persist_prefix =
+			nla_get_u32(tb[FULLNAT_A_SVC_PERSIST_NETMASK]);
+		/* IPv6 takes up to 128 (the policy's bound) when it comes. */
+		if (af == AF_INET && req->persist_prefix > 32) {
+			NL_SET_ERR_MSG_ATTR(extack,
+					    tb[FULLNAT_A_SVC_PERSIST_NETMASK],
+					    "an IPv4 service's persistence netmask is a prefix length of 1 to 32");
+			return -EINVAL;
+		}
+	}
 	req->sched_port = -1;
 	if (tb[FULLNAT_A_SVC_SCHED_OPTS]) {
 		req->has_conf = true;
@@ -179,6 +197,9 @@ int fnat_nl_new_service(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	req.tmpl.toa = req.toa != 0;	/* on unless turned off */
+	req.tmpl.persist_timeout = max_t(s64, req.persist_timeout, 0);
+	req.tmpl.persist_prefix = req.persist_prefix > 0 ? req.persist_prefix :
+				  req.tmpl.af == AF_INET ? 32 : 128;
 	fnat_sched_conf_default(&conf);
 	sched_conf(&req, &conf);
 
@@ -252,7 +273,8 @@ int fnat_nl_set_service(struct sk_buff *skb, struct genl_info *info)
 		ret = __fnat_service_edit(fn, svc,
 					  req.has_sched ? req.sched : NULL,
 					  req.has_conf ? &conf : NULL,
-					  req.toa, info->extack);
+					  req.toa, req.persist_timeout,
+					  req.persist_prefix, info->extack);
 	}
 	if (!ret)
 		fnat_nl_gen_bump(fn);
@@ -343,6 +365,11 @@ static int fill_service(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 	    nla_put_u8(skb, FULLNAT_A_SVC_TOA, READ_ONCE(svc->toa)) ||
 	    nla_put_u32(skb, FULLNAT_A_SVC_REAL_SERVERS, svc->nr_dests) ||
 	    put_sched_opts(skb, &svc->sched_conf) ||
+	    nla_put_u32(skb, FULLNAT_A_SVC_PERSIST_TIMEOUT,
+			svc->persist_timeout) ||
+	    nla_put_u32(skb, FULLNAT_A_SVC_PERSIST_NETMASK, svc->persist_prefix) ||
+	    nla_put_u32(skb, FULLNAT_A_SVC_PERSIST_TEMPLATES,
+			__fnat_persist_count(svc)) ||
 	    put_stats(skb, FULLNAT_A_SVC_STATS, svc->stats)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;

@@ -258,6 +258,7 @@ int __fnat_service_add(struct fnat_net *fn, const struct fnat_service *tmpl,
 {
 	const struct fnat_method *method = fnat_method_find(tmpl->fwd);
 	const struct fnat_sched_ops *ops;
+	struct fnat_persist *ps = NULL;
 	struct fnat_sched_state *st;
 	struct fnat_service *svc;
 	int ret;
@@ -298,6 +299,8 @@ int __fnat_service_add(struct fnat_net *fn, const struct fnat_service *tmpl,
 	refcount_set(&svc->refcnt, 1);
 	svc->sched_conf = *conf;
 	get_random_bytes(&svc->sched_conf.key, sizeof(svc->sched_conf.key));
+	svc->persist_timeout = tmpl->persist_timeout;
+	svc->persist_prefix = tmpl->persist_prefix;
 
 	st = sched_state_build(svc, ops, &svc->sched_conf, NULL, extack);
 	if (IS_ERR(st)) {
@@ -305,6 +308,15 @@ int __fnat_service_add(struct fnat_net *fn, const struct fnat_service *tmpl,
 		goto out_free;
 	}
 	RCU_INIT_POINTER(svc->sched, st);
+	if (svc->persist_timeout) {
+		ps = fnat_persist_alloc(fn, svc->af, svc->persist_timeout,
+					svc->persist_prefix);
+		if (IS_ERR(ps)) {
+			ret = PTR_ERR(ps);
+			ps = NULL;
+			goto out_free;
+		}
+	}
 
 	ret = fnat_hooks_get(fn);
 	if (ret) {
@@ -315,6 +327,7 @@ int __fnat_service_add(struct fnat_net *fn, const struct fnat_service *tmpl,
 	if (ret)
 		goto out_free;
 
+	__fnat_persist_publish(svc, ps);
 	list_add_tail(&svc->list, &fn->svc_list);
 	hlist_add_head_rcu(&svc->hnode,
 			   &fn->svc_table[svc_hash(svc->proto, &svc->addr,
@@ -324,18 +337,27 @@ int __fnat_service_add(struct fnat_net *fn, const struct fnat_service *tmpl,
 	return 0;
 
 out_free:
+	fnat_persist_free(ps);
 	service_free_rcu(&svc->rcu);
 	return ret;
 }
 
-/* @sched, @conf: NULL if not changed. */
+/*
+ * @sched, @conf: NULL if not changed; @toa, @ptimeout (seconds), @pprefix
+ * (persistence's netmask): -1 if not changed.
+ */
 int __fnat_service_edit(struct fnat_net *fn, struct fnat_service *svc,
 			const char *sched, const struct fnat_sched_conf *conf,
-			int toa, struct netlink_ext_ack *extack)
+			int toa, s64 ptimeout, int pprefix,
+			struct netlink_ext_ack *extack)
 {
 	const struct fnat_sched_ops *ops = sched_ops(svc);
 	struct fnat_sched_conf c = svc->sched_conf;
 	struct fnat_sched_state *st = NULL;
+	u32 timeout = ptimeout >= 0 ? ptimeout : svc->persist_timeout;
+	u8 prefix = pprefix >= 0 ? pprefix : svc->persist_prefix;
+	struct fnat_persist *ps = NULL;
+	bool new_table;
 
 	lockdep_assert_held(&fn->lock);
 	if (sched) {
@@ -350,17 +372,36 @@ int __fnat_service_edit(struct fnat_net *fn, struct fnat_service *svc,
 		c.table = conf->table;
 		c.port = conf->port;
 	}
+	/*
+	 * Persistence turned on, or its netmask changed (the templates' key):
+	 * a new table. A new timeout alone applies to the templates held.
+	 */
+	new_table = timeout && (!svc->persist_timeout ||
+				prefix != svc->persist_prefix);
+	if (new_table) {
+		ps = fnat_persist_alloc(fn, svc->af, timeout, prefix);
+		if (IS_ERR(ps))
+			return PTR_ERR(ps);
+	}
 	if (ops != sched_ops(svc) || c.table != svc->sched_conf.table ||
 	    c.port != svc->sched_conf.port) {
 		st = sched_state_build(svc, ops, &c, NULL, extack);
-		if (IS_ERR(st))
+		if (IS_ERR(st)) {
+			fnat_persist_free(ps);
 			return PTR_ERR(st);
+		}
 	}
 	/* Validated whole: publish. */
 	if (st) {
 		svc->sched_conf = c;
 		sched_state_publish(svc, st);
 	}
+	if (new_table || !timeout)
+		__fnat_persist_publish(svc, ps);
+	else
+		__fnat_persist_set_timeout(svc, timeout);
+	svc->persist_timeout = timeout;
+	svc->persist_prefix = prefix;
 	if (toa >= 0)
 		WRITE_ONCE(svc->toa, toa);
 	fn->gen++;
@@ -389,6 +430,8 @@ void __fnat_service_del(struct fnat_net *fn, struct fnat_service *svc)
 	__fnat_addr_put(fn, svc->af, &svc->addr);
 	WRITE_ONCE(fn->nr_services, fn->nr_services - 1);
 	fn->gen++;
+	/* Its templates hold references to the servers: they go first. */
+	__fnat_persist_publish(svc, NULL);
 
 	list_for_each_entry_safe(dest, tmp, &svc->dests, list) {
 		dest_unlink(fn, svc, dest);
@@ -526,6 +569,9 @@ int __fnat_dest_edit(struct fnat_net *fn, struct fnat_service *svc,
 		return PTR_ERR(st);
 	WRITE_ONCE(dest->weight, weight);
 	sched_state_publish(svc, st);
+	/* As IPVS's expire_quiescent_template: its clients move on. */
+	if (!weight && READ_ONCE(fn->cfg.expire_quiescent))
+		__fnat_persist_drop_dest(svc, dest);
 	fn->gen++;
 	return 0;
 }
@@ -543,6 +589,7 @@ int __fnat_dest_del(struct fnat_net *fn, struct fnat_service *svc,
 		return PTR_ERR(st);
 	dest_unlink(fn, svc, dest);
 	sched_state_publish(svc, st);
+	__fnat_persist_drop_dest(svc, dest);
 	if (READ_ONCE(fn->cfg.expire_nodest))
 		fnat_conn_expire_dest(fn->net, dest);
 	fnat_dest_put(dest);

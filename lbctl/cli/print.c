@@ -91,9 +91,9 @@ static void print_fields(const struct lb_fields *t, const void *obj,
 			 enum pf how)
 {
 	const struct lb_config *cfg = obj;
+	const char *text, *key, *group = NULL;
 	const struct lb_field *f;
 	char fmt[64], v[32];
-	const char *text;
 
 	lb_for_each_field(f, t) {
 		if (f->kind == LB_FK_COUNTER && how == PF_EXPORT)
@@ -104,10 +104,23 @@ static void print_fields(const struct lb_fields *t, const void *obj,
 		}
 		if (!lb_field_is_set(f, obj) && !f->unknown)
 			continue;
+		if (f->group != group) {
+			if (group)
+				out_close();
+			if (f->group)
+				out_open_object(f->group);
+			group = f->group;
+		}
+		key = f->json ?: f->name;
 		/* The text: a line, a column, or none. */
 		snprintf(fmt, sizeof(fmt), "%s %s\n", f->name,
 			 f->kind == LB_FK_UINT ? "%llu" : "%s");
 		text = how == PF_LINES ? fmt : how == PF_SHOW ? f->fmt : NULL;
+		/* A number's column that says nothing at 0 ("persistence"). */
+		if (how == PF_SHOW && f->flags & LB_FF_FLAG &&
+		    (f->kind == LB_FK_UINT || f->kind == LB_FK_COUNTER) &&
+		    lb_field_get(f, obj) <= 0)
+			text = NULL;
 		switch (f->kind) {
 		case LB_FK_PORT_RANGE:
 			snprintf(fmt, sizeof(fmt), "%s %%llu", f->name);
@@ -118,21 +131,23 @@ static void print_fields(const struct lb_fields *t, const void *obj,
 			break;
 		case LB_FK_UINT:
 		case LB_FK_COUNTER:
-			out_uint(f->name, text,
+			out_uint(key, text,
 				 (unsigned long long)lb_field_get(f, obj));
 			break;
 		case LB_FK_BOOL:
-			out_bool(f->name, how == PF_LINES ? text : NULL,
+			out_bool(key, how == PF_LINES ? text : NULL,
 				 lb_field_get(f, obj) > 0);
 			if (how == PF_SHOW && f->flags & LB_FF_FLAG &&
 			    lb_field_get(f, obj) > 0)
 				out_text(" %s", f->name);
 			break;
 		default:
-			out_str(f->name, text,
+			out_str(key, text,
 				lb_field_value(f, obj, v, sizeof(v)));
 		}
 	}
+	if (group)
+		out_close();
 }
 
 void print_config(const struct lb_config *cfg, const char *key)

@@ -193,7 +193,25 @@ static int field_key(struct jw_ctx *p, json_t *v, void *obj)
 /* More than any object has keys. */
 #define KEYS_MAX	32
 
-/* The keys of an object: before, the fields of t, then after. */
+/* The object of a group of rows (f its first): a key for each row. */
+static int group_key(struct jw_ctx *p, json_t *v, void *obj)
+{
+	const struct lb_field *first = p->key->data, *f;
+	const struct lb_fields *t = &lb_service_fields;
+	struct jw_key keys[KEYS_MAX];
+	size_t n = 0;
+
+	for (f = first; f < t->v + t->n && f->group == first->group; f++)
+		if (n < KEYS_MAX && f->kind != LB_FK_COUNTER)
+			keys[n++] = (struct jw_key){
+				f->json ?: f->name, field_types[f->kind],
+				false, field_key, f,
+			};
+	return jw_walk(p, v, keys, n, obj);
+}
+
+/* The keys of an object: before, the fields of t, then after. A group of
+ * rows is one key, an object (only services have groups). */
 static size_t object_keys(struct jw_key *keys, const struct jw_key *before,
 			  size_t nb, const struct lb_fields *t,
 			  const struct jw_key *after, size_t na)
@@ -203,12 +221,17 @@ static size_t object_keys(struct jw_key *keys, const struct jw_key *before,
 
 	while (n < nb)
 		keys[n++] = *before++;
-	lb_for_each_field(f, t)
-		if (n < KEYS_MAX - na && f->kind != LB_FK_COUNTER)
-			keys[n++] = (struct jw_key){
-				f->name, field_types[f->kind], false,
-				field_key, f,
-			};
+	lb_for_each_field(f, t) {
+		if (n >= KEYS_MAX - na || f->kind == LB_FK_COUNTER)
+			continue;
+		if (f->group && f > t->v && f[-1].group == f->group)
+			continue;
+		keys[n++] = f->group ?
+			(struct jw_key){ f->group, JW_OBJECT, false,
+					 group_key, f } :
+			(struct jw_key){ f->name, field_types[f->kind], false,
+					 field_key, f };
+	}
 	while (na--)
 		keys[n++] = *after++;
 	return n;
@@ -277,17 +300,6 @@ static int svc_protocol(struct jw_ctx *p, json_t *v, void *s)
 	return JW_PARSE_STR(p, v, parse_proto, &svc->proto);
 }
 
-static int svc_persistence(struct jw_ctx *p, json_t *v, void *s)
-{
-	long long n = 0;
-	int ret = jw_int_in(p, v, "persistence", 0, INT_MAX, &n);
-
-	(void)s;
-	if (!ret && n)
-		return jw_fail(p, "persistence is not implemented in fullnat.ko yet; only 0 is");
-	return ret;
-}
-
 static const struct jw_key svc_keys[] = {
 	{ "name", JW_STRING, false, svc_name, NULL },
 	{ "protocol", JW_STRING, true, svc_protocol, NULL },
@@ -297,7 +309,6 @@ static const struct jw_key svc_keys[] = {
 };
 
 static const struct jw_key svc_keys_after[] = {
-	{ "persistence", JW_INTEGER, false, svc_persistence, NULL },
 	{ "real_servers", JW_EACH, false, real_server, NULL },
 };
 
@@ -349,6 +360,7 @@ static int service(struct jw_ctx *p, json_t *v, void *acc)
 			s.e.dests.v[i].fwd = -1;
 	for (i = 0; !ret && i < s.e.dests.n; i++)
 		ret = dest_port(p, &s.e.svc, &s.e.dests.v[i], i);
+
 	for (i = 0; !ret && i < n; i++) {
 		const struct lb_service *o = &a->list->v[i].svc;
 

@@ -60,6 +60,26 @@ static const struct lb_field service_rows[] = {
 	  AT(struct lb_service, sched_table), .attr = FULLNAT_A_SCHED_OPT_TABLE,
 	  .nest = FULLNAT_A_SVC_SCHED_OPTS, .min = 251, .max = 262139,
 	  .def = FULLNAT_SCHED_TABLE_DEFAULT, .valid = table_valid },
+	/* Client affinity: "persistence SECONDS [netmask N]" on the command
+	 * line, "persistence": {"timeout": S, "netmask": N} in JSON. 0 is
+	 * off; the netmask is a prefix length: IPv4's, 1 to 32 (IPv6's
+	 * will need 128 and a check by the VIP's family, as the kernel's). */
+	{ .name = "persistence", .metavar = "SECONDS", .kind = LB_FK_UINT,
+	  .flags = LB_FF_SET | LB_FF_DEFAULT | LB_FF_FLAG,
+	  AT(struct lb_service, persist_timeout),
+	  .attr = FULLNAT_A_SVC_PERSIST_TIMEOUT, .min = 0,
+	  .max = FULLNAT_PERSIST_TIMEOUT_MAX, .def = 0,
+	  .group = "persistence", .json = "timeout",
+	  .fmt = " persistence %llu" },
+	{ .name = "netmask", .metavar = "N", .kind = LB_FK_UINT,
+	  .flags = LB_FF_SET | LB_FF_DEFAULT,
+	  AT(struct lb_service, persist_netmask),
+	  .attr = FULLNAT_A_SVC_PERSIST_NETMASK, .min = 1, .max = 32,
+	  .def = 32, .group = "persistence" },
+	{ .name = "templates", .kind = LB_FK_COUNTER, .flags = LB_FF_FLAG,
+	  AT(struct lb_service, templates),
+	  .attr = FULLNAT_A_SVC_PERSIST_TEMPLATES, .group = "persistence",
+	  .fmt = " templates %llu" },
 };
 
 static const struct lb_field dest_rows[] = {
@@ -106,6 +126,11 @@ static const struct lb_field config_rows[] = {
 	{ .name = "expire_nodest", .metavar = "on|off", .kind = LB_FK_BOOL,
 	  .flags = LB_FF_SET, AT(struct lb_config, expire_nodest),
 	  .bit = LB_CFG_EXPIRE_NODEST, .attr = FULLNAT_A_CFG_EXPIRE_NODEST },
+	/* Off by default, as IPVS's expire_quiescent_template. */
+	{ .name = "expire_quiescent", .metavar = "on|off", .kind = LB_FK_BOOL,
+	  .flags = LB_FF_SET, AT(struct lb_config, expire_quiescent),
+	  .bit = LB_CFG_EXPIRE_QUIESCENT,
+	  .attr = FULLNAT_A_CFG_EXPIRE_QUIESCENT },
 	{ .name = "timeout", .metavar = "tcp STATE SECONDS|udp [unreplied] SECONDS",
 	  .kind = LB_FK_TIMEOUTS, .flags = LB_FF_SET,
 	  .min = 1, .max = FULLNAT_TIMEOUT_MAX },

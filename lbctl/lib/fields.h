@@ -49,7 +49,8 @@ enum lb_fkind {
 #define LB_FF_ADD	(1u << 2)	/* and so does "add" on the command
 					 * line: the kernel needs it */
 #define LB_FF_FLAG	(1u << 3)	/* its name, when on, is a flag of the
-					 * "lbctl show" table */
+					 * "lbctl show" table; a number's
+					 * column, only when not 0 */
 
 struct lb_field {
 	const char *name;	/* command-line word, JSON key, and what
@@ -65,6 +66,10 @@ struct lb_field {
 	/* 0, or the nest inside the object's that holds attr
 	 * (FULLNAT_A_SVC_SCHED_OPTS); the rows of one nest are adjacent. */
 	int nest;
+	/* NULL, or the JSON object of the rows of one group ("persistence":
+	 * {"timeout": S, "netmask": N}), adjacent, where the row's key is
+	 * json (NULL: name); the command line has the name alone. */
+	const char *group, *json;
 	uint32_t min, max;	/* LB_FK_UINT */
 	long long def;		/* with LB_FF_DEFAULT: the value, or */
 	const char *def_name;	/* for a name */

@@ -40,7 +40,11 @@ struct lb_service {
 	/* Options of sh, dh, mh (FULLNAT_A_SVC_SCHED_OPTS). */
 	int sched_port;				/* 0, 1, -1 unset */
 	int32_t sched_table;			/* a prime, -1 unset */
+	/* Client affinity (FULLNAT_A_SVC_PERSIST_*). */
+	int32_t persist_timeout;		/* seconds, 0 off, -1 unset */
+	int32_t persist_netmask;		/* prefix length, -1 unset */
 	/* Replies only. */
+	uint32_t templates;			/* persistence templates */
 	struct lb_stats stats;
 	uint32_t real_servers;
 	struct lb_stats rate;			/* per second: lbctl show --rate */
@@ -71,6 +75,7 @@ struct lb_laddr {
 #define LB_CFG_CONN_MAX		(1u << 0)
 #define LB_CFG_PORT_RANGE	(1u << 1)	/* port_min and port_max */
 #define LB_CFG_EXPIRE_NODEST	(1u << 2)
+#define LB_CFG_EXPIRE_QUIESCENT	(1u << 3)
 /*
  * The timeouts of every protocol's states in one array, TCP's first:
  * LB_TIMEOUT_TCP(FULLNAT_TCP_S_*) is the state itself.
@@ -85,6 +90,7 @@ struct lb_config {
 	uint32_t conn_max;
 	uint16_t port_min, port_max;
 	bool expire_nodest;
+	bool expire_quiescent;
 	uint32_t timeout[LB_TIMEOUTS];		/* by LB_TIMEOUT_*() */
 };
 

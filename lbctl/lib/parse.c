@@ -70,6 +70,7 @@ static const char *const counter_names[] = {
 	CNT(TOA_STRIPPED), CNT(TCPOPT_DROPPED), CNT(TOA_GSO), CNT(OUT_OF_WINDOW),
 	CNT(BAD_FLAGS), CNT(MARTIAN), CNT(STRAY), CNT(REPLY_CLASH),
 	CNT(NAT_STRAY),
+	CNT(PERSIST_FULL),
 };
 #undef CNT
 

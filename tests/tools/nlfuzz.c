@@ -362,6 +362,11 @@ static void service_nest(struct msg *m)
 			member(m, rnd(FULLNAT_A_SCHED_OPT_MAX + 3), rnd(5));
 		end_nest(m, opts);
 	}
+	/* persistence: on, off, a netmask in and past IPv4's range */
+	if (chance(20)) put_u32(m, FULLNAT_A_SVC_PERSIST_TIMEOUT,
+				chance(80) ? rnd(4) : value32());
+	if (chance(15)) put_u32(m, FULLNAT_A_SVC_PERSIST_NETMASK,
+				chance(80) ? rnd(34) : value32());
 	extra = chance(20) ? rnd(6) : 0;
 	for (k = 0; k < extra; k++)
 		member(m, rnd(FULLNAT_A_SVC_MAX + 3), rnd(5));

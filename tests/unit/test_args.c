@@ -50,8 +50,14 @@ static void fmt_service(const struct lb_service *s, char *out, size_t len)
 		n += snprintf(out + n, len - (size_t)n, " sched_port=%d",
 			      s->sched_port);
 	if (n > 0 && (size_t)n < len && s->sched_table >= 0)
-		snprintf(out + n, len - (size_t)n, " sched_table=%d",
-			 s->sched_table);
+		n += snprintf(out + n, len - (size_t)n, " sched_table=%d",
+			      s->sched_table);
+	if (n > 0 && (size_t)n < len && s->persist_timeout >= 0)
+		n += snprintf(out + n, len - (size_t)n, " persist=%d",
+			      s->persist_timeout);
+	if (n > 0 && (size_t)n < len && s->persist_netmask >= 0)
+		snprintf(out + n, len - (size_t)n, " netmask=%d",
+			 s->persist_netmask);
 }
 
 static void fmt_rs(const struct lb_service *s, const struct lb_dest *d,
@@ -80,6 +86,8 @@ static void fmt_config(const struct lb_config *c, char *out, size_t len)
 		ADD(" ports=%u-%u", c->port_min, c->port_max);
 	if (c->present & LB_CFG_EXPIRE_NODEST)
 		ADD(" expire_nodest=%d", c->expire_nodest);
+	if (c->present & LB_CFG_EXPIRE_QUIESCENT)
+		ADD(" expire_quiescent=%d", c->expire_quiescent);
 	for (st = 0; st < LB_TIMEOUTS; st++)
 		if (c->present & LB_CFG_TIMEOUT(st))
 			ADD(" %s=%u", st == LB_TIMEOUT_UDP(0) ? "udp" :
@@ -172,6 +180,18 @@ static const struct check_row service_add_rows[] = {
 	   "tcp 203.0.113.10:80 fwd=fullnat sched=mh toa=-1 sched_port=1 sched_table=4093"),
 	OK("tcp 203.0.113.10:80 scheduler sh scheduler_table 262139",
 	   "tcp 203.0.113.10:80 fwd=fullnat sched=sh toa=-1 sched_table=262139"),
+	OK("tcp 203.0.113.10:80 persistence 300 netmask 24",
+	   "tcp 203.0.113.10:80 fwd=fullnat sched=wlc toa=-1 persist=300 netmask=24"),
+	OK("tcp 203.0.113.10:80 persistence 604800",
+	   "tcp 203.0.113.10:80 fwd=fullnat sched=wlc toa=-1 persist=604800"),
+	BAD("tcp 203.0.113.10:80 persistence 604801",
+	    "argument \"604801\" is wrong: persistence 604801 is out of range 0-604800"),
+	BAD("tcp 203.0.113.10:80 persistence 60 netmask 33",
+	    "argument \"33\" is wrong: netmask 33 is out of range 1-32"),
+	BAD("tcp 203.0.113.10:80 persistence 60 netmask 0",
+	    "argument \"0\" is wrong: netmask 0 is out of range 1-32"),
+	BAD("tcp 203.0.113.10:80 persistence",
+	    "argument \"persistence\" is wrong: it needs a value, as in \"persistence SECONDS\""),
 	BAD("tcp 203.0.113.10:80 scheduler mh scheduler_table 4000",
 	    "argument \"4000\" is wrong: scheduler_table 4000 is not one of 251, 509, 1021, 2039, 4093, 8191, 16381, 32749, 65521, 65537, 131071, 262139"),
 	BAD("tcp 203.0.113.10:80 scheduler mh scheduler_table 250",
@@ -201,7 +221,7 @@ static const struct check_row service_add_rows[] = {
 	BAD("tcp 203.0.113.10:80 forward dr toa on forward dr",
 	    "duplicate \"forward\": \"dr\" is the second value"),
 	BAD("tcp 203.0.113.10:80 weight 2",
-	    "argument \"weight\" is wrong: expected forward, scheduler, toa, scheduler_port or scheduler_table"),
+	    "argument \"weight\" is wrong: expected forward, scheduler, toa, scheduler_port, scheduler_table, persistence or netmask"),
 	BAD("tcp 203.0.113.10:80 Forward dr", NULL),
 	BAD("tcp 203.0.113.10:80 fwd dr", NULL),
 	BAD("tcp 203.0.113.10:80 198.19.0.11:8080", NULL),
@@ -216,12 +236,18 @@ static const struct check_row service_set_rows[] = {
 	   "udp [::1]:53 fwd=unset sched=wrr toa=1"),
 	OK("tcp 203.0.113.10:80 scheduler_table 251",
 	   "tcp 203.0.113.10:80 fwd=unset sched=unset toa=-1 sched_table=251"),
+	OK("tcp 203.0.113.10:80 persistence 0",
+	   "tcp 203.0.113.10:80 fwd=unset sched=unset toa=-1 persist=0"),
+	OK("tcp 203.0.113.10:80 netmask 16",
+	   "tcp 203.0.113.10:80 fwd=unset sched=unset toa=-1 netmask=16"),
+	BAD("tcp 203.0.113.10:80 persistence -1",
+	    "argument \"-1\" is wrong: persistence \"-1\" is not a decimal number"),
 	BAD("tcp 203.0.113.10:80 scheduler_table 65536",
 	    "argument \"65536\" is wrong: scheduler_table 65536 is not one of 251, 509, 1021, 2039, 4093, 8191, 16381, 32749, 65521, 65537, 131071, 262139"),
 	BAD("tcp 203.0.113.10:80",
-	    "nothing to set: give scheduler rr|wrr|wlc|lc|sed|nq|sh|dh|mh, toa on|off, scheduler_port on|off or scheduler_table PRIME"),
+	    "nothing to set: give scheduler rr|wrr|wlc|lc|sed|nq|sh|dh|mh, toa on|off, scheduler_port on|off, scheduler_table PRIME, persistence SECONDS or netmask N"),
 	BAD("tcp 203.0.113.10:80 forward dr",
-	    "argument \"forward\" is wrong: expected scheduler, toa, scheduler_port or scheduler_table"),
+	    "argument \"forward\" is wrong: expected scheduler, toa, scheduler_port, scheduler_table, persistence or netmask"),
 	BAD("tcp 203.0.113.10:80 toa on toa off",
 	    "duplicate \"toa\": \"off\" is the second value"),
 	BAD("tcp 203.0.113.10:80 toa maybe", NULL),
@@ -326,6 +352,8 @@ static const struct check_row config_set_rows[] = {
 	OK("conn_max 1000", "conn_max=1000"),
 	OK("port_range 2000-3000", "ports=2000-3000"),
 	OK("expire_nodest on", "expire_nodest=1"),
+	OK("expire_quiescent on", "expire_quiescent=1"),
+	OK("expire_quiescent off", "expire_quiescent=0"),
 	OK("expire_nodest off", "expire_nodest=0"),
 	OK("timeout established 900", "established=900"),
 	OK("timeout syn_recv 30 timeout close 10 timeout time_wait 60",
@@ -333,7 +361,7 @@ static const struct check_row config_set_rows[] = {
 	OK("conn_max 16777216 port_range 1024-65535 expire_nodest off timeout fin_wait 120 timeout close_wait 60 timeout last_ack 30",
 	   "conn_max=16777216 ports=1024-65535 expire_nodest=0 fin_wait=120 close_wait=60 last_ack=30"),
 	OK("timeout established 4194304", "established=4194304"),
-	BAD("", "nothing to set: give conn_max N, port_range LO-HI, expire_nodest on|off or timeout tcp STATE SECONDS|udp [unreplied] SECONDS"),
+	BAD("", "nothing to set: give conn_max N, port_range LO-HI, expire_nodest on|off, expire_quiescent on|off or timeout tcp STATE SECONDS|udp [unreplied] SECONDS"),
 	BAD("conn_max 0", "argument \"0\" is wrong: conn_max 0 is out of range 1-16777216"),
 	BAD("conn_max 16777217", NULL),
 	BAD("conn_max", "argument \"conn_max\" is wrong: it needs a value, as in \"conn_max N\""),
@@ -357,7 +385,7 @@ static const struct check_row config_set_rows[] = {
 	BAD("timeout established 10 timeout established 20",
 	    "duplicate \"timeout established\": \"20\" is the second value"),
 	BAD("conn_max 10 max_conn 20",
-	    "argument \"max_conn\" is wrong: expected conn_max, port_range, expire_nodest or timeout"),
+	    "argument \"max_conn\" is wrong: expected conn_max, port_range, expire_nodest, expire_quiescent or timeout"),
 	BAD("conn_max 10 timeout established x", NULL),
 	/* Per protocol; a state alone is TCP's. */
 	OK("timeout tcp established 900", "established=900"),

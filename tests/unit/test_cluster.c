@@ -158,8 +158,14 @@ static const struct row rows[] = {
 	/* what fullnat.ko cannot do yet; what it can, it says (test_check()) */
 	{ "forward_unknown", FILE_OF(DIR1 DIR2, "    { \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 80, \"forward\": \"snat\" }\n"),
 	  "t.json:8:72: services[0].forward: forward mode \"snat\" is not one of fullnat, nat, dr, tun" },
-	{ "persistence", FILE_OF(DIR1 DIR2, "    { \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 80, \"persistence\": 300 }\n"),
-	  "t.json:8:76: services[0].persistence: persistence is not implemented in fullnat.ko yet; only 0 is" },
+	{ "persistence_long", FILE_OF(DIR1 DIR2, "    { \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 80, \"persistence\": { \"timeout\": 604801 } }\n"),
+	  "t.json:8:89: services[0].persistence.timeout: persistence 604801 is out of range 0-604800" },
+	{ "persistence_netmask", FILE_OF(DIR1 DIR2, "    { \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 80, \"persistence\": { \"timeout\": 60, \"netmask\": 33 } }\n"),
+	  "t.json:8:104: services[0].persistence.netmask: netmask 33 is out of range 1-32" },
+	{ "persistence_key", FILE_OF(DIR1 DIR2, "    { \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 80, \"persistence\": { \"timout\": 60 } }\n"),
+	  "t.json:8:78: services[0].persistence.timout: unknown key; expected timeout or netmask" },
+	{ "persistence_integer", FILE_OF(DIR1 DIR2, "    { \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 80, \"persistence\": 300 }\n"),
+	  "t.json:8:76: services[0].persistence: expected an object, not an integer" },
 	/* dr and tun send packets to the service's port: no mapping */
 	{ "rs_dr_port", FILE_OF(DIR1 DIR2, WEB(RS1 ", { \"address\": \"10.30.0.12\", \"port\": 8080, \"forward\": \"dr\" }")),
 	  "t.json:8:204: services[0].real_servers[1].port: forward dr does not map ports: a real server's port must be the service's, 80" },
@@ -219,9 +225,13 @@ static void describe(const struct lb_cluster *c, char *out, size_t len)
 
 		format_addrport(&(struct lb_addrport){ e->svc.addr,
 				e->svc.port }, a, sizeof(a));
-		ADD("%s %s fwd=%s sched=%s toa=%d:", proto_name(e->svc.proto),
+		ADD("%s %s fwd=%s sched=%s toa=%d", proto_name(e->svc.proto),
 		    a, fwd_name((enum lb_fwd)e->svc.fwd), e->svc.sched,
 		    e->svc.toa);
+		if (e->svc.persist_timeout)
+			ADD(" persist=%d/%d", e->svc.persist_timeout,
+			    e->svc.persist_netmask);
+		ADD(":");
 		for (k = 0; k < e->dests.n; k++) {
 			format_addrport(&(struct lb_addrport){
 				e->dests.v[k].addr, e->dests.v[k].port },
@@ -277,8 +287,8 @@ static const struct {
 	  FILE_OF("    { \"name\": \"lb1\", \"local_addresses\": [\"10.20.0.11\", \"10.20.0.250-10.20.1.5\"],\n"
 		  "      \"config\": { \"conn_max\": 100, \"port_range\": { \"min\": 2000, \"max\": 3000 }, \"expire_nodest\": true, \"timeout\": { \"tcp\": { \"established\": 60, \"close\": 5 }, \"udp\": 120, \"udp_unreplied\": 20 } } },\n"
 		  "    { \"name\": \"lb2\", \"ssh\": \"lb2.example\", \"netns\": \"fnat\", \"services\": [] }\n",
-		  WEB("") "    ,{ \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 443, \"toa\": false, \"scheduler\": \"rr\", \"persistence\": 0 }\n"),
-	  "lb1 netns=- ssh=- lips=13 cfg=0x38407 serves=all; lb2 netns=fnat ssh=lb2.example lips=0 cfg=0 serves=; tcp 203.0.113.10:80 fwd=fullnat sched=wrr toa=1:; tcp 203.0.113.10:443 fwd=fullnat sched=rr toa=0:; " },
+		  WEB("") "    ,{ \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 443, \"toa\": false, \"scheduler\": \"rr\", \"persistence\": { \"timeout\": 300, \"netmask\": 24 } }\n"),
+	  "lb1 netns=- ssh=- lips=13 cfg=0x38407 serves=all; lb2 netns=fnat ssh=lb2.example lips=0 cfg=0 serves=; tcp 203.0.113.10:80 fwd=fullnat sched=wrr toa=1:; tcp 203.0.113.10:443 fwd=fullnat sched=rr toa=0 persist=300/24:; " },
 	/* A real server's method only when it is not the service's. */
 	{ "rs_forward",
 	  FILE_OF("    { \"name\": \"lb1\" }\n",

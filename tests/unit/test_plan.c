@@ -79,7 +79,7 @@ static const struct {
 		WEB(RS(1, 2) "," RS(2, 1))),
 	  "config set timeout tcp established 600  (was timeout tcp established 900)\n"
 	  "laddr add 10.20.0.1\n"
-	  "service add tcp 203.0.113.10:80 forward fullnat scheduler wrr toa on scheduler_port off scheduler_table 65537\n"
+	  "service add tcp 203.0.113.10:80 forward fullnat scheduler wrr toa on scheduler_port off scheduler_table 65537 persistence 0 netmask 32\n"
 	  "rs add tcp 203.0.113.10:80 10.30.0.11:8080 weight 2\n"
 	  "rs add tcp 203.0.113.10:80 10.30.0.12:8080 weight 1\n" },
 	{ "the_edit", STATE("\"10.20.0.1\"", KCFG, WEB(RS(1, 1) "," RS(2, 1)) "," ALT),
@@ -108,7 +108,7 @@ static const struct {
 	  "service set tcp 203.0.113.10:80 scheduler rr toa off  (was scheduler wrr toa on)\n" },
 	{ "laddrs_last", STATE("\"10.20.0.1-10.20.0.3\"", "", ""),
 	  STATE("\"10.20.0.2\"", "", ALT),
-	  "service add tcp 203.0.113.10:8081 forward fullnat scheduler rr toa on scheduler_port off scheduler_table 65537\n"
+	  "service add tcp 203.0.113.10:8081 forward fullnat scheduler rr toa on scheduler_port off scheduler_table 65537 persistence 0 netmask 32\n"
 	  "rs add tcp 203.0.113.10:8081 10.30.0.13:8080 weight 1\n"
 	  "laddr del 10.20.0.1\n"
 	  "laddr del 10.20.0.3\n" },
@@ -122,7 +122,7 @@ static const struct {
 	  STATE("\"10.20.0.1\"", "",
 		"{ \"protocol\": \"tcp\", \"vip\": \"10.20.0.9\", \"port\": 80, \"real_servers\": [" RS3 "] }"),
 	  "laddr del 10.20.0.9\n"
-	  "service add tcp 10.20.0.9:80 forward fullnat scheduler wlc toa on scheduler_port off scheduler_table 65537\n"
+	  "service add tcp 10.20.0.9:80 forward fullnat scheduler wlc toa on scheduler_port off scheduler_table 65537 persistence 0 netmask 32\n"
 	  "rs add tcp 10.20.0.9:80 10.30.0.13:8080 weight 1\n" },
 	{ "config_some_keys", STATE("", KCFG, ""),
 	  STATE("", CFG("\"conn_max\": 1048576, \"port_range\": { \"min\": 2000, \"max\": 3000 }, \"expire_nodest\": true"), ""),
@@ -165,7 +165,7 @@ static void test_undo(void)
 		"laddr del 10.20.0.5\n"
 		"rs del tcp 203.0.113.10:80 10.30.0.13:8080\n"
 		"rs set tcp 203.0.113.10:80 10.30.0.11:8080 weight 1  (was weight 2)\n"
-		"service add tcp 203.0.113.10:8081 forward fullnat scheduler rr toa on scheduler_port off scheduler_table 65537\n"
+		"service add tcp 203.0.113.10:8081 forward fullnat scheduler rr toa on scheduler_port off scheduler_table 65537 persistence 0 netmask 32\n"
 		"rs add tcp 203.0.113.10:8081 10.30.0.13:8080 weight 1\n"
 		"config set timeout tcp established 900  (was timeout tcp established 600)\n"
 		"service del tcp 203.0.113.10:80\n"

@@ -121,6 +121,10 @@ static void make_snapshot(struct lb_snapshot *snap)
 	lb_list_push(&e.dests, &d);
 	lb_list_push(&snap->services, &e);
 	e = service(LB_PROTO_UDP, "2001:db8::53", 53, LB_FWD_NAT, "rr", 0);
+	/* persistence: its columns only when on (and templates when held) */
+	e.svc.persist_timeout = 300;
+	e.svc.persist_netmask = 24;
+	e.svc.templates = 4;
 	lb_list_push(&snap->services, &e);
 }
 
@@ -163,7 +167,7 @@ static const char show_text[] =
 "TCP  203.0.113.10:80 wrr toa\n"
 "  -> 198.19.0.11:8080             FullNAT 2      3          1\n"
 "  -> 198.19.0.12:8080             FullNAT 1      0          0\n"
-"UDP  [2001:db8::53]:53 rr\n";
+"UDP  [2001:db8::53]:53 rr persistence 300 templates 4\n";
 
 static const char show_stats_text[] =
 "FullNAT director fullnat.ko 0.1.0, 2 services, 2 real servers, 5/1048576 connections\n"
@@ -221,6 +225,9 @@ static const char show_json[] =
 "      \"forward\": \"fullnat\",\n"
 "      \"scheduler\": \"wrr\",\n"
 "      \"toa\": true,\n"
+"      \"persistence\": {\n"
+"        \"templates\": 0\n"
+"      },\n"
 "      \"stats\": {\n"
 "        \"conns\": 10,\n"
 "        \"inpkts\": 200,\n"
@@ -266,6 +273,11 @@ static const char show_json[] =
 "      \"forward\": \"nat\",\n"
 "      \"scheduler\": \"rr\",\n"
 "      \"toa\": false,\n"
+"      \"persistence\": {\n"
+"        \"timeout\": 300,\n"
+"        \"netmask\": 24,\n"
+"        \"templates\": 4\n"
+"      },\n"
 "      \"stats\": {\n"
 "        \"conns\": 0,\n"
 "        \"inpkts\": 0,\n"

@@ -63,6 +63,11 @@
  *     FULLNAT_A_CFG_EXPIRE_NODEST  u8 0/1: deleting a real server expires
  *                                  its connections at once (1) or lets
  *                                  them finish (0, default)
+ *     FULLNAT_A_CFG_EXPIRE_QUIESCENT u8 0/1: a real server's weight set
+ *                                  to 0 drops the persistence templates
+ *                                  that send clients to it (1), or they
+ *                                  keep doing so (0, default, as IPVS's
+ *                                  expire_quiescent_template)
  *     FULLNAT_A_CFG_TIMEOUT_TCP    nest: the idle timeout of each TCP
  *                                  state, FULLNAT_A_TIMEOUT(FULLNAT_TCP_S_*)
  *                                  -> u32 seconds, 1..2^22; the state NONE
@@ -99,6 +104,15 @@
  *                              port with its address (default 0)
  *       FULLNAT_A_SCHED_OPT_TABLE u32: sh, dh, mh table size, one of
  *                              FULLNAT_SCHED_TABLE_SIZES (default 65537)
+ *     FULLNAT_A_SVC_PERSIST_TIMEOUT u32 seconds, 0..FULLNAT_PERSIST_TIMEOUT_MAX:
+ *                              client affinity; a client (address under
+ *                              the netmask) keeps its real server while
+ *                              its last new connection is younger than
+ *                              this. 0: off (default)
+ *     FULLNAT_A_SVC_PERSIST_NETMASK u32 prefix length of the client address
+ *                              that persistence keys on: IPv4 1..32
+ *                              (default 32). A change drops the templates
+ *     FULLNAT_A_SVC_PERSIST_TEMPLATES u32, templates held (replies only)
  *   NEW requires the key, FORWARD and SCHED; SET requires the key and
  *   changes what is present; DEL requires the key and removes the service
  *   with its real servers (their connections finish or expire as
@@ -268,6 +282,7 @@ enum fullnat_counter {
 	FULLNAT_CNT_STRAY,		/* unmatched, to a non-local VIP/LIP */
 	FULLNAT_CNT_REPLY_CLASH,	/* refused (NAT): its reply tuple is taken */
 	FULLNAT_CNT_NAT_STRAY,		/* from a NAT RS, of no connection: dropped */
+	FULLNAT_CNT_PERSIST_FULL,	/* no template kept: templates at conn_max */
 	__FULLNAT_CNT_LAST
 };
 #define FULLNAT_CNT_MAX (__FULLNAT_CNT_LAST - 1)
@@ -288,6 +303,7 @@ enum fullnat_config_attr {
 	FULLNAT_A_CFG_EXPIRE_NODEST,
 	FULLNAT_A_CFG_TIMEOUT_TCP,	/* nest: FULLNAT_A_TIMEOUT(TCP state) */
 	FULLNAT_A_CFG_TIMEOUT_UDP,	/* nest: FULLNAT_A_TIMEOUT(UDP state) */
+	FULLNAT_A_CFG_EXPIRE_QUIESCENT,
 	__FULLNAT_A_CFG_LAST
 };
 #define FULLNAT_A_CFG_MAX (__FULLNAT_A_CFG_LAST - 1)
@@ -354,9 +370,13 @@ enum fullnat_service_attr {
 	FULLNAT_A_SVC_STATS,
 	FULLNAT_A_SVC_REAL_SERVERS,
 	FULLNAT_A_SVC_SCHED_OPTS,	/* nest: FULLNAT_A_SCHED_OPT_* */
+	FULLNAT_A_SVC_PERSIST_TIMEOUT,
+	FULLNAT_A_SVC_PERSIST_NETMASK,
+	FULLNAT_A_SVC_PERSIST_TEMPLATES,
 	__FULLNAT_A_SVC_LAST
 };
 #define FULLNAT_A_SVC_MAX (__FULLNAT_A_SVC_LAST - 1)
+#define FULLNAT_PERSIST_TIMEOUT_MAX	604800	/* seconds, a week */
 
 enum fullnat_dest_attr {
 	FULLNAT_A_DEST_UNSPEC,

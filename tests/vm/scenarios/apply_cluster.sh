@@ -73,7 +73,7 @@ cluster() {
 	  ],
 	  "services": [
 	    { "name": "web", "protocol": "tcp", "vip": "203.0.113.10", "port": 80,
-	      "forward": "fullnat", "scheduler": "wrr", "toa": true, "persistence": 0,
+	      "forward": "fullnat", "scheduler": "wrr", "toa": true, "persistence": { "timeout": 0 },
 	      "real_servers": [ $web_rs ] }$alt$beta
 	  ]
 	}
@@ -247,7 +247,7 @@ before2=$(lbctl -n lb2 export)
 apply_status "$dir/v3.json"
 assert_eq "$rc" 1 "exit status when one director failed"
 assert_match "$out" "lb1: applied" "lb1 applied its part"
-assert_match "$out" "Error: lb2: change 2 of 3, \"service add tcp 203.0.113.10:8082 forward fullnat scheduler nosuch toa on scheduler_port off scheduler_table 65537\": unknown scheduler" "the refused change and the kernel's reason"
+assert_match "$out" "Error: lb2: change 2 of 3, \"service add tcp 203.0.113.10:8082 forward fullnat scheduler nosuch toa on scheduler_port off scheduler_table 65537 persistence 0 netmask 32\": unknown scheduler" "the refused change and the kernel's reason"
 assert_match "$out" "lb2: rolled back: the 1 change before it was undone" "lb2 rolled back"
 assert_eq "$(lbctl -n lb2 export)" "$before2" "lb2 is as it was"
 assert_eq "$(lbctl -n lb1 -j laddr | jq -r '.[-1].address')" 198.18.11.6 "lb1 has its new LIP"
