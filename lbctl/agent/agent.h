@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <poll.h>
 
 #include "cluster.h"
 #include "director.h"
@@ -41,13 +42,15 @@ struct agent_rs {
 	unsigned int ok_run, fail_run;	/* checks in a row */
 	uint64_t checks, failures;	/* since the agent started */
 	char last_error[128];		/* of the last failed check */
+	bool synced;			/* the kernel has the state's weight */
 	/* health.c's: the next check, and the one in progress if any */
 	int64_t next_ms;
+	bool running;
 	int fd;				/* -1 none */
 	int pid;			/* exec: the child, 0 none */
 	int64_t deadline_ms;
-	size_t sent;
-	char buf[64];
+	bool sent;			/* http: the request is out */
+	char buf[64];			/* http: the status line; exec: output */
 	size_t got;
 };
 

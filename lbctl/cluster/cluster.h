@@ -64,8 +64,7 @@ LB_LIST(lb_director_list, struct lb_director);
 struct lb_cluster {
 	struct lb_director_list directors;
 	struct lb_svc_list services;
-	/* services.v[i]'s "health_check" is checks.v[i] (strings in the
-	 * parsed document, kept with it). */
+	/* services.v[i]'s "health_check" is checks.v[i]. */
 	LB_LIST(, struct lb_health_check) checks;
 };
 
