@@ -136,7 +136,8 @@ void bird_withdraw_all(struct agent *a);
 /* Called from the loop at least once a second: BIRD supervised
  * (restarted if it died, its announcements given again). */
 void bird_tick(struct agent *a);
-/* BIRD stopped and its files removed: the agent exits. */
+/* BIRD stopped and its files removed: the agent exits (called on every
+ * exit, also when bird_start() was not: a->bird NULL). */
 void bird_stop(struct agent *a);
 
 #endif /* LBCTL_AGENT_H */

@@ -424,6 +424,10 @@ size_t health_poll_fds(struct agent *a, struct pollfd *fds, size_t max,
 
 	for_each_rs(a, s, r) {
 		t = r->running ? r->deadline_ms : r->next_ms;
+		/* Due but waiting for a free slot: a slot frees on a
+		 * descriptor or a deadline, which set their own times. */
+		if (!r->running && running >= AGENT_CHECKS_MAX)
+			continue;
 		/* An exec check whose output closed is reaped by polling. */
 		if (r->running && r->fd < 0)
 			t = now + 50;
