@@ -287,6 +287,7 @@ static void drain(struct agent *a, struct metrics *m)
 		  a->dir->drain_timeout);
 	bird_withdraw_all(a);
 	for (;;) {
+		n = 0;		/* a dump counts from 0; a retry resets it too */
 		if (lb_dump_conns(&a->g, count_conn, &n)) {
 			agent_log(a, "cannot read the connections: %s", a->g.msg);
 			n = 1;
