@@ -29,8 +29,9 @@ topo_base 1 3
 module_load fullnat
 for r in 1 2 3; do
 	http_server "rs$r" "rs$r" 0.0.0.0 8080
-	# 2 MiB to download slowly in step 3
-	head -c 2097152 /dev/urandom > "$FNAT_LOG/nginx-rs$r/www/data/big"
+	# 16 MiB to download slowly in step 3: more than the sockets'
+	# buffers hold, so the transfer lasts as long as the rate limit says
+	head -c 16777216 /dev/urandom > "$FNAT_LOG/nginx-rs$r/www/data/big"
 done
 # A FullNAT check goes from a LIP, which must be a local address of the
 # director for the answer to reach the agent's socket (docs/lbctl.md).
@@ -140,7 +141,9 @@ stop_rs2
 t_q=$(when_weight 0)
 took=$(diff_s "$t_stop" "$t_q")
 echo "rs2 stopped at $t_stop, weight 0 seen at $t_q: ${took}s"
-assert_eq "$(awk -v d="$took" 'BEGIN { print (d <= 3.0) }')" 1 "quiesced within fall x interval + 1 s (${took}s)"
+# fall x interval + 1 s, and 1 s more: the observer (lbctl | jq, polled)
+# lags by up to a second under TCG. Reported, not a performance claim.
+assert_eq "$(awk -v d="$took" 'BEGIN { print (d <= 4.0) }')" 1 "quiesced within fall x interval + 1 s, +1 s for the observer (${took}s)"
 agent_says "real server 198.19.0.12:8080 is down after 2 failed checks" || fail "the agent did not log rs2 down"
 c0=$(rs2_conns)
 sleep 4
@@ -161,7 +164,7 @@ t_up=$(when_weight 1)
 took=$(diff_s "$t_start" "$t_up")
 # The first check after nginx listens comes up to an interval (and its
 # tenth of jitter) later; then rise checks an interval apart.
-assert_eq "$(awk -v d="$took" 'BEGIN { print (d <= 4.1) }')" 1 "rs2 back within (rise + 1) x interval + 1 s of listening (${took}s)"
+assert_eq "$(awk -v d="$took" 'BEGIN { print (d <= 5.1) }')" 1 "rs2 back within (rise + 1) x interval + 1 s of listening, +1 s for the observer (${took}s)"
 # rise (2) good checks take at least 0.9 s (an interval less its tenth)
 early=$(awk -v a="$t_start" -v b="$(awk -v t="$t_start" 'BEGIN { printf "%.3f", t + 0.9 }')" \
 	'$1 > a && $1 < b && $3 == "rs2"' "$dir/client.out" | wc -l)
@@ -176,7 +179,7 @@ assert_eq "$(failures_after "$t_q")" 0 "client requests failed since rs2 was qui
 log "3. lbctl drain with three long downloads open"
 run kill "$client"
 for i in 1 2 3; do
-	bg c1 "dl$i" curl -sS --fail --limit-rate 150k -o "$dir/dl$i" -w '%{http_code} %{size_download}\n' "http://$VIP/data/big"
+	bg c1 "dl$i" curl -sS --fail --limit-rate 1m -o "$dir/dl$i" -w '%{http_code} %{size_download}\n' "http://$VIP/data/big"
 	dl[i]=${_bg_pids[-1]}
 done
 for i in 1 2 3; do
@@ -191,7 +194,7 @@ assert_eq "$rc" 0 "the agent's exit status"
 for i in 1 2 3; do
 	kill -0 "${dl[i]}" 2>/dev/null && fail "download $i still running after the drain returned"
 	wait "${dl[i]}" || fail "download $i failed: $(cat "$FNAT_LOG/dl$i.log")"
-	assert_eq "$(cat "$FNAT_LOG/dl$i.log")" "200 2097152" "download $i through the drain"
+	assert_eq "$(cat "$FNAT_LOG/dl$i.log")" "200 16777216" "download $i through the drain"
 done
 agent_says "drained" || fail "the agent did not log the drain's end"
 agent_says "drain timeout" && fail "the drain timed out"
