@@ -30,6 +30,9 @@ while read -r line; do
 	[[ -z $line || $line == path:* ]] && continue
 	pkgs+=("$line")
 done < "$here/tests/vm/packages"
+# make unit: promtool (Debian ships it in prometheus) parses the agent's
+# metrics as Prometheus does. Tests only: the agent does not need it.
+pkgs+=(prometheus)
 # make deb and make check-deb: Debian packaging, DKMS, lintian.
 pkgs+=(dpkg-dev debhelper dh-dkms dkms lintian)
 

@@ -68,6 +68,8 @@ extern const struct lbctl_cmd conn_verbs[];
 
 int cmd_apply(const struct lbctl *ctx, int argc, char **argv);
 int cmd_check(const struct lbctl *ctx, int argc, char **argv);
+int cmd_agent(const struct lbctl *ctx, int argc, char **argv);
+int cmd_drain(const struct lbctl *ctx, int argc, char **argv);
 int cmd_export(const struct lbctl *ctx, int argc, char **argv);
 int cmd_show(const struct lbctl *ctx, int argc, char **argv);
 

@@ -169,7 +169,7 @@ static void report_kept(const struct target *t, const struct lb_plan *plan,
 }
 
 /* One director reached here (or in its namespace); returns the exit code. */
-static int apply_here(const struct cluster_file *f,
+int apply_director(const struct cluster_file *f,
 		      const struct lb_director *d, bool dry_run)
 {
 	struct target t = { .name = d->name };
@@ -320,7 +320,7 @@ int cmd_apply(const struct lbctl *ctx, int argc, char **argv)
 		if (d->ssh && !run.local)
 			ret = apply_remote(&f, d, run.dry_run);
 		else
-			ret = apply_here(&f, d, run.dry_run);
+			ret = apply_director(&f, d, run.dry_run);
 		fflush(stdout);
 		if (ret)
 			code = ret;

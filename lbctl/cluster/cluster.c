@@ -23,6 +23,7 @@
 #include "fields.h"
 #include "jwalk.h"
 #include "genl.h"
+#include "hcheck.h"
 
 /*
  * NULL if a director can use a (a VIP, LIP or real server), else why not.
@@ -250,6 +251,7 @@ static const struct jw_key rs_keys[] = {
 struct svc_in {
 	struct lb_svc_entry e;
 	const char *name;
+	struct lb_health_check hc;	/* type NONE: none */
 };
 
 _Static_assert(offsetof(struct svc_in, e.svc) == 0,
@@ -308,7 +310,13 @@ static const struct jw_key svc_keys[] = {
 	/* then the fields */
 };
 
+static int svc_health_check(struct jw_ctx *p, json_t *v, void *s)
+{
+	return hc_parse(p, v, &((struct svc_in *)s)->hc);
+}
+
 static const struct jw_key svc_keys_after[] = {
+	{ "health_check", JW_OBJECT, false, svc_health_check, NULL },
 	{ "real_servers", JW_EACH, false, real_server, NULL },
 };
 
@@ -334,6 +342,7 @@ static int dest_port(struct jw_ctx *p, const struct lb_service *svc,
 /* The services read so far, with their names, for the checks across. */
 struct svc_acc {
 	struct lb_svc_list *list;
+	struct lb_cluster *c;		/* its checks */
 	LB_LIST(, const char *) names;
 };
 
@@ -376,10 +385,16 @@ static int service(struct jw_ctx *p, json_t *v, void *acc)
 		}
 	}
 	if (!ret && (lb_list_push(&a->names, &s.name) ||
-		     lb_list_push(a->list, &s.e)))
+		     lb_list_push(&a->c->checks, &s.hc)))
 		ret = jw_oom(p);
-	if (ret)
+	if (!ret && lb_list_push(a->list, &s.e)) {
+		a->c->checks.n--;
+		ret = jw_oom(p);
+	}
+	if (ret) {
 		lb_list_free(&s.e.dests);
+		hc_free(&s.hc);
+	}
 	return ret;
 }
 
@@ -527,6 +542,15 @@ static int dir_config(struct jw_ctx *p, json_t *v, void *di)
 	return jw_walk(p, v, keys, n, &((struct dir_in *)di)->d.config);
 }
 
+static int dir_drain_timeout(struct jw_ctx *p, json_t *v, void *di)
+{
+	long long n = 0;
+	int ret = jw_int_in(p, v, "drain_timeout", 0, 86400, &n);
+
+	((struct dir_in *)di)->d.drain_timeout = (unsigned int)n;
+	return ret;
+}
+
 static const struct jw_key dir_keys[] = {
 	{ "name", JW_STRING, true, dir_name, NULL },
 	{ "netns", JW_STRING, false, dir_netns, NULL },
@@ -534,6 +558,7 @@ static const struct jw_key dir_keys[] = {
 	{ "local_addresses", JW_EACH, false, dir_laddr, NULL },
 	{ "services", JW_ARRAY, false, dir_services, NULL },
 	{ "config", JW_OBJECT, false, dir_config, NULL },
+	{ "drain_timeout", JW_INTEGER, false, dir_drain_timeout, NULL },
 };
 
 static void director_free(struct lb_director *d)
@@ -564,6 +589,7 @@ static int director(struct jw_ctx *p, json_t *v, void *acc)
 	int ret;
 
 	lb_config_init(&in.d.config);
+	in.d.drain_timeout = LB_DRAIN_TIMEOUT_DEFAULT;
 	ret = jw_check_type(p, v, JW_OBJECT) ?:
 	      jw_walk(p, v, dir_keys, ARRAY_SIZE(dir_keys), &in);
 	for (i = 0; !ret && i < a->list->n; i++) {
@@ -758,6 +784,9 @@ void cluster_free(struct lb_cluster *c)
 		director_free(&c->directors.v[i]);
 	lb_list_free(&c->directors);
 	lb_svc_list_free(&c->services);
+	for (i = 0; i < c->checks.n; i++)
+		hc_free(&c->checks.v[i]);
+	lb_list_free(&c->checks);
 }
 
 int cluster_parse(const char *text, size_t len, const char *file,
@@ -769,6 +798,7 @@ int cluster_parse(const char *text, size_t len, const char *file,
 	};
 	struct top t = {
 		.dirs.list = &c->directors, .svcs.list = &c->services,
+		.svcs.c = c,
 	};
 	json_error_t jerr;
 	json_t *root;

@@ -7,6 +7,7 @@
 #ifndef LBCTL_DIRECTOR_H
 #define LBCTL_DIRECTOR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "cluster.h"
@@ -30,6 +31,13 @@ void cluster_unload(struct cluster_file *f);
  * unknown name is printed, and the usage exit code returned. */
 int cluster_select(const struct cluster_file *f, const char *name,
 		   const struct lb_director **only);
+/*
+ * Director d of f (this host, its netns) made to match f (apply.c), as
+ * "lbctl apply --local --director NAME" does, the report on stdout.
+ * Returns the exit code.
+ */
+int apply_director(const struct cluster_file *f, const struct lb_director *d,
+		   bool dry_run);
 /*
  * Takes the apply lock of director d's namespace, NETNS_DIR/NETNS (the
  * one lbctl runs in without "netns"), an flock(LOCK_EX) on
