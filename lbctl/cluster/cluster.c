@@ -522,6 +522,7 @@ static const struct jw_key dir_keys[] = {
 	{ "local_addresses", JW_EACH, false, dir_laddr, NULL },
 	{ "services", JW_ARRAY, false, dir_services, NULL },
 	{ "config", JW_OBJECT, false, dir_config, NULL },
+	{ "bgp", JW_OBJECT, false, cluster_bgp, AT(struct dir_in, d.bgp) },
 };
 
 static void director_free(struct lb_director *d)
@@ -530,6 +531,7 @@ static void director_free(struct lb_director *d)
 	free(d->ssh);
 	lb_list_free(&d->laddrs);
 	lb_list_free(&d->serves);
+	cluster_bgp_free(&d->bgp);
 }
 
 static bool same_str(const char *a, const char *b)

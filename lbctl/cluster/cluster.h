@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 
+#include "bgp.h"
 #include "lb.h"
 
 /* The one version of the file this lbctl reads. */
@@ -39,6 +40,7 @@ struct lb_director {
 	/* The services it serves, by index: all of them unless serves_some. */
 	bool serves_some;
 	LB_LIST(, size_t) serves;
+	struct lb_bgp bgp;		/* how its agent announces them */
 };
 
 LB_LIST(lb_director_list, struct lb_director);
