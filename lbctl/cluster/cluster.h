@@ -18,6 +18,7 @@
 #define LBCTL_CLUSTER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "bgp.h"
 #include "lb.h"
@@ -31,6 +32,22 @@
 /* Larger than any cluster file, small enough to read whole. */
 #define LB_CLUSTER_FILE_MAX	(16u << 20)
 
+/* A service's "health_check" (hcheck.c); type NONE: it has none. */
+enum lb_hc_type { LB_HC_NONE, LB_HC_TCP, LB_HC_HTTP, LB_HC_EXEC };
+
+struct lb_health_check {
+	enum lb_hc_type type;
+	uint16_t port;			/* 0: the real server's */
+	const char *path;		/* http: "/" unless given */
+	const char *command;		/* exec: run by /bin/sh -c */
+	unsigned int expect_status;	/* http: 200 unless given */
+	unsigned int interval, timeout;	/* seconds, timeout <= interval */
+	unsigned int rise, fall;	/* checks in a row */
+};
+
+/* The agent's default wait for the connections to end on drain. */
+#define LB_DRAIN_TIMEOUT_DEFAULT	30
+
 struct lb_director {
 	char name[LB_DIRECTOR_NAME_MAX];
 	char *netns;			/* NULL: the namespace lbctl runs in */
@@ -41,6 +58,7 @@ struct lb_director {
 	bool serves_some;
 	LB_LIST(, size_t) serves;
 	struct lb_bgp bgp;		/* how its agent announces them */
+	unsigned int drain_timeout;	/* seconds: "drain_timeout" */
 };
 
 LB_LIST(lb_director_list, struct lb_director);
@@ -48,6 +66,9 @@ LB_LIST(lb_director_list, struct lb_director);
 struct lb_cluster {
 	struct lb_director_list directors;
 	struct lb_svc_list services;
+	/* services.v[i]'s "health_check" is checks.v[i] (strings in the
+	 * parsed document, kept with it). */
+	LB_LIST(, struct lb_health_check) checks;
 };
 
 /*
