@@ -389,6 +389,25 @@ int bird_supervise(struct bird *b, int64_t now)
 	return ret;
 }
 
+int bird_reconfigure(struct bird *b)
+{
+	size_t i;
+	int ret = write_conf(b);
+
+	if (ret || !b->pid)
+		return ret;
+	ret = bird_ctl(b->sock, "configure", b->err, sizeof(b->err));
+	/*
+	 * A VIP's "disabled" in the file is what it was at bird's start, not
+	 * what "disable" made it since: say each again (harmless when bird
+	 * has it: "already enabled").
+	 */
+	for (i = 0; i < b->vips.n; i++)
+		b->vips.v[i].sent = false;
+	send_vips(b);
+	return ret;
+}
+
 void bird_kill(struct bird *b)
 {
 	char tmp[PATH_MAX + 8];

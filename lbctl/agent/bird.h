@@ -81,6 +81,14 @@ int bird_run(struct bird *b);
  * (b->err says why), else 0. Call it at least once a second.
  */
 int bird_supervise(struct bird *b, int64_t now_ms);
+/*
+ * The configuration written again (a new "bgp", VIPs added or gone) and
+ * a running bird told to read it ("configure"): BIRD restarts only the
+ * sessions whose part changed and adds or removes the VIPs' protocols.
+ * Each VIP's state is then given again over the socket. 0 or -errno with
+ * b->err set.
+ */
+int bird_reconfigure(struct bird *b);
 /* bird told to stop (it withdraws its routes) and reaped, SIGKILL after
  * two seconds; its files removed. */
 void bird_kill(struct bird *b);
