@@ -251,11 +251,16 @@ int bird_run(struct bird *b)
 	return 0;
 }
 
-/* Reads bird's answer up to its last line, "DDDD text"; its code. */
+/*
+ * Reads bird's answer up to its last line, "DDDD text"; its code, or
+ * when that is 0 ("0000 ", the end of a reply whose lines say it all:
+ * "0008-vip_x: already disabled"), the code of the line before.
+ */
 static int read_reply(int fd, char *line, size_t len)
 {
 	char buf[1024];
 	size_t have = 0;
+	int prev = 0, code;
 	ssize_t n;
 	char *nl, *start;
 
@@ -273,10 +278,17 @@ static int read_reply(int fd, char *line, size_t len)
 		while ((nl = strchr(start, '\n'))) {
 			*nl = '\0';
 			/* "1234-..." and " ..." go on; "1234 ..." ends */
-			if (strlen(start) >= 5 && start[4] == ' ' &&
-			    start[0] >= '0' && start[0] <= '9') {
+			if (strlen(start) >= 5 && start[0] >= '0' &&
+			    start[0] <= '9') {
+				code = atoi(start);
+				if (start[4] == ' ') {
+					if (!code && prev)
+						return prev;
+					snprintf(line, len, "%s", start);
+					return code;
+				}
+				prev = code;
 				snprintf(line, len, "%s", start);
-				return atoi(start);
 			}
 			start = nl + 1;
 		}
@@ -327,7 +339,7 @@ int bird_ctl(const char *sock, const char *cmd, char *err, size_t errlen)
 		parse_fail(err, errlen, "bird: %s: %s", cmd, line);
 		return -EPROTO;
 	}
-	return 0;
+	return code;
 out_errno:
 	close(fd);
 	parse_fail(err, errlen, "bird's control socket %s: %s: %s", sock, cmd,
@@ -350,7 +362,7 @@ static void send_vips(struct bird *b)
 		snprintf(cmd, sizeof(cmd), "%s %s",
 			 v->up ? "enable" : "disable", name);
 		/* Not yet listening (just started): the next call. */
-		if (!bird_ctl(b->sock, cmd, b->err, sizeof(b->err)))
+		if (bird_ctl(b->sock, cmd, b->err, sizeof(b->err)) >= 0)
 			v->sent = true;
 	}
 }
@@ -397,6 +409,7 @@ int bird_reconfigure(struct bird *b)
 	if (ret || !b->pid)
 		return ret;
 	ret = bird_ctl(b->sock, "configure", b->err, sizeof(b->err));
+	ret = ret < 0 ? ret : 0;
 	/*
 	 * A VIP's "disabled" in the file is what it was at bird's start, not
 	 * what "disable" made it since: say each again (harmless when bird

@@ -94,8 +94,9 @@ int bird_reconfigure(struct bird *b);
 void bird_kill(struct bird *b);
 void bird_free(struct bird *b);
 
-/* A command to bird's control socket sock ("disable vip_..."); 0 if
- * bird said yes, else -errno or -EPROTO with err set to its answer. */
+/* A command to bird's control socket sock ("disable vip_..."): bird's
+ * reply code if it said yes (0-7999: 9 "disabled", 8 "already
+ * disabled"), else -errno or -EPROTO with err set to its answer. */
 int bird_ctl(const char *sock, const char *cmd, char *err, size_t errlen);
 
 #endif /* LBCTL_BIRD_H */

@@ -13,8 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -254,10 +257,164 @@ static void test_conf(void)
 	}
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* bird's answer to cmd once it listens (5 s at most), or -errno. */
+static int ctl_when_up(const struct bird *b, const char *cmd)
+{
+	int64_t end = now_ms() + 5000;
+	char err[256];
+	int ret;
+
+	while ((ret = bird_ctl(b->sock, cmd, err, sizeof(err))) < 0 &&
+	       ret != -EPROTO && now_ms() < end)
+		usleep(20000);
+	return ret;
+}
+
+/* Exited, or a zombie that nobody reaped (this test's orphans'). */
+static bool gone(pid_t pid)
+{
+	char path[64], st = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return true;
+	if (fscanf(f, "%*d %*s %c", &st) != 1)
+		st = 0;
+	fclose(f);
+	return st == 'Z';
+}
+
+/*
+ * A real bird (no neighbor answers: the sessions only try): its
+ * directory owner-only, a VIP withdrawn and announced through the
+ * control socket, bird killed and started again after its backoff with
+ * the VIP as it was, bird missing, bird stopped, and bird dying with a
+ * process that is SIGKILLed.
+ */
+static void test_process(void)
+{
+	char tmp[] = "/tmp/lbctl-test-birdrun-XXXXXX", dir[128], err[256];
+	char *text = file_of(BGP(NB1));
+	const char *vip = "vip_203_0_113_10";
+	struct lb_cluster c;
+	struct stat st;
+	struct in_addr a;
+	struct bird b;
+	int64_t t;
+	pid_t pid, child;
+	int pfd[2];
+
+	check_begin("bird/process");
+	CHECK(mkdtemp(tmp));
+	snprintf(dir, sizeof(dir), "%s/lb1", tmp);
+	CHECK_INT(cluster_parse(text, strlen(text), "t.json", &c, err,
+				sizeof(err)), 0);
+	free(text);
+	if (check.bad) {
+		check_end();
+		return;
+	}
+	CHECK_INT(bird_init(&b, "lb1", &c.directors.v[0].bgp, dir), 0);
+	CHECK(!stat(dir, &st) && (st.st_mode & 0777) == 0700);
+	inet_pton(AF_INET, "203.0.113.10", &a);
+	CHECK_INT(bird_vip(&b, a, true), 0);
+	CHECK_MSG(!bird_run(&b), "%s", b.err);
+	/* up as configured: "enable" finds it enabled (10) */
+	CHECK_INT(ctl_when_up(&b, "enable vip_203_0_113_10"), 10);
+	CHECK(!stat(b.conf, &st) && (st.st_mode & 0777) == 0600);
+
+	/* withdrawn by the supervisor: bird has it disabled (8: already) */
+	CHECK_INT(bird_vip(&b, a, false), 0);
+	CHECK_INT(bird_supervise(&b, now_ms()), 0);
+	CHECK(b.vips.v[0].sent);
+	CHECK_INT(bird_ctl(b.sock, "disable vip_203_0_113_10", err,
+			   sizeof(err)), 8);
+	CHECK_INT(bird_ctl(b.sock, "disable nosuch", err, sizeof(err)),
+		  -EPROTO);
+	(void)vip;
+
+	/* killed: noticed, started again after 1 s, the VIP still down */
+	pid = b.pid;
+	kill(pid, SIGKILL);
+	t = now_ms() + 5000;
+	while (!bird_supervise(&b, now_ms()) && now_ms() < t)
+		usleep(10000);
+	CHECK_STR(b.err, "bird died of signal 9");
+	CHECK_INT(b.pid, 0);
+	t = b.next_start_ms;
+	CHECK_INT(bird_supervise(&b, t - 1), 0);
+	CHECK_INT(b.pid, 0);
+	CHECK_INT(bird_supervise(&b, t), 0);
+	CHECK(b.pid > 0 && b.pid != pid);
+	CHECK_INT(ctl_when_up(&b, "disable vip_203_0_113_10"), 8);
+	/* killed again soon: the backoff doubles */
+	kill(b.pid, SIGKILL);
+	t = now_ms();
+	while (!bird_supervise(&b, now_ms()) && now_ms() < t + 5000)
+		usleep(10000);
+	CHECK(b.next_start_ms - now_ms() > 1000);
+	CHECK(b.next_start_ms - now_ms() <= 2000);
+
+	/* stopped: reaped, its files gone */
+	CHECK_INT(bird_supervise(&b, b.next_start_ms), 0);
+	pid = b.pid;
+	bird_kill(&b);
+	CHECK_INT(b.pid, 0);
+	CHECK(gone(pid));
+	CHECK(access(b.conf, F_OK) && access(b.sock, F_OK));
+
+	/* missing: said at once, with the package to install */
+	b.program = "/nonexistent/bird";
+	CHECK_INT(bird_run(&b), -ENOENT);
+	CHECK_STR(b.err, "cannot run /nonexistent/bird: No such file or directory (install Debian's bird2)");
+	b.program = "bird";
+
+	/* a process that runs bird and is SIGKILLed takes bird with it */
+	CHECK(!pipe(pfd));
+	child = fork();
+	if (!child) {
+		if (bird_run(&b))
+			_exit(1);
+		if (write(pfd[1], &b.pid, sizeof(b.pid)) != sizeof(b.pid))
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	pid = 0;
+	CHECK_INT(read(pfd[0], &pid, sizeof(pid)), (ssize_t)sizeof(pid));
+	close(pfd[0]);
+	close(pfd[1]);
+	CHECK(pid > 0 && !gone(pid));
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	t = now_ms() + 5000;
+	while (pid > 0 && !gone(pid) && now_ms() < t)
+		usleep(10000);
+	CHECK_MSG(pid > 0 && gone(pid), "bird %d outlived its parent", (int)pid);
+
+	bird_kill(&b);
+	bird_free(&b);
+	cluster_free(&c);
+	rmdir(dir);
+	rmdir(tmp);
+	check_end();
+}
+
 int main(void)
 {
 	test_rows();
 	test_parsed();
 	test_conf();
+	test_process();
 	return check_done();
 }
