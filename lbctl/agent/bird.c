@@ -444,6 +444,8 @@ void bird_kill(struct bird *b)
 	unlink(tmp);
 	unlink(b->conf);
 	unlink(b->sock);
+	/* Made by bird_init(); kept if something else of the agent's is in it. */
+	rmdir(b->dir);
 }
 
 void bird_free(struct bird *b)

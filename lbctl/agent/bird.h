@@ -90,7 +90,7 @@ int bird_supervise(struct bird *b, int64_t now_ms);
  */
 int bird_reconfigure(struct bird *b);
 /* bird told to stop (it withdraws its routes) and reaped, SIGKILL after
- * two seconds; its files removed. */
+ * two seconds; its files and the directory (if then empty) removed. */
 void bird_kill(struct bird *b);
 void bird_free(struct bird *b);
 

@@ -372,6 +372,8 @@ static void test_process(void)
 	CHECK_INT(b.pid, 0);
 	CHECK(gone(pid));
 	CHECK(access(b.conf, F_OK) && access(b.sock, F_OK));
+	CHECK(access(dir, F_OK));
+	CHECK(!mkdir(dir, 0700));
 
 	/* missing: said at once, with the package to install */
 	b.program = "/nonexistent/bird";
