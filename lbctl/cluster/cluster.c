@@ -559,6 +559,7 @@ static const struct jw_key dir_keys[] = {
 	{ "services", JW_ARRAY, false, dir_services, NULL },
 	{ "config", JW_OBJECT, false, dir_config, NULL },
 	{ "drain_timeout", JW_INTEGER, false, dir_drain_timeout, NULL },
+	{ "bgp", JW_OBJECT, false, cluster_bgp, AT(struct dir_in, d.bgp) },
 };
 
 static void director_free(struct lb_director *d)
@@ -567,6 +568,7 @@ static void director_free(struct lb_director *d)
 	free(d->ssh);
 	lb_list_free(&d->laddrs);
 	lb_list_free(&d->serves);
+	cluster_bgp_free(&d->bgp);
 }
 
 static bool same_str(const char *a, const char *b)

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bgp.h"
 #include "lb.h"
 
 /* The one version of the file this lbctl reads. */
@@ -56,6 +57,7 @@ struct lb_director {
 	/* The services it serves, by index: all of them unless serves_some. */
 	bool serves_some;
 	LB_LIST(, size_t) serves;
+	struct lb_bgp bgp;		/* how its agent announces them */
 	unsigned int drain_timeout;	/* seconds: "drain_timeout" */
 };
 

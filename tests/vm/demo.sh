@@ -5,17 +5,21 @@
 #
 #  c1 198.51.100.2 (curl)
 #     |
-#  rt 198.51.100.1 ---- ECMP (layer-4 hash) ----+
+#  rt 198.51.100.1 ---- ECMP (layer-4 hash), ---+  BIRD: the VIP's route
+#     |                 learnt by BGP           |  from each director
 #     |                                         |
 #  lb1 198.18.0.11  LIPs 198.18.11.1-4       lb2 198.18.0.12  LIPs 198.18.12.1-4
-#     |                                         |       fullnat.ko, lbctl
+#     |                                         |       fullnat.ko, lbctl, BIRD
 #  rsr 198.18.2.1 / 198.19.0.1 -----------------+  (routes each LIP range
 #     |           |           |                     back to its director)
 #  rs1 .11     rs2 .12     rs3 .13   nginx :8080, toa.ko
 #  (default route: rsr, not a director)
 #
-# Both directors are configured by one cluster file and "lbctl apply".
+# Both directors are configured by one cluster file and "lbctl apply",
+# and announce the VIP to the router over BGP as its "bgp" keys say
+# (lbctl's BIRD part, run by the test tool bgp_announce for the agent).
 . /fnat/lib.sh
+. /fnat/lib-bgp.sh
 
 log "building the network"
 {
@@ -24,14 +28,17 @@ log "building the network"
 	for r in 1 2 3; do
 		http_server "rs$r" "rs$r" 0.0.0.0 8080
 	done
+	bgp_router 2 3
 } > "$FNAT_LOG/setup.txt"
 
 cat > "$FNAT_LOG/cluster.json" <<EOF
 {
   "schema_version": 1,
   "directors": [
-    { "name": "lb1", "netns": "lb1", "local_addresses": ["198.18.11.1-198.18.11.4"] },
-    { "name": "lb2", "netns": "lb2", "local_addresses": ["198.18.12.1-198.18.12.4"] }
+    { "name": "lb1", "netns": "lb1", "local_addresses": ["198.18.11.1-198.18.11.4"],
+      "bgp": $(bgp_json 1 3) },
+    { "name": "lb2", "netns": "lb2", "local_addresses": ["198.18.12.1-198.18.12.4"],
+      "bgp": $(bgp_json 2 3) }
   ],
   "services": [
     { "name": "web", "protocol": "tcp", "vip": "$VIP", "port": 80,
@@ -48,6 +55,13 @@ log "lbctl apply cluster.json"
 lbctl apply "$FNAT_LOG/cluster.json"
 log "lbctl apply cluster.json, again: nothing to do"
 lbctl apply "$FNAT_LOG/cluster.json"
+log "each director announces the VIP over BGP through BIRD"
+for d in 1 2; do
+	bgp_announce $d "$FNAT_LOG/cluster.json" >> "$FNAT_LOG/setup.txt"
+done
+wait_for 60 "both directors' routes on the router" bgp_has_nexthops 2
+log "the router's route to the VIP, learnt by BGP"
+"$IP" -n rt route show "$VIP/32"
 run modprobe toa trusted_sources=198.18.11.0/24,198.18.12.0/24
 on_exit "rmmod toa"
 for r in rs1 rs2 rs3; do	# the list is per namespace; the parameter is the initial one's

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A director's "bgp" key in the cluster file: how its agent announces the
+ * VIPs it serves, through BIRD (lbctl/agent/bird.h). Documented in
+ * docs/lbctl.md with every other key.
+ *
+ * IPv4 only for now: router_id is one by definition, and a neighbor over
+ * IPv6 would carry the IPv4 routes with a next hop BIRD has to be told;
+ * the file says so rather than the agent failing later.
+ */
+#ifndef LBCTL_BGP_H
+#define LBCTL_BGP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#include <jansson.h>
+
+#include "jwalk.h"
+#include "lb.h"
+
+/* hold_time when the file gives none: BIRD's own default. */
+#define LB_BGP_HOLD_DEFAULT	(-1)
+
+struct lb_bgp_neighbor {
+	struct in_addr addr;
+	uint32_t as;
+	int hold_time;		/* seconds, 0 (no keepalives) or 3-65535 */
+	bool bfd;
+};
+
+struct lb_bgp {
+	bool present;		/* the file gives "bgp" */
+	uint32_t local_as;
+	struct in_addr router_id;
+	LB_LIST(, struct lb_bgp_neighbor) neighbors;
+};
+
+/* The jw_key parse of "bgp": obj + p->key->data is a struct lb_bgp. */
+int cluster_bgp(struct jw_ctx *p, json_t *v, void *obj);
+void cluster_bgp_free(struct lb_bgp *b);
+
+#endif /* LBCTL_BGP_H */
