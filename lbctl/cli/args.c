@@ -257,7 +257,7 @@ static int line(enum verb v, int argc, char **argv, struct lb_service *svc,
 	const struct lb_fields *t = dest ? &lb_dest_fields :
 				    &lb_service_fields;
 	void *obj = dest ? (void *)dest : svc;
-	char why[LB_REASON_MAX];
+	char why[LB_REASON_MAX], num[16];
 	struct opt opts[OPTS_MAX];
 	size_t n = v == V_KEY ? 0 :
 		   field_opts(t, v == V_SET ? LB_FF_SET : 0, opts);
@@ -280,6 +280,14 @@ static int line(enum verb v, int argc, char **argv, struct lb_service *svc,
 				  err, errlen);
 	if (ret)
 		return ret;
+	/* A prefix of the VIP's family (fields.c allows IPv6's 128). */
+	if (!dest && svc->addr.family == AF_INET && svc->persist_netmask > 32) {
+		snprintf(why, sizeof(why),
+			 "netmask %d is out of range 1-32 (an IPv4 service's)",
+			 svc->persist_netmask);
+		snprintf(num, sizeof(num), "%d", svc->persist_netmask);
+		return wrong(err, errlen, num, why);
+	}
 	if (v == V_ADD)
 		lb_fields_default(t, obj, true);
 	if (v == V_SET && !any_set(t, obj))

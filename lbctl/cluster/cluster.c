@@ -360,6 +360,14 @@ static int service(struct jw_ctx *p, json_t *v, void *acc)
 			&lb_service_fields, svc_keys_after,
 			ARRAY_SIZE(svc_keys_after));
 	ret = jw_check_type(p, v, JW_OBJECT) ?: jw_walk(p, v, keys, i, &s);
+	/* The persistence netmask is a prefix of the VIP's family: whole
+	 * (/32, /128) unless given. */
+	if (!ret && s.e.svc.addr.family == AF_INET6 &&
+	    s.e.svc.persist_netmask < 0)
+		s.e.svc.persist_netmask = 128;
+	if (!ret && s.e.svc.addr.family == AF_INET &&
+	    s.e.svc.persist_netmask > 32)
+		ret = jw_fail(p, "persistence.netmask: an IPv4 service's is a prefix length of 1 to 32");
 	if (!ret)
 		lb_fields_default(&lb_service_fields, &s.e.svc, false);
 	/* A real server's method is the service's unless it differs, as

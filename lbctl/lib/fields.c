@@ -62,8 +62,9 @@ static const struct lb_field service_rows[] = {
 	  .def = FULLNAT_SCHED_TABLE_DEFAULT, .valid = table_valid },
 	/* Client affinity: "persistence SECONDS [netmask N]" on the command
 	 * line, "persistence": {"timeout": S, "netmask": N} in JSON. 0 is
-	 * off; the netmask is a prefix length: IPv4's, 1 to 32 (IPv6's
-	 * will need 128 and a check by the VIP's family, as the kernel's). */
+	 * off; the netmask is a prefix length of the VIP's family: 1 to 32
+	 * or 1 to 128, whole by default (the cluster file: cluster.c; the
+	 * command line leaves it to the kernel, which checks the family). */
 	{ .name = "persistence", .metavar = "SECONDS", .kind = LB_FK_UINT,
 	  .flags = LB_FF_SET | LB_FF_DEFAULT | LB_FF_FLAG,
 	  AT(struct lb_service, persist_timeout),
@@ -74,7 +75,7 @@ static const struct lb_field service_rows[] = {
 	{ .name = "netmask", .metavar = "N", .kind = LB_FK_UINT,
 	  .flags = LB_FF_SET | LB_FF_DEFAULT,
 	  AT(struct lb_service, persist_netmask),
-	  .attr = FULLNAT_A_SVC_PERSIST_NETMASK, .min = 1, .max = 32,
+	  .attr = FULLNAT_A_SVC_PERSIST_NETMASK, .min = 1, .max = 128,
 	  .def = 32, .group = "persistence" },
 	{ .name = "templates", .kind = LB_FK_COUNTER, .flags = LB_FF_FLAG,
 	  AT(struct lb_service, templates),

@@ -161,7 +161,7 @@ static const struct row rows[] = {
 	{ "persistence_long", FILE_OF(DIR1 DIR2, "    { \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 80, \"persistence\": { \"timeout\": 604801 } }\n"),
 	  "t.json:8:89: services[0].persistence.timeout: persistence 604801 is out of range 0-604800" },
 	{ "persistence_netmask", FILE_OF(DIR1 DIR2, "    { \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 80, \"persistence\": { \"timeout\": 60, \"netmask\": 33 } }\n"),
-	  "t.json:8:104: services[0].persistence.netmask: netmask 33 is out of range 1-32" },
+	  "t.json:8:5: services[0]: persistence.netmask: an IPv4 service's is a prefix length of 1 to 32" },
 	{ "persistence_key", FILE_OF(DIR1 DIR2, "    { \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 80, \"persistence\": { \"timout\": 60 } }\n"),
 	  "t.json:8:78: services[0].persistence.timout: unknown key; expected timeout or netmask" },
 	{ "persistence_integer", FILE_OF(DIR1 DIR2, "    { \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 80, \"persistence\": 300 }\n"),
@@ -289,6 +289,13 @@ static const struct {
 		  "    { \"name\": \"lb2\", \"ssh\": \"lb2.example\", \"netns\": \"fnat\", \"services\": [] }\n",
 		  WEB("") "    ,{ \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 443, \"toa\": false, \"scheduler\": \"rr\", \"persistence\": { \"timeout\": 300, \"netmask\": 24 } }\n"),
 	  "lb1 netns=- ssh=- lips=13 cfg=0x38407 serves=all; lb2 netns=fnat ssh=lb2.example lips=0 cfg=0 serves=; tcp 203.0.113.10:80 fwd=fullnat sched=wrr toa=1:; tcp 203.0.113.10:443 fwd=fullnat sched=rr toa=0 persist=300/24:; " },
+	/* An IPv6 service's persistence is per client address (/128) unless
+	 * a netmask says otherwise, which may be longer than IPv4's. */
+	{ "persistence_ipv6",
+	  FILE_OF("    { \"name\": \"lb1\" }\n",
+		  "    { \"protocol\": \"tcp\", \"vip\": \"2001:db8::10\", \"port\": 80, \"persistence\": { \"timeout\": 300 } },\n"
+		  "    { \"protocol\": \"tcp\", \"vip\": \"2001:db8::10\", \"port\": 81, \"persistence\": { \"timeout\": 300, \"netmask\": 64 } }\n"),
+	  "lb1 netns=- ssh=- lips=0 cfg=0 serves=all; tcp [2001:db8::10]:80 fwd=fullnat sched=wlc toa=1 persist=300/128:; tcp [2001:db8::10]:81 fwd=fullnat sched=wlc toa=1 persist=300/64:; " },
 	/* A real server's method only when it is not the service's. */
 	{ "rs_forward",
 	  FILE_OF("    { \"name\": \"lb1\" }\n",

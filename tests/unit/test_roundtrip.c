@@ -474,6 +474,9 @@ static void rnd_director(void)
 		if (find_svc(&e.svc))
 			continue;
 		rnd_fields(&lb_service_fields, &e.svc);
+		/* an IPv4 VIP: a prefix of 1 to 32 */
+		if (e.svc.persist_netmask > 32)
+			e.svc.persist_netmask = 1 + (int32_t)rnd(32);
 		for (j = rnd(5); j-- > 0; ) {
 			lb_dest_init(&d);
 			d.addr = addr(3, 1 + rnd(6));
@@ -499,6 +502,8 @@ static void mutate_state(void)
 		e = &k.s.services.v[i];
 		if (!rnd(3))
 			rnd_fields(&lb_service_fields, &e->svc);
+		if (e->svc.persist_netmask > 32)
+			e->svc.persist_netmask = 1 + (int32_t)rnd(32);
 		for (j = 0; j < e->dests.n; j++)
 			if (!rnd(3))
 				rnd_fields(&lb_dest_fields, &e->dests.v[j]);
