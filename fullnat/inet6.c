@@ -75,6 +75,14 @@ int fnat_inet6_parse(struct sk_buff *skb, unsigned int off,
 	proto = ipv6_find_hdr(skb, &thoff, -1, &fragoff, &flags);
 	if (proto < 0)
 		return -EINVAL;
+	/*
+	 * Extension headers may add up to more than struct fnat_pkt's
+	 * 16-bit offsets hold (a reassembled packet, a jumbo link): the
+	 * transport header would be read, and rewritten, at the offset
+	 * wrapped into the addresses. Nobody serves a client that way.
+	 */
+	if (thoff > U16_MAX)
+		return -EINVAL;
 	if (thoff != off + sizeof(*ip6h) && routed_on(skb, off))
 		return -EINVAL;
 
