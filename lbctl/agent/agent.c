@@ -220,6 +220,50 @@ static int apply(struct agent *a)
 	return ret;
 }
 
+/*
+ * What the agent refuses in a file that apply alone would take:
+ * - a service with persistence and a health check, unless the director
+ *   sets config.expire_quiescent: a server taken down is at weight 0,
+ *   and its templates would keep sending their clients to it (and, each
+ *   time, renew themselves) for as long as they retry;
+ * - an exec check in a file that someone other than the agent's user may
+ *   write: its command runs as that user (root under the unit).
+ */
+static int file_ok(const char *path, const struct cluster_file *f,
+		   const struct lb_director *d)
+{
+	const struct lb_cluster *c = &f->cluster;
+	size_t i, n = d->serves_some ? d->serves.n : c->services.n;
+	bool exec = false;
+	struct stat st;
+
+	for (i = 0; i < n; i++) {
+		size_t idx = d->serves_some ? d->serves.v[i] : i;
+		const struct lb_health_check *hc = &c->checks.v[idx];
+
+		if (hc->type == LB_HC_EXEC)
+			exec = true;
+		if (hc->type == LB_HC_NONE ||
+		    c->services.v[idx].svc.persist_timeout <= 0 ||
+		    ((d->config.present & LB_CFG_EXPIRE_QUIESCENT) &&
+		     d->config.expire_quiescent))
+			continue;
+		return lbctl_error(LBCTL_EXIT_USAGE,
+				   "%s: services[%zu] has persistence and a health_check: a real server found down would keep its persistent clients; set \"expire_quiescent\": true in director %s's config",
+				   f->name, idx, d->name);
+	}
+	if (!exec)
+		return 0;
+	if (stat(path, &st))
+		return lbctl_error(LBCTL_EXIT_USAGE, "%s: %s", path,
+				   strerror(errno));
+	if (st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)))
+		return lbctl_error(LBCTL_EXIT_USAGE,
+				   "%s: an exec health check runs its command as uid %u: the file must be owned by it and writable by it alone",
+				   path, (unsigned int)geteuid());
+	return 0;
+}
+
 /* SIGHUP: the file read and applied again; if anything fails, the old
  * one stays (the apply rolled itself back). */
 static void reload(struct agent *a)
@@ -230,7 +274,8 @@ static void reload(struct agent *a)
 	agent_log(a, "SIGHUP: reading %s again", a->path);
 	if (cluster_load(a->path, &a->file))
 		goto keep;
-	if (cluster_select(&a->file, a->name, &d)) {
+	if (cluster_select(&a->file, a->name, &d) ||
+	    file_ok(a->path, &a->file, d)) {
 		cluster_unload(&a->file);
 		goto keep;
 	}
@@ -392,7 +437,8 @@ int cmd_agent(const struct lbctl *ctx, int argc, char **argv)
 	if (ret)
 		return ret;
 	ret = cluster_load(a.path, &a.file) ?:
-	      cluster_select(&a.file, a.name, &a.dir);
+	      cluster_select(&a.file, a.name, &a.dir) ?:
+	      file_ok(a.path, &a.file, a.dir);
 	if (ret)
 		return ret;
 	sigemptyset(&sa.sa_mask);
