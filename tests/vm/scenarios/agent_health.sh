@@ -63,6 +63,24 @@ cluster ', "health_check": { "type": "http", "path": "/", "interval": 1,
 run lbctl check "$dir/check.json"
 cp "$dir/nocheck.json" "$dir/cluster.json"
 
+log "files the agent refuses (and apply takes)"
+cluster ', "persistence": { "timeout": 300 }, "health_check": { "type": "tcp",
+	      "interval": 1, "timeout": 1, "rise": 2, "fall": 2 }' > "$dir/persist.json"
+if out=$(lbctl agent "$dir/persist.json" --director lb1 2>&1); then
+	fail "the agent ran a file with persistence and checks but no expire_quiescent"
+fi
+echo "$out"
+assert_match "$out" 'set "expire_quiescent": true' "the agent's reason (persistence)"
+cluster ', "health_check": { "type": "exec", "command": "true",
+	      "interval": 1, "timeout": 1, "rise": 2, "fall": 2 }' > "$dir/exec.json"
+chmod 666 "$dir/exec.json"
+if out=$(lbctl agent "$dir/exec.json" --director lb1 2>&1); then
+	fail "the agent ran an exec check from a file anyone may write"
+fi
+echo "$out"
+assert_match "$out" "writable by it alone" "the agent's reason (exec)"
+assert_eq "$(lbctl -n lb1 -j show | jq '.services | length')" 0 "services the refused agents applied"
+
 now() { date +%s.%N; }
 # later A B: B - A in seconds, 2 decimals
 diff_s() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
