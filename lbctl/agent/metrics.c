@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -260,24 +261,34 @@ static void refresh(struct agent *a, struct metrics *m)
 		write_file(a, m);
 }
 
-/* One scrape, whatever it asks: the last exposition, then close. The
+/*
+ * One scrape, whatever it asks: the last exposition, then close. The
  * request is not waited for: a scraper that sends it after reading
- * nothing is served anyway. */
+ * nothing is served anyway. Nothing here waits on the scraper, which may
+ * be anyone who reaches the port: the whole reply goes into the socket's
+ * buffer, grown to hold it (the agent has CAP_NET_ADMIN for
+ * SO_SNDBUFFORCE), and the kernel delivers it after close() at the
+ * scraper's pace; if it does not fit, the scraper gets less.
+ */
 static void serve(struct metrics *m)
 {
 	char head[160];
-	int fd = accept4(m->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-	struct timeval tv = { .tv_sec = 1 };
-	int n;
+	int fd = accept4(m->listen_fd, NULL, NULL,
+			 SOCK_CLOEXEC | SOCK_NONBLOCK);
+	int n, size;
 
 	if (fd < 0)
 		return;
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	n = snprintf(head, sizeof(head),
 		     "HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
 		     m->len);
-	if (send(fd, head, (size_t)n, MSG_NOSIGNAL) == n && m->len)
-		send(fd, m->text, m->len, MSG_NOSIGNAL);
+	size = m->len < (size_t)INT_MAX / 2 - 4096 ?
+	       (int)(m->len + (size_t)n + 4096) : INT_MAX / 2;
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)))
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	if (send(fd, head, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) == n &&
+	    m->len)
+		send(fd, m->text, m->len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	shutdown(fd, SHUT_WR);
 	close(fd);
 }

@@ -117,9 +117,9 @@ served_since() { (($(served_by_after "$1" "$2") >= 1)); }
 agent_says() { grep -q -- "$1" "$dir/agent.log"; }
 
 log "the agent, without health checks yet"
-echo "+ lbctl agent $dir/cluster.json --director lb1 --metrics-file $dir/lbctl.prom --metrics-interval 1 &"
+echo "+ lbctl agent $dir/cluster.json --director lb1 --metrics-file $dir/lbctl.prom --metrics-interval 1 --metrics-listen 127.0.0.1:9101 &"
 lbctl agent "$dir/cluster.json" --director lb1 --metrics-file "$dir/lbctl.prom" \
-	--metrics-interval 1 > "$dir/agent.log" 2>&1 &
+	--metrics-interval 1 --metrics-listen 127.0.0.1:9101 > "$dir/agent.log" 2>&1 &
 agent=$!
 on_exit "kill -KILL $agent 2>/dev/null; cat $dir/agent.log"
 wait_for 30 "the agent's first apply" agent_says "running: 1 service"
@@ -173,6 +173,10 @@ grep -q 'lbctl_rs_up{proto="tcp",vip="203.0.113.10",port="80",rs="198.19.0.12:80
 	fail "the metrics do not show rs2 down"
 grep -q 'lbctl_rs_weight{proto="tcp",vip="203.0.113.10",port="80",rs="198.19.0.12:8080"} 0' "$dir/lbctl.prom" ||
 	fail "the metrics do not show rs2 at weight 0"
+# The same exposition served over HTTP, in the director's namespace.
+on_quiet lb1 curl -sS --fail --max-time 10 http://127.0.0.1:9101/metrics > "$dir/scrape.prom"
+grep -q 'lbctl_rs_up{proto="tcp",vip="203.0.113.10",port="80",rs="198.19.0.12:8080"} 0' "$dir/scrape.prom" ||
+	fail "the scraped metrics do not show rs2 down"
 
 log "rs2 starts again: back after rise good checks"
 a0=$(wc -l < "$FNAT_LOG/rs2.access")
