@@ -142,9 +142,15 @@ static unsigned int not_ours(struct fnat_net *fn, struct sk_buff *skb,
 	return NF_DROP;
 }
 
-/* IPv4; IPv6 has a hook of its own that parses with its family. */
-static unsigned int fnat_hook(void *priv, struct sk_buff *skb,
-			      const struct nf_hook_state *state)
+/*
+ * Both families' hooks, each its own copy (no call through a pointer):
+ * IPv6's fragments and routing headers are in inet6.c; ICMPv6 other than
+ * errors about our connections, neighbour discovery included, is the
+ * stack's.
+ */
+static __always_inline unsigned int hook(struct sk_buff *skb,
+					  const struct nf_hook_state *state,
+					  bool v6)
 {
 	struct fnat_net *fn = fnat_net(state->net);
 	unsigned int verdict;
@@ -154,14 +160,16 @@ static unsigned int fnat_hook(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	if (skb->pkt_type != PACKET_HOST)
 		return NF_ACCEPT;
-	if (fnat_inet4_parse(skb, skb_network_offset(skb), &p))
+	if ((v6 ? fnat_inet6_parse : fnat_inet4_parse)(skb,
+			skb_network_offset(skb), &p))
 		return NF_ACCEPT;
-	/* Reassembled by nf_defrag_ipv4 before us; a fragment is not ours. */
+	/* Reassembled by nf_defrag_ipv4/6 before us: a fragment is not ours. */
 	if (p.frag)
 		return NF_ACCEPT;
 
-	if (p.proto == IPPROTO_ICMP) {
-		verdict = fnat_icmp_in(fn, skb, &p);
+	if (p.proto == (v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP)) {
+		verdict = v6 ? fnat_icmp6_in(fn, skb, &p) :
+			       fnat_icmp_in(fn, skb, &p);
 		return verdict == NF_ACCEPT ? not_ours(fn, skb, &p) : verdict;
 	}
 	p.pp = fnat_proto_find(p.proto);
@@ -170,37 +178,16 @@ static unsigned int fnat_hook(void *priv, struct sk_buff *skb,
 	return l4_in(fn, skb, &p);
 }
 
-/*
- * IPv6 (inet6.c has the why of fragments and routing headers). ICMPv6
- * other than errors about our connections, neighbour discovery included,
- * is the stack's.
- */
+static unsigned int fnat_hook(void *priv, struct sk_buff *skb,
+			      const struct nf_hook_state *state)
+{
+	return hook(skb, state, false);
+}
+
 static unsigned int fnat_hook6(void *priv, struct sk_buff *skb,
 			       const struct nf_hook_state *state)
 {
-	struct fnat_net *fn = fnat_net(state->net);
-	unsigned int verdict;
-	struct fnat_pkt p;
-
-	if (!READ_ONCE(fn->nr_services) && !atomic_read(&fn->nr_conns))
-		return NF_ACCEPT;
-	if (skb->pkt_type != PACKET_HOST)
-		return NF_ACCEPT;
-	if (fnat_inet6_parse(skb, skb_network_offset(skb), &p))
-		return NF_ACCEPT;
-	/* Reassembled by nf_defrag_ipv6 before us; a fragment is not ours. */
-	if (p.frag)
-		return NF_ACCEPT;
-
-	if (p.proto == IPPROTO_ICMPV6) {
-		verdict = fnat_icmp6_in(fn, skb, &p);
-		return verdict == NF_ACCEPT ? not_ours(fn, skb, &p) : verdict;
-	}
-
-	p.pp = fnat_proto_find(p.proto);
-	if (!p.pp)
-		return not_ours(fn, skb, &p);
-	return l4_in(fn, skb, &p);
+	return hook(skb, state, true);
 }
 
 static const struct nf_hook_ops fnat_hook_ops[] = {
