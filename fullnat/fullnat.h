@@ -246,6 +246,13 @@ struct fnat_sched_ops {
 	/* Pick a real server for the flow @p opens; RCU read side, softirq. */
 	struct fnat_dest *(*schedule)(const struct fnat_dest_set *set,
 				      void *data, const struct fnat_pkt *p);
+	/*
+	 * The choice depends only on the configuration and the flow, so
+	 * every director given the same file picks the same server (mh):
+	 * a one-way service may then take up a flow another director
+	 * began (fnat_tcp_pick_up()).
+	 */
+	bool consistent;
 };
 
 struct fnat_sched_state {
@@ -748,6 +755,8 @@ void fnat_tcp_rewrite(struct sk_buff *skb, const struct fnat_pkt *p,
 		      const union nf_inet_addr *saddr, __be16 sport,
 		      const union nf_inet_addr *daddr, __be16 dport);
 int fnat_tcp_may_create(const struct sk_buff *skb, const struct fnat_pkt *p);
+bool fnat_tcp_pick_up(const struct fnat_service *svc,
+		      const struct sk_buff *skb, const struct fnat_pkt *p);
 bool fnat_tcp_reopen(struct fnat_net *fn, struct fnat_conn *cp,
 		     const struct sk_buff *skb, const struct fnat_pkt *p);
 void fnat_tcp_finish(struct fnat_net *fn, struct fnat_conn *cp,

@@ -167,6 +167,7 @@ struct fnat_sched_ops fnat_sched_dh = {
 
 struct fnat_sched_ops fnat_sched_mh = {
 	.name = "mh",
+	.consistent = true,
 	.check = table_check,
 	.init = table_init,
 	.done = table_done,
