@@ -34,7 +34,7 @@ for d in 1 2; do
 	bridge_port rt br0 "lb$d"
 	on "lb$d" "$IP" route add default via "$NET.1"
 done
-dd if=/dev/urandom of=/tmp/blob bs=1M count=4 status=none
+dd if=/dev/urandom of=/tmp/blob bs=1M count=12 status=none
 want=$(sha256sum < /tmp/blob | cut -d' ' -f1)
 for ((r = 1; r <= NRS; r++)); do
 	ns_add "rs$r"
@@ -106,16 +106,19 @@ before=$(wc -l < "$FNAT_LOG/$server.access")
 bg lb2 cap-lb2 tcpdump -i eth0 -n -l "tcp and src host $client and dst port 80"
 cap_pid=${_bg_pids[-1]}
 wait_for 10 "tcpdump on lb2" grep -q listening "$FNAT_LOG/cap-lb2.log"
-# About 10 s at 400 kB/s (4 MB): long enough to move it in the middle.
+# About 40 s at 300 kB/s (12 MB): long enough to move it in the middle.
 # A small receive buffer, so that the rate limit holds the transfer on the
 # wire (the default lets the kernel take most of 4 MB at once, and curl's
 # limit only paces reading it).
 on c1 sysctl -qw net.ipv4.tcp_rmem="4096 65536 131072"
-bg c1 dl bash -c "curl -sS --fail --max-time $(scaled 300) --limit-rate 400k \
+bg c1 dl bash -c "curl -sS --fail --max-time $(scaled 300) --limit-rate 300k \
 	--interface $client -o /tmp/got http://$VIP/data/blob; echo rc=\$?"
 half() { [[ $(on_quiet c1 stat -c %s /tmp/got 2>/dev/null || echo 0) -ge 1000000 ]]; }
-wait_for "$(scaled 120)" "a quarter of the download" half
+wait_for "$(scaled 120)" "the download's first megabyte" half
 via 2
+at=$(on_quiet c1 stat -c %s /tmp/got)
+echo "moved to lb2 at $at of $((12 << 20)) bytes"
+[[ $at -lt $((10 << 20)) ]] || fail "the download was nearly over ($at bytes) when it moved"
 wait_for "$(scaled 300)" "the download's end" grep -q '^rc=' "$FNAT_LOG/dl.log"
 assert_eq "$(grep '^rc=' "$FNAT_LOG/dl.log")" "rc=0" "curl's exit status"
 assert_eq "$(on_quiet c1 sha256sum < /tmp/got | cut -d' ' -f1)" "$want" \
