@@ -142,8 +142,12 @@ wait_for 20 "the client loop's first answers" test -s "$dir/client.out"
 log "1. no checks: rs2's nginx stops and clients keep failing"
 t_stop=$(now)
 stop_rs2
-sleep 5		# the span the checked run must recover in, and more
-late=$(failures_after "$(awk -v t="$t_stop" 'BEGIN { printf "%.3f", t + 3 }')")
+# The control: a request that began more than 3 s after the stop (the
+# span the checked run must recover in) still fails.
+t_late=$(awk -v t="$t_stop" 'BEGIN { printf "%.3f", t + 3 }')
+late_failure() { (($(failures_after "$t_late") >= 1)); }
+wait_for 30 "a request failing more than 3 s after rs2 stopped" late_failure
+late=$(failures_after "$t_late")
 echo "requests failed more than 3 s after rs2 stopped, without checks: $late"
 assert_ge "$late" 1 "without health checks, clients still fail 3 s after rs2 stopped (control)"
 http_server rs2 rs2 0.0.0.0 8080
@@ -164,7 +168,10 @@ echo "rs2 stopped at $t_stop, weight 0 seen at $t_q: ${took}s"
 assert_eq "$(awk -v d="$took" 'BEGIN { print (d <= 4.0) }')" 1 "quiesced within fall x interval + 1 s, +1 s for the observer (${took}s)"
 agent_says "real server 198.19.0.12:8080 is down after 2 failed checks" || fail "the agent did not log rs2 down"
 c0=$(rs2_conns)
-sleep 4
+# A span of client requests since the quiesce, all judged below.
+requests_after() { awk -v t="$1" '$1 > t' "$dir/client.out" | wc -l; }
+twenty_after() { (($(requests_after "$t_q") >= 20)); }
+wait_for 60 "20 client requests since rs2 was quiesced" twenty_after
 assert_eq "$(failures_after "$t_q")" 0 "client requests failed after rs2 was quiesced"
 assert_eq "$(served_by_after rs2 "$t_q")" 0 "answers from rs2 while it is down"
 assert_eq "$(rs2_conns)" "$c0" "connections the kernel scheduled to rs2 while it is down"

@@ -105,7 +105,6 @@ assert_eq "$(tail -1 "$FNAT_LOG/rs1d.access")" "$CLIENT6::2:40124" \
 	"nginx (dual-stack listener) logged the client"
 assert_ge "$(counter lb1 toa_inserted)" 2 "toa_inserted"
 
-sleep 1
 pkill tcpdump
 wait_for 10 "tcpdump to end" sh -c '! pgrep -x tcpdump'
 
