@@ -107,10 +107,7 @@ static unsigned int l4_in(struct fnat_net *fn, struct sk_buff *skb,
 			return NF_DROP;
 		}
 		reason = pp->may_create ?
-			 fnat_proto_call(pp, may_create, skb, p) : 0;
-		if (reason == FULLNAT_CNT_NOT_SYN &&
-		    fnat_tcp_pick_up(svc, skb, p))
-			reason = 0;
+			 fnat_proto_call(pp, may_create, svc, skb, p) : 0;
 		if (reason) {
 			fnat_count(fn, reason);
 			return NF_DROP;

@@ -250,7 +250,7 @@ struct fnat_sched_ops {
 	 * The choice depends only on the configuration and the flow, so
 	 * every director given the same file picks the same server (mh):
 	 * a one-way service may then take up a flow another director
-	 * began (fnat_tcp_pick_up()).
+	 * began (fnat_tcp_may_create()).
 	 */
 	bool consistent;
 };
@@ -402,8 +402,12 @@ struct fnat_proto {
 	int (*parse)(struct sk_buff *skb, struct fnat_pkt *p);
 	/* May @p join a connection it matches? (Flags that no stack sends.) */
 	bool (*valid)(const struct sk_buff *skb, const struct fnat_pkt *p);
-	/* May @p, which matched none, open one? 0, or FULLNAT_CNT_* to drop. */
-	int (*may_create)(const struct sk_buff *skb, const struct fnat_pkt *p);
+	/*
+	 * May @p, which matched none, open one for @svc? 0, or
+	 * FULLNAT_CNT_* to drop. RCU read side.
+	 */
+	int (*may_create)(const struct fnat_service *svc,
+			  const struct sk_buff *skb, const struct fnat_pkt *p);
 	/* Does client packet @p start over on @cp's tuple (retiring @cp)? */
 	bool (*reopen)(struct fnat_net *fn, struct fnat_conn *cp,
 		       const struct sk_buff *skb, const struct fnat_pkt *p);
@@ -754,9 +758,8 @@ void fnat_tcp_state(struct fnat_net *fn, struct fnat_conn *cp,
 void fnat_tcp_rewrite(struct sk_buff *skb, const struct fnat_pkt *p,
 		      const union nf_inet_addr *saddr, __be16 sport,
 		      const union nf_inet_addr *daddr, __be16 dport);
-int fnat_tcp_may_create(const struct sk_buff *skb, const struct fnat_pkt *p);
-bool fnat_tcp_pick_up(const struct fnat_service *svc,
-		      const struct sk_buff *skb, const struct fnat_pkt *p);
+int fnat_tcp_may_create(const struct fnat_service *svc,
+			const struct sk_buff *skb, const struct fnat_pkt *p);
 bool fnat_tcp_reopen(struct fnat_net *fn, struct fnat_conn *cp,
 		     const struct sk_buff *skb, const struct fnat_pkt *p);
 void fnat_tcp_finish(struct fnat_net *fn, struct fnat_conn *cp,

@@ -81,43 +81,41 @@ bool fnat_tcp_valid(const struct sk_buff *skb, const struct fnat_pkt *p)
 	return VALID_FLAGS & BIT_ULL(f);
 }
 
-/* Only a SYN opens a connection. */
-int fnat_tcp_may_create(const struct sk_buff *skb, const struct fnat_pkt *p)
+/*
+ * A SYN opens a connection, and a packet in the middle of a flow (an
+ * ACK, no SYN) only where the flow can have begun at another director
+ * behind the same ECMP route and this one is certain to send it on to
+ * the same real server: a one-way method (DR, TUN: the real server holds
+ * the flow's whole state, and nothing of it is rewritten) and a
+ * scheduler whose choice depends only on the configuration (mh). So a
+ * router's rehash moves a flow between directors without breaking it, as
+ * Maglev intends; IPVS does this for any service with the sysctl
+ * sloppy_tcp. Elsewhere the SYN alone opens: FullNAT's and NAT's
+ * connections hold a translation that a flow begun elsewhere cannot
+ * have. The cost is DR's and TUN's already: a blind ACK takes a slot, as
+ * a blind SYN does, held only for the SYN_RECV timeout until payload
+ * (one_way_state()).
+ */
+static bool pick_up(const struct fnat_service *svc, const struct tcphdr *th)
+{
+	const struct fnat_sched_state *st;
+
+	if (!th->ack || th->rst || !svc->method->one_way)
+		return false;
+	st = rcu_dereference(svc->sched);
+	return st && st->ops->consistent;
+}
+
+int fnat_tcp_may_create(const struct fnat_service *svc,
+			const struct sk_buff *skb, const struct fnat_pkt *p)
 {
 	const struct tcphdr *th = tcp_at(skb, p);
 
 	if (!fnat_tcp_valid(skb, p))
 		return FULLNAT_CNT_BAD_FLAGS;
-	if (!th->syn || th->ack)
+	if (th->syn ? th->ack : !pick_up(svc, th))
 		return FULLNAT_CNT_NOT_SYN;
 	return 0;
-}
-
-/*
- * May a packet in the middle of a flow (an ACK, no SYN) that matches no
- * connection open one for @svc? Only where the flow can have begun at
- * another director behind the same ECMP route and this one is certain
- * to send it on to the same real server: a one-way method (DR, TUN: the
- * real server holds the flow's whole state, and nothing of it is
- * rewritten) and a scheduler whose choice depends only on the
- * configuration (mh). So a router's rehash moves a flow between
- * directors without breaking it, as Maglev intends; IPVS does this for
- * any service with the sysctl sloppy_tcp. Elsewhere the SYN alone opens:
- * FullNAT's and NAT's connections hold a translation that a flow begun
- * elsewhere cannot have. The cost is DR's and TUN's already: a blind ACK
- * takes a slot, as a blind SYN does, held only for the SYN_RECV timeout
- * until payload (one_way_state()). RCU read side.
- */
-bool fnat_tcp_pick_up(const struct fnat_service *svc,
-		      const struct sk_buff *skb, const struct fnat_pkt *p)
-{
-	const struct tcphdr *th = tcp_at(skb, p);
-	const struct fnat_sched_state *st;
-
-	if (!th->ack || th->syn || th->rst || !svc->method->one_way)
-		return false;
-	st = rcu_dereference(svc->sched);
-	return st && st->ops->consistent;
 }
 
 static void set_state(struct fnat_net *fn, struct fnat_conn *cp, u8 new)
@@ -293,7 +291,7 @@ static void one_way_state(struct fnat_net *fn, struct fnat_conn *cp,
 	if (state == FULLNAT_TCP_S_NONE) {
 		/*
 		 * Opened by an ACK: a flow taken up in its middle
-		 * (fnat_tcp_pick_up()). The window starts here; like a
+		 * (fnat_tcp_may_create()). The window starts here; like a
 		 * blind handshake it keeps the SYN_RECV timeout until the
 		 * client sends payload.
 		 */
