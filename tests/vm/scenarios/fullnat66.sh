@@ -80,9 +80,9 @@ fi
 echo "$out"
 assert_match "$out" "fullnat only" "IPv6 is FullNAT's only"
 
-bg rs1 cap-rs1 tcpdump -i eth0 -n -U -w /tmp/rs1.pcap ip6 and tcp
-bg rs2 cap-rs2 tcpdump -i eth0 -n -U -w /tmp/rs2.pcap ip6 and tcp
-bg c1 cap-c tcpdump -i eth0 -n -U -w /tmp/c.pcap ip6 and tcp port 80
+bg rs1 cap-rs1 tcpdump -i eth0 -n -U --immediate-mode -w /tmp/rs1.pcap ip6 and tcp
+bg rs2 cap-rs2 tcpdump -i eth0 -n -U --immediate-mode -w /tmp/rs2.pcap ip6 and tcp
+bg c1 cap-c tcpdump -i eth0 -n -U --immediate-mode -w /tmp/c.pcap ip6 and tcp port 80
 wait_for 10 "tcpdump on rs1" grep -q listening "$FNAT_LOG/cap-rs1.log"
 wait_for 10 "tcpdump on rs2" grep -q listening "$FNAT_LOG/cap-rs2.log"
 wait_for 10 "tcpdump on c1" grep -q listening "$FNAT_LOG/cap-c.log"
@@ -98,13 +98,34 @@ assert_match "$(tail -1 "$FNAT_LOG/rs1.access")" "^$LIP6::[1-4]:[0-9]+$" \
 log "with toa.ko trusting the LIPs: nginx logs the IPv6 client"
 toa_load trusted_sources="$LIP6::/64"
 on_quiet c1 curl -6 -g -sS --fail --max-time 10 --local-port 40123 "http://[$VIP6]/" >/dev/null
+# nginx writes its log line after the response has left: wait for one.
+wait_for 10 "nginx's log line of port 40123" \
+	sh -c "tail -q -n1 '$FNAT_LOG/rs1.access' '$FNAT_LOG/rs2.access' | grep -q ':40123$'"
 last=$(tail -q -n1 "$FNAT_LOG/rs1.access" "$FNAT_LOG/rs2.access" | grep -c "^$CLIENT6::2:40123$" || true)
 assert_eq "$last" 1 "nginx (IPv6-only listener) logged $CLIENT6::2:40123"
 on_quiet c1 curl -6 -g -sS --fail --max-time 10 --local-port 40124 "http://[$VIP6]:81/" >/dev/null
+wait_for 10 "nginx's log line of port 40124" sh -c "tail -n1 '$FNAT_LOG/rs1d.access' | grep -q ':40124$'"
 assert_eq "$(tail -1 "$FNAT_LOG/rs1d.access")" "$CLIENT6::2:40124" \
 	"nginx (dual-stack listener) logged the client"
 assert_ge "$(counter lb1 toa_inserted)" 2 "toa_inserted"
 
+# toa_acks: the payload of every pure ACK toward port 8080 in the real
+# servers' captures, as one hex string. tcp[] is IPv4's in pcap filters:
+# the flags are byte 13 of the TCP header right after the IPv6 one.
+toa_acks() {
+	for r in 1 2; do
+		tcpdump -r "/tmp/rs$r.pcap" -n -x 'ip6[53] == 0x10 and dst port 8080' 2>/dev/null
+	done | awk '!/^[0-9]/ { for (i = 2; i <= NF; i++) printf "%s", $i }'
+}
+# 254 (0xfe), 20 (0x14), port 40123 (0x9cbb), 2001:db8:100::2
+TOA_WANT=fe149cbb20010db8010000000000000000000002
+# tcpdump hands packets to its file a buffer at a time: stopping it at once
+# can lose the last ones. Wait until the captures show the third ACK of
+# port 40123 and the dual-stack connection's FIN (the last packets asserted).
+wait_for 10 "the third ACK of port 40123 in the real servers' captures" \
+	sh -c "$(declare -f toa_acks); toa_acks | grep -q $TOA_WANT"
+wait_for 10 "the FIN toward port 8081 in rs1's capture" sh -c \
+	"tcpdump -r /tmp/rs1.pcap -n 'ip6[53] & 1 != 0 and dst port 8081' 2>/dev/null | grep -q ."
 pkill tcpdump
 wait_for 10 "tcpdump to end" sh -c '! pgrep -x tcpdump'
 
@@ -124,13 +145,7 @@ fi
 echo "ok: nothing but LIP <-> RIP"
 
 log "the third ACK carries TOA 254/20 with the client's port and address"
-ack=$(for r in 1 2; do
-	# tcp[] is IPv4's in pcap filters: the flags are byte 13 of the TCP
-	# header right after the IPv6 one
-	tcpdump -r "/tmp/rs$r.pcap" -n -x 'ip6[53] == 0x10 and dst port 8080' 2>/dev/null
-done | awk '!/^[0-9]/ { for (i = 2; i <= NF; i++) printf "%s", $i }')
-# 254 (0xfe), 20 (0x14), port 40123 (0x9cbb), 2001:db8:100::2
-assert_match "$ack" "fe149cbb20010db8010000000000000000000002" "TOA 254/20 on the wire"
+assert_match "$(toa_acks)" "$TOA_WANT" "TOA 254/20 on the wire"
 
 log "the client's SYN-ACK MSS is the real server's less 20"
 rsmss=$(tcpdump -r /tmp/rs1.pcap -n -v 'ip6 and tcp and src port 8080' 2>/dev/null |
