@@ -120,6 +120,7 @@ static const struct nla_policy fnat_policy[FULLNAT_A_MAX + 1] = {
 	[FULLNAT_A_CONFIG]	= NLA_POLICY_NESTED(cfg_policy),
 	[FULLNAT_A_CONN]	= REPLY_ONLY,
 	[FULLNAT_A_INFO]	= REPLY_ONLY,
+	[FULLNAT_A_TEMPLATE]	= REPLY_ONLY,
 	[FULLNAT_A_GENERATION]	= { .type = NLA_U64 },
 };
 
@@ -666,6 +667,10 @@ static const struct genl_ops fnat_genl_ops[] = {
 		.dumpit = fnat_nl_dump_conns,
 		.policy = none_policy,
 		.maxattr = FULLNAT_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = FULLNAT_CMD_GET_TEMPLATE,
+		.dumpit = fnat_nl_dump_templates,
 		.flags = GENL_ADMIN_PERM,
 	},
 };

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Shared between netlink.c and nl_service.c; nothing else uses these. */
+/* Shared between netlink.c, nl_service.c and nl_persist.c. */
 #ifndef _FULLNAT_NETLINK_H
 #define _FULLNAT_NETLINK_H
 
@@ -26,5 +26,6 @@ int fnat_nl_get_service(struct sk_buff *skb, struct genl_info *info);
 int fnat_nl_dump_services(struct sk_buff *skb, struct netlink_callback *cb);
 int fnat_nl_dest(struct sk_buff *skb, struct genl_info *info);
 int fnat_nl_dump_dests(struct sk_buff *skb, struct netlink_callback *cb);
+int fnat_nl_dump_templates(struct sk_buff *skb, struct netlink_callback *cb);
 
 #endif /* _FULLNAT_NETLINK_H */

@@ -56,6 +56,7 @@ struct fnat_tmpl {
 	union nf_inet_addr caddr;	/* masked: the key */
 	struct fnat_dest *dest;		/* holds a reference */
 	unsigned long expires;		/* jiffies, READ_ONCE */
+	atomic_t conns;			/* connections it scheduled */
 	struct rcu_head rcu;
 };
 
@@ -145,6 +146,7 @@ static struct fnat_tmpl *tmpl_new(struct fnat_persist *ps,
 	t->caddr = *key;
 	t->dest = dest;
 	t->expires = jiffies + READ_ONCE(ps->timeout);
+	atomic_set(&t->conns, 1);
 	return t;
 
 out_uncount:
@@ -182,6 +184,7 @@ struct fnat_dest *fnat_persist_schedule(struct fnat_service *svc,
 	    dest_usable(fn, t->dest)) {
 		/* From the last new connection on, as IPVS's -p. */
 		WRITE_ONCE(t->expires, jiffies + READ_ONCE(ps->timeout));
+		atomic_inc(&t->conns);
 		return t->dest;
 	}
 	dest = fnat_schedule(svc, p);
@@ -210,8 +213,10 @@ struct fnat_dest *fnat_persist_schedule(struct fnat_service *svc,
 	 * its connections meet ours, unless it cannot be followed.
 	 */
 	tmpl_drop_new(ps, t);
-	if (!IS_ERR(old) && dest_usable(fn, old->dest))
+	if (!IS_ERR(old) && dest_usable(fn, old->dest)) {
+		atomic_inc(&old->conns);
 		return old->dest;
+	}
 	return dest;
 }
 
@@ -387,6 +392,82 @@ u32 __fnat_persist_count(struct fnat_service *svc)
 				lockdep_is_held(&svc->fn->lock));
 
 	return ps ? atomic_read(&ps->count) : 0;
+}
+
+#define DUMP_RESCHED	1024
+
+/*
+ * Call @fill for each live template of @svc from @pos on, until it fails
+ * (its error is returned, @pos names the template it failed on) or the
+ * table ends (0, @pos past the end). Process context, under fn->lock:
+ * the table cannot be retired under us, and it yields the CPU between
+ * buckets, outside RCU.
+ *
+ * A dump spans many calls while templates come and go, so @pos holds no
+ * pointer: it is a bucket and an index in its chain, as the connection
+ * dump's, and the seed of the table they belong to. rhashtable_walk_*()
+ * would have to skip every template already sent on each call (quadratic
+ * in a million), or stay entered between calls on a table we do not pin.
+ * A resize makes a new table with a new seed: the walk starts over
+ * there and sets @pos->resized, as it does when it walks a table being
+ * rehashed (a template moved ahead of the walk is missed); the caller
+ * marks the dump interrupted.
+ */
+int __fnat_persist_dump(struct fnat_service *svc, struct fnat_tmpl_pos *pos,
+			int (*fill)(void *arg, const struct fnat_tmpl_info *ti),
+			void *arg)
+{
+	struct fnat_persist *ps = rcu_dereference_protected(svc->persist,
+				lockdep_is_held(&svc->fn->lock));
+	const struct bucket_table *tbl;
+	struct fnat_tmpl_info ti;
+	struct rhash_head *node;
+	unsigned int walked = 0;
+	struct fnat_tmpl *t;
+	u32 idx;
+	long left;
+	int ret;
+
+	if (!ps)
+		return 0;
+	for (;; pos->bucket++, pos->skip = 0) {
+		if (++walked % DUMP_RESCHED == 0)
+			cond_resched();
+		rcu_read_lock();
+		tbl = rht_dereference_rcu(ps->ht.tbl, &ps->ht);
+		if (pos->seed != tbl->hash_rnd) {
+			if (pos->bucket || pos->skip)
+				pos->resized = true;
+			pos->seed = tbl->hash_rnd;
+			pos->bucket = 0;
+			pos->skip = 0;
+		}
+		if (rcu_access_pointer(tbl->future_tbl))
+			pos->resized = true;
+		if (pos->bucket >= tbl->size) {
+			rcu_read_unlock();
+			return 0;
+		}
+		idx = 0;
+		rht_for_each_entry_rcu(t, node, tbl, pos->bucket, node) {
+			if (idx++ < pos->skip)
+				continue;
+			left = (long)READ_ONCE(t->expires) - (long)jiffies;
+			if (left <= 0)		/* for the collector */
+				continue;
+			ti.caddr = &t->caddr;
+			ti.dest = t->dest;
+			ti.conns = atomic_read(&t->conns);
+			ti.expires = DIV_ROUND_UP(left, HZ);
+			ret = fill(arg, &ti);
+			if (ret) {
+				rcu_read_unlock();
+				pos->skip = idx - 1;
+				return ret;
+			}
+		}
+		rcu_read_unlock();
+	}
 }
 
 /*

@@ -496,7 +496,8 @@ static int fuzz_one(int *is_dump, int *abandoned)
 
 	cmd = chance(95) ? 1 + rnd(FULLNAT_CMD_MAX) : rnd(256);
 	*is_dump = chance(15) || cmd == FULLNAT_CMD_GET_CONN ||
-		   cmd == FULLNAT_CMD_GET_LADDR || cmd == FULLNAT_CMD_GET_DEST;
+		   cmd == FULLNAT_CMD_GET_LADDR || cmd == FULLNAT_CMD_GET_DEST ||
+		   cmd == FULLNAT_CMD_GET_TEMPLATE;
 	if (*is_dump)
 		flags |= NLM_F_DUMP;
 	if (chance(3))
@@ -526,6 +527,10 @@ static int fuzz_one(int *is_dump, int *abandoned)
 		break;
 	case FULLNAT_CMD_NEW_LADDR: case FULLNAT_CMD_DEL_LADDR:
 		laddr_nest(&m);
+		break;
+	case FULLNAT_CMD_GET_TEMPLATE:	/* one service's, or all */
+		if (chance(50))
+			service_nest(&m);
 		break;
 	}
 	/* Attributes of other commands, top-level garbage, floods. */

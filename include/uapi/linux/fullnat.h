@@ -159,6 +159,24 @@
  *     FULLNAT_A_CONN_EXPIRES   u32, seconds left
  *     FULLNAT_A_CONN_FORWARD   u8, FULLNAT_FWD_* (its real server's)
  *
+ * FULLNAT_CMD_GET_TEMPLATE (dumpit): the persistence templates of every
+ *   service, or of the one a FULLNAT_A_SERVICE nest with its key names
+ *   (-ENOENT if there is none). Expired templates not yet collected are
+ *   left out. FULLNAT_A_TEMPLATE nest:
+ *     FULLNAT_A_TMPL_PROTOCOL  u8           } the service
+ *     FULLNAT_A_TMPL_VADDR / _VPORT         }
+ *     FULLNAT_A_TMPL_CADDR     binary 4/16, the client address under the
+ *                              netmask: the template's key
+ *     FULLNAT_A_TMPL_NETMASK   u8, the service's prefix length
+ *     FULLNAT_A_TMPL_DADDR / _DPORT   the real server it sends clients to
+ *     FULLNAT_A_TMPL_CONNS     u32, connections it has sent there (the
+ *                              one that made it included): a template
+ *                              does not track them once sent
+ *     FULLNAT_A_TMPL_EXPIRES   u32, seconds left; the next connection of
+ *                              one of its clients sets it to the timeout
+ *   The dump is marked NLM_F_DUMP_INTR when the configuration changed or a
+ *   table was resized under it (a template may be missing or shown twice).
+ *
  * Generation
  * ----------
  * Every configuration write that succeeds (SET_CONFIG, NEW/SET/DEL_SERVICE,
@@ -206,6 +224,7 @@ enum fullnat_cmd {
 	FULLNAT_CMD_DEL_LADDR,
 	FULLNAT_CMD_GET_LADDR,
 	FULLNAT_CMD_GET_CONN,
+	FULLNAT_CMD_GET_TEMPLATE,
 	__FULLNAT_CMD_MAX
 };
 #define FULLNAT_CMD_MAX (__FULLNAT_CMD_MAX - 1)
@@ -220,6 +239,7 @@ enum fullnat_attr {
 	FULLNAT_A_CONFIG,	/* nest: FULLNAT_A_CFG_* */
 	FULLNAT_A_INFO,		/* nest: FULLNAT_A_INFO_* */
 	FULLNAT_A_GENERATION,	/* u64: the generation a write expects */
+	FULLNAT_A_TEMPLATE,	/* nest: FULLNAT_A_TMPL_* */
 	__FULLNAT_A_LAST
 };
 #define FULLNAT_A_MAX (__FULLNAT_A_LAST - 1)
@@ -436,6 +456,21 @@ enum fullnat_conn_attr {
 	__FULLNAT_A_CONN_LAST
 };
 #define FULLNAT_A_CONN_MAX (__FULLNAT_A_CONN_LAST - 1)
+
+enum fullnat_tmpl_attr {
+	FULLNAT_A_TMPL_UNSPEC,
+	FULLNAT_A_TMPL_PROTOCOL,
+	FULLNAT_A_TMPL_VADDR,
+	FULLNAT_A_TMPL_VPORT,
+	FULLNAT_A_TMPL_CADDR,
+	FULLNAT_A_TMPL_NETMASK,
+	FULLNAT_A_TMPL_DADDR,
+	FULLNAT_A_TMPL_DPORT,
+	FULLNAT_A_TMPL_CONNS,
+	FULLNAT_A_TMPL_EXPIRES,
+	__FULLNAT_A_TMPL_LAST
+};
+#define FULLNAT_A_TMPL_MAX (__FULLNAT_A_TMPL_LAST - 1)
 
 /* Options of the hashing schedulers, in FULLNAT_A_SVC_SCHED_OPTS. */
 enum fullnat_sched_opt_attr {
