@@ -347,6 +347,39 @@ void print_conn(const struct lb_conn *c)
 	out_close();
 }
 
+/*
+ * ipvsadm -Lnc's row of a template: the client under the netmask with
+ * port 0; "TEMPLATE" where IPVS says NONE, no local address. JSON: the
+ * state "template", the netmask and the connections it scheduled.
+ */
+void print_template(const struct lb_template *t)
+{
+	char ap[3][LB_ADDRPORT_STRLEN];
+
+	lb_addrport_str(&t->client, 0, ap[0], sizeof(ap[0]));
+	lb_addrport_str(&t->vip.addr, t->vip.port, ap[1], sizeof(ap[1]));
+	lb_addrport_str(&t->real.addr, t->real.port, ap[2], sizeof(ap[2]));
+	out_open_object(NULL);
+	out_text("%-3s %02u:%02u  %-11s %-21s %-21s %-21s %s\n",
+		 proto_label(t->proto), t->expires / 60, t->expires % 60,
+		 "TEMPLATE", ap[0], ap[1], "-", ap[2]);
+	out_str("protocol", NULL, proto_name(t->proto));
+	out_str("state", NULL, "template");
+	out_uint("expires", NULL, t->expires);
+	out_uint("connections", NULL, t->conns);
+	out_open_object("client");
+	print_endpoint("address", &t->client, 0);
+	out_uint("netmask", NULL, t->netmask);
+	out_close();
+	out_open_object("virtual");
+	print_endpoint("address", &t->vip.addr, t->vip.port);
+	out_close();
+	out_open_object("real");
+	print_endpoint("address", &t->real.addr, t->real.port);
+	out_close();
+	out_close();
+}
+
 void print_counters(const struct lb_info *info, const char *key)
 {
 	char name[32], fmt[48];

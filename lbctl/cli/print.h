@@ -35,6 +35,8 @@ enum lb_view {
  * a list (the document), closed by out_close() */
 void print_conns_head(void);
 void print_conn(const struct lb_conn *c);
+/* a persistence template as a row of that table (after the connections) */
+void print_template(const struct lb_template *t);
 /* "name value" lines */
 void print_counters(const struct lb_info *info, const char *key);
 /* "lbctl show": info, then (JSON only) "config" and "local_addresses",

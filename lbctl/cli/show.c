@@ -244,6 +244,46 @@ static int show_conn(const void *conn, void *shown)
 	return 0;
 }
 
+/* The same for lb_dump_templates(): rows after the connections'. */
+static int show_template(const void *tmpl, void *shown)
+{
+	unsigned long *n = shown;
+
+	if (!tmpl)
+		return -EINTR;
+	if (!(*n)++)
+		print_conns_head();
+	print_template(tmpl);
+	return 0;
+}
+
+/*
+ * The connections, then the persistence templates, as ipvsadm -Lnc lists
+ * IPVS's among them. -EINTR: one changed under the read (g->msg says
+ * which); the other is still shown.
+ */
+static int show_conns(struct genl *g, unsigned long *shown)
+{
+	char intr[sizeof(g->msg)] = "";
+	int ret;
+
+	ret = lb_dump_conns(g, show_conn, shown);
+	if (ret == -EINTR) {
+		snprintf(intr, sizeof(intr), "%s", g->msg);
+		ret = 0;
+	}
+	if (!ret)
+		ret = lb_dump_templates(g, show_template, shown);
+	/* A module older than templates has none to show. */
+	if (ret == -EOPNOTSUPP)
+		ret = 0;
+	if (!ret && intr[0]) {
+		snprintf(g->msg, sizeof(g->msg), "%s", intr);
+		ret = -EINTR;
+	}
+	return ret;
+}
+
 int show_one(const struct lbctl *ctx, int argc, char **argv)
 {
 	union {
@@ -284,9 +324,9 @@ int show_one(const struct lbctl *ctx, int argc, char **argv)
 		 * ipvsadm -Lnc shows whatever /proc gives it too.
 		 */
 		out_stream();
-		ret = lb_dump_conns(&g, show_conn, &o.conns_shown);
+		ret = show_conns(&g, &o.conns_shown);
 		if (ret == -EINTR) {
-			lbctl_warn("%s; some connections may be missing or shown twice",
+			lbctl_warn("%s; some entries may be missing or shown twice",
 				   g.msg);
 			ret = 0;
 		}
@@ -305,6 +345,6 @@ int show_one(const struct lbctl *ctx, int argc, char **argv)
 const struct lbctl_cmd conn_verbs[] = {
 	{ .name = "show", .fn = show_one, .arg = SHOW_CONNS,
 	  .usage = "",
-	  .help = "Show the connections (the default verb)" },
+	  .help = "Show the connections and persistence templates (the default verb)" },
 	{ .name = NULL },
 };

@@ -133,6 +133,8 @@ static int parse_object(struct nlattr *nest, void *arg)
 		return lb_parse_laddr(nest, o->obj);
 	case FULLNAT_A_CONN:
 		return lb_parse_conn(nest, o->obj);
+	case FULLNAT_A_TEMPLATE:
+		return lb_parse_template(nest, o->obj);
 	}
 	return -EINVAL;
 }
@@ -208,6 +210,7 @@ static int dump_object(struct nlattr *nest, void *arg)
 		struct lb_dest dest;
 		struct lb_laddr laddr;
 		struct lb_conn conn;
+		struct lb_template tmpl;
 	} o;
 	int ret = nest ? parse_object(nest, &(struct one){ .attr = d->attr,
 						    .obj = &o }) : 0;
@@ -283,6 +286,13 @@ int lb_dump_conns(struct genl *g, lb_obj_fn fn, void *arg)
 {
 	return dump(g, FULLNAT_CMD_GET_CONN, "listing the connections", NULL,
 		    &(struct dump){ FULLNAT_A_CONN, NULL, fn, arg });
+}
+
+int lb_dump_templates(struct genl *g, lb_obj_fn fn, void *arg)
+{
+	return dump(g, FULLNAT_CMD_GET_TEMPLATE,
+		    "listing the persistence templates", NULL,
+		    &(struct dump){ FULLNAT_A_TEMPLATE, NULL, fn, arg });
 }
 
 int lb_snapshot_read(struct genl *g, struct lb_snapshot *snap,

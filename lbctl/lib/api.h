@@ -51,6 +51,8 @@ int lb_dump_dests(struct genl *g, const struct lb_service *svc,
 		  lb_obj_fn fn, void *arg);
 int lb_dump_laddrs(struct genl *g, lb_obj_fn fn, void *arg);
 int lb_dump_conns(struct genl *g, lb_obj_fn fn, void *arg);
+/* Those of every service; -EOPNOTSUPP from a module without templates. */
+int lb_dump_templates(struct genl *g, lb_obj_fn fn, void *arg);
 
 /* What lb_snapshot_read() reads besides the info and services. */
 #define LB_SNAP_CONFIG		(1u << 0)

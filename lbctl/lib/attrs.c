@@ -657,6 +657,48 @@ int lb_parse_conn(struct nlattr *nest, struct lb_conn *conn)
 	return 0;
 }
 
+static struct nla_policy tmpl_policy[FULLNAT_A_TMPL_MAX + 1] = {
+	[FULLNAT_A_TMPL_PROTOCOL]	= { .type = NLA_U8 },
+	[FULLNAT_A_TMPL_VADDR]		= ADDR_POLICY,
+	[FULLNAT_A_TMPL_VPORT]		= { .type = NLA_U16 },
+	[FULLNAT_A_TMPL_CADDR]		= ADDR_POLICY,
+	[FULLNAT_A_TMPL_NETMASK]	= { .type = NLA_U8 },
+	[FULLNAT_A_TMPL_DADDR]		= ADDR_POLICY,
+	[FULLNAT_A_TMPL_DPORT]		= { .type = NLA_U16 },
+	[FULLNAT_A_TMPL_CONNS]		= { .type = NLA_U32 },
+	[FULLNAT_A_TMPL_EXPIRES]	= { .type = NLA_U32 },
+};
+
+int lb_parse_template(struct nlattr *nest, struct lb_template *tmpl)
+{
+	struct nlattr *tb[FULLNAT_A_TMPL_MAX + 1];
+	int ret;
+
+	memset(tmpl, 0, sizeof(*tmpl));
+	ret = parse_nest(tb, FULLNAT_A_TMPL_MAX, nest, tmpl_policy,
+			 BIT(FULLNAT_A_TMPL_PROTOCOL) |
+			 BIT(FULLNAT_A_TMPL_VADDR) | BIT(FULLNAT_A_TMPL_VPORT) |
+			 BIT(FULLNAT_A_TMPL_CADDR) | BIT(FULLNAT_A_TMPL_NETMASK) |
+			 BIT(FULLNAT_A_TMPL_DADDR) |
+			 BIT(FULLNAT_A_TMPL_DPORT)) ?:
+	      proto_from_abi(nla_get_u8(tb[FULLNAT_A_TMPL_PROTOCOL]),
+			     &tmpl->proto) ?:
+	      get_endpoint(tb, FULLNAT_A_TMPL_VADDR, &tmpl->vip) ?:
+	      get_addr(tb[FULLNAT_A_TMPL_CADDR], &tmpl->client) ?:
+	      get_endpoint(tb, FULLNAT_A_TMPL_DADDR, &tmpl->real);
+	if (ret)
+		return ret;
+	tmpl->netmask = nla_get_u8(tb[FULLNAT_A_TMPL_NETMASK]);
+	/* A prefix longer than the address: not one the kernel would send. */
+	if (tmpl->netmask > (tmpl->client.family == AF_INET6 ? 128u : 32u))
+		return -EPROTO;
+	if (tb[FULLNAT_A_TMPL_CONNS])
+		tmpl->conns = nla_get_u32(tb[FULLNAT_A_TMPL_CONNS]);
+	if (tb[FULLNAT_A_TMPL_EXPIRES])
+		tmpl->expires = nla_get_u32(tb[FULLNAT_A_TMPL_EXPIRES]);
+	return 0;
+}
+
 int lb_msg_each(struct nl_msg *msg, int attr,
 		int (*fn)(struct nlattr *nest, void *arg), void *arg)
 {

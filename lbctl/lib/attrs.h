@@ -36,6 +36,7 @@ int lb_parse_service(struct nlattr *nest, struct lb_service *svc);
 int lb_parse_dest(struct nlattr *nest, struct lb_dest *dest);
 int lb_parse_laddr(struct nlattr *nest, struct lb_laddr *laddr);
 int lb_parse_conn(struct nlattr *nest, struct lb_conn *conn);
+int lb_parse_template(struct nlattr *nest, struct lb_template *tmpl);
 
 /*
  * Calls fn(nest, arg) for each top-level attribute of type attr (a

@@ -106,6 +106,17 @@ struct lb_conn {
 	int fwd;				/* enum lb_fwd, -1 unknown */
 };
 
+/* A persistence template (FULLNAT_CMD_GET_TEMPLATE). */
+struct lb_template {
+	enum lb_proto proto;
+	struct lb_addrport vip;			/* its service */
+	struct lb_addr client;			/* under the netmask */
+	unsigned int netmask;			/* prefix length */
+	struct lb_addrport real;
+	uint32_t conns;				/* connections it scheduled */
+	uint32_t expires;			/* seconds */
+};
+
 /* A counter of FULLNAT_A_INFO_COUNTERS: id is its FULLNAT_CNT_*. */
 struct lb_counter {
 	unsigned int id;
@@ -194,7 +205,7 @@ struct lb_snapshot {
 
 /*
  * What a dump calls for each object (api.h), a struct lb_service,
- * lb_dest, lb_laddr or lb_conn as the dump lists. Before it reads the table
+ * lb_dest, lb_laddr, lb_conn or lb_template as the dump lists. Before it reads the table
  * again, after the kernel said the table changed under it, it calls the
  * same function with NULL: forget what came so far. Return 0, or -errno to
  * stop the dump with that error.

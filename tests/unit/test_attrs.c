@@ -313,6 +313,24 @@ static int got_conn(struct nlattr *nla, void *arg)
 	return 0;
 }
 
+static int got_template(struct nlattr *nla, void *arg)
+{
+	struct got *g = arg;
+	struct lb_template t;
+	char c[LB_ADDRPORT_STRLEN], v[LB_ADDRPORT_STRLEN];
+	char r[LB_ADDRPORT_STRLEN];
+	int ret = lb_parse_template(nla, &t);
+
+	if (ret)
+		return ret;
+	fmt_ap(&t.client, 0, c, sizeof(c));
+	fmt_ap(&t.vip.addr, t.vip.port, v, sizeof(v));
+	fmt_ap(&t.real.addr, t.real.port, r, sizeof(r));
+	APPEND(g, "%s%s %s/%u %s %s conns=%u %u", g->n++ ? "; " : "",
+	       proto_name(t.proto), c, t.netmask, v, r, t.conns, t.expires);
+	return 0;
+}
+
 /* Reads every nest of type attr in msg (freed) into g; returns the count. */
 static int read_msg(struct nl_msg *msg, int attr,
 		    int (*fn)(struct nlattr *, void *), struct got *g)
@@ -462,6 +480,57 @@ static void conn_laddr_no_lport(struct nl_msg *msg)
 		  "198.18.0.11", 0, "198.19.0.11");
 }
 
+static void tmpl_ends(struct nl_msg *msg, uint8_t proto, const char *v,
+		      const char *c, const char *d)
+{
+	nla_put_u8(msg, FULLNAT_A_TMPL_PROTOCOL, proto);
+	put_addr(msg, FULLNAT_A_TMPL_VADDR, v);
+	nla_put_u16(msg, FULLNAT_A_TMPL_VPORT, 80);
+	if (c)
+		put_addr(msg, FULLNAT_A_TMPL_CADDR, c);
+	put_addr(msg, FULLNAT_A_TMPL_DADDR, d);
+	nla_put_u16(msg, FULLNAT_A_TMPL_DPORT, 8080);
+}
+
+static void tmpl_v4(struct nl_msg *msg)
+{
+	tmpl_ends(msg, IPPROTO_TCP, "203.0.113.10", "198.51.100.0",
+		  "198.19.0.11");
+	nla_put_u8(msg, FULLNAT_A_TMPL_NETMASK, 24);
+	nla_put_u32(msg, FULLNAT_A_TMPL_CONNS, 50);
+	nla_put_u32(msg, FULLNAT_A_TMPL_EXPIRES, 299);
+}
+
+/* Without the optional counts, and an attribute newer than lbctl. */
+static void tmpl_v6_newer(struct nl_msg *msg)
+{
+	tmpl_ends(msg, IPPROTO_UDP, "2001:db8::53", "2001:db8:1::7",
+		  "2001:db8:2::1");
+	nla_put_u8(msg, FULLNAT_A_TMPL_NETMASK, 128);
+	nla_put_u32(msg, FULLNAT_A_TMPL_MAX + 1, 7);
+}
+
+/* The key is what a template is: without it, no template. */
+static void tmpl_no_client(struct nl_msg *msg)
+{
+	tmpl_ends(msg, IPPROTO_TCP, "203.0.113.10", NULL, "198.19.0.11");
+	nla_put_u8(msg, FULLNAT_A_TMPL_NETMASK, 32);
+}
+
+static void tmpl_no_netmask(struct nl_msg *msg)
+{
+	tmpl_ends(msg, IPPROTO_TCP, "203.0.113.10", "198.51.100.2",
+		  "198.19.0.11");
+}
+
+/* A prefix longer than the address. */
+static void tmpl_long_netmask(struct nl_msg *msg)
+{
+	tmpl_ends(msg, IPPROTO_TCP, "203.0.113.10", "198.51.100.2",
+		  "198.19.0.11");
+	nla_put_u8(msg, FULLNAT_A_TMPL_NETMASK, 33);
+}
+
 /*
  * A reply with one nest of type attr holding fill's attributes, and a
  * second one with fill2's if there is a fill2: read back whole, or not.
@@ -509,6 +578,16 @@ static const struct parse_case parse_cases[] = {
 	  "udp [2001:db8:1::7]:50123 [2001:db8::53]:80 none [2001:db8:2::1]:8080 none 0 fwd=1" },
 	{ "lb_parse_conn/laddr_without_lport", FULLNAT_A_CONN,
 	  conn_laddr_no_lport, NULL, got_conn, -EPROTO, NULL },
+	{ "lb_parse_template/v4_and_v6", FULLNAT_A_TEMPLATE, tmpl_v4,
+	  tmpl_v6_newer, got_template, 2,
+	  "tcp 198.51.100.0:0/24 203.0.113.10:80 198.19.0.11:8080 conns=50 299; "
+	  "udp [2001:db8:1::7]:0/128 [2001:db8::53]:80 [2001:db8:2::1]:8080 conns=0 0" },
+	{ "lb_parse_template/no_client", FULLNAT_A_TEMPLATE, tmpl_no_client,
+	  NULL, got_template, -EPROTO, NULL },
+	{ "lb_parse_template/no_netmask", FULLNAT_A_TEMPLATE, tmpl_no_netmask,
+	  NULL, got_template, -EPROTO, NULL },
+	{ "lb_parse_template/netmask_33", FULLNAT_A_TEMPLATE,
+	  tmpl_long_netmask, NULL, got_template, -EPROTO, NULL },
 };
 
 static void test_parse_cases(void)

@@ -544,6 +544,88 @@ static void test_conns(void)
 	lb_list_free(&list);
 }
 
+/* A connection, then a template: rows of one table, as "lbctl conn" has. */
+static void print_conn_and_template(const struct lb_conn *c,
+				    const struct lb_template *t)
+{
+	out_stream();
+	print_conns_head();
+	print_conn(c);
+	print_template(t);
+	out_close();
+}
+
+static void test_templates(void)
+{
+	struct lb_conn c = { 0 };
+	struct lb_template t = { 0 };
+
+	c.proto = LB_PROTO_TCP;
+	c.client = addrport("198.51.100.7:50123");
+	c.vip = addrport("203.0.113.10:80");
+	c.local = addrport("198.18.0.11:1025");
+	c.real = addrport("198.19.0.11:8080");
+	c.state = FULLNAT_TCP_S_TIME_WAIT;
+	c.expires = 1;
+	c.fwd = LB_FWD_FULLNAT;
+	t.proto = LB_PROTO_TCP;
+	t.vip = c.vip;
+	t.client = addrport("198.51.100.0:1").addr;	/* the address only */
+	t.netmask = 24;
+	t.real = c.real;
+	t.conns = 50;
+	t.expires = 299;
+
+	OUTPUT_CASE("print_template/text", false, print_conn_and_template(&c, &t),
+		    "pro expire state       client                virtual               local                 real\n"
+		    "TCP 00:01  TIME_WAIT   198.51.100.7:50123    203.0.113.10:80       198.18.0.11:1025      198.19.0.11:8080\n"
+		    "TCP 04:59  TEMPLATE    198.51.100.0:0        203.0.113.10:80       -                     198.19.0.11:8080\n");
+	OUTPUT_CASE("print_template/json", true, print_conn_and_template(&c, &t),
+		    "[\n"
+		    "  {\n"
+		    "    \"protocol\": \"tcp\",\n"
+		    "    \"state\": \"time_wait\",\n"
+		    "    \"expires\": 1,\n"
+		    "    \"forward\": \"fullnat\",\n"
+		    "    \"client\": {\n"
+		    "      \"address\": \"198.51.100.7\",\n"
+		    "      \"port\": 50123\n"
+		    "    },\n"
+		    "    \"virtual\": {\n"
+		    "      \"address\": \"203.0.113.10\",\n"
+		    "      \"port\": 80\n"
+		    "    },\n"
+		    "    \"local\": {\n"
+		    "      \"address\": \"198.18.0.11\",\n"
+		    "      \"port\": 1025\n"
+		    "    },\n"
+		    "    \"real\": {\n"
+		    "      \"address\": \"198.19.0.11\",\n"
+		    "      \"port\": 8080\n"
+		    "    }\n"
+		    "  },\n"
+		    "  {\n"
+		    "    \"protocol\": \"tcp\",\n"
+		    "    \"state\": \"template\",\n"
+		    "    \"expires\": 299,\n"
+		    "    \"connections\": 50,\n"
+		    "    \"client\": {\n"
+		    "      \"address\": \"198.51.100.0\",\n"
+		    "      \"port\": 0,\n"
+		    "      \"netmask\": 24\n"
+		    "    },\n"
+		    "    \"virtual\": {\n"
+		    "      \"address\": \"203.0.113.10\",\n"
+		    "      \"port\": 80\n"
+		    "    },\n"
+		    "    \"real\": {\n"
+		    "      \"address\": \"198.19.0.11\",\n"
+		    "      \"port\": 8080\n"
+		    "    }\n"
+		    "  }\n"
+		    "]\n");
+}
+
 /* jansson's memory, live and at its peak, through its allocation hooks */
 static size_t json_live, json_peak;
 
@@ -703,6 +785,7 @@ int main(void)
 	test_config();
 	test_laddrs();
 	test_conns();
+	test_templates();
 	test_conns_stream_memory();
 	test_counters();
 	test_json_keys();
