@@ -6,7 +6,9 @@
 # share a server and a client of another /24 is scheduled on its own;
 # removing the server drops its templates, and so does quiescing it with
 # expire_quiescent on (off, the default, the client stays, as IPVS's);
-# templates are bounded by conn_max and none is left after rmmod.
+# templates are bounded by conn_max and none is left after rmmod. Each
+# template "lbctl -j conn" lists (one per client, or per /24) names the
+# server the access logs saw, and none is listed once it has expired.
 #
 #  c1 198.51.100.2, .3 (one /24), 198.51.101.2 (another /24)
 #   |
@@ -71,6 +73,15 @@ templates() {
 	lbctl -n lb1 -j show | jq -r '.services[0].persistence.templates'
 }
 templates_are() { [[ $(templates) == "$1" ]]; }
+# listed: the templates "lbctl -j conn" lists, sorted, a line each:
+# "CLIENT/NETMASK VIP:PORT REAL:PORT CONNECTIONS"
+listed() {
+	lbctl -n lb1 -j conn | jq -r '.[] | select(.state == "template") |
+		"\(.client.address)/\(.client.netmask) \(.virtual.address):\(.virtual.port) \(.real.address):\(.real.port) \(.connections)"' |
+		sort
+}
+# rs_of rsN: its address:port
+rs_of() { rs_addr "${1#rs}"; }
 
 log "a service with persistence 300: settings shown"
 lb lb1 service add tcp "$VIP:80" scheduler rr persistence 300
@@ -93,6 +104,10 @@ echo "client $A: $got"
 assert_match "$got" '^rs[1-3]:50$' "servers of 50 connections from $A"
 first=${got%%:*}
 assert_eq "$(templates)" 1 "templates held"
+assert_eq "$(listed)" "$A/32 $VIP:80 $(rs_of "$first") 50" \
+	"the template lbctl conn lists for $A"
+lbctl -n lb1 conn | grep -E "^TCP +[0-9]+:[0-9]+ +TEMPLATE +$A:0 +$VIP:80 +- +$(rs_of "$first")\$" ||
+	fail "lbctl conn has no TEMPLATE row for $A"
 lb lb1 show
 lbctl -n lb1 show | grep -q "persistence 300 templates 1" ||
 	fail "lbctl show does not give the persistence and its template"
@@ -112,8 +127,13 @@ for round in 1 2 3; do
 	echo "round $round: $got"
 	assert_match "$got" '^rs[1-3]:5$' "servers of round $round's 5 connections"
 	seen+=("${got%%:*}")
+	# listed (or, at worst, just expired: 2 s) ...
+	l=$(listed)
+	[[ -z $l || $l == "$A/32 $VIP:80 $(rs_of "${got%%:*}") 5" ]] ||
+		fail "round $round: lbctl conn lists: $l"
 	# gone from the table: the next connection is scheduled anew
 	wait_for 30 "the template to expire" templates_are 0
+	assert_eq "$(listed)" "" "templates lbctl conn lists after expiry"
 done
 echo "servers of the three rounds: ${seen[*]}"
 assert_eq "$(printf '%s\n' "${seen[@]}" | sort -u | wc -l)" 3 \
@@ -133,6 +153,10 @@ assert_match "$got_c" '^rs[1-3]:10$' "servers of $C"
 [[ ${got_c%%:*} != "${got_a%%:*}" ]] ||
 	fail "$C (another /24) was sent to ${got_a%%:*} too: rr would pick the next"
 assert_eq "$(templates)" 2 "templates: one per /24"
+assert_eq "$(listed)" "$(printf '%s\n' \
+	"${A%.*}.0/24 $VIP:80 $(rs_of "${got_a%%:*}") 20" \
+	"${C%.*}.0/24 $VIP:80 $(rs_of "${got_c%%:*}") 10" | sort)" \
+	"the templates lbctl conn lists: one per /24"
 
 log "removing the server drops its template: the client goes to a live one"
 x=${got_a%%:*}
