@@ -694,20 +694,6 @@ void __fnat_persist_set_timeout(struct fnat_service *svc, u32 timeout);
 void __fnat_persist_drop_dest(struct fnat_service *svc,
 			      struct fnat_dest *dest);
 u32 __fnat_persist_count(struct fnat_service *svc);
-/* Where a dump of a service's templates goes on: see persist.c. */
-struct fnat_tmpl_pos {
-	u32 seed, bucket, skip;
-	bool resized;
-};
-struct fnat_tmpl_info {
-	const union nf_inet_addr *caddr;	/* masked */
-	const struct fnat_dest *dest;
-	u32 conns;
-	u32 expires;				/* seconds left */
-};
-int __fnat_persist_dump(struct fnat_service *svc, struct fnat_tmpl_pos *pos,
-			int (*fill)(void *arg, const struct fnat_tmpl_info *ti),
-			void *arg);
 struct fnat_dest *fnat_persist_schedule(struct fnat_service *svc,
 					const struct fnat_pkt *p);
 

@@ -5,6 +5,7 @@
  * connections). The walk of a service's table is persist.c's.
  */
 #include "netlink.h"
+#include "persist.h"
 
 struct tmpl_fill {
 	struct sk_buff *skb;

@@ -46,7 +46,7 @@
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
-#include "fullnat.h"
+#include "persist.h"
 
 #define PERSIST_GC_INTERVAL	HZ
 #define PERSIST_GC_RESCHED	1024
@@ -421,7 +421,7 @@ int __fnat_persist_dump(struct fnat_service *svc, struct fnat_tmpl_pos *pos,
 				lockdep_is_held(&svc->fn->lock));
 	const struct bucket_table *tbl;
 	struct fnat_tmpl_info ti;
-	struct rhash_head *node;
+	struct rhash_head *hn;
 	unsigned int walked = 0;
 	struct fnat_tmpl *t;
 	u32 idx;
@@ -449,7 +449,7 @@ int __fnat_persist_dump(struct fnat_service *svc, struct fnat_tmpl_pos *pos,
 			return 0;
 		}
 		idx = 0;
-		rht_for_each_entry_rcu(t, node, tbl, pos->bucket, node) {
+		rht_for_each_entry_rcu(t, hn, tbl, pos->bucket, node) {
 			if (idx++ < pos->skip)
 				continue;
 			left = (long)READ_ONCE(t->expires) - (long)jiffies;
