@@ -93,7 +93,7 @@ struct fnat_config {
 
 /*
  * The namespace's new connections in the order they came, a slot each,
- * for early drop to find the oldest half-open one (conn.c). 2^15 slots:
+ * for early drop to find the oldest half-open one (conn_evict.c). 2^15 slots:
  * 256 KiB per director namespace, and a flood has to open that many
  * connections (or conn_max's worth, if smaller) before a client's
  * half-open one is the oldest.
@@ -126,7 +126,7 @@ struct fnat_net {
 	bool hooks_on;
 	bool dying;			/* exit_batch: its connections go */
 	/*
-	 * Early drop candidates, oldest first (conn.c): FNAT_EARLY_SLOTS,
+	 * Early drop candidates, oldest first (conn_evict.c): FNAT_EARLY_SLOTS,
 	 * from the first service on, READ_ONCE. Slots handed out, ever,
 	 * and the first one early drop looks at, READ_ONCE: each in its own
 	 * cache line, since every new connection takes a slot.
@@ -289,7 +289,7 @@ struct fnat_conn_hnode {
 	u32 hash;
 	u8 dir;
 	bool hashed;
-	u16 early;	/* h[FNAT_DIR_IN]: slot in fn->early + 1, 0 none (conn.c) */
+	u16 early;	/* h[FNAT_DIR_IN]: slot in fn->early + 1, 0 none (conn_evict.c) */
 };
 
 enum {
@@ -305,7 +305,7 @@ enum {
 
 /*
  * The state whose timeout @cp keeps and by which early drop judges it
- * (conn.c): a one-way connection established by the client's bare ACK is
+ * (conn_evict.c): a one-way connection established by the client's bare ACK is
  * still half-open (proto_tcp.c, one_way_state()). Lockless readers get a
  * consistent enough view from READ_ONCE.
  */
