@@ -61,6 +61,7 @@
 #include <net/genetlink.h>
 
 #include "fullnat.h"
+#include "conn_table.h"
 
 static unsigned int conn_tab_bits;
 module_param(conn_tab_bits, uint, 0444);
@@ -107,11 +108,6 @@ static u32 gc_pos;
 u32 fnat_conn_tab_size(void)
 {
 	return conn_tab_mask + 1;
-}
-
-static inline struct fnat_conn *conn_of(struct fnat_conn_hnode *h)
-{
-	return container_of(h - h->dir, struct fnat_conn, h[0]);
 }
 
 /*
@@ -163,6 +159,12 @@ static inline struct hlist_head *bucket(u32 hash)
 	return &conn_tab[hash & conn_tab_mask];
 }
 
+/* For early drop's sample of the table (conn_evict.c). */
+struct hlist_head *fnat_conn_bucket(u32 hash)
+{
+	return bucket(hash);
+}
+
 /* The key a node is found by, as a packet arriving in its direction has it. */
 static void node_key(const struct fnat_conn *cp, enum fnat_dir dir,
 		     const union nf_inet_addr **saddr, __be16 *sport,
@@ -195,7 +197,7 @@ static bool node_match(struct fnat_conn_hnode *h, const struct net *net,
 		       u8 proto, const union nf_inet_addr *saddr, __be16 sport,
 		       const union nf_inet_addr *daddr, __be16 dport)
 {
-	const struct fnat_conn *cp = conn_of(h);
+	const struct fnat_conn *cp = fnat_conn_of(h);
 	const union nf_inet_addr *s, *d;
 	__be16 sp, dp;
 
@@ -219,7 +221,7 @@ struct fnat_conn *fnat_conn_lookup(const struct net *net, u8 proto,
 	hlist_for_each_entry_rcu(h, bucket(hash), node) {
 		if (h->hash == hash &&
 		    node_match(h, net, proto, saddr, sport, daddr, dport)) {
-			struct fnat_conn *cp = conn_of(h);
+			struct fnat_conn *cp = fnat_conn_of(h);
 
 			if (READ_ONCE(cp->flags) & FNAT_CONN_F_DEAD)
 				continue;
@@ -323,7 +325,7 @@ static void conn_free_rcu(struct rcu_head *head)
  * drop its references and counts, free it after a grace period. The
  * caller set DEAD under cp->lock (in @state) and has let the lock go.
  */
-static void conn_destroy(struct fnat_conn *cp, u8 state)
+void fnat_conn_destroy(struct fnat_conn *cp, u8 state)
 {
 	struct fnat_net *fn = fnat_net(fnat_conn_net(cp));
 
@@ -336,7 +338,7 @@ static void conn_destroy(struct fnat_conn *cp, u8 state)
 	if (READ_ONCE(cp->h[FNAT_DIR_OUT].hashed))
 		unhash_node(cp, FNAT_DIR_OUT);
 	/*
-	 * Before the grace period starts: early_drop() may be reading it.
+	 * Before the grace period starts: early drop may be reading it.
 	 * The slot may hold a newer connection already (the ring wrapped).
 	 */
 	if (cp->h[FNAT_DIR_IN].early)
@@ -356,194 +358,6 @@ static void conn_destroy(struct fnat_conn *cp, u8 state)
 	atomic_dec(&conn_count);
 	/* Readers may still hold it, found before it was unhashed. */
 	call_rcu(&cp->rcu, conn_free_rcu);
-}
-
-/*
- * Early drop. When a limit is reached, a connection whose handshake has
- * not completed (NONE, SYN_RECV; a one-way connection the client's bare
- * ACK established, proto_tcp.c) gives its place to the new one, as
- * conntrack drops an unassured entry: otherwise a SYN flood from spoofed
- * sources holds every place for the NONE (or, where the real server
- * answers, SYN_RECV) timeout and locks real clients out, where losing a half-open connection costs its client at most a
- * retransmitted SYN.
- *
- * Which one goes decides whether real clients get through: a client's
- * connection is half-open for one round trip, and the flood replaces
- * half-open connections at its own rate. Dropping the oldest one gives
- * a client's connection as long as the flood needs to open all the
- * others (conn_max / rate: a second for 5000 at 5000 SYNs/s), where a
- * random or "idlest of a few recent" choice can take it within
- * milliseconds. Conntrack looks at a few buckets of its table; ours is
- * shared by all namespaces and sized to memory, so a namespace's
- * conn_max connections can be one in 10^4 buckets. So each namespace
- * keeps its new connections in a ring in the order they came
- * (fn->early): the tail is the oldest, and early drop walks from there
- * past what completed its handshake or went, a bounded number of slots
- * per call; the tail only moves forward, so each slot is passed once (a
- * connection whose slot is passed before it was filled, CPUs racing, is
- * no candidate: it expires at its own deadline). A ring that wraps
- * forgets its oldest entries, which then expire at their own deadline.
- *
- * When all namespaces together are at the global bound the table is
- * dense, and a few buckets from a random one hold candidates of any
- * namespace: a flood in one must not lock out all. Of those it drops
- * the one idle longest, before looking at its own namespace's oldest:
- * a namespace that is not flooded would otherwise drop its own clients'
- * handshakes, one for each of theirs.
- */
-#define EARLY_SCAN		64
-#define EVICT_CANDIDATES	8
-#define EVICT_BUCKETS		64
-
-/* TCP: its handshake has not completed; UDP: no stream yet (proto_udp.c). */
-static bool half_open(const struct fnat_conn *cp)
-{
-	if (cp->proto == IPPROTO_UDP)
-		return READ_ONCE(cp->state) != FULLNAT_UDP_S_NORMAL;
-	return fnat_conn_timeout_state(READ_ONCE(cp->state),
-				       READ_ONCE(cp->flags)) <= FULLNAT_TCP_S_SYN_RECV;
-}
-
-static bool evictable(const struct fnat_conn *cp)
-{
-	return half_open(cp) && !(READ_ONCE(cp->flags) & FNAT_CONN_F_DEAD);
-}
-
-/* The idle timeout of @state of a connection of @proto, jiffies. */
-static unsigned long state_timeout(struct fnat_net *fn, u8 proto, u8 state)
-{
-	if (proto == IPPROTO_UDP)
-		return READ_ONCE(fn->cfg.udp_timeout[min_t(u8, state,
-							   FULLNAT_UDP_S_MAX)]);
-	return READ_ONCE(fn->cfg.timeout[min_t(u8, state, FULLNAT_TCP_S_MAX)]);
-}
-
-/* When @cp last saw a packet, as far as its deadline tells. */
-static unsigned long last_seen(const struct fnat_conn *cp)
-{
-	struct fnat_net *fn = fnat_net(fnat_conn_net(cp));
-	u8 state = fnat_conn_timeout_state(READ_ONCE(cp->state),
-					   READ_ONCE(cp->flags));
-
-	return READ_ONCE(cp->expires) - state_timeout(fn, cp->proto, state);
-}
-
-static bool older(struct fnat_conn *cp, struct fnat_conn *victim)
-{
-	return !victim || time_before(last_seen(cp), last_seen(victim));
-}
-
-/* Expire @cp if it still has not completed its handshake. */
-static bool conn_early_drop(struct fnat_conn *cp)
-{
-	u8 state;
-
-	spin_lock_bh(&cp->lock);
-	if ((cp->flags & FNAT_CONN_F_DEAD) || !half_open(cp)) {
-		spin_unlock_bh(&cp->lock);
-		return false;
-	}
-	WRITE_ONCE(cp->flags, cp->flags | FNAT_CONN_F_DEAD);
-	state = cp->state;
-	spin_unlock_bh(&cp->lock);
-	conn_destroy(cp, state);
-	return true;
-}
-
-/*
- * The oldest half-open connection of @fn's ring goes. RCU read side.
- * CPUs racing here may read the same tail: the one that loses the victim
- * to the other moves on to the next. The tail is stored only forward.
- */
-static bool early_drop_oldest(struct fnat_net *fn)
-{
-	struct fnat_conn __rcu **ring = READ_ONCE(fn->early);
-	u32 head, tail, t, i;
-	bool dropped = false;
-
-	if (!ring)
-		return false;
-	tail = READ_ONCE(fn->early_tail);
-	head = atomic_read(&fn->early_head);
-	t = tail;
-	if ((s32)(head - t) < 0)	/* another CPU moved it past our head */
-		return false;
-	if (head - t > FNAT_EARLY_SLOTS)	/* wrapped: older slots reused */
-		t = head - FNAT_EARLY_SLOTS;
-	for (i = 0; i < EARLY_SCAN && t != head; i++) {
-		struct fnat_conn *cp = rcu_dereference(ring[t++ % FNAT_EARLY_SLOTS]);
-
-		if (cp && evictable(cp) && conn_early_drop(cp)) {
-			dropped = true;
-			break;
-		}
-	}
-	/* Forward only: a slower CPU must not take it back over its slots. */
-	while (t != tail && (s32)(t - tail) > 0 &&
-	       !try_cmpxchg(&fn->early_tail, &tail, t))
-		;
-	return dropped;
-}
-
-/* At the global bound: the idlest half-open connection of a few buckets. */
-static bool early_drop_any(void)
-{
-	struct fnat_conn *cp, *victim = NULL;
-	u32 i, start = get_random_u32(), seen = 0;
-	struct fnat_conn_hnode *h;
-
-	for (i = 0; i < EVICT_BUCKETS && seen < EVICT_CANDIDATES; i++) {
-		hlist_for_each_entry_rcu(h, &conn_tab[(start + i) & conn_tab_mask],
-					 node) {
-			cp = conn_of(h);
-			if (h->dir == FNAT_DIR_IN && evictable(cp)) {
-				seen++;
-				if (older(cp, victim))
-					victim = cp;
-			}
-		}
-	}
-	return victim && conn_early_drop(victim);
-}
-
-/* RCU read side. True when a connection was dropped for a new one. */
-static bool early_drop(struct fnat_net *fn, bool global)
-{
-	if (!(global && early_drop_any()) && !early_drop_oldest(fn))
-		return false;
-	fnat_count(fn, FULLNAT_CNT_EARLY_DROP);
-	return true;
-}
-
-/* Keep @cp as a candidate for early drop. Under cp->lock, @ring set. */
-static void early_track(struct fnat_net *fn, struct fnat_conn __rcu **ring,
-			struct fnat_conn *cp)
-{
-	u32 s = (u32)atomic_inc_return(&fn->early_head) - 1;
-
-	s %= FNAT_EARLY_SLOTS;
-	cp->h[FNAT_DIR_IN].early = s + 1;
-	rcu_assign_pointer(ring[s], cp);
-}
-
-/*
- * The ring, with the namespace's first service (core.c). It stays until
- * the namespace goes, also when the hooks fail to register after it: the
- * next service uses it.
- */
-int fnat_early_alloc(struct fnat_net *fn)
-{
-	struct fnat_conn __rcu **ring;
-
-	lockdep_assert_held(&fn->lock);
-	if (fn->early)
-		return 0;
-	ring = kvcalloc(FNAT_EARLY_SLOTS, sizeof(*ring), GFP_KERNEL_ACCOUNT);
-	if (!ring)
-		return -ENOMEM;
-	/* Pairs with READ_ONCE()'s address dependency in the readers. */
-	smp_store_release(&fn->early, ring);
-	return 0;
 }
 
 /*
@@ -573,7 +387,7 @@ static void conn_expire_if(struct fnat_conn *cp, bool idle, unsigned long now)
 	WRITE_ONCE(cp->flags, cp->flags | FNAT_CONN_F_DEAD);
 	state = cp->state;
 	spin_unlock_bh(&cp->lock);
-	conn_destroy(cp, state);
+	fnat_conn_destroy(cp, state);
 }
 
 static void conn_expire(struct fnat_conn *cp)
@@ -602,12 +416,12 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 	 */
 	atomic_inc(&fn->nr_conns);
 	if (atomic_inc_return(&conn_count) > READ_ONCE(conn_max_global) &&
-	    !early_drop(fn, true)) {
+	    !fnat_early_drop(fn, true)) {
 		fnat_count(fn, FULLNAT_CNT_GLOBAL_LIMIT);
 		goto out_uncount;
 	}
 	if (atomic_read(&fn->nr_conns) > READ_ONCE(fn->cfg.conn_max) &&
-	    !early_drop(fn, false)) {
+	    !fnat_early_drop(fn, false)) {
 		fnat_count(fn, FULLNAT_CNT_CONN_LIMIT);
 		goto out_uncount;
 	}
@@ -646,7 +460,7 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 	cp->dport = dest->port;
 	cp->dest = dest;
 	cp->state = p->pp->init_state;
-	cp->expires = jiffies + state_timeout(fn, cp->proto, cp->state);
+	cp->expires = jiffies + fnat_state_timeout(fn, cp->proto, cp->state);
 	/* The real server's method, registered (nl_service.c). */
 	m = fnat_method_find(cp->fwd);
 	if (READ_ONCE(svc->toa) && m->toa && cp->proto == IPPROTO_TCP)
@@ -701,7 +515,7 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 	/* Under the lock: an expiry clears the slot only after this. */
 	ring = READ_ONCE(fn->early);
 	if (ring)
-		early_track(fn, ring, cp);
+		fnat_early_track(fn, ring, cp);
 	spin_unlock(&cp->lock);
 	fnat_stats_conn(svc->stats);
 	fnat_stats_conn(dest->stats);
@@ -710,7 +524,7 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 out_kill:
 	WRITE_ONCE(cp->flags, cp->flags | FNAT_CONN_F_DEAD);
 	spin_unlock(&cp->lock);
-	conn_destroy(cp, FULLNAT_TCP_S_NONE);
+	fnat_conn_destroy(cp, FULLNAT_TCP_S_NONE);
 	return NULL;
 out_free:
 	kmem_cache_free(conn_cache, cp);
@@ -736,7 +550,7 @@ static void conn_expire_matching(bool (*match)(const struct fnat_conn *cp,
 	for (i = 0; i <= conn_tab_mask; i++) {
 		rcu_read_lock();
 		hlist_for_each_entry_rcu(h, &conn_tab[i], node) {
-			struct fnat_conn *cp = conn_of(h);
+			struct fnat_conn *cp = fnat_conn_of(h);
 
 			if (match(cp, arg))
 				conn_expire(cp);
@@ -784,7 +598,7 @@ static void conn_gc_worker(struct work_struct *work)
 
 		rcu_read_lock();
 		hlist_for_each_entry_rcu(h, &conn_tab[b], node) {
-			struct fnat_conn *cp = conn_of(h);
+			struct fnat_conn *cp = fnat_conn_of(h);
 
 			seen++;
 			if (!node_is_primary(h, cp))
@@ -828,7 +642,7 @@ int fnat_conn_dump(struct sk_buff *skb, struct netlink_callback *cb,
 		idx = 0;
 		rcu_read_lock();
 		hlist_for_each_entry_rcu(h, &conn_tab[bucket], node) {
-			const struct fnat_conn *cp = conn_of(h);
+			const struct fnat_conn *cp = fnat_conn_of(h);
 
 			if (!node_is_primary(h, cp))
 				continue;

@@ -251,7 +251,7 @@ static u8 syn_wscale(const struct tcphdr *th)
  * source and sequence number X, then an ACK with X + 1, and the server's
  * SYN-ACK, which would tell, goes elsewhere. So a connection that the
  * client's bare ACK established (NODATA) keeps the SYN_RECV timeout and
- * stays a candidate for early drop (conn.c) until the client sends
+ * stays a candidate for early drop (conn_evict.c) until the client sends
  * payload; then it gets the ESTABLISHED timeout. (An attacker can send
  * a byte of payload blindly as well: this only costs it a third packet.
  * With FullNAT the director sees the SYN-ACK, and a flood from spoofed

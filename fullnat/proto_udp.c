@@ -11,7 +11,7 @@
  * connection is UNREPLIED (30 s by default) until it is a stream, that
  * is, answered and then seen again after STREAM_AFTER; only a stream has
  * the long timeout (NORMAL, 300 s as IPVS's). An UNREPLIED one counts as
- * half-open: early drop may take it (conn.c). A query and its answer
+ * half-open: early drop may take it (conn_evict.c). A query and its answer
  * stay in that state and go after 30 s.
  *
  * The checksum: IPv4 lets a sender leave it out (0), and a datagram sent
