@@ -23,12 +23,31 @@
  * client while the real server may still hold the old connection. A
  * reset connection frees its tuple after the short CLOSE timeout.
  *
+ * Ports: the configured range (port_range) minus the namespace's
+ * net.ipv4.ip_local_port_range (which IPv6 shares). That range is where
+ * the kernel picks every automatic port of a local socket (a socket's
+ * own IP_LOCAL_PORT_RANGE only narrows it): a connect() from a LIP (the
+ * agent's health checks, anything else on the director that uses a LIP
+ * as source) takes its port there without looking at our table, as we
+ * take ours without looking at the sockets', so both could use one
+ * LIP:port toward one RIP:rport: the real server would see a second SYN
+ * on a live connection, and the socket's replies would be taken for the
+ * connection's. Kept apart, the two can never meet, and it costs a read
+ * of the sysctl per new connection, no lookup in the sockets' tables.
+ * The helper reads it alike on 6.1 (exported, under a seqlock) and 6.12
+ * (inline, one word). The sysctl is read at each allocation, so changing it
+ * takes effect for new connections at once; a port_range lying inside it
+ * is refused (netlink.c), one it later covers leaves no port (no_port).
+ * A socket bound to an explicit LIP:port is the operator's to keep out of
+ * port_range.
+ *
  * When no tuple is free the new connection is refused by dropping the
  * SYN, silently: the client retransmits it and gets through as soon as a
  * tuple frees up, where a reset would fail the connection at once. The
  * no_port counter and the LIP's "exhausted" counter say why.
  */
 #include <linux/slab.h>
+#include <net/ip.h>
 
 #include "fullnat.h"
 
@@ -140,10 +159,47 @@ void __fnat_laddr_flush(struct fnat_net *fn)
 		__laddr_unlink(fn, la);
 }
 
+/*
+ * The ports FullNAT uses: @nports of them from @pmin, skipping the @gap
+ * ports of ip_local_port_range that lie @gap_at ports above @pmin. One
+ * hole at most, since both ranges are intervals; ports are numbered
+ * 0..nports-1 over what is left, so the walk below is the same as over
+ * a plain range.
+ */
+struct fnat_ports {
+	u32 pmin, nports, gap_at, gap;
+};
+
+static u16 port_nth(const struct fnat_ports *pr, u32 n)
+{
+	return pr->pmin + n + (n >= pr->gap_at ? pr->gap : 0);
+}
+
+/* The ports to use now: port_range minus ip_local_port_range. */
+static void fnat_ports_get(struct fnat_net *fn, struct fnat_ports *pr)
+{
+	u32 range = READ_ONCE(fn->cfg.port_range);
+	int pmin = range >> 16, pmax = range & 0xffff, lo, hi;
+
+	inet_get_local_port_range(fn->net, &lo, &hi);
+	lo = max(lo, pmin);
+	hi = min(hi, pmax);
+	pr->pmin = pmin;
+	pr->nports = pmax >= pmin ? pmax - pmin + 1 : 0;
+	pr->gap_at = pr->nports;
+	pr->gap = 0;
+	if (lo <= hi) {
+		pr->gap_at = lo - pmin;
+		pr->gap = hi - lo + 1;
+		pr->nports -= pr->gap;
+	}
+}
+
 /* Try the ports of @la for @cp; true when a tuple was taken. */
 static bool bind_on(struct fnat_conn *cp, struct fnat_laddr *la,
-		    u32 pmin, u32 nports)
+		    const struct fnat_ports *pr)
 {
+	u32 nports = pr->nports;
 	/* TCP's and UDP's tuples are apart: so is whether each is full. */
 	unsigned long *full_at = &la->full_until[cp->proto == IPPROTO_UDP];
 	unsigned long full_until = READ_ONCE(*full_at);
@@ -157,7 +213,7 @@ static bool bind_on(struct fnat_conn *cp, struct fnat_laddr *la,
 	for (i = 0; i < probes; i++) {
 		u32 port = full ? get_random_u32_below(nports) : (base + i) % nports;
 
-		cp->lport = htons(pmin + port);
+		cp->lport = htons(port_nth(pr, port));
 		if (__fnat_conn_hash_out(cp)) {
 			/* A race here only changes where the next probe starts. */
 			if (!full)
@@ -184,15 +240,16 @@ static bool bind_on(struct fnat_conn *cp, struct fnat_laddr *la,
  */
 int __fnat_laddr_bind(struct fnat_net *fn, struct fnat_conn *cp)
 {
-	u32 range = READ_ONCE(fn->cfg.port_range);
-	u32 pmin = range >> 16, pmax = range & 0xffff;
 	int n = READ_ONCE(fn->nr_laddrs), skip, tried = 0;
+	struct fnat_ports pr;
 	struct fnat_laddr *la;
 	bool pass2 = false, any = false;
 
 	lockdep_assert_held(&cp->lock);
-	if (n <= 0 || pmax < pmin)
+	if (n <= 0)
 		return -ENOENT;
+	/* With no port left every LIP is full, and counted so (bind_on). */
+	fnat_ports_get(fn, &pr);
 	skip = (u32)atomic_inc_return(&fn->laddr_cursor) % n;
 
 	/* Start at the skip-th address, wrap around once. */
@@ -208,7 +265,7 @@ again:
 		any = true;
 		if (!refcount_inc_not_zero(&la->refcnt))
 			continue;
-		if (bind_on(cp, la, pmin, pmax - pmin + 1)) {
+		if (bind_on(cp, la, &pr)) {
 			cp->local = la;
 			atomic_inc(&la->ports_in_use);
 			atomic64_inc(&la->conns);

@@ -9,6 +9,7 @@
  * and changes are made under the namespace's lock.
  */
 #include <linux/module.h>
+#include <net/ip.h>
 #include <net/ipv6.h>
 
 #include "netlink.h"
@@ -414,6 +415,7 @@ static int fnat_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	struct fnat_net *fn = fnat_net(genl_info_net(info));
 	struct nlattr *tb[FULLNAT_A_CFG_MAX + 1];
 	u32 pmin, pmax;
+	int lo, hi;
 
 	if (GENL_REQ_ATTR_CHECK(info, FULLNAT_A_CONFIG) ||
 	    !parse_nest(info, FULLNAT_A_CONFIG, FULLNAT_A_CFG_MAX, cfg_policy, tb))
@@ -436,6 +438,21 @@ static int fnat_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 				    tb[FULLNAT_A_CFG_PORT_MIN] ?:
 				    tb[FULLNAT_A_CFG_PORT_MAX],
 				    "the port range's minimum exceeds its maximum");
+		return -EINVAL;
+	}
+	/*
+	 * Automatic ports of local sockets come from ip_local_port_range,
+	 * which laddr.c leaves out of port_range: inside it, FullNAT would
+	 * have no port at all.
+	 */
+	inet_get_local_port_range(fn->net, &lo, &hi);
+	if ((tb[FULLNAT_A_CFG_PORT_MIN] || tb[FULLNAT_A_CFG_PORT_MAX]) &&
+	    lo <= pmin && pmax <= hi) {
+		mutex_unlock(&fn->lock);
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    tb[FULLNAT_A_CFG_PORT_MIN] ?:
+				    tb[FULLNAT_A_CFG_PORT_MAX],
+				    "the port range lies inside net.ipv4.ip_local_port_range, the local sockets' ports, which FullNAT leaves to them: it would have no port");
 		return -EINVAL;
 	}
 	/* Validated whole: apply. */

@@ -284,6 +284,46 @@ static int show_conns(struct genl *g, unsigned long *shown)
 	return ret;
 }
 
+/*
+ * Text only, after the settings, as a comment: the ports FullNAT really
+ * takes, port_range less the namespace's ip_local_port_range, which
+ * fullnat.ko leaves to the local sockets (fullnat/laddr.c). Nothing when
+ * the sysctl cannot be read: the settings are the answer.
+ */
+static void print_fullnat_ports(const char *netns, const struct lb_config *c)
+{
+	unsigned int lo, hi, n = 0;
+	int back = -1, got;
+	FILE *f;
+
+	if (netns && netns_enter(netns, &back))
+		return;
+	f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+	if (back >= 0 && netns_leave(back) && f) {
+		fclose(f);
+		return;
+	}
+	if (!f)
+		return;
+	got = fscanf(f, "%u %u", &lo, &hi);
+	fclose(f);
+	if (got != 2)
+		return;
+	out_text("# FullNAT's ports:");
+	if (c->port_min < lo) {
+		out_text(" %u-%u", c->port_min,
+			 c->port_max < lo ? c->port_max : lo - 1);
+		n++;
+	}
+	if (c->port_max > hi) {
+		out_text(" %u-%u", c->port_min > hi ? c->port_min : hi + 1,
+			 c->port_max);
+		n++;
+	}
+	out_text("%s (port_range less ip_local_port_range %u-%u)\n",
+		 n ? "" : " none", lo, hi);
+}
+
 int show_one(const struct lbctl *ctx, int argc, char **argv)
 {
 	union {
@@ -307,8 +347,10 @@ int show_one(const struct lbctl *ctx, int argc, char **argv)
 	switch (ctx->cmd->arg) {
 	case SHOW_CONFIG:
 		ret = lb_config_get(&g, &o.cfg);
-		if (!ret)
+		if (!ret) {
 			print_config(&o.cfg, NULL);
+			print_fullnat_ports(ctx->netns, &o.cfg);
+		}
 		break;
 	case SHOW_LADDRS:
 		ret = lb_dump_laddrs(&g, lb_collect_laddr, &o.laddrs);

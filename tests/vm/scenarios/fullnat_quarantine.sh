@@ -26,13 +26,13 @@
 # the client retransmissions too: the client's nstat is shown, not judged.
 #
 #  c1 198.51.100.2 --- rt --- lb1 (fullnat.ko, LIP 198.18.11.1, --- rsr --- rs1, rs2
-#  bench_cli -m crr -P 16          ports 40000-40015)          |    bench_srv -m rr :8080
+#  bench_cli -m crr -P 16          ports 20000-20015)          |    bench_srv -m rr :8080
 #  (no TCP timestamps)                                  tcpdump on brrs
 #
 # @timeout: 240
 . /fnat/lib.sh
 
-LO=40000 HI=40015
+LO=20000 HI=20015
 
 topo_base 1 2
 module_load fullnat
