@@ -13,12 +13,12 @@
 #  3. lb2 dies (its link to the router cut, its agent and bird
 #     SIGKILLed): the router drops it within the hold time (measured),
 #     requests go on; lb2's agent started again announces again;
-#  4. "lbctl drain" on lb2 with downloads open, one of them begun
+#  4. "lbctl drain" on lb2 with slow downloads open, one of them
 #     through lb2: its route goes, the downloads through lb1 complete
-#     (sha256), the agent exits 0 (the one through lb2 is reported: its
-#     4 MiB fit in the sockets' buffers, so it is over on the wire at
-#     once; a download still in flight through lb2 would be moved to lb1
-#     by the rehash and break: FullNAT has no session sync).
+#     (sha256), the agent exits 0 at its drain_timeout. The one through
+#     lb2 is reported, not judged: the withdrawal moves its client's
+#     packets to lb1 (the ECMP rehash), which has no connection for them,
+#     and it stalls (FullNAT has no session sync yet; issue 14).
 #
 #  c1 --- rt (BIRD AS 65000, hold time 3, merge paths)
 #          | br0 198.18.0.1
@@ -38,8 +38,9 @@ module_load fullnat
 for r in 1 2; do
 	http_server "rs$r" "rs$r" 0.0.0.0 8080
 done
-# downloaded slowly in 4.: longer than the drain's withdrawal takes
-head -c 4194304 /dev/urandom > "$dir/big"
+# downloaded slowly in 4.: more than the sockets' buffers hold, so a
+# transfer lasts as long as the rate limit says
+head -c 16777216 /dev/urandom > "$dir/big"
 for r in 1 2; do
 	cp "$dir/big" "$FNAT_LOG/nginx-rs$r/www/data/big"
 done
@@ -52,7 +53,7 @@ for d in 1 2; do
 	# A check goes from a LIP, which must be a local address.
 	on "lb$d" "$IP" addr add "$(lip_net $d).1/32" dev lo
 	dirs+="${dirs:+,}
-    { \"name\": \"lb$d\", \"netns\": \"lb$d\", \"drain_timeout\": 60,
+    { \"name\": \"lb$d\", \"netns\": \"lb$d\", \"drain_timeout\": 5,
       \"local_addresses\": [\"$(lip_net $d).1-$(lip_net $d).4\"],
       \"bgp\": $(bgp_json $d "$HOLD") }"
 done
@@ -151,7 +152,7 @@ lb2_conns() {
 via2=0
 for ((i = 1; i <= 10; i++)); do
 	c=$(lb2_conns)
-	bg c1 "dl$i" curl -sS --fail --max-time 25 --limit-rate 512k -o "$dir/dl$i" "http://$VIP/data/big"
+	bg c1 "dl$i" curl -sS --fail --max-time 40 --limit-rate 2m -o "$dir/dl$i" "http://$VIP/data/big"
 	dl[i]=${_bg_pids[-1]}
 	wait_for 20 "download $i under way" test -s "$dir/dl$i"
 	if (($(lb2_conns) > c)); then
@@ -168,19 +169,23 @@ drain=$!
 t0=$EPOCHREALTIME
 wait_for 20 "lb2's route gone" has_only 1
 log "lb2's route gone $(since_ms "$t0") ms after the drain began"
-for ((i = 1; i <= n; i++)); do
-	rc=0
-	wait "${dl[i]}" || rc=$?
-	echo "download $i: exit $rc, $(stat -c %s "$dir/dl$i") bytes, $( ((i == via2)) && echo "through lb2" || echo "through lb1")"
-	((i == via2)) && continue
-	assert_eq "$rc" 0 "download $i's curl exit status"
-	assert_eq "$(sha256sum < "$dir/dl$i")" "$big_sum" "download $i's sha256"
-done
 rc=0
 wait "${AGENT[2]}" || rc=$?
+ms=$(since_ms "$t0")
+log "lb2's agent exited $ms ms after the drain began (drain_timeout 5 s)"
+grep "drain\|open" "$dir/agent-lb2.log"
 assert_eq "$rc" 0 "lb2's agent's exit status"
 wait "$drain" || fail "lbctl drain failed: $(cat "$dir/drain.log")"
-log "lb2's agent exited $(since_ms "$t0") ms after the drain began"
-grep "drain" "$dir/agent-lb2.log"
+((ms <= 10000 * FNAT_SCALE)) || fail "the drain took $ms ms, its timeout is 5 s"
+for ((i = 1; i <= n; i++)); do
+	((i == via2)) && continue
+	wait "${dl[i]}" || fail "download $i (through lb1) failed: $(cat "$FNAT_LOG/dl$i.log")"
+	assert_eq "$(sha256sum < "$dir/dl$i")" "$big_sum" "download $i's sha256 (through lb1)"
+done
+# The one lb2 carried: its client's packets go to lb1 since the
+# withdrawal, which has no connection for them. Reported, not judged.
+kill "${dl[via2]}" 2>/dev/null || true
+wait "${dl[via2]}" 2>/dev/null || true
+log "download $via2 (through lb2): $(stat -c %s "$dir/dl$via2") of 16777216 bytes when the drain ended: $(cat "$FNAT_LOG/dl$via2.log")"
 requests_ok 10
 nexthops
