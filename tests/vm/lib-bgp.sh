@@ -32,6 +32,11 @@ bgp_router() {
 		template bgp director {
 			local $DIR_NET.1 as $BGP_ROUTER_AS;
 			hold time $hold;
+			# A director back after a failure (its hold timer
+			# expired) is taken back at once, not after BIRD's
+			# default 60 s of error wait.
+			error wait time 1, 5;
+			connect delay time 1;
 			ipv4 { import all; export none; };
 		}
 		EOF
