@@ -2,7 +2,7 @@
 /*
  * A director's "bgp" key in the cluster file: how its agent announces the
  * VIPs it serves, through BIRD (lbctl/agent/bird.h). Documented in
- * docs/lbctl.md with every other key.
+ * docs/cluster.md with every other key.
  *
  * IPv4 only for now: router_id is one by definition, and a neighbor over
  * IPv6 would carry the IPv4 routes with a next hop BIRD has to be told;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The cluster file. See cluster.h; every key is in docs/lbctl.md.
+ * The cluster file. See cluster.h; every key is in docs/cluster.md.
  *
  * jansson reads the text with JSON_REJECT_DUPLICATES, so a key given twice
  * is an error with jansson's own line and column, and the path

@@ -2,7 +2,7 @@
 /*
  * The cluster file of "lbctl apply": every director of a cluster and the
  * services they all serve, read into the plain structs of lb.h. Every key
- * is documented in docs/lbctl.md.
+ * is documented in docs/cluster.md.
  *
  * Parsing is strict and whole: an unknown or repeated key, a wrong type, a
  * value out of range, something fullnat.ko cannot do yet, or a conflict

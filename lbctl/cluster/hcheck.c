@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A service's "health_check": how the agent checks each of its real
- * servers (docs/lbctl.md). Strict as the rest of the file: an unknown
+ * servers (docs/cluster.md). Strict as the rest of the file: an unknown
  * key, a value out of range or a key the type does not use is an error
  * by its JSON path.
  */

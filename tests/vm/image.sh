@@ -213,6 +213,7 @@ cp -r "$here/scenarios" "$ov/fnat/scenarios"
 for f in demo.sh bench.sh; do
 	[[ -f $here/$f ]] && cp "$here/$f" "$ov/fnat/$f"
 done
+cp -r "$here/bench" "$ov/fnat/bench"	# bench.sh's parts
 chmod 755 "$ov/init"
 pack "$ov" > "$ov.cpio"
 cat "$base" "$ov.cpio" > "$out.tmp"

@@ -307,7 +307,7 @@ module_load() {
 # slab_objects CACHE: active objects of a slab cache (0 if absent). Freed
 # objects wait in RCU callbacks and per-CPU lists first: let them go.
 slab_objects() {
-	sleep 1
+	sleep 1		# RCU's grace period: nothing to poll for from here
 	[[ -w /sys/kernel/slab/$1/shrink ]] && echo 1 > "/sys/kernel/slab/$1/shrink"
 	awk -v c="$1" '$1 == c { print $2; found = 1 } END { if (!found) print 0 }' \
 		/proc/slabinfo

@@ -32,7 +32,7 @@ assert_ge "$(counter lb1 out_of_window)" "$((before + 90))" "out_of_window count
 assert_eq "$(conn_state)" established "the connection's state after them"
 
 log "held past the CLOSE timeout (10 s), then used"
-sleep 12
+sleep 12	# the test: the CLOSE timeout (10 s) must pass
 assert_eq "$(conn_state)" established "the connection's state 12 s later"
 touch /tmp/go
 wait_for 60 "tcp_hold's reply" grep -q '^replies=' "$FNAT_LOG/hold.log"

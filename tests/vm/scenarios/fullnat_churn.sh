@@ -22,14 +22,25 @@ traffic() { # traffic NAME SECONDS: a background request loop
 		done; echo ok=\$ok bad=\$bad"
 }
 
+# svc_conns: connections the director has scheduled for the service
+svc_conns() { lbctl -n lb1 -j show | jq '.services[0].stats.conns'; }
+conns_over() { (( $(svc_conns) > $1 )); }
+# more_requests N: wait until N more requests reached the director, so
+# that each change below happens under traffic, however slow the guest
+# (single-threaded TCG serves about one a second: the loops must outlast
+# the waits)
+more_requests() {
+	wait_for 30 "$1 more requests" conns_over "$(( $(svc_conns) + $1 - 1 ))"
+}
+
 traffic load1 25
-sleep 3
+more_requests 2
 lb lb1 rs set tcp "$VIP:80" "$RS_NET.11:8080" weight 5
-sleep 2
+more_requests 1
 lb lb1 rs del tcp "$VIP:80" "$RS_NET.12:8080"
-sleep 2
+more_requests 1
 lb lb1 rs add tcp "$VIP:80" "$RS_NET.12:8080" weight 2
-sleep 2
+more_requests 1
 lb lb1 config set expire_nodest on
 lb lb1 rs del tcp "$VIP:80" "$RS_NET.13:8080"
 wait_for 60 "the request loop" grep -q '^ok=' "$FNAT_LOG/load1.log"
@@ -43,9 +54,8 @@ assert_eq "$(slab_objects fnat_conn)" 0 "connection objects"
 
 log "unload while requests flow"
 traffic load2 15
-sleep 4
+more_requests 2
 run rmmod fullnat
-sleep 2
 grep -q '^fullnat ' /proc/modules && fail "fullnat still loaded"
 wait_for 60 "the second request loop" grep -q '^ok=' "$FNAT_LOG/load2.log"
 cat "$FNAT_LOG/load2.log"

@@ -32,12 +32,13 @@ bg c1 download sh -c "curl -sS --fail --max-time 90 --limit-rate 500k \
 	http://$VIP/data/blob | sha256sum > $FNAT_LOG/download.sum"
 one_conn() { [[ $(conns lb1) == 1 ]]; }
 wait_for 20 "the download's connection" one_conn
-sleep 1
 
 # svc_pkts DIR: packets the director forwarded for the service, in or out
 svc_pkts() { lbctl -n lb1 -j show | jq ".services[0].stats.${1}pkts"; }
 drops_over() { (( $(counter lb1 no_route) > $1 )); }
 flowing() { (( $(svc_pkts in) > $1 && $(svc_pkts out) > $2 )); }
+# past the handshake and the request: the download is under way both ways
+wait_for 20 "the download's data" flowing 10 10
 
 # blackout PREFIX GATEWAY WHAT: PREFIX unroutable from lb1 until WHAT is
 # dropped for it (TCP retransmits, so something comes); then routed again

@@ -10,15 +10,27 @@
 . /fnat/lib.sh
 
 fullnat_web 1 1 rr
-bg rs1 cap-rs tcpdump -i eth0 -n -U -w /tmp/rs.pcap tcp port 8080
-bg c1 cap-c tcpdump -i eth0 -n -U -w /tmp/c.pcap tcp port 80
-sleep 2
+bg rs1 cap-rs tcpdump -i eth0 -n -U --immediate-mode -w /tmp/rs.pcap tcp port 8080
+bg c1 cap-c tcpdump -i eth0 -n -U --immediate-mode -w /tmp/c.pcap tcp port 80
+wait_for 10 "tcpdump on rs1" grep -q listening "$FNAT_LOG/cap-rs.log"
+wait_for 10 "tcpdump on c1" grep -q listening "$FNAT_LOG/cap-c.log"
 
 body=$(on_quiet c1 curl -sS --max-time 10 --local-port 40123 "http://$VIP/")
 assert_eq "$body" rs1 "request through the director"
-sleep 1
+# tcpdump hands packets to its file a buffer at a time: stopping it at once
+# can lose the last ones. Wait until the captures show the end of the
+# connection both sides (after every packet asserted below: the handshake).
+captured() { # captured FILE FILTER: a packet matching FILTER in FILE
+	tcpdump -r "$1" -n "$2" 2>/dev/null | grep -q .
+}
+wait_for 10 "the real server's FIN in rs1's capture" \
+	captured /tmp/rs.pcap 'tcp[tcpflags] & tcp-fin != 0 and src port 8080'
+wait_for 10 "the client's FIN in c1's capture" \
+	captured /tmp/c.pcap 'tcp[tcpflags] & tcp-fin != 0 and dst port 80'
+wait_for 10 "the director's FIN in c1's capture" \
+	captured /tmp/c.pcap 'tcp[tcpflags] & tcp-fin != 0 and src port 80'
 pkill tcpdump
-sleep 1
+wait_for 10 "tcpdump to end" sh -c '! pgrep -x tcpdump'
 
 log "what the real server received"
 rs=$(tcpdump -r /tmp/rs.pcap -n -v 2>/dev/null)

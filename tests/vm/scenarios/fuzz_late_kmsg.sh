@@ -31,8 +31,9 @@ on h "$IP" route replace local 127.0.0.1 dev lo table local rto_min 8s
 on h sysctl -qw net.ipv4.tcp_orphan_retries=5 net.ipv4.tcp_fin_timeout=5
 bg h server socat -u TCP-LISTEN:7000,bind=127.0.0.1,reuseaddr OPEN:/dev/null
 wait_for 20 "the server" listening h 7000
-# The client sends nothing and closes (FIN) when "sleep" ends.
-bg h client socat -u EXEC:"sleep 10" TCP:127.0.0.1:7000
+# The client sends nothing and closes (FIN) when "sleep" ends: a hold, not
+# a wait (the FIN must come after the DROP rule below).
+bg h client socat -u EXEC:"sleep 10" TCP:127.0.0.1:7000	# the client's hold
 wait_for 20 "the connection" sh -c \
 	"ip netns exec h ss -Htn state established 'dport = :7000' | grep -q ."
 on h iptables -A INPUT -p tcp -m multiport --ports 7000 -j DROP

@@ -246,9 +246,8 @@ for vip in "$VIP_TUN" "$VIP_DR"; do
 	assert_eq "$(state_of "$port")" unreplied "after one query from port $port"
 	port=$((port + 1))
 done
-# a stream is a flow still sending 2 s after its answer (proto_udp.c): the
-# wait is the protocol's threshold, not a synchronisation
-sleep 3
+# a stream is a flow still sending 2 s after its answer (proto_udp.c)
+sleep 3		# the test: the protocol's 2 s threshold must pass
 port=40010
 for vip in "$VIP_TUN" "$VIP_DR"; do
 	assert_match "$(dig_ +short -b "$CIP#$port" @"$vip" a.test A)" '^192\.0\.2\.[3-6]$' \

@@ -75,13 +75,19 @@ wait_for 30 "the load to start" grep -q "accept=$TOA_CIP:" "$FNAT_LOG/load4.log"
 
 log "$CYCLES unload/load cycles under that load"
 run rmmod toa
+# Each state lasts until the load has had a connection in it: one that
+# saw its client (module in), one that saw the LIP (module out).
 for ((i = 1; i <= CYCLES; i++)); do
+	n=$(grep -c "accept=$TOA_CIP:" "$FNAT_LOG/load4.log" || true)
 	modprobe toa trusted_sources="$TOA_TRUSTED"
 	toa_trust rs "$TOA_TRUSTED" > /dev/null
-	sleep 0.5
+	wait_for 20 "a TOA connection in cycle $i" \
+		more_lines_than "$n" "accept=$TOA_CIP:" "$FNAT_LOG/load4.log"
 	on_quiet rs cat /proc/net/toa_stats > /dev/null
+	n=$(grep -c "accept=$TOA_LIP:" "$FNAT_LOG/load4.log" || true)
 	rmmod toa
-	sleep 0.3
+	wait_for 20 "a connection without toa.ko in cycle $i" \
+		more_lines_than "$n" "accept=$TOA_LIP:" "$FNAT_LOG/load4.log"
 done
 echo "ok: $CYCLES cycles"
 grep -q '^toa ' /proc/modules && fail "toa still loaded"
@@ -118,11 +124,7 @@ slab_empty() {
 	echo 1 > /sys/kernel/slab/toa_sock/shrink	# count per-CPU free objects as free
 	[[ $(slab_objects toa_sock) == 0 ]]
 }
-for ((i = 0; i < 60; i++)); do
-	slab_empty && break
-	sleep 1
-done
-if ! slab_empty; then
+if ! (wait_for 60 "no toa_sock entries" slab_empty); then
 	grep '^toa_sock ' /proc/slabinfo
 	on_quiet rs ss -tan
 	fail "toa_sock entries left after every connection ended"

@@ -1,0 +1,300 @@
+# shellcheck shell=bash
+# part_methods: every forwarding method against IPVS's same method.
+# Sourced by tests/vm/bench.sh, whose header describes the topology,
+# the settings and the output.
+
+# --- every forwarding method against IPVS's same method ---------------------------
+
+# Director-only packet rate (pktgen into pgin, as part_scale) through each
+# forwarding method of fullnat.ko and the same method of in-tree IPVS, each
+# director alone in its namespace (fullnat.ko in lb3, IPVS in lb2), every
+# path in every round:
+#
+#   path      director    method     VIP, port 80    real servers' port
+#   fnat      fullnat.ko  FullNAT    PG_VIP_F (.11)  8080
+#   ipvs      IPVS        NAT (-m)   PG_VIP_I (.21)  8080
+#   fnat_nat  fullnat.ko  NAT        .13             8080
+#   fnat_dr   fullnat.ko  DR         .14             80 (DR and TUN map no
+#   ipvs_dr   IPVS        DR (-g)    .24             80  ports)
+#   fnat_tun  fullnat.ko  TUN        .15             80
+#   ipvs_tun  IPVS        TUN (-i)   .25             80
+#
+# FullNAT has no IPVS counterpart: IPVS NAT is its reference as in the
+# other parts, and the one IPVS NAT figure of a round serves the FullNAT
+# and the NAT rows. The 16 pretend real servers are on pgout, a connected
+# route with a permanent neighbour each: what DR needs (the server on the
+# director's segment); TUN's IPIP packets take the same route, from the
+# namespace's own address. Metrics, each path's packets from a source
+# block of its own (no two paths' connections share a hash chain):
+#   methods/ack      TCP ACKs of M_CONNS established connections, at random
+#   methods/syn      TCP SYNs, each a new connection (M_NEW a round)
+#   methods/udp      UDP datagrams of M_CONNS flows, at random
+#   methods/udp_new  UDP datagrams, each a new flow (M_NEW a round)
+# pktgen's UDP has no checksum (0); the TCP packets' is not valid (the
+# ingress rule rewrites the header): none of the directors checks it.
+M_PATHS=(fnat ipvs fnat_nat fnat_dr ipvs_dr fnat_tun ipvs_tun)
+M_KINDS=(ack syn udp udp_new)
+
+m_vip() { # m_vip PATH: the VIP of a path of part_methods
+	case $1 in
+	fnat) echo "$PG_VIP_F" ;;
+	ipvs) echo "$PG_VIP_I" ;;
+	fnat_nat) echo 203.0.113.13 ;;
+	fnat_dr) echo 203.0.113.14 ;;
+	fnat_tun) echo 203.0.113.15 ;;
+	ipvs_dr) echo 203.0.113.24 ;;
+	ipvs_tun) echo 203.0.113.25 ;;
+	esac
+}
+
+setup_methods() {
+	local ns i path vip proto opt how port
+	for ((i = 1; i <= 16; i++)); do
+		for ns in lb2 lb3; do
+			on "$ns" "$IP" neigh replace "$PG_RS.$i" dev pgout nud permanent \
+				lladdr "02:00:00:00:09:$(printf %02x "$i")" || return 1
+		done
+	done
+	on lb2 "$IP" addr add "$(m_vip ipvs_dr)/32" dev lo || return 1
+	on lb2 "$IP" addr add "$(m_vip ipvs_tun)/32" dev lo || return 1
+	# Nothing may expire between the opening passes and the last round:
+	# IPVS's tcp, tcpfin and udp timeouts; fullnat.ko's TCP ones are
+	# pg_config_scale's.
+	on lb2 ipvsadm --set 7200 120 7200 || return 1
+	lb lb3 config set timeout udp 7200 timeout udp unreplied 7200 || return 1
+	for proto in tcp udp; do
+		[[ $proto == tcp ]] && opt=-t || opt=-u
+		for path in "${M_PATHS[@]}"; do
+			# setup_pktgen's TCP services
+			[[ $proto == tcp && ( $path == fnat || $path == ipvs ) ]] && continue
+			vip=$(m_vip "$path")
+			case $path in
+			fnat) how=fullnat port=8080 ;;
+			ipvs | fnat_nat) how=nat port=8080 ;;
+			*) how=${path#*_} port=80 ;;
+			esac
+			if [[ $path == ipvs* ]]; then
+				case $how in nat) how=-m ;; dr) how=-g ;; tun) how=-i ;; esac
+				on lb2 ipvsadm -A "$opt" "$vip:80" -s rr || return 1
+				for ((i = 1; i <= 16; i++)); do
+					on_quiet lb2 ipvsadm -a "$opt" "$vip:80" \
+						-r "$PG_RS.$i:$port" "$how" || return 1
+				done
+			else
+				lb lb3 service add "$proto" "$vip:80" forward "$how" \
+					scheduler rr || return 1
+				for ((i = 1; i <= 16; i++)); do
+					lbctl -n lb3 rs add "$proto" "$vip:80" \
+						"$PG_RS.$i:$port" || return 1
+				done
+			fi
+		done
+	done
+	on lb2 ipvsadm -Ln
+	lbctl -n lb3 show
+}
+
+# m_src KIND PATH REP: the source address of PATH's packets of KIND:
+# 10.6x.0.1 and 10.8x.0.1 for the established connections and flows,
+# 10.7x.REP.1 and 10.9x.REP.1, new in every round, for the new ones
+m_src() {
+	local i
+	for ((i = 0; i < ${#M_PATHS[@]}; i++)); do
+		[[ ${M_PATHS[i]} == "$2" ]] && break
+	done
+	case $1 in
+	ack) echo "10.$((60 + i)).0.1" ;;
+	syn) echo "10.$((70 + i)).$3.1" ;;
+	udp) echo "10.$((80 + i)).0.1" ;;
+	udp_new) echo "10.$((90 + i)).$3.1" ;;
+	esac
+}
+
+m_flags() { # m_flags KIND: the ingress rule of lb2 and lb3 for KIND
+	local f
+	case $1 in ack) f=ACK ;; syn) f=SYN ;; *) f=UDP ;; esac
+	pg_flags lb2 "$f"
+	pg_flags lb3 "$f"
+}
+
+# m_run KIND PATH REP: one pktgen run of KIND through PATH; prints pg_run's
+# line and "sent=N"
+m_run() {
+	local kind=$1 path=$2 rep=$3 src dst dmin dend
+	src=$(m_src "$kind" "$path" "$rep")
+	read -r dst dmin dend <<< "$(pg_target "$path")"
+	case $kind in
+	ack | udp)
+		echo "$(pg_run "$(pg_ns "$path")" "$PKTS" "$dst" "$dmin" "$dend" \
+			"$src" "$src" 1024 $((1024 + M_CONNS)) 1) sent=$PKTS" ;;
+	*)
+		echo "$(pg_run "$(pg_ns "$path")" "$M_NEW" "$dst" "$dmin" "$dend" \
+			"$src" "$src" 1024 $((1024 + M_NEW)) 0) sent=$M_NEW" ;;
+	esac
+}
+
+part_methods() {
+	local path kind rep out src dst dmin dend
+	((M_CONNS >= 1 && M_CONNS <= 64511 && M_NEW >= 1 && M_NEW <= 64511)) ||
+		fail "M_CONNS ($M_CONNS) and M_NEW ($M_NEW) must be 1-64511 (ports 1024-65535)"
+	setup_methods > "$FNAT_LOG/setup-methods.txt" 2>&1 ||
+		{ cat "$FNAT_LOG/setup-methods.txt"; fail "methods setup"; }
+	emit "info m_conns=$M_CONNS m_new=$M_NEW"
+	log "methods: opening $M_CONNS connections and UDP flows a path"
+	for path in "${M_PATHS[@]}"; do
+		src=$(m_src ack "$path" 0)
+		read -r dst dmin dend <<< "$(pg_target "$path")"
+		open_pass "$(pg_ns "$path")" "$M_CONNS" "$dst" "$dmin" "$dend" \
+			"$src" "$src" 1024 $((1024 + M_CONNS)) > /dev/null
+		pg_flags "$(pg_ns "$path")" UDP
+		src=$(m_src udp "$path" 0)
+		pg_run "$(pg_ns "$path")" "$M_CONNS" "$dst" "$dmin" "$dend" \
+			"$src" "$src" 1024 $((1024 + M_CONNS)) 0 > /dev/null
+	done
+	emit "info m_tables=ipvs:$(table_size ipvs),fnat:$(table_size fnat)"
+	for ((rep = 1; rep <= REPS; rep++)); do
+		log "methods round $rep of $REPS"
+		for kind in "${M_KINDS[@]}"; do
+			m_flags "$kind"
+			for path in "${M_PATHS[@]}"; do
+				out=$(m_run "$kind" "$path" "$rep")
+				emit "metric=methods/$kind path=$path rep=$rep value=$(kv pps "$out")" \
+				     "fwd=$(kv fwd "$out") sent=$(kv sent "$out") usec=$(kv usec "$out")"
+			done
+		done
+	done
+	emit "info m_tables_after=ipvs:$(table_size ipvs),fnat:$(table_size fnat)"
+	on lb3 lbctl stats | grep -E 'drop|no_|err|martian|frag' || true
+	on lb2 ipvsadm -Ln --stats || true
+	m_profile
+	part_methods_conns
+}
+
+# Connections through each method with the real clients and servers of
+# the topology (bench_cli and bench_srv, 1 client process, SECS a run):
+# methods/crr TCP short connections (crr, port 8080), methods/urr UDP
+# exchanges, one request and one answer from a new client port each
+# (bench_cli -m urr against bench_srv -m urr, port 8081). fnat and ipvs are
+# the FullNAT path without TOA and IPVS NAT of part_crr_bulk; the others:
+#
+#   path      VIP          client   servers        how the answers come back
+#   fnat_nat  .50 (lb3)    .6       rs1, rs2       rsr routes .6 via lb3
+#   fnat_dr   .51 (lb3)    .2       rs1, rs2 as    VIP on the servers' lo
+#   ipvs_dr   .61 (lb2)    .2       .31 and .32    (arp_ignore), then rsr,
+#                                                  lb1 (a router), rt
+#   fnat_tun  .52 (lb3)    .2       rs1, rs2       VIP on tunl0, then as DR
+#   ipvs_tun  .62 (lb2)    .2       rs1, rs2
+#
+# DR needs its real servers on a segment of the director: lb2 and lb3
+# get a leg (eth2) on the servers' bridge, and the servers a second
+# address each (.31, .32) that only those legs reach, so that the other
+# paths' packets keep their way through rsr.
+VIP_MN=203.0.113.50 VIP_MD=203.0.113.51 VIP_MT=203.0.113.52
+VIP_ID=203.0.113.61 VIP_IT=203.0.113.62 CIP_N=$CLIENT_NET.6
+RS_DR1=$RS_NET.31 RS_DR2=$RS_NET.32
+
+setup_methods_conns() {
+	local r ns i vip how opt proto port rips
+	on c1 "$IP" addr add "$CIP_N/24" dev eth0 || return 1
+	on rsr "$IP" route add "$CIP_N/32" via "$UP_NET.13" || return 1
+	for vip in "$VIP_MN" "$VIP_MD" "$VIP_MT"; do
+		on rt "$IP" route add "$vip/32" via "$DIR_NET.13" || return 1
+	done
+	for vip in "$VIP_ID" "$VIP_IT"; do
+		on rt "$IP" route add "$vip/32" via "$DIR_NET.12" || return 1
+		on lb2 "$IP" addr add "$vip/32" dev lo || return 1
+	done
+	for i in 2 3; do
+		ns=lb$i
+		link "$ns" eth2 "$RS_NET.2$i/32" rsr "${ns}rs" - || return 1
+		bridge_port rsr brrs "${ns}rs" || return 1
+		on "$ns" "$IP" route add "$RS_DR1/32" dev eth2 || return 1
+		on "$ns" "$IP" route add "$RS_DR2/32" dev eth2 || return 1
+	done
+	# the servers' side: DR's VIPs on lo, silent for ARP (sysctls first);
+	# TUN's on tunl0 (the ipip module's fallback device, one per
+	# namespace), whose packets come from clients routed elsewhere
+	run modprobe ipip || return 1
+	for i in 1 2; do
+		r=rs$i
+		on "$r" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
+			net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.all.rp_filter=0 \
+			net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.tunl0.rp_filter=0 || return 1
+		on "$r" "$IP" addr add "$RS_NET.3$i/24" dev eth0 || return 1
+		on "$r" "$IP" addr add "$VIP_MD/32" dev lo || return 1
+		on "$r" "$IP" addr add "$VIP_ID/32" dev lo || return 1
+		on "$r" "$IP" link set tunl0 up || return 1
+		on "$r" "$IP" addr add "$VIP_MT/32" dev tunl0 || return 1
+		on "$r" "$IP" addr add "$VIP_IT/32" dev tunl0 || return 1
+		bg "$r" "srv-urr-$r" bench_srv -m urr 8081
+		wait_for 20 "bench_srv -m urr on $r" udp_listening "$r" 8081 || return 1
+	done
+	for proto in tcp udp; do
+		[[ $proto == tcp ]] && opt=-t port=8080 || opt=-u port=8081
+		for vip in "$VIP_MN:nat" "$VIP_MD:dr" "$VIP_MT:tun" "$VIP_F0:fullnat"; do
+			how=${vip#*:} vip=${vip%:*}
+			# part_crr_bulk's
+			[[ $how == fullnat && $proto == tcp ]] && continue
+			rips="$RS1 $RS2"
+			[[ $how == dr ]] && rips="$RS_DR1 $RS_DR2"
+			lb lb3 service add "$proto" "$vip:$port" forward "$how" scheduler rr || return 1
+			for r in $rips; do
+				lb lb3 rs add "$proto" "$vip:$port" "$r:$port" || return 1
+			done
+		done
+		for vip in "$VIP_I:-m" "$VIP_ID:-g" "$VIP_IT:-i"; do
+			how=${vip#*:} vip=${vip%:*}
+			[[ $how == -m && $proto == tcp ]] && continue
+			rips="$RS1 $RS2"
+			[[ $how == -g ]] && rips="$RS_DR1 $RS_DR2"
+			on lb2 ipvsadm -A "$opt" "$vip:$port" -s rr || return 1
+			for r in $rips; do
+				on lb2 ipvsadm -a "$opt" "$vip:$port" -r "$r:$port" "$how" || return 1
+			done
+		done
+	done
+}
+
+udp_listening() { on_quiet "$1" ss -Huln "sport = :$2" | grep -q .; }
+
+part_methods_conns() {
+	local rep path mode
+	setup_methods_conns > "$FNAT_LOG/setup-methods-conns.txt" 2>&1 ||
+		{ cat "$FNAT_LOG/setup-methods-conns.txt"; fail "methods setup (connections)"; }
+	# A path that does not answer still gets its rows (rate 0, errors):
+	# say so up front, with what bench_cli saw.
+	for path in "${M_PATHS[@]}"; do
+		for mode in crr:8080 urr:8081; do
+			# shellcheck disable=SC2046
+			on_quiet c1 bench_cli -m "${mode%:*}" -t 0.3 $(path_args "$path") \
+				"${mode#*:}" > /dev/null 2>&1 ||
+				emit "info m_unanswered/$path/${mode%:*}=yes"
+		done
+	done
+	for ((rep = 1; rep <= REPS; rep++)); do
+		log "methods connections round $rep of $REPS"
+		for path in "${M_PATHS[@]}"; do measure methods/crr "$path" "$rep" crr 1 8080; done
+		for path in "${M_PATHS[@]}"; do measure methods/urr "$path" "$rep" urr 1 8081; done
+	done
+	on lb3 lbctl stats | grep -E 'drop|no_|err|martian|frag' || true
+}
+
+# PROFILE=pps-PATH for a path of part_methods: perf over one run of each
+# KIND through it (established ones: M_CONNS connections, at random)
+m_profile() {
+	local p path kind data pid
+	for p in ${PROFILE//,/ }; do
+		[[ $p == pps-* ]] || continue
+		path=${p#pps-}
+		[[ -n $(m_vip "$path") ]] || continue
+		for kind in ack udp; do
+			m_flags "$kind"
+			data=$FNAT_LOG/perf-$p-$kind.data
+			perf record -q -a -e cpu-clock -F 1000 -o "$data" -- sleep 2 &
+			pid=$!
+			m_run "$kind" "$path" 0 > /dev/null
+			wait "$pid"
+			perf_show "methods-$kind-$path" "$data"
+		done
+	done
+}
