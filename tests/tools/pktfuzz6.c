@@ -62,10 +62,9 @@ static struct tuple done[256];	/* handshakes we completed (answer()) */
 static int ndone;
 
 static struct in6_addr dst_ip, src_net, others[8];
-static int nothers;
 static uint16_t dst_port;
 static unsigned char dst_mac[6], src_mac[6];
-static int fd, vfd = -1;
+static int fd, vfd = -1, nothers;
 static struct sockaddr_ll sll;
 static long sent, errors, answered;
 static uint8_t live_mask;
@@ -631,7 +630,8 @@ static void kind_icmp(void)
 	if (chance(5))
 		c ^= 1;
 	memcpy(l4 + 2, &c, 2);
-	len = ip6_packet(pkt, &outer, ICMP6, l4, 8 + qlen, chance(25));
+	len = ip6_packet(pkt, &outer, ICMP6, l4, 8 + qlen,	/* see kind_other() */
+			 (l4[0] < 133 || l4[0] > 137) && chance(25));
 	if (chance(10))
 		len = mangle_ip6(pkt, len);
 	send_pkt(pkt, len);
@@ -652,6 +652,9 @@ static void kind_other(void)
 		udp_dgram(l4, t, n);
 	else
 		fill(l4, n);
+	if (n && ((proto == ICMP6 && l4[0] >= 133 && l4[0] <= 137) ||
+		  (proto == FRAG && l4[0] == ICMP6)))
+		l4[0] = NONE;	/* fragmented neighbour discovery: the stack warns */
 	len = ip6_packet(pkt, t, proto, l4, n, chance(50));
 	if (chance(30))
 		len = mangle_ip6(pkt, len);
