@@ -4,6 +4,7 @@
  *
  *   tcp_hold [-n N] [-t CONNECT_MS] [-w FILE] [-r REQUEST] ADDR PORT
  *
+ * ADDR is IPv4 or IPv6.
  * Connects N sockets concurrently (non-blocking), waiting at most
  * CONNECT_MS (default 5000) for the handshakes, and prints
  * "connected=K failed=M". Then, if -w is given, holds every connection
@@ -45,7 +46,10 @@ int main(int argc, char **argv)
 	const char *request = "GET / HTTP/1.1\r\nHost: vip\r\nConnection: close\r\n\r\n";
 	const char *wait_file = NULL;
 	int n = 1, timeout = 5000, opt, i, connected = 0, replies = 0;
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
 	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct sockaddr *sa = (struct sockaddr *)&sin;
+	socklen_t salen = sizeof(sin);
 	struct pollfd *pfd;
 	long deadline, bytes = 0;
 	int *state;	/* 0 pending, 1 connected, -1 failed */
@@ -59,23 +63,29 @@ int main(int argc, char **argv)
 		default: usage();
 		}
 	}
-	if (optind + 2 != argc || n < 1 ||
-	    inet_pton(AF_INET, argv[optind], &sin.sin_addr) != 1)
+	if (optind + 2 != argc || n < 1)
 		usage();
+	if (inet_pton(AF_INET6, argv[optind], &sin6.sin6_addr) == 1) {
+		sa = (struct sockaddr *)&sin6;
+		salen = sizeof(sin6);
+	} else if (inet_pton(AF_INET, argv[optind], &sin.sin_addr) != 1) {
+		usage();
+	}
 	sin.sin_port = htons(atoi(argv[optind + 1]));
+	sin6.sin6_port = sin.sin_port;
 
 	pfd = calloc(n, sizeof(*pfd));
 	state = calloc(n, sizeof(*state));
 	if (!pfd || !state)
 		return 1;
 	for (i = 0; i < n; i++) {
-		pfd[i].fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		pfd[i].fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
 		if (pfd[i].fd < 0) {
 			perror("socket");
 			return 1;
 		}
 		pfd[i].events = POLLOUT;
-		if (connect(pfd[i].fd, (struct sockaddr *)&sin, sizeof(sin)) &&
+		if (connect(pfd[i].fd, sa, salen) &&
 		    errno != EINPROGRESS)
 			state[i] = -1;
 	}

@@ -8,24 +8,36 @@
 # ICMP errors quoting TCP and ICMP, bad checksums, TTL 0/1, spoofed and
 # martian sources, GSO frames of up to 60 kB). Some packets carry the
 # 4-tuples of the held connections (client side and real-server side).
-# Afterwards: no kernel warning (the runner), every held connection still
-# exchanges data (the client's result), drops were counted, and both
-# modules unload with no objects left.
+# At the same time its IPv6 counterpart (tests/tools/pktfuzz6.c) against a
+# FullNAT66 service on the same director and servers (addresses as in
+# fullnat66.sh): IPv6 header lengths, chains of extension headers
+# (hop-by-hop, destination options with padding and jumbo options, routing
+# headers with and without segments left, atomic fragments, AH), fragment
+# trains (overlapping, tiny, out of order, past 64 KiB, the TCP header just
+# before or past the 64 KiB transport offset), TCP cut short after them,
+# TOA 254/253 of every length from the client, ICMPv6 errors (Packet Too
+# Big with tiny MTUs) quoting held tuples, with extension headers, cut
+# short; toward the VIP, the LIPs, and through the director.
+# Afterwards: no kernel warning (the runner), every held connection (IPv4
+# and IPv6) still exchanges data (the client's result), a new IPv6 request
+# gets through, drops were counted, and both modules unload with no
+# objects left.
 #
-#  c1  tcp_hold: 20 connections to VIP:80, held, then one request each
+#  c1  tcp_hold: 20 connections to VIP:80 and 20 to [VIP6]:80, held, then
+#   |            one request each
+#  rt  pktfuzz and pktfuzz6 on port lb1 (client side of the director)
 #   |
-#  rt  pktfuzz on port lb1 (client side of the director)
+#  lb1 fullnat.ko, VIP 203.0.113.10:80 TCP and UDP, LIPs 198.18.11.1-4,
+#   |  VIP6 [2001:db8:113::10]:80 TCP and UDP, LIPs 2001:db8:11::1-4
+#  rsr pktfuzz(6) on port lb1 (real-server side, from the RS to the LIPs)
+#      pktfuzz(6) on port rs1 (sources in the LIP nets, which rs1 trusts)
 #   |
-#  lb1 fullnat.ko, VIP 203.0.113.10:80 TCP and UDP, LIPs 198.18.11.1-4
-#   |
-#  rsr pktfuzz on port lb1 (real-server side, from the RS to the LIPs)
-#      pktfuzz on port rs1 (sources in the LIP net, which rs1 trusts)
-#   |
-#  rs1, rs2  nginx :8080, toa.ko trusted_sources LIPs
+#  rs1, rs2  nginx :8080 (IPv4 and IPv6), toa.ko trusted_sources LIPs
 #
-# FUZZ_PKTS (default 200000) packets in all, FUZZ_SEED (default 1),
-# FUZZ_LIVE_MASK (default 0) TCP flags never sent on live tuples; the
-# long run: FUZZ_PKTS=2000000 make check T=fuzz_packets (README).
+# FUZZ_PKTS (default 200000) packets in all, half of them IPv6, FUZZ_SEED
+# (default 1; the IPv6 fuzzers take SEED+3..5), FUZZ_LIVE_MASK (default 0)
+# TCP flags never sent on live tuples; the long run: FUZZ_PKTS=2000000
+# make check T=fuzz_packets (README).
 #
 # @timeout: 900
 . /fnat/lib.sh
@@ -43,16 +55,53 @@ for a in $(cat /proc/cmdline); do
 done
 log "seed $seed, $pkts packets, flags $mask kept off live tuples"
 
+CLIENT6=2001:db8:100
+DIR6=2001:db8:0
+UP6=2001:db8:2
+RS6=2001:db8:19
+LIP6=2001:db8:11
+VIP6=2001:db8:113::10
+
 topo_base 1 2
-toa_load trusted_sources="$(lip_net 1).0/24"
+# IPv6 beside IPv4, as fullnat66.sh has it.
+for ns in rt lb1 rsr; do
+	on "$ns" sysctl -qw net.ipv6.conf.all.forwarding=1
+done
+on c1 "$IP" addr add "$CLIENT6::2/64" dev eth0 nodad
+on rt "$IP" addr add "$CLIENT6::1/64" dev c1 nodad
+on rt "$IP" addr add "$DIR6::1/64" dev br0 nodad
+on lb1 "$IP" addr add "$DIR6::11/64" dev eth0 nodad
+on lb1 "$IP" addr add "$UP6::11/64" dev eth1 nodad
+on rsr "$IP" addr add "$UP6::1/64" dev brup nodad
+on rsr "$IP" addr add "$RS6::1/64" dev brrs nodad
+on c1 "$IP" -6 route add default via "$CLIENT6::1"
+on rt "$IP" -6 route add "$VIP6/128" via "$DIR6::11"
+on lb1 "$IP" -6 route add "$CLIENT6::/64" via "$DIR6::1"
+on lb1 "$IP" -6 route add "$RS6::/64" via "$UP6::1"
+on rsr "$IP" -6 route add "$LIP6::/64" via "$UP6::11"
+for r in 1 2; do
+	on "rs$r" "$IP" addr add "$RS6::1$r/64" dev eth0 nodad
+	on "rs$r" "$IP" -6 route add default via "$RS6::1"
+done
+for ns in c1 rt lb1 rsr rs1 rs2; do
+	wait_for 10 "DAD in $ns" sh -c "! $IP netns exec $ns $IP -6 addr show tentative | grep -q ."
+done
+
+toa_load trusted_sources="$(lip_net 1).0/24,$LIP6::/64"
 module_load fullnat
 lb lb1 laddr add "$(lip_net 1).1-$(lip_net 1).4"
+lb lb1 laddr add "$LIP6::1-$LIP6::4"
 lb lb1 service add tcp "$VIP:80" scheduler rr
 lb lb1 rs add tcp "$VIP:80" "$RS_NET.11:8080"
 lb lb1 rs add tcp "$VIP:80" "$RS_NET.12:8080"
 lb lb1 service add udp "$VIP:80" scheduler rr
 lb lb1 rs add udp "$VIP:80" "$RS_NET.11:8080"
 lb lb1 rs add udp "$VIP:80" "$RS_NET.12:8080"
+for p in tcp udp; do
+	lb lb1 service add $p "[$VIP6]:80" scheduler rr
+	lb lb1 rs add $p "[$VIP6]:80" "[$RS6::11]:8080"
+	lb lb1 rs add $p "[$VIP6]:80" "[$RS6::12]:8080"
+done
 # nginx as in lib.sh's http_server, one process for every connection the
 # fuzzer completes, and patient with the held ones (no request until the
 # fuzzing ends).
@@ -77,6 +126,7 @@ for r in 1 2; do
 		keepalive_timeout 0;
 		server {
 			listen 0.0.0.0:8080 reuseport backlog=4096;
+			listen [::]:8080 reuseport backlog=4096 ipv6only=on;
 			location / { return 200 "rs$r\n"; }
 		}
 	}
@@ -86,28 +136,49 @@ for r in 1 2; do
 done
 
 bg c1 hold tcp_hold -n 20 -t 30000 -w /tmp/release "$VIP" 80
+bg c1 hold6 tcp_hold -n 20 -t 30000 -w /tmp/release "$VIP6" 80
 wait_for 60 "20 held connections" grep -q '^connected=20 ' "$FNAT_LOG/hold.log"
+wait_for 60 "20 held IPv6 connections" grep -q '^connected=20 ' "$FNAT_LOG/hold6.log"
 lbctl -n lb1 -j conn > /tmp/conns.json
-jq -r '.. | objects | select(has("client")) |
-	"\(.client.address) \(.client.port) \(.virtual.address) \(.virtual.port)"' \
-	/tmp/conns.json > /tmp/client.tuples
-jq -r '.. | objects | select(has("client")) |
-	"\(.real.address) \(.real.port) \(.local.address) \(.local.port)"' \
-	/tmp/conns.json > /tmp/server.tuples
+# tuples JQ_TEST SUFFIX: the held connections' 4-tuples, as seen from the
+# client and from the real servers.
+tuples() {
+	jq -r ".. | objects | select(has(\"client\")) | select(.client.address | $1) |
+		\"\(.client.address) \(.client.port) \(.virtual.address) \(.virtual.port)\"" \
+		/tmp/conns.json > "/tmp/client$2.tuples"
+	jq -r ".. | objects | select(has(\"client\")) | select(.client.address | $1) |
+		\"\(.real.address) \(.real.port) \(.local.address) \(.local.port)\"" \
+		/tmp/conns.json > "/tmp/server$2.tuples"
+}
+tuples 'contains(":") | not' ""
+tuples 'contains(":")' 6
 assert_eq "$(wc -l < /tmp/client.tuples)" 20 "held connections in the director's table"
+assert_eq "$(wc -l < /tmp/client6.tuples)" 20 "held IPv6 connections in the director's table"
 
 mac() { on_quiet "$1" cat "/sys/class/net/$2/address"; }
 before_notsyn=$(counter lb1 not_syn)
 log "fuzzing"
 t0=$SECONDS
+# Half the packets IPv4, half IPv6, at once: each family's fuzzers send
+# half of theirs from the client side, a quarter from the real servers'.
 bg rt fz_client pktfuzz -q -g -i lb1 -m "$(mac lb1 eth0)" -d "$VIP:80" \
-	-t /tmp/client.tuples -x "$mask" -s "$seed" -n $((pkts / 2))
+	-t /tmp/client.tuples -x "$mask" -s "$seed" -n $((pkts / 4))
 bg rsr fz_server pktfuzz -q -g -i lb1 -m "$(mac lb1 eth1)" \
 	-d "$(lip_net 1).1:1024" -c "$RS_NET" -t /tmp/server.tuples -x "$mask" \
-	-s $((seed + 1)) -n $((pkts / 4))
+	-s $((seed + 1)) -n $((pkts / 8))
 bg rsr fz_toa pktfuzz -q -g -i rs1 -m "$(mac rs1 eth0)" -d "$RS_NET.11:8080" \
-	-c "$(lip_net 1)" -s $((seed + 2)) -n $((pkts / 4))
-for f in fz_client fz_server fz_toa; do
+	-c "$(lip_net 1)" -s $((seed + 2)) -n $((pkts / 8))
+bg rt fz_client6 pktfuzz6 -q -g -i lb1 -m "$(mac lb1 eth0)" -d "[$VIP6]:80" \
+	-t /tmp/client6.tuples -c "$CLIENT6::" -a "$LIP6::1" -a "$LIP6::3" \
+	-a "$RS6::11" -a "$DIR6::11" -a "$UP6::11" -x "$mask" \
+	-s $((seed + 3)) -n $((pkts / 4))
+bg rsr fz_server6 pktfuzz6 -q -g -i lb1 -m "$(mac lb1 eth1)" \
+	-d "[$LIP6::1]:1024" -c "$RS6::" -t /tmp/server6.tuples -a "$VIP6" \
+	-a "$LIP6::2" -a "$CLIENT6::2" -a "$UP6::11" -x "$mask" \
+	-s $((seed + 4)) -n $((pkts / 8))
+bg rsr fz_toa6 pktfuzz6 -q -g -i rs1 -m "$(mac rs1 eth0)" -d "[$RS6::11]:8080" \
+	-c "$LIP6::" -s $((seed + 5)) -n $((pkts / 8))
+for f in fz_client fz_server fz_toa fz_client6 fz_server6 fz_toa6; do
 	wait_for 800 "$f" grep -q '^sent=' "$FNAT_LOG/$f.log"
 	echo "$f: $(cat "$FNAT_LOG/$f.log")"
 done
@@ -121,7 +192,12 @@ log "every held connection still works"
 touch /tmp/release
 wait_for 120 "the held connections' replies" grep -q '^replies=' "$FNAT_LOG/hold.log"
 cat "$FNAT_LOG/hold.log"
+wait_for 120 "the held IPv6 connections' replies" grep -q '^replies=' "$FNAT_LOG/hold6.log"
+cat "$FNAT_LOG/hold6.log"
 assert_match "$(cat "$FNAT_LOG/hold.log")" "replies=20 " "replies on the 20 held connections"
+assert_match "$(cat "$FNAT_LOG/hold6.log")" "replies=20 " "replies on the 20 held IPv6 connections"
+out=$(on_quiet c1 curl -6 -g -sS --fail --max-time 10 "http://[$VIP6]/")
+assert_match "$out" "^rs[12]$" "a new IPv6 request through the VIP"
 
 assert_ge "$(($(counter lb1 not_syn) - before_notsyn))" 1 "unmatched non-SYN packets dropped and counted"
 
@@ -129,6 +205,8 @@ log "unload: no object left"
 lb lb1 config set expire_nodest on
 lb lb1 service del tcp "$VIP:80"
 lb lb1 service del udp "$VIP:80"
+lb lb1 service del tcp "[$VIP6]:80"
+lb lb1 service del udp "[$VIP6]:80"
 wait_for 60 "an empty table" drained lb1
 assert_eq "$(slab_objects fnat_conn)" 0 "connection objects"
 run rmmod fullnat
