@@ -175,7 +175,11 @@
  *     FULLNAT_A_TMPL_EXPIRES   u32, seconds left; the next connection of
  *                              one of its clients sets it to the timeout
  *   The dump is marked NLM_F_DUMP_INTR when the configuration changed or a
- *   table was resized under it (a template may be missing or shown twice).
+ *   table was resized under it (a template may then be missing or shown
+ *   twice). It resumes by a place in a table, as the connection dump does:
+ *   templates made or expired between two of its messages may also be
+ *   missed or shown twice without the mark (a list of live state, never a
+ *   snapshot).
  *
  * Generation
  * ----------

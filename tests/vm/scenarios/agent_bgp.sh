@@ -143,19 +143,19 @@ wait_for 60 "lb2 announcing again after its agent started again" bgp_has_nexthop
 log "lb2's new agent announced $(since_ms "$t0") ms after it started"
 
 log "4. lbctl drain on lb2 with downloads open, one of them through lb2"
-# lb2_conns: lb2's connections that are not over (TIME_WAIT and CLOSE are)
-lb2_conns() {
-	lbctl -n lb2 -j conn | jq '[.[] | select(.state != "time_wait" and .state != "close")] | length'
+# Each download on a connection of its own, from a port of its own: the
+# router's hash puts it on a director; as many as it takes for one to be
+# on lb2 (found by its client port in lb2's table).
+on_lb2() {
+	[[ $(lbctl -n lb2 -j conn | jq "[.[] | select(.client.port == $1)] | length") != 0 ]]
 }
-# Each download on a connection of its own: the router's hash puts it on
-# a director; as many as it takes for one to be on lb2.
 via2=0
 for ((i = 1; i <= 10; i++)); do
-	c=$(lb2_conns)
-	bg c1 "dl$i" curl -sS --fail --max-time 40 --limit-rate 2m -o "$dir/dl$i" "http://$VIP/data/big"
+	bg c1 "dl$i" curl -sS --fail --max-time "$(scaled 40)" --limit-rate 2m \
+		--local-port $((42000 + i)) -o "$dir/dl$i" "http://$VIP/data/big"
 	dl[i]=${_bg_pids[-1]}
 	wait_for 20 "download $i under way" test -s "$dir/dl$i"
-	if (($(lb2_conns) > c)); then
+	if on_lb2 $((42000 + i)); then
 		via2=$i
 		break
 	fi
@@ -169,6 +169,7 @@ drain=$!
 t0=$EPOCHREALTIME
 wait_for 20 "lb2's route gone" has_only 1
 log "lb2's route gone $(since_ms "$t0") ms after the drain began"
+wait_for 30 "lb2's agent to exit" sh -c "! kill -0 ${AGENT[2]}"
 rc=0
 wait "${AGENT[2]}" || rc=$?
 ms=$(since_ms "$t0")
