@@ -209,6 +209,18 @@ full=$(counter lb1 persist_full)
 assert_eq "$((full - full0))" 4 "PERSIST_FULL for the clients past the bound"
 lb lb1 config set conn_max 1048576
 
+log "a dump of many messages: a thousand templates, each listed once"
+# ~110 bytes a template: the dump spans several messages, resumed in the
+# table (fullnat/persist.c) while the collector may run beside it.
+on c1 syn_flood -s 198.51.96.0/22 -r 2000 -d 2 "$VIP" 80
+n=$(templates)
+assert_ge "$n" 500 "templates of SYNs from 1020 spoofed sources"
+all=$(listed)
+assert_eq "$(templates)" "$n" "templates after the dump as before (none came or went)"
+assert_eq "$(grep -c . <<< "$all")" "$n" "templates lbctl conn lists"
+assert_eq "$(awk '{ print $1 }' <<< "$all" | sort -u | grep -c .)" "$n" \
+	"distinct clients among them"
+
 log "no template left: service deleted, module unloaded"
 lb lb1 service del tcp "$VIP:80"
 wait_for 30 "every connection to expire" drained lb1
