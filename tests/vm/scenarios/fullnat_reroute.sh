@@ -15,20 +15,23 @@
 #     not wait on the cache, replies drop until the old route is back.
 # Each lasts until the director has dropped a packet for want of the route
 # (with a stale cache none would be dropped); the route is then put back,
-# the connection must move both ways again, and the download, throttled by
-# the client to last about 25 seconds, must complete intact.
+# and the connection must move both ways again. The download is shaped on
+# the client's last link (4 Mbit/s: 48 s for its 24 MB) so that it lasts
+# through all three however slowly they go; the shaping is then lifted and
+# the download must complete intact.
 #
 # @timeout: 300
 . /fnat/lib.sh
 
 fullnat_web 1 1 rr
-dd if=/dev/urandom of="$FNAT_LOG/nginx-rs1/www/data/blob" bs=1M count=12 status=none
+dd if=/dev/urandom of="$FNAT_LOG/nginx-rs1/www/data/blob" bs=1M count=24 status=none
 want=$(sha256sum < "$FNAT_LOG/nginx-rs1/www/data/blob" | cut -d' ' -f1)
 
 # A small receive buffer keeps the server sending all along, instead of
 # handing the whole file to the client's socket in the first second.
 on c1 sysctl -qw net.ipv4.tcp_rmem="4096 32768 65536"
-bg c1 download sh -c "curl -sS --fail --max-time 90 --limit-rate 500k \
+on rt tc qdisc add dev c1 root netem rate 4mbit limit 1000
+bg c1 download sh -c "curl -sS --fail --max-time $(scaled 240) \
 	http://$VIP/data/blob | sha256sum > $FNAT_LOG/download.sum"
 one_conn() { [[ $(conns lb1) == 1 ]]; }
 wait_for 20 "the download's connection" one_conn
@@ -67,6 +70,7 @@ log "B: the route toward the real servers goes"
 blackout "$RS_NET.0/24" "$UP_NET.1" "client packets"
 
 log "C: replies move to a new link, which is then deleted under them"
+[[ ! -s $FNAT_LOG/download.sum ]] || fail "the download ended before C"
 # The connection's cached reply route now leads through eth9. Deleting
 # eth9 must not wait for that route's reference (the kernel moves routes
 # still referenced off a device that goes): a hang here would log
@@ -86,6 +90,7 @@ in=$(svc_pkts in) out=$(svc_pkts out)
 on lb1 "$IP" route replace "$CLIENT_NET.0/24" via "$DIR_NET.1"
 wait_for 90 "packets both ways after the client route came back" flowing "$in" "$out"
 
+on rt tc qdisc del dev c1 root
 wait_for 90 "the download" test -s "$FNAT_LOG/download.sum"
 assert_eq "$(cut -d' ' -f1 < "$FNAT_LOG/download.sum")" "$want" \
 	"the download completes intact after both routes came back"
