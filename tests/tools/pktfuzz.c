@@ -37,21 +37,17 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
-#include <errno.h>
-#include <linux/if_packet.h>
 #include <linux/virtio_net.h>
 #include <net/ethernet.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "inet.h"
+#include "fuzz_common.h"
 
 #define MAXTUPLES	4096
 #define MAXFRAME	(65536 + 128)
@@ -69,47 +65,7 @@ static int ndone;
 
 static uint32_t dst_ip, src_net;
 static uint16_t dst_port;
-static unsigned char dst_mac[6], src_mac[6];
-static int fd, vfd = -1, ifindex;
-static struct sockaddr_ll sll;
-static long sent, errors, answered;
-static uint8_t live_mask;	/* -x */
-static FILE *pcap;
-
-static void pcap_write(const void *frame, size_t len)
-{
-	uint32_t rec[4] = { sent, 0, len, len };
-
-	fwrite(rec, sizeof(rec), 1, pcap);
-	fwrite(frame, len, 1, pcap);
-}
-
-/* --- deterministic randomness ------------------------------------------- */
-
-static uint64_t rs;
-
-static uint64_t rnd64(void)
-{
-	return splitmix64(&rs);
-}
-
-static uint32_t rnd(uint32_t n)	/* 0..n-1 */
-{
-	return n ? rnd64() % n : 0;
-}
-
-static int chance(int pct)
-{
-	return rnd(100) < (uint32_t)pct;
-}
-
-/* --- checksums ------------------------------------------------------------- */
-
-static uint16_t l4_csum(uint32_t saddr, uint32_t daddr, uint8_t proto,
-			const void *l4, size_t len)
-{
-	return l4_csum4(&saddr, &daddr, proto, l4, len);
-}
+static struct fuzz_opts opts = { .seed = 1, .count = 10000 };
 
 /* --- building blocks ------------------------------------------------------ */
 
@@ -224,22 +180,9 @@ static size_t ip_header(uint8_t *p, uint32_t saddr, uint32_t daddr,
 	return ihl;
 }
 
-static void send_frame(uint8_t *frame, size_t len)
-{
-	if (pcap)
-		pcap_write(frame, len);
-	else if (sendto(fd, frame, len, 0, (struct sockaddr *)&sll, sizeof(sll)) < 0)
-		errors++;
-	sent++;
-}
-
 static uint8_t *eth(uint8_t *frame)
 {
-	memcpy(frame, dst_mac, 6);
-	memcpy(frame + 6, src_mac, 6);
-	frame[12] = 0x08;
-	frame[13] = 0x00;
-	return frame + 14;
+	return fuzz_eth(frame, ETH_P_IP);
 }
 
 /* Break the IP header after the fact (lengths, IHL, version, checksum). */
@@ -296,24 +239,12 @@ static size_t tcp_packet(uint8_t *p, const struct tuple *t, uint8_t flags,
 	for (j = 0; j < paylen; j++)
 		l4[hl + j] = 'a' + j % 26;
 	th->check = 0;
-	th->check = l4_csum(t->saddr, t->daddr, 6, l4, hl + paylen);
+	th->check = l4_csum(&t->saddr, &t->daddr, 4, 6, l4, hl + paylen);
 	if (chance(5))
 		th->check ^= htons(1 + rnd(65535));
 	ihl = ip_header(p, t->saddr, t->daddr, 6, hl + paylen);
 	memcpy(p + ihl, l4, hl + paylen);
 	return ihl + hl + paylen;
-}
-
-static uint8_t random_flags(void)
-{
-	static const uint8_t common[] = {
-		0x02, 0x10, 0x18, 0x11, 0x04, 0x14, 0x12, 0x03, 0x06, 0x01,
-		0x00, 0x3f, 0xff, 0x29, 0x05,
-	};
-
-	if (chance(70))
-		return common[rnd(sizeof(common))];
-	return rnd(256);
 }
 
 static const struct tuple *pick_tuple(struct tuple *tmp)
@@ -347,7 +278,7 @@ static void kind_tcp(void)
 			 chance(30) ? rnd(1400) : 0, chance(70));
 	if (chance(15))
 		len = mangle_ip(p, len);
-	send_frame(frame, 14 + len);
+	fuzz_send(frame, 14 + len);
 }
 
 /* A TCP segment in 2-3 fragments, maybe overlapping, out of order or
@@ -402,7 +333,7 @@ static void kind_frags(void)
 		ip->tot_len = htons(ihl + n);
 		ip->check = 0;
 		ip->check = fold(sum16(p, ihl, 0));
-		send_frame(frame, 14 + ihl + n);
+		fuzz_send(frame, 14 + ihl + n);
 	}
 }
 
@@ -477,7 +408,7 @@ static void kind_icmp(void)
 	ilen = ihl + 8 + qlen;
 	if (chance(10))
 		ilen = mangle_ip(p, ilen);
-	send_frame(frame, 14 + ilen);
+	fuzz_send(frame, 14 + ilen);
 }
 
 /*
@@ -504,7 +435,7 @@ static void kind_other(void)
 		memcpy(body + 4, &ulen, 2);
 		memset(body + 6, 0, 2);
 		if (chance(60))
-			c = l4_csum(t->saddr, t->daddr, 17, body, n) ?: 0xffff;
+			c = l4_csum(&t->saddr, &t->daddr, 4, 17, body, n) ?: 0xffff;
 		if (chance(5))
 			c ^= htons(1 + rnd(65535));
 		memcpy(body + 6, &c, 2);
@@ -514,7 +445,7 @@ static void kind_other(void)
 	n += ihl;
 	if (chance(40))
 		n = mangle_ip(p, n);
-	send_frame(frame, 14 + n);
+	fuzz_send(frame, 14 + n);
 }
 
 /* A GSO frame: one big TCP segment the stack is asked to cut. */
@@ -548,21 +479,21 @@ static void kind_gso(void)
 	vh->csum_start = chance(90) ? 14 + ihl : rnd(512);
 	vh->csum_offset = chance(90) ? 16 : rnd(64);
 	if (chance(90)) {	/* partial checksum: the pseudo-header sum */
-		uint32_t s = 0;
-		uint16_t c;
+		uint16_t c = ~fold(pseudo_sum(&t->saddr, &t->daddr, 4, 6,
+					      len - ihl)) & 0xffff;
 
-		s = sum16(&t->saddr, 4, s);
-		s = sum16(&t->daddr, 4, s);
-		s += 6 + (len - ihl);
-		c = ~fold(s) & 0xffff;
 		memcpy(p + ihl + 16, &c, 2);
 	}
-	if (pcap)
-		pcap_write(frame + sizeof(*vh), 14 + len);
-	else if (sendto(vfd, frame, sizeof(*vh) + 14 + len, 0,
-			(struct sockaddr *)&sll, sizeof(sll)) < 0)
-		errors++;
-	sent++;
+	fuzz_send_gso(frame, 14 + len);
+}
+
+/* -g's share: GSO frames, or TCP ones where there is no GSO socket. */
+static void kind_big(void)
+{
+	if (opts.gso)
+		kind_gso();
+	else
+		kind_tcp();
 }
 
 /* Answer SYN-ACKs to our spoofed SYNs with a fuzzed ACK. */
@@ -571,8 +502,6 @@ static void answer(void)
 	uint8_t buf[2048], frame[MAXFRAME];
 	ssize_t r;
 
-	if (pcap)
-		return;
 	while ((r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
 		struct ip4 *ip = (struct ip4 *)(buf + 14);
 		struct tcp *th;
@@ -595,7 +524,7 @@ static void answer(void)
 		len = tcp_packet(eth(frame), &t, chance(80) ? 0x10 : 0x18,
 				 ntohl(th->ack), ntohl(th->seq) + 1,
 				 chance(30) ? rnd(200) : 0, chance(80));
-		send_frame(frame, 14 + len);
+		fuzz_send(frame, 14 + len);
 		answered++;
 		if (ndone < (int)(sizeof(done) / sizeof(done[0])))
 			done[ndone++] = t;
@@ -604,34 +533,17 @@ static void answer(void)
 	}
 }
 
-static int parse_mac(const char *s, unsigned char *m)
+static int add_tuple(const char *s, unsigned sp, const char *d, unsigned dp)
 {
-	return sscanf(s, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &m[0], &m[1], &m[2],
-		      &m[3], &m[4], &m[5]) == 6 ? 0 : -1;
-}
+	struct tuple *t = &tuples[ntuples];
 
-static void load_tuples(const char *path)
-{
-	char s[64], d[64];
-	unsigned sp, dp;
-	FILE *f = fopen(path, "r");
-
-	if (!f) {
-		perror(path);
-		exit(2);
-	}
-	while (ntuples < MAXTUPLES &&
-	       fscanf(f, "%63s %u %63s %u", s, &sp, d, &dp) == 4) {
-		struct tuple *t = &tuples[ntuples];
-
-		if (inet_pton(AF_INET, s, &t->saddr) != 1 ||
-		    inet_pton(AF_INET, d, &t->daddr) != 1)
-			continue;
+	if (inet_pton(AF_INET, s, &t->saddr) == 1 &&
+	    inet_pton(AF_INET, d, &t->daddr) == 1) {
 		t->sport = htons(sp);
 		t->dport = htons(dp);
 		ntuples++;
 	}
-	fclose(f);
+	return ntuples == MAXTUPLES;
 }
 
 static void usage(void)
@@ -643,20 +555,18 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	unsigned long long seed = 1, count = 10000, first = 0, i;
-	const char *ifname = NULL, *dst = NULL;
+	static const struct fuzz_kind kinds[] = {
+		{ kind_tcp, 8 }, { kind_frags, 3 }, { kind_icmp, 4 },
+		{ kind_other, 2 }, { kind_big, 3 }, { NULL, 0 },
+	};
+	const char *dst = NULL;
 	struct in_addr net = { htonl(0xc6336400) };	/* 198.51.100.0 */
-	int opt, quiet = 0, gso = 0;
+	int opt;
 
-	while ((opt = getopt(argc, argv, "i:m:d:s:n:f:t:c:gqw:x:")) != -1) {
+	while ((opt = getopt(argc, argv, FUZZ_OPTS "d:t:c:")) != -1) {
 		switch (opt) {
-		case 'i': ifname = optarg; break;
-		case 'm': if (parse_mac(optarg, dst_mac)) usage(); break;
 		case 'd': dst = optarg; break;
-		case 's': seed = strtoull(optarg, NULL, 0); break;
-		case 'n': count = strtoull(optarg, NULL, 0); break;
-		case 'f': first = strtoull(optarg, NULL, 0); break;
-		case 't': load_tuples(optarg); break;
+		case 't': fuzz_tuples(optarg, add_tuple); break;
 		case 'c': {
 			char b[32];
 
@@ -665,26 +575,12 @@ int main(int argc, char **argv)
 				usage();
 			break;
 		}
-		case 'g': gso = 1; break;
-		case 'x': live_mask = strtoul(optarg, NULL, 0); break;
-		case 'q': quiet = 1; break;
-		case 'w': {
-			static const uint32_t hdr[6] = {
-				0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1,
-			};
-
-			pcap = fopen(optarg, "w");
-			if (!pcap) {
-				perror(optarg);
-				return 1;
-			}
-			fwrite(hdr, sizeof(hdr), 1, pcap);
-			break;
-		}
-		default: usage();
+		default:
+			if (fuzz_option(&opts, opt, optarg))
+				usage();
 		}
 	}
-	if ((!ifname && !pcap) || !dst || optind != argc)
+	if ((!opts.ifname && !pcap) || !dst || optind != argc)
 		usage();
 	{
 		char a[64], *colon;
@@ -699,80 +595,8 @@ int main(int argc, char **argv)
 			usage();
 	}
 	src_net = ntohl(net.s_addr) & 0xffffff00;
-	if (!ifname)
-		goto generate;
-	ifindex = if_nametoindex(ifname);
-	if (!ifindex) {
-		perror(ifname);
-		return 1;
-	}
-	/*
-	 * ETH_P_ALL: on a bridge port (where the scenarios send from) the
-	 * bridge consumes what comes in before protocol-specific packet
-	 * sockets see it; the SYN-ACKs to answer come in there.
-	 */
-	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
-	if (fd < 0) {
-		perror("AF_PACKET");
-		return 1;
-	}
-	memset(&sll, 0, sizeof(sll));
-	sll.sll_family = AF_PACKET;
-	sll.sll_protocol = htons(ETH_P_ALL);
-	sll.sll_ifindex = ifindex;
-	sll.sll_halen = 6;
-	memcpy(sll.sll_addr, dst_mac, 6);
-	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
-		perror("bind");
-		return 1;
-	}
-	sll.sll_protocol = htons(ETH_P_IP);	/* for sendto() */
-	{
-		struct ifreq ifr = { 0 };
-
-		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-		if (!ioctl(fd, SIOCGIFHWADDR, &ifr))
-			memcpy(src_mac, ifr.ifr_hwaddr.sa_data, 6);
-	}
-	if (gso) {
-		int one = 1;
-
-		vfd = socket(AF_PACKET, SOCK_RAW, 0);
-		if (vfd < 0 ||
-		    setsockopt(vfd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)) ||
-		    bind(vfd, (struct sockaddr *)&sll, sizeof(sll))) {
-			perror("PACKET_VNET_HDR");
-			return 1;
-		}
-	}
-
-generate:
-	for (i = first; i < first + count; i++) {
-		rs = seed * 0x100000001b3ULL ^ i * 0x9e3779b97f4a7c15ULL;
-		rnd64();
-		switch (rnd(20)) {
-		case 0 ... 7: kind_tcp(); break;
-		case 8 ... 10: kind_frags(); break;
-		case 11 ... 14: kind_icmp(); break;
-		case 15 ... 16: kind_other(); break;
-		default:
-			if (gso)
-				kind_gso();
-			else
-				kind_tcp();
-		}
-		if (i % 16 == 0)
-			answer();
-		if (!quiet && i && i % 10000 == 0)
-			fprintf(stderr, "pktfuzz: seed %llu packet %llu\n", seed, i);
-	}
-	/* Late SYN-ACKs: the peer may still be working through the queue. */
-	for (i = 0; i < 20; i++) {
-		usleep(50000);
-		answer();
-	}
-	if (pcap)
-		fclose(pcap);
-	printf("sent=%ld errors=%ld answered=%ld\n", sent, errors, answered);
+	if (opts.ifname)
+		fuzz_open(&opts, ETH_P_IP);
+	fuzz_run(&opts, "pktfuzz", kinds, answer);
 	return 0;
 }

@@ -32,20 +32,17 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
-#include <linux/if_packet.h>
 #include <linux/virtio_net.h>
 #include <net/ethernet.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "inet.h"
+#include "fuzz_common.h"
 
 #define MAXTUPLES	4096
 #define MAXPKT		(65536 + 2048)
@@ -63,47 +60,7 @@ static int ndone;
 
 static struct in6_addr dst_ip, src_net, others[8];
 static uint16_t dst_port;
-static unsigned char dst_mac[6], src_mac[6];
-static int fd, vfd = -1, nothers;
-static struct sockaddr_ll sll;
-static long sent, errors, answered;
-static uint8_t live_mask;
-static FILE *pcap;
-static const uint32_t pcap_hdr[6] = { 0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1 };
-
-static uint64_t rs;
-
-static uint64_t rnd64(void)
-{
-	return splitmix64(&rs);
-}
-
-static uint32_t rnd(uint32_t n)	/* 0..n-1 */
-{
-	return n ? rnd64() % n : 0;
-}
-
-static int chance(int pct)
-{
-	return rnd(100) < (uint32_t)pct;
-}
-
-static void fill(uint8_t *p, size_t n)
-{
-	while (n--)
-		*p++ = rnd(256);
-}
-
-/* The checksum of a TCP, UDP or ICMPv6 message over the pseudo-header. */
-static uint16_t csum6(const struct in6_addr *s, const struct in6_addr *d,
-		      uint8_t proto, const void *l4, size_t len)
-{
-	uint32_t sum = sum16(s, 16, 0);
-
-	sum = sum16(d, 16, sum);
-	sum += (len >> 16) + (len & 0xffff) + proto;
-	return fold(sum16(l4, len, sum));
-}
+static int nothers;
 
 static void spoofed_src(struct in6_addr *a)
 {
@@ -359,7 +316,7 @@ static size_t tcp_seg(uint8_t *l4, const struct tuple *t, uint8_t flags,
 	memset(l4 + 16, 0, 4);
 	for (j = 0; j < paylen; j++)
 		l4[hl + j] = 'a' + j % 26;
-	c = csum6(&t->saddr, &t->daddr, TCP, l4, hl + paylen);
+	c = l4_csum(&t->saddr, &t->daddr, 16, TCP, l4, hl + paylen);
 	if (chance(5))
 		c ^= htons(1 + rnd(65535));
 	memcpy(l4 + 16, &c, 2);
@@ -378,19 +335,11 @@ static size_t udp_dgram(uint8_t *l4, const struct tuple *t, size_t n)
 	memcpy(l4 + 4, &ulen, 2);
 	memset(l4 + 6, 0, 2);
 	if (chance(85))		/* zero is no checksum: IPv6 forbids it */
-		c = csum6(&t->saddr, &t->daddr, UDP, l4, n) ?: 0xffff;
+		c = l4_csum(&t->saddr, &t->daddr, 16, UDP, l4, n) ?: 0xffff;
 	if (chance(5))
 		c ^= htons(1 + rnd(65535));
 	memcpy(l4 + 6, &c, 2);
 	return n;
-}
-
-static uint8_t random_flags(void)
-{
-	static const uint8_t common[] = { 0x02, 0x10, 0x18, 0x11, 0x04, 0x14,
-		0x12, 0x03, 0x06, 0x01, 0x00, 0x3f, 0xff, 0x29, 0x05 };
-
-	return chance(70) ? common[rnd(sizeof(common))] : rnd(256);
 }
 
 /*
@@ -415,23 +364,10 @@ static void send_pkt(const uint8_t *pkt, size_t len)
 {
 	uint8_t frame[14 + MAXPKT];
 
-	memcpy(frame, dst_mac, 6);
-	memcpy(frame + 6, src_mac, 6);
-	frame[12] = 0x86;
-	frame[13] = 0xdd;
 	if (len > MTU)
 		len = MTU;
-	memcpy(frame + 14, pkt, len);
-	if (pcap) {
-		uint32_t rec[4] = { sent, 0, 14 + len, 14 + len };
-
-		fwrite(rec, sizeof(rec), 1, pcap);
-		fwrite(frame, 14 + len, 1, pcap);
-	} else if (sendto(fd, frame, 14 + len, 0, (struct sockaddr *)&sll,
-			  sizeof(sll)) < 0) {
-		errors++;
-	}
-	sent++;
+	memcpy(fuzz_eth(frame, ETH_P_IPV6), pkt, len);
+	fuzz_send(frame, 14 + len);
 }
 
 /* --- packet kinds ------------------------------------------------------------ */
@@ -626,7 +562,7 @@ static void kind_icmp(void)
 	else
 		outer.saddr = t->saddr;
 	memset(l4 + 2, 0, 2);
-	c = csum6(&outer.saddr, &outer.daddr, ICMP6, l4, 8 + qlen);
+	c = l4_csum(&outer.saddr, &outer.daddr, 16, ICMP6, l4, 8 + qlen);
 	if (chance(5))
 		c ^= 1;
 	memcpy(l4 + 2, &c, 2);
@@ -672,7 +608,6 @@ static void kind_gso(void)
 	const struct tuple *t = pick_tuple(&tmp);
 	size_t pay = 1 + rnd(chance(30) ? 60000 : 8000), len, thoff, tl;
 	uint16_t gso = chance(30) ? 1 + rnd(16) : 1 + rnd(2000), c;
-	uint32_t sum;
 
 	if (pay / gso > 4000)	/* at most a few thousand segments */
 		pay = gso * 4000;
@@ -689,21 +624,13 @@ static void kind_gso(void)
 	vh->csum_start = chance(90) ? 14 + thoff : rnd(512);
 	vh->csum_offset = chance(90) ? 16 : rnd(64);
 	if (tl >= 18 && chance(90)) {	/* partial checksum: the pseudo-header's */
-		sum = sum16(&t->saddr, 16, sum16(&t->daddr, 16, 0));
-		sum += TCP + (tl >> 16) + (tl & 0xffff);
-		c = ~fold(sum) & 0xffff;
+		c = ~fold(pseudo_sum(&t->saddr, &t->daddr, 16, TCP, tl)) & 0xffff;
 		memcpy(p + thoff + 16, &c, 2);
 	}
-	memcpy(p - 14, dst_mac, 6);
-	memcpy(p - 8, src_mac, 6);
-	p[-2] = 0x86;
-	p[-1] = 0xdd;
 	if (vfd < 0)	/* pcap, or no -g */
 		return send_pkt(p, len);
-	sent++;
-	if (sendto(vfd, frame, sizeof(*vh) + 14 + len, 0,
-		   (struct sockaddr *)&sll, sizeof(sll)) < 0)
-		errors++;
+	fuzz_eth(p - 14, ETH_P_IPV6);
+	fuzz_send_gso(frame, 14 + len);
 }
 
 /* Answer SYN-ACKs to our spoofed SYNs with a fuzzed ACK. */
@@ -712,8 +639,6 @@ static void answer(void)
 	uint8_t buf[2048], pkt[MAXPKT], l4[1600];
 	ssize_t r;
 
-	if (pcap)
-		return;
 	while ((r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
 		uint8_t *ip = buf + 14, *th = ip + 40;
 		uint32_t seq, ack;
@@ -739,28 +664,17 @@ static void answer(void)
 	}
 }
 
-static void load_tuples(const char *path)
+static int add_tuple(const char *s, unsigned sp, const char *d, unsigned dp)
 {
-	char s[64], d[64];
-	unsigned sp, dp;
-	FILE *f = fopen(path, "r");
+	struct tuple *t = &tuples[ntuples];
 
-	if (!f) {
-		perror(path);
-		exit(2);
-	}
-	while (ntuples < MAXTUPLES &&
-	       fscanf(f, "%63s %u %63s %u", s, &sp, d, &dp) == 4) {
-		struct tuple *t = &tuples[ntuples];
-
-		if (inet_pton(AF_INET6, s, &t->saddr) != 1 ||
-		    inet_pton(AF_INET6, d, &t->daddr) != 1)
-			continue;
+	if (inet_pton(AF_INET6, s, &t->saddr) == 1 &&
+	    inet_pton(AF_INET6, d, &t->daddr) == 1) {
 		t->sport = htons(sp);
 		t->dport = htons(dp);
 		ntuples++;
 	}
-	fclose(f);
+	return ntuples == MAXTUPLES;
 }
 
 static void usage(void)
@@ -788,25 +702,18 @@ static int parse_dst(const char *s)
 
 int main(int argc, char **argv)
 {
-	unsigned long long seed = 1, count = 10000, first = 0, i;
-	const char *ifname = NULL;
-	int opt, quiet = 0, have_dst = 0, gso = 0;
+	static const struct fuzz_kind kinds[] = {
+		{ kind_tcp, 9 }, { kind_frags, 3 }, { kind_icmp, 4 },
+		{ kind_other, 2 }, { kind_gso, 2 }, { NULL, 0 },
+	};
+	struct fuzz_opts opts = { .seed = 1, .count = 10000 };
+	int opt, have_dst = 0;
 
 	inet_pton(AF_INET6, "2001:db8:100::", &src_net);
-	while ((opt = getopt(argc, argv, "i:m:d:s:n:f:t:c:a:gqw:x:")) != -1) {
+	while ((opt = getopt(argc, argv, FUZZ_OPTS "d:t:c:a:")) != -1) {
 		switch (opt) {
-		case 'i': ifname = optarg; break;
-		case 'm':
-			if (sscanf(optarg, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx",
-				   &dst_mac[0], &dst_mac[1], &dst_mac[2],
-				   &dst_mac[3], &dst_mac[4], &dst_mac[5]) != 6)
-				usage();
-			break;
 		case 'd': if (parse_dst(optarg)) usage(); have_dst = 1; break;
-		case 's': seed = strtoull(optarg, NULL, 0); break;
-		case 'n': count = strtoull(optarg, NULL, 0); break;
-		case 'f': first = strtoull(optarg, NULL, 0); break;
-		case 't': load_tuples(optarg); break;
+		case 't': fuzz_tuples(optarg, add_tuple); break;
 		case 'c':
 			if (inet_pton(AF_INET6, optarg, &src_net) != 1)
 				usage();
@@ -816,85 +723,15 @@ int main(int argc, char **argv)
 			    inet_pton(AF_INET6, optarg, &others[nothers++]) != 1)
 				usage();
 			break;
-		case 'x': live_mask = strtoul(optarg, NULL, 0); break;
-		case 'g': gso = 1; break;
-		case 'q': quiet = 1; break;
-		case 'w':
-			pcap = fopen(optarg, "w");
-			if (!pcap || fwrite(pcap_hdr, sizeof(pcap_hdr), 1, pcap) != 1) {
-				perror(optarg);
-				return 1;
-			}
-			break;
-		default: usage();
+		default:
+			if (fuzz_option(&opts, opt, optarg))
+				usage();
 		}
 	}
-	if ((!ifname && !pcap) || !have_dst || optind != argc)
+	if ((!opts.ifname && !pcap) || !have_dst || optind != argc)
 		usage();
-	if (!ifname)
-		goto generate;
-	memset(&sll, 0, sizeof(sll));
-	sll.sll_family = AF_PACKET;
-	sll.sll_protocol = htons(ETH_P_ALL);
-	sll.sll_ifindex = if_nametoindex(ifname);
-	if (!sll.sll_ifindex) {
-		perror(ifname);
-		return 1;
-	}
-	/* ETH_P_ALL: see pktfuzz (the bridge consumes what comes in). */
-	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
-	if (fd < 0) {
-		perror("AF_PACKET");
-		return 1;
-	}
-	sll.sll_halen = 6;
-	memcpy(sll.sll_addr, dst_mac, 6);
-	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
-		perror("bind");
-		return 1;
-	}
-	sll.sll_protocol = htons(ETH_P_IPV6);	/* for sendto() */
-	{
-		struct ifreq ifr = { 0 };
-
-		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-		if (!ioctl(fd, SIOCGIFHWADDR, &ifr))
-			memcpy(src_mac, ifr.ifr_hwaddr.sa_data, 6);
-	}
-	if (gso) {
-		int one = 1;
-
-		vfd = socket(AF_PACKET, SOCK_RAW, 0);
-		if (vfd < 0 ||
-		    setsockopt(vfd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)) ||
-		    bind(vfd, (struct sockaddr *)&sll, sizeof(sll))) {
-			perror("PACKET_VNET_HDR");
-			return 1;
-		}
-	}
-
-generate:
-	for (i = first; i < first + count; i++) {
-		rs = seed * 0x100000001b3ULL ^ i * 0x9e3779b97f4a7c15ULL;
-		rnd64();
-		switch (rnd(20)) {
-		case 0 ... 8: kind_tcp(); break;
-		case 9 ... 11: kind_frags(); break;
-		case 12 ... 15: kind_icmp(); break;
-		case 16 ... 17: kind_other(); break;
-		default: kind_gso(); break;
-		}
-		if (i % 16 == 0)
-			answer();
-		if (!quiet && i && i % 10000 == 0)
-			fprintf(stderr, "pktfuzz6: seed %llu packet %llu\n", seed, i);
-	}
-	for (i = 0; i < 20; i++) {	/* late SYN-ACKs */
-		usleep(50000);
-		answer();
-	}
-	if (pcap)
-		fclose(pcap);
-	printf("sent=%ld errors=%ld answered=%ld\n", sent, errors, answered);
+	if (opts.ifname)
+		fuzz_open(&opts, ETH_P_IPV6);
+	fuzz_run(&opts, "pktfuzz6", kinds, answer);
 	return 0;
 }

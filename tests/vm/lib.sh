@@ -296,6 +296,54 @@ topo_base() {
 	done
 }
 
+# IPv6 beside the base topology's IPv4 (topo_v6); documentation prefixes
+# (RFC 3849), each a /64 but VIP6.
+CLIENT6=2001:db8:100	# client ::2, router ::1
+DIR6=2001:db8:0		# router ::1, the director ::11
+UP6=2001:db8:2		# the director ::11, rs router ::1
+RS6=2001:db8:19		# rs router ::1, real servers ::11, ::12, ...
+LIP6=2001:db8:11	# the director's LIPs (routed to it by rsr)
+VIP6=2001:db8:113::10
+
+# topo_v6 REAL_SERVERS: topo_base 1 REAL_SERVERS, with IPv6 beside IPv4
+#
+#  c1 2001:db8:100::2                          VIP6 2001:db8:113::10
+#  rt 2001:db8:100::1 / br 2001:db8::1
+#  lb1 2001:db8::11 / 2001:db8:2::11            LIPs 2001:db8:11::/64
+#  rsr 2001:db8:2::1 / 2001:db8:19::1           (2001:db8:11::/64 via lb1)
+#  rs1 2001:db8:19::11   rs2 2001:db8:19::12 ...
+#
+# Returns once duplicate address detection is over everywhere: the
+# link-local addresses (neighbour discovery's sources) are usable then.
+topo_v6() {
+	local nrs=$1 ns r all=(c1 rt lb1 rsr)
+
+	topo_base 1 "$nrs"
+	for ns in rt lb1 rsr; do
+		on "$ns" sysctl -qw net.ipv6.conf.all.forwarding=1
+	done
+	on c1 "$IP" addr add "$CLIENT6::2/64" dev eth0 nodad
+	on rt "$IP" addr add "$CLIENT6::1/64" dev c1 nodad
+	on rt "$IP" addr add "$DIR6::1/64" dev br0 nodad
+	on lb1 "$IP" addr add "$DIR6::11/64" dev eth0 nodad
+	on lb1 "$IP" addr add "$UP6::11/64" dev eth1 nodad
+	on rsr "$IP" addr add "$UP6::1/64" dev brup nodad
+	on rsr "$IP" addr add "$RS6::1/64" dev brrs nodad
+	on c1 "$IP" -6 route add default via "$CLIENT6::1"
+	on rt "$IP" -6 route add "$VIP6/128" via "$DIR6::11"
+	on lb1 "$IP" -6 route add "$CLIENT6::/64" via "$DIR6::1"
+	on lb1 "$IP" -6 route add "$RS6::/64" via "$UP6::1"
+	on rsr "$IP" -6 route add "$LIP6::/64" via "$UP6::11"
+	for ((r = 1; r <= nrs; r++)); do
+		on "rs$r" "$IP" addr add "$RS6::$((10 + r))/64" dev eth0 nodad
+		on "rs$r" "$IP" -6 route add default via "$RS6::1"
+		all+=("rs$r")
+	done
+	for ns in "${all[@]}"; do
+		wait_for 10 "DAD in $ns" sh -c "! $IP netns exec $ns $IP -6 addr show tentative | grep -q ."
+	done
+}
+
 # --- modules ----------------------------------------------------------------
 
 # module_load NAME: modprobe our module and unload it at exit.

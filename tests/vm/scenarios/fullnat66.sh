@@ -7,7 +7,7 @@
 # gets each dnsmasq's answer (UDP); 5 MB go each way across a 1280-byte
 # link on either side (Packet Too Big translated).
 #
-# The base topology (lib.sh's topo_base) with IPv6 beside IPv4:
+# The base topology with IPv6 beside IPv4 (lib.sh's topo_v6):
 #
 #  c1 2001:db8:100::2                          VIP6 2001:db8:113::10
 #  rt 2001:db8:100::1 / br 2001:db8::1
@@ -20,37 +20,7 @@
 . /fnat/lib.sh
 . /fnat/lib-toa.sh
 
-CLIENT6=2001:db8:100
-DIR6=2001:db8:0
-UP6=2001:db8:2
-RS6=2001:db8:19
-LIP6=2001:db8:11
-VIP6=2001:db8:113::10
-
-topo_base 1 2
-for ns in rt lb1 rsr; do
-	on "$ns" sysctl -qw net.ipv6.conf.all.forwarding=1
-done
-on c1 "$IP" addr add "$CLIENT6::2/64" dev eth0 nodad
-on rt "$IP" addr add "$CLIENT6::1/64" dev c1 nodad
-on rt "$IP" addr add "$DIR6::1/64" dev br0 nodad
-on lb1 "$IP" addr add "$DIR6::11/64" dev eth0 nodad
-on lb1 "$IP" addr add "$UP6::11/64" dev eth1 nodad
-on rsr "$IP" addr add "$UP6::1/64" dev brup nodad
-on rsr "$IP" addr add "$RS6::1/64" dev brrs nodad
-on c1 "$IP" -6 route add default via "$CLIENT6::1"
-on rt "$IP" -6 route add "$VIP6/128" via "$DIR6::11"
-on lb1 "$IP" -6 route add "$CLIENT6::/64" via "$DIR6::1"
-on lb1 "$IP" -6 route add "$RS6::/64" via "$UP6::1"
-on rsr "$IP" -6 route add "$LIP6::/64" via "$UP6::11"
-for r in 1 2; do
-	on "rs$r" "$IP" addr add "$RS6::1$r/64" dev eth0 nodad
-	on "rs$r" "$IP" -6 route add default via "$RS6::1"
-done
-# Link-local addresses (neighbour discovery's sources) came up with DAD.
-for ns in c1 rt lb1 rsr rs1 rs2; do
-	wait_for 10 "DAD in $ns" sh -c "! $IP netns exec $ns $IP -6 addr show tentative | grep -q ."
-done
+topo_v6 2
 
 http_server rs1 rs1 "[::]" 8080 ipv6only=on
 http_server rs2 rs2 "[::]" 8080 ipv6only=on

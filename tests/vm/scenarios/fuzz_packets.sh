@@ -9,8 +9,8 @@
 # martian sources, GSO frames of up to 60 kB). Some packets carry the
 # 4-tuples of the held connections (client side and real-server side).
 # At the same time its IPv6 counterpart (tests/tools/pktfuzz6.c) against a
-# FullNAT66 service on the same director and servers (addresses as in
-# fullnat66.sh): IPv6 header lengths, chains of extension headers
+# FullNAT66 service on the same director and servers (lib.sh's topo_v6,
+# as in fullnat66.sh): IPv6 header lengths, chains of extension headers
 # (hop-by-hop, destination options with padding and jumbo options, routing
 # headers with and without segments left, atomic fragments, AH), fragment
 # trains (overlapping, tiny, out of order, past 64 KiB, the TCP header just
@@ -55,37 +55,7 @@ for a in $(cat /proc/cmdline); do
 done
 log "seed $seed, $pkts packets, flags $mask kept off live tuples"
 
-CLIENT6=2001:db8:100
-DIR6=2001:db8:0
-UP6=2001:db8:2
-RS6=2001:db8:19
-LIP6=2001:db8:11
-VIP6=2001:db8:113::10
-
-topo_base 1 2
-# IPv6 beside IPv4, as fullnat66.sh has it.
-for ns in rt lb1 rsr; do
-	on "$ns" sysctl -qw net.ipv6.conf.all.forwarding=1
-done
-on c1 "$IP" addr add "$CLIENT6::2/64" dev eth0 nodad
-on rt "$IP" addr add "$CLIENT6::1/64" dev c1 nodad
-on rt "$IP" addr add "$DIR6::1/64" dev br0 nodad
-on lb1 "$IP" addr add "$DIR6::11/64" dev eth0 nodad
-on lb1 "$IP" addr add "$UP6::11/64" dev eth1 nodad
-on rsr "$IP" addr add "$UP6::1/64" dev brup nodad
-on rsr "$IP" addr add "$RS6::1/64" dev brrs nodad
-on c1 "$IP" -6 route add default via "$CLIENT6::1"
-on rt "$IP" -6 route add "$VIP6/128" via "$DIR6::11"
-on lb1 "$IP" -6 route add "$CLIENT6::/64" via "$DIR6::1"
-on lb1 "$IP" -6 route add "$RS6::/64" via "$UP6::1"
-on rsr "$IP" -6 route add "$LIP6::/64" via "$UP6::11"
-for r in 1 2; do
-	on "rs$r" "$IP" addr add "$RS6::1$r/64" dev eth0 nodad
-	on "rs$r" "$IP" -6 route add default via "$RS6::1"
-done
-for ns in c1 rt lb1 rsr rs1 rs2; do
-	wait_for 10 "DAD in $ns" sh -c "! $IP netns exec $ns $IP -6 addr show tentative | grep -q ."
-done
+topo_v6 2
 
 toa_load trusted_sources="$(lip_net 1).0/24,$LIP6::/64"
 module_load fullnat
