@@ -15,9 +15,9 @@
 #  rs1 .11     rs2 .12     rs3 .13   nginx :8080, toa.ko
 #  (default route: rsr, not a director)
 #
-# Both directors are configured by one cluster file and "lbctl apply",
-# and announce the VIP to the router over BGP as its "bgp" keys say
-# (lbctl's BIRD part, run by the test tool bgp_announce for the agent).
+# Both directors are configured by one cluster file and "lbctl apply";
+# then each one's "lbctl agent" keeps its part and announces the VIP to
+# the router over BGP, through BIRD, as its "bgp" keys say.
 . /fnat/lib.sh
 . /fnat/lib-bgp.sh
 
@@ -55,9 +55,12 @@ log "lbctl apply cluster.json"
 lbctl apply "$FNAT_LOG/cluster.json"
 log "lbctl apply cluster.json, again: nothing to do"
 lbctl apply "$FNAT_LOG/cluster.json"
-log "each director announces the VIP over BGP through BIRD"
+log "each director's lbctl agent announces the VIP over BGP through BIRD"
 for d in 1 2; do
-	bgp_announce $d "$FNAT_LOG/cluster.json" >> "$FNAT_LOG/setup.txt"
+	echo "+ lbctl agent cluster.json --director lb$d &"
+	lbctl agent "$FNAT_LOG/cluster.json" --director "lb$d" > "$FNAT_LOG/agent-lb$d.log" 2>&1 &
+	on_exit "kill -KILL $!"
+	disown	# killed at the end: no "Killed" line from the shell
 done
 wait_for 60 "both directors' routes on the router" bgp_has_nexthops 2
 log "the router's route to the VIP, learnt by BGP"

@@ -2,16 +2,15 @@
 # lb1..lbN, instead of the ECMP route topo_base sets by hand; sourced after
 # lib.sh (agent_bgp.sh, demo.sh).
 #
-# The directors' side is lbctl's (lbctl/agent/bird.c, run by the test
-# tool bgp_announce: bird's configuration generated from the director's
-# "bgp" in the cluster file, bird started and supervised as the agent
-# does); the router's is the configuration a Linux router would have,
-# ECMP over every director's route ("merge paths").
+# The directors' side is lbctl's: each director's "lbctl agent" generates
+# its bird's configuration from the director's "bgp" in the cluster file,
+# starts bird and supervises it; the router's is the configuration a
+# Linux router would have, ECMP over every director's route ("merge
+# paths").
 
 BGP_ROUTER_AS=65000
 BGP_DIRECTOR_AS=65001	# one AS for all: equal routes, one ECMP route
 BGP_RTCTL=$FNAT_LOG/rt-bird.ctl
-declare -A BGP_PID	# director number: its bgp_announce
 
 # bgp_router DIRECTORS HOLD: the hand-made VIP route gone, BIRD on rt
 # peering with lb1..lbDIRECTORS, HOLD the hold time it asks for.
@@ -52,14 +51,6 @@ bgp_router() {
 bgp_json() {
 	echo "{ \"local_as\": $BGP_DIRECTOR_AS, \"router_id\": \"$DIR_NET.$((10 + $1))\"," \
 	     "\"neighbors\": [ { \"address\": \"$DIR_NET.1\", \"as\": $BGP_ROUTER_AS, \"hold_time\": $2 } ] }"
-}
-
-# bgp_announce N FILE: director lbN announces the VIPs it serves in FILE
-# (its "bgp"), its files in /run/lbctl/lbN; BGP_PID[N] is its process.
-bgp_announce() {
-	run mkdir -p /run/lbctl
-	bg "lb$1" "agent-lb$1" bgp_announce "$2" "lb$1" "/run/lbctl/lb$1"
-	BGP_PID[$1]=${_bg_pids[-1]}
 }
 
 # bgp_nexthops: how many next hops the router's kernel has for the VIP.
