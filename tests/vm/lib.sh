@@ -352,13 +352,24 @@ module_load() {
 	on_exit "grep -q '^$1 ' /proc/modules && rmmod $1"
 }
 
-# slab_objects CACHE: active objects of a slab cache (0 if absent). Freed
-# objects wait in RCU callbacks and per-CPU lists first: let them go.
+# slab_objects CACHE: active objects of a slab cache (0 if absent), the
+# per-CPU lists shrunk first so that their free objects count as free.
 slab_objects() {
-	sleep 1		# RCU's grace period: nothing to poll for from here
 	[[ -w /sys/kernel/slab/$1/shrink ]] && echo 1 > "/sys/kernel/slab/$1/shrink"
 	awk -v c="$1" '$1 == c { print $2; found = 1 } END { if (!found) print 0 }' \
 		/proc/slabinfo
+}
+
+# slab_empty CACHE WHAT: no object left in CACHE within 10 s (freed objects
+# wait for an RCU grace period first), or fail with the count.
+slab_empty() {
+	local end=$((SECONDS + 10 * FNAT_SCALE)) n
+	while :; do
+		n=$(slab_objects "$1")
+		[[ $n == 0 ]] && { echo "ok: $2 = 0"; return 0; }
+		((SECONDS < end)) || fail "$2: $n objects left in $1"
+		sleep 0.1
+	done
 }
 
 # --- the director -----------------------------------------------------------

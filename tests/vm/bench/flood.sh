@@ -45,8 +45,16 @@ flood_start() { # flood_start PATH: sets FLOOD_NS, FLOOD_PID
 	script+="echo start > /proc/net/pktgen/pgctrl"
 	on_quiet "$ns" sh -c "$script" &
 	FLOOD_PID=$! FLOOD_NS=$ns
-	# let the flood reach its rate (and fill what it fills) first
-	sleep 1
+	# let the flood reach its rate (and fill what it fills) first: a
+	# second's worth of packets sent
+	wait_for 30 "pktgen's first $FLOOD_PPS packets" flood_sent "$FLOOD_PPS"
+}
+
+# flood_sent N: has the running flood sent N packets?
+flood_sent() {
+	local n
+	n=$(on_quiet "$FLOOD_NS" awk '/pkts-sofar:/ { print $2 }' /proc/net/pktgen/pgin)
+	((${n:-0} >= $1))
 }
 
 flood_stop() { # sets FLOOD_RATE: the rate the flood reached, packets/s

@@ -20,7 +20,7 @@ profile() {
 		log "profile: $path, $mode"
 		perf record -q -a -e cpu-clock -F 1000 -o "$data" -- sleep "$SECS" &
 		pid=$!
-		sleep 0.3
+		wait_for 10 "perf recording" test -s "$data"
 		# shellcheck disable=SC2046
 		on_quiet c1 bench_cli -m "$mode" -P 2 -t "$SECS" $(path_args "$path") "$port" || true
 		wait "$pid"

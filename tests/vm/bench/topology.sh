@@ -146,5 +146,10 @@ measure() {
 		emit "metric=$metric path=$path rep=$rep value=$(kv mbps "$out")" \
 		     "errors=$(kv errors "$out") $tcp"
 	fi
-	sleep 0.5
+	# the next measurement starts once this one's connections are closed
+	wait_for 10 "the client's connections closed" client_idle "$port"
 }
+
+# client_idle PORT: no established TCP connection from c1 to PORT
+# (bench_cli's are over)
+client_idle() { ! on_quiet c1 ss -Htn state established "dport = :$1" | grep -q .; }

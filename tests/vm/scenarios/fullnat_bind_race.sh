@@ -52,5 +52,5 @@ log "everything returns to zero"
 wait_for 60 "an empty table" drained lb1
 assert_eq "$(lbctl -n lb1 -j show | jq '[.services[].real_servers[] | .active + .inactive] | add')" 0 \
 	"active + inactive connections of the real servers"
-assert_eq "$(slab_objects fnat_conn)" 0 "connection objects"
+slab_empty fnat_conn "connection objects"
 wait_for 60 "lb1 serving" http_get c1 "http://$VIP/"

@@ -50,7 +50,7 @@ assert_ge "$ok" 20 "requests served during the changes"
 
 log "after traffic: everything drains to zero"
 wait_for 60 "an empty table" drained lb1
-assert_eq "$(slab_objects fnat_conn)" 0 "connection objects"
+slab_empty fnat_conn "connection objects"
 
 log "unload while requests flow"
 traffic load2 15

@@ -31,7 +31,7 @@ log "closing and timing out"
 wait_for 60 "an empty connection table" drained lb1
 inuse=$(lbctl -n lb1 -j laddr | jq '[.[].ports_in_use] | add')
 assert_eq "$inuse" 0 "local ports in use after timeout"
-assert_eq "$(slab_objects fnat_conn)" 0 "connection objects left in the slab"
+slab_empty fnat_conn "connection objects left in the slab"
 
 log "a client port reused while its last connection is closing"
 # nginx closes first, so the client's port is free again at once while
@@ -44,4 +44,4 @@ done
 assert_ge "$(counter lb1 conn_reused)" 1 "SYNs that reused a closing connection's client side"
 assert_eq "$(conns lb1)" 2 "connections listed: the new one and the detached one"
 wait_for 60 "the detached connection to expire" drained lb1
-assert_eq "$(slab_objects fnat_conn)" 0 "connection objects left after the reuse"
+slab_empty fnat_conn "connection objects left after the reuse"

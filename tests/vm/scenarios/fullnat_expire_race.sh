@@ -49,7 +49,7 @@ wait_for 120 "an empty table" drained lb1
 lbctl -n lb1 -j show | jq -M -c '.services[].real_servers[]'
 assert_eq "$(lbctl -n lb1 -j show | jq '[.services[].real_servers[] | .active + .inactive] | add')" 0 \
 	"active + inactive connections of the real servers"
-assert_eq "$(slab_objects fnat_conn)" 0 "connection objects"
+slab_empty fnat_conn "connection objects"
 
 log "unload under a flood"
 bg c1 flood2 syn_flood -d 30 "$VIP" 80

@@ -224,7 +224,7 @@ assert_eq "$(awk '{ print $1 }' <<< "$all" | sort -u | grep -c .)" "$n" \
 log "no template left: service deleted, module unloaded"
 lb lb1 service del tcp "$VIP:80"
 wait_for 30 "every connection to expire" drained lb1
-assert_eq "$(slab_objects fnat_tmpl)" 0 "template objects"
+slab_empty fnat_tmpl "template objects"
 run rmmod fullnat
 if dmesg | grep -E "fnat_tmpl|fullnat.*(leak|still has objects)"; then
 	fail "the kernel complained about templates at rmmod"

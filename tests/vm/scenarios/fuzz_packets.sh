@@ -178,7 +178,7 @@ lb lb1 service del udp "$VIP:80"
 lb lb1 service del tcp "[$VIP6]:80"
 lb lb1 service del udp "[$VIP6]:80"
 wait_for 60 "an empty table" drained lb1
-assert_eq "$(slab_objects fnat_conn)" 0 "connection objects"
+slab_empty fnat_conn "connection objects"
 run rmmod fullnat
 grep -q fnat_conn /proc/slabinfo && fail "the connection cache outlived the module"
 # The servers and their sockets go (orphans of the fuzzer's handshakes

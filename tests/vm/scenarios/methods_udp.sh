@@ -246,8 +246,11 @@ for vip in "$VIP_TUN" "$VIP_DR"; do
 	assert_eq "$(state_of "$port")" unreplied "after one query from port $port"
 	port=$((port + 1))
 done
-# a stream is a flow still sending 2 s after its answer (proto_udp.c)
-sleep 3		# the test: the protocol's 2 s threshold must pass
+# a stream is a flow still sending 2 s after its answer (proto_udp.c):
+# wait until both connections' timers (unreplied: 30 s) show 3 s gone
+expires_of() { lbctl -n lb1 -j conn | jq -r "[.[] | select(.client.port == $1)][0].expires // 99"; }
+aged_3s() { (($(expires_of 40010) <= 26 && $(expires_of 40011) <= 26)); }
+wait_for 20 "3 s since the first queries" aged_3s
 port=40010
 for vip in "$VIP_TUN" "$VIP_DR"; do
 	assert_match "$(dig_ +short -b "$CIP#$port" @"$vip" a.test A)" '^192\.0\.2\.[3-6]$' \
