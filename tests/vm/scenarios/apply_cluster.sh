@@ -411,7 +411,8 @@ cmp -s "$dir/state-a" "$dir/state-b" && fail "the two files make the same state"
 # racer NAME FILE: lbctl apply FILE in the background, its output and
 # exit status in $dir/NAME.out
 racer() {
-	(lbctl apply "$2" > "$dir/$1.out" 2>&1; echo "rc=$?" >> "$dir/$1.out") &
+	(lbctl apply "$2" > "$dir/$1.out" 2>&1 && echo "rc=0" >> "$dir/$1.out" ||
+		echo "rc=$?" >> "$dir/$1.out") &
 	racers+=($!)
 }
 contended=0
