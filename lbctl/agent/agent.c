@@ -74,7 +74,8 @@ bool agent_service_healthy(const struct agent *a, const struct agent_svc *s)
 
 	(void)a;
 	for (r = s->rs.v; r < s->rs.v + s->rs.n; r++)
-		if (r->state != AGENT_RS_DOWN && r->dest.weight != 0)
+		if (r->dest.weight != 0 && (r->state == AGENT_RS_UNCHECKED ||
+		    (r->state == AGENT_RS_UP && r->answered)))
 			return true;
 	return false;
 }
@@ -169,6 +170,7 @@ static int build_svcs(struct agent *a, const struct agent *old)
 
 			if (or && s.hc && or->state != AGENT_RS_UNCHECKED) {
 				r.state = or->state;
+				r.answered = or->answered;
 				r.ok_run = or->ok_run;
 				r.fail_run = or->fail_run;
 				r.checks = or->checks;

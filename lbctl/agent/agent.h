@@ -42,6 +42,10 @@ struct agent_rs {
 	unsigned int ok_run, fail_run;	/* checks in a row */
 	uint64_t checks, failures;	/* since the agent started */
 	char last_error[128];		/* of the last failed check */
+	/* A check has passed since the agent started (or the server came
+	 * into the file): until one has, the server is at its weight but
+	 * does not count as up for the announcement. */
+	bool answered;
 	bool synced;			/* the kernel has the state's weight */
 	/* health.c's: the next check, and the one in progress if any */
 	int64_t next_ms;
@@ -79,8 +83,9 @@ int64_t agent_now_ms(void);
 void agent_log(const struct agent *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Whether the service has a real server up (UP or UNCHECKED with a
- * weight above 0): one that new connections can go to. */
+/* Whether the service has a real server up with a weight above 0: one
+ * that new connections can go to, UNCHECKED, or UP and answered (so a
+ * director that starts announces nothing before a check has passed). */
 bool agent_service_healthy(const struct agent *a, const struct agent_svc *s);
 /*
  * Whether the director should announce vip: every service it serves on

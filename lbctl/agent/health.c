@@ -242,11 +242,13 @@ static void finish(struct agent *a, struct agent_svc *s, struct agent_rs *r,
 {
 	char name[160];
 	enum agent_rs_state was = r->state;
+	bool first = ok && !r->answered;
 
 	stop(r);
 	schedule(s, r, agent_now_ms());
 	r->checks++;
 	if (ok) {
+		r->answered = true;
 		r->ok_run++;
 		r->fail_run = 0;
 	} else {
@@ -263,6 +265,9 @@ static void finish(struct agent *a, struct agent_svc *s, struct agent_rs *r,
 		/* A weight the kernel refused before: once a check. */
 		if (!r->synced)
 			agent_set_weight(a, s, r);
+		/* The first good check: the VIP may be announced now. */
+		if (first)
+			agent_vips_changed(a);
 		return;
 	}
 	rs_name(s, r, name, sizeof(name));

@@ -138,7 +138,7 @@ void metrics_format(const struct agent *a, const struct lb_snapshot *snap,
 	fprintf(out, "lbctl_connections %" PRIu32 "\n", snap->info.conns);
 
 	family(out, "lbctl_service_up", "gauge",
-	       "1 if the service has a real server up");
+	       "1 if the service has a real server up (checked: one that has passed a check)");
 	for (s = a->svcs.v; s < a->svcs.v + a->svcs.n; s++) {
 		svc_labels(&s->e->svc, lab, sizeof(lab));
 		fprintf(out, "lbctl_service_up{%s} %d\n", lab,

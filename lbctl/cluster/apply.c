@@ -3,9 +3,14 @@
  * "lbctl apply FILE": every director of a cluster file made to match it.
  *
  * The whole file is parsed and checked first; if anything is wrong in it,
- * nothing is sent to any director (exit 2). Then the directors are done
- * one after the other, each on its own, under its namespace's lock
- * (director_lock(): a second apply is refused, not interleaved): its
+ * nothing is sent to any director (exit 2). Then the lock of every
+ * director reached here (its namespace's, director_lock()) is taken, in
+ * the file's order, before any is changed: if another apply holds one of
+ * them, this one is refused whole and changes nothing anywhere, so two
+ * applies of a cluster started at once never leave one director as one
+ * file says and another as the other (a remote director is locked by its
+ * own lbctl, on its host, when its turn comes). Then the directors are
+ * done one after the other, each on its own, under its lock: its
  * state is read (one snapshot, the configuration generation first),
  * compared with the file (plan.h), and only the differences are sent, one
  * request each. If one is refused, the steps already done on that
@@ -36,6 +41,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -168,9 +174,13 @@ static void report_kept(const struct target *t, const struct lb_plan *plan,
 	printf("%s: read it (lbctl show) and apply again\n", t->name);
 }
 
-/* One director reached here (or in its namespace); returns the exit code. */
-int apply_director(const struct cluster_file *f,
-		      const struct lb_director *d, bool dry_run)
+/*
+ * One director reached here (or in its namespace); returns the exit code.
+ * locked: the caller holds its lock (cmd_apply); otherwise it is taken
+ * here (dry runs take none).
+ */
+static int apply_one(const struct cluster_file *f, const struct lb_director *d,
+		     bool dry_run, bool locked)
 {
 	struct target t = { .name = d->name };
 	struct lb_snapshot cur, want;
@@ -181,7 +191,7 @@ int apply_director(const struct cluster_file *f,
 	char line[512];
 
 	/* Held until the rollback, if any, is checked. */
-	if (!dry_run) {
+	if (!dry_run && !locked) {
 		ret = director_lock(d, NETNS_RUN_DIR, LBCTL_RUN_DIR, &lock);
 		if (ret)
 			return ret;
@@ -268,6 +278,54 @@ out:
 	return ret;
 }
 
+int apply_director(const struct cluster_file *f, const struct lb_director *d,
+		   bool dry_run)
+{
+	return apply_one(f, d, dry_run, false);
+}
+
+/* Whether director d of this run is changed from here (not over ssh). */
+static void unlock_all(int *locks, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (locks[i] >= 0) {
+			close(locks[i]);
+			locks[i] = -1;
+		}
+}
+
+static bool here(const struct lb_director *d, const struct lb_run *run)
+{
+	return !d->ssh || run->local;
+}
+
+/*
+ * The locks of every director of this run that is changed from here, in
+ * the file's order, into locks (one per director, -1 for the others).
+ * Returns 0, or the exit code with the refusal printed and no lock kept.
+ */
+static int lock_all(const struct cluster_file *f, const struct lb_run *run,
+		    const struct lb_director *only, int *locks)
+{
+	size_t i, n = f->cluster.directors.n;
+	int ret = 0;
+
+	for (i = 0; i < n; i++)
+		locks[i] = -1;
+	for (i = 0; !ret && i < n; i++) {
+		const struct lb_director *d = &f->cluster.directors.v[i];
+
+		if ((!only || d == only) && here(d, run))
+			ret = director_lock(d, NETNS_RUN_DIR, LBCTL_RUN_DIR,
+					    &locks[i]);
+	}
+	if (ret)
+		unlock_all(locks, n);
+	return ret;
+}
+
 /* One director on another host: its own lbctl applies it. */
 static int apply_remote(const struct cluster_file *f,
 			const struct lb_director *d, bool dry_run)
@@ -299,7 +357,7 @@ int cmd_apply(const struct lbctl *ctx, int argc, char **argv)
 	struct lb_run run;
 	char err[256];
 	size_t i, left = 0;
-	int ret, code = LBCTL_EXIT_OK;
+	int ret, code = LBCTL_EXIT_OK, *locks = NULL;
 
 	if (args_apply(argc - 1, argv + 1, &run, err, sizeof(err)))
 		return lbctl_usage(err);
@@ -311,16 +369,25 @@ int cmd_apply(const struct lbctl *ctx, int argc, char **argv)
 	if (ret)
 		return ret;
 	ret = cluster_select(&f, run.director, &only);
-	if (!run.dry_run)
+	if (!ret && !run.dry_run) {
 		catch_stop_signals();
+		locks = calloc(f.cluster.directors.n ?: 1, sizeof(*locks));
+		ret = !locks ? lbctl_error(LBCTL_EXIT_FAIL, "out of memory") :
+		      lock_all(&f, &run, only, locks);
+	}
 	for (i = 0; !ret && !stop_signal && i < f.cluster.directors.n; i++) {
 		d = &f.cluster.directors.v[i];
 		if (only && d != only)
 			continue;
-		if (d->ssh && !run.local)
+		if (!here(d, &run))
 			ret = apply_remote(&f, d, run.dry_run);
 		else
-			ret = apply_director(&f, d, run.dry_run);
+			ret = apply_one(&f, d, run.dry_run, !run.dry_run);
+		/* Done with it: the agent's weights may go on. */
+		if (locks && locks[i] >= 0) {
+			close(locks[i]);
+			locks[i] = -1;
+		}
 		fflush(stdout);
 		if (ret)
 			code = ret;
@@ -332,6 +399,9 @@ int cmd_apply(const struct lbctl *ctx, int argc, char **argv)
 		code = lbctl_error(LBCTL_EXIT_FAIL,
 				   "stopped by %s: %zu director%s not begun",
 				   stop_name(), left, left == 1 ? " was" : "s were");
+	if (locks)
+		unlock_all(locks, f.cluster.directors.n);
+	free(locks);
 	cluster_unload(&f);
 	return ret ?: code;
 }

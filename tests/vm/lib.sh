@@ -428,3 +428,37 @@ fullnat_web() {
 requests() {
 	on_quiet "$1" curl -sS --fail --max-time 120 "$2?[1-$3]"
 }
+
+# client_loop NS URL NAME: from NS, short requests to URL one after the
+# other (a connection each, curl's --max-time 3) until the scenario ends,
+# each a line of $FNAT_LOG/NAME.out, "START ok BODY" or "START fail",
+# START when it began (seconds since the epoch, as $EPOCHREALTIME).
+# Returns once the first has been answered.
+client_loop() {
+	local out=$FNAT_LOG/$3.out
+	cat > "$FNAT_LOG/$3.sh" <<-EOF
+	while :; do
+		t=\$EPOCHREALTIME
+		if b=\$(curl -sS --max-time 3 "$2" 2>/dev/null); then
+			echo "\$t ok \$b"
+		else
+			echo "\$t fail"
+		fi
+	done > $out
+	EOF
+	bg "$1" "$3" bash "$FNAT_LOG/$3.sh"
+	wait_for 20 "the client loop's first answer" grep -q " ok " "$out"
+}
+
+# loop_count NAME WHAT T0 [T1]: the requests of client loop NAME that
+# began after T0 (and before T1, if given) and are WHAT: "fail", "ok",
+# "all", or answered with the body WHAT.
+loop_count() {
+	awk -v w="$2" -v t0="$3" -v t1="${4:-}" \
+		'$1 > t0 + 0 && (t1 == "" || $1 < t1 + 0) &&
+		 (w == "all" || $2 == w || ($2 == "ok" && $3 == w))' \
+		"$FNAT_LOG/$1.out" | wc -l
+}
+
+# t_plus T SECONDS: the time SECONDS (scaled, may be fractional) after T
+t_plus() { awk -v t="$1" -v s="$2" -v k="$FNAT_SCALE" 'BEGIN { printf "%.6f", t + s * k }'; }

@@ -6,7 +6,9 @@
 # two applies at once: the second is refused by the first's lock; a
 # writer between an apply's snapshot and its first write: the kernel's
 # generation refuses the apply, which changes nothing; SIGTERM during an
-# apply stops it before its next change;
+# apply stops it before its next change; two applies of different files
+# started at once, round after round: the end state is one file's, on both
+# directors, and the other apply was refused whole by the lock;
 # and lb2 as a remote director: sshd runs in its namespace, and lbctl, run
 # on the router rt, reaches it as root@198.18.0.12 with a key.
 #
@@ -383,3 +385,69 @@ rt_apply --director lb2 "$dir/ssh3.json"
 assert_eq "$rc" 1 "a remote failure's exit status"
 assert_match "$out" "lb2: rolled back" "the remote director rolled back"
 assert_match "$out" "Error: lb2: lbctl on root@198.18.0.12 exited with status 1" "and said so"
+
+log "two applies of different files started at once, several rounds: the end state is one file's, whole, on both directors"
+# A and B differ on each director in LIPs (64 each, so that a plan takes a
+# while), web's weights and a service of its own: any interleaving of
+# their changes, on one director or across the two, leaves a state that is
+# neither. Each round starts from base, so that both have work to do.
+jq '.directors[0].local_addresses += ["198.18.96.0-198.18.96.63"] |
+    .directors[1].local_addresses += ["198.18.97.0-198.18.97.63"] |
+    .services[0].real_servers[0].weight = 5 |
+    .services += [{"name": "a", "protocol": "tcp", "vip": "203.0.113.10", "port": 8091,
+	"real_servers": [{"address": "198.19.0.13", "port": 8080}]}]' "$dir/v2.json" > "$dir/race-a.json"
+jq '.directors[0].local_addresses += ["198.18.98.0-198.18.98.63"] |
+    .directors[1].local_addresses += ["198.18.99.0-198.18.99.63"] |
+    .services[0].real_servers[1].weight = 7 |
+    .services += [{"name": "b", "protocol": "udp", "vip": "203.0.113.10", "port": 8092,
+	"real_servers": [{"address": "198.19.0.12", "port": 53}]}]' "$dir/v2.json" > "$dir/race-b.json"
+# the state each file makes alone, read back
+for f in b a; do
+	apply_status "$dir/race-$f.json"
+	assert_eq "$rc" 0 "apply of race-$f.json alone"
+	state > "$dir/state-$f"
+done
+cmp -s "$dir/state-a" "$dir/state-b" && fail "the two files make the same state"
+# racer NAME FILE: lbctl apply FILE in the background, its output and
+# exit status in $dir/NAME.out
+racer() {
+	(lbctl apply "$2" > "$dir/$1.out" 2>&1 && echo "rc=0" >> "$dir/$1.out" ||
+		echo "rc=$?" >> "$dir/$1.out") &
+	racers+=($!)
+}
+contended=0
+for round in 1 2 3 4; do
+	run lbctl apply "$dir/v2.json" > /dev/null
+	racers=()
+	# the first started alternates
+	if ((round % 2)); then racer a "$dir/race-a.json"; racer b "$dir/race-b.json"
+	else racer b "$dir/race-b.json"; racer a "$dir/race-a.json"; fi
+	wait "${racers[@]}"
+	state > "$dir/state-end"
+	rc_a=$(tail -n 1 "$dir/a.out") rc_b=$(tail -n 1 "$dir/b.out")
+	if cmp -s "$dir/state-end" "$dir/state-a"; then
+		won=a lost=b
+	elif cmp -s "$dir/state-end" "$dir/state-b"; then
+		won=b lost=a
+	else
+		cat "$dir/a.out" "$dir/b.out"
+		diff "$dir/state-a" "$dir/state-end" || true
+		fail "round $round: the state is neither file's (a: $rc_a, b: $rc_b)"
+	fi
+	log "round $round: the state is race-$won.json's (a: $rc_a, b: $rc_b)"
+	assert_eq "$(tail -n 1 "$dir/$won.out")" rc=0 "the exit status of the apply whose file the state is"
+	apply_status --dry-run "$dir/race-$won.json"
+	assert_eq "$out" $'lb1: no changes\nlb2: no changes' "race-$won.json against the end state"
+	if [[ $(tail -n 1 "$dir/$lost.out") == rc=0 ]]; then
+		# it ran whole before the other began: no race this round
+		log "round $round: race-$lost.json was applied before race-$won.json began"
+		continue
+	fi
+	cat "$dir/$lost.out"
+	assert_eq "$(tail -n 1 "$dir/$lost.out")" rc=1 "the other apply's exit status"
+	assert_match "$(cat "$dir/$lost.out")" '^Error: lb[12]: another "lbctl apply" is changing this director \(it holds /run/lbctl/apply-[0-9]+-[0-9]+\.lock\): nothing was changed' "the other apply was refused by the lock"
+	[[ $(wc -l < "$dir/$lost.out") == 2 ]] || fail "the refused apply said more than its refusal"
+	contended=$((contended + 1))
+done
+log "$contended rounds of 4 raced, each ending in one file's state"
+assert_ge "$contended" 2 "rounds where the two applies overlapped"
