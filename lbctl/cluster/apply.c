@@ -284,7 +284,7 @@ int apply_director(const struct cluster_file *f, const struct lb_director *d,
 	return apply_one(f, d, dry_run, false);
 }
 
-/* Whether director d of this run is changed from here (not over ssh). */
+/* Closes the locks taken (-1: none). */
 static void unlock_all(int *locks, size_t n)
 {
 	size_t i;
@@ -296,6 +296,7 @@ static void unlock_all(int *locks, size_t n)
 		}
 }
 
+/* Whether director d of this run is changed from here (not over ssh). */
 static bool here(const struct lb_director *d, const struct lb_run *run)
 {
 	return !d->ssh || run->local;
