@@ -223,10 +223,13 @@ log "the router dropped the dead lb2 after $ms ms (hold time $HOLD s)"
 nexthops
 wait "${AGENT[2]}" 2>/dev/null || true
 # The hold timer runs from lb2's last keepalive (every third of it), then
-# BIRD's timers and the kernel route's update, slow under TCG: 2 s margin.
-((ms <= (HOLD + 2) * 1000 * FNAT_SCALE)) || fail "lb2 was routed to for $ms ms after it died"
-t_bound=$(t_plus "$t0" $((HOLD + 2)))
-no_failures_from "$t_bound" "the hold time (+2 s) after lb2 died"
+# BIRD's timers and the kernel route's update, slow under TCG: 4 s margin
+# (2.6-3.8 s measured with two directors on a quiet host, 6.1 s with three
+# and the client loop beside two other guests on 2 cores).
+DEAD_MARGIN=4
+((ms <= (HOLD + DEAD_MARGIN) * 1000 * FNAT_SCALE)) || fail "lb2 was routed to for $ms ms after it died"
+t_bound=$(t_plus "$t0" $((HOLD + DEAD_MARGIN)))
+no_failures_from "$t_bound" "the hold time (+$DEAD_MARGIN s) after lb2 died"
 log "client requests failed while the router still sent to lb2: $(loop_count client fail "$t0" "$t_bound") of $(loop_count client all "$t0" "$t_bound")"
 on rt "$IP" link set lb2 up
 agent 2
