@@ -77,7 +77,7 @@ report() {
 	# The goals of issue #6, each with where this run stands.
 	function goals(    i, j, m, p, first, last, lo, hi, r, fp, cp, how, any) {
 		# none of its rows comes from the methods part (its own table)
-		for (i = 1; i <= nm; i++) if (order[i] !~ /^methods\//) any = 1
+		for (i = 1; i <= nm; i++) if (order[i] !~ /^(methods|sched)\//) any = 1
 		if (!any) return
 		printf "\n## Against the goals\n\n"
 		printf "Each figure is the median of the per-round ratios above. \"Flat\" means the packet rate at the largest table (or service count) is at least 0.95 of the smallest, both as ratios to direct routing in the same rounds where it was measured (direct routing has no table: it shows how the emulator drifted between the parts); IPVS NAT is shown for comparison.\n\n"
@@ -235,6 +235,64 @@ report() {
 					spread, fw, r
 			}
 		}
+		# the live entries of each path after the packet-rate rounds
+		if (("m_entries/fnat" in info)) {
+			printf "\nLive entries of each path'"'"'s services after the packet-rate rounds (its established connections and flows, the new UDP flows of every round, the SYN-only connections of the last 60 s):"
+			for (j = 1; j in mp; j++)
+				if (mm[j] != "FullNAT" || mp[j] == "fnat")
+					printf " %s %s %s%s", mm[j], mp[j] ~ /^ipvs/ ? "IPVS" : "fullnat.ko", info["m_entries/" mp[j]], j < 8 ? "," : ".\n"
+		}
+	}
+	# Each scheduler against IPVS'"'"'s same scheduler (bench.sh part_sched):
+	# a row per scheduler, and how each director spread the connections
+	# over the 16 servers (server i has weight i): per server, its
+	# connections / its weight, over the mean of that (1.00: exactly by
+	# weight), min–max over the servers that got any, and how many did.
+	function wspread(list,    c, n, i, tot, w, q, lo, hi, used) {
+		n = split(list, c, ":")
+		if (!n) return "–"
+		for (i = 1; i <= n; i++) { tot += c[i]; w += i }
+		if (!tot) return "none"
+		for (i = 1; i <= n; i++) {
+			if (!c[i]) continue
+			used++
+			q = (c[i] / i) / (tot / w)
+			if (lo == "" || q < lo) lo = q
+			if (hi == "" || q > hi) hi = q
+		}
+		return sprintf("%.2f–%.2f, %d of %d", lo, hi, used, n)
+	}
+	function sched(    i, m, s, n, k, a, vs, f, ip, r, fw, any) {
+		for (i = 1; i <= nm; i++) if (order[i] ~ /^sched\//) any = 1
+		if (!any) return
+		printf "\n## Each scheduler against IPVS'"'"'s same scheduler\n\n"
+		printf "Director-only rate of new connections (connections/s: pktgen SYNs, each a new connection), one service per scheduler on each director, both forwarding by DR, 16 pretend real servers with weights 1 to 16; %s SYNs per scheduler, director and round, from 251 client addresses of the path'"'"'s own. A SYN-only connection lives 60 s on both (IPVS'"'"'s SYN_RECV; fullnat.ko set to it). The ratio is ours / IPVS'"'"'s same scheduler, median of the per-round ratios (min–max); below the 1.2x of issue #12 in bold. \"forwarded\" is what left the director of what pktgen sent, all rounds. Spread: each server'"'"'s connections (all rounds) / its weight, over the mean of that: min–max over the servers that got any (1.00–1.00: exactly by weight; rr and lc ignore weights; sed and nq count only active connections, and a SYN_RECV one is inactive for fullnat.ko but active for IPVS (since Linux 4.8); dh: one VIP, one server), and how many servers got any.\n\n", info["s_new"]
+		printf "| scheduler | fullnat.ko | min–max | forwarded | IPVS | min–max | forwarded | ours / IPVS | spread, fullnat.ko | spread, IPVS |\n"
+		printf "|---|---:|---:|---:|---:|---:|---:|---:|---|---|\n"
+		for (i = 1; i <= nm; i++) {
+			m = order[i]
+			if (m !~ /^sched\//) continue
+			s = substr(m, 7)
+			for (k = 1; k <= 2; k++) {
+				p = k == 1 ? "fnat" : "ipvs"; n = 0
+				delete vs
+				for (f in val) { split(f, a, SUBSEP); if (a[1] == m && a[2] == p) vs[++n] = val[f] }
+				if (!n) { cell[k] = "not measured | | "; continue }
+				minmax(vs, n)
+				fw = "–"
+				if (msent[m, p]) {
+					fw = sprintf("%.1f%%", 100 * mfwd[m, p] / msent[m, p])
+					if (mfwd[m, p] < msent[m, p]) fw = "**" fw "**"
+				}
+				cell[k] = sprintf("%s | %s | %s", fmt(median(vs, n)), n > 1 ? fmt(MIN) "–" fmt(MAX) : "–", fw)
+			}
+			r = ratio(m, "fnat", "ipvs")
+			if (RMED != "" && RMED < 1.2) r = "**" r "**"
+			printf "| %s | %s | %s | %s | %s | %s |\n", s, cell[1], cell[2], r,
+				wspread(info["s_dist/" s "/fnat"]), wspread(info["s_dist/" s "/ipvs"])
+		}
+		if ("s_entries" in info)
+			printf "\nLive entries of these services at the end (ipvs:N,fnat:N): %s.\n", info["s_entries"]
 	}
 	/^@@BEFORE metric=/ {
 		m = kv($0, "metric"); p = kv($0, "path"); v = kv($0, "value")
@@ -281,7 +339,7 @@ report() {
 		printf "Figures are medians over the rounds, with min–max; ratios are medians of the per-round ratios (min–max).\n"
 		for (i = 1; i <= nm; i++) {
 			m = order[i]
-			if (m ~ /^(flood|methods)\//) continue
+			if (m ~ /^(flood|methods|sched)\//) continue
 			split(substr(paths[m], 2), ps, " ")
 			t = m in title ? title[m] : ""
 			if (m ~ /^pps\//) t = "Director-only packet rate, " substr(m, 5) " connections in the table (packets/s, pktgen)"
@@ -324,6 +382,7 @@ report() {
 		}
 		flood()
 		methods()
+		sched()
 		goals()
 		if (!length(bval)) exit
 		printf "\n## fullnat.ko before and after (the same bench, the older module in the first run)\n\n"

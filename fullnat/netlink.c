@@ -125,6 +125,19 @@ static const struct nla_policy fnat_policy[FULLNAT_A_MAX + 1] = {
 	[FULLNAT_A_GENERATION]	= { .type = NLA_U64 },
 };
 
+/*
+ * GET_TEMPLATE takes a service's key, or nothing (every service), and, as
+ * every read, an unchecked generation. The family's policy would let any
+ * other attribute through unused; here the rest is NLA_UNSPEC, which
+ * strict validation refuses ("Unsupported attribute", -EINVAL), nested
+ * or not (an NLA_REJECT entry would answer "NLA_F_NESTED not expected"
+ * to a nest, before its own message).
+ */
+static const struct nla_policy tmpl_policy[FULLNAT_A_MAX + 1] = {
+	[FULLNAT_A_SERVICE]	= NLA_POLICY_NESTED(fnat_svc_policy),
+	[FULLNAT_A_GENERATION]	= { .type = NLA_U64 },
+};
+
 /* For commands that take no attributes at all. */
 static const struct nla_policy none_policy[FULLNAT_A_MAX + 1] = {
 	[1 ... FULLNAT_A_MAX] = { .type = NLA_REJECT,
@@ -688,6 +701,8 @@ static const struct genl_ops fnat_genl_ops[] = {
 	}, {
 		.cmd = FULLNAT_CMD_GET_TEMPLATE,
 		.dumpit = fnat_nl_dump_templates,
+		.policy = tmpl_policy,
+		.maxattr = FULLNAT_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
 };

@@ -4,8 +4,10 @@
  * kernel side rejects what it must (lbctl validates before sending, so it
  * cannot send the bad requests this tool can).
  *
- *   genl_send FAMILY CMD [ATTR...]
+ *   genl_send [-d] FAMILY CMD [ATTR...]
  *
+ * -d sends it as a dump request (NLM_F_DUMP), whose answer ends with
+ * NLMSG_DONE; what the dump sends before it is not shown.
  * ATTR is N=TYPE:VALUE for top-level attribute N, or N.M=TYPE:VALUE for
  * attribute M inside the nest N (all of one N go into one nest, in order).
  * TYPE is u8, u16, u32, u64, str (with its NUL), hex (raw bytes), or nest
@@ -47,6 +49,8 @@ static struct nlattr *put(struct msg *m, int type, const void *data,
 	return a;
 }
 
+static int dump;	/* -d */
+
 static void start(struct msg *m, uint16_t type, uint8_t cmd)
 {
 	struct nlmsghdr *n = (struct nlmsghdr *)m->buf;
@@ -54,11 +58,24 @@ static void start(struct msg *m, uint16_t type, uint8_t cmd)
 
 	memset(m->buf, 0, sizeof(m->buf));
 	n->nlmsg_type = type;
-	n->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	n->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (dump ? NLM_F_DUMP : 0);
 	n->nlmsg_seq = 1;
 	g->cmd = cmd;
 	g->version = 1;
 	m->len = NLMSG_HDRLEN + GENL_HDRLEN;
+}
+
+/* The extended ACK message among the TLVs at a, alen bytes, if any. */
+static const char *ack_msg(struct nlattr *a, int alen)
+{
+	while (alen >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
+	       a->nla_len <= alen) {
+		if (a->nla_type == NLMSGERR_ATTR_MSG)
+			return (char *)a + NLA_HDRLEN;
+		alen -= NLA_ALIGN(a->nla_len);
+		a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len));
+	}
+	return "";
 }
 
 /* Send, read the ACK; fill *extack; return 0 or the negative errno. */
@@ -79,9 +96,17 @@ static int transact(int fd, struct msg *m, char *reply, size_t rlen,
 		for (n = (struct nlmsghdr *)reply; NLMSG_OK(n, r);
 		     n = NLMSG_NEXT(n, r)) {
 			struct nlmsgerr *e = NLMSG_DATA(n);
-			struct nlattr *a;
 			int off, alen;
 
+			/* A dump's end: its status and the TLVs, then nothing more. */
+			if (n->nlmsg_type == NLMSG_DONE) {
+				if (n->nlmsg_len < NLMSG_LENGTH(sizeof(int)))
+					return 0;
+				*extack = ack_msg((struct nlattr *)((char *)NLMSG_DATA(n) +
+								    sizeof(int)),
+						  n->nlmsg_len - NLMSG_LENGTH(sizeof(int)));
+				return *(int *)NLMSG_DATA(n);
+			}
 			if (n->nlmsg_type != NLMSG_ERROR)
 				continue;
 			/* Extended ACK TLVs follow the echoed request header. */
@@ -89,14 +114,7 @@ static int transact(int fd, struct msg *m, char *reply, size_t rlen,
 			if (!(n->nlmsg_flags & NLM_F_CAPPED))
 				off += e->msg.nlmsg_len - sizeof(e->msg);
 			alen = n->nlmsg_len - NLMSG_HDRLEN - off;
-			a = (struct nlattr *)((char *)e + off);
-			while (alen >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
-			       a->nla_len <= alen) {
-				if (a->nla_type == NLMSGERR_ATTR_MSG)
-					*extack = (char *)a + NLA_HDRLEN;
-				alen -= NLA_ALIGN(a->nla_len);
-				a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len));
-			}
+			*extack = ack_msg((struct nlattr *)((char *)e + off), alen);
 			return e->error;
 		}
 	}
@@ -191,8 +209,13 @@ int main(int argc, char **argv)
 	const char *extack = "";
 	struct msg m;
 
+	if (argc > 1 && !strcmp(argv[1], "-d")) {
+		dump = 1;
+		argv++;
+		argc--;
+	}
 	if (argc < 3) {
-		fprintf(stderr, "usage: genl_send FAMILY CMD [N[.M]=TYPE:VALUE...]\n");
+		fprintf(stderr, "usage: genl_send [-d] FAMILY CMD [N[.M]=TYPE:VALUE...]\n");
 		return 2;
 	}
 	fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_GENERIC);

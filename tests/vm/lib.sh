@@ -392,10 +392,11 @@ slab_objects() {
 		/proc/slabinfo
 }
 
-# slab_empty CACHE WHAT: no object left in CACHE within 10 s (freed objects
-# wait for an RCU grace period first), or fail with the count.
+# slab_empty CACHE WHAT [SECONDS]: no object left in CACHE within SECONDS
+# (10; freed objects wait for an RCU grace period first), or fail with the
+# count.
 slab_empty() {
-	local end=$((SECONDS + 10 * FNAT_SCALE)) n
+	local end=$((SECONDS + ${3:-10} * FNAT_SCALE)) n
 	while :; do
 		n=$(slab_objects "$1")
 		[[ $n == 0 ]] && { echo "ok: $2 = 0"; return 0; }

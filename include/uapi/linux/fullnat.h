@@ -161,7 +161,8 @@
  *
  * FULLNAT_CMD_GET_TEMPLATE (dumpit): the persistence templates of every
  *   service, or of the one a FULLNAT_A_SERVICE nest with its key names
- *   (-ENOENT if there is none). Expired templates not yet collected are
+ *   (-ENOENT if there is none); any other attribute but
+ *   FULLNAT_A_GENERATION is refused (-EINVAL). Expired templates not yet collected are
  *   left out. FULLNAT_A_TEMPLATE nest:
  *     FULLNAT_A_TMPL_PROTOCOL  u8           } the service
  *     FULLNAT_A_TMPL_VADDR / _VPORT         }

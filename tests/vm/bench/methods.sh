@@ -48,13 +48,8 @@ m_vip() { # m_vip PATH: the VIP of a path of part_methods
 }
 
 setup_methods() {
-	local ns i path vip proto opt how port
-	for ((i = 1; i <= 16; i++)); do
-		for ns in lb2 lb3; do
-			on "$ns" "$IP" neigh replace "$PG_RS.$i" dev pgout nud permanent \
-				lladdr "02:00:00:00:09:$(printf %02x "$i")" || return 1
-		done
-	done
+	local i path vip proto opt how port
+	pg_neighbours || return 1
 	on lb2 "$IP" addr add "$(m_vip ipvs_dr)/32" dev lo || return 1
 	on lb2 "$IP" addr add "$(m_vip ipvs_tun)/32" dev lo || return 1
 	# Nothing may expire between the opening passes and the last round:
@@ -152,6 +147,9 @@ part_methods() {
 			"$src" "$src" 1024 $((1024 + M_CONNS)) 0 > /dev/null
 	done
 	emit "info m_tables=ipvs:$(table_size ipvs),fnat:$(table_size fnat)"
+	# The connections opened above keep the deadlines they got; the SYNs
+	# of the rounds get IPVS's SYN_RECV life (pg_halfopen).
+	pg_halfopen 60
 	for ((rep = 1; rep <= REPS; rep++)); do
 		log "methods round $rep of $REPS"
 		for kind in "${M_KINDS[@]}"; do
@@ -164,6 +162,12 @@ part_methods() {
 		done
 	done
 	emit "info m_tables_after=ipvs:$(table_size ipvs),fnat:$(table_size fnat)"
+	# each path's own entries: a path and its IPVS counterpart should hold
+	# about as many (FullNAT's counterpart is IPVS NAT, "ipvs")
+	for path in "${M_PATHS[@]}"; do
+		emit "info m_entries/$path=$(vip_conns "$(pg_ns "$path")" "$(m_vip "$path")")"
+	done
+	pg_config_scale
 	on lb3 lbctl stats | grep -E 'drop|no_|err|martian|frag' || true
 	on lb2 ipvsadm -Ln --stats || true
 	m_profile

@@ -44,6 +44,27 @@ pg_config_scale() {
 	lb lb3 config set conn_max 4000000 timeout none 7200 timeout syn_recv 7200
 }
 
+# pg_halfopen SECS: the life of fullnat.ko's connections that saw only
+# SYNs (NONE with FullNAT and NAT, SYN_RECV with DR and TUN): IPVS's
+# SYN_RECV timeout, 60 s, which ipvsadm cannot set, for the parts that
+# compare new connections. Deadlines are set when a connection changes
+# state: connections open already keep theirs.
+pg_halfopen() {
+	lb lb3 config set timeout none "$1" timeout syn_recv "$1"
+}
+
+# pg_neighbours: the 16 pretend real servers as permanent neighbours on
+# pgout, in lb2 and lb3 (for DR: servers on the director's segment)
+pg_neighbours() {
+	local ns i
+	for ((i = 1; i <= 16; i++)); do
+		for ns in lb2 lb3; do
+			on_quiet "$ns" "$IP" neigh replace "$PG_RS.$i" dev pgout nud permanent \
+				lladdr "02:00:00:00:09:$(printf %02x "$i")" || return 1
+		done
+	done
+}
+
 # pg_flags NS SYN|ACK|UDP: what the ingress rule makes of pktgen's
 # packets (UDP: nothing, pktgen's own)
 pg_flags() {
@@ -149,6 +170,21 @@ table_size() { # table_size PATH: entries in PATH's connection table
 	fnat) conns lb3 ;;
 	*) echo 0 ;;
 	esac
+}
+
+# vip_conns NS VIP: live entries of the services of VIP, all ports and
+# protocols, on NS's director (lb2: IPVS, lb3: fullnat.ko)
+vip_conns() {
+	if [[ $1 == lb2 ]]; then
+		on_quiet lb2 ipvsadm -Ln | awk -v vip="$2" '
+			$1 == "TCP" || $1 == "UDP" { split($2, a, ":"); cur = (a[1] == vip) }
+			$1 == "->" && cur && $2 ~ /^[0-9]/ { n += $5 + $6 }
+			END { print n + 0 }'
+	else
+		lbctl -n "$1" -j show | jq --arg vip "$2" \
+			'[.services[] | select(.vip == $vip) | .real_servers[] |
+			  .active + .inactive] | add // 0'
+	fi
 }
 
 # slab_bytes CACHE: bytes of memory in CACHE's slabs, after shrinking

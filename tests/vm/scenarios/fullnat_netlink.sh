@@ -19,14 +19,16 @@ before=$(lbctl -n lb1 -j show | jq -S 'del(.config) | del(.services[].stats) |
 
 # Attribute numbers from include/uapi/linux/fullnat.h
 NEW_SERVICE=4 SET_SERVICE=5 GET_SERVICE=7 NEW_DEST=8 SET_DEST=9 DEL_DEST=10 NEW_LADDR=12 SET_CONFIG=3
+GET_TEMPLATE=16
 SVC="1.2=u8:6 1.3=hex:cb00710a 1.4=u16:80"	# tcp 203.0.113.10:80
 RS="2.2=hex:c613000b 2.3=u16:8080"		# 198.19.0.11:8080
 
-refuse() { # refuse WHAT EXTACK_RE CMD ATTRS...
-	local what=$1 re=$2 out
+refuse() { # refuse WHAT EXTACK_RE [-d] CMD ATTRS... (-d: a dump request)
+	local what=$1 re=$2 out dump=()
 	shift 2
+	[[ $1 == -d ]] && { dump=(-d); shift; }
 	set +e
-	out=$(on_quiet lb1 genl_send fullnat "$@")
+	out=$(on_quiet lb1 genl_send "${dump[@]}" fullnat "$@")
 	local rc=$?
 	set -e
 	echo "$what: $out"
@@ -90,6 +92,13 @@ refuse "rs forward dr on another port" "dr and tun do not map ports" $NEW_DEST $
 refuse "rs set forward dr, and a weight" "dr and tun do not map ports" $SET_DEST $SVC $RS 2.4=u32:5 2.8=u8:2
 refuse "nothing" "^error EINVAL" $SET_CONFIG
 refuse "attributes to GET_INFO" "takes no attributes" 1 1=u8:1
+# GET_TEMPLATE (16, a dump) takes a service's key and, as every read, a
+# generation it does not check; nothing else
+refuse "a real server to GET_TEMPLATE" "^error EINVAL: Unsupported attribute" -d $GET_TEMPLATE $RS
+refuse "a config to GET_TEMPLATE" "^error EINVAL: Unsupported attribute" -d $GET_TEMPLATE 5.1=u32:10
+refuse "GET_TEMPLATE of an unknown service" "no such virtual service" -d $GET_TEMPLATE 1.2=u8:6 1.3=hex:cb00710c 1.4=u16:80
+out=$(on_quiet lb1 genl_send -d fullnat $GET_TEMPLATE $SVC 7=u64:99)
+assert_eq "$out" ok "GET_TEMPLATE of a service, with a generation: answered"
 
 log "the config holds every timeout, UDP's too, and the real server its method"
 cfg=$(lbctl -n lb1 -j config)

@@ -187,8 +187,7 @@ kill $(pgrep -x nginx) 2>/dev/null || true
 for r in 1 2; do
 	on_quiet "rs$r" ss -K 'sport = :8080' > /dev/null 2>&1 || true
 done
-toa_empty() { [[ $(slab_objects toa_sock) == 0 ]]; }
-wait_for 60 "TOA entries freed" toa_empty
+slab_empty toa_sock "TOA entries" 60
 run rmmod toa
 grep -q toa_sock /proc/slabinfo && fail "the TOA cache outlived the module"
 echo "ok: both modules unloaded, caches gone"
