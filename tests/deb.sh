@@ -94,10 +94,24 @@ fi
 ours() { dkms status 2>/dev/null | grep -E '^(fullnat|toa)[/,]' || true; }
 # (dpkg-query fails when one of them is unknown: its output still counts;
 # config-files counts too, a purge would take the operator's conffiles)
-pkg_states=$(dpkg-query -W -f='${db:Status-Status}\n' fullnat-dkms toa-dkms lbctl 2>/dev/null || true)
-if [[ -n $(ours) ]] || grep -qvx -e not-installed -e '' <<< "$pkg_states"; then
+installed() {
+	[[ -n $(ours) ]] || dpkg-query -W -f='${db:Status-Status}\n' \
+		fullnat-dkms toa-dkms lbctl 2>/dev/null | grep -qvx -e not-installed -e ''
+}
+# A run of this test that was killed (no EXIT trap) leaves its packages
+# installed and this marker: what it installed is purged, not an
+# operator's.
+marker=/var/lib/fullnat-tests/deb-installed
+if installed && [[ -f $marker ]]; then
+	echo "# an earlier run of this test was killed before its purge ($(tr '\n' ' ' < "$marker")): purging what it installed"
+	nice -n 19 apt-get purge -y -q -o DPkg::Lock::Timeout=600 \
+		fullnat-dkms toa-dkms lbctl >> "$log" 2>&1 || true
+	grep -qx 'had_mok=0' "$marker" && rm -f /var/lib/dkms/mok.key /var/lib/dkms/mok.pub
+fi
+if installed; then
 	fatal clean-host "fullnat-dkms, toa-dkms or lbctl is installed already: apt purge them first ($(ours | tr '\n' ' '))"
 fi
+rm -f "$marker"
 # dkms makes a module signing key on its first build; a key this test made
 # is removed with the packages.
 had_mok=0
@@ -152,10 +166,13 @@ purge() {
 	if ((${#left[@]})); then
 		fail "host as before" "left behind: ${left[*]}"
 	else
+		rm -f "$marker"
 		pass "host as before (no dkms module, file or conffile of ours)"
 	fi
 	finish
 }
+mkdir -p "${marker%/*}"
+printf 'version=%s\nstarted=%s\nhad_mok=%s\n' "$version" "$(date -u +%FT%TZ)" "$had_mok" > "$marker"
 trap purge EXIT
 trap 'exit 1' INT TERM
 
