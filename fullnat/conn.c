@@ -345,10 +345,7 @@ void fnat_conn_destroy(struct fnat_conn *cp, u8 state)
 		unrcu_pointer(cmpxchg(&fn->early[cp->h[FNAT_DIR_IN].early - 1],
 				      RCU_INITIALIZER(cp), NULL));
 
-	if (state == FULLNAT_TCP_S_ESTABLISHED)
-		atomic_dec(&cp->dest->active);
-	else
-		atomic_dec(&cp->dest->inactive);
+	atomic_dec(fnat_dest_count(cp->dest, cp->proto, state));
 	if (cp->local) {
 		atomic_dec(&cp->local->ports_in_use);
 		fnat_laddr_put(cp->local);
@@ -465,7 +462,7 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 	m = fnat_method_find(cp->fwd);
 	if (READ_ONCE(svc->toa) && m->toa && cp->proto == IPPROTO_TCP)
 		cp->flags |= FNAT_CONN_F_TOA;
-	atomic_inc(&dest->inactive);
+	atomic_inc(fnat_dest_count(dest, cp->proto, cp->state));
 
 	spin_lock(&cp->lock);
 	if (m->bind) {
@@ -491,7 +488,8 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 			fnat_count(fn, ret == -ENOENT ? FULLNAT_CNT_NO_LADDR :
 				       ret == -EEXIST ? FULLNAT_CNT_REPLY_CLASH :
 							FULLNAT_CNT_NO_PORT);
-			atomic_dec(&dest->inactive);
+			atomic_dec(fnat_dest_count(dest, cp->proto,
+						   cp->state));
 			goto out_free;
 		}
 	}
@@ -524,7 +522,8 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 out_kill:
 	WRITE_ONCE(cp->flags, cp->flags | FNAT_CONN_F_DEAD);
 	spin_unlock(&cp->lock);
-	fnat_conn_destroy(cp, FULLNAT_TCP_S_NONE);
+	/* No packet has moved its state: counted as created. */
+	fnat_conn_destroy(cp, cp->state);
 	return NULL;
 out_free:
 	kmem_cache_free(conn_cache, cp);

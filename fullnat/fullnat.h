@@ -172,8 +172,8 @@ struct fnat_dest {
 	u8 fwd;				/* FULLNAT_FWD_*, READ_ONCE: a
 					 * registered method (new conns) */
 	bool removed;			/* READ_ONCE: takes no new conns */
-	atomic_t active;		/* ESTABLISHED connections */
-	atomic_t inactive;		/* all others */
+	atomic_t active;		/* fnat_dest_count() says which */
+	atomic_t inactive;		/* connections count where */
 	struct fnat_stats __percpu *stats;
 	/* The route toward this server, holds a reference (fnat_af_route()). */
 	struct dst_entry __rcu *dst;
@@ -181,6 +181,23 @@ struct fnat_dest {
 	refcount_t refcnt;		/* the service's, and one per conn */
 	struct rcu_head rcu;
 };
+
+/*
+ * The counter of @d that a connection of @proto in @state counts in, as
+ * IPVS counts (since Linux 4.8): a TCP connection is active from its
+ * first SYN through ESTABLISHED (NONE, SYN_RECV: a burst of new
+ * connections loads a server as soon as it is sent there, or sed and nq
+ * would send the whole burst to one), inactive once it closes; a UDP
+ * connection is always inactive. A connection is counted from its
+ * creation to its destruction, and moves only when a state change
+ * crosses the line (proto_tcp.c's set_state()).
+ */
+static inline atomic_t *fnat_dest_count(struct fnat_dest *d, u8 proto,
+					u8 state)
+{
+	return proto == IPPROTO_TCP && state <= FULLNAT_TCP_S_ESTABLISHED ?
+	       &d->active : &d->inactive;
+}
 
 /*
  * A scheduler sees an immutable snapshot of the usable real servers,

@@ -8,8 +8,9 @@
  * it follows the handshake and the two FINs instead of guessing from one
  * side; with a method whose replies bypass it (DR, TUN) it sees only the
  * client's side and follows that (one_way_state()). The state picks
- * the timeout and tells a real server's active (ESTABLISHED) connections
- * from the rest, which wlc weighs differently.
+ * the timeout and tells a real server's active connections (from the
+ * first SYN through ESTABLISHED, fnat_dest_count()) from the rest, which
+ * the lc family weighs differently.
  *
  * TOA (the client's address in a TCP option; format in
  * include/uapi/linux/toa.h) is written into the third-handshake ACK and
@@ -123,12 +124,12 @@ static void set_state(struct fnat_net *fn, struct fnat_conn *cp, u8 new)
 	u8 old = cp->state;
 
 	if (old != new) {
-		if (old == FULLNAT_TCP_S_ESTABLISHED) {
-			atomic_dec(&cp->dest->active);
-			atomic_inc(&cp->dest->inactive);
-		} else if (new == FULLNAT_TCP_S_ESTABLISHED) {
-			atomic_inc(&cp->dest->active);
-			atomic_dec(&cp->dest->inactive);
+		atomic_t *from = fnat_dest_count(cp->dest, IPPROTO_TCP, old);
+		atomic_t *to = fnat_dest_count(cp->dest, IPPROTO_TCP, new);
+
+		if (from != to) {
+			atomic_dec(from);
+			atomic_inc(to);
 		}
 		cp->state = new;
 	}

@@ -7,10 +7,13 @@
  *        costs far less than a busy one)
  *   wlc  the same cost, divided by the weight
  *   sed  shortest expected delay: (active + 1) / weight, counting only
- *        established connections
+ *        active connections
  *   nq   never queue: the first server with no active connection if there
  *        is one, otherwise as sed
  *
+ * Active: a TCP connection from its first SYN through ESTABLISHED, as
+ * IPVS counts it (fnat_dest_count()), so each new connection of a burst
+ * weighs on its server at once; UDP connections are all inactive.
  * Quotients are compared by cross-multiplication to stay in integers.
  * Quiesced servers (weight 0) take nothing; ties go to the first server
  * of the snapshot. Stateless.

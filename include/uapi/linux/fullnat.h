@@ -131,8 +131,11 @@
  *                              the service's method. Replies carry it
  *                              always. New connections follow a change,
  *                              existing ones keep theirs.
- *     FULLNAT_A_DEST_ACTIVE    u32, established connections (replies)
- *     FULLNAT_A_DEST_INACTIVE  u32, other connections (replies)
+ *     FULLNAT_A_DEST_ACTIVE    u32, active connections (replies): TCP
+ *                              from the first SYN through ESTABLISHED, as
+ *                              IPVS counts them
+ *     FULLNAT_A_DEST_INACTIVE  u32, other connections (replies): closing
+ *                              TCP, and all UDP
  *     FULLNAT_A_DEST_STATS     nest of FULLNAT_A_STATS_* (replies)
  *
  * FULLNAT_CMD_NEW_LADDR / DEL_LADDR (doit), FULLNAT_CMD_GET_LADDR (dumpit)

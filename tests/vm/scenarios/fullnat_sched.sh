@@ -4,7 +4,10 @@
 # loaded server, sh keeps a client on one server, dh sends a destination
 # to one server, mh (Maglev) splits flows by weight, two directors with
 # the same configuration pick the same server for every flow, and taking
-# one of N servers out moves about 1/N of the flows.
+# one of N servers out moves about 1/N of the flows. sed and nq spread a
+# burst of SYNs by weight (a connection in the handshake is active, as in
+# IPVS), judged by tcpdump on the servers' link; once every connection has
+# expired, every real server's active and inactive counts are back to 0.
 #
 #  c1 198.51.100.2, .20-.219 (200 client addresses, one flow each)
 #   |
@@ -35,6 +38,11 @@ for a in "${CLIENTS[@]}"; do
 	on_quiet c1 "$IP" addr add "$a/24" dev eth0
 done
 
+# Short closing timeouts, so that the table empties soon after the last
+# part: the counts must then be 0 whatever the connections went through.
+lb lb1 config set timeout tcp syn_recv 5 timeout tcp time_wait 5 \
+	timeout tcp close 5 timeout tcp last_ack 5
+
 via() { # via N: the VIP's route goes to director N only
 	on rt "$IP" route replace "$VIP/32" via "$DIR_NET.$((10 + $1))"
 }
@@ -62,9 +70,8 @@ done
 rm -f /tmp/release-lc
 on_exit "touch /tmp/release-lc"
 # 5 connections over 3 servers, one at a time, each established before
-# the next (a half-open one weighs 1/256 of an established one, so a burst
-# would split by timing): each to the least loaded, 1, 1, 1, then 2, 2, 1
-active_sum() { # active_sum N: N established connections at lb1
+# the next: each to the least loaded, 1, 1, 1, then 2, 2, 1
+active_sum() { # active_sum N: N active connections at lb1
 	lbctl -n lb1 -j show |
 		jq -e "[.services[0].real_servers[].active] | add == $1"
 }
@@ -139,16 +146,26 @@ for ((r = 1; r <= NRS; r++)); do
 done
 map1=$(flows 200)
 assert_eq "$(wc -l <<< "$map1")" 200 "flows through lb1"
-# Each server's count of 200 within 3 standard deviations (+2) of the
-# binomial around its weight's share.
+# weighted WHAT TOTAL COUNT...: each server's COUNT of TOTAL within 3
+# standard deviations (+2) of the binomial around its weight's share.
+weighted() {
+	local what=$1 total=$2 r n
+	shift 2
+	for ((r = 1; r <= NRS; r++)); do
+		n=$1
+		shift
+		echo "$what: rs$r weight ${WEIGHTS[r]}: $n of $total (expected $((total * WEIGHTS[r] / 20)))"
+		awk -v n="$n" -v w="${WEIGHTS[r]}" -v t="$total" 'BEGIN {
+			p = w / 20; e = t * p; tol = 3 * sqrt(t * p * (1 - p)) + 2
+			exit !(n >= e - tol && n <= e + tol) }' ||
+			fail "$what: rs$r got $n of $total with weight ${WEIGHTS[r]}"
+	done
+}
+counts=()
 for ((r = 1; r <= NRS; r++)); do
-	n=$(grep -c " rs$r\$" <<< "$map1" || true)
-	echo "mh: rs$r weight ${WEIGHTS[r]}: $n of 200 flows (expected $((200 * WEIGHTS[r] / 20)))"
-	awk -v n="$n" -v w="${WEIGHTS[r]}" 'BEGIN {
-		p = w / 20; e = 200 * p; tol = 3 * sqrt(200 * p * (1 - p)) + 2
-		exit !(n >= e - tol && n <= e + tol) }' ||
-		fail "rs$r got $n of 200 flows with weight ${WEIGHTS[r]}"
+	counts+=("$(grep -c " rs$r\$" <<< "$map1" || true)")
 done
+weighted "mh flows" 200 "${counts[@]}"
 
 via 2
 map2=$(flows 200)
@@ -193,3 +210,41 @@ assert_eq "$(lbctl -n lb1 -j show | jq '[.services[] | select(.port == 81) | .re
 lb lb1 rs set tcp "$VIP:81" 198.19.1.1:8080 weight 0
 lb lb1 rs add tcp "$VIP:81" 198.19.9.1:8080
 echo "ok: with one quiesced, a 252nd server is taken"
+
+# A burst of SYNs from spoofed sources (.227-.254, which nobody answers
+# for: the handshakes stay open) through sed, then nq, over servers of
+# weights 1 2 3 4 10: each connection is active from its SYN on, so the
+# burst spreads by weight; were only ESTABLISHED ones counted, every SYN
+# would go to one server (sed: the heaviest; nq: the first). Judged by the
+# SYNs each server's link carries.
+syn_burst() { # syn_burst SCHEDULER PORT
+	local sched=$1 port=$2 sent r counts=()
+	log "$sched: a burst of SYNs spreads by weight"
+	lb lb1 service add tcp "$VIP:$port" scheduler "$sched"
+	for ((r = 1; r <= NRS; r++)); do
+		lb lb1 rs add tcp "$VIP:$port" "$(rs_addr $r)" weight "${WEIGHTS[r]}"
+	done
+	bg rsr "cap-$sched" tcpdump -i brrs -n -l -t \
+		"tcp dst port 8080 and tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn"
+	wait_for 10 "tcpdump on rsr" grep -q listening "$FNAT_LOG/cap-$sched.log"
+	on c1 syn_flood -s 198.51.100.224/27 -r 1000 -d 0.2 "$VIP" "$port" \
+		> "$FNAT_LOG/flood-$sched.log"
+	sent=$(sed -n 's/^sent=\([0-9]*\) .*/\1/p' "$FNAT_LOG/flood-$sched.log")
+	assert_ge "$sent" 100 "SYNs sent"
+	syns() { grep -c ' > .*Flags \[S\]' "$FNAT_LOG/cap-$sched.log"; }
+	wait_for 30 "$sent SYNs on the servers' link" eval '[[ $(syns) -ge $sent ]]'
+	for ((r = 1; r <= NRS; r++)); do
+		counts+=("$(grep -cF " > $RS_NET.$((10 + r)).8080: " "$FNAT_LOG/cap-$sched.log" || true)")
+	done
+	weighted "$sched SYNs" "$sent" "${counts[@]}"
+}
+WEIGHTS=(0 1 2 3 4 10)
+syn_burst sed 82
+syn_burst nq 83
+
+log "every connection expired: every real server's counts are 0"
+wait_for 120 "an empty table" eval '[[ $(conns lb1) == 0 ]]'
+json=$(lbctl -n lb1 -j show)
+assert_eq "$(jq '[.services[].real_servers[] | .active, .inactive] | map(select(. != 0)) | length' <<< "$json")" \
+	0 "real servers' active and inactive counts not 0 once the table is empty"
+echo "ok: $(jq '[.services[].real_servers[]] | length' <<< "$json") real servers, all at 0 active, 0 inactive"
