@@ -57,15 +57,20 @@ booted() { # booted FLAVOUR: is it in the boot list?
 out=$top/build/kernels
 mkdir -p "$out"
 passed=0 failed=0 skipped=0
-rows=()
 
+# The builds first, one after another (each with make -j: nothing else
+# runs); then the boots, side by side: each guest waits on its scenarios'
+# timers and packets more than it computes.
+declare -A build_of kver_of
+booting=()
 for fl in "${KERNEL_FLAVOURS[@]}"; do
 	if ! kver=$(flavour_kver "$fl"); then
 		echo "kernels: FAIL $fl: linux-headers-$fl is not installed (make deps)"
 		failed=$((failed + 1))
-		rows+=("| $fl | – | not installed | – |")
+		build_of[$fl]="not installed"
 		continue
 	fi
+	kver_of[$fl]=$kver
 	kdir=/usr/src/linux-headers-$kver
 	src=$out/$kver
 	log=$out/$kver.build.log
@@ -77,59 +82,72 @@ for fl in "${KERNEL_FLAVOURS[@]}"; do
 	find "$src" \( -name '*.o' -o -name '*.ko' -o -name '*.cmd' -o -name '*.mod*' \
 		-o -name modules.order -o -name Module.symvers \) -delete
 	start=$SECONDS
-	if make -C "$kdir" M="$src" modules > "$log" 2>&1 &&
+	if make -j"$(nproc)" -C "$kdir" M="$src" modules > "$log" 2>&1 &&
 		make -C "$src/tests/kmod" KDIR="$kdir" >> "$log" 2>&1; then
 		secs=$((SECONDS - start))
-		build="ok (${secs} s)"
+		build_of[$fl]="ok (${secs} s)"
 		echo "kernels: PASS build for $kver (${secs} s, log: $log)"
 		passed=$((passed + 1))
+		booted "$fl" && booting+=("$fl")
 	else
-		build="**fails**"
+		build_of[$fl]="**fails**"
 		echo "kernels: FAIL build for $kver; the first errors ($log):"
 		grep -E 'error|Error' "$log" | head -5 | sed 's/^/    /'
 		failed=$((failed + 1))
-		rows+=("| $fl | $kver | $build | – |")
+	fi
+done
+
+declare -A result_of pid_of
+for fl in "${booting[@]}"; do
+	kver=${kver_of[$fl]}
+	vlog=$out/$kver.vm.log
+	# Debian's default kernel is installed; the others are unpacked
+	# in the cache (scripts/fetch-kernel.sh, run by make deps).
+	kenv=()
+	if [[ -r $KERNEL_CACHE/$kver/boot/vmlinuz-$kver ]]; then
+		kenv=(FNAT_KERNEL="$KERNEL_CACHE/$kver/boot/vmlinuz-$kver"
+		      FNAT_KMODDIR="$KERNEL_CACHE/$kver/lib/modules/$kver")
+	elif [[ ! -r /boot/vmlinuz-$kver ]]; then
+		echo "kernels: FAIL $kver: no image in /boot or $KERNEL_CACHE (make deps)"
+		failed=$((failed + 1))
+		result_of[$fl]="**no image** (make deps)"
 		continue
 	fi
-
-	result=–
-	if booted "$fl"; then
-		vlog=$out/$kver.vm.log
-		# Debian's default kernel is installed; the others are unpacked
-		# in the cache (scripts/fetch-kernel.sh, run by make deps).
-		kenv=()
-		if [[ -r $KERNEL_CACHE/$kver/boot/vmlinuz-$kver ]]; then
-			kenv=(FNAT_KERNEL="$KERNEL_CACHE/$kver/boot/vmlinuz-$kver"
-			      FNAT_KMODDIR="$KERNEL_CACHE/$kver/lib/modules/$kver")
-		elif [[ ! -r /boot/vmlinuz-$kver ]]; then
-			echo "kernels: FAIL $kver: no image in /boot or $KERNEL_CACHE (make deps)"
-			failed=$((failed + 1))
-			rows+=("| $fl | $kver | $build | **no image** (make deps) |")
-			continue
-		fi
-		echo "kernels: booting $kver for ${#scenarios[@]} scenario(s)${scenarios[*]:+ (${scenarios[*]})}"
-		env "${kenv[@]}" FNAT_BUILD="$src" FNAT_VM_OUT="$out/$kver.vm" \
-			"$top/tests/vm/run.sh" --kver "$kver" "${scenarios[@]}" 2>&1 |
-			tee "$vlog" | grep --line-buffered -E '^(vm: |  (PASS|FAIL|SKIP) )' | sed 's/^/    /'
-		vm_rc=${PIPESTATUS[0]}
-		line=$(grep -E '^vm: [0-9]+ passed, [0-9]+ failed' "$vlog" | tail -1)
-		if ((vm_rc != 0)) && [[ $line =~ \ 0\ failed ]]; then
-			# the runner failed beyond its scenarios (the guest's time
-			# limit, a kernel warning after the last one)
-			failed=$((failed + 1))
-			result="**runner failed (exit $vm_rc)** (log: $vlog)"
-		elif [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)? ]]; then
-			passed=$((passed + BASH_REMATCH[1]))
-			failed=$((failed + BASH_REMATCH[2]))
-			skipped=$((skipped + ${BASH_REMATCH[4]:-0}))
-			result="${BASH_REMATCH[1]} passed, ${BASH_REMATCH[2]} failed, ${BASH_REMATCH[4]:-0} skipped"
-			((BASH_REMATCH[2] > 0)) && result="**$result**"
-		else
-			failed=$((failed + 1))
-			result="**no result** (log: $vlog)"
-		fi
+	echo "kernels: booting $kver for ${#scenarios[@]} scenario(s)${scenarios[*]:+ (${scenarios[*]})}"
+	env "${kenv[@]}" FNAT_BUILD="$out/$kver" FNAT_VM_OUT="$out/$kver.vm" \
+		"$top/tests/vm/run.sh" --kver "$kver" "${scenarios[@]}" > "$vlog" 2>&1 &
+	pid_of[$fl]=$!
+done
+for fl in "${booting[@]}"; do
+	[[ -n ${pid_of[$fl]:-} ]] || continue
+	kver=${kver_of[$fl]}
+	vlog=$out/$kver.vm.log
+	wait "${pid_of[$fl]}"
+	vm_rc=$?
+	echo "kernels: $kver booted (log: $vlog)"
+	grep -E '^(vm: |  (PASS|FAIL|SKIP) )' "$vlog" | sed 's/^/    /'
+	line=$(grep -E '^vm: [0-9]+ passed, [0-9]+ failed' "$vlog" | tail -1)
+	if ((vm_rc != 0)) && [[ $line =~ \ 0\ failed ]]; then
+		# the runner failed beyond its scenarios (the guest's time
+		# limit, a kernel warning after the last one)
+		failed=$((failed + 1))
+		result_of[$fl]="**runner failed (exit $vm_rc)** (log: $vlog)"
+	elif [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)? ]]; then
+		passed=$((passed + BASH_REMATCH[1]))
+		failed=$((failed + BASH_REMATCH[2]))
+		skipped=$((skipped + ${BASH_REMATCH[4]:-0}))
+		r="${BASH_REMATCH[1]} passed, ${BASH_REMATCH[2]} failed, ${BASH_REMATCH[4]:-0} skipped"
+		((BASH_REMATCH[2] > 0)) && r="**$r**"
+		result_of[$fl]=$r
+	else
+		failed=$((failed + 1))
+		result_of[$fl]="**no result** (log: $vlog)"
 	fi
-	rows+=("| $fl | $kver | $build | $result |")
+done
+
+rows=()
+for fl in "${KERNEL_FLAVOURS[@]}"; do
+	rows+=("| $fl | ${kver_of[$fl]:-–} | ${build_of[$fl]} | ${result_of[$fl]:-–} |")
 done
 
 echo
