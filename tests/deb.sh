@@ -94,22 +94,26 @@ fi
 ours() { dkms status 2>/dev/null | grep -E '^(fullnat|toa)[/,]' || true; }
 # (dpkg-query fails when one of them is unknown: its output still counts;
 # config-files counts too, a purge would take the operator's conffiles)
-installed() {
-	[[ -n $(ours) ]] || dpkg-query -W -f='${db:Status-Status}\n' \
-		fullnat-dkms toa-dkms lbctl 2>/dev/null | grep -qvx -e not-installed -e ''
+ours_pkgs() { # those of ours dpkg has in any state but not-installed
+	{ dpkg-query -W -f='${Package} ${db:Status-Status}\n' \
+		fullnat-dkms toa-dkms lbctl 2>/dev/null || true; } |
+		awk '$2 != "not-installed" { print $1 }'
 }
+installed() { [[ -n $(ours) || -n $(ours_pkgs) ]]; }
 # A run of this test that was killed (no EXIT trap) leaves its packages
 # installed and this marker: what it installed is purged, not an
 # operator's.
 marker=/var/lib/fullnat-tests/deb-installed
 if installed && [[ -f $marker ]]; then
 	echo "# an earlier run of this test was killed before its purge ($(tr '\n' ' ' < "$marker")): purging what it installed"
+	# (apt refuses the whole purge for a package it does not know)
+	# shellcheck disable=SC2046
 	nice -n 19 apt-get purge -y -q -o DPkg::Lock::Timeout=600 \
-		fullnat-dkms toa-dkms lbctl >> "$log" 2>&1 || true
+		$(ours_pkgs) >> "$log" 2>&1 || true
 	grep -qx 'had_mok=0' "$marker" && rm -f /var/lib/dkms/mok.key /var/lib/dkms/mok.pub
 fi
 if installed; then
-	fatal clean-host "fullnat-dkms, toa-dkms or lbctl is installed already: apt purge them first ($(ours | tr '\n' ' '))"
+	fatal clean-host "fullnat-dkms, toa-dkms or lbctl is installed already: apt purge them first ($(ours_pkgs | tr '\n' ' ')$(ours | tr '\n' ' '))"
 fi
 rm -f "$marker"
 # dkms makes a module signing key on its first build; a key this test made
