@@ -77,6 +77,10 @@ lb lb1 show
 lb lb1 laddr
 
 log "flush and unload: nothing left"
+# Connections the fuzzer imported (FULLNAT_CMD_NEW_CONN) would outlive
+# their real servers until their own timeouts (up to 900 s): deleting a
+# server expires them at once with expire_nodest.
+lb lb1 config set expire_nodest on
 lbctl -n lb1 -j show | jq -r '.services[] | "\(.protocol) \(.vip):\(.port)"' |
 while read -r proto vip; do
 	lb lb1 service del "$proto" "$vip"
