@@ -171,6 +171,7 @@ purge() {
 		fail "host as before" "left behind: ${left[*]}"
 	else
 		rm -f "$marker"
+		rmdir "${marker%/*}" 2>/dev/null || true
 		pass "host as before (no dkms module, file or conffile of ours)"
 	fi
 	finish
