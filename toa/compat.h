@@ -6,8 +6,9 @@
  * Not a shim, but the reason no shim is needed for syn_recv_sock: its
  * prototype grew a seventh argument (opt_child_init) in recent 6.1 stable
  * releases, and tcp_v6_syn_recv_sock is static, so no prototype can be
- * relied on. The probes read only argument 1 (the skb, in the same register
- * in both versions) and the return value (the child), never a prototype.
+ * relied on. The probes read only argument 1 (the skb), argument 5 (bool
+ * *own_req, there since 4.4), each in the same register in every version,
+ * and the return value (the child), never a prototype.
  */
 #ifndef _TOA_COMPAT_H
 #define _TOA_COMPAT_H

@@ -19,13 +19,14 @@
  * Both syn_recv_sock functions see the completing packet whether it came
  * through the request queue or a SYN cookie (cookie_v{4,6}_check() call
  * the same function), and they return the child before anyone else can see
- * it. A TCP Fast Open child is created by the same functions, but from the
- * SYN, which carries no TOA (the director writes it into the third ACK and
- * later packets, when the child exists already): such connections show
- * the LIP, and any stale entry under the new socket is removed as for
- * every child without TOA. The getname probes rewrite the kernel buffer
- * that getpeername() and accept() copy to userspace afterwards (peer == 2
- * for accept).
+ * it; of two children built at once for one request (owns_request()) the
+ * one kept is recorded. A TCP Fast Open child is created by the same
+ * functions, but from the SYN, which carries no TOA (the director writes
+ * it into the third ACK and later packets, when the child exists
+ * already): such connections show the LIP, and any stale entry under the
+ * new socket is removed as for every child without TOA. The getname probes
+ * rewrite the kernel buffer that getpeername() and accept() copy to
+ * userspace afterwards (peer == 2 for accept).
  *
  * Order: the destructor probe first, so no entry can be created for a
  * socket whose end would go unnoticed; the creating probes last. Exit is
@@ -75,6 +76,7 @@
 
 struct syn_recv_data {
 	const struct sk_buff *skb;
+	const bool *own_req;
 };
 
 struct getname_data {
@@ -137,13 +139,32 @@ out:
 		toa_stat_inc(net, TOA_STAT_STALE);
 }
 
-/* syn_recv_sock(const struct sock *sk, struct sk_buff *skb, ...): see compat.h */
+/*
+ * syn_recv_sock(const struct sock *sk, struct sk_buff *skb, ...,
+ * bool *own_req, ...): see compat.h
+ */
 static int syn_recv_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct syn_recv_data *d = (struct syn_recv_data *)ri->data;
 
 	d->skb = (const struct sk_buff *)regs_get_kernel_argument(regs, 1);
+	d->own_req = (const bool *)regs_get_kernel_argument(regs, 5);
 	return 0;
+}
+
+/*
+ * Is @child the connection's socket? Two packets that complete the same
+ * handshake (the third ACK and the request behind it, reordered on the
+ * way or received on two CPUs at once: request sockets are lockless) may
+ * each build a child; the one that took the request from the hash sets
+ * *own_req, the other child is freed at once by
+ * inet_csk_complete_hashdance() and its packet handed to the winner.
+ * Only the winner is recorded and counted: once per connection. (The
+ * SYN cookie and Fast Open paths return a child only with *own_req set.)
+ */
+static bool owns_request(const struct syn_recv_data *d)
+{
+	return !d->own_req || READ_ONCE(*d->own_req);
 }
 
 static int syn_recv6_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -158,7 +179,7 @@ static int syn_recv4_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct sock *child = (struct sock *)regs_return_value(regs);
 
 	this_cpu_write(v4_seen, child);
-	if (child)
+	if (child && owns_request(d))
 		record(child, d->skb);
 	return 0;
 }
@@ -175,7 +196,7 @@ static int syn_recv6_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct syn_recv_data *d = (struct syn_recv_data *)ri->data;
 	struct sock *child = (struct sock *)regs_return_value(regs);
 
-	if (!child)
+	if (!child || !owns_request(d))
 		return 0;
 	if (d->skb->protocol == htons(ETH_P_IP)) {
 		if (this_cpu_read(v4_seen) == child)
