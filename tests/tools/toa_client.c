@@ -1,9 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * toa_client: plays a FullNAT director's side of a TCP connection, with a
- * raw socket, so that the third-handshake ACK (and optionally more packets)
- * carries a TOA option of our choosing, well-formed or not. Until
- * fullnat.ko inserts TOA, this is how toa.ko is driven in the tests.
+ * raw socket, so that the packets that may complete the handshake carry a
+ * TOA option of our choosing, well-formed or not: this is how toa.ko is
+ * driven in the tests without a director.
+ *
+ * Which packets carry it is the director's rule (fullnat/proto_tcp.c): the
+ * third ACK and every other segment that acknowledges the server's ISN + 1
+ * until the server has sent anything but a SYN-ACK, i.e. the request too.
+ * The server builds its socket from whichever of these it processes
+ * first, which need not be the ACK: the two may be reordered on the way,
+ * or received on two CPUs (the sender moved between its two sendto()s)
+ * and processed in either order or at once. With the option in the ACK
+ * alone (-o), such a connection rightly shows the LIP.
  *
  * usage: toa_client [options] SRC DST PORT
  *   -6                  IPv6 (SRC and DST are IPv6 addresses)
@@ -17,7 +26,12 @@
  *                       dup     the option twice (second address + 1)
  *   -a N                send the third ACK N times (default 1); 0: no pure
  *                       ACK, the request completes the handshake
- *   -d                  the TOA also in the first data segment
+ *   -L                  send the third ACK(s) after the first request
+ *                       segment, as reordering on the path would deliver
+ *                       them (with -r '': as usual)
+ *   -o                  the TOA only in the third ACK(s) (and re-ACKs of a
+ *                       SYN-ACK), not in the request: a director that wrote
+ *                       it nowhere else
  *   -s PORT             first source port (default random)
  *   -n COUNT            connections one after the other (port + i)
  *   -R RATE             at most RATE connections per second (with -n)
@@ -75,7 +89,8 @@ static uint8_t toa[MAX_OPT];
 static size_t toa_size;
 static const char *variant = "";
 static int acks = 1;
-static bool toa_in_data;
+static bool late_acks;
+static bool toa_in_ack_only;
 static double conn_timeout = 10;
 static double hold;
 static bool close_rst;
@@ -86,7 +101,7 @@ static volatile sig_atomic_t stop;
 static void usage(void)
 {
 	fprintf(stderr, "usage: toa_client [-6] [-t KIND:LEN:ADDR:PORT] [-m trunc|full|edge|dup]\n"
-		"                  [-a N] [-d] [-s PORT] [-n COUNT] [-R RATE] [-D SECONDS]\n"
+		"                  [-a N] [-L] [-o] [-s PORT] [-n COUNT] [-R RATE] [-D SECONDS]\n"
 		"                  [-k SECONDS] [-c fin|rst] [-r TEXT] [-T SECONDS] [-q] SRC DST PORT\n");
 	exit(2);
 }
@@ -236,6 +251,15 @@ static int send_seg(struct conn *c, uint32_t seq, int flags, const uint8_t *opt,
 	return 0;
 }
 
+/* The third ACK, -a times, with the handshake's options @opt. */
+static void send_acks(struct conn *c, const uint8_t *opt, size_t optlen)
+{
+	int i;
+
+	for (i = 0; i < acks; i++)
+		send_seg(c, c->snd_nxt, TH_ACK, opt, optlen, NULL, 0);
+}
+
 /*
  * The next segment of connection @c from the server, waiting until
  * @deadline. Returns the TCP header (payload in *data, *len) or NULL.
@@ -300,8 +324,8 @@ static int run_conn(uint16_t sport)
 	uint8_t mss[4] = { TCPOPT_MAXSEG, TCPOLEN_MAXSEG, 1460 >> 8, 1460 & 0xff };
 	double end = now() + conn_timeout, retry = 0, hold_until = 0;
 	struct tcphdr *th;
-	bool synced = false;
-	int i;
+	bool synced = false, acks_due = late_acks && reqlen;
+	bool srv_spoke = false;	/* sent anything but a SYN-ACK */
 
 	/* handshake: SYN until a SYN-ACK answers */
 	while (!synced) {
@@ -331,14 +355,15 @@ static int run_conn(uint16_t sport)
 	}
 	c.snd_nxt = isn + 1;
 	c.rcv_nxt = srv_isn + 1;
-	for (i = 0; i < acks; i++)
-		send_seg(&c, c.snd_nxt, TH_ACK, opt, optlen, NULL, 0);
+	if (!acks_due)
+		send_acks(&c, opt, optlen);
 	data_end = c.snd_nxt + reqlen;
 	retry = 0;
 
 	/* request and reply */
 	while (!c.fin_seen && !(hold_until && now() >= hold_until)) {
-		bool with_toa = toa_in_data || acks == 0;
+		/* the director's rule (top), or -o's; -a 0 has no ACK to carry it */
+		bool with_toa = !srv_spoke && (!toa_in_ack_only || acks == 0);
 
 		if (stop) {
 			send_seg(&c, c.snd_nxt, TH_RST | TH_ACK, NULL, 0, NULL, 0);
@@ -352,6 +377,10 @@ static int run_conn(uint16_t sport)
 		if (c.snd_nxt != data_end && now() >= retry) {
 			send_seg(&c, c.snd_nxt, TH_ACK | TH_PUSH, with_toa ? opt : NULL,
 				 with_toa ? optlen : 0, request, reqlen);
+			if (acks_due) {
+				send_acks(&c, opt, optlen);
+				acks_due = false;
+			}
 			retry = now() + 1;
 		}
 		/* nothing to retransmit (all acked, or -r ''): wait for the reply */
@@ -368,6 +397,7 @@ static int run_conn(uint16_t sport)
 			send_seg(&c, c.snd_nxt, TH_ACK, opt, optlen, NULL, 0);
 			continue;
 		}
+		srv_spoke = true;
 		if (th->ack && ntohl(th->ack_seq) == data_end)
 			c.snd_nxt = data_end;
 		if (ntohl(th->seq) == c.rcv_nxt) {
@@ -420,13 +450,14 @@ int main(int argc, char **argv)
 	int sport = -1, opt;
 	struct sigaction sa = { .sa_handler = on_term };
 
-	while ((opt = getopt(argc, argv, "6t:m:a:ds:n:R:D:k:c:r:T:q")) != -1) {
+	while ((opt = getopt(argc, argv, "6t:m:a:Los:n:R:D:k:c:r:T:q")) != -1) {
 		switch (opt) {
 		case '6': family = AF_INET6; break;
 		case 't': parse_toa(optarg); break;
 		case 'm': variant = optarg; break;
 		case 'a': acks = atoi(optarg); break;
-		case 'd': toa_in_data = true; break;
+		case 'L': late_acks = true; break;
+		case 'o': toa_in_ack_only = true; break;
 		case 's': sport = atoi(optarg); break;
 		case 'n': count = atol(optarg); break;
 		case 'R': rate = atof(optarg); break;

@@ -3,7 +3,7 @@
 # SYN cookie (net.ipv4.tcp_syncookies=2): the child socket is then created
 # by cookie_v{4,6}_check() from the third ACK, and its TOA must still count.
 #
-#  lb   LIP 198.18.11.1, 2001:db8:11::1       toa_client (TOA in the ACK)
+#  lb   LIP 198.18.11.1, 2001:db8:11::1       toa_client (TOA in the ACK, request)
 #        | veth
 #  rs   198.19.0.11, 2001:db8:19::11          toa.ko, tcp_syncookies=2
 #       peer_server :8080 :8081, nginx :8082 :8083
