@@ -78,7 +78,7 @@ toa_expect4 "TOA in the last 8 bytes" "$TOA_CIP:$TOA_CPORT" -t "$TOA_V4" -m edge
 toa_expect6 "TOA in the last 20 bytes" "[$TOA_CIP6]:$TOA_CPORT6" -t "$TOA_V6" -m edge
 
 log "a malformed TOA in the ACK is not rescued by a good one in the data"
-malformed 4 "bad ACK, good data" -t "$TOA_V4" -m dup -d
+malformed 4 "bad ACK, good data" -t "$TOA_V4" -m dup
 
 log "the module still works after all that"
 toa_expect64 "well-formed after malformed" "[::ffff:$TOA_CIP]:$TOA_CPORT" -t "$TOA_V4"
