@@ -438,6 +438,10 @@ struct dst_entry *fnat_inet6_route(struct fnat_net *fn,
 				   const union nf_inet_addr *daddr,
 				   const union nf_inet_addr *saddr,
 				   const struct sk_buff *skb, bool *noref);
+struct dst_entry *fnat_inet6_route_nh(struct fnat_net *fn,
+				      struct dst_entry __rcu **cache,
+				      const union nf_inet_addr *nh,
+				      const struct sk_buff *skb, bool *noref);
 bool fnat_inet6_ttl_expired(struct sk_buff *skb, struct dst_entry *dst,
 			    bool tell);
 bool fnat_inet6_too_big(struct sk_buff *skb, struct dst_entry *dst,
@@ -538,11 +542,8 @@ static inline struct dst_entry *fnat_af_route_nh(struct fnat_net *fn,
 						 const struct sk_buff *skb,
 						 bool *noref)
 {
-	/* DR over IPv6 is refused when a real server is added (service.c). */
-	if (p->af == AF_INET6) {
-		*noref = false;
-		return NULL;
-	}
+	if (p->af == AF_INET6)
+		return fnat_inet6_route_nh(fn, cache, nh, skb, noref);
 	return fnat_inet4_route_nh(fn, cache, nh, skb, noref);
 }
 

@@ -13,6 +13,7 @@
 #include <linux/icmpv6.h>
 #include <linux/ipv6.h>
 #include <net/ip6_checksum.h>
+#include <net/ip6_route.h>
 #include <net/ipv6.h>
 
 #include "fullnat.h"
@@ -49,6 +50,54 @@ static __sum16 icmp6_csum(const struct sk_buff *skb, unsigned int off)
 			       skb_checksum(skb, off, len, 0));
 }
 
+/*
+ * A Packet Too Big about a packet of the TUN method's own, director ->
+ * real server, quoting its outer IPv6 header (@q, next header 41) and
+ * the client's packet inside: icmp.c's tunnel_error() for IPv6. The
+ * stack would give it to an ip6tnl device, which TUN does not need; so
+ * the MTU is recorded here for the route toward the real server, and the
+ * client's next packet too big for it is answered with that MTU less 40
+ * (xmit_tun6.c). Believed only about a tunnel packet we could have sent:
+ * from a local address, carrying a packet of a live TUN connection to
+ * that connection's real server.
+ */
+static unsigned int tunnel_error6(struct fnat_net *fn, struct sk_buff *skb,
+				  const struct fnat_pkt *p,
+				  const struct fnat_pkt *q)
+{
+	unsigned int off = p->l4off;
+	struct icmp6hdr *ic;
+	struct fnat_conn *cp;
+	enum fnat_dir dir;
+	struct fnat_pkt in;
+	__be32 mtu;
+
+	ic = (struct icmp6hdr *)(skb->data + off);
+	if (ic->icmp6_type != ICMPV6_PKT_TOOBIG || q->fragoff ||
+	    !ipv6_chk_addr(fn->net, &q->saddr.in6, NULL, 0) ||
+	    !parse_quote6(skb, q->l4off, &in))
+		return NF_ACCEPT;
+	cp = fnat_conn_lookup(fn->net, in.proto, &in.saddr, in.sport,
+			      &in.daddr, in.dport, &dir);
+	if (!cp || cp->af != AF_INET6 || dir != FNAT_DIR_IN ||
+	    cp->fwd != FULLNAT_FWD_TUN ||
+	    !ipv6_addr_equal(&cp->daddr.in6, &q->daddr.in6))
+		return NF_ACCEPT;
+	if (skb->ip_summed != CHECKSUM_UNNECESSARY && icmp6_csum(skb, off)) {
+		fnat_count(fn, FULLNAT_CNT_ICMP_DROPPED);
+		return NF_DROP;
+	}
+	/* parse_quote6() may have moved the data. */
+	mtu = ((struct icmp6hdr *)(skb->data + off))->icmp6_mtu;
+	/* ip6_update_pmtu() reads the flow from the header at skb->data. */
+	__skb_pull(skb, q->l3off);
+	ip6_update_pmtu(skb, fn->net, mtu, 0, 0, sock_net_uid(fn->net, NULL));
+	__skb_push(skb, q->l3off);
+	fnat_count(fn, FULLNAT_CNT_ICMP_XLATED);
+	consume_skb(skb);
+	return NF_STOLEN;
+}
+
 unsigned int fnat_icmp6_in(struct fnat_net *fn, struct sk_buff *skb,
 			   const struct fnat_pkt *p)
 {
@@ -68,8 +117,11 @@ unsigned int fnat_icmp6_in(struct fnat_net *fn, struct sk_buff *skb,
 	ic = (struct icmp6hdr *)(skb->data + off);
 	if (ic->icmp6_type & ICMPV6_INFOMSG_MASK)
 		return NF_ACCEPT;
-	if (!parse_quote6(skb, off + sizeof(*ic), &q))
+	if (!parse_quote6(skb, off + sizeof(*ic), &q)) {
+		if (q.af == AF_INET6 && q.proto == IPPROTO_IPV6)
+			return tunnel_error6(fn, skb, p, &q);
 		return NF_ACCEPT;
+	}
 
 	/* The quoted packet went out from us; look up its reply direction. */
 	cp = fnat_conn_lookup(fn->net, q.proto, &q.daddr, q.dport, &q.saddr,

@@ -202,6 +202,48 @@ struct dst_entry *fnat_inet6_route(struct fnat_net *fn,
 	return route6(fn->net, daddr, saddr, skb);
 }
 
+/*
+ * fnat_inet4_route_nh()'s counterpart (DR): a route that hands @skb,
+ * whatever its destination, to the neighbour @nh. With
+ * FLOWI_FLAG_KNOWN_NH, a lookup that ends on a directly connected
+ * network (no gateway) gets a route of its own, an RTF_CACHE clone kept
+ * out of the FIB (ip6_pol_route()), whose destination is @nh/128: the
+ * output path resolves its neighbour for that (rt6_nexthop()), not for
+ * the packet's VIP. A PMTU exception already learnt for @nh is such a
+ * clone too. A route through a gateway (RTF_GATEWAY) would hand the
+ * packet to a router, which routes it by the VIP back to us: no route.
+ *
+ * Not cached (as fnat_inet6_route()): each packet has a clone of its own,
+ * freed with it. No source (the director's choice would not be used), no
+ * flow label (a route per label would only pick another way to a
+ * neighbour), the director's own mark if its firewall set one.
+ */
+struct dst_entry *fnat_inet6_route_nh(struct fnat_net *fn,
+				      struct dst_entry __rcu **cache,
+				      const union nf_inet_addr *nh,
+				      const struct sk_buff *skb, bool *noref)
+{
+	struct flowi6 fl6 = {
+		.daddr = nh->in6,
+		.flowi6_mark = skb->mark,
+		.flowi6_flags = FLOWI_FLAG_KNOWN_NH,
+	};
+	struct dst_entry *dst;
+	struct rt6_info *rt;
+
+	*noref = false;
+	dst = ip6_route_output(fn->net, NULL, &fl6);
+	rt = container_of(dst, struct rt6_info, dst);
+	if (dst->error ||
+	    (rt->rt6i_flags & (RTF_LOCAL | RTF_ANYCAST | RTF_GATEWAY)) ||
+	    !(rt->rt6i_flags & RTF_CACHE) ||
+	    !ipv6_addr_equal(&rt->rt6i_dst.addr, &nh->in6)) {
+		dst_release(dst);
+		return NULL;
+	}
+	return dst;
+}
+
 /* As inet4.c's icmp_reply(), with ICMPv6's own rate limits. */
 static void icmp6_reply(struct sk_buff *skb, struct dst_entry *dst, u8 type,
 			u8 code, __u32 info)

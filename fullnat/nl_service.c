@@ -32,17 +32,18 @@ static int check_fwd(struct netlink_ext_ack *extack, const struct nlattr *attr,
 }
 
 /*
- * IPv6 goes through FullNAT only so far: NAT, DR and TUN have IPv4's
- * next hops, tunnels and ICMP. A method that takes another family's real
- * servers (FullNAT64) is decided here too.
+ * IPv6 goes through the methods that say so (struct fnat_method's ipv6):
+ * FullNAT, DR and TUN so far; NAT has IPv4's replies only. A method that
+ * takes another family's real servers (FullNAT64) is decided here too.
+ * @fwd is a method the director has (check_fwd()).
  */
 static int check_family(struct netlink_ext_ack *extack,
 			const struct nlattr *attr, u16 af, u8 fwd)
 {
-	if (af == AF_INET || fwd == FULLNAT_FWD_FULLNAT)
+	if (af == AF_INET || fnat_method_find(fwd)->ipv6)
 		return 0;
 	NL_SET_ERR_MSG_ATTR(extack, attr,
-			    "IPv6 services and real servers forward by fullnat only");
+			    "IPv6 services and real servers forward by fullnat, dr or tun only");
 	return -EOPNOTSUPP;
 }
 

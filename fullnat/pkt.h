@@ -161,6 +161,7 @@ struct fnat_method {
 	u8 fwd;				/* FULLNAT_FWD_* */
 	bool toa;			/* servers see a LIP: TOA applies */
 	bool one_way;	/* replies bypass the director (DR, TUN) */
+	bool ipv6;	/* takes IPv6 services and real servers */
 	/*
 	 * A connection being made, under cp->lock: take what the method
 	 * needs (FullNAT: a local address and port) and hash the reply side

@@ -140,6 +140,7 @@ static int fnat_dr_icmp(struct fnat_net *fn, struct fnat_conn *cp,
 const struct fnat_method fnat_method_dr = {
 	.name		= "dr",
 	.fwd		= FULLNAT_FWD_DR,
+	.ipv6		= true,
 	.one_way	= true,
 	.xmit_in	= fnat_dr_xmit_in,
 	.xmit_out	= fnat_oneway_xmit_out,

@@ -216,6 +216,7 @@ int fnat_fullnat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
 const struct fnat_method fnat_method_fullnat = {
 	.name		= "fullnat",
 	.fwd		= FULLNAT_FWD_FULLNAT,
+	.ipv6		= true,
 	.toa		= true,
 	.bind		= fnat_fullnat_bind,
 	.reply_key	= fnat_fullnat_reply_key,

@@ -2,7 +2,9 @@
 /*
  * The TUN method (struct fnat_method), LVS's IP tunnelling: the client's
  * packet goes on unchanged inside an outer IPv4 header (protocol 4, IPIP)
- * from the director to the real server, which may be anywhere routable.
+ * from the director to the real server, which may be anywhere routable;
+ * an IPv6 one inside an outer IPv6 header (next header 41, ip6ip6: see
+ * xmit_tun6.c, and tun.h for what each family provides).
  * The server decapsulates it (the VIP on its tunl0) and answers the client
  * directly, from the VIP: the director never sees a reply, so there is no
  * local address, no reply side, no TOA and no port mapping.
@@ -21,7 +23,7 @@
 #include <net/ip_tunnels.h>
 #include <net/route.h>
 
-#include "fullnat.h"
+#include "tun.h"
 
 #define TUN_HLEN	sizeof(struct iphdr)
 
@@ -32,21 +34,25 @@
  * socket. The two are kept together and replaced together, under RCU,
  * when dst_check() finds the route stale (the FIB changed, a device went,
  * a path MTU was learnt): the cached route does not keep its source.
- * Used without a reference, as fnat_inet4_route()'s cache is.
+ * Used without a reference, as fnat_inet4_route()'s cache is. @cookie:
+ * what dst_check() compares (IPv6's FIB node serial; 0 for IPv4).
  */
 struct fnat_tun_route {
 	struct dst_entry *dst;		/* holds a reference */
-	__be32 saddr;
+	union nf_inet_addr saddr;
+	u32 cookie;
 	struct rcu_head rcu;
 };
 
-static struct rtable *tun_lookup(struct net *net, __be32 daddr, u8 tos,
-				 u32 mark, __be32 *saddr)
+static struct dst_entry *tun4_lookup(struct net *net,
+				     const union nf_inet_addr *daddr,
+				     const struct sk_buff *skb,
+				     union nf_inet_addr *saddr, u32 *cookie)
 {
 	struct flowi4 fl4 = {
-		.daddr = daddr,
-		.flowi4_tos = RT_TOS(tos),
-		.flowi4_mark = mark,
+		.daddr = daddr->ip,
+		.flowi4_tos = skb ? RT_TOS(ip_hdr(skb)->tos) : 0,
+		.flowi4_mark = skb ? skb->mark : 0,
 	};
 	struct rtable *rt;
 
@@ -58,8 +64,22 @@ static struct rtable *tun_lookup(struct net *net, __be32 daddr, u8 tos,
 		ip_rt_put(rt);
 		return NULL;
 	}
-	*saddr = fl4.saddr;
-	return rt;
+	memset(saddr, 0, sizeof(*saddr));
+	saddr->ip = fl4.saddr;
+	*cookie = 0;
+	return &rt->dst;
+}
+
+/* Policy rules, a mark or a TOS bypass the cache (fnat_inet4_route()). */
+static bool tun4_uncached(struct fnat_net *fn, const struct sk_buff *skb)
+{
+	return skb->mark || (ip_hdr(skb)->tos & FNAT_TOS_ROUTE_MASK) ||
+	       fib4_has_custom_rules(fn->net);
+}
+
+static unsigned int tun4_mtu(const struct dst_entry *dst)
+{
+	return dst_mtu(dst) < TUN_HLEN + 68 ? 0 : dst_mtu(dst) - TUN_HLEN;
 }
 
 static void tun_route_free_rcu(struct rcu_head *head)
@@ -84,47 +104,45 @@ void fnat_tun_route_free(struct fnat_dest *dest)
 }
 
 /*
- * The route toward @dest for @skb and its outer source (*@saddr). Policy
- * rules, a mark or a TOS bypass the cache, as in fnat_inet4_route().
- * *@noref: the route is the cache's, used under RCU; fnat_dst_put().
+ * The route toward @dest for @skb, by @af, and its outer source
+ * (*@saddr). *@noref: the route is the cache's, used under RCU;
+ * fnat_dst_put().
  */
 static struct dst_entry *tun_route(struct fnat_net *fn,
+				   const struct fnat_tun_af *af,
 				   struct fnat_dest *dest,
-				   const struct sk_buff *skb, __be32 *saddr,
-				   bool *noref)
+				   const struct sk_buff *skb,
+				   union nf_inet_addr *saddr, bool *noref)
 {
-	const struct iphdr *iph = ip_hdr(skb);
 	struct fnat_tun_route *r, *old;
-	struct rtable *rt;
+	struct dst_entry *dst;
+	u32 cookie;
 
 	*noref = false;
-	if (skb->mark || (iph->tos & FNAT_TOS_ROUTE_MASK) ||
-	    fib4_has_custom_rules(fn->net)) {
-		rt = tun_lookup(fn->net, dest->addr.ip, iph->tos, skb->mark,
-				saddr);
-		return rt ? &rt->dst : NULL;
-	}
+	if (af->uncached(fn, skb))
+		return af->lookup(fn->net, &dest->addr, skb, saddr, &cookie);
 	r = rcu_dereference(dest->tun_route);
-	if (r && dst_check(r->dst, 0)) {
+	if (r && dst_check(r->dst, r->cookie)) {
 		*saddr = r->saddr;
 		*noref = true;
 		return r->dst;
 	}
-	rt = tun_lookup(fn->net, dest->addr.ip, 0, 0, saddr);
-	if (!rt)
+	dst = af->lookup(fn->net, &dest->addr, NULL, saddr, &cookie);
+	if (!dst)
 		return NULL;
 	/* No memory to cache it: the route serves this packet alone. */
 	r = kmalloc(sizeof(*r), GFP_ATOMIC);
 	if (!r)
-		return &rt->dst;
-	dst_hold(&rt->dst);
-	r->dst = &rt->dst;
+		return dst;
+	dst_hold(dst);
+	r->dst = dst;
 	r->saddr = *saddr;
+	r->cookie = cookie;
 	/* Racing CPUs each retire what they replaced. */
 	old = unrcu_pointer(xchg(&dest->tun_route, RCU_INITIALIZER(r)));
 	if (old)
 		call_rcu(&old->rcu, tun_route_free_rcu);
-	return &rt->dst;
+	return dst;
 }
 
 /*
@@ -132,7 +150,8 @@ static struct dst_entry *tun_route(struct fnat_net *fn,
  * room for the outer header, and its offloads. Nothing the transmit
  * cannot undo is done before this may fail: 0 or -errno.
  */
-static int tun_ready(struct sk_buff *skb, struct dst_entry *dst)
+static int tun4_ready(struct sk_buff *skb, const struct fnat_pkt *p,
+		      struct dst_entry *dst)
 {
 	/*
 	 * A GRO packet keeps its segmentation offload: the output device,
@@ -153,16 +172,17 @@ static int tun_ready(struct sk_buff *skb, struct dst_entry *dst)
 }
 
 /*
- * Put @skb, readied by tun_ready(), inside an IPIP header from @saddr to
+ * Put @skb, readied by tun4_ready(), inside an IPIP header from @saddr to
  * @daddr and send it on @dst (whose reference it takes over, unless
  * @noref) through the local output path, untracked as FullNAT's packets
  * are. The outer TOS and TTL are the inner packet's, as IPVS and an ipip
  * tunnel with "ttl inherit" set them; the inner packet is left as the
  * client sent it.
  */
-static void tun_send(struct fnat_net *fn, struct sk_buff *skb,
-		     struct dst_entry *dst, bool noref, __be32 saddr,
-		     __be32 daddr)
+static void tun4_send(struct fnat_net *fn, struct sk_buff *skb,
+		      struct dst_entry *dst, bool noref,
+		      const union nf_inet_addr *saddr,
+		      const union nf_inet_addr *daddr)
 {
 	const struct iphdr *in = ip_hdr(skb);
 	struct iphdr *iph;
@@ -177,8 +197,8 @@ static void tun_send(struct fnat_net *fn, struct sk_buff *skb,
 	iph->frag_off = in->frag_off & htons(IP_DF);
 	iph->ttl = in->ttl;
 	iph->protocol = IPPROTO_IPIP;
-	iph->saddr = saddr;
-	iph->daddr = daddr;
+	iph->saddr = saddr->ip;
+	iph->daddr = daddr->ip;
 	iph->tot_len = 0;	/* __ip_local_out() sets it and the checksum */
 	/*
 	 * The size was checked against the route's MTU: if that shrank
@@ -198,8 +218,17 @@ static void tun_send(struct fnat_net *fn, struct sk_buff *skb,
 	ip_local_out(fn->net, NULL, skb);
 }
 
+static const struct fnat_tun_af tun_inet4 = {
+	.lookup		= tun4_lookup,
+	.uncached	= tun4_uncached,
+	.mtu		= tun4_mtu,
+	.ready		= tun4_ready,
+	.send		= tun4_send,
+};
+
 /*
- * Send @skb (@p) of @cp to its real server inside IPIP. Consumes the
+ * Send @skb (@p) of @cp to its real server inside the tunnel of its
+ * family. Consumes the
  * packet: NF_STOLEN when sent, NF_DROP (counted) when not. @pp: the
  * packet's protocol, whose state moves if it goes on; NULL for an ICMP
  * error being relayed, which goes as it came.
@@ -208,23 +237,25 @@ static unsigned int xmit(struct fnat_net *fn, struct fnat_conn *cp,
 			 struct sk_buff *skb, const struct fnat_pkt *p,
 			 const struct fnat_proto *pp)
 {
+	const struct fnat_tun_af *af = p->af == AF_INET6 ? &fnat_tun_inet6 :
+					&tun_inet4;
+	union nf_inet_addr saddr;
 	struct fnat_xmit_ctx x;
 	struct dst_entry *dst;
 	unsigned int mtu;
-	__be32 saddr;
 	bool noref;
 	int reason;
 
-	dst = tun_route(fn, cp->dest, skb, &saddr, &noref);
+	dst = tun_route(fn, af, cp->dest, skb, &saddr, &noref);
 	if (!dst) {
 		fnat_count(fn, FULLNAT_CNT_NO_ROUTE);
 		return NF_DROP;
 	}
-	if (dst_mtu(dst) < TUN_HLEN + 68) {
+	mtu = af->mtu(dst);
+	if (!mtu) {
 		fnat_count(fn, FULLNAT_CNT_XMIT_ERR);
 		goto drop;
 	}
-	mtu = dst_mtu(dst) - TUN_HLEN;
 	if (fnat_af_too_big(skb, p, dst, mtu, mtu)) {
 		fnat_count(fn, FULLNAT_CNT_FRAG_NEEDED);
 		goto drop;
@@ -235,7 +266,7 @@ static unsigned int xmit(struct fnat_net *fn, struct fnat_conn *cp,
 		fnat_count(fn, reason);
 		goto drop;
 	}
-	if (tun_ready(skb, dst)) {
+	if (af->ready(skb, p, dst)) {
 		fnat_count(fn, FULLNAT_CNT_XMIT_ERR);
 		goto drop;
 	}
@@ -244,7 +275,7 @@ static unsigned int xmit(struct fnat_net *fn, struct fnat_conn *cp,
 		fnat_proto_call(pp, state, fn, cp, skb, p, FNAT_DIR_IN);
 		fnat_xmit_stats(cp, FNAT_DIR_IN, skb->len);
 	}
-	tun_send(fn, skb, dst, noref, saddr, cp->daddr.ip);
+	af->send(fn, skb, dst, noref, &saddr, &cp->daddr);
 	return NF_STOLEN;
 
 drop:
@@ -279,12 +310,14 @@ static int fnat_tun_icmp(struct fnat_net *fn, struct fnat_conn *cp,
 
 /*
  * No bind: the connection is found by its client side only. ICMP errors
- * about the tunnel's own packets quote an IPIP header (icmp.c).
+ * about the tunnel's own packets quote an IPIP header (icmp.c) or an
+ * IPv6 one (icmp6.c).
  */
 const struct fnat_method fnat_method_tun = {
 	.name		= "tun",
 	.fwd		= FULLNAT_FWD_TUN,
 	.one_way	= true,
+	.ipv6		= true,
 	.xmit_in	= fnat_tun_xmit_in,
 	.xmit_out	= fnat_oneway_xmit_out,
 	.icmp		= fnat_tun_icmp,

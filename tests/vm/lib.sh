@@ -339,9 +339,41 @@ topo_v6() {
 		on "rs$r" "$IP" -6 route add default via "$RS6::1"
 		all+=("rs$r")
 	done
-	for ns in "${all[@]}"; do
+	dad_done "${all[@]}"
+}
+
+# dad_done NS...: wait until duplicate address detection is over in each
+# NS: its link-local addresses (neighbour discovery's sources) are usable.
+dad_done() {
+	local ns
+	for ns in "$@"; do
 		wait_for 10 "DAD in $ns" sh -c "! $IP netns exec $ns $IP -6 addr show tentative | grep -q ."
 	done
+}
+
+# vip6_server NS NAME: http_server NS NAME on [VIP6]:80 (DR6, TUN6), beside
+# an IPv4 one on port 80: waits for this one's socket.
+vip6_server() {
+	http_server "$1" "$2" "[$VIP6]" 80
+	wait_for 20 "nginx $2 on [$VIP6]:80" \
+		sh -c "$IP netns exec $1 ss -Htln 'sport = :80' | grep -qF '[$VIP6]:80'"
+}
+
+# rr_shares6 COUNT NRS: COUNT requests from c1 to [VIP6]:80 (curl -6, one
+# connection each) under rr: each of the NRS real servers' vip6_server
+# rsNv6 answered COUNT/NRS of them (curl's bodies, nginx's log), and
+# nginx logged the IPv6 client's own address.
+rr_shares6() {
+	local n=$1 nrs=$2 i urls=() out peers
+	for ((i = 1; i <= n; i++)); do urls+=("http://[$VIP6]/?$i"); done
+	out=$(on_quiet c1 curl -6 -g -sS --fail --max-time 120 "${urls[@]}")
+	for ((i = 1; i <= nrs; i++)); do
+		assert_eq "$(grep -cx "rs$i" <<< "$out")" $((n / nrs)) "rs$i's share over IPv6 (curl)"
+		assert_eq "$(grep -c . "$FNAT_LOG/rs${i}v6.access")" $((n / nrs)) \
+			"rs$i's share over IPv6 (its nginx log)"
+	done
+	peers=$(sed -E 's/:[0-9]+$//' "$FNAT_LOG"/rs*v6.access | sort -u)
+	assert_eq "$peers" "$CLIENT6::2" "the peer in the nginx logs"
 }
 
 # --- modules ----------------------------------------------------------------

@@ -18,7 +18,7 @@
 # director's connection table (ESTABLISHED, then expired after the
 # client's FIN by the one-sided table).
 #
-# @timeout: 400
+# @timeout: 500
 . /fnat/lib.sh
 
 NET=198.18.0
@@ -47,6 +47,25 @@ for i in 1 2 3; do
 	on "rs$i" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
 		net.ipv4.conf.all.arp_announce=2
 	http_server "rs$i" "rs$i" "$VIP" 80
+done
+
+# IPv6 on the same segment (the DR6 part below): DIR6::/64 on br0, the
+# real servers DIR6::2N with VIP6 on lo. DAD runs meanwhile.
+on rt sysctl -qw net.ipv6.conf.all.forwarding=1
+on c1 "$IP" addr add "$CLIENT6::2/64" dev eth0 nodad
+on rt "$IP" addr add "$CLIENT6::1/64" dev c1 nodad
+on rt "$IP" addr add "$DIR6::1/64" dev br0 nodad
+on lb1 "$IP" addr add "$DIR6::11/64" dev eth0 nodad
+on c1 "$IP" -6 route add default via "$CLIENT6::1"
+on lb1 "$IP" -6 route add default via "$DIR6::1"
+on rt "$IP" -6 route add "$VIP6/128" via "$DIR6::11"
+for i in 1 2 3; do
+	on "rs$i" "$IP" addr add "$DIR6::2$i/64" dev eth0 nodad
+	on "rs$i" "$IP" -6 route add default via "$DIR6::1"
+	# The real-server set-up for IPv6 (README, "Direct routing"): the
+	# VIP on lo; Linux answers a neighbour solicitation only for an
+	# address of the interface it came on, so nothing else is needed.
+	on "rs$i" "$IP" addr add "$VIP6/128" dev lo nodad
 done
 
 module_load fullnat
@@ -260,6 +279,98 @@ counted() {
 	[[ $n == "$d" && $(conns lb1) == "$n" ]]
 }
 wait_for 10 "the count to match the table" counted
+log "DR over IPv6: the same real servers, an IPv6 VIP"
+t6=$SECONDS
+dad_done c1 rt lb1 rs1 rs2 rs3
+for i in 1 2 3; do
+	vip6_server "rs$i" "rs${i}v6"
+done
+lb lb1 service add tcp "[$VIP6]:80" forward dr scheduler rr
+for i in 1 2 3; do
+	lb lb1 rs add tcp "[$VIP6]:80" "[$DIR6::2$i]:80"
+done
+
+log "no real server answers a neighbour solicitation for the VIP"
+# rt asks br0 for VIP6 itself (a route on the link, for this check only)
+on rt "$IP" -6 route add "$VIP6/128" dev br0 metric 10
+if on rt ping -6 -c 1 -W 3 "$VIP6"; then
+	fail "a real server answered for the VIP on the segment"
+fi
+neigh=$(on_quiet rt "$IP" -6 neigh show "$VIP6" dev br0)
+echo "rt's neighbour entry: $neigh"
+[[ $neigh != *lladdr* ]] || fail "rt learnt a link-layer address for the VIP: $neigh"
+on rt "$IP" -6 route del "$VIP6/128" dev br0 metric 10
+
+bg lb1 cap-lb6 tcpdump -i eth0 -n -U -w /tmp/lb6.pcap -s 128 ip6 and tcp port 80
+wait_for 10 "tcpdump on lb1" grep -q listening "$FNAT_LOG/cap-lb6.log"
+log "30 requests with curl -6, round robin: 10 per real server, from the IPv6 client"
+rr_shares6 30 3
+
+log "5 MB down and up, sha256: the download across a 1280-byte client link"
+# rt's Packet Too Big about a reply goes to the VIP, so to lb1, which
+# relays it to the reply's real server: its TCP learns the path MTU
+head -c 5M /dev/urandom > /tmp/big6
+want=$(sha256sum < /tmp/big6 | cut -d' ' -f1)
+for i in 1 2 3; do
+	cp /tmp/big6 "$FNAT_LOG/nginx-rs${i}v6/www/data/big"
+done
+on rt "$IP" link set c1 mtu 1280
+xlated=$(counter lb1 icmp_xlated)
+got=$(on_quiet c1 curl -6 -g -sS --fail --max-time "$(scaled 120)" "http://[$VIP6]/data/big" |
+	sha256sum | cut -d' ' -f1)
+assert_eq "$got" "$want" "the download's checksum on the client"
+assert_ge "$(counter lb1 icmp_xlated)" "$((xlated + 1))" "Packet Too Big relayed by lb1"
+learnt=0
+for i in 1 2 3; do
+	route=$(on_quiet "rs$i" "$IP" -6 route get "$CLIENT6::2")
+	echo "rs$i: $route"
+	[[ $route != *"mtu 1280"* ]] || learnt=$((learnt + 1))
+done
+assert_eq "$learnt" 1 "real servers that learnt the client's path MTU"
+on rt "$IP" link set c1 mtu 1500
+
+log "the upload through a 1400-byte segment: lb1's own Packet Too Big to the client"
+bg c1 cap-c6 tcpdump -i eth0 -n -l icmp6 and 'ip6[40] == 2'
+wait_for 10 "tcpdump on c1" grep -q listening "$FNAT_LOG/cap-c6.log"
+# The servers still announce an MSS for 1500 (advmss): only lb1 knows
+for i in 1 2 3; do
+	on "rs$i" "$IP" link set eth0 mtu 1400
+	on "rs$i" "$IP" -6 route replace default via "$DIR6::1" advmss 1440
+done
+on lb1 "$IP" -6 route replace "$DIR6::/64" dev eth0 mtu 1400
+told=$(counter lb1 frag_needed)
+on c1 curl -6 -g -sS --fail --max-time "$(scaled 120)" -T /tmp/big6 "http://[$VIP6]/up/big6"
+got=$(cat "$FNAT_LOG"/nginx-rs[123]v6/www/up/big6 | sha256sum | cut -d' ' -f1)
+assert_eq "$got" "$want" "the upload's checksum on the real server"
+assert_ge "$(counter lb1 frag_needed)" "$((told + 1))" "frag_needed counted"
+wait_for 10 "the Packet Too Big on c1's wire" grep -q 'packet too big' "$FNAT_LOG/cap-c6.log"
+grep 'packet too big' "$FNAT_LOG/cap-c6.log" | head -2
+assert_match "$(grep 'packet too big' "$FNAT_LOG/cap-c6.log")" "> $CLIENT6::2: ICMP6, packet too big, mtu 1400" \
+	"lb1's Packet Too Big, mtu 1400"
+assert_match "$(on c1 "$IP" -6 route get "$VIP6")" "mtu 1400" "the client's route to the VIP"
+on lb1 "$IP" -6 route replace "$DIR6::/64" dev eth0
+for i in 1 2 3; do
+	on "rs$i" "$IP" link set eth0 mtu 1500
+	on "rs$i" "$IP" -6 route replace default via "$DIR6::1"
+done
+
+log "on lb1: the IPv6 client's packets in and out, to the servers' MACs, hop limit less 1, no reply"
+pkill -x tcpdump
+wait_for 10 "tcpdump to stop" sh -c '! pgrep -x tcpdump'
+lbw=$(tcpdump -r /tmp/lb6.pcap -n -e -v 2>/dev/null)
+assert_eq "$(tcpdump -r /tmp/lb6.pcap -n "src $VIP6 and src port 80" 2>/dev/null | grep -c . || true)" 0 \
+	"packets from [VIP6]:80 seen on lb1"
+# -e -v: "SRCMAC > DSTMAC, ethertype IPv6 (0x86dd), length N: (... hlim H, ...)"
+sent=$(awk -v m="$lbmac" '$1 == m { print $3, $0 }' <<< "$lbw")
+assert_ge "$(grep -c . <<< "$sent")" 200 "packets lb1 sent"
+assert_eq "$(awk '{ sub(",", "", $1); print $1 }' <<< "$sent" | sort -u)" "$rsmacs" \
+	"the MACs lb1 sent them to (the real servers')"
+assert_eq "$(grep -o 'hlim [0-9]*' <<< "$sent" | sort -u)" "hlim 62" \
+	"hop limit of what lb1 sent (c1 64, rt 63)"
+assert_eq "$(tcpdump -r /tmp/lb6.pcap -n "ether src $lbmac and not (src $CLIENT6::2 and dst $VIP6 and dst port 80)" 2>/dev/null | grep -c . || true)" 0 \
+	"packets lb1 sent that are not CIP6 -> [VIP6]:80"
+echo "IPv6 part: $((SECONDS - t6)) s"
+
 log "the module goes with nothing left behind"
 run rmmod fullnat
 grep -q fnat_conn /proc/slabinfo && fail "the connection cache outlived the module"

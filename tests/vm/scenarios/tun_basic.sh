@@ -4,7 +4,8 @@
 # directly, from the VIP. Judged by the servers' nginx (bodies, access
 # logs, an upload's checksum) and by tcpdump outside the director (IPIP on
 # the wire) and on it (no reply crosses it), and on the client (the
-# tunnel's MTU it is told).
+# tunnel's MTU it is told). The same over IPv6 at the end: ip6ip6 to
+# the real servers' ip6tnl0, topo_v6's addresses.
 #
 #  c1 198.51.100.2 --- rt --- lb1 (VIP 203.0.113.10:80, forward tun)
 #                      |       | IPIP 198.18.2.11 -> 198.19.0.1x
@@ -18,9 +19,13 @@
 . /fnat/lib.sh
 
 module_load ipip
-topo_base 1 3
+module_load ip6_tunnel
+topo_v6 3
 link rsr rt0 198.18.3.1/24 rt rsr 198.18.3.2/24
 on rsr "$IP" route replace "$CLIENT_NET.0/24" via 198.18.3.2
+on rsr "$IP" addr add 2001:db8:3::1/64 dev rt0 nodad
+on rt "$IP" addr add 2001:db8:3::2/64 dev rsr nodad
+on rsr "$IP" -6 route add "$CLIENT6::/64" via 2001:db8:3::2
 
 log "real servers: the VIP on tunl0, rp_filter relaxed, nginx on VIP:80"
 for i in 1 2 3; do
@@ -205,6 +210,73 @@ wait_for 20 "FIN_WAIT after the client's FIN" fin_wait
 gone() { [[ $(state "$cport") == null ]]; }
 wait_for 30 "the connection to expire (fin_wait timeout 4 s)" gone
 echo "ok: expired"
+
+log "TUN over IPv6: ip6ip6 to the real servers' ip6tnl0, the VIP on lo"
+t6=$SECONDS
+for i in 1 2 3; do
+	# ip6tnl0 (any local, any remote) decapsulates what comes to us
+	on "rs$i" "$IP" link set ip6tnl0 up
+	on "rs$i" "$IP" addr add "$VIP6/128" dev lo nodad
+	vip6_server "rs$i" "rs${i}v6"
+done
+lb lb1 service add tcp "[$VIP6]:80" forward tun scheduler rr
+for i in 1 2 3; do
+	lb lb1 rs add tcp "[$VIP6]:80" "[$RS6::1$i]:80"
+done
+bg rsr cap-ip6ip6 tcpdump -i lb1 -n -U -w /tmp/ip6ip6.pcap -s 200 ip6 proto 41
+bg c1 cap-c6 tcpdump -i eth0 -n -l icmp6 and 'ip6[40] == 2'
+for c in ip6ip6 c6; do
+	wait_for 10 "tcpdump ($c)" grep -q listening "$FNAT_LOG/cap-$c.log"
+done
+
+log "30 requests with curl -6, round robin: 10 per real server, from the IPv6 client"
+rr_shares6 30 3
+
+log "a 5 MB upload: the client learns the tunnel's MTU, 1500 - 40"
+on c1 curl -6 -g -sS --fail --max-time "$(scaled 120)" -T /tmp/up "http://[$VIP6]/up/big6"
+got=$(cat "$FNAT_LOG"/nginx-rs[123]v6/www/up/big6 | sha256sum | cut -d' ' -f1)
+assert_eq "$got" "$want" "the upload's checksum on the real server"
+assert_match "$(on c1 "$IP" -6 route get "$VIP6")" "mtu 1460" "the client's route to the VIP"
+wait_for 10 "lb1's Packet Too Big on c1's wire" grep -q 'packet too big, mtu 1460' "$FNAT_LOG/cap-c6.log"
+
+log "a download through a 1280-byte client link: rt's Packet Too Big to the VIP reaches the real server"
+for i in 1 2 3; do
+	cp /tmp/up "$FNAT_LOG/nginx-rs${i}v6/www/data/blob"
+done
+on rt "$IP" link set c1 mtu 1280
+xlated=$(counter lb1 icmp_xlated)
+got=$(on_quiet c1 curl -6 -g -sS --fail --max-time "$(scaled 60)" "http://[$VIP6]/data/blob" |
+	sha256sum | cut -d' ' -f1)
+assert_eq "$got" "$want" "the download's checksum on the client"
+assert_ge "$(counter lb1 icmp_xlated)" "$((xlated + 1))" "errors relayed by lb1"
+on rt "$IP" link set c1 mtu 1500
+
+log "a 1400-byte path from rsr to the servers: rsr's Packet Too Big about the tunnel's packets"
+on rsr "$IP" -6 route replace "$RS6::/64" dev brrs mtu 1400
+xlated=$(counter lb1 icmp_xlated)
+on c1 curl -6 -g -sS --fail --max-time "$(scaled 60)" -T /tmp/up "http://[$VIP6]/up/small6"
+got=$(cat "$FNAT_LOG"/nginx-rs[123]v6/www/up/small6 | sha256sum | cut -d' ' -f1)
+assert_eq "$got" "$want" "the upload's checksum on the real server"
+assert_match "$(on c1 "$IP" -6 route get "$VIP6")" "mtu 1360" \
+	"the client's route to the VIP: 1400 less the tunnel"
+assert_ge "$(counter lb1 icmp_xlated)" "$((xlated + 1))" "errors about the tunnel believed by lb1"
+on rsr "$IP" -6 route replace "$RS6::/64" dev brrs
+
+pkill -x tcpdump
+wait_for 10 "tcpdump to stop" sh -c '! pgrep -x tcpdump'
+log "on the wire to the servers: ip6ip6 from lb1 carrying client -> [VIP6]:80, GSO kept"
+w=$(tcpdump -r /tmp/ip6ip6.pcap -n 2>/dev/null)
+head -n 3 <<< "$w"
+inner=$(grep -cE "IP6 $UP6::11 > $RS6::1[123]: IP6 $CLIENT6::2\.[0-9]+ > $VIP6\.80: " <<< "$w" || true)
+assert_ge "$inner" 150 "ip6ip6 packets carrying the client's to [VIP6]:80"
+# and rt's Packet Too Big about a reply, relayed
+others=$(grep -vE "IP6 $UP6::11 > $RS6::1[123]: (IP6 $CLIENT6::2\.[0-9]+ > $VIP6\.80: |IP6 [0-9a-f:]+ > $VIP6: ICMP6, packet too big|frag )" <<< "$w" || true)
+head -n 3 <<< "$others"
+assert_eq "$(grep -c . <<< "$others" || true)" 0 "other packets from lb1 to the servers"
+# veth takes the tunnel's GSO packets whole: bigger than the MTU on the wire
+assert_ge "$(tcpdump -r /tmp/ip6ip6.pcap -n 'greater 1600' 2>/dev/null | grep -c . || true)" 1 \
+	"ip6ip6 GSO packets from lb1"
+echo "IPv6 part: $((SECONDS - t6)) s"
 
 lb lb1 show --stats
 assert_eq "$(counter lb1 xmit_err)" 0 "no transmit errors"

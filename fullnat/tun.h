@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The TUN method's outer header, one per family (xmit_tun.c: IPIP for
+ * IPv4 services; xmit_tun6.c: IPv6 in IPv6). A service has one family,
+ * its real servers too, so the outer family is the packet's own.
+ */
+#ifndef _FULLNAT_TUN_H
+#define _FULLNAT_TUN_H
+
+#include "fullnat.h"
+
+struct fnat_tun_af {
+	/*
+	 * A route toward @daddr for @skb (NULL: the cached key, no mark or
+	 * TOS), with the outer source it chose (*@saddr) and the cookie
+	 * dst_check() takes (*@cookie). The caller owns the reference.
+	 */
+	struct dst_entry *(*lookup)(struct net *net,
+				    const union nf_inet_addr *daddr,
+				    const struct sk_buff *skb,
+				    union nf_inet_addr *saddr, u32 *cookie);
+	/* Must @skb's route bypass the cache (a mark, a TOS, rules)? */
+	bool (*uncached)(struct fnat_net *fn, const struct sk_buff *skb);
+	/* The largest inner packet @dst takes whole; 0: unusable. */
+	unsigned int (*mtu)(const struct dst_entry *dst);
+	/* Room and offloads for the outer header; 0 or -errno. */
+	int (*ready)(struct sk_buff *skb, const struct fnat_pkt *p,
+		     struct dst_entry *dst);
+	/* Put the outer header on and send (consumes @skb and @dst's ref). */
+	void (*send)(struct fnat_net *fn, struct sk_buff *skb,
+		     struct dst_entry *dst, bool noref,
+		     const union nf_inet_addr *saddr,
+		     const union nf_inet_addr *daddr);
+};
+
+extern const struct fnat_tun_af fnat_tun_inet6;
+
+#endif /* _FULLNAT_TUN_H */
