@@ -368,7 +368,7 @@ rr_shares6() {
 	for ((i = 1; i <= n; i++)); do urls+=("http://[$VIP6]/?$i"); done
 	out=$(on_quiet c1 curl -6 -g -sS --fail --max-time 120 "${urls[@]}")
 	for ((i = 1; i <= nrs; i++)); do
-		assert_eq "$(grep -cx "rs$i" <<< "$out")" $((n / nrs)) "rs$i's share over IPv6 (curl)"
+		assert_eq "$(grep -cx "rs${i}v6" <<< "$out")" $((n / nrs)) "rs$i's share over IPv6 (curl)"
 		assert_eq "$(grep -c . "$FNAT_LOG/rs${i}v6.access")" $((n / nrs)) \
 			"rs$i's share over IPv6 (its nginx log)"
 	done
