@@ -252,7 +252,8 @@ assert_ge "$(counter lb1 icmp_xlated)" "$((xlated + 1))" "errors relayed by lb1"
 on rt "$IP" link set c1 mtu 1500
 
 log "a 1400-byte path from rsr to the servers: rsr's Packet Too Big about the tunnel's packets"
-on rsr "$IP" -6 route replace "$RS6::/64" dev brrs mtu 1400
+# locked: IPv6 forwarding follows the device's MTU, a route's only if locked
+on rsr "$IP" -6 route replace "$RS6::/64" dev brrs mtu lock 1400
 xlated=$(counter lb1 icmp_xlated)
 on c1 curl -6 -g -sS --fail --max-time "$(scaled 60)" -T /tmp/up "http://[$VIP6]/up/small6"
 got=$(cat "$FNAT_LOG"/nginx-rs[123]v6/www/up/small6 | sha256sum | cut -d' ' -f1)
