@@ -96,6 +96,8 @@ struct fnat_net {
 	int nr_laddrs;
 	bool hooks_on;
 	bool dying;			/* exit_batch: its connections go */
+	bool routes6;			/* an IPv6 route was cached: its
+					 * exit waits for it (netns.c) */
 	/*
 	 * Early drop candidates, oldest first (conn_evict.c): FNAT_EARLY_SLOTS,
 	 * from the first service on, READ_ONCE. Slots handed out, ever,
@@ -177,7 +179,8 @@ struct fnat_dest {
 	struct fnat_stats __percpu *stats;
 	/* The route toward this server, holds a reference (fnat_af_route()). */
 	struct dst_entry __rcu *dst;
-	struct fnat_tun_route __rcu *tun_route;	/* TUN's, and its source */
+	/* TUN's (either family) or DR6's, with its source (fnat_dest_route()). */
+	struct fnat_dest_route __rcu *route;
 	refcount_t refcnt;		/* the service's, and one per conn */
 	struct rcu_head rcu;
 };
@@ -439,9 +442,9 @@ struct dst_entry *fnat_inet6_route(struct fnat_net *fn,
 				   const union nf_inet_addr *saddr,
 				   const struct sk_buff *skb, bool *noref);
 struct dst_entry *fnat_inet6_route_nh(struct fnat_net *fn,
-				      struct dst_entry __rcu **cache,
-				      const union nf_inet_addr *nh,
+				      struct fnat_dest *dest,
 				      const struct sk_buff *skb, bool *noref);
+bool fnat_inet6_uncached(struct fnat_net *fn, const struct sk_buff *skb);
 bool fnat_inet6_ttl_expired(struct sk_buff *skb, struct dst_entry *dst,
 			    bool tell);
 bool fnat_inet6_too_big(struct sk_buff *skb, struct dst_entry *dst,
@@ -531,20 +534,19 @@ static inline struct dst_entry *fnat_af_route(struct fnat_net *fn,
 }
 
 /*
- * A route that hands @skb, whatever its destination, to the neighbour
- * @nh on a directly connected network (DR); NULL if @nh is not on one.
- * Cache and *@noref as fnat_af_route().
+ * A route that hands @skb, whatever its destination, to the real server
+ * @dest as the neighbour on a directly connected network (DR); NULL if it
+ * is not on one. Cached per server; *@noref as fnat_af_route().
  */
 static inline struct dst_entry *fnat_af_route_nh(struct fnat_net *fn,
-						 struct dst_entry __rcu **cache,
+						 struct fnat_dest *dest,
 						 const struct fnat_pkt *p,
-						 const union nf_inet_addr *nh,
 						 const struct sk_buff *skb,
 						 bool *noref)
 {
 	if (p->af == AF_INET6)
-		return fnat_inet6_route_nh(fn, cache, nh, skb, noref);
-	return fnat_inet4_route_nh(fn, cache, nh, skb, noref);
+		return fnat_inet6_route_nh(fn, dest, skb, noref);
+	return fnat_inet4_route_nh(fn, &dest->dst, &dest->addr, skb, noref);
 }
 
 static inline void fnat_dst_put(struct dst_entry *dst, bool noref)

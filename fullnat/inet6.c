@@ -16,10 +16,12 @@
  * A packet with a routing header that still has segments to visit is on
  * its way elsewhere: its destination is not final, so it is the stack's.
  *
- * Routes are not cached for IPv6 yet: a cached IPv6 route is checked with
+ * FullNAT66's routes are not cached: a cached IPv6 route is checked with
  * the cookie of the FIB node it came from (ip6_dst_check()), which needs a
  * home beside each cached route, and struct fnat_conn has no byte left for
- * the reply route's. Every packet looks its route up and takes a reference.
+ * the reply route's. Each such packet looks its route up and takes a
+ * reference. DR6's and TUN6's routes, one per real server, are cached
+ * with their cookie (fnat_dest_route()).
  */
 #include <linux/icmpv6.h>
 #include <linux/ipv6.h>
@@ -203,7 +205,16 @@ struct dst_entry *fnat_inet6_route(struct fnat_net *fn,
 }
 
 /*
- * fnat_inet4_route_nh()'s counterpart (DR): a route that hands @skb,
+ * Policy rules or a mark bypass a real server's cached route (the traffic
+ * class and flow label route by rules only): TUN6's and DR6's.
+ */
+bool fnat_inet6_uncached(struct fnat_net *fn, const struct sk_buff *skb)
+{
+	return skb->mark || fib6_has_custom_rules(fn->net);
+}
+
+/*
+ * DR6's lookup (struct fnat_route_ops): a route that hands a packet,
  * whatever its destination, to the neighbour @nh. With
  * FLOWI_FLAG_KNOWN_NH, a lookup that ends on a directly connected
  * network (no gateway) gets a route of its own, an RTF_CACHE clone kept
@@ -213,26 +224,25 @@ struct dst_entry *fnat_inet6_route(struct fnat_net *fn,
  * clone too. A route through a gateway (RTF_GATEWAY) would hand the
  * packet to a router, which routes it by the VIP back to us: no route.
  *
- * Not cached (as fnat_inet6_route()): each packet has a clone of its own,
- * freed with it. No source (the director's choice would not be used), no
- * flow label (a route per label would only pick another way to a
- * neighbour), the director's own mark if its firewall set one.
+ * No source (the director's choice would not be used), no flow label (a
+ * route per label would only pick another way to a neighbour), the
+ * director's own mark if its firewall set one (uncached then). The clone
+ * is checked by its FIB node's cookie, as IPVS's DR6 caches it.
  */
-struct dst_entry *fnat_inet6_route_nh(struct fnat_net *fn,
-				      struct dst_entry __rcu **cache,
-				      const union nf_inet_addr *nh,
-				      const struct sk_buff *skb, bool *noref)
+static struct dst_entry *dr6_lookup(struct net *net,
+				    const union nf_inet_addr *nh,
+				    const struct sk_buff *skb,
+				    union nf_inet_addr *saddr, u32 *cookie)
 {
 	struct flowi6 fl6 = {
 		.daddr = nh->in6,
-		.flowi6_mark = skb->mark,
+		.flowi6_mark = skb ? skb->mark : 0,
 		.flowi6_flags = FLOWI_FLAG_KNOWN_NH,
 	};
 	struct dst_entry *dst;
 	struct rt6_info *rt;
 
-	*noref = false;
-	dst = ip6_route_output(fn->net, NULL, &fl6);
+	dst = ip6_route_output(net, NULL, &fl6);
 	rt = container_of(dst, struct rt6_info, dst);
 	if (dst->error ||
 	    (rt->rt6i_flags & (RTF_LOCAL | RTF_ANYCAST | RTF_GATEWAY)) ||
@@ -241,7 +251,29 @@ struct dst_entry *fnat_inet6_route_nh(struct fnat_net *fn,
 		dst_release(dst);
 		return NULL;
 	}
+	memset(saddr, 0, sizeof(*saddr));
+	*cookie = rt6_get_cookie(rt);
 	return dst;
+}
+
+static const struct fnat_route_ops dr6_route_ops = {
+	.lookup		= dr6_lookup,
+	.uncached	= fnat_inet6_uncached,
+};
+
+/*
+ * fnat_inet4_route_nh()'s counterpart (DR): @dest's route of its own,
+ * cached as TUN's (fnat_dest_route()). Uncached, each packet would
+ * allocate a clone, which counts against the namespace's route cache
+ * size until freed: a flood would starve the director's own IPv6.
+ */
+struct dst_entry *fnat_inet6_route_nh(struct fnat_net *fn,
+				      struct fnat_dest *dest,
+				      const struct sk_buff *skb, bool *noref)
+{
+	union nf_inet_addr saddr;
+
+	return fnat_dest_route(fn, &dr6_route_ops, dest, skb, &saddr, noref);
 }
 
 /* As inet4.c's icmp_reply(), with ICMPv6's own rate limits. */

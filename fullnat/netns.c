@@ -96,7 +96,7 @@ static void __net_exit fnat_net_exit(struct net *net)
 
 static void __net_exit fnat_net_exit_batch(struct list_head *net_exit_list)
 {
-	bool walk = false;
+	bool walk = false, routes6 = false;
 	struct net *net;
 
 	/* Their services' persistence templates, counted in fn (persist.c). */
@@ -109,10 +109,24 @@ static void __net_exit fnat_net_exit_batch(struct list_head *net_exit_list)
 			WRITE_ONCE(fn->dying, true);
 			walk = true;
 		}
+		routes6 |= READ_ONCE(fn->routes6);
 	}
 	if (walk) {
 		fnat_conn_flush_dying();
 		synchronize_rcu();
+	}
+	/*
+	 * A real server's cached IPv6 route (fnat_dest_route()) lives on its
+	 * namespace's dst_ops, which IPv6's own exit, next, tears down, and
+	 * the namespace's memory goes after one rcu_barrier(). The servers
+	 * are freed by now in RCU callbacks (dest_free_rcu(), or
+	 * dest_route_free_rcu() for a route replaced), whose dst_release()
+	 * queues the route's own destruction: wait for both rounds.
+	 * (IPv4's routes are on a global dst_ops.)
+	 */
+	if (routes6) {
+		rcu_barrier();
+		rcu_barrier();
 	}
 	list_for_each_entry(net, net_exit_list, exit_list) {
 		struct fnat_net *fn = fnat_net(net);

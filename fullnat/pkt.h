@@ -208,7 +208,31 @@ extern const struct fnat_method fnat_method_fullnat;
 extern const struct fnat_method fnat_method_nat;
 extern const struct fnat_method fnat_method_dr;
 extern const struct fnat_method fnat_method_tun;
-void fnat_tun_route_free(struct fnat_dest *dest);
+
+/*
+ * A real server's route of its own (xmit_tun.c), with its outer source
+ * and its FIB cookie: TUN's of either family, DR's over IPv6.
+ */
+struct fnat_route_ops {
+	/*
+	 * A route toward @daddr for @skb (NULL: the cached key, no mark or
+	 * TOS), with the outer source it chose (*@saddr) and the cookie
+	 * dst_check() takes (*@cookie). The caller owns the reference.
+	 */
+	struct dst_entry *(*lookup)(struct net *net,
+				    const union nf_inet_addr *daddr,
+				    const struct sk_buff *skb,
+				    union nf_inet_addr *saddr, u32 *cookie);
+	/* Must @skb's route bypass the cache (a mark, a TOS, rules)? */
+	bool (*uncached)(struct fnat_net *fn, const struct sk_buff *skb);
+};
+
+struct dst_entry *fnat_dest_route(struct fnat_net *fn,
+				  const struct fnat_route_ops *ops,
+				  struct fnat_dest *dest,
+				  const struct sk_buff *skb,
+				  union nf_inet_addr *saddr, bool *noref);
+void fnat_dest_route_free(struct fnat_dest *dest);
 
 /*
  * xmit_dr.c: what the one-way methods (DR, TUN) share around their own

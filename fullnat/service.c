@@ -459,7 +459,7 @@ static void dest_free_rcu(struct rcu_head *head)
 
 	/* After a grace period: nobody reads its route any more. */
 	dst_release(rcu_dereference_protected(dest->dst, true));
-	fnat_tun_route_free(dest);
+	fnat_dest_route_free(dest);
 	free_percpu(dest->stats);
 	service_put(dest->svc);
 	kfree(dest);

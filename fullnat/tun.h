@@ -10,17 +10,8 @@
 #include "fullnat.h"
 
 struct fnat_tun_af {
-	/*
-	 * A route toward @daddr for @skb (NULL: the cached key, no mark or
-	 * TOS), with the outer source it chose (*@saddr) and the cookie
-	 * dst_check() takes (*@cookie). The caller owns the reference.
-	 */
-	struct dst_entry *(*lookup)(struct net *net,
-				    const union nf_inet_addr *daddr,
-				    const struct sk_buff *skb,
-				    union nf_inet_addr *saddr, u32 *cookie);
-	/* Must @skb's route bypass the cache (a mark, a TOS, rules)? */
-	bool (*uncached)(struct fnat_net *fn, const struct sk_buff *skb);
+	/* The route toward a real server, cached (fnat_dest_route()). */
+	struct fnat_route_ops route;
 	/* The largest inner packet @dst takes whole; 0: unusable. */
 	unsigned int (*mtu)(const struct dst_entry *dst);
 	/* Room and offloads for the outer header; 0 or -errno. */

@@ -56,7 +56,7 @@ static unsigned int xmit(struct fnat_net *fn, struct fnat_conn *cp,
 	bool noref;
 	int reason;
 
-	dst = fnat_af_route_nh(fn, &cp->dest->dst, p, &cp->daddr, skb, &noref);
+	dst = fnat_af_route_nh(fn, cp->dest, p, skb, &noref);
 	if (!dst) {
 		fnat_count(fn, FULLNAT_CNT_NO_ROUTE);
 		return NF_DROP;

@@ -28,17 +28,21 @@
 #define TUN_HLEN	sizeof(struct iphdr)
 
 /*
- * A real server's route for TUN, with the source its lookup chose for the
- * outer header: the route's preferred source ("ip route ... src X"), or
- * else the output device's address toward the next hop, as for a local
- * socket. The two are kept together and replaced together, under RCU,
- * when dst_check() finds the route stale (the FIB changed, a device went,
- * a path MTU was learnt): the cached route does not keep its source.
- * Used without a reference, as fnat_inet4_route()'s cache is. @cookie:
- * what dst_check() compares (IPv6's FIB node serial; 0 for IPv4).
+ * A real server's cached route, with the source its lookup chose for the
+ * outer header (TUN): the route's preferred source ("ip route ... src
+ * X"), or else the output device's address toward the next hop, as for a
+ * local socket. The two are kept together and replaced together, under
+ * RCU, when dst_check() finds the route stale (the FIB changed, a device
+ * went, a path MTU was learnt): the cached route does not keep its
+ * source. Used without a reference, as fnat_inet4_route()'s cache is.
+ * @cookie: what dst_check() compares (IPv6's FIB node serial; 0 for
+ * IPv4). @ops: whose route it is (TUN's or DR6's, whose next hops
+ * differ): a server's method may change, its older connections keep
+ * theirs, and a route made by the other's lookup is not reused.
  */
-struct fnat_tun_route {
+struct fnat_dest_route {
 	struct dst_entry *dst;		/* holds a reference */
+	const struct fnat_route_ops *ops;
 	union nf_inet_addr saddr;
 	u32 cookie;
 	struct rcu_head rcu;
@@ -82,20 +86,20 @@ static unsigned int tun4_mtu(const struct dst_entry *dst)
 	return dst_mtu(dst) < TUN_HLEN + 68 ? 0 : dst_mtu(dst) - TUN_HLEN;
 }
 
-static void tun_route_free_rcu(struct rcu_head *head)
+static void dest_route_free_rcu(struct rcu_head *head)
 {
-	struct fnat_tun_route *r = container_of(head, struct fnat_tun_route,
-						rcu);
+	struct fnat_dest_route *r = container_of(head, struct fnat_dest_route,
+						 rcu);
 
 	dst_release(r->dst);
 	kfree(r);
 }
 
 /* From the real server's own RCU callback: nobody reads it any more. */
-void fnat_tun_route_free(struct fnat_dest *dest)
+void fnat_dest_route_free(struct fnat_dest *dest)
 {
-	struct fnat_tun_route *r = rcu_dereference_protected(dest->tun_route,
-							     true);
+	struct fnat_dest_route *r = rcu_dereference_protected(dest->route,
+							      true);
 
 	if (r) {
 		dst_release(r->dst);
@@ -104,30 +108,30 @@ void fnat_tun_route_free(struct fnat_dest *dest)
 }
 
 /*
- * The route toward @dest for @skb, by @af, and its outer source
- * (*@saddr). *@noref: the route is the cache's, used under RCU;
- * fnat_dst_put().
+ * The route toward @dest for @skb, by @ops (TUN's of either family, DR
+ * over IPv6's), and its source (*@saddr). *@noref: the route is the
+ * cache's, used under RCU; fnat_dst_put().
  */
-static struct dst_entry *tun_route(struct fnat_net *fn,
-				   const struct fnat_tun_af *af,
-				   struct fnat_dest *dest,
-				   const struct sk_buff *skb,
-				   union nf_inet_addr *saddr, bool *noref)
+struct dst_entry *fnat_dest_route(struct fnat_net *fn,
+				  const struct fnat_route_ops *ops,
+				  struct fnat_dest *dest,
+				  const struct sk_buff *skb,
+				  union nf_inet_addr *saddr, bool *noref)
 {
-	struct fnat_tun_route *r, *old;
+	struct fnat_dest_route *r, *old;
 	struct dst_entry *dst;
 	u32 cookie;
 
 	*noref = false;
-	if (af->uncached(fn, skb))
-		return af->lookup(fn->net, &dest->addr, skb, saddr, &cookie);
-	r = rcu_dereference(dest->tun_route);
-	if (r && dst_check(r->dst, r->cookie)) {
+	if (ops->uncached(fn, skb))
+		return ops->lookup(fn->net, &dest->addr, skb, saddr, &cookie);
+	r = rcu_dereference(dest->route);
+	if (r && r->ops == ops && dst_check(r->dst, r->cookie)) {
 		*saddr = r->saddr;
 		*noref = true;
 		return r->dst;
 	}
-	dst = af->lookup(fn->net, &dest->addr, NULL, saddr, &cookie);
+	dst = ops->lookup(fn->net, &dest->addr, NULL, saddr, &cookie);
 	if (!dst)
 		return NULL;
 	/* No memory to cache it: the route serves this packet alone. */
@@ -136,12 +140,19 @@ static struct dst_entry *tun_route(struct fnat_net *fn,
 		return dst;
 	dst_hold(dst);
 	r->dst = dst;
+	r->ops = ops;
 	r->saddr = *saddr;
 	r->cookie = cookie;
+	/*
+	 * An IPv6 route lives on its namespace's dst_ops: the namespace's
+	 * exit waits for it to go (netns.c).
+	 */
+	if (dest->af == AF_INET6 && !READ_ONCE(fn->routes6))
+		WRITE_ONCE(fn->routes6, true);
 	/* Racing CPUs each retire what they replaced. */
-	old = unrcu_pointer(xchg(&dest->tun_route, RCU_INITIALIZER(r)));
+	old = unrcu_pointer(xchg(&dest->route, RCU_INITIALIZER(r)));
 	if (old)
-		call_rcu(&old->rcu, tun_route_free_rcu);
+		call_rcu(&old->rcu, dest_route_free_rcu);
 	return dst;
 }
 
@@ -219,8 +230,10 @@ static void tun4_send(struct fnat_net *fn, struct sk_buff *skb,
 }
 
 static const struct fnat_tun_af tun_inet4 = {
-	.lookup		= tun4_lookup,
-	.uncached	= tun4_uncached,
+	.route		= {
+		.lookup		= tun4_lookup,
+		.uncached	= tun4_uncached,
+	},
 	.mtu		= tun4_mtu,
 	.ready		= tun4_ready,
 	.send		= tun4_send,
@@ -246,7 +259,7 @@ static unsigned int xmit(struct fnat_net *fn, struct fnat_conn *cp,
 	bool noref;
 	int reason;
 
-	dst = tun_route(fn, af, cp->dest, skb, &saddr, &noref);
+	dst = fnat_dest_route(fn, &af->route, cp->dest, skb, &saddr, &noref);
 	if (!dst) {
 		fnat_count(fn, FULLNAT_CNT_NO_ROUTE);
 		return NF_DROP;

@@ -55,12 +55,6 @@ static struct dst_entry *tun6_lookup(struct net *net,
 	return dst;
 }
 
-/* Policy rules or a mark bypass the cache (the traffic class routes by rules only). */
-static bool tun6_uncached(struct fnat_net *fn, const struct sk_buff *skb)
-{
-	return skb->mark || fib6_has_custom_rules(fn->net);
-}
-
 static unsigned int tun6_mtu(const struct dst_entry *dst)
 {
 	return max_t(unsigned int, dst_mtu(dst), IPV6_MIN_MTU + TUN6_HLEN) -
@@ -84,10 +78,15 @@ static int tun6_ready(struct sk_buff *skb, const struct fnat_pkt *p,
 }
 
 /*
- * As tun4_send(): the outer traffic class, flow label and hop limit are
- * the inner packet's (the tunnel's "hoplimit inherit"). ignore_df: a
- * packet the route no longer takes whole (its MTU shrank since the check,
- * or the inner packet is within IPv6's 1280) is fragmented here.
+ * As tun4_send(): the outer traffic class is the inner packet's, and its
+ * flow label, or one hashed from the inner flow if the client set none
+ * (RFC 6438: ECMP on the way spreads the tunnel's flows). The outer hop
+ * limit is the route's, as an ip6ip6 tunnel's own (the inner one arrives
+ * as the client sent it: the server is its destination, not a router's
+ * next hop, and an outer hop limit of 0 or 1 would not reach it).
+ * ignore_df: a packet the route no longer takes whole (its MTU shrank
+ * since the check, or the inner packet is within IPv6's 1280) is
+ * fragmented here.
  */
 static void tun6_send(struct fnat_net *fn, struct sk_buff *skb,
 		      struct dst_entry *dst, bool noref,
@@ -96,16 +95,25 @@ static void tun6_send(struct fnat_net *fn, struct sk_buff *skb,
 {
 	const struct ipv6hdr *in = ipv6_hdr(skb);
 	struct ipv6hdr *ip6h;
-	u8 tclass = ipv6_get_dsfield(in), hlim = in->hop_limit;
+	u8 tclass = ipv6_get_dsfield(in);
 	__be32 label = ip6_flowlabel(in);
 
+	if (!label) {
+		struct flowi6 fl6 = {
+			.daddr = daddr->in6,
+			.saddr = saddr->in6,
+			.flowi6_proto = IPPROTO_IPV6,
+		};
+
+		label = ip6_make_flowlabel(fn->net, skb, 0, true, &fl6);
+	}
 	skb_push(skb, TUN6_HLEN);
 	skb_reset_network_header(skb);
 	skb_set_transport_header(skb, TUN6_HLEN);
 	ip6h = ipv6_hdr(skb);
 	ip6_flow_hdr(ip6h, tclass, label);
 	ip6h->nexthdr = IPPROTO_IPV6;
-	ip6h->hop_limit = hlim;
+	ip6h->hop_limit = ip6_dst_hoplimit(dst);
 	ip6h->saddr = saddr->in6;
 	ip6h->daddr = daddr->in6;
 	ip6h->payload_len = 0;	/* __ip6_local_out() sets it */
@@ -118,8 +126,10 @@ static void tun6_send(struct fnat_net *fn, struct sk_buff *skb,
 }
 
 const struct fnat_tun_af fnat_tun_inet6 = {
-	.lookup		= tun6_lookup,
-	.uncached	= tun6_uncached,
+	.route		= {
+		.lookup		= tun6_lookup,
+		.uncached	= fnat_inet6_uncached,
+	},
 	.mtu		= tun6_mtu,
 	.ready		= tun6_ready,
 	.send		= tun6_send,
