@@ -359,6 +359,31 @@ vip6_server() {
 		sh -c "$IP netns exec $1 ss -Htln 'sport = :80' | grep -qF '[$VIP6]:80'"
 }
 
+# ptb_relayed6 FILE: FILE (its sha256 in $want) downloaded by c1 from the
+# IPv6 servers rsNv6 (one-way methods: DR6, TUN6) across a 1280-byte link
+# from rt to c1: rt's Packet Too Big about a reply goes to the VIP, so to
+# lb1, which relays it to the reply's real server, whose TCP learns the
+# path MTU. Judged by the client's checksum and the servers' routes.
+ptb_relayed6() {
+	local name=${1##*/} i xlated got route learnt=0
+	for i in 1 2 3; do
+		cp "$1" "$FNAT_LOG/nginx-rs${i}v6/www/data/$name"
+	done
+	on rt "$IP" link set c1 mtu 1280
+	xlated=$(counter lb1 icmp_xlated)
+	got=$(on_quiet c1 curl -6 -g -sS --fail --max-time "$(scaled 120)" \
+		"http://[$VIP6]/data/$name" | sha256sum | cut -d' ' -f1)
+	assert_eq "$got" "$want" "the download's checksum on the client"
+	assert_ge "$(counter lb1 icmp_xlated)" "$((xlated + 1))" "Packet Too Big relayed by lb1"
+	for i in 1 2 3; do
+		route=$(on_quiet "rs$i" "$IP" -6 route get "$CLIENT6::2")
+		echo "rs$i: $route"
+		[[ $route != *"mtu 1280"* ]] || learnt=$((learnt + 1))
+	done
+	assert_eq "$learnt" 1 "real servers that learnt the client's path MTU"
+	on rt "$IP" link set c1 mtu 1500
+}
+
 # rr_shares6 COUNT NRS: COUNT requests from c1 to [VIP6]:80 (curl -6, one
 # connection each) under rr: each of the NRS real servers' vip6_server
 # rsNv6 answered COUNT/NRS of them (curl's bodies, nginx's log), and

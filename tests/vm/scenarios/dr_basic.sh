@@ -311,23 +311,7 @@ log "5 MB down and up, sha256: the download across a 1280-byte client link"
 # relays it to the reply's real server: its TCP learns the path MTU
 head -c 5M /dev/urandom > /tmp/big6
 want=$(sha256sum < /tmp/big6 | cut -d' ' -f1)
-for i in 1 2 3; do
-	cp /tmp/big6 "$FNAT_LOG/nginx-rs${i}v6/www/data/big"
-done
-on rt "$IP" link set c1 mtu 1280
-xlated=$(counter lb1 icmp_xlated)
-got=$(on_quiet c1 curl -6 -g -sS --fail --max-time "$(scaled 120)" "http://[$VIP6]/data/big" |
-	sha256sum | cut -d' ' -f1)
-assert_eq "$got" "$want" "the download's checksum on the client"
-assert_ge "$(counter lb1 icmp_xlated)" "$((xlated + 1))" "Packet Too Big relayed by lb1"
-learnt=0
-for i in 1 2 3; do
-	route=$(on_quiet "rs$i" "$IP" -6 route get "$CLIENT6::2")
-	echo "rs$i: $route"
-	[[ $route != *"mtu 1280"* ]] || learnt=$((learnt + 1))
-done
-assert_eq "$learnt" 1 "real servers that learnt the client's path MTU"
-on rt "$IP" link set c1 mtu 1500
+ptb_relayed6 /tmp/big6
 
 log "the upload through a 1400-byte segment: lb1's own Packet Too Big to the client"
 bg c1 cap-c6 tcpdump -i eth0 -n -l icmp6 and 'ip6[40] == 2'

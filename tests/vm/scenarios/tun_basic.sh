@@ -240,16 +240,7 @@ assert_match "$(on c1 "$IP" -6 route get "$VIP6")" "mtu 1460" "the client's rout
 wait_for 10 "lb1's Packet Too Big on c1's wire" grep -q 'packet too big, mtu 1460' "$FNAT_LOG/cap-c6.log"
 
 log "a download through a 1280-byte client link: rt's Packet Too Big to the VIP reaches the real server"
-for i in 1 2 3; do
-	cp /tmp/up "$FNAT_LOG/nginx-rs${i}v6/www/data/blob"
-done
-on rt "$IP" link set c1 mtu 1280
-xlated=$(counter lb1 icmp_xlated)
-got=$(on_quiet c1 curl -6 -g -sS --fail --max-time "$(scaled 60)" "http://[$VIP6]/data/blob" |
-	sha256sum | cut -d' ' -f1)
-assert_eq "$got" "$want" "the download's checksum on the client"
-assert_ge "$(counter lb1 icmp_xlated)" "$((xlated + 1))" "errors relayed by lb1"
-on rt "$IP" link set c1 mtu 1500
+ptb_relayed6 /tmp/up
 
 log "a 1400-byte path from rsr to the servers: rsr's Packet Too Big about the tunnel's packets"
 # locked: IPv6 forwarding follows the device's MTU, a route's only if locked
@@ -282,3 +273,16 @@ echo "IPv6 part: $((SECONDS - t6)) s"
 lb lb1 show --stats
 assert_eq "$(counter lb1 xmit_err)" 0 "no transmit errors"
 assert_eq "$(counter lb1 no_route)" 0 "no routing failures"
+
+log "lb1's namespace deleted with fullnat.ko loaded and IPv6 routes cached, then the module unloaded: the kernel logs nothing"
+# The harness unloads the module before it deletes the namespaces: here
+# the namespace's exit frees the real servers' cached IPv6 routes, which
+# live on its own dst_ops (netns.c). A use after free there is silent on
+# a kernel without KASAN; run.sh checks the log for any warning besides.
+"$IP" netns del lb1
+lb1_gone() { ! on_quiet rsr "$IP" link show lb1; }
+wait_for 30 "lb1's namespace torn down (its veth's peer on rsr gone)" lb1_gone
+run rmmod fullnat
+oops=$(dmesg | grep -E 'BUG|WARNING|Oops|general protection|refcount_t' || true)
+echo "$oops"
+assert_eq "$(grep -c . <<< "$oops" || true)" 0 "kernel warnings after the namespace and the module went"
