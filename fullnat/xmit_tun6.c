@@ -105,6 +105,8 @@ static void tun6_send(struct fnat_net *fn, struct sk_buff *skb,
 			.flowi6_proto = IPPROTO_IPV6,
 		};
 
+		/* The inner flow's hash (the flow dissector's), not fl6's */
+		skb_get_hash(skb);
 		label = ip6_make_flowlabel(fn->net, skb, 0, true, &fl6);
 	}
 	skb_push(skb, TUN6_HLEN);
