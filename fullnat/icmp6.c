@@ -55,11 +55,11 @@ static __sum16 icmp6_csum(const struct sk_buff *skb, unsigned int off)
  * real server, quoting its outer IPv6 header (@q, next header 41) and
  * the client's packet inside: icmp.c's tunnel_error() for IPv6. The
  * stack would give it to an ip6tnl device, which TUN does not need; so
- * the MTU is recorded here for the route toward the real server, and the
- * client's next packet too big for it is answered with that MTU less 40
- * (xmit_tun6.c). Believed only about a tunnel packet we could have sent:
- * from a local address, carrying a packet of a live TUN connection to
- * that connection's real server.
+ * the MTU is recorded here on TUN6's own route toward the real server
+ * (fnat_tun6_update_pmtu()), and the client's next packet too big for it
+ * is answered with that MTU less 40. Believed only about a tunnel packet
+ * we could have sent: from a local address, carrying a packet of a live
+ * TUN connection to that connection's real server.
  */
 static unsigned int tunnel_error6(struct fnat_net *fn, struct sk_buff *skb,
 				  const struct fnat_pkt *p,
@@ -89,10 +89,7 @@ static unsigned int tunnel_error6(struct fnat_net *fn, struct sk_buff *skb,
 	}
 	/* parse_quote6() may have moved the data. */
 	mtu = ((struct icmp6hdr *)(skb->data + off))->icmp6_mtu;
-	/* ip6_update_pmtu() reads the flow from the header at skb->data. */
-	__skb_pull(skb, q->l3off);
-	ip6_update_pmtu(skb, fn->net, mtu, 0, 0, sock_net_uid(fn->net, NULL));
-	__skb_push(skb, q->l3off);
+	fnat_tun6_update_pmtu(fn, cp->dest, skb, q->l3off, ntohl(mtu));
 	fnat_count(fn, FULLNAT_CNT_ICMP_XLATED);
 	consume_skb(skb);
 	return NF_STOLEN;

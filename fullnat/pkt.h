@@ -233,6 +233,8 @@ struct dst_entry *fnat_dest_route(struct fnat_net *fn,
 				  const struct sk_buff *skb,
 				  union nf_inet_addr *saddr, bool *noref);
 void fnat_dest_route_free(struct fnat_dest *dest);
+void fnat_tun6_update_pmtu(struct fnat_net *fn, struct fnat_dest *dest,
+			   struct sk_buff *skb, unsigned int l3off, u32 mtu);
 
 /*
  * xmit_dr.c: what the one-way methods (DR, TUN) share around their own

@@ -17,7 +17,7 @@
  * goes on whatever the path: the outer packet is then fragmented by the
  * director, its source (RFC 2473, 7.2), and the server reassembles it.
  * A Packet Too Big about the outer packets updates the route toward the
- * server (icmp6.c).
+ * server that TUN6 uses (fnat_tun6_update_pmtu()).
  */
 #include <linux/ipv6.h>
 #include <net/dsfield.h>
@@ -125,6 +125,33 @@ static void tun6_send(struct fnat_net *fn, struct sk_buff *skb,
 	memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
 	fnat_inet4_out(skb, dst, noref);
 	ip6_local_out(fn->net, NULL, skb);
+}
+
+/*
+ * A Packet Too Big about a tunnel packet to @dest, quoting its outer
+ * header at @l3off (icmp6.c): @mtu goes on the route TUN6 sends on,
+ * looked up as it does (fnat_dest_route()), not on the one
+ * ip6_update_pmtu() would find by the quoted source, flow label and mark
+ * (another next hop under ECMP or policy rules: the error would be
+ * believed, and the client's packets still lost on our path). The route
+ * keys the path MTU it learns by the quoted header (ip6_rt_update_pmtu()
+ * reads the network header). Consumes nothing; @skb is left for the
+ * caller to free.
+ */
+void fnat_tun6_update_pmtu(struct fnat_net *fn, struct fnat_dest *dest,
+			   struct sk_buff *skb, unsigned int l3off, u32 mtu)
+{
+	union nf_inet_addr saddr;
+	struct dst_entry *dst;
+	bool noref;
+
+	dst = fnat_dest_route(fn, &fnat_tun_inet6.route, dest, skb, &saddr,
+			      &noref);
+	if (!dst)
+		return;
+	skb_set_network_header(skb, l3off);
+	dst->ops->update_pmtu(dst, NULL, skb, mtu, true);
+	fnat_dst_put(dst, noref);
 }
 
 const struct fnat_tun_af fnat_tun_inet6 = {
