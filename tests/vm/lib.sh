@@ -150,14 +150,17 @@ bg() {
 scaled() { echo $(($1 * FNAT_SCALE)); }
 
 # wait_for SECONDS WHAT CMD...: poll CMD until it succeeds (SECONDS scaled).
+# CMD runs in this shell (it may set variables); on a timeout, the last
+# lines its last attempt printed come before the failure.
 wait_for() {
-	local limit=$(($1 * FNAT_SCALE)) what=$2 end
+	local limit=$(($1 * FNAT_SCALE)) what=$2 end out=$FNAT_LOG/wait_for.out
 	shift 2
 	end=$((SECONDS + limit))
 	while ((SECONDS < end)); do
-		"$@" >/dev/null 2>&1 && return 0
+		"$@" >"$out" 2>&1 && return 0
 		sleep 0.1
 	done
+	tail -n 5 "$out"
 	fail "timed out after ${limit}s waiting for $what"
 }
 

@@ -243,16 +243,29 @@ log "a download through a 1280-byte client link: rt's Packet Too Big to the VIP 
 ptb_relayed6 /tmp/up
 
 log "a 1400-byte path from rsr to the servers: rsr's Packet Too Big about the tunnel's packets"
-# locked: IPv6 forwarding follows the device's MTU, a route's only if locked
-on rsr "$IP" -6 route replace "$RS6::/64" dev brrs mtu lock 1400
+# locked: IPv6 forwarding follows the device's MTU, a route's only if
+# locked; and a route of its own, ahead of the prefix's (metric 256):
+# "replace" would add a second one behind it, at the default metric,
+# that nothing uses (the upload went through whole, nobody told)
+on rsr "$IP" -6 route add "$RS6::/64" dev brrs metric 1 mtu lock 1400
+assert_match "$(on_quiet rsr "$IP" -6 route get "$RS6::11")" "mtu lock 1400" "rsr's route to the servers"
+# The server that learnt the client's 1280 above would announce an MSS for
+# it (IPv6's advmss follows the path MTU): no packet would need telling
+for i in 1 2 3; do
+	on "rs$i" "$IP" -6 route flush cache
+done
 xlated=$(counter lb1 icmp_xlated)
 on c1 curl -6 -g -sS --fail --max-time "$(scaled 60)" -T /tmp/up "http://[$VIP6]/up/small6"
 got=$(cat "$FNAT_LOG"/nginx-rs[123]v6/www/up/small6 | sha256sum | cut -d' ' -f1)
 assert_eq "$got" "$want" "the upload's checksum on the real server"
+# What lb1 learnt: the path MTU toward the server that took the upload
+for i in 1 2 3; do
+	echo "lb1 to rs$i: $(on_quiet lb1 "$IP" -6 route get "$RS6::1$i")"
+done
 assert_match "$(on c1 "$IP" -6 route get "$VIP6")" "mtu 1360" \
 	"the client's route to the VIP: 1400 less the tunnel"
 assert_ge "$(counter lb1 icmp_xlated)" "$((xlated + 1))" "errors about the tunnel believed by lb1"
-on rsr "$IP" -6 route replace "$RS6::/64" dev brrs
+on rsr "$IP" -6 route del "$RS6::/64" dev brrs metric 1
 
 pkill -x tcpdump
 wait_for 10 "tcpdump to stop" sh -c '! pgrep -x tcpdump'
