@@ -347,7 +347,7 @@ done
 log "on lb1: the IPv6 client's packets in and out, to the servers' MACs, hop limit less 1, no reply"
 pkill -x tcpdump
 wait_for 10 "tcpdump to stop" sh -c '! pgrep -x tcpdump'
-lbw=$(tcpdump -r /tmp/lb6.pcap -n -e -v 2>/dev/null)
+lbw=$(tcpdump -r /tmp/lb6.pcap -n -t -e -v 2>/dev/null)
 assert_eq "$(tcpdump -r /tmp/lb6.pcap -n "src $VIP6 and src port 80" 2>/dev/null | grep -c . || true)" 0 \
 	"packets from [VIP6]:80 seen on lb1"
 # -e -v: "SRCMAC > DSTMAC, ethertype IPv6 (0x86dd), length N: (... hlim H, ...)"
