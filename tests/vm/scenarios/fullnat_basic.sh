@@ -49,6 +49,10 @@ assert_eq "$(share "$out" rs3)" 0 "quiesced rs3 gets nothing"
 
 log "statistics"
 lb lb1 show --stats
+# a client's last ACK (for the server's FIN) may still be on its way when
+# curl has returned: wait for all five of every connection's packets
+svc_inpkts() { lbctl -n lb1 -j show | jq -e ".services[0].stats.inpkts >= $1"; }
+wait_for 10 "5 client packets per connection counted" svc_inpkts 3150
 json=$(lbctl -n lb1 -j show)
 conns=$(jq '[.services[0].real_servers[].stats.conns] | add' <<< "$json")
 assert_eq "$conns" 630 "connections scheduled over all real servers"
