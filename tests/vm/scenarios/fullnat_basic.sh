@@ -49,15 +49,17 @@ assert_eq "$(share "$out" rs3)" 0 "quiesced rs3 gets nothing"
 
 log "statistics"
 lb lb1 show --stats
-# a client's last ACK (for the server's FIN) may still be on its way when
-# curl has returned: wait for all five of every connection's packets
+# Four packets of the client's per connection at least: SYN, ACK, request,
+# FIN. nginx closes first (keepalive_timeout 0) and the client's ACK of
+# its FIN is delayed, so it rides on curl's FIN or goes alone (4 or 5).
+# The last FIN may still be on its way when curl has returned: poll.
 svc_inpkts() { lbctl -n lb1 -j show | jq -e ".services[0].stats.inpkts >= $1"; }
-wait_for 10 "5 client packets per connection counted" svc_inpkts 3150
+wait_for 10 "4 client packets per connection counted" svc_inpkts 2520
 json=$(lbctl -n lb1 -j show)
 conns=$(jq '[.services[0].real_servers[].stats.conns] | add' <<< "$json")
 assert_eq "$conns" 630 "connections scheduled over all real servers"
 inpkts=$(jq '.services[0].stats.inpkts' <<< "$json")
-assert_ge "$inpkts" 3150 "client packets forwarded (>= 5 per connection)"
+assert_ge "$inpkts" 2520 "client packets forwarded (>= 4 per connection)"
 lb lb1 laddr
 used=$(lbctl -n lb1 -j laddr | jq '[.[].conns] | add')
 assert_eq "$used" 630 "connections over the local addresses"
