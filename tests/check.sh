@@ -55,7 +55,11 @@ fi
 
 if [[ -z $names || ${#scenarios[@]} -gt 0 ]]; then
 	echo "== VM scenarios"
-	"$top/tests/vm/run.sh" --kver "$kver" "${scenarios[@]}" 2>&1 | tee "$top/build/vm.log"
+	# two guests side by side on two or more CPUs (run.sh: FNAT_VM_LANES)
+	lanes=1
+	(($(nproc) >= 2)) && lanes=2
+	FNAT_VM_LANES=${FNAT_VM_LANES:-$lanes} \
+		"$top/tests/vm/run.sh" --kver "$kver" "${scenarios[@]}" 2>&1 | tee "$top/build/vm.log"
 	((PIPESTATUS[0] == 0)) || stage_failed=1
 	count "$top/build/vm.log" vm
 fi

@@ -34,6 +34,12 @@
 # that load or unload modules under traffic ask for a single-threaded guest;
 # the runner boots one VM per kind.
 #
+# FNAT_VM_LANES (1-4, default 1) boots that many guests side by side (make
+# check: 2). The multi-threaded scenarios are shared out by their @timeout
+# (largest first, each to the lane with the least so far; the
+# single-threaded guest runs last in the first lane). A guest's console then
+# goes to its log only, and each log is shown whole when all have ended.
+#
 # The run fails if a scenario fails or does not report, if the guest does
 # not finish in time, or if the guest kernel logs an Oops, BUG, WARNING,
 # lockup, "scheduling while atomic" or list/refcount corruption. The guest
@@ -114,6 +120,7 @@ show() {
 	fi
 }
 
+quiet=0
 boot() { # boot THREADMODE LOG TIMEOUT APPEND
 	local thread=$1 log=$2 limit=$3 append=$4 stdin=/dev/null
 	local serial=(-serial stdio)
@@ -125,7 +132,7 @@ boot() { # boot THREADMODE LOG TIMEOUT APPEND
 		"${serial[@]}" \
 		-kernel "$kernel" -initrd "$initrd" \
 		-append "console=ttyS0 loglevel=5 printk.time=1 panic=-1 oops=panic mitigations=off slub_nomerge $append" \
-		< "$stdin" 2>&1 | tee "$log" | show
+		< "$stdin" 2>&1 | tee "$log" | { if ((quiet)); then cat > /dev/null; else show; fi; }
 	return "${PIPESTATUS[0]}"
 }
 
@@ -167,15 +174,48 @@ if [[ $mode == demo ]]; then
 fi
 
 declare -A result reason secs
-groups=(multi single)
-declare -A members limit
+lanes=${FNAT_VM_LANES:-1}
+[[ $lanes =~ ^[1-4]$ ]] || die "FNAT_VM_LANES must be 1 to 4, not '$lanes'"
+# The guests to boot: vm_members[i] ("name:limit,..."), vm_mode[i],
+# vm_limit[i], vm_lane[i]; a lane boots its guests one after another.
+vm_members=() vm_mode=() vm_limit=() vm_lane=()
+declare -A tmo load shard
+single=
 for n in "${names[@]}"; do
 	g=$(header "$here/scenarios/$n.sh" tcg multi)
 	[[ $g == single || $g == multi ]] || die "$n: bad @tcg header '$g'"
-	t=$(( ${FUZZ_TIMEOUT:-$(header "$here/scenarios/$n.sh" timeout 300)} * scale ))
-	members[$g]+="${members[$g]:+,}$n:$t"
-	limit[$g]=$(( ${limit[$g]:-120 * scale} + t + 15 * scale ))
+	tmo[$n]=$(( ${FUZZ_TIMEOUT:-$(header "$here/scenarios/$n.sh" timeout 300)} * scale ))
+	[[ $g == single ]] && single+=" $n"
 done
+for ((l = 0; l < lanes; l++)); do load[$l]=0; done
+for n in $single; do load[0]=$((load[0] + tmo[$n])); done
+while read -r n _; do
+	[[ -n $n ]] || continue
+	best=0
+	for ((l = 1; l < lanes; l++)); do
+		((load[$l] < load[$best])) && best=$l
+	done
+	shard[$best]+=" $n"
+	load[$best]=$((load[$best] + tmo[$n]))
+done < <(for n in "${names[@]}"; do
+		[[ " $single " == *" $n "* ]] || echo "$n ${tmo[$n]}"
+	done | sort -k2,2nr -s)
+add_vm() { # add_vm MODE LANE NAME...
+	local mode=$1 lane=$2 members= lim=$((120 * scale)) n
+	shift 2
+	(($#)) || return 0
+	# keep the command line's order within a guest
+	for n in "${names[@]}"; do
+		[[ " $* " == *" $n "* ]] || continue
+		members+="${members:+,}$n:${tmo[$n]}"
+		lim=$((lim + tmo[$n] + 15 * scale))
+	done
+	vm_members+=("$members") vm_mode+=("$mode") vm_limit+=("$lim") vm_lane+=("$lane")
+}
+for ((l = 0; l < lanes; l++)); do
+	add_vm multi "$l" ${shard[$l]:-}
+done
+add_vm single 0 $single
 
 # Kernel console lines carry a timestamp; the guest echoes each
 # scenario's kernel log with "kmsg| ". Only those are scanned, so a
@@ -184,19 +224,53 @@ warn_re='Oops|\bBUG\b|WARNING:|kernel BUG|soft lockup|hard LOCKUP|detected stall
 # The debug kernel's checks (make check-debug) report under "BUG:" or
 # "WARNING:" mostly; their own words are listed for lines that stand alone.
 warn_re+='|ODEBUG:|possible (circular|recursive) locking|inconsistent lock state|suspicious RCU usage|sleeping function called from invalid context|Invalid wait context|lockdep is turned off|suspected memory leaks|kmemleak: .*(disabled|failed)'
-vm_failed=0
-for g in "${groups[@]}"; do
-	[[ -n ${members[$g]:-} ]] || continue
-	log=$out/check-$g.log
-	fuzz=
-	for v in ${!FUZZ_@}; do
-		[[ $v == FUZZ_TIMEOUT ]] && continue
-		fuzz+=" fnat.fuzz_${v#FUZZ_}=${!v}"
+vm_log() { # vm_log I: guest I's console log
+	local n=0 j
+	for ((j = 0; j < $1; j++)); do
+		[[ ${vm_mode[$j]} == "${vm_mode[$1]}" ]] && n=$((n + 1))
 	done
+	if [[ ${vm_mode[$1]} == multi && $lanes -gt 1 ]]; then
+		echo "$out/check-multi-$((n + 1)).log"
+	else
+		echo "$out/check-${vm_mode[$1]}.log"
+	fi
+}
+fuzz=
+for v in ${!FUZZ_@}; do
+	[[ $v == FUZZ_TIMEOUT ]] && continue
+	fuzz+=" fnat.fuzz_${v#FUZZ_}=${!v}"
+done
+run_vm() { # run_vm I: boot guest I, its exit status to its log's .rc
+	local rc
 	# Freed connections are poisoned and checked (slub_debug on our cache
 	# only): a use after free is caught by the kernel (fullnat_bind_race).
-	boot "$g" "$log" "${limit[$g]}" "slub_debug=FZP,fnat_conn fnat.scale=$scale fnat.tests=${members[$g]}${fuzz,,}"
+	boot "${vm_mode[$1]}" "$(vm_log "$1")" "${vm_limit[$1]}" \
+		"slub_debug=FZP,fnat_conn fnat.scale=$scale fnat.tests=${vm_members[$1]}${fuzz,,}"
 	rc=$?
+	echo "$rc" > "$(vm_log "$1").rc"
+}
+if ((lanes == 1)); then
+	for i in "${!vm_mode[@]}"; do run_vm "$i"; done
+else
+	quiet=1
+	pids=()
+	for ((l = 0; l < lanes; l++)); do
+		(for i in "${!vm_mode[@]}"; do
+			((vm_lane[i] == l)) && run_vm "$i"
+		done) &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	for i in "${!vm_mode[@]}"; do
+		echo "vm: console of guest $((i + 1)) ($(vm_log "$i")):"
+		show < "$(vm_log "$i")"
+	done
+fi
+vm_failed=0
+for i in "${!vm_mode[@]}"; do
+	log=$(vm_log "$i")
+	rc=$(cat "$log.rc" 2>/dev/null || echo 1)
+	rm -f "$log.rc"
 	current= ended=0
 	while IFS= read -r line; do
 		line=${line%$'\r'}
@@ -228,9 +302,9 @@ for g in "${groups[@]}"; do
 	if ! grep -q '^@@FNAT END' "$log"; then
 		vm_failed=1
 		why="guest did not finish (qemu exit $rc)"
-		((rc == 124 || rc == 137)) && why="guest did not finish within ${limit[$g]}s"
+		((rc == 124 || rc == 137)) && why="guest did not finish within ${vm_limit[$i]}s"
 		echo "vm: $why"
-		for m in ${members[$g]//,/ }; do
+		for m in ${vm_members[$i]//,/ }; do
 			m=${m%%:*}
 			[[ -n ${result[$m]:-} ]] && continue
 			result[$m]=FAIL
