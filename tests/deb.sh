@@ -267,17 +267,19 @@ else
 fi
 # No systemd runs here: systemd-analyze checks the unit offline (its
 # programs and its man: link exist), systemctl --root reads its state.
-unit=/lib/systemd/system/lbctl-apply.service
-if [[ ! -f $unit ]]; then
-	fail "lbctl-apply.service" "not installed"
-elif ! v=$(systemd-analyze verify "$unit" 2>&1); then
-	fail "lbctl-apply.service" "systemd-analyze verify: $v"
-elif st=$(systemctl --root=/ is-enabled lbctl-apply.service 2>&1 || true)
-     [[ $st != disabled ]]; then
-	fail "lbctl-apply.service" "is $st, should be installed disabled"
-else
-	pass "lbctl-apply.service (verified, disabled)"
-fi
+for u in lbctl-apply.service lbctl-agent.service; do
+	unit=/lib/systemd/system/$u
+	if [[ ! -f $unit ]]; then
+		fail "$u" "not installed"
+	elif ! v=$(systemd-analyze verify "$unit" 2>&1); then
+		fail "$u" "systemd-analyze verify: $v"
+	elif st=$(systemctl --root=/ is-enabled "$u" 2>&1 || true)
+	     [[ $st != disabled ]]; then
+		fail "$u" "is $st, should be installed disabled"
+	else
+		pass "$u (verified, disabled)"
+	fi
+done
 for f in /etc/modules-load.d/fullnat.conf /etc/modules-load.d/toa.conf /etc/modprobe.d/toa.conf; do
 	if [[ -f $f ]] && dpkg-query -S "$f" >/dev/null 2>&1; then
 		pass "conffile $f"
