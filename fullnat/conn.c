@@ -393,24 +393,13 @@ static void conn_expire(struct fnat_conn *cp)
 }
 
 /*
- * Create a connection for a new client flow of @svc: schedule a real
- * server, take a local address and port (FullNAT), hash both sides.
- * RCU read side, softirq. Returns NULL with the reason counted.
+ * Take a place for a new connection of @fn under conn_max and the global
+ * bound, early drop making room; false (counted) when none is left.
+ * Counted from here, so that two CPUs cannot both take the last place; a
+ * connection dropped early gives its place back. RCU read side.
  */
-struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
-				const struct fnat_pkt *p)
+static bool conn_charge(struct fnat_net *fn)
 {
-	const struct fnat_method *m;
-	struct fnat_conn __rcu **ring;
-	struct mem_cgroup *old_memcg;
-	struct fnat_conn *cp;
-	struct fnat_dest *dest;
-	int ret;
-
-	/*
-	 * Counted from here, so that two CPUs cannot both take the last
-	 * place; a connection dropped early gives its place back.
-	 */
 	atomic_inc(&fn->nr_conns);
 	if (atomic_inc_return(&conn_count) > READ_ONCE(conn_max_global) &&
 	    !fnat_early_drop(fn, true)) {
@@ -422,6 +411,41 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 		fnat_count(fn, FULLNAT_CNT_CONN_LIMIT);
 		goto out_uncount;
 	}
+	return true;
+out_uncount:
+	atomic_dec(&fn->nr_conns);
+	atomic_dec(&conn_count);
+	return false;
+}
+
+/* A connection's memory, charged to whoever made @fn a director (core.c). */
+static struct fnat_conn *conn_alloc(struct fnat_net *fn, gfp_t gfp)
+{
+	struct mem_cgroup *old_memcg;
+	struct fnat_conn *cp;
+
+	old_memcg = set_active_memcg(READ_ONCE(fn->memcg));
+	cp = kmem_cache_zalloc(conn_cache, gfp | __GFP_NOWARN);
+	set_active_memcg(old_memcg);
+	return cp;
+}
+
+/*
+ * Create a connection for a new client flow of @svc: schedule a real
+ * server, take a local address and port (FullNAT), hash both sides.
+ * RCU read side, softirq. Returns NULL with the reason counted.
+ */
+struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
+				const struct fnat_pkt *p)
+{
+	const struct fnat_method *m;
+	struct fnat_conn __rcu **ring;
+	struct fnat_conn *cp;
+	struct fnat_dest *dest;
+	int ret;
+
+	if (!conn_charge(fn))
+		return NULL;
 	dest = fnat_persist_schedule(svc, p);
 	if (!dest || READ_ONCE(dest->removed) ||
 	    !refcount_inc_not_zero(&dest->refcnt)) {
@@ -435,9 +459,7 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 	 * charge over the cgroup's limit and dips into the reserves, which a
 	 * new connection is not worth; this one fails (counted) instead.
 	 */
-	old_memcg = set_active_memcg(READ_ONCE(fn->memcg));
-	cp = kmem_cache_zalloc(conn_cache, GFP_NOWAIT | __GFP_NOWARN);
-	set_active_memcg(old_memcg);
+	cp = conn_alloc(fn, GFP_NOWAIT);
 	if (!cp) {
 		fnat_count(fn, FULLNAT_CNT_NOMEM);
 		goto out_put_dest;
@@ -533,6 +555,117 @@ out_uncount:
 	atomic_dec(&fn->nr_conns);
 	atomic_dec(&conn_count);
 	return NULL;
+}
+
+/* Is @cp's @dir side tuple some connection's, either way? RCU read side. */
+static bool tuple_taken(struct fnat_net *fn, const struct fnat_conn *cp,
+			enum fnat_dir dir)
+{
+	const union nf_inet_addr *s, *d;
+	enum fnat_dir found;
+	__be16 sp, dp;
+
+	node_key(cp, dir, &s, &sp, &d, &dp);
+	return fnat_conn_lookup(fn->net, cp->proto, s, sp, d, dp, &found);
+}
+
+/*
+ * Add a connection copied from another director (FULLNAT_CMD_NEW_CONN,
+ * nl_conn.c, which checked @tmpl against this director: its service,
+ * real server @dest, method, state, and a local address that is not
+ * ours). @tmpl holds the key and addresses, @fwd, @proto, @af and
+ * @state. Process context, under fn->lock.
+ *
+ * The copy is "imported": the other director still has the connection,
+ * and the real server's replies, addressed to that director's LIP (or,
+ * DR and TUN, straight to the client), still go there. This one carries
+ * the client's packets once a router sends them here, rewritten as the
+ * other would (FullNAT: to its LIP:lport), and sees only that side: it
+ * is tracked one way, as DR's are (proto_tcp.c), from the client's next
+ * ACK on. A FullNAT copy keeps its LIP:lport and holds no local address
+ * of this director (cp->local NULL): no port of our pool is taken or
+ * freed for it, and nothing of it reaches laddr.c. Its real-server side
+ * is still hashed, so that the tuple is known as taken. It counts against
+ * the limits as a new connection, and the netns exit, rmmod, expiry and
+ * expire_nodest take it as any other.
+ */
+int fnat_conn_import(struct fnat_net *fn, const struct fnat_conn *tmpl,
+		     struct fnat_dest *dest, struct netlink_ext_ack *extack)
+{
+	struct fnat_conn __rcu **ring;
+	struct fnat_conn *cp;
+	bool ok;
+
+	lockdep_assert_held(&fn->lock);
+	rcu_read_lock();
+	if (tuple_taken(fn, tmpl, FNAT_DIR_IN) ||
+	    (tmpl->fwd == FULLNAT_FWD_FULLNAT &&
+	     tuple_taken(fn, tmpl, FNAT_DIR_OUT))) {
+		rcu_read_unlock();
+		NL_SET_ERR_MSG(extack,
+			       "the connection's tuple is in the table already");
+		return -EEXIST;
+	}
+	local_bh_disable();
+	ok = conn_charge(fn);
+	local_bh_enable();
+	rcu_read_unlock();
+	if (!ok) {
+		NL_SET_ERR_MSG(extack,
+			       "the connection table is full (conn_max or conn_max_global)");
+		return -ENOSPC;
+	}
+	cp = conn_alloc(fn, GFP_KERNEL);
+	if (!cp) {
+		atomic_dec(&fn->nr_conns);
+		atomic_dec(&conn_count);
+		return -ENOMEM;
+	}
+	refcount_inc(&dest->refcnt);		/* a live server: fn->lock */
+	write_pnet(&cp->net, fn->net);
+	spin_lock_init(&cp->lock);
+	cp->af = tmpl->af;
+	cp->proto = tmpl->proto;
+	cp->fwd = tmpl->fwd;
+	cp->caddr = tmpl->caddr;
+	cp->cport = tmpl->cport;
+	cp->vaddr = tmpl->vaddr;
+	cp->vport = tmpl->vport;
+	cp->daddr = tmpl->daddr;
+	cp->dport = tmpl->dport;
+	if (cp->fwd == FULLNAT_FWD_FULLNAT) {
+		cp->laddr = tmpl->laddr;
+		cp->lport = tmpl->lport;
+	}
+	cp->dest = dest;
+	cp->state = tmpl->state;
+	cp->flags = FNAT_CONN_F_IMPORTED |
+		    (cp->proto == IPPROTO_TCP ? FNAT_CONN_F_NOSEQ : 0);
+	cp->expires = jiffies + fnat_state_timeout(fn, cp->proto, cp->state);
+	if (cp->proto == IPPROTO_TCP && cp->state == FULLNAT_TCP_S_ESTABLISHED)
+		atomic_inc(&dest->active);
+	else
+		atomic_inc(&dest->inactive);
+
+	spin_lock_bh(&cp->lock);
+	/* Racing a packet that made either tuple: it wins, we back out. */
+	ok = (cp->fwd != FULLNAT_FWD_FULLNAT ||
+	      __hash_node(cp, FNAT_DIR_OUT)) && __hash_node(cp, FNAT_DIR_IN);
+	if (!ok) {
+		WRITE_ONCE(cp->flags, cp->flags | FNAT_CONN_F_DEAD);
+		spin_unlock_bh(&cp->lock);
+		fnat_conn_destroy(cp, cp->state);
+		NL_SET_ERR_MSG(extack,
+			       "the connection's tuple is in the table already");
+		return -EEXIST;
+	}
+	rcu_read_lock();
+	ring = READ_ONCE(fn->early);
+	if (ring)
+		fnat_early_track(fn, ring, cp);
+	rcu_read_unlock();
+	spin_unlock_bh(&cp->lock);
+	return 0;
 }
 
 /*

@@ -40,7 +40,19 @@ enum {
 	FNAT_CONN_F_TOA_DONE = 1 << 5,	/* real server has its socket: no more TOA */
 	FNAT_CONN_F_REPLIED = 1 << 6,	/* UDP: the real server has sent */
 	FNAT_CONN_F_NODATA = 1 << 7,	/* one-way, ESTABLISHED on a bare ACK */
+	FNAT_CONN_F_IMPORTED = 1 << 8,	/* copied from another director: its
+					 * client's side only (conn.c) */
+	FNAT_CONN_F_NOSEQ = 1 << 9,	/* imported: client's seq not seen yet */
 };
+
+/*
+ * Does the director see only the client's side of @cp: a method whose
+ * replies bypass it (DR, TUN), or a connection imported from another
+ * director, whose replies go to that one (fnat_conn_import()).
+ */
+#define fnat_conn_one_way(cp)						\
+	(fnat_method_find((cp)->fwd)->one_way ||			\
+	 (READ_ONCE((cp)->flags) & FNAT_CONN_F_IMPORTED))
 
 /*
  * The state whose timeout @cp keeps and by which early drop judges it
@@ -133,6 +145,8 @@ static inline struct fnat_conn *fnat_conn_find(const struct net *net,
 }
 struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 				const struct fnat_pkt *p);
+int fnat_conn_import(struct fnat_net *fn, const struct fnat_conn *tmpl,
+		     struct fnat_dest *dest, struct netlink_ext_ack *extack);
 void fnat_conn_detach(struct fnat_conn *cp);
 void fnat_conn_flush_dying(void);
 void fnat_conn_expire_dest(struct net *net, struct fnat_dest *dest);

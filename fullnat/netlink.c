@@ -20,8 +20,7 @@
 #define REPLY_ONLY { .type = NLA_REJECT, \
 		     .reject_message = "this attribute is only sent in replies" }
 
-#define ADDR_POLICY NLA_POLICY_RANGE(NLA_BINARY, sizeof(struct in_addr), \
-				     sizeof(struct in6_addr))
+#define ADDR_POLICY FNAT_ADDR_POLICY
 
 /* Which sizes are allowed is checked in nl_service.c, with a message. */
 static const struct nla_policy sched_opt_policy[FULLNAT_A_SCHED_OPT_MAX + 1] = {
@@ -702,6 +701,12 @@ static const struct genl_ops fnat_genl_ops[] = {
 		.cmd = FULLNAT_CMD_GET_TEMPLATE,
 		.dumpit = fnat_nl_dump_templates,
 		.policy = tmpl_policy,
+		.maxattr = FULLNAT_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = FULLNAT_CMD_NEW_CONN,
+		.doit = fnat_nl_new_conn,
+		.policy = fnat_new_conn_policy,
 		.maxattr = FULLNAT_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},

@@ -217,7 +217,8 @@ static u8 syn_wscale(const struct tcphdr *th)
 
 /*
  * One-sided tracking, for a method whose replies bypass the director
- * (one_way: DR, TUN). Only the client's packets are seen, so the state
+ * (one_way: DR, TUN) and for a connection imported from another director,
+ * whose replies go to that one (fnat_conn_one_way()). Only the client's packets are seen, so the state
  * follows them, as IPVS's "input only" table does (ip_vs_proto_tcp.c);
  * its states and timeouts are the same as two-sided tracking's:
  *
@@ -305,6 +306,21 @@ static void one_way_state(struct fnat_net *fn, struct fnat_conn *cp,
 			WRITE_ONCE(cp->flags, cp->flags | FNAT_CONN_F_NODATA);
 		goto keep;
 	}
+	if (cp->flags & FNAT_CONN_F_NOSEQ) {
+		/*
+		 * Imported from another director (conn.c): the client's
+		 * sequence is learnt from its first ACK here, which the
+		 * window then follows. A RST or FIN before it moves nothing
+		 * (forwarded, the deadline kept): its number cannot be
+		 * judged. A blind ACK can set a wrong start; the client's
+		 * packets are then still forwarded, out of the window, and
+		 * the connection ends on its imported state's timeout.
+		 */
+		if (th->rst || th->fin || !th->ack)
+			goto ignore;
+		*end = seq;
+		WRITE_ONCE(cp->flags, cp->flags & ~FNAT_CONN_F_NOSEQ);
+	}
 	if (!in_window(s, FNAT_DIR_IN, seq))
 		goto out_of_window;
 	if (th->rst) {
@@ -363,7 +379,7 @@ void fnat_tcp_state(struct fnat_net *fn, struct fnat_conn *cp,
 	u8 state;
 	u16 flags;
 
-	if (fnat_method_find(cp->fwd)->one_way) {
+	if (fnat_conn_one_way(cp)) {
 		one_way_state(fn, cp, th, len);
 		return;
 	}

@@ -81,8 +81,9 @@ static void udp_replied(struct fnat_conn *cp)
  * deadline. The first one from the real server marks the connection as
  * answered; a datagram STREAM_AFTER later makes it a stream (both under
  * the lock: DEAD is set under it too). A stream takes no lock. A one-way
- * method (DR, TUN) never sees the answer: the client's first datagram
- * stands for it, so a flow that keeps sending becomes a stream too.
+ * method (DR, TUN) or an imported connection never sees the answer: the
+ * client's first datagram stands for it, so a flow that keeps sending
+ * becomes a stream too.
  */
 void fnat_udp_state(struct fnat_net *fn, struct fnat_conn *cp,
 		    const struct sk_buff *skb, const struct fnat_pkt *p,
@@ -96,7 +97,7 @@ void fnat_udp_state(struct fnat_net *fn, struct fnat_conn *cp,
 		if (flags & FNAT_CONN_F_REPLIED ?
 		    time_after32((u32)jiffies, READ_ONCE(cp->udp_stream)) :
 		    dir == FNAT_DIR_OUT ||
-		    fnat_method_find(cp->fwd)->one_way) {
+		    fnat_conn_one_way(cp)) {
 			spin_lock(&cp->lock);
 			flags = cp->flags;
 			if (!(flags & FNAT_CONN_F_DEAD)) {

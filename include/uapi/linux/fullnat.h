@@ -162,6 +162,33 @@
  *     FULLNAT_A_CONN_EXPIRES   u32, seconds left
  *     FULLNAT_A_CONN_FORWARD   u8, FULLNAT_FWD_* (its real server's)
  *
+ * FULLNAT_CMD_NEW_CONN (doit): add a connection copied from another
+ *   director's table (its GET_CONN entry), so that this director carries
+ *   the client's direction of it once a router sends the client's packets
+ *   here (a drain handoff: docs/cluster.md). FULLNAT_A_CONN nest:
+ *     FULLNAT_A_CONN_PROTOCOL, _CADDR, _CPORT, _VADDR, _VPORT, _DADDR,
+ *     _DPORT, _STATE, _FORWARD   required, as GET_CONN has them
+ *     FULLNAT_A_CONN_LADDR, _LPORT   required for FullNAT, refused for
+ *                              the other methods
+ *     FULLNAT_A_CONN_EXPIRES   refused: the connection gets its state's
+ *                              timeout here
+ *   The service (protocol, VIP, port) must exist here, the real server be
+ *   one of its own with the same forwarding method, every address of one
+ *   family. FullNAT: the local address must NOT be one of this
+ *   director's (a VIP or a LIP of its pool): the connection keeps the
+ *   other director's LIP:lport, through which the real server's replies
+ *   still reach that director; this one never takes or frees a port of
+ *   its own pool for it. NAT connections are refused (EOPNOTSUPP). TCP:
+ *   the state is ESTABLISHED, FIN_WAIT, CLOSE_WAIT or LAST_ACK (the
+ *   handshake is over: nothing else would complete it here); UDP: any.
+ *   The connection counts against conn_max and the global bound as a new
+ *   one (early drop included, -ENOSPC when none gives way). One whose
+ *   client side or real-server side tuple is in the table already:
+ *   -EEXIST, nothing changed. The imported connection is tracked on the
+ *   client's packets alone (as DR's), learning the client's sequence
+ *   from its first ACK, and gets no TOA (the real server has its
+ *   socket). It does not change the configuration generation.
+ *
  * FULLNAT_CMD_GET_TEMPLATE (dumpit): the persistence templates of every
  *   service, or of the one a FULLNAT_A_SERVICE nest with its key names
  *   (-ENOENT if there is none); any other attribute but
@@ -233,6 +260,7 @@ enum fullnat_cmd {
 	FULLNAT_CMD_GET_LADDR,
 	FULLNAT_CMD_GET_CONN,
 	FULLNAT_CMD_GET_TEMPLATE,
+	FULLNAT_CMD_NEW_CONN,
 	__FULLNAT_CMD_MAX
 };
 #define FULLNAT_CMD_MAX (__FULLNAT_CMD_MAX - 1)

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * FULLNAT_CMD_NEW_CONN: a connection copied from another director's
+ * table, for a drain handoff (docs/cluster.md; the uapi header has the
+ * contract). The request is an attacker's until proven otherwise: every
+ * attribute is checked, the connection must belong to a service and a
+ * real server of this director with the same method, and a FullNAT one
+ * must keep a local address that is not ours (conn.c,
+ * fnat_conn_import(), has what such a connection is). Nothing changes
+ * unless the whole request is good.
+ */
+#include "netlink.h"
+
+static const struct nla_policy conn_policy[FULLNAT_A_CONN_MAX + 1] = {
+	[FULLNAT_A_CONN_PROTOCOL]	= { .type = NLA_U8 },
+	[FULLNAT_A_CONN_CADDR]		= FNAT_ADDR_POLICY,
+	[FULLNAT_A_CONN_CPORT]		= NLA_POLICY_MIN(NLA_U16, 1),
+	[FULLNAT_A_CONN_VADDR]		= FNAT_ADDR_POLICY,
+	[FULLNAT_A_CONN_VPORT]		= NLA_POLICY_MIN(NLA_U16, 1),
+	[FULLNAT_A_CONN_LADDR]		= FNAT_ADDR_POLICY,
+	[FULLNAT_A_CONN_LPORT]		= NLA_POLICY_MIN(NLA_U16, 1),
+	[FULLNAT_A_CONN_DADDR]		= FNAT_ADDR_POLICY,
+	[FULLNAT_A_CONN_DPORT]		= NLA_POLICY_MIN(NLA_U16, 1),
+	[FULLNAT_A_CONN_STATE]		= { .type = NLA_U8 },
+	[FULLNAT_A_CONN_EXPIRES]	= { .type = NLA_REJECT,
+					    .reject_message = "an imported connection gets its state's timeout: no expiry is taken" },
+	[FULLNAT_A_CONN_FORWARD]	= NLA_POLICY_MAX(NLA_U8, FULLNAT_FWD_MAX),
+};
+
+#define NOT_HERE { .type = NLA_REJECT, \
+		   .reject_message = "this command takes a connection only" }
+
+/* The command's own top level: a connection, nothing else. */
+const struct nla_policy fnat_new_conn_policy[FULLNAT_A_MAX + 1] = {
+	[FULLNAT_A_SERVICE]	= NOT_HERE,
+	[FULLNAT_A_DEST]	= NOT_HERE,
+	[FULLNAT_A_LADDR]	= NOT_HERE,
+	[FULLNAT_A_CONN]	= NLA_POLICY_NESTED(conn_policy),
+	[FULLNAT_A_CONFIG]	= NOT_HERE,
+	[FULLNAT_A_INFO]	= NOT_HERE,
+	[FULLNAT_A_GENERATION]	= NOT_HERE,
+	[FULLNAT_A_TEMPLATE]	= NOT_HERE,
+};
+
+/* The attributes every connection needs, and what is said when one is not. */
+static const struct {
+	int type;
+	const char *missing;
+} required[] = {
+	{ FULLNAT_A_CONN_PROTOCOL, "the connection's protocol is missing" },
+	{ FULLNAT_A_CONN_CADDR, "the connection's client address is missing" },
+	{ FULLNAT_A_CONN_CPORT, "the connection's client port is missing" },
+	{ FULLNAT_A_CONN_VADDR, "the connection's virtual address is missing" },
+	{ FULLNAT_A_CONN_VPORT, "the connection's virtual port is missing" },
+	{ FULLNAT_A_CONN_DADDR, "the connection's real server address is missing" },
+	{ FULLNAT_A_CONN_DPORT, "the connection's real server port is missing" },
+	{ FULLNAT_A_CONN_STATE, "the connection's state is missing" },
+	{ FULLNAT_A_CONN_FORWARD, "the connection's forwarding method is missing" },
+};
+
+/* An address of the connection, of the family the client's has. */
+static int conn_addr(struct nlattr **tb, int type, union nf_inet_addr *addr,
+		     u16 af, struct netlink_ext_ack *extack)
+{
+	u16 got;
+	int ret;
+
+	ret = fnat_nl_parse_addr(tb[type], addr, &got, extack);
+	if (ret)
+		return ret;
+	if (got != af) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[type],
+				    "the connection's addresses are not all of one family");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* A TCP connection past its handshake whose client may still send. */
+static bool state_ok(u8 proto, u8 state)
+{
+	if (proto == IPPROTO_UDP)
+		return state <= FULLNAT_UDP_S_MAX;
+	return state == FULLNAT_TCP_S_ESTABLISHED ||
+	       state == FULLNAT_TCP_S_FIN_WAIT ||
+	       state == FULLNAT_TCP_S_CLOSE_WAIT ||
+	       state == FULLNAT_TCP_S_LAST_ACK;
+}
+
+/* The request into @c, checked alone (no state of the director's). */
+static int parse_conn(struct genl_info *info, struct nlattr **tb,
+		      struct fnat_conn *c)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *nest = info->attrs[FULLNAT_A_CONN];
+	bool fullnat;
+	int i, ret;
+
+	for (i = 0; i < ARRAY_SIZE(required); i++) {
+		if (!tb[required[i].type]) {
+			/* A static string, as NL_SET_ERR_MSG() would keep. */
+			NL_SET_BAD_ATTR(extack, nest);
+			if (extack)
+				extack->_msg = required[i].missing;
+			return -EINVAL;
+		}
+	}
+	c->proto = nla_get_u8(tb[FULLNAT_A_CONN_PROTOCOL]);
+	if (!fnat_proto_find(c->proto)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_CONN_PROTOCOL],
+				    "the protocol is not TCP or UDP");
+		return -EINVAL;
+	}
+	c->fwd = nla_get_u8(tb[FULLNAT_A_CONN_FORWARD]);
+	if (c->fwd == FULLNAT_FWD_NAT || !fnat_method_find(c->fwd)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_CONN_FORWARD],
+				    "only FullNAT, DR and TUN connections can be imported");
+		return -EOPNOTSUPP;
+	}
+	c->state = nla_get_u8(tb[FULLNAT_A_CONN_STATE]);
+	if (!state_ok(c->proto, c->state)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_CONN_STATE],
+				    "a TCP connection is imported in ESTABLISHED, FIN_WAIT, CLOSE_WAIT or LAST_ACK; a UDP one in one of UDP's states");
+		return -EINVAL;
+	}
+	fullnat = c->fwd == FULLNAT_FWD_FULLNAT;
+	if (fullnat != !!tb[FULLNAT_A_CONN_LADDR] ||
+	    fullnat != !!tb[FULLNAT_A_CONN_LPORT]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "a FullNAT connection has a local address and port, no other has");
+		return -EINVAL;
+	}
+	ret = fnat_nl_parse_addr(tb[FULLNAT_A_CONN_CADDR], &c->caddr, &c->af,
+				 extack) ?:
+	      conn_addr(tb, FULLNAT_A_CONN_VADDR, &c->vaddr, c->af, extack) ?:
+	      conn_addr(tb, FULLNAT_A_CONN_DADDR, &c->daddr, c->af, extack);
+	if (!ret && fullnat)
+		ret = conn_addr(tb, FULLNAT_A_CONN_LADDR, &c->laddr, c->af,
+				extack);
+	if (ret)
+		return ret;
+	c->cport = htons(nla_get_u16(tb[FULLNAT_A_CONN_CPORT]));
+	c->vport = htons(nla_get_u16(tb[FULLNAT_A_CONN_VPORT]));
+	c->dport = htons(nla_get_u16(tb[FULLNAT_A_CONN_DPORT]));
+	if (fullnat)
+		c->lport = htons(nla_get_u16(tb[FULLNAT_A_CONN_LPORT]));
+	return 0;
+}
+
+/* Under fn->lock: @c against this director; its real server, or NULL. */
+static struct fnat_dest *__check_conn(struct fnat_net *fn, struct nlattr **tb,
+				      const struct fnat_conn *c,
+				      struct netlink_ext_ack *extack)
+{
+	struct fnat_service *svc;
+	struct fnat_dest *dest;
+	bool ours;
+
+	svc = __fnat_service_lookup(fn, c->proto, &c->vaddr, c->vport);
+	if (!svc || svc->af != c->af) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_CONN_VADDR],
+				    "no such virtual service on this director");
+		return NULL;
+	}
+	dest = __fnat_dest_lookup(svc, &c->daddr, c->dport);
+	if (!dest) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_CONN_DADDR],
+				    "the real server is not one of the service's here");
+		return NULL;
+	}
+	if (READ_ONCE(dest->fwd) != c->fwd) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_CONN_FORWARD],
+				    "the real server forwards by another method here");
+		return NULL;
+	}
+	rcu_read_lock();
+	ours = fnat_addr_ours(fn, c->af, &c->caddr);
+	rcu_read_unlock();
+	if (ours) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_CONN_CADDR],
+				    "the client address is a VIP or LIP of this director");
+		return NULL;
+	}
+	if (c->fwd != FULLNAT_FWD_FULLNAT)
+		return dest;
+	rcu_read_lock();
+	ours = fnat_addr_ours(fn, c->af, &c->laddr);
+	rcu_read_unlock();
+	if (ours) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_CONN_LADDR],
+				    "the local address is a VIP or LIP of this director: only another director's connections are imported");
+		return NULL;
+	}
+	return dest;
+}
+
+int fnat_nl_new_conn(struct sk_buff *skb, struct genl_info *info)
+{
+	struct fnat_net *fn = fnat_net(genl_info_net(info));
+	struct nlattr *tb[FULLNAT_A_CONN_MAX + 1];
+	struct fnat_dest *dest;
+	struct fnat_conn c;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, FULLNAT_A_CONN))
+		return -EINVAL;
+	/* Validated against the policy by the genetlink core already. */
+	ret = nla_parse_nested(tb, FULLNAT_A_CONN_MAX, info->attrs[FULLNAT_A_CONN],
+			       conn_policy, info->extack);
+	if (ret)
+		return ret;
+	memset(&c, 0, sizeof(c));
+	ret = parse_conn(info, tb, &c);
+	if (ret)
+		return ret;
+	mutex_lock(&fn->lock);
+	dest = __check_conn(fn, tb, &c, info->extack);
+	ret = dest ? fnat_conn_import(fn, &c, dest, info->extack) : -EINVAL;
+	mutex_unlock(&fn->lock);
+	return ret;
+}
