@@ -383,10 +383,3 @@ int show_one(const struct lbctl *ctx, int argc, char **argv)
 	}
 	return lbctl_close(&g, ret) ?: out_finish();
 }
-
-const struct lbctl_cmd conn_verbs[] = {
-	{ .name = "show", .fn = show_one, .arg = SHOW_CONNS,
-	  .usage = "",
-	  .help = "Show the connections and persistence templates (the default verb)" },
-	{ .name = NULL },
-};

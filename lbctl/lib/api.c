@@ -35,6 +35,11 @@ static int put_laddr(struct nl_msg *msg, const void *addr)
 	return lb_put_laddr(msg, addr);
 }
 
+static int put_conn(struct nl_msg *msg, const void *conn)
+{
+	return lb_put_conn(msg, conn);
+}
+
 static int put_config(struct nl_msg *msg, const void *cfg)
 {
 	return lb_put_config(msg, cfg);
@@ -106,6 +111,17 @@ CALL(lb_laddr_add, (struct genl *g, const struct lb_addr *addr),
      FULLNAT_CMD_NEW_LADDR, "adding the local address", put_laddr, addr)
 CALL(lb_laddr_del, (struct genl *g, const struct lb_addr *addr),
      FULLNAT_CMD_DEL_LADDR, "deleting the local address", put_laddr, addr)
+
+/* Not a configuration write: no generation (the uapi header). */
+int lb_conn_add(struct genl *g, const struct lb_conn *conn)
+{
+	const struct genl_req req = {
+		.cmd = FULLNAT_CMD_NEW_CONN, .what = "adding the connection",
+		.put = put_conn, .put_arg = conn,
+	};
+
+	return genl_request(g, &req);
+}
 
 /* Replies */
 

@@ -42,6 +42,12 @@ int lb_laddr_add(struct genl *g, const struct lb_addr *addr);
 int lb_laddr_del(struct genl *g, const struct lb_addr *addr);
 
 /*
+ * A connection copied from another director's table (FULLNAT_CMD_NEW_CONN):
+ * -EEXIST if its tuple is in the table, other errors as g->msg says.
+ */
+int lb_conn_add(struct genl *g, const struct lb_conn *conn);
+
+/*
  * Dumps: fn(object, arg) for each object, with fn(NULL, arg) before the
  * table is read again (see lb.h); after LB_DUMP_TRIES interrupted reads,
  * -EINTR. lb_collect_*() of lb.h are ready-made fns.

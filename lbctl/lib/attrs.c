@@ -211,6 +211,30 @@ int lb_put_laddr(struct nl_msg *msg, const struct lb_addr *addr)
 			put_addr(msg, FULLNAT_A_LADDR_ADDR, addr));
 }
 
+/* A connection as FULLNAT_CMD_NEW_CONN takes it: no expiry. */
+int lb_put_conn(struct nl_msg *msg, const struct lb_conn *c)
+{
+	const struct lb_addrport *end[] = {
+		&c->client, &c->vip, &c->local, &c->real,
+	};
+	struct nlattr *nest = nest_start(msg, FULLNAT_A_CONN);
+	int i, bad = !nest || c->fwd < 0 ||
+		     (size_t)c->fwd >= ARRAY_SIZE(fwd_to_abi) ||
+		     nla_put_u8(msg, FULLNAT_A_CONN_PROTOCOL,
+				proto_to_abi(c->proto)) ||
+		     nla_put_u8(msg, FULLNAT_A_CONN_STATE, (uint8_t)c->state) ||
+		     nla_put_u8(msg, FULLNAT_A_CONN_FORWARD, fwd_to_abi[c->fwd]);
+
+	/* Family 0: no local end (not FullNAT). */
+	for (i = 0; i < 4 && !bad; i++)
+		if (end[i]->addr.family)
+			bad = put_addr(msg, FULLNAT_A_CONN_CADDR + 2 * i,
+				       &end[i]->addr) ||
+			      nla_put_u16(msg, FULLNAT_A_CONN_CPORT + 2 * i,
+					  end[i]->port);
+	return nest_end(msg, nest, bad);
+}
+
 int lb_put_config(struct nl_msg *msg, const struct lb_config *cfg)
 {
 	struct nlattr *nest = nest_start(msg, FULLNAT_A_CONFIG);

@@ -28,6 +28,7 @@ int lb_put_service(struct nl_msg *msg, const struct lb_service *svc,
 int lb_put_dest(struct nl_msg *msg, const struct lb_dest *dest,
 		bool key_only);
 int lb_put_laddr(struct nl_msg *msg, const struct lb_addr *addr);
+int lb_put_conn(struct nl_msg *msg, const struct lb_conn *c);
 int lb_put_config(struct nl_msg *msg, const struct lb_config *cfg);
 
 int lb_parse_info(struct nlattr *nest, struct lb_info *info);
