@@ -174,6 +174,9 @@ static int check_elem(struct jw_ctx *p, json_t *v, struct conn_elem *e)
 		return jw_fail(p, "only a template has \"netmask\" or \"connections\"");
 	if ((e->c.fwd == LB_FWD_FULLNAT) != e->has_local)
 		return jw_fail(p, "a fullnat connection has a \"local\" end, no other has");
+	if (!e->c.client.port || !e->c.vip.port || !e->c.real.port ||
+	    (e->has_local && !e->c.local.port))
+		return jw_fail(p, "a connection's ports are 1-65535 (only a template's client has port 0)");
 	if (state_number(e->c.proto, e->state, &e->c.state))
 		return jw_fail(p, "\"%s\" is not a state of a %s connection",
 			       e->state, proto_name(e->c.proto));

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * "lbctl conn import"'s reader (cluster/conn_json.c): what "lbctl -j conn"
+ * prints reads back into the same connections, and every malformed or
+ * unexpected element is refused with its JSON path.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/fullnat.h>
+
+#include "check.h"
+#include "conn_json.h"
+#include "output.h"
+#include "parse.h"
+#include "print.h"
+
+#define END(a, p)	"{\"address\": \"" a "\", \"port\": " #p "}"
+#define CONN(extra)							\
+	"{\"protocol\": \"tcp\", \"state\": \"established\", "		\
+	"\"expires\": 899, \"forward\": \"fullnat\", "			\
+	"\"client\": " END("198.51.100.2", 42001) ", "			\
+	"\"virtual\": " END("203.0.113.10", 80) ", "			\
+	"\"local\": " END("198.18.12.1", 1025) ", "			\
+	"\"real\": " END("198.19.0.11", 8080) extra "}"
+#define TMPL								\
+	"{\"protocol\": \"tcp\", \"state\": \"template\", \"expires\": 5, "	\
+	"\"connections\": 2, "						\
+	"\"client\": {\"address\": \"198.51.100.0\", \"port\": 0, \"netmask\": 24}, " \
+	"\"virtual\": " END("203.0.113.10", 80) ", "			\
+	"\"real\": " END("198.19.0.11", 8080) "}"
+
+static const struct {
+	const char *name, *text;
+	const char *err;	/* a part of the error, NULL: parses */
+	size_t n, templates;
+} rows[] = {
+	{ "empty", "[]", NULL, 0, 0 },
+	{ "one", "[" CONN("") "]", NULL, 1, 0 },
+	{ "two_and_a_template", "[" CONN("") ", " TMPL ", " CONN("") "]",
+	  NULL, 2, 1 },
+	{ "dr_no_local",
+	  "[{\"protocol\": \"udp\", \"state\": \"unreplied\", \"forward\": \"dr\", "
+	  "\"client\": " END("198.51.100.2", 5353) ", \"virtual\": "
+	  END("203.0.113.10", 53) ", \"real\": " END("198.19.0.11", 53) "}]",
+	  NULL, 1, 0 },
+	{ "not_array", "{}", "expected an array, not an object", 0, 0 },
+	{ "syntax", "[" CONN("") ",]", "t.json:1:", 0, 0 },
+	{ "unknown_key", "[" CONN(", \"flags\": 1") "]",
+	  "[0].flags: unknown key", 0, 0 },
+	{ "duplicate_key", "[" CONN(", \"state\": \"close\"") "]",
+	  "duplicate object key", 0, 0 },
+	{ "no_forward",
+	  "[{\"protocol\": \"tcp\", \"state\": \"established\", "
+	  "\"client\": " END("198.51.100.2", 1) ", \"virtual\": "
+	  END("203.0.113.10", 80) ", \"real\": " END("198.19.0.11", 80) "}]",
+	  "[0]: \"forward\" is missing", 0, 0 },
+	{ "bad_state",
+	  "[{\"protocol\": \"udp\", \"state\": \"established\", \"forward\": \"dr\", "
+	  "\"client\": " END("198.51.100.2", 1) ", \"virtual\": "
+	  END("203.0.113.10", 80) ", \"real\": " END("198.19.0.11", 80) "}]",
+	  "\"established\" is not a state of a udp connection", 0, 0 },
+	{ "fullnat_no_local",
+	  "[{\"protocol\": \"tcp\", \"state\": \"established\", \"forward\": \"fullnat\", "
+	  "\"client\": " END("198.51.100.2", 1) ", \"virtual\": "
+	  END("203.0.113.10", 80) ", \"real\": " END("198.19.0.11", 80) "}]",
+	  "a fullnat connection has a \"local\" end", 0, 0 },
+	{ "duplicate_end", "[" CONN(", \"virtual\": " END("203.0.113", 80)) "]",
+	  "duplicate object key", 0, 0 },
+	{ "port_range",
+	  "[{\"protocol\": \"tcp\", \"state\": \"established\", \"forward\": \"dr\", "
+	  "\"client\": " END("198.51.100.2", 65536) ", \"virtual\": "
+	  END("203.0.113.10", 80) ", \"real\": " END("198.19.0.11", 80) "}]",
+	  "[0].client.port:", 0, 0 },
+	{ "port_zero",
+	  "[{\"protocol\": \"tcp\", \"state\": \"established\", \"forward\": \"dr\", "
+	  "\"client\": " END("198.51.100.2", 0) ", \"virtual\": "
+	  END("203.0.113.10", 80) ", \"real\": " END("198.19.0.11", 80) "}]",
+	  "ports are 1-65535", 0, 0 },
+	{ "address",
+	  "[{\"protocol\": \"tcp\", \"state\": \"established\", \"forward\": \"dr\", "
+	  "\"client\": " END("198.51.100", 1) ", \"virtual\": "
+	  END("203.0.113.10", 80) ", \"real\": " END("198.19.0.11", 80) "}]",
+	  "[0].client.address:", 0, 0 },
+	{ "netmask_not_template", "[" CONN(", \"connections\": 1") "]",
+	  "only a template has", 0, 0 },
+	{ "template_with_local",
+	  "[{\"protocol\": \"tcp\", \"state\": \"template\", "
+	  "\"client\": " END("198.51.100.0", 0) ", \"virtual\": "
+	  END("203.0.113.10", 80) ", \"local\": " END("198.18.12.1", 1)
+	  ", \"real\": " END("198.19.0.11", 80) "}]",
+	  "a template has no", 0, 0 },
+	{ "element_type", "[1]", "[0]: expected an object", 0, 0 },
+};
+
+static void test_rows(void)
+{
+	struct lb_conn_list conns;
+	size_t i, templates;
+	char err[512];
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		check_begin("conns_parse/%s", rows[i].name);
+		err[0] = 0;
+		ret = conns_parse(rows[i].text, strlen(rows[i].text), "t.json",
+				  &conns, &templates, err, sizeof(err));
+		if (rows[i].err) {
+			CHECK_INT(ret, -EINVAL);
+			CHECK_MSG(strstr(err, rows[i].err), "error \"%s\" lacks \"%s\"",
+				  err, rows[i].err);
+			CHECK_INT(conns.n, 0);
+		} else {
+			CHECK_MSG(!ret, "%s", err);
+			CHECK_INT(conns.n, rows[i].n);
+			CHECK_INT(templates, rows[i].templates);
+		}
+		lb_list_free(&conns);
+		check_end();
+	}
+}
+
+static void conn_init(struct lb_conn *c, const char *cl, const char *vip,
+		      const char *local, const char *real)
+{
+	memset(c, 0, sizeof(*c));
+	parse_addrport(cl, &c->client, NULL, 0);
+	parse_addrport(vip, &c->vip, NULL, 0);
+	if (local)
+		parse_addrport(local, &c->local, NULL, 0);
+	parse_addrport(real, &c->real, NULL, 0);
+}
+
+/* What print_conn() writes (lbctl -j conn) reads back the same. */
+static void test_roundtrip(void)
+{
+	struct lb_conn in[3], *out;
+	struct lb_conn_list conns;
+	size_t i, len, templates;
+	char err[512], *text;
+	FILE *f;
+
+	check_begin("conns_parse/roundtrip_print_conn");
+	conn_init(&in[0], "198.51.100.2:42001", "203.0.113.10:80",
+		  "198.18.12.1:1025", "198.19.0.11:8080");
+	in[0].proto = LB_PROTO_TCP;
+	in[0].state = FULLNAT_TCP_S_FIN_WAIT;
+	in[0].fwd = LB_FWD_FULLNAT;
+	in[0].expires = 100;
+	conn_init(&in[1], "[2001:db8:100::2]:5000", "[2001:db8:113::10]:443",
+		  "[2001:db8:11::1]:2000", "[2001:db8:19::11]:8443");
+	in[1].proto = LB_PROTO_TCP;
+	in[1].state = FULLNAT_TCP_S_ESTABLISHED;
+	in[1].fwd = LB_FWD_FULLNAT;
+	conn_init(&in[2], "198.51.100.3:53000", "203.0.113.10:53", NULL,
+		  "198.19.0.12:53");
+	in[2].proto = LB_PROTO_UDP;
+	in[2].state = FULLNAT_UDP_S_UNREPLIED;
+	in[2].fwd = LB_FWD_TUN;
+
+	f = open_memstream(&text, &len);
+	out_init_file(true, f);
+	out_stream();
+	print_conns_head();
+	for (i = 0; i < 3; i++)
+		print_conn(&in[i]);
+	out_close();
+	CHECK_INT(out_finish(), 0);
+	fclose(f);
+	CHECK_MSG(!conns_parse(text, len, "t.json", &conns, &templates, err,
+			       sizeof(err)), "%s in %s", err, text);
+	CHECK_INT(conns.n, 3);
+	for (i = 0; i < conns.n && i < 3; i++) {
+		out = &conns.v[i];
+		CHECK_INT(out->proto, in[i].proto);
+		CHECK_INT(out->state, in[i].state);
+		CHECK_INT(out->fwd, in[i].fwd);
+		CHECK_INT(out->expires, in[i].expires);
+		CHECK(!memcmp(&out->client, &in[i].client, sizeof(out->client)));
+		CHECK(!memcmp(&out->vip, &in[i].vip, sizeof(out->vip)));
+		CHECK(!memcmp(&out->local, &in[i].local, sizeof(out->local)));
+		CHECK(!memcmp(&out->real, &in[i].real, sizeof(out->real)));
+	}
+	lb_list_free(&conns);
+	free(text);
+	check_end();
+}
+
+int main(void)
+{
+	test_rows();
+	test_roundtrip();
+	return check_done();
+}

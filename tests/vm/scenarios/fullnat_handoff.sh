@@ -1,0 +1,140 @@
+#!/bin/bash
+# Drain handoff: a download through lb2 survives the router moving the VIP
+# to lb1, once lb2's connections were copied into lb1 (lbctl conn import,
+# FULLNAT_CMD_NEW_CONN). lb1 then carries the client's packets, rewritten
+# to lb2's LIP:lport as lb2 would; the real server's replies still go to
+# lb2 (its LIPs are routed to it), which sends them on until the
+# connection ends, and then has nothing left.
+#
+#  c1 --- rt (VIP via lb2, then via lb1)
+#          |          |
+#         lb1        lb2  LIPs 198.18.12.x
+#          |          |
+#         rsr (198.18.11.0/24 -> lb1, 198.18.12.0/24 -> lb2) --- rs1
+#
+# Judged by the client (sha256 of the download), tcpdump on rsr's port
+# toward lb1 (the client's packets arrive there from lb1's MAC with lb2's
+# LIP) and nginx's log (the download's peer is lb2's LIP:lport). Then the
+# bad imports (a copy of one's own, duplicates, unknown service or real
+# server, another method, a forged state, a bad file): each refused with
+# its reason, nothing added. Last, the same switch without the import:
+# lb1 drops the client's packets (not_syn) and the download stalls.
+#
+# @timeout: 400
+. /fnat/lib.sh
+
+fullnat_web 2 1 rr
+on rt "$IP" route replace "$VIP/32" via "$DIR_NET.12"
+dd if=/dev/urandom of="$FNAT_LOG/nginx-rs1/www/data/blob" bs=1M count=4 status=none
+want=$(sha256sum < "$FNAT_LOG/nginx-rs1/www/data/blob" | cut -d' ' -f1)
+# The closing states' timeouts are not what is tested: short, so that
+# lb2's table empties soon after the download.
+lb lb2 config set timeout tcp close_wait 3 timeout tcp last_ack 3 \
+	timeout tcp time_wait 3 timeout tcp close 3
+
+# A small receive buffer and 2 Mbit/s on the client's link (16 s for the
+# 4 MB) keep the server sending through the switch.
+on c1 sysctl -qw net.ipv4.tcp_rmem="4096 32768 65536"
+on rt tc qdisc add dev c1 root netem rate 2mbit limit 100
+
+# download N: in the background, its sha256 and curl's exit code in files.
+# A stall of 15 s (scaled) ends it: the failure the last part wants.
+download() {
+	bg c1 "dl$1" bash -c "set -o pipefail; curl -sS --fail \
+		--max-time $(scaled 240) --speed-limit 1000 \
+		--speed-time $(scaled 15) http://$VIP/data/blob | sha256sum \
+		> $FNAT_LOG/dl$1.sum; echo \$? > $FNAT_LOG/dl$1.rc"
+}
+out_pkts() { lbctl -n lb2 -j show | jq '.services[0].stats.outpkts'; }
+flowing() { [[ $(conns lb2) == "$1" ]] && (( $(out_pkts) > $2 )); }
+
+log "a download through lb2, copied into lb1, then the VIP moves to lb1"
+download 2
+wait_for 30 "the download's data through lb2" flowing 1 20
+listing=$(lbctl -n lb2 -j conn)
+echo "$listing"
+lip=$(jq -r '.[0].local.address' <<< "$listing")
+lport=$(jq -r '.[0].local.port' <<< "$listing")
+assert_match "$lip" "^$(lip_net 2)\\." "the connection's LIP is lb2's"
+
+lb1_mac=$(on_quiet lb1 cat /sys/class/net/eth1/address)
+# -e: each line "SRCMAC > DSTMAC, ethertype IPv4 (0x0800), length N: IP ..."
+bg rsr cap tcpdump -i lb1 -n -l -e "tcp and src host $lip and src port $lport"
+cap_pid=${_bg_pids[-1]}
+wait_for 10 "tcpdump on rsr" grep -q listening "$FNAT_LOG/cap.log"
+
+out=$(lbctl -n lb2 -j conn | lbctl -n lb1 conn import -)
+assert_eq "$out" "1 added, 0 already present, 0 refused, 0 templates left out" \
+	"lb1 imports lb2's connection"
+assert_eq "$(lbctl -n lb1 -j conn | jq -r '.[0].local | "\(.address):\(.port)"')" \
+	"$lip:$lport" "lb1's copy keeps lb2's LIP:lport"
+assert_eq "$(ports_in_use lb1)" 0 "lb1's own ports in use"
+[[ ! -s $FNAT_LOG/dl2.rc ]] || fail "the download ended before the switch"
+on rt "$IP" route replace "$VIP/32" via "$DIR_NET.11"
+
+wait_for 120 "the download" test -s "$FNAT_LOG/dl2.rc"
+assert_eq "$(cat "$FNAT_LOG/dl2.rc")" 0 "curl's exit code"
+assert_eq "$(cut -d' ' -f1 < "$FNAT_LOG/dl2.sum")" "$want" \
+	"the download completes intact across the switch"
+kill -INT "$cap_pid"
+wait_for 10 "tcpdump's summary" grep -q 'packets captured' "$FNAT_LOG/cap.log"
+from_lb1=$(grep -c "^[0-9:.]* $lb1_mac > .* $lip\\.$lport > $RS_NET\\.11\\.8080:" \
+	"$FNAT_LOG/cap.log" || true)
+assert_ge "$from_lb1" 10 "client packets sent by lb1 with lb2's LIP:lport"
+assert_eq "$(grep -cx "$lip:$lport" "$FNAT_LOG/rs1.access")" 1 \
+	"nginx logged the download from lb2's LIP:lport"
+wait_for 30 "lb2 idle" drained lb2
+echo "ok: lb2 has no connection left"
+assert_eq "$(counter lb1 not_syn)" 0 "lb1 dropped none of the client's packets"
+
+log "bad imports: each refused with its reason, nothing added"
+n1=$(conns lb1)
+# import WHAT JQ REASON: lb2's listing changed by JQ, refused for REASON
+import_bad() {
+	local rc=0 err
+	err=$(jq "$2" <<< "$listing" | lbctl -n lb1 conn import - 2>&1 >/dev/null) || rc=$?
+	echo "$err"
+	assert_eq "$rc" "${4:-1}" "exit code of $1"
+	assert_match "$err" "$3" "$1 refused"
+	assert_eq "$(conns lb1)" "$n1" "lb1's connections after $1"
+}
+out=$(lbctl -n lb1 conn import - <<< "$listing")
+assert_eq "$out" "0 added, 1 already present, 0 refused, 0 templates left out" \
+	"the same connection again"
+import_bad "a copy of lb1's own" ".[0].local.address = \"$(lip_net 1).1\"" \
+	"local address is a VIP or LIP of this director"
+import_bad "a VIP as the LIP" ".[0].local.address = \"$VIP\"" \
+	"local address is a VIP or LIP of this director"
+import_bad "an unknown service" '.[0].virtual.port = 81' \
+	"no such virtual service"
+import_bad "an unknown real server" ".[0].real.address = \"$RS_NET.99\"" \
+	"not one of the service's"
+import_bad "another method" '.[0].forward = "dr" | del(.[0].local)' \
+	"forwards by another method"
+import_bad "a forged state" '.[0].state = "syn_recv"' \
+	"imported in ESTABLISHED, FIN_WAIT"
+# Another client port, the same real-server side tuple: already there.
+out=$(jq '.[0].client.port += 1' <<< "$listing" | lbctl -n lb1 conn import -)
+assert_eq "$out" "0 added, 1 already present, 0 refused, 0 templates left out" \
+	"another client on the same LIP:lport -> RIP:rport"
+import_bad "an unknown key" '.[0].flags = 1' "\\[0\\]\\.flags: unknown key" 2
+import_bad "a client port of 0" '.[0].client.port = 0' "ports are 1-65535" 2
+assert_eq "$(conns lb1)" "$n1" "lb1's connections after the bad imports"
+
+log "the same switch without the import: lb1 drops the client's packets"
+on rt "$IP" route replace "$VIP/32" via "$DIR_NET.12"
+before=$(counter lb1 not_syn)
+download 1
+wait_for 30 "the download's data through lb2" flowing 1 $(( $(out_pkts) + 20 ))
+on rt "$IP" route replace "$VIP/32" via "$DIR_NET.11"
+wait_for 120 "the stalled download to give up" test -s "$FNAT_LOG/dl1.rc"
+rc=$(cat "$FNAT_LOG/dl1.rc")
+[[ $rc != 0 ]] || fail "the download completed without the import"
+echo "ok: without the import the download fails (exit $rc)"
+assert_ge "$(counter lb1 not_syn)" $((before + 1)) "client packets lb1 dropped"
+
+log "namespace exit frees the imported connections"
+on rt tc qdisc del dev c1 root
+run "$IP" netns del lb1
+run "$IP" netns del lb2
+slab_empty fnat_conn "connection objects left"
