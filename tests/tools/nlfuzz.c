@@ -407,6 +407,39 @@ static void laddr_nest(struct msg *m)
 }
 
 /*
+ * A connection for FULLNAT_CMD_NEW_CONN: mostly the services' own VIPs,
+ * ports and real servers, a LIP now ours (refused), now another
+ * director's (198.18.12.x), any state and method, attributes missing,
+ * doubled or of another type.
+ */
+static void conn_nest(struct msg *m)
+{
+	struct nlattr *nest = put(m, FULLNAT_A_CONN |
+				  (chance(95) ? NLA_F_NESTED : 0), NULL, 0);
+	int k, extra;
+
+	if (chance(90)) put_u8(m, FULLNAT_A_CONN_PROTOCOL, chance(80) ? 6 : rnd(256));
+	if (chance(90)) put_ip(m, FULLNAT_A_CONN_CADDR, chance(80) ? 0xc6336402 + rnd(4) : (uint32_t)rnd64());
+	if (chance(90)) put_u16(m, FULLNAT_A_CONN_CPORT, rnd(65536));
+	if (chance(90)) put_ip(m, FULLNAT_A_CONN_VADDR, vips[rnd(3)]);
+	if (chance(90)) put_u16(m, FULLNAT_A_CONN_VPORT, chance(90) ? (uint32_t)ports[rnd(3)] : rnd(3));
+	if (chance(80)) put_ip(m, FULLNAT_A_CONN_LADDR, chance(50) ? lips[rnd(3)] :
+			       chance(80) ? 0xc6120c01 + rnd(3) : vips[rnd(3)]);
+	if (chance(80)) put_u16(m, FULLNAT_A_CONN_LPORT, chance(80) ? 1024 + rnd(64) : rnd(3));
+	if (chance(90)) put_ip(m, FULLNAT_A_CONN_DADDR, rips[rnd(3)]);
+	if (chance(90)) put_u16(m, FULLNAT_A_CONN_DPORT, chance(90) ? (uint32_t)ports[rnd(3)] : rnd(3));
+	if (chance(90)) put_u8(m, FULLNAT_A_CONN_STATE, rnd(chance(90) ? 9 : 256));
+	if (chance(10)) put_u32(m, FULLNAT_A_CONN_EXPIRES, value32());
+	if (chance(90)) put_u8(m, FULLNAT_A_CONN_FORWARD, chance(80) ? 0 : rnd(8));
+	extra = chance(20) ? rnd(6) : 0;
+	for (k = 0; k < extra; k++)
+		member(m, rnd(FULLNAT_A_CONN_MAX + 3), rnd(5));
+	if (chance(5))
+		garbage_attr(m, 1, FULLNAT_A_CONN_MAX);
+	end_nest(m, nest);
+}
+
+/*
  * A protocol's timeouts (FULLNAT_A_CFG_TIMEOUT_*): states 0..max-1 as
  * attributes 1..max, one past, 0, values at and past the range, and now
  * and then not marked nested, or a member of another type.
@@ -531,6 +564,10 @@ static int fuzz_one(int *is_dump, int *abandoned)
 	case FULLNAT_CMD_GET_TEMPLATE:	/* one service's, or all */
 		if (chance(50))
 			service_nest(&m);
+		break;
+	case FULLNAT_CMD_NEW_CONN:
+		if (chance(95))
+			conn_nest(&m);
 		break;
 	}
 	/* Attributes of other commands, top-level garbage, floods. */
