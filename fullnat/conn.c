@@ -431,6 +431,25 @@ static struct fnat_conn *conn_alloc(struct fnat_net *fn, gfp_t gfp)
 }
 
 /*
+ * What every connection of @dest starts with, @state its first state and
+ * @fwd its method: the rest is its creator's to set.
+ */
+static void conn_init(struct fnat_net *fn, struct fnat_conn *cp,
+		      struct fnat_dest *dest, u8 proto, u8 fwd, u8 state)
+{
+	write_pnet(&cp->net, fn->net);
+	spin_lock_init(&cp->lock);
+	cp->af = dest->af;
+	cp->proto = proto;
+	cp->fwd = fwd;
+	cp->daddr = dest->addr;
+	cp->dport = dest->port;
+	cp->dest = dest;
+	cp->state = state;
+	cp->expires = jiffies + fnat_state_timeout(fn, proto, state);
+}
+
+/*
  * Create a connection for a new client flow of @svc: schedule a real
  * server, take a local address and port (FullNAT), hash both sides.
  * RCU read side, softirq. Returns NULL with the reason counted.
@@ -466,20 +485,12 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 	}
 
 	/* Whole and counted before anything can find it (see Lifetime). */
-	write_pnet(&cp->net, fn->net);
-	spin_lock_init(&cp->lock);
-	cp->af = svc->af;
-	cp->proto = svc->proto;
-	cp->fwd = READ_ONCE(dest->fwd);
+	conn_init(fn, cp, dest, svc->proto, READ_ONCE(dest->fwd),
+		  p->pp->init_state);
 	cp->caddr = p->saddr;
 	cp->cport = p->sport;
 	cp->vaddr = svc->addr;
 	cp->vport = svc->port;
-	cp->daddr = dest->addr;
-	cp->dport = dest->port;
-	cp->dest = dest;
-	cp->state = p->pp->init_state;
-	cp->expires = jiffies + fnat_state_timeout(fn, cp->proto, cp->state);
 	/* The real server's method, registered (nl_service.c). */
 	m = fnat_method_find(cp->fwd);
 	if (READ_ONCE(svc->toa) && m->toa && cp->proto == IPPROTO_TCP)
@@ -622,26 +633,17 @@ int fnat_conn_import(struct fnat_net *fn, const struct fnat_conn *tmpl,
 		return -ENOMEM;
 	}
 	refcount_inc(&dest->refcnt);		/* a live server: fn->lock */
-	write_pnet(&cp->net, fn->net);
-	spin_lock_init(&cp->lock);
-	cp->af = tmpl->af;
-	cp->proto = tmpl->proto;
-	cp->fwd = tmpl->fwd;
+	conn_init(fn, cp, dest, tmpl->proto, tmpl->fwd, tmpl->state);
 	cp->caddr = tmpl->caddr;
 	cp->cport = tmpl->cport;
 	cp->vaddr = tmpl->vaddr;
 	cp->vport = tmpl->vport;
-	cp->daddr = tmpl->daddr;
-	cp->dport = tmpl->dport;
 	if (cp->fwd == FULLNAT_FWD_FULLNAT) {
 		cp->laddr = tmpl->laddr;
 		cp->lport = tmpl->lport;
 	}
-	cp->dest = dest;
-	cp->state = tmpl->state;
 	cp->flags = FNAT_CONN_F_IMPORTED |
 		    (cp->proto == IPPROTO_TCP ? FNAT_CONN_F_NOSEQ : 0);
-	cp->expires = jiffies + fnat_state_timeout(fn, cp->proto, cp->state);
 	if (cp->proto == IPPROTO_TCP && cp->state == FULLNAT_TCP_S_ESTABLISHED)
 		atomic_inc(&dest->active);
 	else

@@ -147,6 +147,17 @@ static int parse_conn(struct genl_info *info, struct nlattr **tb,
 	return 0;
 }
 
+/* Is @addr a VIP or LIP of this director? */
+static bool ours(struct fnat_net *fn, u16 af, const union nf_inet_addr *addr)
+{
+	bool ret;
+
+	rcu_read_lock();
+	ret = fnat_addr_ours(fn, af, addr);
+	rcu_read_unlock();
+	return ret;
+}
+
 /* Under fn->lock: @c against this director; its real server, or NULL. */
 static struct fnat_dest *__check_conn(struct fnat_net *fn, struct nlattr **tb,
 				      const struct fnat_conn *c,
@@ -154,7 +165,6 @@ static struct fnat_dest *__check_conn(struct fnat_net *fn, struct nlattr **tb,
 {
 	struct fnat_service *svc;
 	struct fnat_dest *dest;
-	bool ours;
 
 	svc = __fnat_service_lookup(fn, c->proto, &c->vaddr, c->vport);
 	if (!svc || svc->af != c->af) {
@@ -173,20 +183,14 @@ static struct fnat_dest *__check_conn(struct fnat_net *fn, struct nlattr **tb,
 				    "the real server forwards by another method here");
 		return NULL;
 	}
-	rcu_read_lock();
-	ours = fnat_addr_ours(fn, c->af, &c->caddr);
-	rcu_read_unlock();
-	if (ours) {
+	if (ours(fn, c->af, &c->caddr)) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_CONN_CADDR],
 				    "the client address is a VIP or LIP of this director");
 		return NULL;
 	}
 	if (c->fwd != FULLNAT_FWD_FULLNAT)
 		return dest;
-	rcu_read_lock();
-	ours = fnat_addr_ours(fn, c->af, &c->laddr);
-	rcu_read_unlock();
-	if (ours) {
+	if (ours(fn, c->af, &c->laddr)) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_CONN_LADDR],
 				    "the local address is a VIP or LIP of this director: only another director's connections are imported");
 		return NULL;

@@ -24,6 +24,11 @@
 	"\"virtual\": " END("203.0.113.10", 80) ", "			\
 	"\"local\": " END("198.18.12.1", 1025) ", "			\
 	"\"real\": " END("198.19.0.11", 8080) extra "}"
+/* One element: its leading keys, then the client end, VIP:80, RS:80. */
+#define ONE(head, client)						\
+	"[{" head "\"client\": " client ", \"virtual\": "		\
+	END("203.0.113.10", 80) ", \"real\": " END("198.19.0.11", 80) "}]"
+#define TCP_DR	"\"protocol\": \"tcp\", \"state\": \"established\", \"forward\": \"dr\", "
 #define TMPL								\
 	"{\"protocol\": \"tcp\", \"state\": \"template\", \"expires\": 5, "	\
 	"\"connections\": 2, "						\
@@ -52,36 +57,24 @@ static const struct {
 	{ "duplicate_key", "[" CONN(", \"state\": \"close\"") "]",
 	  "duplicate object key", 0, 0 },
 	{ "no_forward",
-	  "[{\"protocol\": \"tcp\", \"state\": \"established\", "
-	  "\"client\": " END("198.51.100.2", 1) ", \"virtual\": "
-	  END("203.0.113.10", 80) ", \"real\": " END("198.19.0.11", 80) "}]",
+	  ONE("\"protocol\": \"tcp\", \"state\": \"established\", ",
+	      END("198.51.100.2", 1)),
 	  "[0]: \"forward\" is missing", 0, 0 },
 	{ "bad_state",
-	  "[{\"protocol\": \"udp\", \"state\": \"established\", \"forward\": \"dr\", "
-	  "\"client\": " END("198.51.100.2", 1) ", \"virtual\": "
-	  END("203.0.113.10", 80) ", \"real\": " END("198.19.0.11", 80) "}]",
+	  ONE("\"protocol\": \"udp\", \"state\": \"established\", \"forward\": \"dr\", ",
+	      END("198.51.100.2", 1)),
 	  "\"established\" is not a state of a udp connection", 0, 0 },
 	{ "fullnat_no_local",
-	  "[{\"protocol\": \"tcp\", \"state\": \"established\", \"forward\": \"fullnat\", "
-	  "\"client\": " END("198.51.100.2", 1) ", \"virtual\": "
-	  END("203.0.113.10", 80) ", \"real\": " END("198.19.0.11", 80) "}]",
+	  ONE("\"protocol\": \"tcp\", \"state\": \"established\", \"forward\": \"fullnat\", ",
+	      END("198.51.100.2", 1)),
 	  "a fullnat connection has a \"local\" end", 0, 0 },
 	{ "duplicate_end", "[" CONN(", \"virtual\": " END("203.0.113", 80)) "]",
 	  "duplicate object key", 0, 0 },
-	{ "port_range",
-	  "[{\"protocol\": \"tcp\", \"state\": \"established\", \"forward\": \"dr\", "
-	  "\"client\": " END("198.51.100.2", 65536) ", \"virtual\": "
-	  END("203.0.113.10", 80) ", \"real\": " END("198.19.0.11", 80) "}]",
+	{ "port_range", ONE(TCP_DR, END("198.51.100.2", 65536)),
 	  "[0].client.port:", 0, 0 },
-	{ "port_zero",
-	  "[{\"protocol\": \"tcp\", \"state\": \"established\", \"forward\": \"dr\", "
-	  "\"client\": " END("198.51.100.2", 0) ", \"virtual\": "
-	  END("203.0.113.10", 80) ", \"real\": " END("198.19.0.11", 80) "}]",
+	{ "port_zero", ONE(TCP_DR, END("198.51.100.2", 0)),
 	  "ports are 1-65535", 0, 0 },
-	{ "address",
-	  "[{\"protocol\": \"tcp\", \"state\": \"established\", \"forward\": \"dr\", "
-	  "\"client\": " END("198.51.100", 1) ", \"virtual\": "
-	  END("203.0.113.10", 80) ", \"real\": " END("198.19.0.11", 80) "}]",
+	{ "address", ONE(TCP_DR, END("198.51.100", 1)),
 	  "[0].client.address:", 0, 0 },
 	{ "netmask_not_template", "[" CONN(", \"connections\": 1") "]",
 	  "only a template has", 0, 0 },
