@@ -584,21 +584,23 @@ static bool tuple_taken(struct fnat_net *fn, const struct fnat_conn *cp,
  * Add a connection copied from another director (FULLNAT_CMD_NEW_CONN,
  * nl_conn.c, which checked @tmpl against this director: its service,
  * real server @dest, method, state, and a local address that is not
- * ours). @tmpl holds the key and addresses, @fwd, @proto, @af and
- * @state. Process context, under fn->lock.
+ * ours). @tmpl holds the key and addresses, @fwd, @proto, @af, @state,
+ * the @flags (NODATA, NOSEQ) and @seq, @rs_isn to start with, and in
+ * @expires the time the other director gave it (jiffies, relative), a
+ * bound of its state's timeout here. Process context, under fn->lock.
  *
  * The copy is "imported": the other director still has the connection,
  * and the real server's replies, addressed to that director's LIP (or,
  * DR and TUN, straight to the client), still go there. This one carries
  * the client's packets once a router sends them here, rewritten as the
- * other would (FullNAT: to its LIP:lport), and sees only that side: it
- * is tracked one way, as DR's are (proto_tcp.c), from the client's next
- * ACK on. A FullNAT copy keeps its LIP:lport and holds no local address
- * of this director (cp->local NULL): no port of our pool is taken or
- * freed for it, and nothing of it reaches laddr.c. Its real-server side
- * is still hashed, so that the tuple is known as taken. It counts against
- * the limits as a new connection, and the netns exit, rmmod, expiry and
- * expire_nodest take it as any other.
+ * other would (FullNAT: to its LIP:lport), and tracks only that side, as
+ * DR's (proto_tcp.c), in the other's window. A FullNAT copy keeps its
+ * LIP:lport and holds no local address of this director (cp->local
+ * NULL): no port of our pool is taken or freed for it, and nothing of it
+ * reaches laddr.c. Its real-server side is still hashed, so that the
+ * tuple is known as taken. It counts against the limits as a new
+ * connection, and the netns exit, rmmod, expiry and expire_nodest take
+ * it as any other; early drop only while it is half-open.
  */
 int fnat_conn_import(struct fnat_net *fn, const struct fnat_conn *tmpl,
 		     struct fnat_dest *dest, struct netlink_ext_ack *extack)
@@ -638,12 +640,13 @@ int fnat_conn_import(struct fnat_net *fn, const struct fnat_conn *tmpl,
 	cp->cport = tmpl->cport;
 	cp->vaddr = tmpl->vaddr;
 	cp->vport = tmpl->vport;
-	if (cp->fwd == FULLNAT_FWD_FULLNAT) {
-		cp->laddr = tmpl->laddr;
-		cp->lport = tmpl->lport;
-	}
-	cp->flags = FNAT_CONN_F_IMPORTED |
-		    (cp->proto == IPPROTO_TCP ? FNAT_CONN_F_NOSEQ : 0);
+	cp->laddr = tmpl->laddr;	/* none but FullNAT's: zeros */
+	cp->lport = tmpl->lport;
+	cp->flags = tmpl->flags | FNAT_CONN_F_IMPORTED;
+	cp->rs_isn = tmpl->rs_isn;
+	cp->seq = tmpl->seq;
+	cp->expires = jiffies + min(tmpl->expires, fnat_state_timeout(fn,
+			cp->proto, fnat_conn_timeout_state(cp->state, cp->flags)));
 	if (cp->proto == IPPROTO_TCP && cp->state == FULLNAT_TCP_S_ESTABLISHED)
 		atomic_inc(&dest->active);
 	else
@@ -663,7 +666,7 @@ int fnat_conn_import(struct fnat_net *fn, const struct fnat_conn *tmpl,
 	}
 	rcu_read_lock();
 	ring = READ_ONCE(fn->early);
-	if (ring)
+	if (ring && fnat_conn_half_open(cp))
 		fnat_early_track(fn, ring, cp);
 	rcu_read_unlock();
 	spin_unlock_bh(&cp->lock);
@@ -761,7 +764,7 @@ out:
 int fnat_conn_dump(struct sk_buff *skb, struct netlink_callback *cb,
 		   int (*fill)(struct sk_buff *skb,
 			       struct netlink_callback *cb,
-			       const struct fnat_conn *cp))
+			       struct fnat_conn *cp))
 {
 	struct net *net = sock_net(skb->sk);
 	u32 bucket = cb->args[0], skip = cb->args[1], idx, walked = 0;
@@ -776,7 +779,7 @@ int fnat_conn_dump(struct sk_buff *skb, struct netlink_callback *cb,
 		idx = 0;
 		rcu_read_lock();
 		hlist_for_each_entry_rcu(h, &conn_tab[bucket], node) {
-			const struct fnat_conn *cp = fnat_conn_of(h);
+			struct fnat_conn *cp = fnat_conn_of(h);
 
 			if (!node_is_primary(h, cp))
 				continue;

@@ -42,7 +42,8 @@ enum {
 	FNAT_CONN_F_NODATA = 1 << 7,	/* one-way, ESTABLISHED on a bare ACK */
 	FNAT_CONN_F_IMPORTED = 1 << 8,	/* copied from another director: its
 					 * client's side only (conn.c) */
-	FNAT_CONN_F_NOSEQ = 1 << 9,	/* imported: client's seq not seen yet */
+	FNAT_CONN_F_NOSEQ = 1 << 9,	/* imported without the client's seq:
+					 * not confirmed by payload yet */
 };
 
 /*
@@ -113,6 +114,18 @@ struct fnat_conn {
 	};
 };
 
+/*
+ * Is @cp a candidate for early drop (conn_evict.c)? TCP: its handshake
+ * has not completed; UDP: no stream yet (proto_udp.c).
+ */
+static inline bool fnat_conn_half_open(const struct fnat_conn *cp)
+{
+	if (cp->proto == IPPROTO_UDP)
+		return READ_ONCE(cp->state) != FULLNAT_UDP_S_NORMAL;
+	return fnat_conn_timeout_state(READ_ONCE(cp->state),
+				       READ_ONCE(cp->flags)) <= FULLNAT_TCP_S_SYN_RECV;
+}
+
 static inline struct net *fnat_conn_net(const struct fnat_conn *cp)
 {
 	return read_pnet(&cp->net);
@@ -154,7 +167,7 @@ u32 fnat_conn_tab_size(void);
 int fnat_conn_dump(struct sk_buff *skb, struct netlink_callback *cb,
 		   int (*fill)(struct sk_buff *skb,
 			       struct netlink_callback *cb,
-			       const struct fnat_conn *cp));
+			       struct fnat_conn *cp));
 
 /* conn_evict.c */
 int fnat_early_alloc(struct fnat_net *fn);

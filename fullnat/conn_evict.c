@@ -43,18 +43,9 @@
 #define EVICT_CANDIDATES	8
 #define EVICT_BUCKETS		64
 
-/* TCP: its handshake has not completed; UDP: no stream yet (proto_udp.c). */
-static bool half_open(const struct fnat_conn *cp)
-{
-	if (cp->proto == IPPROTO_UDP)
-		return READ_ONCE(cp->state) != FULLNAT_UDP_S_NORMAL;
-	return fnat_conn_timeout_state(READ_ONCE(cp->state),
-				       READ_ONCE(cp->flags)) <= FULLNAT_TCP_S_SYN_RECV;
-}
-
 static bool evictable(const struct fnat_conn *cp)
 {
-	return half_open(cp) && !(READ_ONCE(cp->flags) & FNAT_CONN_F_DEAD);
+	return fnat_conn_half_open(cp) && !(READ_ONCE(cp->flags) & FNAT_CONN_F_DEAD);
 }
 
 /* When @cp last saw a packet, as far as its deadline tells. */
@@ -78,7 +69,7 @@ static bool conn_early_drop(struct fnat_conn *cp)
 	u8 state;
 
 	spin_lock_bh(&cp->lock);
-	if ((cp->flags & FNAT_CONN_F_DEAD) || !half_open(cp)) {
+	if ((cp->flags & FNAT_CONN_F_DEAD) || !fnat_conn_half_open(cp)) {
 		spin_unlock_bh(&cp->lock);
 		return false;
 	}

@@ -112,7 +112,7 @@ static unsigned int l4_in(struct fnat_net *fn, struct sk_buff *skb,
 			fnat_count(fn, reason);
 			return NF_DROP;
 		}
-		if (fnat_af_martian(fn, skb, p)) {
+		if (fnat_af_martian(fn, p->af, skb->dev, &p->saddr)) {
 			fnat_count(fn, FULLNAT_CNT_MARTIAN);
 			return NF_DROP;
 		}

@@ -390,8 +390,8 @@ bool fnat_nat_stray(struct fnat_net *fn, struct sk_buff *skb,
 /* inet4.c: the IPv4 family */
 int fnat_inet4_parse(struct sk_buff *skb, unsigned int off,
 		     struct fnat_pkt *p);
-bool fnat_inet4_martian(struct fnat_net *fn, const struct sk_buff *skb,
-			const struct fnat_pkt *p);
+bool fnat_inet4_martian(struct fnat_net *fn, const struct net_device *dev,
+			const union nf_inet_addr *addr);
 bool fnat_inet4_stray(struct fnat_net *fn, struct sk_buff *skb,
 		      const struct fnat_pkt *p);
 bool fnat_inet4_local(struct fnat_net *fn, struct sk_buff *skb,
@@ -423,8 +423,8 @@ unsigned int fnat_inet4_xmit(struct fnat_net *fn, struct sk_buff *skb,
 /* inet6.c: the IPv6 family */
 int fnat_inet6_parse(struct sk_buff *skb, unsigned int off,
 		     struct fnat_pkt *p);
-bool fnat_inet6_martian(struct fnat_net *fn, const struct sk_buff *skb,
-			const struct fnat_pkt *p);
+bool fnat_inet6_martian(struct fnat_net *fn, const struct net_device *dev,
+			const union nf_inet_addr *addr);
 bool fnat_inet6_stray(struct fnat_net *fn, struct sk_buff *skb,
 		      const struct fnat_pkt *p);
 bool fnat_inet6_local(struct fnat_net *fn, struct sk_buff *skb,
@@ -458,14 +458,17 @@ unsigned int fnat_inet6_xmit(struct fnat_net *fn, struct sk_buff *skb,
  * connection's and its service's: a service has one family (nl_service.c).
  */
 
-/* A source no client can have (RCU read side). */
-static inline bool fnat_af_martian(struct fnat_net *fn,
-				   const struct sk_buff *skb,
-				   const struct fnat_pkt *p)
+/*
+ * A source no client can have (RCU read side), come in on @dev (NULL: a
+ * request's address, nl_conn.c).
+ */
+static inline bool fnat_af_martian(struct fnat_net *fn, u16 af,
+				   const struct net_device *dev,
+				   const union nf_inet_addr *addr)
 {
-	if (p->af == AF_INET6)
-		return fnat_inet6_martian(fn, skb, p);
-	return fnat_inet4_martian(fn, skb, p);
+	if (af == AF_INET6)
+		return fnat_inet6_martian(fn, dev, addr);
+	return fnat_inet4_martian(fn, dev, addr);
 }
 
 /* Unmatched, to one of our addresses that the stack would route out. */

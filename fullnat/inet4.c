@@ -70,18 +70,18 @@ int fnat_inet4_parse(struct sk_buff *skb, unsigned int off,
  * one lookup in the local table per new connection. That is the only
  * part of rp_filter we do (README).
  */
-bool fnat_inet4_martian(struct fnat_net *fn, const struct sk_buff *skb,
-			const struct fnat_pkt *p)
+bool fnat_inet4_martian(struct fnat_net *fn, const struct net_device *dev,
+			const union nf_inet_addr *addr)
 {
-	__be32 a = p->saddr.ip;
+	__be32 a = addr->ip;
 
 	/* ipv4_is_zeronet() is only 0.0.0.0 on recent kernels: 0/8 here. */
 	if ((a & htonl(0xff000000)) == 0 || ipv4_is_loopback(a) ||
 	    ipv4_is_multicast(a) || ipv4_is_lbcast(a) ||
 	    (a & htonl(0xf0000000)) == htonl(0xf0000000))
 		return true;
-	return fnat_addr_ours(fn, AF_INET, &p->saddr) ||
-	       (!(skb->dev && (skb->dev->flags & IFF_LOOPBACK)) &&
+	return fnat_addr_ours(fn, AF_INET, addr) ||
+	       (!(dev && (dev->flags & IFF_LOOPBACK)) &&
 		inet_addr_type(fn->net, a) == RTN_LOCAL);
 }
 

@@ -108,17 +108,17 @@ int fnat_inet6_parse(struct sk_buff *skb, unsigned int off,
  * (never on the wire), our own VIPs and LIPs, and a local address that did
  * not come through lo.
  */
-bool fnat_inet6_martian(struct fnat_net *fn, const struct sk_buff *skb,
-			const struct fnat_pkt *p)
+bool fnat_inet6_martian(struct fnat_net *fn, const struct net_device *dev,
+			const union nf_inet_addr *addr)
 {
-	const struct in6_addr *a = &p->saddr.in6;
+	const struct in6_addr *a = &addr->in6;
 	int type = ipv6_addr_type(a);
 
 	if (type & (IPV6_ADDR_ANY | IPV6_ADDR_LOOPBACK | IPV6_ADDR_MULTICAST |
 		    IPV6_ADDR_LINKLOCAL | IPV6_ADDR_MAPPED))
 		return true;
-	return fnat_addr_ours(fn, AF_INET6, &p->saddr) ||
-	       (!(skb->dev && (skb->dev->flags & IFF_LOOPBACK)) &&
+	return fnat_addr_ours(fn, AF_INET6, addr) ||
+	       (!(dev && (dev->flags & IFF_LOOPBACK)) &&
 		ipv6_chk_addr(fn->net, a, NULL, 0));
 }
 

@@ -585,9 +585,44 @@ static int fnat_nl_dump_laddrs(struct sk_buff *skb, struct netlink_callback *cb)
 
 /* --- connections ----------------------------------------------------------- */
 
-static int fill_conn(struct sk_buff *skb, struct netlink_callback *cb,
-		     const struct fnat_conn *cp)
+/*
+ * A TCP connection's sequence state, when it has one (an imported one
+ * that has not confirmed the client's has not; a dying one's bytes are
+ * its rcu_head's), for another director to import it with (nl_conn.c).
+ */
+static int put_conn_seq(struct sk_buff *skb, struct fnat_conn *cp)
 {
+	struct fnat_tcp_seq s;
+	bool isn, ok;
+	u32 rs_isn;
+	int d;
+
+	spin_lock_bh(&cp->lock);
+	ok = !(cp->flags & (FNAT_CONN_F_DEAD | FNAT_CONN_F_NOSEQ));
+	s = cp->seq;
+	rs_isn = cp->rs_isn;
+	isn = cp->flags & FNAT_CONN_F_SYNACK;
+	spin_unlock_bh(&cp->lock);
+	if (!ok)
+		return 0;
+	BUILD_BUG_ON(FULLNAT_A_CONN_CSEQ_WSCALE != FULLNAT_A_CONN_CSEQ_END + 2 ||
+		     FULLNAT_A_CONN_SSEQ_WSCALE != FULLNAT_A_CONN_SSEQ_END + 2);
+	for (d = 0; d < 2; d++) {
+		int a = d == FNAT_DIR_IN ? FULLNAT_A_CONN_CSEQ_END :
+					   FULLNAT_A_CONN_SSEQ_END;
+
+		if (nla_put_u32(skb, a, s.end[d]) ||
+		    nla_put_u16(skb, a + 1, s.win[d]) ||
+		    nla_put_u8(skb, a + 2, s.wscale[d]))
+			return -EMSGSIZE;
+	}
+	return isn ? nla_put_u32(skb, FULLNAT_A_CONN_RS_ISN, rs_isn) : 0;
+}
+
+static int fill_conn(struct sk_buff *skb, struct netlink_callback *cb,
+		     struct fnat_conn *cp)
+{
+	u16 flags = READ_ONCE(cp->flags);
 	long left = (long)READ_ONCE(cp->expires) - (long)jiffies;
 	struct nlattr *nest;
 	void *hdr;
@@ -611,7 +646,10 @@ static int fill_conn(struct sk_buff *skb, struct netlink_callback *cb,
 	    nla_put_u8(skb, FULLNAT_A_CONN_STATE, READ_ONCE(cp->state)) ||
 	    nla_put_u32(skb, FULLNAT_A_CONN_EXPIRES,
 			left > 0 ? DIV_ROUND_UP(left, HZ) : 0) ||
-	    nla_put_u8(skb, FULLNAT_A_CONN_FORWARD, cp->fwd)) {
+	    nla_put_u8(skb, FULLNAT_A_CONN_FORWARD, cp->fwd) ||
+	    nla_put_u32(skb, FULLNAT_A_CONN_FLAGS, flags & FNAT_CONN_F_NODATA ?
+			FULLNAT_CONN_F_NODATA : 0) ||
+	    (cp->proto == IPPROTO_TCP && put_conn_seq(skb, cp))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}

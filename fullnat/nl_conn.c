@@ -9,12 +9,14 @@
  * fnat_conn_import(), has what such a connection is). Nothing changes
  * unless the whole request is good.
  */
+#include <net/tcp.h>
+
 #include "netlink.h"
 
 static const struct nla_policy conn_policy[FULLNAT_A_CONN_MAX + 1] = {
 	[FULLNAT_A_CONN_PROTOCOL]	= { .type = NLA_U8 },
 	[FULLNAT_A_CONN_CADDR]		= FNAT_ADDR_POLICY,
-	[FULLNAT_A_CONN_CPORT]		= NLA_POLICY_MIN(NLA_U16, 1),
+	[FULLNAT_A_CONN_CPORT]		= { .type = NLA_U16 },
 	[FULLNAT_A_CONN_VADDR]		= FNAT_ADDR_POLICY,
 	[FULLNAT_A_CONN_VPORT]		= NLA_POLICY_MIN(NLA_U16, 1),
 	[FULLNAT_A_CONN_LADDR]		= FNAT_ADDR_POLICY,
@@ -22,9 +24,16 @@ static const struct nla_policy conn_policy[FULLNAT_A_CONN_MAX + 1] = {
 	[FULLNAT_A_CONN_DADDR]		= FNAT_ADDR_POLICY,
 	[FULLNAT_A_CONN_DPORT]		= NLA_POLICY_MIN(NLA_U16, 1),
 	[FULLNAT_A_CONN_STATE]		= { .type = NLA_U8 },
-	[FULLNAT_A_CONN_EXPIRES]	= { .type = NLA_REJECT,
-					    .reject_message = "an imported connection gets its state's timeout: no expiry is taken" },
+	[FULLNAT_A_CONN_EXPIRES]	= { .type = NLA_U32 },
 	[FULLNAT_A_CONN_FORWARD]	= NLA_POLICY_MAX(NLA_U8, FULLNAT_FWD_MAX),
+	[FULLNAT_A_CONN_FLAGS]		= { .type = NLA_U32 },
+	[FULLNAT_A_CONN_CSEQ_END]	= { .type = NLA_U32 },
+	[FULLNAT_A_CONN_CSEQ_WIN]	= { .type = NLA_U16 },
+	[FULLNAT_A_CONN_CSEQ_WSCALE]	= { .type = NLA_U8 },
+	[FULLNAT_A_CONN_SSEQ_END]	= { .type = NLA_U32 },
+	[FULLNAT_A_CONN_SSEQ_WIN]	= { .type = NLA_U16 },
+	[FULLNAT_A_CONN_SSEQ_WSCALE]	= { .type = NLA_U8 },
+	[FULLNAT_A_CONN_RS_ISN]		= { .type = NLA_U32 },
 };
 
 #define NOT_HERE { .type = NLA_REJECT, \
@@ -87,6 +96,66 @@ static bool state_ok(u8 proto, u8 state)
 	       state == FULLNAT_TCP_S_LAST_ACK;
 }
 
+/* FULLNAT_A_CONN_FLAGS: NODATA alone, on an ESTABLISHED TCP connection. */
+static int parse_flags(struct nlattr **tb, struct fnat_conn *c,
+		       struct netlink_ext_ack *extack)
+{
+	struct nlattr *a = tb[FULLNAT_A_CONN_FLAGS];
+	u32 flags = a ? nla_get_u32(a) : 0;
+
+	if (flags & ~FULLNAT_CONN_F_NODATA ||
+	    (flags && (c->proto != IPPROTO_TCP ||
+		       c->state != FULLNAT_TCP_S_ESTABLISHED))) {
+		NL_SET_ERR_MSG_ATTR(extack, a,
+				    "the flags are NODATA alone, on an established TCP connection");
+		return -EINVAL;
+	}
+	if (flags)
+		c->flags |= FNAT_CONN_F_NODATA;
+	return 0;
+}
+
+/*
+ * The sequence attributes: TCP only, the six together or none (then the
+ * client's is learnt, proto_tcp.c: NOSEQ); RS_ISN only with them.
+ */
+static int parse_seq(struct nlattr **tb, struct fnat_conn *c,
+		     struct netlink_ext_ack *extack)
+{
+	struct fnat_tcp_seq *s = &c->seq;
+	int i, n = 0, d;
+
+	for (i = FULLNAT_A_CONN_CSEQ_END; i <= FULLNAT_A_CONN_RS_ISN; i++)
+		n += !!tb[i];
+	if (!n) {
+		if (c->proto == IPPROTO_TCP)
+			c->flags |= FNAT_CONN_F_NOSEQ;
+		return 0;
+	}
+	if (c->proto != IPPROTO_TCP || n - !!tb[FULLNAT_A_CONN_RS_ISN] != 6) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_CONN_PROTOCOL],
+				    "a TCP connection's sequence attributes come six together (the real server's ISN may join them), or none; another protocol has none");
+		return -EINVAL;
+	}
+	for (d = 0; d < 2; d++) {
+		i = d == FNAT_DIR_IN ? FULLNAT_A_CONN_CSEQ_END :
+				       FULLNAT_A_CONN_SSEQ_END;
+		s->end[d] = nla_get_u32(tb[i]);
+		s->win[d] = nla_get_u16(tb[i + 1]);
+		s->wscale[d] = nla_get_u8(tb[i + 2]);
+		if (s->wscale[d] > TCP_MAX_WSCALE && s->wscale[d] != 0xff) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[i + 2],
+					    "a window scale is 0-14, or 255 for none");
+			return -EINVAL;
+		}
+	}
+	if (tb[FULLNAT_A_CONN_RS_ISN]) {
+		c->rs_isn = nla_get_u32(tb[FULLNAT_A_CONN_RS_ISN]);
+		c->flags |= FNAT_CONN_F_SYNACK;
+	}
+	return 0;
+}
+
 /* The request into @c, checked alone (no state of the director's). */
 static int parse_conn(struct genl_info *info, struct nlattr **tb,
 		      struct fnat_conn *c)
@@ -115,7 +184,7 @@ static int parse_conn(struct genl_info *info, struct nlattr **tb,
 	if (c->fwd == FULLNAT_FWD_NAT || !fnat_method_find(c->fwd)) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_CONN_FORWARD],
 				    "only FullNAT, DR and TUN connections can be imported");
-		return -EOPNOTSUPP;
+		return -EINVAL;
 	}
 	c->state = nla_get_u8(tb[FULLNAT_A_CONN_STATE]);
 	if (!state_ok(c->proto, c->state)) {
@@ -144,21 +213,26 @@ static int parse_conn(struct genl_info *info, struct nlattr **tb,
 	c->dport = htons(nla_get_u16(tb[FULLNAT_A_CONN_DPORT]));
 	if (fullnat)
 		c->lport = htons(nla_get_u16(tb[FULLNAT_A_CONN_LPORT]));
-	return 0;
+	return parse_flags(tb, c, extack) ?: parse_seq(tb, c, extack);
 }
 
-/* Is @addr a VIP or LIP of this director? */
-static bool ours(struct fnat_net *fn, u16 af, const union nf_inet_addr *addr)
+/* Could @addr be a client's (not the director's own, no martian)? */
+static bool martian(struct fnat_net *fn, u16 af, const union nf_inet_addr *addr)
 {
 	bool ret;
 
 	rcu_read_lock();
-	ret = fnat_addr_ours(fn, af, addr);
+	ret = fnat_af_martian(fn, af, NULL, addr);
 	rcu_read_unlock();
 	return ret;
 }
 
-/* Under fn->lock: @c against this director; its real server, or NULL. */
+/*
+ * Under fn->lock: @c against this director; its real server, or an
+ * ERR_PTR. Neither the client's nor a FullNAT local address may be the
+ * director's own (nor a VIP or LIP): the local one's node would take the
+ * director's own traffic for the connection's.
+ */
 static struct fnat_dest *__check_conn(struct fnat_net *fn, struct nlattr **tb,
 				      const struct fnat_conn *c,
 				      struct netlink_ext_ack *extack)
@@ -170,30 +244,32 @@ static struct fnat_dest *__check_conn(struct fnat_net *fn, struct nlattr **tb,
 	if (!svc || svc->af != c->af) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_CONN_VADDR],
 				    "no such virtual service on this director");
-		return NULL;
+		return ERR_PTR(-ENOENT);
 	}
 	dest = __fnat_dest_lookup(svc, &c->daddr, c->dport);
 	if (!dest) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_CONN_DADDR],
 				    "the real server is not one of the service's here");
-		return NULL;
+		return ERR_PTR(-ENOENT);
 	}
 	if (READ_ONCE(dest->fwd) != c->fwd) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_CONN_FORWARD],
 				    "the real server forwards by another method here");
-		return NULL;
+		return ERR_PTR(-EINVAL);
 	}
-	if (ours(fn, c->af, &c->caddr)) {
+	if (martian(fn, c->af, &c->caddr)) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_CONN_CADDR],
-				    "the client address is a VIP or LIP of this director");
-		return NULL;
+				    "the client address is no client's: special, or this director's own (a VIP, LIP or local address)");
+		return ERR_PTR(-EINVAL);
 	}
 	if (c->fwd != FULLNAT_FWD_FULLNAT)
 		return dest;
-	if (ours(fn, c->af, &c->laddr)) {
+	if (martian(fn, c->af, &c->laddr) ||
+	    nf_inet_addr_cmp(&c->laddr, &c->caddr) ||
+	    nf_inet_addr_cmp(&c->laddr, &c->daddr)) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_CONN_LADDR],
-				    "the local address is a VIP or LIP of this director: only another director's connections are imported");
-		return NULL;
+				    "the local address is special, the client's, the real server's or this director's own (a VIP, LIP or local address): only another director's connections are imported");
+		return ERR_PTR(-EINVAL);
 	}
 	return dest;
 }
@@ -217,9 +293,14 @@ int fnat_nl_new_conn(struct sk_buff *skb, struct genl_info *info)
 	ret = parse_conn(info, tb, &c);
 	if (ret)
 		return ret;
+	/* What the other director said is left: a bound (conn.c). */
+	c.expires = tb[FULLNAT_A_CONN_EXPIRES] ?
+		    (unsigned long)nla_get_u32(tb[FULLNAT_A_CONN_EXPIRES]) * HZ :
+		    ULONG_MAX;
 	mutex_lock(&fn->lock);
 	dest = __check_conn(fn, tb, &c, info->extack);
-	ret = dest ? fnat_conn_import(fn, &c, dest, info->extack) : -EINVAL;
+	ret = IS_ERR(dest) ? PTR_ERR(dest) :
+	      fnat_conn_import(fn, &c, dest, info->extack);
 	mutex_unlock(&fn->lock);
 	return ret;
 }

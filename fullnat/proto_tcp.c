@@ -176,18 +176,23 @@ static bool in_window(const struct fnat_tcp_seq *s, enum fnat_dir d, u32 seq)
 /*
  * Is the packet quoted by an ICMP error (@q, its first 8 bytes present),
  * sent going @dir, one of @cp's: its sequence number within the window
- * of @dir's sequence space? Softirq.
+ * of @dir's sequence space? An imported connection's real server sends
+ * through the other director, past the point imported (conn.c): its
+ * packets are judged from below only. Softirq.
  */
 bool fnat_tcp_quote_ok(struct fnat_conn *cp, enum fnat_dir dir,
 		       const struct sk_buff *skb, const struct fnat_pkt *q)
 {
 	u32 seq = ntohl(tcp_at(skb, q)->seq);
+	const struct fnat_tcp_seq *s = &cp->seq;
 	bool ok;
 
 	spin_lock(&cp->lock);
 	ok = !(cp->flags & FNAT_CONN_F_DEAD) &&
 	     (dir == FNAT_DIR_IN || (cp->flags & FNAT_CONN_F_SYNACK)) &&
-	     in_window(&cp->seq, dir, seq);
+	     (dir == FNAT_DIR_OUT && (cp->flags & FNAT_CONN_F_IMPORTED) ?
+	      !before(seq, s->end[dir] - window_of(s, !dir)) :
+	      in_window(s, dir, seq));
 	spin_unlock(&cp->lock);
 	return ok;
 }
@@ -218,7 +223,8 @@ static u8 syn_wscale(const struct tcphdr *th)
 /*
  * One-sided tracking, for a method whose replies bypass the director
  * (one_way: DR, TUN) and for a connection imported from another director,
- * whose replies go to that one (fnat_conn_one_way()). Only the client's packets are seen, so the state
+ * whose replies go to that one (fnat_conn_one_way()). Only the client's
+ * packets are seen (or tracked), so the state
  * follows them, as IPVS's "input only" table does (ip_vs_proto_tcp.c);
  * its states and timeouts are the same as two-sided tracking's:
  *
@@ -308,17 +314,17 @@ static void one_way_state(struct fnat_net *fn, struct fnat_conn *cp,
 	}
 	if (cp->flags & FNAT_CONN_F_NOSEQ) {
 		/*
-		 * Imported from another director (conn.c): the client's
-		 * sequence is learnt from its first ACK here, which the
-		 * window then follows. A RST or FIN before it moves nothing
-		 * (forwarded, the deadline kept): its number cannot be
-		 * judged. A blind ACK can set a wrong start; the client's
-		 * packets are then still forwarded, out of the window, and
-		 * the connection ends on its imported state's timeout.
+		 * Imported without the client's sequence (an older module's
+		 * listing, conn.c): each ACK sets where the client is, and a
+		 * packet with payload confirms it. Until then no RST or FIN
+		 * moves the state (forwarded, the deadline kept): a blind ACK
+		 * could have set the start where its RST then sits.
 		 */
-		if (th->rst || th->fin || !th->ack)
+		if (th->rst || !th->ack || (th->fin && !len))
 			goto ignore;
 		*end = seq;
+		if (!len)
+			goto keep;
 		WRITE_ONCE(cp->flags, cp->flags & ~FNAT_CONN_F_NOSEQ);
 	}
 	if (!in_window(s, FNAT_DIR_IN, seq))
@@ -380,7 +386,9 @@ void fnat_tcp_state(struct fnat_net *fn, struct fnat_conn *cp,
 	u16 flags;
 
 	if (fnat_conn_one_way(cp)) {
-		one_way_state(fn, cp, th, len);
+		/* An imported one's replies are forwarded, not tracked. */
+		if (dir == FNAT_DIR_IN)
+			one_way_state(fn, cp, th, len);
 		return;
 	}
 	spin_lock(&cp->lock);

@@ -91,6 +91,9 @@ void fnat_udp_state(struct fnat_net *fn, struct fnat_conn *cp,
 {
 	u8 state = READ_ONCE(cp->state);
 
+	/* An imported one's replies are forwarded, not tracked. */
+	if (dir == FNAT_DIR_OUT && (READ_ONCE(cp->flags) & FNAT_CONN_F_IMPORTED))
+		return;
 	if (state != FULLNAT_UDP_S_NORMAL) {
 		u16 flags = READ_ONCE(cp->flags);
 

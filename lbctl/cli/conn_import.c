@@ -3,11 +3,15 @@
  * "lbctl conn import FILE|-": add each connection of another director's
  * "lbctl -j conn" listing to this director (FULLNAT_CMD_NEW_CONN), for a
  * drain handoff (docs/cluster.md). The listing is read and checked whole
- * before anything is sent (cluster/conn_json.c); then each connection is
- * its own request, which the kernel applies whole or refuses. The end:
- * how many were added, were there already (the same tuple: a second
- * import, or the peer's own), and were refused, each refusal on stderr
- * with the kernel's reason. Exit 1 if any was refused.
+ * before anything is sent (cluster/conn_json.c): a structural error stops
+ * it there, an element with a wrong value is skipped (on stderr), TCP
+ * connections still in their handshake and templates are left out. Then
+ * each connection is its own request, which the kernel applies whole or
+ * refuses; an error that is not the connection's (EPERM, ENOSPC,
+ * EOPNOTSUPP: a module without the command) stops the rest. The end: how
+ * many were added, were there already (the same tuple), were refused
+ * (each on stderr with its element's index and the kernel's reason), not
+ * tried, skipped and left out. Exit 1 if any was refused or skipped.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -45,13 +49,31 @@ static int read_listing(const char *path, char **text, size_t *len)
 	return 0;
 }
 
+/* A listing's element that costs only itself: on stderr. */
+static void report_bad(void *arg, const char *err)
+{
+	(void)arg;
+	lbctl_warn("skipped: %s", err);
+}
+
+/*
+ * An error that is not the connection's own (no privilege, a full table,
+ * a module without FULLNAT_CMD_NEW_CONN): the next ones would get it too.
+ */
+static bool stops_import(int err)
+{
+	return err == -EPERM || err == -EACCES || err == -ENOSPC ||
+	       err == -EOPNOTSUPP || err == -ENOMEM;
+}
+
 static int cmd_conn_import(const struct lbctl *ctx, int argc, char **argv)
 {
 	unsigned long added = 0, present = 0, refused = 0;
 	char err[512], a[2][LB_ADDRPORT_STRLEN];
-	struct lb_conn_list conns;
-	size_t len, templates, i;
+	struct conns_read r = { .report = report_bad };
+	bool stopped = false;
 	struct genl g;
+	size_t len, i;
 	char *text;
 	int ret;
 
@@ -61,41 +83,49 @@ static int cmd_conn_import(const struct lbctl *ctx, int argc, char **argv)
 	if (ret)
 		return ret;
 	ret = conns_parse(text, len, strcmp(argv[1], "-") ? argv[1] : "stdin",
-			  &conns, &templates, err, sizeof(err));
+			  &r, err, sizeof(err));
 	free(text);
 	if (ret)
 		return lbctl_error(LBCTL_EXIT_USAGE, "%s", err);
 	ret = lbctl_open(ctx, &g);
 	if (ret) {
-		lb_list_free(&conns);
+		lb_list_free(&r.conns);
 		return ret;
 	}
-	for (i = 0; i < conns.n; i++) {
-		const struct lb_conn *c = &conns.v[i];
+	for (i = 0; i < r.conns.n && !stopped; i++) {
+		const struct lb_conn *c = &r.conns.v[i].c;
 
 		ret = lb_conn_add(&g, c);
 		if (!ret) {
 			added++;
-		} else if (ret == -EEXIST) {
-			present++;
-		} else {
-			refused++;
-			lbctl_warn("[%zu] %s %s -> %s: %s", i, proto_name(c->proto),
-				   lb_addrport_str(&c->client.addr, c->client.port,
-						   a[0], sizeof(a[0])),
-				   lb_addrport_str(&c->vip.addr, c->vip.port,
-						   a[1], sizeof(a[1])), g.msg);
+			continue;
 		}
+		if (ret == -EEXIST) {
+			present++;
+			continue;
+		}
+		refused++;
+		stopped = stops_import(ret);
+		lbctl_warn("[%zu] %s %s -> %s: %s%s", r.conns.v[i].index,
+			   proto_name(c->proto),
+			   lb_addrport_str(&c->client.addr, c->client.port,
+					   a[0], sizeof(a[0])),
+			   lb_addrport_str(&c->vip.addr, c->vip.port,
+					   a[1], sizeof(a[1])), g.msg,
+			   stopped ? "; the rest not tried" : "");
 	}
 	genl_close(&g);
-	lb_list_free(&conns);
 	out_init(ctx->json);
 	out_uint("added", "%llu added", added);
 	out_uint("present", ", %llu already present", present);
 	out_uint("refused", ", %llu refused", refused);
-	out_uint("templates", ", %llu templates left out\n", templates);
+	out_uint("not_tried", ", %llu not tried", r.conns.n - i);
+	out_uint("skipped", ", %llu skipped", r.bad);
+	out_uint("half_open", ", %llu half-open", r.half_open);
+	out_uint("templates", ", %llu templates left out\n", r.templates);
+	lb_list_free(&r.conns);
 	ret = out_finish();
-	return ret ?: refused ? LBCTL_EXIT_FAIL : LBCTL_EXIT_OK;
+	return ret ?: refused || r.bad ? LBCTL_EXIT_FAIL : LBCTL_EXIT_OK;
 }
 
 const struct lbctl_cmd conn_verbs[] = {

@@ -310,6 +310,34 @@ void print_conns_head(void)
 	out_open_array(NULL);
 }
 
+/*
+ * JSON only: what another director needs to import the connection with
+ * its window ("lbctl conn import", cluster/conn_json.c).
+ */
+static void print_conn_seq(const struct lb_conn *c)
+{
+	static const char *const side[] = { "client", "server" };
+	char key[24];
+	int i;
+
+	if (c->nodata)
+		out_bool("nodata", NULL, true);
+	if (!c->has_seq)
+		return;
+	out_open_object("tcp_seq");
+	for (i = 0; i < 2; i++) {
+		snprintf(key, sizeof(key), "%s_end", side[i]);
+		out_uint(key, NULL, c->seq.end[i]);
+		snprintf(key, sizeof(key), "%s_window", side[i]);
+		out_uint(key, NULL, c->seq.win[i]);
+		snprintf(key, sizeof(key), "%s_wscale", side[i]);
+		out_uint(key, NULL, c->seq.wscale[i]);
+	}
+	if (c->has_isn)
+		out_uint("server_isn", NULL, c->isn);
+	out_close();
+}
+
 void print_conn(const struct lb_conn *c)
 {
 	const struct lb_addrport *end[] = {
@@ -344,6 +372,7 @@ void print_conn(const struct lb_conn *c)
 		print_endpoint("address", &end[k]->addr, end[k]->port);
 		out_close();
 	}
+	print_conn_seq(c);
 	out_close();
 }
 

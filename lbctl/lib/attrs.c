@@ -211,7 +211,22 @@ int lb_put_laddr(struct nl_msg *msg, const struct lb_addr *addr)
 			put_addr(msg, FULLNAT_A_LADDR_ADDR, addr));
 }
 
-/* A connection as FULLNAT_CMD_NEW_CONN takes it: no expiry. */
+/* The sequence attributes of a TCP connection, as GET_CONN gave them. */
+static int put_conn_seq(struct nl_msg *msg, const struct lb_conn *c)
+{
+	int i, a, bad = 0;
+
+	for (i = 0; i < 2 && !bad; i++) {
+		a = i ? FULLNAT_A_CONN_SSEQ_END : FULLNAT_A_CONN_CSEQ_END;
+		bad = nla_put_u32(msg, a, c->seq.end[i]) ||
+		      nla_put_u16(msg, a + 1, c->seq.win[i]) ||
+		      nla_put_u8(msg, a + 2, c->seq.wscale[i]);
+	}
+	return bad || (c->has_isn &&
+		       nla_put_u32(msg, FULLNAT_A_CONN_RS_ISN, c->isn));
+}
+
+/* A connection as FULLNAT_CMD_NEW_CONN takes it. */
 int lb_put_conn(struct nl_msg *msg, const struct lb_conn *c)
 {
 	const struct lb_addrport *end[] = {
@@ -223,7 +238,11 @@ int lb_put_conn(struct nl_msg *msg, const struct lb_conn *c)
 		     nla_put_u8(msg, FULLNAT_A_CONN_PROTOCOL,
 				proto_to_abi(c->proto)) ||
 		     nla_put_u8(msg, FULLNAT_A_CONN_STATE, (uint8_t)c->state) ||
-		     nla_put_u8(msg, FULLNAT_A_CONN_FORWARD, fwd_to_abi[c->fwd]);
+		     nla_put_u8(msg, FULLNAT_A_CONN_FORWARD, fwd_to_abi[c->fwd]) ||
+		     nla_put_u32(msg, FULLNAT_A_CONN_EXPIRES, c->expires) ||
+		     (c->nodata && nla_put_u32(msg, FULLNAT_A_CONN_FLAGS,
+					       FULLNAT_CONN_F_NODATA)) ||
+		     (c->has_seq && put_conn_seq(msg, c));
 
 	/* Family 0: no local end (not FullNAT). */
 	for (i = 0; i < 4 && !bad; i++)
@@ -633,6 +652,14 @@ static struct nla_policy conn_policy[FULLNAT_A_CONN_MAX + 1] = {
 	[FULLNAT_A_CONN_STATE]		= { .type = NLA_U8 },
 	[FULLNAT_A_CONN_EXPIRES]	= { .type = NLA_U32 },
 	[FULLNAT_A_CONN_FORWARD]	= { .type = NLA_U8 },
+	[FULLNAT_A_CONN_FLAGS]		= { .type = NLA_U32 },
+	[FULLNAT_A_CONN_CSEQ_END]	= { .type = NLA_U32 },
+	[FULLNAT_A_CONN_CSEQ_WIN]	= { .type = NLA_U16 },
+	[FULLNAT_A_CONN_CSEQ_WSCALE]	= { .type = NLA_U8 },
+	[FULLNAT_A_CONN_SSEQ_END]	= { .type = NLA_U32 },
+	[FULLNAT_A_CONN_SSEQ_WIN]	= { .type = NLA_U16 },
+	[FULLNAT_A_CONN_SSEQ_WSCALE]	= { .type = NLA_U8 },
+	[FULLNAT_A_CONN_RS_ISN]		= { .type = NLA_U32 },
 };
 
 /* Each end's address, then its port: CADDR, CPORT, VADDR, VPORT, ... */
@@ -678,6 +705,22 @@ int lb_parse_conn(struct nlattr *nest, struct lb_conn *conn)
 		conn->expires = nla_get_u32(tb[FULLNAT_A_CONN_EXPIRES]);
 	if (tb[FULLNAT_A_CONN_FORWARD])
 		conn->fwd = fwd_from_abi(nla_get_u8(tb[FULLNAT_A_CONN_FORWARD]));
+	if (tb[FULLNAT_A_CONN_FLAGS])
+		conn->nodata = nla_get_u32(tb[FULLNAT_A_CONN_FLAGS]) &
+			       FULLNAT_CONN_F_NODATA;
+	conn->has_seq = tb[FULLNAT_A_CONN_CSEQ_END] && tb[FULLNAT_A_CONN_CSEQ_WIN] &&
+			tb[FULLNAT_A_CONN_CSEQ_WSCALE] && tb[FULLNAT_A_CONN_SSEQ_END] &&
+			tb[FULLNAT_A_CONN_SSEQ_WIN] && tb[FULLNAT_A_CONN_SSEQ_WSCALE];
+	for (i = 0; i < 2 && conn->has_seq; i++) {
+		int a = i ? FULLNAT_A_CONN_SSEQ_END : FULLNAT_A_CONN_CSEQ_END;
+
+		conn->seq.end[i] = nla_get_u32(tb[a]);
+		conn->seq.win[i] = nla_get_u16(tb[a + 1]);
+		conn->seq.wscale[i] = nla_get_u8(tb[a + 2]);
+	}
+	conn->has_isn = conn->has_seq && tb[FULLNAT_A_CONN_RS_ISN];
+	if (conn->has_isn)
+		conn->isn = nla_get_u32(tb[FULLNAT_A_CONN_RS_ISN]);
 	return 0;
 }
 

@@ -104,6 +104,14 @@ struct lb_conn {
 						 * UDP, FULLNAT_UDP_S_* */
 	uint32_t expires;			/* seconds */
 	int fwd;				/* enum lb_fwd, -1 unknown */
+	bool nodata;				/* FULLNAT_CONN_F_NODATA */
+	bool has_seq, has_isn;			/* TCP: seq, isn known */
+	struct lb_tcp_seq {
+		uint32_t end[2];		/* [0] client's, [1] server's */
+		uint16_t win[2];
+		uint8_t wscale[2];		/* 255: none */
+	} seq;
+	uint32_t isn;				/* the real server's ISN */
 };
 
 /* A persistence template (FULLNAT_CMD_GET_TEMPLATE). */

@@ -161,6 +161,24 @@
  *                              for UDP; read it with FULLNAT_A_CONN_PROTOCOL
  *     FULLNAT_A_CONN_EXPIRES   u32, seconds left
  *     FULLNAT_A_CONN_FORWARD   u8, FULLNAT_FWD_* (its real server's)
+ *     FULLNAT_A_CONN_FLAGS     u32, FULLNAT_CONN_F_*: NODATA, a one-way
+ *                              TCP connection established by the
+ *                              client's bare ACK, which keeps the
+ *                              SYN_RECV timeout until the client sends
+ *                              payload
+ *     FULLNAT_A_CONN_CSEQ_END / _CSEQ_WIN / _CSEQ_WSCALE   TCP, when the
+ *     FULLNAT_A_CONN_SSEQ_END / _SSEQ_WIN / _SSEQ_WSCALE   director knows
+ *                              them: per direction (C the client's, S the
+ *                              real server's) the highest sequence number
+ *                              sent + length (u32), the largest window
+ *                              field (u16, unscaled) and the window scale
+ *                              its SYN announced (u8, 0-14, 255 none);
+ *                              the six together or none (an imported
+ *                              connection that has not yet seen the
+ *                              client's sequence has none)
+ *     FULLNAT_A_CONN_RS_ISN    u32, TCP: the real server's initial
+ *                              sequence number, when the director saw
+ *                              its SYN-ACK
  *
  * FULLNAT_CMD_NEW_CONN (doit): add a connection copied from another
  *   director's table (its GET_CONN entry), so that this director carries
@@ -170,24 +188,37 @@
  *     _DPORT, _STATE, _FORWARD   required, as GET_CONN has them
  *     FULLNAT_A_CONN_LADDR, _LPORT   required for FullNAT, refused for
  *                              the other methods
- *     FULLNAT_A_CONN_EXPIRES   refused: the connection gets its state's
- *                              timeout here
+ *     FULLNAT_A_CONN_CPORT     may be 0 (a UDP client may send from it)
+ *     FULLNAT_A_CONN_EXPIRES   optional: the connection expires after
+ *                              its state's timeout or these seconds,
+ *                              whichever comes first
+ *     FULLNAT_A_CONN_FLAGS     optional, NODATA only (TCP ESTABLISHED)
+ *     the sequence attributes and _RS_ISN   optional, TCP, as GET_CONN
+ *                              has them: the six together or none
  *   The service (protocol, VIP, port) must exist here, the real server be
  *   one of its own with the same forwarding method, every address of one
- *   family. FullNAT: the local address must NOT be one of this
- *   director's (a VIP or a LIP of its pool): the connection keeps the
+ *   family, none of the real server's or service's missing (-ENOENT).
+ *   The client address must be one a client can have (not 0/8, loopback,
+ *   multicast, 240/4, broadcast, IPv6 link-local or mapped, nor any
+ *   address of this director). FullNAT: the local address must NOT be
+ *   one of this director's (a VIP, a LIP of its pool or any local
+ *   address), nor the client's or the real server's: the connection keeps the
  *   other director's LIP:lport, through which the real server's replies
  *   still reach that director; this one never takes or frees a port of
- *   its own pool for it. NAT connections are refused (EOPNOTSUPP). TCP:
+ *   its own pool for it. NAT connections are refused (EINVAL). TCP:
  *   the state is ESTABLISHED, FIN_WAIT, CLOSE_WAIT or LAST_ACK (the
  *   handshake is over: nothing else would complete it here); UDP: any.
  *   The connection counts against conn_max and the global bound as a new
  *   one (early drop included, -ENOSPC when none gives way). One whose
  *   client side or real-server side tuple is in the table already:
  *   -EEXIST, nothing changed. The imported connection is tracked on the
- *   client's packets alone (as DR's), learning the client's sequence
- *   from its first ACK, and gets no TOA (the real server has its
- *   socket). It does not change the configuration generation.
+ *   client's packets alone (as DR's), the real server's ones it may
+ *   forward moving nothing, and gets no TOA (the real server has its
+ *   socket). With the sequence attributes its window is the other
+ *   director's; without them (an older module's listing) it learns the
+ *   client's sequence from the client's ACKs, and no RST or FIN closes it
+ *   until a packet with payload has confirmed where that is. It does not
+ *   change the configuration generation.
  *
  * FULLNAT_CMD_GET_TEMPLATE (dumpit): the persistence templates of every
  *   service, or of the one a FULLNAT_A_SERVICE nest with its key names
@@ -489,9 +520,20 @@ enum fullnat_conn_attr {
 	FULLNAT_A_CONN_STATE,
 	FULLNAT_A_CONN_EXPIRES,
 	FULLNAT_A_CONN_FORWARD,
+	FULLNAT_A_CONN_FLAGS,
+	FULLNAT_A_CONN_CSEQ_END,
+	FULLNAT_A_CONN_CSEQ_WIN,
+	FULLNAT_A_CONN_CSEQ_WSCALE,
+	FULLNAT_A_CONN_SSEQ_END,
+	FULLNAT_A_CONN_SSEQ_WIN,
+	FULLNAT_A_CONN_SSEQ_WSCALE,
+	FULLNAT_A_CONN_RS_ISN,
 	__FULLNAT_A_CONN_LAST
 };
 #define FULLNAT_A_CONN_MAX (__FULLNAT_A_CONN_LAST - 1)
+
+/* FULLNAT_A_CONN_FLAGS */
+#define FULLNAT_CONN_F_NODATA	(1U << 0)
 
 enum fullnat_tmpl_attr {
 	FULLNAT_A_TMPL_UNSPEC,

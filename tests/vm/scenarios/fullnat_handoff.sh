@@ -14,10 +14,17 @@
 #
 # Judged by the client (sha256 of the download), tcpdump on rsr's port
 # toward lb1 (the client's packets arrive there from lb1's MAC with lb2's
-# LIP) and nginx's log (the download's peer is lb2's LIP:lport). Then the
-# bad imports (a copy of one's own, duplicates, unknown service or real
-# server, another method, a forged state, a bad file): each refused with
-# its reason, nothing added. Last, the same switch without the import:
+# LIP) and nginx's log (the download's peer is lb2's LIP:lport). Before
+# the switch an attacker that knows the four addresses and ports sends
+# lb1 an ACK and then a RST at a sequence number of its own: lb1 has lb2's
+# window for the client (the listing's tcp_seq), so neither moves the
+# connection, and the download still completes (a copy that learnt the
+# client's sequence from the first ACK would have closed on that RST and
+# cut the download once the close timeout passed). Then the bad imports
+# (a copy of one's own, the director's own address as LIP or client,
+# duplicates, unknown service or real server, another method, a forged
+# state, a bad file): each refused with its reason, nothing added; a
+# client port of 0 is taken. Last, the same switch without the import:
 # lb1 drops the client's packets (not_syn) and the download stalls.
 #
 # @timeout: 400
@@ -63,12 +70,31 @@ bg rsr cap tcpdump -i lb1 -n -l -e "tcp and src host $lip and src port $lport"
 cap_pid=${_bg_pids[-1]}
 wait_for 10 "tcpdump on rsr" grep -q listening "$FNAT_LOG/cap.log"
 
+cend=$(jq -r '.[0].tcp_seq.client_end' <<< "$listing")
+[[ $cend =~ ^[0-9]+$ ]] || fail "lb2's listing has no tcp_seq: $cend"
+# import_out ADDED PRESENT REFUSED SKIPPED HALF_OPEN: what conn import says.
+import_out() {
+	echo "$1 added, $2 already present, $3 refused, 0 not tried, $4 skipped, $5 half-open, 0 templates left out"
+}
 out=$(lbctl -n lb2 -j conn | lbctl -n lb1 conn import -)
-assert_eq "$out" "1 added, 0 already present, 0 refused, 0 templates left out" \
-	"lb1 imports lb2's connection"
+assert_eq "$out" "$(import_out 1 0 0 0 0)" "lb1 imports lb2's connection"
 assert_eq "$(lbctl -n lb1 -j conn | jq -r '.[0].local | "\(.address):\(.port)"')" \
 	"$lip:$lport" "lb1's copy keeps lb2's LIP:lport"
 assert_eq "$(ports_in_use lb1)" 0 "lb1's own ports in use"
+
+# The attacker's ACK, then its RST at the same number, half the sequence
+# space away from the client's: straight to lb1's MAC from the router.
+lb lb1 config set timeout tcp close 3
+cport=$(jq -r '.[0].client.port' <<< "$listing")
+lb1_eth0=$(on_quiet lb1 cat /sys/class/net/eth0/address)
+bad_seq=$(( (cend + 2147483648) % 4294967296 ))
+for f in A R; do
+	on rt tcp_forge send -f $f -q $bad_seq -k 1 -i br0 -m "$lb1_eth0" \
+		"$CLIENT_NET.2" "$cport" "$VIP" 80
+done
+assert_ge "$(counter lb1 out_of_window)" 1 "lb1 judged the forged packets"
+assert_eq "$(lbctl -n lb1 -j conn | jq -r '.[0].state')" established \
+	"lb1's copy after the forged ACK and RST"
 [[ ! -s $FNAT_LOG/dl2.rc ]] || fail "the download ended before the switch"
 on rt "$IP" route replace "$VIP/32" via "$DIR_NET.11"
 
@@ -99,27 +125,44 @@ import_bad() {
 	assert_eq "$(conns lb1)" "$n1" "lb1's connections after $1"
 }
 out=$(lbctl -n lb1 conn import - <<< "$listing")
-assert_eq "$out" "0 added, 1 already present, 0 refused, 0 templates left out" \
-	"the same connection again"
+assert_eq "$out" "$(import_out 0 1 0 0 0)" "the same connection again"
 import_bad "a copy of lb1's own" ".[0].local.address = \"$(lip_net 1).1\"" \
-	"local address is a VIP or LIP of this director"
+	"local address is special, the client's, the real server's or this director's own"
 import_bad "a VIP as the LIP" ".[0].local.address = \"$VIP\"" \
-	"local address is a VIP or LIP of this director"
+	"local address is special"
+import_bad "lb1's own address as the LIP" ".[0].local.address = \"$DIR_NET.11\"" \
+	"local address is special"
+import_bad "the real server as the LIP" ".[0].local.address = \"$RS_NET.11\"" \
+	"local address is special"
+import_bad "lb1's own address as the client" ".[0].client.address = \"$DIR_NET.11\"" \
+	"client address is no client's"
+import_bad "a reserved (240/4) client" '.[0].client.address = "240.0.0.1"' \
+	"client address is no client's"
 import_bad "an unknown service" '.[0].virtual.port = 81' \
 	"no such virtual service"
 import_bad "an unknown real server" ".[0].real.address = \"$RS_NET.99\"" \
 	"not one of the service's"
 import_bad "another method" '.[0].forward = "dr" | del(.[0].local)' \
 	"forwards by another method"
-import_bad "a forged state" '.[0].state = "syn_recv"' \
+import_bad "a forged state" '.[0].state = "close"' \
 	"imported in ESTABLISHED, FIN_WAIT"
+import_bad "a forged window scale" '.[0].tcp_seq.client_wscale = 15' \
+	"skipped: .*\\[0\\]\\.tcp_seq\\.client_wscale: a window scale is 0-14"
 # Another client port, the same real-server side tuple: already there.
 out=$(jq '.[0].client.port += 1' <<< "$listing" | lbctl -n lb1 conn import -)
-assert_eq "$out" "0 added, 1 already present, 0 refused, 0 templates left out" \
+assert_eq "$out" "$(import_out 0 1 0 0 0)" \
 	"another client on the same LIP:lport -> RIP:rport"
+# Quietly left out: a handshake lb1 could not complete.
+out=$(jq '.[0].state = "syn_recv"' <<< "$listing" | lbctl -n lb1 conn import -)
+assert_eq "$out" "$(import_out 0 0 0 0 1)" "a half-open connection"
 import_bad "an unknown key" '.[0].flags = 1' "\\[0\\]\\.flags: unknown key" 2
-import_bad "a client port of 0" '.[0].client.port = 0' "ports are 1-65535" 2
+import_bad "a port out of range, the next element's index" \
+	'[.[0]] + [.[0] | .client.port = 65536]' "skipped: .*\\[1\\]\\.client\\.port:"
 assert_eq "$(conns lb1)" "$n1" "lb1's connections after the bad imports"
+# A client port of 0 is one (UDP's, or a TCP flow's, legal on the wire).
+out=$(jq '.[0].client.port = 0 | .[0].local.port += 1' <<< "$listing" |
+	lbctl -n lb1 conn import -)
+assert_eq "$out" "$(import_out 1 0 0 0 0)" "a client port of 0"
 
 log "the same switch without the import: lb1 drops the client's packets"
 on rt "$IP" route replace "$VIP/32" via "$DIR_NET.12"
