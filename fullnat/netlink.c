@@ -647,8 +647,9 @@ static int fill_conn(struct sk_buff *skb, struct netlink_callback *cb,
 	    nla_put_u32(skb, FULLNAT_A_CONN_EXPIRES,
 			left > 0 ? DIV_ROUND_UP(left, HZ) : 0) ||
 	    nla_put_u8(skb, FULLNAT_A_CONN_FORWARD, cp->fwd) ||
-	    nla_put_u32(skb, FULLNAT_A_CONN_FLAGS, flags & FNAT_CONN_F_NODATA ?
-			FULLNAT_CONN_F_NODATA : 0) ||
+	    nla_put_u32(skb, FULLNAT_A_CONN_FLAGS,
+			fnat_conn_timeout_state(READ_ONCE(cp->state), flags) !=
+			READ_ONCE(cp->state) ? FULLNAT_CONN_F_NODATA : 0) ||
 	    (cp->proto == IPPROTO_TCP && put_conn_seq(skb, cp))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;

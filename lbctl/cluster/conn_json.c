@@ -12,7 +12,8 @@
  *                "server_end": 3, "server_window": 4, "server_wscale": 7,
  *                "server_isn": 5}}
  *
- * "expires" bounds the connection's timeout on the importing director.
+ * "expires" bounds the connection's timeout on the importing director
+ * (none: its state's timeout there).
  * A template ("state": "template", with "connections" and a client
  * "netmask") is skipped, and so is a TCP connection still in its
  * handshake (NONE, SYN_RECV): the importer could not complete it.
@@ -279,6 +280,7 @@ static int conn_elem(struct jw_ctx *p, json_t *v, void *dst)
 	int ret;
 
 	memset(&e, 0, sizeof(e));
+	e.c.expires = UINT32_MAX;	/* none said: no bound */
 	ret = jw_check_type(p, v, JW_OBJECT) ?:
 	      jw_walk(p, v, conn_keys, sizeof(conn_keys) / sizeof(conn_keys[0]),
 		      &e) ?:

@@ -431,6 +431,18 @@ static void conn_nest(struct msg *m)
 	if (chance(90)) put_u8(m, FULLNAT_A_CONN_STATE, rnd(chance(90) ? 9 : 256));
 	if (chance(10)) put_u32(m, FULLNAT_A_CONN_EXPIRES, value32());
 	if (chance(90)) put_u8(m, FULLNAT_A_CONN_FORWARD, chance(80) ? 0 : rnd(8));
+	if (chance(20)) put_u32(m, FULLNAT_A_CONN_FLAGS, chance(80) ? 1 : value32());
+	/* The sequence state: mostly all six, sometimes some; any numbers. */
+	for (int a = FULLNAT_A_CONN_CSEQ_END; a <= FULLNAT_A_CONN_SSEQ_WSCALE; a++) {
+		int f = (a - FULLNAT_A_CONN_CSEQ_END) % 3;
+
+		if (!chance(a == FULLNAT_A_CONN_CSEQ_END ? 60 : 95))
+			continue;
+		if (f == 0) put_u32(m, a, value32());
+		else if (f == 1) put_u16(m, a, rnd(65536));
+		else put_u8(m, a, chance(80) ? rnd(15) : rnd(256));
+	}
+	if (chance(30)) put_u32(m, FULLNAT_A_CONN_RS_ISN, value32());
 	extra = chance(20) ? rnd(6) : 0;
 	for (k = 0; k < extra; k++)
 		member(m, rnd(FULLNAT_A_CONN_MAX + 3), rnd(5));
