@@ -647,10 +647,7 @@ int fnat_conn_import(struct fnat_net *fn, const struct fnat_conn *tmpl,
 	cp->seq = tmpl->seq;
 	cp->expires = jiffies + min(tmpl->expires, fnat_state_timeout(fn,
 			cp->proto, fnat_conn_timeout_state(cp->state, cp->flags)));
-	if (cp->proto == IPPROTO_TCP && cp->state == FULLNAT_TCP_S_ESTABLISHED)
-		atomic_inc(&dest->active);
-	else
-		atomic_inc(&dest->inactive);
+	atomic_inc(fnat_dest_count(dest, cp->proto, cp->state));
 
 	spin_lock_bh(&cp->lock);
 	/* Racing a packet that made either tuple: it wins, we back out. */

@@ -32,17 +32,20 @@
 
 fullnat_web 2 1 rr
 on rt "$IP" route replace "$VIP/32" via "$DIR_NET.12"
-dd if=/dev/urandom of="$FNAT_LOG/nginx-rs1/www/data/blob" bs=1M count=4 status=none
+dd if=/dev/urandom of="$FNAT_LOG/nginx-rs1/www/data/blob" bs=1M count=16 status=none
 want=$(sha256sum < "$FNAT_LOG/nginx-rs1/www/data/blob" | cut -d' ' -f1)
 # The closing states' timeouts are not what is tested: short, so that
 # lb2's table empties soon after the download.
 lb lb2 config set timeout tcp close_wait 3 timeout tcp last_ack 3 \
 	timeout tcp time_wait 3 timeout tcp close 3
 
-# A small receive buffer and 2 Mbit/s on the client's link (16 s for the
-# 4 MB) keep the server sending through the switch.
+# A small receive buffer and 2 Mbit/s on the client's link (64 s for the
+# 16 MB, however slow the steps before the switch) keep the server sending
+# through the switch; the rest goes at full speed.
 on c1 sysctl -qw net.ipv4.tcp_rmem="4096 32768 65536"
 on rt tc qdisc add dev c1 root netem rate 2mbit limit 100
+slow() { on rt tc qdisc change dev c1 root netem rate 2mbit limit 100; }
+fast() { on rt tc qdisc change dev c1 root netem rate 1gbit limit 1000; }
 
 # download N: in the background, its sha256 and curl's exit code in files.
 # A stall of 15 s (scaled) ends it: the failure the last part wants.
@@ -97,6 +100,7 @@ assert_eq "$(lbctl -n lb1 -j conn | jq -r '.[0].state')" established \
 	"lb1's copy after the forged ACK and RST"
 [[ ! -s $FNAT_LOG/dl2.rc ]] || fail "the download ended before the switch"
 on rt "$IP" route replace "$VIP/32" via "$DIR_NET.11"
+fast
 
 wait_for 120 "the download" test -s "$FNAT_LOG/dl2.rc"
 assert_eq "$(cat "$FNAT_LOG/dl2.rc")" 0 "curl's exit code"
@@ -166,6 +170,7 @@ assert_eq "$out" "$(import_out 1 0 0 0 0)" "a client port of 0"
 
 log "the same switch without the import: lb1 drops the client's packets"
 on rt "$IP" route replace "$VIP/32" via "$DIR_NET.12"
+slow
 before=$(counter lb1 not_syn)
 download 1
 wait_for 30 "the download's data through lb2" flowing 1 $(( $(out_pkts) + 20 ))
