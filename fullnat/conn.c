@@ -23,15 +23,15 @@
  *
  * Lifetime. A connection becomes visible the moment its first node is
  * hashed: from then on a reply packet, the garbage collector, a dump and
- * conn_expire_matching() (expire_nodest, namespace exit, rmmod) can find
- * it, and the last two may run on another CPU while its creator is still
- * probing local ports in softirq. So fnat_conn_new() makes it whole
- * before that: every field set, its real server and (once a port is
- * found) its local address referenced and counted, its deadline set, as
- * if it had always been in the table. It then takes the connection's own
- * lock and hashes the real-server side (each port probe is an attempt to
- * hash it, laddr.c) and the client side, and lets the lock go only when
- * both are in or the connection is dead.
+ * fnat_conn_expire_matching() (expire_nodest, DEL_CONN, namespace exit,
+ * rmmod) can find it, and the last two may run on another CPU while its
+ * creator is still probing local ports in softirq. So fnat_conn_new()
+ * makes it whole before that: every field set, its real server and (once
+ * a port is found) its local address referenced and counted, its
+ * deadline set, as if it had always been in the table. It then takes the
+ * connection's own lock and hashes the real-server side (each port probe
+ * is an attempt to hash it, laddr.c) and the client side, and lets the
+ * lock go only when both are in or the connection is dead.
  *
  * The rule that makes this safe: a node is linked only under the
  * connection's lock and only while DEAD is clear (__hash_node()), and
@@ -289,7 +289,7 @@ bool __fnat_conn_hash_out(struct fnat_conn *cp)
 	return __hash_node(cp, FNAT_DIR_OUT);
 }
 
-static void conn_expire(struct fnat_conn *cp);
+static bool conn_expire(struct fnat_conn *cp);
 
 /*
  * A new SYN from the client of a closing connection: the client side key
@@ -371,7 +371,7 @@ void fnat_conn_destroy(struct fnat_conn *cp, u8 state)
  * lock and the whole test before: a datagram handled in the instant its
  * connection expires.
  */
-static void conn_expire_if(struct fnat_conn *cp, bool idle, unsigned long now)
+static bool conn_expire_if(struct fnat_conn *cp, bool idle, unsigned long now)
 {
 	u8 state;
 
@@ -379,17 +379,19 @@ static void conn_expire_if(struct fnat_conn *cp, bool idle, unsigned long now)
 	if ((cp->flags & FNAT_CONN_F_DEAD) ||
 	    (idle && !time_after(now, READ_ONCE(cp->expires)))) {
 		spin_unlock_bh(&cp->lock);
-		return;
+		return false;
 	}
 	WRITE_ONCE(cp->flags, cp->flags | FNAT_CONN_F_DEAD);
 	state = cp->state;
 	spin_unlock_bh(&cp->lock);
 	fnat_conn_destroy(cp, state);
+	return true;
 }
 
-static void conn_expire(struct fnat_conn *cp)
+/* True if this call expired @cp (not another before it). */
+static bool conn_expire(struct fnat_conn *cp)
 {
-	conn_expire_if(cp, false, 0);
+	return conn_expire_if(cp, false, 0);
 }
 
 /*
@@ -671,28 +673,32 @@ int fnat_conn_import(struct fnat_net *fn, const struct fnat_conn *tmpl,
 }
 
 /*
- * Walk the whole table and expire what @match selects. Process context;
- * may take a while on a big table, which is fine for configuration paths.
+ * Walk the whole table and expire what @match selects; how many this
+ * walk expired (a connection is met by both its nodes, and may die on
+ * its own meanwhile: counted once, by whoever set DEAD). Process context;
+ * may take a while on a big table, which is fine for configuration paths
+ * (FULLNAT_CMD_DEL_CONN, nl_conn.c, among them).
  */
-static void conn_expire_matching(bool (*match)(const struct fnat_conn *cp,
-					       const void *arg),
-				 const void *arg)
+u32 fnat_conn_expire_matching(bool (*match)(const struct fnat_conn *cp,
+					    const void *arg),
+			      const void *arg)
 {
 	struct fnat_conn_hnode *h;
-	u32 i;
+	u32 i, n = 0;
 
 	for (i = 0; i <= conn_tab_mask; i++) {
 		rcu_read_lock();
 		hlist_for_each_entry_rcu(h, &conn_tab[i], node) {
 			struct fnat_conn *cp = fnat_conn_of(h);
 
-			if (match(cp, arg))
-				conn_expire(cp);
+			if (match(cp, arg) && conn_expire(cp))
+				n++;
 		}
 		rcu_read_unlock();
 		if (!(i & 1023))
 			cond_resched();
 	}
+	return n;
 }
 
 /* Connections of the namespaces being dismantled (netns.c). */
@@ -708,14 +714,14 @@ static bool match_dest(const struct fnat_conn *cp, const void *dest)
 
 void fnat_conn_flush_dying(void)
 {
-	conn_expire_matching(match_dying, NULL);
+	fnat_conn_expire_matching(match_dying, NULL);
 }
 
 void fnat_conn_expire_dest(struct net *net, struct fnat_dest *dest)
 {
 	/* "removed" is set: see the barrier in fnat_conn_new(). */
 	smp_mb();
-	conn_expire_matching(match_dest, dest);
+	fnat_conn_expire_matching(match_dest, dest);
 }
 
 static void conn_gc_worker(struct work_struct *work)

@@ -161,6 +161,9 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 int fnat_conn_import(struct fnat_net *fn, const struct fnat_conn *tmpl,
 		     struct fnat_dest *dest, struct netlink_ext_ack *extack);
 void fnat_conn_detach(struct fnat_conn *cp);
+u32 fnat_conn_expire_matching(bool (*match)(const struct fnat_conn *cp,
+					    const void *arg),
+			      const void *arg);
 void fnat_conn_flush_dying(void);
 void fnat_conn_expire_dest(struct net *net, struct fnat_dest *dest);
 u32 fnat_conn_tab_size(void);

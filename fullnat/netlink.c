@@ -121,6 +121,7 @@ static const struct nla_policy fnat_policy[FULLNAT_A_MAX + 1] = {
 	[FULLNAT_A_CONN]	= REPLY_ONLY,
 	[FULLNAT_A_INFO]	= REPLY_ONLY,
 	[FULLNAT_A_TEMPLATE]	= REPLY_ONLY,
+	[FULLNAT_A_DELETED]	= REPLY_ONLY,
 	[FULLNAT_A_GENERATION]	= { .type = NLA_U64 },
 };
 
@@ -746,6 +747,13 @@ static const struct genl_ops fnat_genl_ops[] = {
 		.cmd = FULLNAT_CMD_NEW_CONN,
 		.doit = fnat_nl_new_conn,
 		.policy = fnat_new_conn_policy,
+		.maxattr = FULLNAT_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = FULLNAT_CMD_DEL_CONN,
+		.doit = fnat_nl_del_conn,
+		.policy = fnat_del_conn_policy,
 		.maxattr = FULLNAT_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},

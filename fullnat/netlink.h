@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Shared between netlink.c, nl_service.c and nl_persist.c. */
+/* Shared between netlink.c, nl_service.c, nl_persist.c and nl_conn.c. */
 #ifndef _FULLNAT_NETLINK_H
 #define _FULLNAT_NETLINK_H
 
@@ -11,6 +11,7 @@ extern struct genl_family fnat_genl_family;
 extern const struct nla_policy fnat_svc_policy[FULLNAT_A_SVC_MAX + 1];
 extern const struct nla_policy fnat_dest_policy[FULLNAT_A_DEST_MAX + 1];
 extern const struct nla_policy fnat_new_conn_policy[FULLNAT_A_MAX + 1];
+extern const struct nla_policy fnat_del_conn_policy[FULLNAT_A_MAX + 1];
 
 /* An address: 4 bytes (IPv4) or 16 (IPv6), fnat_nl_parse_addr() says which. */
 #define FNAT_ADDR_POLICY NLA_POLICY_RANGE(NLA_BINARY, sizeof(struct in_addr), \
@@ -33,5 +34,6 @@ int fnat_nl_dest(struct sk_buff *skb, struct genl_info *info);
 int fnat_nl_dump_dests(struct sk_buff *skb, struct netlink_callback *cb);
 int fnat_nl_dump_templates(struct sk_buff *skb, struct netlink_callback *cb);
 int fnat_nl_new_conn(struct sk_buff *skb, struct genl_info *info);
+int fnat_nl_del_conn(struct sk_buff *skb, struct genl_info *info);
 
 #endif /* _FULLNAT_NETLINK_H */

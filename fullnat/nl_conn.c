@@ -8,6 +8,11 @@
  * must keep a local address that is not ours (conn.c,
  * fnat_conn_import(), has what such a connection is). Nothing changes
  * unless the whole request is good.
+ *
+ * FULLNAT_CMD_DEL_CONN: the namespace's connections, or those a filter
+ * names (a service, a real server, a client), expired at once by the
+ * table's own expiry (conn.c), as conntrack -D deletes; the reply says
+ * how many.
  */
 #include <net/tcp.h>
 
@@ -49,6 +54,7 @@ const struct nla_policy fnat_new_conn_policy[FULLNAT_A_MAX + 1] = {
 	[FULLNAT_A_INFO]	= NOT_HERE,
 	[FULLNAT_A_GENERATION]	= NOT_HERE,
 	[FULLNAT_A_TEMPLATE]	= NOT_HERE,
+	[FULLNAT_A_DELETED]	= NOT_HERE,
 };
 
 /* The attributes every connection needs, and what is said when one is not. */
@@ -303,4 +309,175 @@ int fnat_nl_new_conn(struct sk_buff *skb, struct genl_info *info)
 	      fnat_conn_import(fn, &c, dest, info->extack);
 	mutex_unlock(&fn->lock);
 	return ret;
+}
+
+/* --- FULLNAT_CMD_DEL_CONN ------------------------------------------------- */
+
+#define NOT_FILTER { .type = NLA_REJECT, \
+		     .reject_message = "a deletion's filter is a service (protocol, virtual address and port), a real server (address and port) and a client (address and port), nothing else" }
+
+static const struct nla_policy filter_policy[FULLNAT_A_CONN_MAX + 1] = {
+	[FULLNAT_A_CONN_PROTOCOL]	= { .type = NLA_U8 },
+	[FULLNAT_A_CONN_CADDR]		= FNAT_ADDR_POLICY,
+	[FULLNAT_A_CONN_CPORT]		= { .type = NLA_U16 },
+	[FULLNAT_A_CONN_VADDR]		= FNAT_ADDR_POLICY,
+	[FULLNAT_A_CONN_VPORT]		= NLA_POLICY_MIN(NLA_U16, 1),
+	[FULLNAT_A_CONN_LADDR ... FULLNAT_A_CONN_LPORT] = NOT_FILTER,
+	[FULLNAT_A_CONN_DADDR]		= FNAT_ADDR_POLICY,
+	[FULLNAT_A_CONN_DPORT]		= NLA_POLICY_MIN(NLA_U16, 1),
+	[FULLNAT_A_CONN_STATE ... FULLNAT_A_CONN_MAX] = NOT_FILTER,
+};
+
+#define NOT_DEL { .type = NLA_REJECT, \
+		  .reject_message = "this command takes a connection filter only" }
+
+/*
+ * The filter alone. The other nests are NLA_UNSPEC, which strict
+ * validation refuses ("Unsupported attribute"): an NLA_REJECT entry would
+ * answer a nest "NLA_F_NESTED not expected" before its own message.
+ */
+const struct nla_policy fnat_del_conn_policy[FULLNAT_A_MAX + 1] = {
+	[FULLNAT_A_CONN]	= NLA_POLICY_NESTED(filter_policy),
+	[FULLNAT_A_GENERATION]	= NOT_DEL,
+	[FULLNAT_A_DELETED]	= NOT_DEL,
+};
+
+/* Which connections go: of @net, and of each part that is set. */
+struct conn_filter {
+	struct net *net;
+	bool svc, dest, client;
+	u16 af;				/* of the addresses given, 0 none */
+	u8 proto;
+	union nf_inet_addr vaddr, daddr, caddr;
+	__be16 vport, dport, cport;
+};
+
+/*
+ * Attributes @a and @b (and @c unless 0) of @tb: all there (true), none
+ * (false), or some (-EINVAL with @msg, in *@ret).
+ */
+static bool together(struct nlattr **tb, struct nlattr *nest, int a, int b,
+		     int c, const char *msg, struct netlink_ext_ack *extack,
+		     int *ret)
+{
+	int n = !!tb[a] + !!tb[b] + (c ? !!tb[c] : 1);
+
+	if (n == 3)
+		return true;
+	if (n > !c) {
+		NL_SET_BAD_ATTR(extack, nest);
+		if (extack)
+			extack->_msg = msg;	/* static, as NL_SET_ERR_MSG's */
+		*ret = -EINVAL;
+	}
+	return false;
+}
+
+/* A filter's address: the first sets the family, the others follow it. */
+static int filter_addr(struct nlattr **tb, int type, union nf_inet_addr *addr,
+		       struct conn_filter *f, struct netlink_ext_ack *extack)
+{
+	if (!f->af)
+		return fnat_nl_parse_addr(tb[type], addr, &f->af, extack);
+	return conn_addr(tb, type, addr, f->af, extack);
+}
+
+static int parse_filter(struct genl_info *info, struct conn_filter *f)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *nest = info->attrs[FULLNAT_A_CONN];
+	struct nlattr *tb[FULLNAT_A_CONN_MAX + 1];
+	int ret = 0;
+
+	if (!nest)
+		return 0;
+	/* Validated against the policy by the genetlink core already. */
+	ret = nla_parse_nested(tb, FULLNAT_A_CONN_MAX, nest, filter_policy,
+			       extack);
+	if (ret)
+		return ret;
+	f->svc = together(tb, nest, FULLNAT_A_CONN_PROTOCOL,
+			  FULLNAT_A_CONN_VADDR, FULLNAT_A_CONN_VPORT,
+			  "a service is its protocol, virtual address and port, the three together",
+			  extack, &ret);
+	f->dest = together(tb, nest, FULLNAT_A_CONN_DADDR, FULLNAT_A_CONN_DPORT,
+			   0, "a real server is its address and port, the two together",
+			   extack, &ret);
+	f->client = together(tb, nest, FULLNAT_A_CONN_CADDR,
+			     FULLNAT_A_CONN_CPORT, 0,
+			     "a client is its address and port, the two together",
+			     extack, &ret);
+	if (ret)
+		return ret;
+	if (f->client && !f->svc) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_CONN_CADDR],
+				    "a client's connection is named with its service (protocol, virtual address and port)");
+		return -EINVAL;
+	}
+	if (f->svc) {
+		f->proto = nla_get_u8(tb[FULLNAT_A_CONN_PROTOCOL]);
+		if (!fnat_proto_find(f->proto)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_CONN_PROTOCOL],
+					    "the protocol is not TCP or UDP");
+			return -EINVAL;
+		}
+		ret = filter_addr(tb, FULLNAT_A_CONN_VADDR, &f->vaddr, f, extack);
+		f->vport = htons(nla_get_u16(tb[FULLNAT_A_CONN_VPORT]));
+	}
+	if (!ret && f->dest) {
+		ret = filter_addr(tb, FULLNAT_A_CONN_DADDR, &f->daddr, f, extack);
+		f->dport = htons(nla_get_u16(tb[FULLNAT_A_CONN_DPORT]));
+	}
+	if (!ret && f->client) {
+		ret = filter_addr(tb, FULLNAT_A_CONN_CADDR, &f->caddr, f, extack);
+		f->cport = htons(nla_get_u16(tb[FULLNAT_A_CONN_CPORT]));
+	}
+	return ret;
+}
+
+/* Reads only what is set before a connection is hashed (conn.c). */
+static bool filter_match(const struct fnat_conn *cp, const void *arg)
+{
+	const struct conn_filter *f = arg;
+
+	if (!net_eq(fnat_conn_net(cp), f->net) || (f->af && cp->af != f->af))
+		return false;
+	if (f->svc && (cp->proto != f->proto || cp->vport != f->vport ||
+		       !nf_inet_addr_cmp(&cp->vaddr, &f->vaddr)))
+		return false;
+	if (f->dest && (cp->dport != f->dport ||
+			!nf_inet_addr_cmp(&cp->daddr, &f->daddr)))
+		return false;
+	return !f->client || (cp->cport == f->cport &&
+			      nf_inet_addr_cmp(&cp->caddr, &f->caddr));
+}
+
+int fnat_nl_del_conn(struct sk_buff *skb, struct genl_info *info)
+{
+	struct conn_filter f = { .net = genl_info_net(info) };
+	struct sk_buff *msg;
+	void *hdr;
+	u32 n;
+	int ret;
+
+	ret = parse_filter(info, &f);
+	if (ret)
+		return ret;
+	/* The reply before the deletion: no failure after it. */
+	msg = genlmsg_new(nla_total_size(sizeof(u32)), GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &fnat_genl_family, 0,
+				FULLNAT_CMD_DEL_CONN);
+	if (!hdr) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	n = fnat_conn_expire_matching(filter_match, &f);
+	if (nla_put_u32(msg, FULLNAT_A_DELETED, n)) {
+		nlmsg_free(msg);	/* cannot happen: sized for it */
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
 }

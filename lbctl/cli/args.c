@@ -349,6 +349,77 @@ int args_laddr(int argc, char **argv, struct lb_addr_range *range,
 	return 0;
 }
 
+/* Connections */
+
+/* The keywords of "conn del", as strings until the line is whole. */
+struct conn_words {
+	const char *rs, *client;
+};
+
+static const struct opt conn_del_opts[] = {
+	{ "rs", "RIP:RPORT", 1, false, offsetof(struct conn_words, rs), NULL },
+	{ "client", "CIP:CPORT", 1, false,
+	  offsetof(struct conn_words, client), NULL },
+};
+
+/* A keyword's ADDR:PORT, of the family of those before it (*family). */
+static int conn_addrport(const char *word, const char *what,
+			 struct lb_addrport *ap, int *family, char *err,
+			 size_t errlen)
+{
+	char why[LB_REASON_MAX];
+
+	if (!word)
+		return 0;
+	if (parse_addrport(word, ap, why, sizeof(why)))
+		return wrong(err, errlen, word, why);
+	if (*family && ap->addr.family != *family) {
+		snprintf(why, sizeof(why),
+			 "%s is not of the family of the addresses before it",
+			 what);
+		return wrong(err, errlen, word, why);
+	}
+	*family = ap->addr.family;
+	return 0;
+}
+
+int args_conn_del(int argc, char **argv, struct lb_conn_filter *f,
+		  char *err, size_t errlen)
+{
+	struct conn_words w = { NULL, NULL };
+	char why[LB_REASON_MAX];
+	int i = 0, family = 0, ret;
+
+	memset(f, 0, sizeof(*f));
+	if (!argc)
+		return parse_fail(err, errlen,
+				  "nothing to delete: give PROTO VIP:PORT, rs RIP:RPORT or client CIP:CPORT (\"conn flush\" deletes every connection)");
+	/* The service first, if the first word is no keyword. */
+	if (!find_opt(conn_del_opts, ARRAY_SIZE(conn_del_opts), argv[0])) {
+		if (parse_proto(argv[0], &f->proto, why, sizeof(why)))
+			return wrong(err, errlen, argv[0], why);
+		i = 1;
+		ret = take_addrport(argc, argv, &i, "VIP:PORT", &f->vip.addr,
+				    &f->vip.port, err, errlen);
+		if (ret)
+			return ret;
+		family = f->vip.addr.family;
+	}
+	ret = parse_words(conn_del_opts, ARRAY_SIZE(conn_del_opts), argc - i,
+			  argv + i, &w, NULL, err, errlen) ?:
+	      conn_addrport(w.rs, "the real server", &f->real, &family, err,
+			    errlen) ?:
+	      conn_addrport(w.client, "the client", &f->client, &family, err,
+			    errlen);
+	if (!ret && w.client && !f->vip.addr.family)
+		ret = parse_fail(err, errlen,
+				 "a client's connection is named with its service: PROTO VIP:PORT client CIP:CPORT");
+	/* A failed line deletes nothing: no filter half set. */
+	if (ret)
+		memset(f, 0, sizeof(*f));
+	return ret;
+}
+
 /* Config */
 
 int args_config_set(int argc, char **argv, struct lb_config *cfg,

@@ -43,6 +43,13 @@ int args_rs_del(int argc, char **argv, struct lb_service *svc,
 int args_laddr(int argc, char **argv, struct lb_addr_range *range,
 	       char *err, size_t errlen);
 
+/*
+ * "conn del": [PROTO VIP:PORT] [rs RIP:RPORT] [client CIP:CPORT], one at
+ * least, a client only with the service, every address of one family.
+ */
+int args_conn_del(int argc, char **argv, struct lb_conn_filter *f,
+		  char *err, size_t errlen);
+
 /* The config's fields, at least one, all or none */
 int args_config_set(int argc, char **argv, struct lb_config *cfg,
 		    char *err, size_t errlen);

@@ -66,7 +66,7 @@ static bool stops_import(int err)
 	       err == -EOPNOTSUPP || err == -ENOMEM;
 }
 
-static int cmd_conn_import(const struct lbctl *ctx, int argc, char **argv)
+int cmd_conn_import(const struct lbctl *ctx, int argc, char **argv)
 {
 	unsigned long added = 0, present = 0, refused = 0;
 	char err[512], a[2][LB_ADDRPORT_STRLEN];
@@ -127,12 +127,3 @@ static int cmd_conn_import(const struct lbctl *ctx, int argc, char **argv)
 	ret = out_finish();
 	return ret ?: refused || r.bad ? LBCTL_EXIT_FAIL : LBCTL_EXIT_OK;
 }
-
-const struct lbctl_cmd conn_verbs[] = {
-	{ .name = "show", .fn = show_one, .arg = SHOW_CONNS,
-	  .usage = "",
-	  .help = "Show the connections and persistence templates (the default verb)" },
-	{ .name = "import", .fn = cmd_conn_import, .usage = "FILE|-",
-	  .help = "Add the connections of another director's \"lbctl -j conn\" listing (drain handoff)" },
-	{ .name = NULL },
-};

@@ -72,6 +72,7 @@ int cmd_agent(const struct lbctl *ctx, int argc, char **argv);
 int cmd_drain(const struct lbctl *ctx, int argc, char **argv);
 int cmd_export(const struct lbctl *ctx, int argc, char **argv);
 int cmd_show(const struct lbctl *ctx, int argc, char **argv);
+int cmd_conn_import(const struct lbctl *ctx, int argc, char **argv);
 
 /* What show_one() reads and prints (arg). */
 enum {

@@ -138,7 +138,7 @@ static const struct lbctl_cmd commands[] = {
 	{ .name = "config", .verbs = config_verbs,
 	  .help = "Show and change the director's settings" },
 	{ .name = "conn", .verbs = conn_verbs,
-	  .help = "Show the connection table" },
+	  .help = "Show, import and delete connections" },
 	{ .name = "stats", .fn = show_one, .arg = SHOW_COUNTERS, .usage = "",
 	  .help = "Show the director's counters of drops, errors and TOA" },
 	{ .name = "version", .fn = cmd_version, .usage = "",

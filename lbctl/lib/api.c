@@ -40,6 +40,11 @@ static int put_conn(struct nl_msg *msg, const void *conn)
 	return lb_put_conn(msg, conn);
 }
 
+static int put_conn_filter(struct nl_msg *msg, const void *filter)
+{
+	return lb_put_conn_filter(msg, filter);
+}
+
 static int put_config(struct nl_msg *msg, const void *cfg)
 {
 	return lb_put_config(msg, cfg);
@@ -151,6 +156,11 @@ static int parse_object(struct nlattr *nest, void *arg)
 		return lb_parse_conn(nest, o->obj);
 	case FULLNAT_A_TEMPLATE:
 		return lb_parse_template(nest, o->obj);
+	case FULLNAT_A_DELETED:		/* not a nest: a u32 */
+		if (nla_len(nest) != sizeof(uint32_t))
+			return -EPROTO;
+		*(uint32_t *)o->obj = nla_get_u32(nest);
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -168,13 +178,14 @@ static int parse_one(struct nl_msg *msg, void *arg)
 	return 0;
 }
 
-static int get_one(struct genl *g, uint8_t cmd, const char *what,
-		   const void *key, int attr, void *obj)
+/* A request (put, or none) answered by one attribute attr, read into obj. */
+static int request_one(struct genl *g, uint8_t cmd, const char *what,
+		       genl_put_fn put, const void *arg, int attr, void *obj)
 {
 	struct one o = { attr, obj, false };
 	const struct genl_req req = {
-		.cmd = cmd, .what = what, .put = key ? put_svc_dest : NULL,
-		.put_arg = key, .parse = parse_one, .parse_arg = &o,
+		.cmd = cmd, .what = what, .put = put, .put_arg = arg,
+		.parse = parse_one, .parse_arg = &o,
 	};
 	int ret = genl_request(g, &req);
 
@@ -185,6 +196,22 @@ static int get_one(struct genl *g, uint8_t cmd, const char *what,
 		ret = -EPROTO;
 	}
 	return ret;
+}
+
+static int get_one(struct genl *g, uint8_t cmd, const char *what,
+		   const void *key, int attr, void *obj)
+{
+	return request_one(g, cmd, what, key ? put_svc_dest : NULL, key, attr,
+			   obj);
+}
+
+/* Not a configuration write either: no generation. */
+int lb_conn_del(struct genl *g, const struct lb_conn_filter *filter,
+		uint32_t *deleted)
+{
+	return request_one(g, FULLNAT_CMD_DEL_CONN, "deleting connections",
+			   put_conn_filter, filter, FULLNAT_A_DELETED,
+			   deleted);
 }
 
 int lb_info_get(struct genl *g, struct lb_info *info)

@@ -46,6 +46,12 @@ int lb_laddr_del(struct genl *g, const struct lb_addr *addr);
  * -EEXIST if its tuple is in the table, other errors as g->msg says.
  */
 int lb_conn_add(struct genl *g, const struct lb_conn *conn);
+/*
+ * Delete the connections filter names, every one if it names nothing
+ * (FULLNAT_CMD_DEL_CONN); *deleted gets how many went.
+ */
+int lb_conn_del(struct genl *g, const struct lb_conn_filter *filter,
+		uint32_t *deleted);
 
 /*
  * Dumps: fn(object, arg) for each object, with fn(NULL, arg) before the

@@ -227,13 +227,32 @@ static int put_conn_seq(struct nl_msg *msg, const struct lb_conn *c)
 }
 
 /* A connection as FULLNAT_CMD_NEW_CONN takes it. */
+/*
+ * A connection's ends, in the order of the ABI's pairs (CADDR/CPORT,
+ * VADDR/VPORT, LADDR/LPORT, DADDR/DPORT): those of family 0 or NULL are
+ * left out.
+ */
+static int put_conn_ends(struct nl_msg *msg,
+			 const struct lb_addrport *const end[4])
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (end[i] && end[i]->addr.family &&
+		    (put_addr(msg, FULLNAT_A_CONN_CADDR + 2 * i, &end[i]->addr) ||
+		     nla_put_u16(msg, FULLNAT_A_CONN_CPORT + 2 * i,
+				 end[i]->port)))
+			return -EMSGSIZE;
+	return 0;
+}
+
 int lb_put_conn(struct nl_msg *msg, const struct lb_conn *c)
 {
-	const struct lb_addrport *end[] = {
+	const struct lb_addrport *const end[] = {
 		&c->client, &c->vip, &c->local, &c->real,
 	};
 	struct nlattr *nest = nest_start(msg, FULLNAT_A_CONN);
-	int i, bad = !nest || c->fwd < 0 ||
+	int bad = !nest || c->fwd < 0 ||
 		     (size_t)c->fwd >= ARRAY_SIZE(fwd_to_abi) ||
 		     nla_put_u8(msg, FULLNAT_A_CONN_PROTOCOL,
 				proto_to_abi(c->proto)) ||
@@ -242,16 +261,28 @@ int lb_put_conn(struct nl_msg *msg, const struct lb_conn *c)
 		     nla_put_u32(msg, FULLNAT_A_CONN_EXPIRES, c->expires) ||
 		     (c->nodata && nla_put_u32(msg, FULLNAT_A_CONN_FLAGS,
 					       FULLNAT_CONN_F_NODATA)) ||
-		     (c->has_seq && put_conn_seq(msg, c));
+		     (c->has_seq && put_conn_seq(msg, c)) ||
+		     /* Family 0: no local end (not FullNAT). */
+		     put_conn_ends(msg, end);
 
-	/* Family 0: no local end (not FullNAT). */
-	for (i = 0; i < 4 && !bad; i++)
-		if (end[i]->addr.family)
-			bad = put_addr(msg, FULLNAT_A_CONN_CADDR + 2 * i,
-				       &end[i]->addr) ||
-			      nla_put_u16(msg, FULLNAT_A_CONN_CPORT + 2 * i,
-					  end[i]->port);
 	return nest_end(msg, nest, bad);
+}
+
+int lb_put_conn_filter(struct nl_msg *msg, const struct lb_conn_filter *f)
+{
+	const struct lb_addrport *const end[] = { &f->client, &f->vip, NULL,
+						  &f->real };
+	struct nlattr *nest;
+
+	if (!f->client.addr.family && !f->vip.addr.family &&
+	    !f->real.addr.family)
+		return 0;
+	nest = nest_start(msg, FULLNAT_A_CONN);
+	return nest_end(msg, nest, !nest ||
+			(f->vip.addr.family &&
+			 nla_put_u8(msg, FULLNAT_A_CONN_PROTOCOL,
+				    proto_to_abi(f->proto))) ||
+			put_conn_ends(msg, end));
 }
 
 int lb_put_config(struct nl_msg *msg, const struct lb_config *cfg)

@@ -29,6 +29,8 @@ int lb_put_dest(struct nl_msg *msg, const struct lb_dest *dest,
 		bool key_only);
 int lb_put_laddr(struct nl_msg *msg, const struct lb_addr *addr);
 int lb_put_conn(struct nl_msg *msg, const struct lb_conn *c);
+/* No nest at all for a filter of nothing (every connection). */
+int lb_put_conn_filter(struct nl_msg *msg, const struct lb_conn_filter *f);
 int lb_put_config(struct nl_msg *msg, const struct lb_config *cfg);
 
 int lb_parse_info(struct nlattr *nest, struct lb_info *info);

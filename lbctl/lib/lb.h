@@ -114,6 +114,16 @@ struct lb_conn {
 	uint32_t isn;				/* the real server's ISN */
 };
 
+/*
+ * Which connections "conn del" deletes (FULLNAT_CMD_DEL_CONN): those of
+ * every part whose address family is not 0 (a client only with the
+ * service, vip); all of them when no part is.
+ */
+struct lb_conn_filter {
+	enum lb_proto proto;			/* the service's, with vip */
+	struct lb_addrport vip, real, client;
+};
+
 /* A persistence template (FULLNAT_CMD_GET_TEMPLATE). */
 struct lb_template {
 	enum lb_proto proto;

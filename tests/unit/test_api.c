@@ -319,6 +319,49 @@ static void test_gets(void)
 	check_end();
 }
 
+/* FULLNAT_CMD_DEL_CONN: its filter, and the count in its reply. */
+
+static void answer_deleted(const struct nlmsghdr *req, int n)
+{
+	struct nl_msg *msg = answer_msg(req);
+
+	nla_put_u32(msg, FULLNAT_A_DELETED, (uint32_t)n + 3);
+	queue_msg(msg);
+	queue_ack(req, 0, NULL);
+}
+
+static void test_conn_del(void)
+{
+	struct lb_conn_filter f;
+	uint32_t deleted = 0;
+
+	check_begin("api/conn_del");
+	fake_start(answer_deleted);
+	memset(&f, 0, sizeof(f));
+	CHECK_INT(lb_conn_del(&g, &f, &deleted), 0);
+	CHECK_INT(deleted, 3);
+	f.proto = LB_PROTO_UDP;
+	parse_addrport("203.0.113.10:53", &f.vip, NULL, 0);
+	parse_addrport("198.51.100.2:40000", &f.client, NULL, 0);
+	parse_addrport("198.19.0.11:8053", &f.real, NULL, 0);
+	CHECK_INT(lb_conn_del(&g, &f, &deleted), 0);
+	CHECK_INT(deleted, 4);
+	memset(&f, 0, sizeof(f));
+	parse_addrport("198.19.0.11:8080", &f.real, NULL, 0);
+	CHECK_INT(lb_conn_del(&g, &f, &deleted), 0);
+	/* No generation: connections are not the configuration. */
+	CHECK_STR(k.log, "18 ack; "
+		  "18 ack 4N{1=11 2=c6336402 3=409c 4=cb00710a 5=3500 8=c613000b 9=751f}; "
+		  "18 ack 4N{8=c613000b 9=901f}");
+	check_end();
+
+	check_begin("api/conn_del_without_count");
+	fake_start(answer_no_reply);
+	CHECK_INT(lb_conn_del(&g, &f, &deleted), -EPROTO);
+	CHECK_STR(g.msg, "deleting connections: fullnat.ko answered without the reply");
+	check_end();
+}
+
 /* Dumps */
 
 static void answer_two_services(const struct nlmsghdr *req, int n)
@@ -562,6 +605,7 @@ int main(void)
 {
 	test_commands();
 	test_gets();
+	test_conn_del();
 	test_dumps();
 	test_snapshot();
 	test_laddr_range();

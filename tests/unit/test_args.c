@@ -137,6 +137,28 @@ ROW_FN(row_config_set, struct lb_config c,
        args_config_set(argc, argv, &c, err, errlen),
        fmt_config(&c, out, outlen))
 
+/* "tcp 203.0.113.10:80 rs - client 198.51.100.2:0": "-" for no part. */
+static void fmt_conn_filter(const struct lb_conn_filter *f, char *out,
+			    size_t len)
+{
+	const struct lb_addrport *ap[] = { &f->vip, &f->real, &f->client };
+	char a[3][LB_ADDRPORT_STRLEN];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ap); i++)
+		if (!ap[i]->addr.family)
+			snprintf(a[i], sizeof(a[i]), "-");
+		else
+			format_addrport(ap[i], a[i], sizeof(a[i]));
+	snprintf(out, len, "%s %s rs %s client %s",
+		 f->vip.addr.family ? proto_name(f->proto) : "-", a[0], a[1],
+		 a[2]);
+}
+
+ROW_FN(row_conn_del, struct lb_conn_filter f,
+       args_conn_del(argc, argv, &f, err, errlen),
+       fmt_conn_filter(&f, out, outlen))
+
 static void fmt_run(const struct lb_run *r, char *out, size_t len)
 {
 	snprintf(out, len, "stats=%d rate=%d dry_run=%d local=%d director=%s file=%s",
@@ -331,6 +353,41 @@ static const struct check_row rs_del_rows[] = {
 	BAD("tcp 203.0.113.10:80 198.19.0.11:8080 weight 1",
 	    "argument \"weight\" is wrong: no more arguments are expected here"),
 	BAD("tcp 203.0.113.10:80", "argument \"RIP:RPORT\" is required"),
+};
+
+static const struct check_row conn_del_rows[] = {
+	OK("tcp 203.0.113.10:80", "tcp 203.0.113.10:80 rs - client -"),
+	OK("udp [2001:db8::10]:53", "udp [2001:db8::10]:53 rs - client -"),
+	OK("rs 198.19.0.11:8080", "- - rs 198.19.0.11:8080 client -"),
+	OK("tcp 203.0.113.10:80 rs 198.19.0.11:8080",
+	   "tcp 203.0.113.10:80 rs 198.19.0.11:8080 client -"),
+	OK("tcp 203.0.113.10:80 client 198.51.100.2:40000",
+	   "tcp 203.0.113.10:80 rs - client 198.51.100.2:40000"),
+	/* any order of the keywords */
+	OK("udp 203.0.113.10:53 client 198.51.100.2:1 rs 198.19.0.11:53",
+	   "udp 203.0.113.10:53 rs 198.19.0.11:53 client 198.51.100.2:1"),
+	/* a port-0 client's goes with its service's: conn del PROTO VIP:PORT */
+	BAD("udp 203.0.113.10:53 client 198.51.100.2:0",
+	    "argument \"198.51.100.2:0\" is wrong: port 0 is out of range 1-65535"),
+	BAD("", "nothing to delete: give PROTO VIP:PORT, rs RIP:RPORT or client CIP:CPORT (\"conn flush\" deletes every connection)"),
+	BAD("client 198.51.100.2:40000",
+	    "a client's connection is named with its service: PROTO VIP:PORT client CIP:CPORT"),
+	BAD("rs 198.19.0.11:8080 client 198.51.100.2:1",
+	    "a client's connection is named with its service: PROTO VIP:PORT client CIP:CPORT"),
+	BAD("tcp", "argument \"VIP:PORT\" is required"),
+	BAD("icmp 203.0.113.10:80", NULL),
+	BAD("tcp 203.0.113.10", NULL),
+	BAD("tcp 203.0.113.10:0", NULL),
+	BAD("tcp 203.0.113.10:80 rs", "argument \"rs\" is wrong: it needs a value, as in \"rs RIP:RPORT\""),
+	BAD("tcp 203.0.113.10:80 rs 198.19.0.11:1 rs 198.19.0.12:1",
+	    "duplicate \"rs\": \"198.19.0.12:1\" is the second value"),
+	BAD("tcp 203.0.113.10:80 state established",
+	    "argument \"state\" is wrong: expected rs or client"),
+	BAD("tcp 203.0.113.10:80 rs [2001:db8::11]:80",
+	    "argument \"[2001:db8::11]:80\" is wrong: the real server is not of the family of the addresses before it"),
+	BAD("rs 198.19.0.11:80 client [2001:db8::2]:1", NULL),
+	BAD("tcp 203.0.113.10:80 client 198.51.100.2", NULL),
+	BAD("tcp 203.0.113.10:80 client 198.51.100.2:65536", NULL),
 };
 
 static const struct check_row laddr_rows[] = {
@@ -561,6 +618,7 @@ int main(void)
 	CHECK_ROWS("args_rs_add", row_rs_add, rs_add_rows);
 	CHECK_ROWS("args_rs_set", row_rs_set, rs_set_rows);
 	CHECK_ROWS("args_rs_del", row_rs_del, rs_del_rows);
+	CHECK_ROWS("args_conn_del", row_conn_del, conn_del_rows);
 	CHECK_ROWS("args_laddr", row_laddr, laddr_rows);
 	CHECK_ROWS("args_config_set", row_config_set, config_set_rows);
 	CHECK_ROWS("args_show", row_show, show_rows);

@@ -220,6 +220,28 @@
  *   until a packet with payload has confirmed where that is. It does not
  *   change the configuration generation.
  *
+ * FULLNAT_CMD_DEL_CONN (doit): delete connections now, as if each had
+ *   timed out: its real server's count and its local port are given back
+ *   at once, and the next packet of its flow finds none (a client's
+ *   packet other than a SYN is dropped, counted not_syn; the real
+ *   server's is one of no connection). Without FULLNAT_A_CONN, or with
+ *   an empty one, every connection of the namespace; else those that
+ *   match all the filters its nest gives:
+ *     FULLNAT_A_CONN_PROTOCOL, _VADDR, _VPORT   the service: the three
+ *                              together
+ *     FULLNAT_A_CONN_DADDR, _DPORT   the real server: the two together
+ *     FULLNAT_A_CONN_CADDR, _CPORT   the client, with the service (one
+ *                              connection, and the closing one its client
+ *                              started over from, if any); _CPORT may be 0
+ *   Addresses as everywhere (4 or 16 bytes, unicast), all of one family;
+ *   any other attribute of the nest, or at the top level but
+ *   FULLNAT_A_CONN, is refused (-EINVAL), nothing deleted. The service
+ *   and the real server need not exist any more (their connections
+ *   outlive them until they end). The reply carries FULLNAT_A_DELETED,
+ *   u32, how many this request deleted (0 is no error). Persistence
+ *   templates are left as they are. Not a configuration write: no
+ *   generation.
+ *
  * FULLNAT_CMD_GET_TEMPLATE (dumpit): the persistence templates of every
  *   service, or of the one a FULLNAT_A_SERVICE nest with its key names
  *   (-ENOENT if there is none); any other attribute but
@@ -292,6 +314,7 @@ enum fullnat_cmd {
 	FULLNAT_CMD_GET_CONN,
 	FULLNAT_CMD_GET_TEMPLATE,
 	FULLNAT_CMD_NEW_CONN,
+	FULLNAT_CMD_DEL_CONN,
 	__FULLNAT_CMD_MAX
 };
 #define FULLNAT_CMD_MAX (__FULLNAT_CMD_MAX - 1)
@@ -307,6 +330,7 @@ enum fullnat_attr {
 	FULLNAT_A_INFO,		/* nest: FULLNAT_A_INFO_* */
 	FULLNAT_A_GENERATION,	/* u64: the generation a write expects */
 	FULLNAT_A_TEMPLATE,	/* nest: FULLNAT_A_TMPL_* */
+	FULLNAT_A_DELETED,	/* u32: connections DEL_CONN deleted */
 	__FULLNAT_A_LAST
 };
 #define FULLNAT_A_MAX (__FULLNAT_A_LAST - 1)
