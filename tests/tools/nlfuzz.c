@@ -452,6 +452,39 @@ static void conn_nest(struct msg *m)
 }
 
 /*
+ * A filter for FULLNAT_CMD_DEL_CONN: a service, a real server and a
+ * client, each mostly whole or left out, from the pools the imports use;
+ * now and then a part half given, an attribute a filter does not take,
+ * or an address of another family.
+ */
+static void filter_nest(struct msg *m)
+{
+	struct nlattr *nest = put(m, FULLNAT_A_CONN |
+				  (chance(95) ? NLA_F_NESTED : 0), NULL, 0);
+	int svc = chance(50), dest = chance(40), client = chance(30);
+
+	if (svc || chance(5)) put_u8(m, FULLNAT_A_CONN_PROTOCOL, chance(90) ? 6 : rnd(256));
+	if (svc || chance(5)) put_ip(m, FULLNAT_A_CONN_VADDR, vips[rnd(3)]);
+	if (svc || chance(5)) put_u16(m, FULLNAT_A_CONN_VPORT, chance(90) ? (uint32_t)ports[rnd(3)] : rnd(3));
+	if (dest || chance(5)) put_ip(m, FULLNAT_A_CONN_DADDR, rips[rnd(3)]);
+	if (dest || chance(5)) put_u16(m, FULLNAT_A_CONN_DPORT, chance(90) ? (uint32_t)ports[rnd(3)] : rnd(3));
+	if (client || chance(5)) put_ip(m, FULLNAT_A_CONN_CADDR, chance(90) ? 0xc6336402 + rnd(4) : (uint32_t)rnd64());
+	if (client || chance(5)) put_u16(m, FULLNAT_A_CONN_CPORT, rnd(65536));
+	if (chance(5)) {	/* IPv6's 16 bytes beside IPv4's */
+		unsigned char a6[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+
+		a6[15] = rnd(256);
+		put(m, chance(50) ? FULLNAT_A_CONN_DADDR : FULLNAT_A_CONN_CADDR,
+		    a6, sizeof(a6));
+	}
+	if (chance(10))
+		member(m, FULLNAT_A_CONN_LADDR + rnd(FULLNAT_A_CONN_MAX - 5), rnd(5));
+	if (chance(5))
+		garbage_attr(m, 1, FULLNAT_A_CONN_MAX);
+	end_nest(m, nest);
+}
+
+/*
  * A protocol's timeouts (FULLNAT_A_CFG_TIMEOUT_*): states 0..max-1 as
  * attributes 1..max, one past, 0, values at and past the range, and now
  * and then not marked nested, or a member of another type.
@@ -580,6 +613,10 @@ static int fuzz_one(int *is_dump, int *abandoned)
 	case FULLNAT_CMD_NEW_CONN:
 		if (chance(95))
 			conn_nest(&m);
+		break;
+	case FULLNAT_CMD_DEL_CONN:	/* no filter: every connection */
+		if (chance(90))
+			filter_nest(&m);
 		break;
 	}
 	/* Attributes of other commands, top-level garbage, floods. */

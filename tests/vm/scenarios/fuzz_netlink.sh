@@ -1,6 +1,7 @@
 #!/bin/bash
 # Netlink fuzzer (tests/tools/nlfuzz.c): random and mutated requests for
-# every command and attribute of the fullnat family. As root in the
+# every command and attribute of the fullnat family (connections imported
+# and deleted among them). As root in the
 # director's namespace, a refused request must leave the director's state
 # as it was (nlfuzz compares a digest before and after each one). From an
 # unprivileged user namespace, inside the director's namespace and in a
@@ -84,6 +85,11 @@ done
 lbctl -n lb1 -j laddr | jq -r '.[].address' | while read -r a; do
 	lb lb1 laddr del "$a"
 done
+# Connections the fuzzer imported (FULLNAT_CMD_NEW_CONN) outlive their
+# real servers until their own timeouts (up to 900 s), as any connection
+# does without expire_nodest: deleted here (FULLNAT_CMD_DEL_CONN).
+out=$(lbctl -n lb1 conn flush)
+assert_match "$out" "^[0-9]+ deleted$" "lbctl conn flush: $out"
 wait_for 30 "an empty director" drained lb1
 run rmmod fullnat
 grep -q fnat_conn /proc/slabinfo && fail "the connection cache outlived the module"
