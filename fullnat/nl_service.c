@@ -33,9 +33,10 @@ static int check_fwd(struct netlink_ext_ack *extack, const struct nlattr *attr,
 
 /*
  * IPv6 goes through the methods that say so (struct fnat_method's ipv6):
- * FullNAT, DR and TUN so far; NAT has IPv4's replies only. A method that
- * takes another family's real servers (FullNAT64) is decided here too.
- * @fwd is a method the director has (check_fwd()).
+ * all four today (FullNAT, NAT, DR, TUN), but a method added without its
+ * IPv6 part is refused here. A method that takes another family's real
+ * servers (FullNAT64) is decided here too. @fwd is a method the director
+ * has (check_fwd()).
  */
 static int check_family(struct netlink_ext_ack *extack,
 			const struct nlattr *attr, u16 af, u8 fwd)
@@ -43,7 +44,7 @@ static int check_family(struct netlink_ext_ack *extack,
 	if (af == AF_INET || fnat_method_find(fwd)->ipv6)
 		return 0;
 	NL_SET_ERR_MSG_ATTR(extack, attr,
-			    "IPv6 services and real servers forward by fullnat, dr or tun only");
+			    "this forwarding mode takes IPv4 services and real servers only");
 	return -EOPNOTSUPP;
 }
 

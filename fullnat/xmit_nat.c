@@ -17,6 +17,16 @@
  * two apart either. The second is refused (FULLNAT_CNT_REPLY_CLASH) and
  * the client retries, as its SYN is lost; handing it the first's replies
  * is what must never happen.
+ *
+ * IPv6 (NAT66) is the same method: FullNAT66's transmit and ICMPv6
+ * translation (inet6.c, icmp6.c) do the family's part, as they do
+ * FullNAT66's: the extension headers walked to the transport header,
+ * the pseudo-header's addresses in the L4 checksum, the hop limit
+ * decremented (Time Exceeded when it runs out), the director's own
+ * Packet Too Big when the next hop's MTU is too small, and ICMPv6 errors
+ * translated both ways with the packet they quote. A real server's
+ * address and port that matches no connection is nat_stray's in either
+ * family (nat_servers.c).
  */
 #include "fullnat.h"
 
@@ -94,6 +104,7 @@ int fnat_nat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
 const struct fnat_method fnat_method_nat = {
 	.name		= "nat",
 	.fwd		= FULLNAT_FWD_NAT,
+	.ipv6		= true,
 	.toa		= false,
 	.bind		= fnat_nat_bind,
 	.reply_key	= fnat_nat_reply_key,

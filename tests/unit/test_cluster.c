@@ -306,6 +306,11 @@ static const struct {
 	  FILE_OF("    { \"name\": \"lb1\", \"local_addresses\": [\"2001:db8::1\"] }\n",
 		  "    { \"protocol\": \"udp\", \"vip\": \"2001:db8::10\", \"port\": 53, \"forward\": \"dr\" }\n"),
 	  "lb1 netns=- ssh=- lips=1 cfg=0 serves=all; udp [2001:db8::10]:53 fwd=dr sched=wlc toa=1:; " },
+	/* NAT66: an IPv6 NAT service maps the port of an IPv6 real server. */
+	{ "ipv6_nat",
+	  FILE_OF("    { \"name\": \"lb1\" }\n",
+		  "    { \"protocol\": \"udp\", \"vip\": \"2001:db8::10\", \"port\": 53, \"forward\": \"nat\", \"real_servers\": [{ \"address\": \"2001:db8:19::11\", \"port\": 5353 }] }\n"),
+	  "lb1 netns=- ssh=- lips=0 cfg=0 serves=all; udp [2001:db8::10]:53 fwd=nat sched=wlc toa=1: [2001:db8:19::11]:5353/1; " },
 	{ "serves_some",
 	  FILE_OF("    { \"name\": \"lb1\", \"services\": [\"b\"] }\n",
 		  "    { \"name\": \"a\", \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 80 },\n"

@@ -354,19 +354,25 @@ dad_done() {
 	done
 }
 
-# vip6_server NS NAME: http_server NS NAME on [VIP6]:80 (DR6, TUN6), beside
-# an IPv4 one on port 80: waits for this one's socket.
+# http_server6 NS NAME ADDR PORT: http_server NS NAME on [ADDR]:PORT,
+# beside an IPv4 one on PORT: waits for this one's socket.
+http_server6() {
+	http_server "$1" "$2" "[$3]" "$4"
+	wait_for 20 "nginx $2 on [$3]:$4" \
+		sh -c "$IP netns exec $1 ss -Htln 'sport = :$4' | grep -qF '[$3]:$4'"
+}
+
+# vip6_server NS NAME: http_server6 NS NAME on [VIP6]:80 (DR6, TUN6).
 vip6_server() {
-	http_server "$1" "$2" "[$VIP6]" 80
-	wait_for 20 "nginx $2 on [$VIP6]:80" \
-		sh -c "$IP netns exec $1 ss -Htln 'sport = :80' | grep -qF '[$VIP6]:80'"
+	http_server6 "$1" "$2" "$VIP6" 80
 }
 
 # ptb_relayed6 FILE: FILE (its sha256 in $want) downloaded by c1 from the
-# IPv6 servers rsNv6 (one-way methods: DR6, TUN6) across a 1280-byte link
-# from rt to c1: rt's Packet Too Big about a reply goes to the VIP, so to
-# lb1, which relays it to the reply's real server, whose TCP learns the
-# path MTU. Judged by the client's checksum and the servers' routes.
+# IPv6 servers rsNv6 (DR6, TUN6, NAT66) across a 1280-byte link from rt
+# to c1: rt's Packet Too Big about a reply goes to the VIP, so to lb1,
+# which relays it to the reply's real server (NAT66: translated), whose
+# TCP learns the path MTU. Judged by the client's checksum and the
+# servers' routes.
 ptb_relayed6() {
 	local name=${1##*/} i xlated got route learnt=0
 	for i in 1 2 3; do

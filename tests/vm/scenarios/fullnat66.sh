@@ -44,11 +44,6 @@ if out=$(lbctl -n lb1 rs add tcp "[$VIP6]:80" "$RS_NET.11:8080" 2>&1); then
 fi
 echo "$out"
 assert_match "$out" "family" "the refusal names the family"
-if out=$(lbctl -n lb1 service add tcp "[$VIP6]:82" forward nat 2>&1); then
-	fail "an IPv6 NAT service was accepted"
-fi
-echo "$out"
-assert_match "$out" "fullnat, dr or tun only" "IPv6 is not NAT's"
 
 bg rs1 cap-rs1 tcpdump -i eth0 -n -U --immediate-mode -w /tmp/rs1.pcap ip6 and tcp
 bg rs2 cap-rs2 tcpdump -i eth0 -n -U --immediate-mode -w /tmp/rs2.pcap ip6 and tcp

@@ -66,7 +66,6 @@ refuse "long scheduler name" "^error E(RANGE|INVAL)" $SET_SERVICE $SVC 1.6=str:a
 refuse "unknown scheduler" "unknown scheduler" $SET_SERVICE $SVC 1.6=str:nosuch
 refuse "protocol 99" "must be TCP or UDP" $NEW_SERVICE 1.2=u8:99 1.3=hex:cb00710b 1.4=u16:80 1.5=u8:0 1.6=str:rr
 refuse "link-local IPv6 VIP" "not a global unicast address" $NEW_SERVICE 1.2=u8:6 1.3=hex:fe800000000000000000000000000001 1.4=u16:80 1.5=u8:0 1.6=str:rr
-refuse "IPv6 VIP by NAT" "IPv6 services and real servers forward by fullnat, dr or tun only" $NEW_SERVICE 1.2=u8:6 1.3=hex:20010db8000000000000000000000001 1.4=u16:80 1.5=u8:1 1.6=str:rr
 refuse "no scheduler" "needs a forwarding mode and a scheduler" $NEW_SERVICE 1.2=u8:6 1.3=hex:cb00710b 1.4=u16:80 1.5=u8:0
 refuse "duplicate service" "already exists" $NEW_SERVICE $SVC 1.5=u8:0 1.6=str:rr
 refuse "duplicate real server" "already exists" $NEW_DEST $SVC $RS

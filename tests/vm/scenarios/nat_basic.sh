@@ -3,7 +3,11 @@
 # RIP:8080 behind VIP:80, the client's address is kept, and the replies,
 # which come back through the director as the real servers' gateway,
 # leave it from VIP:80. No local addresses are configured. Judged by the
-# real servers' nginx logs, by tcpdump on both sides and by curl.
+# real servers' nginx logs, by tcpdump on both sides and by curl. Then
+# the same over IPv6 (NAT66): nginx and dnsmasq log the IPv6 client, the
+# hop limit is decremented (Time Exceeded when it runs out), and 5 MB go
+# each way across 1280- and 1400-byte links (Packet Too Big translated
+# both ways, and the director's own).
 #
 #  c1 198.51.100.2 --- rt --- lb1 (VIP 203.0.113.10:80, forward nat, no LIPs)
 #                               |
@@ -12,11 +16,16 @@
 #                                  --- rs3 198.19.0.13:8080
 #  (the real servers' route to the client network: rsr, then lb1)
 #
-# @timeout: 500
+#  IPv6 beside it (lib.sh's topo_v6): c1 2001:db8:100::2, VIP6
+#  2001:db8:113::10, lb1 2001:db8::11 / 2001:db8:2::11, rs1..3
+#  2001:db8:19::11..13 (nginx [RIP6]:8080); rsr routes the client's /64
+#  to lb1 as well.
+#
+# @timeout: 600
 . /fnat/lib.sh
 
 CIP=$CLIENT_NET.2
-topo_base 1 3
+topo_v6 3
 module_load fullnat
 # The director is the real servers' gateway toward the clients: their
 # default route is rsr, whose route to the client network is lb1.
@@ -243,3 +252,151 @@ more_martians() { (($(counter lb1 martian) > martians)); }
 wait_for 10 "martian counted" more_martians
 assert_eq "$(lbctl -n lb1 -j conn | jq "[.[] | select(.client.address == \"$UP_NET.11\")] | length")" \
 	0 "connections from the director's own address"
+
+log "NAT66: an IPv6 VIP and the same real servers over IPv6"
+t6=$SECONDS
+CIP6=$CLIENT6::2
+# As for IPv4, rsr sends the clients' network to lb1; rt sends the real
+# servers' to lb1 too (the stray requests below).
+on rsr "$IP" -6 route add "$CLIENT6::/64" via "$UP6::11"
+on rt "$IP" -6 route add "$RS6::/64" via "$DIR6::11"
+assert_match "$(on_quiet rsr "$IP" -6 route get "$CIP6")" "via $UP6::11 " \
+	"rsr's route to the IPv6 client: lb1"
+for r in 1 2 3; do
+	http_server6 "rs$r" "rs${r}v6" "$RS6::1$r" 8080
+done
+lb lb1 service add tcp "[$VIP6]:80" forward nat scheduler rr
+for r in 1 2 3; do
+	lb lb1 rs add tcp "[$VIP6]:80" "[$RS6::1$r]:8080"
+done
+
+bg rs1 cap-rs6 tcpdump -i eth0 -n -l -U -v "ip6 and tcp port 8080"
+bg c1 cap-c6 tcpdump -i eth0 -n -l -U -v "ip6 and tcp"
+wait_for 10 "tcpdump on rs1" grep -q listening "$FNAT_LOG/cap-rs6.log"
+wait_for 10 "tcpdump on c1" grep -q listening "$FNAT_LOG/cap-c6.log"
+log "30 requests with curl -6, round robin: 10 per real server, which log the IPv6 client"
+rr_shares6 30 3
+wait_for 20 "the client's FIN on rs1" grep -q "> $RS6::11\.8080: Flags \[F" "$FNAT_LOG/cap-rs6.log"
+wait_for 20 "the server's FIN on c1" grep -q "$VIP6\.80 > $CIP6\.[0-9]*: Flags \[F" "$FNAT_LOG/cap-c6.log"
+kill "${_bg_pids[-1]}" "${_bg_pids[-2]}"
+head -3 "$FNAT_LOG/cap-rs6.log" "$FNAT_LOG/cap-c6.log"
+# tcpdump -v: "IP6 (flowlabel L, hlim H, next-header TCP (6) payload
+# length: N) SRC.PORT > DST.PORT: Flags ..."; prints, per packet in
+# the given direction, "HLIM ODD" (ODD 1: not the pair asked for).
+hops6() { # hops6 LOG DIR(to|from) ADDR.PORT PEER
+	awk -v dir="$2" -v a="$3" -v c="$4" '
+		/^IP6 / { for (i = 1; i < NF; i++) if ($i == ">") { s = $(i - 1); d = $(i + 1) }
+			sub(/:$/, "", d)
+			match($0, /hlim [0-9]+/); h = substr($0, RSTART + 5, RLENGTH - 5)
+			if (dir == "to" && d == a) print h, (s !~ "^" c "\\.[0-9]+$")
+			else if (dir == "to" && s != a) print h, 1
+			else if (dir == "from" && d ~ "^" c "\\.") print h, (s != a) }' "$1"
+}
+# rs1 got only CIP6 -> RIP6:8080, hop limit 61 (c1 64, rt, lb1, rsr)
+got=$(hops6 "$FNAT_LOG/cap-rs6.log" to "$RS6::11.8080" "$CIP6" | sort | uniq -c)
+echo "$got"
+assert_match "$(awk '{ print $2, $3 }' <<< "$got" | tr '\n' ' ')" "^61 0 $" \
+	"rs1's packets toward RIP6:8080: all from the client, hop limit 61"
+assert_ge "$(awk '{ print $1 }' <<< "$got")" 40 "packets toward RIP6:8080 (10 connections)"
+# c1 got only VIP6:80 -> CIP6, hop limit 61 (rs 64, rsr, lb1, rt)
+got=$(hops6 "$FNAT_LOG/cap-c6.log" from "$VIP6.80" "$CIP6" | sort | uniq -c)
+echo "$got"
+assert_match "$(awk '{ print $2, $3 }' <<< "$got" | tr '\n' ' ')" "^61 0 $" \
+	"c1's packets: all from VIP6:80, hop limit 61"
+assert_ge "$(awk '{ print $1 }' <<< "$got")" 90 "packets to the client (30 connections)"
+if grep "$RS6::" "$FNAT_LOG/cap-c6.log"; then
+	fail "a real server's IPv6 address reached the client's link"
+fi
+echo "ok: no real server's address on the client's link"
+
+log "UDP: dig -6 through the VIP, dnsmasq on rs1 logs the IPv6 client"
+lb lb1 service add udp "[$VIP6]:53" forward nat scheduler rr
+lb lb1 rs add udp "[$VIP6]:53" "[$RS6::11]:53"
+bg rs1 dnsmasq-rs1 dnsmasq --no-daemon --conf-file=/dev/null \
+	--no-resolv --no-hosts --user=root --group=root --pid-file= \
+	--port=53 --bind-interfaces --listen-address="$RS6::11" \
+	--log-queries --log-facility="$FNAT_LOG/dns-rs1.log" \
+	--address="/a.test/2001:db8:53::1"
+wait_for 20 "dnsmasq on rs1" sh -c "$IP netns exec rs1 ss -Huln 'sport = :53' | grep -q ."
+assert_eq "$(on_quiet c1 dig -6 +tries=1 +timeout=5 +short @"$VIP6" a.test AAAA)" \
+	2001:db8:53::1 "dig -6's answer"
+assert_eq "$(grep -o 'query\[AAAA\] a.test from [0-9a-f:]*' "$FNAT_LOG/dns-rs1.log" |
+	awk '{ print $4 }' | sort -u)" "$CIP6" "the querier in dnsmasq's log"
+
+bg c1 cap-icmp6 tcpdump -i eth0 -n -l -U "icmp6 and ip6[40] >= 1 and ip6[40] <= 3"
+wait_for 10 "tcpdump on c1 (icmp6)" grep -q listening "$FNAT_LOG/cap-icmp6.log"
+icmp6_seen() { grep -q "$1" "$FNAT_LOG/cap-icmp6.log"; }
+
+log "a UDP port no server listens on: rs1's port unreachable reaches the client, translated"
+lb lb1 service add udp "[$VIP6]:54" forward nat scheduler rr
+lb lb1 rs add udp "[$VIP6]:54" "[$RS6::11]:54"
+xlated=$(counter lb1 icmp_xlated)
+out=$(on_quiet c1 dig -6 -p 54 +tries=1 +timeout=5 @"$VIP6" a.test AAAA 2>&1) || true
+echo "$out"
+assert_match "$out" "connection refused" "dig's error"
+assert_ge "$(counter lb1 icmp_xlated)" "$((xlated + 1))" "icmp_xlated"
+# tcpdump names the quoted packet's destination: the VIP, not rs1
+wait_for 10 "the port unreachable on c1's wire" icmp6_seen "udp port 54"
+assert_match "$(grep "udp port 54" "$FNAT_LOG/cap-icmp6.log")" \
+	"IP6 $VIP6 > $CIP6: ICMP6, destination unreachable, unreachable port, $VIP6 udp port 54" \
+	"the client's view: from the VIP, about [VIP6]:54"
+
+log "hop limit 2 from c1 arrives at lb1 as 1: lb1's Time Exceeded, nothing forwarded"
+on c1 "$IP" -6 route add "$VIP6/128" via "$CLIENT6::1" hoplimit 2
+ttl=$(counter lb1 ttl)
+before=$(cat "$FNAT_LOG"/rs[123]v6.access | wc -l)
+rc=0
+on_quiet c1 curl -6 -g -sS --max-time 5 "http://[$VIP6]/" || rc=$?
+[[ $rc != 0 ]] || fail "curl succeeded with hop limit 2"
+wait_for 10 "the Time Exceeded on c1's wire" icmp6_seen "time exceeded"
+assert_match "$(grep "time exceeded" "$FNAT_LOG/cap-icmp6.log")" \
+	"> $CIP6: ICMP6, time exceeded in-transit" "lb1's Time Exceeded to the client"
+assert_ge "$(counter lb1 ttl)" "$((ttl + 1))" "ttl counted"
+assert_eq "$(cat "$FNAT_LOG"/rs[123]v6.access | wc -l)" "$before" "requests the servers logged"
+on c1 "$IP" -6 route del "$VIP6/128" via "$CLIENT6::1" hoplimit 2
+
+log "5 MB down across a 1280-byte client link: rt's Packet Too Big translated to the server"
+head -c 5M /dev/urandom > /tmp/big6
+want=$(sha256sum < /tmp/big6 | cut -d' ' -f1)
+ptb_relayed6 /tmp/big6
+
+log "5 MB up: lb1's own Packet Too Big (1400 toward the servers), then rsr's (1280) translated to the client"
+# The servers learnt 1280 toward the client above, and would announce an
+# MSS to fit it: forget it, or no upload segment is too big. Each route
+# of its own, ahead of the prefix's (metric 256).
+for r in 1 2 3; do
+	on "rs$r" "$IP" -6 route flush cache
+done
+on lb1 "$IP" -6 route add "$RS6::/64" via "$UP6::1" metric 1 mtu 1400
+# lock: a router forwards by the device's MTU otherwise (ip6_forward())
+on rsr "$IP" -6 route add "$RS6::/64" dev brrs metric 1 mtu lock 1280
+assert_match "$(on_quiet lb1 "$IP" -6 route get "$RS6::11")" "mtu 1400" "lb1's route to the servers"
+assert_match "$(on_quiet rsr "$IP" -6 route get "$RS6::11")" "mtu lock 1280" "rsr's route to the servers"
+told=$(counter lb1 frag_needed)
+xlated=$(counter lb1 icmp_xlated)
+on c1 curl -6 -g -sS --fail --max-time "$(scaled 120)" -T /tmp/big6 "http://[$VIP6]/up/big6"
+got=$(cat "$FNAT_LOG"/nginx-rs[123]v6/www/up/big6 | sha256sum | cut -d' ' -f1)
+assert_eq "$got" "$want" "the upload's checksum on the real server"
+assert_ge "$(counter lb1 frag_needed)" "$((told + 1))" "frag_needed counted"
+assert_ge "$(counter lb1 icmp_xlated)" "$((xlated + 1))" "icmp_xlated"
+wait_for 10 "both Packet Too Bigs on c1's wire" icmp6_seen "packet too big, mtu 1280"
+grep "packet too big" "$FNAT_LOG/cap-icmp6.log" | sort | uniq -c
+assert_match "$(grep "packet too big" "$FNAT_LOG/cap-icmp6.log")" \
+	"> $CIP6: ICMP6, packet too big, mtu 1400" "lb1's own Packet Too Big, mtu 1400"
+assert_eq "$(grep "packet too big, mtu 1280" "$FNAT_LOG/cap-icmp6.log" |
+	grep -vc "IP6 $VIP6 > $CIP6: " || true)" 0 \
+	"Packet Too Big 1280 on the client's link from another source than the VIP"
+assert_match "$(on c1 "$IP" -6 route get "$VIP6")" "mtu 1280" "the client's route to the VIP"
+on lb1 "$IP" -6 route del "$RS6::/64" via "$UP6::1" metric 1
+on rsr "$IP" -6 route del "$RS6::/64" dev brrs metric 1
+
+log "IPv6 requests for a real server's own address: routed, but its service port's answers are nat_stray's"
+rc=0
+on_quiet c1 curl -6 -g -sS --max-time 10 "http://[$RS6::11]:8081/" || rc=$?
+assert_eq "$rc" 7 "curl's exit status to [rs1]:8081 (connection refused)"
+strays=$(counter lb1 nat_stray)
+rc=0
+on_quiet c1 curl -6 -g -sS --max-time 5 "http://[$RS6::11]:8080/" || rc=$?
+assert_eq "$rc" 28 "curl's exit status to [rs1]:8080 directly (timed out)"
+assert_ge "$(counter lb1 nat_stray)" "$((strays + 1))" "nat_stray"
+echo "IPv6 part: $((SECONDS - t6)) s"
