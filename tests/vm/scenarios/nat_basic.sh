@@ -21,7 +21,7 @@
 #  2001:db8:19::11..13 (nginx [RIP6]:8080); rsr routes the client's /64
 #  to lb1 as well.
 #
-# @timeout: 600
+# @timeout: 500
 . /fnat/lib.sh
 
 CIP=$CLIENT_NET.2
