@@ -215,6 +215,33 @@ http_get() {
 	on_quiet "$1" curl -sS --fail --max-time 10 "$2"
 }
 
+# udp_listening NS PORT: is a socket bound to UDP PORT in NS?
+udp_listening() {
+	on_quiet "$1" ss -Huln "sport = :$2" | grep -q .
+}
+
+# dns_server NS NAME ADDR PORT A [OPTION...]: dnsmasq in NS on ADDR:PORT
+# answering a.test with the address A (more dnsmasq OPTIONs after), each
+# query logged to $FNAT_LOG/dns-NAME.log as "query[A] a.test from PEER".
+# Its pid: ${_bg_pids[-1]} after the call.
+dns_server() {
+	local ns=$1 name=$2 addr=$3 port=$4 a=$5
+	shift 5
+	bg "$ns" "dnsmasq-$name" dnsmasq --no-daemon --conf-file=/dev/null \
+		--no-resolv --no-hosts --user=root --group=root --pid-file= \
+		--port="$port" --bind-interfaces --listen-address="$addr" \
+		--log-queries --log-facility="$FNAT_LOG/dns-$name.log" \
+		--address="/a.test/$a" "$@"
+	wait_for 20 "dnsmasq $name on $addr:$port" udp_listening "$ns" "$port"
+}
+
+# dig_ ARGS...: dig from c1, one try of 5 s; the command line on stderr
+# (the output may be captured)
+dig_() {
+	echo "+ [c1] dig $*" >&2
+	on_quiet c1 dig +tries=1 +timeout=5 "$@"
+}
+
 # --- topologies -------------------------------------------------------------
 
 # Addresses of the base FullNAT topology. Documentation and benchmarking
@@ -297,6 +324,46 @@ topo_base() {
 		bridge_port rsr brrs "rs$i"
 		on "rs$i" "$IP" route add default via "$RS_NET.1"
 	done
+}
+
+# topo_methods NRS NDR VIP...: topo_base 1 NRS for all four methods on
+# lb1 at once (methods_udp, methods_coexist): rt routes each VIP given to
+# lb1 too; NDR real servers more, rs(NRS+1)... at 198.18.2.2N, on lb1's own
+# segment (brup, DR's), default route rsr. rsr sends what comes from
+# 203.0.113.0/24 (DR's and TUN's replies, from their VIP) straight to rt
+# over a link of their own (198.18.3.0/24); the rest for the clients
+# (NAT's replies) still goes through lb1.
+topo_methods() {
+	local nrs=$1 ndr=$2 i v
+	shift 2
+	topo_base 1 "$nrs"
+	for v; do
+		on rt "$IP" route add "$v/32" via "$DIR_NET.11"
+	done
+	link rsr rt0 198.18.3.1/24 rt rsr 198.18.3.2/24
+	on rsr "$IP" route add "$CLIENT_NET.0/24" via 198.18.3.2 table 100
+	on rsr "$IP" rule add from 203.0.113.0/24 lookup 100 pref 100
+	for ((i = nrs + 1; i <= nrs + ndr; i++)); do
+		ns_add "rs$i"
+		link "rs$i" eth0 "$UP_NET.2$i/24" rsr "rs$i" -
+		bridge_port rsr brup "rs$i"
+		on "rs$i" "$IP" route add default via "$UP_NET.1"
+	done
+}
+
+# dr_rs NS VIP: DR's real-server set-up (README, "Direct routing")
+dr_rs() {
+	on "$1" "$IP" addr add "$2/32" dev lo
+	on "$1" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
+		net.ipv4.conf.all.arp_announce=2
+}
+
+# tun_rs NS VIP: TUN's (README, "IP tunnelling"); ipip.ko loaded
+tun_rs() {
+	on "$1" "$IP" link set tunl0 up
+	on "$1" "$IP" addr add "$2/32" dev tunl0
+	on "$1" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+		net.ipv4.conf.tunl0.rp_filter=0
 }
 
 # IPv6 beside the base topology's IPv4 (topo_v6); documentation prefixes

@@ -48,7 +48,6 @@ for r in 1 2; do
 	bg "rs$r" "dnsmasq-rs$r" dnsmasq "${args[@]}"
 	eval "dns_pid$r=\${_bg_pids[-1]}"
 done
-udp_listening() { on_quiet "$1" ss -Huln "sport = :$2" | grep -q .; }
 for r in 1 2; do
 	wait_for 20 "dnsmasq on rs$r" udp_listening "rs$r" 53
 done
@@ -56,12 +55,6 @@ done
 bg c1 tcpdump tcpdump -i eth0 -n -U -w "$FNAT_LOG/c1.pcap" \
 	"udp or icmp or ip[6:2] & 0x3fff != 0"
 wait_for 20 "tcpdump on c1" grep -q "listening on" "$FNAT_LOG/tcpdump.log"
-
-# dig in c1, the command line on stderr: its output may be captured.
-dig_() {
-	echo "+ [c1] dig $*" >&2
-	on_quiet c1 dig +tries=1 +timeout=5 "$@"
-}
 
 log "20 queries, round robin: each server answers half, with its own record"
 out=""

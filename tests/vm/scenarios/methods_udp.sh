@@ -28,28 +28,12 @@ VIP_DR=203.0.113.11
 VIP_TUN=203.0.113.12
 
 module_load ipip
-topo_base 1 4
-on rt "$IP" route add "$VIP_DR/32" via "$DIR_NET.11"
-on rt "$IP" route add "$VIP_TUN/32" via "$DIR_NET.11"
-link rsr rt0 198.18.3.1/24 rt rsr 198.18.3.2/24
-on rsr "$IP" route add "$CLIENT_NET.0/24" via 198.18.3.2 table 100
-on rsr "$IP" rule add from 203.0.113.0/24 lookup 100 pref 100
+topo_methods 4 2 "$VIP_DR" "$VIP_TUN"
 for i in 5 6; do
-	ns_add "rs$i"
-	link "rs$i" eth0 "$UP_NET.2$i/24" rsr "rs$i" -
-	bridge_port rsr brup "rs$i"
-	on "rs$i" "$IP" route add default via "$UP_NET.1"
-	# DR's real-server set-up (README, "Direct routing")
-	on "rs$i" "$IP" addr add "$VIP_DR/32" dev lo
-	on "rs$i" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
-		net.ipv4.conf.all.arp_announce=2
+	dr_rs "rs$i" "$VIP_DR"
 done
 for i in 3 4; do
-	# TUN's (README, "IP tunnelling")
-	on "rs$i" "$IP" link set tunl0 up
-	on "rs$i" "$IP" addr add "$VIP_TUN/32" dev tunl0
-	on "rs$i" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
-		net.ipv4.conf.tunl0.rp_filter=0
+	tun_rs "rs$i" "$VIP_TUN"
 done
 
 module_load fullnat
@@ -68,26 +52,20 @@ assert_eq "$(lbctl -n lb1 -j laddr | jq length)" 0 "local addresses (none needed
 # dnsmasq on rsN at ADDR:PORT: a.test is 192.0.2.N; big.test a TXT record
 # of 14 strings of 250 bytes (an answer of about 3.6 kB, fragmented at MTU 1500)
 txt=$(printf 'x%.0s' {1..250})
-udp_listening() { on_quiet "$1" ss -Huln "sport = :$2" | grep -q .; }
-dns_server() { # dns_server N ADDR PORT
-	local args=(--no-daemon --conf-file=/dev/null --no-resolv --no-hosts
-		--user=root --group=root --pid-file= --port="$3" --bind-interfaces
-		--listen-address="$2" --log-queries
-		--log-facility="$FNAT_LOG/dns-rs$1.log" --edns-packet-max=4096
-		--address="/a.test/192.0.2.$1") i
-	for i in $(seq 1 14); do
-		args+=(--txt-record="big.test,$txt")
-	done
-	bg "rs$1" "dnsmasq-rs$1" dnsmasq "${args[@]}"
+big=(--edns-packet-max=4096)
+for i in $(seq 1 14); do
+	big+=(--txt-record="big.test,$txt")
+done
+dns() { # dns N ADDR PORT
+	dns_server "rs$1" "rs$1" "$2" "$3" "192.0.2.$1" "${big[@]}"
 	dns_pid[$1]=${_bg_pids[-1]}
-	wait_for 20 "dnsmasq on rs$1" udp_listening "rs$1" "$3"
 }
-dns_server 1 "$RS_NET.11" 5353
-dns_server 2 "$RS_NET.12" 5353
-dns_server 3 "$VIP_TUN" 53
-dns_server 4 "$VIP_TUN" 53
-dns_server 5 "$VIP_DR" 53
-dns_server 6 "$VIP_DR" 53
+dns 1 "$RS_NET.11" 5353
+dns 2 "$RS_NET.12" 5353
+dns 3 "$VIP_TUN" 53
+dns 4 "$VIP_TUN" 53
+dns 5 "$VIP_DR" 53
+dns 6 "$VIP_DR" 53
 
 bg c1 cap-c1 tcpdump -i eth0 -n -U -w "$FNAT_LOG/c1.pcap" \
 	"udp or icmp or ip[6:2] & 0x3fff != 0"
@@ -98,11 +76,6 @@ for c in c1 lb ipip; do
 	wait_for 10 "tcpdump ($c)" grep -q "listening on" "$FNAT_LOG/cap-$c.log"
 done
 
-# dig in c1, the command line on stderr: its output may be captured.
-dig_() {
-	echo "+ [c1] dig $*" >&2
-	on_quiet c1 dig +tries=1 +timeout=5 "$@"
-}
 pcap() { # pcap FILE [FILTER...]: what tcpdump has written so far
 	local f=$1
 	shift
