@@ -11,7 +11,9 @@
 # through it; TUN IPIP; DR client -> VIP in frames to the server's MAC; no
 # DR or TUN reply) and on the client's (every reply from a VIP), lbctl
 # show and -j against the file (jq), which applied again, or lb1's export
-# of it, changes nothing.
+# of it, changes nothing; then a second file quiesces a TUN server
+# (weight 0) under a download through it, held open across the change:
+# new connections go to the other server, and the download ends whole.
 #
 #  c1 198.51.100.2 --- rt --- lb1  LIPs 198.18.11.1-4; tcp 80 and udp 53 of
 #                      |       |   203.0.113.10 fullnat -> rs1, rs2 (:8080, :53)
@@ -24,7 +26,7 @@
 #         rs5 198.19.0.15, rs6 .16   VIP .12 on tunl0, servers on it
 #   brup: rs7 198.18.2.27, rs8 .28   VIP .11 on lo, servers on it
 #
-# @timeout: 420
+# @timeout: 300
 . /fnat/lib.sh
 . /fnat/lib-toa.sh
 
@@ -247,6 +249,63 @@ odd="dst host $CIP and not ((src host $VIP or src host $VIP_NAT or src host $VIP
 odd+=" src host $VIP_DR) and (src port 80 or src port 53))"
 tcpdump -r "$FNAT_LOG/c1.pcap" -n "$odd" 2>/dev/null | head -n 3
 assert_eq "$(n_cli "$odd")" 0 "packets to the client from anything else"
+
+log "TUN: a server quiesced by a second file under a download through it"
+# The download stalls once the pipe to sha256sum is full: its reader
+# waits for $go, which comes after the change and the requests that follow
+# it. Small socket buffers (c1 receives into 128 kB at most, rs5 and rs6
+# send from 256 kB) keep most of the 2 MB in nginx meanwhile.
+on c1 sysctl -qw net.ipv4.tcp_rmem="4096 131072 131072"
+for i in 5 6; do
+	on "rs$i" sysctl -qw net.ipv4.tcp_wmem="4096 16384 262144"
+done
+go=$FNAT_LOG/go
+bg c1 slow bash -c "set -o pipefail; curl -sS --fail --max-time $(scaled 120) \
+	--local-port 45100 http://$VIP_TUN/data/blob |
+	{ until [ -e $go ]; do sleep 0.1; done; sha256sum; }"
+slow=${_bg_pids[-1]}
+# held N: the state and Send-Q (bytes sent or to send, not acknowledged)
+# of the download's connection on rsN
+held() {
+	on_quiet "rs$1" ss -Htn state connected "dst $CIP:45100" |
+		awk '$1 != "TIME-WAIT" { print $1, $3; f = 1 } END { exit !f }'
+}
+serving() { # which of rs5 and rs6 holds the download's connection: $q
+	for q in 5 6; do
+		held "$q" && return 0
+	done
+	return 1
+}
+wait_for 20 "the download's connection on rs5 or rs6" serving
+other=$((11 - q))
+log "the download goes to rs$q: rs$q to weight 0"
+for r in $q $other; do
+	before[r]=$(grep -vc ':45100$' "$FNAT_LOG/rs$r.access" || true)
+done
+cluster "$q" > "$dir/quiesce.json"
+apply_ "$dir/quiesce.json"
+assert_match "$out" "^lb1: 1 change" "one change"
+assert_match "$out" "rs set tcp $VIP_TUN:80 $(rip "$q"):80 weight 0" "the change: rs$q's weight"
+agree "$dir/quiesce.json"
+out=$(requests c1 "http://$VIP_TUN/" 10)
+assert_eq "$(grep -cx "rs$other" <<< "$out" || true)" 10 "new requests answered by rs$other"
+h=$(held "$q") || fail "the download's connection on rs$q is gone"
+read -r st unsent <<< "$h"
+assert_eq "$st" ESTAB "the state of the download's connection on rs$q"
+assert_ge "$unsent" 1 "bytes of it in rs$q's socket, not taken by the client"
+assert_eq "$(grep -c ':45100$' "$FNAT_LOG/rs$q.access" || true)" 0 \
+	"the download in rs$q's log (nginx is still sending)"
+run touch "$go"
+rc=0
+wait "$slow" || rc=$?
+assert_eq "$rc" 0 "exit status of the held download"
+assert_eq "$(cat "$FNAT_LOG/slow.log")" "$want  -" "the held download's sha256"
+assert_eq "$(grep -vc ':45100$' "$FNAT_LOG/rs$q.access" || true)" "${before[q]}" \
+	"new requests in quiesced rs$q's log"
+assert_eq "$(grep -vc ':45100$' "$FNAT_LOG/rs$other.access" || true)" "$((before[other] + 10))" \
+	"new requests in rs$other's log"
+assert_eq "$(grep -c "^$CIP:45100\$" "$FNAT_LOG/rs$q.access" || true)" 1 \
+	"the held download in rs$q's log, from the client"
 
 lb lb1 show --stats
 assert_eq "$(counter lb1 xmit_err)" 0 "no transmit errors"
