@@ -39,7 +39,10 @@ endif
 .PHONY: all kdir-check modules lbctl tools deps check check-kernels check-debug unit vm demo bench fuzz \
 	vm-shell install modules_install clean print-kver
 
-all: modules lbctl
+# lbctl after the modules, not beside them (make -j): kdir-check's Kbuild
+# clean deletes every *.o under this tree, lbctl's too.
+all: modules
+	$(MAKE) lbctl
 
 # Kbuild does not rebuild when only the kernel tree changes (its command
 # lines name the tree's headers by relative paths): a build for another

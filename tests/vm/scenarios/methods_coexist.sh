@@ -301,7 +301,7 @@ wait "$slow" || rc=$?
 assert_eq "$rc" 0 "exit status of the held download"
 assert_eq "$(cat "$FNAT_LOG/slow.log")" "$want  -" "the held download's sha256"
 assert_eq "$(grep -vc ':45100$' "$FNAT_LOG/rs$q.access" || true)" "${before[q]}" \
-	"new requests in quiesced rs$q's log"
+	"requests in quiesced rs$q's log besides the held one (as before the change)"
 assert_eq "$(grep -vc ':45100$' "$FNAT_LOG/rs$other.access" || true)" "$((before[other] + 10))" \
 	"new requests in rs$other's log"
 assert_eq "$(grep -c "^$CIP:45100\$" "$FNAT_LOG/rs$q.access" || true)" 1 \
