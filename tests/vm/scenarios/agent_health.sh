@@ -19,6 +19,10 @@
 #    after rise checks.
 # 3. lbctl drain with three rate-limited downloads open: none is broken,
 #    the agent exits 0 when they have finished, and drain returns then.
+# 4. Many checks: 200 real servers (rs1's ports 9000-9199, their SYNs
+#    dropped there, so every check lasts its whole timeout), judged by
+#    tcpdump on rs1's link: never more than AGENT_CHECKS_MAX (64) checks
+#    at once, and the first ones spread over the interval, not a burst.
 #
 # @timeout: 500
 . /fnat/lib.sh
@@ -234,3 +238,51 @@ echo "drain began at $t_drain, returned at $t_drained: $(diff_s "$t_drain" "$t_d
 assert_ge "$(awk -v d="$(diff_s "$t_drain" "$t_drained")" 'BEGIN { print int(d) }')" 5 "the drain waited for the downloads (seconds)"
 log "agent log"
 cat "$dir/agent.log"
+
+log "4. 200 real servers that never answer: the checks' concurrency and spread"
+{
+	printf '{ "schema_version": 1,\n  "directors": [ { "name": "lb1", "netns": "lb1",\n'
+	printf '    "local_addresses": ["198.18.11.1-198.18.11.4"] } ],\n'
+	printf '  "services": [ { "name": "many", "protocol": "tcp", "vip": "%s", "port": 80,\n' "$VIP"
+	printf '    "health_check": { "type": "tcp", "interval": 2, "timeout": 2, "rise": 1, "fall": 1 },\n'
+	printf '    "real_servers": [\n'
+	for p in $(seq 9000 9199); do
+		printf '      { "address": "%s.11", "port": %d }%s\n' "$RS_NET" "$p" "$( ((p < 9199)) && echo ,)"
+	done
+	printf '  ] } ] }\n'
+} > "$dir/many.json"
+run lbctl check "$dir/many.json"
+on rs1 iptables -A INPUT -p tcp --dport 9000:9199 -j DROP
+# -tt: seconds since the epoch; one line per SYN (a retransmission too)
+bg rs1 cap-many tcpdump -i eth0 -n -l -tt --immediate-mode \
+	'tcp[tcpflags] & tcp-syn != 0 and dst portrange 9000-9199'
+wait_for 10 "tcpdump (many)" grep -q "listening on" "$FNAT_LOG/cap-many.log"
+lbctl agent "$dir/many.json" --director lb1 > "$dir/agent-many.log" 2>&1 &
+agent=$!
+on_exit "kill -KILL $agent 2>/dev/null"
+# checks: one per connection (source LIP:port, server port), the time of
+# its first SYN; the kernel's SYN retransmission 1 s later is the same check
+checks() {
+	awk '$2 == "IP" { k = $3 " " $5
+		if (!(k in first) || $1 - first[k] > 2.5) { first[k] = $1; print $1 } }' \
+		"$FNAT_LOG/cap-many.log"
+}
+many_checks() { (($(checks | wc -l) >= 400)); }
+wait_for 60 "400 checks on rs1's link" many_checks
+run kill -TERM "$agent"
+wait "$agent" || fail "the agent's exit status after SIGTERM: $?"
+checks > "$dir/starts"
+# Every check runs its whole 2 s timeout from about its first SYN, so the
+# checks whose first SYN falls within any 1.8 s are all running at its end.
+peak=$(awk '{ t[NR] = $1 } END { j = 1; for (i = 1; i <= NR; i++) {
+	while (t[i] - t[j] >= 1.8) j++; if (i - j + 1 > m) m = i - j + 1 }; print m }' "$dir/starts")
+# The first interval: 200 checks due over 2 s, the cap lets 64 start
+# (later ones start as slots free, as fast as the agent's loop goes).
+burst=$(head -64 "$dir/starts" | awk '{ t[NR] = $1 } END { j = 1; for (i = 1; i <= NR; i++) {
+	while (t[i] - t[j] >= 0.1) j++; if (i - j + 1 > m) m = i - j + 1 }; print m }')
+span=$(awk 'NR == 1 { a = $1 } NR == 64 { printf "%.2f", $1 - a }' "$dir/starts")
+echo "checks seen: $(wc -l < "$dir/starts"); most at once: $peak; of the first 64, most begun within 0.1 s: $burst, all within ${span}s"
+assert_ge "$peak" 40 "checks at once (the cap is reached: 200 due)"
+assert_eq "$(awk -v p="$peak" 'BEGIN { print (p <= 64) }')" 1 "checks at once at most AGENT_CHECKS_MAX, 64 ($peak)"
+assert_eq "$(awk -v b="$burst" 'BEGIN { print (b <= 32) }')" 1 "of the first 64 checks, at most 32 begun within any 0.1 s: spread, not a burst ($burst)"
+assert_eq "$(awk -v s="$span" 'BEGIN { print (s >= 0.3) }')" 1 "the first 64 checks spread over at least 0.3 s (${span}s)"
