@@ -12,7 +12,8 @@
 #                        keeps what "make M=" needs for out-of-tree modules
 #     vmlinux            for symbolizing reports
 #     linux/include/config/kernel.release   the kernel's version (KVER)
-#     build-time         seconds the build took
+#     build-time         seconds the build took (its last run: an
+#                        interrupted one resumes, see build.log's runs)
 #     build.log          the compiler's output
 #
 # The config: x86_64_defconfig + kvm_guest.config (a small kernel that
@@ -55,36 +56,47 @@ if [[ -f $dir/done ]]; then
 	exit 0
 fi
 
-# An unfinished directory (interrupted build) is started over: a half
-# build's objects are not worth the doubt.
-say "building in $dir (log: $dir/build.log)"
-rm -rf "$dir"
-mkdir -p "$dir/linux"
-t0=$SECONDS
-tar -xJf "$tarball" -C "$dir/linux" --strip-components=1
-cd "$dir/linux"
+configure() {
+	# The fragment goes where "make NAME.config" finds it (kernel/configs/).
+	cp "$frag" kernel/configs/fnatdebug.config
+	make -s x86_64_defconfig kvm_guest.config fnatdebug.config >> "$dir/build.log" 2>&1 ||
+		die "configuration failed (see $dir/build.log)"
+	bad=0
+	while IFS= read -r line; do
+		case $line in
+		CONFIG_*=*) sym=${line%%=*} ;;
+		"# CONFIG_"*" is not set") sym=${line#\# }; sym=${sym%% *} ;;
+		*) continue ;;
+		esac
+		got=$(grep -E "^($sym=|# $sym is not set)" .config || true)
+		[[ $got == "$line" ]] && continue
+		# "not set" is also met by a symbol that is gone altogether
+		[[ -z $got && $line == "# $sym is not set" ]] && continue
+		say "config: wanted '$line', got '${got:-nothing}'"
+		bad=1
+	done < "$frag"
+	((bad == 0)) || die "the fragment does not hold in the final .config (fix $frag)"
+}
 
-# The fragment goes where "make NAME.config" finds it (kernel/configs/).
-cp "$frag" kernel/configs/fnatdebug.config
-make -s x86_64_defconfig kvm_guest.config fnatdebug.config >> "$dir/build.log" 2>&1 ||
-	die "configuration failed (see $dir/build.log)"
-bad=0
-while IFS= read -r line; do
-	case $line in
-	CONFIG_*=*) sym=${line%%=*} ;;
-	"# CONFIG_"*" is not set") sym=${line#\# }; sym=${sym%% *} ;;
-	*) continue ;;
-	esac
-	got=$(grep -E "^($sym=|# $sym is not set)" .config || true)
-	[[ $got == "$line" ]] && continue
-	# "not set" is also met by a symbol that is gone altogether
-	[[ -z $got && $line == "# $sym is not set" ]] && continue
-	say "config: wanted '$line', got '${got:-nothing}'"
-	bad=1
-done < "$frag"
-((bad == 0)) || die "the fragment does not hold in the final .config (fix $frag)"
+t0=$SECONDS
+mkdir -p "$dir"
+if [[ -f $dir/configured ]]; then
+	# An interrupted build goes on where it stopped: Kbuild rebuilds an
+	# object whose command file its compiler never wrote (killed midway).
+	say "resuming the build in $dir (log: $dir/build.log)"
+	cd "$dir/linux"
+else
+	say "building in $dir (log: $dir/build.log)"
+	rm -rf "$dir"
+	mkdir -p "$dir/linux"
+	tar -xJf "$tarball" -C "$dir/linux" --strip-components=1
+	cd "$dir/linux"
+	configure
+	touch "$dir/configured"
+fi
 
 say "configured; compiling with -j$jobs under nice"
+echo "debug-kernel: a run began at $(date -u +%FT%TZ)" >> "$dir/build.log"
 nice -n 19 make -j"$jobs" bzImage modules >> "$dir/build.log" 2>&1 ||
 	die "build failed (tail of $dir/build.log):$(echo; tail -20 "$dir/build.log")"
 nice -n 19 make -s INSTALL_MOD_PATH="$dir" modules_install >> "$dir/build.log" 2>&1 ||
