@@ -281,10 +281,11 @@ static u8 syn_wscale(const struct tcphdr *th)
  * (an upload) is out of it with every packet here, and its connection
  * would be cut at its timeout in mid-flow. So any packet of the client's
  * (out of the window, or closing at a wrong number) starts an imported
- * connection's deadline over in its state, as conntrack's liberal
- * tracking of a flow it picked up accepts it, and still changes nothing
- * else: no state, no window. Learning the window again from such a packet
- * would let a blind attacker choose it (its own data at X, then its RST
+ * connection's deadline over in its state, and changes nothing else: no
+ * state, no window. (conntrack tracks a flow it picked up in its middle
+ * liberally for a like reason: packets out of the window pass and keep
+ * it, and only a RST must be in it.) Learning the window again from one
+ * of them would let a blind attacker choose it (its own data at X, its RST
  * at X + length: closed; or X far ahead: every real packet out of it
  * again). What a blind attacker can do to an imported connection then is
  * keep it, by sending packets, in its state; not close it, move its
