@@ -274,6 +274,27 @@ static u8 syn_wscale(const struct tcphdr *th)
  * number to end the director's connection, and a RST must sit exactly
  * where the client's data ends. Packets out of the window are forwarded
  * and move nothing.
+ *
+ * Except an imported connection's deadline. Its window is where the
+ * client was when the other director was listed, and the router moves
+ * the flow here later: a client that sent more than a window meanwhile
+ * (an upload) is out of it with every packet here, and its connection
+ * would be cut at its timeout in mid-flow. So any packet of the client's
+ * (out of the window, or closing at a wrong number) starts an imported
+ * connection's deadline over in its state, and changes nothing else: no
+ * state, no window. (conntrack tracks a flow it picked up in its middle
+ * liberally for a like reason: packets out of the window pass and keep
+ * it, and only a RST must be in it.) Learning the window again from one
+ * of them would let a blind attacker choose it (its own data at X, its RST
+ * at X + length: closed; or X far ahead: every real packet out of it
+ * again). What a blind attacker can do to an imported connection then is
+ * keep it, by sending packets, in its state; not close it, move its
+ * window or state, or have it drop the client's packets. Keeping is
+ * bounded by the imports (no packet makes an imported connection) and
+ * costs the attacker one packet per timeout each. The price for a client
+ * that moved on: its FIN and RST are out of the window too, and its
+ * connection here ends its state's timeout (ESTABLISHED's: 15 minutes)
+ * after its last packet, not the closing states' (docs/conn.md).
  */
 static void one_way_state(struct fnat_net *fn, struct fnat_conn *cp,
 			  const struct tcphdr *th, unsigned int len)
@@ -361,6 +382,11 @@ out:
 	return;
 out_of_window:
 	fnat_count(fn, FULLNAT_CNT_OUT_OF_WINDOW);
+	if (cp->flags & FNAT_CONN_F_IMPORTED) {
+		/* Its deadline only (see above). */
+		state = cp->state;
+		goto keep;
+	}
 ignore:
 	spin_unlock(&cp->lock);
 }

@@ -24,10 +24,15 @@
 # (a copy of one's own, the director's own address as LIP or client,
 # duplicates, unknown service or real server, another method, a forged
 # state, a bad file): each refused with its reason, nothing added; a
-# client port of 0 is taken. Last, the same switch without the import:
+# client port of 0 is taken. Then the same switch without the import:
 # lb1 drops the client's packets (not_syn) and the download stalls.
+# Last, an upload whose client sends many windows' worth between the
+# listing and the switch: lb1's copy has a window the client left, and
+# must still be kept by the client's packets past lb1's ESTABLISHED
+# timeout (6 s here): judged by curl, nginx's stored file (sha256) and
+# its log (lb2's LIP:lport).
 #
-# @timeout: 400
+# @timeout: 500
 . /fnat/lib.sh
 
 fullnat_web 2 1 rr
@@ -180,6 +185,73 @@ rc=$(cat "$FNAT_LOG/dl1.rc")
 [[ $rc != 0 ]] || fail "the download completed without the import"
 echo "ok: without the import the download fails (exit $rc)"
 assert_ge "$(counter lb1 not_syn)" $((before + 1)) "client packets lb1 dropped"
+
+log "an upload moves on by many windows between the listing and the switch"
+# lb1's copy then has a window the client left long ago: every packet of
+# the client's is out of it there, yet must keep the copy past lb1's
+# ESTABLISHED timeout (short here), or the upload breaks at it.
+on rt "$IP" route replace "$VIP/32" via "$DIR_NET.12"
+lb lb2 conn flush
+lb lb1 conn flush
+# A window of 64 KiB at most (rs1's receive buffer), and 2 Mbit/s on the
+# client's side, so that the 10 MB take about 42 s: many windows before
+# the switch, and several of lb1's timeouts after it.
+on rs1 sysctl -qw net.ipv4.tcp_rmem="4096 32768 65536"
+on c1 tc qdisc add dev eth0 root netem rate 2mbit limit 100
+head -c 10M /dev/urandom > /tmp/up
+logged=$(wc -l < "$FNAT_LOG/rs1.access")
+want=$(sha256sum < /tmp/up | cut -d' ' -f1)
+bg c1 up bash -c "curl -sS --fail --max-time $(scaled 240) \
+	--speed-limit 1000 --speed-time $(scaled 15) -T /tmp/up \
+	http://$VIP/up/blob; echo \$? > $FNAT_LOG/up.rc"
+in_pkts() { lbctl -n lb2 -j show | jq '.services[0].stats.inpkts'; }
+uploading() { [[ $(conns lb2) == 1 ]] && (( $(in_pkts) > 20 )); }
+wait_for 30 "the upload's data through lb2" uploading
+listing=$(lbctl -n lb2 -j conn)
+echo "$listing"
+lip=$(jq -r '.[0].local.address' <<< "$listing")
+lport=$(jq -r '.[0].local.port' <<< "$listing")
+cend=$(jq -r '.[0].tcp_seq.client_end' <<< "$listing")
+# The server's window as the module scales it (fnat_tcp window_of()).
+read -r w ws cws < <(jq -r '.[0].tcp_seq |
+	"\(.server_window) \(.server_wscale) \(.client_wscale)"' <<< "$listing")
+((ws == 255 || cws == 255)) || w=$((w << ws))
+((w >= 65535)) || w=65535
+echo "lb2's window for the client: $w bytes, its sequence then: $cend"
+# moved N: has the client sent N bytes more than the listing says (lb2)?
+moved() {
+	local now
+	now=$(lbctl -n lb2 -j conn | jq -r '.[0].tcp_seq.client_end')
+	ahead=$(( (now - cend + 4294967296) % 4294967296 ))
+	((ahead > $1))
+}
+wait_for 60 "the upload 16 windows on" moved $((16 * w))
+echo "the client is $ahead bytes past the listing ($((ahead / w)) windows)"
+oow=$(counter lb1 out_of_window)
+before=$(counter lb1 not_syn)
+# The copy's timeout is the listing's or lb1's ESTABLISHED one, whichever
+# is less: 6 s, from the import; then only the client's packets keep it.
+est=$(scaled 6)
+lb lb1 config set timeout tcp established "$est"
+out=$(lbctl -n lb1 conn import - <<< "$listing")
+on rt "$IP" route replace "$VIP/32" via "$DIR_NET.11"
+switched=$SECONDS
+assert_eq "$out" "$(import_out 1 0 0 0 0)" "lb1 imports the upload's listing"
+[[ ! -s $FNAT_LOG/up.rc ]] || fail "the upload ended before the switch"
+wait_for 120 "the upload" test -s "$FNAT_LOG/up.rc"
+took=$((SECONDS - switched))
+assert_eq "$(cat "$FNAT_LOG/up.rc")" 0 "curl's exit code"
+assert_eq "$(sha256sum < "$FNAT_LOG/nginx-rs1/www/up/blob" | cut -d' ' -f1)" \
+	"$want" "the upload reached nginx intact"
+assert_ge "$took" $((3 * est)) "seconds the upload ran after the switch, past lb1's timeout"
+# (nginx may log the stalled download of the part before meanwhile, from
+# a LIP:lport that lb2 can have given the upload again)
+assert_ge "$(tail -n +$((logged + 1)) "$FNAT_LOG/rs1.access" | grep -cx "$lip:$lport")" 1 \
+	"nginx logged the upload from lb2's LIP:lport"
+assert_ge "$(counter lb1 out_of_window)" $((oow + 100)) \
+	"client packets out of lb1's copy's window"
+assert_eq "$(counter lb1 not_syn)" "$before" "lb1 dropped none of the client's packets"
+on c1 tc qdisc del dev eth0 root
 
 log "namespace exit frees the imported connections"
 on rt tc qdisc del dev c1 root
