@@ -76,11 +76,11 @@ int bird_init(struct bird *b, const char *name, const struct lb_bgp *bgp,
 	return 0;
 }
 
-int bird_vip(struct bird *b, struct in_addr addr, bool up)
+int bird_vip(struct bird *b, const struct lb_addr *addr, bool up)
 {
-	struct bird_vip v = { .addr = addr, .up = up };
+	struct bird_vip v = { .addr = *addr, .up = up };
 	struct bird_vip *e = lb_list_find(&b->vips, e,
-					  e->addr.s_addr == addr.s_addr);
+					  lb_addr_equal(&e->addr, addr));
 
 	if (e) {
 		if (e->up != up)
@@ -92,23 +92,45 @@ int bird_vip(struct bird *b, struct in_addr addr, bool up)
 	return lb_list_push(&b->vips, &v) ? -ENOMEM : 0;
 }
 
-/* "203.0.113.10" as a name BIRD takes: "vip_203_0_113_10". */
-static void bird_name(char *buf, size_t len, const char *prefix,
-		       struct in_addr a)
+bool bird_has_family(const struct lb_bgp *bgp, int family)
 {
-	char s[INET_ADDRSTRLEN], *c;
+	size_t i;
 
-	inet_ntop(AF_INET, &a, s, sizeof(s));
+	for (i = 0; i < bgp->neighbors.n; i++)
+		if (bgp->neighbors.v[i].addr.family == family)
+			return true;
+	return false;
+}
+
+/* Longest name: a prefix, "_" and an IPv6 address. */
+#define BIRD_NAME_LEN	(8 + INET6_ADDRSTRLEN)
+
+/*
+ * "203.0.113.10" as a name BIRD takes: "vip_203_0_113_10";
+ * "2001:db8::10": "vip_2001_db8__10". One text per address (inet_ntop's)
+ * and no IPv4 text holds a ':': two addresses never share a name.
+ */
+static void bird_name(char *buf, size_t len, const char *prefix,
+		       const struct lb_addr *a)
+{
+	char s[INET6_ADDRSTRLEN], *c;
+
+	lb_addr_str(a, s, sizeof(s));
 	for (c = s; *c; c++)
-		if (*c == '.')
+		if (*c == '.' || *c == ':')
 			*c = '_';
 	snprintf(buf, len, "%s_%s", prefix, s);
+}
+
+static const char *family_name(int family)
+{
+	return family == AF_INET6 ? "ipv6" : "ipv4";
 }
 
 int bird_conf_write(const struct bird *b, FILE *f)
 {
 	const struct lb_bgp *bgp = b->bgp;
-	char a[INET_ADDRSTRLEN], name[40];
+	char a[INET6_ADDRSTRLEN], name[BIRD_NAME_LEN];
 	bool bfd = false;
 	size_t i;
 
@@ -124,14 +146,17 @@ int bird_conf_write(const struct bird *b, FILE *f)
 	fprintf(f, "# One protocol per VIP, enabled while the VIP is healthy (birdc\n"
 		   "# enable/disable): its route comes and goes, the sessions stay.\n");
 	for (i = 0; i < b->vips.n; i++) {
-		bird_name(name, sizeof(name), "vip", b->vips.v[i].addr);
+		const struct lb_addr *vip = &b->vips.v[i].addr;
+
+		bird_name(name, sizeof(name), "vip", vip);
 		fprintf(f, "protocol static %s {\n"
 			   "\tdisabled %s;\n"
-			   "\tipv4;\n"
-			   "\troute %s/32 blackhole;\n"
+			   "\t%s;\n"
+			   "\troute %s/%d blackhole;\n"
 			   "}\n\n",
 			name, b->vips.v[i].up ? "no" : "yes",
-			inet_ntop(AF_INET, &b->vips.v[i].addr, a, sizeof(a)));
+			family_name(vip->family), lb_addr_str(vip, a, sizeof(a)),
+			vip->family == AF_INET6 ? 128 : 32);
 	}
 	for (i = 0; i < bgp->neighbors.n; i++)
 		bfd |= bgp->neighbors.v[i].bfd;
@@ -141,22 +166,24 @@ int bird_conf_write(const struct bird *b, FILE *f)
 	for (i = 0; i < bgp->neighbors.n; i++) {
 		const struct lb_bgp_neighbor *n = &bgp->neighbors.v[i];
 
-		bird_name(name, sizeof(name), "bgp", n->addr);
+		bird_name(name, sizeof(name), "bgp", &n->addr);
 		fprintf(f, "protocol bgp %s {\n"
 			   "\tlocal as %u;\n"
 			   "\tneighbor %s as %u;\n",
 			name, bgp->local_as,
-			inet_ntop(AF_INET, &n->addr, a, sizeof(a)), n->as);
+			lb_addr_str(&n->addr, a, sizeof(a)), n->as);
 		if (n->hold_time != LB_BGP_HOLD_DEFAULT)
 			fprintf(f, "\thold time %d;\n", n->hold_time);
 		if (n->bfd)
 			fprintf(f, "\tbfd on;\n");
-		fprintf(f, "\tipv4 {\n"
+		/* Its own family's VIPs: each static protocol's route is
+		 * in its family's table, the one this channel exports. */
+		fprintf(f, "\t%s {\n"
 			   "\t\timport none;\n"
 			   "\t\texport where proto ~ \"vip_*\";\n"
 			   "\t\tnext hop self;\n"
 			   "\t};\n"
-			   "}\n\n");
+			   "}\n\n", family_name(n->addr.family));
 	}
 	return ferror(f) ? -EIO : 0;
 }
@@ -350,7 +377,7 @@ out_errno:
 /* Each VIP the running bird does not have as wanted, told. */
 static void send_vips(struct bird *b)
 {
-	char cmd[64], name[40];
+	char cmd[BIRD_NAME_LEN + 16], name[BIRD_NAME_LEN];
 	size_t i;
 
 	for (i = 0; i < b->vips.n; i++) {
@@ -358,7 +385,7 @@ static void send_vips(struct bird *b)
 
 		if (v->sent)
 			continue;
-		bird_name(name, sizeof(name), "vip", v->addr);
+		bird_name(name, sizeof(name), "vip", &v->addr);
 		snprintf(cmd, sizeof(cmd), "%s %s",
 			 v->up ? "enable" : "disable", name);
 		/* Not yet listening (just started): the next call. */

@@ -5,8 +5,8 @@
  * child in a runtime directory of its own, supervised, and each VIP's
  * route switched through bird's control socket.
  *
- * Each VIP is a static protocol of its own holding one /32 route, which
- * the BGP sessions export. Announcing and withdrawing is "enable" and
+ * Each VIP is a static protocol of its own holding one /32 (IPv4) or /128
+ * (IPv6) route, which the BGP sessions of its family export. Announcing and withdrawing is "enable" and
  * "disable" of that protocol: BIRD withdraws or announces the one route
  * in an UPDATE and leaves the sessions alone. A "configure" of a
  * regenerated file would do the same when nothing else changed, but it
@@ -39,7 +39,7 @@
 #define BIRD_CTL_TIMEOUT_MS	2000
 
 struct bird_vip {
-	struct in_addr addr;
+	struct lb_addr addr;
 	bool up;		/* wanted: announced */
 	bool sent;		/* the running bird has it as wanted */
 };
@@ -65,7 +65,10 @@ struct bird {
 int bird_init(struct bird *b, const char *name, const struct lb_bgp *bgp,
 	      const char *dir);
 /* A VIP to announce (up) or not; the same twice is one. 0 or -ENOMEM. */
-int bird_vip(struct bird *b, struct in_addr addr, bool up);
+int bird_vip(struct bird *b, const struct lb_addr *addr, bool up);
+/* Whether b's "bgp" has a neighbor of family: a VIP of another is not
+ * announced (a session carries its own family's routes). */
+bool bird_has_family(const struct lb_bgp *bgp, int family);
 /* The configuration for b's VIPs in their wanted states, into f. */
 int bird_conf_write(const struct bird *b, FILE *f);
 /*

@@ -2,8 +2,8 @@
 /*
  * The agent's BGP announcement (agent.h's bird_* calls) on bird.c: one
  * bird per agent in /run/lbctl/NAME/, for the director's "bgp"; nothing
- * without one. IPv4 VIPs only (bgp.h): an IPv6 VIP is logged once and
- * not announced.
+ * without one. A VIP is announced over the sessions of its family (bgp.h):
+ * one of a family no neighbor has is logged and not announced.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,8 +16,8 @@
 #include "agent.h"
 #include "bird.h"
 
-/* Every IPv4 VIP the director serves, in b, down unless b had it up;
- * the ones it no longer serves dropped. */
+/* Every VIP the director serves that a neighbor's family carries, in b,
+ * down unless b had it up; the ones it no longer serves dropped. */
 static int collect_vips(struct agent *a, struct bird *b)
 {
 	struct bird old = { .vips = b->vips };
@@ -29,14 +29,14 @@ static int collect_vips(struct agent *a, struct bird *b)
 	memset(&b->vips, 0, sizeof(b->vips));
 	for (i = 0; i < a->svcs.n; i++) {
 		vip = &a->svcs.v[i].e->svc.addr;
-		if (vip->family != AF_INET) {
-			agent_log(a, "VIP %s is not announced: BGP carries IPv4 VIPs only",
-				  lb_addr_str(vip, s, sizeof(s)));
+		if (!bird_has_family(b->bgp, vip->family)) {
+			agent_log(a, "VIP %s is not announced: \"bgp\" has no %s neighbor",
+				  lb_addr_str(vip, s, sizeof(s)),
+				  vip->family == AF_INET6 ? "IPv6" : "IPv4");
 			continue;
 		}
-		v = lb_list_find(&old.vips, v,
-				 v->addr.s_addr == vip->v4.s_addr);
-		if (bird_vip(b, vip->v4, v && v->up)) {
+		v = lb_list_find(&old.vips, v, lb_addr_equal(&v->addr, vip));
+		if (bird_vip(b, vip, v && v->up)) {
 			lb_list_free(&old.vips);
 			return -ENOMEM;
 		}
@@ -103,17 +103,17 @@ void bird_set_vip(struct agent *a, const struct lb_addr *vip, bool up)
 {
 	struct bird *b = a->bird;
 	struct bird_vip *v;
-	char s[INET_ADDRSTRLEN];
+	char s[INET6_ADDRSTRLEN];
 
-	if (!b || vip->family != AF_INET)
+	if (!b)
 		return;
-	v = lb_list_find(&b->vips, v, v->addr.s_addr == vip->v4.s_addr);
+	v = lb_list_find(&b->vips, v, lb_addr_equal(&v->addr, vip));
 	if (!v || v->up == up)
 		return;
 	v->up = up;
 	v->sent = false;
 	agent_log(a, "BGP: %s %s", up ? "announcing" : "withdrawing",
-		  inet_ntop(AF_INET, &vip->v4, s, sizeof(s)));
+		  lb_addr_str(vip, s, sizeof(s)));
 	bird_tick(a);
 }
 
@@ -125,8 +125,8 @@ void bird_withdraw_all(struct agent *a)
 	if (!b)
 		return;
 	for (i = 0; i < b->vips.n; i++) {
-		struct lb_addr vip = { .family = AF_INET,
-				       .v4 = b->vips.v[i].addr };
+		/* a copy: the entry is what bird_set_vip() changes */
+		struct lb_addr vip = b->vips.v[i].addr;
 
 		bird_set_vip(a, &vip, false);
 	}

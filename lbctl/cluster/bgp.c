@@ -26,31 +26,47 @@ static int as_number(struct jw_ctx *p, json_t *v, uint32_t *as)
 	return ret;
 }
 
-/* An IPv4 address that is neither 0.0.0.0 nor multicast or broadcast. */
-static int ipv4_addr(struct jw_ctx *p, json_t *v, const char *what,
-		     struct in_addr *out)
+/*
+ * A unicast address a BGP session can go to: IPv4 neither 0.0.0.0 nor
+ * multicast or broadcast; IPv6 neither :: nor multicast nor IPv4-mapped,
+ * and not link-local (a session to fe80:: needs an interface, which the
+ * file does not name). v6 false: IPv4 only (router_id).
+ */
+static int bgp_addr(struct jw_ctx *p, json_t *v, const char *what, bool v6,
+		    struct lb_addr *out)
 {
+	const char *s = json_string_value(v);
 	struct lb_addr a;
 	uint32_t h;
 	int ret = JW_PARSE_STR(p, v, parse_addr, &a);
 
 	if (ret)
 		return ret;
-	if (a.family != AF_INET)
-		return jw_fail(p, "%s %s is not an IPv4 address; BGP over IPv6 is not supported yet",
-			       what, json_string_value(v));
-	h = ntohl(a.v4.s_addr);
-	if (!h || h >= 0xe0000000)
-		return jw_fail(p, "%s %s is not a unicast address", what,
-			       json_string_value(v));
-	*out = a.v4;
+	if (a.family == AF_INET) {
+		h = ntohl(a.v4.s_addr);
+		if (!h || h >= 0xe0000000)
+			return jw_fail(p, "%s %s is not a unicast address", what, s);
+	} else if (!v6) {
+		return jw_fail(p, "%s %s is not an IPv4 address: BGP's router id is 32 bits, written as IPv4 even with IPv6 neighbors",
+			       what, s);
+	} else if (IN6_IS_ADDR_UNSPECIFIED(&a.v6) ||
+		   IN6_IS_ADDR_MULTICAST(&a.v6) ||
+		   IN6_IS_ADDR_V4MAPPED(&a.v6)) {
+		return jw_fail(p, "%s %s is not a unicast address%s", what, s,
+			       IN6_IS_ADDR_V4MAPPED(&a.v6) ?
+			       " (write an IPv4 neighbor as IPv4)" : "");
+	} else if (IN6_IS_ADDR_LINKLOCAL(&a.v6)) {
+		return jw_fail(p, "%s %s is link-local: a session to it needs an interface; give the neighbor's global address",
+			       what, s);
+	}
+	*out = a;
 	return 0;
 }
 
 static int nb_address(struct jw_ctx *p, json_t *v, void *nb)
 {
-	return ipv4_addr(p, v, "neighbor address",
-			 &((struct lb_bgp_neighbor *)nb)->addr);
+	return bgp_addr(p, v, "neighbor address", true,
+			&((struct lb_bgp_neighbor *)nb)->addr);
 }
 
 static int nb_as(struct jw_ctx *p, json_t *v, void *nb)
@@ -90,6 +106,7 @@ static int neighbor(struct jw_ctx *p, json_t *v, void *b)
 {
 	struct lb_bgp *bgp = b;
 	struct lb_bgp_neighbor nb = { .hold_time = LB_BGP_HOLD_DEFAULT };
+	char s[INET6_ADDRSTRLEN];
 	size_t i;
 	int ret;
 
@@ -98,10 +115,10 @@ static int neighbor(struct jw_ctx *p, json_t *v, void *b)
 	if (ret)
 		return ret;
 	for (i = 0; i < bgp->neighbors.n; i++)
-		if (bgp->neighbors.v[i].addr.s_addr == nb.addr.s_addr) {
+		if (lb_addr_equal(&bgp->neighbors.v[i].addr, &nb.addr)) {
 			jw_push_key(p, "address");
 			return jw_fail(p, "neighbor %s is also neighbors[%zu]",
-				       inet_ntoa(nb.addr), i);
+				       lb_addr_str(&nb.addr, s, sizeof(s)), i);
 		}
 	return lb_list_push(&bgp->neighbors, &nb) ? jw_oom(p) : 0;
 }
@@ -113,7 +130,12 @@ static int bgp_local_as(struct jw_ctx *p, json_t *v, void *b)
 
 static int bgp_router_id(struct jw_ctx *p, json_t *v, void *b)
 {
-	return ipv4_addr(p, v, "router_id", &((struct lb_bgp *)b)->router_id);
+	struct lb_addr a;
+	int ret = bgp_addr(p, v, "router_id", false, &a);
+
+	if (!ret)
+		((struct lb_bgp *)b)->router_id = a.v4;
+	return ret;
 }
 
 static int bgp_neighbors(struct jw_ctx *p, json_t *v, void *b)

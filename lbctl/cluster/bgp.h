@@ -4,9 +4,10 @@
  * VIPs it serves, through BIRD (lbctl/agent/bird.h). Documented in
  * docs/cluster.md with every other key.
  *
- * IPv4 only for now: router_id is one by definition, and a neighbor over
- * IPv6 would carry the IPv4 routes with a next hop BIRD has to be told;
- * the file says so rather than the agent failing later.
+ * A neighbor is IPv4 or IPv6; each session carries the VIPs of its own
+ * family (an IPv4 route over an IPv6 session would need a next hop BIRD
+ * has to be told). router_id is 32 bits, written as IPv4, whatever the
+ * neighbors are.
  */
 #ifndef LBCTL_BGP_H
 #define LBCTL_BGP_H
@@ -24,7 +25,7 @@
 #define LB_BGP_HOLD_DEFAULT	(-1)
 
 struct lb_bgp_neighbor {
-	struct in_addr addr;
+	struct lb_addr addr;
 	uint32_t as;
 	int hold_time;		/* seconds, 0 (no keepalives) or 3-65535 */
 	bool bfd;

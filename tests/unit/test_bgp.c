@@ -56,7 +56,16 @@ static const struct {
 	{ "as_string", "{ \"local_as\": \"65001\", \"router_id\": \"198.18.0.11\", \"neighbors\": [" NB1 "] }",
 	  "t.json:2:41: directors[0].bgp.local_as: expected an integer, not a string" },
 	{ "router_id_v6", "{ \"local_as\": 65001, \"router_id\": \"2001:db8::1\", \"neighbors\": [" NB1 "] }",
-	  "t.json:2:61: directors[0].bgp.router_id: router_id 2001:db8::1 is not an IPv4 address; BGP over IPv6 is not supported yet" },
+	  "t.json:2:61: directors[0].bgp.router_id: router_id 2001:db8::1 is not an IPv4 address: BGP's router id is 32 bits, written as IPv4 even with IPv6 neighbors" },
+	{ "valid_v6", BGP("{ \"address\": \"2001:db8::1\", \"as\": 65000 }, " NB1), NULL },
+	{ "neighbor_v6_link_local", BGP("{ \"address\": \"fe80::1\", \"as\": 65000 }"),
+	  "t.json:2:103: directors[0].bgp.neighbors[0].address: neighbor address fe80::1 is link-local: a session to it needs an interface; give the neighbor's global address" },
+	{ "neighbor_v6_multicast", BGP("{ \"address\": \"ff02::2\", \"as\": 65000 }"),
+	  "t.json:2:103: directors[0].bgp.neighbors[0].address: neighbor address ff02::2 is not a unicast address" },
+	{ "neighbor_v4_mapped", BGP("{ \"address\": \"::ffff:198.18.0.1\", \"as\": 65000 }"),
+	  "t.json:2:103: directors[0].bgp.neighbors[0].address: neighbor address ::ffff:198.18.0.1 is not a unicast address (write an IPv4 neighbor as IPv4)" },
+	{ "neighbor_v6_twice", BGP("{ \"address\": \"2001:db8::1\", \"as\": 1 }, { \"address\": \"2001:DB8:0::1\", \"as\": 2 }"),
+	  "t.json:2:142: directors[0].bgp.neighbors[1].address: neighbor 2001:db8::1 is also neighbors[0]" },
 	{ "router_id_zero", "{ \"local_as\": 65001, \"router_id\": \"0.0.0.0\", \"neighbors\": [" NB1 "] }",
 	  "t.json:2:61: directors[0].bgp.router_id: router_id 0.0.0.0 is not a unicast address" },
 	{ "router_id_bad", "{ \"local_as\": 65001, \"router_id\": \"198.18.0\", \"neighbors\": [" NB1 "] }",
@@ -140,7 +149,8 @@ static void test_parsed(void)
 		CHECK_INT(b->neighbors.n, 2);
 		CHECK_INT(b->neighbors.v[0].hold_time, LB_BGP_HOLD_DEFAULT);
 		CHECK(!b->neighbors.v[0].bfd);
-		CHECK_STR(inet_ntoa(b->neighbors.v[1].addr), "198.18.0.2");
+		CHECK_INT(b->neighbors.v[1].addr.family, AF_INET);
+		CHECK_STR(inet_ntoa(b->neighbors.v[1].addr.v4), "198.18.0.2");
 		CHECK_INT(b->neighbors.v[1].as, 65002);
 		CHECK_INT(b->neighbors.v[1].hold_time, 9);
 		CHECK(b->neighbors.v[1].bfd);
@@ -201,7 +211,23 @@ static const struct {
 		 "{ \"address\": \"192.0.2.253\", \"as\": 64512, \"hold_time\": 0 }] }",
 	  { { "203.0.113.10", true }, { "203.0.113.11", false },
 	    { "198.51.100.7", true } } },
+	/* a session per family, each exporting its own family's VIPs */
+	{ "dual", BGP("{ \"address\": \"198.18.0.1\", \"as\": 65000 }, "
+		      "{ \"address\": \"2001:db8::1\", \"as\": 65000, \"hold_time\": 3 }"),
+	  { { "203.0.113.10", true }, { "2001:db8:113::10", true },
+	    { "2001:db8:113::11", false } } },
 };
+
+/* s (a valid address) as an lb_addr */
+static struct lb_addr addr_of(const char *s)
+{
+	struct lb_addr a;
+	char err[128];
+
+	if (parse_addr(s, &a, err, sizeof(err)))
+		abort();
+	return a;
+}
 
 static void test_conf(void)
 {
@@ -209,7 +235,7 @@ static void test_conf(void)
 	char *text, *got, *want;
 	struct lb_cluster c;
 	struct bird b;
-	struct in_addr a;
+	struct lb_addr a;
 	size_t i, k;
 	FILE *f;
 	int fd;
@@ -228,8 +254,8 @@ static void test_conf(void)
 		snprintf(b.name, sizeof(b.name), "lb1");
 		b.bgp = &c.directors.v[0].bgp;
 		for (k = 0; k < 3 && confs[i].vips[k].vip; k++) {
-			inet_pton(AF_INET, confs[i].vips[k].vip, &a);
-			CHECK_INT(bird_vip(&b, a, confs[i].vips[k].up), 0);
+			a = addr_of(confs[i].vips[k].vip);
+			CHECK_INT(bird_vip(&b, &a, confs[i].vips[k].up), 0);
 		}
 		strcpy(out, "/tmp/lbctl-test-bird-XXXXXX");
 		fd = mkstemp(out);
@@ -308,7 +334,7 @@ static void test_process(void)
 	const char *vip = "vip_203_0_113_10";
 	struct lb_cluster c;
 	struct stat st;
-	struct in_addr a;
+	struct lb_addr a = addr_of("203.0.113.10");
 	struct bird b;
 	int64_t t;
 	pid_t pid, child;
@@ -326,15 +352,14 @@ static void test_process(void)
 	}
 	CHECK_INT(bird_init(&b, "lb1", &c.directors.v[0].bgp, dir), 0);
 	CHECK(!stat(dir, &st) && (st.st_mode & 0777) == 0700);
-	inet_pton(AF_INET, "203.0.113.10", &a);
-	CHECK_INT(bird_vip(&b, a, true), 0);
+	CHECK_INT(bird_vip(&b, &a, true), 0);
 	CHECK_MSG(!bird_run(&b), "%s", b.err);
 	/* up as configured: "enable" finds it enabled (10) */
 	CHECK_INT(ctl_when_up(&b, "enable vip_203_0_113_10"), 10);
 	CHECK(!stat(b.conf, &st) && (st.st_mode & 0777) == 0600);
 
 	/* withdrawn by the supervisor: bird has it disabled (8: already) */
-	CHECK_INT(bird_vip(&b, a, false), 0);
+	CHECK_INT(bird_vip(&b, &a, false), 0);
 	CHECK_INT(bird_supervise(&b, now_ms()), 0);
 	CHECK(b.vips.v[0].sent);
 	CHECK_INT(bird_ctl(b.sock, "disable vip_203_0_113_10", err,

@@ -20,16 +20,21 @@
 # 3. lbctl drain with three rate-limited downloads open: none is broken,
 #    the agent exits 0 when they have finished, and drain returns then.
 # 4. Many checks: 200 real servers (rs1's ports 9000-9199, their SYNs
-#    dropped there, so every check lasts its whole timeout), judged by
-#    tcpdump on rs1's link: never more than AGENT_CHECKS_MAX (64) checks
-#    at once, and the first ones spread over the interval, not a burst.
+#    dropped there, so every check lasts its whole timeout): the kernel's
+#    socket table on lb1, sampled, never holds more than AGENT_CHECKS_MAX
+#    (64) checks at once, and tcpdump on rs1's link sees the first ones
+#    spread over the interval, not a burst.
+# 5. BGP over IPv4 and IPv6 to the router's BIRD: an IPv4 and an IPv6
+#    (FullNAT66) service, each VIP announced on its family's session; the
+#    IPv6 servers stop: only the IPv6 route is withdrawn (the router's
+#    routes and birdc, curl -6 and the servers' nginx logs judge).
 #
 # @timeout: 500
 . /fnat/lib.sh
 
 dir=$FNAT_LOG/agent
 mkdir -p "$dir"
-topo_base 1 3
+topo_v6 3
 module_load fullnat
 for r in 1 2 3; do
 	http_server "rs$r" "rs$r" 0.0.0.0 8080
@@ -257,6 +262,11 @@ on rs1 iptables -A INPUT -p tcp --dport 9000:9199 -j DROP
 bg rs1 cap-many tcpdump -i eth0 -n -l -tt --immediate-mode \
 	'tcp[tcpflags] & tcp-syn != 0 and dst portrange 9000-9199'
 wait_for 10 "tcpdump (many)" grep -q "listening on" "$FNAT_LOG/cap-many.log"
+# The checks connecting at each moment, as lb1's kernel has them (SYN
+# sent, no answer): a sample every tenth of a second or so (ss itself
+# takes about as long under TCG); the pace of sampling, not a wait.
+bg lb1 ss-many sh -c 'while :; do ss -Htn state syn-sent dst 198.19.0.11 | wc -l; sleep 0.1; done'
+ss_loop=${_bg_pids[-1]}
 lbctl agent "$dir/many.json" --director lb1 > "$dir/agent-many.log" 2>&1 &
 agent=$!
 on_exit "kill -KILL $agent 2>/dev/null"
@@ -271,18 +281,101 @@ many_checks() { (($(checks | wc -l) >= 400)); }
 wait_for 60 "400 checks on rs1's link" many_checks
 run kill -TERM "$agent"
 wait "$agent" || fail "the agent's exit status after SIGTERM: $?"
+kill "$ss_loop"
 checks > "$dir/starts"
-# Every check runs its whole 2 s timeout from about its first SYN, so the
-# checks whose first SYN falls within any 1.8 s are all running at its end.
-peak=$(awk '{ t[NR] = $1 } END { j = 1; for (i = 1; i <= NR; i++) {
-	while (t[i] - t[j] >= 1.8) j++; if (i - j + 1 > m) m = i - j + 1 }; print m }' "$dir/starts")
+peak=$(sort -n "$FNAT_LOG/ss-many.log" | tail -1)
 # The first interval: 200 checks due over 2 s, the cap lets 64 start
 # (later ones start as slots free, as fast as the agent's loop goes).
 burst=$(head -64 "$dir/starts" | awk '{ t[NR] = $1 } END { j = 1; for (i = 1; i <= NR; i++) {
 	while (t[i] - t[j] >= 0.1) j++; if (i - j + 1 > m) m = i - j + 1 }; print m }')
 span=$(awk 'NR == 1 { a = $1 } NR == 64 { printf "%.2f", $1 - a }' "$dir/starts")
-echo "checks seen: $(wc -l < "$dir/starts"); most at once: $peak; of the first 64, most begun within 0.1 s: $burst, all within ${span}s"
+echo "checks seen: $(wc -l < "$dir/starts"); most at once in $(wc -l < "$FNAT_LOG/ss-many.log") samples: $peak; of the first 64, most begun within 0.1 s: $burst, all within ${span}s"
 assert_ge "$peak" 40 "checks at once (the cap is reached: 200 due)"
 assert_eq "$(awk -v p="$peak" 'BEGIN { print (p <= 64) }')" 1 "checks at once at most AGENT_CHECKS_MAX, 64 ($peak)"
 assert_eq "$(awk -v b="$burst" 'BEGIN { print (b <= 32) }')" 1 "of the first 64 checks, at most 32 begun within any 0.1 s: spread, not a burst ($burst)"
 assert_eq "$(awk -v s="$span" 'BEGIN { print (s >= 0.3) }')" 1 "the first 64 checks spread over at least 0.3 s (${span}s)"
+
+log "5. BGP over IPv4 and IPv6: each VIP on its family's session"
+for r in 1 2 3; do
+	http_server6 "rs$r" "rs${r}v6" "$RS6::$((10 + r))" 8080
+done
+# the checks of the IPv6 servers go from a LIP too
+on lb1 "$IP" addr add "$LIP6::1/128" dev lo
+on rt "$IP" route del "$VIP/32"
+on rt "$IP" -6 route del "$VIP6/128"
+cat > "$dir/rt-bird.conf" <<-EOF2
+	log stderr all;
+	router id $DIR_NET.1;
+	protocol device {
+	}
+	protocol kernel {
+		ipv4 { import none; export all; };
+	}
+	protocol kernel {
+		ipv6 { import none; export all; };
+	}
+	protocol bgp lb1 {
+		local $DIR_NET.1 as 65000;
+		neighbor $DIR_NET.11 as 65001;
+		ipv4 { import all; export none; };
+	}
+	protocol bgp lb1v6 {
+		local $DIR6::1 as 65000;
+		neighbor $DIR6::11 as 65001;
+		ipv6 { import all; export none; };
+	}
+EOF2
+bg rt rt-bird bird -f -c "$dir/rt-bird.conf" -s "$dir/rt-bird.ctl"
+wait_for 20 "the router's bird" test -S "$dir/rt-bird.ctl"
+check_keys='"health_check": { "type": "http", "interval": 1, "timeout": 1, "rise": 1, "fall": 2 }'
+cat > "$dir/bgp.json" <<-EOF2
+	{ "schema_version": 1,
+	  "directors": [ { "name": "lb1", "netns": "lb1", "drain_timeout": 0,
+	      "local_addresses": ["198.18.11.1-198.18.11.4", "$LIP6::1-$LIP6::4"],
+	      "bgp": { "local_as": 65001, "router_id": "$DIR_NET.11", "neighbors": [
+	        { "address": "$DIR_NET.1", "as": 65000, "hold_time": 3 },
+	        { "address": "$DIR6::1", "as": 65000, "hold_time": 3 } ] } } ],
+	  "services": [
+	    { "name": "web", "protocol": "tcp", "vip": "$VIP", "port": 80, $check_keys,
+	      "real_servers": [ { "address": "$RS_NET.12", "port": 8080 },
+	                        { "address": "$RS_NET.13", "port": 8080 } ] },
+	    { "name": "web6", "protocol": "tcp", "vip": "$VIP6", "port": 80, $check_keys,
+	      "real_servers": [ { "address": "$RS6::11", "port": 8080 },
+	                        { "address": "$RS6::12", "port": 8080 },
+	                        { "address": "$RS6::13", "port": 8080 } ] } ] }
+EOF2
+run lbctl check "$dir/bgp.json"
+lbctl agent "$dir/bgp.json" --director lb1 > "$dir/agent-bgp.log" 2>&1 &
+agent=$!
+on_exit "kill -KILL $agent 2>/dev/null; cat $dir/agent-bgp.log"
+route4() { on_quiet rt "$IP" -4 route show "$VIP/32" proto bird; }
+route6() { on_quiet rt "$IP" -6 route show "$VIP6/128" proto bird; }
+has_route() { [[ $("route$1") == *"via $2 "* ]]; }
+# lb1's address on the router's link as ip prints it (DIR6 is 2001:db8:0)
+lb1_6=2001:db8::11
+no_route() { [[ -z $("route$1") ]]; }
+wait_for 60 "the router's IPv4 route to the VIP via lb1" has_route 4 "$DIR_NET.11"
+wait_for 30 "the router's IPv6 route to the VIP via lb1" has_route 6 "$lb1_6"
+route4
+route6
+on rt birdc -s "$dir/rt-bird.ctl" show route
+for i in 1 2 3; do
+	got=$(on_quiet c1 curl -6 -g -sS --fail --max-time 10 "http://[$VIP6]/")
+	assert_match "$got" "^rs[123]v6$" "an answer through the announced IPv6 VIP"
+done
+log "the IPv6 servers stop: the IPv6 VIP is withdrawn, the IPv4 one stays"
+for r in 1 2 3; do
+	run kill "$(cat "$FNAT_LOG/nginx-rs${r}v6/nginx.pid")"
+done
+wait_for 30 "the router's IPv6 route gone" no_route 6
+has_route 4 "$DIR_NET.11" || fail "the IPv4 route went with the IPv6 one: $(route4)"
+got=$(on_quiet c1 curl -sS --fail --max-time 10 "http://$VIP/")
+assert_match "$got" "^rs[23]$" "an answer through the IPv4 VIP after the IPv6 withdrawal"
+grep -q "BGP: withdrawing $VIP6" "$dir/agent-bgp.log" || fail "the agent did not log the IPv6 withdrawal"
+http_server6 rs2 rs2v6 "$RS6::12" 8080
+wait_for 30 "the router's IPv6 route back" has_route 6 "$lb1_6"
+got=$(on_quiet c1 curl -6 -g -sS --fail --max-time 10 "http://[$VIP6]/")
+assert_eq "$got" "rs2v6" "the IPv6 VIP answered by the one server up"
+run kill -TERM "$agent"
+wait "$agent" || fail "the agent's exit status after SIGTERM: $?"
+wait_for 10 "the router's routes gone with the agent" sh -c "[ -z \"\$($IP netns exec rt $IP route show $VIP/32 proto bird)\" ]"
