@@ -285,6 +285,31 @@ static int show_conns(struct genl *g, unsigned long *shown)
 }
 
 /*
+ * As they come, in text and JSON: a table of millions is never held. A
+ * busy table may change under the read; it is not read again (what was
+ * printed stays printed), and ipvsadm -Lnc shows whatever /proc gives it
+ * too.
+ */
+int show_conns_to(struct genl *g, bool json, FILE *f)
+{
+	unsigned long shown = 0;
+	int ret;
+
+	out_init_file(json, f);
+	out_stream();
+	ret = show_conns(g, &shown);
+	if (ret == -EINTR) {
+		lbctl_warn("%s; some entries may be missing or shown twice",
+			   g->msg);
+		ret = 0;
+	}
+	if (!ret && !shown)
+		print_conns_head();
+	out_close();
+	return ret;
+}
+
+/*
  * Text only, after the settings, as a comment: the ports FullNAT really
  * takes, port_range less the namespace's ip_local_port_range, which
  * fullnat.ko leaves to the local sockets (fullnat/laddr.c). Nothing when
@@ -329,7 +354,6 @@ int show_one(const struct lbctl *ctx, int argc, char **argv)
 	union {
 		struct lb_config cfg;
 		struct lb_laddr_list laddrs;
-		unsigned long conns_shown;
 		struct lb_info info;
 	} o;
 	struct genl g;
@@ -341,8 +365,11 @@ int show_one(const struct lbctl *ctx, int argc, char **argv)
 		return ret;
 	/*
 	 * Text prints as it comes: nothing does before the read is whole,
-	 * but the connections (below).
+	 * but the connections (show_conns_to()).
 	 */
+	if (ctx->cmd->arg == SHOW_CONNS)
+		return lbctl_close(&g, show_conns_to(&g, ctx->json, stdout)) ?:
+		       out_finish();
 	out_init(ctx->json);
 	switch (ctx->cmd->arg) {
 	case SHOW_CONFIG:
@@ -357,24 +384,6 @@ int show_one(const struct lbctl *ctx, int argc, char **argv)
 		if (!ret)
 			print_laddrs(&o.laddrs, NULL);
 		lb_list_free(&o.laddrs);
-		break;
-	case SHOW_CONNS:
-		/*
-		 * As they come, in text and JSON: a table of millions is
-		 * never held. A busy table may change under the read; it is
-		 * not read again (what was printed stays printed), and
-		 * ipvsadm -Lnc shows whatever /proc gives it too.
-		 */
-		out_stream();
-		ret = show_conns(&g, &o.conns_shown);
-		if (ret == -EINTR) {
-			lbctl_warn("%s; some entries may be missing or shown twice",
-				   g.msg);
-			ret = 0;
-		}
-		if (!ret && !o.conns_shown)
-			print_conns_head();
-		out_close();
 		break;
 	default:
 		ret = lb_info_get(&g, &o.info);
