@@ -113,9 +113,10 @@ static void import_here(struct agent *a, const struct lb_director *p,
 			  g.msg);
 	} else {
 		conn_import_send(&g, r, HANDOFF_WARN_MAX, &n);
-		agent_log(a, "handoff %s: %s: %zu added, %zu already present, %zu refused, %zu not tried",
+		/* As "lbctl conn import" says it, the remote ones too. */
+		agent_log(a, "handoff %s: %s: %zu added, %zu already present, %zu refused, %zu not tried, %zu skipped, %zu half-open, %zu templates left out",
 			  when, p->name, n.added, n.present, n.refused,
-			  n.not_tried);
+			  n.not_tried, r->bad, r->half_open, r->templates);
 	}
 	genl_close(&g);
 }
@@ -138,7 +139,8 @@ static void import_ssh(struct agent *a, const struct lb_director *p,
 			  p->name, director_ssh_why(p, ret, why, sizeof(why)),
 			  out && *out ? ": " : "", out ? out : "");
 	else
-		agent_log(a, "handoff %s: %s: %s", when, p->name, out);
+		agent_log(a, "handoff %s: %s: %s", when, p->name,
+			  out ? out : "");
 	free(out);
 }
 
@@ -162,9 +164,9 @@ void handoff_run(struct agent *a, const char *when)
 		free(text);
 		return;
 	}
-	agent_log(a, "handoff %s: %zu connection%s (%zu half-open left out) to %zu other director%s",
-		  when, r.conns.n, r.conns.n == 1 ? "" : "s", r.half_open,
-		  dirs->n - 1, dirs->n == 2 ? "" : "s");
+	agent_log(a, "handoff %s: %zu connection%s to %zu other director%s",
+		  when, r.conns.n, r.conns.n == 1 ? "" : "s", dirs->n - 1,
+		  dirs->n == 2 ? "" : "s");
 	for (p = dirs->v; r.conns.n && p < dirs->v + dirs->n; p++) {
 		if (p == a->dir)
 			continue;
