@@ -35,7 +35,7 @@
 #     packets the withdrawal moves to lb1 or lb3 (the ECMP rehash),
 #     completes whole too (sha256, and nginx's line for lb2's LIP:port),
 #     and lb1's and lb3's tables list it with lb2's LIP. (Without the
-#     handoff it stalls there: 15.0 of 16.8 MB when the drain ended.)
+#     handoff it stalls there: 10.4 of 16.8 MB, curl's 40 s run out.)
 #
 # Times that are not bounds of the issue (how soon a route comes back, a
 # drain) are printed, not judged; the bounds are, with a margin for TCG.
