@@ -318,8 +318,7 @@ static int count_conn(const void *obj, void *arg)
 		*n = 0;
 		return 0;
 	}
-	if (c->proto != LB_PROTO_TCP || (c->state != FULLNAT_TCP_S_TIME_WAIT &&
-					 c->state != FULLNAT_TCP_S_CLOSE))
+	if (lb_conn_open(c))
 		(*n)++;
 	return 0;
 }

@@ -52,7 +52,8 @@ static int dump(struct agent *a, char **text, size_t *len)
 		snprintf(a->g.msg, sizeof(a->g.msg), "%s", strerror(errno));
 		return -errno;
 	}
-	ret = show_conns_to(&a->g, true, f);
+	/* TIME_WAIT and CLOSE ones are over: a peer would refuse them. */
+	ret = show_conns_to(&a->g, true, true, f);
 	fin = out_finish();
 	if (!ret && fin)
 		snprintf(a->g.msg, sizeof(a->g.msg), "cannot write the listing");

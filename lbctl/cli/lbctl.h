@@ -89,10 +89,11 @@ enum {
 int show_one(const struct lbctl *ctx, int argc, char **argv);
 /*
  * "lbctl conn" of g's director, text or JSON, to f (out_init_file()), the
- * JSON as "lbctl -j conn" prints it; then out_finish() writes the end.
- * Returns 0 or -errno (g->msg says why). The drain handoff's dump too.
+ * JSON as "lbctl -j conn" prints it; open_only: only the connections not
+ * yet over (lb_conn_open()). Then out_finish() writes the end. Returns 0
+ * or -errno (g->msg says why). The drain handoff's dump too.
  */
-int show_conns_to(struct genl *g, bool json, FILE *f);
+int show_conns_to(struct genl *g, bool json, bool open_only, FILE *f);
 
 /* What conn_import_send() did with a listing's connections. */
 struct conn_import_counts {

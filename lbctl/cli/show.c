@@ -231,27 +231,35 @@ int cmd_export(const struct lbctl *ctx, int argc, char **argv)
 	return out_finish();
 }
 
+/* What show_conns() has printed, and whether only open connections. */
+struct shown {
+	unsigned long n;
+	bool open_only;
+};
+
 /* lb_dump_conns()'s fn: prints each; never starts over (see below). */
-static int show_conn(const void *conn, void *shown)
+static int show_conn(const void *conn, void *arg)
 {
-	unsigned long *n = shown;
+	struct shown *s = arg;
 
 	if (!conn)
 		return -EINTR;
-	if (!(*n)++)
+	if (s->open_only && !lb_conn_open(conn))
+		return 0;
+	if (!s->n++)
 		print_conns_head();
 	print_conn(conn);
 	return 0;
 }
 
 /* The same for lb_dump_templates(): rows after the connections'. */
-static int show_template(const void *tmpl, void *shown)
+static int show_template(const void *tmpl, void *arg)
 {
-	unsigned long *n = shown;
+	struct shown *s = arg;
 
 	if (!tmpl)
 		return -EINTR;
-	if (!(*n)++)
+	if (!s->n++)
 		print_conns_head();
 	print_template(tmpl);
 	return 0;
@@ -262,7 +270,7 @@ static int show_template(const void *tmpl, void *shown)
  * IPVS's among them. -EINTR: one changed under the read (g->msg says
  * which); the other is still shown.
  */
-static int show_conns(struct genl *g, unsigned long *shown)
+static int show_conns(struct genl *g, struct shown *shown)
 {
 	char intr[sizeof(g->msg)] = "";
 	int ret;
@@ -290,9 +298,9 @@ static int show_conns(struct genl *g, unsigned long *shown)
  * printed stays printed), and ipvsadm -Lnc shows whatever /proc gives it
  * too.
  */
-int show_conns_to(struct genl *g, bool json, FILE *f)
+int show_conns_to(struct genl *g, bool json, bool open_only, FILE *f)
 {
-	unsigned long shown = 0;
+	struct shown shown = { .open_only = open_only };
 	int ret;
 
 	out_init_file(json, f);
@@ -303,7 +311,7 @@ int show_conns_to(struct genl *g, bool json, FILE *f)
 			   g->msg);
 		ret = 0;
 	}
-	if (!ret && !shown)
+	if (!ret && !shown.n)
 		print_conns_head();
 	out_close();
 	return ret;
@@ -368,7 +376,7 @@ int show_one(const struct lbctl *ctx, int argc, char **argv)
 	 * but the connections (show_conns_to()).
 	 */
 	if (ctx->cmd->arg == SHOW_CONNS)
-		return lbctl_close(&g, show_conns_to(&g, ctx->json, stdout)) ?:
+		return lbctl_close(&g, show_conns_to(&g, ctx->json, false, stdout)) ?:
 		       out_finish();
 	out_init(ctx->json);
 	switch (ctx->cmd->arg) {
