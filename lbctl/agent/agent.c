@@ -318,21 +318,34 @@ static int count_conn(const void *obj, void *arg)
 		*n = 0;
 		return 0;
 	}
-	if (c->proto != LB_PROTO_TCP || (c->state != FULLNAT_TCP_S_TIME_WAIT &&
-					 c->state != FULLNAT_TCP_S_CLOSE))
+	if (lb_conn_open(c))
 		(*n)++;
 	return 0;
 }
 
+/*
+ * The drain: with "drain_handoff", the connections copied into the other
+ * directors first (handoff.c); the routes withdrawn; the connections
+ * copied again HANDOFF_AFTER_MS later, or at the timeout if that comes
+ * first, for those opened before the router took the withdrawal (BIRD
+ * sends it at once; the router's table follows within that time, not
+ * known here); then the wait for the connections to end.
+ */
+#define HANDOFF_AFTER_MS	2000
+
 static void drain(struct agent *a, struct metrics *m)
 {
-	int64_t deadline = agent_now_ms() + (int64_t)a->dir->drain_timeout * 1000;
+	int64_t deadline, again = -1;
 	size_t n = 0, last = (size_t)-1;
 
 	a->draining = true;
+	handoff_run(a, "before the withdrawal");
 	agent_log(a, "draining: routes withdrawn, waiting up to %u s for the connections to end",
 		  a->dir->drain_timeout);
 	bird_withdraw_all(a);
+	deadline = agent_now_ms() + (int64_t)a->dir->drain_timeout * 1000;
+	if (a->dir->drain_handoff)
+		again = agent_now_ms() + HANDOFF_AFTER_MS;
 	for (;;) {
 		n = 0;		/* a dump counts from 0; a retry resets it too */
 		if (lb_dump_conns(&a->g, count_conn, &n)) {
@@ -343,6 +356,11 @@ static void drain(struct agent *a, struct metrics *m)
 			agent_log(a, "%zu connection%s open", n,
 				  n == 1 ? "" : "s");
 		last = n;
+		if (n && again >= 0 && (agent_now_ms() >= again ||
+					agent_now_ms() >= deadline)) {
+			handoff_run(a, "after the withdrawal");
+			again = -1;
+		}
 		if (!n || agent_now_ms() >= deadline)
 			break;
 		metrics_tick(a, m, 1000);
@@ -427,11 +445,11 @@ static int agent_args(int argc, char **argv, struct agent *a,
 int cmd_agent(const struct lbctl *ctx, int argc, char **argv)
 {
 	struct metrics_opts mo = { .interval = 10 };
-	struct agent a = { 0 };
+	struct agent a = { .home_ns = -1 };
 	struct pollfd fds[AGENT_POLL_MAX];
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct metrics *m = NULL;
-	int ret, pidfd = -1, back = -1;
+	int ret, pidfd = -1;
 
 	if (ctx->netns || ctx->json)
 		return lbctl_usage("\"agent\" finds its namespace in the file, and prints text: -n and -j are not for it");
@@ -454,7 +472,8 @@ int cmd_agent(const struct lbctl *ctx, int argc, char **argv)
 	if (pidfd < 0)
 		goto out;
 	/* Checks, their children and the socket live in its namespace. */
-	if (a.dir->netns && netns_enter(a.dir->netns, &back)) {
+	if (a.dir->netns && netns_enter(a.dir->netns, &a.home_ns)) {
+		a.home_ns = -1;
 		lbctl_error(0, "%s: cannot enter network namespace %s",
 			    a.name, a.dir->netns);
 		goto out;
@@ -500,8 +519,8 @@ out:
 	genl_close(&a.g);
 	free_svcs(&a);
 	cluster_unload(&a.file);
-	if (back >= 0)
-		close(back);
+	if (a.home_ns >= 0)
+		close(a.home_ns);
 	if (pidfd >= 0) {
 		char path[256];
 

@@ -71,6 +71,7 @@ struct agent {
 	const struct lb_director *dir;	/* in file */
 	LB_LIST(, struct agent_svc) svcs;	/* what dir serves */
 	struct genl g;			/* to the director's namespace */
+	int home_ns;			/* the namespace it started in, -1: it is there */
 	int64_t started_ms;
 	bool draining;
 	uint64_t applies, apply_failures;
@@ -122,6 +123,16 @@ int agent_set_weight(struct agent *a, struct agent_svc *s,
 /* A health state changed: each VIP's announcement brought up to date
  * (bird_set_vip() for each, the bird hook keeps what it has). */
 void agent_vips_changed(struct agent *a);
+
+/* --- handoff.c ------------------------------------------------------------------ */
+
+/*
+ * With "drain_handoff": the director's connections copied into every
+ * other director of the file ("lbctl conn import"), each peer's outcome
+ * logged, when ("before the withdrawal") in the lines; without it,
+ * nothing. A peer that fails is passed over.
+ */
+void handoff_run(struct agent *a, const char *when);
 
 /* --- bird.c (the BGP announcement, replaced by the bgp part) -------------------- */
 

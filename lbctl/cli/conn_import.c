@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,14 +67,61 @@ static bool stops_import(int err)
 	       err == -EOPNOTSUPP || err == -ENOMEM;
 }
 
+int conn_import_parse(const char *text, size_t len, const char *name,
+		      struct conns_read *r)
+{
+	char err[512];
+
+	memset(r, 0, sizeof(*r));
+	r->report = report_bad;
+	if (conns_parse(text, len, name, r, err, sizeof(err)))
+		return lbctl_error(LBCTL_EXIT_USAGE, "%s", err);
+	return 0;
+}
+
+void conn_import_send(struct genl *g, const struct conns_read *r,
+		      size_t warn_max, struct conn_import_counts *n)
+{
+	char a[2][LB_ADDRPORT_STRLEN];
+	bool stopped = false;
+	size_t i;
+	int ret;
+
+	memset(n, 0, sizeof(*n));
+	for (i = 0; i < r->conns.n && !stopped; i++) {
+		const struct lb_conn *c = &r->conns.v[i].c;
+
+		ret = lb_conn_add(g, c);
+		if (!ret) {
+			n->added++;
+			continue;
+		}
+		if (ret == -EEXIST) {
+			n->present++;
+			continue;
+		}
+		stopped = stops_import(ret);
+		if (n->refused++ == warn_max)
+			lbctl_warn("more connections refused: not listed");
+		if (n->refused > warn_max && !stopped)
+			continue;
+		lbctl_warn("[%zu] %s %s -> %s: %s%s", r->conns.v[i].index,
+			   proto_name(c->proto),
+			   lb_addrport_str(&c->client.addr, c->client.port,
+					   a[0], sizeof(a[0])),
+			   lb_addrport_str(&c->vip.addr, c->vip.port,
+					   a[1], sizeof(a[1])), g->msg,
+			   stopped ? "; the rest not tried" : "");
+	}
+	n->not_tried = r->conns.n - i;
+}
+
 int cmd_conn_import(const struct lbctl *ctx, int argc, char **argv)
 {
-	unsigned long added = 0, present = 0, refused = 0;
-	char err[512], a[2][LB_ADDRPORT_STRLEN];
-	struct conns_read r = { .report = report_bad };
-	bool stopped = false;
+	struct conn_import_counts n;
+	struct conns_read r;
 	struct genl g;
-	size_t len, i;
+	size_t len;
 	char *text;
 	int ret;
 
@@ -82,48 +130,27 @@ int cmd_conn_import(const struct lbctl *ctx, int argc, char **argv)
 	ret = read_listing(argv[1], &text, &len);
 	if (ret)
 		return ret;
-	ret = conns_parse(text, len, strcmp(argv[1], "-") ? argv[1] : "stdin",
-			  &r, err, sizeof(err));
+	ret = conn_import_parse(text, len,
+				strcmp(argv[1], "-") ? argv[1] : "stdin", &r);
 	free(text);
 	if (ret)
-		return lbctl_error(LBCTL_EXIT_USAGE, "%s", err);
+		return ret;
 	ret = lbctl_open(ctx, &g);
 	if (ret) {
 		lb_list_free(&r.conns);
 		return ret;
 	}
-	for (i = 0; i < r.conns.n && !stopped; i++) {
-		const struct lb_conn *c = &r.conns.v[i].c;
-
-		ret = lb_conn_add(&g, c);
-		if (!ret) {
-			added++;
-			continue;
-		}
-		if (ret == -EEXIST) {
-			present++;
-			continue;
-		}
-		refused++;
-		stopped = stops_import(ret);
-		lbctl_warn("[%zu] %s %s -> %s: %s%s", r.conns.v[i].index,
-			   proto_name(c->proto),
-			   lb_addrport_str(&c->client.addr, c->client.port,
-					   a[0], sizeof(a[0])),
-			   lb_addrport_str(&c->vip.addr, c->vip.port,
-					   a[1], sizeof(a[1])), g.msg,
-			   stopped ? "; the rest not tried" : "");
-	}
+	conn_import_send(&g, &r, SIZE_MAX, &n);
 	genl_close(&g);
 	out_init(ctx->json);
-	out_uint("added", "%llu added", added);
-	out_uint("present", ", %llu already present", present);
-	out_uint("refused", ", %llu refused", refused);
-	out_uint("not_tried", ", %llu not tried", r.conns.n - i);
+	out_uint("added", "%llu added", n.added);
+	out_uint("present", ", %llu already present", n.present);
+	out_uint("refused", ", %llu refused", n.refused);
+	out_uint("not_tried", ", %llu not tried", n.not_tried);
 	out_uint("skipped", ", %llu skipped", r.bad);
 	out_uint("half_open", ", %llu half-open", r.half_open);
 	out_uint("templates", ", %llu templates left out\n", r.templates);
 	lb_list_free(&r.conns);
 	ret = out_finish();
-	return ret ?: refused || r.bad ? LBCTL_EXIT_FAIL : LBCTL_EXIT_OK;
+	return ret ?: n.refused || r.bad ? LBCTL_EXIT_FAIL : LBCTL_EXIT_OK;
 }

@@ -8,6 +8,8 @@
 #define LBCTL_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
 
 #include "print.h"
 
@@ -85,6 +87,31 @@ enum {
 /* "lbctl config show" and the like: no arguments, the object of arg read
  * from the socket, then printed as text or JSON. Returns the exit code. */
 int show_one(const struct lbctl *ctx, int argc, char **argv);
+/*
+ * "lbctl conn" of g's director, text or JSON, to f (out_init_file()), the
+ * JSON as "lbctl -j conn" prints it; open_only: only the connections not
+ * yet over (lb_conn_open()). Then out_finish() writes the end. Returns 0
+ * or -errno (g->msg says why). The drain handoff's dump too.
+ */
+int show_conns_to(struct genl *g, bool json, bool open_only, FILE *f);
+
+/* What conn_import_send() did with a listing's connections. */
+struct conn_import_counts {
+	size_t added, present, refused, not_tried;
+};
+struct conns_read;
+/* The listing text (len bytes, called name in errors) read into *r
+ * (conn_json.h), or the exit code with the error printed (2). */
+int conn_import_parse(const char *text, size_t len, const char *name,
+		      struct conns_read *r);
+/*
+ * r's connections added to g's director, one request each, counted into
+ * *n; each refused one is a warning on stderr, the first warn_max of them
+ * (then one line for the rest). "lbctl conn import", and the drain
+ * handoff of the agent into a director it reaches here.
+ */
+void conn_import_send(struct genl *g, const struct conns_read *r,
+		      size_t warn_max, struct conn_import_counts *n);
 
 /* "lbctl show" and "lbctl service show": only, if not NULL, filters; view
  * is an enum lb_view (print.h). */

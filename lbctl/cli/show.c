@@ -231,27 +231,35 @@ int cmd_export(const struct lbctl *ctx, int argc, char **argv)
 	return out_finish();
 }
 
+/* What show_conns() has printed, and whether only open connections. */
+struct shown {
+	unsigned long n;
+	bool open_only;
+};
+
 /* lb_dump_conns()'s fn: prints each; never starts over (see below). */
-static int show_conn(const void *conn, void *shown)
+static int show_conn(const void *conn, void *arg)
 {
-	unsigned long *n = shown;
+	struct shown *s = arg;
 
 	if (!conn)
 		return -EINTR;
-	if (!(*n)++)
+	if (s->open_only && !lb_conn_open(conn))
+		return 0;
+	if (!s->n++)
 		print_conns_head();
 	print_conn(conn);
 	return 0;
 }
 
 /* The same for lb_dump_templates(): rows after the connections'. */
-static int show_template(const void *tmpl, void *shown)
+static int show_template(const void *tmpl, void *arg)
 {
-	unsigned long *n = shown;
+	struct shown *s = arg;
 
 	if (!tmpl)
 		return -EINTR;
-	if (!(*n)++)
+	if (!s->n++)
 		print_conns_head();
 	print_template(tmpl);
 	return 0;
@@ -262,7 +270,7 @@ static int show_template(const void *tmpl, void *shown)
  * IPVS's among them. -EINTR: one changed under the read (g->msg says
  * which); the other is still shown.
  */
-static int show_conns(struct genl *g, unsigned long *shown)
+static int show_conns(struct genl *g, struct shown *shown)
 {
 	char intr[sizeof(g->msg)] = "";
 	int ret;
@@ -281,6 +289,31 @@ static int show_conns(struct genl *g, unsigned long *shown)
 		snprintf(g->msg, sizeof(g->msg), "%s", intr);
 		ret = -EINTR;
 	}
+	return ret;
+}
+
+/*
+ * As they come, in text and JSON: a table of millions is never held. A
+ * busy table may change under the read; it is not read again (what was
+ * printed stays printed), and ipvsadm -Lnc shows whatever /proc gives it
+ * too.
+ */
+int show_conns_to(struct genl *g, bool json, bool open_only, FILE *f)
+{
+	struct shown shown = { .open_only = open_only };
+	int ret;
+
+	out_init_file(json, f);
+	out_stream();
+	ret = show_conns(g, &shown);
+	if (ret == -EINTR) {
+		lbctl_warn("%s; some entries may be missing or shown twice",
+			   g->msg);
+		ret = 0;
+	}
+	if (!ret && !shown.n)
+		print_conns_head();
+	out_close();
 	return ret;
 }
 
@@ -329,7 +362,6 @@ int show_one(const struct lbctl *ctx, int argc, char **argv)
 	union {
 		struct lb_config cfg;
 		struct lb_laddr_list laddrs;
-		unsigned long conns_shown;
 		struct lb_info info;
 	} o;
 	struct genl g;
@@ -341,8 +373,11 @@ int show_one(const struct lbctl *ctx, int argc, char **argv)
 		return ret;
 	/*
 	 * Text prints as it comes: nothing does before the read is whole,
-	 * but the connections (below).
+	 * but the connections (show_conns_to()).
 	 */
+	if (ctx->cmd->arg == SHOW_CONNS)
+		return lbctl_close(&g, show_conns_to(&g, ctx->json, false, stdout)) ?:
+		       out_finish();
 	out_init(ctx->json);
 	switch (ctx->cmd->arg) {
 	case SHOW_CONFIG:
@@ -357,24 +392,6 @@ int show_one(const struct lbctl *ctx, int argc, char **argv)
 		if (!ret)
 			print_laddrs(&o.laddrs, NULL);
 		lb_list_free(&o.laddrs);
-		break;
-	case SHOW_CONNS:
-		/*
-		 * As they come, in text and JSON: a table of millions is
-		 * never held. A busy table may change under the read; it is
-		 * not read again (what was printed stays printed), and
-		 * ipvsadm -Lnc shows whatever /proc gives it too.
-		 */
-		out_stream();
-		ret = show_conns(&g, &o.conns_shown);
-		if (ret == -EINTR) {
-			lbctl_warn("%s; some entries may be missing or shown twice",
-				   g.msg);
-			ret = 0;
-		}
-		if (!ret && !o.conns_shown)
-			print_conns_head();
-		out_close();
 		break;
 	default:
 		ret = lb_info_get(&g, &o.info);

@@ -336,18 +336,11 @@ static int apply_remote(const struct cluster_file *f,
 		dry_run ? "--dry-run" : "-", dry_run ? "-" : NULL, NULL,
 	};
 	int ret = director_ssh(d, words, f->text, f->len, NULL);
+	char why[256];
 
-	if (ret < 0)
-		return lbctl_error(LBCTL_EXIT_FAIL, "%s: cannot run ssh: %s",
-				   d->name, strerror(-ret));
-	if (ret == 255)
-		return lbctl_error(LBCTL_EXIT_FAIL,
-				   "%s: ssh %s failed (exit status 255)",
-				   d->name, d->ssh);
 	if (ret)
-		return lbctl_error(LBCTL_EXIT_FAIL,
-				   "%s: lbctl on %s exited with status %d",
-				   d->name, d->ssh, ret);
+		return lbctl_error(LBCTL_EXIT_FAIL, "%s: %s", d->name,
+				   director_ssh_why(d, ret, why, sizeof(why)));
 	return LBCTL_EXIT_OK;
 }
 

@@ -559,6 +559,13 @@ static int dir_drain_timeout(struct jw_ctx *p, json_t *v, void *di)
 	return ret;
 }
 
+static int dir_drain_handoff(struct jw_ctx *p, json_t *v, void *di)
+{
+	(void)p;
+	((struct dir_in *)di)->d.drain_handoff = json_is_true(v);
+	return 0;
+}
+
 static const struct jw_key dir_keys[] = {
 	{ "name", JW_STRING, true, dir_name, NULL },
 	{ "netns", JW_STRING, false, dir_netns, NULL },
@@ -567,6 +574,7 @@ static const struct jw_key dir_keys[] = {
 	{ "services", JW_ARRAY, false, dir_services, NULL },
 	{ "config", JW_OBJECT, false, dir_config, NULL },
 	{ "drain_timeout", JW_INTEGER, false, dir_drain_timeout, NULL },
+	{ "drain_handoff", JW_BOOLEAN, false, dir_drain_handoff, NULL },
 	{ "bgp", JW_OBJECT, false, cluster_bgp, AT(struct dir_in, d.bgp) },
 };
 
@@ -727,6 +735,32 @@ static int resolve_serves(struct jw_ctx *p, const struct serve_list *refs,
 	return 0;
 }
 
+/* A director with "drain_handoff" has another to hand over to, each
+ * reached as apply does but from its agent's host: "here" must be both's. */
+static int check_handoff(struct jw_ctx *p, const struct lb_director_list *dirs)
+{
+	size_t i, k;
+
+	for (i = 0; i < dirs->n; i++) {
+		const struct lb_director *d = &dirs->v[i];
+
+		if (!d->drain_handoff)
+			continue;
+		p->depth = 0;
+		jw_push_key(p, "directors");
+		jw_push_index(p, i);
+		jw_push_key(p, "drain_handoff");
+		if (dirs->n == 1)
+			return jw_fail(p, "no other director in the file takes the connections of %s",
+				       d->name);
+		for (k = 0; k < dirs->n; k++)
+			if (!dirs->v[k].ssh && d->ssh)
+				return jw_fail(p, "directors[%zu] (%s) has no \"ssh\": it is on the host lbctl apply runs on, which the agent of %s (on %s) cannot reach; give it \"ssh\"",
+					       k, dirs->v[k].name, d->name, d->ssh);
+	}
+	return 0;
+}
+
 /* --- the file ------------------------------------------------------------------ */
 
 struct top {
@@ -828,7 +862,8 @@ int cluster_parse(const char *text, size_t len, const char *file,
 	      check_services(&p, root) ?:
 	      resolve_serves(&p, &t.dirs.refs, &c->directors, t.svcs.names.v,
 			     c->services.n) ?:
-	      check_lips(&p, &t.dirs.lips, &c->directors, &c->services);
+	      check_lips(&p, &t.dirs.lips, &c->directors, &c->services) ?:
+	      check_handoff(&p, &c->directors);
 	lb_list_free(&t.svcs.names);
 	lb_list_free(&t.dirs.lips);
 	lb_list_free(&t.dirs.refs);

@@ -59,6 +59,9 @@ struct lb_director {
 	LB_LIST(, size_t) serves;
 	struct lb_bgp bgp;		/* how its agent announces them */
 	unsigned int drain_timeout;	/* seconds: "drain_timeout" */
+	/* "drain_handoff": on a drain, its agent copies its connections
+	 * into every other director of the file (agent/handoff.c). */
+	bool drain_handoff;
 };
 
 LB_LIST(lb_director_list, struct lb_director);

@@ -331,3 +331,16 @@ int director_ssh(const struct lb_director *d, char *const words[],
 		return ret;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
+
+const char *director_ssh_why(const struct lb_director *d, int ret, char *buf,
+			     size_t len)
+{
+	if (ret < 0)
+		snprintf(buf, len, "cannot run ssh: %s", strerror(-ret));
+	else if (ret == 255)
+		snprintf(buf, len, "ssh %s failed (exit status 255)", d->ssh);
+	else
+		snprintf(buf, len, "lbctl on %s exited with status %d", d->ssh,
+			 ret);
+	return buf;
+}

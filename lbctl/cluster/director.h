@@ -64,5 +64,10 @@ void director_ssh_argv_free(char **argv);
  */
 int director_ssh(const struct lb_director *d, char *const words[],
 		 const char *in, size_t inlen, char **out);
+/* What director_ssh()'s non-zero return ret means, into buf: "cannot run
+ * ssh: ...", "ssh DEST failed (exit status 255)" or "lbctl on DEST exited
+ * with status N". Returns buf. */
+const char *director_ssh_why(const struct lb_director *d, int ret, char *buf,
+			     size_t len);
 
 #endif /* LBCTL_DIRECTOR_H */

@@ -147,6 +147,13 @@ bool lb_dest_same(const struct lb_dest *a, const struct lb_dest *b)
 	return a->port == b->port && lb_addr_equal(&a->addr, &b->addr);
 }
 
+bool lb_conn_open(const struct lb_conn *c)
+{
+	return c->proto != LB_PROTO_TCP ||
+	       (c->state != FULLNAT_TCP_S_TIME_WAIT &&
+		c->state != FULLNAT_TCP_S_CLOSE);
+}
+
 int lb_range_apply(const struct lb_addr_range *range, bool add,
 		   lb_addr_fn fn, void *arg, struct lb_addr *failed,
 		   unsigned int *undo_failed)

@@ -257,6 +257,8 @@ void lb_config_init(struct lb_config *cfg);
 bool lb_addr_equal(const struct lb_addr *a, const struct lb_addr *b);
 bool lb_service_same(const struct lb_service *a, const struct lb_service *b);
 bool lb_dest_same(const struct lb_dest *a, const struct lb_dest *b);
+/* A connection not yet over: any but TCP's TIME_WAIT and CLOSE. */
+bool lb_conn_open(const struct lb_conn *c);
 
 /*
  * Applies fn(arg, address, add) to each address of range in order. If a

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A service's "health_check" and a director's "drain_timeout" in the
+ * A service's "health_check" and a director's "drain_timeout" and
+ * "drain_handoff" in the
  * cluster file (cluster/hcheck.c, cluster/cluster.c): what valid ones
  * parse into, and the error by path of every wrong one.
  */
@@ -73,6 +74,27 @@ static const struct {
 	  "t.json:5:77: services[1].health_check: expected an object, not a boolean" },
 	{ "drain_negative", FILE_HC(", \"drain_timeout\": -1", HC(", \"type\": \"tcp\"")), NULL,
 	  "t.json:2:52: directors[0].drain_timeout: drain_timeout -1 is out of range 0-86400" },
+	/* drain_handoff: another director reached from lb1's host */
+	{ "handoff_netns", FILE_HC(", \"netns\": \"a\", \"drain_handoff\": true }, { \"name\": \"lb2\", \"netns\": \"b\"",
+				   HC(", \"type\": \"tcp\"")),
+	  "drain=30 handoff none; tcp port=0 interval=2 timeout=1 rise=2 fall=3 path=/ status=200 command=-", NULL },
+	{ "handoff_ssh", FILE_HC(", \"drain_handoff\": true }, { \"name\": \"lb2\", \"ssh\": \"h2\", \"netns\": \"b\"",
+				 HC(", \"type\": \"tcp\"")),
+	  "drain=30 handoff none; tcp port=0 interval=2 timeout=1 rise=2 fall=3 path=/ status=200 command=-", NULL },
+	{ "handoff_same_host", FILE_HC(", \"ssh\": \"h2\", \"drain_handoff\": true }, { \"name\": \"lb2\", \"ssh\": \"h2\", \"netns\": \"b\"",
+				       HC(", \"type\": \"tcp\"")),
+	  "drain=30 handoff none; tcp port=0 interval=2 timeout=1 rise=2 fall=3 path=/ status=200 command=-", NULL },
+	{ "handoff_off", FILE_HC(", \"drain_handoff\": false", HC(", \"type\": \"tcp\"")),
+	  "drain=30 none; tcp port=0 interval=2 timeout=1 rise=2 fall=3 path=/ status=200 command=-", NULL },
+	{ "handoff_alone", FILE_HC(", \"drain_handoff\": true", HC(", \"type\": \"tcp\"")), NULL,
+	  "t.json:2:52: directors[0].drain_handoff: no other director in the file takes the connections of lb1" },
+	{ "handoff_unreachable", FILE_HC(", \"ssh\": \"h1\", \"drain_handoff\": true }, { \"name\": \"lb2\", \"netns\": \"b\"",
+					 HC(", \"type\": \"tcp\"")), NULL,
+	  "t.json:2:65: directors[0].drain_handoff: directors[1] (lb2) has no \"ssh\": it is on the host lbctl apply runs on, which the agent of lb1 (on h1) cannot reach; give it \"ssh\"" },
+	{ "handoff_integer", FILE_HC(", \"drain_handoff\": 1", HC(", \"type\": \"tcp\"")), NULL,
+	  "t.json:2:52: directors[0].drain_handoff: expected true or false, not an integer" },
+	{ "handoff_string", FILE_HC(", \"drain_handoff\": \"true\"", HC(", \"type\": \"tcp\"")), NULL,
+	  "t.json:2:52: directors[0].drain_handoff: expected true or false, not a string" },
 };
 
 static void describe(const struct lb_cluster *c, char *out, size_t len)
@@ -80,7 +102,9 @@ static void describe(const struct lb_cluster *c, char *out, size_t len)
 	size_t i, off;
 	static const char *const types[] = { "none", "tcp", "http", "exec" };
 
-	off = (size_t)snprintf(out, len, "drain=%u", c->directors.v[0].drain_timeout);
+	off = (size_t)snprintf(out, len, "drain=%u%s",
+			       c->directors.v[0].drain_timeout,
+			       c->directors.v[0].drain_handoff ? " handoff" : "");
 	for (i = 0; i < c->checks.n && off < len; i++) {
 		const struct lb_health_check *h = &c->checks.v[i];
 
