@@ -399,7 +399,8 @@ enum fullnat_counter {
 	FULLNAT_CNT_MARTIAN,		/* SYN from an impossible source: dropped */
 	FULLNAT_CNT_STRAY,		/* unmatched, to a non-local VIP/LIP */
 	FULLNAT_CNT_REPLY_CLASH,	/* refused (NAT): its reply tuple is taken */
-	FULLNAT_CNT_NAT_STRAY,		/* from a NAT RS, of no connection: dropped */
+	FULLNAT_CNT_NAT_STRAY,		/* from (or an ICMP error about a packet to)
+					 * a NAT RS, of no connection: dropped */
 	FULLNAT_CNT_PERSIST_FULL,	/* no template kept: templates at conn_max */
 	__FULLNAT_CNT_LAST
 };
