@@ -349,9 +349,9 @@ unreach() { rs_errors | grep -E "^[^ ]+ > $RS6::1[12] 1/4 "; }
 two() { (($(unreach | wc -l) >= 2)); }
 wait_for 10 "both port unreachables on the real servers' links" two
 unreach
-assert_eq "$(unreach | grep -v " 53 > $CLIENT6::2\.40054$")" "$fnat" \
+assert_eq "$(unreach | grep -v "> $CLIENT6::2\.40054$")" "$fnat" \
 	"FullNAT66's on the wire: from the LIP to the server, about its answer"
-assert_eq "$(unreach | grep " 53 > $CLIENT6::2\.40054$")" \
+assert_eq "$(unreach | grep "> $CLIENT6::2\.40054$")" \
 	"$VIP6 > $RS6::11 1/4 0 $RS6::11.53 > $CLIENT6::2.40054" \
 	"NAT66's on the wire: from the VIP to rs1, about its answer"
 assert_ge "$(counter lb1 icmp_xlated)" "$((xlated + 2))" "icmp_xlated"
