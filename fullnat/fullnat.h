@@ -386,6 +386,9 @@ int __fnat_nat_server_get(struct fnat_net *fn, const struct fnat_dest *dest);
 void __fnat_nat_server_put(struct fnat_net *fn, const struct fnat_dest *dest);
 bool fnat_nat_stray(struct fnat_net *fn, struct sk_buff *skb,
 		    const struct fnat_pkt *p);
+unsigned int fnat_nat_stray_error(struct fnat_net *fn, struct sk_buff *skb,
+				  const struct fnat_pkt *p,
+				  const struct fnat_pkt *q);
 
 /* inet4.c: the IPv4 family */
 int fnat_inet4_parse(struct sk_buff *skb, unsigned int off,

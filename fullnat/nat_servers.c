@@ -3,8 +3,9 @@
  * The NAT real servers of a namespace, (RIP, rport, protocol), in a small
  * RCU hash set: a packet from one of them that matched no connection is
  * a reply the director no longer knows (its connection expired) or a
- * forgery, and is dropped (FULLNAT_CNT_NAT_STRAY). Passed on, the stack
- * would route it to the client untranslated, and show it the real
+ * forgery, and is dropped (FULLNAT_CNT_NAT_STRAY); so is an ICMP error
+ * of no connection that quotes a packet to one of them. Passed on, the
+ * stack would route it to the client untranslated, and show it the real
  * server's address, which NAT exists to hide. IPVS asks the same question
  * (ip_vs_has_real_service(), of its masquerading servers only) but drops
  * only with the sysctl nat_icmp_send set, off by default, and then tells
@@ -113,6 +114,19 @@ void __fnat_nat_server_put(struct fnat_net *fn, const struct fnat_dest *dest)
 	kfree_rcu(s, rcu);
 }
 
+/* Is (@af, @proto, @addr, @port) a NAT real server's? RCU read side. */
+static bool nat_server_is(struct fnat_net *fn, u16 af, u8 proto,
+			  const union nf_inet_addr *addr, __be16 port)
+{
+	struct fnat_nat_server *s;
+
+	hlist_for_each_entry_rcu(s, &fn->nat_servers[nat_server_hash(af,
+				 proto, addr, port)], node)
+		if (nat_server_eq(s, af, proto, addr, port))
+			return true;
+	return false;
+}
+
 /*
  * Is @p, which matched no connection and no service, from a NAT real
  * server's service address and port, and on its way through the
@@ -121,11 +135,29 @@ void __fnat_nat_server_put(struct fnat_net *fn, const struct fnat_dest *dest)
 bool fnat_nat_stray(struct fnat_net *fn, struct sk_buff *skb,
 		    const struct fnat_pkt *p)
 {
-	struct fnat_nat_server *s;
+	return nat_server_is(fn, p->af, p->proto, &p->saddr, p->sport) &&
+	       !fnat_af_local(fn, skb, p, &p->daddr);
+}
 
-	hlist_for_each_entry_rcu(s, &fn->nat_servers[nat_server_hash(p->af,
-				 p->proto, &p->saddr, p->sport)], node)
-		if (nat_server_eq(s, p->af, p->proto, &p->saddr, p->sport))
-			return !fnat_af_local(fn, skb, p, &p->daddr);
-	return false;
+/*
+ * Is @p, an ICMP error whose quoted packet @q matched no connection, about
+ * a packet to a NAT real server's service address and port (CIP:cport ->
+ * RIP:rport: the server's own error, or a router's on its way), and on its
+ * way through the director? Passed on untranslated, its quote would show
+ * the client the RIP, as a stray reply would: the error is late (its
+ * connection expired or was deleted) or forged, and dropped as one
+ * (FULLNAT_CNT_NAT_STRAY). Whoever sent it: an error about a client's
+ * packet sent straight to the RIP:rport is about a flow whose answers are
+ * dropped anyway. Returns NF_DROP (counted) or NF_ACCEPT (not ours). RCU
+ * read side.
+ */
+unsigned int fnat_nat_stray_error(struct fnat_net *fn, struct sk_buff *skb,
+				  const struct fnat_pkt *p,
+				  const struct fnat_pkt *q)
+{
+	if (!nat_server_is(fn, q->af, q->proto, &q->daddr, q->dport) ||
+	    fnat_af_local(fn, skb, p, &p->daddr))
+		return NF_ACCEPT;
+	fnat_count(fn, FULLNAT_CNT_NAT_STRAY);
+	return NF_DROP;
 }

@@ -291,6 +291,10 @@ unsigned int fnat_xmit_rewrite(struct fnat_net *fn, struct fnat_conn *cp,
 			       const union nf_inet_addr *saddr, __be16 sport,
 			       const union nf_inet_addr *daddr, __be16 dport);
 /* ICMP translation shared with NAT's (xmit_fullnat.c has the why). */
+const union nf_inet_addr *
+fnat_icmp_relay_source(const struct fnat_pkt *p,
+		       const union nf_inet_addr *far,
+		       const union nf_inet_addr *hidden);
 void fnat_icmp_to_client(const struct fnat_conn *cp,
 			 const union nf_inet_addr *osaddr,
 			 struct fnat_icmp_xlate *x);

@@ -9,6 +9,7 @@
  * and replies are found by the real server's side of it: RIP:rport ->
  * LIP:lport.
  */
+#include <net/ipv6.h>
 #include <uapi/linux/toa.h>
 
 #include "fullnat.h"
@@ -135,7 +136,8 @@ unsigned int fnat_xmit_rewrite(struct fnat_net *fn, struct fnat_conn *cp,
  * comes back to the VIP and belongs to the real server, about
  * RIP:rport -> LIP:lport. The outer source is left as the router that
  * sent the error, unless it is the connection's far end itself, which is
- * hidden behind the address the receiver knows.
+ * hidden behind the address the receiver knows, or a link-local address
+ * (fnat_icmp_relay_source()).
  *
  * "Fragmentation needed" from the client's side is the one error whose
  * effect outlives its connection: the real server learns a path MTU
@@ -150,6 +152,31 @@ unsigned int fnat_xmit_rewrite(struct fnat_net *fn, struct fnat_conn *cp,
  * cost is packets of 552 bytes for those connections, not their loss
  * (FNAT_MIN_PMTU, NAT's too).
  */
+
+/*
+ * The outer source of an error relayed to the other side: its sender's,
+ * @p->saddr, but @hidden in place of the connection's far end @far (if
+ * not NULL) and of a link-local address. An error from fe80::/10 (a
+ * router on an unnumbered link, or anyone on the sender's link) is only
+ * valid on the link it came from: no router may forward it off that link
+ * (RFC 4291 2.5.6; ip6_forward() drops it), so the director, which sends
+ * it on to another, does not either: it stands in as the sender, from
+ * the address the receiver knows it by, as it does for errors of its
+ * own. IPv4's 169.254/16 alike (RFC 3927 2.7). NAT's too.
+ */
+const union nf_inet_addr *
+fnat_icmp_relay_source(const struct fnat_pkt *p,
+		       const union nf_inet_addr *far,
+		       const union nf_inet_addr *hidden)
+{
+	bool linklocal = p->af == AF_INET6 ?
+		ipv6_addr_type(&p->saddr.in6) & IPV6_ADDR_LINKLOCAL :
+		ipv4_is_linklocal_169(p->saddr.ip);
+
+	if (linklocal || (far && nf_inet_addr_cmp(&p->saddr, far)))
+		return hidden;
+	return &p->saddr;
+}
 
 /*
  * An error about a packet sent toward the real server goes to the client,
@@ -202,14 +229,14 @@ int fnat_fullnat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
 {
 	/* About LIP -> RIP: goes to the client, about CIP -> VIP. */
 	if (dir == FNAT_DIR_OUT) {
-		fnat_icmp_to_client(cp, nf_inet_addr_cmp(&p->saddr, &cp->daddr) ?
-					&cp->vaddr : &p->saddr, x);
+		fnat_icmp_to_client(cp, fnat_icmp_relay_source(p, &cp->daddr,
+							       &cp->vaddr), x);
 		return 0;
 	}
 	/* About VIP -> CIP: goes to the real server, about RIP -> LIP. */
 	return fnat_icmp_to_server(cp, skb, q, x,
-				   nf_inet_addr_cmp(&p->saddr, &cp->caddr) ?
-				   &cp->laddr : &p->saddr,
+				   fnat_icmp_relay_source(p, &cp->caddr,
+							  &cp->laddr),
 				   &cp->laddr, cp->lport);
 }
 

@@ -70,7 +70,9 @@ unsigned int fnat_nat_xmit_out(struct fnat_net *fn, struct fnat_conn *cp,
  * server, about RIP:rport -> CIP:cport. Toward the client the outer
  * source is the VIP, whoever sent the error (as IPVS): the routers and
  * addresses behind the director are not the client's to learn. Toward
- * the server it stays the sender: the client's address the server knows.
+ * the server it stays the sender (the client's address the server
+ * knows), but for a link-local one, which becomes the VIP
+ * (fnat_icmp_relay_source()).
  *
  * "Fragmentation needed" toward the server is believed only about a
  * packet of the connection (TCP: in its window) and with an MTU of at
@@ -97,8 +99,9 @@ int fnat_nat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
 		return 0;
 	}
 	/* About VIP -> CIP: goes to the real server, about RIP -> CIP. */
-	return fnat_icmp_to_server(cp, skb, q, x, &p->saddr, &cp->caddr,
-				   cp->cport);
+	return fnat_icmp_to_server(cp, skb, q, x,
+				   fnat_icmp_relay_source(p, NULL, &cp->vaddr),
+				   &cp->caddr, cp->cport);
 }
 
 const struct fnat_method fnat_method_nat = {

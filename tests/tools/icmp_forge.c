@@ -11,8 +11,18 @@
  * With "udp" the quote is a UDP datagram of 1380 bytes (IP 1400) whose
  * header's length and checksum are QSEQ's two halves, and MTU 0 sends
  * "port unreachable" (type 3 code 3) instead.
+ *
+ * With IPv6 addresses (SRC has a ':'), the same in ICMPv6: Packet Too
+ * Big with MTU MTU, quoting an IPv6 header QSRC -> QDST (payload 1360
+ * bytes) and the same 8 transport bytes; MTU 0 sends destination
+ * unreachable instead, code 4 (port unreachable) with "udp", else code 1
+ * (administratively prohibited). SRC may be a link-local address with
+ * its interface, fe80::1%br0: the error is sent from it, out of that
+ * interface (a raw ICMPv6 socket bound to it; the kernel computes the
+ * checksum).
  */
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <stdbool.h>
@@ -49,13 +59,74 @@ static struct in_addr addr(const char *s)
 	return a;
 }
 
+/* The quoted transport header's first 8 bytes: QSPORT, QDPORT, QSEQ. */
+static void quote_l4(uint8_t *l4, char **argv)
+{
+	uint16_t v;
+	uint32_t seq;
+
+	v = htons(atoi(argv[5]));
+	memcpy(l4, &v, 2);
+	v = htons(atoi(argv[7]));
+	memcpy(l4 + 2, &v, 2);
+	seq = htonl(strtoul(argv[8], NULL, 0));
+	memcpy(l4 + 4, &seq, 4);
+}
+
+/* The IPv6 counterpart of main()'s packet (see the top of the file). */
+static int forge6(char **argv, bool udp)
+{
+	uint8_t msg[8 + 40 + 8] = {}, *q = msg + 8, *ql4 = msg + 48;
+	struct addrinfo hints = { .ai_family = AF_INET6,
+				  .ai_flags = AI_NUMERICHOST }, *src, *dst;
+	uint32_t v32, mtu = strtoul(argv[3], NULL, 0);
+	struct in6_addr qa;
+	uint16_t v;
+	int fd;
+
+	if (getaddrinfo(argv[1], NULL, &hints, &src) ||
+	    getaddrinfo(argv[2], NULL, &hints, &dst)) {
+		fprintf(stderr, "icmp_forge: bad address %s or %s\n", argv[1], argv[2]);
+		return 2;
+	}
+	msg[0] = mtu ? 2 : 1;	/* packet too big, destination unreachable */
+	msg[1] = mtu ? 0 : udp ? 4 : 1;
+	v32 = htonl(mtu);
+	memcpy(msg + 4, &v32, 4);
+
+	q[0] = 0x60;
+	v = htons(1400 - 40);
+	memcpy(q + 4, &v, 2);
+	q[6] = udp ? IPPROTO_UDP : IPPROTO_TCP;
+	q[7] = 64;
+	if (inet_pton(AF_INET6, argv[4], &qa) != 1)
+		return 2;
+	memcpy(q + 8, &qa, 16);
+	if (inet_pton(AF_INET6, argv[6], &qa) != 1)
+		return 2;
+	memcpy(q + 24, &qa, 16);
+	quote_l4(ql4, argv);
+
+	fd = socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6);
+	if (fd < 0 || bind(fd, src->ai_addr, src->ai_addrlen)) {
+		perror("icmp_forge: socket");
+		return 1;
+	}
+	if (sendto(fd, msg, sizeof(msg), 0, dst->ai_addr, dst->ai_addrlen) !=
+	    (ssize_t)sizeof(msg)) {
+		perror("icmp_forge: sendto");
+		return 1;
+	}
+	puts("sent");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	uint8_t pkt[20 + 8 + 20 + 8] = {};
 	struct iphdr *ip = (struct iphdr *)pkt, *q = (struct iphdr *)(pkt + 28);
 	uint8_t *icmp = pkt + 20, *qtcp = pkt + 48;
 	struct sockaddr_in to = { .sin_family = AF_INET };
-	uint32_t seq;
 	uint16_t v;
 	int fd, one = 1;
 
@@ -65,6 +136,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: icmp_forge SRC DST MTU QSRC QSPORT QDST QDPORT QSEQ [udp]\n");
 		return 2;
 	}
+	if (strchr(argv[1], ':'))
+		return forge6(argv, udp);
 	ip->version = 4;
 	ip->ihl = 5;
 	ip->ttl = 64;
@@ -87,12 +160,7 @@ int main(int argc, char **argv)
 	q->saddr = addr(argv[4]).s_addr;
 	q->daddr = addr(argv[6]).s_addr;
 	q->check = csum(q, 20);
-	v = htons(atoi(argv[5]));
-	memcpy(qtcp, &v, 2);
-	v = htons(atoi(argv[7]));
-	memcpy(qtcp + 2, &v, 2);
-	seq = htonl(strtoul(argv[8], NULL, 0));
-	memcpy(qtcp + 4, &seq, 4);
+	quote_l4(qtcp, argv);
 
 	v = csum(icmp, sizeof(pkt) - 20);
 	memcpy(icmp + 2, &v, 2);

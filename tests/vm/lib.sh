@@ -477,6 +477,57 @@ rr_shares6() {
 	assert_eq "$peers" "$CLIENT6::2" "the peer in the nginx logs"
 }
 
+# hops6 LOG DIR(to|from) ADDR.PORT PEER: the hop limits in a capture of
+# tcpdump -n -v (a live -l log, or -r of a pcap), whose lines read "TIME
+# IP6 (flowlabel L, hlim H, next-header TCP (6) payload length: N)
+# SRC.PORT > DST.PORT: Flags ...": per packet in the given direction
+# (to ADDR.PORT, or from it to PEER), "HLIM ODD", ODD 1 when it is not
+# the pair asked for (to ADDR.PORT from another than PEER, a regex;
+# another packet of the capture; from another than ADDR.PORT).
+hops6() {
+	awk -v dir="$2" -v a="$3" -v c="$4" '
+		$2 == "IP6" { for (i = 1; i < NF; i++) if ($i == ">") { s = $(i - 1); d = $(i + 1) }
+			sub(/:$/, "", d)
+			match($0, /hlim [0-9]+/); h = substr($0, RSTART + 5, RLENGTH - 5)
+			if (dir == "to" && d == a) print h, (s !~ "^" c "\\.[0-9]+$")
+			else if (dir == "to" && s != a) print h, 1
+			else if (dir == "from" && d ~ "^" c "\\.") print h, (s != a) }' "$1"
+}
+
+# icmp6_errors PCAP: each ICMPv6 error (type below 128) of a capture, as
+# "SRC > DST TYPE/CODE MTU QSRC.QSPORT > QDST.QDPORT": its outer
+# addresses, type and code, the MTU field (Packet Too Big's; 0 or
+# unused for the others) and the quoted packet's addresses and ports
+# (a quote without extension headers). tcpdump names only a Destination
+# Unreachable's quoted destination: this reads the bytes (tcpdump -x).
+icmp6_errors() {
+	tcpdump -r "$1" -n -x 'icmp6 and ip6[40] < 128' 2>/dev/null | gawk '
+	function a6(o,   i, g, best, bl, run, rs, out) {
+		for (i = 0; i < 8; i++)
+			g[i] = sprintf("%x", strtonum("0x" substr(h, o * 2 + i * 4 + 1, 4)))
+		best = -1; bl = 1; run = 0
+		for (i = 0; i < 8; i++)
+			if (g[i] != "0") run = 0
+			else if (++run > bl) { bl = run; best = i - run + 1 }
+		out = ""
+		for (i = 0; i < 8; i++) {
+			if (i == best) { out = out "::"; i += bl - 1; continue }
+			out = out ((out == "" || out ~ /::$/) ? "" : ":") g[i]
+		}
+		return out
+	}
+	function x(byte, n) { return strtonum("0x" substr(h, byte * 2 + 1, n * 2)) }
+	function flush() {
+		if (h != "")
+			print a6(8), ">", a6(24), x(40, 1) "/" x(41, 1), x(44, 4),
+			      a6(56) "." x(88, 2), ">", a6(72) "." x(90, 2)
+		h = ""
+	}
+	/^[ \t]+0x/ { for (i = 2; i <= NF; i++) h = h $i; next }
+	{ flush() }
+	END { flush() }'
+}
+
 # --- modules ----------------------------------------------------------------
 
 # module_load NAME: modprobe our module and unload it at exit.

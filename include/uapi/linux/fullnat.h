@@ -222,9 +222,16 @@
  *
  * FULLNAT_CMD_DEL_CONN (doit): delete connections now, as if each had
  *   timed out: its real server's count and its local port are given back
- *   at once, and the next packet of its flow finds none (a client's
- *   packet other than a SYN is dropped, counted not_syn; the real
- *   server's is one of no connection). Without FULLNAT_A_CONN, or with
+ *   at once, and the next packet of its flow finds none (docs/conn.md
+ *   has what follows): a TCP client's packet other than a SYN is dropped
+ *   (not_syn), but under DR or TUN with a consistent scheduler (mh) it
+ *   opens a new connection, as any such ACK does; a UDP client's next
+ *   datagram opens a new connection, scheduled afresh (another real
+ *   server, FullNAT's LIP and port, may be picked): the flow is moved,
+ *   not broken. A real server's packet to a LIP is a stray's (dropped),
+ *   unless the LIP is a local address of the director, whose stack then
+ *   answers it (TCP: a RST; UDP: port unreachable); a NAT server's, or
+ *   its ICMP error, is nat_stray's (dropped). Without FULLNAT_A_CONN, or with
  *   an empty one, every connection of the namespace; else those that
  *   match all the filters its nest gives:
  *     FULLNAT_A_CONN_PROTOCOL, _VADDR, _VPORT   the service: the three
@@ -392,7 +399,8 @@ enum fullnat_counter {
 	FULLNAT_CNT_MARTIAN,		/* SYN from an impossible source: dropped */
 	FULLNAT_CNT_STRAY,		/* unmatched, to a non-local VIP/LIP */
 	FULLNAT_CNT_REPLY_CLASH,	/* refused (NAT): its reply tuple is taken */
-	FULLNAT_CNT_NAT_STRAY,		/* from a NAT RS, of no connection: dropped */
+	FULLNAT_CNT_NAT_STRAY,		/* from (or an ICMP error about a packet to)
+					 * a NAT RS, of no connection: dropped */
 	FULLNAT_CNT_PERSIST_FULL,	/* no template kept: templates at conn_max */
 	__FULLNAT_CNT_LAST
 };

@@ -4,8 +4,14 @@
 # only LIP -> RIP; with toa.ko, nginx logs the IPv6 client on an IPv6-only
 # and on a dual-stack listener (TOA 254/20 in the third ACK, the client's
 # SYN-ACK MSS lowered by 20); a service mixing families is refused; dig -6
-# gets each dnsmasq's answer (UDP); 5 MB go each way across a 1280-byte
-# link on either side (Packet Too Big translated).
+# gets each dnsmasq's answer (UDP), and a 3.6 kB one whole (fragments);
+# the director decrements the hop limit, and answers hop limit 1 with its
+# own Time Exceeded; 5 MB go each way across a 1280-byte link on either
+# side (Packet Too Big: the routers' translated to the other side's
+# addresses, the director's own for its own next hop, on the wire); an
+# error from a link-local address is relayed from the director's (FullNAT:
+# the LIP, NAT66: the VIP); a NAT server's error about no connection is
+# dropped (IPv4 and IPv6), not routed on to show the client its address.
 #
 # The base topology with IPv6 beside IPv4 (lib.sh's topo_v6):
 #
@@ -16,7 +22,7 @@
 #  rs1 2001:db8:19::11   rs2 2001:db8:19::12    nginx [::]:8080 (IPv6 only)
 #                                               rs1 [::]:8081 ipv6only=off
 #
-# @timeout: 300
+# @timeout: 420
 . /fnat/lib.sh
 . /fnat/lib-toa.sh
 
@@ -119,6 +125,54 @@ cmss=$(tcpdump -r /tmp/c.pcap -n -v 'ip6 and tcp and src port 80' 2>/dev/null |
 	grep -o 'mss [0-9]*' | head -1 | cut -d' ' -f2)
 assert_eq "$cmss" "$((rsmss - 20))" "client MSS = real server's ($rsmss) - 20"
 
+log "hop limit: lb1 decrements it both ways (61 at each end: 64 less rt, lb1, rsr)"
+tcpdump -r /tmp/c.pcap -n -v 2>/dev/null > "$FNAT_LOG/hops-c.txt"
+got=$(hops6 "$FNAT_LOG/hops-c.txt" from "$VIP6.80" "$CLIENT6::2" | sort | uniq -c)
+echo "$got"
+assert_eq "$(awk '{ print $2, $3 }' <<< "$got")" "61 0" "c1's packets: all from VIP6:80, hop limit 61"
+assert_ge "$(awk '{ print $1 }' <<< "$got")" 9 "packets from VIP6:80 (3 connections)"
+for r in 1 2; do
+	tcpdump -r "/tmp/rs$r.pcap" -n -v 'tcp port 8080' 2>/dev/null > "$FNAT_LOG/hops-rs$r.txt"
+	got=$(hops6 "$FNAT_LOG/hops-rs$r.txt" to "$RS6::1$r.8080" "$LIP6::[1-4]" | sort | uniq -c)
+	echo "$got"
+	assert_eq "$(awk '{ print $2, $3 }' <<< "$got")" "61 0" \
+		"rs$r's packets toward RIP6:8080: all from a LIP, hop limit 61"
+	assert_ge "$(awk '{ print $1 }' <<< "$got")" 4 "packets toward rs$r (1 connection or more)"
+done
+
+# lb1's and rt's addresses on their link ($DIR6::11, $DIR6::1) as tcpdump
+# prints them
+LB1_6=2001:db8::11
+RT_6=2001:db8::1
+# ICMP and ICMPv6 errors and echo requests on the client's link, from here on
+bg c1 cap-icmp tcpdump -i eth0 -n -U -w /tmp/c-icmp.pcap "icmp or (icmp6 and ip6[40] < 129)"
+wait_for 10 "tcpdump on c1 (icmp)" grep -q listening "$FNAT_LOG/cap-icmp.log"
+# c1_icmp: the capture so far, as text
+c1_icmp() { tcpdump -r /tmp/c-icmp.pcap -n 2>/dev/null; }
+
+log "a packet that reaches lb1 with hop limit 1: lb1's Time Exceeded, nothing forwarded"
+for r in 1 2; do
+	bg "rs$r" "cap-syn$r" tcpdump -i eth0 -n -l -U "ip6 and tcp dst port 8080"
+	wait_for 10 "tcpdump on rs$r" grep -q listening "$FNAT_LOG/cap-syn$r.log"
+done
+on c1 "$IP" -6 route add "$VIP6/128" via "$CLIENT6::1" hoplimit 2
+ttl=$(counter lb1 ttl)
+before=$(cat "$FNAT_LOG"/rs[12].access | wc -l)
+rc=0
+on_quiet c1 curl -6 -g -sS --max-time 3 "http://[$VIP6]/" || rc=$?
+[[ $rc != 0 ]] || fail "curl succeeded with hop limit 2"
+wait_for 10 "the Time Exceeded on c1's wire" sh -c "$(declare -f c1_icmp); c1_icmp | grep -q 'time exceeded'"
+c1_icmp | grep "time exceeded"
+assert_match "$(c1_icmp | grep "time exceeded" | cut -d' ' -f2- | sort -u)" \
+	"^IP6 ($LB1_6|$VIP6) > $CLIENT6::2: ICMP6, time exceeded in-transit for $VIP6, length [0-9]+$" \
+	"Time Exceeded to the client, from lb1"
+assert_ge "$(counter lb1 ttl)" "$((ttl + 1))" "ttl counted"
+assert_eq "$(cat "$FNAT_LOG"/rs[12].access | wc -l)" "$before" "requests the servers logged"
+assert_eq "$(cat "$FNAT_LOG"/cap-syn[12].log | grep -c " IP6 " || true)" 0 \
+	"packets toward the servers' port 8080 on their links"
+on c1 "$IP" -6 route del "$VIP6/128"
+kill "${_bg_pids[-1]}" "${_bg_pids[-2]}"
+
 log "lbctl shows IPv6 as [addr]:port"
 out=$(lbctl -n lb1 show)
 echo "$out"
@@ -129,14 +183,16 @@ log "UDP over IPv6: dig -6 through the VIP, dnsmasq on the real servers"
 lb lb1 service add udp "[$VIP6]:53" scheduler rr
 for r in 1 2; do
 	lb lb1 rs add udp "[$VIP6]:53" "[$RS6::1$r]:53"
-	bg "rs$r" "dnsmasq-rs$r" dnsmasq --no-daemon --conf-file=/dev/null \
-		--no-resolv --no-hosts --user=root --group=root --pid-file= \
-		--port=53 --bind-interfaces --listen-address="$RS6::1$r" \
-		--log-queries --log-facility="$FNAT_LOG/dns-rs$r.log" \
-		--address="/a.test/2001:db8:53::$r"
+done
+# big.test: 14 TXT strings of 250 bytes, an answer of about 3.6 kB (not cut
+# to dnsmasq's default 1232)
+txt=$(printf 'x%.0s' {1..250})
+big=(--edns-packet-max=4096)
+for i in {1..14}; do
+	big+=(--txt-record="big.test,$txt")
 done
 for r in 1 2; do
-	wait_for 20 "dnsmasq on rs$r" sh -c "$IP netns exec rs$r ss -Huln 'sport = :53' | grep -q ."
+	dns_server "rs$r" "rs$r" "$RS6::1$r" 53 "2001:db8:53::$r" "${big[@]}"
 done
 out=$(for i in 1 2 3 4; do
 	on_quiet c1 dig -6 +tries=1 +timeout=5 +short @"$VIP6" a.test AAAA
@@ -151,12 +207,36 @@ for r in 1 2; do
 	done
 done
 
+log "a 3.6 kB answer over IPv6 arrives whole: fragmented on both sides of the director"
+bg c1 cap-frag tcpdump -i eth0 -n -l -U "ip6 and src $VIP6 and ip6[6] == 44"
+wait_for 10 "tcpdump on c1 (fragments)" grep -q listening "$FNAT_LOG/cap-frag.log"
+frag_creates() { on_quiet "$1" nstat -az Ip6FragCreates | awk '$1 == "Ip6FragCreates" { print $2 }'; }
+sent=$(($(frag_creates rs1) + $(frag_creates rs2)))
+out=$(dig_ -6 +bufsize=4096 +ignore @"$VIP6" big.test TXT)
+assert_eq "$(grep -c '^big\.test\..*TXT' <<< "$out")" 14 "TXT records in dig's answer"
+assert_match "$(grep 'MSG SIZE' <<< "$out")" "rcvd: 3[0-9]{3}" "the answer's size"
+frags() { grep -c " frag (" "$FNAT_LOG/cap-frag.log" || true; }
+three() { (($(frags) >= 3)); }
+wait_for 10 "tcpdump to write the fragments" three
+head -3 "$FNAT_LOG/cap-frag.log"
+assert_ge "$(frags)" 3 "fragments from the VIP on the client's link"
+assert_ge "$(($(frag_creates rs1) + $(frag_creates rs2) - sent))" 3 \
+	"fragments the answering server sent"
+kill "${_bg_pids[-1]}"
+
 log "path MTU: 5 MB each way across a 1280-byte link (Packet Too Big)"
-big=$FNAT_LOG/big
-head -c 5M /dev/urandom > "$big"
-sum=$(sha256sum < "$big")
+# The ICMPv6 errors on each real server's link, to read their quotes
+# (icmp6_errors), from here on
 for r in 1 2; do
-	cp "$big" "$FNAT_LOG/nginx-rs$r/www/data/big"
+	bg "rs$r" "cap-err$r" tcpdump -i eth0 -n -U -w "/tmp/err$r.pcap" "icmp6 and ip6[40] < 128"
+	wait_for 10 "tcpdump on rs$r (icmp6)" grep -q listening "$FNAT_LOG/cap-err$r.log"
+done
+rs_errors() { icmp6_errors /tmp/err1.pcap; icmp6_errors /tmp/err2.pcap; }
+file=$FNAT_LOG/big
+head -c 5M /dev/urandom > "$file"
+sum=$(sha256sum < "$file")
+for r in 1 2; do
+	cp "$file" "$FNAT_LOG/nginx-rs$r/www/data/big"
 done
 # Download first: the client would otherwise announce the MSS of the
 # path MTU the upload taught it, and never send or get a big packet.
@@ -164,16 +244,115 @@ done
 # the director tells the real server.
 on rt "$IP" link set c1 mtu 1280
 before=$(counter lb1 icmp_xlated)
-got=$(on_quiet c1 curl -6 -g -sS --fail --max-time 120 "http://[$VIP6]/data/big" | sha256sum)
+got=$(on_quiet c1 curl -6 -g -sS --fail --max-time 120 --local-port 40200 \
+	"http://[$VIP6]/data/big" | sha256sum)
 assert_eq "$got" "$sum" "the 5 MB download arrived whole"
 assert_ge "$(counter lb1 icmp_xlated)" "$((before + 1))" "Packet Too Big translated to the real server"
 on rt "$IP" link set c1 mtu 1500
-# Upload: the server side's last hop takes 1280; its router tells the LIP,
-# the director tells the client (about the client's own packet).
+# The connection (in TIME_WAIT for 70 s): the real server's side of it
+down=$(lbctl -n lb1 -j conn | jq -r '.[] | select(.client.port == 40200) |
+	"\(.real.address).\(.real.port) > \(.local.address).\(.local.port)"')
+echo "the download: $down"
+assert_match "$down" "^$RS6::1[12]\.8080 > $LIP6::[1-4]\.[0-9]+$" "the download's connection"
+rip=${down%%.*}
+ptbs() { rs_errors | grep " 2/0 "; }
+wait_for 10 "tcpdump on the real servers to write the Packet Too Big" sh -c \
+	"$(declare -f icmp6_errors rs_errors ptbs); ptbs | grep -q ."
+ptbs | sort | uniq -c
+# From rt (its address toward lb1), to the real server, about the
+# server's own packet to the LIP; the MTU as rt told it.
+assert_match "$(ptbs | sort -u)" "^($RT_6|$CLIENT6::1) > $rip 2/0 1280 $down$" \
+	"Packet Too Big on the real servers' links: outer, MTU and quote"
+# Upload: lb1's next hop toward the servers takes 1400 (a route of its
+# own, ahead of the prefix's), so lb1 answers the client's bigger packets
+# itself; then the server side's last hop takes 1280: its router tells
+# the LIP, the director tells the client (about the client's own packet).
+# The servers learnt 1280 toward a LIP above, and would announce an MSS to
+# fit it: forget it, or no upload segment is too big.
+for r in 1 2; do
+	on "rs$r" "$IP" -6 route flush cache
+done
+on lb1 "$IP" -6 route add "$RS6::/64" via "$UP6::1" metric 1 mtu 1400
 on rsr "$IP" link set brrs mtu 1280
 before=$(counter lb1 icmp_xlated)
-on_quiet c1 curl -6 -g -sS --fail --max-time 120 -T "$big" "http://[$VIP6]/up/big6" >/dev/null
+told=$(counter lb1 frag_needed)
+on_quiet c1 curl -6 -g -sS --fail --max-time 120 --local-port 40201 -T "$file" \
+	"http://[$VIP6]/up/big6" >/dev/null
 up=$(ls "$FNAT_LOG"/nginx-rs[12]/www/up/big6)
 got=$(sha256sum < "$up")
 assert_eq "$got" "$sum" "the 5 MB upload arrived whole"
+assert_ge "$(counter lb1 frag_needed)" "$((told + 1))" "lb1's own Packet Too Big counted"
 assert_ge "$(counter lb1 icmp_xlated)" "$((before + 1))" "Packet Too Big translated to the client"
+c1_ptbs() { icmp6_errors /tmp/c-icmp.pcap | grep " 2/0 "; }
+wait_for 10 "both Packet Too Bigs on c1's wire" sh -c \
+	"$(declare -f icmp6_errors c1_ptbs); c1_ptbs | grep -q ' 1280 '"
+c1_ptbs | sort | uniq -c
+# lb1's own, from its address toward c1 (or the VIP), told 1400 less TOA's
+# 20 (a TOA service); rsr's, from rsr (kept: a router on the way), with
+# the path's 1280; both about the client's own packet to the VIP.
+assert_match "$(c1_ptbs | grep " 1380 " | sort -u)" \
+	"^($LB1_6|$VIP6) > $CLIENT6::2 2/0 1380 $CLIENT6::2\.40201 > $VIP6\.80$" \
+	"lb1's own Packet Too Big on the client's link (1380)"
+assert_match "$(c1_ptbs | grep -v " 1380 " | sort -u)" \
+	"^$UP6::1 > $CLIENT6::2 2/0 1280 $CLIENT6::2\.40201 > $VIP6\.80$" \
+	"rsr's Packet Too Big on the client's link, translated (1280)"
+on lb1 "$IP" -6 route del "$RS6::/64" via "$UP6::1" metric 1
+on rsr "$IP" link set brrs mtu 1500
+
+log "a NAT server's error about a connection lb1 does not have: dropped, not routed on"
+# NAT66 beside FullNAT66: dnsmasq on rs1 a NAT server too, at VIP6:5353
+# (rsr sends the clients' network to lb1, as NAT needs), and at VIP:53.
+on rsr "$IP" -6 route add "$CLIENT6::/64" via "$UP6::11"
+lb lb1 service add udp "[$VIP6]:5353" forward nat scheduler rr
+lb lb1 rs add udp "[$VIP6]:5353" "[$RS6::11]:53"
+lb lb1 service add udp "$VIP:53" forward nat scheduler rr
+lb lb1 rs add udp "$VIP:53" "$RS_NET.11:53"
+# rs1's port unreachable about a datagram from CIP:40999, which no
+# connection has: routed on, the client would learn rs1's address. Then
+# a ping from rs1 to c1 the same way, routed on as ever, so that whatever
+# the client's link was to see has been seen.
+strays=$(counter lb1 nat_stray)
+on rs1 icmp_forge "$RS_NET.11" "$CLIENT_NET.2" 0 "$CLIENT_NET.2" 40999 "$RS_NET.11" 53 $((100 << 16)) udp
+on rs1 icmp_forge "$RS6::11" "$CLIENT6::2" 0 "$CLIENT6::2" 40999 "$RS6::11" 53 $((100 << 16)) udp
+on rs1 ping -c 1 -W 1 "$CLIENT_NET.2" >/dev/null || true
+on rs1 ping -6 -c 1 -W 1 "$CLIENT6::2" >/dev/null || true
+pinged() { c1_icmp | grep -q "IP $RS_NET.11 > $CLIENT_NET.2: ICMP echo request" &&
+	c1_icmp | grep -q "IP6 $RS6::11 > $CLIENT6::2: ICMP6, echo request"; }
+wait_for 10 "rs1's echo requests on c1's link" pinged
+c1_icmp | grep -E "$RS_NET\.11|$RS6::11" || true
+assert_eq "$(c1_icmp | grep -E " (IP $RS_NET\.11|IP6 $RS6::11) > " | grep -vc "echo request" || true)" 0 \
+	"rs1's errors on the client's link"
+assert_eq "$(counter lb1 nat_stray)" "$((strays + 2))" "nat_stray"
+
+log "an error from a link-local address is relayed from lb1's (FullNAT66: the LIP, NAT66: the VIP)"
+# rt's fe80::1 on lb1's link: the error is valid on that link only, and
+# rs1's, rs2's are others. A port unreachable about a reply of a UDP
+# connection (the server has answered): its quote is VIP6:vport -> CIP6.
+on rt "$IP" addr add fe80::1/64 dev br0 nodad
+# What leaves lb1 toward the servers (rsr, a router, would drop a
+# link-local source: ip6_forward())
+bg rsr cap-up tcpdump -i lb1 -n -l -U "icmp6 and ip6[40] == 1"
+wait_for 10 "tcpdump on rsr" grep -q listening "$FNAT_LOG/cap-up.log"
+assert_match "$(dig_ -6 +short -b "$CLIENT6::2#40053" @"$VIP6" a.test AAAA)" \
+	"^2001:db8:53::[12]$" "dig -6 through FullNAT66 from port 40053"
+assert_eq "$(dig_ -6 +short -p 5353 -b "$CLIENT6::2#40054" @"$VIP6" a.test AAAA)" \
+	2001:db8:53::1 "dig -6 through NAT66 from port 40054"
+fnat=$(lbctl -n lb1 -j conn | jq -r '.[] | select(.client.port == 40053) |
+	"\(.local.address) > \(.real.address) 1/4 0 \(.real.address).53 > \(.local.address).\(.local.port)"')
+echo "FullNAT66's: $fnat"
+assert_match "$fnat" "^$LIP6::[1-4] > $RS6::1[12] " "FullNAT66's connection"
+xlated=$(counter lb1 icmp_xlated)
+on rt icmp_forge fe80::1%br0 "$VIP6" 0 "$VIP6" 53 "$CLIENT6::2" 40053 $((100 << 16)) udp
+on rt icmp_forge fe80::1%br0 "$VIP6" 0 "$VIP6" 5353 "$CLIENT6::2" 40054 $((100 << 16)) udp
+# (rs1's own error to the client above is on its link too)
+unreach() { rs_errors | grep -E "^[^ ]+ > $RS6::1[12] 1/4 "; }
+two() { (($(unreach | wc -l) >= 2)); }
+wait_for 10 "both port unreachables on the real servers' links" two
+unreach
+assert_eq "$(unreach | grep -v "> $CLIENT6::2\.40054$")" "$fnat" \
+	"FullNAT66's on the wire: from the LIP to the server, about its answer"
+assert_eq "$(unreach | grep "> $CLIENT6::2\.40054$")" \
+	"$VIP6 > $RS6::11 1/4 0 $RS6::11.53 > $CLIENT6::2.40054" \
+	"NAT66's on the wire: from the VIP to rs1, about its answer"
+assert_ge "$(counter lb1 icmp_xlated)" "$((xlated + 2))" "icmp_xlated"
+cat "$FNAT_LOG/cap-up.log"

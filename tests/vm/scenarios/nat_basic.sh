@@ -280,18 +280,6 @@ wait_for 20 "the client's FIN on rs1" grep -q "> $RS6::11\.8080: Flags \[F" "$FN
 wait_for 20 "the server's FIN on c1" grep -q "$VIP6\.80 > $CIP6\.[0-9]*: Flags \[F" "$FNAT_LOG/cap-c6.log"
 kill "${_bg_pids[-1]}" "${_bg_pids[-2]}"
 head -3 "$FNAT_LOG/cap-rs6.log" "$FNAT_LOG/cap-c6.log"
-# tcpdump -v: "TIME IP6 (flowlabel L, hlim H, next-header TCP (6) payload
-# length: N) SRC.PORT > DST.PORT: Flags ..."; prints, per packet in
-# the given direction, "HLIM ODD" (ODD 1: not the pair asked for).
-hops6() { # hops6 LOG DIR(to|from) ADDR.PORT PEER
-	awk -v dir="$2" -v a="$3" -v c="$4" '
-		$2 == "IP6" { for (i = 1; i < NF; i++) if ($i == ">") { s = $(i - 1); d = $(i + 1) }
-			sub(/:$/, "", d)
-			match($0, /hlim [0-9]+/); h = substr($0, RSTART + 5, RLENGTH - 5)
-			if (dir == "to" && d == a) print h, (s !~ "^" c "\\.[0-9]+$")
-			else if (dir == "to" && s != a) print h, 1
-			else if (dir == "from" && d ~ "^" c "\\.") print h, (s != a) }' "$1"
-}
 # rs1 got only CIP6 -> RIP6:8080, hop limit 61 (c1 64, rt, lb1, rsr)
 got=$(hops6 "$FNAT_LOG/cap-rs6.log" to "$RS6::11.8080" "$CIP6" | sort | uniq -c)
 echo "$got"
