@@ -139,7 +139,7 @@ unsigned int fnat_icmp_in(struct fnat_net *fn, struct sk_buff *skb,
 	/* The quoted packet went out from us; look up its reply direction. */
 	cp = fnat_conn_lookup(fn->net, q.proto, &q.daddr, q.dport, &q.saddr,
 			      q.sport, &dir);
-	if (!cp || cp->af != q.af)
+	if (!cp || fnat_conn_af(cp, dir) != q.af)
 		return NF_ACCEPT;
 	m = fnat_method_find(cp->fwd);
 	if (!m->icmp)

@@ -123,7 +123,7 @@ unsigned int fnat_icmp6_in(struct fnat_net *fn, struct sk_buff *skb,
 	/* The quoted packet went out from us; look up its reply direction. */
 	cp = fnat_conn_lookup(fn->net, q.proto, &q.daddr, q.dport, &q.saddr,
 			      q.sport, &dir);
-	if (!cp || cp->af != AF_INET6)
+	if (!cp || fnat_conn_af(cp, dir) != AF_INET6)
 		return NF_ACCEPT;
 	m = fnat_method_find(cp->fwd);
 	if (!m->icmp)
