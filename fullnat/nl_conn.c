@@ -444,6 +444,12 @@ static int parse_filter(struct genl_info *info, struct conn_filter *f)
 		ret = filter_addr(tb, FULLNAT_A_CONN_CADDR, &f->caddr, f, extack);
 		f->cport = htons(nla_get_u16(tb[FULLNAT_A_CONN_CPORT]));
 	}
+	/* Only FullNAT64 mixes them: an IPv4 real server, an IPv6 client. */
+	if (!ret && f->af && f->daf && f->af != f->daf && f->af != AF_INET6) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_CONN_DADDR],
+				    "the connection's addresses are not all of one family (only FullNAT64's real server, IPv4, is under an IPv6 service)");
+		ret = -EINVAL;
+	}
 	return ret;
 }
 

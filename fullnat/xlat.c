@@ -295,16 +295,14 @@ drop:
 }
 
 /*
- * An error the director makes of one of the other family: from @osaddr to
- * @odaddr, quoting the packet @q of @skb as the receiver sent it
- * (@isaddr:@isport -> @idaddr:@idport), "too big" for @mtu.
+ * An error the director makes of one of the other family, "too big" for
+ * @mtu: its addresses and those of the packet it quotes, as the receiver
+ * sent it, are @x's (fnat_icmp_to_client(), fnat_icmp_to_server()).
  */
 struct xlat_error {
 	u16 af;			/* of the error */
-	const union nf_inet_addr *osaddr, *odaddr;
-	const union nf_inet_addr *isaddr, *idaddr;
-	__be16 isport, idport;
 	u32 mtu;
+	const struct fnat_icmp_xlate *x;
 };
 
 /* The quoted packet's transport length, as its own header states it. */
@@ -337,14 +335,14 @@ static void put_error_headers(struct sk_buff *nskb, const struct xlat_error *e,
 		in->payload_len = htons(l4len);
 		in->nexthdr = q->proto;
 		in->hop_limit = ttl;
-		in->saddr = e->isaddr->in6;
-		in->daddr = e->idaddr->in6;
+		in->saddr = e->x->isaddr->in6;
+		in->daddr = e->x->idaddr->in6;
 		ip6_flow_hdr(o, 0, 0);
 		o->payload_len = htons(len - nhl);
 		o->nexthdr = IPPROTO_ICMPV6;
 		o->hop_limit = IPV6_DEFAULT_HOPLIMIT;
-		o->saddr = e->osaddr->in6;
-		o->daddr = e->odaddr->in6;
+		o->saddr = e->x->osaddr->in6;
+		o->daddr = e->x->odaddr->in6;
 		memset(ic, 0, sizeof(*ic));
 		ic->icmp6_type = ICMPV6_PKT_TOOBIG;
 		ic->icmp6_mtu = htonl(e->mtu);
@@ -364,8 +362,8 @@ static void put_error_headers(struct sk_buff *nskb, const struct xlat_error *e,
 		in->frag_off = htons(IP_DF);
 		in->ttl = ttl;
 		in->protocol = q->proto;
-		in->saddr = e->isaddr->ip;
-		in->daddr = e->idaddr->ip;
+		in->saddr = e->x->isaddr->ip;
+		in->daddr = e->x->idaddr->ip;
 		ip_send_check(in);
 		o->version = 4;
 		o->ihl = 5;
@@ -373,8 +371,8 @@ static void put_error_headers(struct sk_buff *nskb, const struct xlat_error *e,
 		o->frag_off = htons(IP_DF);
 		o->ttl = IPDEFTTL;
 		o->protocol = IPPROTO_ICMP;
-		o->saddr = e->osaddr->ip;
-		o->daddr = e->odaddr->ip;
+		o->saddr = e->x->osaddr->ip;
+		o->daddr = e->x->odaddr->ip;
 		ip_send_check(o);
 		ic->type = ICMP_DEST_UNREACH;
 		ic->code = ICMP_FRAG_NEEDED;
@@ -418,19 +416,19 @@ static int send_error(struct fnat_net *fn, const struct sk_buff *skb,
 	qq.l3off = nhl + 8;
 	qq.l4off = hl;
 	qq.l4hlen = min_t(unsigned int, qlen, q->pp->quote_len);
-	fnat_proto_call(q->pp, rewrite_quote, nskb, &qq, e->isaddr, e->isport,
-			e->idaddr, e->idport);
+	fnat_proto_call(q->pp, rewrite_quote, nskb, &qq, e->x->isaddr,
+			e->x->isport, e->x->idaddr, e->x->idport);
 	put_error_headers(nskb, e, q, q->af == AF_INET ?
 			  ((const struct iphdr *)nh)->ttl :
 			  ((const struct ipv6hdr *)nh)->hop_limit,
 			  quote_l4len(skb, q));
 
 	if (e->af == AF_INET6)
-		dst = fnat_inet6_route_key(fn, e->odaddr, e->osaddr, skb->mark,
-					   0, &noref);
+		dst = fnat_inet6_route_key(fn, e->x->odaddr, e->x->osaddr,
+					   skb->mark, 0, &noref);
 	else
-		dst = fnat_inet4_route_key(fn, NULL, e->odaddr, e->osaddr, 0,
-					   skb->mark, &noref);
+		dst = fnat_inet4_route_key(fn, NULL, e->x->odaddr,
+					   e->x->osaddr, 0, skb->mark, &noref);
 	if (!dst) {
 		kfree_skb(nskb);
 		return FULLNAT_CNT_NO_ROUTE;
@@ -484,12 +482,7 @@ int fnat_xlat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
 					     sizeof(struct iphdr)), U16_MAX);
 		e.af = AF_INET;
 	}
-	e.osaddr = x->osaddr;
-	e.odaddr = x->odaddr;
-	e.isaddr = x->isaddr;
-	e.idaddr = x->idaddr;
-	e.isport = x->isport;
-	e.idport = x->idport;
+	e.x = x;
 	reason = send_error(fn, skb, q, &e);
 	if (reason) {
 		fnat_count(fn, reason);

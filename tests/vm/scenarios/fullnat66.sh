@@ -83,21 +83,23 @@ assert_eq "$(tail -1 "$FNAT_LOG/rs1d.access")" "$CLIENT6::2:40124" \
 	"nginx (dual-stack listener) logged the client"
 assert_ge "$(counter lb1 toa_inserted)" 2 "toa_inserted"
 
-# toa_acks: the payload of every pure ACK toward port 8080 in the real
-# servers' captures, as one hex string. tcp[] is IPv4's in pcap filters:
-# the flags are byte 13 of the TCP header right after the IPv6 one.
+# toa_acks SUFFIX FILTER: the packets FILTER selects in the real servers'
+# captures (/tmp/rsN$SUFFIX.pcap), as one hex string.
 toa_acks() {
 	for r in 1 2; do
-		tcpdump -r "/tmp/rs$r.pcap" -n -x 'ip6[53] == 0x10 and dst port 8080' 2>/dev/null
+		tcpdump -r "/tmp/rs$r$1.pcap" -n -x "$2" 2>/dev/null
 	done | awk '!/^[0-9]/ { for (i = 2; i <= NF; i++) printf "%s", $i }'
 }
+# Every pure ACK toward port 8080. tcp[] is IPv4's in pcap filters: the
+# flags are byte 13 of the TCP header right after the IPv6 one.
+ACKS6='ip6[53] == 0x10 and dst port 8080'
 # 254 (0xfe), 20 (0x14), port 40123 (0x9cbb), 2001:db8:100::2
 TOA_WANT=fe149cbb20010db8010000000000000000000002
 # tcpdump hands packets to its file a buffer at a time: stopping it at once
 # can lose the last ones. Wait until the captures show the third ACK of
 # port 40123 and the dual-stack connection's FIN (the last packets asserted).
 wait_for 10 "the third ACK of port 40123 in the real servers' captures" \
-	sh -c "$(declare -f toa_acks); toa_acks | grep -q $TOA_WANT"
+	sh -c "$(declare -f toa_acks); toa_acks '' '$ACKS6' | grep -q $TOA_WANT"
 wait_for 10 "the FIN toward port 8081 in rs1's capture" sh -c \
 	"tcpdump -r /tmp/rs1.pcap -n 'ip6[53] & 1 != 0 and dst port 8081' 2>/dev/null | grep -q ."
 pkill tcpdump
@@ -119,7 +121,7 @@ fi
 echo "ok: nothing but LIP <-> RIP"
 
 log "the third ACK carries TOA 254/20 with the client's port and address"
-assert_match "$(toa_acks)" "$TOA_WANT" "TOA 254/20 on the wire"
+assert_match "$(toa_acks "" "$ACKS6")" "$TOA_WANT" "TOA 254/20 on the wire"
 
 log "the client's SYN-ACK MSS is the real server's less 20"
 rsmss=$(tcpdump -r /tmp/rs1.pcap -n -v 'ip6 and tcp and src port 8080' 2>/dev/null |
@@ -160,6 +162,29 @@ for r in 1 2; do
 	done
 done
 
+# mtu_down URL WHAT: c1 downloads the 5 MB $big from URL across its
+# last hop (rt's link to it) at 1280 bytes: rt's Packet Too Big goes to
+# the VIP, and lb1 passes it on to the real server (WHAT says how).
+mtu_down() {
+	on rt "$IP" link set c1 mtu 1280
+	before=$(counter lb1 icmp_xlated)
+	got=$(on_quiet c1 curl -6 -g -sS --fail --max-time 120 "$1" | sha256sum)
+	assert_eq "$got" "$sum" "the 5 MB download arrived whole"
+	assert_ge "$(counter lb1 icmp_xlated)" "$((before + 1))" "$2"
+	on rt "$IP" link set c1 mtu 1500
+}
+# mtu_up URL FILES WHAT: c1 uploads it to URL across the servers' link
+# (rsr's brrs) at 1280 bytes, left so: rsr's error goes to the LIP, lb1
+# tells the client. FILES: a glob, where nginx stores it.
+mtu_up() {
+	on rsr "$IP" link set brrs mtu 1280
+	before=$(counter lb1 icmp_xlated)
+	on_quiet c1 curl -6 -g -sS --fail --max-time 120 -T "$big" "$1" >/dev/null
+	got=$(sha256sum < "$(ls $2)")
+	assert_eq "$got" "$sum" "the 5 MB upload arrived whole"
+	assert_ge "$(counter lb1 icmp_xlated)" "$((before + 1))" "$3"
+}
+
 log "path MTU: 5 MB each way across a 1280-byte link (Packet Too Big)"
 big=$FNAT_LOG/big
 head -c 5M /dev/urandom > "$big"
@@ -169,23 +194,10 @@ for r in 1 2; do
 done
 # Download first: the client would otherwise announce the MSS of the
 # path MTU the upload taught it, and never send or get a big packet.
-# Download: the client's last hop takes 1280; its router tells the VIP,
-# the director tells the real server.
-on rt "$IP" link set c1 mtu 1280
-before=$(counter lb1 icmp_xlated)
-got=$(on_quiet c1 curl -6 -g -sS --fail --max-time 120 "http://[$VIP6]/data/big" | sha256sum)
-assert_eq "$got" "$sum" "the 5 MB download arrived whole"
-assert_ge "$(counter lb1 icmp_xlated)" "$((before + 1))" "Packet Too Big translated to the real server"
-on rt "$IP" link set c1 mtu 1500
-# Upload: the server side's last hop takes 1280; its router tells the LIP,
-# the director tells the client (about the client's own packet).
-on rsr "$IP" link set brrs mtu 1280
-before=$(counter lb1 icmp_xlated)
-on_quiet c1 curl -6 -g -sS --fail --max-time 120 -T "$big" "http://[$VIP6]/up/big6" >/dev/null
-up=$(ls "$FNAT_LOG"/nginx-rs[12]/www/up/big6)
-got=$(sha256sum < "$up")
-assert_eq "$got" "$sum" "the 5 MB upload arrived whole"
-assert_ge "$(counter lb1 icmp_xlated)" "$((before + 1))" "Packet Too Big translated to the client"
+mtu_down "http://[$VIP6]/data/big" "Packet Too Big translated to the real server"
+# The client about its own packet.
+mtu_up "http://[$VIP6]/up/big6" "$FNAT_LOG/nginx-rs[12]/www/up/big6" \
+	"Packet Too Big translated to the client"
 
 log "FullNAT64: an IPv6 VIP, IPv4 real servers and LIPs, by lbctl apply"
 on rsr "$IP" link set brrs mtu 1500
@@ -280,18 +292,19 @@ assert_eq "$(toa_stat rs1 ignored_unmappable)" "$((unmappable + 1))" \
 	"toa.ko on rs1 counted the IPv6 TOA unmappable"
 assert_eq "$(tail -1 "$FNAT_LOG/rs2d.access")" "$CLIENT6::2:40202" \
 	"the dual-stack listener logged the IPv6 client (toa.ko)"
+out=$(lbctl -n lb1 conn)
+echo "$out"
+assert_match "$out" "\[$CLIENT6::2\]:40202 .*$LIP4\.[1-4]:[0-9]+ .*$RS_NET\.12:8082" \
+	"lbctl conn: the client's IPv6 side, the server's IPv4 one"
+echo "+ lbctl -n lb1 conn del tcp [$VIP6]:83 rs $RS_NET.12:8082"
+assert_eq "$(lbctl -n lb1 conn del tcp "[$VIP6]:83" rs "$RS_NET.12:8082")" \
+	"1 deleted" "conn del of the IPv4 real server of an IPv6 service"
 
-# ACK payloads toward 8082 in both captures, as one hex string (IPv4:
-# tcp[13] is the flags byte)
-toa_acks4() {
-	for r in 1 2; do
-		tcpdump -r "/tmp/rs$r-64.pcap" -n -x 'tcp[13] == 0x10 and dst port 8082' 2>/dev/null
-	done | awk '!/^[0-9]/ { for (i = 2; i <= NF; i++) printf "%s", $i }'
-}
-# 254/20, port 40202 (0x9d0a), 2001:db8:100::2
+# Pure ACKs toward 8082 (IPv4); 254/20, port 40202 (0x9d0a), 2001:db8:100::2
+ACKS4='tcp[13] == 0x10 and dst port 8082'
 TOA64=fe149d0a20010db8010000000000000000000002
-wait_for 10 "the third ACK of port 40202 in the captures" \
-	sh -c "$(declare -f toa_acks4); toa_acks4 | grep -q $TOA64"
+wait_for 10 "the third ACK of port 40202 (TOA 254/20) in the captures" \
+	sh -c "$(declare -f toa_acks); toa_acks -64 '$ACKS4' | grep -q $TOA64"
 pkill tcpdump
 wait_for 10 "tcpdump to end" sh -c '! pgrep -x tcpdump'
 rs=$(tcpdump -r /tmp/rs1-64.pcap -n 2>/dev/null; tcpdump -r /tmp/rs2-64.pcap -n 2>/dev/null)
@@ -307,31 +320,18 @@ echo "ok: nothing but IPv4 LIP <-> RIP"
 log "FullNAT64 path MTU: 5 MB each way across a 1280-byte link"
 # Download: rt's Packet Too Big (IPv6, to the VIP) becomes "fragmentation
 # needed" (IPv4, from the LIP) to the real server.
-on rt "$IP" link set c1 mtu 1280
-before=$(counter lb1 icmp_xlated)
-got=$(on_quiet c1 curl -6 -g -sS --fail --max-time 120 "http://[$VIP6]:83/data/big" | sha256sum)
-assert_eq "$got" "$sum" "the 5 MB download arrived whole"
-assert_ge "$(counter lb1 icmp_xlated)" "$((before + 1))" "Packet Too Big translated to IPv4"
-on rt "$IP" link set c1 mtu 1500
+mtu_down "http://[$VIP6]:83/data/big" "Packet Too Big translated to IPv4"
 # Upload: rsr's "fragmentation needed" (IPv4, to the LIP) becomes Packet
 # Too Big (IPv6, from the VIP) to the client. To rs1: rs2 learnt a path
 # MTU toward the LIPs just now, and would announce its MSS.
-on rsr "$IP" link set brrs mtu 1280
-before=$(counter lb1 icmp_xlated)
-on_quiet c1 curl -6 -g -sS --fail --max-time 120 -T "$big" "http://[$VIP6]:82/up/big64" >/dev/null
-assert_eq "$(sha256sum < "$FNAT_LOG/nginx-rs1v4/www/up/big64")" "$sum" "the 5 MB upload arrived whole"
-assert_ge "$(counter lb1 icmp_xlated)" "$((before + 1))" "fragmentation needed translated to IPv6"
+mtu_up "http://[$VIP6]:82/up/big64" "$FNAT_LOG/nginx-rs1v4/www/up/big64" \
+	"fragmentation needed translated to IPv6"
 on rsr "$IP" link set brrs mtu 1500
 
 log "UDP64: dig -6 through the IPv6 VIP to an IPv4 dnsmasq"
-bg rs1 dnsmasq64 dnsmasq --no-daemon --conf-file=/dev/null \
-	--no-resolv --no-hosts --user=root --group=root --pid-file= \
-	--port=5354 --bind-interfaces --listen-address="$RS_NET.11" \
-	--log-queries --log-facility="$FNAT_LOG/dns64.log" \
-	--address="/b.test/192.0.2.64"
-wait_for 20 "dnsmasq on rs1:5354" sh -c "$IP netns exec rs1 ss -Huln 'sport = :5354' | grep -q ."
-assert_eq "$(on_quiet c1 dig -6 +tries=1 +timeout=5 +short -p 54 @"$VIP6" b.test A)" \
-	192.0.2.64 "the IPv4 server's answer"
-froms=$(grep -o 'query\[A\] b.test from [0-9.]*' "$FNAT_LOG/dns64.log" | awk '{ print $4 }' | sort -u)
+dns_server rs1 64 "$RS_NET.11" 5354 192.0.2.64
+assert_eq "$(dig_ -6 +short -p 54 @"$VIP6" a.test A)" 192.0.2.64 \
+	"the IPv4 server's answer"
+froms=$(grep -o 'query\[A\] a.test from [0-9.]*' "$FNAT_LOG/dns-64.log" | awk '{ print $4 }' | sort -u)
 assert_match "$froms" "^$LIP4\.[1-4]$" "dnsmasq saw one of lb1's IPv4 LIPs"
 assert_eq "$(counter lb1 xlat_dropped)" 0 "nothing untranslatable"
