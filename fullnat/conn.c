@@ -441,7 +441,8 @@ static void conn_init(struct fnat_net *fn, struct fnat_conn *cp,
 {
 	write_pnet(&cp->net, fn->net);
 	spin_lock_init(&cp->lock);
-	cp->af = dest->af;
+	cp->af = dest->svc->af;
+	cp->daf = dest->af;
 	cp->proto = proto;
 	cp->fwd = fwd;
 	cp->daddr = dest->addr;

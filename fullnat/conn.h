@@ -87,10 +87,12 @@ struct fnat_tcp_seq {
 struct fnat_conn {
 	struct fnat_conn_hnode h[2];	/* indexed by enum fnat_dir */
 	unsigned long expires;		/* jiffies, READ_ONCE */
-	u16 af;
+	u16 af;				/* the client's side: the service's */
 	u8 proto;
 	u8 fwd;
 	u8 state;
+	u8 daf;				/* the real server's side: its own
+					 * (FullNAT64: AF_INET, xlat.c) */
 	u16 flags;			/* FNAT_CONN_F_*, READ_ONCE outside lock */
 	union nf_inet_addr caddr, vaddr, laddr, daddr;
 	possible_net_t net;
@@ -142,6 +144,15 @@ struct fnat_conn *fnat_conn_lookup(const struct net *net, u8 proto,
 bool __fnat_conn_hash_out(struct fnat_conn *cp);
 
 /*
+ * The family of @cp's packets going @dir: the client's going in, the
+ * real server's coming out. They differ only for FullNAT64 (xlat.c).
+ */
+static inline u16 fnat_conn_af(const struct fnat_conn *cp, enum fnat_dir dir)
+{
+	return dir == FNAT_DIR_IN ? cp->af : cp->daf;
+}
+
+/*
  * The connection @p belongs to, and its direction; RCU read side. Keys
  * hold addresses alone: one of the other family with the same bytes is
  * not it.
@@ -154,7 +165,7 @@ static inline struct fnat_conn *fnat_conn_find(const struct net *net,
 
 	cp = fnat_conn_lookup(net, p->proto, &p->saddr, p->sport,
 			      &p->daddr, p->dport, dir);
-	return cp && cp->af == p->af ? cp : NULL;
+	return cp && fnat_conn_af(cp, *dir) == p->af ? cp : NULL;
 }
 struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 				const struct fnat_pkt *p);

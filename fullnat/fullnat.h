@@ -293,12 +293,13 @@ int __fnat_service_edit(struct fnat_net *fn, struct fnat_service *svc,
 			struct netlink_ext_ack *extack);
 void __fnat_service_del(struct fnat_net *fn, struct fnat_service *svc);
 void __fnat_service_flush(struct fnat_net *fn);
-struct fnat_dest *__fnat_dest_lookup(struct fnat_service *svc,
+struct fnat_dest *__fnat_dest_lookup(struct fnat_service *svc, u16 af,
 				     const union nf_inet_addr *addr,
 				     __be16 port);
+bool __fnat_dest_xlat_to(struct fnat_net *fn, u16 af);
 int __fnat_dest_add(struct fnat_net *fn, struct fnat_service *svc,
-		    const union nf_inet_addr *addr, __be16 port, u32 weight,
-		    u8 fwd, struct netlink_ext_ack *extack);
+		    u16 af, const union nf_inet_addr *addr, __be16 port,
+		    u32 weight, u8 fwd, struct netlink_ext_ack *extack);
 int __fnat_dest_edit(struct fnat_net *fn, struct fnat_service *svc,
 		     struct fnat_dest *dest, u32 weight,
 		     struct netlink_ext_ack *extack);
@@ -349,6 +350,7 @@ int __fnat_laddr_add(struct fnat_net *fn, const union nf_inet_addr *addr,
 int __fnat_laddr_del(struct fnat_net *fn, const union nf_inet_addr *addr,
 		     u16 af, struct netlink_ext_ack *extack);
 void __fnat_laddr_flush(struct fnat_net *fn);
+int __fnat_laddr_count(struct fnat_net *fn, u16 af);
 int __fnat_laddr_bind(struct fnat_net *fn, struct fnat_conn *cp);
 void fnat_laddr_put(struct fnat_laddr *la);
 
@@ -411,12 +413,18 @@ struct dst_entry *fnat_inet4_route(struct fnat_net *fn,
 				   const union nf_inet_addr *daddr,
 				   const union nf_inet_addr *saddr,
 				   const struct sk_buff *skb, bool *noref);
+struct dst_entry *fnat_inet4_route_key(struct fnat_net *fn,
+				       struct dst_entry __rcu **cache,
+				       const union nf_inet_addr *daddr,
+				       const union nf_inet_addr *saddr,
+				       u8 tos, u32 mark, bool *noref);
 struct dst_entry *fnat_inet4_route_nh(struct fnat_net *fn,
 				      struct dst_entry __rcu **cache,
 				      const union nf_inet_addr *nh,
 				      const struct sk_buff *skb, bool *noref);
 bool fnat_inet4_ttl_expired(struct sk_buff *skb, struct dst_entry *dst,
 			    bool tell);
+bool fnat_inet4_exceeds(const struct sk_buff *skb, unsigned int mtu);
 bool fnat_inet4_too_big(struct sk_buff *skb, struct dst_entry *dst,
 			unsigned int mtu, unsigned int tell_mtu);
 void fnat_inet4_out(struct sk_buff *skb, struct dst_entry *dst, bool noref);
@@ -444,12 +452,17 @@ struct dst_entry *fnat_inet6_route(struct fnat_net *fn,
 				   const union nf_inet_addr *daddr,
 				   const union nf_inet_addr *saddr,
 				   const struct sk_buff *skb, bool *noref);
+struct dst_entry *fnat_inet6_route_key(struct fnat_net *fn,
+				       const union nf_inet_addr *daddr,
+				       const union nf_inet_addr *saddr,
+				       u32 mark, __be32 flowinfo, bool *noref);
 struct dst_entry *fnat_inet6_route_nh(struct fnat_net *fn,
 				      struct fnat_dest *dest,
 				      const struct sk_buff *skb, bool *noref);
 bool fnat_inet6_uncached(struct fnat_net *fn, const struct sk_buff *skb);
 bool fnat_inet6_ttl_expired(struct sk_buff *skb, struct dst_entry *dst,
 			    bool tell);
+bool fnat_inet6_exceeds(const struct sk_buff *skb, unsigned int mtu);
 bool fnat_inet6_too_big(struct sk_buff *skb, struct dst_entry *dst,
 			unsigned int mtu, unsigned int tell_mtu);
 unsigned int fnat_inet6_xmit(struct fnat_net *fn, struct sk_buff *skb,

@@ -141,7 +141,7 @@ unsigned int fnat_icmp_in(struct fnat_net *fn, struct sk_buff *skb,
 			      q.sport, &dir);
 	if (!cp)
 		return fnat_nat_stray_error(fn, skb, p, &q);
-	if (cp->af != q.af)
+	if (fnat_conn_af(cp, dir) != q.af)
 		return NF_ACCEPT;
 	m = fnat_method_find(cp->fwd);
 	if (!m->icmp)

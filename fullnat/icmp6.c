@@ -125,7 +125,7 @@ unsigned int fnat_icmp6_in(struct fnat_net *fn, struct sk_buff *skb,
 			      q.sport, &dir);
 	if (!cp)
 		return fnat_nat_stray_error(fn, skb, p, &q);
-	if (cp->af != AF_INET6)
+	if (fnat_conn_af(cp, dir) != AF_INET6)
 		return NF_ACCEPT;
 	m = fnat_method_find(cp->fwd);
 	if (!m->icmp)

@@ -199,14 +199,28 @@ struct dst_entry *fnat_inet4_route(struct fnat_net *fn,
 				   const union nf_inet_addr *saddr,
 				   const struct sk_buff *skb, bool *noref)
 {
-	const struct iphdr *iph = ip_hdr(skb);
+	return fnat_inet4_route_key(fn, cache, daddr, saddr, ip_hdr(skb)->tos,
+				    skb->mark, noref);
+}
+
+/*
+ * The same for a packet whose TOS and mark are given, not read from its
+ * header: one that is still IPv6 (FullNAT64, xlat.c), or an error of
+ * the director's own.
+ */
+struct dst_entry *fnat_inet4_route_key(struct fnat_net *fn,
+				       struct dst_entry __rcu **cache,
+				       const union nf_inet_addr *daddr,
+				       const union nf_inet_addr *saddr,
+				       u8 tos, u32 mark, bool *noref)
+{
 	struct dst_entry *dst, *old;
 	struct rtable *rt;
 
 	*noref = false;
-	if (!cache || skb->mark || (iph->tos & FNAT_TOS_ROUTE_MASK) ||
+	if (!cache || mark || (tos & FNAT_TOS_ROUTE_MASK) ||
 	    fib4_has_custom_rules(fn->net)) {
-		rt = route4(fn->net, daddr->ip, saddr->ip, iph->tos, skb->mark);
+		rt = route4(fn->net, daddr->ip, saddr->ip, tos, mark);
 		return rt ? &rt->dst : NULL;
 	}
 
@@ -323,7 +337,7 @@ bool fnat_inet4_ttl_expired(struct sk_buff *skb, struct dst_entry *dst,
  * (ip_do_fragment()), DF or not: it is too big only if one of them was,
  * as the forwarding path judges it (ip_exceeds_mtu()).
  */
-static bool too_big(const struct sk_buff *skb, unsigned int mtu)
+bool fnat_inet4_exceeds(const struct sk_buff *skb, unsigned int mtu)
 {
 	if (IPCB(skb)->frag_max_size)
 		return IPCB(skb)->frag_max_size > mtu;
@@ -339,7 +353,8 @@ static bool too_big(const struct sk_buff *skb, unsigned int mtu)
 bool fnat_inet4_too_big(struct sk_buff *skb, struct dst_entry *dst,
 			unsigned int mtu, unsigned int tell_mtu)
 {
-	if (!(ip_hdr(skb)->frag_off & htons(IP_DF)) || !too_big(skb, mtu))
+	if (!(ip_hdr(skb)->frag_off & htons(IP_DF)) ||
+	    !fnat_inet4_exceeds(skb, mtu))
 		return false;
 	icmp_reply(skb, dst, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
 		   htonl(tell_mtu));

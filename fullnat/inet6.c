@@ -174,13 +174,13 @@ void fnat_inet6_rewrite(struct sk_buff *skb, const struct fnat_pkt *p,
 static struct dst_entry *route6(struct net *net,
 				const union nf_inet_addr *daddr,
 				const union nf_inet_addr *saddr,
-				const struct sk_buff *skb)
+				u32 mark, __be32 flowinfo)
 {
 	struct flowi6 fl6 = {
 		.daddr = daddr->in6,
 		.saddr = saddr->in6,
-		.flowi6_mark = skb->mark,
-		.flowlabel = ip6_flowinfo(ipv6_hdr(skb)),
+		.flowi6_mark = mark,
+		.flowlabel = flowinfo,
 	};
 	struct dst_entry *dst;
 
@@ -201,7 +201,18 @@ struct dst_entry *fnat_inet6_route(struct fnat_net *fn,
 				   const struct sk_buff *skb, bool *noref)
 {
 	*noref = false;
-	return route6(fn->net, daddr, saddr, skb);
+	return route6(fn->net, daddr, saddr, skb->mark,
+		      ip6_flowinfo(ipv6_hdr(skb)));
+}
+
+/* The same with the mark and flow information given (inet4.c's _key). */
+struct dst_entry *fnat_inet6_route_key(struct fnat_net *fn,
+				       const union nf_inet_addr *daddr,
+				       const union nf_inet_addr *saddr,
+				       u32 mark, __be32 flowinfo, bool *noref)
+{
+	*noref = false;
+	return route6(fn->net, daddr, saddr, mark, flowinfo);
 }
 
 /*
@@ -296,7 +307,7 @@ bool fnat_inet6_ttl_expired(struct sk_buff *skb, struct dst_entry *dst,
 }
 
 /* As the forwarding path judges it (ip6_forward()'s ip6_pkt_too_big()). */
-static bool too_big(const struct sk_buff *skb, unsigned int mtu)
+bool fnat_inet6_exceeds(const struct sk_buff *skb, unsigned int mtu)
 {
 	if (skb->len <= mtu)
 		return false;
@@ -317,7 +328,7 @@ static bool too_big(const struct sk_buff *skb, unsigned int mtu)
 bool fnat_inet6_too_big(struct sk_buff *skb, struct dst_entry *dst,
 			unsigned int mtu, unsigned int tell_mtu)
 {
-	if (!too_big(skb, mtu))
+	if (!fnat_inet6_exceeds(skb, mtu))
 		return false;
 	icmp6_reply(skb, dst, ICMPV6_PKT_TOOBIG, 0,
 		    max_t(unsigned int, tell_mtu, IPV6_MIN_MTU));

@@ -146,8 +146,25 @@ int __fnat_laddr_del(struct fnat_net *fn, const union nf_inet_addr *addr,
 		NL_SET_ERR_MSG(extack, "no such local address in the pool");
 		return -ENOENT;
 	}
+	if (__fnat_laddr_count(fn, af) == 1 && __fnat_dest_xlat_to(fn, af)) {
+		NL_SET_ERR_MSG(extack,
+			       "the last local address of its family serves FullNAT64 real servers: delete them first");
+		return -EBUSY;
+	}
 	__laddr_unlink(fn, la);
 	return 0;
+}
+
+/* How many local addresses of @af the pool has. */
+int __fnat_laddr_count(struct fnat_net *fn, u16 af)
+{
+	struct fnat_laddr *la;
+	int n = 0;
+
+	lockdep_assert_held(&fn->lock);
+	list_for_each_entry(la, &fn->laddrs, list)
+		n += la->af == af;
+	return n;
 }
 
 void __fnat_laddr_flush(struct fnat_net *fn)
@@ -260,7 +277,7 @@ again:
 		if (pass2 && tried >= n)
 			break;
 		tried++;
-		if (la->af != cp->af || READ_ONCE(la->removed))
+		if (la->af != cp->daf || READ_ONCE(la->removed))
 			continue;
 		any = true;
 		if (!refcount_inc_not_zero(&la->refcnt))

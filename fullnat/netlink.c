@@ -267,6 +267,9 @@ static int put_caps(struct sk_buff *msg)
 			return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 
+	if (nla_put_flag(msg, FULLNAT_A_INFO_FULLNAT64))	/* xlat.c */
+		return -EMSGSIZE;
+
 	nest = nla_nest_start(msg, FULLNAT_A_INFO_SCHEDULERS);
 	if (!nest || fnat_sched_put_names(msg, FULLNAT_A_LIST_ENTRY))
 		return -EMSGSIZE;
@@ -640,9 +643,9 @@ static int fill_conn(struct sk_buff *skb, struct netlink_callback *cb,
 	    fnat_nl_put_addr(skb, FULLNAT_A_CONN_VADDR, cp->af, &cp->vaddr) ||
 	    nla_put_u16(skb, FULLNAT_A_CONN_VPORT, ntohs(cp->vport)) ||
 	    (cp->fwd == FULLNAT_FWD_FULLNAT &&
-	     (fnat_nl_put_addr(skb, FULLNAT_A_CONN_LADDR, cp->af, &cp->laddr) ||
+	     (fnat_nl_put_addr(skb, FULLNAT_A_CONN_LADDR, cp->daf, &cp->laddr) ||
 	      nla_put_u16(skb, FULLNAT_A_CONN_LPORT, ntohs(cp->lport)))) ||
-	    fnat_nl_put_addr(skb, FULLNAT_A_CONN_DADDR, cp->af, &cp->daddr) ||
+	    fnat_nl_put_addr(skb, FULLNAT_A_CONN_DADDR, cp->daf, &cp->daddr) ||
 	    nla_put_u16(skb, FULLNAT_A_CONN_DPORT, ntohs(cp->dport)) ||
 	    nla_put_u8(skb, FULLNAT_A_CONN_STATE, READ_ONCE(cp->state)) ||
 	    nla_put_u32(skb, FULLNAT_A_CONN_EXPIRES,

@@ -252,11 +252,17 @@ static struct fnat_dest *__check_conn(struct fnat_net *fn, struct nlattr **tb,
 				    "no such virtual service on this director");
 		return ERR_PTR(-ENOENT);
 	}
-	dest = __fnat_dest_lookup(svc, &c->daddr, c->dport);
+	dest = __fnat_dest_lookup(svc, c->af, &c->daddr, c->dport);
 	if (!dest) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_CONN_DADDR],
 				    "the real server is not one of the service's here");
 		return ERR_PTR(-ENOENT);
+	}
+	/* FullNAT64's two families (xlat.c) are not imported (yet). */
+	if (dest->af != c->af) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_CONN_DADDR],
+				    "the real server's family is not the service's (FullNAT64): such connections are not imported");
+		return ERR_PTR(-EOPNOTSUPP);
 	}
 	if (READ_ONCE(dest->fwd) != c->fwd) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_CONN_FORWARD],
@@ -346,7 +352,9 @@ const struct nla_policy fnat_del_conn_policy[FULLNAT_A_MAX + 1] = {
 struct conn_filter {
 	struct net *net;
 	bool svc, dest, client;
-	u16 af;				/* of the addresses given, 0 none */
+	u16 af;				/* of the client's side, 0 none */
+	u16 daf;			/* of the real server, 0 none: FullNAT64's
+					 * differs from the service's */
 	u8 proto;
 	union nf_inet_addr vaddr, daddr, caddr;
 	__be16 vport, dport, cport;
@@ -373,7 +381,10 @@ static bool together(struct nlattr **tb, struct nlattr *nest, int a, int b,
 	return false;
 }
 
-/* A filter's address: the first sets the family, the others follow it. */
+/*
+ * A filter's address of the client's side (the service's, the client's):
+ * the first sets the family, the other follows it.
+ */
 static int filter_addr(struct nlattr **tb, int type, union nf_inet_addr *addr,
 		       struct conn_filter *f, struct netlink_ext_ack *extack)
 {
@@ -425,12 +436,19 @@ static int parse_filter(struct genl_info *info, struct conn_filter *f)
 		f->vport = htons(nla_get_u16(tb[FULLNAT_A_CONN_VPORT]));
 	}
 	if (!ret && f->dest) {
-		ret = filter_addr(tb, FULLNAT_A_CONN_DADDR, &f->daddr, f, extack);
+		ret = fnat_nl_parse_addr(tb[FULLNAT_A_CONN_DADDR], &f->daddr,
+					 &f->daf, extack);
 		f->dport = htons(nla_get_u16(tb[FULLNAT_A_CONN_DPORT]));
 	}
 	if (!ret && f->client) {
 		ret = filter_addr(tb, FULLNAT_A_CONN_CADDR, &f->caddr, f, extack);
 		f->cport = htons(nla_get_u16(tb[FULLNAT_A_CONN_CPORT]));
+	}
+	/* Only FullNAT64 mixes them: an IPv4 real server, an IPv6 client. */
+	if (!ret && f->af && f->daf && f->af != f->daf && f->af != AF_INET6) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_CONN_DADDR],
+				    "the connection's addresses are not all of one family (only FullNAT64's real server, IPv4, is under an IPv6 service)");
+		ret = -EINVAL;
 	}
 	return ret;
 }
@@ -440,7 +458,8 @@ static bool filter_match(const struct fnat_conn *cp, const void *arg)
 {
 	const struct conn_filter *f = arg;
 
-	if (!net_eq(fnat_conn_net(cp), f->net) || (f->af && cp->af != f->af))
+	if (!net_eq(fnat_conn_net(cp), f->net) || (f->af && cp->af != f->af) ||
+	    (f->daf && cp->daf != f->daf))
 		return false;
 	if (f->svc && (cp->proto != f->proto || cp->vport != f->vport ||
 		       !nf_inet_addr_cmp(&cp->vaddr, &f->vaddr)))

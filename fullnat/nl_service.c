@@ -497,24 +497,47 @@ static int lock_dest_request(struct genl_info *info, struct fnat_net *fn,
 	ret = lock_service(info, fn, &sreq, svc);
 	if (ret)
 		return ret;
-	if (dreq->af != (*svc)->af) {
-		NL_SET_ERR_MSG_ATTR(info->extack, dreq->nest,
-				    "the real server's address family differs from the service's");
-		ret = -EINVAL;
-		goto out_unlock;
-	}
-	*dest = __fnat_dest_lookup(*svc, &dreq->addr, dreq->port);
+	*dest = __fnat_dest_lookup(*svc, dreq->af, &dreq->addr,
+				   dreq->port);
 	if (want_dest && !*dest) {
 		NL_SET_ERR_MSG_ATTR(info->extack, dreq->nest,
 				    "no such real server in this service");
-		ret = -ENOENT;
-		goto out_unlock;
+		mutex_unlock(&fn->lock);
+		return -ENOENT;
 	}
 	return 0;
+}
 
-out_unlock:
-	mutex_unlock(&fn->lock);
-	return ret;
+/*
+ * A real server of @af forwarded by @fwd in @svc. Another family than
+ * the service's is FullNAT64 (xlat.c) and nothing else: an IPv6 service,
+ * an IPv4 server forwarded by FullNAT, and an IPv4 local address in the
+ * pool for its connections (laddr.c keeps the last one while such a
+ * server is there). NAT, DR and TUN hand the client's own packet or
+ * address to the server: one family end to end.
+ */
+static int check_mixed(struct netlink_ext_ack *extack, const struct nlattr *nest,
+		       struct fnat_net *fn, const struct fnat_service *svc,
+		       u16 af, u8 fwd)
+{
+	if (af == svc->af)
+		return 0;
+	if (svc->af != AF_INET6) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "the real server's address family differs from the service's: an IPv4 service takes IPv4 real servers only");
+		return -EINVAL;
+	}
+	if (fwd != FULLNAT_FWD_FULLNAT) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "the real server's address family differs from the service's: only forwarding mode fullnat translates (FullNAT64); nat, dr and tun take real servers of the service's family");
+		return -EINVAL;
+	}
+	if (!__fnat_laddr_count(fn, af)) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "an IPv4 real server of an IPv6 service (FullNAT64) needs an IPv4 local address in the pool: add one first");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /*
@@ -553,12 +576,16 @@ int fnat_nl_dest(struct sk_buff *skb, struct genl_info *info)
 			req.fwd = svc->fwd;
 		ret = check_port(info->extack, req.nest, svc, req.port,
 				 req.fwd) ?:
-		      __fnat_dest_add(fn, svc, &req.addr, req.port, req.weight,
-				      req.fwd, info->extack);
+		      check_mixed(info->extack, req.nest, fn, svc, req.af,
+				  req.fwd) ?:
+		      __fnat_dest_add(fn, svc, req.af, &req.addr, req.port,
+				      req.weight, req.fwd, info->extack);
 		break;
 	case FULLNAT_CMD_SET_DEST:
 		ret = req.fwd >= 0 ? check_port(info->extack, req.nest, svc,
-						dest->port, req.fwd) : 0;
+						dest->port, req.fwd) ?:
+				     check_mixed(info->extack, req.nest, fn, svc,
+						 dest->af, req.fwd) : 0;
 		/* The one step that can fail first, undone if the next fails. */
 		if (!ret && req.fwd == FULLNAT_FWD_NAT &&
 		    dest->fwd != FULLNAT_FWD_NAT)

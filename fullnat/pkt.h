@@ -303,6 +303,16 @@ int fnat_icmp_to_server(struct fnat_conn *cp, const struct sk_buff *skb,
 			const union nf_inet_addr *osaddr,
 			const union nf_inet_addr *idaddr, __be16 idport);
 
+/* xlat.c: FullNAT64, a connection whose two sides differ in family. */
+unsigned int fnat_xlat_xmit(struct fnat_net *fn, struct fnat_conn *cp,
+			    struct sk_buff *skb, const struct fnat_pkt *p,
+			    enum fnat_dir dir,
+			    const union nf_inet_addr *saddr, __be16 sport,
+			    const union nf_inet_addr *daddr, __be16 dport);
+int fnat_xlat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
+		   enum fnat_dir dir, struct sk_buff *skb,
+		   const struct fnat_pkt *q, struct fnat_icmp_xlate *x);
+
 /* xmit_nat.c: NAT's hooks, named for fnat_method_call(). */
 int fnat_nat_bind(struct fnat_net *fn, struct fnat_conn *cp);
 void fnat_nat_reply_key(const struct fnat_conn *cp,

@@ -471,7 +471,11 @@ void fnat_dest_put(struct fnat_dest *dest)
 		call_rcu(&dest->rcu, dest_free_rcu);
 }
 
-struct fnat_dest *__fnat_dest_lookup(struct fnat_service *svc,
+/*
+ * Of the family too: a FullNAT64 service (IPv6) may hold both, and an
+ * IPv6 address of three zero words has an IPv4 one's bytes.
+ */
+struct fnat_dest *__fnat_dest_lookup(struct fnat_service *svc, u16 af,
 				     const union nf_inet_addr *addr,
 				     __be16 port)
 {
@@ -479,21 +483,39 @@ struct fnat_dest *__fnat_dest_lookup(struct fnat_service *svc,
 
 	lockdep_assert_held(&svc->fn->lock);
 	list_for_each_entry(dest, &svc->dests, list) {
-		if (dest->port == port && nf_inet_addr_cmp(&dest->addr, addr))
+		if (dest->port == port && dest->af == af &&
+		    nf_inet_addr_cmp(&dest->addr, addr))
 			return dest;
 	}
 	return NULL;
 }
 
+/* Is there a real server of @af in a service of the other family? */
+bool __fnat_dest_xlat_to(struct fnat_net *fn, u16 af)
+{
+	struct fnat_service *svc;
+	struct fnat_dest *dest;
+
+	lockdep_assert_held(&fn->lock);
+	list_for_each_entry(svc, &fn->svc_list, list) {
+		if (svc->af == af)
+			continue;
+		list_for_each_entry(dest, &svc->dests, list)
+			if (dest->af == af)
+				return true;
+	}
+	return false;
+}
+
 int __fnat_dest_add(struct fnat_net *fn, struct fnat_service *svc,
-		    const union nf_inet_addr *addr, __be16 port, u32 weight,
-		    u8 fwd, struct netlink_ext_ack *extack)
+		    u16 af, const union nf_inet_addr *addr, __be16 port,
+		    u32 weight, u8 fwd, struct netlink_ext_ack *extack)
 {
 	struct fnat_sched_state *st;
 	struct fnat_dest *dest;
 
 	lockdep_assert_held(&fn->lock);
-	if (__fnat_dest_lookup(svc, addr, port)) {
+	if (__fnat_dest_lookup(svc, af, addr, port)) {
 		NL_SET_ERR_MSG(extack, "the real server already exists in this service");
 		return -EEXIST;
 	}
@@ -514,7 +536,7 @@ int __fnat_dest_add(struct fnat_net *fn, struct fnat_service *svc,
 		return -ENOMEM;
 	}
 	dest->svc = svc;
-	dest->af = svc->af;
+	dest->af = af;		/* FullNAT64's differs (nl_service.c) */
 	dest->addr = *addr;
 	dest->port = port;
 	dest->weight = weight;

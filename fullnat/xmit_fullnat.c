@@ -97,10 +97,14 @@ drop:
 	return NF_DROP;
 }
 
+/* A connection whose sides differ in family (FullNAT64) goes to xlat.c. */
 unsigned int fnat_fullnat_xmit_in(struct fnat_net *fn, struct fnat_conn *cp,
 				  struct sk_buff *skb,
 				  const struct fnat_pkt *p)
 {
+	if (unlikely(cp->af != cp->daf))
+		return fnat_xlat_xmit(fn, cp, skb, p, FNAT_DIR_IN, &cp->laddr,
+				      cp->lport, &cp->daddr, cp->dport);
 	return xmit(fn, cp, skb, p, FNAT_DIR_IN, &cp->laddr, cp->lport,
 		    &cp->daddr, cp->dport);
 }
@@ -109,6 +113,9 @@ unsigned int fnat_fullnat_xmit_out(struct fnat_net *fn, struct fnat_conn *cp,
 				   struct sk_buff *skb,
 				   const struct fnat_pkt *p)
 {
+	if (unlikely(cp->af != cp->daf))
+		return fnat_xlat_xmit(fn, cp, skb, p, FNAT_DIR_OUT, &cp->vaddr,
+				      cp->vport, &cp->caddr, cp->cport);
 	return xmit(fn, cp, skb, p, FNAT_DIR_OUT, &cp->vaddr, cp->vport,
 		    &cp->caddr, cp->cport);
 }
@@ -227,6 +234,9 @@ int fnat_fullnat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
 		      const struct fnat_pkt *p, const struct fnat_pkt *q,
 		      struct fnat_icmp_xlate *x)
 {
+	/* FullNAT64: an error of the other family, made anew (xlat.c). */
+	if (unlikely(cp->af != cp->daf))
+		return fnat_xlat_icmp(fn, cp, dir, skb, q, x);
 	/* About LIP -> RIP: goes to the client, about CIP -> VIP. */
 	if (dir == FNAT_DIR_OUT) {
 		fnat_icmp_to_client(cp, fnat_icmp_relay_source(p, &cp->daddr,

@@ -388,7 +388,8 @@ int args_conn_del(int argc, char **argv, struct lb_conn_filter *f,
 {
 	struct conn_words w = { NULL, NULL };
 	char why[LB_REASON_MAX];
-	int i = 0, family = 0, ret;
+	/* The real server's family may be another (FullNAT64's IPv4). */
+	int i = 0, family = 0, rs_family = 0, ret;
 
 	memset(f, 0, sizeof(*f));
 	if (!argc)
@@ -407,7 +408,7 @@ int args_conn_del(int argc, char **argv, struct lb_conn_filter *f,
 	}
 	ret = parse_words(conn_del_opts, ARRAY_SIZE(conn_del_opts), argc - i,
 			  argv + i, &w, NULL, err, errlen) ?:
-	      conn_addrport(w.rs, "the real server", &f->real, &family, err,
+	      conn_addrport(w.rs, "the real server", &f->real, &rs_family, err,
 			    errlen) ?:
 	      conn_addrport(w.client, "the client", &f->client, &family, err,
 			    errlen);

@@ -68,6 +68,11 @@ static void print_caps(const struct lb_info *info)
 			info->families[i] == AF_INET6 ? "ipv6" : num);
 	}
 	caps_close();
+	/* FullNAT64: another family's real servers (translated) */
+	caps_open("translate");
+	if (info->fullnat64)
+		out_str(NULL, " %s", "fullnat64");
+	caps_close();
 	caps_open("schedulers");
 	for (i = 0; i < info->n_scheds; i++)
 		out_str(NULL, " %s", info->scheds[i]);

@@ -325,18 +325,33 @@ static const struct jw_key svc_keys_after[] = {
  * port: a real server of theirs listens there (the kernel refuses the
  * rest too; this says where in the file).
  */
-static int dest_port(struct jw_ctx *p, const struct lb_service *svc,
-		     const struct lb_dest *d, size_t k)
+static int dest_check(struct jw_ctx *p, const struct lb_service *svc,
+		      const struct lb_dest *d, size_t k)
 {
 	int fwd = d->fwd >= 0 ? d->fwd : svc->fwd;
+	char why[LB_REASON_MAX];
+	const char *key;
 
-	if (d->port == svc->port || (fwd != LB_FWD_DR && fwd != LB_FWD_TUN))
+	if (d->port != svc->port && (fwd == LB_FWD_DR || fwd == LB_FWD_TUN)) {
+		key = "port";
+		snprintf(why, sizeof(why), "forward %s does not map ports: a real server's port must be the service's, %u",
+			 fwd_name((enum lb_fwd)fwd), svc->port);
+	} else if (d->addr.family != svc->addr.family &&
+		   (svc->addr.family == AF_INET || fwd != LB_FWD_FULLNAT)) {
+		/* FullNAT64: IPv4 under an IPv6 vip, by fullnat (README) */
+		key = "address";
+		if (svc->addr.family == AF_INET)
+			snprintf(why, sizeof(why), "an IPv4 service takes IPv4 real servers only");
+		else
+			snprintf(why, sizeof(why), "forward %s takes real servers of the service's family: only fullnat takes IPv4 ones under an IPv6 vip (FullNAT64)",
+				 fwd_name((enum lb_fwd)fwd));
+	} else {
 		return 0;
+	}
 	jw_push_key(p, "real_servers");
 	jw_push_index(p, k);
-	jw_push_key(p, "port");
-	return jw_fail(p, "forward %s does not map ports: a real server's port must be the service's, %u",
-		       fwd_name((enum lb_fwd)fwd), svc->port);
+	jw_push_key(p, key);
+	return jw_fail(p, "%s", why);
 }
 
 /* The services read so far, with their names, for the checks across. */
@@ -376,7 +391,7 @@ static int service(struct jw_ctx *p, json_t *v, void *acc)
 		if (s.e.dests.v[i].fwd == s.e.svc.fwd)
 			s.e.dests.v[i].fwd = -1;
 	for (i = 0; !ret && i < s.e.dests.n; i++)
-		ret = dest_port(p, &s.e.svc, &s.e.dests.v[i], i);
+		ret = dest_check(p, &s.e.svc, &s.e.dests.v[i], i);
 
 	for (i = 0; !ret && i < n; i++) {
 		const struct lb_service *o = &a->list->v[i].svc;

@@ -47,6 +47,11 @@ int cluster_check(const struct lb_cluster *c, const struct lb_director *d,
 				return parse_fail(err, errlen,
 						  "services[%zu].real_servers[%zu].forward: %s",
 						  s, k, why);
+			if (info->has_caps && !info->fullnat64 &&
+			    rs->addr.family != e->svc.addr.family)
+				return parse_fail(err, errlen,
+						  "services[%zu].real_servers[%zu].address: an IPv4 real server of an IPv6 service (FullNAT64) is not supported by fullnat.ko yet",
+						  s, k);
 		}
 	}
 	return 0;

@@ -453,6 +453,7 @@ static struct nla_policy info_policy[FULLNAT_A_INFO_MAX + 1] = {
 	[FULLNAT_A_INFO_FAMILIES]	= { .type = NLA_NESTED },
 	[FULLNAT_A_INFO_SCHEDULERS]	= { .type = NLA_NESTED },
 	[FULLNAT_A_INFO_GENERATION]	= { .type = NLA_U64 },
+	[FULLNAT_A_INFO_FULLNAT64]	= { .type = NLA_FLAG },
 };
 
 /* Every counter is a u64 named by its type; PAD is alignment only. */
@@ -516,6 +517,7 @@ static int parse_caps(struct nlattr **tb, struct lb_info *info)
 	    !tb[FULLNAT_A_INFO_FAMILIES] || !tb[FULLNAT_A_INFO_SCHEDULERS])
 		return 0;
 	info->has_caps = true;
+	info->fullnat64 = tb[FULLNAT_A_INFO_FULLNAT64];
 	abi = nla_get_u32(tb[FULLNAT_A_INFO_FORWARDS]);
 	for (i = 0; i < ARRAY_SIZE(fwd_to_abi); i++)
 		if (abi & 1u << fwd_to_abi[i])

@@ -164,6 +164,7 @@ struct lb_info {
 	/* What the module can do; has_caps false: it did not say. */
 	bool has_caps;
 	uint32_t forwards;			/* 1 << enum lb_fwd */
+	bool fullnat64;		/* IPv4 real servers of IPv6 services */
 	unsigned int n_protocols, n_families, n_scheds;
 	uint8_t protocols[LB_CAPS_MAX];		/* IPPROTO_* */
 	uint16_t families[LB_CAPS_MAX];		/* AF_* */

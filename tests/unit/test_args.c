@@ -383,8 +383,11 @@ static const struct check_row conn_del_rows[] = {
 	    "duplicate \"rs\": \"198.19.0.12:1\" is the second value"),
 	BAD("tcp 203.0.113.10:80 state established",
 	    "argument \"state\" is wrong: expected rs or client"),
-	BAD("tcp 203.0.113.10:80 rs [2001:db8::11]:80",
-	    "argument \"[2001:db8::11]:80\" is wrong: the real server is not of the family of the addresses before it"),
+	/* FullNAT64: an IPv4 real server of an IPv6 service */
+	OK("tcp [2001:db8::10]:80 rs 198.19.0.11:8080",
+	   "tcp [2001:db8::10]:80 rs 198.19.0.11:8080 client -"),
+	BAD("tcp 203.0.113.10:80 client [2001:db8::2]:1",
+	    "argument \"[2001:db8::2]:1\" is wrong: the client is not of the family of the addresses before it"),
 	BAD("rs 198.19.0.11:80 client [2001:db8::2]:1", NULL),
 	BAD("tcp 203.0.113.10:80 client 198.51.100.2", NULL),
 	BAD("tcp 203.0.113.10:80 client 198.51.100.2:65536", NULL),

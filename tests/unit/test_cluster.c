@@ -173,6 +173,13 @@ static const struct row rows[] = {
 	  "t.json:8:172: services[0].real_servers[1].port: forward dr does not map ports: a real server's port must be the service's, 80" },
 	{ "rs_tun_port", FILE_OF(DIR1 DIR2, WEB("{ \"address\": \"10.30.0.12\", \"forward\": \"tun\", \"port\": 81 }")),
 	  "t.json:8:166: services[0].real_servers[0].port: forward tun does not map ports: a real server's port must be the service's, 80" },
+	/* FullNAT64: an IPv4 real server of an IPv6 service, by fullnat only */
+	{ "rs64", FILE_OF(DIR1 DIR2, "    { \"protocol\": \"tcp\", \"vip\": \"2001:db8::10\", \"port\": 80, \"real_servers\": [ " RS1 " ] }\n"),
+	  NULL },
+	{ "rs64_nat", FILE_OF(DIR1 DIR2, "    { \"protocol\": \"tcp\", \"vip\": \"2001:db8::10\", \"port\": 80, \"forward\": \"nat\", \"real_servers\": [ " RS1 " ] }\n"),
+	  "t.json:8:110: services[0].real_servers[0].address: forward nat takes real servers of the service's family: only fullnat takes IPv4 ones under an IPv6 vip (FullNAT64)" },
+	{ "rs46", FILE_OF(DIR1 DIR2, WEB("{ \"address\": \"2001:db8::11\", \"port\": 8080 }")),
+	  "t.json:8:126: services[0].real_servers[0].address: an IPv4 service takes IPv4 real servers only" },
 	/* a DR or TUN real server on the service's port, or a FullNAT one */
 	{ "tun_same_port", FILE_OF(DIR1 DIR2, WEB(RS1 ", { \"address\": \"10.30.0.12\", \"port\": 80, \"forward\": \"tun\" }")),
 	  NULL },
@@ -416,6 +423,7 @@ static void test_example(void)
  */
 #define CAP_V6	1
 #define CAP_UDP	2
+#define CAP_64	4
 
 static void test_check(void)
 {
@@ -432,8 +440,10 @@ static void test_check(void)
 		  "services[0].vip: 2001:db8::10 is IPv6, which fullnat.ko does not support yet", 0 },
 		{ "ipv6_vip_with_v6", "    { \"protocol\": \"tcp\", \"vip\": \"2001:db8::10\", \"port\": 80 }\n", DIRX,
 		  NULL, CAP_V6 },
-		{ "ipv6_rs", WEB("{ \"address\": \"2001:db8::11\", \"port\": 80 }"), DIRX,
-		  "services[0].real_servers[0].address: 2001:db8::11 is IPv6, which fullnat.ko does not support yet", 0 },
+		{ "fullnat64", "    { \"protocol\": \"tcp\", \"vip\": \"2001:db8::10\", \"port\": 80, \"real_servers\": [ " RS1 " ] }\n", DIRX,
+		  "services[0].real_servers[0].address: an IPv4 real server of an IPv6 service (FullNAT64) is not supported by fullnat.ko yet", CAP_V6 },
+		{ "fullnat64_with_64", "    { \"protocol\": \"tcp\", \"vip\": \"2001:db8::10\", \"port\": 80, \"real_servers\": [ " RS1 " ] }\n", DIRX,
+		  NULL, CAP_V6 | CAP_64 },
 		{ "ipv6_lip", WEB(RS1), "    { \"name\": \"lb1\", \"local_addresses\": [\"10.20.0.1\", \"2001:db8::1\"] }\n",
 		  "directors[0].local_addresses: 2001:db8::1 is IPv6, which fullnat.ko does not support yet", 0 },
 		{ "forward_dr", "    { \"protocol\": \"tcp\", \"vip\": \"203.0.113.10\", \"port\": 80, \"forward\": \"dr\" }\n", DIRX,
@@ -457,6 +467,7 @@ static void test_check(void)
 		info.families[info.n_families++] = AF_INET;
 		if (rows[i].caps & CAP_V6)
 			info.families[info.n_families++] = AF_INET6;
+		info.fullnat64 = rows[i].caps & CAP_64;
 		if (rows[i].caps & CAP_UDP)
 			info.protocols[info.n_protocols++] = IPPROTO_UDP;
 		if (cluster_parse(text, strlen(text), "t.json", &c, err,

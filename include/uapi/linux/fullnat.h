@@ -54,6 +54,10 @@
  *     FULLNAT_A_INFO_SCHEDULERS    nest of strings, the schedulers
  *                                  registered, as FULLNAT_A_SVC_SCHED
  *                                  names them
+ *     FULLNAT_A_INFO_FULLNAT64     flag: an IPv6 service takes IPv4 real
+ *                                  servers forwarded by FullNAT (with an
+ *                                  IPv4 LIP); absent, a real server has
+ *                                  its service's family
  *
  * FULLNAT_CMD_GET_CONFIG (doit) / FULLNAT_CMD_SET_CONFIG (doit)
  *   FULLNAT_A_CFG_* attributes; SET changes those present, GET returns all.
@@ -358,6 +362,7 @@ enum fullnat_info_attr {
 	FULLNAT_A_INFO_FAMILIES,	/* list of u16 AF_* */
 	FULLNAT_A_INFO_SCHEDULERS,	/* list of strings */
 	FULLNAT_A_INFO_GENERATION,	/* u64: configuration generation */
+	FULLNAT_A_INFO_FULLNAT64,	/* flag: IPv4 real servers of IPv6 services */
 	__FULLNAT_A_INFO_LAST
 };
 #define FULLNAT_A_INFO_MAX (__FULLNAT_A_INFO_LAST - 1)
@@ -402,6 +407,8 @@ enum fullnat_counter {
 	FULLNAT_CNT_NAT_STRAY,		/* from (or an ICMP error about a packet to)
 					 * a NAT RS, of no connection: dropped */
 	FULLNAT_CNT_PERSIST_FULL,	/* no template kept: templates at conn_max */
+	FULLNAT_CNT_XLAT_DROPPED,	/* FullNAT64: not translatable (an ICMP error
+					 * but "too big", UDP without checksum) */
 	__FULLNAT_CNT_LAST
 };
 #define FULLNAT_CNT_MAX (__FULLNAT_CNT_LAST - 1)

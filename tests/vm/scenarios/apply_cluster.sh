@@ -235,13 +235,31 @@ apply_status "$dir/v2.json"
 assert_eq "$rc" 0 "exit status going back"
 assert_eq "$(state)" "$before" "back as before"
 
-log "an IPv6 service with an IPv4 real server: the kernel refuses, nothing stays"
-jq '.services += [{"name": "v6", "protocol": "tcp", "vip": "2001:db8::10", "port": 80,
-	"real_servers": [{"address": "198.19.0.11", "port": 8080}]}]' \
-	"$dir/v2.json" > "$dir/v64.json"
+log "an IPv6 service with an IPv4 real server (FullNAT64, IPv4 LIPs): applied, and gone again"
+# v64 [FORWARD]: v2 and that service; FORWARD on its real server if given
+v64() {
+	jq --arg fwd "${1:-}" '.services += [{"name": "v6", "protocol": "tcp",
+		"vip": "2001:db8::10", "port": 80,
+		"real_servers": [{"address": "198.19.0.11", "port": 8080}]}] |
+		if $fwd != "" then .services[-1].real_servers[0].forward = $fwd
+		else . end' "$dir/v2.json"
+}
+v64 > "$dir/v64.json"
 apply_status "$dir/v64.json"
-assert_eq "$rc" 1 "exit status when the families differ"
-assert_match "$out" "Error: lb1: .*address family differs from the service's" "the kernel's reason"
+assert_eq "$rc" 0 "exit status of a file with a FullNAT64 service"
+for d in lb1 lb2; do
+	assert_eq "$(lbctl -n $d -j show | jq -r '.services[] | select(.vip == "2001:db8::10") | .real_servers[].address')" \
+		198.19.0.11 "$d has the IPv4 real server under the IPv6 VIP"
+done
+apply_status "$dir/v2.json"
+assert_eq "$rc" 0 "exit status going back"
+assert_eq "$(state)" "$before" "back as before"
+log "the same forwarded by NAT: the file is refused, nothing sent"
+v64 nat > "$dir/v64nat.json"
+apply_status "$dir/v64nat.json"
+assert_eq "$rc" 2 "exit status of a wrong file"
+assert_match "$out" "real_servers\[0\]\.address: forward nat takes real servers of the service's family" \
+	"the file's error, where it is"
 assert_eq "$(state)" "$before" "nothing changed"
 
 log "the kernel refuses a change on lb2: lb2 rolls back, lb1 goes on"
