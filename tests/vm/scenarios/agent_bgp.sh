@@ -299,8 +299,12 @@ wait_for 20 "lb2's route gone" routed_without 2
 log "lb2's route gone $(since_ms "$t0") ms after the drain began"
 # What follows judges a download that the withdrawal moved: it must still
 # be under way (16 s at 1 MB/s; the steps before take a few seconds).
-kill -0 "${dl[via2]}" 2>/dev/null ||
+if ! kill -0 "${dl[via2]}" 2>/dev/null; then
+	wait "${dl[via2]}" || echo "curl's exit status: $?"
+	cat "$FNAT_LOG/dl$via2.log"
+	ls -l "$dir/dl$via2"
 	fail "download $via2 ended before lb2's route went: nothing to judge"
+fi
 log "download $via2 had $(stat -c %s "$dir/dl$via2") of 16777216 bytes when lb2's route went"
 wait_for 30 "lb2's agent to exit" sh -c "! kill -0 ${AGENT[2]}"
 rc=0
