@@ -102,6 +102,17 @@ nice -n 19 make -j"$jobs" bzImage modules >> "$dir/build.log" 2>&1 ||
 nice -n 19 make -s INSTALL_MOD_PATH="$dir" modules_install >> "$dir/build.log" 2>&1 ||
 	die "modules_install failed (see $dir/build.log)"
 kver=$(cat include/config/kernel.release)
+# Every module the VM image takes (tests/vm/kmods) is here, as a module or
+# built in: a scenario's module missing from the fragment fails now, not
+# at the image build after the hour this took.
+missing=
+while read -r name; do
+	grep -qE "(^|/)$name\.ko(\.[a-z]+)?:" "$dir/lib/modules/$kver/modules.dep" && continue
+	grep -qE "/$name\.ko$" "$dir/lib/modules/$kver/modules.builtin" && continue
+	missing+=" $name"
+done < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$here/../tests/vm/kmods")
+[[ -z $missing ]] ||
+	die "modules of tests/vm/kmods not built:$missing (add them to $frag)"
 cp arch/x86/boot/bzImage "$dir/bzImage"
 cp vmlinux "$dir/vmlinux"
 # "make clean" keeps the config, headers, scripts and Module.symvers that
