@@ -15,10 +15,10 @@
  * reached as "lbctl apply" reaches a director, but from the agent's host:
  * one there (no "ssh", or the agent's own director's "ssh") through its
  * namespace, its "netns" (none: the namespace the agent started in), and
- * one elsewhere through director_ssh() (BatchMode, ConnectTimeout and
- * keepalives, each word quoted for the remote shell), where its own
- * lbctl imports the listing from its standard input: "lbctl [-n NETNS]
- * conn import -". The file guarantees that every peer is one of the two
+ * one elsewhere through ssh (director_ssh_start(): BatchMode,
+ * ConnectTimeout and keepalives, each word quoted for the remote shell),
+ * where its own lbctl imports the listing from its standard input:
+ * "lbctl [-n NETNS] conn import --warn-max 10 -". The file guarantees that every peer is one of the two
  * (cluster.c, check_handoff()). The listing leaves out the connections
  * that are over and FullNAT64's, which no director imports (they are
  * counted in the log).
@@ -33,11 +33,18 @@
  * in parallel, the routes go at most that late whatever the number of
  * dead or hostile peers, and a peer that does not answer costs each copy
  * that once, not once per peer. Of a peer's output, the first
- * HANDOFF_OUT_MAX bytes are kept (the rest read and dropped), its first
- * line logged (escaped), and at most HANDOFF_WARN_MAX lines of what it
- * says on stderr (its lbctl is asked for no more: --warn-max). A peer that
+ * HANDOFF_OUT_MAX bytes are kept (the rest read and dropped), its line of
+ * counts (or its first) logged, escaped, and at most HANDOFF_WARN_MAX + 2
+ * lines of what it says on stderr (its lbctl is asked for no more
+ * refusals: --warn-max). A peer that
  * cannot be reached or fails is logged and passed over; one whose lbctl
  * refused some connections has its counts logged (the rest were added).
+ *
+ * Why one deadline for all rather than one per peer in turn, or a budget
+ * for the copy before the withdrawal: in turn, n dead peers cost n
+ * deadlines (minutes for an operator's drain); a shared budget in turn
+ * starves the peers after a hung one. At once, each peer has the whole
+ * deadline and the drain waits for the slowest only.
  */
 #define _GNU_SOURCE
 #include <errno.h>
