@@ -333,7 +333,17 @@ static int count_conn(const void *obj, void *arg)
  */
 #define HANDOFF_AFTER_MS	2000
 
-static void drain(struct agent *a, struct metrics *m)
+/* The handoff left the agent outside its namespace (handoff.c): its
+ * checks' and BIRD's sockets would be another's. */
+static bool ns_lost(struct agent *a)
+{
+	if (a->ns_lost)
+		agent_log(a, "not in its namespace any more: exiting without waiting for the connections");
+	return a->ns_lost;
+}
+
+/* false: the agent must exit 1 (ns_lost()). */
+static bool drain(struct agent *a, struct metrics *m)
 {
 	int64_t deadline, again = -1;
 	size_t n = 0, last = (size_t)-1;
@@ -343,6 +353,8 @@ static void drain(struct agent *a, struct metrics *m)
 	agent_log(a, "draining: routes withdrawn, waiting up to %u s for the connections to end",
 		  a->dir->drain_timeout);
 	bird_withdraw_all(a);
+	if (ns_lost(a))
+		return false;
 	deadline = agent_now_ms() + (int64_t)a->dir->drain_timeout * 1000;
 	if (a->dir->drain_handoff)
 		again = agent_now_ms() + HANDOFF_AFTER_MS;
@@ -360,6 +372,8 @@ static void drain(struct agent *a, struct metrics *m)
 					agent_now_ms() >= deadline)) {
 			handoff_run(a, "after the withdrawal");
 			again = -1;
+			if (ns_lost(a))
+				return false;
 		}
 		if (!n || agent_now_ms() >= deadline)
 			break;
@@ -371,6 +385,7 @@ static void drain(struct agent *a, struct metrics *m)
 			  n == 1 ? "" : "s");
 	else
 		agent_log(a, "drained");
+	return true;
 }
 
 static int pid_path(const char *name, char *buf, size_t len)
@@ -511,8 +526,7 @@ int cmd_agent(const struct lbctl *ctx, int argc, char **argv)
 	}
 	agent_log(&a, "SIGTERM: stopping the checks");
 	health_stop(&a);
-	drain(&a, m);
-	ret = LBCTL_EXIT_OK;
+	ret = drain(&a, m) ? LBCTL_EXIT_OK : LBCTL_EXIT_FAIL;
 out:
 	bird_stop(&a);
 	metrics_close(m);

@@ -74,6 +74,9 @@ struct agent {
 	int home_ns;			/* the namespace it started in, -1: it is there */
 	int64_t started_ms;
 	bool draining;
+	/* The handoff could not bring the thread back into its namespace:
+	 * the drain ends at once, the agent exits 1. */
+	bool ns_lost;
 	uint64_t applies, apply_failures;
 	struct bird *bird;		/* bird.c's, NULL before bird_start() */
 };
@@ -130,7 +133,9 @@ void agent_vips_changed(struct agent *a);
  * With "drain_handoff": the director's connections copied into every
  * other director of the file ("lbctl conn import"), each peer's outcome
  * logged, when ("before the withdrawal") in the lines; without it,
- * nothing. A peer that fails is passed over.
+ * nothing. A peer that fails is passed over; those over ssh are bounded
+ * by one deadline (handoff.c). Sets a->ns_lost if the agent could not
+ * return to its namespace.
  */
 void handoff_run(struct agent *a, const char *when);
 

@@ -107,15 +107,27 @@ bool bird_has_family(const struct lb_bgp *bgp, int family)
 
 /*
  * "203.0.113.10" as a name BIRD takes: "vip_203_0_113_10";
- * "2001:db8::10": "vip_2001_db8__10". One text per address (inet_ntop's)
- * and no IPv4 text holds a ':': two addresses never share a name.
+ * "2001:db8::10": "vip_2001_db8__10". A name holds letters, digits and
+ * "_" only, so both "." and ":" become "_": the text must say its
+ * address alone once they have. inet_ntop's IPv4 text has 4 decimal
+ * groups; its IPv6 text without "." is one per address, and 8 groups or
+ * a "::" ("__"). Its IPv6 text with a dotted end ("::1.2.3.4" for
+ * ::102:304, "::ffff:1.2.3.4") would read as another's ("::1:2:3:4"):
+ * those are written as their 8 groups instead, which no other text is.
  */
 static void bird_name(char *buf, size_t len, const char *prefix,
 		       const struct lb_addr *a)
 {
 	char s[INET6_ADDRSTRLEN], *c;
+	size_t off = 0;
+	int i;
 
 	lb_addr_str(a, s, sizeof(s));
+	if (a->family == AF_INET6 && strchr(s, '.'))
+		for (i = 0; i < 8; i++)
+			lb_appendf(s, sizeof(s), &off, "%s%x", i ? ":" : "",
+				   a->v6.s6_addr[2 * i] << 8 |
+				   a->v6.s6_addr[2 * i + 1]);
 	for (c = s; *c; c++)
 		if (*c == '.' || *c == ':')
 			*c = '_';

@@ -57,7 +57,7 @@ const struct lbctl_cmd conn_verbs[] = {
 	{ .name = "show", .fn = show_one, .arg = SHOW_CONNS,
 	  .usage = "",
 	  .help = "Show the connections and persistence templates (the default verb)" },
-	{ .name = "import", .fn = cmd_conn_import, .usage = "FILE|-",
+	{ .name = "import", .fn = cmd_conn_import, .usage = "[--warn-max N] FILE|-",
 	  .help = "Add the connections of another director's \"lbctl -j conn\" listing (drain handoff)" },
 	{ .name = "del", .fn = cmd_conn_del,
 	  .usage = "[PROTO VIP:PORT] [rs RIP:RPORT] [client CIP:CPORT]",

@@ -12,6 +12,8 @@
  * many were added, were there already (the same tuple), were refused
  * (each on stderr with its element's index and the kernel's reason), not
  * tried, skipped and left out. Exit 1 if any was refused or skipped.
+ * --warn-max N lists only the first N refusals (all by default), as the
+ * agent's handoff asks of a peer's lbctl.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -119,14 +121,24 @@ void conn_import_send(struct genl *g, const struct conns_read *r,
 int cmd_conn_import(const struct lbctl *ctx, int argc, char **argv)
 {
 	struct conn_import_counts n;
+	size_t len, warn_max = SIZE_MAX;
 	struct conns_read r;
 	struct genl g;
-	size_t len;
-	char *text;
+	uint32_t max;
+	char *text, err[LB_REASON_MAX];
 	int ret;
 
-	if (argc != 2)
-		return lbctl_usage("conn import takes one FILE, or - for stdin");
+	/* --warn-max N: the agent's handoff over ssh keeps its log short. */
+	if (argc == 4 && !strcmp(argv[1], "--warn-max")) {
+		if (parse_u32(argv[2], "--warn-max", 0, UINT32_MAX, &max, err,
+			      sizeof(err)))
+			return lbctl_usage(err);
+		warn_max = max;
+		argv += 2;
+		argc -= 2;
+	}
+	if (argc != 2 || (argv[1][0] == '-' && argv[1][1]))
+		return lbctl_usage("conn import takes [--warn-max N] and one FILE, or - for stdin");
 	ret = read_listing(argv[1], &text, &len);
 	if (ret)
 		return ret;
@@ -140,7 +152,7 @@ int cmd_conn_import(const struct lbctl *ctx, int argc, char **argv)
 		lb_list_free(&r.conns);
 		return ret;
 	}
-	conn_import_send(&g, &r, SIZE_MAX, &n);
+	conn_import_send(&g, &r, warn_max, &n);
 	genl_close(&g);
 	out_init(ctx->json);
 	out_uint("added", "%llu added", n.added);

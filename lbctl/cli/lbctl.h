@@ -87,13 +87,22 @@ enum {
 /* "lbctl config show" and the like: no arguments, the object of arg read
  * from the socket, then printed as text or JSON. Returns the exit code. */
 int show_one(const struct lbctl *ctx, int argc, char **argv);
+/* What show_conns_to() left out of a handoff's listing. */
+struct conns_left_out {
+	size_t over;		/* TCP's TIME_WAIT and CLOSE (lb_conn_open()) */
+	size_t xlat;		/* FullNAT64's (lb_conn_xlat()): not imported */
+};
+
 /*
  * "lbctl conn" of g's director, text or JSON, to f (out_init_file()), the
- * JSON as "lbctl -j conn" prints it; open_only: only the connections not
- * yet over (lb_conn_open()). Then out_finish() writes the end. Returns 0
- * or -errno (g->msg says why). The drain handoff's dump too.
+ * JSON as "lbctl -j conn" prints it. With handoff (the drain handoff's
+ * dump): only the connections another director can import, not those over
+ * nor FullNAT64's (no director imports a connection of two families),
+ * counted there. Then out_finish() writes the end. Returns 0 or -errno
+ * (g->msg says why).
  */
-int show_conns_to(struct genl *g, bool json, bool open_only, FILE *f);
+int show_conns_to(struct genl *g, bool json, struct conns_left_out *handoff,
+		  FILE *f);
 
 /* What conn_import_send() did with a listing's connections. */
 struct conn_import_counts {

@@ -231,10 +231,10 @@ int cmd_export(const struct lbctl *ctx, int argc, char **argv)
 	return out_finish();
 }
 
-/* What show_conns() has printed, and whether only open connections. */
+/* What show_conns() has printed, and for a handoff what it left out. */
 struct shown {
 	unsigned long n;
-	bool open_only;
+	struct conns_left_out *handoff;		/* NULL: all printed */
 };
 
 /* lb_dump_conns()'s fn: prints each; never starts over (see below). */
@@ -244,8 +244,14 @@ static int show_conn(const void *conn, void *arg)
 
 	if (!conn)
 		return -EINTR;
-	if (s->open_only && !lb_conn_open(conn))
+	if (s->handoff && !lb_conn_open(conn)) {
+		s->handoff->over++;
 		return 0;
+	}
+	if (s->handoff && lb_conn_xlat(conn)) {
+		s->handoff->xlat++;
+		return 0;
+	}
 	if (!s->n++)
 		print_conns_head();
 	print_conn(conn);
@@ -298,9 +304,10 @@ static int show_conns(struct genl *g, struct shown *shown)
  * printed stays printed), and ipvsadm -Lnc shows whatever /proc gives it
  * too.
  */
-int show_conns_to(struct genl *g, bool json, bool open_only, FILE *f)
+int show_conns_to(struct genl *g, bool json, struct conns_left_out *handoff,
+		  FILE *f)
 {
-	struct shown shown = { .open_only = open_only };
+	struct shown shown = { .handoff = handoff };
 	int ret;
 
 	out_init_file(json, f);
@@ -376,7 +383,7 @@ int show_one(const struct lbctl *ctx, int argc, char **argv)
 	 * but the connections (show_conns_to()).
 	 */
 	if (ctx->cmd->arg == SHOW_CONNS)
-		return lbctl_close(&g, show_conns_to(&g, ctx->json, false, stdout)) ?:
+		return lbctl_close(&g, show_conns_to(&g, ctx->json, NULL, stdout)) ?:
 		       out_finish();
 	out_init(ctx->json);
 	switch (ctx->cmd->arg) {

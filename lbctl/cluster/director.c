@@ -9,6 +9,13 @@
  * prompt in a boot script, and with a connect timeout and keepalives, so
  * an unreachable or vanished host is an error and never a hung boot.
  *
+ * An exchange (director_ssh_start(), _wait()) writes ssh's input and
+ * reads its outputs as each is ready, in one poll() loop for any number
+ * of them, so a remote end that never reads, floods or never ends blocks
+ * nothing: the agent's handoff runs its peers so, under a deadline, each
+ * output kept to a cap. director_ssh() is one of them without a deadline,
+ * for the commands an operator runs and watches.
+ *
  * sshd hands the words after DEST, joined by spaces, to the remote
  * user's shell: each is quoted for it, so a name in the file is one word
  * there whatever it holds (the file's names are checked too).
@@ -17,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +32,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cluster.h"
@@ -167,23 +176,6 @@ int director_lock(const struct lb_director *d, const char *netns_dir,
 	return LBCTL_EXIT_OK;
 }
 
-/* Writes all of buf to fd; 0 or -errno. */
-static int write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* What ssh is run with, before DEST: none of it waits for a person. */
 static const char *const ssh_opts[] = {
 	"ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10",
@@ -259,31 +251,103 @@ static void close_pair(const int fds[2])
 		close(fds[1]);
 }
 
-int director_ssh(const struct lb_director *d, char *const words[],
-		 const char *in, size_t inlen, char **out)
+static void close_fd(int *fd)
 {
-	int to[2] = { -1, -1 }, from[2] = { -1, -1 }, status, ret = 0;
-	char **argv = director_ssh_argv(d, words);
-	size_t outlen;
-	pid_t pid = -1;
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
 
-	if (!argv)
-		return -ENOMEM;
-	if ((in && pipe2(to, O_CLOEXEC)) || (out && pipe2(from, O_CLOEXEC)))
+/* A sink that reads (max > 0): its buffer, "" to start with. */
+static int sink_init(struct director_ssh_sink *s, size_t max)
+{
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+	s->max = max;
+	if (!max)
+		return 0;
+	s->buf = calloc(1, 1);
+	return s->buf ? 0 : -ENOMEM;
+}
+
+/*
+ * What is ready on s->fd, appended up to s->max bytes, the rest read and
+ * dropped (s->cut); EOF or an error closes it. 0, or -errno of the read.
+ */
+static int sink_read(struct director_ssh_sink *s)
+{
+	size_t keep, cap = s->cap;
+	char chunk[65536], *b;
+	ssize_t n;
+
+	n = read(s->fd, chunk, sizeof(chunk));
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n <= 0) {
+		n = n ? -errno : 0;
+		close_fd(&s->fd);
+		return (int)n;
+	}
+	keep = s->max - s->len < (size_t)n ? s->max - s->len : (size_t)n;
+	s->cut |= keep < (size_t)n;
+	if (!keep)
+		return 0;
+	while (cap < s->len + keep)
+		cap = cap ? 2 * cap : 4096;
+	if (cap > s->max)
+		cap = s->max;
+	if (cap != s->cap) {
+		b = realloc(s->buf, cap + 1);
+		if (!b) {
+			close_fd(&s->fd);
+			return -ENOMEM;
+		}
+		s->buf = b;
+		s->cap = cap;
+	}
+	memcpy(s->buf + s->len, chunk, keep);
+	s->len += keep;
+	s->buf[s->len] = '\0';
+	return 0;
+}
+
+int director_ssh_start(struct director_ssh_run *r, const struct lb_director *d,
+		       char *const words[], const char *in, size_t inlen,
+		       size_t out_max, size_t err_max)
+{
+	int to[2] = { -1, -1 }, from[2] = { -1, -1 }, err[2] = { -1, -1 };
+	char **argv = director_ssh_argv(d, words);
+	int *ours[3] = { &r->in, &r->out.fd, &r->err.fd };
+	int ret = 0, i;
+
+	memset(r, 0, sizeof(*r));
+	r->d = d;
+	r->in = -1;
+	r->left = in;
+	r->leftlen = inlen;
+	ret = sink_init(&r->out, out_max) ?: sink_init(&r->err, err_max);
+	if (!argv && !ret)
+		ret = -ENOMEM;
+	if (!ret && ((in && pipe2(to, O_CLOEXEC)) ||
+		     (out_max && pipe2(from, O_CLOEXEC)) ||
+		     (err_max && pipe2(err, O_CLOEXEC))))
 		ret = -errno;
 	if (!ret) {
 		fflush(NULL);
-		pid = fork();
-		if (pid < 0)
+		r->pid = fork();
+		if (r->pid < 0)
 			ret = -errno;
 	}
 	if (ret) {
 		close_pair(to);
 		close_pair(from);
+		close_pair(err);
 		director_ssh_argv_free(argv);
+		director_ssh_free(r);
+		r->pid = 0;
 		return ret;
 	}
-	if (!pid) {
+	if (!r->pid) {
 		/*
 		 * A Ctrl-C reaches the whole process group, ssh too: it must
 		 * not cut the remote apply's report off (the remote lbctl,
@@ -299,43 +363,235 @@ int director_ssh(const struct lb_director *d, char *const words[],
 			dup2(to[0], STDIN_FILENO);
 		else
 			dup2(open("/dev/null", O_RDONLY), STDIN_FILENO);
-		if (out)
+		if (out_max)
 			dup2(from[1], STDOUT_FILENO);
+		if (err_max)
+			dup2(err[1], STDERR_FILENO);
 		execvp(argv[0], argv);
 		fprintf(stderr, "Error: %s: cannot run ssh: %s\n", d->name,
 			strerror(errno));
 		_exit(127);
 	}
 	director_ssh_argv_free(argv);
-	if (in) {
-		close(to[0]);
+	/* Ours: the ends the child does not use, none of them blocking. */
+	r->in = to[1];
+	r->out.fd = from[0];
+	r->err.fd = err[0];
+	close_fd(&to[0]);
+	close_fd(&from[1]);
+	close_fd(&err[1]);
+	if (in)
 		/* ssh may be gone early: its status says why, not SIGPIPE. */
 		signal(SIGPIPE, SIG_IGN);
-		ret = write_all(to[1], in, inlen);
-		close(to[1]);
+	if (in && !inlen)
+		close_fd(&r->in);
+	for (i = 0; i < 3; i++)
+		if (*ours[i] >= 0)
+			fcntl(*ours[i], F_SETFL, O_NONBLOCK);
+	return 0;
+}
+
+/* The next part of r's input written; all of it or an error closes it. */
+static void feed(struct director_ssh_run *r)
+{
+	ssize_t n = write(r->in, r->left, r->leftlen);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n < 0) {
+		/* EPIPE: ssh is gone, its exit status says why. */
+		if (errno != EPIPE)
+			r->error = -errno;
+		close_fd(&r->in);
+		return;
 	}
-	if (out) {
-		close(from[1]);
-		*out = NULL;
-		ret = lb_read_all(from[0], REMOTE_OUT_MAX, out, &outlen) ?: ret;
-		close(from[0]);
+	r->left += n;
+	r->leftlen -= (size_t)n;
+	if (!r->leftlen)
+		close_fd(&r->in);
+}
+
+/* Whether r's child has exited (reaped now, or before). */
+static bool reaped(struct director_ssh_run *r, bool block)
+{
+	int status;
+	pid_t n;
+
+	if (!r->pid)
+		return true;
+	while ((n = waitpid(r->pid, &status, block ? 0 : WNOHANG)) < 0 &&
+	       errno == EINTR)
+		;
+	if (!n)
+		return false;
+	r->pid = 0;
+	if (n < 0)
+		r->status = -errno;
+	else
+		r->status = WIFEXITED(status) ? WEXITSTATUS(status) :
+			    128 + WTERMSIG(status);
+	/* Nobody reads what is left of the input. */
+	close_fd(&r->in);
+	return true;
+}
+
+static bool run_done(const struct director_ssh_run *r)
+{
+	return !r->pid && r->out.fd < 0 && r->err.fd < 0;
+}
+
+/* The fds polled for r into fds; returns how many. */
+static size_t run_fds(const struct director_ssh_run *r, struct pollfd *fds)
+{
+	size_t n = 0;
+
+	if (r->in >= 0)
+		fds[n++] = (struct pollfd){ .fd = r->in, .events = POLLOUT };
+	if (r->out.fd >= 0)
+		fds[n++] = (struct pollfd){ .fd = r->out.fd, .events = POLLIN };
+	if (r->err.fd >= 0)
+		fds[n++] = (struct pollfd){ .fd = r->err.fd, .events = POLLIN };
+	return n;
+}
+
+/* What fds (run_fds()'s) say done for r. */
+static void run_ready(struct director_ssh_run *r, const struct pollfd *fds,
+		      size_t n)
+{
+	int ret;
+
+	for (; n--; fds++) {
+		if (!fds->revents)
+			continue;
+		if (fds->fd == r->in)
+			feed(r);
+		else if ((ret = sink_read(fds->fd == r->out.fd ? &r->out :
+					  &r->err)) && !r->error)
+			r->error = ret;
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	if (ret && out) {
-		free(*out);
-		*out = NULL;
+}
+
+/* Killed at the deadline: what it said so far is kept. */
+static void run_kill(struct director_ssh_run *r)
+{
+	if (r->pid)
+		kill(r->pid, SIGKILL);
+	close_fd(&r->in);
+	close_fd(&r->out.fd);
+	close_fd(&r->err.fd);
+	reaped(r, true);
+	r->error = -ETIMEDOUT;
+}
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* While a child has closed its outputs but not exited: how often its
+ * exit is looked for. */
+#define SSH_REAP_POLL_MS	20
+
+void director_ssh_wait(struct director_ssh_run *r, size_t n,
+		       int64_t deadline_ms)
+{
+	struct pollfd *fds = calloc(3 * n + 1, sizeof(*fds));
+	size_t *nfds = calloc(n + 1, sizeof(*nfds));
+	size_t i, k;
+	int timeout;
+
+	for (;;) {
+		bool done = true, reaping = false;
+
+		for (i = 0; i < n; i++) {
+			/* An exit seen stops the feeding; a child that closed
+			 * its outputs is waited for. */
+			reaped(&r[i], false);
+			done &= run_done(&r[i]);
+			reaping |= r[i].pid && r[i].out.fd < 0 &&
+				   r[i].err.fd < 0 && r[i].in < 0;
+		}
+		if (done)
+			break;
+		timeout = -1;
+		if (deadline_ms >= 0) {
+			int64_t left = deadline_ms - mono_ms();
+
+			if (left <= 0)
+				break;
+			timeout = left > INT32_MAX ? INT32_MAX : (int)left;
+		}
+		if (reaping && (timeout < 0 || timeout > SSH_REAP_POLL_MS))
+			timeout = SSH_REAP_POLL_MS;
+		if (!fds || !nfds) {
+			/* No memory to poll with: as at the deadline. */
+			break;
+		}
+		for (i = k = 0; i < n; i++) {
+			nfds[i] = run_fds(&r[i], fds + k);
+			k += nfds[i];
+		}
+		if (poll(fds, k, timeout) < 0 && errno != EINTR)
+			break;
+		for (i = k = 0; i < n; i++) {
+			run_ready(&r[i], fds + k, nfds[i]);
+			k += nfds[i];
+		}
 	}
+	for (i = 0; i < n; i++)
+		if (!run_done(&r[i]))
+			run_kill(&r[i]);
+	free(fds);
+	free(nfds);
+}
+
+int director_ssh_result(const struct director_ssh_run *r)
+{
+	return r->error ?: r->status;
+}
+
+void director_ssh_free(struct director_ssh_run *r)
+{
+	free(r->out.buf);
+	free(r->err.buf);
+	r->out.buf = r->err.buf = NULL;
+}
+
+int director_ssh(const struct lb_director *d, char *const words[],
+		 const char *in, size_t inlen, char **out)
+{
+	struct director_ssh_run r;
+	int ret;
+
+	ret = director_ssh_start(&r, d, words, in, inlen,
+				 out ? REMOTE_OUT_MAX : 0, 0);
 	if (ret)
 		return ret;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	director_ssh_wait(&r, 1, -1);
+	ret = director_ssh_result(&r);
+	if (!ret && r.out.cut)
+		ret = -EFBIG;
+	if (out && ret >= 0) {
+		*out = r.out.buf;
+		r.out.buf = NULL;
+	} else if (out) {
+		*out = NULL;
+	}
+	director_ssh_free(&r);
+	return ret;
 }
 
 const char *director_ssh_why(const struct lb_director *d, int ret, char *buf,
 			     size_t len)
 {
-	if (ret < 0)
+	if (ret == -ETIMEDOUT)
+		snprintf(buf, len, "ssh %s did not finish in time: killed",
+			 d->ssh);
+	else if (ret < 0)
 		snprintf(buf, len, "cannot run ssh: %s", strerror(-ret));
 	else if (ret == 255)
 		snprintf(buf, len, "ssh %s failed (exit status 255)", d->ssh);

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cluster.h"
 
@@ -59,14 +60,61 @@ void director_ssh_argv_free(char **argv);
 /*
  * Runs director_ssh_argv(d, words) for director d. in (if not
  * NULL) is fed to its standard input, else /dev/null; its standard output
- * is ours, or with out read whole into *out (to free). Returns its exit
+ * is ours, or with out read whole into *out (to free; up to 1 GiB, more is
+ * -EFBIG), its standard error ours. It is waited for without a deadline:
+ * for "lbctl apply" and "show", whose operator sees it. Returns its exit
  * status (255: ssh failed), or -errno when it could not be run.
  */
 int director_ssh(const struct lb_director *d, char *const words[],
 		 const char *in, size_t inlen, char **out);
+
+/* An output of director_ssh_start()'s child, read as it comes. */
+struct director_ssh_sink {
+	int fd;				/* ours; -1: not read, or at EOF */
+	char *buf;			/* NUL terminated; NULL: not read */
+	size_t len, cap, max;		/* kept, room, most kept */
+	bool cut;			/* more came: read and dropped */
+};
+
+/* One ssh exchange in progress: director_ssh_start(), _wait(), _free(). */
+struct director_ssh_run {
+	const struct lb_director *d;
+	int pid;			/* 0: reaped */
+	int in;				/* its standard input, -1: done */
+	const char *left;		/* the input not yet written */
+	size_t leftlen;
+	struct director_ssh_sink out, err;
+	int status;			/* once reaped: exit status, 128+signal */
+	int error;			/* -errno: ours (-ETIMEDOUT: killed) */
+};
+
+/*
+ * Starts director_ssh_argv(d, words) with in (if not NULL, inlen bytes)
+ * for its standard input, else /dev/null, and its standard output and
+ * error read into r->out and r->err, at most out_max and err_max bytes
+ * each (the rest read and dropped: a peer that floods costs no memory);
+ * 0 for either leaves it ours. 0, or -errno with nothing left running.
+ */
+int director_ssh_start(struct director_ssh_run *r, const struct lb_director *d,
+		       char *const words[], const char *in, size_t inlen,
+		       size_t out_max, size_t err_max);
+/*
+ * The n exchanges of r run together, input written and outputs read as
+ * each is ready (none waits on another, nor its input on its output),
+ * until each child has exited and closed its outputs, or until
+ * deadline_ms (CLOCK_MONOTONIC, -1: none): those still running then are
+ * killed (SIGKILL), reaped and have error -ETIMEDOUT.
+ */
+void director_ssh_wait(struct director_ssh_run *r, size_t n,
+		       int64_t deadline_ms);
+/* A waited-for exchange's outcome, as director_ssh() returns it. */
+int director_ssh_result(const struct director_ssh_run *r);
+/* Its buffers freed (after director_ssh_wait()). */
+void director_ssh_free(struct director_ssh_run *r);
 /* What director_ssh()'s non-zero return ret means, into buf: "cannot run
- * ssh: ...", "ssh DEST failed (exit status 255)" or "lbctl on DEST exited
- * with status N". Returns buf. */
+ * ssh: ...", "ssh DEST did not finish in time: killed" (-ETIMEDOUT), "ssh
+ * DEST failed (exit status 255)" or "lbctl on DEST exited with status N".
+ * Returns buf. */
 const char *director_ssh_why(const struct lb_director *d, int ret, char *buf,
 			     size_t len);
 

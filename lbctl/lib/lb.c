@@ -154,6 +154,12 @@ bool lb_conn_open(const struct lb_conn *c)
 		c->state != FULLNAT_TCP_S_CLOSE);
 }
 
+bool lb_conn_xlat(const struct lb_conn *c)
+{
+	return c->real.addr.family &&
+	       c->real.addr.family != c->client.addr.family;
+}
+
 int lb_range_apply(const struct lb_addr_range *range, bool add,
 		   lb_addr_fn fn, void *arg, struct lb_addr *failed,
 		   unsigned int *undo_failed)

@@ -260,6 +260,9 @@ bool lb_service_same(const struct lb_service *a, const struct lb_service *b);
 bool lb_dest_same(const struct lb_dest *a, const struct lb_dest *b);
 /* A connection not yet over: any but TCP's TIME_WAIT and CLOSE. */
 bool lb_conn_open(const struct lb_conn *c);
+/* FullNAT64's: the client's side of one family, the real server's of the
+ * other (an IPv6 service, an IPv4 real server and LIP). */
+bool lb_conn_xlat(const struct lb_conn *c);
 
 /*
  * Applies fn(arg, address, add) to each address of range in order. If a

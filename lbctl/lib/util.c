@@ -41,6 +41,35 @@ void lb_join_names(char *buf, size_t len, const void *first, size_t n,
 #undef NAME
 }
 
+/* s[i] as lb_escape() writes it, into one; its length. */
+static size_t escape_one(char one[5], unsigned char c)
+{
+	if (c == '\\')
+		return (size_t)snprintf(one, 5, "\\\\");
+	if (c >= 0x20 && c < 0x7f)
+		return (size_t)snprintf(one, 5, "%c", c);
+	return (size_t)snprintf(one, 5, "\\x%02x", c);
+}
+
+char *lb_escape(char *buf, size_t size, const char *s, size_t len)
+{
+	size_t off = 0, all = 0, i, n;
+	char one[5];
+
+	for (i = 0; i < len; i++)
+		all += escape_one(one, (unsigned char)s[i]);
+	for (i = 0; i < len; i++) {
+		n = escape_one(one, (unsigned char)s[i]);
+		/* Cut: as much as leaves room for "..." and the NUL. */
+		if (all >= size && off + n + 3 >= size)
+			break;
+		memcpy(buf + off, one, n);
+		off += n;
+	}
+	snprintf(buf + off, size - off, "%s", i < len ? "..." : "");
+	return buf;
+}
+
 bool lb_name_char(char c)
 {
 	return c && strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"

@@ -29,6 +29,14 @@ void lb_join_names(char *buf, size_t len, const void *first, size_t n,
 void lb_appendf(char *buf, size_t len, size_t *off, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/*
+ * len bytes of s, from another program (a peer's output), made one line of
+ * a log: printable ASCII kept, "\\" for a backslash, "\xNN" for any other
+ * byte (a newline, an escape sequence, a NUL); "..." ends it when it does
+ * not fit in buf (size > 4). Returns buf.
+ */
+char *lb_escape(char *buf, size_t size, const char *s, size_t len);
+
 /* The characters of a director's name: A-Z, a-z, 0-9, ".", "_", "-". */
 bool lb_name_char(char c);
 

@@ -216,6 +216,11 @@ static const struct {
 		      "{ \"address\": \"2001:db8::1\", \"as\": 65000, \"hold_time\": 3 }"),
 	  { { "203.0.113.10", true }, { "2001:db8:113::10", true },
 	    { "2001:db8:113::11", false } } },
+	/* IPv6 VIPs whose inet_ntop text ends dotted ("::1.2.3.4" for
+	 * ::102:304): a name of their own, not ::1:2:3:4's */
+	{ "v6names", BGP("{ \"address\": \"2001:db8::1\", \"as\": 65000 }"),
+	  { { "::102:304", true }, { "::1:2:3:4", true },
+	    { "::ffff:1.2.3.4", false } } },
 };
 
 /* s (a valid address) as an lb_addr */

@@ -5,7 +5,9 @@
  * between two open file descriptions, even in one process); the ssh
  * command line, judged by a real sh parsing the remote part as sshd's
  * shell does; "lbctl check FILE", with no kernel: its exit codes and
- * what it says.
+ * what it says; the exchanges with ssh under a deadline, against an "ssh"
+ * that hangs, floods or ends early (the clock, the child's exit, what
+ * was kept).
  */
 #define _GNU_SOURCE		/* mkdtemp() */
 #include <errno.h>
@@ -15,6 +17,8 @@
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -402,6 +406,139 @@ static void test_ssh_no_leak(void)
 	check_end();
 }
 
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The "ssh" of the exchange tests (on PATH since test_ssh_signals()): what
+ * it does is its DEST's name. hang reads nothing and never ends; flood
+ * writes stdout and stderr without end and reads nothing; closed closes
+ * its outputs and never ends; early exits 4 unread; count reads all of
+ * its input, says how much, warns and exits 3.
+ */
+static const char exchange_ssh[] =
+	"#!/bin/sh\n"
+	"case \"$*\" in\n"
+	"*' hang '*) exec sleep 1000 ;;\n"
+	"*' flood '*) yes said >&2 & exec yes ;;\n"
+	"*' closed '*) exec sleep 1000 >&- 2>&- ;;\n"
+	"*' early '*) exit 4 ;;\n"
+	"*' count '*) wc -c; printf 'warn\\033[2J\\n' >&2; exit 3 ;;\n"
+	"esac\n"
+	"exit 99\n";
+
+/* Whether pid is gone and reaped: not even a zombie of ours. */
+static bool reaped_gone(int pid)
+{
+	return waitpid(pid, NULL, WNOHANG) < 0 && errno == ECHILD &&
+	       kill(pid, 0) < 0 && errno == ESRCH;
+}
+
+/*
+ * Five exchanges at once, each with 1 MiB of input (16 pipes' worth: a
+ * writer that waited for it all before reading would block on hang
+ * forever), under one deadline 1 s away: those that end do (their status,
+ * their output), those that do not are killed and reaped at the deadline
+ * (-ETIMEDOUT), no later than 1 s after it and not before; a flood is
+ * kept to its 4096 bytes.
+ */
+static void test_ssh_exchange(void)
+{
+	static const char *const dests[] = {
+		"hang", "flood", "closed", "early", "count",
+	};
+	struct lb_director d[ARRAY_SIZE(dests)];
+	struct director_ssh_run r[ARRAY_SIZE(dests)];
+	char *words[] = { "lbctl", "conn", "import", "-", NULL };
+	size_t inlen = 1 << 20, i, n = 0;
+	char path[160], *in = malloc(inlen);
+	int pids[ARRAY_SIZE(dests)];
+	int64_t t0, took;
+	FILE *f;
+
+	check_begin("director/ssh_exchange_deadline");
+	snprintf(path, sizeof(path), "%s/bin/ssh", dir);
+	f = fopen(path, "w");
+	CHECK(f && in);
+	if (!f || !in) {
+		free(in);
+		check_end();
+		return;
+	}
+	fputs(exchange_ssh, f);
+	fclose(f);
+	memset(in, 'x', inlen);
+	for (i = 0; i < ARRAY_SIZE(dests); i++) {
+		memset(&d[i], 0, sizeof(d[i]));
+		snprintf(d[i].name, sizeof(d[i].name), "%s", dests[i]);
+		d[i].ssh = (char *)dests[i];
+		CHECK_INT(director_ssh_start(&r[n], &d[i], words, in, inlen,
+					     4096, 4096), 0);
+		pids[n++] = r[i].pid;
+	}
+	t0 = mono_ms();
+	director_ssh_wait(r, n, t0 + 1000);
+	took = mono_ms() - t0;
+	CHECK_MSG(took >= 1000 && took < 2000, "took %" PRId64 " ms", took);
+	for (i = 0; i < n; i++) {
+		CHECK_MSG(reaped_gone(pids[i]), "%s: pid %d still there",
+			  dests[i], pids[i]);
+		CHECK_INT(r[i].pid, 0);
+	}
+	CHECK_INT(director_ssh_result(&r[0]), -ETIMEDOUT);
+	CHECK_INT(director_ssh_result(&r[1]), -ETIMEDOUT);
+	CHECK_INT((int)r[1].out.len, 4096);
+	CHECK(r[1].out.cut && r[1].err.cut);
+	CHECK(!strncmp(r[1].out.buf, "y\ny\n", 4) &&
+	      !strncmp(r[1].err.buf, "said\n", 5));
+	CHECK_INT(director_ssh_result(&r[2]), -ETIMEDOUT);
+	/* Its status, not the EPIPE of the input it never read. */
+	CHECK_INT(director_ssh_result(&r[3]), 4);
+	CHECK_INT(director_ssh_result(&r[4]), 3);
+	CHECK_STR(r[4].out.buf, "1048576\n");
+	CHECK_STR(r[4].err.buf, "warn\033[2J\n");
+	CHECK(!r[4].out.cut && !r[4].err.cut);
+	for (i = 0; i < n; i++)
+		director_ssh_free(&r[i]);
+	check_end();
+
+	/* Without a deadline (apply, show): what ends is waited for. */
+	check_begin("director/ssh_exchange_no_deadline");
+	CHECK_INT(director_ssh_start(&r[0], &d[4], words, in, inlen, 4096, 0),
+		  0);
+	director_ssh_wait(r, 1, -1);
+	CHECK_INT(director_ssh_result(&r[0]), 3);
+	CHECK_STR(r[0].out.buf, "1048576\n");
+	director_ssh_free(&r[0]);
+	free(in);
+	check_end();
+}
+
+/* A peer's output in the agent's log: one line, printable, bounded. */
+static void test_escape(void)
+{
+	char buf[16], big[32];
+
+	check_begin("util/escape");
+	CHECK_STR(lb_escape(buf, sizeof(buf), "ok 1", 4), "ok 1");
+	CHECK_STR(lb_escape(big, sizeof(big), "a\nb\\\033\0", 6),
+		  "a\\x0ab\\\\\\x1b\\x00");
+	CHECK_STR(lb_escape(buf, sizeof(buf), "0123456789abcdef", 16),
+		  "0123456789ab...");
+	CHECK_STR(lb_escape(buf, sizeof(buf), "0123456789abcde", 15),
+		  "0123456789abcde");
+	CHECK_STR(lb_escape(buf, sizeof(buf), "0123456789a\n", 12),
+		  "0123456789a\\x0a");
+	CHECK_STR(lb_escape(buf, sizeof(buf), "0123456789ab\n", 13),
+		  "0123456789ab...");
+	check_end();
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/test_director.XXXXXX");
@@ -413,6 +550,8 @@ int main(void)
 	test_ssh_argv();
 	test_ssh_signals();
 	test_ssh_no_leak();
+	test_ssh_exchange();
+	test_escape();
 	test_check();
 	{
 		char cmd[96];

@@ -173,10 +173,37 @@ static void test_keys(void)
 	check_end();
 }
 
+/* What the drain handoff's listing leaves out: over, and FullNAT64's. */
+static void test_conn_kinds(void)
+{
+	struct lb_conn c;
+
+	check_begin("lb_conn_open_xlat");
+	memset(&c, 0, sizeof(c));
+	c.proto = LB_PROTO_TCP;
+	c.state = FULLNAT_TCP_S_ESTABLISHED;
+	CHECK_INT(parse_addr("2001:db8:100::2", &c.client.addr, NULL, 0), 0);
+	CHECK_INT(parse_addr("2001:db8:113::10", &c.vip.addr, NULL, 0), 0);
+	CHECK_INT(parse_addr("2001:db8:3::11", &c.real.addr, NULL, 0), 0);
+	CHECK(lb_conn_open(&c));
+	CHECK(!lb_conn_xlat(&c));
+	/* FullNAT64: an IPv4 real server (and LIP) under an IPv6 VIP */
+	CHECK_INT(parse_addr("198.19.0.11", &c.real.addr, NULL, 0), 0);
+	CHECK_INT(parse_addr("198.19.1.1", &c.local.addr, NULL, 0), 0);
+	CHECK(lb_conn_xlat(&c));
+	c.state = FULLNAT_TCP_S_TIME_WAIT;
+	CHECK(!lb_conn_open(&c));
+	/* an IPv4-mapped address is IPv6: one family */
+	CHECK_INT(parse_addr("::ffff:198.19.0.11", &c.real.addr, NULL, 0), 0);
+	CHECK(!lb_conn_xlat(&c));
+	check_end();
+}
+
 int main(void)
 {
 	test_range_apply();
 	test_lists();
 	test_keys();
+	test_conn_kinds();
 	return check_done();
 }

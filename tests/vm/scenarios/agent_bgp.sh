@@ -36,6 +36,15 @@
 #     completes whole too (sha256, and nginx's line for lb2's LIP:port),
 #     and lb1's and lb3's tables list it with lb2's LIP. (Without the
 #     handoff it stalls there: 10.4 of 16.8 MB, curl's 40 s run out.)
+#  5. lb2's agent again, a connection of its own (imported by hand), and
+#     a peer that hangs: lb3's next "ssh" reads nothing, floods its
+#     stdout and stderr with escape sequences and never exits. "lbctl
+#     drain" on lb2: the router loses lb2's route within the handoff's
+#     deadline (20 s) and a margin, not before it (the peer did hold
+#     it); the hung ssh is gone by then (killed); lb1 (its namespace)
+#     has the connection from the copy before the withdrawal, lb3 (its
+#     ssh behaving again) from the one after; the agent exits 0 at its
+#     drain_timeout; its log grew by little and holds no escape byte.
 #
 # Times that are not bounds of the issue (how soon a route comes back, a
 # drain) are printed, not judged; the bounds are, with a margin for TCG.
@@ -332,7 +341,7 @@ for d in 1 3; do
 		fail "lb2's agent did not hand its connections to lb$d after the withdrawal"
 done
 assert_match "$(cat "$dir/ssh.log")" \
-	"^ssh -o BatchMode=yes -o ConnectTimeout=10 .* root@lb3 'lbctl' '-n' 'lb3' 'conn' 'import' '-'" \
+	"^ssh -o BatchMode=yes -o ConnectTimeout=10 .* root@lb3 'lbctl' '-n' 'lb3' 'conn' 'import' '--warn-max' '10' '-'" \
 	"lb2's agent's ssh command line for lb3"
 rc=0
 wait "${dl[via2]}" || rc=$?
@@ -347,3 +356,66 @@ for d in 1 3; do
 done
 requests_ok 10
 nexthops
+
+log "5. lb2 drained again, with a peer over ssh that hangs and floods"
+# The "ssh" of lb2's next handoff to lb3, once: it reads nothing, writes
+# without end on stdout and stderr (escape sequences), never exits; the
+# next ones behave.
+cat > "$dir/bin/ssh.hang" <<EOF
+#!/bin/bash
+echo "ssh \$*" >> $dir/ssh.log
+echo \$\$ > $dir/hang.pid
+mv $dir/bin/ssh.next $dir/bin/ssh
+yes \$'said \\e[2J\\e]0;x\\a' >&2 &
+exec yes \$'out \\e[2J'
+EOF
+chmod +x "$dir/bin/ssh.hang"
+mv "$dir/bin/ssh" "$dir/bin/ssh.next"
+mv "$dir/bin/ssh.hang" "$dir/bin/ssh"
+cat "$dir/bin/ssh"
+agent 2
+wait_for 60 "lb2 announcing again after its agent started again" bgp_has_nexthops $N
+# A connection for lb2 to hand over, open (established, 10 min), with a
+# LIP no director owns: imported by hand, as from another director.
+cport=40077
+jq -n --arg vip "$VIP" --arg lip "$(lip_net 2).9" --arg c "$CLIENT_NET.77" \
+	--arg rs "$RS_NET.11" --argjson cport $cport '[{ "protocol": "tcp",
+	"state": "established", "expires": 600, "forward": "fullnat",
+	"client": { "address": $c, "port": $cport },
+	"virtual": { "address": $vip, "port": 80 },
+	"local": { "address": $lip, "port": 40077 },
+	"real": { "address": $rs, "port": 8080 } }]' > "$dir/one.json"
+run lbctl -n lb2 conn import "$dir/one.json"
+# has_conn NS: NS's table has that connection
+has_conn() {
+	[[ $(lbctl -n "$1" -j conn | jq "[.[] | select(.client.port == $cport)] | length") == 1 ]]
+}
+has_conn lb2 || fail "lb2 did not take the connection"
+log_size=$(stat -c %s "$dir/agent-lb2.log")
+echo "+ lbctl drain --director lb2 &"
+lbctl drain --director lb2 >> "$dir/drain.log" 2>&1 &
+drain=$!
+t0=$EPOCHREALTIME
+# The deadline (20 s), then BIRD's withdrawal and the router's table (a
+# 4 s margin under TCG, as for the hold time in 3.)
+wait_for 30 "lb2's route gone" routed_without 2
+ms=$(since_ms "$t0")
+log "lb2's route gone $ms ms after the drain began, the hung peer's deadline 20 s"
+((ms <= (20000 + 4000) * FNAT_SCALE)) ||
+	fail "lb2's route went $ms ms after the drain began: later than the handoff's deadline"
+assert_ge "$ms" 19000 "ms from the drain to the withdrawal (the hung peer held it until its deadline)"
+hang_pid=$(cat "$dir/hang.pid")
+! kill -0 "$hang_pid" 2>/dev/null || fail "the hung ssh (pid $hang_pid) still runs after the withdrawal"
+has_conn lb1 || fail "lb1 does not have lb2's connection (the copy before the withdrawal)"
+wait_for 30 "lb2's agent to exit" sh -c "! kill -0 ${AGENT[2]}"
+rc=0
+wait "${AGENT[2]}" || rc=$?
+log "lb2's agent exited $(since_ms "$t0") ms after the drain began"
+assert_eq "$rc" 0 "lb2's agent's exit status"
+wait "$drain" || fail "lbctl drain failed: $(cat "$dir/drain.log")"
+has_conn lb3 || fail "lb3 does not have lb2's connection (the copy after the withdrawal)"
+grep "handoff" "$dir/agent-lb2.log" | tail -n 20
+grew=$(($(stat -c %s "$dir/agent-lb2.log") - log_size))
+log "lb2's agent's log grew by $grew bytes during the drain"
+((grew < 16384)) || fail "lb2's agent's log grew by $grew bytes: the flood reached it"
+assert_eq "$(tail -c "$grew" "$dir/agent-lb2.log" | grep -c $'\e')" 0 "lines of lb2's log with an escape byte"
