@@ -191,7 +191,7 @@ no_failures_from() {
 		wait_for 60 "ten client requests after $3 (+$st ms)" loop_since "$t_bound" 10
 	fi
 	assert_eq "$(loop_count client fail "$t_bound")" 0 "client requests that began $3 and failed"
-	log "client requests failed before: $(loop_count client fail "$1" "$t_bound") of $(loop_count client all "$1" "$t_bound")"
+	log "client requests that began before that bound and failed: $(loop_count client fail "$1" "$t_bound") of $(loop_count client all "$1" "$t_bound")"
 }
 # session_errors [D]: the router's bird's session errors (but lbD's): a
 # director's session that ends while the director lives is one (a hold
