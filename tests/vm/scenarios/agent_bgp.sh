@@ -293,10 +293,11 @@ log "the router dropped the silent lb2 after $ms ms (hold time $HOLD s)"
 nexthops
 ((ms <= $(bound_ms $((HOLD + DEAD_MARGIN)) "$t0"))) || fail "lb2 was routed to for $ms ms after its link was cut"
 no_failures_from "$t0" $((HOLD + DEAD_MARGIN)) "the hold time (+$DEAD_MARGIN s) after lb2's link was cut"
-# lb2's bird saw its hold timer run out too: a session error, after
-# which bird waits its "error wait time" (5 s in the agent's bird.conf,
-# BIRD's default 60 s) before a new session, refusing the router's
-# connections meanwhile
+# lb2's bird saw its session end too ("Link down": its eth0 lost its
+# carrier; its hold timer on a link cut further away): a session error,
+# after which bird waits its "error wait time" (5 s in the agent's
+# bird.conf, BIRD's default 60 s: 60.6 s measured with it) before a new
+# session, refusing the router's connections meanwhile
 bird2ctl="birdc -s /run/lbctl/lb2/bird.ctl"
 bgp2=bgp_${DIR_NET//./_}_1	# lb2's session's protocol
 session_down() { ! $bird2ctl show protocols "$bgp2" | grep -q Established; }
