@@ -134,6 +134,35 @@ static void bird_name(char *buf, size_t len, const char *prefix,
 	snprintf(buf, len, "%s_%s", prefix, s);
 }
 
+/*
+ * The sessions' timers, a template each session is made "from" (the text
+ * says why; docs/cluster.md too).
+ */
+static const char bird_template[] =
+	"# Each session's timers: a director's, not BIRD's defaults, which are\n"
+	"# a backbone router's (a session a full table, a flap costly to redo).\n"
+	"# A director's session is one of the router's ECMP paths: the capacity\n"
+	"# behind it is lost while it is down, and each flap rehashes the\n"
+	"# router's group (FullNAT connections moved to another director\n"
+	"# break). The first connect 1 s after bird starts (not 5); a failed\n"
+	"# one tried again after 5 s (not 120); after a session error (the\n"
+	"# neighbor restarted, a hold timer ran out) a new session 5 s later\n"
+	"# (not 60), the wait doubled for each error within 300 s up to 60 s\n"
+	"# (not 300), damping a session that flaps; 30 s for a neighbor that\n"
+	"# accepted the connection to send its OPEN (not 240). Graceful\n"
+	"# restart \"aware\" (BIRD's default, said): a helper to a neighbor\n"
+	"# that restarts, never asking it to keep this director's routes while\n"
+	"# this bird restarts (\"on\" would, for 120 s, with nothing checking\n"
+	"# the servers behind them).\n"
+	"template bgp lbctl_session {\n"
+	"\tconnect delay time 1;\n"
+	"\tconnect retry time 5;\n"
+	"\terror wait time 5, 60;\n"
+	"\terror forget time 300;\n"
+	"\tstartup hold time 30;\n"
+	"\tgraceful restart aware;\n"
+	"}\n\n";
+
 static const char *family_name(int family)
 {
 	return family == AF_INET6 ? "ipv6" : "ipv4";
@@ -175,11 +204,12 @@ int bird_conf_write(const struct bird *b, FILE *f)
 	if (bfd)
 		fprintf(f, "# Sessions to the neighbors that ask for BFD.\n"
 			   "protocol bfd {\n}\n\n");
+	fputs(bird_template, f);
 	for (i = 0; i < bgp->neighbors.n; i++) {
 		const struct lb_bgp_neighbor *n = &bgp->neighbors.v[i];
 
 		bird_name(name, sizeof(name), "bgp", &n->addr);
-		fprintf(f, "protocol bgp %s {\n"
+		fprintf(f, "protocol bgp %s from lbctl_session {\n"
 			   "\tlocal as %u;\n"
 			   "\tneighbor %s as %u;\n",
 			name, bgp->local_as,

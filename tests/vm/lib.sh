@@ -646,3 +646,34 @@ loop_count() {
 
 # t_plus T SECONDS: the time SECONDS (scaled, may be fractional) after T
 t_plus() { awk -v t="$1" -v s="$2" -v k="$FNAT_SCALE" 'BEGIN { printf "%.6f", t + s * k }'; }
+
+# stall_watch: from here on, a loop of this shell's builtins (no process
+# per turn) wakes every 0.1 s and writes when it woke to
+# $FNAT_LOG/stall.out, until the scenario ends. An emulated guest on a
+# busy host stops for whole seconds at times, everything in it at once:
+# stalled_ms tells how long, for a time bound to allow for it.
+stall_watch() {
+	rm -f "$FNAT_LOG/stall.fifo"
+	mkfifo "$FNAT_LOG/stall.fifo"
+	(
+		exec 3<> "$FNAT_LOG/stall.fifo"
+		# read's timeout is the tick: nothing is ever written to it
+		while :; do
+			read -r -t 0.1 -u 3 || true
+			echo "$EPOCHREALTIME"
+		done > "$FNAT_LOG/stall.out"
+	) &
+	_bg_pids+=($!)
+}
+
+# stalled_ms T0 T1: how many milliseconds the guest stood still between
+# T0 and T1 (times as $EPOCHREALTIME): stall_watch's ticks more than
+# 0.15 s apart, each counted beyond its 0.1 s. 0 on a quiet host.
+stalled_ms() {
+	awk -v t0="$1" -v t1="$2" '
+		$1 >= t0 + 0 && $1 <= t1 + 0 {
+			if (p && $1 - p > 0.15) s += $1 - p - 0.1
+			p = $1
+		}
+		END { printf "%d\n", s * 1000 }' "$FNAT_LOG/stall.out"
+}
