@@ -77,7 +77,7 @@ report() {
 	# The goals of issue #6, each with where this run stands.
 	function goals(    i, j, m, p, first, last, lo, hi, r, fp, cp, how, any) {
 		# none of its rows comes from the methods part (its own table)
-		for (i = 1; i <= nm; i++) if (order[i] !~ /^(methods|sched)\//) any = 1
+		for (i = 1; i <= nm; i++) if (order[i] !~ /^(methods6?|sched)\//) any = 1
 		if (!any) return
 		printf "\n## Against the goals\n\n"
 		printf "Each figure is the median of the per-round ratios above. \"Flat\" means the packet rate at the largest table (or service count) is at least 0.95 of the smallest, both as ratios to direct routing in the same rounds where it was measured (direct routing has no table: it shows how the emulator drifted between the parts); IPVS NAT is shown for comparison.\n\n"
@@ -183,28 +183,62 @@ report() {
 		}
 	}
 	# Each forwarding method against the same method of IPVS (bench.sh
-	# part_methods): one table per metric, a row per (method, director);
-	# the ratio is ours over IPVS in the same round. FullNAT has no IPVS
-	# counterpart: its reference is IPVS NAT, the same figure as for NAT.
-	function methods(    i, j, m, p, n, k, a, vs, note, r, any, spread, fw) {
-		for (i = 1; i <= nm; i++) if (order[i] ~ /^methods\//) any = 1
+	# part_methods, F empty; part_methods6, F 6: the same director-only
+	# rounds over IPv6): one table per metric, a row per (method,
+	# director); the ratio is ours over IPVS in the same round. FullNAT
+	# has no IPVS counterpart: its reference is IPVS NAT, the same figure
+	# as for NAT. A summary of the ratios first.
+	function methods(f,    i, j, m, p, n, k, a, vs, note, r, any, spread, fw, pre, ik, sfx, w, bad) {
+		pre = "methods" f "/"; ik = "m" f "_"
+		for (i = 1; i <= nm; i++) if (index(order[i], pre) == 1) any = 1
 		if (!any) return
-		mtitle["methods/ack"] = "TCP, ACKs of established connections"
-		mtitle["methods/syn"] = "TCP, SYNs: new connections"
-		mtitle["methods/udp"] = "UDP, datagrams of established flows"
-		mtitle["methods/udp_new"] = "UDP, datagrams that each open a flow"
-		mtitle["methods/crr"] = "TCP short connections through real clients and servers (connections/s, bench_cli -m crr, 1 client process)"
-		mtitle["methods/urr"] = "UDP exchanges through real clients and servers, each from a new client port (exchanges/s, bench_cli -m urr, 1 client process)"
+		mtitle["ack"] = "TCP, ACKs of established connections"
+		mtitle["syn"] = "TCP, SYNs: new connections"
+		mtitle["udp"] = "UDP, datagrams of established flows"
+		mtitle["udp_new"] = "UDP, datagrams that each open a flow"
+		mtitle["crr"] = "TCP short connections through real clients and servers (connections/s, bench_cli -m crr, 1 client process)"
+		mtitle["urr"] = "UDP exchanges through real clients and servers, each from a new client port (exchanges/s, bench_cli -m urr, 1 client process)"
+		mshort["ack"] = "director-only, TCP ACKs (" info[ik "conns"] " connections)"
+		mshort["syn"] = "director-only, TCP SYNs (new connections)"
+		mshort["udp"] = "director-only, UDP (" info[ik "conns"] " flows)"
+		mshort["udp_new"] = "director-only, UDP, each datagram a new flow"
+		mshort["crr"] = "TCP short connections, real client and servers"
+		mshort["urr"] = "UDP exchanges, real client and servers"
 		split("fnat ipvs fnat_nat ipvs fnat_dr ipvs_dr fnat_tun ipvs_tun", mp, " ")
-		split("FullNAT FullNAT NAT NAT DR DR TUN TUN", mm, " ")
+		if (f == "6") split("FullNAT66 FullNAT66 NAT66 NAT66 DR6 DR6 TUN6 TUN6", mm, " ")
+		else split("FullNAT FullNAT NAT NAT DR DR TUN TUN", mm, " ")
 		mref["fnat"] = mref["fnat_nat"] = "ipvs"; mref["fnat_dr"] = "ipvs_dr"; mref["fnat_tun"] = "ipvs_tun"
-		printf "\n## Each forwarding method against IPVS'"'"'s same method\n\n"
-		printf "Director-only packet rate (packets/s, pktgen; the tables without a unit): fullnat.ko (its own namespace) and in-tree IPVS (another) with 16 pretend real servers on a dummy device; %s established connections or flows per path (packets at random among them), %s new ones per path and round. FullNAT'"'"'s reference is IPVS NAT (IPVS has no FullNAT): the IPVS NAT row is one measurement shown twice. The ratio is ours / IPVS'"'"'s same method, median of the per-round ratios (min–max). \"forwarded\" is what left the director of what pktgen sent, all rounds. Connections through real clients and servers: the same directors and methods on the bench topology (bench.sh part_methods_conns); \"errors\" are exchanges that failed or took over 2 s. Goal (issue #12): each of our methods ≥ 1.2× IPVS'"'"'s same method in director-only packet rate; a packet-rate ratio below it is in bold.\n", info["m_conns"], info["m_new"]
-		for (k in info) if (index(k, "m_unanswered/") == 1) printf "\n**Did not answer before the rounds: %s.**\n", substr(k, 14)
+		if (f == "6") {
+			printf "\n## Each forwarding method against IPVS'"'"'s same method, over IPv6\n\n"
+			printf "Director-only packet rate (packets/s) as in the IPv4 section, over IPv6 (bench.sh part_methods6): pktgen into fullnat.ko'"'"'s namespace and IPVS'"'"'s, 16 pretend IPv6 real servers on a dummy device; FullNAT66 (IPv6 LIPs), NAT66, DR6 and TUN6 (ip6ip6) of fullnat.ko against IPVS'"'"'s NAT, DR and TUN over IPv6 (FullNAT66'"'"'s reference: IPVS NAT66, one measurement shown twice); 78-byte packets carrying a valid UDP checksum (IPv6 requires one; IPv4'"'"'s carry none), %s established connections or flows per path (packets at random among them), %s new ones per path and round. The ratio is ours / IPVS'"'"'s same method, median of the per-round ratios (min–max); below the 1.2× of issue #12 in bold. \"forwarded\" is what left the director of what pktgen sent, all rounds.\n", info[ik "conns"], info[ik "new"]
+		} else {
+			printf "\n## Each forwarding method against IPVS'"'"'s same method\n\n"
+			printf "Director-only packet rate (packets/s, pktgen; the tables without a unit): fullnat.ko (its own namespace) and in-tree IPVS (another) with 16 pretend real servers on a dummy device; %s established connections or flows per path (packets at random among them), %s new ones per path and round. FullNAT'"'"'s reference is IPVS NAT (IPVS has no FullNAT): the IPVS NAT row is one measurement shown twice. The ratio is ours / IPVS'"'"'s same method, median of the per-round ratios (min–max). \"forwarded\" is what left the director of what pktgen sent, all rounds. Connections through real clients and servers: the same directors and methods on the bench topology (bench.sh part_methods_conns); \"errors\" are exchanges that failed or took over 2 s. Goal (issue #12): each of our methods ≥ 1.2× IPVS'"'"'s same method in director-only packet rate; a packet-rate ratio below it is in bold.\n", info[ik "conns"], info[ik "new"]
+		}
+		for (k in info) if (index(k, ik "unanswered/") == 1) printf "\n**Did not answer before the rounds: %s.**\n", substr(k, length(ik) + 12)
+		# what tcpdump saw of 4 SYNs and 4 new UDP flows a path (m_wire)
+		n = 0; bad = ""
+		for (k in info) if (index(k, ik "wire/") == 1) { n++; if (info[k] != "ok") bad = bad " " substr(k, length(ik) + 6) " (" info[k] ")" }
+		if (n) printf "\nOn the wire (tcpdump on the servers'"'"' link, 4 SYNs and 4 datagrams of new flows a path, before the rounds): %s.\n", bad == "" ? "every packet left in its method'"'"'s form, toward one of the servers" : "**not as the method forwards:" bad "**"
+		printf "\nSummary, ours / IPVS'"'"'s same method (median of the per-round ratios):\n\n| | %s | %s | %s | %s |\n|---|---:|---:|---:|---:|\n", mm[1], mm[3], mm[5], mm[7]
 		for (i = 1; i <= nm; i++) {
 			m = order[i]
-			if (m !~ /^methods\//) continue
-			printf "\n### %s\n\n", m in mtitle ? mtitle[m] : m
+			if (index(m, pre) != 1) continue
+			sfx = substr(m, length(pre) + 1)
+			printf "| %s |", sfx in mshort ? mshort[sfx] : sfx
+			for (j = 1; j in mp; j += 2) {
+				ratio(m, mp[j], mref[mp[j]])
+				w = RMED == "" ? "–" : sprintf("%.2f", RMED)
+				if (RMED != "" && RMED < 1.2 && sfx !~ /rr$/) w = "**" w "**"
+				printf " %s |", w
+			}
+			printf "\n"
+		}
+		for (i = 1; i <= nm; i++) {
+			m = order[i]
+			if (index(m, pre) != 1) continue
+			sfx = substr(m, length(pre) + 1)
+			printf "\n### %s%s\n\n", sfx in mtitle ? mtitle[sfx] : sfx, f == "6" ? ", IPv6" : ""
 			printf "| method | director | median | min–max | forwarded | ours / IPVS same method |\n"
 			printf "|---|---|---:|---:|---:|---:|\n"
 			for (j = 1; j in mp; j++) {
@@ -236,11 +270,11 @@ report() {
 			}
 		}
 		# the live entries of each path after the packet-rate rounds
-		if (("m_entries/fnat" in info)) {
+		if (((ik "entries/fnat") in info)) {
 			printf "\nLive entries of each path'"'"'s services after the packet-rate rounds (its established connections and flows, the new UDP flows of every round, the SYN-only connections of the last 60 s):"
 			for (j = 1; j in mp; j++)
-				if (mm[j] != "FullNAT" || mp[j] == "fnat")
-					printf " %s %s %s%s", mm[j], mp[j] ~ /^ipvs/ ? "IPVS" : "fullnat.ko", info["m_entries/" mp[j]], j < 8 ? "," : ".\n"
+				if (j != 2)
+					printf " %s %s %s%s", mm[j], mp[j] ~ /^ipvs/ ? "IPVS" : "fullnat.ko", info[ik "entries/" mp[j]], j < 8 ? "," : ".\n"
 		}
 	}
 	# Each scheduler against IPVS'"'"'s same scheduler (bench.sh part_sched):
@@ -339,7 +373,7 @@ report() {
 		printf "Figures are medians over the rounds, with min–max; ratios are medians of the per-round ratios (min–max).\n"
 		for (i = 1; i <= nm; i++) {
 			m = order[i]
-			if (m ~ /^(flood|methods|sched)\//) continue
+			if (m ~ /^(flood|methods6?|sched)\//) continue
 			split(substr(paths[m], 2), ps, " ")
 			t = m in title ? title[m] : ""
 			if (m ~ /^pps\//) t = "Director-only packet rate, " substr(m, 5) " connections in the table (packets/s, pktgen)"
@@ -381,7 +415,8 @@ report() {
 			}
 		}
 		flood()
-		methods()
+		methods("")
+		methods("6")
 		sched()
 		goals()
 		if (!length(bval)) exit

@@ -41,11 +41,12 @@
 # host's BENCH_NAME variables): REPS (5) rounds of every measurement,
 # SECS (4) seconds per connection/bulk measurement, PKTS (100000) packets
 # per packet-rate measurement, PARTS (crr,bulk,flood,scale,svc,methods,
-# sched) what to run, SCALE (1000,100000,1000000) table sizes, SVCS
+# methods6,sched) what to run, SCALE (1000,100000,1000000) table sizes, SVCS
 # (1,100,1000) service counts, FLOOD_PPS (5000) the SYN flood's rate, FLOOD_CONN_MAX
 # (5000) fullnat.ko's table bound in the "full table" flood round, M_CONNS
 # (1000) established connections and flows per path and M_NEW (20000) new
-# ones per path and round in part_methods, S_NEW (20000) new connections
+# ones per path and round in part_methods (and part_methods6, its IPv6
+# director-only rounds), S_NEW (20000) new connections
 # per scheduler, director and round in part_sched, PROFILE (empty) loads to
 # profile with perf (software clock; TCG has no hardware counters),
 # comma-separated MODE-PATH: crr-, down-, up- or pps-, then a path
@@ -55,7 +56,7 @@
 # of part_scale are profiled.
 . /fnat/lib.sh
 
-REPS=5 SECS=4 PKTS=100000 PARTS=crr,bulk,flood,scale,svc,methods,sched
+REPS=5 SECS=4 PKTS=100000 PARTS=crr,bulk,flood,scale,svc,methods,methods6,sched
 M_CONNS=1000 M_NEW=20000 S_NEW=20000
 SCALE=1000,100000,1000000 SVCS=1,100,1000 PROFILE= PROFILE_SCALE=
 FLOOD_PPS=5000 FLOOD_CONN_MAX=5000
@@ -113,7 +114,7 @@ if want crr || want bulk; then
 	part_crr_bulk
 fi
 [[ -n $PROFILE ]] && profile
-if want flood || want scale || want svc || want methods || want sched; then
+if want flood || want scale || want svc || want methods || want methods6 || want sched; then
 	setup_pktgen > "$FNAT_LOG/setup-pktgen.txt" 2>&1 ||
 		{ cat "$FNAT_LOG/setup-pktgen.txt"; fail "pktgen setup"; }
 	emit "info fnat_tab_bits=$(cat /sys/module/fullnat/parameters/conn_tab_bits)" \
@@ -122,7 +123,7 @@ fi
 if want flood; then
 	emit "info flood_pps_asked=$FLOOD_PPS flood_conn_max=$FLOOD_CONN_MAX"
 	part_flood
-	if want scale || want svc || want methods || want sched; then
+	if want scale || want svc || want methods || want methods6 || want sched; then
 		# The flood's connections must not count in the tables measured
 		# next: fullnat.ko keeps them 30 s (SYN_RECV), IPVS 60 s.
 		log "waiting for the flood's connections to expire"
@@ -131,11 +132,12 @@ if want flood; then
 			eval '(( $(table_size ipvs) + $(table_size fnat) == 0 ))'
 	fi
 fi
-if want scale || want svc || want methods || want sched; then
+if want scale || want svc || want methods || want methods6 || want sched; then
 	pg_config_scale > "$FNAT_LOG/setup-pktgen-scale.txt" 2>&1
 fi
 want scale && part_scale
 want svc && part_svc
 want methods && part_methods
+want methods6 && part_methods6
 want sched && part_sched
 log "bench done"

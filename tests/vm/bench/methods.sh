@@ -30,28 +30,75 @@
 #   methods/syn      TCP SYNs, each a new connection (M_NEW a round)
 #   methods/udp      UDP datagrams of M_CONNS flows, at random
 #   methods/udp_new  UDP datagrams, each a new flow (M_NEW a round)
-# pktgen's UDP has no checksum (0); the TCP packets' is not valid (the
-# ingress rule rewrites the header): none of the directors checks it.
+# pktgen's IPv4 UDP has no checksum (0), its IPv6 UDP a valid one; the
+# TCP packets' is not valid (the ingress rule rewrites the header): none
+# of the directors checks it (pg_flags, pg_run).
+#
+# part_methods6 runs the same director-only rounds over IPv6 (M_AF=6):
+# every address of the part is m_addr's counterpart of its IPv4 one
+# (VIPs 2001:db8:113::N, the servers 2001:db8:19:9::1-16 on pgout, which
+# gets 2001:db8:19:9::255/64 for TUN's outer source), FullNAT66 takes
+# LIPs 2001:db8:13::1-20; IPVS's services are the same (ipvsadm -m, -g,
+# -i, the last ip6ip6 to an IPv6 server). Its metrics are methods6/KIND,
+# its info keys m6_*. No connections through real clients over IPv6.
 M_PATHS=(fnat ipvs fnat_nat fnat_dr ipvs_dr fnat_tun ipvs_tun)
 M_KINDS=(ack syn udp udp_new)
+M_AF=4	# the family of part_methods' rounds: part_methods6 makes it 6
+M_LIP6=2001:db8:13::1-2001:db8:13::20
 
-m_vip() { # m_vip PATH: the VIP of a path of part_methods
+# m_addr ADDR: ADDR, an IPv4 address of this part, in M_AF's family:
+# itself, or 203.0.113.N -> 2001:db8:113::N, PG_RS.N -> 2001:db8:19:9::N,
+# 10.B.C.D -> 2001:db8:B:C::D (2001:db8:B::D for C 0), as printed
+m_addr() {
+	local a
+	[[ $M_AF == 6 ]] || { echo "$1"; return 0; }
+	IFS=. read -r -a a <<< "$1"
 	case $1 in
-	fnat) echo "$PG_VIP_F" ;;
-	ipvs) echo "$PG_VIP_I" ;;
-	fnat_nat) echo 203.0.113.13 ;;
-	fnat_dr) echo 203.0.113.14 ;;
-	fnat_tun) echo 203.0.113.15 ;;
-	ipvs_dr) echo 203.0.113.24 ;;
-	ipvs_tun) echo 203.0.113.25 ;;
+	203.0.113.*) echo "2001:db8:113::${a[3]}" ;;
+	"$PG_RS".*) echo "2001:db8:19:9::${a[3]}" ;;
+	10.*.0.*) echo "2001:db8:${a[1]}::${a[3]}" ;;
+	10.*) echo "2001:db8:${a[1]}:${a[2]}::${a[3]}" ;;
+	*) fail "m_addr: no IPv6 counterpart for $1" ;;
 	esac
 }
 
+m_hp() { # m_hp ADDR PORT: ADDR:PORT, [ADDR]:PORT for IPv6
+	if [[ $1 == *:* ]]; then echo "[$1]:$2"; else echo "$1:$2"; fi
+}
+
+m_vip() { # m_vip PATH: the VIP of a path of part_methods
+	case $1 in
+	fnat) m_addr "$PG_VIP_F" ;;
+	ipvs) m_addr "$PG_VIP_I" ;;
+	fnat_nat) m_addr 203.0.113.13 ;;
+	fnat_dr) m_addr 203.0.113.14 ;;
+	fnat_tun) m_addr 203.0.113.15 ;;
+	ipvs_dr) m_addr 203.0.113.24 ;;
+	ipvs_tun) m_addr 203.0.113.25 ;;
+	esac
+}
+
+m_servers() { # the 16 pretend real servers in M_AF's family
+	local i
+	for ((i = 1; i <= 16; i++)); do m_addr "$PG_RS.$i"; done
+}
+
 setup_methods() {
-	local i path vip proto opt how port
-	pg_neighbours || return 1
-	on lb2 "$IP" addr add "$(m_vip ipvs_dr)/32" dev lo || return 1
-	on lb2 "$IP" addr add "$(m_vip ipvs_tun)/32" dev lo || return 1
+	local i path vip proto opt how port rs ns plen=32
+	# shellcheck disable=SC2046
+	pg_neighbours $(m_servers) || return 1
+	if [[ $M_AF == 6 ]]; then
+		plen=128
+		for ns in lb2 lb3; do
+			on "$ns" sysctl -qw net.ipv6.conf.all.forwarding=1 || return 1
+			on "$ns" "$IP" addr add "$(m_addr "$PG_RS.255")/64" dev pgout nodad ||
+				return 1
+		done
+		on lb2 "$IP" addr add "$(m_vip ipvs)/128" dev lo nodad || return 1
+		lb lb3 laddr add "$M_LIP6" || return 1
+	fi
+	on lb2 "$IP" addr add "$(m_vip ipvs_dr)/$plen" dev lo || return 1
+	on lb2 "$IP" addr add "$(m_vip ipvs_tun)/$plen" dev lo || return 1
 	# Nothing may expire between the opening passes and the last round:
 	# IPVS's tcp, tcpfin and udp timeouts; fullnat.ko's TCP ones are
 	# pg_config_scale's.
@@ -60,9 +107,10 @@ setup_methods() {
 	for proto in tcp udp; do
 		[[ $proto == tcp ]] && opt=-t || opt=-u
 		for path in "${M_PATHS[@]}"; do
-			# setup_pktgen's TCP services
-			[[ $proto == tcp && ( $path == fnat || $path == ipvs ) ]] && continue
-			vip=$(m_vip "$path")
+			# setup_pktgen's TCP services (IPv4)
+			[[ $M_AF == 4 && $proto == tcp && ( $path == fnat || $path == ipvs ) ]] &&
+				continue
+			vip=$(m_hp "$(m_vip "$path")" 80)
 			case $path in
 			fnat) how=fullnat port=8080 ;;
 			ipvs | fnat_nat) how=nat port=8080 ;;
@@ -70,17 +118,17 @@ setup_methods() {
 			esac
 			if [[ $path == ipvs* ]]; then
 				case $how in nat) how=-m ;; dr) how=-g ;; tun) how=-i ;; esac
-				on lb2 ipvsadm -A "$opt" "$vip:80" -s rr || return 1
-				for ((i = 1; i <= 16; i++)); do
-					on_quiet lb2 ipvsadm -a "$opt" "$vip:80" \
-						-r "$PG_RS.$i:$port" "$how" || return 1
+				on lb2 ipvsadm -A "$opt" "$vip" -s rr || return 1
+				for rs in $(m_servers); do
+					on_quiet lb2 ipvsadm -a "$opt" "$vip" \
+						-r "$(m_hp "$rs" "$port")" "$how" || return 1
 				done
 			else
-				lb lb3 service add "$proto" "$vip:80" forward "$how" \
+				lb lb3 service add "$proto" "$vip" forward "$how" \
 					scheduler rr || return 1
-				for ((i = 1; i <= 16; i++)); do
-					lbctl -n lb3 rs add "$proto" "$vip:80" \
-						"$PG_RS.$i:$port" || return 1
+				for rs in $(m_servers); do
+					lbctl -n lb3 rs add "$proto" "$vip" \
+						"$(m_hp "$rs" "$port")" || return 1
 				done
 			fi
 		done
@@ -92,50 +140,54 @@ setup_methods() {
 # m_src KIND PATH REP: the source address of PATH's packets of KIND:
 # 10.6x.0.1 and 10.8x.0.1 for the established connections and flows,
 # 10.7x.REP.1 and 10.9x.REP.1, new in every round, for the new ones
+# (m_addr's IPv6 counterparts in part_methods6)
 m_src() {
 	local i
 	for ((i = 0; i < ${#M_PATHS[@]}; i++)); do
 		[[ ${M_PATHS[i]} == "$2" ]] && break
 	done
 	case $1 in
-	ack) echo "10.$((60 + i)).0.1" ;;
-	syn) echo "10.$((70 + i)).$3.1" ;;
-	udp) echo "10.$((80 + i)).0.1" ;;
-	udp_new) echo "10.$((90 + i)).$3.1" ;;
+	ack) m_addr "10.$((60 + i)).0.1" ;;
+	syn) m_addr "10.$((70 + i)).$3.1" ;;
+	udp) m_addr "10.$((80 + i)).0.1" ;;
+	udp_new) m_addr "10.$((90 + i)).$3.1" ;;
 	esac
 }
 
 m_flags() { # m_flags KIND: the ingress rule of lb2 and lb3 for KIND
 	local f
 	case $1 in ack) f=ACK ;; syn) f=SYN ;; *) f=UDP ;; esac
-	pg_flags lb2 "$f"
-	pg_flags lb3 "$f"
+	pg_flags lb2 "$f" "$M_AF"
+	pg_flags lb3 "$f" "$M_AF"
 }
 
-# m_run KIND PATH REP: one pktgen run of KIND through PATH; prints pg_run's
-# line and "sent=N"
+# m_run KIND PATH REP [COUNT]: one pktgen run of KIND through PATH (of
+# PKTS packets, M_NEW for the new connections and flows, or COUNT); prints
+# pg_run's line and "sent=N"
 m_run() {
-	local kind=$1 path=$2 rep=$3 src dst dmin dend
+	local kind=$1 path=$2 rep=$3 src dst dmin dend n
 	src=$(m_src "$kind" "$path" "$rep")
 	read -r dst dmin dend <<< "$(pg_target "$path")"
 	case $kind in
 	ack | udp)
-		echo "$(pg_run "$(pg_ns "$path")" "$PKTS" "$dst" "$dmin" "$dend" \
-			"$src" "$src" 1024 $((1024 + M_CONNS)) 1) sent=$PKTS" ;;
+		n=${4:-$PKTS}
+		echo "$(pg_run "$(pg_ns "$path")" "$n" "$dst" "$dmin" "$dend" \
+			"$src" "$src" 1024 $((1024 + M_CONNS)) 1) sent=$n" ;;
 	*)
-		echo "$(pg_run "$(pg_ns "$path")" "$M_NEW" "$dst" "$dmin" "$dend" \
-			"$src" "$src" 1024 $((1024 + M_NEW)) 0) sent=$M_NEW" ;;
+		n=${4:-$M_NEW}
+		echo "$(pg_run "$(pg_ns "$path")" "$n" "$dst" "$dmin" "$dend" \
+			"$src" "$src" 1024 $((1024 + M_NEW)) 0) sent=$n" ;;
 	esac
 }
 
 part_methods() {
-	local path kind rep out src dst dmin dend
+	local path kind rep out src dst dmin dend m=methods${M_AF#4} i=m${M_AF#4}
 	((M_CONNS >= 1 && M_CONNS <= 64511 && M_NEW >= 1 && M_NEW <= 64511)) ||
 		fail "M_CONNS ($M_CONNS) and M_NEW ($M_NEW) must be 1-64511 (ports 1024-65535)"
-	setup_methods > "$FNAT_LOG/setup-methods.txt" 2>&1 ||
-		{ cat "$FNAT_LOG/setup-methods.txt"; fail "methods setup"; }
-	emit "info m_conns=$M_CONNS m_new=$M_NEW"
-	log "methods: opening $M_CONNS connections and UDP flows a path"
+	setup_methods > "$FNAT_LOG/setup-$m.txt" 2>&1 ||
+		{ cat "$FNAT_LOG/setup-$m.txt"; fail "$m setup"; }
+	emit "info ${i}_conns=$M_CONNS ${i}_new=$M_NEW"
+	log "$m: opening $M_CONNS connections and UDP flows a path"
 	for path in "${M_PATHS[@]}"; do
 		src=$(m_src ack "$path" 0)
 		read -r dst dmin dend <<< "$(pg_target "$path")"
@@ -146,32 +198,85 @@ part_methods() {
 		pg_run "$(pg_ns "$path")" "$M_CONNS" "$dst" "$dmin" "$dend" \
 			"$src" "$src" 1024 $((1024 + M_CONNS)) 0 > /dev/null
 	done
-	emit "info m_tables=ipvs:$(table_size ipvs),fnat:$(table_size fnat)"
+	emit "info ${i}_tables=ipvs:$(table_size ipvs),fnat:$(table_size fnat)"
 	# The connections opened above keep the deadlines they got; the SYNs
 	# of the rounds get IPVS's SYN_RECV life (pg_halfopen).
 	pg_halfopen 60
+	for path in "${M_PATHS[@]}"; do
+		for kind in syn udp_new; do m_wire "$path" "$kind"; done
+	done
 	for ((rep = 1; rep <= REPS; rep++)); do
-		log "methods round $rep of $REPS"
+		log "$m round $rep of $REPS"
 		for kind in "${M_KINDS[@]}"; do
 			m_flags "$kind"
 			for path in "${M_PATHS[@]}"; do
 				out=$(m_run "$kind" "$path" "$rep")
-				emit "metric=methods/$kind path=$path rep=$rep value=$(kv pps "$out")" \
+				emit "metric=$m/$kind path=$path rep=$rep value=$(kv pps "$out")" \
 				     "fwd=$(kv fwd "$out") sent=$(kv sent "$out") usec=$(kv usec "$out")"
 			done
 		done
 	done
-	emit "info m_tables_after=ipvs:$(table_size ipvs),fnat:$(table_size fnat)"
+	emit "info ${i}_tables_after=ipvs:$(table_size ipvs),fnat:$(table_size fnat)"
 	# each path's own entries: a path and its IPVS counterpart should hold
 	# about as many (FullNAT's counterpart is IPVS NAT, "ipvs")
 	for path in "${M_PATHS[@]}"; do
-		emit "info m_entries/$path=$(vip_conns "$(pg_ns "$path")" "$(m_vip "$path")")"
+		emit "info ${i}_entries/$path=$(vip_conns "$(pg_ns "$path")" "$(m_vip "$path")")"
 	done
 	pg_config_scale
 	on lb3 lbctl stats | grep -E 'drop|no_|err|martian|frag' || true
 	on lb2 ipvsadm -Ln --stats || true
 	m_profile
-	part_methods_conns
+	if [[ $M_AF == 4 ]]; then part_methods_conns; fi
+}
+
+# m_wire PATH KIND: what PATH makes of 4 packets of KIND (syn or udp_new,
+# from the sources of a round 0), as tcpdump sees them leave on pgout:
+# each toward one of the 16 servers in the method's form (FullNAT: from a
+# LIP to SERVER.8080; NAT: from the client to SERVER.8080; DR: the
+# client's packet to the VIP, to a server's MAC; TUN: the client's packet
+# to the VIP inside a header to a server). Emits "info m_wire/PATH/KIND=
+# ok", or how many of the 4 were so and the lines, to the log.
+m_wire() {
+	local path=$1 kind=$2 ns src dst dmin dend srv re name lines good lip
+	ns=$(pg_ns "$path")
+	src=$(m_src "$kind" "$path" 0)
+	read -r dst dmin dend <<< "$(pg_target "$path")"
+	srv=$(m_addr "$PG_RS.1")
+	srv="${srv%1}[0-9a-f]+"
+	src=${src//./\\.} dst=${dst//./\\.} srv=${srv//./\\.}
+	case $path in
+	fnat)
+		if [[ $M_AF == 6 ]]; then lip=${M_LIP6%%::*}::; else lip=$(lip_net 3).; fi
+		re=" ${lip//./\\.}[0-9a-f]+\.[0-9]+ > $srv\.8080: " ;;
+	ipvs | *_nat) re=" $src\.[0-9]+ > $srv\.8080: " ;;
+	*_dr) re="> 02:00:00:00:09:[0-9a-f]{2}, .* $src\.[0-9]+ > $dst\.80: " ;;
+	*_tun) re="> $srv: (IP6? )?$src\.[0-9]+ > $dst\.80: " ;;
+	esac
+	[[ $kind == syn ]] && re+="Flags \[S\]" || re+="UDP"
+	name=wire-m${M_AF#4}-$path-$kind
+	# at most 20 s: a path that loses packets ends the capture that way
+	bg "$ns" "$name" timeout 20 tcpdump -i pgout -n -U -c 4 -w "$FNAT_LOG/$name.pcap" \
+		tcp or udp or ip proto 4 or ip6 proto 41
+	wait_for 10 "tcpdump on $ns's pgout" grep -q "listening on" "$FNAT_LOG/$name.log"
+	m_flags "$kind"
+	m_run "$kind" "$path" 0 4 > /dev/null
+	wait_for 30 "tcpdump's end" grep -q "packets captured" "$FNAT_LOG/$name.log"
+	lines=$(tcpdump -r "$FNAT_LOG/$name.pcap" -n -e 2>/dev/null)
+	good=$(grep -cE -- "$re" <<< "$lines" || true)
+	if ((good == 4)); then
+		emit "info m${M_AF#4}_wire/$path/$kind=ok"
+	else
+		emit "info m${M_AF#4}_wire/$path/$kind=${good}-of-4"
+		echo "$lines" | head -4
+		echo "expected: $re"
+	fi
+}
+
+# part_methods6: part_methods' director-only rounds over IPv6 (the
+# methods' IPv6 forms against IPVS's same; setup_methods, m_addr)
+part_methods6() {
+	local M_AF=6
+	part_methods
 }
 
 # Connections through each method with the real clients and servers of
@@ -298,7 +403,7 @@ m_profile() {
 			pid=$!
 			m_run "$kind" "$path" 0 > /dev/null
 			wait "$pid"
-			perf_show "methods-$kind-$path" "$data"
+			perf_show "methods${M_AF#4}-$kind-$path" "$data"
 		done
 	done
 }

@@ -27,6 +27,11 @@ setup_pktgen() {
 			"{ type filter hook ingress device pgin priority 0 ; }"
 		on_quiet "$ns" sh -c 'echo rem_device_all > /proc/net/pktgen/kpktgend_0'
 		on_quiet "$ns" sh -c 'echo add_device pgin > /proc/net/pktgen/kpktgend_0'
+		# pktgen sums an IPv6 datagram's UDP checksum itself (flag
+		# UDPCSUM, pg_run) only if pgin cannot: CHECKSUM_NONE, as from a
+		# NIC, not CHECKSUM_PARTIAL, which a received packet never is
+		# (IPv4's datagrams carry none: this changes nothing for them)
+		on "$ns" ethtool -K pgin tx-checksum-ip-generic off
 	done
 	on lb2 "$IP" addr add "$PG_VIP_I/32" dev lo
 	on lb2 ipvsadm -A -t "$PG_VIP_I:80" -s rr
@@ -53,27 +58,43 @@ pg_halfopen() {
 	lb lb3 config set timeout none "$1" timeout syn_recv "$1"
 }
 
-# pg_neighbours: the 16 pretend real servers as permanent neighbours on
-# pgout, in lb2 and lb3 (for DR: servers on the director's segment)
+# pg_neighbours [ADDR...]: the 16 pretend real servers as permanent
+# neighbours on pgout, in lb2 and lb3 (for DR: servers on the director's
+# segment): PG_RS.1-16, or the ADDRs given (the same servers in IPv6)
 pg_neighbours() {
-	local ns i
-	for ((i = 1; i <= 16; i++)); do
+	local ns i a
+	(($#)) || set -- $(seq -f "$PG_RS.%g" 1 16)
+	i=0
+	for a; do
+		i=$((i + 1))
 		for ns in lb2 lb3; do
-			on_quiet "$ns" "$IP" neigh replace "$PG_RS.$i" dev pgout nud permanent \
+			on_quiet "$ns" "$IP" neigh replace "$a" dev pgout nud permanent \
 				lladdr "02:00:00:00:09:$(printf %02x "$i")" || return 1
 		done
 	done
 }
 
-# pg_flags NS SYN|ACK|UDP: what the ingress rule makes of pktgen's
-# packets (UDP: nothing, pktgen's own)
+# pg_flags NS SYN|ACK|UDP [6]: what the ingress rule makes of pktgen's
+# packets (UDP: nothing, pktgen's own), IPv4 ones or, with 6, IPv6 ones.
+# The TCP header's checksum is then whatever pktgen's payload has there
+# (no director checks it) and its sequence number the UDP length and
+# checksum. IPv4's protocol field is under the header checksum, which nft
+# fixes (and would fix the UDP checksum too, for the pseudo-header, but
+# pktgen's is 0). IPv6's next header is written raw (@nh): "ip6 nexthdr
+# set" would fix the UDP checksum's place, the TCP sequence number. @th
+# is the transport header past any extension header (40 bytes in, here).
 pg_flags() {
 	local v
 	[[ $2 == SYN ]] && v=0x5002 || v=0x5010
 	on_quiet "$1" nft flush chain netdev bench in
 	[[ $2 == UDP ]] && return 0
-	on_quiet "$1" nft add rule netdev bench in ip protocol udp \
-		@th,96,16 set "$v" ip protocol set 6
+	if [[ ${3:-4} == 6 ]]; then
+		on_quiet "$1" nft add rule netdev bench in ip6 nexthdr udp \
+			@th,96,16 set "$v" @nh,48,8 set 6
+	else
+		on_quiet "$1" nft add rule netdev bench in ip protocol udp \
+			@th,96,16 set "$v" ip protocol set 6
+	fi
 }
 
 # pg_run NS COUNT DST DPORT_MIN DPORT_END SRC_MIN SRC_MAX SPORT_MIN SPORT_END RND
@@ -81,20 +102,30 @@ pg_flags() {
 # Port ranges are [MIN, END) (pktgen's); RND=1 picks sources and
 # destination ports at random in the ranges, else they count up (each
 # field on every packet, wrapping), which visits every combination once
-# when the range sizes are coprime.
+# when the range sizes are coprime. IPv6 when DST is: then SRC_MIN must
+# be SRC_MAX (pktgen varies no IPv6 source), the datagrams carry a UDP
+# checksum (IPv6 requires one: fullnat.ko drops a datagram without) and
+# are 78 bytes on the wire, the least pktgen builds (IPv4's: 64).
 pg_run() {
 	local ns=$1 count=$2 dst=$3 dmin=$4 dend=$5 smin=$6 smax=$7 pmin=$8 pend=$9
 	local rnd=${10} f=/proc/net/pktgen/pgin mac before after res usec flag c script=
+	local addrs
 	mac=$(on_quiet "$ns" cat /sys/class/net/pgin/address)
 	[[ $rnd == 1 ]] && flag="flag " || flag="flag !"
+	if [[ $dst == *:* ]]; then
+		[[ $smin == "$smax" ]] || fail "pg_run: one IPv6 source, not $smin-$smax"
+		addrs=("pkt_size 78" "dst6 $dst" "src6 $smin" "flag UDPCSUM")
+	else
+		addrs=("pkt_size 64" "flag !IPV6" "flag !UDPCSUM"
+			"src_min 0.0.0.0" "src_max 0.0.0.0"
+			"dst_min $dst" "dst_max $dst" "src_min $smin" "src_max $smax")
+	fi
 	# One shell per run: every process started costs milliseconds here.
 	# pktgen resets a range's cursor only when the range changes: set
 	# each to nothing first, so every run starts from its beginning.
 	for c in "clone_skb 0" "xmit_mode netif_receive" "burst 1" "delay 0" \
-		"count $count" "pkt_size 64" "dst_mac $mac" \
-		"src_min 0.0.0.0" "src_max 0.0.0.0" "udp_src_min 0" "udp_src_max 0" \
-		"udp_dst_min 0" "udp_dst_max 0" \
-		"dst_min $dst" "dst_max $dst" "src_min $smin" "src_max $smax" \
+		"count $count" "dst_mac $mac" "${addrs[@]}" \
+		"udp_src_min 0" "udp_src_max 0" "udp_dst_min 0" "udp_dst_max 0" \
 		"udp_dst_min $dmin" "udp_dst_max $dend" \
 		"udp_src_min $pmin" "udp_src_max $pend" "flag NO_TIMESTAMP" \
 		"${flag}IPSRC_RND" "${flag}UDPSRC_RND" "${flag}UDPDST_RND"; do
@@ -112,24 +143,24 @@ pg_run() {
 }
 
 # pg_target PATH: destination address and port of PATH's pktgen traffic
+# (in part_methods6, IPv6: m_vip)
 pg_target() {
 	case $1 in
 	direct) echo "$PG_RS.1 8080 8081" ;;
-	ipvs) echo "$PG_VIP_I 80 81" ;;
-	fnat) echo "$PG_VIP_F 80 81" ;;
 	*) echo "$(m_vip "$1") 80 81" ;;
 	esac
 }
 
 # open_pass NS COUNT DST DPORT_MIN DPORT_END SRC_MIN SRC_MAX SPORT_MIN SPORT_END
 # Opens COUNT connections with SYNs, fields counting together (pg_run),
-# then ACKs each once; prints the SYN pass's pg_run line.
+# then ACKs each once; prints the SYN pass's pg_run line. IPv6 when DST is.
 open_pass() {
-	local ns=$1 out
+	local ns=$1 out af=4
 	shift
-	pg_flags "$ns" SYN
+	[[ $2 == *:* ]] && af=6
+	pg_flags "$ns" SYN "$af"
 	out=$(pg_run "$ns" "$@" 0)
-	pg_flags "$ns" ACK
+	pg_flags "$ns" ACK "$af"
 	pg_run "$ns" "$@" 0 > /dev/null
 	echo "$out"
 }
@@ -166,19 +197,21 @@ table_size() { # table_size PATH: entries in PATH's connection table
 	case $1 in
 	# not /proc/net/ip_vs_conn: reading it is quadratic in its length
 	ipvs) on_quiet lb2 ipvsadm -Ln |
-		awk '$1 == "->" && $2 ~ /^[0-9]/ { n += $5 + $6 } END { print n + 0 }' ;;
+		awk '$1 == "->" && $2 ~ /^[0-9[]/ { n += $5 + $6 } END { print n + 0 }' ;;
 	fnat) conns lb3 ;;
 	*) echo 0 ;;
 	esac
 }
 
-# vip_conns NS VIP: live entries of the services of VIP, all ports and
-# protocols, on NS's director (lb2: IPVS, lb3: fullnat.ko)
+# vip_conns NS VIP: live entries of the services of VIP (IPv4, or IPv6
+# as ipvsadm and lbctl print it), all ports and protocols, on NS's
+# director (lb2: IPVS, lb3: fullnat.ko)
 vip_conns() {
 	if [[ $1 == lb2 ]]; then
 		on_quiet lb2 ipvsadm -Ln | awk -v vip="$2" '
-			$1 == "TCP" || $1 == "UDP" { split($2, a, ":"); cur = (a[1] == vip) }
-			$1 == "->" && cur && $2 ~ /^[0-9]/ { n += $5 + $6 }
+			$1 == "TCP" || $1 == "UDP" {
+				a = $2; sub(/:[0-9]+$/, "", a); gsub(/[][]/, "", a); cur = (a == vip) }
+			$1 == "->" && cur && $2 ~ /^[0-9[]/ { n += $5 + $6 }
 			END { print n + 0 }'
 	else
 		lbctl -n "$1" -j show | jq --arg vip "$2" \
