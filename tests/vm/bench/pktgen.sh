@@ -25,8 +25,8 @@ setup_pktgen() {
 		on "$ns" nft add table netdev bench
 		on "$ns" nft add chain netdev bench in \
 			"{ type filter hook ingress device pgin priority 0 ; }"
-		on_quiet "$ns" sh -c 'echo rem_device_all > /proc/net/pktgen/kpktgend_0'
-		on_quiet "$ns" sh -c 'echo add_device pgin > /proc/net/pktgen/kpktgend_0'
+		on_quiet "$ns" sh -c "echo rem_device_all > /proc/net/pktgen/kpktgend_$PG_CPU"
+		on_quiet "$ns" sh -c "echo add_device pgin > /proc/net/pktgen/kpktgend_$PG_CPU"
 	done
 	on lb2 "$IP" addr add "$PG_VIP_I/32" dev lo
 	on lb2 ipvsadm -A -t "$PG_VIP_I:80" -s rr
