@@ -45,7 +45,8 @@
 # (1,100,1000) service counts, FLOOD_PPS (5000) the SYN flood's rate, FLOOD_CONN_MAX
 # (5000) fullnat.ko's table bound in the "full table" flood round, M_CONNS
 # (1000) established connections and flows per path and M_NEW (20000) new
-# ones per path and round in part_methods, S_NEW (20000) new connections
+# ones per path and round in part_methods, M_REAL (1; 0: skip) its
+# connections through real clients and servers, S_NEW (20000) new connections
 # per scheduler, director and round in part_sched, PROFILE (empty) loads to
 # profile with perf (software clock; TCG has no hardware counters),
 # comma-separated MODE-PATH: crr-, down-, up- or pps-, then a path
@@ -59,6 +60,7 @@
 
 REPS=5 SECS=4 PKTS=100000 PARTS=crr,bulk,flood,scale,svc,methods,sched
 M_CONNS=1000 M_NEW=20000 S_NEW=20000 M_PROFILE_KINDS=ack,syn,udp,udp_new M_PROFILE_RUNS=5
+M_REAL=1
 SCALE=1000,100000,1000000 SVCS=1,100,1000 PROFILE= PROFILE_SCALE=
 FLOOD_PPS=5000 FLOOD_CONN_MAX=5000
 for arg in $(cat /proc/cmdline); do
