@@ -120,9 +120,9 @@ u32 fnat_conn_tab_size(void)
  * zero words lands where an IPv4 one would, which costs nothing but a
  * shared bucket (the family is compared apart: fnat_conn_find()).
  */
-static u32 conn_hash(const struct net *net, u8 proto,
-		     const union nf_inet_addr *saddr, __be16 sport,
-		     const union nf_inet_addr *daddr, __be16 dport)
+u32 fnat_conn_hash(const struct net *net, u8 proto,
+		   const union nf_inet_addr *saddr, __be16 sport,
+		   const union nf_inet_addr *daddr, __be16 dport)
 {
 	u32 ports = (__force u32)sport << 16 | (__force u32)dport;
 	u32 mix = net_hash_mix(net) ^ proto;
@@ -190,7 +190,7 @@ static u32 node_hash(const struct fnat_conn *cp, enum fnat_dir dir)
 	__be16 sp, dp;
 
 	node_key(cp, dir, &s, &sp, &d, &dp);
-	return conn_hash(fnat_conn_net(cp), cp->proto, s, sp, d, dp);
+	return fnat_conn_hash(fnat_conn_net(cp), cp->proto, s, sp, d, dp);
 }
 
 static bool node_match(struct fnat_conn_hnode *h, const struct net *net,
@@ -208,14 +208,13 @@ static bool node_match(struct fnat_conn_hnode *h, const struct net *net,
 	       nf_inet_addr_cmp(d, daddr);
 }
 
-/* RCU read side. */
-struct fnat_conn *fnat_conn_lookup(const struct net *net, u8 proto,
-				   const union nf_inet_addr *saddr,
-				   __be16 sport,
-				   const union nf_inet_addr *daddr,
-				   __be16 dport, enum fnat_dir *dir)
+/* RCU read side. @hash: fnat_conn_hash() of the tuple. */
+struct fnat_conn *__fnat_conn_lookup(const struct net *net, u32 hash,
+				     u8 proto, const union nf_inet_addr *saddr,
+				     __be16 sport,
+				     const union nf_inet_addr *daddr,
+				     __be16 dport, enum fnat_dir *dir)
 {
-	u32 hash = conn_hash(net, proto, saddr, sport, daddr, dport);
 	struct fnat_conn_hnode *h;
 
 	hlist_for_each_entry_rcu(h, bucket(hash), node) {
@@ -238,25 +237,26 @@ static inline spinlock_t *bucket_lock(u32 hash)
 }
 
 /*
- * Hash @cp's @dir side unless that key is taken or @cp is dead; true on
- * success. Caller holds cp->lock (see Lifetime above).
+ * Hash @cp's @dir side, whose key hashes to @hash, unless that key is
+ * taken or @cp is dead; true on success. Caller holds cp->lock (see
+ * Lifetime above), taken with BH off: every user of the bucket locks has
+ * them off (unhash_node() turns them off itself).
  */
-static bool __hash_node(struct fnat_conn *cp, enum fnat_dir dir)
+static bool __hash_node(struct fnat_conn *cp, enum fnat_dir dir, u32 hash)
 {
 	const union nf_inet_addr *s, *d;
 	struct fnat_conn_hnode *h;
-	u32 hash = node_hash(cp, dir);
 	__be16 sp, dp;
 
 	lockdep_assert_held(&cp->lock);
 	if (cp->flags & FNAT_CONN_F_DEAD)
 		return false;
 	node_key(cp, dir, &s, &sp, &d, &dp);
-	spin_lock_bh(bucket_lock(hash));
+	spin_lock(bucket_lock(hash));
 	hlist_for_each_entry(h, bucket(hash), node) {
 		if (h->hash == hash &&
 		    node_match(h, fnat_conn_net(cp), cp->proto, s, sp, d, dp)) {
-			spin_unlock_bh(bucket_lock(hash));
+			spin_unlock(bucket_lock(hash));
 			return false;
 		}
 	}
@@ -264,13 +264,21 @@ static bool __hash_node(struct fnat_conn *cp, enum fnat_dir dir)
 	cp->h[dir].hash = hash;
 	hlist_add_head_rcu(&cp->h[dir].node, bucket(hash));
 	WRITE_ONCE(cp->h[dir].hashed, true);
-	spin_unlock_bh(bucket_lock(hash));
+	spin_unlock(bucket_lock(hash));
 	return true;
 }
 
+/*
+ * The hash of a node is the one it was hashed with: its key does not
+ * change while it is hashed, and __hash_node() wrote it under cp->lock
+ * before the node could be found. The callers either found the node
+ * (fnat_conn_detach()) or set DEAD under cp->lock, after which nothing
+ * hashes it (fnat_conn_destroy()); one never hashed has hash 0, and its
+ * "hashed" stays false under any bucket's lock.
+ */
 static void unhash_node(struct fnat_conn *cp, enum fnat_dir dir)
 {
-	u32 hash = node_hash(cp, dir);	/* h[dir].hash is set only once hashed */
+	u32 hash = cp->h[dir].hash;
 
 	spin_lock_bh(bucket_lock(hash));
 	if (cp->h[dir].hashed) {
@@ -286,7 +294,7 @@ static void unhash_node(struct fnat_conn *cp, enum fnat_dir dir)
  */
 bool __fnat_conn_hash_out(struct fnat_conn *cp)
 {
-	return __hash_node(cp, FNAT_DIR_OUT);
+	return __hash_node(cp, FNAT_DIR_OUT, node_hash(cp, FNAT_DIR_OUT));
 }
 
 static bool conn_expire(struct fnat_conn *cp);
@@ -455,10 +463,12 @@ static void conn_init(struct fnat_net *fn, struct fnat_conn *cp,
 /*
  * Create a connection for a new client flow of @svc: schedule a real
  * server, take a local address and port (FullNAT), hash both sides.
- * RCU read side, softirq. Returns NULL with the reason counted.
+ * @hash is fnat_conn_hash() of @p's tuple, which the lookup that found
+ * no connection for @p computed: it is the client side's key. RCU read
+ * side, softirq. Returns NULL with the reason counted.
  */
 struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
-				const struct fnat_pkt *p)
+				const struct fnat_pkt *p, u32 hash)
 {
 	const struct fnat_method *m;
 	struct fnat_conn __rcu **ring;
@@ -533,7 +543,8 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 	 * Two CPUs may race to create the same flow (a retransmitted SYN):
 	 * the loser backs out; the retransmission finds the winner.
 	 */
-	if (!__hash_node(cp, FNAT_DIR_IN))
+	DEBUG_NET_WARN_ON_ONCE(hash != node_hash(cp, FNAT_DIR_IN));
+	if (!__hash_node(cp, FNAT_DIR_IN, hash))
 		goto out_kill;
 	/*
 	 * The real server was deleted with expire_nodest while we worked:
@@ -580,7 +591,8 @@ static bool tuple_taken(struct fnat_net *fn, const struct fnat_conn *cp,
 	__be16 sp, dp;
 
 	node_key(cp, dir, &s, &sp, &d, &dp);
-	return fnat_conn_lookup(fn->net, cp->proto, s, sp, d, dp, &found);
+	return __fnat_conn_lookup(fn->net, node_hash(cp, dir), cp->proto,
+				  s, sp, d, dp, &found);
 }
 
 /*
@@ -655,7 +667,8 @@ int fnat_conn_import(struct fnat_net *fn, const struct fnat_conn *tmpl,
 	spin_lock_bh(&cp->lock);
 	/* Racing a packet that made either tuple: it wins, we back out. */
 	ok = (cp->fwd != FULLNAT_FWD_FULLNAT ||
-	      __hash_node(cp, FNAT_DIR_OUT)) && __hash_node(cp, FNAT_DIR_IN);
+	      __fnat_conn_hash_out(cp)) &&
+	     __hash_node(cp, FNAT_DIR_IN, node_hash(cp, FNAT_DIR_IN));
 	if (!ok) {
 		WRITE_ONCE(cp->flags, cp->flags | FNAT_CONN_F_DEAD);
 		spin_unlock_bh(&cp->lock);

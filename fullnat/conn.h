@@ -136,11 +136,26 @@ static inline struct net *fnat_conn_net(const struct fnat_conn *cp)
 /* conn.c */
 int fnat_conn_init(void);
 void fnat_conn_uninit(void);
-struct fnat_conn *fnat_conn_lookup(const struct net *net, u8 proto,
-				   const union nf_inet_addr *saddr,
-				   __be16 sport,
-				   const union nf_inet_addr *daddr,
-				   __be16 dport, enum fnat_dir *dir);
+u32 fnat_conn_hash(const struct net *net, u8 proto,
+		   const union nf_inet_addr *saddr, __be16 sport,
+		   const union nf_inet_addr *daddr, __be16 dport);
+struct fnat_conn *__fnat_conn_lookup(const struct net *net, u32 hash,
+				     u8 proto, const union nf_inet_addr *saddr,
+				     __be16 sport,
+				     const union nf_inet_addr *daddr,
+				     __be16 dport, enum fnat_dir *dir);
+
+/* The connection a tuple is the key of, and its direction. RCU read side. */
+static inline struct fnat_conn *
+fnat_conn_lookup(const struct net *net, u8 proto,
+		 const union nf_inet_addr *saddr, __be16 sport,
+		 const union nf_inet_addr *daddr, __be16 dport,
+		 enum fnat_dir *dir)
+{
+	return __fnat_conn_lookup(net, fnat_conn_hash(net, proto, saddr, sport,
+						      daddr, dport),
+				  proto, saddr, sport, daddr, dport, dir);
+}
 bool __fnat_conn_hash_out(struct fnat_conn *cp);
 
 /*
@@ -155,20 +170,23 @@ static inline u16 fnat_conn_af(const struct fnat_conn *cp, enum fnat_dir dir)
 /*
  * The connection @p belongs to, and its direction; RCU read side. Keys
  * hold addresses alone: one of the other family with the same bytes is
- * not it.
+ * not it. *@hash: the hash of @p's tuple, for fnat_conn_new() should @p
+ * open a connection (its client side's key is @p's tuple).
  */
 static inline struct fnat_conn *fnat_conn_find(const struct net *net,
 					       const struct fnat_pkt *p,
-					       enum fnat_dir *dir)
+					       enum fnat_dir *dir, u32 *hash)
 {
 	struct fnat_conn *cp;
 
-	cp = fnat_conn_lookup(net, p->proto, &p->saddr, p->sport,
-			      &p->daddr, p->dport, dir);
+	*hash = fnat_conn_hash(net, p->proto, &p->saddr, p->sport,
+			       &p->daddr, p->dport);
+	cp = __fnat_conn_lookup(net, *hash, p->proto, &p->saddr, p->sport,
+				&p->daddr, p->dport, dir);
 	return cp && fnat_conn_af(cp, *dir) == p->af ? cp : NULL;
 }
 struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
-				const struct fnat_pkt *p);
+				const struct fnat_pkt *p, u32 hash);
 int fnat_conn_import(struct fnat_net *fn, const struct fnat_conn *tmpl,
 		     struct fnat_dest *dest, struct netlink_ext_ack *extack);
 void fnat_conn_detach(struct fnat_conn *cp);

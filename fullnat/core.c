@@ -51,6 +51,7 @@ static unsigned int malformed(struct fnat_net *fn, struct sk_buff *skb,
 {
 	const __be16 *ports;
 	enum fnat_dir dir;
+	u32 hash;
 
 	if (!pskb_may_pull(skb, p->l4off + 4))
 		return NF_ACCEPT;
@@ -58,7 +59,7 @@ static unsigned int malformed(struct fnat_net *fn, struct sk_buff *skb,
 	p->sport = ports[0];
 	p->dport = ports[1];
 	if (!service_of(fn, p) &&
-	    !fnat_conn_find(fn->net, p, &dir) &&
+	    !fnat_conn_find(fn->net, p, &dir, &hash) &&
 	    !fnat_af_stray(fn, skb, p))
 		return NF_ACCEPT;
 	fnat_count(fn, FULLNAT_CNT_MALFORMED);
@@ -78,11 +79,12 @@ static unsigned int l4_in(struct fnat_net *fn, struct sk_buff *skb,
 	struct fnat_conn *cp;
 	enum fnat_dir dir;
 	int reason;
+	u32 hash;
 
 	if (fnat_proto_call(pp, parse, skb, p))
 		return malformed(fn, skb, p);
 
-	cp = fnat_conn_find(fn->net, p, &dir);
+	cp = fnat_conn_find(fn->net, p, &dir, &hash);
 	if (cp && pp->valid && !fnat_proto_call(pp, valid, skb, p)) {
 		fnat_count(fn, FULLNAT_CNT_BAD_FLAGS);
 		return NF_DROP;
@@ -116,7 +118,7 @@ static unsigned int l4_in(struct fnat_net *fn, struct sk_buff *skb,
 			fnat_count(fn, FULLNAT_CNT_MARTIAN);
 			return NF_DROP;
 		}
-		cp = fnat_conn_new(fn, svc, p);
+		cp = fnat_conn_new(fn, svc, p, hash);
 		if (!cp)
 			return NF_DROP;
 		dir = FNAT_DIR_IN;

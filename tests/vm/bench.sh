@@ -46,18 +46,22 @@
 # (5000) fullnat.ko's table bound in the "full table" flood round, M_CONNS
 # (1000) established connections and flows per path and M_NEW (20000) new
 # ones per path and round in part_methods (and part_methods6, its IPv6
-# director-only rounds), S_NEW (20000) new connections
+# director-only rounds), M_REAL (1; 0: skip) its connections through real
+# clients and servers, S_NEW (20000) new connections
 # per scheduler, director and round in part_sched, PROFILE (empty) loads to
 # profile with perf (software clock; TCG has no hardware counters),
 # comma-separated MODE-PATH: crr-, down-, up- or pps-, then a path
-# (profile(), profile_pps(); part_methods' paths: m_profile(); part_sched's
+# (profile(), profile_pps(); part_methods' paths: m_profile(), which
+# profiles the kinds M_PROFILE_KINDS (ack,syn,udp,udp_new), the new
+# connections and flows over M_PROFILE_RUNS (5) runs of M_NEW; part_sched's
 # pps-fnat_SCHED and pps-ipvs_SCHED: s_profile()),
 # PROFILE_SCALE (the first of SCALE) the table size at which pps- loads
 # of part_scale are profiled.
 . /fnat/lib.sh
 
 REPS=5 SECS=4 PKTS=100000 PARTS=crr,bulk,flood,scale,svc,methods,methods6,sched
-M_CONNS=1000 M_NEW=20000 S_NEW=20000
+M_CONNS=1000 M_NEW=20000 S_NEW=20000 M_PROFILE_KINDS=ack,syn,udp,udp_new M_PROFILE_RUNS=5
+M_REAL=1
 SCALE=1000,100000,1000000 SVCS=1,100,1000 PROFILE= PROFILE_SCALE=
 FLOOD_PPS=5000 FLOOD_CONN_MAX=5000
 for arg in $(cat /proc/cmdline); do
@@ -76,6 +80,8 @@ RS1=$RS_NET.11 RS2=$RS_NET.12
 # packet-rate services: fullnat and IPVS VIPs, and the pretend servers
 PG_VIP_F=203.0.113.11 PG_VIP_I=203.0.113.21 PG_RS=198.19.9
 PG_SVC_VIP=203.0.113.30 PG_SVC_PORT=10000
+# pktgen's thread, whose CPU the director's work of a packet-rate run is on
+PG_CPU=0
 PATHS=(direct ipvs fnat_toa fnat haproxy)
 
 emit() { echo "@@BENCH $*"; }

@@ -184,6 +184,9 @@ part_methods() {
 	local path kind rep out src dst dmin dend m=methods${M_AF#4} i=m${M_AF#4}
 	((M_CONNS >= 1 && M_CONNS <= 64511 && M_NEW >= 1 && M_NEW <= 64511)) ||
 		fail "M_CONNS ($M_CONNS) and M_NEW ($M_NEW) must be 1-64511 (ports 1024-65535)"
+	# the rounds' client addresses (m_src) and the profiles' apart
+	((REPS + M_PROFILE_RUNS <= 255)) ||
+		fail "REPS ($REPS) and M_PROFILE_RUNS ($M_PROFILE_RUNS) must add up to 255 at most"
 	setup_methods > "$FNAT_LOG/setup-$m.txt" 2>&1 ||
 		{ cat "$FNAT_LOG/setup-$m.txt"; fail "$m setup"; }
 	emit "info ${i}_conns=$M_CONNS ${i}_new=$M_NEW"
@@ -222,11 +225,13 @@ part_methods() {
 	for path in "${M_PATHS[@]}"; do
 		emit "info ${i}_entries/$path=$(vip_conns "$(pg_ns "$path")" "$(m_vip "$path")")"
 	done
+	# with the rounds' timeouts (pg_halfopen)
+	m_profile
 	pg_config_scale
 	on lb3 lbctl stats | grep -E 'drop|no_|err|martian|frag' || true
 	on lb2 ipvsadm -Ln --stats || true
-	m_profile
-	if [[ $M_AF == 4 ]]; then part_methods_conns; fi
+	if [[ $M_AF == 4 ]] && ((M_REAL)); then part_methods_conns; fi
+	return 0
 }
 
 # m_wire PATH KIND: what PATH makes of 4 packets of KIND (syn or udp_new,
@@ -389,21 +394,43 @@ part_methods_conns() {
 }
 
 # PROFILE=pps-PATH for a path of part_methods: perf over one run of each
-# KIND through it (established ones: M_CONNS connections, at random)
+# KIND of M_PROFILE_KINDS through it (established ones: M_CONNS
+# connections, at random). New connections and flows (syn, udp_new) are
+# M_NEW a run, too short for a profile: M_PROFILE_RUNS runs, each from
+# client addresses no round uses (m_src REP 255 down), are recorded with
+# call graphs, and shown by what each function and its callees cost
+# (perf_show_calls), on the CPU that pktgen and so the director run on
+# (PG_CPU) alone.
 m_profile() {
-	local p path kind data pid
+	local p path kind data pid j
 	for p in ${PROFILE//,/ }; do
 		[[ $p == pps-* ]] || continue
 		path=${p#pps-}
 		[[ -n $(m_vip "$path") ]] || continue
-		for kind in ack udp; do
+		for kind in ${M_PROFILE_KINDS//,/ }; do
 			m_flags "$kind"
 			data=$FNAT_LOG/perf-$p-$kind.data
-			perf record -q -a -e cpu-clock -F 1000 -o "$data" -- sleep 2 &
-			pid=$!
-			m_run "$kind" "$path" 0 > /dev/null
-			wait "$pid"
-			perf_show "methods${M_AF#4}-$kind-$path" "$data"
+			case $kind in
+			ack | udp)
+				perf record -q -a -e cpu-clock -F 1000 -o "$data" -- sleep 2 &
+				pid=$!
+				m_run "$kind" "$path" 0 > /dev/null
+				wait "$pid"
+				perf_show "methods${M_AF#4}-$kind-$path" "$data" ;;
+			syn | udp_new)
+				# stopped below, when the runs are done
+				perf record -q -C "$PG_CPU" -g -e cpu-clock -F 1000 \
+					-o "$data" -- sleep 600 &
+				pid=$!
+				wait_for 10 "perf recording" test -s "$data"
+				for ((j = 0; j < M_PROFILE_RUNS; j++)); do
+					m_run "$kind" "$path" $((255 - j)) > /dev/null
+				done
+				kill -TERM "$pid"
+				wait "$pid" || true	# 143: perf ends on the signal
+				perf_show_calls "methods${M_AF#4}-$kind-$path" "$data" "$PG_CPU" ;;
+			*) fail "M_PROFILE_KINDS: no kind $kind (ack, syn, udp, udp_new)" ;;
+			esac
 		done
 	done
 }

@@ -25,8 +25,8 @@ setup_pktgen() {
 		on "$ns" nft add table netdev bench
 		on "$ns" nft add chain netdev bench in \
 			"{ type filter hook ingress device pgin priority 0 ; }"
-		on_quiet "$ns" sh -c 'echo rem_device_all > /proc/net/pktgen/kpktgend_0'
-		on_quiet "$ns" sh -c 'echo add_device pgin > /proc/net/pktgen/kpktgend_0'
+		on_quiet "$ns" sh -c "echo rem_device_all > /proc/net/pktgen/kpktgend_$PG_CPU"
+		on_quiet "$ns" sh -c "echo add_device pgin > /proc/net/pktgen/kpktgend_$PG_CPU"
 		# pktgen sums an IPv6 datagram's UDP checksum itself (flag
 		# UDPCSUM, pg_run) only if pgin cannot: CHECKSUM_NONE, as from a
 		# NIC, not CHECKSUM_PARTIAL, which a received packet never is

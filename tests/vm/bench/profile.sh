@@ -35,6 +35,16 @@ perf_show() { # perf_show NAME DATA
 	echo "@@PROFILE $1 end"
 }
 
+# perf_show_calls NAME DATA CPU: a profile recorded with call graphs (-g),
+# CPU's samples only, each function with what it and its callees cost
+# ("children", first column) and what it cost itself ("self")
+perf_show_calls() {
+	echo "@@PROFILE $1 begin"
+	perf report -i "$2" --children --sort sym -g none --cpu "$3" --stdio 2>/dev/null |
+		grep -v '^#' | grep '%' | head -n 120 || true
+	echo "@@PROFILE $1 end"
+}
+
 # The same for the director-only packet rate (PROFILE=pps-PATH): one
 # pktgen run over the connections of block SRC_MIN..SRC_MAX.
 profile_pps() { # SRC_MIN SRC_MAX SPORT_MIN SPORT_END
