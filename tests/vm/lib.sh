@@ -246,6 +246,25 @@ echo_server() {
 	wait_for 20 "udp_echo $2 on $3:$4" grep -q "^listening" "$FNAT_LOG/echo-$2.log"
 }
 
+# echo_service NS NAME FORWARD VIP RS ADDR PORT: a UDP service VIP:7 of
+# lb1 forwarded by FORWARD to the one real server RS (an IPv6 VIP or RS
+# in brackets), whose echo_server NS NAME listens on ADDR:PORT
+echo_service() {
+	lb lb1 service add udp "$4:7" forward "$3" scheduler rr
+	lb lb1 rs add udp "$4:7" "$5"
+	echo_server "$1" "$2" "$6" "$7"
+}
+
+# capture NS NAME TCPDUMP_ARGS...: tcpdump in NS writing
+# $FNAT_LOG/NAME.pcap (-n -U), once it listens; its pid in $cap
+capture() {
+	local ns=$1 name=$2
+	shift 2
+	bg "$ns" "cap-$name" tcpdump -n -U -w "$FNAT_LOG/$name.pcap" "$@"
+	cap=${_bg_pids[-1]}
+	wait_for 10 "tcpdump ($name)" grep -q listening "$FNAT_LOG/cap-$name.log"
+}
+
 # echo_whole WHAT FILE ADDR PORT SPORT [OPTION...]: FILE sent from c1's
 # port SPORT to ADDR:PORT as one datagram by udp_echo's client (its
 # OPTIONs: -t TRIES, -d do|dont, ...) comes back the same (sha256). The

@@ -346,12 +346,8 @@ for i in 1 2 3; do
 done
 
 log "DR6, UDP echo: 8000 bytes in fragments from the client, reassembled by lb1, whole at the server and back"
-lb lb1 service add udp "[$VIP6]:7" forward dr scheduler rr
-lb lb1 rs add udp "[$VIP6]:7" "[$DIR6::21]:7"
-echo_server rs1 dr6 "$VIP6" 7
-bg rs1 cap-e6 tcpdump -i eth0 -n -U -w "$FNAT_LOG/e6-rs1.pcap" "ip6 and src $CLIENT6::2"
-cap=${_bg_pids[-1]}
-wait_for 10 "tcpdump on rs1 (e6)" grep -q listening "$FNAT_LOG/cap-e6.log"
+echo_service rs1 dr6 dr "[$VIP6]" "[$DIR6::21]:7" "$VIP6" 7
+capture rs1 e6-rs1 -i eth0 "ip6 and src $CLIENT6::2"
 head -c 8000 /dev/urandom > "$FNAT_LOG/d8000"
 on c1 "$IP" -6 route flush cache	# fragments of 1500, not the 1400 learnt above
 echo_whole "DR6, 8000 bytes" "$FNAT_LOG/d8000" "$VIP6" 7 40300 -w 5

@@ -392,12 +392,8 @@ assert_eq "$rc" 28 "curl's exit status to [rs1]:8080 directly (timed out)"
 assert_ge "$(counter lb1 nat_stray)" "$((strays + 1))" "nat_stray"
 
 log "NAT66, UDP echo: 8000 bytes in fragments each way; rt's Packet Too Big and the client's port unreachable translated to the server"
-lb lb1 service add udp "[$VIP6]:7" forward nat scheduler rr
-lb lb1 rs add udp "[$VIP6]:7" "[$RS6::11]:7007"
-echo_server rs1 nat6 "$RS6::11" 7007
-bg rs1 cap-e6 tcpdump -i eth0 -n -U -w "$FNAT_LOG/e6-rs1.pcap" "icmp6 and ip6[40] < 128"
-cap=${_bg_pids[-1]}
-wait_for 10 "tcpdump on rs1 (e6)" grep -q listening "$FNAT_LOG/cap-e6.log"
+echo_service rs1 nat6 nat "[$VIP6]" "[$RS6::11]:7007" "$RS6::11" 7007
+capture rs1 e6-rs1 -i eth0 "icmp6 and ip6[40] < 128"
 head -c 8000 /dev/urandom > "$FNAT_LOG/d8000"
 head -c 1372 /dev/urandom > "$FNAT_LOG/d1372"	# IPv6 1420
 echo_whole "NAT66, 8000 bytes" "$FNAT_LOG/d8000" "$VIP6" 7 40100 -w 5

@@ -287,15 +287,11 @@ assert_ge "$(tcpdump -r /tmp/ip6ip6.pcap -n 'greater 1600' 2>/dev/null | grep -c
 echo "IPv6 part: $((SECONDS - t6)) s"
 
 log "TUN6, UDP echo: 8000 bytes in fragments of 1500 from the client: lb1's Packet Too Big with the tunnel's MTU (1460), then whole"
-lb lb1 service add udp "[$VIP6]:7" forward tun scheduler rr
-lb lb1 rs add udp "[$VIP6]:7" "[$RS6::11]:7"
-echo_server rs1 tun6 "$VIP6" 7
-bg c1 cap-e6 tcpdump -i eth0 -n -U -w "$FNAT_LOG/e6-c1.pcap" "icmp6 and ip6[40] == 2"
-bg rsr cap-e6w tcpdump -i lb1 -n -U -w "$FNAT_LOG/e6-w.pcap" -s 120 "ip6 and src $UP6::11"
-cap_pids=("${_bg_pids[@]: -2}")
-for c in e6 e6w; do
-	wait_for 10 "tcpdump ($c)" grep -q listening "$FNAT_LOG/cap-$c.log"
-done
+echo_service rs1 tun6 tun "[$VIP6]" "[$RS6::11]:7" "$VIP6" 7
+capture c1 e6-c1 -i eth0 "icmp6 and ip6[40] == 2"
+cap_pids=("$cap")
+capture rsr e6-w -i lb1 -s 120 "ip6 and src $UP6::11"
+cap_pids+=("$cap")
 head -c 8000 /dev/urandom > "$FNAT_LOG/d8000"
 # IPv6 65548: over the 65535 bytes of the outer header's payload length
 head -c 65500 /dev/urandom > "$FNAT_LOG/d65500"
