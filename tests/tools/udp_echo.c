@@ -25,9 +25,11 @@
  * that comes back to standard output. It tries TRIES times (1), waiting
  * SECONDS (2) each; each try that ends without an echo says why on
  * standard error ("try N: send: ...", "try N: error: ...", "try N: no
- * echo") with the socket's path MTU then. -n: send once and close at
- * once (whatever comes back meets a closed port). Exit status: 0 with an
- * echo (or with -n, sent), 1 without, 2 for bad usage.
+ * echo") with the socket's path MTU then. -n: send once, from SPORT
+ * (required), through a raw socket, so that no UDP socket ever holds the
+ * port: whatever comes back meets a closed port, however fast it comes.
+ * Exit status: 0 with an echo (or with -n, sent), 1 without, 2 for bad
+ * usage.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -41,6 +43,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "inet.h"
 
 #define MAX_DGRAM	65535
 
@@ -193,6 +197,57 @@ static int path_mtu(int fd, int af)
 	return mtu;
 }
 
+/*
+ * -n: the datagram @len bytes at buf, from port @sport to @ss, as a UDP
+ * header and payload on a raw socket. The source address is the one a
+ * UDP socket connected to @ss gets; the kernel sums IPv6's checksum
+ * (IPV6_CHECKSUM), IPv4's is summed here.
+ */
+static int send_raw(int af, const struct sockaddr_storage *ss, socklen_t sl,
+		    unsigned int sport, size_t len)
+{
+	static unsigned char pkt[8 + MAX_DGRAM];
+	struct sockaddr_storage src, dst;
+	socklen_t srclen = sizeof(src);
+	const struct sockaddr_in *d4 = (const void *)ss;
+	uint16_t v;
+	int fd, off = 6;
+
+	if (len > MAX_DGRAM - 8)
+		return 2;
+	fd = socket(af, SOCK_DGRAM, 0);
+	if (fd < 0 || connect(fd, (const struct sockaddr *)ss, sl) ||
+	    getsockname(fd, (struct sockaddr *)&src, &srclen) || close(fd)) {
+		perror("udp_echo: source address");
+		return 1;
+	}
+	v = htons(sport);
+	memcpy(pkt, &v, 2);
+	memcpy(pkt + 2, &d4->sin_port, 2);	/* sin6_port is there too */
+	v = htons(len + 8);
+	memcpy(pkt + 4, &v, 2);
+	memset(pkt + 6, 0, 2);
+	memcpy(pkt + 8, buf, len);
+	if (af == AF_INET) {
+		v = l4_csum4(&((struct sockaddr_in *)&src)->sin_addr,
+			     &d4->sin_addr, IPPROTO_UDP, pkt, len + 8);
+		memcpy(pkt + 6, v ? &v : &(uint16_t){ 0xffff }, 2);
+	}
+	/* A raw IPv6 socket reads the port as the protocol: none. */
+	dst = *ss;
+	((struct sockaddr_in *)&dst)->sin_port = 0;
+	fd = socket(af, SOCK_RAW, IPPROTO_UDP);
+	if (fd < 0 ||
+	    (af == AF_INET6 &&
+	     setsockopt(fd, SOL_IPV6, IPV6_CHECKSUM, &off, sizeof(off))) ||
+	    sendto(fd, pkt, len + 8, 0, (const struct sockaddr *)&dst, sl) !=
+	    (ssize_t)(len + 8)) {
+		perror("udp_echo: raw socket");
+		return 1;
+	}
+	return close(fd) ? 1 : 0;
+}
+
 static int client(int argc, char **argv)
 {
 	int fd, af, opt, tries = 1, wait_s = 2, pmtud = -1, i;
@@ -241,6 +296,8 @@ static int client(int argc, char **argv)
 		return 2;
 	}
 	af = resolve(argv[optind], argv[optind + 1], &ss, &sl);
+	if (no_wait)
+		return sport ? send_raw(af, &ss, sl, atoi(sport), len) : 2;
 	fd = socket(af, SOCK_DGRAM, 0);
 	if (fd < 0) {
 		perror("udp_echo: socket");
@@ -284,9 +341,6 @@ static int client(int argc, char **argv)
 				strerror(errno), path_mtu(fd, af));
 			continue;
 		}
-		/* At once: the echo must find the port closed. */
-		if (no_wait)
-			return close(fd) ? 1 : 0;
 		n = poll(&pfd, 1, wait_s * 1000);
 		if (n <= 0) {
 			fprintf(stderr, "try %d: no echo\n", i);
