@@ -322,7 +322,8 @@ kill "${cap_pids[@]}"
 wait "${cap_pids[@]}" || true	# each has written its last packet
 errs=$(icmp6_errors "$FNAT_LOG/e6-c1.pcap")
 echo "$errs"
-assert_eq "$errs" "$DIR6::11 > $CLIENT6::2 2/0 1460 $CLIENT6::2.40200 > $VIP6.7" \
+# lb1's address toward the client ($DIR6::11), as tcpdump writes it
+assert_eq "$errs" "2001:db8::11 > $CLIENT6::2 2/0 1460 $CLIENT6::2.40200 > $VIP6.7" \
 	"lb1's Packet Too Big on c1's link, about the client's datagram"
 w=$(tcpdump -r "$FNAT_LOG/e6-w.pcap" -n 2>/dev/null)
 assert_ge "$(grep -c "IP6 $UP6::11 > $RS6::11: frag" <<< "$w")" 6 \
