@@ -14,6 +14,8 @@ struct fnat_tun_af {
 	struct fnat_route_ops route;
 	/* The largest inner packet @dst takes whole; 0: unusable. */
 	unsigned int (*mtu)(const struct dst_entry *dst);
+	/* The largest inner packet the outer header's length field holds. */
+	unsigned int max_inner;
 	/* Room and offloads for the outer header; 0 or -errno. */
 	int (*ready)(struct sk_buff *skb, const struct fnat_pkt *p,
 		     struct dst_entry *dst);

@@ -235,6 +235,7 @@ static const struct fnat_tun_af tun_inet4 = {
 		.uncached	= tun4_uncached,
 	},
 	.mtu		= tun4_mtu,
+	.max_inner	= IP_MAX_MTU - TUN_HLEN,
 	.ready		= tun4_ready,
 	.send		= tun4_send,
 };
@@ -271,6 +272,17 @@ static unsigned int xmit(struct fnat_net *fn, struct fnat_conn *cp,
 	}
 	if (fnat_af_too_big(skb, p, dst, mtu, mtu)) {
 		fnat_count(fn, FULLNAT_CNT_FRAG_NEEDED);
+		goto drop;
+	}
+	/*
+	 * A datagram the client sent in fragments, reassembled, may be too
+	 * long for any outer header (IPv4's 65535 bytes, IPv6's payload of
+	 * 65535): in fragments it would come to more than the server can
+	 * reassemble, and the outer length field would not hold it. No MTU
+	 * told would help. A GSO packet is cut into segments that fit.
+	 */
+	if (!skb_is_gso(skb) && skb->len > af->max_inner) {
+		fnat_count(fn, FULLNAT_CNT_XMIT_ERR);
 		goto drop;
 	}
 	/* Client options the server's toa.ko would believe: cleared. */

@@ -160,6 +160,7 @@ const struct fnat_tun_af fnat_tun_inet6 = {
 		.uncached	= fnat_inet6_uncached,
 	},
 	.mtu		= tun6_mtu,
+	.max_inner	= IPV6_MAXPLEN,
 	.ready		= tun6_ready,
 	.send		= tun6_send,
 };

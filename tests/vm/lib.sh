@@ -235,6 +235,55 @@ dns_server() {
 	wait_for 20 "dnsmasq $name on $addr:$port" udp_listening "$ns" "$port"
 }
 
+# echo_server NS NAME ADDR PORT: tests/tools' udp_echo server in NS on
+# ADDR:PORT; its log, $FNAT_LOG/echo-NAME.log, has a line per datagram,
+# "got LEN from PEER", and one per ICMP error its socket was handed,
+# "error TYPE/CODE info MTU from SENDER:0 about DST:DPORT" (the quote's
+# destination; its source is the socket's own address). An IPv6 PEER,
+# SENDER or DST is written [ADDR]:PORT.
+echo_server() {
+	bg "$1" "echo-$2" udp_echo server "$3" "$4"
+	wait_for 20 "udp_echo $2 on $3:$4" grep -q "^listening" "$FNAT_LOG/echo-$2.log"
+}
+
+# echo_service NS NAME FORWARD VIP RS ADDR PORT: a UDP service VIP:7 of
+# lb1 forwarded by FORWARD to the one real server RS (an IPv6 VIP or RS
+# in brackets), whose echo_server NS NAME listens on ADDR:PORT
+echo_service() {
+	lb lb1 service add udp "$4:7" forward "$3" scheduler rr
+	lb lb1 rs add udp "$4:7" "$5"
+	echo_server "$1" "$2" "$6" "$7"
+}
+
+# capture NS NAME TCPDUMP_ARGS...: tcpdump in NS writing
+# $FNAT_LOG/NAME.pcap (-n -U), once it listens; its pid in $cap
+capture() {
+	local ns=$1 name=$2
+	shift 2
+	bg "$ns" "cap-$name" tcpdump -n -U -w "$FNAT_LOG/$name.pcap" "$@"
+	cap=${_bg_pids[-1]}
+	wait_for 10 "tcpdump ($name)" grep -q listening "$FNAT_LOG/cap-$name.log"
+}
+
+# echo_whole WHAT FILE ADDR PORT SPORT [OPTION...]: FILE sent from c1's
+# port SPORT to ADDR:PORT as one datagram by udp_echo's client (its
+# OPTIONs: -t TRIES, -d do|dont, ...) comes back the same (sha256). The
+# client's account of its tries, shown, stays in $FNAT_LOG/echo-SPORT.err.
+echo_whole() {
+	local what=$1 f=$2 a=$3 p=$4 sp=$5 got
+	shift 5
+	echo "+ [c1] udp_echo client -p $sp $* $a $p < $f"
+	got=$(on_quiet c1 udp_echo client -p "$sp" "$@" "$a" "$p" < "$f" \
+		2> "$FNAT_LOG/echo-$sp.err" | sha256sum) || true
+	cat "$FNAT_LOG/echo-$sp.err"
+	assert_eq "$got" "$(sha256sum < "$f")" "$what: the echo's sha256"
+}
+
+# echo_got NAME LINE: how many lines of echo server NAME's log are LINE
+echo_got() {
+	grep -cxF "$2" "$FNAT_LOG/echo-$1.log" || true
+}
+
 # dig_ ARGS...: dig from c1, one try of 5 s; the command line on stderr
 # (the output may be captured)
 dig_() {
@@ -521,6 +570,38 @@ icmp6_errors() {
 		if (h != "")
 			print a6(8), ">", a6(24), x(40, 1) "/" x(41, 1), x(44, 4),
 			      a6(56) "." x(88, 2), ">", a6(72) "." x(90, 2)
+		h = ""
+	}
+	/^[ \t]+0x/ { for (i = 2; i <= NF; i++) h = h $i; next }
+	{ flush() }
+	END { flush() }'
+}
+
+# icmp4_errors PCAP [FILTER]: each ICMP error (destination unreachable,
+# source quench, time exceeded, parameter problem) of a capture (tcpdump's
+# FILTER, "icmp or ip proto 4" by default), as "SRC > DST TYPE/CODE MTU
+# QSRC.QSPORT > QDST.QDPORT": its outer addresses, type and code, the MTU
+# field of "fragmentation needed" (0 for the others) and the quoted
+# packet's addresses and ports, read from the bytes (tcpdump -x). An error
+# inside IPIP (TUN relaying it) is prefixed "ipip A > B: ".
+icmp4_errors() {
+	tcpdump -r "$1" -n -x "${2:-icmp or ip proto 4}" 2>/dev/null | gawk '
+	function x(byte, n) { return strtonum("0x" substr(h, byte * 2 + 1, n * 2)) }
+	function a4(o) { return x(o, 1) "." x(o + 1, 1) "." x(o + 2, 1) "." x(o + 3, 1) }
+	function flush(   o, pre, t, q, qhl) {
+		o = 0; pre = ""
+		if (h != "" && x(9, 1) == 4) {
+			if (x(6, 2) % 8192) { h = ""; return }	# no inner header
+			pre = "ipip " a4(12) " > " a4(16) ": "
+			o = (x(0, 1) % 16) * 4
+		}
+		t = o + (x(o, 1) % 16) * 4
+		if (h != "" && x(o + 9, 1) == 1 && x(t, 1) ~ /^(3|4|11|12)$/) {
+			q = t + 8; qhl = (x(q, 1) % 16) * 4
+			print pre a4(o + 12), ">", a4(o + 16), x(t, 1) "/" x(t + 1, 1),
+			      x(t, 1) == 3 && x(t + 1, 1) == 4 ? x(t + 6, 2) : 0,
+			      a4(q + 12) "." x(q + qhl, 2), ">", a4(q + 16) "." x(q + qhl + 2, 2)
+		}
 		h = ""
 	}
 	/^[ \t]+0x/ { for (i = 2; i <= NF; i++) h = h $i; next }

@@ -16,7 +16,8 @@
 # tcpdump on the director (the client's packets, no reply), tcpdump on a
 # real server (an ICMP error about a reply relayed to it), and the
 # director's connection table (ESTABLISHED, then expired after the
-# client's FIN by the one-sided table).
+# client's FIN by the one-sided table). Over IPv6 too, with a UDP echo
+# (udp_echo) of 8000 bytes in fragments.
 #
 # @timeout: 500
 . /fnat/lib.sh
@@ -343,6 +344,20 @@ for i in 1 2 3; do
 	on "rs$i" "$IP" link set eth0 mtu 1500
 	on "rs$i" "$IP" -6 route replace default via "$DIR6::1"
 done
+
+log "DR6, UDP echo: 8000 bytes in fragments from the client, reassembled by lb1, whole at the server and back"
+echo_service rs1 dr6 dr "[$VIP6]" "[$DIR6::21]:7" "$VIP6" 7
+capture rs1 e6-rs1 -i eth0 "ip6 and src $CLIENT6::2"
+head -c 8000 /dev/urandom > "$FNAT_LOG/d8000"
+on c1 "$IP" -6 route flush cache	# fragments of 1500, not the 1400 learnt above
+echo_whole "DR6, 8000 bytes" "$FNAT_LOG/d8000" "$VIP6" 7 40300 -w 5
+assert_eq "$(echo_got dr6 "got 8000 from [$CLIENT6::2]:40300")" 1 "the datagram in rs1's log, from the client"
+kill "$cap"
+wait "$cap" || true	# it has written its last packet
+w=$(tcpdump -r "$FNAT_LOG/e6-rs1.pcap" -n 2>/dev/null)
+echo "$w"
+assert_eq "$(grep -c "IP6 $CLIENT6::2 > $VIP6: frag (" <<< "$w")" 6 \
+	"fragments of 1500 (lb1 sends them as they came) on rs1's link"
 
 log "on lb1: the IPv6 client's packets in and out, to the servers' MACs, hop limit less 1, no reply"
 pkill -x tcpdump

@@ -9,6 +9,19 @@
 # client's query), by lbctl's connection table (the idle timeout), and by
 # dig's error when NAT's server is gone (ICMP port unreachable, translated
 # to come from the VIP). A 3.6 kB answer through each arrives in fragments.
+# Then datagrams larger than a link, through udp_echo on each VIP's port 7
+# (tests/tools; judged by the echo's sha256 on the client and the
+# server's own log of what it received and of the ICMP errors its socket
+# was handed, and by tcpdump): 8000 bytes that the client sends in
+# fragments; for TUN 1500 bytes without DF (fragmented after IPIP) and
+# with DF (lb1's frag-needed, MTU 1480); a 1280-byte link before the
+# client (rt's frag-needed about an echo reaches the server: NAT
+# translates it, DR and TUN relay it as it came); a 1300-byte link before
+# the NAT and TUN servers (NAT: rsr's frag-needed about a datagram with
+# DF reaches the client from the VIP; TUN: rsr's, about lb1's IPIP packet,
+# makes lb1 tell the client 1280); a client gone before its
+# echo (its port unreachable alike); 65500 bytes (NAT and DR: whole; TUN:
+# dropped, IPIP would pass IPv4's 65535 bytes).
 #
 #  c1 198.51.100.2 --- rt --- lb1 (no LIPs)  NAT 203.0.113.10:53 -> RIP:5353
 #                      |       |             TUN 203.0.113.12:53
@@ -231,3 +244,156 @@ for vip in "$VIP_TUN" "$VIP_DR"; do
 	assert_eq "$(state_of "$port")" normal "a stream from port $port"
 	port=$((port + 1))
 done
+
+log "UDP echo on port 7 of each VIP (udp_echo): datagrams larger than a link"
+echo_service rs1 nat nat "$VIP" "$RS_NET.11:7007" "$RS_NET.11" 7007
+echo_service rs3 tun tun "$VIP_TUN" "$RS_NET.13:7" "$VIP_TUN" 7
+echo_service rs5 dr dr "$VIP_DR" "$UP_NET.25:7" "$VIP_DR" 7
+# METHOD:VIP:SERVER'S NAMESPACE
+methods=("nat:$VIP:rs1" "tun:$VIP_TUN:rs3" "dr:$VIP_DR:rs5")
+capture c1 e-c1 -i eth0 "icmp or udp port 7 or ip[6:2] & 0x3fff != 0"
+cap_pids=("$cap")
+capture rsr e-ipip -i lb1 -s 200 ip proto 4
+cap_pids+=("$cap")
+capture rs1 e-rs1 -i eth0 icmp
+cap_pids+=("$cap")
+capture rs5 e-rs5 -i eth0 icmp
+cap_pids+=("$cap")
+head -c 8000 /dev/urandom > "$FNAT_LOG/d8000"
+head -c 1472 /dev/urandom > "$FNAT_LOG/d1472"	# IP 1500
+head -c 1372 /dev/urandom > "$FNAT_LOG/d1372"	# IP 1400
+head -c 100 /dev/urandom > "$FNAT_LOG/d100"
+# IP 65528: IPv4's limit is 65535, the tunnel's 20 bytes go over it
+head -c 65500 /dev/urandom > "$FNAT_LOG/d65500"
+svc_stat() { # svc_stat VIP FIELD: a counter of VIP:7's service
+	lbctl -n lb1 -j show | jq --arg v "$1" ".services[] | select(.vip == \$v and .port == 7) | .stats.$2"
+}
+
+log "8000 bytes, in fragments from the client: each server gets the datagram whole, its echo comes back whole"
+# fullnat.ko enables nf_defrag_ipv4/6 itself: no conntrack needed
+echo "nf_conntrack loaded: $(grep -c '^nf_conntrack ' /proc/modules || true)"
+sp=40100
+for m in "${methods[@]}"; do
+	IFS=: read -r name vip ns <<< "$m"
+	before=$(svc_stat "$vip" inpkts)
+	echo_whole "$name, 8000 bytes" "$FNAT_LOG/d8000" "$vip" 7 "$sp" -w 5
+	assert_eq "$(echo_got "$name" "got 8000 from $CIP:$sp")" 1 \
+		"$name: the datagram in $ns's log, from the client"
+	# supporting: nf_defrag_ipv4 reassembled it before lb1's hook
+	assert_eq "$(($(svc_stat "$vip" inpkts) - before))" 1 "$name: packets lb1 forwarded"
+	sp=$((sp + 1))
+done
+
+log "TUN: 1500 bytes without DF: fragmented after IPIP's 20 bytes, delivered"
+told=$(counter lb1 frag_needed)
+echo_whole "tun, 1472 bytes without DF" "$FNAT_LOG/d1472" "$VIP_TUN" 7 40110 -d dont -w 5
+assert_eq "$(echo_got tun "got 1472 from $CIP:40110")" 1 "tun: the datagram in rs3's log"
+assert_eq "$(counter lb1 frag_needed)" "$told" "frag_needed, without DF"
+
+log "TUN: 1500 bytes with DF (as QUIC sends them): lb1's frag-needed with the tunnel's MTU, 1480"
+rc=0
+on c1 udp_echo client -d do -t 2 -p 40111 "$VIP_TUN" 7 < "$FNAT_LOG/d1472" \
+	> /dev/null 2> "$FNAT_LOG/echo-40111.err" || rc=$?
+cat "$FNAT_LOG/echo-40111.err"
+assert_eq "$rc" 1 "udp_echo's exit status (no echo)"
+assert_match "$(cat "$FNAT_LOG/echo-40111.err")" \
+	"try 1: error: Message too long \(path MTU 1480\)" "the client's socket, told"
+assert_match "$(on_quiet c1 "$IP" route get "$VIP_TUN")" "mtu 1480" "the client's route to the VIP"
+assert_eq "$(echo_got tun "got 1472 from $CIP:40111")" 0 "the datagram with DF in rs3's log"
+assert_eq "$(counter lb1 frag_needed)" "$((told + 1))" "frag_needed"
+on c1 "$IP" route flush cache
+
+log "a 1280-byte link to the client: rt's frag-needed about each echo of 1400 bytes reaches its server, whose next echo comes in fragments"
+on rt "$IP" route change "$CLIENT_NET.0/24" dev c1 mtu 1280
+sp=40120
+for m in "${methods[@]}"; do
+	IFS=: read -r name vip ns <<< "$m"
+	xl=$(counter lb1 icmp_xlated)
+	echo_whole "$name, 1372 bytes" "$FNAT_LOG/d1372" "$vip" 7 "$sp" -t 3 -w 2
+	assert_match "$(cat "$FNAT_LOG/echo-$sp.err")" "try 1: no echo" "$name: the first echo, lost"
+	assert_eq "$(echo_got "$name" "error 3/4 info 1280 from $DIR_NET.1:0 about $CIP:$sp")" 1 \
+		"$name: rt's frag-needed in $ns's socket, about the echo to the client"
+	assert_match "$(on_quiet "$ns" "$IP" route get "$CIP")" "mtu 1280" "$name: $ns's route to the client"
+	assert_ge "$(counter lb1 icmp_xlated)" "$((xl + 1))" "$name: icmp_xlated"
+	sp=$((sp + 1))
+done
+on rt "$IP" route change "$CLIENT_NET.0/24" dev c1
+
+log "a 1300-byte link before the servers, 1400 bytes with DF: NAT: rsr's frag-needed reaches the client, translated"
+on rsr "$IP" route change "$RS_NET.0/24" dev brrs mtu 1300
+echo_whole "nat, 1372 bytes with DF" "$FNAT_LOG/d1372" "$VIP" 7 40150 -t 2 -w 2
+assert_match "$(cat "$FNAT_LOG/echo-40150.err")" "try 1: error: Message too long \(path MTU 1300\)" \
+	"nat: the client's socket, told"
+log "TUN: rsr's frag-needed about lb1's IPIP packet is believed by lb1, which tells the client the tunnel's MTU, 1280"
+echo_whole "tun, 1372 bytes with DF" "$FNAT_LOG/d1372" "$VIP_TUN" 7 40151 -t 3 -w 2
+assert_match "$(cat "$FNAT_LOG/echo-40151.err")" \
+	"try 1: no echo.try 2: error: Message too long \(path MTU 1280\)" "tun: the client's socket, told"
+assert_match "$(on_quiet c1 "$IP" route get "$VIP_TUN")" "mtu 1280" "the client's route to the TUN VIP"
+assert_eq "$(echo_got tun "got 1372 from $CIP:40151")" 1 "tun: the datagram in rs3's log (once)"
+on rsr "$IP" route change "$RS_NET.0/24" dev brrs
+on c1 "$IP" route flush cache
+on lb1 "$IP" route flush cache
+
+log "a client gone before its echo: its port unreachable reaches the server"
+sp=40130
+for m in "${methods[@]}"; do
+	IFS=: read -r name vip ns <<< "$m"
+	on c1 udp_echo client -n -p "$sp" "$vip" 7 < "$FNAT_LOG/d100"
+	refused() { [[ $(echo_got "$name" "error 3/3 info 0 from $CIP:0 about $CIP:$sp") == 1 ]]; }
+	wait_for 10 "$name: the client's port unreachable in $ns's socket" refused
+	echo "ok: $name: error 3/3 from $CIP about $CIP:$sp in $ns's socket"
+	sp=$((sp + 1))
+done
+
+log "65500 bytes: NAT and DR forward the datagram whole; with TUN's 20 bytes it would pass IPv4's limit: dropped"
+echo_whole "nat, 65500 bytes" "$FNAT_LOG/d65500" "$VIP" 7 40140 -w 5
+assert_eq "$(echo_got nat "got 65500 from $CIP:40140")" 1 "nat: the datagram in rs1's log"
+echo_whole "dr, 65500 bytes" "$FNAT_LOG/d65500" "$VIP_DR" 7 40142 -w 5
+assert_eq "$(echo_got dr "got 65500 from $CIP:40142")" 1 "dr: the datagram in rs5's log"
+xe=$(counter lb1 xmit_err)
+on c1 udp_echo client -n -p 40141 "$VIP_TUN" 7 < "$FNAT_LOG/d65500"
+# dropped (counted), or sent: the tail of its fragments on the wire
+fate() {
+	[[ $(counter lb1 xmit_err) != "$xe" ]] ||
+		tcpdump -r "$FNAT_LOG/e-ipip.pcap" -n 'ip[6:2] & 0x1fff > 1100' 2>/dev/null | grep -q .
+}
+wait_for 10 "the 65500-byte datagram dropped or sent" fate
+
+kill "${cap_pids[@]}"
+wait "${cap_pids[@]}" || true	# each has written its last packet
+
+log "the client's link: the datagrams in fragments each way, lb1's frag-needed for TUN"
+for m in "${methods[@]}"; do
+	IFS=: read -r name vip ns <<< "$m"
+	assert_ge "$(tcpdump -r "$FNAT_LOG/e-c1.pcap" -n "dst $vip and ip[6:2] & 0x3fff != 0" 2>/dev/null | grep -c .)" 6 \
+		"$name: fragments from the client to $vip"
+	assert_ge "$(tcpdump -r "$FNAT_LOG/e-c1.pcap" -n "src $vip and ip[6:2] & 0x3fff != 0" 2>/dev/null | grep -c .)" 6 \
+		"$name: fragments from $vip to the client"
+done
+errs=$(icmp4_errors "$FNAT_LOG/e-c1.pcap")
+echo "$errs"
+assert_eq "$(grep " 3/4 " <<< "$errs")" "$DIR_NET.11 > $CIP 3/4 1480 $CIP.40111 > $VIP_TUN.7
+$VIP > $CIP 3/4 1300 $CIP.40150 > $VIP.7
+$DIR_NET.11 > $CIP 3/4 1280 $CIP.40151 > $VIP_TUN.7" \
+	"frag-needed on the client's link: lb1's for TUN (1480, then 1280), rsr's for NAT translated"
+
+log "the servers' links: rt's frag-needed and the client's port unreachable, each about its server's echo"
+errs=$(icmp4_errors "$FNAT_LOG/e-rs1.pcap")
+echo "$errs"
+assert_eq "$errs" "$DIR_NET.1 > $RS_NET.11 3/4 1280 $RS_NET.11.7007 > $CIP.40120
+$CIP > $RS_NET.11 3/3 0 $RS_NET.11.7007 > $CIP.40130" "NAT: the errors translated to rs1"
+errs=$(icmp4_errors "$FNAT_LOG/e-ipip.pcap")
+echo "$errs"
+assert_eq "$errs" "ipip $UP_NET.11 > $RS_NET.13: $DIR_NET.1 > $VIP_TUN 3/4 1280 $VIP_TUN.7 > $CIP.40121
+ipip $UP_NET.11 > $RS_NET.13: $CIP > $VIP_TUN 3/3 0 $VIP_TUN.7 > $CIP.40131" \
+	"TUN: the errors relayed to rs3 as they came, in IPIP"
+errs=$(icmp4_errors "$FNAT_LOG/e-rs5.pcap")
+echo "$errs"
+assert_eq "$errs" "$DIR_NET.1 > $VIP_DR 3/4 1280 $VIP_DR.7 > $CIP.40122
+$CIP > $VIP_DR 3/3 0 $VIP_DR.7 > $CIP.40132" "DR: the errors relayed to rs5 as they came"
+
+log "TUN: the 65500-byte datagram is not on the wire, in IPIP over 65535 bytes; it is counted"
+outer=$(tcpdump -r "$FNAT_LOG/e-ipip.pcap" -n -v 'ip[6:2] & 0x1fff > 1100' 2>/dev/null | grep -c "proto IPIP" || true)
+assert_eq "$outer" 0 "IPIP fragments past offset 8800 (the 8000-byte datagram's end)"
+assert_eq "$(counter lb1 xmit_err)" "$((xe + 1))" "xmit_err: the datagram dropped"
+assert_eq "$(echo_got tun "got 65500 from $CIP:40141")" 0 "tun: the datagram in rs3's log"

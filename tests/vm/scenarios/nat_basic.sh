@@ -7,7 +7,10 @@
 # the same over IPv6 (NAT66): nginx and dnsmasq log the IPv6 client, the
 # hop limit is decremented (Time Exceeded when it runs out), and 5 MB go
 # each way across 1280- and 1400-byte links (Packet Too Big translated
-# both ways, and the director's own).
+# both ways, and the director's own); a UDP echo (udp_echo) of 8000 bytes
+# in fragments each way, rt's Packet Too Big about an echo and the
+# client's port unreachable translated to the server (its socket's
+# errors, tcpdump on its link).
 #
 #  c1 198.51.100.2 --- rt --- lb1 (VIP 203.0.113.10:80, forward nat, no LIPs)
 #                               |
@@ -387,4 +390,29 @@ rc=0
 on_quiet c1 curl -6 -g -sS --max-time 5 "http://[$RS6::11]:8080/" || rc=$?
 assert_eq "$rc" 28 "curl's exit status to [rs1]:8080 directly (timed out)"
 assert_ge "$(counter lb1 nat_stray)" "$((strays + 1))" "nat_stray"
+
+log "NAT66, UDP echo: 8000 bytes in fragments each way; rt's Packet Too Big and the client's port unreachable translated to the server"
+echo_service rs1 nat6 nat "[$VIP6]" "[$RS6::11]:7007" "$RS6::11" 7007
+capture rs1 e6-rs1 -i eth0 "icmp6 and ip6[40] < 128"
+head -c 8000 /dev/urandom > "$FNAT_LOG/d8000"
+head -c 1372 /dev/urandom > "$FNAT_LOG/d1372"	# IPv6 1420
+echo_whole "NAT66, 8000 bytes" "$FNAT_LOG/d8000" "$VIP6" 7 40100 -w 5
+assert_eq "$(echo_got nat6 "got 8000 from [$CIP6]:40100")" 1 "the datagram in rs1's log, from the client"
+on rt "$IP" link set c1 mtu 1280
+echo_whole "NAT66, 1372 bytes across a 1280-byte link" "$FNAT_LOG/d1372" "$VIP6" 7 40101 -t 3 -w 2
+assert_match "$(cat "$FNAT_LOG/echo-40101.err")" "try 1: no echo" "the first echo, lost"
+rt6=2001:db8::1	# $DIR6::1, rt's address toward the VIP, as written
+assert_eq "$(echo_got nat6 "error 2/0 info 1280 from [$rt6]:0 about [$CIP6]:40101")" 1 \
+	"rt's Packet Too Big in rs1's socket, about the echo to the client"
+on rt "$IP" link set c1 mtu 1500
+on c1 udp_echo client -n -p 40102 "$VIP6" 7 < "$FNAT_LOG/d8000"
+refused() { [[ $(echo_got nat6 "error 1/4 info 0 from [$CIP6]:0 about [$CIP6]:40102") == 1 ]]; }
+wait_for 10 "the client's port unreachable in rs1's socket" refused
+kill "$cap"
+wait "$cap" || true	# it has written its last packet
+errs=$(icmp6_errors "$FNAT_LOG/e6-rs1.pcap")
+echo "$errs"
+assert_eq "$errs" "$rt6 > $RS6::11 2/0 1280 $RS6::11.7007 > $CIP6.40101
+$CIP6 > $RS6::11 1/4 0 $RS6::11.7007 > $CIP6.40102" "the errors on rs1's link, translated"
+on rs1 "$IP" -6 route flush cache
 echo "IPv6 part: $((SECONDS - t6)) s"

@@ -5,7 +5,10 @@
 # logs, an upload's checksum) and by tcpdump outside the director (IPIP on
 # the wire) and on it (no reply crosses it), and on the client (the
 # tunnel's MTU it is told). The same over IPv6 at the end: ip6ip6 to
-# the real servers' ip6tnl0, topo_v6's addresses.
+# the real servers' ip6tnl0, topo_v6's addresses; and a UDP echo
+# (udp_echo) of 8000 bytes, sent in fragments of 1500 (lb1's Packet Too
+# Big, 1460, then whole), and one of 65500 bytes, dropped (its outer
+# packet would pass IPv6's payload length).
 #
 #  c1 198.51.100.2 --- rt --- lb1 (VIP 203.0.113.10:80, forward tun)
 #                      |       | IPIP 198.18.2.11 -> 198.19.0.1x
@@ -283,9 +286,52 @@ assert_ge "$(tcpdump -r /tmp/ip6ip6.pcap -n 'greater 1600' 2>/dev/null | grep -c
 	"ip6ip6 GSO packets from lb1"
 echo "IPv6 part: $((SECONDS - t6)) s"
 
+log "TUN6, UDP echo: 8000 bytes in fragments of 1500 from the client: lb1's Packet Too Big with the tunnel's MTU (1460), then whole"
+echo_service rs1 tun6 tun "[$VIP6]" "[$RS6::11]:7" "$VIP6" 7
+capture c1 e6-c1 -i eth0 "icmp6 and ip6[40] == 2"
+cap_pids=("$cap")
+capture rsr e6-w -i lb1 -s 120 "ip6 and src $UP6::11"
+cap_pids+=("$cap")
+head -c 8000 /dev/urandom > "$FNAT_LOG/d8000"
+# IPv6 65548: over the 65535 bytes of the outer header's payload length
+head -c 65500 /dev/urandom > "$FNAT_LOG/d65500"
+# forget the tunnel's MTU learnt above (c1), and rsr's 1400 (lb1)
+on c1 "$IP" -6 route flush cache
+on lb1 "$IP" -6 route flush cache
+told=$(counter lb1 frag_needed)
+echo_whole "TUN6, 8000 bytes" "$FNAT_LOG/d8000" "$VIP6" 7 40200 -t 2 -w 5
+assert_match "$(cat "$FNAT_LOG/echo-40200.err")" "try 1: error: Message too long \(path MTU 1460\)" \
+	"the client's socket, told by lb1"
+assert_eq "$(echo_got tun6 "got 8000 from [$CLIENT6::2]:40200")" 1 \
+	"the datagram in rs1's log (once: the first try stopped at lb1)"
+assert_eq "$(counter lb1 frag_needed)" "$((told + 1))" "frag_needed"
+
 lb lb1 show --stats
 assert_eq "$(counter lb1 xmit_err)" 0 "no transmit errors"
 assert_eq "$(counter lb1 no_route)" 0 "no routing failures"
+
+log "TUN6: 65500 bytes, whose outer packet would pass IPv6's payload limit: dropped, not sent"
+on c1 udp_echo client -n -p 40201 "$VIP6" 7 < "$FNAT_LOG/d65500"
+# dropped (counted), or sent: the tail of its fragments on the wire
+fate() {
+	[[ $(counter lb1 xmit_err) != 0 ]] ||
+		tcpdump -r "$FNAT_LOG/e6-w.pcap" -n 2>/dev/null | grep -qE 'frag \([1-9][0-9]{4}'
+}
+wait_for 10 "the 65500-byte datagram dropped or sent" fate
+kill "${cap_pids[@]}"
+wait "${cap_pids[@]}" || true	# each has written its last packet
+errs=$(icmp6_errors "$FNAT_LOG/e6-c1.pcap")
+echo "$errs"
+# lb1's address toward the client ($DIR6::11), as tcpdump writes it
+assert_eq "$errs" "2001:db8::11 > $CLIENT6::2 2/0 1460 $CLIENT6::2.40200 > $VIP6.7" \
+	"lb1's Packet Too Big on c1's link, about the client's datagram"
+w=$(tcpdump -r "$FNAT_LOG/e6-w.pcap" -n 2>/dev/null)
+assert_ge "$(grep -c "IP6 $UP6::11 > $RS6::11: frag" <<< "$w")" 6 \
+	"ip6ip6 fragments to rs1 (the 8000-byte datagram)"
+assert_eq "$(grep -cE 'frag \([1-9][0-9]{4}' <<< "$w" || true)" 0 \
+	"ip6ip6 fragments past offset 10000 (the 65500-byte datagram's)"
+assert_eq "$(counter lb1 xmit_err)" 1 "xmit_err: the datagram dropped"
+assert_eq "$(echo_got tun6 "got 65500 from [$CLIENT6::2]:40201")" 0 "the datagram in rs1's log"
 
 log "lb1's namespace deleted with fullnat.ko loaded and IPv6 routes cached, then the module unloaded: the kernel logs nothing"
 # The harness unloads the module before it deletes the namespaces: here
