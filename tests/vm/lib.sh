@@ -528,6 +528,38 @@ icmp6_errors() {
 	END { flush() }'
 }
 
+# icmp4_errors PCAP: each ICMP error of a capture as icmp6_errors prints
+# them, "SRC > DST TYPE/CODE MTU QSRC.QSPORT > QDST.QDPORT", then the
+# quoted header's total length and "ok" when the three checksums (the
+# outer IPv4 header's, the ICMP message's, the quoted header's) are right,
+# "bad" when one is not. Read from the bytes (tcpdump -x).
+icmp4_errors() {
+	tcpdump -r "$1" -n -x 'icmp and icmp[0] != 0 and icmp[0] != 8' 2>/dev/null | gawk '
+	function x(byte, n) { return strtonum("0x" substr(h, byte * 2 + 1, n * 2)) }
+	function a4(o) { return x(o, 1) "." x(o + 1, 1) "." x(o + 2, 1) "." x(o + 3, 1) }
+	function ok(o, n,   i, s) {
+		for (i = 0; i + 1 < n; i += 2)
+			s += x(o + i, 2)
+		if (n % 2)
+			s += x(o + n - 1, 1) * 256
+		while (s > 65535)
+			s = s % 65536 + int(s / 65536)
+		return s == 65535
+	}
+	function flush(   ihl, q, qihl) {
+		if (h == "")
+			return
+		ihl = x(0, 1) % 16 * 4; q = ihl + 8; qihl = x(q, 1) % 16 * 4
+		print a4(12), ">", a4(16), x(ihl, 1) "/" x(ihl + 1, 1), x(ihl + 6, 2),
+		      a4(q + 12) "." x(q + qihl, 2), ">", a4(q + 16) "." x(q + qihl + 2, 2),
+		      x(q + 2, 2), ok(0, ihl) && ok(ihl, x(2, 2) - ihl) && ok(q, qihl) ? "ok" : "bad"
+		h = ""
+	}
+	/^[ \t]+0x/ { for (i = 2; i <= NF; i++) h = h $i; next }
+	{ flush() }
+	END { flush() }'
+}
+
 # --- modules ----------------------------------------------------------------
 
 # module_load NAME: modprobe our module and unload it at exit.
