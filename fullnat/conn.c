@@ -590,9 +590,9 @@ static bool tuple_taken(struct fnat_net *fn, const struct fnat_conn *cp,
 	enum fnat_dir found;
 	__be16 sp, dp;
 
+	/* @cp is a template: no namespace of its own (node_hash() reads one) */
 	node_key(cp, dir, &s, &sp, &d, &dp);
-	return __fnat_conn_lookup(fn->net, node_hash(cp, dir), cp->proto,
-				  s, sp, d, dp, &found);
+	return fnat_conn_lookup(fn->net, cp->proto, s, sp, d, dp, &found);
 }
 
 /*

@@ -344,20 +344,24 @@ assert_eq "$(counter lb1 nat_stray)" "$((strays + 2))" "nat_stray"
 
 log "an error from a source no router has (127.0.0.1) is dropped, not relayed (NAT: to the client)"
 # A NAT connection from CIP:40055 (nothing answers on rs1's IPv4 port 53);
-# rsr (beside lb1) forges a port unreachable about the client's datagram
-# to rs1, from 127.0.0.1, then one from its own address. What lb1 sends
-# toward the client, on rt's port to it (rt, a router, drops a loopback
-# source itself).
+# rsr (beside lb1) forges a "fragmentation needed" about the client's
+# datagram to rs1 from 127.0.0.1, then a port unreachable about it from
+# its own address. NAT relays an error from the servers' side to the
+# client from the VIP, so they are told apart by their type. What lb1
+# sends toward the client, on rt's port to it (rt, a router, drops a
+# loopback source itself): the second, never the first, which was ahead
+# of it on the same path.
 bg rt cap-lo tcpdump -i lb1 -n -l -U "icmp and icmp[0] == 3"
 wait_for 10 "tcpdump on rt" grep -q listening "$FNAT_LOG/cap-lo.log"
 on_quiet c1 dig +tries=1 +timeout=1 -b "$CLIENT_NET.2#40055" @"$VIP" a.test A >/dev/null || true
 dropped=$(counter lb1 icmp_dropped)
-on rsr icmp_forge 127.0.0.1 "$CLIENT_NET.2" 0 "$CLIENT_NET.2" 40055 "$RS_NET.11" 53 $((100 << 16)) udp
+on rsr icmp_forge 127.0.0.1 "$CLIENT_NET.2" 1300 "$CLIENT_NET.2" 40055 "$RS_NET.11" 53 $((100 << 16)) udp
 on rsr icmp_forge "$UP_NET.1" "$CLIENT_NET.2" 0 "$CLIENT_NET.2" 40055 "$RS_NET.11" 53 $((100 << 16)) udp
-wait_for 10 "rsr's own error toward the client" grep -q "IP $UP_NET.1 > $CLIENT_NET.2: " "$FNAT_LOG/cap-lo.log"
+wait_for 10 "rsr's port unreachable toward the client" \
+	grep -q "IP $VIP > $CLIENT_NET.2: ICMP $VIP udp port 53 unreachable" "$FNAT_LOG/cap-lo.log"
 cat "$FNAT_LOG/cap-lo.log"
-assert_eq "$(grep -c " IP 127\.0\.0\.1 > " "$FNAT_LOG/cap-lo.log" || true)" 0 \
-	"errors from 127.0.0.1 that lb1 sent on"
+assert_eq "$(grep -c "need to frag" "$FNAT_LOG/cap-lo.log" || true)" 0 \
+	"errors from 127.0.0.1 that lb1 sent on (its fragmentation needed)"
 assert_eq "$(counter lb1 icmp_dropped)" "$((dropped + 1))" "icmp_dropped"
 kill "${_bg_pids[-1]}"
 

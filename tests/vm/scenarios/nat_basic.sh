@@ -408,6 +408,9 @@ on rt "$IP" link set c1 mtu 1500
 on c1 udp_echo client -n -p 40102 "$VIP6" 7 < "$FNAT_LOG/d8000"
 refused() { [[ $(echo_got nat6 "error 1/4 info 0 from [$CIP6]:0 about [$CIP6]:40102") == 1 ]]; }
 wait_for 10 "the client's port unreachable in rs1's socket" refused
+# the socket had it before tcpdump may have read it: kill it once written
+rs1_got() { icmp6_errors "$FNAT_LOG/e6-rs1.pcap" | grep -q " 1/4 "; }
+wait_for 10 "the client's port unreachable in rs1's capture" rs1_got
 kill "$cap"
 wait "$cap" || true	# it has written its last packet
 errs=$(icmp6_errors "$FNAT_LOG/e6-rs1.pcap")
