@@ -68,7 +68,7 @@ int fnat_inet4_parse(struct sk_buff *skb, unsigned int off,
  * it martian, but we take the packet before routing, and NAT, DR and TUN
  * would hand a real server a "client" that is the director. The cost is
  * one lookup in the local table per new connection. That is the only
- * part of rp_filter we do (README).
+ * part of rp_filter we do (docs/methods.md, "NAT").
  */
 bool fnat_inet4_martian(struct fnat_net *fn, const struct net_device *dev,
 			const union nf_inet_addr *addr)

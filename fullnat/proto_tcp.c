@@ -263,8 +263,8 @@ static u8 syn_wscale(const struct tcphdr *th)
  * payload; then it gets the ESTABLISHED timeout. (An attacker can send
  * a byte of payload blindly as well: this only costs it a third packet.
  * With FullNAT the director sees the SYN-ACK, and a flood from spoofed
- * sources holds nothing past the NONE timeout; README, "Direct
- * routing".) The price: a client that has sent no payload and keeps
+ * sources holds nothing past the NONE timeout; docs/methods.md,
+ * "Direct routing".) The price: a client that has sent no payload and keeps
  * silent longer than the SYN_RECV timeout (a server that speaks first,
  * then waits) loses its connection on the director.
  *

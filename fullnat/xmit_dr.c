@@ -4,7 +4,7 @@
  * client's packet goes on unchanged, still to VIP:vport, handed to the
  * real server's address as the next hop, so only its Ethernet
  * destination changes. The real server holds the VIP on a device that
- * does not answer ARP for it (README: "Direct routing") and answers the
+ * does not answer ARP for it (docs/methods.md: "Direct routing") and answers the
  * client straight, not through the director. So:
  *
  *  - no reply side: no local address, no port, no TOA (the real server

@@ -6,7 +6,7 @@
  * server sees the client's own address and needs no TOA. Its replies,
  * RIP:rport -> CIP:cport, reach the client only if they pass through the
  * director: the director must be the real servers' gateway toward the
- * clients (README, "NAT"). There their source becomes VIP:vport again.
+ * clients (docs/methods.md, "NAT"). There their source becomes VIP:vport again.
  * Both ways are routed and sent as FullNAT's are (xmit_fullnat.c).
  *
  * No local address and port: a connection's reply side is the real

@@ -3,7 +3,7 @@
  * TUN over IPv6 (tun.h): the client's IPv6 packet goes on unchanged
  * inside an outer IPv6 header, next header 41 (ip6ip6, RFC 2473), from
  * the director to the real server, which holds the VIP and decapsulates
- * it (an ip6tnl device, "ip -6 tunnel add ... mode ip6ip6"; README).
+ * it (an ip6tnl device, "ip -6 tunnel add ... mode ip6ip6"; docs/methods.md).
  *
  * The outer source is what a local socket toward the real server would
  * get: the route's preferred source ("ip -6 route ... src X"), else the

@@ -400,14 +400,14 @@ topo_methods() {
 	done
 }
 
-# dr_rs NS VIP: DR's real-server set-up (README, "Direct routing")
+# dr_rs NS VIP: DR's real-server set-up (docs/methods.md, "Direct routing")
 dr_rs() {
 	on "$1" "$IP" addr add "$2/32" dev lo
 	on "$1" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
 		net.ipv4.conf.all.arp_announce=2
 }
 
-# tun_rs NS VIP: TUN's (README, "IP tunnelling"); ipip.ko loaded
+# tun_rs NS VIP: TUN's (docs/methods.md, "TUN"); ipip.ko loaded
 tun_rs() {
 	on "$1" "$IP" link set tunl0 up
 	on "$1" "$IP" addr add "$2/32" dev tunl0

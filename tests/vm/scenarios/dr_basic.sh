@@ -43,7 +43,7 @@ for i in 1 2 3; do
 	link "rs$i" eth0 "$(rs_ip $i)/24" rt "rs$i" -
 	bridge_port rt br0 "rs$i"
 	on "rs$i" "$IP" route add default via "$NET.1"
-	# The classic real-server set-up (README, "Direct routing").
+	# The classic real-server set-up (docs/methods.md, "Direct routing").
 	on "rs$i" "$IP" addr add "$VIP/32" dev lo
 	on "rs$i" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
 		net.ipv4.conf.all.arp_announce=2
@@ -63,7 +63,7 @@ on rt "$IP" -6 route add "$VIP6/128" via "$DIR6::11"
 for i in 1 2 3; do
 	on "rs$i" "$IP" addr add "$DIR6::2$i/64" dev eth0 nodad
 	on "rs$i" "$IP" -6 route add default via "$DIR6::1"
-	# The real-server set-up for IPv6 (README, "Direct routing"): the
+	# The real-server set-up for IPv6 (docs/methods.md, "Direct routing"): the
 	# VIP on lo; Linux answers a neighbour solicitation only for an
 	# address of the interface it came on, so nothing else is needed.
 	on "rs$i" "$IP" addr add "$VIP6/128" dev lo nodad
