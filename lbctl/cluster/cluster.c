@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The cluster file. See cluster.h; every key is in docs/cluster.md.
+ * The cluster file: reading it, its top level and its "directors", and
+ * the checks across the file. See cluster.h; every key is in
+ * docs/cluster.md. A service is services.c's, the values the field
+ * tables describe fieldkeys.c's, a director's "bgp" bgp.c's.
  *
  * jansson reads the text with JSON_REJECT_DUPLICATES, so a key given twice
  * is an error with jansson's own line and column, and the path
@@ -24,402 +27,6 @@
 #include "jwalk.h"
 #include "genl.h"
 #include "hcheck.h"
-
-/*
- * NULL if a director can use a (a VIP, LIP or real server), else why not.
- * Whether it has a's family, it says when asked (cluster_check()).
- */
-static const char *unusable(const struct lb_addr *a)
-{
-	uint32_t h;
-
-	if (a->family == AF_INET6)
-		return NULL;
-	h = ntohl(a->v4.s_addr);
-	if (!(h >> 24) || h >> 24 == 127 || h >= 0xe0000000)
-		return "is not a unicast address";
-	return NULL;
-}
-
-/* Keys whose data is the offset of their member in the struct they fill. */
-#define AT(type, member)	((const void *)offsetof(type, member))
-
-static void *member(struct jw_ctx *p, void *obj)
-{
-	return (char *)obj + (uintptr_t)p->key->data;
-}
-
-/* A VIP or real server address (struct lb_addr). */
-static int addr_key(struct jw_ctx *p, json_t *v, void *obj)
-{
-	struct lb_addr *a = member(p, obj);
-	int ret = JW_PARSE_STR(p, v, parse_addr, a);
-
-	if (!ret && unusable(a))
-		return jw_fail(p, "%s %s", json_string_value(v), unusable(a));
-	return ret;
-}
-
-/* A port (uint16_t). */
-static int port_key(struct jw_ctx *p, json_t *v, void *obj)
-{
-	long long n = 0;
-	int ret = jw_int_in(p, v, "port", 1, UINT16_MAX, &n);
-
-	if (!ret)
-		*(uint16_t *)member(p, obj) = (uint16_t)n;
-	return ret;
-}
-
-/* --- fields (fields.h) ------------------------------------------------- */
-
-static const enum jw_type field_types[] = {
-	[LB_FK_UINT]		= JW_INTEGER,
-	[LB_FK_BOOL]		= JW_BOOLEAN,
-	[LB_FK_SCHED]		= JW_STRING,
-	[LB_FK_FWD]		= JW_STRING,
-	[LB_FK_PORT_RANGE]	= JW_OBJECT,
-	[LB_FK_TIMEOUTS]	= JW_OBJECT,
-	[LB_FK_COUNTER]		= JW_INTEGER,	/* not in the file */
-};
-
-static const struct jw_key range_keys[] = {
-	{ "min", JW_INTEGER, true, port_key, AT(struct lb_config, port_min) },
-	{ "max", JW_INTEGER, true, port_key, AT(struct lb_config, port_max) },
-};
-
-/* One timeout, LB_TIMEOUT index t, in the range of the row's. */
-static int timeout_value(struct jw_ctx *p, json_t *v, struct lb_config *cfg,
-			 unsigned int t)
-{
-	const struct lb_field *f = lb_config_field(LB_CFG_TIMEOUT(t));
-	long long n = 0;
-	int ret = jw_int_in(p, v, f->name, f->min, f->max, &n);
-
-	if (ret)
-		return ret;
-	cfg->timeout[t] = (uint32_t)n;
-	cfg->present |= LB_CFG_TIMEOUT(t);
-	return 0;
-}
-
-/* The keys of "tcp" are the states: parse.c knows them. */
-static int tcp_timeouts(struct jw_ctx *p, json_t *v, void *cfg)
-{
-	char why[LB_REASON_MAX];
-	unsigned int st;
-	const char *name;
-	json_t *t;
-	int ret;
-
-	json_object_foreach(v, name, t) {
-		jw_push_key(p, name);
-		if (parse_tcp_state(name, &st, why, sizeof(why)))
-			return jw_fail(p, "%s", why);
-		ret = jw_check_type(p, t, JW_INTEGER) ?:
-		      timeout_value(p, t, cfg, LB_TIMEOUT_TCP(st));
-		if (ret)
-			return ret;
-		jw_pop(p);
-	}
-	return 0;
-}
-
-/* UDP's states are numbers of their own keys: a stream's, an unreplied's. */
-static int udp_timeout(struct jw_ctx *p, json_t *v, void *cfg)
-{
-	return timeout_value(p, v, cfg, LB_TIMEOUT_UDP(FULLNAT_UDP_S_NORMAL));
-}
-
-static int udp_unreplied_timeout(struct jw_ctx *p, json_t *v, void *cfg)
-{
-	return timeout_value(p, v, cfg,
-			     LB_TIMEOUT_UDP(FULLNAT_UDP_S_UNREPLIED));
-}
-
-/* "timeout": {"tcp": {STATE: SECONDS...}, "udp": S, "udp_unreplied": S} */
-static const struct jw_key timeout_keys[] = {
-	{ "tcp", JW_OBJECT, false, tcp_timeouts, NULL },
-	{ "udp", JW_INTEGER, false, udp_timeout, NULL },
-	{ "udp_unreplied", JW_INTEGER, false, udp_unreplied_timeout, NULL },
-};
-
-/* The value of field p->key->data into obj, the field's struct. */
-static int field_key(struct jw_ctx *p, json_t *v, void *obj)
-{
-	const struct lb_field *f = p->key->data;
-	struct lb_config *cfg;
-	char why[LB_REASON_MAX];
-	enum lb_fwd fwd;
-	long long n = 0;
-	int ret = 0;
-
-	switch (f->kind) {
-	case LB_FK_UINT:
-		ret = jw_int_in(p, v, f->name, f->min, f->max, &n);
-		if (!ret && f->valid && f->valid(n, why, sizeof(why)))
-			return jw_fail(p, "%s", why);
-		break;
-	case LB_FK_BOOL:
-		n = json_is_true(v);
-		break;
-	case LB_FK_FWD:
-		ret = JW_PARSE_STR(p, v, parse_fwd, &fwd);
-		n = fwd;
-		break;
-	case LB_FK_SCHED:
-		return JW_PARSE_STR(p, v, parse_sched, lb_field_str(f, obj),
-				    f->size);
-	case LB_FK_PORT_RANGE:
-		cfg = obj;
-		ret = jw_walk(p, v, range_keys, ARRAY_SIZE(range_keys), cfg);
-		if (!ret && cfg->port_min > cfg->port_max)
-			return jw_fail(p, "port range %u-%u is reversed",
-				       cfg->port_min, cfg->port_max);
-		if (!ret)
-			cfg->present |= f->bit;
-		return ret;
-	case LB_FK_TIMEOUTS:
-		return jw_walk(p, v, timeout_keys, ARRAY_SIZE(timeout_keys),
-			       obj);
-	case LB_FK_COUNTER:
-		return 0;
-	}
-	if (ret)
-		return ret;
-	lb_field_set(f, obj, n);
-	return 0;
-}
-
-/* More than any object has keys. */
-#define KEYS_MAX	32
-
-/* The object of a group of rows (f its first): a key for each row. */
-static int group_key(struct jw_ctx *p, json_t *v, void *obj)
-{
-	const struct lb_field *first = p->key->data, *f;
-	const struct lb_fields *t = &lb_service_fields;
-	struct jw_key keys[KEYS_MAX];
-	size_t n = 0;
-
-	for (f = first; f < t->v + t->n && f->group == first->group; f++)
-		if (n < KEYS_MAX && f->kind != LB_FK_COUNTER)
-			keys[n++] = (struct jw_key){
-				f->json ?: f->name, field_types[f->kind],
-				false, field_key, f,
-			};
-	return jw_walk(p, v, keys, n, obj);
-}
-
-/* The keys of an object: before, the fields of t, then after. A group of
- * rows is one key, an object (only services have groups). */
-static size_t object_keys(struct jw_key *keys, const struct jw_key *before,
-			  size_t nb, const struct lb_fields *t,
-			  const struct jw_key *after, size_t na)
-{
-	const struct lb_field *f;
-	size_t n = 0;
-
-	while (n < nb)
-		keys[n++] = *before++;
-	lb_for_each_field(f, t) {
-		if (n >= KEYS_MAX - na || f->kind == LB_FK_COUNTER)
-			continue;
-		if (f->group && f > t->v && f[-1].group == f->group)
-			continue;
-		keys[n++] = f->group ?
-			(struct jw_key){ f->group, JW_OBJECT, false,
-					 group_key, f } :
-			(struct jw_key){ f->name, field_types[f->kind], false,
-					 field_key, f };
-	}
-	while (na--)
-		keys[n++] = *after++;
-	return n;
-}
-
-/* --- real servers -------------------------------------------------------------- */
-
-static const struct jw_key rs_keys[] = {
-	{ "address", JW_STRING, true, addr_key, AT(struct lb_dest, addr) },
-	{ "port", JW_INTEGER, true, port_key, AT(struct lb_dest, port) },
-	/* then the fields */
-};
-
-/* A service being read, with what only the file has. Its fields are
- * read into it as into the struct lb_service it starts with. */
-struct svc_in {
-	struct lb_svc_entry e;
-	const char *name;
-	struct lb_health_check hc;	/* type NONE: none */
-};
-
-_Static_assert(offsetof(struct svc_in, e.svc) == 0,
-	       "the fields of a service are read into a struct svc_in");
-
-static int real_server(struct jw_ctx *p, json_t *v, void *s)
-{
-	struct lb_dest_list *l = &((struct svc_in *)s)->e.dests;
-	char ap[LB_ADDRPORT_STRLEN];
-	struct jw_key keys[KEYS_MAX];
-	struct lb_dest d;
-	size_t i, n;
-	int ret;
-
-	lb_dest_init(&d);
-	n = object_keys(keys, rs_keys, ARRAY_SIZE(rs_keys), &lb_dest_fields,
-			NULL, 0);
-	ret = jw_check_type(p, v, JW_OBJECT) ?: jw_walk(p, v, keys, n, &d);
-	if (ret)
-		return ret;
-	lb_fields_default(&lb_dest_fields, &d, false);
-	for (i = 0; i < l->n; i++)
-		if (lb_dest_same(&l->v[i], &d))
-			return jw_fail(p, "real server %s is also real_servers[%zu]",
-				       lb_addrport_str(&d.addr, d.port, ap,
-						       sizeof(ap)), i);
-	return lb_list_push(l, &d) ? jw_oom(p) : 0;
-}
-
-/* --- services ------------------------------------------------------------------ */
-
-static int svc_name(struct jw_ctx *p, json_t *v, void *s)
-{
-	size_t n = json_string_length(v);
-
-	if (!n || n >= LB_SERVICE_NAME_MAX)
-		return jw_fail(p, "a service name is 1 to %d characters",
-			       LB_SERVICE_NAME_MAX - 1);
-	((struct svc_in *)s)->name = json_string_value(v);
-	return 0;
-}
-
-static int svc_protocol(struct jw_ctx *p, json_t *v, void *s)
-{
-	struct lb_service *svc = &((struct svc_in *)s)->e.svc;
-
-	/* Whether the director has it, it says (cluster_check()). */
-	return JW_PARSE_STR(p, v, parse_proto, &svc->proto);
-}
-
-static const struct jw_key svc_keys[] = {
-	{ "name", JW_STRING, false, svc_name, NULL },
-	{ "protocol", JW_STRING, true, svc_protocol, NULL },
-	{ "vip", JW_STRING, true, addr_key, AT(struct svc_in, e.svc.addr) },
-	{ "port", JW_INTEGER, true, port_key, AT(struct svc_in, e.svc.port) },
-	/* then the fields */
-};
-
-static int svc_health_check(struct jw_ctx *p, json_t *v, void *s)
-{
-	return hc_parse(p, v, &((struct svc_in *)s)->hc);
-}
-
-static const struct jw_key svc_keys_after[] = {
-	{ "health_check", JW_OBJECT, false, svc_health_check, NULL },
-	{ "real_servers", JW_EACH, false, real_server, NULL },
-};
-
-/*
- * dr and tun send the client's packet on as it came, to the service's
- * port: a real server of theirs listens there (the kernel refuses the
- * rest too; this says where in the file).
- */
-static int dest_check(struct jw_ctx *p, const struct lb_service *svc,
-		      const struct lb_dest *d, size_t k)
-{
-	int fwd = d->fwd >= 0 ? d->fwd : svc->fwd;
-	char why[LB_REASON_MAX];
-	const char *key;
-
-	if (d->port != svc->port && (fwd == LB_FWD_DR || fwd == LB_FWD_TUN)) {
-		key = "port";
-		snprintf(why, sizeof(why), "forward %s does not map ports: a real server's port must be the service's, %u",
-			 fwd_name((enum lb_fwd)fwd), svc->port);
-	} else if (d->addr.family != svc->addr.family &&
-		   (svc->addr.family == AF_INET || fwd != LB_FWD_FULLNAT)) {
-		/* FullNAT64: IPv4 under an IPv6 vip, by fullnat (README) */
-		key = "address";
-		if (svc->addr.family == AF_INET)
-			snprintf(why, sizeof(why), "an IPv4 service takes IPv4 real servers only");
-		else
-			snprintf(why, sizeof(why), "forward %s takes real servers of the service's family: only fullnat takes IPv4 ones under an IPv6 vip (FullNAT64)",
-				 fwd_name((enum lb_fwd)fwd));
-	} else {
-		return 0;
-	}
-	jw_push_key(p, "real_servers");
-	jw_push_index(p, k);
-	jw_push_key(p, key);
-	return jw_fail(p, "%s", why);
-}
-
-/* The services read so far, with their names, for the checks across. */
-struct svc_acc {
-	struct lb_svc_list *list;
-	struct lb_cluster *c;		/* its checks */
-	LB_LIST(, const char *) names;
-};
-
-static int service(struct jw_ctx *p, json_t *v, void *acc)
-{
-	struct svc_acc *a = acc;
-	struct svc_in s = { .e.dests = { 0 } };
-	struct jw_key keys[KEYS_MAX];
-	char ap[LB_ADDRPORT_STRLEN];
-	size_t i, n = a->list->n;
-	int ret;
-
-	lb_service_init(&s.e.svc);
-	i = object_keys(keys, svc_keys, ARRAY_SIZE(svc_keys),
-			&lb_service_fields, svc_keys_after,
-			ARRAY_SIZE(svc_keys_after));
-	ret = jw_check_type(p, v, JW_OBJECT) ?: jw_walk(p, v, keys, i, &s);
-	/* The persistence netmask is a prefix of the VIP's family: whole
-	 * (/32, /128) unless given. */
-	if (!ret && s.e.svc.addr.family == AF_INET6 &&
-	    s.e.svc.persist_netmask < 0)
-		s.e.svc.persist_netmask = 128;
-	if (!ret && s.e.svc.addr.family == AF_INET &&
-	    s.e.svc.persist_netmask > 32)
-		ret = jw_fail(p, "persistence.netmask: an IPv4 service's is a prefix length of 1 to 32");
-	if (!ret)
-		lb_fields_default(&lb_service_fields, &s.e.svc, false);
-	/* A real server's method is the service's unless it differs, as
-	 * the kernel's replies are read (api.c): the same is unset. */
-	for (i = 0; !ret && i < s.e.dests.n; i++)
-		if (s.e.dests.v[i].fwd == s.e.svc.fwd)
-			s.e.dests.v[i].fwd = -1;
-	for (i = 0; !ret && i < s.e.dests.n; i++)
-		ret = dest_check(p, &s.e.svc, &s.e.dests.v[i], i);
-
-	for (i = 0; !ret && i < n; i++) {
-		const struct lb_service *o = &a->list->v[i].svc;
-
-		if (lb_service_same(o, &s.e.svc)) {
-			ret = jw_fail(p, "service %s %s is also services[%zu]",
-				      proto_name(o->proto),
-				      lb_addrport_str(&o->addr, o->port, ap,
-						      sizeof(ap)), i);
-		} else if (s.name && a->names.v[i] &&
-			   !strcmp(s.name, a->names.v[i])) {
-			ret = jw_fail(p, "service name \"%s\" is also services[%zu]'s",
-				      s.name, i);
-		}
-	}
-	if (!ret && (lb_list_push(&a->names, &s.name) ||
-		     lb_list_push(&a->c->checks, &s.hc)))
-		ret = jw_oom(p);
-	if (!ret && lb_list_push(a->list, &s.e)) {
-		a->c->checks.n--;
-		ret = jw_oom(p);
-	}
-	if (ret) {
-		lb_list_free(&s.e.dests);
-		hc_free(&s.hc);
-	}
-	return ret;
-}
 
 /* --- directors ------------------------------------------------------------------ */
 
@@ -526,10 +133,10 @@ static int dir_laddr(struct jw_ctx *p, json_t *v, void *di)
 		return ret;
 	for (i = 0; i < r.count; i++) {
 		addr_range_nth(&r, i, &la.addr);
-		if (unusable(&la.addr))
+		if (cluster_unusable(&la.addr))
 			return jw_fail(p, "%s %s",
 				       lb_addr_str(&la.addr, a, sizeof(a)),
-				       unusable(&la.addr));
+				       cluster_unusable(&la.addr));
 		lip = (struct lip){ la.addr, in->index,
 				    p->path[p->depth - 1].index };
 		if (lb_list_push(&in->d.laddrs, &la) ||
@@ -559,8 +166,8 @@ static int dir_services(struct jw_ctx *p, json_t *v, void *di)
 
 static int dir_config(struct jw_ctx *p, json_t *v, void *di)
 {
-	struct jw_key keys[KEYS_MAX];
-	size_t n = object_keys(keys, NULL, 0, &lb_config_fields, NULL, 0);
+	struct jw_key keys[CLUSTER_KEYS_MAX];
+	size_t n = cluster_object_keys(keys, NULL, 0, &lb_config_fields, NULL, 0);
 
 	return jw_walk(p, v, keys, n, &((struct dir_in *)di)->d.config);
 }
@@ -590,7 +197,8 @@ static const struct jw_key dir_keys[] = {
 	{ "config", JW_OBJECT, false, dir_config, NULL },
 	{ "drain_timeout", JW_INTEGER, false, dir_drain_timeout, NULL },
 	{ "drain_handoff", JW_BOOLEAN, false, dir_drain_handoff, NULL },
-	{ "bgp", JW_OBJECT, false, cluster_bgp, AT(struct dir_in, d.bgp) },
+	{ "bgp", JW_OBJECT, false, cluster_bgp,
+	  CLUSTER_AT(struct dir_in, d.bgp) },
 };
 
 static void director_free(struct lb_director *d)
@@ -780,7 +388,7 @@ static int check_handoff(struct jw_ctx *p, const struct lb_director_list *dirs)
 
 struct top {
 	struct dir_acc dirs;
-	struct svc_acc svcs;
+	struct cluster_svc_acc svcs;
 };
 
 static int top_directors(struct jw_ctx *p, json_t *v, void *t)
@@ -792,7 +400,7 @@ static int top_directors(struct jw_ctx *p, json_t *v, void *t)
 
 static int top_services(struct jw_ctx *p, json_t *v, void *t)
 {
-	return jw_walk_array(p, v, service, &((struct top *)t)->svcs);
+	return jw_walk_array(p, v, cluster_service, &((struct top *)t)->svcs);
 }
 
 static const struct jw_key top_keys[] = {

@@ -11,8 +11,9 @@
  *
  *   cluster.json:14:58: services[0].real_servers[1].weight: weight 70000 is out of range 0-65535
  *
- * No libnl here, so unit tests link this file (with parse.c, lb.c and
- * netns.c) and jansson alone.
+ * Read by cluster.c, services.c and fieldkeys.c (with jwalk.c, hcheck.c
+ * and bgp.c). No libnl there, so unit tests link them (with parse.c, lb.c
+ * and netns.c) and jansson alone.
  */
 #ifndef LBCTL_CLUSTER_H
 #define LBCTL_CLUSTER_H
@@ -21,6 +22,7 @@
 #include <stdint.h>
 
 #include "bgp.h"
+#include "jwalk.h"
 #include "lb.h"
 
 /* The one version of the file this lbctl reads. */
@@ -109,5 +111,46 @@ int cluster_check(const struct lb_cluster *c, const struct lb_director *d,
 int cluster_want(const struct lb_cluster *c, const struct lb_director *d,
 		 struct lb_snapshot *want);
 void cluster_want_free(const struct lb_director *d, struct lb_snapshot *want);
+
+/*
+ * Between the files of the parse (cluster.c, services.c, fieldkeys.c);
+ * not for its callers.
+ */
+
+/* More than any object has keys. */
+#define CLUSTER_KEYS_MAX	32
+
+/* Keys whose data is the offset of their member in the struct they fill. */
+#define CLUSTER_AT(type, member)	((const void *)offsetof(type, member))
+
+/*
+ * NULL if a director can use a (a VIP, LIP or real server), else why not.
+ * Whether it has a's family, it says when asked (cluster_check()).
+ */
+const char *cluster_unusable(const struct lb_addr *a);
+
+/* jw_key parses, into obj + p->key->data (CLUSTER_AT()): a VIP or real
+ * server address (struct lb_addr), a port (uint16_t). */
+int cluster_addr_key(struct jw_ctx *p, json_t *v, void *obj);
+int cluster_port_key(struct jw_ctx *p, json_t *v, void *obj);
+
+struct lb_fields;
+
+/* The keys of an object into keys (CLUSTER_KEYS_MAX): before, the fields
+ * of t, then after. A group of rows is one key, an object (only services
+ * have groups). Returns how many. */
+size_t cluster_object_keys(struct jw_key *keys, const struct jw_key *before,
+			   size_t nb, const struct lb_fields *t,
+			   const struct jw_key *after, size_t na);
+
+/* The services read so far, with their names, for the checks across. */
+struct cluster_svc_acc {
+	struct lb_svc_list *list;
+	struct lb_cluster *c;		/* its checks */
+	LB_LIST(, const char *) names;
+};
+
+/* One element of "services" into acc (a struct cluster_svc_acc). */
+int cluster_service(struct jw_ctx *p, json_t *v, void *acc);
 
 #endif /* LBCTL_CLUSTER_H */

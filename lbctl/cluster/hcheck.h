@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A service's "health_check" in the cluster file (hcheck.c), read into
- * struct lb_health_check (cluster.h) by cluster.c's walk.
+ * struct lb_health_check (cluster.h) by services.c's walk.
  */
 #ifndef LBCTL_HCHECK_H
 #define LBCTL_HCHECK_H

@@ -63,7 +63,7 @@ static const struct lb_field service_rows[] = {
 	/* Client affinity: "persistence SECONDS [netmask N]" on the command
 	 * line, "persistence": {"timeout": S, "netmask": N} in JSON. 0 is
 	 * off; the netmask is a prefix length of the VIP's family: 1 to 32
-	 * or 1 to 128, whole by default (the cluster file: cluster.c; the
+	 * or 1 to 128, whole by default (the cluster file: services.c; the
 	 * command line leaves it to the kernel, which checks the family). */
 	{ .name = "persistence", .metavar = "SECONDS", .kind = LB_FK_UINT,
 	  .flags = LB_FF_SET | LB_FF_DEFAULT | LB_FF_FLAG,

@@ -4,7 +4,7 @@
  * config that a command line, a cluster file, the kernel and a printout
  * share, as one row (in the manner of ethtool's netlink/parser.h). The
  * argument parser (cli/args.c), the cluster file's walker
- * (cluster/cluster.c), the netlink attributes (attrs.c), text and JSON
+ * (cluster/fieldkeys.c), the netlink attributes (attrs.c), text and JSON
  * printing and export (cli/print.c) and the plan's compare and format
  * (cluster/plan.c) all read the rows, so a new field is a new row.
  *

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Tests of lbctl/cluster.c: every error class of the cluster file with the
- * exact message (file, line:column, JSON path, reason), and the valid
- * edge cases with what they parse into.
+ * Tests of the cluster file's parse (lbctl/cluster/cluster.c, services.c,
+ * fieldkeys.c): every error class with the exact message (file,
+ * line:column, JSON path, reason), and the valid edge cases with what
+ * they parse into.
  *
  * Each row is a cluster file made of a template: BASE with one piece
  * replaced, so the line and column of an error stay easy to read.

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A service's "health_check" and a director's "drain_timeout" and
- * "drain_handoff" in the
- * cluster file (cluster/hcheck.c, cluster/cluster.c): what valid ones
- * parse into, and the error by path of every wrong one.
+ * "drain_handoff" in the cluster file (cluster/hcheck.c, services.c,
+ * cluster.c): what valid ones parse into, and the error by path of every
+ * wrong one.
  */
 #include <errno.h>
 #include <string.h>

@@ -425,8 +425,8 @@ static void rnd_fields(const struct lb_fields *t, void *obj)
 }
 
 /*
- * A DR or TUN real server serves the service's own port (cluster.c's
- * rs_port()): one generated with another port is made FullNAT's.
+ * A DR or TUN real server serves the service's own port (services.c's
+ * dest_check()): one generated with another port is made FullNAT's.
  */
 static void no_port_mapping(struct lb_svc_entry *e)
 {
