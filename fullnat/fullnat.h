@@ -11,7 +11,6 @@
 #include <linux/indirect_call_wrapper.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
-#include <linux/ratelimit.h>
 #include <linux/rculist.h>
 #include <linux/refcount.h>
 #include <linux/siphash.h>
@@ -113,8 +112,6 @@ struct fnat_net {
 	atomic_t nr_conns;
 	atomic_t nr_tmpls;		/* persistence templates (persist.c) */
 	u64 __percpu *counters;		/* FULLNAT_CNT_* */
-	/* FullNAT64's errors, new packets of ours (xlat.c) */
-	struct ratelimit_state xlat_errors;
 };
 
 extern unsigned int fnat_net_id;
@@ -400,7 +397,6 @@ int fnat_inet4_parse(struct sk_buff *skb, unsigned int off,
 		     struct fnat_pkt *p);
 bool fnat_inet4_martian(struct fnat_net *fn, const struct net_device *dev,
 			const union nf_inet_addr *addr);
-bool fnat_inet4_bogus(const union nf_inet_addr *addr);
 bool fnat_inet4_stray(struct fnat_net *fn, struct sk_buff *skb,
 		      const struct fnat_pkt *p);
 bool fnat_inet4_local(struct fnat_net *fn, struct sk_buff *skb,
@@ -440,7 +436,6 @@ int fnat_inet6_parse(struct sk_buff *skb, unsigned int off,
 		     struct fnat_pkt *p);
 bool fnat_inet6_martian(struct fnat_net *fn, const struct net_device *dev,
 			const union nf_inet_addr *addr);
-bool fnat_inet6_bogus(const union nf_inet_addr *addr);
 bool fnat_inet6_stray(struct fnat_net *fn, struct sk_buff *skb,
 		      const struct fnat_pkt *p);
 bool fnat_inet6_local(struct fnat_net *fn, struct sk_buff *skb,
@@ -490,17 +485,6 @@ static inline bool fnat_af_martian(struct fnat_net *fn, u16 af,
 	if (af == AF_INET6)
 		return fnat_inet6_martian(fn, dev, addr);
 	return fnat_inet4_martian(fn, dev, addr);
-}
-
-/*
- * A source no packet on the wire has (fnat_inet4_bogus()): an ICMP error
- * from it is no router's, and is not relayed (icmp.c, icmp6.c).
- */
-static inline bool fnat_af_bogus(u16 af, const union nf_inet_addr *addr)
-{
-	if (af == AF_INET6)
-		return fnat_inet6_bogus(addr);
-	return fnat_inet4_bogus(addr);
 }
 
 /* Unmatched, to one of our addresses that the stack would route out. */

@@ -147,13 +147,9 @@ unsigned int fnat_icmp_in(struct fnat_net *fn, struct sk_buff *skb,
 	if (!m->icmp)
 		return NF_ACCEPT;
 
-	/*
-	 * A corrupt error would come out with a valid checksum: check first.
-	 * From a source no router has (the stack's martian): not relayed.
-	 */
-	if (fnat_af_bogus(p->af, &p->saddr) ||
-	    (skb->ip_summed != CHECKSUM_UNNECESSARY &&
-	     csum_fold(skb_checksum(skb, ihl, skb->len - ihl, 0)))) {
+	/* A corrupt error would come out with a valid checksum: check first. */
+	if (skb->ip_summed != CHECKSUM_UNNECESSARY &&
+	    csum_fold(skb_checksum(skb, ihl, skb->len - ihl, 0))) {
 		fnat_count(fn, FULLNAT_CNT_ICMP_DROPPED);
 		return NF_DROP;
 	}

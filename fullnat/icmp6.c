@@ -131,12 +131,8 @@ unsigned int fnat_icmp6_in(struct fnat_net *fn, struct sk_buff *skb,
 	if (!m->icmp)
 		return NF_ACCEPT;
 
-	/*
-	 * A corrupt error would come out with a valid checksum: check first.
-	 * From a source no router has (the stack's martian): not relayed.
-	 */
-	if (fnat_af_bogus(p->af, &p->saddr) ||
-	    (skb->ip_summed != CHECKSUM_UNNECESSARY && icmp6_csum(skb, off))) {
+	/* A corrupt error would come out with a valid checksum: check first. */
+	if (skb->ip_summed != CHECKSUM_UNNECESSARY && icmp6_csum(skb, off)) {
 		fnat_count(fn, FULLNAT_CNT_ICMP_DROPPED);
 		return NF_DROP;
 	}

@@ -73,24 +73,16 @@ int fnat_inet4_parse(struct sk_buff *skb, unsigned int off,
 bool fnat_inet4_martian(struct fnat_net *fn, const struct net_device *dev,
 			const union nf_inet_addr *addr)
 {
-	return fnat_inet4_bogus(addr) || fnat_addr_ours(fn, AF_INET, addr) ||
-	       (!(dev && (dev->flags & IFF_LOOPBACK)) &&
-		inet_addr_type(fn->net, addr->ip) == RTN_LOCAL);
-}
-
-/*
- * A source no packet on the wire has (the stack drops it as a martian
- * before routing): this network, loopback, multicast, the reserved 240/4
- * and broadcast.
- */
-bool fnat_inet4_bogus(const union nf_inet_addr *addr)
-{
 	__be32 a = addr->ip;
 
 	/* ipv4_is_zeronet() is only 0.0.0.0 on recent kernels: 0/8 here. */
-	return (a & htonl(0xff000000)) == 0 || ipv4_is_loopback(a) ||
-	       ipv4_is_multicast(a) || ipv4_is_lbcast(a) ||
-	       (a & htonl(0xf0000000)) == htonl(0xf0000000);
+	if ((a & htonl(0xff000000)) == 0 || ipv4_is_loopback(a) ||
+	    ipv4_is_multicast(a) || ipv4_is_lbcast(a) ||
+	    (a & htonl(0xf0000000)) == htonl(0xf0000000))
+		return true;
+	return fnat_addr_ours(fn, AF_INET, addr) ||
+	       (!(dev && (dev->flags & IFF_LOOPBACK)) &&
+		inet_addr_type(fn->net, a) == RTN_LOCAL);
 }
 
 /*

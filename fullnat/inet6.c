@@ -112,23 +112,14 @@ bool fnat_inet6_martian(struct fnat_net *fn, const struct net_device *dev,
 			const union nf_inet_addr *addr)
 {
 	const struct in6_addr *a = &addr->in6;
+	int type = ipv6_addr_type(a);
 
-	return fnat_inet6_bogus(addr) ||
-	       (ipv6_addr_type(a) & IPV6_ADDR_LINKLOCAL) ||
-	       fnat_addr_ours(fn, AF_INET6, addr) ||
+	if (type & (IPV6_ADDR_ANY | IPV6_ADDR_LOOPBACK | IPV6_ADDR_MULTICAST |
+		    IPV6_ADDR_LINKLOCAL | IPV6_ADDR_MAPPED))
+		return true;
+	return fnat_addr_ours(fn, AF_INET6, addr) ||
 	       (!(dev && (dev->flags & IFF_LOOPBACK)) &&
 		ipv6_chk_addr(fn->net, a, NULL, 0));
-}
-
-/*
- * A source no packet on the wire has: unspecified, loopback, multicast,
- * IPv4-mapped. (Link-local is a sender's on its own link.)
- */
-bool fnat_inet6_bogus(const union nf_inet_addr *addr)
-{
-	return ipv6_addr_type(&addr->in6) &
-	       (IPV6_ADDR_ANY | IPV6_ADDR_LOOPBACK | IPV6_ADDR_MULTICAST |
-		IPV6_ADDR_MAPPED);
 }
 
 /* As fnat_inet4_stray(): to a VIP or LIP the director does not hold. */

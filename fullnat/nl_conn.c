@@ -83,16 +83,6 @@ static int conn_addr(struct nlattr **tb, int type, union nf_inet_addr *addr,
 	ret = fnat_nl_parse_addr(tb[type], addr, &got, extack);
 	if (ret)
 		return ret;
-	/*
-	 * FullNAT64's connections (xlat.c), an IPv6 client's to an IPv4
-	 * real server, are not imported (yet): refused as the connection's
-	 * own fault, so that an import goes on with the next one.
-	 */
-	if (got != af && type == FULLNAT_A_CONN_DADDR && af == AF_INET6) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[type],
-				    "an IPv6 client's connection to an IPv4 real server (FullNAT64) is not imported");
-		return -EINVAL;
-	}
 	if (got != af) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[type],
 				    "the connection's addresses are not all of one family");
@@ -267,6 +257,12 @@ static struct fnat_dest *__check_conn(struct fnat_net *fn, struct nlattr **tb,
 		NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_CONN_DADDR],
 				    "the real server is not one of the service's here");
 		return ERR_PTR(-ENOENT);
+	}
+	/* FullNAT64's two families (xlat.c) are not imported (yet). */
+	if (dest->af != c->af) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_CONN_DADDR],
+				    "the real server's family is not the service's (FullNAT64): such connections are not imported");
+		return ERR_PTR(-EOPNOTSUPP);
 	}
 	if (READ_ONCE(dest->fwd) != c->fwd) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[FULLNAT_A_CONN_FORWARD],

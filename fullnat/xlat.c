@@ -46,13 +46,11 @@
  * the server's side becomes Packet Too Big to the client (RFC 7915: the
  * MTU plus 20, less the TOA, at least 1280), Packet Too Big from the
  * client's side becomes "fragmentation needed" to the real server (the
- * MTU less 20, believed as FullNAT believes it, xmit_fullnat.c, but an MTU
- * below IPv6's 1280 taken as 1280). Both are new packets of the
- * director's, from the VIP and the LIP (the router that sent the error
- * has no address of the other family), quoting what that end sent, and
- * rate limited (XLAT_ERRORS_BURST). Every other error about such a
- * connection is dropped and counted (xlat_dropped): nothing of one family
- * leaks to the other side.
+ * MTU less 20, believed as FullNAT believes it, xmit_fullnat.c). Both are
+ * new packets of the director's, from the VIP and the LIP (the router that
+ * sent the error has no address of the other family), quoting what that
+ * end sent. Every other error about such a connection is dropped and
+ * counted (xlat_dropped): nothing of one family leaks to the other side.
  */
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
@@ -68,23 +66,6 @@
 
 /* RFC 7915 5.1: an IPv4 packet this small may be fragmented on its way. */
 #define XLAT_DF_ABOVE	1260
-
-/*
- * The errors a netns's director makes anew (send_error()): at most
- * XLAT_ERRORS_BURST in a tenth of a second, 500 a second, as the stack
- * limits its own (icmp_msgs_per_sec, 1000). One error in makes one out,
- * to the connection's other end; without a limit anyone who can reach a
- * LIP with a connection's tuple has the VIP send what it likes to that
- * client at its rate.
- */
-#define XLAT_ERRORS_BURST	50
-
-void fnat_xlat_net_init(struct fnat_net *fn)
-{
-	ratelimit_state_init(&fn->xlat_errors, HZ / 10, XLAT_ERRORS_BURST);
-	/* Refusals are counted (icmp_dropped), never logged. */
-	ratelimit_set_flags(&fn->xlat_errors, RATELIMIT_MSG_ON_RELEASE);
-}
 
 static unsigned int nh_len(u16 af)
 {
@@ -105,48 +86,6 @@ static void xlat_gso(struct sk_buff *skb, u16 naf)
 	}
 	si->gso_type |= SKB_GSO_DODGY;
 	si->gso_segs = 0;
-}
-
-/*
- * A GRO fraglist packet (rx-gro-list) is its segments chained whole, each
- * with its own network header in front of its data, which segmenting it
- * again (skb_segment_list()) would keep: of the old family. Made one
- * buffer, it is segmented as any GSO packet is (xlat_csum_partial()).
- * Returns 0, or the counter of the drop; *@flat: it was one.
- */
-static int xlat_fraglist(struct sk_buff *skb, bool *flat)
-{
-	*flat = skb_is_gso(skb) &&
-		(skb_shinfo(skb)->gso_type & SKB_GSO_FRAGLIST);
-	if (!*flat)
-		return 0;
-	if (__skb_linearize(skb))
-		return FULLNAT_CNT_NOMEM;
-	skb_shinfo(skb)->gso_type &= ~SKB_GSO_FRAGLIST;
-	return 0;
-}
-
-/*
- * A fraglist packet made one (xlat_fraglist()) has its first segment's
- * full checksum; GSO wants the pseudo-header's sum of @np's, as a
- * packet summed by the device (CHECKSUM_PARTIAL) has it.
- */
-static void xlat_csum_partial(struct sk_buff *skb, const struct fnat_pkt *np)
-{
-	unsigned int len = skb->len - np->l4off;
-	__sum16 *check;
-
-	if (!skb_partial_csum_set(skb, np->l4off, np->proto == IPPROTO_TCP ?
-				  offsetof(struct tcphdr, check) :
-				  offsetof(struct udphdr, check)))
-		return;
-	check = (__sum16 *)(skb->data + np->l4off + skb->csum_offset);
-	if (np->af == AF_INET6)
-		*check = ~csum_ipv6_magic(&np->saddr.in6, &np->daddr.in6, len,
-					  np->proto, 0);
-	else
-		*check = ~csum_tcpudp_magic(np->saddr.ip, np->daddr.ip, len,
-					    np->proto, 0);
 }
 
 /*
@@ -257,7 +196,7 @@ unsigned int fnat_xlat_xmit(struct fnat_net *fn, struct fnat_conn *cp,
 	struct fnat_pkt np, cs;
 	struct fnat_xmit_ctx x;
 	struct dst_entry *dst;
-	bool noref, flat, df = true;
+	bool noref, df = true;
 	int reason;
 	u8 ttl;
 
@@ -289,16 +228,10 @@ unsigned int fnat_xlat_xmit(struct fnat_net *fn, struct fnat_conn *cp,
 		fnat_count(fn, FULLNAT_CNT_TTL);
 		goto drop;
 	}
-	reason = xlat_fraglist(skb, &flat) ?:
-		 fnat_xmit_prepare(fn, cp, skb, p, dir, &x);
-	/* The length field of each family: IPv4's counts its header too. */
-	if (!reason && (naf == AF_INET6 ? skb->len - p->l4off > IPV6_MAXPLEN :
-					  skb->len + hdiff > IP_MAX_MTU))
+	reason = fnat_xmit_prepare(fn, cp, skb, p, dir, &x);
+	if (!reason && (skb->len + hdiff > IP_MAX_MTU ||
+			(hdiff > 0 && skb_cow_head(skb, hdiff))))
 		reason = FULLNAT_CNT_XMIT_ERR;
-	/* Room for the longer header and the link's in front of it. */
-	if (!reason && hdiff > 0 &&
-	    skb_cow_head(skb, hdiff + LL_RESERVED_SPACE(dst->dev)))
-		reason = FULLNAT_CNT_NOMEM;
 	/* IPv6 has no datagram without a checksum (fnat_udp_parse()). */
 	if (!reason && naf == AF_INET6 && p->proto == IPPROTO_UDP &&
 	    !((struct udphdr *)(skb->data + p->l4off))->check &&
@@ -332,11 +265,6 @@ unsigned int fnat_xlat_xmit(struct fnat_net *fn, struct fnat_conn *cp,
 			fnat_count(fn, FULLNAT_CNT_FRAG_NEEDED);
 			goto drop;
 		}
-		/*
-		 * Reassembled: its fragments fit (just checked), the datagram
-		 * need not. It came in fragments: IPv6 fragments it too.
-		 */
-		df = !IPCB(skb)->frag_max_size;
 	} else {
 		df = false;
 	}
@@ -358,8 +286,6 @@ unsigned int fnat_xlat_xmit(struct fnat_net *fn, struct fnat_conn *cp,
 	np.l4off = nh_len(naf);
 	if (pp->finish)
 		fnat_proto_call(pp, finish, fn, cp, skb, &np, dir, &x, mtu);
-	if (flat)
-		xlat_csum_partial(skb, &np);
 	fnat_xmit_stats(cp, dir, skb->len);
 	return fnat_af_xmit(fn, skb, &np, dst, noref);
 
@@ -474,8 +400,6 @@ static int send_error(struct fnat_net *fn, const struct sk_buff *skb,
 	struct fnat_pkt qq;
 	bool noref;
 
-	if (!__ratelimit(&fn->xlat_errors))
-		return FULLNAT_CNT_ICMP_DROPPED;
 	nskb = alloc_skb(LL_MAX_HEADER + hl + qlen, GFP_ATOMIC);
 	if (!nskb)
 		return FULLNAT_CNT_NOMEM;
@@ -532,13 +456,8 @@ int fnat_xlat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
 		return FNAT_ICMP_DROPPED;
 	}
 	if (dir == FNAT_DIR_OUT) {
-		/*
-		 * About LIP4 -> RIP4: Packet Too Big to the client, about a
-		 * packet the connection could have sent (TCP: in window).
-		 */
-		if (x->mtu < 68 || (q->pp->quote_ok &&
-				    !fnat_proto_call(q->pp, quote_ok, cp,
-						     FNAT_DIR_IN, skb, q))) {
+		/* About LIP4 -> RIP4: Packet Too Big to the client. */
+		if (x->mtu < 68) {
 			fnat_count(fn, FULLNAT_CNT_ICMP_DROPPED);
 			return FNAT_ICMP_DROPPED;
 		}
@@ -549,15 +468,12 @@ int fnat_xlat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
 		e.af = AF_INET6;
 		fnat_icmp_to_client(cp, &cp->vaddr, x);
 	} else {
-		/*
-		 * About VIP6 -> CIP6: "fragmentation needed" to the server.
-		 * No IPv6 link is below 1280 (RFC 8200 5): less is taken as
-		 * 1280, as the stack does, so that the server's path MTU to
-		 * the LIP, which all its connections share, is at least 1260.
-		 */
-		x->mtu = max_t(u32, x->mtu, IPV6_MIN_MTU);
+		/* About VIP6 -> CIP6: "fragmentation needed" to the server. */
 		reason = fnat_icmp_to_server(cp, skb, q, x, &cp->laddr,
 					     &cp->laddr, cp->lport);
+		if (!reason && x->mtu < FNAT_MIN_PMTU + sizeof(struct ipv6hdr) -
+					sizeof(struct iphdr))
+			reason = FULLNAT_CNT_ICMP_DROPPED;
 		if (reason) {
 			fnat_count(fn, reason);
 			return FNAT_ICMP_DROPPED;

@@ -169,9 +169,7 @@ unsigned int fnat_xmit_rewrite(struct fnat_net *fn, struct fnat_conn *cp,
  * (RFC 4291 2.5.6; ip6_forward() drops it), so the director, which sends
  * it on to another, does not either: it stands in as the sender, from
  * the address the receiver knows it by, as it does for errors of its
- * own. IPv4's 169.254/16 alike (RFC 3927 2.7). NAT's too. An error from
- * a source no router has (loopback, 0/8, multicast...) never gets here:
- * fnat_icmp_in() drops it (fnat_af_bogus()).
+ * own. IPv4's 169.254/16 alike (RFC 3927 2.7). NAT's too.
  */
 const union nf_inet_addr *
 fnat_icmp_relay_source(const struct fnat_pkt *p,

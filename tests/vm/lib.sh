@@ -577,48 +577,30 @@ icmp6_errors() {
 	END { flush() }'
 }
 
-# icmp4_errors [-c] PCAP [FILTER]: each ICMP error (destination
-# unreachable, source quench, time exceeded, parameter problem) of a
-# capture (tcpdump's FILTER, "icmp or ip proto 4" by default), as "SRC >
-# DST TYPE/CODE MTU QSRC.QSPORT > QDST.QDPORT": its outer addresses, type
-# and code, the MTU field of "fragmentation needed" (0 for the others) and
-# the quoted packet's addresses and ports, read from the bytes (tcpdump
-# -x). An error inside IPIP (TUN relaying it) is prefixed "ipip A > B: ".
-# With -c, each line goes on with the quoted header's total length and
-# "ok" when the three checksums (the error's IPv4 header's, the ICMP
-# message's, the quoted header's) are right, "bad" when one is not.
+# icmp4_errors PCAP [FILTER]: each ICMP error (destination unreachable,
+# source quench, time exceeded, parameter problem) of a capture (tcpdump's
+# FILTER, "icmp or ip proto 4" by default), as "SRC > DST TYPE/CODE MTU
+# QSRC.QSPORT > QDST.QDPORT": its outer addresses, type and code, the MTU
+# field of "fragmentation needed" (0 for the others) and the quoted
+# packet's addresses and ports, read from the bytes (tcpdump -x). An error
+# inside IPIP (TUN relaying it) is prefixed "ipip A > B: ".
 icmp4_errors() {
-	local sums=0
-	[[ $1 == -c ]] && { sums=1; shift; }
-	tcpdump -r "$1" -n -x "${2:-icmp or ip proto 4}" 2>/dev/null | gawk -v sums=$sums '
+	tcpdump -r "$1" -n -x "${2:-icmp or ip proto 4}" 2>/dev/null | gawk '
 	function x(byte, n) { return strtonum("0x" substr(h, byte * 2 + 1, n * 2)) }
 	function a4(o) { return x(o, 1) "." x(o + 1, 1) "." x(o + 2, 1) "." x(o + 3, 1) }
-	function ok(o, n,   i, s) {
-		for (i = 0; i + 1 < n; i += 2)
-			s += x(o + i, 2)
-		if (n % 2)
-			s += x(o + n - 1, 1) * 256
-		while (s > 65535)
-			s = s % 65536 + int(s / 65536)
-		return s == 65535
-	}
-	function flush(   o, pre, ihl, t, q, qhl, line) {
+	function flush(   o, pre, t, q, qhl) {
 		o = 0; pre = ""
 		if (h != "" && x(9, 1) == 4) {
 			if (x(6, 2) % 8192) { h = ""; return }	# no inner header
 			pre = "ipip " a4(12) " > " a4(16) ": "
 			o = (x(0, 1) % 16) * 4
 		}
-		ihl = (x(o, 1) % 16) * 4; t = o + ihl
+		t = o + (x(o, 1) % 16) * 4
 		if (h != "" && x(o + 9, 1) == 1 && x(t, 1) ~ /^(3|4|11|12)$/) {
 			q = t + 8; qhl = (x(q, 1) % 16) * 4
-			line = pre a4(o + 12) " > " a4(o + 16) " " x(t, 1) "/" x(t + 1, 1) " " \
-			       (x(t, 1) == 3 && x(t + 1, 1) == 4 ? x(t + 6, 2) : 0) " " \
-			       a4(q + 12) "." x(q + qhl, 2) " > " a4(q + 16) "." x(q + qhl + 2, 2)
-			if (sums)
-				line = line " " x(q + 2, 2) " " \
-				       (ok(o, ihl) && ok(t, x(o + 2, 2) - ihl) && ok(q, qhl) ? "ok" : "bad")
-			print line
+			print pre a4(o + 12), ">", a4(o + 16), x(t, 1) "/" x(t + 1, 1),
+			      x(t, 1) == 3 && x(t + 1, 1) == 4 ? x(t + 6, 2) : 0,
+			      a4(q + 12) "." x(q + qhl, 2), ">", a4(q + 16) "." x(q + qhl + 2, 2)
 		}
 		h = ""
 	}
