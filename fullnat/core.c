@@ -150,9 +150,9 @@ static unsigned int not_ours(struct fnat_net *fn, struct sk_buff *skb,
  * errors about our connections, neighbour discovery included, is the
  * stack's.
  */
-static __always_inline unsigned int hook(struct sk_buff *skb,
-					  const struct nf_hook_state *state,
-					  bool v6)
+static __always_inline unsigned int __hook(struct sk_buff *skb,
+					    const struct nf_hook_state *state,
+					    bool v6)
 {
 	struct fnat_net *fn = fnat_net(state->net);
 	unsigned int verdict;
@@ -178,6 +178,29 @@ static __always_inline unsigned int hook(struct sk_buff *skb,
 	if (!p.pp)
 		return not_ours(fn, skb, &p);
 	return l4_in(fn, skb, &p);
+}
+
+/*
+ * The data path runs with BH off: its locks (a connection's, the table's
+ * buckets) are taken without _bh and its counters are per CPU. A hook
+ * runs in softirq but for one case: after a userspace verdict on a packet
+ * queued by an earlier hook (NFQUEUE in the raw table, ahead of us),
+ * nf_reinject() calls the hooks that follow from the verdict's process
+ * context with BH on. A softirq on that CPU wanting a lock held then
+ * would spin forever.
+ */
+static __always_inline unsigned int hook(struct sk_buff *skb,
+					  const struct nf_hook_state *state,
+					  bool v6)
+{
+	unsigned int verdict;
+
+	if (likely(in_softirq()))
+		return __hook(skb, state, v6);
+	local_bh_disable();
+	verdict = __hook(skb, state, v6);
+	local_bh_enable();
+	return verdict;
 }
 
 static unsigned int fnat_hook(void *priv, struct sk_buff *skb,
