@@ -180,16 +180,39 @@ static __always_inline unsigned int hook(struct sk_buff *skb,
 	return l4_in(fn, skb, &p);
 }
 
+/*
+ * The data path runs with BH off: its locks (a connection's, the table's
+ * buckets) are taken without _bh and its counters are per CPU. A hook
+ * runs in softirq but for one case: after a userspace verdict on a packet
+ * queued by an earlier hook (NFQUEUE in the raw table, ahead of us),
+ * nf_reinject() calls the hooks that follow from the verdict's process
+ * context with BH on. A softirq on that CPU wanting a lock held then
+ * would spin forever.
+ */
 static unsigned int fnat_hook(void *priv, struct sk_buff *skb,
 			      const struct nf_hook_state *state)
 {
-	return hook(skb, state, false);
+	unsigned int verdict;
+
+	if (likely(in_softirq()))
+		return hook(skb, state, false);
+	local_bh_disable();
+	verdict = hook(skb, state, false);
+	local_bh_enable();
+	return verdict;
 }
 
 static unsigned int fnat_hook6(void *priv, struct sk_buff *skb,
 			       const struct nf_hook_state *state)
 {
-	return hook(skb, state, true);
+	unsigned int verdict;
+
+	if (likely(in_softirq()))
+		return hook(skb, state, true);
+	local_bh_disable();
+	verdict = hook(skb, state, true);
+	local_bh_enable();
+	return verdict;
 }
 
 static const struct nf_hook_ops fnat_hook_ops[] = {

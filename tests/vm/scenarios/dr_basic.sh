@@ -352,6 +352,14 @@ head -c 8000 /dev/urandom > "$FNAT_LOG/d8000"
 on c1 "$IP" -6 route flush cache	# fragments of 1500, not the 1400 learnt above
 echo_whole "DR6, 8000 bytes" "$FNAT_LOG/d8000" "$VIP6" 7 40300 -w 5
 assert_eq "$(echo_got dr6 "got 8000 from [$CLIENT6::2]:40300")" 1 "the datagram in rs1's log, from the client"
+# the socket had them before tcpdump may have read them: stop it once written
+frags6() {
+	local w
+	w=$(tcpdump -r "$FNAT_LOG/e6-rs1.pcap" -n 2>/dev/null)
+	echo "$w"
+	(($(grep -c "IP6 $CLIENT6::2 > $VIP6: frag (" <<< "$w") >= 6))
+}
+wait_for 10 "6 fragments in rs1's capture" frags6
 kill "$cap"
 wait "$cap" || true	# it has written its last packet
 w=$(tcpdump -r "$FNAT_LOG/e6-rs1.pcap" -n 2>/dev/null)
