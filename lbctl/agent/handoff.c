@@ -141,12 +141,23 @@ static int attach_here(struct agent *a, const struct lb_director *p,
 	return ret;
 }
 
+/* A copy's deadline over ssh, from now: HANDOFF_SSH_MS and
+ * HANDOFF_SSH_US_PER_CONN for each connection. */
+static int64_t copy_deadline(size_t nconns)
+{
+	return agent_now_ms() + HANDOFF_SSH_MS +
+	       (int64_t)nconns * HANDOFF_SSH_US_PER_CONN / 1000;
+}
+
 static void import_here(struct agent *a, const struct lb_director *p,
 			const struct conns_read *r, const char *when)
 {
 	struct conn_import_counts n;
 	struct genl g;
 
+	/* Not cut off (the kernel's work), but told systemd as one over
+	 * ssh would be. */
+	agent_stop_by(a, copy_deadline(r->conns.n));
 	if (attach_here(a, p, &g)) {
 		agent_log(a, "handoff %s: %s: %s; passed over", when, p->name,
 			  g.msg);
@@ -288,8 +299,8 @@ static void import_ssh(struct agent *a, const char *text, size_t len,
 		else
 			n++;
 	}
-	deadline = agent_now_ms() + HANDOFF_SSH_MS +
-		   (int64_t)nconns * HANDOFF_SSH_US_PER_CONN / 1000;
+	deadline = copy_deadline(nconns);
+	agent_stop_by(a, deadline);
 	director_ssh_wait(runs, n, deadline);
 	for (i = 0; i < n; i++) {
 		report_ssh(a, &runs[i], when);
