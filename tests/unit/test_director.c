@@ -459,6 +459,17 @@ static const char exchange_ssh[] =
 	"esac\n"
 	"exit 99\n";
 
+/* An exchange with the exchange ssh's dest, d a director reached so. */
+static int start_fake(struct director_ssh_run *r, struct lb_director *d,
+		      const char *dest, char *const words[], const char *in,
+		      size_t inlen)
+{
+	memset(d, 0, sizeof(*d));
+	snprintf(d->name, sizeof(d->name), "%s", dest);
+	d->ssh = (char *)dest;
+	return director_ssh_start(r, d, words, in, inlen, 4096, 4096);
+}
+
 /* Whether pid is gone and reaped: not even a zombie of ours. */
 static bool reaped_gone(pid_t pid)
 {
@@ -501,11 +512,8 @@ static void test_ssh_exchange(void)
 	fclose(f);
 	memset(in, 'x', inlen);
 	for (i = 0; i < ARRAY_SIZE(dests); i++) {
-		memset(&d[i], 0, sizeof(d[i]));
-		snprintf(d[i].name, sizeof(d[i].name), "%s", dests[i]);
-		d[i].ssh = (char *)dests[i];
-		CHECK_INT(director_ssh_start(&r[n], &d[i], words, in, inlen,
-					     4096, 4096), 0);
+		CHECK_INT(start_fake(&r[n], &d[i], dests[i], words, in, inlen),
+			  0);
 		pids[n++] = r[i].pid;
 	}
 	t0 = mono_ms();
@@ -592,11 +600,8 @@ static void test_ssh_fallback(void)
 	memset(in, 'x', inlen);
 	old_runs();
 	for (i = 0; i < ARRAY_SIZE(dests); i++) {
-		memset(&d[i], 0, sizeof(d[i]));
-		snprintf(d[i].name, sizeof(d[i].name), "%s", dests[i]);
-		d[i].ssh = (char *)dests[i];
-		CHECK_INT(director_ssh_start(&r[i], &d[i], with, in, inlen,
-					     4096, 4096), 0);
+		CHECK_INT(start_fake(&r[i], &d[i], dests[i], with, in, inlen),
+			  0);
 		/* The last "old" has none: its usage error is the answer. */
 		if (i < 3)
 			CHECK_INT(director_ssh_fallback(&r[i], without), 0);
