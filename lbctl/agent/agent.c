@@ -333,6 +333,16 @@ static int count_conn(const void *obj, void *arg)
  */
 #define HANDOFF_AFTER_MS	2000
 
+void agent_stop_by(struct agent *a, int64_t deadline_ms)
+{
+	int ret = notify_extend(deadline_ms - agent_now_ms() +
+				AGENT_STOP_MARGIN_MS);
+
+	if (ret < 0)
+		agent_log(a, "cannot tell systemd how long the stop takes (NOTIFY_SOCKET): %s",
+			  strerror(-ret));
+}
+
 /* The handoff left the agent outside its namespace (handoff.c): its
  * checks' and BIRD's sockets would be another's. */
 static bool ns_lost(struct agent *a)
@@ -356,6 +366,8 @@ static bool drain(struct agent *a, struct metrics *m)
 	if (ns_lost(a))
 		return false;
 	deadline = agent_now_ms() + (int64_t)a->dir->drain_timeout * 1000;
+	/* The handoff after the withdrawal tells its own, if later. */
+	agent_stop_by(a, deadline);
 	if (a->dir->drain_handoff)
 		again = agent_now_ms() + HANDOFF_AFTER_MS;
 	for (;;) {
@@ -482,6 +494,11 @@ int cmd_agent(const struct lbctl *ctx, int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	srandom((unsigned int)getpid() ^ (unsigned int)agent_now_ms());
+	/* Before the namespace changes (notify.c). */
+	ret = notify_open();
+	if (ret)
+		lbctl_warn("%s: NOTIFY_SOCKET cannot be used (%s): systemd's TimeoutStopSec alone bounds the drain",
+			   a.name, strerror(-ret));
 	ret = LBCTL_EXIT_FAIL;
 	pidfd = pid_file(a.name);
 	if (pidfd < 0)
@@ -529,6 +546,7 @@ int cmd_agent(const struct lbctl *ctx, int argc, char **argv)
 	ret = drain(&a, m) ? LBCTL_EXIT_OK : LBCTL_EXIT_FAIL;
 out:
 	bird_stop(&a);
+	notify_close();
 	metrics_close(m);
 	genl_close(&a.g);
 	free_svcs(&a);

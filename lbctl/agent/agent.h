@@ -139,6 +139,29 @@ void agent_vips_changed(struct agent *a);
  */
 void handoff_run(struct agent *a, const char *when);
 
+/* --- notify.c ------------------------------------------------------------------ */
+
+/*
+ * $NOTIFY_SOCKET (systemd's) taken, and unset for the children: 0 (also
+ * when there is none), or -errno when it cannot be used (then nothing is
+ * sent). Call before entering another network namespace.
+ */
+int notify_open(void);
+void notify_close(void);
+/*
+ * The service manager told that the stop (or the start, whichever is in
+ * progress) may go on for ms more: "EXTEND_TIMEOUT_USEC=". 1 sent, 0 no
+ * socket, -errno.
+ */
+int notify_extend(int64_t ms);
+/*
+ * The drain's next deadline (CLOCK_MONOTONIC ms) told the service
+ * manager, with AGENT_STOP_MARGIN_MS for what follows the drain (BIRD's
+ * stop); a failure is logged.
+ */
+void agent_stop_by(struct agent *a, int64_t deadline_ms);
+#define AGENT_STOP_MARGIN_MS	10000
+
 /* --- bird.c (the BGP announcement, replaced by the bgp part) -------------------- */
 
 /*

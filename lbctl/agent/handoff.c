@@ -18,8 +18,11 @@
  * one elsewhere through ssh (director_ssh_start(): BatchMode,
  * ConnectTimeout and keepalives, each word quoted for the remote shell),
  * where its own lbctl imports the listing from its standard input:
- * "lbctl [-n NETNS] conn import --warn-max 10 -". The file guarantees that every peer is one of the two
- * (cluster.c, check_handoff()). The listing leaves out the connections
+ * "lbctl [-n NETNS] conn import --warn-max 10 -" (a peer whose lbctl is
+ * older than --warn-max answers with a usage error, status 2 and nothing
+ * on stdout: it is asked again at once without it,
+ * director_ssh_fallback()). The file guarantees that every peer is one
+ * of the two (cluster.c, check_handoff()). The listing leaves out the connections
  * that are over and FullNAT64's, which no director imports (they are
  * counted in the log).
  *
@@ -138,12 +141,23 @@ static int attach_here(struct agent *a, const struct lb_director *p,
 	return ret;
 }
 
+/* A copy's deadline over ssh, from now: HANDOFF_SSH_MS and
+ * HANDOFF_SSH_US_PER_CONN for each connection. */
+static int64_t copy_deadline(size_t nconns)
+{
+	return agent_now_ms() + HANDOFF_SSH_MS +
+	       (int64_t)nconns * HANDOFF_SSH_US_PER_CONN / 1000;
+}
+
 static void import_here(struct agent *a, const struct lb_director *p,
 			const struct conns_read *r, const char *when)
 {
 	struct conn_import_counts n;
 	struct genl g;
 
+	/* Not cut off (the kernel's work), but told systemd as one over
+	 * ssh would be. */
+	agent_stop_by(a, copy_deadline(r->conns.n));
 	if (attach_here(a, p, &g)) {
 		agent_log(a, "handoff %s: %s: %s; passed over", when, p->name,
 			  g.msg);
@@ -207,6 +221,9 @@ static void report_ssh(struct agent *a, const struct director_ssh_run *r,
 	char why[256], line[HANDOFF_LINE_MAX];
 
 	lb_escape(line, sizeof(line), out, strcspn(out, "\n"));
+	if (r->fell_back)
+		agent_log(a, "handoff %s: %s: its lbctl refused --warn-max (an older one): asked again without it",
+			  when, p->name);
 	log_said(a, &r->err, p->name, when);
 	if (!ret)
 		agent_log(a, "handoff %s: %s: %s", when, p->name, line);
@@ -220,8 +237,8 @@ static void report_ssh(struct agent *a, const struct director_ssh_run *r,
 			  *line ? ": " : "", line);
 }
 
-/* "lbctl [-n NETNS] conn import --warn-max N -" for p: without "netns",
- * the remote lbctl's own namespace. */
+/* "lbctl [-n NETNS] conn import [--warn-max N] -" for p (warn_max NULL:
+ * without it): without "netns", the remote lbctl's own namespace. */
 static void import_words(char *words[10], const struct lb_director *p,
 			 char *warn_max)
 {
@@ -234,8 +251,10 @@ static void import_words(char *words[10], const struct lb_director *p,
 	}
 	words[k++] = "conn";
 	words[k++] = "import";
-	words[k++] = "--warn-max";
-	words[k++] = warn_max;
+	if (warn_max) {
+		words[k++] = "--warn-max";
+		words[k++] = warn_max;
+	}
 	words[k++] = "-";
 	words[k] = NULL;
 }
@@ -264,6 +283,15 @@ static void import_ssh(struct agent *a, const char *text, size_t len,
 		import_words(words, p, warn_max);
 		ret = director_ssh_start(&runs[n], p, words, text, len,
 					 HANDOFF_OUT_MAX, HANDOFF_OUT_MAX);
+		if (!ret) {
+			/* A peer's older lbctl, without --warn-max: its
+			 * usage error, then the listing again without it
+			 * (what it says is cut here anyway). */
+			import_words(words, p, NULL);
+			if (director_ssh_fallback(&runs[n], words))
+				agent_log(a, "handoff %s: %s: out of memory: no second try without --warn-max",
+					  when, p->name);
+		}
 		if (ret)
 			agent_log(a, "handoff %s: %s: %s; passed over", when,
 				  p->name, director_ssh_why(p, ret, why,
@@ -271,8 +299,8 @@ static void import_ssh(struct agent *a, const char *text, size_t len,
 		else
 			n++;
 	}
-	deadline = agent_now_ms() + HANDOFF_SSH_MS +
-		   (int64_t)nconns * HANDOFF_SSH_US_PER_CONN / 1000;
+	deadline = copy_deadline(nconns);
+	agent_stop_by(a, deadline);
 	director_ssh_wait(runs, n, deadline);
 	for (i = 0; i < n; i++) {
 		report_ssh(a, &runs[i], when);

@@ -12,8 +12,8 @@
  * many were added, were there already (the same tuple), were refused
  * (each on stderr with its element's index and the kernel's reason), not
  * tried, skipped and left out. Exit 1 if any was refused or skipped.
- * --warn-max N lists only the first N refusals (all by default), as the
- * agent's handoff asks of a peer's lbctl.
+ * --warn-max N (before or after FILE) lists only the first N refusals
+ * (all by default), as the agent's handoff asks of a peer's lbctl.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -122,28 +122,41 @@ int cmd_conn_import(const struct lbctl *ctx, int argc, char **argv)
 {
 	struct conn_import_counts n;
 	size_t len, warn_max = SIZE_MAX;
+	const char *path = NULL;
 	struct conns_read r;
 	struct genl g;
 	uint32_t max;
 	char *text, err[LB_REASON_MAX];
-	int ret;
+	int ret, i;
 
-	/* --warn-max N: the agent's handoff over ssh keeps its log short. */
-	if (argc == 4 && !strcmp(argv[1], "--warn-max")) {
-		if (parse_u32(argv[2], "--warn-max", 0, UINT32_MAX, &max, err,
-			      sizeof(err)))
-			return lbctl_usage(err);
-		warn_max = max;
-		argv += 2;
-		argc -= 2;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--warn-max")) {
+			/* The agent's handoff over ssh keeps its log short. */
+			if (i + 1 == argc)
+				return lbctl_usage("option \"--warn-max\" needs a number");
+			if (parse_u32(argv[++i], "--warn-max", 0, UINT32_MAX,
+				      &max, err, sizeof(err)))
+				return lbctl_usage(err);
+			warn_max = max;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return lbctl_error(LBCTL_EXIT_USAGE,
+					   "argument \"%s\" is wrong: \"conn import\" takes [--warn-max N] and one FILE, or - for stdin (a FILE beginning with - as ./-FILE)",
+					   argv[i]);
+		} else if (path) {
+			return lbctl_error(LBCTL_EXIT_USAGE,
+					   "argument \"%s\" is wrong: only one FILE may be given",
+					   argv[i]);
+		} else {
+			path = argv[i];
+		}
 	}
-	if (argc != 2 || (argv[1][0] == '-' && argv[1][1]))
-		return lbctl_usage("conn import takes [--warn-max N] and one FILE, or - for stdin");
-	ret = read_listing(argv[1], &text, &len);
+	if (!path)
+		return lbctl_usage("argument \"FILE\" is required (- for stdin)");
+	ret = read_listing(path, &text, &len);
 	if (ret)
 		return ret;
-	ret = conn_import_parse(text, len,
-				strcmp(argv[1], "-") ? argv[1] : "stdin", &r);
+	ret = conn_import_parse(text, len, strcmp(path, "-") ? path : "stdin",
+				&r);
 	free(text);
 	if (ret)
 		return ret;

@@ -311,20 +311,21 @@ static int sink_read(struct director_ssh_sink *s)
 	return 0;
 }
 
-int director_ssh_start(struct director_ssh_run *r, const struct lb_director *d,
-		       char *const words[], const char *in, size_t inlen,
-		       size_t out_max, size_t err_max)
+/* argv (freed here) started for r, whose d, input and inputlen are set;
+ * as director_ssh_start(). */
+static int start(struct director_ssh_run *r, char **argv, size_t out_max,
+		 size_t err_max)
 {
 	int to[2] = { -1, -1 }, from[2] = { -1, -1 }, err[2] = { -1, -1 };
-	char **argv = director_ssh_argv(d, words);
+	const struct lb_director *d = r->d;
+	const char *in = r->input;
 	int *ours[3] = { &r->in, &r->out.fd, &r->err.fd };
 	int ret = 0, i;
 
-	memset(r, 0, sizeof(*r));
-	r->d = d;
-	r->in = -1;
+	r->in = r->out.fd = r->err.fd = -1;
 	r->left = in;
-	r->leftlen = inlen;
+	r->leftlen = r->inputlen;
+	r->status = r->error = 0;
 	ret = sink_init(&r->out, out_max) ?: sink_init(&r->err, err_max);
 	if (!argv && !ret)
 		ret = -ENOMEM;
@@ -359,6 +360,9 @@ int director_ssh_start(struct director_ssh_run *r, const struct lb_director *d,
 		signal(SIGINT, SIG_IGN);
 		signal(SIGHUP, SIG_IGN);
 		signal(SIGTERM, SIG_IGN);
+		/* Ignored in this process (below), not in ssh and its
+		 * ProxyCommand: a pipeline of theirs ends as usual. */
+		signal(SIGPIPE, SIG_DFL);
 		if (in)
 			dup2(to[0], STDIN_FILENO);
 		else
@@ -383,12 +387,52 @@ int director_ssh_start(struct director_ssh_run *r, const struct lb_director *d,
 	if (in)
 		/* ssh may be gone early: its status says why, not SIGPIPE. */
 		signal(SIGPIPE, SIG_IGN);
-	if (in && !inlen)
+	if (in && !r->inputlen)
 		close_fd(&r->in);
 	for (i = 0; i < 3; i++)
 		if (*ours[i] >= 0)
 			fcntl(*ours[i], F_SETFL, O_NONBLOCK);
 	return 0;
+}
+
+int director_ssh_start(struct director_ssh_run *r, const struct lb_director *d,
+		       char *const words[], const char *in, size_t inlen,
+		       size_t out_max, size_t err_max)
+{
+	memset(r, 0, sizeof(*r));
+	r->d = d;
+	r->input = in;
+	r->inputlen = inlen;
+	return start(r, director_ssh_argv(d, words), out_max, err_max);
+}
+
+int director_ssh_fallback(struct director_ssh_run *r, char *const words[])
+{
+	director_ssh_argv_free(r->fallback);
+	r->fallback = director_ssh_argv(r->d, words);
+	return r->fallback ? 0 : -ENOMEM;
+}
+
+/* Whether r, done, is an older lbctl's usage error with a fallback. */
+static bool falls_back(const struct director_ssh_run *r)
+{
+	return r->fallback && !r->error && r->status == 2 && !r->out.len;
+}
+
+/* r's fallback started in place of what exited; what it could not start
+ * is r's error. */
+static void fall_back(struct director_ssh_run *r)
+{
+	char **argv = r->fallback;
+	size_t out_max = r->out.max, err_max = r->err.max;
+	int ret;
+
+	r->fallback = NULL;
+	director_ssh_free(r);
+	ret = start(r, argv, out_max, err_max);
+	r->fell_back = true;
+	if (ret)
+		r->error = ret;
 }
 
 /* The next part of r's input written; all of it or an error closes it. */
@@ -511,6 +555,8 @@ void director_ssh_wait(struct director_ssh_run *r, size_t n,
 			/* An exit seen stops the feeding; a child that closed
 			 * its outputs is waited for. */
 			reaped(&r[i], false);
+			if (run_done(&r[i]) && falls_back(&r[i]))
+				fall_back(&r[i]);
 			done &= run_done(&r[i]);
 			reaping |= r[i].pid && r[i].out.fd < 0 &&
 				   r[i].err.fd < 0 && r[i].in < 0;
@@ -559,6 +605,8 @@ void director_ssh_free(struct director_ssh_run *r)
 	free(r->out.buf);
 	free(r->err.buf);
 	r->out.buf = r->err.buf = NULL;
+	director_ssh_argv_free(r->fallback);
+	r->fallback = NULL;
 }
 
 int director_ssh(const struct lb_director *d, char *const words[],

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "cluster.h"
 
@@ -79,13 +80,17 @@ struct director_ssh_sink {
 /* One ssh exchange in progress: director_ssh_start(), _wait(), _free(). */
 struct director_ssh_run {
 	const struct lb_director *d;
-	int pid;			/* 0: reaped */
+	pid_t pid;			/* 0: reaped */
 	int in;				/* its standard input, -1: done */
+	const char *input;		/* all of the input, inputlen bytes */
+	size_t inputlen;
 	const char *left;		/* the input not yet written */
 	size_t leftlen;
 	struct director_ssh_sink out, err;
 	int status;			/* once reaped: exit status, 128+signal */
 	int error;			/* -errno: ours (-ETIMEDOUT: killed) */
+	char **fallback;		/* director_ssh_fallback()'s argv */
+	bool fell_back;			/* the fallback is what ran */
 };
 
 /*
@@ -99,6 +104,14 @@ int director_ssh_start(struct director_ssh_run *r, const struct lb_director *d,
 		       char *const words[], const char *in, size_t inlen,
 		       size_t out_max, size_t err_max);
 /*
+ * If r's command exits with status 2 (a usage error) having printed
+ * nothing on its standard output, words are run instead, once, with the
+ * same input, by director_ssh_wait() under the same deadline (the others
+ * go on meanwhile), and r->fell_back is set: for a peer whose older lbctl
+ * refuses an option that only shortens its output. 0, or -ENOMEM.
+ */
+int director_ssh_fallback(struct director_ssh_run *r, char *const words[]);
+/*
  * The n exchanges of r run together, input written and outputs read as
  * each is ready (none waits on another, nor its input on its output),
  * until each child has exited and closed its outputs, or until
@@ -109,7 +122,7 @@ void director_ssh_wait(struct director_ssh_run *r, size_t n,
 		       int64_t deadline_ms);
 /* A waited-for exchange's outcome, as director_ssh() returns it. */
 int director_ssh_result(const struct director_ssh_run *r);
-/* Its buffers freed (after director_ssh_wait()). */
+/* Its buffers (and fallback) freed (after director_ssh_wait()). */
 void director_ssh_free(struct director_ssh_run *r);
 /* What director_ssh()'s non-zero return ret means, into buf: "cannot run
  * ssh: ...", "ssh DEST did not finish in time: killed" (-ETIMEDOUT), "ssh

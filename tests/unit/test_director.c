@@ -7,12 +7,15 @@
  * shell does; "lbctl check FILE", with no kernel: its exit codes and
  * what it says; the exchanges with ssh under a deadline, against an "ssh"
  * that hangs, floods or ends early (the clock, the child's exit, what
- * was kept).
+ * was kept), or is an older lbctl (the handoff's second try), and the
+ * signals ssh starts with; "conn import"'s arguments, with a kernel
+ * that refuses every connection.
  */
 #define _GNU_SOURCE		/* mkdtemp() */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/file.h>
 #include <sys/resource.h>
@@ -22,7 +25,9 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "api.h"
 #include "director.h"
+#include "genl.h"
 #include "lbctl.h"
 #include "output.h"
 
@@ -247,14 +252,17 @@ static void test_ssh_argv(void)
 	check_end();
 }
 
-/* cmd_check(words): its exit code; what it printed in said/out. */
-static int check_cmd(const char *file, const char *more, char *out, size_t len)
+/* cmd(argv): its exit code; what it printed in said/out. */
+static int run_cmd(int (*cmd)(const struct lbctl *, int, char **), char **argv,
+		   char *out, size_t len)
 {
 	struct lbctl ctx = { 0 };
-	char *argv[] = { "check", (char *)file, (char *)more, NULL };
-	int argc = !file ? 1 : !more ? 2 : 3, ret, fd, saved;
+	int argc = 0, ret, fd, saved;
 	char path[96];
 	ssize_t n;
+
+	while (argv[argc])
+		argc++;
 
 	fflush(stdout);
 	saved = dup(STDOUT_FILENO);
@@ -262,7 +270,7 @@ static int check_cmd(const char *file, const char *more, char *out, size_t len)
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	dup2(fd, STDOUT_FILENO);
 	stderr_begin();
-	ret = cmd_check(&ctx, argc, argv);
+	ret = cmd(&ctx, argc, argv);
 	stderr_end();
 	fflush(stdout);
 	dup2(saved, STDOUT_FILENO);
@@ -271,6 +279,14 @@ static int check_cmd(const char *file, const char *more, char *out, size_t len)
 	out[n > 0 ? n : 0] = '\0';
 	close(fd);
 	return ret;
+}
+
+/* cmd_check(words): its exit code; what it printed in said/out. */
+static int check_cmd(const char *file, const char *more, char *out, size_t len)
+{
+	char *argv[] = { "check", (char *)file, (char *)more, NULL };
+
+	return run_cmd(cmd_check, argv, out, len);
 }
 
 static void test_check(void)
@@ -419,7 +435,10 @@ static int64_t mono_ms(void)
  * it does is its DEST's name. hang reads nothing and never ends; flood
  * writes stdout and stderr without end and reads nothing; closed closes
  * its outputs and never ends; early exits 4 unread; count reads all of
- * its input, says how much, warns and exits 3.
+ * its input, says how much, warns and exits 3; old is an lbctl older
+ * than --warn-max (given it: a usage error, exit 2, unread; else count's
+ * count, exit 0), each run a line in bin/old.runs; usage says "out" and
+ * exits 2; sigign shows which signals it was started with ignored.
  */
 static const char exchange_ssh[] =
 	"#!/bin/sh\n"
@@ -429,11 +448,30 @@ static const char exchange_ssh[] =
 	"*' closed '*) exec sleep 1000 >&- 2>&- ;;\n"
 	"*' early '*) exit 4 ;;\n"
 	"*' count '*) wc -c; printf 'warn\\033[2J\\n' >&2; exit 3 ;;\n"
+	"*' old '*) echo >> \"${0%/*}/old.runs\"\n"
+	"  case \"$*\" in *--warn-max*)\n"
+	"    echo 'Error: conn import takes one FILE, or - for stdin' >&2\n"
+	"    exit 2 ;;\n"
+	"  esac\n"
+	"  wc -c; exit 0 ;;\n"
+	"*' usage '*) echo out; exit 2 ;;\n"
+	"*' sigign '*) exec grep '^SigIgn:' /proc/self/status ;;\n"
 	"esac\n"
 	"exit 99\n";
 
+/* An exchange with the exchange ssh's dest, d a director reached so. */
+static int start_fake(struct director_ssh_run *r, struct lb_director *d,
+		      const char *dest, char *const words[], const char *in,
+		      size_t inlen)
+{
+	memset(d, 0, sizeof(*d));
+	snprintf(d->name, sizeof(d->name), "%s", dest);
+	d->ssh = (char *)dest;
+	return director_ssh_start(r, d, words, in, inlen, 4096, 4096);
+}
+
 /* Whether pid is gone and reaped: not even a zombie of ours. */
-static bool reaped_gone(int pid)
+static bool reaped_gone(pid_t pid)
 {
 	return waitpid(pid, NULL, WNOHANG) < 0 && errno == ECHILD &&
 	       kill(pid, 0) < 0 && errno == ESRCH;
@@ -457,7 +495,7 @@ static void test_ssh_exchange(void)
 	char *words[] = { "lbctl", "conn", "import", "-", NULL };
 	size_t inlen = 1 << 20, i, n = 0;
 	char path[160], *in = malloc(inlen);
-	int pids[ARRAY_SIZE(dests)];
+	pid_t pids[ARRAY_SIZE(dests)];
 	int64_t t0, took;
 	FILE *f;
 
@@ -474,11 +512,8 @@ static void test_ssh_exchange(void)
 	fclose(f);
 	memset(in, 'x', inlen);
 	for (i = 0; i < ARRAY_SIZE(dests); i++) {
-		memset(&d[i], 0, sizeof(d[i]));
-		snprintf(d[i].name, sizeof(d[i].name), "%s", dests[i]);
-		d[i].ssh = (char *)dests[i];
-		CHECK_INT(director_ssh_start(&r[n], &d[i], words, in, inlen,
-					     4096, 4096), 0);
+		CHECK_INT(start_fake(&r[n], &d[i], dests[i], words, in, inlen),
+			  0);
 		pids[n++] = r[i].pid;
 	}
 	t0 = mono_ms();
@@ -519,6 +554,208 @@ static void test_ssh_exchange(void)
 	check_end();
 }
 
+/* Lines in bin/old.runs (the exchange ssh's "old" runs), and none after. */
+static int old_runs(void)
+{
+	char path[160], line[8];
+	int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/bin/old.runs", dir);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		n++;
+	fclose(f);
+	unlink(path);
+	return n;
+}
+
+/*
+ * The handoff to a peer whose lbctl is older than an option it is given
+ * (director_ssh_fallback()): its usage error (status 2, nothing on
+ * stdout), then the same input again without the option, at once while
+ * another peer hangs to the deadline, once only; an exit 2 that printed
+ * something, or one without a fallback, is the answer.
+ */
+static void test_ssh_fallback(void)
+{
+	static const char *const dests[] = { "hang", "old", "usage", "old" };
+	struct lb_director d[ARRAY_SIZE(dests)];
+	struct director_ssh_run r[ARRAY_SIZE(dests)];
+	char *with[] = { "lbctl", "conn", "import", "--warn-max", "10", "-",
+			 NULL };
+	char *without[] = { "lbctl", "conn", "import", "-", NULL };
+	size_t inlen = 1 << 20, i;
+	char *in = malloc(inlen);
+	int64_t t0, took;
+
+	check_begin("director/ssh_fallback_older_lbctl");
+	CHECK(in);
+	if (!in) {
+		check_end();
+		return;
+	}
+	memset(in, 'x', inlen);
+	old_runs();
+	for (i = 0; i < ARRAY_SIZE(dests); i++) {
+		CHECK_INT(start_fake(&r[i], &d[i], dests[i], with, in, inlen),
+			  0);
+		/* The last "old" has none: its usage error is the answer. */
+		if (i < 3)
+			CHECK_INT(director_ssh_fallback(&r[i], without), 0);
+	}
+	t0 = mono_ms();
+	director_ssh_wait(r, ARRAY_SIZE(dests), t0 + 1000);
+	took = mono_ms() - t0;
+	CHECK_MSG(took >= 1000 && took < 2000, "took %" PRId64 " ms", took);
+	CHECK_INT(director_ssh_result(&r[0]), -ETIMEDOUT);
+	CHECK(!r[0].fell_back);
+	CHECK_INT(director_ssh_result(&r[1]), 0);
+	CHECK(r[1].fell_back);
+	CHECK_STR(r[1].out.buf, "1048576\n");
+	/* The first try's usage error is not the answer's. */
+	CHECK_STR(r[1].err.buf, "");
+	CHECK_INT(director_ssh_result(&r[2]), 2);
+	CHECK(!r[2].fell_back);
+	CHECK_STR(r[2].out.buf, "out\n");
+	CHECK_INT(director_ssh_result(&r[3]), 2);
+	CHECK(!r[3].fell_back);
+	CHECK_STR(r[3].err.buf,
+		  "Error: conn import takes one FILE, or - for stdin\n");
+	/* Two tries of the first "old", one of the second. */
+	CHECK_INT(old_runs(), 3);
+	for (i = 0; i < ARRAY_SIZE(dests); i++)
+		director_ssh_free(&r[i]);
+	check_end();
+
+	/* A fallback that fails the same way is not tried again. */
+	check_begin("director/ssh_fallback_once");
+	CHECK_INT(director_ssh_start(&r[0], &d[1], with, in, inlen, 4096,
+				     4096), 0);
+	CHECK_INT(director_ssh_fallback(&r[0], with), 0);
+	director_ssh_wait(r, 1, mono_ms() + 5000);
+	CHECK_INT(director_ssh_result(&r[0]), 2);
+	CHECK(r[0].fell_back);
+	CHECK_INT(old_runs(), 2);
+	director_ssh_free(&r[0]);
+	free(in);
+	check_end();
+}
+
+/*
+ * ssh and its ProxyCommand start with SIGPIPE as usual, although the
+ * agent (and lbctl apply) ignore it: judged by what the kernel says the
+ * exec'd "ssh" ignores. SIGINT stays ignored (test_ssh_signals()).
+ */
+static void test_ssh_sigpipe(void)
+{
+	struct lb_director d = { .name = "sigign", .ssh = "sigign" };
+	char *words[] = { "lbctl", "apply", NULL };
+	unsigned long long ign = 0;
+	char *out = NULL;
+
+	check_begin("director/ssh_sigpipe_default");
+	signal(SIGPIPE, SIG_IGN);
+	CHECK_INT(director_ssh(&d, words, "x", 1, &out), 0);
+	CHECK_MSG(out && sscanf(out, "SigIgn: %llx", &ign) == 1,
+		  "said \"%s\"", out ?: "");
+	CHECK_MSG(!(ign & (1ULL << (SIGPIPE - 1))), "SigIgn %#llx", ign);
+	CHECK_MSG(ign & (1ULL << (SIGINT - 1)), "SigIgn %#llx", ign);
+	free(out);
+	check_end();
+}
+
+/* "conn import"'s kernel here: each connection refused. */
+int lbctl_open(const struct lbctl *ctx, struct genl *g)
+{
+	(void)ctx;
+	memset(g, 0, sizeof(*g));
+	return 0;
+}
+
+int lb_conn_add(struct genl *g, const struct lb_conn *c)
+{
+	(void)c;
+	snprintf(g->msg, sizeof(g->msg), "no such service");
+	return -ENOENT;
+}
+
+void genl_close(struct genl *g)
+{
+	(void)g;
+}
+
+#define IMPORT_CONN							\
+	"{\"protocol\": \"tcp\", \"state\": \"established\", "		\
+	"\"forward\": \"dr\", "						\
+	"\"client\": {\"address\": \"198.51.100.2\", \"port\": %d}, "	\
+	"\"virtual\": {\"address\": \"203.0.113.10\", \"port\": 80}, "	\
+	"\"real\": {\"address\": \"198.19.0.11\", \"port\": 80}}"
+
+/*
+ * "conn import"'s arguments: --warn-max N before or after FILE (judged by
+ * the refusals listed: 1 of 3, then the line that says so), and each
+ * wrong one refused with its reason before anything is read.
+ */
+static void test_conn_import_args(void)
+{
+	char path[128], out[512], *argv[6];
+	size_t i;
+	FILE *f;
+	static const struct {
+		const char *a, *b, *c, *said;
+	} bad[] = {
+		{ "--warn-max", NULL, NULL,
+		  "Error: option \"--warn-max\" needs a number\n" },
+		{ "--warn-max", "x", "-", "Error: --warn-max \"x\" is not a decimal" },
+		{ "-", "-", NULL,
+		  "Error: argument \"-\" is wrong: only one FILE may be given\n" },
+		{ "--warn", "-", NULL, "Error: argument \"--warn\" is wrong: \"conn import\" takes [--warn-max N] and one FILE" },
+		{ NULL, NULL, NULL,
+		  "Error: argument \"FILE\" is required (- for stdin)\n" },
+	};
+
+	check_begin("conn_import/warn_max_anywhere");
+	snprintf(path, sizeof(path), "%s/conns.json", dir);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fprintf(f, "[" IMPORT_CONN ", " IMPORT_CONN ", " IMPORT_CONN "]",
+			1, 2, 3);
+		fclose(f);
+	}
+	for (i = 0; i < 2; i++) {
+		argv[0] = "import";
+		argv[1 + i] = "--warn-max";
+		argv[2 + i] = "1";
+		argv[i ? 1 : 3] = path;
+		argv[4] = NULL;
+		CHECK_INT(run_cmd(cmd_conn_import, argv, out, sizeof(out)),
+			  LBCTL_EXIT_FAIL);
+		CHECK_STR(out, "0 added, 0 already present, 3 refused, 0 not tried, 0 skipped, 0 half-open, 0 templates left out\n");
+		CHECK_STR(said, "Warning: [0] tcp 198.51.100.2:1 -> 203.0.113.10:80: no such service\n"
+			  "Warning: more connections refused: not listed\n");
+	}
+	check_end();
+
+	check_begin("conn_import/wrong_args");
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		argv[0] = "import";
+		argv[1] = (char *)bad[i].a;
+		argv[2] = (char *)bad[i].b;
+		argv[3] = (char *)bad[i].c;
+		argv[4] = NULL;
+		CHECK_INT(run_cmd(cmd_conn_import, argv, out, sizeof(out)),
+			  LBCTL_EXIT_USAGE);
+		CHECK_MSG(!strncmp(said, bad[i].said, strlen(bad[i].said)),
+			  "[%zu] said \"%s\"", i, said);
+		CHECK_STR(out, "");
+	}
+	check_end();
+}
+
 /* A peer's output in the agent's log: one line, printable, bounded. */
 static void test_escape(void)
 {
@@ -551,6 +788,9 @@ int main(void)
 	test_ssh_signals();
 	test_ssh_no_leak();
 	test_ssh_exchange();
+	test_ssh_fallback();
+	test_ssh_sigpipe();
+	test_conn_import_args();
 	test_escape();
 	test_check();
 	{
