@@ -412,13 +412,16 @@ m_profile() {
 			data=$FNAT_LOG/perf-$p-$kind.data
 			case $kind in
 			ack | udp)
+				# perf's window, not a wait: 2 s of samples
+				# taken while the run goes on beside it
 				perf record -q -a -e cpu-clock -F 1000 -o "$data" -- sleep 2 &
 				pid=$!
 				m_run "$kind" "$path" 0 > /dev/null
 				wait "$pid"
 				perf_show "methods${M_AF#4}-$kind-$path" "$data" ;;
 			syn | udp_new)
-				# stopped below, when the runs are done
+				# stopped below, when the runs are done (600 s
+				# only bounds a recording that is never stopped)
 				perf record -q -C "$PG_CPU" -g -e cpu-clock -F 1000 \
 					-o "$data" -- sleep 600 &
 				pid=$!
