@@ -11,7 +11,7 @@
 #  c1 --- rt --- lb1 (iptables: FORWARD drop except established,
 #                     MASQUERADE on eth1, conntrack loaded) --- rsr --- rs1..3
 #
-# @timeout: 420
+# @timeout: 300
 . /fnat/lib.sh
 
 fullnat_web 1 3 rr
