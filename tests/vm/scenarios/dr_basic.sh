@@ -320,9 +320,11 @@ on lb1 "$IP" addr add fe80::11/64 dev ll0 nodad
 on rt "$IP" -6 route replace "$VIP6/128" via fe80::11 dev ll0
 rm -f /tmp/go6
 bg c1 hold6 timeout "$(scaled 120)" tcp_hold -n 1 -w /tmp/go6 "$VIP6" 80
-held6() { lbctl -n lb1 -j conn | jq -e ".[] | select(.client.address == \"$CLIENT6::2\")" >/dev/null; }
-wait_for 20 "the held IPv6 connection in lb1's table" held6
-c6=$(lbctl -n lb1 -j conn | jq -c "[.[] | select(.client.address == \"$CLIENT6::2\")][0]")
+# (the requests' connections above linger in FIN_WAIT: not those)
+held6q=".[] | select(.client.address == \"$CLIENT6::2\" and .state == \"established\")"
+held6() { lbctl -n lb1 -j conn | jq -e "$held6q" >/dev/null; }
+wait_for 20 "the held IPv6 connection ESTABLISHED in lb1's table" held6
+c6=$(lbctl -n lb1 -j conn | jq -c "[$held6q][0]")
 echo "$c6"
 cport6=$(jq -r .client.port <<< "$c6")
 rs6=$(jq -r .real.address <<< "$c6")
