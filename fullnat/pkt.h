@@ -252,6 +252,10 @@ unsigned int fnat_oneway_xmit_out(struct fnat_net *fn, struct fnat_conn *cp,
 int fnat_oneway_icmp(fnat_relay_t relay, struct fnat_net *fn,
 		     struct fnat_conn *cp, enum fnat_dir dir,
 		     struct sk_buff *skb, const struct fnat_pkt *p);
+int fnat_oneway_relay_source(struct fnat_net *fn, struct fnat_conn *cp,
+			     struct sk_buff *skb, const struct fnat_pkt *p,
+			     const struct net_device *dev,
+			     const union nf_inet_addr *mine);
 
 /* The methods the director has; NULL for the rest. */
 static inline const struct fnat_method *fnat_method_find(u8 fwd)

@@ -37,9 +37,61 @@
  * lower only that server's path MTU toward that client, which anyone on
  * the Internet can do to it anyway: it is believed as the server's own
  * stack would believe it, without FullNAT's window check (the director
- * does not know the server's sequence numbers).
+ * does not know the server's sequence numbers). But for its source: an
+ * error from a link-local address (fe80::/10, 169.254/16: a router on the
+ * client's link with no other address) is valid on that link only, and
+ * no router may forward it to another (RFC 4291 2.5.6, RFC 3927 2.7), so
+ * a director whose real servers are on another link stands in as its
+ * sender, from its own address on theirs, as FullNAT and NAT do
+ * (fnat_oneway_relay_source()); TUN's from the tunnel's source.
  */
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/inetdevice.h>
+#include <net/addrconf.h>
+
 #include "fullnat.h"
+
+/*
+ * The source of an ICMP error @p relayed to @cp's real server through
+ * @dev, as fnat_icmp_relay_source() has it: a link-local one becomes
+ * @mine (a tunnel's source), or without it, when @dev is another link
+ * than the error came in on, the address of @dev's the real server would
+ * be sent from. Returns 0, or the counter of a drop.
+ */
+int fnat_oneway_relay_source(struct fnat_net *fn, struct fnat_conn *cp,
+			     struct sk_buff *skb, const struct fnat_pkt *p,
+			     const struct net_device *dev,
+			     const union nf_inet_addr *mine)
+{
+	union nf_inet_addr own = {};
+	__sum16 *check;
+
+	if (fnat_icmp_relay_source(p, NULL, &own) != &own ||
+	    (!mine && skb->dev == dev))
+		return 0;
+	if (mine) {
+		own = *mine;
+	} else if (p->af == AF_INET6) {
+		if (ipv6_dev_get_saddr(fn->net, dev, &cp->daddr.in6, 0,
+				       &own.in6))
+			return FULLNAT_CNT_NO_ROUTE;
+	} else {
+		own.ip = inet_select_addr(dev, cp->daddr.ip, RT_SCOPE_UNIVERSE);
+		if (!own.ip)
+			return FULLNAT_CNT_NO_ROUTE;
+	}
+	/* ICMPv6's checksum covers the addresses, ICMP's only its message. */
+	if (skb_ensure_writable(skb, p->l4off + sizeof(struct icmphdr)))
+		return FULLNAT_CNT_XMIT_ERR;
+	if (p->af == AF_INET6) {
+		check = &((struct icmp6hdr *)(skb->data + p->l4off))->icmp6_cksum;
+		inet_proto_csum_replace16(check, skb, p->saddr.all, own.all,
+					  true);
+	}
+	fnat_af_rewrite(skb, p, &own, &p->daddr);
+	return 0;
+}
 
 /*
  * Hand @skb to the real server of @cp, unchanged but for the TTL. Consumes
@@ -75,7 +127,8 @@ static unsigned int xmit(struct fnat_net *fn, struct fnat_conn *cp,
 	 * believe are cleared too.
 	 */
 	reason = pp ? fnat_xmit_prepare(fn, cp, skb, p, FNAT_DIR_IN, &x) :
-		 skb_ensure_writable(skb, p->l4off) ? FULLNAT_CNT_XMIT_ERR : 0;
+		 skb_ensure_writable(skb, p->l4off) ? FULLNAT_CNT_XMIT_ERR :
+		 fnat_oneway_relay_source(fn, cp, skb, p, dst->dev, NULL);
 	if (reason) {
 		fnat_count(fn, reason);
 		goto drop;

@@ -286,7 +286,8 @@ static unsigned int xmit(struct fnat_net *fn, struct fnat_conn *cp,
 		goto drop;
 	}
 	/* Client options the server's toa.ko would believe: cleared. */
-	reason = pp ? fnat_xmit_prepare(fn, cp, skb, p, FNAT_DIR_IN, &x) : 0;
+	reason = pp ? fnat_xmit_prepare(fn, cp, skb, p, FNAT_DIR_IN, &x) :
+		 fnat_oneway_relay_source(fn, cp, skb, p, dst->dev, &saddr);
 	if (reason) {
 		fnat_count(fn, reason);
 		goto drop;
@@ -322,7 +323,8 @@ static unsigned int fnat_tun_xmit_in(struct fnat_net *fn, struct fnat_conn *cp,
  * must learn the path MTU toward the client ("fragmentation needed" about
  * a large reply is the common one). It goes to the server as the
  * connection's packets do, inside IPIP and otherwise as it came (IPVS
- * does the same); the server's stack believes it as it would any error
+ * does the same), but for a link-local source, which becomes the
+ * tunnel's own; the server's stack believes it as it would any error
  * from the Internet about its packets (see xmit_dr.c).
  */
 static int fnat_tun_icmp(struct fnat_net *fn, struct fnat_conn *cp,

@@ -310,6 +310,40 @@ wait_for 10 "tcpdump on lb1" grep -q listening "$FNAT_LOG/cap-lb6.log"
 log "30 requests with curl -6, round robin: 10 per real server, from the IPv6 client"
 rr_shares6 30 3
 
+log "DR6: an error from a link-local address that came in on another link reaches its server from lb1's address"
+# A second link from rt to lb1 with link-local addresses only (an
+# unnumbered link), VIP6's route through it for this check: rt's error
+# from fe80::1 is valid on that link alone, not on the servers'.
+link rt ll0 - lb1 ll0 -
+on rt "$IP" addr add fe80::1/64 dev ll0 nodad
+on lb1 "$IP" addr add fe80::11/64 dev ll0 nodad
+on rt "$IP" -6 route replace "$VIP6/128" via fe80::11 dev ll0
+rm -f /tmp/go6
+bg c1 hold6 timeout "$(scaled 120)" tcp_hold -n 1 -w /tmp/go6 "$VIP6" 80
+# (the requests' connections above linger in FIN_WAIT: not those)
+held6q=".[] | select(.client.address == \"$CLIENT6::2\" and .state == \"established\")"
+held6() { lbctl -n lb1 -j conn | jq -e "$held6q" >/dev/null; }
+wait_for 20 "the held IPv6 connection ESTABLISHED in lb1's table" held6
+c6=$(lbctl -n lb1 -j conn | jq -c "[$held6q][0]")
+echo "$c6"
+cport6=$(jq -r .client.port <<< "$c6")
+rs6=$(jq -r .real.address <<< "$c6")
+for i in 1 2 3; do
+	bg "rs$i" "cap-ll$i" tcpdump -i eth0 -n -l "icmp6 and ip6[40] == 1"
+	wait_for 10 "tcpdump on rs$i" grep -q listening "$FNAT_LOG/cap-ll$i.log"
+done
+on rt icmp_forge fe80::1%ll0 "$VIP6" 0 "$VIP6" 80 "$CLIENT6::2" "$cport6" 1
+n6=$((${rs6##*::2}))
+wait_for 10 "the relayed error on rs$n6" grep -q 'destination unreachable' "$FNAT_LOG/cap-ll$n6.log"
+cat "$FNAT_LOG/cap-ll$n6.log"
+assert_match "$(grep 'destination unreachable' "$FNAT_LOG/cap-ll$n6.log")" \
+	"IP6 2001:db8::11 > $VIP6: ICMP6, destination unreachable" \
+	"the relayed error's source on rs$n6's link (lb1's $DIR6::11, not rt's fe80::1)"
+on rt "$IP" -6 route replace "$VIP6/128" via "$DIR6::11"
+touch /tmp/go6
+wait_for 60 "tcp_hold's IPv6 reply" grep -q '^replies=' "$FNAT_LOG/hold6.log"
+assert_match "$(tail -1 "$FNAT_LOG/hold6.log")" "^replies=1 " "the held IPv6 connection got its reply"
+
 log "5 MB down and up, sha256: the download across a 1280-byte client link"
 # rt's Packet Too Big about a reply goes to the VIP, so to lb1, which
 # relays it to the reply's real server: its TCP learns the path MTU

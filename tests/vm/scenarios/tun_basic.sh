@@ -306,6 +306,23 @@ assert_eq "$(echo_got tun6 "got 8000 from [$CLIENT6::2]:40200")" 1 \
 	"the datagram in rs1's log (once: the first try stopped at lb1)"
 assert_eq "$(counter lb1 frag_needed)" "$((told + 1))" "frag_needed"
 
+log "TUN6: an error from a link-local address about rs1's answer reaches rs1 from the tunnel's source"
+# rt's fe80::1 on lb1's link: valid there only (ip6_forward() would not
+# pass it on). A port unreachable about the echo's answer, VIP6:7 -> the
+# client's 40200; lb1 relays it inside ip6ip6 (e6-w captures that).
+on rt "$IP" addr add fe80::1/64 dev br0 nodad
+xlated=$(counter lb1 icmp_xlated)
+on rt icmp_forge fe80::1%br0 "$VIP6" 0 "$VIP6" 7 "$CLIENT6::2" 40200 $((100 << 16)) udp
+relayed() {
+	tcpdump -r "$FNAT_LOG/e6-w.pcap" -n 2>/dev/null |
+		grep -E "> $RS6::11: IP6 [0-9a-f:]+ > $VIP6: ICMP6, destination unreachable"
+}
+wait_for 10 "the relayed error in rsr's capture" relayed
+relayed
+assert_eq "$(relayed | sed -E 's/.*: IP6 ([0-9a-f:]+) > .*/\1/' | sort -u)" "$UP6::11" \
+	"the relayed error's source (the tunnel's, not rt's fe80::1)"
+assert_eq "$(counter lb1 icmp_xlated)" "$((xlated + 1))" "icmp_xlated"
+
 lb lb1 show --stats
 assert_eq "$(counter lb1 xmit_err)" 0 "no transmit errors"
 assert_eq "$(counter lb1 no_route)" 0 "no routing failures"
