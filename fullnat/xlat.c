@@ -17,8 +17,11 @@
  * packet is 1260 bytes or less or came in fragments, so that an IPv4 link
  * narrower than 1280 bytes still carries what an IPv6 client may send; IPv4
  * -> IPv6 takes the TOS as traffic class (flow label 0), the TTL as hop
- * limit, and drops IPv4 options. A server's datagram without DF that the
- * client's side cannot carry whole leaves in IPv6 fragments.
+ * limit, and drops IPv4 options. A server's datagram without DF, or one
+ * that came in fragments, leaves in IPv6 fragments of 1280 bytes at most
+ * when bigger (RFC 7915 4): IPv6 routers never fragment, and only the
+ * next hop's MTU is known here, so only IPv6's minimum link MTU is sure
+ * to reach the client (a 1280-byte link on its side).
  *
  * The transport checksum: the pseudo-headers of both families sum the same
  * length and protocol, so only the addresses change, which the protocol's
@@ -265,6 +268,11 @@ unsigned int fnat_xlat_xmit(struct fnat_net *fn, struct fnat_conn *cp,
 			fnat_count(fn, FULLNAT_CNT_FRAG_NEEDED);
 			goto drop;
 		}
+		/*
+		 * Reassembled: its fragments fit (just checked), the whole
+		 * need not. It came in fragments: it leaves in fragments.
+		 */
+		df = !IPCB(skb)->frag_max_size;
 	} else {
 		df = false;
 	}
@@ -275,8 +283,17 @@ unsigned int fnat_xlat_xmit(struct fnat_net *fn, struct fnat_conn *cp,
 	cs.af = AF_INET6;
 	fnat_proto_call(pp, rewrite, skb, &cs, saddr, sport, daddr, dport);
 	xlat_header(fn, skb, p, saddr, daddr, df);
-	if (!df)	/* IPv4 without DF: IPv6 fragments it (see the top) */
-		skb->ignore_df = naf == AF_INET6;
+	/*
+	 * IPv4 without DF: IPv6 fragments it, to 1280 bytes (see the top;
+	 * ip6_fragment() takes frag_max_size as the size of the fragments,
+	 * and __ip6_finish_output() fragments what is bigger). A GSO packet
+	 * is segmented instead, its segments no bigger than they came.
+	 */
+	if (!df && naf == AF_INET6) {
+		skb->ignore_df = 1;
+		if (!skb_is_gso(skb))
+			IP6CB(skb)->frag_max_size = IPV6_MIN_MTU;
+	}
 
 	np = *p;
 	np.af = naf;

@@ -521,9 +521,30 @@ mtu_up "http://[$VIP6]:82/up/big64" "$FNAT_LOG/nginx-rs1v4/www/up/big64" \
 on rsr "$IP" link set brrs mtu 1500
 
 log "UDP64: dig -6 through the IPv6 VIP to an IPv4 dnsmasq"
-dns_server rs1 64 "$RS_NET.11" 5354 192.0.2.64
+dns_server rs1 64 "$RS_NET.11" 5354 192.0.2.64 "${big[@]}"
 assert_eq "$(dig_ -6 +short -p 54 @"$VIP6" a.test A)" 192.0.2.64 \
 	"the IPv4 server's answer"
 froms=$(grep -o 'query\[A\] a.test from [0-9.]*' "$FNAT_LOG/dns-64.log" | awk '{ print $4 }' | sort -u)
 assert_match "$froms" "^$LIP4\.[1-4]$" "dnsmasq saw one of lb1's IPv4 LIPs"
+
+log "UDP64: a 3.6 kB answer across a 1280-byte link on the client's side: IPv6 fragments of 1280 bytes at most"
+# The server's datagram (IPv4: without DF, or in fragments) is too big for
+# rt's link to c1 whole, and rt, an IPv6 router, fragments nothing.
+on rt "$IP" link set c1 mtu 1280
+bg c1 cap-frag64 tcpdump -i eth0 -n -l -U -v "ip6 and src $VIP6 and ip6[6] == 44"
+wait_for 10 "tcpdump on c1 (fragments)" grep -q listening "$FNAT_LOG/cap-frag64.log"
+rc=0
+out=$(dig_ -6 +bufsize=4096 +ignore -p 54 @"$VIP6" big.test TXT) || rc=$?
+tail -4 <<< "$out"
+assert_eq "$rc" 0 "dig's exit status (9: no answer)"
+assert_eq "$(grep -c '^big\.test\..*TXT' <<< "$out")" 14 "TXT records in dig's answer"
+frags64() { grep -c " frag (" "$FNAT_LOG/cap-frag64.log" || true; }
+three64() { (($(frags64) >= 3)); }
+wait_for 10 "tcpdump to write the fragments" three64
+grep " frag (" "$FNAT_LOG/cap-frag64.log" | head -3
+largest=$(grep -o "payload length: [0-9]*" "$FNAT_LOG/cap-frag64.log" | awk '{ print $3 }' | sort -n | tail -1)
+assert_ge 1240 "$largest" "the largest fragment's payload length (40 + it <= 1280)"
+kill "${_bg_pids[-1]}"
+on rt "$IP" link set c1 mtu 1500
+
 assert_eq "$(counter lb1 xlat_dropped)" 0 "nothing untranslatable"
