@@ -52,8 +52,10 @@
  * MTU less 20, believed as FullNAT believes it, xmit_fullnat.c). Both are
  * new packets of the director's, from the VIP and the LIP (the router that
  * sent the error has no address of the other family), quoting what that
- * end sent. Every other error about such a connection is dropped and
- * counted (xlat_dropped): nothing of one family leaks to the other side.
+ * end sent, and rate limited: one a tenth of a second to each end of a
+ * connection, then 50 a tenth of a second in the netns. Every other error
+ * about such a connection is dropped and counted (xlat_dropped): nothing
+ * of one family leaks to the other side.
  */
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
@@ -69,6 +71,44 @@
 
 /* RFC 7915 5.1: an IPv4 packet this small may be fragmented on its way. */
 #define XLAT_DF_ABOVE	1260
+
+/*
+ * The errors a netns's director makes anew (send_error()): at most
+ * XLAT_ERRORS_BURST in a tenth of a second, 500 a second, as the stack
+ * limits its own (icmp_msgs_per_sec, 1000). One error in makes one out,
+ * to the connection's other end: without a limit anyone who can reach a
+ * LIP with a connection's tuple has the VIP send what it likes to that
+ * client at its rate. The namespace's budget is checked after the
+ * connection's (xlat_conn_error()), or one connection's errors would use
+ * it up for all the others.
+ */
+#define XLAT_ERRORS_BURST	50
+
+void fnat_xlat_net_init(struct fnat_net *fn)
+{
+	ratelimit_state_init(&fn->xlat_errors, HZ / 10, XLAT_ERRORS_BURST);
+	/* Refusals are counted (icmp_dropped), never logged. */
+	ratelimit_set_flags(&fn->xlat_errors, RATELIMIT_MSG_ON_RELEASE);
+}
+
+/*
+ * May the director make an error for @cp's end @dir now? One a tenth of
+ * a second each (its path MTU needs no more: the next packet too big
+ * gets another). The tenth is kept modulo 256 in the connection's spare
+ * bytes (struct fnat_conn_hnode): the rare error that falls in the same
+ * tenth 25.6 s later is dropped, as its repetition would be. Racing
+ * CPUs may both pass: two errors, not a flood.
+ */
+static bool xlat_conn_error(struct fnat_conn *cp, enum fnat_dir dir)
+{
+	u8 *last = &cp->h[FNAT_DIR_OUT].xlat_err[dir];
+	u8 now = jiffies_to_msecs(jiffies) / 100;
+
+	if (READ_ONCE(*last) == now)
+		return false;
+	WRITE_ONCE(*last, now);
+	return true;
+}
 
 static unsigned int nh_len(u16 af)
 {
@@ -500,7 +540,11 @@ int fnat_xlat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
 		e.af = AF_INET;
 	}
 	e.x = x;
-	reason = send_error(fn, skb, q, &e);
+	/* The connection's budget first: see XLAT_ERRORS_BURST. */
+	if (!xlat_conn_error(cp, dir) || !__ratelimit(&fn->xlat_errors))
+		reason = FULLNAT_CNT_ICMP_DROPPED;
+	else
+		reason = send_error(fn, skb, q, &e);
 	if (reason) {
 		fnat_count(fn, reason);
 		return FNAT_ICMP_DROPPED;

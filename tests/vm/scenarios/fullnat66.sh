@@ -547,4 +547,53 @@ assert_ge 1240 "$largest" "the largest fragment's payload length (40 + it <= 128
 kill "${_bg_pids[-1]}"
 on rt "$IP" link set c1 mtu 1500
 
+# conn64 PORT: "LIP LPORT" of the FullNAT64 connection from c1's PORT
+conn64() {
+	lbctl -n lb1 -j conn | jq -r ".[] | select(.client.port == $1) |
+		\"\(.local.address) \(.local.port)\""
+}
+
+log "UDP64: one connection's flood of errors leaves the others theirs"
+# A connection's end gets one translated error a tenth of a second, then
+# the namespace's budget applies. rs1 floods "fragmentation needed" about
+# lb1's datagrams to it of c1's port 40064; meanwhile ten about those of
+# port 40065, a tenth of a second apart, reach c1 (a lost one allowed: the
+# flood fills queues).
+for port in 40064 40065; do
+	assert_eq "$(dig_ -6 +short -p 54 -b "$CLIENT6::2#$port" @"$VIP6" a.test A)" \
+		192.0.2.64 "the answer to port $port"
+done
+read -r lipa lporta <<< "$(conn64 40064)"
+read -r lipb lportb <<< "$(conn64 40065)"
+bg c1 cap-ptb64 tcpdump -i eth0 -n -U -w /tmp/ptb64.pcap "icmp6 and ip6[40] == 2"
+wait_for 10 "tcpdump on c1 (Packet Too Big)" grep -q listening "$FNAT_LOG/cap-ptb64.log"
+# ptb64 PORT: Packet Too Bigs on c1's link about its datagrams from PORT
+ptb64() {
+	icmp6_errors /tmp/ptb64.pcap | grep -c " 2/0 1280 $CLIENT6::2\.$1 > $VIP6\.54$" || true
+}
+t0=$(date +%s%N)
+bg rs1 flood64 env ICMP_FORGE_COUNT=100000000 icmp_forge "$RS_NET.11" "$lipa" 1200 \
+	"$lipa" "$lporta" "$RS_NET.11" 5354 $((100 << 16)) udp
+flood=${_bg_pids[-1]}
+flooding() { (($(ptb64 40064) >= 1)); }
+wait_for 10 "the flood's first Packet Too Big on c1's link" flooding
+for i in {1..10}; do
+	on rs1 icmp_forge "$RS_NET.11" "$lipb" 1200 "$lipb" "$lportb" "$RS_NET.11" 5354 \
+		$((100 << 16)) udp >/dev/null
+	# the connection's next tenth of a second (a rate, not a wait for an event)
+	sleep 0.11
+done
+kill -0 "$flood" || fail "the flood ended before the last error of port 40065"
+kill "$flood"
+ms=$((($(date +%s%N) - t0) / 1000000))
+# c1's capture has them all when it shows the ten, or 5 s on
+ten() { (($(ptb64 40065) >= 10)); }
+for ((n = 0; n < 50; n++)); do ten && break; sleep 0.1; done
+a=$(ptb64 40064)
+b=$(ptb64 40065)
+echo "in $ms ms: $a Packet Too Bigs about port 40064 (the flood), $b about 40065"
+assert_ge "$b" 9 "Packet Too Bigs about port 40065 on c1's link (of ten errors during the flood)"
+assert_ge "$((ms / 100 + 2))" "$a" "the flood's Packet Too Bigs on c1's link (one a tenth of a second)"
+kill "${_bg_pids[-2]}"
+
 assert_eq "$(counter lb1 xlat_dropped)" 0 "nothing untranslatable"
