@@ -389,7 +389,8 @@ static void put_error_headers(struct sk_buff *nskb, const struct xlat_error *e,
 		struct icmp6hdr *ic = (struct icmp6hdr *)(o + 1);
 
 		ip6_flow_hdr(in, 0, 0);
-		in->payload_len = htons(l4len);
+		in->payload_len = htons(min_t(unsigned int, l4len,
+					      IPV6_MAXPLEN));
 		in->nexthdr = q->proto;
 		in->hop_limit = ttl;
 		in->saddr = e->x->isaddr->in6;
@@ -415,7 +416,9 @@ static void put_error_headers(struct sk_buff *nskb, const struct xlat_error *e,
 		memset(o, 0, 2 * sizeof(*o) + sizeof(*ic));
 		in->version = 4;
 		in->ihl = 5;
-		in->tot_len = htons(sizeof(*in) + l4len);
+		/* An IPv6 length may not fit IPv4's (jumbogram, forged) */
+		in->tot_len = htons(min_t(unsigned int, sizeof(*in) + l4len,
+					  IP_MAX_MTU));
 		in->frag_off = htons(IP_DF);
 		in->ttl = ttl;
 		in->protocol = q->proto;

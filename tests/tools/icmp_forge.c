@@ -22,7 +22,8 @@
  * checksum).
  *
  * ICMP_FORGE_COUNT=N in the environment sends it N times, back to back
- * (a rate limit's test).
+ * (a rate limit's test). ICMP_FORGE_QLEN=N gives the quoted IPv6 header
+ * the payload length N (1360 without it).
  */
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -115,7 +116,8 @@ static int forge6(char **argv, bool udp)
 	memcpy(msg + 4, &v32, 4);
 
 	q[0] = 0x60;
-	v = htons(1400 - 40);
+	v = htons(getenv("ICMP_FORGE_QLEN") ?
+		  strtoul(getenv("ICMP_FORGE_QLEN"), NULL, 0) : 1400 - 40);
 	memcpy(q + 4, &v, 2);
 	q[6] = udp ? IPPROTO_UDP : IPPROTO_TCP;
 	q[7] = 64;

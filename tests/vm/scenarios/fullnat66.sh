@@ -553,6 +553,24 @@ conn64() {
 		\"\(.local.address) \(.local.port)\""
 }
 
+log "UDP64: an error quoting an IPv6 length that IPv4's cannot hold: the quote's total length 65535"
+# rt's Packet Too Big about the answer to c1's port 40066 quotes payload
+# length 65535: 65555 in IPv4, which would wrap to 19.
+assert_eq "$(dig_ -6 +short -p 54 -b "$CLIENT6::2#40066" @"$VIP6" a.test A)" 192.0.2.64 \
+	"the answer to port 40066"
+read -r lip lport <<< "$(conn64 40066)"
+bg rs1 cap-qlen tcpdump -i eth0 -n -U -w /tmp/qlen.pcap "icmp[0] == 3 and icmp[1] == 4"
+wait_for 10 "tcpdump on rs1 (fragmentation needed)" grep -q listening "$FNAT_LOG/cap-qlen.log"
+on rt env ICMP_FORGE_QLEN=65535 icmp_forge "$RT_6" "$VIP6" 1280 "$VIP6" 54 \
+	"$CLIENT6::2" 40066 $((100 << 16)) udp
+fneeded() { tcpdump -r /tmp/qlen.pcap -n "$@" 2>/dev/null; }
+wait_for 10 "the fragmentation needed on rs1's link" sh -c \
+	"$(declare -f fneeded); fneeded | grep -q '$lip > $RS_NET.11'"
+fneeded -v
+assert_eq "$(fneeded "src $lip and icmp[10:2] == 65535" | wc -l)" 1 \
+	"fragmentation needed from the LIP quoting total length 65535"
+kill "${_bg_pids[-1]}"
+
 log "UDP64: one connection's flood of errors leaves the others theirs"
 # A connection's end gets one translated error a tenth of a second, then
 # the namespace's budget applies. rs1 floods "fragmentation needed" about
