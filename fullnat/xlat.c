@@ -221,6 +221,38 @@ static void tell_sender(struct fnat_net *fn, struct sk_buff *skb,
 }
 
 /*
+ * A GRO fraglist packet (rx-gro-list: UDP, and TCP since 6.10) is its
+ * segments chained whole, each with its own network header in front of
+ * its data. Segmenting it on the way out (skb_segment_list()) would keep
+ * those headers, of the old family, and making it one buffer could take
+ * 64 KiB and more at once: it is split here instead, back into the packets
+ * it was made of, as nf_queue splits a GSO packet, and each is translated
+ * on its own (their headers are alike: @p fits each).
+ */
+static unsigned int xlat_segments(struct fnat_net *fn, struct fnat_conn *cp,
+				  struct sk_buff *skb, const struct fnat_pkt *p,
+				  enum fnat_dir dir,
+				  const union nf_inet_addr *saddr, __be16 sport,
+				  const union nf_inet_addr *daddr, __be16 dport)
+{
+	struct sk_buff *segs, *seg, *next;
+
+	segs = skb_gso_segment(skb, 0);
+	if (IS_ERR_OR_NULL(segs)) {
+		fnat_count(fn, FULLNAT_CNT_XMIT_ERR);
+		return NF_DROP;
+	}
+	consume_skb(skb);
+	skb_list_walk_safe(segs, seg, next) {
+		skb_mark_not_on_list(seg);
+		if (fnat_xlat_xmit(fn, cp, seg, p, dir, saddr, sport, daddr,
+				   dport) != NF_STOLEN)
+			kfree_skb(seg);
+	}
+	return NF_STOLEN;
+}
+
+/*
  * xmit_fullnat.c's transmit for a connection whose sides differ in
  * family: @p (the client's IPv6 packet going in, or the server's IPv4
  * reply) leaves as the other family's, @saddr:@sport -> @daddr:@dport.
@@ -243,6 +275,10 @@ unsigned int fnat_xlat_xmit(struct fnat_net *fn, struct fnat_conn *cp,
 	int reason;
 	u8 ttl;
 
+	if (unlikely(skb_is_gso(skb) &&
+		     (skb_shinfo(skb)->gso_type & SKB_GSO_FRAGLIST)))
+		return xlat_segments(fn, cp, skb, p, dir, saddr, sport, daddr,
+				     dport);
 	if (naf == AF_INET) {
 		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 
