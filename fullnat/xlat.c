@@ -49,7 +49,9 @@
  * the server's side becomes Packet Too Big to the client (RFC 7915: the
  * MTU plus 20, less the TOA, at least 1280), Packet Too Big from the
  * client's side becomes "fragmentation needed" to the real server (the
- * MTU less 20, believed as FullNAT believes it, xmit_fullnat.c). Both are
+ * MTU less 20, believed as FullNAT believes it, xmit_fullnat.c, but an MTU
+ * below IPv6's 1280 taken as 1280). An error from a source no router has
+ * (xlat_bogus_source()) is dropped. Both are
  * new packets of the director's, from the VIP and the LIP (the router that
  * sent the error has no address of the other family), quoting what that
  * end sent, and rate limited: one a tenth of a second to each end of a
@@ -308,9 +310,16 @@ unsigned int fnat_xlat_xmit(struct fnat_net *fn, struct fnat_conn *cp,
 		goto drop;
 	}
 	reason = fnat_xmit_prepare(fn, cp, skb, p, dir, &x);
-	if (!reason && (skb->len + hdiff > IP_MAX_MTU ||
-			(hdiff > 0 && skb_cow_head(skb, hdiff))))
+	/*
+	 * The length field of each family: IPv4's counts its header, IPv6's
+	 * not (an IPv4 GRO packet of 65516 to 65535 bytes fits IPv6). More
+	 * is dropped: a BIG TCP packet (README).
+	 */
+	if (!reason && (naf == AF_INET6 ? skb->len - p->l4off > IPV6_MAXPLEN :
+					  skb->len + hdiff > IP_MAX_MTU))
 		reason = FULLNAT_CNT_XMIT_ERR;
+	if (!reason && hdiff > 0 && skb_cow_head(skb, hdiff))
+		reason = FULLNAT_CNT_NOMEM;
 	/* IPv6 has no datagram without a checksum (fnat_udp_parse()). */
 	if (!reason && naf == AF_INET6 && p->proto == IPPROTO_UDP &&
 	    !((struct udphdr *)(skb->data + p->l4off))->check &&
@@ -535,6 +544,28 @@ static int send_error(struct fnat_net *fn, const struct sk_buff *skb,
 }
 
 /*
+ * Is @skb, an ICMP error of family @af, from a source no router has? The
+ * unspecified address, 0/8, loopback, multicast, broadcast and 240/4,
+ * IPv4-mapped: the stack drops most of these as martians when it routes
+ * them, after our hook, and a director making a new error of the other
+ * family would give it the VIP's or a LIP's address.
+ */
+static bool xlat_bogus_source(const struct sk_buff *skb, u16 af)
+{
+	__be32 a;
+
+	if (af == AF_INET6)
+		return ipv6_addr_type(&ipv6_hdr(skb)->saddr) &
+		       (IPV6_ADDR_ANY | IPV6_ADDR_LOOPBACK |
+			IPV6_ADDR_MULTICAST | IPV6_ADDR_MAPPED);
+	a = ip_hdr(skb)->saddr;
+	/* ipv4_is_zeronet() is only 0.0.0.0 on recent kernels: 0/8 here. */
+	return (a & htonl(0xff000000)) == 0 || ipv4_is_loopback(a) ||
+	       ipv4_is_multicast(a) || ipv4_is_lbcast(a) ||
+	       (a & htonl(0xf0000000)) == htonl(0xf0000000);
+}
+
+/*
  * xmit_fullnat.c's ICMP hook for a connection whose sides differ in
  * family (see the top): @x as fnat_method.icmp has it. Returns
  * FNAT_ICMP_SENT (the error went on as a new one, @skb consumed) or
@@ -551,6 +582,10 @@ int fnat_xlat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
 		fnat_count(fn, FULLNAT_CNT_XLAT_DROPPED);
 		return FNAT_ICMP_DROPPED;
 	}
+	if (xlat_bogus_source(skb, q->af)) {
+		fnat_count(fn, FULLNAT_CNT_ICMP_DROPPED);
+		return FNAT_ICMP_DROPPED;
+	}
 	if (dir == FNAT_DIR_OUT) {
 		/* About LIP4 -> RIP4: Packet Too Big to the client. */
 		if (x->mtu < 68) {
@@ -564,12 +599,16 @@ int fnat_xlat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
 		e.af = AF_INET6;
 		fnat_icmp_to_client(cp, &cp->vaddr, x);
 	} else {
-		/* About VIP6 -> CIP6: "fragmentation needed" to the server. */
+		/*
+		 * About VIP6 -> CIP6: "fragmentation needed" to the server.
+		 * No IPv6 link is below 1280 (RFC 8200 5): less is taken as
+		 * 1280, as the stack takes it, so that the server's path MTU
+		 * toward the LIP, which all its connections through that LIP
+		 * share, stays at 1260 or more whatever one client says.
+		 */
+		x->mtu = max_t(u32, x->mtu, IPV6_MIN_MTU);
 		reason = fnat_icmp_to_server(cp, skb, q, x, &cp->laddr,
 					     &cp->laddr, cp->lport);
-		if (!reason && x->mtu < FNAT_MIN_PMTU + sizeof(struct ipv6hdr) -
-					sizeof(struct iphdr))
-			reason = FULLNAT_CNT_ICMP_DROPPED;
 		if (reason) {
 			fnat_count(fn, reason);
 			return FNAT_ICMP_DROPPED;

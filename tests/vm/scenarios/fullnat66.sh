@@ -18,8 +18,12 @@
 # and the IPv6 client on a dual-stack one; the servers' link carries only
 # IPv4 LIP <-> RIP, the third ACK TOA 254/20; 5 MB each way across a
 # 1280-byte link on either side (errors translated between the families);
-# dig -6 to an IPv4 dnsmasq; mixed families refused (lbctl, apply, the
-# last IPv4 LIP).
+# dig -6 to an IPv4 dnsmasq, a 3.6 kB answer across a 1280-byte link on
+# the client's side (IPv6 fragments of 1280 at most); a Packet Too Big of
+# 600 quoting payload length 65535 told the server as MTU 1260, quoting
+# total length 65535; one connection's flood of errors leaves another's
+# translated (rate limits); errors from 127.0.0.1 and 0/8 not translated;
+# mixed families refused (lbctl, apply, the last IPv4 LIP).
 #
 # The base topology with IPv6 beside IPv4 (lib.sh's topo_v6):
 #
@@ -553,15 +557,16 @@ conn64() {
 		\"\(.local.address) \(.local.port)\""
 }
 
-log "UDP64: an error quoting an IPv6 length that IPv4's cannot hold: the quote's total length 65535"
-# rt's Packet Too Big about the answer to c1's port 40066 quotes payload
-# length 65535: 65555 in IPv4, which would wrap to 19.
+log "UDP64: a Packet Too Big of 600 quoting an IPv6 length that IPv4's cannot hold: MTU 1260, the quote's total length 65535"
+# rt's Packet Too Big about the answer to c1's port 40066 says 600, which
+# no IPv6 link is (taken as 1280, the server is told 1260, not 580), and
+# quotes payload length 65535: 65555 in IPv4, which would wrap to 19.
 assert_eq "$(dig_ -6 +short -p 54 -b "$CLIENT6::2#40066" @"$VIP6" a.test A)" 192.0.2.64 \
 	"the answer to port 40066"
 read -r lip lport <<< "$(conn64 40066)"
 bg rs1 cap-qlen tcpdump -i eth0 -n -U -w /tmp/qlen.pcap "icmp[0] == 3 and icmp[1] == 4"
 wait_for 10 "tcpdump on rs1 (fragmentation needed)" grep -q listening "$FNAT_LOG/cap-qlen.log"
-on rt env ICMP_FORGE_QLEN=65535 icmp_forge "$RT_6" "$VIP6" 1280 "$VIP6" 54 \
+on rt env ICMP_FORGE_QLEN=65535 icmp_forge "$RT_6" "$VIP6" 600 "$VIP6" 54 \
 	"$CLIENT6::2" 40066 $((100 << 16)) udp
 fneeded() { tcpdump -r /tmp/qlen.pcap -n "$@" 2>/dev/null; }
 wait_for 10 "the fragmentation needed on rs1's link" sh -c \
@@ -569,6 +574,8 @@ wait_for 10 "the fragmentation needed on rs1's link" sh -c \
 fneeded -v
 assert_eq "$(fneeded "src $lip and icmp[10:2] == 65535" | wc -l)" 1 \
 	"fragmentation needed from the LIP quoting total length 65535"
+assert_eq "$(fneeded "src $lip and icmp[6:2] == 1260" | wc -l)" 1 \
+	"fragmentation needed from the LIP with MTU 1260"
 kill "${_bg_pids[-1]}"
 
 log "UDP64: one connection's flood of errors leaves the others theirs"
@@ -612,6 +619,21 @@ b=$(ptb64 40065)
 echo "in $ms ms: $a Packet Too Bigs about port 40064 (the flood), $b about 40065"
 assert_ge "$b" 9 "Packet Too Bigs about port 40065 on c1's link (of ten errors during the flood)"
 assert_ge "$((ms / 100 + 2))" "$a" "the flood's Packet Too Bigs on c1's link (one a tenth of a second)"
+
+log "UDP64: errors from sources no router has (127.0.0.1, 0/8) are not translated"
+# rsr sends them, then one from its own address, each in a tenth of a
+# second of the connection's own: only the last reaches c1.
+assert_eq "$(dig_ -6 +short -p 54 -b "$CLIENT6::2#40067" @"$VIP6" a.test A)" 192.0.2.64 \
+	"the answer to port 40067"
+read -r lip lport <<< "$(conn64 40067)"
+for src in 127.0.0.1 0.1.2.3 "$UP_NET.1"; do
+	on rsr icmp_forge "$src" "$lip" 1200 "$lip" "$lport" "$RS_NET.11" 5354 \
+		$((100 << 16)) udp >/dev/null
+	sleep 0.11	# the connection's next tenth of a second (a rate)
+done
+one() { (($(ptb64 40067) >= 1)); }
+wait_for 10 "the Packet Too Big of rsr's own error on c1's link" one
+assert_eq "$(ptb64 40067)" 1 "Packet Too Bigs about port 40067 on c1's link (rsr's own error only)"
 kill "${_bg_pids[-2]}"
 
 assert_eq "$(counter lb1 xlat_dropped)" 0 "nothing untranslatable"
