@@ -28,7 +28,14 @@ struct fnat_conn_hnode {
 	u32 hash;
 	u8 dir;
 	bool hashed;
-	u16 early;	/* h[FNAT_DIR_IN]: slot in fn->early + 1, 0 none (conn_evict.c) */
+	union {
+		u16 early;	/* h[FNAT_DIR_IN]: slot in fn->early + 1, 0 none (conn_evict.c) */
+		/*
+		 * h[FNAT_DIR_OUT]: FullNAT64's last error made for each end,
+		 * by enum fnat_dir, in tenths of a second (xlat.c)
+		 */
+		u8 xlat_err[2];
+	};
 };
 
 enum {

@@ -11,6 +11,7 @@
 #include <linux/indirect_call_wrapper.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
+#include <linux/ratelimit.h>
 #include <linux/rculist.h>
 #include <linux/refcount.h>
 #include <linux/siphash.h>
@@ -112,6 +113,8 @@ struct fnat_net {
 	atomic_t nr_conns;
 	atomic_t nr_tmpls;		/* persistence templates (persist.c) */
 	u64 __percpu *counters;		/* FULLNAT_CNT_* */
+	/* FullNAT64's errors, new packets of ours (xlat.c) */
+	struct ratelimit_state xlat_errors;
 };
 
 extern unsigned int fnat_net_id;

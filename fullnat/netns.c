@@ -32,6 +32,7 @@ static int __net_init fnat_net_init(struct net *net)
 
 	fn->net = net;
 	mutex_init(&fn->lock);
+	fnat_xlat_net_init(fn);
 	for (i = 0; i < ARRAY_SIZE(fn->svc_table); i++)
 		INIT_HLIST_HEAD(&fn->svc_table[i]);
 	INIT_LIST_HEAD(&fn->svc_list);

@@ -308,6 +308,7 @@ int fnat_icmp_to_server(struct fnat_conn *cp, const struct sk_buff *skb,
 			const union nf_inet_addr *idaddr, __be16 idport);
 
 /* xlat.c: FullNAT64, a connection whose two sides differ in family. */
+void fnat_xlat_net_init(struct fnat_net *fn);
 unsigned int fnat_xlat_xmit(struct fnat_net *fn, struct fnat_conn *cp,
 			    struct sk_buff *skb, const struct fnat_pkt *p,
 			    enum fnat_dir dir,

@@ -17,8 +17,11 @@
  * packet is 1260 bytes or less or came in fragments, so that an IPv4 link
  * narrower than 1280 bytes still carries what an IPv6 client may send; IPv4
  * -> IPv6 takes the TOS as traffic class (flow label 0), the TTL as hop
- * limit, and drops IPv4 options. A server's datagram without DF that the
- * client's side cannot carry whole leaves in IPv6 fragments.
+ * limit, and drops IPv4 options. A server's datagram without DF, or one
+ * that came in fragments, leaves in IPv6 fragments of 1280 bytes at most
+ * when bigger (RFC 7915 4): IPv6 routers never fragment, and only the
+ * next hop's MTU is known here, so only IPv6's minimum link MTU is sure
+ * to reach the client (a 1280-byte link on its side).
  *
  * The transport checksum: the pseudo-headers of both families sum the same
  * length and protocol, so only the addresses change, which the protocol's
@@ -46,11 +49,15 @@
  * the server's side becomes Packet Too Big to the client (RFC 7915: the
  * MTU plus 20, less the TOA, at least 1280), Packet Too Big from the
  * client's side becomes "fragmentation needed" to the real server (the
- * MTU less 20, believed as FullNAT believes it, xmit_fullnat.c). Both are
+ * MTU less 20, believed as FullNAT believes it, xmit_fullnat.c, but an MTU
+ * below IPv6's 1280 taken as 1280). An error from a source no router has
+ * (xlat_bogus_source()) is dropped. Both are
  * new packets of the director's, from the VIP and the LIP (the router that
  * sent the error has no address of the other family), quoting what that
- * end sent. Every other error about such a connection is dropped and
- * counted (xlat_dropped): nothing of one family leaks to the other side.
+ * end sent, and rate limited: one a tenth of a second to each end of a
+ * connection, then 50 a tenth of a second in the netns. Every other error
+ * about such a connection is dropped and counted (xlat_dropped): nothing
+ * of one family leaks to the other side.
  */
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
@@ -66,6 +73,44 @@
 
 /* RFC 7915 5.1: an IPv4 packet this small may be fragmented on its way. */
 #define XLAT_DF_ABOVE	1260
+
+/*
+ * The errors a netns's director makes anew (send_error()): at most
+ * XLAT_ERRORS_BURST in a tenth of a second, 500 a second, as the stack
+ * limits its own (icmp_msgs_per_sec, 1000). One error in makes one out,
+ * to the connection's other end: without a limit anyone who can reach a
+ * LIP with a connection's tuple has the VIP send what it likes to that
+ * client at its rate. The namespace's budget is checked after the
+ * connection's (xlat_conn_error()), or one connection's errors would use
+ * it up for all the others.
+ */
+#define XLAT_ERRORS_BURST	50
+
+void fnat_xlat_net_init(struct fnat_net *fn)
+{
+	ratelimit_state_init(&fn->xlat_errors, HZ / 10, XLAT_ERRORS_BURST);
+	/* Refusals are counted (icmp_dropped), never logged. */
+	ratelimit_set_flags(&fn->xlat_errors, RATELIMIT_MSG_ON_RELEASE);
+}
+
+/*
+ * May the director make an error for @cp's end @dir now? One a tenth of
+ * a second each (its path MTU needs no more: the next packet too big
+ * gets another). The tenth is kept modulo 256 in the connection's spare
+ * bytes (struct fnat_conn_hnode): the rare error that falls in the same
+ * tenth 25.6 s later is dropped, as its repetition would be. Racing
+ * CPUs may both pass: two errors, not a flood.
+ */
+static bool xlat_conn_error(struct fnat_conn *cp, enum fnat_dir dir)
+{
+	u8 *last = &cp->h[FNAT_DIR_OUT].xlat_err[dir];
+	u8 now = jiffies_to_msecs(jiffies) / 100;
+
+	if (READ_ONCE(*last) == now)
+		return false;
+	WRITE_ONCE(*last, now);
+	return true;
+}
 
 static unsigned int nh_len(u16 af)
 {
@@ -178,6 +223,38 @@ static void tell_sender(struct fnat_net *fn, struct sk_buff *skb,
 }
 
 /*
+ * A GRO fraglist packet (rx-gro-list: UDP, and TCP since 6.10) is its
+ * segments chained whole, each with its own network header in front of
+ * its data. Segmenting it on the way out (skb_segment_list()) would keep
+ * those headers, of the old family, and making it one buffer could take
+ * 64 KiB and more at once: it is split here instead, back into the packets
+ * it was made of, as nf_queue splits a GSO packet, and each is translated
+ * on its own (their headers are alike: @p fits each).
+ */
+static unsigned int xlat_segments(struct fnat_net *fn, struct fnat_conn *cp,
+				  struct sk_buff *skb, const struct fnat_pkt *p,
+				  enum fnat_dir dir,
+				  const union nf_inet_addr *saddr, __be16 sport,
+				  const union nf_inet_addr *daddr, __be16 dport)
+{
+	struct sk_buff *segs, *seg, *next;
+
+	segs = skb_gso_segment(skb, 0);
+	if (IS_ERR_OR_NULL(segs)) {
+		fnat_count(fn, FULLNAT_CNT_XMIT_ERR);
+		return NF_DROP;
+	}
+	consume_skb(skb);
+	skb_list_walk_safe(segs, seg, next) {
+		skb_mark_not_on_list(seg);
+		if (fnat_xlat_xmit(fn, cp, seg, p, dir, saddr, sport, daddr,
+				   dport) != NF_STOLEN)
+			kfree_skb(seg);
+	}
+	return NF_STOLEN;
+}
+
+/*
  * xmit_fullnat.c's transmit for a connection whose sides differ in
  * family: @p (the client's IPv6 packet going in, or the server's IPv4
  * reply) leaves as the other family's, @saddr:@sport -> @daddr:@dport.
@@ -200,6 +277,10 @@ unsigned int fnat_xlat_xmit(struct fnat_net *fn, struct fnat_conn *cp,
 	int reason;
 	u8 ttl;
 
+	if (unlikely(skb_is_gso(skb) &&
+		     (skb_shinfo(skb)->gso_type & SKB_GSO_FRAGLIST)))
+		return xlat_segments(fn, cp, skb, p, dir, saddr, sport, daddr,
+				     dport);
 	if (naf == AF_INET) {
 		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 
@@ -229,9 +310,16 @@ unsigned int fnat_xlat_xmit(struct fnat_net *fn, struct fnat_conn *cp,
 		goto drop;
 	}
 	reason = fnat_xmit_prepare(fn, cp, skb, p, dir, &x);
-	if (!reason && (skb->len + hdiff > IP_MAX_MTU ||
-			(hdiff > 0 && skb_cow_head(skb, hdiff))))
+	/*
+	 * The length field of each family: IPv4's counts its header, IPv6's
+	 * not (an IPv4 GRO packet of 65516 to 65535 bytes fits IPv6). More
+	 * is dropped: a BIG TCP packet (README).
+	 */
+	if (!reason && (naf == AF_INET6 ? skb->len - p->l4off > IPV6_MAXPLEN :
+					  skb->len + hdiff > IP_MAX_MTU))
 		reason = FULLNAT_CNT_XMIT_ERR;
+	if (!reason && hdiff > 0 && skb_cow_head(skb, hdiff))
+		reason = FULLNAT_CNT_NOMEM;
 	/* IPv6 has no datagram without a checksum (fnat_udp_parse()). */
 	if (!reason && naf == AF_INET6 && p->proto == IPPROTO_UDP &&
 	    !((struct udphdr *)(skb->data + p->l4off))->check &&
@@ -265,6 +353,11 @@ unsigned int fnat_xlat_xmit(struct fnat_net *fn, struct fnat_conn *cp,
 			fnat_count(fn, FULLNAT_CNT_FRAG_NEEDED);
 			goto drop;
 		}
+		/*
+		 * Reassembled: its fragments fit (just checked), the whole
+		 * need not. It came in fragments: it leaves in fragments.
+		 */
+		df = !IPCB(skb)->frag_max_size;
 	} else {
 		df = false;
 	}
@@ -275,8 +368,17 @@ unsigned int fnat_xlat_xmit(struct fnat_net *fn, struct fnat_conn *cp,
 	cs.af = AF_INET6;
 	fnat_proto_call(pp, rewrite, skb, &cs, saddr, sport, daddr, dport);
 	xlat_header(fn, skb, p, saddr, daddr, df);
-	if (!df)	/* IPv4 without DF: IPv6 fragments it (see the top) */
-		skb->ignore_df = naf == AF_INET6;
+	/*
+	 * IPv4 without DF: IPv6 fragments it, to 1280 bytes (see the top;
+	 * ip6_fragment() takes frag_max_size as the size of the fragments,
+	 * and __ip6_finish_output() fragments what is bigger). A GSO packet
+	 * is segmented instead, its segments no bigger than they came.
+	 */
+	if (!df && naf == AF_INET6) {
+		skb->ignore_df = 1;
+		if (!skb_is_gso(skb))
+			IP6CB(skb)->frag_max_size = IPV6_MIN_MTU;
+	}
 
 	np = *p;
 	np.af = naf;
@@ -332,7 +434,8 @@ static void put_error_headers(struct sk_buff *nskb, const struct xlat_error *e,
 		struct icmp6hdr *ic = (struct icmp6hdr *)(o + 1);
 
 		ip6_flow_hdr(in, 0, 0);
-		in->payload_len = htons(l4len);
+		in->payload_len = htons(min_t(unsigned int, l4len,
+					      IPV6_MAXPLEN));
 		in->nexthdr = q->proto;
 		in->hop_limit = ttl;
 		in->saddr = e->x->isaddr->in6;
@@ -358,7 +461,9 @@ static void put_error_headers(struct sk_buff *nskb, const struct xlat_error *e,
 		memset(o, 0, 2 * sizeof(*o) + sizeof(*ic));
 		in->version = 4;
 		in->ihl = 5;
-		in->tot_len = htons(sizeof(*in) + l4len);
+		/* An IPv6 length may not fit IPv4's (jumbogram, forged) */
+		in->tot_len = htons(min_t(unsigned int, sizeof(*in) + l4len,
+					  IP_MAX_MTU));
 		in->frag_off = htons(IP_DF);
 		in->ttl = ttl;
 		in->protocol = q->proto;
@@ -439,6 +544,28 @@ static int send_error(struct fnat_net *fn, const struct sk_buff *skb,
 }
 
 /*
+ * Is @skb, an ICMP error of family @af, from a source no router has? The
+ * unspecified address, 0/8, loopback, multicast, broadcast and 240/4,
+ * IPv4-mapped: the stack drops most of these as martians when it routes
+ * them, after our hook, and a director making a new error of the other
+ * family would give it the VIP's or a LIP's address.
+ */
+static bool xlat_bogus_source(const struct sk_buff *skb, u16 af)
+{
+	__be32 a;
+
+	if (af == AF_INET6)
+		return ipv6_addr_type(&ipv6_hdr(skb)->saddr) &
+		       (IPV6_ADDR_ANY | IPV6_ADDR_LOOPBACK |
+			IPV6_ADDR_MULTICAST | IPV6_ADDR_MAPPED);
+	a = ip_hdr(skb)->saddr;
+	/* ipv4_is_zeronet() is only 0.0.0.0 on recent kernels: 0/8 here. */
+	return (a & htonl(0xff000000)) == 0 || ipv4_is_loopback(a) ||
+	       ipv4_is_multicast(a) || ipv4_is_lbcast(a) ||
+	       (a & htonl(0xf0000000)) == htonl(0xf0000000);
+}
+
+/*
  * xmit_fullnat.c's ICMP hook for a connection whose sides differ in
  * family (see the top): @x as fnat_method.icmp has it. Returns
  * FNAT_ICMP_SENT (the error went on as a new one, @skb consumed) or
@@ -455,6 +582,10 @@ int fnat_xlat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
 		fnat_count(fn, FULLNAT_CNT_XLAT_DROPPED);
 		return FNAT_ICMP_DROPPED;
 	}
+	if (xlat_bogus_source(skb, q->af)) {
+		fnat_count(fn, FULLNAT_CNT_ICMP_DROPPED);
+		return FNAT_ICMP_DROPPED;
+	}
 	if (dir == FNAT_DIR_OUT) {
 		/* About LIP4 -> RIP4: Packet Too Big to the client. */
 		if (x->mtu < 68) {
@@ -468,12 +599,16 @@ int fnat_xlat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
 		e.af = AF_INET6;
 		fnat_icmp_to_client(cp, &cp->vaddr, x);
 	} else {
-		/* About VIP6 -> CIP6: "fragmentation needed" to the server. */
+		/*
+		 * About VIP6 -> CIP6: "fragmentation needed" to the server.
+		 * No IPv6 link is below 1280 (RFC 8200 5): less is taken as
+		 * 1280, as the stack takes it, so that the server's path MTU
+		 * toward the LIP, which all its connections through that LIP
+		 * share, stays at 1260 or more whatever one client says.
+		 */
+		x->mtu = max_t(u32, x->mtu, IPV6_MIN_MTU);
 		reason = fnat_icmp_to_server(cp, skb, q, x, &cp->laddr,
 					     &cp->laddr, cp->lport);
-		if (!reason && x->mtu < FNAT_MIN_PMTU + sizeof(struct ipv6hdr) -
-					sizeof(struct iphdr))
-			reason = FULLNAT_CNT_ICMP_DROPPED;
 		if (reason) {
 			fnat_count(fn, reason);
 			return FNAT_ICMP_DROPPED;
@@ -483,7 +618,11 @@ int fnat_xlat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
 		e.af = AF_INET;
 	}
 	e.x = x;
-	reason = send_error(fn, skb, q, &e);
+	/* The connection's budget first: see XLAT_ERRORS_BURST. */
+	if (!xlat_conn_error(cp, dir) || !__ratelimit(&fn->xlat_errors))
+		reason = FULLNAT_CNT_ICMP_DROPPED;
+	else
+		reason = send_error(fn, skb, q, &e);
 	if (reason) {
 		fnat_count(fn, reason);
 		return FNAT_ICMP_DROPPED;

@@ -20,6 +20,10 @@
  * its interface, fe80::1%br0: the error is sent from it, out of that
  * interface (a raw ICMPv6 socket bound to it; the kernel computes the
  * checksum).
+ *
+ * ICMP_FORGE_COUNT=N in the environment sends it N times, back to back
+ * (a rate limit's test). ICMP_FORGE_QLEN=N gives the quoted IPv6 header
+ * the payload length N (1360 without it).
  */
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -59,6 +63,23 @@ static struct in_addr addr(const char *s)
 	return a;
 }
 
+/* Send @len bytes ICMP_FORGE_COUNT times (once without it); 0 or 1. */
+static int send_n(int fd, const void *msg, size_t len,
+		  const struct sockaddr *to, socklen_t tolen)
+{
+	const char *env = getenv("ICMP_FORGE_COUNT");
+	long n = env ? strtol(env, NULL, 0) : 1;
+
+	while (n-- > 0) {
+		if (sendto(fd, msg, len, 0, to, tolen) != (ssize_t)len) {
+			perror("icmp_forge: sendto");
+			return 1;
+		}
+	}
+	puts("sent");
+	return 0;
+}
+
 /* The quoted transport header's first 8 bytes: QSPORT, QDPORT, QSEQ. */
 static void quote_l4(uint8_t *l4, char **argv)
 {
@@ -95,7 +116,8 @@ static int forge6(char **argv, bool udp)
 	memcpy(msg + 4, &v32, 4);
 
 	q[0] = 0x60;
-	v = htons(1400 - 40);
+	v = htons(getenv("ICMP_FORGE_QLEN") ?
+		  strtoul(getenv("ICMP_FORGE_QLEN"), NULL, 0) : 1400 - 40);
 	memcpy(q + 4, &v, 2);
 	q[6] = udp ? IPPROTO_UDP : IPPROTO_TCP;
 	q[7] = 64;
@@ -112,13 +134,7 @@ static int forge6(char **argv, bool udp)
 		perror("icmp_forge: socket");
 		return 1;
 	}
-	if (sendto(fd, msg, sizeof(msg), 0, dst->ai_addr, dst->ai_addrlen) !=
-	    (ssize_t)sizeof(msg)) {
-		perror("icmp_forge: sendto");
-		return 1;
-	}
-	puts("sent");
-	return 0;
+	return send_n(fd, msg, sizeof(msg), dst->ai_addr, dst->ai_addrlen);
 }
 
 int main(int argc, char **argv)
@@ -171,11 +187,5 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	to.sin_addr.s_addr = ip->daddr;
-	if (sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&to,
-		   sizeof(to)) != (ssize_t)sizeof(pkt)) {
-		perror("icmp_forge: sendto");
-		return 1;
-	}
-	puts("sent");
-	return 0;
+	return send_n(fd, pkt, sizeof(pkt), (struct sockaddr *)&to, sizeof(to));
 }

@@ -18,8 +18,12 @@
 # and the IPv6 client on a dual-stack one; the servers' link carries only
 # IPv4 LIP <-> RIP, the third ACK TOA 254/20; 5 MB each way across a
 # 1280-byte link on either side (errors translated between the families);
-# dig -6 to an IPv4 dnsmasq; mixed families refused (lbctl, apply, the
-# last IPv4 LIP).
+# dig -6 to an IPv4 dnsmasq, a 3.6 kB answer across a 1280-byte link on
+# the client's side (IPv6 fragments of 1280 at most); a Packet Too Big of
+# 600 quoting payload length 65535 told the server as MTU 1260, quoting
+# total length 65535; one connection's flood of errors leaves another's
+# translated (rate limits); errors from 127.0.0.1 and 0/8 not translated;
+# mixed families refused (lbctl, apply, the last IPv4 LIP).
 #
 # The base topology with IPv6 beside IPv4 (lib.sh's topo_v6):
 #
@@ -521,9 +525,115 @@ mtu_up "http://[$VIP6]:82/up/big64" "$FNAT_LOG/nginx-rs1v4/www/up/big64" \
 on rsr "$IP" link set brrs mtu 1500
 
 log "UDP64: dig -6 through the IPv6 VIP to an IPv4 dnsmasq"
-dns_server rs1 64 "$RS_NET.11" 5354 192.0.2.64
+dns_server rs1 64 "$RS_NET.11" 5354 192.0.2.64 "${big[@]}"
 assert_eq "$(dig_ -6 +short -p 54 @"$VIP6" a.test A)" 192.0.2.64 \
 	"the IPv4 server's answer"
 froms=$(grep -o 'query\[A\] a.test from [0-9.]*' "$FNAT_LOG/dns-64.log" | awk '{ print $4 }' | sort -u)
 assert_match "$froms" "^$LIP4\.[1-4]$" "dnsmasq saw one of lb1's IPv4 LIPs"
+
+log "UDP64: a 3.6 kB answer across a 1280-byte link on the client's side: IPv6 fragments of 1280 bytes at most"
+# The server's datagram (IPv4: without DF, or in fragments) is too big for
+# rt's link to c1 whole, and rt, an IPv6 router, fragments nothing.
+on rt "$IP" link set c1 mtu 1280
+bg c1 cap-frag64 tcpdump -i eth0 -n -l -U -v "ip6 and src $VIP6 and ip6[6] == 44"
+wait_for 10 "tcpdump on c1 (fragments)" grep -q listening "$FNAT_LOG/cap-frag64.log"
+rc=0
+out=$(dig_ -6 +bufsize=4096 +ignore -p 54 @"$VIP6" big.test TXT) || rc=$?
+tail -4 <<< "$out"
+assert_eq "$rc" 0 "dig's exit status (9: no answer)"
+assert_eq "$(grep -c '^big\.test\..*TXT' <<< "$out")" 14 "TXT records in dig's answer"
+frags64() { grep -c " frag (" "$FNAT_LOG/cap-frag64.log" || true; }
+three64() { (($(frags64) >= 3)); }
+wait_for 10 "tcpdump to write the fragments" three64
+grep " frag (" "$FNAT_LOG/cap-frag64.log" | head -3
+largest=$(grep -o "payload length: [0-9]*" "$FNAT_LOG/cap-frag64.log" | awk '{ print $3 }' | sort -n | tail -1)
+assert_ge 1240 "$largest" "the largest fragment's payload length (40 + it <= 1280)"
+kill "${_bg_pids[-1]}"
+on rt "$IP" link set c1 mtu 1500
+
+# conn64 PORT: "LIP LPORT" of the FullNAT64 connection from c1's PORT
+conn64() {
+	lbctl -n lb1 -j conn | jq -r ".[] | select(.client.port == $1) |
+		\"\(.local.address) \(.local.port)\""
+}
+
+log "UDP64: a Packet Too Big of 600 quoting an IPv6 length that IPv4's cannot hold: MTU 1260, the quote's total length 65535"
+# rt's Packet Too Big about the answer to c1's port 40066 says 600, which
+# no IPv6 link is (taken as 1280, the server is told 1260, not 580), and
+# quotes payload length 65535: 65555 in IPv4, which would wrap to 19.
+assert_eq "$(dig_ -6 +short -p 54 -b "$CLIENT6::2#40066" @"$VIP6" a.test A)" 192.0.2.64 \
+	"the answer to port 40066"
+read -r lip lport <<< "$(conn64 40066)"
+bg rs1 cap-qlen tcpdump -i eth0 -n -U -w /tmp/qlen.pcap "icmp[0] == 3 and icmp[1] == 4"
+wait_for 10 "tcpdump on rs1 (fragmentation needed)" grep -q listening "$FNAT_LOG/cap-qlen.log"
+on rt env ICMP_FORGE_QLEN=65535 icmp_forge "$RT_6" "$VIP6" 600 "$VIP6" 54 \
+	"$CLIENT6::2" 40066 $((100 << 16)) udp
+fneeded() { tcpdump -r /tmp/qlen.pcap -n "$@" 2>/dev/null; }
+wait_for 10 "the fragmentation needed on rs1's link" sh -c \
+	"$(declare -f fneeded); fneeded | grep -q '$lip > $RS_NET.11'"
+fneeded -v
+assert_eq "$(fneeded "src $lip and icmp[10:2] == 65535" | wc -l)" 1 \
+	"fragmentation needed from the LIP quoting total length 65535"
+assert_eq "$(fneeded "src $lip and icmp[6:2] == 1260" | wc -l)" 1 \
+	"fragmentation needed from the LIP with MTU 1260"
+kill "${_bg_pids[-1]}"
+
+log "UDP64: one connection's flood of errors leaves the others theirs"
+# A connection's end gets one translated error a tenth of a second, then
+# the namespace's budget applies. rs1 floods "fragmentation needed" about
+# lb1's datagrams to it of c1's port 40064; meanwhile ten about those of
+# port 40065, a tenth of a second apart, reach c1 (a lost one allowed: the
+# flood fills queues).
+for port in 40064 40065; do
+	assert_eq "$(dig_ -6 +short -p 54 -b "$CLIENT6::2#$port" @"$VIP6" a.test A)" \
+		192.0.2.64 "the answer to port $port"
+done
+read -r lipa lporta <<< "$(conn64 40064)"
+read -r lipb lportb <<< "$(conn64 40065)"
+bg c1 cap-ptb64 tcpdump -i eth0 -n -U -w /tmp/ptb64.pcap "icmp6 and ip6[40] == 2"
+wait_for 10 "tcpdump on c1 (Packet Too Big)" grep -q listening "$FNAT_LOG/cap-ptb64.log"
+# ptb64 PORT: Packet Too Bigs on c1's link about its datagrams from PORT
+ptb64() {
+	icmp6_errors /tmp/ptb64.pcap | grep -c " 2/0 1280 $CLIENT6::2\.$1 > $VIP6\.54$" || true
+}
+t0=$(date +%s%N)
+bg rs1 flood64 env ICMP_FORGE_COUNT=100000000 icmp_forge "$RS_NET.11" "$lipa" 1200 \
+	"$lipa" "$lporta" "$RS_NET.11" 5354 $((100 << 16)) udp
+flood=${_bg_pids[-1]}
+flooding() { (($(ptb64 40064) >= 1)); }
+wait_for 10 "the flood's first Packet Too Big on c1's link" flooding
+for i in {1..10}; do
+	on rs1 icmp_forge "$RS_NET.11" "$lipb" 1200 "$lipb" "$lportb" "$RS_NET.11" 5354 \
+		$((100 << 16)) udp >/dev/null
+	# the connection's next tenth of a second (a rate, not a wait for an event)
+	sleep 0.11
+done
+kill -0 "$flood" || fail "the flood ended before the last error of port 40065"
+kill "$flood"
+ms=$((($(date +%s%N) - t0) / 1000000))
+# c1's capture has them all when it shows the ten, or 5 s on
+ten() { (($(ptb64 40065) >= 10)); }
+for ((n = 0; n < 50; n++)); do ten && break; sleep 0.1; done
+a=$(ptb64 40064)
+b=$(ptb64 40065)
+echo "in $ms ms: $a Packet Too Bigs about port 40064 (the flood), $b about 40065"
+assert_ge "$b" 9 "Packet Too Bigs about port 40065 on c1's link (of ten errors during the flood)"
+assert_ge "$((ms / 100 + 2))" "$a" "the flood's Packet Too Bigs on c1's link (one a tenth of a second)"
+
+log "UDP64: errors from sources no router has (127.0.0.1, 0/8) are not translated"
+# rsr sends them, then one from its own address, each in a tenth of a
+# second of the connection's own: only the last reaches c1.
+assert_eq "$(dig_ -6 +short -p 54 -b "$CLIENT6::2#40067" @"$VIP6" a.test A)" 192.0.2.64 \
+	"the answer to port 40067"
+read -r lip lport <<< "$(conn64 40067)"
+for src in 127.0.0.1 0.1.2.3 "$UP_NET.1"; do
+	on rsr icmp_forge "$src" "$lip" 1200 "$lip" "$lport" "$RS_NET.11" 5354 \
+		$((100 << 16)) udp >/dev/null
+	sleep 0.11	# the connection's next tenth of a second (a rate)
+done
+one() { (($(ptb64 40067) >= 1)); }
+wait_for 10 "the Packet Too Big of rsr's own error on c1's link" one
+assert_eq "$(ptb64 40067)" 1 "Packet Too Bigs about port 40067 on c1's link (rsr's own error only)"
+kill "${_bg_pids[-2]}"
+
 assert_eq "$(counter lb1 xlat_dropped)" 0 "nothing untranslatable"
