@@ -527,3 +527,73 @@ assert_eq "$(dig_ -6 +short -p 54 @"$VIP6" a.test A)" 192.0.2.64 \
 froms=$(grep -o 'query\[A\] a.test from [0-9.]*' "$FNAT_LOG/dns-64.log" | awk '{ print $4 }' | sort -u)
 assert_match "$froms" "^$LIP4\.[1-4]$" "dnsmasq saw one of lb1's IPv4 LIPs"
 assert_eq "$(counter lb1 xlat_dropped)" 0 "nothing untranslatable"
+
+log "routes change under a FullNAT66 download: the cached routes follow"
+# lb1 caches its route toward each real server and, per connection, the
+# one toward the client, and checks them against the FIB (the route's
+# cookie, the IPv6 route generation). Under a download through VIP6:80,
+# both routes move to new links (eth8 to rsr, eth9 to rt): tcpdump on each
+# must see the connection there. Then both links are deleted while their
+# routes are still cached (the deletion must not wait on the caches), the
+# old routes come back, and the download completes intact. The download is
+# shaped on c1's last link (4 Mbit/s: 32 s for 16 MB) so that it lasts
+# through all of it; the shaping is then lifted.
+head -c 16M /dev/urandom > "$FNAT_LOG/blob6"
+want=$(sha256sum < "$FNAT_LOG/blob6" | cut -d' ' -f1)
+for r in 1 2; do
+	cp "$FNAT_LOG/blob6" "$FNAT_LOG/nginx-rs$r/www/data/blob6"
+done
+on c1 "$IP" -6 route flush cache
+# A small receive buffer keeps the server sending all along (tcp_rmem is
+# IPv6's too).
+on c1 sysctl -qw net.ipv4.tcp_rmem="4096 32768 65536"
+on rt tc qdisc add dev c1 root netem rate 4mbit limit 1000
+link lb1 eth8 2001:db8:98::1/64 rsr lb1b 2001:db8:98::2/64
+link lb1 eth9 2001:db8:99::1/64 rt lb1b 2001:db8:99::2/64
+dad_done lb1 rsr rt
+bg lb1 cap-eth8 tcpdump -i eth8 -n -l -U "ip6 and tcp and dst net $RS6::/64 and dst port 8080"
+bg lb1 cap-eth9 tcpdump -i eth9 -n -l -U "ip6 and tcp and src $VIP6 and src port 80"
+wait_for 10 "tcpdump on eth8" grep -q listening "$FNAT_LOG/cap-eth8.log"
+wait_for 10 "tcpdump on eth9" grep -q listening "$FNAT_LOG/cap-eth9.log"
+
+bg c1 download6 sh -c "curl -6 -g -sS --fail --max-time $(scaled 240) \
+	--local-port 40300 http://[$VIP6]/data/blob6 | sha256sum > $FNAT_LOG/download6.sum"
+# svc6_pkts DIR: packets lb1 forwarded for VIP6:80, in or out
+svc6_pkts() {
+	lbctl -n lb1 -j show | jq ".services[] | select(.vip == \"$VIP6\" and
+		.port == 80 and .protocol == \"tcp\") | .stats.${1}pkts"
+}
+flowing6() { (( $(svc6_pkts in) > $1 && $(svc6_pkts out) > $2 )); }
+in=$(svc6_pkts in) out=$(svc6_pkts out)
+wait_for 20 "the download's data both ways" flowing6 "$((in + 10))" "$((out + 10))"
+[[ ! -s $FNAT_LOG/download6.sum ]] || fail "the download ended before the routes moved"
+
+# seen LOG: the download's packets in tcpdump's LOG
+seen() { grep -q "\.40300: " "$FNAT_LOG/$1.log"; }
+on lb1 "$IP" -6 route replace "$CLIENT6::/64" via 2001:db8:99::2
+wait_for 20 "the server's data on the new link to rt" seen cap-eth9
+on lb1 "$IP" -6 route replace "$RS6::/64" via 2001:db8:98::2
+# The client's packets toward the server: to its port 8080 from a LIP
+seen_rs() { grep -q "IP6 $LIP6::[1-4]\.[0-9]* > $RS6::1[12]\.8080:" "$FNAT_LOG/cap-eth8.log"; }
+wait_for 20 "the client's packets on the new link to rsr" seen_rs
+grep -m1 "" "$FNAT_LOG/cap-eth9.log" "$FNAT_LOG/cap-eth8.log"
+[[ ! -s $FNAT_LOG/download6.sum ]] || fail "the download ended before the links went"
+
+log "the new links deleted under their cached routes, the old routes back"
+# Deleting a link must not wait for the cached routes' references (the
+# kernel moves a route still referenced off a device that goes): a hang
+# would log "waiting for eth8 to become free" and take seconds.
+for l in eth9 eth8; do
+	start=$SECONDS
+	on lb1 "$IP" link del "$l"
+	took=$((SECONDS - start))
+	((took <= 3)) || fail "deleting $l took ${took}s: something held its routes"
+done
+on lb1 "$IP" -6 route replace "$CLIENT6::/64" via "$DIR6::1"
+on lb1 "$IP" -6 route replace "$RS6::/64" via "$UP6::1"
+in=$(svc6_pkts in) out=$(svc6_pkts out)
+wait_for 90 "packets both ways on the old links" flowing6 "$in" "$out"
+on rt tc qdisc del dev c1 root
+wait_for 120 "the download" test -s "$FNAT_LOG/download6.sum"
+assert_eq "$(cut -d' ' -f1 < "$FNAT_LOG/download6.sum")" "$want" \
+	"the download completes intact after its routes moved and came back"
