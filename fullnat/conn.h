@@ -14,6 +14,7 @@
 #include "pkt.h"
 
 struct dst_entry;
+struct fnat_laddr;
 struct fnat_rt6;
 
 /*
@@ -26,7 +27,6 @@ union fnat_rt_cache {
 	struct dst_entry __rcu *dst;
 	struct fnat_rt6 __rcu *rt6;
 };
-struct fnat_laddr;
 
 /*
  * A connection is hashed twice in one table, once per direction. @hash is

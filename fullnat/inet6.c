@@ -18,14 +18,15 @@
  *
  * FullNAT66's and NAT66's routes are cached as IPv4's are (inet4.c), one
  * per real server going in and one per connection for replies, each in a
- * struct fnat_rt6 of its own beside the route: an IPv6 route is checked
- * with the cookie of the FIB node it came from (ip6_dst_check()), and
- * struct fnat_conn has no byte left for it. DR6's and TUN6's routes, one
+ * struct fnat_rt6 of its own that holds the route: an IPv6 route is
+ * checked with the cookie of the FIB node it came from (ip6_dst_check()),
+ * and struct fnat_conn has no byte left beside its reply route's pointer. DR6's and TUN6's routes, one
  * per real server, are cached with their cookie and source
  * (fnat_dest_route()).
  */
 #include <linux/icmpv6.h>
 #include <linux/ipv6.h>
+#include <linux/memcontrol.h>
 #include <net/addrconf.h>
 #include <net/ip6_checksum.h>
 #include <net/ip6_fib.h>
@@ -268,6 +269,7 @@ struct dst_entry *fnat_inet6_route_key(struct fnat_net *fn,
 				       const union nf_inet_addr *saddr,
 				       u32 mark, __be32 flowinfo, bool *noref)
 {
+	struct mem_cgroup *old_memcg;
 	struct fnat_rt6 *r, *old;
 	struct dst_entry *dst;
 	int genid;
@@ -286,9 +288,15 @@ struct dst_entry *fnat_inet6_route_key(struct fnat_net *fn,
 	dst = route6(fn->net, daddr, saddr, 0, 0);
 	if (!dst)
 		return NULL;
-	/* No memory to cache it: the route serves this packet alone. */
+	/*
+	 * Charged as connections are (conn.c): a reply route is one per
+	 * connection. No memory to cache it: the route serves this packet
+	 * alone.
+	 */
 	BUILD_BUG_ON(sizeof(*r) > 32);
-	r = kmalloc(sizeof(*r), GFP_ATOMIC | __GFP_NOWARN);
+	old_memcg = set_active_memcg(READ_ONCE(fn->memcg));
+	r = kmalloc(sizeof(*r), GFP_ATOMIC | __GFP_ACCOUNT | __GFP_NOWARN);
+	set_active_memcg(old_memcg);
 	if (!r)
 		return dst;
 	dst_hold(dst);

@@ -19,7 +19,11 @@
 # IPv4 LIP <-> RIP, the third ACK TOA 254/20; 5 MB each way across a
 # 1280-byte link on either side (errors translated between the families);
 # dig -6 to an IPv4 dnsmasq; mixed families refused (lbctl, apply, the
-# last IPv4 LIP).
+# last IPv4 LIP). Routes change under a FullNAT66 download: both move to
+# new links (tcpdump must see the connection on each), the links are
+# deleted under the cached routes, the old routes come back, and the
+# download completes intact; lb1's namespace then goes with its routes
+# still cached.
 #
 # The base topology with IPv6 beside IPv4 (lib.sh's topo_v6):
 #
@@ -576,7 +580,7 @@ on lb1 "$IP" -6 route replace "$RS6::/64" via 2001:db8:98::2
 # The client's packets toward the server: to its port 8080 from a LIP
 seen_rs() { grep -q "IP6 $LIP6::[1-4]\.[0-9]* > $RS6::1[12]\.8080:" "$FNAT_LOG/cap-eth8.log"; }
 wait_for 20 "the client's packets on the new link to rsr" seen_rs
-grep -m1 "" "$FNAT_LOG/cap-eth9.log" "$FNAT_LOG/cap-eth8.log"
+grep -m1 -H "IP6 " "$FNAT_LOG/cap-eth9.log" "$FNAT_LOG/cap-eth8.log"
 [[ ! -s $FNAT_LOG/download6.sum ]] || fail "the download ended before the links went"
 
 log "the new links deleted under their cached routes, the old routes back"
@@ -597,3 +601,8 @@ on rt tc qdisc del dev c1 root
 wait_for 120 "the download" test -s "$FNAT_LOG/download6.sum"
 assert_eq "$(cut -d' ' -f1 < "$FNAT_LOG/download6.sum")" "$want" \
 	"the download completes intact after its routes moved and came back"
+
+log "lb1's namespace deleted with its cached IPv6 routes (the runner waits for it)"
+# The routes live on the namespace's own IPv6 dst_ops: its exit must
+# wait for them (netns.c); a late free would show in the kernel's log.
+run "$IP" netns delete lb1
