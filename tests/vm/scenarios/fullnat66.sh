@@ -20,7 +20,8 @@
 # 1280-byte link on either side (errors translated between the families);
 # dig -6 to an IPv4 dnsmasq; mixed families refused (lbctl, apply, the
 # last IPv4 LIP). Routes change under a FullNAT66 download: both move to
-# new links (tcpdump must see the connection on each), the links are
+# new links (tcpdump must see the connection on each; before, a route
+# from one LIP only takes one of them, for that LIP only), the links are
 # deleted under the cached routes, the old routes come back, and the
 # download completes intact; lb1's namespace then goes with its routes
 # still cached.
@@ -560,6 +561,21 @@ bg lb1 cap-eth9 tcpdump -i eth9 -n -l -U "ip6 and tcp and src $VIP6 and src port
 wait_for 10 "tcpdump on eth8" grep -q listening "$FNAT_LOG/cap-eth8.log"
 wait_for 10 "tcpdump on eth9" grep -q listening "$FNAT_LOG/cap-eth9.log"
 
+log "a source-specific route: no route cached for one LIP serves the others"
+# Only LIP6::3's packets toward the servers take eth8 ("from", a
+# subtree): lb1 must look their routes up per packet, as the stack would,
+# not reuse the route one LIP's lookup found for the others.
+on lb1 "$IP" -6 route add "$RS6::/64" from "$LIP6::3/128" via 2001:db8:98::2
+# Eight connections: lb1 takes its LIPs in turn, ::3 among them.
+for i in {1..8}; do
+	on_quiet c1 curl -6 -g -sS --fail --max-time 10 "http://[$VIP6]/" >/dev/null
+done
+lips8() { grep -o "IP6 $LIP6::[0-9a-f]*\." "$FNAT_LOG/cap-eth8.log" | sort -u; }
+lip3() { lips8 | grep -q '::3\.$'; }
+wait_for 10 "LIP6::3's packets on eth8" lip3
+assert_eq "$(lips8 | tr '\n' ' ')" "IP6 $LIP6::3. " "the LIPs whose packets took eth8"
+on lb1 "$IP" -6 route del "$RS6::/64" from "$LIP6::3/128"
+
 bg c1 download6 sh -c "curl -6 -g -sS --fail --max-time $(scaled 240) \
 	--local-port 40300 http://[$VIP6]/data/blob6 | sha256sum > $FNAT_LOG/download6.sum"
 # svc6_pkts DIR: packets lb1 forwarded for VIP6:80, in or out
@@ -577,10 +593,14 @@ seen() { grep -q "\.40300: " "$FNAT_LOG/$1.log"; }
 on lb1 "$IP" -6 route replace "$CLIENT6::/64" via 2001:db8:99::2
 wait_for 20 "the server's data on the new link to rt" seen cap-eth9
 on lb1 "$IP" -6 route replace "$RS6::/64" via 2001:db8:98::2
-# The client's packets toward the server: to its port 8080 from a LIP
-seen_rs() { grep -q "IP6 $LIP6::[1-4]\.[0-9]* > $RS6::1[12]\.8080:" "$FNAT_LOG/cap-eth8.log"; }
+# The client's packets toward the server: from the download's LIP and port
+lport=$(lbctl -n lb1 -j conn | jq -r '.[] | select(.client.port == 40300) |
+	"\(.local.address).\(.local.port)"')
+echo "the download's LIP side: $lport"
+seen_rs() { grep -qF "IP6 $lport > " "$FNAT_LOG/cap-eth8.log"; }
 wait_for 20 "the client's packets on the new link to rsr" seen_rs
-grep -m1 -H "IP6 " "$FNAT_LOG/cap-eth9.log" "$FNAT_LOG/cap-eth8.log"
+grep -m1 -H "\.40300: " "$FNAT_LOG/cap-eth9.log"
+grep -m1 -HF "IP6 $lport > " "$FNAT_LOG/cap-eth8.log"
 [[ ! -s $FNAT_LOG/download6.sum ]] || fail "the download ended before the links went"
 
 log "the new links deleted under their cached routes, the old routes back"
