@@ -477,7 +477,7 @@ wait_for 10 "tcpdump on rs2" grep -q listening "$FNAT_LOG/cap64-rs2.log"
 
 log "curl -6 to the IPv6 VIP, IPv4 servers: who nginx saw"
 unmappable=$(toa_stat rs1 ignored_unmappable)
-assert_eq "$(on_quiet c1 curl -6 -g -sS --fail --max-time 10 --local-port 40201 "http://[$VIP6]:82/")" \
+assert_eq "$(on_quiet c1 curl -6 -g -sS --fail --max-time 10 --local-port 40203 "http://[$VIP6]:82/")" \
 	rs1v4 "the body of the IPv4-only server"
 assert_eq "$(on_quiet c1 curl -6 -g -sS --fail --max-time 10 --local-port 40202 "http://[$VIP6]:83/")" \
 	rs2d "the body of the dual-stack server"
