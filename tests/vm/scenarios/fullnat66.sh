@@ -564,8 +564,12 @@ wait_for 10 "tcpdump on eth9" grep -q listening "$FNAT_LOG/cap-eth9.log"
 log "a source-specific route: no route cached for one LIP serves the others"
 # Only LIP6::3's packets toward the servers take eth8 ("from", a
 # subtree): lb1 must look their routes up per packet, as the stack would,
-# not reuse the route one LIP's lookup found for the others.
-on lb1 "$IP" -6 route add "$RS6::/64" from "$LIP6::3/128" via 2001:db8:98::2
+# not reuse the route one LIP's lookup found for the others. (Routes of
+# the servers' own: a lookup from another source that finds no match in a
+# prefix's subtree goes on to the less specific prefixes, here the /64.)
+for r in 1 2; do
+	on lb1 "$IP" -6 route add "$RS6::1$r/128" from "$LIP6::3/128" via 2001:db8:98::2
+done
 # Eight connections: lb1 takes its LIPs in turn, ::3 among them.
 for i in {1..8}; do
 	on_quiet c1 curl -6 -g -sS --fail --max-time 10 "http://[$VIP6]/" >/dev/null
@@ -574,7 +578,9 @@ lips8() { grep -o "IP6 $LIP6::[0-9a-f]*\." "$FNAT_LOG/cap-eth8.log" | sort -u; }
 lip3() { lips8 | grep -q '::3\.$'; }
 wait_for 10 "LIP6::3's packets on eth8" lip3
 assert_eq "$(lips8 | tr '\n' ' ')" "IP6 $LIP6::3. " "the LIPs whose packets took eth8"
-on lb1 "$IP" -6 route del "$RS6::/64" from "$LIP6::3/128"
+for r in 1 2; do
+	on lb1 "$IP" -6 route del "$RS6::1$r/128" from "$LIP6::3/128"
+done
 
 bg c1 download6 sh -c "curl -6 -g -sS --fail --max-time $(scaled 240) \
 	--local-port 40300 http://[$VIP6]/data/blob6 | sha256sum > $FNAT_LOG/download6.sum"
