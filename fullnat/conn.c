@@ -324,7 +324,7 @@ static void conn_free_rcu(struct rcu_head *head)
 {
 	struct fnat_conn *cp = container_of(head, struct fnat_conn, rcu);
 
-	dst_release(rcu_dereference_protected(cp->reply_dst, true));
+	fnat_rt_cache_free(&cp->reply, cp->af);
 	kmem_cache_free(conn_cache, cp);
 }
 

@@ -15,6 +15,18 @@
 
 struct dst_entry;
 struct fnat_laddr;
+struct fnat_rt6;
+
+/*
+ * A cached route: an IPv4 route itself (inet4.c), or an IPv6 one with
+ * what revalidates it (struct fnat_rt6, inet6.c). Which of the two is
+ * the family of the addresses it leads to: a real server's (dest->af),
+ * a client's (cp->af).
+ */
+union fnat_rt_cache {
+	struct dst_entry __rcu *dst;
+	struct fnat_rt6 __rcu *rt6;
+};
 
 /*
  * A connection is hashed twice in one table, once per direction. @hash is
@@ -111,7 +123,7 @@ struct fnat_conn {
 	};
 	struct fnat_dest *dest;		/* holds a reference */
 	struct fnat_laddr *local;	/* holds a reference (FullNAT) */
-	struct dst_entry __rcu *reply_dst;	/* toward the client; holds a reference */
+	union fnat_rt_cache reply;	/* toward the client; holds a reference */
 	/*
 	 * @seq is used only under @lock while DEAD is clear, and a
 	 * connection goes to call_rcu() only once DEAD was set under @lock:

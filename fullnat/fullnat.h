@@ -181,7 +181,7 @@ struct fnat_dest {
 	atomic_t inactive;		/* connections count where */
 	struct fnat_stats __percpu *stats;
 	/* The route toward this server, holds a reference (fnat_af_route()). */
-	struct dst_entry __rcu *dst;
+	union fnat_rt_cache rt;
 	/* TUN's (either family) or DR6's, with its source (fnat_dest_route()). */
 	struct fnat_dest_route __rcu *route;
 	refcount_t refcnt;		/* the service's, and one per conn */
@@ -451,11 +451,12 @@ void fnat_inet6_rewrite(struct sk_buff *skb, const struct fnat_pkt *p,
 			const union nf_inet_addr *saddr,
 			const union nf_inet_addr *daddr);
 struct dst_entry *fnat_inet6_route(struct fnat_net *fn,
-				   struct dst_entry __rcu **cache,
+				   struct fnat_rt6 __rcu **cache,
 				   const union nf_inet_addr *daddr,
 				   const union nf_inet_addr *saddr,
 				   const struct sk_buff *skb, bool *noref);
 struct dst_entry *fnat_inet6_route_key(struct fnat_net *fn,
+				       struct fnat_rt6 __rcu **cache,
 				       const union nf_inet_addr *daddr,
 				       const union nf_inet_addr *saddr,
 				       u32 mark, __be32 flowinfo, bool *noref);
@@ -463,6 +464,7 @@ struct dst_entry *fnat_inet6_route_nh(struct fnat_net *fn,
 				      struct fnat_dest *dest,
 				      const struct sk_buff *skb, bool *noref);
 bool fnat_inet6_uncached(struct fnat_net *fn, const struct sk_buff *skb);
+void fnat_rt_cache_free(union fnat_rt_cache *cache, u16 af);
 bool fnat_inet6_ttl_expired(struct sk_buff *skb, struct dst_entry *dst,
 			    bool tell);
 bool fnat_inet6_exceeds(const struct sk_buff *skb, unsigned int mtu);
@@ -543,7 +545,7 @@ static inline void fnat_af_rewrite(struct sk_buff *skb,
  * route under RCU. fnat_dst_put() undoes it.
  */
 static inline struct dst_entry *fnat_af_route(struct fnat_net *fn,
-					      struct dst_entry __rcu **cache,
+					      union fnat_rt_cache *cache,
 					      const struct fnat_pkt *p,
 					      const union nf_inet_addr *daddr,
 					      const union nf_inet_addr *saddr,
@@ -551,8 +553,10 @@ static inline struct dst_entry *fnat_af_route(struct fnat_net *fn,
 					      bool *noref)
 {
 	if (p->af == AF_INET6)
-		return fnat_inet6_route(fn, cache, daddr, saddr, skb, noref);
-	return fnat_inet4_route(fn, cache, daddr, saddr, skb, noref);
+		return fnat_inet6_route(fn, cache ? &cache->rt6 : NULL, daddr,
+					saddr, skb, noref);
+	return fnat_inet4_route(fn, cache ? &cache->dst : NULL, daddr, saddr,
+				skb, noref);
 }
 
 /*
@@ -568,7 +572,7 @@ static inline struct dst_entry *fnat_af_route_nh(struct fnat_net *fn,
 {
 	if (p->af == AF_INET6)
 		return fnat_inet6_route_nh(fn, dest, skb, noref);
-	return fnat_inet4_route_nh(fn, &dest->dst, &dest->addr, skb, noref);
+	return fnat_inet4_route_nh(fn, &dest->rt.dst, &dest->addr, skb, noref);
 }
 
 static inline void fnat_dst_put(struct dst_entry *dst, bool noref)

@@ -16,17 +16,20 @@
  * A packet with a routing header that still has segments to visit is on
  * its way elsewhere: its destination is not final, so it is the stack's.
  *
- * FullNAT66's routes are not cached: a cached IPv6 route is checked with
- * the cookie of the FIB node it came from (ip6_dst_check()), which needs a
- * home beside each cached route, and struct fnat_conn has no byte left for
- * the reply route's. Each such packet looks its route up and takes a
- * reference. DR6's and TUN6's routes, one per real server, are cached
- * with their cookie (fnat_dest_route()).
+ * FullNAT66's and NAT66's routes are cached as IPv4's are (inet4.c), one
+ * per real server going in and one per connection for replies, each in a
+ * struct fnat_rt6 of its own that holds the route: an IPv6 route is
+ * checked with the cookie of the FIB node it came from (ip6_dst_check()),
+ * and struct fnat_conn has no byte left beside its reply route's pointer. DR6's and TUN6's routes, one
+ * per real server, are cached with their cookie and source
+ * (fnat_dest_route()).
  */
 #include <linux/icmpv6.h>
 #include <linux/ipv6.h>
+#include <linux/memcontrol.h>
 #include <net/addrconf.h>
 #include <net/ip6_checksum.h>
+#include <net/ip6_fib.h>
 #include <net/ip6_route.h>
 #include <net/ipv6.h>
 #include <net/netfilter/nf_conntrack.h>
@@ -193,26 +196,131 @@ static struct dst_entry *route6(struct net *net,
 	return dst;
 }
 
-/* See the top of the file for why @cache is not used yet. */
-struct dst_entry *fnat_inet6_route(struct fnat_net *fn,
-				   struct dst_entry __rcu **cache,
-				   const union nf_inet_addr *daddr,
-				   const union nf_inet_addr *saddr,
-				   const struct sk_buff *skb, bool *noref)
+/*
+ * A cached IPv6 route (32 bytes, a kmalloc-32 object): the route, the
+ * cookie dst_check() compares with its FIB node's serial number, and the
+ * namespace's IPv6 route generation when it was looked up, which policy
+ * rules and nexthop objects bump (rt_genid_bump_ipv6()) where no FIB node
+ * changes. Replaced whole, under RCU.
+ */
+struct fnat_rt6 {
+	struct dst_entry *dst;		/* holds a reference */
+	u32 cookie;
+	int genid;
+	struct rcu_head rcu;
+};
+
+static void rt6_free_rcu(struct rcu_head *head)
 {
-	*noref = false;
-	return route6(fn->net, daddr, saddr, skb->mark,
-		      ip6_flowinfo(ipv6_hdr(skb)));
+	struct fnat_rt6 *r = container_of(head, struct fnat_rt6, rcu);
+
+	dst_release(r->dst);
+	kfree(r);
 }
 
-/* The same with the mark and flow information given (inet4.c's _key). */
+/*
+ * Free a real server's or a connection's cached route, of family @af,
+ * once nobody reads it any more (their own RCU callbacks).
+ */
+void fnat_rt_cache_free(union fnat_rt_cache *cache, u16 af)
+{
+	struct fnat_rt6 *r;
+
+	if (af != AF_INET6) {
+		dst_release(rcu_dereference_protected(cache->dst, true));
+		return;
+	}
+	r = rcu_dereference_protected(cache->rt6, true);
+	if (r) {
+		dst_release(r->dst);
+		kfree(r);
+	}
+}
+
+/*
+ * Does the lookup depend on more than the destination, so that one route
+ * per destination would route some packets differently than the stack
+ * would: a mark, policy rules (which may match the source, the traffic
+ * class or the flow label), or routes that match the source
+ * (CONFIG_IPV6_SUBTREES, "ip -6 route ... from")?
+ */
+static bool route6_keyed(struct fnat_net *fn, u32 mark)
+{
+	return mark || fib6_has_custom_rules(fn->net) ||
+	       fib6_routes_require_src(fn->net);
+}
+
+/*
+ * fnat_inet4_route_key()'s counterpart: the route from the cache at
+ * @cache (NULL: none) if it is still valid, or a new one cached there.
+ * What inet4.c says of its caches holds here: used without a reference
+ * under RCU, one route per real server for every local address (and
+ * along one path of a multipath route), replies routed per connection;
+ * the cache's reference does not keep a device (a route the FIB drops,
+ * or whose device goes, is moved to the blackhole device: fib6_nh_release(),
+ * rt6_remove_exception(), rt6_uncached_list_flush_dev()), and its
+ * namespace's exit waits for it (netns.c). The flow label and traffic
+ * class matter to a lookup only through rules or a multipath hash: the
+ * cached lookup leaves them out.
+ */
 struct dst_entry *fnat_inet6_route_key(struct fnat_net *fn,
+				       struct fnat_rt6 __rcu **cache,
 				       const union nf_inet_addr *daddr,
 				       const union nf_inet_addr *saddr,
 				       u32 mark, __be32 flowinfo, bool *noref)
 {
+	struct mem_cgroup *old_memcg;
+	struct fnat_rt6 *r, *old;
+	struct dst_entry *dst;
+	int genid;
+
 	*noref = false;
-	return route6(fn->net, daddr, saddr, mark, flowinfo);
+	if (!cache || route6_keyed(fn, mark))
+		return route6(fn->net, daddr, saddr, mark, flowinfo);
+
+	/* The generation first: a change during the lookup is seen next time. */
+	genid = rt_genid_ipv6(fn->net);
+	r = rcu_dereference(*cache);
+	if (r && r->genid == genid && dst_check(r->dst, r->cookie)) {
+		*noref = true;
+		return r->dst;
+	}
+	dst = route6(fn->net, daddr, saddr, 0, 0);
+	if (!dst)
+		return NULL;
+	/*
+	 * Charged as connections are (conn.c): a reply route is one per
+	 * connection. No memory to cache it: the route serves this packet
+	 * alone.
+	 */
+	BUILD_BUG_ON(sizeof(*r) > 32);
+	old_memcg = set_active_memcg(READ_ONCE(fn->memcg));
+	r = kmalloc(sizeof(*r), GFP_ATOMIC | __GFP_ACCOUNT | __GFP_NOWARN);
+	set_active_memcg(old_memcg);
+	if (!r)
+		return dst;
+	dst_hold(dst);
+	r->dst = dst;
+	r->cookie = rt6_get_cookie(container_of(dst, struct rt6_info, dst));
+	r->genid = genid;
+	if (!READ_ONCE(fn->routes6))
+		WRITE_ONCE(fn->routes6, true);
+	/* Racing CPUs each retire what they replaced. */
+	old = unrcu_pointer(xchg(cache, RCU_INITIALIZER(r)));
+	if (old)
+		call_rcu(&old->rcu, rt6_free_rcu);
+	return dst;
+}
+
+/* A route for @skb, as it came, from the cache at @cache. */
+struct dst_entry *fnat_inet6_route(struct fnat_net *fn,
+				   struct fnat_rt6 __rcu **cache,
+				   const union nf_inet_addr *daddr,
+				   const union nf_inet_addr *saddr,
+				   const struct sk_buff *skb, bool *noref)
+{
+	return fnat_inet6_route_key(fn, cache, daddr, saddr, skb->mark,
+				    ip6_flowinfo(ipv6_hdr(skb)), noref);
 }
 
 /*

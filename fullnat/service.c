@@ -458,7 +458,7 @@ static void dest_free_rcu(struct rcu_head *head)
 	struct fnat_dest *dest = container_of(head, struct fnat_dest, rcu);
 
 	/* After a grace period: nobody reads its route any more. */
-	dst_release(rcu_dereference_protected(dest->dst, true));
+	fnat_rt_cache_free(&dest->rt, dest->af);
 	fnat_dest_route_free(dest);
 	free_percpu(dest->stats);
 	service_put(dest->svc);

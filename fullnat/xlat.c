@@ -286,7 +286,7 @@ unsigned int fnat_xlat_xmit(struct fnat_net *fn, struct fnat_conn *cp,
 
 		ttl = ip6h->hop_limit;
 		dst = fnat_inet4_route_key(fn, dir == FNAT_DIR_IN ?
-					   &cp->dest->dst : &cp->reply_dst,
+					   &cp->dest->rt.dst : NULL,
 					   daddr, saddr,
 					   ip6_tclass(ip6_flowinfo(ip6h)),
 					   skb->mark, &noref);
@@ -294,7 +294,9 @@ unsigned int fnat_xlat_xmit(struct fnat_net *fn, struct fnat_conn *cp,
 		const struct iphdr *iph = ip_hdr(skb);
 
 		ttl = iph->ttl;
-		dst = fnat_inet6_route_key(fn, daddr, saddr, skb->mark,
+		dst = fnat_inet6_route_key(fn, dir == FNAT_DIR_OUT ?
+					   &cp->reply.rt6 : NULL,
+					   daddr, saddr, skb->mark,
 					   ip6_make_flowinfo(iph->tos, 0),
 					   &noref);
 	}
@@ -529,8 +531,8 @@ static int send_error(struct fnat_net *fn, const struct sk_buff *skb,
 			  quote_l4len(skb, q));
 
 	if (e->af == AF_INET6)
-		dst = fnat_inet6_route_key(fn, e->x->odaddr, e->x->osaddr,
-					   skb->mark, 0, &noref);
+		dst = fnat_inet6_route_key(fn, NULL, e->x->odaddr,
+					   e->x->osaddr, skb->mark, 0, &noref);
 	else
 		dst = fnat_inet4_route_key(fn, NULL, e->x->odaddr,
 					   e->x->osaddr, 0, skb->mark, &noref);

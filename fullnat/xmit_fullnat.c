@@ -50,8 +50,8 @@ static __always_inline unsigned int xmit(struct fnat_net *fn,
 	bool noref;
 	int reason;
 
-	dst = fnat_af_route(fn, dir == FNAT_DIR_IN ? &cp->dest->dst :
-						     &cp->reply_dst,
+	dst = fnat_af_route(fn, dir == FNAT_DIR_IN ? &cp->dest->rt :
+						     &cp->reply,
 			    p, daddr, saddr, skb, &noref);
 	if (!dst) {
 		fnat_count(fn, FULLNAT_CNT_NO_ROUTE);

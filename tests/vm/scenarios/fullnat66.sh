@@ -23,7 +23,12 @@
 # 600 quoting payload length 65535 told the server as MTU 1260, quoting
 # total length 65535; one connection's flood of errors leaves another's
 # translated (rate limits); errors from 127.0.0.1 and 0/8 not translated;
-# mixed families refused (lbctl, apply, the last IPv4 LIP).
+# mixed families refused (lbctl, apply, the last IPv4 LIP). Routes change
+# under a FullNAT66 download: both move to new links (tcpdump must see the
+# connection on each; before, a route from one LIP only takes one of
+# them, for that LIP only), the links are deleted under the cached routes,
+# the old routes come back, and the download completes intact; lb1's
+# namespace then goes with its routes still cached.
 #
 # The base topology with IPv6 beside IPv4 (lib.sh's topo_v6):
 #
@@ -476,7 +481,7 @@ wait_for 10 "tcpdump on rs2" grep -q listening "$FNAT_LOG/cap64-rs2.log"
 
 log "curl -6 to the IPv6 VIP, IPv4 servers: who nginx saw"
 unmappable=$(toa_stat rs1 ignored_unmappable)
-assert_eq "$(on_quiet c1 curl -6 -g -sS --fail --max-time 10 --local-port 40201 "http://[$VIP6]:82/")" \
+assert_eq "$(on_quiet c1 curl -6 -g -sS --fail --max-time 10 --local-port 40203 "http://[$VIP6]:82/")" \
 	rs1v4 "the body of the IPv4-only server"
 assert_eq "$(on_quiet c1 curl -6 -g -sS --fail --max-time 10 --local-port 40202 "http://[$VIP6]:83/")" \
 	rs2d "the body of the dual-stack server"
@@ -637,3 +642,103 @@ assert_eq "$(ptb64 40067)" 1 "Packet Too Bigs about port 40067 on c1's link (rsr
 kill "${_bg_pids[-2]}"
 
 assert_eq "$(counter lb1 xlat_dropped)" 0 "nothing untranslatable"
+
+log "routes change under a FullNAT66 download: the cached routes follow"
+# lb1 caches its route toward each real server and, per connection, the
+# one toward the client, and checks them against the FIB (the route's
+# cookie, the IPv6 route generation). Under a download through VIP6:80,
+# both routes move to new links (eth8 to rsr, eth9 to rt): tcpdump on each
+# must see the connection there. Then both links are deleted while their
+# routes are still cached (the deletion must not wait on the caches), the
+# old routes come back, and the download completes intact. The download is
+# shaped on c1's last link (4 Mbit/s: 32 s for 16 MB) so that it lasts
+# through all of it; the shaping is then lifted.
+head -c 16M /dev/urandom > "$FNAT_LOG/blob6"
+want=$(sha256sum < "$FNAT_LOG/blob6" | cut -d' ' -f1)
+for r in 1 2; do
+	cp "$FNAT_LOG/blob6" "$FNAT_LOG/nginx-rs$r/www/data/blob6"
+done
+on c1 "$IP" -6 route flush cache
+# A small receive buffer keeps the server sending all along (tcp_rmem is
+# IPv6's too).
+on c1 sysctl -qw net.ipv4.tcp_rmem="4096 32768 65536"
+on rt tc qdisc add dev c1 root netem rate 4mbit limit 1000
+link lb1 eth8 2001:db8:98::1/64 rsr lb1b 2001:db8:98::2/64
+link lb1 eth9 2001:db8:99::1/64 rt lb1b 2001:db8:99::2/64
+dad_done lb1 rsr rt
+bg lb1 cap-eth8 tcpdump -i eth8 -n -l -U "ip6 and tcp and dst net $RS6::/64 and dst port 8080"
+bg lb1 cap-eth9 tcpdump -i eth9 -n -l -U "ip6 and tcp and src $VIP6 and src port 80"
+wait_for 10 "tcpdump on eth8" grep -q listening "$FNAT_LOG/cap-eth8.log"
+wait_for 10 "tcpdump on eth9" grep -q listening "$FNAT_LOG/cap-eth9.log"
+
+log "a source-specific route: no route cached for one LIP serves the others"
+# Only LIP6::3's packets toward the servers take eth8 ("from", a
+# subtree): lb1 must look their routes up per packet, as the stack would,
+# not reuse the route one LIP's lookup found for the others. (Routes of
+# the servers' own: a lookup from another source that finds no match in a
+# prefix's subtree goes on to the less specific prefixes, here the /64.)
+for r in 1 2; do
+	on lb1 "$IP" -6 route add "$RS6::1$r/128" from "$LIP6::3/128" via 2001:db8:98::2
+done
+# Eight connections: lb1 takes its LIPs in turn, ::3 among them.
+for i in {1..8}; do
+	on_quiet c1 curl -6 -g -sS --fail --max-time 10 "http://[$VIP6]/" >/dev/null
+done
+lips8() { grep -o "IP6 $LIP6::[0-9a-f]*\." "$FNAT_LOG/cap-eth8.log" | sort -u; }
+lip3() { lips8 | grep -q '::3\.$'; }
+wait_for 10 "LIP6::3's packets on eth8" lip3
+assert_eq "$(lips8 | tr '\n' ' ')" "IP6 $LIP6::3. " "the LIPs whose packets took eth8"
+for r in 1 2; do
+	on lb1 "$IP" -6 route del "$RS6::1$r/128" from "$LIP6::3/128"
+done
+
+bg c1 download6 sh -c "curl -6 -g -sS --fail --max-time $(scaled 240) \
+	--local-port 40300 http://[$VIP6]/data/blob6 | sha256sum > $FNAT_LOG/download6.sum"
+# svc6_pkts DIR: packets lb1 forwarded for VIP6:80, in or out
+svc6_pkts() {
+	lbctl -n lb1 -j show | jq ".services[] | select(.vip == \"$VIP6\" and
+		.port == 80 and .protocol == \"tcp\") | .stats.${1}pkts"
+}
+flowing6() { (( $(svc6_pkts in) > $1 && $(svc6_pkts out) > $2 )); }
+in=$(svc6_pkts in) out=$(svc6_pkts out)
+wait_for 20 "the download's data both ways" flowing6 "$((in + 10))" "$((out + 10))"
+[[ ! -s $FNAT_LOG/download6.sum ]] || fail "the download ended before the routes moved"
+
+# seen LOG: the download's packets in tcpdump's LOG
+seen() { grep -q "\.40300: " "$FNAT_LOG/$1.log"; }
+on lb1 "$IP" -6 route replace "$CLIENT6::/64" via 2001:db8:99::2
+wait_for 20 "the server's data on the new link to rt" seen cap-eth9
+on lb1 "$IP" -6 route replace "$RS6::/64" via 2001:db8:98::2
+# The client's packets toward the server: from the download's LIP and port
+lport=$(lbctl -n lb1 -j conn | jq -r '.[] | select(.client.port == 40300) |
+	"\(.local.address).\(.local.port)"')
+echo "the download's LIP side: $lport"
+seen_rs() { grep -qF "IP6 $lport > " "$FNAT_LOG/cap-eth8.log"; }
+wait_for 20 "the client's packets on the new link to rsr" seen_rs
+grep -m1 -H "\.40300: " "$FNAT_LOG/cap-eth9.log"
+grep -m1 -HF "IP6 $lport > " "$FNAT_LOG/cap-eth8.log"
+[[ ! -s $FNAT_LOG/download6.sum ]] || fail "the download ended before the links went"
+
+log "the new links deleted under their cached routes, the old routes back"
+# Deleting a link must not wait for the cached routes' references (the
+# kernel moves a route still referenced off a device that goes): a hang
+# would log "waiting for eth8 to become free" and take seconds.
+for l in eth9 eth8; do
+	start=$SECONDS
+	on lb1 "$IP" link del "$l"
+	took=$((SECONDS - start))
+	((took <= 3)) || fail "deleting $l took ${took}s: something held its routes"
+done
+on lb1 "$IP" -6 route replace "$CLIENT6::/64" via "$DIR6::1"
+on lb1 "$IP" -6 route replace "$RS6::/64" via "$UP6::1"
+in=$(svc6_pkts in) out=$(svc6_pkts out)
+wait_for 90 "packets both ways on the old links" flowing6 "$in" "$out"
+on rt tc qdisc del dev c1 root
+wait_for 120 "the download" test -s "$FNAT_LOG/download6.sum"
+assert_eq "$(cut -d' ' -f1 < "$FNAT_LOG/download6.sum")" "$want" \
+	"the download completes intact after its routes moved and came back"
+
+log "lb1's namespace deleted with its cached IPv6 routes (the runner waits for it)"
+# The routes live on the namespace's own IPv6 dst_ops: its exit must
+# wait for them (netns.c); a late free would show in the kernel's log.
+run "$IP" netns delete lb1
