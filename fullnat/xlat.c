@@ -104,7 +104,7 @@ void fnat_xlat_net_init(struct fnat_net *fn)
 static bool xlat_conn_error(struct fnat_conn *cp, enum fnat_dir dir)
 {
 	u8 *last = &cp->h[FNAT_DIR_OUT].xlat_err[dir];
-	u8 now = jiffies_to_msecs(jiffies) / 100;
+	u8 now = jiffies / (HZ / 10);
 
 	if (READ_ONCE(*last) == now)
 		return false;
@@ -546,11 +546,12 @@ static int send_error(struct fnat_net *fn, const struct sk_buff *skb,
 }
 
 /*
- * Is @skb, an ICMP error of family @af, from a source no router has? The
- * unspecified address, 0/8, loopback, multicast, broadcast and 240/4,
- * IPv4-mapped: the stack drops most of these as martians when it routes
- * them, after our hook, and a director making a new error of the other
- * family would give it the VIP's or a LIP's address.
+ * Is @skb, an ICMP error of family @af, from a source no router sends
+ * from? The unspecified address, 0/8 ("this network", RFC 1122), loopback,
+ * multicast, broadcast and 240/4 (reserved), IPv4-mapped: a director
+ * making a new error of the other family would give it the VIP's or a
+ * LIP's address, so it believes none of these (the stack itself drops
+ * some of them as martians when it routes them, after our hook).
  */
 static bool xlat_bogus_source(const struct sk_buff *skb, u16 af)
 {

@@ -81,6 +81,13 @@ int fnat_oneway_relay_source(struct fnat_net *fn, struct fnat_conn *cp,
 		if (!own.ip)
 			return FULLNAT_CNT_NO_ROUTE;
 	}
+	/*
+	 * Not the VIP, should the director hold it on the servers' link:
+	 * each server holds it too and would take the error for its own.
+	 * Better as it came than that.
+	 */
+	if (nf_inet_addr_cmp(&own, &cp->vaddr))
+		return 0;
 	/* ICMPv6's checksum covers the addresses, ICMP's only its message. */
 	if (skb_ensure_writable(skb, p->l4off + sizeof(struct icmphdr)))
 		return FULLNAT_CNT_XMIT_ERR;
@@ -88,6 +95,8 @@ int fnat_oneway_relay_source(struct fnat_net *fn, struct fnat_conn *cp,
 		check = &((struct icmp6hdr *)(skb->data + p->l4off))->icmp6_cksum;
 		inet_proto_csum_replace16(check, skb, p->saddr.all, own.all,
 					  true);
+		/* Whole in its header now, as icmp6.c leaves its errors. */
+		skb->ip_summed = CHECKSUM_NONE;
 	}
 	fnat_af_rewrite(skb, p, &own, &p->daddr);
 	return 0;
