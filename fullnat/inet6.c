@@ -20,9 +20,9 @@
  * per real server going in and one per connection for replies, each in a
  * struct fnat_rt6 of its own that holds the route: an IPv6 route is
  * checked with the cookie of the FIB node it came from (ip6_dst_check()),
- * and struct fnat_conn has no byte left beside its reply route's pointer. DR6's and TUN6's routes, one
- * per real server, are cached with their cookie and source
- * (fnat_dest_route()).
+ * and struct fnat_conn has no byte left beside its reply route's pointer.
+ * DR6's and TUN6's routes, one per real server, are cached with their
+ * cookie and source (fnat_dest_route()).
  */
 #include <linux/icmpv6.h>
 #include <linux/ipv6.h>
@@ -197,7 +197,7 @@ static struct dst_entry *route6(struct net *net,
 }
 
 /*
- * A cached IPv6 route (32 bytes, a kmalloc-32 object): the route, the
+ * A cached IPv6 route (32 bytes, a kmalloc-cg-32 object): the route, the
  * cookie dst_check() compares with its FIB node's serial number, and the
  * namespace's IPv6 route generation when it was looked up, which policy
  * rules and nexthop objects bump (rt_genid_bump_ipv6()) where no FIB node
@@ -281,13 +281,30 @@ struct dst_entry *fnat_inet6_route_key(struct fnat_net *fn,
 	/* The generation first: a change during the lookup is seen next time. */
 	genid = rt_genid_ipv6(fn->net);
 	r = rcu_dereference(*cache);
-	if (r && r->genid == genid && dst_check(r->dst, r->cookie)) {
+	/*
+	 * A link that lost its carrier changes neither: the stack routes
+	 * around it only with ignore_routes_with_linkdown, and a new lookup
+	 * says which.
+	 */
+	if (r && READ_ONCE(r->genid) == genid &&
+	    dst_check(r->dst, r->cookie) && netif_carrier_ok(r->dst->dev)) {
 		*noref = true;
 		return r->dst;
 	}
 	dst = route6(fn->net, daddr, saddr, 0, 0);
 	if (!dst)
 		return NULL;
+	/*
+	 * The same route still (the generation moves for any path MTU the
+	 * namespace learns, which anyone can send it): only the generation
+	 * is new, and nothing is allocated per packet for that.
+	 */
+	if (r && r->dst == dst &&
+	    r->cookie == rt6_get_cookie(container_of(dst, struct rt6_info,
+						     dst))) {
+		WRITE_ONCE(r->genid, genid);
+		return dst;
+	}
 	/*
 	 * Charged as connections are (conn.c): a reply route is one per
 	 * connection. No memory to cache it: the route serves this packet

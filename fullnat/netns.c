@@ -122,10 +122,16 @@ static void __net_exit fnat_net_exit_batch(struct list_head *net_exit_list)
 	 * the namespace's memory goes after one rcu_barrier(). The servers
 	 * are freed by now in RCU callbacks (dest_free_rcu(), or
 	 * dest_route_free_rcu() for a route replaced), whose dst_release()
-	 * queues the route's own destruction: wait for both rounds.
+	 * queues the route's own destruction: wait for both rounds. A
+	 * connection's reply route goes with the connection, whose count
+	 * drops before its callback is queued (fnat_conn_destroy(), under
+	 * RCU, maybe from the collector or another namespace's early drop
+	 * while this one found none left): a grace period first, so that
+	 * every such callback is queued before the barriers.
 	 * (IPv4's routes are on a global dst_ops.)
 	 */
 	if (routes6) {
+		synchronize_rcu();
 		rcu_barrier();
 		rcu_barrier();
 	}

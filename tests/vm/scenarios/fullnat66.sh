@@ -717,6 +717,27 @@ seen_rs() { grep -qF "IP6 $lport > " "$FNAT_LOG/cap-eth8.log"; }
 wait_for 20 "the client's packets on the new link to rsr" seen_rs
 grep -m1 -H "\.40300: " "$FNAT_LOG/cap-eth9.log"
 grep -m1 -HF "IP6 $lport > " "$FNAT_LOG/cap-eth8.log"
+
+log "eth8 loses its carrier, routes over a link that is down ignored: the cached route steps aside"
+# With ignore_routes_with_linkdown the stack routes around a link without
+# carrier (here to a backup route, the old link's, at a worse metric);
+# the carrier's loss changes neither the route's cookie nor the
+# generation, so lb1 checks the carrier itself.
+on lb1 sysctl -qw net.ipv6.conf.all.ignore_routes_with_linkdown=1 \
+	net.ipv6.conf.eth8.ignore_routes_with_linkdown=1
+on lb1 "$IP" -6 route add "$RS6::/64" via "$UP6::1" metric 2048
+bg lb1 cap-eth1 tcpdump -i eth1 -n -l -U "ip6 and tcp and dst net $RS6::/64 and dst port 8080"
+wait_for 10 "tcpdump on eth1" grep -q listening "$FNAT_LOG/cap-eth1.log"
+on rsr "$IP" link set lb1b down
+assert_match "$(on_quiet lb1 "$IP" -6 route get "$RS6::11")" "dev eth1" \
+	"the stack's route to rs1 with eth8 down"
+back_rs() { grep -qF "IP6 $lport > " "$FNAT_LOG/cap-eth1.log"; }
+wait_for 20 "the client's packets back on the old link to rsr" back_rs
+grep -m1 -HF "IP6 $lport > " "$FNAT_LOG/cap-eth1.log"
+on rsr "$IP" link set lb1b up
+on lb1 "$IP" -6 route del "$RS6::/64" via "$UP6::1" metric 2048
+on lb1 sysctl -qw net.ipv6.conf.all.ignore_routes_with_linkdown=0 \
+	net.ipv6.conf.eth8.ignore_routes_with_linkdown=0
 [[ ! -s $FNAT_LOG/download6.sum ]] || fail "the download ended before the links went"
 
 log "the new links deleted under their cached routes, the old routes back"
