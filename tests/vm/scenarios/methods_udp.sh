@@ -358,6 +358,16 @@ fate() {
 		tcpdump -r "$FNAT_LOG/e-ipip.pcap" -n 'ip[6:2] & 0x1fff > 1100' 2>/dev/null | grep -q .
 }
 wait_for 10 "the 65500-byte datagram dropped or sent" fate
+# The servers' sockets had their errors before tcpdump may have read them
+# off its own socket: poll the captures for the two errors each judged
+# below before stopping them.
+captured() {
+	local f
+	for f in e-rs1 e-ipip e-rs5; do
+		(($(icmp4_errors "$FNAT_LOG/$f.pcap" | grep -c .) >= 2)) || return 1
+	done
+}
+wait_for 10 "two errors in each server's capture" captured
 
 kill "${cap_pids[@]}"
 wait "${cap_pids[@]}" || true	# each has written its last packet
