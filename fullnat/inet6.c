@@ -287,7 +287,8 @@ struct dst_entry *fnat_inet6_route_key(struct fnat_net *fn,
 	 * says which.
 	 */
 	if (r && READ_ONCE(r->genid) == genid &&
-	    dst_check(r->dst, r->cookie) && netif_carrier_ok(r->dst->dev)) {
+	    dst_check(r->dst, READ_ONCE(r->cookie)) &&
+	    netif_carrier_ok(r->dst->dev)) {
 		*noref = true;
 		return r->dst;
 	}
@@ -295,13 +296,15 @@ struct dst_entry *fnat_inet6_route_key(struct fnat_net *fn,
 	if (!dst)
 		return NULL;
 	/*
-	 * The same route still (the generation moves for any path MTU the
-	 * namespace learns, which anyone can send it): only the generation
-	 * is new, and nothing is allocated per packet for that.
+	 * The same route still, valid: the generation and its node's serial
+	 * number move for any path MTU the namespace learns, which anyone
+	 * can send it. Only they are renewed, nothing is allocated for that
+	 * (a reader seeing one new and one old looks up once more).
 	 */
-	if (r && r->dst == dst &&
-	    r->cookie == rt6_get_cookie(container_of(dst, struct rt6_info,
-						     dst))) {
+	if (r && r->dst == dst) {
+		WRITE_ONCE(r->cookie,
+			   rt6_get_cookie(container_of(dst, struct rt6_info,
+						       dst)));
 		WRITE_ONCE(r->genid, genid);
 		return dst;
 	}
