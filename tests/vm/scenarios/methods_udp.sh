@@ -16,7 +16,8 @@
 # fragments; for TUN 1500 bytes without DF (fragmented after IPIP) and
 # with DF (lb1's frag-needed, MTU 1480); a 1280-byte link before the
 # client (rt's frag-needed about an echo reaches the server: NAT
-# translates it, DR and TUN relay it as it came); a 1300-byte link before
+# translates it, DR and TUN relay it as it came, but for a link-local
+# source, 169.254/16, which becomes lb1's own); a 1300-byte link before
 # the NAT and TUN servers (NAT: rsr's frag-needed about a datagram with
 # DF reaches the client from the VIP; TUN: rsr's, about lb1's IPIP packet,
 # makes lb1 tell the client 1280); a client gone before its
@@ -319,6 +320,13 @@ for m in "${methods[@]}"; do
 done
 on rt "$IP" route change "$CLIENT_NET.0/24" dev c1
 
+log "an error from a link-local source (169.254/16) about an echo: DR and TUN relay it from lb1's own address"
+# Valid on rt's link to lb1 only (RFC 3927): TUN's goes from the tunnel's
+# source, DR's from lb1's address on the servers' segment (judged in the
+# servers' captures below)
+on rt icmp_forge 169.254.0.1 "$VIP_TUN" 0 "$VIP_TUN" 7 "$CIP" 40121 $((1380 << 16)) udp
+on rt icmp_forge 169.254.0.1 "$VIP_DR" 0 "$VIP_DR" 7 "$CIP" 40122 $((1380 << 16)) udp
+
 log "a 1300-byte link before the servers, 1400 bytes with DF: NAT: rsr's frag-needed reaches the client, translated"
 on rsr "$IP" route change "$RS_NET.0/24" dev brrs mtu 1300
 echo_whole "nat, 1372 bytes with DF" "$FNAT_LOG/d1372" "$VIP" 7 40150 -t 2 -w 2
@@ -363,11 +371,13 @@ wait_for 10 "the 65500-byte datagram dropped or sent" fate
 # below before stopping them.
 captured() {
 	local f
-	for f in e-rs1 e-ipip e-rs5; do
-		(($(icmp4_errors "$FNAT_LOG/$f.pcap" | grep -c .) >= 2)) || return 1
+	local f n
+	for f in e-rs1:2 e-ipip:3 e-rs5:3; do
+		n=$(icmp4_errors "$FNAT_LOG/${f%:*}.pcap" | grep -c .)
+		((n >= ${f#*:})) || return 1
 	done
 }
-wait_for 10 "two errors in each server's capture" captured
+wait_for 10 "the errors judged below in each server's capture" captured
 
 kill "${cap_pids[@]}"
 wait "${cap_pids[@]}" || true	# each has written its last packet
@@ -395,11 +405,13 @@ $CIP > $RS_NET.11 3/3 0 $RS_NET.11.7007 > $CIP.40130" "NAT: the errors translate
 errs=$(icmp4_errors "$FNAT_LOG/e-ipip.pcap")
 echo "$errs"
 assert_eq "$errs" "ipip $UP_NET.11 > $RS_NET.13: $DIR_NET.1 > $VIP_TUN 3/4 1280 $VIP_TUN.7 > $CIP.40121
+ipip $UP_NET.11 > $RS_NET.13: $UP_NET.11 > $VIP_TUN 3/3 0 $VIP_TUN.7 > $CIP.40121
 ipip $UP_NET.11 > $RS_NET.13: $CIP > $VIP_TUN 3/3 0 $VIP_TUN.7 > $CIP.40131" \
 	"TUN: the errors relayed to rs3 as they came, in IPIP"
 errs=$(icmp4_errors "$FNAT_LOG/e-rs5.pcap")
 echo "$errs"
 assert_eq "$errs" "$DIR_NET.1 > $VIP_DR 3/4 1280 $VIP_DR.7 > $CIP.40122
+$UP_NET.11 > $VIP_DR 3/3 0 $VIP_DR.7 > $CIP.40122
 $CIP > $VIP_DR 3/3 0 $VIP_DR.7 > $CIP.40132" "DR: the errors relayed to rs5 as they came"
 
 log "TUN: the 65500-byte datagram is not on the wire, in IPIP over 65535 bytes; it is counted"
