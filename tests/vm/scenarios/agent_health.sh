@@ -174,7 +174,10 @@ took=$(diff_s "$t_stop" "$t_q")
 echo "rs2 stopped at $t_stop, weight 0 seen at $t_q: ${took}s"
 # fall x interval + 1 s, and 1 s more: the observer (lbctl | jq, polled)
 # lags by up to a second under TCG. Reported, not a performance claim.
-assert_eq "$(awk -v d="$took" 'BEGIN { print (d <= 4.0) }')" 1 "quiesced within fall x interval + 1 s, +1 s for the observer (${took}s)"
+# The two seconds of slack (a check's own time, the observer's) scale
+# with the guest's slowness (FNAT_SCALE: the debug kernel's).
+assert_eq "$(awk -v d="$took" -v k="$FNAT_SCALE" 'BEGIN { print (d <= 2 + 2 * k) }')" 1 \
+	"quiesced within fall x interval + 1 s, +1 s for the observer, the 2 s of slack x $FNAT_SCALE (${took}s)"
 agent_says "real server 198.19.0.12:8080 is down after 2 failed checks" || fail "the agent did not log rs2 down"
 c0=$(rs2_conns)
 # A span of client requests since the quiesce, all judged below.
@@ -204,7 +207,8 @@ t_up=$(when_weight 1)
 took=$(diff_s "$t_start" "$t_up")
 # The first check after nginx listens comes up to an interval (and its
 # tenth of jitter) later; then rise checks an interval apart.
-assert_eq "$(awk -v d="$took" 'BEGIN { print (d <= 5.1) }')" 1 "rs2 back within (rise + 1) x interval + 1 s of listening, +1 s for the observer (${took}s)"
+assert_eq "$(awk -v d="$took" -v k="$FNAT_SCALE" 'BEGIN { print (d <= 3.1 + 2 * k) }')" 1 \
+	"rs2 back within (rise + 1) x interval + 1 s of listening, +1 s for the observer, the 2 s of slack x $FNAT_SCALE (${took}s)"
 # rise (2) good checks take at least 0.9 s (an interval less its tenth)
 # after nginx can first answer, which is after its launch
 early=$(awk -v a="$t_launch" -v b="$(awk -v t="$t_launch" 'BEGIN { printf "%.3f", t + 0.9 }')" \
