@@ -38,6 +38,17 @@ on_quiet() {
 	"$IP" netns exec "$ns" "$@"
 }
 
+# ipt_flush NS CHAIN: empty an iptables chain of NS. Scenarios take their
+# temporary DROP rules away so, not with "iptables -D": deleting a rule by
+# its handle trips PROVE_RCU_LIST on the debug kernel (make check-debug),
+# 6.1's nf_tables walking the chain's RCU list under its commit mutex
+# without saying so; a false positive, annotated upstream since
+# "netfilter: nf_tables: avoid false-positive lockdep splat on rule
+# deletion" (6.13). A flush walks the list plainly.
+ipt_flush() {
+	on "$1" iptables -F "$2"
+}
+
 fail() {
 	echo "FAIL: $*" >&2
 	exit 1

@@ -286,7 +286,7 @@ c2=$(carried 2)
 no_failures_from "$t0" $((FALL * (INTERVAL + TIMEOUT) + 1 + HOLD + MARGIN)) \
 	"fall x (interval + timeout) + 1 s + the hold time (+$MARGIN s) after lb2's path was cut"
 assert_eq "$(carried 2)" "$c2" "requests lb2 carried while withdrawn"
-on rsr iptables -D FORWARD -s "$(lip_net 2).0/24" -j DROP
+ipt_flush rsr FORWARD	# the DROP above is its only rule
 t0=$EPOCHREALTIME
 wait_for 20 "lb2 announcing again" bgp_has_nexthops $N
 log "lb2 announced again $(since_ms "$t0") ms after its path came back (rise $RISE)"

@@ -23,7 +23,7 @@ on c1 tcp_forge send -f S -n 100 -N 100 -P 1 "$CLIENT_NET.100" 40000 "$VIP" 80
 wait_for 20 "every tuple taken" sh -c "[ \$(lbctl -n lb1 -j laddr | jq '[.[].ports_in_use] | add') -ge 64 ]"
 assert_ge "$(counter lb1 no_port)" 1 "SYNs refused: no port left"
 head -3 <<< "$(lbctl -n lb1 conn)"
-on rs1 iptables -D INPUT -p tcp --syn --dport 8080 -j DROP
+ipt_flush rs1 INPUT	# the DROP above is its only rule
 
 log "a client right after them"
 start=$SECONDS
@@ -53,5 +53,5 @@ assert_match "$(unanswered)" '"state":"none","expires":(3[0-9]|40),' "its state 
 # expired it and the collector freed it by then.
 wait_for 30 "5 s of its deadline to pass" sh -c "lbctl -n lb1 -j conn | jq -e '[.[] | select(.client.port == 41000 and .expires <= 35)] | length == 1' > /dev/null"
 assert_match "$(unanswered)" '"state":"none","expires":(2[0-9]|3[0-5]),' "still there 5 s later"
-on rs1 iptables -D INPUT -p tcp --syn --dport 8080 -j DROP
+ipt_flush rs1 INPUT	# the DROP above is its only rule
 lb lb1 config set timeout none 2
