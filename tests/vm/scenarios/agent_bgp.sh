@@ -355,13 +355,16 @@ log "4. lbctl drain on lb2 with downloads open, one of them through lb2"
 # left its 4-tuple there, and a download from its port would hash onto
 # it again.
 DL_PORT=20000
+# 1 MB/s: 16 s a download; as much slower as the guest (FNAT_SCALE: the
+# debug kernel's drain took 21 s, longer than the whole download)
+DL_RATE=$((1024 / FNAT_SCALE))k
 on_lb2() {
 	[[ $(lbctl -n lb2 -j conn |
 	     jq "[.[] | select(.client.port == $1 and .state == \"established\")] | length") != 0 ]]
 }
 via2=0
 for ((i = 1; i <= 16; i++)); do
-	bg c1 "dl$i" curl -sS --fail --max-time "$(scaled 40)" --limit-rate 1m \
+	bg c1 "dl$i" curl -sS --fail --max-time "$(scaled 40)" --limit-rate "$DL_RATE" \
 		--local-port $((DL_PORT + i)) -o "$dir/dl$i" "http://$VIP/data/big"
 	dl[i]=${_bg_pids[-1]}
 	wait_for 20 "download $i under way" test -s "$dir/dl$i"
@@ -388,7 +391,8 @@ t0=$EPOCHREALTIME
 wait_for 20 "lb2's route gone" routed_without 2
 log "lb2's route gone $(since_ms "$t0") ms after the drain began"
 # What follows judges a download that the withdrawal moved: it must still
-# be under way (16 s at 1 MB/s; the steps before take a few seconds).
+# be under way (16 s at DL_RATE's 1 MB/s; the steps before take a few
+# seconds).
 if ! kill -0 "${dl[via2]}" 2>/dev/null; then
 	wait "${dl[via2]}" || echo "curl's exit status: $?"
 	cat "$FNAT_LOG/dl$via2.log"
