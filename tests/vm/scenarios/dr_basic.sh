@@ -319,6 +319,11 @@ on rt "$IP" addr add fe80::1/64 dev ll0 nodad
 on lb1 "$IP" addr add fe80::11/64 dev ll0 nodad
 on rt "$IP" -6 route replace "$VIP6/128" via fe80::11 dev ll0
 rm -f /tmp/go6
+# Held without payload it keeps the SYN_RECV timeout, 20 s since the
+# blind handshakes above: make it outlast the captures' start (on the
+# debug kernel three tcpdumps took longer, and the error found no
+# connection to relay it for).
+lb lb1 config set timeout tcp syn_recv 300
 bg c1 hold6 timeout "$(scaled 120)" tcp_hold -n 1 -w /tmp/go6 "$VIP6" 80
 # (the requests' connections above linger in FIN_WAIT: not those)
 held6q=".[] | select(.client.address == \"$CLIENT6::2\" and .state == \"established\")"
