@@ -747,10 +747,12 @@ static void conn_gc_worker(struct work_struct *work)
 
 	if (!atomic_read(&conn_count))
 		goto out;
+	/* One read-side section a step, not one a bucket: entering and leaving
+	 * them (out of line on Debian's kernels) was a fifth of the walk. */
+	rcu_read_lock();
 	for (i = 0; i < n && seen < GC_BUDGET; i++) {
 		u32 b = (gc_pos + i) & conn_tab_mask;
 
-		rcu_read_lock();
 		hlist_for_each_entry_rcu(h, &conn_tab[b], node) {
 			struct fnat_conn *cp = fnat_conn_of(h);
 
@@ -760,8 +762,8 @@ static void conn_gc_worker(struct work_struct *work)
 			if (time_after(now, READ_ONCE(cp->expires)))
 				conn_expire_if(cp, true, now);
 		}
-		rcu_read_unlock();
 	}
+	rcu_read_unlock();
 	gc_pos = (gc_pos + i) & conn_tab_mask;
 	cond_resched();
 out:
