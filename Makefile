@@ -12,9 +12,9 @@
 #   make fuzz       the long fuzzer runs: fuzz_packets, fuzz_netlink with
 #                   FUZZ_PKTS (2M), FUZZ_NL (1M) and FUZZ_SEED (1)
 #   make install    install modules and lbctl on this machine
-#   make check-debug  the VM scenarios (T=...) on a debug kernel (KASAN,
-#                   lockdep, kmemleak...) built and cached by
-#                   scripts/debug-kernel.sh
+#   make check-debug  the VM scenarios (T=..., or PART=I/N for the I-th of
+#                   N parts) on a debug kernel (KASAN, lockdep, kmemleak...)
+#                   built and cached by scripts/debug-kernel.sh
 #   make deb        Debian packages fullnat-dkms, toa-dkms, lbctl in build/deb/
 #   make check-deb  build, install (DKMS builds for every kernel), boot the
 #                   VM with the DKMS-built modules, purge (as root)
@@ -96,7 +96,7 @@ check-kernels: lbctl tools
 # our modules are built against the debug kernel in a copy of the tree
 check-debug: lbctl
 	$(MAKE) -C tests/tools
-	scripts/check-debug.sh $(subst $(comma), ,$(T))
+	FNAT_DEBUG_PART=$(PART) scripts/check-debug.sh $(subst $(comma), ,$(T))
 
 demo: all tools
 	tests/vm/run.sh --kver $(KVER) --demo

@@ -5,6 +5,12 @@
 # scenario it came in (tests/vm/init scans kmemleak after each one).
 #
 # usage: check-debug.sh [SCENARIO...]     default: all of tests/vm/scenarios
+#   FNAT_DEBUG_PART     I/N (make check-debug PART=I/N): without scenarios
+#                       named, the I-th of N parts of the suite; the suite
+#                       takes about five hours there in two lanes, more
+#                       than one sitting. The scenarios, largest time limit
+#                       first, each go to the part with the least so far:
+#                       the N parts are the whole suite, each scenario once.
 #   FNAT_TIMEOUT_SCALE  factor on every scenario's time limit and on the
 #                       scenarios' own waits (default 10: the checks make
 #                       the TCG guest 7.5-10.5 times slower, measured on
@@ -22,6 +28,32 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+
+part=${FNAT_DEBUG_PART:-}
+if [[ -n $part && $# -eq 0 ]]; then
+	if ! [[ $part =~ ^([1-9][0-9]*)/([1-9][0-9]*)$ ]] ||
+	   ((BASH_REMATCH[1] > BASH_REMATCH[2])); then
+		echo "check-debug: PART must be I/N with 1 <= I <= N, not '$part'" >&2
+		exit 2
+	fi
+	want=$((BASH_REMATCH[1] - 1)) parts=${BASH_REMATCH[2]}
+	load=() sel=()
+	for ((k = 0; k < parts; k++)); do load[k]=0; done
+	while read -r limit name; do
+		best=0
+		for ((k = 1; k < parts; k++)); do
+			((load[k] < load[best])) && best=$k
+		done
+		load[best]=$((load[best] + limit))
+		((best == want)) && sel+=("$name")
+	done < <(for f in "$top"/tests/vm/scenarios/*.sh; do
+			limit=$(sed -n 's/^# @timeout: *//p' "$f" | head -1)
+			echo "${limit:-300} $(basename "$f" .sh)"
+		done | sort -k1,1nr -k2,2)
+	((${#sel[@]})) || { echo "check-debug: part $part has no scenario" >&2; exit 2; }
+	echo "check-debug: part $part: ${sel[*]}"
+	set -- "${sel[@]}"
+fi
 
 dir=$("$top/scripts/debug-kernel.sh" | tail -1)
 kdir=$dir/linux
