@@ -20,7 +20,7 @@
 #                   VM with the DKMS-built modules, purge (as root)
 #
 # KVER=VERSION builds and tests for that installed kernel (make check
-# KVER=6.12.117+deb12-rt-amd64); KDIR=DIR names a kernel build tree instead.
+# KVER=6.12.118+deb12-rt-amd64); KDIR=DIR names a kernel build tree instead.
 # Without either: the running kernel if its headers are installed, else
 # Debian's default kernel (the one linux-headers-amd64 depends on), else the
 # newest installed linux-headers-*-amd64.
