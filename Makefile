@@ -12,15 +12,15 @@
 #   make fuzz       the long fuzzer runs: fuzz_packets, fuzz_netlink with
 #                   FUZZ_PKTS (2M), FUZZ_NL (1M) and FUZZ_SEED (1)
 #   make install    install modules and lbctl on this machine
-#   make check-debug  the VM scenarios (T=...) on a debug kernel (KASAN,
-#                   lockdep, kmemleak...) built and cached by
-#                   scripts/debug-kernel.sh
+#   make check-debug  the VM scenarios (T=..., or PART=I/N for the I-th of
+#                   N parts) on a debug kernel (KASAN, lockdep, kmemleak...)
+#                   built and cached by scripts/debug-kernel.sh
 #   make deb        Debian packages fullnat-dkms, toa-dkms, lbctl in build/deb/
 #   make check-deb  build, install (DKMS builds for every kernel), boot the
 #                   VM with the DKMS-built modules, purge (as root)
 #
 # KVER=VERSION builds and tests for that installed kernel (make check
-# KVER=6.12.117+deb12-rt-amd64); KDIR=DIR names a kernel build tree instead.
+# KVER=6.12.118+deb12-rt-amd64); KDIR=DIR names a kernel build tree instead.
 # Without either: the running kernel if its headers are installed, else
 # Debian's default kernel (the one linux-headers-amd64 depends on), else the
 # newest installed linux-headers-*-amd64.
@@ -96,7 +96,7 @@ check-kernels: lbctl tools
 # our modules are built against the debug kernel in a copy of the tree
 check-debug: lbctl
 	$(MAKE) -C tests/tools
-	scripts/check-debug.sh $(subst $(comma), ,$(T))
+	FNAT_DEBUG_PART=$(PART) scripts/check-debug.sh $(subst $(comma), ,$(T))
 
 demo: all tools
 	tests/vm/run.sh --kver $(KVER) --demo

@@ -5,6 +5,14 @@
 # scenario it came in (tests/vm/init scans kmemleak after each one).
 #
 # usage: check-debug.sh [SCENARIO...]     default: all of tests/vm/scenarios
+#   FNAT_DEBUG_PART     I/N (make check-debug PART=I/N): instead of named
+#                       scenarios, the I-th of N parts of the suite; the
+#                       suite takes about five hours there in two lanes,
+#                       more than one sitting. The scenarios, largest time
+#                       limit first, each go to the part with the least so
+#                       far: the N parts of one tree are the whole suite,
+#                       each scenario once (run them all at one commit).
+#   FNAT_VM_LANES       guests side by side (default 2 here)
 #   FNAT_TIMEOUT_SCALE  factor on every scenario's time limit and on the
 #                       scenarios' own waits (default 10: the checks make
 #                       the TCG guest 7.5-10.5 times slower, measured on
@@ -22,6 +30,36 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+
+part=${FNAT_DEBUG_PART:-}
+if [[ -n $part && $# -gt 0 ]]; then
+	echo "check-debug: PART and named scenarios (T=) exclude each other" >&2
+	exit 2
+fi
+if [[ -n $part ]]; then
+	if ! [[ $part =~ ^([1-9][0-9]?)/([1-9][0-9]?)$ ]] ||
+	   ((BASH_REMATCH[1] > BASH_REMATCH[2])); then
+		echo "check-debug: PART must be I/N with 1 <= I <= N <= 99, not '$part'" >&2
+		exit 2
+	fi
+	want=$((BASH_REMATCH[1] - 1)) parts=${BASH_REMATCH[2]}
+	load=() sel=()
+	for ((k = 0; k < parts; k++)); do load[k]=0; done
+	while read -r limit name; do
+		best=0
+		for ((k = 1; k < parts; k++)); do
+			((load[k] < load[best])) && best=$k
+		done
+		load[best]=$((load[best] + limit))
+		((best == want)) && sel+=("$name")
+	done < <(for f in "$top"/tests/vm/scenarios/*.sh; do
+			limit=$(sed -n 's/^# @timeout: *//p' "$f" | head -1)
+			echo "${limit:-300} $(basename "$f" .sh)"
+		done | LC_ALL=C sort -k1,1nr -k2,2)
+	((${#sel[@]})) || { echo "check-debug: part $part has no scenario" >&2; exit 2; }
+	echo "check-debug: part $part: ${sel[*]}"
+	set -- "${sel[@]}"
+fi
 
 dir=$("$top/scripts/debug-kernel.sh" | tail -1)
 kdir=$dir/linux
@@ -42,5 +80,6 @@ FNAT_KERNEL=$dir/bzImage \
 FNAT_KMODDIR=$dir/lib/modules/$kver \
 FNAT_BUILD=$copy \
 FNAT_TIMEOUT_SCALE=${FNAT_TIMEOUT_SCALE:-10} \
+FNAT_VM_LANES=${FNAT_VM_LANES:-2} \
 VM_MEM=${VM_MEM:-3072} \
 	exec "$top/tests/vm/run.sh" --kver "$kver" "$@"

@@ -4,7 +4,7 @@
 # machine would make one of them (a 6.12, cloud or rt kernel) the next boot's
 # default. The VM needs only the image and the module tree.
 #
-# usage: fetch-kernel.sh KVER    e.g. 6.12.117+deb12-rt-amd64
+# usage: fetch-kernel.sh KVER    e.g. 6.12.118+deb12-rt-amd64
 # Leaves KERNEL_CACHE/KVER/boot/vmlinuz-KVER and KERNEL_CACHE/KVER/lib/
 # modules/KVER (with modules.dep); KERNEL_CACHE is set in tests/kernels.conf.
 # Idempotent; needs Debian's package index (apt-get update) for a download.

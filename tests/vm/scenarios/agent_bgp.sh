@@ -391,8 +391,8 @@ t0=$EPOCHREALTIME
 wait_for 20 "lb2's route gone" routed_without 2
 log "lb2's route gone $(since_ms "$t0") ms after the drain began"
 # What follows judges a download that the withdrawal moved: it must still
-# be under way (16 s at DL_RATE's 1 MB/s; the steps before take a few
-# seconds).
+# be under way (16 s x FNAT_SCALE at DL_RATE; the steps before take a
+# few seconds).
 if ! kill -0 "${dl[via2]}" 2>/dev/null; then
 	wait "${dl[via2]}" || echo "curl's exit status: $?"
 	cat "$FNAT_LOG/dl$via2.log"

@@ -426,10 +426,15 @@ for f in b a; do
 	state > "$dir/state-$f"
 done
 cmp -s "$dir/state-a" "$dir/state-b" && fail "the two files make the same state"
-# racer NAME FILE: lbctl apply FILE in the background, its output and
-# exit status in $dir/NAME.out
+# racer NAME FILE: lbctl apply FILE in the background once $dir/go
+# exists, its output and exit status in $dir/NAME.out. Both wait for the
+# same start: launched one after the other, the first could be done
+# before the second's shell had forked (a make check saw 1 round of 4
+# raced).
 racer() {
-	(lbctl apply "$2" > "$dir/$1.out" 2>&1 && echo "rc=0" >> "$dir/$1.out" ||
+	(touch "$dir/ready-$1"
+	 while [[ ! -e $dir/go ]]; do sleep 0.01; done
+	 lbctl apply "$2" > "$dir/$1.out" 2>&1 && echo "rc=0" >> "$dir/$1.out" ||
 		echo "rc=$?" >> "$dir/$1.out") &
 	racers+=($!)
 }
@@ -437,9 +442,12 @@ contended=0
 for round in 1 2 3 4; do
 	run lbctl apply "$dir/v2.json" > /dev/null
 	racers=()
+	rm -f "$dir/go" "$dir/ready-a" "$dir/ready-b"
 	# the first started alternates
 	if ((round % 2)); then racer a "$dir/race-a.json"; racer b "$dir/race-b.json"
 	else racer b "$dir/race-b.json"; racer a "$dir/race-a.json"; fi
+	wait_for 10 "both applies ready to start" test -e "$dir/ready-a" -a -e "$dir/ready-b"
+	touch "$dir/go"
 	wait "${racers[@]}"
 	state > "$dir/state-end"
 	rc_a=$(tail -n 1 "$dir/a.out") rc_b=$(tail -n 1 "$dir/b.out")

@@ -47,9 +47,9 @@ slab_empty fnat_conn "connection objects left in the slab"
 
 log "a client port reused while its last connection is closing"
 # nginx closes first, so the client's port is free again at once while
-# the director still holds the closed connection (TIME_WAIT, 3 s): the
-# new SYN takes its client side, the old one stays by its real-server
-# side only, and must still be listed and expire.
+# the director still holds the closed connection (TIME_WAIT, 3 s x
+# FNAT_SCALE): the new SYN takes its client side, the old one stays by
+# its real-server side only, and must still be listed and expire.
 for i in 1 2; do
 	on_quiet c1 curl -sS --fail --max-time 10 --local-port 40000 "http://$VIP/" > /dev/null
 done
