@@ -29,7 +29,10 @@ syn_retrans() {
 
 log "a table full of half-open connections"
 f0=$SECONDS
-bg c1 flood1 syn_flood -r 4000 -w /tmp/stop1 "$VIP" 80
+# 4000 SYNs/s asked, more than the guest sends (1500 at least, below):
+# as much fewer on a slower guest (FNAT_SCALE: the debug kernel's sent
+# 342/s at full speed), so that the flood takes as much of its CPU.
+bg c1 flood1 syn_flood -r "$((4000 / FNAT_SCALE))" -w /tmp/stop1 "$VIP" 80
 wait_for 60 "a full table" bash -c "(( \$(lbctl -n lb1 -j show | jq -r .connections) >= 2000 ))"
 wait_for 60 "early drops" bash -c "(( \$(lbctl -n lb1 stats | awk '\$1 == \"early_drop\" { print \$2 }') > 0 ))"
 # The client 100 ms away (the director's answers wait 100 ms on rt's
@@ -40,7 +43,7 @@ d0=$(counter lb1 early_drop) r0=$(syn_retrans)
 t0=$SECONDS
 ok=0
 for i in $(seq 10); do
-	if out=$(on_quiet c1 curl -sS --fail --max-time 10 "http://$VIP/" 2>&1); then
+	if out=$(on_quiet c1 curl -sS --fail --max-time "$(scaled 10)" "http://$VIP/" 2>&1); then
 		ok=$((ok + 1))
 	else
 		echo "curl $i: $out"
@@ -60,8 +63,12 @@ echo "legitimate requests under the flood: $ok of 10, SYNs retransmitted: $((r1 
 	"early drops meanwhile: $((d1 - d0)) in $((t1 - t0)) s"
 assert_eq "$ok" 10 "requests served under the flood"
 # slower, it would not take the client's connection in time on the old
-# module either (64 connections in less than its 100 ms)
-assert_ge "$((sent / (f1 - f0 + 1)))" 1500 "the flood's rate, SYNs/s"
+# module either (64 connections in less than its 100 ms). On a slower
+# guest (FNAT_SCALE > 1, the debug kernel) the bound is as much lower and
+# this part no longer tells that module from ours: it runs the early
+# drop under the kernel's checks, and the clients must still get in;
+# the verdict on the old module is the stock kernel's.
+assert_ge "$((sent / (f1 - f0 + 1)))" "$((1500 / FNAT_SCALE))" "the flood's rate, SYNs/s"
 # the flood kept the table full while the clients connected
 assert_ge "$((d1 - d0))" 100 "early drops while the clients connected"
 # a connection dropped before the server answered costs a retransmitted SYN
