@@ -82,13 +82,17 @@ static bool waiting;	/* a CPU is waiting */
  * Busy-wait on the kernel's clock, not udelay(): in the TCG guest,
  * udelay() loops asked for 1 s each measured 217 ms in all for 33 of them
  * by ktime (udelay's calibration does not hold under TCG). Ends early
- * when @woken is set (if @wakeable).
+ * when @woken is set (if @wakeable). The NMI-safe reader of that clock:
+ * a kprobe's handler runs in the int3 exception, which lockdep counts as
+ * NMI, and ktime_get() there may spin forever on the timekeeper's
+ * seqcount if the int3 came within its update (lockdep's "inconsistent
+ * {INITIAL USE} -> {IN-NMI} usage" on the debug kernel, fullnat_exit_race).
  */
 static void busy_wait(unsigned int us, bool wakeable)
 {
-	u64 end = ktime_get_ns() + (u64)min(us, 1000000U) * NSEC_PER_USEC;
+	u64 end = ktime_get_mono_fast_ns() + (u64)min(us, 1000000U) * NSEC_PER_USEC;
 
-	while (ktime_get_ns() < end && !(wakeable && READ_ONCE(woken)))
+	while (ktime_get_mono_fast_ns() < end && !(wakeable && READ_ONCE(woken)))
 		cpu_relax();
 }
 
@@ -103,7 +107,7 @@ static void maybe_delay(void)
 	if (!waiting && READ_ONCE(armed) && !READ_ONCE(woken) &&
 	    delays < READ_ONCE(max_hits) &&
 	    calls % max(READ_ONCE(every), 1U) == 0 &&
-	    ktime_get_ns() >= next_ns) {
+	    ktime_get_mono_fast_ns() >= next_ns) {
 		waiting = true;
 		delays++;
 		go = true;
@@ -112,12 +116,12 @@ static void maybe_delay(void)
 	if (!go)
 		return;
 
-	start = ktime_get_ns();
+	start = ktime_get_mono_fast_ns();
 	busy_wait(READ_ONCE(delay_us), true);
 
 	spin_lock_irqsave(&lock, flags);
 	waiting = false;
-	next_ns = ktime_get_ns();
+	next_ns = ktime_get_mono_fast_ns();
 	delayed_ms += div_u64(next_ns - start, NSEC_PER_MSEC);
 	next_ns += (u64)READ_ONCE(gap_ms) * NSEC_PER_MSEC;
 	spin_unlock_irqrestore(&lock, flags);
