@@ -22,7 +22,8 @@
  * checksum).
  *
  * ICMP_FORGE_COUNT=N in the environment sends it N times, back to back
- * (a rate limit's test). ICMP_FORGE_QLEN=N gives the quoted IPv6 header
+ * (a rate limit's test), or ICMP_FORGE_PPS=R times a second (a flood a
+ * slowed guest can take without dropping everything else it receives). ICMP_FORGE_QLEN=N gives the quoted IPv6 header
  * the payload length N (1360 without it).
  */
 #include <arpa/inet.h>
@@ -35,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 static uint16_t csum(const void *p, size_t len)
@@ -63,18 +65,36 @@ static struct in_addr addr(const char *s)
 	return a;
 }
 
-/* Send @len bytes ICMP_FORGE_COUNT times (once without it); 0 or 1. */
+/*
+ * Send @len bytes ICMP_FORGE_COUNT times (once without it), at most
+ * ICMP_FORGE_PPS a second if set; 0 or 1.
+ */
 static int send_n(int fd, const void *msg, size_t len,
 		  const struct sockaddr *to, socklen_t tolen)
 {
 	const char *env = getenv("ICMP_FORGE_COUNT");
 	long n = env ? strtol(env, NULL, 0) : 1;
+	long pps = (env = getenv("ICMP_FORGE_PPS")) ? strtol(env, NULL, 0) : 0;
+	struct timespec next;
 
+	if (pps < 0 || pps > 1000000000) {
+		fprintf(stderr, "icmp_forge: ICMP_FORGE_PPS %ld out of range\n", pps);
+		return 1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &next);
 	while (n-- > 0) {
 		if (sendto(fd, msg, len, 0, to, tolen) != (ssize_t)len) {
 			perror("icmp_forge: sendto");
 			return 1;
 		}
+		if (!pps)
+			continue;
+		next.tv_nsec += 1000000000 / pps;
+		while (next.tv_nsec >= 1000000000) {
+			next.tv_nsec -= 1000000000;
+			next.tv_sec++;
+		}
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
 	}
 	puts("sent");
 	return 0;

@@ -212,7 +212,9 @@ lb lb1 config set conn_max 1048576
 log "a dump of many messages: a thousand templates, each listed once"
 # ~110 bytes a template: the dump spans several messages, resumed in the
 # table (fullnat/persist.c) while the collector may run beside it.
-on c1 syn_flood -s 198.51.96.0/22 -r 2000 -d 2 "$VIP" 80
+# 4000 SYNs: at 2000 a second, or over FNAT_SCALE times as long (a
+# slowed guest sends a few hundred a second)
+on c1 syn_flood -s 198.51.96.0/22 -r $((2000 / FNAT_SCALE)) -d "$(scaled 2)" "$VIP" 80
 n=$(templates)
 assert_ge "$n" 500 "templates of SYNs from 1020 spoofed sources"
 all=$(listed)
