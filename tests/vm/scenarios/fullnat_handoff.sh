@@ -45,11 +45,13 @@ lb lb2 config set timeout tcp close_wait 3 timeout tcp last_ack 3 \
 	timeout tcp time_wait 3 timeout tcp close 3
 
 # A small receive buffer and 2 Mbit/s on the client's link (64 s for the
-# 16 MB, however slow the steps before the switch) keep the server sending
-# through the switch; the rest goes at full speed.
+# 16 MB, however slow the steps before the switch; FNAT_SCALE times as
+# long on a slowed guest, whose steps take that much longer) keep the
+# server sending through the switch; the rest goes at full speed.
 on c1 sysctl -qw net.ipv4.tcp_rmem="4096 32768 65536"
-on rt tc qdisc add dev c1 root netem rate 2mbit limit 100
-slow() { on rt tc qdisc change dev c1 root netem rate 2mbit limit 100; }
+slow_rate=$((2000 / FNAT_SCALE))kbit
+on rt tc qdisc add dev c1 root netem rate "$slow_rate" limit 100
+slow() { on rt tc qdisc change dev c1 root netem rate "$slow_rate" limit 100; }
 fast() { on rt tc qdisc change dev c1 root netem rate 1gbit limit 1000; }
 
 # download N: in the background, its sha256 and curl's exit code in files.
