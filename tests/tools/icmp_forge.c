@@ -23,8 +23,9 @@
  *
  * ICMP_FORGE_COUNT=N in the environment sends it N times, back to back
  * (a rate limit's test), or ICMP_FORGE_PPS=R times a second (a flood a
- * slowed guest can take without dropping everything else it receives). ICMP_FORGE_QLEN=N gives the quoted IPv6 header
- * the payload length N (1360 without it).
+ * slowed guest can take without dropping everything else it receives;
+ * 0: back to back). ICMP_FORGE_QLEN=N gives the quoted IPv6 header the
+ * payload length N (1360 without it).
  */
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -74,11 +75,14 @@ static int send_n(int fd, const void *msg, size_t len,
 {
 	const char *env = getenv("ICMP_FORGE_COUNT");
 	long n = env ? strtol(env, NULL, 0) : 1;
-	long pps = (env = getenv("ICMP_FORGE_PPS")) ? strtol(env, NULL, 0) : 0;
+	const char *penv = getenv("ICMP_FORGE_PPS");
+	char *end = NULL;
+	long pps = penv ? strtol(penv, &end, 0) : 0;
 	struct timespec next;
 
-	if (pps < 0 || pps > 1000000000) {
-		fprintf(stderr, "icmp_forge: ICMP_FORGE_PPS %ld out of range\n", pps);
+	if (penv && (!*penv || *end || pps < 0 || pps > 1000000000)) {
+		fprintf(stderr, "icmp_forge: ICMP_FORGE_PPS '%s': not 0 to 1000000000\n",
+			penv);
 		return 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &next);
