@@ -408,6 +408,8 @@ void fnat_tcp_state(struct fnat_net *fn, struct fnat_conn *cp,
 	unsigned int len = skb->len - p->l4off - p->l4hlen;
 	struct fnat_tcp_seq *s = &cp->seq;
 	u32 seq = ntohl(th->seq), ack = ntohl(th->ack_seq);
+	u16 peer_fin = dir == FNAT_DIR_IN ? FNAT_CONN_F_SFIN : FNAT_CONN_F_CFIN;
+	bool fin_acked = false;
 	u8 state;
 	u16 flags;
 
@@ -472,7 +474,8 @@ void fnat_tcp_state(struct fnat_net *fn, struct fnat_conn *cp,
 	 * receiver answers it with a challenge ACK, and a sender that really
 	 * reset answers that with a RST at the exact number, which closes.
 	 * A FIN must follow (or carry) the last data seen, or retransmit
-	 * the FIN seen.
+	 * the FIN seen. One that overtook its data on the way here is
+	 * learned from its receiver's acknowledgment (below).
 	 */
 	if (th->rst) {
 		if (seq != s->end[dir])
@@ -499,6 +502,24 @@ void fnat_tcp_state(struct fnat_net *fn, struct fnat_conn *cp,
 	}
 	if (th->fin)
 		flags |= dir == FNAT_DIR_IN ? FNAT_CONN_F_CFIN : FNAT_CONN_F_SFIN;
+	/*
+	 * A FIN can overtake the data before it (they crossed the director
+	 * on different CPUs, or came by different paths): it was out of
+	 * place above, and the close would go unseen, the connection held
+	 * open and the port's next SYN sent on to the old tuple. Its
+	 * receiver has it once the data arrived, and acknowledges one past
+	 * the last data seen: only a FIN is acknowledged so, as a blind ACK
+	 * would have to guess that one number, besides a sequence number in
+	 * the window. (A FIN that carried data of its own and overtook
+	 * earlier data is acknowledged further on and still missed, as are
+	 * SYN payloads, which the director does not count.)
+	 */
+	if (th->ack && !(flags & peer_fin) && ack == s->end[!dir] + 1 &&
+	    state < FULLNAT_TCP_S_TIME_WAIT) {
+		s->end[!dir] = ack;
+		flags |= peer_fin;
+		fin_acked = true;
+	}
 	WRITE_ONCE(cp->flags, flags);
 
 	switch (state) {
@@ -517,8 +538,12 @@ void fnat_tcp_state(struct fnat_net *fn, struct fnat_conn *cp,
 
 	if (flags & (FNAT_CONN_F_CFIN | FNAT_CONN_F_SFIN)) {
 		if ((flags & FNAT_CONN_F_CFIN) && (flags & FNAT_CONN_F_SFIN)) {
-			/* The ACK of the second FIN ends the close. */
-			if (state == FULLNAT_TCP_S_LAST_ACK && th->ack && !th->fin)
+			/*
+			 * The ACK of the second FIN ends the close, also
+			 * when it is what told us of that FIN.
+			 */
+			if ((state == FULLNAT_TCP_S_LAST_ACK || fin_acked) &&
+			    th->ack && !th->fin)
 				state = FULLNAT_TCP_S_TIME_WAIT;
 			else
 				state = FULLNAT_TCP_S_LAST_ACK;

@@ -5,14 +5,17 @@
 # never retransmits a SYN, also when it forgets its connections silently
 # (the director then still holds the old one in CLOSE_WAIT). Judged by the
 # client's own TCP counters (nstat TcpExtTCPSynRetrans, TcpRetransSegs);
-# the director's counters only support it.
+# the director's counters only support it. Last, the servers' FINs are
+# made to overtake their data on the way to the director: the close must
+# still be tracked, or the port's next SYN joins the old connection
+# (tcpdump on lb1 judges both: the FINs ahead, the SYNs' tuples).
 #
 #  c1 198.51.100.2 --- rt --- lb1 (fullnat.ko, LIPs 198.18.11.1-4) --- rsr
 #                               |                                     |
 #                               '-- plain routing (control) ----- rs1, rs2
 #                                                    bench_srv -m rr :8080
 #
-# @timeout: 300
+# @timeout: 360
 . /fnat/lib.sh
 
 SECS=5
@@ -110,3 +113,84 @@ assert_eq "$created" "$conns" "connections the director created for the client's
 # may hold it; only the last connection of each port is left as it was.
 cw=$(awk '$2 == "close_wait" { print $1 }' <<< "$states")
 assert_eq "$(( ${cw:-0} <= 8 ))" 1 "connections left in CLOSE_WAIT (${cw:-0}) at most one per port"
+
+# A FIN that overtakes its data (they crossed the director on different
+# CPUs, or came by different paths): the director sees the FIN beyond the
+# last data it knows, out of place; the close must still be tracked (from
+# the client's acknowledgment of the FIN), or the connection stays open
+# (ESTABLISHED, FIN_WAIT once the client's FIN passes) and the port's next
+# SYN joins it, sent to the old tuple that the server may still hold
+# (FIN_WAIT2; TIME_WAIT lets it pass only with a newer timestamp). rsr
+# sends the servers' FINs to lb1 over a second link of their own,
+# everything else through a 30 ms queue.
+log "through the director, the servers' FINs overtaking their data"
+RPORTS=40100-40107
+link rsr fin0 198.18.4.1/24 lb1 eth2 198.18.4.2/24
+on rsr nft -f - <<'NFT'
+table ip reorder {
+	chain prerouting {
+		type filter hook prerouting priority mangle;
+		tcp sport 8080 tcp flags & fin == fin meta mark set 1
+	}
+}
+NFT
+on_exit on_quiet rsr nft delete table ip reorder
+on rsr "$IP" rule add fwmark 1 lookup 100
+on rsr "$IP" route add "$(lip_net 1).0/24" via 198.18.4.2 table 100
+on rsr tc qdisc add dev lb1 root netem delay 30ms limit 10000
+capture lb1 fins -i any -s 128 \
+	"tcp src port 8080 or (tcp dst port 8080 and tcp[tcpflags] & tcp-syn != 0)"
+created=$(lbctl -n lb1 -j laddr | jq '[.[].conns] | add')
+crr fullnat-reorder -p "$RPORTS" "$VIP" 80
+created=$(( $(lbctl -n lb1 -j laddr | jq '[.[].conns] | add') - created ))
+conns=$(kv conns "$OUT")
+kill "$cap"
+wait "$cap" 2> /dev/null || true
+# Per connection (from its SYN-ACK), the servers' FINs whose sequence
+# number is beyond the end of the data seen before them: they overtook it.
+# And the SYNs sent to the servers on a tuple of an earlier SYN: joined to
+# the old connection (the director never reuses a tuple it still holds).
+read -r fins ahead joined <<< "$(tcpdump -r "$FNAT_LOG/fins.pcap" -n -S 2> /dev/null |
+	awk '{
+		k = ""; s = ""
+		for (i = 2; i < NF; i++) {
+			if ($i == ">") k = $(i - 1) " " $(i + 1)
+			if ($i == "seq") s = $(i + 1)
+		}
+		if (k == "" || s == "") next
+		sub(",", "", s)
+		n = split(s, a, ":")
+		if ($0 ~ /Flags \[S\]/) { if (k in syn) joined++; syn[k] = 1; next }
+		# a SYN-ACK starts the connection (the tuples come back)
+		if ($0 ~ /Flags \[S/) { hi[k] = (a[1] + 1) % 4294967296; next }
+		if ($0 ~ /Flags \[[^]]*F/) {
+			fins++
+			d = (a[1] - hi[k] + 4294967296) % 4294967296
+			if ((k in hi) && d > 0 && d < 2147483648) ahead++
+		}
+		e = n > 1 ? a[2] : a[1]
+		d = (e - hi[k] + 4294967296) % 4294967296
+		if (!(k in hi) || (d > 0 && d < 2147483648)) hi[k] = e
+	} END { print fins + 0, ahead + 0, joined + 0 }')"
+echo "servers' FINs at lb1: $fins, ahead of their data: $ahead; SYNs on an earlier SYN's tuple: $joined"
+lb lb1 stats | grep -vw 0 || true
+assert_ge "$conns" 20 "connections through the director, FINs reordered"
+assert_ge "$(( ahead * 2 ))" "$conns" "FINs that overtook their data (twice), of $conns connections"
+assert_eq "$(kv errors "$OUT")" 0 "failed connections through the director, FINs reordered"
+no_syn_retrans "through the director, FINs reordered"
+assert_eq "$joined" 0 "SYNs to the servers on an earlier connection's tuple (tcpdump), FINs reordered"
+assert_eq "$created" "$conns" "connections the director created, FINs reordered"
+# open_conns: how many connections of these client ports the director
+# holds open; none_open: none (the states shown)
+open_conns() {
+	lbctl -n lb1 -j conn | jq '[.[] | select(.client.port >= 40100 and
+		.client.port <= 40107 and .state != "time_wait" and
+		.state != "close")] | length'
+}
+none_open() {
+	lbctl -n lb1 -j conn | jq -r '.[].state' | sort | uniq -c
+	[[ $(open_conns) == 0 ]]
+}
+# The last connection of each port too (the ACK of its FIN taught it).
+wait_for 10 "the director to see the last connections closed" none_open
+
