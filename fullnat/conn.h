@@ -63,6 +63,9 @@ enum {
 					 * client's side only (conn.c) */
 	FNAT_CONN_F_NOSEQ = 1 << 9,	/* imported without the client's seq:
 					 * not confirmed by payload yet */
+	FNAT_CONN_F_CFIN_AHEAD = 1 << 10, /* a client FIN came before its
+					 * data (proto_tcp.c) */
+	FNAT_CONN_F_SFIN_AHEAD = 1 << 11, /* the real server's did */
 };
 
 /*

@@ -391,6 +391,38 @@ ignore:
 	spin_unlock(&cp->lock);
 }
 
+/* The flag of a FIN sent going @dir: seen in place, or ahead of its data. */
+static u16 fin_flag(enum fnat_dir dir, bool ahead)
+{
+	if (dir == FNAT_DIR_IN)
+		return ahead ? FNAT_CONN_F_CFIN_AHEAD : FNAT_CONN_F_CFIN;
+	return ahead ? FNAT_CONN_F_SFIN_AHEAD : FNAT_CONN_F_SFIN;
+}
+
+/*
+ * Does @th, going @dir with connection flags @flags, acknowledge a FIN of
+ * the other side that came ahead of its data?
+ *
+ * A FIN can overtake the data before it (they crossed the director on
+ * different CPUs, or came by different paths): beyond the last data seen,
+ * it is out of place, and the close would go unseen, the connection held
+ * open and the port's next SYN sent on to the old tuple. Its receiver has
+ * it once the data arrived, and acknowledges one past the last data seen.
+ * That number alone is not proof: a byte that reached the receiver
+ * without passing here (a 1-byte segment through another director, a
+ * SYN-ACK's payload, which is not counted) is acknowledged so too. So the
+ * FIN must also have been seen ahead: a blind attempt takes two packets,
+ * a FIN with a sequence number in the window and the exact ACK. (A FIN
+ * that carried data of its own and overtook earlier data is acknowledged
+ * further on and is still missed.)
+ */
+static bool fin_ahead_acked(const struct fnat_tcp_seq *s, u16 flags,
+			    enum fnat_dir dir, const struct tcphdr *th, u32 ack)
+{
+	return th->ack && (flags & fin_flag(!dir, true)) &&
+	       !(flags & fin_flag(!dir, false)) && ack == s->end[!dir] + 1;
+}
+
 /*
  * Advance @cp's state for a packet going @dir, which is being forwarded
  * (the checks that may drop it are done). Softirq.
@@ -408,7 +440,6 @@ void fnat_tcp_state(struct fnat_net *fn, struct fnat_conn *cp,
 	unsigned int len = skb->len - p->l4off - p->l4hlen;
 	struct fnat_tcp_seq *s = &cp->seq;
 	u32 seq = ntohl(th->seq), ack = ntohl(th->ack_seq);
-	u16 peer_fin = dir == FNAT_DIR_IN ? FNAT_CONN_F_SFIN : FNAT_CONN_F_CFIN;
 	bool fin_acked = false;
 	u8 state;
 	u16 flags;
@@ -483,8 +514,12 @@ void fnat_tcp_state(struct fnat_net *fn, struct fnat_conn *cp,
 		state = FULLNAT_TCP_S_CLOSE;
 		goto keep;
 	}
-	if (th->fin && (after(seq, s->end[dir]) ||
-			before(seq + len + 1, s->end[dir])))
+	if (th->fin && after(seq, s->end[dir])) {
+		/* Perhaps ahead of its data: see fin_ahead_acked(). */
+		WRITE_ONCE(cp->flags, flags | fin_flag(dir, true));
+		goto out_of_window;
+	}
+	if (th->fin && before(seq + len + 1, s->end[dir]))
 		goto out_of_window;
 
 	if (after(seq + len + th->fin, s->end[dir]))
@@ -501,23 +536,11 @@ void fnat_tcp_state(struct fnat_net *fn, struct fnat_conn *cp,
 		flags |= FNAT_CONN_F_TOA_DONE;
 	}
 	if (th->fin)
-		flags |= dir == FNAT_DIR_IN ? FNAT_CONN_F_CFIN : FNAT_CONN_F_SFIN;
-	/*
-	 * A FIN can overtake the data before it (they crossed the director
-	 * on different CPUs, or came by different paths): it was out of
-	 * place above, and the close would go unseen, the connection held
-	 * open and the port's next SYN sent on to the old tuple. Its
-	 * receiver has it once the data arrived, and acknowledges one past
-	 * the last data seen: only a FIN is acknowledged so, as a blind ACK
-	 * would have to guess that one number, besides a sequence number in
-	 * the window. (A FIN that carried data of its own and overtook
-	 * earlier data is acknowledged further on and still missed, as are
-	 * SYN payloads, which the director does not count.)
-	 */
-	if (th->ack && !(flags & peer_fin) && ack == s->end[!dir] + 1 &&
+		flags |= fin_flag(dir, false);
+	if (fin_ahead_acked(s, flags, dir, th, ack) &&
 	    state < FULLNAT_TCP_S_TIME_WAIT) {
 		s->end[!dir] = ack;
-		flags |= peer_fin;
+		flags |= fin_flag(!dir, false);
 		fin_acked = true;
 	}
 	WRITE_ONCE(cp->flags, flags);

@@ -134,7 +134,6 @@ table ip reorder {
 	}
 }
 NFT
-on_exit on_quiet rsr nft delete table ip reorder
 on rsr "$IP" rule add fwmark 1 lookup 100
 on rsr "$IP" route add "$(lip_net 1).0/24" via 198.18.4.2 table 100
 on rsr tc qdisc add dev lb1 root netem delay 30ms limit 10000
@@ -160,17 +159,23 @@ read -r fins ahead joined <<< "$(tcpdump -r "$FNAT_LOG/fins.pcap" -n -S 2> /dev/
 		if (k == "" || s == "") next
 		sub(",", "", s)
 		n = split(s, a, ":")
-		if ($0 ~ /Flags \[S\]/) { if (k in syn) joined++; syn[k] = 1; next }
+		# a SYN with a new sequence number, not a retransmission
+		if ($0 ~ /Flags \[S\]/) {
+			if ((k in syn) && syn[k] != a[1]) joined++
+			syn[k] = a[1]
+			next
+		}
 		# a SYN-ACK starts the connection (the tuples come back)
 		if ($0 ~ /Flags \[S/) { hi[k] = (a[1] + 1) % 4294967296; next }
+		if (!(k in hi)) next
 		if ($0 ~ /Flags \[[^]]*F/) {
 			fins++
 			d = (a[1] - hi[k] + 4294967296) % 4294967296
-			if ((k in hi) && d > 0 && d < 2147483648) ahead++
+			if (d > 0 && d < 2147483648) ahead++
 		}
 		e = n > 1 ? a[2] : a[1]
 		d = (e - hi[k] + 4294967296) % 4294967296
-		if (!(k in hi) || (d > 0 && d < 2147483648)) hi[k] = e
+		if (d > 0 && d < 2147483648) hi[k] = e
 	} END { print fins + 0, ahead + 0, joined + 0 }')"
 echo "servers' FINs at lb1: $fins, ahead of their data: $ahead; SYNs on an earlier SYN's tuple: $joined"
 lb lb1 stats | grep -vw 0 || true
@@ -193,4 +198,6 @@ none_open() {
 }
 # The last connection of each port too (the ACK of its FIN taught it).
 wait_for 10 "the director to see the last connections closed" none_open
-
+on rsr tc qdisc del dev lb1 root
+on rsr "$IP" rule del fwmark 1 lookup 100
+on rsr nft delete table ip reorder
