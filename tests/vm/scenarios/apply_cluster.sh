@@ -426,14 +426,16 @@ for f in b a; do
 	state > "$dir/state-$f"
 done
 cmp -s "$dir/state-a" "$dir/state-b" && fail "the two files make the same state"
-# racer NAME FILE: lbctl apply FILE in the background once $dir/go
-# exists, its output and exit status in $dir/NAME.out. Both wait for the
-# same start: launched one after the other, the first could be done
-# before the second's shell had forked (a make check saw 1 round of 4
-# raced).
+# racer NAME FILE: lbctl apply FILE in the background once the FIFO
+# $dir/go has a writer, its output and exit status in $dir/NAME.out. Both
+# wait for the same start: launched one after the other, the first could
+# be done before the second's shell had forked (a make check saw 1 round
+# of 4 raced), and polling for a file to appear let one start up to a
+# poll later (6.12 saw 1 of 4 again). Opening a FIFO to read blocks until
+# it is opened to write, which releases both at once.
 racer() {
 	(touch "$dir/ready-$1"
-	 while [[ ! -e $dir/go ]]; do sleep 0.01; done
+	 : < "$dir/go"
 	 lbctl apply "$2" > "$dir/$1.out" 2>&1 && echo "rc=0" >> "$dir/$1.out" ||
 		echo "rc=$?" >> "$dir/$1.out") &
 	racers+=($!)
@@ -443,12 +445,15 @@ for round in 1 2 3 4; do
 	run lbctl apply "$dir/v2.json" > /dev/null
 	racers=()
 	rm -f "$dir/go" "$dir/ready-a" "$dir/ready-b"
+	mkfifo "$dir/go"
 	# the first started alternates
 	if ((round % 2)); then racer a "$dir/race-a.json"; racer b "$dir/race-b.json"
 	else racer b "$dir/race-b.json"; racer a "$dir/race-a.json"; fi
 	wait_for 10 "both applies ready to start" test -e "$dir/ready-a" -a -e "$dir/ready-b"
-	touch "$dir/go"
+	# read-write: never blocks, and a racer not yet at its open passes too
+	exec 7<> "$dir/go"
 	wait "${racers[@]}"
+	exec 7>&-
 	state > "$dir/state-end"
 	rc_a=$(tail -n 1 "$dir/a.out") rc_b=$(tail -n 1 "$dir/b.out")
 	if cmp -s "$dir/state-end" "$dir/state-a"; then
