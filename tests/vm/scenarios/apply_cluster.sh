@@ -439,6 +439,7 @@ racer() {
 	 lbctl apply "$2" > "$dir/$1.out" 2>&1 && echo "rc=0" >> "$dir/$1.out" ||
 		echo "rc=$?" >> "$dir/$1.out") &
 	racers+=($!)
+	_bg_pids+=($!)
 }
 contended=0
 for round in 1 2 3 4; do
