@@ -609,6 +609,9 @@ static int put_conn_seq(struct sk_buff *skb, struct fnat_conn *cp)
 	spin_unlock_bh(&cp->lock);
 	if (!ok)
 		return 0;
+	/* Before the SYN-ACK it holds the client's (fnat_tcp_state()). */
+	if (!isn)
+		s.end[FNAT_DIR_OUT] = 0;
 	BUILD_BUG_ON(FULLNAT_A_CONN_CSEQ_WSCALE != FULLNAT_A_CONN_CSEQ_END + 2 ||
 		     FULLNAT_A_CONN_SSEQ_WSCALE != FULLNAT_A_CONN_SSEQ_END + 2);
 	for (d = 0; d < 2; d++) {

@@ -197,8 +197,13 @@ bool fnat_tcp_quote_ok(struct fnat_conn *cp, enum fnat_dir dir,
 	return ok;
 }
 
-/* The window scale a SYN announces (RFC 7323), or NO_WSCALE. */
-static u8 syn_wscale(const struct tcphdr *th)
+/*
+ * The offset in @th's option list of the first option of @kind whose
+ * length is @len (any length when 0) and whose bytes are all there, or
+ * -1. The walk stops at the end of the list, as TCP's own parser does,
+ * and at a length below 2 (the list is broken from there on).
+ */
+static int find_opt(const struct tcphdr *th, u8 kind, u8 len)
 {
 	unsigned int optlen = th->doff * 4 - sizeof(*th), i = 0;
 	const u8 *opt = (const u8 *)(th + 1);
@@ -210,14 +215,24 @@ static u8 syn_wscale(const struct tcphdr *th)
 			i++;
 			continue;
 		}
-		if (i + 1 >= optlen || opt[i + 1] < 2)
+		if (i + 1 >= optlen || opt[i + 1] < 2 ||
+		    i + opt[i + 1] > optlen)
 			break;
-		if (opt[i] == TCPOPT_WINDOW && opt[i + 1] == TCPOLEN_WINDOW &&
-		    i + TCPOLEN_WINDOW <= optlen)
-			return min_t(u8, opt[i + 2], TCP_MAX_WSCALE);
+		if (opt[i] == kind && (!len || opt[i + 1] == len))
+			return i;
 		i += opt[i + 1];
 	}
-	return NO_WSCALE;
+	return -1;
+}
+
+/* The window scale a SYN announces (RFC 7323), or NO_WSCALE. */
+static u8 syn_wscale(const struct tcphdr *th)
+{
+	int i = find_opt(th, TCPOPT_WINDOW, TCPOLEN_WINDOW);
+
+	if (i < 0)
+		return NO_WSCALE;
+	return min_t(u8, ((const u8 *)(th + 1))[i + 2], TCP_MAX_WSCALE);
 }
 
 /*
@@ -424,6 +439,48 @@ static bool fin_ahead_acked(const struct fnat_tcp_seq *s, u16 flags,
 }
 
 /*
+ * Does a SYN-ACK (or a RST refusing the SYN) acknowledge the client's SYN,
+ * @cp's flags @flags? Before the first SYN-ACK, its ACK may take the SYN's
+ * data or not (TCP Fast Open), from the SYN alone (held in the server's
+ * end until then) to its data's end; the client's end is then what it
+ * took, and a retransmission acknowledges the same.
+ */
+static bool synack_ok(const struct fnat_tcp_seq *s, u16 flags, u32 ack)
+{
+	u32 from = flags & FNAT_CONN_F_SYNACK ? s->end[FNAT_DIR_IN] :
+						s->end[FNAT_DIR_OUT];
+
+	return ack - from <= s->end[FNAT_DIR_IN] - from;
+}
+
+/*
+ * Does @th, going @dir with connection flags @flags, acknowledge what the
+ * other side could have sent? As RFC 5961 section 5 has end hosts judge
+ * it: no further than the other side's data seen (and a FIN of its seen
+ * ahead, see above), and no further back than twice the window @dir's
+ * side advertised (data in flight, and old ACKs the receiver still
+ * takes). Only such a segment's data and FIN count: without it, a blind
+ * attacker who guessed a sequence number in the window could move where
+ * the sender's data ends with a segment of data, and then close the
+ * connection with a RST at the number it chose. The end host discards
+ * that segment too (Linux: tcp_ack() < 0). conntrack's tcp_in_window()
+ * bounds the ACK alike; as there, a side whose data reached the receiver
+ * without passing here is then never learned again, and its connection
+ * ends at its state's timeout.
+ */
+static bool ack_ok(const struct fnat_tcp_seq *s, u16 flags, enum fnat_dir dir,
+		   const struct tcphdr *th, u32 ack)
+{
+	u32 top = s->end[!dir];
+
+	if (!th->ack)
+		return false;
+	if ((flags & fin_flag(!dir, true)) && !(flags & fin_flag(!dir, false)))
+		top++;
+	return top - ack <= top - s->end[!dir] + 2 * window_of(s, dir);
+}
+
+/*
  * Advance @cp's state for a packet going @dir, which is being forwarded
  * (the checks that may drop it are done). Softirq.
  *
@@ -459,17 +516,36 @@ void fnat_tcp_state(struct fnat_net *fn, struct fnat_conn *cp,
 	if (th->syn) {
 		if (dir == FNAT_DIR_IN && !th->ack &&
 		    state == FULLNAT_TCP_S_NONE) {
-			/* A retransmission, or the client's new attempt. */
-			s->end[FNAT_DIR_IN] = seq + 1;
+			/*
+			 * A retransmission, or the client's new attempt. Its
+			 * data (TCP Fast Open) counts: a server that takes it
+			 * acknowledges it with the SYN; one that does not,
+			 * the SYN alone. Until the SYN-ACK, the server's end
+			 * holds where the SYN alone ends (synack_ok()). A
+			 * retransmission (Linux's goes without the data)
+			 * keeps what was seen with its ISN.
+			 */
+			if (s->end[FNAT_DIR_OUT] != seq + 1 ||
+			    after(seq + 1 + len, s->end[FNAT_DIR_IN]))
+				s->end[FNAT_DIR_IN] = seq + 1 + len;
+			s->end[FNAT_DIR_OUT] = seq + 1;
 			s->wscale[FNAT_DIR_IN] = syn_wscale(th);
 			goto keep;
 		}
 		if (dir == FNAT_DIR_OUT && th->ack && !th->rst &&
-		    ack == s->end[FNAT_DIR_IN] &&
+		    synack_ok(s, flags, ack) &&
 		    (state == FULLNAT_TCP_S_NONE ||
 		     state == FULLNAT_TCP_S_SYN_RECV)) {
+			/*
+			 * A retransmission changes nothing: the server may
+			 * have sent data since, which the client acknowledges.
+			 */
+			if (flags & FNAT_CONN_F_SYNACK)
+				goto keep;
 			WRITE_ONCE(cp->rs_isn, seq);
-			s->end[FNAT_DIR_OUT] = seq + 1;
+			s->end[FNAT_DIR_IN] = ack;
+			/* Its data, which no mainstream stack sends, counts. */
+			s->end[FNAT_DIR_OUT] = seq + 1 + len;
 			s->wscale[FNAT_DIR_OUT] = syn_wscale(th);
 			/* Publishes rs_isn to want_toa(). */
 			smp_store_release(&cp->flags, flags | FNAT_CONN_F_SYNACK);
@@ -477,7 +553,7 @@ void fnat_tcp_state(struct fnat_net *fn, struct fnat_conn *cp,
 			goto keep;
 		}
 		/* Retransmissions; a SYN-ACK acknowledging nothing we saw. */
-		if (dir == FNAT_DIR_OUT && ack != s->end[FNAT_DIR_IN])
+		if (dir == FNAT_DIR_OUT && !synack_ok(s, flags, ack))
 			goto out_of_window;
 		goto ignore;
 	}
@@ -485,9 +561,9 @@ void fnat_tcp_state(struct fnat_net *fn, struct fnat_conn *cp,
 	if (dir == FNAT_DIR_OUT && !(flags & FNAT_CONN_F_SYNACK)) {
 		/*
 		 * Before its SYN-ACK, a real server only refuses: a RST that
-		 * acknowledges the client's SYN.
+		 * acknowledges the client's SYN (with its data or without).
 		 */
-		if (th->rst && th->ack && ack == s->end[FNAT_DIR_IN]) {
+		if (th->rst && th->ack && synack_ok(s, flags, ack)) {
 			state = FULLNAT_TCP_S_CLOSE;
 			goto keep;
 		}
@@ -514,6 +590,8 @@ void fnat_tcp_state(struct fnat_net *fn, struct fnat_conn *cp,
 		state = FULLNAT_TCP_S_CLOSE;
 		goto keep;
 	}
+	if (!ack_ok(s, flags, dir, th, ack))
+		goto out_of_window;
 	if (th->fin && after(seq, s->end[dir])) {
 		/* Perhaps ahead of its data: see fin_ahead_acked(). */
 		WRITE_ONCE(cp->flags, flags | fin_flag(dir, true));
@@ -671,48 +749,67 @@ static bool lower_mss(struct sk_buff *skb, unsigned int thoff,
 		      unsigned int toa_len)
 {
 	struct tcphdr *th = (struct tcphdr *)(skb->data + thoff);
-	unsigned int optlen = th->doff * 4 - sizeof(*th), i = 0;
+	int i = find_opt(th, TCPOPT_MSS, TCPOLEN_MSS);
 	u8 *opt = (u8 *)(th + 1);
+	u16 mss, lowered;
+	__be16 from, to;
 
-	while (i < optlen) {
-		u8 kind = opt[i], len;
-		u16 mss, lowered;
-
-		if (kind == TCPOPT_EOL)
-			break;
-		if (kind == TCPOPT_NOP) {
-			i++;
-			continue;
-		}
-		if (i + 1 >= optlen)
-			break;
-		len = opt[i + 1];
-		if (len < 2 || i + len > optlen)
-			break;
-		if (kind == TCPOPT_MSS && len == TCPOLEN_MSS) {
-			mss = get_unaligned_be16(&opt[i + 2]);
-			if (mss <= toa_len + TCP_MIN_MSS)
-				return false;
-			lowered = mss - toa_len;
-			put_unaligned_be16(lowered, &opt[i + 2]);
-			/*
-			 * The checksum sums 16-bit words from the header start;
-			 * a value at an odd offset counts byte-swapped.
-			 */
-			if ((sizeof(*th) + i + 2) & 1)
-				inet_proto_csum_replace2(&th->check, skb,
-					(__force __be16)swab16((__force u16)htons(mss)),
-					(__force __be16)swab16((__force u16)htons(lowered)),
-					false);
-			else
-				inet_proto_csum_replace2(&th->check, skb,
-							 htons(mss), htons(lowered),
-							 false);
-			return true;
-		}
-		i += len;
+	if (i < 0)
+		return false;
+	mss = get_unaligned_be16(&opt[i + 2]);
+	if (mss <= toa_len + TCP_MIN_MSS)
+		return false;
+	lowered = mss - toa_len;
+	put_unaligned_be16(lowered, &opt[i + 2]);
+	/*
+	 * The checksum sums 16-bit words from the header start; a value at
+	 * an odd offset counts byte-swapped.
+	 */
+	from = htons(mss);
+	to = htons(lowered);
+	if ((sizeof(*th) + i + 2) & 1) {
+		from = (__force __be16)swab16((__force u16)from);
+		to = (__force __be16)swab16((__force u16)to);
 	}
-	return false;
+	inet_proto_csum_replace2(&th->check, skb, from, to, false);
+	return true;
+}
+
+/*
+ * TCP Fast Open (RFC 7413) and TOA exclude each other: a real server that
+ * takes a SYN's data makes the connection's socket from the SYN, before
+ * any packet that carries our option, and its program would see the LIP
+ * as the client (or a LIP where its rules expect clients). So in a TOA
+ * connection's SYNs the Fast Open option (a cookie, or the request for
+ * one) becomes NOPs: the server gives out no cookie and takes no data
+ * before the handshake, and a client that has a cookie sends its data
+ * again after it, in a packet that gets the option. (The experimental
+ * kind, 254, is a TOA kind and goes already: fnat_toa_clean().) A server
+ * that takes SYN data without a cookie (TCP_FASTOPEN_NO_COOKIE) is not
+ * covered: it must not be set where TOA is wanted. The TCP header is
+ * linear and writable.
+ */
+static void strip_fastopen(struct fnat_net *fn, struct sk_buff *skb,
+			   const struct fnat_pkt *p)
+{
+	struct tcphdr *th = tcp_at(skb, p);
+	u8 *opt = (u8 *)(th + 1);
+	unsigned int a, b;
+	__wsum old, diff;
+	int i;
+
+	while ((i = find_opt(th, TCPOPT_FASTOPEN, 0)) >= 0) {
+		/* The 16-bit words it spans (th + 1 is at an even offset). */
+		a = i & ~1;
+		b = ALIGN(i + opt[i + 1], 2);
+		old = csum_partial(opt + a, b - a, 0);
+		memset(opt + i, TCPOPT_NOP, opt[i + 1]);
+		diff = csum_sub(csum_partial(opt + a, b - a, 0), old);
+		/* With CHECKSUM_PARTIAL the device sums the header. */
+		if (skb->ip_summed != CHECKSUM_PARTIAL)
+			csum_replace_by_diff(&th->check, diff);
+		fnat_count(fn, FULLNAT_CNT_TFO_STRIPPED);
+	}
 }
 
 /*
@@ -731,6 +828,8 @@ int fnat_tcp_prepare(struct fnat_net *fn, struct fnat_conn *cp,
 	if (dir == FNAT_DIR_IN) {
 		if (fnat_toa_clean(fn, skb, p, &x->opts))
 			return FULLNAT_CNT_TCPOPT_DROPPED;
+		if (th->syn && (READ_ONCE(cp->flags) & FNAT_CONN_F_TOA))
+			strip_fastopen(fn, skb, p);
 		x->toa = want_toa(cp, th);
 	} else {
 		x->mss = th->syn && th->ack &&

@@ -409,6 +409,8 @@ enum fullnat_counter {
 	FULLNAT_CNT_PERSIST_FULL,	/* no template kept: templates at conn_max */
 	FULLNAT_CNT_XLAT_DROPPED,	/* FullNAT64: not translatable (an ICMP error
 					 * but "too big", UDP without checksum) */
+	FULLNAT_CNT_TFO_STRIPPED,	/* TCP Fast Open option NOPed from a TOA
+					 * connection's SYN */
 	__FULLNAT_CNT_LAST
 };
 #define FULLNAT_CNT_MAX (__FULLNAT_CNT_LAST - 1)

@@ -1,6 +1,7 @@
 #!/bin/bash
 # A blind RST (someone who knows the addresses and ports, not the
-# sequence numbers) does not end a connection on the director: a
+# sequence numbers) does not end a connection on the director, nor does
+# one that follows blind data which a lucky guess put in the window: a
 # connection held open across it, and past the CLOSE timeout, still gets
 # its reply, and stays ESTABLISHED. Without a sequence check the director
 # moved it to CLOSE, expired it 10 s later and dropped the rest of it.
@@ -31,6 +32,30 @@ on c1 tcp_forge send -f RA -q r -k r -n 50 -P 1 "$CLIENT_NET.2" "$cport" "$VIP" 
 assert_ge "$(counter lb1 out_of_window)" "$((before + 90))" "out_of_window counts them"
 assert_eq "$(conn_state)" established "the connection's state after them"
 
+# An attacker whose guess of the client's sequence number fell in the
+# window: 10 bytes of data there move where the client's data ends unless
+# their acknowledgment is checked too (RFC 5961 section 5), and the RST
+# that follows at the end so moved closes. The guess is the director's own
+# number (the luckiest one); the acknowledgment is half the sequence space
+# away from the server's, where a blind one is unless it hits the 2W in
+# 2^32 that are acceptable (W the client's window: 1 in 2^15 at 64 KiB).
+seqs=$(lbctl -n lb1 -j conn | jq -r '.[0].tcp_seq | "\(.client_end) \(.server_end)"')
+read -r cend send <<< "$seqs"
+log "blind data at the client's sequence number $cend, then a RST where it ends"
+before=$(counter lb1 out_of_window)
+bad=$(((send + 0x80000000) % 0x100000000))
+on c1 tcp_forge send -f PA -q "$cend" -k "$bad" -l 10 -P 1 "$CLIENT_NET.2" "$cport" "$VIP" 80
+on c1 tcp_forge send -f RA -q "$(((cend + 10) % 0x100000000))" -k "$bad" -P 1 "$CLIENT_NET.2" "$cport" "$VIP" 80
+# The director's own view of them is checked once the client has judged;
+# here only until it has seen both (counted, or the connection closed).
+seen_both() {
+	(($(counter lb1 out_of_window) >= before + 2)) || [[ $(conn_state) != established ]]
+}
+wait_for 10 "the director to see the blind data and its RST" seen_both
+ow_data=$(($(counter lb1 out_of_window) - before))
+state_data=$(conn_state)
+cend_data=$(lbctl -n lb1 -j conn | jq -r '.[0].tcp_seq.client_end')
+
 log "held past the CLOSE timeout (10 s), then used"
 # The connection's own timer tells when 12 s have passed without a packet
 # (a connection moved to CLOSE would be gone by then).
@@ -38,8 +63,12 @@ expires() { lbctl -n lb1 -j conn | jq -r '.[0].expires // -1000'; }
 e0=$(expires)
 idle_12s() { (($(expires) <= e0 - 12)); }
 wait_for 60 "the connection idle for 12 s (its timer at $e0 - 12 s)" idle_12s
-assert_eq "$(conn_state)" established "the connection's state 12 s later"
+state_12s=$(conn_state)
 touch /tmp/go
 wait_for 60 "tcp_hold's reply" grep -q '^replies=' "$FNAT_LOG/hold.log"
 cat "$FNAT_LOG/hold.log"
 assert_match "$(tail -1 "$FNAT_LOG/hold.log")" "^replies=1 " "the held connection got its reply"
+assert_eq "$state_12s" established "the connection's state 12 s later"
+assert_ge "$ow_data" 2 "out_of_window counts the blind data and its RST"
+assert_eq "$state_data" established "the connection's state after the blind data and its RST"
+assert_eq "$cend_data" "$cend" "where the client's data ends, for the director, after them"
