@@ -18,7 +18,7 @@
 # @timeout: 360
 . /fnat/lib.sh
 
-SECS=5
+SECS=$(scaled 5)
 PORTS=40000-40007
 
 topo_base 1 2

@@ -188,12 +188,22 @@ slab_empty fnat_conn "connection objects"
 run rmmod fullnat
 grep -q fnat_conn /proc/slabinfo && fail "the connection cache outlived the module"
 # The servers and their sockets go (orphans of the fuzzer's handshakes
-# would otherwise retransmit to clients that never answer).
+# would otherwise retransmit to clients that never answer). nginx's
+# connections become orphans as it exits, after the signal: ss -K only
+# once it is gone.
 kill $(pgrep -x nginx) 2>/dev/null || true
+wait_for 30 "nginx to exit" sh -c '! pgrep -x nginx'
 for r in 1 2; do
 	on_quiet "rs$r" ss -K 'sport = :8080' > /dev/null 2>&1 || true
 done
-slab_empty toa_sock "TOA entries" 60
+if ! (slab_empty toa_sock "TOA entries" 60); then
+	# whose entries: sockets still there, or a destruct the probe missed
+	for r in 1 2; do
+		on "rs$r" ss -tanoe 'sport = :8080'
+		on "rs$r" cat /proc/net/toa_stats
+	done
+	fail "TOA entries left (see above)"
+fi
 run rmmod toa
 grep -q toa_sock /proc/slabinfo && fail "the TOA cache outlived the module"
 echo "ok: both modules unloaded, caches gone"
