@@ -371,6 +371,10 @@ int fnat_toa_clean(struct fnat_net *fn, struct sk_buff *skb,
 bool fnat_toa_insert(struct fnat_net *fn, struct sk_buff *skb,
 		     const struct fnat_pkt *p, const struct fnat_tcpopt *o,
 		     const struct fnat_conn *cp, unsigned int mtu);
+bool fnat_toa_lower_mss(struct sk_buff *skb, unsigned int thoff,
+			unsigned int toa_len);
+void fnat_toa_strip_fastopen(struct fnat_net *fn, struct sk_buff *skb,
+			     const struct fnat_pkt *p);
 
 /* The length of the TOA option a client of family @af gets. */
 static inline unsigned int fnat_toa_len(u16 af)

@@ -197,42 +197,16 @@ bool fnat_tcp_quote_ok(struct fnat_conn *cp, enum fnat_dir dir,
 	return ok;
 }
 
-/*
- * The offset in @th's option list of the first option of @kind whose
- * length is @len (any length when 0) and whose bytes are all there, or
- * -1. The walk stops at the end of the list, as TCP's own parser does,
- * and at a length below 2 (the list is broken from there on).
- */
-static int find_opt(const struct tcphdr *th, u8 kind, u8 len)
-{
-	unsigned int optlen = th->doff * 4 - sizeof(*th), i = 0;
-	const u8 *opt = (const u8 *)(th + 1);
-
-	while (i < optlen) {
-		if (opt[i] == TCPOPT_EOL)
-			break;
-		if (opt[i] == TCPOPT_NOP) {
-			i++;
-			continue;
-		}
-		if (i + 1 >= optlen || opt[i + 1] < 2 ||
-		    i + opt[i + 1] > optlen)
-			break;
-		if (opt[i] == kind && (!len || opt[i + 1] == len))
-			return i;
-		i += opt[i + 1];
-	}
-	return -1;
-}
-
 /* The window scale a SYN announces (RFC 7323), or NO_WSCALE. */
 static u8 syn_wscale(const struct tcphdr *th)
 {
-	int i = find_opt(th, TCPOPT_WINDOW, TCPOLEN_WINDOW);
+	const u8 *opt = (const u8 *)(th + 1);
+	int i = fnat_tcpopt_find(opt, th->doff * 4 - sizeof(*th), TCPOPT_WINDOW,
+				 TCPOLEN_WINDOW);
 
 	if (i < 0)
 		return NO_WSCALE;
-	return min_t(u8, ((const u8 *)(th + 1))[i + 2], TCP_MAX_WSCALE);
+	return min_t(u8, opt[i + 2], TCP_MAX_WSCALE);
 }
 
 /*
@@ -742,77 +716,6 @@ static bool want_toa(struct fnat_conn *cp, const struct tcphdr *th)
 }
 
 /*
- * Lower the MSS option of a SYN-ACK by @toa_len. The TCP header at
- * @thoff is linear and writable. Returns true if an MSS was lowered.
- */
-static bool lower_mss(struct sk_buff *skb, unsigned int thoff,
-		      unsigned int toa_len)
-{
-	struct tcphdr *th = (struct tcphdr *)(skb->data + thoff);
-	int i = find_opt(th, TCPOPT_MSS, TCPOLEN_MSS);
-	u8 *opt = (u8 *)(th + 1);
-	u16 mss, lowered;
-	__be16 from, to;
-
-	if (i < 0)
-		return false;
-	mss = get_unaligned_be16(&opt[i + 2]);
-	if (mss <= toa_len + TCP_MIN_MSS)
-		return false;
-	lowered = mss - toa_len;
-	put_unaligned_be16(lowered, &opt[i + 2]);
-	/*
-	 * The checksum sums 16-bit words from the header start; a value at
-	 * an odd offset counts byte-swapped.
-	 */
-	from = htons(mss);
-	to = htons(lowered);
-	if ((sizeof(*th) + i + 2) & 1) {
-		from = (__force __be16)swab16((__force u16)from);
-		to = (__force __be16)swab16((__force u16)to);
-	}
-	inet_proto_csum_replace2(&th->check, skb, from, to, false);
-	return true;
-}
-
-/*
- * TCP Fast Open (RFC 7413) and TOA exclude each other: a real server that
- * takes a SYN's data makes the connection's socket from the SYN, before
- * any packet that carries our option, and its program would see the LIP
- * as the client (or a LIP where its rules expect clients). So in a TOA
- * connection's SYNs the Fast Open option (a cookie, or the request for
- * one) becomes NOPs: the server gives out no cookie and takes no data
- * before the handshake, and a client that has a cookie sends its data
- * again after it, in a packet that gets the option. (The experimental
- * kind, 254, is a TOA kind and goes already: fnat_toa_clean().) A server
- * that takes SYN data without a cookie (TCP_FASTOPEN_NO_COOKIE) is not
- * covered: it must not be set where TOA is wanted. The TCP header is
- * linear and writable.
- */
-static void strip_fastopen(struct fnat_net *fn, struct sk_buff *skb,
-			   const struct fnat_pkt *p)
-{
-	struct tcphdr *th = tcp_at(skb, p);
-	u8 *opt = (u8 *)(th + 1);
-	unsigned int a, b;
-	__wsum old, diff;
-	int i;
-
-	while ((i = find_opt(th, TCPOPT_FASTOPEN, 0)) >= 0) {
-		/* The 16-bit words it spans (th + 1 is at an even offset). */
-		a = i & ~1;
-		b = ALIGN(i + opt[i + 1], 2);
-		old = csum_partial(opt + a, b - a, 0);
-		memset(opt + i, TCPOPT_NOP, opt[i + 1]);
-		diff = csum_sub(csum_partial(opt + a, b - a, 0), old);
-		/* With CHECKSUM_PARTIAL the device sums the header. */
-		if (skb->ip_summed != CHECKSUM_PARTIAL)
-			csum_replace_by_diff(&th->check, diff);
-		fnat_count(fn, FULLNAT_CNT_TFO_STRIPPED);
-	}
-}
-
-/*
  * Client packets: no option a client wrote reaches a real server as TOA
  * (toa.c), and whether ours goes in. Replies: a SYN-ACK of a TOA
  * connection gets its MSS lowered. The TCP header is writable.
@@ -829,7 +732,7 @@ int fnat_tcp_prepare(struct fnat_net *fn, struct fnat_conn *cp,
 		if (fnat_toa_clean(fn, skb, p, &x->opts))
 			return FULLNAT_CNT_TCPOPT_DROPPED;
 		if (th->syn && (READ_ONCE(cp->flags) & FNAT_CONN_F_TOA))
-			strip_fastopen(fn, skb, p);
+			fnat_toa_strip_fastopen(fn, skb, p);
 		x->toa = want_toa(cp, th);
 	} else {
 		x->mss = th->syn && th->ack &&
@@ -856,7 +759,7 @@ void fnat_tcp_finish(struct fnat_net *fn, struct fnat_conn *cp,
 		     enum fnat_dir dir, const struct fnat_xmit_ctx *x,
 		     unsigned int mtu)
 {
-	if (x->mss && lower_mss(skb, p->l4off, fnat_toa_len(cp->af)))
+	if (x->mss && fnat_toa_lower_mss(skb, p->l4off, fnat_toa_len(cp->af)))
 		fnat_count(fn, FULLNAT_CNT_MSS_LOWERED);
 	if (x->toa)
 		fnat_toa_insert(fn, skb, p, &x->opts, cp, mtu);

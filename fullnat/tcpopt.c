@@ -122,3 +122,30 @@ __wsum fnat_tcpopt_insert_diff(const struct fnat_tcpopt *o, const void *toa)
 {
 	return csum_block_add(0, csum_partial(toa, o->len, 0), o->end);
 }
+
+/*
+ * The offset in @opt (@optlen bytes) of the first option of @kind whose
+ * length is @len (any length when 0) and whose bytes are all there, or
+ * -1. The walk stops at the end of the list, as TCP's own parser does,
+ * and at a length below 2 (the list is broken from there on).
+ */
+int fnat_tcpopt_find(const u8 *opt, unsigned int optlen, u8 kind, u8 len)
+{
+	unsigned int i = 0;
+
+	while (i < optlen) {
+		if (opt[i] == TCPOPT_EOL)
+			break;
+		if (opt[i] == TCPOPT_NOP) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= optlen || opt[i + 1] < 2 ||
+		    i + opt[i + 1] > optlen)
+			break;
+		if (opt[i] == kind && (!len || opt[i + 1] == len))
+			return i;
+		i += opt[i + 1];
+	}
+	return -1;
+}

@@ -32,5 +32,6 @@ static inline int fnat_tcpopt_clean(u8 *opt, unsigned int optlen,
 __wsum fnat_tcpopt_write(u8 *opt, unsigned int optlen,
 			 const struct fnat_tcpopt *o, const void *toa);
 __wsum fnat_tcpopt_insert_diff(const struct fnat_tcpopt *o, const void *toa);
+int fnat_tcpopt_find(const u8 *opt, unsigned int optlen, u8 kind, u8 len);
 
 #endif /* _FULLNAT_TCPOPT_H */

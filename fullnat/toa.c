@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * TOA on the way to a real server: the client's own TOA options removed,
- * ours inserted.
+ * ours inserted; the real server's MSS lowered to leave room for it, and
+ * Fast Open taken out of the way (fnat_toa_strip_fastopen()).
  *
  * A real server's toa.ko believes a TOA option because it comes from a
  * director's local address. That is sound only if no option a client wrote
@@ -186,4 +187,74 @@ bool fnat_toa_insert(struct fnat_net *fn, struct sk_buff *skb,
 	}
 	fnat_count(fn, c);
 	return c == FULLNAT_CNT_TOA_INSERTED;
+}
+
+/*
+ * Lower the MSS option of a SYN-ACK by @toa_len. The TCP header at
+ * @thoff is linear and writable. Returns true if an MSS was lowered.
+ */
+bool fnat_toa_lower_mss(struct sk_buff *skb, unsigned int thoff,
+			unsigned int toa_len)
+{
+	struct tcphdr *th = (struct tcphdr *)(skb->data + thoff);
+	u8 *opt = (u8 *)(th + 1);
+	int i = fnat_tcpopt_find(opt, th->doff * 4 - sizeof(*th), TCPOPT_MSS,
+				 TCPOLEN_MSS);
+	u16 mss, lowered;
+	__be16 from, to;
+
+	if (i < 0)
+		return false;
+	mss = get_unaligned_be16(&opt[i + 2]);
+	if (mss <= toa_len + TCP_MIN_MSS)
+		return false;
+	lowered = mss - toa_len;
+	put_unaligned_be16(lowered, &opt[i + 2]);
+	/*
+	 * The checksum sums 16-bit words from the header start; a value at
+	 * an odd offset counts byte-swapped.
+	 */
+	from = htons(mss);
+	to = htons(lowered);
+	if ((sizeof(*th) + i + 2) & 1) {
+		from = (__force __be16)swab16((__force u16)from);
+		to = (__force __be16)swab16((__force u16)to);
+	}
+	inet_proto_csum_replace2(&th->check, skb, from, to, false);
+	return true;
+}
+
+/*
+ * TCP Fast Open (RFC 7413) and TOA exclude each other: a real server that
+ * takes a SYN's data makes the connection's socket from the SYN, before
+ * any packet that carries our option, and its program would see the LIP
+ * as the client (or a LIP where its rules expect clients). So in a TOA
+ * connection's SYNs the Fast Open option (a cookie, or the request for
+ * one) becomes NOPs: the server gives out no cookie and takes no data
+ * before the handshake, and a client that has a cookie sends its data
+ * again after it, in a packet that gets the option. (The experimental
+ * kind, 254, is a TOA kind and goes already: fnat_toa_clean().) A server
+ * that takes SYN data without a cookie (TCP_FASTOPEN_NO_COOKIE) is not
+ * covered: it must not be set where TOA is wanted. The TCP header is
+ * linear and writable.
+ */
+void fnat_toa_strip_fastopen(struct fnat_net *fn, struct sk_buff *skb,
+			     const struct fnat_pkt *p)
+{
+	struct tcphdr *th = (struct tcphdr *)(skb->data + p->l4off);
+	unsigned int optlen = th->doff * 4 - sizeof(*th), a, b;
+	u8 *opt = (u8 *)(th + 1);
+	__wsum old;
+	int i;
+
+	while ((i = fnat_tcpopt_find(opt, optlen, TCPOPT_FASTOPEN, 0)) >= 0) {
+		/* The 16-bit words it spans (th + 1 is at an even offset). */
+		a = i & ~1;
+		b = ALIGN(i + opt[i + 1], 2);
+		old = csum_partial(opt + a, b - a, 0);
+		memset(opt + i, TCPOPT_NOP, opt[i + 1]);
+		header_changed(skb, th,
+			       csum_sub(csum_partial(opt + a, b - a, 0), old));
+		fnat_count(fn, FULLNAT_CNT_TFO_STRIPPED);
+	}
 }
