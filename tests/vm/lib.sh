@@ -271,7 +271,11 @@ echo_service() {
 capture() {
 	local ns=$1 name=$2
 	shift 2
-	bg "$ns" "cap-$name" tcpdump -n -U -w "$FNAT_LOG/$name.pcap" "$@"
+	# --immediate-mode: without it libpcap takes packets from the kernel
+	# a block at a time, and those of the last block are lost when the
+	# capture is killed right after them ("received by filter" more than
+	# "captured")
+	bg "$ns" "cap-$name" tcpdump -n -U --immediate-mode -w "$FNAT_LOG/$name.pcap" "$@"
 	cap=${_bg_pids[-1]}
 	wait_for 10 "tcpdump ($name)" grep -q listening "$FNAT_LOG/cap-$name.log"
 }

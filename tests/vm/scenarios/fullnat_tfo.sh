@@ -9,6 +9,12 @@
 #    was gone once the collector came by, up to 8 s after that, in
 #    mid-download.) Judged by curl's downloads, each longer than that
 #    (15 s), and tcpdump on the real server (SYN-ACKs that took SYN data).
+#  - A SYN-ACK lost between the real server and the director: the client
+#    retransmits its SYN without the data (as Linux does), and the server's
+#    next SYN-ACK still acknowledges the data. The director keeps the data's
+#    end seen with that ISN; it used to take the retransmission for a new
+#    SYN and refuse the SYN-ACK, and the download died as above. Judged by
+#    curl's download and tcpdump at rs1 (the SYN resent without its data).
 #  - With TOA the director removes the Fast Open option from the SYN: a
 #    server that took the data would make its socket from the SYN, before
 #    any packet with the client's address, and nginx would log the LIP.
@@ -55,15 +61,21 @@ rs_cap=$cap
 capture c1 c1 -i eth0 'tcp[tcpflags] & tcp-syn != 0 and tcp[tcpflags] & tcp-ack == 0'
 c1_cap=$cap
 
-# syns PCAP PORT: "SYNs-with-data SYN-ACKs-that-took-it SYNs-with-Fast-Open"
-# toward PORT, from the SYNs and SYN-ACKs in PCAP
+# syns PCAP PORT: "SYNs-with-data SYN-ACKs-that-took-it SYNs-with-Fast-Open
+# SYNs-with-data-resent-without-it" toward PORT, from the SYNs and SYN-ACKs
+# in PCAP
 syns() {
 	tcpdump -r "$1" -n -S 2>/dev/null | awk -v port="$2" '
 		/Flags \[S\],/ && $5 ~ "\\." port ":$" {
 			k = $3
-			match($0, /seq [0-9]+/); seq[k] = substr($0, RSTART + 4, RLENGTH - 4)
-			match($0, /length [0-9]+/); len[k] = substr($0, RSTART + 7, RLENGTH - 7)
-			if (len[k] > 0) data++
+			match($0, /seq [0-9]+/); s = substr($0, RSTART + 4, RLENGTH - 4)
+			match($0, /length [0-9]+/); l = substr($0, RSTART + 7, RLENGTH - 7)
+			if ((k in seq) && seq[k] == s && len[k] > 0 && l == 0) {
+				resent++
+				next
+			}
+			seq[k] = s; len[k] = l
+			if (l > 0) data++
 			if ($0 ~ /tfo/) tfo++
 		}
 		/Flags \[S\.\],/ && $3 ~ "\\." port "$" {
@@ -71,7 +83,7 @@ syns() {
 			match($0, /ack [0-9]+/); a = substr($0, RSTART + 4, RLENGTH - 4)
 			if (len[k] > 0 && a == (seq[k] + 1 + len[k]) % 4294967296) took++
 		}
-		END { print data + 0, took + 0, tfo + 0 }'
+		END { print data + 0, took + 0, tfo + 0, resent + 0 }'
 }
 
 log "VIP:80 without TOA: a cookie, then 2 downloads with the request in the SYN"
@@ -81,6 +93,36 @@ for i in 1 2; do
 		--limit-rate 100k "http://$VIP/data/big" | sha256sum | cut -d' ' -f1) || true
 	assert_eq "$got" "$want" "download $i through VIP:80 (sha256)"
 done
+
+log "VIP:80: the SYN-ACK of download 3 lost on its way from rs1"
+# rs1 sends no SYN-ACK to :8080 until the client has resent its SYN (its
+# own timer's retransmissions are dropped too, so the client's resent SYN
+# is what the director sees before any SYN-ACK). Linux resends the SYN
+# after 1 s, without the data.
+on rs1 nft -f - <<'NFT'
+table ip lose {
+	set first { type ipv4_addr . inet_service; flags dynamic; }
+	set again { type ipv4_addr . inet_service; flags dynamic; }
+	chain in {
+		type filter hook input priority 0;
+		tcp dport 8080 tcp flags & (syn | ack) == syn ip saddr . tcp sport @first add @again { ip saddr . tcp sport }
+		tcp dport 8080 tcp flags & (syn | ack) == syn add @first { ip saddr . tcp sport }
+	}
+	chain out {
+		type filter hook output priority 0;
+		tcp sport 8080 tcp flags & (syn | ack) == syn | ack ip daddr . tcp dport != @again counter drop
+	}
+}
+NFT
+on_exit "$IP netns exec rs1 nft delete table ip lose 2>/dev/null"
+got=$(on_quiet c1 curl -sS --fail --max-time "$(scaled 60)" --tcp-fastopen \
+	--limit-rate 100k "http://$VIP/data/big" | sha256sum | cut -d' ' -f1) || true
+on rs1 nft list table ip lose
+lost=$(on_quiet rs1 nft -j list table ip lose |
+	jq '[.nftables[].rule? // empty | .expr[] | .counter? // empty | .packets] | add')
+on rs1 nft delete table ip lose
+assert_ge "$lost" 1 "SYN-ACKs rs1 dropped (nft's counter)"
+assert_eq "$got" "$want" "download 3 through VIP:80, its first SYN-ACK lost (sha256)"
 
 log "VIP:81 with TOA: 4 requests from a client that holds a cookie"
 for i in 1 2 3 4; do
@@ -93,16 +135,18 @@ assert_eq "$(grep -c . "$FNAT_LOG/ngx81.access")" 4 "requests nginx on :8081 log
 
 kill "$rs_cap" "$c1_cap"
 wait_for 10 "tcpdump to stop" sh -c '! pgrep tcpdump'
-read -r data80 took80 _ <<< "$(syns "$FNAT_LOG/rs.pcap" 8080)"
-read -r data81 took81 tfo81 <<< "$(syns "$FNAT_LOG/rs.pcap" 8081)"
-read -r c1data81 _ c1tfo81 <<< "$(syns "$FNAT_LOG/c1.pcap" 81)"
+read -r data80 took80 _ resent80 <<< "$(syns "$FNAT_LOG/rs.pcap" 8080)"
+read -r data81 took81 tfo81 _ <<< "$(syns "$FNAT_LOG/rs.pcap" 8081)"
+read -r c1data81 _ c1tfo81 _ <<< "$(syns "$FNAT_LOG/c1.pcap" 81)"
 sums=$(tcpdump -r "$FNAT_LOG/rs.pcap" -n -vv 'dst port 8081' 2>/dev/null)
 bad=$(grep -c 'incorrect' <<< "$sums" || true)
-echo "at rs1, :8080: SYNs with data $data80, SYN-ACKs that took it $took80"
+echo "at rs1, :8080: SYNs with data $data80, SYN-ACKs that took it $took80," \
+	"SYNs resent without their data $resent80"
 echo "at rs1, :8081: SYNs with data $data81, taken $took81, with Fast Open $tfo81;" \
 	"incorrect checksums $bad"
 echo "c1's SYNs to :81: with data $c1data81, with Fast Open $c1tfo81"
-assert_ge "$took80" 1 "SYN-ACKs on :8080 that took the SYN's data (tcpdump)"
+assert_ge "$took80" 3 "SYN-ACKs on :8080 that took the SYN's data (tcpdump)"
+assert_ge "$resent80" 1 "SYNs on :8080 resent without their data (tcpdump)"
 # Linux puts data in a SYN only with a cookie
 assert_ge "$c1data81" 4 "c1's SYNs to VIP:81 with data, so with a cookie (tcpdump)"
 assert_eq "$tfo81" 0 "SYNs at rs1 on :8081 with a Fast Open option (tcpdump)"
