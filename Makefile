@@ -6,6 +6,9 @@
 #                   builds for the kernel matrix and its core scenarios on two,
 #                   the Debian packages (as root; KVER=VERSION: that kernel only)
 #   make check-kernels  the whole suite on every kernel of the matrix
+#                   (ONLY=FLAVOUR,... for some; KEEP=1 spreads it over
+#                   several sittings: a flavour that passed with the same
+#                   sources is not run again, its row says when)
 #   make demo       run the demo cluster in the VM
 #   make bench      measure the data path against IPVS, routing, HAProxy
 #                   (not part of check; results in bench/results/)
@@ -91,7 +94,8 @@ check: all tools
 
 # Every kernel of tests/kernels.conf: build, then the whole suite (or T=).
 check-kernels: lbctl tools
-	tests/kernels.sh --boot all $(subst $(comma), ,$(T))
+	tests/kernels.sh --boot all $(if $(filter 1,$(KEEP)),--keep) $(if $(ONLY),--only $(ONLY)) \
+		$(subst $(comma), ,$(T))
 
 # our modules are built against the debug kernel in a copy of the tree
 check-debug: lbctl
