@@ -127,6 +127,8 @@ static void record(struct sock *child, const struct sk_buff *skb)
 	ret = toa_table_insert(child, &peer, &client, &stale);
 	if (ret == -ENOSPC)
 		toa_stat_inc(net, TOA_STAT_TABLE_FULL);
+	else if (ret == -EAGAIN)
+		toa_stat_inc(net, TOA_STAT_RESERVE_EMPTY);
 	else if (ret)
 		toa_stat_inc(net, TOA_STAT_NO_MEMORY);
 	else

@@ -9,7 +9,9 @@
  * code of ours, so nothing tells which namespace the missed call was for.
  * Those misses are shown, the same, in every namespace (toa_hooks_show_missed());
  * the misses the module notices later are counted where they are noticed
- * (stale_removed, recorded_by_v6_probe).
+ * (stale_removed, recorded_by_v6_probe). The sizes of the table and of its
+ * reserve (table.c), which count every namespace's connections, are shown
+ * in the initial namespace only.
  */
 #include <linux/atomic.h>
 #include <linux/proc_fs.h>
@@ -27,6 +29,7 @@ static const char *const stat_names[__TOA_STAT_MAX] = {
 	[TOA_STAT_UNMAPPABLE]	= "ignored_unmappable",
 	[TOA_STAT_TABLE_FULL]	= "table_full",
 	[TOA_STAT_NO_MEMORY]	= "no_memory",
+	[TOA_STAT_RESERVE_EMPTY]	= "reserve_empty",
 	[TOA_STAT_STALE]	= "stale_removed",
 	[TOA_STAT_V6_FALLBACK]	= "recorded_by_v6_probe",
 };
@@ -49,6 +52,9 @@ static int stats_show(struct seq_file *seq, void *v)
 	for (i = 0; i < __TOA_STAT_MAX; i++)
 		seq_printf(seq, "%s %lld\n", stat_names[i], atomic64_read(&tn->stats[i]));
 	toa_hooks_show_missed(seq);
+	/* how many connections all the namespaces have: the host's to see */
+	if (net_eq(seq_file_single_net(seq), &init_net))
+		toa_table_show(seq);
 	return 0;
 }
 

@@ -46,6 +46,15 @@ enum toa_result toa_parse_skb(const struct sk_buff *skb, struct toa_addr *peer,
 		ipv6_addr_set_v4mapped(ip_hdr(skb)->saddr, &peer->addr);
 		break;
 	case htons(ETH_P_IPV6):
+		/*
+		 * An IPv4-mapped source is no IPv6 host's (RFC 4291 2.5.5.2;
+		 * tcp_v6_conn_request() refuses its SYN, but a SYN cookie's
+		 * ACK gets past that) and would match the IPv4 networks
+		 * trusted, which are kept as mapped addresses (trusted.c):
+		 * from the wire, a forgery. Its option is not looked at.
+		 */
+		if (ipv6_addr_v4mapped(&ipv6_hdr(skb)->saddr))
+			return TOA_NONE;
 		peer->addr = ipv6_hdr(skb)->saddr;
 		break;
 	default:

@@ -21,6 +21,7 @@ int toa_table_insert(const struct sock *sk, const struct toa_addr *peer,
 bool toa_table_remove(const struct sock *sk);
 bool toa_table_lookup(const struct sock *sk, const struct toa_addr *peer,
 		      struct toa_addr *client);
+void toa_table_show(struct seq_file *seq);
 
 /* netns.c: per-namespace state, /proc/net/toa_stats */
 enum toa_stat {
@@ -30,6 +31,7 @@ enum toa_stat {
 	TOA_STAT_UNMAPPABLE,	/* TOA ignored: IPv6 client on an IPv4 socket */
 	TOA_STAT_TABLE_FULL,	/* not recorded: max_entries reached */
 	TOA_STAT_NO_MEMORY,	/* not recorded: allocation failed */
+	TOA_STAT_RESERVE_EMPTY,	/* not recorded: no entry in reserve (PREEMPT_RT) */
 	TOA_STAT_STALE,		/* an entry left by a socket whose end was missed */
 	TOA_STAT_V6_FALLBACK,	/* IPv4 child the v4 probe did not see (dual stack) */
 	__TOA_STAT_MAX

@@ -24,10 +24,21 @@
  * exists before the module's per-namespace state does (a value given to
  * modprobe is parsed before toa_init()).
  *
+ * Who may write it: CAP_NET_ADMIN in the initial user namespace, whatever
+ * namespace the sysctl belongs to. The sysctl's mode would let the root of
+ * an unprivileged user namespace write its own namespace's list, and a
+ * list is what turns packets into table entries (table.c), which all
+ * namespaces share up to max_entries: trusting its own tun device, such a
+ * user could fill the table with handshakes nobody accepts and take the
+ * client address from every other namespace's connections. Whom to trust
+ * is the host's decision, as the module parameter is: a container's list
+ * is set from outside it (ip netns exec, nsenter).
+ *
  * Parse, validate, publish: a new value is parsed whole into a new list and
  * published with RCU; a bad value is rejected with -EINVAL and the old list
  * stays. The data path reads the lists under RCU only.
  */
+#include <linux/capability.h>
 #include <linux/inet.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
@@ -169,15 +180,17 @@ static struct toa_trust_list *parse_list(const char *val)
 	}
 	while ((tok = strsep(&cur, ",")) != NULL) {
 		if (t->n == TRUST_MAX) {
-			pr_warn("trusted_sources: more than %u networks\n", TRUST_MAX);
+			pr_warn_ratelimited("trusted_sources: more than %u networks\n",
+					    TRUST_MAX);
 			ret = -EINVAL;
 			break;
 		}
 		tok = strim(tok);
 		ret = parse_prefix(tok, &t->nets[t->n]);
 		if (ret) {
-			pr_warn("trusted_sources: \"%s\" is not a network (a.b.c.d/len or x:y::/len, no host bits)\n",
-				tok);
+			/* the writer's text: at most a line's worth, escaped */
+			pr_warn_ratelimited("trusted_sources: \"%*pE\" is not a network (a.b.c.d/len or x:y::/len, no host bits)\n",
+					    (int)min_t(size_t, strlen(tok), 64), tok);
 			break;
 		}
 		t->n++;
@@ -276,6 +289,8 @@ static int trusted_sysctl(toa_ctl_table *table, int write, void *buffer,
 	struct toa_trust_list *new;
 	int ret;
 
+	if (write && !capable(CAP_NET_ADMIN))
+		return -EPERM;
 	if (write && (*ppos || *lenp >= TRUST_STR_MAX))
 		return -EINVAL;
 	tmp.data = kzalloc(TRUST_STR_MAX, GFP_KERNEL);

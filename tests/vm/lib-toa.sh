@@ -98,6 +98,18 @@ toa_stat() {
 	on_quiet "$1" awk -v n="$2" '$1 == n { print $2 }' /proc/net/toa_stats
 }
 
+# toa_entries_left: true when the slab holds no toa_sock object beyond the
+# entries toa.ko keeps in reserve (table.c), which the initial namespace's
+# /proc/net/toa_stats shows; read before and after the slab's count.
+toa_entries_left() {
+	local before n after
+	before=$(awk '$1 == "entries_reserved" { print $2 }' /proc/net/toa_stats)
+	n=$(slab_objects toa_sock)
+	after=$(awk '$1 == "entries_reserved" { print $2 }' /proc/net/toa_stats)
+	echo "toa_sock objects $n, in reserve $before/$after"
+	[[ -n $after && $before == "$after" ]] && ((n == after))
+}
+
 # netstat_counter NS NAME: a TcpExt counter of /proc/net/netstat in NS.
 netstat_counter() {
 	on_quiet "$1" awk -v n="$2" '

@@ -196,7 +196,7 @@ wait_for 30 "nginx to exit" sh -c '! pgrep -x nginx'
 for r in 1 2; do
 	on_quiet "rs$r" ss -K 'sport = :8080' > /dev/null 2>&1 || true
 done
-if ! (slab_empty toa_sock "TOA entries" 60); then
+if ! (wait_for 60 "TOA entries to go" toa_entries_left); then
 	# whose entries: sockets still there, or a destruct the probe missed
 	for r in 1 2; do
 		on "rs$r" ss -tanoe 'sport = :8080'

@@ -5,7 +5,10 @@
 # A TOA trusted in one namespace is ignored in the other (peer_server's
 # view). An operator who forgot the list is told: at load, that it is
 # empty; at the first ignored TOA of each namespace, once, its source and
-# what to set. The hash is sized from max_entries.
+# what to set. The hash is sized from max_entries. The root of an
+# unprivileged user namespace cannot write its own namespace's list (the
+# table that a list fills is all namespaces'); the host sets it from
+# outside, as for a container.
 #
 #  lb   LIP 198.18.11.1                  toa_client (TOA 203.0.113.7:4321)
 #        | eth0            | eth1
@@ -97,3 +100,22 @@ assert_eq "$(toa_stat rs ignored_untrusted)" 12 "rs: ignored_untrusted"
 assert_eq "$(log_lines rs)" 1 "log lines for rs, after 12 ignored"
 assert_eq "$(log_lines rs2)" 1 "log lines for rs2, after 21 ignored"
 on_quiet rs cat /proc/net/toa_stats
+
+log "the root of a user namespace cannot set its own namespace's list"
+# unshare -Urn, as any user may: a user namespace and a network namespace
+# it owns, whose sysctl files its root may open for writing
+out=$(unshare -Urn bash -c 'echo 0.0.0.0/0 > /proc/sys/net/toa/trusted_sources; echo "rc=$?";
+	echo "list=[$(cat /proc/sys/net/toa/trusted_sources)]"' 2>&1)
+echo "$out"
+grep -q '^rc=0$' <<<"$out" && fail "the root of a user namespace wrote net.toa.trusted_sources"
+grep -q '^list=\[\]$' <<<"$out" || fail "the user namespace's list is not empty"
+grep -q 'Operation not permitted' <<<"$out" || fail "the write was not refused with EPERM"
+# the host sets it from outside
+unshare -Urn sleep 600 &
+upid=$!
+other_net() { [[ $(readlink "/proc/$upid/ns/net") != "$(readlink /proc/self/ns/net)" ]]; }
+wait_for 10 "the user namespace" other_net
+nsenter -t "$upid" -n sh -c 'echo 198.18.11.0/24 > /proc/sys/net/toa/trusted_sources'
+assert_eq "$(nsenter -t "$upid" -n cat /proc/sys/net/toa/trusted_sources)" 198.18.11.0/24 \
+	"the list the host set in the user namespace's network namespace"
+kill "$upid"

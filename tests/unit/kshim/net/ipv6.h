@@ -13,4 +13,11 @@ static inline void ipv6_addr_set_v4mapped(__be32 addr, struct in6_addr *v6)
 	memcpy(&v6->s6_addr[12], &addr, 4);
 }
 
+static inline bool ipv6_addr_v4mapped(const struct in6_addr *a)
+{
+	static const u8 prefix[12] = { [10] = 0xff, [11] = 0xff };
+
+	return !memcmp(a->s6_addr, prefix, sizeof(prefix));
+}
+
 #endif
