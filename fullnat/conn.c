@@ -240,9 +240,11 @@ static inline spinlock_t *bucket_lock(u32 hash)
  * Hash @cp's @dir side, whose key hashes to @hash, unless that key is
  * taken or @cp is dead; true on success. Caller holds cp->lock (see
  * Lifetime above), taken with BH off: every user of the bucket locks has
- * them off (unhash_node() turns them off itself).
+ * them off (unhash_node() turns them off itself). A key taken: the
+ * connection that holds it in *@holder, if @holder (RCU read side).
  */
-static bool __hash_node(struct fnat_conn *cp, enum fnat_dir dir, u32 hash)
+static bool __hash_node(struct fnat_conn *cp, enum fnat_dir dir, u32 hash,
+			struct fnat_conn **holder)
 {
 	const union nf_inet_addr *s, *d;
 	struct fnat_conn_hnode *h;
@@ -257,6 +259,8 @@ static bool __hash_node(struct fnat_conn *cp, enum fnat_dir dir, u32 hash)
 		if (h->hash == hash &&
 		    node_match(h, fnat_conn_net(cp), cp->proto, s, sp, d, dp)) {
 			spin_unlock(bucket_lock(hash));
+			if (holder)
+				*holder = fnat_conn_of(h);
 			return false;
 		}
 	}
@@ -290,11 +294,13 @@ static void unhash_node(struct fnat_conn *cp, enum fnat_dir dir)
 
 /*
  * Claim the real-server side tuple of a connection being created (laddr.c
- * probes ports with it). Caller holds cp->lock.
+ * probes ports with it). Caller holds cp->lock. A tuple taken: the
+ * connection holding it in *@holder, if @holder (RCU read side).
  */
-bool __fnat_conn_hash_out(struct fnat_conn *cp)
+bool __fnat_conn_hash_out(struct fnat_conn *cp, struct fnat_conn **holder)
 {
-	return __hash_node(cp, FNAT_DIR_OUT, node_hash(cp, FNAT_DIR_OUT));
+	return __hash_node(cp, FNAT_DIR_OUT, node_hash(cp, FNAT_DIR_OUT),
+			   holder);
 }
 
 static bool conn_expire(struct fnat_conn *cp);
@@ -513,20 +519,10 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 	spin_lock(&cp->lock);
 	if (m->bind) {
 		/*
-		 * Hashes the real-server side: from here on, visible. No
-		 * local port free (-EADDRINUSE) is not a reason for early
-		 * drop, TCP's or UDP's. Not here: a victim's lock would nest
-		 * in ours (one lock class, and expiry takes them one at a
-		 * time); it would have to follow the unlock, then a bind
-		 * again. Nor then: a victim frees the tuple this one needs
-		 * only if it holds the same LIP toward the same RIP:rport,
-		 * which early drop's choice (the namespace's oldest
-		 * half-open) does not look for, and a LIP found full is
-		 * probed at a few random ports (laddr.c), which would seldom
-		 * find the one freed. The client tries again (a TCP SYN, a
-		 * UDP client's next datagram) and gets a port once one frees
-		 * up: an unanswered UDP connection holds its port for the
-		 * unreplied timeout, 30 s by default (proto_udp.c).
+		 * Hashes the real-server side: from here on, visible. With
+		 * no local port free toward the real server (FullNAT), the
+		 * tuple of an idle half-open or reset TCP connection may be
+		 * taken (laddr.c).
 		 */
 		ret = fnat_method_call(m, bind, fn, cp);
 		if (ret) {
@@ -544,7 +540,7 @@ struct fnat_conn *fnat_conn_new(struct fnat_net *fn, struct fnat_service *svc,
 	 * the loser backs out; the retransmission finds the winner.
 	 */
 	DEBUG_NET_WARN_ON_ONCE(hash != node_hash(cp, FNAT_DIR_IN));
-	if (!__hash_node(cp, FNAT_DIR_IN, hash))
+	if (!__hash_node(cp, FNAT_DIR_IN, hash, NULL))
 		goto out_kill;
 	/*
 	 * The real server was deleted with expire_nodest while we worked:
@@ -615,7 +611,7 @@ static bool tuple_taken(struct fnat_net *fn, const struct fnat_conn *cp,
  * reaches laddr.c. Its real-server side is still hashed, so that the
  * tuple is known as taken. It counts against the limits as a new
  * connection, and the netns exit, rmmod, expiry and expire_nodest take
- * it as any other; early drop only while it is half-open.
+ * it as any other; early drop only while it is half-open or reset.
  */
 int fnat_conn_import(struct fnat_net *fn, const struct fnat_conn *tmpl,
 		     struct fnat_dest *dest, struct netlink_ext_ack *extack)
@@ -667,8 +663,8 @@ int fnat_conn_import(struct fnat_net *fn, const struct fnat_conn *tmpl,
 	spin_lock_bh(&cp->lock);
 	/* Racing a packet that made either tuple: it wins, we back out. */
 	ok = (cp->fwd != FULLNAT_FWD_FULLNAT ||
-	      __fnat_conn_hash_out(cp)) &&
-	     __hash_node(cp, FNAT_DIR_IN, node_hash(cp, FNAT_DIR_IN));
+	      __fnat_conn_hash_out(cp, NULL)) &&
+	     __hash_node(cp, FNAT_DIR_IN, node_hash(cp, FNAT_DIR_IN), NULL);
 	if (!ok) {
 		WRITE_ONCE(cp->flags, cp->flags | FNAT_CONN_F_DEAD);
 		spin_unlock_bh(&cp->lock);
@@ -679,7 +675,7 @@ int fnat_conn_import(struct fnat_net *fn, const struct fnat_conn *tmpl,
 	}
 	rcu_read_lock();
 	ring = READ_ONCE(fn->early);
-	if (ring && fnat_conn_half_open(cp))
+	if (ring && fnat_conn_evictable(cp))
 		fnat_early_track(fn, ring, cp);
 	rcu_read_unlock();
 	spin_unlock_bh(&cp->lock);

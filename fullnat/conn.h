@@ -140,14 +140,23 @@ struct fnat_conn {
 
 /*
  * Is @cp a candidate for early drop (conn_evict.c)? TCP: its handshake
- * has not completed; UDP: no stream yet (proto_udp.c).
+ * has not completed, or it was reset (CLOSE): a blind sender can reset
+ * a connection it opened from a spoofed source itself (its SYN's
+ * sequence number is its own choice, and a reset needs nothing else),
+ * so a flood of SYN and RST pairs would otherwise hold its places for
+ * the CLOSE timeout where early drop cannot reach them. A reset
+ * connection has nothing left to carry. UDP: no stream yet
+ * (proto_udp.c).
  */
-static inline bool fnat_conn_half_open(const struct fnat_conn *cp)
+static inline bool fnat_conn_evictable(const struct fnat_conn *cp)
 {
+	u8 state = READ_ONCE(cp->state);
+
 	if (cp->proto == IPPROTO_UDP)
-		return READ_ONCE(cp->state) != FULLNAT_UDP_S_NORMAL;
-	return fnat_conn_timeout_state(READ_ONCE(cp->state),
-				       READ_ONCE(cp->flags)) <= FULLNAT_TCP_S_SYN_RECV;
+		return state != FULLNAT_UDP_S_NORMAL;
+	return state == FULLNAT_TCP_S_CLOSE ||
+	       fnat_conn_timeout_state(state, READ_ONCE(cp->flags)) <=
+	       FULLNAT_TCP_S_SYN_RECV;
 }
 
 static inline struct net *fnat_conn_net(const struct fnat_conn *cp)
@@ -178,7 +187,7 @@ fnat_conn_lookup(const struct net *net, u8 proto,
 						      daddr, dport),
 				  proto, saddr, sport, daddr, dport, dir);
 }
-bool __fnat_conn_hash_out(struct fnat_conn *cp);
+bool __fnat_conn_hash_out(struct fnat_conn *cp, struct fnat_conn **holder);
 
 /*
  * The family of @cp's packets going @dir: the client's going in, the
@@ -225,5 +234,8 @@ int fnat_conn_dump(struct sk_buff *skb, struct netlink_callback *cb,
 
 /* conn_evict.c */
 int fnat_early_alloc(struct fnat_net *fn);
+bool fnat_steal_candidate(const struct fnat_conn *victim,
+			  const struct fnat_conn *best);
+bool fnat_early_drop_nested(struct fnat_net *fn, struct fnat_conn *victim);
 
 #endif /* _FULLNAT_CONN_H */

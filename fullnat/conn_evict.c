@@ -2,11 +2,13 @@
 /*
  * Early drop. When a limit is reached, a connection whose handshake has
  * not completed (NONE, SYN_RECV; a one-way connection the client's bare
- * ACK established, proto_tcp.c) gives its place to the new one, as
- * conntrack drops an unassured entry: otherwise a SYN flood from spoofed
- * sources holds every place for the NONE (or, where the real server
- * answers, SYN_RECV) timeout and locks real clients out, where losing a half-open connection costs its client at most a
- * retransmitted SYN.
+ * ACK established, proto_tcp.c) or that was reset (CLOSE) gives its place
+ * to the new one, as conntrack drops an unassured entry: otherwise a SYN
+ * flood from spoofed sources holds every place for the NONE (or, where
+ * the real server answers, SYN_RECV) timeout and locks real clients out,
+ * where losing a half-open connection costs its client at most a
+ * retransmitted SYN. FullNAT's local ports are the other limit a flood
+ * reaches (fnat_steal_candidate()).
  *
  * Which one goes decides whether real clients get through: a client's
  * connection is half-open for one round trip, and the flood replaces
@@ -39,13 +41,21 @@
 #include "fullnat.h"
 #include "conn_table.h"
 
-#define EARLY_SCAN		64
+#define EARLY_SCAN		64	/* connections early drop looks at */
+/*
+ * Slots it passes: those of connections gone (cleared at expiry) are
+ * passed without looking, each once, but a quiet spell after many
+ * connections leaves thousands: at 64 a call, real clients were refused
+ * until as many new connections had been refused as walked past them.
+ */
+#define EARLY_PASS		4096
+#define STEAL_AGE		HZ	/* fnat_steal_candidate() */
 #define EVICT_CANDIDATES	8
 #define EVICT_BUCKETS		64
 
 static bool evictable(const struct fnat_conn *cp)
 {
-	return fnat_conn_half_open(cp) && !(READ_ONCE(cp->flags) & FNAT_CONN_F_DEAD);
+	return fnat_conn_evictable(cp) && !(READ_ONCE(cp->flags) & FNAT_CONN_F_DEAD);
 }
 
 /* When @cp last saw a packet, as far as its deadline tells. */
@@ -58,24 +68,33 @@ static unsigned long last_seen(const struct fnat_conn *cp)
 	return READ_ONCE(cp->expires) - fnat_state_timeout(fn, cp->proto, state);
 }
 
-static bool older(struct fnat_conn *cp, struct fnat_conn *victim)
+static bool older(const struct fnat_conn *cp, const struct fnat_conn *victim)
 {
 	return !victim || time_before(last_seen(cp), last_seen(victim));
 }
 
-/* Expire @cp if it still has not completed its handshake. */
+/*
+ * Under @cp's lock: mark it DEAD if it is still a candidate
+ * (fnat_conn_evictable()); its state then, for fnat_conn_destroy(), or -1.
+ */
+static int early_drop_mark(struct fnat_conn *cp)
+{
+	if ((cp->flags & FNAT_CONN_F_DEAD) || !fnat_conn_evictable(cp))
+		return -1;
+	WRITE_ONCE(cp->flags, cp->flags | FNAT_CONN_F_DEAD);
+	return cp->state;
+}
+
+/* Expire @cp if it is still a candidate. */
 static bool conn_early_drop(struct fnat_conn *cp)
 {
-	u8 state;
+	int state;
 
 	spin_lock_bh(&cp->lock);
-	if ((cp->flags & FNAT_CONN_F_DEAD) || !fnat_conn_half_open(cp)) {
-		spin_unlock_bh(&cp->lock);
-		return false;
-	}
-	WRITE_ONCE(cp->flags, cp->flags | FNAT_CONN_F_DEAD);
-	state = cp->state;
+	state = early_drop_mark(cp);
 	spin_unlock_bh(&cp->lock);
+	if (state < 0)
+		return false;
 	fnat_conn_destroy(cp, state);
 	return true;
 }
@@ -88,7 +107,7 @@ static bool conn_early_drop(struct fnat_conn *cp)
 static bool early_drop_oldest(struct fnat_net *fn)
 {
 	struct fnat_conn __rcu **ring = READ_ONCE(fn->early);
-	u32 head, tail, t, i;
+	u32 head, tail, t, i, seen;
 	bool dropped = false;
 
 	if (!ring)
@@ -100,10 +119,15 @@ static bool early_drop_oldest(struct fnat_net *fn)
 		return false;
 	if (head - t > FNAT_EARLY_SLOTS)	/* wrapped: older slots reused */
 		t = head - FNAT_EARLY_SLOTS;
-	for (i = 0; i < EARLY_SCAN && t != head; i++) {
+	for (i = 0, seen = 0; seen < EARLY_SCAN && i < EARLY_PASS && t != head;
+	     i++) {
 		struct fnat_conn *cp = rcu_dereference(ring[t++ % FNAT_EARLY_SLOTS]);
 
-		if (cp && evictable(cp) && conn_early_drop(cp)) {
+		/* Gone: a slot to pass, not a candidate to look at. */
+		if (!cp)
+			continue;
+		seen++;
+		if (evictable(cp) && conn_early_drop(cp)) {
 			dropped = true;
 			break;
 		}
@@ -113,6 +137,56 @@ static bool early_drop_oldest(struct fnat_net *fn)
 	       !try_cmpxchg(&fn->early_tail, &tail, t))
 		;
 	return dropped;
+}
+
+/*
+ * FullNAT's other limit: a new connection found every local address and
+ * port toward its real server's RIP:rport taken (laddr.c), with the table
+ * far from conn_max. A SYN flood from spoofed sources gets there long
+ * before: the real server answers each SYN, and each connection holds its
+ * tuple for the SYN_RECV timeout (30 s), which the server's retransmitted
+ * SYN-ACKs start over (the last at 31 s: about 61 s); at 600 SYNs/s per
+ * LIP and real server, 36280 ports are all taken and every real client is
+ * refused for as long as the flood lasts. So the ports that the bind
+ * probed and found taken are a sample of their holders, and the one idle
+ * longest among those that early drop may take gives its tuple to the new
+ * connection (conntrack's early drop samples a few buckets alike).
+ *
+ * Only a TCP connection, idle for STEAL_AGE. Its tuple is used again at
+ * once: a UDP server's late datagram would reach the new client (a
+ * stranger's answer), and a TCP server may still hold the tuple in
+ * SYN_RECV (it answers the new SYN with an ACK: the client resets that and
+ * tries again). A handshake under way takes a round trip, so a real
+ * client's is not cut short where the pool is merely too small for the
+ * load, and a flood must open a pool's worth of connections in a second
+ * before it can take one.
+ */
+bool fnat_steal_candidate(const struct fnat_conn *victim,
+			  const struct fnat_conn *best)
+{
+	return victim->proto == IPPROTO_TCP && evictable(victim) &&
+	       time_after_eq(jiffies, last_seen(victim) + STEAL_AGE) &&
+	       older(victim, best);
+}
+
+/*
+ * Expire @victim, found by fnat_steal_candidate(), if it still may go.
+ * Called under the lock of a new connection that nobody else can find
+ * yet (laddr.c), so the two locks of one class nest without a cycle:
+ * every other taker of a connection's lock holds no other. RCU read side.
+ */
+bool fnat_early_drop_nested(struct fnat_net *fn, struct fnat_conn *victim)
+{
+	int state;
+
+	spin_lock_nested(&victim->lock, SINGLE_DEPTH_NESTING);
+	state = early_drop_mark(victim);
+	spin_unlock(&victim->lock);
+	if (state < 0)
+		return false;
+	fnat_conn_destroy(victim, state);
+	fnat_count(fn, FULLNAT_CNT_EARLY_DROP);
+	return true;
 }
 
 /* At the global bound: the idlest half-open connection of a few buckets. */

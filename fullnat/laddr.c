@@ -21,7 +21,8 @@
  * connection closed normally stays taken for the TIME_WAIT timeout
  * (default 60 s, Linux's own TIME_WAIT), so it is not handed to a new
  * client while the real server may still hold the old connection. A
- * reset connection frees its tuple after the short CLOSE timeout.
+ * reset connection frees its tuple after the short CLOSE timeout, or
+ * sooner to a new connection that finds no other (below).
  *
  * Ports: the configured range (port_range) minus the namespace's
  * net.ipv4.ip_local_port_range (which IPv6 shares). That range is where
@@ -41,10 +42,14 @@
  * A socket bound to an explicit LIP:port is the operator's to keep out of
  * port_range.
  *
- * When no tuple is free the new connection is refused by dropping the
- * SYN, silently: the client retransmits it and gets through as soon as a
- * tuple frees up, where a reset would fail the connection at once. The
- * no_port counter and the LIP's "exhausted" counter say why.
+ * When no tuple is free, the TCP connection idle longest among the
+ * half-open or reset ones found holding the ports probed, if idle for a
+ * second, gives its tuple to the new one (early drop: conn_evict.c), so
+ * that a SYN flood cannot hold them all. When none does, the new
+ * connection is refused by dropping the SYN, silently:
+ * the client retransmits it and gets through as soon as a tuple frees
+ * up, where a reset would fail the connection at once. The no_port
+ * counter and the LIP's "exhausted" counter say why.
  */
 #include <linux/slab.h>
 #include <net/ip.h>
@@ -212,9 +217,20 @@ static void fnat_ports_get(struct fnat_net *fn, struct fnat_ports *pr)
 	}
 }
 
-/* Try the ports of @la for @cp; true when a tuple was taken. */
+/* A tuple to take from its connection, should none be free. */
+struct steal {
+	struct fnat_conn *victim;
+	struct fnat_laddr *la;
+	__be16 lport;
+};
+
+/*
+ * Try the ports of @la for @cp; true when a tuple was taken. Of the
+ * connections found holding the first FULL_PROBES ports tried, the one
+ * early drop would best take goes into @st (conn_evict.c).
+ */
 static bool bind_on(struct fnat_conn *cp, struct fnat_laddr *la,
-		    const struct fnat_ports *pr)
+		    const struct fnat_ports *pr, struct steal *st)
 {
 	u32 nports = pr->nports;
 	/* TCP's and UDP's tuples are apart: so is whether each is full. */
@@ -229,9 +245,10 @@ static bool bind_on(struct fnat_conn *cp, struct fnat_laddr *la,
 		probes = min_t(u32, probes, FULL_PROBES);
 	for (i = 0; i < probes; i++) {
 		u32 port = full ? get_random_u32_below(nports) : (base + i) % nports;
+		struct fnat_conn *holder = NULL;
 
 		cp->lport = htons(port_nth(pr, port));
-		if (__fnat_conn_hash_out(cp)) {
+		if (__fnat_conn_hash_out(cp, &holder)) {
 			/* A race here only changes where the next probe starts. */
 			if (!full)
 				atomic_set(&la->cursor, base + i);
@@ -240,11 +257,25 @@ static bool bind_on(struct fnat_conn *cp, struct fnat_laddr *la,
 			return true;
 		}
 		atomic64_inc(&la->conflicts);
+		if (i < FULL_PROBES && holder && holder->local == la &&
+		    fnat_steal_candidate(holder, st->victim)) {
+			st->victim = holder;
+			st->la = la;
+			st->lport = cp->lport;
+		}
 	}
 	atomic64_inc(&la->exhausted);
 	if (!full)
 		WRITE_ONCE(*full_at, (jiffies + FULL_RECHECK) | 1);
 	return false;
+}
+
+/* @cp took a tuple of @la, and the caller's reference. */
+static void laddr_bound(struct fnat_conn *cp, struct fnat_laddr *la)
+{
+	cp->local = la;
+	atomic_inc(&la->ports_in_use);
+	atomic64_inc(&la->conns);
 }
 
 /*
@@ -258,6 +289,7 @@ static bool bind_on(struct fnat_conn *cp, struct fnat_laddr *la,
 int __fnat_laddr_bind(struct fnat_net *fn, struct fnat_conn *cp)
 {
 	int n = READ_ONCE(fn->nr_laddrs), skip, tried = 0;
+	struct steal st = {};
 	struct fnat_ports pr;
 	struct fnat_laddr *la;
 	bool pass2 = false, any = false;
@@ -282,10 +314,8 @@ again:
 		any = true;
 		if (!refcount_inc_not_zero(&la->refcnt))
 			continue;
-		if (bind_on(cp, la, &pr)) {
-			cp->local = la;
-			atomic_inc(&la->ports_in_use);
-			atomic64_inc(&la->conns);
+		if (bind_on(cp, la, &pr, &st)) {
+			laddr_bound(cp, la);
 			return 0;
 		}
 		fnat_laddr_put(la);
@@ -293,6 +323,22 @@ again:
 	if (!pass2) {
 		pass2 = true;
 		goto again;
+	}
+	/*
+	 * None free: the tuple of an idle half-open connection found holding
+	 * one (fnat_steal_candidate()), whose lock nests in ours: nobody can
+	 * find this one yet, nothing of it is hashed.
+	 */
+	if (st.victim && refcount_inc_not_zero(&st.la->refcnt)) {
+		cp->laddr = st.la->addr;
+		cp->lport = st.lport;
+		/* Another CPU may take the freed tuple first. */
+		if (fnat_early_drop_nested(fn, st.victim) &&
+		    __fnat_conn_hash_out(cp, NULL)) {
+			laddr_bound(cp, st.la);
+			return 0;
+		}
+		fnat_laddr_put(st.la);
 	}
 	return any ? -EADDRINUSE : -ENOENT;
 }

@@ -33,7 +33,7 @@
 /* Hash the reply side; nothing to take. Under cp->lock. */
 int fnat_nat_bind(struct fnat_net *fn, struct fnat_conn *cp)
 {
-	return __fnat_conn_hash_out(cp) ? 0 : -EEXIST;
+	return __fnat_conn_hash_out(cp, NULL) ? 0 : -EEXIST;
 }
 
 /* Replies are addressed to the client itself. */

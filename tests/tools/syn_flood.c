@@ -2,16 +2,29 @@
 /*
  * syn_flood: send TCP SYNs from spoofed sources, as a SYN flood does.
  *
- *   syn_flood [-s PREFIX/LEN] [-r PPS] [-d SECONDS] [-w FILE] ADDR PORT
+ *   syn_flood [-s PREFIX/LEN] [-r PPS] [-d SECONDS] [-w FILE] [-n COUNT]
+ *             [-S SEED [-x]] [-C] ADDR PORT
  *
  * Every SYN has a random source address inside PREFIX/LEN (default
  * 198.51.100.0/24; .0, .1, .2 and the broadcast address are skipped, so
  * the default spares the test client and its router), a random source
  * port (1024-65535) and a random sequence number, so each is a new flow
  * for a director. Sends PPS packets per second (0, the default: as fast
- * as the raw socket takes them) for SECONDS (default 10), or until FILE
- * exists when -w is given. Prints "sent=N errors=M" at the end. Needs
- * CAP_NET_RAW.
+ * as the raw socket takes them) for SECONDS (default 10, or none with
+ * -n), until FILE exists when -w is given, or until COUNT packets were
+ * tried (-n), whichever comes first.
+ * Prints "sent=N errors=M" at the end. Needs CAP_NET_RAW.
+ *
+ * -S SEED makes the sequence of sources, ports and sequence numbers
+ * SEED's, the same in every run (without it, a new one each run). With
+ * -x the packets are RSTs at the sequence number that follows each SYN
+ * of a run with the same SEED: a blind sender resetting the connections
+ * its spoofed SYNs opened, which needs nothing it did not choose itself.
+ *
+ * The TCP checksum is wrong (by one) unless -C is given: the director does
+ * not check it, the real servers drop such SYNs, and the flood's
+ * connections stay unanswered (NONE). With -C the servers answer them
+ * (SYN_RECV), as a real flood's are.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -40,36 +53,18 @@ static uint32_t rnd(void)
 	return (uint32_t)((rng * 0x2545f4914f6cdd1dULL) >> 32);
 }
 
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-static uint32_t csum_add(uint32_t sum, const void *data, size_t len)
-{
-	const uint16_t *p = data;
-
-	for (; len > 1; len -= 2)
-		sum += *p++;
-	if (len)
-		sum += *(const uint8_t *)p;
-	return sum;
-}
-
 static void usage(void)
 {
 	fprintf(stderr, "usage: syn_flood [-s PREFIX/LEN] [-r PPS] [-d SECONDS] "
-			"[-w FILE] ADDR PORT\n");
+			"[-w FILE] [-n COUNT] [-S SEED [-x]] [-C] ADDR PORT\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	const char *prefix = "198.51.100.0/24", *wait_file = NULL;
-	unsigned long sent = 0, errors = 0, iter;
-	double rate = 0, duration = 10, start, end;
+	unsigned long sent = 0, errors = 0, iter, count = 0, seed = 0;
+	double rate = 0, duration = -1, start, end;
 	struct sockaddr_in dst = { .sin_family = AF_INET };
 	uint32_t net, mask, host_max;
 	struct {
@@ -78,18 +73,30 @@ int main(int argc, char **argv)
 		uint8_t opt[4];		/* MSS 1460, as a real SYN has */
 	} __attribute__((packed)) pkt;
 	char buf[32], *slash;
-	int opt, fd, len, one = 1;
+	int opt, fd, len, one = 1, reset = 0, valid = 0;
+	size_t size = sizeof(pkt);
+	char *end_arg;
 
-	while ((opt = getopt(argc, argv, "s:r:d:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:r:d:w:n:S:xC")) != -1) {
 		switch (opt) {
 		case 's': prefix = optarg; break;
 		case 'r': rate = atof(optarg); break;
 		case 'd': duration = atof(optarg); break;
 		case 'w': wait_file = optarg; break;
+		case 'n':
+		case 'S':
+			errno = 0;
+			*(opt == 'n' ? &count : &seed) = strtoul(optarg, &end_arg, 10);
+			if (errno || *end_arg || !*optarg ||
+			    (opt == 'S' && !seed))
+				usage();
+			break;
+		case 'x': reset = 1; break;
+		case 'C': valid = 1; break;
 		default: usage();
 		}
 	}
-	if (argc - optind != 2)
+	if (argc - optind != 2 || (reset && !seed))
 		usage();
 	if (inet_pton(AF_INET, argv[optind], &dst.sin_addr) != 1)
 		usage();
@@ -110,7 +117,10 @@ int main(int argc, char **argv)
 		perror("syn_flood: raw socket");
 		return 1;
 	}
-	rng ^= (uint64_t)getpid() << 32 ^ (uint64_t)(now() * 1e6);
+	if (seed)
+		rng = seed * 0x9e3779b97f4a7c15ULL | 1;
+	else
+		rng ^= (uint64_t)getpid() << 32 ^ (uint64_t)(now() * 1e6);
 
 	memset(&pkt, 0, sizeof(pkt));
 	pkt.ip.version = 4;
@@ -127,17 +137,26 @@ int main(int argc, char **argv)
 	pkt.opt[1] = 4;
 	pkt.opt[2] = 1460 >> 8;
 	pkt.opt[3] = 1460 & 0xff;
+	if (reset) {
+		/* A bare RST: no options. */
+		size -= sizeof(pkt.opt);
+		pkt.ip.tot_len = htons(size);
+		pkt.tcp.doff = sizeof(pkt.tcp) / 4;
+		pkt.tcp.syn = 0;
+		pkt.tcp.rst = 1;
+		pkt.tcp.window = 0;
+	}
 
 	start = now();
+	/* 10 s by default; with -n, until COUNT unless -d says less */
+	if (duration < 0)
+		duration = count ? 1e9 : 10;
 	end = start + duration;
 	for (iter = 0;; iter++) {
-		uint32_t host, sum;
-		struct {
-			uint32_t saddr, daddr;
-			uint8_t zero, proto;
-			uint16_t len;
-		} __attribute__((packed)) ph;
+		uint32_t host;
 
+		if (count && iter >= count)
+			break;
 		if (!(iter & 63)) {
 			struct stat st;
 			double t = now();
@@ -155,17 +174,15 @@ int main(int argc, char **argv)
 		pkt.ip.id = (uint16_t)rnd();
 		pkt.ip.check = 0;	/* the kernel fills it in (IP_HDRINCL) */
 		pkt.tcp.source = htons(1024 + rnd() % 64512);
-		pkt.tcp.seq = rnd();
+		/* The SYN's number, or the one after it (-x). */
+		pkt.tcp.seq = htonl(rnd() + reset);
 		pkt.tcp.check = 0;
-		ph.saddr = pkt.ip.saddr;
-		ph.daddr = pkt.ip.daddr;
-		ph.zero = 0;
-		ph.proto = IPPROTO_TCP;
-		ph.len = htons(sizeof(pkt) - sizeof(pkt.ip));
-		sum = csum_add(0, &ph, sizeof(ph));
-		sum = csum_add(sum, &pkt.tcp, sizeof(pkt) - sizeof(pkt.ip));
-		pkt.tcp.check = csum_fold(sum);
-		if (sendto(fd, &pkt, sizeof(pkt), 0, (struct sockaddr *)&dst,
+		pkt.tcp.check = l4_csum4(&pkt.ip.saddr, &pkt.ip.daddr,
+					 IPPROTO_TCP, &pkt.tcp,
+					 size - sizeof(pkt.ip));
+		if (!valid)
+			pkt.tcp.check ^= htons(1);
+		if (sendto(fd, &pkt, size, 0, (struct sockaddr *)&dst,
 			   sizeof(dst)) < 0) {
 			errors++;
 			if (errno != ENOBUFS && errno != EAGAIN) {
