@@ -388,6 +388,12 @@ static u16 fin_flag(enum fnat_dir dir, bool ahead)
 	return ahead ? FNAT_CONN_F_SFIN_AHEAD : FNAT_CONN_F_SFIN;
 }
 
+/* Has the side sending @dir sent a FIN seen ahead of its data, not placed yet? */
+static bool fin_pending(u16 flags, enum fnat_dir dir)
+{
+	return (flags & fin_flag(dir, true)) && !(flags & fin_flag(dir, false));
+}
+
 /*
  * Does @th, going @dir with connection flags @flags, acknowledge a FIN of
  * the other side that came ahead of its data?
@@ -398,18 +404,17 @@ static u16 fin_flag(enum fnat_dir dir, bool ahead)
  * open and the port's next SYN sent on to the old tuple. Its receiver has
  * it once the data arrived, and acknowledges one past the last data seen.
  * That number alone is not proof: a byte that reached the receiver
- * without passing here (a 1-byte segment through another director, a
- * SYN-ACK's payload, which is not counted) is acknowledged so too. So the
- * FIN must also have been seen ahead: a blind attempt takes two packets,
- * a FIN with a sequence number in the window and the exact ACK. (A FIN
+ * without passing here (a 1-byte segment through another director) is
+ * acknowledged so too. So the FIN must also have been seen ahead: a
+ * blind attempt takes two packets, a FIN with a sequence number in the
+ * window and the exact ACK. (A FIN
  * that carried data of its own and overtook earlier data is acknowledged
  * further on and is still missed.)
  */
 static bool fin_ahead_acked(const struct fnat_tcp_seq *s, u16 flags,
 			    enum fnat_dir dir, const struct tcphdr *th, u32 ack)
 {
-	return th->ack && (flags & fin_flag(!dir, true)) &&
-	       !(flags & fin_flag(!dir, false)) && ack == s->end[!dir] + 1;
+	return th->ack && fin_pending(flags, !dir) && ack == s->end[!dir] + 1;
 }
 
 /*
@@ -449,7 +454,7 @@ static bool ack_ok(const struct fnat_tcp_seq *s, u16 flags, enum fnat_dir dir,
 
 	if (!th->ack)
 		return false;
-	if ((flags & fin_flag(!dir, true)) && !(flags & fin_flag(!dir, false)))
+	if (fin_pending(flags, !dir))
 		top++;
 	return top - ack <= top - s->end[!dir] + 2 * window_of(s, dir);
 }
@@ -574,7 +579,18 @@ void fnat_tcp_state(struct fnat_net *fn, struct fnat_conn *cp,
 	if (th->fin && before(seq + len + 1, s->end[dir]))
 		goto out_of_window;
 
-	if (after(seq + len + th->fin, s->end[dir]))
+	/*
+	 * A segment with neither data nor FIN (an ACK, a window update)
+	 * sent after a FIN that is still ahead carries the FIN's number
+	 * plus one: counted, the FIN would become data, and its receiver's
+	 * exact acknowledgment would no longer be one past the data seen
+	 * (fin_ahead_acked()). A real server sends one when an old segment
+	 * of the client's reaches it after its FIN, such as the handshake's
+	 * ACK overtaken by the request (they crossed the director on
+	 * different CPUs), and it can take the same slow path as the data.
+	 */
+	if (after(seq + len + th->fin, s->end[dir]) &&
+	    (len || th->fin || !fin_pending(flags, dir)))
 		s->end[dir] = seq + len + th->fin;
 	s->win[dir] = max_t(u16, s->win[dir], ntohs(th->window));
 	if (dir == FNAT_DIR_OUT) {

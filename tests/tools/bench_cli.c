@@ -35,7 +35,9 @@
  * the same client ports come back again and again, as they do at a high
  * connection rate. With bench_srv -m rr, which closes first, the client
  * keeps no TIME_WAIT and a port is free again as soon as its connection
- * has closed.
+ * has closed. A port whose last connection is still closing (connect()
+ * says EADDRNOTAVAIL: its final ACK has not arrived) is passed over and
+ * counted as "busy=N" at the end of the line, not as an error.
  *
  * -V (crr): once the reply is read, the client forgets the connection
  * without a word (TCP_REPAIR, then close: no FIN, no RST), as a client
@@ -61,7 +63,7 @@
 #include "bench.h"
 
 struct result {
-	unsigned long conns, errors, slow;
+	unsigned long conns, errors, slow, busy;
 	unsigned long long bytes;
 	double secs, max_connect;
 };
@@ -71,7 +73,7 @@ struct result {
 static struct sockaddr_in dst[MAX_DST], src;
 static int ndst, next_dst, bind_src;
 static int port_lo, port_hi, port_step = 1, next_port, vanish, udp;
-static unsigned long slow;
+static unsigned long slow, busy;
 static double max_connect;
 
 static void usage(void)
@@ -81,7 +83,22 @@ static void usage(void)
 	exit(2);
 }
 
-static int dial(void)
+/* Why a connection failed, on stderr, for the first few (tests show it). */
+static void failed(const char *step, int err, int port)
+{
+	static int shown;
+
+	if (shown++ >= 8)
+		return;
+	if (port)
+		fprintf(stderr, "bench_cli: port %d: %s: %s\n", port, step,
+			err ? strerror(err) : "short reply");
+	else
+		fprintf(stderr, "bench_cli: %s: %s\n", step,
+			err ? strerror(err) : "short reply");
+}
+
+static int dial(int *port)
 {
 	struct timeval tv = { .tv_sec = 2 };
 	int fd = socket(AF_INET, udp ? SOCK_DGRAM : SOCK_STREAM, 0), one = 1;
@@ -95,6 +112,7 @@ static int dial(void)
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	if (port_lo) {
 		from.sin_family = AF_INET;
+		*port = next_port;
 		from.sin_port = htons(next_port);
 		next_port += port_step;
 		if (next_port > port_hi)
@@ -106,9 +124,24 @@ static int dial(void)
 			   sizeof(one));
 	}
 	t0 = now();
-	if (((bind_src || port_lo) &&
-	     bind(fd, (struct sockaddr *)&from, sizeof(from))) ||
-	    connect(fd, (struct sockaddr *)to, sizeof(*to))) {
+	if ((bind_src || port_lo) &&
+	    bind(fd, (struct sockaddr *)&from, sizeof(from))) {
+		failed("bind", errno, *port);
+		close(fd);
+		return -1;
+	}
+	if (connect(fd, (struct sockaddr *)to, sizeof(*to))) {
+		/*
+		 * With -p: the port's last connection to this server is
+		 * still closing in our own stack (LAST_ACK, its final ACK
+		 * not here yet). Not a failure of the path: the next port.
+		 */
+		if (port_lo && errno == EADDRNOTAVAIL) {
+			busy++;
+			close(fd);
+			return -2;
+		}
+		failed("connect", errno, *port);
 		close(fd);
 		return -1;
 	}
@@ -120,28 +153,36 @@ static int dial(void)
 	return fd;
 }
 
-/* One connect, request, reply, close; true if the whole reply came. */
+/*
+ * One connect, request, reply, close: 1 if the whole reply came, 0 if
+ * not, -1 if the port was busy (dial()).
+ */
 static int one_crr(void)
 {
 	static const char req[BENCH_REQ] = "GET /bench";
 	char buf[BENCH_REPLY * 2];
 	size_t got = 0;
 	ssize_t r;
-	int fd = dial();
+	int port = 0, fd = dial(&port);
 
 	if (fd < 0)
-		return 0;
+		return fd == -2 ? -1 : 0;
 	if (write(fd, req, sizeof(req)) != sizeof(req)) {
+		failed("write", errno, port);
 		close(fd);
 		return 0;
 	}
 	if (udp) {
 		r = read(fd, buf, sizeof(buf));
 		close(fd);
+		if (r != BENCH_REPLY)
+			failed("read", r < 0 ? errno : 0, port);
 		return r == BENCH_REPLY;
 	}
 	while ((r = read(fd, buf, sizeof(buf))) > 0)
 		got += r;
+	if (r < 0 || got != BENCH_REPLY)
+		failed("read", r < 0 ? errno : 0, port);
 	if (vanish) {
 		int one = 1;
 
@@ -159,13 +200,17 @@ static void run_crr(double secs, struct result *res)
 	double t0 = now(), end = t0 + secs;
 
 	while (now() < end) {
-		if (one_crr())
+		switch (one_crr()) {
+		case 1:
 			res->conns++;
-		else
+			break;
+		case 0:
 			res->errors++;
+		}
 	}
 	res->secs = now() - t0;
 	res->slow = slow;
+	res->busy = busy;
 	res->max_connect = max_connect;
 }
 
@@ -173,7 +218,7 @@ static void run_bulk(int up, double secs, struct result *res)
 {
 	static char buf[1 << 16];
 	double t0 = now(), end = t0 + secs;
-	int fd = dial();
+	int port = 0, fd = dial(&port);
 	ssize_t r;
 
 	if (fd < 0) {
@@ -279,6 +324,7 @@ int main(int argc, char **argv)
 		sum.errors += r.errors;
 		sum.bytes += r.bytes;
 		sum.slow += r.slow;
+		sum.busy += r.busy;
 		if (r.max_connect > sum.max_connect)
 			sum.max_connect = r.max_connect;
 		if (r.secs > sum.secs)
@@ -287,11 +333,14 @@ int main(int argc, char **argv)
 	}
 	while (wait(NULL) > 0)
 		;
-	if (!strcmp(mode, "crr"))
-		printf("conns=%lu errors=%lu secs=%.2f rate=%.1f slow=%lu max_connect_ms=%.0f\n",
+	if (!strcmp(mode, "crr")) {
+		printf("conns=%lu errors=%lu secs=%.2f rate=%.1f slow=%lu max_connect_ms=%.0f",
 		       sum.conns, sum.errors, sum.secs, rate, sum.slow,
 		       sum.max_connect * 1000);
-	else
+		if (port_lo)
+			printf(" busy=%lu", sum.busy);
+		printf("\n");
+	} else
 		printf("bytes=%llu errors=%lu secs=%.2f mbps=%.2f\n",
 		       sum.bytes, sum.errors, sum.secs, rate);
 	return sum.conns || sum.bytes ? 0 : 1;
