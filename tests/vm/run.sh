@@ -15,6 +15,7 @@
 # FNAT_KERNEL boots another kernel image than /boot/vmlinuz-KVER (with
 # FNAT_KMODDIR, FNAT_BUILD: see image.sh). FNAT_VM_OUT: where the logs go
 # (default build/vm), so that runs for several kernels do not mix theirs.
+# FNAT_VM_APPEND: more kernel command line (make check-debug: no5lvl).
 #
 # FUZZ_PKTS, FUZZ_NL, FUZZ_SEED reach the fuzz_* scenarios (kernel command
 # line fnat.fuzz_pkts=... and so on); FUZZ_TIMEOUT replaces every
@@ -131,7 +132,7 @@ boot() { # boot THREADMODE LOG TIMEOUT APPEND
 		-nodefaults -no-user-config -display none -no-reboot \
 		"${serial[@]}" \
 		-kernel "$kernel" -initrd "$initrd" \
-		-append "console=ttyS0 loglevel=5 printk.time=1 panic=-1 oops=panic mitigations=off slub_nomerge $append" \
+		-append "console=ttyS0 loglevel=5 printk.time=1 panic=-1 oops=panic mitigations=off slub_nomerge ${FNAT_VM_APPEND:+$FNAT_VM_APPEND }$append" \
 		< "$stdin" 2>&1 | tee "$log" | { if ((quiet)); then cat > /dev/null; else show; fi; }
 	return "${PIPESTATUS[0]}"
 }
@@ -271,11 +272,14 @@ for i in "${!vm_mode[@]}"; do
 	log=$(vm_log "$i")
 	rc=$(cat "$log.rc" 2>/dev/null || echo 1)
 	rm -f "$log.rc"
-	current= ended=0
+	current= ended=0 failmsg=
 	while IFS= read -r line; do
 		line=${line%$'\r'}
 		case $line in
-		"@@FNAT BEGIN "*) current=${line#@@FNAT BEGIN } ;;
+		"@@FNAT BEGIN "*) current=${line#@@FNAT BEGIN } failmsg= ;;
+		# The scenario's own verdict (lib.sh fail()), for the table: CI
+		# shows the table, not the log.
+		"FAIL: "*) [[ -n $current ]] && failmsg=${line#FAIL: } ;;
 		"@@FNAT END "*) ended=1 ;;
 		"@@FNAT RESULT "*)
 			set -- ${line#@@FNAT RESULT }
@@ -285,6 +289,8 @@ for i in "${!vm_mode[@]}"; do
 			if [[ ${result[$n]:-} != FAIL ]]; then
 				result[$n]=$r
 				reason[$n]="$*"
+				[[ $r == FAIL && $* == exit\ status* && -n $failmsg ]] &&
+					reason[$n]+=": ${failmsg:0:240}"
 			fi
 			current= ;;
 		*)

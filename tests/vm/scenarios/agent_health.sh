@@ -20,10 +20,10 @@
 # 3. lbctl drain with three rate-limited downloads open: none is broken,
 #    the agent exits 0 when they have finished, and drain returns then.
 # 4. Many checks: 200 real servers (rs1's ports 9000-9199, their SYNs
-#    dropped there, so every check lasts its whole timeout): the kernel's
-#    socket table on lb1, sampled, never holds more than AGENT_CHECKS_MAX
-#    (64) checks at once, and tcpdump on rs1's link sees the first ones
-#    spread over the interval, not a burst.
+#    dropped there, so every check lasts its whole timeout): tcpdump on
+#    rs1's link never sees more than AGENT_CHECKS_MAX (64) checks begin
+#    within a second (each holds its slot for 2 s), and sees the first
+#    ones spread over the interval, not a burst.
 # 5. BGP over IPv4 and IPv6 to the router's BIRD: an IPv4 and an IPv6
 #    (FullNAT66) service, each VIP announced on its family's session; the
 #    IPv6 servers stop: only the IPv6 route is withdrawn (the router's
@@ -294,8 +294,19 @@ burst=$(head -64 "$dir/starts" | awk '{ t[NR] = $1 } END { j = 1; for (i = 1; i 
 	while (t[i] - t[j] >= 0.1) j++; if (i - j + 1 > m) m = i - j + 1 }; print m }')
 span=$(awk 'NR == 1 { a = $1 } NR == 64 { printf "%.2f", $1 - a }' "$dir/starts")
 echo "checks seen: $(wc -l < "$dir/starts"); most at once in $(wc -l < "$FNAT_LOG/ss-many.log") samples: $peak; of the first 64, most begun within 0.1 s: $burst, all within ${span}s"
-assert_ge "$peak" 40 "checks at once (the cap is reached: 200 due)"
-assert_eq "$(awk -v p="$peak" 'BEGIN { print (p <= 64) }')" 1 "checks at once at most AGENT_CHECKS_MAX, 64 ($peak)"
+# The verdict on the cap comes from the wire. ss's dump walks the socket
+# table bucket by bucket while the agent runs, so a check closed in a
+# bucket already counted and its successor hashed into one not yet read
+# are both counted (CI saw 65). A check holds its slot for its whole
+# timeout, 2 s from its SYN, so no second of the capture may hold more
+# than 64 first SYNs; without the cap the first second holds about 100
+# (200 due over 2 s), and one check too many shows as 65 (the first 64
+# begin within 0.64 s). The margin of 1 s covers the path to rs1.
+wire=$(sort -n "$dir/starts" | awk '{ t[NR] = $1 } END { j = 1; for (i = 1; i <= NR; i++) {
+	while (t[i] - t[j] >= 1) j++; if (i - j + 1 > m) m = i - j + 1 }; print m + 0 }')
+echo "checks begun within any 1 s on rs1's link: at most $wire (ss's samples, not a snapshot: $peak)"
+assert_ge "$wire" 40 "checks begun within 1 s (the cap is reached: 200 due)"
+assert_eq "$(awk -v w="$wire" 'BEGIN { print (w <= 64) }')" 1 "checks begun within any 1 s at most AGENT_CHECKS_MAX, 64 ($wire)"
 assert_eq "$(awk -v b="$burst" 'BEGIN { print (b <= 32) }')" 1 "of the first 64 checks, at most 32 begun within any 0.1 s: spread, not a burst ($burst)"
 assert_eq "$(awk -v s="$span" 'BEGIN { print (s >= 0.3) }')" 1 "the first 64 checks spread over at least 0.3 s (${span}s)"
 

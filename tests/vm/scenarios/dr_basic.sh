@@ -146,6 +146,11 @@ log "weight 0 quiesces a real server"
 lb lb1 rs set tcp "$VIP:80" "$(rs_ip 3):80" weight 0
 before=$(wc -l < "$FNAT_LOG/rs3.access")
 out=$(requests c1 "http://$VIP/" 30)
+if [[ $(share "$out" rs3) != 0 ]]; then
+	tail -n +$((before + 1)) "$FNAT_LOG/rs3.access"
+	lb lb1 stats
+	lbctl -n lb1 conn
+fi
 assert_eq "$(share "$out" rs3)" 0 "quiesced rs3's share (curl)"
 assert_eq "$(wc -l < "$FNAT_LOG/rs3.access")" "$before" "quiesced rs3's nginx log"
 assert_eq "$(( $(share "$out" rs1) + $(share "$out" rs2) ))" 30 "the others took all"

@@ -43,6 +43,28 @@ flowing() { (( $(svc_pkts in) > $1 && $(svc_pkts out) > $2 )); }
 # past the handshake and the request: the download is under way both ways
 wait_for 20 "the download's data" flowing 10 10
 
+# show_state: what a step that timed out needs to be understood
+show_state() {
+	svc_pkts in
+	svc_pkts out
+	on lb1 lbctl stats
+	on lb1 lbctl conn
+	on lb1 "$IP" route
+	on lb1 "$IP" route get "$CLIENT_NET.2"
+	on lb1 "$IP" -s link
+	on c1 ss -tin
+	on rs1 ss -tin
+	ls -la "$FNAT_LOG"/download*
+}
+
+# wait_or_show SECONDS WHAT CMD...: wait_for, with the state shown if it
+# times out
+wait_or_show() {
+	(wait_for "$@") && return 0
+	show_state
+	fail "timed out waiting for $2"
+}
+
 # blackout PREFIX GATEWAY WHAT: PREFIX unroutable from lb1 until WHAT is
 # dropped for it (TCP retransmits, so something comes); then routed again
 # until the connection moves both ways.
@@ -51,17 +73,10 @@ blackout() {
 	[[ ! -s $FNAT_LOG/download.sum ]] || fail "the download ended before $1 went"
 	before=$(counter lb1 no_route)
 	on lb1 "$IP" route replace blackhole "$1"
-	if ! (wait_for 15 "$3 dropped while $1 is a blackhole" drops_over "$before"); then
-		on lb1 lbctl stats
-		on lb1 lbctl conn
-		on c1 ss -tin
-		on rs1 ss -tin
-		ls -la "$FNAT_LOG"/download*
-		fail "no $3 dropped while $1 is a blackhole"
-	fi
+	wait_or_show 15 "$3 dropped while $1 is a blackhole" drops_over "$before"
 	in=$(svc_pkts in) out=$(svc_pkts out)
 	on lb1 "$IP" route replace "$1" via "$2"
-	wait_for 90 "packets both ways after $1 came back" flowing "$in" "$out"
+	wait_or_show 90 "packets both ways after $1 came back" flowing "$in" "$out"
 }
 
 log "A: the route toward the client goes"
@@ -78,17 +93,17 @@ log "C: replies move to a new link, which is then deleted under them"
 link lb1 eth9 10.99.0.1/30 rt lb1r 10.99.0.2/30
 in=$(svc_pkts in) out=$(svc_pkts out)
 on lb1 "$IP" route replace "$CLIENT_NET.0/24" via 10.99.0.2
-wait_for 90 "packets both ways through eth9" flowing "$in" "$out"
+wait_or_show 90 "packets both ways through eth9" flowing "$in" "$out"
 before=$(counter lb1 no_route)
 start=$SECONDS
 on lb1 "$IP" link del eth9
 took=$((SECONDS - start))
 ((took <= $(scaled 3))) || fail "deleting eth9 took ${took}s: something held its routes"
 echo "ok: eth9 deleted in ${took}s"
-wait_for 15 "replies dropped with eth9 gone" drops_over "$before"
+wait_or_show 15 "replies dropped with eth9 gone" drops_over "$before"
 in=$(svc_pkts in) out=$(svc_pkts out)
 on lb1 "$IP" route replace "$CLIENT_NET.0/24" via "$DIR_NET.1"
-wait_for 90 "packets both ways after the client route came back" flowing "$in" "$out"
+wait_or_show 90 "packets both ways after the client route came back" flowing "$in" "$out"
 
 on rt tc qdisc del dev c1 root
 wait_for 90 "the download" test -s "$FNAT_LOG/download.sum"
