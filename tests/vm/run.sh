@@ -268,22 +268,34 @@ else
 	done
 fi
 vm_failed=0
+# A scenario named more than once (T=a,a,a) has a result per run: the k-th
+# result read for NAME is key "NAME#k", and the table lists them in order.
+declare -A seen=()
+declare -A gseen	# the same, counted in one guest's log
+key_of() { # key_of NAME: the key of NAME's next run, in $key
+	seen[$1]=$((${seen[$1]:-0} + 1))
+	gseen[$1]=$((${gseen[$1]:-0} + 1))
+	key="$1#${seen[$1]}"
+}
 for i in "${!vm_mode[@]}"; do
 	log=$(vm_log "$i")
 	rc=$(cat "$log.rc" 2>/dev/null || echo 1)
 	rm -f "$log.rc"
 	current= ended=0 failmsg=
+	gseen=()
 	while IFS= read -r line; do
 		line=${line%$'\r'}
 		case $line in
-		"@@FNAT BEGIN "*) current=${line#@@FNAT BEGIN } failmsg= ;;
+		"@@FNAT BEGIN "*) key_of "${line#@@FNAT BEGIN }"; current=$key failmsg= ;;
 		# The scenario's own verdict (lib.sh fail()), for the table: CI
 		# shows the table, not the log.
 		"FAIL: "*) [[ -n $current ]] && failmsg=${line#FAIL: } ;;
 		"@@FNAT END "*) ended=1 ;;
 		"@@FNAT RESULT "*)
 			set -- ${line#@@FNAT RESULT }
-			n=$1 r=$2
+			# its BEGIN's key (a RESULT without one: the next run's)
+			if [[ ${current%#*} == "$1" ]]; then n=$current; else key_of "$1"; n=$key; fi
+			r=$2
 			secs[$n]=$3
 			shift 3
 			if [[ ${result[$n]:-} != FAIL ]]; then
@@ -310,11 +322,20 @@ for i in "${!vm_mode[@]}"; do
 		why="guest did not finish (qemu exit $rc)"
 		((rc == 124 || rc == 137)) && why="guest did not finish within ${vm_limit[$i]}s"
 		echo "vm: $why"
+		# the run under way, and the guest's members never begun
+		if [[ -n $current && -z ${result[$current]:-} ]]; then
+			result[$current]=FAIL
+			reason[$current]=$why
+		fi
 		for m in ${vm_members[$i]//,/ }; do
 			m=${m%%:*}
-			[[ -n ${result[$m]:-} ]] && continue
-			result[$m]=FAIL
-			reason[$m]=$why
+			if ((${gseen[$m]:-0} > 0)); then
+				gseen[$m]=$((gseen[$m] - 1))
+				continue
+			fi
+			key_of "$m"
+			result[$key]=FAIL
+			reason[$key]=$why
 		done
 	fi
 done
@@ -322,14 +343,20 @@ done
 passed=0 failed=0 skipped=0
 echo
 echo "vm: results"
+declare -A shown=()
 for n in "${names[@]}" ${result[boot]:+boot} ${result[shutdown]:+shutdown}; do
-	r=${result[$n]:-FAIL}
+	k=$n
+	if [[ $n != boot && $n != shutdown ]]; then
+		shown[$n]=$((${shown[$n]:-0} + 1))
+		k="$n#${shown[$n]}"
+	fi
+	r=${result[$k]:-FAIL}
 	case $r in
 	PASS) passed=$((passed + 1)) ;;
 	SKIP) skipped=$((skipped + 1)) ;;
 	*) failed=$((failed + 1)) ;;
 	esac
-	printf '  %-4s %-28s %8ss  %s\n' "$r" "$n" "${secs[$n]:--}" "${reason[$n]:-}"
+	printf '  %-4s %-28s %8ss  %s\n' "$r" "$n" "${secs[$k]:--}" "${reason[$k]:-}"
 done
 echo "vm: $passed passed, $failed failed, $skipped skipped"
 ((failed == 0 && vm_failed == 0))

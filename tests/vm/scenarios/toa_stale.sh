@@ -41,6 +41,17 @@ toa_peer_server peer4 -4 8080
 toa_load trusted_sources="$TOA_TRUSTED"
 [[ -w $kp ]] || fail "$kp missing"
 on_exit "echo 1 > $kp"
+# the wire, for a round that fails
+capture rs stale -i eth0 tcp port 8080
+
+# a_left PORT: A's socket was not gone; what rs holds and saw of it
+a_left() {
+	on rs ss -tanoei "sport = :8080 and dport = :$1"
+	kill "$cap" 2> /dev/null || true
+	wait "$cap" 2> /dev/null || true
+	tcpdump -nr "$FNAT_LOG/stale.pcap" "tcp port $1" 2> /dev/null | tail -n 20 || true
+	fail "A's socket (port $1) still on rs 10 s after its reset"
+}
 
 reused=0
 for ((i = 1; i <= ROUNDS; i++)); do
@@ -55,7 +66,7 @@ for ((i = 1; i <= ROUNDS; i++)); do
 	echo "+ echo 0 > $kp"
 	echo 0 > "$kp"
 	wait "$pid" || fail "A failed: $(cat "$FNAT_LOG/a$i.log")"
-	wait_for 10 "A's socket gone on rs" eval "! server_conn $port"
+	(wait_for 10 "A's socket gone on rs" eval "! server_conn $port") || a_left "$port"
 	echo "+ echo 1 > $kp"
 	echo 1 > "$kp"
 	stale=$(toa_stat rs stale_removed)
