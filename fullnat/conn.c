@@ -48,7 +48,10 @@
  * node was hashed.
  *
  * Lock order: a connection's lock, then bucket locks. Expiry never holds
- * a bucket lock while it takes a connection's lock.
+ * a bucket lock while it takes a connection's lock. One connection's lock
+ * nests in another's, once: a new connection with nothing hashed yet,
+ * whose bind takes the tuple of an idle one (laddr.c, conn_evict.c);
+ * nobody else can reach the new one's lock, so no cycle can form.
  */
 #include <linux/memcontrol.h>
 #include <linux/mm.h>

@@ -75,11 +75,15 @@ static bool older(const struct fnat_conn *cp, const struct fnat_conn *victim)
 
 /*
  * Under @cp's lock: mark it DEAD if it is still a candidate
- * (fnat_conn_evictable()); its state then, for fnat_conn_destroy(), or -1.
+ * (fnat_conn_evictable()) and, if @min_idle, idle that long (a packet may
+ * have come since it was chosen); its state then, for
+ * fnat_conn_destroy(), or -1.
  */
-static int early_drop_mark(struct fnat_conn *cp)
+static int early_drop_mark(struct fnat_conn *cp, unsigned long min_idle)
 {
 	if ((cp->flags & FNAT_CONN_F_DEAD) || !fnat_conn_evictable(cp))
+		return -1;
+	if (min_idle && time_before(jiffies, last_seen(cp) + min_idle))
 		return -1;
 	WRITE_ONCE(cp->flags, cp->flags | FNAT_CONN_F_DEAD);
 	return cp->state;
@@ -91,7 +95,7 @@ static bool conn_early_drop(struct fnat_conn *cp)
 	int state;
 
 	spin_lock_bh(&cp->lock);
-	state = early_drop_mark(cp);
+	state = early_drop_mark(cp, 0);
 	spin_unlock_bh(&cp->lock);
 	if (state < 0)
 		return false;
@@ -156,10 +160,12 @@ static bool early_drop_oldest(struct fnat_net *fn)
  * once: a UDP server's late datagram would reach the new client (a
  * stranger's answer), and a TCP server may still hold the tuple in
  * SYN_RECV (it answers the new SYN with an ACK: the client resets that and
- * tries again). A handshake under way takes a round trip, so a real
- * client's is not cut short where the pool is merely too small for the
- * load, and a flood must open a pool's worth of connections in a second
- * before it can take one.
+ * tries again). A handshake under way is idle for at most a round trip:
+ * one idle for less than a second, such as a real client's whose round
+ * trip is shorter, is never taken, also where the pool is merely too
+ * small for the load. (How long it has been idle is read from its
+ * deadline less the timeout of its state now: after that timeout is
+ * raised, connections created before look idle longer than they are.)
  */
 bool fnat_steal_candidate(const struct fnat_conn *victim,
 			  const struct fnat_conn *best)
@@ -180,7 +186,7 @@ bool fnat_early_drop_nested(struct fnat_net *fn, struct fnat_conn *victim)
 	int state;
 
 	spin_lock_nested(&victim->lock, SINGLE_DEPTH_NESTING);
-	state = early_drop_mark(victim);
+	state = early_drop_mark(victim, STEAL_AGE);
 	spin_unlock(&victim->lock);
 	if (state < 0)
 		return false;

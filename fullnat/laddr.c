@@ -327,9 +327,11 @@ again:
 	/*
 	 * None free: the tuple of an idle half-open connection found holding
 	 * one (fnat_steal_candidate()), whose lock nests in ours: nobody can
-	 * find this one yet, nothing of it is hashed.
+	 * find this one yet, nothing of it is hashed. Not on a LIP deleted
+	 * meanwhile, which its connections' references keep alive.
 	 */
-	if (st.victim && refcount_inc_not_zero(&st.la->refcnt)) {
+	if (st.victim && !READ_ONCE(st.la->removed) &&
+	    refcount_inc_not_zero(&st.la->refcnt)) {
 		cp->laddr = st.la->addr;
 		cp->lport = st.lport;
 		/* Another CPU may take the freed tuple first. */

@@ -39,6 +39,8 @@
  * whose reserve is empty takes from another's (a CPU just brought online
  * starts empty); with all empty, it allocates with GFP_ATOMIC, except on
  * PREEMPT_RT, where the connection then shows the LIP (reserve_empty).
+ * A CPU taken offline keeps its reserve, unused, until the module goes
+ * (entries_reserved still counts it): at most reserve entries per CPU.
  */
 #include <linux/hash.h>
 #include <linux/moduleparam.h>

@@ -289,6 +289,10 @@ static int trusted_sysctl(toa_ctl_table *table, int write, void *buffer,
 	struct toa_trust_list *new;
 	int ret;
 
+	/*
+	 * The writer's credentials, not the opener's: a sysctl handler is
+	 * given no file (as proc_dointvec_minmax_sysadmin() does).
+	 */
 	if (write && !capable(CAP_NET_ADMIN))
 		return -EPERM;
 	if (write && (*ppos || *lenp >= TRUST_STR_MAX))
