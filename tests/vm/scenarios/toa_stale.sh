@@ -47,9 +47,10 @@ capture rs stale -i eth0 tcp port 8080
 # a_left PORT: A's socket was not gone; what rs holds and saw of it
 a_left() {
 	on rs ss -tanoei "sport = :8080 and dport = :$1"
+	on rs nstat -az TcpExtTCPChallengeACK TcpExtTCPACKSkippedFinWait2 TcpExtTWKilled
 	kill "$cap" 2> /dev/null || true
 	wait "$cap" 2> /dev/null || true
-	tcpdump -nr "$FNAT_LOG/stale.pcap" "tcp port $1" 2> /dev/null | tail -n 20 || true
+	tcpdump -S -nr "$FNAT_LOG/stale.pcap" "tcp port $1" 2> /dev/null | tail -n 20 || true
 	fail "A's socket (port $1) still on rs 10 s after its reset"
 }
 
