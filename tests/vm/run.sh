@@ -203,11 +203,15 @@ done < <(for n in "${names[@]}"; do
 	done | sort -k2,2nr -s)
 add_vm() { # add_vm MODE LANE NAME...
 	local mode=$1 lane=$2 members= lim=$((120 * scale)) n
+	local -A want=()
 	shift 2
 	(($#)) || return 0
-	# keep the command line's order within a guest
+	for n; do want[$n]=$((${want[$n]:-0} + 1)); done
+	# keep the command line's order within a guest; a name given twice
+	# (T=a,a) runs as often as it was given to this guest
 	for n in "${names[@]}"; do
-		[[ " $* " == *" $n "* ]] || continue
+		((${want[$n]:-0} > 0)) || continue
+		want[$n]=$((want[$n] - 1))
 		members+="${members:+,}$n:${tmo[$n]}"
 		lim=$((lim + tmo[$n] + 15 * scale))
 	done
