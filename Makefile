@@ -68,7 +68,7 @@ modules: kdir-check
 lbctl:
 	$(MAKE) -C lbctl
 
-# test programs and the test-only module tests/kmod/fnat_delay.ko for the VM
+# test programs and the test-only modules tests/kmod/*.ko for the VM
 # (not installed)
 tools: kdir-check
 	$(MAKE) -C tests/tools

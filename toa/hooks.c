@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Where the module meets the kernel: probes by symbol name, the mechanism
- * the kernel offers for this. Nothing here writes to kernel text or
- * read-only data (inet_stream_ops and ipv4_specific are const, the IPv6
- * ones not exported), and unregistering a probe undoes exactly what
- * registering it did.
+ * Where the module meets the kernel: probes by symbol name and one
+ * tracepoint, the mechanisms the kernel offers for this. Nothing here
+ * writes to kernel text or read-only data (inet_stream_ops and
+ * ipv4_specific are const, the IPv6 ones not exported), and unregistering
+ * a probe undoes exactly what registering it did.
  *
  *   tcp_v4_syn_recv_sock   kretprobe: the child socket of an IPv4 packet
  *   tcp_v6_syn_recv_sock   kretprobe: ... of an IPv6 packet. An IPv4 client
@@ -13,8 +13,15 @@
  *                          or by the v6 one if the v4 one did not see it.
  *   inet_getname           kretprobe: getpeername()/accept() on AF_INET
  *   inet6_getname          kretprobe: ... on AF_INET6, IPv4-mapped included
- *   inet_sock_destruct     kprobe: the socket's entry goes, exactly once per
- *                          inet socket (IPv6 ones via inet6_sock_destruct)
+ *   tcp:tcp_destroy_sock   tracepoint: the socket's entry goes. It fires
+ *                          in tcp_v4_destroy_sock() (IPv6 sockets call it
+ *                          too), from inet_csk_destroy_sock(), the end of
+ *                          every TCP socket that was a child, whatever
+ *                          took it there: close(), a reset or timeout of
+ *                          an orphan, a listener's queue freed, a child
+ *                          that failed before syn_recv_sock returned it.
+ *                          The one child freed without it is the loser of
+ *                          owns_request(), which is never recorded.
  *
  * Both syn_recv_sock functions see the completing packet whether it came
  * through the request queue or a SYN cookie (cookie_v{4,6}_check() call
@@ -28,16 +35,18 @@
  * rewrite the kernel buffer that getpeername() and accept() copy to
  * userspace afterwards (peer == 2 for accept).
  *
- * Order: the destructor probe first, so no entry can be created for a
- * socket whose end would go unnoticed; the creating probes last. Exit is
+ * Order: the destructor's tracepoint first, so no entry can be created for
+ * a socket whose end would go unnoticed; the creating probes last. Exit is
  * the mirror. unregister_k{ret}probes() wait (synchronize_rcu()) for every
- * handler that is running; a getname still sleeping in lock_sock() when its
- * probe goes returns through the kernel's rethook trampoline, which finds
- * the handler gone and calls nothing of ours. After toa_hooks_uninit() no
- * code or data of this module is reached by a probe.
+ * handler that is running, tracepoint_synchronize_unregister() for the
+ * tracepoint's; a getname still sleeping in lock_sock() when its probe
+ * goes returns through the kernel's rethook trampoline, which finds the
+ * handler gone and calls nothing of ours. After toa_hooks_uninit() no code
+ * or data of this module is reached by a probe.
  *
- * Misses, the residual risk. The kernel skips a probe, calling nothing of
- * ours, in two cases:
+ * Misses, the residual risk. The kernel skips a k(ret)probe, calling
+ * nothing of ours, in two cases (a tracepoint is a plain call, never
+ * skipped: hence the destructor is one):
  *  - a kretprobe has all its instances in use (kretprobe nmissed). An
  *    instance is held from entry to return, and inet{,6}_getname() may
  *    sleep in lock_sock() while holding one: hence maxactive far above the
@@ -45,22 +54,22 @@
  *    contended sockets at once exhaust it.
  *  - a probe fires on a CPU where a kprobe handler is already running
  *    (kprobe nmissed): a softirq that interrupts a handler running in
- *    process context (our getname handlers, the destructor, or any other
- *    tool's kprobe) skips every probe it meets, for all the packets it
- *    processes. The getname return handler does its work with interrupts
- *    off, the destructor under its bucket lock (interrupts off too), which
+ *    process context (our getname handlers, or any other tool's kprobe)
+ *    skips every probe it meets, for all the packets it processes. The
+ *    getname return handler does its work with interrupts off, which
  *    leaves the kprobe core's own instructions and our short entry
- *    handlers as that window.
+ *    handler as that window. (The destructor was a kprobe on
+ *    inet_sock_destruct() once: fuzz_packets saw it skipped there, and an
+ *    entry then stayed until its socket's address was reused.)
  * A missed tcp_v*_syn_recv_sock leaves the connection with the LIP for its
  * life (for an IPv4 child of a dual-stack listener, the v6 probe recovers
  * a missed v4 one: recorded_by_v6_probe); a missed getname returns the LIP
- * for that one call; a missed destructor leaves an entry that no socket
- * with another peer ever reads and that the next child at that address
- * removes (stale_removed, table.c). Never another client's address. The
- * kernel's miss counts cannot be told apart by namespace (no code of ours
- * ran); /proc/net/toa_stats shows them, with their total, in every
- * namespace. The same happens while kprobes are disabled as a whole
- * (/sys/kernel/debug/kprobes/enabled), and then nothing is counted.
+ * for that one call. Never another client's address. The kernel's miss
+ * counts cannot be told apart by namespace (no code of ours ran);
+ * /proc/net/toa_stats shows them, with their total, in every namespace.
+ * The same happens while kprobes are disabled as a whole
+ * (/sys/kernel/debug/kprobes/enabled), and then nothing is counted;
+ * sockets' ends are still seen (the tracepoint).
  */
 #include <linux/in.h>
 #include <linux/in6.h>
@@ -69,6 +78,7 @@
 #include <linux/net.h>
 #include <linux/percpu.h>
 #include <linux/seq_file.h>
+#include <linux/tracepoint.h>
 #include <net/ipv6.h>
 
 #include "compat.h"
@@ -267,17 +277,25 @@ static int getname_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-/* Often in process context: the table's lock keeps interrupts off. */
-static int destruct_pre(struct kprobe *p, struct pt_regs *regs)
+/*
+ * tcp:tcp_destroy_sock, TP_PROTO(struct sock *sk); any context, with
+ * preemption off (RT too): the table's raw lock keeps interrupts off.
+ */
+static void toa_sock_end(void *data, struct sock *sk)
 {
-	toa_table_remove((const struct sock *)regs_get_kernel_argument(regs, 0));
-	return 0;
+	toa_table_remove(sk);
 }
 
-static struct kprobe destruct_probe = {
-	.symbol_name = "inet_sock_destruct",
-	.pre_handler = destruct_pre,
-};
+#define DESTROY_TP	"tcp_destroy_sock"
+
+static struct tracepoint *destroy_tp;
+
+/* Built-in tracepoints are not exported by symbol: found by name. */
+static void find_destroy_tp(struct tracepoint *tp, void *priv)
+{
+	if (!strcmp(tp->name, DESTROY_TP))
+		destroy_tp = tp;
+}
 
 #define GETNAME_PROBE(sym) {						\
 	.kp.symbol_name = sym,						\
@@ -317,9 +335,7 @@ void toa_hooks_show_missed(struct seq_file *seq)
 		seq_printf(seq, "missed_%s %lu\n", ret_probes[i].kp.symbol_name, n);
 		total += n;
 	}
-	n = READ_ONCE(destruct_probe.nmissed);
-	seq_printf(seq, "missed_%s %lu\n", destruct_probe.symbol_name, n);
-	seq_printf(seq, "missed_total %lu\n", total + n);
+	seq_printf(seq, "missed_total %lu\n", total);
 }
 
 /*
@@ -332,14 +348,26 @@ static unsigned int maxactive;
 module_param(maxactive, uint, 0444);
 MODULE_PARM_DESC(maxactive, "Instances of each kretprobe, i.e. calls followed at once (default 0: max(512, 64 x CPUs); at most 65536)");
 
+/* Returns once no CPU runs toa_sock_end() any more. */
+static void destroy_detach(void)
+{
+	WARN_ON_ONCE(tracepoint_probe_unregister(destroy_tp, (void *)toa_sock_end, NULL));
+	tracepoint_synchronize_unregister();
+}
+
 int toa_hooks_init(void)
 {
 	unsigned int i;
 	int ret;
 
-	ret = register_kprobe(&destruct_probe);
+	for_each_kernel_tracepoint(find_destroy_tp, NULL);
+	if (!destroy_tp) {
+		pr_err("no tracepoint tcp:%s in this kernel\n", DESTROY_TP);
+		return -ENOENT;
+	}
+	ret = tracepoint_probe_register(destroy_tp, (void *)toa_sock_end, NULL);
 	if (ret) {
-		pr_err("cannot probe %s: %d\n", destruct_probe.symbol_name, ret);
+		pr_err("cannot attach to tracepoint tcp:%s: %d\n", DESTROY_TP, ret);
 		return ret;
 	}
 	for (i = 0; i < ARRAY_SIZE(ret_probes); i++) {
@@ -356,7 +384,7 @@ int toa_hooks_init(void)
 
 out_unregister:
 	unregister_kretprobes(ret_probe_ptrs, i);
-	unregister_kprobe(&destruct_probe);
+	destroy_detach();
 	return ret;
 }
 
@@ -367,5 +395,5 @@ void toa_hooks_uninit(void)
 	/* creators before readers, as the init order mirrored */
 	while (i--)
 		unregister_kretprobe(ret_probe_ptrs[i]);
-	unregister_kprobe(&destruct_probe);
+	destroy_detach();
 }

@@ -10,9 +10,11 @@
  * once it is freed, so an entry outliving its socket would hand the old
  * client address to a stranger. Two things prevent that:
  *
- *  - the entry is removed from inet_sock_destruct(), which runs exactly once
- *    per inet socket, before its memory can be reused (hooks.c);
- *  - should that removal ever be missed (a probe miss), the entry also holds
+ *  - the entry is removed at the tracepoint tcp:tcp_destroy_sock, which
+ *    fires once at the end of every TCP socket that was a child, before
+ *    its memory can be reused (hooks.c);
+ *  - should that removal ever be missed (a path to the socket's end that
+ *    bypasses it, in some kernel to come), the entry also holds
  *    the peer the socket had at creation (the director's LIP and lport) and
  *    a lookup only answers when the socket's current peer is still that, so
  *    a reused socket connected elsewhere is never rewritten;

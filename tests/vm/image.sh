@@ -6,8 +6,9 @@
 #                 and the stock kernel's modules (tests/vm/kmods, closed
 #                 over modules.dep). Slow to build; cached under a key made
 #                 of its inputs (package versions, lists, this script).
-#   overlay.cpio  our fullnat.ko, toa.ko, lbctl, the test-only
-#                 fnat_delay.ko, the guest init and the scenarios. Small; rebuilt on every run.
+#   overlay.cpio  our fullnat.ko, toa.ko, lbctl, the test-only modules
+#                 (tests/kmod), the guest init and the scenarios. Small;
+#                 rebuilt on every run.
 #
 # usage: image.sh KVER CACHE_DIR OUT_INITRD
 #   FNAT_KMODDIR  the kernel's module tree (default /lib/modules/KVER; a
@@ -197,10 +198,12 @@ for m in fullnat/fullnat.ko toa/toa.ko; do
 	}
 	cp "$built/$m" "$ov/usr/lib/modules/$kver/extra/"
 done
-# The test-only module that widens race windows (tests/kmod, built by
-# make tools); scenarios that need it skip without it.
-[[ -f $built/tests/kmod/fnat_delay.ko ]] &&
-	cp "$built/tests/kmod/fnat_delay.ko" "$ov/usr/lib/modules/$kver/extra/"
+# The test-only modules (tests/kmod, built by make tools): fnat_delay.ko
+# widens race windows, toa_blind.ko hides socket ends from toa.ko.
+for m in fnat_delay toa_blind; do
+	[[ -f $built/tests/kmod/$m.ko ]] &&
+		cp "$built/tests/kmod/$m.ko" "$ov/usr/lib/modules/$kver/extra/"
+done
 [[ -x $top/lbctl/lbctl ]] || { echo "image: lbctl not built (run make)" >&2; exit 1; }
 cp "$top/lbctl/lbctl" "$ov/usr/sbin/lbctl"
 mkdir -p "$ov/usr/local/bin"

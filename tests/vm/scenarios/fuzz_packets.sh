@@ -202,6 +202,7 @@ if ! (wait_for 60 "TOA entries to go" toa_entries_left); then
 		on "rs$r" ss -tanoe 'sport = :8080'
 		on "rs$r" cat /proc/net/toa_stats
 	done
+	run cat /proc/net/toa_stats	# entries: the initial namespace's
 	fail "TOA entries left (see above)"
 fi
 run rmmod toa
