@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Where the module meets the kernel: probes by symbol name and one
- * tracepoint, the mechanisms the kernel offers for this. Nothing here
- * writes to kernel text or read-only data (inet_stream_ops and
- * ipv4_specific are const, the IPv6 ones not exported), and unregistering
- * a probe undoes exactly what registering it did.
+ * tracepoint, the mechanisms the kernel offers for this. The kernel
+ * patches its own text to arm them; nothing here writes to kernel text or
+ * read-only data itself (inet_stream_ops and ipv4_specific are const, the
+ * IPv6 ones not exported), and unregistering a probe undoes exactly what
+ * registering it did.
  *
  *   tcp_v4_syn_recv_sock   kretprobe: the child socket of an IPv4 packet
  *   tcp_v6_syn_recv_sock   kretprobe: ... of an IPv6 packet. An IPv4 client
@@ -19,9 +20,9 @@
  *                          every TCP socket that was a child, whatever
  *                          took it there: close(), a reset or timeout of
  *                          an orphan, a listener's queue freed, a child
- *                          that failed before syn_recv_sock returned it.
- *                          The one child freed without it is the loser of
- *                          owns_request(), which is never recorded.
+ *                          that failed before syn_recv_sock returned it,
+ *                          as the loser of owns_request() does (destroyed
+ *                          in inet_ehash_nolisten(), and never recorded).
  *
  * Both syn_recv_sock functions see the completing packet whether it came
  * through the request queue or a SYN cookie (cookie_v{4,6}_check() call
@@ -169,10 +170,12 @@ static int syn_recv_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
  * handshake (the third ACK and the request behind it, reordered on the
  * way or received on two CPUs at once: request sockets are lockless) may
  * each build a child; the one that took the request from the hash sets
- * *own_req, the other child is freed at once by
- * inet_csk_complete_hashdance() and its packet handed to the winner.
- * Only the winner is recorded and counted: once per connection. (The
- * SYN cookie and Fast Open paths return a child only with *own_req set.)
+ * *own_req. The other child, already destroyed (its end seen: the
+ * tracepoint fired in inet_ehash_nolisten()), is returned with *own_req
+ * clear, released by inet_csk_complete_hashdance(), and its packet handed
+ * to the winner. Only the winner is recorded and counted: once per
+ * connection; recording the loser would leave an entry behind. (The SYN
+ * cookie and Fast Open paths return a child only with *own_req set.)
  */
 static bool owns_request(const struct syn_recv_data *d)
 {

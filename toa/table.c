@@ -24,13 +24,13 @@
  *    LIP:lport towards this server, for a service without TOA) must not
  *    show the previous client. Both count stale_removed.
  *
- * Writers (creation in softirq, destruction in any context) take the
- * bucket's lock with interrupts off, which is valid in every context a
- * probe handler runs in: a raw spinlock, as kprobe and kretprobe handlers
- * run with preemption off, where PREEMPT_RT's sleeping spinlock_t must not
- * be taken; readers (getname) use RCU only. Entries are freed after a
- * grace period, with call_rcu() so that rcu_barrier() at unload waits for
- * every free before the cache is destroyed.
+ * Writers (creation in softirq, destruction in softirq or process context)
+ * take the bucket's lock with interrupts off, which is valid in every
+ * context a handler runs in: a raw spinlock, as kprobe, kretprobe and
+ * tracepoint handlers run with preemption off, where PREEMPT_RT's sleeping
+ * spinlock_t must not be taken; readers (getname) use RCU only. Entries
+ * are freed after a grace period, with call_rcu() so that rcu_barrier()
+ * at unload waits for every free before the cache is destroyed.
  *
  * Nor may the slab be called there on PREEMPT_RT, where its locks sleep
  * too (Documentation/locking/locktypes.rst: no allocation with preemption
@@ -270,7 +270,7 @@ bool toa_table_remove(const struct sock *sk)
 	struct toa_entry *e;
 	unsigned long flags;
 
-	/* every inet socket of the machine ends here: keep it cheap */
+	/* every TCP socket of the machine ends here: keep it cheap */
 	if (!atomic_read(&nr_entries))
 		return false;
 	b = bucket_of(sk);

@@ -197,7 +197,7 @@ for r in 1 2; do
 	on_quiet "rs$r" ss -K 'sport = :8080' > /dev/null 2>&1 || true
 done
 if ! (wait_for 60 "TOA entries to go" toa_entries_left); then
-	# whose entries: sockets still there, or a destruct the probe missed
+	# whose entries: sockets still there, or an end toa.ko did not see
 	for r in 1 2; do
 		on "rs$r" ss -tanoe 'sport = :8080'
 		on "rs$r" cat /proc/net/toa_stats
