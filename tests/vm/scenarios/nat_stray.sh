@@ -26,7 +26,10 @@ lb lb1 rs add udp "$VIP:53" "$RIP:8053"
 lb lb1 service add tcp "$VIP:80" forward nat scheduler rr
 lb lb1 rs add tcp "$VIP:80" "$RIP:8080"
 http_server rs1 rs1 0.0.0.0 8080
-lb lb1 config set timeout udp unreplied 2 timeout udp 2
+# Short enough to wait out, long enough for the answer below to come
+# while the connection lives: scaled, as the steps between the query and
+# the answer take seconds on a slower kernel (the debug kernel's guest).
+lb lb1 config set timeout udp unreplied "$(scaled 2)" timeout udp "$(scaled 2)"
 
 bg c1 cap-c tcpdump -i eth0 -n -l -U "udp or tcp"
 wait_for 10 "tcpdump on c1" grep -q listening "$FNAT_LOG/cap-c.log"
