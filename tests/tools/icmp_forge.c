@@ -22,10 +22,10 @@
  * checksum).
  *
  * ICMP_FORGE_COUNT=N in the environment sends it N times, back to back
- * (a rate limit's test), or ICMP_FORGE_PPS=R times a second (a flood a
- * slowed guest can take without dropping everything else it receives;
- * 0: back to back). ICMP_FORGE_QLEN=N gives the quoted IPv6 header the
- * payload length N (1360 without it).
+ * (a rate limit's test), or at most ICMP_FORGE_PPS=R times a second
+ * (0: back to back): each is followed by a pause of 1/R s, never made up
+ * for later. ICMP_FORGE_QLEN=N gives the quoted IPv6 header the payload
+ * length N (1360 without it).
  */
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -78,27 +78,28 @@ static int send_n(int fd, const void *msg, size_t len,
 	const char *penv = getenv("ICMP_FORGE_PPS");
 	char *end = NULL;
 	long pps = penv ? strtol(penv, &end, 0) : 0;
-	struct timespec next;
+	struct timespec gap;
 
 	if (penv && (!*penv || *end || pps < 0 || pps > 1000000000)) {
 		fprintf(stderr, "icmp_forge: ICMP_FORGE_PPS '%s': not 0 to 1000000000\n",
 			penv);
 		return 1;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &next);
+	if (pps) {
+		gap.tv_sec = pps == 1;
+		gap.tv_nsec = pps == 1 ? 0 : 1000000000 / pps;
+	}
 	while (n-- > 0) {
 		if (sendto(fd, msg, len, 0, to, tolen) != (ssize_t)len) {
 			perror("icmp_forge: sendto");
 			return 1;
 		}
-		if (!pps)
-			continue;
-		next.tv_nsec += 1000000000 / pps;
-		while (next.tv_nsec >= 1000000000) {
-			next.tv_nsec -= 1000000000;
-			next.tv_sec++;
-		}
-		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+		/*
+		 * A pause after each, not a schedule to keep: a guest too slow
+		 * for the rate must not get the missed ones back to back.
+		 */
+		if (pps)
+			nanosleep(&gap, NULL);
 	}
 	puts("sent");
 	return 0;
