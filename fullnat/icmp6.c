@@ -130,6 +130,15 @@ unsigned int fnat_icmp6_in(struct fnat_net *fn, struct sk_buff *skb,
 	m = fnat_method_find(cp->fwd);
 	if (!m->icmp)
 		return NF_ACCEPT;
+	/*
+	 * An error goes back to the source of the packet it quotes. One
+	 * addressed elsewhere is made up: relayed, one sent to the VIP about
+	 * LIP -> RIP would reach the client as if from its own path.
+	 */
+	if (!nf_inet_addr_cmp(&p->daddr, &q.saddr)) {
+		fnat_count(fn, FULLNAT_CNT_ICMP_DROPPED);
+		return NF_DROP;
+	}
 
 	/* A corrupt error would come out with a valid checksum: check first. */
 	if (skb->ip_summed != CHECKSUM_UNNECESSARY && icmp6_csum(skb, off)) {

@@ -3,7 +3,10 @@
 # toward a LIP for every connection on it, so the director translates one
 # toward the real server only when it quotes a segment of the connection
 # (its sequence number in the window) with an MTU not below 552. Judged
-# by tcpdump on the real server's link: only the sane error arrives.
+# by tcpdump on the real server's link: only the sane error arrives. An
+# error goes back to the source of the packet it quotes: one sent to the
+# VIP about LIP -> RIP is made up, and the client must not get it
+# (tcpdump on the client's link).
 #
 #  c1 [icmp_forge] --- rt --- lb1 --- rsr --- rs1 [tcpdump icmp]
 #
@@ -12,9 +15,12 @@
 
 fullnat_web 1 1 rr
 bg c1 cap-c1 tcpdump -i eth0 -n -l -S 'tcp[tcpflags] & tcp-syn != 0 and src port 80'
+bg c1 cap-c1-icmp tcpdump -i eth0 -n -l -Q in icmp
 bg rs1 cap-rs tcpdump -i eth0 -n -l icmp
-wait_for 10 "tcpdump on c1" grep -q listening "$FNAT_LOG/cap-c1.log"
-wait_for 10 "tcpdump on rs1" grep -q listening "$FNAT_LOG/cap-rs.log"
+bg rs1 cap-rs-syn tcpdump -i eth0 -n -l 'tcp[tcpflags] == tcp-syn and dst port 8080'
+for c in cap-c1 cap-c1-icmp cap-rs cap-rs-syn; do
+	wait_for 10 "tcpdump $c" grep -q listening "$FNAT_LOG/$c.log"
+done
 
 log "a connection from c1, held open"
 bg c1 hold tcp_hold -n 1 -w "$FNAT_LOG/release" "$VIP" 80
@@ -41,6 +47,21 @@ assert_eq "$(grep -c 'need to frag' "$FNAT_LOG/cap-rs.log")" 1 \
 	"errors on the real server's link (the sane one only)"
 assert_eq "$(grep -c 'mtu 1000' "$FNAT_LOG/cap-rs.log")" 1 "the sane one's MTU"
 assert_ge "$(($(counter lb1 icmp_dropped) - before))" 2 "icmp_dropped"
+
+log "an error about LIP -> RIP sent to the VIP, not to the LIP it quotes"
+line=$(grep -m 1 'Flags \[S\]' "$FNAT_LOG/cap-rs-syn.log")
+echo "$line"
+lip=$(sed -E 's/.* IP ([0-9.]+)\.[0-9]+ > .*/\1/' <<< "$line")
+lport=$(sed -E 's/.* IP [0-9.]+\.([0-9]+) > .*/\1/' <<< "$line")
+before=$(counter lb1 icmp_dropped)
+on c1 icmp_forge "$CLIENT_NET.2" "$VIP" 1200 "$lip" "$lport" "$RS_NET.11" 8080 0
+log "then a sane error behind it, which the real server gets"
+forge 1100 "$seq"
+wait_for 20 "the second sane error on rs1" grep -q 'mtu 1100' "$FNAT_LOG/cap-rs.log"
+cat "$FNAT_LOG/cap-c1-icmp.log"
+assert_eq "$(grep -c 'need to frag' "$FNAT_LOG/cap-c1-icmp.log")" 0 \
+	"errors relayed to the client"
+assert_ge "$(($(counter lb1 icmp_dropped) - before))" 1 "icmp_dropped (made up)"
 touch "$FNAT_LOG/release"
 
 log "NAT keeps the same floor: an in-window error below 552 is refused"
