@@ -135,7 +135,7 @@ struct dst_entry *fnat_dest_route(struct fnat_net *fn,
 	if (!dst)
 		return NULL;
 	/* No memory to cache it: the route serves this packet alone. */
-	r = kmalloc(sizeof(*r), GFP_ATOMIC);
+	r = kmalloc(sizeof(*r), GFP_ATOMIC | __GFP_NOWARN);
 	if (!r)
 		return dst;
 	dst_hold(dst);
