@@ -92,6 +92,7 @@ _cleanup() {
 	done
 	for pid in "${_bg_pids[@]}"; do
 		kill "$pid" 2>/dev/null
+		kill -CONT "$pid" 2>/dev/null	# a stopped one takes it now
 	done
 	wait 2>/dev/null
 	"$IP" -all netns delete 2>/dev/null
@@ -182,7 +183,8 @@ listening() {
 
 # http_server NS NAME ADDR PORT [LISTEN_OPTIONS]: nginx answering every
 # request with "NAME\n" and logging "$remote_addr:$remote_port" per request
-# to $FNAT_LOG/NAME.access; PUT /up/FILE stores FILE under $FNAT_LOG/nginx-NAME/www.
+# to $FNAT_LOG/NAME.access; GET /data/FILE and /slow/FILE serve
+# $FNAT_LOG/nginx-NAME/www/data/FILE, PUT /up/FILE stores FILE there.
 http_server() {
 	local ns=$1 name=$2 addr=$3 port=$4 opts=${5:-} dir=$FNAT_LOG/nginx-$2
 	mkdir -p "$dir"
@@ -206,10 +208,19 @@ http_server() {
 		# held connections (tcp_hold) send their request when told,
 		# minutes later on a debug kernel: not nginx's 60 s
 		client_header_timeout $((600 * FNAT_SCALE))s;
+		# a client that stops reading (agent_bgp's paused download)
+		send_timeout $((60 * FNAT_SCALE))s;
 		server {
 			listen $addr:$port reuseport backlog=4096 $opts;
 			location / { return 200 "$name\n"; }
 			location /data/ { root $dir/www; }
+			# /slow/FILE: /data/FILE at 1 MB/s (FNAT_SCALE times
+			# slower on a slowed guest), paced by nginx: curl's
+			# --limit-rate let 10 MB through in its first second
+			location /slow/ {
+				alias $dir/www/data/;
+				limit_rate $((1024 / FNAT_SCALE))k;
+			}
 			# uploads (curl -T) are stored for their checksum
 			location /up/ { root $dir/www; dav_methods PUT; }
 		}

@@ -374,17 +374,16 @@ log "4. lbctl drain on lb2 with downloads open, one of them through lb2"
 # left its 4-tuple there, and a download from its port would hash onto
 # it again.
 DL_PORT=20000
-# 1 MB/s: 16 s a download; as much slower as the guest (FNAT_SCALE: the
-# debug kernel's drain took 21 s, longer than the whole download)
-DL_RATE=$((1024 / FNAT_SCALE))k
+# From nginx's /slow/, at 1 MB/s: 16 s a download; as much slower as the
+# guest (FNAT_SCALE: the debug kernel's drain took 21 s).
 on_lb2() {
 	[[ $(lbctl -n lb2 -j conn |
 	     jq "[.[] | select(.client.port == $1 and .state == \"established\")] | length") != 0 ]]
 }
 via2=0
 for ((i = 1; i <= 16; i++)); do
-	bg c1 "dl$i" curl -sS --fail --max-time "$(scaled 40)" --limit-rate "$DL_RATE" \
-		--local-port $((DL_PORT + i)) -o "$dir/dl$i" "http://$VIP/data/big"
+	bg c1 "dl$i" curl -sS --fail --max-time "$(scaled 40)" \
+		--local-port $((DL_PORT + i)) -o "$dir/dl$i" "http://$VIP/slow/big"
 	dl[i]=${_bg_pids[-1]}
 	wait_for 20 "download $i under way" test -s "$dir/dl$i"
 	if on_lb2 $((DL_PORT + i)); then
@@ -393,6 +392,12 @@ for ((i = 1; i <= 16; i++)); do
 	fi
 done
 ((via2)) || fail "none of $i downloads went through lb2"
+# Its curl stops reading until lb2's route has gone, so that the download
+# is still under way then however slow the steps before it are (on a
+# debug kernel, all 16 MB had come before the route went). nginx waits
+# for it (send_timeout).
+echo "+ kill -STOP ${dl[via2]}  (download $via2's curl)"
+kill -STOP "${dl[via2]}"
 n=$i
 log "$n downloads open, download $via2 through lb2"
 port2=$((DL_PORT + via2))
@@ -410,8 +415,7 @@ t0=$EPOCHREALTIME
 wait_for 20 "lb2's route gone" routed_without 2
 log "lb2's route gone $(since_ms "$t0") ms after the drain began"
 # What follows judges a download that the withdrawal moved: it must still
-# be under way (16 s x FNAT_SCALE at DL_RATE; the steps before take a
-# few seconds).
+# be under way (its curl stopped since it was found on lb2).
 if ! kill -0 "${dl[via2]}" 2>/dev/null; then
 	wait "${dl[via2]}" || echo "curl's exit status: $?"
 	cat "$FNAT_LOG/dl$via2.log"
@@ -419,6 +423,8 @@ if ! kill -0 "${dl[via2]}" 2>/dev/null; then
 	fail "download $via2 ended before lb2's route went: nothing to judge"
 fi
 log "download $via2 had $(stat -c %s "$dir/dl$via2") of 16777216 bytes when lb2's route went"
+echo "+ kill -CONT ${dl[via2]}"
+kill -CONT "${dl[via2]}"
 wait_for 30 "lb2's agent to exit" sh -c "! kill -0 ${AGENT[2]}"
 rc=0
 wait "${AGENT[2]}" || rc=$?
@@ -431,7 +437,9 @@ wait "$drain" || fail "lbctl drain failed: $(cat "$dir/drain.log")"
 ((ms <= 15000 * FNAT_SCALE)) || fail "the drain took $ms ms, its timeout is 5 s"
 for ((i = 1; i <= n; i++)); do
 	((i == via2)) && continue
-	wait "${dl[i]}" || fail "download $i (through lb1 or lb3) failed: $(cat "$FNAT_LOG/dl$i.log")"
+	wait "${dl[i]}" ||
+		fail "download $i (through lb1 or lb3) failed: $(cat "$FNAT_LOG/dl$i.log")" \
+			"$(cat "$FNAT_LOG"/nginx-rs*/error.log)"
 	assert_eq "$(sha256sum < "$dir/dl$i")" "$big_sum" "download $i's sha256 (through lb1 or lb3)"
 done
 # The one lb2 carried: its client's packets go to lb1 or lb3 since the
