@@ -65,19 +65,24 @@ static bool parse_quote(struct sk_buff *skb, unsigned int off,
  * here for the route toward the real server, and the next packet too big
  * for it, the client's retransmission, is answered with the MTU less the
  * outer header (xmit_tun.c), as IPVS does. Believed only when it concerns
- * a tunnel packet we could have sent: from a local address, carrying a
- * packet of a live TUN connection to that connection's real server.
+ * a tunnel packet we could have sent: from a local address, the one the
+ * error is sent to, carrying a packet of a live TUN connection to that
+ * connection's real server, one the connection could have sent (TCP: the
+ * client's sequence number as far back as a flight: proto_tcp.c), and with
+ * an MTU not below 552.
+ * The route's path MTU is every connection's toward that server, of
+ * every method: an error about no packet of ours must not lower it.
  */
 static unsigned int tunnel_error(struct fnat_net *fn, struct sk_buff *skb,
 				 const struct fnat_pkt *p,
 				 const struct fnat_pkt *q)
 {
+	struct fnat_icmp_xlate x = { .frag_needed = true };
 	unsigned int ihl = p->l4off;
 	struct fnat_conn *cp;
 	struct icmphdr *ic;
 	enum fnat_dir dir;
 	struct fnat_pkt in;
-	u32 mtu;
 
 	ic = (struct icmphdr *)(skb->data + ihl);
 	if (ic->type != ICMP_DEST_UNREACH || ic->code != ICMP_FRAG_NEEDED ||
@@ -98,10 +103,15 @@ static unsigned int tunnel_error(struct fnat_net *fn, struct sk_buff *skb,
 	}
 	/* parse_quote() may have moved the data. */
 	ic = (struct icmphdr *)(skb->data + ihl);
-	mtu = ntohs(ic->un.frag.mtu);
+	x.mtu = ntohs(ic->un.frag.mtu);
+	if (p->daddr.ip != q->saddr.ip ||
+	    !fnat_icmp_believed(cp, FNAT_DIR_IN, skb, &in, &x)) {
+		fnat_count(fn, FULLNAT_CNT_ICMP_DROPPED);
+		return NF_DROP;
+	}
 	/* ipv4_update_pmtu() reads the flow from the header at skb->data. */
 	__skb_pull(skb, q->l3off);
-	ipv4_update_pmtu(skb, fn->net, mtu, 0, IPPROTO_IPIP);
+	ipv4_update_pmtu(skb, fn->net, x.mtu, 0, IPPROTO_IPIP);
 	__skb_push(skb, q->l3off);
 	fnat_count(fn, FULLNAT_CNT_ICMP_XLATED);
 	consume_skb(skb);
@@ -190,11 +200,10 @@ unsigned int fnat_icmp_in(struct fnat_net *fn, struct sk_buff *skb,
 			x.idaddr, x.idport);
 	fnat_af_rewrite(skb, &q, x.isaddr, x.idaddr);
 	ic = (struct icmphdr *)(skb->data + ihl);
+	/* (at least FNAT_MIN_PMTU: fnat_icmp_believed()) */
 	if (dir == FNAT_DIR_OUT && x.frag_needed &&
-	    (READ_ONCE(cp->flags) & FNAT_CONN_F_TOA)) {
-		if (x.mtu > TOA_LEN_V4 + 68)
-			ic->un.frag.mtu = htons(x.mtu - TOA_LEN_V4);
-	}
+	    (READ_ONCE(cp->flags) & FNAT_CONN_F_TOA))
+		ic->un.frag.mtu = htons(x.mtu - TOA_LEN_V4);
 	ic->checksum = 0;
 	ic->checksum = csum_fold(skb_checksum(skb, ihl, skb->len - ihl, 0));
 	skb->ip_summed = CHECKSUM_NONE;

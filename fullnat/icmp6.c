@@ -58,19 +58,18 @@ static __sum16 icmp6_csum(const struct sk_buff *skb, unsigned int off)
  * the MTU is recorded here on TUN6's own route toward the real server
  * (fnat_tun6_update_pmtu()), and the client's next packet too big for it
  * is answered with that MTU less 40. Believed only about a tunnel packet
- * we could have sent: from a local address, carrying a packet of a live
- * TUN connection to that connection's real server.
+ * we could have sent, as tunnel_error() says.
  */
 static unsigned int tunnel_error6(struct fnat_net *fn, struct sk_buff *skb,
 				  const struct fnat_pkt *p,
 				  const struct fnat_pkt *q)
 {
+	struct fnat_icmp_xlate x = { .frag_needed = true };
 	unsigned int off = p->l4off;
 	struct icmp6hdr *ic;
 	struct fnat_conn *cp;
 	enum fnat_dir dir;
 	struct fnat_pkt in;
-	__be32 mtu;
 
 	ic = (struct icmp6hdr *)(skb->data + off);
 	if (ic->icmp6_type != ICMPV6_PKT_TOOBIG || q->fragoff ||
@@ -88,8 +87,13 @@ static unsigned int tunnel_error6(struct fnat_net *fn, struct sk_buff *skb,
 		return NF_DROP;
 	}
 	/* parse_quote6() may have moved the data. */
-	mtu = ((struct icmp6hdr *)(skb->data + off))->icmp6_mtu;
-	fnat_tun6_update_pmtu(fn, cp->dest, skb, q->l3off, ntohl(mtu));
+	x.mtu = ntohl(((struct icmp6hdr *)(skb->data + off))->icmp6_mtu);
+	if (!ipv6_addr_equal(&p->daddr.in6, &q->saddr.in6) ||
+	    !fnat_icmp_believed(cp, FNAT_DIR_IN, skb, &in, &x)) {
+		fnat_count(fn, FULLNAT_CNT_ICMP_DROPPED);
+		return NF_DROP;
+	}
+	fnat_tun6_update_pmtu(fn, cp->dest, skb, q->l3off, x.mtu);
 	fnat_count(fn, FULLNAT_CNT_ICMP_XLATED);
 	consume_skb(skb);
 	return NF_STOLEN;

@@ -198,9 +198,10 @@ struct fnat_method {
 #define FNAT_ICMP_DROPPED	(-2)
 
 /*
- * The lowest "fragmentation needed" MTU translated toward a real server:
- * Linux's own floor (min_pmtu), below which an error is refused
- * (xmit_fullnat.c has the why).
+ * The lowest "fragmentation needed" (Packet Too Big) MTU believed, either
+ * way: Linux's own floor (min_pmtu), below which an error is refused
+ * (xmit_fullnat.c has the why). IPv6's receivers take less than 1280 as
+ * 1280, as they would one of 1280.
  */
 #define FNAT_MIN_PMTU	552
 
@@ -299,9 +300,12 @@ const union nf_inet_addr *
 fnat_icmp_relay_source(const struct fnat_pkt *p,
 		       const union nf_inet_addr *far,
 		       const union nf_inet_addr *hidden);
-void fnat_icmp_to_client(const struct fnat_conn *cp,
-			 const union nf_inet_addr *osaddr,
-			 struct fnat_icmp_xlate *x);
+bool fnat_icmp_believed(struct fnat_conn *cp, enum fnat_dir dir,
+			const struct sk_buff *skb, const struct fnat_pkt *q,
+			const struct fnat_icmp_xlate *x);
+int fnat_icmp_to_client(struct fnat_conn *cp, const struct sk_buff *skb,
+			const struct fnat_pkt *q, struct fnat_icmp_xlate *x,
+			const union nf_inet_addr *osaddr);
 int fnat_icmp_to_server(struct fnat_conn *cp, const struct sk_buff *skb,
 			const struct fnat_pkt *q, struct fnat_icmp_xlate *x,
 			const union nf_inet_addr *osaddr,

@@ -174,25 +174,46 @@ static bool in_window(const struct fnat_tcp_seq *s, enum fnat_dir d, u32 seq)
 }
 
 /*
+ * How far behind the last of a one-way connection's client packets one it
+ * sent earlier may be: as much as its flight, bounded by the server's
+ * window, which the director does not see. 16 MiB: more than Linux's
+ * largest default receive buffer (tcp_rmem, 6 MiB), 1/256 of the sequence
+ * space.
+ */
+#define ONE_WAY_FLIGHT	(16U << 20)
+
+/*
  * Is the packet quoted by an ICMP error (@q, its first 8 bytes present),
  * sent going @dir, one of @cp's: its sequence number within the window
- * of @dir's sequence space? An imported connection's real server sends
- * through the other director, past the point imported (conn.c): its
- * packets are judged from below only. Softirq.
+ * of @dir's sequence space? A one-way connection's client (DR, TUN,
+ * imported: fnat_conn_one_way()) is judged against ONE_WAY_FLIGHT below,
+ * since an error may quote a retransmission of a whole flight's first
+ * segment. An imported connection's packets may be past the point
+ * imported (conn.c), where its window was, by any amount: they are judged
+ * from below only. Softirq.
  */
 bool fnat_tcp_quote_ok(struct fnat_conn *cp, enum fnat_dir dir,
 		       const struct sk_buff *skb, const struct fnat_pkt *q)
 {
 	u32 seq = ntohl(tcp_at(skb, q)->seq);
 	const struct fnat_tcp_seq *s = &cp->seq;
+	bool one_way = fnat_conn_one_way(cp);
+	u32 end, back;
 	bool ok;
 
 	spin_lock(&cp->lock);
-	ok = !(cp->flags & FNAT_CONN_F_DEAD) &&
-	     (dir == FNAT_DIR_IN || (cp->flags & FNAT_CONN_F_SYNACK)) &&
-	     (dir == FNAT_DIR_OUT && (cp->flags & FNAT_CONN_F_IMPORTED) ?
-	      !before(seq, s->end[dir] - window_of(s, !dir)) :
-	      in_window(s, dir, seq));
+	end = s->end[dir];
+	back = dir == FNAT_DIR_IN && one_way ? ONE_WAY_FLIGHT :
+	       window_of(s, !dir);
+	if ((cp->flags & FNAT_CONN_F_DEAD) ||
+	    (dir == FNAT_DIR_OUT && !(cp->flags & FNAT_CONN_F_SYNACK)))
+		ok = false;
+	else if (cp->flags & FNAT_CONN_F_IMPORTED)
+		ok = !before(seq, end - back);
+	else if (one_way && dir == FNAT_DIR_IN)
+		ok = seq - (end - back) <= back + window_of(s, !dir);
+	else
+		ok = in_window(s, dir, seq);
 	spin_unlock(&cp->lock);
 	return ok;
 }

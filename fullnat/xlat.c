@@ -590,9 +590,14 @@ int fnat_xlat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
 		return FNAT_ICMP_DROPPED;
 	}
 	if (dir == FNAT_DIR_OUT) {
-		/* About LIP4 -> RIP4: Packet Too Big to the client. */
-		if (x->mtu < 68) {
-			fnat_count(fn, FULLNAT_CNT_ICMP_DROPPED);
+		/*
+		 * About LIP4 -> RIP4: Packet Too Big to the client, believed
+		 * (before it takes from the budgets below) as an error of
+		 * FullNAT44 toward the client is.
+		 */
+		reason = fnat_icmp_to_client(cp, skb, q, x, &cp->vaddr);
+		if (reason) {
+			fnat_count(fn, reason);
 			return FNAT_ICMP_DROPPED;
 		}
 		e.mtu = x->mtu + sizeof(struct ipv6hdr) - sizeof(struct iphdr);
@@ -600,7 +605,6 @@ int fnat_xlat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
 			e.mtu -= TOA_LEN_V6;
 		e.mtu = max_t(u32, e.mtu, IPV6_MIN_MTU);
 		e.af = AF_INET6;
-		fnat_icmp_to_client(cp, &cp->vaddr, x);
 	} else {
 		/*
 		 * About VIP6 -> CIP6: "fragmentation needed" to the server.

@@ -158,7 +158,32 @@ unsigned int fnat_xmit_rewrite(struct fnat_net *fn, struct fnat_conn *cp,
  * the connections on it, with an error about its own connection. The
  * cost is packets of 552 bytes for those connections, not their loss
  * (FNAT_MIN_PMTU, NAT's too).
+ *
+ * An error toward the client is judged alike, though it harms only that
+ * connection: the connection is found by LIP:lport, 16 bits an attacker
+ * can try all of, where an error sent to the client directly would need
+ * its address and port; so one sprayed over a LIP's ports would reach
+ * every client on it. Each must quote a packet of the connection (TCP:
+ * the client's sequence number in the window) and have an MTU not below
+ * the floor. A UDP connection has no number to check: a client of a UDP
+ * service can still be sent "port unreachable" by one who tries the
+ * LIP's ports (README.md, "Routing").
  */
+
+/*
+ * Is an ICMP error (@x) about @q, a packet of @cp sent going @dir, to be
+ * believed: an MTU not below its family's floor, and a quote the
+ * protocol takes for one of the connection's? NAT's and TUN's too.
+ */
+bool fnat_icmp_believed(struct fnat_conn *cp, enum fnat_dir dir,
+			const struct sk_buff *skb, const struct fnat_pkt *q,
+			const struct fnat_icmp_xlate *x)
+{
+	if (x->frag_needed && x->mtu < FNAT_MIN_PMTU)
+		return false;
+	return !q->pp->quote_ok ||
+	       fnat_proto_call(q->pp, quote_ok, cp, dir, skb, q);
+}
 
 /*
  * The outer source of an error relayed to the other side: its sender's,
@@ -188,37 +213,38 @@ fnat_icmp_relay_source(const struct fnat_pkt *p,
 /*
  * An error about a packet sent toward the real server goes to the client,
  * from @osaddr, about the packet the client sent: CIP:cport -> VIP:vport.
- * NAT's too.
+ * Believed as the comment above says. Returns 0, or the counter of the
+ * drop. NAT's too.
  */
-void fnat_icmp_to_client(const struct fnat_conn *cp,
-			 const union nf_inet_addr *osaddr,
-			 struct fnat_icmp_xlate *x)
+int fnat_icmp_to_client(struct fnat_conn *cp, const struct sk_buff *skb,
+			const struct fnat_pkt *q, struct fnat_icmp_xlate *x,
+			const union nf_inet_addr *osaddr)
 {
+	if (!fnat_icmp_believed(cp, FNAT_DIR_IN, skb, q, x))
+		return FULLNAT_CNT_ICMP_DROPPED;
 	x->odaddr = &cp->caddr;
 	x->osaddr = osaddr;
 	x->isaddr = &cp->caddr;
 	x->isport = cp->cport;
 	x->idaddr = &cp->vaddr;
 	x->idport = cp->vport;
+	return 0;
 }
 
 /*
  * An error about a packet sent toward the client (VIP:vport -> CIP:cport)
  * goes to the real server, from @osaddr, about the packet it sent:
  * RIP:rport -> @idaddr:@idport (FullNAT's LIP:lport, NAT's CIP:cport).
- * Believed as the comment above says, and an error of a UDP connection
- * only about an answer it had. Returns 0, or the counter of the drop.
- * NAT's too.
+ * Believed as the comment above says (a UDP connection's error only
+ * about an answer it had). Returns 0, or the counter of the drop. NAT's
+ * too.
  */
 int fnat_icmp_to_server(struct fnat_conn *cp, const struct sk_buff *skb,
 			const struct fnat_pkt *q, struct fnat_icmp_xlate *x,
 			const union nf_inet_addr *osaddr,
 			const union nf_inet_addr *idaddr, __be16 idport)
 {
-	if ((x->frag_needed && x->mtu < FNAT_MIN_PMTU) ||
-	    ((x->frag_needed || cp->proto == IPPROTO_UDP) &&
-	     q->pp->quote_ok &&
-	     !fnat_proto_call(q->pp, quote_ok, cp, FNAT_DIR_OUT, skb, q)))
+	if (!fnat_icmp_believed(cp, FNAT_DIR_OUT, skb, q, x))
 		return FULLNAT_CNT_ICMP_DROPPED;
 	x->odaddr = &cp->daddr;
 	x->osaddr = osaddr;
@@ -238,11 +264,10 @@ int fnat_fullnat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
 	if (unlikely(cp->af != cp->daf))
 		return fnat_xlat_icmp(fn, cp, dir, skb, q, x);
 	/* About LIP -> RIP: goes to the client, about CIP -> VIP. */
-	if (dir == FNAT_DIR_OUT) {
-		fnat_icmp_to_client(cp, fnat_icmp_relay_source(p, &cp->daddr,
-							       &cp->vaddr), x);
-		return 0;
-	}
+	if (dir == FNAT_DIR_OUT)
+		return fnat_icmp_to_client(cp, skb, q, x,
+					   fnat_icmp_relay_source(p, &cp->daddr,
+								  &cp->vaddr));
 	/* About VIP -> CIP: goes to the real server, about RIP -> LIP. */
 	return fnat_icmp_to_server(cp, skb, q, x,
 				   fnat_icmp_relay_source(p, &cp->caddr,

@@ -74,12 +74,12 @@ unsigned int fnat_nat_xmit_out(struct fnat_net *fn, struct fnat_conn *cp,
  * knows), but for a link-local one, which becomes the VIP
  * (fnat_icmp_relay_source()).
  *
- * "Fragmentation needed" toward the server is believed only about a
- * packet of the connection (TCP: in its window) and with an MTU of at
- * least FNAT_MIN_PMTU, as FullNAT's: the path MTU it teaches the server
- * is toward this client alone, but an error about nothing the connection
- * sent is no reason to shrink its packets, nor below Linux's floor. A
- * UDP connection's error of any type is believed toward the server only
+ * An error either way is believed only about a packet of the connection
+ * (TCP: in its window) and, "fragmentation needed", with an MTU of at
+ * least FNAT_MIN_PMTU, as FullNAT's: the path MTU it teaches the
+ * server is toward this client alone, but an error about nothing the
+ * connection sent is no reason to shrink its packets, nor below Linux's
+ * floor. A UDP connection's error is believed toward the server only
  * once the server has answered (no datagram went to the client before).
  */
 int fnat_nat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
@@ -87,17 +87,9 @@ int fnat_nat_icmp(struct fnat_net *fn, struct fnat_conn *cp,
 		  const struct fnat_pkt *p, const struct fnat_pkt *q,
 		  struct fnat_icmp_xlate *x)
 {
-	/*
-	 * An error goes to the quoted packet's source, and quotes its
-	 * first bytes (the ports): a stray or a later fragment is refused.
-	 */
-	if (q->fragoff || !nf_inet_addr_cmp(&p->daddr, &q->saddr))
-		return FULLNAT_CNT_ICMP_DROPPED;
 	/* About CIP -> RIP: goes on to the client, about CIP -> VIP. */
-	if (dir == FNAT_DIR_OUT) {
-		fnat_icmp_to_client(cp, &cp->vaddr, x);
-		return 0;
-	}
+	if (dir == FNAT_DIR_OUT)
+		return fnat_icmp_to_client(cp, skb, q, x, &cp->vaddr);
 	/* About VIP -> CIP: goes to the real server, about RIP -> CIP. */
 	return fnat_icmp_to_server(cp, skb, q, x,
 				   fnat_icmp_relay_source(p, NULL, &cp->vaddr),

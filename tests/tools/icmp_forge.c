@@ -25,7 +25,9 @@
  * (a rate limit's test), or at most ICMP_FORGE_PPS=R times a second
  * (0: back to back): each is followed by a pause of 1/R s, never made up
  * for later. ICMP_FORGE_QLEN=N gives the quoted IPv6 header the payload
- * length N (1360 without it).
+ * length N (1360 without it). ICMP_FORGE_TUNNEL=OSRC,ODST (IPv4) puts
+ * the quote inside an IPIP header OSRC -> ODST, as an error about a
+ * tunnel's packet quotes it (total length 1420).
  */
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -162,12 +164,30 @@ static int forge6(char **argv, bool udp)
 	return send_n(fd, msg, sizeof(msg), dst->ai_addr, dst->ai_addrlen);
 }
 
+/* An IPv4 header @src -> @dst, protocol @proto, @len bytes in all. */
+static void ip4(struct iphdr *h, const char *src, const char *dst,
+		uint8_t proto, uint16_t len)
+{
+	h->version = 4;
+	h->ihl = 5;
+	h->ttl = 64;
+	h->protocol = proto;
+	h->frag_off = htons(IP_DF);
+	h->tot_len = htons(len);
+	h->saddr = addr(src).s_addr;
+	h->daddr = addr(dst).s_addr;
+	h->check = csum(h, 20);
+}
+
 int main(int argc, char **argv)
 {
-	uint8_t pkt[20 + 8 + 20 + 8] = {};
-	struct iphdr *ip = (struct iphdr *)pkt, *q = (struct iphdr *)(pkt + 28);
-	uint8_t *icmp = pkt + 20, *qtcp = pkt + 48;
+	uint8_t pkt[20 + 8 + 20 + 20 + 8] = {};
+	const char *tunnel = getenv("ICMP_FORGE_TUNNEL");
+	struct iphdr *ip = (struct iphdr *)pkt, *q;
 	struct sockaddr_in to = { .sin_family = AF_INET };
+	uint8_t *icmp = pkt + 20, *qtcp;
+	size_t len = 8 + 20 + 8;	/* ICMP header, quote; +20 tunnelled */
+	char osrc[64], *odst;
 	uint16_t v;
 	int fd, one = 1;
 
@@ -179,11 +199,26 @@ int main(int argc, char **argv)
 	}
 	if (strchr(argv[1], ':'))
 		return forge6(argv, udp);
+	q = (struct iphdr *)(icmp + 8);
+	if (tunnel) {
+		if (strlen(tunnel) >= sizeof(osrc) || !strchr(tunnel, ',')) {
+			fprintf(stderr, "icmp_forge: ICMP_FORGE_TUNNEL '%s': not OSRC,ODST\n",
+				tunnel);
+			return 2;
+		}
+		strcpy(osrc, tunnel);
+		odst = strchr(osrc, ',');
+		*odst++ = 0;
+		ip4(q, osrc, odst, IPPROTO_IPIP, 1420);
+		q++;
+		len += 20;
+	}
+	qtcp = (uint8_t *)(q + 1);
 	ip->version = 4;
 	ip->ihl = 5;
 	ip->ttl = 64;
 	ip->protocol = IPPROTO_ICMP;
-	ip->tot_len = htons(sizeof(pkt));
+	ip->tot_len = htons(20 + len);
 	ip->saddr = addr(argv[1]).s_addr;
 	ip->daddr = addr(argv[2]).s_addr;
 
@@ -192,18 +227,10 @@ int main(int argc, char **argv)
 	v = htons(atoi(argv[3]));
 	memcpy(icmp + 6, &v, 2);
 
-	q->version = 4;
-	q->ihl = 5;
-	q->ttl = 64;
-	q->protocol = udp ? IPPROTO_UDP : IPPROTO_TCP;
-	q->frag_off = htons(IP_DF);
-	q->tot_len = htons(1400);
-	q->saddr = addr(argv[4]).s_addr;
-	q->daddr = addr(argv[6]).s_addr;
-	q->check = csum(q, 20);
+	ip4(q, argv[4], argv[6], udp ? IPPROTO_UDP : IPPROTO_TCP, 1400);
 	quote_l4(qtcp, argv);
 
-	v = csum(icmp, sizeof(pkt) - 20);
+	v = csum(icmp, len);
 	memcpy(icmp + 2, &v, 2);
 
 	fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
@@ -212,5 +239,5 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	to.sin_addr.s_addr = ip->daddr;
-	return send_n(fd, pkt, sizeof(pkt), (struct sockaddr *)&to, sizeof(to));
+	return send_n(fd, pkt, 20 + len, (struct sockaddr *)&to, sizeof(to));
 }

@@ -5,8 +5,9 @@
 # (its sequence number in the window) with an MTU not below 552. Judged
 # by tcpdump on the real server's link: only the sane error arrives. An
 # error goes back to the source of the packet it quotes: one sent to the
-# VIP about LIP -> RIP is made up, and the client must not get it
-# (tcpdump on the client's link).
+# VIP about LIP -> RIP is made up, and the client must not get it; nor
+# one sent to the LIP, unless it quotes the client's sequence number in
+# its window with an MTU not below 552 (tcpdump on the client's link).
 #
 #  c1 [icmp_forge] --- rt --- lb1 --- rsr --- rs1 [tcpdump icmp]
 #
@@ -16,7 +17,7 @@
 fullnat_web 1 1 rr
 bg c1 cap-c1 tcpdump -i eth0 -n -l -S 'tcp[tcpflags] & tcp-syn != 0 and src port 80'
 bg c1 cap-c1-icmp tcpdump -i eth0 -n -l -Q in icmp
-bg rs1 cap-rs tcpdump -i eth0 -n -l icmp
+bg rs1 cap-rs tcpdump -i eth0 -n -l -Q in icmp
 bg rs1 cap-rs-syn tcpdump -i eth0 -n -l 'tcp[tcpflags] == tcp-syn and dst port 8080'
 for c in cap-c1 cap-c1-icmp cap-rs cap-rs-syn; do
 	wait_for 10 "tcpdump $c" grep -q listening "$FNAT_LOG/$c.log"
@@ -62,6 +63,23 @@ cat "$FNAT_LOG/cap-c1-icmp.log"
 assert_eq "$(grep -c 'need to frag' "$FNAT_LOG/cap-c1-icmp.log")" 0 \
 	"errors relayed to the client"
 assert_ge "$(($(counter lb1 icmp_dropped) - before))" 1 "icmp_dropped (made up)"
+
+log "errors toward the client, sent to the LIP about LIP -> RIP: out of the client's window, below 552, then a sound one"
+# The connection is found by LIP:lport, which one can try all of: the
+# error must still quote the client's sequence number in its window.
+cisn=$(sed -E 's/.* seq ([0-9]+),.*/\1/' <<< "$line")
+cforge() { # cforge MTU SEQ
+	on rs1 icmp_forge "$RS_NET.11" "$lip" "$1" "$lip" "$lport" "$RS_NET.11" 8080 "$2"
+}
+cforge 1300 $(((cisn + 0x40000000) & 0xffffffff))
+cforge 500 $(((cisn + 1) & 0xffffffff))
+cforge 1400 $(((cisn + 1) & 0xffffffff))
+wait_for 20 "the sound error on c1's link" grep -q 'need to frag' "$FNAT_LOG/cap-c1-icmp.log"
+cat "$FNAT_LOG/cap-c1-icmp.log"
+assert_eq "$(grep -c 'need to frag' "$FNAT_LOG/cap-c1-icmp.log")" 1 \
+	"errors relayed to the client (the sound one only)"
+assert_eq "$(grep -c 'mtu 1392' "$FNAT_LOG/cap-c1-icmp.log")" 1 \
+	"its MTU, less TOA's 8 bytes"
 touch "$FNAT_LOG/release"
 
 log "NAT keeps the same floor: an in-window error below 552 is refused"

@@ -177,6 +177,52 @@ assert_match "$route" "mtu 1380" "the client's route to the VIP: 1400 less the t
 assert_ge "$(counter lb1 icmp_xlated)" "$((xlated + 1))" "errors about the tunnel believed by lb1"
 on rsr "$IP" route change "$RS_NET.0/24" dev brrs
 
+log "made-up errors about the tunnel's packets leave lb1's path MTU toward the server alone"
+# Three errors that would each lower it below what the last one, a sound
+# one, says (1300): lb1's route shows the lowest it believed. Held
+# without payload, the connection keeps the SYN_RECV timeout: make that
+# outlast the slowest run of the step.
+lb lb1 config set timeout tcp syn_recv 300
+on lb1 "$IP" route flush cache
+bg c1 cap-syn2 tcpdump -i eth0 -n -l -S 'tcp[tcpflags] == tcp-syn and dst port 80'
+wait_for 10 "tcpdump (syn2)" grep -q listening "$FNAT_LOG/cap-syn2.log"
+rm -f /tmp/go2
+bg c1 hold2 timeout "$(scaled 120)" tcp_hold -n 1 -w /tmp/go2 "$VIP" 80
+wait_for 20 "the held connection's SYN" grep -q 'Flags \[S\]' "$FNAT_LOG/cap-syn2.log"
+line=$(grep -m 1 'Flags \[S\]' "$FNAT_LOG/cap-syn2.log")
+echo "$line"
+cport2=$(sed -E 's/.* IP [0-9.]+\.([0-9]+) > .*/\1/' <<< "$line")
+isn=$(sed -E 's/.* seq ([0-9]+),.*/\1/' <<< "$line")
+rip_of() {
+	rip=$(lbctl -n lb1 -j conn |
+	      jq -er ".[] | select(.client.port == $cport2 and .state == \"established\") | .real.address")
+}
+wait_for 20 "the held connection on lb1" rip_of
+# tforge NS SRC DST MTU SEQ: "fragmentation needed" about lb1's IPIP packet
+# to the server, carrying the held connection's segment SEQ
+tforge() {
+	on "$1" env ICMP_FORGE_TUNNEL="$UP_NET.11,$rip" icmp_forge "$2" "$3" "$4" \
+		"$CLIENT_NET.2" "$cport2" "$VIP" 80 "$5"
+}
+seq=$(((isn + 1) & 0xffffffff))
+dropped=$(counter lb1 icmp_dropped)
+log "out of the client's window; below 552; sent to the VIP, not to the tunnel's source"
+tforge rsr "$UP_NET.1" "$UP_NET.11" 1200 $(((isn + 0x40000000) & 0xffffffff))
+tforge rsr "$UP_NET.1" "$UP_NET.11" 500 "$seq"
+tforge c1 "$CLIENT_NET.2" "$VIP" 1100 "$seq"
+log "then the sound one"
+tforge rsr "$UP_NET.1" "$UP_NET.11" 1300 "$seq"
+pmtu() { on_quiet lb1 "$IP" route get "$rip" | grep -q ' mtu '; }
+wait_for 10 "a path MTU on lb1's route to $rip" pmtu
+route=$(on lb1 "$IP" route get "$rip")
+echo "$route"
+assert_match "$route" " mtu 1300" "lb1's route to the real server: the sound error's MTU"
+assert_ge "$(($(counter lb1 icmp_dropped) - dropped))" 3 "icmp_dropped (the three)"
+touch /tmp/go2
+wait_for 20 "the held connection's end" grep -q '^replies=' "$FNAT_LOG/hold2.log"
+lb lb1 config set timeout tcp syn_recv 30
+on lb1 "$IP" route flush cache
+
 log "the outer source: the route's preferred one (ip route ... src), not the device's first"
 on lb1 "$IP" addr add "$UP_NET.21/24" dev eth1
 on lb1 "$IP" route change "$RS_NET.0/24" via "$UP_NET.1" src "$UP_NET.21"
